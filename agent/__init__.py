@@ -1,0 +1,1 @@
+"""The decision-maker and its runtime."""

@@ -1,0 +1,148 @@
+"""The `travel-agent` command line. Entry point only: nothing imports this module."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Annotated, Literal, TypeVar
+
+import typer
+
+from agent.settings import Settings
+from airline.errors import ConfigError, TravelAgentError
+
+app = typer.Typer(
+    help="A proactive travel assistant: it watches flight-status streams and rebooks and "
+    "notifies passengers on its own.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+log = logging.getLogger("travel_agent")
+T = TypeVar("T")
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+        stream=sys.stderr,
+    )
+    # Third-party chatter at INFO drowns what an operator needs to see.
+    for noisy in ("aiokafka", "httpx", "sqlalchemy.engine"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _say(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _run(main: Callable[[asyncio.Event], Awaitable[T]]) -> T:
+    """Run `main(stop)` with SIGINT/SIGTERM setting `stop`; errors become one clear line."""
+
+    async def runner() -> T:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        return await main(stop)
+
+    try:
+        return asyncio.run(runner())
+    except TravelAgentError as exc:
+        _say(f"error: {exc}")
+        raise typer.Exit(2 if isinstance(exc, ConfigError) else 1) from None
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except (ConfigError, ValueError) as exc:
+        _say(f"configuration error: {exc}")
+        raise typer.Exit(2) from None
+
+
+@app.callback()
+def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+    _configure_logging(verbose)
+
+
+@app.command()
+def demo(
+    duration: Annotated[
+        float | None, typer.Option(help="seconds to run, then print the figures as JSON")
+    ] = None,
+    speed: Annotated[
+        float | None, typer.Option(help="simulated seconds per real second (default: auto)")
+    ] = None,
+) -> None:
+    """Embedded everything: seed a world if needed, play a simulated day, run the daemon."""
+    from agent.demo import run_demo
+
+    settings = _settings()
+    figures = _run(
+        lambda stop: run_demo(settings, duration=duration, speed=speed, say=_say, stop=stop)
+    )
+    typer.echo(json.dumps(figures))
+
+
+@app.command()
+def seed(
+    seed: Annotated[int | None, typer.Option(help="world seed (default from settings)")] = None,
+    service_date: Annotated[
+        str | None, typer.Option("--date", help="the day to build, YYYY-MM-DD")
+    ] = None,
+) -> None:
+    """Build the deterministic synthetic world into the configured database."""
+    from airline.db import Database
+    from airline.seed import seed_database
+
+    settings = _settings()
+    day = date.fromisoformat(service_date or settings.seed.service_date)
+
+    async def main(_stop: asyncio.Event) -> None:
+        async with Database(settings.db_url) as db:
+            summary = await seed_database(db, seed=seed or settings.seed.seed, service_date=day)
+        typer.echo(summary.model_dump_json(indent=2))
+
+    _run(main)
+
+
+@app.command()
+def run() -> None:
+    """The daemon on the configured source; SIGTERM or Ctrl-C shuts it down cleanly."""
+    from agent.daemon import run_daemon
+
+    settings = _settings()
+    _run(lambda stop: run_daemon(settings, stop, say=_say))
+
+
+@app.command()
+def simulate(
+    speed: Annotated[float, typer.Option(help="simulated seconds per real second")] = 600.0,
+    scenario: Annotated[str, typer.Option(help="normal or storm")] = "normal",
+) -> None:
+    """Produce the simulated day of the seeded schedule to Kafka's flight.status topic."""
+    from agent.daemon import simulate_to_kafka
+
+    if scenario not in ("normal", "storm"):
+        _say("error: --scenario must be normal or storm")
+        raise typer.Exit(2)
+    settings = _settings()
+    chosen: Literal["normal", "storm"] = "storm" if scenario == "storm" else "normal"
+    sent = _run(
+        lambda stop: simulate_to_kafka(settings, stop, speed=speed, scenario=chosen, say=_say)
+    )
+    _say(f"produced {sent} events")
+
+
+def main() -> None:
+    with contextlib.suppress(KeyboardInterrupt):
+        app()

@@ -1,0 +1,142 @@
+"""`travel-agent run` and `travel-agent simulate`: the daemon on the configured source.
+
+With the embedded source there is no outside feed, so the daemon plays the simulated day
+of its own schedule into the in-process stream. With Kafka it consumes `flight.status`
+from the configured brokers and publishes effects to `agent.actions` and
+`notifications.outbound`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from contextlib import AsyncExitStack
+from datetime import timedelta
+from typing import Literal
+
+from sqlalchemy import func, select
+
+from agent.relay import OutboxRelay
+from agent.runtime import Daemon
+from agent.settings import Settings
+from airline.board import LiveBoard
+from airline.clock import Clock, EventTimeClock, SimulatedClock, SystemClock
+from airline.db import BoardRow, Database
+from airline.schedule import Schedule
+from streams.base import Sink, Source
+from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
+from streams.events import TOPIC_DEAD_LETTERS, TOPIC_FLIGHT_STATUS
+from streams.kafka import KafkaSink, KafkaSource
+from streams.simulator import generate_day, run_simulator
+from tools.channels.log import LogChannel
+
+log = logging.getLogger(__name__)
+
+
+async def _initial_clock(settings: Settings) -> Clock:
+    if settings.clock == "system":
+        return SystemClock()
+    # Event time resumes from the newest state the board holds.
+    async with Database(settings.db_url) as db, db.session() as session:
+        newest = await session.scalar(select(func.max(BoardRow.last_emitted_at)))
+    if newest is None:
+        return SystemClock()
+    return EventTimeClock(newest)
+
+
+async def run_daemon(
+    settings: Settings, stop: asyncio.Event, *, say: Callable[[str], None]
+) -> None:
+    from agent.wiring import open_agent
+
+    async with AsyncExitStack() as stack:
+        simulator: asyncio.Task[int] | None = None
+        source: Source
+        sink: Sink
+        if settings.source == "kafka":
+            clock = await _initial_clock(settings)
+            bootstrap = settings.kafka.bootstrap_servers
+            kafka_sink = await stack.enter_async_context(
+                KafkaSink(bootstrap, client_id=settings.kafka.client_id)
+            )
+            sink = kafka_sink
+            source = await stack.enter_async_context(
+                KafkaSource(
+                    bootstrap,
+                    sink=kafka_sink,
+                    topic=settings.topic(TOPIC_FLIGHT_STATUS),
+                    dead_letter_topic=settings.topic(TOPIC_DEAD_LETTERS),
+                    group_id=settings.kafka.group_id,
+                    client_id=settings.kafka.client_id,
+                )
+            )
+            say(f"consuming {settings.topic(TOPIC_FLIGHT_STATUS)} from {bootstrap}")
+        else:
+            broker = EmbeddedBroker()
+            sink = EmbeddedSink(broker)
+            source = EmbeddedSource(broker)
+            async with Database(settings.db_url) as db:
+                schedule = await Schedule.load(db)
+            events = generate_day(list(schedule.flights.values()), seed=settings.seed.seed)
+            clock = SimulatedClock(events[0].emitted_at - timedelta(minutes=1), speed=600)
+            simulator = asyncio.create_task(run_simulator(events, sink, clock))
+            say(f"embedded source: playing the simulated day ({len(events)} events) at 600x")
+        agent = await stack.enter_async_context(open_agent(settings, clock))
+        daemon = Daemon(agent.deps, agent.graph, source)
+        channel = LogChannel(include_passenger_data=settings.log_passenger_data)
+        relay = OutboxRelay(
+            agent.deps.db, sink, {}, channel, clock, topic_prefix=settings.kafka.topic_prefix
+        )
+        relay_stop = asyncio.Event()
+        relay_task = asyncio.create_task(relay.run(relay_stop))
+        say(f"daemon running on {len(agent.deps.schedule)} flights; Ctrl-C or SIGTERM stops it")
+        try:
+            await daemon.run(stop)
+        finally:
+            if simulator is not None:
+                simulator.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await simulator
+            relay_stop.set()
+            await relay_task
+            say(f"stopped after {daemon.stats.events} events, {daemon.stats.cases} cases")
+
+
+async def simulate_to_kafka(
+    settings: Settings,
+    stop: asyncio.Event,
+    *,
+    speed: float,
+    scenario: Literal["normal", "storm"],
+    say: Callable[[str], None],
+) -> int:
+    async with Database(settings.db_url) as db:
+        schedule = await Schedule.load(db)
+        board = LiveBoard()
+        await board.load(db)
+    if not len(schedule):
+        from airline.errors import ConfigError
+
+        raise ConfigError("no flights in the database: run `travel-agent seed` first")
+    events = generate_day(
+        list(schedule.flights.values()), seed=settings.seed.seed, scenario=scenario
+    )
+    clock = SimulatedClock(events[0].emitted_at - timedelta(minutes=1), speed=speed)
+    say(f"producing {len(events)} events to {settings.kafka.bootstrap_servers} at {speed:.0f}x")
+    async with KafkaSink(
+        settings.kafka.bootstrap_servers, client_id="travel-agent-simulator"
+    ) as sink:
+        task = asyncio.create_task(
+            run_simulator(events, sink, clock, topic=settings.topic(TOPIC_FLIGHT_STATUS))
+        )
+        stopper = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        stopper.cancel()
+        if task not in done:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            return 0
+        return task.result()

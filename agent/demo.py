@@ -1,0 +1,138 @@
+"""`travel-agent demo`: everything embedded — a seeded world, the simulated day, the daemon.
+
+The seeded world is built once per seed into a template file in the data directory and
+copied fresh for every demo run, so each run starts from the same morning and its
+figures are reproducible.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+from agent.relay import OutboxRelay
+from agent.runtime import Daemon
+from agent.settings import DbSettings, Settings
+from agent.summary import run_figures
+from agent.wiring import open_agent
+from airline.clock import SimulatedClock
+from airline.db import Database
+from airline.schedule import Schedule
+from airline.seed import seed_database
+from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
+from streams.simulator import generate_day, run_simulator
+from tools.channels.log import LogChannel
+
+log = logging.getLogger(__name__)
+
+# With --duration, the simulated day is played in this share of it; the rest drains.
+PLAY_SHARE = 0.7
+DEFAULT_SPEED = 600.0
+
+
+async def ensure_world(settings: Settings, say: Callable[[str], None]) -> Path:
+    """The template world for the configured seed, seeded now if it does not exist yet."""
+    service_date = date.fromisoformat(settings.seed.service_date)
+    template = settings.data_dir / f"world-{settings.seed.seed}-{service_date}.sqlite"
+    if template.exists():
+        return template
+    say(f"seeding a world (seed {settings.seed.seed}, {service_date}) into {template} ...")
+    partial = template.with_suffix(".partial")
+    for leftover in template.parent.glob(partial.name + "*"):
+        leftover.unlink()
+    started = time.perf_counter()
+    async with Database(f"sqlite+aiosqlite:///{partial}") as db:
+        summary = await seed_database(db, seed=settings.seed.seed, service_date=service_date)
+    _copy_sqlite(partial, template)
+    for leftover in template.parent.glob(partial.name + "*"):
+        leftover.unlink()
+    say(f"seeded in {time.perf_counter() - started:.1f} s: {summary.model_dump_json()}")
+    return template
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """Copy a SQLite database consistently (WAL included) with the backup API."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    dst.close()
+    src.close()
+
+
+async def run_demo(
+    settings: Settings,
+    *,
+    duration: float | None,
+    speed: float | None,
+    say: Callable[[str], None],
+    stop: asyncio.Event,
+) -> dict[str, int]:
+    template = await ensure_world(settings, say)
+    run_dir = settings.data_dir / "demo"
+    shutil.rmtree(run_dir, ignore_errors=True)
+    _copy_sqlite(template, run_dir / "airline.sqlite")
+    run_settings = settings.model_copy(update={"data_dir": run_dir, "db": DbSettings()})
+
+    async with Database(run_settings.db_url) as db:
+        schedule = await Schedule.load(db)
+    events = generate_day(list(schedule.flights.values()), seed=settings.seed.seed)
+    span = (events[-1].emitted_at - events[0].emitted_at).total_seconds()
+    if speed is None:
+        speed = span / (duration * PLAY_SHARE) if duration else DEFAULT_SPEED
+    clock = SimulatedClock(events[0].emitted_at - timedelta(minutes=1), speed=speed)
+    say(
+        f"playing {len(events)} events of {len(schedule)} flights at {speed:.0f}x "
+        f"({span / speed:.0f} s of real time)"
+    )
+
+    broker = EmbeddedBroker()
+    sink = EmbeddedSink(broker)
+    source = EmbeddedSource(broker)
+    async with open_agent(run_settings, clock) as agent:
+        daemon = Daemon(agent.deps, agent.graph, source)
+        log_channel = LogChannel(include_passenger_data=settings.log_passenger_data)
+        relay = OutboxRelay(agent.deps.db, sink, {}, log_channel, clock)
+        daemon_stop, relay_stop = asyncio.Event(), asyncio.Event()
+        tasks = [
+            asyncio.create_task(run_simulator(events, sink, clock), name="simulator"),
+            asyncio.create_task(daemon.run(daemon_stop), name="daemon"),
+            asyncio.create_task(relay.run(relay_stop), name="relay"),
+        ]
+        deadline = time.monotonic() + duration if duration else None
+        try:
+            while not stop.is_set() and (deadline is None or time.monotonic() < deadline):
+                failed = [t for t in tasks if t.done() and t.exception()]
+                if failed:
+                    raise failed[0].exception()  # type: ignore[misc]
+                try:
+                    await asyncio.wait_for(stop.wait(), 5.0)
+                except TimeoutError:
+                    figures = await run_figures(agent.deps.db)
+                    say(
+                        f"sim {clock.now():%H:%M}Z | events {daemon.stats.events}/{len(events)} "
+                        f"| disruptions {figures['disruptions']} | cases {figures['cases']} "
+                        f"| rebooked {figures['rebooked']} | notified {figures['notified']}"
+                    )
+        finally:
+            tasks[0].cancel()
+            daemon_stop.set()
+            await broker.close()
+            await asyncio.gather(tasks[1], return_exceptions=True)
+            relay_stop.set()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        figures = await run_figures(agent.deps.db)
+    return {
+        "events": daemon.stats.events,
+        "disruptions": figures["disruptions"],
+        "cases": figures["cases"],
+        "rebooked": figures["rebooked"],
+        "notified": figures["notified"],
+        "awaiting_approval": figures["awaiting_approval"],
+        "dead_lettered": daemon.stats.dead_lettered,
+    }

@@ -1,0 +1,22 @@
+"""What the graph's nodes work with, handed to every run as LangGraph runtime context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agent.reasoners.base import Reasoner
+from agent.settings import AgentSettings
+from airline.board import LiveBoard
+from airline.clock import Clock
+from airline.db import Database
+from airline.schedule import Schedule
+
+
+@dataclass(frozen=True)
+class AgentDeps:
+    db: Database
+    schedule: Schedule
+    board: LiveBoard
+    clock: Clock
+    reasoner: Reasoner
+    settings: AgentSettings

@@ -1,0 +1,63 @@
+"""build_graph(): one case, from live context to a durable outcome.
+
+    START → context → plan → guard → act ─┬─→ remember → END
+                ↑                         │
+                └──── lost a seat race ───┘
+
+Thread id = case id. The checkpointer writes after every node, so a daemon killed
+mid-case resumes at the node it had reached; `act` is idempotent by key, so resuming
+never repeats an effect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+
+from agent.deps import AgentDeps
+from agent.nodes import act, after_act, gather_context, guard_plan, make_plan, remember
+from agent.state import CHECKPOINT_TYPES, CaseState
+
+CaseGraph = CompiledStateGraph[CaseState, AgentDeps, CaseState, CaseState]
+
+
+def build_graph(checkpointer: BaseCheckpointSaver[Any] | None = None) -> CaseGraph:
+    graph = StateGraph(CaseState, context_schema=AgentDeps)
+    graph.add_node("context", gather_context)
+    graph.add_node("plan", make_plan)
+    graph.add_node("guard", guard_plan)
+    graph.add_node("act", act)
+    graph.add_node("remember", remember)
+
+    graph.add_edge(START, "context")
+    graph.add_edge("context", "plan")
+    graph.add_edge("plan", "guard")
+    graph.add_edge("guard", "act")
+    graph.add_conditional_edges("act", after_act)
+    graph.add_edge("remember", END)
+    return graph.compile(checkpointer=checkpointer)
+
+
+def checkpoint_serializer() -> JsonPlusSerializer:
+    """Revives exactly our state types from checkpoints, and nothing else."""
+    return JsonPlusSerializer(allowed_msgpack_modules=list(CHECKPOINT_TYPES))
+
+
+@asynccontextmanager
+async def sqlite_checkpointer(path: Path) -> AsyncIterator[AsyncSqliteSaver]:
+    """LangGraph's SQLite checkpointer on its own file (so it never waits on airline writes)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    async with aiosqlite.connect(path) as conn:
+        await conn.execute("PRAGMA journal_mode=WAL")
+        saver = AsyncSqliteSaver(conn, serde=checkpoint_serializer())
+        await saver.setup()
+        yield saver

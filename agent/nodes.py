@@ -1,0 +1,335 @@
+"""The graph's nodes: gather context · make a plan · guard it · act · remember.
+
+Each node reads the live state it needs at the moment it runs (never a cached snapshot)
+and returns only the keys it changes.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from langgraph.runtime import Runtime
+from sqlalchemy import update
+
+from agent.deps import AgentDeps
+from agent.state import (
+    CaseContext,
+    CaseReason,
+    CaseState,
+    CaseStatus,
+    NotifyAction,
+    Outcome,
+    ProposedAction,
+    RebookAction,
+    Verdict,
+)
+from airline.airports import minimum_connection_time
+from airline.db import CaseRow, OutboxRow
+from airline.errors import NoSeatsError
+from airline.models import Flight, Segment
+from airline.reservations import (
+    effect_done,
+    load_booking,
+    load_customer,
+    rebook,
+    record_effect,
+)
+from airline.schedule import Schedule
+from streams.events import TOPIC_AGENT_ACTIONS
+from tools.flights import Itinerary, SearchRequest, find_alternatives
+from tools.notifications import enqueue_notification
+from tools.policy.guard import fallback_message, rebook_violations
+
+log = logging.getLogger(__name__)
+
+# A passenger needs this long to reach a new departure after we tell them.
+REBOOKING_LEAD = timedelta(minutes=45)
+# Alternatives may leave this much before the cancelled flight (EU261 Art 5(1)(c)(iii)).
+EARLIER_DEPARTURE = timedelta(hours=1)
+# A diverted aircraft's passengers need time to deplane before any onward flight.
+DIVERSION_DEPLANE = timedelta(hours=1)
+MAX_ATTEMPTS = 3
+
+
+async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
+    deps = runtime.context
+    schedule, board = deps.schedule, deps.board
+    now = deps.clock.now()
+    reason = CaseReason(state["reason"])
+    async with deps.db.session() as session:
+        booking = await load_booking(session, state["pnr"])
+        customer = await load_customer(session, booking.customer_id)
+        segments = sorted(
+            booking.active_segments, key=lambda s: schedule.flights[s.flight_key].sched_dep
+        )
+        flights = {s.flight_key: st for s in segments if (st := board.get(s.flight_key))}
+        disrupted = schedule.flights[state["flight_key"]]
+        context = CaseContext(
+            now=now,
+            reason=reason,
+            disrupted_flight=disrupted.key,
+            booking=booking,
+            customer=customer,
+            flights=flights,
+            replace_seqs=[],
+            message_fields=_disruption_fields(schedule, disrupted, deps),
+        )
+        index = next((i for i, s in enumerate(segments) if s.flight_key == disrupted.key), None)
+        if index is None or reason == CaseReason.DELAYED:
+            return {"context": context}
+        broken = _broken_segments(schedule, deps, reason, segments, index, now)
+        if broken is None:
+            return {"context": context}
+        replace, origin, earliest = broken
+        destination = schedule.flights[segments[-1].flight_key].destination
+        cabin = replace[0].cabin
+        alternatives = await find_alternatives(
+            session,
+            schedule,
+            board,
+            SearchRequest(
+                origin=origin,
+                destination=destination,
+                earliest_dep=earliest,
+                cabin=cabin,
+                carrier=disrupted.carrier,
+                horizon=timedelta(hours=deps.settings.rebook_horizon_hours),
+                exclude=frozenset(s.flight_key for s in replace),
+            ),
+        )
+    context = context.model_copy(
+        update={
+            "replace_seqs": [s.seq for s in replace],
+            "origin": origin,
+            "destination": destination,
+            "earliest_dep": earliest,
+            "cabin": cabin,
+            "alternatives": alternatives,
+        }
+    )
+    return {"context": context}
+
+
+def _broken_segments(
+    schedule: Schedule,
+    deps: AgentDeps,
+    reason: CaseReason,
+    segments: list[Segment],
+    index: int,
+    now: datetime,
+) -> tuple[list[Segment], str, datetime] | None:
+    """The segments to replace, where the passenger starts again, and from when."""
+    disrupted = schedule.flights[segments[index].flight_key]
+    state = deps.board.get(disrupted.key)
+    if reason == CaseReason.CANCELLED:
+        earliest = max(now + REBOOKING_LEAD, disrupted.sched_dep - EARLIER_DEPARTURE)
+        return segments[index:], disrupted.origin, earliest
+    if reason == CaseReason.DIVERTED:
+        landed_at = (state.diverted_to if state else None) or disrupted.origin
+        arrival = state.est_arr if state else disrupted.sched_arr
+        return segments[index:], landed_at, max(now, arrival) + DIVERSION_DEPLANE
+    # Missed connection: check again on the live board; the delay may have shrunk since.
+    if index + 1 >= len(segments) or state is None:
+        return None
+    onward = schedule.flights[segments[index + 1].flight_key]
+    onward_state = deps.board.get(onward.key)
+    hub = schedule.airports[disrupted.destination]
+    mct = minimum_connection_time(
+        hub,
+        international=schedule.is_international(hub.iata, disrupted.origin, onward.destination),
+    )
+    onward_dep = onward_state.est_dep if onward_state else onward.sched_dep
+    if onward_dep - state.est_arr >= mct:
+        return None
+    return segments[index + 1 :], disrupted.destination, max(now, state.est_arr) + mct
+
+
+async def make_plan(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
+    plan = await runtime.context.reasoner.plan(state["context"])
+    return {"plan": plan}
+
+
+async def guard_plan(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
+    """Refuse what breaks policy or live facts; repair the message that depended on it."""
+    deps, context, plan = runtime.context, state["context"], state["plan"]
+    approved: list[ProposedAction] = []
+    violations: list[str] = []
+    repairs: list[str] = []
+    rebook_refused = False
+    async with deps.db.session() as session:
+        for action in plan.actions:
+            if isinstance(action, RebookAction):
+                found = await rebook_violations(
+                    session,
+                    deps.schedule,
+                    deps.board,
+                    flights=action.flights,
+                    replace_seqs=action.replace_seqs,
+                    cabin=action.cabin,
+                    broken_seqs=context.replace_seqs,
+                    origin=context.origin,
+                    destination=context.destination,
+                    booked_cabin=context.cabin,
+                )
+                if found:
+                    violations.extend(found)
+                    rebook_refused = True
+                    continue
+            approved.append(action)
+    notifies = [a for a in approved if isinstance(a, NotifyAction)]
+    if len(notifies) > 1:
+        repairs.append(f"kept one of {len(notifies)} messages: one per passenger per change")
+        approved = [a for a in approved if not isinstance(a, NotifyAction)] + notifies[:1]
+    if rebook_refused:
+        for i, action in enumerate(approved):
+            if isinstance(action, NotifyAction) and action.message != (
+                fallback := fallback_message(action.message)
+            ):
+                approved[i] = NotifyAction(message=fallback)
+                repairs.append(f"message {action.message} became {fallback}: rebooking refused")
+    return {"verdict": Verdict(approved=approved, violations=violations, repairs=repairs)}
+
+
+async def act(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
+    """Run the approved actions in one transaction, each once (idempotency keys)."""
+    deps, context = runtime.context, state["context"]
+    case_id, pnr = state["case_id"], state["pnr"]
+    now = deps.clock.now()
+    effects: list[str] = []
+    fields = dict(context.message_fields)
+    try:
+        async with deps.db.transaction() as session:
+            for action in state["verdict"].approved:
+                if isinstance(action, RebookAction):
+                    key = f"{case_id}:rebook:v1"
+                    itinerary = next(
+                        (a for a in context.alternatives if a.flight_keys == action.flights), None
+                    )
+                    fields["itinerary"] = _describe(deps.schedule, itinerary, action.flights)
+                    if await effect_done(session, key):
+                        effects.append("rebook:already-done")
+                        continue
+                    await rebook(
+                        session,
+                        pnr=pnr,
+                        replace_seqs=action.replace_seqs,
+                        new_flights=action.flights,
+                        cabin=action.cabin,
+                    )
+                    detail = action.model_dump(mode="json")
+                    await record_effect(
+                        session,
+                        idempotency_key=key,
+                        case_id=case_id,
+                        action="rebook",
+                        pnr=pnr,
+                        detail=detail,
+                        at=now,
+                    )
+                    session.add(_action_event(key, case_id, pnr, "rebook", detail, now))
+                    effects.append("rebook")
+                elif isinstance(action, NotifyAction):
+                    sent = await enqueue_notification(
+                        session,
+                        idempotency_key=f"notify:{state['disruption_id']}:{context.customer.id}",
+                        case_id=case_id,
+                        pnr=pnr,
+                        customer=context.customer,
+                        kind=action.message,
+                        fields=fields,
+                        at=now,
+                    )
+                    effects.append(f"notify:{action.message}" if sent else "notify:already-sent")
+    except NoSeatsError as exc:
+        # Another case took the last seat between our search and our booking: search again.
+        log.info("case %s lost a seat race (%s); re-planning", case_id, exc)
+        return {"attempts": state.get("attempts", 0) + 1, "effects": ["seat-race-lost"]}
+    return {"effects": effects, "attempts": state.get("attempts", 0) + 1}
+
+
+def after_act(state: CaseState) -> Literal["context", "remember"]:
+    lost_race = state.get("effects") == ["seat-race-lost"]
+    return "context" if lost_race and state.get("attempts", 0) < MAX_ATTEMPTS else "remember"
+
+
+async def remember(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
+    """Close the case with its outcome. (Customer memory joins here when it lands.)"""
+    effects = state.get("effects", [])
+    approved = state["verdict"].approved if "verdict" in state else []
+    if "seat-race-lost" in effects:
+        log.error("case %s lost every seat race; leaving it for an operator", state["case_id"])
+        outcome = Outcome.FAILED
+    elif any(e.startswith("rebook") for e in effects):
+        outcome = Outcome.REBOOKED
+    elif any(
+        isinstance(a, NotifyAction) and a.message.value.endswith("no_alternative") for a in approved
+    ):
+        outcome = Outcome.NO_ALTERNATIVE
+    elif any(e.startswith("notify") for e in effects):
+        outcome = Outcome.NOTIFIED
+    else:
+        outcome = Outcome.NOTHING_TO_DO
+    deps = runtime.context
+    async with deps.db.transaction() as session:
+        await session.execute(
+            update(CaseRow)
+            .where(CaseRow.id == state["case_id"])
+            .values(
+                status=CaseStatus.DONE if outcome != Outcome.FAILED else CaseStatus.FAILED,
+                outcome=outcome.value,
+                updated_at=deps.clock.now(),
+            )
+        )
+    return {"outcome": outcome.value}
+
+
+def _action_event(
+    key: str, case_id: str, pnr: str, action: str, detail: dict[str, object], at: datetime
+) -> OutboxRow:
+    """The effect as an event for `agent.actions`, published later by the relay."""
+    return OutboxRow(
+        idempotency_key=f"event:{key}",
+        topic=TOPIC_AGENT_ACTIONS,
+        key=pnr,
+        payload={
+            "case_id": case_id,
+            "pnr": pnr,
+            "action": action,
+            "detail": detail,
+            "at": at.isoformat(),
+        },
+        status="pending",
+        attempts=0,
+        created_at=at,
+    )
+
+
+def _local(schedule: Schedule, airport: str, instant: datetime) -> str:
+    return instant.astimezone(ZoneInfo(schedule.airports[airport].tz)).strftime("%H:%M")
+
+
+def _disruption_fields(schedule: Schedule, flight: Flight, deps: AgentDeps) -> dict[str, str]:
+    state = deps.board.get(flight.key)
+    delay = (state.est_dep - flight.sched_dep) if state else timedelta()
+    return {
+        "flight": f"{flight.carrier}{flight.number}",
+        "route": f"{flight.origin}→{flight.destination}",
+        "date": flight.service_date.isoformat(),
+        "new_dep": _local(schedule, flight.origin, state.est_dep if state else flight.sched_dep),
+        "minutes": str(max(0, int(delay.total_seconds() // 60))),
+        "itinerary": "",
+    }
+
+
+def _describe(schedule: Schedule, itinerary: Itinerary | None, flights: list[str]) -> str:
+    """e.g. "XA123 FRA 14:05 → LHR 14:50" with local times, legs joined by " / "."""
+    if itinerary is None:
+        return " / ".join(flights)
+    return " / ".join(
+        f"{leg.flight_key.split('/')[0]} {leg.origin} {_local(schedule, leg.origin, leg.dep)}"
+        f" → {leg.destination} {_local(schedule, leg.destination, leg.arr)}"
+        for leg in itinerary.legs
+    )

@@ -1,0 +1,277 @@
+"""The daemon: source → board → triage → one graph run per case → commit.
+
+For each record: decode (bad records go to the dead letters and are committed); apply the
+event to the live board and, in the same transaction, write the disruption and one
+pending case per affected booking; run the cases under bounded concurrency, most urgent
+first; commit the record's offset once every case is durable. Cases left pending by a
+crash are resumed at start-up, so nothing is lost; effects are idempotent, so nothing
+is done twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from langchain_core.runnables import RunnableConfig
+from sqlalchemy import select
+
+from agent.deps import AgentDeps
+from agent.graph import CaseGraph
+from agent.state import CaseState, CaseStatus
+from agent.triage import affected_bookings, case_id, disruption_id
+from airline.board import FlightState
+from airline.clock import EventTimeClock
+from airline.db import CaseRow, DisruptionRow
+from airline.errors import EventError, ValidationError
+from streams.base import Received, Source
+from streams.events import FlightStatusEvent
+
+log = logging.getLogger(__name__)
+
+# A case that raises is retried this often before it is parked as failed, so one
+# poisonous booking cannot hold the stream.
+CASE_TRIES = 2
+
+
+@dataclass
+class DaemonStats:
+    events: int = 0
+    dead_lettered: int = 0
+    stale: int = 0
+    disruptions: int = 0
+    cases: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenCase:
+    id: str
+    pnr: str
+    disruption_id: str
+    flight_key: str
+    reason: str
+
+
+class Daemon:
+    """Consumes one source until stopped."""
+
+    def __init__(self, deps: AgentDeps, graph: CaseGraph, source: Source) -> None:
+        self.deps = deps
+        self.graph = graph
+        self.source = source
+        self.stats = DaemonStats()
+        self._slots = asyncio.Semaphore(deps.settings.concurrency)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Resume what a previous run left pending, then consume until `stop` is set."""
+        resumed = await self.resume_pending()
+        if resumed:
+            log.info("resumed %d cases left pending by a previous run", resumed)
+        records = self.source.records().__aiter__()
+        stopping = asyncio.create_task(stop.wait())
+        try:
+            while not stop.is_set():
+                nxt = asyncio.ensure_future(records.__anext__())
+                done, _ = await asyncio.wait({nxt, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                if nxt not in done:
+                    nxt.cancel()
+                    break
+                try:
+                    record = nxt.result()
+                except StopAsyncIteration:
+                    break
+                # Finish the record in hand even if asked to stop: it is then committed.
+                await self.handle(record)
+        finally:
+            stopping.cancel()
+
+    async def handle(self, record: Received) -> None:
+        self.stats.events += 1
+        event = record.event
+        if event is not None and event.flight_key not in self.deps.board:
+            record = _rejected(record, "unknown_flight", f"{event.flight_key} is not scheduled")
+            event = None
+        if event is None:
+            await self.source.dead_letter(record)
+            self.stats.dead_lettered += 1
+            reason = record.error.reason if record.error else "unknown"
+            log.warning("dead-lettered %s: %s", record.position, reason)
+            await self.source.commit(record.position)
+            return
+        if isinstance(self.deps.clock, EventTimeClock):
+            self.deps.clock.observe(event.emitted_at)
+        cases = await self._open_cases(event)
+        if cases:
+            await self.run_cases(cases)
+        await self.source.commit(record.position)
+
+    async def _open_cases(self, event: FlightStatusEvent) -> list[OpenCase]:
+        """Apply the event and write its disruption and pending cases in one transaction."""
+        deps = self.deps
+        state = _flight_state(event)
+        now = deps.clock.now()
+        try:
+            async with deps.db.transaction() as session:
+                change = await deps.board.apply(session, state)
+                if change is None:
+                    self.stats.stale += 1
+                    return []
+                affected = await affected_bookings(
+                    session,
+                    change,
+                    deps.schedule,
+                    deps.board,
+                    now=now,
+                    delay_notify=_minutes(deps.settings.delay_notify_minutes),
+                )
+                if not affected:
+                    return []
+                disruption = disruption_id(change)
+                session.add(
+                    DisruptionRow(
+                        id=disruption,
+                        flight_key=change.flight_key,
+                        event_id=event.event_id,
+                        kind=change.kind.value,
+                        detail={
+                            "status": event.status.value,
+                            "reason": event.reason.value if event.reason else None,
+                            "shift_minutes": int(change.shift.total_seconds() // 60),
+                        },
+                        detected_at=now,
+                    )
+                )
+                # No ORM relationship orders these inserts; the disruption must exist first.
+                await session.flush()
+                cases = [
+                    OpenCase(
+                        case_id(disruption, a.pnr),
+                        a.pnr,
+                        disruption,
+                        change.flight_key,
+                        a.reason.value,
+                    )
+                    for a in affected
+                ]
+                for case, a in zip(cases, affected, strict=True):
+                    session.add(
+                        CaseRow(
+                            id=case.id,
+                            disruption_id=disruption,
+                            pnr=a.pnr,
+                            reason=a.reason.value,
+                            priority=a.priority,
+                            status=CaseStatus.PENDING,
+                            created_at=now,
+                            updated_at=now,
+                        )
+                    )
+        except BaseException:
+            await deps.board.reload(deps.db, state.flight_key)
+            raise
+        self.stats.disruptions += 1
+        log.info(
+            "%s %s (%s): %d cases",
+            change.flight_key,
+            change.kind.value,
+            event.reason.value if event.reason else "no reason given",
+            len(cases),
+        )
+        return cases
+
+    async def run_cases(self, cases: list[OpenCase]) -> None:
+        """Run cases (already sorted by urgency) under bounded concurrency."""
+        started = time.perf_counter()
+        self.stats.cases += len(cases)
+        outcomes = await asyncio.gather(*(self._run_case(case) for case in cases))
+        self.stats.outcomes.update(outcomes)
+        log.info(
+            "%d cases durable in %.2f s: %s",
+            len(cases),
+            time.perf_counter() - started,
+            dict(Counter(outcomes)),
+        )
+
+    async def resume_pending(self) -> int:
+        async with self.deps.db.session() as session:
+            rows = (
+                (
+                    await session.execute(
+                        select(CaseRow, DisruptionRow.flight_key)
+                        .join(DisruptionRow, DisruptionRow.id == CaseRow.disruption_id)
+                        .where(CaseRow.status == CaseStatus.PENDING)
+                        .order_by(CaseRow.priority, CaseRow.id)
+                    )
+                )
+                .tuples()
+                .all()
+            )
+        cases = [OpenCase(c.id, c.pnr, c.disruption_id, key, c.reason) for c, key in rows]
+        if cases:
+            await self.run_cases(cases)
+        return len(cases)
+
+    async def _run_case(self, case: OpenCase) -> str:
+        config: RunnableConfig = {"configurable": {"thread_id": case.id}}
+        async with self._slots:
+            for attempt in range(1, CASE_TRIES + 1):
+                try:
+                    snapshot = await self.graph.aget_state(config)
+                    if snapshot.next:  # interrupted mid-graph: carry on where it stopped
+                        result = await self.graph.ainvoke(
+                            None, config, context=self.deps, durability="sync"
+                        )
+                    elif snapshot.values:  # finished before; the case row says so
+                        return str(snapshot.values.get("outcome", "done"))
+                    else:
+                        start: CaseState = {
+                            "case_id": case.id,
+                            "pnr": case.pnr,
+                            "disruption_id": case.disruption_id,
+                            "flight_key": case.flight_key,
+                            "reason": case.reason,
+                        }
+                        result = await self.graph.ainvoke(
+                            start, config, context=self.deps, durability="sync"
+                        )
+                    return str(result.get("outcome", "unknown"))
+                except Exception:
+                    log.exception("case %s failed (try %d of %d)", case.id, attempt, CASE_TRIES)
+            await self._park_failed(case)
+            return "failed"
+
+    async def _park_failed(self, case: OpenCase) -> None:
+        async with self.deps.db.transaction() as session:
+            row = await session.get(CaseRow, case.id)
+            if row is not None:
+                row.status = CaseStatus.FAILED
+                row.outcome = "error"
+                row.updated_at = self.deps.clock.now()
+
+
+def _flight_state(event: FlightStatusEvent) -> FlightState:
+    return FlightState(
+        flight_key=event.flight_key,
+        status=event.status,
+        est_dep=event.est_dep,
+        est_arr=event.est_arr,
+        gate=event.gate,
+        reason=event.reason.value if event.reason else None,
+        diverted_to=event.diverted_to,
+        event_id=event.event_id,
+        emitted_at=event.emitted_at,
+    )
+
+
+def _rejected(record: Received, reason: str, detail: str) -> Received:
+    error: EventError = ValidationError(reason, detail)
+    return Received(record.position, record.raw, record.key, error=error, headers=record.headers)
+
+
+def _minutes(value: int) -> timedelta:
+    return timedelta(minutes=value)

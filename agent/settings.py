@@ -1,0 +1,85 @@
+"""One Settings object, built once in the entry point and passed down.
+
+Every field has an embedded default, so nothing needs configuring to run the demo.
+Environment variables use the prefix ``TRAVEL_AGENT_`` and ``__`` between nested
+sections, e.g. ``TRAVEL_AGENT_KAFKA__BOOTSTRAP_SERVERS=broker:9092``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from airline.errors import ConfigError
+
+
+class DbSettings(BaseModel):
+    url: str | None = Field(
+        default=None,
+        description="SQLAlchemy async URL; default: a SQLite file in the data directory",
+    )
+
+
+class KafkaSettings(BaseModel):
+    bootstrap_servers: str = Field(default="localhost:9092", description="host:port[,host:port]")
+    group_id: str = "travel-agent"
+    topic_prefix: str = Field(default="", description="prepended to every topic name")
+    client_id: str = "travel-agent"
+
+
+class AgentSettings(BaseModel):
+    concurrency: int = Field(default=8, ge=1, description="cases run at once")
+    delay_notify_minutes: int = Field(
+        default=30, ge=0, description="notify passengers of departure delays at least this long"
+    )
+    rebook_horizon_hours: int = Field(
+        default=36, ge=1, description="how far ahead alternatives are searched"
+    )
+
+
+class SeedSettings(BaseModel):
+    seed: int = 7
+    service_date: str = Field(default="2026-03-01", description="the seeded day, YYYY-MM-DD")
+
+
+class Settings(BaseSettings):
+    """travel-agent's configuration."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TRAVEL_AGENT_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    data_dir: Path = Field(default=Path("data"), description="where embedded state lives")
+    source: Literal["embedded", "kafka"] = "embedded"
+    clock: Literal["event", "system"] = Field(
+        default="event",
+        description="event: follow the stream's time (simulated and replayed days); "
+        "system: wall time",
+    )
+    db: DbSettings = DbSettings()
+    kafka: KafkaSettings = KafkaSettings()
+    agent: AgentSettings = AgentSettings()
+    seed: SeedSettings = SeedSettings()
+    log_passenger_data: bool = Field(
+        default=False, description="include names and addresses in logs (off in production)"
+    )
+
+    @model_validator(mode="after")
+    def _no_placeholders(self) -> Settings:
+        if "changeme" in (self.db.url or "").lower():
+            raise ConfigError("TRAVEL_AGENT_DB__URL still holds a placeholder password")
+        return self
+
+    @property
+    def db_url(self) -> str:
+        return self.db.url or f"sqlite+aiosqlite:///{self.data_dir / 'airline.sqlite'}"
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.data_dir / "checkpoints.sqlite"
+
+    def topic(self, name: str) -> str:
+        return f"{self.kafka.topic_prefix}{name}"

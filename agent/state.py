@@ -1,0 +1,155 @@
+"""What one case carries through the graph: its context, the plan, the guard's verdict.
+
+A case is one booking under one disruption; its LangGraph thread id is the case id. The
+pydantic types here are what the checkpointer stores, so they are listed in
+`CHECKPOINT_TYPES` — the serializer revives only types named there.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal, TypedDict
+
+from pydantic import BaseModel, Field
+
+from airline.board import FlightState
+from airline.models import (
+    Booking,
+    BookingStatus,
+    Cabin,
+    ChannelKind,
+    ContactChannel,
+    Customer,
+    FareFamily,
+    FlightStatus,
+    LoyaltyTier,
+    Segment,
+    SegmentStatus,
+)
+from tools.flights import Itinerary, Leg
+from tools.notifications import MessageKind
+
+
+class CaseReason(StrEnum):
+    """Why triage opened the case."""
+
+    CANCELLED = "cancelled"
+    DIVERTED = "diverted"
+    MISSED_CONNECTION = "missed_connection"
+    DELAYED = "delayed"
+
+
+class CaseStatus(StrEnum):
+    """Where a case is; it is durable in every status but PENDING."""
+
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+    AWAITING_APPROVAL = "awaiting_approval"
+
+
+class Outcome(StrEnum):
+    REBOOKED = "rebooked"
+    NOTIFIED = "notified"
+    NO_ALTERNATIVE = "no_alternative"
+    NOTHING_TO_DO = "nothing_to_do"
+    FAILED = "failed"
+    """Lost the race for seats on every attempt; an operator must look at it."""
+
+
+class RebookAction(BaseModel):
+    """Move the booking off `replace_seqs` onto `flights`, in the same cabin."""
+
+    kind: Literal["rebook"] = "rebook"
+    replace_seqs: list[int]
+    flights: list[str] = Field(min_length=1)
+    cabin: Cabin
+
+
+class NotifyAction(BaseModel):
+    """Tell the passenger what happened and what we did."""
+
+    kind: Literal["notify"] = "notify"
+    message: MessageKind
+
+
+ProposedAction = Annotated[RebookAction | NotifyAction, Field(discriminator="kind")]
+
+
+class Plan(BaseModel):
+    """What a reasoner wants done for a case, and why."""
+
+    actions: list[ProposedAction]
+    rationale: str
+    reasoner: str
+
+
+class CaseContext(BaseModel):
+    """Everything the reasoner decides on, assembled from live state at decision time."""
+
+    now: datetime
+    reason: CaseReason
+    disrupted_flight: str
+    booking: Booking
+    customer: Customer
+    flights: dict[str, FlightState] = Field(description="live state of the booking's flights")
+    replace_seqs: list[int] = Field(description="segments that no longer work")
+    origin: str | None = Field(default=None, description="where the alternative starts")
+    destination: str | None = None
+    earliest_dep: datetime | None = None
+    cabin: Cabin | None = None
+    alternatives: list[Itinerary] = Field(default_factory=list)
+    message_fields: dict[str, str] = Field(
+        default_factory=dict, description="what the passenger message may mention"
+    )
+
+
+class Verdict(BaseModel):
+    """The guard's answer: what may run, what was refused and what was repaired."""
+
+    approved: list[ProposedAction]
+    violations: list[str] = Field(default_factory=list)
+    repairs: list[str] = Field(default_factory=list)
+
+
+class CaseState(TypedDict, total=False):
+    case_id: str
+    pnr: str
+    disruption_id: str
+    flight_key: str
+    reason: str
+    attempts: int
+    context: CaseContext
+    plan: Plan
+    verdict: Verdict
+    effects: list[str]
+    outcome: str
+
+
+# Everything the checkpointer may revive; anything else comes back as a plain dict.
+CHECKPOINT_TYPES: tuple[type, ...] = (
+    CaseContext,
+    Plan,
+    Verdict,
+    RebookAction,
+    NotifyAction,
+    Booking,
+    Segment,
+    Customer,
+    ContactChannel,
+    FlightState,
+    Itinerary,
+    Leg,
+    CaseReason,
+    CaseStatus,
+    Outcome,
+    MessageKind,
+    Cabin,
+    BookingStatus,
+    SegmentStatus,
+    FareFamily,
+    LoyaltyTier,
+    ChannelKind,
+    FlightStatus,
+)

@@ -1,0 +1,137 @@
+"""Triage: who does a change affect, and how urgently?
+
+Cancellations and diversions affect everyone on the flight. A delay affects connecting
+passengers whose onward flight now leaves before the minimum connection time (they need
+a rebooking), and everyone else on the flight once it is long enough to announce.
+Recoveries, gate changes and progress open no case (yet). Triage is cheap: non-material
+changes end here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent.state import CaseReason
+from airline.airports import minimum_connection_time
+from airline.board import Change, ChangeKind, LiveBoard
+from airline.db import BookingRow, CustomerRow, SegmentRow
+from airline.models import LoyaltyTier, SegmentStatus
+from airline.reservations import passengers_on
+from airline.schedule import Schedule
+
+# Minutes of urgency a tier is worth when seats are scarce (higher tiers first).
+_TIER_PRIORITY = {
+    LoyaltyTier.NONE: 0,
+    LoyaltyTier.SILVER: 30,
+    LoyaltyTier.GOLD: 60,
+    LoyaltyTier.PLATINUM: 120,
+}
+_CONNECTION_AT_RISK = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Affected:
+    pnr: str
+    reason: CaseReason
+    priority: int
+    """Lower runs first: minutes until the passenger must travel, less tier and risk bonuses."""
+
+
+def disruption_id(change: Change) -> str:
+    return f"{change.flight_key}@{change.current.event_id}"
+
+
+def case_id(disruption: str, pnr: str) -> str:
+    """Deterministic, so a redelivered event maps onto the cases it already opened."""
+    return "c-" + hashlib.sha256(f"{disruption}|{pnr}".encode()).hexdigest()[:24]
+
+
+async def affected_bookings(
+    session: AsyncSession,
+    change: Change,
+    schedule: Schedule,
+    board: LiveBoard,
+    *,
+    now: datetime,
+    delay_notify: timedelta,
+) -> list[Affected]:
+    """The bookings `change` affects, most urgent first."""
+    if change.kind not in (ChangeKind.CANCELLATION, ChangeKind.DIVERSION, ChangeKind.DELAY):
+        return []
+    pnrs = await passengers_on(session, change.flight_key)
+    if not pnrs:
+        return []
+    itineraries = await _itineraries(session, pnrs, schedule)
+    tiers = await _tiers(session, pnrs)
+    flight = schedule.flights[change.flight_key]
+    current = change.current
+    affected: list[Affected] = []
+    for pnr in pnrs:
+        keys = itineraries[pnr]
+        minutes_left = int((current.est_dep - now).total_seconds() // 60)
+        bonus = _TIER_PRIORITY[tiers[pnr]]
+        if change.kind == ChangeKind.CANCELLATION:
+            affected.append(Affected(pnr, CaseReason.CANCELLED, minutes_left - bonus))
+            continue
+        if change.kind == ChangeKind.DIVERSION:
+            affected.append(Affected(pnr, CaseReason.DIVERTED, minutes_left - bonus))
+            continue
+        onward = _onward(keys, flight.key)
+        if onward is not None and _connection_broken(schedule, board, flight.key, onward):
+            onward_state = board.get(onward)
+            dep = onward_state.est_dep if onward_state else schedule.flights[onward].sched_dep
+            urgency = int((dep - now).total_seconds() // 60) - bonus - _CONNECTION_AT_RISK
+            affected.append(Affected(pnr, CaseReason.MISSED_CONNECTION, urgency))
+        elif current.est_dep - flight.sched_dep >= delay_notify:
+            affected.append(Affected(pnr, CaseReason.DELAYED, minutes_left - bonus + 240))
+    affected.sort(key=lambda a: (a.priority, a.pnr))
+    return affected
+
+
+async def _itineraries(
+    session: AsyncSession, pnrs: list[str], schedule: Schedule
+) -> dict[str, list[str]]:
+    """Each booking's active flight keys in departure order (one query for all)."""
+    rows = await session.execute(
+        select(SegmentRow.pnr, SegmentRow.flight_key).where(
+            SegmentRow.pnr.in_(pnrs), SegmentRow.status == SegmentStatus.ACTIVE.value
+        )
+    )
+    by_pnr: dict[str, list[str]] = defaultdict(list)
+    for pnr, key in rows.tuples():
+        by_pnr[pnr].append(key)
+    for keys in by_pnr.values():
+        keys.sort(key=lambda k: schedule.flights[k].sched_dep)
+    return by_pnr
+
+
+async def _tiers(session: AsyncSession, pnrs: list[str]) -> dict[str, LoyaltyTier]:
+    rows = await session.execute(
+        select(BookingRow.pnr, CustomerRow.tier)
+        .join(CustomerRow, CustomerRow.id == BookingRow.customer_id)
+        .where(BookingRow.pnr.in_(pnrs))
+    )
+    return {pnr: LoyaltyTier(tier) for pnr, tier in rows.tuples()}
+
+
+def _onward(keys: list[str], flight_key: str) -> str | None:
+    index = keys.index(flight_key)
+    return keys[index + 1] if index + 1 < len(keys) else None
+
+
+def _connection_broken(schedule: Schedule, board: LiveBoard, inbound: str, onward: str) -> bool:
+    first, second = schedule.flights[inbound], schedule.flights[onward]
+    first_state, second_state = board.get(inbound), board.get(onward)
+    arrival = first_state.est_arr if first_state else first.sched_arr
+    departure = second_state.est_dep if second_state else second.sched_dep
+    hub = schedule.airports[first.destination]
+    mct = minimum_connection_time(
+        hub, international=schedule.is_international(hub.iata, first.origin, second.destination)
+    )
+    return departure - arrival < mct

@@ -1,0 +1,4 @@
+"""The airline systems the agent acts upon: an embedded reference implementation.
+
+This is the bottom room of the house: it imports nothing from the other packages.
+"""

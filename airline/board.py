@@ -1,0 +1,162 @@
+"""The live flight board: the latest known state of every flight, as the stream left it.
+
+The board is kept in memory for fast reads (alternatives search reads it for every case)
+and written through to the `board` table in the caller's transaction, so a restarted
+daemon knows which flights are cancelled and the write commits together with the
+disruption and cases it opened. `apply()` returns the material change an event made;
+stale and repeated states change nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from airline.db import BoardRow, Database
+from airline.models import FlightStatus
+
+# A move of the estimate smaller than this is noise, not news for a passenger.
+MATERIAL_SHIFT = timedelta(minutes=15)
+
+
+class FlightState(BaseModel):
+    """One flight as the board knows it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    flight_key: str
+    status: FlightStatus
+    est_dep: datetime
+    est_arr: datetime
+    gate: str | None = None
+    reason: str | None = None
+    diverted_to: str | None = None
+    event_id: str
+    emitted_at: datetime
+
+    @property
+    def flyable(self) -> bool:
+        """Can a passenger still be put on this flight (as far as its status goes)?"""
+        return self.status not in (
+            FlightStatus.CANCELLED,
+            FlightStatus.DIVERTED,
+            FlightStatus.DEPARTED,
+            FlightStatus.ARRIVED,
+        )
+
+
+class ChangeKind(StrEnum):
+    CANCELLATION = "cancellation"
+    DIVERSION = "diversion"
+    DELAY = "delay"
+    RECOVERY = "recovery"
+    """An earlier delay was undone (the flight leaves sooner than last announced)."""
+    GATE_CHANGE = "gate_change"
+    PROGRESS = "progress"
+    """Departed, arrived, or a shift too small to matter."""
+
+
+class Change(BaseModel):
+    """What an applied state changed, compared with what the board held before."""
+
+    flight_key: str
+    kind: ChangeKind
+    previous: FlightState
+    current: FlightState
+
+    @property
+    def shift(self) -> timedelta:
+        """How far the estimated departure moved with this change."""
+        return self.current.est_dep - self.previous.est_dep
+
+
+def classify(previous: FlightState, current: FlightState) -> ChangeKind:
+    """The kind of change from `previous` to `current` (pure; the heart of triage)."""
+    if current.status == FlightStatus.CANCELLED and previous.status != FlightStatus.CANCELLED:
+        return ChangeKind.CANCELLATION
+    if current.status == FlightStatus.DIVERTED and previous.status != FlightStatus.DIVERTED:
+        return ChangeKind.DIVERSION
+    shift = current.est_dep - previous.est_dep
+    if shift >= MATERIAL_SHIFT:
+        return ChangeKind.DELAY
+    if -shift >= MATERIAL_SHIFT:
+        return ChangeKind.RECOVERY
+    if current.gate and current.gate != previous.gate:
+        return ChangeKind.GATE_CHANGE
+    return ChangeKind.PROGRESS
+
+
+class LiveBoard:
+    """The latest state of each flight. Load once with `load()`, then feed with `apply()`."""
+
+    def __init__(self) -> None:
+        self._states: dict[str, FlightState] = {}
+
+    async def load(self, db: Database) -> None:
+        async with db.session() as session:
+            rows = (await session.scalars(select(BoardRow))).all()
+        self._states = {row.flight_key: _state_of(row) for row in rows}
+
+    def __contains__(self, flight_key: object) -> bool:
+        return flight_key in self._states
+
+    def __len__(self) -> int:
+        return len(self._states)
+
+    def get(self, flight_key: str) -> FlightState | None:
+        return self._states.get(flight_key)
+
+    async def apply(self, session: AsyncSession, state: FlightState) -> Change | None:
+        """Write `state` through `session` and return its change, or None when stale.
+
+        A state is stale when the board already holds one emitted at the same time or
+        later for that flight — repeated events and out-of-order arrivals land here.
+        The in-memory copy is updated at once; if the caller's transaction then fails,
+        it must call `reload()` for the flight.
+        """
+        previous = self._states.get(state.flight_key)
+        if previous is None:
+            raise KeyError(state.flight_key)
+        if state.emitted_at <= previous.emitted_at or state.event_id == previous.event_id:
+            return None
+        row = await session.get(BoardRow, state.flight_key)
+        assert row is not None, "board row vanished under a known flight"
+        for field, value in state.model_dump().items():
+            if field == "event_id":
+                row.last_event_id = value
+            elif field == "emitted_at":
+                row.last_emitted_at = value
+            elif field != "flight_key":
+                setattr(row, field, value.value if isinstance(value, StrEnum) else value)
+        self._states[state.flight_key] = state
+        return Change(
+            flight_key=state.flight_key,
+            kind=classify(previous, state),
+            previous=previous,
+            current=state,
+        )
+
+    async def reload(self, db: Database, flight_key: str) -> None:
+        """Re-read one flight after a failed transaction left the memory ahead of the DB."""
+        async with db.session() as session:
+            row = await session.get(BoardRow, flight_key)
+        if row is not None:
+            self._states[flight_key] = _state_of(row)
+
+
+def _state_of(row: BoardRow) -> FlightState:
+    return FlightState(
+        flight_key=row.flight_key,
+        status=FlightStatus(row.status),
+        est_dep=row.est_dep,
+        est_arr=row.est_arr,
+        gate=row.gate,
+        reason=row.reason,
+        diverted_to=row.diverted_to,
+        event_id=row.last_event_id,
+        emitted_at=row.last_emitted_at,
+    )

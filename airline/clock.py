@@ -1,0 +1,98 @@
+"""Time is injected: the daemon, the simulator, the evals and the tests read a Clock.
+
+`SystemClock` is wall time. `SimulatedClock` runs from a chosen start at `speed` times
+real time, so a whole day of operations can be replayed in a minute; `advance()` lets
+tests move it by hand (speed 0 freezes it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """What the rest of the code needs to know about time."""
+
+    def now(self) -> datetime:
+        """The current instant, timezone-aware (UTC)."""
+        ...
+
+    async def sleep_until(self, instant: datetime) -> None:
+        """Return once `now()` has reached `instant`."""
+        ...
+
+
+class SystemClock:
+    """Wall-clock time."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    async def sleep_until(self, instant: datetime) -> None:
+        delay = (instant - self.now()).total_seconds()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+class SimulatedClock:
+    """A clock that starts at `start` and runs `speed` times faster than real time."""
+
+    def __init__(self, start: datetime, speed: float = 1.0) -> None:
+        if start.tzinfo is None:
+            raise ValueError("SimulatedClock needs a timezone-aware start")
+        self._origin = start.astimezone(UTC)
+        self._speed = speed
+        self._real_origin = time.monotonic()
+        self._offset = timedelta()
+
+    @property
+    def speed(self) -> float:
+        return self._speed
+
+    def now(self) -> datetime:
+        elapsed = (time.monotonic() - self._real_origin) * self._speed
+        return self._origin + timedelta(seconds=elapsed) + self._offset
+
+    def advance(self, delta: timedelta) -> None:
+        """Jump forward by `delta` (tests and evals)."""
+        self._offset += delta
+
+    async def sleep_until(self, instant: datetime) -> None:
+        while True:
+            remaining = (instant - self.now()).total_seconds()
+            if remaining <= 0:
+                return
+            if self._speed <= 0:
+                # A frozen clock only moves by advance(); poll for it.
+                await asyncio.sleep(0.01)
+                continue
+            await asyncio.sleep(min(remaining / self._speed, 0.5))
+
+
+class EventTimeClock:
+    """A clock that follows the stream: the newest `emitted_at` seen, plus time since.
+
+    Right for simulated and replayed feeds, whose day is not today, and equal to wall
+    time on a live feed. Until the first event it starts from `start`.
+    """
+
+    def __init__(self, start: datetime, speed: float = 1.0) -> None:
+        self._mark = start.astimezone(UTC)
+        self._real = time.monotonic()
+        self._speed = speed
+
+    def observe(self, instant: datetime) -> None:
+        """Move the clock to `instant` if that is later than now (it never goes back)."""
+        if instant > self.now():
+            self._mark = instant.astimezone(UTC)
+            self._real = time.monotonic()
+
+    def now(self) -> datetime:
+        return self._mark + timedelta(seconds=(time.monotonic() - self._real) * self._speed)
+
+    async def sleep_until(self, instant: datetime) -> None:
+        while (remaining := (instant - self.now()).total_seconds()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(min(remaining / self._speed, 0.5))

@@ -1,0 +1,380 @@
+"""The passengers of the synthetic world: who flies which flights, who they are, what they paid.
+
+Each flight and cabin is filled to a load factor drawn around `MEAN_LOAD_FACTOR`. Part of
+every feeder flight into a hub connects onto a later flight of the same carrier (within the
+hub's minimum connection time and `MAX_CONNECTION`); the other seats are sold point to point.
+One booking is one passenger and one customer.
+
+Contact details cannot reach anybody: emails are at example.com / example.org (RFC 2606)
+and phone numbers come from the ranges regulators keep for fiction (see `_phone_pools`).
+"""
+
+from __future__ import annotations
+
+import random
+import string
+import unicodedata
+from bisect import bisect
+from collections import Counter
+from collections.abc import Sequence
+from datetime import timedelta
+from functools import cache
+from itertools import accumulate
+from typing import TypeVar
+
+from airline.airports import great_circle_km, minimum_connection_time
+from airline.models import (
+    Airport,
+    Booking,
+    Cabin,
+    ChannelKind,
+    ContactChannel,
+    Customer,
+    FareFamily,
+    Flight,
+    LoyaltyTier,
+    Segment,
+)
+
+MEAN_LOAD_FACTOR = 0.82
+_LOAD_FACTOR_SD = 0.08
+_LOAD_FACTOR_RANGE = (0.5, 0.98)
+MAX_CONNECTION = timedelta(hours=4)
+"""The longest connection we sell; beyond it a passenger would rather take another route."""
+_CONNECTING_SHARE = (0.45, 0.75)
+"""Share of a feeder flight's passengers who connect at the hub (drawn per flight)."""
+_MAX_CIRCUITY = 1.8
+"""A connection is sold only if it flies at most this times the direct distance."""
+_PREMIUM_UPSELL = 0.12
+"""Economy feeder passengers who fly the long-haul leg in premium economy."""
+
+_T = TypeVar("_T")
+_CABIN_RANK = {Cabin.ECONOMY: 0, Cabin.PREMIUM: 1, Cabin.BUSINESS: 2}
+_FARES = (FareFamily.BASIC, FareFamily.STANDARD, FareFamily.FLEX)
+# Economy 32/54/14 and no basic fares up front give about 30/55/15 overall.
+_FARE_CUM_WEIGHTS = {
+    Cabin.ECONOMY: tuple(accumulate((32, 54, 14))),
+    Cabin.PREMIUM: tuple(accumulate((0, 60, 40))),
+    Cabin.BUSINESS: tuple(accumulate((0, 60, 40))),
+}
+_FARE_PRICE = {FareFamily.BASIC: 0.75, FareFamily.STANDARD: 1.0, FareFamily.FLEX: 1.6}
+_TIERS = (LoyaltyTier.NONE, LoyaltyTier.SILVER, LoyaltyTier.GOLD, LoyaltyTier.PLATINUM)
+_TIER_CUM_WEIGHTS = tuple(accumulate((70, 15, 10, 5)))
+_PNR_ALPHABET = string.ascii_uppercase + string.digits
+
+_LANGUAGE_OF_COUNTRY = {
+    "GB": "en", "IE": "en", "US": "en", "DE": "de", "AT": "de", "CH": "de", "FR": "fr",
+    "BE": "fr", "ES": "es", "IT": "it", "NL": "nl", "PT": "pt", "PL": "pl", "SE": "sv",
+    "DK": "da", "NO": "nb", "FI": "fi", "CZ": "cs", "HU": "hu", "GR": "el",
+}  # fmt: skip
+
+# language: (female first names, male first names, family names). "Masc|Fem" marks a
+# family name with a feminine form; "native:latin" gives the romanization for e-mail.
+_NAMES: dict[str, tuple[str, str, str]] = {
+    "en": ("Emma,Olivia,Amelia,Isla,Sophie,Grace,Emily,Charlotte,Siobhan,Megan",
+           "Oliver,James,Jack,Harry,William,Thomas,Michael,Daniel,Liam,Connor",
+           "Smith,Jones,Taylor,Brown,Williams,Wilson,Johnson,Davies,Walker,Wright,"
+           "Robinson,Thompson,Murphy,O'Brien,Campbell,Clarke,Kelly,Miller"),
+    "de": ("Anna,Lena,Marie,Sabine,Ursula,Katrin,Hannah,Jana,Jördis,Käthe",
+           "Lukas,Jürgen,Jonas,Maximilian,Felix,Tobias,Björn,Matthias,Sören,Florian",
+           "Müller,Schmidt,Schneider,Fischer,Weber,Meyer,Wagner,Becker,Schulz,Hoffmann,"
+           "Schäfer,Koch,Bauer,Richter,Klein,Groß,Huber,Steiner"),
+    "fr": ("Camille,Léa,Chloé,Manon,Inès,Jade,Zoé,Élodie,Noémie,Margaux",
+           "Hugo,Louis,Gabriel,Arthur,Théo,Raphaël,Mathis,Jérôme,François,Benoît",
+           "Martin,Bernard,Dubois,Thomas,Robert,Richard,Petit,Durand,Leroy,Moreau,Simon,"
+           "Laurent,Lefèvre,Michel,Fontaine,Rousseau,Peeters,Dupont"),
+    "es": ("Lucía,Sofía,Valeria,Carmen,Paula,Elena,Marta,Nuria,Inés,Begoña",
+           "Mateo,Martín,Alejandro,Javier,Pablo,Diego,Álvaro,Sergio,Jorge,Íñigo",
+           "García,Fernández,González,Rodríguez,López,Martínez,Sánchez,Pérez,Gómez,Ruiz,"
+           "Díaz,Moreno,Muñoz,Álvarez,Romero,Navarro"),
+    "it": ("Giulia,Chiara,Sofia,Aurora,Martina,Giorgia,Federica,Beatrice,Francesca,Elisa",
+           "Francesco,Alessandro,Lorenzo,Matteo,Leonardo,Riccardo,Niccolò,Tommaso,Luca,Marco",
+           "Rossi,Russo,Ferrari,Esposito,Bianchi,Romano,Colombo,Ricci,Marino,Greco,Bruno,"
+           "Gallo,Conti,De Luca,Costa,Fontana"),
+    "nl": ("Emma,Julia,Tess,Sanne,Fleur,Anouk,Lieke,Maartje,Femke,Ilse",
+           "Daan,Sem,Lucas,Bram,Thijs,Jeroen,Ruben,Joris,Sjoerd,Pieter",
+           "de Jong,Jansen,de Vries,van den Berg,van Dijk,Bakker,Janssen,Visser,Smit,"
+           "Meijer,de Boer,Mulder,de Groot,Bos,Vos,Peeters"),
+    "pt": ("Maria,Beatriz,Inês,Leonor,Matilde,Carolina,Mariana,Joana",
+           "João,Tiago,Rodrigo,Duarte,Gonçalo,Afonso,Diogo,Nuno",
+           "Silva,Santos,Ferreira,Pereira,Oliveira,Costa,Rodrigues,Martins,Sousa,Fernandes,"
+           "Gonçalves,Lopes"),
+    "pl": ("Zuzanna,Julia,Maja,Zofia,Hanna,Agnieszka,Małgorzata,Katarzyna",
+           "Jakub,Antoni,Szymon,Jan,Filip,Michał,Łukasz,Paweł",
+           "Nowak,Kowalski|Kowalska,Wiśniewski|Wiśniewska,Wójcik,Kowalczyk,Kamiński|Kamińska,"
+           "Lewandowski|Lewandowska,Zieliński|Zielińska,Woźniak,Mazur,Krawczyk,Zając"),
+    "sv": ("Astrid,Ingrid,Maja,Elsa,Saga,Linnéa,Karin,Ebba",
+           "Erik,Lars,Oskar,Nils,Johan,Björn,Axel,Gustav",
+           "Andersson,Johansson,Karlsson,Nilsson,Eriksson,Larsson,Olsson,Persson,Svensson,"
+           "Gustafsson,Lindqvist,Åberg"),
+    "da": ("Freja,Ida,Sofie,Clara,Emma,Mette,Signe,Astrid",
+           "Mads,Rasmus,Søren,Magnus,Frederik,Anders,Mikkel,Kasper",
+           "Nielsen,Jensen,Hansen,Pedersen,Andersen,Christensen,Larsen,Sørensen,Rasmussen,"
+           "Jørgensen,Madsen,Kristensen"),
+    "nb": ("Kari,Nora,Ingrid,Sigrid,Thea,Solveig,Ingeborg,Maren",
+           "Ola,Jakob,Emil,Henrik,Håkon,Eirik,Sindre,Øyvind",
+           "Hansen,Johansen,Olsen,Larsen,Andersen,Pedersen,Nilsen,Kristiansen,Berg,Haugen,"
+           "Hagen,Bakke"),
+    "fi": ("Aino,Sanna,Eveliina,Helmi,Päivi,Kaisa,Johanna,Elina",
+           "Juha,Mikko,Matti,Antti,Jukka,Ville,Timo,Janne",
+           "Korhonen,Virtanen,Mäkinen,Nieminen,Mäkelä,Hämäläinen,Laine,Heikkinen,Koskinen,"
+           "Järvinen,Lehtonen,Saarinen"),
+    "cs": ("Tereza,Eliška,Anna,Karolína,Kateřina,Adéla,Lucie,Markéta",
+           "Jan,Jakub,Tomáš,Vojtěch,Matěj,Lukáš,Petr,Jiří",
+           "Novák|Nováková,Svoboda|Svobodová,Dvořák|Dvořáková,Černý|Černá,"
+           "Procházka|Procházková,Kučera|Kučerová,Veselý|Veselá,Horák|Horáková,"
+           "Němec|Němcová,Marek|Marková"),
+    "hu": ("Anna,Eszter,Zsófia,Katalin,Réka,Dóra,Judit,Orsolya",
+           "László,István,Bence,Gábor,Zoltán,Máté,Péter,Attila",
+           "Nagy,Kovács,Tóth,Szabó,Horváth,Varga,Kiss,Molnár,Németh,Farkas,Balogh,Papp"),
+    "el": ("Μαρία,Ελένη,Αικατερίνη,Βασιλική,Σοφία,Γεωργία,Δέσποινα,Ειρήνη",
+           "Γιώργος,Δημήτρης,Κωνσταντίνος,Γιάννης,Νίκος,Παναγιώτης,Χρήστος,Θανάσης",
+           "Παπαδόπουλος|Παπαδοπούλου,Παπαδάκης,Γεωργίου,Οικονόμου,Νικολάου,Βασιλείου,"
+           "Αντωνίου,Ιωάννου,Καραγιάννης|Καραγιάννη,Μαυρίδης|Μαυρίδου"),
+    "zh": ("芳:Fang,娜:Na,敏:Min,静:Jing,婷:Ting,欣怡:Xinyi,雨涵:Yuhan,秀英:Xiuying",
+           "伟:Wei,磊:Lei,杰:Jie,洋:Yang,强:Qiang,子轩:Zixuan,浩然:Haoran,建国:Jianguo",
+           "王:Wang,李:Li,张:Zhang,刘:Liu,陈:Chen,杨:Yang,黄:Huang,赵:Zhao,吴:Wu,周:Zhou"),
+}  # fmt: skip
+_NAME_LISTS = {
+    language: tuple(tuple(names.split(",")) for names in lists)
+    for language, lists in _NAMES.items()
+}
+_FAMILY_NAME_FIRST = frozenset({"zh", "hu"})
+_GREEK = "αβγδεζηθικλμνξοπρσςτυφχψω"
+_GREEK_LATIN = str.maketrans(
+    dict(zip(_GREEK, "a v g d e z i th i k l m n x o p r s s t y f ch ps o".split(), strict=True))
+)
+_FOLD = str.maketrans({"ß": "ss", "ø": "o", "æ": "ae", "ł": "l", "đ": "d"})
+
+
+def book_passengers(
+    rng: random.Random,
+    flights: Sequence[Flight],
+    airports: dict[str, Airport],
+    *,
+    hubs: dict[str, str],
+) -> tuple[list[Customer], list[Booking]]:
+    """Fill the flights with passengers and set each cabin's `sold` to match.
+
+    Args:
+        rng: the world's random source; it is advanced.
+        flights: every flight of the day; their inventories are updated in place.
+        airports: the airports by IATA code.
+        hubs: each carrier's hub, by carrier code; connections are built there.
+
+    Returns:
+        The customers (ids C000001, …) and their bookings, one passenger each.
+    """
+    left = {
+        (f.key, inv.cabin): round(inv.capacity * _load_factor(rng))
+        for f in flights
+        for inv in f.cabins
+    }
+    itineraries = _connections(rng, flights, airports, hubs, left)
+    for f in flights:  # the seats left are sold point to point
+        for inv in f.cabins:
+            itineraries += [[(f.key, inv.cabin)] for _ in range(left[f.key, inv.cabin])]
+    rng.shuffle(itineraries)  # so that ids and PNRs say nothing about the flight
+
+    by_key = {f.key: f for f in flights}
+    pools = _phone_pools(rng)
+    used_pnrs: set[str] = set()
+    customers, bookings = [], []
+    for n, legs in enumerate(itineraries, start=1):
+        customer = _customer(rng, n, airports[by_key[legs[0][0]].origin].country, pools)
+        cabin = max((c for _, c in legs), key=_CABIN_RANK.__getitem__) if legs[1:] else legs[0][1]
+        fare = _pick(rng, _FARES, _FARE_CUM_WEIGHTS[cabin])
+        km = sum(by_key[key].distance_km for key, _ in legs)
+        bookings.append(
+            Booking(
+                pnr=_pnr(rng, used_pnrs),
+                customer_id=customer.id,
+                fare=fare,
+                price_cents=_price_cents(rng, km, cabin, fare),
+                segments=[
+                    Segment(seq=seq, flight_key=key, cabin=c)
+                    for seq, (key, c) in enumerate(legs, start=1)
+                ],
+            )
+        )
+        customers.append(customer)
+
+    sold = Counter(leg for legs in itineraries for leg in legs)
+    for f in flights:
+        for inv in f.cabins:
+            inv.sold = sold[f.key, inv.cabin]
+    return customers, bookings
+
+
+def _pick(rng: random.Random, items: Sequence[_T], cum_weights: Sequence[int]) -> _T:
+    """`rng.choices(items, cum_weights=...)[0]` without its per-call overhead."""
+    return items[bisect(cum_weights, rng.random() * cum_weights[-1])]
+
+
+def _load_factor(rng: random.Random) -> float:
+    low, high = _LOAD_FACTOR_RANGE
+    return min(high, max(low, rng.gauss(MEAN_LOAD_FACTOR, _LOAD_FACTOR_SD)))
+
+
+def _connections(
+    rng: random.Random,
+    flights: Sequence[Flight],
+    airports: dict[str, Airport],
+    hubs: dict[str, str],
+    left: dict[tuple[str, Cabin], int],
+) -> list[list[tuple[str, Cabin]]]:
+    """Spoke → hub → spoke itineraries on one carrier; takes their seats from `left`."""
+    itineraries = []
+    for carrier, hub_code in hubs.items():
+        hub = airports[hub_code]
+        onward = [f for f in flights if f.carrier == carrier and f.origin == hub_code]
+        for first in (f for f in flights if f.carrier == carrier and f.destination == hub_code):
+            origin = airports[first.origin]
+            choices = []
+            for second in onward:
+                destination = airports[second.destination]
+                if destination.iata == origin.iata:
+                    continue
+                # Conservative on purpose: an end abroad from the hub counts as international.
+                international = not (origin.country == hub.country == destination.country)
+                mct = minimum_connection_time(hub, international=international)
+                circuity = (first.distance_km + second.distance_km) / great_circle_km(
+                    origin, destination
+                )
+                wait = second.sched_dep - first.sched_arr
+                if mct <= wait <= MAX_CONNECTION and circuity <= _MAX_CIRCUITY:
+                    choices.append(second)
+            if not choices:
+                continue
+            for inv in first.cabins:
+                wanted = round(left[first.key, inv.cabin] * rng.uniform(*_CONNECTING_SHARE))
+                weights = [left.get((s.key, inv.cabin), 0) for s in choices]
+                for _ in range(wanted):
+                    if not any(weights):
+                        break
+                    i = rng.choices(range(len(choices)), weights=weights)[0]
+                    second = choices[i]
+                    onward_cabin = inv.cabin
+                    if (
+                        inv.cabin == Cabin.ECONOMY
+                        and left.get((second.key, Cabin.PREMIUM), 0) > 0
+                        and rng.random() < _PREMIUM_UPSELL
+                    ):
+                        onward_cabin = Cabin.PREMIUM
+                    else:
+                        weights[i] -= 1
+                    left[first.key, inv.cabin] -= 1
+                    left[second.key, onward_cabin] -= 1
+                    itineraries.append([(first.key, inv.cabin), (second.key, onward_cabin)])
+    return itineraries
+
+
+def _pnr(rng: random.Random, used: set[str]) -> str:
+    """A fresh six-character record locator (one draw, written in base 36)."""
+    while True:
+        n = rng.randrange(36**6)
+        chars = []
+        for _ in range(6):
+            n, digit = divmod(n, 36)
+            chars.append(_PNR_ALPHABET[digit])
+        pnr = "".join(chars)
+        if pnr not in used:
+            used.add(pnr)
+            return pnr
+
+
+def _price_cents(rng: random.Random, km: int, cabin: Cabin, fare: FareFamily) -> int:
+    """A one-way fare in euro cents: a base plus a distance rate, scaled by cabin and fare."""
+    cabin_factor = {Cabin.ECONOMY: 1.0, Cabin.PREMIUM: 1.8, Cabin.BUSINESS: 3.0}[cabin]
+    if cabin == Cabin.BUSINESS and km >= 3500:
+        cabin_factor = 4.0  # long-haul business sells a bed, not a blocked middle seat
+    euros = (35 + 0.09 * km) * cabin_factor * _FARE_PRICE[fare] * rng.uniform(0.85, 1.25)
+    return max(29, round(euros)) * 100
+
+
+def _customer(rng: random.Random, n: int, country: str, pools: dict[str, list[str]]) -> Customer:
+    """A customer whose language follows the country they first fly from."""
+    local = _LANGUAGE_OF_COUNTRY.get(country, "en")
+    if local == "fr" and country == "BE":
+        local = rng.choice(("fr", "nl"))
+    roll = rng.random()
+    # Some Chinese and some English speakers everywhere; the rest speak the local language.
+    language = "zh" if roll < 0.04 else "en" if roll < 0.24 else local
+    female, male, family = _NAME_LISTS[language]
+    is_female = rng.random() < 0.5
+    first = rng.choice(female if is_female else male)
+    surname = rng.choice(family).split("|")
+    last = surname[-1] if is_female else surname[0]
+    if language == "es":  # two family names, father's then mother's
+        last = f"{last} {rng.choice(family)}"
+    first_native, _, first_latin = first.partition(":")
+    last_native, _, last_latin = last.partition(":")
+    if language in _FAMILY_NAME_FIRST:
+        name = f"{last_native}{'' if language == 'zh' else ' '}{first_native}"
+    else:
+        name = f"{first_native} {last_native}"
+
+    # (kind, address, consent) in order of preference: the list index is the priority.
+    reach: list[tuple[ChannelKind, str, bool]] = []
+    has_email = rng.random() < 0.98
+    if has_email:
+        domain = "example.com" if rng.random() < 0.7 else "example.org"
+        local_part = f"{_ascii(first_latin or first_native)}.{_ascii(last_latin or last_native)}"
+        reach.append((ChannelKind.EMAIL, f"{local_part}{n}@{domain}", rng.random() < 0.95))
+    if rng.random() < (0.60 if has_email else 0.9):
+        sms_first = rng.random() < 0.35  # they read texts sooner than mail
+        phone = _phone(pools, "US" if country == "US" else language, n)
+        sms = (ChannelKind.SMS, phone, rng.random() < 0.92)
+        reach.insert(0 if sms_first else len(reach), sms)
+    return Customer(
+        id=f"C{n:06d}",
+        name=name,
+        language=language,
+        tier=_pick(rng, _TIERS, _TIER_CUM_WEIGHTS),
+        channels=[
+            ContactChannel(kind=kind, address=address, consent=consent, priority=priority)
+            for priority, (kind, address, consent) in enumerate(reach)
+        ],
+    )
+
+
+@cache
+def _ascii(text: str) -> str:
+    """Lower-case ASCII letters for an e-mail address: Jördis → jordis, Μαρία → maria."""
+    text = unicodedata.normalize("NFKD", text.lower().replace("ου", "ou"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.translate(_GREEK_LATIN).translate(_FOLD)
+    return "".join(ch for ch in text if ch in string.ascii_lowercase) or "traveller"
+
+
+def _phone_pools(rng: random.Random) -> dict[str, list[str]]:
+    """Numbers reserved for fiction, which no subscriber can ever have, shuffled.
+
+    Sources: Ofcom drama numbers 07700 900000–900999 (UK mobile); Bundesnetzagentur
+    Mitteilung 148/2021, drama numbers in Berlin, Frankfurt, Hamburg, Cologne and Munich
+    (landlines: Germany publishes no mobile range); ARCEP 06 39 98 xx xx (French mobile);
+    NANPA 555-0100–555-0199 in any North American area code. Other countries publish no
+    range, so their customers get North American numbers rather than someone's real one.
+    """
+    german = ("3023125", "6990009", "4066969", "2214710", "8999998")
+    # N11 codes (211, 311, 411) are service codes, not area codes.
+    area_codes = [f"{a}{b}{c}" for a in "234" for b in "012345678" for c in "0123456789"]
+    area_codes = [npa for npa in area_codes if npa[1:] != "11"]
+    pools = {
+        "en": [f"+447700900{n:03d}" for n in range(1000)],
+        "de": [f"+49{block}{n:03d}" for block in german for n in range(1000)],
+        "fr": [f"+3363998{n:04d}" for n in range(10_000)],
+        "US": [f"+1{npa}55501{n:02d}" for npa in area_codes for n in range(100)],
+    }
+    for pool in pools.values():
+        rng.shuffle(pool)
+    return pools
+
+
+def _phone(pools: dict[str, list[str]], pool: str, n: int) -> str:
+    """The next unused number of `pool`, else of the North American pool."""
+    for name in (pool, "US"):
+        if pools.get(name):
+            return pools[name].pop()
+    # Only past ~37 000 SMS users: every number is taken, so numbers start to repeat.
+    return f"+1202555{100 + n % 100:04d}"

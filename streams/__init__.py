@@ -1,0 +1,1 @@
+"""The event streams: flight-status events in, agent actions and notifications out."""

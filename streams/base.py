@@ -1,0 +1,75 @@
+"""The stream ports: a Source of flight-status records and a Sink for what we publish.
+
+A source yields `Received` records in order per partition. The runtime acknowledges a
+record with `commit(position)` only after every case the record opened is durable; a
+record that cannot be decoded is handed to `dead_letter()` and then committed, so bad
+input never stops the stream and is never lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from airline.errors import EventError
+from streams.events import FlightStatusEvent
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where a record sits: topic, partition and offset."""
+
+    topic: str
+    partition: int
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """One record from a source: a valid event, or the error that made it unusable."""
+
+    position: Position
+    raw: bytes | None
+    key: bytes | None = None
+    event: FlightStatusEvent | None = None
+    error: EventError | None = None
+    headers: Mapping[str, bytes] = field(default_factory=dict)
+
+
+class Source(Protocol):
+    """A stream of flight-status records with at-least-once delivery."""
+
+    def records(self) -> AsyncIterator[Received]:
+        """Yield records until the source is closed or exhausted."""
+        ...
+
+    async def commit(self, position: Position) -> None:
+        """Mark `position` and everything before it on its partition as done."""
+        ...
+
+    async def dead_letter(self, record: Received) -> None:
+        """Park an unusable record with its reason (on Kafka: the DLQ topic, with headers)."""
+        ...
+
+
+class Sink(Protocol):
+    """Somewhere to publish records (agent actions, outbound notifications, the feed)."""
+
+    async def send(
+        self, topic: str, key: str, value: bytes, headers: Mapping[str, str] | None = None
+    ) -> None:
+        """Publish one record; returns once the sink has accepted it durably."""
+        ...
+
+
+def dead_letter_headers(record: Received) -> dict[str, str]:
+    """The headers a dead letter carries: why, and where it came from."""
+    error = record.error
+    return {
+        "reason": error.reason if error else "unknown",
+        "detail": (error.detail if error else "")[:500],
+        "original_topic": record.position.topic,
+        "original_partition": str(record.position.partition),
+        "original_offset": str(record.position.offset),
+    }

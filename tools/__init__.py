@@ -1,0 +1,1 @@
+"""What the agent may do: flight search, rebooking, notifications and policy, over airline/."""

@@ -1,0 +1,1 @@
+"""Ways to reach a passenger. Each adapter implements `Channel` from `base`."""

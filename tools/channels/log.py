@@ -1,0 +1,45 @@
+"""The log channel: writes each message to the log. The embedded default.
+
+Passenger data (names, addresses, message bodies) is logged only when the operator turned
+`log_passenger_data` on; otherwise the line says who and what by id.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from tools.channels.base import OutboundMessage
+
+log = logging.getLogger(__name__)
+
+
+class LogChannel:
+    """Delivers by logging; never fails."""
+
+    name = "log"
+
+    def __init__(self, *, include_passenger_data: bool = False) -> None:
+        self.include_passenger_data = include_passenger_data
+        self.delivered = 0
+
+    async def deliver(self, message: OutboundMessage) -> None:
+        self.delivered += 1
+        if self.include_passenger_data:
+            log.info(
+                "to %s via %s <%s> [%s] %s | %s",
+                message.customer_id,
+                message.channel,
+                message.address,
+                message.language,
+                message.subject,
+                message.body,
+            )
+        else:
+            log.info(
+                "to %s via %s [%s] %s (%s)",
+                message.customer_id,
+                message.channel,
+                message.language,
+                message.kind,
+                message.pnr,
+            )

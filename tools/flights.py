@@ -1,0 +1,157 @@
+"""Alternatives search on the live board.
+
+Live context wins: a flight is offered only if the board says it can still be boarded
+(not cancelled, diverted or gone), its estimated times are used, connections respect the
+minimum connection time at the connecting airport, and seats are read from inventory at
+the moment of the search.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from airline.airports import minimum_connection_time
+from airline.board import LiveBoard
+from airline.models import Cabin, Flight
+from airline.reservations import available_seats
+from airline.schedule import Schedule
+
+
+class Leg(BaseModel):
+    flight_key: str
+    carrier: str
+    origin: str
+    destination: str
+    dep: datetime = Field(description="estimated departure on the live board")
+    arr: datetime = Field(description="estimated arrival on the live board")
+
+
+class Itinerary(BaseModel):
+    """One way to get from the origin to the destination: a direct flight or one stop."""
+
+    legs: list[Leg]
+    cabin: Cabin
+    seats: int = Field(description="seats left in the cabin on the fullest leg")
+
+    @property
+    def flight_keys(self) -> list[str]:
+        return [leg.flight_key for leg in self.legs]
+
+    @property
+    def dep(self) -> datetime:
+        return self.legs[0].dep
+
+    @property
+    def arr(self) -> datetime:
+        return self.legs[-1].arr
+
+    @property
+    def stops(self) -> int:
+        return len(self.legs) - 1
+
+
+class SearchRequest(BaseModel):
+    origin: str
+    destination: str
+    earliest_dep: datetime
+    cabin: Cabin
+    party: int = 1
+    carrier: str | None = Field(default=None, description="the booking's own carrier")
+    horizon: timedelta = timedelta(hours=36)
+    other_carrier_after: timedelta = Field(
+        default=timedelta(hours=4),
+        description="use another carrier only when it arrives this much sooner than own metal",
+    )
+    exclude: frozenset[str] = frozenset()
+
+
+async def find_alternatives(
+    session: AsyncSession,
+    schedule: Schedule,
+    board: LiveBoard,
+    request: SearchRequest,
+    *,
+    limit: int = 5,
+) -> list[Itinerary]:
+    """Ranked itineraries with seats, earliest arrival first (own carrier preferred)."""
+    latest_dep = request.earliest_dep + request.horizon
+    candidates: list[list[Leg]] = []
+    for first in _boardable(schedule, board, request, request.origin, request.earliest_dep):
+        if first.dep > latest_dep:
+            break
+        if first.destination == request.destination:
+            candidates.append([first])
+            continue
+        if first.destination not in schedule.airports:
+            continue
+        for second in _boardable(schedule, board, request, first.destination, first.arr):
+            if second.dep > latest_dep:
+                break
+            if second.destination != request.destination:
+                continue
+            mct = minimum_connection_time(
+                schedule.airports[first.destination],
+                international=schedule.is_international(
+                    first.destination, first.origin, second.destination
+                ),
+            )
+            if second.dep - first.arr >= mct:
+                candidates.append([first, second])
+
+    keys = sorted({leg.flight_key for legs in candidates for leg in legs})
+    seats = await available_seats(session, keys, request.cabin)
+    itineraries = [
+        Itinerary(
+            legs=legs, cabin=request.cabin, seats=min(seats.get(leg.flight_key, 0) for leg in legs)
+        )
+        for legs in candidates
+    ]
+    itineraries = [it for it in itineraries if it.seats >= request.party]
+    return _rank(itineraries, request)[:limit]
+
+
+def _boardable(
+    schedule: Schedule, board: LiveBoard, request: SearchRequest, origin: str, after: datetime
+) -> list[Leg]:
+    """Flights from `origin` that can still be boarded and leave at or after `after`."""
+    legs = []
+    for flight in schedule.departures(origin):
+        if flight.key in request.exclude:
+            continue
+        state = board.get(flight.key)
+        if state is None or not state.flyable or state.est_dep < after:
+            continue
+        legs.append(_leg(flight, state.est_dep, state.est_arr))
+    legs.sort(key=lambda leg: leg.dep)
+    return legs
+
+
+def _leg(flight: Flight, dep: datetime, arr: datetime) -> Leg:
+    return Leg(
+        flight_key=flight.key,
+        carrier=flight.carrier,
+        origin=flight.origin,
+        destination=flight.destination,
+        dep=dep,
+        arr=arr,
+    )
+
+
+def _rank(itineraries: list[Itinerary], request: SearchRequest) -> list[Itinerary]:
+    """Earliest arrival first, fewer stops on ties; another carrier only when much sooner.
+
+    Re-accommodation practice protects passengers on own metal first; a partner's seat is
+    used only when own-carrier options arrive `other_carrier_after` later (DOMAIN.md).
+    """
+
+    def own(it: Itinerary) -> bool:
+        return request.carrier is None or all(leg.carrier == request.carrier for leg in it.legs)
+
+    def key(it: Itinerary) -> tuple[datetime, int, datetime]:
+        penalty = timedelta() if own(it) else request.other_carrier_after
+        return (it.arr + penalty, it.stops, it.dep)
+
+    return sorted(itineraries, key=key)

@@ -1,0 +1,1 @@
+"""Policy: the rules every plan must satisfy before it runs."""
