@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 # With --duration, the simulated day is played in this share of it; the rest drains.
 PLAY_SHARE = 0.7
 DEFAULT_SPEED = 600.0
+# The simulated clock waits while this many events are unconsumed, so the agent decides
+# at the simulated time its events describe, however fast this machine is.
+MAX_BACKLOG = 5
 
 
 async def ensure_world(settings: Settings, say: Callable[[str], None]) -> Path:
@@ -54,6 +57,19 @@ async def ensure_world(settings: Settings, say: Callable[[str], None]) -> Path:
         leftover.unlink()
     say(f"seeded in {time.perf_counter() - started:.1f} s: {summary.model_dump_json()}")
     return template
+
+
+async def _pace(clock: SimulatedClock, broker: EmbeddedBroker, source: EmbeddedSource) -> None:
+    """Hold simulated time while the daemon is behind the feed, like a real backlog would
+    not (a real day does not wait), but a demo should: it shows decisions, not lag."""
+    while True:
+        committed = broker.committed.get((source.group, source.topic), -1) + 1
+        backlog = len(broker.topics[source.topic]) - committed
+        if backlog > MAX_BACKLOG:
+            clock.pause()
+        else:
+            clock.resume()
+        await asyncio.sleep(0.05)
 
 
 def _copy_sqlite(source: Path, target: Path) -> None:
@@ -103,6 +119,7 @@ async def run_demo(
             asyncio.create_task(run_simulator(events, sink, clock), name="simulator"),
             asyncio.create_task(daemon.run(daemon_stop), name="daemon"),
             asyncio.create_task(relay.run(relay_stop), name="relay"),
+            asyncio.create_task(_pace(clock, broker, source), name="pacer"),
         ]
         deadline = time.monotonic() + duration if duration else None
         try:
@@ -121,6 +138,7 @@ async def run_demo(
                     )
         finally:
             tasks[0].cancel()
+            tasks[3].cancel()
             daemon_stop.set()
             await broker.close()
             await asyncio.gather(tasks[1], return_exceptions=True)

@@ -57,7 +57,10 @@ async def sqlite_checkpointer(path: Path) -> AsyncIterator[AsyncSqliteSaver]:
     """LangGraph's SQLite checkpointer on its own file (so it never waits on airline writes)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     async with aiosqlite.connect(path) as conn:
+        # WAL with synchronous=NORMAL survives a killed process (what "durable" means for
+        # commit-after-durable); only a power loss may drop the newest transactions.
         await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA synchronous=NORMAL")
         saver = AsyncSqliteSaver(conn, serde=checkpoint_serializer())
         await saver.setup()
         yield saver

@@ -10,7 +10,6 @@ import math
 from collections.abc import Iterable
 from datetime import timedelta
 from functools import cache
-from typing import Any
 
 import airportsdata
 
@@ -42,10 +41,9 @@ _MCT: dict[str, tuple[timedelta | None, timedelta | None]] = {
 
 
 @cache
-def _iata_table() -> dict[str, dict[str, Any]]:
+def _iata_table() -> dict[str, airportsdata.Airport]:
     # Loading parses a few thousand rows; do it once per process.
-    table: dict[str, dict[str, Any]] = airportsdata.load("IATA")
-    return table
+    return airportsdata.load("IATA")
 
 
 def load_airports(codes: Iterable[str]) -> list[Airport]:
@@ -107,8 +105,10 @@ def minimum_connection_time(airport: Airport, *, international: bool) -> timedel
 
     Args:
         airport: where the passenger changes flights.
-        international: whether the connection crosses a border, i.e. the two flights'
-            other ends are not all in the same country as each other and the airport.
+        international: whether the connection is international: the two flights' other
+            ends are in different countries. Callers may also count an end abroad from
+            `airport` as international (the seed and the alternatives search do), which can
+            only lengthen the connection.
 
     Returns:
         The airport's published value where we know it, else 45 min domestic / 60 min

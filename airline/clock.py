@@ -47,6 +47,7 @@ class SimulatedClock:
         self._speed = speed
         self._real_origin = time.monotonic()
         self._offset = timedelta()
+        self._paused_speed = 0.0
 
     @property
     def speed(self) -> float:
@@ -59,6 +60,18 @@ class SimulatedClock:
     def advance(self, delta: timedelta) -> None:
         """Jump forward by `delta` (tests and evals)."""
         self._offset += delta
+
+    def pause(self) -> None:
+        """Stop time (e.g. while the consumer catches up); `resume()` restarts it."""
+        if self._speed > 0:
+            self._offset = self.now() - self._origin
+            self._real_origin = time.monotonic()
+            self._paused_speed, self._speed = self._speed, 0.0
+
+    def resume(self) -> None:
+        if self._speed == 0 and self._paused_speed > 0:
+            self._real_origin = time.monotonic()
+            self._speed = self._paused_speed
 
     async def sleep_until(self, instant: datetime) -> None:
         while True:

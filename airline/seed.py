@@ -23,28 +23,17 @@ import hashlib
 import logging
 import random
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.airports import great_circle_km, load_airports
-from airline.db import (
-    AirportRow,
-    Base,
-    BoardRow,
-    BookingRow,
-    ChannelRow,
-    CustomerRow,
-    Database,
-    FlightRow,
-    InventoryRow,
-    SegmentRow,
-)
+from airline.db import Base, Database
 from airline.errors import ConfigError
 from airline.models import (
     Airport,
@@ -160,7 +149,6 @@ class World:
 
 @dataclass
 class _Leg:
-    carrier: _Carrier
     origin: str
     destination: str
     dep: datetime
@@ -205,14 +193,13 @@ def build_world(
 
 
 def _seats(distance_km: int) -> int:
-    return 280 if distance_km >= WIDE_BODY_KM else 180
+    return sum(c.capacity for c in _cabins(distance_km))
 
 
 def _cabins(distance_km: int) -> list[CabinInventory]:
+    layout: tuple[tuple[Cabin, int], ...] = ((Cabin.BUSINESS, 12), (Cabin.ECONOMY, 168))
     if distance_km >= WIDE_BODY_KM:
         layout = ((Cabin.BUSINESS, 30), (Cabin.PREMIUM, 28), (Cabin.ECONOMY, 222))
-    else:
-        layout = ((Cabin.BUSINESS, 12), (Cabin.ECONOMY, 168))
     return [CabinInventory(cabin=cabin, capacity=n, sold=0) for cabin, n in layout]
 
 
@@ -241,14 +228,7 @@ def _sized_network(passengers_target: int, airports: dict[str, Airport]) -> tupl
         route = min(growable, key=lambda r: (freq[r], short_haul.index(r)))
         freq[route] += 1
     return tuple(
-        _Carrier(
-            c.code,
-            c.hub,
-            c.first_number,
-            c.long_haul_number,
-            c.registration,
-            tuple((spoke, freq[c.code, spoke]) for spoke, _ in c.routes),
-        )
+        replace(c, routes=tuple((spoke, freq[c.code, spoke]) for spoke, _ in c.routes))
         for c in _CARRIERS
     )
 
@@ -261,10 +241,6 @@ def _block(distance_km: int) -> timedelta:
 
 def _at(day: date, local: time, tz: str) -> datetime:
     return datetime.combine(day, local, tzinfo=ZoneInfo(tz)).astimezone(UTC)
-
-
-def _local_time(instant: datetime, tz: str) -> time:
-    return instant.astimezone(ZoneInfo(tz)).time()
 
 
 def _jitter(rng: random.Random, minutes: int) -> timedelta:
@@ -281,7 +257,7 @@ def _schedule(
 
     def fly(origin: Airport, destination: Airport, dep: datetime) -> _Leg:
         km = great_circle_km(origin, destination)
-        leg = _Leg(carrier, origin.iata, destination.iata, dep, dep + _block(km), km)
+        leg = _Leg(origin.iata, destination.iata, dep, dep + _block(km), km)
         legs.append(leg)
         return leg
 
@@ -302,9 +278,7 @@ def _schedule(
         for wave in _WAVES:
             dep = _at(day, wave, hub.tz) + timedelta(minutes=45)
             back = dep + _block(great_circle_km(hub, spoke)) + timedelta(minutes=60)
-            if back.astimezone(ZoneInfo(spoke.tz)).date() == day and (
-                _local_time(back, spoke.tz) <= _LAST_DEPARTURE
-            ):
+            if back <= _at(day, _LAST_DEPARTURE, spoke.tz):
                 feasible.append(wave)
         for wave in sorted(rng.sample(feasible, min(trips - 1, len(feasible)))):
             out = fly(hub, spoke, _at(day, wave, hub.tz) + _jitter(rng, 45))
@@ -385,8 +359,12 @@ async def write_world(db: Database, world: World) -> None:
     Args:
         db: the database; its schema must exist (``async with Database(url)`` creates it).
         world: what `build_world` returned.
+
+    Raises:
+        ConfigError: the database already holds flights; nothing is written.
     """
     async with db.transaction() as session:
+        await _refuse_if_seeded(session)  # checked in the writing transaction: no race
         await _insert(session, world)
 
 
@@ -402,25 +380,17 @@ async def seed_database(db: Database, *, seed: int, service_date: date) -> World
         ConfigError: the database already holds flights.
     """
     async with db.session() as session:
-        await _refuse_if_seeded(session)
-    # Building takes about a second of CPU; keep the event loop responsive meanwhile.
+        await _refuse_if_seeded(session)  # fail fast, before a second of building
+    # Building is CPU work; keep the event loop responsive meanwhile.
     world = await asyncio.to_thread(build_world, seed, service_date)
-    async with db.transaction() as session:
-        await _refuse_if_seeded(session)  # again: another seeder may have finished meanwhile
-        await _insert(session, world)
+    await write_world(db, world)
     summary = world.summary()
-    log.info(
-        "seeded %d flights and %d bookings for %s (seed %d)",
-        summary.flights,
-        summary.bookings,
-        service_date,
-        seed,
-    )
+    log.info("seeded %d flights, %d bookings (seed %d)", summary.flights, summary.bookings, seed)
     return summary
 
 
 async def _refuse_if_seeded(session: AsyncSession) -> None:
-    count = await session.scalar(select(func.count()).select_from(_table(FlightRow)))
+    count = await session.scalar(select(func.count()).select_from(Base.metadata.tables["flights"]))
     if count:
         raise ConfigError(
             f"the database already holds {count} flights, and seeding would mix two worlds; "
@@ -428,52 +398,41 @@ async def _refuse_if_seeded(session: AsyncSession) -> None:
         )
 
 
-def _table(row: type[Base]) -> Table:
-    return Base.metadata.tables[row.__tablename__]
-
-
 async def _insert(session: AsyncSession, world: World) -> None:
-    # Core executemany with plain dicts: no ORM objects, so 10k+ bookings take a second.
-    flights = [f.model_dump(exclude={"cabins"}) for f in world.flights]
-    inventory = [
-        {"flight_key": f.key, "cabin": c.cabin.value, "capacity": c.capacity, "sold": c.sold}
-        for f in world.flights
-        for c in f.cabins
-    ]
-    board = [
-        {
-            "flight_key": f.key,
-            "status": FlightStatus.SCHEDULED.value,
-            "est_dep": f.sched_dep,
-            "est_arr": f.sched_arr,
-            "gate": None,
-            "reason": None,
-            "diverted_to": None,
-            "last_event_id": "seed",
-            "last_emitted_at": f.sched_dep - timedelta(days=1),
-        }
-        for f in world.flights
-    ]
-    customers = [c.model_dump(mode="json", exclude={"channels"}) for c in world.customers]
-    channels = [
-        {"customer_id": c.id, **ch.model_dump(mode="json")}
-        for c in world.customers
-        for ch in c.channels
-    ]
-    bookings = [b.model_dump(mode="json", exclude={"segments"}) for b in world.bookings]
-    segments = [
-        {"pnr": b.pnr, **s.model_dump(mode="json")} for b in world.bookings for s in b.segments
-    ]
-    batches: list[tuple[type[Base], list[dict[str, Any]]]] = [
-        (AirportRow, [a.model_dump() for a in world.airports]),
-        (FlightRow, flights),
-        (InventoryRow, inventory),
-        (BoardRow, board),
-        (CustomerRow, customers),
-        (ChannelRow, channels),
-        (BookingRow, bookings),
-        (SegmentRow, segments),
-    ]
-    for row, rows in batches:  # parents before children: foreign keys are enforced
+    # Core executemany with plain dicts, no ORM objects: tens of thousands of rows a second.
+    # Parents come before children, because foreign keys are enforced.
+    w = world
+    batches: dict[str, list[dict[str, Any]]] = {
+        "airports": [a.model_dump() for a in w.airports],
+        "flights": [f.model_dump(exclude={"cabins"}) for f in w.flights],
+        "inventory": [
+            {"flight_key": f.key, **c.model_dump(mode="json")} for f in w.flights for c in f.cabins
+        ],
+        "board": [
+            {
+                "flight_key": f.key,
+                "status": FlightStatus.SCHEDULED.value,
+                "est_dep": f.sched_dep,
+                "est_arr": f.sched_arr,
+                "last_event_id": "seed",
+                "last_emitted_at": f.sched_dep - timedelta(days=1),
+            }
+            for f in w.flights
+        ],
+        "customers": [c.model_dump(mode="json", exclude={"channels"}) for c in w.customers],
+        "customer_channels": [
+            {"customer_id": c.id, **ch.model_dump(mode="json")}
+            for c in w.customers
+            for ch in c.channels
+        ],
+        "bookings": [b.model_dump(mode="json", exclude={"segments"}) for b in w.bookings],
+        "segments": [
+            {"pnr": b.pnr, **s.model_dump(mode="json")} for b in w.bookings for s in b.segments
+        ],
+    }
+    for name, rows in batches.items():
+        table = Base.metadata.tables[name]
+        # Only the table's columns: a field added to a model must not break seeding.
+        columns = [c for c in table.c.keys() if c in rows[0]] if rows else []
         if rows:
-            await session.execute(insert(_table(row)), rows)
+            await session.execute(insert(table), [{c: row[c] for c in columns} for row in rows])

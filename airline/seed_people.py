@@ -166,7 +166,8 @@ def book_passengers(
         The customers (ids C000001, …) and their bookings, one passenger each.
     """
     left = {
-        (f.key, inv.cabin): round(inv.capacity * _load_factor(rng))
+        # Rounded down, so that even the fullest cabin stays within the clipped load factor.
+        (f.key, inv.cabin): int(inv.capacity * _load_factor(rng))
         for f in flights
         for inv in f.cabins
     }

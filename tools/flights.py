@@ -79,6 +79,7 @@ async def find_alternatives(
     """Ranked itineraries with seats, earliest arrival first (own carrier preferred)."""
     latest_dep = request.earliest_dep + request.horizon
     candidates: list[list[Leg]] = []
+    onward: dict[str, list[Leg]] = {}  # connecting airport → legs on to the destination
     for first in _boardable(schedule, board, request, request.origin, request.earliest_dep):
         if first.dep > latest_dep:
             break
@@ -87,10 +88,18 @@ async def find_alternatives(
             continue
         if first.destination not in schedule.airports:
             continue
-        for second in _boardable(schedule, board, request, first.destination, first.arr):
+        if first.destination not in onward:
+            onward[first.destination] = [
+                leg
+                for leg in _boardable(
+                    schedule, board, request, first.destination, request.earliest_dep
+                )
+                if leg.destination == request.destination
+            ]
+        for second in onward[first.destination]:
             if second.dep > latest_dep:
                 break
-            if second.destination != request.destination:
+            if second.dep < first.arr:
                 continue
             mct = minimum_connection_time(
                 schedule.airports[first.destination],

@@ -1,0 +1,91 @@
+"""Shared fixtures: a seeded world copied fresh per test, and the real Kafka broker.
+
+A test whose service is missing skips on a laptop and fails where `CI` is set, so
+nothing skips silently in CI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from airline.db import Database
+from airline.seed import seed_database
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = 7
+SERVICE_DATE = date(2026, 3, 1)
+IN_CI = bool(os.environ.get("CI"))
+
+
+def missing_service(reason: str) -> None:
+    """Skip on a laptop; fail in CI, where every service must be there."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI is set, so this fails instead of skipping)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def world_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeded world (seed 7), built once per test session."""
+    path = tmp_path_factory.mktemp("world") / "world.sqlite"
+
+    async def build() -> None:
+        async with Database(f"sqlite+aiosqlite:///{path}") as db:
+            await seed_database(db, seed=SEED, service_date=SERVICE_DATE)
+
+    asyncio.run(build())
+    return path
+
+
+@pytest.fixture
+def world_path(world_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the seeded world for one test."""
+    target = tmp_path / "airline.sqlite"
+    with sqlite3.connect(world_template) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return target
+
+
+def _port_open(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> Iterator[str]:
+    """A real Kafka broker: the one on KAFKA_BOOTSTRAP, else ours from scripts/kafka-local."""
+    configured = os.environ.get("KAFKA_BOOTSTRAP")
+    if configured:
+        yield configured
+        return
+    port = int(os.environ.get("KAFKA_LOCAL_PORT", "9092"))
+    started_here = False
+    if not _port_open("127.0.0.1", port):
+        result = subprocess.run(
+            [str(REPO / "scripts" / "kafka-local"), "start"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        if result.returncode != 0:
+            missing_service(
+                "no Kafka broker: scripts/kafka-local start failed:\n"
+                + (result.stderr or result.stdout)[-2000:]
+            )
+        started_here = True
+    yield f"localhost:{port}"
+    if started_here:
+        subprocess.run(
+            [str(REPO / "scripts" / "kafka-local"), "stop"], capture_output=True, check=False
+        )
