@@ -28,6 +28,7 @@ test-unit: install
 lint: $(BIN)/travel-agent
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 typecheck: install
 	$(BIN)/mypy

@@ -1,8 +1,8 @@
 """build_graph(): one case, from live context to a durable outcome.
 
-    START → context → plan → guard → act ─┬─→ remember → END
-                ↑                         │
-                └──── lost a seat race ───┘
+    START → context → plan → guard ─┬─→ act ─┬─→ remember → END
+                ↑                   │        │
+                └── lost a seat race (at the guard or in act): search again
 
 Thread id = case id. The checkpointer writes after every node, so a daemon killed
 mid-case resumes at the node it had reached; `act` is idempotent by key, so resuming
@@ -24,7 +24,15 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from agent.deps import AgentDeps
-from agent.nodes import act, after_act, gather_context, guard_plan, make_plan, remember
+from agent.nodes import (
+    act,
+    after_act,
+    after_guard,
+    gather_context,
+    guard_plan,
+    make_plan,
+    remember,
+)
 from agent.state import CHECKPOINT_TYPES, CaseState
 
 CaseGraph = CompiledStateGraph[CaseState, AgentDeps, CaseState, CaseState]
@@ -41,7 +49,7 @@ def build_graph(checkpointer: BaseCheckpointSaver[Any] | None = None) -> CaseGra
     graph.add_edge(START, "context")
     graph.add_edge("context", "plan")
     graph.add_edge("plan", "guard")
-    graph.add_edge("guard", "act")
+    graph.add_conditional_edges("guard", after_guard)
     graph.add_conditional_edges("act", after_act)
     graph.add_edge("remember", END)
     return graph.compile(checkpointer=checkpointer)

@@ -41,7 +41,7 @@ from airline.schedule import Schedule
 from streams.events import TOPIC_AGENT_ACTIONS
 from tools.flights import Itinerary, SearchRequest, find_alternatives
 from tools.notifications import enqueue_notification
-from tools.policy.guard import fallback_message, rebook_violations
+from tools.policy.guard import NO_SEAT, fallback_message, rebook_violations
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +173,7 @@ async def guard_plan(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState
                     origin=context.origin,
                     destination=context.destination,
                     booked_cabin=context.cabin,
+                    not_before=context.earliest_dep,
                 )
                 if found:
                     violations.extend(found)
@@ -190,7 +191,18 @@ async def guard_plan(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState
             ):
                 approved[i] = NotifyAction(message=fallback)
                 repairs.append(f"message {action.message} became {fallback}: rebooking refused")
-    return {"verdict": Verdict(approved=approved, violations=violations, repairs=repairs)}
+    verdict = Verdict(approved=approved, violations=violations, repairs=repairs)
+    if violations and all(v.startswith(NO_SEAT) for v in violations):
+        # The seat went to another case after our search: search again rather than tell
+        # the passenger there is no alternative.
+        return {"verdict": verdict, "attempts": state.get("attempts", 0) + 1}
+    return {"verdict": verdict}
+
+
+def after_guard(state: CaseState) -> Literal["context", "act"]:
+    violations = state["verdict"].violations
+    seats_gone = bool(violations) and all(v.startswith(NO_SEAT) for v in violations)
+    return "context" if seats_gone and state.get("attempts", 0) < MAX_ATTEMPTS else "act"
 
 
 async def act(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
@@ -276,7 +288,8 @@ async def remember(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
     async with deps.db.transaction() as session:
         await session.execute(
             update(CaseRow)
-            .where(CaseRow.id == state["case_id"])
+            # A case closed before keeps its outcome if it is ever run again.
+            .where(CaseRow.id == state["case_id"], CaseRow.status == CaseStatus.PENDING)
             .values(
                 status=CaseStatus.DONE if outcome != Outcome.FAILED else CaseStatus.FAILED,
                 outcome=outcome.value,

@@ -200,17 +200,13 @@ class Daemon:
     async def resume_pending(self) -> int:
         async with self.deps.db.session() as session:
             rows = (
-                (
-                    await session.execute(
-                        select(CaseRow, DisruptionRow.flight_key)
-                        .join(DisruptionRow, DisruptionRow.id == CaseRow.disruption_id)
-                        .where(CaseRow.status == CaseStatus.PENDING)
-                        .order_by(CaseRow.priority, CaseRow.id)
-                    )
+                await session.execute(
+                    select(CaseRow, DisruptionRow.flight_key)
+                    .join(DisruptionRow, DisruptionRow.id == CaseRow.disruption_id)
+                    .where(CaseRow.status == CaseStatus.PENDING)
+                    .order_by(CaseRow.priority, CaseRow.id)
                 )
-                .tuples()
-                .all()
-            )
+            ).all()
         cases = [OpenCase(c.id, c.pnr, c.disruption_id, key, c.reason) for c, key in rows]
         if cases:
             await self.run_cases(cases)

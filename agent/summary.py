@@ -18,7 +18,7 @@ async def run_figures(db: Database) -> dict[str, int]:
         rows = await session.execute(
             select(LedgerRow.action, func.count()).group_by(LedgerRow.action)
         )
-        effects = {action: count for action, count in rows.tuples()}
+        effects = {action: count for action, count in rows}
     return {
         "disruptions": disruptions or 0,
         "cases": cases or 0,

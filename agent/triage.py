@@ -104,7 +104,7 @@ async def _itineraries(
         )
     )
     by_pnr: dict[str, list[str]] = defaultdict(list)
-    for pnr, key in rows.tuples():
+    for pnr, key in rows:
         by_pnr[pnr].append(key)
     for keys in by_pnr.values():
         keys.sort(key=lambda k: schedule.flights[k].sched_dep)
@@ -117,7 +117,7 @@ async def _tiers(session: AsyncSession, pnrs: list[str]) -> dict[str, LoyaltyTie
         .join(CustomerRow, CustomerRow.id == BookingRow.customer_id)
         .where(BookingRow.pnr.in_(pnrs))
     )
-    return {pnr: LoyaltyTier(tier) for pnr, tier in rows.tuples()}
+    return {pnr: LoyaltyTier(tier) for pnr, tier in rows}
 
 
 def _onward(keys: list[str], flight_key: str) -> str | None:

@@ -93,6 +93,8 @@ class EventTimeClock:
     """
 
     def __init__(self, start: datetime, speed: float = 1.0) -> None:
+        if speed <= 0:
+            raise ValueError("EventTimeClock needs a positive speed")
         self._mark = start.astimezone(UTC)
         self._real = time.monotonic()
         self._speed = speed

@@ -102,7 +102,7 @@ async def available_seats(
             InventoryRow.flight_key.in_(flight_keys), InventoryRow.cabin == cabin.value
         )
     )
-    return {key: int(left) for key, left in rows.tuples()}
+    return {key: int(left) for key, left in rows}
 
 
 async def effect_done(session: AsyncSession, idempotency_key: str) -> bool:

@@ -89,3 +89,40 @@ def kafka_bootstrap() -> Iterator[str]:
         subprocess.run(
             [str(REPO / "scripts" / "kafka-local"), "stop"], capture_output=True, check=False
         )
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server: TEST_POSTGRES_URL, else ours from scripts/postgres-local.
+
+    A SQLAlchemy URL (``postgresql+asyncpg://...``) of a database tests may connect to;
+    a test that writes should create a database of its own on that server.
+    """
+    configured = os.environ.get("TEST_POSTGRES_URL")
+    if configured:
+        from sqlalchemy.engine import make_url  # here, so the appended fixture stays whole
+
+        server = make_url(configured)
+        host, port = server.host or "127.0.0.1", server.port or 5432
+        if not _port_open(host, port):
+            missing_service(f"no PostgreSQL: nothing listens on {host}:{port} (TEST_POSTGRES_URL)")
+        yield configured
+        return
+    script = str(REPO / "scripts" / "postgres-local")
+    # Stopped at the end only if this session started it; a cluster already up stays up.
+    status = subprocess.run([script, "status"], capture_output=True, check=False)
+    try:
+        result = subprocess.run(
+            [script, "start"], capture_output=True, text=True, timeout=600, check=False
+        )
+        failure = "" if result.returncode == 0 else (result.stderr + result.stdout)[-2000:]
+    except subprocess.TimeoutExpired as exc:
+        output = exc.stderr or b""
+        text = output.decode(errors="replace") if isinstance(output, bytes) else output
+        failure = f"no answer within 600 s\n{text[-2000:]}"
+    if failure:
+        missing_service(f"no PostgreSQL: scripts/postgres-local start failed:\n{failure}")
+    url = subprocess.run([script, "url"], capture_output=True, text=True, check=True).stdout
+    yield url.strip()
+    if status.returncode != 0:
+        subprocess.run([script, "stop"], capture_output=True, check=False)

@@ -165,4 +165,3 @@ def test_a_long_but_possible_delay_is_accepted() -> None:
         )
     )
     assert event.delay == timedelta(hours=71)
-

@@ -7,7 +7,10 @@ import re
 import subprocess
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
 from datetime import date, time, timedelta
+from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -27,33 +30,42 @@ MAX_CONNECTION = timedelta(hours=4)
 
 
 @pytest.fixture(scope="module")
-def world() -> World:
-    # Built once: a build takes about a second.
+def elsewhere() -> Iterator[Callable[[], list[str]]]:
+    """Fingerprints of the worlds of seeds 7 and 8, built in another process.
+
+    That process has another hash seed, which catches any dependence on set or dict order.
+    It is started before the in-process build, so that the two run side by side.
+    """
+    script = (
+        "from datetime import date; from airline.seed import build_world; "
+        "[print(build_world(s, date(2026, 3, 1)).fingerprint()) for s in (7, 8)]"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "4242"}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, text=True
+    )
+
+    @cache
+    def fingerprints() -> list[str]:
+        out, _ = proc.communicate(timeout=120)
+        assert proc.returncode == 0
+        return out.split()
+
+    yield fingerprints
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="module")
+def world(elsewhere: Callable[[], list[str]]) -> World:
+    # Built once (it takes about a second), while the other process builds its own.
     return build_world(7, SERVICE_DATE)
 
 
 @pytest.fixture(scope="module")
 def flights(world: World) -> dict[str, Flight]:
     return {f.key: f for f in world.flights}
-
-
-def test_same_seed_and_date_give_a_byte_identical_world_in_another_process(world: World) -> None:
-    # Another process with another hash seed: catches any dependence on set or dict order.
-    script = (
-        "from datetime import date; from airline.seed import build_world; "
-        "print(build_world(7, date(2026, 3, 1)).fingerprint())"
-    )
-    env = {**os.environ, "PYTHONHASHSEED": "4242"}
-    out = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
-    )
-    assert out.stdout.strip() == world.fingerprint()
-
-
-def test_different_seeds_give_different_worlds(world: World) -> None:
-    other = build_world(8, SERVICE_DATE)
-    assert other.fingerprint() != world.fingerprint()
-    assert [f.sched_dep for f in other.flights] != [f.sched_dep for f in world.flights]
 
 
 def test_world_has_the_size_and_shape_asked_for(world: World) -> None:
@@ -153,7 +165,7 @@ def test_every_tail_flies_a_feasible_rotation(world: World) -> None:
     for tail, legs in rotations.items():
         legs.sort(key=lambda f: f.sched_dep)
         assert len({f.carrier for f in legs}) == 1, tail
-        for before, after in zip(legs, legs[1:], strict=False):
+        for before, after in pairwise(legs):
             assert before.destination == after.origin, tail
             assert after.sched_dep - before.sched_arr >= MIN_TURNAROUND, tail
 
@@ -263,3 +275,26 @@ async def test_seeding_twice_is_refused(
         with pytest.raises(ConfigError):
             await write_world(db, small)
         assert await _count(db, "flights") == 3
+
+
+# Last, so that the other process has had the other tests' time to finish its builds.
+def test_same_seed_and_date_give_a_byte_identical_world_in_another_process(
+    world: World, elsewhere: Callable[[], list[str]]
+) -> None:
+    assert elsewhere()[0] == world.fingerprint()
+
+
+def test_different_seeds_give_different_worlds(
+    world: World, elsewhere: Callable[[], list[str]]
+) -> None:
+    assert elsewhere()[1] != world.fingerprint()
+
+
+def test_fingerprint_sees_a_one_field_change(world: World) -> None:
+    # Otherwise the two tests above could pass with a fingerprint that ignores the world.
+    last = world.bookings[-1]
+    bookings = [*world.bookings[:-1], last.model_copy(update={"price_cents": last.price_cents + 1})]
+    changed = World(
+        world.seed, world.service_date, world.airports, world.flights, world.customers, bookings
+    )
+    assert changed.fingerprint() != world.fingerprint()

@@ -10,6 +10,7 @@ what can be repaired is (a "rebooked" message whose rebooking was refused become
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from itertools import pairwise
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +21,9 @@ from airline.models import Cabin
 from airline.reservations import available_seats
 from airline.schedule import Schedule
 from tools.notifications import MessageKind
+
+# The one refusal that searching again can cure: the seat went to another case meanwhile.
+NO_SEAT = "no seat left"
 
 # Rebooked messages and the message to send instead when the rebooking cannot run.
 _FALLBACK = {
@@ -41,6 +45,7 @@ async def rebook_violations(
     origin: str | None,
     destination: str | None,
     booked_cabin: Cabin | None,
+    not_before: datetime | None = None,
 ) -> list[str]:
     """Every reason this rebooking must not run (empty when it may).
 
@@ -52,6 +57,8 @@ async def rebook_violations(
         origin: where the passenger is (or will be) when the new itinerary starts.
         destination: the booking's final destination.
         booked_cabin: the cabin the passenger paid for.
+        not_before: the earliest the passenger can make a departure (a model may propose
+            a flight that the board has not yet marked as gone, but the clock has).
     """
     problems: list[str] = []
     if not broken_seqs:
@@ -72,6 +79,11 @@ async def rebook_violations(
         if state is None or not state.flyable:
             status = state.status.value if state else "unknown"
             problems.append(f"{leg.key} is {status} on the live board")
+        elif not_before is not None and leg is known[0] and state.est_dep < not_before:
+            problems.append(
+                f"{leg.key} leaves at {state.est_dep:%H:%M}Z, before the passenger can make it "
+                f"({not_before:%H:%M}Z)"
+            )
     if known[0].origin != origin:
         problems.append(f"starts at {known[0].origin}, the passenger is at {origin}")
     if known[-1].destination != destination:
@@ -94,7 +106,7 @@ async def rebook_violations(
     seats = await available_seats(session, [leg.key for leg in known], cabin)
     for leg in known:
         if seats.get(leg.key, 0) < 1:
-            problems.append(f"no {cabin} seat left on {leg.key}")
+            problems.append(f"{NO_SEAT} in {cabin} on {leg.key}")
     return problems
 
 

@@ -1,0 +1,284 @@
+"""Helpers for tests that run `travel-agent` as a user would: real subprocesses, a real
+broker, and the daemon's SQLite files read from outside (read-only) while it runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+# --- the command line, as a subprocess ---------------------------------------------
+
+
+def cli() -> list[str]:
+    """The installed `travel-agent` entry point of the interpreter running the tests."""
+    script = Path(sys.executable).with_name("travel-agent")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from agent.cli import main; main()"]
+
+
+def agent_env(**settings: str) -> dict[str, str]:
+    """This environment without any TRAVEL_AGENT_* leaking in, plus `settings`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRAVEL_AGENT_")}
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update(settings)
+    return env
+
+
+class Proc:
+    """One `travel-agent` subprocess; its stdout and stderr go to `<logs>/<name>.log`."""
+
+    def __init__(
+        self, name: str, args: list[str], env: Mapping[str, str], logs: Path, cwd: Path
+    ) -> None:
+        logs.mkdir(parents=True, exist_ok=True)
+        self.name = name
+        self.log = logs / f"{name}.log"
+        self.started = time.monotonic()
+        with self.log.open("wb") as out:
+            # The child holds its own copy of the descriptor; ours can close at once.
+            self.popen = subprocess.Popen(
+                [*cli(), *args],
+                env=dict(env),
+                cwd=cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    @property
+    def returncode(self) -> int | None:
+        return self.popen.poll()
+
+    def running(self) -> bool:
+        return self.popen.poll() is None
+
+    def signal(self, sig: signal.Signals) -> None:
+        if self.running():
+            self.popen.send_signal(sig)
+
+    async def wait(self, timeout: float) -> int | None:
+        """The exit status, or None if it is still running after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while (code := self.popen.poll()) is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        return code
+
+    def kill(self) -> None:
+        """SIGKILL and reap (idempotent): no daemon outlives its test."""
+        if self.popen.poll() is None:
+            self.popen.kill()
+        self.popen.wait(timeout=30)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def tail(self, lines: int = 40) -> str:
+        text = self.output().splitlines()[-lines:]
+        status = "running" if self.running() else f"exit {self.returncode}"
+        return f"--- {self.name} (pid {self.pid}, {status}), last lines of {self.log}:\n" + (
+            "\n".join(text) or "(no output)"
+        )
+
+
+# --- waiting without fixed sleeps ----------------------------------------------------
+
+
+async def wait_until(
+    what: str,
+    check: Callable[[], Awaitable[bool]],
+    *,
+    timeout: float,
+    interval: float = 0.25,
+    alive: Proc | None = None,
+    describe: Callable[[], Awaitable[str]] | None = None,
+) -> float:
+    """Poll `check` until it holds; fail after `timeout` or when `alive` exits first.
+
+    Returns the seconds it took.
+    """
+    started = time.monotonic()
+    deadline = started + timeout
+    while True:
+        if await check():
+            return time.monotonic() - started
+        if alive is not None and not alive.running():
+            raise AssertionError(
+                f"{alive.name} exited with {alive.returncode} while waiting for {what}"
+            )
+        if time.monotonic() > deadline:
+            state = f"; state: {await describe()}" if describe else ""
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}{state}")
+        await asyncio.sleep(interval)
+
+
+# --- the daemon's database, read from outside -----------------------------------------
+
+
+def query(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Rows of `sql` on a read-only connection (the daemon may be writing: WAL allows it)."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def scalar(db: Path, sql: str, params: tuple[Any, ...] = ()) -> Any:
+    rows = query(db, sql, params)
+    return rows[0][0] if rows else None
+
+
+def count_by(db: Path, table: str, column: str) -> dict[str, int]:
+    return {
+        str(k): int(n)
+        for k, n in query(db, f"SELECT {column}, COUNT(*) FROM {table} GROUP BY {column}")
+    }
+
+
+def inventory_mismatches(db: Path) -> list[tuple[Any, ...]]:
+    """(flight, cabin, sold, active segments) wherever the two disagree."""
+    return query(
+        db,
+        """
+        SELECT i.flight_key, i.cabin, i.sold, COUNT(s.id)
+        FROM inventory i
+        LEFT JOIN segments s
+          ON s.flight_key = i.flight_key AND s.cabin = i.cabin AND s.status = 'active'
+        GROUP BY i.flight_key, i.cabin, i.sold
+        HAVING i.sold != COUNT(s.id)
+        UNION ALL
+        SELECT s.flight_key, s.cabin, NULL, COUNT(*)
+        FROM segments s
+        LEFT JOIN inventory i ON i.flight_key = s.flight_key AND i.cabin = s.cabin
+        WHERE s.status = 'active' AND i.flight_key IS NULL
+        GROUP BY s.flight_key, s.cabin
+        """,
+    )
+
+
+# --- the broker ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TopicRecord:
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: dict[str, bytes]
+
+
+class KafkaProbe:
+    """An admin client and a group-less consumer, to look at topics and groups."""
+
+    def __init__(self, bootstrap: str) -> None:
+        self.bootstrap = bootstrap
+        self.admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        self.consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
+        )
+
+    async def __aenter__(self) -> KafkaProbe:
+        await self.admin.start()
+        try:
+            await self.consumer.start()
+        except BaseException:
+            await self.admin.close()
+            raise
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            await self.consumer.stop()
+        finally:
+            await self.admin.close()
+
+    async def create_topic(self, name: str, partitions: int) -> None:
+        await self.admin.create_topics(
+            [NewTopic(name, num_partitions=partitions, replication_factor=1)]
+        )
+
+    async def topics(self) -> set[str]:
+        return set(await self.admin.list_topics())
+
+    async def partitions(self, topic: str) -> list[TopicPartition]:
+        (described,) = await self.admin.describe_topics([topic])
+        if described["error_code"] != 0:
+            raise AssertionError(f"topic {topic}: error code {described['error_code']}")
+        return [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
+
+    async def end_offsets(self, topic: str) -> dict[int, int]:
+        tps = await self.partitions(topic)
+        ends = await self.consumer.end_offsets(tps)
+        return {tp.partition: ends[tp] for tp in tps}
+
+    async def committed(self, group: str, topic: str) -> dict[int, int | None]:
+        offsets = await self.admin.list_consumer_group_offsets(group)
+        found = {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
+        return {tp.partition: found.get(tp.partition) for tp in await self.partitions(topic)}
+
+    async def lag(self, group: str, topic: str) -> dict[int, tuple[int | None, int]]:
+        """partition -> (committed offset or None, end offset)."""
+        ends = await self.end_offsets(topic)
+        committed = await self.committed(group, topic)
+        return {p: (committed[p], ends[p]) for p in sorted(ends)}
+
+    async def caught_up(self, group: str, topic: str) -> bool:
+        return all(c == end for c, end in (await self.lag(group, topic)).values())
+
+    async def read_all(self, topic: str, *, timeout: float = 30.0) -> list[TopicRecord]:
+        """Every record on `topic` now, all partitions, from the beginning to the end."""
+        ends = await self.end_offsets(topic)
+        tps = [TopicPartition(topic, p) for p in ends]
+        self.consumer.assign(tps)
+        await self.consumer.seek_to_beginning(*tps)
+        records: list[TopicRecord] = []
+        deadline = time.monotonic() + timeout
+        try:
+            while any(await self._behind(tp, ends[tp.partition]) for tp in tps):
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"reading {topic} to its end took over {timeout} s")
+                batches = await self.consumer.getmany(*tps, timeout_ms=500)
+                for tp, messages in batches.items():
+                    for m in messages:
+                        if m.offset < ends[tp.partition]:
+                            records.append(
+                                TopicRecord(
+                                    m.partition,
+                                    m.offset,
+                                    m.key,
+                                    m.value,
+                                    {k: bytes(v) for k, v in (m.headers or ())},
+                                )
+                            )
+        finally:
+            self.consumer.unsubscribe()
+        return records
+
+    async def _behind(self, tp: TopicPartition, end: int) -> bool:
+        return end > 0 and await self.consumer.position(tp) < end

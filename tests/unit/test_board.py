@@ -1,0 +1,211 @@
+"""The live board: what a new state changed, and that only news changes the board."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from airline.board import ChangeKind, FlightState, LiveBoard, classify
+from airline.db import Database
+from airline.models import FlightStatus
+
+DEP = datetime(2026, 3, 1, 8, 20, tzinfo=UTC)
+ARR = datetime(2026, 3, 1, 9, 35, tzinfo=UTC)
+
+
+def state(**changes: Any) -> FlightState:
+    base: dict[str, Any] = {
+        "flight_key": "XA102/2026-03-01",
+        "status": FlightStatus.SCHEDULED,
+        "est_dep": DEP,
+        "est_arr": ARR,
+        "gate": "A1",
+        "event_id": "ev-0",
+        "emitted_at": DEP - timedelta(hours=3),
+    }
+    return FlightState(**(base | changes))
+
+
+def later(previous: FlightState, minutes: int = 5, **changes: Any) -> FlightState:
+    """A newer state of the same flight, shifted by `minutes` unless times are given."""
+    shift = timedelta(minutes=minutes)
+    return previous.model_copy(
+        update={
+            "est_dep": previous.est_dep + shift,
+            "est_arr": previous.est_arr + shift,
+            "event_id": previous.event_id + "+",
+            "emitted_at": previous.emitted_at + timedelta(minutes=1),
+        }
+        | changes
+    )
+
+
+@pytest.mark.parametrize(
+    ("previous", "current", "kind"),
+    [
+        (state(), later(state(), 0, status=FlightStatus.CANCELLED), ChangeKind.CANCELLATION),
+        (
+            state(),
+            later(state(), 0, status=FlightStatus.DIVERTED, diverted_to="CGN"),
+            ChangeKind.DIVERSION,
+        ),
+        (state(), later(state(), 15, status=FlightStatus.DELAYED), ChangeKind.DELAY),
+        (state(), later(state(), 120, status=FlightStatus.DELAYED), ChangeKind.DELAY),
+        (
+            state(est_dep=DEP + timedelta(hours=1), est_arr=ARR + timedelta(hours=1)),
+            later(state(), 10, status=FlightStatus.DELAYED),
+            ChangeKind.RECOVERY,
+        ),
+        (
+            state(),
+            later(state(), 0, status=FlightStatus.GATE_CHANGE, gate="B7"),
+            ChangeKind.GATE_CHANGE,
+        ),
+        (state(), later(state(), 14, status=FlightStatus.DELAYED), ChangeKind.PROGRESS),
+        (state(), later(state(), -10), ChangeKind.PROGRESS),
+        (state(), later(state(), 0, status=FlightStatus.DEPARTED), ChangeKind.PROGRESS),
+    ],
+    ids=[
+        "cancelled",
+        "diverted",
+        "delay-15min",
+        "delay-2h",
+        "recovered",
+        "gate",
+        "14min-is-noise",
+        "10min-early-is-noise",
+        "departed",
+    ],
+)
+def test_classify(previous: FlightState, current: FlightState, kind: ChangeKind) -> None:
+    assert classify(previous, current) == kind
+
+
+def test_a_repeated_cancellation_is_not_a_new_cancellation() -> None:
+    cancelled = later(state(), 0, status=FlightStatus.CANCELLED)
+    assert classify(cancelled, later(cancelled, 0)) == ChangeKind.PROGRESS
+
+
+def test_a_delay_wins_over_the_gate_change_announced_with_it() -> None:
+    assert classify(state(), later(state(), 45, gate="C3")) == ChangeKind.DELAY
+
+
+# --- the board on the seeded world ------------------------------------------------------
+
+
+@pytest.fixture
+async def db(world_path: Path) -> AsyncIterator[Database]:
+    async with Database(f"sqlite+aiosqlite:///{world_path}") as database:
+        yield database
+
+
+@pytest.fixture
+async def board(db: Database) -> LiveBoard:
+    live = LiveBoard()
+    await live.load(db)
+    return live
+
+
+async def fresh_board(db: Database) -> LiveBoard:
+    """What a restarted daemon would see."""
+    reloaded = LiveBoard()
+    await reloaded.load(db)
+    return reloaded
+
+
+def some_flight(board: LiveBoard) -> FlightState:
+    found = board.get("XA102/2026-03-01")
+    assert found is not None, "the seeded world has XA102"
+    return found
+
+
+async def test_the_seeded_board_knows_every_flight_as_scheduled(board: LiveBoard) -> None:
+    assert len(board) > 200
+    seeded = some_flight(board)
+    assert seeded.status == FlightStatus.SCHEDULED
+    assert seeded.flyable
+    assert "XZ1/2026-03-01" not in board
+
+
+async def test_apply_persists_the_new_state(db: Database, board: LiveBoard) -> None:
+    seeded = some_flight(board)
+    cancelled = later(seeded, 0, status=FlightStatus.CANCELLED, reason="technical")
+    async with db.transaction() as session:
+        change = await board.apply(session, cancelled)
+    assert change is not None
+    assert change.kind == ChangeKind.CANCELLATION
+    assert change.previous == seeded
+    assert board.get(seeded.flight_key) == cancelled
+
+    restarted = await fresh_board(db)
+    assert restarted.get(seeded.flight_key) == cancelled
+    assert not restarted.get(seeded.flight_key).flyable  # type: ignore[union-attr]
+
+
+async def test_a_delay_is_persisted_with_its_new_times_and_gate(
+    db: Database, board: LiveBoard
+) -> None:
+    seeded = some_flight(board)
+    delayed = later(seeded, 50, status=FlightStatus.DELAYED, gate="B12", reason="atc")
+    async with db.transaction() as session:
+        change = await board.apply(session, delayed)
+    assert change is not None and change.kind == ChangeKind.DELAY
+    assert change.shift == timedelta(minutes=50)
+    assert (await fresh_board(db)).get(seeded.flight_key) == delayed
+
+
+@pytest.mark.parametrize("age", [timedelta(minutes=1), timedelta(0)], ids=["older", "same-time"])
+async def test_a_stale_state_changes_nothing(
+    db: Database, board: LiveBoard, age: timedelta
+) -> None:
+    seeded = some_flight(board)
+    delayed = later(seeded, 60, status=FlightStatus.DELAYED)
+    async with db.transaction() as session:
+        assert await board.apply(session, delayed) is not None
+
+    stale = delayed.model_copy(
+        update={
+            "status": FlightStatus.CANCELLED,
+            "event_id": "ev-out-of-order",
+            "emitted_at": delayed.emitted_at - age,
+        }
+    )
+    async with db.transaction() as session:
+        assert await board.apply(session, stale) is None
+    assert board.get(seeded.flight_key) == delayed
+    assert (await fresh_board(db)).get(seeded.flight_key) == delayed
+
+
+async def test_a_repeated_event_id_changes_nothing(db: Database, board: LiveBoard) -> None:
+    seeded = some_flight(board)
+    delayed = later(seeded, 60, status=FlightStatus.DELAYED)
+    async with db.transaction() as session:
+        assert await board.apply(session, delayed) is not None
+        assert await board.apply(session, delayed) is None
+        # The same event redelivered with a later stamp is still the same event.
+        replayed = later(delayed, 30, event_id=delayed.event_id)
+        assert await board.apply(session, replayed) is None
+    assert (await fresh_board(db)).get(seeded.flight_key) == delayed
+
+
+async def test_reload_undoes_a_state_whose_transaction_failed(
+    db: Database, board: LiveBoard
+) -> None:
+    seeded = some_flight(board)
+    cancelled = later(seeded, 0, status=FlightStatus.CANCELLED)
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as session:
+            await board.apply(session, cancelled)
+            raise RuntimeError("the disruption could not be written")
+    await board.reload(db, seeded.flight_key)
+    assert board.get(seeded.flight_key) == seeded
+
+
+async def test_a_state_for_an_unknown_flight_is_refused(db: Database, board: LiveBoard) -> None:
+    async with db.transaction() as session:
+        with pytest.raises(KeyError):
+            await board.apply(session, state(flight_key="XZ1/2026-03-01"))

@@ -1,0 +1,238 @@
+"""The guard refuses any rebooking that the live facts do not allow, whoever planned it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+from airline.board import LiveBoard
+from airline.db import Database, InventoryRow
+from airline.models import Cabin, Flight, FlightStatus
+from airline.schedule import Schedule
+from tools.notifications import MessageKind
+from tools.policy.guard import fallback_message, rebook_violations
+
+NOW = datetime(2026, 3, 1, 5, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def db(world_path: Path) -> AsyncIterator[Database]:
+    async with Database(f"sqlite+aiosqlite:///{world_path}") as database:
+        yield database
+
+
+@pytest.fixture
+async def schedule(db: Database) -> Schedule:
+    return await Schedule.load(db)
+
+
+@pytest.fixture
+async def board(db: Database) -> LiveBoard:
+    live = LiveBoard()
+    await live.load(db)
+    return live
+
+
+def flights(schedule: Schedule, carrier: str, origin: str, destination: str) -> list[Flight]:
+    return [
+        f
+        for f in schedule.departures(origin)
+        if f.carrier == carrier and f.destination == destination
+    ]
+
+
+class Trip:
+    """A passenger of a cancelled FRA→LHR flight, and the ways the planner might move them."""
+
+    def __init__(self, schedule: Schedule) -> None:
+        direct = flights(schedule, "XA", "FRA", "LHR")
+        self.cancelled, self.direct = direct[1], direct[2]
+        # A one-stop on XB through AMS with plenty of time between the legs.
+        self.feeder, self.onward = next(
+            (a, b)
+            for a in flights(schedule, "XB", "FRA", "AMS")
+            for b in flights(schedule, "XB", "AMS", "LHR")
+            if b.sched_dep - a.sched_arr >= timedelta(hours=2)
+        )
+
+
+@pytest.fixture
+async def trip(db: Database, schedule: Schedule, board: LiveBoard) -> Trip:
+    trip = Trip(schedule)
+    await announce(db, board, trip.cancelled.key, status=FlightStatus.CANCELLED)
+    return trip
+
+
+async def announce(db: Database, board: LiveBoard, flight_key: str, **changes: Any) -> None:
+    current = board.get(flight_key)
+    assert current is not None
+    newer = current.model_copy(
+        update={"event_id": f"guard-{flight_key}-{len(changes)}", "emitted_at": NOW} | changes
+    )
+    async with db.transaction() as session:
+        assert await board.apply(session, newer) is not None
+
+
+async def violations(
+    db: Database, schedule: Schedule, board: LiveBoard, new: list[str], **overrides: Any
+) -> list[str]:
+    """What the guard says about moving the passenger's segment 1 (FRA→LHR) onto `new`."""
+    arguments: dict[str, Any] = {
+        "flights": new,
+        "replace_seqs": [1],
+        "cabin": Cabin.ECONOMY,
+        "broken_seqs": [1],
+        "origin": "FRA",
+        "destination": "LHR",
+        "booked_cabin": Cabin.ECONOMY,
+    } | overrides
+    async with db.session() as session:
+        return await rebook_violations(session, schedule, board, **arguments)
+
+
+async def test_a_flyable_direct_flight_with_seats_passes(
+    db: Database, schedule: Schedule, board: LiveBoard, trip: Trip
+) -> None:
+    assert await violations(db, schedule, board, [trip.direct.key]) == []
+
+
+async def test_a_legal_one_stop_passes(
+    db: Database, schedule: Schedule, board: LiveBoard, trip: Trip
+) -> None:
+    assert await violations(db, schedule, board, [trip.feeder.key, trip.onward.key]) == []
+
+
+async def test_the_cancelled_flight_itself_is_refused(
+    db: Database, schedule: Schedule, board: LiveBoard, trip: Trip
+) -> None:
+    found = await violations(db, schedule, board, [trip.cancelled.key])
+    assert found == [f"{trip.cancelled.key} is cancelled on the live board"]
+
+
+async def test_a_flight_cancelled_after_planning_is_refused(
+    db: Database, schedule: Schedule, board: LiveBoard, trip: Trip
+) -> None:
+    await announce(db, board, trip.onward.key, status=FlightStatus.CANCELLED)
+    found = await violations(db, schedule, board, [trip.feeder.key, trip.onward.key])
+    assert found == [f"{trip.onward.key} is cancelled on the live board"]
+
+
+async def test_an_unknown_flight_is_refused(
+    db: Database, schedule: Schedule, board: LiveBoard, trip: Trip
+) -> None:
+    found = await violations(db, schedule, board, ["XA9999/2026-03-01"])
+    assert found == ["no such flight XA9999/2026-03-01"]
+
+
+async def test_a_cabin_change_is_left_to_a_human(
+    db: Database, schedule: Schedule, board: LiveBoard, trip: Trip
+) -> None:
+    upgrade = await violations(db, schedule, board, [trip.direct.key], cabin=Cabin.BUSINESS)
+    assert len(upgrade) == 1 and "changes cabin" in upgrade[0]
+    downgrade = await violations(
+        db, schedule, board, [trip.direct.key], booked_cabin=Cabin.BUSINESS
+    )
+    assert len(downgrade) == 1 and "changes cabin" in downgrade[0]
+
+
+async def test_a_full_flight_is_refused(
+    db: Database, schedule: Schedule, board: LiveBoard, trip: Trip
+) -> None:
+    async with db.transaction() as session:
+        await session.execute(
+            update(InventoryRow)
+            .where(InventoryRow.flight_key == trip.direct.key, InventoryRow.cabin == "economy")
+            .values(sold=InventoryRow.capacity)
+        )
+    found = await violations(db, schedule, board, [trip.direct.key])
+    assert found == [f"no seat left in economy on {trip.direct.key}"]
+    # Business still has room on the same flight.
+    assert (
+        await violations(
+            db,
+            schedule,
+            board,
+            [trip.direct.key],
+            cabin=Cabin.BUSINESS,
+            booked_cabin=Cabin.BUSINESS,
+        )
+        == []
+    )
+
+
+async def test_a_connection_shorter_than_the_minimum_is_refused(
+    db: Database, schedule: Schedule, board: LiveBoard, trip: Trip
+) -> None:
+    # The feeder now lands 20 minutes before the onward flight leaves: AMS needs 50.
+    late = trip.onward.sched_dep - timedelta(minutes=20) - trip.feeder.sched_arr
+    await announce(
+        db,
+        board,
+        trip.feeder.key,
+        status=FlightStatus.DELAYED,
+        est_dep=trip.feeder.sched_dep + late,
+        est_arr=trip.feeder.sched_arr + late,
+    )
+    found = await violations(db, schedule, board, [trip.feeder.key, trip.onward.key])
+    assert len(found) == 1
+    assert "connection at AMS is shorter than" in found[0]
+
+
+async def test_legs_that_do_not_meet_are_refused(
+    db: Database, schedule: Schedule, board: LiveBoard, trip: Trip
+) -> None:
+    found = await violations(db, schedule, board, [trip.direct.key, trip.onward.key])
+    assert f"{trip.direct.key} and {trip.onward.key} do not connect" in found
+
+
+async def test_an_itinerary_from_elsewhere_is_refused(
+    db: Database, schedule: Schedule, board: LiveBoard, trip: Trip
+) -> None:
+    found = await violations(db, schedule, board, [trip.onward.key])
+    assert found == ["starts at AMS, the passenger is at FRA"]
+
+
+async def test_an_itinerary_to_elsewhere_is_refused(
+    db: Database, schedule: Schedule, board: LiveBoard, trip: Trip
+) -> None:
+    found = await violations(db, schedule, board, [trip.feeder.key])
+    assert found == ["ends at AMS, not LHR"]
+
+
+async def test_a_plan_must_replace_exactly_the_broken_segments(
+    db: Database, schedule: Schedule, board: LiveBoard, trip: Trip
+) -> None:
+    wrong = await violations(db, schedule, board, [trip.direct.key], replace_seqs=[2])
+    assert wrong == ["replaces segments [2], but [1] broke"]
+    nothing_broke = await violations(db, schedule, board, [trip.direct.key], broken_seqs=[])
+    assert nothing_broke == ["the case has no broken segment to replace"]
+
+
+async def test_every_problem_is_reported_at_once(
+    db: Database, schedule: Schedule, board: LiveBoard, trip: Trip
+) -> None:
+    found = await violations(
+        db, schedule, board, [trip.cancelled.key], cabin=Cabin.BUSINESS, replace_seqs=[3]
+    )
+    assert len(found) == 3
+
+
+@pytest.mark.parametrize(
+    ("planned", "sent_instead"),
+    [
+        (MessageKind.CANCELLED_REBOOKED, MessageKind.CANCELLED_NO_ALTERNATIVE),
+        (MessageKind.DIVERTED_REBOOKED, MessageKind.DIVERTED_NO_ALTERNATIVE),
+        (MessageKind.MISSED_CONNECTION_REBOOKED, MessageKind.MISSED_CONNECTION_NO_ALTERNATIVE),
+        (MessageKind.DELAY, MessageKind.DELAY),
+        (MessageKind.CANCELLED_NO_ALTERNATIVE, MessageKind.CANCELLED_NO_ALTERNATIVE),
+    ],
+)
+def test_a_refused_rebooking_is_never_announced_as_done(
+    planned: MessageKind, sent_instead: MessageKind
+) -> None:
+    assert fallback_message(planned) == sent_instead
