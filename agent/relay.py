@@ -2,8 +2,9 @@
 
 Effects and their messages are written to the outbox in the same transaction, so a crash
 between the effect and its delivery loses nothing: the relay finds the pending row on
-its next pass. Notifications go through the passenger's channel, then every row is
-published to its topic (`notifications.outbound`, `agent.actions`) keyed by booking.
+its next pass. Notifications go through the passenger's channel — or, when it fails, the
+next one they consented to — then every row is published to its topic
+(`notifications.outbound`, `agent.actions`) keyed by booking.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from airline.db import Database, OutboxRow
 from airline.errors import TravelAgentError
 from streams.base import Sink
 from streams.events import TOPIC_NOTIFICATIONS
-from tools.channels.base import Channel, OutboundMessage
+from tools.channels.base import Channel, ChannelError
+from tools.channels.fallback import RoutedMessage, deliver_with_fallback
 
 log = logging.getLogger(__name__)
 
@@ -77,36 +79,49 @@ class OutboxRelay:
                     .limit(self.batch)
                 )
             ).all()
-        sent: list[int] = []
-        failed: dict[int, str] = {}
+        sent: dict[int, str | None] = {}
+        failed: dict[int, tuple[str, bool]] = {}
         for row in rows:
             try:
-                await self._deliver(row)
+                sent[row.id] = await self._deliver(row)
             except TravelAgentError as exc:
+                # A channel's final answer (no such mailbox, not a number) will not change.
+                final = isinstance(exc, ChannelError) and not exc.retriable
                 log.warning(
-                    "outbox row %d not delivered (try %d): %s", row.id, row.attempts + 1, exc
+                    "outbox row %d not delivered (try %d%s): %s",
+                    row.id,
+                    row.attempts + 1,
+                    ", final" if final else "",
+                    exc,
                 )
-                failed[row.id] = str(exc)[:500]
-            else:
-                sent.append(row.id)
+                failed[row.id] = (str(exc)[:500], final)
         await self._mark(sent, failed, {row.id: row.attempts for row in rows})
         self.delivered += len(sent)
         return len(sent)
 
-    async def _deliver(self, row: OutboxRow) -> None:
+    async def _deliver(self, row: OutboxRow) -> str | None:
+        """Deliver and publish `row`; the channel that reached the passenger, if a message."""
+        via = None
         if row.topic == TOPIC_NOTIFICATIONS:
-            message = OutboundMessage.model_validate(row.payload)
-            channel = self.channels.get(message.channel, self.fallback)
-            await channel.deliver(message)
+            message = RoutedMessage.model_validate(row.payload)
+            delivery = await deliver_with_fallback(message, self.channels, default=self.fallback)
+            via = delivery.route.channel
         await self.sink.send(
             self.topic_prefix + row.topic,
             row.key,
-            json.dumps(row.payload, sort_keys=True).encode(),
+            # The passenger's other addresses are for fallback here, not for subscribers.
+            json.dumps(
+                {k: v for k, v in row.payload.items() if k != "alternatives"}, sort_keys=True
+            ).encode(),
             {"idempotency_key": row.idempotency_key},
         )
+        return via
 
     async def _mark(
-        self, sent: list[int], failed: dict[int, str], attempts: dict[int, int]
+        self,
+        sent: dict[int, str | None],
+        failed: dict[int, tuple[str, bool]],
+        attempts: dict[int, int],
     ) -> None:
         if not sent and not failed:
             return
@@ -118,8 +133,17 @@ class OutboxRelay:
                     .where(OutboxRow.id.in_(sent))
                     .values(status="sent", sent_at=now, attempts=OutboxRow.attempts + 1)
                 )
-            for row_id, error in failed.items():
-                gave_up = attempts[row_id] + 1 >= MAX_ATTEMPTS
+                # A sent message's row names the channel that reached the passenger.
+                by_channel: dict[str, list[int]] = {}
+                for row_id, via in sent.items():
+                    if via is not None:
+                        by_channel.setdefault(via, []).append(row_id)
+                for via, ids in by_channel.items():
+                    await session.execute(
+                        update(OutboxRow).where(OutboxRow.id.in_(ids)).values(channel=via)
+                    )
+            for row_id, (error, final) in failed.items():
+                gave_up = final or attempts[row_id] + 1 >= MAX_ATTEMPTS
                 await session.execute(
                     update(OutboxRow)
                     .where(OutboxRow.id == row_id)

@@ -80,6 +80,7 @@ class Daemon:
                 done, _ = await asyncio.wait({nxt, stopping}, return_when=asyncio.FIRST_COMPLETED)
                 if nxt not in done:
                     nxt.cancel()
+                    await asyncio.gather(nxt, return_exceptions=True)
                     break
                 try:
                     record = nxt.result()
@@ -89,6 +90,9 @@ class Daemon:
                 await self.handle(record)
         finally:
             stopping.cancel()
+            closer = getattr(records, "aclose", None)
+            if closer is not None:  # release the source's iterator (and its fetch task)
+                await closer()
 
     async def handle(self, record: Received) -> None:
         self.stats.events += 1
@@ -204,7 +208,7 @@ class Daemon:
                     select(CaseRow, DisruptionRow.flight_key)
                     .join(DisruptionRow, DisruptionRow.id == CaseRow.disruption_id)
                     .where(CaseRow.status == CaseStatus.PENDING)
-                    .order_by(CaseRow.priority, CaseRow.id)
+                    .order_by(CaseRow.priority, CaseRow.pnr)  # the order triage gave them
                 )
             ).all()
         cases = [OpenCase(c.id, c.pnr, c.disruption_id, key, c.reason) for c, key in rows]
@@ -222,7 +226,7 @@ class Daemon:
                         result = await self.graph.ainvoke(
                             None, config, context=self.deps, durability="sync"
                         )
-                    elif snapshot.values:  # finished before; the case row says so
+                    elif "outcome" in snapshot.values:  # finished before; the row says so
                         return str(snapshot.values.get("outcome", "done"))
                     else:
                         start: CaseState = {

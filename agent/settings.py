@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from airline.errors import ConfigError
@@ -40,6 +40,44 @@ class AgentSettings(BaseModel):
     )
 
 
+class SmtpSettings(BaseModel):
+    """Email over SMTP; no email channel while `host` is unset."""
+
+    host: str | None = Field(default=None, description="SMTP server; unset: no email channel")
+    port: int = Field(default=587, description="587 with STARTTLS, 465 implicit TLS, 25 plain")
+    username: str | None = None
+    password: SecretStr | None = None
+    starttls: bool = Field(default=True, description="upgrade with STARTTLS (port 587)")
+    implicit_tls: bool = Field(default=False, description="TLS from the start (port 465)")
+    from_address: str = Field(
+        default="Travel Agent <noreply@example.com>", description="the From header"
+    )
+    ca_file: str | None = Field(default=None, description="CA bundle for a private CA")
+    timeout_seconds: float = Field(default=30.0, gt=0)
+
+
+class SmsSettings(BaseModel):
+    """An SMS provider's JSON API; no SMS channel while `url` is unset."""
+
+    url: str | None = Field(default=None, description="the provider's send-message endpoint")
+    token: SecretStr | None = Field(default=None, description="bearer token")
+    sender: str | None = Field(default=None, description="sender id or number, if required")
+    max_segments: int = Field(default=6, ge=1, description="longer texts go to the next channel")
+    retries: int = Field(default=3, ge=0, description="retries within one delivery")
+    timeout_seconds: float = Field(default=10.0, gt=0)
+
+
+class WebhookSettings(BaseModel):
+    """Signed JSON webhooks; no webhook channel while `secret` is unset."""
+
+    secret: SecretStr | None = Field(default=None, description="shared HMAC-SHA256 secret")
+    url: str | None = Field(
+        default=None, description="endpoint for webhook messages without their own address"
+    )
+    retries: int = Field(default=3, ge=0, description="retries within one delivery")
+    timeout_seconds: float = Field(default=10.0, gt=0)
+
+
 class SeedSettings(BaseModel):
     seed: int = 7
     service_date: str = Field(default="2026-03-01", description="the seeded day, YYYY-MM-DD")
@@ -63,6 +101,9 @@ class Settings(BaseSettings):
     kafka: KafkaSettings = KafkaSettings()
     agent: AgentSettings = AgentSettings()
     seed: SeedSettings = SeedSettings()
+    smtp: SmtpSettings = SmtpSettings()
+    sms: SmsSettings = SmsSettings()
+    webhook: WebhookSettings = WebhookSettings()
     log_passenger_data: bool = Field(
         default=False, description="include names and addresses in logs (off in production)"
     )

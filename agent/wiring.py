@@ -20,6 +20,11 @@ from airline.clock import Clock
 from airline.db import Database
 from airline.errors import ConfigError
 from airline.schedule import Schedule
+from tools.channels.base import Channel
+from tools.channels.http_post import RetryPolicy
+from tools.channels.sms import SmsChannel
+from tools.channels.smtp import SmtpChannel
+from tools.channels.webhook import WebhookChannel
 
 
 @dataclass(frozen=True)
@@ -54,3 +59,50 @@ async def open_agent(
             settings=settings.agent,
         )
         yield Agent(deps=deps, graph=build_graph(checkpointer))
+
+
+async def open_channels(settings: Settings, stack: AsyncExitStack) -> dict[str, Channel]:
+    """The configured delivery channels by name, opened on `stack`.
+
+    None configured (the embedded default) gives ``{}``: the relay's log channel takes
+    every message. A placeholder secret raises `ConfigError` here, at start-up.
+    """
+    channels: dict[str, Channel] = {}
+    smtp = settings.smtp
+    if smtp.host:
+        channels["email"] = await stack.enter_async_context(
+            SmtpChannel(
+                smtp.host,
+                smtp.port,
+                from_address=smtp.from_address,
+                username=smtp.username,
+                password=smtp.password.get_secret_value() if smtp.password else None,
+                starttls=smtp.starttls,
+                implicit_tls=smtp.implicit_tls,
+                timeout=smtp.timeout_seconds,
+                ca_file=smtp.ca_file,
+            )
+        )
+    sms = settings.sms
+    if sms.url:
+        channels["sms"] = await stack.enter_async_context(
+            SmsChannel(
+                sms.url,
+                sms.token.get_secret_value() if sms.token else None,
+                sender=sms.sender,
+                max_segments=sms.max_segments,
+                timeout=sms.timeout_seconds,
+                retry=RetryPolicy(retries=sms.retries),
+            )
+        )
+    hook = settings.webhook
+    if hook.secret is not None or hook.url:
+        channels["webhook"] = await stack.enter_async_context(
+            WebhookChannel(
+                hook.secret.get_secret_value() if hook.secret else None,
+                url=hook.url,
+                timeout=hook.timeout_seconds,
+                retry=RetryPolicy(retries=hook.retries),
+            )
+        )
+    return channels

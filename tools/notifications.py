@@ -16,7 +16,7 @@ from airline.db import OutboxRow
 from airline.models import ContactChannel, Customer
 from airline.reservations import effect_done, record_effect
 from streams.events import TOPIC_NOTIFICATIONS
-from tools.channels.base import OutboundMessage
+from tools.channels.fallback import RoutedMessage, routes_for
 
 
 class MessageKind(StrEnum):
@@ -147,18 +147,20 @@ async def enqueue_notification(
     """Put the message in the outbox and the ledger; False if it was already there."""
     if await effect_done(session, idempotency_key):
         return False
-    channel = choose_channel(customer)
+    # The preferred consented channel first (`choose_channel`), the others as fallbacks.
+    routes = routes_for(customer)
     subject, body = compose(kind, customer.language, fields)
-    message = OutboundMessage(
+    message = RoutedMessage(
         idempotency_key=idempotency_key,
         customer_id=customer.id,
         pnr=pnr,
         kind=kind.value,
-        channel=channel.kind.value if channel else "log",
-        address=channel.address if channel else None,
+        channel=routes[0].channel if routes else "log",
+        address=routes[0].address if routes else None,
         language=customer.language,
         subject=subject,
         body=body,
+        alternatives=routes[1:],
     )
     session.add(
         OutboxRow(

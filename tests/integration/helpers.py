@@ -76,12 +76,12 @@ class Proc:
         if self.running():
             self.popen.send_signal(sig)
 
-    async def wait(self, timeout: float) -> int | None:
-        """The exit status, or None if it is still running after `timeout` seconds."""
-        deadline = time.monotonic() + timeout
-        while (code := self.popen.poll()) is None and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-        return code
+    async def wait(self, within: float) -> int | None:
+        """The exit status, or None if it is still running after `within` seconds."""
+        try:
+            return await asyncio.to_thread(self.popen.wait, within)
+        except subprocess.TimeoutExpired:
+            return None
 
     def kill(self) -> None:
         """SIGKILL and reap (idempotent): no daemon outlives its test."""
@@ -92,8 +92,10 @@ class Proc:
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
-    def tail(self, lines: int = 40) -> str:
-        text = self.output().splitlines()[-lines:]
+    def tail(self, lines: int = 80) -> str:
+        """The last lines of output, without the one-line-per-message channel log."""
+        text = [line for line in self.output().splitlines() if "tools.channels.log" not in line]
+        text = text[-lines:]
         status = "running" if self.running() else f"exit {self.returncode}"
         return f"--- {self.name} (pid {self.pid}, {status}), last lines of {self.log}:\n" + (
             "\n".join(text) or "(no output)"
@@ -107,17 +109,17 @@ async def wait_until(
     what: str,
     check: Callable[[], Awaitable[bool]],
     *,
-    timeout: float,
+    within: float,
     interval: float = 0.25,
     alive: Proc | None = None,
     describe: Callable[[], Awaitable[str]] | None = None,
 ) -> float:
-    """Poll `check` until it holds; fail after `timeout` or when `alive` exits first.
+    """Poll `check` until it holds; fail after `within` seconds or when `alive` exits first.
 
     Returns the seconds it took.
     """
     started = time.monotonic()
-    deadline = started + timeout
+    deadline = started + within
     while True:
         if await check():
             return time.monotonic() - started
@@ -127,7 +129,7 @@ async def wait_until(
             )
         if time.monotonic() > deadline:
             state = f"; state: {await describe()}" if describe else ""
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}{state}")
+            raise AssertionError(f"timed out after {within:.0f} s waiting for {what}{state}")
         await asyncio.sleep(interval)
 
 
@@ -251,18 +253,18 @@ class KafkaProbe:
     async def caught_up(self, group: str, topic: str) -> bool:
         return all(c == end for c, end in (await self.lag(group, topic)).values())
 
-    async def read_all(self, topic: str, *, timeout: float = 30.0) -> list[TopicRecord]:
+    async def read_all(self, topic: str, *, within: float = 30.0) -> list[TopicRecord]:
         """Every record on `topic` now, all partitions, from the beginning to the end."""
         ends = await self.end_offsets(topic)
         tps = [TopicPartition(topic, p) for p in ends]
         self.consumer.assign(tps)
         await self.consumer.seek_to_beginning(*tps)
         records: list[TopicRecord] = []
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         try:
-            while any(await self._behind(tp, ends[tp.partition]) for tp in tps):
+            while await self._behind(tps, ends):
                 if time.monotonic() > deadline:
-                    raise AssertionError(f"reading {topic} to its end took over {timeout} s")
+                    raise AssertionError(f"reading {topic} to its end took over {within} s")
                 batches = await self.consumer.getmany(*tps, timeout_ms=500)
                 for tp, messages in batches.items():
                     for m in messages:
@@ -280,5 +282,9 @@ class KafkaProbe:
             self.consumer.unsubscribe()
         return records
 
-    async def _behind(self, tp: TopicPartition, end: int) -> bool:
-        return end > 0 and await self.consumer.position(tp) < end
+    async def _behind(self, tps: list[TopicPartition], ends: dict[int, int]) -> bool:
+        for tp in tps:
+            end = ends[tp.partition]
+            if end > 0 and await self.consumer.position(tp) < end:
+                return True
+        return False

@@ -1,0 +1,4 @@
+"""Scripted evaluation scenarios and their runner — arrive with the evals issue.
+
+Nothing imports this package.
+"""
