@@ -15,7 +15,7 @@ import logging
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from langchain_core.runnables import RunnableConfig
 from sqlalchemy import select
@@ -108,7 +108,7 @@ class Daemon:
             await self.source.commit(record.position)
             return
         if isinstance(self.deps.clock, EventTimeClock):
-            self.deps.clock.observe(event.emitted_at)
+            self.deps.clock.follow(event.emitted_at)
         cases = await self._open_cases(event)
         if cases:
             await self.run_cases(cases)
@@ -202,19 +202,29 @@ class Daemon:
         )
 
     async def resume_pending(self) -> int:
+        """Run the cases a previous run opened but did not finish, disruption by disruption."""
         async with self.deps.db.session() as session:
             rows = (
                 await session.execute(
-                    select(CaseRow, DisruptionRow.flight_key)
+                    select(CaseRow, DisruptionRow.flight_key, DisruptionRow.detected_at)
                     .join(DisruptionRow, DisruptionRow.id == CaseRow.disruption_id)
                     .where(CaseRow.status == CaseStatus.PENDING)
-                    .order_by(CaseRow.priority, CaseRow.pnr)  # the order triage gave them
+                    # The order triage gave them, so scarce seats go to the same passengers.
+                    .order_by(DisruptionRow.detected_at, CaseRow.priority, CaseRow.pnr)
                 )
             ).all()
-        cases = [OpenCase(c.id, c.pnr, c.disruption_id, key, c.reason) for c, key in rows]
-        if cases:
+        by_disruption: dict[str, list[OpenCase]] = {}
+        detected: dict[str, datetime] = {}
+        for case, flight_key, detected_at in rows:
+            by_disruption.setdefault(case.disruption_id, []).append(
+                OpenCase(case.id, case.pnr, case.disruption_id, flight_key, case.reason)
+            )
+            detected[case.disruption_id] = detected_at
+        for disruption, cases in by_disruption.items():
+            if isinstance(self.deps.clock, EventTimeClock):
+                self.deps.clock.follow(detected[disruption])
             await self.run_cases(cases)
-        return len(cases)
+        return len(rows)
 
     async def _run_case(self, case: OpenCase) -> str:
         config: RunnableConfig = {"configurable": {"thread_id": case.id}}

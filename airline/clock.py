@@ -86,10 +86,13 @@ class SimulatedClock:
 
 
 class EventTimeClock:
-    """A clock that follows the stream: the newest `emitted_at` seen, plus time since.
+    """A clock that follows the stream: the time of the event in hand, plus time since.
 
     Right for simulated and replayed feeds, whose day is not today, and equal to wall
-    time on a live feed. Until the first event it starts from `start`.
+    time on a live feed. The daemon calls `follow()` with each event's `emitted_at`
+    before deciding on it, so every decision is taken at the time its event describes —
+    even when a backlog on several partitions arrives out of time order, which a single
+    "latest seen" clock would turn into decisions from the future.
     """
 
     def __init__(self, start: datetime, speed: float = 1.0) -> None:
@@ -99,11 +102,10 @@ class EventTimeClock:
         self._real = time.monotonic()
         self._speed = speed
 
-    def observe(self, instant: datetime) -> None:
-        """Move the clock to `instant` if that is later than now (it never goes back)."""
-        if instant > self.now():
-            self._mark = instant.astimezone(UTC)
-            self._real = time.monotonic()
+    def follow(self, instant: datetime) -> None:
+        """Set the clock to `instant` (it may go back: partitions interleave)."""
+        self._mark = instant.astimezone(UTC)
+        self._real = time.monotonic()
 
     def now(self) -> datetime:
         return self._mark + timedelta(seconds=(time.monotonic() - self._real) * self._speed)

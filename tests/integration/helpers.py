@@ -225,6 +225,11 @@ class KafkaProbe:
             [NewTopic(name, num_partitions=partitions, replication_factor=1)]
         )
 
+    async def delete_topics(self, prefix: str) -> None:
+        names = sorted(t for t in await self.topics() if t.startswith(prefix))
+        if names:
+            await self.admin.delete_topics(names)
+
     async def topics(self) -> set[str]:
         return set(await self.admin.list_topics())
 
