@@ -244,6 +244,7 @@ async def act(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
                     session.add(_action_event(key, case_id, pnr, "rebook", detail, now))
                     effects.append("rebook")
                 elif isinstance(action, NotifyAction):
+                    disrupted = deps.schedule.flights[context.disrupted_flight]
                     sent = await enqueue_notification(
                         session,
                         idempotency_key=f"notify:{state['disruption_id']}:{context.customer.id}",
@@ -253,6 +254,9 @@ async def act(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
                         kind=action.message,
                         fields=fields,
                         at=now,
+                        departure=disrupted.sched_dep,
+                        departure_tz=deps.schedule.airports[disrupted.origin].tz,
+                        about=disrupted.key,
                     )
                     effects.append(f"notify:{action.message}" if sent else "notify:already-sent")
     except NoSeatsError as exc:

@@ -23,6 +23,7 @@ from streams.base import Sink
 from streams.events import TOPIC_NOTIFICATIONS
 from tools.channels.base import Channel, ChannelError
 from tools.channels.fallback import RoutedMessage, deliver_with_fallback
+from tools.notifications import due
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ class OutboxRelay:
             rows = (
                 await session.scalars(
                     select(OutboxRow)
-                    .where(OutboxRow.status == "pending")
+                    .where(OutboxRow.status == "pending", due(self.clock.now()))
                     .order_by(OutboxRow.id)
                     .limit(self.batch)
                 )

@@ -1,11 +1,17 @@
-"""Figures of a run, read from the database (the ledger is the truth about effects)."""
+"""Figures of a run, read from the database.
+
+The ledger is the truth about effects; "notified" counts messages that reached a
+passenger's channel (outbox rows sent), not those replaced by newer news before they
+went out, nor those still held for quiet hours.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
 from agent.state import CaseStatus
-from airline.db import CaseRow, Database, DisruptionRow, LedgerRow
+from airline.db import CaseRow, Database, DisruptionRow, LedgerRow, OutboxRow
+from streams.events import TOPIC_NOTIFICATIONS
 
 
 async def run_figures(db: Database) -> dict[str, int]:
@@ -19,10 +25,15 @@ async def run_figures(db: Database) -> dict[str, int]:
             select(LedgerRow.action, func.count()).group_by(LedgerRow.action)
         )
         effects = {action: count for action, count in rows}
+        notified = await session.scalar(
+            select(func.count()).where(
+                OutboxRow.topic == TOPIC_NOTIFICATIONS, OutboxRow.status == "sent"
+            )
+        )
     return {
         "disruptions": disruptions or 0,
         "cases": cases or 0,
         "rebooked": effects.get("rebook", 0),
-        "notified": effects.get("notify", 0),
+        "notified": notified or 0,
         "awaiting_approval": awaiting or 0,
     }

@@ -299,3 +299,30 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+class SeatHoldRow(Base):
+    """Seats taken for a booking for a while, before the rebooking is confirmed.
+
+    A held seat counts in `InventoryRow.sold` (so no search offers it) until the hold is
+    confirmed (its seats become the booking's new segments), released, or expired.
+    """
+
+    __tablename__ = "seat_holds"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(160), unique=True)
+    case_id: Mapped[str] = mapped_column(String(40), index=True)
+    pnr: Mapped[str] = mapped_column(ForeignKey("bookings.pnr"), index=True)
+    flights: Mapped[list[str]] = mapped_column(JSON)
+    cabin: Mapped[str] = mapped_column(String(16))
+    party: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    settled_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        CheckConstraint("party >= 1", name="ck_seat_holds_party"),
+        Index("ix_seat_holds_status_expires", "status", "expires_at"),
+    )

@@ -5,18 +5,43 @@ as the effect itself, so a retried case finds the key and does nothing twice. Se
 taken with a conditional UPDATE (``sold < capacity``), which is atomic on SQLite and on
 PostgreSQL alike: inventory never goes negative or above capacity, however many cases
 compete for the last seat.
+
+Where a function reads a row and then writes on what it read (a booking's status, its
+active segments, a hold), it reads with ``SELECT ... FOR UPDATE``: PostgreSQL locks the
+rows until the transaction ends, so two cases cannot both refund one booking or release
+one seat twice. SQLite ignores the clause; there `Database.transaction()` serializes
+writers instead. Seat holds (`airline.holds`) count in `InventoryRow.sold` while they last.
+
+Errors raised here besides `NoSeatsError` and `NotFoundError` (they belong in the tree
+of `airline.errors`, under `ReservationError`):
+
+    BookingClosedError    the booking is refunded or cancelled (final)
+    InvalidRequestError   the request cannot be carried out as asked (the caller can fix it)
+    HoldExpiredError      the hold ran out or was released (hold again)
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, Literal
 
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from airline.db import BookingRow, ChannelRow, CustomerRow, InventoryRow, LedgerRow, SegmentRow
-from airline.errors import NoSeatsError, NotFoundError
+from airline.db import (
+    BookingRow,
+    ChannelRow,
+    CustomerRow,
+    InventoryRow,
+    LedgerRow,
+    SeatHoldRow,
+    SegmentRow,
+)
+from airline.errors import NoSeatsError, NotFoundError, ReservationError
 from airline.models import (
     Booking,
     BookingStatus,
@@ -29,6 +54,60 @@ from airline.models import (
     Segment,
     SegmentStatus,
 )
+
+log = logging.getLogger(__name__)
+
+
+class BookingClosedError(ReservationError):
+    """The booking is refunded or cancelled: nothing more can be done to it."""
+
+    def __init__(self, pnr: str, status: str) -> None:
+        super().__init__(f"booking {pnr} is {status}")
+        self.pnr = pnr
+        self.status = status
+
+
+class InvalidRequestError(ReservationError):
+    """The request cannot be carried out as asked; the caller can correct it and retry."""
+
+    retriable = True
+
+
+class HoldExpiredError(ReservationError):
+    """The hold ran out (or was released) before it was confirmed; hold seats again."""
+
+    retriable = True
+
+    def __init__(self, hold_id: str, status: str) -> None:
+        super().__init__(f"hold {hold_id} is {status}")
+        self.hold_id = hold_id
+        self.status = status
+
+
+class HoldStatus(StrEnum):
+    HELD = "held"
+    CONFIRMED = "confirmed"
+    """Its seats became the booking's new segments."""
+    RELEASED = "released"
+    """Given back on purpose (released, or the booking was refunded or cancelled)."""
+    EXPIRED = "expired"
+    """Given back because nobody confirmed it in time."""
+
+
+class Settlement(BaseModel):
+    """A booking closed by a refund or a cancellation, as the ledger recorded it."""
+
+    kind: Literal["refund", "cancel"]
+    pnr: str
+    status: BookingStatus
+    amount_cents: int = Field(ge=0, description="money back, in minor units (0 on a cancel)")
+    currency: str
+    reason: str
+    released: list[str] = Field(description="flights whose seat went back to inventory")
+    released_holds: list[str] = Field(description="holds of the booking that were released")
+    replayed: bool = Field(
+        default=False, description="the key had been used before: nothing was done again"
+    )
 
 
 async def load_booking(session: AsyncSession, pnr: str) -> Booking:
@@ -113,6 +192,13 @@ async def effect_done(session: AsyncSession, idempotency_key: str) -> bool:
     return found is not None
 
 
+async def effect_detail(session: AsyncSession, idempotency_key: str) -> dict[str, Any] | None:
+    """The ledger detail of the effect with this key, or None if it has not happened."""
+    return await session.scalar(
+        select(LedgerRow.detail).where(LedgerRow.idempotency_key == idempotency_key)
+    )
+
+
 async def record_effect(
     session: AsyncSession,
     *,
@@ -168,9 +254,11 @@ async def rebook(
 
     segments = (
         await session.scalars(
-            select(SegmentRow).where(
-                SegmentRow.pnr == pnr, SegmentRow.status == SegmentStatus.ACTIVE.value
-            )
+            select(SegmentRow)
+            .where(SegmentRow.pnr == pnr, SegmentRow.status == SegmentStatus.ACTIVE.value)
+            # A concurrent refund or rebooking of the same booking waits, then sees its work.
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
     ).all()
     by_seq = {s.seq: s for s in segments}
@@ -203,3 +291,213 @@ async def rebook(
                 status=SegmentStatus.ACTIVE.value,
             )
         )
+
+
+async def take_seats(
+    session: AsyncSession, flight_keys: Sequence[str], cabin: Cabin, count: int = 1
+) -> None:
+    """Take `count` seats in `cabin` on each flight, with one conditional UPDATE per flight.
+
+    Raises:
+        NoSeatsError: a flight has fewer than `count` seats left; seats taken on earlier
+            flights are given back when the caller's transaction rolls back.
+        NotFoundError: a flight has no such cabin (or does not exist).
+    """
+    for flight_key in flight_keys:
+        taken = await session.execute(
+            update(InventoryRow)
+            .where(
+                InventoryRow.flight_key == flight_key,
+                InventoryRow.cabin == cabin.value,
+                InventoryRow.sold + count <= InventoryRow.capacity,
+            )
+            .values(sold=InventoryRow.sold + count)
+        )
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            exists = await session.scalar(
+                select(InventoryRow.capacity).where(
+                    InventoryRow.flight_key == flight_key, InventoryRow.cabin == cabin.value
+                )
+            )
+            if exists is None:
+                raise NotFoundError(f"no flight {flight_key} with a {cabin.value} cabin")
+            raise NoSeatsError(flight_key, cabin.value)
+
+
+async def give_back_seats(
+    session: AsyncSession, flight_key: str, cabin: str, count: int = 1
+) -> None:
+    """Return `count` seats to inventory; never below zero (a mismatch is logged)."""
+    given = await session.execute(
+        update(InventoryRow)
+        .where(
+            InventoryRow.flight_key == flight_key,
+            InventoryRow.cabin == cabin,
+            InventoryRow.sold >= count,
+        )
+        .values(sold=InventoryRow.sold - count)
+    )
+    if given.rowcount != 1:  # type: ignore[attr-defined]
+        log.warning("could not give back %d %s seat(s) on %s", count, cabin, flight_key)
+
+
+async def lock_booking(session: AsyncSession, pnr: str) -> BookingRow:
+    """The booking row, locked until the transaction ends (PostgreSQL).
+
+    Raises:
+        NotFoundError: there is no such booking.
+    """
+    row = await session.scalar(
+        select(BookingRow)
+        .where(BookingRow.pnr == pnr)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if row is None:
+        raise NotFoundError(f"no booking {pnr}")
+    return row
+
+
+async def release_hold_row(
+    session: AsyncSession, row: SeatHoldRow, status: HoldStatus, now: datetime
+) -> None:
+    """Give a held hold's seats back and close it with `status` (the row must be locked)."""
+    for flight_key in row.flights:
+        await give_back_seats(session, flight_key, row.cabin, row.party)
+    row.status = status.value
+    row.settled_at = now
+
+
+async def refund(
+    session: AsyncSession,
+    *,
+    key: str,
+    case_id: str,
+    pnr: str,
+    amount_cents: int,
+    reason: str,
+    now: datetime,
+) -> Settlement:
+    """Refund the booking: mark it refunded and give back its seats and holds, once per key.
+
+    A cancelled booking may still be refunded (its seats are already back).
+
+    Args:
+        key: the idempotency key; a second call with it returns the first result.
+        case_id: the case the refund belongs to (for the ledger).
+        amount_cents: money back, at most the ticket price.
+        reason: why, in a sentence (kept in the ledger).
+        now: when (the injected clock).
+
+    Raises:
+        NotFoundError: there is no such booking.
+        BookingClosedError: the booking was refunded already (under another key).
+        InvalidRequestError: the amount is negative or above the ticket price.
+    """
+    # Lock first, then look for the key: a concurrent call with the same key has either
+    # committed its ledger row by the time the lock is ours, or not begun.
+    booking = await lock_booking(session, pnr)
+    if (done := await effect_detail(session, key)) is not None:
+        return Settlement.model_validate({**done, "replayed": True})
+    if booking.status == BookingStatus.REFUNDED.value:
+        raise BookingClosedError(pnr, booking.status)
+    if not 0 <= amount_cents <= booking.price_cents:
+        raise InvalidRequestError(
+            f"refund of {amount_cents} cents on booking {pnr}: must be between 0 and the "
+            f"ticket price, {booking.price_cents} {booking.currency} cents"
+        )
+    released, holds = await _release_booking(session, pnr, now)
+    booking.status = BookingStatus.REFUNDED.value
+    settlement = Settlement(
+        kind="refund",
+        pnr=pnr,
+        status=BookingStatus.REFUNDED,
+        amount_cents=amount_cents,
+        currency=booking.currency,
+        reason=reason,
+        released=released,
+        released_holds=holds,
+    )
+    await _record_settlement(session, key, case_id, settlement, now)
+    return settlement
+
+
+async def cancel_booking(
+    session: AsyncSession,
+    *,
+    key: str,
+    case_id: str,
+    pnr: str,
+    reason: str,
+    now: datetime,
+) -> Settlement:
+    """Cancel the booking without money back: give back its seats and holds, once per key.
+
+    Raises:
+        NotFoundError: there is no such booking.
+        BookingClosedError: the booking is refunded or cancelled already (under another key).
+    """
+    booking = await lock_booking(session, pnr)
+    if (done := await effect_detail(session, key)) is not None:
+        return Settlement.model_validate({**done, "replayed": True})
+    if booking.status != BookingStatus.ACTIVE.value:
+        raise BookingClosedError(pnr, booking.status)
+    released, holds = await _release_booking(session, pnr, now)
+    booking.status = BookingStatus.CANCELLED.value
+    settlement = Settlement(
+        kind="cancel",
+        pnr=pnr,
+        status=BookingStatus.CANCELLED,
+        amount_cents=0,
+        currency=booking.currency,
+        reason=reason,
+        released=released,
+        released_holds=holds,
+    )
+    await _record_settlement(session, key, case_id, settlement, now)
+    return settlement
+
+
+async def _release_booking(
+    session: AsyncSession, pnr: str, now: datetime
+) -> tuple[list[str], list[str]]:
+    """Take every active segment off the booking and release its holds, seats back."""
+    segments = (
+        await session.scalars(
+            select(SegmentRow)
+            .where(SegmentRow.pnr == pnr, SegmentRow.status == SegmentStatus.ACTIVE.value)
+            .order_by(SegmentRow.seq)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).all()
+    for segment in segments:
+        # REPLACED is the one status for "off the itinerary, seat given back".
+        segment.status = SegmentStatus.REPLACED.value
+        await give_back_seats(session, segment.flight_key, segment.cabin)
+    holds = (
+        await session.scalars(
+            select(SeatHoldRow)
+            .where(SeatHoldRow.pnr == pnr, SeatHoldRow.status == HoldStatus.HELD.value)
+            .order_by(SeatHoldRow.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).all()
+    for hold in holds:
+        await release_hold_row(session, hold, HoldStatus.RELEASED, now)
+    return [s.flight_key for s in segments], [h.id for h in holds]
+
+
+async def _record_settlement(
+    session: AsyncSession, key: str, case_id: str, settlement: Settlement, now: datetime
+) -> None:
+    await record_effect(
+        session,
+        idempotency_key=key,
+        case_id=case_id,
+        action=settlement.kind,
+        pnr=settlement.pnr,
+        detail=settlement.model_dump(mode="json", exclude={"replayed"}),
+        at=now,
+    )

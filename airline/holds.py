@@ -1,0 +1,341 @@
+"""Seat holds: take seats for a booking now, confirm the rebooking a little later.
+
+A planner that has found an alternative can hold its seats while it decides (or while a
+human approves): the seats are taken at once with the same conditional UPDATE as a
+rebooking, so no other case can get them, and they stay taken until the hold is
+
+- confirmed (`confirm_hold`): the booking moves onto the held flights, without taking
+  the seats a second time;
+- released (`release_hold`, or a refund or cancellation of the booking); or
+- expired (`release_expired_holds`, run periodically): nobody confirmed it in time.
+
+Every call is idempotent by key through the action ledger: a retried call returns what
+the first one did. The hold id is derived from the key, so a replayed hold is the same
+hold. Read-then-write steps lock their rows (``FOR UPDATE``) on PostgreSQL; a sweep skips
+holds another transaction has locked (``SKIP LOCKED``), so two sweepers never release one
+hold twice and a sweep never waits on a confirmation in progress.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from airline.db import SeatHoldRow, SegmentRow
+from airline.errors import NotFoundError, ReservationError
+from airline.models import BookingStatus, Cabin, SegmentStatus
+from airline.reservations import (
+    BookingClosedError,
+    HoldExpiredError,
+    HoldStatus,
+    InvalidRequestError,
+    effect_done,
+    give_back_seats,
+    lock_booking,
+    record_effect,
+    release_hold_row,
+    take_seats,
+)
+
+__all__ = [
+    "Hold",
+    "HoldExpiredError",
+    "HoldStatus",
+    "confirm_hold",
+    "hold_id_for",
+    "hold_seats",
+    "load_hold",
+    "release_expired_holds",
+    "release_hold",
+]
+
+
+class Hold(BaseModel):
+    """Seats held for one booking on one itinerary."""
+
+    id: str
+    case_id: str
+    pnr: str
+    flights: list[str] = Field(description="the held itinerary, in order")
+    cabin: Cabin
+    party: int = Field(ge=1, description="seats held on each flight")
+    status: HoldStatus
+    created_at: datetime
+    expires_at: datetime
+    settled_at: datetime | None = None
+    replayed: bool = Field(
+        default=False, description="the key had been used before: nothing was done again"
+    )
+
+
+def hold_id_for(key: str) -> str:
+    """The hold id a key creates: the same key always names the same hold."""
+    return "h-" + hashlib.sha256(key.encode()).hexdigest()[:24]
+
+
+async def hold_seats(
+    session: AsyncSession,
+    *,
+    key: str,
+    case_id: str,
+    pnr: str,
+    flights: Sequence[str],
+    cabin: Cabin,
+    party: int = 1,
+    expires_at: datetime,
+    now: datetime,
+) -> Hold:
+    """Take `party` seats in `cabin` on every flight for `pnr` until `expires_at`.
+
+    Raises:
+        NoSeatsError: a flight has fewer than `party` seats left (nothing is held).
+        NotFoundError: the booking or a flight does not exist.
+        BookingClosedError: the booking is refunded or cancelled.
+        InvalidRequestError: no flights, a flight twice, `party` < 1 or an expiry not after
+            `now`.
+    """
+    # Lock first, then look for the key: a concurrent call with the same key has either
+    # committed by the time the lock is ours, or not begun.
+    booking = await lock_booking(session, pnr)
+    if await effect_done(session, key):
+        return await _replay(session, hold_id_for(key))
+    if not flights or len(set(flights)) != len(flights):
+        raise InvalidRequestError(f"a hold needs distinct flights, got {list(flights)}")
+    if party < 1:
+        raise InvalidRequestError(f"a hold needs at least one seat, got party={party}")
+    if expires_at <= now:
+        raise InvalidRequestError(f"the hold would expire at {expires_at}, not after {now}")
+    if booking.status != BookingStatus.ACTIVE.value:
+        raise BookingClosedError(pnr, booking.status)
+    # Sorted: transactions that take seats on the same flights lock them in one order.
+    await take_seats(session, sorted(flights), cabin, party)
+    row = SeatHoldRow(
+        id=hold_id_for(key),
+        idempotency_key=key,
+        case_id=case_id,
+        pnr=pnr,
+        flights=list(flights),
+        cabin=cabin.value,
+        party=party,
+        status=HoldStatus.HELD.value,
+        created_at=now,
+        expires_at=expires_at,
+        settled_at=None,
+    )
+    session.add(row)
+    await record_effect(
+        session,
+        idempotency_key=key,
+        case_id=case_id,
+        action="hold",
+        pnr=pnr,
+        detail={
+            "hold_id": row.id,
+            "flights": list(flights),
+            "cabin": cabin.value,
+            "party": party,
+            "expires_at": expires_at.isoformat(),
+        },
+        at=now,
+    )
+    return _hold_of(row)
+
+
+async def confirm_hold(
+    session: AsyncSession,
+    *,
+    key: str,
+    case_id: str,
+    hold_id: str,
+    replace_seqs: Sequence[int],
+    now: datetime,
+) -> Hold:
+    """Move the hold's booking off `replace_seqs` onto the held flights (the rebooking).
+
+    The held seats become the new segments, so no seat is taken twice; the replaced
+    segments' seats go back to inventory, and so do the seats held beyond one per flight
+    (a booking carries one passenger). The ledger records it as a ``rebook``.
+
+    Raises:
+        NotFoundError: no such hold, or the booking has no active segment in `replace_seqs`.
+        HoldExpiredError: the hold expired or was released (hold again).
+        BookingClosedError: the booking is refunded or cancelled.
+        InvalidRequestError: `replace_seqs` is empty.
+        ReservationError: the hold was confirmed already, under another key.
+    """
+    row = await _lock_hold_and_booking(session, hold_id)
+    if await effect_done(session, key):
+        return await _replay(session, hold_id)
+    if not replace_seqs:
+        raise InvalidRequestError("confirming a hold needs the segments it replaces")
+    if row.status == HoldStatus.CONFIRMED.value:
+        raise ReservationError(f"hold {hold_id} was confirmed already")
+    if row.status != HoldStatus.HELD.value:
+        raise HoldExpiredError(hold_id, row.status)
+    if row.expires_at <= now:
+        raise HoldExpiredError(hold_id, f"expired at {row.expires_at.isoformat()}")
+    booking = await lock_booking(session, row.pnr)  # locked already; returns the row
+    if booking.status != BookingStatus.ACTIVE.value:
+        raise BookingClosedError(row.pnr, booking.status)
+    segments = (
+        await session.scalars(
+            select(SegmentRow)
+            .where(SegmentRow.pnr == row.pnr, SegmentRow.status == SegmentStatus.ACTIVE.value)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).all()
+    by_seq = {s.seq: s for s in segments}
+    missing = [seq for seq in replace_seqs if seq not in by_seq]
+    if missing:
+        raise NotFoundError(f"booking {row.pnr} has no active segment {missing}")
+    for seq in replace_seqs:
+        old = by_seq[seq]
+        old.status = SegmentStatus.REPLACED.value
+        await give_back_seats(session, old.flight_key, old.cabin)
+    last_seq = await session.scalar(
+        select(func.max(SegmentRow.seq)).where(SegmentRow.pnr == row.pnr)
+    )
+    for offset, flight_key in enumerate(row.flights, start=(last_seq or 0) + 1):
+        session.add(
+            SegmentRow(
+                pnr=row.pnr,
+                seq=offset,
+                flight_key=flight_key,
+                cabin=row.cabin,
+                status=SegmentStatus.ACTIVE.value,
+            )
+        )
+        if row.party > 1:
+            await give_back_seats(session, flight_key, row.cabin, row.party - 1)
+    row.status = HoldStatus.CONFIRMED.value
+    row.settled_at = now
+    await record_effect(
+        session,
+        idempotency_key=key,
+        case_id=case_id,
+        action="rebook",
+        pnr=row.pnr,
+        detail={
+            "kind": "rebook",
+            "hold_id": hold_id,
+            "replace_seqs": list(replace_seqs),
+            "flights": list(row.flights),
+            "cabin": row.cabin,
+        },
+        at=now,
+    )
+    return _hold_of(row)
+
+
+async def release_hold(session: AsyncSession, *, key: str, hold_id: str, now: datetime) -> Hold:
+    """Give a hold's seats back now (the planner chose otherwise). A settled hold stays as is.
+
+    Raises:
+        NotFoundError: no such hold.
+    """
+    row = await _lock_hold_and_booking(session, hold_id)
+    if await effect_done(session, key):
+        return await _replay(session, hold_id)
+    if row.status != HoldStatus.HELD.value:
+        return _hold_of(row)
+    await release_hold_row(session, row, HoldStatus.RELEASED, now)
+    await record_effect(
+        session,
+        idempotency_key=key,
+        case_id=row.case_id,
+        action="release_hold",
+        pnr=row.pnr,
+        detail={"hold_id": hold_id, "flights": list(row.flights), "party": row.party},
+        at=now,
+    )
+    return _hold_of(row)
+
+
+async def release_expired_holds(
+    session: AsyncSession, now: datetime, *, limit: int | None = None
+) -> list[str]:
+    """Give back the seats of every hold that expired by `now`; the ids of those released.
+
+    Each release is a ledger effect keyed by the hold (``hold-expiry:<id>``), so a sweep
+    that is retried, or runs in two daemons at once, releases each hold once.
+    """
+    query = (
+        select(SeatHoldRow)
+        .where(SeatHoldRow.status == HoldStatus.HELD.value, SeatHoldRow.expires_at <= now)
+        .order_by(SeatHoldRow.expires_at, SeatHoldRow.id)
+        .with_for_update(skip_locked=True)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    released: list[str] = []
+    for row in (await session.scalars(query)).all():
+        key = f"hold-expiry:{row.id}"
+        if await effect_done(session, key):
+            continue
+        await release_hold_row(session, row, HoldStatus.EXPIRED, now)
+        await record_effect(
+            session,
+            idempotency_key=key,
+            case_id=row.case_id,
+            action="hold_expired",
+            pnr=row.pnr,
+            detail={"hold_id": row.id, "flights": list(row.flights), "party": row.party},
+            at=now,
+        )
+        released.append(row.id)
+    return released
+
+
+async def load_hold(session: AsyncSession, hold_id: str) -> Hold:
+    """The hold as it is now.
+
+    Raises:
+        NotFoundError: no such hold.
+    """
+    row = await session.get(SeatHoldRow, hold_id)
+    if row is None:
+        raise NotFoundError(f"no hold {hold_id}")
+    return _hold_of(row)
+
+
+async def _lock_hold_and_booking(session: AsyncSession, hold_id: str) -> SeatHoldRow:
+    """Lock the hold's booking, then the hold: the order a refund of the booking takes too."""
+    pnr = await session.scalar(select(SeatHoldRow.pnr).where(SeatHoldRow.id == hold_id))
+    if pnr is None:
+        raise NotFoundError(f"no hold {hold_id}")
+    await lock_booking(session, pnr)
+    row = await session.scalar(
+        select(SeatHoldRow)
+        .where(SeatHoldRow.id == hold_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if row is None:
+        raise NotFoundError(f"no hold {hold_id}")
+    return row
+
+
+async def _replay(session: AsyncSession, hold_id: str) -> Hold:
+    hold = await load_hold(session, hold_id)
+    return hold.model_copy(update={"replayed": True})
+
+
+def _hold_of(row: SeatHoldRow) -> Hold:
+    return Hold(
+        id=row.id,
+        case_id=row.case_id,
+        pnr=row.pnr,
+        flights=list(row.flights),
+        cabin=Cabin(row.cabin),
+        party=row.party,
+        status=HoldStatus(row.status),
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        settled_at=row.settled_at,
+    )

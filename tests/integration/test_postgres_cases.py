@@ -1,0 +1,325 @@
+"""Many cases at once on a real PostgreSQL: seats, holds and refunds stay exact.
+
+The server comes from `postgres_url` (TEST_POSTGRES_URL, else scripts/postgres-local);
+each test gets a database of its own, dropped afterwards. Cases run through the agent's
+tools (`tools.agent_tools`), as a planner would call them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+
+import asyncpg
+import pytest
+from langchain_core.tools import BaseTool
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from airline.board import LiveBoard
+from airline.clock import SimulatedClock
+from airline.db import Database, InventoryRow, LedgerRow, SeatHoldRow
+from airline.errors import NoSeatsError
+from airline.holds import Hold, HoldStatus, hold_seats, release_expired_holds
+from airline.models import Booking, BookingStatus, Cabin, FlightStatus, SegmentStatus
+from airline.reservations import BookingClosedError, load_booking, refund
+from airline.schedule import Schedule
+from airline.seed import World, build_world, write_world
+from tools.agent_tools import build_tools, parse_result
+from tools.effects import ToolDeps, ToolStatus
+from tools.flights import SearchRequest, find_alternatives
+
+pytestmark = pytest.mark.integration
+
+SEED = 7
+SERVICE_DATE = date(2026, 3, 1)
+FREE_SEATS = 10
+CASES = 50
+HOLDERS = 30
+SEARCH_ROUNDS = 3
+
+
+@pytest.fixture
+async def pg_db_url(postgres_url: str) -> AsyncIterator[str]:
+    """The URL of a new, empty PostgreSQL database for one test, dropped after it."""
+    base = make_url(postgres_url)
+    admin_dsn = base.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False
+    )
+    name = f"travel_agent_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = await asyncpg.connect(admin_dsn, timeout=30)
+    except (OSError, asyncpg.PostgresError) as exc:
+        pytest.fail(f"PostgreSQL at {base!r} refused a connection: {exc}", pytrace=False)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    yield base.set(database=name).render_as_string(hide_password=False)
+    admin = await asyncpg.connect(admin_dsn, timeout=30)
+    try:
+        # FORCE: a connection the test left open must not keep the database alive.
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return build_world(SEED, SERVICE_DATE)
+
+
+@pytest.fixture
+async def pg_world(pg_db_url: str, world: World) -> AsyncIterator[Database]:
+    async with Database(pg_db_url) as db:
+        await write_world(db, world)
+        yield db
+
+
+def single_economy(world: World) -> dict[str, list[Booking]]:
+    """Bookings whose whole trip is one economy flight, by that flight."""
+    by_flight: dict[str, list[Booking]] = {}
+    for booking in world.bookings:
+        if len(booking.segments) == 1 and booking.segments[0].cabin == Cabin.ECONOMY:
+            by_flight.setdefault(booking.segments[0].flight_key, []).append(booking)
+    return by_flight
+
+
+async def inventory(db: Database) -> dict[tuple[str, str], tuple[int, int]]:
+    """(flight, cabin) -> (sold, capacity)."""
+    async with db.session() as s:
+        rows = await s.execute(
+            select(
+                InventoryRow.flight_key,
+                InventoryRow.cabin,
+                InventoryRow.sold,
+                InventoryRow.capacity,
+            )
+        )
+        return {(key, cabin): (sold, cap) for key, cabin, sold, cap in rows}
+
+
+def out_of_bounds(seats: dict[tuple[str, str], tuple[int, int]]) -> list[object]:
+    return [(k, v) for k, v in seats.items() if not 0 <= v[0] <= v[1]]
+
+
+async def test_fifty_cases_compete_for_ten_seats_and_the_rest_get_their_next_option(
+    pg_world: Database, world: World
+) -> None:
+    db = pg_world
+    schedule = await Schedule.load(db)
+    board = LiveBoard()
+    await board.load(db)
+
+    # The disrupted flight: the one with the most single-flight economy passengers whose
+    # best alternative is a direct flight (so "the best" is one inventory row).
+    candidates = sorted(single_economy(world).items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    chosen: tuple[str, list[Booking], SearchRequest, str] | None = None
+    for flight_key, bookings in candidates:
+        if len(bookings) < CASES:
+            break
+        flight = schedule.flights[flight_key]
+        request = SearchRequest(
+            origin=flight.origin,
+            destination=flight.destination,
+            earliest_dep=flight.sched_dep - timedelta(hours=1),
+            cabin=Cabin.ECONOMY,
+            carrier=flight.carrier,
+            exclude=frozenset({flight_key}),
+        )
+        async with db.session() as s:
+            options = await find_alternatives(s, schedule, board, request)
+        if len(options) >= 2 and options[0].stops == 0:
+            chosen = (flight_key, bookings[:CASES], request, options[0].flight_keys[0])
+            break
+    assert chosen is not None, "the seeded world has a full enough flight with a direct alternative"
+    cancelled, contenders, request, target = chosen
+
+    clock = SimulatedClock(request.earliest_dep - timedelta(hours=2), speed=0)
+    async with db.transaction() as s:
+        row = await s.get_one(InventoryRow, (target, Cabin.ECONOMY.value))
+        row.sold = row.capacity - FREE_SEATS
+        state = board.get(cancelled)
+        assert state is not None
+        await board.apply(
+            s,
+            state.model_copy(
+                update={
+                    "status": FlightStatus.CANCELLED,
+                    "reason": "technical",
+                    "event_id": "ev-cancel",
+                    "emitted_at": clock.now(),
+                }
+            ),
+        )
+    before = await inventory(db)
+    tools = {
+        t.name: t for t in build_tools(ToolDeps(db=db, schedule=schedule, board=board, clock=clock))
+    }
+
+    outcomes = await asyncio.gather(
+        *(run_case(tools, f"case-{i:02d}", b.pnr, request) for i, b in enumerate(contenders))
+    )
+
+    onto = Counter(flight for flights in outcomes if flights for flight in flights)
+    assert onto[target] == FREE_SEATS, outcomes
+    elsewhere = [f for f in outcomes if f and target not in f]
+    unplaced = [f for f in outcomes if f is None]
+    assert len(elsewhere) + len(unplaced) == CASES - FREE_SEATS
+    assert elsewhere, "the losers found their next option"
+
+    after = await inventory(db)
+    assert not out_of_bounds(after)
+    assert after[(target, "economy")] == (before[(target, "economy")][1],) * 2  # full
+    rebooked = CASES - len(unplaced)
+    expected = {key: sold for key, (sold, _) in before.items()}
+    expected[(cancelled, "economy")] -= rebooked
+    for key, n in onto.items():
+        expected[(key, "economy")] += n
+    assert {key: sold for key, (sold, _) in after.items()} == expected
+
+    async with db.session() as s:
+        for booking, flights in zip(contenders, outcomes, strict=True):
+            now = await load_booking(s, booking.pnr)
+            if flights is None:
+                assert now.active_segments == booking.active_segments
+            else:
+                assert [seg.flight_key for seg in now.active_segments] == flights
+                assert [seg.status for seg in now.segments if seg.flight_key == cancelled] == [
+                    SegmentStatus.REPLACED
+                ]
+        ledger = await s.scalar(
+            select(func.count()).select_from(LedgerRow).where(LedgerRow.action == "rebook")
+        )
+    assert ledger == rebooked
+
+
+async def run_case(
+    tools: dict[str, BaseTool], case_id: str, pnr: str, request: SearchRequest
+) -> list[str] | None:
+    """Search, rebook onto the best option; on "no seats", the next; search again if all went.
+
+    Returns the flights the passenger was rebooked onto, or None for "no alternative".
+    """
+    for _ in range(SEARCH_ROUNDS):
+        found = parse_result(
+            await tools["find_alternatives"].ainvoke(
+                {
+                    "origin": request.origin,
+                    "destination": request.destination,
+                    "earliest_dep": request.earliest_dep.isoformat(),
+                    "carrier": request.carrier,
+                    "exclude": sorted(request.exclude),
+                }
+            )
+        )
+        options = [o["flights"] for o in found.detail["itineraries"]]
+        if not options:
+            return None
+        for flights in options:
+            result = parse_result(
+                await tools["rebook"].ainvoke(
+                    {
+                        "case_id": case_id,
+                        "pnr": pnr,
+                        "replace_seqs": [1],
+                        "flights": flights,
+                        "cabin": "economy",
+                    }
+                )
+            )
+            if result.status == ToolStatus.OK:
+                return list(flights)
+            assert (result.status, result.error) == (ToolStatus.RETRIABLE, "no_seats"), result
+    return None
+
+
+async def test_thirty_holds_race_for_ten_seats_and_two_sweepers_release_each_once(
+    pg_world: Database, world: World
+) -> None:
+    db = pg_world
+    flight_key, bookings = max(single_economy(world).items(), key=lambda kv: len(kv[1]))
+    target = next(f.key for f in world.flights if f.key != flight_key)
+    async with db.transaction() as s:
+        row = await s.get_one(InventoryRow, (target, Cabin.ECONOMY.value))
+        row.sold = row.capacity - FREE_SEATS
+        capacity = row.capacity
+    now = datetime(2026, 3, 1, 5, 0, tzinfo=UTC)
+
+    async def attempt(i: int, pnr: str) -> Hold | None:
+        try:
+            async with db.transaction() as s:
+                return await hold_seats(
+                    s,
+                    key=f"case-{i}:hold:a",
+                    case_id=f"case-{i}",
+                    pnr=pnr,
+                    flights=[target],
+                    cabin=Cabin.ECONOMY,
+                    expires_at=now + timedelta(minutes=15),
+                    now=now,
+                )
+        except NoSeatsError:
+            return None
+
+    attempts = await asyncio.gather(*(attempt(i, b.pnr) for i, b in enumerate(bookings[:HOLDERS])))
+    held = [h for h in attempts if h is not None]
+    assert len(held) == FREE_SEATS
+    assert (await inventory(db))[(target, "economy")] == (capacity, capacity)
+
+    async def sweep() -> list[str]:
+        async with db.transaction() as s:
+            return await release_expired_holds(s, now + timedelta(minutes=20))
+
+    first, second = await asyncio.gather(sweep(), sweep())
+    assert sorted(first + second) == sorted(h.id for h in held), "each hold released once"
+    assert (await inventory(db))[(target, "economy")] == (capacity - FREE_SEATS, capacity)
+    async with db.session() as s:
+        statuses = Counter((await s.scalars(select(SeatHoldRow.status))).all())
+        expiries = await s.scalar(
+            select(func.count()).select_from(LedgerRow).where(LedgerRow.action == "hold_expired")
+        )
+    assert statuses == {HoldStatus.EXPIRED.value: FREE_SEATS}
+    assert expiries == FREE_SEATS
+
+
+async def test_concurrent_refunds_of_one_booking_release_its_seat_once(
+    pg_world: Database, world: World
+) -> None:
+    db = pg_world
+    flight_key, bookings = max(single_economy(world).items(), key=lambda kv: len(kv[1]))
+    booking = bookings[0]
+    before = (await inventory(db))[(flight_key, "economy")][0]
+    now = datetime(2026, 3, 1, 5, 0, tzinfo=UTC)
+
+    async def refund_it(key: str) -> str:
+        try:
+            async with db.transaction() as s:
+                settled = await refund(
+                    s,
+                    key=key,
+                    case_id=key.split(":")[0],
+                    pnr=booking.pnr,
+                    amount_cents=booking.price_cents,
+                    reason="the passenger took the refund",
+                    now=now,
+                )
+        except BookingClosedError:
+            return "closed"
+        return "replayed" if settled.replayed else "refunded"
+
+    # Five with one key (one refund, four replays), five with other keys (all refused).
+    keys = ["case-a:refund:v1"] * 5 + [f"case-{i}:refund:v1" for i in range(5)]
+    results = Counter(await asyncio.gather(*(refund_it(k) for k in keys)))
+    assert results["refunded"] == 1
+    assert results["refunded"] + results["replayed"] + results["closed"] == len(keys)
+    assert (await inventory(db))[(flight_key, "economy")][0] == before - 1
+    async with db.session() as s:
+        assert (await load_booking(s, booking.pnr)).status == BookingStatus.REFUNDED
+        refunds = await s.scalar(
+            select(func.count()).select_from(LedgerRow).where(LedgerRow.action == "refund")
+        )
+    assert refunds == 1

@@ -1,0 +1,261 @@
+"""The message templates: every kind in every language, short, strict, and data kept as data."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tools.channels.fallback import RoutedMessage
+from tools.channels.sms import SmsChannel
+from tools.notifications import (
+    SPECS,
+    FieldValue,
+    MessageFieldError,
+    MessageKind,
+    MessageTemplateError,
+    MessageTemplates,
+    default_templates,
+    normalise_language,
+    render,
+)
+
+LANGUAGES = ("en", "de", "fr", "es", "zh")
+LEG = "XA104 FRA 14:30 → LHR 15:45"
+LATER = "XA106 FRA 18:05 → LHR 19:20"
+# Typical values of every field any kind uses.
+TYPICAL: dict[str, FieldValue] = {
+    "flight": "XA102",
+    "route": "FRA→LHR",
+    "date": "2026-03-01",
+    "new_dep": "10:05",
+    "minutes": "105",
+    "itinerary": LEG,
+    "options": [LEG, LATER],
+    "link": "https://xa.example/c/ABC123",
+    "until": "18:00",
+    "amount": "EUR 249.00",
+    "days": "7",
+    "gate": "B12",
+    "old_gate": "A3",
+    "voucher": "V7K3Q9",
+    "meal": "EUR 15",
+    "hotel": "Hotel Mercure",
+}
+# What each message must tell, whatever the language (written out, not derived from SPECS).
+KEY_FACTS: dict[MessageKind, tuple[str, ...]] = {
+    MessageKind.CANCELLED_REBOOKED: ("FRA→LHR", "2026-03-01", LEG),
+    MessageKind.CANCELLED_NO_ALTERNATIVE: ("FRA→LHR", "2026-03-01"),
+    MessageKind.DIVERTED_REBOOKED: ("FRA→LHR", "2026-03-01", LEG),
+    MessageKind.DIVERTED_NO_ALTERNATIVE: ("FRA→LHR", "2026-03-01"),
+    MessageKind.MISSED_CONNECTION_REBOOKED: ("FRA→LHR", LEG),
+    MessageKind.MISSED_CONNECTION_NO_ALTERNATIVE: ("FRA→LHR",),
+    MessageKind.DELAY: ("FRA→LHR", "2026-03-01", "10:05", "105"),
+    MessageKind.OFFER: (LEG, LATER, "https://xa.example/c/ABC123", "18:00"),
+    MessageKind.REFUND: ("EUR 249.00", "7"),
+    MessageKind.GATE_CHANGE: ("B12", "A3", "10:05"),
+    MessageKind.CARE: ("V7K3Q9", "EUR 15", "Hotel Mercure"),
+}
+
+
+def required(kind: MessageKind) -> dict[str, FieldValue]:
+    """Only the fields `kind` cannot do without (plus one of a `one_of` pair)."""
+    spec = SPECS[kind]
+    return {name: TYPICAL[name] for name in (*spec.required, *spec.one_of[:1])}
+
+
+def test_every_kind_has_a_template_in_every_language_and_nothing_else_is_there() -> None:
+    templates = default_templates()
+    assert set(LANGUAGES) <= templates.languages
+    assert set(SPECS) == set(MessageKind)
+    kinds = {kind.value for kind in MessageKind}
+    for language in templates.languages:
+        names = {p.name.removesuffix(".txt.j2") for p in (templates.root / language).iterdir()}
+        assert names == kinds, language
+
+
+@pytest.mark.parametrize("kind", list(MessageKind))
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_kind_renders_in_every_language_with_its_key_facts(
+    kind: MessageKind, language: str
+) -> None:
+    message = render(kind, language, TYPICAL)
+    assert (message.language, message.fell_back) == (language, False)
+    assert "XA102" in message.subject and "XA102" in message.body
+    for fact in KEY_FACTS[kind]:
+        assert fact in message.body, fact
+    assert "\n" not in message.subject
+    # No placeholder left, nothing dangling (French puts a space before a colon: allowed).
+    assert not re.search(r"[{}]|\s[.,)]|\(\s|  ", message.body + message.subject)
+
+
+@pytest.mark.parametrize("kind", list(MessageKind))
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_fields_a_kind_requires_are_enough_and_absent_options_leave_no_trace(
+    kind: MessageKind, language: str
+) -> None:
+    fields = required(kind)
+    message = render(kind, language, fields)
+    for name in SPECS[kind].optional:
+        if name not in fields:
+            assert TYPICAL[name] not in message.body, name
+    # No empty brackets, dangling connectors or doubled spaces where an option was.
+    assert not re.search(r"\(\)|（）|（原为 ）|\s[.,)]|  |\b(and|und|et|y)\.", message.body)
+
+
+def test_a_listed_offer_shows_each_option_on_its_own_numbered_line() -> None:
+    body = render(MessageKind.OFFER, "en", TYPICAL).body
+    assert f"\n1) {LEG}\n2) {LATER}\n" in body
+    assert "1、" + LEG in render(MessageKind.OFFER, "zh", TYPICAL).body
+
+
+@pytest.mark.parametrize("kind", list(MessageKind))
+def test_chinese_uses_full_width_punctuation(kind: MessageKind) -> None:
+    message = render(kind, "zh", TYPICAL)
+    text = f"{message.subject}\n{message.body}"
+    values = [
+        v for value in TYPICAL.values() for v in ([value] if isinstance(value, str) else value)
+    ]
+    for value in sorted(values, key=len, reverse=True):
+        text = text.replace(value, "")
+    assert not re.search(r"[,.:;!?()]", text), text
+    assert re.search("[。，：]", message.body)
+
+
+@pytest.mark.parametrize("kind", list(MessageKind))
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_message_fits_three_sms_segments(kind: MessageKind, language: str) -> None:
+    body = render(kind, language, TYPICAL).body
+    channel = SmsChannel("https://sms.example.com/v1/messages", "tok-123", max_segments=3)
+    message = RoutedMessage(
+        idempotency_key="k",
+        customer_id="C1",
+        pnr="ABC123",
+        kind=kind.value,
+        channel="sms",
+        address="+447700900123",
+        language=language,
+        subject="",
+        body=body,
+    )
+    _, text, split = channel.prepare(message)
+    assert split.count <= 3, (split.encoding, len(text), text)
+
+
+@pytest.mark.parametrize(
+    ("kind", "name"), [(kind, name) for kind in MessageKind for name in SPECS[kind].required]
+)
+def test_a_missing_or_blank_field_is_an_error_not_a_blank(kind: MessageKind, name: str) -> None:
+    fields = required(kind)
+    for broken in ({k: v for k, v in fields.items() if k != name}, fields | {name: "  "}):
+        with pytest.raises(MessageFieldError, match=name):
+            render(kind, "de", broken)
+
+
+def test_fields_of_the_wrong_shape_are_errors() -> None:
+    with pytest.raises(MessageFieldError, match="options"):
+        render(MessageKind.OFFER, "en", TYPICAL | {"options": LEG})  # a string, not a list
+    with pytest.raises(MessageFieldError, match="options"):
+        render(MessageKind.OFFER, "en", TYPICAL | {"options": []})
+    with pytest.raises(MessageFieldError, match="flight"):
+        render(MessageKind.DELAY, "en", TYPICAL | {"flight": ["XA102"]})
+    with pytest.raises(MessageFieldError, match="meal or hotel"):
+        render(MessageKind.CARE, "en", TYPICAL | {"meal": "", "hotel": ""})
+
+
+def write(root: Path, name: str, text: str) -> None:
+    (root / name).parent.mkdir(parents=True, exist_ok=True)
+    (root / name).write_text(text, encoding="utf-8")
+
+
+def test_a_template_naming_a_field_it_is_not_given_fails_instead_of_rendering_blank(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        "en/delay.txt.j2",
+        "{% block subject %}{{ flight }}{% endblock %}{% block body %}{{ gate }}{% endblock %}",
+    )
+    # `gate` is in the fields, but a delay does not take it: still undefined in the template.
+    with pytest.raises(MessageFieldError, match=r"en/delay.txt.j2: 'gate' is undefined"):
+        MessageTemplates(tmp_path).render(MessageKind.DELAY, "en", TYPICAL)
+
+
+def test_a_template_without_its_two_blocks_or_with_bad_syntax_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, "en/delay.txt.j2", "{% block subject %}{{ flight }}{% endblock %}")
+    write(tmp_path, "en/refund.txt.j2", "{% block subject %}{{ flight {% endblock %}")
+    templates = MessageTemplates(tmp_path)
+    with pytest.raises(MessageTemplateError, match="a subject and a body block"):
+        templates.render(MessageKind.DELAY, "en", TYPICAL)
+    with pytest.raises(MessageTemplateError, match=r"en/refund.txt.j2"):
+        templates.render(MessageKind.REFUND, "en", TYPICAL)
+
+
+def test_field_values_are_shown_as_one_line_of_data_never_run() -> None:
+    hostile = "XA1\r\nBcc: all@example.org {{ 7*7 }} {% if true %}x{% endif %}\u202eevil\x00"
+    message = render(MessageKind.DELAY, "en", TYPICAL | {"flight": hostile})
+    expected = "XA1 Bcc: all@example.org {{ 7*7 }} {% if true %}x{% endif %} evil"
+    assert expected in message.subject and expected in message.body
+    assert "49" not in message.body
+    assert "\n" not in message.subject and "\u202e" not in message.body
+    assert len(message.body.splitlines()) == 1
+    long = render(MessageKind.DELAY, "en", TYPICAL | {"route": "A" * 5000})
+    assert "A" * 197 + "..." in long.body and "A" * 198 not in long.body
+
+
+@pytest.mark.parametrize(
+    ("tag", "language"),
+    [
+        ("de", "de"),
+        ("de-DE", "de"),
+        ("DE", "de"),
+        ("de_AT.UTF-8", "de"),
+        (" fr-CA ", "fr"),
+        ("es-419", "es"),
+        ("zh-Hans-CN", "zh"),
+        ("ZH", "zh"),
+        ("", ""),
+        (None, ""),
+        ("123", ""),
+        ("../en", ""),
+    ],
+)
+def test_language_tags_are_normalised_to_their_primary_language(
+    tag: str | None, language: str
+) -> None:
+    assert normalise_language(tag) == language
+
+
+@pytest.mark.parametrize("tag", ["de-DE", "DE", "de_DE"])
+def test_a_regional_tag_gets_its_language_without_falling_back(tag: str) -> None:
+    message = render(MessageKind.DELAY, tag, TYPICAL)
+    assert (message.language, message.fell_back, message.requested) == ("de", False, tag)
+    assert message.body == render(MessageKind.DELAY, "de", TYPICAL).body
+
+
+@pytest.mark.parametrize("tag", ["pt", "pt-BR", "nl", "", None, "../de"])
+def test_a_language_we_lack_falls_back_to_english_and_says_so(tag: str | None) -> None:
+    message = render(MessageKind.GATE_CHANGE, tag, TYPICAL)
+    english = render(MessageKind.GATE_CHANGE, "en", TYPICAL)
+    assert (message.subject, message.body) == (english.subject, english.body)
+    assert (message.language, message.fell_back) == ("en", True)
+
+
+def test_a_kind_not_yet_translated_falls_back_to_english_alone(tmp_path: Path) -> None:
+    for language, word in (("en", "Delayed"), ("de", "Verspätet")):
+        write(
+            tmp_path,
+            f"{language}/delay.txt.j2",
+            f"{{% block subject %}}{word}{{% endblock %}}{{% block body %}}{{{{ flight }}}}"
+            "{{ route }}{{ date }}{{ new_dep }}{{ minutes }}{% endblock %}",
+        )
+    write(
+        tmp_path,
+        "en/refund.txt.j2",
+        "{% block subject %}Refund{% endblock %}{% block body %}x{% endblock %}",
+    )
+    templates = MessageTemplates(tmp_path)
+    assert templates.render(MessageKind.DELAY, "de", TYPICAL).subject == "Verspätet"
+    refund = templates.render(MessageKind.REFUND, "de", TYPICAL)
+    assert (refund.subject, refund.language, refund.fell_back) == ("Refund", "en", True)

@@ -1,0 +1,141 @@
+"""The policy engine's facts about one disrupted booking, read from live state.
+
+`tools.policy` rules are pure functions of a `Disruption` and `BookingFacts`; this module
+builds those from what the airline systems hold now: the booking (its original segments
+and any rebooking), the static schedule, and the live board's status, reason and
+estimated times.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from airline.board import LiveBoard
+from airline.errors import NotFoundError
+from airline.models import Booking, FlightStatus, ReasonCode, Segment
+from airline.reservations import load_booking, load_customer
+from airline.schedule import Schedule
+from tools.policy.entitlements import (
+    BookingFacts,
+    Disruption,
+    DisruptionKind,
+    Entitlements,
+    PolicyConfig,
+    entitlements,
+)
+
+
+async def passenger_entitlements(
+    session: AsyncSession,
+    schedule: Schedule,
+    board: LiveBoard,
+    *,
+    pnr: str,
+    flight_key: str,
+    now: datetime,
+    policy: PolicyConfig | None = None,
+    kind: DisruptionKind | None = None,
+) -> Entitlements:
+    """What the passenger of `pnr` is owed for the disruption of `flight_key`, from live facts.
+
+    Args:
+        now: when the passenger is told (the notice the rules judge).
+        kind: the kind of disruption; by default read from the live board.
+
+    Raises:
+        NotFoundError: no such booking, flight, or no segment of the booking on the flight.
+    """
+    booking = await load_booking(session, pnr)
+    customer = await load_customer(session, booking.customer_id)
+    facts = BookingFacts.from_booking(booking, tier=customer.tier)
+    disruption = disruption_facts(schedule, board, booking, flight_key, now=now, kind=kind)
+    return entitlements(facts, disruption, airports=schedule.airports, config=policy)
+
+
+def disruption_facts(
+    schedule: Schedule,
+    board: LiveBoard,
+    booking: Booking,
+    flight_key: str,
+    *,
+    now: datetime,
+    kind: DisruptionKind | None = None,
+) -> Disruption:
+    """The policy engine's view of one disruption of one booking, read from the live board.
+
+    The original journey is told apart from rebookings by sequence number: a rebooking's
+    segments always take numbers above every earlier one. What the passenger flies
+    instead is the rebooked segments if there are any, else the disrupted flight itself
+    (with its live times); a cancellation without rebooking offered nothing (yet).
+
+    Raises:
+        NotFoundError: no such flight, or the booking has no segment on it.
+    """
+    flights = schedule.flights
+    disrupted = flights.get(flight_key)
+    on_it = [s for s in booking.segments if s.flight_key == flight_key]
+    if disrupted is None or not on_it:
+        raise NotFoundError(f"booking {booking.pnr} has no segment on {flight_key}")
+    state = board.get(flight_key)
+    if kind is None:
+        status = state.status if state else FlightStatus.SCHEDULED
+        kind = {
+            FlightStatus.CANCELLED: DisruptionKind.CANCELLED,
+            FlightStatus.DIVERTED: DisruptionKind.DIVERTED,
+        }.get(status, DisruptionKind.DELAYED)
+
+    def dep(segment: Segment) -> datetime:
+        return flights[segment.flight_key].sched_dep
+
+    def live(key: str) -> tuple[datetime, datetime]:
+        known = board.get(key)
+        if known is not None:
+            return known.est_dep, known.est_arr
+        return flights[key].sched_dep, flights[key].sched_arr
+
+    by_dep = sorted(booking.segments, key=lambda s: (dep(s), s.seq))
+    active = sorted(booking.active_segments, key=dep)
+    destination = flights[(active or by_dep)[-1].flight_key].destination
+    final = min(
+        (s for s in booking.segments if flights[s.flight_key].destination == destination),
+        key=lambda s: s.seq,
+    )
+    original = [s for s in booking.segments if s.seq <= final.seq]
+    rebooked = [s for s in active if s.seq > final.seq]
+    actual_dep: datetime | None = None
+    actual_arr: datetime | None = None
+    if rebooked:
+        actual_dep = live(rebooked[0].flight_key)[0]
+        actual_arr = live(rebooked[-1].flight_key)[1]
+    elif kind is not DisruptionKind.CANCELLED:
+        actual_dep = live(flight_key)[0]
+        if kind is not DisruptionKind.DIVERTED and active:
+            actual_arr = live(active[-1].flight_key)[1]
+    try:
+        reason = ReasonCode(state.reason) if state and state.reason else ReasonCode.OTHER
+    except ValueError:
+        reason = ReasonCode.OTHER
+    return Disruption(
+        kind=kind,
+        reason=reason,
+        carrier=disrupted.carrier,
+        origin=flights[by_dep[0].flight_key].origin,
+        destination=destination,
+        flight_origin=disrupted.origin,
+        flight_destination=disrupted.destination,
+        sched_dep=disrupted.sched_dep,
+        sched_arr=flights[final.flight_key].sched_arr,
+        actual_dep=actual_dep,
+        actual_arr=actual_arr,
+        notice_at=now,
+        carrier_aware_at=state.emitted_at if state else None,
+        cabin_booked=on_it[0].cabin,
+        cabin_flown=rebooked[0].cabin if rebooked else None,
+        connections_booked=len(original) - 1,
+        connections_offered=len(active) - 1 if rebooked else None,
+        alt_origin=flights[active[0].flight_key].origin if rebooked else None,
+        alt_destination=flights[active[-1].flight_key].destination if rebooked else None,
+        alternative_offered=bool(rebooked) or kind is not DisruptionKind.CANCELLED,
+    )
