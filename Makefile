@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: install demo test test-unit lint typecheck kafka-start kafka-stop clean
+.PHONY: install demo test test-unit lint typecheck bench kafka-start kafka-stop clean
 
 $(BIN)/travel-agent: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,13 @@ lint: $(BIN)/travel-agent
 
 typecheck: install
 	$(BIN)/mypy
+
+## Benchmarks print figures (ratios against a baseline measured in the same run); not tests.
+bench: install
+	$(BIN)/python scripts/bench_search.py
+	$(BIN)/python scripts/bench_cases.py
+	scripts/kafka-local start
+	$(BIN)/python scripts/bench_stream.py
 
 kafka-start:
 	scripts/kafka-local start

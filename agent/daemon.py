@@ -18,6 +18,8 @@ from typing import Literal
 
 from sqlalchemy import func, select
 
+from agent.metrics import Metrics
+from agent.ops_server import DaemonProbe, OpsServer
 from agent.relay import OutboxRelay
 from agent.runtime import Daemon
 from agent.settings import Settings
@@ -54,6 +56,13 @@ async def run_daemon(
     async with AsyncExitStack() as stack:
         # First: a placeholder secret stops start-up before anything connects.
         channels = await open_channels(settings, stack)
+        # Next, so a supervisor can probe start-up: /readyz says 503 until consuming.
+        metrics = Metrics()
+        probe = DaemonProbe(metrics)
+        if settings.ops.port:
+            ops = OpsServer(metrics, probe, host=settings.ops.host, port=settings.ops.port)
+            await stack.enter_async_context(ops)
+            say(f"ops endpoints on {ops.url}: /metrics /healthz /readyz")
         simulator: asyncio.Task[int] | None = None
         source: Source
         sink: Sink
@@ -86,7 +95,7 @@ async def run_daemon(
             simulator = asyncio.create_task(run_simulator(events, sink, clock))
             say(f"embedded source: playing the simulated day ({len(events)} events) at 600x")
         agent = await stack.enter_async_context(open_agent(settings, clock))
-        daemon = Daemon(agent.deps, agent.graph, source)
+        daemon = Daemon(agent.deps, agent.graph, source, metrics=metrics)
         channel = LogChannel(include_passenger_data=settings.log_passenger_data)
         relay = OutboxRelay(
             agent.deps.db, sink, channels, channel, clock, topic_prefix=settings.kafka.topic_prefix
@@ -95,7 +104,9 @@ async def run_daemon(
         relay_task = asyncio.create_task(relay.run(relay_stop))
         say(f"daemon running on {len(agent.deps.schedule)} flights; Ctrl-C or SIGTERM stops it")
         try:
-            await daemon.run(stop)
+            consuming = asyncio.create_task(daemon.run(stop))
+            probe.watch(daemon, source, consuming)
+            await consuming
         finally:
             if simulator is not None:
                 simulator.cancel()

@@ -78,6 +78,15 @@ class WebhookSettings(BaseModel):
     timeout_seconds: float = Field(default=10.0, gt=0)
 
 
+class OpsSettings(BaseModel):
+    """The /metrics, /healthz and /readyz endpoints of `travel-agent run`."""
+
+    host: str = Field(
+        default="127.0.0.1", description="address to bind; 0.0.0.0 to be scraped from elsewhere"
+    )
+    port: int = Field(default=9464, ge=0, le=65535, description="0 turns the endpoints off")
+
+
 class SeedSettings(BaseModel):
     seed: int = 7
     service_date: str = Field(default="2026-03-01", description="the seeded day, YYYY-MM-DD")
@@ -104,6 +113,7 @@ class Settings(BaseSettings):
     smtp: SmtpSettings = SmtpSettings()
     sms: SmsSettings = SmsSettings()
     webhook: WebhookSettings = WebhookSettings()
+    ops: OpsSettings = OpsSettings()
     log_passenger_data: bool = Field(
         default=False, description="include names and addresses in logs (off in production)"
     )

@@ -5,6 +5,10 @@ and written through to the `board` table in the caller's transaction, so a resta
 daemon knows which flights are cancelled and the write commits together with the
 disruption and cases it opened. `apply()` returns the material change an event made;
 stale and repeated states change nothing.
+
+A state that changes nothing material need not cost a transaction of its own:
+`apply_in_memory()` takes it into memory only, and the next `save()` writes every such
+state at once (the caller commits a stream offset only after that write).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.db import BoardRow, Database
@@ -95,6 +99,7 @@ class LiveBoard:
 
     def __init__(self) -> None:
         self._states: dict[str, FlightState] = {}
+        self._unsaved: dict[str, FlightState] = {}
 
     async def load(self, db: Database) -> None:
         async with db.session() as session:
@@ -118,21 +123,21 @@ class LiveBoard:
         The in-memory copy is updated at once; if the caller's transaction then fails,
         it must call `reload()` for the flight.
         """
+        change = self.apply_in_memory(state)
+        if change is not None:
+            await self.save(session, {state.flight_key: state})
+            del self._unsaved[state.flight_key]  # the caller's transaction has it now
+        return change
+
+    def apply_in_memory(self, state: FlightState) -> Change | None:
+        """`apply()` without the write: the state waits in `unsaved` for `save()`."""
         previous = self._states.get(state.flight_key)
         if previous is None:
             raise KeyError(state.flight_key)
         if state.emitted_at <= previous.emitted_at or state.event_id == previous.event_id:
             return None
-        row = await session.get(BoardRow, state.flight_key)
-        assert row is not None, "board row vanished under a known flight"
-        for field, value in state.model_dump().items():
-            if field == "event_id":
-                row.last_event_id = value
-            elif field == "emitted_at":
-                row.last_emitted_at = value
-            elif field != "flight_key":
-                setattr(row, field, value.value if isinstance(value, StrEnum) else value)
         self._states[state.flight_key] = state
+        self._unsaved[state.flight_key] = state
         return Change(
             flight_key=state.flight_key,
             kind=classify(previous, state),
@@ -140,12 +145,43 @@ class LiveBoard:
             current=state,
         )
 
+    @property
+    def unsaved(self) -> dict[str, FlightState]:
+        """States applied in memory and not yet written (a copy)."""
+        return dict(self._unsaved)
+
+    async def save(self, session: AsyncSession, states: dict[str, FlightState]) -> None:
+        """Write `states` (from `unsaved`) through `session`; `saved()` once it commits."""
+        if states:  # one UPDATE by primary key, executed for every row at once
+            await session.execute(update(BoardRow), [_row_of(s) for s in states.values()])
+
+    def saved(self, states: dict[str, FlightState]) -> None:
+        """`states` are committed: no longer unsaved, unless a newer state came since."""
+        for flight_key, state in states.items():
+            if self._unsaved.get(flight_key) is state:
+                del self._unsaved[flight_key]
+
     async def reload(self, db: Database, flight_key: str) -> None:
         """Re-read one flight after a failed transaction left the memory ahead of the DB."""
         async with db.session() as session:
             row = await session.get(BoardRow, flight_key)
         if row is not None:
             self._states[flight_key] = _state_of(row)
+        self._unsaved.pop(flight_key, None)
+
+
+def _row_of(state: FlightState) -> dict[str, object]:
+    return {
+        "flight_key": state.flight_key,
+        "status": state.status.value,
+        "est_dep": state.est_dep,
+        "est_arr": state.est_arr,
+        "gate": state.gate,
+        "reason": state.reason,
+        "diverted_to": state.diverted_to,
+        "last_event_id": state.event_id,
+        "last_emitted_at": state.emitted_at,
+    }
 
 
 def _state_of(row: BoardRow) -> FlightState:

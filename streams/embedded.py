@@ -129,3 +129,8 @@ class EmbeddedSource:
         headers = {k: v.encode() for k, v in dead_letter_headers(record).items()}
         await self.broker.append(TOPIC_DEAD_LETTERS, StoredRecord(record.key, record.raw, headers))
         self.dead_lettered += 1
+
+    async def lag(self) -> dict[tuple[str, int], int]:
+        """Records of the topic after the group's committed offset (one partition)."""
+        committed = self.broker.committed.get((self.group, self.topic), -1)
+        return {(self.topic, 0): len(self.broker.topics[self.topic]) - committed - 1}

@@ -43,7 +43,9 @@ class FlightStatusEvent(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    schema_version: int = Field(default=SCHEMA_VERSION, description="wire schema version")
+    schema_version: int = Field(
+        default=SCHEMA_VERSION, strict=True, description="wire schema version"
+    )
     event_id: str = Field(min_length=1, max_length=64, description="unique per event")
     carrier: str = Field(pattern=r"^[A-Z0-9]{2}$", description="airline designator")
     flight_number: int = Field(ge=1, le=9999)
@@ -105,6 +107,15 @@ def decode(raw: bytes | None) -> FlightStatusEvent:
     """
     if not raw:
         raise DecodeError("empty", "the record has no value")
+    # The common case in one pass (pydantic parses the JSON itself); anything it refuses
+    # is diagnosed below, step by step, for a precise reason.
+    try:
+        event = FlightStatusEvent.model_validate_json(raw)
+    except pydantic.ValidationError:
+        pass
+    else:
+        if event.schema_version == SCHEMA_VERSION:
+            return event
     try:
         data: Any = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -2,13 +2,19 @@
 
 The source is a member of consumer group `travel-agent` with auto-commit off: the daemon
 commits a record's offset (offset + 1, Kafka's "next to read") only after every case it
-opened is durable, so a crash redelivers it rather than losing it. aiokafka heartbeats
+opened is durable, so a crash redelivers it rather than losing it. `commit()` marks the
+offset; a background task sends the marks to the broker every `commit_interval` seconds
+(and on close), because a round trip per record (~6 ms) would cap the daemon at ~170
+records/s. A crash then redelivers at most that interval's records, which the board
+finds stale. aiokafka heartbeats
 from a background task, so a long case does not cost group membership while it stays
 under `max_poll_interval_ms`. Broker errors are translated to `StreamError` here.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping
 from types import TracebackType
@@ -79,10 +85,17 @@ class KafkaSource:
         group_id: str = "travel-agent",
         client_id: str = "travel-agent",
         max_poll_interval_ms: int = 300_000,
+        commit_interval: float = 1.0,
     ) -> None:
         self.topic = topic
         self.dead_letter_topic = dead_letter_topic
+        self.commit_interval = commit_interval
         self._sink = sink
+        # Per partition, the next offset to read: once done, and as the broker has it.
+        self._done: dict[TopicPartition, int] = {}
+        self._sent: dict[TopicPartition, int] = {}
+        self._committing = asyncio.Lock()
+        self._committer: asyncio.Task[None] | None = None
         self._consumer = AIOKafkaConsumer(
             topic,
             bootstrap_servers=bootstrap_servers,
@@ -99,6 +112,8 @@ class KafkaSource:
         except KafkaError as exc:
             await self._consumer.stop()
             raise StreamError(f"cannot reach Kafka to consume {self.topic}: {exc}") from exc
+        if self.commit_interval > 0:
+            self._committer = asyncio.create_task(self._commit_periodically())
         return self
 
     async def __aexit__(
@@ -107,7 +122,16 @@ class KafkaSource:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self._consumer.stop()
+        if self._committer is not None:
+            self._committer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._committer
+        try:
+            await self.flush()
+        except StreamError as error:
+            log.warning("offsets marked done were not committed: %s", error)
+        finally:
+            await self._consumer.stop()
 
     async def records(self) -> AsyncIterator[Received]:
         try:
@@ -126,11 +150,62 @@ class KafkaSource:
             raise StreamError(f"consuming {self.topic} failed: {exc}") from exc
 
     async def commit(self, position: Position) -> None:
+        """Mark `position` done; the broker has it within `commit_interval` (0: at once)."""
         partition = TopicPartition(position.topic, position.partition)
+        self._done[partition] = max(self._done.get(partition, 0), position.offset + 1)
+        if self.commit_interval <= 0:
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Commit the offsets marked done, of the partitions still assigned to us.
+
+        A revoked partition's marks are dropped: its new owner redelivers those records.
+        """
+        async with self._committing:
+            assigned = self._consumer.assignment()
+            for revoked in self._done.keys() - assigned:
+                del self._done[revoked]
+                self._sent.pop(revoked, None)
+            offsets = {
+                tp: OffsetAndMetadata(n, "")
+                for tp, n in self._done.items()
+                if self._sent.get(tp) != n
+            }
+            if not offsets:
+                return
+            try:
+                await self._consumer.commit(offsets)
+            except KafkaError as exc:
+                raise StreamError(f"committing offsets {offsets} failed: {exc}") from exc
+            self._sent.update((tp, meta.offset) for tp, meta in offsets.items())
+
+    async def _commit_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(self.commit_interval)
+            try:
+                await self.flush()
+            except StreamError as error:  # the marks stay: the next flush tries again
+                log.warning("%s; trying again in %.1f s", error, self.commit_interval)
+
+    async def lag(self) -> dict[tuple[str, int], int]:
+        """Records between our position and the end of each assigned partition.
+
+        Asks the broker for the end offsets, so it also tells whether the broker answers.
+
+        Raises:
+            StreamError: the broker did not answer.
+        """
+        assigned = sorted(self._consumer.assignment())
+        if not assigned:
+            return {}
         try:
-            await self._consumer.commit({partition: OffsetAndMetadata(position.offset + 1, "")})
+            ends = await self._consumer.end_offsets(assigned)
+            return {
+                (tp.topic, tp.partition): max(0, ends[tp] - await self._consumer.position(tp))
+                for tp in assigned
+            }
         except KafkaError as exc:
-            raise StreamError(f"committing {position} failed: {exc}") from exc
+            raise StreamError(f"cannot get the end offsets of {self.topic}: {exc}") from exc
 
     async def dead_letter(self, record: Received) -> None:
         await self._sink.send(

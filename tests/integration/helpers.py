@@ -35,6 +35,8 @@ def agent_env(**settings: str) -> dict[str, str]:
     """This environment without any TRAVEL_AGENT_* leaking in, plus `settings`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRAVEL_AGENT_")}
     env["PYTHONUNBUFFERED"] = "1"
+    # No ops endpoints unless asked for: daemons of concurrent runs would share one port.
+    env["TRAVEL_AGENT_OPS__PORT"] = "0"
     env.update(settings)
     return env
 
