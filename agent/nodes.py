@@ -207,67 +207,85 @@ def after_guard(state: CaseState) -> Literal["context", "act"]:
 
 async def act(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
     """Run the approved actions in one transaction, each once (idempotency keys)."""
-    deps, context = runtime.context, state["context"]
+    attempts = state.get("attempts", 0) + 1
+    approved = state["verdict"].approved
+    try:
+        effects = await _apply(state, runtime.context, approved)
+    except NoSeatsError as exc:
+        if attempts < MAX_ATTEMPTS:
+            # Another case took the last seat between our search and our booking.
+            log.info("case %s lost a seat race (%s); searching again", state["case_id"], exc)
+            return {"attempts": attempts, "effects": ["seat-race-lost"]}
+        # Out of attempts: the passenger must still hear from us, with what is true now.
+        log.warning(
+            "case %s lost the seat race %d times; telling the passenger", state["case_id"], attempts
+        )
+        told: list[ProposedAction] = [
+            NotifyAction(message=fallback_message(a.message))
+            for a in approved
+            if isinstance(a, NotifyAction)
+        ]
+        effects = ["seat-race-exhausted", *await _apply(state, runtime.context, told)]
+    return {"effects": effects, "attempts": attempts}
+
+
+async def _apply(state: CaseState, deps: AgentDeps, actions: list[ProposedAction]) -> list[str]:
+    context = state["context"]
     case_id, pnr = state["case_id"], state["pnr"]
     now = deps.clock.now()
     effects: list[str] = []
     fields = dict(context.message_fields)
-    try:
-        async with deps.db.transaction() as session:
-            for action in state["verdict"].approved:
-                if isinstance(action, RebookAction):
-                    key = f"{case_id}:rebook:v1"
-                    itinerary = next(
-                        (a for a in context.alternatives if a.flight_keys == action.flights), None
-                    )
-                    fields["itinerary"] = _describe(deps.schedule, itinerary, action.flights)
-                    if await effect_done(session, key):
-                        effects.append("rebook:already-done")
-                        continue
-                    await rebook(
-                        session,
-                        pnr=pnr,
-                        replace_seqs=action.replace_seqs,
-                        new_flights=action.flights,
-                        cabin=action.cabin,
-                    )
-                    detail = action.model_dump(mode="json")
-                    await record_effect(
-                        session,
-                        idempotency_key=key,
-                        case_id=case_id,
-                        action="rebook",
-                        pnr=pnr,
-                        detail=detail,
-                        at=now,
-                    )
-                    session.add(_action_event(key, case_id, pnr, "rebook", detail, now))
-                    effects.append("rebook")
-                elif isinstance(action, NotifyAction):
-                    disrupted = deps.schedule.flights[context.disrupted_flight]
-                    sent = await enqueue_notification(
-                        session,
-                        idempotency_key=f"notify:{state['disruption_id']}:{context.customer.id}",
-                        case_id=case_id,
-                        pnr=pnr,
-                        customer=context.customer,
-                        kind=action.message,
-                        fields=fields,
-                        at=now,
-                        departure=disrupted.sched_dep,
-                        departure_tz=deps.schedule.airports[disrupted.origin].tz,
-                        about=disrupted.key,
-                    )
-                    effects.append(f"notify:{action.message}" if sent else "notify:already-sent")
-    except NoSeatsError as exc:
-        # Another case took the last seat between our search and our booking: search again.
-        log.info("case %s lost a seat race (%s); re-planning", case_id, exc)
-        return {"attempts": state.get("attempts", 0) + 1, "effects": ["seat-race-lost"]}
-    return {"effects": effects, "attempts": state.get("attempts", 0) + 1}
+    async with deps.db.transaction() as session:
+        for action in actions:
+            if isinstance(action, RebookAction):
+                key = f"{case_id}:rebook:v1"
+                itinerary = next(
+                    (a for a in context.alternatives if a.flight_keys == action.flights), None
+                )
+                fields["itinerary"] = _describe(deps.schedule, itinerary, action.flights)
+                if await effect_done(session, key):
+                    effects.append("rebook:already-done")
+                    continue
+                await rebook(
+                    session,
+                    pnr=pnr,
+                    replace_seqs=action.replace_seqs,
+                    new_flights=action.flights,
+                    cabin=action.cabin,
+                )
+                detail = action.model_dump(mode="json")
+                await record_effect(
+                    session,
+                    idempotency_key=key,
+                    case_id=case_id,
+                    action="rebook",
+                    pnr=pnr,
+                    detail=detail,
+                    at=now,
+                )
+                session.add(_action_event(key, case_id, pnr, "rebook", detail, now))
+                effects.append("rebook")
+            elif isinstance(action, NotifyAction):
+                disrupted = deps.schedule.flights[context.disrupted_flight]
+                sent = await enqueue_notification(
+                    session,
+                    idempotency_key=f"notify:{state['disruption_id']}:{context.customer.id}",
+                    case_id=case_id,
+                    pnr=pnr,
+                    customer=context.customer,
+                    kind=action.message,
+                    fields=fields,
+                    at=now,
+                    departure=disrupted.sched_dep,
+                    departure_tz=deps.schedule.airports[disrupted.origin].tz,
+                    about=disrupted.key,
+                )
+                effects.append(f"notify:{action.message}" if sent else "notify:already-sent")
+    return effects
 
 
 def after_act(state: CaseState) -> Literal["context", "remember"]:
-    lost_race = state.get("effects") == ["seat-race-lost"]
+    lost_race = state.get("effects") == ["seat-race-lost"]  # and attempts remain
     return "context" if lost_race and state.get("attempts", 0) < MAX_ATTEMPTS else "remember"
 
 
@@ -275,12 +293,9 @@ async def remember(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
     """Close the case with its outcome. (Customer memory joins here when it lands.)"""
     effects = state.get("effects", [])
     approved = state["verdict"].approved if "verdict" in state else []
-    if "seat-race-lost" in effects:
-        log.error("case %s lost every seat race; leaving it for an operator", state["case_id"])
-        outcome = Outcome.FAILED
-    elif any(e.startswith("rebook") for e in effects):
+    if any(e.startswith("rebook") for e in effects):
         outcome = Outcome.REBOOKED
-    elif any(
+    elif "seat-race-exhausted" in effects or any(
         isinstance(a, NotifyAction) and a.message.value.endswith("no_alternative") for a in approved
     ):
         outcome = Outcome.NO_ALTERNATIVE
@@ -295,7 +310,7 @@ async def remember(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
             # A case closed before keeps its outcome if it is ever run again.
             .where(CaseRow.id == state["case_id"], CaseRow.status == CaseStatus.PENDING)
             .values(
-                status=CaseStatus.DONE if outcome != Outcome.FAILED else CaseStatus.FAILED,
+                status=CaseStatus.DONE,
                 outcome=outcome.value,
                 updated_at=deps.clock.now(),
             )

@@ -54,8 +54,6 @@ class Outcome(StrEnum):
     NOTIFIED = "notified"
     NO_ALTERNATIVE = "no_alternative"
     NOTHING_TO_DO = "nothing_to_do"
-    FAILED = "failed"
-    """Lost the race for seats on every attempt; an operator must look at it."""
 
 
 class RebookAction(BaseModel):

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.graph import build_graph, sqlite_checkpointer
+from agent.nodes import MAX_ATTEMPTS
 from agent.reasoners.rules import RulesReasoner
 from agent.runtime import Daemon, OpenCase
 from agent.settings import Settings
@@ -32,6 +33,7 @@ from agent.wiring import Agent, open_agent
 from airline.board import Change, FlightState
 from airline.clock import SimulatedClock
 from airline.db import CaseRow, DisruptionRow, InventoryRow, LedgerRow, OutboxRow
+from airline.errors import NoSeatsError
 from airline.models import Booking, Cabin, FlightStatus
 from airline.reservations import available_seats, load_booking, passengers_on
 from streams.embedded import EmbeddedBroker, EmbeddedSource
@@ -398,3 +400,33 @@ async def sell_out(agent: Agent, flight_key: str, cabin: Cabin) -> None:
             .where(InventoryRow.flight_key == flight_key, InventoryRow.cabin == cabin.value)
             .values(sold=InventoryRow.capacity)
         )
+
+
+async def test_a_passenger_who_loses_every_seat_race_is_still_told(
+    agent: Agent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    booking = await passenger(agent, connecting=False)
+    case = await cancel_and_open(agent, booking.pnr)
+    tries: list[str] = []
+
+    async def always_taken(session: AsyncSession, **kwargs: object) -> None:
+        flights = kwargs["new_flights"]
+        assert isinstance(flights, list)
+        tries.append(flights[0])
+        raise NoSeatsError(flights[0], "economy")
+
+    # Every booking attempt finds its seat gone a moment after the guard saw it free.
+    monkeypatch.setattr("agent.nodes.rebook", always_taken)
+
+    assert await _run(agent, [case]) == {"no_alternative": 1}
+    assert len(tries) == MAX_ATTEMPTS
+    after = await observe(agent, case)
+    assert after.case == ("done", "no_alternative")
+    assert [a for a, _ in after.ledger] == ["notify"]
+    async with agent.deps.db.session() as session:
+        kind = await session.scalar(
+            select(OutboxRow.payload["kind"].as_string()).where(
+                OutboxRow.key == case.pnr, OutboxRow.topic == TOPIC_NOTIFICATIONS
+            )
+        )
+    assert kind == "cancelled_no_alternative"
