@@ -27,7 +27,7 @@ from agent.state import (
     Verdict,
 )
 from airline.airports import minimum_connection_time
-from airline.db import CaseRow, OutboxRow
+from airline.db import CaseRow
 from airline.errors import NoSeatsError
 from airline.models import Flight, Segment
 from airline.reservations import (
@@ -38,7 +38,7 @@ from airline.reservations import (
     record_effect,
 )
 from airline.schedule import Schedule
-from streams.events import TOPIC_AGENT_ACTIONS
+from tools.effects import action_event
 from tools.flights import Itinerary, SearchRequest, find_alternatives
 from tools.notifications import enqueue_notification
 from tools.policy.guard import NO_SEAT, fallback_message, rebook_violations
@@ -263,7 +263,7 @@ async def _apply(state: CaseState, deps: AgentDeps, actions: list[ProposedAction
                     detail=detail,
                     at=now,
                 )
-                session.add(_action_event(key, case_id, pnr, "rebook", detail, now))
+                session.add(action_event(key, case_id, pnr, "rebook", detail, now))
                 effects.append("rebook")
             elif isinstance(action, NotifyAction):
                 disrupted = deps.schedule.flights[context.disrupted_flight]
@@ -316,27 +316,6 @@ async def remember(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
             )
         )
     return {"outcome": outcome.value}
-
-
-def _action_event(
-    key: str, case_id: str, pnr: str, action: str, detail: dict[str, object], at: datetime
-) -> OutboxRow:
-    """The effect as an event for `agent.actions`, published later by the relay."""
-    return OutboxRow(
-        idempotency_key=f"event:{key}",
-        topic=TOPIC_AGENT_ACTIONS,
-        key=pnr,
-        payload={
-            "case_id": case_id,
-            "pnr": pnr,
-            "action": action,
-            "detail": detail,
-            "at": at.isoformat(),
-        },
-        status="pending",
-        attempts=0,
-        created_at=at,
-    )
 
 
 def _local(schedule: Schedule, airport: str, instant: datetime) -> str:

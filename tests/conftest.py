@@ -11,11 +11,14 @@ import os
 import socket
 import sqlite3
 import subprocess
-from collections.abc import Iterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from pathlib import Path
 
+import asyncpg
 import pytest
+from sqlalchemy.engine import make_url
 
 from airline.db import Database
 from airline.seed import seed_database
@@ -126,3 +129,28 @@ def postgres_url() -> Iterator[str]:
     yield url.strip()
     if status.returncode != 0:
         subprocess.run([script, "stop"], capture_output=True, check=False)
+
+
+@pytest.fixture
+async def pg_db_url(postgres_url: str) -> AsyncIterator[str]:
+    """The URL of a new, empty PostgreSQL database for one test, dropped after it."""
+    base = make_url(postgres_url)
+    admin_dsn = base.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False
+    )
+    name = f"travel_agent_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = await asyncpg.connect(admin_dsn, timeout=30)
+    except (OSError, asyncpg.PostgresError) as exc:
+        pytest.fail(f"PostgreSQL at {base!r} refused a connection: {exc}", pytrace=False)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    yield base.set(database=name).render_as_string(hide_password=False)
+    admin = await asyncpg.connect(admin_dsn, timeout=30)
+    try:
+        # FORCE: a connection the test left open must not keep the database alive.
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()

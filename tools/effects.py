@@ -134,7 +134,7 @@ def replayed(action: str, detail: dict[str, Any]) -> ToolResult:
 def action_event(
     key: str, case_id: str, pnr: str, action: str, detail: dict[str, Any], at: datetime
 ) -> OutboxRow:
-    """The effect as an event for `agent.actions` (the shape `agent.nodes` publishes)."""
+    """The effect as an event for `agent.actions`, published later by the outbox relay."""
     return OutboxRow(
         idempotency_key=f"event:{key}",
         topic=TOPIC_AGENT_ACTIONS,

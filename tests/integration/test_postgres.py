@@ -7,17 +7,14 @@ each test gets a database of its own from `pg_db_url`, dropped afterwards.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import asyncpg
 import pytest
 from sqlalchemy import func, select, update
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from airline import reservations
@@ -33,31 +30,6 @@ SEED = 7
 SERVICE_DATE = date(2026, 3, 1)
 FREE_SEATS = 10
 CONTENDERS = 50
-
-
-@pytest.fixture
-async def pg_db_url(postgres_url: str) -> AsyncIterator[str]:
-    """The URL of a new, empty PostgreSQL database for one test, dropped after it."""
-    base = make_url(postgres_url)
-    admin_dsn = base.set(drivername="postgresql", database="postgres").render_as_string(
-        hide_password=False
-    )
-    name = f"travel_agent_test_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = await asyncpg.connect(admin_dsn, timeout=30)
-    except (OSError, asyncpg.PostgresError) as exc:
-        pytest.fail(f"PostgreSQL at {base!r} refused a connection: {exc}", pytrace=False)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    yield base.set(database=name).render_as_string(hide_password=False)
-    admin = await asyncpg.connect(admin_dsn, timeout=30)
-    try:
-        # FORCE: a connection the test left open must not keep the database alive.
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
 
 
 @pytest.fixture(scope="module")
