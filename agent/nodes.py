@@ -97,6 +97,7 @@ async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseS
                 cabin=cabin,
                 carrier=disrupted.carrier,
                 horizon=timedelta(hours=deps.settings.rebook_horizon_hours),
+                other_carrier_after=deps.settings.other_carrier_after(customer.tier),
                 exclude=frozenset(s.flight_key for s in replace),
             ),
         )

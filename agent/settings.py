@@ -7,6 +7,7 @@ sections, e.g. ``TRAVEL_AGENT_KAFKA__BOOTSTRAP_SERVERS=broker:9092``.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -14,6 +15,7 @@ from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from airline.errors import ConfigError
+from airline.models import LoyaltyTier
 
 
 class DbSettings(BaseModel):
@@ -38,6 +40,20 @@ class AgentSettings(BaseModel):
     rebook_horizon_hours: int = Field(
         default=36, ge=1, description="how far ahead alternatives are searched"
     )
+    other_carrier_after_hours: dict[LoyaltyTier, float] = Field(
+        default_factory=lambda: {
+            LoyaltyTier.NONE: 4.0,
+            LoyaltyTier.SILVER: 3.0,
+            LoyaltyTier.GOLD: 2.0,
+            LoyaltyTier.PLATINUM: 1.0,
+        },
+        description="per loyalty tier: use another carrier's seat only when it arrives this "
+        "many hours sooner than own metal (elite passengers get earlier access, as in "
+        "published airline policies)",
+    )
+
+    def other_carrier_after(self, tier: LoyaltyTier) -> timedelta:
+        return timedelta(hours=self.other_carrier_after_hours.get(tier, 4.0))
 
 
 class SmtpSettings(BaseModel):
