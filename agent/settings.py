@@ -103,6 +103,26 @@ class OpsSettings(BaseModel):
     port: int = Field(default=9464, ge=0, le=65535, description="0 turns the endpoints off")
 
 
+class LlmSettings(BaseModel):
+    """An OpenAI-compatible chat endpoint, for the llm and hybrid reasoners."""
+
+    base_url: str | None = Field(
+        default=None,
+        description="e.g. https://api.openai.com/v1 or http://localhost:11434/v1 (Ollama)",
+    )
+    api_key: SecretStr | None = Field(default=None, description="unset for a local server")
+    model: str = "gpt-4o-mini"
+    timeout_seconds: float = Field(
+        default=30.0, gt=0, description="for one case's whole conversation with the model"
+    )
+    max_retries: int = Field(default=2, ge=0, description="HTTP retries of one model call")
+    max_tool_rounds: int = Field(
+        default=4, ge=0, description="model turns that may call read-only tools"
+    )
+    input_price_per_1k: float = Field(default=0.0, ge=0, description="per 1 000 prompt tokens")
+    output_price_per_1k: float = Field(default=0.0, ge=0, description="per 1 000 completion tokens")
+
+
 class SeedSettings(BaseModel):
     seed: int = 7
     service_date: str = Field(default="2026-03-01", description="the seeded day, YYYY-MM-DD")
@@ -130,6 +150,12 @@ class Settings(BaseSettings):
     sms: SmsSettings = SmsSettings()
     webhook: WebhookSettings = WebhookSettings()
     ops: OpsSettings = OpsSettings()
+    reasoner: Literal["rules", "llm", "hybrid"] = Field(
+        default="rules",
+        description="rules: deterministic; llm: the model for every case; hybrid: the model "
+        "for complex cases only (both fall back to the rules when the model fails)",
+    )
+    llm: LlmSettings = LlmSettings()
     log_passenger_data: bool = Field(
         default=False, description="include names and addresses in logs (off in production)"
     )
@@ -138,6 +164,15 @@ class Settings(BaseSettings):
     def _no_placeholders(self) -> Settings:
         if "changeme" in (self.db.url or "").lower():
             raise ConfigError("TRAVEL_AGENT_DB__URL still holds a placeholder password")
+        if self.reasoner != "rules" and not self.llm.base_url:
+            raise ConfigError(
+                f"TRAVEL_AGENT_REASONER={self.reasoner} needs a model endpoint: set "
+                "TRAVEL_AGENT_LLM__BASE_URL (and TRAVEL_AGENT_LLM__API_KEY, "
+                "TRAVEL_AGENT_LLM__MODEL)"
+            )
+        key = self.llm.api_key.get_secret_value() if self.llm.api_key else ""
+        if "changeme" in key.lower():
+            raise ConfigError("TRAVEL_AGENT_LLM__API_KEY still holds a placeholder")
         return self
 
     @property

@@ -81,6 +81,10 @@ class Plan(BaseModel):
     actions: list[ProposedAction]
     rationale: str
     reasoner: str
+    usage: dict[str, int] | None = Field(
+        default=None,
+        description="a model's calls, tokens and estimated cost (cost_micros) for the case",
+    )
 
 
 class CaseContext(BaseModel):

@@ -25,6 +25,7 @@ from tools.channels.http_post import RetryPolicy
 from tools.channels.sms import SmsChannel
 from tools.channels.smtp import SmtpChannel
 from tools.channels.webhook import WebhookChannel
+from tools.effects import ToolDeps
 
 
 @dataclass(frozen=True)
@@ -50,15 +51,52 @@ async def open_agent(
         checkpointer = await stack.enter_async_context(
             sqlite_checkpointer(settings.checkpoint_path)
         )
+        if reasoner is None:
+            tool_deps = ToolDeps(db=db, schedule=schedule, board=board, clock=clock)
+            reasoner = await open_reasoner(settings, tool_deps, stack)
         deps = AgentDeps(
             db=db,
             schedule=schedule,
             board=board,
             clock=clock,
-            reasoner=reasoner or RulesReasoner(),
+            reasoner=reasoner,
             settings=settings.agent,
         )
         yield Agent(deps=deps, graph=build_graph(checkpointer))
+
+
+async def open_reasoner(settings: Settings, tools: ToolDeps, stack: AsyncExitStack) -> Reasoner:
+    """The configured reasoner; a model's HTTP client is opened on `stack`."""
+    rules = RulesReasoner()
+    if settings.reasoner == "rules":
+        return rules
+    # Imported here so that openai and langchain-openai load only when a model is configured.
+    from agent.reasoners.hybrid import HybridReasoner
+    from agent.reasoners.llm import LlmReasoner, Pricing, open_chat
+    from tools.agent_tools import build_tools
+
+    llm = settings.llm
+    assert llm.base_url is not None  # Settings refuses a model reasoner without one
+    chat = await stack.enter_async_context(
+        open_chat(
+            base_url=llm.base_url,
+            # OpenAI-compatible local servers take any key; the client insists on one.
+            api_key=llm.api_key.get_secret_value() if llm.api_key else "unused",
+            model=llm.model,
+            timeout_seconds=llm.timeout_seconds,
+            max_retries=llm.max_retries,
+        )
+    )
+    model = LlmReasoner(
+        chat,
+        build_tools(tools),
+        max_tool_rounds=llm.max_tool_rounds,
+        timeout=llm.timeout_seconds,
+        fallback=rules,
+        pricing=Pricing(llm.input_price_per_1k, llm.output_price_per_1k),
+        log_model_data=settings.log_passenger_data,
+    )
+    return model if settings.reasoner == "llm" else HybridReasoner(rules, model)
 
 
 async def open_channels(settings: Settings, stack: AsyncExitStack) -> dict[str, Channel]:

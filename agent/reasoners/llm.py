@@ -1,0 +1,285 @@
+"""The model reasoner: a chat model over any OpenAI-compatible endpoint.
+
+The only importer of ``langchain_openai`` and ``openai``; their errors stop here.
+
+    plan(context)
+      system prompt (rules of the road, answer schema) + the case as fenced untrusted data
+      → up to `max_tool_rounds` rounds of read-only tool calls, run here, results fed back
+      → a final JSON plan (`ModelPlan`) → `Plan`, which the guard checks like any other
+
+Write tools are never bound and never run: a model that asks for ``rebook`` or
+``send_notification`` anyway has the call turned into a proposed action (when it is the
+whole answer and concerns this booking) or refused. On a timeout, an HTTP or connection
+error, malformed JSON, a schema violation or too many rounds the fallback reasoner (the
+rules) plans instead, and the plan says why. Tokens and an estimated cost are counted per
+case and written into the rationale (and `Plan.usage`, where the plan has that field).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import openai
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages.tool import ToolCall
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from langchain_openai import ChatOpenAI
+from pydantic import SecretStr, ValidationError
+
+from agent.reasoners.base import Reasoner
+from agent.reasoners.prompting import (
+    SYSTEM_PROMPT,
+    ModelOutputError,
+    ModelPlan,
+    case_message,
+    fence,
+    parse_plan,
+)
+from agent.reasoners.rules import RulesReasoner
+from agent.state import CaseContext, NotifyAction, Plan, ProposedAction, RebookAction
+from tools.agent_tools import READ_ONLY_TOOLS
+
+log = logging.getLogger(__name__)
+
+# A tool result longer than this is cut before it goes back to the model.
+MAX_TOOL_RESULT_CHARS = 8000
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """What the endpoint charges, per 1 000 tokens, in the account's currency."""
+
+    input_per_1k: float = 0.0
+    output_per_1k: float = 0.0
+
+
+@dataclass
+class Usage:
+    """Model calls and tokens spent on one case."""
+
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    def add(self, reply: BaseMessage) -> None:
+        self.calls += 1
+        meta = reply.usage_metadata if isinstance(reply, AIMessage) else None
+        if meta:
+            self.input_tokens += meta.get("input_tokens", 0)
+            self.output_tokens += meta.get("output_tokens", 0)
+
+    def cost(self, pricing: Pricing) -> float:
+        return (
+            self.input_tokens * pricing.input_per_1k + self.output_tokens * pricing.output_per_1k
+        ) / 1000
+
+    def as_dict(self, pricing: Pricing) -> dict[str, int]:
+        """Integers only: the estimated cost in millionths of the currency unit."""
+        return {
+            "calls": self.calls,
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "total_tokens": self.input_tokens + self.output_tokens,
+            "cost_micros": round(self.cost(pricing) * 1_000_000),
+        }
+
+    def summary(self, pricing: Pricing) -> str:
+        return (
+            f"[model usage: {self.calls} call(s), {self.input_tokens} in + "
+            f"{self.output_tokens} out tokens, est. cost {self.cost(pricing):.6f}]"
+        )
+
+
+class ModelFailure(Exception):
+    """The model gave no usable plan; the message says why, for the plan's rationale."""
+
+
+class LlmReasoner:
+    """Plans with a chat model and read-only tools; falls back to `fallback` on failure.
+
+    Args:
+        chat: a LangChain chat model that supports tool calling (ChatOpenAI or alike).
+        tools: the agent's tools; only the read-only ones are offered and run.
+        max_tool_rounds: model turns that may call tools before a plan is due.
+        timeout: seconds for the whole conversation of one case.
+        fallback: plans when the model fails (default: the rules reasoner).
+        pricing: for the cost estimate.
+        log_model_data: log prompts and answers (they carry passenger data).
+    """
+
+    name = "llm"
+
+    def __init__(
+        self,
+        chat: BaseChatModel,
+        tools: Sequence[BaseTool],
+        *,
+        max_tool_rounds: int = 4,
+        timeout: float = 30.0,
+        fallback: Reasoner | None = None,
+        pricing: Pricing | None = None,
+        log_model_data: bool = False,
+    ) -> None:
+        self._tools = {t.name: t for t in tools if t.name in READ_ONLY_TOOLS}
+        self._model: Runnable[Any, BaseMessage] = (
+            chat.bind_tools(list(self._tools.values())) if self._tools else chat
+        )
+        self._max_rounds = max_tool_rounds
+        self._timeout = timeout
+        self._fallback: Reasoner = fallback or RulesReasoner()
+        self._pricing = pricing or Pricing()
+        self._log_data = log_model_data
+
+    async def plan(self, context: CaseContext) -> Plan:
+        usage = Usage()
+        try:
+            async with asyncio.timeout(self._timeout):
+                answer, refused = await self._converse(context, usage)
+        except TimeoutError:
+            reason = f"timeout after {self._timeout:g} s"
+        except openai.APITimeoutError:
+            reason = "timeout from the model endpoint's client"
+        except openai.APIStatusError as exc:
+            reason = f"HTTP {exc.status_code} from the model endpoint"
+        except openai.APIConnectionError as exc:
+            reason = f"model endpoint unreachable ({type(exc.__cause__ or exc).__name__})"
+        except (json.JSONDecodeError, openai.APIResponseValidationError):
+            reason = "the endpoint's answer is not a JSON completion"
+        except (ModelFailure, ModelOutputError) as exc:
+            reason = str(exc)
+        except Exception as exc:  # any other failure of a model call must not fail the case
+            log.exception("model reasoner failed unexpectedly")
+            reason = f"unexpected {type(exc).__name__}"
+        else:
+            notes = f" Refused tool calls: {'; '.join(refused)}." if refused else ""
+            return Plan.model_validate(
+                {
+                    "actions": answer.actions,
+                    "rationale": f"model: {answer.rationale}{notes} {usage.summary(self._pricing)}",
+                    "reasoner": self.name,
+                    "usage": usage.as_dict(self._pricing),
+                }
+            )
+        log.warning("model failed (%s); %s plan used", reason, self._fallback.name)
+        plan = await self._fallback.plan(context)
+        return Plan.model_validate(
+            {
+                "actions": plan.actions,
+                "rationale": f"model failed: {reason}; {self._fallback.name} plan used: "
+                f"{plan.rationale} {usage.summary(self._pricing)}",
+                "reasoner": f"{self._fallback.name} (fallback from {self.name})",
+                "usage": usage.as_dict(self._pricing),
+            }
+        )
+
+    async def _converse(self, context: CaseContext, usage: Usage) -> tuple[ModelPlan, list[str]]:
+        messages: list[BaseMessage] = [
+            SystemMessage(SYSTEM_PROMPT),
+            HumanMessage(case_message(context)),
+        ]
+        refused: list[str] = []
+        for turn in range(self._max_rounds + 1):
+            reply = await self._model.ainvoke(messages)
+            usage.add(reply)
+            if not isinstance(reply, AIMessage):
+                raise ModelFailure(f"the model answered with a {type(reply).__name__}")
+            if self._log_data:
+                log.info("model turn %d: %s", turn, reply.model_dump_json())
+            if not reply.tool_calls:
+                return parse_plan(reply.text), refused
+            if turn == self._max_rounds:
+                raise ModelFailure(f"no plan after {self._max_rounds} tool rounds")
+            if proposed := self._as_plan(reply, context):
+                return proposed, refused
+            messages.append(reply)
+            for call in reply.tool_calls:
+                if call["name"] in self._tools:
+                    content = await self._run(call)
+                else:
+                    refused.append(f"{call['name']} (not run)")
+                    content = (
+                        f"refused: {call['name']} is not a tool you can run. Propose rebook and "
+                        "notify actions in your final JSON plan; nothing else is yours to do."
+                    )
+                messages.append(ToolMessage(content, tool_call_id=call["id"] or call["name"]))
+        raise AssertionError("unreachable: the last turn returns or raises")
+
+    async def _run(self, call: ToolCall) -> str:
+        try:
+            result = await self._tools[call["name"]].ainvoke(call["args"])
+        except Exception as exc:  # a tool's failure is something the model can react to
+            log.warning("read-only tool %s failed: %s", call["name"], type(exc).__name__)
+            result = {"status": "final", "error": type(exc).__name__, "message": str(exc)}
+        data = result if not isinstance(result, str) else _maybe_json(result)
+        text = fence(data)
+        if len(text) > MAX_TOOL_RESULT_CHARS:
+            text = fence({"truncated": True, "text": json.dumps(data, default=str)[:6000]})
+        return text
+
+    def _as_plan(self, reply: AIMessage, context: CaseContext) -> ModelPlan | None:
+        """Write-tool calls that are the whole answer, as the plan they propose (or None)."""
+        if any(call["name"] in self._tools for call in reply.tool_calls):
+            return None
+        actions: list[ProposedAction] = []
+        for call in reply.tool_calls:
+            args = call["args"]
+            if args.get("pnr") not in (None, context.booking.pnr):
+                return None  # another passenger's booking: refused in the conversation
+            try:
+                if call["name"] == "rebook":
+                    actions.append(
+                        RebookAction(
+                            flights=args.get("flights"),
+                            replace_seqs=args.get("replace_seqs"),
+                            cabin=args.get("cabin"),
+                        )
+                    )
+                elif call["name"] == "send_notification":
+                    actions.append(NotifyAction(message=args.get("message")))
+                else:
+                    return None
+            except ValidationError:
+                return None
+        return ModelPlan(
+            actions=actions, rationale=reply.text or "proposed as write-tool calls (not run)"
+        )
+
+
+def _maybe_json(text: str) -> object:
+    try:
+        parsed: object = json.loads(text)
+    except json.JSONDecodeError:
+        return text
+    return parsed
+
+
+@asynccontextmanager
+async def open_chat(
+    *,
+    base_url: str,
+    api_key: str,
+    model: str,
+    timeout_seconds: float = 30.0,
+    max_retries: int = 2,
+    temperature: float = 0.0,
+) -> AsyncIterator[BaseChatModel]:
+    """A ChatOpenAI on `base_url` whose HTTP client is closed when the block ends."""
+    async with httpx.AsyncClient(timeout=timeout_seconds) as client:
+        yield ChatOpenAI(
+            base_url=base_url,
+            api_key=SecretStr(api_key),
+            model=model,
+            timeout=timeout_seconds,
+            max_retries=max_retries,
+            temperature=temperature,
+            http_async_client=client,
+        )
