@@ -83,13 +83,22 @@ def demo(
     speed: Annotated[
         float | None, typer.Option(help="simulated seconds per real second (default: auto)")
     ] = None,
+    scenario: Annotated[
+        str, typer.Option(help="normal, or storm: a weather closure of the busiest hub")
+    ] = "normal",
 ) -> None:
     """Embedded everything: seed a world if needed, play a simulated day, run the daemon."""
     from agent.demo import run_demo
 
+    if scenario not in ("normal", "storm"):
+        _say("error: --scenario must be normal or storm")
+        raise typer.Exit(2)
     settings = _settings()
+    chosen: Literal["normal", "storm"] = "storm" if scenario == "storm" else "normal"
     figures = _run(
-        lambda stop: run_demo(settings, duration=duration, speed=speed, say=_say, stop=stop)
+        lambda stop: run_demo(
+            settings, duration=duration, speed=speed, say=_say, stop=stop, scenario=chosen
+        )
     )
     typer.echo(json.dumps(figures))
 

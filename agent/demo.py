@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Literal
 
 from agent.relay import OutboxRelay
 from agent.runtime import Daemon
@@ -92,6 +93,7 @@ async def run_demo(
     speed: float | None,
     say: Callable[[str], None],
     stop: asyncio.Event,
+    scenario: Literal["normal", "storm"] = "normal",
 ) -> dict[str, int]:
     template = await ensure_world(settings, say)
     run_dir = settings.data_dir / "demo"
@@ -100,7 +102,9 @@ async def run_demo(
     run_settings = settings.model_copy(update={"data_dir": run_dir, "db": DbSettings()})
     async with Database(run_settings.db_url) as db:
         schedule = await Schedule.load(db)
-    events = generate_day(list(schedule.flights.values()), seed=settings.seed.seed)
+    events = generate_day(
+        list(schedule.flights.values()), seed=settings.seed.seed, scenario=scenario
+    )
     return await play_embedded(
         run_settings, events, duration=duration, speed=speed, say=say, stop=stop
     )
