@@ -30,7 +30,7 @@ from airline.schedule import Schedule
 from streams.base import Sink, Source
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
 from streams.events import TOPIC_DEAD_LETTERS, TOPIC_FLIGHT_STATUS
-from streams.kafka import KafkaSink, KafkaSource
+from streams.kafka import KafkaSink, KafkaSource, enter_when_reachable
 from streams.simulator import generate_day, run_simulator
 from tools.channels.log import LogChannel
 
@@ -64,25 +64,38 @@ async def run_daemon(
             await stack.enter_async_context(ops)
             say(f"ops endpoints on {ops.url}: /metrics /healthz /readyz")
         simulator: asyncio.Task[int] | None = None
+        kafka_source: KafkaSource | None = None
         source: Source
         sink: Sink
         if settings.source == "kafka":
             clock = await _initial_clock(settings)
             bootstrap = settings.kafka.bootstrap_servers
-            kafka_sink = await stack.enter_async_context(
-                KafkaSink(bootstrap, client_id=settings.kafka.client_id)
+            # A broker that is not up yet is waited for (each attempt logged), not fatal.
+            kafka_sink = await enter_when_reachable(
+                stack,
+                lambda: KafkaSink(bootstrap, client_id=settings.kafka.client_id),
+                what=f"Kafka at {bootstrap}",
+                stop=stop,
             )
+            if kafka_sink is None:
+                return
             sink = kafka_sink
-            source = await stack.enter_async_context(
-                KafkaSource(
+            kafka_source = await enter_when_reachable(
+                stack,
+                lambda: KafkaSource(
                     bootstrap,
                     sink=kafka_sink,
                     topic=settings.topic(TOPIC_FLIGHT_STATUS),
                     dead_letter_topic=settings.topic(TOPIC_DEAD_LETTERS),
                     group_id=settings.kafka.group_id,
                     client_id=settings.kafka.client_id,
-                )
+                ),
+                what=f"Kafka at {bootstrap}",
+                stop=stop,
             )
+            if kafka_source is None:
+                return
+            source = kafka_source
             say(f"consuming {settings.topic(TOPIC_FLIGHT_STATUS)} from {bootstrap}")
         else:
             broker = EmbeddedBroker()
@@ -96,6 +109,9 @@ async def run_daemon(
             say(f"embedded source: playing the simulated day ({len(events)} events) at 600x")
         agent = await stack.enter_async_context(open_agent(settings, clock))
         daemon = Daemon(agent.deps, agent.graph, source, metrics=metrics)
+        if kafka_source is not None:  # a rebalance hands partitions to or from another daemon
+            kafka_source.on_assigned = daemon.partitions_assigned
+            kafka_source.on_revoked = daemon.checkpoint
         channel = LogChannel(include_passenger_data=settings.log_passenger_data)
         relay = OutboxRelay(
             agent.deps.db, sink, channels, channel, clock, topic_prefix=settings.kafka.topic_prefix

@@ -5,12 +5,14 @@ event to the live board and, in the same transaction, write the disruption and o
 pending case per affected booking; run the cases under bounded concurrency, most urgent
 first; commit the record's offset once every case is durable. Cases left pending by a
 crash are resumed at start-up, so nothing is lost; effects are idempotent, so nothing
-is done twice.
+is done twice. Daemons sharing a database claim the cases they open (`agent.claims`),
+and take over those of a daemon that is gone.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import Counter
@@ -22,6 +24,7 @@ from langchain_core.runnables import RunnableConfig
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent.claims import CaseClaims
 from agent.deps import AgentDeps
 from agent.graph import CaseGraph
 from agent.metrics import Metrics
@@ -30,7 +33,7 @@ from agent.triage import Affected, affected_bookings, case_id, disruption_id
 from airline.board import Change, ChangeKind, FlightState
 from airline.clock import EventTimeClock
 from airline.db import CaseRow, DisruptionRow
-from airline.errors import EventError, ValidationError
+from airline.errors import EventError, StreamError, ValidationError
 from streams.base import Position, Received, Source
 from streams.events import FlightStatusEvent
 
@@ -46,6 +49,8 @@ TRIAGED = frozenset({ChangeKind.CANCELLATION, ChangeKind.DIVERSION, ChangeKind.D
 # board states in one transaction, then their offsets.
 CHECKPOINT_SECONDS = 0.25
 YIELD_EVERY = 200
+# How often a daemon renews its claims and looks for cases whose daemon is gone.
+SWEEP_SECONDS = 15.0
 
 
 @dataclass
@@ -89,9 +94,15 @@ class Daemon:
         self._between_records = False
         self._done: dict[tuple[str, int], Position] = {}  # handled, not yet committed
         self._checkpointing = asyncio.Lock()
+        self.claims = CaseClaims(deps.db)
+        self._stop = asyncio.Event()
+        self._assigned = False
+        self._next_sweep = 0.0
+        self._turn = asyncio.Lock()  # one thing at a time: a record, or a catch-up
 
     async def run(self, stop: asyncio.Event) -> None:
         """Resume what a previous run left pending, then consume until `stop` is set."""
+        self._stop = stop
         resumed = await self.resume_pending()
         if resumed:
             log.info("resumed %d cases left pending by a previous run", resumed)
@@ -101,6 +112,7 @@ class Daemon:
         consuming = asyncio.create_task(self._consume(records, stop))
         stopping = asyncio.create_task(stop.wait())
         checkpoints = asyncio.create_task(self._checkpoint_periodically())
+        sweeps = asyncio.create_task(self._sweep_periodically())
         self.consuming = True
         try:
             await asyncio.wait({consuming, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -114,6 +126,7 @@ class Daemon:
             self.consuming = False
             stopping.cancel()
             checkpoints.cancel()
+            sweeps.cancel()
             if not consuming.done():  # run() itself was cancelled
                 consuming.cancel()
                 await asyncio.wait({consuming})
@@ -141,7 +154,10 @@ class Daemon:
                 return
             finally:
                 self._between_records = False
-            await self.handle(record)
+            if self._assigned or time.monotonic() >= self._next_sweep:
+                await self.catch_up()  # before the first record of partitions new to us
+            async with self._turn:
+                await self.handle(record)
 
     async def handle(self, record: Received) -> None:
         started = time.perf_counter()
@@ -158,7 +174,8 @@ class Daemon:
             record = _rejected(record, "unknown_flight", f"{event.flight_key} is not scheduled")
             event = None
         if event is None:
-            await self.source.dead_letter(record)
+            if not await self._dead_letter(record):
+                return  # stopped while the broker was away: uncommitted, so read again
             self.stats.dead_lettered += 1
             reason = record.error.reason if record.error else "unknown"
             log.warning("dead-lettered %s: %s", record.position, reason)
@@ -193,6 +210,57 @@ class Daemon:
             # Not cancelled half-way when the daemon stops: the last one waits for it.
             await asyncio.shield(self.checkpoint())
 
+    def partitions_assigned(self, partitions: frozenset[int] = frozenset()) -> None:
+        """The source was given partitions (perhaps another daemon's): catch up first."""
+        self._assigned = True
+
+    async def catch_up(self) -> None:
+        """Between records: after a rebalance re-read the board (another daemon may have
+        moved it); and take over the pending cases of any daemon that is gone."""
+        async with self._turn:
+            self._next_sweep = time.monotonic() + SWEEP_SECONDS
+            if self._assigned:
+                self._assigned = False
+                await self.checkpoint()  # nothing of ours only in memory: the board is re-read
+                await self.deps.board.load(self.deps.db)
+            taken = await self.resume_pending()
+            if taken:
+                log.info("took over %d pending cases whose daemon is gone", taken)
+
+    async def _sweep_periodically(self) -> None:
+        """Renew our claims; while the stream is quiet, catch up now and then."""
+        while True:
+            await asyncio.sleep(SWEEP_SECONDS)
+            try:
+                await self.claims.renew()
+                if self._between_records and time.monotonic() >= self._next_sweep:
+                    await self.catch_up()
+            except Exception:
+                log.exception("renewing claims or catching up failed; trying again")
+
+    async def _dead_letter(self, record: Received) -> bool:
+        """Park `record`; while the broker is away keep it uncommitted and try again."""
+        delay = 1.0
+        while True:
+            try:
+                await self.source.dead_letter(record)
+                return True
+            except StreamError as exc:
+                if not exc.retriable:
+                    raise
+                if self._stop.is_set():
+                    log.warning("stopping: %s stays uncommitted (%s)", record.position, exc)
+                    return False
+                log.warning(
+                    "cannot dead-letter %s yet (%s); it stays uncommitted, next try in %.0f s",
+                    record.position,
+                    exc,
+                    delay,
+                )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), delay)
+            delay = min(delay * 2, 30.0)
+
     async def _open_cases(self, event: FlightStatusEvent) -> list[OpenCase]:
         """Apply the event and write its disruption and pending cases in one transaction."""
         deps = self.deps
@@ -204,6 +272,7 @@ class Daemon:
             return []
         if change.kind not in TRIAGED:
             return []  # written by the next checkpoint, before the record is committed
+        await self.claims.setup()
         try:
             async with deps.db.transaction() as session:
                 unsaved = deps.board.unsaved
@@ -217,6 +286,7 @@ class Daemon:
                     delay_notify=_minutes(deps.settings.delay_notify_minutes),
                 )
                 cases = await _write_cases(session, event, change, affected, now)
+                await self.claims.add(session, [case.id for case in cases])
         except BaseException:
             await deps.board.reload(deps.db, state.flight_key)
             raise
@@ -242,6 +312,7 @@ class Daemon:
         if self.metrics is not None:
             self.metrics.cases_opened(len(cases))
         outcomes = await asyncio.gather(*(self._run_measured(case, started) for case in cases))
+        await self.claims.release(case.id for case in cases)
         self.stats.outcomes.update(outcomes)
         log.info(
             "%d cases durable in %.2f s: %s",
@@ -251,13 +322,15 @@ class Daemon:
         )
 
     async def resume_pending(self) -> int:
-        """Run the cases a previous run opened but did not finish, disruption by disruption."""
+        """Run the pending cases no living daemon holds, disruption by disruption."""
+        await self.claims.reap()
         async with self.deps.db.session() as session:
             rows = (
                 await session.execute(
                     select(CaseRow, DisruptionRow.flight_key, DisruptionRow.detected_at)
                     .join(DisruptionRow, DisruptionRow.id == CaseRow.disruption_id)
                     .where(CaseRow.status == CaseStatus.PENDING)
+                    .where(CaseRow.id.not_in(self.claims.held()))
                     # The order triage gave them, so scarce seats go to the same passengers.
                     .order_by(DisruptionRow.detected_at, CaseRow.priority, CaseRow.pnr)
                 )
@@ -265,6 +338,8 @@ class Daemon:
         by_disruption: dict[str, list[OpenCase]] = {}
         detected: dict[str, datetime] = {}
         for case, flight_key, detected_at in rows:
+            if not await self.claims.claim(case.id):  # another daemon took it just now
+                continue
             by_disruption.setdefault(case.disruption_id, []).append(
                 OpenCase(case.id, case.pnr, case.disruption_id, flight_key, case.reason)
             )
@@ -273,7 +348,7 @@ class Daemon:
             if isinstance(self.deps.clock, EventTimeClock):
                 self.deps.clock.follow(detected[disruption])
             await self.run_cases(cases)
-        return len(rows)
+        return sum(len(cases) for cases in by_disruption.values())
 
     async def _run_measured(self, case: OpenCase, opened: float) -> str:
         outcome = await self._run_case(case)
@@ -315,7 +390,7 @@ class Daemon:
     async def _park_failed(self, case: OpenCase) -> None:
         async with self.deps.db.transaction() as session:
             row = await session.get(CaseRow, case.id)
-            if row is not None:
+            if row is not None and row.status == CaseStatus.PENDING:  # not closed elsewhere
                 row.status = CaseStatus.FAILED
                 row.outcome = "error"
                 row.updated_at = self.deps.clock.now()

@@ -2,13 +2,37 @@
 
 The source is a member of consumer group `travel-agent` with auto-commit off: the daemon
 commits a record's offset (offset + 1, Kafka's "next to read") only after every case it
-opened is durable, so a crash redelivers it rather than losing it. `commit()` marks the
-offset; a background task sends the marks to the broker every `commit_interval` seconds
-(and on close), because a round trip per record (~6 ms) would cap the daemon at ~170
-records/s. A crash then redelivers at most that interval's records, which the board
-finds stale. aiokafka heartbeats
-from a background task, so a long case does not cost group membership while it stays
-under `max_poll_interval_ms`. Broker errors are translated to `StreamError` here.
+opened is durable, so a crash redelivers it rather than losing it.
+
+How it stays a good group member while the daemon works:
+
+* **Bounded in-flight work, with backpressure.** A poller task fetches into a buffer of
+  at most `max_buffered` records; when it is full the poller pauses every partition and
+  keeps calling `getmany()`, which returns nothing. The daemon takes one record at a time.
+* **Long cases do not cost membership.** Heartbeats come from aiokafka's own task, and the
+  poller's calls count as polls, so membership lasts however long the daemon works —
+  up to `max_poll_interval_ms` for one record. A record in hand longer than that means
+  the daemon is stuck: the poller stops at half of it, aiokafka (told half the interval)
+  leaves the group at the whole of it, and the partitions move to a live member.
+* **Rebalances.** On revoke, buffered records of the revoked partitions are dropped (they
+  are uncommitted, so the next owner reads them), and the record in hand may finish and
+  commit first — for up to three quarters of `rebalance_timeout_ms`, and never past its
+  `max_poll_interval_ms`. One that takes longer is abandoned: its late commit is
+  dropped, and the next owner reads it again, finds the board already holds its state,
+  and opens nothing; its cases are in the database either way. `on_assigned` tells the
+  daemon its partitions changed, so that it catches up before their first record.
+* **Broker loss.** The poller and aiokafka reconnect with backoff (a failed metadata
+  refresh is paced, which aiokafka alone does not do). A commit waits up to
+  `commit_patience` seconds, then is deferred: the daemon goes on with the records it
+  already holds, and the poller commits the newest done offset of each partition once
+  the broker is back (never an older one over a newer). A dead letter is tried a few
+  times with backoff and then raised as a retriable `StreamError`; the daemon keeps
+  the record uncommitted and tries again. No transient error ends the stream; one that
+  will not heal (authorization, a bad config) is raised with `retriable = False`.
+
+By default commits are batched the same way, every `commit_interval` seconds (a round
+trip per record is the ceiling of a fast stream); 0 commits each one before `commit()`
+returns. `lag()` says how far behind the daemon is, for the ops probes.
 """
 
 from __future__ import annotations
@@ -16,11 +40,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Mapping
+import random
+import time
+from collections import Counter, deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from types import TracebackType
+from typing import Any, TypeVar
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.errors import KafkaError
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import (
+    CommitFailedError,
+    ConsumerStoppedError,
+    IllegalStateError,
+    KafkaConnectionError,
+    KafkaError,
+    KafkaTimeoutError,
+    NodeNotReadyError,
+    RequestTimedOutError,
+)
 from aiokafka.structs import OffsetAndMetadata
 
 from airline.errors import EventError, StreamError
@@ -29,11 +67,118 @@ from streams.events import TOPIC_DEAD_LETTERS, TOPIC_FLIGHT_STATUS, decode
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
+# How long one poll waits for records; also the keep-alive period while paused.
+POLL_TIMEOUT_MS = 500
+# How long the poller waits on one try of deferred commits while the broker is away.
+FLUSH_PATIENCE = 5.0
+# The least time between two failed metadata refreshes of one client (see below).
+METADATA_BACKOFF = 0.5
+DEAD_LETTER_ATTEMPTS = 3
+
+
+class Backoff:
+    """Exponential delays with jitter: `initial`, twice that, ... up to `cap` seconds."""
+
+    def __init__(self, initial: float = 0.5, cap: float = 30.0) -> None:
+        self.initial = initial
+        self.cap = cap
+        self.attempts = 0
+
+    def next(self) -> float:
+        delay = min(self.cap, self.initial * 2.0**self.attempts)
+        self.attempts += 1
+        return delay * random.uniform(0.8, 1.2)
+
+    def reset(self) -> None:
+        self.attempts = 0
+
+
+def transient(exc: BaseException) -> bool:
+    """Will trying again help? (The broker is away, busy or electing; not a refusal.)"""
+    return bool(getattr(exc, "retriable", False)) or isinstance(
+        exc, KafkaConnectionError | KafkaTimeoutError | NodeNotReadyError | RequestTimedOutError
+    )
+
+
+def stream_error(message: str, exc: BaseException) -> StreamError:
+    """`exc` as our `StreamError`, retriable exactly when `exc` is transient."""
+    error = StreamError(f"{message}: {str(exc) or type(exc).__name__}")
+    error.retriable = transient(exc)
+    return error
+
+
+async def enter_when_reachable(
+    stack: AsyncExitStack,
+    make: Callable[[], AbstractAsyncContextManager[T]],
+    *,
+    what: str,
+    stop: asyncio.Event,
+    backoff: Backoff | None = None,
+) -> T | None:
+    """Enter `make()` on `stack`, waiting with backoff while the broker is unreachable.
+
+    Each failed attempt is logged with what was tried and when the next one comes. An
+    error that will not heal by waiting is raised at once.
+
+    Returns:
+        The entered adapter, or None when `stop` was set before the broker answered.
+    """
+    backoff = backoff or Backoff(initial=1.0, cap=30.0)
+    attempt = 0
+    while not stop.is_set():
+        attempt += 1
+        try:
+            return await stack.enter_async_context(make())
+        except StreamError as exc:
+            if not exc.retriable:
+                raise
+            delay = backoff.next()
+            log.warning(
+                "%s: not reachable yet (attempt %d: %s); trying again in %.1f s",
+                what,
+                attempt,
+                exc,
+                delay,
+            )
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+    return None
+
+
+def pace_metadata_updates(client: Any, backoff: float = METADATA_BACKOFF) -> None:
+    """Make a failed metadata refresh of `client` take at least `backoff` seconds.
+
+    aiokafka's producer sender and consumer fetcher, when a partition has no known
+    leader, loop on "refresh metadata, wait for it": with the broker gone the refresh
+    fails at once, and they spin — measured here at 1,000-4,000 connection attempts (and
+    two ERROR log lines each) a second for as long as the broker is down (compare
+    aio-libs/aiokafka#1155). Pacing the refresh's failure breaks the spin.
+    """
+    force = getattr(client, "force_metadata_update", None)
+    if force is None:  # another aiokafka: nothing to pace
+        return
+
+    def paced() -> asyncio.Future[bool]:
+        updated = force()
+
+        async def no_sooner_on_failure() -> bool:
+            ok = bool(await updated)
+            if not ok:
+                await asyncio.sleep(backoff)
+            return ok
+
+        return asyncio.ensure_future(no_sooner_on_failure())
+
+    client.force_metadata_update = paced
+
 
 class KafkaSink:
     """An idempotent producer (acks=all): a retried send never duplicates a record."""
 
     def __init__(self, bootstrap_servers: str, *, client_id: str = "travel-agent") -> None:
+        self.bootstrap_servers = bootstrap_servers
         self._producer = AIOKafkaProducer(
             bootstrap_servers=bootstrap_servers,
             client_id=client_id,
@@ -41,13 +186,16 @@ class KafkaSink:
             acks="all",
             linger_ms=5,
         )
+        pace_metadata_updates(self._producer.client)
 
     async def __aenter__(self) -> KafkaSink:
         try:
             await self._producer.start()
         except KafkaError as exc:
             await self._producer.stop()
-            raise StreamError(f"cannot reach Kafka to produce: {exc}") from exc
+            raise stream_error(
+                f"cannot reach Kafka at {self.bootstrap_servers} to produce", exc
+            ) from exc
         return self
 
     async def __aexit__(
@@ -69,11 +217,32 @@ class KafkaSink:
                 headers=[(k, v.encode()) for k, v in (headers or {}).items()],
             )
         except KafkaError as exc:
-            raise StreamError(f"publishing to {topic} failed: {exc}") from exc
+            raise stream_error(f"publishing to {topic} failed", exc) from exc
 
 
 class KafkaSource:
-    """Flight-status records from a Kafka topic, at least once."""
+    """Flight-status records from a Kafka topic, at least once, one record in hand at a time.
+
+    Args:
+        bootstrap_servers: brokers, comma-separated.
+        sink: where dead letters are produced.
+        topic: the topic to consume.
+        dead_letter_topic: where records that cannot be used go.
+        group_id: the consumer group; its members split the topic's partitions.
+        client_id: how this client names itself to the broker.
+        max_poll_interval_ms: the longest one record may stay in hand before this member
+            is taken to be stuck and leaves the group.
+        session_timeout_ms: how long the group waits for a silent member's heartbeat.
+        rebalance_timeout_ms: how long a rebalance waits for members to rejoin; the record
+            in hand gets up to three quarters of it to finish.
+        max_buffered: records fetched ahead of the daemon, at most.
+        commit_patience: seconds a commit made at once (`commit_interval` 0, or `flush()`)
+            waits for the broker before it is deferred.
+        commit_interval: 0 commits each record's offset before `commit()` returns; more
+            marks it and lets the poller commit the marks that often (a round trip per
+            record, ~6 ms, would cap a daemon at ~170 records a second; a crash then
+            reads at most that interval's records again, and the board finds them stale).
+    """
 
     def __init__(
         self,
@@ -85,35 +254,71 @@ class KafkaSource:
         group_id: str = "travel-agent",
         client_id: str = "travel-agent",
         max_poll_interval_ms: int = 300_000,
+        session_timeout_ms: int = 10_000,
+        rebalance_timeout_ms: int = 60_000,
+        max_buffered: int = 256,
+        commit_patience: float = 10.0,
         commit_interval: float = 1.0,
     ) -> None:
         self.topic = topic
         self.dead_letter_topic = dead_letter_topic
-        self.commit_interval = commit_interval
+        self.bootstrap_servers = bootstrap_servers
+        self.on_assigned: Callable[[frozenset[int]], None] | None = None
+        """Called (synchronously, must not block) each time partitions are assigned."""
+        self.on_revoked: Callable[[], Awaitable[None]] | None = None
+        """Awaited when partitions are being revoked, once the record in hand is done:
+        the last moment to hand over (commit) what the daemon finished on them."""
+        self.dead_lettered: Counter[str] = Counter()
+        """Records parked on the dead-letter topic, by reason."""
+        self.commits_dropped = 0
+        """Commits given up because their partition went to another member."""
         self._sink = sink
-        # Per partition, the next offset to read: once done, and as the broker has it.
-        self._done: dict[TopicPartition, int] = {}
-        self._sent: dict[TopicPartition, int] = {}
-        self._committing = asyncio.Lock()
-        self._committer: asyncio.Task[None] | None = None
+        self._max_buffered = max(1, max_buffered)
+        self._max_poll = max_poll_interval_ms / 1000
+        # Half here, half in aiokafka's own idle check: see the module docstring.
+        self._max_held = self._max_poll / 2
+        self._revoke_grace = rebalance_timeout_ms / 1000 * 0.75
+        self._commit_patience = commit_patience
+        self._commit_interval = commit_interval
+        # Per partition: the newest offset done and not yet committed; the newest committed.
+        self._deferred: dict[TopicPartition, int] = {}
+        self._committed: dict[TopicPartition, int] = {}
+        self._outage = False
+        self._commit_lock = asyncio.Lock()
+        self._next_flush = 0.0
         self._consumer = AIOKafkaConsumer(
-            topic,
             bootstrap_servers=bootstrap_servers,
             group_id=group_id,
             client_id=client_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
-            max_poll_interval_ms=max_poll_interval_ms,
+            max_poll_interval_ms=max(1, max_poll_interval_ms // 2),
+            session_timeout_ms=session_timeout_ms,
+            heartbeat_interval_ms=max(100, session_timeout_ms // 3),
+            rebalance_timeout_ms=rebalance_timeout_ms,
         )
+        self._consumer.subscribe([topic], listener=_Listener(self))
+        pace_metadata_updates(getattr(self._consumer, "_client", None))
+        self._buffer: deque[Any] = deque()
+        self._arrived = asyncio.Event()
+        self._owned: set[TopicPartition] = set()
+        self._held: Position | None = None
+        self._held_since = 0.0
+        self._released = asyncio.Event()
+        self._released.set()
+        self._failure: StreamError | None = None
+        self._poller: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> KafkaSource:
         try:
             await self._consumer.start()
         except KafkaError as exc:
             await self._consumer.stop()
-            raise StreamError(f"cannot reach Kafka to consume {self.topic}: {exc}") from exc
-        if self.commit_interval > 0:
-            self._committer = asyncio.create_task(self._commit_periodically())
+            raise stream_error(
+                f"cannot reach Kafka at {self.bootstrap_servers} to consume {self.topic}", exc
+            ) from exc
+        self._poller = asyncio.create_task(self._poll(), name=f"kafka-poll-{self.topic}")
+        self._poller.add_done_callback(self._poller_ended)
         return self
 
     async def __aexit__(
@@ -122,21 +327,33 @@ class KafkaSource:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._committer is not None:
-            self._committer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._committer
-        try:
-            await self.flush()
-        except StreamError as error:
-            log.warning("offsets marked done were not committed: %s", error)
-        finally:
-            await self._consumer.stop()
+        self._release(None)  # a revocation waiting on the record in hand waits no more
+        if self._poller is not None:
+            self._poller.cancel()
+            await asyncio.gather(self._poller, return_exceptions=True)
+        if self._deferred:
+            with contextlib.suppress(StreamError):
+                if not await self._flush(FLUSH_PATIENCE):
+                    log.warning("closing with commits not done: %s", self._deferred)
+        await self._consumer.stop()
+
+    # --- the daemon's side ---------------------------------------------------------
 
     async def records(self) -> AsyncIterator[Received]:
+        """Records in order per partition; the one yielded is in hand until the next is
+        asked for or it is committed. Ends only when the source is closed.
+
+        Raises:
+            StreamError: consuming failed in a way that will not heal (not retriable).
+        """
         try:
-            async for message in self._consumer:
+            while True:
+                message = await self._next_message()
+                if _partition(message) not in self._owned:
+                    # Fetched in the instant between an assignment and its callback.
+                    self._assigned(set(self._consumer.assignment()))
                 position = Position(message.topic, message.partition, message.offset)
+                self._hold(position)
                 headers = {k: bytes(v) for k, v in (message.headers or ())}
                 try:
                     event = decode(message.value)
@@ -146,49 +363,68 @@ class KafkaSource:
                     yield Received(
                         position, message.value, message.key, event=event, headers=headers
                     )
-        except KafkaError as exc:
-            raise StreamError(f"consuming {self.topic} failed: {exc}") from exc
+                self._release(position)
+        finally:
+            self._release(None)
 
     async def commit(self, position: Position) -> None:
-        """Mark `position` done; the broker has it within `commit_interval` (0: at once)."""
+        """`position` and all before it on its partition are done: commit them — at once,
+        within `commit_interval`, or, while the broker is away, once it is back. Never
+        moves a partition back; a revoked partition's commit is dropped (logged)."""
         partition = TopicPartition(position.topic, position.partition)
-        self._done[partition] = max(self._done.get(partition, 0), position.offset + 1)
-        if self.commit_interval <= 0:
-            await self.flush()
+        try:
+            await self._commit(partition, position)
+        finally:
+            self._release(position)
+
+    async def dead_letter(self, record: Received) -> None:
+        """Produce `record` to the dead-letter topic with its reason and origin.
+
+        Raises:
+            StreamError: the broker did not take it after a few tries with backoff
+                (retriable: the caller keeps the record uncommitted and tries again).
+        """
+        headers = dead_letter_headers(record)
+        backoff = Backoff(initial=0.5, cap=5.0)
+        for attempt in range(1, DEAD_LETTER_ATTEMPTS + 1):
+            try:
+                await self._sink.send(
+                    self.dead_letter_topic,
+                    (record.key or b"").decode(errors="replace"),
+                    record.raw or b"",
+                    headers,
+                )
+            except StreamError as exc:
+                if not exc.retriable or attempt == DEAD_LETTER_ATTEMPTS:
+                    raise
+                delay = backoff.next()
+                log.warning(
+                    "dead-lettering %s failed (try %d of %d: %s); trying again in %.1f s",
+                    record.position,
+                    attempt,
+                    DEAD_LETTER_ATTEMPTS,
+                    exc,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+            else:
+                self.dead_lettered[headers["reason"]] += 1
+                return
 
     async def flush(self) -> None:
-        """Commit the offsets marked done, of the partitions still assigned to us.
+        """Commit now the offsets marked done (with `commit_interval` > 0 they wait).
 
-        A revoked partition's marks are dropped: its new owner redelivers those records.
+        Raises:
+            StreamError: they are not committed (retriable: the broker did not answer;
+                they stay marked and are committed once it does).
         """
-        async with self._committing:
-            assigned = self._consumer.assignment()
-            for revoked in self._done.keys() - assigned:
-                del self._done[revoked]
-                self._sent.pop(revoked, None)
-            offsets = {
-                tp: OffsetAndMetadata(n, "")
-                for tp, n in self._done.items()
-                if self._sent.get(tp) != n
-            }
-            if not offsets:
-                return
-            try:
-                await self._consumer.commit(offsets)
-            except KafkaError as exc:
-                raise StreamError(f"committing offsets {offsets} failed: {exc}") from exc
-            self._sent.update((tp, meta.offset) for tp, meta in offsets.items())
-
-    async def _commit_periodically(self) -> None:
-        while True:
-            await asyncio.sleep(self.commit_interval)
-            try:
-                await self.flush()
-            except StreamError as error:  # the marks stay: the next flush tries again
-                log.warning("%s; trying again in %.1f s", error, self.commit_interval)
+        if not await self._flush(self._commit_patience):
+            error = StreamError(f"no broker answered a commit within {self._commit_patience} s")
+            error.retriable = True
+            raise error
 
     async def lag(self) -> dict[tuple[str, int], int]:
-        """Records between our position and the end of each assigned partition.
+        """Records from the daemon's next one to the end, per assigned (topic, partition).
 
         Asks the broker for the end offsets, so it also tells whether the broker answers.
 
@@ -200,17 +436,247 @@ class KafkaSource:
             return {}
         try:
             ends = await self._consumer.end_offsets(assigned)
-            return {
-                (tp.topic, tp.partition): max(0, ends[tp] - await self._consumer.position(tp))
-                for tp in assigned
-            }
+            lag: dict[tuple[str, int], int] = {}
+            for tp in assigned:
+                following = self._next_offset(tp)
+                if following is None:
+                    following = await self._consumer.position(tp)
+                lag[(tp.topic, tp.partition)] = max(0, ends[tp] - following)
         except KafkaError as exc:
-            raise StreamError(f"cannot get the end offsets of {self.topic}: {exc}") from exc
+            raise stream_error(f"cannot get the end offsets of {self.topic}", exc) from exc
+        return lag
 
-    async def dead_letter(self, record: Received) -> None:
-        await self._sink.send(
-            self.dead_letter_topic,
-            (record.key or b"").decode(errors="replace"),
-            record.raw or b"",
-            dead_letter_headers(record),
-        )
+    # --- inside --------------------------------------------------------------------
+
+    def _next_offset(self, tp: TopicPartition) -> int | None:
+        """The offset of the next record of `tp` the daemon has yet to finish, if held."""
+        held = self._held
+        if held is not None and (held.topic, held.partition) == (tp.topic, tp.partition):
+            return held.offset
+        return next((m.offset for m in self._buffer if _partition(m) == tp), None)
+
+    async def _next_message(self) -> Any:
+        while True:
+            if self._failure is not None:
+                raise self._failure
+            if self._buffer:
+                return self._buffer.popleft()
+            self._arrived.clear()
+            await self._arrived.wait()
+
+    def _hold(self, position: Position) -> None:
+        self._held = position
+        self._held_since = time.monotonic()
+        self._released.clear()
+
+    def _release(self, position: Position | None) -> None:
+        """The record in hand is done with (committed, or the daemon moved on)."""
+        if position is None or position == self._held:
+            self._held = None
+            self._released.set()
+
+    async def _commit(self, partition: TopicPartition, position: Position) -> None:
+        offset = position.offset + 1
+        if partition not in self._owned:
+            self._dropped(position, "its partition was revoked")
+            return
+        newest = max(self._committed.get(partition, 0), self._deferred.get(partition, 0))
+        if offset <= newest:  # an older commit never moves the partition back
+            return
+        self._deferred[partition] = offset
+        if self._outage or self._commit_interval > 0:  # the poller commits it
+            return
+        await self._flush(self._commit_patience)
+
+    async def _flush(self, patience: float) -> bool:
+        """Commit the newest offset done on each partition; True when nothing is left.
+
+        Raises:
+            StreamError: the broker refused the commit for a reason that will not heal.
+        """
+        done = await self._try_flush(patience)
+        if done and self._outage:
+            log.info("deferred commits of %s done: the broker is back", self.topic)
+        elif not done and not self._outage:
+            log.warning(
+                "commits of %s are deferred: no broker answered within %.0f s; they are"
+                " made once one does",
+                self.topic,
+                patience,
+            )
+        self._outage = not done
+        return done
+
+    async def _try_flush(self, patience: float) -> bool:
+        async with self._commit_lock:
+            offsets = dict(self._deferred)
+            if not offsets:
+                return True
+            try:
+                async with asyncio.timeout(patience):
+                    await self._consumer.commit(
+                        {tp: OffsetAndMetadata(offset, "") for tp, offset in offsets.items()}
+                    )
+            except (CommitFailedError, IllegalStateError) as exc:
+                # The group moved on: these partitions are (being) given to another member.
+                for tp, offset in offsets.items():
+                    self._dropped(Position(tp.topic, tp.partition, offset - 1), repr(exc))
+                    if self._deferred.get(tp) == offset:
+                        del self._deferred[tp]
+                return not self._deferred
+            except TimeoutError:
+                return False
+            except KafkaError as exc:
+                if transient(exc):  # aiokafka retries these itself; one got out anyway
+                    return False
+                raise stream_error(f"committing {offsets} failed", exc) from exc
+            for tp, offset in offsets.items():
+                self._committed[tp] = offset
+                if self._deferred.get(tp) == offset:
+                    del self._deferred[tp]
+            return not self._deferred
+
+    def _dropped(self, position: Position, why: str) -> None:
+        # Harmless: the partition's next owner reads the record again, finds its state
+        # already on the board, and opens nothing.
+        self.commits_dropped += 1
+        log.warning("not committing %s: %s; its next owner may read it again", position, why)
+
+    async def _poll(self) -> None:
+        """Fetch into the buffer; pause when it is full; poll on regardless (keep-alive)."""
+        backoff = Backoff(initial=0.2, cap=10.0)
+        flush_backoff = Backoff(initial=1.0, cap=10.0)
+        failing = 0
+        while True:
+            if self._held is not None and time.monotonic() - self._held_since > self._max_held:
+                # Stuck on one record: stop polling, so aiokafka hands our partitions on.
+                log.error(
+                    "%s has been in hand for over %.0f s: if it is still there in %.0f s"
+                    " (max_poll_interval), this member leaves the group and another"
+                    " takes its partitions",
+                    self._held,
+                    self._max_held,
+                    self._max_held,
+                )
+                await self._released.wait()
+                continue
+            if (
+                self._deferred
+                and (self._outage or self._commit_interval > 0)
+                and time.monotonic() >= self._next_flush
+            ):
+                if await self._flush(FLUSH_PATIENCE):
+                    flush_backoff.reset()
+                    self._next_flush = time.monotonic() + self._commit_interval
+                else:
+                    self._next_flush = time.monotonic() + flush_backoff.next()
+            room = self._max_buffered - len(self._buffer)
+            self._throttle(paused=room <= 0)
+            try:
+                batches = await self._consumer.getmany(
+                    timeout_ms=POLL_TIMEOUT_MS, max_records=max(room, 1)
+                )
+            except ConsumerStoppedError:
+                return
+            except KafkaError as exc:
+                if not transient(exc):
+                    raise stream_error(f"consuming {self.topic} failed", exc) from exc
+                failing += 1
+                delay = backoff.next()
+                log.warning("polling %s failed (%s); retrying in %.1f s", self.topic, exc, delay)
+                await asyncio.sleep(delay)
+                continue
+            if failing:
+                log.info("polling %s again after %d failed tries", self.topic, failing)
+                failing = 0
+                backoff.reset()
+            # aiokafka returns records only of the assignment current at this instant (it
+            # holds them back while a rebalance is in progress), so none is stale here.
+            for messages in batches.values():
+                self._buffer.extend(messages)
+            if batches:
+                self._arrived.set()
+
+    def _throttle(self, *, paused: bool) -> None:
+        assigned = self._consumer.assignment()
+        if paused:
+            running = assigned - self._consumer.paused()
+            if running:
+                self._consumer.pause(*running)
+        else:
+            stopped = self._consumer.paused() & assigned
+            if stopped:
+                self._consumer.resume(*stopped)
+
+    def _poller_ended(self, task: asyncio.Task[None]) -> None:
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:
+            self._failure = (
+                exc
+                if isinstance(exc, StreamError)
+                else stream_error(f"consuming {self.topic} stopped", exc)
+            )
+            self._arrived.set()
+
+    async def _revoked(self, revoked: set[TopicPartition]) -> None:
+        self._buffer = deque(m for m in self._buffer if _partition(m) not in revoked)
+        held = self._held
+        if held is not None and TopicPartition(held.topic, held.partition) in revoked:
+            # The record gets the grace, but no more than max_poll_interval in all.
+            grace = min(self._revoke_grace, self._max_poll - (time.monotonic() - self._held_since))
+            log.info(
+                "partition %s is being revoked: finishing %s first (up to %.0f s)",
+                held.partition,
+                held,
+                max(grace, 0),
+            )
+            try:
+                async with asyncio.timeout(max(grace, 0)):
+                    await self._released.wait()
+            except TimeoutError:
+                log.warning(
+                    "%s did not finish within %.0f s of its partition's revocation:"
+                    " abandoning it to the partition's next owner",
+                    held,
+                    max(grace, 0),
+                )
+        if self.on_revoked is not None and revoked:
+            try:
+                async with asyncio.timeout(self._revoke_grace):
+                    await self.on_revoked()
+            except Exception:
+                log.exception("handing over the work done on partitions being revoked failed")
+        if any(tp in revoked for tp in self._deferred):
+            # Still a member of the old generation: the last chance to commit them.
+            with contextlib.suppress(StreamError):
+                await self._flush(FLUSH_PATIENCE)
+            for tp in revoked & set(self._deferred):
+                offset = self._deferred.pop(tp)
+                self._dropped(Position(tp.topic, tp.partition, offset - 1), "revoked")
+        for tp in revoked:
+            self._committed.pop(tp, None)  # its next owner may commit further
+        self._owned -= revoked
+
+    def _assigned(self, assigned: set[TopicPartition]) -> None:
+        self._owned = set(assigned)
+        partitions = frozenset(tp.partition for tp in assigned if tp.topic == self.topic)
+        log.info("partitions of %s assigned: %s", self.topic, sorted(partitions))
+        if self.on_assigned is not None:
+            self.on_assigned(partitions)
+
+
+class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, source: KafkaSource) -> None:
+        self._source = source
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        await self._source._revoked(set(revoked))
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        self._source._assigned(set(assigned))
+
+
+def _partition(message: Any) -> TopicPartition:
+    return TopicPartition(message.topic, message.partition)

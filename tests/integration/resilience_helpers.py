@@ -1,0 +1,302 @@
+"""Helpers for the Kafka resilience tests: events built from the seeded world, malformed
+records of every kind, producing with known positions, the broker's own control script,
+and the invariants that say no effect happened twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import subprocess
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from aiokafka import AIOKafkaProducer
+
+from airline.db import Database
+from airline.models import Flight, FlightStatus, ReasonCode
+from airline.schedule import Schedule
+from streams.events import FlightStatusEvent, encode
+from streams.simulator import generate_day
+
+from .helpers import query, scalar
+
+T = TypeVar("T")
+REPO = Path(__file__).resolve().parents[2]
+KAFKA_LOCAL = REPO / "scripts" / "kafka-local"
+
+
+# --- the seeded world's flights and events ------------------------------------------
+
+
+async def load_flights(world: Path) -> list[Flight]:
+    """The seeded schedule, in departure order."""
+    async with Database(f"sqlite+aiosqlite:///{world}") as db:
+        schedule = await Schedule.load(db)
+    return sorted(schedule.flights.values(), key=lambda f: (f.sched_dep, f.key))
+
+
+def the_day(flights: Sequence[Flight], *, seed: int) -> list[FlightStatusEvent]:
+    """The simulated day `travel-agent simulate` would produce for this world."""
+    return generate_day(list(flights), seed=seed)
+
+
+def quiet_events(flights: Sequence[Flight], count: int, *, tag: str) -> list[FlightStatusEvent]:
+    """`count` valid events that open no case: gate changes, small delays, departures.
+
+    Each flight's estimate moves by less than the board's material shift (15 min) from
+    one event to the next, so every event changes the board but none disrupts anyone.
+    Returned in `emitted_at` order (per flight, strictly increasing).
+    """
+    # (status, minutes late, gate) for the n-th event of a flight.
+    steps = [
+        (FlightStatus.SCHEDULED, 0, "A1"),
+        (FlightStatus.DELAYED, 5, "A1"),
+        (FlightStatus.GATE_CHANGE, 5, "B7"),
+        (FlightStatus.DELAYED, 10, "B7"),
+        (FlightStatus.DEPARTED, 10, "B7"),
+    ]
+    per_flight, extra = divmod(count, len(flights))
+    if per_flight + (1 if extra else 0) > len(steps):
+        raise ValueError(f"{count} events is more than {len(steps)} per flight")
+    events: list[FlightStatusEvent] = []
+    for index, flight in enumerate(flights):
+        for seq in range(per_flight + (1 if index < extra else 0)):
+            status, late, gate = steps[seq]
+            events.append(
+                FlightStatusEvent(
+                    event_id=f"{tag}-{flight.key}-{seq}",
+                    carrier=flight.carrier,
+                    flight_number=flight.number,
+                    service_date=flight.service_date,
+                    origin=flight.origin,
+                    destination=flight.destination,
+                    status=status,
+                    sched_dep=flight.sched_dep,
+                    sched_arr=flight.sched_arr,
+                    est_dep=flight.sched_dep + timedelta(minutes=late),
+                    est_arr=flight.sched_arr + timedelta(minutes=late),
+                    reason=ReasonCode.ATC if late else None,
+                    gate=gate,
+                    emitted_at=flight.sched_dep - timedelta(hours=12) + timedelta(minutes=10 * seq),
+                )
+            )
+    return sorted(events, key=lambda e: (e.emitted_at, e.flight_key))
+
+
+def last_event_per_flight(events: Sequence[FlightStatusEvent]) -> dict[str, str]:
+    """flight key -> the id of the newest event for it (what the board must end up with)."""
+    newest: dict[str, FlightStatusEvent] = {}
+    for event in events:
+        held = newest.get(event.flight_key)
+        if held is None or event.emitted_at > held.emitted_at:
+            newest[event.flight_key] = event
+    return {key: event.event_id for key, event in newest.items()}
+
+
+@dataclass(frozen=True)
+class Bad:
+    """A record that must end on the dead-letter topic, and the reason it must carry."""
+
+    key: bytes | None
+    value: bytes | None
+    reason: str
+
+
+def malformed_records(template: FlightStatusEvent, service_date: date) -> list[Bad]:
+    """Fifty records the daemon must dead-letter, eight kinds of wrong."""
+    good: dict[str, Any] = json.loads(encode(template))
+    key = template.flight_key.encode()
+
+    def variant(**changes: Any) -> bytes:
+        return json.dumps({**good, **changes}).encode()
+
+    def moved(dep: timedelta, arr: timedelta | None = None) -> bytes:
+        """The estimates moved by `dep` (departure) and `arr` (arrival, default: `dep`)."""
+        return variant(
+            est_dep=(template.est_dep + dep).isoformat(),
+            est_arr=(template.est_arr + (dep if arr is None else arr)).isoformat(),
+        )
+
+    hours = timedelta(hours=1)
+    unknown = {"carrier": "XA", "flight_number": 9000, "service_date": service_date.isoformat()}
+    bad = [
+        *(Bad(key, b"", "empty") for _ in range(6)),
+        *(Bad(key, None, "empty") for _ in range(4)),
+        Bad(key, b"{not json", "not_json"),
+        Bad(key, b"\xff\xfe\x00garbage", "not_json"),
+        Bad(key, b"flight XA101 delayed", "not_json"),
+        Bad(key, b'{"event_id": "x",', "not_json"),
+        Bad(None, b"<xml/>", "not_json"),
+        Bad(key, b"{'single': 'quotes'}", "not_json"),
+        Bad(key, b"NaN-ish", "not_json"),
+        Bad(key, b"\x00\x01\x02", "not_json"),
+        Bad(key, b"[1, 2, 3]", "not_object"),
+        Bad(key, b'"a string"', "not_object"),
+        Bad(key, b"42", "not_object"),
+        Bad(key, b"null", "not_object"),
+        Bad(key, variant(flight_number="one-oh-one"), "invalid_field"),
+        Bad(key, variant(carrier=12), "invalid_field"),
+        Bad(key, variant(status="boarding"), "invalid_field"),
+        Bad(key, variant(est_dep="soon"), "invalid_field"),
+        Bad(key, variant(origin="frankfurt"), "invalid_field"),
+        Bad(key, variant(surprise=True), "invalid_field"),
+        Bad(key, variant(event_id=""), "invalid_field"),
+        Bad(key, variant(emitted_at="2026-03-01T05:00:00"), "invalid_field"),  # no offset
+        Bad(key, moved(120 * hours, timedelta()), "absurd_time"),  # lands before it leaves
+        Bad(key, moved(96 * hours), "absurd_time"),
+        Bad(key, moved(80 * hours), "absurd_time"),
+        Bad(key, moved(-9 * hours, timedelta()), "absurd_time"),
+        Bad(key, moved(-7 * hours), "absurd_time"),
+        Bad(key, moved(timedelta(), template.est_dep - template.est_arr), "absurd_time"),
+        Bad(key, moved(timedelta(minutes=30), -timedelta(hours=30)), "absurd_time"),
+        Bad(key, variant(sched_arr=template.sched_dep.isoformat()), "absurd_time"),
+        *(
+            Bad(
+                b"XA9000/" + service_date.isoformat().encode(),
+                variant(event_id=f"unknown-{n}", **unknown),
+                "unknown_flight",
+            )
+            for n in range(6)
+        ),
+        *(Bad(key, variant(schema_version=v), "unsupported_schema_version") for v in (2, 3, 99)),
+        Bad(key, variant(schema_version="1"), "unsupported_schema_version"),
+        Bad(key, variant(schema_version=True), "unsupported_schema_version"),
+        Bad(key, variant(schema_version=0), "unsupported_schema_version"),
+    ]
+    assert len(bad) == 50, len(bad)
+    return bad
+
+
+# --- producing with known positions --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Produced:
+    key: bytes | None
+    value: bytes | None
+    partition: int
+    offset: int
+
+
+async def produce(
+    bootstrap: str, topic: str, records: Sequence[tuple[bytes | None, bytes | None]]
+) -> list[Produced]:
+    """Send `records` (key, value) in order, idempotently; where each one landed."""
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5
+    )
+    await producer.start()
+    try:
+        futures = [await producer.send(topic, key=k, value=v) for k, v in records]
+        landed = await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+    return [
+        Produced(k, v, meta.partition, meta.offset)
+        for (k, v), meta in zip(records, landed, strict=True)
+    ]
+
+
+def events_as_records(events: Sequence[FlightStatusEvent]) -> list[tuple[bytes, bytes]]:
+    return [(e.flight_key.encode(), encode(e)) for e in events]
+
+
+def interleave(good: Sequence[T], bad: Sequence[T], *, seed: int) -> list[T]:
+    """`bad` scattered among `good` at random places; both keep their order."""
+    rng = random.Random(seed)
+    slots = sorted(rng.sample(range(len(good) + len(bad)), len(bad)))
+    merged: list[T] = []
+    good_iter, bad_iter = iter(good), iter(bad)
+    for index in range(len(good) + len(bad)):
+        merged.append(next(bad_iter) if slots and slots[0] == index else next(good_iter))
+        if slots and slots[0] == index:
+            slots.pop(0)
+    return merged
+
+
+# --- the broker's control script -----------------------------------------------------
+
+
+def kafka_local(command: str, *, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    """`scripts/kafka-local <command>` with this environment (its port and state dir)."""
+    return subprocess.run(
+        [str(KAFKA_LOCAL), command],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env=dict(os.environ),
+    )
+
+
+def broker_not_ours() -> str | None:
+    """Why this test may not stop and start the broker, or None if it may."""
+    if os.environ.get("KAFKA_BOOTSTRAP"):
+        return "KAFKA_BOOTSTRAP names an outside broker, which this test cannot restart"
+    status = kafka_local("status", timeout=30)
+    if status.returncode != 0:
+        return f"the broker was not started by scripts/kafka-local ({status.stdout.strip()})"
+    return None
+
+
+# --- what the daemon left in its database ---------------------------------------------
+
+
+def board_events(db: Path) -> dict[str, str]:
+    return {str(k): str(v) for k, v in query(db, "SELECT flight_key, last_event_id FROM board")}
+
+
+def effect_violations(db: Path) -> list[str]:
+    """Every way the database says an effect happened twice or a case was lost."""
+    problems: list[str] = []
+    statuses = Counter(str(s) for (s,) in query(db, "SELECT status FROM cases"))
+    if set(statuses) - {"done", "awaiting_approval"}:
+        problems.append(f"cases not finished: {dict(statuses)}")
+    ledger = query(db, "SELECT case_id, action, idempotency_key FROM action_ledger")
+    keys = Counter(key for _c, _a, key in ledger)
+    if keys and max(keys.values()) > 1:
+        problems.append(f"a ledger key twice: {keys.most_common(3)}")
+    rebooks = Counter(case for case, action, _k in ledger if action == "rebook")
+    if rebooks and max(rebooks.values()) > 1:
+        problems.append(f"a case rebooked twice: {rebooks.most_common(3)}")
+    rebooked = {str(c) for (c,) in query(db, "SELECT id FROM cases WHERE outcome = 'rebooked'")}
+    if set(rebooks) != rebooked:
+        problems.append(
+            f"{len(set(rebooks) ^ rebooked)} cases differ between rebook ledger rows and outcomes"
+        )
+    per_change = query(
+        db,
+        """
+        SELECT c.disruption_id, o.customer_id, COUNT(*)
+        FROM action_ledger l
+        JOIN cases c ON c.id = l.case_id
+        JOIN outbox o ON o.idempotency_key = l.idempotency_key
+        WHERE l.action = 'notify'
+        GROUP BY c.disruption_id, o.customer_id
+        HAVING COUNT(*) > 1
+        """,
+    )
+    if per_change:
+        problems.append(f"a passenger notified twice of one change: {per_change[:3]}")
+    notify_rows = scalar(db, "SELECT COUNT(*) FROM action_ledger WHERE action = 'notify'")
+    outbox_rows = scalar(db, "SELECT COUNT(*) FROM outbox WHERE topic = 'notifications.outbound'")
+    if notify_rows != outbox_rows:
+        problems.append(f"{notify_rows} notify ledger rows but {outbox_rows} notifications")
+    return problems
+
+
+def daemon_settings(bootstrap: str, prefix: str, group: str, data_dir: Path) -> dict[str, str]:
+    return {
+        "TRAVEL_AGENT_SOURCE": "kafka",
+        "TRAVEL_AGENT_KAFKA__BOOTSTRAP_SERVERS": bootstrap,
+        "TRAVEL_AGENT_KAFKA__TOPIC_PREFIX": prefix,
+        "TRAVEL_AGENT_KAFKA__GROUP_ID": group,
+        "TRAVEL_AGENT_DATA_DIR": str(data_dir),
+    }
