@@ -23,12 +23,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from airline.db import SeatHoldRow, SegmentRow
+from airline.db import SeatHoldRow
 from airline.errors import NotFoundError, ReservationError
-from airline.models import BookingStatus, Cabin, SegmentStatus
+from airline.models import BookingStatus, Cabin
 from airline.reservations import (
     BookingClosedError,
     HoldExpiredError,
@@ -39,6 +39,7 @@ from airline.reservations import (
     lock_booking,
     record_effect,
     release_hold_row,
+    swap_segments,
     take_seats,
 )
 
@@ -182,36 +183,11 @@ async def confirm_hold(
     booking = await lock_booking(session, row.pnr)  # locked already; returns the row
     if booking.status != BookingStatus.ACTIVE.value:
         raise BookingClosedError(row.pnr, booking.status)
-    segments = (
-        await session.scalars(
-            select(SegmentRow)
-            .where(SegmentRow.pnr == row.pnr, SegmentRow.status == SegmentStatus.ACTIVE.value)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    ).all()
-    by_seq = {s.seq: s for s in segments}
-    missing = [seq for seq in replace_seqs if seq not in by_seq]
-    if missing:
-        raise NotFoundError(f"booking {row.pnr} has no active segment {missing}")
-    for seq in replace_seqs:
-        old = by_seq[seq]
-        old.status = SegmentStatus.REPLACED.value
-        await give_back_seats(session, old.flight_key, old.cabin)
-    last_seq = await session.scalar(
-        select(func.max(SegmentRow.seq)).where(SegmentRow.pnr == row.pnr)
+    await swap_segments(
+        session, pnr=row.pnr, replace_seqs=replace_seqs, new_flights=row.flights, cabin=row.cabin
     )
-    for offset, flight_key in enumerate(row.flights, start=(last_seq or 0) + 1):
-        session.add(
-            SegmentRow(
-                pnr=row.pnr,
-                seq=offset,
-                flight_key=flight_key,
-                cabin=row.cabin,
-                status=SegmentStatus.ACTIVE.value,
-            )
-        )
-        if row.party > 1:
+    if row.party > 1:  # a booking carries one passenger: the rest of the hold goes back
+        for flight_key in row.flights:
             await give_back_seats(session, flight_key, row.cabin, row.party - 1)
     row.status = HoldStatus.CONFIRMED.value
     row.settled_at = now

@@ -239,19 +239,27 @@ async def rebook(
         NoSeatsError: one of the new flights has no seat left in `cabin`.
         NotFoundError: the booking or one of the segments does not exist.
     """
-    for flight_key in new_flights:
-        taken = await session.execute(
-            update(InventoryRow)
-            .where(
-                InventoryRow.flight_key == flight_key,
-                InventoryRow.cabin == cabin.value,
-                InventoryRow.sold < InventoryRow.capacity,
-            )
-            .values(sold=InventoryRow.sold + 1)
-        )
-        if taken.rowcount != 1:  # type: ignore[attr-defined]
-            raise NoSeatsError(flight_key, cabin.value)
+    await take_seats(session, new_flights, cabin)
+    await swap_segments(
+        session, pnr=pnr, replace_seqs=replace_seqs, new_flights=new_flights, cabin=cabin.value
+    )
 
+
+async def swap_segments(
+    session: AsyncSession,
+    *,
+    pnr: str,
+    replace_seqs: Sequence[int],
+    new_flights: Sequence[str],
+    cabin: str,
+) -> None:
+    """Take `replace_seqs` off the booking (their seats back) and add `new_flights`.
+
+    The new flights' seats must be taken already (by `take_seats` or a hold).
+
+    Raises:
+        NotFoundError: the booking has no active segment with one of `replace_seqs`.
+    """
     segments = (
         await session.scalars(
             select(SegmentRow)
@@ -269,25 +277,16 @@ async def rebook(
         old = by_seq[seq]
         old.status = SegmentStatus.REPLACED.value
         # Give the seat back: it is "discovered inventory" for the next passenger.
-        await session.execute(
-            update(InventoryRow)
-            .where(
-                InventoryRow.flight_key == old.flight_key,
-                InventoryRow.cabin == old.cabin,
-                InventoryRow.sold > 0,
-            )
-            .values(sold=InventoryRow.sold - 1)
-        )
+        await give_back_seats(session, old.flight_key, old.cabin)
     # New segments take fresh sequence numbers; the itinerary order is by departure time.
     last_seq = await session.scalar(select(func.max(SegmentRow.seq)).where(SegmentRow.pnr == pnr))
-    first_new = (last_seq or 0) + 1
-    for offset, flight_key in enumerate(new_flights):
+    for seq, flight_key in enumerate(new_flights, start=(last_seq or 0) + 1):
         session.add(
             SegmentRow(
                 pnr=pnr,
-                seq=first_new + offset,
+                seq=seq,
                 flight_key=flight_key,
-                cabin=cabin.value,
+                cabin=cabin,
                 status=SegmentStatus.ACTIVE.value,
             )
         )
