@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
-import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
@@ -23,7 +22,7 @@ from agent.settings import DbSettings, Settings
 from agent.summary import run_figures
 from agent.wiring import open_agent
 from airline.clock import SimulatedClock
-from airline.db import Database
+from airline.db import Database, copy_sqlite
 from airline.schedule import Schedule
 from airline.seed import seed_database
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
@@ -54,7 +53,7 @@ async def ensure_world(settings: Settings, say: Callable[[str], None]) -> Path:
     started = time.perf_counter()
     async with Database(f"sqlite+aiosqlite:///{partial}") as db:
         summary = await seed_database(db, seed=settings.seed.seed, service_date=service_date)
-    _copy_sqlite(partial, template)
+    copy_sqlite(partial, template)
     for leftover in template.parent.glob(partial.name + "*"):
         leftover.unlink()
     say(f"seeded in {time.perf_counter() - started:.1f} s: {summary.model_dump_json()}")
@@ -77,15 +76,6 @@ async def _pace(clock: SimulatedClock, broker: EmbeddedBroker, source: EmbeddedS
         await asyncio.sleep(0.05)
 
 
-def _copy_sqlite(source: Path, target: Path) -> None:
-    """Copy a SQLite database consistently (WAL included) with the backup API."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    dst.close()
-    src.close()
-
-
 async def run_demo(
     settings: Settings,
     *,
@@ -98,7 +88,7 @@ async def run_demo(
     template = await ensure_world(settings, say)
     run_dir = settings.data_dir / "demo"
     shutil.rmtree(run_dir, ignore_errors=True)
-    _copy_sqlite(template, run_dir / "airline.sqlite")
+    copy_sqlite(template, run_dir / "airline.sqlite")
     run_settings = settings.model_copy(update={"data_dir": run_dir, "db": DbSettings()})
     async with Database(run_settings.db_url) as db:
         schedule = await Schedule.load(db)

@@ -9,8 +9,9 @@ transactions run concurrently and correctness comes from conditional updates and
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, closing
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -326,3 +327,14 @@ class SeatHoldRow(Base):
         CheckConstraint("party >= 1", name="ck_seat_holds_party"),
         Index("ix_seat_holds_status_expires", "status", "expires_at"),
     )
+
+
+def copy_sqlite(source: Path, target: Path) -> Path:
+    """Copy a SQLite database consistently (its WAL included) with the backup API.
+
+    Used to start runs, tests and benchmarks from a seeded template without re-seeding.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+    return target

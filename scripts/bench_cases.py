@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import json
 import shutil
-import sqlite3
 import sys
 import tempfile
 import time
@@ -40,7 +39,7 @@ from agent.settings import AgentSettings, Settings
 from agent.state import CaseState
 from agent.wiring import open_agent
 from airline.clock import SimulatedClock
-from airline.db import Database
+from airline.db import Database, copy_sqlite
 from airline.models import Flight, FlightStatus
 from airline.schedule import Schedule
 from airline.seed import seed_database
@@ -71,8 +70,7 @@ def fresh_copy(template: Path, root: Path, name: str) -> Settings:
     run_dir = root / name
     shutil.rmtree(run_dir, ignore_errors=True)
     run_dir.mkdir(parents=True)
-    with sqlite3.connect(template) as src, sqlite3.connect(run_dir / "airline.sqlite") as dst:
-        src.backup(dst)
+    copy_sqlite(template, run_dir / "airline.sqlite")
     return Settings(data_dir=run_dir, agent=AgentSettings(concurrency=ARGS.concurrency))
 
 

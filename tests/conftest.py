@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-import sqlite3
 import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -20,7 +19,7 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
-from airline.db import Database
+from airline.db import Database, copy_sqlite
 from airline.seed import seed_database
 
 REPO = Path(__file__).resolve().parent.parent
@@ -52,10 +51,7 @@ def world_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def world_path(world_template: Path, tmp_path: Path) -> Path:
     """A private copy of the seeded world for one test."""
-    target = tmp_path / "airline.sqlite"
-    with sqlite3.connect(world_template) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    return target
+    return copy_sqlite(world_template, tmp_path / "airline.sqlite")
 
 
 def _port_open(host: str, port: int) -> bool:

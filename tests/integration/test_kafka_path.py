@@ -28,7 +28,6 @@ import contextlib
 import json
 import re
 import signal
-import sqlite3
 import time
 from collections import Counter
 from pathlib import Path
@@ -36,6 +35,8 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+
+from airline.db import copy_sqlite
 
 from .helpers import (
     KafkaProbe,
@@ -62,11 +63,7 @@ GRACEFUL_EXIT_TIMEOUT = 30.0
 
 
 def _copy_world(template: Path, data_dir: Path) -> Path:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    target = data_dir / "airline.sqlite"
-    with sqlite3.connect(template) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    return target
+    return copy_sqlite(template, data_dir / "airline.sqlite")
 
 
 def _state(db: Path) -> dict[str, Any]:

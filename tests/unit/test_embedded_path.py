@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -21,7 +20,7 @@ from agent.state import CaseStatus
 from agent.summary import run_figures
 from agent.wiring import Agent, open_agent
 from airline.clock import SimulatedClock
-from airline.db import CaseRow, DisruptionRow, LedgerRow, OutboxRow
+from airline.db import CaseRow, DisruptionRow, LedgerRow, OutboxRow, copy_sqlite
 from airline.models import FlightStatus, ReasonCode
 from airline.reservations import load_booking, passengers_on
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource, StoredRecord
@@ -47,11 +46,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 def world(world_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A private copy of the seeded world for this module."""
     data_dir = tmp_path_factory.mktemp("embedded")
-    with (
-        sqlite3.connect(world_template) as src,
-        sqlite3.connect(data_dir / "airline.sqlite") as dst,
-    ):
-        src.backup(dst)
+    copy_sqlite(world_template, data_dir / "airline.sqlite")
     return data_dir
 
 
