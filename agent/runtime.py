@@ -283,7 +283,7 @@ class Daemon:
                     deps.schedule,
                     deps.board,
                     now=now,
-                    delay_notify=_minutes(deps.settings.delay_notify_minutes),
+                    delay_notify=timedelta(minutes=deps.settings.delay_notify_minutes),
                 )
                 cases = await _write_cases(session, event, change, affected, now)
                 await self.claims.add(session, [case.id for case in cases])
@@ -460,7 +460,3 @@ def _flight_state(event: FlightStatusEvent) -> FlightState:
 def _rejected(record: Received, reason: str, detail: str) -> Received:
     error: EventError = ValidationError(reason, detail)
     return Received(record.position, record.raw, record.key, error=error, headers=record.headers)
-
-
-def _minutes(value: int) -> timedelta:
-    return timedelta(minutes=value)
