@@ -146,6 +146,32 @@ class Customer(BaseModel):
     channels: list[ContactChannel] = Field(default_factory=list)
 
 
+class SeatPreference(StrEnum):
+    WINDOW = "window"
+    AISLE = "aisle"
+
+
+class Preferences(BaseModel):
+    """What a customer has told us (or their history shows) they want, each with its source.
+
+    Derived from customer memory; `sources` maps a field name to the note it came from, so
+    an operator can see why the agent believed it.
+    """
+
+    channel: ChannelKind | None = Field(default=None, description="the channel they read")
+    language: str | None = Field(default=None, description="BCP 47 primary language")
+    seat: SeatPreference | None = None
+    avoid_overnight: bool = Field(
+        default=False, description="no red-eyes: no departure between 22:00 and 05:59 local"
+    )
+    accessibility: list[str] = Field(
+        default_factory=list, description="e.g. wheelchair, reduced mobility, unaccompanied minor"
+    )
+    sources: dict[str, str] = Field(
+        default_factory=dict, description="field name -> the memory text it was derived from"
+    )
+
+
 class Segment(BaseModel):
     seq: int = Field(description="order within the itinerary, from 1")
     flight_key: str

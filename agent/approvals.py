@@ -1,0 +1,206 @@
+"""Pending approvals and the decisions on them: the Python API of the operator desk.
+
+    desk = ApprovalDesk(db, clock)
+    await desk.pending()                       # open ones, nearest deadline first
+    await desk.find(status=None)               # every approval, any status
+    await desk.get("AP-7K2QX9")
+    await desk.decide("AP-7K2QX9", Decision(verdict="approve"), operator="maria")
+    await desk.decide(id, Decision(verdict="edit", option=2), operator="maria")
+    await desk.decide(id, Decision(verdict="reject", reason="customer called"), operator=...)
+
+The graph parks a case at `interrupt()` after writing its approval here. A decision is
+only recorded by the desk (any process may call it: the CLI, the dashboard, an eval
+script); the daemon that owns the case sees the decision and resumes the case with it, so
+the decision takes effect once even if the daemon was down when it was made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, model_validator
+from sqlalchemy import select, update
+
+from airline.clock import Clock
+from airline.db import ApprovalRow, Database
+from airline.errors import TravelAgentError
+
+
+class ApprovalStatus(StrEnum):
+    PENDING = "pending"  # waiting for an operator
+    APPROVED = "approved"  # the proposal runs as it is
+    EDITED = "edited"  # the operator chose another option
+    REJECTED = "rejected"  # nothing the agent proposed runs; the passenger hears a fallback
+    STALE = "stale"  # the flight changed again before anyone decided: re-planned
+    EXPIRED = "expired"  # the deadline passed: the safe default ran
+
+
+OPEN = (ApprovalStatus.PENDING,)
+DECIDED = (ApprovalStatus.APPROVED, ApprovalStatus.EDITED, ApprovalStatus.REJECTED)
+
+
+class ApprovalNotFoundError(TravelAgentError):
+    """No approval has that id."""
+
+
+class ApprovalClosedError(TravelAgentError):
+    """The approval was already decided, went stale or expired; it takes no decision now."""
+
+
+class Decision(BaseModel):
+    """An operator's answer to an approval."""
+
+    verdict: Literal["approve", "edit", "reject"]
+    option: int | None = Field(
+        default=None, ge=0, description="edit: index into Approval.options of the one to book"
+    )
+    reason: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _complete(self) -> Decision:
+        if self.verdict == "edit" and self.option is None:
+            raise ValueError("an edit names the option to book (option=<index>)")
+        if self.verdict == "reject" and not (self.reason or "").strip():
+            raise ValueError("a rejection needs a reason")
+        return self
+
+
+class Approval(BaseModel):
+    """Everything an operator needs to decide, as the agent saw it when it asked."""
+
+    id: str
+    case_id: str
+    revision: int
+    pnr: str
+    customer_id: str
+    flight_key: str = Field(description="the disrupted flight")
+    reason: str = Field(description="why the case exists: cancelled, diverted, ...")
+    why: list[str] = Field(description="the autonomy limits that need a human")
+    proposal: dict[str, Any] = Field(description="the guarded plan (agent.state.Plan as JSON)")
+    options: list[dict[str, Any]] = Field(
+        description="the alternatives considered (tools.flights.Itinerary as JSON), best first"
+    )
+    entitlements: list[dict[str, Any]] = Field(description="what the passenger is owed, cited")
+    memory: list[dict[str, Any]] = Field(description="what memory recalled and was used")
+    rationale: str
+    cost_cents: int = Field(description="what the proposal costs the airline beyond the ticket")
+    currency: str
+    status: ApprovalStatus
+    created_at: datetime
+    deadline: datetime
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    decision: Decision | None = None
+    applied_at: datetime | None = Field(default=None, description="when the case ran on")
+
+
+def approval_id(case_id: str, revision: int) -> str:
+    """Short, stable, typeable: the same case and revision always give the same id."""
+    digest = hashlib.blake2b(f"{case_id}:{revision}".encode(), digest_size=8).digest()
+    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread
+    n = int.from_bytes(digest, "big")
+    return "AP-" + "".join(alphabet[(n >> (5 * i)) & 31] for i in range(8))
+
+
+def to_approval(row: ApprovalRow) -> Approval:
+    return Approval(
+        id=row.id,
+        case_id=row.case_id,
+        revision=row.revision,
+        pnr=row.pnr,
+        customer_id=row.customer_id,
+        flight_key=row.flight_key,
+        reason=row.reason,
+        why=list(row.why),
+        proposal=dict(row.proposal),
+        options=list(row.options),
+        entitlements=list(row.entitlements),
+        memory=list(row.memory),
+        rationale=row.rationale,
+        cost_cents=row.cost_cents,
+        currency=row.currency,
+        status=ApprovalStatus(row.status),
+        created_at=row.created_at,
+        deadline=row.deadline,
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+        decision=Decision.model_validate(row.decision) if row.decision else None,
+        applied_at=row.applied_at,
+    )
+
+
+class ApprovalDesk:
+    """List approvals and record decisions on them. Safe to use from any process."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def pending(self, *, limit: int = 500) -> list[Approval]:
+        """Open approvals, nearest deadline first."""
+        return await self.find(status=ApprovalStatus.PENDING, limit=limit)
+
+    async def find(
+        self, *, status: ApprovalStatus | None = None, limit: int = 500
+    ) -> list[Approval]:
+        query = select(ApprovalRow).order_by(ApprovalRow.deadline, ApprovalRow.id).limit(limit)
+        if status is not None:
+            query = query.where(ApprovalRow.status == status.value)
+        async with self.db.session() as session:
+            return [to_approval(row) for row in (await session.scalars(query)).all()]
+
+    async def for_case(self, case_id: str) -> list[Approval]:
+        query = (
+            select(ApprovalRow).where(ApprovalRow.case_id == case_id).order_by(ApprovalRow.revision)
+        )
+        async with self.db.session() as session:
+            return [to_approval(row) for row in (await session.scalars(query)).all()]
+
+    async def get(self, approval_id: str) -> Approval:
+        async with self.db.session() as session:
+            row = await session.get(ApprovalRow, approval_id)
+        if row is None:
+            raise ApprovalNotFoundError(f"no approval {approval_id!r}")
+        return to_approval(row)
+
+    async def decide(self, approval_id: str, decision: Decision, *, operator: str) -> Approval:
+        """Record an operator's decision; the daemon owning the case applies it.
+
+        Raises ApprovalNotFoundError, or ApprovalClosedError when the approval is no
+        longer pending (decided by someone else, stale, or expired) — then nothing changes.
+        """
+        current = await self.get(approval_id)
+        if decision.verdict == "edit" and (decision.option or 0) >= len(current.options):
+            raise ValueError(
+                f"option {decision.option} does not exist: {len(current.options)} were offered"
+            )
+        status = {
+            "approve": ApprovalStatus.APPROVED,
+            "edit": ApprovalStatus.EDITED,
+            "reject": ApprovalStatus.REJECTED,
+        }[decision.verdict]
+        async with self.db.transaction() as session:
+            result = await session.execute(
+                update(ApprovalRow)
+                .where(
+                    ApprovalRow.id == approval_id,
+                    ApprovalRow.status == ApprovalStatus.PENDING.value,
+                )
+                .values(
+                    status=status.value,
+                    decided_by=operator,
+                    decided_at=self.clock.now(),
+                    decision=decision.model_dump(mode="json"),
+                )
+            )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            latest = await self.get(approval_id)
+            raise ApprovalClosedError(
+                f"approval {approval_id} is {latest.status.value}"
+                + (f" (by {latest.decided_by})" if latest.decided_by else "")
+                + ": it takes no decision now"
+            )
+        return await self.get(approval_id)
