@@ -260,6 +260,12 @@ def _first_case_at(result: RunResult, pnr: str | None, customer: str | None) -> 
     return result.fed[0].at if result.fed else result.start
 
 
+def _opened(result: RunResult, message: OutboxEntry) -> datetime | None:
+    """When the case that wrote `message` was opened."""
+    case_id = next((e.case_id for e in result.ledger if e.key == message.key), None)
+    return next((c.created_at for c in result.cases if c.id == case_id), None)
+
+
 def _legs(result: RunResult, booking: Booking) -> list[Flight]:
     return sorted(
         (result.flights[s.flight_key] for s in booking.active_segments),
@@ -327,8 +333,9 @@ def _rebooked(spec: Rebooked, result: RunResult) -> Score:
         problems.append(f"carriers {[f.carrier for f in legs]}, expected {spec.carrier}")
     if spec.flights is not None:
         wanted_keys = [_flight_key(code, result) for code in spec.flights]
-        if [f.key for f in legs] != wanted_keys:
-            problems.append(f"flies {route}, expected {' + '.join(wanted_keys)}")
+        onto = [str(k) for k in rebooks[-1].detail.get("flights") or []]
+        if onto != wanted_keys:
+            problems.append(f"rebooked onto {' + '.join(onto)}, expected {' + '.join(wanted_keys)}")
     if spec.same_day:
         zone = ZoneInfo(result.airports[legs[-1].destination].tz)
         if legs[-1].sched_arr.astimezone(zone).date() != sched_arr.astimezone(zone).date():
@@ -339,7 +346,7 @@ def _rebooked(spec: Rebooked, result: RunResult) -> Score:
             if local >= time(22) or local < time(6):
                 problems.append(f"{f.key} leaves at {local:%H:%M} local (overnight)")
     if problems:
-        return Score(False, f"{spec.booking} rebooked onto {route}, but " + "; ".join(problems))
+        return Score(False, f"{spec.booking} now flies {route}, but " + "; ".join(problems))
     return Score(True, f"{spec.booking} rebooked onto {route}, arriving {_fmt(legs[-1].sched_arr)}")
 
 
@@ -376,7 +383,7 @@ def _notification(spec: Notification, result: RunResult) -> Score:
         if spec.language is not None and m.payload.get("language") != spec.language:
             issues.append(f"language {m.payload.get('language')}, expected {spec.language}")
         if spec.within is not None:
-            opened = _first_case_at(result, spec.booking, spec.customer)
+            opened = _opened(result, m) or _first_case_at(result, spec.booking, spec.customer)
             limit = parse_duration(spec.within)
             assert m.sent_at is not None
             if m.sent_at - opened > limit:
