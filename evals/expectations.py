@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from airline.models import Booking, Cabin, Flight, SegmentStatus
+from airline.models import Booking, Cabin, Flight
 from evals.runner import LedgerEntry, OutboxEntry, RunResult
 from evals.scenario import EXPECTATION_KINDS, parse_duration, split_flight
 
@@ -372,8 +372,9 @@ def _notification(spec: Notification, result: RunResult) -> Score:
         )
     if not delivered:
         return Score(
-            False, f"no {'/'.join(sorted(kinds or {'any'}))} message delivered to {who}: "
-            + _describe_messages(messages)
+            False,
+            f"no {'/'.join(sorted(kinds or {'any'}))} message delivered to {who}: "
+            + _describe_messages(messages),
         )
     problems: list[str] = []
     for m in delivered:
@@ -435,9 +436,7 @@ def _compensation(spec: Compensation, result: RunResult) -> Score:
             issues.append(f"currency {currency}, expected {spec.currency}")
         if not issues:
             extra = f" (and {len(paid) - 1} more)" if len(paid) > 1 else ""
-            return Score(
-                True, f"{e.detail.get('regime')} {amount:g} {currency} paid{extra}"
-            )
+            return Score(True, f"{e.detail.get('regime')} {amount:g} {currency} paid{extra}")
         problems.append(", ".join(issues))
     return Score(False, f"compensation for {spec.booking}: " + "; ".join(problems))
 
@@ -476,7 +475,9 @@ def _care(spec: Care, result: RunResult) -> Score:
     wanted = {i.lower().rstrip("s") for i in spec.items}
     if not wanted <= items:
         return Score(False, f"care for {spec.booking} is {sorted(items)}, lacks {sorted(wanted)}")
-    if spec.regime is not None and not any(_same(e.detail.get("regime"), spec.regime) for e in issued):
+    if spec.regime is not None and not any(
+        _same(e.detail.get("regime"), spec.regime) for e in issued
+    ):
         return Score(False, f"care for {spec.booking} not under {spec.regime}")
     return Score(True, f"care for {spec.booking}: {sorted(items)}")
 
@@ -527,7 +528,9 @@ def _superseded(spec: Superseded, result: RunResult) -> Score:
     if spec.kind is not None:
         replaced = [m for m in replaced if m.kind == spec.kind]
     if not replaced:
-        return Score(False, f"no superseded message for {spec.booking}: " + _describe_messages(messages))
+        return Score(
+            False, f"no superseded message for {spec.booking}: " + _describe_messages(messages)
+        )
     return Score(True, f"{replaced[0].kind} superseded before delivery")
 
 
@@ -632,11 +635,3 @@ def score(kind: str, spec: dict[str, Any], result: RunResult) -> Score:
         return Score(False, f"the run failed: {result.error}")
     parsed = SPECS[kind].model_validate(spec)
     return _SCORERS[kind](parsed, result)
-
-
-def active_flights(booking: Booking) -> list[str]:
-    return [s.flight_key for s in booking.segments if s.status == SegmentStatus.ACTIVE]
-
-
-def _unused() -> timedelta:  # keeps timedelta imported for type readers
-    return timedelta()

@@ -20,7 +20,7 @@ import json
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
@@ -30,7 +30,14 @@ from evals.runner import LedgerEntry, RunResult
 
 CABIN_RANK = {Cabin.ECONOMY: 0, Cabin.PREMIUM: 1, Cabin.BUSINESS: 2}
 GONE = {FlightStatus.CANCELLED, FlightStatus.DIVERTED, FlightStatus.DEPARTED, FlightStatus.ARRIVED}
-EXTRAORDINARY = {"weather", "atc", "airport_closure", "security", "bird_strike", "third_party_strike"}
+EXTRAORDINARY = {
+    "weather",
+    "atc",
+    "airport_closure",
+    "security",
+    "bird_strike",
+    "third_party_strike",
+}
 
 EU_COUNTRIES = frozenset(
     "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE "
@@ -202,11 +209,15 @@ def policy_violations(result: RunResult, timeline: Timeline | None = None) -> li
         for e in result.ledger
         if e.action != "notify"
     )
-    problems += [f"{pnr}: {action} repeated {n} times" for (pnr, action, _), n in seen.items() if n > 1]
+    problems += [
+        f"{pnr}: {action} repeated {n} times" for (pnr, action, _), n in seen.items() if n > 1
+    ]
     per_case = Counter((e.case_id, e.pnr) for e in result.ledger if e.action == "rebook")
     problems += [f"{pnr}: {n} rebookings in one case" for (_, pnr), n in per_case.items() if n > 1]
     paid = Counter(e.pnr for e in result.ledger if e.action == "compensate")
-    problems += [f"{pnr}: compensated {n} times for one journey" for pnr, n in paid.items() if n > 1]
+    problems += [
+        f"{pnr}: compensated {n} times for one journey" for pnr, n in paid.items() if n > 1
+    ]
     return problems
 
 
@@ -231,9 +242,9 @@ def _rebook_violations(
             problems.append(f"{e.pnr}: {a.key} and {b.key} do not connect")
             continue
         hub = result.airports[a.destination]
-        international = len(
-            {result.airports[x].country for x in (a.origin, a.destination, b.destination)}
-        ) > 1
+        international = (
+            len({result.airports[x].country for x in (a.origin, a.destination, b.destination)}) > 1
+        )
         mct = minimum_connection_time(hub, international=international)
         gap = timeline.state(b.key, e.at).est_dep - timeline.state(a.key, e.at).est_arr
         if gap < mct:
@@ -271,8 +282,7 @@ def _compensation_violations(
     in_scope = {
         "eu261": origin.country in EU_COUNTRIES
         or (destination.country in EU_COUNTRIES and carrier in EU_CARRIERS),
-        "uk261": origin.country == "GB"
-        or (destination.country == "GB" and carrier in EU_CARRIERS),
+        "uk261": origin.country == "GB" or (destination.country == "GB" and carrier in EU_CARRIERS),
         "appr": "CA" in {origin.country, destination.country},
     }
     if regime not in in_scope:
@@ -303,13 +313,17 @@ def duplicate_actions(result: RunResult) -> list[str]:
     """Effects done twice for one case, and messages delivered twice about one change."""
     found = []
     per_case = Counter((e.case_id, e.action) for e in result.ledger if e.action != "notify")
-    found += [f"{action} twice in case {case[:10]}" for (case, action), n in per_case.items() if n > 1]
+    found += [
+        f"{action} twice in case {case[:10]}" for (case, action), n in per_case.items() if n > 1
+    ]
     delivered = Counter(
         (o.pnr, o.kind, str((o.payload.get("meta") or {}).get("about")))
         for o in result.notifications()
         if o.status == "sent"
     )
-    found += [f"{pnr}: {kind} delivered {n} times" for (pnr, kind, _), n in delivered.items() if n > 1]
+    found += [
+        f"{pnr}: {kind} delivered {n} times" for (pnr, kind, _), n in delivered.items() if n > 1
+    ]
     return found
 
 
@@ -320,9 +334,9 @@ def _broken(result: RunResult, timeline: Timeline, booking: Booking, at: datetim
         return True
     for (a, sa), (b, sb) in pairwise(zip(legs, states, strict=True)):
         hub = result.airports[a.destination]
-        international = len(
-            {result.airports[x].country for x in (a.origin, a.destination, b.destination)}
-        ) > 1
+        international = (
+            len({result.airports[x].country for x in (a.origin, a.destination, b.destination)}) > 1
+        )
         if sb.est_dep - sa.est_arr < minimum_connection_time(hub, international=international):
             return True
     return False
@@ -332,9 +346,7 @@ def unneeded_actions(result: RunResult, timeline: Timeline | None = None) -> lis
     """Effects nobody needed: on bookings a scenario says to leave alone, rebookings of an
     itinerary that still worked, messages to passengers whose flights never changed."""
     timeline = timeline or Timeline(result)
-    leave_alone = {
-        x.spec.get("booking") for x in result.scenario.expect if x.kind == "no_action"
-    }
+    leave_alone = {x.spec.get("booking") for x in result.scenario.expect if x.kind == "no_action"}
     found = []
     disrupted = {f.event.flight_key for f in result.fed if f.event is not None}
     for e in result.ledger:
@@ -396,7 +408,9 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def summarize(scenarios: list[dict[str, Any]], *, repeat: int, pricing_unit: str = "") -> dict[str, Any]:
+def summarize(
+    scenarios: list[dict[str, Any]], *, repeat: int, pricing_unit: str = ""
+) -> dict[str, Any]:
     """The evaluation's headline figures from its per-scenario results (JSON shape)."""
     runs = [run for s in scenarios for run in s["runs"]]
     passed_runs = sum(run["passed"] for run in runs)
@@ -440,7 +454,3 @@ def summarize(scenarios: list[dict[str, Any]], *, repeat: int, pricing_unit: str
         },
         "seconds": round(sum(run["seconds"] for run in runs), 2),
     }
-
-
-def _unused(value: timedelta) -> timedelta:
-    return value

@@ -70,14 +70,21 @@ def policy_plan(case: dict[str, Any]) -> dict[str, Any]:
         best = min(alternatives, key=lambda a: (a.get("arr", ""), a.get("stops", 0)))
         return {
             "actions": [
-                {"kind": "rebook", "flights": best["flights"], "replace_seqs": seqs, "cabin": cabin},
+                {
+                    "kind": "rebook",
+                    "flights": best["flights"],
+                    "replace_seqs": seqs,
+                    "cabin": cabin,
+                },
                 {"kind": "notify", "message": _REBOOKED.get(reason, "cancelled_rebooked")},
             ],
             "rationale": f"Earliest-arriving alternative with a seat in {cabin}: "
             f"{' + '.join(best['flights'])}.",
         }
     return {
-        "actions": [{"kind": "notify", "message": _NO_ALTERNATIVE.get(reason, "cancelled_no_alternative")}],
+        "actions": [
+            {"kind": "notify", "message": _NO_ALTERNATIVE.get(reason, "cancelled_no_alternative")}
+        ],
         "rationale": "No alternative has a seat in the booked cabin.",
     }
 
@@ -85,7 +92,9 @@ def policy_plan(case: dict[str, Any]) -> dict[str, Any]:
 class PolicyModelServer:
     """The endpoint on 127.0.0.1 (port 0: any free port). Use as an async context manager."""
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, model: str = "policy-model") -> None:
+    def __init__(
+        self, *, host: str = "127.0.0.1", port: int = 0, model: str = "policy-model"
+    ) -> None:
         self.host = host
         self.port = port
         self.model = model

@@ -122,7 +122,9 @@ def render_html(evaluation: dict[str, Any]) -> str:
     approvals = s["approvals"]
     model = s["model"]
     cards = [
-        _card("pass rate", f"{s['pass_rate'] * 100:.1f} %", "good" if s["pass_rate"] == 1 else "bad"),
+        _card(
+            "pass rate", f"{s['pass_rate'] * 100:.1f} %", "good" if s["pass_rate"] == 1 else "bad"
+        ),
         _card(f"pass^{s['repeat']}", f"{s['pass_hat_k'] * 100:.1f} %"),
         _card("scenarios / runs", f"{s['scenarios']} / {s['runs']}"),
         _card(
@@ -132,8 +134,14 @@ def render_html(evaluation: dict[str, Any]) -> str:
         ),
         _card("duplicate actions", str(s["duplicate_actions"])),
         _card("unneeded actions", str(s["unneeded_actions"])),
-        _card("time to notify p50", _duration_label(notify["p50"]) if notify["p50"] is not None else "–"),
-        _card("time to notify p95", _duration_label(notify["p95"]) if notify["p95"] is not None else "–"),
+        _card(
+            "time to notify p50",
+            _duration_label(notify["p50"]) if notify["p50"] is not None else "–",
+        ),
+        _card(
+            "time to notify p95",
+            _duration_label(notify["p95"]) if notify["p95"] is not None else "–",
+        ),
         _card("approvals requested / needed", f"{approvals['requested']} / {approvals['needed']}"),
         _card("model tokens", str(model["total_tokens"])),
         _card("model cost", f"{model['cost']:.4f}"),
@@ -168,7 +176,9 @@ def render_html(evaluation: dict[str, Any]) -> str:
         approvals["needed_not_requested"],
     ]
     waste_colors = [RED, AMBER, AMBER, BLUE, GREY, AMBER, RED]
-    notify_values = [t for x in scenarios for run in x["runs"] for t in run["metrics"]["time_to_notify_s"]]
+    notify_values = [
+        t for x in scenarios for run in x["runs"] for t in run["metrics"]["time_to_notify_s"]
+    ]
     charts = [
         _figure(
             "Expectations passed, per scenario",
@@ -179,7 +189,10 @@ def render_html(evaluation: dict[str, Any]) -> str:
             "Time to notify",
             histogram(notify_values, bins=[0, 60, 300, 900, 1800, 3600, 4 * 3600]),
         ),
-        _figure("Run time per scenario", bar_chart(names, seconds, unit=" s", colors=[GREY] * len(names))),
+        _figure(
+            "Run time per scenario",
+            bar_chart(names, seconds, unit=" s", colors=[GREY] * len(names)),
+        ),
     ]
     rows = "".join(_scenario_row(x) for x in scenarios)
     title = f"travel-agent evals — {evaluation.get('reasoner')}"
@@ -189,7 +202,11 @@ def render_html(evaluation: dict[str, Any]) -> str:
         f"<h1>{escape(title)}</h1>"
         f'<div class="meta">{escape(str(evaluation.get("created_at")))} · reasoner '
         f"<code>{escape(str(evaluation.get('reasoner')))}</code>"
-        + (f" · model <code>{escape(str(evaluation['model']))}</code>" if evaluation.get("model") else "")
+        + (
+            f" · model <code>{escape(str(evaluation['model']))}</code>"
+            if evaluation.get("model")
+            else ""
+        )
         + f" · schema <code>{escape(evaluation.get('schema', ''))}</code></div>"
         f'<div class="cards">{"".join(cards)}</div>'
         f'<h2>Charts</h2><div class="charts">{"".join(charts)}</div>'
@@ -205,15 +222,13 @@ def _figure(caption: str, svg: str) -> str:
 
 def _scenario_row(x: dict[str, Any]) -> str:
     runs = x["runs"]
-    verdict = (
-        '<span class="pass">pass</span>' if x["passed"] else '<span class="fail">fail</span>'
-    )
+    verdict = '<span class="pass">pass</span>' if x["passed"] else '<span class="fail">fail</span>'
     if len(runs) > 1:
         verdict += f' <span class="small">{sum(r["passed"] for r in runs)}/{len(runs)} runs</span>'
     run = next((r for r in runs if not r["passed"]), runs[0])
     items = "".join(
         f'<li><span class="{"pass" if e["passed"] else "fail"}">'
-        f'{"✓" if e["passed"] else "✗"}</span> <code>{escape(e["kind"])}</code> '
+        f"{'✓' if e['passed'] else '✗'}</span> <code>{escape(e['kind'])}</code> "
         f"{escape(e['reason'])}</li>"
         for e in run["expectations"]
     )

@@ -43,7 +43,7 @@ from airline.db import (
     OutboxRow,
 )
 from airline.errors import ConfigError
-from airline.models import Airport, Booking, Flight, FlightStatus, ReasonCode
+from airline.models import Airport, Booking, Flight
 from airline.reservations import load_booking
 from evals.scenario import DecisionSpec, EventSpec, Scenario, parse_duration, split_flight
 from evals.world import write
@@ -166,6 +166,8 @@ class RunResult:
     notes: list[str] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
+    directory: Path | None = None
+    """Where the run's world was (gone afterwards unless the runner keeps it)."""
 
     def notifications(self) -> list[OutboxEntry]:
         return [o for o in self.outbox if o.topic == "notifications.outbound"]
@@ -312,6 +314,7 @@ class ScenarioRunner:
             airports={a.iata: a for a in world.airports},
             original={b.pnr: b for b in world.bookings},
             customers={b.pnr: b.customer_id for b in world.bookings},
+            directory=directory,
         )
         try:
             await self._play(scenario, directory, result)
@@ -462,9 +465,7 @@ async def _next_due(db: Database, now: datetime) -> list[datetime]:
     found: list[datetime] = []
     async with db.session() as session:
         rows = (
-            await session.scalars(
-                select(OutboxRow.payload).where(OutboxRow.status == "pending")
-            )
+            await session.scalars(select(OutboxRow.payload).where(OutboxRow.status == "pending"))
         ).all()
         for payload in rows:
             if not is_due(payload, now) and payload.get("not_before"):
@@ -622,12 +623,3 @@ async def run_all(
     for scenario in scenarios:
         for attempt in range(1, repeat + 1):
             yield scenario, attempt, await runner.run(scenario)
-
-
-__all__ = [
-    "FlightStatus",
-    "ReasonCode",
-    "RunResult",
-    "ScenarioRunner",
-    "run_all",
-]

@@ -15,8 +15,8 @@ and the path inside it (``world.bookings[2].segments[0].flight: ...``).
 
 from __future__ import annotations
 
-import re
 import datetime as dt
+import re
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -30,8 +30,8 @@ from airline.models import Cabin, ChannelKind, FareFamily, FlightStatus, Loyalty
 
 __all__ = [
     "EXPECTATION_KINDS",
-    "ScenarioError",
     "Scenario",
+    "ScenarioError",
     "load_scenario",
     "load_scenarios",
     "parse_duration",
