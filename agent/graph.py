@@ -1,8 +1,13 @@
 """build_graph(): one case, from live context to a durable outcome.
 
-    START → context → plan → guard ─┬─→ act ─┬─→ remember → END
-                ↑                   │        │
-                └── lost a seat race (at the guard or in act): search again
+    START → context → plan → guard ─┬─→ approve ─┬─→ act ─┬─→ remember → END
+                ↑                   │      ↑     │        │
+                │                   │      └─ edited: the operator's option is guarded
+                ├── lost a seat race (at the guard or in act): search again
+                └── the approval went stale (the flight changed again): plan again
+
+`approve` parks the case at LangGraph `interrupt()` when autonomy limits say a human
+decides; the daemon resumes it with the decision (see agent/approve.py).
 
 Thread id = case id. The checkpointer writes after every node, so a daemon killed
 mid-case resumes at the node it had reached; `act` is idempotent by key, so resuming
@@ -23,6 +28,7 @@ from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
+from agent.approve import approve
 from agent.deps import AgentDeps
 from agent.nodes import (
     act,
@@ -43,6 +49,7 @@ def build_graph(checkpointer: BaseCheckpointSaver[Any] | None = None) -> CaseGra
     graph.add_node("context", gather_context)
     graph.add_node("plan", make_plan)
     graph.add_node("guard", guard_plan)
+    graph.add_node("approve", approve, destinations=("act", "guard", "context"))
     graph.add_node("act", act)
     graph.add_node("remember", remember)
 

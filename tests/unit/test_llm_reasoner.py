@@ -162,7 +162,9 @@ async def test_the_model_searches_then_rebooks_once_through_the_guard(
     assert plan.reasoner == "llm"
     assert verdict.violations == []
     after = await observe(agent, case)
-    assert [a for a, _ in after.ledger] == ["notify", "rebook"]
+    # The model proposed the rebooking; the guard added the compensation and care owed.
+    assert [a for a, _ in after.ledger] == ["care", "compensate", "notify", "rebook"]
+    assert any("added the compensate the rules owe" in r for r in verdict.repairs)
     new_flights = assert_flyable_rebooking(agent, after.booking, origin="FRA")
     assert plan.actions[0].kind == "rebook" and plan.actions[0].flights == new_flights
     assert await notification_kind(agent, booking.pnr) == "cancelled_rebooked"
@@ -211,7 +213,6 @@ def bad_rebooking(kind: str, case: dict[str, Any]) -> dict[str, Any]:
     [
         ("cancelled flight", "is cancelled on the live board"),
         ("unknown flight", "no such flight XA999/2026-03-01"),
-        ("cabin upgrade", "changes cabin from economy to business"),
     ],
 )
 async def test_a_proposal_that_breaks_policy_is_refused_and_the_passenger_told_the_truth(
@@ -241,7 +242,8 @@ async def test_a_proposal_that_breaks_policy_is_refused_and_the_passenger_told_t
     assert any(violation in v for v in verdict.violations), verdict.violations
     assert outcomes == {"no_alternative": 1}
     after = await observe(agent, case)
-    assert [a for a, _ in after.ledger] == ["notify"]
+    # No rebooking ran; what EU261 owes for the cancellation is paid all the same.
+    assert [a for a, _ in after.ledger] == ["care", "compensate", "notify"]
     assert after.booking == before.booking
     assert after.sold == before.sold
     assert await notification_kind(agent, booking.pnr) == "cancelled_no_alternative"
@@ -281,7 +283,8 @@ async def test_a_failing_model_falls_back_to_the_rules_and_says_why(
     assert "rules plan used: earliest-arriving alternative" in plan.rationale
     assert outcomes == {"rebooked": 1}
     assert verdict.violations == []
-    assert [a for a, _ in (await observe(agent, case)).ledger] == ["notify", "rebook"]
+    ledger = [a for a, _ in (await observe(agent, case)).ledger]
+    assert ledger == ["care", "compensate", "notify", "rebook"]
     assert len(api.requests) == len(script)
 
 
@@ -351,7 +354,8 @@ async def test_an_injected_instruction_in_the_data_cannot_get_past_the_guard(
                 select(LedgerRow.action).where(LedgerRow.pnr.in_([booking.pnr, victim.pnr]))
             )
         ).all()
-        assert list(actions) == ["notify"]
+        # Only what the rules owe the passenger: no refund, nothing for the other booking.
+        assert sorted(actions) == ["care", "compensate", "notify"]
         assert await load_booking(session, victim.pnr) == victim
     assert await notification_kind(agent, booking.pnr) == "cancelled_no_alternative"
 
