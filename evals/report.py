@@ -239,6 +239,12 @@ def _scenario_row(x: dict[str, Any]) -> str:
         extra += f'<p class="small">note: {escape(note)}</p>'
     for decision in run.get("decisions", []):
         extra += f'<p class="small">operator: {escape(decision)}</p>'
+    for asked in run.get("approvals", []):
+        why = "; ".join(asked["why"])
+        extra += (
+            f'<p class="small">approval for {escape(asked["booking"])}: '
+            f"{escape(asked['status'])} ({escape(why)})</p>"
+        )
     m = run["metrics"]
     problems = m["violations"] + m["duplicates"] + m["unneeded"]
     if problems:

@@ -341,7 +341,6 @@ class ScenarioRunner:
             daemon = Daemon(agent.deps, agent.graph, source)
             relay = OutboxRelay(db, EmbeddedSink(broker), {}, LogChannel(), clock)
             desk = _approval_desk(db, clock)
-            scheduler = _scheduler(agent, db, clock)
             stop = asyncio.Event()
             task = asyncio.create_task(daemon.run(stop), name=f"daemon:{scenario.name}")
             try:
@@ -365,8 +364,7 @@ class ScenarioRunner:
                         elif step.decision is not None:
                             result.decisions.append(await _decide(desk, step.decision))
                     await self._settle(daemon, task, broker, db)
-                    await _run_jobs(scheduler, clock.now())
-                    await self._settle(daemon, task, broker, db)
+                    await self._follow_up(daemon, task, broker, db)
                     await relay.drain()
                     upcoming = [s.at for s in pending[:1]]
                     upcoming += await _next_due(db, now)
@@ -376,8 +374,7 @@ class ScenarioRunner:
                     clock.advance(min(later) - now)
                 if end > clock.now():
                     clock.advance(end - clock.now())
-                await _run_jobs(scheduler, clock.now())
-                await self._settle(daemon, task, broker, db)
+                await self._follow_up(daemon, task, broker, db)
                 await relay.drain()
             finally:
                 stop.set()
@@ -431,6 +428,18 @@ class ScenarioRunner:
         )
         result.fed.append(FedEvent(step.at, event))
 
+    async def _follow_up(
+        self, daemon: Daemon, task: asyncio.Task[None], broker: EmbeddedBroker, db: Database
+    ) -> None:
+        """Run the jobs due now and resume the cases whose approvals were decided, until
+        nothing more happens (a deadline expires an approval, which resumes its case)."""
+        for _ in range(10):
+            ran = await daemon.scheduler.run_due()
+            resumed = await daemon.apply_decisions()
+            await self._settle(daemon, task, broker, db)
+            if not ran and not resumed:
+                return
+
     async def _settle(
         self, daemon: Daemon, task: asyncio.Task[None], broker: EmbeddedBroker, db: Database
     ) -> None:
@@ -470,16 +479,12 @@ async def _next_due(db: Database, now: datetime) -> list[datetime]:
         for payload in rows:
             if not is_due(payload, now) and payload.get("not_before"):
                 found.append(datetime.fromisoformat(payload["not_before"]))
-        jobs = (
-            await session.scalars(
-                select(JobRow.due_at).where(JobRow.status.in_(("pending", "scheduled")))
-            )
-        ).all()
+        jobs = (await session.scalars(select(JobRow.due_at).where(JobRow.status == "due"))).all()
         found += [due for due in jobs if due > now]
     return found
 
 
-# --- approvals and jobs (optional parts of the agent) ----------------------------------
+# --- operator decisions -----------------------------------------------------------------
 
 
 def _approval_desk(db: Database, clock: SimulatedClock) -> Any:
@@ -501,29 +506,6 @@ async def _decide(desk: Any, spec: DecisionSpec) -> str:
     except Exception as exc:
         return f"{spec.at} {spec.verdict} {spec.booking}: refused: {exc}"
     return f"{spec.at} {spec.verdict} {spec.booking}: recorded on {approval.id}"
-
-
-def _scheduler(agent: Any, db: Database, clock: SimulatedClock) -> Any:
-    """The agent's job scheduler, if this build has one."""
-    try:
-        from agent import scheduler as module  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    factory = getattr(agent, "scheduler", None) or getattr(module, "Scheduler", None)
-    if factory is None:
-        return None
-    if not callable(factory):
-        return factory
-    for args in ((agent.deps, agent.graph), (agent.deps,), (db, clock), (db,)):
-        with contextlib.suppress(TypeError):
-            return factory(*args)
-    return None
-
-
-async def _run_jobs(scheduler: Any, now: datetime) -> None:
-    run_due = getattr(scheduler, "run_due", None)
-    if run_due is not None:
-        await run_due(now)
 
 
 # --- collecting -----------------------------------------------------------------------

@@ -50,6 +50,9 @@ def run_record(result: RunResult, attempt: int) -> dict[str, Any]:
         "metrics": metrics,
         "notes": result.notes,
         "decisions": result.decisions,
+        "approvals": [
+            {"booking": a.pnr, "status": a.status, "why": a.why} for a in result.approvals
+        ],
     }
 
 
