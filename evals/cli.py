@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import json
 import logging
 from collections.abc import Iterator
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
@@ -19,20 +21,31 @@ from evals.report import render_html
 from evals.runner import MemoryFactory, ScenarioRunner
 from evals.scenario import Scenario, load_scenarios
 from evals.suite import evaluate
+from memory.base import CustomerMemory
 
 log = logging.getLogger(__name__)
 
 
 def default_memory_factory() -> MemoryFactory | None:
-    """The project's customer memory for each scenario's directory, if this build has one."""
+    """The project's customer memory, opened in each scenario's own directory, if this
+    build has an implementation (`memory.open_memory`); None otherwise."""
     try:
-        from memory import history  # type: ignore[attr-defined]
+        package = importlib.import_module("memory")
+        config = importlib.import_module("memory.config")
     except ImportError:
         return None
-    opener = getattr(history, "open_memory", None)
-    if opener is None:
+    opener = getattr(package, "open_memory", None)
+    settings_type = getattr(config, "MemorySettings", None)
+    if opener is None or settings_type is None:
         return None
-    return opener  # type: ignore[no-any-return]
+
+    def factory(directory: Path) -> AbstractAsyncContextManager[CustomerMemory]:
+        opened: AbstractAsyncContextManager[CustomerMemory] = opener(
+            settings_type(path=directory), data_dir=directory
+        )
+        return opened
+
+    return factory
 
 
 @contextlib.contextmanager

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import inspect
 import logging
 import tempfile
@@ -331,14 +332,12 @@ class ScenarioRunner:
         source = EmbeddedSource(broker)
         async with AsyncExitStack() as stack:
             memory = await self._memory(scenario, directory, stack, result)
-            kwargs: dict[str, Any] = {}
-            if memory is not None and "memory" in inspect.signature(open_agent).parameters:
-                kwargs["memory"] = memory
-            elif memory is not None:
-                result.notes.append("open_agent takes no memory yet: memory was not wired")
-            agent = await stack.enter_async_context(open_agent(settings, clock, **kwargs))
-            db = agent.deps.db
-            daemon = Daemon(agent.deps, agent.graph, source)
+            agent = await stack.enter_async_context(open_agent(settings, clock))
+            deps = agent.deps
+            if memory is not None:  # the scenario's own memory, whatever open_agent opened
+                deps = dataclasses.replace(deps, memory=memory)
+            db = deps.db
+            daemon = Daemon(deps, agent.graph, source)
             relay = OutboxRelay(db, EmbeddedSink(broker), {}, LogChannel(), clock)
             desk = _approval_desk(db, clock)
             stop = asyncio.Event()
@@ -394,6 +393,8 @@ class ScenarioRunner:
     async def _memory(
         self, scenario: Scenario, directory: Path, stack: AsyncExitStack, result: RunResult
     ) -> CustomerMemory | None:
+        if not scenario.world.memory:
+            return None  # an empty memory answers as no memory does, and costs nothing
         if self.memory_factory is None:
             if scenario.world.memory:
                 result.notes.append(
