@@ -20,10 +20,13 @@ import argparse
 import asyncio
 import json
 import threading
+from datetime import datetime, time
 from types import TracebackType
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from agent.reasoners.prompting import DATA_CLOSE, DATA_OPEN
+from airline.airports import load_airports
 
 _REBOOKED = {
     "cancelled": "cancelled_rebooked",
@@ -54,22 +57,28 @@ def case_of(messages: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 
 def policy_plan(case: dict[str, Any]) -> dict[str, Any]:
-    """The plan the rules of the road give for `case` (the reasoner's `ModelPlan` JSON)."""
+    """The plan the system prompt's rules give for `case` (the reasoner's `ModelPlan` JSON):
+    the earliest-arriving alternative with a seat in the booked cabin (skipping overnight
+    departures when the passenger's preferences ask and a daytime option exists), one
+    message, and the compensation, care and refund offer the listed entitlements owe."""
     reason = str(case.get("reason", ""))
+    owed = _owed(case)
+    if reason == "gate_change":
+        return _plan([{"kind": "notify", "message": "gate_change"}], "The gate changed.")
     if reason == "delayed":
-        return {
-            "actions": [{"kind": "notify", "message": "delay"}],
-            "rationale": "The itinerary still works; inform the passenger of the delay.",
-        }
+        return _plan(
+            [{"kind": "notify", "message": "delay"}, *owed["care"]],
+            "The itinerary still works; inform the passenger and give the care owed.",
+        )
     seqs = case.get("replace_seqs") or []
     if not seqs:
-        return {"actions": [], "rationale": "Nothing on this booking needs replacing."}
+        return _plan([], "Nothing on this booking needs replacing.")
     alternatives = [a for a in case.get("alternatives") or [] if (a.get("seats") or 0) > 0]
     cabin = case.get("cabin")
     if alternatives and cabin:
-        best = min(alternatives, key=lambda a: (a.get("arr", ""), a.get("stops", 0)))
-        return {
-            "actions": [
+        best = _choose(alternatives, case)
+        return _plan(
+            [
                 {
                     "kind": "rebook",
                     "flights": best["flights"],
@@ -77,16 +86,84 @@ def policy_plan(case: dict[str, Any]) -> dict[str, Any]:
                     "cabin": cabin,
                 },
                 {"kind": "notify", "message": _REBOOKED.get(reason, "cancelled_rebooked")},
+                *owed["compensation"],
+                *owed["care"],
             ],
-            "rationale": f"Earliest-arriving alternative with a seat in {cabin}: "
-            f"{' + '.join(best['flights'])}.",
-        }
-    return {
-        "actions": [
-            {"kind": "notify", "message": _NO_ALTERNATIVE.get(reason, "cancelled_no_alternative")}
+            f"Earliest-arriving alternative with a seat in {cabin}: {' + '.join(best['flights'])}.",
+        )
+    return _plan(
+        [
+            {"kind": "notify", "message": _NO_ALTERNATIVE.get(reason, "cancelled_no_alternative")},
+            *owed["refund"],
+            *owed["compensation"],
+            *owed["care"],
         ],
-        "rationale": "No alternative has a seat in the booked cabin.",
+        "No alternative has a seat in the booked cabin.",
+    )
+
+
+def _plan(actions: list[dict[str, Any]], rationale: str) -> dict[str, Any]:
+    return {"actions": actions[:6], "rationale": rationale, "confidence": 0.9}
+
+
+def _owed(case: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Compensation (once per journey), care by regime, and a refund offer, as listed."""
+    items = [i for i in case.get("entitlements") or [] if isinstance(i, dict)]
+    compensation = [
+        {
+            "kind": "compensate",
+            "regime": i["regime"],
+            "amount_cents": i["amount_cents"],
+            "currency": i["currency"],
+        }
+        for i in items
+        if i.get("kind") == "compensation" and i.get("amount_cents") is not None
+    ][:1]
+    care: dict[str, list[str]] = {}
+    for i in items:
+        if i.get("kind") == "care" and i.get("care"):
+            care.setdefault(str(i["regime"]), []).append(str(i["care"]))
+    refund: list[dict[str, Any]] = []
+    booking = case.get("booking") or {}
+    offers = [i for i in items if i.get("kind") in ("refund", "refund_option")]
+    # The fare is what a refund returns; a case without it cannot offer the right sum.
+    if offers and booking.get("price_cents") is not None and booking.get("currency"):
+        refund.append(
+            {
+                "kind": "refund_offer",
+                "regime": offers[0]["regime"],
+                "amount_cents": booking["price_cents"],
+                "currency": booking["currency"],
+            }
+        )
+    return {
+        "compensation": compensation,
+        "care": [{"kind": "care", "regime": r, "items": v} for r, v in care.items()],
+        "refund": refund,
     }
+
+
+def _choose(alternatives: list[dict[str, Any]], case: dict[str, Any]) -> dict[str, Any]:
+    ranked = sorted(alternatives, key=lambda a: (a.get("arr", ""), a.get("stops", 0)))
+    preferences = case.get("preferences") or {}
+    if preferences.get("avoid_overnight") and case.get("origin"):
+        zone = _zone(str(case["origin"]))
+        daytime = [a for a in ranked if zone is None or not _overnight(a["dep"], zone)]
+        if daytime:
+            return daytime[0]
+    return ranked[0]
+
+
+def _zone(iata: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(load_airports([iata])[0].tz)
+    except Exception:  # an airport a model would not know: no preference applied
+        return None
+
+
+def _overnight(departure: str, zone: ZoneInfo) -> bool:
+    local = datetime.fromisoformat(departure).astimezone(zone).time()
+    return local >= time(22) or local < time(6)
 
 
 class PolicyModelServer:
