@@ -50,9 +50,10 @@ def bar_chart(
     width: int = 560,
     unit: str = "",
     max_value: float | None = None,
+    digits: int = 2,
 ) -> str:
     """Horizontal bars, one per label, as inline SVG."""
-    row, left, right = 18, 230, 60
+    row, left, right = 18, 300, 60
     height = row * len(labels) + 10
     top = max_value if max_value is not None else max([*values, 1e-9])
     span = width - left - right
@@ -65,10 +66,10 @@ def bar_chart(
         w = 0 if top <= 0 else max(0.0, value) / top * span
         color = colors[i] if colors else BLUE
         parts.append(
-            f'<text x="{left - 6}" y="{y + 12}" text-anchor="end">{escape(label[:38])}</text>'
+            f'<text x="{left - 6}" y="{y + 12}" text-anchor="end">{escape(label[:48])}</text>'
             f'<rect x="{left}" y="{y + 2}" width="{w:.1f}" height="{row - 5}" fill="{color}">'
-            f"<title>{escape(label)}: {_fmt(value, 2)}{unit}</title></rect>"
-            f'<text x="{left + w + 4:.1f}" y="{y + 12}">{_fmt(value, 2)}{escape(unit)}</text>'
+            f"<title>{escape(label)}: {_fmt(value, digits)}{unit}</title></rect>"
+            f'<text x="{left + w + 4:.1f}" y="{y + 12}">{_fmt(value, digits)}{escape(unit)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -182,9 +183,13 @@ def render_html(evaluation: dict[str, Any]) -> str:
     charts = [
         _figure(
             "Expectations passed, per scenario",
-            bar_chart(names, [v * 100 for v in share], colors=colors, unit="%", max_value=100),
+            bar_chart(
+                names, [v * 100 for v in share], colors=colors, unit="%", max_value=100, digits=0
+            ),
         ),
-        _figure("Actions and approvals", bar_chart(waste_labels, waste, colors=waste_colors)),
+        _figure(
+            "Actions and approvals", bar_chart(waste_labels, waste, colors=waste_colors, digits=0)
+        ),
         _figure(
             "Time to notify",
             histogram(notify_values, bins=[0, 60, 300, 900, 1800, 3600, 4 * 3600]),
