@@ -42,6 +42,8 @@ from tools.policy.guard import fallback_message
 
 # The deadline is never sooner than this after the approval opens: someone must see it.
 MIN_DECISION_WINDOW = timedelta(minutes=5)
+# The alternatives an operator may pick from instead (the search's best first).
+MAX_OPTIONS = 8
 
 Next = Literal["act", "guard", "context"]
 
@@ -158,7 +160,10 @@ async def _open_approval(
         "reason": context.reason.value,
         "why": verdict.needs_human,
         "proposal": proposal,
-        "options": [a.model_dump(mode="json") for a in context.alternatives[:8]],
+        "options": [
+            {**a.model_dump(mode="json"), "flight_keys": a.flight_keys}
+            for a in context.alternatives[:MAX_OPTIONS]
+        ],
         "entitlements": [i.model_dump(mode="json") for i in owed],
         "memory": [{"text": text} for text in context.memory],
         "rationale": plan.rationale[:2000],

@@ -453,3 +453,45 @@ def test_a_platinum_passenger_with_a_connection_is_complex() -> None:
         == "platinum passenger with a connection"
     )
     assert complexity(context.model_copy(update={"alternatives": []})) == "no standard option"
+
+
+@pytest.mark.parametrize(
+    ("kind", "why"),
+    [
+        ("compensation above entitlement", "proposed compensation other than the rules require"),
+        ("cabin upgrade", "cabin change from economy to business"),
+    ],
+)
+async def test_a_proposal_beyond_the_autonomy_limits_waits_for_a_human(
+    opened: Agent, chat: BaseChatModel, api: FakeOpenAI, kind: str, why: str
+) -> None:
+    agent = llm_agent(opened, chat)
+    booking = await passenger(agent, connecting=False)
+    case = await cancel_and_open(agent, booking.pnr)
+    before = await observe(agent, case)
+
+    def answer(request: dict[str, Any]) -> Reply:
+        data = data_block(request["messages"][1]["content"])
+        rebook = bad_rebooking("cabin upgrade" if kind == "cabin upgrade" else "", data)
+        actions: list[dict[str, Any]] = [
+            rebook,
+            {"kind": "notify", "message": "cancelled_rebooked"},
+        ]
+        if kind == "compensation above entitlement":
+            actions.append(
+                {"kind": "compensate", "regime": "eu261", "amount_cents": 99_900, "currency": "EUR"}
+            )
+        return say({"actions": actions, "rationale": "the passenger deserves it"})
+
+    api.script = [answer]
+    outcomes, _plan, verdict = await run_case(agent, case)
+
+    assert outcomes == {"awaiting_approval": 1}
+    assert any(why in reason for reason in verdict.needs_human), verdict.needs_human
+    compensation = [a for a in verdict.approved if a.kind == "compensate"]
+    # Whatever the model asked, the amount on the table is the one EU261 owes.
+    assert [(a.amount_cents, a.currency) for a in compensation] == [(25_000, "EUR")]  # type: ignore[union-attr]
+    # Nothing ran: the booking, the seats and the ledger are as they were.
+    after = await observe(agent, case)
+    assert (after.booking, after.sold, after.ledger) == (before.booking, before.sold, [])
+    assert after.case == ("awaiting_approval", None)
