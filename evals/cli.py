@@ -78,7 +78,7 @@ def run_eval(
         min_pass /= 100  # given as a percentage
     scenarios = load_scenarios(paths)
     if logging.getLogger().level > logging.DEBUG:  # the daemon's INFO lines drown the table
-        for name in ("agent", "tools", "airline", "streams", "memory", "evals"):
+        for name in ("agent", "tools", "airline", "streams", "memory", "evals", "apscheduler"):
             logging.getLogger(name).setLevel(logging.WARNING)
     with _model_endpoint(local_model) as url:
         overrides: dict[str, Any] = {"reasoner": reasoner}
