@@ -166,6 +166,10 @@ class BookingSpec(_Model):
     price: float = Field(default=250.0, ge=0, description="ticket price in major units")
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
     segments: list[SegmentSpec] = Field(min_length=1)
+    ssr: list[str] = Field(
+        default_factory=list,
+        description="special service requests, IATA codes (WCHR, UMNR, ...)",
+    )
 
 
 class MemorySpec(_Model):

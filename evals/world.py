@@ -160,6 +160,7 @@ def build(spec: WorldSpec) -> World:
             fare=b.fare,
             price_cents=round(b.price * 100),
             currency=b.currency,
+            ssr=list(b.ssr),
             segments=[
                 Segment(seq=i, flight_key=_key(s.flight, s.date, spec.date), cabin=s.cabin)
                 for i, s in enumerate(b.segments, start=1)

@@ -24,6 +24,7 @@ from agent.state import (
     RebookAction,
     RefundOfferAction,
 )
+from agent.turns import my_turn
 from airline.errors import NoSeatsError
 from airline.reservations import (
     effect_done,
@@ -50,7 +51,8 @@ async def act(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
     attempts = state.get("attempts", 0) + 1
     approved = state["verdict"].approved
     try:
-        effects = await _apply(state, runtime.context, approved)
+        async with my_turn():  # more urgent passengers of the same disruption first
+            effects = await _apply(state, runtime.context, approved)
     except NoSeatsError as exc:
         if attempts < MAX_ATTEMPTS:
             # Another case took the last seat between our search and our booking.
