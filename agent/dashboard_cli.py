@@ -56,7 +56,7 @@ def register(
             ) as server:
                 say(f"operator desk on {server.url}  (Ctrl-C stops)")
                 if not await _has_operators(app):
-                    say("no operators yet: add one with `travel-agent operators add NAME --role admin`")
+                    say("no operators yet: `travel-agent operators add NAME --role admin`")
                 await stop.wait()
 
         run(main)
@@ -103,7 +103,8 @@ def register(
 
         async def main(_stop: asyncio.Event) -> str:
             async with _store(config) as store:
-                return await store.issue_token(name, label, by="cli")
+                issued: str = await store.issue_token(name, label, by="cli")
+                return issued
 
         typer.echo(run(main))
 
@@ -158,7 +159,9 @@ def demo_desk(
 
         config = with_desk_address(run_settings, host, port)
         app = create_app(config)
-        async with DeskServer(app, host=config.dashboard.host, port=config.dashboard.port) as server:
+        async with DeskServer(
+            app, host=config.dashboard.host, port=config.dashboard.port
+        ) as server:
             password = secrets.token_urlsafe(12)
             await app.state.desk.operators.add("demo", password, Role.ADMIN, by="demo")
             say(f"operator desk on {server.url}  — log in as demo / {password}")

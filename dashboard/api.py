@@ -25,7 +25,9 @@ from dashboard.auth import Operator, Role
 from dashboard.deps import ForbiddenError, LoginRequiredError, desk_of, session_of
 
 log = logging.getLogger(__name__)
-bearer = HTTPBearer(auto_error=False, description="an API token from `travel-agent operators token`")
+bearer = HTTPBearer(
+    auto_error=False, description="an API token from `travel-agent operators token`"
+)
 router = APIRouter(prefix="/api", tags=["approvals"])
 
 

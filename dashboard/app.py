@@ -17,7 +17,6 @@ from urllib.parse import quote
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 
 from agent.approvals import ApprovalDesk
 from agent.settings import Settings
@@ -54,7 +53,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            database = db or await stack.enter_async_context(Database(settings.db_url))
+            if db is None:
+                database = await stack.enter_async_context(Database(settings.db_url))
+            else:
+                database = db
             await create_tables(database)
             places = Places()
             await places.load(database)
@@ -141,12 +143,12 @@ def create_app(
     async def forbidden(request: Request, exc: ForbiddenError) -> Response:
         if request.url.path.startswith("/api/") or request.headers.get("HX-Request"):
             return JSONResponse({"detail": str(exc)}, 403)
-        templates: Jinja2Templates = request.app.state.templates
         session = await session_of(request)
-        return templates.TemplateResponse(
+        return pages.render(
             request,
             "error.html",
-            {"session": session, "title": "Not allowed", "message": str(exc), "nav": ""},
+            session,
+            {"title": "Not allowed", "message": str(exc), "nav": ""},
             status_code=403,
         )
 

@@ -231,7 +231,9 @@ class OperatorStore:
         sess, operator = row
         if sess.expires_at <= _now() or not operator.active:
             return None
-        return Session(Operator(operator.name, Role(operator.role)), sess.csrf_token, sess.expires_at)
+        return Session(
+            Operator(operator.name, Role(operator.role)), sess.csrf_token, sess.expires_at
+        )
 
     async def logout(self, token: str) -> None:
         async with self.db.transaction() as session:

@@ -129,6 +129,4 @@ def card_of(approval: Approval, customer: CustomerRow | None, flight: BoardRow |
 async def approval_cards(db: Database, approvals: list[Approval]) -> list[Card]:
     customers = await reads.customers_of(db, {a.customer_id for a in approvals})
     flights = await reads.board_states(db, {a.flight_key for a in approvals})
-    return [
-        card_of(a, customers.get(a.customer_id), flights.get(a.flight_key)) for a in approvals
-    ]
+    return [card_of(a, customers.get(a.customer_id), flights.get(a.flight_key)) for a in approvals]

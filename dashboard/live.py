@@ -148,7 +148,9 @@ class LiveFeed:
                     )
                 )
             ).all()
-            board = (await session.execute(select(BoardRow.flight_key, BoardRow.last_event_id))).all()
+            board = (
+                await session.execute(select(BoardRow.flight_key, BoardRow.last_event_id))
+            ).all()
             newest = await session.scalar(select(func.max(BoardRow.last_emitted_at)))
             activity = (
                 await session.execute(

@@ -32,7 +32,6 @@ from dashboard.deps import (
     Desk,
     desk_of,
     require,
-    session_of,
 )
 
 log = logging.getLogger(__name__)
@@ -132,11 +131,11 @@ async def login(
             response.headers["Retry-After"] = str(exc.retry_after)
         _set_login_cookie(request, response, fresh)
         return response
-    response = RedirectResponse(_safe_next(next), status_code=303)
-    _set_session_cookie(desk, response, token, int(desk.operators.session_length.total_seconds()))
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    redirect = RedirectResponse(_safe_next(next), status_code=303)
+    _set_session_cookie(desk, redirect, token, int(desk.operators.session_length.total_seconds()))
+    redirect.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     log.info("operator %s logged in", session.operator.name)
-    return response
+    return redirect
 
 
 @router.post("/logout")
@@ -225,7 +224,7 @@ async def decide(
     status_code = 200
     try:
         decision = Decision(
-            verdict=verdict,  # type: ignore[arg-type]  # validated by the model
+            verdict=verdict,  # validated by the model
             option=int(option) if verdict == "edit" and option not in (None, "") else None,
             reason=(reason or "").strip() or None,
         )
@@ -276,9 +275,7 @@ def _first_error(exc: Exception) -> str:
 @router.get("/disruptions")
 async def disruptions_page(request: Request, session: Viewer) -> Response:
     rows = await reads.disruptions(desk_of(request).db)
-    return render(
-        request, "disruptions.html", session, {"disruptions": rows, "nav": "disruptions"}
-    )
+    return render(request, "disruptions.html", session, {"disruptions": rows, "nav": "disruptions"})
 
 
 @router.get("/fragments/disruptions")
@@ -325,9 +322,7 @@ async def board_page(request: Request, session: Viewer, airport: str | None = No
 
 
 @router.get("/fragments/board")
-async def board_fragment(
-    request: Request, session: Viewer, airport: str | None = None
-) -> Response:
+async def board_fragment(request: Request, session: Viewer, airport: str | None = None) -> Response:
     return render(request, "_board.html", session, await _board(request, airport))
 
 

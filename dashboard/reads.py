@@ -84,9 +84,9 @@ class Overview:
 async def overview(db: Database) -> Overview:
     async with db.session() as session:
         cases = dict(
-            (await session.execute(select(CaseRow.status, func.count()).group_by(CaseRow.status)))
-            .tuples()
-            .all()
+            (
+                await session.execute(select(CaseRow.status, func.count()).group_by(CaseRow.status))
+            ).all()
         )
         total = await session.scalar(select(func.count()).select_from(DisruptionRow)) or 0
         active = (
@@ -116,9 +116,7 @@ async def overview(db: Database) -> Overview:
                     .where(BoardRow.status.in_(("delayed", "cancelled", "diverted")))
                     .group_by(BoardRow.status)
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         recent = await session.execute(
             select(DisruptionRow.id, DisruptionRow.flight_key, DisruptionRow.kind)
@@ -169,7 +167,7 @@ async def disruptions(db: Database, *, limit: int = 300) -> list[dict[str, Any]]
             .group_by(CaseRow.disruption_id, CaseRow.status)
         )
     by_id: dict[str, dict[str, int]] = {}
-    for disruption_id, status, count in counts.tuples():
+    for disruption_id, status, count in counts:
         by_id.setdefault(disruption_id, {})[status] = count
     return [
         {
@@ -203,7 +201,7 @@ async def disruption(db: Database, disruption_id: str) -> dict[str, Any] | None:
                 ApprovalRow.case_id.in_(select(CaseRow.id).where(CaseRow.disruption_id == row.id))
             )
         )
-    approval_of = {case_id: (aid, status) for case_id, aid, status in approvals.tuples()}
+    approval_of = {case_id: (aid, status) for case_id, aid, status in approvals}
     return {
         "id": row.id,
         "flight_key": row.flight_key,
@@ -212,7 +210,7 @@ async def disruption(db: Database, disruption_id: str) -> dict[str, Any] | None:
         "detected_at": row.detected_at,
         "cases": [
             {"case": case, "customer": customer, "approval": approval_of.get(case.id)}
-            for case, customer in cases.tuples()
+            for case, customer in cases
         ],
     }
 
@@ -227,12 +225,12 @@ async def board(db: Database, *, airport: str | None = None) -> list[tuple[Fligh
     if airport:
         query = query.where((FlightRow.origin == airport) | (FlightRow.destination == airport))
     async with db.session() as session:
-        return list((await session.execute(query)).tuples().all())
+        return list((await session.execute(query)).all())
 
 
 async def airports(db: Database) -> list[str]:
     async with db.session() as session:
-        return list((await session.scalars(select(AirportRow.iata).order_by(AirportRow.iata))))
+        return list(await session.scalars(select(AirportRow.iata).order_by(AirportRow.iata)))
 
 
 async def customer(db: Database, customer_id: str) -> dict[str, Any] | None:
@@ -325,9 +323,7 @@ async def decisions(db: Database, *, limit: int = 200) -> list[AuditEntry]:
         outbox = (
             await session.scalars(
                 select(OutboxRow)
-                .where(
-                    OutboxRow.key.in_([r.pnr for r in rows]), OutboxRow.topic == NOTIFICATIONS
-                )
+                .where(OutboxRow.key.in_([r.pnr for r in rows]), OutboxRow.topic == NOTIFICATIONS)
                 .order_by(OutboxRow.id)
             )
         ).all()

@@ -8,12 +8,12 @@ Secrets are never stored: sessions and tokens by their SHA-256, passwords as arg
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, Index, Integer, String
+from sqlalchemy import JSON, Index, Integer, String, Table
+from sqlalchemy.orm import Mapped, mapped_column
 
 from airline.db import Base, Database
-from sqlalchemy.orm import Mapped, mapped_column
 
 
 class OperatorRow(Base):
@@ -81,12 +81,9 @@ class AuditRow(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
-TABLES = [
-    OperatorRow.__table__,
-    SessionRow.__table__,
-    ApiTokenRow.__table__,
-    LoginAttemptRow.__table__,
-    AuditRow.__table__,
+TABLES: list[Table] = [
+    cast(Table, row.__table__)
+    for row in (OperatorRow, SessionRow, ApiTokenRow, LoginAttemptRow, AuditRow)
 ]
 
 
