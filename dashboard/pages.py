@@ -195,7 +195,10 @@ async def overview_fragment(request: Request, session: Viewer) -> Response:
 
 async def _queue(desk: Desk) -> dict[str, Any]:
     pending = await desk.approvals.pending()
-    return {"cards": await approval_cards(desk.db, pending)}
+    return {
+        "cards": await approval_cards(desk.db, pending),
+        "decided": await reads.recently_decided(desk.db),
+    }
 
 
 @router.get("/approvals")

@@ -118,14 +118,6 @@ async def overview(db: Database) -> Overview:
                 )
             ).all()
         )
-        recent = await session.execute(
-            select(DisruptionRow.id, DisruptionRow.flight_key, DisruptionRow.kind)
-            .order_by(DisruptionRow.detected_at.desc())
-            .limit(8)
-        )
-        recent_rows = [
-            {"id": r.id, "flight_key": r.flight_key, "kind": r.kind} for r in recent.all()
-        ]
     return Overview(
         cases={state: cases.get(state, 0) for state in CASE_STATES},
         disruptions_total=total,
@@ -133,7 +125,7 @@ async def overview(db: Database) -> Overview:
         approvals_pending=pending,
         nearest=to_approval(nearest_row) if nearest_row else None,
         flights_not_normal=board,
-        recent=recent_rows,
+        recent=await disruptions(db, limit=8),
     )
 
 
@@ -265,6 +257,15 @@ async def customer(db: Database, customer_id: str) -> dict[str, Any] | None:
                 select(LedgerRow).where(LedgerRow.pnr.in_(pnrs)).order_by(LedgerRow.id)
             )
         ).all()
+        flight_of = dict(
+            (
+                await session.execute(
+                    select(CaseRow.id, DisruptionRow.flight_key)
+                    .join(DisruptionRow, DisruptionRow.id == CaseRow.disruption_id)
+                    .where(CaseRow.pnr.in_(pnrs))
+                )
+            ).all()
+        )
         messages = (
             await session.scalars(
                 select(OutboxRow)
@@ -286,6 +287,7 @@ async def customer(db: Database, customer_id: str) -> dict[str, Any] | None:
             {"booking": b, "segments": [s for s in segments if s.pnr == b.pnr]} for b in bookings
         ],
         "cases": cases,
+        "flight_of": flight_of,
         "ledger": ledger,
         "messages": messages,
         "approvals": [to_approval(a) for a in approvals],
@@ -339,6 +341,18 @@ async def decisions(db: Database, *, limit: int = 200) -> list[AuditEntry]:
             )
         )
     return entries
+
+
+async def recently_decided(db: Database, *, limit: int = 5) -> list[Approval]:
+    """The latest decisions, newest first: the queue shows them under what is pending."""
+    async with db.session() as session:
+        rows = await session.scalars(
+            select(ApprovalRow)
+            .where(ApprovalRow.decided_at.is_not(None))
+            .order_by(ApprovalRow.decided_at.desc(), ApprovalRow.id)
+            .limit(limit)
+        )
+        return [to_approval(row) for row in rows]
 
 
 async def desk_activity(db: Database, *, limit: int = 200) -> list[AuditRow]:

@@ -7,9 +7,9 @@ abbreviation (CET, EST, ...), and the UTC instant in the element's title.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from markupsafe import Markup, escape
 
@@ -30,11 +30,16 @@ def zone_label(local: datetime) -> str:
     return abbreviation
 
 
-def local(instant: datetime | None, tz: str | None, *, with_date: bool = False) -> Markup:
+def local(instant: datetime | str | None, tz: str | None, *, with_date: bool = False) -> Markup:
     """`<time>` of `instant` in zone `tz` (UTC when unknown): "08:20 CET" (+ date)."""
     if instant is None:
         return Markup("–")
-    zone = _zone(tz) if tz else UTC
+    if isinstance(instant, str):
+        instant = datetime.fromisoformat(instant)
+    try:
+        zone: tzinfo = _zone(tz) if tz else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        zone, tz = UTC, None
     at = instant.astimezone(zone)
     shown = at.strftime("%a %d %b %H:%M" if with_date else "%H:%M")
     label = zone_label(at)

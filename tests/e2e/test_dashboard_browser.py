@@ -158,9 +158,7 @@ async def test_a_viewer_cannot_approve(page: Page, served: Served) -> None:
     assert (await served.agent.desk.get(approval_id)).status == "pending"
 
 
-async def test_a_state_change_without_the_csrf_token_is_refused(
-    page: Page, served: Served
-) -> None:
+async def test_a_state_change_without_the_csrf_token_is_refused(page: Page, served: Served) -> None:
     approval_id = await served.agent.cause_approval()
     await log_in(page, "abe")
     response = await page.request.post(

@@ -49,10 +49,10 @@ class DeskAgent:
         self._parked += 1
         return row.id
 
-    async def wait_until_done(self, approval_id: str, timeout: float = 30.0) -> str:
-        """The case id, once the agent has resumed the approval's case to done."""
+    async def wait_until_done(self, approval_id: str) -> str:
+        """The case id, once the agent has resumed the approval's case to done (30 s at most)."""
         case_id = (await self.desk.get(approval_id)).case_id
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(30):
             while True:
                 async with self.db.session() as session:
                     case = await session.get(CaseRow, case_id)
@@ -96,7 +96,9 @@ class DeskAgent:
             await session.execute(
                 update(CaseRow)
                 .where(CaseRow.id == approval.case_id)
-                .values(status="done", outcome="rebooked" if rebooked else "notified", updated_at=now)
+                .values(
+                    status="done", outcome="rebooked" if rebooked else "notified", updated_at=now
+                )
             )
             await session.execute(
                 update(ApprovalRow).where(ApprovalRow.id == approval.id).values(applied_at=now)
