@@ -68,6 +68,15 @@ class Decision(BaseModel):
         return self
 
 
+class Resolution(BaseModel):
+    """How an approval was resolved: an operator's decision, or the agent's own ("stale":
+    the flight changed again; "default": the deadline passed and the safe default ran)."""
+
+    verdict: Literal["approve", "edit", "reject", "stale", "default"]
+    option: int | None = None
+    reason: str | None = None
+
+
 class Approval(BaseModel):
     """Everything an operator needs to decide, as the agent saw it when it asked."""
 
@@ -93,7 +102,7 @@ class Approval(BaseModel):
     deadline: datetime
     decided_by: str | None = None
     decided_at: datetime | None = None
-    decision: Decision | None = None
+    decision: Resolution | None = None
     applied_at: datetime | None = Field(default=None, description="when the case ran on")
 
 
@@ -127,7 +136,7 @@ def to_approval(row: ApprovalRow) -> Approval:
         deadline=row.deadline,
         decided_by=row.decided_by,
         decided_at=row.decided_at,
-        decision=Decision.model_validate(row.decision) if row.decision else None,
+        decision=Resolution.model_validate(row.decision) if row.decision else None,
         applied_at=row.applied_at,
     )
 

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 
+from agent.approvals_cli import approvals_app
 from agent.settings import Settings
 from airline.errors import ConfigError, TravelAgentError
 
@@ -25,6 +26,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(approvals_app, name="approvals")
 log = logging.getLogger("travel_agent")
 T = TypeVar("T")
 

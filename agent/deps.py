@@ -10,6 +10,7 @@ from airline.board import LiveBoard
 from airline.clock import Clock
 from airline.db import Database
 from airline.schedule import Schedule
+from memory.base import CustomerMemory
 
 
 @dataclass(frozen=True)
@@ -20,3 +21,5 @@ class AgentDeps:
     clock: Clock
     reasoner: Reasoner
     settings: AgentSettings
+    memory: CustomerMemory | None = None
+    """Long-term customer memory; None runs without (no preferences, nothing recalled)."""

@@ -1,8 +1,13 @@
 """build_graph(): one case, from live context to a durable outcome.
 
-    START → context → plan → guard ─┬─→ act ─┬─→ remember → END
-                ↑                   │        │
-                └── lost a seat race (at the guard or in act): search again
+    START → context → plan → guard ─┬─→ approve ─┬─→ act ─┬─→ remember → END
+                ↑                   │      ↑     │        │
+                │                   │      └─ edited: the operator's option is guarded
+                ├── lost a seat race (at the guard or in act): search again
+                └── the approval went stale (the flight changed again): plan again
+
+`approve` parks the case at LangGraph `interrupt()` when autonomy limits say a human
+decides; the daemon resumes it with the decision (see agent/approve.py).
 
 Thread id = case id. The checkpointer writes after every node, so a daemon killed
 mid-case resumes at the node it had reached; `act` is idempotent by key, so resuming
@@ -18,11 +23,15 @@ from typing import Any
 
 import aiosqlite
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
 
+from agent.approve import approve
 from agent.deps import AgentDeps
 from agent.nodes import (
     act,
@@ -43,6 +52,7 @@ def build_graph(checkpointer: BaseCheckpointSaver[Any] | None = None) -> CaseGra
     graph.add_node("context", gather_context)
     graph.add_node("plan", make_plan)
     graph.add_node("guard", guard_plan)
+    graph.add_node("approve", approve, destinations=("act", "guard", "context"))
     graph.add_node("act", act)
     graph.add_node("remember", remember)
 
@@ -72,3 +82,39 @@ async def sqlite_checkpointer(path: Path) -> AsyncIterator[AsyncSqliteSaver]:
         saver = AsyncSqliteSaver(conn, serde=checkpoint_serializer())
         await saver.setup()
         yield saver
+
+
+@asynccontextmanager
+async def postgres_checkpointer(
+    url: str, *, pool_size: int = 10
+) -> AsyncIterator[AsyncPostgresSaver]:
+    """LangGraph's PostgreSQL checkpointer over a connection pool (several daemons share it).
+
+    `url` is a libpq URL (postgresql://user:password@host/dbname); the SQLAlchemy form
+    postgresql+asyncpg://... is accepted too.
+    """
+    conninfo = url.replace("postgresql+asyncpg://", "postgresql://", 1)
+    async with AsyncConnectionPool(
+        conninfo,
+        min_size=1,
+        max_size=pool_size,
+        open=False,
+        # What the saver needs of every connection (see AsyncPostgresSaver.from_conn_string).
+        kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+    ) as pool:
+        saver = AsyncPostgresSaver(pool, serde=checkpoint_serializer())  # type: ignore[arg-type]
+        await saver.setup()
+        yield saver
+
+
+@asynccontextmanager
+async def open_checkpointer(
+    url: str | None, sqlite_path: Path
+) -> AsyncIterator[BaseCheckpointSaver[Any]]:
+    """PostgreSQL when a URL is configured, else the SQLite file (the embedded default)."""
+    if url:
+        async with postgres_checkpointer(url) as saver:
+            yield saver
+    else:
+        async with sqlite_checkpointer(sqlite_path) as sqlite_saver:
+            yield sqlite_saver

@@ -31,7 +31,14 @@ EFFECT_BUCKETS = _SECONDS
 
 # The node whose duration is `effect_seconds`, and how its effects map to the label.
 ACT_NODE = "act"
-_EFFECT_ACTIONS = {"rebook": "rebook", "notify": "notify", "seat-race-lost": "seat_race_lost"}
+_EFFECT_ACTIONS = {
+    "rebook": "rebook",
+    "notify": "notify",
+    "compensate": "compensate",
+    "care": "care",
+    "refund_offer": "refund_offer",
+    "seat-race-lost": "seat_race_lost",
+}
 
 
 @runtime_checkable

@@ -26,14 +26,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.claims import CaseClaims
 from agent.deps import AgentDeps
+from agent.followups import FollowUps
 from agent.graph import CaseGraph
 from agent.metrics import Metrics
+from agent.scheduler import Scheduler
 from agent.state import CaseState, CaseStatus
-from agent.triage import Affected, affected_bookings, case_id, disruption_id
+from agent.triage import TRIAGED, Affected, affected_bookings, case_id, disruption_id
 from airline.board import Change, ChangeKind, FlightState
 from airline.clock import EventTimeClock
 from airline.db import CaseRow, DisruptionRow
 from airline.errors import EventError, StreamError, ValidationError
+from airline.models import FlightStatus
 from streams.base import Position, Received, Source
 from streams.events import FlightStatusEvent
 
@@ -43,14 +46,14 @@ log = logging.getLogger(__name__)
 # poisonous booking cannot hold the stream.
 CASE_TRIES = 2
 
-# The only kinds of change triage opens cases for; the others end at the board.
-TRIAGED = frozenset({ChangeKind.CANCELLATION, ChangeKind.DIVERSION, ChangeKind.DELAY})
 # Records that change nothing material are made durable together, this often: their
 # board states in one transaction, then their offsets.
 CHECKPOINT_SECONDS = 0.25
 YIELD_EVERY = 200
 # How often a daemon renews its claims and looks for cases whose daemon is gone.
 SWEEP_SECONDS = 15.0
+# How often a daemon looks for decided approvals to apply (wall time).
+DECISIONS_SECONDS = 1.0
 
 
 @dataclass
@@ -99,6 +102,10 @@ class Daemon:
         self._assigned = False
         self._next_sweep = 0.0
         self._turn = asyncio.Lock()  # one thing at a time: a record, or a catch-up
+        self.followups = FollowUps(deps, graph, self.claims, self.recheck)
+        self.scheduler = Scheduler(
+            deps.db, deps.clock, self.followups.handlers(), owner=self.claims.owner
+        )
 
     async def run(self, stop: asyncio.Event) -> None:
         """Resume what a previous run left pending, then consume until `stop` is set."""
@@ -113,6 +120,8 @@ class Daemon:
         stopping = asyncio.create_task(stop.wait())
         checkpoints = asyncio.create_task(self._checkpoint_periodically())
         sweeps = asyncio.create_task(self._sweep_periodically())
+        decisions = asyncio.create_task(self._apply_decisions_periodically())
+        self.scheduler.start(self.deps.settings.scheduler.tick_seconds)
         self.consuming = True
         try:
             await asyncio.wait({consuming, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -127,6 +136,8 @@ class Daemon:
             stopping.cancel()
             checkpoints.cancel()
             sweeps.cancel()
+            decisions.cancel()
+            self.scheduler.stop()
             if not consuming.done():  # run() itself was cancelled
                 consuming.cancel()
                 await asyncio.wait({consuming})
@@ -238,6 +249,65 @@ class Daemon:
             except Exception:
                 log.exception("renewing claims or catching up failed; trying again")
 
+    async def apply_decisions(self) -> int:
+        """Resume the cases whose approvals were decided, went stale or expired."""
+        async with self._turn:
+            return await self.followups.resume_decided()
+
+    async def _apply_decisions_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(DECISIONS_SECONDS)
+            try:
+                await self.apply_decisions()
+            except Exception:
+                log.exception("applying decided approvals failed; trying again")
+
+    async def recheck(self, pnr: str, flight_key: str) -> int:
+        """Triage one booking against a flight's live state, as if its change came now.
+
+        Used by the scheduled re-checks of rebooked itineraries: a change that raced the
+        rebooking found no one on the new flight then. Opens the case triage would have
+        opened (same id), unless it exists; returns how many cases ran.
+        """
+        deps = self.deps
+        state = deps.board.get(flight_key)
+        if state is None:
+            return 0
+        kind = {
+            FlightStatus.CANCELLED: ChangeKind.CANCELLATION,
+            FlightStatus.DIVERTED: ChangeKind.DIVERSION,
+        }.get(state.status, ChangeKind.DELAY)
+        change = Change(flight_key=flight_key, kind=kind, previous=state, current=state)
+        disruption = disruption_id(change)
+        async with self._turn:
+            await self.claims.setup()
+            now = deps.clock.now()
+            async with deps.db.transaction() as session:
+                affected = [
+                    a
+                    for a in await affected_bookings(
+                        session,
+                        change,
+                        deps.schedule,
+                        deps.board,
+                        now=now,
+                        delay_notify=timedelta(minutes=deps.settings.delay_notify_minutes),
+                    )
+                    # A delay was announced when it happened; only a broken connection is new.
+                    if a.pnr == pnr and (kind != ChangeKind.DELAY or a.reason.value != "delayed")
+                ]
+                if not affected:
+                    return 0
+                if await session.get(CaseRow, case_id(disruption, pnr)) is not None:
+                    return 0
+                if await session.get(DisruptionRow, disruption) is None:
+                    session.add(_disruption_row(disruption, change, state.event_id, now))
+                    await session.flush()
+                cases = _case_rows(session, disruption, change.flight_key, affected, now)
+                await self.claims.add(session, [case.id for case in cases])
+            await self.run_cases(cases)
+        return len(cases)
+
     async def _dead_letter(self, record: Received) -> bool:
         """Park `record`; while the broker is away keep it uncommitted and try again."""
         delay = 1.0
@@ -270,6 +340,9 @@ class Daemon:
         if change is None:
             self.stats.stale += 1
             return []
+        if change.kind != ChangeKind.PROGRESS:
+            # Anything an operator was asked about this flight is out of date now.
+            await self.followups.stale_for(change.flight_key)
         if change.kind not in TRIAGED:
             return []  # written by the next checkpoint, before the record is committed
         await self.claims.setup()
@@ -381,6 +454,8 @@ class Daemon:
                         result = await self.graph.ainvoke(
                             start, config, context=self.deps, durability="sync"
                         )
+                    if "__interrupt__" in result:  # parked at an approval, checkpointed
+                        return "awaiting_approval"
                     return str(result.get("outcome", "unknown"))
                 except Exception:
                     log.exception("case %s failed (try %d of %d)", case.id, attempt, CASE_TRIES)
@@ -407,24 +482,39 @@ async def _write_cases(
     if not affected:
         return []
     disruption = disruption_id(change)
-    session.add(
-        DisruptionRow(
-            id=disruption,
-            flight_key=change.flight_key,
-            event_id=event.event_id,
-            kind=change.kind.value,
-            detail={
-                "status": event.status.value,
-                "reason": event.reason.value if event.reason else None,
-                "shift_minutes": int(change.shift.total_seconds() // 60),
-            },
-            detected_at=now,
-        )
-    )
+    session.add(_disruption_row(disruption, change, event.event_id, now))
     # No ORM relationship orders these inserts; the disruption must exist first.
     await session.flush()
+    return _case_rows(session, disruption, change.flight_key, affected, now)
+
+
+def _disruption_row(disruption: str, change: Change, event_id: str, now: datetime) -> DisruptionRow:
+    current = change.current
+    return DisruptionRow(
+        id=disruption,
+        flight_key=change.flight_key,
+        event_id=event_id,
+        kind=change.kind.value,
+        detail={
+            "status": current.status.value,
+            "reason": current.reason,
+            "shift_minutes": int(change.shift.total_seconds() // 60),
+            "gate": current.gate,
+            "old_gate": change.previous.gate,
+        },
+        detected_at=now,
+    )
+
+
+def _case_rows(
+    session: AsyncSession,
+    disruption: str,
+    flight_key: str,
+    affected: list[Affected],
+    now: datetime,
+) -> list[OpenCase]:
     cases = [
-        OpenCase(case_id(disruption, a.pnr), a.pnr, disruption, change.flight_key, a.reason.value)
+        OpenCase(case_id(disruption, a.pnr), a.pnr, disruption, flight_key, a.reason.value)
         for a in affected
     ]
     for case, a in zip(cases, affected, strict=True):

@@ -32,7 +32,61 @@ class KafkaSettings(BaseModel):
     client_id: str = "travel-agent"
 
 
+class ApprovalLimits(BaseModel):
+    """Autonomy limits: above any of them a human decides (LangGraph `interrupt()`)."""
+
+    cabin_change: bool = Field(default=True, description="a rebooking into another cabin")
+    other_carrier_above_cents: int = Field(
+        default=50_000,
+        ge=0,
+        description="a rebooking onto another carrier whose estimated cost (the interline "
+        "fare we pay) is above this (0: every other-carrier rebooking asks)",
+    )
+    compensation_above_required: bool = Field(
+        default=True, description="compensation beyond what the rules require"
+    )
+    compensation_above_cents: int = Field(
+        default=60_000, ge=0, description="any compensation above this amount asks a human"
+    )
+    min_confidence: float = Field(
+        default=0.6, ge=0, le=1, description="a plan less sure than this asks a human"
+    )
+    all_rebookings: bool = Field(
+        default=False, description="every rebooking asks a human (a cautious launch; demos)"
+    )
+    deadline_minutes: int = Field(
+        default=30, ge=1, description="how long an approval waits for an operator"
+    )
+    decide_before_departure_minutes: int = Field(
+        default=90,
+        ge=0,
+        description="an approval's deadline comes at the latest this long before the "
+        "proposed departure; then the safe default runs",
+    )
+    on_deadline: Literal["safe_default", "approve"] = Field(
+        default="safe_default",
+        description="safe_default: run only what needs no human and tell the passenger; "
+        "approve: run the proposal as it is",
+    )
+
+
+class SchedulerSettings(BaseModel):
+    """Scheduled follow-ups (approval deadlines, reminders, re-checks), kept in the database."""
+
+    tick_seconds: float = Field(
+        default=1.0, gt=0, description="how often due jobs are looked for (wall time)"
+    )
+    reminder_before_minutes: int = Field(
+        default=180, ge=0, description="remind rebooked passengers this long before departure"
+    )
+    recheck_before_minutes: int = Field(
+        default=240, ge=0, description="re-check a rebooked itinerary this long before departure"
+    )
+
+
 class AgentSettings(BaseModel):
+    approvals: ApprovalLimits = ApprovalLimits()
+    scheduler: SchedulerSettings = SchedulerSettings()
     concurrency: int = Field(default=8, ge=1, description="cases run at once")
     delay_notify_minutes: int = Field(
         default=30, ge=0, description="notify passengers of departure delays at least this long"
@@ -148,6 +202,14 @@ class LlmSettings(BaseModel):
     output_price_per_1k: float = Field(default=0.0, ge=0, description="per 1 000 completion tokens")
 
 
+class CheckpointSettings(BaseModel):
+    url: str | None = Field(
+        default=None,
+        description="postgresql://user:password@host/dbname for LangGraph's PostgreSQL saver; "
+        "default: a SQLite file in the data directory",
+    )
+
+
 class SeedSettings(BaseModel):
     seed: int = 7
     service_date: str = Field(default="2026-03-01", description="the seeded day, YYYY-MM-DD")
@@ -168,6 +230,7 @@ class Settings(BaseSettings):
         "system: wall time",
     )
     db: DbSettings = DbSettings()
+    checkpoints: CheckpointSettings = CheckpointSettings()
     kafka: KafkaSettings = KafkaSettings()
     agent: AgentSettings = AgentSettings()
     seed: SeedSettings = SeedSettings()

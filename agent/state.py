@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal, TypedDict
+from typing import TypedDict
 
 from pydantic import BaseModel, Field
 
@@ -24,11 +24,38 @@ from airline.models import (
     FareFamily,
     FlightStatus,
     LoyaltyTier,
+    Preferences,
+    SeatPreference,
     Segment,
     SegmentStatus,
 )
 from tools.flights import Itinerary, Leg
 from tools.notifications import MessageKind
+from tools.plan import (
+    CareAction,
+    CompensateAction,
+    NotifyAction,
+    ProposedAction,
+    RebookAction,
+    RefundOfferAction,
+)
+from tools.policy.results import CareItem, Entitlement, EntitlementKind, Entitlements, Note, Regime
+
+__all__ = [
+    "CareAction",
+    "CaseContext",
+    "CaseReason",
+    "CaseState",
+    "CaseStatus",
+    "CompensateAction",
+    "NotifyAction",
+    "Outcome",
+    "Plan",
+    "ProposedAction",
+    "RebookAction",
+    "RefundOfferAction",
+    "Verdict",
+]
 
 
 class CaseReason(StrEnum):
@@ -38,6 +65,7 @@ class CaseReason(StrEnum):
     DIVERTED = "diverted"
     MISSED_CONNECTION = "missed_connection"
     DELAYED = "delayed"
+    GATE_CHANGE = "gate_change"
 
 
 class CaseStatus(StrEnum):
@@ -56,31 +84,15 @@ class Outcome(StrEnum):
     NOTHING_TO_DO = "nothing_to_do"
 
 
-class RebookAction(BaseModel):
-    """Move the booking off `replace_seqs` onto `flights`, in the same cabin."""
-
-    kind: Literal["rebook"] = "rebook"
-    replace_seqs: list[int]
-    flights: list[str] = Field(min_length=1)
-    cabin: Cabin
-
-
-class NotifyAction(BaseModel):
-    """Tell the passenger what happened and what we did."""
-
-    kind: Literal["notify"] = "notify"
-    message: MessageKind
-
-
-ProposedAction = Annotated[RebookAction | NotifyAction, Field(discriminator="kind")]
-
-
 class Plan(BaseModel):
     """What a reasoner wants done for a case, and why."""
 
     actions: list[ProposedAction]
     rationale: str
     reasoner: str
+    confidence: float = Field(
+        default=1.0, ge=0, le=1, description="how sure the reasoner is; low asks a human"
+    )
     usage: dict[str, int] | None = Field(
         default=None,
         description="a model's calls, tokens and estimated cost (cost_micros) for the case",
@@ -105,6 +117,18 @@ class CaseContext(BaseModel):
     message_fields: dict[str, str] = Field(
         default_factory=dict, description="what the passenger message may mention"
     )
+    entitlements: Entitlements | None = Field(
+        default=None,
+        description="what the passenger is owed if rebooked onto the first alternative "
+        "(or, with none, as things stand), with citations",
+    )
+    preferences: Preferences = Field(
+        default_factory=Preferences, description="from customer memory, each with its source"
+    )
+    memory: list[str] = Field(
+        default_factory=list,
+        description="what memory recalled about the customer: data to weigh, never orders",
+    )
 
 
 class Verdict(BaseModel):
@@ -113,6 +137,10 @@ class Verdict(BaseModel):
     approved: list[ProposedAction]
     violations: list[str] = Field(default_factory=list)
     repairs: list[str] = Field(default_factory=list)
+    needs_human: list[str] = Field(
+        default_factory=list, description="the autonomy limits the approved plan exceeds"
+    )
+    cost_cents: int = Field(default=0, description="estimated cost beyond the ticket")
 
 
 class CaseState(TypedDict, total=False):
@@ -127,6 +155,8 @@ class CaseState(TypedDict, total=False):
     verdict: Verdict
     effects: list[str]
     outcome: str
+    revision: int
+    decision: dict[str, str | int | None]
 
 
 # Everything the checkpointer may revive; anything else comes back as a plain dict.
@@ -136,6 +166,17 @@ CHECKPOINT_TYPES: tuple[type, ...] = (
     Verdict,
     RebookAction,
     NotifyAction,
+    CompensateAction,
+    CareAction,
+    RefundOfferAction,
+    Entitlements,
+    Entitlement,
+    Note,
+    Regime,
+    EntitlementKind,
+    CareItem,
+    Preferences,
+    SeatPreference,
     Booking,
     Segment,
     Customer,

@@ -2,8 +2,9 @@
 
 Cancellations and diversions affect everyone on the flight. A delay affects connecting
 passengers whose onward flight now leaves before the minimum connection time (they need
-a rebooking), and everyone else on the flight once it is long enough to announce.
-Recoveries, gate changes and progress open no case (yet). Triage is cheap: non-material
+a rebooking), and everyone else on the flight once it is long enough to announce. A gate
+change is news for everyone on a flight leaving within three hours. Recoveries and
+progress open no case. Triage is cheap: non-material
 changes end here.
 """
 
@@ -33,6 +34,12 @@ _TIER_PRIORITY = {
     LoyaltyTier.PLATINUM: 120,
 }
 _CONNECTION_AT_RISK = 60
+# A gate change is news for passengers about to fly; further out the gate changes again.
+GATE_NEWS_AHEAD = timedelta(hours=3)
+# The kinds of change that open cases; recoveries and progress end at the board.
+TRIAGED = frozenset(
+    {ChangeKind.CANCELLATION, ChangeKind.DIVERSION, ChangeKind.DELAY, ChangeKind.GATE_CHANGE}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +69,7 @@ async def affected_bookings(
     delay_notify: timedelta,
 ) -> list[Affected]:
     """The bookings `change` affects, most urgent first."""
-    if change.kind not in (ChangeKind.CANCELLATION, ChangeKind.DIVERSION, ChangeKind.DELAY):
+    if change.kind not in TRIAGED:
         return []
     pnrs = await passengers_on(session, change.flight_key)
     if not pnrs:
@@ -81,6 +88,10 @@ async def affected_bookings(
             continue
         if change.kind == ChangeKind.DIVERSION:
             affected.append(Affected(pnr, CaseReason.DIVERTED, minutes_left - bonus))
+            continue
+        if change.kind == ChangeKind.GATE_CHANGE:
+            if timedelta(0) < current.est_dep - now <= GATE_NEWS_AHEAD:
+                affected.append(Affected(pnr, CaseReason.GATE_CHANGE, minutes_left + 480))
             continue
         onward = _onward(keys, flight.key)
         if onward is not None and _connection_broken(schedule, board, flight.key, onward):

@@ -11,7 +11,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 from agent.deps import AgentDeps
-from agent.graph import CaseGraph, build_graph, sqlite_checkpointer
+from agent.graph import CaseGraph, build_graph, open_checkpointer
 from agent.reasoners.base import Reasoner
 from agent.reasoners.rules import RulesReasoner
 from agent.settings import Settings
@@ -49,7 +49,7 @@ async def open_agent(
         board = LiveBoard()
         await board.load(db)
         checkpointer = await stack.enter_async_context(
-            sqlite_checkpointer(settings.checkpoint_path)
+            open_checkpointer(settings.checkpoints.url, settings.checkpoint_path)
         )
         if reasoner is None:
             tool_deps = ToolDeps(db=db, schedule=schedule, board=board, clock=clock)

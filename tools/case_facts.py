@@ -8,13 +8,14 @@ estimated times.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.board import LiveBoard
 from airline.errors import NotFoundError
-from airline.models import Booking, FlightStatus, ReasonCode, Segment
+from airline.models import Booking, Cabin, FlightStatus, LoyaltyTier, ReasonCode, Segment
 from airline.reservations import load_booking, load_customer
 from airline.schedule import Schedule
 from tools.policy.entitlements import (
@@ -139,3 +140,62 @@ def disruption_facts(
         alt_destination=flights[active[-1].flight_key].destination if rebooked else None,
         alternative_offered=bool(rebooked) or kind is not DisruptionKind.CANCELLED,
     )
+
+
+def rerouted_entitlements(
+    schedule: Schedule,
+    board: LiveBoard,
+    booking: Booking,
+    *,
+    tier: LoyaltyTier,
+    flight_key: str,
+    now: datetime,
+    replace_seqs: Sequence[int],
+    new_flights: Sequence[str] | None,
+    cabin: Cabin | None,
+    policy: PolicyConfig | None = None,
+) -> Entitlements:
+    """What the passenger would be owed if `replace_seqs` were replaced by `new_flights`.
+
+    The rules judge the re-routing that is *offered* (EU261 Art 5(1)(c), 7(2)), so the
+    reasoner can learn the price of an option, and the guard can check a plan's money
+    against the option the plan actually books. `new_flights=None`: nothing is offered.
+
+    Raises:
+        NotFoundError: no such flight, or the booking has no segment on `flight_key`.
+    """
+    disruption = disruption_facts(schedule, board, booking, flight_key, now=now)
+    if new_flights:
+        flights = schedule.flights
+
+        def live(key: str) -> tuple[datetime, datetime]:
+            known = board.get(key)
+            return (
+                (known.est_dep, known.est_arr)
+                if known
+                else (
+                    flights[key].sched_dep,
+                    flights[key].sched_arr,
+                )
+            )
+
+        kept = [s for s in booking.active_segments if s.seq not in set(replace_seqs)]
+        journey = [*(s.flight_key for s in kept), *new_flights]
+        journey.sort(key=lambda key: live(key)[0])
+        disruption = disruption.model_copy(
+            update={
+                "actual_dep": live(new_flights[0])[0],
+                "actual_arr": live(new_flights[-1])[1],
+                "cabin_flown": cabin,
+                "connections_offered": len(journey) - 1,
+                "alt_origin": flights[journey[0]].origin,
+                "alt_destination": flights[journey[-1]].destination,
+                "alternative_offered": True,
+            }
+        )
+    elif disruption.kind is DisruptionKind.CANCELLED:
+        disruption = disruption.model_copy(
+            update={"actual_dep": None, "actual_arr": None, "alternative_offered": False}
+        )
+    facts = BookingFacts.from_booking(booking, tier=tier)
+    return entitlements(facts, disruption, airports=schedule.airports, config=policy)

@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.db import OutboxRow
 from airline.errors import TravelAgentError
-from airline.models import ContactChannel, Customer
+from airline.models import ContactChannel, Customer, Preferences
 from airline.reservations import effect_done, record_effect
 from streams.events import TOPIC_NOTIFICATIONS
 from tools.channels.fallback import RoutedMessage, routes_for
@@ -72,6 +72,8 @@ class MessageKind(StrEnum):
     GATE_CHANGE = "gate_change"
     CARE = "care"
     """Meal voucher and/or hotel the passenger is entitled to while they wait."""
+    REMINDER = "reminder"
+    """Before a rebooked passenger's new departure: it still leaves as planned."""
 
 
 class Urgency(StrEnum):
@@ -100,8 +102,10 @@ class KindSpec:
 
 
 _TRIP = ("flight", "route", "date")
-_REBOOKED = KindSpec(Urgency.ALWAYS, (*_TRIP, "itinerary"))
-_NO_ALTERNATIVE = KindSpec(Urgency.ALWAYS, _TRIP)
+# What the passenger is owed, told in the same message (one message per change).
+_OWED = ("compensation", "citation", "care_meals", "care_hotel")
+_REBOOKED = KindSpec(Urgency.ALWAYS, (*_TRIP, "itinerary"), _OWED)
+_NO_ALTERNATIVE = KindSpec(Urgency.ALWAYS, _TRIP, (*_OWED, "refund"))
 
 SPECS: Mapping[MessageKind, KindSpec] = {
     MessageKind.CANCELLED_REBOOKED: _REBOOKED,
@@ -110,7 +114,7 @@ SPECS: Mapping[MessageKind, KindSpec] = {
     MessageKind.DIVERTED_NO_ALTERNATIVE: _NO_ALTERNATIVE,
     MessageKind.MISSED_CONNECTION_REBOOKED: _REBOOKED,
     MessageKind.MISSED_CONNECTION_NO_ALTERNATIVE: _NO_ALTERNATIVE,
-    MessageKind.DELAY: KindSpec(Urgency.NEAR_DEPARTURE, (*_TRIP, "new_dep", "minutes")),
+    MessageKind.DELAY: KindSpec(Urgency.NEAR_DEPARTURE, (*_TRIP, "new_dep", "minutes"), _OWED),
     # Offered seats go to others if the passenger waits: never held overnight.
     MessageKind.OFFER: KindSpec(
         Urgency.ALWAYS, (*_TRIP, "options", "link"), ("until",), frozenset({"options"})
@@ -119,6 +123,7 @@ SPECS: Mapping[MessageKind, KindSpec] = {
     MessageKind.GATE_CHANGE: KindSpec(
         Urgency.NEAR_DEPARTURE, (*_TRIP, "gate", "new_dep"), ("old_gate",)
     ),
+    MessageKind.REMINDER: KindSpec(Urgency.NEAR_DEPARTURE, (*_TRIP, "new_dep"), ("gate",)),
     # Care is for someone waiting at the airport now.
     MessageKind.CARE: KindSpec(
         Urgency.ALWAYS, (*_TRIP, "voucher"), ("meal", "hotel"), one_of=("meal", "hotel")
@@ -292,6 +297,25 @@ def compose(
     """Subject and body for `kind` in `language` (English when we lack the language)."""
     message = render(kind, language, fields)
     return message.subject, message.body
+
+
+def with_preferences(customer: Customer, preferences: Preferences) -> Customer:
+    """The customer as their stated preferences say to reach them.
+
+    A preferred language replaces the profile's; a preferred channel goes first, but only
+    among channels the customer consented to (a preference never overrides consent).
+    """
+    update: dict[str, Any] = {}
+    if preferences.language:
+        update["language"] = preferences.language
+    if preferences.channel is not None and any(
+        c.kind == preferences.channel and c.consent for c in customer.channels
+    ):
+        update["channels"] = [
+            c.model_copy(update={"priority": -1}) if c.kind == preferences.channel else c
+            for c in customer.channels
+        ]
+    return customer.model_copy(update=update) if update else customer
 
 
 def choose_channel(customer: Customer) -> ContactChannel | None:

@@ -45,7 +45,14 @@ from agent.reasoners.prompting import (
     parse_plan,
 )
 from agent.reasoners.rules import RulesReasoner
-from agent.state import CaseContext, NotifyAction, Plan, ProposedAction, RebookAction
+from agent.state import (
+    CaseContext,
+    CompensateAction,
+    NotifyAction,
+    Plan,
+    ProposedAction,
+    RebookAction,
+)
 from tools.agent_tools import READ_ONLY_TOOLS
 
 log = logging.getLogger(__name__)
@@ -166,6 +173,7 @@ class LlmReasoner:
                     "actions": answer.actions,
                     "rationale": f"model: {answer.rationale}{notes} {usage.summary(self._pricing)}",
                     "reasoner": self.name,
+                    "confidence": answer.confidence,
                     "usage": usage.as_dict(self._pricing),
                 }
             )
@@ -245,7 +253,15 @@ class LlmReasoner:
                     )
                 elif call["name"] == "send_notification":
                     actions.append(NotifyAction(message=args.get("message")))
-                else:
+                elif call["name"] == "issue_compensation":
+                    actions.append(
+                        CompensateAction(
+                            regime=args.get("regime"),
+                            amount_cents=args.get("amount_cents"),
+                            currency=args.get("currency"),
+                        )
+                    )
+                else:  # refunds only through a final plan (see the system prompt)
                     return None
             except ValidationError:
                 return None

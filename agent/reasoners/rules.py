@@ -1,21 +1,31 @@
 """The rules reasoner: deterministic re-accommodation, the embedded default.
 
-Protect the passenger on the earliest-arriving alternative in the same cabin (the search
-already ranks own metal first), and tell them what happened and what we did. When no
-alternative has a seat, say so; refunds and later offers arrive with the policy tools.
+- Protect the passenger on the first alternative the search ranks (earliest arrival in
+  the booked cabin, own metal first, the customer's preferences honoured).
+- Pay what the rules owe, unasked: compensation for the option booked (one payment per
+  journey) and care while they wait.
+- With nothing to rebook onto, offer the refund the rules offer, and say so.
+- A delay that leaves the trip intact, or a gate change: tell them, with the care owed.
+- One message per passenger per change, in their language on their channel (the act
+  node applies the preferences memory holds).
 """
 
 from __future__ import annotations
 
 from agent.state import (
+    CareAction,
     CaseContext,
     CaseReason,
+    CompensateAction,
     NotifyAction,
     Plan,
     ProposedAction,
     RebookAction,
+    RefundOfferAction,
 )
 from tools.notifications import MessageKind
+from tools.policy.guard import owed_actions
+from tools.policy.results import EntitlementKind, Entitlements
 
 _REBOOKED = {
     CaseReason.CANCELLED: MessageKind.CANCELLED_REBOOKED,
@@ -33,10 +43,18 @@ class RulesReasoner:
     name = "rules"
 
     async def plan(self, context: CaseContext) -> Plan:
+        if context.reason == CaseReason.GATE_CHANGE:
+            return Plan(
+                actions=[NotifyAction(message=MessageKind.GATE_CHANGE)],
+                rationale="the gate changed; the trip is intact, so inform only",
+                reasoner=self.name,
+            )
         if context.reason == CaseReason.DELAYED:
             return Plan(
-                actions=[NotifyAction(message=MessageKind.DELAY)],
-                rationale="departure delayed; the itinerary still works, so inform only",
+                actions=[NotifyAction(message=MessageKind.DELAY), *care(context.entitlements)],
+                rationale="departure delayed; the itinerary still works, so inform"
+                + (" and give the care owed" if care(context.entitlements) else " only")
+                + "; compensation for a delay is judged on the actual arrival",
                 reasoner=self.name,
             )
         if not context.replace_seqs:
@@ -45,10 +63,13 @@ class RulesReasoner:
                 rationale="the disrupted flight is no longer on this booking's itinerary",
                 reasoner=self.name,
             )
+        owed = owed_money(context.entitlements)
         if not context.alternatives or context.cabin is None:
+            refund = refund_offer(context)
             return Plan(
-                actions=[NotifyAction(message=_NO_ALTERNATIVE[context.reason])],
-                rationale="no alternative with a free seat in the booked cabin",
+                actions=[NotifyAction(message=_NO_ALTERNATIVE[context.reason]), *refund, *owed],
+                rationale="no alternative with a free seat in the booked cabin"
+                + ("; the refund the rules offer is offered" if refund else ""),
                 reasoner=self.name,
             )
         best = context.alternatives[0]
@@ -57,12 +78,46 @@ class RulesReasoner:
                 replace_seqs=context.replace_seqs, flights=best.flight_keys, cabin=context.cabin
             ),
             NotifyAction(message=_REBOOKED[context.reason]),
+            *owed,
         ]
         return Plan(
             actions=actions,
             rationale=(
                 f"earliest-arriving alternative in {context.cabin}: "
                 f"{' + '.join(best.flight_keys)} arriving {best.arr.isoformat()}"
+                + "".join(f"; {_describe(a)}" for a in owed)
             ),
             reasoner=self.name,
         )
+
+
+def owed_money(owed: Entitlements | None) -> list[ProposedAction]:
+    return [*owed_actions(owed, compensation=True)] if owed else []
+
+
+def care(owed: Entitlements | None) -> list[ProposedAction]:
+    return [*owed_actions(owed, compensation=False)] if owed else []
+
+
+def refund_offer(context: CaseContext) -> list[ProposedAction]:
+    owed = context.entitlements
+    if owed is None:
+        return []
+    offered = owed.of(kind=EntitlementKind.REFUND_OPTION) + owed.of(kind=EntitlementKind.REFUND)
+    if not offered:
+        return []
+    booking = context.booking
+    return [
+        RefundOfferAction(
+            regime=offered[0].regime, amount_cents=booking.price_cents, currency=booking.currency
+        )
+    ]
+
+
+def _describe(action: ProposedAction) -> str:
+    if isinstance(action, CompensateAction):
+        amount = f"{action.amount_cents / 100:.0f} {action.currency}"
+        return f"{action.regime.value} compensation {amount}"
+    if isinstance(action, CareAction):
+        return f"{action.regime.value} care: {', '.join(action.items)}"
+    return action.kind

@@ -205,8 +205,17 @@ async def test_a_cancelled_passenger_is_rebooked_and_told_once(
         # The feeder into FRA still works and stays on the booking.
         feeder = booking.segments[0].flight_key
         assert after.booking.active_segments[0].flight_key == feeder
-    assert [a for a, _ in after.ledger] == ["notify", "rebook"]
-    assert sorted(t for t, _ in after.outbox) == [TOPIC_AGENT_ACTIONS, TOPIC_NOTIFICATIONS]
+    # A technical cancellation on the day: EU261 compensation and care, paid unasked.
+    assert [a for a, _ in after.ledger] == ["care", "compensate", "notify", "rebook"]
+    assert sorted(t for t, _ in after.outbox) == [TOPIC_AGENT_ACTIONS] * 3 + [TOPIC_NOTIFICATIONS]
+    async with agent.deps.db.session() as session:
+        paid = await session.scalar(
+            select(LedgerRow.detail).where(
+                LedgerRow.pnr == case.pnr, LedgerRow.action == "compensate"
+            )
+        )
+    assert paid is not None
+    assert (paid["regime"], paid["amount_cents"], paid["currency"]) == ("eu261", 25000, "EUR")
 
     async with agent.deps.db.session() as session:
         message = await session.scalar(
@@ -283,7 +292,12 @@ async def test_a_daemon_killed_after_acting_does_not_act_twice(agent: Agent) -> 
     before_act = next(snapshot for snapshot in history if snapshot.next == ("act",))
     result = await agent.graph.ainvoke(None, before_act.config, context=agent.deps)
 
-    assert result["effects"] == ["rebook:already-done", "notify:already-sent"]
+    assert result["effects"] == [
+        "rebook:already-done",
+        "notify:already-sent",
+        "compensate:already-done",
+        "care:already-done",
+    ]
     assert result["outcome"] == "rebooked"
     assert await observe(agent, case) == done
 
@@ -356,7 +370,7 @@ async def test_a_seat_lost_between_guard_and_booking_is_searched_again(
     after = await observe(agent, case)
     new_flights = assert_flyable_rebooking(agent, after.booking, origin="FRA")
     assert lost[0] not in new_flights
-    assert [a for a, _ in after.ledger] == ["notify", "rebook"]
+    assert [a for a, _ in after.ledger] == ["care", "compensate", "notify", "rebook"]
 
 
 class FillingReasoner:

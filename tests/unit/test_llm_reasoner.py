@@ -162,7 +162,9 @@ async def test_the_model_searches_then_rebooks_once_through_the_guard(
     assert plan.reasoner == "llm"
     assert verdict.violations == []
     after = await observe(agent, case)
-    assert [a for a, _ in after.ledger] == ["notify", "rebook"]
+    # The model proposed the rebooking; the guard added the compensation and care owed.
+    assert [a for a, _ in after.ledger] == ["care", "compensate", "notify", "rebook"]
+    assert any("added the compensate the rules owe" in r for r in verdict.repairs)
     new_flights = assert_flyable_rebooking(agent, after.booking, origin="FRA")
     assert plan.actions[0].kind == "rebook" and plan.actions[0].flights == new_flights
     assert await notification_kind(agent, booking.pnr) == "cancelled_rebooked"
@@ -211,7 +213,6 @@ def bad_rebooking(kind: str, case: dict[str, Any]) -> dict[str, Any]:
     [
         ("cancelled flight", "is cancelled on the live board"),
         ("unknown flight", "no such flight XA999/2026-03-01"),
-        ("cabin upgrade", "changes cabin from economy to business"),
     ],
 )
 async def test_a_proposal_that_breaks_policy_is_refused_and_the_passenger_told_the_truth(
@@ -241,7 +242,8 @@ async def test_a_proposal_that_breaks_policy_is_refused_and_the_passenger_told_t
     assert any(violation in v for v in verdict.violations), verdict.violations
     assert outcomes == {"no_alternative": 1}
     after = await observe(agent, case)
-    assert [a for a, _ in after.ledger] == ["notify"]
+    # No rebooking ran; what EU261 owes for the cancellation is paid all the same.
+    assert [a for a, _ in after.ledger] == ["care", "compensate", "notify"]
     assert after.booking == before.booking
     assert after.sold == before.sold
     assert await notification_kind(agent, booking.pnr) == "cancelled_no_alternative"
@@ -281,7 +283,8 @@ async def test_a_failing_model_falls_back_to_the_rules_and_says_why(
     assert "rules plan used: earliest-arriving alternative" in plan.rationale
     assert outcomes == {"rebooked": 1}
     assert verdict.violations == []
-    assert [a for a, _ in (await observe(agent, case)).ledger] == ["notify", "rebook"]
+    ledger = [a for a, _ in (await observe(agent, case)).ledger]
+    assert ledger == ["care", "compensate", "notify", "rebook"]
     assert len(api.requests) == len(script)
 
 
@@ -351,7 +354,8 @@ async def test_an_injected_instruction_in_the_data_cannot_get_past_the_guard(
                 select(LedgerRow.action).where(LedgerRow.pnr.in_([booking.pnr, victim.pnr]))
             )
         ).all()
-        assert list(actions) == ["notify"]
+        # Only what the rules owe the passenger: no refund, nothing for the other booking.
+        assert sorted(actions) == ["care", "compensate", "notify"]
         assert await load_booking(session, victim.pnr) == victim
     assert await notification_kind(agent, booking.pnr) == "cancelled_no_alternative"
 
@@ -449,3 +453,45 @@ def test_a_platinum_passenger_with_a_connection_is_complex() -> None:
         == "platinum passenger with a connection"
     )
     assert complexity(context.model_copy(update={"alternatives": []})) == "no standard option"
+
+
+@pytest.mark.parametrize(
+    ("kind", "why"),
+    [
+        ("compensation above entitlement", "proposed compensation other than the rules require"),
+        ("cabin upgrade", "cabin change from economy to business"),
+    ],
+)
+async def test_a_proposal_beyond_the_autonomy_limits_waits_for_a_human(
+    opened: Agent, chat: BaseChatModel, api: FakeOpenAI, kind: str, why: str
+) -> None:
+    agent = llm_agent(opened, chat)
+    booking = await passenger(agent, connecting=False)
+    case = await cancel_and_open(agent, booking.pnr)
+    before = await observe(agent, case)
+
+    def answer(request: dict[str, Any]) -> Reply:
+        data = data_block(request["messages"][1]["content"])
+        rebook = bad_rebooking("cabin upgrade" if kind == "cabin upgrade" else "", data)
+        actions: list[dict[str, Any]] = [
+            rebook,
+            {"kind": "notify", "message": "cancelled_rebooked"},
+        ]
+        if kind == "compensation above entitlement":
+            actions.append(
+                {"kind": "compensate", "regime": "eu261", "amount_cents": 99_900, "currency": "EUR"}
+            )
+        return say({"actions": actions, "rationale": "the passenger deserves it"})
+
+    api.script = [answer]
+    outcomes, _plan, verdict = await run_case(agent, case)
+
+    assert outcomes == {"awaiting_approval": 1}
+    assert any(why in reason for reason in verdict.needs_human), verdict.needs_human
+    compensation = [a for a in verdict.approved if a.kind == "compensate"]
+    # Whatever the model asked, the amount on the table is the one EU261 owes.
+    assert [(a.amount_cents, a.currency) for a in compensation] == [(25_000, "EUR")]  # type: ignore[union-attr]
+    # Nothing ran: the booking, the seats and the ledger are as they were.
+    after = await observe(agent, case)
+    assert (after.booking, after.sold, after.ledger) == (before.booking, before.sold, [])
+    assert after.case == ("awaiting_approval", None)

@@ -5,11 +5,16 @@ boarded, that chain from the case's origin to its destination with legal connect
 in the booked cabin, with a seat free now. What fails is refused with a reason, never run;
 what can be repaired is (a "rebooked" message whose rebooking was refused becomes a
 "no alternative" message) and the repair is recorded.
+
+Money follows the rules exactly (`check_money`): compensation is what the regulation owes
+for the option actually booked, care only what is owed, a refund offer only where a rule
+offers one and never above the fare.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
 
@@ -21,6 +26,8 @@ from airline.models import Cabin
 from airline.reservations import available_seats
 from airline.schedule import Schedule
 from tools.notifications import MessageKind
+from tools.plan import CareAction, CompensateAction, ProposedAction, RefundOfferAction
+from tools.policy.results import EntitlementKind, Entitlements, Regime
 
 # The one refusal that searching again can cure: the seat went to another case meanwhile.
 NO_SEAT = "no seat left"
@@ -46,6 +53,7 @@ async def rebook_violations(
     destination: str | None,
     booked_cabin: Cabin | None,
     not_before: datetime | None = None,
+    allow_cabin_change: bool = False,
 ) -> list[str]:
     """Every reason this rebooking must not run (empty when it may).
 
@@ -59,6 +67,7 @@ async def rebook_violations(
         booked_cabin: the cabin the passenger paid for.
         not_before: the earliest the passenger can make a departure (a model may propose
             a flight that the board has not yet marked as gone, but the clock has).
+        allow_cabin_change: another cabin is allowed (a human approves it downstream).
     """
     problems: list[str] = []
     if not broken_seqs:
@@ -67,7 +76,7 @@ async def rebook_violations(
         problems.append(
             f"replaces segments {sorted(replace_seqs)}, but {sorted(broken_seqs)} broke"
         )
-    if booked_cabin is not None and cabin != booked_cabin:
+    if booked_cabin is not None and cabin != booked_cabin and not allow_cabin_change:
         problems.append(f"changes cabin from {booked_cabin} to {cabin}: needs a human")
     legs = [schedule.flights.get(key) for key in flights]
     unknown = [key for key, leg in zip(flights, legs, strict=True) if leg is None]
@@ -113,3 +122,140 @@ async def rebook_violations(
 def fallback_message(kind: MessageKind) -> MessageKind:
     """The message to send when the rebooking it announces was refused."""
     return _FALLBACK.get(kind, kind)
+
+
+@dataclass
+class Checked:
+    """What may run of a plan's money actions, what was refused and what was repaired."""
+
+    approved: list[ProposedAction] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)
+
+
+def owed_actions(
+    owed: Entitlements, *, compensation: bool = True
+) -> list[CompensateAction | CareAction]:
+    """What the rules owe as actions: compensation (once per journey, from the first regime
+    that owes it) and the care of the first regime that owes any."""
+    actions: list[CompensateAction | CareAction] = []
+    if compensation:
+        for item in owed.of(kind=EntitlementKind.COMPENSATION):
+            if item.amount_cents and item.currency:
+                actions.append(
+                    CompensateAction(
+                        regime=item.regime, amount_cents=item.amount_cents, currency=item.currency
+                    )
+                )
+                break
+    for regime in owed.regimes:
+        items = sorted(owed.care(regime))
+        if items:
+            actions.append(CareAction(regime=regime, items=items))
+            break
+    return actions
+
+
+def complete_money(
+    approved: Sequence[ProposedAction], owed: Entitlements, *, compensation: bool
+) -> tuple[list[ProposedAction], list[str]]:
+    """Add what the rules owe and the plan left out; the passenger gets it either way."""
+    kinds = {a.kind for a in approved}
+    added = [a for a in owed_actions(owed, compensation=compensation) if a.kind not in kinds]
+    notes = [f"added the {a.kind} the rules owe ({a.regime.value})" for a in added]
+    return [*approved, *added], notes
+
+
+def check_money(
+    actions: Sequence[ProposedAction],
+    owed: Entitlements,
+    *,
+    price_cents: int,
+    currency: str,
+) -> Checked:
+    """Compensation, care and refund offers against what the passenger is owed.
+
+    Compensation is paid exactly as the rules say: a proposal above the entitlement is
+    capped, below it raised (the passenger is owed the full sum), one without an
+    entitlement refused; one payment per journey. Care items not owed are dropped. A
+    refund offer needs a rule that offers a refund and never exceeds the fare. Other
+    actions pass through untouched.
+    """
+    checked = Checked()
+    paid: set[Regime] = set()
+    for action in actions:
+        if isinstance(action, CompensateAction):
+            _check_compensation(action, owed, paid, checked)
+        elif isinstance(action, CareAction):
+            _check_care(action, owed, checked)
+        elif isinstance(action, RefundOfferAction):
+            _check_refund_offer(action, owed, price_cents, currency, checked)
+        else:
+            checked.approved.append(action)
+    return checked
+
+
+def _check_compensation(
+    action: CompensateAction, owed: Entitlements, paid: set[Regime], checked: Checked
+) -> None:
+    item = owed.compensation(action.regime)
+    if item is None or item.amount_cents is None:
+        why = "; ".join(
+            f"{n.citation}: {n.reason}" for n in owed.notes if n.regime is action.regime
+        )
+        checked.violations.append(
+            f"no {action.regime.value} compensation is owed" + (f" ({why})" if why else "")
+        )
+        return
+    if paid & {action.regime, *item.alternative_to}:
+        checked.repairs.append(
+            f"dropped a second compensation ({action.regime.value}): paid once per journey"
+        )
+        return
+    if (action.amount_cents, action.currency) != (item.amount_cents, item.currency):
+        checked.repairs.append(
+            f"compensation {action.amount_cents / 100:.2f} {action.currency} set to the "
+            f"{item.amount_cents / 100:.2f} {item.currency} that {item.citation} owes"
+        )
+        action = action.model_copy(
+            update={"amount_cents": item.amount_cents, "currency": item.currency}
+        )
+    paid.add(action.regime)
+    checked.approved.append(action)
+
+
+def _check_care(action: CareAction, owed: Entitlements, checked: Checked) -> None:
+    due = owed.care(action.regime)
+    kept = [item for item in action.items if item in due]
+    if not kept:
+        checked.violations.append(
+            f"no {action.regime.value} care is owed for {', '.join(action.items)}"
+        )
+        return
+    if len(kept) < len(action.items):
+        dropped = sorted(set(action.items) - set(kept))
+        checked.repairs.append(f"care not owed dropped: {', '.join(dropped)}")
+        action = action.model_copy(update={"items": kept})
+    checked.approved.append(action)
+
+
+def _check_refund_offer(
+    action: RefundOfferAction,
+    owed: Entitlements,
+    price_cents: int,
+    currency: str,
+    checked: Checked,
+) -> None:
+    offered = owed.of(kind=EntitlementKind.REFUND_OPTION) + owed.of(kind=EntitlementKind.REFUND)
+    if not offered:
+        checked.violations.append("no rule offers a refund for this disruption")
+        return
+    if action.amount_cents > price_cents or action.currency != currency:
+        checked.repairs.append(
+            f"refund offer {action.amount_cents / 100:.2f} {action.currency} set to the fare "
+            f"paid, {price_cents / 100:.2f} {currency}"
+        )
+        action = action.model_copy(update={"amount_cents": price_cents, "currency": currency})
+    if action.regime is None:
+        action = action.model_copy(update={"regime": offered[0].regime})
+    checked.approved.append(action)

@@ -1,0 +1,204 @@
+"""The approve node: a human decides what the autonomy limits say the agent may not.
+
+    guard ─→ approve ─┬─→ act                     (nothing needs a human, or approved)
+                      ├─→ guard                   (edited: the operator's option is checked)
+                      └─→ context                 (stale: the flight changed; plan again)
+
+A plan above a limit writes its approval (once per case revision) and a deadline job,
+marks the case `awaiting_approval` and parks at LangGraph `interrupt()`; the checkpoint
+is written, so the record's offset can be committed. The daemon resumes the case with
+the operator's `Decision` (or "stale", or "default" at the deadline) as the interrupt's
+answer. Everything before `interrupt()` runs again on resume, so it is idempotent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from langgraph.runtime import Runtime
+from langgraph.types import Command, interrupt
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent.approvals import ApprovalStatus, approval_id
+from agent.autonomy import safe_default
+from agent.deps import AgentDeps
+from agent.scheduler import JobKind, schedule_job
+from agent.state import (
+    CaseContext,
+    CaseState,
+    CaseStatus,
+    NotifyAction,
+    Plan,
+    ProposedAction,
+    RebookAction,
+    Verdict,
+)
+from airline.db import ApprovalRow, CaseRow
+from tools.policy.guard import fallback_message
+
+# The deadline is never sooner than this after the approval opens: someone must see it.
+MIN_DECISION_WINDOW = timedelta(minutes=5)
+# The alternatives an operator may pick from instead (the search's best first).
+MAX_OPTIONS = 8
+
+Next = Literal["act", "guard", "context"]
+
+
+async def approve(state: CaseState, runtime: Runtime[AgentDeps]) -> Command[Next]:
+    verdict, context = state["verdict"], state["context"]
+    revision = state.get("revision", 0)
+    decided = state.get("decision")
+    if not verdict.needs_human or (decided and decided.get("revision") == revision):
+        return Command(goto="act")
+    deps = runtime.context
+    ident = approval_id(state["case_id"], revision)
+    async with deps.db.transaction() as session:
+        await _open_approval(session, state, deps, ident, revision)
+    answer: dict[str, Any] = interrupt({"approval_id": ident})
+    return _resume(state, verdict, context, answer, revision)
+
+
+def _resume(
+    state: CaseState,
+    verdict: Verdict,
+    context: CaseContext,
+    answer: dict[str, Any],
+    revision: int,
+) -> Command[Next]:
+    kind = answer.get("verdict")
+    decision = {"verdict": str(kind), "revision": revision, "option": answer.get("option")}
+    if kind == "stale":  # the flight changed again: plan afresh under the next revision
+        return Command(goto="context", update={"revision": revision + 1, "attempts": 0})
+    if kind == "approve":
+        return Command(goto="act", update={"decision": decision})
+    if kind == "edit":
+        option = context.alternatives[int(answer["option"])]
+        plan = state["plan"]
+        actions: list[ProposedAction] = [
+            action.model_copy(update={"flights": option.flight_keys})
+            if isinstance(action, RebookAction)
+            else action
+            for action in plan.actions
+        ]
+        edited = Plan(
+            actions=actions,
+            rationale=f"operator chose {' + '.join(option.flight_keys)}; was: {plan.rationale}",
+            reasoner=plan.reasoner,
+            confidence=1.0,
+            usage=plan.usage,
+        )
+        return Command(goto="guard", update={"plan": edited, "decision": decision})
+    if kind == "reject":
+        kept = _told_only(verdict.approved)
+        why = f"operator rejected: {answer.get('reason') or 'no reason given'}"
+        return Command(
+            goto="act",
+            update={
+                "verdict": verdict.model_copy(
+                    update={"approved": kept, "repairs": [*verdict.repairs, why]}
+                ),
+                "decision": decision,
+            },
+        )
+    # "default": no one decided before the deadline
+    kept = safe_default(verdict.approved, context)
+    if any(isinstance(a, RebookAction) for a in verdict.approved) and not any(
+        isinstance(a, RebookAction) for a in kept
+    ):
+        kept = _told_only(kept)
+    return Command(
+        goto="act",
+        update={
+            "verdict": verdict.model_copy(
+                update={
+                    "approved": kept,
+                    "repairs": [*verdict.repairs, "deadline passed: the safe default ran"],
+                }
+            ),
+            "decision": decision,
+        },
+    )
+
+
+def _told_only(actions: list[ProposedAction]) -> list[ProposedAction]:
+    """No rebooking: the passenger is told the truth (and keeps what is owed anyway)."""
+    kept: list[ProposedAction] = []
+    for action in actions:
+        if isinstance(action, RebookAction):
+            continue
+        if isinstance(action, NotifyAction):
+            action = NotifyAction(message=fallback_message(action.message))
+        kept.append(action)
+    return kept
+
+
+async def _open_approval(
+    session: AsyncSession, state: CaseState, deps: AgentDeps, ident: str, revision: int
+) -> None:
+    verdict, context, plan = state["verdict"], state["context"], state["plan"]
+    now = deps.clock.now()
+    limits = deps.settings.approvals
+    deadline = now + timedelta(minutes=limits.deadline_minutes)
+    departure = _first_departure(verdict.approved, context, deps)
+    if departure is not None:
+        latest = departure - timedelta(minutes=limits.decide_before_departure_minutes)
+        deadline = min(deadline, max(latest, now + MIN_DECISION_WINDOW))
+    owed = context.entitlements.items if context.entitlements else ()
+    proposal = plan.model_copy(update={"actions": verdict.approved}).model_dump(mode="json")
+    proposal["repairs"] = verdict.repairs
+    values = {
+        "id": ident,
+        "case_id": state["case_id"],
+        "revision": revision,
+        "pnr": state["pnr"],
+        "customer_id": context.customer.id,
+        "flight_key": context.disrupted_flight,
+        "reason": context.reason.value,
+        "why": verdict.needs_human,
+        "proposal": proposal,
+        "options": [
+            {**a.model_dump(mode="json"), "flight_keys": a.flight_keys}
+            for a in context.alternatives[:MAX_OPTIONS]
+        ],
+        "entitlements": [i.model_dump(mode="json") for i in owed],
+        "memory": [{"text": text} for text in context.memory],
+        "rationale": plan.rationale[:2000],
+        "cost_cents": verdict.cost_cents,
+        "currency": context.booking.currency,
+        "status": ApprovalStatus.PENDING.value,
+        "created_at": now,
+        "deadline": deadline,
+    }
+    insert = sqlite_insert if deps.db.is_sqlite else pg_insert
+    await session.execute(insert(ApprovalRow).values(**values).on_conflict_do_nothing())
+    await schedule_job(
+        session,
+        deps.db,
+        key=f"deadline:{ident}",
+        kind=JobKind.APPROVAL_DEADLINE,
+        due_at=deadline,
+        payload={"approval_id": ident},
+    )
+    await session.execute(
+        update(CaseRow)
+        .where(CaseRow.id == state["case_id"], CaseRow.status == CaseStatus.PENDING)
+        .values(status=CaseStatus.AWAITING_APPROVAL, updated_at=now)
+    )
+
+
+def _first_departure(
+    actions: list[ProposedAction], context: CaseContext, deps: AgentDeps
+) -> datetime | None:
+    for action in actions:
+        if isinstance(action, RebookAction):
+            state = deps.board.get(action.flights[0])
+            flight = deps.schedule.flights.get(action.flights[0])
+            if state is not None:
+                return state.est_dep
+            if flight is not None:
+                return flight.sched_dep
+    return None

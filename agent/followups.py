@@ -1,0 +1,220 @@
+"""What happens to a case after its first run: decisions, staleness, scheduled jobs.
+
+- **Decided approvals** (by an operator through `ApprovalDesk`, by staleness, or by a
+  deadline) are applied by resuming the parked graph with the decision as the answer to
+  its `interrupt()`. Any daemon may do it, after claiming the case; `applied_at` records
+  that it ran, so a decision takes effect once.
+- **Staleness**: when a flight changes again, every pending approval about it (the
+  disrupted flight, or a flight its proposal books) goes stale and its case plans again.
+- **Scheduled jobs** (`agent.scheduler`): an approval deadline expires the approval (the
+  safe default then runs); a reminder tells a rebooked passenger their new departure; a
+  re-check opens a case when the new itinerary is itself disrupted.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.types import Command
+from sqlalchemy import select, update
+
+from agent.approvals import DECIDED, ApprovalStatus
+from agent.claims import CaseClaims
+from agent.deps import AgentDeps
+from agent.graph import CaseGraph
+from agent.scheduler import Handler, JobKind
+from airline.db import ApprovalRow
+from airline.errors import NotFoundError
+from airline.models import FlightStatus
+from airline.reservations import load_booking, load_customer
+from tools.notifications import MessageKind, enqueue_notification
+
+log = logging.getLogger(__name__)
+
+# What resumes a parked case, by the approval's status.
+RESUMABLE = (*DECIDED, ApprovalStatus.STALE, ApprovalStatus.EXPIRED)
+
+Recheck = Callable[[str, str], Awaitable[int]]
+"""(pnr, flight_key) -> cases opened: triage the booking against the flight's live state."""
+
+
+class FollowUps:
+    def __init__(
+        self, deps: AgentDeps, graph: CaseGraph, claims: CaseClaims, recheck: Recheck
+    ) -> None:
+        self.deps = deps
+        self.graph = graph
+        self.claims = claims
+        self._recheck = recheck
+
+    # --- approvals --------------------------------------------------------------------
+
+    async def resume_decided(self) -> int:
+        """Run on every case whose approval was decided (or went stale, or expired)."""
+        async with self.deps.db.session() as session:
+            rows = (
+                await session.execute(
+                    select(ApprovalRow.id, ApprovalRow.case_id, ApprovalRow.decision)
+                    .where(
+                        ApprovalRow.status.in_([s.value for s in RESUMABLE]),
+                        ApprovalRow.applied_at.is_(None),
+                    )
+                    .order_by(ApprovalRow.decided_at, ApprovalRow.id)
+                )
+            ).all()
+        resumed = 0
+        for approval_id, case_id, decision in rows:
+            if not await self.claims.claim(case_id):
+                continue  # another daemon is on it
+            try:
+                await self._resume(approval_id, case_id, dict(decision or {"verdict": "stale"}))
+                resumed += 1
+            except Exception:
+                log.exception("resuming case %s with approval %s failed", case_id, approval_id)
+            finally:
+                await self.claims.release([case_id])
+        return resumed
+
+    async def _resume(self, approval_id: str, case_id: str, decision: dict[str, Any]) -> None:
+        config: RunnableConfig = {"configurable": {"thread_id": case_id}}
+        snapshot = await self.graph.aget_state(config)
+        if snapshot.next == ("approve",):  # parked at this approval: answer it
+            await self.graph.ainvoke(
+                Command(resume=decision), config, context=self.deps, durability="sync"
+            )
+        # else: resumed before (by a daemon that died before marking it): nothing to redo
+        async with self.deps.db.transaction() as session:
+            await session.execute(
+                update(ApprovalRow)
+                .where(ApprovalRow.id == approval_id)
+                .values(applied_at=self.deps.clock.now())
+            )
+        log.info("case %s resumed with %s (%s)", case_id, decision.get("verdict"), approval_id)
+
+    async def stale_for(self, flight_key: str) -> int:
+        """Pending approvals about `flight_key` go stale: their cases will plan again."""
+        async with self.deps.db.session() as session:
+            pending = (
+                await session.execute(
+                    select(ApprovalRow.id, ApprovalRow.flight_key, ApprovalRow.proposal).where(
+                        ApprovalRow.status == ApprovalStatus.PENDING.value
+                    )
+                )
+            ).all()
+        stale = [
+            approval_id
+            for approval_id, disrupted, proposal in pending
+            if disrupted == flight_key or flight_key in _booked_flights(proposal)
+        ]
+        if not stale:
+            return 0
+        async with self.deps.db.transaction() as session:
+            await session.execute(
+                update(ApprovalRow)
+                .where(
+                    ApprovalRow.id.in_(stale),
+                    ApprovalRow.status == ApprovalStatus.PENDING.value,
+                )
+                .values(
+                    status=ApprovalStatus.STALE.value,
+                    decided_by="agent",
+                    decided_at=self.deps.clock.now(),
+                    decision={"verdict": "stale", "reason": f"{flight_key} changed again"},
+                )
+            )
+        log.info("%d approvals went stale: %s changed again", len(stale), flight_key)
+        return len(stale)
+
+    # --- scheduled jobs ---------------------------------------------------------------
+
+    def handlers(self) -> dict[JobKind, Handler]:
+        return {
+            JobKind.APPROVAL_DEADLINE: self.deadline_passed,
+            JobKind.REMINDER: self.remind,
+            JobKind.RECHECK: self.recheck,
+        }
+
+    async def deadline_passed(self, payload: dict[str, Any]) -> None:
+        """No operator decided in time: the approval expires and the default runs."""
+        verdict = "approve" if self.deps.settings.approvals.on_deadline == "approve" else "default"
+        async with self.deps.db.transaction() as session:
+            result = await session.execute(
+                update(ApprovalRow)
+                .where(
+                    ApprovalRow.id == payload["approval_id"],
+                    ApprovalRow.status == ApprovalStatus.PENDING.value,
+                )
+                .values(
+                    status=ApprovalStatus.EXPIRED.value,
+                    decided_by="scheduler",
+                    decided_at=self.deps.clock.now(),
+                    decision={"verdict": verdict, "reason": "deadline passed"},
+                )
+            )
+        if result.rowcount:  # type: ignore[attr-defined]
+            log.warning("approval %s expired: the %s ran", payload["approval_id"], verdict)
+
+    async def remind(self, payload: dict[str, Any]) -> None:
+        """Before a rebooked passenger's new departure, if the trip is still as booked."""
+        deps = self.deps
+        flights: list[str] = payload["flights"]
+        async with deps.db.transaction() as session:
+            try:
+                booking = await load_booking(session, payload["pnr"])
+            except NotFoundError:
+                return
+            active = {s.flight_key for s in booking.active_segments}
+            state = deps.board.get(flights[0])
+            if not set(flights) <= active or state is None or not state.flyable:
+                return  # rebooked again, cancelled, or gone: a re-check or a case handles it
+            customer = await load_customer(session, booking.customer_id)
+            first = deps.schedule.flights[flights[0]]
+            origin_tz = deps.schedule.airports[first.origin].tz
+            await enqueue_notification(
+                session,
+                idempotency_key=f"remind:{payload['case_id']}",
+                case_id=payload["case_id"],
+                pnr=booking.pnr,
+                customer=customer,
+                kind=MessageKind.REMINDER,
+                fields={
+                    "flight": f"{first.carrier}{first.number}",
+                    "route": f"{first.origin}→{first.destination}",
+                    "date": first.service_date.isoformat(),
+                    "new_dep": state.est_dep.astimezone(ZoneInfo(origin_tz)).strftime("%H:%M"),
+                    "gate": state.gate or "",
+                },
+                at=deps.clock.now(),
+                departure=first.sched_dep,
+                departure_tz=origin_tz,
+            )
+
+    async def recheck(self, payload: dict[str, Any]) -> None:
+        """The new itinerary, checked again on the live board; a case if it broke."""
+        for key in payload["flights"]:
+            state = self.deps.board.get(key)
+            if state is not None and state.status in (
+                FlightStatus.CANCELLED,
+                FlightStatus.DIVERTED,
+            ):
+                opened = await self._recheck(payload["pnr"], key)
+                if opened:
+                    log.info("re-check of %s: %s is %s", payload["pnr"], key, state.status.value)
+                return
+        # Delays that break a connection: triage the first flight's live state the same way.
+        opened = await self._recheck(payload["pnr"], payload["flights"][0])
+        if opened:
+            log.info("re-check of %s: the connection broke", payload["pnr"])
+
+
+def _booked_flights(proposal: dict[str, Any]) -> set[str]:
+    return {
+        key
+        for action in proposal.get("actions", [])
+        if action.get("kind") == "rebook"
+        for key in action.get("flights", [])
+    }

@@ -1,0 +1,181 @@
+"""Scheduled follow-ups: approval deadlines, pre-departure reminders, re-checks.
+
+Jobs live in the database (`jobs`), written in the same transaction as the work that
+needs them, so a crash loses none. Any daemon may run a due job, but only after claiming
+it: an UPDATE that succeeds for one daemon only (`FOR UPDATE SKIP LOCKED` picks the
+candidates on PostgreSQL, so daemons do not queue on each other's rows); a claim that
+outlives its lease (its daemon died mid-job) is taken over. Due means due on the
+injected clock, so tests and evals run on simulated time: `await scheduler.run_due()`.
+In the daemon, APScheduler's asyncio scheduler calls `run_due` every tick (wall time).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from airline.clock import Clock
+from airline.db import Database, JobRow
+
+log = logging.getLogger(__name__)
+
+# A claimed job whose daemon has not finished it within this long is run again.
+CLAIM_LEASE = timedelta(minutes=5)
+# A job that fails is retried this often (with the tick as back-off), then parked.
+MAX_ATTEMPTS = 5
+BATCH = 100
+
+
+class JobKind(StrEnum):
+    APPROVAL_DEADLINE = "approval_deadline"
+    REMINDER = "reminder"
+    RECHECK = "recheck"
+
+
+class JobStatus(StrEnum):
+    DUE = "due"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+Handler = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+async def schedule_job(
+    session: AsyncSession,
+    db: Database,
+    *,
+    key: str,
+    kind: JobKind,
+    due_at: datetime,
+    payload: dict[str, Any],
+) -> None:
+    """Schedule once: a job whose key exists already is left as it is."""
+    values = {
+        "key": key,
+        "kind": kind.value,
+        "due_at": due_at,
+        "payload": payload,
+        "status": JobStatus.DUE.value,
+        "attempts": 0,
+    }
+    insert = sqlite_insert if db.is_sqlite else pg_insert
+    await session.execute(insert(JobRow).values(**values).on_conflict_do_nothing())
+
+
+class Scheduler:
+    """Runs this daemon's share of the due jobs through their handlers."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        handlers: Mapping[JobKind, Handler],
+        *,
+        owner: str,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.handlers = dict(handlers)
+        self.owner = owner
+        self.ran: int = 0
+        self._apscheduler: AsyncIOScheduler | None = None
+
+    async def run_due(self) -> int:
+        """Claim and run every job due now on the clock; returns how many ran."""
+        ran = 0
+        while True:
+            claimed = await self._claim(self.clock.now())
+            if not claimed:
+                return ran
+            for job_id, kind, payload in claimed:
+                await self._run(job_id, kind, payload)
+                ran += 1
+            self.ran += len(claimed)
+
+    async def _claim(self, now: datetime) -> list[tuple[int, str, dict[str, Any]]]:
+        lapsed = or_(JobRow.claimed_until.is_(None), JobRow.claimed_until < now)
+        candidates = (
+            select(JobRow.id)
+            .where(JobRow.status == JobStatus.DUE.value, JobRow.due_at <= now, lapsed)
+            .order_by(JobRow.due_at)
+            .limit(BATCH)
+        )
+        if not self.db.is_sqlite:
+            candidates = candidates.with_for_update(skip_locked=True)
+        async with self.db.transaction() as session:
+            ids = list((await session.scalars(candidates)).all())
+            if not ids:
+                return []
+            # The same condition again: a claim only this daemon's UPDATE can win.
+            await session.execute(
+                update(JobRow)
+                .where(JobRow.id.in_(ids), JobRow.status == JobStatus.DUE.value, lapsed)
+                .values(claimed_by=self.owner, claimed_until=now + CLAIM_LEASE)
+            )
+            rows = await session.execute(
+                select(JobRow.id, JobRow.kind, JobRow.payload).where(
+                    JobRow.id.in_(ids), JobRow.claimed_by == self.owner
+                )
+            )
+            return [(job_id, kind, dict(payload)) for job_id, kind, payload in rows]
+
+    async def _run(self, job_id: int, kind: str, payload: dict[str, Any]) -> None:
+        handler = self.handlers.get(JobKind(kind))
+        error: str | None = None
+        if handler is None:
+            error = f"no handler for {kind}"
+        else:
+            try:
+                await handler(payload)
+            except Exception as exc:
+                log.exception("scheduled %s job %d failed", kind, job_id)
+                error = f"{type(exc).__name__}: {exc}"[:500]
+        async with self.db.transaction() as session:
+            row = await session.get(JobRow, job_id)
+            if row is None:
+                return
+            row.attempts += 1
+            row.claimed_until = None
+            if error is None:
+                row.status = JobStatus.DONE.value
+                row.done_at = self.clock.now()
+            else:
+                row.last_error = error
+                if row.attempts >= MAX_ATTEMPTS:
+                    row.status = JobStatus.FAILED.value
+
+    def start(self, tick_seconds: float) -> None:
+        """Look for due jobs every tick (wall time), from APScheduler's asyncio scheduler."""
+        scheduler = AsyncIOScheduler()
+        scheduler.add_job(
+            self._tick,
+            "interval",
+            seconds=tick_seconds,
+            max_instances=1,  # a slow tick is never overlapped by the next
+            coalesce=True,
+            id="run-due-jobs",
+        )
+        scheduler.start()
+        self._apscheduler = scheduler
+
+    async def _tick(self) -> None:
+        try:
+            await self.run_due()
+        except Exception:  # the database may be away for a moment; next tick tries again
+            log.exception("running due jobs failed; trying again next tick")
+
+    def stop(self) -> None:
+        if self._apscheduler is not None and self._apscheduler.running:
+            self._apscheduler.shutdown(wait=False)
+        self._apscheduler = None

@@ -1,0 +1,249 @@
+"""Approvals: a case above the autonomy limits parks at `interrupt()` until a human decides.
+
+Each test runs the real graph and daemon on the seeded world (SQLite, simulated clock):
+park, list, decide (approve / edit / reject), go stale when the flight changes again, and
+expire at a deadline on simulated time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from agent.approvals import (
+    ApprovalClosedError,
+    ApprovalDesk,
+    ApprovalStatus,
+    Decision,
+)
+from agent.runtime import Daemon
+from agent.settings import Settings
+from agent.wiring import Agent, open_agent
+from airline.clock import SimulatedClock
+from airline.db import ApprovalRow, CaseRow, JobRow, LedgerRow, OutboxRow
+from airline.models import Booking, FlightStatus
+from airline.reservations import load_booking
+from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
+from streams.events import TOPIC_FLIGHT_STATUS, FlightStatusEvent, encode
+from tests.unit.test_case_graph import CANCELLED, NOW, cancel_and_open, passenger
+
+
+@pytest.fixture
+def clock() -> SimulatedClock:
+    return SimulatedClock(NOW, speed=0)
+
+
+@pytest.fixture
+async def agent(world_path: Path, tmp_path: Path, clock: SimulatedClock) -> AsyncIterator[Agent]:
+    settings = Settings(data_dir=tmp_path, agent={"approvals": {"all_rebookings": True}})
+    assert settings.db_url.endswith(str(world_path))
+    async with open_agent(settings, clock) as opened:
+        yield opened
+
+
+def daemon(agent: Agent, broker: EmbeddedBroker | None = None) -> Daemon:
+    return Daemon(agent.deps, agent.graph, EmbeddedSource(broker or EmbeddedBroker(), follow=False))
+
+
+async def ledger(agent: Agent, pnr: str) -> list[str]:
+    async with agent.deps.db.session() as session:
+        rows = await session.scalars(select(LedgerRow.action).where(LedgerRow.pnr == pnr))
+        return sorted(rows)
+
+
+async def case_row(agent: Agent, case_id: str) -> tuple[str, str | None]:
+    async with agent.deps.db.session() as session:
+        row = await session.get(CaseRow, case_id)
+        assert row is not None
+        return row.status, row.outcome
+
+
+async def parked(agent: Agent) -> tuple[Daemon, str, str]:
+    """One cancelled passenger's case, parked at its approval: (daemon, pnr, approval id)."""
+    booking = await passenger(agent, connecting=False)
+    case = await cancel_and_open(agent, booking.pnr)
+    runner = daemon(agent)
+    await runner.run_cases([case])
+    assert dict(runner.stats.outcomes) == {"awaiting_approval": 1}
+    pending = await ApprovalDesk(agent.deps.db, agent.deps.clock).pending()
+    assert len(pending) == 1
+    return runner, booking.pnr, pending[0].id
+
+
+async def test_a_case_above_the_limits_parks_with_everything_an_operator_needs(
+    agent: Agent,
+) -> None:
+    _, pnr, approval_id = await parked(agent)
+    approval = await ApprovalDesk(agent.deps.db, agent.deps.clock).get(approval_id)
+
+    assert approval.status is ApprovalStatus.PENDING
+    assert approval.pnr == pnr and approval.flight_key == CANCELLED
+    assert approval.why == ["every rebooking needs an operator (approvals.all_rebookings)"]
+    kinds = [a["kind"] for a in approval.proposal["actions"]]
+    assert kinds[:2] == ["rebook", "notify"] and "compensate" in kinds
+    assert approval.options and approval.options[0]["flight_keys"]
+    assert any(e["citation"].startswith("EU261") for e in approval.entitlements)
+    assert approval.rationale.startswith("earliest-arriving alternative")
+    # The deadline is 30 minutes out, or earlier if the new flight leaves sooner.
+    assert NOW < approval.deadline <= NOW + timedelta(minutes=30)
+    # Nothing ran yet; the case waits, durable, and a deadline job is scheduled.
+    assert await ledger(agent, pnr) == []
+    assert await case_row(agent, approval.case_id) == ("awaiting_approval", None)
+    async with agent.deps.db.session() as session:
+        jobs = (await session.scalars(select(JobRow.key))).all()
+    assert f"deadline:{approval_id}" in jobs
+
+
+async def test_approving_completes_the_case_once(agent: Agent) -> None:
+    runner, pnr, approval_id = await parked(agent)
+    desk = ApprovalDesk(agent.deps.db, agent.deps.clock)
+    approval = await desk.decide(approval_id, Decision(verdict="approve"), operator="maria")
+    assert (approval.status, approval.decided_by) == (ApprovalStatus.APPROVED, "maria")
+
+    assert await runner.apply_decisions() == 1
+    assert await case_row(agent, approval.case_id) == ("done", "rebooked")
+    assert await ledger(agent, pnr) == ["care", "compensate", "notify", "rebook"]
+    booking = await load_booking_of(agent, pnr)
+    assert [s.flight_key for s in booking.active_segments] == approval.options[0]["flight_keys"]
+    assert (await desk.get(approval_id)).applied_at is not None
+
+    # Applied once: neither the daemon nor a second decision does it again.
+    assert await runner.apply_decisions() == 0
+    with pytest.raises(ApprovalClosedError, match="approved \\(by maria\\)"):
+        await desk.decide(approval_id, Decision(verdict="reject", reason="late"), operator="x")
+    assert await ledger(agent, pnr) == ["care", "compensate", "notify", "rebook"]
+
+
+async def load_booking_of(agent: Agent, pnr: str) -> Booking:
+    async with agent.deps.db.session() as session:
+        return await load_booking(session, pnr)
+
+
+async def test_an_edit_books_the_option_the_operator_chose(agent: Agent) -> None:
+    runner, pnr, approval_id = await parked(agent)
+    desk = ApprovalDesk(agent.deps.db, agent.deps.clock)
+    approval = await desk.get(approval_id)
+    assert len(approval.options) >= 2
+    with pytest.raises(ValueError, match="does not exist"):
+        await desk.decide(approval_id, Decision(verdict="edit", option=99), operator="maria")
+
+    await desk.decide(approval_id, Decision(verdict="edit", option=1), operator="maria")
+    await runner.apply_decisions()
+
+    assert await case_row(agent, approval.case_id) == ("done", "rebooked")
+    booking = await load_booking_of(agent, pnr)
+    assert [s.flight_key for s in booking.active_segments] == approval.options[1]["flight_keys"]
+
+
+async def test_a_rejection_runs_no_rebooking_and_tells_the_passenger_the_truth(
+    agent: Agent,
+) -> None:
+    runner, pnr, approval_id = await parked(agent)
+    desk = ApprovalDesk(agent.deps.db, agent.deps.clock)
+    with pytest.raises(ValueError, match="needs a reason"):
+        Decision(verdict="reject")
+    await desk.decide(
+        approval_id, Decision(verdict="reject", reason="customer called"), operator="maria"
+    )
+    await runner.apply_decisions()
+
+    approval = await desk.get(approval_id)
+    assert await case_row(agent, approval.case_id) == ("done", "no_alternative")
+    assert "rebook" not in await ledger(agent, pnr)
+    async with agent.deps.db.session() as session:
+        kinds = (
+            await session.scalars(
+                select(OutboxRow.payload["kind"].as_string()).where(
+                    OutboxRow.key == pnr, OutboxRow.channel.is_not(None)
+                )
+            )
+        ).all()
+    assert kinds == ["cancelled_no_alternative"]
+
+
+async def test_an_approval_goes_stale_when_its_flight_changes_and_the_case_plans_again(
+    agent: Agent,
+) -> None:
+    runner, pnr, approval_id = await parked(agent)
+    desk = ApprovalDesk(agent.deps.db, agent.deps.clock)
+    proposed = (await desk.get(approval_id)).options[0]["flight_keys"][0]
+
+    # The flight the agent proposed is delayed by an hour: a real event on the stream.
+    broker = EmbeddedBroker()
+    state = agent.deps.board.get(proposed)
+    assert state is not None
+    flight = agent.deps.schedule.flights[proposed]
+    event = FlightStatusEvent(
+        event_id="ev-delay-proposed",
+        carrier=flight.carrier,
+        flight_number=flight.number,
+        service_date=flight.service_date,
+        origin=flight.origin,
+        destination=flight.destination,
+        status=FlightStatus.DELAYED,
+        sched_dep=flight.sched_dep,
+        sched_arr=flight.sched_arr,
+        est_dep=state.est_dep + timedelta(hours=1),
+        est_arr=state.est_arr + timedelta(hours=1),
+        emitted_at=NOW + timedelta(minutes=1),
+    )
+    await EmbeddedSink(broker).send(TOPIC_FLIGHT_STATUS, proposed, encode(event))
+    listener = daemon(agent, broker)
+    await listener.run(asyncio.Event())  # the source ends with the stream (follow=False)
+
+    old = await desk.get(approval_id)
+    assert old.status is ApprovalStatus.STALE and old.decided_by == "agent"
+    await listener.apply_decisions()
+    assert (await desk.get(approval_id)).applied_at is not None
+    # Planned again on the live board: a new approval (next revision) for the same case.
+    [renewed] = await desk.pending()
+    assert (renewed.case_id, renewed.revision) == (old.case_id, 1)
+    assert await ledger(agent, pnr) == []
+    del runner
+
+
+async def test_a_deadline_on_simulated_time_runs_the_safe_default(
+    agent: Agent, clock: SimulatedClock
+) -> None:
+    runner, pnr, approval_id = await parked(agent)
+    desk = ApprovalDesk(agent.deps.db, agent.deps.clock)
+    approval = await desk.get(approval_id)
+
+    assert await runner.scheduler.run_due() == 0  # not yet
+    clock.advance(approval.deadline - clock.now() + timedelta(seconds=1))
+    assert await runner.scheduler.run_due() >= 1
+    expired = await desk.get(approval_id)
+    assert (expired.status, expired.decided_by) == (ApprovalStatus.EXPIRED, "scheduler")
+
+    await runner.apply_decisions()
+    # "Every rebooking asks" is about trust, not policy: the guarded plan runs.
+    assert await case_row(agent, approval.case_id) == ("done", "rebooked")
+    assert "rebook" in await ledger(agent, pnr)
+    assert await runner.scheduler.run_due() == 0  # the deadline job fired once
+
+
+async def test_two_schedulers_fire_a_due_job_once(agent: Agent, clock: SimulatedClock) -> None:
+    first, _, approval_id = await parked(agent)
+    second = daemon(agent)
+    clock.advance(timedelta(hours=1))
+    ran = [await first.scheduler.run_due(), await second.scheduler.run_due()]
+    async with agent.deps.db.session() as session:
+        job = await session.scalar(select(JobRow).where(JobRow.key == f"deadline:{approval_id}"))
+    assert job is not None and (job.status, job.attempts) == ("done", 1)
+    assert sum(ran) == ran[0] >= 1
+
+
+async def test_without_limits_the_agent_acts_alone(world_path: Path, tmp_path: Path) -> None:
+    async with open_agent(Settings(data_dir=tmp_path), SimulatedClock(NOW, speed=0)) as agent:
+        booking = await passenger(agent, connecting=False)
+        case = await cancel_and_open(agent, booking.pnr)
+        runner = daemon(agent)
+        await runner.run_cases([case])
+        assert dict(runner.stats.outcomes) == {"rebooked": 1}
+        async with agent.deps.db.session() as session:
+            assert (await session.scalars(select(ApprovalRow))).all() == []
