@@ -14,6 +14,7 @@ from typing import Any
 from agent.approvals import Approval
 from airline.db import BoardRow, CustomerRow, Database
 from dashboard import reads
+from dashboard.timefmt import money
 
 
 @dataclass
@@ -78,9 +79,21 @@ def describe_actions(proposal: dict[str, Any]) -> list[str]:
             said.append(f"rebook onto {flights} ({action.get('cabin', '?')})")
         elif action.get("kind") == "notify":
             said.append(f"notify the passenger: {str(action.get('message', '')).replace('_', ' ')}")
+        elif action.get("kind") in ("compensate", "refund_offer"):
+            what = "pay compensation" if action["kind"] == "compensate" else "offer a refund"
+            amount = money(_int(action.get("amount_cents")), str(action.get("currency", "")))
+            regime = str(action.get("regime") or "").upper().replace("_", " ")
+            said.append(f"{what}: {amount}" + (f" ({regime})" if regime else ""))
+        elif action.get("kind") == "care":
+            items = ", ".join(str(item) for item in action.get("items", []))
+            said.append(f"issue care: {items} ({str(action.get('regime', '')).upper()})")
         else:
             said.append(str(action.get("kind", "?")))
     return said
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) else None
 
 
 def _memory_line(item: dict[str, Any]) -> str:

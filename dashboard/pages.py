@@ -37,6 +37,7 @@ from dashboard.deps import (
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
+QUEUE_SHOWN = 25  # the nearest deadlines; the rest wait their turn (the count says how many)
 Viewer = Annotated[Session, require(Role.VIEWER)]
 Approver = Annotated[Session, require(Role.APPROVER)]
 Admin = Annotated[Session, require(Role.ADMIN)]
@@ -196,7 +197,8 @@ async def overview_fragment(request: Request, session: Viewer) -> Response:
 async def _queue(desk: Desk) -> dict[str, Any]:
     pending = await desk.approvals.pending()
     return {
-        "cards": await approval_cards(desk.db, pending),
+        "cards": await approval_cards(desk.db, pending[:QUEUE_SHOWN]),
+        "waiting": len(pending),
         "decided": await reads.recently_decided(desk.db),
     }
 

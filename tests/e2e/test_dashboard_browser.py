@@ -52,7 +52,9 @@ def world(world_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 async def served(world: Path) -> AsyncIterator[Served]:
     """The desk on an ephemeral loopback port, and the agent working the same database."""
     settings = Settings(
-        data_dir=world, dashboard=DashboardSettings(poll_seconds=0.3, metrics_url=None)
+        data_dir=world,
+        agent={"approvals": {"all_rebookings": True}},
+        dashboard=DashboardSettings(poll_seconds=0.3, metrics_url=None),
     )
     async with DeskAgent.running(settings) as agent:
         app = create_app(settings)

@@ -1,9 +1,9 @@
-"""The agent as the desk's browser tests need it: it parks cases at approvals and resumes them.
+"""The real agent behind the desk's browser tests, with every rebooking asking a human.
 
-Stand-in until the graph's `approve` node and the daemon's resuming of decided approvals
-are on this branch: it writes the rows the graph writes when it parks a case, and, like
-the daemon, applies a recorded decision (the rebooking into the ledger, the case to done,
-`applied_at` on the approval).
+The graph and the daemon on the embedded stream, as the demo runs them, in the test's
+event loop, with `approvals.all_rebookings` on: a cancellation parks each passenger's
+case at an approval (LangGraph `interrupt()`), and the daemon resumes a case within a
+second of its approval being decided — in the browser, through the desk.
 """
 
 from __future__ import annotations
@@ -11,95 +11,140 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select
 
-from agent.approvals import ApprovalDesk
+from agent.approvals import ApprovalDesk, ApprovalStatus
+from agent.relay import OutboxRelay
+from agent.runtime import Daemon
 from agent.settings import Settings
+from agent.wiring import Agent, open_agent
 from airline.clock import SimulatedClock
-from airline.db import ApprovalRow, CaseRow, Database, LedgerRow
-from tests.fakes.desk import park_case
-from tests.fakes.desk_client import NOW
+from airline.db import ApprovalRow, CaseRow, FlightRow, SegmentRow
+from airline.models import FlightStatus, ReasonCode
+from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource, StoredRecord
+from streams.events import TOPIC_FLIGHT_STATUS, FlightStatusEvent, encode
+from tools.channels.log import LogChannel
+
+NOW = datetime.fromisoformat("2026-03-01T05:00:00+00:00")
 
 
 class DeskAgent:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self.clock = SimulatedClock(NOW, speed=1.0)
-        self.desk = ApprovalDesk(db, self.clock)
-        self._parked = 0
+    def __init__(self, agent: Agent, broker: EmbeddedBroker, clock: SimulatedClock) -> None:
+        self.agent = agent
+        self.db = agent.deps.db
+        self.broker = broker
+        self.clock = clock
+        self.desk = ApprovalDesk(self.db, clock)
+        self._handed_out: set[str] = set()
+        self._cancelled: list[str] = []
 
     @classmethod
     @contextlib.asynccontextmanager
     async def running(cls, settings: Settings) -> AsyncIterator[DeskAgent]:
-        async with Database(settings.db_url) as db:
-            agent = cls(db)
-            stop = asyncio.Event()
-            task = asyncio.create_task(agent._resume(stop))
+        """The daemon and the outbox relay on `settings` (all_rebookings must be on)."""
+        assert settings.agent.approvals.all_rebookings
+        clock = SimulatedClock(NOW, speed=1.0)
+        broker = EmbeddedBroker()
+        async with open_agent(settings, clock) as agent:
+            daemon = Daemon(agent.deps, agent.graph, EmbeddedSource(broker))
+            relay = OutboxRelay(
+                agent.deps.db,
+                EmbeddedSink(broker),
+                {},
+                LogChannel(include_passenger_data=False),
+                clock,
+            )
+            daemon_stop, relay_stop = asyncio.Event(), asyncio.Event()
+            tasks = [
+                asyncio.create_task(daemon.run(daemon_stop), name="daemon"),
+                asyncio.create_task(relay.run(relay_stop), name="relay"),
+            ]
             try:
-                yield agent
+                yield cls(agent, broker, clock)
+                for task in tasks:  # a crash in the background fails the test
+                    if task.done() and not task.cancelled() and task.exception():
+                        raise task.exception()  # type: ignore[misc]
             finally:
-                stop.set()
-                await task
+                daemon_stop.set()
+                await broker.close()
+                await asyncio.gather(tasks[0], return_exceptions=True)
+                relay_stop.set()
+                await asyncio.gather(*tasks, return_exceptions=True)
 
     async def cause_approval(self) -> str:
-        """A disruption parks one passenger's case at an approval; its id."""
-        row = await park_case(self.db, now=self.clock.now(), n=self._parked)
-        self._parked += 1
-        return row.id
+        """An approval no test has had yet; cancels a flight when none is left."""
+        fresh = await self._fresh()
+        if not fresh:
+            await self._cancel_a_flight()
+            async with asyncio.timeout(60):
+                while not (fresh := await self._fresh()):  # noqa: ASYNC110 (polls the DB)
+                    await asyncio.sleep(0.1)
+        self._handed_out.add(fresh[0])
+        return fresh[0]
+
+    async def _fresh(self) -> list[str]:
+        pending = await self.desk.pending()
+        return [a.id for a in pending if a.id not in self._handed_out]
+
+    async def _cancel_a_flight(self) -> None:
+        """Cancel the least-booked flight (~100 passengers) on a route flown again later."""
+        schedule = self.agent.deps.schedule
+        async with self.db.session() as session:
+            counts = await session.execute(
+                select(SegmentRow.flight_key, func.count())
+                .join(FlightRow, FlightRow.key == SegmentRow.flight_key)
+                .where(FlightRow.sched_dep > self.clock.now() + timedelta(hours=2))
+                .group_by(SegmentRow.flight_key)
+                .order_by(func.count(), SegmentRow.flight_key)
+            )
+            candidates = [key for key, _ in counts.all() if key not in self._cancelled]
+        flights = schedule.flights
+        for key in candidates:
+            flight = flights[key]
+            again = [
+                f
+                for f in flights.values()
+                if f.origin == flight.origin
+                and f.destination == flight.destination
+                and f.sched_dep > flight.sched_dep
+            ]
+            if again:
+                break
+        else:
+            raise AssertionError("no flight with later ones on its route to cancel")
+        self._cancelled.append(key)
+        event = FlightStatusEvent(
+            event_id=f"desk-e2e-cancel-{len(self._cancelled)}",
+            carrier=flight.carrier,
+            flight_number=flight.number,
+            service_date=flight.service_date,
+            origin=flight.origin,
+            destination=flight.destination,
+            status=FlightStatus.CANCELLED,
+            sched_dep=flight.sched_dep,
+            sched_arr=flight.sched_arr,
+            est_dep=flight.sched_dep,
+            est_arr=flight.sched_arr,
+            reason=ReasonCode.TECHNICAL,
+            emitted_at=self.clock.now(),
+        )
+        await self.broker.append(TOPIC_FLIGHT_STATUS, StoredRecord(key.encode(), encode(event)))
 
     async def wait_until_done(self, approval_id: str) -> str:
-        """The case id, once the agent has resumed the approval's case to done (30 s at most)."""
+        """The case id, once the daemon has resumed the approval's case to done (60 s at most)."""
         case_id = (await self.desk.get(approval_id)).case_id
-        async with asyncio.timeout(30):
+        async with asyncio.timeout(60):
             while True:
                 async with self.db.session() as session:
                     case = await session.get(CaseRow, case_id)
-                if case is not None and case.status == "done":
+                    approval = await session.get(ApprovalRow, approval_id)
+                if (
+                    case is not None
+                    and case.status == "done"
+                    and approval is not None
+                    and approval.status != ApprovalStatus.PENDING
+                ):
                     return case_id
                 await asyncio.sleep(0.2)
-
-    async def _resume(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            async with self.db.session() as session:
-                decided = (
-                    await session.scalars(
-                        select(ApprovalRow).where(
-                            ApprovalRow.status.in_(("approved", "edited", "rejected")),
-                            ApprovalRow.applied_at.is_(None),
-                        )
-                    )
-                ).all()
-            for approval in decided:
-                await self._apply(approval)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), 0.2)
-
-    async def _apply(self, approval: ApprovalRow) -> None:
-        now = self.clock.now() + timedelta(seconds=1)
-        rebooked = approval.status != "rejected"
-        async with self.db.transaction() as session:
-            if rebooked:
-                option = (approval.decision or {}).get("option") or 0
-                flights = [leg["flight_key"] for leg in approval.options[option]["legs"]]
-                session.add(
-                    LedgerRow(
-                        idempotency_key=f"{approval.case_id}:rebook:{approval.revision}",
-                        case_id=approval.case_id,
-                        action="rebook",
-                        pnr=approval.pnr,
-                        detail={"flights": flights},
-                        created_at=now,
-                    )
-                )
-            await session.execute(
-                update(CaseRow)
-                .where(CaseRow.id == approval.case_id)
-                .values(
-                    status="done", outcome="rebooked" if rebooked else "notified", updated_at=now
-                )
-            )
-            await session.execute(
-                update(ApprovalRow).where(ApprovalRow.id == approval.id).values(applied_at=now)
-            )
