@@ -23,7 +23,7 @@ from agent.approvals import (
     Decision,
 )
 from airline.errors import TravelAgentError
-from dashboard import reads
+from dashboard import reads, timefmt
 from dashboard.auth import LoginThrottledError, OperatorError, Role, Session
 from dashboard.cards import approval_cards
 from dashboard.deps import (
@@ -171,6 +171,11 @@ async def events(request: Request, _session: Viewer) -> AsyncIterator[ServerSent
                 return
             for topic in sorted(topics):
                 yield ServerSentEvent(event=topic, raw_data=topic)
+
+
+@router.get("/fragments/clock")
+async def clock_fragment(request: Request, _session: Viewer) -> Response:
+    return HTMLResponse(str(timefmt.local(desk_of(request).clock.now(), "UTC")))
 
 
 # --- overview -------------------------------------------------------------------------------

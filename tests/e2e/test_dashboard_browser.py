@@ -111,6 +111,8 @@ async def test_an_approval_appears_live_is_approved_and_the_case_completes(
     await expect(card.get_by_text("Entitlements")).to_be_visible()
     await expect(card.locator("cite").first).to_be_visible()
     await expect(card.get_by_role("button", name="Approve")).to_be_enabled()
+    waiting = await served.agent.wait_until_parked()
+    await expect(page.locator("#pending-count")).to_have_text(str(waiting))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / "approvals.png"), full_page=False)
 

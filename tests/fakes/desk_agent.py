@@ -132,6 +132,18 @@ class DeskAgent:
         )
         await self.broker.append(TOPIC_FLIGHT_STATUS, StoredRecord(key.encode(), encode(event)))
 
+    async def wait_until_parked(self) -> int:
+        """Once no case is still running (each is done or awaiting its approval): how many wait."""
+        async with asyncio.timeout(60):
+            while True:
+                async with self.db.session() as session:
+                    running = await session.scalar(
+                        select(func.count()).where(CaseRow.status == "pending")
+                    )
+                if not running:
+                    return len(await self.desk.pending())
+                await asyncio.sleep(0.2)
+
     async def wait_until_done(self, approval_id: str) -> str:
         """The case id, once the daemon has resumed the approval's case to done (60 s at most)."""
         case_id = (await self.desk.get(approval_id)).case_id
