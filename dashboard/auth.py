@@ -166,6 +166,9 @@ class OperatorStore:
             ok = False
         if not ok or row is None or not row.active:
             async with self.db.transaction() as session:
+                await session.execute(  # only the window counts; older failures go
+                    delete(LoginAttemptRow).where(LoginAttemptRow.at < now - self.window)
+                )
                 session.add(LoginAttemptRow(name_key=name_key, address=address, at=now))
                 session.add(_audit(None, "login_failed", None, {"address": address}))
             raise OperatorError("wrong name or password")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from airline.db import ApprovalRow, CustomerRow
+from airline.db import CustomerRow
 from dashboard.tables import OperatorRow, SessionRow
 from tests.fakes.desk_client import Desk, open_desk
 
@@ -236,16 +236,9 @@ def test_pages_show_local_airport_time_with_the_zone(desk: Desk) -> None:
     assert approval.flight_key in page
 
 
-def test_decided_rows_count(desk: Desk) -> None:
-    async def pending() -> int:
-        async with desk.desk.db.session() as session:
-            return len(
-                list(
-                    await session.scalars(
-                        select(ApprovalRow).where(ApprovalRow.status == "pending")
-                    )
-                )
-            )
-
-    desk.park()
-    assert desk.call(pending) == 1
+def test_pages_forbid_framing_and_foreign_scripts(desk: Desk) -> None:
+    headers = desk.client.get("/login").headers
+    assert "script-src" not in headers["content-security-policy"]  # default-src 'self' rules
+    assert "default-src 'self'" in headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY" and headers["cache-control"] == "no-store"
