@@ -137,7 +137,7 @@ class Daemon:
             checkpoints.cancel()
             sweeps.cancel()
             decisions.cancel()
-            self.scheduler.stop()
+            await self.scheduler.stop()
             if not consuming.done():  # run() itself was cancelled
                 consuming.cancel()
                 await asyncio.wait({consuming})

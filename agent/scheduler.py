@@ -11,6 +11,7 @@ In the daemon, APScheduler's asyncio scheduler calls `run_due` every tick (wall 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
@@ -90,6 +91,7 @@ class Scheduler:
         self.owner = owner
         self.ran: int = 0
         self._apscheduler: AsyncIOScheduler | None = None
+        self._ticking: asyncio.Task[object] | None = None
 
     async def run_due(self) -> int:
         """Claim and run every job due now on the clock; returns how many ran."""
@@ -170,12 +172,20 @@ class Scheduler:
         self._apscheduler = scheduler
 
     async def _tick(self) -> None:
+        self._ticking = asyncio.current_task()
         try:
             await self.run_due()
+        except asyncio.CancelledError:  # stopping: a claimed job is run again after its lease
+            log.debug("scheduler tick cancelled")
         except Exception:  # the database may be away for a moment; next tick tries again
             log.exception("running due jobs failed; trying again next tick")
+        finally:
+            self._ticking = None
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
+        """Stop ticking and let the tick in progress finish its job."""
         if self._apscheduler is not None and self._apscheduler.running:
             self._apscheduler.shutdown(wait=False)
         self._apscheduler = None
+        if self._ticking is not None and not self._ticking.done():
+            await asyncio.wait({self._ticking}, timeout=30)

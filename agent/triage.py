@@ -1,5 +1,8 @@
 """Triage: who does a change affect, and how urgently?
 
+Most urgent first means: departure soonest, then (as minutes of head start) reduced
+mobility and unaccompanied minors, a connection at risk, loyalty tier and fare.
+
 Cancellations and diversions affect everyone on the flight. A delay affects connecting
 passengers whose onward flight now leaves before the minimum connection time (they need
 a rebooking), and everyone else on the flight once it is long enough to announce. A gate
@@ -22,7 +25,7 @@ from agent.state import CaseReason
 from airline.airports import minimum_connection_time
 from airline.board import Change, ChangeKind, LiveBoard
 from airline.db import BookingRow, CustomerRow, SegmentRow
-from airline.models import LoyaltyTier, SegmentStatus
+from airline.models import PRIORITY_SSR, FareFamily, LoyaltyTier, SegmentStatus
 from airline.reservations import passengers_on
 from airline.schedule import Schedule
 
@@ -34,6 +37,10 @@ _TIER_PRIORITY = {
     LoyaltyTier.PLATINUM: 120,
 }
 _CONNECTION_AT_RISK = 60
+# Reduced mobility and unaccompanied minors first of all when seats are scarce; a
+# flexible fare paid for it.
+_SPECIAL_NEEDS = 240
+_FARE_PRIORITY = {FareFamily.FLEX.value: 20, FareFamily.BASIC.value: -10}
 # A gate change is news for passengers about to fly; further out the gate changes again.
 GATE_NEWS_AHEAD = timedelta(hours=3)
 # The kinds of change that open cases; recoveries and progress end at the board.
@@ -75,14 +82,14 @@ async def affected_bookings(
     if not pnrs:
         return []
     itineraries = await _itineraries(session, pnrs, schedule)
-    tiers = await _tiers(session, pnrs)
+    bonuses = await _bonuses(session, pnrs)
     flight = schedule.flights[change.flight_key]
     current = change.current
     affected: list[Affected] = []
     for pnr in pnrs:
         keys = itineraries[pnr]
         minutes_left = int((current.est_dep - now).total_seconds() // 60)
-        bonus = _TIER_PRIORITY[tiers[pnr]]
+        bonus = bonuses[pnr]
         if change.kind == ChangeKind.CANCELLATION:
             affected.append(Affected(pnr, CaseReason.CANCELLED, minutes_left - bonus))
             continue
@@ -122,13 +129,19 @@ async def _itineraries(
     return by_pnr
 
 
-async def _tiers(session: AsyncSession, pnrs: list[str]) -> dict[str, LoyaltyTier]:
+async def _bonuses(session: AsyncSession, pnrs: list[str]) -> dict[str, int]:
+    """Minutes of urgency each booking is worth: special needs, tier, fare."""
     rows = await session.execute(
-        select(BookingRow.pnr, CustomerRow.tier)
+        select(BookingRow.pnr, CustomerRow.tier, BookingRow.fare, BookingRow.ssr)
         .join(CustomerRow, CustomerRow.id == BookingRow.customer_id)
         .where(BookingRow.pnr.in_(pnrs))
     )
-    return {pnr: LoyaltyTier(tier) for pnr, tier in rows}
+    return {
+        pnr: _TIER_PRIORITY[LoyaltyTier(tier)]
+        + _FARE_PRIORITY.get(fare, 0)
+        + (_SPECIAL_NEEDS if PRIORITY_SSR & set(ssr or ()) else 0)
+        for pnr, tier, fare, ssr in rows
+    }
 
 
 def _onward(keys: list[str], flight_key: str) -> str | None:

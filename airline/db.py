@@ -141,6 +141,7 @@ class BookingRow(Base):
     price_cents: Mapped[int]
     currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[str] = mapped_column(String(16))
+    ssr: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class SegmentRow(Base):

@@ -172,6 +172,10 @@ class Preferences(BaseModel):
     )
 
 
+# Passengers these codes describe go first when seats are scarce.
+PRIORITY_SSR = frozenset({"WCHR", "WCHS", "WCHC", "UMNR", "BLND", "DEAF", "MAAS"})
+
+
 class Segment(BaseModel):
     seq: int = Field(description="order within the itinerary, from 1")
     flight_key: str
@@ -187,6 +191,11 @@ class Booking(BaseModel):
     currency: str = "EUR"
     status: BookingStatus = BookingStatus.ACTIVE
     segments: list[Segment] = Field(default_factory=list)
+    ssr: list[str] = Field(
+        default_factory=list,
+        description="special service requests, IATA codes: WCHR/WCHS/WCHC (wheelchair), "
+        "UMNR (unaccompanied minor), BLND, DEAF, MAAS (meet and assist)",
+    )
 
     @property
     def active_segments(self) -> list[Segment]:

@@ -122,6 +122,7 @@ async def load_booking(session: AsyncSession, pnr: str) -> Booking:
         price_cents=row.price_cents,
         currency=row.currency,
         status=BookingStatus(row.status),
+        ssr=list(row.ssr or []),
         segments=[
             Segment(
                 seq=s.seq,

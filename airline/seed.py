@@ -211,7 +211,24 @@ def _build(seed: int, service_date: date, passengers_target: int) -> World:
     customers, bookings = book_passengers(
         rng, flights, by_code, hubs={c.code: c.hub for c in carriers}
     )
+    _special_service_requests(random.Random(f"ssr-{seed}"), bookings)
     return World(seed, service_date, airports, flights, customers, bookings)
+
+
+# Shares of passengers with a special service request (roughly what European carriers
+# report: about 1 % ask for wheelchair assistance; unaccompanied minors are rarer).
+_SSR_SHARES = (("WCHR", 0.008), ("WCHC", 0.002), ("UMNR", 0.003), ("BLND", 0.001))
+
+
+def _special_service_requests(rng: random.Random, bookings: list[Booking]) -> None:
+    """A few bookings carry SSR codes (own generator: the rest of the world is unchanged)."""
+    for booking in bookings:
+        draw = rng.random()
+        for code, share in _SSR_SHARES:
+            if draw < share:
+                booking.ssr = [code]
+                break
+            draw -= share
 
 
 def _seats(distance_km: int) -> int:

@@ -112,7 +112,8 @@ async def run_plain(settings: Settings, flights: list[Flight], clock: SimulatedC
                         state.update(await gather_context(state, runtime))
                         state.update(await make_plan(state, runtime))
                         state.update(await guard_plan(state, runtime))
-                        step = after_guard(state)
+                        # (no approvals in the benchmark: approve passes straight to act)
+                        step = "act" if after_guard(state) == "approve" else "context"
                     elif step == "act":
                         state.update(await act(state, runtime))
                         step = "context" if after_act(state) == "context" else "remember"

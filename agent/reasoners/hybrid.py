@@ -6,8 +6,11 @@ A case is complex when the rules have no standard answer for it or it deserves j
 - a platinum passenger whose trip has a connection (rebooking them well is worth a look
   beyond "earliest arrival").
 
-Free-text notes and special needs join the list when the context carries them. A delay
-and a case with nothing to replace are always standard. Whatever the model returns still
+- special needs: an SSR on the booking (wheelchair, unaccompanied minor, ...) or an
+  accessibility need in memory;
+- free-text notes about the customer in memory (weighed by the model, as data).
+
+A delay and a case with nothing to replace are always standard. Whatever the model returns still
 goes through the guard, and a failing model falls back to the rules inside `LlmReasoner`.
 """
 
@@ -24,6 +27,10 @@ def complexity(context: CaseContext) -> str | None:
         return None
     if not context.alternatives:
         return "no standard option"
+    if context.booking.ssr or context.preferences.accessibility:
+        return "special needs"
+    if any(" note: " in line for line in context.memory):
+        return "free-text notes about the customer"
     if context.customer.tier == LoyaltyTier.PLATINUM and len(context.booking.active_segments) > 1:
         return "platinum passenger with a connection"
     return None
