@@ -40,3 +40,25 @@ def test_bad_roles_names_and_passwords_are_refused(env: None) -> None:
         app, ["operators", "add", "Maria Smith", "--password-stdin"], input="a-long-password\n"
     )
     assert name.exit_code == 1 and "operator name" in name.output
+
+
+async def test_the_demo_serves_the_desk_with_a_demo_operator(world_path: Path) -> None:
+    import httpx
+
+    from agent.dashboard_cli import demo_desk
+    from agent.settings import Settings
+
+    said: list[str] = []
+    serve = demo_desk("127.0.0.1", 0, said.append)
+    async with serve(Settings(data_dir=world_path.parent)) as server:
+        line = next(s for s in said if s.startswith("operator desk on "))
+        url, password = line.split()[3], line.split()[-1]
+        assert url == server.url  # type: ignore[attr-defined]
+        async with httpx.AsyncClient(base_url=url) as client:
+            page = await client.get("/login")
+            token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+            logged_in = await client.post(
+                "/login", data={"name": "demo", "password": password, "csrf_token": token}
+            )
+            assert logged_in.status_code == 303
+            assert (await client.get("/admin/operators")).status_code == 200
