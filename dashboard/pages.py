@@ -182,7 +182,10 @@ async def clock_fragment(request: Request, _session: Viewer) -> Response:
 
 
 async def _overview(desk: Desk) -> dict[str, Any]:
-    return {"overview": await reads.overview(desk.db)}
+    return {
+        "overview": await reads.overview(desk.db),
+        "decided": await reads.recently_decided(desk.db, limit=8),
+    }
 
 
 @router.get("/")

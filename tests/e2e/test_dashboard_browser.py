@@ -51,13 +51,10 @@ def world(world_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def served(world: Path) -> AsyncIterator[Served]:
     """The desk on an ephemeral loopback port, and the agent working the same database."""
-    settings = Settings(
-        data_dir=world,
-        agent={"approvals": {"all_rebookings": True}},
-        dashboard=DashboardSettings(poll_seconds=0.3, metrics_url=None),
-    )
+    settings = Settings(data_dir=world, agent={"approvals": {"all_rebookings": True}})
     async with DeskAgent.running(settings) as agent:
-        app = create_app(settings)
+        desk = DashboardSettings(poll_seconds=0.3, metrics_url=agent.metrics_url)
+        app = create_app(settings.model_copy(update={"dashboard": desk}))
         async with DeskServer(app, host="127.0.0.1", port=0) as server:
             for name, role in ROLES.items():
                 await app.state.desk.operators.add(name, PASSWORDS[name], Role(role))
@@ -138,6 +135,7 @@ async def test_an_approval_appears_live_is_approved_and_the_case_completes(
 
     await page.goto("/")
     await expect(page.locator('[data-cases="done"]')).not_to_have_text("0")
+    await expect(page.locator('[data-figure="dead-letters"]')).to_have_text("0")
     await page.screenshot(path=str(SCREENSHOTS / "overview.png"), full_page=False)
 
 

@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from agent.approvals import ApprovalDesk, ApprovalStatus
+from agent.metrics import Metrics
+from agent.ops_server import DaemonProbe, OpsServer
 from agent.relay import OutboxRelay
 from agent.runtime import Daemon
 from agent.settings import Settings
@@ -31,8 +33,12 @@ NOW = datetime.fromisoformat("2026-03-01T05:00:00+00:00")
 
 
 class DeskAgent:
-    def __init__(self, agent: Agent, broker: EmbeddedBroker, clock: SimulatedClock) -> None:
+    def __init__(
+        self, agent: Agent, broker: EmbeddedBroker, clock: SimulatedClock, metrics_url: str
+    ) -> None:
         self.agent = agent
+        self.metrics_url = metrics_url
+        """The daemon's Prometheus endpoint (the desk reads dead letters there)."""
         self.db = agent.deps.db
         self.broker = broker
         self.clock = clock
@@ -47,8 +53,12 @@ class DeskAgent:
         assert settings.agent.approvals.all_rebookings
         clock = SimulatedClock(NOW, speed=1.0)
         broker = EmbeddedBroker()
-        async with open_agent(settings, clock) as agent:
-            daemon = Daemon(agent.deps, agent.graph, EmbeddedSource(broker))
+        metrics = Metrics()
+        async with (
+            open_agent(settings, clock) as agent,
+            OpsServer(metrics, DaemonProbe(metrics), host="127.0.0.1", port=0) as ops,
+        ):
+            daemon = Daemon(agent.deps, agent.graph, EmbeddedSource(broker), metrics=metrics)
             relay = OutboxRelay(
                 agent.deps.db,
                 EmbeddedSink(broker),
@@ -62,7 +72,7 @@ class DeskAgent:
                 asyncio.create_task(relay.run(relay_stop), name="relay"),
             ]
             try:
-                yield cls(agent, broker, clock)
+                yield cls(agent, broker, clock, f"{ops.url}/metrics")
                 for task in tasks:  # a crash in the background fails the test
                     if task.done() and not task.cancelled() and task.exception():
                         raise task.exception()  # type: ignore[misc]
