@@ -182,3 +182,48 @@ async def test_a_state_change_without_the_csrf_token_is_refused(page: Page, serv
     )
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(served.agent.wait_until_done(approval_id), 10)
+
+
+async def test_board_changes_and_case_states_arrive_without_a_reload(
+    context: BrowserContext, served: Served
+) -> None:
+    overview, board = await context.new_page(), await context.new_page()
+    await log_in(overview, "vera")
+    awaiting = int(await overview.locator('[data-cases="awaiting_approval"]').inner_text())
+    await board.goto("/board")
+    for page in (overview, board):
+        await page.evaluate("window.deskNotReloaded = true")
+
+    flight = await served.agent.cancel_a_flight()
+
+    row = board.locator(f'tr[data-flight="{flight}"]')
+    await expect(row.locator(".tag")).to_have_text("cancelled")
+    counted = overview.locator('[data-cases="awaiting_approval"]')
+    await expect(counted).not_to_have_text(str(awaiting))
+    await served.agent.wait_until_parked()
+    await expect(counted).to_have_text(str(len(await served.agent.desk.pending())))
+    for page in (overview, board):
+        assert await page.evaluate("window.deskNotReloaded === true")
+
+
+async def test_an_edit_books_the_option_the_operator_chose(page: Page, served: Served) -> None:
+    approval_id = await served.agent.cause_approval()
+    approval = await served.agent.desk.get(approval_id)
+    assert len(approval.options) >= 2
+    await log_in(page, "abe")
+    await page.goto("/approvals")
+    card = page.locator(f'article[data-approval="{approval_id}"]')
+    await card.get_by_label("option 2").check()
+    await card.get_by_role("button", name="Edit: book the selected option").click()
+    decided = page.locator(f'article[data-approval="{approval_id}"].decided')
+    await expect(decided).to_contain_text("edited")
+    await expect(decided).to_contain_text("option 2")
+    case_id = await served.agent.wait_until_done(approval_id)
+    async with served.agent.db.session() as session:
+        rebooked = await session.scalar(
+            select(LedgerRow.detail).where(
+                LedgerRow.case_id == case_id, LedgerRow.action == "rebook"
+            )
+        )
+    assert rebooked is not None
+    assert approval.options[1]["flight_keys"][0] in str(rebooked)

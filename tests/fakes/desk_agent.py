@@ -98,6 +98,11 @@ class DeskAgent:
         pending = await self.desk.pending()
         return [a.id for a in pending if a.id not in self._handed_out]
 
+    async def cancel_a_flight(self) -> str:
+        """Cancel another flight now; its key."""
+        await self._cancel_a_flight()
+        return self._cancelled[-1]
+
     async def _cancel_a_flight(self) -> None:
         """Cancel the least-booked flight (~100 passengers) on a route flown again later."""
         schedule = self.agent.deps.schedule
