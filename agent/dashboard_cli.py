@@ -108,6 +108,26 @@ def register(
 
         typer.echo(run(main))
 
+    @operators_app.command("disable")
+    def disable(name: Annotated[str, typer.Argument(help="the operator to lock out")]) -> None:
+        """Lock an operator out: their sessions end and their API tokens are revoked."""
+        _set_active(name, False)
+
+    @operators_app.command("enable")
+    def enable(name: Annotated[str, typer.Argument(help="the operator to let in again")]) -> None:
+        """Let a disabled operator log in again (tokens stay revoked)."""
+        _set_active(name, True)
+
+    def _set_active(name: str, active: bool) -> None:
+        config = settings()
+
+        async def main(_stop: asyncio.Event) -> None:
+            async with _store(config) as store:
+                await store.set_active(name, active, by="cli")
+
+        run(main)
+        say(f"operator {name} {'enabled' if active else 'disabled'}")
+
     @operators_app.command("list")
     def list_operators() -> None:
         """The operators, their roles and whether they are active."""

@@ -414,5 +414,18 @@ async def add_operator(
     return RedirectResponse("/admin/operators", status_code=303)
 
 
+@router.post("/admin/operators/{name}/active")
+async def set_operator_active(
+    request: Request, name: str, session: Admin, active: Annotated[bool, Form()]
+) -> Response:
+    if name == session.operator.name and not active:
+        raise HTTPException(400, "an admin cannot lock themselves out")
+    try:
+        await desk_of(request).operators.set_active(name, active, by=session.operator.name)
+    except OperatorError as exc:
+        raise HTTPException(404, str(exc)) from None
+    return RedirectResponse("/admin/operators", status_code=303)
+
+
 def _not_found(message: str) -> HTTPException:
     return HTTPException(404, message)

@@ -242,3 +242,28 @@ def test_pages_forbid_framing_and_foreign_scripts(desk: Desk) -> None:
     assert "default-src 'self'" in headers["content-security-policy"]
     assert "frame-ancestors 'none'" in headers["content-security-policy"]
     assert headers["x-frame-options"] == "DENY" and headers["cache-control"] == "no-store"
+
+
+def test_an_admin_disables_an_operator_and_their_session_ends(desk: Desk) -> None:
+    desk.login("abe")
+    abe_cookie = desk.client.cookies["desk_session"]
+    csrf = desk.login("ada")
+    assert 'data-operator="abe"' in desk.client.get("/admin/operators").text
+    response = desk.client.post(
+        "/admin/operators/abe/active",
+        data={"active": "false", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    lock_self = desk.client.post(
+        "/admin/operators/ada/active", data={"active": "false", "csrf_token": csrf}
+    )
+    assert lock_self.status_code == 400
+    desk.client.cookies.clear()
+    desk.client.cookies.set("desk_session", abe_cookie)
+    assert desk.client.get("/approvals", follow_redirects=False).status_code == 303
+    refused = desk.client.post(
+        "/login",
+        data={"name": "abe", "password": "approver-pass-1", "csrf_token": desk.login_form_token()},
+    )
+    assert refused.status_code == 401
