@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: install demo test test-unit lint typecheck bench kafka-start kafka-stop clean
+.PHONY: install demo test test-unit lint typecheck evals bench kafka-start kafka-stop clean
 
 $(BIN)/travel-agent: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,13 @@ lint: $(BIN)/travel-agent
 
 typecheck: install
 	$(BIN)/mypy
+
+## The scripted scenarios, rules and the local policy-following model; reports in data/evals/.
+evals: install
+	$(BIN)/travel-agent eval evals/scenarios --reasoner rules --min-pass 1 \
+		--json data/evals/rules.json --report data/evals/rules.html
+	$(BIN)/travel-agent eval evals/scenarios --reasoner llm --local-model --min-pass 1 \
+		--json data/evals/llm.json --report data/evals/llm.html
 
 ## Benchmarks print figures (ratios against a baseline measured in the same run); not tests.
 bench: install

@@ -1,7 +1,7 @@
 """Autonomy limits: which guarded plans a human must approve, and what a plan costs.
 
 The guard decides what is *allowed*; these limits decide what the agent may do *alone*.
-Above a limit the case parks at an approval (see `agent.approve`). Every reason names
+Above a limit the case parks at an approval (see `agent.nodes.approving`). Every reason names
 the limit and the figure that crossed it, so an operator reads why they were asked.
 """
 

@@ -219,6 +219,46 @@ def replay(
     typer.echo(json.dumps(figures))
 
 
+@app.command("eval")
+def eval_(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="scenario files or directories (*.yaml)")
+    ] = None,
+    reasoner: Annotated[str, typer.Option(help="rules, llm or hybrid")] = "rules",
+    repeat: Annotated[int, typer.Option(help="runs per scenario (for pass^k)")] = 1,
+    json_path: Annotated[Path | None, typer.Option("--json", help="write the results")] = None,
+    report: Annotated[Path | None, typer.Option(help="write a self-contained HTML report")] = None,
+    min_pass: Annotated[
+        float, typer.Option(help="exit 1 when the pass rate is below this (0-1)")
+    ] = 0.0,
+    local_model: Annotated[
+        bool, typer.Option(help="serve the policy-following test model locally for llm/hybrid")
+    ] = False,
+) -> None:
+    """Run scripted scenarios through the real daemon and score the agent's decisions."""
+    from evals.cli import run_eval
+
+    if reasoner not in ("rules", "llm", "hybrid"):
+        _say("error: --reasoner must be rules, llm or hybrid")
+        raise typer.Exit(2)
+    try:
+        code = run_eval(
+            paths or [Path("evals/scenarios")],
+            reasoner=reasoner,
+            repeat=repeat,
+            json_path=json_path,
+            report_path=report,
+            min_pass=min_pass,
+            local_model=local_model,
+            say=_say,
+            echo=typer.echo,
+        )
+    except TravelAgentError as exc:
+        _say(f"error: {exc}")
+        raise typer.Exit(2 if isinstance(exc, ConfigError) else 1) from None
+    raise typer.Exit(code)
+
+
 def _stderr_console() -> Any:
     from rich.console import Console
 

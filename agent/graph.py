@@ -7,7 +7,7 @@
                 └── the approval went stale (the flight changed again): plan again
 
 `approve` parks the case at LangGraph `interrupt()` when autonomy limits say a human
-decides; the daemon resumes it with the decision (see agent/approve.py).
+decides; the daemon resumes it with the decision (see agent/nodes/approving.py).
 
 Thread id = case id. The checkpointer writes after every node, so a daemon killed
 mid-case resumes at the node it had reached; `act` is idempotent by key, so resuming
@@ -31,12 +31,12 @@ from langgraph.graph.state import CompiledStateGraph
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
-from agent.approve import approve
 from agent.deps import AgentDeps
 from agent.nodes import (
     act,
     after_act,
     after_guard,
+    approve,
     gather_context,
     guard_plan,
     make_plan,

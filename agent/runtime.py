@@ -32,6 +32,7 @@ from agent.metrics import Metrics
 from agent.scheduler import Scheduler
 from agent.state import CaseState, CaseStatus
 from agent.triage import TRIAGED, Affected, affected_bookings, case_id, disruption_id
+from agent.turns import Turns, take_turns
 from airline.board import Change, ChangeKind, FlightState
 from airline.clock import EventTimeClock
 from airline.db import CaseRow, DisruptionRow
@@ -384,7 +385,10 @@ class Daemon:
         self.stats.cases += len(cases)
         if self.metrics is not None:
             self.metrics.cases_opened(len(cases))
-        outcomes = await asyncio.gather(*(self._run_measured(case, started) for case in cases))
+        turns = Turns(len(cases))  # they act in the order triage gave them
+        outcomes = await asyncio.gather(
+            *(self._run_measured(case, started, turns, i) for i, case in enumerate(cases))
+        )
         await self.claims.release(case.id for case in cases)
         self.stats.outcomes.update(outcomes)
         log.info(
@@ -423,8 +427,12 @@ class Daemon:
             await self.run_cases(cases)
         return sum(len(cases) for cases in by_disruption.values())
 
-    async def _run_measured(self, case: OpenCase, opened: float) -> str:
-        outcome = await self._run_case(case)
+    async def _run_measured(self, case: OpenCase, opened: float, turns: Turns, index: int) -> str:
+        take_turns(turns, index)
+        try:
+            outcome = await self._run_case(case)
+        finally:
+            await turns.release(index)  # acted, parked, failed or had nothing to do
         if self.metrics is not None:
             self.metrics.case_durable(outcome, time.perf_counter() - opened)
         return outcome

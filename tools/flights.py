@@ -159,8 +159,10 @@ def _rank(itineraries: list[Itinerary], request: SearchRequest) -> list[Itinerar
     def own(it: Itinerary) -> bool:
         return request.carrier is None or all(leg.carrier == request.carrier for leg in it.legs)
 
-    def key(it: Itinerary) -> tuple[datetime, int, datetime]:
+    def key(it: Itinerary) -> tuple[datetime, int, float]:
         penalty = timedelta() if own(it) else request.other_carrier_after
-        return (it.arr + penalty, it.stops, it.dep)
+        # Same arrival: leave as late as possible, so the wait is at the origin, not a
+        # night at the connecting hub (no hotel there, no extra missed-connection risk).
+        return (it.arr + penalty, it.stops, -it.dep.timestamp())
 
     return sorted(itineraries, key=key)

@@ -90,6 +90,9 @@ def case_data(context: CaseContext) -> dict[str, Any]:
         "booking": {
             "pnr": context.booking.pnr,
             "fare": context.booking.fare.value,
+            # What a refund offer returns (the guard caps an offer at it).
+            "price_cents": context.booking.price_cents,
+            "currency": context.booking.currency,
             "segments": [s.model_dump(mode="json") for s in context.booking.active_segments],
         },
         "customer": {

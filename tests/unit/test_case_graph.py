@@ -430,7 +430,7 @@ async def test_a_passenger_who_loses_every_seat_race_is_still_told(
         raise NoSeatsError(flights[0], "economy")
 
     # Every booking attempt finds its seat gone a moment after the guard saw it free.
-    monkeypatch.setattr("agent.nodes.rebook", always_taken)
+    monkeypatch.setattr("agent.nodes.acting.rebook", always_taken)
 
     assert await _run(agent, [case]) == {"no_alternative": 1}
     assert len(tries) == MAX_ATTEMPTS

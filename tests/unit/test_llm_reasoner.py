@@ -387,7 +387,7 @@ async def test_the_hybrid_asks_the_model_when_there_is_no_standard_option(
         return []
 
     # Every alternative is gone by the time the case gathers its context.
-    monkeypatch.setattr("agent.nodes.find_alternatives", nothing_left)
+    monkeypatch.setattr("agent.nodes.context.find_alternatives", nothing_left)
     agent = hybrid_agent(opened, chat)
     booking = await passenger(agent, connecting=False)
     case = await cancel_and_open(agent, booking.pnr)

@@ -1,0 +1,235 @@
+"""The act node: run the approved actions in one transaction, each once (idempotency
+keys), and schedule the follow-ups of a rebooking.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Literal
+
+from langgraph.runtime import Runtime
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent.deps import AgentDeps
+from agent.nodes.common import MAX_ATTEMPTS, local_time
+from agent.scheduler import JobKind, schedule_job
+from agent.state import (
+    CareAction,
+    CaseContext,
+    CaseState,
+    CompensateAction,
+    NotifyAction,
+    ProposedAction,
+    RebookAction,
+    RefundOfferAction,
+)
+from agent.turns import my_turn
+from airline.errors import NoSeatsError
+from airline.reservations import (
+    effect_done,
+    rebook,
+    record_effect,
+)
+from airline.schedule import Schedule
+from tools.effects import action_event
+from tools.flights import Itinerary
+from tools.notifications import enqueue_notification, with_preferences
+from tools.policy.guard import (
+    fallback_message,
+)
+from tools.policy.results import CareItem
+
+log = logging.getLogger(__name__)
+
+# A rebooked itinerary is looked at again this soon (and again before it departs).
+RECHECK_SOON = timedelta(minutes=2)
+
+
+async def act(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
+    """Run the approved actions in one transaction, each once (idempotency keys)."""
+    attempts = state.get("attempts", 0) + 1
+    approved = state["verdict"].approved
+    try:
+        async with my_turn():  # more urgent passengers of the same disruption first
+            effects = await _apply(state, runtime.context, approved)
+    except NoSeatsError as exc:
+        if attempts < MAX_ATTEMPTS:
+            # Another case took the last seat between our search and our booking.
+            log.info("case %s lost a seat race (%s); searching again", state["case_id"], exc)
+            return {"attempts": attempts, "effects": ["seat-race-lost"]}
+        # Out of attempts: the passenger must still hear from us, with what is true now.
+        log.warning(
+            "case %s lost the seat race %d times; telling the passenger", state["case_id"], attempts
+        )
+        told: list[ProposedAction] = [
+            NotifyAction(message=fallback_message(a.message))
+            for a in approved
+            if isinstance(a, NotifyAction)
+        ]
+        effects = ["seat-race-exhausted", *await _apply(state, runtime.context, told)]
+    return {"effects": effects, "attempts": attempts}
+
+
+async def _apply(state: CaseState, deps: AgentDeps, actions: list[ProposedAction]) -> list[str]:
+    context = state["context"]
+    case_id, pnr = state["case_id"], state["pnr"]
+    now = deps.clock.now()
+    effects: list[str] = []
+    fields = dict(context.message_fields)
+    async with deps.db.transaction() as session:
+        for action in actions:
+            if isinstance(action, RebookAction):
+                key = f"{case_id}:rebook:v1"
+                itinerary = next(
+                    (a for a in context.alternatives if a.flight_keys == action.flights), None
+                )
+                fields["itinerary"] = _describe(deps.schedule, itinerary, action.flights)
+                if await effect_done(session, key):
+                    effects.append("rebook:already-done")
+                    continue
+                await rebook(
+                    session,
+                    pnr=pnr,
+                    replace_seqs=action.replace_seqs,
+                    new_flights=action.flights,
+                    cabin=action.cabin,
+                )
+                detail = action.model_dump(mode="json")
+                await record_effect(
+                    session,
+                    idempotency_key=key,
+                    case_id=case_id,
+                    action="rebook",
+                    pnr=pnr,
+                    detail=detail,
+                    at=now,
+                )
+                session.add(action_event(key, case_id, pnr, "rebook", detail, now))
+                await _follow_up(session, deps, case_id, pnr, action.flights, now)
+                effects.append("rebook")
+            elif isinstance(action, CompensateAction | CareAction | RefundOfferAction):
+                done = await _record_money(session, deps, state, action, now)
+                fields.update(_owed_fields(action, context))
+                effects.append(action.kind if done else f"{action.kind}:already-done")
+            elif isinstance(action, NotifyAction):
+                disrupted = deps.schedule.flights[context.disrupted_flight]
+                for other in actions:  # the message tells everything owed, whatever the order
+                    if isinstance(other, CompensateAction | CareAction | RefundOfferAction):
+                        fields.update(_owed_fields(other, context))
+                sent = await enqueue_notification(
+                    session,
+                    idempotency_key=f"notify:{state['disruption_id']}:{context.customer.id}",
+                    case_id=case_id,
+                    pnr=pnr,
+                    customer=with_preferences(context.customer, context.preferences),
+                    kind=action.message,
+                    fields=fields,
+                    at=now,
+                    departure=disrupted.sched_dep,
+                    departure_tz=deps.schedule.airports[disrupted.origin].tz,
+                    about=disrupted.key,
+                )
+                effects.append(f"notify:{action.message}" if sent else "notify:already-sent")
+    return effects
+
+
+async def _record_money(
+    session: AsyncSession,
+    deps: AgentDeps,
+    state: CaseState,
+    action: CompensateAction | CareAction | RefundOfferAction,
+    now: datetime,
+) -> bool:
+    """Ledger the payment (or offer) once; False if it was already there."""
+    key = f"{state['case_id']}:{action.kind}:v1"
+    if await effect_done(session, key):
+        return False
+    detail = action.model_dump(mode="json")
+    owed = state["context"].entitlements
+    if isinstance(action, CompensateAction) and owed is not None:
+        item = owed.compensation(action.regime)
+        detail["citation"] = item.citation if item else None
+    await record_effect(
+        session,
+        idempotency_key=key,
+        case_id=state["case_id"],
+        action=action.kind,
+        pnr=state["pnr"],
+        detail=detail,
+        at=now,
+    )
+    session.add(action_event(key, state["case_id"], state["pnr"], action.kind, detail, now))
+    return True
+
+
+def _owed_fields(
+    action: CompensateAction | CareAction | RefundOfferAction, context: CaseContext
+) -> dict[str, str]:
+    """What the passenger message says about money and care."""
+    if isinstance(action, CompensateAction):
+        item = context.entitlements.compensation(action.regime) if context.entitlements else None
+        return {
+            "compensation": f"{action.amount_cents / 100:.0f} {action.currency}",
+            "citation": item.citation if item else action.regime.value.upper(),
+        }
+    if isinstance(action, CareAction):
+        return {
+            "care_meals": "yes" if CareItem.MEALS in action.items else "",
+            "care_hotel": "yes" if CareItem.HOTEL in action.items else "",
+        }
+    return {"refund": f"{action.amount_cents / 100:.2f} {action.currency}"}
+
+
+async def _follow_up(
+    session: AsyncSession,
+    deps: AgentDeps,
+    case_id: str,
+    pnr: str,
+    flights: list[str],
+    now: datetime,
+) -> None:
+    """A reminder before the new departure, and re-checks that it still flies."""
+    first = deps.schedule.flights[flights[0]]
+    timing = deps.settings.scheduler
+    payload = {"case_id": case_id, "pnr": pnr, "flights": flights}
+    remind_at = first.sched_dep - timedelta(minutes=timing.reminder_before_minutes)
+    if remind_at > now:
+        await schedule_job(
+            session,
+            deps.db,
+            key=f"remind:{case_id}",
+            kind=JobKind.REMINDER,
+            due_at=remind_at,
+            payload=payload,
+        )
+    # Soon: a change to the new flight that raced our rebooking found no one on it yet.
+    for label, due in (
+        ("soon", now + RECHECK_SOON),
+        ("before", first.sched_dep - timedelta(minutes=timing.recheck_before_minutes)),
+    ):
+        if due >= now:
+            await schedule_job(
+                session,
+                deps.db,
+                key=f"recheck:{case_id}:{label}",
+                kind=JobKind.RECHECK,
+                due_at=due,
+                payload=payload,
+            )
+
+
+def after_act(state: CaseState) -> Literal["context", "remember"]:
+    lost_race = state.get("effects") == ["seat-race-lost"]  # and attempts remain
+    return "context" if lost_race and state.get("attempts", 0) < MAX_ATTEMPTS else "remember"
+
+
+def _describe(schedule: Schedule, itinerary: Itinerary | None, flights: list[str]) -> str:
+    """e.g. "XA123 FRA 14:05 → LHR 14:50" with local times, legs joined by " / "."""
+    if itinerary is None:
+        return " / ".join(flights)
+    return " / ".join(
+        f"{leg.flight_key.split('/')[0]} {leg.origin} {local_time(schedule, leg.origin, leg.dep)}"
+        f" → {leg.destination} {local_time(schedule, leg.destination, leg.arr)}"
+        for leg in itinerary.legs
+    )

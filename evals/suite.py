@@ -1,0 +1,100 @@
+"""Run a set of scenarios, score them, and shape the results as the documented JSON.
+
+The JSON (schema ``travel-agent-evals/1``, documented in ``evals/README.md``) is what the
+CLI writes, the HTML report is drawn from, and other tools read.
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from agent.settings import Settings
+from evals.expectations import score
+from evals.metrics import run_metrics, summarize
+from evals.runner import RunResult, ScenarioRunner
+from evals.scenario import Scenario
+
+SCHEMA = "travel-agent-evals/1"
+
+
+def run_record(result: RunResult, attempt: int) -> dict[str, Any]:
+    """One run of one scenario: each expectation with its reason, the run's metrics."""
+    expectations = []
+    for i, expectation in enumerate(result.scenario.expect):
+        verdict = score(expectation.kind, expectation.spec, result)
+        expectations.append(
+            {
+                "index": i,
+                "kind": expectation.kind,
+                "spec": expectation.spec,
+                "passed": verdict.passed,
+                "reason": verdict.reason,
+            }
+        )
+    metrics = run_metrics(result).as_dict()
+    passed = (
+        result.error is None
+        and all(x["passed"] for x in expectations)
+        and metrics["policy_violations"] == 0
+    )
+    return {
+        "run": attempt,
+        "passed": passed,
+        "error": result.error,
+        "seconds": round(result.seconds, 3),
+        "expectations": expectations,
+        "metrics": metrics,
+        "notes": result.notes,
+        "decisions": result.decisions,
+        "approvals": [
+            {"booking": a.pnr, "status": a.status, "why": a.why} for a in result.approvals
+        ],
+    }
+
+
+async def evaluate(
+    scenarios: list[Scenario],
+    runner: ScenarioRunner,
+    *,
+    repeat: int = 1,
+    on_run: Callable[[Scenario, dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """Run every scenario `repeat` times and return the evaluation as JSON-ready data.
+
+    A run passes when it ran, every expectation passed and it broke no policy.
+    """
+    started = time.perf_counter()
+    settings: Settings = runner.settings
+    results = []
+    for scenario in scenarios:
+        runs = []
+        for attempt in range(1, repeat + 1):
+            record = run_record(await runner.run(scenario), attempt)
+            runs.append(record)
+            if on_run is not None:
+                on_run(scenario, record)
+        results.append(
+            {
+                "scenario": scenario.name,
+                "file": scenario.path,
+                "description": scenario.description,
+                "tags": scenario.tags,
+                "passed": all(run["passed"] for run in runs),
+                "runs": runs,
+            }
+        )
+    summary = summarize(results, repeat=repeat)
+    summary["wall_seconds"] = round(time.perf_counter() - started, 2)
+    return {
+        "schema": SCHEMA,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "reasoner": settings.reasoner,
+        "model": settings.llm.model if settings.reasoner != "rules" else None,
+        "python": platform.python_version(),
+        "summary": summary,
+        "scenarios": results,
+    }

@@ -1,0 +1,107 @@
+"""The runner drives the real daemon through scenarios: what it collects, how time moves."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from agent.settings import Settings
+from airline.errors import ConfigError
+from evals.runner import ScenarioRunner, scenario_settings
+from evals.scenario import load_scenario
+from evals.suite import run_record
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "evals" / "scenarios"
+
+
+@pytest.fixture
+def runner(tmp_path: Path) -> ScenarioRunner:
+    return ScenarioRunner(Settings(data_dir=tmp_path), workdir=tmp_path)
+
+
+async def test_a_cancellation_runs_through_the_daemon_and_is_collected(
+    runner: ScenarioRunner,
+) -> None:
+    scenario = load_scenario(SCENARIOS / "no-seats-second-carrier.yaml")
+    result = await runner.run(scenario)
+    assert result.error is None
+    assert [(c.pnr, c.reason, c.status, c.outcome) for c in result.cases] == [
+        ("OTHERC", "cancelled", "done", "rebooked")
+    ]
+    assert [e.action for e in result.ledger][:2] == ["rebook", "notify"]
+    assert {e.pnr for e in result.ledger} == {"OTHERC"}
+    [sent] = result.notifications()
+    assert (sent.status, sent.kind, sent.payload["language"]) == (
+        "sent",
+        "cancelled_rebooked",
+        "es",
+    )
+    assert result.plans[result.cases[0].id].reasoner == "rules"
+    assert [s.flight_key for s in result.bookings["OTHERC"].active_segments] == [
+        "XB1100/2026-03-01"
+    ]
+    record = run_record(result, 1)
+    assert record["passed"], record["expectations"]
+    assert record["metrics"]["policy_violations"] == 0
+
+
+async def test_each_run_has_its_own_world(runner: ScenarioRunner) -> None:
+    scenario = load_scenario(SCENARIOS / "duplicate-events-exactly-once.yaml")
+    first, second = await runner.run(scenario), await runner.run(scenario)
+    for result in (first, second):
+        assert result.error is None
+        assert [e.action for e in result.ledger].count("rebook") == 1
+        assert result.directory is not None and not result.directory.exists()
+
+
+async def test_the_clock_jumps_to_a_held_message_and_delivers_it_in_the_morning(
+    runner: ScenarioRunner,
+) -> None:
+    scenario = load_scenario(SCENARIOS / "quiet-hours-delay-held-until-morning.yaml")
+    result = await runner.run(scenario)
+    [held] = result.notifications()
+    assert held.payload["not_before"] == "2026-03-02T06:00:00+00:00"
+    assert held.sent_at is not None and held.sent_at.isoformat() == "2026-03-02T06:00:00+00:00"
+    assert run_record(result, 1)["passed"]
+
+
+async def test_a_torn_record_is_dead_lettered_and_the_stream_goes_on(
+    runner: ScenarioRunner,
+) -> None:
+    result = await runner.run(load_scenario(SCENARIOS / "dead-letter-torn-record.yaml"))
+    assert [d["reason"] for d in result.dead_letters] == ["not_json"]
+    assert run_record(result, 1)["passed"]
+
+
+async def test_an_operator_decision_at_its_time_resumes_the_parked_case(
+    runner: ScenarioRunner,
+) -> None:
+    result = await runner.run(load_scenario(SCENARIOS / "approval-required-approved.yaml"))
+    [approval] = result.approvals
+    assert (approval.status, approval.decided_by) == ("approved", "eval-operator")
+    assert approval.decided_at is not None
+    assert approval.decided_at - result.start == timedelta(minutes=15)
+    rebook = next(e for e in result.ledger if e.action == "rebook")
+    assert rebook.at == approval.decided_at  # it ran when the operator said so, not before
+    assert result.decisions == ["15m approve APPRV1: recorded on " + approval.id]
+    assert run_record(result, 1)["passed"]
+
+
+async def test_the_deadline_job_runs_on_the_simulated_clock(runner: ScenarioRunner) -> None:
+    result = await runner.run(load_scenario(SCENARIOS / "approval-deadline-expires.yaml"))
+    [approval] = result.approvals
+    assert (approval.status, approval.decided_by) == ("expired", "scheduler")
+    assert approval.decided_at == approval.deadline == result.start + timedelta(minutes=30)
+    assert run_record(result, 1)["passed"]
+
+
+def test_settings_overrides_are_checked(tmp_path: Path) -> None:
+    base = Settings(data_dir=tmp_path)
+    merged = scenario_settings(base, {"agent": {"concurrency": 2}}, tmp_path / "run")
+    assert merged.agent.concurrency == 2
+    assert merged.data_dir == tmp_path / "run"
+    assert merged.agent.rebook_horizon_hours == base.agent.rebook_horizon_hours
+    with pytest.raises(ConfigError, match=r"agent\.concurrancy: no such setting"):
+        scenario_settings(base, {"agent": {"concurrancy": 2}}, tmp_path / "run")
