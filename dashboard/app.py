@@ -35,8 +35,9 @@ from dashboard.deps import (
     session_of,
 )
 from dashboard.live import LiveFeed
-from dashboard.reads import CustomerMemoryHook, Places, newest_event_time
+from dashboard.reads import Places, newest_event_time
 from dashboard.tables import create_tables
+from memory.base import CustomerMemory
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +46,12 @@ def create_app(
     settings: Settings,
     *,
     db: Database | None = None,
-    memory: CustomerMemoryHook | None = None,
+    memory: CustomerMemory | None = None,
 ) -> FastAPI:
-    """The desk over the configured database (or `db`, owned by the caller)."""
+    """The desk over the configured database (or `db`, owned by the caller).
+
+    `memory`, when given, is read (never written) for the customer page's profile.
+    """
     config = settings.dashboard
 
     @asynccontextmanager

@@ -19,7 +19,8 @@ from airline.db import Database
 from dashboard import timefmt
 from dashboard.auth import OperatorStore, Role, Session, tokens_match
 from dashboard.live import LiveFeed
-from dashboard.reads import CustomerMemoryHook, Places
+from dashboard.reads import Places
+from memory.base import CustomerMemory
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "desk_session"
@@ -86,7 +87,7 @@ class Desk:
     places: Places
     clock: Clock
     secure_cookies: bool
-    memory: CustomerMemoryHook | None
+    memory: CustomerMemory | None
 
 
 class LoginRequiredError(Exception):

@@ -348,7 +348,7 @@ async def customer_page(request: Request, customer_id: str, session: Viewer) -> 
     found = await reads.customer(desk.db, customer_id)
     if found is None:
         raise _not_found("no such customer")
-    memory = await desk.memory.recall_for_desk(customer_id) if desk.memory else None
+    memory = await desk.memory.profile(customer_id) if desk.memory else None
     return render(
         request, "customer.html", session, {"c": found, "memory": memory, "nav": "customers"}
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -34,16 +34,6 @@ from dashboard.tables import AuditRow
 OPEN_CASES = ("pending", "awaiting_approval")
 CASE_STATES = ("pending", "awaiting_approval", "done", "failed")
 NOTIFICATIONS = "notifications.outbound"
-
-
-class CustomerMemoryHook(Protocol):
-    """What long-term memory recalls about a customer, for the customer page.
-
-    `memory/` plugs in here (the desk shows "memory not connected" without it); the
-    dashboard never imports memory's client itself.
-    """
-
-    async def recall_for_desk(self, customer_id: str) -> list[dict[str, Any]]: ...
 
 
 class Places:

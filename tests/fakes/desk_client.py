@@ -63,7 +63,7 @@ class Desk:
 
 
 @contextmanager
-def open_desk(world: Path, **dashboard: Any) -> Iterator[Desk]:
+def open_desk(world: Path, *, memory: Any = None, **dashboard: Any) -> Iterator[Desk]:
     settings = Settings(
         data_dir=world.parent,
         dashboard=DashboardSettings(
@@ -71,7 +71,7 @@ def open_desk(world: Path, **dashboard: Any) -> Iterator[Desk]:
         ),
     )
     assert settings.db_url.endswith(str(world))
-    app = create_app(settings)
+    app = create_app(settings, memory=memory)
     with TestClient(app, base_url="http://testserver") as client:
         desk = Desk(client)
         for name, role in ROLES.items():

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from airline.db import CustomerRow
+from airline.models import Preferences, SeatPreference
 from dashboard.tables import OperatorRow, SessionRow
+from memory.base import CustomerProfile, MemoryKind, MemoryRecord
 from tests.fakes.desk_client import Desk, open_desk
 
 PAGES = [
@@ -267,3 +270,33 @@ def test_an_admin_disables_an_operator_and_their_session_ends(desk: Desk) -> Non
         data={"name": "abe", "password": "approver-pass-1", "csrf_token": desk.login_form_token()},
     )
     assert refused.status_code == 401
+
+
+class _Memory:
+    """A stand-in for the memory port: one remembered preference."""
+
+    async def profile(self, customer_id: str, *, history: int = 10) -> CustomerProfile:
+        record = MemoryRecord(
+            id="m1",
+            customer_id=customer_id,
+            kind=MemoryKind.PREFERENCE,
+            text="asked for aisle seats on the phone",
+            at=datetime(2026, 2, 1, tzinfo=UTC),
+        )
+        return CustomerProfile(
+            customer_id=customer_id,
+            preferences=Preferences(seat=SeatPreference.AISLE),
+            history=[record],
+        )
+
+
+def test_the_customer_page_shows_what_memory_holds(world_path: Path) -> None:
+    with open_desk(world_path, memory=_Memory()) as desk:
+        desk.login("vera")
+        page = desk.client.get("/customers/C000001").text
+        assert "aisle seat" in page and "asked for aisle seats on the phone" in page
+
+
+def test_without_memory_the_customer_page_says_so(desk: Desk) -> None:
+    desk.login("vera")
+    assert "not connected" in desk.client.get("/customers/C000001").text
