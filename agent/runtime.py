@@ -31,7 +31,14 @@ from agent.graph import CaseGraph
 from agent.metrics import Metrics
 from agent.scheduler import Scheduler
 from agent.state import CaseState, CaseStatus
-from agent.triage import TRIAGED, Affected, affected_bookings, case_id, disruption_id
+from agent.triage import (
+    TRIAGED,
+    Affected,
+    affected_bookings,
+    case_id,
+    disruption_id,
+    relabel,
+)
 from agent.turns import Turns, take_turns
 from airline.board import Change, ChangeKind, FlightState
 from airline.clock import EventTimeClock
@@ -341,6 +348,7 @@ class Daemon:
         if change is None:
             self.stats.stale += 1
             return []
+        change = relabel(change, deps.schedule)
         if change.kind != ChangeKind.PROGRESS:
             # Anything an operator was asked about this flight is out of date now.
             await self.followups.stale_for(change.flight_key)

@@ -66,6 +66,8 @@ class CaseReason(StrEnum):
     MISSED_CONNECTION = "missed_connection"
     DELAYED = "delayed"
     GATE_CHANGE = "gate_change"
+    RECOVERED = "recovered"  # an announced delay shrank: the passenger must know
+    ARRIVED_LATE = "arrived_late"  # landed 3 h or more late: compensation is judged now
 
 
 class CaseStatus(StrEnum):

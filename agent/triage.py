@@ -6,9 +6,10 @@ mobility and unaccompanied minors, a connection at risk, loyalty tier and fare.
 Cancellations and diversions affect everyone on the flight. A delay affects connecting
 passengers whose onward flight now leaves before the minimum connection time (they need
 a rebooking), and everyone else on the flight once it is long enough to announce. A gate
-change is news for everyone on a flight leaving within three hours. Recoveries and
-progress open no case. Triage is cheap: non-material
-changes end here.
+change is news for everyone on a flight leaving within three hours. A delay that shrinks
+again is news for those told of it. Landing three hours or more late at the final
+destination opens a case for the compensation owed. Other progress opens no case: triage
+is cheap, and non-material changes end here.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from agent.state import CaseReason
 from airline.airports import minimum_connection_time
 from airline.board import Change, ChangeKind, LiveBoard
 from airline.db import BookingRow, CustomerRow, SegmentRow
-from airline.models import PRIORITY_SSR, FareFamily, LoyaltyTier, SegmentStatus
+from airline.models import PRIORITY_SSR, FareFamily, FlightStatus, LoyaltyTier, SegmentStatus
 from airline.reservations import passengers_on
 from airline.schedule import Schedule
 
@@ -45,8 +46,31 @@ _FARE_PRIORITY = {FareFamily.FLEX.value: 20, FareFamily.BASIC.value: -10}
 GATE_NEWS_AHEAD = timedelta(hours=3)
 # The kinds of change that open cases; recoveries and progress end at the board.
 TRIAGED = frozenset(
-    {ChangeKind.CANCELLATION, ChangeKind.DIVERSION, ChangeKind.DELAY, ChangeKind.GATE_CHANGE}
+    {
+        ChangeKind.CANCELLATION,
+        ChangeKind.DIVERSION,
+        ChangeKind.DELAY,
+        ChangeKind.GATE_CHANGE,
+        ChangeKind.RECOVERY,
+        ChangeKind.ARRIVED_LATE,
+    }
 )
+# Arriving this late (or later) at the final destination owes compensation (EU261 and
+# UK261 per Sturgeon, C-402/07; APPR s.19 from 3 h), judged on the actual arrival.
+LATE_ARRIVAL = timedelta(hours=3)
+
+
+def relabel(change: Change, schedule: Schedule) -> Change:
+    """An arrival 3 h or more late is a change that matters; `classify` cannot tell."""
+    current = change.current
+    if (
+        change.kind == ChangeKind.PROGRESS
+        and current.status == FlightStatus.ARRIVED
+        and change.previous.status != FlightStatus.ARRIVED
+        and current.est_arr - schedule.flights[change.flight_key].sched_arr >= LATE_ARRIVAL
+    ):
+        return change.model_copy(update={"kind": ChangeKind.ARRIVED_LATE})
+    return change
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +119,15 @@ async def affected_bookings(
             continue
         if change.kind == ChangeKind.DIVERSION:
             affected.append(Affected(pnr, CaseReason.DIVERTED, minutes_left - bonus))
+            continue
+        if change.kind == ChangeKind.RECOVERY:
+            # Only those told of the longer delay need the news that it shrank.
+            if change.previous.est_dep - flight.sched_dep >= delay_notify:
+                affected.append(Affected(pnr, CaseReason.RECOVERED, minutes_left - bonus))
+            continue
+        if change.kind == ChangeKind.ARRIVED_LATE:
+            if keys and keys[-1] == flight.key:  # their final destination, reached late
+                affected.append(Affected(pnr, CaseReason.ARRIVED_LATE, 1440 - bonus))
             continue
         if change.kind == ChangeKind.GATE_CHANGE:
             if timedelta(0) < current.est_dep - now <= GATE_NEWS_AHEAD:

@@ -62,6 +62,9 @@ class ChangeKind(StrEnum):
     GATE_CHANGE = "gate_change"
     PROGRESS = "progress"
     """Departed, arrived, or a shift too small to matter."""
+    ARRIVED_LATE = "arrived_late"
+    """Landed long enough after schedule to owe compensation (set by triage, which knows
+    the schedule; `classify` reports such an arrival as progress)."""
 
 
 class Change(BaseModel):

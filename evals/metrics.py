@@ -316,13 +316,17 @@ def duplicate_actions(result: RunResult) -> list[str]:
     found += [
         f"{action} twice in case {case[:10]}" for (case, action), n in per_case.items() if n > 1
     ]
+    # The same news twice: same kind about the same flight saying the same thing (a delay
+    # that shrinks is new news, with a new time in it).
     delivered = Counter(
-        (o.pnr, o.kind, str((o.payload.get("meta") or {}).get("about")))
+        (o.pnr, o.kind, str((o.payload.get("meta") or {}).get("about")), o.payload.get("body"))
         for o in result.notifications()
         if o.status == "sent"
     )
     found += [
-        f"{pnr}: {kind} delivered {n} times" for (pnr, kind, _), n in delivered.items() if n > 1
+        f"{pnr}: {kind} delivered {n} times"
+        for (pnr, kind, _, _), n in delivered.items()
+        if n > 1
     ]
     return found
 

@@ -74,6 +74,8 @@ class MessageKind(StrEnum):
     """Meal voucher and/or hotel the passenger is entitled to while they wait."""
     REMINDER = "reminder"
     """Before a rebooked passenger's new departure: it still leaves as planned."""
+    COMPENSATION = "compensation"
+    """After a late arrival: the compensation owed, paid without a claim."""
 
 
 class Urgency(StrEnum):
@@ -122,6 +124,9 @@ SPECS: Mapping[MessageKind, KindSpec] = {
     MessageKind.REFUND: KindSpec(Urgency.NEVER, (*_TRIP, "amount", "days")),
     MessageKind.GATE_CHANGE: KindSpec(
         Urgency.NEAR_DEPARTURE, (*_TRIP, "gate", "new_dep"), ("old_gate",)
+    ),
+    MessageKind.COMPENSATION: KindSpec(
+        Urgency.NEVER, (*_TRIP, "minutes", "compensation", "citation")
     ),
     MessageKind.REMINDER: KindSpec(Urgency.NEAR_DEPARTURE, (*_TRIP, "new_dep"), ("gate",)),
     # Care is for someone waiting at the airport now.

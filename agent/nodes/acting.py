@@ -142,7 +142,13 @@ async def _record_money(
     now: datetime,
 ) -> bool:
     """Ledger the payment (or offer) once; False if it was already there."""
-    key = f"{state['case_id']}:{action.kind}:v1"
+    # Compensation is paid once per journey, care once per flight's disruption: keyed by
+    # booking (and flight), not case, so a later case about the same trip cannot repeat it.
+    pnr, flight = state["pnr"], state["context"].disrupted_flight
+    key = {
+        "compensate": f"{pnr}:compensate:v1",
+        "care": f"{pnr}:{flight}:care:v1",
+    }.get(action.kind, f"{state['case_id']}:{action.kind}:v1")
     if await effect_done(session, key):
         return False
     detail = action.model_dump(mode="json")

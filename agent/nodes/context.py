@@ -33,6 +33,10 @@ from tools.policy.results import Entitlements
 
 log = logging.getLogger(__name__)
 
+# Reasons whose itinerary still works: nothing to search, only news and what is owed.
+NEWS_ONLY = frozenset(
+    {CaseReason.DELAYED, CaseReason.GATE_CHANGE, CaseReason.RECOVERED, CaseReason.ARRIVED_LATE}
+)
 # A passenger needs this long to reach a new departure after we tell them.
 REBOOKING_LEAD = timedelta(minutes=45)
 # Alternatives may leave this much before the cancelled flight (EU261 Art 5(1)(c)(iii)).
@@ -68,7 +72,7 @@ async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseS
             memory=recalled,
         )
         index = next((i for i, s in enumerate(segments) if s.flight_key == disrupted.key), None)
-        if index is None or reason in (CaseReason.DELAYED, CaseReason.GATE_CHANGE):
+        if index is None or reason in NEWS_ONLY:
             return {"context": _with_entitlements(context, deps, None)}
         broken = _broken_segments(schedule, deps, reason, segments, index, now)
         if broken is None:

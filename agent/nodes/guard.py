@@ -29,6 +29,11 @@ from tools.policy.guard import (
 )
 from tools.policy.results import Entitlements
 
+# Compensation for a delay is judged on the actual arrival (its own case, ARRIVED_LATE).
+JUDGED_LATER = frozenset({CaseReason.DELAYED, CaseReason.RECOVERED, CaseReason.GATE_CHANGE})
+# Care is for someone still waiting.
+NO_CARE = frozenset({CaseReason.ARRIVED_LATE, CaseReason.GATE_CHANGE})
+
 
 async def guard_plan(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
     """Refuse what breaks policy or live facts; repair what can be; say what needs a human."""
@@ -91,7 +96,10 @@ async def guard_plan(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState
     if plan.actions:  # a plan that acts pays what is owed, whichever reasoner made it
         # (compensation for a delay waits for the actual arrival it is judged on)
         money.approved, added = complete_money(
-            money.approved, owed_now, compensation=context.reason != CaseReason.DELAYED
+            money.approved,
+            owed_now,
+            compensation=context.reason not in JUDGED_LATER,
+            care=context.reason not in NO_CARE,
         )
         repairs.extend(added)
     limits = assess(

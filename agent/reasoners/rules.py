@@ -49,6 +49,21 @@ class RulesReasoner:
                 rationale="the gate changed; the trip is intact, so inform only",
                 reasoner=self.name,
             )
+        if context.reason == CaseReason.RECOVERED:
+            return Plan(
+                actions=[NotifyAction(message=MessageKind.DELAY), *care(context.entitlements)],
+                rationale="the announced delay shrank: the passenger must know the new, "
+                "earlier departure",
+                reasoner=self.name,
+            )
+        if context.reason == CaseReason.ARRIVED_LATE:
+            paid = [*owed_actions(context.entitlements, care=False)] if context.entitlements else []
+            return Plan(
+                actions=[*paid, NotifyAction(message=MessageKind.COMPENSATION)] if paid else [],
+                rationale="landed late at the final destination: "
+                + ("pay the compensation owed" if paid else "no compensation is owed"),
+                reasoner=self.name,
+            )
         if context.reason == CaseReason.DELAYED:
             return Plan(
                 actions=[NotifyAction(message=MessageKind.DELAY), *care(context.entitlements)],

@@ -117,6 +117,11 @@ def test_every_message_with_a_three_leg_itinerary_fits_the_default_sms_limit(
         "voucher": "V7K3Q9",
         "meal": "EUR 15",
         "hotel": "Hotel Mercure",
+        "compensation": "EUR 600",
+        "citation": "EU261 Art 7(1)(c)",
+        "care_meals": "yes",
+        "care_hotel": "yes",
+        "refund": "EUR 1240.00",
     }
     _, body = compose(kind, language, fields)
     channel = SmsChannel("https://sms.example.com/v1/messages", "tok-123")

@@ -79,7 +79,11 @@ async def test_memory_entries_are_recorded_and_used(tmp_path: Path) -> None:
         record = run_record(result, 1)
         assert record["passed"], record["expectations"]
         memory = opened[-1]
-        assert [(r.customer_id, r.kind) for r in memory.records] == [("C1", MemoryKind.PREFERENCE)]
+        # The scenario's entry, then what the agent remembered of the case it ran.
+        assert [(r.customer_id, r.kind) for r in memory.records] == [
+            ("C1", MemoryKind.PREFERENCE),
+            ("C1", MemoryKind.OUTCOME),
+        ]
         assert memory.records[0].at < result.start  # "-20d": recorded in the past
 
 

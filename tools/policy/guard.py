@@ -134,7 +134,7 @@ class Checked:
 
 
 def owed_actions(
-    owed: Entitlements, *, compensation: bool = True
+    owed: Entitlements, *, compensation: bool = True, care: bool = True
 ) -> list[CompensateAction | CareAction]:
     """What the rules owe as actions: compensation (once per journey, from the first regime
     that owes it) and the care of the first regime that owes any."""
@@ -148,7 +148,7 @@ def owed_actions(
                     )
                 )
                 break
-    for regime in owed.regimes:
+    for regime in owed.regimes if care else ():
         items = sorted(owed.care(regime))
         if items:
             actions.append(CareAction(regime=regime, items=items))
@@ -157,11 +157,12 @@ def owed_actions(
 
 
 def complete_money(
-    approved: Sequence[ProposedAction], owed: Entitlements, *, compensation: bool
+    approved: Sequence[ProposedAction], owed: Entitlements, *, compensation: bool, care: bool
 ) -> tuple[list[ProposedAction], list[str]]:
     """Add what the rules owe and the plan left out; the passenger gets it either way."""
     kinds = {a.kind for a in approved}
-    added = [a for a in owed_actions(owed, compensation=compensation) if a.kind not in kinds]
+    due = owed_actions(owed, compensation=compensation, care=care)
+    added = [a for a in due if a.kind not in kinds]
     notes = [f"added the {a.kind} the rules owe ({a.regime.value})" for a in added]
     return [*approved, *added], notes
 
