@@ -7,8 +7,9 @@
 - **Staleness**: when a flight changes again, every pending approval about it (the
   disrupted flight, or a flight its proposal books) goes stale and its case plans again.
 - **Scheduled jobs** (`agent.scheduler`): an approval deadline expires the approval (the
-  safe default then runs); a reminder tells a rebooked passenger their new departure; a
-  re-check opens a case when the new itinerary is itself disrupted.
+  safe default then runs); a re-check soon after a rebooking opens a case when the new
+  itinerary is itself disrupted; before the new departure the itinerary is checked again
+  and, if it still flies, the passenger reminded.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.approvals import DECIDED, ApprovalStatus
 from agent.claims import CaseClaims
@@ -29,7 +31,7 @@ from agent.graph import CaseGraph
 from agent.scheduler import Handler, JobKind
 from airline.db import ApprovalRow
 from airline.errors import NotFoundError
-from airline.models import FlightStatus
+from airline.models import Booking, FlightStatus
 from airline.reservations import load_booking, load_customer
 from tools.notifications import MessageKind, enqueue_notification
 
@@ -168,30 +170,43 @@ class FollowUps:
             except NotFoundError:
                 return
             active = {s.flight_key for s in booking.active_segments}
+            if not set(flights) <= active:
+                return  # rebooked again since: that case's own follow-ups take over
             state = deps.board.get(flights[0])
-            if not set(flights) <= active or state is None or not state.flyable:
-                return  # rebooked again, cancelled, or gone: a re-check or a case handles it
-            customer = await load_customer(session, booking.customer_id)
-            first = deps.schedule.flights[flights[0]]
-            origin_tz = deps.schedule.airports[first.origin].tz
-            await enqueue_notification(
-                session,
-                idempotency_key=f"remind:{payload['case_id']}",
-                case_id=payload["case_id"],
-                pnr=booking.pnr,
-                customer=customer,
-                kind=MessageKind.REMINDER,
-                fields={
-                    "flight": f"{first.carrier}{first.number}",
-                    "route": f"{first.origin}→{first.destination}",
-                    "date": first.service_date.isoformat(),
-                    "new_dep": state.est_dep.astimezone(ZoneInfo(origin_tz)).strftime("%H:%M"),
-                    "gate": state.gate or "",
-                },
-                at=deps.clock.now(),
-                departure=first.sched_dep,
-                departure_tz=origin_tz,
-            )
+            broken = state is None or not state.flyable
+            if not broken:
+                await self._remind(session, booking, flights, payload["case_id"])
+        if broken:  # the new itinerary broke after all: a case for it, not a reminder
+            await self.recheck(payload)
+
+    async def _remind(
+        self, session: AsyncSession, booking: Booking, flights: list[str], case_id: str
+    ) -> None:
+        deps = self.deps
+        state = deps.board.get(flights[0])
+        if state is None:
+            return
+        customer = await load_customer(session, booking.customer_id)
+        first = deps.schedule.flights[flights[0]]
+        origin_tz = deps.schedule.airports[first.origin].tz
+        await enqueue_notification(
+            session,
+            idempotency_key=f"remind:{case_id}",
+            case_id=case_id,
+            pnr=booking.pnr,
+            customer=customer,
+            kind=MessageKind.REMINDER,
+            fields={
+                "flight": f"{first.carrier}{first.number}",
+                "route": f"{first.origin}→{first.destination}",
+                "date": first.service_date.isoformat(),
+                "new_dep": state.est_dep.astimezone(ZoneInfo(origin_tz)).strftime("%H:%M"),
+                "gate": state.gate or "",
+            },
+            at=deps.clock.now(),
+            departure=first.sched_dep,
+            departure_tz=origin_tz,
+        )
 
     async def recheck(self, payload: dict[str, Any]) -> None:
         """The new itinerary, checked again on the live board; a case if it broke."""

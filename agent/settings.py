@@ -77,10 +77,10 @@ class SchedulerSettings(BaseModel):
         default=1.0, gt=0, description="how often due jobs are looked for (wall time)"
     )
     reminder_before_minutes: int = Field(
-        default=180, ge=0, description="remind rebooked passengers this long before departure"
-    )
-    recheck_before_minutes: int = Field(
-        default=240, ge=0, description="re-check a rebooked itinerary this long before departure"
+        default=180,
+        ge=0,
+        description="re-check a rebooked itinerary this long before departure and, if it "
+        "still flies, remind the passenger",
     )
 
 

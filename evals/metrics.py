@@ -324,9 +324,7 @@ def duplicate_actions(result: RunResult) -> list[str]:
         if o.status == "sent"
     )
     found += [
-        f"{pnr}: {kind} delivered {n} times"
-        for (pnr, kind, _, _), n in delivered.items()
-        if n > 1
+        f"{pnr}: {kind} delivered {n} times" for (pnr, kind, _, _), n in delivered.items() if n > 1
     ]
     return found
 

@@ -65,7 +65,15 @@ def policy_plan(case: dict[str, Any]) -> dict[str, Any]:
     owed = _owed(case)
     if reason == "gate_change":
         return _plan([{"kind": "notify", "message": "gate_change"}], "The gate changed.")
-    if reason == "delayed":
+    if reason == "arrived_late":
+        paid = owed["compensation"]
+        return _plan(
+            [*paid, {"kind": "notify", "message": "compensation"}] if paid else [],
+            "Landed late at the final destination: pay the compensation owed."
+            if paid
+            else "Landed late, but no compensation is owed.",
+        )
+    if reason in ("delayed", "recovered"):
         return _plan(
             [{"kind": "notify", "message": "delay"}, *owed["care"]],
             "The itinerary still works; inform the passenger and give the care owed.",

@@ -195,34 +195,16 @@ async def _follow_up(
     flights: list[str],
     now: datetime,
 ) -> None:
-    """A reminder before the new departure, and re-checks that it still flies."""
+    """A re-check soon after (a change to the new flight that raced this rebooking found
+    no one on it yet), and before the new departure a re-check and a reminder."""
     first = deps.schedule.flights[flights[0]]
-    timing = deps.settings.scheduler
     payload = {"case_id": case_id, "pnr": pnr, "flights": flights}
-    remind_at = first.sched_dep - timedelta(minutes=timing.reminder_before_minutes)
-    if remind_at > now:
-        await schedule_job(
-            session,
-            deps.db,
-            key=f"remind:{case_id}",
-            kind=JobKind.REMINDER,
-            due_at=remind_at,
-            payload=payload,
-        )
-    # Soon: a change to the new flight that raced our rebooking found no one on it yet.
-    for label, due in (
-        ("soon", now + RECHECK_SOON),
-        ("before", first.sched_dep - timedelta(minutes=timing.recheck_before_minutes)),
-    ):
-        if due >= now:
-            await schedule_job(
-                session,
-                deps.db,
-                key=f"recheck:{case_id}:{label}",
-                kind=JobKind.RECHECK,
-                due_at=due,
-                payload=payload,
-            )
+    before = timedelta(minutes=deps.settings.scheduler.reminder_before_minutes)
+    jobs = [(f"recheck:{case_id}", JobKind.RECHECK, now + RECHECK_SOON)]
+    if first.sched_dep - before > now + RECHECK_SOON:
+        jobs.append((f"remind:{case_id}", JobKind.REMINDER, first.sched_dep - before))
+    for key, kind, due in jobs:
+        await schedule_job(session, deps.db, key=key, kind=kind, due_at=due, payload=payload)
 
 
 def after_act(state: CaseState) -> Literal["context", "remember"]:

@@ -13,23 +13,22 @@ from datetime import datetime, timedelta
 from langgraph.runtime import Runtime
 
 from agent.deps import AgentDeps
-from agent.nodes.common import local_time
+from agent.nodes.common import case_facts, local_time
 from agent.state import (
     CaseContext,
     CaseReason,
     CaseState,
 )
 from airline.airports import minimum_connection_time
-from airline.errors import NotFoundError
 from airline.models import Cabin, Flight, Preferences, Segment
 from airline.reservations import (
     load_booking,
     load_customer,
 )
 from airline.schedule import Schedule
-from tools.case_facts import rerouted_entitlements
 from tools.flights import Itinerary, SearchRequest, find_alternatives
 from tools.policy.results import Entitlements
+from tools.policy.validate import owed_for
 
 log = logging.getLogger(__name__)
 
@@ -137,20 +136,7 @@ def _with_entitlements(
 def owed(
     context: CaseContext, deps: AgentDeps, flights: list[str] | None, cabin: Cabin | None
 ) -> Entitlements | None:
-    try:
-        return rerouted_entitlements(
-            deps.schedule,
-            deps.board,
-            context.booking,
-            tier=context.customer.tier,
-            flight_key=context.disrupted_flight,
-            now=context.now,
-            replace_seqs=context.replace_seqs,
-            new_flights=flights,
-            cabin=cabin,
-        )
-    except NotFoundError:  # the flight is no longer on the booking: nothing is owed for it
-        return None
+    return owed_for(deps.schedule, deps.board, case_facts(context), flights, cabin)
 
 
 def _broken_segments(

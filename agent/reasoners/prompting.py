@@ -55,7 +55,9 @@ flights that exist and can still be flown (check with the read-only tools when u
 - Tell the passenger once: one notify action with one of these message kinds: \
 {", ".join(k.value for k in MessageKind)}. Use the *_rebooked kind only together with a \
 rebook action, the *_no_alternative kind when there is nothing to rebook onto, `delay` \
-for a delay that leaves the trip intact.
+for a delay that leaves the trip intact (and for `recovered`: an announced delay shrank, \
+the passenger must know the earlier time), `gate_change` for a new gate, and for \
+`arrived_late` the `compensation` kind with the compensation owed, or nothing if none is.
 - Pay what the rules owe, no more and no less: `entitlements` lists each item with its \
 citation. Propose {{"kind": "compensate", "regime", "amount_cents", "currency"}} once \
 per journey and {{"kind": "care", "regime", "items"}} as owed; with nothing to rebook \

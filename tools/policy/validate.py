@@ -1,0 +1,163 @@
+"""validate(plan): every violation of a plan's actions, what was repaired, what may run.
+
+    checked = await validate(session, schedule, board, actions, CaseFacts(...))
+    checked.approved · checked.violations · checked.repairs · checked.owed
+
+One check for every caller (the agent's guard node, tools, evaluations):
+
+- a rebooking goes onto flights that exist and can be flown now, chained from where the
+  passenger is to their destination with legal connections, with a seat free now
+  (`guard.rebook_violations`); one itinerary per case;
+- one message per passenger per change; a "rebooked" message whose rebooking was refused
+  becomes the "no alternative" one;
+- money follows the rules exactly for the option actually booked (`guard.check_money`),
+  and what the rules owe but the plan left out is added (`guard.complete_money`).
+
+What fails is refused with a reason, never run; every repair is recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from airline.board import LiveBoard
+from airline.errors import NotFoundError
+from airline.models import Booking, Cabin, LoyaltyTier
+from airline.schedule import Schedule
+from tools.case_facts import rerouted_entitlements
+from tools.plan import NotifyAction, ProposedAction, RebookAction
+from tools.policy.guard import (
+    Checked,
+    check_money,
+    complete_money,
+    fallback_message,
+    rebook_violations,
+)
+from tools.policy.results import Entitlements
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the checks compare a plan with: the booking and the disruption, as now."""
+
+    booking: Booking
+    tier: LoyaltyTier
+    disrupted_flight: str
+    now: datetime
+    broken_seqs: Sequence[int]
+    origin: str | None
+    destination: str | None
+    booked_cabin: Cabin | None
+    not_before: datetime | None
+    allow_cabin_change: bool = True
+    """Another cabin is allowed (an autonomy limit then asks a human)."""
+    pay_compensation: bool = True
+    """False while compensation cannot be judged yet (a delay: judged on arrival)."""
+    give_care: bool = True
+
+
+@dataclass
+class Validated(Checked):
+    owed: Entitlements | None = None
+    """What the passenger is owed for the option the approved plan books."""
+
+
+async def validate(
+    session: AsyncSession,
+    schedule: Schedule,
+    board: LiveBoard,
+    actions: Sequence[ProposedAction],
+    facts: CaseFacts,
+    *,
+    complete: bool = True,
+) -> Validated:
+    """Check a plan's actions; `complete` adds what the rules owe and the plan left out."""
+    approved: list[ProposedAction] = []
+    violations: list[str] = []
+    repairs: list[str] = []
+    rebook_refused = False
+    for action in actions:
+        if isinstance(action, RebookAction):
+            if any(isinstance(a, RebookAction) for a in approved):
+                repairs.append("kept one rebooking of several: one itinerary per case")
+                continue
+            found = await rebook_violations(
+                session,
+                schedule,
+                board,
+                flights=action.flights,
+                replace_seqs=action.replace_seqs,
+                cabin=action.cabin,
+                broken_seqs=facts.broken_seqs,
+                origin=facts.origin,
+                destination=facts.destination,
+                booked_cabin=facts.booked_cabin,
+                not_before=facts.not_before,
+                allow_cabin_change=facts.allow_cabin_change,
+            )
+            if found:
+                violations.extend(found)
+                rebook_refused = True
+                continue
+        approved.append(action)
+    notifies = [a for a in approved if isinstance(a, NotifyAction)]
+    if len(notifies) > 1:
+        repairs.append(f"kept one of {len(notifies)} messages: one per passenger per change")
+        approved = [a for a in approved if not isinstance(a, NotifyAction)] + notifies[:1]
+    if rebook_refused:
+        for i, action in enumerate(approved):
+            if isinstance(action, NotifyAction) and action.message != (
+                fallback := fallback_message(action.message)
+            ):
+                approved[i] = NotifyAction(message=fallback)
+                repairs.append(f"message {action.message} became {fallback}: rebooking refused")
+    rebooking = next((a for a in approved if isinstance(a, RebookAction)), None)
+    owed = owed_for(
+        schedule,
+        board,
+        facts,
+        rebooking.flights if rebooking else None,
+        rebooking.cabin if rebooking else facts.booked_cabin,
+    )
+    money = check_money(
+        approved,
+        owed or Entitlements(regimes=(), distance_km=0),
+        price_cents=facts.booking.price_cents,
+        currency=facts.booking.currency,
+    )
+    violations.extend(money.violations)
+    repairs.extend(money.repairs)
+    if complete and actions and owed is not None:
+        money.approved, added = complete_money(
+            money.approved, owed, compensation=facts.pay_compensation, care=facts.give_care
+        )
+        repairs.extend(added)
+    return Validated(approved=money.approved, violations=violations, repairs=repairs, owed=owed)
+
+
+def owed_for(
+    schedule: Schedule,
+    board: LiveBoard,
+    facts: CaseFacts,
+    flights: Sequence[str] | None,
+    cabin: Cabin | None,
+) -> Entitlements | None:
+    """What the passenger is owed if rebooked onto `flights` (None: as things stand)."""
+    try:
+        return rerouted_entitlements(
+            schedule,
+            board,
+            facts.booking,
+            tier=facts.tier,
+            flight_key=facts.disrupted_flight,
+            now=facts.now,
+            replace_seqs=facts.broken_seqs,
+            new_flights=flights,
+            cabin=cabin,
+        )
+    except NotFoundError:  # the flight is no longer on the booking: nothing is owed for it
+        return None
