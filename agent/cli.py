@@ -88,8 +88,15 @@ def demo(
     scenario: Annotated[
         str, typer.Option(help="normal, or storm: a weather closure of the busiest hub")
     ] = "normal",
+    host: Annotated[str | None, typer.Option(help="the operator desk's address")] = None,
+    port: Annotated[int | None, typer.Option(help="the operator desk's port (8000)")] = None,
+    desk: Annotated[bool, typer.Option(help="serve the operator desk beside the demo")] = True,
 ) -> None:
-    """Embedded everything: seed a world if needed, play a simulated day, run the daemon."""
+    """Embedded everything: a seeded world, a simulated day, the daemon, the operator desk.
+
+    The desk runs on the demo's database; a demo operator's password is printed at start.
+    """
+    from agent.dashboard_cli import demo_desk
     from agent.demo import run_demo
 
     if scenario not in ("normal", "storm"):
@@ -99,7 +106,13 @@ def demo(
     chosen: Literal["normal", "storm"] = "storm" if scenario == "storm" else "normal"
     figures = _run(
         lambda stop: run_demo(
-            settings, duration=duration, speed=speed, say=_say, stop=stop, scenario=chosen
+            settings,
+            duration=duration,
+            speed=speed,
+            say=_say,
+            stop=stop,
+            scenario=chosen,
+            beside=demo_desk(host, port, _say) if desk else None,
         )
     )
     typer.echo(json.dumps(figures))
@@ -250,6 +263,15 @@ def _stderr_console() -> Any:
     from rich.console import Console
 
     return Console(stderr=True)
+
+
+def _register_desk() -> None:
+    from agent.dashboard_cli import register
+
+    register(app, run=_run, settings=_settings, say=_say)
+
+
+_register_desk()
 
 
 def main() -> None:

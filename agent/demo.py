@@ -12,6 +12,7 @@ import logging
 import shutil
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
@@ -84,7 +85,13 @@ async def run_demo(
     say: Callable[[str], None],
     stop: asyncio.Event,
     scenario: Literal["normal", "storm"] = "normal",
+    beside: Callable[[Settings], AbstractAsyncContextManager[object]] | None = None,
 ) -> dict[str, int]:
+    """Play the simulated day on a fresh copy of the world.
+
+    `beside(run_settings)` is entered once that copy exists and stays open while the day
+    plays: the CLI serves the operator desk there (this module does not import it).
+    """
     template = await ensure_world(settings, say)
     run_dir = settings.data_dir / "demo"
     shutil.rmtree(run_dir, ignore_errors=True)
@@ -95,9 +102,12 @@ async def run_demo(
     events = generate_day(
         list(schedule.flights.values()), seed=settings.seed.seed, scenario=scenario
     )
-    return await play_embedded(
-        run_settings, events, duration=duration, speed=speed, say=say, stop=stop
-    )
+    async with AsyncExitStack() as stack:
+        if beside is not None:
+            await stack.enter_async_context(beside(run_settings))
+        return await play_embedded(
+            run_settings, events, duration=duration, speed=speed, say=say, stop=stop
+        )
 
 
 async def play_embedded(

@@ -157,6 +157,31 @@ class OpsSettings(BaseModel):
     port: int = Field(default=9464, ge=0, le=65535, description="0 turns the endpoints off")
 
 
+class DashboardSettings(BaseModel):
+    """The operator desk (`travel-agent dashboard`, and inside `travel-agent demo`)."""
+
+    host: str = Field(default="127.0.0.1", description="address to bind")
+    port: int = Field(default=8000, ge=0, le=65535, description="0: an ephemeral port")
+    secure_cookies: bool | None = Field(
+        default=None,
+        description="the session cookie's Secure flag; unset: on, except when the desk is "
+        "bound to a loopback address (browsers drop Secure cookies on plain http://127.0.0.1)",
+    )
+    session_hours: float = Field(default=12.0, gt=0, description="a session lasts one shift")
+    login_max_failures: int = Field(
+        default=5, ge=1, description="failed logins per name (and 4x per address) per window"
+    )
+    login_window_minutes: float = Field(default=15.0, gt=0)
+    poll_seconds: float = Field(
+        default=1.0, gt=0, description="how often live pages look at the database for changes"
+    )
+    metrics_url: str | None = Field(
+        default=None,
+        description="the daemon's Prometheus endpoint, for events per minute and dead letters; "
+        "unset: http://<ops.host>:<ops.port>/metrics",
+    )
+
+
 class LlmSettings(BaseModel):
     """An OpenAI-compatible chat endpoint, for the llm and hybrid reasoners."""
 
@@ -213,6 +238,7 @@ class Settings(BaseSettings):
     sms: SmsSettings = SmsSettings()
     webhook: WebhookSettings = WebhookSettings()
     ops: OpsSettings = OpsSettings()
+    dashboard: DashboardSettings = DashboardSettings()
     reasoner: Literal["rules", "llm", "hybrid"] = Field(
         default="rules",
         description="rules: deterministic; llm: the model for every case; hybrid: the model "

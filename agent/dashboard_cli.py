@@ -1,0 +1,190 @@
+"""`travel-agent dashboard` and `travel-agent operators ...`, registered by `agent.cli`.
+
+Entry point only, like `agent.cli`: nothing imports this module but the CLI, and it
+imports `dashboard` only inside the commands.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import secrets
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from agent.settings import Settings
+
+T = TypeVar("T")
+Runner = Callable[[Callable[[asyncio.Event], Awaitable[Any]]], Any]
+
+operators_app = typer.Typer(help="Operators of the desk: add them, issue API tokens.")
+
+ROLE_HELP = "viewer (sees everything), approver (also decides), admin (also manages operators)"
+
+
+def register(
+    app: typer.Typer,
+    *,
+    run: Runner,
+    settings: Callable[[], Settings],
+    say: Callable[[str], None],
+) -> None:
+    """Add the desk's commands to the `travel-agent` app."""
+
+    @app.command()
+    def dashboard(
+        host: Annotated[
+            str | None, typer.Option(help="address to bind (default 127.0.0.1)")
+        ] = None,
+        port: Annotated[int | None, typer.Option(help="port (default 8000)")] = None,
+    ) -> None:
+        """Serve the operator desk on the configured database until Ctrl-C."""
+        from dashboard.app import create_app
+        from dashboard.server import DeskServer
+
+        config = settings()
+        config = with_desk_address(config, host, port)
+
+        async def main(stop: asyncio.Event) -> None:
+            app = create_app(config)
+            async with DeskServer(
+                app, host=config.dashboard.host, port=config.dashboard.port
+            ) as server:
+                say(f"operator desk on {server.url}  (Ctrl-C stops)")
+                if not await _has_operators(app):
+                    say("no operators yet: `travel-agent operators add NAME --role admin`")
+                await stop.wait()
+
+        run(main)
+
+    @operators_app.command("add")
+    def add(
+        name: Annotated[str, typer.Argument(help="login name: lower-case letters, digits, . _ -")],
+        role: Annotated[str, typer.Option(help=ROLE_HELP)] = "viewer",
+        password_stdin: Annotated[
+            bool, typer.Option("--password-stdin", help="read the password from stdin")
+        ] = False,
+    ) -> None:
+        """Add an operator; asks for the password (twice) unless --password-stdin."""
+        from dashboard.auth import Role
+
+        try:
+            chosen = Role(role)
+        except ValueError:
+            say(f"error: --role must be one of {', '.join(r.value for r in Role)}")
+            raise typer.Exit(2) from None
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = getpass.getpass(f"password for {name}: ")
+            if getpass.getpass("again: ") != password:
+                say("error: the passwords differ")
+                raise typer.Exit(2)
+        config = settings()
+
+        async def main(_stop: asyncio.Event) -> None:
+            async with _store(config) as store:
+                await store.add(name, password, chosen, by="cli")
+
+        run(main)
+        say(f"operator {name} added ({chosen.value})")
+
+    @operators_app.command("token")
+    def token(
+        name: Annotated[str, typer.Argument(help="the operator the token acts as")],
+        label: Annotated[str, typer.Option(help="what the token is for")] = "api",
+    ) -> None:
+        """Issue a bearer token for the JSON API (printed once; only its hash is kept)."""
+        config = settings()
+
+        async def main(_stop: asyncio.Event) -> str:
+            async with _store(config) as store:
+                issued: str = await store.issue_token(name, label, by="cli")
+                return issued
+
+        typer.echo(run(main))
+
+    @operators_app.command("disable")
+    def disable(name: Annotated[str, typer.Argument(help="the operator to lock out")]) -> None:
+        """Lock an operator out: their sessions end and their API tokens are revoked."""
+        _set_active(name, False)
+
+    @operators_app.command("enable")
+    def enable(name: Annotated[str, typer.Argument(help="the operator to let in again")]) -> None:
+        """Let a disabled operator log in again (tokens stay revoked)."""
+        _set_active(name, True)
+
+    def _set_active(name: str, active: bool) -> None:
+        config = settings()
+
+        async def main(_stop: asyncio.Event) -> None:
+            async with _store(config) as store:
+                await store.set_active(name, active, by="cli")
+
+        run(main)
+        say(f"operator {name} {'enabled' if active else 'disabled'}")
+
+    @operators_app.command("list")
+    def list_operators() -> None:
+        """The operators, their roles and whether they are active."""
+        config = settings()
+
+        async def main(_stop: asyncio.Event) -> None:
+            async with _store(config) as store:
+                for operator, active, since in await store.list():
+                    state = "active" if active else "disabled"
+                    typer.echo(f"{operator.name}\t{operator.role.value}\t{state}\t{since:%Y-%m-%d}")
+
+        run(main)
+
+    app.add_typer(operators_app, name="operators")
+
+
+def with_desk_address(config: Settings, host: str | None, port: int | None) -> Settings:
+    desk = config.dashboard.model_copy(
+        update={k: v for k, v in (("host", host), ("port", port)) if v is not None}
+    )
+    return config.model_copy(update={"dashboard": desk})
+
+
+@asynccontextmanager
+async def _store(config: Settings) -> AsyncIterator[Any]:
+    from airline.db import Database
+    from dashboard.auth import OperatorStore
+    from dashboard.tables import create_tables
+
+    async with Database(config.db_url) as db:
+        await create_tables(db)
+        yield OperatorStore(db)
+
+
+async def _has_operators(app: Any) -> bool:
+    return bool(await app.state.desk.operators.list())
+
+
+def demo_desk(
+    host: str | None, port: int | None, say: Callable[[str], None]
+) -> Callable[[Settings], AbstractAsyncContextManager[object]]:
+    """For `travel-agent demo`: serve the desk on the demo's database, with a demo operator."""
+
+    @asynccontextmanager
+    async def serve(run_settings: Settings) -> AsyncIterator[object]:
+        from dashboard.app import create_app
+        from dashboard.auth import Role
+        from dashboard.server import DeskServer
+
+        config = with_desk_address(run_settings, host, port)
+        app = create_app(config)
+        async with DeskServer(
+            app, host=config.dashboard.host, port=config.dashboard.port
+        ) as server:
+            password = secrets.token_urlsafe(12)
+            await app.state.desk.operators.add("demo", password, Role.ADMIN, by="demo")
+            say(f"operator desk on {server.url}  — log in as demo / {password}")
+            yield server
+
+    return serve
