@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +31,13 @@ from tests.fakes.desk import PASSWORDS, ROLES
 from tests.fakes.desk_agent import DeskAgent
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-SCREENSHOTS = REPO / "docs" / "screenshots"
+# The README's pictures are refreshed only when asked (UPDATE_SCREENSHOTS=1), so a test
+# run leaves the tree clean; otherwise they are still taken, into a scratch directory.
+SCREENSHOTS = (
+    REPO / "docs" / "screenshots"
+    if os.environ.get("UPDATE_SCREENSHOTS")
+    else Path(tempfile.mkdtemp(prefix="desk-screenshots-"))
+)
 PAGES = ["/", "/approvals", "/disruptions", "/board", "/audit", "/admin/operators"]
 WAIT_MS = 20_000
 expect.set_options(timeout=WAIT_MS)
