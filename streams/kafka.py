@@ -7,8 +7,9 @@ opened is durable, so a crash redelivers it rather than losing it.
 How it stays a good group member while the daemon works:
 
 * **Bounded in-flight work, with backpressure.** A poller task fetches into a buffer of
-  at most `max_buffered` records; when it is full the poller pauses every partition and
-  keeps calling `getmany()`, which returns nothing. The daemon takes one record at a time.
+  at most `max_buffered` records; when it is full the poller waits for the daemon to
+  take half of it, and, while it stays full, pauses every partition and keeps calling
+  `getmany()`, which returns nothing. The daemon takes one record at a time.
 * **Long cases do not cost membership.** Heartbeats come from aiokafka's own task, and the
   poller's calls count as polls, so membership lasts however long the daemon works —
   up to `max_poll_interval_ms` for one record. A record in hand longer than that means
@@ -301,6 +302,8 @@ class KafkaSource:
         pace_metadata_updates(getattr(self._consumer, "_client", None))
         self._buffer: deque[Any] = deque()
         self._arrived = asyncio.Event()
+        self._room = asyncio.Event()  # the buffer is down to `_low_water`: fetch more
+        self._low_water = self._max_buffered // 2
         self._owned: set[TopicPartition] = set()
         self._held: Position | None = None
         self._held_since = 0.0
@@ -460,7 +463,10 @@ class KafkaSource:
             if self._failure is not None:
                 raise self._failure
             if self._buffer:
-                return self._buffer.popleft()
+                message = self._buffer.popleft()
+                if len(self._buffer) == self._low_water:
+                    self._room.set()
+                return message
             self._arrived.clear()
             await self._arrived.wait()
 
@@ -571,10 +577,14 @@ class KafkaSource:
                 else:
                     self._next_flush = time.monotonic() + flush_backoff.next()
             room = self._max_buffered - len(self._buffer)
+            if room <= 0 and await self._room_made():
+                continue
+            # Full for a whole poll period: poll paused (nothing comes back), which keeps
+            # this member alive however long the daemon takes.
             self._throttle(paused=room <= 0)
             try:
                 batches = await self._consumer.getmany(
-                    timeout_ms=POLL_TIMEOUT_MS, max_records=max(room, 1)
+                    timeout_ms=0 if room <= 0 else POLL_TIMEOUT_MS, max_records=max(room, 1)
                 )
             except ConsumerStoppedError:
                 return
@@ -596,6 +606,24 @@ class KafkaSource:
                 self._buffer.extend(messages)
             if batches:
                 self._arrived.set()
+
+    async def _room_made(self) -> bool:
+        """Wait (up to a poll period) until the daemon has taken half the buffer.
+
+        Waiting here rather than in a paused `getmany()` matters: that one returns only
+        at its timeout, whatever the daemon takes meanwhile (it capped a daemon at one
+        buffer per poll period, ~500 records a second); and pausing drops what aiokafka
+        had prefetched for the partition.
+        """
+        self._room.clear()
+        if len(self._buffer) <= self._low_water:
+            return True
+        try:
+            async with asyncio.timeout(POLL_TIMEOUT_MS / 1000):
+                await self._room.wait()
+        except TimeoutError:
+            return False
+        return True
 
     def _throttle(self, *, paused: bool) -> None:
         assigned = self._consumer.assignment()
@@ -622,6 +650,7 @@ class KafkaSource:
 
     async def _revoked(self, revoked: set[TopicPartition]) -> None:
         self._buffer = deque(m for m in self._buffer if _partition(m) not in revoked)
+        self._room.set()
         held = self._held
         if held is not None and TopicPartition(held.topic, held.partition) in revoked:
             # The record gets the grace, but no more than max_poll_interval in all.
