@@ -1,0 +1,35 @@
+"""Building a pydantic model from values that are already valid, without validating again.
+
+For hot paths only (~100,000 objects a second), where every value comes from something
+that was itself validated — a decoded event's fields, a board state's. It does what
+`BaseModel.model_construct` does minus its pass over defaults, in a quarter of the time:
+`values` must therefore hold every field, already of the field's type.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+M = TypeVar("M", bound=BaseModel)
+
+_new = object.__new__
+_set = object.__setattr__  # frozen models refuse their own __setattr__
+
+
+def trusted(model: type[M], values: dict[str, Any], fields_set: set[str] | None = None) -> M:
+    """An instance of `model` holding `values` (all its fields, already valid).
+
+    Args:
+        model: a pydantic model without private attributes or extra fields.
+        values: every field's value; the dict becomes the instance's, so pass a new one.
+        fields_set: the fields given explicitly (pydantic's `model_fields_set`); all of
+            `values` when omitted.
+    """
+    instance: M = _new(model)
+    _set(instance, "__dict__", values)
+    _set(instance, "__pydantic_fields_set__", set(values) if fields_set is None else fields_set)
+    _set(instance, "__pydantic_extra__", None)
+    _set(instance, "__pydantic_private__", None)
+    return instance
