@@ -34,6 +34,7 @@ from airline.board import Change, ChangeKind, FlightState
 from airline.clock import EventTimeClock
 from airline.db import CaseRow, DisruptionRow
 from airline.errors import EventError, StreamError, ValidationError
+from airline.trusted import trusted
 from streams.base import Position, Received, Source
 from streams.events import FlightStatusEvent
 
@@ -99,6 +100,8 @@ class Daemon:
         self._assigned = False
         self._next_sweep = 0.0
         self._turn = asyncio.Lock()  # one thing at a time: a record, or a catch-up
+        clock = deps.clock
+        self._follow = clock.follow if isinstance(clock, EventTimeClock) else None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Resume what a previous run left pending, then consume until `stop` is set."""
@@ -156,36 +159,83 @@ class Daemon:
                 self._between_records = False
             if self._assigned or time.monotonic() >= self._next_sweep:
                 await self.catch_up()  # before the first record of partitions new to us
-            async with self._turn:
-                await self.handle(record)
+            await self.handle(record)
 
     async def handle(self, record: Received) -> None:
+        """Dead-letter `record`, or apply its event to the board and run the cases it opens.
+
+        Most records change nothing material. Those take a synchronous path — no lock, no
+        await, no per-event model beyond the board state — and are made durable by the
+        next checkpoint; it is taken only while no catch-up holds `_turn`, and cannot be
+        interleaved with one, since it does not yield.
+        """
         started = time.perf_counter()
-        if self.metrics is not None:
-            self.metrics.event_consumed(record.position.topic)
-        await self._handle(record)
-        if self.metrics is not None:
-            self.metrics.event_handled(time.perf_counter() - started)
+        position = record.position
+        metrics = self.metrics
+        if metrics is not None:
+            metrics.event_consumed(position.topic)
+        self.stats.events += 1
+        event = record.event
+        key = event.flight_key if event is not None else ""
+        if event is not None and key in self.deps.board and not self._turn.locked():
+            change = self._apply(event, key)
+            if change is None:
+                self._done[(position.topic, position.partition)] = position
+            else:
+                async with self._turn:  # free (checked above), so taken without yielding
+                    await self._disrupted(record, event, change)
+        else:
+            async with self._turn:
+                await self._handle(record)
+        if metrics is not None:
+            metrics.event_handled(time.perf_counter() - started)
 
     async def _handle(self, record: Received) -> None:
-        self.stats.events += 1
         event = record.event
         if event is not None and event.flight_key not in self.deps.board:
             record = _rejected(record, "unknown_flight", f"{event.flight_key} is not scheduled")
             event = None
         if event is None:
-            if not await self._dead_letter(record):
-                return  # stopped while the broker was away: uncommitted, so read again
-            self.stats.dead_lettered += 1
-            reason = record.error.reason if record.error else "unknown"
-            log.warning("dead-lettered %s: %s", record.position, reason)
-            if self.metrics is not None:
-                self.metrics.dead_lettered(reason)
-            self._done[(record.position.topic, record.position.partition)] = record.position
+            await self._park(record)
             return
-        if isinstance(self.deps.clock, EventTimeClock):
-            self.deps.clock.follow(event.emitted_at)
-        cases = await self._open_cases(event)
+        change = self._apply(event, event.flight_key)
+        if change is None:
+            self._done[(record.position.topic, record.position.partition)] = record.position
+        else:
+            await self._disrupted(record, event, change)
+
+    async def _park(self, record: Received) -> None:
+        """Dead-letter `record`; it is committed with the next checkpoint."""
+        if not await self._dead_letter(record):
+            return  # stopped while the broker was away: uncommitted, so read again
+        self.stats.dead_lettered += 1
+        reason = record.error.reason if record.error else "unknown"
+        log.warning("dead-lettered %s: %s", record.position, reason)
+        if self.metrics is not None:
+            self.metrics.dead_lettered(reason)
+        self._done[(record.position.topic, record.position.partition)] = record.position
+
+    def _apply(self, event: FlightStatusEvent, key: str) -> Change | None:
+        """Take `event` onto the board (in memory); the change if triage must look at it.
+
+        A stale state changes nothing; a non-material one is written by the next
+        checkpoint, before its record is committed.
+        """
+        if self._follow is not None:
+            self._follow(event.emitted_at)
+        state = _flight_state(event, key)
+        step = self.deps.board.advance(state)
+        if step is None:
+            self.stats.stale += 1
+            return None
+        previous, kind = step
+        if kind not in TRIAGED:
+            return None
+        return Change(flight_key=key, kind=kind, previous=previous, current=state)
+
+    async def _disrupted(self, record: Received, event: FlightStatusEvent, change: Change) -> None:
+        """Open the cases of a material change and run them; then commit the record."""
+        cases = await self._open_cases(event, change)
         if cases:
             await self.run_cases(cases)
         self._done[(record.position.topic, record.position.partition)] = record.position
@@ -261,17 +311,10 @@ class Daemon:
                 await asyncio.wait_for(self._stop.wait(), delay)
             delay = min(delay * 2, 30.0)
 
-    async def _open_cases(self, event: FlightStatusEvent) -> list[OpenCase]:
-        """Apply the event and write its disruption and pending cases in one transaction."""
+    async def _open_cases(self, event: FlightStatusEvent, change: Change) -> list[OpenCase]:
+        """Write the board, the disruption and its pending cases in one transaction."""
         deps = self.deps
-        state = _flight_state(event)
         now = deps.clock.now()
-        change = deps.board.apply_in_memory(state)
-        if change is None:
-            self.stats.stale += 1
-            return []
-        if change.kind not in TRIAGED:
-            return []  # written by the next checkpoint, before the record is committed
         await self.claims.setup()
         try:
             async with deps.db.transaction() as session:
@@ -288,7 +331,7 @@ class Daemon:
                 cases = await _write_cases(session, event, change, affected, now)
                 await self.claims.add(session, [case.id for case in cases])
         except BaseException:
-            await deps.board.reload(deps.db, state.flight_key)
+            await deps.board.reload(deps.db, change.flight_key)
             raise
         deps.board.saved(unsaved)
         if not cases:
@@ -443,17 +486,21 @@ async def _write_cases(
     return cases
 
 
-def _flight_state(event: FlightStatusEvent) -> FlightState:
-    return FlightState(
-        flight_key=event.flight_key,
-        status=event.status,
-        est_dep=event.est_dep,
-        est_arr=event.est_arr,
-        gate=event.gate,
-        reason=event.reason.value if event.reason else None,
-        diverted_to=event.diverted_to,
-        event_id=event.event_id,
-        emitted_at=event.emitted_at,
+def _flight_state(event: FlightStatusEvent, key: str) -> FlightState:
+    # The event was validated when it was decoded: its fields are the state's, as they are.
+    return trusted(
+        FlightState,
+        {
+            "flight_key": key,
+            "status": event.status,
+            "est_dep": event.est_dep,
+            "est_arr": event.est_arr,
+            "gate": event.gate,
+            "reason": event.reason.value if event.reason else None,
+            "diverted_to": event.diverted_to,
+            "event_id": event.event_id,
+            "emitted_at": event.emitted_at,
+        },
     )
 
 

@@ -131,19 +131,25 @@ class LiveBoard:
 
     def apply_in_memory(self, state: FlightState) -> Change | None:
         """`apply()` without the write: the state waits in `unsaved` for `save()`."""
-        previous = self._states.get(state.flight_key)
+        step = self.advance(state)
+        if step is None:
+            return None
+        previous, kind = step
+        return Change(flight_key=state.flight_key, kind=kind, previous=previous, current=state)
+
+    def advance(self, state: FlightState) -> tuple[FlightState, ChangeKind] | None:
+        """`apply_in_memory()` without building the `Change`: the state it replaced and the
+        kind of change, or None when stale. For a stream's hot path, where most states
+        change nothing material and their `Change` would be thrown away."""
+        key = state.flight_key
+        previous = self._states.get(key)
         if previous is None:
-            raise KeyError(state.flight_key)
+            raise KeyError(key)
         if state.emitted_at <= previous.emitted_at or state.event_id == previous.event_id:
             return None
-        self._states[state.flight_key] = state
-        self._unsaved[state.flight_key] = state
-        return Change(
-            flight_key=state.flight_key,
-            kind=classify(previous, state),
-            previous=previous,
-            current=state,
-        )
+        self._states[key] = state
+        self._unsaved[key] = state
+        return previous, classify(previous, state)
 
     @property
     def unsaved(self) -> dict[str, FlightState]:

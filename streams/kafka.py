@@ -63,7 +63,7 @@ from aiokafka.errors import (
 from aiokafka.structs import OffsetAndMetadata
 
 from airline.errors import EventError, StreamError
-from streams.base import Position, Received, dead_letter_headers
+from streams.base import NO_HEADERS, Position, Received, dead_letter_headers
 from streams.events import TOPIC_DEAD_LETTERS, TOPIC_FLIGHT_STATUS, decode
 
 log = logging.getLogger(__name__)
@@ -305,6 +305,7 @@ class KafkaSource:
         self._room = asyncio.Event()  # the buffer is down to `_low_water`: fetch more
         self._low_water = self._max_buffered // 2
         self._owned: set[TopicPartition] = set()
+        self._owned_numbers: frozenset[int] = frozenset()  # partitions of `topic` in `_owned`
         self._held: Position | None = None
         self._held_since = 0.0
         self._released = asyncio.Event()
@@ -349,24 +350,34 @@ class KafkaSource:
         Raises:
             StreamError: consuming failed in a way that will not heal (not retriable).
         """
+        buffer = self._buffer
         try:
             while True:
-                message = await self._next_message()
-                if _partition(message) not in self._owned:
+                # The common case inline: a record waiting, no failure (~100,000 a second).
+                if buffer and self._failure is None:
+                    message = buffer.popleft()
+                    if len(buffer) == self._low_water:
+                        self._room.set()
+                else:
+                    message = await self._next_message()
+                if message.partition not in self._owned_numbers:
                     # Fetched in the instant between an assignment and its callback.
                     self._assigned(set(self._consumer.assignment()))
                 position = Position(message.topic, message.partition, message.offset)
                 self._hold(position)
-                headers = {k: bytes(v) for k, v in (message.headers or ())}
+                headers = (
+                    {k: bytes(v) for k, v in message.headers} if message.headers else NO_HEADERS
+                )
+                value = message.value
                 try:
-                    event = decode(message.value)
+                    event = decode(value)
                 except EventError as exc:
-                    yield Received(position, message.value, message.key, error=exc, headers=headers)
+                    yield Received(position, value, message.key, None, exc, headers)
                 else:
-                    yield Received(
-                        position, message.value, message.key, event=event, headers=headers
-                    )
-                self._release(position)
+                    yield Received(position, value, message.key, event, None, headers)
+                if self._held is position:
+                    self._held = None
+                    self._released.set()
         finally:
             self._release(None)
 
@@ -649,7 +660,9 @@ class KafkaSource:
             self._arrived.set()
 
     async def _revoked(self, revoked: set[TopicPartition]) -> None:
-        self._buffer = deque(m for m in self._buffer if _partition(m) not in revoked)
+        kept = [m for m in self._buffer if _partition(m) not in revoked]
+        self._buffer.clear()  # in place: `records()` holds it
+        self._buffer.extend(kept)
         self._room.set()
         held = self._held
         if held is not None and TopicPartition(held.topic, held.partition) in revoked:
@@ -687,10 +700,14 @@ class KafkaSource:
         for tp in revoked:
             self._committed.pop(tp, None)  # its next owner may commit further
         self._owned -= revoked
+        self._owned_numbers = frozenset(
+            tp.partition for tp in self._owned if tp.topic == self.topic
+        )
 
     def _assigned(self, assigned: set[TopicPartition]) -> None:
         self._owned = set(assigned)
         partitions = frozenset(tp.partition for tp in assigned if tp.topic == self.topic)
+        self._owned_numbers = partitions
         log.info("partitions of %s assigned: %s", self.topic, sorted(partitions))
         if self.on_assigned is not None:
             self.on_assigned(partitions)
