@@ -223,8 +223,21 @@ class Daemon:
         """
         if self._follow is not None:
             self._follow(event.emitted_at)
-        state = _flight_state(event, key)
-        step = self.deps.board.advance(state)
+        board = self.deps.board
+        previous = board.get(key)
+        if (  # a heartbeat: the state the board holds, restated (most records)
+            previous is not None
+            and event.status == previous.status
+            and event.est_dep == previous.est_dep
+            and event.est_arr == previous.est_arr
+            and event.gate == previous.gate
+            and event.reason == previous.reason
+            and event.diverted_to == previous.diverted_to
+        ):
+            state = previous.restated(event.event_id, event.emitted_at)
+        else:
+            state = _flight_state(event, key)
+        step = board.advance(state)
         if step is None:
             self.stats.stale += 1
             return None

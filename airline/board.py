@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.db import BoardRow, Database
 from airline.models import FlightStatus
+from airline.trusted import all_fields, trusted
 
 # A move of the estimate smaller than this is noise, not news for a passenger.
 MATERIAL_SHIFT = timedelta(minutes=15)
@@ -42,6 +43,14 @@ class FlightState(BaseModel):
     event_id: str
     emitted_at: datetime
 
+    def restated(self, event_id: str, emitted_at: datetime) -> FlightState:
+        """The same state, as a newer event restates it (a heartbeat): only its event id
+        and emission time are new, so nothing is validated again."""
+        values = self.__dict__.copy()
+        values["event_id"] = event_id
+        values["emitted_at"] = emitted_at
+        return trusted(FlightState, values, _STATE_FIELDS)
+
     @property
     def flyable(self) -> bool:
         """Can a passenger still be put on this flight (as far as its status goes)?"""
@@ -51,6 +60,9 @@ class FlightState(BaseModel):
             FlightStatus.DEPARTED,
             FlightStatus.ARRIVED,
         )
+
+
+_STATE_FIELDS = all_fields(FlightState)
 
 
 class ChangeKind(StrEnum):
@@ -80,10 +92,11 @@ class Change(BaseModel):
 
 def classify(previous: FlightState, current: FlightState) -> ChangeKind:
     """The kind of change from `previous` to `current` (pure; the heart of triage)."""
-    if current.status == FlightStatus.CANCELLED and previous.status != FlightStatus.CANCELLED:
-        return ChangeKind.CANCELLATION
-    if current.status == FlightStatus.DIVERTED and previous.status != FlightStatus.DIVERTED:
-        return ChangeKind.DIVERSION
+    if current.status != previous.status:
+        if current.status == FlightStatus.CANCELLED:
+            return ChangeKind.CANCELLATION
+        if current.status == FlightStatus.DIVERTED:
+            return ChangeKind.DIVERSION
     shift = current.est_dep - previous.est_dep
     if shift >= MATERIAL_SHIFT:
         return ChangeKind.DELAY

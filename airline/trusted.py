@@ -25,7 +25,9 @@ def trusted(model: type[M], values: dict[str, Any], fields_set: set[str] | None 
         model: a pydantic model without private attributes or extra fields.
         values: every field's value; the dict becomes the instance's, so pass a new one.
         fields_set: the fields given explicitly (pydantic's `model_fields_set`); all of
-            `values` when omitted.
+            `values` when omitted. Instances of a frozen model may share one set: pydantic
+            changes it in place only in `__setattr__`, which a frozen model refuses
+            (`model_copy` copies it first).
     """
     instance: M = _new(model)
     _set(instance, "__dict__", values)
@@ -33,3 +35,8 @@ def trusted(model: type[M], values: dict[str, Any], fields_set: set[str] | None 
     _set(instance, "__pydantic_extra__", None)
     _set(instance, "__pydantic_private__", None)
     return instance
+
+
+def all_fields(model: type[BaseModel]) -> set[str]:
+    """A `fields_set` naming every field of `model`, to share between its instances."""
+    return set(model.model_fields)

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from airline.errors import DecodeError, ValidationError
 from airline.models import FlightStatus, ReasonCode, flight_key
-from airline.trusted import trusted
+from airline.trusted import all_fields, trusted
 
 __all__ = [
     "FlightStatus",
@@ -38,6 +38,9 @@ TOPIC_NOTIFICATIONS = "notifications.outbound"
 # An estimate further than this from the schedule is a broken feed, not a delay.
 MAX_PLAUSIBLE_DELAY = timedelta(hours=72)
 MAX_PLAUSIBLE_EARLY = timedelta(hours=6)
+
+
+_flight_keys: dict[tuple[str, int, date], str] = {}
 
 
 class FlightStatusEvent(BaseModel):
@@ -84,7 +87,14 @@ class FlightStatusEvent(BaseModel):
 
     @property
     def flight_key(self) -> str:
-        return flight_key(self.carrier, self.flight_number, self.service_date)
+        # Asked for each record on the daemon's hot path: formatted once per flight.
+        parts = (self.carrier, self.flight_number, self.service_date)
+        key = _flight_keys.get(parts)
+        if key is None:
+            if len(_flight_keys) >= 16_384:
+                _flight_keys.clear()
+            key = _flight_keys[parts] = flight_key(*parts)
+        return key
 
     @property
     def delay(self) -> timedelta:
@@ -180,6 +190,7 @@ class _Wire(msgspec.Struct, forbid_unknown_fields=True):
 _wire = msgspec.json.Decoder(_Wire)
 _OPTIONAL = ("schema_version", "reason", "gate", "diverted_to")
 _ALL = frozenset(FlightStatusEvent.model_fields)
+_ALL_GIVEN = all_fields(FlightStatusEvent)  # shared by the events that give every field
 _REQUIRED = _ALL - frozenset(_OPTIONAL)
 UNSET = msgspec.UNSET
 
@@ -320,13 +331,13 @@ def _decode_common(raw: bytes) -> FlightStatusEvent | None:
     ):
         return None
     if version is UNSET or reason is UNSET or gate is UNSET or diverted_to is UNSET:
-        given = _REQUIRED | {name for name in _OPTIONAL if getattr(wire, name) is not UNSET}
+        given = set(_REQUIRED) | {n for n in _OPTIONAL if getattr(wire, n) is not UNSET}
         version = SCHEMA_VERSION if version is UNSET else version
         reason = None if reason is UNSET else reason
         gate = None if gate is UNSET else gate
         diverted_to = None if diverted_to is UNSET else diverted_to
     else:
-        given = _ALL
+        given = _ALL_GIVEN
     return trusted(
         FlightStatusEvent,
         {
@@ -347,5 +358,5 @@ def _decode_common(raw: bytes) -> FlightStatusEvent | None:
             "diverted_to": diverted_to,
             "emitted_at": emitted_at,
         },
-        set(given),
+        given,
     )
