@@ -143,13 +143,17 @@ class Daemon:
 
     async def _consume(self, records: AsyncIterator[Received], stop: asyncio.Event) -> None:
         handled = 0
-        while not stop.is_set():
+        stopped, handle = stop.is_set, self.handle
+        while not stopped():
             handled += 1
+            due = False
             if handled % YIELD_EVERY == 0:
                 # A source with records buffered never suspends, and a record that
                 # changes nothing material needs no I/O: let the ops server, the
-                # checkpoints and the broker's heartbeats in.
+                # checkpoints and the broker's heartbeats in. (A quiet stream's sweeps
+                # come from `_sweep_periodically`.)
                 await asyncio.sleep(0)
+                due = time.monotonic() >= self._next_sweep
             self._between_records = True
             try:
                 record = await anext(records)
@@ -157,9 +161,9 @@ class Daemon:
                 return
             finally:
                 self._between_records = False
-            if self._assigned or time.monotonic() >= self._next_sweep:
+            if self._assigned or due:
                 await self.catch_up()  # before the first record of partitions new to us
-            await self.handle(record)
+            await handle(record)
 
     async def handle(self, record: Received) -> None:
         """Dead-letter `record`, or apply its event to the board and run the cases it opens.
@@ -177,8 +181,9 @@ class Daemon:
         self.stats.events += 1
         event = record.event
         key = event.flight_key if event is not None else ""
-        if event is not None and key in self.deps.board and not self._turn.locked():
-            change = self._apply(event, key)
+        held = self.deps.board.get(key)
+        if event is not None and held is not None and not self._turn.locked():
+            change = self._apply(event, key, held)
             if change is None:
                 self._done[(position.topic, position.partition)] = position
             else:
@@ -198,7 +203,9 @@ class Daemon:
         if event is None:
             await self._park(record)
             return
-        change = self._apply(event, event.flight_key)
+        held = self.deps.board.get(event.flight_key)
+        assert held is not None  # a known flight (above)
+        change = self._apply(event, event.flight_key, held)
         if change is None:
             self._done[(record.position.topic, record.position.partition)] = record.position
         else:
@@ -215,8 +222,9 @@ class Daemon:
             self.metrics.dead_lettered(reason)
         self._done[(record.position.topic, record.position.partition)] = record.position
 
-    def _apply(self, event: FlightStatusEvent, key: str) -> Change | None:
-        """Take `event` onto the board (in memory); the change if triage must look at it.
+    def _apply(self, event: FlightStatusEvent, key: str, held: FlightState) -> Change | None:
+        """Take `event` onto the board (in memory), where `held` is its flight's state; the
+        change if triage must look at it.
 
         A stale state changes nothing; a non-material one is written by the next
         checkpoint, before its record is committed.
@@ -224,19 +232,18 @@ class Daemon:
         if self._follow is not None:
             self._follow(event.emitted_at)
         board = self.deps.board
-        previous = board.get(key)
         if (  # a heartbeat: the state the board holds, restated (most records)
-            previous is not None
-            and event.status == previous.status
-            and event.est_dep == previous.est_dep
-            and event.est_arr == previous.est_arr
-            and event.gate == previous.gate
-            and event.reason == previous.reason
-            and event.diverted_to == previous.diverted_to
+            event.status == held.status
+            and event.est_dep == held.est_dep
+            and event.est_arr == held.est_arr
+            and event.gate == held.gate
+            and event.reason == held.reason
+            and event.diverted_to == held.diverted_to
         ):
-            state = previous.restated(event.event_id, event.emitted_at)
-        else:
-            state = _flight_state(event, key)
+            if not board.restate(key, event.event_id, event.emitted_at):
+                self.stats.stale += 1
+            return None
+        state = _flight_state(event, key)
         step = board.advance(state)
         if step is None:
             self.stats.stale += 1

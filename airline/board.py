@@ -164,6 +164,19 @@ class LiveBoard:
         self._unsaved[key] = state
         return previous, classify(previous, state)
 
+    def restate(self, flight_key: str, event_id: str, emitted_at: datetime) -> bool:
+        """The held state of `flight_key`, restated by a newer event that changes nothing
+        else (a heartbeat): it takes that event's id and emission time, and waits in
+        `unsaved` like any other. False when stale, as `advance()` would find it; the
+        change, were it built, would be PROGRESS."""
+        previous = self._states[flight_key]
+        if emitted_at <= previous.emitted_at or event_id == previous.event_id:
+            return False
+        state = previous.restated(event_id, emitted_at)
+        self._states[flight_key] = state
+        self._unsaved[flight_key] = state
+        return True
+
     @property
     def unsaved(self) -> dict[str, FlightState]:
         """States applied in memory and not yet written (a copy)."""

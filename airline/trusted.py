@@ -15,7 +15,12 @@ from pydantic import BaseModel
 M = TypeVar("M", bound=BaseModel)
 
 _new = object.__new__
-_set = object.__setattr__  # frozen models refuse their own __setattr__
+# BaseModel's slots, set through their descriptors: frozen models refuse their own
+# __setattr__, and the descriptors are a third quicker than object.__setattr__.
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 def trusted(model: type[M], values: dict[str, Any], fields_set: set[str] | None = None) -> M:
@@ -30,10 +35,10 @@ def trusted(model: type[M], values: dict[str, Any], fields_set: set[str] | None 
             (`model_copy` copies it first).
     """
     instance: M = _new(model)
-    _set(instance, "__dict__", values)
-    _set(instance, "__pydantic_fields_set__", set(values) if fields_set is None else fields_set)
-    _set(instance, "__pydantic_extra__", None)
-    _set(instance, "__pydantic_private__", None)
+    _set_dict(instance, values)
+    _set_fields_set(instance, set(values) if fields_set is None else fields_set)
+    _set_extra(instance, None)
+    _set_private(instance, None)
     return instance
 
 

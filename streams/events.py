@@ -8,6 +8,7 @@ sentence, what was wrong.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
@@ -201,13 +202,17 @@ _carriers: set[str] = set()
 _airports: set[str] = set()
 _dates: dict[str, date] = {}
 _instants: dict[str, datetime] = {}
+# (sched_dep, sched_arr, est_dep, est_arr) as written -> as read, plausible together.
+_spans: dict[tuple[str, str, str, str], tuple[datetime, datetime, datetime, datetime]] = {}
 _KEPT = 16_384
-# Lengths of the RFC 3339 times taken here: seconds, an optional fraction of 1 to 6
-# digits, then "Z" (20, 22-27) or an offset "+HH:MM" (25, 27-32).
-_INSTANT_LENGTHS = frozenset({20, *range(22, 28), 25, *range(27, 33)})
+# The RFC 3339 times taken here: seconds, an optional fraction of 1 to 6 digits (msgspec
+# would round more, pydantic truncates), then "Z" or an offset of at most 18 hours.
+_RFC3339 = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-](?:0\d|1[0-8]):\d{2})", re.ASCII
+)
 
 
-def _kept(cache: set[str] | dict[str, Any]) -> None:
+def _kept(cache: set[str] | dict[Any, Any]) -> None:
     if len(cache) >= _KEPT:
         cache.clear()
 
@@ -251,34 +256,36 @@ def _new_instant(value: str) -> datetime | None:
     return parsed
 
 
+def _new_span(
+    texts: tuple[str, str, str, str],
+) -> tuple[datetime, datetime, datetime, datetime] | None:
+    """A flight's scheduled and estimated times, if each is readable here and together
+    they pass the model's plausibility checks (a failure is for pydantic to word)."""
+    sched_dep, sched_arr, est_dep, est_arr = (_instants.get(t) or _new_instant(t) for t in texts)
+    if sched_dep is None or sched_arr is None or est_dep is None or est_arr is None:
+        return None
+    times = (sched_dep, sched_arr, est_dep, est_arr)
+    shift = est_dep - sched_dep
+    if (
+        sched_arr <= sched_dep
+        or est_arr <= est_dep
+        or shift > MAX_PLAUSIBLE_DELAY
+        or -shift > MAX_PLAUSIBLE_EARLY
+    ):
+        return None
+    _kept(_spans)
+    _spans[texts] = times
+    return times
+
+
 def _instant(value: str) -> datetime | None:
     """An aware time in the format we write, or None (then pydantic decides)."""
-    if (
-        len(value) not in _INSTANT_LENGTHS
-        or value[4] != "-"
-        or value[7] != "-"
-        or value[10] != "T"
-        or value[13] != ":"
-        or value[16] != ":"
-    ):
-        return None
-    tail = value[19:]
-    if tail[-1] == "Z":
-        zone = 1
-    elif len(tail) >= 6 and tail[-6] in "+-" and tail[-3] == ":" and tail[-5:-3] <= "18":
-        zone = 6
-    else:
-        return None
-    fraction = tail[:-zone]
-    if fraction and (
-        fraction[0] != "." or not 2 <= len(fraction) <= 7 or not fraction[1:].isdigit()
-    ):
+    if _RFC3339.fullmatch(value) is None:
         return None
     try:
-        parsed = datetime.fromisoformat(value)
+        return datetime.fromisoformat(value)  # aware: the pattern requires a zone
     except ValueError:
         return None
-    return parsed if parsed.tzinfo is not None else None
 
 
 def _decode_common(raw: bytes) -> FlightStatusEvent | None:
@@ -307,29 +314,12 @@ def _decode_common(raw: bytes) -> FlightStatusEvent | None:
     ):
         return None
     service_date = _dates.get(wire.service_date) or _new_date(wire.service_date)
-    sched_dep = _instants.get(wire.sched_dep) or _new_instant(wire.sched_dep)
-    sched_arr = _instants.get(wire.sched_arr) or _new_instant(wire.sched_arr)
-    est_dep = _instants.get(wire.est_dep) or _new_instant(wire.est_dep)
-    est_arr = _instants.get(wire.est_arr) or _new_instant(wire.est_arr)
+    texts = (wire.sched_dep, wire.sched_arr, wire.est_dep, wire.est_arr)
+    times = _spans.get(texts) or _new_span(texts)
     emitted_at = _instant(wire.emitted_at)  # new in every event: not kept
-    if (
-        service_date is None
-        or sched_dep is None
-        or sched_arr is None
-        or est_dep is None
-        or est_arr is None
-        or emitted_at is None
-    ):
+    if service_date is None or times is None or emitted_at is None:
         return None
-    # The model's plausibility checks; a failure is for pydantic to word.
-    shift = est_dep - sched_dep
-    if (
-        sched_arr <= sched_dep
-        or est_arr <= est_dep
-        or shift > MAX_PLAUSIBLE_DELAY
-        or -shift > MAX_PLAUSIBLE_EARLY
-    ):
-        return None
+    sched_dep, sched_arr, est_dep, est_arr = times
     if version is UNSET or reason is UNSET or gate is UNSET or diverted_to is UNSET:
         given = set(_REQUIRED) | {n for n in _OPTIONAL if getattr(wire, n) is not UNSET}
         version = SCHEMA_VERSION if version is UNSET else version

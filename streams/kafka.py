@@ -350,7 +350,7 @@ class KafkaSource:
         Raises:
             StreamError: consuming failed in a way that will not heal (not retriable).
         """
-        buffer = self._buffer
+        buffer, released, monotonic = self._buffer, self._released, time.monotonic
         try:
             while True:
                 # The common case inline: a record waiting, no failure (~100,000 a second).
@@ -364,7 +364,9 @@ class KafkaSource:
                     # Fetched in the instant between an assignment and its callback.
                     self._assigned(set(self._consumer.assignment()))
                 position = Position(message.topic, message.partition, message.offset)
-                self._hold(position)
+                self._held = position  # in hand (`_hold`, inline)
+                self._held_since = monotonic()
+                released.clear()
                 headers = (
                     {k: bytes(v) for k, v in message.headers} if message.headers else NO_HEADERS
                 )
@@ -377,7 +379,7 @@ class KafkaSource:
                     yield Received(position, value, message.key, event, None, headers)
                 if self._held is position:
                     self._held = None
-                    self._released.set()
+                    released.set()
         finally:
             self._release(None)
 
