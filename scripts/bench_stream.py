@@ -16,8 +16,9 @@ then, in one run on that topic:
 
 Each rate counts from the first record received to the last one handled; the daemon's
 commits must then cover every record. It prints both rates and their ratio (the target
-is ≥ 0.5) on stderr, one JSON line of figures on stdout, and with ``--profile`` the
-functions the daemon path spends its time in. The broker is
+is ≥ 0.5) on stderr, with the process's CPU time per record on each path (which other
+load on a shared machine moves much less than wall time), one JSON line of figures on
+stdout, and with ``--profile`` the functions the daemon path spends its time in. The broker is
 ``TRAVEL_AGENT_KAFKA__BOOTSTRAP_SERVERS`` (else ``KAFKA_BOOTSTRAP``, else localhost:9092);
 ``scripts/kafka-local start`` runs one. The topics are deleted afterwards.
 """
