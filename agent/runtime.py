@@ -181,9 +181,24 @@ class Daemon:
         self.stats.events += 1
         event = record.event
         key = event.flight_key if event is not None else ""
-        held = self.deps.board.get(key)
+        board = self.deps.board
+        held = board.get(key)
         if event is not None and held is not None and not self._turn.locked():
-            change = self._apply(event, key, held)
+            if (  # a heartbeat: the state the board holds, restated (most records)
+                event.status == held.status
+                and event.est_dep == held.est_dep
+                and event.est_arr == held.est_arr
+                and event.gate == held.gate
+                and event.reason == held.reason
+                and event.diverted_to == held.diverted_to
+            ):
+                if self._follow is not None:
+                    self._follow(event.emitted_at)
+                if not board.restate(key, event.event_id, event.emitted_at):
+                    self.stats.stale += 1
+                change = None
+            else:
+                change = self._apply(event, key)
             if change is None:
                 self._done[(position.topic, position.partition)] = position
             else:
@@ -203,9 +218,7 @@ class Daemon:
         if event is None:
             await self._park(record)
             return
-        held = self.deps.board.get(event.flight_key)
-        assert held is not None  # a known flight (above)
-        change = self._apply(event, event.flight_key, held)
+        change = self._apply(event, event.flight_key)
         if change is None:
             self._done[(record.position.topic, record.position.partition)] = record.position
         else:
@@ -222,29 +235,17 @@ class Daemon:
             self.metrics.dead_lettered(reason)
         self._done[(record.position.topic, record.position.partition)] = record.position
 
-    def _apply(self, event: FlightStatusEvent, key: str, held: FlightState) -> Change | None:
-        """Take `event` onto the board (in memory), where `held` is its flight's state; the
-        change if triage must look at it.
+    def _apply(self, event: FlightStatusEvent, key: str) -> Change | None:
+        """Take `event` onto the board (in memory); the change if triage must look at it.
 
         A stale state changes nothing; a non-material one is written by the next
-        checkpoint, before its record is committed.
+        checkpoint, before its record is committed. (`handle` takes heartbeats, the
+        commonest kind, onto the board itself, without building a state.)
         """
         if self._follow is not None:
             self._follow(event.emitted_at)
-        board = self.deps.board
-        if (  # a heartbeat: the state the board holds, restated (most records)
-            event.status == held.status
-            and event.est_dep == held.est_dep
-            and event.est_arr == held.est_arr
-            and event.gate == held.gate
-            and event.reason == held.reason
-            and event.diverted_to == held.diverted_to
-        ):
-            if not board.restate(key, event.event_id, event.emitted_at):
-                self.stats.stale += 1
-            return None
         state = _flight_state(event, key)
-        step = board.advance(state)
+        step = self.deps.board.advance(state)
         if step is None:
             self.stats.stale += 1
             return None
