@@ -143,7 +143,7 @@ class Daemon:
 
     async def _consume(self, records: AsyncIterator[Received], stop: asyncio.Event) -> None:
         handled = 0
-        stopped, handle = stop.is_set, self.handle
+        stopped, take, finish = stop.is_set, self._take, self._finish
         while not stopped():
             handled += 1
             due = False
@@ -163,49 +163,72 @@ class Daemon:
                 self._between_records = False
             if self._assigned or due:
                 await self.catch_up()  # before the first record of partitions new to us
-            await handle(record)
+            # `handle`, without a coroutine for the records `_take` finishes (most).
+            started = time.perf_counter()
+            taken = take(record, started)
+            if taken is not True:
+                await finish(record, taken, started)
 
     async def handle(self, record: Received) -> None:
         """Dead-letter `record`, or apply its event to the board and run the cases it opens.
 
-        Most records change nothing material. Those take a synchronous path — no lock, no
-        await, no per-event model beyond the board state — and are made durable by the
-        next checkpoint; it is taken only while no catch-up holds `_turn`, and cannot be
+        Most records change nothing material. Those are done by `_take` alone — no lock,
+        no await, no per-event model beyond the board state — and made durable by the
+        next checkpoint; it runs only while no catch-up holds `_turn`, and cannot be
         interleaved with one, since it does not yield.
         """
         started = time.perf_counter()
-        position = record.position
-        metrics = self.metrics
-        if metrics is not None:
-            metrics.event_consumed(position.topic)
+        taken = self._take(record, started)
+        if taken is not True:
+            await self._finish(record, taken, started)
+
+    def _take(self, record: Received, started: float) -> Change | bool:
+        """The synchronous part of `handle`: True when `record` is done; the change when
+        its event was applied and is material (its cases are `_finish`'s to open); False
+        when it needs the general path (a dead letter, an unknown flight, a catch-up)."""
         self.stats.events += 1
         event = record.event
-        key = event.flight_key if event is not None else ""
+        if event is None or self._turn.locked():
+            return False
+        key = event.flight_key
         board = self.deps.board
         held = board.get(key)
-        if event is not None and held is not None and not self._turn.locked():
-            if (  # a heartbeat: the state the board holds, restated (most records)
-                event.status == held.status
-                and event.est_dep == held.est_dep
-                and event.est_arr == held.est_arr
-                and event.gate == held.gate
-                and event.reason == held.reason
-                and event.diverted_to == held.diverted_to
-            ):
-                if self._follow is not None:
-                    self._follow(event.emitted_at)
-                if not board.restate(key, event.event_id, event.emitted_at):
-                    self.stats.stale += 1
-                change = None
-            else:
-                change = self._apply(event, key)
-            if change is None:
-                self._done[(position.topic, position.partition)] = position
-            else:
-                async with self._turn:  # free (checked above), so taken without yielding
-                    await self._disrupted(record, event, change)
+        if held is None:
+            return False
+        if (  # a heartbeat: the state the board holds, restated (most records)
+            event.status == held.status
+            and event.est_dep == held.est_dep
+            and event.est_arr == held.est_arr
+            and event.gate == held.gate
+            and event.reason == held.reason
+            and event.diverted_to == held.diverted_to
+        ):
+            if self._follow is not None:
+                self._follow(event.emitted_at)
+            if not board.restate(key, event.event_id, event.emitted_at):
+                self.stats.stale += 1
+            change = None
         else:
-            async with self._turn:
+            change = self._apply(event, key)
+        if change is not None:
+            return change
+        position = record.position
+        self._done[(position.topic, position.partition)] = position
+        if self.metrics is not None:  # nothing yielded: consumed and handled at once
+            self.metrics.event_taken(position.topic, time.perf_counter() - started)
+        return True
+
+    async def _finish(self, record: Received, taken: Change | bool, started: float) -> None:
+        """The rest of `handle`, under `_turn`: open the cases of a change `_take`
+        applied, or take the record the general way."""
+        metrics = self.metrics
+        if metrics is not None:
+            metrics.event_consumed(record.position.topic)
+        async with self._turn:  # after a change, free (`_take` checked), so taken at once
+            if isinstance(taken, Change):
+                assert record.event is not None  # a change comes from an event
+                await self._disrupted(record, record.event, taken)
+            else:
                 await self._handle(record)
         if metrics is not None:
             metrics.event_handled(time.perf_counter() - started)

@@ -167,8 +167,12 @@ def decode(raw: bytes | None) -> FlightStatusEvent:
 # (tests/unit/test_events.py holds the two paths against each other.)
 
 
-class _Wire(msgspec.Struct, forbid_unknown_fields=True):
-    """The event as the wire carries it; UNSET marks an optional field left out."""
+class _Wire(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """The event as the wire carries it; UNSET marks an optional field left out.
+
+    Not tracked by the garbage collector (``gc=False``): it holds only strings, numbers
+    and enum members, so it can be in no reference cycle.
+    """
 
     event_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     carrier: str
