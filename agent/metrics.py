@@ -12,12 +12,17 @@ a LangChain callback handler that times the ``act`` node of each run it is passe
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from bisect import bisect_left
+from collections.abc import Iterator, Mapping, Sequence
+from itertools import accumulate
 from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
 from langchain_core.callbacks import BaseCallbackHandler
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.registry import Collector
+from prometheus_client.utils import floatToGoString
 
 NAMESPACE = "travel_agent"
 
@@ -26,6 +31,7 @@ NAMESPACE = "travel_agent"
 # in between.
 _SECONDS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 EVENT_BUCKETS = (0.0001, 0.00025, 0.0005, *_SECONDS, 30.0, 60.0, 120.0, 300.0)
+_EVENT_LE = [floatToGoString(le) for le in EVENT_BUCKETS]  # type: ignore[no-untyped-call]
 CASE_BUCKETS = (*_SECONDS[3:], 30.0, 60.0, 120.0, 300.0)
 EFFECT_BUCKETS = _SECONDS
 
@@ -56,9 +62,6 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         r, ns = self.registry, NAMESPACE
-        self.events_consumed = Counter(
-            "events_consumed", "Records taken from the source.", ["topic"], namespace=ns, registry=r
-        )
         self.dead_letters = Counter(
             "dead_letters",
             "Records parked on the dead letters.",
@@ -97,27 +100,32 @@ class Metrics:
             registry=r,
             buckets=EFFECT_BUCKETS,
         )
-        self.event_seconds = Histogram(
-            "event_seconds",
-            "Handling one record, from the source to its commit.",
-            namespace=ns,
-            registry=r,
-            buckets=EVENT_BUCKETS,
-        )
+        # Counted here and read at each scrape (`_RecordCollector`): once per record,
+        # prometheus_client's own Counter and Histogram (a lock and a few calls each)
+        # cost a daemon on a fast stream a fifth of its rate.
+        self._consumed: dict[str, int] = {}
+        self._event_buckets = [0] * (len(EVENT_BUCKETS) + 1)  # the last one is +Inf
+        self._event_sum = 0.0
+        r.register(_RecordCollector(self))
         self._callbacks: list[BaseCallbackHandler] = [_ActTimer(self)]
-        self._consumed: dict[str, Any] = {}
 
     # --- what the runtime reports -------------------------------------------------
 
     def event_consumed(self, topic: str) -> None:
-        # Once per record: the labelled child is looked up once per topic, not each time.
-        child = self._consumed.get(topic)
-        if child is None:
-            child = self._consumed[topic] = self.events_consumed.labels(topic)
-        child.inc()
+        consumed = self._consumed
+        consumed[topic] = consumed.get(topic, 0) + 1
 
     def event_handled(self, seconds: float) -> None:
-        self.event_seconds.observe(seconds)
+        self._event_buckets[bisect_left(EVENT_BUCKETS, seconds)] += 1
+        self._event_sum += seconds
+
+    def event_taken(self, topic: str, seconds: float) -> None:
+        """`event_consumed` and `event_handled` at once, for a record handled without
+        yielding to the event loop (so no scrape can tell the two moments apart)."""
+        consumed = self._consumed
+        consumed[topic] = consumed.get(topic, 0) + 1
+        self._event_buckets[bisect_left(EVENT_BUCKETS, seconds)] += 1
+        self._event_sum += seconds
 
     def dead_lettered(self, reason: str) -> None:
         self.dead_letters.labels(reason).inc()
@@ -152,6 +160,35 @@ class Metrics:
     def exposition(self) -> bytes:
         """The registry in the Prometheus text format (version 0.0.4)."""
         return generate_latest(self.registry)
+
+
+class _RecordCollector(Collector):
+    """`events_consumed` and `event_seconds`, from the counts `Metrics` keeps per record.
+
+    The event loop's thread is the only writer, and a scrape reads a few ints: no lock.
+    """
+
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+
+    def collect(self) -> Iterator[Metric]:
+        m = self._metrics
+        consumed = CounterMetricFamily(
+            f"{NAMESPACE}_events_consumed", "Records taken from the source.", labels=["topic"]
+        )
+        for topic, count in sorted(m._consumed.items()):
+            consumed.add_metric([topic], count)
+        yield consumed
+        counts = list(accumulate(m._event_buckets))
+        yield HistogramMetricFamily(
+            f"{NAMESPACE}_event_seconds",
+            "Handling one record, from the source to its commit.",
+            buckets=[
+                *zip(_EVENT_LE, counts, strict=False),
+                ("+Inf", counts[-1]),
+            ],
+            sum_value=m._event_sum,
+        )
 
 
 def effect_action(effects: Sequence[str]) -> str:

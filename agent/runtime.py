@@ -35,9 +35,9 @@ from agent.triage import (
     TRIAGED,
     Affected,
     affected_bookings,
+    arrival_kind,
     case_id,
     disruption_id,
-    relabel,
 )
 from agent.turns import Turns, take_turns
 from airline.board import Change, ChangeKind, FlightState
@@ -45,6 +45,7 @@ from airline.clock import EventTimeClock
 from airline.db import CaseRow, DisruptionRow
 from airline.errors import EventError, StreamError, ValidationError
 from airline.models import FlightStatus
+from airline.trusted import trusted
 from streams.base import Position, Received, Source
 from streams.events import FlightStatusEvent
 
@@ -110,6 +111,8 @@ class Daemon:
         self._assigned = False
         self._next_sweep = 0.0
         self._turn = asyncio.Lock()  # one thing at a time: a record, or a catch-up
+        clock = deps.clock
+        self._follow = clock.follow if isinstance(clock, EventTimeClock) else None
         self.followups = FollowUps(deps, graph, self.claims, self.recheck)
         self.scheduler = Scheduler(
             deps.db, deps.clock, self.followups.handlers(), owner=self.claims.owner
@@ -159,13 +162,17 @@ class Daemon:
 
     async def _consume(self, records: AsyncIterator[Received], stop: asyncio.Event) -> None:
         handled = 0
-        while not stop.is_set():
+        stopped, take, finish = stop.is_set, self._take, self._finish
+        while not stopped():
             handled += 1
+            due = False
             if handled % YIELD_EVERY == 0:
                 # A source with records buffered never suspends, and a record that
                 # changes nothing material needs no I/O: let the ops server, the
-                # checkpoints and the broker's heartbeats in.
+                # checkpoints and the broker's heartbeats in. (A quiet stream's sweeps
+                # come from `_sweep_periodically`.)
                 await asyncio.sleep(0)
+                due = time.monotonic() >= self._next_sweep
             self._between_records = True
             try:
                 record = await anext(records)
@@ -173,38 +180,127 @@ class Daemon:
                 return
             finally:
                 self._between_records = False
-            if self._assigned or time.monotonic() >= self._next_sweep:
+            if self._assigned or due:
                 await self.catch_up()  # before the first record of partitions new to us
-            async with self._turn:
-                await self.handle(record)
+            # `handle`, without a coroutine for the records `_take` finishes (most).
+            started = time.perf_counter()
+            taken = take(record, started)
+            if taken is not True:
+                await finish(record, taken, started)
 
     async def handle(self, record: Received) -> None:
+        """Dead-letter `record`, or apply its event to the board and run the cases it opens.
+
+        Most records change nothing material. Those are done by `_take` alone — no lock,
+        no await, no per-event model beyond the board state — and made durable by the
+        next checkpoint; it runs only while no catch-up holds `_turn`, and cannot be
+        interleaved with one, since it does not yield.
+        """
         started = time.perf_counter()
-        if self.metrics is not None:
-            self.metrics.event_consumed(record.position.topic)
-        await self._handle(record)
-        if self.metrics is not None:
-            self.metrics.event_handled(time.perf_counter() - started)
+        taken = self._take(record, started)
+        if taken is not True:
+            await self._finish(record, taken, started)
+
+    def _take(self, record: Received, started: float) -> Change | bool:
+        """The synchronous part of `handle`: True when `record` is done; the change when
+        its event was applied and is material (its cases are `_finish`'s to open); False
+        when it needs the general path (a dead letter, an unknown flight, a catch-up)."""
+        self.stats.events += 1
+        event = record.event
+        if event is None or self._turn.locked():
+            return False
+        key = event.flight_key
+        board = self.deps.board
+        held = board.get(key)
+        if held is None:
+            return False
+        if (  # a heartbeat: the state the board holds, restated (most records)
+            event.status == held.status
+            and event.est_dep == held.est_dep
+            and event.est_arr == held.est_arr
+            and event.gate == held.gate
+            and event.reason == held.reason
+            and event.diverted_to == held.diverted_to
+        ):
+            if self._follow is not None:
+                self._follow(event.emitted_at)
+            if not board.restate(key, event.event_id, event.emitted_at):
+                self.stats.stale += 1
+            change = None
+        else:
+            change = self._apply(event, key)
+        if change is not None:
+            return change
+        position = record.position
+        self._done[(position.topic, position.partition)] = position
+        if self.metrics is not None:  # nothing yielded: consumed and handled at once
+            self.metrics.event_taken(position.topic, time.perf_counter() - started)
+        return True
+
+    async def _finish(self, record: Received, taken: Change | bool, started: float) -> None:
+        """The rest of `handle`, under `_turn`: open the cases of a change `_take`
+        applied, or take the record the general way."""
+        metrics = self.metrics
+        if metrics is not None:
+            metrics.event_consumed(record.position.topic)
+        async with self._turn:  # after a change, free (`_take` checked), so taken at once
+            if isinstance(taken, Change):
+                assert record.event is not None  # a change comes from an event
+                await self._disrupted(record, record.event, taken)
+            else:
+                await self._handle(record)
+        if metrics is not None:
+            metrics.event_handled(time.perf_counter() - started)
 
     async def _handle(self, record: Received) -> None:
-        self.stats.events += 1
         event = record.event
         if event is not None and event.flight_key not in self.deps.board:
             record = _rejected(record, "unknown_flight", f"{event.flight_key} is not scheduled")
             event = None
         if event is None:
-            if not await self._dead_letter(record):
-                return  # stopped while the broker was away: uncommitted, so read again
-            self.stats.dead_lettered += 1
-            reason = record.error.reason if record.error else "unknown"
-            log.warning("dead-lettered %s: %s", record.position, reason)
-            if self.metrics is not None:
-                self.metrics.dead_lettered(reason)
-            self._done[(record.position.topic, record.position.partition)] = record.position
+            await self._park(record)
             return
-        if isinstance(self.deps.clock, EventTimeClock):
-            self.deps.clock.follow(event.emitted_at)
-        cases = await self._open_cases(event)
+        change = self._apply(event, event.flight_key)
+        if change is None:
+            self._done[(record.position.topic, record.position.partition)] = record.position
+        else:
+            await self._disrupted(record, event, change)
+
+    async def _park(self, record: Received) -> None:
+        """Dead-letter `record`; it is committed with the next checkpoint."""
+        if not await self._dead_letter(record):
+            return  # stopped while the broker was away: uncommitted, so read again
+        self.stats.dead_lettered += 1
+        reason = record.error.reason if record.error else "unknown"
+        log.warning("dead-lettered %s: %s", record.position, reason)
+        if self.metrics is not None:
+            self.metrics.dead_lettered(reason)
+        self._done[(record.position.topic, record.position.partition)] = record.position
+
+    def _apply(self, event: FlightStatusEvent, key: str) -> Change | None:
+        """Take `event` onto the board (in memory); the change if triage must look at it.
+
+        A stale state changes nothing; a non-material one is written by the next
+        checkpoint, before its record is committed. (`handle` takes heartbeats, the
+        commonest kind, onto the board itself, without building a state.)
+        """
+        if self._follow is not None:
+            self._follow(event.emitted_at)
+        state = _flight_state(event, key)
+        step = self.deps.board.advance(state)
+        if step is None:
+            self.stats.stale += 1
+            return None
+        previous, kind = step
+        if kind == ChangeKind.PROGRESS and state.status == FlightStatus.ARRIVED:
+            kind = arrival_kind(previous, state, self.deps.schedule)  # landed very late?
+        if kind not in TRIAGED:
+            return None
+        return Change(flight_key=key, kind=kind, previous=previous, current=state)
+
+    async def _disrupted(self, record: Received, event: FlightStatusEvent, change: Change) -> None:
+        """Open the cases of a material change and run them; then commit the record."""
+        cases = await self._open_cases(event, change)
         if cases:
             await self.run_cases(cases)
         self._done[(record.position.topic, record.position.partition)] = record.position
@@ -339,21 +435,12 @@ class Daemon:
                 await asyncio.wait_for(self._stop.wait(), delay)
             delay = min(delay * 2, 30.0)
 
-    async def _open_cases(self, event: FlightStatusEvent) -> list[OpenCase]:
-        """Apply the event and write its disruption and pending cases in one transaction."""
+    async def _open_cases(self, event: FlightStatusEvent, change: Change) -> list[OpenCase]:
+        """Write the board, the disruption and its pending cases in one transaction."""
         deps = self.deps
-        state = _flight_state(event)
         now = deps.clock.now()
-        change = deps.board.apply_in_memory(state)
-        if change is None:
-            self.stats.stale += 1
-            return []
-        change = relabel(change, deps.schedule)
-        if change.kind != ChangeKind.PROGRESS:
-            # Anything an operator was asked about this flight is out of date now.
-            await self.followups.stale_for(change.flight_key)
-        if change.kind not in TRIAGED:
-            return []  # written by the next checkpoint, before the record is committed
+        # Anything an operator was asked about this flight is out of date now.
+        await self.followups.stale_for(change.flight_key)
         await self.claims.setup()
         try:
             async with deps.db.transaction() as session:
@@ -370,7 +457,7 @@ class Daemon:
                 cases = await _write_cases(session, event, change, affected, now)
                 await self.claims.add(session, [case.id for case in cases])
         except BaseException:
-            await deps.board.reload(deps.db, state.flight_key)
+            await deps.board.reload(deps.db, change.flight_key)
             raise
         deps.board.saved(unsaved)
         if not cases:
@@ -549,17 +636,21 @@ def _case_rows(
     return cases
 
 
-def _flight_state(event: FlightStatusEvent) -> FlightState:
-    return FlightState(
-        flight_key=event.flight_key,
-        status=event.status,
-        est_dep=event.est_dep,
-        est_arr=event.est_arr,
-        gate=event.gate,
-        reason=event.reason.value if event.reason else None,
-        diverted_to=event.diverted_to,
-        event_id=event.event_id,
-        emitted_at=event.emitted_at,
+def _flight_state(event: FlightStatusEvent, key: str) -> FlightState:
+    # The event was validated when it was decoded: its fields are the state's, as they are.
+    return trusted(
+        FlightState,
+        {
+            "flight_key": key,
+            "status": event.status,
+            "est_dep": event.est_dep,
+            "est_arr": event.est_arr,
+            "gate": event.gate,
+            "reason": event.reason.value if event.reason else None,
+            "diverted_to": event.diverted_to,
+            "event_id": event.event_id,
+            "emitted_at": event.emitted_at,
+        },
     )
 
 

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.state import CaseReason
 from airline.airports import minimum_connection_time
-from airline.board import Change, ChangeKind, LiveBoard
+from airline.board import Change, ChangeKind, FlightState, LiveBoard
 from airline.db import BookingRow, CustomerRow, SegmentRow
 from airline.models import PRIORITY_SSR, FareFamily, FlightStatus, LoyaltyTier, SegmentStatus
 from airline.reservations import passengers_on
@@ -60,17 +60,16 @@ TRIAGED = frozenset(
 LATE_ARRIVAL = timedelta(hours=3)
 
 
-def relabel(change: Change, schedule: Schedule) -> Change:
-    """An arrival 3 h or more late is a change that matters; `classify` cannot tell."""
-    current = change.current
+def arrival_kind(previous: FlightState, current: FlightState, schedule: Schedule) -> ChangeKind:
+    """An arrival 3 h or more late matters (compensation); `classify` cannot tell, not
+    knowing the schedule, and calls every arrival progress."""
     if (
-        change.kind == ChangeKind.PROGRESS
-        and current.status == FlightStatus.ARRIVED
-        and change.previous.status != FlightStatus.ARRIVED
-        and current.est_arr - schedule.flights[change.flight_key].sched_arr >= LATE_ARRIVAL
+        current.status == FlightStatus.ARRIVED
+        and previous.status != FlightStatus.ARRIVED
+        and current.est_arr - schedule.flights[current.flight_key].sched_arr >= LATE_ARRIVAL
     ):
-        return change.model_copy(update={"kind": ChangeKind.ARRIVED_LATE})
-    return change
+        return ChangeKind.ARRIVED_LATE
+    return ChangeKind.PROGRESS
 
 
 @dataclass(frozen=True, slots=True)

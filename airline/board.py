@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.db import BoardRow, Database
 from airline.models import FlightStatus
+from airline.trusted import all_fields, trusted
 
 # A move of the estimate smaller than this is noise, not news for a passenger.
 MATERIAL_SHIFT = timedelta(minutes=15)
@@ -42,6 +43,14 @@ class FlightState(BaseModel):
     event_id: str
     emitted_at: datetime
 
+    def restated(self, event_id: str, emitted_at: datetime) -> FlightState:
+        """The same state, as a newer event restates it (a heartbeat): only its event id
+        and emission time are new, so nothing is validated again."""
+        values = self.__dict__.copy()
+        values["event_id"] = event_id
+        values["emitted_at"] = emitted_at
+        return trusted(FlightState, values, _STATE_FIELDS)
+
     @property
     def flyable(self) -> bool:
         """Can a passenger still be put on this flight (as far as its status goes)?"""
@@ -51,6 +60,9 @@ class FlightState(BaseModel):
             FlightStatus.DEPARTED,
             FlightStatus.ARRIVED,
         )
+
+
+_STATE_FIELDS = all_fields(FlightState)
 
 
 class ChangeKind(StrEnum):
@@ -83,10 +95,11 @@ class Change(BaseModel):
 
 def classify(previous: FlightState, current: FlightState) -> ChangeKind:
     """The kind of change from `previous` to `current` (pure; the heart of triage)."""
-    if current.status == FlightStatus.CANCELLED and previous.status != FlightStatus.CANCELLED:
-        return ChangeKind.CANCELLATION
-    if current.status == FlightStatus.DIVERTED and previous.status != FlightStatus.DIVERTED:
-        return ChangeKind.DIVERSION
+    if current.status != previous.status:
+        if current.status == FlightStatus.CANCELLED:
+            return ChangeKind.CANCELLATION
+        if current.status == FlightStatus.DIVERTED:
+            return ChangeKind.DIVERSION
     shift = current.est_dep - previous.est_dep
     if shift >= MATERIAL_SHIFT:
         return ChangeKind.DELAY
@@ -134,19 +147,38 @@ class LiveBoard:
 
     def apply_in_memory(self, state: FlightState) -> Change | None:
         """`apply()` without the write: the state waits in `unsaved` for `save()`."""
-        previous = self._states.get(state.flight_key)
+        step = self.advance(state)
+        if step is None:
+            return None
+        previous, kind = step
+        return Change(flight_key=state.flight_key, kind=kind, previous=previous, current=state)
+
+    def advance(self, state: FlightState) -> tuple[FlightState, ChangeKind] | None:
+        """`apply_in_memory()` without building the `Change`: the state it replaced and the
+        kind of change, or None when stale. For a stream's hot path, where most states
+        change nothing material and their `Change` would be thrown away."""
+        key = state.flight_key
+        previous = self._states.get(key)
         if previous is None:
-            raise KeyError(state.flight_key)
+            raise KeyError(key)
         if state.emitted_at <= previous.emitted_at or state.event_id == previous.event_id:
             return None
-        self._states[state.flight_key] = state
-        self._unsaved[state.flight_key] = state
-        return Change(
-            flight_key=state.flight_key,
-            kind=classify(previous, state),
-            previous=previous,
-            current=state,
-        )
+        self._states[key] = state
+        self._unsaved[key] = state
+        return previous, classify(previous, state)
+
+    def restate(self, flight_key: str, event_id: str, emitted_at: datetime) -> bool:
+        """The held state of `flight_key`, restated by a newer event that changes nothing
+        else (a heartbeat): it takes that event's id and emission time, and waits in
+        `unsaved` like any other. False when stale, as `advance()` would find it; the
+        change, were it built, would be PROGRESS."""
+        previous = self._states[flight_key]
+        if emitted_at <= previous.emitted_at or event_id == previous.event_id:
+            return False
+        state = previous.restated(event_id, emitted_at)
+        self._states[flight_key] = state
+        self._unsaved[flight_key] = state
+        return True
 
     @property
     def unsaved(self) -> dict[str, FlightState]:

@@ -1,6 +1,6 @@
 """A world around a replayed day: real flights from on-time data, synthetic passengers on them.
 
-The flights come from a historical on-time file (`streams.replay.read_ontime`); everything
+The flights come from a historical on-time file (`streams.ontime.read_ontime`); everything
 else is the synthetic world's: cabins sized by distance as the seed sizes them, and
 passengers booked by `airline.seed_people.book_passengers` at its load factors, with
 connections at each carrier's busiest airport of the day (few or none when the file only

@@ -9,15 +9,17 @@ input never stops the stream and is never lost.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass, field
-from typing import Protocol
+from types import MappingProxyType
+from typing import NamedTuple, Protocol
 
 from airline.errors import EventError
 from streams.events import FlightStatusEvent
 
+# Both are NamedTuples rather than frozen dataclasses: as immutable, and built in a third
+# of the time, which counts at one of each per record (~100,000 a second).
 
-@dataclass(frozen=True, slots=True)
-class Position:
+
+class Position(NamedTuple):
     """Where a record sits: topic, partition and offset."""
 
     topic: str
@@ -25,8 +27,10 @@ class Position:
     offset: int
 
 
-@dataclass(frozen=True, slots=True)
-class Received:
+NO_HEADERS: Mapping[str, bytes] = MappingProxyType({})
+
+
+class Received(NamedTuple):
     """One record from a source: a valid event, or the error that made it unusable."""
 
     position: Position
@@ -34,7 +38,7 @@ class Received:
     key: bytes | None = None
     event: FlightStatusEvent | None = None
     error: EventError | None = None
-    headers: Mapping[str, bytes] = field(default_factory=dict)
+    headers: Mapping[str, bytes] = NO_HEADERS
 
 
 class Source(Protocol):

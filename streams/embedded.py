@@ -116,9 +116,9 @@ class EmbeddedSource:
             try:
                 event = decode(stored.value)
             except EventError as exc:
-                yield Received(position, stored.value, stored.key, error=exc)
+                yield Received(position, stored.value, stored.key, None, exc)
             else:
-                yield Received(position, stored.value, stored.key, event=event)
+                yield Received(position, stored.value, stored.key, event)
             offset += 1
 
     async def commit(self, position: Position) -> None:

@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.airports import minimum_connection_time
 from airline.board import LiveBoard
-from airline.models import Cabin, Flight
+from airline.models import Cabin, Flight, Preferences
 from airline.reservations import available_seats
 from airline.schedule import Schedule
+from tools.ranking import rank
 
 
 class Leg(BaseModel):
@@ -58,7 +59,12 @@ class SearchRequest(BaseModel):
     destination: str
     earliest_dep: datetime
     cabin: Cabin
-    party: int = 1
+    party: int = Field(default=1, ge=1, description="travellers who each need a seat")
+    preferences: Preferences | None = Field(
+        default=None,
+        description="the customer's preferences and needs (red-eyes, accessibility), "
+        "which rank the itineraries; None ranks by arrival alone",
+    )
     carrier: str | None = Field(default=None, description="the booking's own carrier")
     horizon: timedelta = timedelta(hours=36)
     other_carrier_after: timedelta = Field(
@@ -76,7 +82,9 @@ async def find_alternatives(
     *,
     limit: int = 5,
 ) -> list[Itinerary]:
-    """Ranked itineraries with seats, earliest arrival first (own carrier preferred)."""
+    """Itineraries with a seat for the whole party, most suitable first (`tools.ranking`:
+    cabin, the customer's preferences and needs, arrival with a handicap per stop, own
+    carrier preferred)."""
     latest_dep = request.earliest_dep + request.horizon
     candidates: list[list[Leg]] = []
     onward: dict[str, list[Leg]] = {}  # connecting airport → legs on to the destination
@@ -119,7 +127,7 @@ async def find_alternatives(
         for legs in candidates
     ]
     itineraries = [it for it in itineraries if it.seats >= request.party]
-    return _rank(itineraries, request)[:limit]
+    return rank(itineraries, request, schedule)[:limit]
 
 
 def _boardable(
@@ -147,22 +155,3 @@ def _leg(flight: Flight, dep: datetime, arr: datetime) -> Leg:
         dep=dep,
         arr=arr,
     )
-
-
-def _rank(itineraries: list[Itinerary], request: SearchRequest) -> list[Itinerary]:
-    """Earliest arrival first, fewer stops on ties; another carrier only when much sooner.
-
-    Re-accommodation practice protects passengers on own metal first; a partner's seat is
-    used only when own-carrier options arrive `other_carrier_after` later (DOMAIN.md).
-    """
-
-    def own(it: Itinerary) -> bool:
-        return request.carrier is None or all(leg.carrier == request.carrier for leg in it.legs)
-
-    def key(it: Itinerary) -> tuple[datetime, int, float]:
-        penalty = timedelta() if own(it) else request.other_carrier_after
-        # Same arrival: leave as late as possible, so the wait is at the origin, not a
-        # night at the connecting hub (no hotel there, no extra missed-connection risk).
-        return (it.arr + penalty, it.stops, -it.dep.timestamp())
-
-    return sorted(itineraries, key=key)

@@ -20,7 +20,7 @@ from agent.state import (
     CaseState,
 )
 from airline.airports import minimum_connection_time
-from airline.models import Cabin, Flight, Preferences, Segment
+from airline.models import Booking, Cabin, Flight, Preferences, Segment
 from airline.reservations import (
     load_booking,
     load_customer,
@@ -92,6 +92,7 @@ async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseS
                 horizon=timedelta(hours=deps.settings.rebook_horizon_hours),
                 other_carrier_after=deps.settings.other_carrier_after(customer.tier),
                 exclude=frozenset(s.flight_key for s in replace),
+                preferences=_needs(preferences, booking),
             ),
         )
     context = context.model_copy(
@@ -187,3 +188,15 @@ def _disruption_fields(schedule: Schedule, flight: Flight, deps: AgentDeps) -> d
         "itinerary": "",
         "gate": (state.gate if state else None) or "",
     }
+
+
+def _needs(preferences: Preferences, booking: Booking) -> Preferences:
+    """The preferences the search ranks by, with the booking's service requests as needs
+    (a WCHR on the booking counts as much as a wheelchair remembered in memory)."""
+    codes = {"WCHR": "wheelchair", "WCHS": "wheelchair", "WCHC": "wheelchair"}
+    needs = [
+        codes[c] for c in booking.ssr if c in codes and codes[c] not in preferences.accessibility
+    ]
+    if not needs:
+        return preferences
+    return preferences.model_copy(update={"accessibility": [*preferences.accessibility, *needs]})

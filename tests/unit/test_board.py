@@ -209,3 +209,33 @@ async def test_a_state_for_an_unknown_flight_is_refused(db: Database, board: Liv
     async with db.transaction() as session:
         with pytest.raises(KeyError):
             await board.apply(session, state(flight_key="XZ1/2026-03-01"))
+
+
+async def test_a_heartbeat_restates_the_held_state_and_is_saved_like_any_other(
+    db: Database, board: LiveBoard
+) -> None:
+    seeded = some_flight(board)
+    beat = seeded.emitted_at + timedelta(minutes=5)
+    assert board.restate(seeded.flight_key, "ev-beat", beat)
+    restated = board.get(seeded.flight_key)
+    assert restated == seeded.model_copy(update={"event_id": "ev-beat", "emitted_at": beat})
+    # What apply_in_memory would have made of it: the same state, as PROGRESS.
+    assert classify(seeded, restated) == ChangeKind.PROGRESS  # type: ignore[arg-type]
+
+    # Stale or repeated, it changes nothing.
+    assert not board.restate(seeded.flight_key, "ev-beat", beat + timedelta(minutes=1))
+    assert not board.restate(seeded.flight_key, "ev-older", beat - timedelta(seconds=1))
+    assert not board.restate(seeded.flight_key, "ev-same-time", beat)
+    assert board.get(seeded.flight_key) == restated
+
+    # It waits in `unsaved` until a checkpoint writes it, as a restarted daemon then sees.
+    unsaved = board.unsaved
+    assert unsaved == {seeded.flight_key: restated}
+    async with db.transaction() as session:
+        await board.save(session, unsaved)
+    board.saved(unsaved)
+    assert not board.unsaved
+    assert (await fresh_board(db)).get(seeded.flight_key) == restated
+    # A newer state is still news after it.
+    delayed = later(restated, 30, status=FlightStatus.DELAYED)
+    assert board.apply_in_memory(delayed) is not None

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from airline.errors import DecodeError, ValidationError
+from streams import events
 from streams.events import FlightStatus, FlightStatusEvent, ReasonCode, decode, encode
 
 SCHED_DEP = datetime(2026, 3, 1, 8, 20, tzinfo=UTC)
@@ -165,3 +166,153 @@ def test_a_long_but_possible_delay_is_accepted() -> None:
         )
     )
     assert event.delay == timedelta(hours=71)
+
+
+# --- the fast path against the full validator --------------------------------------------
+
+TIMES = ("sched_dep", "sched_arr", "est_dep", "est_arr", "emitted_at")
+ODD_TIMES = [
+    "2026-03-01T08:20:00Z",
+    "2026-03-01T08:20:00z",
+    "2026-03-01t08:20:00Z",
+    "2026-03-01 08:20:00Z",
+    "2026-03-01T08:20:00+01:00",
+    "2026-03-01T08:20:00-05:30",
+    "2026-03-01T08:20:00-00:00",
+    "2026-03-01T08:20:00+18:59",
+    "2026-03-01T08:20:00+23:59",
+    "2026-03-01T08:20:00+24:00",
+    "2026-03-01T08:20:00+0100",
+    "2026-03-01T08:20:00+01",
+    "2026-03-01T08:20:00",
+    "2026-03-01T08:20Z",
+    "2026-03-01T08Z",
+    "20260301T082000Z",
+    "2026-W09-7T08:20:00Z",
+    "2026-03-01T08:20:00.1Z",
+    "2026-03-01T08:20:00.123+01:00",
+    "2026-03-01T08:20:00.123456Z",
+    "2026-03-01T08:20:00.1234567Z",
+    "2026-03-01T08:20:00.9999999Z",
+    "2026-03-01T08:20:00.123456789+01:00",
+    "2026-03-01T08:20:00,123Z",
+    "2026-03-01T08:20:00.Z",
+    "2026-03-01T08:20:00.12aZ",
+    "2026-02-30T08:20:00Z",
+    "2026-03-01T24:00:00Z",
+    "2026-03-01T23:59:60Z",
+    "0000-03-01T08:20:00Z",
+    "2026-03-01T08:20:0\u0660Z",
+    "2026-03-01T08:20:00Z\n",
+    " 2026-03-01T08:20:00Z",
+]
+ODD_VALUES: dict[str, list[Any]] = {
+    "schema_version": [1, 2, 0, True, 1.0, "1", None],
+    "event_id": ["", "e", "e" * 64, "e" * 65, "é" * 64, 7, None],
+    "carrier": ["XA", "xa", "Xa", "X1", "11", "X", "XAA", "XA\n", "ÀB", "ＸＡ", "", 12],
+    "flight_number": [1, 9999, 0, 10000, -1, "102", 102.0, 102.5, True, 2**70],
+    "service_date": [
+        "2026-03-01",
+        "2026-3-1",
+        "20260301",
+        "2026-03-01T00:00:00",
+        "2026-03-01T00:00:00Z",
+        "2026-02-30",
+        "2026-W09-7",
+        "2026-03-01\n",
+        "٢٠٢٦-03-01",
+        20260301,
+        1772323200,
+    ],
+    "origin": ["FRA", "fra", "FR", "FRAX", "FR1", "FRA\n", "ÄBC", "", 3],
+    "destination": ["LHR", "lhr", "LH", "LHR ", 0],
+    "status": ["delayed", "Delayed", "DELAYED", "teleported", "", 1],
+    "reason": ["atc", "ATC", "volcano", "", 1],
+    "gate": ["", "A", "A" * 8, "A" * 9, "🛫" * 8, 12],
+    "diverted_to": ["LGW", "lgw", "LG", "LGW\n", "", 3],
+    "surprise": [1, None, "x"],
+}
+
+
+def _variants() -> list[bytes]:
+    """Valid records and near misses of every kind, as bytes."""
+    base = record()
+    out = [wire(), wire(reason=None, gate=None), json.dumps(base, indent=2).encode()]
+    for name in base:
+        out.append(wire(**{name: None}))  # left out
+        out.append(json.dumps(base | {name: None}).encode())  # explicitly null
+    for name, values in ODD_VALUES.items():
+        out += [json.dumps(base | {name: v}, ensure_ascii=False).encode() for v in values]
+    for name in TIMES:
+        for text in ODD_TIMES:
+            out.append(json.dumps(base | {name: text}, ensure_ascii=False).encode())
+    body = json.dumps(base)[1:]
+    out += [
+        b'{"carrier": "XB", ' + body.encode(),  # a duplicate key: the last one counts
+        ('{"carrier": "XA", ' + body.replace('"XA"', '"xa"')).encode(),
+        b"\xef\xbb\xbf" + wire(),  # a byte-order mark
+        b"  " + wire() + b"\n",
+        wire() + b" {}",
+        wire().replace(b'"FRA"', b'"\\u0046RA"'),  # an escaped letter
+        wire().replace(b'"A12"', b'"\\ud800"'),  # a lone surrogate
+        wire().replace(b"102", b"1_02"),
+        wire().replace(b"102", b"0102"),
+        wire().replace(b"102", b"1.02e2"),
+    ]
+    return out
+
+
+def _full(raw: bytes, monkeypatch: pytest.MonkeyPatch) -> FlightStatusEvent | str:
+    """What `decode` makes of `raw` without the fast path: the event, or the DLQ reason."""
+    with monkeypatch.context() as patch:
+        patch.setattr(events, "_decode_common", lambda _raw: None)
+        try:
+            return decode(raw)
+        except (DecodeError, ValidationError) as exc:
+            return exc.reason
+
+
+def test_the_fast_path_takes_only_what_the_full_validator_takes_and_builds_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    taken = 0
+    for raw in _variants():
+        fast = events._decode_common(raw)
+        full = _full(raw, monkeypatch)
+        if fast is None:
+            continue
+        taken += 1
+        assert isinstance(full, FlightStatusEvent), f"fast path took {raw!r}; full: {full}"
+        assert fast == full, raw
+        assert encode(fast) == encode(full), raw
+        assert fast.model_fields_set == full.model_fields_set, raw
+        for name in FlightStatusEvent.model_fields:
+            mine, theirs = getattr(fast, name), getattr(full, name)
+            assert type(mine) is type(theirs) or (mine == theirs and name in TIMES), (name, raw)
+            if isinstance(mine, datetime):
+                assert mine.utcoffset() == theirs.utcoffset(), (name, raw)
+    # The common shapes do take it (else this test proves nothing).
+    assert taken >= 50
+
+
+def test_every_record_gets_the_same_answer_with_and_without_the_fast_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for raw in _variants():
+        try:
+            answer: FlightStatusEvent | str = decode(raw)
+        except (DecodeError, ValidationError) as exc:
+            answer = exc.reason
+        assert answer == _full(raw, monkeypatch), raw
+
+
+def test_our_own_encoding_takes_the_fast_path() -> None:
+    event = decode(wire())
+    for offset in (timedelta(0), timedelta(hours=-5, minutes=-30), timedelta(hours=14)):
+        again = event.model_copy(
+            update={"emitted_at": event.emitted_at.astimezone(timezone(offset))}
+        )
+        fast = events._decode_common(encode(again))
+        assert fast == again
+    micro = event.model_copy(update={"emitted_at": event.emitted_at + timedelta(microseconds=5)})
+    assert events._decode_common(encode(micro)) == micro
