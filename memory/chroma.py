@@ -135,3 +135,26 @@ def _is_connection_failure(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return "connect" in str(exc).lower()
+
+
+def close_client(client: ClientAPI) -> None:
+    """Release the client; for an HTTP client, also its connection pools.
+
+    Chroma shares one "system" among the clients of one path or server and stops it with
+    the last of them, but its HTTP adapter never closes its ``httpx.Client`` (nor the one
+    of the admin client it checks the tenant with): we do, once no other client of that
+    server is left, so no socket outlives the memory.
+    """
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    identifier = getattr(client, "_identifier", None)
+    sessions = [
+        getattr(getattr(owner, "_server", None), "_session", None)
+        for owner in (client, getattr(client, "_admin_client", None))
+    ]
+    client.close()  # type: ignore[attr-defined]
+    if identifier in SharedSystemClient._identifier_to_system:
+        return  # another client still uses it
+    for session in sessions:
+        if isinstance(session, httpx.Client):
+            session.close()

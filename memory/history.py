@@ -26,6 +26,7 @@ from chromadb.api.types import Where
 
 from airline.errors import ConfigError, TravelAgentError
 from memory.base import CustomerProfile, MemoryKind, MemoryRecord, Recalled
+from memory.chroma import close_client
 from memory.embeddings import Embedder
 from memory.errors import MemoryStoreError, MemoryUnavailableError
 from memory.glossary import gloss
@@ -270,8 +271,7 @@ class ChromaMemory:
     def _close(self) -> None:
         try:
             self._embedder.close()
-            with contextlib.suppress(Exception):
-                self._client.close()  # type: ignore[attr-defined]
+            close_client(self._client)
         finally:
             if self._on_close is not None:
                 self._on_close()
