@@ -17,7 +17,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 from chromadb.api import ClientAPI
@@ -31,6 +31,9 @@ from memory.embeddings import Embedder
 from memory.errors import MemoryStoreError, MemoryUnavailableError
 from memory.glossary import gloss
 from memory.preferences import derive_preferences
+
+if TYPE_CHECKING:
+    from memory.policy_index import ChromaPolicyIndex
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -177,6 +180,15 @@ class ChromaMemory:
     async def count(self) -> int:
         """How many memories the collection holds, over all customers."""
         return await self._run("count", self._collection.count)
+
+    async def policy_index(self, *, collection: str = "policy-passages") -> ChromaPolicyIndex:
+        """The policy texts, indexed beside the memories in a collection of their own."""
+        from memory.policy_index import ChromaPolicyIndex
+
+        def build() -> ChromaPolicyIndex:
+            return ChromaPolicyIndex.build(self._client, self._embedder, collection=collection)
+
+        return await self._run("index the policy texts", build)
 
     async def close(self) -> None:
         if self._closed:
