@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 
+from agent.customers_cli import customers, seed_history
 from agent.settings import Settings
 from airline.errors import ConfigError, TravelAgentError
 
@@ -25,6 +26,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(customers, name="customers")
 log = logging.getLogger("travel_agent")
 T = TypeVar("T")
 
@@ -110,7 +112,7 @@ def seed(
         str | None, typer.Option("--date", help="the day to build, YYYY-MM-DD")
     ] = None,
 ) -> None:
-    """Build the deterministic synthetic world into the configured database."""
+    """Build the deterministic synthetic world into the configured database (and memory)."""
     from airline.db import Database
     from airline.seed import seed_database
 
@@ -120,7 +122,9 @@ def seed(
     async def main(_stop: asyncio.Event) -> None:
         async with Database(settings.db_url) as db:
             summary = await seed_database(db, seed=seed or settings.seed.seed, service_date=day)
+            remembered = await seed_history(settings, db, seed=seed or settings.seed.seed)
         typer.echo(summary.model_dump_json(indent=2))
+        _say(f"customer memory: {remembered} memories for a share of the customers")
 
     _run(main)
 

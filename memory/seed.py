@@ -169,12 +169,13 @@ INJECTIONS = [
 DISRUPTIONS = [
     ("cancelled ({cause})", "rebooked onto {carrier} {other} the same evening"),
     ("cancelled ({cause})", "rebooked onto {carrier} {other} the next morning, hotel provided"),
-    ("delayed {hours} h ({cause})", "kept the booking; EUR {eur} compensation paid"),
+    ("delayed {hours} h ({cause})", "kept the booking; {settlement}"),
     ("delayed {hours} h ({cause})", "missed the connection in {hub}; rebooked via {hub2}"),
     ("cancelled ({cause})", "refunded in full at the customer's request"),
     ("diverted to {hub2} ({cause})", "bussed to {destination}, arrived {hours} h late"),
 ]
 CAUSES = ["storm", "crew shortage", "technical fault", "ATC strike", "fog", "snow", "bird strike"]
+EXTRAORDINARY = frozenset({"storm", "ATC strike", "fog", "snow", "bird strike"})
 MESSAGES = [
     "Your flight {carrier} {number} to {destination} is delayed; new departure {hhmm}.",
     "We have rebooked you onto {carrier} {other} to {destination}, departing {hhmm}.",
@@ -268,7 +269,7 @@ def history_for(
         facts = _facts(rng, flights)
         what, then = rng.choice(DISRUPTIONS)
         text = (
-            f"{when:%Y-%m-%d}: {facts['carrier']} {facts['number']} "
+            f"{facts['carrier']} {facts['number']} "
             f"{facts['origin']}-{facts['destination']} {what.format(**facts)}; "
             f"{then.format(**facts)}."
         )
@@ -291,7 +292,7 @@ def history_for(
             add(MemoryKind.PREFERENCE, statement.text, at())
     if rng.random() < 0.08:
         older, newer = rng.choice(CHANGES_OF_MIND)
-        first = at()
+        first = as_of - timedelta(days=rng.randint(61, HORIZON_DAYS))
         add(MemoryKind.PREFERENCE, older.text, first)
         add(MemoryKind.PREFERENCE, newer.text, first + timedelta(days=rng.randint(1, 60)))
     if rng.random() < 0.3:
@@ -306,6 +307,12 @@ def _facts(rng: random.Random, flights: list[tuple[Any, ...]]) -> dict[str, Any]
     carrier, number, origin, destination = rng.choice(flights)
     hubs = [f[2] for f in rng.sample(flights, k=min(2, len(flights)))]
     hours = rng.choice([3, 4, 5, 6, 9])
+    cause = rng.choice(CAUSES)
+    settlement = (
+        "no compensation owed (extraordinary circumstances); meal vouchers given"
+        if cause in EXTRAORDINARY
+        else f"EUR {rng.choice([250, 400, 600])} compensation paid"
+    )
     return {
         "carrier": carrier,
         "number": number,
@@ -315,8 +322,8 @@ def _facts(rng: random.Random, flights: list[tuple[Any, ...]]) -> dict[str, Any]
         "flight": f"{carrier}{number}",
         "hub": hubs[0],
         "hub2": hubs[-1],
-        "cause": rng.choice(CAUSES),
+        "cause": cause,
         "hours": hours,
-        "eur": rng.choice([250, 400, 600]),
+        "settlement": settlement,
         "hhmm": f"{rng.randint(6, 22):02d}:{rng.choice([0, 15, 30, 45]):02d}",
     }

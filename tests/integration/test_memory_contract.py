@@ -192,3 +192,19 @@ async def test_a_closed_memory_refuses_calls(memory: ChromaMemory) -> None:
 
     with pytest.raises(MemoryStoreError, match="closed"):
         await memory.recall("C1", "anything")
+
+
+async def test_concurrent_cases_record_and_recall_safely(memory: ChromaMemory) -> None:
+    import asyncio
+
+    async def case(n: int) -> list[str]:
+        customer = f"C{n:03d}"
+        await memory.record(customer, MemoryKind.OUTCOME, f"Case {n}: rebooked.", at=NOW)
+        await memory.record(customer, MemoryKind.PREFERENCE, "No red-eyes, please.", at=NOW)
+        return [h.record.customer_id for h in await memory.recall(customer, "overnight", k=5)]
+
+    seen = await asyncio.gather(*(case(n) for n in range(16)))
+
+    assert [set(ids) for ids in seen] == [{f"C{n:03d}"} for n in range(16)]
+    assert all(len(ids) == 2 for ids in seen)
+    assert await memory.count() == 32
