@@ -15,8 +15,10 @@ both: what recording would sustain if every text were new.
 
 Recall: `--recalls` calls of `recall(customer, query, k=5)` for random customers with
 queries the cache has never seen, so each embeds its query (end to end, as the agent
-calls it), plus the same Chroma query alone with a pre-embedded vector. Prints count,
-p50, p99 and max, and one JSON line. Target: recall p99 <= 50 ms.
+calls it: embed, read the customer's memories by metadata, rank them exactly); then the
+query embedding alone, and, for comparison, Chroma's own filtered HNSW search (what
+recall used to do). Prints count, mean, p50, p99 and max, and one JSON line. Target:
+recall p99 <= 50 ms.
 """
 
 from __future__ import annotations
@@ -157,10 +159,15 @@ async def main(args: argparse.Namespace) -> dict[str, float]:
             found += bool(hits)
             if any(h.record.customer_id != customer for h in hits):
                 raise SystemExit("recall returned another customer's memory")
-        vectors = minilm.embed([gloss(q) for q in queries])
-        query_only: list[float] = []
+        embed_only: list[float] = []
+        vectors = []
+        for query in queries:
+            started = time.perf_counter()
+            vectors.append(minilm.embed([gloss(query)])[0])
+            embed_only.append((time.perf_counter() - started) * 1000)
+        hnsw: list[float] = []  # what recall would cost through Chroma's filtered search
         collection = memory._collection
-        for customer, vector in zip(customers, vectors, strict=True):
+        for customer, vector in list(zip(customers, vectors, strict=True))[: args.recalls // 4]:
             started = time.perf_counter()
             await asyncio.to_thread(
                 collection.query,
@@ -169,11 +176,12 @@ async def main(args: argparse.Namespace) -> dict[str, float]:
                 where={"customer_id": customer},
                 include=["documents", "metadatas", "distances"],
             )
-            query_only.append((time.perf_counter() - started) * 1000)
+            hnsw.append((time.perf_counter() - started) * 1000)
         await memory.close()
 
-    print(_line("recall (embed + query)", end_to_end))
-    print(_line("chroma query only", query_only))
+    print(_line("recall (embed + rank)", end_to_end))
+    print(_line("  of which embed the query", embed_only))
+    print(_line("  vs Chroma filtered HNSW", hnsw))
     print(f"record: {record_rate:.0f} records/s (cached vectors), {combined:.0f}/s with embedding")
     figures = {
         "memories": float(stored),
@@ -183,8 +191,10 @@ async def main(args: argparse.Namespace) -> dict[str, float]:
         "record_with_embedding_per_s": round(combined, 1),
         "recall_p50_ms": round(_pct(end_to_end, 0.5), 2),
         "recall_p99_ms": round(_pct(end_to_end, 0.99), 2),
-        "query_only_p50_ms": round(_pct(query_only, 0.5), 2),
-        "query_only_p99_ms": round(_pct(query_only, 0.99), 2),
+        "embed_query_p50_ms": round(_pct(embed_only, 0.5), 2),
+        "embed_query_p99_ms": round(_pct(embed_only, 0.99), 2),
+        "chroma_filtered_hnsw_p50_ms": round(_pct(hnsw, 0.5), 2),
+        "chroma_filtered_hnsw_p99_ms": round(_pct(hnsw, 0.99), 2),
         "recalls_with_hits": float(found),
     }
     verdict = "meets" if figures["recall_p99_ms"] <= 50 else "misses"

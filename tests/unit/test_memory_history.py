@@ -194,3 +194,23 @@ async def test_an_unreachable_server_is_reported_as_unavailable(minilm: object) 
                 pass
 
     assert caught.value.retriable
+
+
+async def test_a_customer_with_very_many_memories_is_recalled_through_chroma(
+    memory: ChromaMemory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from memory import history as history_module
+
+    await memory.record("C1", MemoryKind.PREFERENCE, "Aisle seat, please.", at=NOW)
+    await memory.record("C1", MemoryKind.PREFERENCE, OVERNIGHT, at=NOW)
+    await memory.record("C1", MemoryKind.NOTE, "Lost luggage in Madrid.", at=NOW)
+    await memory.record("C2", MemoryKind.PREFERENCE, "No red-eyes.", at=NOW)
+    exact = await memory.recall("C1", "red-eye departures", k=2)
+
+    monkeypatch.setattr(history_module, "EXACT_LIMIT", 2)
+    through_hnsw = await memory.recall("C1", "red-eye departures", k=2)
+
+    assert [h.record.id for h in through_hnsw] == [h.record.id for h in exact]
+    assert [h.distance for h in through_hnsw] == pytest.approx(
+        [h.distance for h in exact], abs=1e-4
+    )

@@ -140,3 +140,25 @@ def test_channel_and_seat_are_typed() -> None:
 
     assert prefs.channel is ChannelKind.SMS
     assert prefs.seat is SeatPreference.AISLE
+
+
+def test_the_reasoners_context_quotes_memory_as_data() -> None:
+    from memory.base import CustomerProfile
+    from memory.context import DATA_NOT_INSTRUCTIONS, profile_for_reasoner
+
+    records = [
+        make_record("C1", MemoryKind.NOTE, INJECTIONS[0], at=T0 + timedelta(days=2)),
+        make_record("C1", MemoryKind.PREFERENCE, "No red-eyes, please.", at=T0),
+    ]
+    profile = CustomerProfile(
+        customer_id="C1", preferences=derive_preferences(records), history=records
+    )
+
+    context = profile_for_reasoner(profile, history=1)
+
+    assert context["about"] == DATA_NOT_INSTRUCTIONS
+    assert context["preferences"]["avoid_overnight"] is True
+    assert context["preference_sources"] == {"avoid_overnight": "No red-eyes, please."}
+    assert context["recent_history"] == [
+        {"at": "2026-01-03", "kind": "note", "text": INJECTIONS[0]}
+    ]
