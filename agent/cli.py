@@ -111,6 +111,9 @@ def seed(
     service_date: Annotated[
         str | None, typer.Option("--date", help="the day to build, YYYY-MM-DD")
     ] = None,
+    memory: Annotated[
+        bool, typer.Option(help="also give a share of the customers a history in customer memory")
+    ] = True,
 ) -> None:
     """Build the deterministic synthetic world into the configured database (and memory)."""
     from airline.db import Database
@@ -122,9 +125,10 @@ def seed(
     async def main(_stop: asyncio.Event) -> None:
         async with Database(settings.db_url) as db:
             summary = await seed_database(db, seed=seed or settings.seed.seed, service_date=day)
-            remembered = await seed_history(settings, db, seed=seed or settings.seed.seed)
+            if memory:
+                remembered = await seed_history(settings, db, seed=seed or settings.seed.seed)
+                _say(f"customer memory: {remembered} memories for a share of the customers")
         typer.echo(summary.model_dump_json(indent=2))
-        _say(f"customer memory: {remembered} memories for a share of the customers")
 
     _run(main)
 

@@ -4,7 +4,10 @@ Every memory is one Chroma record: the text as the document, its vector from our
 embedder (Chroma never embeds, so nothing it ships can download a model), and metadata
 ``customer_id``, ``kind`` and ``at`` (UTC epoch microseconds; retention filters on it).
 Every read and delete is filtered with ``where={"customer_id": ...}`` and the answers
-are checked again on our side: no call returns another customer's memory.
+are checked again on our side: no call returns another customer's memory. Recall reads
+the customer's memories by that filter and ranks them exactly by cosine distance (a
+customer holds a handful; Chroma's filtered HNSW search is the fallback for thousands).
+Texts are embedded with a short glossary of travel jargon appended (`memory.glossary`).
 
 Chroma's client is synchronous; each call runs in a worker thread (``asyncio.to_thread``).
 """

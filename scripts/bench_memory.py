@@ -1,17 +1,17 @@
 """Customer-memory figures with 100 000 memories: record throughput, recall latency.
 
     .venv/bin/python scripts/bench_memory.py [--memories 100000] [--customers 20000]
-                                             [--recalls 1000] [--seed 1]
+        [--recalls 1000] [--distinct 5000] [--seed 1]
 
 Builds a persistent Chroma memory in a temporary directory with the packaged MiniLM,
 offline. The memories are the seeded history's kinds of text (past disruptions, stated
 preferences in five languages, notes, messages) spread over `--customers` customers.
 
 Embedding every one of 100 000 texts would measure MiniLM on this CPU, not memory: the
-texts are drawn from a pool of distinct texts that is embedded once, up front (timed and
-printed as the embedding rate); `record_many` then stores the 100 000 memories, the
-duplicates' vectors reused from that cache. The printed "with embedding" rate combines
-both: what recording would sustain if every text were new.
+texts are drawn from a pool of `--distinct` texts (default 5 000) that is embedded once,
+up front (timed and printed as the embedding rate); `record_many` then stores the 100 000
+memories, the duplicates' vectors reused from that cache. The printed "with embedding"
+rate combines both: what recording would sustain if every text were new.
 
 Recall: `--recalls` calls of `recall(customer, query, k=5)` for random customers with
 queries the cache has never seen, so each embeds its query (end to end, as the agent
@@ -88,15 +88,25 @@ class CachedEmbedder:
         self._inner.close()
 
 
-def _records(count: int, customers: int, rng: random.Random) -> list:  # type: ignore[type-arg]
+def _records(count: int, customers: int, rng: random.Random, distinct: int) -> list:  # type: ignore[type-arg]
+    """`count` seeded-history memories; texts beyond the first `distinct` reuse earlier ones."""
     out = []
+    texts: dict[str, None] = {}
+    kept: list[str] = []
     n = 0
     while len(out) < count:
         customer = f"C{n % customers:06d}"
         language = rng.choice(["en", "en", "de", "fr", "es", "zh"])
         for record in history_for(customer, language, rng, FLIGHTS, AS_OF):
+            text = record.text
+            if text not in texts:
+                if len(texts) < distinct:
+                    texts[text] = None
+                    kept.append(text)
+                else:
+                    text = rng.choice(kept)
             out.append(
-                make_record(customer, record.kind, record.text, at=record.at, id=f"{record.id}-{n}")
+                make_record(customer, record.kind, text, at=record.at, id=f"{record.id}-{n}")
             )
         n += 1
     return out[:count]
@@ -117,7 +127,7 @@ def _line(name: str, ms: list[float]) -> str:
 async def main(args: argparse.Namespace) -> dict[str, float]:
     rng = random.Random(args.seed)
     say = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
-    records = _records(args.memories, args.customers, rng)
+    records = _records(args.memories, args.customers, rng, args.distinct)
     pool = sorted({gloss(r.text) for r in records})
     say(f"{len(records)} memories over {args.customers} customers, {len(pool)} distinct texts")
 
@@ -209,4 +219,7 @@ if __name__ == "__main__":
     parser.add_argument("--customers", type=int, default=20_000)
     parser.add_argument("--recalls", type=int, default=1_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--distinct", type=int, default=5_000, help="distinct texts, embedded once up front"
+    )
     asyncio.run(main(parser.parse_args()))
