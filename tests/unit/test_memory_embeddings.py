@@ -161,3 +161,20 @@ def test_the_glossary_explains_jargon_and_other_languages() -> None:
     assert "wheelchair" in gloss("WCHR to the gate")
     assert "aisle seat" in gloss("Ich hätte gern einen Gangplatz.")
     assert gloss("Rebooked onto the next flight.") == "Rebooked onto the next flight."
+
+
+def test_memory_is_configured_through_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from agent.settings import Settings
+
+    monkeypatch.setenv("TRAVEL_AGENT_DATA_DIR", "/srv/travel")
+    monkeypatch.setenv("TRAVEL_AGENT_MEMORY__URL", "https://chroma.internal:8443")
+    monkeypatch.setenv("TRAVEL_AGENT_MEMORY__RETENTION_DAYS", "365")
+
+    settings = Settings()
+
+    assert settings.memory.url == "https://chroma.internal:8443"
+    assert settings.memory.retention_days == 365
+    assert settings.memory.directory(settings.data_dir) == Path("/srv/travel/memory")
+    assert Settings(memory=MemorySettings(path=Path("/m"))).memory.directory(Path("x")) == Path(
+        "/m"
+    )
