@@ -35,18 +35,29 @@ OFFLINE_PROBE = textwrap.dedent(
 
     socket.socket.connect = refuse
     socket.create_connection = refuse
+    import asyncio
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from memory import MemoryKind, MemorySettings, open_memory
     from memory.embeddings import MiniLmEmbedder
 
     vector = MiniLmEmbedder().embed(["never put me on an overnight flight"])[0]
+
+    async def remember():  # and a whole round trip through persistent Chroma
+        async with open_memory(MemorySettings(path=Path(sys.argv[1]))) as memory:
+            await memory.record("C1", MemoryKind.PREFERENCE, "No red-eyes.", at=datetime.now(UTC))
+            return [h.record.text for h in await memory.recall("C1", "overnight flights")]
+
     print(json.dumps({"dim": len(vector), "offline": os.environ.get("HF_HUB_OFFLINE"),
-                      "norm": sum(x * x for x in vector)}))
+                      "norm": sum(x * x for x in vector), "recalled": asyncio.run(remember())}))
     """
 )
 
 
-def test_minilm_loads_from_the_package_with_the_network_refused(tmp_path: Path) -> None:
+def test_memory_works_with_the_network_refused(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-c", OFFLINE_PROBE],
+        [sys.executable, "-c", OFFLINE_PROBE, str(tmp_path / "memory")],
         capture_output=True,
         text=True,
         timeout=300,
@@ -59,6 +70,7 @@ def test_minilm_loads_from_the_package_with_the_network_refused(tmp_path: Path) 
     assert probe["dim"] == MINILM_DIMENSION
     assert probe["offline"] == "1"
     assert probe["norm"] == pytest.approx(1.0, abs=1e-4)
+    assert probe["recalled"] == ["No red-eyes."]
     assert not (tmp_path / "hf" / "hub").exists()
 
 
