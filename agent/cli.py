@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal, TypeVar
 import typer
 
 from agent.approvals_cli import approvals_app
+from agent.customers_cli import customers, seed_history
 from agent.settings import Settings
 from airline.errors import ConfigError, TravelAgentError
 
@@ -27,6 +28,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(approvals_app, name="approvals")
+app.add_typer(customers, name="customers")
 log = logging.getLogger("travel_agent")
 T = TypeVar("T")
 
@@ -124,8 +126,11 @@ def seed(
     service_date: Annotated[
         str | None, typer.Option("--date", help="the day to build, YYYY-MM-DD")
     ] = None,
+    memory: Annotated[
+        bool, typer.Option(help="also give a share of the customers a history in customer memory")
+    ] = True,
 ) -> None:
-    """Build the deterministic synthetic world into the configured database."""
+    """Build the deterministic synthetic world into the configured database (and memory)."""
     from airline.db import Database
     from airline.seed import seed_database
 
@@ -135,6 +140,9 @@ def seed(
     async def main(_stop: asyncio.Event) -> None:
         async with Database(settings.db_url) as db:
             summary = await seed_database(db, seed=seed or settings.seed.seed, service_date=day)
+            if memory:
+                remembered = await seed_history(settings, db, seed=seed or settings.seed.seed)
+                _say(f"customer memory: {remembered} memories for a share of the customers")
         typer.echo(summary.model_dump_json(indent=2))
 
     _run(main)

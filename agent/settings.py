@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from airline.errors import ConfigError
 from airline.models import LoyaltyTier
+from memory.config import MemorySettings
 
 
 class DbSettings(BaseModel):
@@ -245,6 +246,7 @@ class Settings(BaseSettings):
         "for complex cases only (both fall back to the rules when the model fails)",
     )
     llm: LlmSettings = LlmSettings()
+    memory: MemorySettings = MemorySettings()
     log_passenger_data: bool = Field(
         default=False, description="include names and addresses in logs (off in production)"
     )

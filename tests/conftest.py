@@ -150,3 +150,78 @@ async def pg_db_url(postgres_url: str) -> AsyncIterator[str]:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+# -- customer memory ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def minilm() -> object:
+    """The packaged all-MiniLM-L6-v2, loaded once per session (it takes seconds)."""
+    from memory.embeddings import MiniLmEmbedder
+
+    embedder = MiniLmEmbedder()
+    embedder.embed(["warm up"])
+    return embedder
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Chroma server: TEST_CHROMA_URL, else ``chroma run`` on a free port, temp data."""
+    import shutil
+    import sys
+    import time
+
+    import httpx
+
+    configured = os.environ.get("TEST_CHROMA_URL")
+    if configured:
+        yield configured
+        return
+    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
+    if chroma is None:
+        missing_service(
+            "no Chroma server: the `chroma` command is not installed (pip install chromadb)"
+        )
+    root = tmp_path_factory.mktemp("chroma-server")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    with open(root / "server.log", "wb") as output:
+        server = subprocess.Popen(
+            [str(chroma), "run", "--path", str(root / "data"), "--host", "127.0.0.1",
+             "--port", str(port)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # poll the heartbeat: the observable sign that it serves
+            if server.poll() is not None:
+                log = (root / "server.log").read_text(errors="replace")[-2000:]
+                missing_service(
+                    f"no Chroma server: `chroma run` exited {server.returncode}:\n{log}"
+                )
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1.0).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                missing_service(f"no Chroma server: no heartbeat from {url} within 60 s")
+            time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Annotated, Any, TypeVar
 
@@ -31,7 +32,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 from pydantic.v1 import ValidationError as PydanticV1ValidationError
 
-from airline.errors import NotFoundError
+from airline.errors import NotFoundError, TravelAgentError
 from airline.models import Cabin
 from airline.reservations import HoldStatus, available_seats
 from tools import rebooking
@@ -40,7 +41,9 @@ from tools.effects import ToolDeps, ToolResult, ToolStatus, failure
 from tools.flights import Itinerary, SearchRequest, find_alternatives
 from tools.notifications import MessageKind
 from tools.policy.entitlements import DisruptionKind, Regime
-from tools.policy.texts import lookup
+from tools.policy.texts import Hit, lookup
+
+log = logging.getLogger(__name__)
 
 READ_ONLY_TOOLS = frozenset(
     {"get_flight_status", "find_alternatives", "entitlements", "lookup_policy"}
@@ -256,8 +259,15 @@ async def _entitlements(deps: ToolDeps, args: EntitlementsArgs) -> ToolResult:
     )
 
 
-async def _lookup_policy(_deps: ToolDeps, args: LookupPolicyArgs) -> ToolResult:
-    hits = lookup(args.query, args.k)
+async def _lookup_policy(deps: ToolDeps, args: LookupPolicyArgs) -> ToolResult:
+    hits: Sequence[Hit] = []
+    if deps.policy_search is not None:
+        try:
+            hits = await deps.policy_search.search(args.query, args.k)
+        except TravelAgentError as exc:  # the lexical index is always there: use it
+            log.warning("policy search failed, falling back to BM25: %s", exc)
+    if not hits:
+        hits = lookup(args.query, args.k)
     return ToolResult(
         status=ToolStatus.OK,
         action="lookup_policy",

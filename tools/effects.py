@@ -31,6 +31,7 @@ from airline.reservations import (
 from airline.schedule import Schedule
 from streams.events import TOPIC_AGENT_ACTIONS
 from tools.policy.entitlements import PolicyConfig
+from tools.policy.texts import PolicySearch
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ class ToolDeps:
     board: LiveBoard
     clock: Clock
     policy: PolicyConfig = field(default_factory=PolicyConfig)
+    policy_search: PolicySearch | None = None
+    """Retrieval for `lookup_policy` beside BM25 (e.g. vector search); None: BM25 only."""
 
 
 class ToolStatus(StrEnum):

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 from tools.policy.config import PolicyConfig
 
@@ -144,6 +145,16 @@ class PolicyIndex:
         f = tf[term]
         norm = self._k1 * (1 - self._b + self._b * length / self._avg)
         return self._idf[term] * f * (self._k1 + 1) / (f + norm)
+
+
+class PolicySearch(Protocol):
+    """Another retrieval over these passages (e.g. by meaning, in `memory.policy_index`).
+
+    `lookup_policy` asks it first when `ToolDeps.policy_search` holds one, and falls back
+    to BM25 when it fails or finds nothing. Tools never import its implementation.
+    """
+
+    async def search(self, query: str, k: int = 3) -> Sequence[Hit]: ...
 
 
 @cache

@@ -1,0 +1,205 @@
+"""`travel-agent customers ...`: what memory holds about a customer, and erasing it.
+
+    travel-agent customers show C000123      profile, preferences with sources, recent history
+    travel-agent customers forget C000123    erase everything memory holds about them
+    travel-agent customers prune             retention: erase memories past the retention age
+
+A Typer sub-app registered by `agent.cli`; like it, an entry point that nothing imports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from agent.settings import Settings
+from airline.errors import ConfigError, NotFoundError, TravelAgentError
+from airline.models import Customer, Preferences
+
+if TYPE_CHECKING:
+    from airline.db import Database
+    from memory.base import MemoryRecord
+
+T = TypeVar("T")
+
+customers = typer.Typer(
+    help="Customer memory: what we remember about a customer, and forgetting it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _say(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except (ConfigError, ValueError) as exc:
+        _say(f"configuration error: {exc}")
+        raise typer.Exit(2) from None
+
+
+def _run(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    try:
+        return asyncio.run(main())
+    except TravelAgentError as exc:
+        _say(f"error: {exc}")
+        raise typer.Exit(2 if isinstance(exc, ConfigError) else 1) from None
+
+
+@customers.command()
+def show(
+    customer_id: Annotated[str, typer.Argument(help="e.g. C000123")],
+    history: Annotated[int, typer.Option(help="how many recent memories to list")] = 10,
+) -> None:
+    """The customer's profile, the preferences memory holds (with their sources), recent history."""
+    from memory import open_chroma_memory
+
+    settings = _settings()
+
+    seeded = settings.db.url is not None or Path(settings.db_url.split("///", 1)[1]).exists()
+
+    async def main() -> tuple[Customer | None, Preferences, list[MemoryRecord], int]:
+        customer = await _airline_customer(settings, customer_id) if seeded else None
+        async with open_chroma_memory(settings.memory, data_dir=settings.data_dir) as memory:
+            profile = await memory.profile(customer_id, history=history)
+            total = len(await memory.history(customer_id))
+        return customer, profile.preferences, profile.history, total
+
+    customer, prefs, recent, total = _run(main)
+    if customer is None and total == 0:
+        _say(f"no customer {customer_id}: neither the airline database nor memory knows them")
+        raise typer.Exit(1)
+    typer.echo(_profile_text(customer_id, customer))
+    typer.echo("")
+    typer.echo(_preferences_text(prefs))
+    typer.echo("")
+    typer.echo(f"history ({len(recent)} most recent of {total}, newest first):")
+    for record in recent:
+        typer.echo(f"  {record.at:%Y-%m-%d %H:%M}  {record.kind.value:<10}  {record.text}")
+    if not recent:
+        typer.echo("  (nothing remembered)")
+
+
+@customers.command()
+def forget(
+    customer_id: Annotated[str, typer.Argument(help="e.g. C000123")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="do not ask for confirmation")] = False,
+) -> None:
+    """Erase everything memory holds about the customer (checked by searching afterwards)."""
+    from memory import open_chroma_memory
+
+    settings = _settings()
+
+    async def count() -> int:
+        async with open_chroma_memory(settings.memory, data_dir=settings.data_dir) as memory:
+            return len(await memory.history(customer_id))
+
+    async def erase() -> int:
+        async with open_chroma_memory(settings.memory, data_dir=settings.data_dir) as memory:
+            gone = await memory.forget(customer_id)
+            if await memory.recall(customer_id, "anything about this customer", k=1):
+                raise TravelAgentError(f"memories of {customer_id} are still found after forget")
+            return gone
+
+    if not yes:
+        held = _run(count)
+        if held == 0:
+            typer.echo(f"memory holds nothing about {customer_id}")
+            return
+        typer.confirm(
+            f"Erase all {held} memories of {customer_id}? This cannot be undone.", abort=True
+        )
+    gone = _run(erase)
+    typer.echo(f"forgot {customer_id}: {gone} memories erased")
+
+
+@customers.command()
+def prune(
+    days: Annotated[
+        int | None, typer.Option(help="erase memories older than this (default: retention)")
+    ] = None,
+) -> None:
+    """Retention: erase memories older than TRAVEL_AGENT_MEMORY__RETENTION_DAYS (or --days)."""
+    from datetime import timedelta
+
+    from memory import open_chroma_memory
+
+    settings = _settings()
+    now = datetime.now(UTC)
+    cutoff = now - timedelta(days=days) if days is not None else None
+    limit = cutoff or settings.memory.retention_cutoff(now)
+    if limit is None:
+        typer.echo("retention is off (TRAVEL_AGENT_MEMORY__RETENTION_DAYS unset): nothing pruned")
+        return
+
+    async def main() -> int:
+        async with open_chroma_memory(settings.memory, data_dir=settings.data_dir) as memory:
+            return await memory.prune(limit)
+
+    typer.echo(f"pruned {_run(main)} memories recorded before {limit:%Y-%m-%d %H:%M} UTC")
+
+
+async def seed_history(settings: Settings, db: Database, *, seed: int) -> int:
+    """Seed the memory of a share of `db`'s customers (for `travel-agent seed`)."""
+    from memory import open_chroma_memory
+    from memory.seed import seed_memory
+
+    async with open_chroma_memory(settings.memory, data_dir=settings.data_dir) as memory:
+        return await seed_memory(memory, db, seed=seed)
+
+
+async def _airline_customer(settings: Settings, customer_id: str) -> Customer | None:
+    """The customer in the airline database, or None when it does not know them."""
+    from airline.db import Database
+    from airline.reservations import load_customer
+
+    async with Database(settings.db_url) as db, db.session() as session:
+        try:
+            return await load_customer(session, customer_id)
+        except NotFoundError:
+            return None
+
+
+def _profile_text(customer_id: str, customer: Customer | None) -> str:
+    if customer is None:
+        return f"customer {customer_id} (not in the airline database)"
+    reach = ", ".join(
+        f"{c.kind.value} {c.address}" + ("" if c.consent else " (no consent)")
+        for c in customer.channels
+    )
+    return (
+        f"customer {customer.id}: {customer.name}\n"
+        f"  language {customer.language}, tier {customer.tier.value}\n"
+        f"  channels: {reach or 'none'}"
+    )
+
+
+def _preferences_text(prefs: Preferences) -> str:
+    values: dict[str, str] = {}
+    if prefs.channel is not None:
+        values["channel"] = prefs.channel.value
+    if prefs.language is not None:
+        values["language"] = prefs.language
+    if prefs.seat is not None:
+        values["seat"] = prefs.seat.value
+    if "avoid_overnight" in prefs.sources:
+        values["avoid_overnight"] = "yes" if prefs.avoid_overnight else "no"
+    if prefs.accessibility:
+        values["accessibility"] = ", ".join(prefs.accessibility)
+    if not values:
+        return "preferences: none stated"
+    lines = ["preferences (from memory; source in quotes):"]
+    for field, value in values.items():
+        lines.append(
+            f"  {field + ':':<16} {value:<24} \u2190 \u201c{prefs.sources.get(field, '')}\u201d"
+        )
+    return "\n".join(lines)
