@@ -27,6 +27,7 @@ from airline.board import LiveBoard
 from airline.clock import Clock, EventTimeClock, SimulatedClock, SystemClock
 from airline.db import BoardRow, Database
 from airline.schedule import Schedule
+from memory.base import CustomerMemory
 from streams.base import Sink, Source
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
 from streams.events import TOPIC_DEAD_LETTERS, TOPIC_FLIGHT_STATUS
@@ -51,7 +52,7 @@ async def _initial_clock(settings: Settings) -> Clock:
 async def run_daemon(
     settings: Settings, stop: asyncio.Event, *, say: Callable[[str], None]
 ) -> None:
-    from agent.wiring import open_agent, open_channels
+    from agent.wiring import open_agent, open_channels, open_memory_for
 
     async with AsyncExitStack() as stack:
         # First: a placeholder secret stops start-up before anything connects.
@@ -107,7 +108,11 @@ async def run_daemon(
             clock = SimulatedClock(events[0].emitted_at - timedelta(minutes=1), speed=600)
             simulator = asyncio.create_task(run_simulator(events, sink, clock))
             say(f"embedded source: playing the simulated day ({len(events)} events) at 600x")
-        agent = await stack.enter_async_context(open_agent(settings, clock))
+        memory = await stack.enter_async_context(open_memory_for(settings))
+        if memory is not None:
+            retention = asyncio.create_task(keep_memory_retention(memory, settings, clock))
+            stack.callback(retention.cancel)
+        agent = await stack.enter_async_context(open_agent(settings, clock, memory=memory))
         daemon = Daemon(agent.deps, agent.graph, source, metrics=metrics)
         if kafka_source is not None:  # a rebalance hands partitions to or from another daemon
             kafka_source.on_assigned = daemon.partitions_assigned
@@ -169,3 +174,20 @@ async def simulate_to_kafka(
                 await task
             return 0
         return task.result()
+
+
+# Memory older than the retention period is erased at start and then once a day.
+RETENTION_EVERY_SECONDS = 24 * 3600.0
+
+
+async def keep_memory_retention(memory: CustomerMemory, settings: Settings, clock: Clock) -> None:
+    while True:
+        cutoff = settings.memory.retention_cutoff(clock.now())
+        if cutoff is not None:
+            try:
+                pruned = await memory.prune(cutoff)
+                if pruned:
+                    log.info("memory retention: erased %d memories from before %s", pruned, cutoff)
+            except Exception:
+                log.exception("memory retention failed; trying again tomorrow")
+        await asyncio.sleep(RETENTION_EVERY_SECONDS)

@@ -11,12 +11,14 @@ import getpass
 import secrets
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import Annotated, Any, TypeVar
 
 import typer
 
 from agent.settings import Settings
+from agent.wiring import open_memory_for
+from memory.base import CustomerMemory
 
 T = TypeVar("T")
 Runner = Callable[[Callable[[asyncio.Event], Awaitable[Any]]], Any]
@@ -50,7 +52,20 @@ def register(
         config = with_desk_address(config, host, port)
 
         async def main(stop: asyncio.Event) -> None:
-            app = create_app(config)
+            # A memory directory is owned by the daemon's process; a Chroma server is
+            # shared, so the customer page shows memory only in server mode.
+            async with AsyncExitStack() as stack:
+                memory = (
+                    await stack.enter_async_context(open_memory_for(config))
+                    if config.memory.url
+                    else None
+                )
+                await _serve(config, memory, stop)
+
+        async def _serve(
+            config: Settings, memory: CustomerMemory | None, stop: asyncio.Event
+        ) -> None:
+            app = create_app(config, memory=memory)
             async with DeskServer(
                 app, host=config.dashboard.host, port=config.dashboard.port
             ) as server:
@@ -168,17 +183,19 @@ async def _has_operators(app: Any) -> bool:
 
 def demo_desk(
     host: str | None, port: int | None, say: Callable[[str], None]
-) -> Callable[[Settings], AbstractAsyncContextManager[object]]:
+) -> Callable[[Settings, CustomerMemory | None], AbstractAsyncContextManager[object]]:
     """For `travel-agent demo`: serve the desk on the demo's database, with a demo operator."""
 
     @asynccontextmanager
-    async def serve(run_settings: Settings) -> AsyncIterator[object]:
+    async def serve(
+        run_settings: Settings, memory: CustomerMemory | None = None
+    ) -> AsyncIterator[object]:
         from dashboard.app import create_app
         from dashboard.auth import Role
         from dashboard.server import DeskServer
 
         config = with_desk_address(run_settings, host, port)
-        app = create_app(config)
+        app = create_app(config, memory=memory)
         async with DeskServer(
             app, host=config.dashboard.host, port=config.dashboard.port
         ) as server:

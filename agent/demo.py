@@ -21,11 +21,12 @@ from agent.relay import OutboxRelay
 from agent.runtime import Daemon
 from agent.settings import DbSettings, Settings
 from agent.summary import run_figures
-from agent.wiring import open_agent
+from agent.wiring import open_agent, open_memory_for
 from airline.clock import SimulatedClock
 from airline.db import Database, copy_sqlite
 from airline.schedule import Schedule
 from airline.seed import seed_database
+from memory.base import CustomerMemory
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
 from streams.events import FlightStatusEvent
 from streams.simulator import generate_day, run_simulator
@@ -39,6 +40,11 @@ DEFAULT_SPEED = 600.0
 # The simulated clock waits while this many events are unconsumed, so the agent decides
 # at the simulated time its events describe, however fast this machine is.
 MAX_BACKLOG = 5
+# The demo's customers with a history (`travel-agent seed` gives 18 %): enough to see
+# memory at work, seeded in seconds rather than a minute on first start.
+DEMO_MEMORY_SHARE = 0.06
+
+Beside = Callable[[Settings, "CustomerMemory | None"], AbstractAsyncContextManager[object]]
 
 
 async def ensure_world(settings: Settings, say: Callable[[str], None]) -> Path:
@@ -85,12 +91,13 @@ async def run_demo(
     say: Callable[[str], None],
     stop: asyncio.Event,
     scenario: Literal["normal", "storm"] = "normal",
-    beside: Callable[[Settings], AbstractAsyncContextManager[object]] | None = None,
+    beside: Beside | None = None,
 ) -> dict[str, int]:
     """Play the simulated day on a fresh copy of the world.
 
-    `beside(run_settings)` is entered once that copy exists and stays open while the day
-    plays: the CLI serves the operator desk there (this module does not import it).
+    `beside(run_settings, memory)` is entered once that copy exists and stays open while
+    the day plays: the CLI serves the operator desk there (this module does not import
+    it). Customer memory lives in the data directory across demo runs, seeded once.
     """
     template = await ensure_world(settings, say)
     run_dir = settings.data_dir / "demo"
@@ -103,11 +110,36 @@ async def run_demo(
         list(schedule.flights.values()), seed=settings.seed.seed, scenario=scenario
     )
     async with AsyncExitStack() as stack:
+        memory = await stack.enter_async_context(open_memory_for(settings))
+        if memory is not None:
+            await ensure_memory(memory, template, settings, say)
         if beside is not None:
-            await stack.enter_async_context(beside(run_settings))
+            await stack.enter_async_context(beside(run_settings, memory))
         return await play_embedded(
-            run_settings, events, duration=duration, speed=speed, say=say, stop=stop
+            run_settings,
+            events,
+            duration=duration,
+            speed=speed,
+            say=say,
+            stop=stop,
+            memory=memory,
         )
+
+
+async def ensure_memory(
+    memory: CustomerMemory, template: Path, settings: Settings, say: Callable[[str], None]
+) -> None:
+    """Give a share of the world's customers a history, once (a memory kept across runs)."""
+    from memory.history import ChromaMemory
+    from memory.seed import seed_memory
+
+    if not isinstance(memory, ChromaMemory) or await memory.count() > 0:
+        return
+    say(f"seeding customer memory for {DEMO_MEMORY_SHARE:.0%} of the customers (once) ...")
+    started = time.perf_counter()
+    async with Database(f"sqlite+aiosqlite:///{template}") as db:
+        count = await seed_memory(memory, db, share=DEMO_MEMORY_SHARE, seed=settings.seed.seed)
+    say(f"{count} memories in {time.perf_counter() - started:.1f} s")
 
 
 async def play_embedded(
@@ -119,6 +151,7 @@ async def play_embedded(
     say: Callable[[str], None],
     stop: asyncio.Event,
     until_done: bool = False,
+    memory: CustomerMemory | None = None,
 ) -> dict[str, int]:
     """Play `events` into the embedded stream and run the daemon on them.
 
@@ -134,7 +167,7 @@ async def play_embedded(
     broker = EmbeddedBroker()
     sink = EmbeddedSink(broker)
     source = EmbeddedSource(broker)
-    async with open_agent(run_settings, clock) as agent:
+    async with open_agent(run_settings, clock, memory=memory) as agent:
         daemon = Daemon(agent.deps, agent.graph, source)
         log_channel = LogChannel(include_passenger_data=run_settings.log_passenger_data)
         relay = OutboxRelay(agent.deps.db, sink, {}, log_channel, clock)

@@ -20,12 +20,14 @@ from airline.clock import Clock
 from airline.db import Database
 from airline.errors import ConfigError
 from airline.schedule import Schedule
+from memory.base import CustomerMemory
 from tools.channels.base import Channel
 from tools.channels.http_post import RetryPolicy
 from tools.channels.sms import SmsChannel
 from tools.channels.smtp import SmtpChannel
 from tools.channels.webhook import WebhookChannel
 from tools.effects import ToolDeps
+from tools.policy.texts import PolicySearch
 
 
 @dataclass(frozen=True)
@@ -36,8 +38,14 @@ class Agent:
 
 @asynccontextmanager
 async def open_agent(
-    settings: Settings, clock: Clock, *, reasoner: Reasoner | None = None
+    settings: Settings,
+    clock: Clock,
+    *,
+    reasoner: Reasoner | None = None,
+    memory: CustomerMemory | None = None,
 ) -> AsyncIterator[Agent]:
+    """The agent's parts, opened together. `memory` is the caller's (see `open_memory_for`):
+    one process owns a memory directory, so whoever owns it hands it in."""
     async with AsyncExitStack() as stack:
         db = await stack.enter_async_context(Database(settings.db_url))
         schedule = await Schedule.load(db)
@@ -52,7 +60,10 @@ async def open_agent(
             open_checkpointer(settings.checkpoints.url, settings.checkpoint_path)
         )
         if reasoner is None:
-            tool_deps = ToolDeps(db=db, schedule=schedule, board=board, clock=clock)
+            policy_search = await _policy_search(memory)
+            tool_deps = ToolDeps(
+                db=db, schedule=schedule, board=board, clock=clock, policy_search=policy_search
+            )
             reasoner = await open_reasoner(settings, tool_deps, stack)
         deps = AgentDeps(
             db=db,
@@ -61,6 +72,7 @@ async def open_agent(
             clock=clock,
             reasoner=reasoner,
             settings=settings.agent,
+            memory=memory,
         )
         yield Agent(deps=deps, graph=build_graph(checkpointer))
 
@@ -144,3 +156,24 @@ async def open_channels(settings: Settings, stack: AsyncExitStack) -> dict[str, 
             )
         )
     return channels
+
+
+@asynccontextmanager
+async def open_memory_for(settings: Settings) -> AsyncIterator[CustomerMemory | None]:
+    """Customer memory as configured, or None when `TRAVEL_AGENT_MEMORY__ENABLED=false`."""
+    if not settings.memory.enabled:
+        yield None
+        return
+    from memory import open_memory  # loads the embedding model: only when memory is on
+
+    async with open_memory(settings.memory, data_dir=settings.data_dir) as memory:
+        yield memory
+
+
+async def _policy_search(memory: CustomerMemory | None) -> PolicySearch | None:
+    """Vector retrieval over the policy texts, where the memory store offers it."""
+    index = getattr(memory, "policy_index", None)
+    if index is None:
+        return None
+    search: PolicySearch = await index()
+    return search

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import inspect
 import logging
 import tempfile
@@ -332,10 +331,8 @@ class ScenarioRunner:
         source = EmbeddedSource(broker)
         async with AsyncExitStack() as stack:
             memory = await self._memory(scenario, directory, stack, result)
-            agent = await stack.enter_async_context(open_agent(settings, clock))
+            agent = await stack.enter_async_context(open_agent(settings, clock, memory=memory))
             deps = agent.deps
-            if memory is not None:  # the scenario's own memory, whatever open_agent opened
-                deps = dataclasses.replace(deps, memory=memory)
             db = deps.db
             daemon = Daemon(deps, agent.graph, source)
             relay = OutboxRelay(db, EmbeddedSink(broker), {}, LogChannel(), clock)

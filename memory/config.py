@@ -19,6 +19,7 @@ from airline.errors import ConfigError
 class MemorySettings(BaseModel):
     """``TRAVEL_AGENT_MEMORY__*``: customer memory (ChromaDB)."""
 
+    enabled: bool = Field(default=True, description="false: the agent runs without customer memory")
     path: Path | None = Field(
         default=None,
         description="the persistent Chroma directory (one process owns it); "
