@@ -41,8 +41,10 @@ def _configure_logging(verbose: bool) -> None:
         stream=sys.stderr,
     )
     # Third-party chatter at INFO drowns what an operator needs to see.
-    for noisy in ("aiokafka", "httpx", "sqlalchemy.engine"):
+    for noisy in ("aiokafka", "httpx", "sqlalchemy.engine", "sentence_transformers"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # A tick skipped while the last one still runs is normal under load, not news.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
 
 def _say(message: str) -> None:

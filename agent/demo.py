@@ -133,12 +133,13 @@ async def ensure_memory(
     from memory.history import ChromaMemory
     from memory.seed import seed_memory
 
-    if not isinstance(memory, ChromaMemory) or await memory.count() > 0:
+    store = getattr(memory, "memory", memory)  # the store under a batching writer
+    if not isinstance(store, ChromaMemory) or await store.count() > 0:
         return
     say(f"seeding customer memory for {DEMO_MEMORY_SHARE:.0%} of the customers (once) ...")
     started = time.perf_counter()
     async with Database(f"sqlite+aiosqlite:///{template}") as db:
-        count = await seed_memory(memory, db, share=DEMO_MEMORY_SHARE, seed=settings.seed.seed)
+        count = await seed_memory(store, db, share=DEMO_MEMORY_SHARE, seed=settings.seed.seed)
     say(f"{count} memories in {time.perf_counter() - started:.1f} s")
 
 

@@ -164,9 +164,13 @@ async def open_memory_for(settings: Settings) -> AsyncIterator[CustomerMemory | 
     if not settings.memory.enabled:
         yield None
         return
-    from memory import open_memory  # loads the embedding model: only when memory is on
+    from memory import open_chroma_memory  # loads the embedding model: only when on
+    from memory.batched import BatchedMemory
 
-    async with open_memory(settings.memory, data_dir=settings.data_dir) as memory:
+    async with (
+        open_chroma_memory(settings.memory, data_dir=settings.data_dir) as store,
+        BatchedMemory(store) as memory,  # outcomes are written in batches, off the cases' path
+    ):
         yield memory
 
 

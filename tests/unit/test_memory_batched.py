@@ -1,0 +1,50 @@
+"""Queued memory writes: stored in batches, nothing lost on close, a failed batch retried."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from memory import open_chroma_memory
+from memory.base import MemoryKind
+from memory.batched import BatchedMemory
+from memory.config import MemorySettings
+
+AT = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+
+
+async def test_queued_outcomes_reach_memory_by_the_close_at_the_latest(
+    tmp_path: Path, minilm: object
+) -> None:
+    async with open_chroma_memory(MemorySettings(path=tmp_path / "memory")) as store:
+        async with BatchedMemory(store) as memory:
+            for n in range(5):
+                await memory.record(
+                    "C1", MemoryKind.OUTCOME, f"XA10{n} cancelled; rebooked", at=AT, id=f"c{n}"
+                )
+            assert memory.dropped == 0
+        # Closed: everything queued was stored, once each.
+        assert await store.count() == 5
+        assert [r.text for r in (await store.profile("C1", history=1)).history] == [
+            "XA104 cancelled; rebooked"
+        ]
+
+
+async def test_a_failed_batch_stays_queued_and_is_stored_next_time(
+    tmp_path: Path, minilm: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with open_chroma_memory(MemorySettings(path=tmp_path / "memory")) as store:
+        memory = BatchedMemory(store)
+        await memory.record("C1", MemoryKind.NOTE, "prefers aisle seats", at=AT, id="n1")
+        real = store.record_many
+
+        async def down(records: object) -> int:
+            raise ConnectionError("memory store away")
+
+        monkeypatch.setattr(store, "record_many", down)
+        assert await memory.flush() == 0  # failed: kept
+        monkeypatch.setattr(store, "record_many", real)
+        assert await memory.flush() == 1
+        assert await store.count() == 1
