@@ -64,6 +64,9 @@ async def run_daemon(
             ops = OpsServer(metrics, probe, host=settings.ops.host, port=settings.ops.port)
             await stack.enter_async_context(ops)
             say(f"ops endpoints on {ops.url}: /metrics /healthz /readyz")
+        # Memory loads its embedding model (seconds): before joining the consumer group,
+        # so partitions go to a daemon ready to work them.
+        memory = await stack.enter_async_context(open_memory_for(settings))
         simulator: asyncio.Task[int] | None = None
         kafka_source: KafkaSource | None = None
         source: Source
@@ -108,7 +111,6 @@ async def run_daemon(
             clock = SimulatedClock(events[0].emitted_at - timedelta(minutes=1), speed=600)
             simulator = asyncio.create_task(run_simulator(events, sink, clock))
             say(f"embedded source: playing the simulated day ({len(events)} events) at 600x")
-        memory = await stack.enter_async_context(open_memory_for(settings))
         if memory is not None:
             retention = asyncio.create_task(keep_memory_retention(memory, settings, clock))
             stack.callback(retention.cancel)

@@ -37,6 +37,9 @@ def agent_env(**settings: str) -> dict[str, str]:
     env["PYTHONUNBUFFERED"] = "1"
     # No ops endpoints unless asked for: daemons of concurrent runs would share one port.
     env["TRAVEL_AGENT_OPS__PORT"] = "0"
+    # These tests are about streams: no customer memory (several daemons share one data
+    # directory here, and a memory directory has one owner; shared memory is a server).
+    env["TRAVEL_AGENT_MEMORY__ENABLED"] = "false"
     env.update(settings)
     return env
 
