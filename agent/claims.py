@@ -120,7 +120,7 @@ class CaseClaims:
         await self.setup()
         async with self.db.session() as session:
             owners = (await session.scalars(select(claims.c.owner).distinct())).all()
-        dead = [o for o in owners if o != self.owner and _gone(o)]
+        dead = [o for o in owners if o != self.owner and owner_gone(o)]
         if dead:
             async with self.db.transaction() as session:
                 await session.execute(delete(claims).where(claims.c.owner.in_(dead)))
@@ -135,7 +135,7 @@ class CaseClaims:
         return time.time() + self.lease
 
 
-def _gone(owner: str) -> bool:
+def owner_gone(owner: str) -> bool:
     """Is `owner` a process of this host that no longer runs? (Unsure means no.)"""
     host, _, rest = owner.partition("/")
     pid_text = rest.split("/", 1)[0]

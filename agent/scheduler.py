@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -24,12 +24,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent.claims import owner_gone
 from airline.clock import Clock
 from airline.db import Database, JobRow
 
 log = logging.getLogger(__name__)
 
-# A claimed job whose daemon has not finished it within this long is run again.
+# A claimed job whose daemon has not finished it within this long (wall time) is run again.
 CLAIM_LEASE = timedelta(minutes=5)
 # A job that fails is retried this often (with the tick as back-off), then parked.
 MAX_ATTEMPTS = 5
@@ -106,7 +107,11 @@ class Scheduler:
             self.ran += len(claimed)
 
     async def _claim(self, now: datetime) -> list[tuple[int, str, dict[str, Any]]]:
-        lapsed = or_(JobRow.claimed_until.is_(None), JobRow.claimed_until < now)
+        # Due is judged on the injected clock; a claim's lease on the wall clock (a stream's
+        # clock stands still when the stream does, and a dead daemon's claim must lapse).
+        wall = datetime.now(UTC)
+        await self._release_dead_claims(wall)
+        lapsed = or_(JobRow.claimed_until.is_(None), JobRow.claimed_until < wall)
         candidates = (
             select(JobRow.id)
             .where(JobRow.status == JobStatus.DUE.value, JobRow.due_at <= now, lapsed)
@@ -123,7 +128,7 @@ class Scheduler:
             await session.execute(
                 update(JobRow)
                 .where(JobRow.id.in_(ids), JobRow.status == JobStatus.DUE.value, lapsed)
-                .values(claimed_by=self.owner, claimed_until=now + CLAIM_LEASE)
+                .values(claimed_by=self.owner, claimed_until=wall + CLAIM_LEASE)
             )
             rows = await session.execute(
                 select(JobRow.id, JobRow.kind, JobRow.payload).where(
@@ -131,6 +136,27 @@ class Scheduler:
                 )
             )
             return [(job_id, kind, dict(payload)) for job_id, kind, payload in rows]
+
+    async def _release_dead_claims(self, wall: datetime) -> None:
+        """Jobs claimed by a process of this host that is gone are free at once (a killed
+        daemon's claims would otherwise wait out their lease)."""
+        async with self.db.session() as session:
+            owners = (
+                await session.scalars(
+                    select(JobRow.claimed_by)
+                    .where(JobRow.status == JobStatus.DUE.value, JobRow.claimed_until >= wall)
+                    .distinct()
+                )
+            ).all()
+        dead = [o for o in owners if o and o != self.owner and owner_gone(o)]
+        if dead:
+            async with self.db.transaction() as session:
+                await session.execute(
+                    update(JobRow)
+                    .where(JobRow.claimed_by.in_(dead), JobRow.status == JobStatus.DUE.value)
+                    .values(claimed_by=None, claimed_until=None)
+                )
+            log.info("took back the scheduled jobs of %d stopped daemons", len(dead))
 
     async def _run(self, job_id: int, kind: str, payload: dict[str, Any]) -> None:
         handler = self.handlers.get(JobKind(kind))
