@@ -279,6 +279,8 @@ def effect_violations(db: Path) -> list[str]:
         JOIN cases c ON c.id = l.case_id
         JOIN outbox o ON o.idempotency_key = l.idempotency_key
         WHERE l.action = 'notify'
+          -- a reminder before a new departure is later news of its own, not a repeat
+          AND l.idempotency_key NOT LIKE 'remind:%'
         GROUP BY c.disruption_id, o.customer_id
         HAVING COUNT(*) > 1
         """,
