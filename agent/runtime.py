@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from langchain_core.runnables import RunnableConfig
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.claims import CaseClaims
@@ -42,7 +42,7 @@ from agent.triage import (
 from agent.turns import Turns, take_turns
 from airline.board import Change, ChangeKind, FlightState
 from airline.clock import EventTimeClock
-from airline.db import CaseRow, DisruptionRow
+from airline.db import CaseRow, DisruptionRow, JobRow
 from airline.errors import EventError, StreamError, ValidationError
 from airline.models import FlightStatus
 from airline.trusted import trusted
@@ -113,6 +113,8 @@ class Daemon:
         self._turn = asyncio.Lock()  # one thing at a time: a record, or a catch-up
         clock = deps.clock
         self._follow = clock.follow if isinstance(clock, EventTimeClock) else None
+        self._event_time = isinstance(clock, EventTimeClock)
+        self._next_due: datetime | None = None  # event time: the next job's due time
         self.followups = FollowUps(deps, graph, self.claims, self.recheck)
         self.scheduler = Scheduler(
             deps.db, deps.clock, self.followups.handlers(), owner=self.claims.owner
@@ -132,7 +134,12 @@ class Daemon:
         checkpoints = asyncio.create_task(self._checkpoint_periodically())
         sweeps = asyncio.create_task(self._sweep_periodically())
         decisions = asyncio.create_task(self._apply_decisions_periodically())
-        self.scheduler.start(self.deps.settings.scheduler.tick_seconds)
+        if self._event_time:
+            # Time moves only with records: due jobs run between them, at the same stream
+            # positions in every run (a restarted daemon decides as an uninterrupted one).
+            await self._refresh_next_due()
+        else:
+            self.scheduler.start(self.deps.settings.scheduler.tick_seconds)
         self.consuming = True
         try:
             await asyncio.wait({consuming, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -187,6 +194,8 @@ class Daemon:
             taken = take(record, started)
             if taken is not True:
                 await finish(record, taken, started)
+            if self._next_due is not None and self.deps.clock.now() >= self._next_due:
+                await self.run_due_jobs()
 
     async def handle(self, record: Received) -> None:
         """Dead-letter `record`, or apply its event to the board and run the cases it opens.
@@ -474,6 +483,24 @@ class Daemon:
         )
         return cases
 
+    async def run_due_jobs(self) -> int:
+        """Run the jobs due on the clock, then apply what they decided (deadlines)."""
+        # Not under `_turn`: a re-check takes it to open its cases (records wait meanwhile,
+        # as this runs in the consuming task between two records).
+        ran = await self.scheduler.run_due()
+        if ran:
+            await self.apply_decisions()
+        await self._refresh_next_due()
+        return ran
+
+    async def _refresh_next_due(self) -> None:
+        if not self._event_time:
+            return
+        async with self.deps.db.session() as session:
+            self._next_due = await session.scalar(
+                select(func.min(JobRow.due_at)).where(JobRow.status == "due")
+            )
+
     async def run_cases(self, cases: list[OpenCase]) -> None:
         """Run cases (already sorted by urgency) under bounded concurrency."""
         started = time.perf_counter()
@@ -485,6 +512,7 @@ class Daemon:
             *(self._run_measured(case, started, turns, i) for i, case in enumerate(cases))
         )
         await self.claims.release(case.id for case in cases)
+        await self._refresh_next_due()  # the cases may have scheduled follow-ups
         self.stats.outcomes.update(outcomes)
         log.info(
             "%d cases durable in %.2f s: %s",
