@@ -45,6 +45,18 @@ claims = Table(
 )
 
 
+async def create_table_once(db: Database, table: Table) -> None:
+    """Create `table` if no process has yet; two creating it at once is fine."""
+    try:
+        async with db.engine.begin() as conn:
+            await conn.execute(CreateTable(table, if_not_exists=True))
+    except DBAPIError:
+        # Two processes creating it at the same moment: one of them wins.
+        async with db.engine.connect() as conn:
+            if not await conn.run_sync(lambda c: inspect(c).has_table(table.name)):
+                raise
+
+
 def this_process() -> str:
     """host/pid/nonce: unique per process, and says where it ran."""
     return f"{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(4)}"
@@ -63,17 +75,9 @@ class CaseClaims:
 
     async def setup(self) -> None:
         """Create the claims table if no daemon has yet (idempotent, race-safe)."""
-        if self._ready:
-            return
-        try:
-            async with self.db.engine.begin() as conn:
-                await conn.execute(CreateTable(claims, if_not_exists=True))
-        except DBAPIError:
-            # Two daemons creating it at the same moment: one of them wins.
-            async with self.db.engine.connect() as conn:
-                if not await conn.run_sync(lambda c: inspect(c).has_table(claims.name)):
-                    raise
-        self._ready = True
+        if not self._ready:
+            await create_table_once(self.db, claims)
+            self._ready = True
 
     async def add(self, session: AsyncSession, case_ids: Iterable[str]) -> None:
         """Claim new cases inside the transaction that opens them."""

@@ -46,16 +46,13 @@ from sqlalchemy import (
     Table,
     delete,
     exists,
-    inspect,
     literal,
     select,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.schema import CreateTable
 
-from agent.claims import this_process
+from agent.claims import create_table_once, this_process
 from airline.clock import Clock
 from airline.db import Database, OutboxRow
 from airline.errors import TravelAgentError
@@ -100,17 +97,9 @@ class OutboxClaims:
 
     async def setup(self) -> None:
         """Create the claims table if no relay has yet (idempotent, race-safe)."""
-        if self._ready:
-            return
-        try:
-            async with self.db.engine.begin() as conn:
-                await conn.execute(CreateTable(outbox_claims, if_not_exists=True))
-        except DBAPIError:
-            # Two relays creating it at the same moment: one of them wins.
-            async with self.db.engine.connect() as conn:
-                if not await conn.run_sync(lambda c: inspect(c).has_table(outbox_claims.name)):
-                    raise
-        self._ready = True
+        if not self._ready:
+            await create_table_once(self.db, outbox_claims)
+            self._ready = True
 
     async def claim_due(self, clock: Clock, limit: int) -> list[int]:
         """Claim up to `limit` pending, due rows no living relay holds; their ids, in order.
