@@ -32,17 +32,21 @@ def daemon(agent: Agent) -> Daemon:
     return Daemon(agent.deps, agent.graph, EmbeddedSource(EmbeddedBroker(), follow=False))
 
 
-async def test_a_parked_case_resumes_from_postgres_checkpoints(
-    pg_db_url: str, tmp_path: Path
-) -> None:
+@pytest.fixture
+async def settings(pg_db_url: str, tmp_path: Path) -> Settings:
+    """The seeded world and the checkpoints in one PostgreSQL database; every rebooking
+    asks a human, so cases park."""
     async with Database(pg_db_url) as db:
         await write_world(db, build_world(7, date(2026, 3, 1)))
-    settings = Settings(
+    return Settings(
         data_dir=tmp_path,
         db={"url": pg_db_url},
         checkpoints={"url": pg_db_url},
         agent={"approvals": {"all_rebookings": True}},
     )
+
+
+async def test_a_parked_case_resumes_from_postgres_checkpoints(settings: Settings) -> None:
     clock = SimulatedClock(NOW, speed=0)
     async with open_agent(settings, clock) as agent:
         booking = await passenger(agent, connecting=False)
@@ -68,17 +72,7 @@ async def test_a_parked_case_resumes_from_postgres_checkpoints(
         assert actions == ["care", "compensate", "notify", "rebook"]
 
 
-async def test_two_schedulers_on_postgres_fire_each_job_once(
-    pg_db_url: str, tmp_path: Path
-) -> None:
-    async with Database(pg_db_url) as db:
-        await write_world(db, build_world(7, date(2026, 3, 1)))
-    settings = Settings(
-        data_dir=tmp_path,
-        db={"url": pg_db_url},
-        checkpoints={"url": pg_db_url},
-        agent={"approvals": {"all_rebookings": True}},
-    )
+async def test_two_schedulers_on_postgres_fire_each_job_once(settings: Settings) -> None:
     clock = SimulatedClock(NOW, speed=0)
     async with open_agent(settings, clock) as agent:
         booking = await passenger(agent, connecting=False)
