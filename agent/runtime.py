@@ -112,8 +112,9 @@ class Daemon:
         self._next_sweep = 0.0
         self._turn = asyncio.Lock()  # one thing at a time: a record, or a catch-up
         clock = deps.clock
-        self._follow = clock.follow if isinstance(clock, EventTimeClock) else None
-        self._event_time = isinstance(clock, EventTimeClock)
+        self._event_clock = clock if isinstance(clock, EventTimeClock) else None
+        self._follow = self._event_clock.follow if self._event_clock is not None else None
+        self._event_time = self._event_clock is not None
         self._next_due: datetime | None = None  # event time: the next job's due time
         self.followups = FollowUps(deps, graph, self.claims, self.recheck)
         self.scheduler = Scheduler(
@@ -194,7 +195,9 @@ class Daemon:
             taken = take(record, started)
             if taken is not True:
                 await finish(record, taken, started)
-            if self._next_due is not None and self.deps.clock.now() >= self._next_due:
+            # Due jobs, at the time of the record just handled (see `run`).
+            due_at, clock = self._next_due, self._event_clock
+            if due_at is not None and clock is not None and clock.followed >= due_at:
                 await self.run_due_jobs()
 
     async def handle(self, record: Received) -> None:
@@ -219,27 +222,20 @@ class Daemon:
         if event is None or self._turn.locked():
             return False
         key = event.flight_key
-        board = self.deps.board
-        held = board.get(key)
-        if held is None:
-            return False
-        if (  # a heartbeat: the state the board holds, restated (most records)
-            event.status == held.status
-            and event.est_dep == held.est_dep
-            and event.est_arr == held.est_arr
-            and event.gate == held.gate
-            and event.reason == held.reason
-            and event.diverted_to == held.diverted_to
-        ):
+        try:
+            # A heartbeat (the state the board holds, restated) is most records.
+            restated = self.deps.board.restate(key, event)
+        except KeyError:
+            return False  # an unknown flight: dead-lettered on the general path
+        if restated is None:
+            change = self._apply(event, key)
+            if change is not None:
+                return change
+        else:
             if self._follow is not None:
                 self._follow(event.emitted_at)
-            if not board.restate(key, event.event_id, event.emitted_at):
+            if not restated:
                 self.stats.stale += 1
-            change = None
-        else:
-            change = self._apply(event, key)
-        if change is not None:
-            return change
         position = record.position
         self._done[(position.topic, position.partition)] = position
         if self.metrics is not None:  # nothing yielded: consumed and handled at once
@@ -290,8 +286,8 @@ class Daemon:
         """Take `event` onto the board (in memory); the change if triage must look at it.
 
         A stale state changes nothing; a non-material one is written by the next
-        checkpoint, before its record is committed. (`handle` takes heartbeats, the
-        commonest kind, onto the board itself, without building a state.)
+        checkpoint, before its record is committed. (`_take` hands heartbeats, the
+        commonest kind, to `LiveBoard.restate`, which builds no state for them.)
         """
         if self._follow is not None:
             self._follow(event.emitted_at)

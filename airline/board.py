@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from airline.clock import Clock, EventTimeClock, SystemClock
 from airline.db import BoardRow, Database
 from airline.models import FlightStatus
 from airline.trusted import all_fields, trusted
@@ -110,17 +112,49 @@ def classify(previous: FlightState, current: FlightState) -> ChangeKind:
     return ChangeKind.PROGRESS
 
 
+class Restatement(Protocol):
+    """What a state says of a flight: `FlightState`, or a status event of the flight."""
+
+    @property
+    def status(self) -> FlightStatus: ...
+    @property
+    def est_dep(self) -> datetime: ...
+    @property
+    def est_arr(self) -> datetime: ...
+    @property
+    def gate(self) -> str | None: ...
+    @property
+    def reason(self) -> str | None: ...
+    @property
+    def diverted_to(self) -> str | None: ...
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def emitted_at(self) -> datetime: ...
+
+
 class LiveBoard:
-    """The latest state of each flight. Load once with `load()`, then feed with `apply()`."""
+    """The latest state of each flight. Load once with `load()`, then feed with `apply()`.
+
+    Heartbeats (`restate()`) are the commonest input by far, and all they change is the
+    event id and emission time. They are kept as that pair (`_beats`) and folded into a
+    new `FlightState` only when someone reads the flight, advances it or saves the board:
+    building a state per heartbeat was a tenth of a stream daemon's time.
+    """
 
     def __init__(self) -> None:
         self._states: dict[str, FlightState] = {}
         self._unsaved: dict[str, FlightState] = {}
+        # Per flight: the newest restatement (event id, emitted at) not yet in `_states`;
+        # unsaved as well, until folded in (then `_unsaved` holds the state).
+        self._beats: dict[str, tuple[str, datetime]] = {}
 
     async def load(self, db: Database) -> None:
         async with db.session() as session:
             rows = (await session.scalars(select(BoardRow))).all()
         self._states = {row.flight_key: _state_of(row) for row in rows}
+        self._unsaved.clear()
+        self._beats.clear()
 
     def __contains__(self, flight_key: object) -> bool:
         return flight_key in self._states
@@ -129,6 +163,8 @@ class LiveBoard:
         return len(self._states)
 
     def get(self, flight_key: str) -> FlightState | None:
+        if self._beats and flight_key in self._beats:
+            self._fold(flight_key)
         return self._states.get(flight_key)
 
     async def apply(self, session: AsyncSession, state: FlightState) -> Change | None:
@@ -158,7 +194,7 @@ class LiveBoard:
         kind of change, or None when stale. For a stream's hot path, where most states
         change nothing material and their `Change` would be thrown away."""
         key = state.flight_key
-        previous = self._states.get(key)
+        previous = self.get(key)
         if previous is None:
             raise KeyError(key)
         if state.emitted_at <= previous.emitted_at or state.event_id == previous.event_id:
@@ -167,22 +203,48 @@ class LiveBoard:
         self._unsaved[key] = state
         return previous, classify(previous, state)
 
-    def restate(self, flight_key: str, event_id: str, emitted_at: datetime) -> bool:
-        """The held state of `flight_key`, restated by a newer event that changes nothing
-        else (a heartbeat): it takes that event's id and emission time, and waits in
-        `unsaved` like any other. False when stale, as `advance()` would find it; the
-        change, were it built, would be PROGRESS."""
-        previous = self._states[flight_key]
-        if emitted_at <= previous.emitted_at or event_id == previous.event_id:
+    def restate(self, flight_key: str, news: Restatement) -> bool | None:
+        """Take `news` if it restates what the board holds for `flight_key` (a heartbeat):
+        True when it does and is newer, and then only its event id and emission time are
+        new; it waits in `unsaved` like any other state. False when it restates the held
+        state but is stale, as `advance()` would find it. None when it says something
+        else: then it is `advance()`'s to judge. (Were it advanced, its change would be
+        PROGRESS.)
+
+        Raises:
+            KeyError: the board has no such flight.
+        """
+        held = self._states[flight_key]
+        if (
+            news.status != held.status
+            or news.est_dep != held.est_dep
+            or news.est_arr != held.est_arr
+            or news.gate != held.gate
+            or news.reason != held.reason
+            or news.diverted_to != held.diverted_to
+        ):
+            return None
+        event_id, emitted_at = news.event_id, news.emitted_at
+        beat = self._beats.get(flight_key)
+        last_id, last_at = (held.event_id, held.emitted_at) if beat is None else beat
+        if emitted_at <= last_at or event_id == last_id:
             return False
-        state = previous.restated(event_id, emitted_at)
+        self._beats[flight_key] = (event_id, emitted_at)
+        return True
+
+    def _fold(self, flight_key: str) -> FlightState:
+        """Fold the flight's pending restatement into a state of its own."""
+        event_id, emitted_at = self._beats.pop(flight_key)
+        state = self._states[flight_key].restated(event_id, emitted_at)
         self._states[flight_key] = state
         self._unsaved[flight_key] = state
-        return True
+        return state
 
     @property
     def unsaved(self) -> dict[str, FlightState]:
         """States applied in memory and not yet written (a copy)."""
+        for flight_key in list(self._beats):
+            self._fold(flight_key)
         return dict(self._unsaved)
 
     async def save(self, session: AsyncSession, states: dict[str, FlightState]) -> None:
@@ -203,6 +265,25 @@ class LiveBoard:
         if row is not None:
             self._states[flight_key] = _state_of(row)
         self._unsaved.pop(flight_key, None)
+        self._beats.pop(flight_key, None)
+
+
+async def newest_event_time(db: Database) -> datetime | None:
+    """When the newest state on the board was emitted: how far the stream has got."""
+    async with db.session() as session:
+        return await session.scalar(select(func.max(BoardRow.last_emitted_at)))
+
+
+async def stream_clock(db: Database, *, system: bool) -> Clock:
+    """The stream's time, for a process that reads the database but not the stream.
+
+    Wall time with the "system" clock. Otherwise — a simulated or replayed day — the
+    newest event on the board plus the wall time since, as a restarted daemon resumes;
+    so that approval deadlines, and the decisions recorded against them, are on one
+    clock whichever process (daemon, desk, CLI) writes them.
+    """
+    newest = None if system else await newest_event_time(db)
+    return SystemClock() if newest is None else EventTimeClock(newest)
 
 
 def _row_of(state: FlightState) -> dict[str, object]:

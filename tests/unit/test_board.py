@@ -216,17 +216,33 @@ async def test_a_heartbeat_restates_the_held_state_and_is_saved_like_any_other(
 ) -> None:
     seeded = some_flight(board)
     beat = seeded.emitted_at + timedelta(minutes=5)
-    assert board.restate(seeded.flight_key, "ev-beat", beat)
+
+    def news(event_id: str, emitted_at: datetime, **changes: Any) -> FlightState:
+        return seeded.model_copy(update={"event_id": event_id, "emitted_at": emitted_at} | changes)
+
+    assert board.restate(seeded.flight_key, news("ev-beat", beat))
     restated = board.get(seeded.flight_key)
     assert restated == seeded.model_copy(update={"event_id": "ev-beat", "emitted_at": beat})
     # What apply_in_memory would have made of it: the same state, as PROGRESS.
     assert classify(seeded, restated) == ChangeKind.PROGRESS  # type: ignore[arg-type]
 
-    # Stale or repeated, it changes nothing.
-    assert not board.restate(seeded.flight_key, "ev-beat", beat + timedelta(minutes=1))
-    assert not board.restate(seeded.flight_key, "ev-older", beat - timedelta(seconds=1))
-    assert not board.restate(seeded.flight_key, "ev-same-time", beat)
+    # Stale or repeated, it changes nothing; read or not in between.
+    assert board.restate(seeded.flight_key, news("ev-beat-2", beat + timedelta(minutes=1)))
+    assert not board.restate(seeded.flight_key, news("ev-beat-2", beat + timedelta(minutes=2)))
+    assert not board.restate(seeded.flight_key, news("ev-older", beat - timedelta(seconds=1)))
+    assert not board.restate(seeded.flight_key, news("ev-same-time", beat + timedelta(minutes=1)))
+    restated = board.get(seeded.flight_key)
+    assert restated == seeded.model_copy(
+        update={"event_id": "ev-beat-2", "emitted_at": beat + timedelta(minutes=1)}
+    )
+    # Anything else it says is `advance()`'s to judge; a flight it does not hold, an error.
+    assert (
+        board.restate(seeded.flight_key, news("ev-gate", beat + timedelta(minutes=9), gate="Z9"))
+        is None
+    )
     assert board.get(seeded.flight_key) == restated
+    with pytest.raises(KeyError):
+        board.restate("XZ1/2026-03-01", news("ev-x", beat))
 
     # It waits in `unsaved` until a checkpoint writes it, as a restarted daemon then sees.
     unsaved = board.unsaved
@@ -239,3 +255,23 @@ async def test_a_heartbeat_restates_the_held_state_and_is_saved_like_any_other(
     # A newer state is still news after it.
     delayed = later(restated, 30, status=FlightStatus.DELAYED)
     assert board.apply_in_memory(delayed) is not None
+
+
+async def test_a_heartbeat_taken_while_a_save_is_in_flight_is_saved_by_the_next(
+    db: Database, board: LiveBoard
+) -> None:
+    seeded = some_flight(board)
+    first = seeded.model_copy(
+        update={"event_id": "ev-1", "emitted_at": seeded.emitted_at + timedelta(minutes=1)}
+    )
+    second = seeded.model_copy(
+        update={"event_id": "ev-2", "emitted_at": seeded.emitted_at + timedelta(minutes=2)}
+    )
+    assert board.restate(seeded.flight_key, first)
+    unsaved = board.unsaved
+    assert unsaved == {seeded.flight_key: first}
+    async with db.transaction() as session:
+        await board.save(session, unsaved)
+        assert board.restate(seeded.flight_key, second)  # while the write is in flight
+    board.saved(unsaved)
+    assert board.unsaved == {seeded.flight_key: second}
