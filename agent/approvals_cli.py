@@ -27,7 +27,7 @@ from agent.approvals import (
     Decision,
 )
 from agent.settings import Settings
-from airline.clock import SystemClock
+from airline.board import stream_clock
 from airline.db import Database
 from airline.errors import ConfigError, TravelAgentError
 from airline.schedule import Schedule
@@ -50,7 +50,9 @@ def _with_desk(work: Callable[[ApprovalDesk, Schedule], Awaitable[T]]) -> T:
         except (ConfigError, ValueError) as exc:
             raise ConfigError(f"configuration error: {exc}") from exc
         async with Database(settings.db_url) as db:
-            return await work(ApprovalDesk(db, SystemClock()), await Schedule.load(db))
+            # Decisions are recorded on the stream's clock, as the desk records them.
+            clock = await stream_clock(db, system=settings.clock == "system")
+            return await work(ApprovalDesk(db, clock), await Schedule.load(db))
 
     try:
         return asyncio.run(main())
@@ -78,6 +80,10 @@ def list_approvals(
     ] = "pending",
 ) -> None:
     """Approvals, nearest deadline first."""
+    statuses = [s.value for s in ApprovalStatus]
+    if status != "all" and status not in statuses:
+        typer.echo(f"error: --status is one of {', '.join(statuses)} or all", err=True)
+        raise typer.Exit(2)
     wanted = None if status == "all" else ApprovalStatus(status)
 
     async def work(desk: ApprovalDesk, schedule: Schedule) -> tuple[list[Approval], Schedule]:

@@ -16,16 +16,14 @@ from contextlib import AsyncExitStack
 from datetime import timedelta
 from typing import Literal
 
-from sqlalchemy import func, select
-
 from agent.metrics import Metrics
 from agent.ops_server import DaemonProbe, OpsServer
 from agent.relay import OutboxRelay
 from agent.runtime import Daemon
 from agent.settings import Settings
-from airline.board import LiveBoard
-from airline.clock import Clock, EventTimeClock, SimulatedClock, SystemClock
-from airline.db import BoardRow, Database
+from airline.board import LiveBoard, stream_clock
+from airline.clock import Clock, SimulatedClock
+from airline.db import Database
 from airline.schedule import Schedule
 from memory.base import CustomerMemory
 from streams.base import Sink, Source
@@ -39,14 +37,8 @@ log = logging.getLogger(__name__)
 
 
 async def _initial_clock(settings: Settings) -> Clock:
-    if settings.clock == "system":
-        return SystemClock()
-    # Event time resumes from the newest state the board holds.
-    async with Database(settings.db_url) as db, db.session() as session:
-        newest = await session.scalar(select(func.max(BoardRow.last_emitted_at)))
-    if newest is None:
-        return SystemClock()
-    return EventTimeClock(newest)
+    async with Database(settings.db_url) as db:
+        return await stream_clock(db, system=settings.clock == "system")
 
 
 async def run_daemon(

@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 
 from agent.approvals import ApprovalDesk
 from agent.settings import Settings
+from airline.board import newest_event_time
 from airline.db import Database
 from dashboard import api, pages
 from dashboard.auth import OperatorStore
@@ -35,7 +36,7 @@ from dashboard.deps import (
     session_of,
 )
 from dashboard.live import LiveFeed
-from dashboard.reads import Places, newest_event_time
+from dashboard.reads import Places
 from dashboard.tables import create_tables
 from memory.base import CustomerMemory
 

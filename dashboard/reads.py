@@ -8,7 +8,6 @@ templates and the JSON API. The desk writes only its own tables and, through
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -352,8 +351,3 @@ async def desk_activity(db: Database, *, limit: int = 200) -> list[AuditRow]:
                 await session.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit))
             ).all()
         )
-
-
-async def newest_event_time(db: Database) -> datetime | None:
-    async with db.session() as session:
-        return await session.scalar(select(func.max(BoardRow.last_emitted_at)))
