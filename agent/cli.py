@@ -95,10 +95,16 @@ def demo(
     host: Annotated[str | None, typer.Option(help="the operator desk's address")] = None,
     port: Annotated[int | None, typer.Option(help="the operator desk's port (8000)")] = None,
     desk: Annotated[bool, typer.Option(help="serve the operator desk beside the demo")] = True,
+    hold_for_approvals: Annotated[
+        bool,
+        typer.Option(help="stop simulated time while an approval waits, to decide it on the desk"),
+    ] = False,
 ) -> None:
     """Embedded everything: a seeded world, a simulated day, the daemon, the operator desk.
 
     The desk runs on the demo's database; a demo operator's password is printed at start.
+    At demo speed an approval's deadline passes in seconds: --hold-for-approvals stops the
+    simulated clock while one waits, until it is decided on the desk (or by the CLI).
     """
     from agent.dashboard_cli import demo_desk
     from agent.demo import run_demo
@@ -117,6 +123,7 @@ def demo(
             stop=stop,
             scenario=chosen,
             beside=demo_desk(host, port, _say) if desk else None,
+            hold_for_approvals=hold_for_approvals,
         )
     )
     typer.echo(json.dumps(figures))

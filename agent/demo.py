@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
+from agent.approvals import ApprovalDesk
 from agent.relay import OutboxRelay
 from agent.runtime import Daemon
 from agent.settings import DbSettings, Settings
@@ -43,6 +44,9 @@ MAX_BACKLOG = 5
 # The demo's customers with a history (`travel-agent seed` gives 18 %): enough to see
 # memory at work, seeded in seconds rather than a minute on first start.
 DEMO_MEMORY_SHARE = 0.06
+# How often the pacer looks (real seconds). At the demo's ~10 000x, 0.05 s is 8 simulated
+# minutes: an approval (30 minutes to its deadline) is seen, and time held, well before.
+PACE_SECONDS = 0.05
 
 Beside = Callable[[Settings, "CustomerMemory | None"], AbstractAsyncContextManager[object]]
 
@@ -72,15 +76,22 @@ def _backlog(broker: EmbeddedBroker, source: EmbeddedSource) -> int:
     return len(broker.topics[source.topic]) - committed
 
 
-async def _pace(clock: SimulatedClock, broker: EmbeddedBroker, source: EmbeddedSource) -> None:
-    """Hold simulated time while the daemon is behind the feed. A real day does not wait,
-    but a demo should: it shows decisions, not lag."""
+async def _pace(
+    clock: SimulatedClock,
+    broker: EmbeddedBroker,
+    source: EmbeddedSource,
+    approvals: ApprovalDesk | None = None,
+) -> None:
+    """Hold simulated time while the daemon is behind the feed — a real day does not wait,
+    but a demo should: it shows decisions, not lag — and, with `approvals`, while any
+    approval waits for an operator (at demo speed its deadline would pass in seconds)."""
     while True:
-        if _backlog(broker, source) > MAX_BACKLOG:
+        waiting = approvals is not None and bool(await approvals.pending(limit=1))
+        if _backlog(broker, source) > MAX_BACKLOG or waiting:
             clock.pause()
         else:
             clock.resume()
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(PACE_SECONDS)
 
 
 async def run_demo(
@@ -92,12 +103,15 @@ async def run_demo(
     stop: asyncio.Event,
     scenario: Literal["normal", "storm"] = "normal",
     beside: Beside | None = None,
+    hold_for_approvals: bool = False,
 ) -> dict[str, int]:
     """Play the simulated day on a fresh copy of the world.
 
     `beside(run_settings, memory)` is entered once that copy exists and stays open while
     the day plays: the CLI serves the operator desk there (this module does not import
     it). Customer memory lives in the data directory across demo runs, seeded once.
+    With `hold_for_approvals` simulated time stands still while an approval waits, so an
+    operator can decide it on the desk before its deadline.
     """
     template = await ensure_world(settings, say)
     run_dir = settings.data_dir / "demo"
@@ -123,6 +137,7 @@ async def run_demo(
             say=say,
             stop=stop,
             memory=memory,
+            hold_for_approvals=hold_for_approvals,
         )
 
 
@@ -153,6 +168,7 @@ async def play_embedded(
     stop: asyncio.Event,
     until_done: bool = False,
     memory: CustomerMemory | None = None,
+    hold_for_approvals: bool = False,
 ) -> dict[str, int]:
     """Play `events` into the embedded stream and run the daemon on them.
 
@@ -174,11 +190,13 @@ async def play_embedded(
         relay = OutboxRelay(agent.deps.db, sink, {}, log_channel, clock)
         daemon_stop, relay_stop = asyncio.Event(), asyncio.Event()
         simulator = asyncio.create_task(run_simulator(events, sink, clock), name="simulator")
-        pacer = asyncio.create_task(_pace(clock, broker, source), name="pacer")
+        approvals = ApprovalDesk(agent.deps.db, clock) if hold_for_approvals else None
+        pacer = asyncio.create_task(_pace(clock, broker, source, approvals), name="pacer")
         daemon_task = asyncio.create_task(daemon.run(daemon_stop), name="daemon")
         relay_task = asyncio.create_task(relay.run(relay_stop), name="relay")
         tasks = [simulator, pacer, daemon_task, relay_task]
         deadline = time.monotonic() + duration if duration else None
+        hinted = False
         try:
             while not stop.is_set() and (deadline is None or time.monotonic() < deadline):
                 failed = [t for t in tasks if t.done() and not t.cancelled() and t.exception()]
@@ -190,11 +208,21 @@ async def play_embedded(
                     await asyncio.wait_for(stop.wait(), 1.0 if until_done else 5.0)
                 except TimeoutError:
                     figures = await run_figures(agent.deps.db)
+                    waiting = figures["awaiting_approval"]
                     say(
                         f"sim {clock.now():%H:%M}Z | events {daemon.stats.events}/{len(events)} "
                         f"| disruptions {figures['disruptions']} | cases {figures['cases']} "
                         f"| rebooked {figures['rebooked']} | notified {figures['notified']}"
+                        f" | awaiting approval {waiting}"
+                        + (" (time held until decided)" if waiting and hold_for_approvals else "")
                     )
+                    if waiting and not hold_for_approvals and not hinted:
+                        hinted = True
+                        say(
+                            f"cases wait for an operator; at {speed:.0f}x their deadlines pass"
+                            " in seconds (then the safe default runs): run the demo with"
+                            " --hold-for-approvals to decide them on the desk"
+                        )
         finally:
             simulator.cancel()
             pacer.cancel()

@@ -30,6 +30,21 @@ from airline.db import Database, JobRow
 
 log = logging.getLogger(__name__)
 
+
+class _SkippedTicks(logging.Filter):
+    """Drops APScheduler's warning for a tick skipped because the last one still runs.
+
+    That skip is the design (`max_instances=1`: a tick that waits for a big disruption's
+    cases is not overlapped by the next); APScheduler warns at every one, once a second,
+    which at 3 a.m. reads like a fault.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in record.getMessage()
+
+
+_SKIPPED_TICKS = _SkippedTicks()
+
 # A claimed job whose daemon has not finished it within this long (wall time) is run again.
 CLAIM_LEASE = timedelta(minutes=5)
 # A job that fails is retried this often (with the tick as back-off), then parked.
@@ -185,6 +200,7 @@ class Scheduler:
 
     def start(self, tick_seconds: float) -> None:
         """Look for due jobs every tick (wall time), from APScheduler's asyncio scheduler."""
+        logging.getLogger("apscheduler.scheduler").addFilter(_SKIPPED_TICKS)  # once: a set
         scheduler = AsyncIOScheduler()
         scheduler.add_job(
             self._tick,
