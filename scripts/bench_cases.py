@@ -43,8 +43,9 @@ from airline.db import Database, copy_sqlite
 from airline.models import Flight, FlightStatus
 from airline.schedule import Schedule
 from airline.seed import seed_database
+from streams.base import Position, Received
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
-from streams.events import FlightStatusEvent, ReasonCode
+from streams.events import TOPIC_FLIGHT_STATUS, FlightStatusEvent, ReasonCode, encode
 from tools.channels.log import LogChannel
 
 
@@ -83,8 +84,10 @@ async def run_graph(
         relay = OutboxRelay(agent.deps.db, EmbeddedSink(broker), {}, LogChannel(), clock)
         started = time.perf_counter()
         for n, flight in enumerate(flights):
-            cases = await daemon._open_cases(cancellation(flight, clock.now(), n))
-            await daemon.run_cases(cases)
+            # As the stream hands it over: board, triage, cases, each run to durable.
+            event = cancellation(flight, clock.now(), n)
+            position = Position(TOPIC_FLIGHT_STATUS, 0, n)
+            await daemon.handle(Received(position, encode(event), flight.key.encode(), event))
         durable = time.perf_counter() - started
         await relay.drain()
         notified = time.perf_counter() - started
@@ -123,7 +126,11 @@ async def run_plain(settings: Settings, flights: list[Flight], clock: SimulatedC
 
         started = time.perf_counter()
         for n, flight in enumerate(flights):
-            cases = await daemon._open_cases(cancellation(flight, clock.now(), n))
+            # The cases `handle` would open, without running them through the graph.
+            event = cancellation(flight, clock.now(), n)
+            change = daemon._apply(event, flight.key)
+            assert change is not None, f"{flight.key}: the cancellation changed nothing"
+            cases = await daemon._open_cases(event, change)
             await asyncio.gather(
                 *(
                     one(

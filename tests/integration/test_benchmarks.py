@@ -1,0 +1,74 @@
+"""`make bench` keeps working: each benchmark script runs, small, and prints its figures.
+
+Figures are not judged here (a shared machine moves them; the scripts print ratios for
+people to read): only that every script runs to its JSON line, with the fields a note
+quotes. A script that drifts from the code it measures fails here, not at release time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def bench(script: str, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+    result = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    last = result.stdout.strip().splitlines()[-1]
+    figures: dict[str, Any] = json.loads(last)
+    return figures
+
+
+def test_search_benchmark() -> None:
+    figures = bench("bench_search.py", "--requests", "30")
+    assert figures["requests"] == 30 and figures["full"]["p99_ms"] > 0
+
+
+def test_case_benchmark() -> None:
+    figures = bench("bench_cases.py", "--storm", "1")
+    full = figures["full_cancellation"]
+    assert full["cases"] > 100 and full["cases_per_s"] > 0 and full["graph_overhead_ratio"] > 0
+    assert sum(full["outcomes"].values()) == full["cases"]
+
+
+@pytest.mark.usefixtures("minilm")
+def test_memory_benchmark() -> None:
+    figures = bench(
+        "bench_memory.py",
+        "--memories",
+        "300",
+        "--customers",
+        "30",
+        "--recalls",
+        "10",
+        "--distinct",
+        "30",
+    )
+    assert figures["memories"] == 300 and figures["recall_p99_ms"] > 0
+
+
+def test_stream_benchmark(kafka_bootstrap: str) -> None:
+    figures = bench(
+        "bench_stream.py",
+        "--events",
+        "3000",
+        "--raw-runs",
+        "1",
+        env={"TRAVEL_AGENT_KAFKA__BOOTSTRAP_SERVERS": kafka_bootstrap},
+    )
+    assert figures["daemon_committed"] == 3000 and figures["ratio"] > 0
