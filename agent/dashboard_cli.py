@@ -92,21 +92,31 @@ def register(
         except ValueError:
             say(f"error: --role must be one of {', '.join(r.value for r in Role)}")
             raise typer.Exit(2) from None
-        if password_stdin:
-            password = sys.stdin.readline().rstrip("\r\n")
-        else:
-            password = getpass.getpass(f"password for {name}: ")
-            if getpass.getpass("again: ") != password:
-                say("error: the passwords differ")
-                raise typer.Exit(2)
-        config = settings()
-
-        async def main(_stop: asyncio.Event) -> None:
-            async with _store(config) as store:
-                await store.add(name, password, chosen, by="cli")
-
-        run(main)
+        password = _read_password(name, from_stdin=password_stdin)
+        _on_store(lambda store: store.add(name, password, chosen, by="cli"))
         say(f"operator {name} added ({chosen.value})")
+
+    @operators_app.command("passwd")
+    def passwd(
+        name: Annotated[str, typer.Argument(help="the operator whose password to set")],
+        password_stdin: Annotated[
+            bool, typer.Option("--password-stdin", help="read the password from stdin")
+        ] = False,
+    ) -> None:
+        """Set an operator's password (a reset: the old one is not asked for); every
+        session of theirs ends. Operators change their own on the desk (/account)."""
+        password = _read_password(name, from_stdin=password_stdin)
+        _on_store(lambda store: store.set_password(name, password, by="cli"))
+        say(f"operator {name} has a new password; their sessions have ended")
+
+    def _read_password(name: str, *, from_stdin: bool) -> str:
+        if from_stdin:
+            return sys.stdin.readline().rstrip("\r\n")
+        password = getpass.getpass(f"password for {name}: ")
+        if getpass.getpass("again: ") != password:
+            say("error: the passwords differ")
+            raise typer.Exit(2)
+        return password
 
     @operators_app.command("token")
     def token(
@@ -114,14 +124,7 @@ def register(
         label: Annotated[str, typer.Option(help="what the token is for")] = "api",
     ) -> None:
         """Issue a bearer token for the JSON API (printed once; only its hash is kept)."""
-        config = settings()
-
-        async def main(_stop: asyncio.Event) -> str:
-            async with _store(config) as store:
-                issued: str = await store.issue_token(name, label, by="cli")
-                return issued
-
-        typer.echo(run(main))
+        typer.echo(_on_store(lambda store: store.issue_token(name, label, by="cli")))
 
     @operators_app.command("disable")
     def disable(name: Annotated[str, typer.Argument(help="the operator to lock out")]) -> None:
@@ -134,27 +137,26 @@ def register(
         _set_active(name, True)
 
     def _set_active(name: str, active: bool) -> None:
+        _on_store(lambda store: store.set_active(name, active, by="cli"))
+        say(f"operator {name} {'enabled' if active else 'disabled'}")
+
+    def _on_store(work: Callable[[Any], Awaitable[T]]) -> T:
+        """`work(store)` on the configured database's operator store, in its own loop."""
         config = settings()
 
-        async def main(_stop: asyncio.Event) -> None:
+        async def main(_stop: asyncio.Event) -> T:
             async with _store(config) as store:
-                await store.set_active(name, active, by="cli")
+                return await work(store)
 
-        run(main)
-        say(f"operator {name} {'enabled' if active else 'disabled'}")
+        result: T = run(main)
+        return result
 
     @operators_app.command("list")
     def list_operators() -> None:
         """The operators, their roles and whether they are active."""
-        config = settings()
-
-        async def main(_stop: asyncio.Event) -> None:
-            async with _store(config) as store:
-                for operator, active, since in await store.list():
-                    state = "active" if active else "disabled"
-                    typer.echo(f"{operator.name}\t{operator.role.value}\t{state}\t{since:%Y-%m-%d}")
-
-        run(main)
+        for operator, active, since in _on_store(lambda store: store.list()):
+            state = "active" if active else "disabled"
+            typer.echo(f"{operator.name}\t{operator.role.value}\t{state}\t{since:%Y-%m-%d}")
 
     app.add_typer(operators_app, name="operators")
 

@@ -144,6 +144,56 @@ class OperatorStore:
                 )
             session.add(_audit(by, "operator_enabled" if active else "operator_disabled", name))
 
+    async def set_password(
+        self,
+        name: str,
+        password: str,
+        *,
+        by: str | None,
+        current: str | None = None,
+        keep_session: str | None = None,
+    ) -> None:
+        """Give operator `name` a new password and end their other sessions.
+
+        With `current` (an operator changing their own) it must be the password now in
+        force; without (an admin's reset, from the CLI) it is not asked for. The session
+        whose cookie token is `keep_session` stays open; every other one ends, so a
+        password someone else learned stops working everywhere at once.
+
+        Raises:
+            OperatorError: no such operator, a wrong current password, or a weak new one.
+        """
+        if len(password) < MIN_PASSWORD:
+            raise OperatorError(f"the new password needs at least {MIN_PASSWORD} characters")
+        async with self.db.session() as session:
+            row = await session.get(OperatorRow, name)
+        if row is None:
+            raise OperatorError(f"no operator {name!r}")
+        if current is not None:
+            try:
+                self.hasher.verify(row.password_hash, current)
+            except (VerifyMismatchError, VerificationError, InvalidHashError):
+                raise OperatorError("the current password is wrong") from None
+        kept = _digest(keep_session) if keep_session else ""
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(OperatorRow)
+                .where(OperatorRow.name == name)
+                .values(password_hash=self.hasher.hash(password))
+            )
+            ended = await session.execute(
+                delete(SessionRow).where(SessionRow.operator == name, SessionRow.id != kept)
+            )
+            session.add(
+                _audit(
+                    by,
+                    "password_changed",
+                    name,
+                    {"sessions_ended": ended.rowcount},  # type: ignore[attr-defined]
+                )
+            )
+        log.info("operator %s has a new password (set by %s)", name, by or "the cli")
+
     # --- logging in ------------------------------------------------------------------
 
     async def login(self, name: str, password: str, *, address: str) -> tuple[str, Session]:

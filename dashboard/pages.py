@@ -373,6 +373,47 @@ async def audit_fragment(request: Request, session: Viewer) -> Response:
     return render(request, "_audit.html", session, await _audit(request))
 
 
+# --- the operator's own account ------------------------------------------------------------
+
+
+@router.get("/account")
+async def account_page(request: Request, session: Viewer, changed: bool = False) -> Response:
+    return render(
+        request, "account.html", session, {"nav": "account", "error": None, "changed": changed}
+    )
+
+
+@router.post("/account/password")
+async def change_password(
+    request: Request,
+    session: Viewer,
+    current: Annotated[str, Form(max_length=1024)],
+    password: Annotated[str, Form(max_length=1024)],
+    again: Annotated[str, Form(max_length=1024)],
+) -> Response:
+    """An operator's own new password; their other sessions end, this one stays."""
+    name = session.operator.name
+    try:
+        if password != again:
+            raise OperatorError("the new passwords differ")
+        await desk_of(request).operators.set_password(
+            name,
+            password,
+            by=name,
+            current=current,
+            keep_session=request.cookies.get(SESSION_COOKIE),
+        )
+    except OperatorError as exc:
+        return render(
+            request,
+            "account.html",
+            session,
+            {"nav": "account", "error": str(exc), "changed": False},
+            status_code=400,
+        )
+    return RedirectResponse("/account?changed=true", status_code=303)
+
+
 # --- operators (admin) -----------------------------------------------------------------------
 
 

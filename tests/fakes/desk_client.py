@@ -41,9 +41,9 @@ class Desk:
         assert found, page.text
         return found.group(1)
 
-    def login(self, name: str, password: str | None = None) -> str:
-        """Log in; returns the session's CSRF token."""
-        response = self.client.post(
+    def attempt_login(self, name: str, password: str | None = None) -> Any:
+        """Post the login form as a browser would; the response, whatever it is."""
+        return self.client.post(
             "/login",
             data={
                 "name": name,
@@ -52,6 +52,10 @@ class Desk:
             },
             follow_redirects=False,
         )
+
+    def login(self, name: str, password: str | None = None) -> str:
+        """Log in; returns the session's CSRF token."""
+        response = self.attempt_login(name, password)
         assert response.status_code == 303, response.text
         return self.csrf()
 
@@ -63,7 +67,11 @@ class Desk:
 
 
 @contextmanager
-def open_desk(world: Path, *, memory: Any = None, **dashboard: Any) -> Iterator[Desk]:
+def open_desk(
+    world: Path, *, memory: Any = None, add_operators: bool = True, **dashboard: Any
+) -> Iterator[Desk]:
+    """The desk on `world`, with an operator of each role (unless another desk on the same
+    world added them already)."""
     settings = Settings(
         data_dir=world.parent,
         dashboard=DashboardSettings(
@@ -74,6 +82,6 @@ def open_desk(world: Path, *, memory: Any = None, **dashboard: Any) -> Iterator[
     app = create_app(settings, memory=memory)
     with TestClient(app, base_url="http://testserver") as client:
         desk = Desk(client)
-        for name, role in ROLES.items():
+        for name, role in ROLES.items() if add_operators else ():
             desk.call(desk.desk.operators.add, name, PASSWORDS[name], Role(role))
         yield desk

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from airline.db import CustomerRow
 from airline.models import Preferences, SeatPreference
-from dashboard.tables import OperatorRow, SessionRow
+from dashboard.tables import AuditRow, OperatorRow, SessionRow
 from memory.base import CustomerProfile, MemoryKind, MemoryRecord
 from tests.fakes.desk_client import Desk, open_desk
 
@@ -24,6 +24,7 @@ PAGES = [
     "/audit",
     "/customers/C000001",
     "/admin/operators",
+    "/account",
     "/fragments/overview",
     "/fragments/approvals",
     "/events",
@@ -300,3 +301,45 @@ def test_the_customer_page_shows_what_memory_holds(world_path: Path) -> None:
 def test_without_memory_the_customer_page_says_so(desk: Desk) -> None:
     desk.login("vera")
     assert "not connected" in desk.client.get("/customers/C000001").text
+
+
+def test_an_operator_changes_their_password_and_their_other_sessions_end(
+    world_path: Path, desk: Desk
+) -> None:
+    with open_desk(world_path, add_operators=False) as elsewhere:  # another browser
+        elsewhere.login("vera")
+        assert elsewhere.client.get("/", follow_redirects=False).status_code == 200
+
+        csrf = desk.login("vera")
+        page = desk.client.get("/account")
+        assert page.status_code == 200 and "Change your password" in page.text
+        form = {"current": "viewer-pass-1", "password": "a-new-pass-22", "again": "a-new-pass-22"}
+
+        assert desk.client.post("/account/password", data=form).status_code == 403  # no CSRF
+        wrong = desk.client.post(
+            "/account/password", data=form | {"current": "guess-guess", "csrf_token": csrf}
+        )
+        assert wrong.status_code == 400 and "current password is wrong" in wrong.text
+        differ = desk.client.post(
+            "/account/password", data=form | {"again": "a-new-pass-23", "csrf_token": csrf}
+        )
+        assert differ.status_code == 400 and "new passwords differ" in differ.text
+
+        done = desk.client.post("/account/password", data=form | {"csrf_token": csrf})
+        assert done.status_code == 200 and "Your password is changed" in done.text
+        assert desk.client.get("/", follow_redirects=False).status_code == 200  # this one stays
+        assert elsewhere.client.get("/", follow_redirects=False).status_code == 303  # ended
+
+        desk.client.post("/logout", data={"csrf_token": desk.csrf()})
+        assert desk.attempt_login("vera", "viewer-pass-1").status_code == 401
+        desk.login("vera", "a-new-pass-22")
+
+    async def audited() -> list[str]:
+        async with desk.desk.db.session() as session:
+            return list(
+                await session.scalars(
+                    select(AuditRow.action).where(AuditRow.action == "password_changed")
+                )
+            )
+
+    assert desk.call(audited) == ["password_changed"]

@@ -1,4 +1,4 @@
-"""`travel-agent operators add | token | list` against the configured database."""
+"""`travel-agent operators add | token | list | passwd` against the configured database."""
 
 from __future__ import annotations
 
@@ -40,6 +40,23 @@ def test_bad_roles_names_and_passwords_are_refused(env: None) -> None:
         app, ["operators", "add", "Maria Smith", "--password-stdin"], input="a-long-password\n"
     )
     assert name.exit_code == 1 and "operator name" in name.output
+
+
+def test_an_admin_resets_a_password_from_the_shell(env: None) -> None:
+    runner = CliRunner()
+    runner.invoke(app, ["operators", "add", "maria", "--password-stdin"], input="a-long-password\n")
+
+    reset = runner.invoke(
+        app, ["operators", "passwd", "maria", "--password-stdin"], input="another-long-one\n"
+    )
+    assert reset.exit_code == 0, reset.output
+    assert "operator maria has a new password" in reset.output
+    weak = runner.invoke(app, ["operators", "passwd", "maria", "--password-stdin"], input="x\n")
+    assert weak.exit_code == 1 and "at least 10 characters" in weak.output
+    nobody = runner.invoke(
+        app, ["operators", "passwd", "nobody", "--password-stdin"], input="another-long-one\n"
+    )
+    assert nobody.exit_code == 1 and "no operator 'nobody'" in nobody.output
 
 
 async def test_the_demo_serves_the_desk_with_a_demo_operator(world_path: Path) -> None:
