@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agent.approvals import DECIDED, ApprovalStatus
 from agent.claims import CaseClaims
 from agent.deps import AgentDeps
-from agent.graph import CaseGraph
+from agent.graph import CASE_DURABILITY, CaseGraph
 from agent.scheduler import Handler, JobKind
 from airline.db import ApprovalRow
 from airline.errors import NotFoundError
@@ -86,7 +86,7 @@ class FollowUps:
         snapshot = await self.graph.aget_state(config)
         if snapshot.next == ("approve",):  # parked at this approval: answer it
             await self.graph.ainvoke(
-                Command(resume=decision), config, context=self.deps, durability="sync"
+                Command(resume=decision), config, context=self.deps, durability=CASE_DURABILITY
             )
         # else: resumed before (by a daemon that died before marking it): nothing to redo
         async with self.deps.db.transaction() as session:

@@ -9,9 +9,12 @@
 `approve` parks the case at LangGraph `interrupt()` when autonomy limits say a human
 decides; the daemon resumes it with the decision (see agent/nodes/approving.py).
 
-Thread id = case id. The checkpointer writes after every node, so a daemon killed
-mid-case resumes at the node it had reached; `act` is idempotent by key, so resuming
-never repeats an effect.
+Thread id = case id. A case's run is checkpointed when it ends or parks at an approval
+(`CASE_DURABILITY`, LangGraph's "exit"), not after every node: per-node checkpoints cost
+a fifth of a case's time (31 → 39 cases/s without them). That is safe because `act`
+carries out the effects and closes the case in one transaction: a daemon killed before
+that transaction runs the case again from the start, on live context, and every effect
+is idempotent by key; killed after it, the case is closed and nothing runs again.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Durability
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
@@ -45,6 +49,8 @@ from agent.nodes import (
 from agent.state import CHECKPOINT_TYPES, CaseState
 
 CaseGraph = CompiledStateGraph[CaseState, AgentDeps, CaseState, CaseState]
+# When a case's run is checkpointed: when it ends or parks (see the module docstring).
+CASE_DURABILITY: Durability = "exit"
 
 
 def build_graph(checkpointer: BaseCheckpointSaver[Any] | None = None) -> CaseGraph:

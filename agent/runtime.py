@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agent.claims import CaseClaims
 from agent.deps import AgentDeps
 from agent.followups import FollowUps
-from agent.graph import CaseGraph
+from agent.graph import CASE_DURABILITY, CaseGraph
 from agent.metrics import Metrics
 from agent.scheduler import Scheduler
 from agent.state import CaseState, CaseStatus
@@ -566,7 +566,7 @@ class Daemon:
                     snapshot = await self.graph.aget_state(config)
                     if snapshot.next:  # interrupted mid-graph: carry on where it stopped
                         result = await self.graph.ainvoke(
-                            None, config, context=self.deps, durability="sync"
+                            None, config, context=self.deps, durability=CASE_DURABILITY
                         )
                     elif "outcome" in snapshot.values:  # finished before; the row says so
                         return str(snapshot.values.get("outcome", "done"))
@@ -579,7 +579,7 @@ class Daemon:
                             "reason": case.reason,
                         }
                         result = await self.graph.ainvoke(
-                            start, config, context=self.deps, durability="sync"
+                            start, config, context=self.deps, durability=CASE_DURABILITY
                         )
                     if "__interrupt__" in result:  # parked at an approval, checkpointed
                         return "awaiting_approval"

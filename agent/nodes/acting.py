@@ -1,5 +1,5 @@
 """The act node: run the approved actions in one transaction, each once (idempotency
-keys), and schedule the follow-ups of a rebooking.
+keys), schedule the follow-ups of a rebooking, and close the case in that transaction.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from langgraph.runtime import Runtime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.deps import AgentDeps
+from agent.nodes.closing import case_outcome, close_case
 from agent.nodes.common import MAX_ATTEMPTS, local_time
 from agent.scheduler import JobKind, schedule_job
 from agent.state import (
@@ -20,6 +21,7 @@ from agent.state import (
     CaseState,
     CompensateAction,
     NotifyAction,
+    Outcome,
     ProposedAction,
     RebookAction,
     RefundOfferAction,
@@ -52,7 +54,7 @@ async def act(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
     approved = state["verdict"].approved
     try:
         async with my_turn():  # more urgent passengers of the same disruption first
-            effects = await _apply(state, runtime.context, approved)
+            effects, outcome = await _apply(state, runtime.context, approved)
     except NoSeatsError as exc:
         if attempts < MAX_ATTEMPTS:
             # Another case took the last seat between our search and our booking.
@@ -67,15 +69,25 @@ async def act(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
             for a in approved
             if isinstance(a, NotifyAction)
         ]
-        effects = ["seat-race-exhausted", *await _apply(state, runtime.context, told)]
-    return {"effects": effects, "attempts": attempts}
+        effects, outcome = await _apply(
+            state, runtime.context, told, before=["seat-race-exhausted"]
+        )
+    return {"effects": effects, "attempts": attempts, "outcome": outcome.value}
 
 
-async def _apply(state: CaseState, deps: AgentDeps, actions: list[ProposedAction]) -> list[str]:
+async def _apply(
+    state: CaseState,
+    deps: AgentDeps,
+    actions: list[ProposedAction],
+    *,
+    before: list[str] | None = None,
+) -> tuple[list[str], Outcome]:
+    """Carry out `actions` and close the case, in one transaction: the effects (after
+    `before`, effects already had) and the outcome."""
     context = state["context"]
     case_id, pnr = state["case_id"], state["pnr"]
     now = deps.clock.now()
-    effects: list[str] = []
+    effects: list[str] = list(before or [])
     fields = dict(context.message_fields)
     async with deps.db.transaction() as session:
         for action in actions:
@@ -131,7 +143,9 @@ async def _apply(state: CaseState, deps: AgentDeps, actions: list[ProposedAction
                     about=disrupted.key,
                 )
                 effects.append(f"notify:{action.message}" if sent else "notify:already-sent")
-    return effects
+        outcome = case_outcome(effects, state["verdict"].approved)
+        await close_case(session, case_id, outcome, now)
+    return effects, outcome
 
 
 async def _record_money(

@@ -1,17 +1,16 @@
-"""The remember node: close the case with its outcome and tell customer memory."""
+"""The remember node: tell customer memory what happened to the case."""
 
 from __future__ import annotations
 
 import logging
 
 from langgraph.runtime import Runtime
-from sqlalchemy import update
 
 from agent.deps import AgentDeps
+from agent.nodes.closing import case_outcome, close_case
 from agent.state import (
     CareAction,
     CaseState,
-    CaseStatus,
     CompensateAction,
     NotifyAction,
     Outcome,
@@ -19,41 +18,21 @@ from agent.state import (
     RebookAction,
     RefundOfferAction,
 )
-from airline.db import CaseRow
 from memory.base import MemoryKind
 
 log = logging.getLogger(__name__)
 
 
 async def remember(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
-    """Close the case with its outcome, and tell customer memory what happened."""
-    effects = state.get("effects", [])
-    approved = state["verdict"].approved if "verdict" in state else []
-    if any(e.startswith("rebook") for e in effects):
-        outcome = Outcome.REBOOKED
-    elif "seat-race-exhausted" in effects or any(
-        isinstance(a, NotifyAction) and a.message.value.endswith("no_alternative") for a in approved
-    ):
-        outcome = Outcome.NO_ALTERNATIVE
-    elif any(e.startswith("notify") for e in effects):
-        outcome = Outcome.NOTIFIED
-    else:
-        outcome = Outcome.NOTHING_TO_DO
+    """Tell customer memory what happened (`act` closed the case with its outcome)."""
     deps = runtime.context
-    async with deps.db.transaction() as session:
-        await session.execute(
-            update(CaseRow)
-            # A case closed before keeps its outcome if it is ever run again.
-            .where(
-                CaseRow.id == state["case_id"],
-                CaseRow.status.in_([CaseStatus.PENDING, CaseStatus.AWAITING_APPROVAL]),
-            )
-            .values(
-                status=CaseStatus.DONE,
-                outcome=outcome.value,
-                updated_at=deps.clock.now(),
-            )
-        )
+    if "outcome" in state:
+        outcome = Outcome(state["outcome"])
+    else:  # a checkpoint from before `act` closed cases: close it here, as then
+        approved = state["verdict"].approved if "verdict" in state else []
+        outcome = case_outcome(state.get("effects", []), approved)
+        async with deps.db.transaction() as session:
+            await close_case(session, state["case_id"], outcome, deps.clock.now())
     await _memorize(deps, state, outcome)
     return {"outcome": outcome.value}
 

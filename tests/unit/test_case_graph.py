@@ -283,22 +283,24 @@ async def test_a_case_finished_before_keeps_its_outcome_when_invoked_again(
 async def test_a_daemon_killed_after_acting_does_not_act_twice(agent: Agent) -> None:
     booking = await passenger(agent, connecting=False)
     case = await cancel_and_open(agent, booking.pnr)
-    await _run(agent, [case])
+
+    # The process dies right after the act transaction commits, before `remember` (and,
+    # with checkpoints only at the end of a run, before any checkpoint of this run).
+    await agent.graph.ainvoke(
+        start(case), config(case), context=agent.deps, interrupt_after=["act"]
+    )
     done = await observe(agent, case)
+    # The case was closed in that transaction, with its effects: nothing is left to run.
+    assert done.case == ("done", "rebooked")
+    assert [action for action, _key in done.ledger] == ["care", "compensate", "notify", "rebook"]
+    assert await daemon(agent).resume_pending() == 0
 
-    # Go back to the checkpoint taken just before `act`, as if the process died after the
-    # act transaction committed but before its checkpoint was written, and resume there.
-    history = [snapshot async for snapshot in agent.graph.aget_state_history(config(case))]
-    before_act = next(snapshot for snapshot in history if snapshot.next == ("act",))
-    result = await agent.graph.ainvoke(None, before_act.config, context=agent.deps)
-
-    assert result["effects"] == [
-        "rebook:already-done",
-        "notify:already-sent",
-        "compensate:already-done",
-        "care:already-done",
-    ]
-    assert result["outcome"] == "rebooked"
+    # Even run again from the very start (what a lost checkpoint would lead to), nothing
+    # is done twice: the live booking is on its new flight already, so there is nothing
+    # to do, every effect is keyed anyway, and the case keeps its outcome.
+    again: RunnableConfig = {"configurable": {"thread_id": f"{case.id}:again"}}
+    result = await agent.graph.ainvoke(start(case), again, context=agent.deps)
+    assert (result["effects"], result["outcome"]) == ([], "nothing_to_do")
     assert await observe(agent, case) == done
 
 

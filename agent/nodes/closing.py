@@ -1,0 +1,42 @@
+"""A case's outcome, and closing its row — in the same transaction as its effects.
+
+`act` closes the case in the transaction that carries out its effects, so "effects done"
+and "case done" cannot part: a daemon killed between `act` and `remember` leaves a closed
+case, and nothing to run again. (That is what lets cases run with LangGraph's "exit"
+durability — one checkpoint per run — instead of one per node; see agent/graph.py.)
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent.state import CaseStatus, NotifyAction, Outcome, ProposedAction
+from airline.db import CaseRow
+
+
+def case_outcome(effects: list[str], approved: list[ProposedAction]) -> Outcome:
+    """What a case came to, from the effects its actions had."""
+    if any(e.startswith("rebook") for e in effects):
+        return Outcome.REBOOKED
+    if "seat-race-exhausted" in effects or any(
+        isinstance(a, NotifyAction) and a.message.value.endswith("no_alternative") for a in approved
+    ):
+        return Outcome.NO_ALTERNATIVE
+    if any(e.startswith("notify") for e in effects):
+        return Outcome.NOTIFIED
+    return Outcome.NOTHING_TO_DO
+
+
+async def close_case(session: AsyncSession, case_id: str, outcome: Outcome, at: datetime) -> None:
+    """Mark the case done with its outcome; a case closed before keeps its outcome."""
+    await session.execute(
+        update(CaseRow)
+        .where(
+            CaseRow.id == case_id,
+            CaseRow.status.in_([CaseStatus.PENDING, CaseStatus.AWAITING_APPROVAL]),
+        )
+        .values(status=CaseStatus.DONE, outcome=outcome.value, updated_at=at)
+    )
