@@ -84,11 +84,15 @@ class FollowUps:
     async def _resume(self, approval_id: str, case_id: str, decision: dict[str, Any]) -> None:
         config: RunnableConfig = {"configurable": {"thread_id": case_id}}
         snapshot = await self.graph.aget_state(config)
-        if snapshot.next == ("approve",):  # parked at this approval: answer it
+        asked = [
+            i.value.get("approval_id") for i in snapshot.interrupts if isinstance(i.value, dict)
+        ]
+        if asked == [approval_id]:  # parked at this approval: answer it
             await self.graph.ainvoke(
                 Command(resume=decision), config, context=self.deps, durability=CASE_DURABILITY
             )
-        # else: resumed before (by a daemon that died before marking it): nothing to redo
+        # else: resumed before by a daemon that died before marking it — since finished, or
+        # parked at a newer approval, which this answer is not for: nothing to redo
         async with self.deps.db.transaction() as session:
             await session.execute(
                 update(ApprovalRow)

@@ -13,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from agent.approvals import (
     ApprovalClosedError,
@@ -204,7 +204,18 @@ async def test_an_approval_goes_stale_when_its_flight_changes_and_the_case_plans
     [renewed] = await desk.pending()
     assert (renewed.case_id, renewed.revision) == (old.case_id, 1)
     assert await ledger(agent, pnr) == []
-    del runner
+
+    # Had the daemon died before marking the stale approval applied, it would be resumed
+    # again: its answer is not the new approval's, which keeps waiting for an operator.
+    async with agent.deps.db.transaction() as session:
+        await session.execute(
+            update(ApprovalRow).where(ApprovalRow.id == approval_id).values(applied_at=None)
+        )
+    assert await runner.apply_decisions() == 1
+    assert [a.id for a in await desk.pending()] == [renewed.id]
+    snapshot = await agent.graph.aget_state({"configurable": {"thread_id": old.case_id}})
+    assert [i.value for i in snapshot.interrupts] == [{"approval_id": renewed.id}]
+    assert await case_row(agent, old.case_id) == ("awaiting_approval", None)
 
 
 async def test_a_deadline_on_simulated_time_runs_the_safe_default(
