@@ -30,6 +30,7 @@ from agent.turns import my_turn
 from airline.errors import NoSeatsError
 from airline.reservations import (
     effect_done,
+    read_ledger_ahead,
     rebook,
     record_effect,
 )
@@ -90,9 +91,10 @@ async def _apply(
     effects: list[str] = list(before or [])
     fields = dict(context.message_fields)
     async with deps.db.transaction() as session:
+        await read_ledger_ahead(session, _ledger_keys(state, actions))
         for action in actions:
             if isinstance(action, RebookAction):
-                key = f"{case_id}:rebook:v1"
+                key = _rebook_key(case_id)
                 itinerary = next(
                     (a for a in context.alternatives if a.flight_keys == action.flights), None
                 )
@@ -131,7 +133,7 @@ async def _apply(
                         fields.update(_owed_fields(other, context))
                 sent = await enqueue_notification(
                     session,
-                    idempotency_key=f"notify:{state['disruption_id']}:{context.customer.id}",
+                    idempotency_key=_notify_key(state),
                     case_id=case_id,
                     pnr=pnr,
                     customer=with_preferences(context.customer, context.preferences),
@@ -156,13 +158,7 @@ async def _record_money(
     now: datetime,
 ) -> bool:
     """Ledger the payment (or offer) once; False if it was already there."""
-    # Compensation is paid once per journey, care once per flight's disruption: keyed by
-    # booking (and flight), not case, so a later case about the same trip cannot repeat it.
-    pnr, flight = state["pnr"], state["context"].disrupted_flight
-    key = {
-        "compensate": f"{pnr}:compensate:v1",
-        "care": f"{pnr}:{flight}:care:v1",
-    }.get(action.kind, f"{state['case_id']}:{action.kind}:v1")
+    key = _money_key(state, action.kind)
     if await effect_done(session, key):
         return False
     detail = action.model_dump(mode="json")
@@ -181,6 +177,38 @@ async def _record_money(
     )
     session.add(action_event(key, state["case_id"], state["pnr"], action.kind, detail, now))
     return True
+
+
+def _rebook_key(case_id: str) -> str:
+    return f"{case_id}:rebook:v1"
+
+
+def _money_key(state: CaseState, kind: str) -> str:
+    # Compensation is paid once per journey, care once per flight's disruption: keyed by
+    # booking (and flight), not case, so a later case about the same trip cannot repeat it.
+    pnr, flight = state["pnr"], state["context"].disrupted_flight
+    return {
+        "compensate": f"{pnr}:compensate:v1",
+        "care": f"{pnr}:{flight}:care:v1",
+    }.get(kind, f"{state['case_id']}:{kind}:v1")
+
+
+def _notify_key(state: CaseState) -> str:
+    """One message per passenger per disruption."""
+    return f"notify:{state['disruption_id']}:{state['context'].customer.id}"
+
+
+def _ledger_keys(state: CaseState, actions: list[ProposedAction]) -> list[str]:
+    """The ledger keys `_apply` will ask about for `actions`."""
+    keys = []
+    for action in actions:
+        if isinstance(action, RebookAction):
+            keys.append(_rebook_key(state["case_id"]))
+        elif isinstance(action, CompensateAction | CareAction | RefundOfferAction):
+            keys.append(_money_key(state, action.kind))
+        elif isinstance(action, NotifyAction):
+            keys.append(_notify_key(state))
+    return keys
 
 
 def _owed_fields(

@@ -200,3 +200,39 @@ async def test_the_database_refuses_impossible_inventory(db: Database, value: ob
                 .values(sold=value)
             )
     assert await sold(db, LATER_DIRECT) == before
+
+
+async def test_ledger_keys_read_ahead_answer_for_their_transaction_only(db: Database) -> None:
+    from datetime import UTC, datetime
+
+    from airline.reservations import effect_done, read_ledger_ahead, record_effect
+
+    async def record(session: object, key: str) -> None:
+        await record_effect(
+            session,  # type: ignore[arg-type]
+            idempotency_key=key,
+            case_id="c-1",
+            action="notify",
+            pnr="P1",
+            detail={},
+            at=datetime(2026, 3, 1, tzinfo=UTC),
+        )
+
+    async with db.transaction() as session:
+        await record(session, "k-done")
+    async with db.transaction() as session:
+        await read_ledger_ahead(session, ["k-done", "k-new"])
+        assert await effect_done(session, "k-done")
+        assert not await effect_done(session, "k-new")
+        await record(session, "k-new")
+        assert await effect_done(session, "k-new")  # recorded here: known at once
+        assert not await effect_done(session, "k-other")  # not read ahead: asked
+    async with db.transaction() as session:
+        await record(session, "k-other")  # a transaction that read nothing ahead
+    async with db.transaction() as session:
+        assert await effect_done(session, "k-other")  # a new transaction asks afresh
+    # Whatever was read ahead, the unique key refuses a second row.
+    with pytest.raises(IntegrityError):
+        async with db.transaction() as session:
+            await read_ledger_ahead(session, ["k-new"])
+            await record(session, "k-new")
