@@ -441,20 +441,19 @@ async def _supersede(
         OutboxRow.customer_id == customer_id,
         OutboxRow.payload["meta"]["about"].as_string() == about,
     )
-    newer = await session.scalar(
-        select(OutboxRow.idempotency_key)
-        .where(*mine, OutboxRow.status.in_(("pending", "sent")), OutboxRow.created_at > at)
-        .limit(1)
-    )
-    if newer is not None:
-        return [], newer
-    older = (
+    # One read for both questions (a round trip per message saved): is there newer news,
+    # and which pending messages are older?
+    live = (
         await session.execute(
-            select(OutboxRow.id, OutboxRow.idempotency_key).where(
-                *mine, OutboxRow.status == "pending", OutboxRow.created_at <= at
-            )
+            select(OutboxRow.id, OutboxRow.idempotency_key, OutboxRow.status, OutboxRow.created_at)
+            .where(*mine, OutboxRow.status.in_(("pending", "sent")))
+            .order_by(OutboxRow.created_at, OutboxRow.id)
         )
     ).all()
+    newer = next((other for _, other, _, created in live if created > at), None)
+    if newer is not None:
+        return [], newer
+    older = [(row_id, other) for row_id, other, status, _ in live if status == "pending"]
     if older:
         await session.execute(
             update(OutboxRow)
