@@ -21,12 +21,12 @@ import asyncio
 import json
 import threading
 from datetime import datetime, time
-from types import TracebackType
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from agent.reasoners.prompting import DATA_CLOSE, DATA_OPEN
 from airline.airports import load_airports
+from evals.chat_endpoint import ChatEndpoint, completion, error
 
 _REBOOKED = {
     "cancelled": "cancelled_rebooked",
@@ -174,101 +174,39 @@ def _overnight(departure: str, zone: ZoneInfo) -> bool:
     return local >= time(22) or local < time(6)
 
 
-class PolicyModelServer:
-    """The endpoint on 127.0.0.1 (port 0: any free port). Use as an async context manager."""
+class PolicyModelServer(ChatEndpoint):
+    """The policy-following model on ``http://host:port`` (port 0: any free port), while
+    entered as an async context manager."""
 
     def __init__(
         self, *, host: str = "127.0.0.1", port: int = 0, model: str = "policy-model"
     ) -> None:
-        self.host = host
-        self.port = port
+        super().__init__(host=host, port=port)
         self.model = model
-        self.url = ""
         self.requests = 0
-        self._server: asyncio.Server | None = None
 
-    async def __aenter__(self) -> PolicyModelServer:
-        self._server = await asyncio.start_server(self._handle, self.host, self.port)
-        host, port = self._server.sockets[0].getsockname()[:2]
-        self.url = f"http://{host}:{port}"
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        assert self._server is not None
-        self._server.close()
-        await self._server.wait_closed()
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            status, body = await self._answer(reader)
-            head = (
-                f"HTTP/1.1 {status} {'OK' if status == 200 else 'Error'}\r\n"
-                "Content-Type: application/json\r\n"
-                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-            )
-            writer.write(head.encode() + body)
-            await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
-        finally:
-            writer.close()
-            try:
-                await writer.wait_closed()
-            except ConnectionError:
-                pass
-
-    async def _answer(self, reader: asyncio.StreamReader) -> tuple[int, bytes]:
-        head = await reader.readuntil(b"\r\n\r\n")
-        request_line, *lines = head.decode("latin-1").split("\r\n")
-        method, path, _ = request_line.split(" ", 2)
-        headers = {
-            k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines if x)
-        }
-        raw = await reader.readexactly(int(headers.get("content-length", "0")))
+    async def answer(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, bytes]:
         if method != "POST" or not path.rstrip("/").endswith("/chat/completions"):
-            return 404, _error("only POST /v1/chat/completions is served")
+            return 404, error("only POST /v1/chat/completions is served")
         try:
-            request = json.loads(raw)
+            request = json.loads(body)
         except json.JSONDecodeError:
-            return 400, _error("the body is not JSON")
+            return 400, error("the body is not JSON")
         self.requests += 1
         messages = request.get("messages") or []
         case = case_of(messages)
         if case is None:
-            return 400, _error("no case data between the untrusted-data fences")
+            return 400, error("no case data between the untrusted-data fences")
         content = json.dumps(policy_plan(case))
         prompt_chars = sum(len(str(m.get("content") or "")) for m in messages)
-        prompt, completion = max(1, prompt_chars // 4), max(1, len(content) // 4)
-        return 200, json.dumps(
-            {
-                "id": f"chatcmpl-policy-{self.requests}",
-                "object": "chat.completion",
-                "created": 1_772_341_200,
-                "model": request.get("model", self.model),
-                "choices": [
-                    {
-                        "index": 0,
-                        "message": {"role": "assistant", "content": content},
-                        "finish_reason": "stop",
-                        "logprobs": None,
-                    }
-                ],
-                "usage": {
-                    "prompt_tokens": prompt,
-                    "completion_tokens": completion,
-                    "total_tokens": prompt + completion,
-                },
-            }
-        ).encode()
-
-
-def _error(message: str) -> bytes:
-    return json.dumps({"error": {"message": message, "type": "invalid_request_error"}}).encode()
+        return 200, completion(
+            f"chatcmpl-policy-{self.requests}",
+            request.get("model", self.model),
+            {"role": "assistant", "content": content},
+            (max(1, prompt_chars // 4), max(1, len(content) // 4)),
+        )
 
 
 class ModelServerThread:

@@ -17,8 +17,9 @@ import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any
+
+from evals.chat_endpoint import ChatEndpoint, completion, error
 
 
 @dataclass
@@ -48,34 +49,13 @@ def say(content: str | dict[str, Any]) -> Reply:
     return Reply(content=content if isinstance(content, str) else json.dumps(content))
 
 
-class FakeOpenAI:
+class FakeOpenAI(ChatEndpoint):
     def __init__(self, script: list[Step] | None = None) -> None:
+        super().__init__()
         self.script: list[Step] = list(script or [])
         self.requests: list[dict[str, Any]] = []
         self.unexpected: list[str] = []
-        self.url = ""
-        self._server: asyncio.Server | None = None
-        self._handlers: set[asyncio.Task[None]] = set()
         self._served = 0
-
-    async def __aenter__(self) -> FakeOpenAI:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        host, port = self._server.sockets[0].getsockname()[:2]
-        self.url = f"http://{host}:{port}"
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        assert self._server is not None
-        self._server.close()
-        for task in list(self._handlers):
-            task.cancel()
-        await asyncio.gather(*self._handlers, return_exceptions=True)
-        await self._server.wait_closed()
 
     # --- what the client sent ---------------------------------------------------------
 
@@ -89,52 +69,22 @@ class FakeOpenAI:
             if m["role"] == role
         ]
 
-    # --- HTTP -------------------------------------------------------------------------
+    # --- the scripted answers -----------------------------------------------------------
 
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._handlers.add(task)
-        try:
-            status, body = await self._answer(reader)
-            head = (
-                f"HTTP/1.1 {status} {'OK' if status == 200 else 'Error'}\r\n"
-                "Content-Type: application/json\r\n"
-                f"Content-Length: {len(body)}\r\n"
-                "Connection: close\r\n\r\n"
-            )
-            writer.write(head.encode() + body)
-            await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
-            pass
-        finally:
-            writer.close()
-            try:
-                await writer.wait_closed()
-            except (ConnectionError, asyncio.CancelledError):
-                pass
-            self._handlers.discard(task)
-
-    async def _answer(self, reader: asyncio.StreamReader) -> tuple[int, bytes]:
-        head = await reader.readuntil(b"\r\n\r\n")
-        request_line, *header_lines = head.decode("latin-1").split("\r\n")
-        method, path, _ = request_line.split(" ", 2)
-        headers = {
-            k.strip().lower(): v.strip()
-            for k, _, v in (line.partition(":") for line in header_lines if line)
-        }
-        raw = await reader.readexactly(int(headers.get("content-length", "0")))
+    async def answer(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, bytes]:
         if (method, path) != ("POST", "/v1/chat/completions"):
             self.unexpected.append(f"{method} {path}")
-            return 404, _error("not found")
+            return 404, error("not found", "server_error")
         if headers.get("authorization") != "Bearer test-key":
             self.unexpected.append("bad api key")
-            return 401, _error("bad api key")
-        request = json.loads(raw)
+            return 401, error("bad api key", "server_error")
+        request = json.loads(body)
         self.requests.append(request)
         if self._served >= len(self.script):
             self.unexpected.append(f"request {len(self.requests)} beyond the script")
-            return 500, _error("script exhausted")
+            return 500, error("script exhausted", "server_error")
         step = self.script[self._served]
         self._served += 1
         reply = step(request) if callable(step) else step
@@ -143,10 +93,7 @@ class FakeOpenAI:
         if reply.body is not None:
             return reply.status, reply.body.encode()
         if reply.status != 200:
-            return reply.status, _error(f"scripted {reply.status}")
-        return 200, json.dumps(self._completion(request, reply)).encode()
-
-    def _completion(self, request: dict[str, Any], reply: Reply) -> dict[str, Any]:
+            return reply.status, error(f"scripted {reply.status}", "server_error")
         n = len(self.requests)
         message: dict[str, Any] = {"role": "assistant", "content": reply.content}
         if reply.tool_calls:
@@ -158,27 +105,6 @@ class FakeOpenAI:
                 }
                 for i, (name, args) in enumerate(reply.tool_calls)
             ]
-        prompt, completion = reply.usage
-        return {
-            "id": f"chatcmpl-{n}",
-            "object": "chat.completion",
-            "created": 1_772_341_200,
-            "model": request.get("model", "test-model"),
-            "choices": [
-                {
-                    "index": 0,
-                    "message": message,
-                    "finish_reason": "tool_calls" if reply.tool_calls else "stop",
-                    "logprobs": None,
-                }
-            ],
-            "usage": {
-                "prompt_tokens": prompt,
-                "completion_tokens": completion,
-                "total_tokens": prompt + completion,
-            },
-        }
-
-
-def _error(message: str) -> bytes:
-    return json.dumps({"error": {"message": message, "type": "server_error"}}).encode()
+        return 200, completion(
+            f"chatcmpl-{n}", request.get("model", "test-model"), message, reply.usage
+        )
