@@ -236,16 +236,10 @@ def build_event(
     shift = parse_duration(spec.delay) if spec.delay else timedelta()
     arrival_shift = parse_duration(spec.arrival_delay) if spec.arrival_delay else shift
     emitted = world.start_at + parse_duration(spec.emitted or spec.at)
-    return FlightStatusEvent(
+    return FlightStatusEvent.about(
+        flight,
         event_id=spec.id or f"{scenario.name[:40]}-{index}",
-        carrier=carrier,
-        flight_number=number,
-        service_date=day,
-        origin=flight.origin,
-        destination=flight.destination,
         status=spec.status,
-        sched_dep=flight.sched_dep,
-        sched_arr=flight.sched_arr,
         est_dep=flight.sched_dep + shift,
         est_arr=flight.sched_arr + arrival_shift,
         reason=spec.reason,

@@ -50,18 +50,10 @@ from tools.channels.log import LogChannel
 
 
 def cancellation(flight: Flight, at: Any, n: int) -> FlightStatusEvent:
-    return FlightStatusEvent(
+    return FlightStatusEvent.about(
+        flight,
         event_id=f"bench-{n}",
-        carrier=flight.carrier,
-        flight_number=flight.number,
-        service_date=flight.service_date,
-        origin=flight.origin,
-        destination=flight.destination,
         status=FlightStatus.CANCELLED,
-        sched_dep=flight.sched_dep,
-        sched_arr=flight.sched_arr,
-        est_dep=flight.sched_dep,
-        est_arr=flight.sched_arr,
         reason=ReasonCode.CREW,
         emitted_at=at,
     )

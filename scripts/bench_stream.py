@@ -86,18 +86,10 @@ async def heartbeats(settings: Settings, count: int) -> tuple[list[tuple[bytes, 
     for i in range(count):
         flight = flights[i % len(flights)]
         state = states[flight.key]
-        event = FlightStatusEvent(
+        event = FlightStatusEvent.about(
+            flight,
             event_id=f"bench-{i}",
-            carrier=flight.carrier,
-            flight_number=flight.number,
-            service_date=flight.service_date,
-            origin=flight.origin,
-            destination=flight.destination,
             status=FlightStatus.SCHEDULED,
-            sched_dep=flight.sched_dep,
-            sched_arr=flight.sched_arr,
-            est_dep=flight.sched_dep,
-            est_arr=flight.sched_arr,
             gate=state.gate if state else None,
             emitted_at=start + timedelta(milliseconds=i),
         )

@@ -17,7 +17,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from airline.errors import DecodeError, ValidationError
-from airline.models import FlightStatus, ReasonCode, flight_key
+from airline.models import Flight, FlightStatus, ReasonCode, flight_key
 from airline.trusted import all_fields, trusted
 
 __all__ = [
@@ -85,6 +85,36 @@ class FlightStatusEvent(BaseModel):
         if shift > MAX_PLAUSIBLE_DELAY or -shift > MAX_PLAUSIBLE_EARLY:
             raise ValueError(f"estimated departure is {shift} from schedule")
         return self
+
+    @classmethod
+    def about(
+        cls,
+        flight: Flight,
+        *,
+        event_id: str,
+        status: FlightStatus,
+        emitted_at: datetime,
+        est_dep: datetime | None = None,
+        est_arr: datetime | None = None,
+        **rest: Any,
+    ) -> FlightStatusEvent:
+        """An event about `flight`: its identity and schedule from the flight, the
+        estimates on schedule unless given, and `rest` (reason, gate, diverted_to)."""
+        return cls(
+            event_id=event_id,
+            carrier=flight.carrier,
+            flight_number=flight.number,
+            service_date=flight.service_date,
+            origin=flight.origin,
+            destination=flight.destination,
+            status=status,
+            sched_dep=flight.sched_dep,
+            sched_arr=flight.sched_arr,
+            est_dep=flight.sched_dep if est_dep is None else est_dep,
+            est_arr=flight.sched_arr if est_arr is None else est_arr,
+            emitted_at=emitted_at,
+            **rest,
+        )
 
     @property
     def flight_key(self) -> str:

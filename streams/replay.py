@@ -94,16 +94,10 @@ def _flight_events(replayed: ReplayFlight, announce_schedule: bool) -> list[Flig
         elif replayed.arr is not None:
             rows.append((replayed.arr, FlightStatus.ARRIVED, dep, replayed.arr, None))
     return [
-        FlightStatusEvent(
+        FlightStatusEvent.about(
+            flight,
             event_id=f"replay-{flight.carrier}{flight.number}-{flight.service_date:%Y%m%d}-{seq}",
-            carrier=flight.carrier,
-            flight_number=flight.number,
-            service_date=flight.service_date,
-            origin=flight.origin,
-            destination=flight.destination,
             status=status,
-            sched_dep=flight.sched_dep,
-            sched_arr=flight.sched_arr,
             est_dep=est_dep,
             est_arr=est_arr,
             reason=reason,

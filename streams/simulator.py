@@ -261,16 +261,10 @@ def _events(seed: int, timeline: _Timeline, fate: _Fate) -> list[FlightStatusEve
         if status == FlightStatus.GATE_CHANGE and fate.gate is not None:
             gate = fate.gate[0]
         events.append(
-            FlightStatusEvent(
+            FlightStatusEvent.about(
+                flight,
                 event_id=_event_id(seed, flight, seq),
-                carrier=flight.carrier,
-                flight_number=flight.number,
-                service_date=flight.service_date,
-                origin=flight.origin,
-                destination=flight.destination,
                 status=status,
-                sched_dep=flight.sched_dep,
-                sched_arr=flight.sched_arr,
                 est_dep=est_dep,
                 est_arr=est_arr,
                 reason=reason,

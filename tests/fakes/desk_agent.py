@@ -130,18 +130,10 @@ class DeskAgent:
         else:
             raise AssertionError("no flight with later ones on its route to cancel")
         self._cancelled.append(key)
-        event = FlightStatusEvent(
+        event = FlightStatusEvent.about(
+            flight,
             event_id=f"desk-e2e-cancel-{len(self._cancelled)}",
-            carrier=flight.carrier,
-            flight_number=flight.number,
-            service_date=flight.service_date,
-            origin=flight.origin,
-            destination=flight.destination,
             status=FlightStatus.CANCELLED,
-            sched_dep=flight.sched_dep,
-            sched_arr=flight.sched_arr,
-            est_dep=flight.sched_dep,
-            est_arr=flight.sched_arr,
             reason=ReasonCode.TECHNICAL,
             emitted_at=self.clock.now(),
         )

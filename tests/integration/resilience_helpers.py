@@ -70,16 +70,10 @@ def quiet_events(flights: Sequence[Flight], count: int, *, tag: str) -> list[Fli
         for seq in range(per_flight + (1 if index < extra else 0)):
             status, late, gate = steps[seq]
             events.append(
-                FlightStatusEvent(
+                FlightStatusEvent.about(
+                    flight,
                     event_id=f"{tag}-{flight.key}-{seq}",
-                    carrier=flight.carrier,
-                    flight_number=flight.number,
-                    service_date=flight.service_date,
-                    origin=flight.origin,
-                    destination=flight.destination,
                     status=status,
-                    sched_dep=flight.sched_dep,
-                    sched_arr=flight.sched_arr,
                     est_dep=flight.sched_dep + timedelta(minutes=late),
                     est_arr=flight.sched_arr + timedelta(minutes=late),
                     reason=ReasonCode.ATC if late else None,

@@ -178,16 +178,10 @@ async def test_an_approval_goes_stale_when_its_flight_changes_and_the_case_plans
     state = agent.deps.board.get(proposed)
     assert state is not None
     flight = agent.deps.schedule.flights[proposed]
-    event = FlightStatusEvent(
+    event = FlightStatusEvent.about(
+        flight,
         event_id="ev-delay-proposed",
-        carrier=flight.carrier,
-        flight_number=flight.number,
-        service_date=flight.service_date,
-        origin=flight.origin,
-        destination=flight.destination,
         status=FlightStatus.DELAYED,
-        sched_dep=flight.sched_dep,
-        sched_arr=flight.sched_arr,
         est_dep=state.est_dep + timedelta(hours=1),
         est_arr=state.est_arr + timedelta(hours=1),
         emitted_at=NOW + timedelta(minutes=1),

@@ -31,16 +31,10 @@ async def test_heartbeats_move_the_board_on_and_are_committed(world_path: Path) 
 
         def beat(event_id: str, emitted_at: datetime) -> bytes:
             return encode(
-                FlightStatusEvent(
+                FlightStatusEvent.about(
+                    flight,
                     event_id=event_id,
-                    carrier=flight.carrier,
-                    flight_number=flight.number,
-                    service_date=flight.service_date,
-                    origin=flight.origin,
-                    destination=flight.destination,
                     status=held.status,
-                    sched_dep=flight.sched_dep,
-                    sched_arr=flight.sched_arr,
                     est_dep=held.est_dep,
                     est_arr=held.est_arr,
                     gate=held.gate,
