@@ -394,14 +394,7 @@ class Daemon:
             async with deps.db.transaction() as session:
                 affected = [
                     a
-                    for a in await affected_bookings(
-                        session,
-                        change,
-                        deps.schedule,
-                        deps.board,
-                        now=now,
-                        delay_notify=timedelta(minutes=deps.settings.delay_notify_minutes),
-                    )
+                    for a in await self._affected(session, change, now)
                     # A delay was announced when it happened; only a broken connection is new.
                     if a.pnr == pnr and (kind != ChangeKind.DELAY or a.reason.value != "delayed")
                 ]
@@ -451,14 +444,7 @@ class Daemon:
             async with deps.db.transaction() as session:
                 unsaved = deps.board.unsaved
                 await deps.board.save(session, unsaved)
-                affected = await affected_bookings(
-                    session,
-                    change,
-                    deps.schedule,
-                    deps.board,
-                    now=now,
-                    delay_notify=timedelta(minutes=deps.settings.delay_notify_minutes),
-                )
+                affected = await self._affected(session, change, now)
                 cases = await _write_cases(session, event, change, affected, now)
                 await self.claims.add(session, [case.id for case in cases])
         except BaseException:
@@ -478,6 +464,20 @@ class Daemon:
             len(cases),
         )
         return cases
+
+    async def _affected(
+        self, session: AsyncSession, change: Change, now: datetime
+    ) -> list[Affected]:
+        """The bookings `change` affects, as triage finds them on the live board."""
+        deps = self.deps
+        return await affected_bookings(
+            session,
+            change,
+            deps.schedule,
+            deps.board,
+            now=now,
+            delay_notify=timedelta(minutes=deps.settings.delay_notify_minutes),
+        )
 
     async def run_due_jobs(self) -> int:
         """Run the jobs due on the clock, then apply what they decided (deadlines)."""
