@@ -26,10 +26,10 @@ from agent.approvals import (
     ApprovalStatus,
     Decision,
 )
-from agent.settings import Settings
+from agent.cli_common import settings_or_exit
 from airline.board import stream_clock
 from airline.db import Database
-from airline.errors import ConfigError, TravelAgentError
+from airline.errors import TravelAgentError
 from airline.schedule import Schedule
 
 approvals_app = typer.Typer(
@@ -44,11 +44,9 @@ OperatorOption = Annotated[
 
 
 def _with_desk(work: Callable[[ApprovalDesk, Schedule], Awaitable[T]]) -> T:
+    settings = settings_or_exit()
+
     async def main() -> T:
-        try:
-            settings = Settings()
-        except (ConfigError, ValueError) as exc:
-            raise ConfigError(f"configuration error: {exc}") from exc
         async with Database(settings.db_url) as db:
             # Decisions are recorded on the stream's clock, as the desk records them.
             clock = await stream_clock(db, system=settings.clock == "system")

@@ -16,8 +16,8 @@ from typing import Annotated, Any, Literal, TypeVar
 import typer
 
 from agent.approvals_cli import approvals_app
+from agent.cli_common import say, settings_or_exit
 from agent.customers_cli import customers, seed_history
-from agent.settings import Settings
 from airline.errors import ConfigError, TravelAgentError
 
 app = typer.Typer(
@@ -47,10 +47,6 @@ def _configure_logging(verbose: bool) -> None:
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
 
-def _say(message: str) -> None:
-    typer.echo(message, err=True)
-
-
 def _run(main: Callable[[asyncio.Event], Awaitable[T]]) -> T:
     """Run `main(stop)` with SIGINT/SIGTERM setting `stop`; errors become one clear line."""
 
@@ -64,16 +60,8 @@ def _run(main: Callable[[asyncio.Event], Awaitable[T]]) -> T:
     try:
         return asyncio.run(runner())
     except TravelAgentError as exc:
-        _say(f"error: {exc}")
+        say(f"error: {exc}")
         raise typer.Exit(2 if isinstance(exc, ConfigError) else 1) from None
-
-
-def _settings() -> Settings:
-    try:
-        return Settings()
-    except (ConfigError, ValueError) as exc:
-        _say(f"configuration error: {exc}")
-        raise typer.Exit(2) from None
 
 
 @app.callback()
@@ -110,19 +98,19 @@ def demo(
     from agent.demo import run_demo
 
     if scenario not in ("normal", "storm"):
-        _say("error: --scenario must be normal or storm")
+        say("error: --scenario must be normal or storm")
         raise typer.Exit(2)
-    settings = _settings()
+    settings = settings_or_exit()
     chosen: Literal["normal", "storm"] = "storm" if scenario == "storm" else "normal"
     figures = _run(
         lambda stop: run_demo(
             settings,
             duration=duration,
             speed=speed,
-            say=_say,
+            say=say,
             stop=stop,
             scenario=chosen,
-            beside=demo_desk(host, port, _say) if desk else None,
+            beside=demo_desk(host, port, say) if desk else None,
             hold_for_approvals=hold_for_approvals,
         )
     )
@@ -143,7 +131,7 @@ def seed(
     from airline.db import Database
     from airline.seed import seed_database
 
-    settings = _settings()
+    settings = settings_or_exit()
     day = date.fromisoformat(service_date or settings.seed.service_date)
 
     async def main(_stop: asyncio.Event) -> None:
@@ -151,7 +139,7 @@ def seed(
             summary = await seed_database(db, seed=seed or settings.seed.seed, service_date=day)
             if memory:
                 remembered = await seed_history(settings, db, seed=seed or settings.seed.seed)
-                _say(f"customer memory: {remembered} memories for a share of the customers")
+                say(f"customer memory: {remembered} memories for a share of the customers")
         typer.echo(summary.model_dump_json(indent=2))
 
     _run(main)
@@ -162,8 +150,8 @@ def run() -> None:
     """The daemon on the configured source; SIGTERM or Ctrl-C shuts it down cleanly."""
     from agent.daemon import run_daemon
 
-    settings = _settings()
-    _run(lambda stop: run_daemon(settings, stop, say=_say))
+    settings = settings_or_exit()
+    _run(lambda stop: run_daemon(settings, stop, say=say))
 
 
 @app.command()
@@ -175,14 +163,14 @@ def simulate(
     from agent.daemon import simulate_to_kafka
 
     if scenario not in ("normal", "storm"):
-        _say("error: --scenario must be normal or storm")
+        say("error: --scenario must be normal or storm")
         raise typer.Exit(2)
-    settings = _settings()
+    settings = settings_or_exit()
     chosen: Literal["normal", "storm"] = "storm" if scenario == "storm" else "normal"
     sent = _run(
-        lambda stop: simulate_to_kafka(settings, stop, speed=speed, scenario=chosen, say=_say)
+        lambda stop: simulate_to_kafka(settings, stop, speed=speed, scenario=chosen, say=say)
     )
-    _say(f"produced {sent} events")
+    say(f"produced {sent} events")
 
 
 @app.command()
@@ -202,11 +190,11 @@ def replay(
     from agent.replaying import run_replay
     from streams.replay import read_ontime
 
-    settings = _settings()
+    settings = settings_or_exit()
     try:
         day = date.fromisoformat(service_date)
     except ValueError:
-        _say(f"error: --date {service_date!r} is not YYYY-MM-DD")
+        say(f"error: --date {service_date!r} is not YYYY-MM-DD")
         raise typer.Exit(2) from None
     try:
         with Progress(transient=True, console=_stderr_console()) as progress:
@@ -217,11 +205,11 @@ def replay(
                 on_progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
     except TravelAgentError as exc:
-        _say(f"error: {exc}")
+        say(f"error: {exc}")
         raise typer.Exit(2 if isinstance(exc, ConfigError) else 1) from None
-    _say(json.dumps(replayed.summary()))
+    say(json.dumps(replayed.summary()))
     for reason, examples in sorted(replayed.examples.items()):
-        _say(f"  skipped {replayed.skipped[reason]} rows: {reason}, e.g. {examples[0]}")
+        say(f"  skipped {replayed.skipped[reason]} rows: {reason}, e.g. {examples[0]}")
     figures = _run(
         lambda stop: run_replay(
             settings,
@@ -229,7 +217,7 @@ def replay(
             day=day,
             speed=speed,
             max_passengers=max_passengers,
-            say=_say,
+            say=say,
             stop=stop,
         )
     )
@@ -256,7 +244,7 @@ def eval_(
     from evals.cli import run_eval
 
     if reasoner not in ("rules", "llm", "hybrid"):
-        _say("error: --reasoner must be rules, llm or hybrid")
+        say("error: --reasoner must be rules, llm or hybrid")
         raise typer.Exit(2)
     try:
         code = run_eval(
@@ -267,11 +255,11 @@ def eval_(
             report_path=report,
             min_pass=min_pass,
             local_model=local_model,
-            say=_say,
+            say=say,
             echo=typer.echo,
         )
     except TravelAgentError as exc:
-        _say(f"error: {exc}")
+        say(f"error: {exc}")
         raise typer.Exit(2 if isinstance(exc, ConfigError) else 1) from None
     raise typer.Exit(code)
 
@@ -285,7 +273,7 @@ def _stderr_console() -> Any:
 def _register_desk() -> None:
     from agent.dashboard_cli import register
 
-    register(app, run=_run, settings=_settings, say=_say)
+    register(app, run=_run, settings=settings_or_exit, say=say)
 
 
 _register_desk()

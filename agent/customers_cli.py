@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from agent.cli_common import say, settings_or_exit
 from agent.settings import Settings
 from airline.errors import ConfigError, NotFoundError, TravelAgentError
 from airline.models import Customer, Preferences
@@ -35,23 +36,11 @@ customers = typer.Typer(
 )
 
 
-def _say(message: str) -> None:
-    typer.echo(message, err=True)
-
-
-def _settings() -> Settings:
-    try:
-        return Settings()
-    except (ConfigError, ValueError) as exc:
-        _say(f"configuration error: {exc}")
-        raise typer.Exit(2) from None
-
-
 def _run(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
     try:
         return asyncio.run(main())
     except TravelAgentError as exc:
-        _say(f"error: {exc}")
+        say(f"error: {exc}")
         raise typer.Exit(2 if isinstance(exc, ConfigError) else 1) from None
 
 
@@ -63,7 +52,7 @@ def show(
     """The customer's profile, the preferences memory holds (with their sources), recent history."""
     from memory import open_chroma_memory
 
-    settings = _settings()
+    settings = settings_or_exit()
 
     seeded = settings.db.url is not None or Path(settings.db_url.split("///", 1)[1]).exists()
 
@@ -76,7 +65,7 @@ def show(
 
     customer, prefs, recent, total = _run(main)
     if customer is None and total == 0:
-        _say(f"no customer {customer_id}: neither the airline database nor memory knows them")
+        say(f"no customer {customer_id}: neither the airline database nor memory knows them")
         raise typer.Exit(1)
     typer.echo(_profile_text(customer_id, customer))
     typer.echo("")
@@ -97,7 +86,7 @@ def forget(
     """Erase everything memory holds about the customer (checked by searching afterwards)."""
     from memory import open_chroma_memory
 
-    settings = _settings()
+    settings = settings_or_exit()
 
     async def count() -> int:
         async with open_chroma_memory(settings.memory, data_dir=settings.data_dir) as memory:
@@ -133,7 +122,7 @@ def prune(
 
     from memory import open_chroma_memory
 
-    settings = _settings()
+    settings = settings_or_exit()
     now = datetime.now(UTC)
     cutoff = now - timedelta(days=days) if days is not None else None
     limit = cutoff or settings.memory.retention_cutoff(now)
