@@ -27,6 +27,7 @@ from airline.reservations import (
     HoldExpiredError,
     InvalidRequestError,
     effect_detail,
+    record_effect,
 )
 from airline.schedule import Schedule
 from streams.events import TOPIC_AGENT_ACTIONS
@@ -153,3 +154,26 @@ def action_event(
         attempts=0,
         created_at=at,
     )
+
+
+async def record_and_announce(
+    session: AsyncSession,
+    *,
+    key: str,
+    case_id: str,
+    action: str,
+    pnr: str,
+    detail: dict[str, Any],
+    at: datetime,
+) -> None:
+    """The effect's ledger row and its `agent.actions` event, in the effect's transaction."""
+    await record_effect(
+        session,
+        idempotency_key=key,
+        case_id=case_id,
+        action=action,
+        pnr=pnr,
+        detail=detail,
+        at=at,
+    )
+    session.add(action_event(key, case_id, pnr, action, detail, at))

@@ -34,6 +34,7 @@ from tools.effects import (
     ToolStatus,
     action_event,
     failure,
+    record_and_announce,
     replayed,
     run_once,
 )
@@ -319,16 +320,15 @@ async def compensate(
             "entitled_citation": item.citation if item else None,
             "approved_by": approved_by,
         }
-        await reservations.record_effect(
+        await record_and_announce(
             session,
-            idempotency_key=key,
+            key=key,
             case_id=case_id,
             action="compensate",
             pnr=pnr,
             detail=detail,
             at=now,
         )
-        session.add(action_event(key, case_id, pnr, "compensate", detail, now))
         return ToolResult(
             status=ToolStatus.OK,
             action="compensate",

@@ -32,10 +32,9 @@ from airline.reservations import (
     effect_done,
     read_ledger_ahead,
     rebook,
-    record_effect,
 )
 from airline.schedule import Schedule
-from tools.effects import action_event
+from tools.effects import record_and_announce
 from tools.flights import Itinerary
 from tools.notifications import enqueue_notification, with_preferences
 from tools.policy.guard import (
@@ -109,17 +108,15 @@ async def _apply(
                     new_flights=action.flights,
                     cabin=action.cabin,
                 )
-                detail = action.model_dump(mode="json")
-                await record_effect(
+                await record_and_announce(
                     session,
-                    idempotency_key=key,
+                    key=key,
                     case_id=case_id,
                     action="rebook",
                     pnr=pnr,
-                    detail=detail,
+                    detail=action.model_dump(mode="json"),
                     at=now,
                 )
-                session.add(action_event(key, case_id, pnr, "rebook", detail, now))
                 await _follow_up(session, deps, case_id, pnr, action.flights, now)
                 effects.append("rebook")
             elif isinstance(action, CompensateAction | CareAction | RefundOfferAction):
@@ -166,16 +163,15 @@ async def _record_money(
     if isinstance(action, CompensateAction) and owed is not None:
         item = owed.compensation(action.regime)
         detail["citation"] = item.citation if item else None
-    await record_effect(
+    await record_and_announce(
         session,
-        idempotency_key=key,
+        key=key,
         case_id=state["case_id"],
         action=action.kind,
         pnr=state["pnr"],
         detail=detail,
         at=now,
     )
-    session.add(action_event(key, state["case_id"], state["pnr"], action.kind, detail, now))
     return True
 
 
