@@ -41,16 +41,15 @@ class Desk:
         assert found, page.text
         return found.group(1)
 
-    def attempt_login(self, name: str, password: str | None = None) -> Any:
+    def attempt_login(self, name: str, password: str | None = None, next: str = "") -> Any:
         """Post the login form as a browser would; the response, whatever it is."""
+        form = {
+            "name": name,
+            "password": password or PASSWORDS[name],
+            "csrf_token": self.login_form_token(),
+        }
         return self.client.post(
-            "/login",
-            data={
-                "name": name,
-                "password": password or PASSWORDS[name],
-                "csrf_token": self.login_form_token(),
-            },
-            follow_redirects=False,
+            "/login", data=form | ({"next": next} if next else {}), follow_redirects=False
         )
 
     def login(self, name: str, password: str | None = None) -> str:

@@ -50,12 +50,7 @@ def test_the_api_answers_401_to_a_stranger(desk: Desk) -> None:
 
 
 def test_login_opens_an_httponly_strict_session_and_logout_ends_it(desk: Desk) -> None:
-    token = desk.login_form_token()
-    response = desk.client.post(
-        "/login",
-        data={"name": "vera", "password": "viewer-pass-1", "csrf_token": token, "next": "/board"},
-        follow_redirects=False,
-    )
+    response = desk.attempt_login("vera", next="/board")
     assert response.status_code == 303 and response.headers["location"] == "/board"
     cookie = next(c for c in response.headers.get_list("set-cookie") if "desk_session=" in c)
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie
@@ -83,25 +78,14 @@ def test_secrets_are_stored_hashed(desk: Desk) -> None:
 def test_session_cookie_is_secure_unless_served_on_loopback(world_path: Path) -> None:
     with open_desk(world_path, secure_cookies=None, host="0.0.0.0") as desk:
         desk.client.base_url = "https://testserver"  # type: ignore[assignment]
-        response = desk.client.post(
-            "/login",
-            data={
-                "name": "vera",
-                "password": "viewer-pass-1",
-                "csrf_token": desk.login_form_token(),
-            },
-            follow_redirects=False,
-        )
+        response = desk.attempt_login("vera")
         cookie = next(c for c in response.headers.get_list("set-cookie") if "desk_session=" in c)
         assert "Secure" in cookie
 
 
 def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(desk: Desk) -> None:
     for name, password in (("vera", "not-her-password"), ("nobody", "whatever-pass")):
-        response = desk.client.post(
-            "/login",
-            data={"name": name, "password": password, "csrf_token": desk.login_form_token()},
-        )
+        response = desk.attempt_login(name, password)
         assert response.status_code == 401
         assert "wrong name or password" in response.text
 
@@ -115,16 +99,10 @@ def test_a_login_without_its_csrf_token_is_refused(desk: Desk) -> None:
 
 def test_logins_are_rate_limited_per_name(desk: Desk) -> None:
     for _ in range(5):
-        response = desk.client.post(
-            "/login",
-            data={"name": "abe", "password": "guess-guess", "csrf_token": desk.login_form_token()},
-        )
+        response = desk.attempt_login("abe", "guess-guess")
         assert response.status_code == 401
     # Even the right password waits now: guessing stops.
-    response = desk.client.post(
-        "/login",
-        data={"name": "abe", "password": "approver-pass-1", "csrf_token": desk.login_form_token()},
-    )
+    response = desk.attempt_login("abe")
     assert response.status_code == 429
     assert int(response.headers["retry-after"]) > 0
     # Another operator is not locked out by abe's attempts.
@@ -132,16 +110,7 @@ def test_logins_are_rate_limited_per_name(desk: Desk) -> None:
 
 
 def test_after_login_the_operator_returns_to_a_local_page_only(desk: Desk) -> None:
-    response = desk.client.post(
-        "/login",
-        data={
-            "name": "vera",
-            "password": "viewer-pass-1",
-            "csrf_token": desk.login_form_token(),
-            "next": "//evil.example/",
-        },
-        follow_redirects=False,
-    )
+    response = desk.attempt_login("vera", next="//evil.example/")
     assert response.headers["location"] == "/"
 
 
@@ -266,10 +235,7 @@ def test_an_admin_disables_an_operator_and_their_session_ends(desk: Desk) -> Non
     desk.client.cookies.clear()
     desk.client.cookies.set("desk_session", abe_cookie)
     assert desk.client.get("/approvals", follow_redirects=False).status_code == 303
-    refused = desk.client.post(
-        "/login",
-        data={"name": "abe", "password": "approver-pass-1", "csrf_token": desk.login_form_token()},
-    )
+    refused = desk.attempt_login("abe")
     assert refused.status_code == 401
 
 
