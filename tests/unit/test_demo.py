@@ -15,6 +15,7 @@ from agent.wiring import Agent
 from airline.clock import SimulatedClock
 from streams.embedded import EmbeddedBroker, EmbeddedSource
 from tests.conftest import SEED, SERVICE_DATE
+from tests.integration.helpers import wait_until
 from tests.unit.test_approvals import agent, clock, parked
 
 __all__ = ["agent", "clock"]  # fixtures
@@ -50,15 +51,23 @@ async def test_simulated_time_holds_while_an_approval_waits_and_goes_on_once_dec
     broker = EmbeddedBroker()
     desk = ApprovalDesk(agent.deps.db, demo_clock)
     pacer = asyncio.create_task(_pace(demo_clock, broker, EmbeddedSource(broker), desk))
+
+    async def held_still() -> bool:
+        return demo_clock.speed == 0
+
+    async def going() -> bool:
+        return demo_clock.speed == 600
+
     try:
-        await asyncio.sleep(0.3)
+        await wait_until("the pacer to hold time", held_still, within=10, interval=0.02)
         held = demo_clock.now()
         await asyncio.sleep(0.5)
         assert demo_clock.now() == held  # 5 simulated minutes would have passed
 
         await desk.decide(approval_id, Decision(verdict="approve"), operator="maria")
         assert await runner.apply_decisions() == 1
-        await asyncio.sleep(0.5)
-        assert (demo_clock.now() - held).total_seconds() > 60
+        await wait_until("time to go on", going, within=10, interval=0.02)
+        await asyncio.sleep(0.2)
+        assert demo_clock.now() > held
     finally:
         pacer.cancel()
