@@ -47,6 +47,7 @@ from airline.models import (
     flight_key,
 )
 from airline.seed_people import MEAN_LOAD_FACTOR, book_passengers
+import airline.tables  # noqa: F401  (registers the airline tables on Base before create_all)
 from travel_agent.db import Base, Database
 from travel_agent.errors import ConfigError
 
