@@ -90,7 +90,7 @@ def load_catalogue() -> Catalogue:
 
 
 # German and Dutch refuse after the word: "E-Mails lese ich unterwegs nicht".
-_NEGATION_AFTER = re.compile(r"^\W*(?:[\w'-]+\W+){0,4}(?:nicht|niet|not)\b", re.IGNORECASE)
+_NEGATION_AFTER = re.compile(r"^\W*(?:[\w'-]+\W+){0,4}(?:nicht|niet)\b", re.IGNORECASE)
 
 
 def negated(text: str, start: int, end: int | None = None) -> bool:

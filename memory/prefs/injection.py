@@ -30,6 +30,21 @@ _MARKERS = re.compile(
             r"\b(?:assistant|ai|model)\s*,",
             r"</?\s*(?:memory|system|instructions?)\s*>",
             r"#{3,}",
+            r"\b(?:as|you,?)\s+(?:the|an?|your)\s+(?:agent|system|bot|assistant|ai|model"
+            r"|developer|admin\w*)\b",
+            r"\b(?:agent|system|bot|assistant|model)\s*:",
+            r"\bignore\b.{0,40}\b(?:preferences|above|record)\b",
+            r"\b(?:decode|execute|run)\b.{0,30}\b(?:this|it|what it says)\b",
+            r"\b(?:other|all)\s+(?:the\s+)?passengers?\b|\bmanifest\b",
+            r"\b(?:translate|repeat|say)\b.{0,40}['\"].{0,80}\b(?:ignore|cancel|refund)",
+            r"\w+\s*=\s*\[|\w+\s*=\s*\w+,\s*\w+\s*=",
+            r"<\s*/?\s*\w+\s*>",
+            r"\ba (?:todos|todas) los clientes\b|\bpara el asistente\b|\bolvida\b.{0,20}reglas",
+            r"\b(?:esque[çc]a|vergeet|zignoruj|dimentica)\w*\b",
+            r"\b(?:administrador|amministratore|beheerder|administrator)\b",
+            r"^\s*(?:sistema|systeem|syst[èe]me|system)\b",
+            r"\ben tant qu'agent\b|\bjako agent\b|\bcome agente\b|\bcomo agente\b",
+            r"システム|指示|管理员|管理者",
             r"\bnew (?:system )?(?:instructions?|rules?)\b",
             # Orders over other people's bookings or money.
             r"\b(?:refund|compensate|upgrade|cancel|rebook|approve|pay)\b.{0,30}"
