@@ -170,7 +170,9 @@ async def open_memory_for(settings: Settings) -> AsyncIterator[CustomerMemory | 
 
     async with (
         open_chroma_memory(
-            settings.memory, data_dir=settings.data_dir, preference_model=_preference_model(settings)
+            settings.memory,
+            data_dir=settings.data_dir,
+            preference_model=_preference_model(settings),
         ) as store,
         BatchedMemory(store) as memory,  # outcomes are written in batches, off the cases' path
     ):

@@ -137,11 +137,17 @@ def score(items: list[dict[str, Any]], results: list[Understood]) -> dict[str, A
         by_language.add(str(item["lang"]), found, expected)
         overall.add("all", found, expected)
         if found != expected:
-            misses.append({"text": item["text"], "expected": sorted(expected), "found": sorted(found)})
+            misses.append(
+                {"text": item["text"], "expected": sorted(expected), "found": sorted(found)}
+            )
     return {
         "items": len(items),
         "overall": overall.figures("all"),
-        "kinds": {k: by_kind.figures(k) for k in by_kind.keys() if by_kind.figures(k)["tp"] + by_kind.figures(k)["fn"] + by_kind.figures(k)["fp"]},
+        "kinds": {
+            k: by_kind.figures(k)
+            for k in by_kind.keys()
+            if by_kind.figures(k)["tp"] + by_kind.figures(k)["fn"] + by_kind.figures(k)["fp"]
+        },
         "languages": {k: by_language.figures(k) for k in by_language.keys()},
         "injection_items": injections,
         "injections_accepted": accepted,
@@ -178,7 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", type=Path, action="append", dest="sets")
     parser.add_argument("--limit", type=int, help="only the first N phrasings of each set")
-    parser.add_argument("--model-url", help="an OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1")
+    parser.add_argument(
+        "--model-url", help="an OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1"
+    )
     parser.add_argument("--model", default="local", help="the model name to ask for")
     parser.add_argument("--api-key")
     args = parser.parse_args(argv)
@@ -213,8 +221,10 @@ def main(argv: list[str] | None = None) -> int:
     print_table("all sets", {**total, "misses": []})
     report["all"] = {k: v for k, v in total.items() if k != "misses"}
     report["ms_per_statement"] = round(1000 * spent / max(1, len(every)), 2)
-    print(f"\nextractor: {extractor}; {report['ms_per_statement']} ms per statement after a "
-          f"{warm:.1f} s warm-up")
+    print(
+        f"\nextractor: {extractor}; {report['ms_per_statement']} ms per statement after a "
+        f"{warm:.1f} s warm-up"
+    )
     print(json.dumps(report, ensure_ascii=False))
     return 0
 

@@ -100,8 +100,6 @@ def negated(text: str, start: int, end: int | None = None) -> bool:
     return end is not None and _NEGATION_AFTER.search(text[end : end + 50]) is not None
 
 
-
-
 def _placeholdered(clause: str, entities: Sequence[Entity]) -> str:
     out, last = [], 0
     for entity in entities:
@@ -165,10 +163,11 @@ class EmbeddingReader:
         scores = self._scores(batch)
         results: list[Understood] = []
         row = 0
-        for text, plan in zip(texts, plans, strict=True):
-            if plan is None:
+        for text, planned in zip(texts, plans, strict=True):
+            if planned is None:
                 results.append(Understood(injected=True, source="embedding"))
                 continue
+            plan = planned
             mine = scores[row : row + len(plan)]
             row += len(plan)
             if any(s["injection"] >= QUARANTINE for s in mine):
@@ -219,14 +218,16 @@ class EmbeddingReader:
             return "none"
         return label
 
-    def _fill(
-        self, label: str, clause: str, entities: list[Entity], text: str
-    ) -> list[Finding]:
+    def _fill(self, label: str, clause: str, entities: list[Entity], text: str) -> list[Finding]:
         accepts = lexicon.ACCEPTANCE.search(clause) is not None
         if label in ("avoid_place", "avoid_carrier"):
             if accepts:
                 return []
-            fields = {"airport": "avoid_airports", "city": "avoid_cities", "carrier": "avoid_carriers"}
+            fields = {
+                "airport": "avoid_airports",
+                "city": "avoid_cities",
+                "carrier": "avoid_carriers",
+            }
             return [Finding(fields[e.kind], e.code, clause) for e in entities]  # type: ignore[arg-type]
         if label in ("overnight_avoid", "overnight_ok"):
             return [Finding("avoid_overnight", not accepts, clause)]
@@ -267,9 +268,11 @@ def _language(label: str, clause: str, text: str) -> str | None:
     wanted = [m.value for m in found if not negated(clause, m.start)]
     if label == "language_wanted" and wanted:
         return wanted[0] if wanted[0] != "ru" else None
-    refused = {m.value for m in found} - set(wanted) if label == "language_wanted" else {
-        m.value for m in found
-    }
+    refused = (
+        {m.value for m in found} - set(wanted)
+        if label == "language_wanted"
+        else {m.value for m in found}
+    )
     if not refused and label == "language_wanted":
         return None
     own = written_in(text)

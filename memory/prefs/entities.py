@@ -154,13 +154,11 @@ def _pattern(name: str, *, case_sensitive: bool) -> re.Pattern[str]:
     if any("\u3400" <= ch <= "\u9fff" for ch in name):
         return re.compile(body)
     suffix = _NOT_AFTER_UNITED if name == "United" else ""
-    return re.compile(
-        rf"(?<![\w]){body}(?![\w]){suffix}", 0 if case_sensitive else re.IGNORECASE
-    )
+    return re.compile(rf"(?<![\w]){body}(?![\w]){suffix}", 0 if case_sensitive else re.IGNORECASE)
 
 
 def _distinctive(name: str, city: str) -> str:
-    """"London Heathrow Airport" → "Heathrow"; empty when the name is only the city's."""
+    """ "London Heathrow Airport" → "Heathrow"; empty when the name is only the city's."""
     rest = name
     for word in city.split():
         rest = re.sub(rf"\b{re.escape(word)}\b", " ", rest)

@@ -65,9 +65,7 @@ _SENTENCE_BREAK = re.compile(
 )
 # Commas and "and" end a clause only between two that each say something ("Don't text me,
 # email only"), not inside one ("Our son, aged 9, is flying on his own").
-_SOFT_BREAK = re.compile(
-    r"(\s*[,，、]\s*|\s+(?:and|und|et|y|e|en|also)\s+)", re.IGNORECASE
-)
+_SOFT_BREAK = re.compile(r"(\s*[,，、]\s*|\s+(?:and|und|et|y|e|en|also)\s+)", re.IGNORECASE)
 
 
 def clauses(text: str, standalone: Callable[[str], bool] = lambda _: False) -> list[str]:
