@@ -178,6 +178,7 @@ async def _serve_replies(
             webhook_secret=secret,
             inbound_token=token.get_secret_value() if token else None,
             tolerance=settings.replies.tolerance_seconds,
+            now=deps.clock.now,
             topic=topic,
         )
         server = await stack.enter_async_context(

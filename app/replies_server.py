@@ -105,6 +105,7 @@ def create_replies_app(
     inbound_token: str | None = None,
     tolerance: float = 300.0,
     clock: Callable[[], float] = time.time,
+    now: Callable[[], datetime] | None = None,
     topic: str = TOPIC_PASSENGER_REPLIES,
 ) -> Starlette:
     """The inbound endpoints (module docstring).
@@ -115,10 +116,15 @@ def create_replies_app(
         webhook_secret: the shared HMAC secret; None: the webhook endpoint refuses all.
         inbound_token: the bearer token the SMS and e-mail hooks send; None: refused.
         tolerance: seconds a webhook's timestamp may differ from now.
-        clock: Unix seconds, for the timestamp check.
+        clock: Unix seconds, for the timestamp check (wall time: the sender's clock).
+        now: when a reply counts as received, on the agent's clock (simulated days,
+            replays); default: `clock`.
         topic: the replies topic (with the configured prefix).
     """
     receipts = Receipts(db)
+
+    def received() -> datetime:
+        return now() if now is not None else datetime.fromtimestamp(clock(), UTC)
 
     async def send(reply: PassengerReply, keys: tuple[str, ...]) -> JSONResponse:
         try:
@@ -154,7 +160,7 @@ def create_replies_app(
                     **(data if isinstance(data, dict) else {}),
                     "reply_id": f"webhook:{idempotency}",
                     "channel": "webhook",
-                    "received_at": datetime.fromtimestamp(clock(), UTC),
+                    "received_at": received(),
                 }
             )
         except (ValueError, ValidationError) as exc:
@@ -189,7 +195,7 @@ def create_replies_app(
             choice=chosen.choice,
             option=chosen.option,
             text=text[:4000],
-            received_at=datetime.fromtimestamp(clock(), UTC),
+            received_at=received(),
         )
         keys = (f"{channel}:{message_id}",)
         if not await receipts.claim(*keys):
