@@ -55,6 +55,12 @@ def offer_id(case_id: str) -> str:
     return f"OF-{digest[:10]}"
 
 
+def answer_case(offer: str) -> str:
+    """The ledger's case for what a passenger's answer did: a decision of its own, the
+    passenger's, not a second effect of the case that made the offer."""
+    return f"reply:{offer}"
+
+
 def reply_deadline(now: datetime, departure: datetime) -> datetime:
     return max(now, min(now + REPLY_WINDOW, departure - DECIDE_BEFORE))
 
@@ -184,7 +190,7 @@ class OfferDesk:
         if choice == "decline":
             done = await refund_on_decline(
                 self.deps,
-                case_id=offer.case_id,
+                case_id=answer_case(offer.id),
                 pnr=offer.pnr,
                 disruption_flight=offer.disruption_flight,
             )
@@ -207,7 +213,7 @@ class OfferDesk:
         done = await rebook(
             self.deps,
             key=f"{offer.id}:option",
-            case_id=offer.case_id,
+            case_id=answer_case(offer.id),
             pnr=offer.pnr,
             replace_seqs=replace,
             flights=flights,
