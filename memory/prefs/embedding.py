@@ -64,6 +64,7 @@ _NEEDS = {
     "need_visual": "visual impairment",
     "need_hearing": "hearing impairment",
     "need_animal": "service animal",
+    "need_assistance": "assistance",
 }
 
 
@@ -88,6 +89,10 @@ def load_catalogue() -> Catalogue:
     pairs = [(label, str(text)) for label, texts in raw.items() for text in texts]
     return Catalogue(tuple(p[0] for p in pairs), tuple(p[1] for p in pairs))
 
+
+# A question of three words or more ("Is Heathrow T5 being renovated?"); "Frankfurt?"
+# alone is an exclamation, joined to what follows by `clauses`.
+_QUESTION = re.compile(r"^(?:\S+\s+){2,}\S*[?？]\s*$")
 
 # German and Dutch refuse after the word: "E-Mails lese ich unterwegs nicht".
 _NEGATION_AFTER = re.compile(r"^\W*(?:[\w'-]+\W+){0,4}(?:nicht|niet)\b", re.IGNORECASE)
@@ -178,7 +183,7 @@ class EmbeddingReader:
             for (clause, entities), clause_scores in zip(plan, mine, strict=True):
                 # "Not a fan of Schiphol - please avoid": the place is in the clause before.
                 findings.extend(
-                    self._fill(self._decide(clause_scores), clause, entities or named, text)
+                    self._fill(self._decide(clause_scores, clause), clause, entities or named, text)
                 )
                 named = entities or named
             unique = {(f.field, f.value): f for f in reversed(findings)}  # first clause cited
@@ -210,7 +215,9 @@ class EmbeddingReader:
             out.append(per_class)
         return out
 
-    def _decide(self, scores: dict[str, float]) -> str:
+    def _decide(self, scores: dict[str, float], clause: str = "") -> str:
+        if _QUESTION.search(clause):
+            return "none"  # "Do you still have window seats?" asks, it does not wish
         label = max(scores, key=lambda c: scores[c])
         if label in ("none", "injection") or scores[label] < self._threshold:
             return "none"
@@ -235,6 +242,8 @@ class EmbeddingReader:
             if lexicon.WITHDRAWN.search(clause):
                 return []
             return [Finding("accessibility", _NEEDS[label], clause)]
+        if label.startswith(("channel_", "seat_")) and accepts:
+            return []  # "window or aisle, whatever"; "SMS or email, I don't care"
         if label.startswith("channel_"):
             value = _chosen(lexicon.CHANNEL_WORDS, clause, label.removeprefix("channel_"))
             return [Finding("channel", value, clause)] if value else []
@@ -259,6 +268,8 @@ def _chosen(table: dict[str, re.Pattern[str]], clause: str, guess: str) -> str |
     refused = {m.value for m in found}
     if refused:
         others = set(table) - refused
+        if guess in others:
+            return guess
         return others.pop() if len(others) == 1 else None
     return guess
 

@@ -60,7 +60,7 @@ class Understood:
 
 # Sentence ends, semicolons, colons and dashes end a clause; so do "but" and its kin.
 _SENTENCE_BREAK = re.compile(
-    r"[.!?;:。！？；：]+\s*|\s[-–—]+\s|\s+(?:but|aber|mais|pero|ma|mas|maar)\s+|但是|不过",
+    r"(?<=[.!?;:。！？；：])\s*|\s[-–—]+\s|\s+(?:but|aber|mais|pero|ma|mas|maar)\s+|但是|不过",
     re.IGNORECASE,
 )
 # Commas and "and" end a clause only between two that each say something ("Don't text me,
@@ -93,5 +93,5 @@ def clauses(text: str, standalone: Callable[[str], bool] = lambda _: False) -> l
                 pieces.append(piece)
             else:
                 pieces[-1] = pieces[-1] + separator + piece
-        out.extend(p.strip(" ,，、") for p in pieces if p.strip(" ,，、"))
+        out.extend(p.strip(" ,，、") for p in pieces if p.strip(" ,，、.;:。；："))
     return out

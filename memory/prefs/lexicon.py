@@ -118,11 +118,44 @@ LANGUAGE_NAMES: dict[str, re.Pattern[str]] = {
         "普通话",
         "华语",
     ),
+    "pl": _words(
+        "polish", "polnisch", "polonais", "polaco", "polacco", "pools", "polsku", "polski", "波兰语"
+    ),
+    "ja": _words(
+        "japanese",
+        "japanisch",
+        "japonais",
+        "japon[eé]s",
+        "giapponese",
+        "japans",
+        "日语",
+        "日文",
+        "日本語",
+    ),
+    "tr": _words("turkish", "t[üu]rkisch", "turc", "turco", "turks", "土耳其语"),
+    "ca": _words("catalan", "katalanisch", "catal[aá]n", "catal[àa]", "catalano", "加泰罗尼亚语"),
     "ru": _words("russian", "russisch", "russe", "ruso", "russo", "russisch", "俄语", "俄文"),
 }
 """Language names → BCP 47 code, as written in each covered language."""
 
 CHANNEL_WORDS: dict[str, re.Pattern[str]] = {
+    "webhook": _words(
+        "webhook",
+        "app",
+        "apps",
+        "appli",
+        "aplicaci[oó]n",
+        "push",
+        "push-?notifications?",
+        "push-?benachrichtigung(?:en)?",
+        "pushmelding(?:en)?",
+        "notifications? in (?:the|your) app",
+        "api",
+        "endpoint",
+        "推送",
+        "应用",
+        "アプリ",
+    ),
     "sms": _words(
         "sms",
         "texts?",
@@ -376,7 +409,11 @@ def gloss(text: str) -> str:
             found.append(f"{ENGLISH_NAMES[code]} language")
     for kind, pattern in CHANNEL_WORDS.items():
         if pattern.search(text):
-            found.append("text message SMS" if kind == "sms" else "email")
+            found.append(
+                {"sms": "text message SMS", "email": "email", "webhook": "app push notification"}[
+                    kind
+                ]
+            )
     for kind, pattern in SEAT_WORDS.items():
         if pattern.search(text):
             found.append(kind)
@@ -395,6 +432,10 @@ ENGLISH_NAMES = {
     "nl": "Dutch",
     "zh": "Chinese",
     "ru": "Russian",
+    "pl": "Polish",
+    "ja": "Japanese",
+    "tr": "Turkish",
+    "ca": "Catalan",
 }
 
 
