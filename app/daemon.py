@@ -116,9 +116,9 @@ async def run_daemon(
         relay = OutboxRelay(
             agent.deps.db, sink, channels, channel, clock, topic_prefix=settings.kafka.topic_prefix
         )
+        replies_task = await _serve_replies(settings, stack, agent.deps, sink, stop, say)
         relay_stop = asyncio.Event()
         relay_task = asyncio.create_task(relay.run(relay_stop))
-        replies_task = await _serve_replies(settings, stack, agent.deps, sink, stop, say)
         say(f"daemon running on {len(agent.deps.schedule)} flights; Ctrl-C or SIGTERM stops it")
         try:
             consuming = asyncio.create_task(daemon.run(stop))

@@ -8,7 +8,8 @@ catalogue. Whether the clause *wants* the thing ("write in German") or only ment
 never by these tables.
 
 Languages covered: English, German, French, Spanish, Italian, Portuguese, Dutch and
-Chinese (simplified), and the language names of Russian for refusing it.
+Chinese (simplified); language names also of Polish, Japanese, Turkish, Catalan and
+Russian. The module is long only because its word tables are (data, one word a line).
 """
 
 from __future__ import annotations
