@@ -240,7 +240,7 @@ class OfferDesk:
                 )
             )
         if result.rowcount:  # type: ignore[attr-defined]
-            log.info("offer %s: no answer in time; the re-routing stands", payload["offer_id"])
+            log.debug("offer %s: no answer in time; the re-routing stands", payload["offer_id"])
 
     async def conversation(self, pnr: str) -> list[ReplyRow]:
         """Every answer about `pnr`, oldest first: what the desk shows."""
