@@ -35,6 +35,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import airline.tables  # noqa: F401  (registers the airline tables on Base before create_all)
 from airline.airports import great_circle_km, load_airports
 from airline.models import (
     Airport,
@@ -47,7 +48,6 @@ from airline.models import (
     flight_key,
 )
 from airline.seed_people import MEAN_LOAD_FACTOR, book_passengers
-import airline.tables  # noqa: F401  (registers the airline tables on Base before create_all)
 from travel_agent.db import Base, Database
 from travel_agent.errors import ConfigError
 
