@@ -45,6 +45,10 @@ from airline.db import (
 from airline.errors import ConfigError
 from airline.models import Airport, Booking, Flight
 from airline.reservations import load_booking
+from evals.oracle import RunRecord, Verdict, judge
+from evals.oracle.record import EventRec, Injection
+from evals.oracle.record import World as OracleWorld
+from evals.oracle.sql import read_run, read_world
 from evals.scenario import DecisionSpec, EventSpec, Scenario, parse_duration, split_flight
 from evals.world import write
 from memory.base import CustomerMemory, MemoryKind
@@ -168,6 +172,11 @@ class RunResult:
     seconds: float = 0.0
     directory: Path | None = None
     """Where the run's world was (gone afterwards unless the runner keeps it)."""
+    oracle_world: OracleWorld | None = None
+    """The world as the independent oracle read it from the database before the run."""
+    verdict: Verdict | None = None
+    """What the independent oracle (`evals.oracle`) found."""
+    oracle_record: RunRecord | None = None
 
     def notifications(self) -> list[OutboxEntry]:
         return [o for o in self.outbox if o.topic == "notifications.outbound"]
@@ -299,6 +308,7 @@ class ScenarioRunner:
         world_spec = scenario.world
         start = world_spec.start_at
         world: World = await write(world_spec, directory / "airline.sqlite")
+        oracle_world = await read_world(_url(directory), start)
         flights = {f.key: f for f in world.flights}
         result = RunResult(
             scenario=scenario,
@@ -309,13 +319,42 @@ class ScenarioRunner:
             original={b.pnr: b for b in world.bookings},
             customers={b.pnr: b.customer_id for b in world.bookings},
             directory=directory,
+            oracle_world=_with_oracle_spec(oracle_world, scenario),
         )
         try:
             await self._play(scenario, directory, result)
         except Exception as exc:  # a broken run is a failed run, with the reason
             log.exception("scenario %s failed to run", scenario.name)
             result.error = f"{type(exc).__name__}: {exc}"
+        await self._judge(scenario, directory, result)
         return result
+
+    async def _judge(self, scenario: Scenario, directory: Path, result: RunResult) -> None:
+        """Let the independent oracle read the run from the database and judge it."""
+        assert result.oracle_world is not None
+        horizon = (
+            parse_duration(scenario.oracle.horizon)
+            if scenario.oracle.horizon
+            else timedelta(hours=self.settings.agent.rebook_horizon_hours)
+        )
+        try:
+            done = await read_run(_url(directory))
+        except Exception as exc:  # an unreadable run is judged as one that failed
+            log.exception("the oracle could not read the run of %s", scenario.name)
+            done = {}
+            result.error = result.error or f"the oracle could not read the run: {exc}"
+        record = RunRecord(
+            world=result.oracle_world,
+            events=[
+                _event_rec(f.at, f.event) for f in result.fed if f.event is not None
+            ],
+            end=result.end,
+            horizon=horizon,
+            error=result.error,
+            **done,
+        )
+        result.oracle_record = record
+        result.verdict = judge(record)
 
     async def _play(self, scenario: Scenario, directory: Path, result: RunResult) -> None:
         settings = scenario_settings(self.settings, scenario.settings, directory)
@@ -474,6 +513,39 @@ async def _next_due(db: Database, now: datetime) -> list[datetime]:
         jobs = (await session.scalars(select(JobRow.due_at).where(JobRow.status == "due"))).all()
         found += [due for due in jobs if due > now]
     return found
+
+
+def _url(directory: Path) -> str:
+    return f"sqlite+aiosqlite:///{directory / 'airline.sqlite'}"
+
+
+def _event_rec(at: datetime, event: FlightStatusEvent) -> EventRec:
+    return EventRec(
+        fed_at=at,
+        flight=event.flight_key,
+        status=event.status.value,
+        est_dep=event.est_dep,
+        est_arr=event.est_arr,
+        emitted_at=event.emitted_at,
+        event_id=event.event_id,
+        reason=event.reason.value if event.reason else None,
+        diverted_to=event.diverted_to,
+    )
+
+
+def _with_oracle_spec(world: OracleWorld, scenario: Scenario) -> OracleWorld:
+    """The oracle's world with the scenario's planted texts and linked bookings."""
+    import dataclasses
+
+    groups = {pnr: f"g{i}" for i, group in enumerate(scenario.oracle.groups) for pnr in group}
+    bookings = {
+        pnr: dataclasses.replace(b, group=groups.get(pnr, b.group))
+        for pnr, b in world.bookings.items()
+    }
+    injections = tuple(
+        Injection(i.booking, i.where, i.text, dict(i.asks)) for i in scenario.oracle.injections
+    )
+    return dataclasses.replace(world, bookings=bookings, injections=injections)
 
 
 # --- operator decisions -----------------------------------------------------------------
