@@ -239,6 +239,20 @@ def eval_(
     local_model: Annotated[
         bool, typer.Option(help="serve the policy-following test model locally for llm/hybrid")
     ] = False,
+    generate: Annotated[
+        int, typer.Option(help="run N generated worlds and storms through the daemon and oracle")
+    ] = 0,
+    seed: Annotated[int, typer.Option(help="the generator's seed")] = 1,
+    size: Annotated[str, typer.Option(help="generated world size: small, medium, large")] = "small",
+    shrink: Annotated[
+        str, typer.Option(help="shrink failing worlds: first (per class), all, none")
+    ] = "first",
+    found: Annotated[
+        Path, typer.Option(help="where shrunk failing worlds are written as scenarios")
+    ] = Path("data/evals/found"),
+    known: Annotated[
+        Path, typer.Option(help="the committed list of known failure classes")
+    ] = Path("evals/known-failures.yaml"),
 ) -> None:
     """Run scripted scenarios through the real daemon and score the agent's decisions."""
     from evals.cli import run_eval
@@ -246,6 +260,22 @@ def eval_(
     if reasoner not in ("rules", "llm", "hybrid"):
         say("error: --reasoner must be rules, llm or hybrid")
         raise typer.Exit(2)
+    if generate:
+        if size not in ("small", "medium", "large") or shrink not in ("first", "all", "none"):
+            say("error: --size is small, medium or large; --shrink first, all or none")
+            raise typer.Exit(2)
+        from evals.generate.cli import run_generate
+
+        try:
+            code = run_generate(
+                count=generate, seed=seed, size=size, shrink=shrink, out=found,
+                known_path=known, json_path=json_path, reasoner=reasoner, say=say,
+                echo=typer.echo,
+            )
+        except TravelAgentError as exc:
+            say(f"error: {exc}")
+            raise typer.Exit(2 if isinstance(exc, ConfigError) else 1) from None
+        raise typer.Exit(code)
     try:
         code = run_eval(
             paths or [Path("evals/scenarios")],

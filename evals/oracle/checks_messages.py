@@ -4,7 +4,6 @@ deadline (14 CFR 259.8), and not in their night unless it could not wait."""
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,7 +19,7 @@ from evals.oracle.rules import (
     TRIP_CHANGED,
     US_TERRITORY,
 )
-from evals.oracle.verdict import Finding
+from evals.oracle.verdict import Finding, when
 
 REBOOKED = frozenset({"cancelled_rebooked", "diverted_rebooked", "missed_connection_rebooked"})
 MATERIAL = timedelta(minutes=30)
@@ -42,21 +41,25 @@ def _missing(j: Judged) -> list[Finding]:
     found = []
     for pnr in j.touched:
         journey = j.seats.journeys[pnr]
-        told = _delivered(j, pnr)
+        # A message held past the end of the run is not missing (the run ended first);
+        # whether holding it was allowed is the deadline and quiet-hours checks' business.
+        told = _delivered(j, pnr) + [
+            m for m in j.record.messages if m.pnr == pnr and m.scheduled_after(j.record.end)
+        ]
         rebooks = [e for e in journey.rebookings if e.action == "rebook"]
         if rebooks:
             last = rebooks[-1]
             if not any(m.kind in REBOOKED and m.created_at >= last.at for m in told):
                 found.append(
                     Finding("missing_message", pnr, f"moved onto {'+'.join(map(str, last.detail.get('flights') or []))} "
-                            f"at {last.at:%H:%M}Z and never told of it")
+                            f"at {when(last.at)} and never told of it")
                 )
         for flight, since in _news(j, pnr):
             if not any((m.sent_at or m.created_at) >= since and (m.about in (None, flight) or m.kind in TRIP_CHANGED) for m in told):
                 state = j.board.state(flight, j.record.end)
                 found.append(
                     Finding("missing_message", pnr, f"{flight} became {_what(j, flight, since)} at "
-                            f"{since:%H:%M}Z (now {state.status}) and the passenger was never told")
+                            f"{when(since)} (now {state.status}) and the passenger was never told")
                 )
     return found
 
@@ -93,14 +96,18 @@ def _news(j: Judged, pnr: str) -> list[tuple[str, datetime]]:
 
 
 def _duplicates(j: Judged) -> list[Finding]:
-    seen = Counter(
-        (m.pnr, m.kind, m.about, m.text) for m in j.record.messages if m.delivered
-    )
-    return [
-        Finding("duplicate_message", pnr, f"the same {kind} message about {about} delivered {n} times")
-        for (pnr, kind, about, _), n in seen.items()
-        if n > 1
-    ]
+    """The same message (kind, flight, text) delivered again with nothing new between."""
+    found = []
+    last: dict[tuple[str, str | None], Message] = {}
+    for m in sorted((m for m in j.record.messages if m.delivered), key=lambda m: (m.sent_at, m.created_at)):
+        previous = last.get((m.pnr, m.about))
+        if previous is not None and (previous.kind, previous.text) == (m.kind, m.text):
+            found.append(
+                Finding("duplicate_message", m.pnr, f"the same {m.kind} message about {m.about} "
+                        f"delivered again at {when(m.sent_at)} (first at {when(previous.sent_at)})")
+            )
+        last[m.pnr, m.about] = m
+    return found
 
 
 def _stale(j: Judged) -> list[Finding]:
@@ -119,8 +126,8 @@ def _stale(j: Judged) -> list[Finding]:
             ]
             if newer:
                 found.append(
-                    Finding("stale_message", pnr, f"{m.kind} about {m.about} delivered at {m.sent_at:%H:%M}Z "
-                            f"after newer news ({newer[0].kind}, {newer[0].created_at:%H:%M}Z)")
+                    Finding("stale_message", pnr, f"{m.kind} about {m.about} delivered at {when(m.sent_at)} "
+                            f"after newer news ({newer[0].kind}, {when(newer[0].created_at)})")
                 )
                 continue
             if m.kind == "delay" and m.about in j.record.world.flights:
@@ -129,15 +136,15 @@ def _stale(j: Judged) -> list[Finding]:
                     continue  # it was already gone when written: another problem
                 if state.gone:
                     found.append(
-                        Finding("stale_message", pnr, f"delay of {m.about} delivered at {m.sent_at:%H:%M}Z, "
+                        Finding("stale_message", pnr, f"delay of {m.about} delivered at {when(m.sent_at)}, "
                                 f"when it was already {state.status}")
                     )
             if m.kind in REBOOKED and journey is not None:
                 later = [e for e in journey.rebookings if m.created_at < e.at < m.sent_at]
                 if later:
                     found.append(
-                        Finding("stale_message", pnr, f"{m.kind} delivered at {m.sent_at:%H:%M}Z, after "
-                                f"the booking was moved again at {later[0].at:%H:%M}Z")
+                        Finding("stale_message", pnr, f"{m.kind} delivered at {when(m.sent_at)}, after "
+                                f"the booking was moved again at {when(later[0].at)}")
                     )
     return found
 
@@ -186,10 +193,10 @@ def _deadlines(j: Judged) -> list[Finding]:
             first = next(
                 (m.sent_at for m in _delivered(j, pnr) if m.sent_at and m.sent_at >= since), None
             )
-            late = "never" if first is None else f"only at {first:%H:%M}Z"
+            late = "never" if first is None else f"only at {when(first)}"
             found.append(
-                Finding("deadline", pnr, f"{flight} {what} at {since:%H:%M}Z: 14 CFR 259.8 says tell "
-                        f"within 30 min (by {due:%H:%M}Z); told {late}")
+                Finding("deadline", pnr, f"{flight} {what} at {when(since)}: 14 CFR 259.8 says tell "
+                        f"within 30 min (by {when(due)}); told {late}")
             )
     return found
 

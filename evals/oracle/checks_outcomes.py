@@ -10,7 +10,7 @@ from evals.oracle.context import Judged
 from evals.oracle.journeys import LEAD, Option, breaks, search, unflown
 from evals.oracle.record import Leg
 from evals.oracle.rules import priority
-from evals.oracle.verdict import Finding
+from evals.oracle.verdict import Finding, when
 
 LATE_ENOUGH_TO_MOVE = timedelta(hours=3)
 """A working itinerary arriving this late may be swapped for a better one."""
@@ -74,7 +74,7 @@ def _needless(j: Judged) -> list[Finding]:
                     late = board.state(last, at).est_arr - record.world.flights[last].sched_arr
                     if late < LATE_ENOUGH_TO_MOVE:
                         found.append(
-                            Finding("needless_rebooking", pnr, f"moved at {at:%H:%M}Z off "
+                            Finding("needless_rebooking", pnr, f"moved at {when(at)} off "
                                     f"{'+'.join(leg.flight for leg in ahead)}, which still worked "
                                     f"({int(late.total_seconds() // 60)} min late)")
                         )
@@ -82,11 +82,13 @@ def _needless(j: Judged) -> list[Finding]:
     return found
 
 
-def options_for(j: Judged, pnr: str, at: datetime) -> list[Option]:
+def options_for(
+    j: Judged, pnr: str, at: datetime, returned: frozenset[str] = frozenset()
+) -> list[Option]:
     """What the oracle could have booked for the passenger at `at`."""
     record = j.record
     journey = j.seats.journeys[pnr]
-    legs = unflown(record, j.board, journey.legs_at(at), at)
+    legs = unflown(record, j.board, journey.legs_at(at, before=True), at)
     if not legs:
         return []
     first = record.world.flights[legs[0].flight]
@@ -106,6 +108,7 @@ def options_for(j: Judged, pnr: str, at: datetime) -> list[Option]:
         at=at,
         earliest=earliest,
         latest=earliest + record.horizon,
+        returned=returned,
     )
 
 
@@ -120,8 +123,8 @@ def _stranded(j: Judged) -> list[Finding]:
             if options:
                 best = options[0]
                 found.append(
-                    Finding("stranded", pnr, f"left without an alternative, but at {at:%H:%M}Z "
-                            f"{'+'.join(best.flights)} (arriving {best.arr:%Y-%m-%d %H:%M}Z) had a "
+                    Finding("stranded", pnr, f"left without an alternative, but at {when(at)} "
+                            f"{'+'.join(best.flights)} (arriving {when(best.arr)}) had a "
                             "seat that stayed free to the end")
                 )
                 break
@@ -167,10 +170,18 @@ def _priority(j: Judged) -> list[Finding]:
                 if j.broken_at[high] > effect.at:
                     continue
                 got = _arrival(j, high)
-                if got is None or got > arrival + WORSE_BY:
-                    what = "nothing" if got is None else f"an arrival at {got:%Y-%m-%d %H:%M}Z"
+                could = [
+                    o
+                    for o in options_for(j, high, effect.at, frozenset(flights))
+                    if set(o.flights) & set(flights)
+                ]
+                if not could or (got is not None and got <= could[0].arr + WORSE_BY):
+                    continue
+                if got is None or got > could[0].arr + WORSE_BY:
+                    what = "nothing" if got is None else f"an arrival at {when(got)}"
                     found.append(
                         Finding("priority", high, f"got {what} while {low} (lower priority) took "
-                                f"the last seat on {'+'.join(flights)} arriving {arrival:%H:%M}Z")
+                                f"the last seat on {'+'.join(flights)}; it could have flown "
+                        f"{'+'.join(could[0].flights)} arriving {when(could[0].arr)}")
                     )
     return found

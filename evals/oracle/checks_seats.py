@@ -11,7 +11,7 @@ from evals.oracle.context import Judged
 from evals.oracle.journeys import unflown
 from evals.oracle.record import Leg
 from evals.oracle.rules import mct
-from evals.oracle.verdict import Finding
+from evals.oracle.verdict import Finding, when
 
 
 def check(j: Judged) -> list[Finding]:
@@ -36,7 +36,7 @@ def _oversold(j: Judged) -> list[Finding]:
                     "oversold",
                     change.pnr,
                     f"{change.flight} {change.cabin}: {sold[where]} passengers for {capacity} "
-                    f"seats at {change.at:%Y-%m-%d %H:%M}Z after this booking was moved onto it",
+                    f"seats at {when(change.at)} after this booking was moved onto it",
                 )
             )
     return found
@@ -58,13 +58,13 @@ def _rebookings(j: Judged) -> list[Finding]:
                 state = board.state(leg.flight, at)
                 if state.gone:
                     found.append(
-                        Finding("bad_rebooking", pnr, f"moved onto {leg.flight} at {at:%H:%M}Z, "
+                        Finding("bad_rebooking", pnr, f"moved onto {leg.flight} at {when(at)}, "
                                 f"when it was {state.status}")
                     )
                 elif state.status in ("departed", "arrived") or state.est_dep <= at:
                     found.append(
-                        Finding("bad_rebooking", pnr, f"moved onto {leg.flight} at {at:%H:%M}Z, "
-                                f"which had left at {state.est_dep:%H:%M}Z")
+                        Finding("bad_rebooking", pnr, f"moved onto {leg.flight} at {when(at)}, "
+                                f"which had left at {when(state.est_dep)}")
                     )
             ahead = unflown(record, board, legs, at)
             for a, b in pairwise(ahead):

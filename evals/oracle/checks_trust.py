@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from evals.oracle.context import Judged
-from evals.oracle.verdict import Finding
+from evals.oracle.verdict import Finding, when
 
 MATERIAL = timedelta(minutes=15)
 """A move of a flight's estimate this large is a material change (an approval made before
@@ -24,9 +24,9 @@ def _changed(j: Judged, key: str, start: datetime, end: datetime) -> str | None:
     for state in j.board.changes(key):
         if start < state.since <= end:
             if state.status != before.status and (state.gone or before.gone):
-                return f"{key} became {state.status} at {state.since:%H:%M}Z"
+                return f"{key} became {state.status} at {when(state.since)}"
             if abs(state.est_dep - before.est_dep) >= MATERIAL:
-                return f"{key} moved to {state.est_dep:%H:%M}Z at {state.since:%H:%M}Z"
+                return f"{key} moved to {when(state.est_dep)} at {when(state.since)}"
     return None
 
 
@@ -40,8 +40,8 @@ def _stale_approvals(j: Judged) -> list[Finding]:
             change = next((c for k in a.flights if (c := _changed(j, k, a.created_at, e.at))), None)
             if change:
                 found.append(
-                    Finding("stale_approval", a.pnr, f"{e.action} at {e.at:%H:%M}Z from approval {a.id} "
-                            f"asked at {a.created_at:%H:%M}Z, though {change}")
+                    Finding("stale_approval", a.pnr, f"{e.action} at {when(e.at)} from approval {a.id} "
+                            f"asked at {when(a.created_at)}, though {change}")
                 )
                 break
     return found

@@ -196,9 +196,11 @@ def search(
     earliest: datetime,
     latest: datetime,
     exclude: frozenset[str] = frozenset(),
+    returned: frozenset[str] = frozenset(),
 ) -> list[Option]:
     """Direct and one-stop itineraries boardable at `at`, leaving in [earliest, latest],
-    with `party` seats in `cabin` free from `at` to the end of the run, soonest arrival first."""
+    with `party` seats in `cabin` free from `at` to the end of the run (on `returned`
+    flights, counting the seats someone else took as free), soonest arrival first."""
     flights = record.world.flights
 
     def usable(key: str) -> bool:
@@ -209,7 +211,7 @@ def search(
             and not state.gone
             and state.status not in ("departed", "arrived")
             and earliest <= state.est_dep <= latest
-            and seats.free_from(record, key, cabin, at) >= party
+            and seats.free_from(record, key, cabin, at) + (party if key in returned else 0) >= party
         )
 
     firsts = [k for k, f in flights.items() if f.origin == origin and usable(k)]

@@ -74,6 +74,9 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
             f = flights[leg.flight]
             late = state.est_dep - f.sched_dep
             if state.gone or late >= timedelta(minutes=15):
+                # A reinstated flight the passenger still flies was not cancelled for them.
+                if state.gone and not _lost(j, pnr, leg.flight):
+                    state = board.state(leg.flight, record.end)
                 if kind in ("none", "delayed") and state.gone:
                     kind, carrier, known = state.status, f.carrier, at
                     km = rules.great_circle_km(record.world.places[f.origin], record.world.places[f.destination])
@@ -107,6 +110,12 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
         departure_delay=delay,
         flight_km=km,
     )
+
+
+def _lost(j: Judged, pnr: str, flight: str) -> bool:
+    """The passenger lost this flight: it is gone at the end, or they were moved off it."""
+    journey = j.seats.journeys[pnr]
+    return j.board.state(flight, j.record.end).gone or flight not in {leg.flight for leg in journey.final}
 
 
 def regimes(f: Facts) -> list[str]:

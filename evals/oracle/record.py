@@ -148,10 +148,16 @@ class Message:
     address: str | None
     about: str | None
     text: str
+    not_before: datetime | None = None
+    """Held until then (quiet hours)."""
 
     @property
     def delivered(self) -> bool:
         return self.status == "sent" and self.sent_at is not None
+
+    def scheduled_after(self, end: datetime) -> bool:
+        """Still waiting, for a delivery time the run did not reach."""
+        return self.status == "pending" and self.not_before is not None and self.not_before > end
 
 
 @dataclass(frozen=True)

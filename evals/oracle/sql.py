@@ -150,6 +150,7 @@ async def read_run(url: str) -> dict[str, Any]:
                         address=payload.get("address"),
                         about=meta.get("about"),
                         text=f"{payload.get('subject', '')}\n{payload.get('body', '')}",
+                        not_before=_maybe_time(payload.get("not_before")),
                     )
                 )
             approvals = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,3 +65,8 @@ class Verdict:
             "by_check": dict(self.by_check()),
             "figures": self.figures,
         }
+
+
+def when(instant: datetime | None) -> str:
+    """A time in a finding: month-day and UTC clock (runs cross midnight)."""
+    return "never" if instant is None else instant.astimezone(UTC).strftime("%m-%d %H:%MZ")
