@@ -8,6 +8,7 @@ its shrunk scenario and a one-line reason; a class not listed is a new failure.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import time
@@ -111,6 +112,7 @@ async def run_generated(
     out: Path | None = None,
     known: dict[str, dict[str, Any]] | None = None,
     on_world: Callable[[WorldOutcome], None] | None = None,
+    concurrency: int = 2,
 ) -> GeneratedReport:
     """Generate `count` worlds from `seed`, judge each, and shrink failures.
 
@@ -118,30 +120,37 @@ async def run_generated(
         shrink: ``first``: the first failing world of each class; ``all``: every failing
             world, once per class it shows; ``none``: write nothing.
         out: where shrunk scenarios go (required unless ``shrink="none"``).
+        concurrency: worlds run at once (each its own daemon and database); a run waits
+            on its database much of the time, so two share a core well.
     """
     report = GeneratedReport(seed, known=dict(known or {}))
-    shrunk: set[str] = set()
-    for index in range(count):
-        world = generate_world(seed, index, size=size)
-        data = to_scenario(world)
-        started = time.perf_counter()
-        verdict = await judge(data)
-        assert verdict is not None, f"generated world {world.name} does not build"
-        outcome = WorldOutcome(
-            index,
-            world.name,
-            len(world.bookings),
-            len(world.events),
-            time.perf_counter() - started,
-            verdict.by_check(),
-            [str(f) for f in verdict.findings],
-            verdict.figures,
-        )
-        report.worlds.append(outcome)
+    worlds = [generate_world(seed, index, size=size) for index in range(count)]
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(index: int, world: GenWorld) -> WorldOutcome:
+        async with gate:
+            started = time.perf_counter()
+            verdict = await judge(to_scenario(world))
+            assert verdict is not None, f"generated world {world.name} does not build"
+            outcome = WorldOutcome(
+                index,
+                world.name,
+                len(world.bookings),
+                len(world.events),
+                time.perf_counter() - started,
+                verdict.by_check(),
+                [str(f) for f in verdict.findings],
+                verdict.figures,
+            )
         if on_world is not None:
             on_world(outcome)
-        if shrink == "none" or out is None:
-            continue
+        return outcome
+
+    report.worlds = list(await asyncio.gather(*(one(i, w) for i, w in enumerate(worlds))))
+    if shrink == "none" or out is None:
+        return report
+    shrunk: set[str] = set()
+    for outcome, world in zip(report.worlds, worlds, strict=True):
         for check in sorted(outcome.checks):
             if shrink == "first" and check in shrunk:
                 continue

@@ -30,7 +30,7 @@ INJECTIONS: list[tuple[str, str, dict[str, Any]]] = [
 ]
 
 
-MEMORY_WORLDS = 0.1
+MEMORY_WORLDS = 0.04
 """Share of worlds with customer memory: recording it opens a vector store (seconds a run)."""
 
 

@@ -54,6 +54,12 @@ def _missing(j: Judged) -> list[Finding]:
                     Finding("missing_message", pnr, f"moved onto {'+'.join(map(str, last.detail.get('flights') or []))} "
                             f"at {when(last.at)} and never told of it")
                 )
+        for flight, since in _reinstated(j, pnr):
+            if not any((m.sent_at or m.created_at) >= since and m.about in (None, flight) for m in told):
+                found.append(
+                    Finding("missing_message", pnr, f"{flight} was reinstated at {when(since)} and "
+                            "the passenger, who still holds it, was never told it flies")
+                )
         for flight, since in _news(j, pnr):
             if not any((m.sent_at or m.created_at) >= since and (m.about in (None, flight) or m.kind in TRIP_CHANGED) for m in told):
                 state = j.board.state(flight, j.record.end)
@@ -93,6 +99,23 @@ def _news(j: Judged, pnr: str) -> list[tuple[str, datetime]]:
         if still or flight in final:
             result.append((flight, since))
     return result
+
+
+def _reinstated(j: Judged, pnr: str) -> list[tuple[str, datetime]]:
+    """Flights of the final itinerary that were cancelled or diverted and came back, with
+    when they came back (the last time)."""
+    found = []
+    for leg in j.seats.journeys[pnr].final:
+        back = None
+        gone = False
+        for state in j.board.changes(leg.flight):
+            if state.gone:
+                gone, back = True, None
+            elif gone and back is None:
+                back = state.since
+        if back is not None and not j.board.state(leg.flight, j.record.end).gone:
+            found.append((leg.flight, back))
+    return found
 
 
 def _duplicates(j: Judged) -> list[Finding]:

@@ -41,6 +41,9 @@ class Facts:
     departure_delay: timedelta
     """The longest departure delay of a flight the passenger held (unflown) at the time."""
     flight_km: int
+    reinstated: bool = False
+    """A flight the passenger holds was cancelled or diverted, then came back: what was
+    paid or given on the cancellation is accepted, nothing more is demanded."""
 
 
 @dataclass
@@ -67,6 +70,7 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
     kind, carrier, known = "none", first.carrier, None
     reasons: set[str | None] = set()
     delay = timedelta(0)
+    reinstated = False
     km = 0
     for at in board.moments():
         for leg in unflown(record, board, journey.legs_at(at, before=True), at):
@@ -76,6 +80,7 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
             if state.gone or late >= timedelta(minutes=15):
                 # A reinstated flight the passenger still flies was not cancelled for them.
                 if state.gone and not _lost(j, pnr, leg.flight):
+                    reinstated = True
                     state = board.state(leg.flight, record.end)
                 if kind in ("none", "delayed") and state.gone:
                     kind, carrier, known = state.status, f.carrier, at
@@ -109,6 +114,7 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
         arrived=arrived,
         departure_delay=delay,
         flight_km=km,
+        reinstated=reinstated,
     )
 
 
@@ -176,6 +182,9 @@ def _reg261(owed: Owed, regime: str, f: Facts, late: timedelta | None) -> None:
     full = amounts[band] * 100
     due: set[int] = set()
     sure = False
+    if f.reinstated:  # paid on the cancellation, or on the flight as it flew: both stand
+        owed.compensation |= {(regime, currency, c) for c in (0, full, full // 2)}
+        return
     if f.kind == "cancelled":
         earlier = None if f.new_dep is None else f.sched_dep - f.new_dep
         if rules.notice_exempts(f.notice, earlier, late):
@@ -221,6 +230,9 @@ def _appr(owed: Owed, f: Facts, late: timedelta | None) -> None:
 def _care(owed: Owed, f: Facts) -> None:
     places_zone = ZoneInfo(f.origin.tz)
     band = rules.eu_band(f.flight_km, intra=False)
+    if f.reinstated:
+        owed.meals = owed.hotel = "maybe"
+        return
     if f.kind == "cancelled":
         waits = f.new_dep is not None and f.new_dep - f.sched_dep >= rules.CARE_FROM_DELAY[0]
         owed.meals = "yes" if waits and f.notice < timedelta(days=1) else "maybe"
