@@ -285,6 +285,8 @@ class ScenarioRunner:
         self.memory_factory = memory_factory
         self.workdir = workdir
         self.keep = keep
+        self.max_steps = MAX_STEPS
+        """Moments of a timeline the runner goes through at most (a real day has more)."""
 
     async def run(self, scenario: Scenario) -> RunResult:
         started = time.perf_counter()
@@ -356,17 +358,9 @@ class ScenarioRunner:
         start = result.start
         clock = SimulatedClock(start, speed=0)
         broker = EmbeddedBroker()
-        source = EmbeddedSource(broker)
         async with AsyncExitStack() as stack:
             memory = await self._memory(scenario, directory, stack, result)
-            agent = await stack.enter_async_context(open_agent(settings, clock, memory=memory))
-            deps = agent.deps
-            db = deps.db
-            daemon = Daemon(deps, agent.graph, source)
-            relay = OutboxRelay(db, EmbeddedSink(broker), {}, LogChannel(), clock)
-            desk = _approval_desk(db, clock)
-            stop = asyncio.Event()
-            task = asyncio.create_task(daemon.run(stop), name=f"daemon:{scenario.name}")
+            live = await _Live.open(settings, clock, broker, memory, scenario.name)
             try:
                 steps = [
                     _Step(start + e.offset, i, event=e) for i, e in enumerate(scenario.events)
@@ -379,41 +373,50 @@ class ScenarioRunner:
                 end = last + parse_duration(scenario.run_for)
                 result.end = end
                 pending = list(steps)
-                for _ in range(MAX_STEPS):
+                for moment in range(self.max_steps):
                     now = clock.now()
                     while pending and pending[0].at <= now:
                         step = pending.pop(0)
                         if step.event is not None:
                             await self._publish(scenario, step, broker, result)
                         elif step.decision is not None:
-                            result.decisions.append(await _decide(desk, step.decision))
-                    await self._settle(daemon, task, broker, db)
-                    await self._follow_up(daemon, task, broker, db)
-                    await relay.drain()
+                            result.decisions.append(await _decide(live.desk, step.decision))
+                    live = await self.interrupt(live, moment, result)
+                    await self._settle(live.daemon, live.task, broker, live.db)
+                    await self._follow_up(live.daemon, live.task, broker, live.db)
+                    await live.relay.drain()
                     upcoming = [s.at for s in pending[:1]]
-                    upcoming += await _next_due(db, now)
+                    upcoming += await _next_due(live.db, now)
                     later = [t for t in upcoming if t > now]
                     if not later or min(later) > end:
                         break
                     clock.advance(min(later) - now)
                 if end > clock.now():
                     clock.advance(end - clock.now())
-                await self._follow_up(daemon, task, broker, db)
-                await relay.drain()
-            finally:
-                stop.set()
+                await self._follow_up(live.daemon, live.task, broker, live.db)
+                await live.relay.drain()
+            except BaseException:
                 await broker.close()
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(task, 30)
-                if not task.done():
-                    task.cancel()
-            if task.done() and not task.cancelled() and task.exception() is not None:
-                raise RuntimeError(f"the daemon crashed: {task.exception()!r}")
-            await _collect(agent, result)
+                await live.close(graceful=False)
+                raise
+            await broker.close()
+            await live.stop_daemon(graceful=True)
+            try:
+                task = live.task
+                if task.done() and not task.cancelled() and task.exception() is not None:
+                    raise RuntimeError(f"the daemon crashed: {task.exception()!r}")
+                await _collect(live.agent, result)
+            finally:
+                await live.stack.aclose()
             result.dead_letters = [
                 {k: v.decode() for k, v in r.headers.items()}
                 for r in broker.topics[TOPIC_DEAD_LETTERS]
             ]
+
+    async def interrupt(self, live: _Live, moment: int, result: RunResult) -> _Live:
+        """Called at each moment of the timeline once its records are published, before
+        the daemon is waited for; a crash test kills and restarts the daemon here."""
+        return live
 
     async def _memory(
         self, scenario: Scenario, directory: Path, stack: AsyncExitStack, result: RunResult
@@ -541,6 +544,52 @@ def _with_oracle_spec(world: OracleWorld, scenario: Scenario) -> OracleWorld:
         Injection(i.booking, i.where, i.text, dict(i.asks)) for i in scenario.oracle.injections
     )
     return dataclasses.replace(world, bookings=bookings, injections=injections)
+
+
+class _Live:
+    """One daemon process's worth of parts: the agent, the daemon on the embedded stream,
+    the outbox relay and the approval desk — opened together, closed (or killed) together."""
+
+    def __init__(self, stack: AsyncExitStack, agent: Any, daemon: Daemon, relay: OutboxRelay,
+                 desk: Any, stop: asyncio.Event, task: asyncio.Task[None],
+                 broker: EmbeddedBroker, memory: CustomerMemory | None) -> None:
+        self.stack, self.agent, self.daemon, self.relay = stack, agent, daemon, relay
+        self.desk, self.stop, self.task = desk, stop, task
+        self.broker, self.memory = broker, memory
+        self.db: Database = agent.deps.db
+        self.settings: Settings | None = None
+        self.clock: SimulatedClock | None = None
+
+    @classmethod
+    async def open(cls, settings: Settings, clock: SimulatedClock, broker: EmbeddedBroker,
+                   memory: CustomerMemory | None, name: str) -> _Live:
+        stack = AsyncExitStack()
+        agent = await stack.enter_async_context(open_agent(settings, clock, memory=memory))
+        daemon = Daemon(agent.deps, agent.graph, EmbeddedSource(broker))
+        relay = OutboxRelay(agent.deps.db, EmbeddedSink(broker), {}, LogChannel(), clock)
+        stop = asyncio.Event()
+        task = asyncio.create_task(daemon.run(stop), name=f"daemon:{name}")
+        desk = _approval_desk(agent.deps.db, clock)
+        live = cls(stack, agent, daemon, relay, desk, stop, task, broker, memory)
+        live.settings, live.clock = settings, clock
+        return live
+
+    async def close(self, *, graceful: bool) -> None:
+        """Stop the daemon and close what it had open."""
+        await self.stop_daemon(graceful=graceful)
+        await self.stack.aclose()
+
+    async def stop_daemon(self, *, graceful: bool) -> None:
+        """`graceful`: let it finish the record in hand; else cancel it wherever it is,
+        as a killed process stops (its open transactions roll back)."""
+        if graceful:
+            self.stop.set()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(self.task), 30)
+        if not self.task.done():
+            self.task.cancel()
+            with contextlib.suppress(BaseException):
+                await self.task
 
 
 # --- operator decisions -----------------------------------------------------------------

@@ -7,6 +7,7 @@ refuses (estimates out of order, or absurdly far from the schedule) are not stat
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -44,6 +45,9 @@ class Board:
     def __init__(self, world: World, events: list[EventRec]) -> None:
         self.world = world
         self._history: dict[str, list[tuple[datetime, State]]] = {}
+        self.from_origin: dict[str, list[str]] = {}
+        for key, flight in world.flights.items():
+            self.from_origin.setdefault(flight.origin, []).append(key)
         newest: dict[str, datetime] = {}
         for event in events:
             flight = world.flights.get(event.flight)
@@ -64,13 +68,16 @@ class Board:
 
     def state(self, key: str, at: datetime) -> State:
         """The flight's state as known at `at` (its schedule before any record)."""
+        history = self._history.get(key)
+        if history:
+            i = bisect_right(history, at, key=lambda pair: pair[0])
+            if i:
+                return history[i - 1][1]
         flight = self.world.flights[key]
-        found = State("scheduled", flight.sched_dep, flight.sched_arr, None, self.world.start)
-        for fed, state in self._history.get(key, ()):
-            if fed > at:
-                break
-            found = state
-        return found
+        return State("scheduled", flight.sched_dep, flight.sched_arr, None, self.world.start)
+
+    def fed_times(self, key: str) -> list[datetime]:
+        return [fed for fed, _ in self._history.get(key, ())]
 
     def changes(self, key: str) -> list[State]:
         """Every state the flight took, in order."""

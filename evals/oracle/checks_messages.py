@@ -85,7 +85,7 @@ def _news(j: Judged, pnr: str) -> list[tuple[str, datetime]]:
     record, board = j.record, j.board
     journey = j.seats.journeys[pnr]
     news: dict[str, datetime] = {}
-    for at in board.moments():
+    for at in j.moments_of.get(pnr, ()):
         for leg in unflown(record, board, journey.legs_at(at, before=True), at):
             state = board.state(leg.flight, at)
             late = state.est_dep - record.world.flights[leg.flight].sched_dep >= NEWS_DELAY
@@ -195,7 +195,8 @@ def _dot_duties(j: Judged) -> list[tuple[str, str, datetime, str]]:
             status = state.status
             if what is None:
                 continue
-            for pnr, journey in j.seats.journeys.items():
+            for pnr in sorted(j.holders.get(key, ())):
+                journey = j.seats.journeys[pnr]
                 legs = unflown(record, board, journey.legs_at(state.since, before=True), state.since)
                 if any(leg.flight == key for leg in legs):
                     duties.append((pnr, key, state.since, what))

@@ -117,7 +117,7 @@ def _stranded(j: Judged) -> list[Finding]:
     for pnr, broken in j.broken_at.items():
         if not _ends_broken(j, pnr):
             continue
-        moments = sorted({broken, *(t for t in j.board.moments() if t >= broken), *(e.at for e in j.record.effects if e.at >= broken)})
+        moments = sorted({broken, *(t for t in j.moments_of[pnr] if t >= broken)})
         for at in moments:
             options = options_for(j, pnr, at)
             if options:
@@ -149,6 +149,8 @@ def _priority(j: Judged) -> list[Finding]:
         for pnr, b in world.bookings.items()
     }
     broken = list(j.broken_at)
+    arrivals: dict[str, datetime | None] = {}
+    searched: dict[tuple[str, datetime, tuple[str, ...]], list[Option]] = {}
     for low in broken:
         for effect in j.seats.journeys[low].rebookings:
             if effect.action != "rebook":
@@ -169,12 +171,15 @@ def _priority(j: Judged) -> list[Finding]:
                     continue
                 if j.broken_at[high] > effect.at:
                     continue
-                got = _arrival(j, high)
-                could = [
-                    o
-                    for o in options_for(j, high, effect.at, frozenset(flights))
-                    if set(o.flights) & set(flights)
-                ]
+                got = arrivals.setdefault(high, _arrival(j, high))
+                asked = (high, effect.at, tuple(flights))
+                if asked not in searched:
+                    searched[asked] = [
+                        o
+                        for o in options_for(j, high, effect.at, frozenset(flights))
+                        if set(o.flights) & set(flights)
+                    ]
+                could = searched[asked]
                 if not could or (got is not None and got <= could[0].arr + WORSE_BY):
                     continue
                 if got is None or got > could[0].arr + WORSE_BY:

@@ -64,11 +64,17 @@ class Replay:
     problems: list[tuple[str, str]]
     """(pnr, reason) for ledger rows that cannot be replayed."""
 
+    def __post_init__(self) -> None:
+        self._by_cabin: dict[tuple[str, str], list[SeatChange]] = {}
+        for c in sorted(self.seat_changes, key=lambda c: c.at):
+            self._by_cabin.setdefault((c.flight, c.cabin), []).append(c)
+
+    def changes_of(self, flight: str, cabin: str) -> list[SeatChange]:
+        return self._by_cabin.get((flight, cabin), [])
+
     def sold_at(self, record: RunRecord, flight: str, cabin: str, at: datetime) -> int:
         base = record.world.flights[flight].sold.get(cabin, 0)
-        return base + sum(
-            c.delta for c in self.seat_changes if c.flight == flight and c.cabin == cabin and c.at <= at
-        )
+        return base + sum(c.delta for c in self.changes_of(flight, cabin) if c.at <= at)
 
     def free_from(self, record: RunRecord, flight: str, cabin: str, at: datetime) -> int:
         """The fewest seats free in the cabin at any time from `at` to the end of the run:
@@ -76,8 +82,8 @@ class Replay:
         f = record.world.flights[flight]
         sold = self.sold_at(record, flight, cabin, at)
         worst = sold
-        for c in self.seat_changes:
-            if c.flight == flight and c.cabin == cabin and c.at > at:
+        for c in self.changes_of(flight, cabin):
+            if c.at > at:
                 sold += c.delta
                 worst = max(worst, sold)
         return f.capacity.get(cabin, 0) - worst
@@ -197,14 +203,16 @@ def search(
     latest: datetime,
     exclude: frozenset[str] = frozenset(),
     returned: frozenset[str] = frozenset(),
+    survives: bool = True,
 ) -> list[Option]:
     """Direct and one-stop itineraries boardable at `at`, leaving in [earliest, latest],
     with `party` seats in `cabin` free from `at` to the end of the run (on `returned`
-    flights, counting the seats someone else took as free), soonest arrival first."""
+    flights, counting the seats someone else took as free), soonest arrival first.
+    `survives`: only flights not cancelled or diverted by the end (an alternative that
+    was itself cancelled later would not have got the passenger there either)."""
     flights = record.world.flights
 
     def usable(key: str) -> bool:
-        f = flights[key]
         state = board.state(key, at)
         return (
             key not in exclude
@@ -212,9 +220,10 @@ def search(
             and state.status not in ("departed", "arrived")
             and earliest <= state.est_dep <= latest
             and seats.free_from(record, key, cabin, at) + (party if key in returned else 0) >= party
+            and not (survives and board.state(key, record.end).gone)
         )
 
-    firsts = [k for k, f in flights.items() if f.origin == origin and usable(k)]
+    firsts = [k for k in board.from_origin.get(origin, ()) if usable(k)]
     found: list[Option] = []
     for a in firsts:
         sa = board.state(a, at)
@@ -222,8 +231,8 @@ def search(
             found.append(Option((a,), sa.est_dep, sa.est_arr))
             continue
         hub = flights[a].destination
-        for b, fb in flights.items():
-            if fb.origin != hub or fb.destination != destination or not usable(b):
+        for b in board.from_origin.get(hub, ()):
+            if flights[b].destination != destination or not usable(b):
                 continue
             sb = board.state(b, at)
             places = record.world.places

@@ -72,7 +72,7 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
     delay = timedelta(0)
     reinstated = False
     km = 0
-    for at in board.moments():
+    for at in j.moments_of.get(pnr, ()):
         for leg in unflown(record, board, journey.legs_at(at, before=True), at):
             state = board.state(leg.flight, at)
             f = flights[leg.flight]
