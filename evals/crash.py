@@ -63,7 +63,10 @@ def outcome(result: RunResult) -> dict[str, Any]:
     """What each passenger ended with, in a form two runs can be compared in."""
     per: dict[str, dict[str, Any]] = {}
     for pnr, booking in result.bookings.items():
-        per[pnr] = {"flights": tuple(s.flight_key for s in booking.active_segments), "status": str(booking.status)}
+        per[pnr] = {
+            "flights": tuple(s.flight_key for s in booking.active_segments),
+            "status": str(booking.status),
+        }
     effects: dict[str, Counter[str]] = {}
     for e in result.ledger:
         if e.action == "notify":
@@ -71,14 +74,18 @@ def outcome(result: RunResult) -> dict[str, Any]:
         d = e.detail
         what = {
             "rebook": f"rebook {'+'.join(d.get('flights') or [])} {d.get('cabin')}",
-            "compensate": f"compensate {d.get('regime')} {d.get('amount_cents')} {d.get('currency')}",
+            "compensate": (
+                f"compensate {d.get('regime')} {d.get('amount_cents')} {d.get('currency')}"
+            ),
             "care": f"care {','.join(sorted(d.get('items') or []))}",
         }.get(e.action, f"{e.action} {d.get('amount_cents', '')}")
         effects.setdefault(e.pnr, Counter())[what] += 1
     told: dict[str, Counter[str]] = {}
     for m in result.notifications():
         if m.status == "sent":
-            told.setdefault(m.pnr, Counter())[f"{m.kind} {(m.payload.get('meta') or {}).get('about')}"] += 1
+            told.setdefault(m.pnr, Counter())[
+                f"{m.kind} {(m.payload.get('meta') or {}).get('about')}"
+            ] += 1
     for pnr in per:
         per[pnr]["effects"] = effects.get(pnr, Counter())
         per[pnr]["messages"] = told.get(pnr, Counter())
@@ -92,14 +99,20 @@ def differences(plain: RunResult, crashed: RunResult) -> list[str]:
     for pnr in sorted(a):
         x, y = a[pnr], b.get(pnr, {})
         if x["flights"] != y.get("flights"):
-            found.append(f"{pnr}: ends on {'+'.join(x['flights'])} uninterrupted, "
-                         f"{'+'.join(y.get('flights') or ())} with crashes")
+            found.append(
+                f"{pnr}: ends on {'+'.join(x['flights'])} uninterrupted, "
+                f"{'+'.join(y.get('flights') or ())} with crashes"
+            )
         for name in ("effects", "messages"):
             more, fewer = y.get(name, Counter()) - x[name], x[name] - y.get(name, Counter())
             if more:
-                found.append(f"{pnr}: {name} only with crashes: {', '.join(sorted(more.elements()))}")
+                found.append(
+                    f"{pnr}: {name} only with crashes: {', '.join(sorted(more.elements()))}"
+                )
             if fewer:
-                found.append(f"{pnr}: {name} missing with crashes: {', '.join(sorted(fewer.elements()))}")
+                found.append(
+                    f"{pnr}: {name} missing with crashes: {', '.join(sorted(fewer.elements()))}"
+                )
     if crashed.error and not plain.error:
         found.append(f"the crashed run failed: {crashed.error}")
     return found
@@ -125,7 +138,13 @@ class CrashReport:
 
 
 async def crash_invariance(
-    settings: Settings, *, count: int, seed: int, crashes: int, size: str = "medium", say: Any = print
+    settings: Settings,
+    *,
+    count: int,
+    seed: int,
+    crashes: int,
+    size: str = "medium",
+    say: Any = print,
 ) -> CrashReport:
     plain_runner = ScenarioRunner(settings)
     crash_runner = CrashingRunner(settings, crashes=crashes, seed=seed)
@@ -141,10 +160,15 @@ async def crash_invariance(
         diff = differences(plain, crashed)
         assert plain.verdict is not None and crashed.verdict is not None
         before = {str(f) for f in plain.verdict.findings}
-        report.new_findings.update(f.check for f in crashed.verdict.findings if str(f) not in before)
+        report.new_findings.update(
+            f.check for f in crashed.verdict.findings if str(f) not in before
+        )
         if diff:
             report.differing += 1
             report.differences += [(world.name, d) for d in diff]
-        say(f"  {'same' if not diff else 'DIFF'} {world.name}: killed at {', '.join(crash_runner.kills) or 'no moment'}"
-            + "".join(f"\n      {d}" for d in diff))
+        say(
+            f"  {'same' if not diff else 'DIFF'} {world.name}: "
+            f"killed at {', '.join(crash_runner.kills) or 'no moment'}"
+            + "".join(f"\n      {d}" for d in diff)
+        )
     return report

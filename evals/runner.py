@@ -342,9 +342,7 @@ class ScenarioRunner:
             result.error = result.error or f"the oracle could not read the run: {exc}"
         record = RunRecord(
             world=result.oracle_world,
-            events=[
-                _event_rec(f.at, f.event) for f in result.fed if f.event is not None
-            ],
+            events=[_event_rec(f.at, f.event) for f in result.fed if f.event is not None],
             end=result.end,
             horizon=horizon,
             error=result.error,
@@ -550,9 +548,18 @@ class _Live:
     """One daemon process's worth of parts: the agent, the daemon on the embedded stream,
     the outbox relay and the approval desk — opened together, closed (or killed) together."""
 
-    def __init__(self, stack: AsyncExitStack, agent: Any, daemon: Daemon, relay: OutboxRelay,
-                 desk: Any, stop: asyncio.Event, task: asyncio.Task[None],
-                 broker: EmbeddedBroker, memory: CustomerMemory | None) -> None:
+    def __init__(
+        self,
+        stack: AsyncExitStack,
+        agent: Any,
+        daemon: Daemon,
+        relay: OutboxRelay,
+        desk: Any,
+        stop: asyncio.Event,
+        task: asyncio.Task[None],
+        broker: EmbeddedBroker,
+        memory: CustomerMemory | None,
+    ) -> None:
         self.stack, self.agent, self.daemon, self.relay = stack, agent, daemon, relay
         self.desk, self.stop, self.task = desk, stop, task
         self.broker, self.memory = broker, memory
@@ -561,8 +568,14 @@ class _Live:
         self.clock: SimulatedClock | None = None
 
     @classmethod
-    async def open(cls, settings: Settings, clock: SimulatedClock, broker: EmbeddedBroker,
-                   memory: CustomerMemory | None, name: str) -> _Live:
+    async def open(
+        cls,
+        settings: Settings,
+        clock: SimulatedClock,
+        broker: EmbeddedBroker,
+        memory: CustomerMemory | None,
+        name: str,
+    ) -> _Live:
         stack = AsyncExitStack()
         agent = await stack.enter_async_context(open_agent(settings, clock, memory=memory))
         daemon = Daemon(agent.deps, agent.graph, EmbeddedSource(broker))

@@ -59,7 +59,9 @@ def storm_scenario(*, destinations: int | None, max_passengers: int, seed: int =
         keep = {code for code, _ in busiest}
         day.flights = [r for r in day.flights if r.flight.destination in keep]
     events = replay_events(day)
-    world = build_replay_world(day.schedule, seed=seed, service_date=NEMO, max_passengers=max_passengers)
+    world = build_replay_world(
+        day.schedule, seed=seed, service_date=NEMO, max_passengers=max_passengers
+    )
     start = events[0].emitted_at - timedelta(minutes=1)
     flights = [
         {
@@ -75,8 +77,12 @@ def storm_scenario(*, destinations: int | None, max_passengers: int, seed: int =
     ]
     booked = Counter((s.flight_key, s.cabin) for b in world.bookings for s in b.segments)
     inventory = [
-        {"flight": f"{f.carrier}{f.number}", "date": f.service_date.isoformat(), "cabin": c.cabin.value,
-         "seats_left": c.capacity - max(c.sold, booked[f.key, c.cabin])}
+        {
+            "flight": f"{f.carrier}{f.number}",
+            "date": f.service_date.isoformat(),
+            "cabin": c.cabin.value,
+            "seats_left": c.capacity - max(c.sold, booked[f.key, c.cabin]),
+        }
         for f in world.flights
         for c in f.cabins
     ]
@@ -92,15 +98,35 @@ def storm_scenario(*, destinations: int | None, max_passengers: int, seed: int =
             "flights": flights,
             "inventory": inventory,
             "customers": [
-                {"id": c.id, "name": c.name, "language": c.language, "tier": c.tier.value,
-                 "channels": [{"kind": ch.kind.value, "consent": ch.consent, "priority": ch.priority} for ch in c.channels]}
+                {
+                    "id": c.id,
+                    "name": c.name,
+                    "language": c.language,
+                    "tier": c.tier.value,
+                    "channels": [
+                        {"kind": ch.kind.value, "consent": ch.consent, "priority": ch.priority}
+                        for ch in c.channels
+                    ],
+                }
                 for c in world.customers
             ],
             "bookings": [
-                {"pnr": b.pnr, "customer": b.customer_id, "fare": b.fare.value, "price": b.price_cents / 100,
-                 "currency": b.currency, "ssr": list(b.ssr),
-                 "segments": [{"flight": s.flight_key.split("/")[0], "date": by_key[s.flight_key].service_date.isoformat(),
-                               "cabin": s.cabin.value} for s in b.segments]}
+                {
+                    "pnr": b.pnr,
+                    "customer": b.customer_id,
+                    "fare": b.fare.value,
+                    "price": b.price_cents / 100,
+                    "currency": b.currency,
+                    "ssr": list(b.ssr),
+                    "segments": [
+                        {
+                            "flight": s.flight_key.split("/")[0],
+                            "date": by_key[s.flight_key].service_date.isoformat(),
+                            "cabin": s.cabin.value,
+                        }
+                        for s in b.segments
+                    ],
+                }
                 for b in world.bookings
             ],
         },
@@ -143,10 +169,15 @@ def figures(result: RunResult) -> dict[str, Any]:
         original, final = journey.versions[0][1], journey.final
         zone = ZoneInfo(record.world.places[flights[original[0].flight].origin].tz)
         first_new = j.board.state(final[0].flight, record.end).est_dep
-        if first_new.astimezone(zone).date() == flights[original[0].flight].sched_dep.astimezone(zone).date():
+        if (
+            first_new.astimezone(zone).date()
+            == flights[original[0].flight].sched_dep.astimezone(zone).date()
+        ):
             same_day.append(pnr)
         arrival = j.board.state(final[-1].flight, record.end).est_arr
-        delays += [(arrival - flights[original[-1].flight].sched_arr).total_seconds() / 3600] * passengers[pnr]
+        delays += [
+            (arrival - flights[original[-1].flight].sched_arr).total_seconds() / 3600
+        ] * passengers[pnr]
 
     def share(part: list[str]) -> float:
         total = sum(passengers[p] for p in broken)
@@ -170,7 +201,9 @@ def figures(result: RunResult) -> dict[str, Any]:
     }
 
 
-async def storm_day(settings: Settings, *, destinations: int | None, max_passengers: int) -> dict[str, Any]:
+async def storm_day(
+    settings: Settings, *, destinations: int | None, max_passengers: int
+) -> dict[str, Any]:
     scenario = storm_scenario(destinations=destinations, max_passengers=max_passengers)
     runner = ScenarioRunner(settings)
     runner.max_steps = 20_000
@@ -179,5 +212,7 @@ async def storm_day(settings: Settings, *, destinations: int | None, max_passeng
     out = figures(result)
     out["events"] = len(scenario.events)
     out["seconds"] = round(time.perf_counter() - started, 1)
-    out["findings_sample"] = [str(f) for f in (result.verdict.findings if result.verdict else [])][:10]
+    out["findings_sample"] = [str(f) for f in (result.verdict.findings if result.verdict else [])][
+        :10
+    ]
     return out

@@ -108,7 +108,9 @@ def _flight_ref(world: GenWorld, key: str) -> dict[str, Any]:
     return ref
 
 
-def to_scenario(world: GenWorld, *, description: str = "", expect: list[Any] | None = None) -> dict[str, Any]:
+def to_scenario(
+    world: GenWorld, *, description: str = "", expect: list[Any] | None = None
+) -> dict[str, Any]:
     """The world as a scenario mapping, ready for YAML and `evals.scenario.parse_scenario`."""
     flights = [
         {
@@ -128,7 +130,11 @@ def to_scenario(world: GenWorld, *, description: str = "", expect: list[Any] | N
             events.append({"at": _duration(e.at), "raw": e.raw})
             continue
         assert e.flight is not None
-        spec: dict[str, Any] = {"at": _duration(e.at), **_flight_ref(world, e.flight), "status": e.status}
+        spec: dict[str, Any] = {
+            "at": _duration(e.at),
+            **_flight_ref(world, e.flight),
+            "status": e.status,
+        }
         for name in ("reason", "diverted_to", "id"):
             if getattr(e, name) is not None:
                 spec[name] = getattr(e, name)

@@ -108,7 +108,7 @@ async def run_generated(
     count: int,
     seed: int,
     size: str = "small",
-    shrink: str = "first",
+    shrink: str = "one",
     out: Path | None = None,
     known: dict[str, dict[str, Any]] | None = None,
     on_world: Callable[[WorldOutcome], None] | None = None,
@@ -117,7 +117,7 @@ async def run_generated(
     """Generate `count` worlds from `seed`, judge each, and shrink failures.
 
     Args:
-        shrink: ``first``: the first failing world of each class; ``all``: every failing
+        shrink: ``one``: the smallest failing world of each class; ``all``: every failing
             world, once per class it shows; ``none``: write nothing.
         out: where shrunk scenarios go (required unless ``shrink="none"``).
         concurrency: worlds run at once (each its own daemon and database); a run waits
@@ -149,15 +149,21 @@ async def run_generated(
     report.worlds = list(await asyncio.gather(*(one(i, w) for i, w in enumerate(worlds))))
     if shrink == "none" or out is None:
         return report
-    shrunk: set[str] = set()
-    for outcome, world in zip(report.worlds, worlds, strict=True):
-        for check in sorted(outcome.checks):
-            if shrink == "first" and check in shrunk:
-                continue
-            shrunk.add(check)
+    # One world per class (the smallest that shows it: fewer parts, faster runs), or every
+    # failing world per class; the classes shrink side by side.
+    chosen: list[tuple[str, GenWorld]] = []
+    for check in sorted(report.classes()):
+        showing = [w for o, w in zip(report.worlds, worlds, strict=True) if check in o.checks]
+        picked = showing if shrink == "all" else [min(showing, key=_size)]
+        chosen += [(check, w) for w in picked]
+
+    async def shrink_one(check: str, world: GenWorld) -> tuple[str, Path]:
+        async with gate:
             small = await shrink_world(world, check, judge)
-            path = await write_found(small, check, judge, out)
-            report.written.setdefault(check, path)
+            return check, await write_found(small, check, judge, out)
+
+    for check, path in await asyncio.gather(*(shrink_one(c, w) for c, w in chosen)):
+        report.written.setdefault(check, path)
     return report
 
 
@@ -185,12 +191,18 @@ async def shrink_world(world: GenWorld, check: str, judge: Judge) -> GenWorld:
         runs[0] += 1
         return runs[0] <= MAX_SHRINK_RUNS and await _fails(candidate, check, judge)
 
-    async def drop(current: GenWorld, name: str, keys: list[Any], keep_one: bool = False) -> GenWorld:
+    async def drop(
+        current: GenWorld, name: str, keys: list[Any], keep_one: bool = False
+    ) -> GenWorld:
         chunk = max(1, len(keys) // 2)
         while chunk >= 1 and keys:
             i = 0
             while i < len(keys):
-                gone = set(map(id, keys[i : i + chunk])) if name != "flights" else set(keys[i : i + chunk])
+                gone = (
+                    set(map(id, keys[i : i + chunk]))
+                    if name != "flights"
+                    else set(keys[i : i + chunk])
+                )
                 candidate = _without(current, name, gone)
                 if (not keep_one or _count(candidate, name)) and await still(candidate):
                     current, keys = candidate, keys[:i] + keys[i + chunk :]
@@ -204,21 +216,33 @@ async def shrink_world(world: GenWorld, check: str, judge: Judge) -> GenWorld:
         before = _size(current)
         current = await drop(current, "events", list(current.events))
         current = await drop(current, "bookings", list(current.bookings.values()), keep_one=True)
-        current = await drop(current, "flights", [k for k in current.flights if k not in _referenced(current)])
+        current = await drop(
+            current, "flights", [k for k in current.flights if k not in _referenced(current)]
+        )
         for name in ("memory", "injections", "inventory"):
             current = await drop(current, name, list(getattr(current, name)))
         if _size(current) == before or runs[0] > MAX_SHRINK_RUNS:
             break
-    current.notes = [*current.notes, f"shrunk from {_size(world)} to {_size(current)} parts in {runs[0]} runs"]
+    current.notes = [
+        *current.notes,
+        f"shrunk from {_size(world)} to {_size(current)} parts in {runs[0]} runs",
+    ]
     return current
 
 
 def _without(world: GenWorld, name: str, gone: set[Any]) -> GenWorld:
     if name == "flights":
-        return dataclasses.replace(world, flights={k: f for k, f in world.flights.items() if k not in gone})
+        return dataclasses.replace(
+            world, flights={k: f for k, f in world.flights.items() if k not in gone}
+        )
     if name == "bookings":
-        return dataclasses.replace(world, bookings={p: b for p, b in world.bookings.items() if id(b) not in gone})
-    return dataclasses.replace(world, **{name: [x for x in getattr(world, name) if id(x) not in gone]})
+        return dataclasses.replace(
+            world, bookings={p: b for p, b in world.bookings.items() if id(b) not in gone}
+        )
+    kept: list[Any] = [x for x in getattr(world, name) if id(x) not in gone]
+    copy = dataclasses.replace(world)
+    setattr(copy, name, kept)
+    return copy
 
 
 def _count(world: GenWorld, name: str) -> int:
@@ -226,7 +250,14 @@ def _count(world: GenWorld, name: str) -> int:
 
 
 def _size(world: GenWorld) -> int:
-    return len(world.events) + len(world.bookings) + len(world.flights) + len(world.memory) + len(world.injections) + len(world.inventory)
+    return (
+        len(world.events)
+        + len(world.bookings)
+        + len(world.flights)
+        + len(world.memory)
+        + len(world.injections)
+        + len(world.inventory)
+    )
 
 
 async def write_found(world: GenWorld, check: str, judge: Judge, out: Path) -> Path:
@@ -242,9 +273,13 @@ async def write_found(world: GenWorld, check: str, judge: Judge, out: Path) -> P
     data = to_scenario(draft, description=description)
     data["tags"] = ["generated", "found", check]
     parse_scenario(data, source=name)  # it must load as written
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{name}.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return await asyncio.to_thread(_write, out / f"{name}.yaml", text)
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -252,7 +287,8 @@ def table(report: GeneratedReport) -> str:
     """The oracle's figures for a generated run, by failure class."""
     figures = report.as_dict()
     lines = [
-        f"generated worlds: {figures['worlds']} (seed {report.seed}), bookings {figures['bookings']}, "
+        f"generated worlds: {figures['worlds']} (seed {report.seed}), "
+        f"bookings {figures['bookings']}, "
         f"affected {figures['affected']}, failing worlds {figures['failing_worlds']}, "
         f"{figures['seconds']} s",
         "class                 worlds  findings  status",
@@ -263,5 +299,7 @@ def table(report: GeneratedReport) -> str:
         where = report.written.get(check) or report.known.get(check, {}).get("scenario", "")
         lines.append(f"{check:<21} {worlds:>6}  {findings[check]:>8}  {status} {where}")
     for check in report.unseen():
-        lines.append(f"{check:<21} {0:>6}  {0:>8}  known, not seen (fixed? remove it from the list)")
+        lines.append(
+            f"{check:<21} {0:>6}  {0:>8}  known, not seen (fixed? remove it from the list)"
+        )
     return "\n".join(lines)

@@ -10,15 +10,32 @@ from datetime import UTC, datetime, time, timedelta
 from evals.generate.model import START_HOUR, GenEvent, GenFlight, GenWorld
 from evals.oracle.record import Place
 
-REASONS = ["technical", "crew", "weather", "atc", "airport_closure", "own_staff_strike", "knock_on", "scheduling"]
-MALFORMED = ['{"torn": ', "not json at all", '{"event_id": "x", "status": "cancelled"}', "[]", '{"schema_version": 9}']
+REASONS = [
+    "technical",
+    "crew",
+    "weather",
+    "atc",
+    "airport_closure",
+    "own_staff_strike",
+    "knock_on",
+    "scheduling",
+]
+MALFORMED = [
+    '{"torn": ',
+    "not json at all",
+    '{"event_id": "x", "status": "cancelled"}',
+    "[]",
+    '{"schema_version": 9}',
+]
 
 
 def _minutes(rng: random.Random, low: int, high: int, step: int = 5) -> timedelta:
     return timedelta(minutes=rng.randrange(low, high + 1, step))
 
 
-def add_storm(rng: random.Random, world: GenWorld, places: dict[str, Place], hubs: list[str]) -> None:
+def add_storm(
+    rng: random.Random, world: GenWorld, places: dict[str, Place], hubs: list[str]
+) -> None:
     start = datetime.combine(world.day, time(START_HOUR), tzinfo=UTC)
     booked = [world.flights[k] for b in world.bookings.values() for k, _ in b.legs]
     flights = sorted(world.flights.values(), key=lambda f: f.dep)
@@ -40,16 +57,36 @@ def add_storm(rng: random.Random, world: GenWorld, places: dict[str, Place], hub
     if world.events and rng.random() < 0.3:  # a duplicate: the same record again, later
         original = rng.choice([e for e in world.events if e.raw is None])
         world.events.append(
-            GenEvent(original.at + _minutes(rng, 1, 30), original.flight, original.status, original.reason,
-                     original.delay, original.arrival_delay, original.diverted_to, original.id, original.emitted or original.at)
+            GenEvent(
+                original.at + _minutes(rng, 1, 30),
+                original.flight,
+                original.status,
+                original.reason,
+                original.delay,
+                original.arrival_delay,
+                original.diverted_to,
+                original.id,
+                original.emitted or original.at,
+            )
         )
         world.notes.append("a duplicate record")
     if world.events and rng.random() < 0.2:  # an older record arriving after a newer one
-        newer = rng.choice([e for e in world.events if e.raw is None and e.status == "delayed"] or [None])  # type: ignore[list-item]
+        newer = rng.choice(
+            [e for e in world.events if e.raw is None and e.status == "delayed"] or [None]
+        )
         if newer is not None:
             world.events.append(
-                GenEvent(newer.at + _minutes(rng, 1, 10), newer.flight, "delayed", newer.reason,
-                         (newer.delay or timedelta()) + timedelta(minutes=45), None, None, event_id(), newer.at - timedelta(minutes=10))
+                GenEvent(
+                    newer.at + _minutes(rng, 1, 10),
+                    newer.flight,
+                    "delayed",
+                    newer.reason,
+                    (newer.delay or timedelta()) + timedelta(minutes=45),
+                    None,
+                    None,
+                    event_id(),
+                    newer.at - timedelta(minutes=10),
+                )
             )
             world.notes.append("a record out of order")
     if rng.random() < 0.2:
@@ -60,7 +97,11 @@ def add_storm(rng: random.Random, world: GenWorld, places: dict[str, Place], hub
 def _when(rng: random.Random, start: datetime, flight: GenFlight) -> timedelta:
     """A moment before the flight leaves (at least 0)."""
     latest = max(timedelta(0), flight.dep - start - timedelta(minutes=20))
-    return timedelta(minutes=rng.randrange(0, int(latest.total_seconds() // 60) + 1, 5)) if latest else timedelta(0)
+    return (
+        timedelta(minutes=rng.randrange(0, int(latest.total_seconds() // 60) + 1, 5))
+        if latest
+        else timedelta(0)
+    )
 
 
 def _delays(rng, world, start, flight, places, hubs, event_id) -> None:  # type: ignore[no-untyped-def]
@@ -82,7 +123,9 @@ def _cancel(rng, world, start, flight, places, hubs, event_id) -> None:  # type:
     world.events.append(GenEvent(at, flight.key, "cancelled", reason, id=event_id()))
     note = f"{flight.code} cancelled ({reason})"
     if rng.random() < 0.2:
-        world.events.append(GenEvent(at + _minutes(rng, 5, 60), flight.key, "scheduled", reason, id=event_id()))
+        world.events.append(
+            GenEvent(at + _minutes(rng, 5, 60), flight.key, "scheduled", reason, id=event_id())
+        )
         note += " and reinstated"
     world.notes.append(note)
 
@@ -94,8 +137,16 @@ def _diversion(rng, world, start, flight, places, hubs, event_id) -> None:  # ty
     dep = max(flight.dep - start, timedelta(0))
     world.events.append(GenEvent(dep, flight.key, "departed", None, id=event_id()))
     at = dep + _minutes(rng, 10, 40)
-    world.events.append(GenEvent(at, flight.key, "diverted", rng.choice(["weather", "technical", "security"]),
-                                 diverted_to=rng.choice(others), id=event_id()))
+    world.events.append(
+        GenEvent(
+            at,
+            flight.key,
+            "diverted",
+            rng.choice(["weather", "technical", "security"]),
+            diverted_to=rng.choice(others),
+            id=event_id(),
+        )
+    )
     world.notes.append(f"{flight.code} diverted")
 
 
@@ -103,14 +154,29 @@ def _hub_closure(rng, world, start, flight, places, hubs, event_id) -> None:  # 
     hub = rng.choice(hubs)
     at = _minutes(rng, 0, 120)
     opens, closes = start + at + timedelta(hours=1), start + at + _minutes(rng, 120, 300)
-    hit = [f for f in world.flights.values() if hub in (f.origin, f.destination) and opens <= f.dep <= closes]
+    hit = [
+        f
+        for f in world.flights.values()
+        if hub in (f.origin, f.destination) and opens <= f.dep <= closes
+    ]
     reason = rng.choice(["weather", "airport_closure"])
     for f in hit:
         if rng.random() < 0.6:
             world.events.append(GenEvent(at, f.key, "cancelled", reason, id=event_id()))
         else:
-            world.events.append(GenEvent(at, f.key, "delayed", reason, closes - f.dep + timedelta(minutes=30), id=event_id()))
-    world.notes.append(f"{hub} closed from {opens:%H:%M} to {closes:%H:%M}Z: {len(hit)} records at once")
+            world.events.append(
+                GenEvent(
+                    at,
+                    f.key,
+                    "delayed",
+                    reason,
+                    closes - f.dep + timedelta(minutes=30),
+                    id=event_id(),
+                )
+            )
+    world.notes.append(
+        f"{hub} closed from {opens:%H:%M} to {closes:%H:%M}Z: {len(hit)} records at once"
+    )
 
 
 def _late_arrival(rng, world, start, flight, places, hubs, event_id) -> None:  # type: ignore[no-untyped-def]
@@ -130,5 +196,7 @@ def _advance_notice(rng, world, start, flight, places, hubs, event_id) -> None: 
     if not later:
         return _cancel(rng, world, start, flight, places, hubs, event_id)
     f = rng.choice(later)
-    world.events.append(GenEvent(_minutes(rng, 0, 60), f.key, "cancelled", rng.choice(REASONS), id=event_id()))
+    world.events.append(
+        GenEvent(_minutes(rng, 0, 60), f.key, "cancelled", rng.choice(REASONS), id=event_id())
+    )
     world.notes.append(f"{f.code} on {f.day} cancelled a day ahead")

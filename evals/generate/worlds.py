@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from evals.generate.model import START_HOUR, GenBooking, GenCustomer, GenFlight, GenWorld
 from evals.generate.storms import add_storm
 from evals.generate.texts import add_people_texts
-from evals.oracle.rules import great_circle_km
 from evals.oracle.record import Place
+from evals.oracle.rules import great_circle_km
 
 REGIONS: dict[str, list[str]] = {
     "eu": ["FRA", "MUC", "AMS", "CDG", "MAD", "LIS", "FCO", "VIE", "ZRH", "CPH", "ATH", "DUB"],
@@ -48,10 +48,15 @@ def generate_world(seed: int, index: int, *, size: str = "small") -> GenWorld:
     mix = rng.choice(MIXES)
     pool = [c for region in mix for c in REGIONS[region]]
     hubs = rng.sample(pool, 2 if len(pool) > 4 and rng.random() < 0.4 else 1)
-    spokes = rng.sample([c for c in pool if c not in hubs], min(len(pool) - len(hubs), rng.randint(2, 4)))
+    spokes = rng.sample(
+        [c for c in pool if c not in hubs], min(len(pool) - len(hubs), rng.randint(2, 4))
+    )
     places = _places([*hubs, *spokes])
     world = GenWorld(f"gen-s{seed}-w{index}", day, {}, {}, {}, [])
-    world.notes.append(f"generated world {index} of seed {seed}: hubs {', '.join(hubs)}, spokes {', '.join(spokes)}")
+    world.notes.append(
+        f"generated world {index} of seed {seed}: hubs {', '.join(hubs)}, "
+        f"spokes {', '.join(spokes)}"
+    )
     _schedule(rng, world, hubs, spokes, places)
     scale = {"small": (2, 7), "medium": (6, 16), "large": (20, 40)}[size]
     _passengers(rng, world, places, rng.randint(*scale))
@@ -61,7 +66,13 @@ def generate_world(seed: int, index: int, *, size: str = "small") -> GenWorld:
     return world
 
 
-def _schedule(rng: random.Random, world: GenWorld, hubs: list[str], spokes: list[str], places: dict[str, Place]) -> None:
+def _schedule(
+    rng: random.Random,
+    world: GenWorld,
+    hubs: list[str],
+    spokes: list[str],
+    places: dict[str, Place],
+) -> None:
     routes = [(h, s) for h in hubs for s in spokes] + [(s, h) for h in hubs for s in spokes]
     if len(hubs) > 1:
         routes += [(hubs[0], hubs[1]), (hubs[1], hubs[0])]
@@ -71,19 +82,34 @@ def _schedule(rng: random.Random, world: GenWorld, hubs: list[str], spokes: list
         minutes = int(km / 800 * 60 + 30) // 5 * 5
         carriers = CARRIERS[_region(origin)]
         own = rng.choice(carriers)
-        operators = [own] + ([c for c in ("XA", "XB", "XU") if c != own][:1] if rng.random() < 0.3 else [])
+        operators = [own] + (
+            [c for c in ("XA", "XB", "XU") if c != own][:1] if rng.random() < 0.3 else []
+        )
         for offset in range(2):  # the service day and the next
             day = world.day + timedelta(days=offset)
             for carrier in operators:
                 for _ in range(rng.randint(1, 3)):
                     numbers[carrier] = numbers.get(carrier, 100) + 1
-                    dep = datetime.combine(day, time(rng.randint(START_HOUR + 1, 21), rng.choice([0, 15, 30, 45])), tzinfo=UTC)
+                    dep = datetime.combine(
+                        day,
+                        time(rng.randint(START_HOUR + 1, 21), rng.choice([0, 15, 30, 45])),
+                        tzinfo=UTC,
+                    )
                     long_haul = km > 3500
                     cabins = {"economy": rng.randint(3, 12), "business": rng.randint(0, 3)}
                     if long_haul:
                         cabins["premium"] = rng.randint(0, 3)
                     cabins = {c: n for c, n in cabins.items() if n > 0}
-                    f = GenFlight(carrier, numbers[carrier], day, origin, destination, dep, dep + timedelta(minutes=minutes), cabins)
+                    f = GenFlight(
+                        carrier,
+                        numbers[carrier],
+                        day,
+                        origin,
+                        destination,
+                        dep,
+                        dep + timedelta(minutes=minutes),
+                        cabins,
+                    )
                     world.flights[f.key] = f
 
 
@@ -100,8 +126,10 @@ def _passengers(rng: random.Random, world: GenWorld, places: dict[str, Place], c
         first = rng.choice(pool)
         legs = [first]
         onward = [
-            f for f in flights
-            if f.origin == first.destination and f.destination != first.origin
+            f
+            for f in flights
+            if f.origin == first.destination
+            and f.destination != first.origin
             and timedelta(minutes=60) <= f.dep - first.arr <= timedelta(hours=4)
         ]
         if onward and rng.random() < 0.4:
@@ -134,12 +162,19 @@ def _passengers(rng: random.Random, world: GenWorld, places: dict[str, Place], c
         )
         if rng.random() < 0.15:  # a companion on a linked booking: the same trip
             pnr2 = pnr[:-2] + f"{(int(pnr[-2:]) + 1) % 90 + 10}"
-            if pnr2 not in world.bookings and all(booked.get((f.key, cabin), 0) < f.cabins.get(cabin, 0) for f in legs):
+            if pnr2 not in world.bookings and all(
+                booked.get((f.key, cabin), 0) < f.cabins.get(cabin, 0) for f in legs
+            ):
                 for f in legs:
                     booked[f.key, cabin] += 1
                 world.bookings[pnr2] = GenBooking(
-                    pnr=pnr2, customer=customer.id, fare=world.bookings[pnr].fare, price=world.bookings[pnr].price,
-                    currency=world.bookings[pnr].currency, legs=list(world.bookings[pnr].legs), group=pnr,
+                    pnr=pnr2,
+                    customer=customer.id,
+                    fare=world.bookings[pnr].fare,
+                    price=world.bookings[pnr].price,
+                    currency=world.bookings[pnr].currency,
+                    legs=list(world.bookings[pnr].legs),
+                    group=pnr,
                 )
                 world.bookings[pnr].group = pnr
     world.notes.append(f"{len(world.bookings)} bookings")
@@ -147,7 +182,10 @@ def _passengers(rng: random.Random, world: GenWorld, places: dict[str, Place], c
 
 def _channels(rng: random.Random) -> list[dict[str, object]]:
     kinds = rng.sample(["email", "sms", "webhook"], rng.randint(1, 2))
-    return [{"kind": k, "priority": i, "consent": rng.random() > 0.1 or i > 0} for i, k in enumerate(kinds)]
+    return [
+        {"kind": k, "priority": i, "consent": rng.random() > 0.1 or i > 0}
+        for i, k in enumerate(kinds)
+    ]
 
 
 def _loads(rng: random.Random, world: GenWorld) -> None:

@@ -27,7 +27,9 @@ def judge(record: RunRecord) -> Verdict:
         findings.append(Finding("run_error", None, record.error))
     for module in (checks_seats, checks_outcomes, checks_messages, checks_money, checks_trust):
         findings += module.check(j)
-    rebooked = [p for p in j.touched if any(e.action == "rebook" for e in j.seats.journeys[p].rebookings)]
+    rebooked = [
+        p for p in j.touched if any(e.action == "rebook" for e in j.seats.journeys[p].rebookings)
+    ]
     figures = {
         "bookings": len(record.world.bookings),
         "affected": len(j.touched),

@@ -50,8 +50,8 @@ class Board:
             self.from_origin.setdefault(flight.origin, []).append(key)
         newest: dict[str, datetime] = {}
         for event in events:
-            flight = world.flights.get(event.flight)
-            if flight is None or not plausible(event, flight):
+            known = world.flights.get(event.flight)
+            if known is None or not plausible(event, known):
                 continue
             if event.flight in newest and event.emitted_at <= newest[event.flight]:
                 continue

@@ -51,21 +51,39 @@ def _missing(j: Judged) -> list[Finding]:
             last = rebooks[-1]
             if not any(m.kind in REBOOKED and m.created_at >= last.at for m in told):
                 found.append(
-                    Finding("missing_message", pnr, f"moved onto {'+'.join(map(str, last.detail.get('flights') or []))} "
-                            f"at {when(last.at)} and never told of it")
+                    Finding(
+                        "missing_message",
+                        pnr,
+                        f"moved onto {'+'.join(map(str, last.detail.get('flights') or []))} "
+                        f"at {when(last.at)} and never told of it",
+                    )
                 )
         for flight, since in _reinstated(j, pnr):
-            if not any((m.sent_at or m.created_at) >= since and m.about in (None, flight) for m in told):
+            if not any(
+                (m.sent_at or m.created_at) >= since and m.about in (None, flight) for m in told
+            ):
                 found.append(
-                    Finding("missing_message", pnr, f"{flight} was reinstated at {when(since)} and "
-                            "the passenger, who still holds it, was never told it flies")
+                    Finding(
+                        "missing_message",
+                        pnr,
+                        f"{flight} was reinstated at {when(since)} and "
+                        "the passenger, who still holds it, was never told it flies",
+                    )
                 )
         for flight, since in _news(j, pnr):
-            if not any((m.sent_at or m.created_at) >= since and (m.about in (None, flight) or m.kind in TRIP_CHANGED) for m in told):
+            if not any(
+                (m.sent_at or m.created_at) >= since
+                and (m.about in (None, flight) or m.kind in TRIP_CHANGED)
+                for m in told
+            ):
                 state = j.board.state(flight, j.record.end)
                 found.append(
-                    Finding("missing_message", pnr, f"{flight} became {_what(j, flight, since)} at "
-                            f"{when(since)} (now {state.status}) and the passenger was never told")
+                    Finding(
+                        "missing_message",
+                        pnr,
+                        f"{flight} became {_what(j, flight, since)} at "
+                        f"{when(since)} (now {state.status}) and the passenger was never told",
+                    )
                 )
     return found
 
@@ -95,7 +113,10 @@ def _news(j: Judged, pnr: str) -> list[tuple[str, datetime]]:
     result = []
     for flight, since in news.items():
         end_state = board.state(flight, record.end)
-        still = end_state.gone or end_state.est_dep - record.world.flights[flight].sched_dep >= NEWS_DELAY
+        still = (
+            end_state.gone
+            or end_state.est_dep - record.world.flights[flight].sched_dep >= NEWS_DELAY
+        )
         if still or flight in final:
             result.append((flight, since))
     return result
@@ -122,12 +143,18 @@ def _duplicates(j: Judged) -> list[Finding]:
     """The same message (kind, flight, text) delivered again with nothing new between."""
     found = []
     last: dict[tuple[str, str | None], Message] = {}
-    for m in sorted((m for m in j.record.messages if m.delivered), key=lambda m: (m.sent_at, m.created_at)):
+    for m in sorted(
+        (m for m in j.record.messages if m.delivered), key=lambda m: (m.sent_at, m.created_at)
+    ):
         previous = last.get((m.pnr, m.about))
         if previous is not None and (previous.kind, previous.text) == (m.kind, m.text):
             found.append(
-                Finding("duplicate_message", m.pnr, f"the same {m.kind} message about {m.about} "
-                        f"delivered again at {when(m.sent_at)} (first at {when(previous.sent_at)})")
+                Finding(
+                    "duplicate_message",
+                    m.pnr,
+                    f"the same {m.kind} message about {m.about} "
+                    f"delivered again at {when(m.sent_at)} (first at {when(previous.sent_at)})",
+                )
             )
         last[m.pnr, m.about] = m
     return found
@@ -144,13 +171,21 @@ def _stale(j: Judged) -> list[Finding]:
             if not m.delivered or m.sent_at is None:
                 continue
             newer = [
-                o for o in messages
-                if o is not m and o.about == m.about and m.about is not None and m.created_at < o.created_at < m.sent_at
+                o
+                for o in messages
+                if o is not m
+                and o.about == m.about
+                and m.about is not None
+                and m.created_at < o.created_at < m.sent_at
             ]
             if newer:
                 found.append(
-                    Finding("stale_message", pnr, f"{m.kind} about {m.about} delivered at {when(m.sent_at)} "
-                            f"after newer news ({newer[0].kind}, {when(newer[0].created_at)})")
+                    Finding(
+                        "stale_message",
+                        pnr,
+                        f"{m.kind} about {m.about} delivered at {when(m.sent_at)} "
+                        f"after newer news ({newer[0].kind}, {when(newer[0].created_at)})",
+                    )
                 )
                 continue
             if m.kind == "delay" and m.about in j.record.world.flights:
@@ -159,15 +194,23 @@ def _stale(j: Judged) -> list[Finding]:
                     continue  # it was already gone when written: another problem
                 if state.gone:
                     found.append(
-                        Finding("stale_message", pnr, f"delay of {m.about} delivered at {when(m.sent_at)}, "
-                                f"when it was already {state.status}")
+                        Finding(
+                            "stale_message",
+                            pnr,
+                            f"delay of {m.about} delivered at {when(m.sent_at)}, "
+                            f"when it was already {state.status}",
+                        )
                     )
             if m.kind in REBOOKED and journey is not None:
                 later = [e for e in journey.rebookings if m.created_at < e.at < m.sent_at]
                 if later:
                     found.append(
-                        Finding("stale_message", pnr, f"{m.kind} delivered at {when(m.sent_at)}, after "
-                                f"the booking was moved again at {when(later[0].at)}")
+                        Finding(
+                            "stale_message",
+                            pnr,
+                            f"{m.kind} delivered at {when(m.sent_at)}, after "
+                            f"the booking was moved again at {when(later[0].at)}",
+                        )
                     )
     return found
 
@@ -178,7 +221,10 @@ def _dot_duties(j: Judged) -> list[tuple[str, str, datetime, str]]:
     duties = []
     for key, flight in record.world.flights.items():
         places = record.world.places
-        if places[flight.origin].country not in US_TERRITORY and places[flight.destination].country not in US_TERRITORY:
+        if (
+            places[flight.origin].country not in US_TERRITORY
+            and places[flight.destination].country not in US_TERRITORY
+        ):
             continue
         told_delay: timedelta | None = None
         status = "scheduled"
@@ -187,8 +233,10 @@ def _dot_duties(j: Judged) -> list[tuple[str, str, datetime, str]]:
             what = None
             if state.gone and state.status != status:
                 what = state.status
-            elif not state.gone and delay >= DOT_NOTIFY_FROM_DELAY and (
-                told_delay is None or abs(delay - told_delay) >= MATERIAL
+            elif (
+                not state.gone
+                and delay >= DOT_NOTIFY_FROM_DELAY
+                and (told_delay is None or abs(delay - told_delay) >= MATERIAL)
             ):
                 what = f"delayed {int(delay.total_seconds() // 60)} min"
                 told_delay = delay
@@ -197,7 +245,9 @@ def _dot_duties(j: Judged) -> list[tuple[str, str, datetime, str]]:
                 continue
             for pnr in sorted(j.holders.get(key, ())):
                 journey = j.seats.journeys[pnr]
-                legs = unflown(record, board, journey.legs_at(state.since, before=True), state.since)
+                legs = unflown(
+                    record, board, journey.legs_at(state.since, before=True), state.since
+                )
                 if any(leg.flight == key for leg in legs):
                     duties.append((pnr, key, state.since, what))
     return duties
@@ -210,7 +260,9 @@ def _deadlines(j: Judged) -> list[Finding]:
         if due > j.record.end:
             continue
         ok = any(
-            m.sent_at is not None and since <= m.sent_at <= due and (m.about in (None, flight) or m.kind in TRIP_CHANGED)
+            m.sent_at is not None
+            and since <= m.sent_at <= due
+            and (m.about in (None, flight) or m.kind in TRIP_CHANGED)
             for m in _delivered(j, pnr)
         )
         if not ok:
@@ -219,8 +271,12 @@ def _deadlines(j: Judged) -> list[Finding]:
             )
             late = "never" if first is None else f"only at {when(first)}"
             found.append(
-                Finding("deadline", pnr, f"{flight} {what} at {when(since)}: 14 CFR 259.8 says tell "
-                        f"within 30 min (by {when(due)}); told {late}")
+                Finding(
+                    "deadline",
+                    pnr,
+                    f"{flight} {what} at {when(since)}: 14 CFR 259.8 says tell "
+                    f"within 30 min (by {when(due)}); told {late}",
+                )
             )
     return found
 
@@ -247,10 +303,18 @@ def _quiet(j: Judged) -> list[Finding]:
         departs = j.board.state(flight.key, m.sent_at).est_dep
         if min(departs, flight.sched_dep) <= morning + NEAR_DEPARTURE:
             continue  # it could not wait
-        if any(p == m.pnr and since <= m.sent_at and since + DOT_NOTIFY_WITHIN >= morning for p, _, since, _ in duties):
+        if any(
+            p == m.pnr and since <= m.sent_at and since + DOT_NOTIFY_WITHIN >= morning
+            for p, _, since, _ in duties
+        ):
             continue  # the law's deadline falls in the night
         found.append(
-            Finding("quiet_hours", m.pnr, f"{m.kind} delivered at {local:%H:%M} local ({zone.key}); "
-                    f"the flight leaves at {departs.astimezone(zone):%H:%M}, it could have waited until 07:00")
+            Finding(
+                "quiet_hours",
+                m.pnr,
+                f"{m.kind} delivered at {local:%H:%M} local ({zone.key}); "
+                f"the flight leaves at {departs.astimezone(zone):%H:%M}, "
+                "it could have waited until 07:00",
+            )
         )
     return found

@@ -6,7 +6,8 @@ from __future__ import annotations
 from evals.oracle.checks_outcomes import _ends_broken
 from evals.oracle.context import Judged
 from evals.oracle.journeys import unflown
-from evals.oracle.owed import assess, facts
+from evals.oracle.owed import Owed, assess, facts
+from evals.oracle.record import Effect
 from evals.oracle.verdict import Finding
 
 
@@ -21,7 +22,7 @@ def _cents(detail: dict[str, object]) -> int | None:
 def check(j: Judged) -> list[Finding]:
     found: list[Finding] = []
     record = j.record
-    by_pnr: dict[str, list] = {}
+    by_pnr: dict[str, list[Effect]] = {}
     for e in record.effects:
         by_pnr.setdefault(e.pnr, []).append(e)
     for pnr, booking in record.world.bookings.items():
@@ -45,12 +46,14 @@ def check(j: Judged) -> list[Finding]:
     return found
 
 
-def _compensation(pnr: str, paid: list, owed) -> list[Finding]:  # type: ignore[no-untyped-def]
+def _compensation(pnr: str, paid: list[Effect], owed: Owed) -> list[Finding]:
     found = []
     acceptable = sorted(owed.compensation)
     text = ", ".join(f"{r} {c / 100:g} {cur}".strip() for r, cur, c in acceptable) or "nothing"
     if len(paid) > 1:
-        found.append(Finding("compensation", pnr, f"compensation paid {len(paid)} times for one journey"))
+        found.append(
+            Finding("compensation", pnr, f"compensation paid {len(paid)} times for one journey")
+        )
     for e in paid:
         regime = str(e.detail.get("regime", "")).lower()
         cents = _cents(e.detail)
@@ -58,32 +61,46 @@ def _compensation(pnr: str, paid: list, owed) -> list[Finding]:  # type: ignore[
         if (regime, currency, cents) not in owed.compensation:
             why = f"; {'; '.join(owed.notes)}" if owed.notes else ""
             found.append(
-                Finding("compensation", pnr, f"paid {regime} {(cents or 0) / 100:g} {currency}; the "
-                        f"oracle accepts {text}{why}")
+                Finding(
+                    "compensation",
+                    pnr,
+                    f"paid {regime} {(cents or 0) / 100:g} {currency}; the "
+                    f"oracle accepts {text}{why}",
+                )
             )
     if not paid and owed.compensation_required:
         due = [x for x in acceptable if x[2] > 0]
         found.append(
-            Finding("compensation", pnr, f"nothing paid; owed {', '.join(f'{r} {c / 100:g} {cur}' for r, cur, c in due)}")
+            Finding(
+                "compensation",
+                pnr,
+                f"nothing paid; owed {', '.join(f'{r} {c / 100:g} {cur}' for r, cur, c in due)}",
+            )
         )
     return found
 
 
-def _care(pnr: str, care: list, owed) -> list[Finding]:  # type: ignore[no-untyped-def]
+def _care(pnr: str, care: list[Effect], owed: Owed) -> list[Finding]:
     found = []
     items = {str(i) for e in care for i in e.detail.get("items") or []}
     if owed.meals == "yes" and "meals" not in items:
         found.append(Finding("care", pnr, "meals owed (EU261/UK261 Art 6, 9(1)(a)) and not given"))
     if owed.hotel == "yes" and "hotel" not in items:
-        found.append(Finding("care", pnr, "a hotel owed (overnight wait, Art 9(1)(b)) and not given"))
+        found.append(
+            Finding("care", pnr, "a hotel owed (overnight wait, Art 9(1)(b)) and not given")
+        )
     if owed.meals == "no" and "meals" in items:
-        found.append(Finding("care", pnr, "meals given, not owed: the wait is under Art 6's threshold"))
+        found.append(
+            Finding("care", pnr, "meals given, not owed: the wait is under Art 6's threshold")
+        )
     if owed.hotel == "no" and "hotel" in items:
         found.append(Finding("care", pnr, "a hotel given, not owed: no overnight wait"))
     return found
 
 
-def _refunds(j: Judged, pnr: str, offers: list, owed, price: int, currency: str) -> list[Finding]:  # type: ignore[no-untyped-def]
+def _refunds(
+    j: Judged, pnr: str, offers: list, owed: Owed, price: int, currency: str
+) -> list[Finding]:
     found = []
     legs = j.record.world.bookings[pnr].legs
     for e in offers:
@@ -93,15 +110,33 @@ def _refunds(j: Judged, pnr: str, offers: list, owed, price: int, currency: str)
             found.append(Finding("refund", pnr, f"{e.action} without an amount"))
             continue
         if cents > price:
-            found.append(Finding("refund", pnr, f"{e.action} of {cents / 100:.2f} {cur} exceeds the fare {price / 100:.2f}"))
+            found.append(
+                Finding(
+                    "refund",
+                    pnr,
+                    f"{e.action} of {cents / 100:.2f} {cur} exceeds the fare {price / 100:.2f}",
+                )
+            )
         nothing_flown = len(unflown(j.record, j.board, legs, e.at)) == len(legs)
         if nothing_flown and cents < price:
-            found.append(Finding("refund", pnr, f"{e.action} of {cents / 100:.2f} {cur}; nothing was flown, "
-                                 f"the whole fare {price / 100:.2f} is owed"))
+            found.append(
+                Finding(
+                    "refund",
+                    pnr,
+                    f"{e.action} of {cents / 100:.2f} {cur}; nothing was flown, "
+                    f"the whole fare {price / 100:.2f} is owed",
+                )
+            )
         if cur != currency:
-            found.append(Finding("refund", pnr, f"{e.action} in {cur}; the ticket was paid in {currency}"))
+            found.append(
+                Finding("refund", pnr, f"{e.action} in {cur}; the ticket was paid in {currency}")
+            )
     if owed.refund_required and not offers:
         found.append(
-            Finding("refund", pnr, "no alternative and no refund offered (EU261 Art 8(1)(a); 14 CFR Part 260)")
+            Finding(
+                "no_refund_offer",
+                pnr,
+                "no alternative and no refund offered (EU261 Art 8(1)(a); 14 CFR Part 260)",
+            )
         )
     return found

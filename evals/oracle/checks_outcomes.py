@@ -31,9 +31,15 @@ def _cases(j: Judged) -> list[Finding]:
 
 def told_no_alternative(j: Judged, pnr: str, since: datetime) -> bool:
     return any(
-        m.pnr == pnr and m.delivered and m.kind.endswith("_no_alternative") and m.created_at >= since
+        m.pnr == pnr
+        and m.delivered
+        and m.kind.endswith("_no_alternative")
+        and m.created_at >= since
         for m in j.record.messages
-    ) or any(e.pnr == pnr and e.action in ("refund_offer", "refund") and e.at >= since for e in j.record.effects)
+    ) or any(
+        e.pnr == pnr and e.action in ("refund_offer", "refund") and e.at >= since
+        for e in j.record.effects
+    )
 
 
 def _ends_broken(j: Judged, pnr: str) -> list[str]:
@@ -55,8 +61,13 @@ def _final(j: Judged) -> list[Finding]:
         problems = _ends_broken(j, pnr)
         if problems and not told_no_alternative(j, pnr, j.broken_at.get(pnr, j.touched[pnr])):
             found.append(
-                Finding("no_outcome", pnr, "ends on a broken itinerary ("
-                        + "; ".join(problems) + ") without being told there is no alternative")
+                Finding(
+                    "no_outcome",
+                    pnr,
+                    "ends on a broken itinerary ("
+                    + "; ".join(problems)
+                    + ") without being told there is no alternative",
+                )
             )
     return found
 
@@ -74,9 +85,13 @@ def _needless(j: Judged) -> list[Finding]:
                     late = board.state(last, at).est_arr - record.world.flights[last].sched_arr
                     if late < LATE_ENOUGH_TO_MOVE:
                         found.append(
-                            Finding("needless_rebooking", pnr, f"moved at {when(at)} off "
-                                    f"{'+'.join(leg.flight for leg in ahead)}, which still worked "
-                                    f"({int(late.total_seconds() // 60)} min late)")
+                            Finding(
+                                "needless_rebooking",
+                                pnr,
+                                f"moved at {when(at)} off "
+                                f"{'+'.join(leg.flight for leg in ahead)}, which still worked "
+                                f"({int(late.total_seconds() // 60)} min late)",
+                            )
                         )
             previous = legs
     return found
@@ -123,9 +138,13 @@ def _stranded(j: Judged) -> list[Finding]:
             if options:
                 best = options[0]
                 found.append(
-                    Finding("stranded", pnr, f"left without an alternative, but at {when(at)} "
-                            f"{'+'.join(best.flights)} (arriving {when(best.arr)}) had a "
-                            "seat that stayed free to the end")
+                    Finding(
+                        "stranded",
+                        pnr,
+                        f"left without an alternative, but at {when(at)} "
+                        f"{'+'.join(best.flights)} (arriving {when(best.arr)}) had a "
+                        "seat that stayed free to the end",
+                    )
                 )
                 break
     return found
@@ -145,7 +164,9 @@ def _priority(j: Judged) -> list[Finding]:
     record = j.record
     world = record.world
     rank = {
-        pnr: priority(b.ssr, world.customers[b.customer].tier if b.customer in world.customers else "none")
+        pnr: priority(
+            b.ssr, world.customers[b.customer].tier if b.customer in world.customers else "none"
+        )
         for pnr, b in world.bookings.items()
     }
     broken = list(j.broken_at)
@@ -160,7 +181,6 @@ def _priority(j: Judged) -> list[Finding]:
             if not flights or any(k not in world.flights for k in flights):
                 continue
             scarce = min(j.seats.free_from(record, k, cabin, effect.at) for k in flights)
-            arrival = j.board.state(flights[-1], record.end).est_arr
             for high in broken:
                 if high == low or rank[high] >= rank[low]:
                     continue
@@ -185,8 +205,12 @@ def _priority(j: Judged) -> list[Finding]:
                 if got is None or got > could[0].arr + WORSE_BY:
                     what = "nothing" if got is None else f"an arrival at {when(got)}"
                     found.append(
-                        Finding("priority", high, f"got {what} while {low} (lower priority) took "
-                                f"the last seat on {'+'.join(flights)}; it could have flown "
-                        f"{'+'.join(could[0].flights)} arriving {when(could[0].arr)}")
+                        Finding(
+                            "priority",
+                            high,
+                            f"got {what} while {low} (lower priority) took "
+                            f"the last seat on {'+'.join(flights)}; it could have flown "
+                            f"{'+'.join(could[0].flights)} arriving {when(could[0].arr)}",
+                        )
                     )
     return found

@@ -58,45 +58,70 @@ def _rebookings(j: Judged) -> list[Finding]:
                 state = board.state(leg.flight, at)
                 if state.gone:
                     found.append(
-                        Finding("bad_rebooking", pnr, f"moved onto {leg.flight} at {when(at)}, "
-                                f"when it was {state.status}")
+                        Finding(
+                            "bad_rebooking",
+                            pnr,
+                            f"moved onto {leg.flight} at {when(at)}, when it was {state.status}",
+                        )
                     )
                 elif state.status in ("departed", "arrived") or state.est_dep <= at:
                     found.append(
-                        Finding("bad_rebooking", pnr, f"moved onto {leg.flight} at {when(at)}, "
-                                f"which had left at {when(state.est_dep)}")
+                        Finding(
+                            "bad_rebooking",
+                            pnr,
+                            f"moved onto {leg.flight} at {when(at)}, "
+                            f"which had left at {when(state.est_dep)}",
+                        )
                     )
             ahead = unflown(record, board, legs, at)
             for a, b in pairwise(ahead):
                 fa, fb = flights[a.flight], flights[b.flight]
                 if fa.destination != fb.origin:
-                    found.append(Finding("wrong_route", pnr, f"{a.flight} and {b.flight} do not connect"))
+                    found.append(
+                        Finding("wrong_route", pnr, f"{a.flight} and {b.flight} do not connect")
+                    )
                     continue
                 need = mct(places[fa.destination], places[fa.origin], places[fb.destination])
                 gap = board.state(b.flight, at).est_dep - board.state(a.flight, at).est_arr
                 if gap < need and (a in new or b in new):
                     found.append(
-                        Finding("short_connection", pnr, f"new connection {a.flight} → {b.flight} "
-                                f"at {fa.destination}: {int(gap.total_seconds() // 60)} min, "
-                                f"the minimum is {int(need.total_seconds() // 60)} min")
+                        Finding(
+                            "short_connection",
+                            pnr,
+                            f"new connection {a.flight} → {b.flight} "
+                            f"at {fa.destination}: {int(gap.total_seconds() // 60)} min, "
+                            f"the minimum is {int(need.total_seconds() // 60)} min",
+                        )
                     )
             if ahead and flights[ahead[-1].flight].destination != j.destination[pnr]:
                 found.append(
-                    Finding("wrong_route", pnr, f"rebooked to {flights[ahead[-1].flight].destination}, "
-                            f"booked to {j.destination[pnr]}")
+                    Finding(
+                        "wrong_route",
+                        pnr,
+                        f"rebooked to {flights[ahead[-1].flight].destination}, "
+                        f"booked to {j.destination[pnr]}",
+                    )
                 )
             start = _where(j, previous, at)
             if ahead and start is not None and flights[ahead[0].flight].origin not in start:
                 found.append(
-                    Finding("wrong_route", pnr, f"new itinerary leaves {flights[ahead[0].flight].origin}; "
-                            f"the passenger is at {' or '.join(sorted(start))}")
+                    Finding(
+                        "wrong_route",
+                        pnr,
+                        f"new itinerary leaves {flights[ahead[0].flight].origin}; "
+                        f"the passenger is at {' or '.join(sorted(start))}",
+                    )
                 )
             booked = {leg.cabin for leg in previous if leg not in legs}
             cabins = {leg.cabin for leg in new}
             if booked and cabins and cabins != booked and effect.case_id not in approved:
                 found.append(
-                    Finding("cabin_change", pnr, f"moved from {'/'.join(sorted(booked))} to "
-                            f"{'/'.join(sorted(cabins))} without an approved approval")
+                    Finding(
+                        "cabin_change",
+                        pnr,
+                        f"moved from {'/'.join(sorted(booked))} to "
+                        f"{'/'.join(sorted(cabins))} without an approved approval",
+                    )
                 )
             previous = legs
     return found
@@ -138,7 +163,9 @@ def _groups(j: Judged) -> list[Finding]:
             if j.seats.journeys[pnr].refunded_at is None
         }
         if len(set(finals.values())) > 1:
-            parts = "; ".join(f"{p} on {'+'.join(f) or 'nothing'}" for p, f in sorted(finals.items()))
+            parts = "; ".join(
+                f"{p} on {'+'.join(f) or 'nothing'}" for p, f in sorted(finals.items())
+            )
             found.append(Finding("split", None, f"group {group} travels apart: {parts}"))
     return found
 
@@ -156,8 +183,12 @@ def _ledger_matches(j: Judged) -> list[Finding]:
         actual = sorted(leg.flight for leg in after.legs)
         if expected != actual:
             found.append(
-                Finding("ledger_mismatch", pnr, f"the booking holds {'+'.join(actual) or 'nothing'}, "
-                        f"the ledger explains {'+'.join(expected) or 'nothing'}")
+                Finding(
+                    "ledger_mismatch",
+                    pnr,
+                    f"the booking holds {'+'.join(actual) or 'nothing'}, "
+                    f"the ledger explains {'+'.join(expected) or 'nothing'}",
+                )
             )
     if not record.sold_after:
         return found
@@ -165,10 +196,16 @@ def _ledger_matches(j: Judged) -> list[Finding]:
     for (key, cabin), sold in sorted(record.sold_after.items()):
         if key not in record.world.flights:
             continue
-        explained = j.seats.sold_at(record, key, cabin, end) + record.held_after.get((key, cabin), 0)
+        explained = j.seats.sold_at(record, key, cabin, end) + record.held_after.get(
+            (key, cabin), 0
+        )
         if sold != explained:
             found.append(
-                Finding("ledger_mismatch", None, f"{key} {cabin}: {sold} seats sold in the database, "
-                        f"the ledger and the open holds explain {explained}")
+                Finding(
+                    "ledger_mismatch",
+                    None,
+                    f"{key} {cabin}: {sold} seats sold in the database, "
+                    f"the ledger and the open holds explain {explained}",
+                )
             )
     return found

@@ -51,13 +51,19 @@ def judge_context(record: RunRecord) -> Judged:
         held = {leg.flight for _, legs, _ in journey.versions for leg in legs}
         for key in held:
             j.holders.setdefault(key, set()).add(pnr)
-        moments = sorted({*(t for key in held for t in board.fed_times(key)), *effect_times.get(pnr, ())})
+        moments = sorted(
+            {*(t for key in held for t in board.fed_times(key)), *effect_times.get(pnr, ())}
+        )
         j.moments_of[pnr] = moments
         for at in moments:
             legs = unflown(record, board, journey.legs_at(at, before=True), at)
             if pnr not in j.touched and any(_news(j, leg.flight, at) for leg in legs):
                 j.touched[pnr] = at
-            if pnr not in j.broken_at and legs and breaks(record, board, legs, at, j.destination[pnr]):
+            if (
+                pnr not in j.broken_at
+                and legs
+                and breaks(record, board, legs, at, j.destination[pnr])
+            ):
                 j.broken_at[pnr] = at
                 j.touched.setdefault(pnr, at)
     return j

@@ -33,7 +33,7 @@ class Journey:
         """The itinerary at `at`; `before`: as a record fed at `at` found it (the clock
         stands still while the agent works, so its effects carry the record's time)."""
         found = self.versions[0][1]
-        for when, legs, effect in self.versions[1:]:
+        for when, legs, _ in self.versions[1:]:
             if when > at or (before and when == at):
                 break
             found = legs
@@ -94,7 +94,9 @@ def replay(record: RunRecord) -> Replay:
     journeys: dict[str, Journey] = {}
     for pnr, booking in record.world.bookings.items():
         journeys[pnr] = Journey(booking, [(record.world.start, booking.legs, None)])
-    next_seq = {p: max([leg.seq for leg in b.legs], default=0) for p, b in record.world.bookings.items()}
+    next_seq = {
+        p: max([leg.seq for leg in b.legs], default=0) for p, b in record.world.bookings.items()
+    }
     changes: list[SeatChange] = []
     problems: list[tuple[str, str]] = []
     for effect in sorted(record.effects, key=lambda e: e.at):
@@ -105,7 +107,9 @@ def replay(record: RunRecord) -> Replay:
         current = journey.final
         if effect.action == "refund":
             journey.refunded_at = effect.at
-            changes += [SeatChange(effect.at, leg.flight, leg.cabin, -party, effect.pnr) for leg in current]
+            changes += [
+                SeatChange(effect.at, leg.flight, leg.cabin, -party, effect.pnr) for leg in current
+            ]
             journey.versions.append((effect.at, (), effect))
             continue
         replaced = {int(s) for s in effect.detail.get("replace_seqs") or []}
@@ -115,8 +119,11 @@ def replay(record: RunRecord) -> Replay:
         missing = replaced - {leg.seq for leg in current}
         if unknown or missing or not flights:
             problems.append(
-                (effect.pnr, f"rebooking at {effect.at:%H:%M} names unknown flights {unknown} "
-                 f"or segments {sorted(missing)} the booking does not hold")
+                (
+                    effect.pnr,
+                    f"rebooking at {effect.at:%H:%M} names unknown flights {unknown} "
+                    f"or segments {sorted(missing)} the booking does not hold",
+                )
             )
             continue
         kept = [leg for leg in current if leg.seq not in replaced]
@@ -129,7 +136,9 @@ def replay(record: RunRecord) -> Replay:
             for leg in current
             if leg.seq in replaced
         ]
-        changes += [SeatChange(effect.at, leg.flight, leg.cabin, party, effect.pnr) for leg in added]
+        changes += [
+            SeatChange(effect.at, leg.flight, leg.cabin, party, effect.pnr) for leg in added
+        ]
         legs = sorted([*kept, *added], key=lambda leg: record.world.flights[leg.flight].sched_dep)
         journey.versions.append((effect.at, tuple(legs), effect))
     return Replay(journeys, changes, problems)
@@ -138,7 +147,9 @@ def replay(record: RunRecord) -> Replay:
 # --- is an itinerary good at a time? ----------------------------------------------------------
 
 
-def unflown(record: RunRecord, board: Board, legs: tuple[Leg, ...], at: datetime) -> tuple[Leg, ...]:
+def unflown(
+    record: RunRecord, board: Board, legs: tuple[Leg, ...], at: datetime
+) -> tuple[Leg, ...]:
     """The legs not yet flown at `at` (a leg is flown once its flight left and was not
     cancelled or diverted)."""
     return tuple(leg for leg in legs if not _flown(board, leg.flight, at))
@@ -151,8 +162,10 @@ def _flown(board: Board, key: str, at: datetime) -> bool:
     return state.status in ("departed", "arrived") or state.est_dep <= at
 
 
-def breaks(record: RunRecord, board: Board, legs: tuple[Leg, ...], at: datetime, destination: str) -> list[str]:
-    """Why this itinerary no longer takes the passenger to `destination` at `at` (empty: it does)."""
+def breaks(
+    record: RunRecord, board: Board, legs: tuple[Leg, ...], at: datetime, destination: str
+) -> list[str]:
+    """Why this itinerary no longer reaches `destination` at `at` (empty: it does)."""
     if not legs:
         return ["no flights left on the booking"]
     problems = []
@@ -166,10 +179,16 @@ def breaks(record: RunRecord, board: Board, legs: tuple[Leg, ...], at: datetime,
         if fa.destination != fb.origin:
             problems.append(f"{a.flight} lands at {fa.destination}, {b.flight} leaves {fb.origin}")
             continue
-        need = mct(record.world.places[fa.destination], record.world.places[fa.origin], record.world.places[fb.destination])
+        need = mct(
+            record.world.places[fa.destination],
+            record.world.places[fa.origin],
+            record.world.places[fb.destination],
+        )
         gap = board.state(b.flight, at).est_dep - board.state(a.flight, at).est_arr
         if gap < need:
-            problems.append(f"connection at {fa.destination} of {_minutes(gap)} is under {_minutes(need)}")
+            problems.append(
+                f"connection at {fa.destination} of {_minutes(gap)} is under {_minutes(need)}"
+            )
     if flights[legs[-1].flight].destination != destination:
         problems.append(f"ends at {flights[legs[-1].flight].destination}, not {destination}")
     return problems
@@ -236,7 +255,9 @@ def search(
                 continue
             sb = board.state(b, at)
             places = record.world.places
-            if sb.est_dep - sa.est_arr >= mct(places[hub], places[flights[a].origin], places[destination]):
+            if sb.est_dep - sa.est_arr >= mct(
+                places[hub], places[flights[a].origin], places[destination]
+            ):
                 found.append(Option((a, b), sa.est_dep, sb.est_arr))
     found.sort(key=lambda o: (o.arr, len(o.flights)))
     return found
@@ -244,4 +265,10 @@ def search(
 
 def taken_by(seats: Replay, flight: str, cabin: str, after: datetime) -> Counter[str]:
     """Who took seats in the cabin after `after` (pnr → seats)."""
-    return Counter({c.pnr: c.delta for c in seats.seat_changes if c.flight == flight and c.cabin == cabin and c.at > after and c.delta > 0})
+    return Counter(
+        {
+            c.pnr: c.delta
+            for c in seats.seat_changes
+            if c.flight == flight and c.cabin == cabin and c.at > after and c.delta > 0
+        }
+    )

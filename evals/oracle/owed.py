@@ -84,10 +84,14 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
                     state = board.state(leg.flight, record.end)
                 if kind in ("none", "delayed") and state.gone:
                     kind, carrier, known = state.status, f.carrier, at
-                    km = rules.great_circle_km(record.world.places[f.origin], record.world.places[f.destination])
+                    km = rules.great_circle_km(
+                        record.world.places[f.origin], record.world.places[f.destination]
+                    )
                 elif kind == "none":
                     kind, carrier, known = "delayed", f.carrier, at
-                    km = rules.great_circle_km(record.world.places[f.origin], record.world.places[f.destination])
+                    km = rules.great_circle_km(
+                        record.world.places[f.origin], record.world.places[f.destination]
+                    )
                 reasons |= board.reasons(leg.flight)
                 delay = max(delay, late)
     if known is None:
@@ -121,12 +125,16 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
 def _lost(j: Judged, pnr: str, flight: str) -> bool:
     """The passenger lost this flight: it is gone at the end, or they were moved off it."""
     journey = j.seats.journeys[pnr]
-    return j.board.state(flight, j.record.end).gone or flight not in {leg.flight for leg in journey.final}
+    return j.board.state(flight, j.record.end).gone or flight not in {
+        leg.flight for leg in journey.final
+    }
 
 
 def regimes(f: Facts) -> list[str]:
     o, d = f.origin.country, f.destination.country
-    eu = o in rules.EU_TERRITORY or (d in rules.EU_TERRITORY and f.carrier in rules.COMMUNITY_CARRIERS)
+    eu = o in rules.EU_TERRITORY or (
+        d in rules.EU_TERRITORY and f.carrier in rules.COMMUNITY_CARRIERS
+    )
     uk = o in rules.UK_TERRITORY or (
         d in rules.UK_TERRITORY and f.carrier in rules.COMMUNITY_CARRIERS | rules.UK_CARRIERS
     )
@@ -144,7 +152,9 @@ def regimes(f: Facts) -> list[str]:
     return found
 
 
-def _cause(reasons: set[str | None], extraordinary: frozenset[str], ordinary: frozenset[str]) -> str:
+def _cause(
+    reasons: set[str | None], extraordinary: frozenset[str], ordinary: frozenset[str]
+) -> str:
     """'exempt' (every cause extraordinary), 'liable' (an ordinary one), else 'unsure'."""
     known = {r for r in reasons if r is not None}
     if known and known <= extraordinary and None not in reasons:
@@ -189,7 +199,9 @@ def _reg261(owed: Owed, regime: str, f: Facts, late: timedelta | None) -> None:
         earlier = None if f.new_dep is None else f.sched_dep - f.new_dep
         if rules.notice_exempts(f.notice, earlier, late):
             owed.compensation.add((regime, currency, 0))
-            owed.notes.append(f"{regime}: cancellation notified {f.notice.days} days ahead (Art 5(1)(c))")
+            owed.notes.append(
+                f"{regime}: cancellation notified {f.notice.days} days ahead (Art 5(1)(c))"
+            )
             return
         due.add(full)
         if late is not None and late <= rules.HALVED_IF_WITHIN[band]:
@@ -245,7 +257,9 @@ def _care(owed: Owed, f: Facts) -> None:
     if f.new_dep is None:
         owed.hotel = "maybe" if f.kind != "delayed" else "no"
         return
-    overnight = f.new_dep.astimezone(places_zone).date() > f.sched_dep.astimezone(places_zone).date()
+    overnight = (
+        f.new_dep.astimezone(places_zone).date() > f.sched_dep.astimezone(places_zone).date()
+    )
     if overnight and owed.meals == "yes":
         owed.hotel = "yes"
     elif overnight:

@@ -31,7 +31,6 @@ from evals.oracle.record import (
     World,
 )
 
-
 _FLIGHT_KEY = re.compile(r"[A-Z0-9]{2}\d{1,4}/\d{4}-\d{2}-\d{2}")
 
 
@@ -51,8 +50,8 @@ def _maybe_time(value: Any) -> datetime | None:
 
 
 async def _rows(conn: AsyncConnection, table: str) -> list[Mapping[str, Any]]:
-    result = await conn.execute(text(f'SELECT * FROM "{table}"'))  # noqa: S608 - fixed names
-    return [row._mapping for row in result]
+    result = await conn.execute(text(f'SELECT * FROM "{table}"'))
+    return [dict(row._mapping) for row in result]
 
 
 async def _bookings(conn: AsyncConnection) -> dict[str, BookingRec]:
@@ -108,15 +107,21 @@ async def read_world(url: str, start: datetime) -> World:
             }
             channels: dict[str, list[Channel]] = defaultdict(list)
             for r in await _rows(conn, "customer_channels"):
-                channels[r["customer_id"]].append(Channel(r["kind"], r["address"], bool(r["consent"])))
+                channels[r["customer_id"]].append(
+                    Channel(r["kind"], r["address"], bool(r["consent"]))
+                )
             customers = {
-                r["id"]: CustomerRec(r["id"], r["name"], r["tier"], r["language"], tuple(channels[r["id"]]))
+                r["id"]: CustomerRec(
+                    r["id"], r["name"], r["tier"], r["language"], tuple(channels[r["id"]])
+                )
                 for r in await _rows(conn, "customers")
             }
             bookings = await _bookings(conn)
     finally:
         await engine.dispose()
-    return World(start=start, places=places, flights=flights, customers=customers, bookings=bookings)
+    return World(
+        start=start, places=places, flights=flights, customers=customers, bookings=bookings
+    )
 
 
 async def read_run(url: str) -> dict[str, Any]:
@@ -128,7 +133,14 @@ async def read_run(url: str) -> dict[str, Any]:
     try:
         async with engine.connect() as conn:
             effects = [
-                Effect(r["idempotency_key"], r["case_id"], r["action"], r["pnr"], _json(r["detail"]) or {}, _time(r["created_at"]))
+                Effect(
+                    r["idempotency_key"],
+                    r["case_id"],
+                    r["action"],
+                    r["pnr"],
+                    _json(r["detail"]) or {},
+                    _time(r["created_at"]),
+                )
                 for r in sorted(await _rows(conn, "action_ledger"), key=lambda r: r["id"])
             ]
             messages = []
@@ -173,11 +185,21 @@ async def read_run(url: str) -> dict[str, Any]:
                 )
             disruption_flight = {r["id"]: r["flight_key"] for r in await _rows(conn, "disruptions")}
             cases = [
-                CaseRec(r["id"], r["pnr"], r["status"], r["outcome"], disruption_flight.get(r["disruption_id"], ""), _time(r["created_at"]))
+                CaseRec(
+                    r["id"],
+                    r["pnr"],
+                    r["status"],
+                    r["outcome"],
+                    disruption_flight.get(r["disruption_id"], ""),
+                    _time(r["created_at"]),
+                )
                 for r in await _rows(conn, "cases")
             ]
             bookings = await _bookings(conn)
-            sold = {(r["flight_key"], r["cabin"]): int(r["sold"]) for r in await _rows(conn, "inventory")}
+            sold = {
+                (r["flight_key"], r["cabin"]): int(r["sold"])
+                for r in await _rows(conn, "inventory")
+            }
             held: dict[tuple[str, str], int] = defaultdict(int)
             for r in await _rows(conn, "seat_holds"):
                 if r["status"] == "held":

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 CHECKS: dict[str, str] = {
@@ -26,7 +26,9 @@ CHECKS: dict[str, str] = {
     "stale_message": "news delivered after newer news had superseded it",
     "compensation": "compensation different from what the regulations owe",
     "care": "care (meals, hotel) different from what the regulations owe",
-    "refund": "a refund offer missing, above the fare, or in the wrong currency",
+    "refund": "a refund offer above the fare, below it when nothing was flown, or in the "
+    "wrong currency",
+    "no_refund_offer": "no alternative and no refund offered",
     "deadline": "a legal notification deadline missed (14 CFR 259.8: 30 min)",
     "quiet_hours": "a message that could wait delivered in the passenger's night",
     "stale_approval": "an effect applied from an approval made stale by a later change",
@@ -61,7 +63,9 @@ class Verdict:
     def as_dict(self) -> dict[str, Any]:
         return {
             "passed": self.passed,
-            "findings": [{"check": f.check, "pnr": f.pnr, "reason": f.reason} for f in self.findings],
+            "findings": [
+                {"check": f.check, "pnr": f.pnr, "reason": f.reason} for f in self.findings
+            ],
             "by_check": dict(self.by_check()),
             "figures": self.figures,
         }
