@@ -99,7 +99,7 @@ def _care(pnr: str, care: list[Effect], owed: Owed) -> list[Finding]:
 
 
 def _refunds(
-    j: Judged, pnr: str, offers: list, owed: Owed, price: int, currency: str
+    j: Judged, pnr: str, offers: list[Effect], owed: Owed, price: int, currency: str
 ) -> list[Finding]:
     found = []
     legs = j.record.world.bookings[pnr].legs
