@@ -96,3 +96,20 @@ def test_a_class_not_in_the_known_list_is_new() -> None:
     assert report.unknown() == [] and report.classes() == Counter({"deadline": 3})
     report.known = {}
     assert report.unknown() == ["deadline"] and "NEW" in table(report)
+
+
+def test_known_failures_name_real_checks_and_loadable_scenarios() -> None:
+    from pathlib import Path
+
+    from evals.generate.run import load_known
+    from evals.oracle import CHECKS
+    from evals.scenario import load_scenarios
+
+    root = Path(__file__).resolve().parents[2]
+    known = load_known(root / "evals" / "known-failures.yaml")
+    assert known, "the list is read"
+    found = {s.path for s in load_scenarios([root / "evals" / "found"])}
+    for check, entry in known.items():
+        assert check in CHECKS, check
+        assert str(root / entry["scenario"]) in found, entry["scenario"]
+        assert entry["reason"] and entry.get("issue"), entry
