@@ -188,7 +188,7 @@ def figures(result: RunResult) -> dict[str, Any]:
         "cancelled": sum(1 for k in flights if j.board.state(k, record.end).status == "cancelled"),
         "passengers": sum(passengers.values()),
         "passengers_affected": sum(passengers[p] for p in j.touched),
-        "passengers_without_a_working_itinerary": sum(passengers[p] for p in broken),
+        "passengers_whose_itinerary_broke": sum(passengers[p] for p in broken),
         "share_rebooked": share(rebooked),
         "share_rebooked_same_day": share(same_day),
         "arrival_delay_h_mean": round(statistics.fmean(delays), 2) if delays else None,

@@ -88,17 +88,19 @@ class GeneratedReport:
         }
 
 
-def load_known(path: Path) -> dict[str, dict[str, Any]]:
-    """The known failures, by class. Each entry: check, scenario, reason (and issue)."""
+def load_known(path: Path, suite: str = "generated") -> dict[str, dict[str, Any]]:
+    """The known failures of one suite (generated, red-team, storm-day), by class. Each
+    entry: check, scenario, reason, issue (and suite, default generated)."""
     if not path.is_file():
         return {}
     entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
     known = {}
     for i, entry in enumerate(entries):
-        missing = {"check", "scenario", "reason"} - set(entry)
+        missing = {"check", "scenario", "reason", "issue"} - set(entry)
         if missing:
             raise ScenarioError(f"{path}: entry {i} lacks {', '.join(sorted(missing))}")
-        known[str(entry["check"])] = dict(entry)
+        if entry.get("suite", "generated") == suite:
+            known[str(entry["check"])] = dict(entry)
     return known
 
 
