@@ -30,27 +30,28 @@ def run_cli(*args: str) -> tuple[int, str]:
     """`travel-agent eval ARGS`; fails when its output stalls for `STALL` seconds."""
     command = [sys.executable, "-c", "from app.cli import main; main()", "eval", *args]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    assert proc.stdout is not None
     lines: list[str] = []
-    selector = selectors.DefaultSelector()
-    selector.register(proc.stdout, selectors.EVENT_READ)
-    last = time.monotonic()
-    while True:
-        if selector.select(timeout=5):
-            line = proc.stdout.readline()
-            if not line:
-                break
-            lines.append(line.decode(errors="replace"))
-            last = time.monotonic()
-        elif time.monotonic() - last > STALL:
-            proc.kill()
-            raise AssertionError(
-                f"no output for {STALL:.0f} s; last lines:\n{''.join(lines[-20:])}"
-            )
-    proc.wait()
+    with (
+        subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        ) as proc,
+        selectors.DefaultSelector() as selector,
+    ):
+        assert proc.stdout is not None
+        selector.register(proc.stdout, selectors.EVENT_READ)
+        last = time.monotonic()
+        while True:
+            if selector.select(timeout=5):
+                line = proc.stdout.readline()
+                if not line:
+                    break
+                lines.append(line.decode(errors="replace"))
+                last = time.monotonic()
+            elif time.monotonic() - last > STALL:
+                proc.kill()
+                tail = "".join(lines[-20:])
+                raise AssertionError(f"no output for {STALL:.0f} s; last lines:\n{tail}")
+        proc.wait()
     output = "".join(lines)
     print(output)  # the figures, in the test log
     return proc.returncode, output
