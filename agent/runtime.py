@@ -389,7 +389,6 @@ class Daemon:
         change = Change(flight_key=flight_key, kind=kind, previous=state, current=state)
         disruption = disruption_id(change)
         async with self._turn:
-            await self.claims.setup()
             now = deps.clock.now()
             async with deps.db.transaction() as session:
                 affected = [
@@ -439,7 +438,6 @@ class Daemon:
         now = deps.clock.now()
         # Anything an operator was asked about this flight is out of date now.
         await self.followups.stale_for(change.flight_key)
-        await self.claims.setup()
         try:
             async with deps.db.transaction() as session:
                 unsaved = deps.board.unsaved

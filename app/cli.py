@@ -18,6 +18,7 @@ import typer
 from app.approvals_cli import approvals_app
 from app.cli_common import say, settings_or_exit
 from app.customers_cli import customers, seed_history
+from app.db_cli import db_app
 from travel_agent.errors import ConfigError, TravelAgentError
 
 app = typer.Typer(
@@ -29,6 +30,7 @@ app = typer.Typer(
 )
 app.add_typer(approvals_app, name="approvals")
 app.add_typer(customers, name="customers")
+app.add_typer(db_app, name="db")
 log = logging.getLogger("travel_agent")
 T = TypeVar("T")
 
@@ -129,13 +131,13 @@ def seed(
 ) -> None:
     """Build the deterministic synthetic world into the configured database (and memory)."""
     from airline.seed import seed_database
-    from travel_agent.db import Database
+    from app.migrate import open_database
 
     settings = settings_or_exit()
     day = date.fromisoformat(service_date or settings.seed.service_date)
 
     async def main(_stop: asyncio.Event) -> None:
-        async with Database(settings.db_url) as db:
+        async with open_database(settings.db_url) as db:
             summary = await seed_database(db, seed=seed or settings.seed.seed, service_date=day)
             if memory:
                 remembered = await seed_history(settings, db, seed=seed or settings.seed.seed)

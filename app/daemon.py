@@ -31,13 +31,13 @@ from streams.events import TOPIC_DEAD_LETTERS, TOPIC_FLIGHT_STATUS
 from streams.kafka import KafkaSink, KafkaSource, enter_when_reachable
 from streams.simulator import generate_day, run_simulator
 from tools.channels.log import LogChannel
-from travel_agent.db import Database
+from app.migrate import open_database
 
 log = logging.getLogger(__name__)
 
 
 async def _initial_clock(settings: Settings) -> Clock:
-    async with Database(settings.db_url) as db:
+    async with open_database(settings.db_url) as db:
         return await stream_clock(db, system=settings.clock == "system")
 
 
@@ -97,7 +97,7 @@ async def run_daemon(
             broker = EmbeddedBroker()
             sink = EmbeddedSink(broker)
             source = EmbeddedSource(broker)
-            async with Database(settings.db_url) as db:
+            async with open_database(settings.db_url) as db:
                 schedule = await Schedule.load(db)
             events = generate_day(list(schedule.flights.values()), seed=settings.seed.seed)
             clock = SimulatedClock(events[0].emitted_at - timedelta(minutes=1), speed=600)
@@ -140,7 +140,7 @@ async def simulate_to_kafka(
     scenario: Literal["normal", "storm"],
     say: Callable[[str], None],
 ) -> int:
-    async with Database(settings.db_url) as db:
+    async with open_database(settings.db_url) as db:
         schedule = await Schedule.load(db)
         board = LiveBoard()
         await board.load(db)

@@ -65,14 +65,17 @@ def register(
         async def _serve(
             config: Settings, memory: CustomerMemory | None, stop: asyncio.Event
         ) -> None:
-            app = create_app(config, memory=memory)
-            async with DeskServer(
-                app, host=config.dashboard.host, port=config.dashboard.port
-            ) as server:
-                say(f"operator desk on {server.url}  (Ctrl-C stops)")
-                if not await _has_operators(app):
-                    say("no operators yet: `travel-agent operators add NAME --role admin`")
-                await stop.wait()
+            from app.migrate import open_database
+
+            async with open_database(config.db_url) as db:
+                app = create_app(config, db=db, memory=memory)
+                async with DeskServer(
+                    app, host=config.dashboard.host, port=config.dashboard.port
+                ) as server:
+                    say(f"operator desk on {server.url}  (Ctrl-C stops)")
+                    if not await _has_operators(app):
+                        say("no operators yet: `travel-agent operators add NAME --role admin`")
+                    await stop.wait()
 
         run(main)
 
@@ -171,11 +174,9 @@ def with_desk_address(config: Settings, host: str | None, port: int | None) -> S
 @asynccontextmanager
 async def _store(config: Settings) -> AsyncIterator[Any]:
     from dashboard.auth import OperatorStore
-    from dashboard.tables import create_tables
-    from travel_agent.db import Database
+    from app.migrate import open_database
 
-    async with Database(config.db_url) as db:
-        await create_tables(db)
+    async with open_database(config.db_url) as db:
         yield OperatorStore(db)
 
 
@@ -196,14 +197,17 @@ def demo_desk(
         from dashboard.auth import Role
         from dashboard.server import DeskServer
 
+        from app.migrate import open_database
+
         config = with_desk_address(run_settings, host, port)
-        app = create_app(config, memory=memory)
-        async with DeskServer(
-            app, host=config.dashboard.host, port=config.dashboard.port
-        ) as server:
-            password = secrets.token_urlsafe(12)
-            await app.state.desk.operators.add("demo", password, Role.ADMIN, by="demo")
-            say(f"operator desk on {server.url}  — log in as demo / {password}")
-            yield server
+        async with open_database(config.db_url) as db:
+            app = create_app(config, db=db, memory=memory)
+            async with DeskServer(
+                app, host=config.dashboard.host, port=config.dashboard.port
+            ) as server:
+                password = secrets.token_urlsafe(12)
+                await app.state.desk.operators.add("demo", password, Role.ADMIN, by="demo")
+                say(f"operator desk on {server.url}  — log in as demo / {password}")
+                yield server
 
     return serve

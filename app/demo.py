@@ -31,7 +31,8 @@ from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
 from streams.events import FlightStatusEvent
 from streams.simulator import generate_day, run_simulator
 from tools.channels.log import LogChannel
-from travel_agent.db import Database, copy_sqlite
+from app.migrate import open_database
+from travel_agent.db import copy_sqlite
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ async def ensure_world(settings: Settings, say: Callable[[str], None]) -> Path:
     for leftover in template.parent.glob(partial.name + "*"):
         leftover.unlink()
     started = time.perf_counter()
-    async with Database(f"sqlite+aiosqlite:///{partial}") as db:
+    async with open_database(f"sqlite+aiosqlite:///{partial}") as db:
         summary = await seed_database(db, seed=settings.seed.seed, service_date=service_date)
     copy_sqlite(partial, template)
     for leftover in template.parent.glob(partial.name + "*"):
@@ -118,7 +119,7 @@ async def run_demo(
     shutil.rmtree(run_dir, ignore_errors=True)
     copy_sqlite(template, run_dir / "airline.sqlite")
     run_settings = settings.model_copy(update={"data_dir": run_dir, "db": DbSettings()})
-    async with Database(run_settings.db_url) as db:
+    async with open_database(run_settings.db_url) as db:
         schedule = await Schedule.load(db)
     events = generate_day(
         list(schedule.flights.values()), seed=settings.seed.seed, scenario=scenario
@@ -153,7 +154,7 @@ async def ensure_memory(
         return
     say(f"seeding customer memory for {DEMO_MEMORY_SHARE:.0%} of the customers (once) ...")
     started = time.perf_counter()
-    async with Database(f"sqlite+aiosqlite:///{template}") as db:
+    async with open_database(f"sqlite+aiosqlite:///{template}") as db:
         count = await seed_memory(store, db, share=DEMO_MEMORY_SHARE, seed=settings.seed.seed)
     say(f"{count} memories in {time.perf_counter() - started:.1f} s")
 

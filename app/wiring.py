@@ -26,7 +26,7 @@ from tools.channels.smtp import SmtpChannel
 from tools.channels.webhook import WebhookChannel
 from tools.effects import ToolDeps
 from tools.policy.texts import PolicySearch
-from travel_agent.db import Database
+from app.migrate import open_database
 from travel_agent.errors import ConfigError
 
 
@@ -47,7 +47,7 @@ async def open_agent(
     """The agent's parts, opened together. `memory` is the caller's (see `open_memory_for`):
     one process owns a memory directory, so whoever owns it hands it in."""
     async with AsyncExitStack() as stack:
-        db = await stack.enter_async_context(Database(settings.db_url))
+        db = await stack.enter_async_context(open_database(settings.db_url))
         schedule = await Schedule.load(db)
         if not len(schedule):
             raise ConfigError(

@@ -36,7 +36,6 @@ from dashboard.deps import (
 )
 from dashboard.live import LiveFeed
 from dashboard.reads import Places
-from dashboard.tables import create_tables
 from memory.base import CustomerMemory
 from travel_agent.db import Database
 
@@ -62,7 +61,6 @@ def create_app(
                 database = await stack.enter_async_context(Database(settings.db_url))
             else:
                 database = db
-            await create_tables(database)
             places = Places()
             await places.load(database)
             clock = DeskClock(system=settings.clock == "system")

@@ -41,12 +41,13 @@ from airline.clock import SimulatedClock
 from airline.models import Flight, FlightStatus
 from airline.schedule import Schedule
 from airline.seed import seed_database
+from app.migrate import open_database
 from app.wiring import open_agent
 from streams.base import Position, Received
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
 from streams.events import TOPIC_FLIGHT_STATUS, FlightStatusEvent, ReasonCode, encode
 from tools.channels.log import LogChannel
-from travel_agent.db import Database, copy_sqlite
+from travel_agent.db import copy_sqlite
 
 
 def cancellation(flight: Flight, at: Any, n: int) -> FlightStatusEvent:
@@ -143,7 +144,7 @@ async def run_plain(settings: Settings, flights: list[Flight], clock: SimulatedC
 async def main() -> int:
     root = Path(tempfile.mkdtemp(prefix="bench-cases-"))
     template = root / "world.sqlite"
-    async with Database(f"sqlite+aiosqlite:///{template}") as db:
+    async with open_database(f"sqlite+aiosqlite:///{template}") as db:
         await seed_database(db, seed=7, service_date=date(2026, 3, 1))
         schedule = await Schedule.load(db)
     by_load = sorted(

@@ -56,6 +56,7 @@ from airline.clock import EventTimeClock
 from airline.models import FlightStatus
 from airline.seed import seed_database
 from airline.tables import BoardRow
+from app.migrate import open_database
 from app.wiring import open_agent
 from streams.base import Position, Received
 from streams.events import FlightStatusEvent, encode
@@ -284,7 +285,7 @@ async def main() -> int:
         with tempfile.TemporaryDirectory(prefix="bench-stream-") as tmp:
             settings = Settings(data_dir=Path(tmp), source="kafka")
             started = time.perf_counter()
-            async with Database(settings.db_url) as db:
+            async with open_database(settings.db_url) as db:
                 await seed_database(db, seed=SEED, service_date=SERVICE_DATE)
             records, flights = await heartbeats(settings, args.events)
             await produce(bootstrap, topic, records)
