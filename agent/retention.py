@@ -29,44 +29,28 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from pydantic import BaseModel, Field
 from sqlalchemy import delete, insert, literal, select, update
 
+from agent.scheduler import Handler, JobKind, schedule_job
+from agent.settings import RetentionSettings
 from agent.state import CaseStatus
 from agent.tables import CaseRow, JobRow
+from airline.clock import Clock
 from airline.tables import LedgerArchiveRow, LedgerRow
 from tools.tables import OutboxRow
 from travel_agent.db import Database
 
-__all__ = ["Retention", "RetentionReport", "RetentionSettings"]
+__all__ = [
+    "Retention",
+    "RetentionReport",
+    "RetentionSettings",
+    "retention_handler",
+    "schedule_retention",
+]
 
 log = logging.getLogger(__name__)
 
 FINISHED = (CaseStatus.DONE.value, CaseStatus.FAILED.value)
-
-
-class RetentionSettings(BaseModel):
-    """``TRAVEL_AGENT_AGENT__RETENTION__*``: how long finished work is kept (days; unset
-    keeps it forever)."""
-
-    every_hours: float = Field(default=24.0, gt=0, description="how often retention runs")
-    checkpoint_days: int | None = Field(
-        default=30, ge=0, description="LangGraph checkpoints of cases finished this long ago"
-    )
-    outbox_days: int | None = Field(
-        default=90, ge=0, description="outbox rows delivered (or superseded) this long ago"
-    )
-    dead_letter_days: int | None = Field(
-        default=365, ge=0, description="outbox rows the relay gave up on, this long after"
-    )
-    jobs_days: int | None = Field(default=30, ge=0, description="finished scheduled jobs")
-    ledger_days: int | None = Field(
-        default=6 * 365,
-        ge=0,
-        description="ledger rows of finished cases are archived (moved, never deleted) this "
-        "long after; long, since refunds and compensation claims come years later",
-    )
-    batch: int = Field(default=1000, ge=1, description="rows per transaction")
 
 
 @dataclass
@@ -198,6 +182,51 @@ class Retention:
                 )
                 await session.execute(delete(LedgerRow).where(LedgerRow.id.in_(ids)))
             archived += len(ids)
+
+
+async def schedule_retention(
+    db: Database, clock: Clock, settings: RetentionSettings, *, after: datetime | None = None
+) -> None:
+    """Schedule the next retention run, `every_hours` after `after` (default: now), unless
+    one is scheduled already (several daemons share the database: each schedules it,
+    the job's key makes it one)."""
+    async with db.session() as session:
+        waiting = await session.scalar(
+            select(JobRow.id).where(JobRow.kind == JobKind.RETENTION.value, JobRow.status == "due")
+        )
+    if waiting is not None:
+        return
+    due = (after or clock.now()) + timedelta(hours=settings.every_hours)
+    async with db.transaction() as session:
+        await schedule_job(
+            session,
+            db,
+            key=f"retention:{due.isoformat()}",
+            kind=JobKind.RETENTION,
+            due_at=due,
+            payload={},
+        )
+
+
+def retention_handler(retention: Retention, db: Database, clock: Clock) -> Handler:
+    """The scheduled job: one retention pass now, then the next one scheduled."""
+
+    async def run(_payload: dict[str, Any]) -> None:
+        now = clock.now()
+        await retention.run(now)
+        # This job is still `due` while it runs: schedule past it by its key.
+        due = now + timedelta(hours=retention.settings.every_hours)
+        async with db.transaction() as session:
+            await schedule_job(
+                session,
+                db,
+                key=f"retention:{due.isoformat()}",
+                kind=JobKind.RETENTION,
+                due_at=due,
+                payload={},
+            )
+
+    return run
 
 
 async def _delete_threads(checkpointer: BaseCheckpointSaver[Any], ids: Sequence[str]) -> None:

@@ -57,6 +57,7 @@ class JobKind(StrEnum):
     APPROVAL_DEADLINE = "approval_deadline"
     REMINDER = "reminder"
     RECHECK = "recheck"
+    RETENTION = "retention"
 
 
 class JobStatus(StrEnum):
@@ -109,6 +110,10 @@ class Scheduler:
         self.ran: int = 0
         self._apscheduler: AsyncIOScheduler | None = None
         self._ticking: asyncio.Task[object] | None = None
+
+    def register(self, kind: JobKind, handler: Handler) -> None:
+        """Run `handler` for the jobs of `kind` (the composition root adds its own)."""
+        self.handlers[kind] = handler
 
     async def run_due(self) -> int:
         """Claim and run every job due now on the clock; returns how many ran."""

@@ -243,7 +243,7 @@ def eval_(
     ] = False,
 ) -> None:
     """Run scripted scenarios through the real daemon and score the agent's decisions."""
-    from evals.cli import run_eval
+    from app.eval_cli import run_eval
 
     if reasoner not in ("rules", "llm", "hybrid"):
         say("error: --reasoner must be rules, llm or hybrid")

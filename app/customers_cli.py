@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from agent.settings import Settings
 from airline.models import Customer, Preferences
 from app.cli_common import say, settings_or_exit
+from app.settings import Settings
 from travel_agent.errors import ConfigError, NotFoundError, TravelAgentError
 
 if TYPE_CHECKING:

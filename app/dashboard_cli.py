@@ -16,7 +16,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from agent.settings import Settings
+from app.settings import Settings
 from app.wiring import open_memory_for
 from memory.base import CustomerMemory
 
@@ -173,8 +173,8 @@ def with_desk_address(config: Settings, host: str | None, port: int | None) -> S
 
 @asynccontextmanager
 async def _store(config: Settings) -> AsyncIterator[Any]:
-    from dashboard.auth import OperatorStore
     from app.migrate import open_database
+    from dashboard.auth import OperatorStore
 
     async with open_database(config.db_url) as db:
         yield OperatorStore(db)
@@ -193,11 +193,10 @@ def demo_desk(
     async def serve(
         run_settings: Settings, memory: CustomerMemory | None = None
     ) -> AsyncIterator[object]:
+        from app.migrate import open_database
         from dashboard.app import create_app
         from dashboard.auth import Role
         from dashboard.server import DeskServer
-
-        from app.migrate import open_database
 
         config = with_desk_address(run_settings, host, port)
         async with open_database(config.db_url) as db:

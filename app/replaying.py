@@ -16,17 +16,17 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from agent.settings import DbSettings, Settings
 from airline.clock import SimulatedClock
 from airline.replay_world import build_replay_world
 from airline.seed import write_world
 from airline.tables import FlightRow
 from app.demo import play_embedded
+from app.migrate import open_database
+from app.settings import DbSettings, Settings
 from streams.events import TOPIC_FLIGHT_STATUS
 from streams.kafka import KafkaSink
 from streams.replay import ReplayDay, replay_events
 from streams.simulator import run_simulator
-from app.migrate import open_database
 from travel_agent.errors import ConfigError
 
 

@@ -9,15 +9,19 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
 
 from agent.deps import AgentDeps
 from agent.graph import CaseGraph, build_graph, open_checkpointer
 from agent.reasoners.base import Reasoner
 from agent.reasoners.rules import RulesReasoner
-from agent.settings import Settings
 from airline.board import LiveBoard
 from airline.clock import Clock
 from airline.schedule import Schedule
+from app.migrate import open_database
+from app.settings import Settings
 from memory.base import CustomerMemory
 from tools.channels.base import Channel
 from tools.channels.http_post import RetryPolicy
@@ -26,7 +30,6 @@ from tools.channels.smtp import SmtpChannel
 from tools.channels.webhook import WebhookChannel
 from tools.effects import ToolDeps
 from tools.policy.texts import PolicySearch
-from app.migrate import open_database
 from travel_agent.errors import ConfigError
 
 
@@ -34,6 +37,7 @@ from travel_agent.errors import ConfigError
 class Agent:
     deps: AgentDeps
     graph: CaseGraph
+    checkpointer: BaseCheckpointSaver[Any]
 
 
 @asynccontextmanager
@@ -74,7 +78,7 @@ async def open_agent(
             settings=settings.agent,
             memory=memory,
         )
-        yield Agent(deps=deps, graph=build_graph(checkpointer))
+        yield Agent(deps=deps, graph=build_graph(checkpointer), checkpointer=checkpointer)
 
 
 async def open_reasoner(settings: Settings, tools: ToolDeps, stack: AsyncExitStack) -> Reasoner:

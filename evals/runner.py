@@ -1,6 +1,10 @@
 """Run one scenario through the real daemon, on a simulated clock, and collect what it did.
 
-    world (fresh SQLite in a temp dir) → open_agent → Daemon(EmbeddedSource) → timeline
+    world (fresh SQLite in a temp dir) → harness.open_runtime → Daemon(embedded) → timeline
+
+The application hands the runner its `Harness` (`app.eval_cli.EvalHarness`): how to open
+a scenario's database and its runtime — the same `open_runtime()` the daemon runs on —
+so the evals exercise the production assembly without importing the application.
 
 The clock is frozen (speed 0) and moved by hand: the runner jumps from one moment that
 matters to the next — a scripted event, a scripted operator decision, a held message
@@ -14,35 +18,31 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import logging
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
 from agent.relay import OutboxRelay
 from agent.runtime import Daemon
-from agent.settings import DbSettings, Settings
 from agent.tables import ApprovalRow, CaseRow, DisruptionRow, JobRow
 from airline.clock import SimulatedClock
 from airline.models import Airport, Booking, Flight
 from airline.reservations import load_booking
 from airline.tables import LedgerRow
-from app.wiring import open_agent
 from evals.scenario import DecisionSpec, EventSpec, Scenario, parse_duration, split_flight
 from evals.world import write
 from memory.base import CustomerMemory, MemoryKind
-from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource, StoredRecord
+from streams.embedded import EmbeddedBroker, StoredRecord
 from streams.events import TOPIC_DEAD_LETTERS, TOPIC_FLIGHT_STATUS, FlightStatusEvent, encode
-from tools.channels.log import LogChannel
 from tools.notifications import is_due
 from tools.tables import OutboxRow
 from travel_agent.db import Database
@@ -168,46 +168,54 @@ class RunResult:
         return [o for o in self.outbox if o.topic == "notifications.outbound"]
 
 
-# --- settings -------------------------------------------------------------------------
+# --- what the application hands the evals ------------------------------------------------
 
 
-def _check_keys(model: type[BaseModel], overrides: dict[str, Any], where: str) -> None:
-    for key, value in overrides.items():
-        info = model.model_fields.get(key)
-        if info is None:
-            raise ConfigError(
-                f"settings override {where}{key}: no such setting; "
-                f"known: {', '.join(sorted(model.model_fields))}"
-            )
-        annotation = info.annotation
-        if (
-            isinstance(value, dict)
-            and inspect.isclass(annotation)
-            and issubclass(annotation, BaseModel)
-        ):
-            _check_keys(annotation, value, f"{where}{key}.")
+class ScenarioRuntime(Protocol):
+    """The parts of an opened runtime a scenario run drives (`app.runtime.Runtime`)."""
+
+    @property
+    def daemon(self) -> Daemon: ...
+
+    @property
+    def relay(self) -> OutboxRelay: ...
+
+    @property
+    def broker(self) -> EmbeddedBroker | None: ...
+
+    @property
+    def db(self) -> Database: ...
+
+    async def backlog(self) -> int: ...
 
 
-def _merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in overrides.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
+class Harness(Protocol):
+    """How to open a scenario's database and runtime; given by the application."""
 
+    @property
+    def reasoner(self) -> str: ...
 
-def scenario_settings(base: Settings, overrides: dict[str, Any], data_dir: Path) -> Settings:
-    """`base` with the scenario's overrides, on its own data directory and database.
+    @property
+    def model(self) -> str | None: ...
 
-    Raises:
-        ConfigError: an override names a setting that does not exist.
-    """
-    _check_keys(Settings, overrides, "")
-    data = _merge(base.model_dump(), overrides)
-    data.update(data_dir=data_dir, db=DbSettings().model_dump())
-    return Settings(**data)
+    def open_database(self, path: Path) -> AbstractAsyncContextManager[Database]:
+        """A fresh database at `path` with the whole schema (the world is written to it)."""
+        ...
+
+    def open_runtime(
+        self,
+        directory: Path,
+        overrides: Mapping[str, Any],
+        clock: SimulatedClock,
+        memory: CustomerMemory | None,
+    ) -> AbstractAsyncContextManager[ScenarioRuntime]:
+        """The embedded runtime on the scenario's database in `directory`, with the
+        scenario's settings overrides.
+
+        Raises:
+            ConfigError: an override names a setting that does not exist.
+        """
+        ...
 
 
 # --- the run --------------------------------------------------------------------------
@@ -256,8 +264,9 @@ class ScenarioRunner:
     """Runs scenarios, each in its own temporary directory.
 
     Args:
-        settings: the base settings (reasoner, model endpoint); each scenario gets its
-            own data directory and database, and its `settings` overrides on top.
+        harness: opens each scenario's database and runtime (the application's); each
+            scenario gets its own data directory and database, its `settings` overrides
+            on top of the harness's settings.
         memory_factory: opens a customer memory for a scenario's directory; scenarios
             with `memory:` entries record them through it. None: such entries are noted
             as not recorded (and the expectations that depend on them will say so).
@@ -266,13 +275,13 @@ class ScenarioRunner:
 
     def __init__(
         self,
-        settings: Settings,
+        harness: Harness,
         *,
         memory_factory: MemoryFactory | None = None,
         workdir: Path | None = None,
         keep: bool = False,
     ) -> None:
-        self.settings = settings
+        self.harness = harness
         self.memory_factory = memory_factory
         self.workdir = workdir
         self.keep = keep
@@ -293,7 +302,9 @@ class ScenarioRunner:
 
         world_spec = scenario.world
         start = world_spec.start_at
-        world: World = await write(world_spec, directory / "airline.sqlite")
+        world: World = await write(
+            world_spec, directory / "airline.sqlite", open_database=self.harness.open_database
+        )
         flights = {f.key: f for f in world.flights}
         result = RunResult(
             scenario=scenario,
@@ -313,18 +324,18 @@ class ScenarioRunner:
         return result
 
     async def _play(self, scenario: Scenario, directory: Path, result: RunResult) -> None:
-        settings = scenario_settings(self.settings, scenario.settings, directory)
         start = result.start
         clock = SimulatedClock(start, speed=0)
-        broker = EmbeddedBroker()
-        source = EmbeddedSource(broker)
         async with AsyncExitStack() as stack:
             memory = await self._memory(scenario, directory, stack, result)
-            agent = await stack.enter_async_context(open_agent(settings, clock, memory=memory))
-            deps = agent.deps
-            db = deps.db
-            daemon = Daemon(deps, agent.graph, source)
-            relay = OutboxRelay(db, EmbeddedSink(broker), {}, LogChannel(), clock)
+            runtime = await stack.enter_async_context(
+                self.harness.open_runtime(directory, scenario.settings, clock, memory)
+            )
+            broker = runtime.broker
+            assert broker is not None, "scenarios run on the embedded stream"
+            db = runtime.db
+            daemon = runtime.daemon
+            relay = runtime.relay
             desk = _approval_desk(db, clock)
             stop = asyncio.Event()
             task = asyncio.create_task(daemon.run(stop), name=f"daemon:{scenario.name}")
@@ -348,8 +359,8 @@ class ScenarioRunner:
                             await self._publish(scenario, step, broker, result)
                         elif step.decision is not None:
                             result.decisions.append(await _decide(desk, step.decision))
-                    await self._settle(daemon, task, broker, db)
-                    await self._follow_up(daemon, task, broker, db)
+                    await self._settle(runtime, task)
+                    await self._follow_up(runtime, task)
                     await relay.drain()
                     upcoming = [s.at for s in pending[:1]]
                     upcoming += await _next_due(db, now)
@@ -359,7 +370,7 @@ class ScenarioRunner:
                     clock.advance(min(later) - now)
                 if end > clock.now():
                     clock.advance(end - clock.now())
-                await self._follow_up(daemon, task, broker, db)
+                await self._follow_up(runtime, task)
                 await relay.drain()
             finally:
                 stop.set()
@@ -370,7 +381,7 @@ class ScenarioRunner:
                     task.cancel()
             if task.done() and not task.cancelled() and task.exception() is not None:
                 raise RuntimeError(f"the daemon crashed: {task.exception()!r}")
-            await _collect(agent, result)
+            await _collect(runtime, result)
             result.dead_letters = [
                 {k: v.decode() for k, v in r.headers.items()}
                 for r in broker.topics[TOPIC_DEAD_LETTERS]
@@ -415,31 +426,25 @@ class ScenarioRunner:
         )
         result.fed.append(FedEvent(step.at, event))
 
-    async def _follow_up(
-        self, daemon: Daemon, task: asyncio.Task[None], broker: EmbeddedBroker, db: Database
-    ) -> None:
+    async def _follow_up(self, runtime: ScenarioRuntime, task: asyncio.Task[None]) -> None:
         """Run the jobs due now and resume the cases whose approvals were decided, until
         nothing more happens (a deadline expires an approval, which resumes its case)."""
         for _ in range(10):
-            ran = await daemon.scheduler.run_due()
-            resumed = await daemon.apply_decisions()
-            await self._settle(daemon, task, broker, db)
+            ran = await runtime.daemon.scheduler.run_due()
+            resumed = await runtime.daemon.apply_decisions()
+            await self._settle(runtime, task)
             if not ran and not resumed:
                 return
 
-    async def _settle(
-        self, daemon: Daemon, task: asyncio.Task[None], broker: EmbeddedBroker, db: Database
-    ) -> None:
+    async def _settle(self, runtime: ScenarioRuntime, task: asyncio.Task[None]) -> None:
         """Wait until every published record is committed and no case is left pending."""
         deadline = time.monotonic() + SETTLE_TIMEOUT
-        group = (daemon.source.group, TOPIC_FLIGHT_STATUS)  # type: ignore[attr-defined]
         while True:
             if task.done():
                 exc = task.exception() if not task.cancelled() else None
                 raise RuntimeError(f"the daemon stopped early: {exc!r}")
-            await daemon.checkpoint()
-            published = len(broker.topics[TOPIC_FLIGHT_STATUS])
-            if broker.committed.get(group, -1) >= published - 1 and not await _pending(db):
+            await runtime.daemon.checkpoint()
+            if await runtime.backlog() == 0 and not await _pending(runtime.db):
                 return
             if time.monotonic() > deadline:
                 raise TimeoutError(f"the daemon did not settle within {SETTLE_TIMEOUT:.0f} s")
@@ -498,8 +503,8 @@ async def _decide(desk: Any, spec: DecisionSpec) -> str:
 # --- collecting -----------------------------------------------------------------------
 
 
-async def _collect(agent: Any, result: RunResult) -> None:
-    db: Database = agent.deps.db
+async def _collect(runtime: ScenarioRuntime, result: RunResult) -> None:
+    db = runtime.db
     async with db.session() as session:
         result.ledger = [
             LedgerEntry(r.idempotency_key, r.case_id, r.action, r.pnr, dict(r.detail), r.created_at)
@@ -557,13 +562,13 @@ async def _collect(agent: Any, result: RunResult) -> None:
         for pnr in result.original:
             result.bookings[pnr] = await load_booking(session, pnr)
     for case in result.cases:
-        entry = await _plan_of(agent, case.id)
+        entry = await _plan_of(runtime.daemon, case.id)
         if entry is not None:
             result.plans[case.id] = entry
 
 
-async def _plan_of(agent: Any, case_id: str) -> PlanEntry | None:
-    snapshot = await agent.graph.aget_state({"configurable": {"thread_id": case_id}})
+async def _plan_of(daemon: Daemon, case_id: str) -> PlanEntry | None:
+    snapshot = await daemon.graph.aget_state({"configurable": {"thread_id": case_id}})
     values = snapshot.values or {}
     plan = _as_dict(values.get("plan"))
     if not plan:

@@ -35,13 +35,14 @@ from langgraph.runtime import Runtime
 from agent.nodes import act, after_act, after_guard, gather_context, guard_plan, make_plan, remember
 from agent.relay import OutboxRelay
 from agent.runtime import Daemon
-from agent.settings import AgentSettings, Settings
+from agent.settings import AgentSettings
 from agent.state import CaseState
 from airline.clock import SimulatedClock
 from airline.models import Flight, FlightStatus
 from airline.schedule import Schedule
 from airline.seed import seed_database
 from app.migrate import open_database
+from app.settings import Settings
 from app.wiring import open_agent
 from streams.base import Position, Received
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource

@@ -51,12 +51,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from agent.metrics import Metrics
 from agent.runtime import Daemon
-from agent.settings import Settings
 from airline.clock import EventTimeClock
 from airline.models import FlightStatus
 from airline.seed import seed_database
 from airline.tables import BoardRow
 from app.migrate import open_database
+from app.settings import Settings
 from app.wiring import open_agent
 from streams.base import Position, Received
 from streams.events import FlightStatusEvent, encode

@@ -62,87 +62,208 @@ def _rows(sqlite: bool) -> dict[str, list[dict[str, Any]]]:
 
     return {
         "airports": [
-            {"iata": i, "name": f"{i} Intl", "city": i, "country": "DE", "lat": 50.0, "lon": 8.5,
-             "tz": "Europe/Berlin"}
+            {
+                "iata": i,
+                "name": f"{i} Intl",
+                "city": i,
+                "country": "DE",
+                "lat": 50.0,
+                "lon": 8.5,
+                "tz": "Europe/Berlin",
+            }
             for i in ("FRA", "MUC")
-        ],  # fmt: skip
+        ],
         "flights": [
-            {"key": "LH100/2026-03-01", "carrier": "LH", "number": 100,
-             "service_date": date(2026, 3, 1), "origin": "FRA", "destination": "MUC",
-             "sched_dep": t(8), "sched_arr": t(9), "tail": "D-AIAA", "distance_km": 300}
-        ],  # fmt: skip
+            {
+                "key": "LH100/2026-03-01",
+                "carrier": "LH",
+                "number": 100,
+                "service_date": date(2026, 3, 1),
+                "origin": "FRA",
+                "destination": "MUC",
+                "sched_dep": t(8),
+                "sched_arr": t(9),
+                "tail": "D-AIAA",
+                "distance_km": 300,
+            }
+        ],
         "inventory": [
             {"flight_key": "LH100/2026-03-01", "cabin": "economy", "capacity": 150, "sold": 120}
         ],
         "customers": [{"id": "C000001", "name": "Ada Example", "language": "de", "tier": "gold"}],
         "customer_channels": [
-            {"id": 1, "customer_id": "C000001", "kind": "email", "address": "ada@example.com",
-             "consent": True, "priority": 0}
-        ],  # fmt: skip
+            {
+                "id": 1,
+                "customer_id": "C000001",
+                "kind": "email",
+                "address": "ada@example.com",
+                "consent": True,
+                "priority": 0,
+            }
+        ],
         "bookings": [
-            {"pnr": "ABC123", "customer_id": "C000001", "fare": "flex", "price_cents": 19900,
-             "currency": "EUR", "status": "confirmed", "ssr": ["WCHR"]}
-        ],  # fmt: skip
+            {
+                "pnr": "ABC123",
+                "customer_id": "C000001",
+                "fare": "flex",
+                "price_cents": 19900,
+                "currency": "EUR",
+                "status": "confirmed",
+                "ssr": ["WCHR"],
+            }
+        ],
         "segments": [
-            {"id": 1, "pnr": "ABC123", "seq": 1, "flight_key": "LH100/2026-03-01",
-             "cabin": "economy", "status": "confirmed"}
-        ],  # fmt: skip
+            {
+                "id": 1,
+                "pnr": "ABC123",
+                "seq": 1,
+                "flight_key": "LH100/2026-03-01",
+                "cabin": "economy",
+                "status": "confirmed",
+            }
+        ],
         "board": [
-            {"flight_key": "LH100/2026-03-01", "status": "cancelled", "est_dep": t(8),
-             "est_arr": t(9), "gate": "A1", "reason": "crew", "diverted_to": None,
-             "last_event_id": "e-1", "last_emitted_at": t(6)}
-        ],  # fmt: skip
+            {
+                "flight_key": "LH100/2026-03-01",
+                "status": "cancelled",
+                "est_dep": t(8),
+                "est_arr": t(9),
+                "gate": "A1",
+                "reason": "crew",
+                "diverted_to": None,
+                "last_event_id": "e-1",
+                "last_emitted_at": t(6),
+            }
+        ],
         "disruptions": [
-            {"id": "D-LH100", "flight_key": "LH100/2026-03-01", "event_id": "e-1",
-             "kind": "cancellation", "detail": {"status": "cancelled"}, "detected_at": t(6)}
-        ],  # fmt: skip
+            {
+                "id": "D-LH100",
+                "flight_key": "LH100/2026-03-01",
+                "event_id": "e-1",
+                "kind": "cancellation",
+                "detail": {"status": "cancelled"},
+                "detected_at": t(6),
+            }
+        ],
         "cases": [
-            {"id": "CASE-1", "disruption_id": "D-LH100", "pnr": "ABC123", "reason": "cancelled",
-             "priority": 1, "status": "done", "outcome": "rebooked", "created_at": t(6),
-             "updated_at": t(7)}
-        ],  # fmt: skip
+            {
+                "id": "CASE-1",
+                "disruption_id": "D-LH100",
+                "pnr": "ABC123",
+                "reason": "cancelled",
+                "priority": 1,
+                "status": "done",
+                "outcome": "rebooked",
+                "created_at": t(6),
+                "updated_at": t(7),
+            }
+        ],
         "approvals": [
-            {"id": "AP-1", "case_id": "CASE-1", "revision": 0, "pnr": "ABC123",
-             "customer_id": "C000001", "flight_key": "LH100/2026-03-01", "reason": "cancelled",
-             "why": ["cabin change"], "proposal": {"actions": []}, "options": [],
-             "entitlements": [], "memory": [], "rationale": "because", "cost_cents": 0,
-             "currency": "EUR", "status": "approved", "created_at": t(6), "deadline": t(7),
-             "decided_by": "maria", "decided_at": t(6), "decision": {"verdict": "approve"},
-             "applied_at": t(6)}
-        ],  # fmt: skip
+            {
+                "id": "AP-1",
+                "case_id": "CASE-1",
+                "revision": 0,
+                "pnr": "ABC123",
+                "customer_id": "C000001",
+                "flight_key": "LH100/2026-03-01",
+                "reason": "cancelled",
+                "why": ["cabin change"],
+                "proposal": {"actions": []},
+                "options": [],
+                "entitlements": [],
+                "memory": [],
+                "rationale": "because",
+                "cost_cents": 0,
+                "currency": "EUR",
+                "status": "approved",
+                "created_at": t(6),
+                "deadline": t(7),
+                "decided_by": "maria",
+                "decided_at": t(6),
+                "decision": {"verdict": "approve"},
+                "applied_at": t(6),
+            }
+        ],
         "jobs": [
-            {"id": 1, "key": "reminder:CASE-1", "kind": "reminder", "due_at": t(10),
-             "payload": {"pnr": "ABC123"}, "status": "due", "claimed_by": None,
-             "claimed_until": None, "attempts": 0, "last_error": None, "done_at": None}
-        ],  # fmt: skip
+            {
+                "id": 1,
+                "key": "reminder:CASE-1",
+                "kind": "reminder",
+                "due_at": t(10),
+                "payload": {"pnr": "ABC123"},
+                "status": "due",
+                "claimed_by": None,
+                "claimed_until": None,
+                "attempts": 0,
+                "last_error": None,
+                "done_at": None,
+            }
+        ],
         "seat_holds": [
-            {"id": "H-1", "idempotency_key": "CASE-1:hold:v1", "case_id": "CASE-1",
-             "pnr": "ABC123", "flights": ["LH100/2026-03-01"], "cabin": "economy", "party": 1,
-             "status": "confirmed", "created_at": t(6), "expires_at": t(7), "settled_at": t(6)}
-        ],  # fmt: skip
+            {
+                "id": "H-1",
+                "idempotency_key": "CASE-1:hold:v1",
+                "case_id": "CASE-1",
+                "pnr": "ABC123",
+                "flights": ["LH100/2026-03-01"],
+                "cabin": "economy",
+                "party": 1,
+                "status": "confirmed",
+                "created_at": t(6),
+                "expires_at": t(7),
+                "settled_at": t(6),
+            }
+        ],
         "action_ledger": [
-            {"id": 1, "idempotency_key": "ABC123:compensate:v1", "case_id": "CASE-1",
-             "action": "compensate", "pnr": "ABC123", "detail": {"cents": 25000},
-             "created_at": t(6)}
-        ],  # fmt: skip
+            {
+                "id": 1,
+                "idempotency_key": "ABC123:compensate:v1",
+                "case_id": "CASE-1",
+                "action": "compensate",
+                "pnr": "ABC123",
+                "detail": {"cents": 25000},
+                "created_at": t(6),
+            }
+        ],
         "outbox": [
-            {"id": 1, "idempotency_key": "CASE-1:notify:v1", "topic": "notifications.outbound",
-             "key": "ABC123", "customer_id": "C000001", "channel": "email",
-             "payload": {"kind": "rebooked", "body": "Hallo"}, "status": "sent", "attempts": 1,
-             "last_error": None, "created_at": t(6), "sent_at": t(6)}
-        ],  # fmt: skip
+            {
+                "id": 1,
+                "idempotency_key": "CASE-1:notify:v1",
+                "topic": "notifications.outbound",
+                "key": "ABC123",
+                "customer_id": "C000001",
+                "channel": "email",
+                "payload": {"kind": "rebooked", "body": "Hallo"},
+                "status": "sent",
+                "attempts": 1,
+                "last_error": None,
+                "created_at": t(6),
+                "sent_at": t(6),
+            }
+        ],
     }
 
 
 LAZY_ROWS: dict[str, list[dict[str, Any]]] = {
     "desk_operators": [
-        {"name": "maria", "password_hash": "$argon2id$v=19$x", "role": "approver",
-         "active": True, "created_at": None}
-    ],  # fmt: skip
+        {
+            "name": "maria",
+            "password_hash": "$argon2id$v=19$x",
+            "role": "approver",
+            "active": True,
+            "created_at": None,
+        }
+    ],
     "desk_audit": [
-        {"id": 1, "at": None, "operator": "maria", "action": "login", "target": None,
-         "detail": {"address": "127.0.0.1"}}
-    ],  # fmt: skip
+        {
+            "id": 1,
+            "at": None,
+            "operator": "maria",
+            "action": "login",
+            "target": None,
+            "detail": {"address": "127.0.0.1"},
+        }
+    ],
     "case_claims": [{"case_id": "CASE-1", "owner": "host/1/abcd", "expires_at": 1.0}],
     "outbox_claims": [{"outbox_id": 1, "owner": "host/1/abcd", "expires_at": 1.0}],
 }
@@ -171,10 +292,12 @@ async def test_a_previous_release_database_upgrades_with_its_data(db_url: str, l
     if lazy:
         for name, lazy_rows in LAZY_ROWS.items():
             rows[name] = [
-                {k: (_t(5, sqlite=sqlite) if v is None and k in ("created_at", "at") else v)
-                 for k, v in row.items()}
+                {
+                    k: (_t(5, sqlite=sqlite) if v is None and k in ("created_at", "at") else v)
+                    for k, v in row.items()
+                }
                 for row in lazy_rows
-            ]  # fmt: skip
+            ]
     engine = create_async_engine(db_url, poolclass=NullPool)
     try:
         async with engine.begin() as conn:

@@ -16,10 +16,11 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from agent.metrics import Metrics, effect_action
 from agent.runtime import Daemon
-from agent.settings import AgentSettings, Settings
+from agent.settings import AgentSettings
 from airline.clock import SimulatedClock
 from airline.models import FlightStatus, ReasonCode
 from app.ops_server import DaemonProbe, OpsServer
+from app.settings import Settings
 from app.wiring import Agent, open_agent
 from streams.base import Position, Received
 from streams.embedded import EmbeddedBroker, EmbeddedSource, StoredRecord

@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import func, select
 
 from agent.runtime import Daemon
-from agent.settings import Settings
 from agent.tables import CaseRow, DisruptionRow
 from airline.clock import EventTimeClock, SimulatedClock
 from airline.models import Cabin, FlightStatus, ReasonCode
@@ -22,6 +21,7 @@ from airline.reservations import passengers_on
 from airline.seed import write_world
 from airline.tables import FlightRow, InventoryRow
 from app.migrate import open_database
+from app.settings import Settings
 from app.wiring import open_agent
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
 from streams.events import FlightStatusEvent, decode, encode
