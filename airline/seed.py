@@ -14,6 +14,11 @@ bookings come from `airline.seed_people`.
 
 Everything is drawn from one `random.Random(seed)` in a fixed order and nothing iterates
 over a set, so the same seed and date give a byte-identical world in every process.
+
+Why it is long: the draw order *is* the world. Network, schedule, tails and numbering
+draw from one generator one after another; spread over modules, a harmless-looking
+reordering of imports or calls would change every seeded world (and every figure and
+test that depends on one). Passengers, drawn last, already live in `airline.seed_people`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The `travel-agent` command line. Entry point only: nothing imports this module."""
+"""The `travel-agent` command line (entered through `app.main`); nothing else imports it."""
 
 from __future__ import annotations
 

@@ -6,6 +6,9 @@ and the two claims tables on first use, so a database it left may hold any subse
 them. Upgrading one of its databases therefore adds what is missing and keeps the rest
 (and their rows) as they are.
 
+Why it is long: it is the whole schema of that release, table by table, as Alembic
+wrote it; a baseline is read once and never edited.
+
 Revision ID: 0001_baseline
 Revises:
 Create Date: 2026-12-05 19:22:03.586016
