@@ -432,6 +432,12 @@ class Daemon:
                 await asyncio.wait_for(self._stop.wait(), delay)
             delay = min(delay * 2, 30.0)
 
+    async def open_cases_for(self, event: FlightStatusEvent) -> list[OpenCase]:
+        """Apply `event` to the board and write the cases it opens, without running them
+        (`handle` runs them next): for callers that run a case's nodes themselves."""
+        change = self._apply(event, event.flight_key)
+        return [] if change is None else await self._open_cases(event, change)
+
     async def _open_cases(self, event: FlightStatusEvent, change: Change) -> list[OpenCase]:
         """Write the board, the disruption and its pending cases in one transaction."""
         deps = self.deps
