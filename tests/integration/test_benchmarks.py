@@ -72,3 +72,10 @@ def test_stream_benchmark(kafka_bootstrap: str) -> None:
         env={"TRAVEL_AGENT_KAFKA__BOOTSTRAP_SERVERS": kafka_bootstrap},
     )
     assert figures["daemon_committed"] == 3000 and figures["ratio"] > 0
+
+
+def test_soak_benchmark() -> None:
+    figures = bench("bench_soak.py", "--cases", "150", "--every", "100")
+    assert figures["cases"] >= 150 and figures["points"][0]["cases"] >= 100
+    assert figures["pruned"]["checkpoints"] > 0 and figures["pruned"]["ledger_archived"] > 0
+    assert figures["end"]["rss_mb"] > 0
