@@ -16,6 +16,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from app.migrate import open_database
 from app.settings import Settings
 from app.wiring import open_memory_for
 from memory.base import CustomerMemory
@@ -65,8 +66,6 @@ def register(
         async def _serve(
             config: Settings, memory: CustomerMemory | None, stop: asyncio.Event
         ) -> None:
-            from app.migrate import open_database
-
             async with open_database(config.db_url) as db:
                 app = create_app(config, db=db, memory=memory)
                 async with DeskServer(
@@ -173,7 +172,6 @@ def with_desk_address(config: Settings, host: str | None, port: int | None) -> S
 
 @asynccontextmanager
 async def _store(config: Settings) -> AsyncIterator[Any]:
-    from app.migrate import open_database
     from dashboard.auth import OperatorStore
 
     async with open_database(config.db_url) as db:
@@ -193,7 +191,6 @@ def demo_desk(
     async def serve(
         run_settings: Settings, memory: CustomerMemory | None = None
     ) -> AsyncIterator[object]:
-        from app.migrate import open_database
         from dashboard.app import create_app
         from dashboard.auth import Role
         from dashboard.server import DeskServer
