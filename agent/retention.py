@@ -85,7 +85,9 @@ class Retention:
         s = self.settings
         report = RetentionReport()
         if s.checkpoint_days is not None and self.checkpointer is not None:
-            report.checkpoints = await self.prune_checkpoints(_before(now, s.checkpoint_days))
+            report.checkpoints = await self.prune_checkpoints(
+                _before(now, s.checkpoint_days), now=now
+            )
         if s.outbox_days is not None:
             report.outbox = await self._delete_outbox(_before(now, s.outbox_days), dead=False)
         if s.dead_letter_days is not None:
@@ -100,8 +102,9 @@ class Retention:
             log.info("retention: %s", report.as_dict())
         return report
 
-    async def prune_checkpoints(self, before: datetime) -> int:
-        """Delete the checkpoints of cases finished before `before`; how many threads."""
+    async def prune_checkpoints(self, before: datetime, *, now: datetime) -> int:
+        """Delete the checkpoints of cases finished before `before`; how many threads.
+        The cases are marked pruned at `now`."""
         assert self.checkpointer is not None
         pruned = 0
         while True:
@@ -124,7 +127,7 @@ class Retention:
             await _delete_threads(self.checkpointer, ids)
             async with self.db.transaction() as session:
                 await session.execute(
-                    update(CaseRow).where(CaseRow.id.in_(ids)).values(checkpoint_pruned_at=before)
+                    update(CaseRow).where(CaseRow.id.in_(ids)).values(checkpoint_pruned_at=now)
                 )
             pruned += len(ids)
 

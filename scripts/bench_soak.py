@@ -102,7 +102,7 @@ async def cancel_until(runtime: Runtime, settings: Settings, target: int, every:
         if daemon.stats.cases >= next_report:
             await daemon.checkpoint()
             points.append(sizes(settings, daemon.stats.cases))
-            say(f"after {next_report} cases", points[-1])
+            say(f"after {daemon.stats.cases} cases", points[-1])
             next_report += every
     return points
 
