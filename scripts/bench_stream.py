@@ -4,34 +4,23 @@
     .venv/bin/python scripts/bench_stream.py [--events 50000] [--delays 5000]
         [--cancellations 5] [--mix 20000] [--profile] [--no-metrics]
 
-Seeds the world (seed 7) into a temporary directory and builds four streams of
-flight-status records, each produced to a fresh topic of its own on a real broker:
+Seeds the world (seed 7) and produces four streams, each to a fresh topic of its own on
+a real broker: heartbeats (a flight still on schedule, restated; most of a live feed —
+the board absorbs them, triage never sees them); delays (departures slipping a minute
+at a time, 1–25 min, under the notice threshold: board, then triage over the flight's
+passengers and connections); cancellations (each opens a case per booking and runs
+them to durable, rules reasoner, SQLite, before its commit); and a mix (heartbeats with
+2 % delays and 1 in 4 000 a cancellation, as a disrupted day's feed looks).
 
-- heartbeats: a flight still on schedule, restated with a newer emission time (round
-  robin over the day's flights) — most of a live feed; the board absorbs them, triage
-  never sees them;
-- delays: departure delays growing a minute at a time (1–25 min, under the 30-minute
-  notice threshold) — each a material change: board, then triage over the flight's
-  passengers and their connections, which opens a case only for a broken connection;
-- cancellations: whole flights cancelled — each opens a case per booking on board and
-  runs them through the graph to durable (rules reasoner, SQLite) before its commit;
-- mix: heartbeats with 2 % delays and 1 in 4 000 a cancellation, interleaved, as a
-  disrupted day's feed looks.
-
-For each stream, in one run: (1) raw — an AIOKafkaConsumer reads every record (``async
-for``, as `KafkaSource` does; no decoding), the median of three reads; (2) daemon —
-`KafkaSource` → decode → `Daemon.handle` (board, triage, cases) → commits, opened by
-`open_runtime()` as `travel-agent run` is, on a fresh copy of the world, with metrics on
-(``--no-metrics``: off). Each stream ends with one heartbeat, and each rate counts from
-the first record received to the start of that last one, so every measured record was
-handled in full; the daemon's commits must then cover every record. It prints, per
-stream, both rates, their ratio (the target of ≥ 0.5 is the heartbeats'; a cancellation
-costs its cases, seconds, and its ratio says so), cases per second where cases ran, and
-the process's CPU time per record on each path (which other load on a shared machine
-moves much less than wall time); one JSON line of figures on stdout; with ``--profile``
-the functions the daemon path spends its time in. The broker is
-``TRAVEL_AGENT_KAFKA__BOOTSTRAP_SERVERS`` (else ``KAFKA_BOOTSTRAP``, else localhost:9092);
-``scripts/kafka-local start`` runs one. The topics are deleted afterwards.
+Per stream: raw — an AIOKafkaConsumer reads every record (no decoding), median of three
+reads; daemon — `KafkaSource` → decode → `Daemon.handle` → commits, opened by
+`open_runtime()` as `travel-agent run` is, on a fresh copy of the world, metrics on
+(``--no-metrics``: off). Each stream ends with one heartbeat and a rate counts from the
+first record to the start of that one, so every measured record was handled in full.
+It prints per stream both rates, their ratio (the ≥ 0.5 target is the heartbeats'),
+cases/s where cases ran and the CPU time per record on each path (steadier than wall
+time on a shared machine); the last line is JSON. The broker is
+``TRAVEL_AGENT_KAFKA__BOOTSTRAP_SERVERS`` (else ``KAFKA_BOOTSTRAP``, else localhost:9092).
 """
 
 from __future__ import annotations
@@ -198,14 +187,9 @@ async def raw_rate(bootstrap: str, topic: str, count: int) -> tuple[float, float
 
 
 class _Stopwatch(EventTimeClock):
-    """The daemon's clock, which also notes when the first and the Nth record set it,
-    and then stops the daemon.
-
-    The daemon sets its event-time clock from each record before deciding on it, so this
-    times the records without wrapping the source in another async generator (a layer
-    that cost the daemon's path ~0.5 µs a record, a tenth of what was measured). The
-    rate covers N-1 records: from the first one's handling to the Nth one's.
-    """
+    """The daemon's clock, noting when the first and the Nth record set it, then stopping
+    the daemon: it times records without wrapping the source in another async generator
+    (~0.5 µs a record). The rate covers N-1 records, the first one's start to the Nth's."""
 
     def __init__(self, start: datetime, count: int, stop: asyncio.Event) -> None:
         super().__init__(start)
@@ -335,7 +319,7 @@ async def measure(
     cases = f", {stats['cases']} cases at {stats['cases_per_s']:.0f}/s" if stats["cases"] else ""
     print(
         f"{name:>13}: {count - 1:>6} records | raw {raw:10,.0f}/s | daemon {rate:10,.1f}/s "
-        f"| ratio {rate / raw:.4f} | CPU/record raw {raw_cpu:.2f} µs, daemon {cpu:.2f} µs"
+        f"| ratio {rate / raw:.3g} | CPU/record raw {raw_cpu:.2f} µs, daemon {cpu:.2f} µs"
         f"{cases} | committed {stats['committed']}",
         file=sys.stderr,
         flush=True,
@@ -348,7 +332,7 @@ async def measure(
         "raw_runs_per_s": [round(r) for r, _ in raw_runs],
         "raw_cpu_us_per_record": round(raw_cpu, 2),
         "daemon_per_s": round(rate, 1),
-        "ratio": round(rate / raw, 4),
+        "ratio": float(f"{rate / raw:.3g}"),  # significant digits: a cancellation's is tiny
         "cpu_ratio": round(raw_cpu / cpu, 3),
         **{f"daemon_{k}": v for k, v in stats.items()},
     }
