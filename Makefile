@@ -53,6 +53,7 @@ bench: install
 	$(BIN)/python scripts/bench_cases.py
 	$(BIN)/python scripts/bench_memory.py
 	$(BIN)/python scripts/bench_preferences.py
+	$(BIN)/python scripts/bench_soak.py
 	scripts/kafka-local start
 	$(BIN)/python scripts/bench_stream.py
 

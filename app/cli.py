@@ -1,4 +1,4 @@
-"""The `travel-agent` command line. Entry point only: nothing imports this module."""
+"""The `travel-agent` command line (entered through `app.main`); nothing else imports it."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import typer
 from app.approvals_cli import approvals_app
 from app.cli_common import say, settings_or_exit
 from app.customers_cli import customers, seed_history
+from app.db_cli import db_app
 from travel_agent.errors import ConfigError, TravelAgentError
 
 app = typer.Typer(
@@ -29,6 +30,7 @@ app = typer.Typer(
 )
 app.add_typer(approvals_app, name="approvals")
 app.add_typer(customers, name="customers")
+app.add_typer(db_app, name="db")
 log = logging.getLogger("travel_agent")
 T = TypeVar("T")
 
@@ -41,7 +43,7 @@ def _configure_logging(verbose: bool) -> None:
         stream=sys.stderr,
     )
     # Third-party chatter at INFO drowns what an operator needs to see.
-    for noisy in ("aiokafka", "httpx", "sqlalchemy.engine", "sentence_transformers"):
+    for noisy in ("aiokafka", "alembic", "httpx", "sqlalchemy.engine", "sentence_transformers"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # A tick skipped while the last one still runs is normal under load, not news.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
@@ -129,13 +131,13 @@ def seed(
 ) -> None:
     """Build the deterministic synthetic world into the configured database (and memory)."""
     from airline.seed import seed_database
-    from travel_agent.db import Database
+    from app.migrate import open_database
 
     settings = settings_or_exit()
     day = date.fromisoformat(service_date or settings.seed.service_date)
 
     async def main(_stop: asyncio.Event) -> None:
-        async with Database(settings.db_url) as db:
+        async with open_database(settings.db_url) as db:
             summary = await seed_database(db, seed=seed or settings.seed.seed, service_date=day)
             if memory:
                 remembered = await seed_history(settings, db, seed=seed or settings.seed.seed)
@@ -270,7 +272,7 @@ def eval_(
     ] = 0,
 ) -> None:
     """Run scripted scenarios through the real daemon and score the agent's decisions."""
-    from evals.cli import run_eval
+    from app.eval_cli import run_eval
 
     if reasoner not in ("rules", "llm", "hybrid"):
         say("error: --reasoner must be rules, llm or hybrid")
@@ -292,10 +294,13 @@ def eval_(
         if size not in ("small", "medium", "large") or shrink not in ("one", "all", "none"):
             say("error: --size is small, medium or large; --shrink one, all or none")
             raise typer.Exit(2)
+        from app.eval_cli import default_memory_factory, eval_harness
         from evals.generate.cli import run_generate
 
         try:
             code = run_generate(
+                eval_harness(reasoner),
+                memory_factory=default_memory_factory(),
                 count=generate,
                 seed=seed,
                 size=size,
@@ -303,7 +308,6 @@ def eval_(
                 out=found,
                 known_path=known,
                 json_path=json_path,
-                reasoner=reasoner,
                 say=say,
                 echo=typer.echo,
             )
@@ -341,6 +345,7 @@ def _evaluation(
     json_path: Path | None,
 ) -> int | None:
     """The evaluations beyond scenarios (crash-invariance, storm day, red team), or None."""
+    from app.eval_cli import eval_harness
     from evals.generate import cli as extra
 
     try:
@@ -349,6 +354,7 @@ def _evaluation(
                 say("error: --crashes needs --generate N (the worlds to crash)")
                 return 2
             return extra.run_crashes(
+                eval_harness(),
                 count=generate,
                 seed=seed,
                 crashes=crashes,
@@ -359,6 +365,7 @@ def _evaluation(
             )
         if storm_day:
             return extra.run_storm_day(
+                eval_harness(),
                 destinations=storm_destinations,
                 passengers=storm_passengers,
                 json_path=json_path,
@@ -367,7 +374,12 @@ def _evaluation(
             )
         if red_team:
             return extra.run_red_team(
-                count=red_team, seed=seed, json_path=json_path, say=say, echo=typer.echo
+                eval_harness(),
+                count=red_team,
+                seed=seed,
+                json_path=json_path,
+                say=say,
+                echo=typer.echo,
             )
     except TravelAgentError as exc:
         say(f"error: {exc}")

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from agent.settings import Settings
 from evals.expectations import score
 from evals.metrics import run_metrics, summarize
 from evals.runner import RunResult, ScenarioRunner
@@ -68,7 +67,7 @@ async def evaluate(
     A run passes when it ran, every expectation passed and it broke no policy.
     """
     started = time.perf_counter()
-    settings: Settings = runner.settings
+    harness = runner.harness
     results = []
     for scenario in scenarios:
         runs = []
@@ -92,8 +91,8 @@ async def evaluate(
     return {
         "schema": SCHEMA,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "reasoner": settings.reasoner,
-        "model": settings.llm.model if settings.reasoner != "rules" else None,
+        "reasoner": harness.reasoner,
+        "model": harness.model,
         "python": platform.python_version(),
         "summary": summary,
         "scenarios": results,

@@ -19,12 +19,12 @@ from agent.reasoners.llm import LlmReasoner, Pricing, open_chat
 from agent.reasoners.prompting import DATA_CLOSE, DATA_OPEN
 from agent.reasoners.rules import RulesReasoner
 from agent.runtime import OpenCase
-from agent.settings import Settings
 from agent.state import CaseContext, Plan, Verdict
 from airline.clock import SimulatedClock
 from airline.models import Booking, LoyaltyTier
 from airline.reservations import load_booking, passengers_on
 from airline.tables import CustomerRow, LedgerRow
+from app.settings import Settings
 from app.wiring import Agent, open_agent
 from streams.events import TOPIC_NOTIFICATIONS
 from tests.fakes.openai_server import FakeOpenAI, Reply, call, say
@@ -81,7 +81,7 @@ def with_reasoner(agent: Agent, make: Any) -> Agent:
     """The agent with a reasoner built over its own tools."""
     d = agent.deps
     tools = build_tools(ToolDeps(db=d.db, schedule=d.schedule, board=d.board, clock=d.clock))
-    return Agent(deps=dataclasses.replace(d, reasoner=make(tools)), graph=agent.graph)
+    return dataclasses.replace(agent, deps=dataclasses.replace(d, reasoner=make(tools)))
 
 
 def llm_agent(agent: Agent, chat: BaseChatModel, **options: Any) -> Agent:
@@ -515,7 +515,7 @@ async def test_a_note_in_memory_that_says_refund_everyone_is_data_not_an_order(
             booking.customer_id, MemoryKind.NOTE, note, at=NOW - timedelta(days=3), id="n1"
         )
         agent = llm_agent(
-            Agent(deps=dataclasses.replace(opened.deps, memory=memory), graph=opened.graph), chat
+            dataclasses.replace(opened, deps=dataclasses.replace(opened.deps, memory=memory)), chat
         )
 
         def obey(request: dict[str, Any]) -> Reply:  # a model that does what the note says
