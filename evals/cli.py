@@ -25,6 +25,10 @@ from memory.base import CustomerMemory
 
 log = logging.getLogger(__name__)
 
+SCRIPTED = "scripted"
+"""The model name of the scripted stand-in (`evals.model_server`): no model answers, it
+computes the rules' plan, and it costs nothing."""
+
 
 def default_memory_factory() -> MemoryFactory | None:
     """The project's customer memory, opened in each scenario's own directory, if this
@@ -59,6 +63,28 @@ def _model_endpoint(local_model: bool) -> Iterator[str | None]:
         yield url
 
 
+def model_label(settings: Settings, *, scripted: bool) -> tuple[str | None, str | None]:
+    """Which model answered, and how we know: ``(model, model_source)``.
+
+    ``scripted``: the stand-in that computes the rules' plan; ``served``: the names the
+    endpoint lists (``GET /models``); ``configured``: it lists none, so the configured
+    name. ``(None, None)`` for the rules reasoner.
+    """
+    if settings.reasoner == "rules":
+        return None, None
+    if scripted:
+        return SCRIPTED, "scripted"
+    from agent.reasoners.llm import served_models  # loads openai only for a model
+
+    llm = settings.llm
+    assert llm.base_url is not None  # Settings refuses a model reasoner without one
+    key = llm.api_key.get_secret_value() if llm.api_key else "unused"
+    names = asyncio.run(served_models(llm.base_url, key))
+    if names:
+        return ", ".join(names), "served"
+    return llm.model, "configured"
+
+
 def run_eval(
     paths: list[Path],
     *,
@@ -83,25 +109,33 @@ def run_eval(
     with _model_endpoint(local_model) as url:
         overrides: dict[str, Any] = {"reasoner": reasoner}
         if url is not None:
-            overrides["llm"] = LlmSettings(
-                base_url=url,
-                model="policy-model",
-                # gpt-4o-mini list prices, so the cost figures are exercised
-                input_price_per_1k=0.00015,
-                output_price_per_1k=0.0006,
-            )
+            # No prices: nothing is charged for a scripted answer.
+            overrides["llm"] = LlmSettings(base_url=url, model=SCRIPTED)
         try:
             settings = Settings(**overrides)
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
         runner = ScenarioRunner(settings, memory_factory=default_memory_factory())
-        say(f"running {len(scenarios)} scenario(s) x {repeat} with the {reasoner} reasoner")
+        model, model_source = model_label(settings, scripted=url is not None)
+        say(
+            f"running {len(scenarios)} scenario(s) x {repeat} with the {reasoner} reasoner"
+            + (f" (model: {model}, {model_source})" if model else "")
+        )
 
         def progress(scenario: Scenario, record: dict[str, Any]) -> None:
             mark = "pass" if record["passed"] else "FAIL"
             say(f"  {mark} {scenario.name} (run {record['run']}, {record['seconds']:.2f} s)")
 
-        evaluation = asyncio.run(evaluate(scenarios, runner, repeat=repeat, on_run=progress))
+        evaluation = asyncio.run(
+            evaluate(
+                scenarios,
+                runner,
+                repeat=repeat,
+                on_run=progress,
+                model=model,
+                model_source=model_source,
+            )
+        )
     echo(table(evaluation))
     if json_path is not None:
         json_path.parent.mkdir(parents=True, exist_ok=True)
@@ -161,4 +195,22 @@ def table(evaluation: dict[str, Any]) -> str:
         f"approvals {s['approvals']['requested']}/{s['approvals']['needed']} · "
         f"tokens {s['model']['total_tokens']} · {s['wall_seconds']} s"
     )
+    if evaluation.get("model"):
+        lines.append(model_line(evaluation))
     return "\n".join(lines)
+
+
+def model_line(evaluation: dict[str, Any]) -> str:
+    """Which model answered, its decisions' latency and tokens, and what the guard did."""
+    s = evaluation["summary"]
+    model, guard = s["model"], s.get("guard", {})
+    latency = model.get("latency_s", {})
+    source = evaluation.get("model_source") or "configured"
+    cost = "no cost" if source == SCRIPTED else f"cost {model['cost']:.4f}"
+    return (
+        f"model {evaluation['model']} ({source}) · {model.get('decisions', 0)} decisions, "
+        f"p50 {latency.get('p50')} s p95 {latency.get('p95')} s · "
+        f"tokens {model['input_tokens']} in + {model['output_tokens']} out · {cost} · "
+        f"fallbacks {model.get('fallbacks', 0)} · guard repaired {guard.get('repaired', 0)} "
+        f"and refused {guard.get('refused', 0)} of {guard.get('plans', 0)} plans"
+    )

@@ -56,7 +56,9 @@ from tools.notifications import is_due
 log = logging.getLogger(__name__)
 
 SETTLE_TIMEOUT = 120.0
-"""Real seconds the daemon may take over one moment of the timeline before the run fails."""
+"""Real seconds the daemon may go without progress (a record committed, a case finished)
+over one moment of the timeline before the run fails; a model reasoner adds two of its
+timeouts, since one slow decision is no progress until it ends."""
 MAX_STEPS = 500
 
 MemoryFactory = Callable[[Path], AbstractAsyncContextManager[CustomerMemory]]
@@ -131,6 +133,7 @@ class PlanEntry:
     actions: list[dict[str, Any]]
     guard_violations: list[str]
     usage: dict[str, int]
+    guard_repairs: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -436,18 +439,28 @@ class ScenarioRunner:
         self, daemon: Daemon, task: asyncio.Task[None], broker: EmbeddedBroker, db: Database
     ) -> None:
         """Wait until every published record is committed and no case is left pending."""
-        deadline = time.monotonic() + SETTLE_TIMEOUT
+        stall = SETTLE_TIMEOUT
+        if self.settings.reasoner != "rules":
+            stall += 2 * self.settings.llm.timeout_seconds
+        deadline = time.monotonic() + stall
         group = (daemon.source.group, TOPIC_FLIGHT_STATUS)  # type: ignore[attr-defined]
+        seen: tuple[int, int] | None = None
         while True:
             if task.done():
                 exc = task.exception() if not task.cancelled() else None
                 raise RuntimeError(f"the daemon stopped early: {exc!r}")
             await daemon.checkpoint()
             published = len(broker.topics[TOPIC_FLIGHT_STATUS])
-            if broker.committed.get(group, -1) >= published - 1 and not await _pending(db):
+            committed, pending = broker.committed.get(group, -1), await _pending(db)
+            if committed >= published - 1 and not pending:
                 return
+            if (committed, pending) != seen:  # progress moves the deadline on
+                seen, deadline = (committed, pending), time.monotonic() + stall
             if time.monotonic() > deadline:
-                raise TimeoutError(f"the daemon did not settle within {SETTLE_TIMEOUT:.0f} s")
+                raise TimeoutError(
+                    f"the daemon made no progress for {stall:.0f} s "
+                    f"({pending} case(s) pending, offset {committed} of {published - 1})"
+                )
             await asyncio.sleep(0.005)
 
 
@@ -581,6 +594,7 @@ async def _plan_of(agent: Any, case_id: str) -> PlanEntry | None:
         actions=list(plan.get("actions") or []),
         guard_violations=[str(v) for v in verdict.get("violations") or []],
         usage={k: int(v) for k, v in (plan.get("usage") or {}).items()},
+        guard_repairs=[str(r) for r in verdict.get("repairs") or []],
     )
 
 

@@ -62,10 +62,14 @@ async def evaluate(
     *,
     repeat: int = 1,
     on_run: Callable[[Scenario, dict[str, Any]], None] | None = None,
+    model: str | None = None,
+    model_source: str | None = None,
 ) -> dict[str, Any]:
     """Run every scenario `repeat` times and return the evaluation as JSON-ready data.
 
-    A run passes when it ran, every expectation passed and it broke no policy.
+    A run passes when it ran, every expectation passed and it broke no policy. `model`
+    and `model_source` say which model answered (see `evals.cli.model_label`); by
+    default the configured name, for the llm and hybrid reasoners.
     """
     started = time.perf_counter()
     settings: Settings = runner.settings
@@ -93,7 +97,8 @@ async def evaluate(
         "schema": SCHEMA,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "reasoner": settings.reasoner,
-        "model": settings.llm.model if settings.reasoner != "rules" else None,
+        "model": model or (settings.llm.model if settings.reasoner != "rules" else None),
+        "model_source": model_source or ("configured" if settings.reasoner != "rules" else None),
         "python": platform.python_version(),
         "summary": summary,
         "scenarios": results,

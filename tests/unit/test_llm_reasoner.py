@@ -15,7 +15,7 @@ from langchain_core.language_models import BaseChatModel
 from sqlalchemy import select, update
 
 from agent.reasoners.hybrid import HybridReasoner, complexity
-from agent.reasoners.llm import LlmReasoner, Pricing, open_chat
+from agent.reasoners.llm import LlmReasoner, Pricing, open_chat, served_models
 from agent.reasoners.prompting import DATA_CLOSE, DATA_OPEN
 from agent.reasoners.rules import RulesReasoner
 from agent.runtime import OpenCase
@@ -183,14 +183,16 @@ async def test_the_model_searches_then_rebooks_once_through_the_guard(
     ]
     # Two calls of 120 + 30 tokens at 0.5 / 1.5 per 1k: 0.21.
     assert "2 call(s), 240 in + 60 out tokens, est. cost 0.210000" in plan.rationale
-    if "usage" in Plan.model_fields:
-        assert getattr(plan, "usage", None) == {
-            "calls": 2,
-            "input_tokens": 240,
-            "output_tokens": 60,
-            "total_tokens": 300,
-            "cost_micros": 210_000,
-        }
+    usage = dict(plan.usage or {})
+    latency = usage.pop("latency_ms")  # the decision's wall time: first request to plan
+    assert isinstance(latency, int) and latency >= 0
+    assert usage == {
+        "calls": 2,
+        "input_tokens": 240,
+        "output_tokens": 60,
+        "total_tokens": 300,
+        "cost_micros": 210_000,
+    }
 
 
 def bad_rebooking(kind: str, case: dict[str, Any]) -> dict[str, Any]:
@@ -565,3 +567,24 @@ async def test_a_note_in_memory_that_says_refund_everyone_is_data_not_an_order(
         ).all()
         assert touched == []
         assert await load_booking(session, victim.pnr) == victim
+
+
+async def test_answers_are_capped_and_an_unlisting_endpoint_names_no_model(
+    api: FakeOpenAI,
+) -> None:
+    api.script = [say("{}")]
+    async with open_chat(
+        base_url=api.url + "/v1",
+        api_key="test-key",
+        model="test-model",
+        timeout_seconds=5,
+        max_retries=0,
+        max_output_tokens=7,
+    ) as capped:
+        await capped.ainvoke("hello")
+    (sent,) = api.requests
+    assert sent.get("max_completion_tokens", sent.get("max_tokens")) == 7
+    # The fake serves no GET /models: a report then says the name is the configured one.
+    assert await served_models(api.url + "/v1", "test-key", timeout_seconds=5) == []
+    assert len(api.unexpected) == 1 and "/models" in api.unexpected[0], api.unexpected
+    api.unexpected.clear()
