@@ -24,9 +24,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select, update
 
+from agent.tables import ApprovalRow
 from airline.clock import Clock
-from airline.db import ApprovalRow, Database
-from airline.errors import TravelAgentError
+from travel_agent.db import Database
+from travel_agent.errors import TravelAgentError
 
 
 class ApprovalStatus(StrEnum):

@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql import Select
 
-from airline.db import Database
+from travel_agent.db import Database
 
 log = logging.getLogger(__name__)
 

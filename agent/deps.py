@@ -8,9 +8,9 @@ from agent.reasoners.base import Reasoner
 from agent.settings import AgentSettings
 from airline.board import LiveBoard
 from airline.clock import Clock
-from airline.db import Database
 from airline.schedule import Schedule
 from memory.base import CustomerMemory
+from travel_agent.db import Database
 
 
 @dataclass(frozen=True)

@@ -29,11 +29,11 @@ from agent.claims import CaseClaims
 from agent.deps import AgentDeps
 from agent.graph import CASE_DURABILITY, CaseGraph
 from agent.scheduler import Handler, JobKind
-from airline.db import ApprovalRow
-from airline.errors import NotFoundError
+from agent.tables import ApprovalRow
 from airline.models import Booking, FlightStatus
 from airline.reservations import load_booking, load_customer
 from tools.notifications import MessageKind, enqueue_notification
+from travel_agent.errors import NotFoundError
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 Each `Metrics` owns its `CollectorRegistry` (never prometheus_client's global one), so
 tests and several daemons in one process do not clash. The runtime calls the narrow
-methods below; the ops server (`agent.ops_server`) exposes `exposition()` on
+methods below; the ops server (`app.ops_server`) exposes `exposition()` on
 ``GET /metrics``. Every metric name carries the ``travel_agent_`` prefix.
 
 Case effects are timed without touching the graph's nodes: `graph_callbacks()` returns

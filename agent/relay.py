@@ -54,13 +54,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from agent.claims import create_table_once, this_process
 from airline.clock import Clock
-from airline.db import Database, OutboxRow
-from airline.errors import TravelAgentError
 from streams.base import Sink
 from streams.events import TOPIC_NOTIFICATIONS
 from tools.channels.base import Channel, ChannelError
 from tools.channels.fallback import RoutedMessage, deliver_with_fallback
 from tools.notifications import due
+from tools.tables import OutboxRow
+from travel_agent.db import Database
+from travel_agent.errors import TravelAgentError
 
 log = logging.getLogger(__name__)
 

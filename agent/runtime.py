@@ -31,6 +31,7 @@ from agent.graph import CASE_DURABILITY, CaseGraph
 from agent.metrics import Metrics
 from agent.scheduler import Scheduler
 from agent.state import CaseState, CaseStatus
+from agent.tables import CaseRow, DisruptionRow, JobRow
 from agent.triage import (
     TRIAGED,
     Affected,
@@ -42,12 +43,11 @@ from agent.triage import (
 from agent.turns import Turns, take_turns
 from airline.board import Change, ChangeKind, FlightState
 from airline.clock import EventTimeClock
-from airline.db import CaseRow, DisruptionRow, JobRow
-from airline.errors import EventError, StreamError, ValidationError
 from airline.models import FlightStatus
 from airline.trusted import trusted
 from streams.base import Position, Received, Source
 from streams.events import FlightStatusEvent
+from travel_agent.errors import EventError, StreamError, ValidationError
 
 log = logging.getLogger(__name__)
 

@@ -25,8 +25,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.claims import owner_gone
+from agent.tables import JobRow
 from airline.clock import Clock
-from airline.db import Database, JobRow
+from travel_agent.db import Database
 
 log = logging.getLogger(__name__)
 

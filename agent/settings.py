@@ -14,9 +14,9 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from airline.errors import ConfigError
 from airline.models import LoyaltyTier
 from memory.config import MemorySettings
+from travel_agent.errors import ConfigError
 
 
 class DbSettings(BaseModel):

@@ -25,10 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agent.state import CaseReason
 from airline.airports import minimum_connection_time
 from airline.board import Change, ChangeKind, FlightState, LiveBoard
-from airline.db import BookingRow, CustomerRow, SegmentRow
 from airline.models import PRIORITY_SSR, FareFamily, FlightStatus, LoyaltyTier, SegmentStatus
 from airline.reservations import passengers_on
 from airline.schedule import Schedule
+from airline.tables import BookingRow, CustomerRow, SegmentRow
 
 # Minutes of urgency a tier is worth when seats are scarce (higher tiers first).
 _TIER_PRIORITY = {

@@ -13,8 +13,8 @@ from functools import cache
 
 import airportsdata
 
-from airline.errors import NotFoundError
 from airline.models import Airport
+from travel_agent.errors import NotFoundError
 
 EARTH_RADIUS_KM = 6371.0
 """Mean Earth radius; the usual choice for the haversine formula."""

@@ -22,9 +22,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.clock import Clock, EventTimeClock, SystemClock
-from airline.db import BoardRow, Database
 from airline.models import FlightStatus
+from airline.tables import BoardRow
 from airline.trusted import all_fields, trusted
+from travel_agent.db import Database
 
 # A move of the estimate smaller than this is noise, not news for a passenger.
 MATERIAL_SHIFT = timedelta(minutes=15)

@@ -26,8 +26,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from airline.db import SeatHoldRow
-from airline.errors import NotFoundError, ReservationError
 from airline.models import BookingStatus, Cabin
 from airline.reservations import (
     BookingClosedError,
@@ -42,6 +40,8 @@ from airline.reservations import (
     swap_segments,
     take_seats,
 )
+from airline.tables import SeatHoldRow
+from travel_agent.errors import NotFoundError, ReservationError
 
 __all__ = [
     "Hold",

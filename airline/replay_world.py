@@ -23,10 +23,10 @@ from collections.abc import Sequence
 from datetime import date
 
 from airline.airports import load_airports
-from airline.errors import ConfigError
 from airline.models import CabinInventory, Flight
 from airline.seed import World, _cabins
 from airline.seed_people import MEAN_LOAD_FACTOR, _load_factor, book_passengers
+from travel_agent.errors import ConfigError
 
 __all__ = ["build_replay_world", "cabins_for"]
 

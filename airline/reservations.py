@@ -13,7 +13,7 @@ one seat twice. SQLite ignores the clause; there `Database.transaction()` serial
 writers instead. Seat holds (`airline.holds`) count in `InventoryRow.sold` while they last.
 
 Errors raised here besides `NoSeatsError` and `NotFoundError` (they belong in the tree
-of `airline.errors`, under `ReservationError`):
+of `travel_agent.errors`, under `ReservationError`):
 
     BookingClosedError    the booking is refunded or cancelled (final)
     InvalidRequestError   the request cannot be carried out as asked (the caller can fix it)
@@ -32,16 +32,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from airline.db import (
-    BookingRow,
-    ChannelRow,
-    CustomerRow,
-    InventoryRow,
-    LedgerRow,
-    SeatHoldRow,
-    SegmentRow,
-)
-from airline.errors import NoSeatsError, NotFoundError, ReservationError
 from airline.models import (
     Booking,
     BookingStatus,
@@ -54,6 +44,16 @@ from airline.models import (
     Segment,
     SegmentStatus,
 )
+from airline.tables import (
+    BookingRow,
+    ChannelRow,
+    CustomerRow,
+    InventoryRow,
+    LedgerRow,
+    SeatHoldRow,
+    SegmentRow,
+)
+from travel_agent.errors import NoSeatsError, NotFoundError, ReservationError
 
 log = logging.getLogger(__name__)
 

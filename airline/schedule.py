@@ -11,8 +11,9 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
-from airline.db import AirportRow, Database, FlightRow, InventoryRow
 from airline.models import Airport, Cabin, CabinInventory, Flight
+from airline.tables import AirportRow, FlightRow, InventoryRow
+from travel_agent.db import Database
 
 
 class Schedule:

@@ -36,8 +36,6 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.airports import great_circle_km, load_airports
-from airline.db import Base, Database
-from airline.errors import ConfigError
 from airline.models import (
     Airport,
     Booking,
@@ -49,6 +47,8 @@ from airline.models import (
     flight_key,
 )
 from airline.seed_people import MEAN_LOAD_FACTOR, book_passengers
+from travel_agent.db import Base, Database
+from travel_agent.errors import ConfigError
 
 log = logging.getLogger(__name__)
 

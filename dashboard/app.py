@@ -21,7 +21,6 @@ from fastapi.staticfiles import StaticFiles
 from agent.approvals import ApprovalDesk
 from agent.settings import Settings
 from airline.board import newest_event_time
-from airline.db import Database
 from dashboard import api, pages
 from dashboard.auth import OperatorStore
 from dashboard.deps import (
@@ -39,6 +38,7 @@ from dashboard.live import LiveFeed
 from dashboard.reads import Places
 from dashboard.tables import create_tables
 from memory.base import CustomerMemory
+from travel_agent.db import Database
 
 log = logging.getLogger(__name__)
 

@@ -23,9 +23,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, func, select, update
 
-from airline.db import Database
-from airline.errors import TravelAgentError
 from dashboard.tables import ApiTokenRow, AuditRow, LoginAttemptRow, OperatorRow, SessionRow
+from travel_agent.db import Database
+from travel_agent.errors import TravelAgentError
 
 log = logging.getLogger(__name__)
 

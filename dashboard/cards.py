@@ -12,9 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from agent.approvals import Approval
-from airline.db import BoardRow, CustomerRow, Database
+from airline.tables import BoardRow, CustomerRow
 from dashboard import reads
 from dashboard.timefmt import money
+from travel_agent.db import Database
 
 
 @dataclass

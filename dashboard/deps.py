@@ -15,12 +15,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from agent.approvals import ApprovalDesk
 from agent.settings import DashboardSettings
 from airline.clock import Clock, EventTimeClock, SystemClock
-from airline.db import Database
 from dashboard import timefmt
 from dashboard.auth import OperatorStore, Role, Session, tokens_match
 from dashboard.live import LiveFeed
 from dashboard.reads import Places
 from memory.base import CustomerMemory
+from travel_agent.db import Database
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "desk_session"

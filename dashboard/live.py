@@ -26,8 +26,11 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from airline.db import ApprovalRow, BoardRow, CaseRow, Database, LedgerRow, OutboxRow
+from agent.tables import ApprovalRow, CaseRow
+from airline.tables import BoardRow, LedgerRow
 from dashboard.tables import AuditRow
+from tools.tables import OutboxRow
+from travel_agent.db import Database
 
 log = logging.getLogger(__name__)
 

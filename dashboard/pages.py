@@ -22,7 +22,6 @@ from agent.approvals import (
     ApprovalNotFoundError,
     Decision,
 )
-from airline.errors import TravelAgentError
 from dashboard import reads, timefmt
 from dashboard.auth import LoginThrottledError, OperatorError, Role, Session
 from dashboard.cards import approval_cards
@@ -33,6 +32,7 @@ from dashboard.deps import (
     desk_of,
     require,
 )
+from travel_agent.errors import TravelAgentError
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)

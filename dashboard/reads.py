@@ -13,22 +13,20 @@ from typing import Any
 from sqlalchemy import func, select
 
 from agent.approvals import Approval, ApprovalStatus, to_approval
-from airline.db import (
+from agent.tables import ApprovalRow, CaseRow, DisruptionRow
+from airline.tables import (
     AirportRow,
-    ApprovalRow,
     BoardRow,
     BookingRow,
-    CaseRow,
     ChannelRow,
     CustomerRow,
-    Database,
-    DisruptionRow,
     FlightRow,
     LedgerRow,
-    OutboxRow,
     SegmentRow,
 )
 from dashboard.tables import AuditRow
+from tools.tables import OutboxRow
+from travel_agent.db import Database
 
 OPEN_CASES = ("pending", "awaiting_approval")
 CASE_STATES = ("pending", "awaiting_approval", "done", "failed")

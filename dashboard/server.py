@@ -18,7 +18,7 @@ from types import TracebackType
 import uvicorn
 from fastapi import FastAPI
 
-from airline.errors import ConfigError
+from travel_agent.errors import ConfigError
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from typing import Any, cast
 from sqlalchemy import JSON, Index, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
-from airline.db import Base, Database
+from travel_agent.db import Base, Database
 
 
 class OperatorRow(Base):

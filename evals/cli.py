@@ -1,6 +1,6 @@
 """``travel-agent eval``: run scenarios, print a table, write JSON and HTML, gate on a rate.
 
-Registered on the command line by `agent.cli`; everything it does lives here.
+Registered on the command line by `app.cli`; everything it does lives here.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from agent.settings import LlmSettings, Settings
-from airline.errors import ConfigError
 from evals.report import render_html
 from evals.runner import MemoryFactory, ScenarioRunner
 from evals.scenario import Scenario, load_scenarios
 from evals.suite import evaluate
 from memory.base import CustomerMemory
+from travel_agent.errors import ConfigError
 
 log = logging.getLogger(__name__)
 

@@ -31,20 +31,12 @@ from sqlalchemy import func, select
 from agent.relay import OutboxRelay
 from agent.runtime import Daemon
 from agent.settings import DbSettings, Settings
-from agent.wiring import open_agent
+from agent.tables import ApprovalRow, CaseRow, DisruptionRow, JobRow
 from airline.clock import SimulatedClock
-from airline.db import (
-    ApprovalRow,
-    CaseRow,
-    Database,
-    DisruptionRow,
-    JobRow,
-    LedgerRow,
-    OutboxRow,
-)
-from airline.errors import ConfigError
 from airline.models import Airport, Booking, Flight
 from airline.reservations import load_booking
+from airline.tables import LedgerRow
+from app.wiring import open_agent
 from evals.scenario import DecisionSpec, EventSpec, Scenario, parse_duration, split_flight
 from evals.world import write
 from memory.base import CustomerMemory, MemoryKind
@@ -52,6 +44,9 @@ from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource, Store
 from streams.events import TOPIC_DEAD_LETTERS, TOPIC_FLIGHT_STATUS, FlightStatusEvent, encode
 from tools.channels.log import LogChannel
 from tools.notifications import is_due
+from tools.tables import OutboxRow
+from travel_agent.db import Database
+from travel_agent.errors import ConfigError
 
 log = logging.getLogger(__name__)
 

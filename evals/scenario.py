@@ -25,8 +25,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
-from airline.errors import ConfigError
 from airline.models import Cabin, ChannelKind, FareFamily, FlightStatus, LoyaltyTier, ReasonCode
+from travel_agent.errors import ConfigError
 
 __all__ = [
     "EXPECTATION_KINDS",

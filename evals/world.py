@@ -17,7 +17,6 @@ from pathlib import Path
 import yaml
 
 from airline.airports import great_circle_km, load_airports
-from airline.db import Database
 from airline.models import (
     Booking,
     Cabin,
@@ -36,6 +35,7 @@ from evals.scenario import (
     _parse_time,
     split_flight,
 )
+from travel_agent.db import Database
 
 SEEDS = Path(__file__).with_name("seeds")
 LONG_HAUL_KM = 3500

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
 
-from airline.errors import ConfigError
+from travel_agent.errors import ConfigError
 
 
 class MemorySettings(BaseModel):

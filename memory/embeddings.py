@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
-from airline.errors import DependencyMissingError
 from memory.config import MemorySettings
 from memory.errors import MemoryStoreError, MemoryUnavailableError
+from travel_agent.errors import DependencyMissingError
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer

@@ -1,7 +1,7 @@
 """The errors customer memory raises, under the house's `TravelAgentError` root.
 
 TravelAgentError
-├── ConfigError              (airline.errors) a wrong memory setting: says what to set
+├── ConfigError              (travel_agent.errors) a wrong memory setting: says what to set
 └── MemoryStoreError         the store failed or answered something impossible
     ├── MemoryLockedError    another process owns the persistent directory
     └── MemoryUnavailableError  the Chroma server or the embeddings endpoint is down (retriable)
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from airline.errors import TravelAgentError
+from travel_agent.errors import TravelAgentError
 
 
 class MemoryStoreError(TravelAgentError):

@@ -28,13 +28,13 @@ from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Where
 
-from airline.errors import ConfigError, TravelAgentError
 from memory.base import CustomerProfile, MemoryKind, MemoryRecord, Recalled
 from memory.chroma import close_client
 from memory.embeddings import Embedder
 from memory.errors import MemoryStoreError, MemoryUnavailableError
 from memory.glossary import gloss
 from memory.preferences import derive_preferences
+from travel_agent.errors import ConfigError, TravelAgentError
 
 if TYPE_CHECKING:
     from memory.policy_index import ChromaPolicyIndex

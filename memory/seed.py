@@ -15,9 +15,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from airline.db import ChannelRow, CustomerRow, Database, FlightRow
+from airline.tables import ChannelRow, CustomerRow, FlightRow
 from memory.base import MemoryKind, MemoryRecord
 from memory.history import ChromaMemory, make_record
+from travel_agent.db import Database
 
 DEFAULT_SHARE = 0.18
 HORIZON_DAYS = 700  # within the default retention of 730 days

@@ -37,16 +37,16 @@ from agent.relay import OutboxRelay
 from agent.runtime import Daemon
 from agent.settings import AgentSettings, Settings
 from agent.state import CaseState
-from agent.wiring import open_agent
 from airline.clock import SimulatedClock
-from airline.db import Database, copy_sqlite
 from airline.models import Flight, FlightStatus
 from airline.schedule import Schedule
 from airline.seed import seed_database
+from app.wiring import open_agent
 from streams.base import Position, Received
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
 from streams.events import TOPIC_FLIGHT_STATUS, FlightStatusEvent, ReasonCode, encode
 from tools.channels.log import LogChannel
+from travel_agent.db import Database, copy_sqlite
 
 
 def cancellation(flight: Flight, at: Any, n: int) -> FlightStatusEvent:

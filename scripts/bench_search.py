@@ -32,12 +32,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.board import LiveBoard
-from airline.db import Database, SegmentRow
 from airline.models import Cabin, Preferences
 from airline.reservations import available_seats
 from airline.schedule import Schedule
 from airline.seed import seed_database
+from airline.tables import SegmentRow
 from tools.flights import Itinerary, Leg, SearchRequest, find_alternatives
+from travel_agent.db import Database
 
 TARGET_P99_MS = 20.0
 WARM_UP = 50

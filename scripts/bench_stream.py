@@ -52,14 +52,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from agent.metrics import Metrics
 from agent.runtime import Daemon
 from agent.settings import Settings
-from agent.wiring import open_agent
 from airline.clock import EventTimeClock
-from airline.db import BoardRow, Database
 from airline.models import FlightStatus
 from airline.seed import seed_database
+from airline.tables import BoardRow
+from app.wiring import open_agent
 from streams.base import Position, Received
 from streams.events import FlightStatusEvent, encode
 from streams.kafka import KafkaSink, KafkaSource
+from travel_agent.db import Database
 
 SEED = 7
 SERVICE_DATE = date(2026, 3, 1)

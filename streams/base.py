@@ -12,8 +12,8 @@ from collections.abc import AsyncIterator, Mapping
 from types import MappingProxyType
 from typing import NamedTuple, Protocol
 
-from airline.errors import EventError
 from streams.events import FlightStatusEvent
+from travel_agent.errors import EventError
 
 # Both are NamedTuples rather than frozen dataclasses: as immutable, and built in a third
 # of the time, which counts at one of each per record (~100,000 a second).

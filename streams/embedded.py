@@ -14,9 +14,9 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 
-from airline.errors import EventError
 from streams.base import Position, Received, dead_letter_headers
 from streams.events import TOPIC_DEAD_LETTERS, TOPIC_FLIGHT_STATUS, decode
+from travel_agent.errors import EventError
 
 
 @dataclass(frozen=True, slots=True)

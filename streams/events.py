@@ -16,9 +16,9 @@ import msgspec
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from airline.errors import DecodeError, ValidationError
 from airline.models import Flight, FlightStatus, ReasonCode, flight_key
 from airline.trusted import all_fields, trusted
+from travel_agent.errors import DecodeError, ValidationError
 
 __all__ = [
     "FlightStatus",

@@ -62,9 +62,9 @@ from aiokafka.errors import (
 )
 from aiokafka.structs import OffsetAndMetadata
 
-from airline.errors import EventError, StreamError
 from streams.base import NO_HEADERS, Position, Received, dead_letter_headers
 from streams.events import TOPIC_DEAD_LETTERS, TOPIC_FLIGHT_STATUS, decode
+from travel_agent.errors import EventError, StreamError
 
 log = logging.getLogger(__name__)
 

@@ -52,10 +52,10 @@ from typing import IO, Literal, cast
 from zoneinfo import ZoneInfo
 
 from airline.airports import great_circle_km, load_airports
-from airline.errors import ConfigError, NotFoundError
 from airline.models import Airport, Flight, flight_key
 from airline.replay_world import cabins_for
 from streams.events import MAX_PLAUSIBLE_DELAY, MAX_PLAUSIBLE_EARLY, ReasonCode
+from travel_agent.errors import ConfigError, NotFoundError
 
 __all__ = [
     "CANCELLATION_REASONS",

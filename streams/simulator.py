@@ -23,11 +23,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from airline.clock import Clock
-from airline.errors import ConfigError
 from airline.models import Flight
 from streams.base import Sink
 from streams.events import TOPIC_FLIGHT_STATUS, FlightStatus, FlightStatusEvent, ReasonCode, encode
 from streams.storm import StormPlan, plan_storm
+from travel_agent.errors import ConfigError
 
 log = logging.getLogger(__name__)
 

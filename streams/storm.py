@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from statistics import median_low
 
-from airline.errors import ConfigError
 from airline.models import Flight
 from streams.events import ReasonCode
+from travel_agent.errors import ConfigError
 
 STORM_DURATION = timedelta(hours=3)
 STORM_CANCEL_SHARE = 0.8

@@ -19,8 +19,8 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
-from airline.db import Database, copy_sqlite
 from airline.seed import seed_database
+from travel_agent.db import Database, copy_sqlite
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = 7

@@ -32,7 +32,6 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 from pydantic.v1 import ValidationError as PydanticV1ValidationError
 
-from airline.errors import NotFoundError, TravelAgentError
 from airline.models import Cabin
 from airline.reservations import HoldStatus, available_seats
 from tools import rebooking
@@ -42,6 +41,7 @@ from tools.flights import Itinerary, SearchRequest, find_alternatives
 from tools.notifications import MessageKind
 from tools.policy.entitlements import DisruptionKind, Regime
 from tools.policy.texts import Hit, lookup
+from travel_agent.errors import NotFoundError, TravelAgentError
 
 log = logging.getLogger(__name__)
 

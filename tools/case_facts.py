@@ -14,7 +14,6 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.board import LiveBoard
-from airline.errors import NotFoundError
 from airline.models import Booking, Cabin, FlightStatus, LoyaltyTier, ReasonCode, Segment
 from airline.reservations import load_booking, load_customer
 from airline.schedule import Schedule
@@ -26,6 +25,7 @@ from tools.policy.entitlements import (
     PolicyConfig,
     entitlements,
 )
+from travel_agent.errors import NotFoundError
 
 
 async def passenger_entitlements(

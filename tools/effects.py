@@ -20,8 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.board import LiveBoard
 from airline.clock import Clock
-from airline.db import Database, OutboxRow
-from airline.errors import NoSeatsError, NotFoundError, TravelAgentError
 from airline.reservations import (
     BookingClosedError,
     HoldExpiredError,
@@ -33,6 +31,9 @@ from airline.schedule import Schedule
 from streams.events import TOPIC_AGENT_ACTIONS
 from tools.policy.entitlements import PolicyConfig
 from tools.policy.texts import PolicySearch
+from tools.tables import OutboxRow
+from travel_agent.db import Database
+from travel_agent.errors import NoSeatsError, NotFoundError, TravelAgentError
 
 log = logging.getLogger(__name__)
 

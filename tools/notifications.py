@@ -33,12 +33,12 @@ import jinja2
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from airline.db import OutboxRow
-from airline.errors import TravelAgentError
 from airline.models import ContactChannel, Customer, Preferences
 from airline.reservations import effect_done, record_effect
 from streams.events import TOPIC_NOTIFICATIONS
 from tools.channels.fallback import RoutedMessage, routes_for
+from tools.tables import OutboxRow
+from travel_agent.errors import TravelAgentError
 
 log = logging.getLogger(__name__)
 

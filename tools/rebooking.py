@@ -25,7 +25,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline import holds, reservations
-from airline.errors import NotFoundError, ReservationError, TravelAgentError
 from airline.models import Booking, BookingStatus, Cabin, FlightStatus, Segment
 from tools.case_facts import passenger_entitlements
 from tools.effects import (
@@ -41,6 +40,7 @@ from tools.effects import (
 from tools.notifications import FieldValue, MessageKind, enqueue_notification
 from tools.policy.entitlements import DisruptionKind, Regime
 from tools.policy.guard import NO_SEAT, rebook_violations
+from travel_agent.errors import NotFoundError, ReservationError, TravelAgentError
 
 __all__ = [
     "ToolDeps",

@@ -27,7 +27,6 @@ from agent.state import (
     RefundOfferAction,
 )
 from agent.turns import my_turn
-from airline.errors import NoSeatsError
 from airline.reservations import (
     effect_done,
     read_ledger_ahead,
@@ -41,6 +40,7 @@ from tools.policy.guard import (
     fallback_message,
 )
 from tools.policy.results import CareItem
+from travel_agent.errors import NoSeatsError
 
 log = logging.getLogger(__name__)
 

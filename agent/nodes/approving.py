@@ -37,7 +37,7 @@ from agent.state import (
     RebookAction,
     Verdict,
 )
-from airline.db import ApprovalRow, CaseRow
+from agent.tables import ApprovalRow, CaseRow
 from tools.policy.guard import fallback_message
 
 # The deadline is never sooner than this after the approval opens: someone must see it.

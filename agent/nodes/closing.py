@@ -14,7 +14,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.state import CaseStatus, NotifyAction, Outcome, ProposedAction
-from airline.db import CaseRow
+from agent.tables import CaseRow
 
 
 def case_outcome(effects: list[str], approved: list[ProposedAction]) -> Outcome:

@@ -22,13 +22,15 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import select
 
 from agent.settings import DashboardSettings, Settings
-from airline.db import CaseRow, LedgerRow, copy_sqlite
+from agent.tables import CaseRow
+from airline.tables import LedgerRow
 from dashboard.app import create_app
 from dashboard.auth import Role
 from dashboard.server import DeskServer
 from tests.conftest import REPO
 from tests.fakes.desk import PASSWORDS, ROLES
 from tests.fakes.desk_agent import DeskAgent
+from travel_agent.db import copy_sqlite
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 # The README's pictures are refreshed only when asked (UPDATE_SCREENSHOTS=1), so a test

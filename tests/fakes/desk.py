@@ -7,15 +7,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from agent.approvals import approval_id
-from airline.db import (
-    ApprovalRow,
-    BookingRow,
-    CaseRow,
-    Database,
-    DisruptionRow,
-    FlightRow,
-    SegmentRow,
-)
+from agent.tables import ApprovalRow, CaseRow, DisruptionRow
+from airline.tables import BookingRow, FlightRow, SegmentRow
+from travel_agent.db import Database
 
 PASSWORDS = {"vera": "viewer-pass-1", "abe": "approver-pass-1", "ada": "admin-pass-123"}
 ROLES = {"vera": "viewer", "abe": "approver", "ada": "admin"}

@@ -17,14 +17,15 @@ from sqlalchemy import func, select
 
 from agent.approvals import ApprovalDesk, ApprovalStatus
 from agent.metrics import Metrics
-from agent.ops_server import DaemonProbe, OpsServer
 from agent.relay import OutboxRelay
 from agent.runtime import Daemon
 from agent.settings import Settings
-from agent.wiring import Agent, open_agent
+from agent.tables import ApprovalRow, CaseRow
 from airline.clock import SimulatedClock
-from airline.db import ApprovalRow, CaseRow, FlightRow, SegmentRow
 from airline.models import FlightStatus, ReasonCode
+from airline.tables import FlightRow, SegmentRow
+from app.ops_server import DaemonProbe, OpsServer
+from app.wiring import Agent, open_agent
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource, StoredRecord
 from streams.events import TOPIC_FLIGHT_STATUS, FlightStatusEvent, encode
 from tools.channels.log import LogChannel

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from agent.settings import DashboardSettings, Settings
-from airline.db import ApprovalRow
+from agent.tables import ApprovalRow
 from dashboard.app import create_app
 from dashboard.auth import Role
 from tests.fakes.desk import PASSWORDS, ROLES, park_case

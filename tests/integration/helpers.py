@@ -28,7 +28,7 @@ def cli() -> list[str]:
     script = Path(sys.executable).with_name("travel-agent")
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-c", "from agent.cli import main; main()"]
+    return [sys.executable, "-c", "from app.cli import main; main()"]
 
 
 def agent_env(**settings: str) -> dict[str, str]:

@@ -19,11 +19,11 @@ from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaProducer
 
-from airline.db import Database
 from airline.models import Flight, FlightStatus, ReasonCode
 from airline.schedule import Schedule
 from streams.events import FlightStatusEvent, encode
 from streams.simulator import generate_day
+from travel_agent.db import Database
 
 from .helpers import query, scalar
 

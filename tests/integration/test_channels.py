@@ -31,7 +31,6 @@ from sqlalchemy import select
 
 from agent.relay import MAX_ATTEMPTS, OutboxRelay
 from airline.clock import SimulatedClock
-from airline.db import Database, OutboxRow
 from streams.embedded import EmbeddedBroker, EmbeddedSink
 from streams.events import TOPIC_NOTIFICATIONS
 from tests.conftest import missing_service
@@ -53,6 +52,8 @@ from tools.channels.webhook import (
     WebhookChannel,
     verify_signature,
 )
+from tools.tables import OutboxRow
+from travel_agent.db import Database
 
 pytestmark = pytest.mark.integration
 

@@ -36,7 +36,7 @@ from uuid import uuid4
 
 import pytest
 
-from airline.db import copy_sqlite
+from travel_agent.db import copy_sqlite
 
 from .helpers import (
     KafkaProbe,

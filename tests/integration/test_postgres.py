@@ -19,10 +19,11 @@ from sqlalchemy.exc import IntegrityError
 
 from airline import reservations
 from airline.board import ChangeKind, FlightState, LiveBoard
-from airline.db import BoardRow, BookingRow, Database, FlightRow, InventoryRow, SegmentRow
-from airline.errors import NoSeatsError
 from airline.models import BookingStatus, Cabin, FlightStatus, SegmentStatus
 from airline.seed import World, build_world, seed_database, write_world
+from airline.tables import BoardRow, BookingRow, FlightRow, InventoryRow, SegmentRow
+from travel_agent.db import Database
+from travel_agent.errors import NoSeatsError
 
 pytestmark = pytest.mark.integration
 

@@ -18,16 +18,17 @@ from sqlalchemy import func, select
 
 from airline.board import LiveBoard
 from airline.clock import SimulatedClock
-from airline.db import Database, InventoryRow, LedgerRow, SeatHoldRow
-from airline.errors import NoSeatsError
 from airline.holds import Hold, HoldStatus, hold_seats, release_expired_holds
 from airline.models import Booking, BookingStatus, Cabin, FlightStatus, SegmentStatus
 from airline.reservations import BookingClosedError, load_booking, refund
 from airline.schedule import Schedule
 from airline.seed import World, build_world, write_world
+from airline.tables import InventoryRow, LedgerRow, SeatHoldRow
 from tools.agent_tools import build_tools, parse_result
 from tools.effects import ToolDeps, ToolStatus
 from tools.flights import SearchRequest, find_alternatives
+from travel_agent.db import Database
+from travel_agent.errors import NoSeatsError
 
 pytestmark = pytest.mark.integration
 

@@ -18,12 +18,14 @@ from sqlalchemy import select
 from agent.approvals import ApprovalDesk, Decision
 from agent.runtime import Daemon
 from agent.settings import Settings
-from agent.wiring import Agent, open_agent
+from agent.tables import CaseRow, JobRow
 from airline.clock import SimulatedClock
-from airline.db import CaseRow, Database, JobRow, LedgerRow
 from airline.seed import build_world, write_world
+from airline.tables import LedgerRow
+from app.wiring import Agent, open_agent
 from streams.embedded import EmbeddedBroker, EmbeddedSource
 from tests.unit.test_case_graph import NOW, cancel_and_open, passenger
+from travel_agent.db import Database
 
 pytestmark = pytest.mark.integration
 

@@ -18,10 +18,11 @@ from sqlalchemy import func, select
 
 from agent.relay import IDEMPOTENCY_HEADER, OutboxClaims, OutboxRelay, outbox_claims
 from airline.clock import SimulatedClock
-from airline.db import Database, OutboxRow
 from streams.events import TOPIC_AGENT_ACTIONS, TOPIC_NOTIFICATIONS
 from tools.channels.base import OutboundMessage
 from tools.channels.fallback import RoutedMessage
+from tools.tables import OutboxRow
+from travel_agent.db import Database
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from agent.relay import OutboxRelay
 from airline.clock import SimulatedClock
-from airline.db import Database, OutboxRow
 from airline.models import ChannelKind, ContactChannel, Customer
 from streams.embedded import EmbeddedBroker, EmbeddedSink
 from tests.integration.test_channels import (
@@ -26,6 +25,8 @@ from tools.channels.base import Channel
 from tools.channels.log import LogChannel
 from tools.channels.smtp import message_id
 from tools.notifications import MessageKind, enqueue_notification
+from tools.tables import OutboxRow
+from travel_agent.db import Database
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)

@@ -14,14 +14,16 @@ from sqlalchemy import func, select, update
 
 from airline.board import LiveBoard
 from airline.clock import SimulatedClock
-from airline.db import Database, InventoryRow, LedgerRow, OutboxRow
 from airline.holds import release_expired_holds
 from airline.models import Booking, BookingStatus, Cabin, FlightStatus
 from airline.reservations import load_booking, passengers_on
 from airline.schedule import Schedule
+from airline.tables import InventoryRow, LedgerRow
 from streams.events import TOPIC_AGENT_ACTIONS
 from tools.agent_tools import READ_ONLY_TOOLS, WRITE_TOOLS, build_tools, parse_result
 from tools.effects import ToolDeps, ToolResult, ToolStatus
+from tools.tables import OutboxRow
+from travel_agent.db import Database
 
 NOW = datetime(2026, 3, 1, 5, 0, tzinfo=UTC)
 CANCELLED = "XA102/2026-03-01"  # FRA→LHR 08:20 UTC

@@ -23,14 +23,16 @@ from agent.approvals import (
 )
 from agent.runtime import Daemon
 from agent.settings import Settings
-from agent.wiring import Agent, open_agent
+from agent.tables import ApprovalRow, CaseRow, JobRow
 from airline.clock import SimulatedClock
-from airline.db import ApprovalRow, CaseRow, JobRow, LedgerRow, OutboxRow
 from airline.models import Booking, FlightStatus
 from airline.reservations import load_booking
+from airline.tables import LedgerRow
+from app.wiring import Agent, open_agent
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
 from streams.events import TOPIC_FLIGHT_STATUS, FlightStatusEvent, encode
 from tests.unit.test_case_graph import CANCELLED, NOW, cancel_and_open, passenger
+from tools.tables import OutboxRow
 
 
 @pytest.fixture

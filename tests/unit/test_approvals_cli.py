@@ -13,9 +13,9 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from agent.approvals import ApprovalDesk, ApprovalStatus
-from agent.cli import app
-from agent.wiring import Agent
 from airline.board import newest_event_time
+from app.cli import app
+from app.wiring import Agent
 from tests.unit.test_approvals import agent, case_row, clock, ledger, parked
 
 __all__ = ["agent", "clock"]  # fixtures

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from airline.board import ChangeKind, FlightState, LiveBoard, classify
-from airline.db import Database
 from airline.models import FlightStatus
+from travel_agent.db import Database
 
 DEP = datetime(2026, 3, 1, 8, 20, tzinfo=UTC)
 ARR = datetime(2026, 3, 1, 9, 35, tzinfo=UTC)

@@ -28,17 +28,19 @@ from agent.state import (
     RebookAction,
     Verdict,
 )
+from agent.tables import CaseRow, DisruptionRow
 from agent.triage import case_id, disruption_id
-from agent.wiring import Agent, open_agent
 from airline.board import Change, FlightState
 from airline.clock import SimulatedClock
-from airline.db import CaseRow, DisruptionRow, InventoryRow, LedgerRow, OutboxRow
-from airline.errors import NoSeatsError
 from airline.models import Booking, Cabin, FlightStatus
 from airline.reservations import available_seats, load_booking, passengers_on
+from airline.tables import InventoryRow, LedgerRow
+from app.wiring import Agent, open_agent
 from streams.embedded import EmbeddedBroker, EmbeddedSource
 from streams.events import TOPIC_AGENT_ACTIONS, TOPIC_NOTIFICATIONS
 from tools.flights import Itinerary
+from tools.tables import OutboxRow
+from travel_agent.errors import NoSeatsError
 
 NOW = datetime(2026, 3, 1, 5, 0, tzinfo=UTC)
 CANCELLED = "XA102/2026-03-01"  # FRA→LHR, 08:20 UTC, about a hundred passengers

@@ -13,7 +13,6 @@ from email.policy import default as default_policy
 import aiosmtplib
 import pytest
 
-from airline.errors import ConfigError
 from airline.models import ChannelKind, ContactChannel, Customer
 from tools.channels.base import ChannelError, OutboundMessage
 from tools.channels.config import is_loopback, require_secret
@@ -30,6 +29,7 @@ from tools.channels.sms import SmsChannel, e164, plain, segments
 from tools.channels.smtp import SmtpChannel, message_id, translate
 from tools.channels.webhook import WebhookChannel, encode, sign, verify_signature
 from tools.notifications import MessageKind, choose_channel, compose
+from travel_agent.errors import ConfigError
 
 SECRET = "3f9c1e0b7a5d4c2e8f6a1b3c5d7e9f0a"
 

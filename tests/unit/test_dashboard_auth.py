@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from airline.db import CustomerRow
 from airline.models import Preferences, SeatPreference
+from airline.tables import CustomerRow
 from dashboard.tables import AuditRow, OperatorRow, SessionRow
 from memory.base import CustomerProfile, MemoryKind, MemoryRecord
 from tests.fakes.desk_client import Desk, open_desk

@@ -7,11 +7,13 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from airline.db import BoardRow, CaseRow, Database
+from agent.tables import CaseRow
+from airline.tables import BoardRow
 from dashboard.live import LiveFeed
 from dashboard.tables import create_tables
 from tests.fakes.desk import park_case
 from tests.fakes.desk_client import NOW
+from travel_agent.db import Database
 
 
 async def test_each_change_is_announced_once_under_its_topic(world_path: Path) -> None:

@@ -9,10 +9,10 @@ import shutil
 from pathlib import Path
 
 from agent.approvals import ApprovalDesk, Decision
-from agent.demo import _pace, run_demo
 from agent.settings import Settings
-from agent.wiring import Agent
 from airline.clock import SimulatedClock
+from app.demo import _pace, run_demo
+from app.wiring import Agent
 from streams.embedded import EmbeddedBroker, EmbeddedSource
 from tests.conftest import SEED, SERVICE_DATE
 from tests.integration.helpers import wait_until

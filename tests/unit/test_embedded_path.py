@@ -17,12 +17,13 @@ from agent.relay import OutboxRelay
 from agent.runtime import Daemon
 from agent.settings import Settings
 from agent.state import CaseStatus
-from agent.summary import run_figures
-from agent.wiring import Agent, open_agent
+from agent.tables import CaseRow, DisruptionRow
 from airline.clock import SimulatedClock
-from airline.db import CaseRow, DisruptionRow, LedgerRow, OutboxRow, copy_sqlite
 from airline.models import FlightStatus, ReasonCode
 from airline.reservations import load_booking, passengers_on
+from airline.tables import LedgerRow
+from app.summary import run_figures
+from app.wiring import Agent, open_agent
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource, StoredRecord
 from streams.events import (
     TOPIC_AGENT_ACTIONS,
@@ -33,6 +34,8 @@ from streams.events import (
     encode,
 )
 from tools.channels.log import LogChannel
+from tools.tables import OutboxRow
+from travel_agent.db import copy_sqlite
 
 NOW = datetime(2026, 3, 1, 5, 0, tzinfo=UTC)
 CANCELLED = "XA102/2026-03-01"  # FRA→LHR 08:20 UTC, every seat class booked

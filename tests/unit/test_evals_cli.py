@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
+from app.cli import app
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "evals" / "scenarios"
 FAILING = """

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from agent.cli import app
+from app.cli import app
 from evals.model_server import policy_plan
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "evals" / "scenarios"

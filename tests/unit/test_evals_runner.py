@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from agent.settings import Settings
-from airline.errors import ConfigError
 from evals.runner import ScenarioRunner, scenario_settings
 from evals.scenario import load_scenario
 from evals.suite import run_record
+from travel_agent.errors import ConfigError
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "evals" / "scenarios"
 

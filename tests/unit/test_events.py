@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from airline.errors import DecodeError, ValidationError
 from streams import events
 from streams.events import FlightStatus, FlightStatusEvent, ReasonCode, decode, encode
+from travel_agent.errors import DecodeError, ValidationError
 
 SCHED_DEP = datetime(2026, 3, 1, 8, 20, tzinfo=UTC)
 SCHED_ARR = datetime(2026, 3, 1, 9, 35, tzinfo=UTC)

@@ -12,11 +12,12 @@ import pytest
 from sqlalchemy import update
 
 from airline.board import LiveBoard
-from airline.db import Database, InventoryRow
 from airline.models import Airport, Cabin, FlightStatus, Preferences, SeatPreference
 from airline.schedule import Schedule
+from airline.tables import InventoryRow
 from tools.flights import Itinerary, Leg, SearchRequest, find_alternatives
 from tools.ranking import SAME_ARRIVAL, is_red_eye, needs_mobility_help, rank
+from travel_agent.db import Database
 
 MORNING = datetime(2026, 3, 1, 5, 0, tzinfo=UTC)
 OTHER_CARRIER_AFTER = timedelta(hours=4)

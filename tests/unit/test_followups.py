@@ -16,14 +16,15 @@ from sqlalchemy import select
 
 from agent.runtime import Daemon
 from agent.settings import Settings
-from agent.wiring import Agent, open_agent
+from agent.tables import CaseRow, JobRow
 from airline.clock import SimulatedClock
-from airline.db import CaseRow, JobRow, OutboxRow
 from airline.models import FlightStatus
 from airline.reservations import load_booking
+from app.wiring import Agent, open_agent
 from streams.embedded import EmbeddedBroker, EmbeddedSource
 from streams.events import TOPIC_NOTIFICATIONS
 from tests.unit.test_case_graph import NOW, cancel_and_open, passenger
+from tools.tables import OutboxRow
 
 
 @pytest.fixture

@@ -11,11 +11,12 @@ import pytest
 from sqlalchemy import update
 
 from airline.board import LiveBoard
-from airline.db import Database, InventoryRow
 from airline.models import Cabin, Flight, FlightStatus
 from airline.schedule import Schedule
+from airline.tables import InventoryRow
 from tools.notifications import MessageKind
 from tools.policy.guard import fallback_message, rebook_violations
+from travel_agent.db import Database
 
 NOW = datetime(2026, 3, 1, 5, 0, tzinfo=UTC)
 

@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from agent.runtime import Daemon
 from agent.settings import Settings
-from agent.wiring import open_agent
+from agent.tables import CaseRow
 from airline.clock import EventTimeClock
-from airline.db import BoardRow, CaseRow
+from airline.tables import BoardRow
+from app.wiring import open_agent
 from streams.embedded import EmbeddedBroker, EmbeddedSource, StoredRecord
 from streams.events import TOPIC_FLIGHT_STATUS, FlightStatusEvent, encode
 

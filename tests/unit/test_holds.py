@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from airline.db import BookingRow, Database, InventoryRow, LedgerRow, SeatHoldRow
-from airline.errors import NoSeatsError, NotFoundError, ReservationError
 from airline.holds import (
     Hold,
     HoldStatus,
@@ -32,6 +30,9 @@ from airline.reservations import (
     passengers_on,
     refund,
 )
+from airline.tables import BookingRow, InventoryRow, LedgerRow, SeatHoldRow
+from travel_agent.db import Database
+from travel_agent.errors import NoSeatsError, NotFoundError, ReservationError
 
 NOW = datetime(2026, 3, 1, 5, 0, tzinfo=UTC)
 CANCELLED = "XA102/2026-03-01"  # FRA→LHR 08:20 UTC

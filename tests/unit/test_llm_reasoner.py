@@ -21,11 +21,11 @@ from agent.reasoners.rules import RulesReasoner
 from agent.runtime import OpenCase
 from agent.settings import Settings
 from agent.state import CaseContext, Plan, Verdict
-from agent.wiring import Agent, open_agent
 from airline.clock import SimulatedClock
-from airline.db import CustomerRow, LedgerRow, OutboxRow
 from airline.models import Booking, LoyaltyTier
 from airline.reservations import load_booking, passengers_on
+from airline.tables import CustomerRow, LedgerRow
+from app.wiring import Agent, open_agent
 from streams.events import TOPIC_NOTIFICATIONS
 from tests.fakes.openai_server import FakeOpenAI, Reply, call, say
 from tests.unit.test_case_graph import (
@@ -40,6 +40,7 @@ from tests.unit.test_case_graph import (
 )
 from tools.agent_tools import READ_ONLY_TOOLS, build_tools
 from tools.effects import ToolDeps
+from tools.tables import OutboxRow
 
 READ_ONLY = sorted(READ_ONLY_TOOLS)
 

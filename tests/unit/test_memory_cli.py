@@ -10,7 +10,7 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-from agent.cli import app
+from app.cli import app
 from memory import MemoryKind, MemorySettings, open_chroma_memory, open_memory
 
 NOW = datetime.now(UTC).replace(microsecond=0)

@@ -12,7 +12,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from airline.errors import ConfigError
 from memory.config import MemorySettings
 from memory.embeddings import (
     MINILM_DIMENSION,
@@ -23,6 +22,7 @@ from memory.embeddings import (
 )
 from memory.errors import MemoryStoreError, MemoryUnavailableError
 from memory.glossary import gloss
+from travel_agent.errors import ConfigError
 
 # Run in a fresh interpreter: every socket refused, an empty Hugging Face cache. Loading
 # and embedding must still work, so nothing can have been downloaded.

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from airline.errors import ConfigError, TravelAgentError
 from memory import (
     ChromaMemory,
     MemoryKind,
@@ -25,6 +24,7 @@ from memory import (
     open_memory,
 )
 from memory.chroma import LOCK_FILE
+from travel_agent.errors import ConfigError, TravelAgentError
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 OVERNIGHT = "never put me on an overnight flight"

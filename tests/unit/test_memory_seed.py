@@ -9,11 +9,12 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from airline.db import CustomerRow, Database
+from airline.tables import CustomerRow
 from memory import MemoryKind, MemorySettings, open_chroma_memory
 from memory.base import MemoryRecord
 from memory.preferences import derive_preferences
 from memory.seed import INJECTIONS, history_for, seed_memory
+from travel_agent.db import Database
 
 AS_OF = datetime(2026, 3, 1, tzinfo=UTC)
 FLIGHTS = [("LH", 400, "FRA", "JFK"), ("BA", 117, "LHR", "JFK"), ("AF", 1234, "CDG", "MAD")]

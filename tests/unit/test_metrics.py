@@ -15,16 +15,16 @@ from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
 from agent.metrics import Metrics, effect_action
-from agent.ops_server import DaemonProbe, OpsServer
 from agent.runtime import Daemon
 from agent.settings import AgentSettings, Settings
-from agent.wiring import Agent, open_agent
 from airline.clock import SimulatedClock
-from airline.errors import StreamError
 from airline.models import FlightStatus, ReasonCode
+from app.ops_server import DaemonProbe, OpsServer
+from app.wiring import Agent, open_agent
 from streams.base import Position, Received
 from streams.embedded import EmbeddedBroker, EmbeddedSource, StoredRecord
 from streams.events import TOPIC_FLIGHT_STATUS, FlightStatusEvent, encode
+from travel_agent.errors import StreamError
 
 NOW = datetime(2026, 3, 1, 5, 0, tzinfo=UTC)
 # Delayed 90 minutes, XA345 (14:55 UTC) breaks two passengers' connections; with delay
@@ -225,7 +225,7 @@ class _KafkaLike:
 async def test_readyz_says_why_not_until_partitions_are_assigned_and_the_broker_answers(
     http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("agent.ops_server.SOURCE_CACHE_SECONDS", 0.0)
+    monkeypatch.setattr("app.ops_server.SOURCE_CACHE_SECONDS", 0.0)
     metrics = Metrics()
     probe = DaemonProbe(metrics)
     source = _KafkaLike()
@@ -259,7 +259,7 @@ class _Hanging:
 async def test_readyz_does_not_wait_long_for_a_broker_that_does_not_answer(
     http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("agent.ops_server.SOURCE_TIMEOUT", 0.1)
+    monkeypatch.setattr("app.ops_server.SOURCE_TIMEOUT", 0.1)
     metrics = Metrics()
     probe = DaemonProbe(metrics)
     probe.watch(_Consuming(), _Hanging())

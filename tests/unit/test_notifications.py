@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from airline.db import Database, LedgerRow, OutboxRow
 from airline.models import ChannelKind, ContactChannel, Customer
 from airline.reservations import load_customer
+from airline.tables import LedgerRow
 from streams.events import TOPIC_NOTIFICATIONS
 from tools.channels.base import OutboundMessage
 from tools.notifications import MessageKind, choose_channel, compose, enqueue_notification
+from tools.tables import OutboxRow
+from travel_agent.db import Database
 
 LANGUAGES = ("en", "de", "fr", "es", "zh")
 ITINERARY = "XA104 FRA 14:30 → LHR 15:45"

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select, update
 
-from airline.db import Database, LedgerRow, OutboxRow
 from airline.models import ChannelKind, ContactChannel, Customer
+from airline.tables import LedgerRow
 from tools.channels.fallback import Route, RoutedMessage
 from tools.notifications import (
     MessageFieldError,
@@ -23,6 +23,8 @@ from tools.notifications import (
     enqueue_notification,
     is_due,
 )
+from tools.tables import OutboxRow
+from travel_agent.db import Database
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

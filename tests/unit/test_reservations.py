@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from airline.db import Database, InventoryRow
-from airline.errors import NoSeatsError, NotFoundError
 from airline.models import Booking, Cabin, SegmentStatus
 from airline.reservations import load_booking, passengers_on, rebook
+from airline.tables import InventoryRow
+from travel_agent.db import Database
+from travel_agent.errors import NoSeatsError, NotFoundError
 
 CANCELLED = "XA102/2026-03-01"  # FRA→LHR 08:20 UTC
 LATER_DIRECT = "XA104/2026-03-01"  # FRA→LHR 13:30 UTC

@@ -19,10 +19,10 @@ from sqlalchemy import func, select
 
 from airline import seed
 from airline.airports import great_circle_km, load_airports, minimum_connection_time
-from airline.db import Base, Database
-from airline.errors import ConfigError, NotFoundError
 from airline.models import Flight, SegmentStatus
 from airline.seed import World, build_world, seed_database, write_world
+from travel_agent.db import Base, Database
+from travel_agent.errors import ConfigError, NotFoundError
 
 SERVICE_DATE = date(2026, 3, 1)
 MIN_TURNAROUND = timedelta(minutes=35)

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from agent.settings import Settings
-from airline.errors import ConfigError
 from airline.models import LoyaltyTier
+from travel_agent.errors import ConfigError
 
 
 def test_the_defaults_need_no_configuration(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,12 +11,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from airline.clock import SimulatedClock
-from airline.errors import ConfigError
 from airline.models import Cabin, CabinInventory, Flight, flight_key
 from streams.embedded import EmbeddedBroker, EmbeddedSink
 from streams.events import TOPIC_FLIGHT_STATUS, FlightStatus, FlightStatusEvent, decode
 from streams.simulator import MIN_TURNAROUND, generate_day, run_simulator, summarize
 from streams.storm import plan_storm
+from travel_agent.errors import ConfigError
 
 DAY = date(2026, 3, 1)
 HUB = "FRA"

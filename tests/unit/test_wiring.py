@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from agent.settings import LlmSettings, Settings
-from agent.wiring import open_agent
 from airline.clock import SimulatedClock
-from airline.errors import ConfigError
+from app.wiring import open_agent
 from tests.unit.test_case_graph import NOW
+from travel_agent.errors import ConfigError
 
 
 def test_a_model_reasoner_without_an_endpoint_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

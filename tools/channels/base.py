@@ -6,7 +6,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, Field
 
-from airline.errors import TravelAgentError
+from travel_agent.errors import TravelAgentError
 
 
 class OutboundMessage(BaseModel):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from airline.errors import ConfigError
+from travel_agent.errors import ConfigError
 
 _PLACEHOLDER = re.compile(
     r"""^(

@@ -22,10 +22,10 @@ from types import TracebackType
 from typing import Literal
 from urllib.parse import urlsplit
 
-from airline.errors import ConfigError
 from tools.channels.base import ChannelError, OutboundMessage
 from tools.channels.config import is_loopback, require_secret
 from tools.channels.http_post import HttpxPoster, RetryPolicy, Sleep
+from travel_agent.errors import ConfigError
 
 # GSM 03.38 default alphabet (without ESC) and its extension table (ESC + char, 2 septets).
 _GSM_BASIC = frozenset(

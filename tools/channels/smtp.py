@@ -30,9 +30,9 @@ from types import TracebackType
 
 import aiosmtplib
 
-from airline.errors import ConfigError
 from tools.channels.base import ChannelError, OutboundMessage
 from tools.channels.config import is_loopback, require_secret
+from travel_agent.errors import ConfigError
 
 log = logging.getLogger(__name__)
 

@@ -23,10 +23,10 @@ from collections.abc import Callable
 from types import TracebackType
 from urllib.parse import urlsplit
 
-from airline.errors import ConfigError
 from tools.channels.base import ChannelError, OutboundMessage
 from tools.channels.config import is_loopback, require_secret
 from tools.channels.http_post import HttpxPoster, RetryPolicy, Sleep
+from travel_agent.errors import ConfigError
 
 SIGNATURE_HEADER = "X-Travel-Agent-Signature"
 TIMESTAMP_HEADER = "X-Travel-Agent-Timestamp"

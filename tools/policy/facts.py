@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from airline.airports import great_circle_km
-from airline.errors import NotFoundError
 from airline.models import Airport, Booking, Cabin, FareFamily, LoyaltyTier, ReasonCode
+from travel_agent.errors import NotFoundError
 
 CABIN_RANK = {Cabin.ECONOMY: 0, Cabin.PREMIUM: 1, Cabin.BUSINESS: 2}
 

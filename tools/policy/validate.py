@@ -25,7 +25,6 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.board import LiveBoard
-from airline.errors import NotFoundError
 from airline.models import Booking, Cabin, LoyaltyTier
 from airline.schedule import Schedule
 from tools.case_facts import rerouted_entitlements
@@ -38,6 +37,7 @@ from tools.policy.guard import (
     rebook_violations,
 )
 from tools.policy.results import Entitlements
+from travel_agent.errors import NotFoundError
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """What every `travel-agent` command does alike: speak on stderr, load the settings.
 
-Entry-point code only, like `agent.cli` and its sub-apps, which import it.
+Entry-point code only, like `app.cli` and its sub-apps, which import it.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import typer
 
 from agent.settings import Settings
-from airline.errors import ConfigError
+from travel_agent.errors import ConfigError
 
 
 def say(message: str) -> None:

@@ -4,7 +4,7 @@
     travel-agent customers forget C000123    erase everything memory holds about them
     travel-agent customers prune             retention: erase memories past the retention age
 
-A Typer sub-app registered by `agent.cli`; like it, an entry point that nothing imports.
+A Typer sub-app registered by `app.cli`; like it, an entry point that nothing imports.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from agent.cli_common import say, settings_or_exit
 from agent.settings import Settings
-from airline.errors import ConfigError, NotFoundError, TravelAgentError
 from airline.models import Customer, Preferences
+from app.cli_common import say, settings_or_exit
+from travel_agent.errors import ConfigError, NotFoundError, TravelAgentError
 
 if TYPE_CHECKING:
-    from airline.db import Database
     from memory.base import MemoryRecord
+    from travel_agent.db import Database
 
 T = TypeVar("T")
 
@@ -148,8 +148,8 @@ async def seed_history(settings: Settings, db: Database, *, seed: int) -> int:
 
 async def _airline_customer(settings: Settings, customer_id: str) -> Customer | None:
     """The customer in the airline database, or None when it does not know them."""
-    from airline.db import Database
     from airline.reservations import load_customer
+    from travel_agent.db import Database
 
     async with Database(settings.db_url) as db, db.session() as session:
         try:

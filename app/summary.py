@@ -10,8 +10,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from agent.state import CaseStatus
-from airline.db import CaseRow, Database, DisruptionRow, LedgerRow, OutboxRow
+from agent.tables import CaseRow, DisruptionRow
+from airline.tables import LedgerRow
 from streams.events import TOPIC_NOTIFICATIONS
+from tools.tables import OutboxRow
+from travel_agent.db import Database
 
 
 async def run_figures(db: Database) -> dict[str, int]:

@@ -15,10 +15,10 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 
-from agent.approvals_cli import approvals_app
-from agent.cli_common import say, settings_or_exit
-from agent.customers_cli import customers, seed_history
-from airline.errors import ConfigError, TravelAgentError
+from app.approvals_cli import approvals_app
+from app.cli_common import say, settings_or_exit
+from app.customers_cli import customers, seed_history
+from travel_agent.errors import ConfigError, TravelAgentError
 
 app = typer.Typer(
     help="A proactive travel assistant: it watches flight-status streams and rebooks and "
@@ -94,8 +94,8 @@ def demo(
     At demo speed an approval's deadline passes in seconds: --hold-for-approvals stops the
     simulated clock while one waits, until it is decided on the desk (or by the CLI).
     """
-    from agent.dashboard_cli import demo_desk
-    from agent.demo import run_demo
+    from app.dashboard_cli import demo_desk
+    from app.demo import run_demo
 
     if scenario not in ("normal", "storm"):
         say("error: --scenario must be normal or storm")
@@ -128,8 +128,8 @@ def seed(
     ] = True,
 ) -> None:
     """Build the deterministic synthetic world into the configured database (and memory)."""
-    from airline.db import Database
     from airline.seed import seed_database
+    from travel_agent.db import Database
 
     settings = settings_or_exit()
     day = date.fromisoformat(service_date or settings.seed.service_date)
@@ -148,7 +148,7 @@ def seed(
 @app.command()
 def run() -> None:
     """The daemon on the configured source; SIGTERM or Ctrl-C shuts it down cleanly."""
-    from agent.daemon import run_daemon
+    from app.daemon import run_daemon
 
     settings = settings_or_exit()
     _run(lambda stop: run_daemon(settings, stop, say=say))
@@ -160,7 +160,7 @@ def simulate(
     scenario: Annotated[str, typer.Option(help="normal or storm")] = "normal",
 ) -> None:
     """Produce the simulated day of the seeded schedule to Kafka's flight.status topic."""
-    from agent.daemon import simulate_to_kafka
+    from app.daemon import simulate_to_kafka
 
     if scenario not in ("normal", "storm"):
         say("error: --scenario must be normal or storm")
@@ -187,7 +187,7 @@ def replay(
     """Replay a real historical day as a live feed (embedded: with the daemon; Kafka: produce)."""
     from rich.progress import Progress
 
-    from agent.replaying import run_replay
+    from app.replaying import run_replay
     from streams.replay import read_ontime
 
     settings = settings_or_exit()
@@ -275,7 +275,7 @@ def _stderr_console() -> Any:
 
 
 def _register_desk() -> None:
-    from agent.dashboard_cli import register
+    from app.dashboard_cli import register
 
     register(app, run=_run, settings=settings_or_exit, say=say)
 

@@ -16,17 +16,18 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from agent.demo import play_embedded
 from agent.settings import DbSettings, Settings
 from airline.clock import SimulatedClock
-from airline.db import Database, FlightRow
-from airline.errors import ConfigError
 from airline.replay_world import build_replay_world
 from airline.seed import write_world
+from airline.tables import FlightRow
+from app.demo import play_embedded
 from streams.events import TOPIC_FLIGHT_STATUS
 from streams.kafka import KafkaSink
 from streams.replay import ReplayDay, replay_events
 from streams.simulator import run_simulator
+from travel_agent.db import Database
+from travel_agent.errors import ConfigError
 
 
 async def run_replay(

@@ -17,8 +17,6 @@ from agent.reasoners.rules import RulesReasoner
 from agent.settings import Settings
 from airline.board import LiveBoard
 from airline.clock import Clock
-from airline.db import Database
-from airline.errors import ConfigError
 from airline.schedule import Schedule
 from memory.base import CustomerMemory
 from tools.channels.base import Channel
@@ -28,6 +26,8 @@ from tools.channels.smtp import SmtpChannel
 from tools.channels.webhook import WebhookChannel
 from tools.effects import ToolDeps
 from tools.policy.texts import PolicySearch
+from travel_agent.db import Database
+from travel_agent.errors import ConfigError
 
 
 @dataclass(frozen=True)

@@ -26,11 +26,11 @@ from agent.approvals import (
     ApprovalStatus,
     Decision,
 )
-from agent.cli_common import settings_or_exit
 from airline.board import stream_clock
-from airline.db import Database
-from airline.errors import TravelAgentError
 from airline.schedule import Schedule
+from app.cli_common import settings_or_exit
+from travel_agent.db import Database
+from travel_agent.errors import TravelAgentError
 
 approvals_app = typer.Typer(
     help="Decisions the agent handed to a human: list, show, approve, edit, reject.",

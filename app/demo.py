@@ -21,17 +21,17 @@ from agent.approvals import ApprovalDesk
 from agent.relay import OutboxRelay
 from agent.runtime import Daemon
 from agent.settings import DbSettings, Settings
-from agent.summary import run_figures
-from agent.wiring import open_agent, open_memory_for
 from airline.clock import SimulatedClock
-from airline.db import Database, copy_sqlite
 from airline.schedule import Schedule
 from airline.seed import seed_database
+from app.summary import run_figures
+from app.wiring import open_agent, open_memory_for
 from memory.base import CustomerMemory
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
 from streams.events import FlightStatusEvent
 from streams.simulator import generate_day, run_simulator
 from tools.channels.log import LogChannel
+from travel_agent.db import Database, copy_sqlite
 
 log = logging.getLogger(__name__)
 

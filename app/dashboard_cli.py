@@ -1,6 +1,6 @@
-"""`travel-agent dashboard` and `travel-agent operators ...`, registered by `agent.cli`.
+"""`travel-agent dashboard` and `travel-agent operators ...`, registered by `app.cli`.
 
-Entry point only, like `agent.cli`: nothing imports this module but the CLI, and it
+Entry point only, like `app.cli`: nothing imports this module but the CLI, and it
 imports `dashboard` only inside the commands.
 """
 
@@ -17,7 +17,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from agent.settings import Settings
-from agent.wiring import open_memory_for
+from app.wiring import open_memory_for
 from memory.base import CustomerMemory
 
 T = TypeVar("T")
@@ -170,9 +170,9 @@ def with_desk_address(config: Settings, host: str | None, port: int | None) -> S
 
 @asynccontextmanager
 async def _store(config: Settings) -> AsyncIterator[Any]:
-    from airline.db import Database
     from dashboard.auth import OperatorStore
     from dashboard.tables import create_tables
+    from travel_agent.db import Database
 
     async with Database(config.db_url) as db:
         await create_tables(db)

@@ -17,14 +17,13 @@ from datetime import timedelta
 from typing import Literal
 
 from agent.metrics import Metrics
-from agent.ops_server import DaemonProbe, OpsServer
 from agent.relay import OutboxRelay
 from agent.runtime import Daemon
 from agent.settings import Settings
 from airline.board import LiveBoard, stream_clock
 from airline.clock import Clock, SimulatedClock
-from airline.db import Database
 from airline.schedule import Schedule
+from app.ops_server import DaemonProbe, OpsServer
 from memory.base import CustomerMemory
 from streams.base import Sink, Source
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
@@ -32,6 +31,7 @@ from streams.events import TOPIC_DEAD_LETTERS, TOPIC_FLIGHT_STATUS
 from streams.kafka import KafkaSink, KafkaSource, enter_when_reachable
 from streams.simulator import generate_day, run_simulator
 from tools.channels.log import LogChannel
+from travel_agent.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ async def _initial_clock(settings: Settings) -> Clock:
 async def run_daemon(
     settings: Settings, stop: asyncio.Event, *, say: Callable[[str], None]
 ) -> None:
-    from agent.wiring import open_agent, open_channels, open_memory_for
+    from app.wiring import open_agent, open_channels, open_memory_for
 
     async with AsyncExitStack() as stack:
         # First: a placeholder secret stops start-up before anything connects.
@@ -145,7 +145,7 @@ async def simulate_to_kafka(
         board = LiveBoard()
         await board.load(db)
     if not len(schedule):
-        from airline.errors import ConfigError
+        from travel_agent.errors import ConfigError
 
         raise ConfigError("no flights in the database: run `travel-agent seed` first")
     events = generate_day(

@@ -26,7 +26,7 @@ from types import TracebackType
 from typing import Protocol
 
 from agent.metrics import LagReporter, Metrics
-from airline.errors import ConfigError, TravelAgentError
+from travel_agent.errors import ConfigError, TravelAgentError
 
 log = logging.getLogger(__name__)
 

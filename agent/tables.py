@@ -1,0 +1,111 @@
+"""The agent's own tables: disruptions, cases, approvals and scheduled jobs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+import airline.tables  # noqa: F401  (the airline tables these rows refer to, on the same metadata)
+from travel_agent.db import Base
+
+
+class DisruptionRow(Base):
+    """A material change to one flight, and the cases it opened (written together)."""
+
+    __tablename__ = "disruptions"
+
+    id: Mapped[str] = mapped_column(String(96), primary_key=True)
+    flight_key: Mapped[str] = mapped_column(ForeignKey("flights.key"), index=True)
+    event_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[dict[str, Any]]
+    detected_at: Mapped[datetime]
+
+
+class CaseRow(Base):
+    """One passenger (booking) x one disruption. Its graph thread id is `id`."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    disruption_id: Mapped[str] = mapped_column(ForeignKey("disruptions.id"), index=True)
+    pnr: Mapped[str] = mapped_column(ForeignKey("bookings.pnr"), index=True)
+    reason: Mapped[str] = mapped_column(String(24))
+    priority: Mapped[int]
+    status: Mapped[str] = mapped_column(String(24), index=True)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (UniqueConstraint("disruption_id", "pnr"),)
+
+
+class ApprovalRow(Base):
+    """A decision the agent handed to a human: what it proposes, why it asks, the outcome.
+
+    One row per (case, revision): a stale approval is re-planned under the next revision.
+    The graph parks the case at `interrupt()`; an operator's decision is written here by
+    `agent.approvals.ApprovalDesk`, and the daemon resumes the case from it
+    (`applied_at` set once the case ran on).
+    """
+
+    __tablename__ = "approvals"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(40), index=True)
+    revision: Mapped[int]
+    pnr: Mapped[str] = mapped_column(String(6), index=True)
+    customer_id: Mapped[str] = mapped_column(String(16), index=True)
+    flight_key: Mapped[str] = mapped_column(String(32), index=True)
+    reason: Mapped[str] = mapped_column(String(24))
+    why: Mapped[list[str]] = mapped_column(JSON)
+    proposal: Mapped[dict[str, Any]] = mapped_column(JSON)
+    options: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    entitlements: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    memory: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    rationale: Mapped[str] = mapped_column(String(2000))
+    cost_cents: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime]
+    deadline: Mapped[datetime] = mapped_column(index=True)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None]
+    decision: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    applied_at: Mapped[datetime | None]
+
+    __table_args__ = (UniqueConstraint("case_id", "revision", name="uq_approvals_case_rev"),)
+
+
+class JobRow(Base):
+    """Scheduled work (approval deadlines, reminders, re-checks), claimed by one daemon.
+
+    `key` makes scheduling idempotent; a due job is claimed (`claimed_by`, `claimed_until`)
+    before it runs, so it fires once however many daemons share the database.
+    """
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime]
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_until: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    done_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_jobs_status_due", "status", "due_at"),)

@@ -1,0 +1,133 @@
+"""The SQL kernel every room's tables build on: one declarative `Base` (one metadata, so
+migrations see every table), UTC datetimes, and the `Database` handle — SQLite file by
+default, PostgreSQL by URL.
+
+Same code on both. Times are stored in UTC and come back timezone-aware (`UtcDateTime`).
+SQLite allows one writer at a time, so `Database.transaction()` serializes writers of
+this process with a lock (and a busy timeout covers other processes); on PostgreSQL
+transactions run concurrently and correctness comes from conditional updates and row locks.
+
+Each room declares its own tables on `Base` in its own module (`airline.tables`,
+`agent.tables`, `tools.tables`, `dashboard.tables`); this module imports none of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, closing
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, event
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator
+
+from travel_agent.errors import ConfigError
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime stored as UTC on every backend."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UtcDateTime, dict[str, Any]: JSON}  # noqa: RUF012
+
+
+class Database:
+    """One async engine and its sessions. Open with `async with Database(url) as db`."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ConfigError(
+                f"unsupported database URL {url!r}: use sqlite+aiosqlite:///path/file.sqlite "
+                "or postgresql+asyncpg://user:password@host/dbname (TRAVEL_AGENT_DB__URL)"
+            )
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            path = url.split(":///", 1)[1] if ":///" in url else ""
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self.engine: AsyncEngine = create_async_engine(
+                url, echo=echo, connect_args={"timeout": 30}
+            )
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        else:
+            self.engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=10)
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer; serializing our own writers avoids "database is locked".
+        self._write_lock = asyncio.Lock()
+
+    async def __aenter__(self) -> Database:
+        await self.create_schema()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.engine.dispose()
+
+    async def create_schema(self) -> None:
+        async with self.engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads (no transaction is committed)."""
+        async with self._sessions() as session:
+            yield session
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session whose work commits on success and rolls back on error."""
+        if self.is_sqlite:
+            async with self._write_lock, self._sessions.begin() as session:
+                yield session
+        else:
+            async with self._sessions.begin() as session:
+                yield session
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers (another process, the dashboard) read while the daemon writes.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def copy_sqlite(source: Path, target: Path) -> Path:
+    """Copy a SQLite database consistently (its WAL included) with the backup API.
+
+    Used to start runs, tests and benchmarks from a seeded template without re-seeding.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+    return target
