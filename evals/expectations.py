@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from airline.models import Booking, Cabin, Flight
+from evals.replies import OfferSpec, ReplyExpectation, score_offer, score_reply
 from evals.runner import LedgerEntry, OutboxEntry, RunResult
 from evals.scenario import EXPECTATION_KINDS, parse_duration, split_flight
 
@@ -140,7 +141,7 @@ class Excludes(_Booking):
     text: list[str] = Field(min_length=1)
 
 
-SPECS: dict[str, type[_Spec]] = {
+SPECS: dict[str, type[BaseModel]] = {
     "rebooked": Rebooked,
     "not_rebooked": _Booking,
     "notification": Notification,
@@ -160,6 +161,8 @@ SPECS: dict[str, type[_Spec]] = {
     "effects": Effects,
     "dead_lettered": DeadLettered,
     "message_excludes": Excludes,
+    "offer": OfferSpec,
+    "reply": ReplyExpectation,
 }
 assert set(SPECS) == set(EXPECTATION_KINDS)
 
@@ -607,6 +610,8 @@ def _excludes(spec: Excludes, result: RunResult) -> Score:
 
 
 _SCORERS: dict[str, Callable[[Any, RunResult], Score]] = {
+    "offer": score_offer,
+    "reply": score_reply,
     "rebooked": _rebooked,
     "not_rebooked": _not_rebooked,
     "notification": _notification,
