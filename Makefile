@@ -50,7 +50,7 @@ MODEL_SCENARIOS ?= $(addprefix evals/scenarios/,$(addsuffix .yaml,\
 	connecting-first-leg-cancelled delay-45m-notify-only diversion-rebooked-from-diversion-airport \
 	eu261-band2-400 gate-change long-delay-care-and-compensation no-seats-refund \
 	prompt-injection-in-note))
-MODEL_DECISION_SECONDS ?= 300
+MODEL_DECISION_SECONDS ?= 600
 
 model-install:
 	scripts/local-model install

@@ -196,7 +196,9 @@ async def test_the_model_searches_then_rebooks_once_through_the_guard(
     }
 
 
-def bad_rebooking(kind: str, case: dict[str, Any]) -> dict[str, Any]:
+def bad_rebooking(kind: str, case: dict[str, Any]) -> dict[str, Any] | None:
+    if kind == "no rebooking":  # a real 1.5B model announced one it never proposed
+        return None
     flights, cabin = case["alternatives"][0]["flights"], case["cabin"]
     if kind == "cancelled flight":
         flights = [CANCELLED]
@@ -217,10 +219,11 @@ def bad_rebooking(kind: str, case: dict[str, Any]) -> dict[str, Any]:
     [
         ("cancelled flight", "is cancelled on the live board"),
         ("unknown flight", "no such flight XA999/2026-03-01"),
+        ("no rebooking", None),
     ],
 )
 async def test_a_proposal_that_breaks_policy_is_refused_and_the_passenger_told_the_truth(
-    opened: Agent, chat: BaseChatModel, api: FakeOpenAI, kind: str, violation: str
+    opened: Agent, chat: BaseChatModel, api: FakeOpenAI, kind: str, violation: str | None
 ) -> None:
     agent = llm_agent(opened, chat)
     booking = await passenger(agent, connecting=False)
@@ -229,10 +232,11 @@ async def test_a_proposal_that_breaks_policy_is_refused_and_the_passenger_told_t
 
     def answer(request: dict[str, Any]) -> Reply:
         data = data_block(request["messages"][1]["content"])
+        rebooking = bad_rebooking(kind, data)
         return say(
             {
                 "actions": [
-                    bad_rebooking(kind, data),
+                    *([rebooking] if rebooking else []),
                     {"kind": "notify", "message": "cancelled_rebooked"},
                 ],
                 "rationale": "the passenger deserves it",
@@ -243,7 +247,9 @@ async def test_a_proposal_that_breaks_policy_is_refused_and_the_passenger_told_t
     outcomes, plan, verdict = await run_case(agent, case)
 
     assert plan.reasoner == "llm"
-    assert any(violation in v for v in verdict.violations), verdict.violations
+    if violation is not None:
+        assert any(violation in v for v in verdict.violations), verdict.violations
+    assert any("became cancelled_no_alternative" in r for r in verdict.repairs), verdict.repairs
     assert outcomes == {"no_alternative": 1}
     after = await observe(agent, case)
     # No rebooking ran; what EU261 owes for the cancellation is paid all the same.
