@@ -141,5 +141,11 @@ class LlmSettings(BaseModel):
     max_tool_rounds: int = Field(
         default=4, ge=0, description="model turns that may call read-only tools"
     )
+    max_output_tokens: int | None = Field(
+        default=None,
+        gt=0,
+        description="cap on each answer's tokens (a small local model may ramble); "
+        "an answer cut short is unusable and the rules plan instead",
+    )
     input_price_per_1k: float = Field(default=0.0, ge=0, description="per 1 000 prompt tokens")
     output_price_per_1k: float = Field(default=0.0, ge=0, description="per 1 000 completion tokens")

@@ -239,7 +239,11 @@ def eval_(
         float, typer.Option(help="exit 1 when the pass rate is below this (0-1)")
     ] = 0.0,
     local_model: Annotated[
-        bool, typer.Option(help="serve the policy-following test model locally for llm/hybrid")
+        bool,
+        typer.Option(
+            help="serve the scripted stand-in for llm/hybrid (it computes the rules' plan: "
+            "no model answers, nothing is charged)"
+        ),
     ] = False,
     generate: Annotated[
         int, typer.Option(help="run N generated worlds and storms through the daemon and oracle")

@@ -27,7 +27,7 @@ from airline.clock import SimulatedClock
 from app.migrate import open_database
 from app.runtime import Runtime, open_runtime
 from app.settings import DbSettings, Settings, load_settings
-from evals.cli import table
+from evals.cli import SCRIPTED, table
 from evals.report import render_html
 from evals.runner import MemoryFactory, ScenarioRunner
 from evals.scenario import Scenario, load_scenarios
@@ -41,6 +41,7 @@ __all__ = [
     "EvalHarness",
     "default_memory_factory",
     "eval_harness",
+    "model_label",
     "run_eval",
     "scenario_settings",
 ]
@@ -111,6 +112,10 @@ class EvalHarness:
     def horizon(self) -> timedelta:
         return timedelta(hours=self.settings.agent.rebook_horizon_hours)
 
+    @property
+    def decision_timeout(self) -> float:
+        return self.settings.llm.timeout_seconds
+
     @asynccontextmanager
     async def open_runtime(
         self,
@@ -179,6 +184,28 @@ def _model_endpoint(local_model: bool) -> Iterator[str | None]:
         yield url
 
 
+def model_label(settings: Settings, *, scripted: bool) -> tuple[str | None, str | None]:
+    """Which model answered, and how we know: ``(model, model_source)``.
+
+    ``scripted``: the stand-in that computes the rules' plan; ``served``: the names the
+    endpoint lists (``GET /models``); ``configured``: it lists none, so the configured
+    name. ``(None, None)`` for the rules reasoner.
+    """
+    if settings.reasoner == "rules":
+        return None, None
+    if scripted:
+        return SCRIPTED, "scripted"
+    from agent.reasoners.llm import served_models  # loads openai only for a model
+
+    llm = settings.llm
+    assert llm.base_url is not None  # Settings refuses a model reasoner without one
+    key = llm.api_key.get_secret_value() if llm.api_key else "unused"
+    names = asyncio.run(served_models(llm.base_url, key))
+    if names:
+        return ", ".join(names), "served"
+    return llm.model, "configured"
+
+
 def run_eval(
     paths: list[Path],
     *,
@@ -203,25 +230,33 @@ def run_eval(
     with _model_endpoint(local_model) as url:
         overrides: dict[str, Any] = {"reasoner": reasoner}
         if url is not None:
-            overrides["llm"] = LlmSettings(
-                base_url=url,
-                model="policy-model",
-                # gpt-4o-mini list prices, so the cost figures are exercised
-                input_price_per_1k=0.00015,
-                output_price_per_1k=0.0006,
-            )
+            # No prices: nothing is charged for a scripted answer.
+            overrides["llm"] = LlmSettings(base_url=url, model=SCRIPTED)
         try:
             settings = load_settings(**overrides)
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
         runner = ScenarioRunner(EvalHarness(settings), memory_factory=default_memory_factory())
-        say(f"running {len(scenarios)} scenario(s) x {repeat} with the {reasoner} reasoner")
+        model, model_source = model_label(settings, scripted=url is not None)
+        say(
+            f"running {len(scenarios)} scenario(s) x {repeat} with the {reasoner} reasoner"
+            + (f" (model: {model}, {model_source})" if model else "")
+        )
 
         def progress(scenario: Scenario, record: dict[str, Any]) -> None:
             mark = "pass" if record["passed"] else "FAIL"
             say(f"  {mark} {scenario.name} (run {record['run']}, {record['seconds']:.2f} s)")
 
-        evaluation = asyncio.run(evaluate(scenarios, runner, repeat=repeat, on_run=progress))
+        evaluation = asyncio.run(
+            evaluate(
+                scenarios,
+                runner,
+                repeat=repeat,
+                on_run=progress,
+                model=model,
+                model_source=model_source,
+            )
+        )
     echo(table(evaluation))
     if json_path is not None:
         json_path.parent.mkdir(parents=True, exist_ok=True)

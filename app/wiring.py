@@ -102,6 +102,7 @@ async def open_reasoner(settings: Settings, tools: ToolDeps, stack: AsyncExitSta
             model=llm.model,
             timeout_seconds=llm.timeout_seconds,
             max_retries=llm.max_retries,
+            max_output_tokens=llm.max_output_tokens,
         )
     )
     model = LlmReasoner(

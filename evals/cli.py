@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["table"]
+__all__ = ["SCRIPTED", "table"]
+
+SCRIPTED = "scripted"
+"""The model name of the scripted stand-in (`evals.model_server`): no model answers, it
+computes the rules' plan, and it costs nothing."""
 
 
 def table(evaluation: dict[str, Any]) -> str:
@@ -50,4 +54,22 @@ def table(evaluation: dict[str, Any]) -> str:
         f"approvals {s['approvals']['requested']}/{s['approvals']['needed']} · "
         f"tokens {s['model']['total_tokens']} · {s['wall_seconds']} s"
     )
+    if evaluation.get("model"):
+        lines.append(model_line(evaluation))
     return "\n".join(lines)
+
+
+def model_line(evaluation: dict[str, Any]) -> str:
+    """Which model answered, its decisions' latency and tokens, and what the guard did."""
+    s = evaluation["summary"]
+    model, guard = s["model"], s.get("guard", {})
+    latency = model.get("latency_s", {})
+    source = evaluation.get("model_source") or "configured"
+    cost = "no cost" if source == SCRIPTED else f"cost {model['cost']:.4f}"
+    return (
+        f"model {evaluation['model']} ({source}) · {model.get('decisions', 0)} decisions, "
+        f"p50 {latency.get('p50')} s p95 {latency.get('p95')} s · "
+        f"tokens {model['input_tokens']} in + {model['output_tokens']} out · {cost} · "
+        f"fallbacks {model.get('fallbacks', 0)} · guard repaired {guard.get('repaired', 0)} "
+        f"and refused {guard.get('refused', 0)} of {guard.get('plans', 0)} plans"
+    )

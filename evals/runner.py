@@ -65,7 +65,9 @@ from travel_agent.errors import ConfigError
 log = logging.getLogger(__name__)
 
 SETTLE_TIMEOUT = 120.0
-"""Real seconds the daemon may take over one moment of the timeline before the run fails."""
+"""Real seconds the daemon may go without progress (a record committed, a case finished)
+over one moment of the timeline before the run fails; a model reasoner adds two of its
+timeouts, since one slow decision is no progress until it ends."""
 MAX_STEPS = 500
 
 MemoryFactory = Callable[[Path], AbstractAsyncContextManager[CustomerMemory]]
@@ -140,6 +142,7 @@ class PlanEntry:
     actions: list[dict[str, Any]]
     guard_violations: list[str]
     usage: dict[str, int]
+    guard_repairs: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -231,6 +234,11 @@ class Harness(Protocol):
     @property
     def horizon(self) -> timedelta:
         """How far ahead the agent searches for alternatives (the oracle searches as far)."""
+        ...
+
+    @property
+    def decision_timeout(self) -> float:
+        """Seconds one model decision may take (a settling run waits that much longer)."""
         ...
 
     def open_runtime(
@@ -520,16 +528,26 @@ class ScenarioRunner:
 
     async def _settle(self, runtime: ScenarioRuntime, task: asyncio.Task[None]) -> None:
         """Wait until every published record is committed and no case is left pending."""
-        deadline = time.monotonic() + SETTLE_TIMEOUT
+        stall = SETTLE_TIMEOUT
+        if self.harness.reasoner != "rules":
+            stall += 2 * self.harness.decision_timeout
+        deadline = time.monotonic() + stall
+        seen: tuple[int, int] | None = None
         while True:
             if task.done():
                 exc = task.exception() if not task.cancelled() else None
                 raise RuntimeError(f"the daemon stopped early: {exc!r}")
             await runtime.daemon.checkpoint()
-            if await runtime.backlog() == 0 and not await _pending(runtime.db):
+            backlog, pending = await runtime.backlog(), await _pending(runtime.db)
+            if backlog == 0 and not pending:
                 return
+            if (backlog, pending) != seen:  # progress moves the deadline on
+                seen, deadline = (backlog, pending), time.monotonic() + stall
             if time.monotonic() > deadline:
-                raise TimeoutError(f"the daemon did not settle within {SETTLE_TIMEOUT:.0f} s")
+                raise TimeoutError(
+                    f"the daemon made no progress for {stall:.0f} s "
+                    f"({pending} case(s) pending, {backlog} record(s) not committed)"
+                )
             await asyncio.sleep(0.005)
 
 
@@ -785,6 +803,7 @@ async def _plan_of(daemon: Daemon, case_id: str) -> PlanEntry | None:
         actions=list(plan.get("actions") or []),
         guard_violations=[str(v) for v in verdict.get("violations") or []],
         usage={k: int(v) for k, v in (plan.get("usage") or {}).items()},
+        guard_repairs=[str(r) for r in verdict.get("repairs") or []],
     )
 
 

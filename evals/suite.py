@@ -61,10 +61,14 @@ async def evaluate(
     *,
     repeat: int = 1,
     on_run: Callable[[Scenario, dict[str, Any]], None] | None = None,
+    model: str | None = None,
+    model_source: str | None = None,
 ) -> dict[str, Any]:
     """Run every scenario `repeat` times and return the evaluation as JSON-ready data.
 
-    A run passes when it ran, every expectation passed and it broke no policy.
+    A run passes when it ran, every expectation passed and it broke no policy. `model`
+    and `model_source` say which model answered (see `app.eval_cli.model_label`); by
+    default the configured name, for the llm and hybrid reasoners.
     """
     started = time.perf_counter()
     harness = runner.harness
@@ -92,7 +96,8 @@ async def evaluate(
         "schema": SCHEMA,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "reasoner": harness.reasoner,
-        "model": harness.model,
+        "model": model or harness.model,
+        "model_source": model_source or ("configured" if harness.reasoner != "rules" else None),
         "python": platform.python_version(),
         "summary": summary,
         "scenarios": results,
