@@ -9,7 +9,10 @@ upgrades an empty database, a database of the previous release, and a migrated o
 
 Two processes starting at once on one database (a daemon and the desk) migrate it once:
 the upgrade runs under a lock — PostgreSQL's advisory lock, on SQLite an exclusive lock
-file beside the database.
+file beside the database. Two upgrades in one process (the generated evaluations run
+worlds side by side) take turns as well: Alembic's `op` and `context` are module-wide
+proxies, so two migrations interleaved on one event loop would run one database's
+steps on the other's connection ("table ... already exists").
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import asyncio
 import fcntl
 import logging
 import re
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -50,6 +54,20 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Any constant both processes agree on: the key of PostgreSQL's advisory lock.
 _PG_LOCK_KEY = 0x7472_6176_656C
+
+
+# One lock per event loop: an asyncio.Lock belongs to the loop it was first used on.
+_in_process: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _process_lock() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    lock = _in_process.get(loop)
+    if lock is None:
+        lock = _in_process[loop] = asyncio.Lock()
+    return lock
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -107,6 +125,7 @@ async def upgrade(url: str, revision: str = "head") -> str | None:
     engine = create_async_engine(url, poolclass=NullPool)
     try:
         async with AsyncExitStack() as stack:
+            await stack.enter_async_context(_process_lock())
             if url.startswith("sqlite"):
                 await stack.enter_async_context(_sqlite_lock(url))
             conn = await stack.enter_async_context(engine.begin())
