@@ -11,6 +11,7 @@ and that the code works on it. On SQLite and on a real PostgreSQL server.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -335,3 +336,17 @@ async def test_a_previous_release_database_upgrades_with_its_data(db_url: str, l
 async def test_an_empty_database_gets_the_whole_schema(db_url: str) -> None:
     assert await migrate.upgrade(db_url) == migrate.head()
     assert await migrate.differences(db_url) == []
+
+
+async def test_databases_upgraded_side_by_side_in_one_process_each_get_their_schema(
+    tmp_path: Path,
+) -> None:
+    # The generated evaluations open several worlds at once. Alembic's `op` is one
+    # proxy per process: interleaved, one database's steps ran on another's connection.
+    urls = [f"sqlite+aiosqlite:///{tmp_path / f'world{i}.sqlite'}" for i in range(4)]
+    reached = await asyncio.wait_for(
+        asyncio.gather(*(migrate.upgrade(url) for url in urls)), timeout=300
+    )
+    assert reached == [migrate.head()] * len(urls)
+    for url in urls:
+        assert await migrate.differences(url) == []
