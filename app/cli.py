@@ -41,7 +41,7 @@ def _configure_logging(verbose: bool) -> None:
         stream=sys.stderr,
     )
     # Third-party chatter at INFO drowns what an operator needs to see.
-    for noisy in ("aiokafka", "httpx", "sqlalchemy.engine", "sentence_transformers"):
+    for noisy in ("aiokafka", "httpx", "sqlalchemy.engine"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # A tick skipped while the last one still runs is normal under load, not news.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
