@@ -7,11 +7,11 @@ sections, e.g. ``TRAVEL_AGENT_KAFKA__BOOTSTRAP_SERVERS=broker:9092``.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from airline.models import LoyaltyTier
@@ -214,6 +214,19 @@ class CheckpointSettings(BaseModel):
 class SeedSettings(BaseModel):
     seed: int = 7
     service_date: str = Field(default="2026-03-01", description="the seeded day, YYYY-MM-DD")
+
+    @field_validator("service_date")
+    @classmethod
+    def _a_day(cls, value: str) -> str:
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("expected a day as YYYY-MM-DD (and one that exists)") from None
+        return value
+
+    @property
+    def day(self) -> date:
+        return date.fromisoformat(self.service_date)
 
 
 class Settings(BaseSettings):

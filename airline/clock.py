@@ -102,6 +102,10 @@ class EventTimeClock:
         self._real = time.monotonic()
         self._speed = speed
 
+    @property
+    def speed(self) -> float:
+        return self._speed
+
     def follow(self, instant: datetime) -> None:
         """Set the clock to `instant` (it may go back: partitions interleave)."""
         # Once per record: most are in UTC already.

@@ -16,8 +16,9 @@ from typing import Annotated, Any, Literal, TypeVar
 import typer
 
 from app.approvals_cli import approvals_app
-from app.cli_common import say, settings_or_exit
+from app.cli_common import require_database, say, settings_or_exit
 from app.customers_cli import customers, seed_history
+from app.settings_errors import parse_day
 from travel_agent.errors import ConfigError, TravelAgentError
 
 app = typer.Typer(
@@ -65,7 +66,7 @@ def _run(main: Callable[[asyncio.Event], Awaitable[T]]) -> T:
 
 
 @app.callback()
-def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", metavar="")] = False) -> None:
     _configure_logging(verbose)
 
 
@@ -82,10 +83,14 @@ def demo(
     ] = "normal",
     host: Annotated[str | None, typer.Option(help="the operator desk's address")] = None,
     port: Annotated[int | None, typer.Option(help="the operator desk's port (8000)")] = None,
-    desk: Annotated[bool, typer.Option(help="serve the operator desk beside the demo")] = True,
+    desk: Annotated[
+        bool, typer.Option(help="serve the operator desk beside the demo", metavar="")
+    ] = True,
     hold_for_approvals: Annotated[
         bool,
-        typer.Option(help="stop simulated time while an approval waits, to decide it on the desk"),
+        typer.Option(
+            help="stop simulated time while an approval waits, to decide it on the desk", metavar=""
+        ),
     ] = False,
 ) -> None:
     """Embedded everything: a seeded world, a simulated day, the daemon, the operator desk.
@@ -124,7 +129,10 @@ def seed(
         str | None, typer.Option("--date", help="the day to build, YYYY-MM-DD")
     ] = None,
     memory: Annotated[
-        bool, typer.Option(help="also give a share of the customers a history in customer memory")
+        bool,
+        typer.Option(
+            help="also give a share of the customers a history in customer memory", metavar=""
+        ),
     ] = True,
 ) -> None:
     """Build the deterministic synthetic world into the configured database (and memory)."""
@@ -132,7 +140,7 @@ def seed(
     from travel_agent.db import Database
 
     settings = settings_or_exit()
-    day = date.fromisoformat(service_date or settings.seed.service_date)
+    day = _day_or_exit(service_date, "--date") if service_date else settings.seed.day
 
     async def main(_stop: asyncio.Event) -> None:
         async with Database(settings.db_url) as db:
@@ -151,6 +159,7 @@ def run() -> None:
     from app.daemon import run_daemon
 
     settings = settings_or_exit()
+    require_database(settings)
     _run(lambda stop: run_daemon(settings, stop, say=say))
 
 
@@ -191,11 +200,7 @@ def replay(
     from streams.replay import read_ontime
 
     settings = settings_or_exit()
-    try:
-        day = date.fromisoformat(service_date)
-    except ValueError:
-        say(f"error: --date {service_date!r} is not YYYY-MM-DD")
-        raise typer.Exit(2) from None
+    day = _day_or_exit(service_date, "--date")
     try:
         with Progress(transient=True, console=_stderr_console()) as progress:
             task = progress.add_task(f"reading {file.name}", total=None)
@@ -237,7 +242,10 @@ def eval_(
         float, typer.Option(help="exit 1 when the pass rate is below this (0-1)")
     ] = 0.0,
     local_model: Annotated[
-        bool, typer.Option(help="serve the policy-following test model locally for llm/hybrid")
+        bool,
+        typer.Option(
+            help="serve the policy-following test model locally for llm/hybrid", metavar=""
+        ),
     ] = False,
 ) -> None:
     """Run scripted scenarios through the real daemon and score the agent's decisions."""
@@ -262,6 +270,14 @@ def eval_(
         say(f"error: {exc}")
         raise typer.Exit(2 if isinstance(exc, ConfigError) else 1) from None
     raise typer.Exit(code)
+
+
+def _day_or_exit(value: str, flag: str) -> date:
+    try:
+        return parse_day(value, flag)
+    except ConfigError as exc:
+        say(f"error: {exc}")
+        raise typer.Exit(2) from None
 
 
 def _stderr_console() -> Any:

@@ -20,8 +20,8 @@ from agent.metrics import Metrics
 from agent.relay import OutboxRelay
 from agent.runtime import Daemon
 from agent.settings import Settings
-from airline.board import LiveBoard, stream_clock
-from airline.clock import Clock, SimulatedClock
+from airline.board import LiveBoard, newest_event_time
+from airline.clock import Clock, EventTimeClock, SimulatedClock, SystemClock
 from airline.schedule import Schedule
 from app.ops_server import DaemonProbe, OpsServer
 from memory.base import CustomerMemory
@@ -32,13 +32,38 @@ from streams.kafka import KafkaSink, KafkaSource, enter_when_reachable
 from streams.simulator import generate_day, run_simulator
 from tools.channels.log import LogChannel
 from travel_agent.db import Database
+from travel_agent.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
 
 async def _initial_clock(settings: Settings) -> Clock:
+    """Wall time, or on a followed stream the newest event on the board (a restart resumes)."""
+    if settings.clock == "system":
+        return SystemClock()
     async with Database(settings.db_url) as db:
-        return await stream_clock(db, system=settings.clock == "system")
+        newest = await newest_event_time(db)
+    return SystemClock() if newest is None else EventTimeClock(newest)
+
+
+async def _require_schedule(settings: Settings) -> None:
+    """A database without flights is a setup mistake: say so before anything starts."""
+    async with Database(settings.db_url) as db:
+        schedule = await Schedule.load(db)
+    if not schedule.flights:
+        raise ConfigError(
+            f"the database {_shown(settings)} holds no flights: run `travel-agent seed` first "
+            "(or point TRAVEL_AGENT_DATA_DIR / TRAVEL_AGENT_DB__URL at a seeded one)"
+        )
+
+
+def _shown(settings: Settings) -> str:
+    """The database as a user would look for it (a URL without its password)."""
+    if settings.db.url is None:
+        return str(settings.data_dir / "airline.sqlite")
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.db.url).render_as_string(hide_password=True)
 
 
 async def run_daemon(
@@ -46,6 +71,7 @@ async def run_daemon(
 ) -> None:
     from app.wiring import open_agent, open_channels, open_memory_for
 
+    await _require_schedule(settings)
     async with AsyncExitStack() as stack:
         # First: a placeholder secret stops start-up before anything connects.
         channels = await open_channels(settings, stack)

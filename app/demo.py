@@ -1,8 +1,10 @@
 """`travel-agent demo`: everything embedded — a seeded world, the simulated day, the daemon.
 
-The seeded world is built once per seed into a template file in the data directory and
-copied fresh for every demo run, so each run starts from the same morning and its
-figures are reproducible.
+The seeded world and its customers' memory are built once per seed into templates in the
+data directory and copied fresh into ``<data dir>/demo`` for every run — database,
+memory, checkpoints — so each run starts from the same morning, no run remembers another,
+and its figures are reproducible. (A memory on a Chroma server or at a configured path is
+not copied: the demo says that it continues it.)
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import asyncio
 import logging
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from datetime import date, timedelta
 from pathlib import Path
@@ -24,9 +26,11 @@ from agent.settings import DbSettings, Settings
 from airline.clock import SimulatedClock
 from airline.schedule import Schedule
 from airline.seed import seed_database
+from airline.stream_time import publish_clock
 from app.summary import run_figures
 from app.wiring import open_agent, open_memory_for
 from memory.base import CustomerMemory
+from memory.chroma import LOCK_FILE
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
 from streams.events import FlightStatusEvent
 from streams.simulator import generate_day, run_simulator
@@ -47,6 +51,8 @@ DEMO_MEMORY_SHARE = 0.06
 # How often the pacer looks (real seconds). At the demo's ~10 000x, 0.05 s is 8 simulated
 # minutes: an approval (30 minutes to its deadline) is seen, and time held, well before.
 PACE_SECONDS = 0.05
+# Written into a memory template once it is complete: a half-seeded one is seeded again.
+SEEDED_MARK = "seeded"
 
 Beside = Callable[[Settings, "CustomerMemory | None"], AbstractAsyncContextManager[object]]
 
@@ -81,16 +87,21 @@ async def _pace(
     broker: EmbeddedBroker,
     source: EmbeddedSource,
     approvals: ApprovalDesk | None = None,
+    publish: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
     """Hold simulated time while the daemon is behind the feed — a real day does not wait,
     but a demo should: it shows decisions, not lag — and, with `approvals`, while any
-    approval waits for an operator (at demo speed its deadline would pass in seconds)."""
+    approval waits for an operator (at demo speed its deadline would pass in seconds).
+    `publish` tells the desk and the CLI each time the clock is held or released."""
     while True:
         waiting = approvals is not None and bool(await approvals.pending(limit=1))
+        held = clock.speed == 0
         if _backlog(broker, source) > MAX_BACKLOG or waiting:
             clock.pause()
         else:
             clock.resume()
+        if publish is not None and held != (clock.speed == 0):
+            await publish()
         await asyncio.sleep(PACE_SECONDS)
 
 
@@ -114,18 +125,29 @@ async def run_demo(
     operator can decide it on the desk before its deadline.
     """
     template = await ensure_world(settings, say)
+    memory_template = await ensure_memory_template(settings, template, say)
     run_dir = settings.data_dir / "demo"
     shutil.rmtree(run_dir, ignore_errors=True)
     copy_sqlite(template, run_dir / "airline.sqlite")
+    if memory_template is not None:
+        shutil.copytree(memory_template, run_dir / "memory", ignore=_lock_file)
+    elif settings.memory.enabled:
+        shown = settings.memory.url or settings.memory.path
+        say(f"customer memory at {shown} continues from earlier runs (it is not copied)")
     run_settings = settings.model_copy(update={"data_dir": run_dir, "db": DbSettings()})
+    say(
+        f"a fresh run in {run_dir} (database, memory and checkpoints copied from the "
+        f"templates); in another terminal: export TRAVEL_AGENT_DATA_DIR={run_dir}"
+    )
     async with Database(run_settings.db_url) as db:
         schedule = await Schedule.load(db)
     events = generate_day(
         list(schedule.flights.values()), seed=settings.seed.seed, scenario=scenario
     )
     async with AsyncExitStack() as stack:
-        memory = await stack.enter_async_context(open_memory_for(settings))
-        if memory is not None:
+        memory_settings = run_settings if memory_template is not None else settings
+        memory = await stack.enter_async_context(open_memory_for(memory_settings))
+        if memory is not None and memory_template is None:
             await ensure_memory(memory, template, settings, say)
         if beside is not None:
             await stack.enter_async_context(beside(run_settings, memory))
@@ -141,6 +163,34 @@ async def run_demo(
         )
 
 
+def _lock_file(_directory: str, names: list[str]) -> list[str]:
+    return [name for name in names if name == LOCK_FILE]
+
+
+async def ensure_memory_template(
+    settings: Settings, world: Path, say: Callable[[str], None]
+) -> Path | None:
+    """The seeded memory directory for the world's seed, built once; None when memory is
+    off or lives elsewhere (a Chroma server, a configured path): that is not copied."""
+    if not settings.memory.enabled or settings.memory.url or settings.memory.path:
+        return None
+    template = settings.data_dir / f"{world.stem}-memory"
+    if (template / SEEDED_MARK).is_file():
+        return template
+    partial = template.with_name(template.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    shutil.rmtree(template, ignore_errors=True)
+    seeding = settings.model_copy(
+        update={"memory": settings.memory.model_copy(update={"path": partial})}
+    )
+    async with open_memory_for(seeding) as memory:
+        if memory is not None:
+            await ensure_memory(memory, world, settings, say)
+    (partial / SEEDED_MARK).write_text("seeded\n")
+    partial.rename(template)
+    return template
+
+
 async def ensure_memory(
     memory: CustomerMemory, template: Path, settings: Settings, say: Callable[[str], None]
 ) -> None:
@@ -153,8 +203,16 @@ async def ensure_memory(
         return
     say(f"seeding customer memory for {DEMO_MEMORY_SHARE:.0%} of the customers (once) ...")
     started = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        elapsed = time.perf_counter() - started
+        left = elapsed / done * (total - done) if done else 0.0
+        say(f"  memory: {done}/{total} ({done / total:.0%}), about {left:.0f} s left")
+
     async with Database(f"sqlite+aiosqlite:///{template}") as db:
-        count = await seed_memory(store, db, share=DEMO_MEMORY_SHARE, seed=settings.seed.seed)
+        count = await seed_memory(
+            store, db, share=DEMO_MEMORY_SHARE, seed=settings.seed.seed, on_progress=progress
+        )
     say(f"{count} memories in {time.perf_counter() - started:.1f} s")
 
 
@@ -191,7 +249,16 @@ async def play_embedded(
         daemon_stop, relay_stop = asyncio.Event(), asyncio.Event()
         simulator = asyncio.create_task(run_simulator(events, sink, clock), name="simulator")
         approvals = ApprovalDesk(agent.deps.db, clock) if hold_for_approvals else None
-        pacer = asyncio.create_task(_pace(clock, broker, source, approvals), name="pacer")
+        pacer = asyncio.create_task(
+            _pace(
+                clock,
+                broker,
+                source,
+                approvals,
+                lambda: publish_clock(agent.deps.db, daemon.claims.owner, clock),
+            ),
+            name="pacer",
+        )
         daemon_task = asyncio.create_task(daemon.run(daemon_stop), name="daemon")
         relay_task = asyncio.create_task(relay.run(relay_stop), name="relay")
         tasks = [simulator, pacer, daemon_task, relay_task]

@@ -29,7 +29,7 @@ class Leg:
 
 @dataclass
 class Option:
-    index: int
+    number: int  # from 1, as everywhere: the desk, the CLI, the API, the audit log
     legs: list[Leg]
     cabin: str
     seats: int | None
@@ -107,7 +107,7 @@ def _memory_line(item: dict[str, Any]) -> str:
 def card_of(approval: Approval, customer: CustomerRow | None, flight: BoardRow | None) -> Card:
     proposed = _proposed_flights(approval.proposal)
     options = []
-    for index, raw in enumerate(approval.options):
+    for number, raw in enumerate(approval.options, start=1):
         legs = [
             Leg(
                 flight_key=str(leg.get("flight_key", "?")),
@@ -122,7 +122,7 @@ def card_of(approval: Approval, customer: CustomerRow | None, flight: BoardRow |
         seats = raw.get("seats")
         options.append(
             Option(
-                index=index,
+                number=number,
                 legs=legs,
                 cabin=str(raw.get("cabin", "")),
                 seats=seats if isinstance(seats, int) else None,

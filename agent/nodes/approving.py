@@ -38,6 +38,7 @@ from agent.state import (
     Verdict,
 )
 from agent.tables import ApprovalRow, CaseRow
+from tools.flights import Itinerary
 from tools.policy.guard import fallback_message
 
 # The deadline is never sooner than this after the approval opens: someone must see it.
@@ -70,13 +71,18 @@ def _resume(
     revision: int,
 ) -> Command[Next]:
     kind = answer.get("verdict")
-    decision = {"verdict": str(kind), "revision": revision, "option": answer.get("option")}
+    decision = {
+        "verdict": str(kind),
+        "revision": revision,
+        "option": answer.get("option"),
+        "flights": answer.get("flights"),
+    }
     if kind == "stale":  # the flight changed again: plan afresh under the next revision
         return Command(goto="context", update={"revision": revision + 1, "attempts": 0})
     if kind == "approve":
         return Command(goto="act", update={"decision": decision})
     if kind == "edit":
-        option = context.alternatives[int(answer["option"])]
+        option = _chosen(context, answer)
         plan = state["plan"]
         actions: list[ProposedAction] = [
             action.model_copy(update={"flights": option.flight_keys})
@@ -122,6 +128,20 @@ def _resume(
             "decision": decision,
         },
     )
+
+
+def _chosen(context: CaseContext, answer: dict[str, Any]) -> Itinerary:
+    """The alternative an edit books: by its recorded flights, else by its number (from 1).
+
+    The desk records the flights the operator saw beside the number, so the right seat is
+    booked even if the numbering were ever read against another list.
+    """
+    flights = answer.get("flights")
+    if flights:
+        for alternative in context.alternatives:
+            if alternative.flight_keys == list(flights):
+                return alternative
+    return context.alternatives[int(answer["option"]) - 1]
 
 
 def _told_only(actions: list[ProposedAction]) -> list[ProposedAction]:

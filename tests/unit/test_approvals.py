@@ -134,12 +134,23 @@ async def test_an_edit_books_the_option_the_operator_chose(agent: Agent) -> None
     with pytest.raises(ValueError, match="does not exist"):
         await desk.decide(approval_id, Decision(verdict="edit", option=99), operator="maria")
 
-    await desk.decide(approval_id, Decision(verdict="edit", option=1), operator="maria")
+    second = approval.options[1]["flight_keys"]
+    with pytest.raises(ValueError, match=r"option 2 is .*, not XZ999: nothing was booked"):
+        await desk.decide(
+            approval_id, Decision(verdict="edit", option=2, flight="XZ999"), operator="maria"
+        )
+
+    # Options are numbered from 1, as the desk shows them: 2 is the second.
+    flight = second[0].split("/")[0]
+    decided = await desk.decide(
+        approval_id, Decision(verdict="edit", option=2, flight=flight), operator="maria"
+    )
+    assert decided.decision is not None and decided.decision.flights == second
     await runner.apply_decisions()
 
     assert await case_row(agent, approval.case_id) == ("done", "rebooked")
     booking = await load_booking_of(agent, pnr)
-    assert [s.flight_key for s in booking.active_segments] == approval.options[1]["flight_keys"]
+    assert [s.flight_key for s in booking.active_segments] == second
 
 
 async def test_a_rejection_runs_no_rebooking_and_tells_the_passenger_the_truth(
