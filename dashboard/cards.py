@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from agent.approvals import Approval
 from airline.tables import BoardRow, CustomerRow
 from dashboard import reads
 from dashboard.timefmt import money
+from tools.ranking import Ranking
 from travel_agent.db import Database
 
 
@@ -25,6 +28,9 @@ class Leg:
     destination: str
     dep: datetime | None
     arr: datetime | None
+    broken: bool = False  # a leg of the booked trip that no longer works
+    status: str | None = None
+    cabin: str | None = None
 
 
 @dataclass
@@ -45,6 +51,8 @@ class Card:
     actions: list[str]
     entitlements: list[dict[str, Any]]
     memory: list[str] = field(default_factory=list)
+    booked: list[Leg] = field(default_factory=list)
+    why: str | None = None  # the ranker's account of its first option (`Ranking.words()`)
 
     @property
     def id(self) -> str:
@@ -93,6 +101,15 @@ def describe_actions(proposal: dict[str, Any]) -> list[str]:
     return said
 
 
+def _why(raw: object) -> str | None:
+    if not isinstance(raw, dict):
+        return None
+    try:
+        return Ranking.model_validate(raw).words()
+    except ValidationError:  # written by another version of the ranker: show none
+        return None
+
+
 def _int(value: object) -> int | None:
     return value if isinstance(value, int) else None
 
@@ -129,7 +146,23 @@ def card_of(approval: Approval, customer: CustomerRow | None, flight: BoardRow |
                 proposed=[leg.flight_key for leg in legs] == proposed,
             )
         )
+    booked = [
+        Leg(
+            flight_key=str(leg.get("flight_key", "?")),
+            origin=str(leg.get("origin") or "?"),
+            destination=str(leg.get("destination") or "?"),
+            dep=_when(leg.get("dep")),
+            arr=_when(leg.get("arr")),
+            broken=bool(leg.get("broken")),
+            status=str(leg["status"]) if leg.get("status") else None,
+            cabin=str(leg["cabin"]) if leg.get("cabin") else None,
+        )
+        for leg in approval.proposal.get("itinerary", [])
+        if isinstance(leg, dict)
+    ]
     return Card(
+        booked=booked,
+        why=_why(approval.proposal.get("ranking")),
         approval=approval,
         customer=customer,
         flight=flight,

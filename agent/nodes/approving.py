@@ -170,6 +170,11 @@ async def _open_approval(
     owed = context.entitlements.items if context.entitlements else ()
     proposal = plan.model_copy(update={"actions": verdict.approved}).model_dump(mode="json")
     proposal["repairs"] = verdict.repairs
+    # What the card shows beside the proposal: the trip as booked (the broken legs marked)
+    # and the ranker's own account of why its first option is first.
+    proposal["itinerary"] = _itinerary(context, deps)
+    if context.ranking is not None:
+        proposal["ranking"] = context.ranking.model_dump(mode="json")
     values = {
         "id": ident,
         "case_id": state["case_id"],
@@ -208,6 +213,28 @@ async def _open_approval(
         .where(CaseRow.id == state["case_id"], CaseRow.status == CaseStatus.PENDING)
         .values(status=CaseStatus.AWAITING_APPROVAL, updated_at=now)
     )
+
+
+def _itinerary(context: CaseContext, deps: AgentDeps) -> list[dict[str, Any]]:
+    """The booking's active legs as scheduled and as the board has them now."""
+    legs = []
+    for segment in context.booking.active_segments:
+        flight = deps.schedule.flights.get(segment.flight_key)
+        state = context.flights.get(segment.flight_key)
+        legs.append(
+            {
+                "flight_key": segment.flight_key,
+                "origin": flight.origin if flight else None,
+                "destination": flight.destination if flight else None,
+                "dep": flight.sched_dep.isoformat() if flight else None,
+                "arr": flight.sched_arr.isoformat() if flight else None,
+                "cabin": segment.cabin.value,
+                "status": state.status.value if state else None,
+                "broken": segment.seq in context.replace_seqs,
+                "disrupted": segment.flight_key == context.disrupted_flight,
+            }
+        )
+    return legs
 
 
 def _first_departure(

@@ -29,6 +29,7 @@ from airline.schedule import Schedule
 from tools.flights import Itinerary, SearchRequest, find_alternatives
 from tools.policy.results import Entitlements
 from tools.policy.validate import owed_for
+from tools.ranking import explain
 
 log = logging.getLogger(__name__)
 
@@ -79,22 +80,18 @@ async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseS
         replace, origin, earliest = broken
         destination = schedule.flights[segments[-1].flight_key].destination
         cabin = replace[0].cabin
-        alternatives = await find_alternatives(
-            session,
-            schedule,
-            board,
-            SearchRequest(
-                origin=origin,
-                destination=destination,
-                earliest_dep=earliest,
-                cabin=cabin,
-                carrier=disrupted.carrier,
-                horizon=timedelta(hours=deps.settings.rebook_horizon_hours),
-                other_carrier_after=deps.settings.other_carrier_after(customer.tier),
-                exclude=frozenset(s.flight_key for s in replace),
-                preferences=_needs(preferences, booking),
-            ),
+        request = SearchRequest(
+            origin=origin,
+            destination=destination,
+            earliest_dep=earliest,
+            cabin=cabin,
+            carrier=disrupted.carrier,
+            horizon=timedelta(hours=deps.settings.rebook_horizon_hours),
+            other_carrier_after=deps.settings.other_carrier_after(customer.tier),
+            exclude=frozenset(s.flight_key for s in replace),
+            preferences=_needs(preferences, booking),
         )
+        alternatives = await find_alternatives(session, schedule, board, request)
     context = context.model_copy(
         update={
             "replace_seqs": [s.seq for s in replace],
@@ -103,6 +100,7 @@ async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseS
             "earliest_dep": earliest,
             "cabin": cabin,
             "alternatives": alternatives,
+            "ranking": explain(alternatives, request, schedule),
         }
     )
     return {"context": _with_entitlements(context, deps, alternatives[0] if alternatives else None)}

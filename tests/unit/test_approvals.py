@@ -90,7 +90,7 @@ async def test_a_case_above_the_limits_parks_with_everything_an_operator_needs(
     assert kinds[:2] == ["rebook", "notify"] and "compensate" in kinds
     assert approval.options and approval.options[0]["flight_keys"]
     assert any(e["citation"].startswith("EU261") for e in approval.entitlements)
-    assert approval.rationale.startswith("earliest-arriving alternative")
+    assert approval.rationale.startswith("option 1, ")
     # The deadline is 30 minutes out, or earlier if the new flight leaves sooner.
     assert NOW < approval.deadline <= NOW + timedelta(minutes=30)
     # Nothing ran yet; the case waits, durable, and a deadline job is scheduled.
@@ -265,3 +265,22 @@ async def test_without_limits_the_agent_acts_alone(world_path: Path, tmp_path: P
         assert dict(runner.stats.outcomes) == {"rebooked": 1}
         async with agent.deps.db.session() as session:
             assert (await session.scalars(select(ApprovalRow))).all() == []
+
+
+async def test_the_card_shows_the_booked_trip_and_why_the_first_option_ranks_first(
+    agent: Agent,
+) -> None:
+    from dashboard.cards import card_of
+
+    _runner, _pnr, approval_id = await parked(agent)
+    approval = await ApprovalDesk(agent.deps.db, agent.deps.clock).get(approval_id)
+
+    card = card_of(approval, None, None)
+
+    assert [leg.flight_key for leg in card.booked if leg.broken] == [approval.flight_key]
+    assert card.why is not None and card.why.startswith("option 1, ")
+    first = " + ".join(k.split("/")[0] for k in approval.options[0]["flight_keys"])
+    assert first in card.why
+    if len(approval.options) > 1:  # and the next best, with what separates them
+        assert "option 2, " in card.why and "ranks first because" in card.why
+    assert [o.number for o in card.options] == list(range(1, len(approval.options) + 1))

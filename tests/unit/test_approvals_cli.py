@@ -90,7 +90,7 @@ async def test_a_wrong_id_or_status_is_a_clear_error(
 async def test_an_edit_is_numbered_as_shown_and_names_its_flight(
     agent: Agent, tmp_path: Path
 ) -> None:
-    runner, pnr, approval_id = await parked(agent)
+    runner, _pnr, approval_id = await parked(agent)
     approval = await ApprovalDesk(agent.deps.db, agent.deps.clock).get(approval_id)
     second = approval.options[1]["flight_keys"]
     flight = second[0].split("/")[0]
