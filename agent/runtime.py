@@ -520,7 +520,7 @@ class Daemon:
             "%d cases durable in %.2f s: %s",
             len(cases),
             time.perf_counter() - started,
-            dict(Counter(outcomes)),
+            ", ".join(f"{n} {o.replace('_', ' ')}" for o, n in Counter(outcomes).most_common()),
         )
 
     async def resume_pending(self) -> int:

@@ -15,7 +15,7 @@ import shutil
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -24,6 +24,7 @@ from agent.relay import OutboxRelay
 from agent.runtime import Daemon
 from agent.settings import DbSettings, Settings
 from airline.clock import SimulatedClock
+from airline.models import Flight
 from airline.schedule import Schedule
 from airline.seed import seed_database
 from airline.stream_time import publish_clock
@@ -34,6 +35,7 @@ from memory.chroma import LOCK_FILE
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
 from streams.events import FlightStatusEvent
 from streams.simulator import generate_day, run_simulator
+from streams.storm import plan_storm
 from tools.channels.log import LogChannel
 from travel_agent.db import Database, copy_sqlite
 
@@ -51,6 +53,8 @@ DEMO_MEMORY_SHARE = 0.06
 # How often the pacer looks (real seconds). At the demo's ~10 000x, 0.05 s is 8 simulated
 # minutes: an approval (30 minutes to its deadline) is seen, and time held, well before.
 PACE_SECONDS = 0.05
+# The storm demo starts this long before the airline's first storm announcement.
+STORM_LEAD = timedelta(minutes=10)
 # Written into a memory template once it is complete: a half-seeded one is seeded again.
 SEEDED_MARK = "seeded"
 
@@ -141,9 +145,10 @@ async def run_demo(
     )
     async with Database(run_settings.db_url) as db:
         schedule = await Schedule.load(db)
-    events = generate_day(
-        list(schedule.flights.values()), seed=settings.seed.seed, scenario=scenario
-    )
+    flights = list(schedule.flights.values())
+    events = generate_day(flights, seed=settings.seed.seed, scenario=scenario)
+    if scenario == "storm":
+        events = _from_the_storm(events, flights, settings.seed.seed, say)
     async with AsyncExitStack() as stack:
         memory_settings = run_settings if memory_template is not None else settings
         memory = await stack.enter_async_context(open_memory_for(memory_settings))
@@ -161,6 +166,22 @@ async def run_demo(
             memory=memory,
             hold_for_approvals=hold_for_approvals,
         )
+
+
+def _from_the_storm(
+    events: list[FlightStatusEvent], flights: list[Flight], seed: int, say: Callable[[str], None]
+) -> list[FlightStatusEvent]:
+    """The day from the storm's first announcement on: a short demo shows the storm."""
+    plan = plan_storm(flights, seed=seed)
+    announced = (cancel.announced_at for cancel in plan.cancelled.values())
+    start = min(announced, default=plan.start) - STORM_LEAD
+    kept = [e for e in events if e.emitted_at >= start]
+    say(
+        f"storm: {plan.airport} closes {plan.start:%H:%M}-{plan.end:%H:%M} UTC; the demo "
+        f"starts at {start:%H:%M} UTC, before the first announcement "
+        f"({len(events) - len(kept)} earlier events of the day left out)"
+    )
+    return kept
 
 
 def _lock_file(_directory: str, names: list[str]) -> list[str]:
@@ -264,6 +285,7 @@ async def play_embedded(
         tasks = [simulator, pacer, daemon_task, relay_task]
         deadline = time.monotonic() + duration if duration else None
         hinted = False
+        last_said = ""
         try:
             while not stop.is_set() and (deadline is None or time.monotonic() < deadline):
                 failed = [t for t in tasks if t.done() and not t.cancelled() and t.exception()]
@@ -276,13 +298,16 @@ async def play_embedded(
                 except TimeoutError:
                     figures = await run_figures(agent.deps.db)
                     waiting = figures["awaiting_approval"]
-                    say(
-                        f"sim {clock.now():%H:%M}Z | events {daemon.stats.events}/{len(events)} "
+                    progress = (
+                        f"events {daemon.stats.events}/{len(events)} "
                         f"| disruptions {figures['disruptions']} | cases {figures['cases']} "
                         f"| rebooked {figures['rebooked']} | notified {figures['notified']}"
                         f" | awaiting approval {waiting}"
                         + (" (time held until decided)" if waiting and hold_for_approvals else "")
                     )
+                    if progress != last_said:  # a held clock would repeat the same line
+                        say(f"sim {clock.now():%H:%M}Z | {progress}")
+                        last_said = progress
                     if waiting and not hold_for_approvals and not hinted:
                         hinted = True
                         say(
@@ -299,6 +324,15 @@ async def play_embedded(
             relay_stop.set()
             await asyncio.gather(*tasks, return_exceptions=True)
         figures = await run_figures(agent.deps.db)
+        ended_at = clock.now()
+    say(
+        in_words(
+            figures,
+            events=daemon.stats.events,
+            dead_lettered=daemon.stats.dead_lettered,
+            span=(events[0].emitted_at, ended_at),
+        )
+    )
     return {
         "events": daemon.stats.events,
         "disruptions": figures["disruptions"],
@@ -308,3 +342,27 @@ async def play_embedded(
         "awaiting_approval": figures["awaiting_approval"],
         "dead_lettered": daemon.stats.dead_lettered,
     }
+
+
+def in_words(
+    figures: dict[str, int],
+    *,
+    events: int,
+    dead_lettered: int,
+    span: tuple[datetime, datetime],
+) -> str:
+    """The run's figures as a table an operator reads (the JSON line follows on stdout)."""
+    rows = [
+        ("flight-status events applied", events),
+        ("disruptions", figures["disruptions"]),
+        ("passengers affected (cases)", figures["cases"]),
+        ("rebooked", figures["rebooked"]),
+        ("told (messages sent)", figures["notified"]),
+        ("waiting for an operator", figures["awaiting_approval"]),
+        ("records refused (dead letters)", dead_lettered),
+    ]
+    width = max(len(label) for label, _ in rows)
+    start, end = span
+    lines = [f"simulated {start:%a %d %b %H:%M}–{end:%H:%M} UTC:"]
+    lines += [f"  {label:<{width}}  {value:>7,}" for label, value in rows]
+    return "\n".join(lines)

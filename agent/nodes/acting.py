@@ -58,7 +58,8 @@ async def act(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
     except NoSeatsError as exc:
         if attempts < MAX_ATTEMPTS:
             # Another case took the last seat between our search and our booking.
-            log.info("case %s lost a seat race (%s); searching again", state["case_id"], exc)
+            # Per passenger: DEBUG. The wave's line counts what became of them.
+            log.debug("case %s lost a seat race (%s); searching again", state["case_id"], exc)
             return {"attempts": attempts, "effects": ["seat-race-lost"]}
         # Out of attempts: the passenger must still hear from us, with what is true now.
         log.warning(
