@@ -18,7 +18,7 @@ import typer
 from app.approvals_cli import approvals_app
 from app.cli_common import require_database, say, settings_or_exit
 from app.customers_cli import customers, seed_history
-from app.settings_errors import parse_day
+from app.settings_errors import check_speed, parse_day
 from travel_agent.errors import ConfigError, TravelAgentError
 
 app = typer.Typer(
@@ -34,9 +34,9 @@ log = logging.getLogger("travel_agent")
 T = TypeVar("T")
 
 
-def _configure_logging(verbose: bool) -> None:
+def _configure_logging(verbose: bool, quiet: bool = False) -> None:
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
+        level=logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO,
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
         stream=sys.stderr,
@@ -66,8 +66,37 @@ def _run(main: Callable[[asyncio.Event], Awaitable[T]]) -> T:
 
 
 @app.callback()
-def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", metavar="")] = False) -> None:
-    _configure_logging(verbose)
+def _main(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", metavar="", help="log at DEBUG (per passenger)")
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", metavar="", help="warnings and results only, no progress"),
+    ] = False,
+) -> None:
+    global QUIET
+    QUIET = quiet and not verbose
+    _configure_logging(verbose, QUIET)
+
+
+QUIET = False
+
+
+def progress(message: str) -> None:
+    """A running progress line: on stderr, unless --quiet."""
+    if not QUIET:
+        say(message)
+
+
+def _speed_or_exit(value: float | None, flag: str = "--speed") -> None:
+    if value is None:
+        return
+    try:
+        check_speed(value, flag)
+    except ConfigError as exc:
+        say(f"error: {exc}")
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -105,6 +134,7 @@ def demo(
     if scenario not in ("normal", "storm"):
         say("error: --scenario must be normal or storm")
         raise typer.Exit(2)
+    _speed_or_exit(speed)
     settings = settings_or_exit()
     chosen: Literal["normal", "storm"] = "storm" if scenario == "storm" else "normal"
     figures = _run(
@@ -174,6 +204,7 @@ def simulate(
     if scenario not in ("normal", "storm"):
         say("error: --scenario must be normal or storm")
         raise typer.Exit(2)
+    _speed_or_exit(speed)
     settings = settings_or_exit()
     chosen: Literal["normal", "storm"] = "storm" if scenario == "storm" else "normal"
     sent = _run(
@@ -199,22 +230,25 @@ def replay(
     from app.replaying import run_replay
     from streams.replay import read_ontime
 
+    _speed_or_exit(speed)
     settings = settings_or_exit()
     day = _day_or_exit(service_date, "--date")
     try:
-        with Progress(transient=True, console=_stderr_console()) as progress:
-            task = progress.add_task(f"reading {file.name}", total=None)
+        with Progress(transient=True, console=_stderr_console(), disable=QUIET) as bar:
+            task = bar.add_task(f"reading {file.name}", total=None)
             replayed = read_ontime(
                 file,
                 day=day,
-                on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+                on_progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
     except TravelAgentError as exc:
         say(f"error: {exc}")
         raise typer.Exit(2 if isinstance(exc, ConfigError) else 1) from None
-    say(json.dumps(replayed.summary()))
+    progress(json.dumps(replayed.summary()))
     for reason, examples in sorted(replayed.examples.items()):
-        say(f"  skipped {replayed.skipped[reason]} rows: {reason}, e.g. {examples[0]}")
+        # Rows of other days are the file's other days, not data lost: said as such.
+        what = "rows of other days (not replayed)" if reason == "other_date" else reason
+        progress(f"  set aside {replayed.skipped[reason]} {what}, e.g. {examples[0]}")
     figures = _run(
         lambda stop: run_replay(
             settings,
@@ -224,6 +258,7 @@ def replay(
             max_passengers=max_passengers,
             say=say,
             stop=stop,
+            progress=progress,
         )
     )
     typer.echo(json.dumps(figures))

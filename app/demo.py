@@ -86,21 +86,45 @@ def _backlog(broker: EmbeddedBroker, source: EmbeddedSource) -> int:
     return len(broker.topics[source.topic]) - committed
 
 
+class StreamLimit:
+    """Keeps the simulated clock from running past the oldest event not yet processed.
+
+    A real day does not wait, but a demo or a replay should: it shows decisions, not lag,
+    and every decision must be taken at the time its event describes, whatever the speed.
+    The simulator reports each event as it sends it (`sent`); the pacer lifts the limit to
+    the next unprocessed event as the daemon commits (`follow`).
+    """
+
+    def __init__(self, clock: SimulatedClock, broker: EmbeddedBroker, source: EmbeddedSource):
+        self._clock, self._broker, self._source = clock, broker, source
+        self._times: list[datetime] = []
+
+    def sent(self, event: FlightStatusEvent) -> None:
+        self._times.append(event.emitted_at)
+        self.follow()
+
+    def follow(self) -> None:
+        done = self._broker.committed.get((self._source.group, self._source.topic), -1) + 1
+        self._clock.limit(self._times[done] if done < len(self._times) else None)
+
+
 async def _pace(
     clock: SimulatedClock,
     broker: EmbeddedBroker,
     source: EmbeddedSource,
     approvals: ApprovalDesk | None = None,
     publish: Callable[[], Awaitable[None]] | None = None,
+    stream: StreamLimit | None = None,
 ) -> None:
-    """Hold simulated time while the daemon is behind the feed — a real day does not wait,
-    but a demo should: it shows decisions, not lag — and, with `approvals`, while any
-    approval waits for an operator (at demo speed its deadline would pass in seconds).
+    """Keep simulated time at the stream (`stream`) and, with `approvals`, hold it while
+    any approval waits for an operator (at demo speed its deadline would pass in seconds).
     `publish` tells the desk and the CLI each time the clock is held or released."""
     while True:
+        if stream is not None:
+            stream.follow()
         waiting = approvals is not None and bool(await approvals.pending(limit=1))
         held = clock.speed == 0
-        if _backlog(broker, source) > MAX_BACKLOG or waiting:
+        if waiting or (stream is None and _backlog(broker, source) > MAX_BACKLOG):
             clock.pause()
         else:
             clock.resume()
@@ -258,7 +282,11 @@ async def play_embedded(
     if speed is None:
         speed = span / (duration * PLAY_SHARE) if duration else DEFAULT_SPEED
     clock = SimulatedClock(events[0].emitted_at - timedelta(minutes=1), speed=speed)
-    say(f"playing {len(events)} events at {speed:.0f}x ({span / speed:.0f} s of real time)")
+    say(
+        f"playing {len(events)} events at {speed:,.0f}x: at least {span / speed:,.0f} s of real"
+        " time (the clock waits at each event the agent has not finished)"
+    )
+    started = time.monotonic()
 
     broker = EmbeddedBroker()
     sink = EmbeddedSink(broker)
@@ -268,7 +296,10 @@ async def play_embedded(
         log_channel = LogChannel(include_passenger_data=run_settings.log_passenger_data)
         relay = OutboxRelay(agent.deps.db, sink, {}, log_channel, clock)
         daemon_stop, relay_stop = asyncio.Event(), asyncio.Event()
-        simulator = asyncio.create_task(run_simulator(events, sink, clock), name="simulator")
+        stream = StreamLimit(clock, broker, source)
+        simulator = asyncio.create_task(
+            run_simulator(events, sink, clock, on_sent=stream.sent), name="simulator"
+        )
         approvals = ApprovalDesk(agent.deps.db, clock) if hold_for_approvals else None
         pacer = asyncio.create_task(
             _pace(
@@ -277,6 +308,7 @@ async def play_embedded(
                 source,
                 approvals,
                 lambda: publish_clock(agent.deps.db, daemon.claims.owner, clock),
+                stream,
             ),
             name="pacer",
         )
@@ -306,7 +338,7 @@ async def play_embedded(
                         + (" (time held until decided)" if waiting and hold_for_approvals else "")
                     )
                     if progress != last_said:  # a held clock would repeat the same line
-                        say(f"sim {clock.now():%H:%M}Z | {progress}")
+                        say(f"sim {clock.now():%H:%M}Z | {progress}{_eta(events, clock, started)}")
                         last_said = progress
                     if waiting and not hold_for_approvals and not hinted:
                         hinted = True
@@ -342,6 +374,18 @@ async def play_embedded(
         "awaiting_approval": figures["awaiting_approval"],
         "dead_lettered": daemon.stats.dead_lettered,
     }
+
+
+def _eta(events: Sequence[FlightStatusEvent], clock: SimulatedClock, started: float) -> str:
+    """How far the simulated day is, and the real time left at the pace so far."""
+    span = (events[-1].emitted_at - events[0].emitted_at).total_seconds()
+    done = (clock.now() - events[0].emitted_at).total_seconds()
+    if span <= 0 or done <= 0:
+        return ""
+    share = min(done / span, 1.0)
+    elapsed = time.monotonic() - started
+    left = elapsed / share * (1 - share)
+    return f" | {share:.0%} of the day, about {int(left // 60)} min {int(left % 60):02d} s left"
 
 
 def in_words(

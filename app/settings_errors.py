@@ -10,6 +10,7 @@ variable, and reports a ``.env`` line that is not ``NAME=value`` instead of skip
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -119,6 +120,20 @@ def _expected(error: Any) -> str:
     if kind == "literal_error":
         return message.replace("Input should be", "expected")
     return message.removeprefix("Value error, ").replace("Input should be", "expected")
+
+
+MAX_SPEED = 1_000_000.0
+"""Simulated seconds per real second, at most: a day in under a tenth of a second."""
+
+
+def check_speed(value: float, flag: str = "--speed") -> float:
+    """A clock speed: a finite number above 0, at most `MAX_SPEED`; or ConfigError."""
+    if not math.isfinite(value) or value <= 0 or value > MAX_SPEED:
+        raise ConfigError(
+            f"{flag} {value:g} is not a speed: expected simulated seconds per real second, "
+            f"above 0 and at most {MAX_SPEED:,.0f}"
+        )
+    return value
 
 
 def parse_day(value: str, flag: str) -> date:
