@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from langgraph.runtime import Runtime
 
@@ -67,7 +68,7 @@ async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseS
             customer=customer,
             flights=flights,
             replace_seqs=[],
-            message_fields=_disruption_fields(schedule, disrupted, deps),
+            message_fields=_disruption_fields(schedule, disrupted, deps, customer.language),
             preferences=preferences,
             memory=recalled,
         )
@@ -172,15 +173,23 @@ def _broken_segments(
     return segments[index + 1 :], disrupted.destination, max(now, state.est_arr) + mct
 
 
-def _disruption_fields(schedule: Schedule, flight: Flight, deps: AgentDeps) -> dict[str, str]:
+def _disruption_fields(
+    schedule: Schedule, flight: Flight, deps: AgentDeps, language: str
+) -> dict[str, str]:
     state = deps.board.get(flight.key)
+    zone = ZoneInfo(schedule.airports[flight.origin].tz)
     delay = (state.est_dep - flight.sched_dep) if state else timedelta()
     return {
         "flight": f"{flight.carrier}{flight.number}",
         "route": f"{flight.origin}→{flight.destination}",
         "date": flight.service_date.isoformat(),
         "new_dep": local_time(
-            schedule, flight.origin, state.est_dep if state else flight.sched_dep
+            schedule,
+            flight.origin,
+            state.est_dep if state else flight.sched_dep,
+            # A delay past midnight says which day the flight now leaves.
+            reference=flight.sched_dep.astimezone(zone).date(),
+            language=language,
         ),
         "minutes": str(max(0, int(delay.total_seconds() // 60))),
         "itinerary": "",
