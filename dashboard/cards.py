@@ -58,6 +58,14 @@ class Card:
     def id(self) -> str:
         return self.approval.id
 
+    @property
+    def rationale(self) -> str:
+        """The reasoner's rationale, less the ranker's why when it repeats it (the rules)."""
+        text = self.approval.rationale
+        if self.why and text.startswith(self.why):
+            return text[len(self.why) :].lstrip("; ")
+        return text
+
 
 def _when(value: object) -> datetime | None:
     if isinstance(value, datetime):
