@@ -166,7 +166,7 @@ def table(evaluation: dict[str, Any]) -> str:
 
 
 def _seconds(value: object) -> str:
-    """"2580 s", "1.5 s", "–": sums of floats print as 2579.999999999998 otherwise."""
+    """ "2580 s", "1.5 s", "–": sums of floats print as 2579.999999999998 otherwise."""
     if not isinstance(value, int | float):
         return "–"
     return f"{value:.0f} s" if abs(value) >= 100 else f"{value:.1f} s"
