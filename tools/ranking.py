@@ -4,6 +4,10 @@ Every option found is kept — a red-eye or a tight connection is better than no
 the reasoner decides — but ranked, most suitable first, by these keys in turn:
 
 1. **Cabin match.** The booked cabin before any other (should a search span cabins).
+1a. **Nothing the customer refused** (`Preferences.avoid_airports`, `avoid_cities`,
+   `avoid_carriers`: "never route me through Frankfurt"): an itinerary that touches an
+   avoided airport or city or flies an avoided carrier goes after every one that does
+   not — offered only when nothing else gets the passenger there (`avoided_by` says why).
 2. **No red-eye**, for a customer who asked to avoid them (`Preferences.avoid_overnight`):
    itineraries with a departure between 22:00 and 05:59, local to where it leaves, go
    after all the others.
@@ -38,7 +42,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
-from airline.airports import minimum_connection_time
+from airline.airports import canonical_city, minimum_connection_time
 from airline.models import Preferences
 
 if TYPE_CHECKING:
@@ -67,6 +71,25 @@ def needs_mobility_help(preferences: Preferences | None) -> bool:
     return any(
         word in need.lower() for need in preferences.accessibility for word in _MOBILITY_WORDS
     )
+
+
+def avoided_by(it: Itinerary, preferences: Preferences | None, schedule: Schedule) -> list[str]:
+    """What of `it` the customer asked to avoid: airport codes, cities and carriers."""
+    if preferences is None or not (
+        preferences.avoid_airports or preferences.avoid_cities or preferences.avoid_carriers
+    ):
+        return []
+    hits: list[str] = []
+    for leg in it.legs:
+        for code in (leg.origin, leg.destination):
+            airport = schedule.airports.get(code)
+            if code in preferences.avoid_airports:
+                hits.append(code)
+            elif airport is not None and canonical_city(airport.city) in preferences.avoid_cities:
+                hits.append(f"{code} ({airport.city})")
+        if leg.carrier in preferences.avoid_carriers:
+            hits.append(leg.carrier)
+    return list(dict.fromkeys(hits))
 
 
 def is_red_eye(it: Itinerary, schedule: Schedule) -> bool:
@@ -102,8 +125,8 @@ def rank(
 
 
 Decider = Literal[
-    "only option", "cabin", "red_eye", "tight_connection", "arrival", "stops", "departure",
-    "seats", "tie",
+    "only option", "cabin", "avoided", "red_eye", "tight_connection", "arrival", "stops",
+    "departure", "seats", "tie",
 ]  # fmt: skip
 
 
@@ -113,6 +136,8 @@ class RankTerms(BaseModel):
     flights: list[str]
     cabin: str
     other_cabin: bool
+    avoided: list[str]
+    """What of it the customer asked to avoid (airports, cities, carriers)."""
     own_metal: bool
     red_eye: bool
     """Counted only for a customer who avoids red-eyes."""
@@ -134,9 +159,10 @@ class RankTerms(BaseModel):
         """The arrival the ranking compares: the real one plus the handicaps."""
         return self.arrival + self.carrier_handicap + self.stop_handicap
 
-    def key(self) -> tuple[bool, bool, bool, datetime, int, float, int]:
+    def key(self) -> tuple[bool, bool, bool, bool, datetime, int, float, int]:
         return (
             self.other_cabin,
+            bool(self.avoided),
             self.avoids_red_eyes and self.red_eye,
             self.needs_assistance and self.tight_connection,
             self.ranked_arrival,
@@ -182,6 +208,9 @@ class Ranking(BaseModel):
             other += f" (ranked as {_duration_after(second)}: {second.handicaps()})"
         because = {
             "cabin": f"it is in the booked cabin and option 2 is in {second.cabin}",
+            "avoided": "option 2 touches what the passenger asked to avoid ("
+            + ", ".join(second.avoided)
+            + ")",
             "red_eye": "the passenger avoids red-eyes and option 2 leaves at night",
             "tight_connection": "option 2's connection is too tight for a passenger "
             "who needs assistance",
@@ -204,7 +233,8 @@ def explain(ranked: list[Itinerary], request: SearchRequest, schedule: Schedule)
         return Ranking(first=first, decided_by="only option", options=1)
     second = terms_of(ranked[1], request, schedule)
     names: list[Decider] = [
-        "cabin", "red_eye", "tight_connection", "arrival", "stops", "departure", "seats",
+        "cabin", "avoided", "red_eye", "tight_connection", "arrival", "stops", "departure",
+        "seats",
     ]  # fmt: skip
     decided: Decider = next(
         (name for name, a, b in zip(names, first.key(), second.key(), strict=True) if a != b),
@@ -223,6 +253,7 @@ def terms_of(it: Itinerary, request: SearchRequest, schedule: Schedule) -> RankT
         flights=it.flight_keys,
         cabin=it.cabin.value,
         other_cabin=it.cabin != request.cabin,
+        avoided=avoided_by(it, preferences, schedule),
         own_metal=own,
         red_eye=is_red_eye(it, schedule),
         avoids_red_eyes=preferences is not None and preferences.avoid_overnight,
