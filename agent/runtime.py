@@ -44,6 +44,7 @@ from agent.turns import Turns, take_turns
 from airline.board import Change, ChangeKind, FlightState
 from airline.clock import EventTimeClock
 from airline.models import FlightStatus
+from airline.stream_time import publish_clock
 from airline.trusted import trusted
 from streams.base import Position, Received, Source
 from streams.events import FlightStatusEvent
@@ -365,6 +366,11 @@ class Daemon:
 
     async def _apply_decisions_periodically(self) -> None:
         while True:
+            try:
+                # The desk and the CLI record decisions on this daemon's clock.
+                await publish_clock(self.deps.db, self.claims.owner, self.deps.clock)
+            except Exception:
+                log.exception("publishing the stream clock failed; trying again")
             await asyncio.sleep(DECISIONS_SECONDS)
             try:
                 await self.apply_decisions()
@@ -518,7 +524,7 @@ class Daemon:
             "%d cases durable in %.2f s: %s",
             len(cases),
             time.perf_counter() - started,
-            dict(Counter(outcomes)),
+            ", ".join(f"{n} {o.replace('_', ' ')}" for o, n in Counter(outcomes).most_common()),
         )
 
     async def resume_pending(self) -> int:

@@ -21,7 +21,6 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from airline.clock import Clock, EventTimeClock, SystemClock
 from airline.models import FlightStatus
 from airline.tables import BoardRow
 from airline.trusted import all_fields, trusted
@@ -273,18 +272,6 @@ async def newest_event_time(db: Database) -> datetime | None:
     """When the newest state on the board was emitted: how far the stream has got."""
     async with db.session() as session:
         return await session.scalar(select(func.max(BoardRow.last_emitted_at)))
-
-
-async def stream_clock(db: Database, *, system: bool) -> Clock:
-    """The stream's time, for a process that reads the database but not the stream.
-
-    Wall time with the "system" clock. Otherwise — a simulated or replayed day — the
-    newest event on the board plus the wall time since, as a restarted daemon resumes;
-    so that approval deadlines, and the decisions recorded against them, are on one
-    clock whichever process (daemon, desk, CLI) writes them.
-    """
-    newest = None if system else await newest_event_time(db)
-    return SystemClock() if newest is None else EventTimeClock(newest)
 
 
 def _row_of(state: FlightState) -> dict[str, object]:

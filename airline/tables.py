@@ -193,3 +193,19 @@ class LedgerArchiveRow(Base):
     archived_before: Mapped[datetime] = mapped_column(
         doc="the retention cutoff that moved it (rows older than this were archived)"
     )
+
+
+class StreamClockRow(Base):
+    """The stream's time as a daemon last saw it, so the desk and the CLI read one clock.
+
+    A daemon (or the demo's pacer, when it holds simulated time) writes its clock's
+    reading, the wall time of the reading and how fast its clock runs; readers extrapolate
+    from there (`airline.stream_time`).
+    """
+
+    __tablename__ = "stream_clocks"
+
+    owner: Mapped[str] = mapped_column(String(200), primary_key=True)
+    reading: Mapped[datetime]
+    wall_at: Mapped[datetime]
+    rate: Mapped[float] = mapped_column(doc="stream seconds per wall second; 0 = held")

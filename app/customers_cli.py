@@ -81,7 +81,9 @@ def show(
 @customers.command()
 def forget(
     customer_id: Annotated[str, typer.Argument(help="e.g. C000123")],
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="do not ask for confirmation")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="do not ask for confirmation", metavar="")
+    ] = False,
 ) -> None:
     """Erase everything memory holds about the customer (checked by searching afterwards)."""
     from memory import open_chroma_memory

@@ -18,8 +18,8 @@ from typing import Literal
 
 from agent.deps import AgentDeps
 from agent.metrics import Metrics
-from airline.board import LiveBoard, stream_clock
-from airline.clock import Clock, SimulatedClock
+from airline.board import LiveBoard, newest_event_time
+from airline.clock import Clock, EventTimeClock, SimulatedClock, SystemClock
 from airline.schedule import Schedule
 from app.migrate import open_database
 from app.ops_server import DaemonProbe, OpsServer
@@ -32,18 +32,44 @@ from streams.embedded import EmbeddedBroker
 from streams.events import TOPIC_FLIGHT_STATUS, FlightStatusEvent
 from streams.kafka import KafkaSink, KafkaSource
 from streams.simulator import generate_day, run_simulator
+from travel_agent.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
 
 async def _initial_clock(settings: Settings) -> Clock:
+    """Wall time, or on a followed stream the newest event on the board (a restart resumes)."""
+    if settings.clock == "system":
+        return SystemClock()
     async with open_database(settings.db_url) as db:
-        return await stream_clock(db, system=settings.clock == "system")
+        newest = await newest_event_time(db)
+    return SystemClock() if newest is None else EventTimeClock(newest)
+
+
+async def _require_schedule(settings: Settings) -> None:
+    """A database without flights is a setup mistake: say so before anything starts."""
+    async with open_database(settings.db_url) as db:
+        schedule = await Schedule.load(db)
+    if not schedule.flights:
+        raise ConfigError(
+            f"the database {_shown(settings)} holds no flights: run `travel-agent seed` first "
+            "(or point TRAVEL_AGENT_DATA_DIR / TRAVEL_AGENT_DB__URL at a seeded one)"
+        )
+
+
+def _shown(settings: Settings) -> str:
+    """The database as a user would look for it (a URL without its password)."""
+    if settings.db.url is None:
+        return str(settings.data_dir / "airline.sqlite")
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.db.url).render_as_string(hide_password=True)
 
 
 async def run_daemon(
     settings: Settings, stop: asyncio.Event, *, say: Callable[[str], None]
 ) -> None:
+    await _require_schedule(settings)
     async with AsyncExitStack() as stack:
         # First: a placeholder secret stops start-up before anything connects.
         channels = await open_channels(settings, stack)

@@ -83,7 +83,7 @@ def register(
         name: Annotated[str, typer.Argument(help="login name: lower-case letters, digits, . _ -")],
         role: Annotated[str, typer.Option(help=ROLE_HELP)] = "viewer",
         password_stdin: Annotated[
-            bool, typer.Option("--password-stdin", help="read the password from stdin")
+            bool, typer.Option("--password-stdin", help="read the password from stdin", metavar="")
         ] = False,
     ) -> None:
         """Add an operator; asks for the password (twice) unless --password-stdin."""
@@ -102,7 +102,7 @@ def register(
     def passwd(
         name: Annotated[str, typer.Argument(help="the operator whose password to set")],
         password_stdin: Annotated[
-            bool, typer.Option("--password-stdin", help="read the password from stdin")
+            bool, typer.Option("--password-stdin", help="read the password from stdin", metavar="")
         ] = False,
     ) -> None:
         """Set an operator's password (a reset: the old one is not asked for); every

@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import shutil
+import time
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -23,6 +25,7 @@ from airline.tables import FlightRow
 from app.demo import play_embedded
 from app.migrate import open_database
 from app.settings import DbSettings, Settings
+from app.summary import replay_report, report_in_words
 from streams.events import TOPIC_FLIGHT_STATUS
 from streams.kafka import KafkaSink
 from streams.replay import ReplayDay, replay_events
@@ -39,10 +42,18 @@ async def run_replay(
     max_passengers: int,
     say: Callable[[str], None],
     stop: asyncio.Event,
-) -> dict[str, int]:
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Replay `replayed`; returns the report (`app.summary.replay_report`), which says
+    whether it is complete. `progress` gets the running lines (default: `say`)."""
+    progress = progress or say
     events = replay_events(replayed)
     if not events:
         raise ConfigError(f"no usable flights for {day} in that file: nothing to replay")
+    progress(
+        f"building the replay's world: {len(replayed.schedule)} flights, synthetic passengers "
+        f"(at most {max_passengers:,}) ..."
+    )
     world = build_replay_world(
         replayed.schedule, seed=settings.seed.seed, service_date=day, max_passengers=max_passengers
     )
@@ -78,6 +89,23 @@ async def run_replay(
     async with open_database(run_settings.db_url) as db:
         await write_world(db, world)
     say(f"replayed world: {len(world.flights)} flights, {len(world.bookings)} bookings")
-    return await play_embedded(
-        run_settings, events, duration=None, speed=speed, say=say, stop=stop, until_done=True
+    started = time.perf_counter()
+    figures = await play_embedded(
+        run_settings,
+        events,
+        duration=None,
+        speed=speed,
+        say=progress,
+        stop=stop,
+        until_done=True,
     )
+    async with open_database(run_settings.db_url) as db:
+        report = await replay_report(
+            db,
+            events_total=len(events),
+            events_done=figures["events"],
+            interrupted=stop.is_set(),
+            wall_seconds=time.perf_counter() - started,
+        )
+    say(report_in_words(report))
+    return report

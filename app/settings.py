@@ -11,13 +11,21 @@ room imports the root. Loading is here and only here (`load_settings`).
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from agent.settings import AgentSettings, LlmSettings
+from app.settings_errors import (
+    ENV_FILE,
+    check_env_file,
+    describe,
+    describe_unparsable,
+    env_variables,
+)
 from dashboard.settings import DashboardSettings
 from memory.config import MemorySettings
 from streams.config import KafkaSettings
@@ -78,6 +86,19 @@ class CheckpointSettings(BaseModel):
 class SeedSettings(BaseModel):
     seed: int = 7
     service_date: str = Field(default="2026-03-01", description="the seeded day, YYYY-MM-DD")
+
+    @field_validator("service_date")
+    @classmethod
+    def _a_day(cls, value: str) -> str:
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("expected a day as YYYY-MM-DD (and one that exists)") from None
+        return value
+
+    @property
+    def day(self) -> date:
+        return date.fromisoformat(self.service_date)
 
 
 class Settings(BaseSettings):
@@ -153,6 +174,17 @@ class Settings(BaseSettings):
         return f"{self.kafka.topic_prefix}{name}"
 
 
-def load_settings(**overrides: Any) -> Settings:
-    """The settings from the environment (and `overrides`): the one place they are read."""
-    return Settings(**overrides)
+def load_settings(*, env_file: Path = ENV_FILE, **overrides: Any) -> Settings:
+    """The settings from the environment and `env_file` (the environment wins), with
+    `overrides` on top: the one place they are read.
+
+    Raises:
+        ConfigError: one line per problem, each naming the variable (or the .env line).
+    """
+    check_env_file(env_file)
+    try:
+        return Settings(_env_file=env_file if env_file.is_file() else None, **overrides)
+    except ValidationError as exc:
+        raise ConfigError(describe(exc, env_variables(env_file))) from None
+    except SettingsError as exc:
+        raise ConfigError(describe_unparsable(exc, env_variables(env_file))) from None

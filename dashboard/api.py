@@ -96,7 +96,7 @@ async def show_approval(request: Request, approval_id: str, _operator: Viewer) -
 async def decide_approval(
     request: Request, approval_id: str, decision: Decision, operator: Approver
 ) -> Approval:
-    """Approve, edit (`option`: index into `options`) or reject (with a `reason`).
+    """Approve, edit (`option`: its number, from 1, as shown; `flight` to check it) or reject.
 
     The decision is recorded; the daemon that owns the case resumes it.
     """
@@ -113,7 +113,12 @@ async def decide_approval(
         operator.name,
         "decided",
         approval_id,
-        {"verdict": decision.verdict, "option": decision.option, "via": "api"},
+        {
+            "verdict": decision.verdict,
+            "option": decision.option,
+            "flights": decided.decision.flights if decided.decision else None,
+            "via": "api",
+        },
     )
     log.info("approval %s: %s by %s (api)", approval_id, decision.verdict, operator.name)
     return decided

@@ -8,6 +8,7 @@ limits and audit live in the database — so any number of copies can run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -67,6 +68,7 @@ def create_app(
             newest = await newest_event_time(database)
             if newest is not None:
                 clock.follow(newest)
+            await clock.refresh(database)
             feed = LiveFeed(
                 database,
                 poll_seconds=config.poll_seconds,
@@ -91,12 +93,16 @@ def create_app(
             )
             stop = asyncio.Event()
             poller = asyncio.create_task(feed.run(stop), name="desk-live-poll")
+            ticker = asyncio.create_task(
+                _follow_daemon_clock(clock, database, stop, config.poll_seconds),
+                name="desk-clock",
+            )
             try:
                 yield
             finally:
                 feed.close()
                 stop.set()
-                await asyncio.gather(poller, return_exceptions=True)
+                await asyncio.gather(poller, ticker, return_exceptions=True)
 
     app = FastAPI(
         title="travel-agent operator desk",
@@ -156,3 +162,16 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(api.router)
     return app
+
+
+async def _follow_daemon_clock(
+    clock: DeskClock, db: Database, stop: asyncio.Event, every: float
+) -> None:
+    """Take the daemon's clock as it publishes it, so the desk shows and records its time."""
+    while not stop.is_set():
+        try:
+            await clock.refresh(db)
+        except Exception:  # the database may be busy or briefly gone
+            log.warning("reading the daemon's clock failed; retrying", exc_info=True)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every)

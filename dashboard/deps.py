@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,8 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agent.approvals import ApprovalDesk
-from airline.clock import Clock, EventTimeClock, SystemClock
+from airline.clock import Clock, SystemClock
+from airline.stream_time import PublishedClock, latest_publication
 from dashboard import timefmt
 from dashboard.auth import OperatorStore, Role, Session, tokens_match
 from dashboard.live import LiveFeed
@@ -48,31 +49,45 @@ def cookies_secure(settings: DashboardSettings) -> bool:
 
 
 class DeskClock:
-    """The time decisions are recorded at: the stream's time, as the board last showed it.
+    """The time decisions are recorded at and deadlines counted on: the daemon's clock.
 
-    On a simulated or replayed day (clock "event") that is the day being played, like the
-    daemon's clock; with clock "system" it is wall time.
+    On a simulated or replayed day (clock "event") that is the day being played, as the
+    daemon publishes it (`airline.stream_time`; before any publication, the newest event
+    on the board); with clock "system" it is wall time.
     """
 
     def __init__(self, system: bool) -> None:
         self._system = SystemClock() if system else None
-        self._event: EventTimeClock | None = None
+        self._stream: PublishedClock | None = None
+        self._published = False
 
     def follow(self, instant: datetime) -> None:
+        """The board's newest event time: the clock until a daemon publishes its own."""
+        if self._system is not None or self._published:
+            return
+        if self._stream is None or instant > self._stream.now():
+            self._stream = PublishedClock(instant, datetime.now(UTC), 1.0)
+
+    async def refresh(self, db: Database) -> None:
+        """Take the daemon's newest publication of its clock."""
         if self._system is not None:
             return
-        if self._event is None:
-            self._event = EventTimeClock(instant)
-        elif instant > self._event.now():
-            self._event.follow(instant)
+        published = await latest_publication(db)
+        if published is None:
+            return
+        self._published = True
+        if self._stream is None:
+            self._stream = PublishedClock(*published)
+        else:
+            self._stream.adopt(*published)
 
     def now(self) -> datetime:
-        if self._event is not None:
-            return self._event.now()
+        if self._stream is not None:
+            return self._stream.now()
         return SystemClock().now()
 
     async def sleep_until(self, instant: datetime) -> None:
-        await (self._event or SystemClock()).sleep_until(instant)
+        await (self._stream or SystemClock()).sleep_until(instant)
 
 
 @dataclass

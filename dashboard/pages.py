@@ -272,7 +272,12 @@ async def decide(
         session.operator.name,
         "decided",
         approval_id,
-        {"verdict": decision.verdict, "option": decision.option, "case_id": decided.case_id},
+        {
+            "verdict": decision.verdict,
+            "option": decision.option,
+            "flights": decided.decision.flights if decided.decision else None,
+            "case_id": decided.case_id,
+        },
     )
     log.info("approval %s: %s by %s", approval_id, decision.verdict, session.operator.name)
     if htmx:

@@ -50,9 +50,10 @@ def table(evaluation: dict[str, Any]) -> str:
     lines.append(
         f"pass rate {s['pass_rate']:.1%} · pass^{s['repeat']} {s['pass_hat_k']:.1%} · "
         f"violations {s['policy_violations']} · duplicates {s['duplicate_actions']} · "
-        f"unneeded {s['unneeded_actions']} · notify p50 {notify['p50']} s p95 {notify['p95']} s · "
+        f"unneeded {s['unneeded_actions']} · notify p50 {_seconds(notify['p50'])} "
+        f"p95 {_seconds(notify['p95'])} · "
         f"approvals {s['approvals']['requested']}/{s['approvals']['needed']} · "
-        f"tokens {s['model']['total_tokens']} · {s['wall_seconds']} s"
+        f"tokens {s['model']['total_tokens']} · {_seconds(s['wall_seconds'])}"
     )
     if evaluation.get("model"):
         lines.append(model_line(evaluation))
@@ -73,3 +74,10 @@ def model_line(evaluation: dict[str, Any]) -> str:
         f"fallbacks {model.get('fallbacks', 0)} · guard repaired {guard.get('repaired', 0)} "
         f"and refused {guard.get('refused', 0)} of {guard.get('plans', 0)} plans"
     )
+
+
+def _seconds(value: object) -> str:
+    """ "2580 s", "1.5 s", "–": sums of floats print as 2579.999999999998 otherwise."""
+    if not isinstance(value, int | float):
+        return "–"
+    return f"{value:.0f} s" if abs(value) >= 100 else f"{value:.1f} s"

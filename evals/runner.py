@@ -714,7 +714,9 @@ async def _decide(desk: Any, spec: DecisionSpec) -> str:
         return f"{spec.at} {spec.verdict} {spec.booking}: no pending approval to decide"
     approval = pending[-1]
     try:
-        decision = Decision(verdict=spec.verdict, option=spec.option, reason=spec.reason)
+        decision = Decision(
+            verdict=spec.verdict, option=spec.option, flight=spec.flight, reason=spec.reason
+        )
         await desk.decide(approval.id, decision, operator=spec.operator)
     except Exception as exc:
         return f"{spec.at} {spec.verdict} {spec.booking}: refused: {exc}"

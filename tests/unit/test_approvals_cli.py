@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from typer.testing import CliRunner
 
 from agent.approvals import ApprovalDesk, ApprovalStatus
 from airline.board import newest_event_time
+from airline.clock import SimulatedClock
+from airline.stream_time import publish_clock
 from app.cli import app
 from app.wiring import Agent
 from tests.unit.test_approvals import agent, case_row, clock, ledger, parked
@@ -40,7 +43,9 @@ async def test_an_operator_lists_shows_and_approves_from_the_shell(
     shown = await cli(tmp_path, "show", approval_id)
     assert shown.exit_code == 0, shown.output
     assert "asks because" in shown.output and "rebook onto" in shown.output
-    assert "options (edit --option N)" in shown.output
+    assert "options (edit --option N --flight FLIGHT)" in shown.output
+    assert "\n  1. " in shown.output and "\n  0. " not in shown.output
+    assert "stop(s)" not in shown.output and "Z UTC" not in shown.output
     as_json = json.loads((await cli(tmp_path, "show", approval_id, "--json")).output)
     assert as_json["id"] == approval_id and as_json["status"] == "pending"
 
@@ -55,6 +60,7 @@ async def test_an_operator_lists_shows_and_approves_from_the_shell(
     newest = await newest_event_time(agent.deps.db)
     assert newest is not None and decided.decided_at is not None
     assert newest <= decided.decided_at < decided.deadline
+    assert decided.decided_at >= decided.created_at
 
     assert await runner.apply_decisions() == 1
     assert await case_row(agent, decided.case_id) == ("done", "rebooked")
@@ -79,3 +85,58 @@ async def test_a_wrong_id_or_status_is_a_clear_error(
     result = await cli(tmp_path, *args)
     assert result.exit_code != 0
     assert message in result.output
+
+
+async def test_an_edit_is_numbered_as_shown_and_names_its_flight(
+    agent: Agent, tmp_path: Path
+) -> None:
+    runner, _pnr, approval_id = await parked(agent)
+    approval = await ApprovalDesk(agent.deps.db, agent.deps.clock).get(approval_id)
+    second = approval.options[1]["flight_keys"]
+    flight = second[0].split("/")[0]
+    shown = (await cli(tmp_path, "show", approval_id)).output
+    assert f"  2. {' + '.join(k.split('/')[0] for k in second)} " in shown
+
+    # Without the flight and without a terminal to confirm on: refused, naming it.
+    unconfirmed = await cli(tmp_path, "edit", approval_id, "--option", "2", "--as", "maria")
+    assert unconfirmed.exit_code == 2
+    assert f"option 2 is {flight}" in unconfirmed.output and "--flight" in unconfirmed.output
+    wrong = await cli(
+        tmp_path, "edit", approval_id, "--option", "2", "--flight", "XZ999", "--as", "maria"
+    )
+    assert wrong.exit_code == 1 and "not XZ999: nothing was booked" in wrong.output
+    assert (await ApprovalDesk(agent.deps.db, agent.deps.clock).get(approval_id)).status == (
+        ApprovalStatus.PENDING
+    )
+
+    edited = await cli(
+        tmp_path, "edit", approval_id, "--option", "2", "--flight", flight, "--as", "maria"
+    )
+    assert edited.exit_code == 0, edited.output
+    assert await runner.apply_decisions() == 1
+    decided = await ApprovalDesk(agent.deps.db, agent.deps.clock).get(approval_id)
+    assert decided.decision is not None
+    assert (decided.decision.option, decided.decision.flights) == (2, second)
+    assert f"decided edit option 2 ({' + '.join(second)})" in (
+        await cli(tmp_path, "show", approval_id)
+    ).output.replace("\n", " ")
+
+
+async def test_the_cli_records_decisions_on_the_daemons_published_clock(
+    agent: Agent, tmp_path: Path
+) -> None:
+    _runner, _pnr, approval_id = await parked(agent)
+    approval = await ApprovalDesk(agent.deps.db, agent.deps.clock).get(approval_id)
+    # The daemon's clock is held 10 minutes after the question (the demo holds time while
+    # an approval waits): the CLI must record that time, not one of its own.
+    held = SimulatedClock(approval.created_at + timedelta(minutes=10), speed=0)
+    await publish_clock(agent.deps.db, "daemon-1", held)
+
+    listed = await cli(tmp_path, "list")
+    remaining = round((approval.deadline - held.now()).total_seconds() / 60)
+    assert f"(in {remaining} min)" in listed.output
+
+    await cli(tmp_path, "approve", approval_id, "--as", "maria")
+
+    decided = await ApprovalDesk(agent.deps.db, agent.deps.clock).get(approval_id)
+    assert decided.decided_at == held.now()

@@ -290,7 +290,7 @@ async def test_a_failing_model_falls_back_to_the_rules_and_says_why(
 
     assert plan.reasoner == "rules (fallback from llm)"
     assert plan.rationale.startswith(reason), plan.rationale
-    assert "rules plan used: earliest-arriving alternative" in plan.rationale
+    assert "rules plan used: option 1, " in plan.rationale
     assert outcomes == {"rebooked": 1}
     assert verdict.violations == []
     ledger = [a for a, _ in (await observe(agent, case)).ledger]

@@ -25,7 +25,7 @@ class LogChannel:
     async def deliver(self, message: OutboundMessage) -> None:
         self.delivered += 1
         if self.include_passenger_data:
-            log.info(
+            log.debug(  # one line per passenger: DEBUG (`-v`); INFO tells the story
                 "to %s via %s <%s> [%s] %s | %s",
                 message.customer_id,
                 message.channel,
@@ -35,7 +35,7 @@ class LogChannel:
                 message.body,
             )
         else:
-            log.info(
+            log.debug(
                 "to %s via %s [%s] %s (%s)",
                 message.customer_id,
                 message.channel,
