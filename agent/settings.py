@@ -16,6 +16,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from airline.models import LoyaltyTier
 from memory.config import MemorySettings
+from streams.kafka import KafkaSecurity, SaslMechanism, SecurityProtocol
+from streams.plausibility import PlausibilityLimits
 from travel_agent.errors import ConfigError
 
 
@@ -31,6 +33,31 @@ class KafkaSettings(BaseModel):
     group_id: str = "travel-agent"
     topic_prefix: str = Field(default="", description="prepended to every topic name")
     client_id: str = "travel-agent"
+    security_protocol: SecurityProtocol = Field(
+        default="PLAINTEXT", description="PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL"
+    )
+    sasl_mechanism: SaslMechanism | None = Field(
+        default=None, description="PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (with SASL_*)"
+    )
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: str | None = Field(default=None, description="CA bundle for a private CA")
+    ssl_certfile: str | None = Field(default=None, description="client certificate (mutual TLS)")
+    ssl_keyfile: str | None = Field(default=None, description="its private key")
+    ssl_check_hostname: bool = True
+
+    def security(self) -> KafkaSecurity:
+        """The clients' security settings (raises ConfigError when incomplete)."""
+        return KafkaSecurity(
+            protocol=self.security_protocol,
+            sasl_mechanism=self.sasl_mechanism,
+            sasl_username=self.sasl_username,
+            sasl_password=self.sasl_password.get_secret_value() if self.sasl_password else None,
+            ssl_cafile=self.ssl_cafile,
+            ssl_certfile=self.ssl_certfile,
+            ssl_keyfile=self.ssl_keyfile,
+            ssl_check_hostname=self.ssl_check_hostname,
+        )
 
 
 class ApprovalLimits(BaseModel):
@@ -85,9 +112,38 @@ class SchedulerSettings(BaseModel):
     )
 
 
+class PlausibilitySettings(BaseModel):
+    """When a well-formed flight-status event is not believed (it is dead-lettered)."""
+
+    max_clock_skew_seconds: float = Field(
+        default=300,
+        ge=0,
+        description="emitted later than this after the wall clock (or a simulated day's "
+        "clock): from the future",
+    )
+    max_event_age_hours: float = Field(
+        default=168, gt=0, description="emitted longer than this before the daemon's clock"
+    )
+    max_lead_days: float = Field(
+        default=400, gt=0, description="emitted longer than this before the flight's departure"
+    )
+    max_after_arrival_hours: float = Field(
+        default=168, gt=0, description="emitted longer than this after the flight's arrival"
+    )
+
+    def limits(self) -> PlausibilityLimits:
+        return PlausibilityLimits(
+            max_clock_skew=timedelta(seconds=self.max_clock_skew_seconds),
+            max_age=timedelta(hours=self.max_event_age_hours),
+            max_lead=timedelta(days=self.max_lead_days),
+            max_after_arrival=timedelta(hours=self.max_after_arrival_hours),
+        )
+
+
 class AgentSettings(BaseModel):
     approvals: ApprovalLimits = ApprovalLimits()
     scheduler: SchedulerSettings = SchedulerSettings()
+    plausibility: PlausibilitySettings = PlausibilitySettings()
     concurrency: int = Field(default=8, ge=1, description="cases run at once")
     delay_notify_minutes: int = Field(
         default=30, ge=0, description="notify passengers of departure delays at least this long"

@@ -66,10 +66,11 @@ async def run_daemon(
         if settings.source == "kafka":
             clock = await _initial_clock(settings)
             bootstrap = settings.kafka.bootstrap_servers
+            security = settings.kafka.security()
             # A broker that is not up yet is waited for (each attempt logged), not fatal.
             kafka_sink = await enter_when_reachable(
                 stack,
-                lambda: KafkaSink(bootstrap, client_id=settings.kafka.client_id),
+                lambda: KafkaSink(bootstrap, client_id=settings.kafka.client_id, security=security),
                 what=f"Kafka at {bootstrap}",
                 stop=stop,
             )
@@ -85,6 +86,7 @@ async def run_daemon(
                     dead_letter_topic=settings.topic(TOPIC_DEAD_LETTERS),
                     group_id=settings.kafka.group_id,
                     client_id=settings.kafka.client_id,
+                    security=security,
                 ),
                 what=f"Kafka at {bootstrap}",
                 stop=stop,
@@ -154,7 +156,9 @@ async def simulate_to_kafka(
     clock = SimulatedClock(events[0].emitted_at - timedelta(minutes=1), speed=speed)
     say(f"producing {len(events)} events to {settings.kafka.bootstrap_servers} at {speed:.0f}x")
     async with KafkaSink(
-        settings.kafka.bootstrap_servers, client_id="travel-agent-simulator"
+        settings.kafka.bootstrap_servers,
+        client_id="travel-agent-simulator",
+        security=settings.kafka.security(),
     ) as sink:
         task = asyncio.create_task(
             run_simulator(events, sink, clock, topic=settings.topic(TOPIC_FLIGHT_STATUS))

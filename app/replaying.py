@@ -58,7 +58,9 @@ async def run_replay(
         say(f"wrote the replayed world ({len(world.bookings)} bookings) to {settings.db_url}")
         clock = SimulatedClock(events[0].emitted_at - timedelta(minutes=1), speed=speed)
         bootstrap = settings.kafka.bootstrap_servers
-        async with KafkaSink(bootstrap, client_id="travel-agent-replay") as sink:
+        async with KafkaSink(
+            bootstrap, client_id="travel-agent-replay", security=settings.kafka.security()
+        ) as sink:
             task = asyncio.create_task(
                 run_simulator(events, sink, clock, topic=settings.topic(TOPIC_FLIGHT_STATUS))
             )
