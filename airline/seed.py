@@ -36,6 +36,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.airports import great_circle_km, load_airports
+from airline.board import SCHEDULE_ONLY
 from airline.models import (
     Airport,
     Booking,
@@ -459,7 +460,9 @@ async def _insert(session: AsyncSession, world: World) -> None:
                 "status": FlightStatus.SCHEDULED.value,
                 "est_dep": f.sched_dep,
                 "est_arr": f.sched_arr,
-                "last_event_id": "seed",
+                # No event yet: any is news (SCHEDULE_ONLY). The time only starts the
+                # stream's clock of a fresh daemon, a day before the flight.
+                "last_event_id": SCHEDULE_ONLY,
                 "last_emitted_at": f.sched_dep - timedelta(days=1),
             }
             for f in w.flights

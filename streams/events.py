@@ -145,11 +145,18 @@ def decode(raw: bytes | None) -> FlightStatusEvent:
     """Bytes to a validated event.
 
     Raises:
-        DecodeError: empty, not JSON, not an object, or a schema version we do not know.
+        DecodeError: empty, too large, too deeply nested, a number too long, not JSON,
+            not an object, or a schema version we do not know.
         ValidationError: well-formed but wrong types, missing fields or impossible times.
     """
     if not raw:
         raise DecodeError("empty", "the record has no value")
+    if len(raw) > MAX_RECORD_BYTES:
+        raise DecodeError(
+            "too_large",
+            f"{len(raw)} bytes; an event is under 1 KB and records over {MAX_RECORD_BYTES}"
+            " bytes are not read",
+        )
     fast = _decode_common(raw)
     if fast is not None:
         return fast
@@ -162,8 +169,11 @@ def decode(raw: bytes | None) -> FlightStatusEvent:
     else:
         if event.schema_version == SCHEMA_VERSION:
             return event
+    # Python's parser recurses per level and converts integers of any length: bounded
+    # first, so that no record can raise RecursionError or ValueError out of it.
+    _check_nesting(raw)
     try:
-        data: Any = json.loads(raw)
+        data: Any = json.loads(raw, parse_int=_bounded_int)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DecodeError("not_json", str(exc)) from exc
     if not isinstance(data, dict):
@@ -182,6 +192,52 @@ def decode(raw: bytes | None) -> FlightStatusEvent:
         # Field errors have a location; the plausibility checks run on the whole event.
         kind = "absurd_time" if not first["loc"] else "invalid_field"
         raise ValidationError(kind, f"{where}: {first['msg']}") from exc
+
+
+# --- limits on what is parsed at all ------------------------------------------------------
+#
+# An event is a flat JSON object of about 500 bytes. The fast path (msgspec, typed) and
+# pydantic's parser (jiter) refuse anything deep or huge by themselves; Python's `json`,
+# which words the precise refusal, does not: ~1,000 levels of nesting raise
+# RecursionError, and an integer of more than 4,300 digits ValueError. These limits are
+# far above any honest record and far below what hurts.
+
+MAX_RECORD_BYTES = 64 * 1024
+MAX_NESTING = 32
+MAX_INT_DIGITS = 40
+# Only the bytes that open or close a level, or a string (which may hide brackets).
+_STRUCTURE = bytes(range(256)).translate(None, b'[]{}"')
+
+
+def _check_nesting(raw: bytes) -> None:
+    """Refuse JSON nested deeper than `MAX_NESTING` levels (strings skipped)."""
+    # Escaped backslashes, then escaped quotes, go first (left to right, as a parser
+    # pairs them), so that every quote left opens or closes a string.
+    structure = raw.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _STRUCTURE)
+    depth = 0
+    in_string = False
+    for byte in structure:  # typically a few dozen bytes
+        if byte == 0x22:  # a quote
+            in_string = not in_string
+        elif in_string:
+            continue
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > MAX_NESTING:
+                raise DecodeError(
+                    "too_deep", f"JSON nested more than {MAX_NESTING} levels; an event is flat"
+                )
+        else:  # ] }
+            depth -= 1
+
+
+def _bounded_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        raise DecodeError(
+            "number_too_long", f"an integer of {digits} digits (at most {MAX_INT_DIGITS} are read)"
+        )
+    return int(text)
 
 
 # --- the fast path -----------------------------------------------------------------------
