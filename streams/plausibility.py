@@ -13,10 +13,12 @@ event, it must:
   the past, so it passes; a simulated day's clock is its own. The event-time clock is
   not asked: it follows the events, so judging an event by it would let a run of
   records, each a little ahead of the last, walk it into the future.)
-* not be **implausibly old**: emitted no earlier than `max_age` before the daemon's
-  clock, and within the flight's own life — from `max_lead` before its scheduled
-  departure (a status cannot precede the schedule it is about) to `max_after_arrival`
-  after its scheduled arrival.
+* not be **implausibly old**: emitted within the flight's own life — from `max_lead`
+  before its scheduled departure (a status cannot precede the schedule it is about) to
+  `max_after_arrival` after its scheduled arrival — and no earlier than `max_age` before
+  the daemon's clock when that clock is the wall's or a simulated day's. (The event-time
+  clock, again, is the stream's own: before the first event it is a placeholder, and an
+  advance notice emitted weeks before the flight must not be judged old against it.)
 
 What is *not* judged here: how far the flight is from now. Events about flights days
 ahead are live news (an advance cancellation is the commonest). And staleness is the
@@ -87,6 +89,16 @@ class Plausibility:
             )
         emitted = event.emitted_at
         limits = self.limits
+        if time.monotonic() >= self._bounds_until:
+            self._read_clock()
+        if emitted > self._latest:
+            self._read_clock()  # it only moves on: read it fresh before refusing
+            if emitted > self._latest:
+                return ValidationError(
+                    "emitted_in_future",
+                    f"emitted {emitted.isoformat()}, more than {_span(limits.max_clock_skew)}"
+                    f" after the clock's {(self._latest - limits.max_clock_skew).isoformat()}",
+                )
         if emitted < flight.sched_dep - limits.max_lead:
             return ValidationError(
                 "emitted_too_long_ago",
@@ -99,35 +111,25 @@ class Plausibility:
                 f"emitted {emitted.isoformat()}, more than {_span(limits.max_after_arrival)}"
                 f" after {flight_key} was scheduled to land",
             )
-        return self._against_clock(emitted)
-
-    def _against_clock(self, emitted: datetime) -> ValidationError | None:
-        if time.monotonic() >= self._bounds_until:
-            self._read_clock()
-        if self._earliest <= emitted <= self._latest:
-            return None
-        self._read_clock()  # the bounds only move outwards over time: read them fresh
-        if emitted > self._latest:
-            return ValidationError(
-                "emitted_in_future",
-                f"emitted {emitted.isoformat()}, more than"
-                f" {_span(self.limits.max_clock_skew)} after the clock's"
-                f" {(self._latest - self.limits.max_clock_skew).isoformat()}",
-            )
         if emitted < self._earliest:
-            return ValidationError(
-                "emitted_too_long_ago",
-                f"emitted {emitted.isoformat()}, more than {_span(self.limits.max_age)}"
-                f" before the clock's {(self._earliest + self.limits.max_age).isoformat()}",
-            )
+            self._read_clock()  # read it fresh before refusing
+            if emitted < self._earliest:
+                return ValidationError(
+                    "emitted_too_long_ago",
+                    f"emitted {emitted.isoformat()}, more than {_span(limits.max_age)}"
+                    f" before the clock's {(self._earliest + limits.max_age).isoformat()}",
+                )
         return None
 
     def _read_clock(self) -> None:
-        now = self.clock.now()
         wall = datetime.now(UTC)
-        reference = wall if self._follows_events else max(wall, now)
-        self._latest = reference + self.limits.max_clock_skew
-        self._earliest = now - self.limits.max_age
+        if self._follows_events:
+            self._latest = wall + self.limits.max_clock_skew
+            self._earliest = datetime.min.replace(tzinfo=UTC)
+        else:
+            now = self.clock.now()
+            self._latest = max(wall, now) + self.limits.max_clock_skew
+            self._earliest = now - self.limits.max_age
         self._bounds_until = time.monotonic() + BOUND_REUSE_SECONDS
 
 
