@@ -115,7 +115,13 @@ async def run_daemon(
             kafka_source.on_revoked = daemon.checkpoint
         channel = LogChannel(include_passenger_data=settings.log_passenger_data)
         relay = OutboxRelay(
-            agent.deps.db, sink, channels, channel, clock, topic_prefix=settings.kafka.topic_prefix
+            agent.deps.db,
+            sink,
+            channels,
+            channel,
+            clock,
+            topic_prefix=settings.kafka.topic_prefix,
+            metrics=metrics,
         )
         relay_stop = asyncio.Event()
         relay_task = asyncio.create_task(relay.run(relay_stop))
