@@ -224,6 +224,10 @@ class DashboardSettings(BaseModel):
         description="the session cookie's Secure flag; unset: on, except when the desk is "
         "bound to a loopback address (browsers drop Secure cookies on plain http://127.0.0.1)",
     )
+    tls_certfile: str | None = Field(
+        default=None, description="serve over TLS with this certificate (PEM); then HSTS is sent"
+    )
+    tls_keyfile: str | None = Field(default=None, description="the certificate's private key")
     session_hours: float = Field(default=12.0, gt=0, description="a session lasts one shift")
     login_max_failures: int = Field(
         default=5, ge=1, description="failed logins per name (and 4x per address) per window"

@@ -67,7 +67,11 @@ def register(
         ) -> None:
             app = create_app(config, memory=memory)
             async with DeskServer(
-                app, host=config.dashboard.host, port=config.dashboard.port
+                app,
+                host=config.dashboard.host,
+                port=config.dashboard.port,
+                tls_certfile=config.dashboard.tls_certfile,
+                tls_keyfile=config.dashboard.tls_keyfile,
             ) as server:
                 say(f"operator desk on {server.url}  (Ctrl-C stops)")
                 if not await _has_operators(app):

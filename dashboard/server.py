@@ -32,10 +32,19 @@ class _Server(uvicorn.Server):
 class DeskServer:
     """The desk served on host:port while open; port 0 picks a free one (`url` tells)."""
 
-    def __init__(self, app: FastAPI, *, host: str = "127.0.0.1", port: int = 8000) -> None:
+    def __init__(
+        self,
+        app: FastAPI,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        tls_certfile: str | None = None,
+        tls_keyfile: str | None = None,
+    ) -> None:
         self.app = app
         self.host = host
         self._port = port
+        self.tls = tls_certfile is not None
         self._server = _Server(
             uvicorn.Config(
                 app,
@@ -46,6 +55,9 @@ class DeskServer:
                 lifespan="on",
                 timeout_graceful_shutdown=2,
                 proxy_headers=False,
+                # Over TLS the app sees https and sends HSTS (`dashboard.app`).
+                ssl_certfile=tls_certfile,
+                ssl_keyfile=tls_keyfile,
             )
         )
         self._task: asyncio.Task[None] | None = None
@@ -60,7 +72,7 @@ class DeskServer:
     @property
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{host}:{self.port}"
 
     async def __aenter__(self) -> DeskServer:
         # Bound here, not by uvicorn, which would sys.exit() on a port in use.
