@@ -103,8 +103,32 @@ class Bad:
     reason: str
 
 
+def poison_records(template: FlightStatusEvent) -> list[Bad]:
+    """The issue's poison: records that once stopped the daemon (deep nesting, a huge
+    integer) or fooled it (a stamp from 2099 or year 1, the wrong route) — each must be
+    dead-lettered with its reason, and every record behind it handled."""
+    good: dict[str, Any] = json.loads(encode(template))
+    key = template.flight_key.encode()
+
+    def variant(**changes: Any) -> bytes:
+        return json.dumps({**good, **changes}).encode()
+
+    return [
+        Bad(key, b"[" * 1000 + b"]" * 1000, "too_deep"),
+        Bad(key, b'{"a":' * 1000 + b"1" + b"}" * 1000, "too_deep"),
+        Bad(key, b'{"schema_version": ' + b"9" * 5000 + b"}", "number_too_long"),
+        Bad(key, variant(event_id="poison-2099", emitted_at="2099-01-01T00:00:00+00:00"),
+            "emitted_in_future"),
+        Bad(key, variant(event_id="poison-year-1", emitted_at="0001-01-01T00:00:00+00:00"),
+            "emitted_too_long_ago"),
+        Bad(key, variant(event_id="poison-route", origin=template.destination,
+                         destination=template.origin), "route_mismatch"),
+    ]  # fmt: skip
+
+
 def malformed_records(template: FlightStatusEvent, service_date: date) -> list[Bad]:
-    """Fifty records the daemon must dead-letter, eight kinds of wrong."""
+    """Fifty records the daemon must dead-letter, eight kinds of wrong, and the issue's
+    poison (`poison_records`)."""
     good: dict[str, Any] = json.loads(encode(template))
     key = template.flight_key.encode()
 
@@ -165,7 +189,7 @@ def malformed_records(template: FlightStatusEvent, service_date: date) -> list[B
         Bad(key, variant(schema_version=0), "unsupported_schema_version"),
     ]
     assert len(bad) == 50, len(bad)
-    return bad
+    return bad + poison_records(template)
 
 
 # --- producing with known positions --------------------------------------------------

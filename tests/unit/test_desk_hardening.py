@@ -178,7 +178,9 @@ def test_hsts_is_sent_over_tls_only(desk: Desk) -> None:
     assert "max-age=31536000" in hsts
 
 
-async def test_the_desk_served_over_tls_sends_hsts(world_path: Path, tmp_path: Path) -> None:
+@pytest.fixture
+def certificate(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed certificate and its key, made by openssl."""
     cert, key = tmp_path / "desk.pem", tmp_path / "desk.key"
     made = subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
@@ -186,6 +188,13 @@ async def test_the_desk_served_over_tls_sends_hsts(world_path: Path, tmp_path: P
         capture_output=True, check=False,
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
+    return cert, key
+
+
+async def test_the_desk_served_over_tls_sends_hsts(
+    world_path: Path, certificate: tuple[Path, Path]
+) -> None:
+    cert, key = certificate
     settings = Settings(
         data_dir=world_path.parent,
         dashboard=DashboardSettings(tls_certfile=str(cert), tls_keyfile=str(key)),
