@@ -1,4 +1,5 @@
-"""What every `travel-agent` command does alike: speak on stderr, load the settings.
+"""What every `travel-agent` command does alike: speak on stderr, load the settings (and
+with them the logs' policy on passenger data).
 
 Entry-point code only, like `app.cli` and its sub-apps, which import it.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from agent.settings import Settings
+from travel_agent import redact
 from travel_agent.errors import ConfigError
 
 
@@ -19,7 +21,13 @@ def say(message: str) -> None:
 def settings_or_exit() -> Settings:
     """The settings from the environment, or a clear message and exit status 2."""
     try:
-        return Settings()
+        settings = Settings()
     except (ConfigError, ValueError) as exc:
         say(f"configuration error: {exc}")
         raise typer.Exit(2) from None
+    key = settings.log_pseudonym_key
+    redact.configure(
+        log_passenger_data=settings.log_passenger_data,
+        key=key.get_secret_value() if key else None,
+    )
+    return settings

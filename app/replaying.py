@@ -28,6 +28,7 @@ from streams.replay import ReplayDay, replay_events
 from streams.simulator import run_simulator
 from travel_agent.db import Database
 from travel_agent.errors import ConfigError
+from travel_agent.redact import masked_url
 
 
 async def run_replay(
@@ -51,11 +52,15 @@ async def run_replay(
             async with db.session() as session:
                 if await session.scalar(select(func.count()).select_from(FlightRow)):
                     raise ConfigError(
-                        f"{settings.db_url} already holds a world: point TRAVEL_AGENT_DB__URL "
+                        f"{masked_url(settings.db_url)} already holds a world: point"
+                        " TRAVEL_AGENT_DB__URL "
                         "at an empty database for the replay (the daemon must use the same one)"
                     )
             await write_world(db, world)
-        say(f"wrote the replayed world ({len(world.bookings)} bookings) to {settings.db_url}")
+        say(
+            f"wrote the replayed world ({len(world.bookings)} bookings)"
+            f" to {masked_url(settings.db_url)}"
+        )
         clock = SimulatedClock(events[0].emitted_at - timedelta(minutes=1), speed=speed)
         bootstrap = settings.kafka.bootstrap_servers
         async with KafkaSink(

@@ -126,6 +126,12 @@ class OperatorStore:
         log.info("operator %s added with role %s", name, role.value)
         return Operator(name, role)
 
+    async def active(self, name: str) -> Operator | None:
+        """The operator called `name`, if there is one and they are not disabled."""
+        async with self.db.session() as session:
+            row = await session.get(OperatorRow, name.strip().lower())
+        return Operator(row.name, Role(row.role)) if row is not None and row.active else None
+
     async def list(self) -> list[tuple[Operator, bool, datetime]]:
         async with self.db.session() as session:
             rows = (await session.scalars(select(OperatorRow).order_by(OperatorRow.name))).all()

@@ -270,7 +270,12 @@ async def decide(
         session.operator.name,
         "decided",
         approval_id,
-        {"verdict": decision.verdict, "option": decision.option, "case_id": decided.case_id},
+        {
+            "verdict": decision.verdict,
+            "option": decision.option,
+            "case_id": decided.case_id,
+            "via": "desk",
+        },
     )
     log.info("approval %s: %s by %s", approval_id, decision.verdict, session.operator.name)
     if htmx:

@@ -19,6 +19,7 @@ import httpx
 from memory.config import MemorySettings
 from memory.errors import MemoryStoreError, MemoryUnavailableError
 from travel_agent.errors import DependencyMissingError
+from travel_agent.redact import masked_url
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -151,7 +152,8 @@ class OpenAiEmbedder:
             response = self._client.post("embeddings", json={"model": self._model, "input": texts})
         except httpx.HTTPError as exc:
             raise MemoryUnavailableError(
-                f"the embeddings endpoint {self._client.base_url} did not answer: {exc}"
+                f"the embeddings endpoint {masked_url(str(self._client.base_url))}"
+                f" did not answer: {exc}"
             ) from exc
         if response.status_code >= 500 or response.status_code == 429:
             raise MemoryUnavailableError(
