@@ -7,11 +7,14 @@ import asyncio
 import contextlib
 import logging
 import random
+import ssl
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
+from aiokafka.conn import create_conn
+from aiokafka.errors import KafkaConnectionError, KafkaError
 from aiokafka.helpers import create_ssl_context
 
 from travel_agent.errors import ConfigError, StreamError
@@ -84,6 +87,31 @@ class KafkaSecurity:
 
 
 PLAINTEXT = KafkaSecurity()
+
+
+async def refusal(bootstrap_servers: str, security: KafkaSecurity) -> BaseException | None:
+    """Why a broker refuses us for good (authentication, a certificate), if it does.
+
+    aiokafka, failing to bootstrap, logs each broker's error and raises a bare "unable
+    to bootstrap", which reads as "not up yet": a wrong password would then be waited
+    out forever. So after a failed start we connect once more ourselves, to see the
+    error itself.
+    """
+    for server in bootstrap_servers.split(","):
+        host, _, port = server.strip().rpartition(":")
+        try:
+            conn = await create_conn(host or server, int(port or 9092), **security.client_options())
+        except ssl.SSLError as exc:  # a certificate (or a TLS setting) that will not change
+            return exc
+        except KafkaError as exc:
+            if not exc.retriable and not isinstance(exc, KafkaConnectionError):
+                refused: BaseException = exc  # SaslAuthenticationFailed, a mechanism, ...
+                return refused
+        except (OSError, TimeoutError, ValueError):
+            continue  # unreachable: waiting may help
+        else:
+            conn.close()
+    return None
 
 
 class Backoff:

@@ -23,8 +23,9 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from streams.kafka.connection import PLAINTEXT, KafkaSecurity, pace_metadata_updates
+from streams.kafka.connection import PLAINTEXT, KafkaSecurity, pace_metadata_updates, refusal
 from streams.kafka.errors import producer_broken, stream_error
+from travel_agent.errors import StreamError
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +75,7 @@ class KafkaSink:
             await self._producer.start()
         except KafkaError as exc:
             await self._producer.stop()
-            raise stream_error(
-                f"cannot reach Kafka at {self.bootstrap_servers} to produce", exc
-            ) from exc
+            raise await start_error(self.bootstrap_servers, self.security, "produce", exc) from exc
         return self
 
     async def __aexit__(
@@ -143,6 +142,22 @@ class KafkaSink:
         with contextlib.suppress(Exception):
             async with asyncio.timeout(STOP_PATIENCE):
                 await broken.stop()
+
+
+async def start_error(
+    bootstrap_servers: str, security: KafkaSecurity, doing: str, exc: KafkaError
+) -> StreamError:
+    """A client that did not start, as our error: not retriable when the broker refuses
+    us for good (a wrong password, a certificate), retriable while it is unreachable."""
+    refused = await refusal(bootstrap_servers, security)
+    if refused is not None:
+        return stream_error(
+            f"Kafka at {bootstrap_servers} refuses us ({security!r}); check the"
+            " TRAVEL_AGENT_KAFKA__SASL_* and __SSL_* settings",
+            refused,
+            retriable=False,
+        )
+    return stream_error(f"cannot reach Kafka at {bootstrap_servers} to {doing}", exc)
 
 
 def _sender_ended(producer: AIOKafkaProducer) -> bool:

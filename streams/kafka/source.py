@@ -62,7 +62,7 @@ from streams.events import TOPIC_DEAD_LETTERS, TOPIC_FLIGHT_STATUS
 from streams.kafka.commits import FLUSH_PATIENCE, OffsetCommits
 from streams.kafka.connection import PLAINTEXT, Backoff, KafkaSecurity, pace_metadata_updates
 from streams.kafka.errors import stream_error, transient
-from streams.kafka.sink import KafkaSink
+from streams.kafka.sink import KafkaSink, start_error
 from travel_agent.errors import StreamError
 
 log = logging.getLogger(__name__)
@@ -121,6 +121,7 @@ class KafkaSource:
         self.topic = topic
         self.dead_letter_topic = dead_letter_topic
         self.bootstrap_servers = bootstrap_servers
+        self._security = security
         self.on_assigned: Callable[[frozenset[int]], None] | None = None
         """Called (synchronously, must not block) each time partitions are assigned."""
         self.on_revoked: Callable[[], Awaitable[None]] | None = None
@@ -170,8 +171,8 @@ class KafkaSource:
             await self._consumer.start()
         except KafkaError as exc:
             await self._consumer.stop()
-            raise stream_error(
-                f"cannot reach Kafka at {self.bootstrap_servers} to consume {self.topic}", exc
+            raise await start_error(
+                self.bootstrap_servers, self._security, f"consume {self.topic}", exc
             ) from exc
         self._poller = asyncio.create_task(self._poll(), name=f"kafka-poll-{self.topic}")
         self._poller.add_done_callback(self._poller_ended)
