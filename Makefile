@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: install demo test test-unit lint typecheck evals bench kafka-start kafka-stop clean
+.PHONY: install demo test test-unit lint typecheck evals chaos bench kafka-start kafka-stop clean
 
 $(BIN)/travel-agent: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,11 +34,20 @@ typecheck: install
 	$(BIN)/mypy
 
 ## The scripted scenarios, rules and the local policy-following model; reports in data/evals/.
+## Then the chaos comparison at full size: the whole seeded day, 20 kills, 4 broker restarts.
 evals: install
 	$(BIN)/travel-agent eval evals/scenarios --reasoner rules --min-pass 1 \
 		--json data/evals/rules.json --report data/evals/rules.html
 	$(BIN)/travel-agent eval evals/scenarios --reasoner llm --local-model --min-pass 1 \
 		--json data/evals/llm.json --report data/evals/llm.html
+	$(MAKE) chaos
+
+## The chaos comparison alone (CHAOS_SCENARIO=storm for a storm day); prints its figures.
+chaos: install
+	CHAOS_SHARE=$${CHAOS_SHARE:-1} CHAOS_KILLS=$${CHAOS_KILLS:-20} \
+		CHAOS_BROKER_RESTARTS=$${CHAOS_BROKER_RESTARTS:-4} \
+		CHAOS_FEED_SECONDS=$${CHAOS_FEED_SECONDS:-300} \
+		$(BIN)/pytest tests/integration/test_chaos.py -s -p no:cacheprovider $(ARGS)
 
 ## Benchmarks print figures (ratios against a baseline measured in the same run); not tests.
 bench: install

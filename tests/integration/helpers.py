@@ -170,6 +170,24 @@ async def wait_until(
         await asyncio.sleep(interval)
 
 
+async def work_progress(
+    probe: KafkaProbe, group: str, topic: str, db: Path, proc: Proc | None = None
+) -> object:
+    """What moves while a daemon works through a topic: its group's committed offsets,
+    its cases and outbox by status, its log. A deadline that follows this waits as long
+    as the daemon gets on, however slowly."""
+    try:
+        committed: object = await probe.committed(group, topic)
+    except Exception:  # the broker is away for a moment: the rest still tells
+        committed = None
+    try:
+        rows: object = (count_by(db, "cases", "status"), count_by(db, "outbox", "status"))
+    except sqlite3.OperationalError:  # no case yet: the tables come with the first
+        rows = None
+    size = proc.log.stat().st_size if proc is not None and proc.log.exists() else 0
+    return committed, rows, size
+
+
 # --- the daemon's database, read from outside -----------------------------------------
 
 
