@@ -7,14 +7,9 @@ next one they consented to — then every row is published to its topic
 (`notifications.outbound`, `agent.actions`) keyed by booking.
 
 **Several relays, one outbox.** Every daemon runs a relay, and daemons may share one
-database. A relay *claims* the due rows it is about to deliver (`OutboxClaims`): on
-PostgreSQL the candidates are locked with ``FOR UPDATE SKIP LOCKED`` while the claim is
-written, so two relays never pick the same row and neither waits for the other; on
-SQLite the single writer serializes the claims. A claim is a row of its own with a
-lease, so it outlives the claiming transaction: the relay renews it while it works
-through a slow batch, and releases it when it marks the row sent or failed. A relay
-that dies leaves its claims behind; once their lease runs out, another relay takes the
-rows over.
+database. A relay *claims* the due rows it is about to deliver, each under a lease
+(`agent.outbox_claims`), so two relays never deliver one row and the rows of a relay
+that died are taken over once its lease runs out.
 
 **The delivery contract: at least once, with a key.** A relay killed after publishing a
 row (or after a channel accepted it) and before marking it sent delivers it again once
@@ -37,36 +32,33 @@ import logging
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    Float,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    delete,
-    exists,
-    literal,
-    select,
-    update,
-)
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, update
 
-from agent.claims import create_table_once, this_process
 from agent.metrics import Metrics
+from agent.outbox_claims import LEASE_SECONDS, OutboxClaims, outbox_claims
 from airline.clock import Clock
 from streams.base import Sink
 from streams.events import TOPIC_NOTIFICATIONS
 from tools.channels.base import Channel, ChannelError
 from tools.channels.fallback import RoutedMessage, deliver_with_fallback
-from tools.notifications import due
 from tools.tables import OutboxRow
 from travel_agent.db import Database
 from travel_agent.errors import StreamError, TravelAgentError
+
+__all__ = [
+    "DELIVERED_VIA",
+    "IDEMPOTENCY_HEADER",
+    "LEASE_SECONDS",
+    "MAX_ATTEMPTS",
+    "OutboxClaims",
+    "OutboxRelay",
+    "outbox_claims",
+    "retry_delay",
+]
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +68,9 @@ RETRY_FIRST = 10.0
 RETRY_CAP = 900.0
 SEND_PATIENCE = 60.0
 """How long a publish may wait for the broker before the row is held back."""
-LEASE_SECONDS = 60.0
+MARK_EVERY = 10
+MARK_SECONDS = 0.5
+"""Sent rows are marked in the database every this many rows, or this often."""
 DELIVERED_VIA = "delivered_via"
 """Payload key: the channel that delivered a message whose publish is still to do."""
 _NOT_PUBLISHED = frozenset({"alternatives", DELIVERED_VIA})
@@ -84,109 +78,6 @@ IDEMPOTENCY_HEADER = "idempotency-key"
 """The Kafka header a consumer dedupes on: the outbox row's idempotency key."""
 LEGACY_IDEMPOTENCY_HEADER = "idempotency_key"
 """The same key under the header's first name, kept for the consumers that read it."""
-
-outbox_claims = Table(
-    "outbox_claims",
-    MetaData(),
-    Column("outbox_id", Integer, primary_key=True),
-    Column("owner", String(200), nullable=False),
-    Column("expires_at", Float, nullable=False, doc="wall-clock epoch seconds"),
-)
-
-
-class OutboxClaims:
-    """One relay's claims on outbox rows, each under a lease.
-
-    The claims have a table of their own, created on first use (as `agent.claims`
-    does for cases), so the outbox keeps its shape.
-    """
-
-    def __init__(
-        self, db: Database, *, owner: str | None = None, lease: float = LEASE_SECONDS
-    ) -> None:
-        self.db = db
-        self.owner = owner or this_process()
-        self.lease = lease
-        self._ready = False
-
-    async def setup(self) -> None:
-        """Create the claims table if no relay has yet (idempotent, race-safe)."""
-        if not self._ready:
-            await create_table_once(self.db, outbox_claims)
-            self._ready = True
-
-    async def claim_due(self, clock: Clock, limit: int) -> list[int]:
-        """Claim up to `limit` pending, due rows no living relay holds; their ids, in order.
-
-        One statement: the candidates (on PostgreSQL locked, skipping rows another relay
-        is claiming this instant) become claims; a claim that exists is taken over only
-        if its lease ran out, re-checked on the latest committed claim, so two relays
-        racing for one row cannot both win it.
-        """
-        await self.setup()
-        now = time.time()
-        live_claim = exists().where(
-            outbox_claims.c.outbox_id == OutboxRow.id, outbox_claims.c.expires_at >= now
-        )
-        candidates = (
-            select(
-                OutboxRow.id,
-                literal(self.owner, String(200)),
-                literal(now + self.lease, Float),
-            )
-            .where(OutboxRow.status == "pending", due(clock.now()), ~live_claim)
-            .order_by(OutboxRow.id)
-            .limit(limit)
-        )
-        if not self.db.is_sqlite:
-            candidates = candidates.with_for_update(skip_locked=True, of=OutboxRow)
-        insert = (sqlite.insert if self.db.is_sqlite else postgresql.insert)(outbox_claims)
-        statement = (
-            insert.from_select(["outbox_id", "owner", "expires_at"], candidates)
-            .on_conflict_do_update(
-                index_elements=[outbox_claims.c.outbox_id],
-                set_={"owner": insert.excluded.owner, "expires_at": insert.excluded.expires_at},
-                where=outbox_claims.c.expires_at < now,
-            )
-            .returning(outbox_claims.c.outbox_id)
-        )
-        async with self.db.transaction() as session:
-            ids = (await session.scalars(statement)).all()
-        return sorted(ids)
-
-    async def renew(self, ids: Iterable[int]) -> None:
-        """Extend the lease on these rows, if they are still ours."""
-        rows = list(ids)
-        if not rows:
-            return
-        async with self.db.transaction() as session:
-            await session.execute(
-                update(outbox_claims)
-                .where(outbox_claims.c.owner == self.owner, outbox_claims.c.outbox_id.in_(rows))
-                .values(expires_at=time.time() + self.lease)
-            )
-
-    async def release(self, ids: Iterable[int]) -> None:
-        rows = list(ids)
-        if not rows:
-            return
-        async with self.db.transaction() as session:
-            await session.execute(self.release_statement(rows))
-
-    def release_statement(self, ids: list[int]) -> Any:
-        """The DELETE that gives up our claims on `ids` (to run in the caller's transaction)."""
-        return delete(outbox_claims).where(
-            outbox_claims.c.owner == self.owner, outbox_claims.c.outbox_id.in_(ids)
-        )
-
-    def hold_statement(self, row_id: int, seconds: float) -> Any:
-        """The UPDATE that keeps our claim on `row_id` for `seconds` more: no relay
-        claims it before then (a retry's backoff that lapses with no one to clear it)."""
-        return (
-            update(outbox_claims)
-            .where(outbox_claims.c.owner == self.owner, outbox_claims.c.outbox_id == row_id)
-            .values(expires_at=time.time() + seconds)
-        )
 
 
 class OutboxRelay:
@@ -271,15 +162,23 @@ class OutboxRelay:
                     select(OutboxRow).where(OutboxRow.id.in_(ids)).order_by(OutboxRow.id)
                 )
             ).all()
+        by_id = {row.id: row for row in rows}
         sent: dict[int, str | None] = {}
         failed: dict[int, _Failed] = {}
+        unmarked: dict[int, str | None] = {}  # sent, not yet marked: repeated after a crash
+        marked_at = time.monotonic()
         # A slow batch (a channel timing out, a broker away) keeps what it claimed.
         done = asyncio.Event()
         renewing = asyncio.create_task(self._keep_claims(ids, done))
         try:
             for row in rows:
                 try:
-                    sent[row.id] = await self._deliver(row)
+                    sent[row.id] = unmarked[row.id] = await self._deliver(row)
+                    # Marked a few at a time, so that a relay killed mid-batch delivers
+                    # few rows again (not the whole batch), at a transaction per few rows.
+                    if len(unmarked) >= MARK_EVERY or time.monotonic() - marked_at > MARK_SECONDS:
+                        await self._mark(unmarked, {}, by_id, list(unmarked))
+                        unmarked, marked_at = {}, time.monotonic()
                 except StreamError as exc:  # our broker: the rest would wait for it too
                     failed[row.id] = _Failed("broker", str(exc)[:500], getattr(exc, "via", None))
                     log.warning(
@@ -307,7 +206,8 @@ class OutboxRelay:
             await renewing  # not cancelled mid-transaction: it stops between renewals
             # What was delivered is marked even if the batch was cut short; the rest of
             # the claims go back at once rather than a lease later.
-            await self._mark(sent, failed, {row.id: row for row in rows}, ids)
+            still_claimed = [i for i in ids if i not in sent or i in unmarked]
+            await self._mark(unmarked, failed, by_id, still_claimed)
         self.delivered += len(sent)
         self._count(sent, failed)
         return len(sent)

@@ -242,6 +242,15 @@ class DashboardSettings(BaseModel):
         "unset: http://<ops.host>:<ops.port>/metrics",
     )
 
+    @model_validator(mode="after")
+    def _certificate_with_its_key(self) -> DashboardSettings:
+        if (self.tls_certfile is None) != (self.tls_keyfile is None):
+            raise ConfigError(
+                "serving the desk over TLS needs both TRAVEL_AGENT_DASHBOARD__TLS_CERTFILE"
+                " and TRAVEL_AGENT_DASHBOARD__TLS_KEYFILE"
+            )
+        return self
+
 
 class LlmSettings(BaseModel):
     """An OpenAI-compatible chat endpoint, for the llm and hybrid reasoners."""

@@ -16,7 +16,8 @@ from collections.abc import AsyncIterator, Mapping
 from types import MappingProxyType
 from typing import NamedTuple, Protocol
 
-from streams.events import FlightStatusEvent, decode
+from streams.codec import decode
+from streams.events import FlightStatusEvent
 from travel_agent.errors import DecodeError, EventError
 
 # Both are NamedTuples rather than frozen dataclasses: as immutable, and built in a third

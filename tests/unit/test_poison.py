@@ -30,15 +30,9 @@ from airline.clock import EventTimeClock
 from airline.models import Flight, FlightStatus
 from app.wiring import Agent, open_agent
 from streams.base import Position, receive
+from streams.codec import MAX_RECORD_BYTES, decode
 from streams.embedded import EmbeddedBroker, EmbeddedSource, StoredRecord
-from streams.events import (
-    MAX_RECORD_BYTES,
-    TOPIC_DEAD_LETTERS,
-    TOPIC_FLIGHT_STATUS,
-    FlightStatusEvent,
-    decode,
-    encode,
-)
+from streams.events import TOPIC_DEAD_LETTERS, TOPIC_FLIGHT_STATUS, FlightStatusEvent, encode
 from travel_agent.errors import DecodeError, EventError
 
 POSITION = Position(TOPIC_FLIGHT_STATUS, 0, 0)

@@ -22,8 +22,9 @@ from airline.reservations import passengers_on
 from airline.seed import write_world
 from airline.tables import FlightRow, InventoryRow
 from app.wiring import open_agent
+from streams.codec import decode
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
-from streams.events import FlightStatusEvent, decode, encode
+from streams.events import FlightStatusEvent, encode
 from streams.replay import ReplayDay, read_ontime, replay_events
 from streams.simulator import run_simulator
 from travel_agent.db import Database

@@ -4,13 +4,17 @@ logs name passengers by a keyed pseudonym, and the data directory is its owner's
 from __future__ import annotations
 
 import logging
+import ssl
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import text
 
 from agent.graph import sqlite_checkpointer
+from agent.settings import KafkaSettings, Settings
 from memory.chroma import DirectoryLock
 from tools.channels.base import OutboundMessage
 from tools.channels.log import LogChannel
@@ -105,3 +109,34 @@ async def test_database_files_are_their_owners_alone(tmp_path: Path) -> None:
         assert _mode(data / "memory") == 0o700 and _mode(lock.path) == 0o600
     finally:
         lock.release()
+
+
+def test_kafka_security_settings_reach_the_clients(tmp_path: Path) -> None:
+    """SASL and TLS settings from the environment become every aiokafka client's options;
+    an incomplete SASL setting stops start-up with what to set."""
+    ca = tmp_path / "ca.pem"
+    made = subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-days", "1", "-subj", "/CN=test-ca", "-keyout", str(tmp_path / "ca.key"),
+         "-out", str(ca)],
+        capture_output=True, check=False,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    settings = Settings(
+        kafka=KafkaSettings(
+            security_protocol="SASL_SSL",
+            sasl_mechanism="SCRAM-SHA-512",
+            sasl_username="agent",
+            sasl_password=SecretStr("s3cret"),
+            ssl_cafile=str(ca),
+        )
+    )
+    security = settings.kafka.security()
+    options = security.client_options()
+    assert options["security_protocol"] == "SASL_SSL"
+    assert options["sasl_mechanism"] == "SCRAM-SHA-512"
+    assert (options["sasl_plain_username"], options["sasl_plain_password"]) == ("agent", "s3cret")
+    assert isinstance(options["ssl_context"], ssl.SSLContext)
+    assert "s3cret" not in repr(security)
+    with pytest.raises(ConfigError, match="SASL_USERNAME"):
+        KafkaSettings(security_protocol="SASL_PLAINTEXT", sasl_mechanism="PLAIN").security()
