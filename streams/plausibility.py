@@ -70,7 +70,15 @@ class Plausibility:
         self._bounds_until = 0.0
 
     def judge(self, event: FlightStatusEvent, flight_key: str) -> ValidationError | None:
-        """Why `event` cannot be believed, or None when it can. Never raises."""
+        """Why `event` cannot be believed, or None when it can. Never raises: whatever
+        judging it raised would stop the daemon at this record on every restart, so it is
+        a reason to dead-letter the record instead."""
+        try:
+            return self._judge(event, flight_key)
+        except Exception as exc:
+            return ValidationError("implausible", f"{type(exc).__name__}: {exc}"[:500])
+
+    def _judge(self, event: FlightStatusEvent, flight_key: str) -> ValidationError | None:
         flight = self.flights.get(flight_key)
         if flight is None:
             return ValidationError("unknown_flight", f"{flight_key} is not scheduled")

@@ -230,3 +230,17 @@ async def test_an_advance_cancellation_opens_cases(world_path: Path, days_ahead:
         assert state.status == FlightStatus.CANCELLED
         assert daemon.stats.cases > 0 and daemon.stats.stale == 0
         assert not broker.topics[TOPIC_DEAD_LETTERS]
+
+
+def test_judging_never_raises() -> None:
+    """Whatever judging raises (here: a schedule that cannot be read) is a reason to
+    dead-letter the record, not a crash of the daemon at it."""
+
+    class Unreadable(dict[str, Flight]):
+        def get(self, key: str, default: object = None) -> Flight:  # type: ignore[override]
+            raise OSError("the schedule's storage is gone")
+
+    judge = Plausibility(Unreadable(), EventTimeClock(DAY))
+    problem = judge.judge(_event(_flight(), DAY + timedelta(hours=5)), "XA101/2026-03-01")
+    assert problem is not None and problem.reason == "implausible"
+    assert "OSError" in problem.detail
