@@ -33,13 +33,20 @@ lint: $(BIN)/travel-agent
 typecheck: install
 	$(BIN)/mypy
 
-## The scripted scenarios, rules and the local policy-following model; reports in data/evals/.
+## The scripted scenarios (rules and the local policy-following model), then the full sizes of
+## the generated worlds, crash-invariance, the storm day and the red team; reports in data/evals/.
 ## Then the chaos comparison at full size: the whole seeded day, 20 kills, 4 broker restarts.
 evals: install
 	$(BIN)/travel-agent eval evals/scenarios --reasoner rules --min-pass 1 \
 		--json data/evals/rules.json --report data/evals/rules.html
 	$(BIN)/travel-agent eval evals/scenarios --reasoner llm --local-model --min-pass 1 \
 		--json data/evals/llm.json --report data/evals/llm.html
+	$(BIN)/travel-agent eval --generate 1000 --seed 1 --size medium --shrink one \
+		--found data/evals/found --json data/evals/generated.json
+	$(BIN)/travel-agent eval --generate 30 --seed 2 --crashes 3 --size medium \
+		--json data/evals/crash.json
+	$(BIN)/travel-agent eval --storm-day --storm-passengers 3000 --json data/evals/storm-day.json
+	$(BIN)/travel-agent eval --red-team 80 --seed 1 --json data/evals/red-team.json
 	$(MAKE) chaos
 
 ## The chaos comparison alone (CHAOS_SCENARIO=storm for a storm day); prints its figures.
@@ -54,6 +61,7 @@ bench: install
 	$(BIN)/python scripts/bench_search.py
 	$(BIN)/python scripts/bench_cases.py
 	$(BIN)/python scripts/bench_memory.py
+	$(BIN)/python scripts/bench_preferences.py
 	scripts/kafka-local start
 	$(BIN)/python scripts/bench_stream.py
 

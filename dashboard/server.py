@@ -16,7 +16,7 @@ from collections.abc import Generator
 from types import TracebackType
 
 import uvicorn
-from fastapi import FastAPI
+from starlette.applications import Starlette
 
 from travel_agent.errors import ConfigError
 
@@ -34,7 +34,7 @@ class DeskServer:
 
     def __init__(
         self,
-        app: FastAPI,
+        app: Starlette,
         *,
         host: str = "127.0.0.1",
         port: int = 8000,

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from airline.models import Booking, Cabin, Flight
+from evals.replies import OfferSpec, ReplyExpectation, score_offer, score_reply
 from evals.runner import LedgerEntry, OutboxEntry, RunResult
 from evals.scenario import EXPECTATION_KINDS, parse_duration, split_flight
 
@@ -140,7 +141,11 @@ class Excludes(_Booking):
     text: list[str] = Field(min_length=1)
 
 
-SPECS: dict[str, type[_Spec]] = {
+class OracleExpect(_Spec):
+    ignore: list[str] = Field(default_factory=list, description="checks not to count")
+
+
+SPECS: dict[str, type[BaseModel]] = {
     "rebooked": Rebooked,
     "not_rebooked": _Booking,
     "notification": Notification,
@@ -160,6 +165,9 @@ SPECS: dict[str, type[_Spec]] = {
     "effects": Effects,
     "dead_lettered": DeadLettered,
     "message_excludes": Excludes,
+    "offer": OfferSpec,
+    "reply": ReplyExpectation,
+    "oracle": OracleExpect,
 }
 assert set(SPECS) == set(EXPECTATION_KINDS)
 
@@ -606,7 +614,20 @@ def _excludes(spec: Excludes, result: RunResult) -> Score:
     return Score(True, f"no message to {spec.booking} contains {spec.text}")
 
 
+def _oracle(spec: OracleExpect, result: RunResult) -> Score:
+    if result.verdict is None:
+        return Score(False, "the oracle did not judge this run")
+    findings = [f for f in result.verdict.findings if f.check not in spec.ignore]
+    if not findings:
+        return Score(True, "the oracle finds nothing wrong")
+    shown = "; ".join(str(f) for f in findings[:3])
+    more = f" (+{len(findings) - 3} more)" if len(findings) > 3 else ""
+    return Score(False, f"{shown}{more}")
+
+
 _SCORERS: dict[str, Callable[[Any, RunResult], Score]] = {
+    "offer": score_offer,
+    "reply": score_reply,
     "rebooked": _rebooked,
     "not_rebooked": _not_rebooked,
     "notification": _notification,
@@ -626,6 +647,7 @@ _SCORERS: dict[str, Callable[[Any, RunResult], Score]] = {
     "effects": _effects_count,
     "dead_lettered": _dead_lettered,
     "message_excludes": _excludes,
+    "oracle": _oracle,
 }
 
 

@@ -280,6 +280,36 @@ class DecisionSpec(_Model):
         return parse_duration(self.at)
 
 
+class ReplySpec(_Model):
+    """A passenger's answer to the offer on their booking, at `at` (see evals/README.md):
+    ``accept`` keeps the offered flights, ``option`` N (1-based, as the message numbers
+    them) takes another, ``decline`` asks for the money back, ``text`` is words of their
+    own (to the operator desk)."""
+
+    at: str
+    booking: str
+    answer: Literal["accept", "option", "decline", "text"]
+    option: int | None = Field(default=None, ge=1, le=20)
+    text: str = ""
+    channel: Literal["webhook", "sms", "email"] = "sms"
+
+    @field_validator("at")
+    @classmethod
+    def _at(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @model_validator(mode="after")
+    def _option(self) -> ReplySpec:
+        if self.answer == "option" and self.option is None:
+            raise ValueError("answer: option names the option (option: N)")
+        return self
+
+    @property
+    def offset(self) -> timedelta:
+        return parse_duration(self.at)
+
+
 # --- expectations -----------------------------------------------------------------------
 
 EXPECTATION_KINDS: dict[str, str] = {
@@ -302,6 +332,10 @@ EXPECTATION_KINDS: dict[str, str] = {
     "effects": "how many effects of an action the booking got (exactly-once checks)",
     "dead_lettered": "records went to the dead-letter topic",
     "message_excludes": "no message to the passenger contains a text",
+    "offer": "the offer made to the passenger ended in a status (open, accepted, changed, "
+    "declined, defaulted)",
+    "reply": "what became of the passenger's answer (its result starts with a text)",
+    "oracle": "the independent oracle (evals/oracle) finds nothing wrong (`ignore`: checks)",
 }
 
 
@@ -335,6 +369,27 @@ class Expectation(BaseModel):
         return {"kind": kind, "spec": spec}
 
 
+class InjectionSpec(_Model):
+    """A planted text and what it asks for, so the oracle can check it was not done."""
+
+    booking: str
+    where: str = Field(description="name, note, memory, ssr, reply")
+    text: str
+    asks: dict[str, str | int | float | bool] = Field(default_factory=dict)
+
+
+class OracleSpec(_Model):
+    """What the independent oracle (`evals.oracle`) needs beyond the world."""
+
+    injections: list[InjectionSpec] = Field(default_factory=list)
+    groups: list[list[str]] = Field(
+        default_factory=list, description="linked bookings that must travel together"
+    )
+    horizon: str | None = Field(
+        default=None, description="how far the oracle searches for a seat; default the agent's"
+    )
+
+
 class Scenario(_Model):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     description: str = ""
@@ -345,7 +400,11 @@ class Scenario(_Model):
     )
     events: list[EventSpec] = Field(default_factory=list)
     operator: list[DecisionSpec] = Field(default_factory=list)
+    passenger: list[ReplySpec] = Field(
+        default_factory=list, description="the passengers' scripted answers to their offers"
+    )
     run_for: str = Field(default="1h", description="how long after the last step to keep going")
+    oracle: OracleSpec = OracleSpec()
     expect: list[Expectation] = Field(min_length=1)
     path: str = Field(default="", description="the file it came from (set by the loader)")
 
@@ -368,6 +427,9 @@ class Scenario(_Model):
         for i, decision in enumerate(self.operator):
             if decision.booking not in pnrs:
                 raise ValueError(f"operator[{i}] names unknown booking {decision.booking!r}")
+        for i, answer in enumerate(self.passenger):
+            if answer.booking not in pnrs:
+                raise ValueError(f"passenger[{i}] names unknown booking {answer.booking!r}")
         return self
 
 
