@@ -16,22 +16,11 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    Float,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    delete,
-    exists,
-    literal,
-    select,
-    update,
-)
+from sqlalchemy import Float, String, delete, exists, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from agent.claims import create_table_once, this_process
+from agent.claims import this_process
+from agent.tables import outbox_claims
 from airline.clock import Clock
 from tools.notifications import due
 from tools.tables import OutboxRow
@@ -39,20 +28,12 @@ from travel_agent.db import Database
 
 LEASE_SECONDS = 60.0
 
-outbox_claims = Table(
-    "outbox_claims",
-    MetaData(),
-    Column("outbox_id", Integer, primary_key=True),
-    Column("owner", String(200), nullable=False),
-    Column("expires_at", Float, nullable=False, doc="wall-clock epoch seconds"),
-)
-
 
 class OutboxClaims:
     """One relay's claims on outbox rows, each under a lease.
 
-    The claims have a table of their own, created on first use (as `agent.claims`
-    does for cases), so the outbox keeps its shape.
+    The claims have a table of their own (`agent.tables.outbox_claims`), so the outbox
+    keeps its shape.
     """
 
     def __init__(
@@ -61,13 +42,6 @@ class OutboxClaims:
         self.db = db
         self.owner = owner or this_process()
         self.lease = lease
-        self._ready = False
-
-    async def setup(self) -> None:
-        """Create the claims table if no relay has yet (idempotent, race-safe)."""
-        if not self._ready:
-            await create_table_once(self.db, outbox_claims)
-            self._ready = True
 
     async def claim_due(self, clock: Clock, limit: int) -> list[int]:
         """Claim up to `limit` pending, due rows no living relay holds; their ids, in order.
@@ -77,7 +51,6 @@ class OutboxClaims:
         if its lease ran out, re-checked on the latest committed claim, so two relays
         racing for one row cannot both win it.
         """
-        await self.setup()
         now = time.time()
         live_claim = exists().where(
             outbox_claims.c.outbox_id == OutboxRow.id, outbox_claims.c.expires_at >= now

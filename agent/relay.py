@@ -39,7 +39,8 @@ from typing import Any
 from sqlalchemy import select, update
 
 from agent.metrics import Metrics
-from agent.outbox_claims import LEASE_SECONDS, OutboxClaims, outbox_claims
+from agent.outbox_claims import LEASE_SECONDS, OutboxClaims
+from agent.tables import outbox_claims
 from airline.clock import Clock
 from streams.base import Sink
 from streams.events import TOPIC_NOTIFICATIONS

@@ -29,7 +29,7 @@ from agent.approvals import (
 from airline.board import stream_clock
 from airline.schedule import Schedule
 from app.cli_common import settings_or_exit
-from travel_agent.db import Database
+from app.migrate import open_database
 from travel_agent.errors import TravelAgentError
 
 approvals_app = typer.Typer(
@@ -51,7 +51,7 @@ def _with_desk(work: Callable[[ApprovalDesk, Schedule], Awaitable[T]]) -> T:
     settings = settings_or_exit()
 
     async def main() -> T:
-        async with Database(settings.db_url) as db:
+        async with open_database(settings.db_url) as db:
             # Decisions are recorded on the stream's clock, as the desk records them.
             clock = await stream_clock(db, system=settings.clock == "system")
             return await work(ApprovalDesk(db, clock), await Schedule.load(db))
@@ -179,10 +179,8 @@ def _decide(approval_id: str, decision: Decision, operator: str) -> None:
     the desk), and say in the desk's audit log that it came from the command line."""
     # Imported here: only the deciding commands need the desk's operators.
     from dashboard.auth import OperatorError, OperatorStore, Role
-    from dashboard.tables import create_tables
 
     async def work(desk: ApprovalDesk, _schedule: Schedule) -> Approval:
-        await create_tables(desk.db)
         operators = OperatorStore(desk.db)
         who = await operators.active(operator)
         if who is None or not who.role.allows(Role.APPROVER):

@@ -1,4 +1,4 @@
-"""The `travel-agent` command line. Entry point only: nothing imports this module."""
+"""The `travel-agent` command line (entered through `app.main`); nothing else imports it."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import typer
 from app.approvals_cli import approvals_app
 from app.cli_common import say, settings_or_exit
 from app.customers_cli import customers, seed_history
+from app.db_cli import db_app
 from travel_agent.errors import ConfigError, TravelAgentError
 
 app = typer.Typer(
@@ -29,6 +30,7 @@ app = typer.Typer(
 )
 app.add_typer(approvals_app, name="approvals")
 app.add_typer(customers, name="customers")
+app.add_typer(db_app, name="db")
 log = logging.getLogger("travel_agent")
 T = TypeVar("T")
 
@@ -41,7 +43,7 @@ def _configure_logging(verbose: bool) -> None:
         stream=sys.stderr,
     )
     # Third-party chatter at INFO drowns what an operator needs to see.
-    for noisy in ("aiokafka", "httpx", "sqlalchemy.engine", "sentence_transformers"):
+    for noisy in ("aiokafka", "alembic", "httpx", "sqlalchemy.engine", "sentence_transformers"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # A tick skipped while the last one still runs is normal under load, not news.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
@@ -129,13 +131,13 @@ def seed(
 ) -> None:
     """Build the deterministic synthetic world into the configured database (and memory)."""
     from airline.seed import seed_database
-    from travel_agent.db import Database
+    from app.migrate import open_database
 
     settings = settings_or_exit()
     day = date.fromisoformat(service_date or settings.seed.service_date)
 
     async def main(_stop: asyncio.Event) -> None:
-        async with Database(settings.db_url) as db:
+        async with open_database(settings.db_url) as db:
             summary = await seed_database(db, seed=seed or settings.seed.seed, service_date=day)
             if memory:
                 remembered = await seed_history(settings, db, seed=seed or settings.seed.seed)
@@ -237,7 +239,11 @@ def eval_(
         float, typer.Option(help="exit 1 when the pass rate is below this (0-1)")
     ] = 0.0,
     local_model: Annotated[
-        bool, typer.Option(help="serve the policy-following test model locally for llm/hybrid")
+        bool,
+        typer.Option(
+            help="serve the scripted stand-in for llm/hybrid (it computes the rules' plan: "
+            "no model answers, nothing is charged)"
+        ),
     ] = False,
     generate: Annotated[
         int, typer.Option(help="run N generated worlds and storms through the daemon and oracle")
@@ -270,12 +276,14 @@ def eval_(
     ] = 0,
 ) -> None:
     """Run scripted scenarios through the real daemon and score the agent's decisions."""
-    from evals.cli import run_eval
+    from app.eval_cli import run_eval
 
     if reasoner not in ("rules", "llm", "hybrid"):
         say("error: --reasoner must be rules, llm or hybrid")
         raise typer.Exit(2)
-    extra = _evaluation(
+    from app.eval_cli import run_extra_evaluation
+
+    extra = run_extra_evaluation(
         generate,
         seed,
         size,
@@ -285,6 +293,8 @@ def eval_(
         storm_passengers,
         red_team,
         json_path,
+        say=say,
+        echo=typer.echo,
     )
     if extra is not None:
         raise typer.Exit(extra)
@@ -292,10 +302,13 @@ def eval_(
         if size not in ("small", "medium", "large") or shrink not in ("one", "all", "none"):
             say("error: --size is small, medium or large; --shrink one, all or none")
             raise typer.Exit(2)
+        from app.eval_cli import default_memory_factory, eval_harness
         from evals.generate.cli import run_generate
 
         try:
             code = run_generate(
+                eval_harness(reasoner),
+                memory_factory=default_memory_factory(),
                 count=generate,
                 seed=seed,
                 size=size,
@@ -303,7 +316,6 @@ def eval_(
                 out=found,
                 known_path=known,
                 json_path=json_path,
-                reasoner=reasoner,
                 say=say,
                 echo=typer.echo,
             )
@@ -327,52 +339,6 @@ def eval_(
         say(f"error: {exc}")
         raise typer.Exit(2 if isinstance(exc, ConfigError) else 1) from None
     raise typer.Exit(code)
-
-
-def _evaluation(
-    generate: int,
-    seed: int,
-    size: str,
-    crashes: int,
-    storm_day: bool,
-    storm_destinations: int,
-    storm_passengers: int,
-    red_team: int,
-    json_path: Path | None,
-) -> int | None:
-    """The evaluations beyond scenarios (crash-invariance, storm day, red team), or None."""
-    from evals.generate import cli as extra
-
-    try:
-        if crashes:
-            if not generate:
-                say("error: --crashes needs --generate N (the worlds to crash)")
-                return 2
-            return extra.run_crashes(
-                count=generate,
-                seed=seed,
-                crashes=crashes,
-                size=size,
-                json_path=json_path,
-                say=say,
-                echo=typer.echo,
-            )
-        if storm_day:
-            return extra.run_storm_day(
-                destinations=storm_destinations,
-                passengers=storm_passengers,
-                json_path=json_path,
-                say=say,
-                echo=typer.echo,
-            )
-        if red_team:
-            return extra.run_red_team(
-                count=red_team, seed=seed, json_path=json_path, say=say, echo=typer.echo
-            )
-    except TravelAgentError as exc:
-        say(f"error: {exc}")
-        return 2 if isinstance(exc, ConfigError) else 1
-    return None
 
 
 def _stderr_console() -> Any:

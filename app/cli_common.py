@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from agent.settings import Settings
+from app.settings import Settings, load_settings
 from travel_agent import redact
 from travel_agent.errors import ConfigError
 
@@ -21,7 +21,7 @@ def say(message: str) -> None:
 def settings_or_exit() -> Settings:
     """The settings from the environment, or a clear message and exit status 2."""
     try:
-        settings = Settings()
+        settings = load_settings()
     except (ConfigError, ValueError) as exc:
         say(f"configuration error: {exc}")
         raise typer.Exit(2) from None

@@ -10,13 +10,8 @@ The modules of this package are the only ones in the project that import aiokafk
 (STYLE.md: one place per third-party client); everyone else imports from here.
 """
 
-from streams.kafka.connection import (
-    Backoff,
-    KafkaSecurity,
-    SaslMechanism,
-    SecurityProtocol,
-    enter_when_reachable,
-)
+from streams.config import SaslMechanism, SecurityProtocol
+from streams.kafka.connection import Backoff, KafkaSecurity, enter_when_reachable
 from streams.kafka.errors import stream_error, transient
 from streams.kafka.sink import KafkaSink
 from streams.kafka.source import KafkaSource

@@ -11,12 +11,13 @@ import ssl
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from aiokafka.conn import create_conn
 from aiokafka.errors import KafkaConnectionError, KafkaError
 from aiokafka.helpers import create_ssl_context
 
+from streams.config import SaslMechanism, SecurityProtocol
 from travel_agent.errors import ConfigError, StreamError
 
 log = logging.getLogger(__name__)
@@ -25,9 +26,6 @@ T = TypeVar("T")
 
 # The least time between two failed metadata refreshes of one client (see below).
 METADATA_BACKOFF = 0.5
-
-SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
-SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
 
 
 @dataclass(frozen=True)

@@ -28,12 +28,13 @@ from sqlalchemy import func, select
 from agent.metrics import Metrics
 from agent.relay import OutboxRelay
 from airline.clock import SimulatedClock
+from app.migrate import open_database
 from streams.events import TOPIC_AGENT_ACTIONS
 from streams.kafka import KafkaSink
 from tests.conftest import missing_service
 from tools.channels.log import LogChannel
 from tools.tables import OutboxRow
-from travel_agent.db import Base, Database
+from travel_agent.db import Database
 
 from .chaos import broker_restartable, restart_broker
 from .helpers import KafkaProbe, wait_until
@@ -59,8 +60,6 @@ def load(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 async def _outbox(db: Database, prefix: str) -> None:
-    async with db.engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
     async with db.transaction() as session:
         session.add_all(
             OutboxRow(
@@ -95,7 +94,7 @@ async def test_every_row_ends_sent_across_a_broker_restart(
     prefix = f"relay{uuid4().hex[:8]}."
     metrics = Metrics()
     started = time.monotonic()
-    async with Database(f"sqlite+aiosqlite:///{tmp_path / 'outbox.sqlite'}") as db:
+    async with open_database(f"sqlite+aiosqlite:///{tmp_path / 'outbox.sqlite'}") as db:
         await _outbox(db, prefix)
         async with KafkaSink(kafka_bootstrap, client_id="relay-restart") as sink:
             relay = OutboxRelay(

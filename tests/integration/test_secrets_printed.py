@@ -11,10 +11,11 @@ from uuid import uuid4
 import pytest
 from sqlalchemy.engine import make_url
 
-from agent.settings import DbSettings, KafkaSettings, Settings
 from airline.clock import SystemClock
 from app.replaying import run_replay
+from app.settings import DbSettings, Settings
 from app.wiring import open_agent
+from streams.config import KafkaSettings
 from streams.replay import read_ontime
 from tests.unit.test_replay import BTS_DAY, BTS_FILE
 from travel_agent.errors import ConfigError

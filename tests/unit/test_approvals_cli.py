@@ -18,7 +18,7 @@ from airline.board import newest_event_time
 from app.cli import app
 from app.wiring import Agent
 from dashboard.auth import OperatorStore, Role
-from dashboard.tables import AuditRow, create_tables
+from dashboard.tables import AuditRow
 from tests.unit.test_approvals import agent, case_row, clock, ledger, parked
 
 __all__ = ["agent", "clock"]  # fixtures
@@ -32,7 +32,6 @@ async def cli(tmp_path: Path, *args: str) -> Result:
 
 async def _operators(agent: Agent, **roles: str) -> None:
     """Desk operators (the CLI decides as one of them)."""
-    await create_tables(agent.deps.db)
     store = OperatorStore(agent.deps.db)
     for name, role in roles.items():
         await store.add(name, f"{name}-password-1", Role(role))

@@ -27,10 +27,11 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from agent.settings import DashboardSettings, Settings
+from app.settings import Settings
 from dashboard import auth
 from dashboard.app import create_app
 from dashboard.server import DeskServer
+from dashboard.settings import DashboardSettings
 from dashboard.tables import OperatorRow
 from tests.fakes.desk import PASSWORDS
 from tests.fakes.desk_client import Desk, open_desk

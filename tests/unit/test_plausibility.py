@@ -15,10 +15,11 @@ import pytest
 from sqlalchemy import func, select
 
 from agent.runtime import Daemon
-from agent.settings import AgentSettings, Settings
+from agent.settings import AgentSettings
 from agent.tables import CaseRow
 from airline.clock import EventTimeClock, SimulatedClock, SystemClock
 from airline.models import Flight, FlightStatus, ReasonCode
+from app.settings import Settings
 from app.wiring import open_agent
 from streams.embedded import EmbeddedBroker, EmbeddedSource, StoredRecord
 from streams.events import TOPIC_DEAD_LETTERS, TOPIC_FLIGHT_STATUS, FlightStatusEvent, encode

@@ -25,9 +25,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from agent.runtime import Daemon
-from agent.settings import AgentSettings, Settings
+from agent.settings import AgentSettings
 from airline.clock import EventTimeClock
 from airline.models import Flight, FlightStatus
+from app.settings import Settings
 from app.wiring import Agent, open_agent
 from streams.base import Position, receive
 from streams.codec import MAX_RECORD_BYTES, decode

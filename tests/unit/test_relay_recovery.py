@@ -28,12 +28,13 @@ from sqlalchemy import select
 from agent.metrics import Metrics
 from agent.relay import DELIVERED_VIA, MAX_ATTEMPTS, OutboxRelay
 from airline.clock import SimulatedClock
+from app.migrate import open_database
 from streams.events import TOPIC_AGENT_ACTIONS, TOPIC_NOTIFICATIONS
 from streams.kafka import KafkaSink
 from tools.channels.base import OutboundMessage
 from tools.channels.log import LogChannel
 from tools.tables import OutboxRow
-from travel_agent.db import Base, Database
+from travel_agent.db import Database
 from travel_agent.errors import StreamError
 
 NOW = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
@@ -125,8 +126,6 @@ class CountingChannel(LogChannel):
 
 
 async def _outbox(db: Database, count: int) -> None:
-    async with db.engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
     async with db.transaction() as session:
         for n in range(count):
             message = OutboundMessage(
@@ -165,7 +164,7 @@ async def test_a_broker_away_for_longer_than_max_attempts_fails_no_row(tmp_path:
         delays.append(tries)
         return 0.0
 
-    async with Database(f"sqlite+aiosqlite:///{tmp_path / 'outbox.sqlite'}") as db:
+    async with open_database(f"sqlite+aiosqlite:///{tmp_path / 'outbox.sqlite'}") as db:
         await _outbox(db, rows)
         relay = OutboxRelay(
             db, sink, {}, channel, SimulatedClock(NOW), metrics=metrics, retry_after=no_wait
@@ -189,7 +188,7 @@ async def test_a_broker_away_for_longer_than_max_attempts_fails_no_row(tmp_path:
 
 
 async def test_a_row_held_back_is_not_claimed_before_its_delay(tmp_path: Path) -> None:
-    async with Database(f"sqlite+aiosqlite:///{tmp_path / 'outbox.sqlite'}") as db:
+    async with open_database(f"sqlite+aiosqlite:///{tmp_path / 'outbox.sqlite'}") as db:
         await _outbox(db, 1)
         sink = FlakySink(1)
         relay = OutboxRelay(db, sink, {}, LogChannel(), SimulatedClock(NOW))  # default backoff

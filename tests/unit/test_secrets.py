@@ -14,8 +14,9 @@ from pydantic import SecretStr
 from sqlalchemy import text
 
 from agent.graph import sqlite_checkpointer
-from agent.settings import KafkaSettings, Settings
+from app.settings import Settings
 from memory.chroma import DirectoryLock
+from streams.config import KafkaSettings
 from tools.channels.base import OutboundMessage
 from tools.channels.log import LogChannel
 from travel_agent import redact
