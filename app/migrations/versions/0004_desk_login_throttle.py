@@ -6,7 +6,7 @@ A board row the seed wrote names no event (`airline.board.SCHEDULE_ONLY`, the em
 id), so that the first real event of a flight is never stale against the seed's
 placeholder time; rows seeded before said "seed".
 
-Revision ID: 0004_desk_the_login_throttle_replaces
+Revision ID: 0004_desk_login_throttle
 Revises: 0003_offers_and_replies
 Create Date: 2026-12-05 22:13:36.056656
 """
@@ -20,7 +20,7 @@ from alembic import op
 
 import travel_agent.db
 
-revision: str = "0004_desk_the_login_throttle_replaces"
+revision: str = "0004_desk_login_throttle"
 down_revision: str | Sequence[str] | None = "0003_offers_and_replies"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
