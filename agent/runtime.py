@@ -48,6 +48,7 @@ from airline.stream_time import publish_clock
 from airline.trusted import trusted
 from streams.base import Position, Received, Source
 from streams.events import FlightStatusEvent
+from streams.plausibility import Plausibility
 from travel_agent.errors import EventError, StreamError, ValidationError
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,10 @@ class Daemon:
         self.metrics = metrics
         self.consuming = False
         """Readiness: True from the end of start-up (pending cases resumed) until it stops."""
+        self.plausibility = Plausibility(
+            deps.schedule.flights, deps.clock, deps.settings.plausibility.limits()
+        )
+        """Which decoded events are believed; the rest are dead-lettered with the reason."""
         self._slots = asyncio.Semaphore(deps.settings.concurrency)
         self._between_records = False
         self._done: dict[tuple[str, int], Position] = {}  # handled, not yet committed
@@ -223,6 +228,8 @@ class Daemon:
         if event is None or self._turn.locked():
             return False
         key = event.flight_key
+        if self.plausibility.judge(event, key) is not None:
+            return False  # dead-lettered with its reason on the general path
         try:
             # A heartbeat (the state the board holds, restated) is most records.
             restated = self.deps.board.restate(key, event)
@@ -260,9 +267,15 @@ class Daemon:
 
     async def _handle(self, record: Received) -> None:
         event = record.event
-        if event is not None and event.flight_key not in self.deps.board:
-            record = _rejected(record, "unknown_flight", f"{event.flight_key} is not scheduled")
-            event = None
+        if event is not None:
+            problem = self.plausibility.judge(event, event.flight_key)
+            if problem is None and event.flight_key not in self.deps.board:
+                problem = ValidationError(
+                    "unknown_flight", f"{event.flight_key} is not on the board"
+                )
+            if problem is not None:
+                record = _rejected(record, problem)
+                event = None
         if event is None:
             await self._park(record)
             return
@@ -688,6 +701,5 @@ def _flight_state(event: FlightStatusEvent, key: str) -> FlightState:
     )
 
 
-def _rejected(record: Received, reason: str, detail: str) -> Received:
-    error: EventError = ValidationError(reason, detail)
+def _rejected(record: Received, error: EventError) -> Received:
     return Received(record.position, record.raw, record.key, error=error, headers=record.headers)

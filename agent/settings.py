@@ -12,11 +12,13 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr
 
 from airline.models import LoyaltyTier
+from streams.plausibility import PlausibilityLimits
 
 __all__ = [
     "AgentSettings",
     "ApprovalLimits",
     "LlmSettings",
+    "PlausibilitySettings",
     "RetentionSettings",
     "SchedulerSettings",
 ]
@@ -98,9 +100,38 @@ class RetentionSettings(BaseModel):
     batch: int = Field(default=1000, ge=1, description="rows per transaction")
 
 
+class PlausibilitySettings(BaseModel):
+    """When a well-formed flight-status event is not believed (it is dead-lettered)."""
+
+    max_clock_skew_seconds: float = Field(
+        default=300,
+        ge=0,
+        description="emitted later than this after the wall clock (or a simulated day's "
+        "clock): from the future",
+    )
+    max_event_age_hours: float = Field(
+        default=168, gt=0, description="emitted longer than this before the daemon's clock"
+    )
+    max_lead_days: float = Field(
+        default=400, gt=0, description="emitted longer than this before the flight's departure"
+    )
+    max_after_arrival_hours: float = Field(
+        default=168, gt=0, description="emitted longer than this after the flight's arrival"
+    )
+
+    def limits(self) -> PlausibilityLimits:
+        return PlausibilityLimits(
+            max_clock_skew=timedelta(seconds=self.max_clock_skew_seconds),
+            max_age=timedelta(hours=self.max_event_age_hours),
+            max_lead=timedelta(days=self.max_lead_days),
+            max_after_arrival=timedelta(hours=self.max_after_arrival_hours),
+        )
+
+
 class AgentSettings(BaseModel):
     approvals: ApprovalLimits = ApprovalLimits()
     scheduler: SchedulerSettings = SchedulerSettings()
+    plausibility: PlausibilitySettings = PlausibilitySettings()
     retention: RetentionSettings = RetentionSettings()
     concurrency: int = Field(default=8, ge=1, description="cases run at once")
     delay_notify_minutes: int = Field(

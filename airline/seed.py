@@ -42,6 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import airline.tables  # noqa: F401  (registers the airline tables on Base before create_all)
 from airline.airports import great_circle_km, load_airports
+from airline.board import SCHEDULE_ONLY
 from airline.models import (
     Airport,
     Booking,
@@ -492,7 +493,9 @@ async def _insert(session: AsyncSession, world: World) -> None:
                 "status": FlightStatus.SCHEDULED.value,
                 "est_dep": f.sched_dep,
                 "est_arr": f.sched_arr,
-                "last_event_id": "seed",
+                # No event yet: any is news (SCHEDULE_ONLY). The time only starts the
+                # stream's clock of a fresh daemon, a day before the flight.
+                "last_event_id": SCHEDULE_ONLY,
                 "last_emitted_at": f.sched_dep - timedelta(days=1),
             }
             for f in w.flights

@@ -43,7 +43,11 @@ approvals_app = typer.Typer(
 T = TypeVar("T")
 OperatorOption = Annotated[
     str,
-    typer.Option("--as", help="who decides (recorded in the audit log); default: your login"),
+    typer.Option(
+        "--as",
+        help="the operator who decides: an approver (`travel-agent operators list`), recorded"
+        " in the audit log; default: your login name",
+    ),
 ]
 
 
@@ -223,8 +227,33 @@ def _entitlement(item: dict[str, Any]) -> str:
 
 
 def _decide(approval_id: str, decision: Decision, operator: str) -> None:
+    """Record `decision` as `operator`'s: an active operator with the approver role (as on
+    the desk), and say in the desk's audit log that it came from the command line."""
+    # Imported here: only the deciding commands need the desk's operators.
+    from dashboard.auth import OperatorError, OperatorStore, Role
+
     async def work(desk: ApprovalDesk, _schedule: Schedule) -> Approval:
-        return await desk.decide(approval_id, decision, operator=operator)
+        operators = OperatorStore(desk.db)
+        who = await operators.active(operator)
+        if who is None or not who.role.allows(Role.APPROVER):
+            raise OperatorError(
+                f"{operator!r} is not an active operator with the approver role: decide --as"
+                " one (`travel-agent operators list`), or add one with `travel-agent"
+                f" operators add {operator} --role approver`"
+            )
+        decided = await desk.decide(approval_id, decision, operator=who.name)
+        await operators.record(
+            who.name,
+            "decided",
+            approval_id,
+            {
+                "verdict": decision.verdict,
+                "option": decision.option,
+                "case_id": decided.case_id,
+                "via": "cli",
+            },
+        )
+        return decided
 
     decided = _with_desk(work)
     typer.echo(

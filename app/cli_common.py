@@ -1,4 +1,5 @@
-"""What every `travel-agent` command does alike: speak on stderr, load the settings.
+"""What every `travel-agent` command does alike: speak on stderr, load the settings (and
+with them the logs' policy on passenger data).
 
 Entry-point code only, like `app.cli` and its sub-apps, which import it.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from app.settings import Settings, load_settings
+from travel_agent import redact
 from travel_agent.errors import ConfigError
 
 
@@ -19,10 +21,16 @@ def say(message: str) -> None:
 def settings_or_exit() -> Settings:
     """The settings from the environment and ./.env, or one clear line and exit status 2."""
     try:
-        return load_settings()
+        settings = load_settings()
     except (ConfigError, ValueError) as exc:
         say(f"configuration error: {exc}")
         raise typer.Exit(2) from None
+    key = settings.log_pseudonym_key
+    redact.configure(
+        log_passenger_data=settings.log_passenger_data,
+        key=key.get_secret_value() if key else None,
+    )
+    return settings
 
 
 def require_database(settings: Settings) -> None:

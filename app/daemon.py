@@ -165,6 +165,7 @@ async def _serve_replies(
             dead_letter_topic=topic + ".dlq",
             group_id=settings.kafka.group_id + "-replies",
             client_id=settings.kafka.client_id,
+            security=sink.security,
         )
         await stack.enter_async_context(consumer)
         source = KafkaReplies(consumer)
@@ -221,7 +222,9 @@ async def simulate_to_kafka(
     clock = SimulatedClock(events[0].emitted_at - timedelta(minutes=1), speed=speed)
     say(f"producing {len(events)} events to {settings.kafka.bootstrap_servers} at {speed:.0f}x")
     async with KafkaSink(
-        settings.kafka.bootstrap_servers, client_id="travel-agent-simulator"
+        settings.kafka.bootstrap_servers,
+        client_id="travel-agent-simulator",
+        security=settings.kafka.security(),
     ) as sink:
         task = asyncio.create_task(
             run_simulator(events, sink, clock, topic=settings.topic(TOPIC_FLIGHT_STATUS))

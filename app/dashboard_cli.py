@@ -69,7 +69,11 @@ def register(
             async with open_database(config.db_url) as db:
                 app = create_app(config, db=db, memory=memory)
                 async with DeskServer(
-                    app, host=config.dashboard.host, port=config.dashboard.port
+                    app,
+                    host=config.dashboard.host,
+                    port=config.dashboard.port,
+                    tls_certfile=config.dashboard.tls_certfile,
+                    tls_keyfile=config.dashboard.tls_keyfile,
                 ) as server:
                     say(f"operator desk on {server.url}  (Ctrl-C stops)")
                     if not await _has_operators(app):

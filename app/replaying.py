@@ -31,6 +31,7 @@ from streams.kafka import KafkaSink
 from streams.replay import ReplayDay, replay_events
 from streams.simulator import run_simulator
 from travel_agent.errors import ConfigError
+from travel_agent.redact import masked_url
 
 
 async def run_replay(
@@ -62,14 +63,20 @@ async def run_replay(
             async with db.session() as session:
                 if await session.scalar(select(func.count()).select_from(FlightRow)):
                     raise ConfigError(
-                        f"{settings.db_url} already holds a world: point TRAVEL_AGENT_DB__URL "
+                        f"{masked_url(settings.db_url)} already holds a world: point"
+                        " TRAVEL_AGENT_DB__URL "
                         "at an empty database for the replay (the daemon must use the same one)"
                     )
             await write_world(db, world)
-        say(f"wrote the replayed world ({len(world.bookings)} bookings) to {settings.db_url}")
+        say(
+            f"wrote the replayed world ({len(world.bookings)} bookings)"
+            f" to {masked_url(settings.db_url)}"
+        )
         clock = SimulatedClock(events[0].emitted_at - timedelta(minutes=1), speed=speed)
         bootstrap = settings.kafka.bootstrap_servers
-        async with KafkaSink(bootstrap, client_id="travel-agent-replay") as sink:
+        async with KafkaSink(
+            bootstrap, client_id="travel-agent-replay", security=settings.kafka.security()
+        ) as sink:
             task = asyncio.create_task(
                 run_simulator(events, sink, clock, topic=settings.topic(TOPIC_FLIGHT_STATUS))
             )

@@ -138,6 +138,7 @@ async def open_runtime(
             LogChannel(include_passenger_data=settings.log_passenger_data),
             clock,
             topic_prefix=settings.kafka.topic_prefix,
+            metrics=metrics,
         )
         retention = Retention(agent.deps.db, agent.checkpointer, settings.agent.retention)
         daemon.scheduler.register(
@@ -161,10 +162,12 @@ async def _open_kafka(
     settings: Settings, stack: AsyncExitStack, stop: asyncio.Event
 ) -> tuple[KafkaSink, KafkaSource]:
     bootstrap = settings.kafka.bootstrap_servers
-    # A broker that is not up yet is waited for (each attempt logged), not fatal.
+    security = settings.kafka.security()
+    # A broker that is not up yet is waited for (each attempt logged), not fatal; one that
+    # refuses us for good (a wrong password) is a clear error at once.
     sink = await enter_when_reachable(
         stack,
-        lambda: KafkaSink(bootstrap, client_id=settings.kafka.client_id),
+        lambda: KafkaSink(bootstrap, client_id=settings.kafka.client_id, security=security),
         what=f"Kafka at {bootstrap}",
         stop=stop,
     )
@@ -179,6 +182,7 @@ async def _open_kafka(
             dead_letter_topic=settings.topic(TOPIC_DEAD_LETTERS),
             group_id=settings.kafka.group_id,
             client_id=settings.kafka.client_id,
+            security=security,
         ),
         what=f"Kafka at {bootstrap}",
         stop=stop,

@@ -134,7 +134,14 @@ class Settings(BaseSettings):
     llm: LlmSettings = LlmSettings()
     memory: MemorySettings = MemorySettings()
     log_passenger_data: bool = Field(
-        default=False, description="include names and addresses in logs (off in production)"
+        default=False,
+        description="names, addresses, customer ids and PNRs in logs as they are (off in "
+        "production: then customer ids and PNRs appear as keyed pseudonyms)",
+    )
+    log_pseudonym_key: SecretStr | None = Field(
+        default=None,
+        description="the key of the logs' pseudonyms: processes sharing it name a passenger"
+        " alike; unset, a key random to each process",
     )
 
     @model_validator(mode="after")

@@ -32,6 +32,7 @@ from tools.channels.webhook import WebhookChannel
 from tools.effects import ToolDeps
 from tools.policy.texts import PolicySearch
 from travel_agent.errors import ConfigError
+from travel_agent.redact import masked_url
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ async def open_agent(
         schedule = await Schedule.load(db)
         if not len(schedule):
             raise ConfigError(
-                f"the database at {settings.db_url} holds no flights: "
+                f"the database at {masked_url(settings.db_url)} holds no flights: "
                 "run `travel-agent seed` first (or `travel-agent demo`, which seeds its own)"
             )
         board = LiveBoard()

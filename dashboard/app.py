@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
@@ -41,6 +42,8 @@ from memory.base import CustomerMemory
 from travel_agent.db import Database
 
 log = logging.getLogger(__name__)
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def create_app(
@@ -121,8 +124,14 @@ def create_app(
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
+        if _CONTROL.search(request.url.path):
+            # No id or page of ours holds a control character; one that reached a header
+            # (CR LF) would end in a server error. Not found, whatever the route.
+            return JSONResponse({"detail": "not found"}, 404)
         response: Response = await call_next(request)
         headers = response.headers
+        if request.url.scheme == "https":  # served over TLS: browsers stay on it
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "same-origin")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +30,9 @@ LOGIN_CSRF_COOKIE = "desk_login_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+API_PREFIX = "/api/"
+APPROVAL_ID = re.compile(r"AP-[2-9A-HJ-NP-Z]{8}")
+"""What `agent.approvals.approval_id` makes; anything else is no approval (a 404)."""
 _UNSET = object()
 
 
@@ -131,15 +135,26 @@ async def session_of(request: Request) -> Session | None:
     return found
 
 
+def bearer_request(request: Request) -> bool:
+    """Is this an API call authenticated by a bearer token? Only those are exempt from
+    CSRF, and they are authenticated by the token alone (`dashboard.api`): a session
+    cookie sent beside it is never looked at. Elsewhere the header means nothing."""
+    return request.url.path.startswith(API_PREFIX) and request.headers.get(
+        "authorization", ""
+    ).lower().startswith("bearer ")
+
+
 async def csrf_guard(request: Request) -> None:
     """Every state-changing request carries the session's CSRF token (header or form field).
 
-    Bearer-token API calls are exempt: a browser never sends that header on its own.
-    The login form is protected by a double-submit cookie, as it has no session yet.
+    Whatever other headers say: the one exemption is a bearer-token call to the API
+    (`bearer_request`), which no cookie authenticates, so a forged cross-site request
+    gains nothing from it. The login form is protected by a double-submit cookie, as it
+    has no session yet.
     """
     if request.method in SAFE_METHODS:
         return
-    if request.headers.get("authorization", "").lower().startswith("bearer "):
+    if bearer_request(request):
         return
     given = request.headers.get(CSRF_HEADER)
     if given is None and request.headers.get("content-type", "").startswith(

@@ -31,6 +31,7 @@ from dashboard import reads, timefmt
 from dashboard.auth import LoginThrottledError, OperatorError, Role, Session
 from dashboard.cards import approval_cards
 from dashboard.deps import (
+    APPROVAL_ID,
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
     Desk,
@@ -237,6 +238,8 @@ async def decide(
     reason: Annotated[str | None, Form(max_length=500)] = None,
 ) -> Response:
     desk = desk_of(request)
+    if not APPROVAL_ID.fullmatch(approval_id):  # it goes into a response header below
+        raise _not_found(f"no approval {approval_id!r}")
     htmx = bool(request.headers.get("HX-Request"))
     error: str | None = None
     status_code = 200
@@ -277,6 +280,7 @@ async def decide(
             "option": decision.option,
             "flights": decided.decision.flights if decided.decision else None,
             "case_id": decided.case_id,
+            "via": "desk",
         },
     )
     log.info("approval %s: %s by %s", approval_id, decision.verdict, session.operator.name)

@@ -21,7 +21,15 @@ log = logging.getLogger(__name__)
 class DeskServer(AsgiServer):
     """The desk served on host:port while open; port 0 picks a free one (`url` tells)."""
 
-    def __init__(self, app: Starlette, *, host: str = "127.0.0.1", port: int = 8000) -> None:
+    def __init__(
+        self,
+        app: Starlette,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        tls_certfile: str | None = None,
+        tls_keyfile: str | None = None,
+    ) -> None:
         super().__init__(
             app,
             host=host,
@@ -29,6 +37,9 @@ class DeskServer(AsgiServer):
             what="the operator desk",
             setting="another with --port (or TRAVEL_AGENT_DASHBOARD__PORT)",
             lifespan="on",
+            # Over TLS the app sees https and sends HSTS (`dashboard.app`).
+            tls_certfile=tls_certfile,
+            tls_keyfile=tls_keyfile,
         )
 
     async def before_shutdown(self) -> None:

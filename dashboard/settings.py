@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
+
+from travel_agent.errors import ConfigError
 
 __all__ = ["DashboardSettings", "DeskSettings"]
 
@@ -19,6 +21,10 @@ class DashboardSettings(BaseModel):
         description="the session cookie's Secure flag; unset: on, except when the desk is "
         "bound to a loopback address (browsers drop Secure cookies on plain http://127.0.0.1)",
     )
+    tls_certfile: str | None = Field(
+        default=None, description="serve over TLS with this certificate (PEM); then HSTS is sent"
+    )
+    tls_keyfile: str | None = Field(default=None, description="the certificate's private key")
     session_hours: float = Field(default=12.0, gt=0, description="a session lasts one shift")
     login_max_failures: int = Field(
         default=5, ge=1, description="failed logins per name (and 4x per address) per window"
@@ -32,6 +38,15 @@ class DashboardSettings(BaseModel):
         description="the daemon's Prometheus endpoint, for events per minute and dead letters; "
         "unset: http://<ops.host>:<ops.port>/metrics",
     )
+
+    @model_validator(mode="after")
+    def _certificate_with_its_key(self) -> DashboardSettings:
+        if (self.tls_certfile is None) != (self.tls_keyfile is None):
+            raise ConfigError(
+                "serving the desk over TLS needs both TRAVEL_AGENT_DASHBOARD__TLS_CERTFILE"
+                " and TRAVEL_AGENT_DASHBOARD__TLS_KEYFILE"
+            )
+        return self
 
 
 class DeskSettings(Protocol):

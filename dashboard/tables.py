@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String
+from sqlalchemy import JSON, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from travel_agent.db import Base
@@ -52,20 +52,17 @@ class ApiTokenRow(Base):
     revoked_at: Mapped[datetime | None]
 
 
-class LoginAttemptRow(Base):
-    """One failed login, by a hash of the name tried and the client address."""
+class LoginThrottleRow(Base):
+    """Failed (and in-flight) logins of one name or one client address: how many in a
+    row, and from when the next attempt is let through (exponential backoff)."""
 
-    __tablename__ = "desk_login_failures"
+    __tablename__ = "desk_login_throttle"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    name_key: Mapped[str] = mapped_column(String(64))
-    address: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime]
-
-    __table_args__ = (
-        Index("ix_desk_login_failures_name_at", "name_key", "at"),
-        Index("ix_desk_login_failures_address_at", "address", "at"),
-    )
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    """``name:<sha256 of the name>`` or ``address:<client address>``"""
+    failures: Mapped[int] = mapped_column(Integer)
+    last_at: Mapped[datetime]
+    next_at: Mapped[datetime]
 
 
 class AuditRow(Base):

@@ -20,6 +20,7 @@ from memory.config import MemorySettings
 from memory.errors import MemoryStoreError, MemoryUnavailableError
 from memory.minilm import NumpyMiniLm
 from travel_agent.errors import DependencyMissingError
+from travel_agent.redact import masked_url
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +137,8 @@ class OpenAiEmbedder:
             response = self._client.post("embeddings", json={"model": self._model, "input": texts})
         except httpx.HTTPError as exc:
             raise MemoryUnavailableError(
-                f"the embeddings endpoint {self._client.base_url} did not answer: {exc}"
+                f"the embeddings endpoint {masked_url(str(self._client.base_url))}"
+                f" did not answer: {exc}"
             ) from exc
         if response.status_code >= 500 or response.status_code == 429:
             raise MemoryUnavailableError(

@@ -36,6 +36,7 @@ class AsgiServer:
         setting: how to choose another port, for the same error.
         lifespan: run the app's lifespan (startup/shutdown) — "on" for an app that has one.
         graceful_seconds: how long requests in flight may finish when it stops.
+        tls_certfile: serve over TLS with this certificate (PEM) and `tls_keyfile`.
     """
 
     def __init__(
@@ -48,8 +49,11 @@ class AsgiServer:
         setting: str = "another port",
         lifespan: str = "off",
         graceful_seconds: int = 2,
+        tls_certfile: str | None = None,
+        tls_keyfile: str | None = None,
     ) -> None:
         self.app = app
+        self.tls = tls_certfile is not None
         self.host = host
         self._port = port
         self._what = what
@@ -64,6 +68,8 @@ class AsgiServer:
                 lifespan=lifespan,  # type: ignore[arg-type]
                 timeout_graceful_shutdown=graceful_seconds,
                 proxy_headers=False,
+                ssl_certfile=tls_certfile,
+                ssl_keyfile=tls_keyfile,
             )
         )
         self._task: asyncio.Task[None] | None = None
@@ -78,7 +84,7 @@ class AsgiServer:
     @property
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{host}:{self.port}"
 
     async def __aenter__(self) -> Self:
         # Bound here, not by uvicorn, which would sys.exit() on a port in use.

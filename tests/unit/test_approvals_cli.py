@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from agent.approvals import ApprovalDesk, ApprovalStatus
@@ -19,6 +20,8 @@ from airline.clock import SimulatedClock
 from airline.stream_time import publish_clock
 from app.cli import app
 from app.wiring import Agent
+from dashboard.auth import OperatorStore, Role
+from dashboard.tables import AuditRow
 from tests.unit.test_approvals import agent, case_row, clock, ledger, parked
 
 __all__ = ["agent", "clock"]  # fixtures
@@ -30,10 +33,18 @@ async def cli(tmp_path: Path, *args: str) -> Result:
     return await asyncio.to_thread(CliRunner().invoke, app, ["approvals", *args], env=env)
 
 
+async def _operators(agent: Agent, **roles: str) -> None:
+    """Desk operators (the CLI decides as one of them)."""
+    store = OperatorStore(agent.deps.db)
+    for name, role in roles.items():
+        await store.add(name, f"{name}-password-1", Role(role))
+
+
 async def test_an_operator_lists_shows_and_approves_from_the_shell(
     agent: Agent, tmp_path: Path
 ) -> None:
     runner, pnr, approval_id = await parked(agent)
+    await _operators(agent, maria="approver")
 
     listed = await cli(tmp_path, "list")
     assert listed.exit_code == 0, listed.output
@@ -66,7 +77,7 @@ async def test_an_operator_lists_shows_and_approves_from_the_shell(
     assert await case_row(agent, decided.case_id) == ("done", "rebooked")
     assert await ledger(agent, pnr) == ["care", "compensate", "notify", "rebook"]
 
-    again = await cli(tmp_path, "reject", approval_id, "--reason", "too late", "--as", "x")
+    again = await cli(tmp_path, "reject", approval_id, "--reason", "too late", "--as", "maria")
     assert again.exit_code == 1
     assert "approved (by maria)" in again.output
 
@@ -82,6 +93,7 @@ async def test_an_operator_lists_shows_and_approves_from_the_shell(
 async def test_a_wrong_id_or_status_is_a_clear_error(
     agent: Agent, tmp_path: Path, args: tuple[str, ...], message: str
 ) -> None:
+    await _operators(agent, maria="approver")
     result = await cli(tmp_path, *args)
     assert result.exit_code != 0
     assert message in result.output
@@ -140,3 +152,21 @@ async def test_the_cli_records_decisions_on_the_daemons_published_clock(
 
     decided = await ApprovalDesk(agent.deps.db, agent.deps.clock).get(approval_id)
     assert decided.decided_at == held.now()
+
+
+async def test_only_an_approver_decides_from_the_shell_and_the_audit_log_says_so(
+    agent: Agent, tmp_path: Path
+) -> None:
+    _runner, _pnr, approval_id = await parked(agent)
+    await _operators(agent, vera="viewer", abe="approver")
+    for name in ("nobody", "vera"):  # not an operator; an operator without the role
+        refused = await cli(tmp_path, "approve", approval_id, "--as", name)
+        assert refused.exit_code == 2, refused.output
+        assert "not an active operator with the approver role" in refused.output
+    desk = ApprovalDesk(agent.deps.db, agent.deps.clock)
+    assert (await desk.get(approval_id)).status == ApprovalStatus.PENDING
+    approved = await cli(tmp_path, "approve", approval_id, "--as", "abe")
+    assert approved.exit_code == 0, approved.output
+    async with agent.deps.db.session() as session:
+        audit = (await session.scalars(select(AuditRow).where(AuditRow.action == "decided"))).all()
+    assert [(a.operator, a.target, a.detail["via"]) for a in audit] == [("abe", approval_id, "cli")]

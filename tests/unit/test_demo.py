@@ -62,14 +62,14 @@ async def test_simulated_time_holds_while_an_approval_waits_and_goes_on_once_dec
         return demo_clock.speed == 600
 
     try:
-        await wait_until("the pacer to hold time", held_still, within=10, interval=0.02)
+        await wait_until("the pacer to hold time", held_still, stall=10, interval=0.02)
         held = demo_clock.now()
         await asyncio.sleep(0.5)
         assert demo_clock.now() == held  # 5 simulated minutes would have passed
 
         await desk.decide(approval_id, Decision(verdict="approve"), operator="maria")
         assert await runner.apply_decisions() == 1
-        await wait_until("time to go on", going, within=10, interval=0.02)
+        await wait_until("time to go on", going, stall=10, interval=0.02)
         await asyncio.sleep(0.2)
         assert demo_clock.now() > held
     finally:

@@ -24,8 +24,9 @@ from airline.tables import FlightRow, InventoryRow
 from app.migrate import open_database
 from app.settings import Settings
 from app.wiring import open_agent
+from streams.codec import decode
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
-from streams.events import FlightStatusEvent, decode, encode
+from streams.events import FlightStatusEvent, encode
 from streams.replay import ReplayDay, read_ontime, replay_events
 from streams.simulator import run_simulator
 from travel_agent.errors import ConfigError

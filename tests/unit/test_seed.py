@@ -258,7 +258,7 @@ async def test_write_world_round_trips_into_sqlite(tmp_path: Path, world: World)
             sold = await session.scalar(select(func.sum(inventory.c.sold)))
             first = (await session.execute(select(board).limit(1))).one()
         assert sold == world.summary().seats_sold
-        assert first.status == "scheduled" and first.last_event_id == "seed"
+        assert first.status == "scheduled" and first.last_event_id == ""
         assert first.last_emitted_at == first.est_dep - timedelta(days=1)
 
 
