@@ -11,7 +11,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 import typer
 
@@ -227,6 +227,7 @@ def replay(
     ] = 50_000,
 ) -> None:
     """Replay a real historical day as a live feed (embedded: with the daemon; Kafka: produce)."""
+    from rich.console import Console
     from rich.progress import Progress
 
     from app.replaying import run_replay
@@ -236,7 +237,7 @@ def replay(
     settings = settings_or_exit()
     day = _day_or_exit(service_date, "--date")
     try:
-        with Progress(transient=True, console=_stderr_console(), disable=QUIET) as bar:
+        with Progress(transient=True, console=Console(stderr=True), disable=QUIET) as bar:
             task = bar.add_task(f"reading {file.name}", total=None)
             replayed = read_ontime(
                 file,
@@ -320,12 +321,11 @@ def eval_(
     ] = 0,
 ) -> None:
     """Run scripted scenarios through the real daemon and score the agent's decisions."""
-    from app.eval_cli import run_eval
+    from app.eval_cli import run_eval, run_extra_evaluation, run_generated_evaluation
 
     if reasoner not in ("rules", "llm", "hybrid"):
         say("error: --reasoner must be rules, llm or hybrid")
         raise typer.Exit(2)
-    from app.eval_cli import run_extra_evaluation
 
     extra = run_extra_evaluation(
         generate,
@@ -343,30 +343,20 @@ def eval_(
     if extra is not None:
         raise typer.Exit(extra)
     if generate:
-        if size not in ("small", "medium", "large") or shrink not in ("one", "all", "none"):
-            say("error: --size is small, medium or large; --shrink one, all or none")
-            raise typer.Exit(2)
-        from app.eval_cli import default_memory_factory, eval_harness
-        from evals.generate.cli import run_generate
-
-        try:
-            code = run_generate(
-                eval_harness(reasoner),
-                memory_factory=default_memory_factory(),
+        raise typer.Exit(
+            run_generated_evaluation(
+                reasoner,
                 count=generate,
                 seed=seed,
                 size=size,
                 shrink=shrink,
-                out=found,
-                known_path=known,
+                found=found,
+                known=known,
                 json_path=json_path,
                 say=say,
                 echo=typer.echo,
             )
-        except TravelAgentError as exc:
-            say(f"error: {exc}")
-            raise typer.Exit(2 if isinstance(exc, ConfigError) else 1) from None
-        raise typer.Exit(code)
+        )
     try:
         code = run_eval(
             paths or [Path("evals/scenarios")],
@@ -391,12 +381,6 @@ def _day_or_exit(value: str, flag: str) -> date:
     except ConfigError as exc:
         say(f"error: {exc}")
         raise typer.Exit(2) from None
-
-
-def _stderr_console() -> Any:
-    from rich.console import Console
-
-    return Console(stderr=True)
 
 
 def _register_desk() -> None:

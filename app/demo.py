@@ -13,7 +13,7 @@ import asyncio
 import logging
 import shutil
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -27,6 +27,7 @@ from airline.models import Flight
 from airline.schedule import Schedule
 from airline.seed import seed_database
 from airline.stream_time import publish_clock
+from app.demo_pacing import StreamLimit, pace
 from app.demo_passengers import answer_offers
 from app.migrate import open_database
 from app.runtime import open_runtime
@@ -47,15 +48,9 @@ log = logging.getLogger(__name__)
 # With --duration, the simulated day is played in this share of it; the rest drains.
 PLAY_SHARE = 0.7
 DEFAULT_SPEED = 600.0
-# The simulated clock waits while this many events are unconsumed, so the agent decides
-# at the simulated time its events describe, however fast this machine is.
-MAX_BACKLOG = 5
 # The demo's customers with a history (`travel-agent seed` gives 18 %): enough to see
 # memory at work, seeded in seconds rather than a minute on first start.
 DEMO_MEMORY_SHARE = 0.06
-# How often the pacer looks (real seconds). At the demo's ~10 000x, 0.05 s is 8 simulated
-# minutes: an approval (30 minutes to its deadline) is seen, and time held, well before.
-PACE_SECONDS = 0.05
 # The storm demo starts this long before the airline's first storm announcement.
 STORM_LEAD = timedelta(minutes=10)
 # Written into a memory template once it is complete: a half-seeded one is seeded again.
@@ -82,58 +77,6 @@ async def ensure_world(settings: Settings, say: Callable[[str], None]) -> Path:
         leftover.unlink()
     say(f"seeded in {time.perf_counter() - started:.1f} s: {summary.model_dump_json()}")
     return template
-
-
-class StreamLimit:
-    """Keeps the simulated clock from running past the oldest event not yet processed.
-
-    A real day does not wait, but a demo or a replay should: it shows decisions, not lag,
-    and every decision must be taken at the time its event describes, whatever the speed.
-    The simulator reports each event as it sends it (`sent`); the pacer lifts the limit to
-    the next unprocessed event as the daemon commits (`follow`, given the runtime's
-    backlog: the records sent but not yet committed).
-    """
-
-    def __init__(self, clock: SimulatedClock, backlog: Callable[[], Awaitable[int]]) -> None:
-        self._clock, self._backlog = clock, backlog
-        self._times: list[datetime] = []
-        self._done = 0
-
-    def sent(self, event: FlightStatusEvent) -> None:
-        self._times.append(event.emitted_at)
-        self._limit()
-
-    async def follow(self) -> None:
-        self._done = max(self._done, len(self._times) - await self._backlog())
-        self._limit()
-
-    def _limit(self) -> None:
-        done = self._done
-        self._clock.limit(self._times[done] if done < len(self._times) else None)
-
-
-async def _pace(
-    clock: SimulatedClock,
-    backlog: Callable[[], Awaitable[int]],
-    approvals: ApprovalDesk | None = None,
-    publish: Callable[[], Awaitable[None]] | None = None,
-    stream: StreamLimit | None = None,
-) -> None:
-    """Keep simulated time at the stream (`stream`) and, with `approvals`, hold it while
-    any approval waits for an operator (at demo speed its deadline would pass in seconds).
-    `publish` tells the desk and the CLI each time the clock is held or released."""
-    while True:
-        if stream is not None:
-            await stream.follow()
-        waiting = approvals is not None and bool(await approvals.pending(limit=1))
-        held = clock.speed == 0
-        if waiting or (stream is None and await backlog() > MAX_BACKLOG):
-            clock.pause()
-        else:
-            clock.resume()
-        if publish is not None and held != (clock.speed == 0):
-            await publish()
-        await asyncio.sleep(PACE_SECONDS)
 
 
 async def run_demo(
@@ -303,7 +246,7 @@ async def play_embedded(
             )
             approvals = ApprovalDesk(runtime.db, clock) if hold_for_approvals else None
             pacer = asyncio.create_task(
-                _pace(
+                pace(
                     clock,
                     runtime.backlog,
                     approvals,

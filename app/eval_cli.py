@@ -328,3 +328,41 @@ def run_extra_evaluation(
         say(f"error: {exc}")
         return 2 if isinstance(exc, ConfigError) else 1
     return None
+
+
+def run_generated_evaluation(
+    reasoner: str,
+    *,
+    count: int,
+    seed: int,
+    size: str,
+    shrink: str,
+    found: Path,
+    known: Path,
+    json_path: Path | None,
+    say: Any,
+    echo: Any,
+) -> int:
+    """`eval --generate N`: generated worlds and storms through the daemon and the oracle."""
+    if size not in ("small", "medium", "large") or shrink not in ("one", "all", "none"):
+        say("error: --size is small, medium or large; --shrink one, all or none")
+        return 2
+    from evals.generate.cli import run_generate
+
+    try:
+        return run_generate(
+            eval_harness(reasoner),
+            memory_factory=default_memory_factory(),
+            count=count,
+            seed=seed,
+            size=size,
+            shrink=shrink,
+            out=found,
+            known_path=known,
+            json_path=json_path,
+            say=say,
+            echo=echo,
+        )
+    except TravelAgentError as exc:
+        say(f"error: {exc}")
+        return 2 if isinstance(exc, ConfigError) else 1

@@ -37,7 +37,7 @@ returns (`streams.kafka.commits`). `lag()` says how far behind the daemon is, fo
 ops probes. Every record becomes a `Received` through `streams.base.receive`, the border
 at which nothing a record holds can raise.
 
-Longer than the house's ~400 lines, for a reason: the poller, the record in hand and the
+Why it is long: the poller, the record in hand and the
 rebalance callbacks share one state (the buffer, the record held and since when, the
 partitions owned) under rules that only hold together; the commits, which need none of
 it, are a module of their own.

@@ -276,13 +276,13 @@ async def test_desk_and_cli_agree_on_numbers_itinerary_and_times(
     shown = await cli(world, "show", approval_id)
     assert f"  2. {' + '.join(second)} " in shown
 
-    # A decision taken in the CLI appears on the desk, with the same time.
-    await cli(world, "edit", approval_id, "--option", "2", "--flight", second[0], "--as", "cleo")
+    # A decision taken in the CLI (by an approver: abe) appears on the desk, same time.
+    await cli(world, "edit", approval_id, "--option", "2", "--flight", second[0], "--as", "abe")
     decided = await served.agent.desk.get(approval_id)
     assert decided.decided_at is not None and decided.decided_at >= decided.created_at
     await page.goto("/audit")
     row = page.locator(f'#audit tr[data-approval="{approval_id}"]')
-    await expect(row.locator("[data-operator]")).to_have_text("cleo")
+    await expect(row.locator("[data-operator]")).to_have_text("abe")
     await expect(row).to_contain_text(
         f"option 2 ({' + '.join(approval.options[1]['flight_keys'])})"
     )

@@ -170,7 +170,7 @@ async def test_an_answer_round_trip_runs_the_choice_once(
             deadline = offer.deadline if offer else None
             return f"answers {passenger.answers}, replies {results}, deadline {deadline}"
 
-        await wait_until("the booking on option 2", moved, within=120, describe=state)
+        await wait_until("the booking on option 2", moved, stall=120, describe=state)
         assert passenger.answers == [202]
 
         # The same signed request again, and one without a signature: refused.
@@ -207,7 +207,7 @@ async def test_an_answer_round_trip_runs_the_choice_once(
         async def marker_seen() -> bool:
             return await count(deps, ReplyRow, ReplyRow.reply_id == "marker") == 1
 
-        await wait_until("the marker reply handled", marker_seen, within=120)
+        await wait_until("the marker reply handled", marker_seen, stall=120)
         stop.set()
         await router
 

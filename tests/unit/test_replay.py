@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import time
 import zipfile
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
@@ -430,24 +429,26 @@ def test_a_speed_that_is_not_one_is_a_one_line_error(speed: str, tmp_path: Path)
     ]
 
 
-def test_the_clock_never_runs_past_an_event_the_agent_has_not_processed() -> None:
-    from app.demo import StreamLimit
+async def test_the_clock_never_runs_past_an_event_the_agent_has_not_processed() -> None:
+    from app.demo_pacing import StreamLimit
 
     start = datetime(2024, 1, 15, 6, 0, tzinfo=UTC)
     clock = SimulatedClock(start, speed=1_000_000)  # a day in 0.09 s of real time
-    broker = EmbeddedBroker()
-    source = EmbeddedSource(broker)
-    limit = StreamLimit(clock, broker, source)
+    backlog = 1  # records sent but not yet committed by the daemon
+
+    async def not_committed() -> int:
+        return backlog
+
+    limit = StreamLimit(clock, not_committed)
     event = replay_events(read_ontime(FIXTURES / "bts.csv", day=date(2024, 1, 15)))[0]
-    broker.topics[source.topic].append(b"sent")  # what the simulator sent with it
     limit.sent(event)
 
-    time.sleep(0.2)  # more than a whole day at this speed
+    await asyncio.sleep(0.2)  # more than a whole day at this speed
     assert clock.now() == event.emitted_at  # held at the unprocessed event
 
-    broker.committed[(source.group, source.topic)] = 0  # the daemon committed it
-    limit.follow()
-    time.sleep(0.01)
+    backlog = 0  # the daemon committed it
+    await limit.follow()
+    await asyncio.sleep(0.01)
     assert clock.now() > event.emitted_at
 
 

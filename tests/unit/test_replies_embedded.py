@@ -44,7 +44,7 @@ async def test_replies_are_routed_in_order_once_and_garbage_is_skipped(deps: Too
     async def all_done() -> bool:
         return stream.committed == 2
 
-    await wait_until("three records committed", all_done, within=60)
+    await wait_until("three records committed", all_done, stall=60)
     stop.set()
     assert await router == 2
     async with deps.db.session() as session:
