@@ -74,7 +74,6 @@ def test_stream_benchmark(kafka_bootstrap: str) -> None:
     assert figures["daemon_committed"] == 3000 and figures["ratio"] > 0
 
 
-@pytest.mark.usefixtures("minilm")
 def test_preference_benchmark() -> None:
     figures = bench("bench_preferences.py", "--limit", "12")
     assert set(figures["sets"]) >= {"labelled", "heldout"}
