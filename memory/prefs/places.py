@@ -250,7 +250,7 @@ CARRIERS: dict[str, tuple[str, ...]] = {
     "MH": ("Malaysia Airlines", "马来西亚航空", "マレーシア航空"),
     "QF": ("Qantas", "澳洲航空", "カンタス航空"),
     "AI": ("Air India", "印度航空", "エア・インディア"),
-    "LA": ("LATAM",),
+    "LA": ("=LATAM", "LATAM Airlines"),
     "AV": ("Avianca",),
     "CM": ("Copa Airlines",),
     "AM": ("Aeroméxico", "Aeromexico"),

@@ -66,6 +66,8 @@ WISH_FAMILIES = ("seat", "channel", "language")
 _ENTITY_FIELDS = {"airport": "avoid_airports", "city": "avoid_cities", "carrier": "avoid_carriers"}
 _SUBSUMED = {"wheelchair": ("reduced mobility", "assistance")}
 PERSONAL_CHANNELS = ("sms", "email")
+OTHER = "other"
+"""A channel named that the agent cannot use (WhatsApp, a phone call)."""
 
 
 @dataclass
@@ -355,7 +357,8 @@ def findings(reading: Reading, own_language: str | None) -> list[Finding]:
         candidates = [w for w in wished if w[0] == family and (family, w[1]) not in reading.refused]
         if candidates:
             best = max(candidates, key=lambda w: (w[2], w[3]))
-            out.append(Finding(family, best[1], best[4]))  # type: ignore[arg-type]
+            if best[1] != OTHER:  # "WhatsApp only": a wish, but not for a channel we have
+                out.append(Finding(family, best[1], best[4]))  # type: ignore[arg-type]
             continue
         refused = {v: q for (f, v), q in reading.refused.items() if f == family}
         if family == "language" and (refused or reading.native):

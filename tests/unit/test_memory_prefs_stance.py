@@ -227,3 +227,32 @@ def test_needs(text: str, expected: set[tuple[str, object]]) -> None:
 def test_any_text_is_read_and_every_finding_quotes_it(text: str) -> None:
     for finding in READER.understand(text).findings:
         assert finding.clause in normalise(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A way to be reached the agent does not have is a wish for no channel of ours ...
+        ("WhatsApp only please.", set()),
+        ("LINEで連絡してください。", set()),
+        # ... and, wanted, it keeps a refused SMS from meaning e-mail.
+        ("No SMS please, call me instead.", set()),
+        ("Nicht per SMS, lieber telefonisch.", set()),
+        ("No SMS please.", {("channel", "email")}),
+        # Refused, it leaves the channel named beside it.
+        ("Please don't call me, email is best.", {("channel", "email")}),
+        ("Bitte keine Anrufe, schreiben Sie per E-Mail.", {("channel", "email")}),
+        ("Prefiro e-mail, nada de ligações telefónicas.", {("channel", "email")}),
+        # Ordinary words that are also the names of apps are not channels.
+        ("There is no signal at my office, so email please.", {("channel", "email")}),
+        ("I waited in line for two hours, aisle seat please.", {("seat", "aisle")}),
+        # Portuguese "ligação" is also a connecting flight.
+        ("Evitem ligações em Frankfurt.", {("avoid_cities", "Frankfurt am Main")}),
+    ],
+)
+def test_channels_the_agent_does_not_have(text: str, expected: set[tuple[str, object]]) -> None:
+    assert found(text) == expected
+
+
+def test_someone_elses_wish_with_a_word_before_the_relation() -> None:
+    assert found("My elderly mother prefers the window.") == set()

@@ -29,6 +29,7 @@ TARGET_KEYS = (
     "channel:sms",
     "channel:email",
     "channel:webhook",
+    "channel:other",  # WhatsApp, a phone call: a way to be reached the agent does not have
     "night:night",
     "night:day",
     "need:wheelchair",

@@ -39,6 +39,7 @@ LEXICON = Lexicon(
             r"posteingang",
             r"(?:e-?)?mail-?adresse",
         ),
+        "channel:other": (r"anruf\w*", r"telefonisch", r"rufen sie (?:mich )?an", r"per telefon"),
         "channel:webhook": (
             r"apps?",
             r"push(?:-?nachricht\w*|-?benachrichtigung\w*|-?mitteilung\w*)?",
@@ -150,7 +151,7 @@ LEXICON = Lexicon(
             r"wichtig",
             r"bestehe? auf",
             r"(?:informieren|benachrichtigen|kontaktieren|schreiben|schicken|senden|"
-            r"erreichen|verst[äa]ndigen|setzen|buchen|geben|antworten) sie (?:mir|mich|uns)",
+            r"erreichen|verst[äa]ndigen|setzen|buchen|geben|antworten) sie(?: (?:mir|mich|uns))?",
             r"schreib(?:en)? (?:sie )?mir",
             r"schick(?:en)? (?:sie )?mir",
             r"kommunizier\w*",

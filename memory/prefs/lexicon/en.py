@@ -40,6 +40,18 @@ LEXICON = Lexicon(
         "channel:sms!": (r"(?:text|txt|sms) (?:me|him|her|them|pax)",),
         "channel:email": (r"e-?mails?", r"inbox", r"e-?mail address", r"mailbox"),
         "channel:email!": (r"e-?mail (?:me|him|her|them|pax)", r"mail me"),
+        "channel:other": (
+            r"whats-?app",
+            r"telegram",
+            r"=Signal",  # the app; "no signal" is not a channel
+            r"wechat",
+            r"viber",
+            r"(?:facebook )?messenger",
+            r"phone calls?",
+            r"(?:call|phone|ring) (?:me|him|her|them|pax)",
+            r"by (?:phone|telephone)",
+            r"=LINE",
+        ),
         "channel:webhook": (
             r"web-?hooks?(?: url)?",
             r"(?:the |your |ur )?apps?",
@@ -294,7 +306,8 @@ LEXICON = Lexicon(
             r"again please",
         ),
         "other": (
-            r"(?:my|his|her|our|their) (?:wife|husband|partner|spouse|son|daughter|child|kids?|"
+            r"(?:my|his|her|our|their) (?:\w+ )?(?:wife|husband|partner|spouse|son|daughter|"
+            r"child|kids?|"
             r"children|mother|mum|mom|father|dad|parents?|brother|sister|boss|colleague|friend|"
             r"boyfriend|girlfriend|fianc[eé]e?|grand\w+|family)",
         ),

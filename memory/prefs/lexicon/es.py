@@ -38,6 +38,7 @@ LEXICON = Lexicon(
             r"bandeja de entrada",
         ),
         "channel:email!": (r"escr[íi]ba(?:n)?me (?:un |al )?correo",),
+        "channel:other": (r"llamadas?", r"ll[áa]m(?:e|en)me", r"por tel[ée]fono", r"tel[ée]fono"),
         "channel:webhook": (
             r"apps?",
             r"aplicaci[óo]n(?:es)?",

@@ -40,6 +40,12 @@ LEXICON = Lexicon(
             r"bo[îi]te (?:mail|aux lettres|de r[ée]ception)",
             r"adresse (?:e-?)?mail",
         ),
+        "channel:other": (
+            r"appels?(?: t[ée]l[ée]phoniques?)?",
+            r"appelez-moi",
+            r"par t[ée]l[ée]phone",
+            r"t[ée]l[ée]phone",
+        ),
         "channel:webhook": (
             r"appli(?:cation)?s?",
             r"l'appli(?:cation)?",

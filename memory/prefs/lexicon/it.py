@@ -31,6 +31,7 @@ LEXICON = Lexicon(
         "seat:aisle": (r"corridoio", r"lato corridoio"),
         "channel:sms": (r"sms", r"messaggi(?:o)? di testo", r"messaggin[oi]"),
         "channel:email": (r"e-?mails?", r"mails?", r"posta(?: elettronica)?", r"casella di posta"),
+        "channel:other": (r"telefonat[ae]", r"chiamat[ae]", r"chiamatemi", r"per telefono"),
         "channel:webhook": (r"app", r"applicazion[ei]", r"notifiche push", r"push", r"webhook"),
         "night:night": (
             _VOLO + r" (?:notturn[oi]|di notte|nella notte|della notte)",

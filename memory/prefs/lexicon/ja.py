@@ -30,6 +30,7 @@ LEXICON = Lexicon(
         "seat:aisle": ("通路側", "通路の席", "通路席", "つうろがわ"),
         "channel:sms": ("ショートメール", "ショートメッセージ", "ＳＭＳ"),
         "channel:email": ("電子メール", "メールアドレス", "メール", "Eメール"),
+        "channel:other": ("電話",),  # LINE: en's "=LINE" reads every text
         "channel:webhook": ("アプリ", "プッシュ通知", "プッシュ", "ウェブフック"),
         "night:night": (
             "夜行便",

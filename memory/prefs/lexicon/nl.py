@@ -41,6 +41,7 @@ LEXICON = Lexicon(
         "channel:sms!": (r"sms (?:me|mij)",),
         "channel:email": (r"e-?mails?", r"mail(?:tje|s)?", r"inbox", r"e-?mailadres"),
         "channel:email!": (r"mail (?:me|mij)",),
+        "channel:other": (r"bellen", r"bel (?:me|mij)", r"telefonisch", r"telefoon"),
         "channel:webhook": (
             r"apps?",
             r"pushmelding\w*",

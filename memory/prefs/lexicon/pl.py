@@ -36,6 +36,7 @@ LEXICON = Lexicon(
             r"poczt\w* elektroniczn\w*",
             r"skrzynk\w* pocztow\w*",
         ),
+        "channel:other": (r"telefon\w*", r"zadzwo[ńn]\w*", r"dzwoni[ćc]"),
         "channel:webhook": (
             r"aplikacj\w*",
             r"appk\w*",

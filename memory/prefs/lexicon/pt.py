@@ -31,6 +31,14 @@ LEXICON = Lexicon(
         "seat:aisle": (r"corredor", r"lugar (?:no )?corredor", r"coxia"),
         "channel:sms": (r"sms", r"mensage(?:m|ns) de texto", r"torpedos?"),
         "channel:email": (r"e-?mails?", r"mails?", r"correio(?: eletr[óo]nico| electr[óo]nico)?"),
+        "channel:other": (
+            # "ligação" alone is also a connecting flight ("voo de ligação").
+            r"liga[çc](?:[ãa]o|[õo]es) telef[óo]nicas?",
+            r"me liguem",
+            r"telefonemas?",
+            r"liguem-me",
+            r"por telefone",
+        ),
         "channel:webhook": (
             r"apps?",
             r"aplicativos?",

@@ -51,6 +51,7 @@ LEXICON = Lexicon(
             "邮箱",
             "电子邮箱",
         ),
+        "channel:other": ("电话", "打电话", "微信", "電話"),
         "channel:webhook": ("推送", "应用程序", "应用", "客户端", "應用程式"),
         "night:night": (
             "红眼航班",
