@@ -5,13 +5,19 @@
     await desk.find(status=None)               # every approval, any status
     await desk.get("AP-7K2QX9")
     await desk.decide("AP-7K2QX9", Decision(verdict="approve"), operator="maria")
-    await desk.decide(id, Decision(verdict="edit", option=2), operator="maria")
+    await desk.decide(id, Decision(verdict="edit", option=2, flight="XA123"), operator="maria")
     await desk.decide(id, Decision(verdict="reject", reason="customer called"), operator=...)
 
 The graph parks a case at `interrupt()` after writing its approval here. A decision is
 only recorded by the desk (any process may call it: the CLI, the dashboard, an eval
 script); the daemon that owns the case sees the decision and resumes the case with it, so
 the decision takes effect once even if the daemon was down when it was made.
+
+Options are numbered from 1 everywhere — the desk, the CLI, the API and the audit log —
+in the order the agent ranked them (1 = its best). An edit may also name the flight it
+means (``flight``): a number that does not point at that flight is refused, so a wrong
+number cannot book the wrong flight silently. The recorded decision keeps the flights
+chosen, and the daemon books those.
 """
 
 from __future__ import annotations
@@ -56,14 +62,22 @@ class Decision(BaseModel):
 
     verdict: Literal["approve", "edit", "reject"]
     option: int | None = Field(
-        default=None, ge=0, description="edit: index into Approval.options of the one to book"
+        default=None,
+        ge=1,
+        description="edit: the number of the option to book, as shown (1 = the agent's best)",
+    )
+    flight: str | None = Field(
+        default=None,
+        max_length=40,
+        description="edit: the flight the operator means (XA123 or XA123/2026-03-01); "
+        "refused when the option does not contain it",
     )
     reason: str | None = Field(default=None, max_length=500)
 
     @model_validator(mode="after")
     def _complete(self) -> Decision:
         if self.verdict == "edit" and self.option is None:
-            raise ValueError("an edit names the option to book (option=<index>)")
+            raise ValueError("an edit names the option to book (option=<number>, from 1)")
         if self.verdict == "reject" and not (self.reason or "").strip():
             raise ValueError("a rejection needs a reason")
         return self
@@ -74,7 +88,8 @@ class Resolution(BaseModel):
     the flight changed again; "default": the deadline passed and the safe default ran)."""
 
     verdict: Literal["approve", "edit", "reject", "stale", "default"]
-    option: int | None = None
+    option: int | None = Field(default=None, description="edit: the option's number, from 1")
+    flights: list[str] | None = Field(default=None, description="edit: the flights it books")
     reason: str | None = None
 
 
@@ -105,6 +120,34 @@ class Approval(BaseModel):
     decided_at: datetime | None = None
     decision: Resolution | None = None
     applied_at: datetime | None = Field(default=None, description="when the case ran on")
+
+
+def option_label(option: dict[str, Any]) -> str:
+    """An option's flights as an operator reads them: "XA123 + XA456"."""
+    return " + ".join(str(key).split("/")[0] for key in option.get("flight_keys", []))
+
+
+def chosen_flights(approval: Approval, decision: Decision) -> list[str]:
+    """The flight keys an edit books, after checking its number (and flight, if named).
+
+    Raises:
+        ValueError: no option has that number, or it does not contain the named flight.
+    """
+    count = len(approval.options)
+    number = decision.option or 0
+    if not 1 <= number <= count:
+        offered = f"1 to {count}" if count else "none"
+        raise ValueError(f"option {number} does not exist: the options are numbered {offered}")
+    option = approval.options[number - 1]
+    keys = [str(key) for key in option.get("flight_keys", [])]
+    if decision.flight is not None:
+        wanted = decision.flight.strip().upper()
+        if not any(wanted in (key.upper(), key.split("/")[0].upper()) for key in keys):
+            raise ValueError(
+                f"option {number} is {option_label(option)}, not {decision.flight}: "
+                "nothing was booked; check the number"
+            )
+    return keys
 
 
 def approval_id(case_id: str, revision: int) -> str:
@@ -183,10 +226,9 @@ class ApprovalDesk:
         longer pending (decided by someone else, stale, or expired) — then nothing changes.
         """
         current = await self.get(approval_id)
-        if decision.verdict == "edit" and (decision.option or 0) >= len(current.options):
-            raise ValueError(
-                f"option {decision.option} does not exist: {len(current.options)} were offered"
-            )
+        recorded: dict[str, Any] = decision.model_dump(mode="json", exclude={"flight"})
+        if decision.verdict == "edit":
+            recorded["flights"] = chosen_flights(current, decision)
         status = {
             "approve": ApprovalStatus.APPROVED,
             "edit": ApprovalStatus.EDITED,
@@ -202,8 +244,9 @@ class ApprovalDesk:
                 .values(
                     status=status.value,
                     decided_by=operator,
-                    decided_at=self.clock.now(),
-                    decision=decision.model_dump(mode="json"),
+                    # Never before the question: a reader's clock may trail the daemon's.
+                    decided_at=max(self.clock.now(), current.created_at),
+                    decision=recorded,
                 )
             )
         if result.rowcount != 1:  # type: ignore[attr-defined]

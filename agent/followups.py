@@ -34,6 +34,7 @@ from airline.models import Booking, FlightStatus
 from airline.reservations import load_booking, load_customer
 from tools.notifications import MessageKind, enqueue_notification
 from travel_agent.errors import NotFoundError
+from travel_agent.redact import passenger
 
 log = logging.getLogger(__name__)
 
@@ -232,12 +233,17 @@ class FollowUps:
             ):
                 opened = await self._recheck(payload["pnr"], key)
                 if opened:
-                    log.info("re-check of %s: %s is %s", payload["pnr"], key, state.status.value)
+                    log.info(
+                        "re-check of %s: %s is %s",
+                        passenger(payload["pnr"]),
+                        key,
+                        state.status.value,
+                    )
                 return
         # Delays that break a connection: triage the first flight's live state the same way.
         opened = await self._recheck(payload["pnr"], payload["flights"][0])
         if opened:
-            log.info("re-check of %s: the connection broke", payload["pnr"])
+            log.info("re-check of %s: the connection broke", passenger(payload["pnr"]))
 
 
 def _booked_flights(proposal: dict[str, Any]) -> set[str]:

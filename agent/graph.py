@@ -47,6 +47,7 @@ from agent.nodes import (
     remember,
 )
 from agent.state import CHECKPOINT_TYPES, CaseState
+from travel_agent.db import private_file
 
 CaseGraph = CompiledStateGraph[CaseState, AgentDeps, CaseState, CaseState]
 # When a case's run is checkpointed: when it ends or parks (see the module docstring).
@@ -79,7 +80,7 @@ def checkpoint_serializer() -> JsonPlusSerializer:
 @asynccontextmanager
 async def sqlite_checkpointer(path: Path) -> AsyncIterator[AsyncSqliteSaver]:
     """LangGraph's SQLite checkpointer on its own file (so it never waits on airline writes)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_file(path)  # checkpoints hold every case's state: its owner's only
     async with aiosqlite.connect(path) as conn:
         # WAL with synchronous=NORMAL survives a killed process (what "durable" means for
         # commit-after-durable); only a power loss may drop the newest transactions.

@@ -100,6 +100,17 @@ class Metrics:
             registry=r,
             buckets=EFFECT_BUCKETS,
         )
+        self.outbox_sent_total = Counter(
+            "outbox_sent", "Outbox rows delivered and published.", namespace=ns, registry=r
+        )
+        self.outbox_failures = Counter(
+            "outbox_failures",
+            "Failed tries to deliver an outbox row, by kind: broker (our Kafka; always tried"
+            " again), channel (tried again, then failed), final (the channel said never).",
+            ["kind"],
+            namespace=ns,
+            registry=r,
+        )
         # Counted here and read at each scrape (`_RecordCollector`): once per record,
         # prometheus_client's own Counter and Histogram (a lock and a few calls each)
         # cost a daemon on a fast stream a fifth of its rate.
@@ -144,6 +155,12 @@ class Metrics:
 
     def effect_done(self, action: str, seconds: float) -> None:
         self.effect_seconds.labels(action).observe(seconds)
+
+    def outbox_sent(self, rows: int) -> None:
+        self.outbox_sent_total.inc(rows)
+
+    def outbox_failed(self, kind: str) -> None:
+        self.outbox_failures.labels(kind).inc()
 
     def set_lag(self, lag: Mapping[tuple[str, int], int]) -> None:
         """Replace the lag gauges: partitions no longer assigned disappear."""

@@ -7,14 +7,9 @@ next one they consented to — then every row is published to its topic
 (`notifications.outbound`, `agent.actions`) keyed by booking.
 
 **Several relays, one outbox.** Every daemon runs a relay, and daemons may share one
-database. A relay *claims* the due rows it is about to deliver (`OutboxClaims`): on
-PostgreSQL the candidates are locked with ``FOR UPDATE SKIP LOCKED`` while the claim is
-written, so two relays never pick the same row and neither waits for the other; on
-SQLite the single writer serializes the claims. A claim is a row of its own with a
-lease, so it outlives the claiming transaction: the relay renews it while it works
-through a slow batch, and releases it when it marks the row sent or failed. A relay
-that dies leaves its claims behind; once their lease runs out, another relay takes the
-rows over.
+database. A relay *claims* the due rows it is about to deliver, each under a lease
+(`agent.outbox_claims`), so two relays never deliver one row and the rows of a relay
+that died are taken over once its lease runs out.
 
 **The delivery contract: at least once, with a key.** A relay killed after publishing a
 row (or after a channel accepted it) and before marking it sent delivers it again once
@@ -31,144 +26,82 @@ idempotency header), so their receivers can drop a repeat the same way.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import random
 import time
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    Float,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    delete,
-    exists,
-    literal,
-    select,
-    update,
-)
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, update
 
-from agent.claims import create_table_once, this_process
+from agent.metrics import Metrics
+from agent.outbox_claims import LEASE_SECONDS, OutboxClaims
+from agent.tables import outbox_claims
 from airline.clock import Clock
 from streams.base import Sink
 from streams.events import TOPIC_NOTIFICATIONS
 from tools.channels.base import Channel, ChannelError
 from tools.channels.fallback import RoutedMessage, deliver_with_fallback
-from tools.notifications import due
 from tools.tables import OutboxRow
 from travel_agent.db import Database
-from travel_agent.errors import TravelAgentError
+from travel_agent.errors import StreamError, TravelAgentError
+
+__all__ = [
+    "DELIVERED_VIA",
+    "IDEMPOTENCY_HEADER",
+    "LEASE_SECONDS",
+    "MAX_ATTEMPTS",
+    "OutboxClaims",
+    "OutboxRelay",
+    "outbox_claims",
+    "retry_delay",
+]
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-LEASE_SECONDS = 60.0
+"""Tries of a message whose channels keep failing for now, before it is failed."""
+RETRY_FIRST = 10.0
+RETRY_CAP = 900.0
+SEND_PATIENCE = 60.0
+"""How long a publish may wait for the broker before the row is held back."""
+MARK_EVERY = 10
+MARK_SECONDS = 0.5
+"""Sent rows are marked in the database every this many rows, or this often."""
+DELIVERED_VIA = "delivered_via"
+"""Payload key: the channel that delivered a message whose publish is still to do."""
+_NOT_PUBLISHED = frozenset({"alternatives", DELIVERED_VIA})
 IDEMPOTENCY_HEADER = "idempotency-key"
 """The Kafka header a consumer dedupes on: the outbox row's idempotency key."""
 LEGACY_IDEMPOTENCY_HEADER = "idempotency_key"
 """The same key under the header's first name, kept for the consumers that read it."""
 
-outbox_claims = Table(
-    "outbox_claims",
-    MetaData(),
-    Column("outbox_id", Integer, primary_key=True),
-    Column("owner", String(200), nullable=False),
-    Column("expires_at", Float, nullable=False, doc="wall-clock epoch seconds"),
-)
-
-
-class OutboxClaims:
-    """One relay's claims on outbox rows, each under a lease.
-
-    The claims have a table of their own, created on first use (as `agent.claims`
-    does for cases), so the outbox keeps its shape.
-    """
-
-    def __init__(
-        self, db: Database, *, owner: str | None = None, lease: float = LEASE_SECONDS
-    ) -> None:
-        self.db = db
-        self.owner = owner or this_process()
-        self.lease = lease
-        self._ready = False
-
-    async def setup(self) -> None:
-        """Create the claims table if no relay has yet (idempotent, race-safe)."""
-        if not self._ready:
-            await create_table_once(self.db, outbox_claims)
-            self._ready = True
-
-    async def claim_due(self, clock: Clock, limit: int) -> list[int]:
-        """Claim up to `limit` pending, due rows no living relay holds; their ids, in order.
-
-        One statement: the candidates (on PostgreSQL locked, skipping rows another relay
-        is claiming this instant) become claims; a claim that exists is taken over only
-        if its lease ran out, re-checked on the latest committed claim, so two relays
-        racing for one row cannot both win it.
-        """
-        await self.setup()
-        now = time.time()
-        live_claim = exists().where(
-            outbox_claims.c.outbox_id == OutboxRow.id, outbox_claims.c.expires_at >= now
-        )
-        candidates = (
-            select(
-                OutboxRow.id,
-                literal(self.owner, String(200)),
-                literal(now + self.lease, Float),
-            )
-            .where(OutboxRow.status == "pending", due(clock.now()), ~live_claim)
-            .order_by(OutboxRow.id)
-            .limit(limit)
-        )
-        if not self.db.is_sqlite:
-            candidates = candidates.with_for_update(skip_locked=True, of=OutboxRow)
-        insert = (sqlite.insert if self.db.is_sqlite else postgresql.insert)(outbox_claims)
-        statement = (
-            insert.from_select(["outbox_id", "owner", "expires_at"], candidates)
-            .on_conflict_do_update(
-                index_elements=[outbox_claims.c.outbox_id],
-                set_={"owner": insert.excluded.owner, "expires_at": insert.excluded.expires_at},
-                where=outbox_claims.c.expires_at < now,
-            )
-            .returning(outbox_claims.c.outbox_id)
-        )
-        async with self.db.transaction() as session:
-            ids = (await session.scalars(statement)).all()
-        return sorted(ids)
-
-    async def renew(self, ids: Iterable[int]) -> None:
-        """Extend the lease on these rows, if they are still ours."""
-        rows = list(ids)
-        if not rows:
-            return
-        async with self.db.transaction() as session:
-            await session.execute(
-                update(outbox_claims)
-                .where(outbox_claims.c.owner == self.owner, outbox_claims.c.outbox_id.in_(rows))
-                .values(expires_at=time.time() + self.lease)
-            )
-
-    async def release(self, ids: Iterable[int]) -> None:
-        rows = list(ids)
-        if not rows:
-            return
-        async with self.db.transaction() as session:
-            await session.execute(self.release_statement(rows))
-
-    def release_statement(self, ids: list[int]) -> Any:
-        """The DELETE that gives up our claims on `ids` (to run in the caller's transaction)."""
-        return delete(outbox_claims).where(
-            outbox_claims.c.owner == self.owner, outbox_claims.c.outbox_id.in_(ids)
-        )
-
 
 class OutboxRelay:
-    """Drains pending outbox rows in id order, a claimed batch at a time."""
+    """Drains pending outbox rows in id order, a claimed batch at a time.
+
+    **When a delivery fails.** A channel's final answer (no such mailbox, not a number)
+    marks the row failed at once. Anything else is tried again later, the row held back
+    for a while that doubles with each try (`retry_after`; the hold is the row's claim,
+    kept with a later expiry, so it lapses with the relay that set it):
+
+    * our own broker away or refusing (a `StreamError` from the sink: a broker restart,
+      a producer the broker lost): the row is never given up for that, however long it
+      takes — those rows are ours to deliver once the broker is back. The rest of the
+      batch is not tried meanwhile (it would only wait for the same broker), and the
+      relay itself pauses, with the same backoff, before it claims again. A message a
+      channel already delivered is not delivered again on the next try: the row notes
+      the channel (`delivered_via`), and only the publish is retried;
+    * a passenger's channel failing for now (a 503, a timeout): given up (failed)
+      after `MAX_ATTEMPTS` tries, spread over about twenty minutes.
+
+    Every failure is counted in the metrics, by kind; the desk shows the rows waiting
+    for another try and those failed.
+    """
 
     def __init__(
         self,
@@ -181,6 +114,9 @@ class OutboxRelay:
         batch: int = 100,
         topic_prefix: str = "",
         claims: OutboxClaims | None = None,
+        metrics: Metrics | None = None,
+        retry_after: Callable[[int], float] | None = None,
+        send_patience: float = SEND_PATIENCE,
     ) -> None:
         self.db = db
         self.sink = sink
@@ -190,17 +126,24 @@ class OutboxRelay:
         self.batch = batch
         self.topic_prefix = topic_prefix
         self.claims = claims or OutboxClaims(db)
+        self.metrics = metrics
+        self.retry_after = retry_after or retry_delay
+        self.send_patience = send_patience
         self.delivered = 0
+        self.failures: Counter[str] = Counter()
+        """Failed delivery attempts, by kind: broker, channel, final."""
+        self._broker_failures = 0  # in a row, for the relay's own pause
+        self._paused_until = 0.0
 
     async def run(self, stop: asyncio.Event, *, idle: float = 0.2) -> None:
         """Drain until `stop` is set, then once more so nothing written before it waits."""
         while not stop.is_set():
             if await self.drain_once() == 0:
-                try:
-                    await asyncio.wait_for(stop.wait(), idle)
-                except TimeoutError:
-                    pass
-        await self.drain()
+                pause = max(idle, self._paused_until - time.monotonic())
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), pause)
+        if time.monotonic() >= self._paused_until:  # the broker is not known to be away
+            await self.drain()
 
     async def drain(self) -> int:
         """Deliver everything pending now; returns how many rows were delivered."""
@@ -220,19 +163,38 @@ class OutboxRelay:
                     select(OutboxRow).where(OutboxRow.id.in_(ids)).order_by(OutboxRow.id)
                 )
             ).all()
+        by_id = {row.id: row for row in rows}
         sent: dict[int, str | None] = {}
-        failed: dict[int, tuple[str, bool]] = {}
-        renew_at = time.monotonic() + self.claims.lease / 2
+        failed: dict[int, _Failed] = {}
+        unmarked: dict[int, str | None] = {}  # sent, not yet marked: repeated after a crash
+        marked_at = time.monotonic()
+        # A slow batch (a channel timing out, a broker away) keeps what it claimed.
+        done = asyncio.Event()
+        renewing = asyncio.create_task(self._keep_claims(ids, done))
         try:
-            for index, row in enumerate(rows):
-                if time.monotonic() >= renew_at:  # a slow batch keeps what it claimed
-                    await self.claims.renew(r.id for r in rows[index:])
-                    renew_at = time.monotonic() + self.claims.lease / 2
+            for row in rows:
                 try:
-                    sent[row.id] = await self._deliver(row)
+                    sent[row.id] = unmarked[row.id] = await self._deliver(row)
+                    # Marked a few at a time, so that a relay killed mid-batch delivers
+                    # few rows again (not the whole batch), at a transaction per few rows.
+                    if len(unmarked) >= MARK_EVERY or time.monotonic() - marked_at > MARK_SECONDS:
+                        await self._mark(unmarked, {}, by_id, list(unmarked))
+                        unmarked, marked_at = {}, time.monotonic()
+                except StreamError as exc:  # our broker: the rest would wait for it too
+                    failed[row.id] = _Failed("broker", str(exc)[:500], getattr(exc, "via", None))
+                    log.warning(
+                        "outbox row %d not published (the broker: %s); it and %d more wait"
+                        " for the next try",
+                        row.id,
+                        exc,
+                        len(rows) - len(sent) - 1,
+                    )
+                    break
                 except TravelAgentError as exc:
                     # A channel's final answer (no such mailbox, not a number) will not change.
                     final = isinstance(exc, ChannelError) and not exc.retriable
+                    kind = "final" if final else "channel"
+                    failed[row.id] = _Failed(kind, str(exc)[:500])
                     log.warning(
                         "outbox row %d not delivered (try %d%s): %s",
                         row.id,
@@ -240,43 +202,93 @@ class OutboxRelay:
                         ", final" if final else "",
                         exc,
                     )
-                    failed[row.id] = (str(exc)[:500], final)
         finally:
+            done.set()
+            await renewing  # not cancelled mid-transaction: it stops between renewals
             # What was delivered is marked even if the batch was cut short; the rest of
             # the claims go back at once rather than a lease later.
-            await self._mark(sent, failed, {row.id: row.attempts for row in rows}, ids)
+            still_claimed = [i for i in ids if i not in sent or i in unmarked]
+            await self._mark(unmarked, failed, by_id, still_claimed)
         self.delivered += len(sent)
+        self._count(sent, failed)
         return len(sent)
 
+    async def _keep_claims(self, ids: list[int], done: asyncio.Event) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), self.claims.lease / 3)
+            if done.is_set():
+                return
+            try:
+                await self.claims.renew(ids)
+            except Exception:  # the next renewal tries again; the lease has room
+                log.exception("renewing the relay's claims failed")
+
+    def _count(self, sent: dict[int, str | None], failed: dict[int, _Failed]) -> None:
+        for failure in failed.values():
+            self.failures[failure.kind] += 1
+            if self.metrics is not None:
+                self.metrics.outbox_failed(failure.kind)
+        if self.metrics is not None and sent:
+            self.metrics.outbox_sent(len(sent))
+        if any(f.kind == "broker" for f in failed.values()):
+            self._broker_failures += 1
+            self._paused_until = time.monotonic() + self.retry_after(self._broker_failures)
+        elif sent:
+            self._broker_failures = 0
+            self._paused_until = 0.0
+
     async def _deliver(self, row: OutboxRow) -> str | None:
-        """Deliver and publish `row`; the channel that reached the passenger, if a message."""
+        """Deliver and publish `row`; the channel that reached the passenger, if a message.
+
+        Raises:
+            StreamError: the publish failed; `via` on it names the channel that had
+                delivered the message already, if one had.
+        """
         via = None
         if row.topic == TOPIC_NOTIFICATIONS:
-            message = RoutedMessage.model_validate(row.payload)
-            delivery = await deliver_with_fallback(message, self.channels, default=self.fallback)
-            via = delivery.route.channel
-        await self.sink.send(
-            self.topic_prefix + row.topic,
-            row.key,
-            # The passenger's other addresses are for fallback here, not for subscribers.
-            json.dumps(
-                {k: v for k, v in row.payload.items() if k != "alternatives"}, sort_keys=True
-            ).encode(),
-            {
-                IDEMPOTENCY_HEADER: row.idempotency_key,
-                LEGACY_IDEMPOTENCY_HEADER: row.idempotency_key,
-            },
-        )
+            payload = dict(row.payload)
+            via = payload.pop(DELIVERED_VIA, None)
+            if via is None:  # not delivered on an earlier try whose publish failed
+                message = RoutedMessage.model_validate(payload)
+                delivery = await deliver_with_fallback(
+                    message, self.channels, default=self.fallback
+                )
+                via = delivery.route.channel
+        try:
+            async with asyncio.timeout(self.send_patience):
+                await self.sink.send(
+                    self.topic_prefix + row.topic,
+                    row.key,
+                    # The passenger's other addresses are for fallback, not for subscribers.
+                    json.dumps(
+                        {k: v for k, v in row.payload.items() if k not in _NOT_PUBLISHED},
+                        sort_keys=True,
+                    ).encode(),
+                    {
+                        IDEMPOTENCY_HEADER: row.idempotency_key,
+                        LEGACY_IDEMPOTENCY_HEADER: row.idempotency_key,
+                    },
+                )
+        except (StreamError, TimeoutError) as exc:
+            error = (
+                exc
+                if isinstance(exc, StreamError)
+                else StreamError(f"the broker took no record within {self.send_patience:.0f} s")
+            )
+            error.via = via  # type: ignore[attr-defined]
+            raise error from exc
         return via
 
     async def _mark(
         self,
         sent: dict[int, str | None],
-        failed: dict[int, tuple[str, bool]],
-        attempts: dict[int, int],
+        failed: dict[int, _Failed],
+        rows: dict[int, OutboxRow],
         claimed: list[int],
     ) -> None:
         now = self.clock.now()
+        held: dict[int, float] = {}
         async with self.db.transaction() as session:
             if sent:
                 await session.execute(
@@ -293,15 +305,38 @@ class OutboxRelay:
                     await session.execute(
                         update(OutboxRow).where(OutboxRow.id.in_(ids)).values(channel=via)
                     )
-            for row_id, (error, final) in failed.items():
-                gave_up = final or attempts[row_id] + 1 >= MAX_ATTEMPTS
-                await session.execute(
-                    update(OutboxRow)
-                    .where(OutboxRow.id == row_id)
-                    .values(
-                        status="failed" if gave_up else "pending",
-                        attempts=OutboxRow.attempts + 1,
-                        last_error=error,
-                    )
+            for row_id, failure in failed.items():
+                row = rows[row_id]
+                tries = row.attempts + 1
+                gave_up = failure.kind == "final" or (
+                    failure.kind == "channel" and tries >= MAX_ATTEMPTS
                 )
-            await session.execute(self.claims.release_statement(claimed))
+                values: dict[str, Any] = {
+                    "status": "failed" if gave_up else "pending",
+                    "attempts": OutboxRow.attempts + 1,
+                    "last_error": failure.error,
+                }
+                if failure.via is not None:  # delivered; only the publish is left to do
+                    values["payload"] = {**row.payload, DELIVERED_VIA: failure.via}
+                    values["channel"] = failure.via
+                await session.execute(
+                    update(OutboxRow).where(OutboxRow.id == row_id).values(**values)
+                )
+                if not gave_up:
+                    held[row_id] = self.retry_after(tries)
+            await session.execute(self.claims.release_statement(list(set(claimed) - set(held))))
+            for row_id, delay in held.items():
+                await session.execute(self.claims.hold_statement(row_id, delay))
+
+
+def retry_delay(tries: int) -> float:
+    """Seconds before try `tries` + 1: 10 s, doubling, at most 15 minutes, with jitter."""
+    return min(RETRY_CAP, RETRY_FIRST * 2.0 ** max(0, tries - 1)) * random.uniform(0.8, 1.2)
+
+
+@dataclass(frozen=True)
+class _Failed:
+    kind: str
+    """broker (our sink), channel (retriable), final (the channel said never)."""
+    error: str
+    via: str | None = None

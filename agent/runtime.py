@@ -44,9 +44,11 @@ from agent.turns import Turns, take_turns
 from airline.board import Change, ChangeKind, FlightState
 from airline.clock import EventTimeClock
 from airline.models import FlightStatus
+from airline.stream_time import publish_clock
 from airline.trusted import trusted
 from streams.base import Position, Received, Source
 from streams.events import FlightStatusEvent
+from streams.plausibility import Plausibility
 from travel_agent.errors import EventError, StreamError, ValidationError
 
 log = logging.getLogger(__name__)
@@ -102,6 +104,10 @@ class Daemon:
         self.metrics = metrics
         self.consuming = False
         """Readiness: True from the end of start-up (pending cases resumed) until it stops."""
+        self.plausibility = Plausibility(
+            deps.schedule.flights, deps.clock, deps.settings.plausibility.limits()
+        )
+        """Which decoded events are believed; the rest are dead-lettered with the reason."""
         self._slots = asyncio.Semaphore(deps.settings.concurrency)
         self._between_records = False
         self._done: dict[tuple[str, int], Position] = {}  # handled, not yet committed
@@ -222,6 +228,8 @@ class Daemon:
         if event is None or self._turn.locked():
             return False
         key = event.flight_key
+        if self.plausibility.judge(event, key) is not None:
+            return False  # dead-lettered with its reason on the general path
         try:
             # A heartbeat (the state the board holds, restated) is most records.
             restated = self.deps.board.restate(key, event)
@@ -259,9 +267,15 @@ class Daemon:
 
     async def _handle(self, record: Received) -> None:
         event = record.event
-        if event is not None and event.flight_key not in self.deps.board:
-            record = _rejected(record, "unknown_flight", f"{event.flight_key} is not scheduled")
-            event = None
+        if event is not None:
+            problem = self.plausibility.judge(event, event.flight_key)
+            if problem is None and event.flight_key not in self.deps.board:
+                problem = ValidationError(
+                    "unknown_flight", f"{event.flight_key} is not on the board"
+                )
+            if problem is not None:
+                record = _rejected(record, problem)
+                event = None
         if event is None:
             await self._park(record)
             return
@@ -365,6 +379,11 @@ class Daemon:
 
     async def _apply_decisions_periodically(self) -> None:
         while True:
+            try:
+                # The desk and the CLI record decisions on this daemon's clock.
+                await publish_clock(self.deps.db, self.claims.owner, self.deps.clock)
+            except Exception:
+                log.exception("publishing the stream clock failed; trying again")
             await asyncio.sleep(DECISIONS_SECONDS)
             try:
                 await self.apply_decisions()
@@ -389,7 +408,6 @@ class Daemon:
         change = Change(flight_key=flight_key, kind=kind, previous=state, current=state)
         disruption = disruption_id(change)
         async with self._turn:
-            await self.claims.setup()
             now = deps.clock.now()
             async with deps.db.transaction() as session:
                 affected = [
@@ -433,13 +451,18 @@ class Daemon:
                 await asyncio.wait_for(self._stop.wait(), delay)
             delay = min(delay * 2, 30.0)
 
+    async def open_cases_for(self, event: FlightStatusEvent) -> list[OpenCase]:
+        """Apply `event` to the board and write the cases it opens, without running them
+        (`handle` runs them next): for callers that run a case's nodes themselves."""
+        change = self._apply(event, event.flight_key)
+        return [] if change is None else await self._open_cases(event, change)
+
     async def _open_cases(self, event: FlightStatusEvent, change: Change) -> list[OpenCase]:
         """Write the board, the disruption and its pending cases in one transaction."""
         deps = self.deps
         now = deps.clock.now()
         # Anything an operator was asked about this flight is out of date now.
         await self.followups.stale_for(change.flight_key)
-        await self.claims.setup()
         try:
             async with deps.db.transaction() as session:
                 unsaved = deps.board.unsaved
@@ -514,7 +537,7 @@ class Daemon:
             "%d cases durable in %.2f s: %s",
             len(cases),
             time.perf_counter() - started,
-            dict(Counter(outcomes)),
+            ", ".join(f"{n} {o.replace('_', ' ')}" for o, n in Counter(outcomes).most_common()),
         )
 
     async def resume_pending(self) -> int:
@@ -678,6 +701,5 @@ def _flight_state(event: FlightStatusEvent, key: str) -> FlightState:
     )
 
 
-def _rejected(record: Received, reason: str, detail: str) -> Received:
-    error: EventError = ValidationError(reason, detail)
+def _rejected(record: Received, error: EventError) -> Received:
     return Received(record.position, record.raw, record.key, error=error, headers=record.headers)

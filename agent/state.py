@@ -40,6 +40,7 @@ from tools.plan import (
     RefundOfferAction,
 )
 from tools.policy.results import CareItem, Entitlement, EntitlementKind, Entitlements, Note, Regime
+from tools.ranking import Ranking
 
 __all__ = [
     "CareAction",
@@ -116,6 +117,9 @@ class CaseContext(BaseModel):
     earliest_dep: datetime | None = None
     cabin: Cabin | None = None
     alternatives: list[Itinerary] = Field(default_factory=list)
+    ranking: Ranking | None = Field(
+        default=None, description="why the first alternative ranks first, as the ranker says"
+    )
     message_fields: dict[str, str] = Field(
         default_factory=dict, description="what the passenger message may mention"
     )

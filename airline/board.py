@@ -21,7 +21,6 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from airline.clock import Clock, EventTimeClock, SystemClock
 from airline.models import FlightStatus
 from airline.tables import BoardRow
 from airline.trusted import all_fields, trusted
@@ -29,6 +28,12 @@ from travel_agent.db import Database
 
 # A move of the estimate smaller than this is noise, not news for a passenger.
 MATERIAL_SHIFT = timedelta(minutes=15)
+
+SCHEDULE_ONLY = ""
+"""The event id of a board state no event has set yet (the seeded schedule). Such a
+state is not an accepted event: staleness is judged only against accepted events, so
+any event is newer than it however early it was emitted (news of a flight weeks ahead).
+No event can carry this id: the schema requires at least one character."""
 
 
 class FlightState(BaseModel):
@@ -171,8 +176,9 @@ class LiveBoard:
     async def apply(self, session: AsyncSession, state: FlightState) -> Change | None:
         """Write `state` through `session` and return its change, or None when stale.
 
-        A state is stale when the board already holds one emitted at the same time or
-        later for that flight — repeated events and out-of-order arrivals land here.
+        A state is stale when the board already holds an accepted event emitted at the
+        same time or later for that flight — repeated events and out-of-order arrivals
+        land here. (The seeded schedule is no event: see `SCHEDULE_ONLY`.)
         The in-memory copy is updated at once; if the caller's transaction then fails,
         it must call `reload()` for the flight.
         """
@@ -198,7 +204,9 @@ class LiveBoard:
         previous = self.get(key)
         if previous is None:
             raise KeyError(key)
-        if state.emitted_at <= previous.emitted_at or state.event_id == previous.event_id:
+        if previous.event_id != SCHEDULE_ONLY and (
+            state.emitted_at <= previous.emitted_at or state.event_id == previous.event_id
+        ):
             return None
         self._states[key] = state
         self._unsaved[key] = state
@@ -228,7 +236,7 @@ class LiveBoard:
         event_id, emitted_at = news.event_id, news.emitted_at
         beat = self._beats.get(flight_key)
         last_id, last_at = (held.event_id, held.emitted_at) if beat is None else beat
-        if emitted_at <= last_at or event_id == last_id:
+        if last_id != SCHEDULE_ONLY and (emitted_at <= last_at or event_id == last_id):
             return False
         self._beats[flight_key] = (event_id, emitted_at)
         return True
@@ -273,18 +281,6 @@ async def newest_event_time(db: Database) -> datetime | None:
     """When the newest state on the board was emitted: how far the stream has got."""
     async with db.session() as session:
         return await session.scalar(select(func.max(BoardRow.last_emitted_at)))
-
-
-async def stream_clock(db: Database, *, system: bool) -> Clock:
-    """The stream's time, for a process that reads the database but not the stream.
-
-    Wall time with the "system" clock. Otherwise — a simulated or replayed day — the
-    newest event on the board plus the wall time since, as a restarted daemon resumes;
-    so that approval deadlines, and the decisions recorded against them, are on one
-    clock whichever process (daemon, desk, CLI) writes them.
-    """
-    newest = None if system else await newest_event_time(db)
-    return SystemClock() if newest is None else EventTimeClock(newest)
 
 
 def _row_of(state: FlightState) -> dict[str, object]:

@@ -48,6 +48,7 @@ class SimulatedClock:
         self._real_origin = time.monotonic()
         self._offset = timedelta()
         self._paused_speed = 0.0
+        self._limit: datetime | None = None
 
     @property
     def speed(self) -> float:
@@ -55,7 +56,20 @@ class SimulatedClock:
 
     def now(self) -> datetime:
         elapsed = (time.monotonic() - self._real_origin) * self._speed
-        return self._origin + timedelta(seconds=elapsed) + self._offset
+        instant = self._origin + timedelta(seconds=elapsed) + self._offset
+        if self._limit is not None and instant > self._limit:
+            # Time stands at the limit (as if paused when it got there) until lifted.
+            self._offset -= instant - self._limit
+            instant = self._limit
+        return instant
+
+    def limit(self, instant: datetime | None) -> None:
+        """Never run past `instant` (None lifts the limit; time goes on from where it is).
+
+        A replay or demo sets it to the oldest event the daemon has not processed yet, so
+        the clock never runs ahead of the stream, however high the speed.
+        """
+        self._limit = instant
 
     def advance(self, delta: timedelta) -> None:
         """Jump forward by `delta` (tests and evals)."""
@@ -101,6 +115,10 @@ class EventTimeClock:
         self._mark = start.astimezone(UTC)
         self._real = time.monotonic()
         self._speed = speed
+
+    @property
+    def speed(self) -> float:
+        return self._speed
 
     def follow(self, instant: datetime) -> None:
         """Set the clock to `instant` (it may go back: partitions interleave)."""

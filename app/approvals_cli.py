@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import json
+import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from agent.approvals import (
@@ -25,11 +27,13 @@ from agent.approvals import (
     ApprovalNotFoundError,
     ApprovalStatus,
     Decision,
+    chosen_flights,
+    option_label,
 )
-from airline.board import stream_clock
 from airline.schedule import Schedule
-from app.cli_common import settings_or_exit
-from travel_agent.db import Database
+from airline.stream_time import stream_clock
+from app.cli_common import require_database, settings_or_exit
+from app.migrate import open_database
 from travel_agent.errors import TravelAgentError
 
 approvals_app = typer.Typer(
@@ -39,16 +43,21 @@ approvals_app = typer.Typer(
 T = TypeVar("T")
 OperatorOption = Annotated[
     str,
-    typer.Option("--as", help="who decides (recorded in the audit log); default: your login"),
+    typer.Option(
+        "--as",
+        help="the operator who decides: an approver (`travel-agent operators list`), recorded"
+        " in the audit log; default: your login name",
+    ),
 ]
 
 
 def _with_desk(work: Callable[[ApprovalDesk, Schedule], Awaitable[T]]) -> T:
     settings = settings_or_exit()
+    require_database(settings)
 
     async def main() -> T:
-        async with Database(settings.db_url) as db:
-            # Decisions are recorded on the stream's clock, as the desk records them.
+        async with open_database(settings.db_url) as db:
+            # Decisions are recorded on the daemon's clock, as the desk records them.
             clock = await stream_clock(db, system=settings.clock == "system")
             return await work(ApprovalDesk(db, clock), await Schedule.load(db))
 
@@ -67,8 +76,24 @@ def _local(schedule: Schedule, flight_key: str, instant: datetime) -> str:
     flight = schedule.flights.get(flight_key)
     if flight is None:
         return instant.strftime("%Y-%m-%d %H:%M UTC")
-    local = instant.astimezone(ZoneInfo(schedule.airports[flight.origin].tz))
+    return _at_airport(schedule, flight.origin, instant)
+
+
+def _at_airport(schedule: Schedule, airport: str, instant: datetime) -> str:
+    """The time at `airport`, with its zone: "2026-03-01 21:55 CET"."""
+    place = schedule.airports.get(airport)
+    local = instant.astimezone(ZoneInfo(place.tz)) if place else instant
     return local.strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _remaining(deadline: datetime, now: datetime) -> str:
+    """The time left on the daemon's clock: "in 13 min", or "passed 4 min ago"."""
+    minutes = round((deadline - now).total_seconds() / 60)
+    if minutes >= 0:
+        return (
+            f"in {minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"in {minutes} min"
+        )
+    return f"passed {-minutes} min ago"
 
 
 @approvals_app.command("list")
@@ -84,10 +109,12 @@ def list_approvals(
         raise typer.Exit(2)
     wanted = None if status == "all" else ApprovalStatus(status)
 
-    async def work(desk: ApprovalDesk, schedule: Schedule) -> tuple[list[Approval], Schedule]:
-        return await desk.find(status=wanted), schedule
+    async def work(
+        desk: ApprovalDesk, schedule: Schedule
+    ) -> tuple[list[Approval], Schedule, datetime]:
+        return await desk.find(status=wanted), schedule, desk.clock.now()
 
-    found, schedule = _with_desk(work)
+    found, schedule, now = _with_desk(work)
     if not found:
         typer.echo(f"no {status} approvals")
         return
@@ -96,7 +123,8 @@ def list_approvals(
         table.add_row(
             a.id,
             a.status.value,
-            _local(schedule, a.flight_key, a.deadline),
+            _local(schedule, a.flight_key, a.deadline)
+            + (f" ({_remaining(a.deadline, now)})" if a.status == ApprovalStatus.PENDING else ""),
             a.pnr,
             a.flight_key.split("/")[0],
             "; ".join(a.why),
@@ -106,44 +134,52 @@ def list_approvals(
 
 
 @approvals_app.command()
-def show(approval_id: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def show(
+    approval_id: str, as_json: Annotated[bool, typer.Option("--json", metavar="")] = False
+) -> None:
     """Everything the agent saw and proposed, and what it asks a human to decide."""
 
-    async def work(desk: ApprovalDesk, schedule: Schedule) -> tuple[Approval, Schedule]:
-        return await desk.get(approval_id), schedule
+    async def work(desk: ApprovalDesk, schedule: Schedule) -> tuple[Approval, Schedule, datetime]:
+        return await desk.get(approval_id), schedule, desk.clock.now()
 
-    approval, schedule = _with_desk(work)
+    approval, schedule, now = _with_desk(work)
     if as_json:
         typer.echo(approval.model_dump_json(indent=2))
         return
-    console = Console()
+    console = Console(highlight=False)
     console.print(f"[bold]{approval.id}[/bold]  {approval.status.value}  case {approval.case_id}")
     console.print(
         f"booking {approval.pnr}, customer {approval.customer_id}; "
         f"{approval.flight_key} {approval.reason}"
     )
-    console.print(f"deadline {_local(schedule, approval.flight_key, approval.deadline)}")
+    deadline = _local(schedule, approval.flight_key, approval.deadline)
+    if approval.status == ApprovalStatus.PENDING:
+        deadline += f" ({_remaining(approval.deadline, now)})"
+    console.print(f"asked {_local(schedule, approval.flight_key, approval.created_at)}")
+    console.print(f"deadline {deadline}")
     console.print("[bold]asks because[/bold]: " + "; ".join(approval.why))
     console.print("[bold]proposes[/bold]:")
     for action in approval.proposal.get("actions", []):
         console.print(f"  - {_action(action)}")
-    console.print(f"[bold]rationale[/bold]: {approval.rationale}")
+    console.print(f"[bold]rationale[/bold]: {escape(approval.rationale)}")
     console.print(f"[bold]cost[/bold]: {approval.cost_cents / 100:.2f} {approval.currency}")
     if approval.options:
-        console.print("[bold]options[/bold] (edit --option N):")
-        for i, option in enumerate(approval.options):
-            console.print(f"  {i}. {_option(schedule, option)}")
+        console.print("[bold]options[/bold] (edit --option N --flight FLIGHT):")
+        for number, option in enumerate(approval.options, start=1):
+            console.print(f"  {number}. {escape(_option(schedule, option))}")
     for item in approval.entitlements:
-        cents = item.get("amount_cents")
-        amount = f" {cents / 100:.0f} {item['currency']}" if cents else ""
-        console.print(f"  owed: {item['kind']}{amount} ({item['citation']})")
+        console.print(f"  owed: {escape(_entitlement(item))}")
     for note in approval.memory:
-        console.print(f"  memory: {note.get('text', '')}")
-    if approval.decision is not None:
+        console.print(f"  memory: {escape(str(note.get('text', '')))}")
+    if approval.decision is not None and approval.decided_at is not None:
+        chosen = approval.decision
         console.print(
-            f"decided {approval.decision.verdict} by {approval.decided_by} "
-            f"at {approval.decided_at}"
-            + (f": {approval.decision.reason}" if approval.decision.reason else "")
+            f"decided {chosen.verdict}"
+            + (f" option {chosen.option}" if chosen.option else "")
+            + (f" ({' + '.join(chosen.flights)})" if chosen.flights else "")
+            + f" by {approval.decided_by} at "
+            + _local(schedule, approval.flight_key, approval.decided_at)
+            + (f": {escape(chosen.reason)}" if chosen.reason else "")
         )
 
 
@@ -159,20 +195,65 @@ def _action(action: dict[str, Any]) -> str:
 
 
 def _option(schedule: Schedule, option: dict[str, Any]) -> str:
+    """One option in words: flights, route, local departure and arrival, stops, cabin."""
     legs = option.get("legs", [])
     if not legs:
-        return " + ".join(option.get("flight_keys", []))
+        return option_label(option)
     first, last = legs[0], legs[-1]
-    dep = _local(schedule, first["flight_key"], datetime.fromisoformat(first["dep"]))
+    dep = _at_airport(schedule, first["origin"], datetime.fromisoformat(first["dep"]))
+    arr = _at_airport(schedule, last["destination"], datetime.fromisoformat(last["arr"]))
+    stops = len(legs) - 1
+    route = "→".join([first["origin"], *(leg["destination"] for leg in legs)])
     return (
-        f"{' + '.join(option.get('flight_keys', []))}: leaves {dep}, "
-        f"{len(legs) - 1} stop(s), arrives {last['arr']} UTC"
+        f"{option_label(option)} {route}, leaves {dep}, "
+        f"{'direct' if stops == 0 else f'{stops} stop' + ('s' if stops > 1 else '')}, "
+        f"arrives {arr}" + (f", {option['cabin']}" if option.get("cabin") else "")
     )
 
 
+def _entitlement(item: dict[str, Any]) -> str:
+    """One entitlement in words: "care: meal, hotel (EU261 art. 9)"."""
+    kind = str(item.get("kind", "?")).replace("_", " ")
+    cents = item.get("amount_cents")
+    amount = f" {cents / 100:.0f} {item.get('currency', '')}" if cents else ""
+    care = item.get("care")
+    if isinstance(care, list | tuple):
+        care = ", ".join(str(c).replace("_", " ") for c in care)
+    elif isinstance(care, dict):
+        care = ", ".join(str(k).replace("_", " ") for k, v in care.items() if v)
+    detail = f": {care}" if care else ""
+    citation = f" ({item['citation']})" if item.get("citation") else ""
+    return f"{kind}{amount}{detail}{citation}"
+
+
 def _decide(approval_id: str, decision: Decision, operator: str) -> None:
+    """Record `decision` as `operator`'s: an active operator with the approver role (as on
+    the desk), and say in the desk's audit log that it came from the command line."""
+    # Imported here: only the deciding commands need the desk's operators.
+    from dashboard.auth import OperatorError, OperatorStore, Role
+
     async def work(desk: ApprovalDesk, _schedule: Schedule) -> Approval:
-        return await desk.decide(approval_id, decision, operator=operator)
+        operators = OperatorStore(desk.db)
+        who = await operators.active(operator)
+        if who is None or not who.role.allows(Role.APPROVER):
+            raise OperatorError(
+                f"{operator!r} is not an active operator with the approver role: decide --as"
+                " one (`travel-agent operators list`), or add one with `travel-agent"
+                f" operators add {operator} --role approver`"
+            )
+        decided = await desk.decide(approval_id, decision, operator=who.name)
+        await operators.record(
+            who.name,
+            "decided",
+            approval_id,
+            {
+                "verdict": decision.verdict,
+                "option": decision.option,
+                "case_id": decided.case_id,
+                "via": "cli",
+            },
+        )
+        return decided
 
     decided = _with_desk(work)
     typer.echo(
@@ -190,11 +271,42 @@ def approve(approval_id: str, operator: OperatorOption = "") -> None:
 @approvals_app.command()
 def edit(
     approval_id: str,
-    option: Annotated[int, typer.Option(help="the option to book instead (see `show`)")],
+    option: Annotated[
+        int, typer.Option(min=1, help="the number of the option to book, as `show` lists it")
+    ],
+    flight: Annotated[
+        str | None,
+        typer.Option(help="the flight you mean (e.g. XA123): refused if the option differs"),
+    ] = None,
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", help="without --flight: book without asking to confirm", metavar=""),
+    ] = False,
     operator: OperatorOption = "",
 ) -> None:
-    """Book another of the options the agent considered."""
-    _decide(approval_id, Decision(verdict="edit", option=option), operator or getpass.getuser())
+    """Book another of the options the agent considered (numbered from 1, as on the desk).
+
+    Name the flight too (--flight), or confirm the option shown: a wrong number never
+    books silently.
+    """
+    decision = Decision(verdict="edit", option=option, flight=flight)
+    if flight is None and not yes:
+
+        async def work(desk: ApprovalDesk, schedule: Schedule) -> str:
+            approval = await desk.get(approval_id)
+            chosen_flights(approval, decision)  # a number out of range is an error here
+            return _option(schedule, approval.options[option - 1])
+
+        described = _with_desk(work)
+        if not sys.stdin.isatty():
+            typer.echo(
+                f"error: option {option} is {described}; confirm it with --flight "
+                f"{described.split()[0]} (or --yes)",
+                err=True,
+            )
+            raise typer.Exit(2)
+        typer.confirm(f"book option {option}: {described}?", abort=True)
+    _decide(approval_id, decision, operator or getpass.getuser())
 
 
 @approvals_app.command()

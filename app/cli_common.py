@@ -1,4 +1,5 @@
-"""What every `travel-agent` command does alike: speak on stderr, load the settings.
+"""What every `travel-agent` command does alike: speak on stderr, load the settings (and
+with them the logs' policy on passenger data).
 
 Entry-point code only, like `app.cli` and its sub-apps, which import it.
 """
@@ -7,7 +8,8 @@ from __future__ import annotations
 
 import typer
 
-from agent.settings import Settings
+from app.settings import Settings, load_settings
+from travel_agent import redact
 from travel_agent.errors import ConfigError
 
 
@@ -17,9 +19,37 @@ def say(message: str) -> None:
 
 
 def settings_or_exit() -> Settings:
-    """The settings from the environment, or a clear message and exit status 2."""
+    """The settings from the environment and ./.env, or one clear line and exit status 2."""
     try:
-        return Settings()
+        settings = load_settings()
     except (ConfigError, ValueError) as exc:
         say(f"configuration error: {exc}")
         raise typer.Exit(2) from None
+    key = settings.log_pseudonym_key
+    redact.configure(
+        log_passenger_data=settings.log_passenger_data,
+        key=key.get_secret_value() if key else None,
+    )
+    return settings
+
+
+def require_database(settings: Settings) -> None:
+    """Exit with a clear line when the embedded database does not exist yet.
+
+    Opening a SQLite URL creates an empty file; a command that reads (approvals,
+    customers, run) would then report "nothing" instead of "wrong place".
+    """
+    if settings.db.url is not None:
+        return
+    path = settings.data_dir / "airline.sqlite"
+    if path.is_file():
+        return
+    demo = settings.data_dir / "demo" / "airline.sqlite"
+    hint = (
+        f"; the demo's is in {demo.parent}: export TRAVEL_AGENT_DATA_DIR={demo.parent}"
+        if demo.is_file()
+        else "; run `travel-agent seed` to build one (or set TRAVEL_AGENT_DATA_DIR / "
+        "TRAVEL_AGENT_DB__URL to where yours is)"
+    )
+    say(f"error: no database at {path}{hint}")
+    raise typer.Exit(2)

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from agent.settings import Settings
 from airline.models import Customer, Preferences
 from app.cli_common import say, settings_or_exit
+from app.settings import Settings
 from travel_agent.errors import ConfigError, NotFoundError, TravelAgentError
 
 if TYPE_CHECKING:
@@ -81,7 +81,9 @@ def show(
 @customers.command()
 def forget(
     customer_id: Annotated[str, typer.Argument(help="e.g. C000123")],
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="do not ask for confirmation")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="do not ask for confirmation", metavar="")
+    ] = False,
 ) -> None:
     """Erase everything memory holds about the customer (checked by searching afterwards)."""
     from memory import open_chroma_memory
@@ -149,9 +151,9 @@ async def seed_history(settings: Settings, db: Database, *, seed: int) -> int:
 async def _airline_customer(settings: Settings, customer_id: str) -> Customer | None:
     """The customer in the airline database, or None when it does not know them."""
     from airline.reservations import load_customer
-    from travel_agent.db import Database
+    from app.migrate import open_database
 
-    async with Database(settings.db_url) as db, db.session() as session:
+    async with open_database(settings.db_url) as db, db.session() as session:
         try:
             return await load_customer(session, customer_id)
         except NotFoundError:

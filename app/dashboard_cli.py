@@ -16,7 +16,8 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from agent.settings import Settings
+from app.migrate import open_database
+from app.settings import Settings
 from app.wiring import open_memory_for
 from memory.base import CustomerMemory
 
@@ -65,14 +66,19 @@ def register(
         async def _serve(
             config: Settings, memory: CustomerMemory | None, stop: asyncio.Event
         ) -> None:
-            app = create_app(config, memory=memory)
-            async with DeskServer(
-                app, host=config.dashboard.host, port=config.dashboard.port
-            ) as server:
-                say(f"operator desk on {server.url}  (Ctrl-C stops)")
-                if not await _has_operators(app):
-                    say("no operators yet: `travel-agent operators add NAME --role admin`")
-                await stop.wait()
+            async with open_database(config.db_url) as db:
+                app = create_app(config, db=db, memory=memory)
+                async with DeskServer(
+                    app,
+                    host=config.dashboard.host,
+                    port=config.dashboard.port,
+                    tls_certfile=config.dashboard.tls_certfile,
+                    tls_keyfile=config.dashboard.tls_keyfile,
+                ) as server:
+                    say(f"operator desk on {server.url}  (Ctrl-C stops)")
+                    if not await _has_operators(app):
+                        say("no operators yet: `travel-agent operators add NAME --role admin`")
+                    await stop.wait()
 
         run(main)
 
@@ -81,7 +87,7 @@ def register(
         name: Annotated[str, typer.Argument(help="login name: lower-case letters, digits, . _ -")],
         role: Annotated[str, typer.Option(help=ROLE_HELP)] = "viewer",
         password_stdin: Annotated[
-            bool, typer.Option("--password-stdin", help="read the password from stdin")
+            bool, typer.Option("--password-stdin", help="read the password from stdin", metavar="")
         ] = False,
     ) -> None:
         """Add an operator; asks for the password (twice) unless --password-stdin."""
@@ -100,7 +106,7 @@ def register(
     def passwd(
         name: Annotated[str, typer.Argument(help="the operator whose password to set")],
         password_stdin: Annotated[
-            bool, typer.Option("--password-stdin", help="read the password from stdin")
+            bool, typer.Option("--password-stdin", help="read the password from stdin", metavar="")
         ] = False,
     ) -> None:
         """Set an operator's password (a reset: the old one is not asked for); every
@@ -171,11 +177,8 @@ def with_desk_address(config: Settings, host: str | None, port: int | None) -> S
 @asynccontextmanager
 async def _store(config: Settings) -> AsyncIterator[Any]:
     from dashboard.auth import OperatorStore
-    from dashboard.tables import create_tables
-    from travel_agent.db import Database
 
-    async with Database(config.db_url) as db:
-        await create_tables(db)
+    async with open_database(config.db_url) as db:
         yield OperatorStore(db)
 
 
@@ -197,13 +200,14 @@ def demo_desk(
         from dashboard.server import DeskServer
 
         config = with_desk_address(run_settings, host, port)
-        app = create_app(config, memory=memory)
-        async with DeskServer(
-            app, host=config.dashboard.host, port=config.dashboard.port
-        ) as server:
-            password = secrets.token_urlsafe(12)
-            await app.state.desk.operators.add("demo", password, Role.ADMIN, by="demo")
-            say(f"operator desk on {server.url}  — log in as demo / {password}")
-            yield server
+        async with open_database(config.db_url) as db:
+            app = create_app(config, db=db, memory=memory)
+            async with DeskServer(
+                app, host=config.dashboard.host, port=config.dashboard.port
+            ) as server:
+                password = secrets.token_urlsafe(12)
+                await app.state.desk.operators.add("demo", password, Role.ADMIN, by="demo")
+                say(f"operator desk on {server.url}  — log in as demo / {password}")
+                yield server
 
     return serve

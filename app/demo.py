@@ -1,8 +1,10 @@
 """`travel-agent demo`: everything embedded — a seeded world, the simulated day, the daemon.
 
-The seeded world is built once per seed into a template file in the data directory and
-copied fresh for every demo run, so each run starts from the same morning and its
-figures are reproducible.
+The seeded world and its customers' memory are built once per seed into templates in the
+data directory and copied fresh into ``<data dir>/demo`` for every run — database,
+memory, checkpoints — so each run starts from the same morning, no run remembers another,
+and its figures are reproducible. (A memory on a Chroma server or at a configured path is
+not copied: the demo says that it continues it.)
 """
 
 from __future__ import annotations
@@ -11,32 +13,34 @@ import asyncio
 import logging
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
 from agent.approvals import ApprovalDesk
 from agent.offers import OfferDesk
-from agent.relay import OutboxRelay
 from agent.replies import route_replies
-from agent.runtime import Daemon
-from agent.settings import DbSettings, Settings
 from airline.clock import SimulatedClock
+from airline.models import Flight
 from airline.schedule import Schedule
 from airline.seed import seed_database
+from airline.stream_time import publish_clock
 from app.demo_passengers import answer_offers
+from app.migrate import open_database
+from app.runtime import open_runtime
+from app.settings import DbSettings, Settings
 from app.summary import run_figures
-from app.wiring import open_agent, open_memory_for
+from app.wiring import open_memory_for
 from memory.base import CustomerMemory
-from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
+from memory.chroma import LOCK_FILE
 from streams.events import FlightStatusEvent
 from streams.replies import EmbeddedReplies
 from streams.simulator import generate_day, run_simulator
-from tools.channels.log import LogChannel
+from streams.storm import plan_storm
 from tools.effects import ToolDeps
-from travel_agent.db import Database, copy_sqlite
+from travel_agent.db import copy_sqlite
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +56,10 @@ DEMO_MEMORY_SHARE = 0.06
 # How often the pacer looks (real seconds). At the demo's ~10 000x, 0.05 s is 8 simulated
 # minutes: an approval (30 minutes to its deadline) is seen, and time held, well before.
 PACE_SECONDS = 0.05
+# The storm demo starts this long before the airline's first storm announcement.
+STORM_LEAD = timedelta(minutes=10)
+# Written into a memory template once it is complete: a half-seeded one is seeded again.
+SEEDED_MARK = "seeded"
 
 Beside = Callable[[Settings, "CustomerMemory | None"], AbstractAsyncContextManager[object]]
 
@@ -67,7 +75,7 @@ async def ensure_world(settings: Settings, say: Callable[[str], None]) -> Path:
     for leftover in template.parent.glob(partial.name + "*"):
         leftover.unlink()
     started = time.perf_counter()
-    async with Database(f"sqlite+aiosqlite:///{partial}") as db:
+    async with open_database(f"sqlite+aiosqlite:///{partial}") as db:
         summary = await seed_database(db, seed=settings.seed.seed, service_date=service_date)
     copy_sqlite(partial, template)
     for leftover in template.parent.glob(partial.name + "*"):
@@ -76,26 +84,55 @@ async def ensure_world(settings: Settings, say: Callable[[str], None]) -> Path:
     return template
 
 
-def _backlog(broker: EmbeddedBroker, source: EmbeddedSource) -> int:
-    committed = broker.committed.get((source.group, source.topic), -1) + 1
-    return len(broker.topics[source.topic]) - committed
+class StreamLimit:
+    """Keeps the simulated clock from running past the oldest event not yet processed.
+
+    A real day does not wait, but a demo or a replay should: it shows decisions, not lag,
+    and every decision must be taken at the time its event describes, whatever the speed.
+    The simulator reports each event as it sends it (`sent`); the pacer lifts the limit to
+    the next unprocessed event as the daemon commits (`follow`, given the runtime's
+    backlog: the records sent but not yet committed).
+    """
+
+    def __init__(self, clock: SimulatedClock, backlog: Callable[[], Awaitable[int]]) -> None:
+        self._clock, self._backlog = clock, backlog
+        self._times: list[datetime] = []
+        self._done = 0
+
+    def sent(self, event: FlightStatusEvent) -> None:
+        self._times.append(event.emitted_at)
+        self._limit()
+
+    async def follow(self) -> None:
+        self._done = max(self._done, len(self._times) - await self._backlog())
+        self._limit()
+
+    def _limit(self) -> None:
+        done = self._done
+        self._clock.limit(self._times[done] if done < len(self._times) else None)
 
 
 async def _pace(
     clock: SimulatedClock,
-    broker: EmbeddedBroker,
-    source: EmbeddedSource,
+    backlog: Callable[[], Awaitable[int]],
     approvals: ApprovalDesk | None = None,
+    publish: Callable[[], Awaitable[None]] | None = None,
+    stream: StreamLimit | None = None,
 ) -> None:
-    """Hold simulated time while the daemon is behind the feed — a real day does not wait,
-    but a demo should: it shows decisions, not lag — and, with `approvals`, while any
-    approval waits for an operator (at demo speed its deadline would pass in seconds)."""
+    """Keep simulated time at the stream (`stream`) and, with `approvals`, hold it while
+    any approval waits for an operator (at demo speed its deadline would pass in seconds).
+    `publish` tells the desk and the CLI each time the clock is held or released."""
     while True:
+        if stream is not None:
+            await stream.follow()
         waiting = approvals is not None and bool(await approvals.pending(limit=1))
-        if _backlog(broker, source) > MAX_BACKLOG or waiting:
+        held = clock.speed == 0
+        if waiting or (stream is None and await backlog() > MAX_BACKLOG):
             clock.pause()
         else:
             clock.resume()
+        if publish is not None and held != (clock.speed == 0):
+            await publish()
         await asyncio.sleep(PACE_SECONDS)
 
 
@@ -119,18 +156,30 @@ async def run_demo(
     operator can decide it on the desk before its deadline.
     """
     template = await ensure_world(settings, say)
+    memory_template = await ensure_memory_template(settings, template, say)
     run_dir = settings.data_dir / "demo"
     shutil.rmtree(run_dir, ignore_errors=True)
     copy_sqlite(template, run_dir / "airline.sqlite")
+    if memory_template is not None:
+        shutil.copytree(memory_template, run_dir / "memory", ignore=_lock_file)
+    elif settings.memory.enabled:
+        shown = settings.memory.url or settings.memory.path
+        say(f"customer memory at {shown} continues from earlier runs (it is not copied)")
     run_settings = settings.model_copy(update={"data_dir": run_dir, "db": DbSettings()})
-    async with Database(run_settings.db_url) as db:
-        schedule = await Schedule.load(db)
-    events = generate_day(
-        list(schedule.flights.values()), seed=settings.seed.seed, scenario=scenario
+    say(
+        f"a fresh run in {run_dir} (database, memory and checkpoints copied from the "
+        f"templates); in another terminal: export TRAVEL_AGENT_DATA_DIR={run_dir}"
     )
+    async with open_database(run_settings.db_url) as db:
+        schedule = await Schedule.load(db)
+    flights = list(schedule.flights.values())
+    events = generate_day(flights, seed=settings.seed.seed, scenario=scenario)
+    if scenario == "storm":
+        events = _from_the_storm(events, flights, settings.seed.seed, say)
     async with AsyncExitStack() as stack:
-        memory = await stack.enter_async_context(open_memory_for(settings))
-        if memory is not None:
+        memory_settings = run_settings if memory_template is not None else settings
+        memory = await stack.enter_async_context(open_memory_for(memory_settings))
+        if memory is not None and memory_template is None:
             await ensure_memory(memory, template, settings, say)
         if beside is not None:
             await stack.enter_async_context(beside(run_settings, memory))
@@ -146,6 +195,50 @@ async def run_demo(
         )
 
 
+def _from_the_storm(
+    events: list[FlightStatusEvent], flights: list[Flight], seed: int, say: Callable[[str], None]
+) -> list[FlightStatusEvent]:
+    """The day from the storm's first announcement on: a short demo shows the storm."""
+    plan = plan_storm(flights, seed=seed)
+    announced = (cancel.announced_at for cancel in plan.cancelled.values())
+    start = min(announced, default=plan.start) - STORM_LEAD
+    kept = [e for e in events if e.emitted_at >= start]
+    say(
+        f"storm: {plan.airport} closes {plan.start:%H:%M}-{plan.end:%H:%M} UTC; the demo "
+        f"starts at {start:%H:%M} UTC, before the first announcement "
+        f"({len(events) - len(kept)} earlier events of the day left out)"
+    )
+    return kept
+
+
+def _lock_file(_directory: str, names: list[str]) -> list[str]:
+    return [name for name in names if name == LOCK_FILE]
+
+
+async def ensure_memory_template(
+    settings: Settings, world: Path, say: Callable[[str], None]
+) -> Path | None:
+    """The seeded memory directory for the world's seed, built once; None when memory is
+    off or lives elsewhere (a Chroma server, a configured path): that is not copied."""
+    if not settings.memory.enabled or settings.memory.url or settings.memory.path:
+        return None
+    template = settings.data_dir / f"{world.stem}-memory"
+    if (template / SEEDED_MARK).is_file():
+        return template
+    partial = template.with_name(template.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    shutil.rmtree(template, ignore_errors=True)
+    seeding = settings.model_copy(
+        update={"memory": settings.memory.model_copy(update={"path": partial})}
+    )
+    async with open_memory_for(seeding) as memory:
+        if memory is not None:
+            await ensure_memory(memory, world, settings, say)
+    (partial / SEEDED_MARK).write_text("seeded\n")
+    partial.rename(template)
+    return template
+
+
 async def ensure_memory(
     memory: CustomerMemory, template: Path, settings: Settings, say: Callable[[str], None]
 ) -> None:
@@ -158,8 +251,16 @@ async def ensure_memory(
         return
     say(f"seeding customer memory for {DEMO_MEMORY_SHARE:.0%} of the customers (once) ...")
     started = time.perf_counter()
-    async with Database(f"sqlite+aiosqlite:///{template}") as db:
-        count = await seed_memory(store, db, share=DEMO_MEMORY_SHARE, seed=settings.seed.seed)
+
+    def progress(done: int, total: int) -> None:
+        elapsed = time.perf_counter() - started
+        left = elapsed / done * (total - done) if done else 0.0
+        say(f"  memory: {done}/{total} ({done / total:.0%}), about {left:.0f} s left")
+
+    async with open_database(f"sqlite+aiosqlite:///{template}") as db:
+        count = await seed_memory(
+            store, db, share=DEMO_MEMORY_SHARE, seed=settings.seed.seed, on_progress=progress
+        )
     say(f"{count} memories in {time.perf_counter() - started:.1f} s")
 
 
@@ -184,68 +285,102 @@ async def play_embedded(
     if speed is None:
         speed = span / (duration * PLAY_SHARE) if duration else DEFAULT_SPEED
     clock = SimulatedClock(events[0].emitted_at - timedelta(minutes=1), speed=speed)
-    say(f"playing {len(events)} events at {speed:.0f}x ({span / speed:.0f} s of real time)")
+    say(
+        f"playing {len(events)} events at {speed:,.0f}x: at least {span / speed:,.0f} s of real"
+        " time (the clock waits at each event the agent has not finished)"
+    )
+    started = time.monotonic()
 
-    broker = EmbeddedBroker()
-    sink = EmbeddedSink(broker)
-    source = EmbeddedSource(broker)
-    async with open_agent(run_settings, clock, memory=memory) as agent:
-        daemon = Daemon(agent.deps, agent.graph, source)
-        log_channel = LogChannel(include_passenger_data=run_settings.log_passenger_data)
-        relay = OutboxRelay(agent.deps.db, sink, {}, log_channel, clock)
-        daemon_stop, relay_stop = asyncio.Event(), asyncio.Event()
-        simulator = asyncio.create_task(run_simulator(events, sink, clock), name="simulator")
-        approvals = ApprovalDesk(agent.deps.db, clock) if hold_for_approvals else None
-        pacer = asyncio.create_task(_pace(clock, broker, source, approvals), name="pacer")
-        daemon_task = asyncio.create_task(daemon.run(daemon_stop), name="daemon")
-        relay_task = asyncio.create_task(relay.run(relay_stop), name="relay")
-        # Passengers who answer: a scripted few answer their offers over passenger.replies.
-        replies = EmbeddedReplies()
-        offers = OfferDesk(ToolDeps(agent.deps.db, agent.deps.schedule, agent.deps.board, clock))
-        answering = asyncio.create_task(
-            answer_offers(agent.deps.db, replies, clock), name="passengers"
-        )
-        routing = asyncio.create_task(route_replies(replies, offers, daemon_stop), name="replies")
-        tasks = [simulator, pacer, daemon_task, relay_task, answering, routing]
-        deadline = time.monotonic() + duration if duration else None
-        hinted = False
-        try:
-            while not stop.is_set() and (deadline is None or time.monotonic() < deadline):
-                failed = [t for t in tasks if t.done() and not t.cancelled() and t.exception()]
-                if failed:
-                    raise failed[0].exception()  # type: ignore[misc]
-                if until_done and simulator.done() and _backlog(broker, source) == 0:
-                    break
-                try:
-                    await asyncio.wait_for(stop.wait(), 1.0 if until_done else 5.0)
-                except TimeoutError:
-                    figures = await run_figures(agent.deps.db)
-                    waiting = figures["awaiting_approval"]
-                    say(
-                        f"sim {clock.now():%H:%M}Z | events {daemon.stats.events}/{len(events)} "
-                        f"| disruptions {figures['disruptions']} | cases {figures['cases']} "
-                        f"| rebooked {figures['rebooked']} | notified {figures['notified']}"
-                        f" | awaiting approval {waiting}"
-                        + (" (time held until decided)" if waiting and hold_for_approvals else "")
-                    )
-                    if waiting and not hold_for_approvals and not hinted:
-                        hinted = True
-                        say(
-                            f"cases wait for an operator; at {speed:.0f}x their deadlines pass"
-                            " in seconds (then the safe default runs): run the demo with"
-                            " --hold-for-approvals to decide them on the desk"
+    embedded = run_settings.model_copy(update={"source": "embedded"})
+    async with open_runtime(embedded, clock, memory=memory) as runtime:
+        daemon = runtime.daemon
+        deps = runtime.deps
+        async with runtime.relaying() as relay:
+            daemon_stop = asyncio.Event()
+            stream = StreamLimit(clock, runtime.backlog)
+            simulator = asyncio.create_task(
+                run_simulator(events, runtime.sink, clock, on_sent=stream.sent), name="simulator"
+            )
+            approvals = ApprovalDesk(runtime.db, clock) if hold_for_approvals else None
+            pacer = asyncio.create_task(
+                _pace(
+                    clock,
+                    runtime.backlog,
+                    approvals,
+                    lambda: publish_clock(runtime.db, daemon.claims.owner, clock),
+                    stream,
+                ),
+                name="pacer",
+            )
+            daemon_task = asyncio.create_task(daemon.run(daemon_stop), name="daemon")
+            # Passengers who answer: a scripted few answer their offers over passenger.replies.
+            replies = EmbeddedReplies()
+            offers = OfferDesk(ToolDeps(deps.db, deps.schedule, deps.board, clock))
+            answering = asyncio.create_task(
+                answer_offers(runtime.db, replies, clock), name="passengers"
+            )
+            routing = asyncio.create_task(
+                route_replies(replies, offers, daemon_stop), name="replies"
+            )
+            tasks = [simulator, pacer, daemon_task, relay, answering, routing]
+            deadline = time.monotonic() + duration if duration else None
+            hinted = False
+            last_said = ""
+            try:
+                while not stop.is_set() and (deadline is None or time.monotonic() < deadline):
+                    failed = [t for t in tasks if t.done() and not t.cancelled() and t.exception()]
+                    if failed:
+                        raise failed[0].exception()  # type: ignore[misc]
+                    if until_done and simulator.done() and await runtime.backlog() == 0:
+                        break
+                    try:
+                        await asyncio.wait_for(stop.wait(), 1.0 if until_done else 5.0)
+                    except TimeoutError:
+                        figures = await run_figures(runtime.db)
+                        waiting = figures["awaiting_approval"]
+                        progress = (
+                            f"events {daemon.stats.events}/{len(events)} "
+                            f"| disruptions {figures['disruptions']} | cases {figures['cases']} "
+                            f"| rebooked {figures['rebooked']} | notified {figures['notified']}"
+                            f" | awaiting approval {waiting}"
+                            + (
+                                " (time held until decided)"
+                                if waiting and hold_for_approvals
+                                else ""
+                            )
                         )
-        finally:
-            simulator.cancel()
-            pacer.cancel()
-            answering.cancel()
-            daemon_stop.set()
-            await replies.close()
-            await broker.close()
-            await asyncio.gather(daemon_task, return_exceptions=True)
-            relay_stop.set()
-            await asyncio.gather(*tasks, return_exceptions=True)
-        figures = await run_figures(agent.deps.db)
+                        if progress != last_said:  # a held clock would repeat the same line
+                            eta = _eta(events, clock, started)
+                            say(f"sim {clock.now():%H:%M}Z | {progress}{eta}")
+                            last_said = progress
+                        if waiting and not hold_for_approvals and not hinted:
+                            hinted = True
+                            say(
+                                f"cases wait for an operator; at {speed:.0f}x their deadlines pass"
+                                " in seconds (then the safe default runs): run the demo with"
+                                " --hold-for-approvals to decide them on the desk"
+                            )
+            finally:
+                simulator.cancel()
+                pacer.cancel()
+                answering.cancel()
+                daemon_stop.set()
+                await replies.close()
+                assert runtime.broker is not None  # embedded
+                await runtime.broker.close()
+                await asyncio.gather(
+                    simulator, pacer, daemon_task, answering, routing, return_exceptions=True
+                )
+        figures = await run_figures(runtime.db)
+        ended_at = clock.now()
+    say(
+        in_words(
+            figures,
+            events=daemon.stats.events,
+            dead_lettered=daemon.stats.dead_lettered,
+            span=(events[0].emitted_at, ended_at),
+        )
+    )
     return {
         "events": daemon.stats.events,
         "disruptions": figures["disruptions"],
@@ -256,3 +391,40 @@ async def play_embedded(
         "answers": figures["answers"],
         "dead_lettered": daemon.stats.dead_lettered,
     }
+
+
+def _eta(events: Sequence[FlightStatusEvent], clock: SimulatedClock, started: float) -> str:
+    """How far the simulated day is, and the real time left at the pace so far."""
+    span = (events[-1].emitted_at - events[0].emitted_at).total_seconds()
+    done = (clock.now() - events[0].emitted_at).total_seconds()
+    if span <= 0 or done <= 0:
+        return ""
+    share = min(done / span, 1.0)
+    elapsed = time.monotonic() - started
+    left = elapsed / share * (1 - share)
+    return f" | {share:.0%} of the day, about {int(left // 60)} min {int(left % 60):02d} s left"
+
+
+def in_words(
+    figures: dict[str, int],
+    *,
+    events: int,
+    dead_lettered: int,
+    span: tuple[datetime, datetime],
+) -> str:
+    """The run's figures as a table an operator reads (the JSON line follows on stdout)."""
+    rows = [
+        ("flight-status events applied", events),
+        ("disruptions", figures["disruptions"]),
+        ("passengers affected (cases)", figures["cases"]),
+        ("rebooked", figures["rebooked"]),
+        ("told (messages sent)", figures["notified"]),
+        ("waiting for an operator", figures["awaiting_approval"]),
+        ("passengers' answers to offers", figures.get("answers", 0)),
+        ("records refused (dead letters)", dead_lettered),
+    ]
+    width = max(len(label) for label, _ in rows)
+    start, end = span
+    lines = [f"simulated {start:%a %d %b %H:%M}–{end:%H:%M} UTC:"]
+    lines += [f"  {label:<{width}}  {value:>7,}" for label, value in rows]
+    return "\n".join(lines)

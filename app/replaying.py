@@ -11,23 +11,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import shutil
+import time
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
-from agent.settings import DbSettings, Settings
 from airline.clock import SimulatedClock
 from airline.replay_world import build_replay_world
 from airline.seed import write_world
 from airline.tables import FlightRow
 from app.demo import play_embedded
+from app.migrate import open_database
+from app.settings import DbSettings, Settings
+from app.summary import replay_report, report_in_words
 from streams.events import TOPIC_FLIGHT_STATUS
 from streams.kafka import KafkaSink
 from streams.replay import ReplayDay, replay_events
 from streams.simulator import run_simulator
-from travel_agent.db import Database
 from travel_agent.errors import ConfigError
+from travel_agent.redact import masked_url
 
 
 async def run_replay(
@@ -39,26 +43,40 @@ async def run_replay(
     max_passengers: int,
     say: Callable[[str], None],
     stop: asyncio.Event,
-) -> dict[str, int]:
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Replay `replayed`; returns the report (`app.summary.replay_report`), which says
+    whether it is complete. `progress` gets the running lines (default: `say`)."""
+    progress = progress or say
     events = replay_events(replayed)
     if not events:
         raise ConfigError(f"no usable flights for {day} in that file: nothing to replay")
+    progress(
+        f"building the replay's world: {len(replayed.schedule)} flights, synthetic passengers "
+        f"(at most {max_passengers:,}) ..."
+    )
     world = build_replay_world(
         replayed.schedule, seed=settings.seed.seed, service_date=day, max_passengers=max_passengers
     )
     if settings.source == "kafka":
-        async with Database(settings.db_url) as db:
+        async with open_database(settings.db_url) as db:
             async with db.session() as session:
                 if await session.scalar(select(func.count()).select_from(FlightRow)):
                     raise ConfigError(
-                        f"{settings.db_url} already holds a world: point TRAVEL_AGENT_DB__URL "
+                        f"{masked_url(settings.db_url)} already holds a world: point"
+                        " TRAVEL_AGENT_DB__URL "
                         "at an empty database for the replay (the daemon must use the same one)"
                     )
             await write_world(db, world)
-        say(f"wrote the replayed world ({len(world.bookings)} bookings) to {settings.db_url}")
+        say(
+            f"wrote the replayed world ({len(world.bookings)} bookings)"
+            f" to {masked_url(settings.db_url)}"
+        )
         clock = SimulatedClock(events[0].emitted_at - timedelta(minutes=1), speed=speed)
         bootstrap = settings.kafka.bootstrap_servers
-        async with KafkaSink(bootstrap, client_id="travel-agent-replay") as sink:
+        async with KafkaSink(
+            bootstrap, client_id="travel-agent-replay", security=settings.kafka.security()
+        ) as sink:
             task = asyncio.create_task(
                 run_simulator(events, sink, clock, topic=settings.topic(TOPIC_FLIGHT_STATUS))
             )
@@ -75,9 +93,26 @@ async def run_replay(
     run_dir = settings.data_dir / f"replay-{day}"
     shutil.rmtree(run_dir, ignore_errors=True)
     run_settings = settings.model_copy(update={"data_dir": run_dir, "db": DbSettings()})
-    async with Database(run_settings.db_url) as db:
+    async with open_database(run_settings.db_url) as db:
         await write_world(db, world)
     say(f"replayed world: {len(world.flights)} flights, {len(world.bookings)} bookings")
-    return await play_embedded(
-        run_settings, events, duration=None, speed=speed, say=say, stop=stop, until_done=True
+    started = time.perf_counter()
+    figures = await play_embedded(
+        run_settings,
+        events,
+        duration=None,
+        speed=speed,
+        say=progress,
+        stop=stop,
+        until_done=True,
     )
+    async with open_database(run_settings.db_url) as db:
+        report = await replay_report(
+            db,
+            events_total=len(events),
+            events_done=figures["events"],
+            interrupted=stop.is_set(),
+            wall_seconds=time.perf_counter() - started,
+        )
+    say(report_in_words(report))
+    return report

@@ -22,7 +22,14 @@ from agent.approvals import (
     Decision,
 )
 from dashboard.auth import Operator, Role
-from dashboard.deps import ForbiddenError, LoginRequiredError, desk_of, session_of
+from dashboard.deps import (
+    APPROVAL_ID,
+    ForbiddenError,
+    LoginRequiredError,
+    bearer_request,
+    desk_of,
+    session_of,
+)
 
 log = logging.getLogger(__name__)
 bearer = HTTPBearer(
@@ -39,8 +46,16 @@ async def api_operator(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Operator:
-    if credentials is not None:
-        operator = await desk_of(request).operators.operator_for_token(credentials.credentials)
+    """The token's operator for a bearer call (its cookies ignored), else the session's.
+
+    A call that says "Bearer" is that kind of call even when its token is empty or
+    malformed: it is refused, never let fall back on a cookie (its CSRF check was
+    skipped for being a bearer call: `dashboard.deps.bearer_request`).
+    """
+    if bearer_request(request):
+        operators = desk_of(request).operators
+        token = credentials.credentials if credentials is not None else ""
+        operator = await operators.operator_for_token(token) if token else None
         if operator is None:
             raise LoginRequiredError
         return operator
@@ -78,6 +93,8 @@ async def list_approvals(
 @router.get("/approvals/{approval_id}", responses=ERRORS | {404: {"model": Problem}})
 async def show_approval(request: Request, approval_id: str, _operator: Viewer) -> Approval:
     """One approval: the proposal, the options, entitlements, memory, rationale, decision."""
+    if not APPROVAL_ID.fullmatch(approval_id):
+        raise HTTPException(404, f"no approval {approval_id!r}")
     try:
         return await desk_of(request).approvals.get(approval_id)
     except ApprovalNotFoundError as exc:
@@ -96,11 +113,13 @@ async def show_approval(request: Request, approval_id: str, _operator: Viewer) -
 async def decide_approval(
     request: Request, approval_id: str, decision: Decision, operator: Approver
 ) -> Approval:
-    """Approve, edit (`option`: index into `options`) or reject (with a `reason`).
+    """Approve, edit (`option`: its number, from 1, as shown; `flight` to check it) or reject.
 
     The decision is recorded; the daemon that owns the case resumes it.
     """
     desk = desk_of(request)
+    if not APPROVAL_ID.fullmatch(approval_id):
+        raise HTTPException(404, f"no approval {approval_id!r}")
     try:
         decided = await desk.approvals.decide(approval_id, decision, operator=operator.name)
     except ApprovalNotFoundError as exc:
@@ -113,7 +132,12 @@ async def decide_approval(
         operator.name,
         "decided",
         approval_id,
-        {"verdict": decision.verdict, "option": decision.option, "via": "api"},
+        {
+            "verdict": decision.verdict,
+            "option": decision.option,
+            "flights": decided.decision.flights if decided.decision else None,
+            "via": "api",
+        },
     )
     log.info("approval %s: %s by %s (api)", approval_id, decision.verdict, operator.name)
     return decided

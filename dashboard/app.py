@@ -8,7 +8,9 @@ limits and audit live in the database — so any number of copies can run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
@@ -19,7 +21,6 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from agent.approvals import ApprovalDesk
-from agent.settings import Settings
 from airline.board import newest_event_time
 from dashboard import api, pages
 from dashboard.auth import OperatorStore
@@ -36,15 +37,17 @@ from dashboard.deps import (
 )
 from dashboard.live import LiveFeed
 from dashboard.reads import Places
-from dashboard.tables import create_tables
+from dashboard.settings import DeskSettings
 from memory.base import CustomerMemory
 from travel_agent.db import Database
 
 log = logging.getLogger(__name__)
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
 
 def create_app(
-    settings: Settings,
+    settings: DeskSettings,
     *,
     db: Database | None = None,
     memory: CustomerMemory | None = None,
@@ -62,18 +65,17 @@ def create_app(
                 database = await stack.enter_async_context(Database(settings.db_url))
             else:
                 database = db
-            await create_tables(database)
             places = Places()
             await places.load(database)
             clock = DeskClock(system=settings.clock == "system")
             newest = await newest_event_time(database)
             if newest is not None:
                 clock.follow(newest)
+            await clock.refresh(database)
             feed = LiveFeed(
                 database,
                 poll_seconds=config.poll_seconds,
-                metrics_url=config.metrics_url
-                or f"http://{settings.ops.host}:{settings.ops.port}/metrics",
+                metrics_url=config.metrics_url,
                 on_board_time=clock.follow,
             )
             app.state.desk = Desk(
@@ -94,12 +96,16 @@ def create_app(
             )
             stop = asyncio.Event()
             poller = asyncio.create_task(feed.run(stop), name="desk-live-poll")
+            ticker = asyncio.create_task(
+                _follow_daemon_clock(clock, database, stop, config.poll_seconds),
+                name="desk-clock",
+            )
             try:
                 yield
             finally:
                 feed.close()
                 stop.set()
-                await asyncio.gather(poller, return_exceptions=True)
+                await asyncio.gather(poller, ticker, return_exceptions=True)
 
     app = FastAPI(
         title="travel-agent operator desk",
@@ -118,8 +124,14 @@ def create_app(
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
+        if _CONTROL.search(request.url.path):
+            # No id or page of ours holds a control character; one that reached a header
+            # (CR LF) would end in a server error. Not found, whatever the route.
+            return JSONResponse({"detail": "not found"}, 404)
         response: Response = await call_next(request)
         headers = response.headers
+        if request.url.scheme == "https":  # served over TLS: browsers stay on it
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "same-origin")
@@ -159,3 +171,16 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(api.router)
     return app
+
+
+async def _follow_daemon_clock(
+    clock: DeskClock, db: Database, stop: asyncio.Event, every: float
+) -> None:
+    """Take the daemon's clock as it publishes it, so the desk shows and records its time."""
+    while not stop.is_set():
+        try:
+            await clock.refresh(db)
+        except Exception:  # the database may be busy or briefly gone
+            log.warning("reading the daemon's clock failed; retrying", exc_info=True)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every)

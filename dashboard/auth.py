@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import math
 import re
 import secrets
 from dataclasses import dataclass
@@ -21,9 +22,11 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 
-from dashboard.tables import ApiTokenRow, AuditRow, LoginAttemptRow, OperatorRow, SessionRow
+from dashboard.tables import ApiTokenRow, AuditRow, LoginThrottleRow, OperatorRow, SessionRow
 from travel_agent.db import Database
 from travel_agent.errors import TravelAgentError
 
@@ -123,6 +126,12 @@ class OperatorStore:
         log.info("operator %s added with role %s", name, role.value)
         return Operator(name, role)
 
+    async def active(self, name: str) -> Operator | None:
+        """The operator called `name`, if there is one and they are not disabled."""
+        async with self.db.session() as session:
+            row = await session.get(OperatorRow, name.strip().lower())
+        return Operator(row.name, Role(row.role)) if row is not None and row.active else None
+
     async def list(self) -> list[tuple[Operator, bool, datetime]]:
         async with self.db.session() as session:
             rows = (await session.scalars(select(OperatorRow).order_by(OperatorRow.name))).all()
@@ -199,14 +208,14 @@ class OperatorStore:
     async def login(self, name: str, password: str, *, address: str) -> tuple[str, Session]:
         """Check the password and open a session: (cookie token, session).
 
-        Raises LoginThrottledError while the name or the address has too many recent
-        failures (checked before the password, so guessing stops), and OperatorError
-        (one message for every wrong case) when the login fails.
+        Raises LoginThrottledError while the name or the address must wait (checked and
+        counted before the password, atomically: see `_reserve`), and OperatorError (one
+        message for every wrong case) when the login fails.
         """
         name = name.strip().lower()
-        name_key = _digest(name)
-        now = _now()
-        await self._check_throttle(name_key, address, now)
+        name_key = "name:" + _digest(name)
+        address_key = "address:" + address[:64]
+        await self._reserve({name_key: self.max_failures, address_key: self.max_failures * 4})
         async with self.db.session() as session:
             row = await session.get(OperatorRow, name)
         ok = False
@@ -215,13 +224,10 @@ class OperatorStore:
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             ok = False
         if not ok or row is None or not row.active:
-            async with self.db.transaction() as session:
-                await session.execute(  # only the window counts; older failures go
-                    delete(LoginAttemptRow).where(LoginAttemptRow.at < now - self.window)
-                )
-                session.add(LoginAttemptRow(name_key=name_key, address=address, at=now))
+            async with self.db.transaction() as session:  # counted already, by `_reserve`
                 session.add(_audit(None, "login_failed", None, {"address": address}))
             raise OperatorError("wrong name or password")
+        now = _now()
         token = secrets.token_urlsafe(32)
         opened = Session(
             Operator(row.name, Role(row.role)), secrets.token_urlsafe(32), now + self.session_length
@@ -233,8 +239,13 @@ class OperatorStore:
                     .where(OperatorRow.name == row.name)
                     .values(password_hash=self.hasher.hash(password))
                 )
+            # The name's failures are forgiven; the address keeps its others (one good
+            # account must not reset the count of guesses at the rest), less this one.
+            await session.execute(delete(LoginThrottleRow).where(LoginThrottleRow.key == name_key))
             await session.execute(
-                delete(LoginAttemptRow).where(LoginAttemptRow.name_key == name_key)
+                update(LoginThrottleRow)
+                .where(LoginThrottleRow.key == address_key, LoginThrottleRow.failures > 0)
+                .values(failures=LoginThrottleRow.failures - 1)
             )
             await session.execute(delete(SessionRow).where(SessionRow.expires_at < now))
             session.add(
@@ -249,26 +260,65 @@ class OperatorStore:
             session.add(_audit(row.name, "login", None, {"address": address}))
         return token, opened
 
-    async def _check_throttle(self, name_key: str, address: str, now: datetime) -> None:
-        since = now - self.window
-        async with self.db.session() as session:
-            by_name = await session.execute(
-                select(func.count(), func.min(LoginAttemptRow.at)).where(
-                    LoginAttemptRow.name_key == name_key, LoginAttemptRow.at > since
-                )
-            )
-            by_address = await session.execute(
-                select(func.count(), func.min(LoginAttemptRow.at)).where(
-                    LoginAttemptRow.address == address, LoginAttemptRow.at > since
-                )
-            )
-        for (count, oldest), limit in (
-            (by_name.one(), self.max_failures),
-            (by_address.one(), self.max_failures * 4),
-        ):
-            if count >= limit and oldest is not None:
-                wait = (oldest + self.window - now).total_seconds()
-                raise LoginThrottledError(max(1, int(wait) + 1))
+    def backoff(self, failures: int, allowance: int) -> timedelta:
+        """How long after the `failures`-th attempt in a row the next may come: at once
+        within the allowance, then 1 s, 2 s, 4 s, ... at most the window."""
+        if failures < allowance:
+            return timedelta()
+        return min(self.window, timedelta(seconds=2.0 ** min(failures - allowance, 30)))
+
+    async def _reserve(self, allowances: dict[str, int]) -> None:
+        """Count this attempt against each key before its password is checked.
+
+        Atomic: each key's count moves by compare-and-set on the value read (and, on
+        SQLite, under the one writer), so of a burst of concurrent attempts only those
+        the backoff lets through are checked — the rest are refused unchecked, the
+        right password among them. An attempt counts as a failure until it succeeds.
+        Failures older than the window are forgotten.
+
+        Raises:
+            LoginThrottledError: a key must wait; nothing was counted.
+        """
+        now = _now()
+        try:
+            async with self.db.transaction() as session:
+                for key, allowance in allowances.items():
+                    row = await session.get(LoginThrottleRow, key, populate_existing=True)
+                    if row is None:
+                        inserted = await session.execute(
+                            _insert_ignore(self.db)
+                            .values(
+                                key=key,
+                                failures=1,
+                                last_at=now,
+                                next_at=now + self.backoff(1, allowance),
+                            )
+                            .on_conflict_do_nothing(index_elements=["key"])
+                        )
+                        if inserted.rowcount != 1:  # type: ignore[attr-defined]
+                            raise LoginThrottledError(1)  # a concurrent attempt got there first
+                        continue
+                    if row.next_at > now:
+                        raise LoginThrottledError(_seconds_until(row.next_at, now))
+                    fresh = row.last_at < now - self.window
+                    failures = 1 if fresh else row.failures + 1
+                    moved = await session.execute(
+                        update(LoginThrottleRow)
+                        .where(
+                            LoginThrottleRow.key == key,
+                            LoginThrottleRow.failures == row.failures,
+                            LoginThrottleRow.last_at == row.last_at,
+                        )
+                        .values(
+                            failures=failures,
+                            last_at=now,
+                            next_at=now + self.backoff(failures, allowance),
+                        )
+                    )
+                    if moved.rowcount != 1:  # type: ignore[attr-defined]
+                        raise LoginThrottledError(1)
+        except OperationalError as exc:  # another desk process holds the row this instant
+            raise LoginThrottledError(1) from exc
 
     async def session_for(self, token: str) -> Session | None:
         """The live session of a cookie token, or None (unknown, expired, operator disabled)."""
@@ -335,6 +385,14 @@ def _audit(
     operator: str | None, action: str, target: str | None, detail: dict[str, Any] | None = None
 ) -> AuditRow:
     return AuditRow(at=_now(), operator=operator, action=action, target=target, detail=detail or {})
+
+
+def _insert_ignore(db: Database) -> Any:
+    return (sqlite.insert if db.is_sqlite else postgresql.insert)(LoginThrottleRow)
+
+
+def _seconds_until(instant: datetime, now: datetime) -> int:
+    return max(1, math.ceil((instant - now).total_seconds()))
 
 
 def tokens_match(given: str | None, expected: str) -> bool:

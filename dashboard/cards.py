@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from agent.approvals import Approval
 from airline.tables import BoardRow, CustomerRow
 from dashboard import reads
 from dashboard.timefmt import money
+from tools.ranking import Ranking
 from travel_agent.db import Database
 
 
@@ -25,11 +28,14 @@ class Leg:
     destination: str
     dep: datetime | None
     arr: datetime | None
+    broken: bool = False  # a leg of the booked trip that no longer works
+    status: str | None = None
+    cabin: str | None = None
 
 
 @dataclass
 class Option:
-    index: int
+    number: int  # from 1, as everywhere: the desk, the CLI, the API, the audit log
     legs: list[Leg]
     cabin: str
     seats: int | None
@@ -45,10 +51,20 @@ class Card:
     actions: list[str]
     entitlements: list[dict[str, Any]]
     memory: list[str] = field(default_factory=list)
+    booked: list[Leg] = field(default_factory=list)
+    why: str | None = None  # the ranker's account of its first option (`Ranking.words()`)
 
     @property
     def id(self) -> str:
         return self.approval.id
+
+    @property
+    def rationale(self) -> str:
+        """The reasoner's rationale, less the ranker's why when it repeats it (the rules)."""
+        text = self.approval.rationale
+        if self.why and text.startswith(self.why):
+            return text[len(self.why) :].lstrip("; ")
+        return text
 
 
 def _when(value: object) -> datetime | None:
@@ -93,6 +109,15 @@ def describe_actions(proposal: dict[str, Any]) -> list[str]:
     return said
 
 
+def _why(raw: object) -> str | None:
+    if not isinstance(raw, dict):
+        return None
+    try:
+        return Ranking.model_validate(raw).words()
+    except ValidationError:  # written by another version of the ranker: show none
+        return None
+
+
 def _int(value: object) -> int | None:
     return value if isinstance(value, int) else None
 
@@ -107,7 +132,7 @@ def _memory_line(item: dict[str, Any]) -> str:
 def card_of(approval: Approval, customer: CustomerRow | None, flight: BoardRow | None) -> Card:
     proposed = _proposed_flights(approval.proposal)
     options = []
-    for index, raw in enumerate(approval.options):
+    for number, raw in enumerate(approval.options, start=1):
         legs = [
             Leg(
                 flight_key=str(leg.get("flight_key", "?")),
@@ -122,14 +147,30 @@ def card_of(approval: Approval, customer: CustomerRow | None, flight: BoardRow |
         seats = raw.get("seats")
         options.append(
             Option(
-                index=index,
+                number=number,
                 legs=legs,
                 cabin=str(raw.get("cabin", "")),
                 seats=seats if isinstance(seats, int) else None,
                 proposed=[leg.flight_key for leg in legs] == proposed,
             )
         )
+    booked = [
+        Leg(
+            flight_key=str(leg.get("flight_key", "?")),
+            origin=str(leg.get("origin") or "?"),
+            destination=str(leg.get("destination") or "?"),
+            dep=_when(leg.get("dep")),
+            arr=_when(leg.get("arr")),
+            broken=bool(leg.get("broken")),
+            status=str(leg["status"]) if leg.get("status") else None,
+            cabin=str(leg["cabin"]) if leg.get("cabin") else None,
+        )
+        for leg in approval.proposal.get("itinerary", [])
+        if isinstance(leg, dict)
+    ]
     return Card(
+        booked=booked,
+        why=_why(approval.proposal.get("ranking")),
         approval=approval,
         customer=customer,
         flight=flight,

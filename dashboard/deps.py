@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +14,13 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agent.approvals import ApprovalDesk
-from agent.settings import DashboardSettings
-from airline.clock import Clock, EventTimeClock, SystemClock
+from airline.clock import Clock, SystemClock
+from airline.stream_time import PublishedClock, latest_publication
 from dashboard import timefmt
 from dashboard.auth import OperatorStore, Role, Session, tokens_match
 from dashboard.live import LiveFeed
 from dashboard.reads import Places
+from dashboard.settings import DashboardSettings
 from memory.base import CustomerMemory
 from travel_agent.db import Database
 
@@ -28,6 +30,9 @@ LOGIN_CSRF_COOKIE = "desk_login_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+API_PREFIX = "/api/"
+APPROVAL_ID = re.compile(r"AP-[2-9A-HJ-NP-Z]{8}")
+"""What `agent.approvals.approval_id` makes; anything else is no approval (a 404)."""
 _UNSET = object()
 
 
@@ -48,31 +53,45 @@ def cookies_secure(settings: DashboardSettings) -> bool:
 
 
 class DeskClock:
-    """The time decisions are recorded at: the stream's time, as the board last showed it.
+    """The time decisions are recorded at and deadlines counted on: the daemon's clock.
 
-    On a simulated or replayed day (clock "event") that is the day being played, like the
-    daemon's clock; with clock "system" it is wall time.
+    On a simulated or replayed day (clock "event") that is the day being played, as the
+    daemon publishes it (`airline.stream_time`; before any publication, the newest event
+    on the board); with clock "system" it is wall time.
     """
 
     def __init__(self, system: bool) -> None:
         self._system = SystemClock() if system else None
-        self._event: EventTimeClock | None = None
+        self._stream: PublishedClock | None = None
+        self._published = False
 
     def follow(self, instant: datetime) -> None:
+        """The board's newest event time: the clock until a daemon publishes its own."""
+        if self._system is not None or self._published:
+            return
+        if self._stream is None or instant > self._stream.now():
+            self._stream = PublishedClock(instant, datetime.now(UTC), 1.0)
+
+    async def refresh(self, db: Database) -> None:
+        """Take the daemon's newest publication of its clock."""
         if self._system is not None:
             return
-        if self._event is None:
-            self._event = EventTimeClock(instant)
-        elif instant > self._event.now():
-            self._event.follow(instant)
+        published = await latest_publication(db)
+        if published is None:
+            return
+        self._published = True
+        if self._stream is None:
+            self._stream = PublishedClock(*published)
+        else:
+            self._stream.adopt(*published)
 
     def now(self) -> datetime:
-        if self._event is not None:
-            return self._event.now()
+        if self._stream is not None:
+            return self._stream.now()
         return SystemClock().now()
 
     async def sleep_until(self, instant: datetime) -> None:
-        await (self._event or SystemClock()).sleep_until(instant)
+        await (self._stream or SystemClock()).sleep_until(instant)
 
 
 @dataclass
@@ -116,15 +135,26 @@ async def session_of(request: Request) -> Session | None:
     return found
 
 
+def bearer_request(request: Request) -> bool:
+    """Is this an API call authenticated by a bearer token? Only those are exempt from
+    CSRF, and they are authenticated by the token alone (`dashboard.api`): a session
+    cookie sent beside it is never looked at. Elsewhere the header means nothing."""
+    return request.url.path.startswith(API_PREFIX) and request.headers.get(
+        "authorization", ""
+    ).lower().startswith("bearer ")
+
+
 async def csrf_guard(request: Request) -> None:
     """Every state-changing request carries the session's CSRF token (header or form field).
 
-    Bearer-token API calls are exempt: a browser never sends that header on its own.
-    The login form is protected by a double-submit cookie, as it has no session yet.
+    Whatever other headers say: the one exemption is a bearer-token call to the API
+    (`bearer_request`), which no cookie authenticates, so a forged cross-site request
+    gains nothing from it. The login form is protected by a double-submit cookie, as it
+    has no session yet.
     """
     if request.method in SAFE_METHODS:
         return
-    if request.headers.get("authorization", "").lower().startswith("bearer "):
+    if bearer_request(request):
         return
     given = request.headers.get(CSRF_HEADER)
     if given is None and request.headers.get("content-type", "").startswith(

@@ -2,6 +2,11 @@
 
 Every page has a fragment twin under `/fragments/...` that renders just its live part;
 the page asks for it again when the server-sent events say its topic changed.
+
+Why it is long: it is the desk's route table — each page beside its fragment twin and
+its form handler, every one a few lines over `dashboard.reads` (the queries) and the
+templates (the markup). Split by page, the routes and their shared guards would scatter
+over a dozen modules of twenty lines each.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from dashboard import reads, timefmt
 from dashboard.auth import LoginThrottledError, OperatorError, Role, Session
 from dashboard.cards import approval_cards
 from dashboard.deps import (
+    APPROVAL_ID,
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
     Desk,
@@ -232,6 +238,8 @@ async def decide(
     reason: Annotated[str | None, Form(max_length=500)] = None,
 ) -> Response:
     desk = desk_of(request)
+    if not APPROVAL_ID.fullmatch(approval_id):  # it goes into a response header below
+        raise _not_found(f"no approval {approval_id!r}")
     htmx = bool(request.headers.get("HX-Request"))
     error: str | None = None
     status_code = 200
@@ -267,7 +275,13 @@ async def decide(
         session.operator.name,
         "decided",
         approval_id,
-        {"verdict": decision.verdict, "option": decision.option, "case_id": decided.case_id},
+        {
+            "verdict": decision.verdict,
+            "option": decision.option,
+            "flights": decided.decision.flights if decided.decision else None,
+            "case_id": decided.case_id,
+            "via": "desk",
+        },
     )
     log.info("approval %s: %s by %s", approval_id, decision.verdict, session.operator.name)
     if htmx:

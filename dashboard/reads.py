@@ -66,6 +66,10 @@ class Overview:
     nearest: Approval | None
     flights_not_normal: dict[str, int]
     recent: list[dict[str, Any]] = field(default_factory=list)
+    outbox_retrying: int = 0
+    """Messages and events whose delivery failed and is tried again (with backoff)."""
+    outbox_failed: int = 0
+    """Messages given up: the passenger's channels said never, or kept failing."""
 
 
 async def overview(db: Database) -> Overview:
@@ -96,6 +100,18 @@ async def overview(db: Database) -> Overview:
             .order_by(ApprovalRow.deadline)
             .limit(1)
         )
+        outbox = dict(
+            (
+                await session.execute(
+                    select(OutboxRow.status, func.count())
+                    .where(
+                        (OutboxRow.status == "failed")
+                        | ((OutboxRow.status == "pending") & (OutboxRow.attempts > 0))
+                    )
+                    .group_by(OutboxRow.status)
+                )
+            ).all()
+        )
         board = dict(
             (
                 await session.execute(
@@ -113,6 +129,8 @@ async def overview(db: Database) -> Overview:
         nearest=to_approval(nearest_row) if nearest_row else None,
         flights_not_normal=board,
         recent=await disruptions(db, limit=8),
+        outbox_retrying=outbox.get("pending", 0),
+        outbox_failed=outbox.get("failed", 0),
     )
 
 

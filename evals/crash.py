@@ -17,10 +17,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.settings import Settings
 from evals.generate.model import to_scenario
 from evals.generate.worlds import generate_world
-from evals.runner import RunResult, ScenarioRunner, _Live
+from evals.runner import Harness, RunResult, ScenarioRunner, _Live
 from evals.scenario import parse_scenario
 
 
@@ -32,8 +31,8 @@ class CrashingRunner(ScenarioRunner):
         seed: where the kill moments and the time into the moment come from.
     """
 
-    def __init__(self, settings: Settings, *, crashes: int, seed: int, **kwargs: Any) -> None:
-        super().__init__(settings, **kwargs)
+    def __init__(self, harness: Harness, *, crashes: int, seed: int, **kwargs: Any) -> None:
+        super().__init__(harness, **kwargs)
         self.crashes = crashes
         self.rng = random.Random(seed)
         self.moments: set[int] = set()
@@ -52,11 +51,9 @@ class CrashingRunner(ScenarioRunner):
         for _ in range(self.rng.randint(0, 60)):
             await asyncio.sleep(0)
         await live.stop_daemon(graceful=False)
-        settings, clock, broker, memory = live.settings, live.clock, live.broker, live.memory
-        assert settings is not None and clock is not None
         await live.stack.aclose()
-        self.kills.append(f"moment {moment} at {clock.now():%H:%M}Z")
-        return await _Live.open(settings, clock, broker, memory, result.scenario.name)
+        self.kills.append(f"moment {moment} at {live.runtime.deps.clock.now():%H:%M}Z")
+        return await live.reopen()
 
 
 def outcome(result: RunResult) -> dict[str, Any]:
@@ -138,7 +135,7 @@ class CrashReport:
 
 
 async def crash_invariance(
-    settings: Settings,
+    harness: Harness,
     *,
     count: int,
     seed: int,
@@ -146,8 +143,8 @@ async def crash_invariance(
     size: str = "medium",
     say: Any = print,
 ) -> CrashReport:
-    plain_runner = ScenarioRunner(settings)
-    crash_runner = CrashingRunner(settings, crashes=crashes, seed=seed)
+    plain_runner = ScenarioRunner(harness)
+    crash_runner = CrashingRunner(harness, crashes=crashes, seed=seed)
     report = CrashReport()
     for index in range(count):
         world = generate_world(seed, index, size=size)

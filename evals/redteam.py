@@ -24,12 +24,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.settings import LlmSettings, Settings
 from evals.chat_endpoint import ChatEndpoint, completion, error
 from evals.generate.model import to_scenario
 from evals.generate.worlds import generate_world
 from evals.model_server import ModelServerThread, case_of, policy_plan
-from evals.runner import ScenarioRunner
+from evals.runner import Harness, ScenarioRunner
 from evals.scenario import parse_scenario
 
 Attack = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any] | str]
@@ -281,13 +280,13 @@ class RedTeamReport:
         }
 
 
-async def red_team(settings: Settings, *, count: int, seed: int, say: Any = print) -> RedTeamReport:
+async def red_team(harness: Harness, *, count: int, seed: int, say: Any = print) -> RedTeamReport:
     """`count` generated worlds, each planned by the hostile model and by the honest one."""
     report = RedTeamReport()
     with _Thread() as hostile, ModelServerThread() as honest_url:
         runners = {
-            "hostile": ScenarioRunner(_llm(settings, hostile.url, "hostile-model")),
-            "honest": ScenarioRunner(_llm(settings, honest_url, "policy-model")),
+            "hostile": ScenarioRunner(_llm(harness, hostile.url, "hostile-model")),
+            "honest": ScenarioRunner(_llm(harness, honest_url, "policy-model")),
         }
         for index in range(count):
             world = generate_world(seed, 10_000 + index, size="small")
@@ -319,6 +318,5 @@ async def red_team(settings: Settings, *, count: int, seed: int, say: Any = prin
     return report
 
 
-def _llm(settings: Settings, url: str, model: str) -> Settings:
-    llm = LlmSettings(base_url=url, model=model)
-    return settings.model_copy(update={"reasoner": "llm", "llm": llm})
+def _llm(harness: Harness, url: str, model: str) -> Harness:
+    return harness.with_overrides({"reasoner": "llm", "llm": {"base_url": url, "model": model}})

@@ -1,6 +1,10 @@
 """Run one scenario through the real daemon, on a simulated clock, and collect what it did.
 
-    world (fresh SQLite in a temp dir) → open_agent → Daemon(EmbeddedSource) → timeline
+    world (fresh SQLite in a temp dir) → harness.open_runtime → Daemon(embedded) → timeline
+
+The application hands the runner its `Harness` (`app.eval_cli.EvalHarness`): how to open
+a scenario's database and its runtime — the same `open_runtime()` the daemon runs on —
+so the evals exercise the production assembly without importing the application.
 
 The clock is frozen (speed 0) and moved by hand: the runner jumps from one moment that
 matters to the next — a scripted event, a scripted operator decision, a held message
@@ -14,29 +18,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import logging
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
+from agent.deps import AgentDeps
 from agent.relay import OutboxRelay
 from agent.runtime import Daemon
-from agent.settings import DbSettings, Settings
 from agent.tables import ApprovalRow, CaseRow, DisruptionRow, JobRow
 from airline.clock import SimulatedClock
 from airline.models import Airport, Booking, Flight
 from airline.reservations import load_booking
 from airline.tables import LedgerRow
-from app.wiring import open_agent
 from evals.oracle import RunRecord, Verdict, judge
 from evals.oracle.record import EventRec, Injection
 from evals.oracle.record import World as OracleWorld
@@ -53,9 +55,8 @@ from evals.scenario import (
 )
 from evals.world import write
 from memory.base import CustomerMemory, MemoryKind
-from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource, StoredRecord
+from streams.embedded import EmbeddedBroker, StoredRecord
 from streams.events import TOPIC_DEAD_LETTERS, TOPIC_FLIGHT_STATUS, FlightStatusEvent, encode
-from tools.channels.log import LogChannel
 from tools.notifications import is_due
 from tools.tables import OutboxRow
 from travel_agent.db import Database
@@ -64,7 +65,9 @@ from travel_agent.errors import ConfigError
 log = logging.getLogger(__name__)
 
 SETTLE_TIMEOUT = 120.0
-"""Real seconds the daemon may take over one moment of the timeline before the run fails."""
+"""Real seconds the daemon may go without progress (a record committed, a case finished)
+over one moment of the timeline before the run fails; a model reasoner adds two of its
+timeouts, since one slow decision is no progress until it ends."""
 MAX_STEPS = 500
 
 MemoryFactory = Callable[[Path], AbstractAsyncContextManager[CustomerMemory]]
@@ -139,6 +142,7 @@ class PlanEntry:
     actions: list[dict[str, Any]]
     guard_violations: list[str]
     usage: dict[str, int]
+    guard_repairs: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -190,46 +194,75 @@ class RunResult:
         return [o for o in self.outbox if o.topic == "notifications.outbound"]
 
 
-# --- settings -------------------------------------------------------------------------
+# --- what the application hands the evals ------------------------------------------------
 
 
-def _check_keys(model: type[BaseModel], overrides: dict[str, Any], where: str) -> None:
-    for key, value in overrides.items():
-        info = model.model_fields.get(key)
-        if info is None:
-            raise ConfigError(
-                f"settings override {where}{key}: no such setting; "
-                f"known: {', '.join(sorted(model.model_fields))}"
-            )
-        annotation = info.annotation
-        if (
-            isinstance(value, dict)
-            and inspect.isclass(annotation)
-            and issubclass(annotation, BaseModel)
-        ):
-            _check_keys(annotation, value, f"{where}{key}.")
+class ScenarioRuntime(Protocol):
+    """The parts of an opened runtime a scenario run drives (`app.runtime.Runtime`)."""
+
+    @property
+    def daemon(self) -> Daemon: ...
+
+    @property
+    def relay(self) -> OutboxRelay: ...
+
+    @property
+    def broker(self) -> EmbeddedBroker | None: ...
+
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def deps(self) -> AgentDeps: ...
+
+    async def backlog(self) -> int: ...
 
 
-def _merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in overrides.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
+class Harness(Protocol):
+    """How to open a scenario's database and runtime; given by the application."""
 
+    @property
+    def reasoner(self) -> str: ...
 
-def scenario_settings(base: Settings, overrides: dict[str, Any], data_dir: Path) -> Settings:
-    """`base` with the scenario's overrides, on its own data directory and database.
+    @property
+    def model(self) -> str | None: ...
 
-    Raises:
-        ConfigError: an override names a setting that does not exist.
-    """
-    _check_keys(Settings, overrides, "")
-    data = _merge(base.model_dump(), overrides)
-    data.update(data_dir=data_dir, db=DbSettings().model_dump())
-    return Settings(**data)
+    def open_database(self, path: Path) -> AbstractAsyncContextManager[Database]:
+        """A fresh database at `path` with the whole schema (the world is written to it)."""
+        ...
+
+    @property
+    def horizon(self) -> timedelta:
+        """How far ahead the agent searches for alternatives (the oracle searches as far)."""
+        ...
+
+    @property
+    def decision_timeout(self) -> float:
+        """Seconds one model decision may take (a settling run waits that much longer)."""
+        ...
+
+    def open_runtime(
+        self,
+        directory: Path,
+        overrides: Mapping[str, Any],
+        clock: SimulatedClock,
+        memory: CustomerMemory | None,
+        *,
+        broker: EmbeddedBroker | None = None,
+    ) -> AbstractAsyncContextManager[ScenarioRuntime]:
+        """The embedded runtime on the scenario's database in `directory`, with the
+        scenario's settings overrides; on `broker` when given (a restarted daemon reads
+        the stream its predecessor left), else on a new one.
+
+        Raises:
+            ConfigError: an override names a setting that does not exist.
+        """
+        ...
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Harness:
+        """The same harness with settings changed for every scenario (e.g. another
+        reasoner or model endpoint), as nested mappings like a scenario's `settings`."""
+        ...
 
 
 # --- the run --------------------------------------------------------------------------
@@ -280,8 +313,9 @@ class ScenarioRunner:
     """Runs scenarios, each in its own temporary directory.
 
     Args:
-        settings: the base settings (reasoner, model endpoint); each scenario gets its
-            own data directory and database, and its `settings` overrides on top.
+        harness: opens each scenario's database and runtime (the application's); each
+            scenario gets its own data directory and database, its `settings` overrides
+            on top of the harness's settings.
         memory_factory: opens a customer memory for a scenario's directory; scenarios
             with `memory:` entries record them through it. None: such entries are noted
             as not recorded (and the expectations that depend on them will say so).
@@ -290,13 +324,13 @@ class ScenarioRunner:
 
     def __init__(
         self,
-        settings: Settings,
+        harness: Harness,
         *,
         memory_factory: MemoryFactory | None = None,
         workdir: Path | None = None,
         keep: bool = False,
     ) -> None:
-        self.settings = settings
+        self.harness = harness
         self.memory_factory = memory_factory
         self.workdir = workdir
         self.keep = keep
@@ -319,7 +353,9 @@ class ScenarioRunner:
 
         world_spec = scenario.world
         start = world_spec.start_at
-        world: World = await write(world_spec, directory / "airline.sqlite")
+        world: World = await write(
+            world_spec, directory / "airline.sqlite", open_database=self.harness.open_database
+        )
         oracle_world = await read_world(_url(directory), start)
         flights = {f.key: f for f in world.flights}
         result = RunResult(
@@ -347,7 +383,7 @@ class ScenarioRunner:
         horizon = (
             parse_duration(scenario.oracle.horizon)
             if scenario.oracle.horizon
-            else timedelta(hours=self.settings.agent.rebook_horizon_hours)
+            else self.harness.horizon
         )
         try:
             done = await read_run(_url(directory))
@@ -367,13 +403,12 @@ class ScenarioRunner:
         result.verdict = judge(record)
 
     async def _play(self, scenario: Scenario, directory: Path, result: RunResult) -> None:
-        settings = scenario_settings(self.settings, scenario.settings, directory)
         start = result.start
         clock = SimulatedClock(start, speed=0)
-        broker = EmbeddedBroker()
         async with AsyncExitStack() as stack:
             memory = await self._memory(scenario, directory, stack, result)
-            live = await _Live.open(settings, clock, broker, memory, scenario.name)
+            live = await _Live.open(self.harness, directory, scenario, clock, memory)
+            broker = live.broker
             try:
                 steps = (
                     [_Step(start + e.offset, i, event=e) for i, e in enumerate(scenario.events)]
@@ -402,12 +437,12 @@ class ScenarioRunner:
                         elif step.answer is not None:
                             result.answers.append(
                                 await deliver(
-                                    _tool_deps(live.agent.deps), step.answer, step.index, now
+                                    _tool_deps(live.runtime.deps), step.answer, step.index, now
                                 )
                             )
                     live = await self.interrupt(live, moment, result)
-                    await self._settle(live.daemon, live.task, broker, live.db)
-                    await self._follow_up(live.daemon, live.task, broker, live.db)
+                    await self._settle(live.runtime, live.task)
+                    await self._follow_up(live.runtime, live.task)
                     await live.relay.drain()
                     upcoming = [s.at for s in pending[:1]]
                     upcoming += await _next_due(live.db, now)
@@ -417,7 +452,7 @@ class ScenarioRunner:
                     clock.advance(min(later) - now)
                 if end > clock.now():
                     clock.advance(end - clock.now())
-                await self._follow_up(live.daemon, live.task, broker, live.db)
+                await self._follow_up(live.runtime, live.task)
                 await live.relay.drain()
             except BaseException:
                 await broker.close()
@@ -429,7 +464,7 @@ class ScenarioRunner:
                 task = live.task
                 if task.done() and not task.cancelled() and task.exception() is not None:
                     raise RuntimeError(f"the daemon crashed: {task.exception()!r}")
-                await _collect(live.agent, result)
+                await _collect(live.runtime, result)
             finally:
                 await live.stack.aclose()
             result.dead_letters = [
@@ -481,34 +516,38 @@ class ScenarioRunner:
         )
         result.fed.append(FedEvent(step.at, event))
 
-    async def _follow_up(
-        self, daemon: Daemon, task: asyncio.Task[None], broker: EmbeddedBroker, db: Database
-    ) -> None:
+    async def _follow_up(self, runtime: ScenarioRuntime, task: asyncio.Task[None]) -> None:
         """Run the jobs due now and resume the cases whose approvals were decided, until
         nothing more happens (a deadline expires an approval, which resumes its case)."""
         for _ in range(10):
-            ran = await daemon.scheduler.run_due()
-            resumed = await daemon.apply_decisions()
-            await self._settle(daemon, task, broker, db)
+            ran = await runtime.daemon.scheduler.run_due()
+            resumed = await runtime.daemon.apply_decisions()
+            await self._settle(runtime, task)
             if not ran and not resumed:
                 return
 
-    async def _settle(
-        self, daemon: Daemon, task: asyncio.Task[None], broker: EmbeddedBroker, db: Database
-    ) -> None:
+    async def _settle(self, runtime: ScenarioRuntime, task: asyncio.Task[None]) -> None:
         """Wait until every published record is committed and no case is left pending."""
-        deadline = time.monotonic() + SETTLE_TIMEOUT
-        group = (daemon.source.group, TOPIC_FLIGHT_STATUS)  # type: ignore[attr-defined]
+        stall = SETTLE_TIMEOUT
+        if self.harness.reasoner != "rules":
+            stall += 2 * self.harness.decision_timeout
+        deadline = time.monotonic() + stall
+        seen: tuple[int, int] | None = None
         while True:
             if task.done():
                 exc = task.exception() if not task.cancelled() else None
                 raise RuntimeError(f"the daemon stopped early: {exc!r}")
-            await daemon.checkpoint()
-            published = len(broker.topics[TOPIC_FLIGHT_STATUS])
-            if broker.committed.get(group, -1) >= published - 1 and not await _pending(db):
+            await runtime.daemon.checkpoint()
+            backlog, pending = await runtime.backlog(), await _pending(runtime.db)
+            if backlog == 0 and not pending:
                 return
+            if (backlog, pending) != seen:  # progress moves the deadline on
+                seen, deadline = (backlog, pending), time.monotonic() + stall
             if time.monotonic() > deadline:
-                raise TimeoutError(f"the daemon did not settle within {SETTLE_TIMEOUT:.0f} s")
+                raise TimeoutError(
+                    f"the daemon made no progress for {stall:.0f} s "
+                    f"({pending} case(s) pending, {backlog} record(s) not committed)"
+                )
             await asyncio.sleep(0.005)
 
 
@@ -571,47 +610,68 @@ def _with_oracle_spec(world: OracleWorld, scenario: Scenario) -> OracleWorld:
 
 
 class _Live:
-    """One daemon process's worth of parts: the agent, the daemon on the embedded stream,
-    the outbox relay and the approval desk — opened together, closed (or killed) together."""
+    """One daemon process's worth of parts: the application's runtime for the scenario
+    (agent, daemon on the embedded stream, outbox relay), the daemon running, and the
+    approval desk — opened together, closed (or killed) together."""
 
     def __init__(
         self,
         stack: AsyncExitStack,
-        agent: Any,
-        daemon: Daemon,
-        relay: OutboxRelay,
+        runtime: ScenarioRuntime,
         desk: Any,
         stop: asyncio.Event,
         task: asyncio.Task[None],
-        broker: EmbeddedBroker,
-        memory: CustomerMemory | None,
+        reopen: Callable[[], Awaitable[_Live]],
     ) -> None:
-        self.stack, self.agent, self.daemon, self.relay = stack, agent, daemon, relay
-        self.desk, self.stop, self.task = desk, stop, task
-        self.broker, self.memory = broker, memory
-        self.db: Database = agent.deps.db
-        self.settings: Settings | None = None
-        self.clock: SimulatedClock | None = None
+        self.stack, self.runtime, self.desk = stack, runtime, desk
+        self.stop, self.task = stop, task
+        self.reopen = reopen
+        """A new daemon on the same database, checkpoints and stream (after a kill)."""
+
+    @property
+    def daemon(self) -> Daemon:
+        return self.runtime.daemon
+
+    @property
+    def relay(self) -> OutboxRelay:
+        return self.runtime.relay
+
+    @property
+    def db(self) -> Database:
+        return self.runtime.db
+
+    @property
+    def broker(self) -> EmbeddedBroker:
+        broker = self.runtime.broker
+        assert broker is not None, "scenarios run on the embedded stream"
+        return broker
 
     @classmethod
     async def open(
         cls,
-        settings: Settings,
+        harness: Harness,
+        directory: Path,
+        scenario: Scenario,
         clock: SimulatedClock,
-        broker: EmbeddedBroker,
         memory: CustomerMemory | None,
-        name: str,
+        broker: EmbeddedBroker | None = None,
     ) -> _Live:
         stack = AsyncExitStack()
-        agent = await stack.enter_async_context(open_agent(settings, clock, memory=memory))
-        daemon = Daemon(agent.deps, agent.graph, EmbeddedSource(broker))
-        relay = OutboxRelay(agent.deps.db, EmbeddedSink(broker), {}, LogChannel(), clock)
+        try:
+            runtime = await stack.enter_async_context(
+                harness.open_runtime(directory, scenario.settings, clock, memory, broker=broker)
+            )
+        except BaseException:
+            await stack.aclose()
+            raise
         stop = asyncio.Event()
-        task = asyncio.create_task(daemon.run(stop), name=f"daemon:{name}")
-        desk = _approval_desk(agent.deps.db, clock)
-        live = cls(stack, agent, daemon, relay, desk, stop, task, broker, memory)
-        live.settings, live.clock = settings, clock
-        return live
+        task = asyncio.create_task(runtime.daemon.run(stop), name=f"daemon:{scenario.name}")
+        desk = _approval_desk(runtime.db, clock)
+
+        async def reopen() -> _Live:
+            return await cls.open(harness, directory, scenario, clock, memory, runtime.broker)
+
+        return cls(stack, runtime, desk, stop, task, reopen)
 
     async def close(self, *, graceful: bool) -> None:
         """Stop the daemon and close what it had open."""
@@ -654,7 +714,9 @@ async def _decide(desk: Any, spec: DecisionSpec) -> str:
         return f"{spec.at} {spec.verdict} {spec.booking}: no pending approval to decide"
     approval = pending[-1]
     try:
-        decision = Decision(verdict=spec.verdict, option=spec.option, reason=spec.reason)
+        decision = Decision(
+            verdict=spec.verdict, option=spec.option, flight=spec.flight, reason=spec.reason
+        )
         await desk.decide(approval.id, decision, operator=spec.operator)
     except Exception as exc:
         return f"{spec.at} {spec.verdict} {spec.booking}: refused: {exc}"
@@ -664,8 +726,8 @@ async def _decide(desk: Any, spec: DecisionSpec) -> str:
 # --- collecting -----------------------------------------------------------------------
 
 
-async def _collect(agent: Any, result: RunResult) -> None:
-    db: Database = agent.deps.db
+async def _collect(runtime: ScenarioRuntime, result: RunResult) -> None:
+    db = runtime.db
     async with db.session() as session:
         result.ledger = [
             LedgerEntry(r.idempotency_key, r.case_id, r.action, r.pnr, dict(r.detail), r.created_at)
@@ -724,13 +786,13 @@ async def _collect(agent: Any, result: RunResult) -> None:
         for pnr in result.original:
             result.bookings[pnr] = await load_booking(session, pnr)
     for case in result.cases:
-        entry = await _plan_of(agent, case.id)
+        entry = await _plan_of(runtime.daemon, case.id)
         if entry is not None:
             result.plans[case.id] = entry
 
 
-async def _plan_of(agent: Any, case_id: str) -> PlanEntry | None:
-    snapshot = await agent.graph.aget_state({"configurable": {"thread_id": case_id}})
+async def _plan_of(daemon: Daemon, case_id: str) -> PlanEntry | None:
+    snapshot = await daemon.graph.aget_state({"configurable": {"thread_id": case_id}})
     values = snapshot.values or {}
     plan = _as_dict(values.get("plan"))
     if not plan:
@@ -743,6 +805,7 @@ async def _plan_of(agent: Any, case_id: str) -> PlanEntry | None:
         actions=list(plan.get("actions") or []),
         guard_violations=[str(v) for v in verdict.get("violations") or []],
         usage={k: int(v) for k, v in (plan.get("usage") or {}).items()},
+        guard_repairs=[str(r) for r in verdict.get("repairs") or []],
     )
 
 

@@ -265,7 +265,8 @@ class DecisionSpec(_Model):
     at: str
     booking: str
     verdict: Literal["approve", "edit", "reject"]
-    option: int | None = None
+    option: int | None = None  # as the desk numbers them: 1 = the agent's best
+    flight: str | None = None  # the flight the operator means; checked against the option
     reason: str | None = None
     operator: str = "eval-operator"
 

@@ -20,12 +20,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from agent.settings import Settings
 from airline.replay_world import build_replay_world
 from evals.metrics import percentile
 from evals.oracle.checks_outcomes import _ends_broken
 from evals.oracle.context import judge_context
-from evals.runner import RunResult, ScenarioRunner
+from evals.runner import Harness, RunResult, ScenarioRunner
 from evals.scenario import Scenario, parse_scenario
 from streams.replay import read_ontime, replay_events
 from travel_agent.errors import ConfigError
@@ -202,10 +201,10 @@ def figures(result: RunResult) -> dict[str, Any]:
 
 
 async def storm_day(
-    settings: Settings, *, destinations: int | None, max_passengers: int
+    harness: Harness, *, destinations: int | None, max_passengers: int
 ) -> dict[str, Any]:
     scenario = storm_scenario(destinations=destinations, max_passengers=max_passengers)
-    runner = ScenarioRunner(settings)
+    runner = ScenarioRunner(harness)
     runner.max_steps = 20_000
     started = time.perf_counter()
     result = await runner.run(scenario)

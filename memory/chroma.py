@@ -23,6 +23,8 @@ from chromadb.config import Settings as ChromaSettings
 
 from memory.config import MemorySettings
 from memory.errors import MemoryLockedError, MemoryStoreError, MemoryUnavailableError
+from travel_agent.db import private_dir
+from travel_agent.redact import masked_url
 
 LOCK_FILE = "travel-agent.lock"
 
@@ -46,8 +48,8 @@ class DirectoryLock:
         Raises:
             MemoryLockedError: another process (or another open in this one) holds it.
         """
-        self.directory.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        private_dir(self.directory)  # what customers said and did: its owner's only
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
@@ -116,15 +118,17 @@ def http_client(settings: MemorySettings) -> ClientAPI:
         client.heartbeat()
     except (httpx.HTTPError, ConnectionError) as exc:
         raise MemoryUnavailableError(
-            f"the Chroma server at {settings.url} does not answer: {exc}"
+            f"the Chroma server at {masked_url(settings.url)} does not answer: {exc}"
         ) from exc
     except Exception as exc:
         # HttpClient checks the tenant on construction and wraps a refused connection.
         if _is_connection_failure(exc):
             raise MemoryUnavailableError(
-                f"the Chroma server at {settings.url} does not answer: {exc}"
+                f"the Chroma server at {masked_url(settings.url)} does not answer: {exc}"
             ) from exc
-        raise MemoryStoreError(f"the Chroma server at {settings.url} refused us: {exc}") from exc
+        raise MemoryStoreError(
+            f"the Chroma server at {masked_url(settings.url)} refused us: {exc}"
+        ) from exc
     return client
 
 

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, Field, SecretStr, model_validator
 
 from travel_agent.errors import ConfigError
+from travel_agent.redact import masked_url
 
 
 class MemorySettings(BaseModel):
@@ -50,8 +51,8 @@ class MemorySettings(BaseModel):
     preferences_by_model: bool = Field(
         default=True,
         description="when a chat model is configured (TRAVEL_AGENT_LLM__BASE_URL), it reads "
-        "stated preferences, checked and falling back to the embedding reader; false: the "
-        "embedding reader alone",
+        "stated preferences, checked and falling back to the lexicon reader; false: the "
+        "lexicon reader alone",
     )
     retention_days: int | None = Field(
         default=730, ge=1, description="memories older than this are pruned; unset keeps all"
@@ -63,7 +64,8 @@ class MemorySettings(BaseModel):
             parts = urlsplit(self.url)
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise ConfigError(
-                    f"TRAVEL_AGENT_MEMORY__URL={self.url!r} is not a Chroma server URL: "
+                    f"TRAVEL_AGENT_MEMORY__URL={masked_url(self.url)!r} is not a Chroma"
+                    " server URL: "
                     "use http://host:port or https://host:port"
                 )
         if self.embeddings == "openai" and not self.openai_base_url:

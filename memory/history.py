@@ -35,6 +35,7 @@ from memory.errors import MemoryStoreError, MemoryUnavailableError
 from memory.glossary import gloss
 from memory.prefs.reader import CachedReader, PreferenceReader, derive_with
 from travel_agent.errors import ConfigError, TravelAgentError
+from travel_agent.redact import passenger
 
 if TYPE_CHECKING:
     from memory.policy_index import ChromaPolicyIndex
@@ -192,6 +193,11 @@ class ChromaMemory:
         where = cast(Where, {"at": {"$lt": epoch_us(older_than)}})
         return await self._run("prune", self._delete_where, where)
 
+    @property
+    def collection(self) -> Any:
+        """The Chroma collection underneath (for measuring Chroma's own search beside ours)."""
+        return self._collection
+
     async def count(self) -> int:
         """How many memories the collection holds, over all customers."""
         return await self._run("count", self._collection.count)
@@ -306,7 +312,7 @@ class ChromaMemory:
             raise MemoryStoreError(
                 f"forgetting customer {customer_id} left memories behind; run it again"
             )
-        log.info("forgot customer %s: %d memories erased", customer_id, gone)
+        log.info("forgot customer %s: %d memories erased", passenger(customer_id), gone)
         return gone
 
     def _delete_where(self, where: Where) -> int:

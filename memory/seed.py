@@ -9,6 +9,7 @@ instructions: the planner must not act on "ignore previous instructions".
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from memory.history import ChromaMemory, make_record
 from travel_agent.db import Database
 
 DEFAULT_SHARE = 0.18
+PROGRESS_CHUNK = 2_000  # memories recorded between two progress reports
 HORIZON_DAYS = 700  # within the default retention of 730 days
 
 
@@ -191,6 +193,7 @@ async def seed_memory(
     share: float = DEFAULT_SHARE,
     seed: int = 7,
     as_of: datetime | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Give `share` of the database's customers a history; returns how many memories.
 
@@ -203,6 +206,7 @@ async def seed_memory(
         share: the fraction of customers who get a history.
         seed: the random seed.
         as_of: history ends the day before; default: the first scheduled departure's day.
+        on_progress: called with (recorded, total) after each chunk.
     """
     async with db.session() as session:
         customers = (
@@ -241,7 +245,12 @@ async def seed_memory(
         records.extend(
             history_for(customer_id, language, rng, places, as_of, texter=customer_id in texters)
         )
-    return await memory.record_many(records)
+    recorded = 0
+    for start in range(0, len(records), PROGRESS_CHUNK):
+        recorded += await memory.record_many(records[start : start + PROGRESS_CHUNK])
+        if on_progress is not None:
+            on_progress(start + len(records[start : start + PROGRESS_CHUNK]), len(records))
+    return recorded
 
 
 def history_for(

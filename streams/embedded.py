@@ -14,9 +14,8 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 
-from streams.base import Position, Received, dead_letter_headers
-from streams.events import TOPIC_DEAD_LETTERS, TOPIC_FLIGHT_STATUS, decode
-from travel_agent.errors import EventError
+from streams.base import NO_HEADERS, Position, Received, dead_letter_headers, receive
+from streams.events import TOPIC_DEAD_LETTERS, TOPIC_FLIGHT_STATUS
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,12 +112,7 @@ class EmbeddedSource:
                     return
             stored = self.broker.topics[self.topic][offset]
             position = Position(self.topic, 0, offset)
-            try:
-                event = decode(stored.value)
-            except EventError as exc:
-                yield Received(position, stored.value, stored.key, None, exc)
-            else:
-                yield Received(position, stored.value, stored.key, event)
+            yield receive(position, stored.value, stored.key, stored.headers or NO_HEADERS)
             offset += 1
 
     async def commit(self, position: Position) -> None:
@@ -129,6 +123,10 @@ class EmbeddedSource:
         headers = {k: v.encode() for k, v in dead_letter_headers(record).items()}
         await self.broker.append(TOPIC_DEAD_LETTERS, StoredRecord(record.key, record.raw, headers))
         self.dead_lettered += 1
+
+    async def backlog(self) -> int:
+        """Records of the topic the group has not committed yet."""
+        return sum((await self.lag()).values())
 
     async def lag(self) -> dict[tuple[str, int], int]:
         """Records of the topic after the group's committed offset (one partition)."""

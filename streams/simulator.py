@@ -359,6 +359,7 @@ async def run_simulator(
     *,
     topic: str = TOPIC_FLIGHT_STATUS,
     on_progress: Callable[[int, int], None] | None = None,
+    on_sent: Callable[[FlightStatusEvent], None] | None = None,
 ) -> int:
     """Publish each event once `clock` reaches its `emitted_at`.
 
@@ -371,6 +372,7 @@ async def run_simulator(
         clock: decides when each event is due (a fast `SimulatedClock` replays a day quickly).
         topic: the topic to publish to.
         on_progress: called with (sent, total) after each send.
+        on_sent: called with each event right after it is sent.
 
     Returns:
         The number of events sent.
@@ -384,6 +386,8 @@ async def run_simulator(
         await asyncio.sleep(0)
         await sink.send(topic, event.flight_key, encode(event))
         sent += 1
+        if on_sent is not None:
+            on_sent(event)
         if on_progress is not None:
             on_progress(sent, total)
     log.info("simulator published %d events to %s", sent, topic)

@@ -26,14 +26,21 @@ the reasoner decides — but ranked, most suitable first, by these keys in turn:
 
 Seats are checked before ranking: only itineraries with a seat for every traveller of the
 party in the cabin on every leg are ranked at all.
+
+`explain()` says why the first option ranks first, in the terms `rank()` used — the key
+that separates it from the runner-up, and each option's handicaps — as data
+(`Ranking`), so the approval card and the rules' rationale stay true when the ranking
+changes: they render `Ranking.words()`, never prose of their own.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from itertools import pairwise
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
 
 from airline.airports import canonical_city, minimum_connection_time
 from airline.models import Preferences
@@ -114,25 +121,169 @@ def rank(
     itineraries: list[Itinerary], request: SearchRequest, schedule: Schedule
 ) -> list[Itinerary]:
     """`itineraries`, most suitable first for `request` and its customer (module docstring)."""
-    preferences = request.preferences
-    avoid_night = preferences is not None and preferences.avoid_overnight
-    assisted = needs_mobility_help(preferences)
-    per_stop = SAME_ARRIVAL + (ASSISTED_STOP if assisted else timedelta())
+    return sorted(itineraries, key=lambda it: terms_of(it, request, schedule).key())
 
-    def own(it: Itinerary) -> bool:
-        return request.carrier is None or all(leg.carrier == request.carrier for leg in it.legs)
 
-    def key(it: Itinerary) -> tuple[bool, bool, bool, bool, datetime, int, float, int]:
-        carrier_penalty = timedelta() if own(it) else request.other_carrier_after
+Decider = Literal[
+    "only option", "cabin", "avoided", "red_eye", "tight_connection", "arrival", "stops",
+    "departure", "seats", "tie",
+]  # fmt: skip
+
+
+class RankTerms(BaseModel):
+    """One itinerary as the ranking saw it: each key, and the handicaps behind its arrival."""
+
+    flights: list[str]
+    cabin: str
+    other_cabin: bool
+    avoided: list[str]
+    """What of it the customer asked to avoid (airports, cities, carriers)."""
+    own_metal: bool
+    red_eye: bool
+    """Counted only for a customer who avoids red-eyes."""
+    avoids_red_eyes: bool
+    tight_connection: bool
+    """Counted only for a passenger who needs help between gates."""
+    needs_assistance: bool
+    stops: int
+    arrival: datetime
+    carrier_handicap: timedelta
+    stop_handicap: timedelta
+    departure: datetime
+    seats: int
+    arrives_local: str
+    leaves_local: str
+
+    @property
+    def ranked_arrival(self) -> datetime:
+        """The arrival the ranking compares: the real one plus the handicaps."""
+        return self.arrival + self.carrier_handicap + self.stop_handicap
+
+    def key(self) -> tuple[bool, bool, bool, bool, datetime, int, float, int]:
         return (
-            it.cabin != request.cabin,
-            bool(avoided_by(it, preferences, schedule)),
-            avoid_night and is_red_eye(it, schedule),
-            assisted and has_tight_connection(it, schedule),
-            it.arr + carrier_penalty + it.stops * per_stop,
-            it.stops,
-            -it.dep.timestamp(),
-            -it.seats,
+            self.other_cabin,
+            bool(self.avoided),
+            self.avoids_red_eyes and self.red_eye,
+            self.needs_assistance and self.tight_connection,
+            self.ranked_arrival,
+            self.stops,
+            -self.departure.timestamp(),
+            -self.seats,
         )
 
-    return sorted(itineraries, key=key)
+    def label(self) -> str:
+        """The option in words: flights, own metal or not, stops, cabin."""
+        flights = " + ".join(key.split("/")[0] for key in self.flights)
+        stops = "direct" if self.stops == 0 else f"{self.stops} stop" + "s" * (self.stops > 1)
+        metal = "own metal" if self.own_metal else "another carrier"
+        return f"{flights} ({metal}, {stops}, {self.cabin})"
+
+    def handicaps(self) -> str:
+        parts = []
+        if self.carrier_handicap:
+            parts.append(f"+{_duration(self.carrier_handicap)} for another carrier")
+        if self.stop_handicap:
+            parts.append(f"+{_duration(self.stop_handicap)} for its stops")
+        return ", ".join(parts)
+
+
+class Ranking(BaseModel):
+    """Why the first option ranks first: its terms, the runner-up's, and the deciding key."""
+
+    first: RankTerms
+    runner_up: RankTerms | None = None
+    decided_by: Decider
+    options: int
+
+    def words(self) -> str:
+        """The explanation an operator reads on the card (and the rules' rationale)."""
+        first, second = self.first, self.runner_up
+        head = f"option 1, {first.label()}, arrives {first.arrives_local}"
+        if first.handicaps():
+            head += f" (ranked as {_duration_after(first)}: {first.handicaps()})"
+        if second is None:
+            return f"{head}: the only option with a seat"
+        other = f"option 2, {second.label()}, arrives {second.arrives_local}"
+        if second.handicaps():
+            other += f" (ranked as {_duration_after(second)}: {second.handicaps()})"
+        because = {
+            "cabin": f"it is in the booked cabin and option 2 is in {second.cabin}",
+            "avoided": "option 2 touches what the passenger asked to avoid ("
+            + ", ".join(second.avoided)
+            + ")",
+            "red_eye": "the passenger avoids red-eyes and option 2 leaves at night",
+            "tight_connection": "option 2's connection is too tight for a passenger "
+            "who needs assistance",
+            "arrival": "it gets the passenger there first, counting the handicaps",
+            "stops": "both count as arriving at the same time, and it has fewer stops",
+            "departure": "both arrive alike; it leaves later, so the wait is at home, not at a hub",
+            "seats": "both arrive and leave alike; it has more seats left",
+            "tie": "the two rank alike",
+            "only option": "",
+        }[self.decided_by]
+        return f"{head}; {other}. Option 1 ranks first because {because}."
+
+
+def explain(ranked: list[Itinerary], request: SearchRequest, schedule: Schedule) -> Ranking | None:
+    """Why `ranked[0]` comes first (None when nothing was found)."""
+    if not ranked:
+        return None
+    first = terms_of(ranked[0], request, schedule)
+    if len(ranked) == 1:
+        return Ranking(first=first, decided_by="only option", options=1)
+    second = terms_of(ranked[1], request, schedule)
+    names: list[Decider] = [
+        "cabin", "avoided", "red_eye", "tight_connection", "arrival", "stops", "departure",
+        "seats",
+    ]  # fmt: skip
+    decided: Decider = next(
+        (name for name, a, b in zip(names, first.key(), second.key(), strict=True) if a != b),
+        "tie",
+    )
+    return Ranking(first=first, runner_up=second, decided_by=decided, options=len(ranked))
+
+
+def terms_of(it: Itinerary, request: SearchRequest, schedule: Schedule) -> RankTerms:
+    """`it` in the ranking's terms for `request` (module docstring)."""
+    preferences = request.preferences
+    assisted = needs_mobility_help(preferences)
+    per_stop = SAME_ARRIVAL + (ASSISTED_STOP if assisted else timedelta())
+    own = request.carrier is None or all(leg.carrier == request.carrier for leg in it.legs)
+    return RankTerms(
+        flights=it.flight_keys,
+        cabin=it.cabin.value,
+        other_cabin=it.cabin != request.cabin,
+        avoided=avoided_by(it, preferences, schedule),
+        own_metal=own,
+        red_eye=is_red_eye(it, schedule),
+        avoids_red_eyes=preferences is not None and preferences.avoid_overnight,
+        tight_connection=has_tight_connection(it, schedule),
+        needs_assistance=assisted,
+        stops=it.stops,
+        arrival=it.arr,
+        carrier_handicap=timedelta() if own else request.other_carrier_after,
+        stop_handicap=it.stops * per_stop,
+        departure=it.dep,
+        seats=it.seats,
+        arrives_local=_local(schedule, it.legs[-1].destination, it.arr),
+        leaves_local=_local(schedule, it.legs[0].origin, it.dep),
+    )
+
+
+def _local(schedule: Schedule, airport: str, instant: datetime) -> str:
+    place = schedule.airports.get(airport)
+    local = instant.astimezone(ZoneInfo(place.tz)) if place else instant
+    return local.strftime("%a %d %b %H:%M %Z")
+
+
+def _duration(span: timedelta) -> str:
+    minutes = int(span.total_seconds() // 60)
+    hours, rest = divmod(minutes, 60)
+    return (
+        f"{hours} h {rest:02d} min" if hours and rest else f"{hours} h" if hours else f"{rest} min"
+    )
+
+
+def _duration_after(terms: RankTerms) -> str:
+    """The ranked arrival, said as a delay after the real one."""
+    return f"{_duration(terms.ranked_arrival - terms.arrival)} later"

@@ -9,17 +9,24 @@ transactions run concurrently and correctness comes from conditional updates and
 
 Each room declares its own tables on `Base` in its own module (`airline.tables`,
 `agent.tables`, `tools.tables`, `dashboard.tables`); this module imports none of them.
+Opening a `Database` creates nothing: the schema is the migrations' work
+(`app.migrate.open_database` upgrades, then opens), so what a database holds never
+depends on which table modules a process happened to import.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+__all__ = ["Base", "Database", "UtcDateTime", "copy_sqlite"]
 
 from sqlalchemy import JSON, DateTime, event
 from sqlalchemy.engine import Dialect
@@ -33,6 +40,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 from travel_agent.errors import ConfigError
+from travel_agent.redact import masked_url
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -63,17 +71,13 @@ class Database:
     """One async engine and its sessions. Open with `async with Database(url) as db`."""
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
-        if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ConfigError(
-                f"unsupported database URL {url!r}: use sqlite+aiosqlite:///path/file.sqlite "
-                "or postgresql+asyncpg://user:password@host/dbname (TRAVEL_AGENT_DB__URL)"
-            )
+        self.check_url(url)
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             path = url.split(":///", 1)[1] if ":///" in url else ""
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            if path and path != ":memory:" and not path.startswith("file:"):
+                private_file(Path(path))
             self.engine: AsyncEngine = create_async_engine(
                 url, echo=echo, connect_args={"timeout": 30}
             )
@@ -84,16 +88,21 @@ class Database:
         # SQLite has one writer; serializing our own writers avoids "database is locked".
         self._write_lock = asyncio.Lock()
 
+    @staticmethod
+    def check_url(url: str) -> None:
+        """Raise `ConfigError` for a URL of a database or driver we do not run on."""
+        if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ConfigError(
+                f"unsupported database URL {masked_url(url)!r}: use"
+                " sqlite+aiosqlite:///path/file.sqlite "
+                "or postgresql+asyncpg://user:password@host/dbname (TRAVEL_AGENT_DB__URL)"
+            )
+
     async def __aenter__(self) -> Database:
-        await self.create_schema()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.engine.dispose()
-
-    async def create_schema(self) -> None:
-        async with self.engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -112,6 +121,30 @@ class Database:
                 yield session
 
 
+def private_dir(path: Path) -> Path:
+    """`path` as a directory only its owner can enter (0700), created if missing.
+
+    The data directory holds password hashes, passengers and their bookings: no other
+    user of the machine may read them. A directory that exists keeps its mode (it is the
+    operator's); its parents are created as the umask says.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        path.mkdir(mode=0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create the (empty) file `path` readable by its owner only (0600), if it is missing.
+
+    SQLite then opens the file as it is, and gives its -wal and -shm files the same mode.
+    """
+    private_dir(path.parent)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    return path
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets readers (another process, the dashboard) read while the daemon writes.
@@ -127,7 +160,7 @@ def copy_sqlite(source: Path, target: Path) -> Path:
 
     Used to start runs, tests and benchmarks from a seeded template without re-seeding.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_file(target)
     with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
         src.backup(dst)
     return target

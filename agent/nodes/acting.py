@@ -5,8 +5,9 @@ keys), schedule the follow-ups of a rebooking, and close the case in that transa
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from langgraph.runtime import Runtime
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -59,7 +60,8 @@ async def act(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
     except NoSeatsError as exc:
         if attempts < MAX_ATTEMPTS:
             # Another case took the last seat between our search and our booking.
-            log.info("case %s lost a seat race (%s); searching again", state["case_id"], exc)
+            # Per passenger: DEBUG. The wave's line counts what became of them.
+            log.debug("case %s lost a seat race (%s); searching again", state["case_id"], exc)
             return {"attempts": attempts, "effects": ["seat-race-lost"]}
         # Out of attempts: the passenger must still hear from us, with what is true now.
         log.warning(
@@ -98,7 +100,13 @@ async def _apply(
                 itinerary = next(
                     (a for a in context.alternatives if a.flight_keys == action.flights), None
                 )
-                fields["itinerary"] = _describe(deps.schedule, itinerary, action.flights)
+                fields["itinerary"] = _describe(
+                    deps.schedule,
+                    itinerary,
+                    action.flights,
+                    reference=_original_day(deps.schedule, context.disrupted_flight),
+                    language=context.customer.language,
+                )
                 if await effect_done(session, key):
                     effects.append("rebook:already-done")
                     continue
@@ -264,12 +272,33 @@ def after_act(state: CaseState) -> Literal["context", "remember"]:
     return "context" if lost_race and state.get("attempts", 0) < MAX_ATTEMPTS else "remember"
 
 
-def _describe(schedule: Schedule, itinerary: Itinerary | None, flights: list[str]) -> str:
-    """e.g. "XA123 FRA 14:05 → LHR 14:50" with local times, legs joined by " / "."""
+def _describe(
+    schedule: Schedule,
+    itinerary: Itinerary | None,
+    flights: list[str],
+    *,
+    reference: date | None = None,
+    language: str = "en",
+) -> str:
+    """e.g. "XA123 FRA 14:05 → LHR 14:50" with local times, legs joined by " / "; a time on
+    another day than `reference` (the original flight's) carries its date, in `language`:
+    "XA123 FRA 2 Mar 07:05 → LHR 07:50"."""
     if itinerary is None:
         return " / ".join(flights)
+
+    def at(airport: str, instant: datetime) -> str:
+        return local_time(schedule, airport, instant, reference=reference, language=language)
+
     return " / ".join(
-        f"{leg.flight_key.split('/')[0]} {leg.origin} {local_time(schedule, leg.origin, leg.dep)}"
-        f" → {leg.destination} {local_time(schedule, leg.destination, leg.arr)}"
+        f"{leg.flight_key.split('/')[0]} {leg.origin} {at(leg.origin, leg.dep)}"
+        f" → {leg.destination} {at(leg.destination, leg.arr)}"
         for leg in itinerary.legs
     )
+
+
+def _original_day(schedule: Schedule, flight_key: str) -> date | None:
+    """The local day the disrupted flight was to leave: the day the message names."""
+    flight = schedule.flights.get(flight_key)
+    if flight is None:
+        return None
+    return flight.sched_dep.astimezone(ZoneInfo(schedule.airports[flight.origin].tz)).date()

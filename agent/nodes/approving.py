@@ -38,6 +38,7 @@ from agent.state import (
     Verdict,
 )
 from agent.tables import ApprovalRow, CaseRow
+from tools.flights import Itinerary
 from tools.policy.guard import fallback_message
 
 # The deadline is never sooner than this after the approval opens: someone must see it.
@@ -70,13 +71,18 @@ def _resume(
     revision: int,
 ) -> Command[Next]:
     kind = answer.get("verdict")
-    decision = {"verdict": str(kind), "revision": revision, "option": answer.get("option")}
+    decision = {
+        "verdict": str(kind),
+        "revision": revision,
+        "option": answer.get("option"),
+        "flights": answer.get("flights"),
+    }
     if kind == "stale":  # the flight changed again: plan afresh under the next revision
         return Command(goto="context", update={"revision": revision + 1, "attempts": 0})
     if kind == "approve":
         return Command(goto="act", update={"decision": decision})
     if kind == "edit":
-        option = context.alternatives[int(answer["option"])]
+        option = _chosen(context, answer)
         plan = state["plan"]
         actions: list[ProposedAction] = [
             action.model_copy(update={"flights": option.flight_keys})
@@ -124,6 +130,20 @@ def _resume(
     )
 
 
+def _chosen(context: CaseContext, answer: dict[str, Any]) -> Itinerary:
+    """The alternative an edit books: by its recorded flights, else by its number (from 1).
+
+    The desk records the flights the operator saw beside the number, so the right seat is
+    booked even if the numbering were ever read against another list.
+    """
+    flights = answer.get("flights")
+    if flights:
+        for alternative in context.alternatives:
+            if alternative.flight_keys == list(flights):
+                return alternative
+    return context.alternatives[int(answer["option"]) - 1]
+
+
 def _told_only(actions: list[ProposedAction]) -> list[ProposedAction]:
     """No rebooking: the passenger is told the truth (and keeps what is owed anyway)."""
     kept: list[ProposedAction] = []
@@ -150,6 +170,11 @@ async def _open_approval(
     owed = context.entitlements.items if context.entitlements else ()
     proposal = plan.model_copy(update={"actions": verdict.approved}).model_dump(mode="json")
     proposal["repairs"] = verdict.repairs
+    # What the card shows beside the proposal: the trip as booked (the broken legs marked)
+    # and the ranker's own account of why its first option is first.
+    proposal["itinerary"] = _itinerary(context, deps)
+    if context.ranking is not None:
+        proposal["ranking"] = context.ranking.model_dump(mode="json")
     values = {
         "id": ident,
         "case_id": state["case_id"],
@@ -188,6 +213,28 @@ async def _open_approval(
         .where(CaseRow.id == state["case_id"], CaseRow.status == CaseStatus.PENDING)
         .values(status=CaseStatus.AWAITING_APPROVAL, updated_at=now)
     )
+
+
+def _itinerary(context: CaseContext, deps: AgentDeps) -> list[dict[str, Any]]:
+    """The booking's active legs as scheduled and as the board has them now."""
+    legs = []
+    for segment in context.booking.active_segments:
+        flight = deps.schedule.flights.get(segment.flight_key)
+        state = context.flights.get(segment.flight_key)
+        legs.append(
+            {
+                "flight_key": segment.flight_key,
+                "origin": flight.origin if flight else None,
+                "destination": flight.destination if flight else None,
+                "dep": flight.sched_dep.isoformat() if flight else None,
+                "arr": flight.sched_arr.isoformat() if flight else None,
+                "cabin": segment.cabin.value,
+                "status": state.status.value if state else None,
+                "broken": segment.seq in context.replace_seqs,
+                "disrupted": segment.flight_key == context.disrupted_flight,
+            }
+        )
+    return legs
 
 
 def _first_departure(

@@ -3,7 +3,7 @@ policy checks' view of a case."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from agent.state import CaseContext, CaseReason
@@ -14,8 +14,38 @@ from tools.policy.validate import CaseFacts
 MAX_ATTEMPTS = 3
 
 
-def local_time(schedule: Schedule, airport: str, instant: datetime) -> str:
-    return instant.astimezone(ZoneInfo(schedule.airports[airport].tz)).strftime("%H:%M")
+def local_time(
+    schedule: Schedule,
+    airport: str,
+    instant: datetime,
+    *,
+    reference: date | None = None,
+    language: str = "en",
+) -> str:
+    """The local time at `airport` ("14:05"), with the date ("2 Mar 14:05") when that is
+    not the `reference` day (the original flight's), so a next-day flight with the same
+    number and time cannot read as unchanged. The date is written as `language` writes it."""
+    local = instant.astimezone(ZoneInfo(schedule.airports[airport].tz))
+    if reference is None or local.date() == reference:
+        return local.strftime("%H:%M")
+    return f"{day_label(local.date(), language)} {local:%H:%M}"
+
+
+_MONTHS_EN = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
+def day_label(day: date, language: str) -> str:
+    """A short date in the passenger's language: en "2 Mar", de "2.3.", fr/es "02/03",
+    zh "3月2日" (other languages: ISO)."""
+    if language == "en":
+        return f"{day.day} {_MONTHS_EN[day.month - 1]}"
+    if language == "de":
+        return f"{day.day}.{day.month}."
+    if language in ("fr", "es"):
+        return f"{day.day:02d}/{day.month:02d}"
+    if language == "zh":
+        return f"{day.month}月{day.day}日"
+    return day.isoformat()
 
 
 # Compensation for a delay is judged on the actual arrival (its own case, ARRIVED_LATE).

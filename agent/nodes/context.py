@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from langgraph.runtime import Runtime
 
@@ -29,6 +30,7 @@ from airline.schedule import Schedule
 from tools.flights import Itinerary, SearchRequest, find_alternatives
 from tools.policy.results import Entitlements
 from tools.policy.validate import owed_for
+from tools.ranking import explain
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +68,7 @@ async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseS
             customer=customer,
             flights=flights,
             replace_seqs=[],
-            message_fields=_disruption_fields(schedule, disrupted, deps),
+            message_fields=_disruption_fields(schedule, disrupted, deps, customer.language),
             preferences=preferences,
             memory=recalled,
         )
@@ -79,22 +81,18 @@ async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseS
         replace, origin, earliest = broken
         destination = schedule.flights[segments[-1].flight_key].destination
         cabin = replace[0].cabin
-        alternatives = await find_alternatives(
-            session,
-            schedule,
-            board,
-            SearchRequest(
-                origin=origin,
-                destination=destination,
-                earliest_dep=earliest,
-                cabin=cabin,
-                carrier=disrupted.carrier,
-                horizon=timedelta(hours=deps.settings.rebook_horizon_hours),
-                other_carrier_after=deps.settings.other_carrier_after(customer.tier),
-                exclude=frozenset(s.flight_key for s in replace),
-                preferences=_needs(preferences, booking),
-            ),
+        request = SearchRequest(
+            origin=origin,
+            destination=destination,
+            earliest_dep=earliest,
+            cabin=cabin,
+            carrier=disrupted.carrier,
+            horizon=timedelta(hours=deps.settings.rebook_horizon_hours),
+            other_carrier_after=deps.settings.other_carrier_after(customer.tier),
+            exclude=frozenset(s.flight_key for s in replace),
+            preferences=_needs(preferences, booking),
         )
+        alternatives = await find_alternatives(session, schedule, board, request)
     context = context.model_copy(
         update={
             "replace_seqs": [s.seq for s in replace],
@@ -103,6 +101,7 @@ async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseS
             "earliest_dep": earliest,
             "cabin": cabin,
             "alternatives": alternatives,
+            "ranking": explain(alternatives, request, schedule),
         }
     )
     return {"context": _with_entitlements(context, deps, alternatives[0] if alternatives else None)}
@@ -174,15 +173,23 @@ def _broken_segments(
     return segments[index + 1 :], disrupted.destination, max(now, state.est_arr) + mct
 
 
-def _disruption_fields(schedule: Schedule, flight: Flight, deps: AgentDeps) -> dict[str, str]:
+def _disruption_fields(
+    schedule: Schedule, flight: Flight, deps: AgentDeps, language: str
+) -> dict[str, str]:
     state = deps.board.get(flight.key)
+    zone = ZoneInfo(schedule.airports[flight.origin].tz)
     delay = (state.est_dep - flight.sched_dep) if state else timedelta()
     return {
         "flight": f"{flight.carrier}{flight.number}",
         "route": f"{flight.origin}→{flight.destination}",
         "date": flight.service_date.isoformat(),
         "new_dep": local_time(
-            schedule, flight.origin, state.est_dep if state else flight.sched_dep
+            schedule,
+            flight.origin,
+            state.est_dep if state else flight.sched_dep,
+            # A delay past midnight says which day the flight now leaves.
+            reference=flight.sched_dep.astimezone(zone).date(),
+            language=language,
         ),
         "minutes": str(max(0, int(delay.total_seconds() // 60))),
         "itinerary": "",

@@ -98,8 +98,8 @@ class RulesReasoner:
         return Plan(
             actions=actions,
             rationale=(
-                f"earliest-arriving alternative in {context.cabin}: "
-                f"{' + '.join(best.flight_keys)} arriving {best.arr.isoformat()}"
+                # The ranker's own account of why this option is first: true to its keys.
+                (context.ranking.words() if context.ranking else " + ".join(best.flight_keys))
                 + "".join(f"; {_describe(a)}" for a in owed)
             ),
             reasoner=self.name,

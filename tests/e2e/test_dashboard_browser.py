@@ -21,12 +21,13 @@ import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import select
 
-from agent.settings import DashboardSettings, Settings
 from agent.tables import CaseRow
 from airline.tables import LedgerRow
+from app.settings import Settings
 from dashboard.app import create_app
 from dashboard.auth import Role
 from dashboard.server import DeskServer
+from dashboard.settings import DashboardSettings
 from tests.conftest import REPO
 from tests.fakes.desk import PASSWORDS, ROLES
 from tests.fakes.desk_agent import DeskAgent
@@ -237,3 +238,60 @@ async def test_an_edit_books_the_option_the_operator_chose(page: Page, served: S
         )
     assert rebooked is not None
     assert approval.options[1]["flight_keys"][0] in str(rebooked)
+
+
+async def cli(world: Path, *args: str) -> str:
+    """`travel-agent approvals ...` from another process's point of view: same database."""
+    from typer.testing import CliRunner
+
+    from app.cli import app
+
+    env = {"TRAVEL_AGENT_DATA_DIR": str(world), "COLUMNS": "250"}
+    result = await asyncio.to_thread(CliRunner().invoke, app, ["approvals", *args], env=env)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+async def test_desk_and_cli_agree_on_numbers_itinerary_and_times(
+    page: Page, served: Served, world: Path
+) -> None:
+    approval_id = await served.agent.cause_approval()
+    approval = await served.agent.desk.get(approval_id)
+    assert len(approval.options) >= 2
+    await log_in(page, "abe")
+    await page.goto("/approvals")
+    card = page.locator(f'article[data-approval="{approval_id}"]')
+
+    # The card shows the trip as booked, the broken leg marked, and the ranker's why.
+    broken = card.locator('table.booked tr[data-broken="yes"]')
+    await expect(broken).to_contain_text(approval.flight_key.split("/")[0])
+    await expect(broken).to_contain_text("no longer works")
+    await expect(card.locator(".why-ranked")).to_contain_text("option 1, ")
+
+    # Option 2 is the same flights on the desk and in the CLI.
+    desk_row = card.locator('table.options tr:has(td[data-option="2"])')
+    second = [k.split("/")[0] for k in approval.options[1]["flight_keys"]]
+    for flight in second:
+        await expect(desk_row).to_contain_text(flight)
+    shown = await cli(world, "show", approval_id)
+    assert f"  2. {' + '.join(second)} " in shown
+
+    # A decision taken in the CLI appears on the desk, with the same time.
+    await cli(world, "edit", approval_id, "--option", "2", "--flight", second[0], "--as", "cleo")
+    decided = await served.agent.desk.get(approval_id)
+    assert decided.decided_at is not None and decided.decided_at >= decided.created_at
+    await page.goto("/audit")
+    row = page.locator(f'#audit tr[data-approval="{approval_id}"]')
+    await expect(row.locator("[data-operator]")).to_have_text("cleo")
+    await expect(row).to_contain_text(
+        f"option 2 ({' + '.join(approval.options[1]['flight_keys'])})"
+    )
+    when = row.locator("td time").first
+    await expect(when).to_have_attribute("datetime", decided.decided_at.isoformat())
+    desk_time = (await when.inner_text()).split()[-2]  # "Sun 01 Mar 08:20 CET" -> 08:20
+    cli_line = next(
+        line for line in (await cli(world, "show", approval_id)).splitlines()
+        if line.startswith("decided ")
+    )  # fmt: skip
+    assert f" {desk_time} " in cli_line
+    await served.agent.wait_until_done(approval_id)

@@ -109,22 +109,48 @@ class Proc:
 
 # --- waiting without fixed sleeps ----------------------------------------------------
 
+TIME_SCALE = float(os.environ.get("TEST_TIME_SCALE", "1") or 1)
+"""Multiplies every patience below: a slow or loaded machine (CI) sets it above 1."""
+
+
+def scaled(seconds: float) -> float:
+    """`seconds` of patience, scaled by TEST_TIME_SCALE."""
+    return seconds * TIME_SCALE
+
 
 async def wait_until(
     what: str,
     check: Callable[[], Awaitable[bool]],
     *,
-    within: float,
+    stall: float,
     interval: float = 0.25,
     alive: Proc | None = None,
+    progress: Callable[[], Awaitable[object]] | None = None,
     describe: Callable[[], Awaitable[str]] | None = None,
 ) -> float:
-    """Poll `check` until it holds; fail after `within` seconds or when `alive` exits first.
+    """Poll `check` until it holds; fail when nothing progressed for `stall` seconds
+    (times TEST_TIME_SCALE), or when `alive` exits first.
+
+    A deadline that follows progress, not the wall: a loaded machine slows the work and
+    so the test, and fails it only when the work stops moving. Progress is whatever
+    `progress()` returns changing (committed offsets, finished cases, ...); without one,
+    `alive`'s output growing (a daemon logs as it works); with neither, the wait is
+    simply at most `stall` scaled.
 
     Returns the seconds it took.
     """
     started = time.monotonic()
-    deadline = started + within
+    patience = scaled(stall)
+
+    async def moved() -> object:
+        if progress is not None:
+            return await progress()
+        if alive is not None:
+            return alive.log.stat().st_size if alive.log.exists() else 0
+        return None
+
+    last = await moved()
+    last_change = started
     while True:
         if await check():
             return time.monotonic() - started
@@ -132,10 +158,34 @@ async def wait_until(
             raise AssertionError(
                 f"{alive.name} exited with {alive.returncode} while waiting for {what}"
             )
-        if time.monotonic() > deadline:
+        now = await moved()
+        if now != last:
+            last, last_change = now, time.monotonic()
+        elif time.monotonic() - last_change > patience:
             state = f"; state: {await describe()}" if describe else ""
-            raise AssertionError(f"timed out after {within:.0f} s waiting for {what}{state}")
+            raise AssertionError(
+                f"no progress for {patience:.0f} s (TEST_TIME_SCALE={TIME_SCALE:g}) while"
+                f" waiting for {what}, {time.monotonic() - started:.0f} s in{state}"
+            )
         await asyncio.sleep(interval)
+
+
+async def work_progress(
+    probe: KafkaProbe, group: str, topic: str, db: Path, proc: Proc | None = None
+) -> object:
+    """What moves while a daemon works through a topic: its group's committed offsets,
+    its cases and outbox by status, its log. A deadline that follows this waits as long
+    as the daemon gets on, however slowly."""
+    try:
+        committed: object = await probe.committed(group, topic)
+    except Exception:  # the broker is away for a moment: the rest still tells
+        committed = None
+    try:
+        rows: object = (count_by(db, "cases", "status"), count_by(db, "outbox", "status"))
+    except sqlite3.OperationalError:  # no case yet: the tables come with the first
+        rows = None
+    size = proc.log.stat().st_size if proc is not None and proc.log.exists() else 0
+    return committed, rows, size
 
 
 # --- the daemon's database, read from outside -----------------------------------------
@@ -263,19 +313,25 @@ class KafkaProbe:
     async def caught_up(self, group: str, topic: str) -> bool:
         return all(c == end for c, end in (await self.lag(group, topic)).values())
 
-    async def read_all(self, topic: str, *, within: float = 30.0) -> list[TopicRecord]:
+    async def read_all(self, topic: str, *, stall: float = 30.0) -> list[TopicRecord]:
         """Every record on `topic` now, all partitions, from the beginning to the end."""
         ends = await self.end_offsets(topic)
         tps = [TopicPartition(topic, p) for p in ends]
         self.consumer.assign(tps)
         await self.consumer.seek_to_beginning(*tps)
         records: list[TopicRecord] = []
-        deadline = time.monotonic() + within
+        patience = scaled(stall)
+        last_change = time.monotonic()
         try:
             while await self._behind(tps, ends):
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"reading {topic} to its end took over {within} s")
+                if time.monotonic() - last_change > patience:
+                    raise AssertionError(
+                        f"reading {topic}: nothing came for {patience:.0f} s"
+                        f" ({len(records)} records read)"
+                    )
                 batches = await self.consumer.getmany(*tps, timeout_ms=500)
+                if batches:
+                    last_change = time.monotonic()
                 for tp, messages in batches.items():
                     for m in messages:
                         if m.offset < ends[tp.partition]:

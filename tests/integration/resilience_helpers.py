@@ -25,7 +25,7 @@ from streams.events import FlightStatusEvent, encode
 from streams.simulator import generate_day
 from travel_agent.db import Database
 
-from .helpers import query, scalar
+from .helpers import inventory_mismatches, query, scalar, scaled
 
 T = TypeVar("T")
 REPO = Path(__file__).resolve().parents[2]
@@ -103,8 +103,32 @@ class Bad:
     reason: str
 
 
+def poison_records(template: FlightStatusEvent) -> list[Bad]:
+    """The issue's poison: records that once stopped the daemon (deep nesting, a huge
+    integer) or fooled it (a stamp from 2099 or year 1, the wrong route) — each must be
+    dead-lettered with its reason, and every record behind it handled."""
+    good: dict[str, Any] = json.loads(encode(template))
+    key = template.flight_key.encode()
+
+    def variant(**changes: Any) -> bytes:
+        return json.dumps({**good, **changes}).encode()
+
+    return [
+        Bad(key, b"[" * 1000 + b"]" * 1000, "too_deep"),
+        Bad(key, b'{"a":' * 1000 + b"1" + b"}" * 1000, "too_deep"),
+        Bad(key, b'{"schema_version": ' + b"9" * 5000 + b"}", "number_too_long"),
+        Bad(key, variant(event_id="poison-2099", emitted_at="2099-01-01T00:00:00+00:00"),
+            "emitted_in_future"),
+        Bad(key, variant(event_id="poison-year-1", emitted_at="0001-01-01T00:00:00+00:00"),
+            "emitted_too_long_ago"),
+        Bad(key, variant(event_id="poison-route", origin=template.destination,
+                         destination=template.origin), "route_mismatch"),
+    ]  # fmt: skip
+
+
 def malformed_records(template: FlightStatusEvent, service_date: date) -> list[Bad]:
-    """Fifty records the daemon must dead-letter, eight kinds of wrong."""
+    """Fifty records the daemon must dead-letter, eight kinds of wrong, and the issue's
+    poison (`poison_records`)."""
     good: dict[str, Any] = json.loads(encode(template))
     key = template.flight_key.encode()
 
@@ -165,7 +189,7 @@ def malformed_records(template: FlightStatusEvent, service_date: date) -> list[B
         Bad(key, variant(schema_version=0), "unsupported_schema_version"),
     ]
     assert len(bad) == 50, len(bad)
-    return bad
+    return bad + poison_records(template)
 
 
 # --- producing with known positions --------------------------------------------------
@@ -219,12 +243,13 @@ def interleave(good: Sequence[T], bad: Sequence[T], *, seed: int) -> list[T]:
 
 
 def kafka_local(command: str, *, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    """`scripts/kafka-local <command>` with this environment (its port and state dir)."""
+    """`scripts/kafka-local <command>` with this environment (its port and state dir);
+    `timeout` is scaled by TEST_TIME_SCALE."""
     return subprocess.run(
         [str(KAFKA_LOCAL), command],
         capture_output=True,
         text=True,
-        timeout=timeout,
+        timeout=scaled(timeout),
         check=False,
         env=dict(os.environ),
     )
@@ -248,43 +273,41 @@ def board_events(db: Path) -> dict[str, str]:
 
 
 def effect_violations(db: Path) -> list[str]:
-    """Every way the database says an effect happened twice or a case was lost."""
+    """Every way the database says an effect happened twice, a case was lost or a row was
+    left undelivered — each a check that can fail. (The ledger's unique key already stops
+    one key twice; what it cannot stop is a second effect under another key.)"""
     problems: list[str] = []
     statuses = Counter(str(s) for (s,) in query(db, "SELECT status FROM cases"))
     if set(statuses) - {"done", "awaiting_approval"}:
         problems.append(f"cases not finished: {dict(statuses)}")
-    ledger = query(db, "SELECT case_id, action, idempotency_key FROM action_ledger")
-    keys = Counter(key for _c, _a, key in ledger)
-    if keys and max(keys.values()) > 1:
-        problems.append(f"a ledger key twice: {keys.most_common(3)}")
-    rebooks = Counter(case for case, action, _k in ledger if action == "rebook")
-    if rebooks and max(rebooks.values()) > 1:
-        problems.append(f"a case rebooked twice: {rebooks.most_common(3)}")
-    rebooked = {str(c) for (c,) in query(db, "SELECT id FROM cases WHERE outcome = 'rebooked'")}
-    if set(rebooks) != rebooked:
-        problems.append(
-            f"{len(set(rebooks) ^ rebooked)} cases differ between rebook ledger rows and outcomes"
-        )
-    per_change = query(
-        db,
-        """
-        SELECT c.disruption_id, o.customer_id, COUNT(*)
-        FROM action_ledger l
-        JOIN cases c ON c.id = l.case_id
-        JOIN outbox o ON o.idempotency_key = l.idempotency_key
-        WHERE l.action = 'notify'
-          -- a reminder before a new departure is later news of its own, not a repeat
-          AND l.idempotency_key NOT LIKE 'remind:%'
-        GROUP BY c.disruption_id, o.customer_id
-        HAVING COUNT(*) > 1
-        """,
+    ledger = query(db, "SELECT case_id, action, pnr FROM action_ledger")
+    twice = Counter(
+        (action, case if action == "rebook" else pnr)
+        for case, action, pnr in ledger
+        if action in ("rebook", "compensate")  # once per case; once per journey
     )
-    if per_change:
-        problems.append(f"a passenger notified twice of one change: {per_change[:3]}")
+    repeated = [key for key, n in twice.items() if n > 1]
+    if repeated:
+        problems.append(f"{len(repeated)} effects twice (by case or journey): {repeated[:3]}")
+    rebooks = {str(case) for case, action, _p in ledger if action == "rebook"}
+    rebooked = {str(c) for (c,) in query(db, "SELECT id FROM cases WHERE outcome = 'rebooked'")}
+    if rebooks != rebooked:
+        problems.append(f"{len(rebooks ^ rebooked)} cases differ between rebookings and outcomes")
     notify_rows = scalar(db, "SELECT COUNT(*) FROM action_ledger WHERE action = 'notify'")
     outbox_rows = scalar(db, "SELECT COUNT(*) FROM outbox WHERE topic = 'notifications.outbound'")
     if notify_rows != outbox_rows:
         problems.append(f"{notify_rows} notify ledger rows but {outbox_rows} notifications")
+    undelivered = query(
+        db,
+        "SELECT status, COUNT(*) FROM outbox WHERE status NOT IN ('sent', 'superseded')"
+        " AND NOT (status = 'pending' AND json_extract(payload, '$.not_before') IS NOT NULL)"
+        " GROUP BY status",
+    )  # (a message held for the passenger's quiet hours waits on purpose)
+    if undelivered:
+        problems.append(f"outbox rows not delivered: {dict(undelivered)}")
+    mismatches = inventory_mismatches(db)
+    if mismatches:
+        problems.append(f"inventory.sold != active segments: {mismatches[:5]}")
     return problems
 
 

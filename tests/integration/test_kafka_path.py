@@ -3,8 +3,11 @@
 `travel-agent simulate` produces the seeded day to a real broker; `travel-agent run`
 consumes it and is killed (SIGKILL) mid-stream while cases are pending, then restarted
 and finally stopped with SIGTERM. What a user would notice must hold: every case done,
-no effect twice, no seat lost or sold twice, every message delivered, and the same cases
-as a reference run that was never interrupted.
+no effect twice, no seat lost or sold twice, every message delivered, and the same end
+(cases, outcomes, ledger, outbox, board, seats) as a reference run that was never
+interrupted. (`test_chaos.py` does this ten times over, with broker restarts; this one
+kills at a chosen moment — half-way through a disruption's cases — and goes through
+`travel-agent simulate`.)
 
 Two settings make the reference comparison exact and the test fast enough:
 
@@ -38,6 +41,7 @@ import pytest
 
 from travel_agent.db import copy_sqlite
 
+from .chaos import differences, snapshot
 from .helpers import (
     KafkaProbe,
     Proc,
@@ -46,8 +50,11 @@ from .helpers import (
     inventory_mismatches,
     query,
     scalar,
+    scaled,
     wait_until,
+    work_progress,
 )
+from .resilience_helpers import effect_violations
 
 pytestmark = pytest.mark.integration
 
@@ -56,9 +63,9 @@ AGENT_ACTIONS = "agent.actions"
 NOTIFICATIONS = "notifications.outbound"
 DEAD_LETTERS = "flight.status.dlq"
 
+# Patience without progress (deadlines follow progress; TEST_TIME_SCALE scales them).
 SIMULATE_TIMEOUT = 90.0
-KILL_TIMEOUT = 90.0
-FINISH_TIMEOUT = 150.0
+STALL = 120.0
 GRACEFUL_EXIT_TIMEOUT = 30.0
 
 
@@ -84,32 +91,6 @@ def _state(db: Path) -> dict[str, Any]:
         # Cases the graph had started on: the restart resumes them mid-graph.
         state["pending_mid_graph"] = len(pending & threads)
     return state
-
-
-def _snapshot(db: Path) -> dict[str, Any]:
-    """The final state of one run, for the assertions and the comparison."""
-    cases = {
-        cid: {"disruption": d, "pnr": pnr, "status": st, "outcome": out}
-        for cid, d, pnr, st, out in query(
-            db, "SELECT id, disruption_id, pnr, status, outcome FROM cases"
-        )
-    }
-    ledger = query(db, "SELECT case_id, action, idempotency_key, detail FROM action_ledger")
-    outbox = query(db, "SELECT idempotency_key, topic, customer_id, status FROM outbox")
-    rebooks: dict[str, list[list[str]]] = {}
-    for case_id, action, _key, detail in ledger:
-        if action == "rebook":
-            rebooks.setdefault(case_id, []).append(json.loads(detail)["flights"])
-    return {
-        "cases": cases,
-        "ledger": ledger,
-        "outbox": outbox,
-        "rebooks": rebooks,
-        "inventory": dict(
-            ((f, c), sold)
-            for f, c, sold in query(db, "SELECT flight_key, cabin, sold FROM inventory")
-        ),
-    }
 
 
 # How long a case may stay pending once every record is committed (a re-check's own case).
@@ -162,9 +143,10 @@ async def _run_to_completion(
     return await wait_until(
         f"{daemon.name} to commit every record of {topic} and finish every case",
         finished,
-        within=FINISH_TIMEOUT,
+        stall=STALL,
         interval=0.5,
         alive=daemon,
+        progress=lambda: work_progress(probe, group, topic, db, daemon),
         describe=describe,
     )
 
@@ -172,8 +154,8 @@ async def _run_to_completion(
 async def _stop_gracefully(daemon: Proc) -> float:
     started = time.monotonic()
     daemon.signal(signal.SIGTERM)
-    code = await daemon.wait(GRACEFUL_EXIT_TIMEOUT)
-    assert code is not None, f"{daemon.name} ignored SIGTERM for {GRACEFUL_EXIT_TIMEOUT} s"
+    code = await daemon.wait(scaled(GRACEFUL_EXIT_TIMEOUT))
+    assert code is not None, f"{daemon.name} ignored SIGTERM for {scaled(GRACEFUL_EXIT_TIMEOUT)} s"
     assert code == 0, f"{daemon.name} exited with {code} on SIGTERM"
     return time.monotonic() - started
 
@@ -221,7 +203,7 @@ async def test_daemon_killed_mid_stream_loses_nothing_and_repeats_nothing(
 
             # 1. Produce the simulated day, as `travel-agent simulate` does.
             simulator = start("simulate", ["simulate", "--speed", "100000"], env)
-            code = await simulator.wait(SIMULATE_TIMEOUT)
+            code = await simulator.wait(scaled(SIMULATE_TIMEOUT))
             assert code == 0, f"simulate exited with {code}"
             produced = int(re.findall(r"produced (\d+) events", simulator.output())[-1])
             ends = await probe.end_offsets(topic)
@@ -245,7 +227,7 @@ async def test_daemon_killed_mid_stream_loses_nothing_and_repeats_nothing(
             await wait_until(
                 "the first daemon to be half-way through the cases of its second disruption",
                 mid_stream,
-                within=KILL_TIMEOUT,
+                stall=STALL,
                 interval=0.05,
                 alive=first,
                 describe=lambda: _describe_async(world_path),
@@ -284,68 +266,26 @@ async def test_daemon_killed_mid_stream_loses_nothing_and_repeats_nothing(
             )
             timings["reference SIGTERM to exit"] = await _stop_gracefully(reference)
 
-        # 5. What a user would notice.
-        run = _snapshot(world_path)
-        ref = _snapshot(reference_db)
-        cases = run["cases"]
-        statuses = Counter(c["status"] for c in cases.values())
-        outcomes = Counter(c["outcome"] for c in cases.values())
+        # 5. What a user would notice: nothing lost or done twice, and the same end as
+        # the run that was never killed (checks that can fail: see effect_violations).
+        assert not effect_violations(world_path), effect_violations(world_path)
+        assert not effect_violations(reference_db), effect_violations(reference_db)
+        run, ref = snapshot(world_path), snapshot(reference_db)
+        assert not differences(ref, run), differences(ref, run)
+        outcomes = Counter(outcome for _status, outcome in run.cases.values())
+        assert outcomes["rebooked"] > 0 and len(run.cases) > 0
 
-        assert statuses == {"done": len(cases)}, f"cases not done: {statuses}"
-
-        rebook_rows = Counter(case for case, action, _k, _d in run["ledger"] if action == "rebook")
-        assert max(rebook_rows.values(), default=0) <= 1, "a case was rebooked twice"
-        rebooked = {cid for cid, c in cases.items() if c["outcome"] == "rebooked"}
-        assert set(rebook_rows) == rebooked, "rebook ledger rows and rebooked cases differ"
-        assert len(rebooked) > 0
-
-        notifications = [row for row in run["outbox"] if row[1] == NOTIFICATIONS]
-        actions = [row for row in run["outbox"] if row[1] == AGENT_ACTIONS]
-        notify_ledger = [row for row in run["ledger"] if row[1] == "notify"]
-        assert len(notifications) > 0
-        assert len(notify_ledger) == len(notifications)
-        customer_of = {key: customer for key, _t, customer, _s in notifications}
-        per_change = Counter(  # (a reminder before a new departure is news of its own)
-            (cases[case]["disruption"], customer_of[key])
-            for case, _a, key, _d in notify_ledger
-            if not key.startswith("remind:")
-        )
-        assert max(per_change.values()) == 1, "a passenger was notified twice of one change"
-        # One agent.actions event per effect other than a message, each effect once.
-        effects = [row for row in run["ledger"] if row[1] != "notify"]
-        assert len({key for _c, _a, key, _d in effects}) == len(effects)
-        assert len(actions) == len(effects), "agent.actions outbox rows != effects"
-        # Every message is delivered, or replaced by newer news about the same flight
-        # before it went out, or held for quiet hours.
-        unsent = Counter(
-            status
-            for *_rest, status in run["outbox"]
-            if status not in ("sent", "superseded", "pending")
-        )
-        assert not unsent, f"outbox rows not delivered: {unsent}"
-        sent_keys = {key for key, *_rest, status in run["outbox"] if status == "sent"}
-
-        mismatches = inventory_mismatches(world_path)
-        assert not mismatches, f"inventory.sold != active segments: {mismatches[:10]}"
-
-        # The same cases, outcomes and rebookings as the run that was never killed.
-        assert set(cases) == set(ref["cases"]), _set_diff(set(cases), set(ref["cases"]))
-        assert {k: c["outcome"] for k, c in cases.items()} == {
-            k: c["outcome"] for k, c in ref["cases"].items()
-        }
-        assert run["rebooks"] == ref["rebooks"]
-        assert run["inventory"] == ref["inventory"]
-
-        # What reached the topics: everything, and duplicates only from the relay's
-        # at-least-once gap (published, then killed before marking the row sent).
+        # What reached the topics: everything sent, and more than once only by the
+        # relay's at-least-once gap (published, then killed before marking the row sent).
         figures_topics: dict[str, dict[str, int]] = {}
-        for name, rows in ((NOTIFICATIONS, notifications), (AGENT_ACTIONS, actions)):
+        for name in (NOTIFICATIONS, AGENT_ACTIONS):
+            rows = {key for key, (topic, _s) in run.outbox.items() if topic == name}
+            sent = {key for key, (topic, s) in run.outbox.items() if topic == name and s == "sent"}
             records = published[name]
             keys = [r.headers.get("idempotency_key", b"").decode() for r in records]
             assert all(keys), f"a record on {name} has no idempotency_key header"
-            expected = {key for key, *_ in rows} & sent_keys
-            assert set(keys) >= expected, f"{name} lacks records the outbox marked sent"
-            assert set(keys) <= {key for key, *_ in rows}, f"{name} has records not in the outbox"
+            assert set(keys) >= sent, f"{name} lacks records the outbox marked sent"
+            assert set(keys) <= rows, f"{name} has records not in the outbox"
             figures_topics[name] = {
                 "records": len(records),
                 "distinct_keys": len(set(keys)),
@@ -356,11 +296,8 @@ async def test_daemon_killed_mid_stream_loses_nothing_and_repeats_nothing(
         timings["total"] = time.monotonic() - started
         figures = {
             "events": produced,
-            "disruptions": len({c["disruption"] for c in cases.values()}),
-            "cases": len(cases),
+            "cases": len(run.cases),
             "outcomes": dict(outcomes),
-            "rebooked": len(rebooked),
-            "notifications": len(notifications),
             "at_kill": at_kill,
             "resumed_after_restart": int(resumed[0]),
             "topics": figures_topics,
@@ -386,10 +323,3 @@ async def _delete_topics(bootstrap: str, prefix: str) -> None:
 
 async def _describe_async(db: Path) -> str:
     return json.dumps(_state(db))
-
-
-def _set_diff(run: set[str], reference: set[str]) -> str:
-    return (
-        f"{len(run - reference)} cases only after the crash (e.g. {sorted(run - reference)[:5]}),"
-        f" {len(reference - run)} only in the reference (e.g. {sorted(reference - run)[:5]})"
-    )

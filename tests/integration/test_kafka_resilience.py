@@ -4,6 +4,9 @@
    origin, every good one is applied, and the daemon never stops.
 2. Two daemons in one group on one database split the topic; one is SIGKILLed mid-stream
    and the other takes over its partitions and its unfinished cases, with no effect twice.
+   (Not compared with a reference: over several partitions the order in which records
+   are read is not fixed, and the event-time clock follows it. `test_chaos.py` compares,
+   on one partition.)
 3. A record whose cases take long keeps its partition (heartbeats flow); one held past
    max_poll_interval is taken for a stuck daemon's, and another member gets it.
 4. The broker is down when the daemon starts (it waits, logging each attempt), then is
@@ -39,7 +42,9 @@ from .helpers import (
     inventory_mismatches,
     query,
     scalar,
+    scaled,
     wait_until,
+    work_progress,
 )
 from .resilience_helpers import (
     Bad,
@@ -62,7 +67,8 @@ pytestmark = pytest.mark.integration
 
 FLIGHT_STATUS = "flight.status"
 DEAD_LETTERS = "flight.status.dlq"
-FINISH_TIMEOUT = 150.0
+# Patience without progress (deadlines follow progress; TEST_TIME_SCALE scales them).
+STALL = 120.0
 GRACEFUL_EXIT_TIMEOUT = 30.0
 
 
@@ -101,8 +107,8 @@ class Run:
 
 async def _stop_gracefully(daemon: Proc) -> str:
     daemon.signal(signal.SIGTERM)
-    code = await daemon.wait(GRACEFUL_EXIT_TIMEOUT)
-    assert code is not None, f"{daemon.name} ignored SIGTERM for {GRACEFUL_EXIT_TIMEOUT} s"
+    code = await daemon.wait(scaled(GRACEFUL_EXIT_TIMEOUT))
+    assert code is not None, f"{daemon.name} ignored SIGTERM for {scaled(GRACEFUL_EXIT_TIMEOUT)} s"
     assert code == 0, f"{daemon.name} exited with {code} on SIGTERM"
     return daemon.output()
 
@@ -140,9 +146,10 @@ async def _until_finished(
     return await wait_until(
         f"{alive.name} to finish {what}",
         finished,
-        within=FINISH_TIMEOUT,
+        stall=STALL,
         interval=0.5,
         alive=alive,
+        progress=lambda: work_progress(probe, run.group, run.topic, db, alive),
         describe=describe,
     )
 
@@ -180,7 +187,7 @@ async def test_bad_records_are_dead_lettered_and_every_good_one_applied(
                 for (what, _kv), p in zip(records, landed, strict=True)
             }
             expected_bad = {pos: what for pos, what in origin.items() if isinstance(what, Bad)}
-            assert len(expected_bad) == 50 and len(origin) == 1050
+            assert len(expected_bad) == len(bad) and len(origin) == len(good) + len(bad)
 
             daemon = run.start("run", run.env(world_path.parent))
             took = await _until_finished(run, probe, world_path, daemon)
@@ -214,8 +221,8 @@ async def test_bad_records_are_dead_lettered_and_every_good_one_applied(
             "these events should open no case"
         )
         output = await _stop_gracefully(daemon)
-        assert "stopped after 1050 events" in output, output[-2000:]
-        assert output.count("dead-lettered") == 50
+        assert f"stopped after {len(origin)} events" in output, output[-2000:]
+        assert output.count("dead-lettered") == len(bad)
         print(
             "figures:",
             json.dumps(
@@ -259,7 +266,7 @@ async def test_two_daemons_split_the_topic_and_one_takes_over_when_the_other_is_
             await wait_until(
                 "run-a to be assigned the partitions",
                 lambda: _async(bool(_assignments(first, run.topic))),
-                within=60,
+                stall=60,
                 alive=first,
             )
             second = run.start("run-b", env)
@@ -271,7 +278,7 @@ async def test_two_daemons_split_the_topic_and_one_takes_over_when_the_other_is_
             timings["until split"] = await wait_until(
                 "the two daemons to split the partitions",
                 lambda: _async(split()),
-                within=90,
+                stall=90,
                 alive=second,
             )
             assert first.running()
@@ -292,7 +299,7 @@ async def test_two_daemons_split_the_topic_and_one_takes_over_when_the_other_is_
             await wait_until(
                 "run-a to be mid-disruption while run-b works too",
                 first_in_flight,
-                within=90,
+                stall=90,
                 interval=0.05,
                 alive=first,
             )
@@ -330,8 +337,8 @@ async def test_two_daemons_split_the_topic_and_one_takes_over_when_the_other_is_
                     "events": len(day),
                     "cases": count_by(world_path, "cases", "outcome"),
                     "taken_over": sum(taken),
-                    # Not asserted: both daemons' outbox relays deliver the same pending
-                    # rows (the relay claims none), so a few messages go out twice.
+                    # At least once: a relay killed between delivering and marking a row
+                    # delivers it again; counted here, not asserted.
                     "channel_deliveries": sum(
                         p.output().count("tools.channels.log: to ") for p in (first, second)
                     ),
@@ -395,7 +402,7 @@ async def test_a_long_case_keeps_its_partition_and_a_stuck_one_lets_it_go(
                 async with KafkaSource(
                     kafka_bootstrap, sink=sink, topic=topic, group_id=group, **limits
                 ) as other:
-                    taken = await asyncio.wait_for(anext(other.records()), timeout=60)
+                    taken = await asyncio.wait_for(anext(other.records()), timeout=scaled(60))
                     assert taken.position == second.position
                     assert taken.raw == b"second"
                     waited = time.monotonic() - held
@@ -442,7 +449,7 @@ async def test_the_daemon_rides_out_a_broker_restart(
         await wait_until(
             "the daemon to wait for the broker (two attempts logged)",
             lambda: _async("not reachable yet (attempt 2" in daemon.output()),
-            within=60,
+            stall=60,
             alive=daemon,
         )
         restarted = kafka_local("start", timeout=180)
@@ -458,7 +465,7 @@ async def test_the_daemon_rides_out_a_broker_restart(
             return with_cases >= 2 and pending > 0
 
         await wait_until(
-            "the daemon to be mid-stream", mid_stream, within=90, interval=0.05, alive=daemon
+            "the daemon to be mid-stream", mid_stream, stall=90, interval=0.05, alive=daemon
         )
 
         # The broker goes away while cases are running.
@@ -475,14 +482,14 @@ async def test_the_daemon_rides_out_a_broker_restart(
         timings["until a commit is deferred"] = await wait_until(
             "the daemon to find the broker gone (a deferred commit)",
             lambda: _async(noticed()),
-            within=60,
+            stall=60,
             alive=daemon,
         )
         # Whatever it had in hand it finishes without the broker.
         await wait_until(
             "the daemon to finish what it held",
             lambda: _async(_pending(world_path) == 0),
-            within=90,
+            stall=90,
             alive=daemon,
         )
         assert daemon.running()

@@ -22,12 +22,12 @@ from agent.approvals import (
     Decision,
 )
 from agent.runtime import Daemon
-from agent.settings import Settings
 from agent.tables import ApprovalRow, CaseRow, JobRow
 from airline.clock import SimulatedClock
 from airline.models import Booking, FlightStatus
 from airline.reservations import load_booking
 from airline.tables import LedgerRow
+from app.settings import Settings
 from app.wiring import Agent, open_agent
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
 from streams.events import TOPIC_FLIGHT_STATUS, FlightStatusEvent, encode
@@ -90,7 +90,7 @@ async def test_a_case_above_the_limits_parks_with_everything_an_operator_needs(
     assert kinds[:2] == ["rebook", "notify"] and "compensate" in kinds
     assert approval.options and approval.options[0]["flight_keys"]
     assert any(e["citation"].startswith("EU261") for e in approval.entitlements)
-    assert approval.rationale.startswith("earliest-arriving alternative")
+    assert approval.rationale.startswith("option 1, ")
     # The deadline is 30 minutes out, or earlier if the new flight leaves sooner.
     assert NOW < approval.deadline <= NOW + timedelta(minutes=30)
     # Nothing ran yet; the case waits, durable, and a deadline job is scheduled.
@@ -134,12 +134,23 @@ async def test_an_edit_books_the_option_the_operator_chose(agent: Agent) -> None
     with pytest.raises(ValueError, match="does not exist"):
         await desk.decide(approval_id, Decision(verdict="edit", option=99), operator="maria")
 
-    await desk.decide(approval_id, Decision(verdict="edit", option=1), operator="maria")
+    second = approval.options[1]["flight_keys"]
+    with pytest.raises(ValueError, match=r"option 2 is .*, not XZ999: nothing was booked"):
+        await desk.decide(
+            approval_id, Decision(verdict="edit", option=2, flight="XZ999"), operator="maria"
+        )
+
+    # Options are numbered from 1, as the desk shows them: 2 is the second.
+    flight = second[0].split("/")[0]
+    decided = await desk.decide(
+        approval_id, Decision(verdict="edit", option=2, flight=flight), operator="maria"
+    )
+    assert decided.decision is not None and decided.decision.flights == second
     await runner.apply_decisions()
 
     assert await case_row(agent, approval.case_id) == ("done", "rebooked")
     booking = await load_booking_of(agent, pnr)
-    assert [s.flight_key for s in booking.active_segments] == approval.options[1]["flight_keys"]
+    assert [s.flight_key for s in booking.active_segments] == second
 
 
 async def test_a_rejection_runs_no_rebooking_and_tells_the_passenger_the_truth(
@@ -254,3 +265,22 @@ async def test_without_limits_the_agent_acts_alone(world_path: Path, tmp_path: P
         assert dict(runner.stats.outcomes) == {"rebooked": 1}
         async with agent.deps.db.session() as session:
             assert (await session.scalars(select(ApprovalRow))).all() == []
+
+
+async def test_the_card_shows_the_booked_trip_and_why_the_first_option_ranks_first(
+    agent: Agent,
+) -> None:
+    from dashboard.cards import card_of
+
+    _runner, _pnr, approval_id = await parked(agent)
+    approval = await ApprovalDesk(agent.deps.db, agent.deps.clock).get(approval_id)
+
+    card = card_of(approval, None, None)
+
+    assert [leg.flight_key for leg in card.booked if leg.broken] == [approval.flight_key]
+    assert card.why is not None and card.why.startswith("option 1, ")
+    first = " + ".join(k.split("/")[0] for k in approval.options[0]["flight_keys"])
+    assert first in card.why
+    if len(approval.options) > 1:  # and the next best, with what separates them
+        assert "option 2, " in card.why and "ranks first because" in card.why
+    assert [o.number for o in card.options] == list(range(1, len(approval.options) + 1))

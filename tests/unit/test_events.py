@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from streams import events
-from streams.events import FlightStatus, FlightStatusEvent, ReasonCode, decode, encode
+from streams import codec
+from streams.codec import decode
+from streams.events import FlightStatus, FlightStatusEvent, ReasonCode, encode
 from travel_agent.errors import DecodeError, ValidationError
 
 SCHED_DEP = datetime(2026, 3, 1, 8, 20, tzinfo=UTC)
@@ -265,7 +266,7 @@ def _variants() -> list[bytes]:
 def _full(raw: bytes, monkeypatch: pytest.MonkeyPatch) -> FlightStatusEvent | str:
     """What `decode` makes of `raw` without the fast path: the event, or the DLQ reason."""
     with monkeypatch.context() as patch:
-        patch.setattr(events, "_decode_common", lambda _raw: None)
+        patch.setattr(codec, "_decode_common", lambda _raw: None)
         try:
             return decode(raw)
         except (DecodeError, ValidationError) as exc:
@@ -277,7 +278,7 @@ def test_the_fast_path_takes_only_what_the_full_validator_takes_and_builds_the_s
 ) -> None:
     taken = 0
     for raw in _variants():
-        fast = events._decode_common(raw)
+        fast = codec._decode_common(raw)
         full = _full(raw, monkeypatch)
         if fast is None:
             continue
@@ -312,7 +313,7 @@ def test_our_own_encoding_takes_the_fast_path() -> None:
         again = event.model_copy(
             update={"emitted_at": event.emitted_at.astimezone(timezone(offset))}
         )
-        fast = events._decode_common(encode(again))
+        fast = codec._decode_common(encode(again))
         assert fast == again
     micro = event.model_copy(update={"emitted_at": event.emitted_at + timedelta(microseconds=5)})
-    assert events._decode_common(encode(micro)) == micro
+    assert codec._decode_common(encode(micro)) == micro

@@ -16,7 +16,14 @@ from airline.models import Airport, Cabin, FlightStatus, Preferences, SeatPrefer
 from airline.schedule import Schedule
 from airline.tables import InventoryRow
 from tools.flights import Itinerary, Leg, SearchRequest, find_alternatives
-from tools.ranking import SAME_ARRIVAL, is_red_eye, needs_mobility_help, rank
+from tools.ranking import (
+    SAME_ARRIVAL,
+    Ranking,
+    explain,
+    is_red_eye,
+    needs_mobility_help,
+    rank,
+)
 from travel_agent.db import Database
 
 MORNING = datetime(2026, 3, 1, 5, 0, tzinfo=UTC)
@@ -502,6 +509,66 @@ async def test_the_default_request_ranks_as_before_preferences_existed(
         preferences=Preferences(language="de", seat=SeatPreference.AISLE),
     )
     assert keys(found) == keys(again)  # preferences that do not bear on the order
+
+
+def explained(options: list[Itinerary], **request: Any) -> Ranking:
+    fields = {
+        "origin": "FRA",
+        "destination": "LHR",
+        "earliest_dep": DAY,
+        "cabin": Cabin.ECONOMY,
+        "carrier": "XA",
+        "other_carrier_after": OTHER_CARRIER_AFTER,
+    }
+    search = SearchRequest(**(fields | request))
+    found = explain(rank(options, search, TINY), search, TINY)
+    assert found is not None
+    return found
+
+
+def test_the_why_names_the_key_that_ranked_the_first_option_first() -> None:
+    partner = option("partner", ("FRA", "LHR", "06:00", "07:00"), carrier="XB")
+
+    why = explained([partner, DIRECT_0900])
+
+    assert why.first.flights[0].startswith("direct-0900") and why.first.own_metal
+    assert why.runner_up is not None and not why.runner_up.own_metal
+    assert why.decided_by == "arrival"
+    words = why.words()
+    # The partner arrives two hours sooner: the words must say why it still comes second.
+    assert "+4 h for another carrier" in words
+    assert "own metal, direct, economy" in words and "another carrier" in words
+    assert "because it gets the passenger there first, counting the handicaps" in words
+
+
+@pytest.mark.parametrize(
+    ("options", "request_fields", "decider"),
+    [
+        ([BUSINESS_0700, DIRECT_1100], {}, "cabin"),
+        ([NIGHT_CONNECTION, DIRECT_1100], {"preferences": NIGHT}, "red_eye"),
+        ([TIGHT_0900, EASY_0930], {"preferences": WHEELCHAIR}, "tight_connection"),
+        ([DIRECT_0900, STOP_0840], {}, "arrival"),  # 08:40 + 30 min for its stop
+        (
+            [option("slow", ("FRA", "LHR", "07:00", "09:00")), DIRECT_0900],
+            {},
+            "departure",
+        ),
+        ([DIRECT_0920], {}, "only option"),
+    ],
+)
+def test_each_ranking_key_is_said_in_words_when_it_decides(
+    options: list[Itinerary], request_fields: dict[str, Any], decider: str
+) -> None:
+    why = explained(options, **request_fields)
+
+    assert why.decided_by == decider
+    assert why.first.flights == rank(
+        options, SearchRequest(origin="FRA", destination="LHR", earliest_dep=DAY,
+                               cabin=Cabin.ECONOMY, carrier="XA", **request_fields), TINY
+    )[0].flight_keys  # fmt: skip
+    assert why.words().startswith("option 1, ")
+    if why.runner_up is not None and why.runner_up.stops:
+        assert "for its stops" in why.words()
 
 
 async def test_an_avoided_hub_carrier_or_city_goes_after_everything_else(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import time
 import zipfile
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
@@ -13,7 +14,6 @@ import pytest
 from sqlalchemy import func, select
 
 from agent.runtime import Daemon
-from agent.settings import Settings
 from agent.tables import CaseRow, DisruptionRow
 from airline.clock import EventTimeClock, SimulatedClock
 from airline.models import Cabin, FlightStatus, ReasonCode
@@ -21,12 +21,14 @@ from airline.replay_world import build_replay_world
 from airline.reservations import passengers_on
 from airline.seed import write_world
 from airline.tables import FlightRow, InventoryRow
+from app.migrate import open_database
+from app.settings import Settings
 from app.wiring import open_agent
+from streams.codec import decode
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
-from streams.events import FlightStatusEvent, decode, encode
+from streams.events import FlightStatusEvent, encode
 from streams.replay import ReplayDay, read_ontime, replay_events
 from streams.simulator import run_simulator
-from travel_agent.db import Database
 from travel_agent.errors import ConfigError
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ontime"
@@ -361,7 +363,7 @@ def test_a_capped_world_keeps_seats_as_scarce_with_fewer_passenger_records(
 
 async def test_the_world_is_written_to_sqlite(tmp_path: Path, nyc: ReplayDay) -> None:
     world = build_replay_world(nyc.schedule, seed=3)
-    async with Database(f"sqlite+aiosqlite:///{tmp_path / 'airline.sqlite'}") as db:
+    async with open_database(f"sqlite+aiosqlite:///{tmp_path / 'airline.sqlite'}") as db:
         await write_world(db, world)
         async with db.session() as session:
             flights = await session.scalar(select(func.count()).select_from(FlightRow))
@@ -377,7 +379,7 @@ async def test_a_replayed_cancellation_opens_a_case_per_passenger(
 ) -> None:
     world = build_replay_world(bts_day.schedule, seed=7, max_passengers=150)
     settings = Settings(data_dir=tmp_path)
-    async with Database(settings.db_url) as db:
+    async with open_database(settings.db_url) as db:
         await write_world(db, world)
         async with db.session() as session:
             first_cancelled = await passengers_on(session, "DL1005/2024-01-15")
@@ -407,3 +409,66 @@ async def test_a_replayed_cancellation_opens_a_case_per_passenger(
     assert weather.detail["reason"] == "weather"
     opened = sorted(c.pnr for c in cases if c.disruption_id.startswith("DL1005/"))
     assert opened == sorted(first_cancelled)
+
+
+@pytest.mark.parametrize("speed", ["0", "-5", "inf", "nan", "1e12"])
+def test_a_speed_that_is_not_one_is_a_one_line_error(speed: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import app
+
+    result = CliRunner().invoke(
+        app,
+        ["replay", str(FIXTURES / "bts.csv"), "--date", "2024-01-15", f"--speed={speed}"],
+        env={"TRAVEL_AGENT_DATA_DIR": str(tmp_path)},
+    )
+
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"error: --speed {float(speed):g} is not a speed: expected simulated seconds per real "
+        "second, above 0 and at most 1,000,000"
+    ]
+
+
+def test_the_clock_never_runs_past_an_event_the_agent_has_not_processed() -> None:
+    from app.demo import StreamLimit
+
+    start = datetime(2024, 1, 15, 6, 0, tzinfo=UTC)
+    clock = SimulatedClock(start, speed=1_000_000)  # a day in 0.09 s of real time
+    broker = EmbeddedBroker()
+    source = EmbeddedSource(broker)
+    limit = StreamLimit(clock, broker, source)
+    event = replay_events(read_ontime(FIXTURES / "bts.csv", day=date(2024, 1, 15)))[0]
+    broker.topics[source.topic].append(b"sent")  # what the simulator sent with it
+    limit.sent(event)
+
+    time.sleep(0.2)  # more than a whole day at this speed
+    assert clock.now() == event.emitted_at  # held at the unprocessed event
+
+    broker.committed[(source.group, source.topic)] = 0  # the daemon committed it
+    limit.follow()
+    time.sleep(0.01)
+    assert clock.now() > event.emitted_at
+
+
+async def test_an_interrupted_replay_says_so_in_its_report(tmp_path: Path) -> None:
+    from app.summary import replay_report, report_in_words
+
+    async with open_database(f"sqlite+aiosqlite:///{tmp_path / 'empty.sqlite'}") as db:
+        report = await replay_report(
+            db, events_total=46, events_done=12, interrupted=True, wall_seconds=3.0
+        )
+
+    assert report["complete"] is False and report["events_total"] == 46
+    for key in (
+        "passengers_affected",
+        "rebooked",
+        "no_alternative",
+        "refunds_offered",
+        "failures",
+        "wall_seconds",
+        "cases_per_second",
+        "time_to_notify_p95_seconds",
+    ):
+        assert key in report  # fmt: skip
+    assert report_in_words(report).startswith("replay INTERRUPTED after 12 of 46 events")

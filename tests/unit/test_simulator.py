@@ -12,8 +12,9 @@ import pytest
 
 from airline.clock import SimulatedClock
 from airline.models import Cabin, CabinInventory, Flight, flight_key
+from streams.codec import decode
 from streams.embedded import EmbeddedBroker, EmbeddedSink
-from streams.events import TOPIC_FLIGHT_STATUS, FlightStatus, FlightStatusEvent, decode
+from streams.events import TOPIC_FLIGHT_STATUS, FlightStatus, FlightStatusEvent
 from streams.simulator import MIN_TURNAROUND, generate_day, run_simulator, summarize
 from streams.storm import plan_storm
 from travel_agent.errors import ConfigError

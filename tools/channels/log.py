@@ -1,7 +1,8 @@
 """The log channel: writes each message to the log. The embedded default.
 
 Passenger data (names, addresses, message bodies) is logged only when the operator turned
-`log_passenger_data` on; otherwise the line says who and what by id.
+`log_passenger_data` on; otherwise the line says what, and whom only by pseudonym (a keyed
+hash of the customer id and the booking: `travel_agent.redact`).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from tools.channels.base import OutboundMessage
+from travel_agent.redact import pseudonym
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +27,7 @@ class LogChannel:
     async def deliver(self, message: OutboundMessage) -> None:
         self.delivered += 1
         if self.include_passenger_data:
-            log.info(
+            log.debug(  # one line per passenger: DEBUG (`-v`); INFO tells the story
                 "to %s via %s <%s> [%s] %s | %s",
                 message.customer_id,
                 message.channel,
@@ -35,11 +37,11 @@ class LogChannel:
                 message.body,
             )
         else:
-            log.info(
+            log.debug(
                 "to %s via %s [%s] %s (%s)",
-                message.customer_id,
+                pseudonym(message.customer_id),
                 message.channel,
                 message.language,
                 message.kind,
-                message.pnr,
+                pseudonym(message.pnr),
             )

@@ -1,4 +1,9 @@
-"""English, including the shorthand of operators' notes (pax, pls, SSR codes)."""
+"""English, including the shorthand of operators' notes (pax, pls, SSR codes).
+
+Why it is long: it is a word table (data, one entry a line), and English carries the
+operators' shorthand beside the customers' words; split, the table would only be harder
+to read against the other languages'.
+"""
 
 from memory.prefs.lexicon.base import Lexicon
 

@@ -1,4 +1,4 @@
-"""Kafka source and sink on aiokafka — the only module that imports aiokafka.
+"""The Kafka source: flight-status records from a consumer group, one in hand at a time.
 
 The source is a member of consumer group `travel-agent` with auto-commit off: the daemon
 commits a record's offset (offset + 1, Kafka's "next to read") only after every case it
@@ -33,7 +33,14 @@ How it stays a good group member while the daemon works:
 
 By default commits are batched the same way, every `commit_interval` seconds (a round
 trip per record is the ceiling of a fast stream); 0 commits each one before `commit()`
-returns. `lag()` says how far behind the daemon is, for the ops probes.
+returns (`streams.kafka.commits`). `lag()` says how far behind the daemon is, for the
+ops probes. Every record becomes a `Received` through `streams.base.receive`, the border
+at which nothing a record holds can raise.
+
+Longer than the house's ~400 lines, for a reason: the poller, the record in hand and the
+rebalance callbacks share one state (the buffer, the record held and since when, the
+partitions owned) under rules that only hold together; the commits, which need none of
+it, are a module of their own.
 """
 
 from __future__ import annotations
@@ -41,188 +48,32 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 import time
 from collections import Counter, deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import AbstractAsyncContextManager, AsyncExitStack
+from collections.abc import AsyncIterator, Awaitable, Callable
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
-from aiokafka.errors import (
-    CommitFailedError,
-    ConsumerStoppedError,
-    IllegalStateError,
-    KafkaConnectionError,
-    KafkaError,
-    KafkaTimeoutError,
-    NodeNotReadyError,
-    RequestTimedOutError,
-)
-from aiokafka.structs import OffsetAndMetadata
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import ConsumerStoppedError, KafkaError
 
-from streams.base import NO_HEADERS, Position, Received, dead_letter_headers
-from streams.events import TOPIC_DEAD_LETTERS, TOPIC_FLIGHT_STATUS, decode
-from travel_agent.errors import EventError, StreamError
+from streams.base import NO_HEADERS, Position, Received, dead_letter_headers, receive
+from streams.events import TOPIC_DEAD_LETTERS, TOPIC_FLIGHT_STATUS
+from streams.kafka.commits import FLUSH_PATIENCE, OffsetCommits
+from streams.kafka.connection import PLAINTEXT, Backoff, KafkaSecurity, pace_metadata_updates
+from streams.kafka.errors import stream_error, transient
+from streams.kafka.sink import KafkaSink, start_error
+from travel_agent.errors import StreamError
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
-
-# Position(...) and Received(...) with every field given, without the Python frame of a
-# NamedTuple's __new__ (a third of their cost, once per record each).
+# Position(...) with every field given, without the Python frame of a NamedTuple's
+# __new__ (a third of its cost, once per record).
 _tuple = tuple.__new__
 
 # How long one poll waits for records; also the keep-alive period while paused.
 POLL_TIMEOUT_MS = 500
-# How long the poller waits on one try of deferred commits while the broker is away.
-FLUSH_PATIENCE = 5.0
-# The least time between two failed metadata refreshes of one client (see below).
-METADATA_BACKOFF = 0.5
 DEAD_LETTER_ATTEMPTS = 3
-
-
-class Backoff:
-    """Exponential delays with jitter: `initial`, twice that, ... up to `cap` seconds."""
-
-    def __init__(self, initial: float = 0.5, cap: float = 30.0) -> None:
-        self.initial = initial
-        self.cap = cap
-        self.attempts = 0
-
-    def next(self) -> float:
-        delay = min(self.cap, self.initial * 2.0**self.attempts)
-        self.attempts += 1
-        return delay * random.uniform(0.8, 1.2)
-
-    def reset(self) -> None:
-        self.attempts = 0
-
-
-def transient(exc: BaseException) -> bool:
-    """Will trying again help? (The broker is away, busy or electing; not a refusal.)"""
-    return bool(getattr(exc, "retriable", False)) or isinstance(
-        exc, KafkaConnectionError | KafkaTimeoutError | NodeNotReadyError | RequestTimedOutError
-    )
-
-
-def stream_error(message: str, exc: BaseException) -> StreamError:
-    """`exc` as our `StreamError`, retriable exactly when `exc` is transient."""
-    error = StreamError(f"{message}: {str(exc) or type(exc).__name__}")
-    error.retriable = transient(exc)
-    return error
-
-
-async def enter_when_reachable(
-    stack: AsyncExitStack,
-    make: Callable[[], AbstractAsyncContextManager[T]],
-    *,
-    what: str,
-    stop: asyncio.Event,
-    backoff: Backoff | None = None,
-) -> T | None:
-    """Enter `make()` on `stack`, waiting with backoff while the broker is unreachable.
-
-    Each failed attempt is logged with what was tried and when the next one comes. An
-    error that will not heal by waiting is raised at once.
-
-    Returns:
-        The entered adapter, or None when `stop` was set before the broker answered.
-    """
-    backoff = backoff or Backoff(initial=1.0, cap=30.0)
-    attempt = 0
-    while not stop.is_set():
-        attempt += 1
-        try:
-            return await stack.enter_async_context(make())
-        except StreamError as exc:
-            if not exc.retriable:
-                raise
-            delay = backoff.next()
-            log.warning(
-                "%s: not reachable yet (attempt %d: %s); trying again in %.1f s",
-                what,
-                attempt,
-                exc,
-                delay,
-            )
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), delay)
-    return None
-
-
-def pace_metadata_updates(client: Any, backoff: float = METADATA_BACKOFF) -> None:
-    """Make a failed metadata refresh of `client` take at least `backoff` seconds.
-
-    aiokafka's producer sender and consumer fetcher, when a partition has no known
-    leader, loop on "refresh metadata, wait for it": with the broker gone the refresh
-    fails at once, and they spin — measured here at 1,000-4,000 connection attempts (and
-    two ERROR log lines each) a second for as long as the broker is down (compare
-    aio-libs/aiokafka#1155). Pacing the refresh's failure breaks the spin.
-    """
-    force = getattr(client, "force_metadata_update", None)
-    if force is None:  # another aiokafka: nothing to pace
-        return
-
-    def paced() -> asyncio.Future[bool]:
-        updated = force()
-
-        async def no_sooner_on_failure() -> bool:
-            ok = bool(await updated)
-            if not ok:
-                await asyncio.sleep(backoff)
-            return ok
-
-        return asyncio.ensure_future(no_sooner_on_failure())
-
-    client.force_metadata_update = paced
-
-
-class KafkaSink:
-    """An idempotent producer (acks=all): a retried send never duplicates a record."""
-
-    def __init__(self, bootstrap_servers: str, *, client_id: str = "travel-agent") -> None:
-        self.bootstrap_servers = bootstrap_servers
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap_servers,
-            client_id=client_id,
-            enable_idempotence=True,
-            acks="all",
-            linger_ms=5,
-        )
-        pace_metadata_updates(self._producer.client)
-
-    async def __aenter__(self) -> KafkaSink:
-        try:
-            await self._producer.start()
-        except KafkaError as exc:
-            await self._producer.stop()
-            raise stream_error(
-                f"cannot reach Kafka at {self.bootstrap_servers} to produce", exc
-            ) from exc
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self._producer.stop()
-
-    async def send(
-        self, topic: str, key: str, value: bytes, headers: Mapping[str, str] | None = None
-    ) -> None:
-        try:
-            await self._producer.send_and_wait(
-                topic,
-                value=value,
-                key=key.encode(),
-                headers=[(k, v.encode()) for k, v in (headers or {}).items()],
-            )
-        except KafkaError as exc:
-            raise stream_error(f"publishing to {topic} failed", exc) from exc
 
 
 class KafkaSource:
@@ -247,6 +98,7 @@ class KafkaSource:
             marks it and lets the poller commit the marks that often (a round trip per
             record, ~6 ms, would cap a daemon at ~170 records a second; a crash then
             reads at most that interval's records again, and the board finds them stale).
+        security: authentication and encryption (default: plain, unauthenticated).
     """
 
     def __init__(
@@ -264,10 +116,12 @@ class KafkaSource:
         max_buffered: int = 256,
         commit_patience: float = 10.0,
         commit_interval: float = 1.0,
+        security: KafkaSecurity = PLAINTEXT,
     ) -> None:
         self.topic = topic
         self.dead_letter_topic = dead_letter_topic
         self.bootstrap_servers = bootstrap_servers
+        self._security = security
         self.on_assigned: Callable[[frozenset[int]], None] | None = None
         """Called (synchronously, must not block) each time partitions are assigned."""
         self.on_revoked: Callable[[], Awaitable[None]] | None = None
@@ -275,22 +129,12 @@ class KafkaSource:
         the last moment to hand over (commit) what the daemon finished on them."""
         self.dead_lettered: Counter[str] = Counter()
         """Records parked on the dead-letter topic, by reason."""
-        self.commits_dropped = 0
-        """Commits given up because their partition went to another member."""
         self._sink = sink
         self._max_buffered = max(1, max_buffered)
         self._max_poll = max_poll_interval_ms / 1000
         # Half here, half in aiokafka's own idle check: see the module docstring.
         self._max_held = self._max_poll / 2
         self._revoke_grace = rebalance_timeout_ms / 1000 * 0.75
-        self._commit_patience = commit_patience
-        self._commit_interval = commit_interval
-        # Per partition: the newest offset done and not yet committed; the newest committed.
-        self._deferred: dict[TopicPartition, int] = {}
-        self._committed: dict[TopicPartition, int] = {}
-        self._outage = False
-        self._commit_lock = asyncio.Lock()
-        self._next_flush = 0.0
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=bootstrap_servers,
             group_id=group_id,
@@ -301,6 +145,10 @@ class KafkaSource:
             session_timeout_ms=session_timeout_ms,
             heartbeat_interval_ms=max(100, session_timeout_ms // 3),
             rebalance_timeout_ms=rebalance_timeout_ms,
+            **security.client_options(),
+        )
+        self._commits = OffsetCommits(
+            self._consumer, topic, patience=commit_patience, interval=commit_interval
         )
         self._consumer.subscribe([topic], listener=_Listener(self))
         pace_metadata_updates(getattr(self._consumer, "_client", None))
@@ -323,8 +171,8 @@ class KafkaSource:
             await self._consumer.start()
         except KafkaError as exc:
             await self._consumer.stop()
-            raise stream_error(
-                f"cannot reach Kafka at {self.bootstrap_servers} to consume {self.topic}", exc
+            raise await start_error(
+                self.bootstrap_servers, self._security, f"consume {self.topic}", exc
             ) from exc
         self._poller = asyncio.create_task(self._poll(), name=f"kafka-poll-{self.topic}")
         self._poller.add_done_callback(self._poller_ended)
@@ -340,10 +188,10 @@ class KafkaSource:
         if self._poller is not None:
             self._poller.cancel()
             await asyncio.gather(self._poller, return_exceptions=True)
-        if self._deferred:
+        if self._commits.pending:
             with contextlib.suppress(StreamError):
-                if not await self._flush(FLUSH_PATIENCE):
-                    log.warning("closing with commits not done: %s", self._deferred)
+                if not await self._commits.flush(FLUSH_PATIENCE):
+                    log.warning("closing with commits not done: %s", self._commits.describe())
         await self._consumer.stop()
 
     # --- the daemon's side ---------------------------------------------------------
@@ -374,13 +222,7 @@ class KafkaSource:
                 headers = (
                     {k: bytes(v) for k, v in message.headers} if message.headers else NO_HEADERS
                 )
-                value = message.value
-                try:
-                    event = decode(value)
-                except EventError as exc:
-                    yield Received(position, value, message.key, None, exc, headers)
-                else:
-                    yield _tuple(Received, (position, value, message.key, event, None, headers))
+                yield receive(position, message.value, message.key, headers)
                 if self._held is position:  # `_release(position)`, inline
                     self._held = None
                     if self._release_waiter is not None:
@@ -395,7 +237,7 @@ class KafkaSource:
         moves a partition back; a revoked partition's commit is dropped (logged)."""
         partition = TopicPartition(position.topic, position.partition)
         try:
-            await self._commit(partition, position)
+            await self._commits.mark(partition, position, owned=partition in self._owned)
         finally:
             self._release(position)
 
@@ -440,8 +282,9 @@ class KafkaSource:
             StreamError: they are not committed (retriable: the broker did not answer;
                 they stay marked and are committed once it does).
         """
-        if not await self._flush(self._commit_patience):
-            error = StreamError(f"no broker answered a commit within {self._commit_patience} s")
+        patience = self._commits.patience
+        if not await self._commits.flush(patience):
+            error = StreamError(f"no broker answered a commit within {patience} s")
             error.retriable = True
             raise error
 
@@ -467,6 +310,11 @@ class KafkaSource:
         except KafkaError as exc:
             raise stream_error(f"cannot get the end offsets of {self.topic}", exc) from exc
         return lag
+
+    @property
+    def commits_dropped(self) -> int:
+        """Commits given up because their partition went to another member."""
+        return self._commits.dropped
 
     # --- inside --------------------------------------------------------------------
 
@@ -505,77 +353,9 @@ class KafkaSource:
             self._release_waiter = asyncio.Event()
         await self._release_waiter.wait()
 
-    async def _commit(self, partition: TopicPartition, position: Position) -> None:
-        offset = position.offset + 1
-        if partition not in self._owned:
-            self._dropped(position, "its partition was revoked")
-            return
-        newest = max(self._committed.get(partition, 0), self._deferred.get(partition, 0))
-        if offset <= newest:  # an older commit never moves the partition back
-            return
-        self._deferred[partition] = offset
-        if self._outage or self._commit_interval > 0:  # the poller commits it
-            return
-        await self._flush(self._commit_patience)
-
-    async def _flush(self, patience: float) -> bool:
-        """Commit the newest offset done on each partition; True when nothing is left.
-
-        Raises:
-            StreamError: the broker refused the commit for a reason that will not heal.
-        """
-        done = await self._try_flush(patience)
-        if done and self._outage:
-            log.info("deferred commits of %s done: the broker is back", self.topic)
-        elif not done and not self._outage:
-            log.warning(
-                "commits of %s are deferred: no broker answered within %.0f s; they are"
-                " made once one does",
-                self.topic,
-                patience,
-            )
-        self._outage = not done
-        return done
-
-    async def _try_flush(self, patience: float) -> bool:
-        async with self._commit_lock:
-            offsets = dict(self._deferred)
-            if not offsets:
-                return True
-            try:
-                async with asyncio.timeout(patience):
-                    await self._consumer.commit(
-                        {tp: OffsetAndMetadata(offset, "") for tp, offset in offsets.items()}
-                    )
-            except (CommitFailedError, IllegalStateError) as exc:
-                # The group moved on: these partitions are (being) given to another member.
-                for tp, offset in offsets.items():
-                    self._dropped(Position(tp.topic, tp.partition, offset - 1), repr(exc))
-                    if self._deferred.get(tp) == offset:
-                        del self._deferred[tp]
-                return not self._deferred
-            except TimeoutError:
-                return False
-            except KafkaError as exc:
-                if transient(exc):  # aiokafka retries these itself; one got out anyway
-                    return False
-                raise stream_error(f"committing {offsets} failed", exc) from exc
-            for tp, offset in offsets.items():
-                self._committed[tp] = offset
-                if self._deferred.get(tp) == offset:
-                    del self._deferred[tp]
-            return not self._deferred
-
-    def _dropped(self, position: Position, why: str) -> None:
-        # Harmless: the partition's next owner reads the record again, finds its state
-        # already on the board, and opens nothing.
-        self.commits_dropped += 1
-        log.warning("not committing %s: %s; its next owner may read it again", position, why)
-
     async def _poll(self) -> None:
         """Fetch into the buffer; pause when it is full; poll on regardless (keep-alive)."""
         backoff = Backoff(initial=0.2, cap=10.0)
-        flush_backoff = Backoff(initial=1.0, cap=10.0)
         failing = 0
         while True:
             if self._held is not None and time.monotonic() - self._held_since > self._max_held:
@@ -590,16 +370,7 @@ class KafkaSource:
                 )
                 await self._released()
                 continue
-            if (
-                self._deferred
-                and (self._outage or self._commit_interval > 0)
-                and time.monotonic() >= self._next_flush
-            ):
-                if await self._flush(FLUSH_PATIENCE):
-                    flush_backoff.reset()
-                    self._next_flush = time.monotonic() + self._commit_interval
-                else:
-                    self._next_flush = time.monotonic() + flush_backoff.next()
+            await self._commits.flush_if_due()
             room = self._max_buffered - len(self._buffer)
             if room <= 0 and await self._room_made():
                 continue
@@ -703,15 +474,7 @@ class KafkaSource:
                     await self.on_revoked()
             except Exception:
                 log.exception("handing over the work done on partitions being revoked failed")
-        if any(tp in revoked for tp in self._deferred):
-            # Still a member of the old generation: the last chance to commit them.
-            with contextlib.suppress(StreamError):
-                await self._flush(FLUSH_PATIENCE)
-            for tp in revoked & set(self._deferred):
-                offset = self._deferred.pop(tp)
-                self._dropped(Position(tp.topic, tp.partition, offset - 1), "revoked")
-        for tp in revoked:
-            self._committed.pop(tp, None)  # its next owner may commit further
+        await self._commits.hand_over(revoked)
         self._owned -= revoked
         self._owned_numbers = frozenset(
             tp.partition for tp in self._owned if tp.topic == self.topic
