@@ -103,6 +103,7 @@ async def test_an_edit_is_numbered_as_shown_and_names_its_flight(
     agent: Agent, tmp_path: Path
 ) -> None:
     runner, _pnr, approval_id = await parked(agent)
+    await _operators(agent, maria="approver")
     approval = await ApprovalDesk(agent.deps.db, agent.deps.clock).get(approval_id)
     second = approval.options[1]["flight_keys"]
     flight = second[0].split("/")[0]
@@ -138,6 +139,7 @@ async def test_the_cli_records_decisions_on_the_daemons_published_clock(
     agent: Agent, tmp_path: Path
 ) -> None:
     _runner, _pnr, approval_id = await parked(agent)
+    await _operators(agent, maria="approver")
     approval = await ApprovalDesk(agent.deps.db, agent.deps.clock).get(approval_id)
     # The daemon's clock is held 10 minutes after the question (the demo holds time while
     # an approval waits): the CLI must record that time, not one of its own.
