@@ -92,12 +92,12 @@ def _open(
     from memory.chroma import DirectoryLock, http_client, persistent_client
     from memory.embeddings import open_embedder
     from memory.history import ChromaMemory
-    from memory.prefs.embedding import EmbeddingReader
+    from memory.prefs.lexical import LexiconReader
     from memory.prefs.model import ModelReader
     from memory.prefs.reader import CachedReader, PreferenceReader
 
     embedder = open_embedder(settings)
-    reader: PreferenceReader = EmbeddingReader(embedder)
+    reader: PreferenceReader = LexiconReader()
     if preference_model is not None:
         reader = ModelReader(preference_model, fallback=CachedReader(reader))
     reader = CachedReader(reader)

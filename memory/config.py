@@ -51,8 +51,8 @@ class MemorySettings(BaseModel):
     preferences_by_model: bool = Field(
         default=True,
         description="when a chat model is configured (TRAVEL_AGENT_LLM__BASE_URL), it reads "
-        "stated preferences, checked and falling back to the embedding reader; false: the "
-        "embedding reader alone",
+        "stated preferences, checked and falling back to the lexicon reader; false: the "
+        "lexicon reader alone",
     )
     retention_days: int | None = Field(
         default=730, ge=1, description="memories older than this are pruned; unset keeps all"

@@ -117,8 +117,8 @@ class ChromaMemory:
         embedder: turns texts into vectors; the collection remembers which one built it.
         collection: the collection's name.
         on_close: called once by `close` (releases the directory lock).
-        reader: how stated preferences are understood (default: `embedder` against the
-            packaged catalogue, `memory.prefs.embedding`).
+        reader: how stated preferences are understood (default: the lexicon reader,
+            `memory.prefs.lexical`).
     """
 
     def __init__(
@@ -133,9 +133,9 @@ class ChromaMemory:
         self._client = client
         self._embedder = embedder
         if reader is None:
-            from memory.prefs.embedding import EmbeddingReader
+            from memory.prefs.lexical import LexiconReader
 
-            reader = CachedReader(EmbeddingReader(embedder))
+            reader = CachedReader(LexiconReader())
         self._reader = reader
         self._on_close = on_close
         self._closed = False

@@ -2,12 +2,12 @@
 
 A customer's PREFERENCE and NOTE memories are read for what they state — language,
 channel, seat, red-eyes, accessibility needs, and airports, cities and airlines to avoid
-— in whatever words and language they were written (`memory.prefs`: embedding similarity
-to a labelled catalogue with the packaged MiniLM, or a chat model when one is
-configured). The newest statement about a field wins; needs and avoid-lists accumulate.
-Each field cites, in `Preferences.sources`, the memory text it came from.
+— in whatever words and language they were written (`memory.prefs`: per-language
+lexicons and clause rules, or a chat model when one is configured). The newest statement
+about a field wins; needs and avoid-lists accumulate. Each field cites, in
+`Preferences.sources`, the memory text it came from.
 
-Memory texts are data: a note that tries to instruct the agent ("ignore previous
+Memory texts are data: a sentence that tries to instruct the agent ("ignore previous
 instructions ...") is quarantined and yields nothing (`memory.prefs.injection`).
 """
 
@@ -27,14 +27,13 @@ _lock = threading.Lock()
 
 
 def default_reader() -> CachedReader:
-    """The packaged MiniLM against the packaged catalogue, shared by the process."""
+    """The lexicon reader, shared by the process."""
     global _default
     with _lock:
         if _default is None:
-            from memory.embeddings import MiniLmEmbedder
-            from memory.prefs.embedding import EmbeddingReader
+            from memory.prefs.lexical import LexiconReader
 
-            _default = CachedReader(EmbeddingReader(MiniLmEmbedder()))
+            _default = CachedReader(LexiconReader())
         return _default
 
 
@@ -43,7 +42,7 @@ def derive_preferences(
 ) -> Preferences:
     """The customer's preferences from their memories; the newest statement of each wins.
 
-    Blocking (it embeds, or asks the model): run it off the event loop.
+    Blocking (it may ask the model): run it off the event loop.
 
     Args:
         records: the customer's memories, in any order; only PREFERENCE and NOTE count.

@@ -1,7 +1,58 @@
 """Preferences understood from what customers and operators wrote, in their own words.
 
-`EmbeddingReader` (the packaged MiniLM against a labelled catalogue; the default) and
-`ModelReader` (an OpenAI-compatible chat model, when one is configured) turn a statement
-into `Finding`s; `memory.preferences.derive_preferences` folds a customer's statements
-into `Preferences`, newest first.
+`LexiconReader` (`lexical`, the default) and `ModelReader` (`model`, an OpenAI-compatible
+chat model when one is configured, checked and backed by the lexicon reader) turn a
+statement into `Finding`s; `memory.preferences.derive_preferences` folds a customer's
+statements into `Preferences`, newest first.
+
+Why this design
+---------------
+A preference is a *stance* towards a *thing*: "I don't mind Frankfurt" and "never via
+Frankfurt" name the same city and mean opposite things; "the window was freezing" names
+a seat and wants nothing. The first extractor compared whole clauses with a labelled
+catalogue by MiniLM similarity. On a set written blind by someone else it scored
+precision 0.685, recall 0.652 (Japanese 0): all-MiniLM-L6-v2 is an English model, so a
+German or Japanese clause lands nowhere near the catalogue, and similarity is blind to
+stance ("I don't mind X" sits next to "I mind X"). More examples cannot fix either.
+
+So the reader separates the two questions and answers each with a mechanism that does
+not depend on having seen the phrasing:
+
+1. **What is named** — per-language lexicons (`lexicon/`, one module a language: en, de,
+   fr, es, it, pt, nl, pl, zh, ja) list the *targets* a wish can be about (seat words,
+   channel words, night flights, needs, language names in every covered language) and
+   the gazetteer (`entities`) resolves places and airlines to codes: airportsdata's
+   airports and cities, exonyms and airport names in the covered languages (`places`:
+   Londres, Monaco di Baviera, 法兰克福, 成田), airlines by name and code. The lexicons are
+   vocabulary written from knowledge of each language, not phrasings copied from the
+   benchmark sets; a word one typing slip away from a common target word counts too.
+2. **What is done with it** — the same lexicons list the *cues* of stance: asking
+   (please, prefer, bitte, 请, お願い), refusing (not, kein, ne…pas, 不, ない), avoiding
+   (avoid, never again, 避开, 以外), accepting (fine, don't mind, kein Problem, 没问题),
+   not caring (whatever, egal, me da igual, 无所谓), the past (last time, früher, 上次),
+   someone else (my wife, mon fils, 我老婆), questions, withdrawals, "rather than" and
+   "except". `clauses` cuts a statement where thoughts end (sentence ends, semicolons,
+   dashes, brackets, but / because / if in the text's language, commas between pieces
+   that each say something), and `stance` decides per clause from where the cues stand
+   relative to the targets — a negation close before the target, or close after it in
+   languages that put it there (German, Dutch, Italian, Chinese, Japanese) — then folds
+   the clauses of a statement (a value refused anywhere is not wanted; the most plainly
+   asked of several wins; a refused language means the statement's own). Every rule is
+   written once for all languages; only the words differ.
+3. **What must not count** — `injection` quarantines, per sentence, text that addresses
+   the machine or orders things over other people, by the attack vocabulary of every
+   covered language and by the shape of machine talk (role prefixes, key=value, markup,
+   base64). The customer's own sentences beside an attack still count (a preference can
+   only steer that customer's own trip); nothing of the attack does.
+
+The embedding is no longer used for preferences: its errors were stance errors, which
+the cue rules decide deterministically, and on the development sets the lexicon reader
+left no English paraphrase that a similarity fallback could have recovered — so it would
+add a 60-second model load and non-determinism for no measured gain. Customer memory
+still embeds texts for recall (`memory.history`).
+
+Limits: statements in languages without a lexicon yield only what the gazetteer and the
+shared English cues find; irony, long-distance negation across clauses ("I'm not saying
+I want the window") and references to earlier statements ("same as my wife") are not
+understood; a refusal of one seat never implies the other (middle seats exist).
 """

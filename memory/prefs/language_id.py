@@ -9,7 +9,10 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-COVERED = ("en", "de", "fr", "es", "it", "pt", "nl", "zh")
+from memory.prefs.text import has_kana, is_cjk
+
+COVERED = ("en", "de", "fr", "es", "it", "pt", "nl", "pl")
+"""Languages told apart by langid; Chinese and Japanese by their scripts."""
 
 _identifier: Any = None
 _lock = threading.Lock()
@@ -26,7 +29,9 @@ def _load() -> Any:
 def written_in(text: str) -> str | None:
     """The BCP 47 code of the language of `text`, or None when too unsure to say."""
     global _identifier
-    if any("\u3400" <= ch <= "\u9fff" for ch in text):
+    if has_kana(text):
+        return "ja"
+    if is_cjk(text):
         return "zh"
     with _lock:
         if _identifier is None:

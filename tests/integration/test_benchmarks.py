@@ -78,7 +78,6 @@ def test_stream_benchmark(kafka_bootstrap: str) -> None:
     assert figures["mix"]["records"] == 4000 and figures["mix"]["daemon_cases"] > 0
 
 
-@pytest.mark.usefixtures("minilm")
 def test_preference_benchmark() -> None:
     figures = bench("bench_preferences.py", "--limit", "12")
     assert set(figures["sets"]) >= {"labelled", "heldout"}

@@ -1,0 +1,58 @@
+"""`LexiconReader`: preferences read with the lexicons, the gazetteer and clause rules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from memory.prefs.clauses import clauses, sentence_spans
+from memory.prefs.entities import Gazetteer, default_gazetteer
+from memory.prefs.findings import Understood
+from memory.prefs.injection import quarantined
+from memory.prefs.language_id import written_in
+from memory.prefs.lexicon import LEXICONS, Lexicon
+from memory.prefs.marks import Marks, Matcher
+from memory.prefs.stance import findings, read
+from memory.prefs.text import TOKEN, Span, is_cjk, normalise
+
+QUESTION_WORDS = 3
+"""A sentence ending in "?" with at least this many words asks; "Frankfurt?" exclaims."""
+
+
+class LexiconReader:
+    """Understands statements in the covered languages; deterministic, no model.
+
+    Args:
+        gazetteer: places and airlines to recognise (default: large hubs, known airlines).
+        lexicons: the languages' words (default: every covered language).
+    """
+
+    def __init__(
+        self, gazetteer: Gazetteer | None = None, lexicons: Sequence[Lexicon] = LEXICONS
+    ) -> None:
+        self._matcher = Matcher(gazetteer or default_gazetteer(), lexicons)
+
+    def understand_many(self, texts: Sequence[str]) -> list[Understood]:
+        return [self.understand(text) for text in texts]
+
+    def understand(self, text: str) -> Understood:
+        """What `text` states, with the sentences that try to instruct the agent left out."""
+        normal = normalise(text)
+        own = written_in(normal)
+        marks = self._matcher.marks(normal, None if own is None else {own, "en"})
+        spans = sentence_spans(normal, marks)
+        bad = quarantined(normal, spans)
+        questions = {i for i, span in enumerate(spans) if asks_a_question(normal, span, marks)}
+        reading = read(normal, marks, clauses(normal, marks, spans), questions, bad)
+        return Understood(tuple(findings(reading, own)), injected=bool(bad), source="lexicon")
+
+
+def asks_a_question(text: str, span: Span, marks: Marks) -> bool:
+    """Is the sentence a question (not a request put as one: "Could you email me?")?"""
+    body = span.text(text).rstrip()
+    if not body.endswith(("?", "？")) and not body.endswith(("吗", "か")):
+        return False
+    words = TOKEN.findall(text, span.start, span.end)
+    if len(words) < (QUESTION_WORDS + 1 if is_cjk(body) else QUESTION_WORDS):
+        return False
+    _, cues = marks.within(span.start, span.end)
+    return not any(c.key == "request" for c in cues)

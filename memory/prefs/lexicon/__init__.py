@@ -1,0 +1,29 @@
+"""The lexicons of the covered languages (one module each), and their names.
+
+Written from knowledge of each language — its words for seats, channels, night flights,
+needs, and for asking, refusing, avoiding, accepting, not caring, the past, other people
+— not from the benchmark's phrasings. A language is added by writing its module and
+listing it here.
+"""
+
+from memory.prefs.lexicon import de, en, es, fr, it, ja, nl, pl, pt, zh
+from memory.prefs.lexicon.base import Lexicon
+
+LEXICONS: tuple[Lexicon, ...] = (
+    en.LEXICON,
+    de.LEXICON,
+    fr.LEXICON,
+    es.LEXICON,
+    it.LEXICON,
+    pt.LEXICON,
+    nl.LEXICON,
+    pl.LEXICON,
+    zh.LEXICON,
+    ja.LEXICON,
+)
+COVERED = tuple(lexicon.code for lexicon in LEXICONS)
+"""Languages whose wording is understood (language *names* are known for more)."""
+LANGUAGE_CODES = tuple(sorted({code for lexicon in LEXICONS for code in lexicon.names}))
+"""Languages a customer can ask to be written to in: every language the lexicons name."""
+
+__all__ = ["COVERED", "LANGUAGE_CODES", "LEXICONS", "Lexicon"]

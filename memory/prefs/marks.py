@@ -1,0 +1,202 @@
+"""Where a text names something a wish can be about, and the words around it.
+
+`Matcher.marks` runs every lexicon over a text (all languages at once: customers mix
+them, "Hi! je préfère le hublot, thanks") and the gazetteer over it, and returns
+`Marks`: targets (a seat, a channel, a language, a night flight, a need, a place or
+airline) and cues (please, not, avoid, fine, whatever, last time, my wife, ...), each
+with its offsets. Where marks of one sort overlap, the longest wins ("no problem" is
+acceptance, not a "no"; "aisle chair" is a wheelchair, not a seat). A cue inside a
+target is part of the target ("can't walk" is a need, not a negation).
+
+Only the words that cut clauses (but, because, and) and a few short function words
+(`LOCAL_CUES`) are taken from the text's own language (and English): they are short and
+mean other things elsewhere (French "mais" is "but", Portuguese "mais" is "more").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from memory.prefs.entities import Gazetteer
+from memory.prefs.lexicon import LEXICONS
+from memory.prefs.lexicon.base import Lexicon, Pattern, patterns
+from memory.prefs.text import fold, mask_cjk
+
+TYPO_LENGTH = 5
+"""Only words of five letters or more are recognised with a typing slip."""
+STRUCTURAL = frozenset({"break", "concessive", "join"})
+LAYERED = frozenset({"other", "child", "alone", "state", "filler"})
+LOCAL_CUES = frozenset({"child", "alone", "state", "filler"})
+"""Short words read only in the text's own language: German "Kind" is English "kind",
+German "war" is English "war", Spanish "solo" is "only" in Italian."""
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A word or phrase of the text and what it is.
+
+    ``kind`` is "target" or "cue" (or "break", "concessive", "join"); for a target,
+    ``key`` is its field family (seat, channel, language, night, need, airport, city,
+    carrier, place) and ``value`` what it names (window, sms, de, day, wheelchair, FRA,
+    Paris, LH); for a cue, ``key`` is one of `memory.prefs.lexicon.base.CUE_KEYS`.
+    """
+
+    kind: str
+    key: str
+    value: str
+    start: int
+    end: int
+    asks: bool = False
+    """The mention asks by itself ("text me", "email me")."""
+
+    @property
+    def family(self) -> str:
+        return "entity" if self.key in ("airport", "city", "carrier", "place") else self.key
+
+    def overlaps(self, other: Mark) -> bool:
+        return self.start < other.end and other.start < self.end
+
+    def inside(self, start: int, end: int) -> bool:
+        return start <= self.start and self.end <= end
+
+
+@dataclass
+class Marks:
+    """Everything found in one text, sorted by position."""
+
+    targets: list[Mark] = field(default_factory=list)
+    cues: list[Mark] = field(default_factory=list)
+    cuts: list[Mark] = field(default_factory=list)
+    """Conjunctions that may cut a clause: "break", "concessive" and "join" marks."""
+
+    def within(self, start: int, end: int) -> tuple[list[Mark], list[Mark]]:
+        """(targets, cues) inside the span."""
+        return (
+            [m for m in self.targets if m.inside(start, end)],
+            [m for m in self.cues if m.inside(start, end)],
+        )
+
+
+class Matcher:
+    """Finds marks with the given lexicons and gazetteer (compiled once)."""
+
+    def __init__(self, gazetteer: Gazetteer, lexicons: Sequence[Lexicon] = LEXICONS) -> None:
+        self._gazetteer = gazetteer
+        self._patterns: list[Pattern] = [p for lexicon in lexicons for p in patterns(lexicon)]
+        self._spellings = [
+            (fold(word), key)
+            for lexicon in lexicons
+            for key, words in lexicon.spellings.items()
+            for word in words
+        ]
+
+    def marks(self, text: str, languages: Iterable[str] | None = None) -> Marks:
+        """The marks of `text` (normalised); conjunctions only of `languages` (all if None)."""
+        allowed = None if languages is None else set(languages)
+        forms = {"folded": fold(text), "cased": fold(text, lower=False), "accented": text.lower()}
+        if len(forms["accented"]) != len(text):  # a letter whose lower case is longer
+            forms["accented"] = forms["folded"]
+        masked = {key: mask_cjk(form) for key, form in forms.items()}
+        targets: list[Mark] = []
+        cues: list[Mark] = []
+        cuts: list[Mark] = []
+        for pattern in self._patterns:
+            if pattern.kind == "attack":
+                continue
+            local = pattern.kind in STRUCTURAL or (
+                pattern.kind == "cue" and pattern.key in LOCAL_CUES
+            )
+            if local and allowed is not None and pattern.language not in allowed:
+                continue
+            source = (forms if pattern.cjk else masked)[pattern.source]
+            narrowed = "cue" in pattern.regex.groupindex
+            for m in pattern.regex.finditer(source):
+                start, end = m.span("cue") if narrowed else m.span()
+                if start == end:
+                    continue
+                if pattern.kind == "target":
+                    family, _, value = pattern.key.rstrip("!").partition(":")
+                    targets.append(
+                        Mark("target", family, value, start, end, pattern.key.endswith("!"))
+                    )
+                elif pattern.kind == "name":
+                    targets.append(Mark("target", "language", pattern.key, start, end))
+                elif pattern.kind == "cue":
+                    cues.append(Mark("cue", pattern.key, "", start, end))
+                else:
+                    cuts.append(Mark(pattern.kind, pattern.kind, "", start, end))
+        for entity in self._gazetteer.find(text):
+            targets.append(Mark("target", entity.kind, entity.code, entity.start, entity.end))
+        kept_targets = _longest_first(targets)
+        kept_targets = sorted(
+            [*kept_targets, *self._misspelt(forms["folded"], kept_targets, cues)],
+            key=lambda m: m.start,
+        )
+        # Cues of stance compete with each other ("no problem" is not a "no"); who is
+        # meant (my daughter), a child, being alone are separate layers of the same words.
+        layers: dict[str, list[Mark]] = {}
+        for cue in cues:
+            layers.setdefault(cue.key if cue.key in LAYERED else "stance", []).append(cue)
+        kept_cues = sorted(
+            (
+                c
+                for layer in layers.values()
+                for c in _longest_first(layer)
+                if not any(c.inside(t.start, t.end) for t in kept_targets)
+            ),
+            key=lambda m: m.start,
+        )
+        # A conjunction inside a target or a cue of stance ("meet & assist", "if possible")
+        # cuts nothing; inside a filler it still does ("y" is "and" either way).
+        taken = [
+            *kept_targets,
+            *(c for c in kept_cues if c.key not in LAYERED and c.key != "fallback"),
+        ]
+        kept_cuts = [c for c in _longest_first(cuts) if not any(c.overlaps(t) for t in taken)]
+        return Marks(kept_targets, kept_cues, kept_cuts)
+
+    def _misspelt(self, folded: str, targets: list[Mark], cues: list[Mark]) -> list[Mark]:
+        """Targets typed with one slip ("windw seat", "aisel", "wheelchiar")."""
+        out = []
+        for token in re.finditer(r"[a-z]{4,}", folded):
+            start, end = token.span()
+            if any(m.start < end and start < m.end for m in (*targets, *cues)):
+                continue
+            for word, key in self._spellings:
+                if token.group() != word and one_slip(token.group(), word):
+                    family, _, value = key.partition(":")
+                    out.append(Mark("target", family, value, start, end))
+                    break
+        return out
+
+
+def one_slip(typed: str, word: str) -> bool:
+    """Is `typed` one deletion, insertion, substitution or swap of neighbours from `word`
+    (of at least five letters)?"""
+    if len(word) < TYPO_LENGTH or abs(len(typed) - len(word)) > 1:
+        return False
+    if len(typed) == len(word):
+        diff = [i for i, (a, b) in enumerate(zip(typed, word, strict=True)) if a != b]
+        if len(diff) == 1:
+            return True
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and typed[diff[0]] == word[diff[1]]
+            and typed[diff[1]] == word[diff[0]]
+        )
+    short, long = (typed, word) if len(typed) < len(word) else (word, typed)
+    i = 0
+    while i < len(short) and short[i] == long[i]:
+        i += 1
+    return short[i:] == long[i + 1 :]
+
+
+def _longest_first(marks: list[Mark]) -> list[Mark]:
+    kept: list[Mark] = []
+    for mark in sorted(marks, key=lambda m: (-(m.end - m.start), m.start, m.asks is False)):
+        if not any(mark.overlaps(k) for k in kept):
+            kept.append(mark)
+    return sorted(kept, key=lambda m: m.start)

@@ -1,0 +1,385 @@
+"""What a statement does with what it names: wants it, refuses it, avoids it, or only
+mentions it — decided from the cues of each clause, then for the whole statement.
+
+Per clause (`memory.prefs.clauses`), before anything is taken from it:
+
+- a question ("Do you still have window seats?"), a reported question ("asked whether
+  SMS works"), a withdrawal ("remove WCHR from the profile") yields nothing;
+- the past ("last time", "used to", 上次) yields nothing, unless the clause says now
+  ("actually I want the window from now on") or a later clause takes it up again ("do
+  the same again");
+- another person's wish ("my wife prefers window") is not the customer's; their needs
+  are (a companion's wheelchair on the booking is needed all the same);
+- a conceding clause ("although I write in Spanish") asks for nothing.
+
+Then, by family of target:
+
+- seat, channel, language — refused when a negation stands close before it (or, as in
+  German, Dutch, Italian, Chinese and Japanese, close after it) or when it follows
+  "rather than"; wanted when the clause asks (please, prefer, only, 请, お願い; "text me"
+  asks by itself), or is telegraphic ("Aisle", "PAX PREF: AISLE", "Finestrino");
+  otherwise only mentioned ("the window was dirty"). Two values wanted in one clause
+  ("window or aisle") is no choice at all; indifference (whatever, egal, 都行) in the
+  clause is none either;
+- night flights — avoided when refused or avoided, fine when accepted ("red-eyes are
+  fine": False, which overrides an older True), avoided when day flights are asked for;
+- needs — stated unless negated ("no longer needs a wheelchair", "pas besoin de
+  fauteuil"); a child (son, Tochter, 9 y/o) travelling alone is an unaccompanied minor;
+  a wheelchair includes reduced mobility and assistance (it is that service);
+- places and airlines — avoided when the clause refuses or avoids, unless it accepts
+  ("I don't mind Frankfurt", "no problem", "nichts gegen").
+
+A clause that names targets but carries no cue of stance continues the one before it in
+its sentence ("Keep me away from JFK and Newark"; "Avoid the Gulf carriers: Emirates,
+Qatar, Etihad"), and a refusal with nothing named refuses what the clause before named
+("Not a fan of Schiphol - please avoid"). A wish carries over to any target, a refusal
+only to targets of its own family ("No Ryanair, window" wants the window).
+
+For the statement: a value wanted and refused is refused; of several values wanted, the
+most plainly asked wins, then the last said. A refused language with none wanted means
+the statement's own ("Ich spreche kein Englisch" wants German); a refused e-mail or SMS
+with no channel wanted means the other of the two personal channels (a webhook is an
+integration a customer asks for by name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from memory.prefs.clauses import STANCE, Clause
+from memory.prefs.findings import Finding
+from memory.prefs.marks import Mark, Marks
+from memory.prefs.text import Span, fold, is_cjk, tokens_between
+
+NEG_BEFORE = 5
+"""A negation refuses a seat, channel or language at most this many tokens before it."""
+NEG_AFTER = 4
+"""... or this many after it ("E-Mails lese ich unterwegs nicht", "邮件我不常看")."""
+NEED_NEG = 6
+"""A negation this close to a need withdraws it ("Non mi serve più la sedia a rotelle")."""
+TELEGRAPHIC = 2
+"""A clause with at most this many words besides its targets and cues asks for them."""
+TELEGRAPHIC_CJK = 3
+
+WISH_FAMILIES = ("seat", "channel", "language")
+_ENTITY_FIELDS = {"airport": "avoid_airports", "city": "avoid_cities", "carrier": "avoid_carriers"}
+_SUBSUMED = {"wheelchair": ("reduced mobility", "assistance")}
+PERSONAL_CHANNELS = ("sms", "email")
+OTHER = "other"
+"""A channel named that the agent cannot use (WhatsApp, a phone call)."""
+
+
+@dataclass
+class _Carry:
+    """What a clause passes to the next one of its sentence."""
+
+    wish: bool = False
+    refuse: bool = False
+    families: frozenset[str] = frozenset()
+    open_entities: list[Mark] = field(default_factory=list)
+    open_nights: list[Mark] = field(default_factory=list)
+
+
+@dataclass
+class Reading:
+    """What the clauses of one statement said, before the statement is folded."""
+
+    wished: list[tuple[str, str, int, int, str]] = field(default_factory=list)
+    """(family, value, strength, order, clause)."""
+    refused: dict[tuple[str, str], str] = field(default_factory=dict)
+    past_wished: list[tuple[str, str, str]] = field(default_factory=list)
+    revive: bool = False
+    needs: dict[str, str] = field(default_factory=dict)
+    needs_refused: set[str] = field(default_factory=set)
+    night: list[tuple[bool, str]] = field(default_factory=list)
+    avoided: dict[tuple[str, str], str] = field(default_factory=dict)
+    accepted: set[tuple[str, str]] = field(default_factory=set)
+    native: str = ""
+
+
+def read(
+    text: str,
+    marks: Marks,
+    clause_list: Sequence[Clause],
+    questions: set[int],
+    quarantined: set[int],
+) -> Reading:
+    """The reading of a statement's clauses (skipping quarantined sentences)."""
+    reading = Reading()
+    folded = fold(text)
+    carry = _Carry()
+    sentence = -1
+    for order, clause in enumerate(clause_list):
+        if clause.sentence != sentence:
+            sentence, carry = clause.sentence, _Carry()
+        if clause.sentence in quarantined:
+            continue
+        targets, cues = marks.within(clause.span.start, clause.span.end)
+        quote = clause.span.text(text)
+        keys = {c.key for c in cues}
+        if clause.sentence in questions or "ask" in keys or "withdraw" in keys:
+            carry = _Carry()
+            continue
+        past = "past" in keys and not keys & {"now", "reaffirm"}
+        reading.revive |= "reaffirm" in keys
+        other = _someone_else(targets, cues)
+        own_stance = bool(keys & STANCE)
+        carry = _read_clause(
+            reading, folded, quote, order, clause, targets, cues, keys, past, other, carry
+        )
+        if not own_stance and not targets:
+            carry = _Carry()
+    _children_alone(reading, text, marks, clause_list, questions, quarantined)
+    return reading
+
+
+def _read_clause(
+    reading: Reading,
+    folded: str,
+    quote: str,
+    order: int,
+    clause: Clause,
+    targets: list[Mark],
+    cues: list[Mark],
+    keys: set[str],
+    past: bool,
+    other: bool,
+    carry: _Carry,
+) -> _Carry:
+    negs = [c for c in cues if c.key == "neg"]
+    contrasts = [c for c in cues if c.key == "contrast"]
+    contrasts_before = [c for c in cues if c.key == "contrast_before"]
+    excepts = [c for c in cues if c.key == "except"]
+    # "Avoid every airport except FRA": what follows "except" is spared from a refusal
+    # before it; with no refusal ("anything except Ryanair") it is what is refused.
+    refusal_before_except = any(
+        c.key in ("neg", "avoid") and excepts and c.end <= excepts[0].start for c in cues
+    )
+    refusing = bool(negs) or "avoid" in keys
+    asks = bool(keys & {"wish", "native", "request"}) or bool(contrasts or contrasts_before)
+    own = bool(keys & STANCE)
+    inherited_wish = not own and carry.wish
+    families = frozenset(t.family for t in targets)
+    inherited_refusal = (
+        not own and carry.refuse and (not carry.families or bool(families & carry.families))
+    )
+    # "Not a fan of Schiphol - please avoid": a refusal with nothing named.
+    if not targets and refusing and "accept" not in keys and not past and not other:
+        for entity in carry.open_entities:
+            _avoid(reading, entity, quote)
+        if carry.open_nights:
+            reading.night.append((True, quote))
+    telegraphic = _telegraphic(folded, clause.span, targets, cues, keys)
+    open_entities: list[Mark] = []
+    open_nights: list[Mark] = []
+    wished_here: dict[str, list[Mark]] = {}
+    for target in targets:
+        family = target.family
+        if family == "need":
+            if past:
+                continue
+            if _negated(folded, target, negs, NEED_NEG, NEED_NEG // 2):
+                reading.needs_refused.add(target.value)
+            else:
+                reading.needs.setdefault(target.value, quote)
+            continue
+        if other or clause.concessive:
+            continue
+        if family == "entity":
+            if target.key == "place":
+                continue
+            entity_key = (target.key, target.value)
+            if past:
+                continue
+            if _after(target, excepts):
+                # "Any airline except Ryanair" refuses Ryanair; "avoid every hub except
+                # FRA" spares FRA.
+                if not refusal_before_except:
+                    _avoid(reading, target, quote)
+                continue
+            if keys & {"accept", "indifferent"}:
+                reading.accepted.add(entity_key)
+            elif refusing or inherited_refusal or _after(target, contrasts):
+                _avoid(reading, target, quote)
+            else:
+                open_entities.append(target)
+            continue
+        if family == "night":
+            if past:
+                continue
+            if "accept" in keys:
+                reading.night.append((False, quote))
+            elif "indifferent" in keys:
+                continue
+            elif target.value == "day":
+                if asks or telegraphic or inherited_wish:
+                    reading.night.append((True, quote))
+            elif refusing or inherited_refusal or _after(target, contrasts):
+                reading.night.append((True, quote))
+            else:
+                open_nights.append(target)
+            continue
+        # seat, channel, language
+        if "indifferent" in keys:
+            continue
+        refused = (
+            _after(target, contrasts)
+            or _before(target, contrasts_before)
+            or _negated(folded, target, negs, NEG_BEFORE, NEG_AFTER)
+        )
+        if refused:
+            if not past:
+                reading.refused.setdefault((family, target.value), quote)
+            continue
+        if "accept" in keys:
+            continue
+        strength = 2 if (target.asks or asks) else 1 if (telegraphic or inherited_wish) else 0
+        if inherited_refusal and not strength:
+            reading.refused.setdefault((family, target.value), quote)
+            continue
+        if not strength:
+            continue
+        if "fallback" in keys:
+            strength = 0  # "Aisle if available, otherwise window": the window is second
+        if past:
+            reading.past_wished.append((family, target.value, quote))
+            continue
+        wished_here.setdefault(family, []).append(target)
+    if "native" in keys and not any(t.family == "language" for t in targets) and not other:
+        reading.native = quote
+    for family, found in wished_here.items():
+        values = {t.value for t in found}
+        if len(values) > 1:
+            continue  # "window or aisle", "por correo o por SMS": no choice made
+        strength = 2 if (asks or any(t.asks for t in found)) else 1
+        if "fallback" in keys:
+            strength = 0
+        reading.wished.append((family, found[0].value, strength, order, quote))
+    return _Carry(
+        wish=asks or (inherited_wish and bool(targets)),
+        refuse=refusing or inherited_refusal,
+        families=families - {"need"} if (refusing or inherited_refusal) else frozenset(),
+        open_entities=open_entities,
+        open_nights=open_nights,
+    )
+
+
+def _avoid(reading: Reading, entity: Mark, quote: str) -> None:
+    if entity.key != "place":
+        reading.avoided.setdefault((entity.key, entity.value), quote)
+
+
+def _after(target: Mark, contrasts: list[Mark]) -> bool:
+    return any(c.end <= target.start for c in contrasts)
+
+
+def _before(target: Mark, contrasts: list[Mark]) -> bool:
+    return any(target.end <= c.start for c in contrasts)
+
+
+def _negated(folded: str, target: Mark, negs: list[Mark], before: int, after: int) -> bool:
+    for neg in negs:
+        if neg.end <= target.start:
+            gap = tokens_between(folded, neg.end, target.start)
+            if gap <= (before * 2 if is_cjk(folded[neg.end : target.start]) else before):
+                return True
+        elif target.end <= neg.start:
+            gap = tokens_between(folded, target.end, neg.start)
+            if gap <= (after * 2 if is_cjk(folded[target.end : neg.start]) else after):
+                return True
+    return False
+
+
+def _someone_else(targets: list[Mark], cues: list[Mark]) -> bool:
+    """Is the clause about another person ("My wife prefers window")? Only when they are
+    named before what the clause is about, as its subject."""
+    others = [c for c in cues if c.key == "other"]
+    if not others:
+        return False
+    first = min((t.start for t in targets), default=None)
+    return first is not None and any(o.end <= first for o in others)
+
+
+def _telegraphic(
+    folded: str, span: Span, targets: list[Mark], cues: list[Mark], keys: set[str]
+) -> bool:
+    """Does the clause consist of little more than what it names ("Aisle please")?"""
+    if not targets or keys & {"state", "past", "other", "ask"}:
+        return False
+    covered = [*targets, *cues]
+    latin = cjk = 0
+    for token in _tokens(folded, span):
+        start, end = token
+        if any(m.start <= start and end <= m.end for m in covered):
+            continue
+        if is_cjk(folded[start:end]):
+            cjk += 1
+        elif not folded[start:end].isdigit():
+            latin += 1
+    return latin <= TELEGRAPHIC and cjk <= TELEGRAPHIC_CJK
+
+
+def _tokens(folded: str, span: Span) -> list[tuple[int, int]]:
+    from memory.prefs.text import TOKEN
+
+    return [m.span() for m in TOKEN.finditer(folded, span.start, span.end)]
+
+
+def _children_alone(
+    reading: Reading,
+    text: str,
+    marks: Marks,
+    clause_list: Sequence[Clause],
+    questions: set[int],
+    quarantined: set[int],
+) -> None:
+    """A child travelling alone, said in one sentence, is an unaccompanied minor — unless
+    the sentence says the service is no longer needed."""
+    if "unaccompanied minor" in reading.needs_refused:
+        return
+    for sentence in sorted({c.sentence for c in clause_list} - questions - quarantined):
+        spans = [c.span for c in clause_list if c.sentence == sentence]
+        start, end = min(s.start for s in spans), max(s.end for s in spans)
+        _, cues = marks.within(start, end)
+        keys = {c.key for c in cues}
+        if {"child", "alone"} <= keys and not keys & {"neg", "past", "withdraw"}:
+            reading.needs.setdefault("unaccompanied minor", text[start:end])
+
+
+def findings(reading: Reading, own_language: str | None) -> list[Finding]:
+    """The statement's findings: the fold of its clauses' readings."""
+    out: list[Finding] = []
+    wished = list(reading.wished)
+    if reading.revive:
+        wished += [(f, v, 2, -1, q) for f, v, q in reading.past_wished]
+    for family in WISH_FAMILIES:
+        candidates = [w for w in wished if w[0] == family and (family, w[1]) not in reading.refused]
+        if candidates:
+            best = max(candidates, key=lambda w: (w[2], w[3]))
+            if best[1] != OTHER:  # "WhatsApp only": a wish, but not for a channel we have
+                out.append(Finding(family, best[1], best[4]))  # type: ignore[arg-type]
+            continue
+        refused = {v: q for (f, v), q in reading.refused.items() if f == family}
+        if family == "language" and (refused or reading.native):
+            if own_language and own_language not in refused:
+                quote = next(iter(refused.values()), reading.native)
+                out.append(Finding("language", own_language, quote))
+        if family == "channel" and len(refused) == 1 and set(refused) < set(PERSONAL_CHANNELS):
+            (value, quote), *_ = refused.items()
+            other = next(c for c in PERSONAL_CHANNELS if c != value)
+            out.append(Finding("channel", other, quote))
+    if reading.night:
+        avoids = any(v for v, _ in reading.night)
+        quote = next(q for v, q in reading.night if v == avoids)
+        out.append(Finding("avoid_overnight", avoids, quote))
+    needs = {k: q for k, q in reading.needs.items() if k not in reading.needs_refused}
+    for need, subsumed in _SUBSUMED.items():
+        if need in needs:
+            for other in subsumed:
+                needs.pop(other, None)
+    out.extend(Finding("accessibility", need, quote) for need, quote in needs.items())
+    for (kind, value), quote in reading.avoided.items():
+        if (kind, value) not in reading.accepted:
+            out.append(Finding(_ENTITY_FIELDS[kind], value, quote))  # type: ignore[arg-type]
+    return out

@@ -1,0 +1,136 @@
+"""Text as the extractor reads it: normalised once, folded for matching, cut into
+sentences and clauses.
+
+Everything downstream works on offsets into one normalised string (`normalise`), so a
+clause quoted in a `Finding` is words the customer wrote. Matching runs on `fold`-ed
+text: the same length, lower case, Latin letters without accents ("Évitez" and "evitez"
+match one pattern; a customer who types without accents is still understood). Chinese
+and Japanese are left as they are: they have no case, and folding kana would merge
+different syllables.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+"""Kana and Han: scripts written without spaces, where each character is a token."""
+
+TOKEN = re.compile(rf"[{CJK}]|[^\W_{CJK}]+")
+"""A word, or one CJK character."""
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "´": "'", "`": "'", "“": '"', "”": '"', "„": '"'})
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width letters and digits become ASCII), one kind of apostrophe."""
+    return unicodedata.normalize("NFKC", text).translate(_QUOTES)
+
+
+def is_cjk(text: str) -> bool:
+    return any(_CJK_CHAR.match(ch) for ch in text)
+
+
+_CJK_CHAR = re.compile(rf"[{CJK}]")
+_KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
+
+
+def has_kana(text: str) -> bool:
+    """Japanese writes kana; Chinese does not."""
+    return _KANA.search(text) is not None
+
+
+def _fold_char(ch: str, lower: bool) -> str:
+    if ord(ch) < 128:
+        return ch.lower() if lower else ch
+    if _CJK_CHAR.match(ch):
+        return ch
+    base = unicodedata.normalize("NFKD", ch)[0]
+    out = base if base.isascii() and base.isalpha() else ch
+    if lower:
+        low = out.lower()
+        return low if len(low) == 1 else out
+    return out
+
+
+def fold(text: str, *, lower: bool = True) -> str:
+    """`text` without accents on Latin letters (and in lower case): same length, so a
+    match in the folded text is a match at the same place in the original."""
+    return "".join(_fold_char(ch, lower) for ch in text)
+
+
+def mask_cjk(text: str) -> str:
+    """`text` with every CJK character replaced by a non-word character: there, a Latin
+    word's ``\\w`` boundaries fall between "App" and "就行" as between "app" and " "."""
+    return _CJK_RUN.sub(lambda m: "\x00" * len(m.group()), text)
+
+
+_CJK_RUN = re.compile(rf"[{CJK}]+")
+
+
+def tokens_between(folded: str, start: int, end: int) -> int:
+    """How many tokens lie between two offsets (0 when adjacent)."""
+    if end <= start:
+        return 0
+    return len(TOKEN.findall(folded[start:end]))
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of the normalised text."""
+
+    start: int
+    end: int
+
+    def contains(self, other: Span) -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+    def text(self, source: str) -> str:
+        return source[self.start : self.end]
+
+
+# A sentence ends at . ! ? (and their CJK forms) before a space, a line break or the end,
+# unless the dot closes a one-letter abbreviation ("P.S.", "7 J.") or a number ("1.95").
+_SENTENCE_END = re.compile(r"[.!?。！？]+(?=\s|$|[" + CJK + r"])|[。！？]+|\n+")
+# Markup and fake conversation turns start a new sentence: quarantine is per sentence,
+# and an attack hidden behind "[[", "<!--" or "###" must not share one with a real wish.
+_MARKUP = re.compile(r"\[\[|\]\]|<!--|-->|</?\s*[A-Za-z_][\w-]*\s*/?>|#{3,}|[{}]")
+_ONE_LETTER = re.compile(r"(?:^|[\s.(])[^\W\d_]\.$")
+
+
+def sentences(text: str) -> list[Span]:
+    """The sentences of `text` (its normalised form), in order."""
+    cuts: set[int] = {0, len(text)}
+    for m in _SENTENCE_END.finditer(text):
+        if m.group().startswith(".") and _ONE_LETTER.search(text[max(0, m.start() - 3) : m.end()]):
+            continue
+        cuts.add(m.end())
+    for m in _MARKUP.finditer(text):
+        cuts.add(m.start())
+    bounds = sorted(cuts)
+    spans = []
+    for start, end in itertools.pairwise(bounds):
+        span = _trimmed(text, start, end)
+        if span is not None:
+            spans.append(span)
+    return spans
+
+
+def _trimmed(text: str, start: int, end: int) -> Span | None:
+    while start < end and not TOKEN.match(text[start]) and text[start] not in "<[{#":
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end) if TOKEN.search(text, start, end) else None
+
+
+# Inside a sentence: semicolons, colons, dashes and slashes between spaces, brackets.
+HARD_BREAK = re.compile(r"[;；:：]|\s[-–—]+\s|\s/\s|[()（）\[\]]|[-–—]{2,}")
+SOFT_BREAK = re.compile(r",|，|、")
+
+
+def words(folded: str, span: Span) -> list[str]:
+    return TOKEN.findall(folded, span.start, span.end)

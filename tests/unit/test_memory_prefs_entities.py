@@ -1,0 +1,79 @@
+"""Places and airlines resolved to codes, whatever language names them."""
+
+from __future__ import annotations
+
+import pytest
+
+from memory.prefs.entities import Gazetteer, default_gazetteer
+from memory.prefs.lexical import LexiconReader
+
+
+def named(text: str) -> list[tuple[str, str]]:
+    """What `text` names, each once ("Roissy-Charles-de-Gaulle" names CDG twice)."""
+    return list(dict.fromkeys((e.kind, e.code) for e in default_gazetteer().find(text)))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Frankfurt",
+        "Francfort",
+        "Fráncfort",
+        "Francoforte",
+        "法兰克福",
+        "フランクフルト",
+        "frankfurt",  # typed in lower case
+    ],
+)
+def test_exonyms_name_the_same_city(text: str) -> None:
+    assert named(text) == [("city", "Frankfurt am Main")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("niente scali a Monaco di Baviera", [("city", "Munich")]),
+        ("Nie chcę przesiadki w Londynie", [("city", "London")]),  # declined
+        ("Nie lecę Wizz Airem", [("carrier", "W6")]),
+        ("成田経由は避けてください", [("airport", "NRT")]),
+        ("别让我在戴高乐机场转机", [("airport", "CDG")]),
+        ("Évitez Roissy-Charles-de-Gaulle", [("airport", "CDG")]),
+        # An airport named after its city is the airport, not the whole city.
+        ("through Istanbul Airport", [("airport", "IST")]),
+        ("via London Heathrow", [("airport", "LHR")]),
+        ("Chicago O'Hare", [("airport", "ORD")]),
+        # A city and an airport side by side are both named.
+        ("Madrid, Barajas es enorme", [("city", "Madrid"), ("airport", "MAD")]),
+        # A Latin name inside Chinese text.
+        ("不要在Frankfurt转机", [("city", "Frankfurt am Main")]),
+        ("全日空以外でお願いします", [("carrier", "NH")]),
+    ],
+)
+def test_places_and_airlines_in_several_languages(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert named(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Notre fils voyage seul.",  # French "seul", not Seoul ("Seul" in Polish)
+        "the tap in the toilet",  # TAP only in capitals
+        "we were united",  # United only as written
+        "PAX CAN'T WALK FAR",  # CAN the code, not the word
+        "nice weather",  # Nice only capitalised
+        "flight LH400 was late",  # a flight number, not the airline
+    ],
+)
+def test_ordinary_words_are_not_places(text: str) -> None:
+    assert named(text) == []
+
+
+def test_the_schedules_airports_and_carriers_are_known() -> None:
+    gazetteer = Gazetteer(airports=["PDL"], carriers={"S4": ("Azores Airlines",)})
+    reader = LexiconReader(gazetteer)
+
+    found = {(f.field, f.value) for f in reader.understand("Never via PDL, no S4 please.").findings}
+
+    assert found == {("avoid_airports", "PDL"), ("avoid_carriers", "S4")}
