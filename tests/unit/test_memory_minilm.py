@@ -43,6 +43,19 @@ def test_batching_does_not_change_a_vector(minilm: MiniLmEmbedder) -> None:
     assert np.allclose(together, alone, atol=1e-5)
 
 
+def test_a_repeated_text_is_embedded_once_and_returned_in_place(
+    minilm: MiniLmEmbedder,
+) -> None:
+    texts = ["aisle seat please", "a hotel night in Frankfurt", "aisle seat please", "mid"]
+
+    vectors = np.array(minilm.embed(texts))
+
+    assert vectors.shape == (4, 384)
+    assert np.array_equal(vectors[0], vectors[2])
+    assert np.allclose(vectors, np.array([minilm.embed([t])[0] for t in texts]), atol=1e-5)
+    assert minilm.embed([]) == []
+
+
 def test_embedding_imports_neither_torch_nor_sentence_transformers() -> None:
     probe = (
         "import sys\n"
