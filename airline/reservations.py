@@ -135,6 +135,49 @@ async def load_booking(session: AsyncSession, pnr: str) -> Booking:
     )
 
 
+async def load_bookings(session: AsyncSession, pnrs: Sequence[str]) -> dict[str, Booking]:
+    """Many bookings in two queries (a wave reads hundreds at once); unknown PNRs are absent."""
+    if not pnrs:
+        return {}
+    rows = (await session.scalars(select(BookingRow).where(BookingRow.pnr.in_(pnrs)))).all()
+    segments: dict[str, list[SegmentRow]] = {}
+    for s in (await session.scalars(select(SegmentRow).where(SegmentRow.pnr.in_(pnrs)))).all():
+        segments.setdefault(s.pnr, []).append(s)
+    return {
+        row.pnr: Booking(
+            pnr=row.pnr,
+            customer_id=row.customer_id,
+            fare=FareFamily(row.fare),
+            price_cents=row.price_cents,
+            currency=row.currency,
+            status=BookingStatus(row.status),
+            ssr=list(row.ssr or []),
+            segments=[
+                Segment(
+                    seq=s.seq,
+                    flight_key=s.flight_key,
+                    cabin=Cabin(s.cabin),
+                    status=SegmentStatus(s.status),
+                )
+                for s in sorted(
+                    segments.get(row.pnr, []), key=lambda s: (s.status != "active", s.seq, s.id)
+                )
+            ],
+        )
+        for row in rows
+    }
+
+
+async def customer_tiers(session: AsyncSession, ids: Sequence[str]) -> dict[str, LoyaltyTier]:
+    """The loyalty tier of each customer (one query)."""
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(CustomerRow.id, CustomerRow.tier).where(CustomerRow.id.in_(ids))
+    )
+    return {cid: LoyaltyTier(tier) for cid, tier in rows}
+
+
 async def load_customer(session: AsyncSession, customer_id: str) -> Customer:
     row = await session.get(CustomerRow, customer_id)
     if row is None:

@@ -31,3 +31,5 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    sent_wall_at: Mapped[datetime | None] = mapped_column(default=None)
+    """Wall time (UTC) of the delivery: with the event's emission time, time-to-notify."""

@@ -223,9 +223,7 @@ def _model(
             ),
             shape=(len(seat_rows), n),
         )
-        limits = np.array(
-            [float(max(0, capacity.get(seat, 0))) for seat in seat_rows], dtype=float
-        )
+        limits = np.array([float(max(0, capacity.get(seat, 0))) for seat in seat_rows], dtype=float)
         constraints.append(LinearConstraint(seat_matrix, -np.inf, limits))
     return np.array(costs), Bounds(np.zeros(n), np.array(upper, dtype=float)), constraints
 

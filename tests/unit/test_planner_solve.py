@@ -87,17 +87,23 @@ def test_a_hard_preference_is_kept_while_an_option_keeps_it() -> None:
     night = option("XA3/night", 15, red_eye=True)  # sooner, but overnight
     day = option("XA4/day", 25)
     sleeper = party("SLEEP", no_overnight=True)
-    plan = plan_wave([sleeper], {"SLEEP": [night, day]}, {night.seats[0]: 5, day.seats[0]: 5}, WEIGHTS)
+    plan = plan_wave(
+        [sleeper], {"SLEEP": [night, day]}, {night.seats[0]: 5, day.seats[0]: 5}, WEIGHTS
+    )
     assert plan.placed("SLEEP") == day
     # With the day flight full, the red-eye beats no seat at all.
-    plan = plan_wave([sleeper], {"SLEEP": [night, day]}, {night.seats[0]: 5, day.seats[0]: 0}, WEIGHTS)
+    plan = plan_wave(
+        [sleeper], {"SLEEP": [night, day]}, {night.seats[0]: 5, day.seats[0]: 0}, WEIGHTS
+    )
     assert plan.placed("SLEEP") == night
 
 
 def test_risky_flights_lose_to_safe_ones_a_little_later() -> None:
     risky = option("XA5/risky", 1, risk=0.9)
     safe = option("XA6/safe", 4)
-    plan = plan_wave([party("R")], {"R": [risky, safe]}, {risky.seats[0]: 9, safe.seats[0]: 9}, WEIGHTS)
+    plan = plan_wave(
+        [party("R")], {"R": [risky, safe]}, {risky.seats[0]: 9, safe.seats[0]: 9}, WEIGHTS
+    )
     assert plan.placed("R") == safe
 
 
