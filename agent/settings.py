@@ -90,7 +90,8 @@ class PlannerSettings(BaseModel):
 
     The objective, in one place: every option a party could take costs, per seat and
     times the party's priority weight, the hours of arrival delay at the journey's final
-    destination, plus `stop_hours` per connection, `other_carrier_hours` off own metal,
+    destination, plus `stop_hours` per connection, `layover_weight` per hour waiting at a
+    connecting airport, `other_carrier_hours` off own metal,
     `risk_hours` times the estimated chance the option is disrupted too (what the stream
     has shown so far at its airports and hours), and `preference_hours` when it breaks a
     hard preference (an airport or carrier to avoid, no overnight). Leaving a party
@@ -119,6 +120,12 @@ class PlannerSettings(BaseModel):
         default=5, ge=0, description="next-best options handed to each case (for the operator)"
     )
     stop_hours: float = Field(default=0.5, ge=0, description="cost of one connection")
+    layover_weight: float = Field(
+        default=0.25,
+        ge=0,
+        description="what an hour waiting at a connecting airport costs, in hours of delay "
+        "(same arrival: better to wait at the origin than overnight at a hub)",
+    )
     other_carrier_hours: float = Field(default=3.0, ge=0, description="cost of another carrier")
     risk_hours: float = Field(
         default=12.0, ge=0, description="cost of an option certain to be disrupted too"

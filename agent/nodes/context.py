@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agent.deps import AgentDeps
 from agent.nodes.common import case_facts, local_time
 from agent.planner.inputs import broken_segments, ordered_segments
+from agent.planner.options import red_eye
 from agent.planner.place import Need, hold_key, place_cases
 from agent.state import (
     Assignment,
@@ -74,7 +75,7 @@ async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseS
     if broken is None:
         return {"context": context}
     assignment = state.get("assignment")
-    if not _usable(state, assignment, deps):
+    if not _usable(state, assignment, deps, preferences):
         assignment = await _replan(state, deps, reason, preferences, now)
     assert assignment is not None
     async with deps.db.session() as session:
@@ -97,12 +98,20 @@ async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseS
     }
 
 
-def _usable(state: CaseState, assignment: Assignment | None, deps: AgentDeps) -> bool:
+def _usable(
+    state: CaseState, assignment: Assignment | None, deps: AgentDeps, preferences: Preferences
+) -> bool:
     """The wave's assignment stands on the first pass, while its flights can still be
-    boarded; after a lost seat or a stale approval the planner places the case again."""
+    boarded and it keeps the customer's hard preferences, which the wave did not know
+    (memory is read per case); after a lost seat or a stale approval, or when the
+    assignment breaks a preference, the planner places the case again, knowing them."""
     if assignment is None or state.get("attempts", 0) or state.get("revision", 0):
         return False
-    return all((st := deps.board.get(key)) is not None and st.flyable for key in assignment.flights)
+    if preferences.avoid_overnight and red_eye(deps.schedule, deps.board, assignment.flights):
+        return False
+    return all(
+        (st := deps.board.get(key)) is not None and st.flyable for key in assignment.flights
+    )
 
 
 async def _replan(

@@ -59,6 +59,8 @@ class Option:
     """Estimated chance that some leg is disrupted too (`agent.planner.risk`)."""
     red_eye: bool
     """A leg leaves between 22:00 and 05:59 local time."""
+    layover_minutes: int = 0
+    """Time spent waiting at connecting airports."""
 
     @property
     def stops(self) -> int:

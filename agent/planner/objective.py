@@ -33,6 +33,7 @@ def option_cost(party: Party, option: Option, weights: PlannerSettings) -> float
     """The objective's cost of putting `party` on `option`."""
     hours = max(0.0, (option.arr - party.scheduled_arrival).total_seconds() / HOUR)
     hours += weights.stop_hours * option.stops
+    hours += weights.layover_weight * option.layover_minutes / 60
     if any(carrier != party.carrier for carrier in option.carriers):
         hours += weights.other_carrier_hours
     hours += weights.risk_hours * option.risk

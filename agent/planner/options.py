@@ -140,4 +140,20 @@ class Network:
             via=tuple(leg.destination for leg in legs[:-1]),
             risk=round(1.0 - chance_all_fly, 4),
             red_eye=any(leg.red_eye for leg in legs),
+            layover_minutes=sum(
+                int((second.dep - first.arr).total_seconds() // 60)
+                for first, second in zip(legs, legs[1:], strict=False)
+            ),
         )
+
+
+def red_eye(schedule: Schedule, board: LiveBoard, flights: Collection[str]) -> bool:
+    """Does any of `flights` leave between 22:00 and 05:59 local time (on the live board)?"""
+    for key in flights:
+        flight, state = schedule.flights.get(key), board.get(key)
+        if flight is None or state is None:
+            continue
+        local = state.est_dep.astimezone(ZoneInfo(schedule.airports[flight.origin].tz)).hour
+        if local >= NIGHT_STARTS or local < NIGHT_ENDS:
+            return True
+    return False

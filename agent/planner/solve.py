@@ -133,7 +133,10 @@ def inputs_digest(
                 sorted(p.avoid_carriers),
                 p.no_overnight,
                 sorted(p.exclude),
-                [[list(o.flights), o.cabin, o.arr.isoformat(), o.risk] for o in options[p.ref]]
+                [
+                    [list(o.flights), o.cabin, o.dep.isoformat(), o.arr.isoformat(), o.risk]
+                    for o in options[p.ref]
+                ]
                 if p.ref in options
                 else [],
             ]
