@@ -109,9 +109,7 @@ def _usable(
         return False
     if preferences.avoid_overnight and red_eye(deps.schedule, deps.board, assignment.flights):
         return False
-    return all(
-        (st := deps.board.get(key)) is not None and st.flyable for key in assignment.flights
-    )
+    return all((st := deps.board.get(key)) is not None and st.flyable for key in assignment.flights)
 
 
 async def _replan(

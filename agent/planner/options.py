@@ -78,7 +78,7 @@ class Network:
             self._legs[origin] = legs
             self._deps[origin] = [leg.dep for leg in legs]
 
-    def options(self, party: Party, horizon: timedelta, limit: int) -> list[Option]:
+    def options(self, party: Party, horizon: timedelta, limit: int | None = None) -> list[Option]:
         """Every itinerary `party` could take within `horizon`, in the booked cabin,
         earliest arrival first (at most `limit`, keeping the earliest arrivals)."""
         latest = party.earliest_dep + horizon

@@ -105,9 +105,7 @@ async def place_cases(
         )
     network = Network(schedule, board, excluded=excluded, risk=RiskMap(schedule, board))
     horizon = timedelta(hours=weights.horizon_hours)
-    options: dict[str, list[Option]] = {
-        p.ref: network.options(p, horizon, weights.max_options) for p in parties
-    }
+    options: dict[str, list[Option]] = {p.ref: network.options(p, horizon) for p in parties}
     capacity = await _seats_left(
         session, {seat for opts in options.values() for o in opts for seat in o.seats}, postgres
     )

@@ -54,8 +54,22 @@ def plan_wave(
     capacity: Mapping[Seat, int],
     weights: PlannerSettings,
 ) -> WavePlan:
-    """Assign every party of the wave jointly (module docstring); deterministic."""
+    """Assign every party of the wave jointly (module docstring); deterministic.
+
+    `options` may be long: the MILP sees, per party, the `max_options` best that have
+    seats now; a party it leaves unplaced is then offered the rest of its options in
+    priority order, so nobody is left without a seat while one exists among them.
+    """
     digest = inputs_digest(parties, options, capacity, weights)
+    complete = {
+        p.ref: [
+            o
+            for o in options.get(p.ref, ())
+            if all(capacity.get(seat, 0) >= p.seats for seat in o.seats)
+        ]
+        for p in parties
+    }
+    options = {ref: opts[: weights.max_options] for ref, opts in complete.items()}
     groups = _groups(parties, options, weights)
     variables = sum(len(g.options) + 1 for g in groups)
     counts: list[list[int]] | None = None
@@ -76,6 +90,7 @@ def plan_wave(
             bound = _lp_bound(groups, capacity)
     else:
         placements = _disaggregate(groups, counts, capacity, weights)
+    placements = _place_the_rest(placements, parties, complete, capacity, weights)
     objective = sum(p.cost for p in placements.values())
     return WavePlan(
         placements=placements,
@@ -261,6 +276,36 @@ def _lp_bound(groups: Sequence[_Group], capacity: Mapping[Seat, int]) -> float:
     costs, bounds, constraints = _model(groups, capacity)
     relaxed = milp(costs, bounds=bounds, constraints=constraints)
     return float(relaxed.fun) if relaxed.success else 0.0
+
+
+def _place_the_rest(
+    placements: dict[str, Placement],
+    parties: Sequence[Party],
+    complete: Mapping[str, Sequence[Option]],
+    capacity: Mapping[Seat, int],
+    weights: PlannerSettings,
+) -> dict[str, Placement]:
+    """Unplaced parties, by priority, take their cheapest option with seats still left
+    among all of theirs (the MILP saw only the first `max_options`)."""
+    unplaced = [p for p in parties if placements[p.ref].option is None and complete[p.ref]]
+    if not unplaced:
+        return placements
+    left = dict(capacity)
+    by_ref = {p.ref: p for p in parties}
+    for ref, placement in placements.items():
+        if placement.option is not None:
+            for seat in placement.option.seats:
+                left[seat] = left.get(seat, 0) - by_ref[ref].seats
+    order = sorted(unplaced, key=lambda p: (-p.weight, p.earliest_dep, p.ref))
+    costs = {p.ref: [option_cost(p, o, weights) for o in complete[p.ref]] for p in order}
+    chosen = greedy(order, complete, left, lambda p, i: costs[p.ref][i])
+    placed = {ref: i for ref, i in chosen.items() if i is not None}
+    if not placed:
+        return placements
+    extra = _placements_of(
+        {ref: chosen[ref] for ref in placed}, by_ref, complete, left, costs, weights
+    )
+    return {**placements, **extra}
 
 
 # --- from counts to placements ----------------------------------------------------------
