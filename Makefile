@@ -44,6 +44,7 @@ evals: install
 bench: install
 	$(BIN)/python scripts/bench_search.py
 	$(BIN)/python scripts/bench_cases.py
+	$(BIN)/python scripts/bench_storm.py --real-day 2013-02-08
 	$(BIN)/python scripts/bench_memory.py
 	scripts/kafka-local start
 	$(BIN)/python scripts/bench_stream.py

@@ -7,7 +7,13 @@ rebooking, so no other case can get them, and they stay taken until the hold is
 - confirmed (`confirm_hold`): the booking moves onto the held flights, without taking
   the seats a second time;
 - released (`release_hold`, or a refund or cancellation of the booking); or
-- expired (`release_expired_holds`, run periodically): nobody confirmed it in time.
+- expired (`release_expired_holds`): nobody confirmed it in time. The daemon schedules
+  the sweep when it holds seats (a `hold_expiry` job at the holds' expiry, run by
+  `agent.scheduler` like every other follow-up).
+
+The wave planner holds every seat it assigns with `hold_many`, in the transaction that
+records its plan; the act node confirms the case's hold (`confirm_hold`) or gives it
+back (`release_case_holds`). This module is the one implementation of holds.
 
 Every call is idempotent by key through the action ledger: a retried call returns what
 the first one did. The hold id is derived from the key, so a replayed hold is the same

@@ -5,10 +5,15 @@
 Seeds the world once into a temporary directory, then for each scenario copies it fresh
 and runs, with the rules reasoner on SQLite:
 
-- graph:  Daemon.handle() per cancellation event (board → triage → one LangGraph run per
-          case, SQLite checkpoints) and then the outbox relay until every message is sent;
-- plain:  the same node functions called one after another as plain coroutines (no
-          graph, no checkpoints), on another fresh copy, for the graph's overhead.
+- graph:  Daemon.handle() per cancellation event, then the end of the backlog closes the
+          wave (board → triage → the wave planner → one LangGraph run per case, SQLite
+          checkpoints) and the outbox relay sends every message;
+- plain:  on another fresh copy, the same wave opened by the same function
+          (`agent.runtime.waves.open_wave`, planner included) and then, per case, the
+          same node functions the graph runs — context, plan, guard, approve, act,
+          remember — in the same order, with the same routing and the same database
+          I/O, as plain coroutines: no graph, no checkpoints. The graph/plain ratio is
+          what LangGraph (its loop, state channels and one checkpoint per case) costs.
 
 Prints cases, seconds until every case is durable, seconds until every passenger is
 notified, cases/s, and the graph/plain time ratio; the last line is JSON.
@@ -32,11 +37,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from langgraph.runtime import Runtime
 
-from agent.nodes import act, after_act, after_guard, gather_context, guard_plan, make_plan, remember
+from agent.nodes import (
+    act,
+    after_act,
+    after_guard,
+    approve,
+    gather_context,
+    guard_plan,
+    make_plan,
+    remember,
+)
 from agent.relay import OutboxRelay
-from agent.runtime import Daemon
+from agent.runtime import Daemon, Wave
+from agent.runtime.waves import open_wave
 from agent.settings import AgentSettings, Settings
 from agent.state import CaseState
+from agent.triage import affected_bookings
 from airline.clock import SimulatedClock
 from airline.models import Flight, FlightStatus
 from airline.schedule import Schedule
@@ -80,6 +96,7 @@ async def run_graph(
             event = cancellation(flight, clock.now(), n)
             position = Position(TOPIC_FLIGHT_STATUS, 0, n)
             await daemon.handle(Received(position, encode(event), flight.key.encode(), event))
+        await daemon.close_wave()  # the end of the backlog
         durable = time.perf_counter() - started
         await relay.drain()
         notified = time.perf_counter() - started
@@ -93,10 +110,10 @@ async def run_graph(
 
 
 async def run_plain(settings: Settings, flights: list[Flight], clock: SimulatedClock) -> float:
-    """The same node functions as plain calls: what the graph costs on top of them."""
+    """The same wave and node functions as plain calls: what the graph costs on top."""
     async with open_agent(settings, clock) as agent:
-        daemon = Daemon(agent.deps, agent.graph, EmbeddedSource(EmbeddedBroker()))
-        runtime = Runtime(context=agent.deps)
+        deps = agent.deps
+        runtime = Runtime(context=deps)
         slots = asyncio.Semaphore(ARGS.concurrency)
 
         async def one(state: CaseState) -> None:
@@ -107,8 +124,14 @@ async def run_plain(settings: Settings, flights: list[Flight], clock: SimulatedC
                         state.update(await gather_context(state, runtime))
                         state.update(await make_plan(state, runtime))
                         state.update(await guard_plan(state, runtime))
-                        # (no approvals in the benchmark: approve passes straight to act)
-                        step = "act" if after_guard(state) == "approve" else "context"
+                        step = "approve" if after_guard(state) == "approve" else "context"
+                    elif step == "approve":
+                        if state["verdict"].needs_human:
+                            step = "end"  # the graph parks it at interrupt(): a plain call cannot
+                            continue
+                        command = await approve(state, runtime)
+                        state.update(command.update or {})
+                        step = str(command.goto)
                     elif step == "act":
                         state.update(await act(state, runtime))
                         step = "context" if after_act(state) == "context" else "remember"
@@ -117,26 +140,62 @@ async def run_plain(settings: Settings, flights: list[Flight], clock: SimulatedC
                         step = "end"
 
         started = time.perf_counter()
+        wave: Wave | None = None
         for n, flight in enumerate(flights):
-            # The cases `handle` would open, without running them through the graph.
             event = cancellation(flight, clock.now(), n)
-            change = daemon._apply(event, flight.key)
-            assert change is not None, f"{flight.key}: the cancellation changed nothing"
-            cases = await daemon._open_cases(event, change)
-            await asyncio.gather(
-                *(
-                    one(
-                        {
-                            "case_id": c.id,
-                            "pnr": c.pnr,
-                            "disruption_id": c.disruption_id,
-                            "flight_key": c.flight_key,
-                            "reason": c.reason,
-                        }
-                    )
-                    for c in cases
+            state = deps.board.get(flight.key)
+            assert state is not None
+            change = deps.board.apply_in_memory(
+                state.model_copy(
+                    update={
+                        "status": FlightStatus.CANCELLED,
+                        "reason": event.reason.value if event.reason else None,
+                        "event_id": event.event_id,
+                        "emitted_at": event.emitted_at,
+                    }
                 )
             )
+            assert change is not None, f"{flight.key}: the cancellation changed nothing"
+            wave = wave or Wave.starting(event, timedelta(minutes=1))
+            position = Position(TOPIC_FLIGHT_STATUS, 0, n)
+            wave.add(Received(position, encode(event), flight.key.encode(), event), event, change)
+        assert wave is not None
+        now = wave.planned_at
+        async with deps.db.transaction() as session:
+            unsaved = deps.board.unsaved
+            await deps.board.save(session, unsaved)
+            affected = [
+                (
+                    change,
+                    event,
+                    await affected_bookings(
+                        session,
+                        change,
+                        deps.schedule,
+                        deps.board,
+                        now=now,
+                        delay_notify=timedelta(minutes=deps.settings.delay_notify_minutes),
+                    ),
+                )
+                for _, event, change in wave.changes
+            ]
+            cases, _ = await open_wave(session, deps, wave, affected)
+        deps.board.saved(unsaved)
+        await asyncio.gather(
+            *(
+                one(
+                    {
+                        "case_id": c.id,
+                        "pnr": c.pnr,
+                        "disruption_id": c.disruption_id,
+                        "flight_key": c.flight_key,
+                        "reason": c.reason,
+                        **({"assignment": c.assignment} if c.assignment else {}),
+                    }
+                )
+                for c in cases
+            )
+        )
         return time.perf_counter() - started
 
 
