@@ -187,8 +187,15 @@ class Daemon:
             if taken is not True:
                 await finish(record, taken, started)
             # Due jobs, at the time of the record just handled (see `run`).
+            # Not while a wave is open: its changes are not durable yet, and a job (a
+            # re-check) must see what the wave decided.
             due_at, clock = self._next_due, self._event_clock
-            if due_at is not None and clock is not None and clock.followed >= due_at:
+            if (
+                due_at is not None
+                and clock is not None
+                and clock.followed >= due_at
+                and self._wave is None
+            ):
                 await self.run_due_jobs()
 
     async def _next(self, records: AsyncIterator[Received]) -> Received:

@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.deps import AgentDeps
@@ -96,13 +96,24 @@ async def open_wave(
     wave_id = wave.id
     seen: set[str] = set()
     opened: list[tuple[OpenCase, Affected]] = []
-    for change, event, found in affected:
-        fresh = [a for a in found if a.pnr not in seen]
+    # A re-check outside the wave may have opened a change's disruption and some of its
+    # cases already (the system clock runs jobs at any time): those are not opened twice.
+    disruptions = [disruption_id(change) for change, _, _ in affected]
+    known = set(
+        await session.scalars(select(DisruptionRow.id).where(DisruptionRow.id.in_(disruptions)))
+    )
+    existing = set(
+        await session.scalars(select(CaseRow.id).where(CaseRow.disruption_id.in_(known)))
+    )
+    for (change, event, found), disruption in zip(affected, disruptions, strict=True):
+        fresh = [
+            a for a in found if a.pnr not in seen and case_id(disruption, a.pnr) not in existing
+        ]
         if not fresh:
             continue
         seen.update(a.pnr for a in fresh)
-        disruption = disruption_id(change)
-        session.add(disruption_row(disruption, change, event, deps.clock.now(), wave_id))
+        if disruption not in known:
+            session.add(disruption_row(disruption, change, event, deps.clock.now(), wave_id))
         opened.extend(
             (
                 OpenCase(
