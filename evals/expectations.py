@@ -140,6 +140,10 @@ class Excludes(_Booking):
     text: list[str] = Field(min_length=1)
 
 
+class OracleExpect(_Spec):
+    ignore: list[str] = Field(default_factory=list, description="checks not to count")
+
+
 SPECS: dict[str, type[_Spec]] = {
     "rebooked": Rebooked,
     "not_rebooked": _Booking,
@@ -160,6 +164,7 @@ SPECS: dict[str, type[_Spec]] = {
     "effects": Effects,
     "dead_lettered": DeadLettered,
     "message_excludes": Excludes,
+    "oracle": OracleExpect,
 }
 assert set(SPECS) == set(EXPECTATION_KINDS)
 
@@ -606,6 +611,17 @@ def _excludes(spec: Excludes, result: RunResult) -> Score:
     return Score(True, f"no message to {spec.booking} contains {spec.text}")
 
 
+def _oracle(spec: OracleExpect, result: RunResult) -> Score:
+    if result.verdict is None:
+        return Score(False, "the oracle did not judge this run")
+    findings = [f for f in result.verdict.findings if f.check not in spec.ignore]
+    if not findings:
+        return Score(True, "the oracle finds nothing wrong")
+    shown = "; ".join(str(f) for f in findings[:3])
+    more = f" (+{len(findings) - 3} more)" if len(findings) > 3 else ""
+    return Score(False, f"{shown}{more}")
+
+
 _SCORERS: dict[str, Callable[[Any, RunResult], Score]] = {
     "rebooked": _rebooked,
     "not_rebooked": _not_rebooked,
@@ -626,6 +642,7 @@ _SCORERS: dict[str, Callable[[Any, RunResult], Score]] = {
     "effects": _effects_count,
     "dead_lettered": _dead_lettered,
     "message_excludes": _excludes,
+    "oracle": _oracle,
 }
 
 

@@ -37,6 +37,10 @@ from airline.models import Airport, Booking, Flight
 from airline.reservations import load_booking
 from airline.tables import LedgerRow
 from app.wiring import open_agent
+from evals.oracle import RunRecord, Verdict, judge
+from evals.oracle.record import EventRec, Injection
+from evals.oracle.record import World as OracleWorld
+from evals.oracle.sql import read_run, read_world
 from evals.scenario import DecisionSpec, EventSpec, Scenario, parse_duration, split_flight
 from evals.world import write
 from memory.base import CustomerMemory, MemoryKind
@@ -163,6 +167,11 @@ class RunResult:
     seconds: float = 0.0
     directory: Path | None = None
     """Where the run's world was (gone afterwards unless the runner keeps it)."""
+    oracle_world: OracleWorld | None = None
+    """The world as the independent oracle read it from the database before the run."""
+    verdict: Verdict | None = None
+    """What the independent oracle (`evals.oracle`) found."""
+    oracle_record: RunRecord | None = None
 
     def notifications(self) -> list[OutboxEntry]:
         return [o for o in self.outbox if o.topic == "notifications.outbound"]
@@ -276,6 +285,8 @@ class ScenarioRunner:
         self.memory_factory = memory_factory
         self.workdir = workdir
         self.keep = keep
+        self.max_steps = MAX_STEPS
+        """Moments of a timeline the runner goes through at most (a real day has more)."""
 
     async def run(self, scenario: Scenario) -> RunResult:
         started = time.perf_counter()
@@ -294,6 +305,7 @@ class ScenarioRunner:
         world_spec = scenario.world
         start = world_spec.start_at
         world: World = await write(world_spec, directory / "airline.sqlite")
+        oracle_world = await read_world(_url(directory), start)
         flights = {f.key: f for f in world.flights}
         result = RunResult(
             scenario=scenario,
@@ -304,30 +316,49 @@ class ScenarioRunner:
             original={b.pnr: b for b in world.bookings},
             customers={b.pnr: b.customer_id for b in world.bookings},
             directory=directory,
+            oracle_world=_with_oracle_spec(oracle_world, scenario),
         )
         try:
             await self._play(scenario, directory, result)
         except Exception as exc:  # a broken run is a failed run, with the reason
             log.exception("scenario %s failed to run", scenario.name)
             result.error = f"{type(exc).__name__}: {exc}"
+        await self._judge(scenario, directory, result)
         return result
+
+    async def _judge(self, scenario: Scenario, directory: Path, result: RunResult) -> None:
+        """Let the independent oracle read the run from the database and judge it."""
+        assert result.oracle_world is not None
+        horizon = (
+            parse_duration(scenario.oracle.horizon)
+            if scenario.oracle.horizon
+            else timedelta(hours=self.settings.agent.rebook_horizon_hours)
+        )
+        try:
+            done = await read_run(_url(directory))
+        except Exception as exc:  # an unreadable run is judged as one that failed
+            log.exception("the oracle could not read the run of %s", scenario.name)
+            done = {}
+            result.error = result.error or f"the oracle could not read the run: {exc}"
+        record = RunRecord(
+            world=result.oracle_world,
+            events=[_event_rec(f.at, f.event) for f in result.fed if f.event is not None],
+            end=result.end,
+            horizon=horizon,
+            error=result.error,
+            **done,
+        )
+        result.oracle_record = record
+        result.verdict = judge(record)
 
     async def _play(self, scenario: Scenario, directory: Path, result: RunResult) -> None:
         settings = scenario_settings(self.settings, scenario.settings, directory)
         start = result.start
         clock = SimulatedClock(start, speed=0)
         broker = EmbeddedBroker()
-        source = EmbeddedSource(broker)
         async with AsyncExitStack() as stack:
             memory = await self._memory(scenario, directory, stack, result)
-            agent = await stack.enter_async_context(open_agent(settings, clock, memory=memory))
-            deps = agent.deps
-            db = deps.db
-            daemon = Daemon(deps, agent.graph, source)
-            relay = OutboxRelay(db, EmbeddedSink(broker), {}, LogChannel(), clock)
-            desk = _approval_desk(db, clock)
-            stop = asyncio.Event()
-            task = asyncio.create_task(daemon.run(stop), name=f"daemon:{scenario.name}")
+            live = await _Live.open(settings, clock, broker, memory, scenario.name)
             try:
                 steps = [
                     _Step(start + e.offset, i, event=e) for i, e in enumerate(scenario.events)
@@ -340,41 +371,50 @@ class ScenarioRunner:
                 end = last + parse_duration(scenario.run_for)
                 result.end = end
                 pending = list(steps)
-                for _ in range(MAX_STEPS):
+                for moment in range(self.max_steps):
                     now = clock.now()
                     while pending and pending[0].at <= now:
                         step = pending.pop(0)
                         if step.event is not None:
                             await self._publish(scenario, step, broker, result)
                         elif step.decision is not None:
-                            result.decisions.append(await _decide(desk, step.decision))
-                    await self._settle(daemon, task, broker, db)
-                    await self._follow_up(daemon, task, broker, db)
-                    await relay.drain()
+                            result.decisions.append(await _decide(live.desk, step.decision))
+                    live = await self.interrupt(live, moment, result)
+                    await self._settle(live.daemon, live.task, broker, live.db)
+                    await self._follow_up(live.daemon, live.task, broker, live.db)
+                    await live.relay.drain()
                     upcoming = [s.at for s in pending[:1]]
-                    upcoming += await _next_due(db, now)
+                    upcoming += await _next_due(live.db, now)
                     later = [t for t in upcoming if t > now]
                     if not later or min(later) > end:
                         break
                     clock.advance(min(later) - now)
                 if end > clock.now():
                     clock.advance(end - clock.now())
-                await self._follow_up(daemon, task, broker, db)
-                await relay.drain()
-            finally:
-                stop.set()
+                await self._follow_up(live.daemon, live.task, broker, live.db)
+                await live.relay.drain()
+            except BaseException:
                 await broker.close()
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(task, 30)
-                if not task.done():
-                    task.cancel()
-            if task.done() and not task.cancelled() and task.exception() is not None:
-                raise RuntimeError(f"the daemon crashed: {task.exception()!r}")
-            await _collect(agent, result)
+                await live.close(graceful=False)
+                raise
+            await broker.close()
+            await live.stop_daemon(graceful=True)
+            try:
+                task = live.task
+                if task.done() and not task.cancelled() and task.exception() is not None:
+                    raise RuntimeError(f"the daemon crashed: {task.exception()!r}")
+                await _collect(live.agent, result)
+            finally:
+                await live.stack.aclose()
             result.dead_letters = [
                 {k: v.decode() for k, v in r.headers.items()}
                 for r in broker.topics[TOPIC_DEAD_LETTERS]
             ]
+
+    async def interrupt(self, live: _Live, moment: int, result: RunResult) -> _Live:
+        """Called at each moment of the timeline once its records are published, before
+        the daemon is waited for; a crash test kills and restarts the daemon here."""
+        return live
 
     async def _memory(
         self, scenario: Scenario, directory: Path, stack: AsyncExitStack, result: RunResult
@@ -469,6 +509,100 @@ async def _next_due(db: Database, now: datetime) -> list[datetime]:
         jobs = (await session.scalars(select(JobRow.due_at).where(JobRow.status == "due"))).all()
         found += [due for due in jobs if due > now]
     return found
+
+
+def _url(directory: Path) -> str:
+    return f"sqlite+aiosqlite:///{directory / 'airline.sqlite'}"
+
+
+def _event_rec(at: datetime, event: FlightStatusEvent) -> EventRec:
+    return EventRec(
+        fed_at=at,
+        flight=event.flight_key,
+        status=event.status.value,
+        est_dep=event.est_dep,
+        est_arr=event.est_arr,
+        emitted_at=event.emitted_at,
+        event_id=event.event_id,
+        reason=event.reason.value if event.reason else None,
+        diverted_to=event.diverted_to,
+    )
+
+
+def _with_oracle_spec(world: OracleWorld, scenario: Scenario) -> OracleWorld:
+    """The oracle's world with the scenario's planted texts and linked bookings."""
+    import dataclasses
+
+    groups = {pnr: f"g{i}" for i, group in enumerate(scenario.oracle.groups) for pnr in group}
+    bookings = {
+        pnr: dataclasses.replace(b, group=groups.get(pnr, b.group))
+        for pnr, b in world.bookings.items()
+    }
+    injections = tuple(
+        Injection(i.booking, i.where, i.text, dict(i.asks)) for i in scenario.oracle.injections
+    )
+    return dataclasses.replace(world, bookings=bookings, injections=injections)
+
+
+class _Live:
+    """One daemon process's worth of parts: the agent, the daemon on the embedded stream,
+    the outbox relay and the approval desk — opened together, closed (or killed) together."""
+
+    def __init__(
+        self,
+        stack: AsyncExitStack,
+        agent: Any,
+        daemon: Daemon,
+        relay: OutboxRelay,
+        desk: Any,
+        stop: asyncio.Event,
+        task: asyncio.Task[None],
+        broker: EmbeddedBroker,
+        memory: CustomerMemory | None,
+    ) -> None:
+        self.stack, self.agent, self.daemon, self.relay = stack, agent, daemon, relay
+        self.desk, self.stop, self.task = desk, stop, task
+        self.broker, self.memory = broker, memory
+        self.db: Database = agent.deps.db
+        self.settings: Settings | None = None
+        self.clock: SimulatedClock | None = None
+
+    @classmethod
+    async def open(
+        cls,
+        settings: Settings,
+        clock: SimulatedClock,
+        broker: EmbeddedBroker,
+        memory: CustomerMemory | None,
+        name: str,
+    ) -> _Live:
+        stack = AsyncExitStack()
+        agent = await stack.enter_async_context(open_agent(settings, clock, memory=memory))
+        daemon = Daemon(agent.deps, agent.graph, EmbeddedSource(broker))
+        relay = OutboxRelay(agent.deps.db, EmbeddedSink(broker), {}, LogChannel(), clock)
+        stop = asyncio.Event()
+        task = asyncio.create_task(daemon.run(stop), name=f"daemon:{name}")
+        desk = _approval_desk(agent.deps.db, clock)
+        live = cls(stack, agent, daemon, relay, desk, stop, task, broker, memory)
+        live.settings, live.clock = settings, clock
+        return live
+
+    async def close(self, *, graceful: bool) -> None:
+        """Stop the daemon and close what it had open."""
+        await self.stop_daemon(graceful=graceful)
+        await self.stack.aclose()
+
+    async def stop_daemon(self, *, graceful: bool) -> None:
+        """`graceful`: let it finish the record in hand; else cancel it wherever it is,
+        as a killed process stops (its open transactions roll back)."""
+        if graceful:
+            self.stop.set()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(self.task), 30)
+        if not self.task.done():
+            self.task.cancel()
+            with contextlib.suppress(BaseException):
+                await self.task
 
 
 # --- operator decisions -----------------------------------------------------------------
