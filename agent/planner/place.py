@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -103,6 +103,9 @@ async def place_cases(
                 preferences=need.preferences,
             )
         )
+    parties, party_of_pnr = travelling_together(
+        parties, {pnr: bookings[pnr].customer_id for pnr in by_pnr}
+    )
     network = Network(schedule, board, excluded=excluded, risk=RiskMap(schedule, board))
     horizon = timedelta(hours=weights.horizon_hours)
     options: dict[str, list[Option]] = {p.ref: network.options(p, horizon) for p in parties}
@@ -113,7 +116,7 @@ async def place_cases(
     requests: list[HoldRequest] = []
     assignments: dict[str, Assignment] = {}
     for need in needs:
-        placement = plan.placements.get(need.pnr)
+        placement = plan.placements.get(party_of_pnr.get(need.pnr, need.pnr))
         if by_pnr.get(need.pnr) is not need or placement is None:
             continue
         option = placement.option
@@ -137,6 +140,46 @@ async def place_cases(
             update={"hold_id": hold_id}
         )
     return Placed(plan, assignments, time.perf_counter() - started)
+
+
+def travelling_together(
+    parties: Sequence[Party], customers: dict[str, str]
+) -> tuple[list[Party], dict[str, str]]:
+    """Bookings of one customer broken the same way travel together: one party, its
+    seats summed, so the planner never splits them. Returns the parties and, per PNR,
+    its party's ref. (Explicitly linked bookings, when the booking model has them, join
+    here the same way.)"""
+    by_key: dict[tuple[object, ...], list[Party]] = {}
+    for party in parties:
+        key = (
+            customers[party.ref],
+            party.origin,
+            party.destination,
+            party.earliest_dep,
+            party.cabin,
+            party.scheduled_arrival,
+        )
+        by_key.setdefault(key, []).append(party)
+    merged: list[Party] = []
+    ref_of: dict[str, str] = {}
+    for members in by_key.values():
+        if len(members) == 1:
+            merged.append(members[0])
+            ref_of[members[0].ref] = members[0].ref
+            continue
+        members.sort(key=lambda p: p.ref)
+        first = members[0]
+        together = replace(
+            first,
+            ref="+".join(p.ref for p in members),
+            seats=sum(p.seats for p in members),
+            weight=max(p.weight for p in members),
+            no_overnight=any(p.no_overnight for p in members),
+            exclude=frozenset().union(*(p.exclude for p in members)),
+        )
+        merged.append(together)
+        ref_of.update((p.ref, together.ref) for p in members)
+    return merged, ref_of
 
 
 async def _seats_left(

@@ -504,7 +504,7 @@ class Daemon:
                 await deps.board.save(session, unsaved)
                 affected = [
                     (change, event, await self._affected(session, change, now))
-                    for _, event, change in wave.changes
+                    for event, change in self._net(wave)
                 ]
                 cases, row = await open_wave(session, deps, wave, affected)
                 await self.claims.add(session, [case.id for case in cases])
@@ -532,6 +532,17 @@ class Daemon:
             row.objective / row.lower_bound if row.lower_bound else 1.0,
         )
         return cases
+
+    def _net(self, wave: Wave) -> list[tuple[FlightStatusEvent, Change]]:
+        """The wave's net change per flight, as `_apply` would classify it."""
+        net = []
+        for event, change in wave.net_changes():
+            kind = change.kind
+            if kind == ChangeKind.PROGRESS and change.current.status == FlightStatus.ARRIVED:
+                kind = arrival_kind(change.previous, change.current, self.deps.schedule)
+            if kind in TRIAGED:
+                net.append((event, change.model_copy(update={"kind": kind})))
+        return net
 
     async def _affected(
         self, session: AsyncSession, change: Change, now: datetime

@@ -10,7 +10,8 @@ follows wall time, it fires only when no record of the window is still to come; 
 never closes a wave — its records stay uncommitted and form it again after a restart.)
 
 **What opening one does**, in one transaction (`open_wave`), before any effect: the
-board states, a disruption per change with its emission time, one case per affected
+board states, a disruption per flight the wave changed materially (its net change over
+the wave: a cancellation reinstated within the wave is a delay) with its emission time, one case per affected
 booking (a booking hit by several changes of the wave gets one case, for the first),
 the planner's joint assignment (`agent.planner.place`) with every assigned seat held
 for its case and recorded on the case, a job to release holds nobody confirmed, and
@@ -39,7 +40,7 @@ from agent.scheduler import JobKind, schedule_job
 from agent.state import CaseReason, CaseStatus
 from agent.tables import CaseRow, DisruptionRow, WaveRow
 from agent.triage import Affected, case_id, disruption_id
-from airline.board import Change
+from airline.board import Change, classify
 from streams.base import Position, Received
 from streams.events import FlightStatusEvent
 
@@ -63,6 +64,35 @@ class Wave:
 
     def add(self, record: Received, event: FlightStatusEvent, change: Change) -> None:
         self.changes.append((record, event, change))
+
+    def net_changes(self) -> list[tuple[FlightStatusEvent, Change]]:
+        """Per flight, what the wave changed in all: from its state before the wave to
+        its last (a cancellation the same wave reinstates as a delay is a delay, not a
+        cancellation to rebook). In order of each flight's first change."""
+        first: dict[str, Change] = {}
+        last: dict[str, tuple[FlightStatusEvent, Change]] = {}
+        for _, event, change in self.changes:
+            first.setdefault(change.flight_key, change)
+            last[change.flight_key] = (event, change)
+        net = []
+        for key, opened in first.items():
+            event, closing = last[key]
+            if closing is opened:
+                net.append((event, opened))
+                continue
+            kind = classify(opened.previous, closing.current)
+            net.append(
+                (
+                    event,
+                    Change(
+                        flight_key=key,
+                        kind=kind,
+                        previous=opened.previous,
+                        current=closing.current,
+                    ),
+                )
+            )
+        return net
 
     @property
     def id(self) -> str:
