@@ -53,8 +53,8 @@ from travel_agent.errors import NoSeatsError, NotFoundError, ReservationError
 
 __all__ = [
     "Hold",
-    "HoldRequest",
     "HoldExpiredError",
+    "HoldRequest",
     "HoldStatus",
     "confirm_hold",
     "hold_id_for",
@@ -182,8 +182,9 @@ async def hold_many(
     One conditional UPDATE per (flight, cabin) for the seats all the holds take there,
     then the hold rows inserted together: a wave's holds cost a few statements, not a
     transaction per passenger. Their record is the hold row itself (its key is unique);
-    the ledger records what becomes of them (the rebooking that confirms one). The caller has planned within the
-    seats it read in this transaction (on PostgreSQL, read ``FOR UPDATE``), so a refused
+    the ledger records what becomes of them (the rebooking that confirms one). The
+    caller has planned within the seats it read in this transaction (on PostgreSQL,
+    read ``FOR UPDATE``), so a refused
     UPDATE means the plan is stale: `NoSeatsError`, and the transaction rolls back whole.
     Keys already used are skipped (their holds exist).
 

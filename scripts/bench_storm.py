@@ -34,7 +34,6 @@ import importlib.util
 import json
 import resource
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -45,7 +44,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 import agent.planner.place as place_module
 from agent.planner import Option, Party, greedy, option_cost, plan_wave
@@ -103,7 +102,8 @@ class PlanRecorder:
                 p.ref: sorted(range(len(options[p.ref])), key=lambda i, r=p.ref: options[r][i].arr)
                 for p in parties
             }
-            chosen = greedy(parties, options, capacity, lambda p, i: by_arrival[p.ref].index(i))
+            rank = {ref: {i: n for n, i in enumerate(order)} for ref, order in by_arrival.items()}
+            chosen = greedy(parties, options, capacity, lambda p, i, r=rank: r[p.ref][i])
             for party in parties:
                 pick = chosen[party.ref]
                 if pick is None:
@@ -310,7 +310,8 @@ def show(figures: dict[str, Any]) -> None:
         f"waves; durable in {figures['durable_s']} s ({figures['cases_per_s']} cases/s), "
         f"notified at {figures['notified_s']} s; notify wall p50/p95/max "
         f"{figures['notify_wall_s']['p50']}/{figures['notify_wall_s']['p95']}/"
-        f"{figures['notify_wall_s']['max']} s, event clock p95 {figures['notify_event_s']['p95']} s; "
+        f"{figures['notify_wall_s']['max']} s, event clock p95 "
+        f"{figures['notify_event_s']['p95']} s; "
         f"peak RSS {figures['peak_rss_mb']} MB; quality ratio {figures['quality_ratio']} "
         f"(old per-case greedy {figures['old_greedy_ratio']}); churn {figures['churn']}, "
         f"final itinerary flew {figures['final_itinerary_flew']}; job lag p95 "

@@ -15,6 +15,7 @@ from bisect import bisect_left
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from agent.planner.model import Option, Party
@@ -142,7 +143,7 @@ class Network:
             red_eye=any(leg.red_eye for leg in legs),
             layover_minutes=sum(
                 int((second.dep - first.arr).total_seconds() // 60)
-                for first, second in zip(legs, legs[1:], strict=False)
+                for first, second in pairwise(legs)
             ),
         )
 

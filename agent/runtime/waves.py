@@ -11,8 +11,9 @@ never closes a wave — its records stay uncommitted and form it again after a r
 
 **What opening one does**, in one transaction (`open_wave`), before any effect: the
 board states, a disruption per flight the wave changed materially (its net change over
-the wave: a cancellation reinstated within the wave is a delay) with its emission time, one case per affected
-booking (a booking hit by several changes of the wave gets one case, for the first),
+the wave: a cancellation reinstated within the wave is a delay) with its emission time,
+one case per affected booking (a booking hit by several changes of the wave gets one
+case, for the first),
 the planner's joint assignment (`agent.planner.place`) with every assigned seat held
 for its case and recorded on the case, a job to release holds nobody confirmed, and
 the wave's record (`WaveRow`: its records, the digest of the planner's inputs, the
