@@ -11,6 +11,11 @@ crash are resumed at start-up with their recorded assignment, so nothing is lost
 decided differently; effects are idempotent, so nothing is done twice. Daemons sharing
 a database claim the cases they open (`agent.claims`), and take over those of a daemon
 that is gone.
+
+(Some 500 lines: the pump is one state machine over the record stream — the hot path,
+the open wave, the positions to commit and the loops beside it share its state; split
+further, that state would be handed across modules. Opening cases is `opening`,
+running them `cases`, a wave's record `waves`.)
 """
 
 from __future__ import annotations
@@ -23,7 +28,6 @@ from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.claims import CaseClaims
 from agent.deps import AgentDeps
@@ -31,16 +35,13 @@ from agent.followups import FollowUps
 from agent.graph import CaseGraph
 from agent.metrics import Metrics
 from agent.runtime.cases import CaseLifecycle, DaemonStats, OpenCase
-from agent.runtime.waves import Wave, case_rows, disruption_row, open_wave
+from agent.runtime.opening import CaseOpener
+from agent.runtime.waves import Wave
 from agent.scheduler import Scheduler
-from agent.tables import CaseRow, DisruptionRow, JobRow
+from agent.tables import JobRow
 from agent.triage import (
     TRIAGED,
-    Affected,
-    affected_bookings,
     arrival_kind,
-    case_id,
-    disruption_id,
 )
 from airline.board import Change, ChangeKind, FlightState
 from airline.clock import EventTimeClock
@@ -96,6 +97,7 @@ class Daemon:
             metrics=metrics,
             after_batch=self._refresh_next_due,
         )
+        self.opener = CaseOpener(deps, self.claims, self.stats, metrics=metrics)
         self._stop = asyncio.Event()
         self._assigned = False
         self._next_sweep = 0.0
@@ -318,7 +320,7 @@ class Daemon:
         if wave is None:
             return 0
         try:
-            cases = await self._open_wave(wave)
+            cases = await self.opener.open(wave, self.followups.stale_for)
         except BaseException:
             self._wave = wave  # nothing written: the wave stays open, its records uncommitted
             raise
@@ -429,42 +431,12 @@ class Daemon:
                 log.exception("applying decided approvals failed; trying again")
 
     async def recheck(self, pnr: str, flight_key: str) -> int:
-        """Triage one booking against a flight's live state, as if its change came now.
-
-        Used by the scheduled re-checks of rebooked itineraries: a change that raced the
-        rebooking found no one on the new flight then. Opens the case triage would have
-        opened (same id), unless it exists; returns how many cases ran.
-        """
-        deps = self.deps
-        state = deps.board.get(flight_key)
-        if state is None:
-            return 0
-        kind = {
-            FlightStatus.CANCELLED: ChangeKind.CANCELLATION,
-            FlightStatus.DIVERTED: ChangeKind.DIVERSION,
-        }.get(state.status, ChangeKind.DELAY)
-        change = Change(flight_key=flight_key, kind=kind, previous=state, current=state)
-        disruption = disruption_id(change)
+        """Triage one booking against a flight's live state (a scheduled re-check): the
+        case it opens, run now; how many cases ran."""
         async with self._turn:
-            await self.claims.setup()
-            now = deps.clock.now()
-            async with deps.db.transaction() as session:
-                affected = [
-                    a
-                    for a in await self._affected(session, change, now)
-                    # A delay was announced when it happened; only a broken connection is new.
-                    if a.pnr == pnr and (kind != ChangeKind.DELAY or a.reason.value != "delayed")
-                ]
-                if not affected:
-                    return 0
-                if await session.get(CaseRow, case_id(disruption, pnr)) is not None:
-                    return 0
-                if await session.get(DisruptionRow, disruption) is None:
-                    session.add(disruption_row(disruption, change, None, now))
-                    await session.flush()
-                cases = case_rows(session, disruption, change.flight_key, affected, now)
-                await self.claims.add(session, [case.id for case in cases])
-            await self.run_cases(cases)
+            cases = await self.opener.recheck(pnr, flight_key)
+            if cases:
+                await self.run_cases(cases)
         return len(cases)
 
     async def _dead_letter(self, record: Received) -> bool:
@@ -489,74 +461,6 @@ class Daemon:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), delay)
             delay = min(delay * 2, 30.0)
-
-    async def _open_wave(self, wave: Wave) -> list[OpenCase]:
-        """Write the wave (board, disruptions, cases, plan, holds) in one transaction."""
-        deps = self.deps
-        for flight_key in dict.fromkeys(c.flight_key for _, _, c in wave.changes):
-            # Anything an operator was asked about this flight is out of date now.
-            await self.followups.stale_for(flight_key)
-        await self.claims.setup()
-        now = wave.planned_at
-        try:
-            async with deps.db.transaction() as session:
-                unsaved = deps.board.unsaved
-                await deps.board.save(session, unsaved)
-                affected = [
-                    (change, event, await self._affected(session, change, now))
-                    for event, change in self._net(wave)
-                ]
-                cases, row = await open_wave(session, deps, wave, affected)
-                await self.claims.add(session, [case.id for case in cases])
-        except BaseException:
-            for _, _, change in wave.changes:
-                await deps.board.reload(deps.db, change.flight_key)
-            raise
-        deps.board.saved(unsaved)
-        if row is None:
-            return []
-        self.stats.waves += 1
-        self.stats.disruptions += len({c.disruption_id for c in cases})
-        if self.metrics is not None:
-            for _, _, change in wave.changes:
-                self.metrics.disruption_opened(change.kind.value)
-        log.info(
-            "wave %s: %d changes, %d cases, %d of %d placed (%s, %.3f s, objective/bound %.4f)",
-            row.id,
-            len(wave.changes),
-            len(cases),
-            row.placed,
-            row.parties,
-            row.solver,
-            row.plan_seconds,
-            row.objective / row.lower_bound if row.lower_bound else 1.0,
-        )
-        return cases
-
-    def _net(self, wave: Wave) -> list[tuple[FlightStatusEvent, Change]]:
-        """The wave's net change per flight, as `_apply` would classify it."""
-        net = []
-        for event, change in wave.net_changes():
-            kind = change.kind
-            if kind == ChangeKind.PROGRESS and change.current.status == FlightStatus.ARRIVED:
-                kind = arrival_kind(change.previous, change.current, self.deps.schedule)
-            if kind in TRIAGED:
-                net.append((event, change.model_copy(update={"kind": kind})))
-        return net
-
-    async def _affected(
-        self, session: AsyncSession, change: Change, now: datetime
-    ) -> list[Affected]:
-        """The bookings `change` affects, as triage finds them on the live board."""
-        deps = self.deps
-        return await affected_bookings(
-            session,
-            change,
-            deps.schedule,
-            deps.board,
-            now=now,
-            delay_notify=timedelta(minutes=deps.settings.delay_notify_minutes),
-        )
 
     async def run_due_jobs(self) -> int:
         """Run the jobs due on the clock, then apply what they decided (deadlines)."""
