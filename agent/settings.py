@@ -128,7 +128,10 @@ class PlannerSettings(BaseModel):
     )
     other_carrier_hours: float = Field(default=3.0, ge=0, description="cost of another carrier")
     risk_hours: float = Field(
-        default=12.0, ge=0, description="cost of an option certain to be disrupted too"
+        default=24.0,
+        ge=0,
+        description="cost of an option certain to be disrupted too: the delay and the "
+        "second disruption a passenger rebooked onto a flight that goes anyway suffers",
     )
     preference_hours: float = Field(
         default=120.0, ge=0, description="cost of breaking a hard preference"

@@ -106,7 +106,7 @@ async def place_cases(
     parties, party_of_pnr = travelling_together(
         parties, {pnr: bookings[pnr].customer_id for pnr in by_pnr}
     )
-    network = Network(schedule, board, excluded=excluded, risk=RiskMap(schedule, board))
+    network = Network(schedule, board, excluded=excluded, risk=RiskMap(schedule, board, now))
     horizon = timedelta(hours=weights.horizon_hours)
     options: dict[str, list[Option]] = {p.ref: network.options(p, horizon) for p in parties}
     capacity = await _seats_left(

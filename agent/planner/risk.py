@@ -14,8 +14,14 @@ so it is the same in every run of the same records:
   evidence). Flights days ahead have no observations yet, so their risk is low: which is
   why a storm's passengers move to the next morning rather than to the next hour.
 
-A leg's risk is the larger of its departure's and its arrival's; an itinerary's is the
-chance that any leg goes (legs taken as independent).
+- **Persistence**: a storm does not stop at the edge of what has been announced. The
+  share of the airport's movements around `now` (within `WINDOW` either side) already
+  disrupted carries forward to later movements, fading to nothing over `PERSISTENCE`:
+  while an airport is losing half its departures, this evening's flights are not safe
+  just because their cancellations have not been announced yet, and tomorrow's are.
+
+A leg's risk is the largest of these at its departure and its arrival; an itinerary's
+is the chance that any leg goes (legs taken as independent).
 """
 
 from __future__ import annotations
@@ -34,12 +40,14 @@ PRIOR = 4.0
 CLOSURE_RISK = 0.9
 CLOSURE_MARGIN = timedelta(hours=1)
 CLOSURE_REASONS = frozenset({"airport_closure"})
+PERSISTENCE = timedelta(hours=18)
 
 
 class RiskMap:
     """Per airport, the movements seen disrupted, for `of()` to count in a window."""
 
-    def __init__(self, schedule: Schedule, board: LiveBoard) -> None:
+    def __init__(self, schedule: Schedule, board: LiveBoard, now: datetime | None = None) -> None:
+        self._now = now
         times: dict[str, list[datetime]] = defaultdict(list)
         bad: dict[str, list[tuple[datetime, float]]] = defaultdict(list)
         closures: dict[str, list[datetime]] = defaultdict(list)
@@ -75,12 +83,25 @@ class RiskMap:
             airport: (min(ts) - CLOSURE_MARGIN, max(ts) + CLOSURE_MARGIN)
             for airport, ts in closures.items()
         }
+        self._recent: dict[str, float] = {}
+        if now is not None:
+            self._recent = {airport: self._share(airport, now) for airport in self._bad_times}
 
     def at(self, airport: str, when: datetime) -> float:
         """The chance that a movement at `airport` at `when` is disrupted."""
         closed = self._closed.get(airport)
         if closed is not None and closed[0] <= when <= closed[1]:
             return CLOSURE_RISK
+        risk = self._share(airport, when)
+        recent = self._recent.get(airport, 0.0)
+        if recent and self._now is not None and when > self._now:
+            fading = 1.0 - (when - self._now) / PERSISTENCE
+            risk = max(risk, recent * max(0.0, fading))
+        return risk
+
+    def _share(self, airport: str, when: datetime) -> float:
+        """The shrunk share of the airport's movements within `WINDOW` of `when` seen
+        disrupted."""
         times = self._times.get(airport)
         if not times:
             return 0.0
