@@ -140,7 +140,10 @@ async def run_storm(
         data_dir=db_path.parent,
         agent=AgentSettings(
             concurrency=ARGS.concurrency,
-            planner=PlannerSettings(horizon_hours=ARGS.horizon_days * 24 + 24),
+            planner=PlannerSettings(
+                horizon_hours=ARGS.horizon_days * 24 + 24,
+                **({"risk_hours": ARGS.risk_hours} if ARGS.risk_hours is not None else {}),
+            ),
         ),
     )
     recorder = PlanRecorder()
@@ -367,6 +370,12 @@ if __name__ == "__main__":
     parser.add_argument("--horizon-days", type=int, default=2, help="days after it in the world")
     parser.add_argument(
         "--max-passengers", type=int, default=60_000, help="passenger records in the real world"
+    )
+    parser.add_argument(
+        "--risk-hours",
+        type=float,
+        default=None,
+        help="the planner's risk weight (default: settings)",
     )
     ARGS = parser.parse_args()
     raise SystemExit(asyncio.run(main()))
