@@ -128,10 +128,12 @@ class PlannerSettings(BaseModel):
     )
     other_carrier_hours: float = Field(default=3.0, ge=0, description="cost of another carrier")
     risk_hours: float = Field(
-        default=24.0,
+        default=48.0,
         ge=0,
         description="cost of an option certain to be disrupted too: the delay and the "
-        "second disruption a passenger rebooked onto a flight that goes anyway suffers",
+        "second disruption a passenger rebooked onto a flight that goes anyway suffers "
+        "(on the replayed blizzard day, 24 h gave 1.74 rebookings per rebooked passenger, "
+        "48 h 1.31, for 6 % more summed delay)",
     )
     preference_hours: float = Field(
         default=120.0, ge=0, description="cost of breaking a hard preference"
