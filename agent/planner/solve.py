@@ -16,7 +16,8 @@ greedy fallback, which is deterministic too. OR-Tools' CP-SAT would do as well w
 worker and a fixed seed, but adds a 30 MB dependency for a model whose strength is
 linear programming.
 
-The LP relaxation's optimum is the lower bound that `WavePlan.quality_ratio` divides by.
+The LP relaxation's optimum, over every option of every party (not only those the MILP
+was given), is the lower bound that `WavePlan.quality_ratio` divides by.
 """
 
 from __future__ import annotations
@@ -91,6 +92,9 @@ def plan_wave(
     else:
         placements = _disaggregate(groups, counts, capacity, weights)
     placements = _place_the_rest(placements, parties, complete, capacity, weights)
+    if any(len(complete[p.ref]) > len(options[p.ref]) for p in parties):
+        # The MILP saw the first `max_options`; the bound must cover every option.
+        bound = _lp_bound(_groups(parties, complete, weights), capacity)
     objective = sum(p.cost for p in placements.values())
     return WavePlan(
         placements=placements,

@@ -169,3 +169,13 @@ def test_never_oversold_and_never_worse_than_first_come_first_served(
     )
     assert plan.objective <= fcfs_cost + 1e-6
     assert plan.lower_bound <= plan.objective + 1e-6
+
+
+def test_options_beyond_the_milps_share_still_place_and_the_bound_covers_them() -> None:
+    parties = [party(f"P{i:02d}") for i in range(6)]
+    noon = option("XA7/noon", 4)
+    options = {p.ref: [SOON, noon, TOMORROW] for p in parties}
+    capacity = {SOON.seats[0]: 2, noon.seats[0]: 2, TOMORROW.seats[0]: 2}
+    plan = plan_wave(parties, options, capacity, WEIGHTS.model_copy(update={"max_options": 1}))
+    assert all(p.option is not None for p in plan.placements.values())  # nobody stranded
+    assert plan.lower_bound <= plan.objective + 1e-6
