@@ -53,6 +53,7 @@ bench: install
 	$(BIN)/python scripts/bench_cases.py
 	$(BIN)/python scripts/bench_storm.py --real-day 2013-02-08
 	$(BIN)/python scripts/bench_memory.py
+	$(BIN)/python scripts/bench_preferences.py
 	scripts/kafka-local start
 	$(BIN)/python scripts/bench_stream.py
 

@@ -145,6 +145,7 @@ class FollowUps:
             JobKind.REMINDER: self.remind,
             JobKind.RECHECK: self.recheck,
             JobKind.HOLD_EXPIRY: self.release_expired_holds,
+            JobKind.REPLY_DEADLINE: self.reply_deadline_passed,
         }
 
     async def release_expired_holds(self, payload: dict[str, Any]) -> None:
@@ -153,6 +154,15 @@ class FollowUps:
             released = await release_expired_holds(session, self.deps.clock.now())
         if released:
             log.info("%d expired seat holds released (%s)", len(released), payload)
+
+    async def reply_deadline_passed(self, payload: dict[str, Any]) -> None:
+        """A passenger did not answer their offer in time: the default runs."""
+        from agent.offers import OfferDesk
+        from tools.effects import ToolDeps
+
+        deps = self.deps
+        desk = OfferDesk(ToolDeps(deps.db, deps.schedule, deps.board, deps.clock))
+        await desk.deadline_passed(payload)
 
     async def deadline_passed(self, payload: dict[str, Any]) -> None:
         """No operator decided in time: the approval expires and the default runs."""

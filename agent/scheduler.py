@@ -59,6 +59,7 @@ class JobKind(StrEnum):
     RECHECK = "recheck"
     HOLD_EXPIRY = "hold_expiry"
     """Seats a wave held and nobody confirmed go back (`airline.holds.release_expired_holds`)."""
+    REPLY_DEADLINE = "reply_deadline"
 
 
 class JobStatus(StrEnum):

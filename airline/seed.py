@@ -35,6 +35,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import airline.tables  # noqa: F401  (registers the airline tables on Base before create_all)
 from airline.airports import great_circle_km, load_airports
 from airline.models import (
     Airport,

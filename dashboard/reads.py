@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from agent.approvals import Approval, ApprovalStatus, to_approval
-from agent.tables import ApprovalRow, CaseRow, DisruptionRow
+from agent.tables import ApprovalRow, CaseRow, DisruptionRow, OfferRow, ReplyRow
 from airline.tables import (
     AirportRow,
     BoardRow,
@@ -267,6 +267,17 @@ async def customer(db: Database, customer_id: str) -> dict[str, Any] | None:
                 .order_by(ApprovalRow.created_at)
             )
         ).all()
+        # The conversation: what we offered and what they answered, as data.
+        offers = (
+            await session.scalars(
+                select(OfferRow).where(OfferRow.pnr.in_(pnrs)).order_by(OfferRow.created_at)
+            )
+        ).all()
+        answers = (
+            await session.scalars(
+                select(ReplyRow).where(ReplyRow.pnr.in_(pnrs)).order_by(ReplyRow.received_at)
+            )
+        ).all()
     return {
         "customer": row,
         "channels": channels,
@@ -278,6 +289,8 @@ async def customer(db: Database, customer_id: str) -> dict[str, Any] | None:
         "ledger": ledger,
         "messages": messages,
         "approvals": [to_approval(a) for a in approvals],
+        "offers": offers,
+        "answers": answers,
     }
 
 

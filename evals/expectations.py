@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from airline.models import Booking, Cabin, Flight
+from evals.replies import OfferSpec, ReplyExpectation, score_offer, score_reply
 from evals.runner import LedgerEntry, OutboxEntry, RunResult
 from evals.scenario import EXPECTATION_KINDS, parse_duration, split_flight
 
@@ -144,7 +145,7 @@ class OracleExpect(_Spec):
     ignore: list[str] = Field(default_factory=list, description="checks not to count")
 
 
-SPECS: dict[str, type[_Spec]] = {
+SPECS: dict[str, type[BaseModel]] = {
     "rebooked": Rebooked,
     "not_rebooked": _Booking,
     "notification": Notification,
@@ -165,6 +166,8 @@ SPECS: dict[str, type[_Spec]] = {
     "dead_lettered": DeadLettered,
     "message_excludes": Excludes,
     "oracle": OracleExpect,
+    "offer": OfferSpec,
+    "reply": ReplyExpectation,
 }
 assert set(SPECS) == set(EXPECTATION_KINDS)
 
@@ -623,6 +626,8 @@ def _oracle(spec: OracleExpect, result: RunResult) -> Score:
 
 
 _SCORERS: dict[str, Callable[[Any, RunResult], Score]] = {
+    "offer": score_offer,
+    "reply": score_reply,
     "rebooked": _rebooked,
     "not_rebooked": _not_rebooked,
     "notification": _notification,

@@ -41,7 +41,16 @@ from evals.oracle import RunRecord, Verdict, judge
 from evals.oracle.record import EventRec, Injection
 from evals.oracle.record import World as OracleWorld
 from evals.oracle.sql import read_run, read_world
-from evals.scenario import DecisionSpec, EventSpec, Scenario, parse_duration, split_flight
+from evals.replies import OfferEntry, ReplyEntry, deliver
+from evals.replies import collect as collect_replies
+from evals.scenario import (
+    DecisionSpec,
+    EventSpec,
+    ReplySpec,
+    Scenario,
+    parse_duration,
+    split_flight,
+)
 from evals.world import write
 from memory.base import CustomerMemory, MemoryKind
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource, StoredRecord
@@ -162,6 +171,10 @@ class RunResult:
     dead_letters: list[dict[str, str]] = field(default_factory=list)
     decisions: list[str] = field(default_factory=list)
     """What became of each scripted operator decision."""
+    answers: list[str] = field(default_factory=list)
+    """What became of each scripted passenger answer."""
+    offers: list[OfferEntry] = field(default_factory=list)
+    replies: list[ReplyEntry] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
@@ -259,6 +272,8 @@ class _Step:
     order: int
     event: EventSpec | None = field(compare=False, default=None)
     decision: DecisionSpec | None = field(compare=False, default=None)
+    answer: ReplySpec | None = field(compare=False, default=None)
+    index: int = field(compare=False, default=0)
 
 
 class ScenarioRunner:
@@ -360,12 +375,17 @@ class ScenarioRunner:
             memory = await self._memory(scenario, directory, stack, result)
             live = await _Live.open(settings, clock, broker, memory, scenario.name)
             try:
-                steps = [
-                    _Step(start + e.offset, i, event=e) for i, e in enumerate(scenario.events)
-                ] + [
-                    _Step(start + d.offset, 10_000 + i, decision=d)
-                    for i, d in enumerate(scenario.operator)
-                ]
+                steps = (
+                    [_Step(start + e.offset, i, event=e) for i, e in enumerate(scenario.events)]
+                    + [
+                        _Step(start + d.offset, 10_000 + i, decision=d)
+                        for i, d in enumerate(scenario.operator)
+                    ]
+                    + [
+                        _Step(start + a.offset, 20_000 + i, answer=a, index=i)
+                        for i, a in enumerate(scenario.passenger)
+                    ]
+                )
                 steps.sort()
                 last = max([s.at for s in steps], default=start)
                 end = last + parse_duration(scenario.run_for)
@@ -379,6 +399,12 @@ class ScenarioRunner:
                             await self._publish(scenario, step, broker, result)
                         elif step.decision is not None:
                             result.decisions.append(await _decide(live.desk, step.decision))
+                        elif step.answer is not None:
+                            result.answers.append(
+                                await deliver(
+                                    _tool_deps(live.agent.deps), step.answer, step.index, now
+                                )
+                            )
                     live = await self.interrupt(live, moment, result)
                     await self._settle(live.daemon, live.task, broker, live.db)
                     await self._follow_up(live.daemon, live.task, broker, live.db)
@@ -608,6 +634,12 @@ class _Live:
 # --- operator decisions -----------------------------------------------------------------
 
 
+def _tool_deps(deps: Any) -> Any:
+    from tools.effects import ToolDeps
+
+    return ToolDeps(deps.db, deps.schedule, deps.board, deps.clock)
+
+
 def _approval_desk(db: Database, clock: SimulatedClock) -> Any:
     from agent.approvals import ApprovalDesk
 
@@ -653,6 +685,7 @@ async def _collect(agent: Any, result: RunResult) -> None:
             )
             for r in (await session.scalars(select(OutboxRow).order_by(OutboxRow.id))).all()
         ]
+        result.offers, result.replies = await collect_replies(session)
         result.approvals = [
             ApprovalEntry(
                 r.id,

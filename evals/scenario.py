@@ -280,6 +280,36 @@ class DecisionSpec(_Model):
         return parse_duration(self.at)
 
 
+class ReplySpec(_Model):
+    """A passenger's answer to the offer on their booking, at `at` (see evals/README.md):
+    ``accept`` keeps the offered flights, ``option`` N (1-based, as the message numbers
+    them) takes another, ``decline`` asks for the money back, ``text`` is words of their
+    own (to the operator desk)."""
+
+    at: str
+    booking: str
+    answer: Literal["accept", "option", "decline", "text"]
+    option: int | None = Field(default=None, ge=1, le=20)
+    text: str = ""
+    channel: Literal["webhook", "sms", "email"] = "sms"
+
+    @field_validator("at")
+    @classmethod
+    def _at(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @model_validator(mode="after")
+    def _option(self) -> ReplySpec:
+        if self.answer == "option" and self.option is None:
+            raise ValueError("answer: option names the option (option: N)")
+        return self
+
+    @property
+    def offset(self) -> timedelta:
+        return parse_duration(self.at)
+
+
 # --- expectations -----------------------------------------------------------------------
 
 EXPECTATION_KINDS: dict[str, str] = {
@@ -303,6 +333,9 @@ EXPECTATION_KINDS: dict[str, str] = {
     "dead_lettered": "records went to the dead-letter topic",
     "message_excludes": "no message to the passenger contains a text",
     "oracle": "the independent oracle (evals/oracle) finds nothing wrong (`ignore`: checks)",
+    "offer": "the offer made to the passenger ended in a status (open, accepted, changed, "
+    "declined, defaulted)",
+    "reply": "what became of the passenger's answer (its result starts with a text)",
 }
 
 
@@ -367,6 +400,9 @@ class Scenario(_Model):
     )
     events: list[EventSpec] = Field(default_factory=list)
     operator: list[DecisionSpec] = Field(default_factory=list)
+    passenger: list[ReplySpec] = Field(
+        default_factory=list, description="the passengers' scripted answers to their offers"
+    )
     run_for: str = Field(default="1h", description="how long after the last step to keep going")
     oracle: OracleSpec = OracleSpec()
     expect: list[Expectation] = Field(min_length=1)
@@ -391,6 +427,9 @@ class Scenario(_Model):
         for i, decision in enumerate(self.operator):
             if decision.booking not in pnrs:
                 raise ValueError(f"operator[{i}] names unknown booking {decision.booking!r}")
+        for i, answer in enumerate(self.passenger):
+            if answer.booking not in pnrs:
+                raise ValueError(f"passenger[{i}] names unknown booking {answer.booking!r}")
         return self
 
 
