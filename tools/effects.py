@@ -1,20 +1,21 @@
 """What every tool shares: its dependencies, its result, and running an effect once.
 
 `ToolDeps` is the small set of things a tool works with; `ToolResult` is what it answers,
-with a status a planner can act on (`failure` turns our errors into one).
-`record_and_announce` writes an effect's ledger row and its `agent.actions` event in the
-effect's transaction: the act node's, the one path by which the agent acts.
+with a status a planner can act on; `run_once` runs an effect in one transaction and
+turns our errors into results.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.board import LiveBoard
@@ -23,6 +24,7 @@ from airline.reservations import (
     BookingClosedError,
     HoldExpiredError,
     InvalidRequestError,
+    effect_detail,
     record_effect,
 )
 from airline.schedule import Schedule
@@ -74,6 +76,29 @@ class ToolResult(BaseModel):
     detail: dict[str, Any] = Field(default_factory=dict)
 
 
+async def run_once(
+    deps: ToolDeps,
+    key: str,
+    action: str,
+    work: Callable[[AsyncSession], Awaitable[ToolResult]],
+) -> ToolResult:
+    """Run `work` in one transaction and translate our errors into a `ToolResult`."""
+    try:
+        async with deps.db.transaction() as session:
+            return await work(session)
+    except TravelAgentError as exc:
+        return failure(action, exc)
+    except IntegrityError:
+        # Another transaction carried out the same key at the same moment (PostgreSQL):
+        # its ledger row won; report its effect rather than a second one.
+        async with deps.db.session() as session:
+            done = await effect_detail(session, key)
+        if done is None:
+            raise
+        log.info("%s %s ran concurrently under the same key; reporting the first", action, key)
+        return replayed(action, done)
+
+
 def failure(action: str, exc: TravelAgentError) -> ToolResult:
     """Our error as a result: ``retriable`` when the planner can fix it, else ``final``."""
     if isinstance(exc, NoSeatsError):
@@ -98,6 +123,16 @@ def failure(action: str, exc: TravelAgentError) -> ToolResult:
         action=action,
         error=error,
         message=str(exc) + ("; hold seats again" if error == "hold_expired" else ""),
+    )
+
+
+def replayed(action: str, detail: dict[str, Any]) -> ToolResult:
+    return ToolResult(
+        status=ToolStatus.OK,
+        action=action,
+        message=f"{action} was carried out before under this key; nothing done again",
+        replayed=True,
+        detail=detail,
     )
 
 
