@@ -9,7 +9,9 @@ so it is the same in every run of the same records:
   airport marks it closed from the earliest to the latest such movement, widened by
   `CLOSURE_MARGIN`; an option moving there inside that window has risk `CLOSURE_RISK`.
 - **Observed share**: among the airport's movements scheduled within `WINDOW` of the
-  option's, the share already cancelled (1) or delayed by `HEAVY_DELAY` or more (1/2),
+  option's, the share already cancelled (1) or delayed by `HEAVY_DELAY` or more (1/2)
+  for a reason that spreads (`SPREADING`: weather, air traffic control, a closure; not a
+  crew or technical fault, which stays with its flight),
   shrunk towards zero by `PRIOR` movements that went well (few observations, little
   evidence). Flights days ahead have no observations yet, so their risk is low: which is
   why a storm's passengers move to the next morning rather than to the next hour.
@@ -36,10 +38,14 @@ from airline.schedule import Schedule
 
 WINDOW = timedelta(hours=2)
 HEAVY_DELAY = timedelta(hours=1)
-PRIOR = 4.0
+PRIOR = 8.0
 CLOSURE_RISK = 0.9
 CLOSURE_MARGIN = timedelta(hours=1)
 CLOSURE_REASONS = frozenset({"airport_closure"})
+# What spreads to other flights at the airport: weather and air traffic control (and an
+# unknown reason, as historical on-time data has none); a crew or a technical fault stays
+# with its flight.
+SPREADING = frozenset({"weather", "atc", "airport_closure", "knock_on", None})
 PERSISTENCE = timedelta(hours=18)
 
 
@@ -54,7 +60,7 @@ class RiskMap:
         for flight in schedule.flights.values():
             state = board.get(flight.key)
             score = 0.0
-            if state is not None:
+            if state is not None and state.reason in SPREADING:
                 if state.status in (FlightStatus.CANCELLED, FlightStatus.DIVERTED):
                     score = 1.0
                 elif state.est_dep - flight.sched_dep >= HEAVY_DELAY:
