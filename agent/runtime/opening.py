@@ -72,9 +72,11 @@ class CaseOpener:
             return []
         self.stats.waves += 1
         self.stats.disruptions += len({c.disruption_id for c in cases})
-        if self.metrics is not None:
-            for _, _, change in wave.changes:
-                self.metrics.disruption_opened(change.kind.value)
+        if self.metrics is not None:  # the disruptions that opened cases, by kind
+            opened = {c.disruption_id for c in cases}
+            for change, _, _ in affected:
+                if disruption_id(change) in opened:
+                    self.metrics.disruption_opened(change.kind.value)
         log.info(
             "wave %s: %d changes, %d cases, %d of %d placed (%s, %.3f s, objective/bound %.4f)",
             row.id,
