@@ -35,6 +35,7 @@ import json
 import logging
 import time
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -263,7 +264,12 @@ class OutboxRelay:
                 await session.execute(
                     update(OutboxRow)
                     .where(OutboxRow.id.in_(sent))
-                    .values(status="sent", sent_at=now, attempts=OutboxRow.attempts + 1)
+                    .values(
+                        status="sent",
+                        sent_at=now,
+                        sent_wall_at=datetime.now(UTC),
+                        attempts=OutboxRow.attempts + 1,
+                    )
                 )
                 # A sent message's row names the channel that reached the passenger.
                 by_channel: dict[str, list[int]] = {}

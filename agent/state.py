@@ -42,6 +42,7 @@ from tools.plan import (
 from tools.policy.results import CareItem, Entitlement, EntitlementKind, Entitlements, Note, Regime
 
 __all__ = [
+    "Assignment",
     "CareAction",
     "CaseContext",
     "CaseReason",
@@ -86,6 +87,26 @@ class Outcome(StrEnum):
     NOTHING_TO_DO = "nothing_to_do"
 
 
+class Assignment(BaseModel):
+    """What the wave planner assigned a case: its seat (held for it) and the next-best options.
+
+    `flights` empty means the planner found no seat within its horizon: the passenger is
+    owed the truth and the refund offer, not a search of their own.
+    """
+
+    flights: list[str] = Field(default_factory=list, description="the assigned itinerary")
+    cabin: Cabin | None = None
+    hold_id: str | None = Field(default=None, description="the seats held for this case")
+    ranked: list[list[str]] = Field(
+        default_factory=list, description="next-best itineraries, best first (for the operator)"
+    )
+    wave_id: str | None = Field(default=None, description="the wave whose plan this is")
+
+    @property
+    def placed(self) -> bool:
+        return bool(self.flights)
+
+
 class Plan(BaseModel):
     """What a reasoner wants done for a case, and why."""
 
@@ -115,7 +136,13 @@ class CaseContext(BaseModel):
     destination: str | None = None
     earliest_dep: datetime | None = None
     cabin: Cabin | None = None
-    alternatives: list[Itinerary] = Field(default_factory=list)
+    alternatives: list[Itinerary] = Field(
+        default_factory=list,
+        description="the planner's assignment first, then its next-best options with seats",
+    )
+    assignment: Assignment | None = Field(
+        default=None, description="the planner's decision for this case (None: nothing to place)"
+    )
     message_fields: dict[str, str] = Field(
         default_factory=dict, description="what the passenger message may mention"
     )
@@ -159,11 +186,13 @@ class CaseState(TypedDict, total=False):
     outcome: str
     revision: int
     decision: dict[str, str | int | None]
+    assignment: Assignment
 
 
 # Everything the checkpointer may revive; anything else comes back as a plain dict.
 CHECKPOINT_TYPES: tuple[type, ...] = (
     CaseContext,
+    Assignment,
     Plan,
     Verdict,
     RebookAction,

@@ -9,7 +9,7 @@ import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -185,10 +185,18 @@ def replay(
     max_passengers: Annotated[
         int, typer.Option(help="most passenger records to create for the day")
     ] = 50_000,
+    horizon_days: Annotated[
+        int,
+        typer.Option(
+            help="the following days' flights from the same file join the world (scheduled, "
+            "with their passengers): the seats a real airline would rebook onto"
+        ),
+    ] = 2,
 ) -> None:
     """Replay a real historical day as a live feed (embedded: with the daemon; Kafka: produce)."""
     from rich.progress import Progress
 
+    from airline.models import Flight
     from app.replaying import run_replay
     from streams.replay import read_ontime
 
@@ -206,6 +214,10 @@ def replay(
                 day=day,
                 on_progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
+            following: list[Flight] = []
+            for n in range(1, horizon_days + 1):
+                progress.update(task, description=f"reading {file.name}: day +{n}")
+                following += read_ontime(file, day=day + timedelta(days=n)).schedule
     except TravelAgentError as exc:
         say(f"error: {exc}")
         raise typer.Exit(2 if isinstance(exc, ConfigError) else 1) from None
@@ -217,6 +229,7 @@ def replay(
             settings,
             replayed,
             day=day,
+            following=following,
             speed=speed,
             max_passengers=max_passengers,
             say=say,

@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
 from airline.clock import SimulatedClock
+from airline.models import Flight
 from airline.replay_world import build_replay_world
 from airline.seed import write_world
 from airline.tables import FlightRow
@@ -35,6 +36,7 @@ async def run_replay(
     replayed: ReplayDay,
     *,
     day: date,
+    following: Sequence[Flight] = (),
     speed: float,
     max_passengers: int,
     say: Callable[[str], None],
@@ -43,8 +45,13 @@ async def run_replay(
     events = replay_events(replayed)
     if not events:
         raise ConfigError(f"no usable flights for {day} in that file: nothing to replay")
+    # The following days' flights (from the same file) are in the world, scheduled, with
+    # their passengers: the seats a real airline rebooks a storm's passengers onto.
     world = build_replay_world(
-        replayed.schedule, seed=settings.seed.seed, service_date=day, max_passengers=max_passengers
+        [*replayed.schedule, *following],
+        seed=settings.seed.seed,
+        service_date=day,
+        max_passengers=max_passengers,
     )
     if settings.source == "kafka":
         async with open_database(settings.db_url) as db:
