@@ -13,9 +13,10 @@ Two storms, each on a fresh SQLite world with the rules reasoner and no customer
   following `--horizon-days` days' (scheduled: they have seats for rebooking), with
   synthetic passengers.
 
-The records are published to the embedded stream and the daemon consumes them as it
-would a backlog (`Daemon.run`), waves forming by event time; then the outbox relay
-delivers every message. Printed per storm: passengers affected (cases), waves, cases/s
+The records are published to the embedded stream (then closed) and the daemon of
+`open_runtime()` consumes them as it would a backlog (`Daemon.run`), waves forming by
+event time, the last closing at the end of the records; the outbox relay delivers
+alongside, then drains. Printed per storm: passengers affected (cases), waves, cases/s
 (cases over the seconds until every case is durable), seconds until all are notified,
 event-to-notification p50/p95/max on the event clock (emission to delivery) and in wall
 time (from the start of the wave's planning to each message delivered; the outbox relay
@@ -50,9 +51,7 @@ from sqlalchemy import select
 import agent.planner.place as place_module
 from agent.planner import Option, Party, greedy, option_cost, plan_wave
 from agent.planner.model import Seat, WavePlan
-from agent.relay import OutboxRelay
-from agent.runtime import Daemon
-from agent.settings import AgentSettings, PlannerSettings, Settings
+from agent.settings import AgentSettings, PlannerSettings
 from agent.tables import CaseRow, DisruptionRow, JobRow, WaveRow
 from airline.board import LiveBoard
 from airline.clock import EventTimeClock
@@ -61,11 +60,12 @@ from airline.replay_world import build_replay_world
 from airline.schedule import Schedule
 from airline.seed import seed_database, write_world
 from airline.tables import LedgerRow
-from app.wiring import open_agent
-from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource, StoredRecord
+from app.migrate import open_database
+from app.runtime import open_runtime
+from app.settings import Settings
+from streams.embedded import EmbeddedBroker, StoredRecord
 from streams.events import TOPIC_FLIGHT_STATUS, FlightStatusEvent, ReasonCode, encode
 from streams.replay import read_ontime, replay_events
-from tools.channels.log import LogChannel
 from tools.tables import OutboxRow
 from travel_agent.db import Database, copy_sqlite
 
@@ -153,21 +153,18 @@ async def run_storm(
         await broker.append(
             TOPIC_FLIGHT_STATUS, StoredRecord(event.flight_key.encode(), encode(event), {})
         )
+    await broker.close()  # nothing more comes: the source ends after the backlog
     clock = EventTimeClock(start)
-    async with open_agent(settings, clock) as agent:
-        daemon = Daemon(agent.deps, agent.graph, EmbeddedSource(broker, follow=False))
-        relay = OutboxRelay(agent.deps.db, EmbeddedSink(broker), {}, LogChannel(), clock)
+    async with open_runtime(settings, clock, broker=broker) as runtime:
+        daemon = runtime.daemon
         started = time.perf_counter()
         started_wall = datetime.now().astimezone()
-        relay_stop = asyncio.Event()
-        relaying = asyncio.create_task(relay.run(relay_stop))  # delivers as cases close
-        await daemon.run(asyncio.Event())
-        durable = time.perf_counter() - started
-        relay_stop.set()
-        await relaying
-        await relay.drain()
+        async with runtime.relaying():  # delivers as cases close, as in the daemon
+            await daemon.run(asyncio.Event())  # until the closed broker's backlog ends
+            durable = time.perf_counter() - started
+        await runtime.relay.drain()
         notified = time.perf_counter() - started
-        figures = await collect(agent.deps.db, started_wall)
+        figures = await collect(runtime.db, started_wall)
     figures.update(
         name=name,
         records=len(events),
@@ -270,7 +267,7 @@ async def collect(db: Database, started_wall: datetime) -> dict[str, Any]:
 
 async def synthetic(root: Path) -> dict[str, Any]:
     template = root / "world.sqlite"
-    async with Database(f"sqlite+aiosqlite:///{template}") as db:
+    async with open_database(f"sqlite+aiosqlite:///{template}") as db:
         await seed_database(db, seed=7, service_date=date(2026, 3, 1))
         schedule = await Schedule.load(db)
     hub = max(schedule.airports, key=lambda a: len(schedule.departures(a)))
@@ -310,7 +307,7 @@ async def real_day(root: Path, day: date) -> dict[str, Any]:
     )
     run = root / "real"
     run.mkdir()
-    async with Database(f"sqlite+aiosqlite:///{run / 'airline.sqlite'}") as db:
+    async with open_database(f"sqlite+aiosqlite:///{run / 'airline.sqlite'}") as db:
         await write_world(db, world)
     events = replay_events(replayed)
     cancelled = sum(1 for f in replayed.flights if f.cancelled)
