@@ -20,6 +20,10 @@ the first one did. The hold id is derived from the key, so a replayed hold is th
 hold. Read-then-write steps lock their rows (``FOR UPDATE``) on PostgreSQL; a sweep skips
 holds another transaction has locked (``SKIP LOCKED``), so two sweepers never release one
 hold twice and a sweep never waits on a confirmation in progress.
+
+Why it is long: a hold's whole life — take one or a wave's many, confirm, release, expire
+— is one state machine over the same rows, locks and ledger keys; split by step, each
+part would re-derive the others' invariants (which rows are locked, in which order).
 """
 
 from __future__ import annotations

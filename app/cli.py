@@ -289,21 +289,23 @@ def eval_(
     ] = 0,
 ) -> None:
     """Run scripted scenarios through the real daemon and score the agent's decisions."""
-    from app.eval_cli import run_eval
+    from app.eval_cli import run_eval, run_evaluation
 
     if reasoner not in ("rules", "llm", "hybrid"):
         say("error: --reasoner must be rules, llm or hybrid")
         raise typer.Exit(2)
-    extra = _evaluation(
-        generate,
-        seed,
-        size,
-        crashes,
-        storm_day,
-        storm_destinations,
-        storm_passengers,
-        red_team,
-        json_path,
+    extra = run_evaluation(
+        generate=generate,
+        seed=seed,
+        size=size,
+        crashes=crashes,
+        storm_day=storm_day,
+        storm_destinations=storm_destinations,
+        storm_passengers=storm_passengers,
+        red_team=red_team,
+        json_path=json_path,
+        say=say,
+        echo=typer.echo,
     )
     if extra is not None:
         raise typer.Exit(extra)
@@ -348,60 +350,6 @@ def eval_(
         say(f"error: {exc}")
         raise typer.Exit(2 if isinstance(exc, ConfigError) else 1) from None
     raise typer.Exit(code)
-
-
-def _evaluation(
-    generate: int,
-    seed: int,
-    size: str,
-    crashes: int,
-    storm_day: bool,
-    storm_destinations: int,
-    storm_passengers: int,
-    red_team: int,
-    json_path: Path | None,
-) -> int | None:
-    """The evaluations beyond scenarios (crash-invariance, storm day, red team), or None."""
-    from app.eval_cli import eval_harness
-    from evals.generate import cli as extra
-
-    try:
-        if crashes:
-            if not generate:
-                say("error: --crashes needs --generate N (the worlds to crash)")
-                return 2
-            return extra.run_crashes(
-                eval_harness(),
-                count=generate,
-                seed=seed,
-                crashes=crashes,
-                size=size,
-                json_path=json_path,
-                say=say,
-                echo=typer.echo,
-            )
-        if storm_day:
-            return extra.run_storm_day(
-                eval_harness(),
-                destinations=storm_destinations,
-                passengers=storm_passengers,
-                json_path=json_path,
-                say=say,
-                echo=typer.echo,
-            )
-        if red_team:
-            return extra.run_red_team(
-                eval_harness(),
-                count=red_team,
-                seed=seed,
-                json_path=json_path,
-                say=say,
-                echo=typer.echo,
-            )
-    except TravelAgentError as exc:
-        say(f"error: {exc}")
-        return 2 if isinstance(exc, ConfigError) else 1
-    return None
 
 
 def _stderr_console() -> Any:

@@ -35,7 +35,7 @@ from evals.suite import evaluate
 from memory.base import CustomerMemory
 from streams.embedded import EmbeddedBroker
 from travel_agent.db import Database
-from travel_agent.errors import ConfigError
+from travel_agent.errors import ConfigError, TravelAgentError
 
 __all__ = [
     "EvalHarness",
@@ -43,6 +43,7 @@ __all__ = [
     "eval_harness",
     "model_label",
     "run_eval",
+    "run_evaluation",
     "scenario_settings",
 ]
 
@@ -271,3 +272,60 @@ def run_eval(
         say(f"pass rate {rate:.1%} is below --min-pass {min_pass:.1%}")
         return 1
     return 0
+
+
+def run_evaluation(
+    *,
+    generate: int,
+    seed: int,
+    size: str,
+    crashes: int,
+    storm_day: bool,
+    storm_destinations: int,
+    storm_passengers: int,
+    red_team: int,
+    json_path: Path | None,
+    say: Any,
+    echo: Any,
+) -> int | None:
+    """The evaluations beyond scenarios (crash-invariance, storm day, red team): the exit
+    code of the one asked for, or None when none was."""
+    from evals.generate import cli as extra
+
+    try:
+        if crashes:
+            if not generate:
+                say("error: --crashes needs --generate N (the worlds to crash)")
+                return 2
+            return extra.run_crashes(
+                eval_harness(),
+                count=generate,
+                seed=seed,
+                crashes=crashes,
+                size=size,
+                json_path=json_path,
+                say=say,
+                echo=echo,
+            )
+        if storm_day:
+            return extra.run_storm_day(
+                eval_harness(),
+                destinations=storm_destinations,
+                passengers=storm_passengers,
+                json_path=json_path,
+                say=say,
+                echo=echo,
+            )
+        if red_team:
+            return extra.run_red_team(
+                eval_harness(),
+                count=red_team,
+                seed=seed,
+                json_path=json_path,
+                say=say,
+                echo=echo,
+            )
+    except TravelAgentError as exc:
+        say(f"error: {exc}")
+        return 2 if isinstance(exc, ConfigError) else 1
+    return None
