@@ -92,6 +92,7 @@ evals-model: install model-install
 bench: install
 	$(BIN)/python scripts/bench_search.py
 	$(BIN)/python scripts/bench_cases.py
+	$(BIN)/python scripts/bench_storm.py --real-day 2013-02-08
 	$(BIN)/python scripts/bench_memory.py
 	$(BIN)/python scripts/bench_preferences.py
 	$(BIN)/python scripts/bench_soak.py

@@ -9,7 +9,8 @@
 - **Scheduled jobs** (`agent.scheduler`): an approval deadline expires the approval (the
   safe default then runs); a re-check soon after a rebooking opens a case when the new
   itinerary is itself disrupted; before the new departure the itinerary is checked again
-  and, if it still flies, the passenger reminded.
+  and, if it still flies, the passenger reminded; when a wave's holds expire, the seats
+  no case confirmed go back to inventory.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from agent.deps import AgentDeps
 from agent.graph import CASE_DURABILITY, CaseGraph
 from agent.scheduler import Handler, JobKind
 from agent.tables import ApprovalRow
+from airline.holds import release_expired_holds
 from airline.models import Booking, FlightStatus
 from airline.reservations import load_booking, load_customer
 from tools.notifications import MessageKind, enqueue_notification
@@ -143,8 +145,16 @@ class FollowUps:
             JobKind.APPROVAL_DEADLINE: self.deadline_passed,
             JobKind.REMINDER: self.remind,
             JobKind.RECHECK: self.recheck,
+            JobKind.HOLD_EXPIRY: self.release_expired_holds,
             JobKind.REPLY_DEADLINE: self.reply_deadline_passed,
         }
+
+    async def release_expired_holds(self, payload: dict[str, Any]) -> None:
+        """Seats held for cases that never confirmed them go back to inventory."""
+        async with self.deps.db.transaction() as session:
+            released = await release_expired_holds(session, self.deps.clock.now())
+        if released:
+            log.info("%d expired seat holds released (%s)", len(released), payload)
 
     async def reply_deadline_passed(self, payload: dict[str, Any]) -> None:
         """A passenger did not answer their offer in time: the default runs."""

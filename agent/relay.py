@@ -34,6 +34,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -294,7 +295,12 @@ class OutboxRelay:
                 await session.execute(
                     update(OutboxRow)
                     .where(OutboxRow.id.in_(sent))
-                    .values(status="sent", sent_at=now, attempts=OutboxRow.attempts + 1)
+                    .values(
+                        status="sent",
+                        sent_at=now,
+                        sent_wall_at=datetime.now(UTC),  # time-to-notify, audited
+                        attempts=OutboxRow.attempts + 1,
+                    )
                 )
                 # A sent message's row names the channel that reached the passenger.
                 by_channel: dict[str, list[int]] = {}

@@ -1,4 +1,4 @@
-"""Scheduled follow-ups: approval deadlines, pre-departure reminders, re-checks.
+"""Scheduled follow-ups: approval deadlines, reminders, re-checks, hold expiry.
 
 Jobs live in the database (`jobs`), written in the same transaction as the work that
 needs them, so a crash loses none. Any daemon may run a due job, but only after claiming
@@ -57,6 +57,8 @@ class JobKind(StrEnum):
     APPROVAL_DEADLINE = "approval_deadline"
     REMINDER = "reminder"
     RECHECK = "recheck"
+    HOLD_EXPIRY = "hold_expiry"
+    """Seats a wave held and nobody confirmed go back (`airline.holds.release_expired_holds`)."""
     REPLY_DEADLINE = "reply_deadline"
     RETENTION = "retention"
 

@@ -128,11 +128,100 @@ class PlausibilitySettings(BaseModel):
         )
 
 
+class PlannerSettings(BaseModel):
+    """The wave planner (`agent.planner`): how waves form, how far it looks, what it weighs.
+
+    The objective, in one place: every option a party could take costs, per seat and
+    times the party's priority weight, the hours of arrival delay at the journey's final
+    destination, plus `stop_hours` per connection, `layover_weight` per hour waiting at a
+    connecting airport, `other_carrier_hours` off own metal,
+    `risk_hours` times the estimated chance the option is disrupted too (what the stream
+    has shown so far at its airports and hours), and `preference_hours` when it breaks a
+    hard preference (an airport or carrier to avoid, no overnight). Leaving a party
+    without a seat costs `unplaced_hours`, more than any option, so nobody is left out
+    while a seat exists within `horizon_hours`. The priority weight is 1 plus the boosts
+    below (reduced mobility, unaccompanied minors, a connection at risk, tier, fare).
+    """
+
+    wave_window_seconds: float = Field(
+        default=120.0,
+        ge=0,
+        description="a wave is the consecutive material changes emitted within this long "
+        "(event time) of its first; the first record beyond it closes the wave",
+    )
+    wave_dry_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        description="a wave also closes when the source yields nothing for this long "
+        "(wall time): the end of a backlog",
+    )
+    horizon_hours: float = Field(
+        default=72.0, gt=0, description="how far ahead seats are looked for"
+    )
+    max_options: int = Field(default=12, ge=1, description="options kept per party")
+    ranked_options: int = Field(
+        default=5, ge=0, description="next-best options handed to each case (for the operator)"
+    )
+    stop_hours: float = Field(default=0.5, ge=0, description="cost of one connection")
+    layover_weight: float = Field(
+        default=0.25,
+        ge=0,
+        description="what an hour waiting at a connecting airport costs, in hours of delay "
+        "(same arrival: better to wait at the origin than overnight at a hub)",
+    )
+    other_carrier_hours: float = Field(default=3.0, ge=0, description="cost of another carrier")
+    risk_hours: float = Field(
+        default=48.0,
+        ge=0,
+        description="cost of an option certain to be disrupted too: the delay and the "
+        "second disruption a passenger rebooked onto a flight that goes anyway suffers "
+        "(on the replayed blizzard day, 24 h gave 1.74 rebookings per rebooked passenger, "
+        "48 h 1.31, for 6 % more summed delay)",
+    )
+    preference_hours: float = Field(
+        default=120.0, ge=0, description="cost of breaking a hard preference"
+    )
+    unplaced_hours: float = Field(
+        default=400.0, gt=0, description="cost of leaving a party without a seat"
+    )
+    special_needs_boost: float = Field(
+        default=3.0, ge=0, description="reduced mobility, unaccompanied minors (EU261 Art 11)"
+    )
+    connection_boost: float = Field(default=0.5, ge=0, description="a connection at risk")
+    tier_boost: dict[LoyaltyTier, float] = Field(
+        default_factory=lambda: {
+            LoyaltyTier.NONE: 0.0,
+            LoyaltyTier.SILVER: 0.25,
+            LoyaltyTier.GOLD: 0.5,
+            LoyaltyTier.PLATINUM: 1.0,
+        }
+    )
+    fare_boost: dict[str, float] = Field(
+        default_factory=lambda: {"flex": 0.25, "standard": 0.0, "basic": -0.1}
+    )
+    max_milp_variables: int = Field(
+        default=200_000,
+        ge=0,
+        description="above this many (group, option) variables the deterministic greedy "
+        "fallback plans the wave instead of the MILP",
+    )
+    node_limit: int = Field(
+        default=20_000,
+        ge=1,
+        description="branch-and-bound nodes the MILP may explore (a count, not a time: the "
+        "same answer under any machine load)",
+    )
+    hold_minutes: int = Field(
+        default=180, ge=1, description="an assigned seat is held this long for its case"
+    )
+
+
 class AgentSettings(BaseModel):
     approvals: ApprovalLimits = ApprovalLimits()
     scheduler: SchedulerSettings = SchedulerSettings()
     plausibility: PlausibilitySettings = PlausibilitySettings()
     retention: RetentionSettings = RetentionSettings()
+    planner: PlannerSettings = PlannerSettings()
     concurrency: int = Field(default=8, ge=1, description="cases run at once")
     delay_notify_minutes: int = Field(
         default=30, ge=0, description="notify passengers of departure delays at least this long"

@@ -43,6 +43,7 @@ from tools.policy.results import CareItem, Entitlement, EntitlementKind, Entitle
 from tools.ranking import Ranking
 
 __all__ = [
+    "Assignment",
     "CareAction",
     "CaseContext",
     "CaseReason",
@@ -87,6 +88,26 @@ class Outcome(StrEnum):
     NOTHING_TO_DO = "nothing_to_do"
 
 
+class Assignment(BaseModel):
+    """What the wave planner assigned a case: its seat (held for it) and the next-best options.
+
+    `flights` empty means the planner found no seat within its horizon: the passenger is
+    owed the truth and the refund offer, not a search of their own.
+    """
+
+    flights: list[str] = Field(default_factory=list, description="the assigned itinerary")
+    cabin: Cabin | None = None
+    hold_id: str | None = Field(default=None, description="the seats held for this case")
+    ranked: list[list[str]] = Field(
+        default_factory=list, description="next-best itineraries, best first (for the operator)"
+    )
+    wave_id: str | None = Field(default=None, description="the wave whose plan this is")
+
+    @property
+    def placed(self) -> bool:
+        return bool(self.flights)
+
+
 class Plan(BaseModel):
     """What a reasoner wants done for a case, and why."""
 
@@ -116,9 +137,15 @@ class CaseContext(BaseModel):
     destination: str | None = None
     earliest_dep: datetime | None = None
     cabin: Cabin | None = None
-    alternatives: list[Itinerary] = Field(default_factory=list)
+    alternatives: list[Itinerary] = Field(
+        default_factory=list,
+        description="the planner's assignment first, then its next-best options with seats",
+    )
+    assignment: Assignment | None = Field(
+        default=None, description="the planner's decision for this case (None: nothing to place)"
+    )
     ranking: Ranking | None = Field(
-        default=None, description="why the first alternative ranks first, as the ranker says"
+        default=None, description="why the first alternative ranks first, in the plan's terms"
     )
     message_fields: dict[str, str] = Field(
         default_factory=dict, description="what the passenger message may mention"
@@ -163,11 +190,13 @@ class CaseState(TypedDict, total=False):
     outcome: str
     revision: int
     decision: dict[str, str | int | None]
+    assignment: Assignment
 
 
 # Everything the checkpointer may revive; anything else comes back as a plain dict.
 CHECKPOINT_TYPES: tuple[type, ...] = (
     CaseContext,
+    Assignment,
     Plan,
     Verdict,
     RebookAction,

@@ -34,6 +34,10 @@ class DisruptionRow(Base):
     kind: Mapped[str] = mapped_column(String(16))
     detail: Mapped[dict[str, Any]]
     detected_at: Mapped[datetime]
+    emitted_at: Mapped[datetime | None] = mapped_column(default=None)
+    """When the event that made the change was emitted (the event clock): time-to-notify
+    is measured from it."""
+    wave_id: Mapped[str | None] = mapped_column(String(40), index=True, default=None)
 
 
 class CaseRow(Base):
@@ -53,11 +57,47 @@ class CaseRow(Base):
     checkpoint_pruned_at: Mapped[datetime | None] = mapped_column(
         doc="when retention deleted the finished case's LangGraph thread (`agent.retention`)"
     )
+    wave_id: Mapped[str | None] = mapped_column(String(40), index=True, default=None)
+    assignment: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    """The planner's assignment for the case (`agent.state.Assignment`), recorded with the
+    wave before any effect: a restarted daemon resumes it rather than planning again."""
+    decided_wall_at: Mapped[datetime | None] = mapped_column(default=None)
+    """Wall time (UTC) at which the case closed: with the event's `emitted_at`, what
+    makes time-to-decision auditable."""
 
     __table_args__ = (
         UniqueConstraint("disruption_id", "pnr"),
         Index("ix_cases_status_updated", "status", "updated_at"),
     )
+
+
+class WaveRow(Base):
+    """One disruption wave: its records, the digest of the planner's inputs and its result.
+
+    Written in the transaction that opens the wave's cases and holds their seats, before
+    any effect. The assignment itself is on each case (`CaseRow.assignment`).
+    """
+
+    __tablename__ = "waves"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    first_record: Mapped[str] = mapped_column(String(200))
+    """topic/partition/offset of the wave's first material record."""
+    last_record: Mapped[str] = mapped_column(String(200))
+    records: Mapped[int]
+    changes: Mapped[list[str]] = mapped_column(JSON)
+    """The disruptions (flight@event) the wave holds, in record order."""
+    digest: Mapped[str] = mapped_column(String(64))
+    solver: Mapped[str] = mapped_column(String(16))
+    objective: Mapped[float]
+    lower_bound: Mapped[float]
+    parties: Mapped[int]
+    placed: Mapped[int]
+    first_emitted_at: Mapped[datetime]
+    planned_at: Mapped[datetime]
+    """Event time of the plan."""
+    planned_wall_at: Mapped[datetime]
+    plan_seconds: Mapped[float]
 
 
 class ApprovalRow(Base):

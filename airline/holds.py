@@ -7,23 +7,35 @@ rebooking, so no other case can get them, and they stay taken until the hold is
 - confirmed (`confirm_hold`): the booking moves onto the held flights, without taking
   the seats a second time;
 - released (`release_hold`, or a refund or cancellation of the booking); or
-- expired (`release_expired_holds`, run periodically): nobody confirmed it in time.
+- expired (`release_expired_holds`): nobody confirmed it in time. The daemon schedules
+  the sweep when it holds seats (a `hold_expiry` job at the holds' expiry, run by
+  `agent.scheduler` like every other follow-up).
+
+The wave planner holds every seat it assigns with `hold_many`, in the transaction that
+records its plan; the act node confirms the case's hold (`confirm_hold`) or gives it
+back (`release_case_holds`). This module is the one implementation of holds.
 
 Every call is idempotent by key through the action ledger: a retried call returns what
 the first one did. The hold id is derived from the key, so a replayed hold is the same
 hold. Read-then-write steps lock their rows (``FOR UPDATE``) on PostgreSQL; a sweep skips
 holds another transaction has locked (``SKIP LOCKED``), so two sweepers never release one
 hold twice and a sweep never waits on a confirmation in progress.
+
+Why it is long: a hold's whole life — take one or a wave's many, confirm, release, expire
+— is one state machine over the same rows, locks and ledger keys; split by step, each
+part would re-derive the others' invariants (which rows are locked, in which order).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.models import BookingStatus, Cabin
@@ -40,17 +52,20 @@ from airline.reservations import (
     swap_segments,
     take_seats,
 )
-from airline.tables import SeatHoldRow
-from travel_agent.errors import NotFoundError, ReservationError
+from airline.tables import InventoryRow, SeatHoldRow
+from travel_agent.errors import NoSeatsError, NotFoundError, ReservationError
 
 __all__ = [
     "Hold",
     "HoldExpiredError",
+    "HoldRequest",
     "HoldStatus",
     "confirm_hold",
     "hold_id_for",
+    "hold_many",
     "hold_seats",
     "load_hold",
+    "release_case_holds",
     "release_expired_holds",
     "release_hold",
 ]
@@ -72,6 +87,18 @@ class Hold(BaseModel):
     replayed: bool = Field(
         default=False, description="the key had been used before: nothing was done again"
     )
+
+
+@dataclass(frozen=True, slots=True)
+class HoldRequest:
+    """Seats to hold for one booking (`hold_many`)."""
+
+    key: str
+    case_id: str
+    pnr: str
+    flights: tuple[str, ...]
+    cabin: str
+    party: int = 1
 
 
 def hold_id_for(key: str) -> str:
@@ -145,6 +172,102 @@ async def hold_seats(
         at=now,
     )
     return _hold_of(row)
+
+
+async def hold_many(
+    session: AsyncSession,
+    requests: Sequence[HoldRequest],
+    *,
+    expires_at: datetime,
+    now: datetime,
+) -> list[str]:
+    """Hold seats for many bookings at once (a planned wave): the hold ids, in order.
+
+    One conditional UPDATE per (flight, cabin) for the seats all the holds take there,
+    then the hold rows inserted together: a wave's holds cost a few statements, not a
+    transaction per passenger. Their record is the hold row itself (its key is unique);
+    the ledger records what becomes of them (the rebooking that confirms one). The
+    caller has planned within the seats it read in this transaction (on PostgreSQL,
+    read ``FOR UPDATE``), so a refused
+    UPDATE means the plan is stale: `NoSeatsError`, and the transaction rolls back whole.
+    Keys already used are skipped (their holds exist).
+
+    Raises:
+        NoSeatsError: a (flight, cabin) has fewer seats left than the holds need.
+    """
+    if not requests:
+        return []
+    keys = [r.key for r in requests]
+    done = set(
+        await session.scalars(
+            select(SeatHoldRow.idempotency_key).where(SeatHoldRow.idempotency_key.in_(keys))
+        )
+    )
+    fresh = [r for r in requests if r.key not in done]
+    need: Counter[tuple[str, str]] = Counter()
+    for request in fresh:
+        for flight in request.flights:
+            need[(flight, request.cabin)] += request.party
+    # Sorted: transactions taking seats on the same flights lock them in one order.
+    for (flight, cabin), count in sorted(need.items()):
+        taken = await session.execute(
+            update(InventoryRow)
+            .where(
+                InventoryRow.flight_key == flight,
+                InventoryRow.cabin == cabin,
+                InventoryRow.sold + count <= InventoryRow.capacity,
+            )
+            .values(sold=InventoryRow.sold + count)
+        )
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            raise NoSeatsError(flight, cabin)
+    if fresh:
+        await session.execute(
+            insert(SeatHoldRow),
+            [
+                {
+                    "id": hold_id_for(r.key),
+                    "idempotency_key": r.key,
+                    "case_id": r.case_id,
+                    "pnr": r.pnr,
+                    "flights": list(r.flights),
+                    "cabin": r.cabin,
+                    "party": r.party,
+                    "status": HoldStatus.HELD.value,
+                    "created_at": now,
+                    "expires_at": expires_at,
+                    "settled_at": None,
+                }
+                for r in fresh
+            ],
+        )
+    return [hold_id_for(r.key) for r in requests]
+
+
+async def release_case_holds(
+    session: AsyncSession, case_id: str, now: datetime, *, keep: str | None = None
+) -> list[str]:
+    """Give back the seats of every hold the case still has (but `keep`): the ids released.
+
+    A release is not a ledger effect of its own: the hold row's status records it, and a
+    retried call finds nothing held to release.
+    """
+    rows = (
+        await session.scalars(
+            select(SeatHoldRow)
+            .where(SeatHoldRow.case_id == case_id, SeatHoldRow.status == HoldStatus.HELD.value)
+            .order_by(SeatHoldRow.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).all()
+    released = []
+    for row in rows:
+        if row.id == keep:
+            continue
+        await release_hold_row(session, row, HoldStatus.RELEASED, now)
+        released.append(row.id)
+    return released
 
 
 async def confirm_hold(

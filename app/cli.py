@@ -9,7 +9,7 @@ import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 
@@ -225,11 +225,19 @@ def replay(
     max_passengers: Annotated[
         int, typer.Option(help="most passenger records to create for the day")
     ] = 50_000,
+    horizon_days: Annotated[
+        int,
+        typer.Option(
+            help="the following days' flights from the same file join the world (scheduled, "
+            "with their passengers): the seats a real airline would rebook onto"
+        ),
+    ] = 2,
 ) -> None:
     """Replay a real historical day as a live feed (embedded: with the daemon; Kafka: produce)."""
     from rich.console import Console
     from rich.progress import Progress
 
+    from airline.models import Flight
     from app.replaying import run_replay
     from streams.replay import read_ontime
 
@@ -244,6 +252,10 @@ def replay(
                 day=day,
                 on_progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
+            following: list[Flight] = []
+            for n in range(1, horizon_days + 1):
+                bar.update(task, description=f"reading {file.name}: day +{n}")
+                following += read_ontime(file, day=day + timedelta(days=n)).schedule
     except TravelAgentError as exc:
         say(f"error: {exc}")
         raise typer.Exit(2 if isinstance(exc, ConfigError) else 1) from None
@@ -257,6 +269,7 @@ def replay(
             settings,
             replayed,
             day=day,
+            following=following,
             speed=speed,
             max_passengers=max_passengers,
             say=say,
@@ -321,22 +334,21 @@ def eval_(
     ] = 0,
 ) -> None:
     """Run scripted scenarios through the real daemon and score the agent's decisions."""
-    from app.eval_cli import run_eval, run_extra_evaluation, run_generated_evaluation
+    from app.eval_cli import run_eval, run_evaluation, run_generated_evaluation
 
     if reasoner not in ("rules", "llm", "hybrid"):
         say("error: --reasoner must be rules, llm or hybrid")
         raise typer.Exit(2)
-
-    extra = run_extra_evaluation(
-        generate,
-        seed,
-        size,
-        crashes,
-        storm_day,
-        storm_destinations,
-        storm_passengers,
-        red_team,
-        json_path,
+    extra = run_evaluation(
+        generate=generate,
+        seed=seed,
+        size=size,
+        crashes=crashes,
+        storm_day=storm_day,
+        storm_destinations=storm_destinations,
+        storm_passengers=storm_passengers,
+        red_team=red_team,
+        json_path=json_path,
         say=say,
         echo=typer.echo,
     )

@@ -43,7 +43,8 @@ __all__ = [
     "eval_harness",
     "model_label",
     "run_eval",
-    "run_extra_evaluation",
+    "run_evaluation",
+    "run_generated_evaluation",
     "scenario_settings",
 ]
 
@@ -274,7 +275,8 @@ def run_eval(
     return 0
 
 
-def run_extra_evaluation(
+def run_evaluation(
+    *,
     generate: int,
     seed: int,
     size: str,
@@ -284,11 +286,11 @@ def run_extra_evaluation(
     storm_passengers: int,
     red_team: int,
     json_path: Path | None,
-    *,
     say: Any,
     echo: Any,
 ) -> int | None:
-    """The evaluations beyond scenarios (crash-invariance, storm day, red team), or None."""
+    """The evaluations beyond scenarios (crash-invariance, storm day, red team): the exit
+    code of the one asked for, or None when none was."""
     from evals.generate import cli as extra
 
     try:

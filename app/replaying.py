@@ -12,13 +12,14 @@ import asyncio
 import contextlib
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
 from airline.clock import SimulatedClock
+from airline.models import Flight
 from airline.replay_world import build_replay_world
 from airline.seed import write_world
 from airline.tables import FlightRow
@@ -39,6 +40,7 @@ async def run_replay(
     replayed: ReplayDay,
     *,
     day: date,
+    following: Sequence[Flight] = (),
     speed: float,
     max_passengers: int,
     say: Callable[[str], None],
@@ -55,8 +57,13 @@ async def run_replay(
         f"building the replay's world: {len(replayed.schedule)} flights, synthetic passengers "
         f"(at most {max_passengers:,}) ..."
     )
+    # The following days' flights (from the same file) are in the world, scheduled, with
+    # their passengers: the seats a real airline rebooks a storm's passengers onto.
     world = build_replay_world(
-        replayed.schedule, seed=settings.seed.seed, service_date=day, max_passengers=max_passengers
+        [*replayed.schedule, *following],
+        seed=settings.seed.seed,
+        service_date=day,
+        max_passengers=max_passengers,
     )
     if settings.source == "kafka":
         async with open_database(settings.db_url) as db:

@@ -5,10 +5,15 @@
 Seeds the world once into a temporary directory, then for each scenario copies it fresh
 and runs, with the rules reasoner on SQLite:
 
-- graph:  Daemon.handle() per cancellation event (board → triage → one LangGraph run per
-          case, SQLite checkpoints) and then the outbox relay until every message is sent;
-- plain:  the same node functions called one after another as plain coroutines (no
-          graph, no checkpoints), on another fresh copy, for the graph's overhead.
+- graph:  Daemon.handle() per cancellation event, then the end of the backlog closes the
+          wave (board → triage → the wave planner → one LangGraph run per case, SQLite
+          checkpoints) and the outbox relay sends every message;
+- plain:  on another fresh copy, the same wave opened the same way
+          (`Daemon.open_cases_for`, planner included) and then, per case, the
+          same node functions the graph runs — context, plan, guard, approve, act,
+          remember — in the same order, with the same routing and the same database
+          I/O, as plain coroutines: no graph, no checkpoints. The graph/plain ratio is
+          what LangGraph (its loop, state channels and one checkpoint per case) costs.
 
 Prints cases, seconds until every case is durable, seconds until every passenger is
 notified, cases/s, and the graph/plain time ratio; the last line is JSON.
@@ -32,7 +37,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from langgraph.runtime import Runtime
 
-from agent.nodes import act, after_act, after_guard, gather_context, guard_plan, make_plan, remember
+from agent.nodes import (
+    act,
+    after_act,
+    after_guard,
+    approve,
+    gather_context,
+    guard_plan,
+    make_plan,
+    remember,
+)
 from agent.settings import AgentSettings
 from agent.state import CaseState
 from airline.clock import SimulatedClock
@@ -76,6 +90,7 @@ async def run_graph(
             event = cancellation(flight, clock.now(), n)
             position = Position(TOPIC_FLIGHT_STATUS, 0, n)
             await daemon.handle(Received(position, encode(event), flight.key.encode(), event))
+        await daemon.close_wave()  # the end of the backlog
         durable = time.perf_counter() - started
         await relay.drain()
         notified = time.perf_counter() - started
@@ -89,10 +104,10 @@ async def run_graph(
 
 
 async def run_plain(settings: Settings, flights: list[Flight], clock: SimulatedClock) -> float:
-    """The same node functions as plain calls: what the graph costs on top of them."""
+    """The same wave and node functions as plain calls: what the graph costs on top."""
     async with open_runtime(settings, clock) as opened:
         daemon = opened.daemon
-        runtime = Runtime(context=opened.agent.deps)
+        runtime = Runtime(context=opened.deps)
         slots = asyncio.Semaphore(ARGS.concurrency)
 
         async def one(state: CaseState) -> None:
@@ -103,8 +118,14 @@ async def run_plain(settings: Settings, flights: list[Flight], clock: SimulatedC
                         state.update(await gather_context(state, runtime))
                         state.update(await make_plan(state, runtime))
                         state.update(await guard_plan(state, runtime))
-                        # (no approvals in the benchmark: approve passes straight to act)
-                        step = "act" if after_guard(state) == "approve" else "context"
+                        step = "approve" if after_guard(state) == "approve" else "context"
+                    elif step == "approve":
+                        if state["verdict"].needs_human:
+                            step = "end"  # the graph parks it at interrupt(): a plain call cannot
+                            continue
+                        command = await approve(state, runtime)
+                        state.update(command.update or {})
+                        step = str(command.goto)
                     elif step == "act":
                         state.update(await act(state, runtime))
                         step = "context" if after_act(state) == "context" else "remember"
@@ -113,25 +134,30 @@ async def run_plain(settings: Settings, flights: list[Flight], clock: SimulatedC
                         step = "end"
 
         started = time.perf_counter()
+        records = []
         for n, flight in enumerate(flights):
-            # The cases `handle` would open, without running them through the graph.
             event = cancellation(flight, clock.now(), n)
-            cases = await daemon.open_cases_for(event)
-            assert cases, f"{flight.key}: the cancellation opened no case"
-            await asyncio.gather(
-                *(
-                    one(
-                        {
-                            "case_id": c.id,
-                            "pnr": c.pnr,
-                            "disruption_id": c.disruption_id,
-                            "flight_key": c.flight_key,
-                            "reason": c.reason,
-                        }
-                    )
-                    for c in cases
+            position = Position(TOPIC_FLIGHT_STATUS, 0, n)
+            records.append(Received(position, encode(event), flight.key.encode(), event))
+        # The wave the graph run's end of backlog closes, opened the same way (planner
+        # included), its cases left for the plain calls below.
+        cases = await daemon.open_cases_for(records)
+        assert cases, "the cancellations opened no case"
+        await asyncio.gather(
+            *(
+                one(
+                    {
+                        "case_id": c.id,
+                        "pnr": c.pnr,
+                        "disruption_id": c.disruption_id,
+                        "flight_key": c.flight_key,
+                        "reason": c.reason,
+                        **({"assignment": c.assignment} if c.assignment else {}),
+                    }
                 )
+                for c in cases
             )
+        )
         return time.perf_counter() - started
 
 

@@ -1,17 +1,15 @@
 """The agent's tools as LangChain tools, with pydantic arguments.
 
-    build_tools(deps) -> [get_flight_status, find_alternatives, entitlements, lookup_policy,
-                          hold_seats, rebook, offer_refund, issue_compensation,
-                          send_notification]
+    build_tools(deps) -> [get_flight_status, find_alternatives, entitlements, lookup_policy]
 
-The first four only read (`READ_ONLY_TOOLS`, ``metadata["read_only"]``): a model reasoner
-may call them freely while it thinks. The other five change the airline systems or write
-to the passenger (`WRITE_TOOLS`): a reasoner returns them as a plan, which passes the
-guard before anything runs. Write tools derive their idempotency keys from the case id
-(``<case>:rebook:v1`` is the key `agent.nodes` uses too), so a replayed call does nothing
-twice.
+Every tool only reads (`READ_ONLY_TOOLS`, ``metadata["read_only"]``): a model reasoner may
+call them freely while it thinks. Nothing a model calls changes a booking, pays or writes
+to a passenger: a reasoner proposes those as a plan (`tools.plan`'s actions), the guard
+checks it, and the act node carries it out (`agent.nodes.acting`). Five write tools,
+keyed on case ids differently from the act node, were never reached in production and
+would have paid twice had a model been given them; they are gone.
 
-Every tool answers with a `tools.rebooking.ToolResult` as a dict: ``status`` is ``ok``,
+Every tool answers with a `tools.effects.ToolResult` as a dict: ``status`` is ``ok``,
 ``retriable`` (the planner can fix it: another option, other arguments) or ``final``.
 Arguments that fail validation come back as the same shape, JSON-encoded (LangChain
 hands validation errors over as text): ``error == "invalid_arguments"``, with every
@@ -20,7 +18,6 @@ problem named by its field. Use `parse_result` to read either form.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -33,13 +30,11 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic.v1 import ValidationError as PydanticV1ValidationError
 
 from airline.models import Cabin
-from airline.reservations import HoldStatus, available_seats
-from tools import rebooking
+from airline.reservations import available_seats
 from tools.case_facts import passenger_entitlements
 from tools.effects import ToolDeps, ToolResult, ToolStatus, failure
 from tools.flights import Itinerary, SearchRequest, find_alternatives
-from tools.notifications import MessageKind
-from tools.policy.entitlements import DisruptionKind, Regime
+from tools.policy.entitlements import DisruptionKind
 from tools.policy.texts import Hit, lookup
 from travel_agent.errors import NotFoundError, TravelAgentError
 
@@ -49,10 +44,6 @@ READ_ONLY_TOOLS = frozenset(
     {"get_flight_status", "find_alternatives", "entitlements", "lookup_policy"}
 )
 """Tools that change nothing: a reasoner may call them while it thinks."""
-WRITE_TOOLS = frozenset(
-    {"hold_seats", "rebook", "offer_refund", "issue_compensation", "send_notification"}
-)
-"""Tools with effects: a reasoner proposes them in a plan; they run after the guard."""
 
 Pnr = Annotated[str, Field(pattern=r"^[A-Z0-9]{6}$", description="six-character record locator")]
 FlightKey = Annotated[
@@ -66,9 +57,6 @@ FlightKey = Annotated[
     ),
 ]
 Iata = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="IATA airport code, e.g. FRA")]
-CaseId = Annotated[
-    str, Field(min_length=1, max_length=40, description="the case this action belongs to")
-]
 
 
 class _Args(BaseModel):
@@ -104,65 +92,6 @@ class EntitlementsArgs(_Args):
 class LookupPolicyArgs(_Args):
     query: str = Field(min_length=3, max_length=500, description="a question or keywords")
     k: int = Field(default=3, ge=1, le=10, description="passages to return")
-
-
-class HoldSeatsArgs(_Args):
-    case_id: CaseId
-    pnr: Pnr
-    flights: list[FlightKey] = Field(min_length=1, max_length=4, description="in order")
-    cabin: Cabin
-    party: int = Field(default=1, ge=1, le=9, description="seats on every flight")
-    minutes: int = Field(default=15, ge=1, le=120, description="how long the hold lasts")
-    attempt: int = Field(
-        default=1, ge=1, le=20, description="raise by one to hold the same seats again after expiry"
-    )
-
-
-class RebookArgs(_Args):
-    case_id: CaseId
-    pnr: Pnr
-    replace_seqs: list[Annotated[int, Field(ge=1)]] = Field(
-        min_length=1, description="the broken segments to take off the booking"
-    )
-    flights: list[FlightKey] = Field(min_length=1, max_length=4, description="the new itinerary")
-    cabin: Cabin = Field(description="the booked cabin")
-    hold_id: str | None = Field(default=None, description="a hold on exactly these flights")
-
-
-class RefundArgs(_Args):
-    case_id: CaseId
-    pnr: Pnr
-    amount_cents: int | None = Field(
-        default=None, ge=0, description="money back in minor units; default the whole ticket"
-    )
-    reason: str = Field(min_length=3, max_length=300, description="why, for the ledger")
-
-
-class CompensationArgs(_Args):
-    case_id: CaseId
-    pnr: Pnr
-    flight_key: FlightKey = Field(description="the disrupted flight")
-    amount_cents: int = Field(gt=0, description="in minor units, e.g. 25000 for EUR 250")
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
-    regime: Regime
-    citation: str = Field(min_length=3, max_length=200, description="e.g. EU261 Art 7(1)(a)")
-    kind: DisruptionKind | None = None
-    approved_by: str | None = Field(
-        default=None,
-        max_length=100,
-        description="the operator who approved an amount above the entitlement; never guess",
-    )
-
-
-class NotificationArgs(_Args):
-    case_id: CaseId
-    pnr: Pnr
-    flight_key: FlightKey = Field(description="the disrupted flight the message is about")
-    message: MessageKind
-    fields: dict[str, str | list[str]] = Field(
-        default_factory=dict,
-        description="what the message needs beyond the flight, e.g. itinerary, amount, days",
-    )
 
 
 # --- read-only ------------------------------------------------------------------------
@@ -289,85 +218,6 @@ async def _lookup_policy(deps: ToolDeps, args: LookupPolicyArgs) -> ToolResult:
     )
 
 
-# --- writes ---------------------------------------------------------------------------
-
-
-async def _hold_seats(deps: ToolDeps, args: HoldSeatsArgs) -> ToolResult:
-    option = hashlib.sha256(f"{args.flights}|{args.cabin}|{args.party}".encode()).hexdigest()
-    result = await rebooking.hold(
-        deps,
-        key=f"{args.case_id}:hold:{option[:12]}:{args.attempt}",
-        case_id=args.case_id,
-        pnr=args.pnr,
-        flights=args.flights,
-        cabin=args.cabin,
-        party=args.party,
-        minutes=args.minutes,
-    )
-    status = result.detail.get("status")
-    if result.replayed and status != HoldStatus.HELD.value:
-        return result.model_copy(
-            update={
-                "status": ToolStatus.RETRIABLE,
-                "error": "hold_expired",
-                "message": f"this hold is {status}; hold again with attempt={args.attempt + 1}",
-            }
-        )
-    return result
-
-
-async def _rebook(deps: ToolDeps, args: RebookArgs) -> ToolResult:
-    return await rebooking.rebook(
-        deps,
-        key=f"{args.case_id}:rebook:v1",
-        case_id=args.case_id,
-        pnr=args.pnr,
-        replace_seqs=args.replace_seqs,
-        flights=args.flights,
-        cabin=args.cabin,
-        hold_id=args.hold_id,
-    )
-
-
-async def _offer_refund(deps: ToolDeps, args: RefundArgs) -> ToolResult:
-    return await rebooking.refund(
-        deps,
-        key=f"{args.case_id}:refund:v1",
-        case_id=args.case_id,
-        pnr=args.pnr,
-        amount_cents=args.amount_cents,
-        reason=args.reason,
-    )
-
-
-async def _issue_compensation(deps: ToolDeps, args: CompensationArgs) -> ToolResult:
-    return await rebooking.compensate(
-        deps,
-        key=f"{args.case_id}:compensate:v1",
-        case_id=args.case_id,
-        pnr=args.pnr,
-        flight_key=args.flight_key,
-        amount_cents=args.amount_cents,
-        currency=args.currency,
-        regime=args.regime,
-        citation=args.citation,
-        approved_by=args.approved_by,
-        kind=args.kind,
-    )
-
-
-async def _send_notification(deps: ToolDeps, args: NotificationArgs) -> ToolResult:
-    return await rebooking.notify(
-        deps,
-        key=f"{args.case_id}:notify:v1",
-        case_id=args.case_id,
-        pnr=args.pnr,
-        flight_key=args.flight_key,
-        message=args.message,
-        fields=args.fields,
-    )
-
-
 # --- assembly -------------------------------------------------------------------------
 
 _A = TypeVar("_A", bound=_Args)
@@ -381,31 +231,16 @@ _DESCRIPTIONS = {
     "care, refund, re-routing, notices), with the rule that says so, from live facts.",
     "lookup_policy": "Read-only. The passages of passenger-rights rules (EU261, UK261, US "
     "DOT, APPR) and fare practice that best answer a question, each with its citation.",
-    "hold_seats": "Write. Hold seats on an itinerary for a while (default 15 minutes) so no "
-    "one else gets them; confirm with rebook(hold_id=...).",
-    "rebook": "Write. Move the booking off its broken segments onto a new itinerary, in the "
-    "booked cabin. Checked against the live board; 'retriable' means pick another option.",
-    "offer_refund": "Write. Refund the booking (default: the whole ticket) and give its "
-    "seats back, when the passenger takes the refund instead of travelling.",
-    "issue_compensation": "Write. Pay compensation under a regime; refused above what "
-    "entitlements() says unless an operator approved it (approved_by).",
-    "send_notification": "Write. Queue one message to the passenger on their channel, in "
-    "their language; flight, route, date and times are filled in.",
 }
 
 
 def build_tools(deps: ToolDeps) -> list[BaseTool]:
-    """The nine tools over `deps`, read-only ones first."""
+    """The four read-only tools over `deps`."""
     return [
         _tool(deps, "get_flight_status", FlightStatusArgs, _flight_status),
         _tool(deps, "find_alternatives", FindAlternativesArgs, _find_alternatives),
         _tool(deps, "entitlements", EntitlementsArgs, _entitlements),
         _tool(deps, "lookup_policy", LookupPolicyArgs, _lookup_policy),
-        _tool(deps, "hold_seats", HoldSeatsArgs, _hold_seats),
-        _tool(deps, "rebook", RebookArgs, _rebook),
-        _tool(deps, "offer_refund", RefundArgs, _offer_refund),
-        _tool(deps, "issue_compensation", CompensationArgs, _issue_compensation),
-        _tool(deps, "send_notification", NotificationArgs, _send_notification),
     ]
 
 

@@ -126,7 +126,7 @@ def rank(
 
 Decider = Literal[
     "only option", "cabin", "avoided", "red_eye", "tight_connection", "arrival", "stops",
-    "departure", "seats", "tie",
+    "departure", "seats", "tie", "wave_plan",
 ]  # fmt: skip
 
 
@@ -194,6 +194,8 @@ class Ranking(BaseModel):
     runner_up: RankTerms | None = None
     decided_by: Decider
     options: int
+    alone: Decider | None = None
+    """With `wave_plan`: the key on which option 2 ranks higher for this passenger alone."""
 
     def words(self) -> str:
         """The explanation an operator reads on the card (and the rules' rationale)."""
@@ -220,12 +222,35 @@ class Ranking(BaseModel):
             "seats": "both arrive and leave alike; it has more seats left",
             "tie": "the two rank alike",
             "only option": "",
+            "wave_plan": "the wave planner placed the whole disruption at once: for this "
+            f"passenger alone option 2 ranks higher ({_ALONE.get(self.alone or 'tie', 'tie')}), "
+            "but the plan also weighs who else needs its seats and the chance that it is "
+            "disrupted too",
         }[self.decided_by]
         return f"{head}; {other}. Option 1 ranks first because {because}."
 
 
-def explain(ranked: list[Itinerary], request: SearchRequest, schedule: Schedule) -> Ranking | None:
-    """Why `ranked[0]` comes first (None when nothing was found)."""
+_ALONE = {
+    "cabin": "its cabin",
+    "avoided": "option 1 touches what the passenger asked to avoid",
+    "red_eye": "option 1 leaves at night",
+    "tight_connection": "option 1's connection is tight for assistance",
+    "arrival": "it arrives sooner",
+    "stops": "fewer stops",
+    "departure": "a later departure",
+    "seats": "more seats left",
+}
+
+
+def explain(
+    ranked: list[Itinerary], request: SearchRequest, schedule: Schedule, *, planned: bool = False
+) -> Ranking | None:
+    """Why `ranked[0]` comes first (None when nothing was found).
+
+    `planned`: the order is the wave planner's (a joint plan), not this ranking's. Where
+    the two agree the ranking's words are the reason; where this ranking alone would put
+    option 2 first, the card says so, and that the plan decided — never a reason the
+    ranking did not have."""
     if not ranked:
         return None
     first = terms_of(ranked[0], request, schedule)
@@ -240,6 +265,14 @@ def explain(ranked: list[Itinerary], request: SearchRequest, schedule: Schedule)
         (name for name, a, b in zip(names, first.key(), second.key(), strict=True) if a != b),
         "tie",
     )
+    if planned and second.key() < first.key():
+        return Ranking(
+            first=first,
+            runner_up=second,
+            decided_by="wave_plan",
+            alone=decided,
+            options=len(ranked),
+        )
     return Ranking(first=first, runner_up=second, decided_by=decided, options=len(ranked))
 
 

@@ -1,4 +1,10 @@
-"""The agent's effects on the airline systems, each once per idempotency key.
+"""Guarded writes for a passenger's answer to an offer (another option, a refund).
+
+Kept for the replies path (`agent.offers`, `tools.declines`), whose keys are scoped to
+the offer (``<offer>:option``), not to the case: it cannot repeat an effect of the act
+node. The LangChain write tools that wrapped these functions with case-scoped keys (and
+were never reached) are gone; the agent's own effects run in the act node. Folding these
+functions and the act node's into one set is the next step of the one-effect-path work.
 
 Thin async functions over `airline.reservations` and `airline.holds`, shaped for a
 planner: each runs in one transaction (its ledger row, and its event for

@@ -28,6 +28,8 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    sent_wall_at: Mapped[datetime | None] = mapped_column(default=None)
+    """Wall time (UTC) of the delivery: with the event's emission time, time-to-notify."""
 
     # Retention deletes delivered rows by age (`agent.retention`).
     __table_args__ = (Index("ix_outbox_status_created", "status", "created_at"),)

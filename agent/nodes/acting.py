@@ -1,5 +1,12 @@
 """The act node: run the approved actions in one transaction, each once (idempotency
 keys), schedule the follow-ups of a rebooking, and close the case in that transaction.
+
+This is the one path by which the agent changes bookings and pays (there is no second
+set of write tools). A rebooking onto the planner's assignment confirms the seats held
+for the case (`airline.holds.confirm_hold`), so it cannot lose them; a rebooking onto
+another option (an operator's edit) gives the hold back and takes fresh seats; a case
+that ends without a rebooking gives its hold back. A seat that cannot be had after all
+(another option full, a hold expired) sends the case back to the planner.
 """
 
 from __future__ import annotations
@@ -29,13 +36,15 @@ from agent.state import (
     RefundOfferAction,
 )
 from agent.turns import my_turn
+from airline.holds import confirm_hold, release_case_holds
 from airline.reservations import (
+    HoldExpiredError,
     effect_done,
     read_ledger_ahead,
     rebook,
 )
 from airline.schedule import Schedule
-from tools.effects import record_and_announce
+from tools.effects import action_event, record_and_announce
 from tools.flights import Itinerary
 from tools.notifications import enqueue_notification, with_preferences
 from tools.policy.guard import (
@@ -57,7 +66,7 @@ async def act(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
     try:
         async with my_turn():  # more urgent passengers of the same disruption first
             effects, outcome = await _apply(state, runtime.context, approved)
-    except NoSeatsError as exc:
+    except (NoSeatsError, HoldExpiredError) as exc:
         if attempts < MAX_ATTEMPTS:
             # Another case took the last seat between our search and our booking.
             # Per passenger: DEBUG. The wave's line counts what became of them.
@@ -110,22 +119,7 @@ async def _apply(
                 if await effect_done(session, key):
                     effects.append("rebook:already-done")
                     continue
-                await rebook(
-                    session,
-                    pnr=pnr,
-                    replace_seqs=action.replace_seqs,
-                    new_flights=action.flights,
-                    cabin=action.cabin,
-                )
-                await record_and_announce(
-                    session,
-                    key=key,
-                    case_id=case_id,
-                    action="rebook",
-                    pnr=pnr,
-                    detail=action.model_dump(mode="json"),
-                    at=now,
-                )
+                await _rebook(session, state, action, key, now)
                 await _follow_up(session, deps, case_id, pnr, action.flights, now)
                 # The passenger may answer: keep it, take another option, or a refund.
                 await open_offer(
@@ -164,9 +158,48 @@ async def _apply(
                     about=disrupted.key,
                 )
                 effects.append(f"notify:{action.message}" if sent else "notify:already-sent")
+        if not any(isinstance(a, RebookAction) for a in actions):
+            await release_case_holds(session, case_id, now)  # the planner's seat goes back
         outcome = case_outcome(effects, state["verdict"].approved)
         await close_case(session, case_id, outcome, now)
     return effects, outcome
+
+
+async def _rebook(
+    session: AsyncSession, state: CaseState, action: RebookAction, key: str, now: datetime
+) -> None:
+    """Confirm the held assignment, or give the hold back and take the chosen seats."""
+    case_id, pnr = state["case_id"], state["pnr"]
+    assignment = state["context"].assignment
+    detail = action.model_dump(mode="json")
+    if (
+        assignment is not None
+        and assignment.hold_id is not None
+        and action.flights == assignment.flights
+        and action.cabin == assignment.cabin
+    ):
+        await confirm_hold(
+            session,
+            key=key,
+            case_id=case_id,
+            hold_id=assignment.hold_id,
+            replace_seqs=action.replace_seqs,
+            now=now,
+        )
+        detail["hold_id"] = assignment.hold_id
+        session.add(action_event(key, case_id, pnr, "rebook", detail, now))
+        return
+    await release_case_holds(session, case_id, now)
+    await rebook(
+        session,
+        pnr=pnr,
+        replace_seqs=action.replace_seqs,
+        new_flights=action.flights,
+        cabin=action.cabin,
+    )
+    await record_and_announce(
+        session, key=key, case_id=case_id, action="rebook", pnr=pnr, detail=detail, at=now
+    )
 
 
 async def _record_money(

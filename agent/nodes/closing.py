@@ -8,7 +8,7 @@ durability — one checkpoint per run — instead of one per node; see agent/gra
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,5 +38,10 @@ async def close_case(session: AsyncSession, case_id: str, outcome: Outcome, at: 
             CaseRow.id == case_id,
             CaseRow.status.in_([CaseStatus.PENDING, CaseStatus.AWAITING_APPROVAL]),
         )
-        .values(status=CaseStatus.DONE, outcome=outcome.value, updated_at=at)
+        .values(
+            status=CaseStatus.DONE,
+            outcome=outcome.value,
+            updated_at=at,
+            decided_wall_at=datetime.now(UTC),
+        )
     )

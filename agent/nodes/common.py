@@ -68,4 +68,7 @@ def case_facts(context: CaseContext) -> CaseFacts:
         allow_cabin_change=True,  # allowed, but a human decides (the approve node)
         pay_compensation=context.reason not in JUDGED_LATER,
         give_care=context.reason not in NO_CARE,
+        held_flights=tuple(context.assignment.flights)
+        if context.assignment and context.assignment.hold_id
+        else (),
     )

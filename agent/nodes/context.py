@@ -1,8 +1,12 @@
 """The context node: everything the reasoner decides on, read live at decision time.
 
 The booking, the live state of its flights, what broke and where the passenger starts
-again, ranked alternatives on the live board, what the passenger is owed (with
-citations) and what customer memory recalls.
+again, the planner's assignment (its seat held for the case) and next-best options as
+itineraries on the live board, what the passenger is owed (with citations) and what
+customer memory recalls. The case searches nothing of its own: the wave planner placed
+it with everyone else the wave disrupted, and when that placement cannot stand (a seat
+given up, a stale approval, a re-check outside any wave) the planner places it again,
+alone, against live inventory (`agent.planner.place`).
 """
 
 from __future__ import annotations
@@ -12,25 +16,27 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from langgraph.runtime import Runtime
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.deps import AgentDeps
 from agent.nodes.common import case_facts, local_time
+from agent.planner.inputs import Broken, broken_segments, ordered_segments
+from agent.planner.options import red_eye
+from agent.planner.place import Need, hold_key, place_cases
 from agent.state import (
+    Assignment,
     CaseContext,
     CaseReason,
     CaseState,
 )
-from airline.airports import minimum_connection_time
-from airline.models import Booking, Cabin, Flight, Preferences, Segment
-from airline.reservations import (
-    load_booking,
-    load_customer,
-)
+from airline.holds import hold_id_for, release_case_holds
+from airline.models import Booking, Cabin, Customer, Flight, Preferences
+from airline.reservations import available_seats, load_booking, load_customer
 from airline.schedule import Schedule
-from tools.flights import Itinerary, SearchRequest, find_alternatives
+from tools.flights import Itinerary, Leg, SearchRequest
 from tools.policy.results import Entitlements
 from tools.policy.validate import owed_for
-from tools.ranking import explain
+from tools.ranking import Ranking, explain
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +44,6 @@ log = logging.getLogger(__name__)
 NEWS_ONLY = frozenset(
     {CaseReason.DELAYED, CaseReason.GATE_CHANGE, CaseReason.RECOVERED, CaseReason.ARRIVED_LATE}
 )
-# A passenger needs this long to reach a new departure after we tell them.
-REBOOKING_LEAD = timedelta(minutes=45)
-# Alternatives may leave this much before the cancelled flight (EU261 Art 5(1)(c)(iii)).
-EARLIER_DEPARTURE = timedelta(hours=1)
-# A diverted aircraft's passengers need time to deplane before any onward flight.
-DIVERSION_DEPLANE = timedelta(hours=1)
 
 
 async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
@@ -54,57 +54,153 @@ async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseS
     async with deps.db.session() as session:
         booking = await load_booking(session, state["pnr"])
         customer = await load_customer(session, booking.customer_id)
-        preferences, recalled = await _recall(deps, customer.id, state["case_id"])
-        segments = sorted(
-            booking.active_segments, key=lambda s: schedule.flights[s.flight_key].sched_dep
-        )
-        flights = {s.flight_key: st for s in segments if (st := board.get(s.flight_key))}
-        disrupted = schedule.flights[state["flight_key"]]
-        context = CaseContext(
-            now=now,
-            reason=reason,
-            disrupted_flight=disrupted.key,
-            booking=booking,
-            customer=customer,
-            flights=flights,
-            replace_seqs=[],
-            message_fields=_disruption_fields(schedule, disrupted, deps, customer.language),
-            preferences=preferences,
-            memory=recalled,
-        )
-        index = next((i for i, s in enumerate(segments) if s.flight_key == disrupted.key), None)
-        if index is None or reason in NEWS_ONLY:
-            return {"context": _with_entitlements(context, deps, None)}
-        broken = _broken_segments(schedule, deps, reason, segments, index, now)
-        if broken is None:
-            return {"context": context}
-        replace, origin, earliest = broken
-        destination = schedule.flights[segments[-1].flight_key].destination
-        cabin = replace[0].cabin
-        request = SearchRequest(
-            origin=origin,
-            destination=destination,
-            earliest_dep=earliest,
-            cabin=cabin,
-            carrier=disrupted.carrier,
-            horizon=timedelta(hours=deps.settings.rebook_horizon_hours),
-            other_carrier_after=deps.settings.other_carrier_after(customer.tier),
-            exclude=frozenset(s.flight_key for s in replace),
-            preferences=_needs(preferences, booking),
-        )
-        alternatives = await find_alternatives(session, schedule, board, request)
+    preferences, recalled = await _recall(deps, customer.id, state["case_id"])
+    segments = ordered_segments(schedule, booking)
+    flights = {s.flight_key: st for s in segments if (st := board.get(s.flight_key))}
+    disrupted = schedule.flights[state["flight_key"]]
+    context = CaseContext(
+        now=now,
+        reason=reason,
+        disrupted_flight=disrupted.key,
+        booking=booking,
+        customer=customer,
+        flights=flights,
+        replace_seqs=[],
+        message_fields=_disruption_fields(schedule, disrupted, deps, customer.language),
+        preferences=preferences,
+        memory=recalled,
+    )
+    on_booking = any(s.flight_key == disrupted.key for s in segments)
+    if not on_booking or reason in NEWS_ONLY:
+        return {"context": _with_entitlements(context, deps, None)}
+    broken = broken_segments(schedule, board, reason, booking, disrupted.key, now)
+    if broken is None:
+        return {"context": context}
+    assignment = state.get("assignment")
+    if not _usable(state, assignment, deps, preferences):
+        assignment = await _replan(state, deps, reason, preferences, now)
+    assert assignment is not None
+    async with deps.db.session() as session:
+        alternatives = await _itineraries(session, deps, assignment)
     context = context.model_copy(
         update={
-            "replace_seqs": [s.seq for s in replace],
-            "origin": origin,
-            "destination": destination,
-            "earliest_dep": earliest,
-            "cabin": cabin,
+            "replace_seqs": [s.seq for s in broken.replace],
+            "origin": broken.origin,
+            "destination": broken.destination,
+            "earliest_dep": broken.earliest_dep,
+            "cabin": broken.replace[0].cabin,
             "alternatives": alternatives,
-            "ranking": explain(alternatives, request, schedule),
+            "assignment": assignment,
+            "ranking": _ranking(
+                deps, alternatives, assignment, broken, disrupted, customer, booking, preferences
+            ),
         }
     )
-    return {"context": _with_entitlements(context, deps, alternatives[0] if alternatives else None)}
+    best = alternatives[0] if assignment.placed and alternatives else None
+    return {
+        "context": _with_entitlements(context, deps, best),
+        "assignment": assignment,
+    }
+
+
+def _ranking(
+    deps: AgentDeps,
+    alternatives: list[Itinerary],
+    assignment: Assignment,
+    broken: Broken,
+    disrupted: Flight,
+    customer: Customer,
+    booking: Booking,
+    preferences: Preferences,
+) -> Ranking | None:
+    """The card's "why option 1": the options in the ranking's terms, the planner's
+    order kept (it is a joint plan; `tools.ranking.explain` says when they differ)."""
+    request = SearchRequest(
+        origin=broken.origin,
+        destination=broken.destination,
+        earliest_dep=broken.earliest_dep,
+        cabin=broken.replace[0].cabin,
+        carrier=disrupted.carrier,
+        other_carrier_after=deps.settings.other_carrier_after(customer.tier),
+        preferences=_needs(preferences, booking),
+    )
+    return explain(alternatives, request, deps.schedule, planned=assignment.placed)
+
+
+def _usable(
+    state: CaseState, assignment: Assignment | None, deps: AgentDeps, preferences: Preferences
+) -> bool:
+    """The wave's assignment stands on the first pass, while its flights can still be
+    boarded and it keeps the customer's hard preferences, which the wave did not know
+    (memory is read per case); after a lost seat or a stale approval, or when the
+    assignment breaks a preference, the planner places the case again, knowing them."""
+    if assignment is None or state.get("attempts", 0) or state.get("revision", 0):
+        return False
+    if preferences.avoid_overnight and red_eye(deps.schedule, deps.board, assignment.flights):
+        return False
+    return all((st := deps.board.get(key)) is not None and st.flyable for key in assignment.flights)
+
+
+async def _replan(
+    state: CaseState,
+    deps: AgentDeps,
+    reason: CaseReason,
+    preferences: Preferences,
+    now: datetime,
+) -> Assignment:
+    """Place this one case now against live inventory, holding its seat: the planner,
+    not a search of the case's own, decides where it goes. Its earlier holds go back."""
+    generation = f"r{state.get('revision', 0)}a{state.get('attempts', 0)}"
+    need = Need(state["case_id"], state["pnr"], reason, state["flight_key"], preferences)
+    async with deps.db.transaction() as session:
+        await release_case_holds(
+            session, state["case_id"], now, keep=hold_id_for(hold_key(need.case_id, generation))
+        )
+        placed = await place_cases(
+            session,
+            deps.schedule,
+            deps.board,
+            [need],
+            deps.settings.planner,
+            now=now,
+            generation=generation,
+            postgres=not deps.db.is_sqlite,
+        )
+    return placed.assignments.get(state["case_id"]) or Assignment()
+
+
+async def _itineraries(
+    session: AsyncSession, deps: AgentDeps, assignment: Assignment
+) -> list[Itinerary]:
+    """The assignment (first) and the next-best options, as itineraries on the live board."""
+    wanted = [assignment.flights] if assignment.placed else []
+    wanted += [flights for flights in assignment.ranked if flights != assignment.flights]
+    cabin = assignment.cabin or Cabin.ECONOMY
+    seats = await available_seats(session, sorted({k for f in wanted for k in f}), cabin)
+    found = []
+    for i, flights in enumerate(wanted):
+        legs = [_leg(deps, key) for key in flights]
+        if any(leg is None for leg in legs):
+            continue
+        left = min(seats.get(key, 0) for key in flights)
+        if i == 0 and assignment.placed:
+            left += 1  # the case's own held seat
+        found.append(Itinerary(legs=[leg for leg in legs if leg], cabin=cabin, seats=left))
+    return found
+
+
+def _leg(deps: AgentDeps, key: str) -> Leg | None:
+    flight, state = deps.schedule.flights.get(key), deps.board.get(key)
+    if flight is None or state is None:
+        return None
+    return Leg(
+        flight_key=key,
+        carrier=flight.carrier,
+        origin=flight.origin,
+        destination=flight.destination,
+        dep=state.est_dep,
+        arr=state.est_arr,
+    )
 
 
 async def _recall(deps: AgentDeps, customer_id: str, case_id: str) -> tuple[Preferences, list[str]]:
@@ -139,40 +235,6 @@ def owed(
     return owed_for(deps.schedule, deps.board, case_facts(context), flights, cabin)
 
 
-def _broken_segments(
-    schedule: Schedule,
-    deps: AgentDeps,
-    reason: CaseReason,
-    segments: list[Segment],
-    index: int,
-    now: datetime,
-) -> tuple[list[Segment], str, datetime] | None:
-    """The segments to replace, where the passenger starts again, and from when."""
-    disrupted = schedule.flights[segments[index].flight_key]
-    state = deps.board.get(disrupted.key)
-    if reason == CaseReason.CANCELLED:
-        earliest = max(now + REBOOKING_LEAD, disrupted.sched_dep - EARLIER_DEPARTURE)
-        return segments[index:], disrupted.origin, earliest
-    if reason == CaseReason.DIVERTED:
-        landed_at = (state.diverted_to if state else None) or disrupted.origin
-        arrival = state.est_arr if state else disrupted.sched_arr
-        return segments[index:], landed_at, max(now, arrival) + DIVERSION_DEPLANE
-    # Missed connection: check again on the live board; the delay may have shrunk since.
-    if index + 1 >= len(segments) or state is None:
-        return None
-    onward = schedule.flights[segments[index + 1].flight_key]
-    onward_state = deps.board.get(onward.key)
-    hub = schedule.airports[disrupted.destination]
-    mct = minimum_connection_time(
-        hub,
-        international=schedule.is_international(hub.iata, disrupted.origin, onward.destination),
-    )
-    onward_dep = onward_state.est_dep if onward_state else onward.sched_dep
-    if onward_dep - state.est_arr >= mct:
-        return None
-    return segments[index + 1 :], disrupted.destination, max(now, state.est_arr) + mct
-
-
 def _disruption_fields(
     schedule: Schedule, flight: Flight, deps: AgentDeps, language: str
 ) -> dict[str, str]:
@@ -198,8 +260,8 @@ def _disruption_fields(
 
 
 def _needs(preferences: Preferences, booking: Booking) -> Preferences:
-    """The preferences the search ranks by, with the booking's service requests as needs
-    (a WCHR on the booking counts as much as a wheelchair remembered in memory)."""
+    """The preferences the ranking's words use, with the booking's service requests as
+    needs (a WCHR on the booking counts as much as a wheelchair remembered in memory)."""
     codes = {"WCHR": "wheelchair", "WCHS": "wheelchair", "WCHC": "wheelchair"}
     needs = [
         codes[c] for c in booking.ssr if c in codes and codes[c] not in preferences.accessibility

@@ -46,6 +46,28 @@ def test_case_benchmark() -> None:
     assert sum(full["outcomes"].values()) == full["cases"]
 
 
+def test_storm_benchmark() -> None:
+    figures = bench(
+        "bench_storm.py",
+        "--storm",
+        "2",
+        "--real-day",
+        "2013-02-08",
+        "--horizon-days",
+        "1",
+        "--max-passengers",
+        "400",
+    )
+    for storm in (figures["synthetic"], figures["real"]):
+        assert storm["cases"] > 0 and storm["waves"] >= 1 and storm["cases_per_s"] > 0
+        assert sum(storm["outcomes"].values()) == storm["cases"]
+        assert storm["notified"] > 0 and storm["notify_wall_s"]["p95"] > 0
+        assert 1.0 - 1e-6 <= storm["quality_ratio"] <= storm["old_greedy_ratio"] + 1e-6
+        assert storm["peak_rss_mb"] > 0
+    assert figures["synthetic"]["waves"] == 1  # cancellations at one instant: one wave
+    assert figures["real"]["cancelled"] > 100  # the blizzard
+
+
 @pytest.mark.usefixtures("minilm")
 def test_memory_benchmark() -> None:
     figures = bench(

@@ -1,8 +1,9 @@
 """Many cases at once on a real PostgreSQL: seats, holds and refunds stay exact.
 
 The server comes from `postgres_url` (TEST_POSTGRES_URL, else scripts/postgres-local);
-each test gets a database of its own, dropped afterwards. Cases run through the agent's
-tools (`tools.agent_tools`), as a planner would call them.
+each test gets a database of its own, dropped afterwards. Cases are planned and carried
+out through the production path: the wave planner (`agent.planner.place`) and the
+holds the act node confirms (`airline.holds`).
 """
 
 from __future__ import annotations
@@ -13,20 +14,19 @@ from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from langchain_core.tools import BaseTool
 from sqlalchemy import func, select
 
+from agent.planner.place import Need, place_cases
+from agent.settings import PlannerSettings
+from agent.state import Assignment, CaseReason
 from airline.board import LiveBoard
-from airline.clock import SimulatedClock
-from airline.holds import Hold, HoldStatus, hold_seats, release_expired_holds
-from airline.models import Booking, BookingStatus, Cabin, FlightStatus, SegmentStatus
+from airline.holds import Hold, HoldStatus, confirm_hold, hold_seats, release_expired_holds
+from airline.models import Booking, BookingStatus, Cabin, FlightStatus
 from airline.reservations import BookingClosedError, load_booking, refund
 from airline.schedule import Schedule
 from airline.seed import World, build_world, write_world
 from airline.tables import InventoryRow, LedgerRow, SeatHoldRow
 from app.migrate import open_database
-from tools.agent_tools import build_tools, parse_result
-from tools.effects import ToolDeps, ToolStatus
 from tools.flights import SearchRequest, find_alternatives
 from travel_agent.db import Database
 from travel_agent.errors import NoSeatsError
@@ -38,7 +38,6 @@ SERVICE_DATE = date(2026, 3, 1)
 FREE_SEATS = 10
 CASES = 50
 HOLDERS = 30
-SEARCH_ROUNDS = 3
 
 
 @pytest.fixture(scope="module")
@@ -80,9 +79,12 @@ def out_of_bounds(seats: dict[tuple[str, str], tuple[int, int]]) -> list[object]
     return [(k, v) for k, v in seats.items() if not 0 <= v[0] <= v[1]]
 
 
-async def test_fifty_cases_compete_for_ten_seats_and_the_rest_get_their_next_option(
+async def test_two_waves_planned_at_once_share_ten_seats_and_every_case_is_placed(
     pg_world: Database, world: World
 ) -> None:
+    """The production path on PostgreSQL: two daemons plan a wave each at the same moment
+    (the planner reads seats ``FOR UPDATE`` and holds what it assigns in its transaction),
+    then every case confirms its hold concurrently, as the act node does."""
     db = pg_world
     schedule = await Schedule.load(db)
     board = LiveBoard()
@@ -91,7 +93,7 @@ async def test_fifty_cases_compete_for_ten_seats_and_the_rest_get_their_next_opt
     # The disrupted flight: the one with the most single-flight economy passengers whose
     # best alternative is a direct flight (so "the best" is one inventory row).
     candidates = sorted(single_economy(world).items(), key=lambda kv: (-len(kv[1]), kv[0]))
-    chosen: tuple[str, list[Booking], SearchRequest, str] | None = None
+    chosen: tuple[str, list[Booking], str] | None = None
     for flight_key, bookings in candidates:
         if len(bookings) < CASES:
             break
@@ -107,12 +109,12 @@ async def test_fifty_cases_compete_for_ten_seats_and_the_rest_get_their_next_opt
         async with db.session() as s:
             options = await find_alternatives(s, schedule, board, request)
         if len(options) >= 2 and options[0].stops == 0:
-            chosen = (flight_key, bookings[:CASES], request, options[0].flight_keys[0])
+            chosen = (flight_key, bookings[:CASES], options[0].flight_keys[0])
             break
     assert chosen is not None, "the seeded world has a full enough flight with a direct alternative"
-    cancelled, contenders, request, target = chosen
+    cancelled, contenders, target = chosen
+    now = schedule.flights[cancelled].sched_dep - timedelta(hours=3)
 
-    clock = SimulatedClock(request.earliest_dep - timedelta(hours=2), speed=0)
     async with db.transaction() as s:
         row = await s.get_one(InventoryRow, (target, Cabin.ECONOMY.value))
         row.sold = row.capacity - FREE_SEATS
@@ -125,90 +127,72 @@ async def test_fifty_cases_compete_for_ten_seats_and_the_rest_get_their_next_opt
                     "status": FlightStatus.CANCELLED,
                     "reason": "technical",
                     "event_id": "ev-cancel",
-                    "emitted_at": clock.now(),
+                    "emitted_at": now,
                 }
             ),
         )
     before = await inventory(db)
-    tools = {
-        t.name: t for t in build_tools(ToolDeps(db=db, schedule=schedule, board=board, clock=clock))
-    }
+    needs = [
+        Need(f"case-{i:02d}", b.pnr, CaseReason.CANCELLED, cancelled)
+        for i, b in enumerate(contenders)
+    ]
 
-    outcomes = await asyncio.gather(
-        *(run_case(tools, f"case-{i:02d}", b.pnr, request) for i, b in enumerate(contenders))
-    )
+    async def wave(part: list[Need], name: str) -> dict[str, Assignment]:
+        async with db.transaction() as s:
+            placed = await place_cases(
+                s,
+                schedule,
+                board,
+                part,
+                PlannerSettings(),
+                now=now,
+                excluded={cancelled},
+                wave_id=name,
+                postgres=True,
+            )
+        return placed.assignments
 
-    onto = Counter(flight for flights in outcomes if flights for flight in flights)
-    assert onto[target] == FREE_SEATS, outcomes
-    elsewhere = [f for f in outcomes if f and target not in f]
-    unplaced = [f for f in outcomes if f is None]
-    assert len(elsewhere) + len(unplaced) == CASES - FREE_SEATS
-    assert elsewhere, "the losers found their next option"
+    first, second = await asyncio.gather(wave(needs[::2], "w-a"), wave(needs[1::2], "w-b"))
+    assignments = {**first, **second}
+    assert len(assignments) == CASES and all(a.placed for a in assignments.values())
+    onto = Counter(f for a in assignments.values() for f in a.flights)
+    assert onto[target] == FREE_SEATS, "no oversell: the second wave planned with what was left"
+
+    async def confirm(need: Need) -> None:
+        assignment = assignments[need.case_id]
+        assert assignment.hold_id is not None
+        async with db.transaction() as s:
+            await confirm_hold(
+                s,
+                key=f"{need.case_id}:rebook:v1",
+                case_id=need.case_id,
+                hold_id=assignment.hold_id,
+                replace_seqs=[1],
+                now=now,
+            )
+
+    await asyncio.gather(*(confirm(n) for n in needs))
 
     after = await inventory(db)
     assert not out_of_bounds(after)
     assert after[(target, "economy")] == (before[(target, "economy")][1],) * 2  # full
-    rebooked = CASES - len(unplaced)
     expected = {key: sold for key, (sold, _) in before.items()}
-    expected[(cancelled, "economy")] -= rebooked
+    expected[(cancelled, "economy")] -= CASES
     for key, n in onto.items():
         expected[(key, "economy")] += n
     assert {key: sold for key, (sold, _) in after.items()} == expected
-
     async with db.session() as s:
-        for booking, flights in zip(contenders, outcomes, strict=True):
-            now = await load_booking(s, booking.pnr)
-            if flights is None:
-                assert now.active_segments == booking.active_segments
-            else:
-                assert [seg.flight_key for seg in now.active_segments] == flights
-                assert [seg.status for seg in now.segments if seg.flight_key == cancelled] == [
-                    SegmentStatus.REPLACED
-                ]
-        ledger = await s.scalar(
+        for need in needs:
+            now_booked = await load_booking(s, need.pnr)
+            assert [seg.flight_key for seg in now_booked.active_segments] == assignments[
+                need.case_id
+            ].flights
+        rebooks = await s.scalar(
             select(func.count()).select_from(LedgerRow).where(LedgerRow.action == "rebook")
         )
-    assert ledger == rebooked
-
-
-async def run_case(
-    tools: dict[str, BaseTool], case_id: str, pnr: str, request: SearchRequest
-) -> list[str] | None:
-    """Search, rebook onto the best option; on "no seats", the next; search again if all went.
-
-    Returns the flights the passenger was rebooked onto, or None for "no alternative".
-    """
-    for _ in range(SEARCH_ROUNDS):
-        found = parse_result(
-            await tools["find_alternatives"].ainvoke(
-                {
-                    "origin": request.origin,
-                    "destination": request.destination,
-                    "earliest_dep": request.earliest_dep.isoformat(),
-                    "carrier": request.carrier,
-                    "exclude": sorted(request.exclude),
-                }
-            )
-        )
-        options = [o["flights"] for o in found.detail["itineraries"]]
-        if not options:
-            return None
-        for flights in options:
-            result = parse_result(
-                await tools["rebook"].ainvoke(
-                    {
-                        "case_id": case_id,
-                        "pnr": pnr,
-                        "replace_seqs": [1],
-                        "flights": flights,
-                        "cabin": "economy",
-                    }
-                )
-            )
-            if result.status == ToolStatus.OK:
-                return list(flights)
-            assert (result.status, result.error) == (ToolStatus.RETRIABLE, "no_seats"), result
-    return None
+        statuses = Counter((await s.scalars(select(SeatHoldRow.status))).all())
+    assert rebooks == CASES
+    assert statuses == {HoldStatus.CONFIRMED.value: CASES}
 
 
 async def test_thirty_holds_race_for_ten_seats_and_two_sweepers_release_each_once(

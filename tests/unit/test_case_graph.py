@@ -32,7 +32,7 @@ from agent.triage import case_id, disruption_id
 from airline.board import Change, FlightState
 from airline.clock import SimulatedClock
 from airline.models import Booking, Cabin, FlightStatus
-from airline.reservations import available_seats, load_booking, passengers_on
+from airline.reservations import HoldExpiredError, available_seats, load_booking, passengers_on
 from airline.tables import InventoryRow, LedgerRow
 from app.settings import Settings
 from app.wiring import Agent, open_agent
@@ -40,7 +40,6 @@ from streams.embedded import EmbeddedBroker, EmbeddedSource
 from streams.events import TOPIC_AGENT_ACTIONS, TOPIC_NOTIFICATIONS
 from tools.flights import Itinerary
 from tools.tables import OutboxRow
-from travel_agent.errors import NoSeatsError
 
 NOW = datetime(2026, 3, 1, 5, 0, tzinfo=UTC)
 CANCELLED = "XA102/2026-03-01"  # FRA→LHR, 08:20 UTC, about a hundred passengers
@@ -351,7 +350,7 @@ async def test_the_checkpoint_revives_our_types_without_warnings(
     assert complaints == []
 
 
-async def test_a_seat_lost_between_guard_and_booking_is_searched_again(
+async def test_a_flight_sold_out_after_the_guard_keeps_the_seat_held_for_the_case(
     agent: Agent, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     booking = await passenger(agent, connecting=False)
@@ -367,14 +366,17 @@ async def test_a_seat_lost_between_guard_and_booking_is_searched_again(
             await sell_out(agent, keys[0], cabin)
         return seats
 
-    # The guard reads seats through this name; the search and the booking do not.
+    # The guard reads seats through this name; the planner and the booking do not.
     monkeypatch.setattr("tools.policy.guard.available_seats", another_case_takes_the_seat)
 
     assert await _run(agent, [case]) == {"rebooked": 1}
     after = await observe(agent, case)
     new_flights = assert_flyable_rebooking(agent, after.booking, origin="FRA")
-    assert lost[0] not in new_flights
+    assert lost[0] in new_flights  # the planner held it: nobody else could take it
     assert [a for a, _ in after.ledger] == ["care", "compensate", "notify", "rebook"]
+    async with agent.deps.db.session() as session:
+        row = await session.get_one(InventoryRow, (lost[0], Cabin.ECONOMY.value))
+    assert row.sold == row.capacity
 
 
 class FillingReasoner:
@@ -395,7 +397,7 @@ class FillingReasoner:
         return await RulesReasoner().plan(context)
 
 
-async def test_a_seat_lost_between_search_and_guard_is_searched_again(
+async def test_a_flight_filled_while_the_reasoner_thinks_keeps_the_held_seat(
     settings: Settings,
 ) -> None:
     reasoner = FillingReasoner()
@@ -408,7 +410,7 @@ async def test_a_seat_lost_between_search_and_guard_is_searched_again(
         assert outcomes == {"rebooked": 1}
         after = await observe(agent, case)
         new_flights = assert_flyable_rebooking(agent, after.booking, origin="FRA")
-        assert not set(reasoner.taken) & set(new_flights)
+        assert new_flights == reasoner.taken
 
 
 async def sell_out(agent: Agent, flight_key: str, cabin: Cabin) -> None:
@@ -427,17 +429,18 @@ async def test_a_passenger_who_loses_every_seat_race_is_still_told(
     case = await cancel_and_open(agent, booking.pnr)
     tries: list[str] = []
 
-    async def always_taken(session: AsyncSession, **kwargs: object) -> None:
-        flights = kwargs["new_flights"]
-        assert isinstance(flights, list)
-        tries.append(flights[0])
-        raise NoSeatsError(flights[0], "economy")
+    async def always_gone(session: AsyncSession, **kwargs: object) -> None:
+        hold_id = kwargs["hold_id"]
+        assert isinstance(hold_id, str)
+        tries.append(hold_id)
+        raise HoldExpiredError(hold_id, "expired")
 
-    # Every booking attempt finds its seat gone a moment after the guard saw it free.
-    monkeypatch.setattr("agent.nodes.acting.rebook", always_taken)
+    # Every confirmation finds its held seats gone (a fault: holds do not vanish); the
+    # planner places the case again each time, then it is told the truth.
+    monkeypatch.setattr("agent.nodes.acting.confirm_hold", always_gone)
 
     assert await _run(agent, [case]) == {"no_alternative": 1}
-    assert len(tries) == MAX_ATTEMPTS
+    assert len(tries) == MAX_ATTEMPTS and len(set(tries)) == MAX_ATTEMPTS  # a new hold each
     after = await observe(agent, case)
     assert after.case == ("done", "no_alternative")
     assert [a for a, _ in after.ledger] == ["notify"]

@@ -10,12 +10,15 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
+from agent.state import NotifyAction
 from airline.board import LiveBoard
-from airline.models import Cabin, Flight, FlightStatus
+from airline.models import Cabin, Flight, FlightStatus, LoyaltyTier
+from airline.reservations import load_booking, passengers_on
 from airline.schedule import Schedule
 from airline.tables import InventoryRow
 from tools.notifications import MessageKind
 from tools.policy.guard import fallback_message, rebook_violations
+from tools.policy.validate import CaseFacts, validate
 from travel_agent.db import Database
 
 NOW = datetime(2026, 3, 1, 5, 0, tzinfo=UTC)
@@ -237,3 +240,38 @@ def test_a_refused_rebooking_is_never_announced_as_done(
     planned: MessageKind, sent_instead: MessageKind
 ) -> None:
     assert fallback_message(planned) == sent_instead
+
+
+async def test_a_rebooked_message_without_a_rebooking_becomes_the_no_alternative_one(
+    db: Database, schedule: Schedule, board: LiveBoard, trip: Trip
+) -> None:
+    """A plan that announces a rebooking it never proposed (a small model's did) is told
+    the truth. (Where the planner holds a seat, the guard node then books that seat and
+    the message says so again: `agent.nodes.guard`.)"""
+    async with db.session() as session:
+        pnr = (await passengers_on(session, trip.cancelled.key))[0]
+        booking = await load_booking(session, pnr)
+        broken = next(s for s in booking.segments if s.flight_key == trip.cancelled.key)
+        facts = CaseFacts(
+            booking=booking,
+            tier=LoyaltyTier.NONE,
+            disrupted_flight=trip.cancelled.key,
+            now=NOW,
+            broken_seqs=[broken.seq],
+            origin=trip.cancelled.origin,
+            destination=trip.cancelled.destination,
+            booked_cabin=broken.cabin,
+            not_before=NOW,
+        )
+        checked = await validate(
+            session,
+            schedule,
+            board,
+            [NotifyAction(message=MessageKind.CANCELLED_REBOOKED)],
+            facts,
+            complete=False,
+        )
+    assert [a for a in checked.approved if isinstance(a, NotifyAction)] == [
+        NotifyAction(message=MessageKind.CANCELLED_NO_ALTERNATIVE)
+    ]
+    assert any("no rebooking proposed" in r for r in checked.repairs), checked.repairs

@@ -23,7 +23,7 @@ from agent.state import CaseContext, Plan, Verdict
 from airline.clock import SimulatedClock
 from airline.models import Booking, LoyaltyTier
 from airline.reservations import load_booking, passengers_on
-from airline.tables import CustomerRow, LedgerRow
+from airline.tables import CustomerRow, InventoryRow, LedgerRow, SeatHoldRow
 from app.settings import Settings
 from app.wiring import Agent, open_agent
 from streams.events import TOPIC_NOTIFICATIONS
@@ -222,7 +222,7 @@ def bad_rebooking(kind: str, case: dict[str, Any]) -> dict[str, Any] | None:
         ("no rebooking", None),
     ],
 )
-async def test_a_proposal_that_breaks_policy_is_refused_and_the_passenger_told_the_truth(
+async def test_a_proposal_that_breaks_policy_is_refused_and_the_planner_seat_taken_instead(
     opened: Agent, chat: BaseChatModel, api: FakeOpenAI, kind: str, violation: str | None
 ) -> None:
     agent = llm_agent(opened, chat)
@@ -249,14 +249,17 @@ async def test_a_proposal_that_breaks_policy_is_refused_and_the_passenger_told_t
     assert plan.reasoner == "llm"
     if violation is not None:
         assert any(violation in v for v in verdict.violations), verdict.violations
-    assert any("became cancelled_no_alternative" in r for r in verdict.repairs), verdict.repairs
-    assert outcomes == {"no_alternative": 1}
+    # The model's rebooking is refused (or it announced one it never proposed), but a
+    # model cannot strand the passenger: the guard puts them on the seat the planner
+    # holds for them, and says so.
+    assert any("leaves the passenger without a seat" in v for v in verdict.violations)
+    assert outcomes == {"rebooked": 1}
     after = await observe(agent, case)
-    # No rebooking ran; what EU261 owes for the cancellation is paid all the same.
-    assert [a for a, _ in after.ledger] == ["care", "compensate", "notify"]
-    assert after.booking == before.booking
-    assert after.sold == before.sold
-    assert await notification_kind(agent, booking.pnr) == "cancelled_no_alternative"
+    now_on = [s.flight_key for s in after.booking.active_segments]
+    assert now_on and CANCELLED not in now_on
+    assert [a for a, _ in after.ledger] == ["care", "compensate", "notify", "rebook"]
+    assert after.booking != before.booking
+    assert await notification_kind(agent, booking.pnr) == "cancelled_rebooked"
 
 
 GOOD_JSON_BAD_SCHEMA = json.dumps(
@@ -357,7 +360,8 @@ async def test_an_injected_instruction_in_the_data_cannot_get_past_the_guard(
     # Nothing the injection asked for happened.
     assert "Refused tool calls: offer_refund (not run); rebook (not run)" in plan.rationale
     assert any("is cancelled on the live board" in v for v in verdict.violations)
-    assert outcomes == {"no_alternative": 1}
+    # The refused rebooking is replaced by the planner's held seat: never stranded.
+    assert outcomes == {"rebooked": 1}
     async with agent.deps.db.session() as session:
         actions = (
             await session.scalars(
@@ -365,9 +369,9 @@ async def test_an_injected_instruction_in_the_data_cannot_get_past_the_guard(
             )
         ).all()
         # Only what the rules owe the passenger: no refund, nothing for the other booking.
-        assert sorted(actions) == ["care", "compensate", "notify"]
+        assert sorted(actions) == ["care", "compensate", "notify", "rebook"]
         assert await load_booking(session, victim.pnr) == victim
-    assert await notification_kind(agent, booking.pnr) == "cancelled_no_alternative"
+    assert await notification_kind(agent, booking.pnr) == "cancelled_rebooked"
 
 
 def hybrid_agent(agent: Agent, chat: BaseChatModel) -> Agent:
@@ -391,13 +395,11 @@ async def test_the_hybrid_leaves_a_standard_case_to_the_rules(
 
 
 async def test_the_hybrid_asks_the_model_when_there_is_no_standard_option(
-    opened: Agent, chat: BaseChatModel, api: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+    opened: Agent, chat: BaseChatModel, api: FakeOpenAI
 ) -> None:
-    async def nothing_left(*_args: object, **_kwargs: object) -> list[object]:
-        return []
-
-    # Every alternative is gone by the time the case gathers its context.
-    monkeypatch.setattr("agent.nodes.context.find_alternatives", nothing_left)
+    # Every seat is gone by the time the case is placed: the planner has nothing to offer.
+    async with opened.deps.db.transaction() as session:
+        await session.execute(update(InventoryRow).values(sold=InventoryRow.capacity))
     agent = hybrid_agent(opened, chat)
     booking = await passenger(agent, connecting=False)
     case = await cancel_and_open(agent, booking.pnr)
@@ -501,10 +503,23 @@ async def test_a_proposal_beyond_the_autonomy_limits_waits_for_a_human(
     compensation = [a for a in verdict.approved if a.kind == "compensate"]
     # Whatever the model asked, the amount on the table is the one EU261 owes.
     assert [(a.amount_cents, a.currency) for a in compensation] == [(25_000, "EUR")]  # type: ignore[union-attr]
-    # Nothing ran: the booking, the seats and the ledger are as they were.
+    # Nothing ran: the booking and the ledger are as they were; the only seats taken are
+    # the planner's, held for the case while the operator decides.
     after = await observe(agent, case)
-    assert (after.booking, after.sold, after.ledger) == (before.booking, before.sold, [])
+    assert (after.booking, after.ledger) == (before.booking, [])
     assert after.case == ("awaiting_approval", None)
+    was = {(key, cabin): n for key, cabin, n in before.sold}
+    taken = {(k, c): n - was.get((k, c), 0) for k, c, n in after.sold if n != was.get((k, c))}
+    async with agent.deps.db.session() as session:
+        held = (
+            await session.scalars(
+                select(SeatHoldRow.flights).where(
+                    SeatHoldRow.case_id == case.id, SeatHoldRow.status == "held"
+                )
+            )
+        ).all()
+    assert len(held) == 1
+    assert taken == {(key, "economy"): 1 for key in held[0]}
 
 
 async def test_a_note_in_memory_that_says_refund_everyone_is_data_not_an_order(

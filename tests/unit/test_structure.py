@@ -42,11 +42,8 @@ LONG_REASON = "Why it is long:"
 """A module over `MAX_LINES` says why in its docstring, in a paragraph starting so."""
 
 SPLIT_ELSEWHERE = {
-    "agent/runtime.py": "planner (issue 13): stream pump / case lifecycle",
-    "airline/reservations.py": "planner (issue 13): reads / ledger / inventory / settlements",
     "streams/ontime.py": "planner (issue 13): moves beside the world it builds",
-    "tools/rebooking.py": "planner (issue 13): one effect path",
-    "tools/agent_tools.py": "planner (issue 13): one effect path",
+    "tools/rebooking.py": "replies (issue 18): the planner kept it for the replies path only",
     "streams/kafka.py": "robust (issue 16): errors / connection / sink / source",
     "tools/notifications.py": "rights (issue 14): templates / quiet hours / outbox",
     "evals/runner.py": "oracle + lead (issue 15/17): split at the end",

@@ -54,6 +54,7 @@ async def rebook_violations(
     booked_cabin: Cabin | None,
     not_before: datetime | None = None,
     allow_cabin_change: bool = False,
+    held: Sequence[str] = (),
 ) -> list[str]:
     """Every reason this rebooking must not run (empty when it may).
 
@@ -68,6 +69,8 @@ async def rebook_violations(
         not_before: the earliest the passenger can make a departure (a model may propose
             a flight that the board has not yet marked as gone, but the clock has).
         allow_cabin_change: another cabin is allowed (a human approves it downstream).
+        held: the flights whose seat is held for this case in `cabin` (the planner's
+            assignment): a full flight still has the case's own seat.
     """
     problems: list[str] = []
     if not broken_seqs:
@@ -114,9 +117,14 @@ async def rebook_violations(
             problems.append(f"connection at {first.destination} is shorter than {mct}")
     seats = await available_seats(session, [leg.key for leg in known], cabin)
     for leg in known:
-        if seats.get(leg.key, 0) < 1:
+        if seats.get(leg.key, 0) < 1 and leg.key not in held:
             problems.append(f"{NO_SEAT} in {cabin} on {leg.key}")
     return problems
+
+
+def rebooked_message(kind: MessageKind) -> MessageKind:
+    """The message that announces the rebooking a "no alternative" message denied."""
+    return next((rebooked for rebooked, told in _FALLBACK.items() if told == kind), kind)
 
 
 def fallback_message(kind: MessageKind) -> MessageKind:

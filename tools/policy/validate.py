@@ -58,6 +58,8 @@ class CaseFacts:
     pay_compensation: bool = True
     """False while compensation cannot be judged yet (a delay: judged on arrival)."""
     give_care: bool = True
+    held_flights: tuple[str, ...] = ()
+    """Flights whose seat the planner holds for this case, in the booked cabin."""
 
 
 @dataclass
@@ -98,6 +100,7 @@ async def validate(
                 booked_cabin=facts.booked_cabin,
                 not_before=facts.not_before,
                 allow_cabin_change=facts.allow_cabin_change,
+                held=facts.held_flights if action.cabin == facts.booked_cabin else (),
             )
             if found:
                 violations.extend(found)

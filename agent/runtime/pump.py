@@ -1,12 +1,21 @@
-"""The daemon: source → board → triage → one graph run per case → commit.
+"""The stream pump: source → board → wave → planner → one graph run per case → commit.
 
 For each record: decode (bad records go to the dead letters and are committed); apply the
-event to the live board and, in the same transaction, write the disruption and one
-pending case per affected booking; run the cases under bounded concurrency, most urgent
-first; commit the record's offset once every case is durable. Cases left pending by a
-crash are resumed at start-up, so nothing is lost; effects are idempotent, so nothing
-is done twice. Daemons sharing a database claim the cases they open (`agent.claims`),
-and take over those of a daemon that is gone.
+event to the live board (in memory). Material changes gather into a wave
+(`agent.runtime.waves`: a deterministic function of the record sequence); when the wave
+closes, one transaction writes the board, its disruptions, one pending case per affected
+booking, the planner's joint assignment with its seats held, and the wave's record; the
+cases then run under bounded concurrency, most urgent first (`agent.runtime.cases`);
+the wave's records are committed once every case is durable. Cases left pending by a
+crash are resumed at start-up with their recorded assignment, so nothing is lost or
+decided differently; effects are idempotent, so nothing is done twice. Daemons sharing
+a database claim the cases they open (`agent.claims`), and take over those of a daemon
+that is gone.
+
+Why it is long: the pump is one state machine over the record stream — the hot path,
+the open wave, the positions to commit and the loops beside it share its state; split
+further, that state would be handed across modules. Opening cases is `opening`,
+running them `cases`, a wave's record `waves`.
 """
 
 from __future__ import annotations
@@ -15,32 +24,25 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import Counter
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Iterable
 from datetime import datetime, timedelta
 
-from langchain_core.runnables import RunnableConfig
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.claims import CaseClaims
 from agent.deps import AgentDeps
 from agent.followups import FollowUps
-from agent.graph import CASE_DURABILITY, CaseGraph
+from agent.graph import CaseGraph
 from agent.metrics import Metrics
+from agent.runtime.cases import CaseLifecycle, DaemonStats, OpenCase
+from agent.runtime.opening import CaseOpener
+from agent.runtime.waves import Wave
 from agent.scheduler import Scheduler
-from agent.state import CaseState, CaseStatus
-from agent.tables import CaseRow, DisruptionRow, JobRow
+from agent.tables import JobRow
 from agent.triage import (
     TRIAGED,
-    Affected,
-    affected_bookings,
     arrival_kind,
-    case_id,
-    disruption_id,
 )
-from agent.turns import Turns, take_turns
 from airline.board import Change, ChangeKind, FlightState
 from airline.clock import EventTimeClock
 from airline.models import FlightStatus
@@ -53,10 +55,6 @@ from travel_agent.errors import EventError, StreamError, ValidationError
 
 log = logging.getLogger(__name__)
 
-# A case that raises is retried this often before it is parked as failed, so one
-# poisonous booking cannot hold the stream.
-CASE_TRIES = 2
-
 # Records that change nothing material are made durable together, this often: their
 # board states in one transaction, then their offsets.
 CHECKPOINT_SECONDS = 0.25
@@ -65,25 +63,6 @@ YIELD_EVERY = 200
 SWEEP_SECONDS = 15.0
 # How often a daemon looks for decided approvals to apply (wall time).
 DECISIONS_SECONDS = 1.0
-
-
-@dataclass
-class DaemonStats:
-    events: int = 0
-    dead_lettered: int = 0
-    stale: int = 0
-    disruptions: int = 0
-    cases: int = 0
-    outcomes: Counter[str] = field(default_factory=Counter)
-
-
-@dataclass(frozen=True, slots=True)
-class OpenCase:
-    id: str
-    pnr: str
-    disruption_id: str
-    flight_key: str
-    reason: str
 
 
 class Daemon:
@@ -108,11 +87,23 @@ class Daemon:
             deps.schedule.flights, deps.clock, deps.settings.plausibility.limits()
         )
         """Which decoded events are believed; the rest are dead-lettered with the reason."""
-        self._slots = asyncio.Semaphore(deps.settings.concurrency)
         self._between_records = False
+        self._wave: Wave | None = None
+        planner = deps.settings.planner
+        self._window = timedelta(seconds=planner.wave_window_seconds)
+        self._dry = planner.wave_dry_seconds
         self._done: dict[tuple[str, int], Position] = {}  # handled, not yet committed
         self._checkpointing = asyncio.Lock()
         self.claims = CaseClaims(deps.db)
+        self.cases = CaseLifecycle(
+            deps,
+            graph,
+            self.claims,
+            self.stats,
+            metrics=metrics,
+            after_batch=self._refresh_next_due,
+        )
+        self.opener = CaseOpener(deps, self.claims, self.stats, metrics=metrics)
         self._stop = asyncio.Event()
         self._assigned = False
         self._next_sweep = 0.0
@@ -189,8 +180,10 @@ class Daemon:
                 due = time.monotonic() >= self._next_sweep
             self._between_records = True
             try:
-                record = await anext(records)
+                record = await self._next(records)
             except StopAsyncIteration:
+                if self._wave is not None:
+                    await self.close_wave()  # the source ended: so did the backlog
                 return
             finally:
                 self._between_records = False
@@ -202,9 +195,33 @@ class Daemon:
             if taken is not True:
                 await finish(record, taken, started)
             # Due jobs, at the time of the record just handled (see `run`).
+            # Not while a wave is open: its changes are not durable yet, and a job (a
+            # re-check) must see what the wave decided.
             due_at, clock = self._next_due, self._event_clock
-            if due_at is not None and clock is not None and clock.followed >= due_at:
+            if (
+                due_at is not None
+                and clock is not None
+                and clock.followed >= due_at
+                and self._wave is None
+            ):
                 await self.run_due_jobs()
+
+    async def _next(self, records: AsyncIterator[Received]) -> Received:
+        """The next record; while a wave is open and none comes for `wave_dry_seconds`,
+        the backlog has ended: the wave closes, and the wait goes on."""
+        if self._wave is None:
+            return await anext(records)
+        pending: asyncio.Future[Received] = asyncio.ensure_future(anext(records))
+        try:
+            done, _ = await asyncio.wait({pending}, timeout=self._dry)
+            if not done:
+                self._between_records = False  # a stop now waits for the wave to finish
+                await self.close_wave()
+                self._between_records = True
+            return await pending
+        finally:
+            if not pending.done():
+                pending.cancel()
 
     async def handle(self, record: Received) -> None:
         """Dead-letter `record`, or apply its event to the board and run the cases it opens.
@@ -227,6 +244,9 @@ class Daemon:
         event = record.event
         if event is None or self._turn.locked():
             return False
+        wave = self._wave
+        if wave is not None and not wave.admits(event):
+            return False  # the first record beyond the wave's window closes it
         key = event.flight_key
         if self.plausibility.judge(event, key) is not None:
             return False  # dead-lettered with its reason on the general path
@@ -245,7 +265,10 @@ class Daemon:
             if not restated:
                 self.stats.stale += 1
         position = record.position
-        self._done[(position.topic, position.partition)] = position
+        if wave is not None:
+            wave.positions.append(position)
+        else:
+            self._done[(position.topic, position.partition)] = position
         if self.metrics is not None:  # nothing yielded: consumed and handled at once
             self.metrics.event_taken(position.topic, time.perf_counter() - started)
         return True
@@ -257,9 +280,12 @@ class Daemon:
         if metrics is not None:
             metrics.event_consumed(record.position.topic)
         async with self._turn:  # after a change, free (`_take` checked), so taken at once
+            wave, event = self._wave, record.event
+            if wave is not None and (event is None or not wave.admits(event)):
+                await self._close_wave()  # a record beyond the window (or a dead letter)
             if isinstance(taken, Change):
-                assert record.event is not None  # a change comes from an event
-                await self._disrupted(record, record.event, taken)
+                assert event is not None  # a change comes from an event
+                self._gather(record, event, taken)
             else:
                 await self._handle(record)
         if metrics is not None:
@@ -281,9 +307,45 @@ class Daemon:
             return
         change = self._apply(event, event.flight_key)
         if change is None:
-            self._done[(record.position.topic, record.position.partition)] = record.position
+            self._mark_done(record.position)
         else:
-            await self._disrupted(record, event, change)
+            self._gather(record, event, change)
+
+    def _mark_done(self, position: Position) -> None:
+        if self._wave is not None:
+            self._wave.positions.append(position)  # committed with the wave
+        else:
+            self._done[(position.topic, position.partition)] = position
+
+    def _gather(self, record: Received, event: FlightStatusEvent, change: Change) -> None:
+        """Add a material change to the open wave (opening one if none is)."""
+        if self._wave is None:
+            self._wave = Wave.starting(event, self._window)
+        self._wave.add(record, event, change)
+        self._wave.positions.append(record.position)
+
+    async def close_wave(self) -> int:
+        """Plan and run the open wave now (the end of a backlog); the cases it ran."""
+        async with self._turn:
+            return await self._close_wave()
+
+    async def _close_wave(self) -> int:
+        wave, self._wave = self._wave, None
+        if wave is None:
+            return 0
+        try:
+            cases = await self.opener.open(wave, self.followups.stale_for)
+        except BaseException:
+            self._wave = wave  # nothing written: the wave stays open, its records uncommitted
+            raise
+        if cases:
+            if self._event_clock is not None:
+                self._event_clock.follow(wave.planned_at)
+            await self.cases.run(cases)
+        for position in wave.positions:
+            self._done[(position.topic, position.partition)] = position
+        await self.checkpoint()  # the wave is durable: its records are committed
+        return len(cases)
 
     async def _park(self, record: Received) -> None:
         """Dead-letter `record`; it is committed with the next checkpoint."""
@@ -294,7 +356,7 @@ class Daemon:
         log.warning("dead-lettered %s: %s", record.position, reason)
         if self.metrics is not None:
             self.metrics.dead_lettered(reason)
-        self._done[(record.position.topic, record.position.partition)] = record.position
+        self._mark_done(record.position)
 
     def _apply(self, event: FlightStatusEvent, key: str) -> Change | None:
         """Take `event` onto the board (in memory); the change if triage must look at it.
@@ -317,17 +379,14 @@ class Daemon:
             return None
         return Change(flight_key=key, kind=kind, previous=previous, current=state)
 
-    async def _disrupted(self, record: Received, event: FlightStatusEvent, change: Change) -> None:
-        """Open the cases of a material change and run them; then commit the record."""
-        cases = await self._open_cases(event, change)
-        if cases:
-            await self.run_cases(cases)
-        self._done[(record.position.topic, record.position.partition)] = record.position
-        if cases:  # commit at once what took a while
-            await self.checkpoint()
-
     async def checkpoint(self) -> None:
-        """Write the board states held in memory only, then commit the records handled."""
+        """Write the board states held in memory only, then commit the records handled.
+
+        Not while a wave is open: its changes are on the board in memory only, and are
+        written with its cases (a restart then reads its records again and forms it anew).
+        """
+        if self._wave is not None:
+            return
         async with self._checkpointing:
             done, self._done = self._done, {}
             unsaved = self.deps.board.unsaved
@@ -391,41 +450,12 @@ class Daemon:
                 log.exception("applying decided approvals failed; trying again")
 
     async def recheck(self, pnr: str, flight_key: str) -> int:
-        """Triage one booking against a flight's live state, as if its change came now.
-
-        Used by the scheduled re-checks of rebooked itineraries: a change that raced the
-        rebooking found no one on the new flight then. Opens the case triage would have
-        opened (same id), unless it exists; returns how many cases ran.
-        """
-        deps = self.deps
-        state = deps.board.get(flight_key)
-        if state is None:
-            return 0
-        kind = {
-            FlightStatus.CANCELLED: ChangeKind.CANCELLATION,
-            FlightStatus.DIVERTED: ChangeKind.DIVERSION,
-        }.get(state.status, ChangeKind.DELAY)
-        change = Change(flight_key=flight_key, kind=kind, previous=state, current=state)
-        disruption = disruption_id(change)
+        """Triage one booking against a flight's live state (a scheduled re-check): the
+        case it opens, run now; how many cases ran."""
         async with self._turn:
-            now = deps.clock.now()
-            async with deps.db.transaction() as session:
-                affected = [
-                    a
-                    for a in await self._affected(session, change, now)
-                    # A delay was announced when it happened; only a broken connection is new.
-                    if a.pnr == pnr and (kind != ChangeKind.DELAY or a.reason.value != "delayed")
-                ]
-                if not affected:
-                    return 0
-                if await session.get(CaseRow, case_id(disruption, pnr)) is not None:
-                    return 0
-                if await session.get(DisruptionRow, disruption) is None:
-                    session.add(_disruption_row(disruption, change, state.event_id, now))
-                    await session.flush()
-                cases = _case_rows(session, disruption, change.flight_key, affected, now)
-                await self.claims.add(session, [case.id for case in cases])
-            await self.run_cases(cases)
+            cases = await self.opener.recheck(pnr, flight_key)
+            if cases:
+                await self.run_cases(cases)
         return len(cases)
 
     async def _dead_letter(self, record: Received) -> bool:
@@ -451,56 +481,26 @@ class Daemon:
                 await asyncio.wait_for(self._stop.wait(), delay)
             delay = min(delay * 2, 30.0)
 
-    async def open_cases_for(self, event: FlightStatusEvent) -> list[OpenCase]:
-        """Apply `event` to the board and write the cases it opens, without running them
-        (`handle` runs them next): for callers that run a case's nodes themselves."""
-        change = self._apply(event, event.flight_key)
-        return [] if change is None else await self._open_cases(event, change)
-
-    async def _open_cases(self, event: FlightStatusEvent, change: Change) -> list[OpenCase]:
-        """Write the board, the disruption and its pending cases in one transaction."""
-        deps = self.deps
-        now = deps.clock.now()
-        # Anything an operator was asked about this flight is out of date now.
-        await self.followups.stale_for(change.flight_key)
-        try:
-            async with deps.db.transaction() as session:
-                unsaved = deps.board.unsaved
-                await deps.board.save(session, unsaved)
-                affected = await self._affected(session, change, now)
-                cases = await _write_cases(session, event, change, affected, now)
-                await self.claims.add(session, [case.id for case in cases])
-        except BaseException:
-            await deps.board.reload(deps.db, change.flight_key)
-            raise
-        deps.board.saved(unsaved)
-        if not cases:
-            return []
-        self.stats.disruptions += 1
-        if self.metrics is not None:
-            self.metrics.disruption_opened(change.kind.value)
-        log.info(
-            "%s %s (%s): %d cases",
-            change.flight_key,
-            change.kind.value,
-            event.reason.value if event.reason else "no reason given",
-            len(cases),
-        )
-        return cases
-
-    async def _affected(
-        self, session: AsyncSession, change: Change, now: datetime
-    ) -> list[Affected]:
-        """The bookings `change` affects, as triage finds them on the live board."""
-        deps = self.deps
-        return await affected_bookings(
-            session,
-            change,
-            deps.schedule,
-            deps.board,
-            now=now,
-            delay_notify=timedelta(minutes=deps.settings.delay_notify_minutes),
-        )
+    async def open_cases_for(self, records: Iterable[Received]) -> list[OpenCase]:
+        """Take `records` as one wave and write it — the board, its disruptions, its
+        cases with the planner's assignment and held seats, the wave's record — without
+        running the cases (`handle` and `close_wave` run them): for callers that run a
+        case's nodes themselves. The records are not committed to the source."""
+        async with self._turn:
+            if self._wave is not None:
+                await self._close_wave()  # what was open before is a wave of its own
+            for record in records:
+                event = record.event
+                if event is None:
+                    raise ValueError(f"{record.position}: no event to open cases for")
+                change = self._apply(event, event.flight_key)
+                if change is not None:
+                    self._gather(record, event, change)
+            wave, self._wave = self._wave, None
+            if wave is None:
+                return []
+            # (On failure the opener re-reads the board; nothing of the wave is kept.)
+            return await self.opener.open(wave, self.followups.stale_for)
 
     async def run_due_jobs(self) -> int:
         """Run the jobs due on the clock, then apply what they decided (deadlines)."""
@@ -522,165 +522,11 @@ class Daemon:
 
     async def run_cases(self, cases: list[OpenCase]) -> None:
         """Run cases (already sorted by urgency) under bounded concurrency."""
-        started = time.perf_counter()
-        self.stats.cases += len(cases)
-        if self.metrics is not None:
-            self.metrics.cases_opened(len(cases))
-        turns = Turns(len(cases))  # they act in the order triage gave them
-        outcomes = await asyncio.gather(
-            *(self._run_measured(case, started, turns, i) for i, case in enumerate(cases))
-        )
-        await self.claims.release(case.id for case in cases)
-        await self._refresh_next_due()  # the cases may have scheduled follow-ups
-        self.stats.outcomes.update(outcomes)
-        log.info(
-            "%d cases durable in %.2f s: %s",
-            len(cases),
-            time.perf_counter() - started,
-            ", ".join(f"{n} {o.replace('_', ' ')}" for o, n in Counter(outcomes).most_common()),
-        )
+        await self.cases.run(cases)
 
     async def resume_pending(self) -> int:
-        """Run the pending cases no living daemon holds, disruption by disruption."""
-        await self.claims.reap()
-        async with self.deps.db.session() as session:
-            rows = (
-                await session.execute(
-                    select(CaseRow, DisruptionRow.flight_key, DisruptionRow.detected_at)
-                    .join(DisruptionRow, DisruptionRow.id == CaseRow.disruption_id)
-                    .where(CaseRow.status == CaseStatus.PENDING)
-                    .where(CaseRow.id.not_in(self.claims.held()))
-                    # The order triage gave them, so scarce seats go to the same passengers.
-                    .order_by(DisruptionRow.detected_at, CaseRow.priority, CaseRow.pnr)
-                )
-            ).all()
-        by_disruption: dict[str, list[OpenCase]] = {}
-        detected: dict[str, datetime] = {}
-        for case, flight_key, detected_at in rows:
-            if not await self.claims.claim(case.id):  # another daemon took it just now
-                continue
-            by_disruption.setdefault(case.disruption_id, []).append(
-                OpenCase(case.id, case.pnr, case.disruption_id, flight_key, case.reason)
-            )
-            detected[case.disruption_id] = detected_at
-        for disruption, cases in by_disruption.items():
-            if isinstance(self.deps.clock, EventTimeClock):
-                self.deps.clock.follow(detected[disruption])
-            await self.run_cases(cases)
-        return sum(len(cases) for cases in by_disruption.values())
-
-    async def _run_measured(self, case: OpenCase, opened: float, turns: Turns, index: int) -> str:
-        take_turns(turns, index)
-        try:
-            outcome = await self._run_case(case)
-        finally:
-            await turns.release(index)  # acted, parked, failed or had nothing to do
-        if self.metrics is not None:
-            self.metrics.case_durable(outcome, time.perf_counter() - opened)
-        return outcome
-
-    async def _run_case(self, case: OpenCase) -> str:
-        config: RunnableConfig = {"configurable": {"thread_id": case.id}}
-        if self.metrics is not None:
-            config["callbacks"] = self.metrics.graph_callbacks()
-        async with self._slots:
-            for attempt in range(1, CASE_TRIES + 1):
-                try:
-                    snapshot = await self.graph.aget_state(config)
-                    if snapshot.next:  # interrupted mid-graph: carry on where it stopped
-                        result = await self.graph.ainvoke(
-                            None, config, context=self.deps, durability=CASE_DURABILITY
-                        )
-                    elif "outcome" in snapshot.values:  # finished before; the row says so
-                        return str(snapshot.values.get("outcome", "done"))
-                    else:
-                        start: CaseState = {
-                            "case_id": case.id,
-                            "pnr": case.pnr,
-                            "disruption_id": case.disruption_id,
-                            "flight_key": case.flight_key,
-                            "reason": case.reason,
-                        }
-                        result = await self.graph.ainvoke(
-                            start, config, context=self.deps, durability=CASE_DURABILITY
-                        )
-                    if "__interrupt__" in result:  # parked at an approval, checkpointed
-                        return "awaiting_approval"
-                    return str(result.get("outcome", "unknown"))
-                except Exception:
-                    log.exception("case %s failed (try %d of %d)", case.id, attempt, CASE_TRIES)
-            await self._park_failed(case)
-            return "failed"
-
-    async def _park_failed(self, case: OpenCase) -> None:
-        async with self.deps.db.transaction() as session:
-            row = await session.get(CaseRow, case.id)
-            if row is not None and row.status == CaseStatus.PENDING:  # not closed elsewhere
-                row.status = CaseStatus.FAILED
-                row.outcome = "error"
-                row.updated_at = self.deps.clock.now()
-
-
-async def _write_cases(
-    session: AsyncSession,
-    event: FlightStatusEvent,
-    change: Change,
-    affected: list[Affected],
-    now: datetime,
-) -> list[OpenCase]:
-    """The disruption and one pending case per affected booking, none if nobody is."""
-    if not affected:
-        return []
-    disruption = disruption_id(change)
-    session.add(_disruption_row(disruption, change, event.event_id, now))
-    # No ORM relationship orders these inserts; the disruption must exist first.
-    await session.flush()
-    return _case_rows(session, disruption, change.flight_key, affected, now)
-
-
-def _disruption_row(disruption: str, change: Change, event_id: str, now: datetime) -> DisruptionRow:
-    current = change.current
-    return DisruptionRow(
-        id=disruption,
-        flight_key=change.flight_key,
-        event_id=event_id,
-        kind=change.kind.value,
-        detail={
-            "status": current.status.value,
-            "reason": current.reason,
-            "shift_minutes": int(change.shift.total_seconds() // 60),
-            "gate": current.gate,
-            "old_gate": change.previous.gate,
-        },
-        detected_at=now,
-    )
-
-
-def _case_rows(
-    session: AsyncSession,
-    disruption: str,
-    flight_key: str,
-    affected: list[Affected],
-    now: datetime,
-) -> list[OpenCase]:
-    cases = [
-        OpenCase(case_id(disruption, a.pnr), a.pnr, disruption, flight_key, a.reason.value)
-        for a in affected
-    ]
-    for case, a in zip(cases, affected, strict=True):
-        session.add(
-            CaseRow(
-                id=case.id,
-                disruption_id=disruption,
-                pnr=a.pnr,
-                reason=a.reason.value,
-                priority=a.priority,
-                status=CaseStatus.PENDING,
-                created_at=now,
-                updated_at=now,
-            )
-        )
-    return cases
+        """Run the pending cases no living daemon holds, with their recorded assignments."""
+        return await self.cases.resume_pending()
 
 
 def _flight_state(event: FlightStatusEvent, key: str) -> FlightState:

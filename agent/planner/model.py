@@ -1,0 +1,116 @@
+"""The planner's plain inputs and outputs: parties, options, seats, the assignment.
+
+Nothing here knows bookings, cases or the database: a `Party` is whoever must travel
+together (a booking's passengers, `seats` of them) from an origin to the journey's final
+destination; an `Option` is one way to get there (a direct flight or a connection) in
+one cabin. The glue that turns bookings into parties is `agent.planner.inputs`, and
+only that module changes when the booking model does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+Seat = tuple[str, str]
+"""(flight key, cabin): one row of inventory."""
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """People who must be re-accommodated together, and what they need."""
+
+    ref: str
+    """The booking (PNR): the unit an assignment is made for."""
+    seats: int
+    """Seats needed on every leg (a family travels together)."""
+    origin: str
+    destination: str
+    """The journey's final destination, not the disrupted leg's."""
+    earliest_dep: datetime
+    """The earliest departure the party can make."""
+    cabin: str
+    carrier: str
+    """The booking's own carrier ("own metal")."""
+    scheduled_arrival: datetime
+    """When the journey was to arrive at its final destination: delay is measured from it."""
+    weight: float = 1.0
+    """Priority: how much each hour of this party's delay counts (`objective.priority_weight`)."""
+    avoid_airports: frozenset[str] = frozenset()
+    avoid_carriers: frozenset[str] = frozenset()
+    no_overnight: bool = False
+    exclude: frozenset[str] = frozenset()
+    """Flights this party must not be put on (its own broken ones)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One itinerary a party could take, with what the objective needs to know of it."""
+
+    flights: tuple[str, ...]
+    cabin: str
+    dep: datetime
+    arr: datetime
+    carriers: tuple[str, ...]
+    via: tuple[str, ...]
+    """The connecting airports (empty for a direct flight)."""
+    risk: float
+    """Estimated chance that some leg is disrupted too (`agent.planner.risk`)."""
+    red_eye: bool
+    """A leg leaves between 22:00 and 05:59 local time."""
+    layover_minutes: int = 0
+    """Time spent waiting at connecting airports."""
+
+    @property
+    def stops(self) -> int:
+        return len(self.flights) - 1
+
+    @property
+    def seats(self) -> list[Seat]:
+        return [(flight, self.cabin) for flight in self.flights]
+
+
+class Solver(StrEnum):
+    MILP = "milp"
+    """SciPy's HiGHS mixed-integer solver: optimal (within `mip_rel_gap`)."""
+    GREEDY = "greedy"
+    """Priority order, each party its cheapest option left: the fallback for huge waves."""
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """What the planner decided for one party."""
+
+    ref: str
+    option: Option | None
+    """The assigned itinerary; None only when no seat exists within the horizon."""
+    ranked: tuple[Option, ...]
+    """The next-best options with seats left after the assignment, best first (for an
+    operator who edits the proposal)."""
+    cost: float
+    delay_minutes: int
+    """Arrival delay at the final destination (the horizon's end when unplaced)."""
+
+
+@dataclass(frozen=True)
+class WavePlan:
+    """The assignment of one wave, with what shows how good it is."""
+
+    placements: dict[str, Placement]
+    solver: Solver
+    objective: float
+    lower_bound: float
+    """The LP relaxation's optimum: no assignment can do better."""
+    digest: str
+    """SHA-256 of the canonical inputs: the same inputs give the same digest and plan."""
+    stats: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def quality_ratio(self) -> float:
+        """Objective over its lower bound (1.0: provably optimal)."""
+        return self.objective / self.lower_bound if self.lower_bound > 0 else 1.0
+
+    def placed(self, ref: str) -> Option | None:
+        placement = self.placements.get(ref)
+        return placement.option if placement else None

@@ -1,0 +1,203 @@
+"""Placing cases: read their bookings, plan them jointly, hold the assigned seats.
+
+`place_cases` runs inside the caller's transaction, which is what makes a plan race-free:
+the seats it plans with are read in that transaction (locked ``FOR UPDATE`` on
+PostgreSQL; SQLite has one writer), and the seats it assigns are held in it
+(`airline.holds.hold_many`) before it commits. No other case can take them after, so a
+case never finds its assigned seat gone; and a daemon killed before the commit plans
+the same wave again from the same durable state, one killed after finds the plan
+recorded (`CaseRow.assignment`) and resumes it.
+
+The daemon calls it once per wave; the context node calls it for one case when that
+case has no assignment it can use (a re-check, a stale approval, a seat given up).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent.planner.inputs import Broken, broken_segments, party_of
+from agent.planner.model import Option, Party, Seat, WavePlan
+from agent.planner.options import Network
+from agent.planner.risk import RiskMap
+from agent.planner.solve import plan_wave
+from agent.settings import PlannerSettings
+from agent.state import Assignment, CaseReason
+from airline.board import LiveBoard
+from airline.holds import HoldRequest, hold_many
+from airline.models import Cabin, Preferences
+from airline.reservations import customer_tiers, load_bookings
+from airline.schedule import Schedule
+from airline.tables import InventoryRow
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    """A case the planner must place."""
+
+    case_id: str
+    pnr: str
+    reason: CaseReason
+    flight_key: str
+    """The disrupted flight."""
+    preferences: Preferences | None = None
+
+
+@dataclass(frozen=True)
+class Placed:
+    plan: WavePlan
+    assignments: dict[str, Assignment]
+    """By case id; every need has one (`flights` empty: no seat within the horizon)."""
+    seconds: float
+
+
+def hold_key(case_id: str, generation: str) -> str:
+    """The key of a case's hold: ``w`` for the wave's, ``r<revision>a<attempt>`` for a
+    re-plan's (the same run retried makes the same key, so the same hold)."""
+    return f"{case_id}:hold:{generation}"
+
+
+async def place_cases(
+    session: AsyncSession,
+    schedule: Schedule,
+    board: LiveBoard,
+    needs: Sequence[Need],
+    weights: PlannerSettings,
+    *,
+    now: datetime,
+    excluded: Collection[str] = (),
+    wave_id: str | None = None,
+    generation: str = "w",
+    postgres: bool = False,
+) -> Placed:
+    """Plan `needs` jointly and hold the assigned seats, in `session`'s transaction."""
+    started = time.perf_counter()
+    bookings = await load_bookings(session, sorted({n.pnr for n in needs}))
+    tiers = await customer_tiers(session, sorted({b.customer_id for b in bookings.values()}))
+    parties: list[Party] = []
+    broken: dict[str, Broken] = {}
+    by_pnr: dict[str, Need] = {}
+    for need in needs:
+        booking = bookings.get(need.pnr)
+        if booking is None or need.pnr in by_pnr:
+            continue
+        found = broken_segments(schedule, board, need.reason, booking, need.flight_key, now)
+        if found is None:
+            continue
+        by_pnr[need.pnr] = need
+        broken[need.pnr] = found
+        parties.append(
+            party_of(
+                schedule,
+                booking,
+                found,
+                tier=tiers[booking.customer_id],
+                reason=need.reason,
+                weights=weights,
+                preferences=need.preferences,
+            )
+        )
+    parties, party_of_pnr = travelling_together(
+        parties, {pnr: bookings[pnr].customer_id for pnr in by_pnr}
+    )
+    network = Network(schedule, board, excluded=excluded, risk=RiskMap(schedule, board, now))
+    horizon = timedelta(hours=weights.horizon_hours)
+    options: dict[str, list[Option]] = {p.ref: network.options(p, horizon) for p in parties}
+    capacity = await _seats_left(
+        session, {seat for opts in options.values() for o in opts for seat in o.seats}, postgres
+    )
+    plan = plan_wave(parties, options, capacity, weights)
+    requests: list[HoldRequest] = []
+    assignments: dict[str, Assignment] = {}
+    for need in needs:
+        placement = plan.placements.get(party_of_pnr.get(need.pnr, need.pnr))
+        if by_pnr.get(need.pnr) is not need or placement is None:
+            continue
+        option = placement.option
+        hold_id: str | None = None
+        if option is not None:
+            key = hold_key(need.case_id, generation)
+            requests.append(
+                HoldRequest(key, need.case_id, need.pnr, option.flights, option.cabin, 1)
+            )
+        assignments[need.case_id] = Assignment(
+            flights=list(option.flights) if option else [],
+            cabin=Cabin(option.cabin) if option else Cabin(broken[need.pnr].replace[0].cabin),
+            hold_id=hold_id,
+            ranked=[list(o.flights) for o in placement.ranked],
+            wave_id=wave_id,
+        )
+    expires = now + timedelta(minutes=weights.hold_minutes)
+    held = await hold_many(session, requests, expires_at=expires, now=now)
+    for request, hold_id in zip(requests, held, strict=True):
+        assignments[request.case_id] = assignments[request.case_id].model_copy(
+            update={"hold_id": hold_id}
+        )
+    return Placed(plan, assignments, time.perf_counter() - started)
+
+
+def travelling_together(
+    parties: Sequence[Party], customers: dict[str, str]
+) -> tuple[list[Party], dict[str, str]]:
+    """Bookings of one customer broken the same way travel together: one party, its
+    seats summed, so the planner never splits them. Returns the parties and, per PNR,
+    its party's ref. (Explicitly linked bookings, when the booking model has them, join
+    here the same way.)"""
+    by_key: dict[tuple[object, ...], list[Party]] = {}
+    for party in parties:
+        key = (
+            customers[party.ref],
+            party.origin,
+            party.destination,
+            party.earliest_dep,
+            party.cabin,
+            party.scheduled_arrival,
+        )
+        by_key.setdefault(key, []).append(party)
+    merged: list[Party] = []
+    ref_of: dict[str, str] = {}
+    for members in by_key.values():
+        if len(members) == 1:
+            merged.append(members[0])
+            ref_of[members[0].ref] = members[0].ref
+            continue
+        members.sort(key=lambda p: p.ref)
+        first = members[0]
+        together = replace(
+            first,
+            ref="+".join(p.ref for p in members),
+            seats=sum(p.seats for p in members),
+            weight=max(p.weight for p in members),
+            no_overnight=any(p.no_overnight for p in members),
+            exclude=frozenset().union(*(p.exclude for p in members)),
+        )
+        merged.append(together)
+        ref_of.update((p.ref, together.ref) for p in members)
+    return merged, ref_of
+
+
+async def _seats_left(
+    session: AsyncSession, seats: Collection[Seat], postgres: bool
+) -> dict[Seat, int]:
+    """Seats left per (flight, cabin), read in the planning transaction (and locked on
+    PostgreSQL, in key order, until it ends)."""
+    if not seats:
+        return {}
+    flights = sorted({flight for flight, _ in seats})
+    query = (
+        select(
+            InventoryRow.flight_key, InventoryRow.cabin, InventoryRow.capacity, InventoryRow.sold
+        )
+        .where(InventoryRow.flight_key.in_(flights))
+        .order_by(InventoryRow.flight_key, InventoryRow.cabin)
+    )
+    if postgres:
+        query = query.with_for_update()
+    rows = await session.execute(query)
+    return {(f, c): cap - sold for f, c, cap, sold in rows if (f, c) in seats}

@@ -1,0 +1,372 @@
+"""The joint assignment of a wave: every party to one option or to none, seats respected.
+
+Why a MILP, and SciPy's HiGHS: the problem is an assignment with side constraints —
+a connection uses a seat on two flights, a family needs `seats` seats on every leg —
+so it is not a network flow (min-cost flow would split a connection's legs or a
+family). As a mixed-integer program it is small once identical parties are grouped
+(the passengers of one cancelled flight bound for one destination, in one cabin and
+priority class, are interchangeable): integer variables y[g, o] (how many of group g
+take option o) and u[g] (how many stay unplaced), one equality per group, one
+capacity row per (flight, cabin). Its LP relaxation is nearly integral, so HiGHS
+closes it at or near the root. HiGHS (through `scipy.optimize.milp`, a dependency we
+already carry) is deterministic: the same model gives the same solution on any machine
+load. No wall-clock limit decides anything: the search is bounded by a node count
+(`node_limit`), and a wave too big for that (`max_milp_variables`) is planned by the
+greedy fallback, which is deterministic too. OR-Tools' CP-SAT would do as well with one
+worker and a fixed seed, but adds a 30 MB dependency for a model whose strength is
+linear programming.
+
+The LP relaxation's optimum, over every option of every party (not only those the MILP
+was given), is the lower bound that `WavePlan.quality_ratio` divides by.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import csr_array
+
+from agent.planner.model import Option, Party, Placement, Seat, Solver, WavePlan
+from agent.planner.objective import delay_minutes, option_cost, unplaced_cost
+from agent.settings import PlannerSettings
+
+# HiGHS stops when the gap to its bound is this small (relative).
+MIP_REL_GAP = 1e-6
+
+
+@dataclass
+class _Group:
+    """Parties identical for the objective (same needs, same options), by ref."""
+
+    members: list[Party]
+    options: list[Option]
+    costs: list[float]
+    unplaced: float
+
+
+def plan_wave(
+    parties: Sequence[Party],
+    options: Mapping[str, Sequence[Option]],
+    capacity: Mapping[Seat, int],
+    weights: PlannerSettings,
+) -> WavePlan:
+    """Assign every party of the wave jointly (module docstring); deterministic.
+
+    `options` may be long: the MILP sees, per party, the `max_options` best that have
+    seats now; a party it leaves unplaced is then offered the rest of its options in
+    priority order, so nobody is left without a seat while one exists among them.
+    """
+    digest = inputs_digest(parties, options, capacity, weights)
+    complete = {
+        p.ref: [
+            o
+            for o in options.get(p.ref, ())
+            if all(capacity.get(seat, 0) >= p.seats for seat in o.seats)
+        ]
+        for p in parties
+    }
+    options = {ref: opts[: weights.max_options] for ref, opts in complete.items()}
+    groups = _groups(parties, options, weights)
+    variables = sum(len(g.options) + 1 for g in groups)
+    counts: list[list[int]] | None = None
+    bound = 0.0
+    solver = Solver.GREEDY
+    if groups and variables <= weights.max_milp_variables:
+        counts, bound = _milp(groups, capacity, weights.node_limit)
+        solver = Solver.MILP if counts is not None else Solver.GREEDY
+    if counts is None:
+        by_ref = {p.ref: p for p in parties}
+        order = sorted(parties, key=lambda p: (-p.weight, p.earliest_dep, p.ref))
+        costs = {
+            p.ref: [option_cost(p, o, weights) for o in options.get(p.ref, ())] for p in parties
+        }
+        chosen = greedy(order, options, capacity, lambda p, i: costs[p.ref][i])
+        placements = _placements_of(chosen, by_ref, options, capacity, costs, weights)
+        if groups and not bound:
+            bound = _lp_bound(groups, capacity)
+    else:
+        placements = _disaggregate(groups, counts, capacity, weights)
+    placements = _place_the_rest(placements, parties, complete, capacity, weights)
+    if any(len(complete[p.ref]) > len(options[p.ref]) for p in parties):
+        # The MILP saw the first `max_options`; the bound must cover every option.
+        bound = _lp_bound(_groups(parties, complete, weights), capacity)
+    objective = sum(p.cost for p in placements.values())
+    return WavePlan(
+        placements=placements,
+        solver=solver,
+        objective=round(objective, 6),
+        lower_bound=round(bound, 6),
+        digest=digest,
+        stats={"parties": len(parties), "groups": len(groups), "variables": variables},
+    )
+
+
+def greedy(
+    order: Sequence[Party],
+    options: Mapping[str, Sequence[Option]],
+    capacity: Mapping[Seat, int],
+    cost: Callable[[Party, int], float],
+) -> dict[str, int | None]:
+    """Each party in `order` takes its cheapest option with seats left (index, or None)."""
+    left = dict(capacity)
+    chosen: dict[str, int | None] = {}
+    for party in order:
+        mine = options.get(party.ref, ())
+        best: int | None = None
+        for i in sorted(range(len(mine)), key=lambda i: (cost(party, i), i)):
+            if all(left.get(seat, 0) >= party.seats for seat in mine[i].seats):
+                best = i
+                break
+        if best is not None:
+            for seat in mine[best].seats:
+                left[seat] -= party.seats
+        chosen[party.ref] = best
+    return chosen
+
+
+def inputs_digest(
+    parties: Sequence[Party],
+    options: Mapping[str, Sequence[Option]],
+    capacity: Mapping[Seat, int],
+    weights: PlannerSettings,
+) -> str:
+    """SHA-256 over the canonical form of everything the plan depends on."""
+    canonical = {
+        "parties": [
+            [
+                p.ref,
+                p.seats,
+                p.origin,
+                p.destination,
+                p.earliest_dep.isoformat(),
+                p.cabin,
+                p.carrier,
+                p.scheduled_arrival.isoformat(),
+                p.weight,
+                sorted(p.avoid_airports),
+                sorted(p.avoid_carriers),
+                p.no_overnight,
+                sorted(p.exclude),
+                [
+                    [list(o.flights), o.cabin, o.dep.isoformat(), o.arr.isoformat(), o.risk]
+                    for o in options[p.ref]
+                ]
+                if p.ref in options
+                else [],
+            ]
+            for p in sorted(parties, key=lambda p: p.ref)
+        ],
+        "capacity": sorted([list(seat), n] for seat, n in capacity.items()),
+        "weights": weights.model_dump(mode="json"),
+    }
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# --- the MILP ---------------------------------------------------------------------------
+
+
+def _groups(
+    parties: Sequence[Party], options: Mapping[str, Sequence[Option]], weights: PlannerSettings
+) -> list[_Group]:
+    by_key: dict[tuple[object, ...], _Group] = {}
+    for party in sorted(parties, key=lambda p: p.ref):
+        mine = list(options.get(party.ref, ()))
+        key = (
+            party.seats,
+            party.origin,
+            party.destination,
+            party.earliest_dep,
+            party.cabin,
+            party.carrier,
+            party.scheduled_arrival,
+            party.weight,
+            party.avoid_airports,
+            party.avoid_carriers,
+            party.no_overnight,
+            tuple(o.flights for o in mine),
+        )
+        group = by_key.get(key)
+        if group is None:
+            by_key[key] = _Group(
+                [party],
+                mine,
+                [option_cost(party, o, weights) for o in mine],
+                unplaced_cost(party, weights),
+            )
+        else:
+            group.members.append(party)
+    return list(by_key.values())
+
+
+def _model(
+    groups: Sequence[_Group], capacity: Mapping[Seat, int]
+) -> tuple[np.ndarray, Bounds, list[LinearConstraint]]:
+    costs: list[float] = []
+    upper: list[float] = []
+    rows: list[int] = []
+    cols: list[int] = []
+    values: list[float] = []
+    seat_rows: dict[Seat, int] = {}
+    seat_cols: list[tuple[int, int, float]] = []  # (seat row, column, seats)
+    for g, group in enumerate(groups):
+        size = len(group.members)
+        seats = group.members[0].seats
+        for option, cost in zip(group.options, group.costs, strict=True):
+            column = len(costs)
+            costs.append(cost)
+            upper.append(size)
+            rows.append(g)
+            cols.append(column)
+            values.append(1.0)
+            for seat in option.seats:
+                row = seat_rows.setdefault(seat, len(seat_rows))
+                seat_cols.append((row, column, float(seats)))
+        column = len(costs)
+        costs.append(group.unplaced)
+        upper.append(size)
+        rows.append(g)
+        cols.append(column)
+        values.append(1.0)
+    n = len(costs)
+    sizes = np.array([len(g.members) for g in groups], dtype=float)
+    assign = csr_array((values, (rows, cols)), shape=(len(groups), n))
+    constraints = [LinearConstraint(assign, sizes, sizes)]
+    if seat_rows:
+        seat_matrix = csr_array(
+            (
+                [s for _, _, s in seat_cols],
+                ([r for r, _, _ in seat_cols], [c for _, c, _ in seat_cols]),
+            ),
+            shape=(len(seat_rows), n),
+        )
+        limits = np.array([float(max(0, capacity.get(seat, 0))) for seat in seat_rows], dtype=float)
+        constraints.append(LinearConstraint(seat_matrix, -np.inf, limits))
+    return np.array(costs), Bounds(np.zeros(n), np.array(upper, dtype=float)), constraints
+
+
+def _milp(
+    groups: Sequence[_Group], capacity: Mapping[Seat, int], node_limit: int
+) -> tuple[list[list[int]] | None, float]:
+    """Per group, how many take each option (the last entry: unplaced); and the LP bound."""
+    costs, bounds, constraints = _model(groups, capacity)
+    relaxed = milp(costs, bounds=bounds, constraints=constraints)
+    bound = float(relaxed.fun) if relaxed.success else 0.0
+    result = milp(
+        costs,
+        integrality=np.ones_like(costs),
+        bounds=bounds,
+        constraints=constraints,
+        options={"node_limit": node_limit, "mip_rel_gap": MIP_REL_GAP},
+    )
+    if result.x is None:
+        return None, bound
+    x = np.rint(result.x).astype(int)
+    counts: list[list[int]] = []
+    column = 0
+    for group in groups:
+        width = len(group.options) + 1
+        counts.append([int(v) for v in x[column : column + width]])
+        column += width
+    return counts, bound
+
+
+def _lp_bound(groups: Sequence[_Group], capacity: Mapping[Seat, int]) -> float:
+    costs, bounds, constraints = _model(groups, capacity)
+    relaxed = milp(costs, bounds=bounds, constraints=constraints)
+    return float(relaxed.fun) if relaxed.success else 0.0
+
+
+def _place_the_rest(
+    placements: dict[str, Placement],
+    parties: Sequence[Party],
+    complete: Mapping[str, Sequence[Option]],
+    capacity: Mapping[Seat, int],
+    weights: PlannerSettings,
+) -> dict[str, Placement]:
+    """Unplaced parties, by priority, take their cheapest option with seats still left
+    among all of theirs (the MILP saw only the first `max_options`)."""
+    unplaced = [p for p in parties if placements[p.ref].option is None and complete[p.ref]]
+    if not unplaced:
+        return placements
+    left = dict(capacity)
+    by_ref = {p.ref: p for p in parties}
+    for ref, placement in placements.items():
+        if placement.option is not None:
+            for seat in placement.option.seats:
+                left[seat] = left.get(seat, 0) - by_ref[ref].seats
+    order = sorted(unplaced, key=lambda p: (-p.weight, p.earliest_dep, p.ref))
+    costs = {p.ref: [option_cost(p, o, weights) for o in complete[p.ref]] for p in order}
+    chosen = greedy(order, complete, left, lambda p, i: costs[p.ref][i])
+    placed = {ref: i for ref, i in chosen.items() if i is not None}
+    if not placed:
+        return placements
+    extra = _placements_of(
+        {ref: chosen[ref] for ref in placed}, by_ref, complete, left, costs, weights
+    )
+    return {**placements, **extra}
+
+
+# --- from counts to placements ----------------------------------------------------------
+
+
+def _disaggregate(
+    groups: Sequence[_Group],
+    counts: Sequence[Sequence[int]],
+    capacity: Mapping[Seat, int],
+    weights: PlannerSettings,
+) -> dict[str, Placement]:
+    """Members of a group (by ref) take the group's options cheapest first, as counted."""
+    chosen: dict[str, int | None] = {}
+    by_ref: dict[str, Party] = {}
+    options: dict[str, Sequence[Option]] = {}
+    costs: dict[str, list[float]] = {}
+    for group, taken in zip(groups, counts, strict=True):
+        queue: list[int | None] = []
+        for i in sorted(range(len(group.options)), key=lambda i: (group.costs[i], i)):
+            queue.extend([i] * taken[i])
+        queue.extend([None] * taken[-1])
+        for member, pick in zip(group.members, queue, strict=False):
+            chosen[member.ref] = pick
+            by_ref[member.ref] = member
+            options[member.ref] = group.options
+            costs[member.ref] = group.costs
+    return _placements_of(chosen, by_ref, options, capacity, costs, weights)
+
+
+def _placements_of(
+    chosen: Mapping[str, int | None],
+    parties: Mapping[str, Party],
+    options: Mapping[str, Sequence[Option]],
+    capacity: Mapping[Seat, int],
+    costs: Mapping[str, Sequence[float]],
+    weights: PlannerSettings,
+) -> dict[str, Placement]:
+    left = dict(capacity)
+    for ref, pick in chosen.items():
+        if pick is not None:
+            for seat in options[ref][pick].seats:
+                left[seat] = left.get(seat, 0) - parties[ref].seats
+    horizon_end = int(weights.horizon_hours * 60)
+    placements: dict[str, Placement] = {}
+    for ref in sorted(chosen):
+        party, pick, mine = parties[ref], chosen[ref], options[ref]
+        ranked = tuple(
+            mine[i]
+            for i in sorted(range(len(mine)), key=lambda i: (costs[ref][i], i))
+            if i != pick and all(left.get(seat, 0) >= party.seats for seat in mine[i].seats)
+        )[: weights.ranked_options]
+        option = mine[pick] if pick is not None else None
+        placements[ref] = Placement(
+            ref=ref,
+            option=option,
+            ranked=ranked,
+            cost=costs[ref][pick] if pick is not None else unplaced_cost(party, weights),
+            delay_minutes=delay_minutes(party, option) if option is not None else horizon_end,
+        )
+    return placements

@@ -1,0 +1,198 @@
+"""The case lifecycle: run opened cases to durable, resume pending ones, park failures.
+
+The stream pump (`agent.runtime.pump`) decides *when* cases open (a wave, a re-check);
+this module runs them: one LangGraph run per case (thread id = case id) under bounded
+concurrency, acting in priority order (`agent.turns`), each carrying the planner's
+assignment. Cases left pending by a crash are resumed with the assignment recorded for
+them, never a fresh plan from a half-changed inventory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from langchain_core.runnables import RunnableConfig
+from sqlalchemy import select, update
+
+from agent.claims import CaseClaims
+from agent.deps import AgentDeps
+from agent.graph import CASE_DURABILITY, CaseGraph
+from agent.metrics import Metrics
+from agent.state import Assignment, CaseState, CaseStatus
+from agent.tables import CaseRow, DisruptionRow
+from agent.turns import Turns, take_turns
+from airline.clock import EventTimeClock
+
+log = logging.getLogger(__name__)
+
+# A case that raises is retried this often before it is parked as failed, so one
+# poisonous booking cannot hold the stream.
+CASE_TRIES = 2
+
+
+@dataclass
+class DaemonStats:
+    events: int = 0
+    dead_lettered: int = 0
+    stale: int = 0
+    disruptions: int = 0
+    waves: int = 0
+    cases: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenCase:
+    id: str
+    pnr: str
+    disruption_id: str
+    flight_key: str
+    reason: str
+    assignment: Assignment | None = None
+    """The planner's assignment, recorded with the case (None: the case places itself
+    through the planner when it needs a seat)."""
+
+
+class CaseLifecycle:
+    """Runs cases to a durable end; shared by the pump, the re-checks and the resumes."""
+
+    def __init__(
+        self,
+        deps: AgentDeps,
+        graph: CaseGraph,
+        claims: CaseClaims,
+        stats: DaemonStats,
+        *,
+        metrics: Metrics | None = None,
+        after_batch: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        self.deps = deps
+        self.graph = graph
+        self.claims = claims
+        self.stats = stats
+        self.metrics = metrics
+        self._after_batch = after_batch
+        self._slots = asyncio.Semaphore(deps.settings.concurrency)
+
+    async def run(self, cases: list[OpenCase]) -> None:
+        """Run cases (already sorted by urgency) under bounded concurrency."""
+        started = time.perf_counter()
+        self.stats.cases += len(cases)
+        if self.metrics is not None:
+            self.metrics.cases_opened(len(cases))
+        turns = Turns(len(cases))  # they act in the order triage gave them
+        outcomes = await asyncio.gather(
+            *(self._run_measured(case, started, turns, i) for i, case in enumerate(cases))
+        )
+        await self.claims.release(case.id for case in cases)
+        if self._after_batch is not None:
+            await self._after_batch()  # the cases may have scheduled follow-ups
+        self.stats.outcomes.update(outcomes)
+        log.info(
+            "%d cases durable in %.2f s: %s",
+            len(cases),
+            time.perf_counter() - started,
+            ", ".join(f"{n} {o.replace('_', ' ')}" for o, n in Counter(outcomes).most_common()),
+        )
+
+    async def resume_pending(self) -> int:
+        """Run the pending cases no living daemon holds, disruption by disruption."""
+        await self.claims.reap()
+        async with self.deps.db.session() as session:
+            rows = (
+                await session.execute(
+                    select(CaseRow, DisruptionRow.flight_key, DisruptionRow.detected_at)
+                    .join(DisruptionRow, DisruptionRow.id == CaseRow.disruption_id)
+                    .where(CaseRow.status == CaseStatus.PENDING)
+                    .where(CaseRow.id.not_in(self.claims.held()))
+                    # The order triage gave them, so scarce seats go to the same passengers.
+                    .order_by(DisruptionRow.detected_at, CaseRow.priority, CaseRow.pnr)
+                )
+            ).all()
+        batches: dict[str, list[OpenCase]] = {}
+        detected: dict[str, datetime] = {}
+        for case, flight_key, detected_at in rows:
+            if not await self.claims.claim(case.id):  # another daemon took it just now
+                continue
+            # A wave's cases run together, as they would have; others by disruption.
+            batch = case.wave_id or case.disruption_id
+            batches.setdefault(batch, []).append(
+                OpenCase(
+                    case.id,
+                    case.pnr,
+                    case.disruption_id,
+                    flight_key,
+                    case.reason,
+                    Assignment.model_validate(case.assignment) if case.assignment else None,
+                )
+            )
+            detected[batch] = detected_at
+        for batch, cases in batches.items():
+            if isinstance(self.deps.clock, EventTimeClock):
+                self.deps.clock.follow(detected[batch])
+            await self.run(cases)
+        return sum(len(cases) for cases in batches.values())
+
+    async def _run_measured(self, case: OpenCase, opened: float, turns: Turns, index: int) -> str:
+        take_turns(turns, index)
+        try:
+            outcome = await self._run_case(case)
+        finally:
+            await turns.release(index)  # acted, parked, failed or had nothing to do
+        if self.metrics is not None:
+            self.metrics.case_durable(outcome, time.perf_counter() - opened)
+        return outcome
+
+    async def _run_case(self, case: OpenCase) -> str:
+        config: RunnableConfig = {"configurable": {"thread_id": case.id}}
+        if self.metrics is not None:
+            config["callbacks"] = self.metrics.graph_callbacks()
+        async with self._slots:
+            for attempt in range(1, CASE_TRIES + 1):
+                try:
+                    snapshot = await self.graph.aget_state(config)
+                    if snapshot.next:  # interrupted mid-graph: carry on where it stopped
+                        result = await self.graph.ainvoke(
+                            None, config, context=self.deps, durability=CASE_DURABILITY
+                        )
+                    elif "outcome" in snapshot.values:  # finished before; the row says so
+                        return str(snapshot.values.get("outcome", "done"))
+                    else:
+                        start: CaseState = {
+                            "case_id": case.id,
+                            "pnr": case.pnr,
+                            "disruption_id": case.disruption_id,
+                            "flight_key": case.flight_key,
+                            "reason": case.reason,
+                        }
+                        if case.assignment is not None:
+                            start["assignment"] = case.assignment
+                        result = await self.graph.ainvoke(
+                            start, config, context=self.deps, durability=CASE_DURABILITY
+                        )
+                    if "__interrupt__" in result:  # parked at an approval, checkpointed
+                        return "awaiting_approval"
+                    return str(result.get("outcome", "unknown"))
+                except Exception:
+                    log.exception("case %s failed (try %d of %d)", case.id, attempt, CASE_TRIES)
+            await self._park_failed(case)
+            return "failed"
+
+    async def _park_failed(self, case: OpenCase) -> None:
+        async with self.deps.db.transaction() as session:
+            await session.execute(
+                update(CaseRow)
+                .where(CaseRow.id == case.id, CaseRow.status == CaseStatus.PENDING)
+                .values(
+                    status=CaseStatus.FAILED,
+                    outcome="error",
+                    updated_at=self.deps.clock.now(),
+                    decided_wall_at=datetime.now(UTC),
+                )
+            )

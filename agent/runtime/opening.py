@@ -1,0 +1,151 @@
+"""Opening cases: triage a wave's net changes (or a re-check's) into recorded cases.
+
+`open` writes a wave — board, disruptions, cases, the planner's assignment and holds,
+the wave's record — in one transaction (`agent.runtime.waves.open_wave`); `recheck`
+opens the one case a scheduled re-check finds. Neither runs the cases: the pump hands
+them to the case lifecycle (`agent.runtime.cases`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent.claims import CaseClaims
+from agent.deps import AgentDeps
+from agent.metrics import Metrics
+from agent.runtime.cases import DaemonStats, OpenCase
+from agent.runtime.waves import Wave, case_rows, disruption_row, open_wave
+from agent.tables import CaseRow, DisruptionRow
+from agent.triage import TRIAGED, Affected, affected_bookings, arrival_kind, case_id, disruption_id
+from airline.board import Change, ChangeKind
+from airline.models import FlightStatus
+from streams.events import FlightStatusEvent
+
+log = logging.getLogger(__name__)
+
+StaleFor = Callable[[str], Awaitable[int]]
+"""flight key -> approvals made stale (`FollowUps.stale_for`)."""
+
+
+class CaseOpener:
+    def __init__(
+        self,
+        deps: AgentDeps,
+        claims: CaseClaims,
+        stats: DaemonStats,
+        *,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.deps = deps
+        self.claims = claims
+        self.stats = stats
+        self.metrics = metrics
+
+    async def open(self, wave: Wave, stale_for: StaleFor) -> list[OpenCase]:
+        """Write the wave (board, disruptions, cases, plan, holds) in one transaction."""
+        deps = self.deps
+        for flight_key in dict.fromkeys(c.flight_key for _, _, c in wave.changes):
+            # Anything an operator was asked about this flight is out of date now.
+            await stale_for(flight_key)
+        now = wave.planned_at
+        try:
+            async with deps.db.transaction() as session:
+                unsaved = deps.board.unsaved
+                await deps.board.save(session, unsaved)
+                affected = [
+                    (change, event, await self.affected(session, change, now))
+                    for event, change in self.net(wave)
+                ]
+                cases, row = await open_wave(session, deps, wave, affected)
+                await self.claims.add(session, [case.id for case in cases])
+        except BaseException:
+            for _, _, change in wave.changes:
+                await deps.board.reload(deps.db, change.flight_key)
+            raise
+        deps.board.saved(unsaved)
+        if row is None:
+            return []
+        self.stats.waves += 1
+        self.stats.disruptions += len({c.disruption_id for c in cases})
+        if self.metrics is not None:  # the disruptions that opened cases, by kind
+            opened = {c.disruption_id for c in cases}
+            for change, _, _ in affected:
+                if disruption_id(change) in opened:
+                    self.metrics.disruption_opened(change.kind.value)
+        log.info(
+            "wave %s: %d changes, %d cases, %d of %d placed (%s, %.3f s, objective/bound %.4f)",
+            row.id,
+            len(wave.changes),
+            len(cases),
+            row.placed,
+            row.parties,
+            row.solver,
+            row.plan_seconds,
+            row.objective / row.lower_bound if row.lower_bound else 1.0,
+        )
+        return cases
+
+    def net(self, wave: Wave) -> list[tuple[FlightStatusEvent, Change]]:
+        """The wave's net change per flight, as `_apply` would classify it."""
+        net = []
+        for event, change in wave.net_changes():
+            kind = change.kind
+            if kind == ChangeKind.PROGRESS and change.current.status == FlightStatus.ARRIVED:
+                kind = arrival_kind(change.previous, change.current, self.deps.schedule)
+            if kind in TRIAGED:
+                net.append((event, change.model_copy(update={"kind": kind})))
+        return net
+
+    async def affected(
+        self, session: AsyncSession, change: Change, now: datetime
+    ) -> list[Affected]:
+        """The bookings `change` affects, as triage finds them on the live board."""
+        deps = self.deps
+        return await affected_bookings(
+            session,
+            change,
+            deps.schedule,
+            deps.board,
+            now=now,
+            delay_notify=timedelta(minutes=deps.settings.delay_notify_minutes),
+        )
+
+    async def recheck(self, pnr: str, flight_key: str) -> list[OpenCase]:
+        """Triage one booking against a flight's live state, as if its change came now.
+
+        Used by the scheduled re-checks of rebooked itineraries: a change that raced the
+        rebooking found no one on the new flight then. Opens the case triage would have
+        opened (same id), unless it exists; returns it, for the caller to run.
+        """
+        deps = self.deps
+        state = deps.board.get(flight_key)
+        if state is None:
+            return []
+        kind = {
+            FlightStatus.CANCELLED: ChangeKind.CANCELLATION,
+            FlightStatus.DIVERTED: ChangeKind.DIVERSION,
+        }.get(state.status, ChangeKind.DELAY)
+        change = Change(flight_key=flight_key, kind=kind, previous=state, current=state)
+        disruption = disruption_id(change)
+        now = deps.clock.now()
+        async with deps.db.transaction() as session:
+            affected = [
+                a
+                for a in await self.affected(session, change, now)
+                # A delay was announced when it happened; only a broken connection is new.
+                if a.pnr == pnr and (kind != ChangeKind.DELAY or a.reason.value != "delayed")
+            ]
+            if not affected:
+                return []
+            if await session.get(CaseRow, case_id(disruption, pnr)) is not None:
+                return []
+            if await session.get(DisruptionRow, disruption) is None:
+                session.add(disruption_row(disruption, change, None, now))
+                await session.flush()
+            cases = case_rows(session, disruption, change.flight_key, affected, now)
+            await self.claims.add(session, [case.id for case in cases])
+        return cases

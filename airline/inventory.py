@@ -1,0 +1,155 @@
+"""Seat inventory: seats left, taken and given back, and moving a booking onto new flights.
+
+Seats are taken with a conditional UPDATE (``sold < capacity``), which is atomic on
+SQLite and on PostgreSQL alike: inventory never goes negative or above capacity, however
+many cases compete for the last seat. Seat holds (`airline.holds`) count in
+`InventoryRow.sold` while they last.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from airline.models import Cabin, SegmentStatus
+from airline.tables import InventoryRow, SegmentRow
+from travel_agent.errors import NoSeatsError, NotFoundError
+
+__all__ = ["available_seats", "give_back_seats", "rebook", "swap_segments", "take_seats"]
+
+log = logging.getLogger(__name__)
+
+
+async def available_seats(
+    session: AsyncSession, flight_keys: list[str], cabin: Cabin
+) -> dict[str, int]:
+    """Seats left per flight in `cabin`, read now (not from a snapshot)."""
+    if not flight_keys:
+        return {}
+    rows = await session.execute(
+        select(InventoryRow.flight_key, InventoryRow.capacity - InventoryRow.sold).where(
+            InventoryRow.flight_key.in_(flight_keys), InventoryRow.cabin == cabin.value
+        )
+    )
+    return {key: int(left) for key, left in rows}
+
+
+async def rebook(
+    session: AsyncSession,
+    *,
+    pnr: str,
+    replace_seqs: list[int],
+    new_flights: list[str],
+    cabin: Cabin,
+) -> None:
+    """Move a booking off `replace_seqs` onto `new_flights` (in itinerary order).
+
+    Takes the new seats first, so a flight that filled up raises `NoSeatsError` before
+    anything changed; the caller's transaction then rolls back as a whole.
+
+    Raises:
+        NoSeatsError: one of the new flights has no seat left in `cabin`.
+        NotFoundError: the booking or one of the segments does not exist.
+    """
+    await take_seats(session, new_flights, cabin)
+    await swap_segments(
+        session, pnr=pnr, replace_seqs=replace_seqs, new_flights=new_flights, cabin=cabin.value
+    )
+
+
+async def swap_segments(
+    session: AsyncSession,
+    *,
+    pnr: str,
+    replace_seqs: Sequence[int],
+    new_flights: Sequence[str],
+    cabin: str,
+) -> None:
+    """Take `replace_seqs` off the booking (their seats back) and add `new_flights`.
+
+    The new flights' seats must be taken already (by `take_seats` or a hold).
+
+    Raises:
+        NotFoundError: the booking has no active segment with one of `replace_seqs`.
+    """
+    segments = (
+        await session.scalars(
+            select(SegmentRow)
+            .where(SegmentRow.pnr == pnr, SegmentRow.status == SegmentStatus.ACTIVE.value)
+            # A concurrent refund or rebooking of the same booking waits, then sees its work.
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).all()
+    by_seq = {s.seq: s for s in segments}
+    missing = [seq for seq in replace_seqs if seq not in by_seq]
+    if missing:
+        raise NotFoundError(f"booking {pnr} has no active segment {missing}")
+    for seq in replace_seqs:
+        old = by_seq[seq]
+        old.status = SegmentStatus.REPLACED.value
+        # Give the seat back: it is "discovered inventory" for the next passenger.
+        await give_back_seats(session, old.flight_key, old.cabin)
+    # New segments take fresh sequence numbers; the itinerary order is by departure time.
+    last_seq = await session.scalar(select(func.max(SegmentRow.seq)).where(SegmentRow.pnr == pnr))
+    for seq, flight_key in enumerate(new_flights, start=(last_seq or 0) + 1):
+        session.add(
+            SegmentRow(
+                pnr=pnr,
+                seq=seq,
+                flight_key=flight_key,
+                cabin=cabin,
+                status=SegmentStatus.ACTIVE.value,
+            )
+        )
+
+
+async def take_seats(
+    session: AsyncSession, flight_keys: Sequence[str], cabin: Cabin, count: int = 1
+) -> None:
+    """Take `count` seats in `cabin` on each flight, with one conditional UPDATE per flight.
+
+    Raises:
+        NoSeatsError: a flight has fewer than `count` seats left; seats taken on earlier
+            flights are given back when the caller's transaction rolls back.
+        NotFoundError: a flight has no such cabin (or does not exist).
+    """
+    for flight_key in flight_keys:
+        taken = await session.execute(
+            update(InventoryRow)
+            .where(
+                InventoryRow.flight_key == flight_key,
+                InventoryRow.cabin == cabin.value,
+                InventoryRow.sold + count <= InventoryRow.capacity,
+            )
+            .values(sold=InventoryRow.sold + count)
+        )
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            exists = await session.scalar(
+                select(InventoryRow.capacity).where(
+                    InventoryRow.flight_key == flight_key, InventoryRow.cabin == cabin.value
+                )
+            )
+            if exists is None:
+                raise NotFoundError(f"no flight {flight_key} with a {cabin.value} cabin")
+            raise NoSeatsError(flight_key, cabin.value)
+
+
+async def give_back_seats(
+    session: AsyncSession, flight_key: str, cabin: str, count: int = 1
+) -> None:
+    """Return `count` seats to inventory; never below zero (a mismatch is logged)."""
+    given = await session.execute(
+        update(InventoryRow)
+        .where(
+            InventoryRow.flight_key == flight_key,
+            InventoryRow.cabin == cabin,
+            InventoryRow.sold >= count,
+        )
+        .values(sold=InventoryRow.sold - count)
+    )
+    if given.rowcount != 1:  # type: ignore[attr-defined]
+        log.warning("could not give back %d %s seat(s) on %s", count, cabin, flight_key)

@@ -1,0 +1,181 @@
+"""The wave planner's joint assignment, on plain inputs: seats, priority, families, determinism."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agent.planner import Option, Party, Solver, greedy, option_cost, plan_wave
+from agent.settings import PlannerSettings
+
+T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+WEIGHTS = PlannerSettings()
+
+
+def option(flight: str, dep_hours: float, *, red_eye: bool = False, risk: float = 0.0) -> Option:
+    dep = T0 + timedelta(hours=dep_hours)
+    return Option(
+        flights=(flight,),
+        cabin="economy",
+        dep=dep,
+        arr=dep + timedelta(hours=1),
+        carriers=("XA",),
+        via=(),
+        risk=risk,
+        red_eye=red_eye,
+    )
+
+
+def party(ref: str, *, seats: int = 1, weight: float = 1.0, no_overnight: bool = False) -> Party:
+    return Party(
+        ref=ref,
+        seats=seats,
+        origin="FRA",
+        destination="LHR",
+        earliest_dep=T0,
+        cabin="economy",
+        carrier="XA",
+        scheduled_arrival=T0 + timedelta(hours=1),
+        weight=weight,
+        no_overnight=no_overnight,
+    )
+
+
+SOON, TOMORROW = option("XA1/soon", 1), option("XA2/tomorrow", 24)
+
+
+def test_scarce_seats_go_to_the_higher_priority_and_nobody_is_left_while_seats_exist() -> None:
+    parties = [party(f"P{i:02d}") for i in range(8)] + [
+        party("PRM01", weight=4.0),
+        party("PLAT1", weight=2.0),
+    ]
+    options = {p.ref: [SOON, TOMORROW] for p in parties}
+    capacity = {SOON.seats[0]: 2, TOMORROW.seats[0]: 100}
+
+    plan = plan_wave(parties, options, capacity, WEIGHTS)
+
+    assert plan.solver == Solver.MILP
+    on = Counter(p.option.flights[0] for p in plan.placements.values() if p.option)
+    assert on == {"XA1/soon": 2, "XA2/tomorrow": 8}, "no oversell, nobody unplaced"
+    assert plan.placed("PRM01") == SOON and plan.placed("PLAT1") == SOON
+    assert plan.quality_ratio < 1.0 + 1e-6
+
+
+def test_a_family_travels_together_even_if_that_means_later() -> None:
+    family = party("FAMILY", seats=3)
+    single = party("SINGLE")
+    options = {p.ref: [SOON, TOMORROW] for p in (family, single)}
+    plan = plan_wave([family, single], options, {SOON.seats[0]: 2, TOMORROW.seats[0]: 10}, WEIGHTS)
+
+    assert plan.placed("FAMILY") == TOMORROW  # three seats on one flight, never split
+    assert plan.placed("SINGLE") == SOON
+
+
+def test_no_alternative_only_when_no_seat_exists_within_the_horizon() -> None:
+    parties = [party("A"), party("B"), party("C")]
+    options = {p.ref: [SOON, TOMORROW] for p in parties}
+    plan = plan_wave(parties, options, {SOON.seats[0]: 1, TOMORROW.seats[0]: 1}, WEIGHTS)
+    placed = [p for p in plan.placements.values() if p.option is not None]
+    assert len(placed) == 2 and sum(1 for p in plan.placements.values() if p.option is None) == 1
+
+
+def test_a_hard_preference_is_kept_while_an_option_keeps_it() -> None:
+    night = option("XA3/night", 15, red_eye=True)  # sooner, but overnight
+    day = option("XA4/day", 25)
+    sleeper = party("SLEEP", no_overnight=True)
+    plan = plan_wave(
+        [sleeper], {"SLEEP": [night, day]}, {night.seats[0]: 5, day.seats[0]: 5}, WEIGHTS
+    )
+    assert plan.placed("SLEEP") == day
+    # With the day flight full, the red-eye beats no seat at all.
+    plan = plan_wave(
+        [sleeper], {"SLEEP": [night, day]}, {night.seats[0]: 5, day.seats[0]: 0}, WEIGHTS
+    )
+    assert plan.placed("SLEEP") == night
+
+
+def test_risky_flights_lose_to_safe_ones_a_little_later() -> None:
+    risky = option("XA5/risky", 1, risk=0.9)
+    safe = option("XA6/safe", 4)
+    plan = plan_wave(
+        [party("R")], {"R": [risky, safe]}, {risky.seats[0]: 9, safe.seats[0]: 9}, WEIGHTS
+    )
+    assert plan.placed("R") == safe
+
+
+def test_the_same_records_give_the_same_plan_and_digest_whatever_the_order() -> None:
+    parties = [party(f"P{i:03d}", weight=1 + (i % 3) / 2) for i in range(60)]
+    options = {p.ref: [SOON, option("XA7/noon", 4), TOMORROW] for p in parties}
+    capacity = {SOON.seats[0]: 7, ("XA7/noon", "economy"): 11, TOMORROW.seats[0]: 30}
+    first = plan_wave(parties, options, capacity, WEIGHTS)
+    shuffled = parties[:]
+    random.Random(3).shuffle(shuffled)
+    second = plan_wave(shuffled, options, capacity, WEIGHTS)
+    assert first.digest == second.digest
+    assert first.placements == second.placements
+    changed = plan_wave(parties, options, {**capacity, SOON.seats[0]: 6}, WEIGHTS)
+    assert changed.digest != first.digest
+
+
+def test_the_greedy_fallback_is_valid_and_the_milp_never_worse() -> None:
+    parties = [party(f"P{i:03d}", weight=1 + (i % 4)) for i in range(40)]
+    options = {p.ref: [SOON, option("XA7/noon", 4), TOMORROW] for p in parties}
+    capacity = {SOON.seats[0]: 5, ("XA7/noon", "economy"): 5, TOMORROW.seats[0]: 20}
+    fallback = plan_wave(
+        parties, options, capacity, WEIGHTS.model_copy(update={"max_milp_variables": 0})
+    )
+    assert fallback.solver == Solver.GREEDY
+    used = Counter(
+        seat for p in fallback.placements.values() if p.option for seat in p.option.seats
+    )
+    assert all(used[seat] <= capacity[seat] for seat in used)
+    optimal = plan_wave(parties, options, capacity, WEIGHTS)
+    assert optimal.objective <= fallback.objective + 1e-6
+    assert fallback.lower_bound == optimal.lower_bound > 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 4), st.floats(0.5, 5.0)), min_size=1, max_size=25),
+    st.lists(st.integers(0, 12), min_size=3, max_size=3),
+)
+def test_never_oversold_and_never_worse_than_first_come_first_served(
+    shapes: list[tuple[int, float]], seats: list[int]
+) -> None:
+    parties = [party(f"P{i:03d}", seats=n, weight=w) for i, (n, w) in enumerate(shapes)]
+    opts = [SOON, option("XA7/noon", 4), TOMORROW]
+    options = {p.ref: opts for p in parties}
+    capacity = {o.seats[0]: n for o, n in zip(opts, seats, strict=True)}
+    plan = plan_wave(parties, options, capacity, WEIGHTS)
+    used: Counter[tuple[str, str]] = Counter()
+    for p in parties:
+        placed = plan.placed(p.ref)
+        if placed is not None:
+            for seat in placed.seats:
+                used[seat] += p.seats
+    assert all(used[seat] <= capacity[seat] for seat in used)
+    # Arrival order, each its cheapest seat left: what cases planned one by one did.
+    by_ref = {p.ref: p for p in parties}
+    fcfs = greedy(parties, options, capacity, lambda p, i: option_cost(p, opts[i], WEIGHTS))
+    fcfs_cost = sum(
+        option_cost(by_ref[r], opts[i], WEIGHTS)
+        if i is not None
+        else by_ref[r].seats * by_ref[r].weight * WEIGHTS.unplaced_hours
+        for r, i in fcfs.items()
+    )
+    assert plan.objective <= fcfs_cost + 1e-6
+    assert plan.lower_bound <= plan.objective + 1e-6
+
+
+def test_options_beyond_the_milps_share_still_place_and_the_bound_covers_them() -> None:
+    parties = [party(f"P{i:02d}") for i in range(6)]
+    noon = option("XA7/noon", 4)
+    options = {p.ref: [SOON, noon, TOMORROW] for p in parties}
+    capacity = {SOON.seats[0]: 2, noon.seats[0]: 2, TOMORROW.seats[0]: 2}
+    plan = plan_wave(parties, options, capacity, WEIGHTS.model_copy(update={"max_options": 1}))
+    assert all(p.option is not None for p in plan.placements.values())  # nobody stranded
+    assert plan.lower_bound <= plan.objective + 1e-6
