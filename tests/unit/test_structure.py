@@ -47,7 +47,6 @@ SPLIT_ELSEWHERE = {
     "streams/ontime.py": "planner (issue 13): moves beside the world it builds",
     "tools/rebooking.py": "planner (issue 13): one effect path",
     "tools/agent_tools.py": "planner (issue 13): one effect path",
-    "streams/kafka.py": "robust (issue 16): errors / connection / sink / source",
     "tools/notifications.py": "rights (issue 14): templates / quiet hours / outbox",
     "evals/runner.py": "oracle + lead (issue 15/17): split at the end",
     "evals/expectations.py": "oracle (issue 15): rewrites evals/",
