@@ -63,7 +63,7 @@ MESSAGE = OutboundMessage(
 async def test_deliveries_name_passengers_by_a_keyed_pseudonym(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.DEBUG)  # one line per passenger is DEBUG
+    caplog.set_level(logging.DEBUG, logger="tools.channels.log")  # per-passenger: DEBUG
     redact.configure(log_passenger_data=False, key="the-operators-key")
     try:
         await LogChannel().deliver(MESSAGE)

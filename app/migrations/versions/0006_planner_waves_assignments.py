@@ -9,8 +9,8 @@ the event's emission time and the wave; on `outbox` the wall time of delivery. (
 Every new column is nullable: rows written before this revision have no wave, no
 assignment and no recorded emission or wall time, and nothing invents them.
 
-Revision ID: 0004_planner_waves_assignments
-Revises: 0003_offers_and_replies
+Revision ID: 0006_planner_waves_assignments
+Revises: 0005_desk_login_throttle
 Create Date: 2026-12-05 21:54:01.305540
 """
 
@@ -23,8 +23,8 @@ from alembic import op
 
 import travel_agent.db
 
-revision: str = "0004_planner_waves_assignments"
-down_revision: str | Sequence[str] | None = "0003_offers_and_replies"
+revision: str = "0006_planner_waves_assignments"
+down_revision: str | Sequence[str] | None = "0005_desk_login_throttle"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
