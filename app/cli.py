@@ -9,7 +9,7 @@ import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 
@@ -234,28 +234,13 @@ def replay(
     ] = 2,
 ) -> None:
     """Replay a real historical day as a live feed (embedded: with the daemon; Kafka: produce)."""
-    from rich.console import Console
-    from rich.progress import Progress
-
-    from airline.models import Flight
-    from app.replaying import run_replay
-    from streams.replay import read_ontime
+    from app.replaying import read_days, run_replay
 
     _speed_or_exit(speed)
     settings = settings_or_exit()
     day = _day_or_exit(service_date, "--date")
     try:
-        with Progress(transient=True, console=Console(stderr=True), disable=QUIET) as bar:
-            task = bar.add_task(f"reading {file.name}", total=None)
-            replayed = read_ontime(
-                file,
-                day=day,
-                on_progress=lambda done, total: bar.update(task, completed=done, total=total),
-            )
-            following: list[Flight] = []
-            for n in range(1, horizon_days + 1):
-                bar.update(task, description=f"reading {file.name}: day +{n}")
-                following += read_ontime(file, day=day + timedelta(days=n)).schedule
+        replayed, following = read_days(file, day, horizon_days, quiet=QUIET)
     except TravelAgentError as exc:
         say(f"error: {exc}")
         raise typer.Exit(2 if isinstance(exc, ConfigError) else 1) from None

@@ -14,6 +14,7 @@ import shutil
 import time
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -29,10 +30,32 @@ from app.settings import DbSettings, Settings
 from app.summary import replay_report, report_in_words
 from streams.events import TOPIC_FLIGHT_STATUS
 from streams.kafka import KafkaSink
-from streams.replay import ReplayDay, replay_events
+from streams.replay import ReplayDay, read_ontime, replay_events
 from streams.simulator import run_simulator
 from travel_agent.errors import ConfigError
 from travel_agent.redact import masked_url
+
+
+def read_days(
+    file: Path, day: date, horizon_days: int, *, quiet: bool = False
+) -> tuple[ReplayDay, list[Flight]]:
+    """The day to replay from an on-time file, and the flights of the `horizon_days`
+    after it (the seats a real airline rebooks onto), with a progress bar on stderr."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=Console(stderr=True), disable=quiet) as bar:
+        task = bar.add_task(f"reading {file.name}", total=None)
+        replayed = read_ontime(
+            file,
+            day=day,
+            on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+        following: list[Flight] = []
+        for n in range(1, horizon_days + 1):
+            bar.update(task, description=f"reading {file.name}: day +{n}")
+            following += read_ontime(file, day=day + timedelta(days=n)).schedule
+    return replayed, following
 
 
 async def run_replay(
