@@ -218,7 +218,7 @@ async def test_board_changes_and_case_states_arrive_without_a_reload(
 
 
 async def test_an_edit_books_the_option_the_operator_chose(page: Page, served: Served) -> None:
-    approval_id = await served.agent.cause_approval()
+    approval_id = await served.agent.cause_approval(options=2)
     approval = await served.agent.desk.get(approval_id)
     assert len(approval.options) >= 2
     await log_in(page, "abe")
@@ -255,7 +255,7 @@ async def cli(world: Path, *args: str) -> str:
 async def test_desk_and_cli_agree_on_numbers_itinerary_and_times(
     page: Page, served: Served, world: Path
 ) -> None:
-    approval_id = await served.agent.cause_approval()
+    approval_id = await served.agent.cause_approval(options=2)
     approval = await served.agent.desk.get(approval_id)
     assert len(approval.options) >= 2
     await log_in(page, "abe")

@@ -13,7 +13,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from agent.approvals import ApprovalDesk, ApprovalStatus
 from agent.metrics import Metrics
@@ -22,7 +22,7 @@ from agent.runtime import Daemon
 from agent.tables import ApprovalRow, CaseRow
 from airline.clock import SimulatedClock
 from airline.models import FlightStatus, ReasonCode
-from airline.tables import FlightRow, SegmentRow
+from airline.tables import FlightRow, InventoryRow, SegmentRow
 from app.ops_server import DaemonProbe, OpsServer
 from app.settings import Settings
 from app.wiring import Agent, open_agent
@@ -84,28 +84,38 @@ class DeskAgent:
                 relay_stop.set()
                 await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def cause_approval(self) -> str:
-        """An approval no test has had yet; cancels a flight when none is left."""
-        fresh = await self._fresh()
-        if not fresh:
+    async def cause_approval(self, *, options: int = 1) -> str:
+        """An approval no test has had yet with at least `options` options; cancels
+        flights until there is one. (The wave planner offers as next-best only options
+        whose seats the plan left free, so after a full cancellation many cards have one.)
+        """
+        for _ in range(6):
+            fresh = await self._fresh(options)
+            if fresh:
+                break
+            seen = {a.id for a in await self.desk.pending()}
             await self._cancel_a_flight()
-            async with asyncio.timeout(60):
-                while not (fresh := await self._fresh()):  # noqa: ASYNC110 (polls the DB)
+            async with asyncio.timeout(60):  # the cancelled flight's cards appear
+                while not {a.id for a in await self.desk.pending()} - seen:  # noqa: ASYNC110
                     await asyncio.sleep(0.1)
+        assert fresh, f"no approval with {options} options after cancelling 6 flights"
         self._handed_out.add(fresh[0])
         return fresh[0]
 
-    async def _fresh(self) -> list[str]:
+    async def _fresh(self, options: int = 1) -> list[str]:
         pending = await self.desk.pending()
-        return [a.id for a in pending if a.id not in self._handed_out]
+        return [a.id for a in pending if a.id not in self._handed_out and len(a.options) >= options]
 
     async def cancel_a_flight(self) -> str:
         """Cancel another flight now; its key."""
         await self._cancel_a_flight()
         return self._cancelled[-1]
 
-    async def _cancel_a_flight(self) -> None:
-        """Cancel the least-booked flight (~100 passengers) on a route flown again later."""
+    async def _cancel_a_flight(self, later: int = 2) -> None:
+        """Cancel the least-booked flight (~100 passengers) on a route flown again at least
+        `later` times later in the day, and give those flights room for everyone: the
+        seeded day is nearly full, and the planner offers as next-best only options its
+        plan left seats on, so this is what gives the cards options to choose from."""
         schedule = self.agent.deps.schedule
         async with self.db.session() as session:
             counts = await session.execute(
@@ -126,10 +136,16 @@ class DeskAgent:
                 and f.destination == flight.destination
                 and f.sched_dep > flight.sched_dep
             ]
-            if again:
+            if len(again) >= later:
                 break
         else:
-            raise AssertionError("no flight with later ones on its route to cancel")
+            raise AssertionError(f"no flight with {later} later ones on its route to cancel")
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(InventoryRow)
+                .where(InventoryRow.flight_key.in_([f.key for f in again]))
+                .values(capacity=InventoryRow.capacity + 400)
+            )
         self._cancelled.append(key)
         event = FlightStatusEvent.about(
             flight,
