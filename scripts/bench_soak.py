@@ -98,6 +98,7 @@ async def cancel_until(runtime: Runtime, settings: Settings, target: int, every:
         )
         position = Position(TOPIC_FLIGHT_STATUS, 0, n)
         await daemon.handle(Received(position, encode(event), flight.key.encode(), event))
+        await daemon.close_wave()  # one cancellation, one wave: planned and run now
         await runtime.relay.drain()
         if daemon.stats.cases >= next_report:
             await daemon.checkpoint()

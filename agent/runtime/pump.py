@@ -147,6 +147,11 @@ class Daemon:
             await asyncio.wait({consuming})
             if not consuming.cancelled():
                 consuming.result()  # a crash propagates
+            if self._wave is not None:
+                # A stop finishes the wave in hand, as it does the record in hand: its
+                # cases run and its records commit. (A crash leaves it to the next run,
+                # which reads its records again and plans them as one wave.)
+                await self.close_wave()
         finally:
             self.consuming = False
             stopping.cancel()
