@@ -27,7 +27,7 @@ from tools.policy.results import CareItem
 # prorates for short- and medium-haul economy).
 INTERLINE_CENTS_PER_KM = 12
 INTERLINE_MIN_CENTS = 8_000
-# What care costs, per passenger (a typical voucher and an airport hotel night).
+# What care costs, per traveller (a typical voucher and an airport hotel night).
 CARE_CENTS = {CareItem.MEALS: 1_500, CareItem.COMMUNICATION: 0, CareItem.HOTEL: 12_000}
 
 
@@ -65,14 +65,15 @@ def assess(
                     f"(limit {limits.other_carrier_above_cents / 100:.0f})"
                 )
         elif isinstance(action, CompensateAction):
-            cost += action.amount_cents
+            cost += action.total_cents
+            # The limit is on what one traveller is paid: a family is not unusual.
             if action.amount_cents > limits.compensation_above_cents:
                 reasons.append(
                     f"compensation of {action.amount_cents / 100:.0f} {action.currency} "
                     f"(limit {limits.compensation_above_cents / 100:.0f})"
                 )
         elif isinstance(action, CareAction):
-            cost += sum(CARE_CENTS[item] for item in action.items)
+            cost += sum(CARE_CENTS[item] for item in action.items) * action.passengers
     if limits.compensation_above_required and any(
         r.startswith("compensation ") and "set to the" in r for r in repairs
     ):

@@ -104,13 +104,13 @@ async def affected_bookings(
     pnrs = await passengers_on(session, change.flight_key)
     if not pnrs:
         return []
-    itineraries = await _itineraries(session, pnrs, schedule)
+    itineraries = await _itineraries(session, pnrs, schedule, change.flight_key)
     bonuses = await _bonuses(session, pnrs)
     flight = schedule.flights[change.flight_key]
     current = change.current
     affected: list[Affected] = []
     for pnr in pnrs:
-        keys = itineraries[pnr]
+        keys = itineraries.get(pnr, [flight.key])
         minutes_left = int((current.est_dep - now).total_seconds() // 60)
         bonus = bonuses[pnr]
         if change.kind == ChangeKind.CANCELLATION:
@@ -125,7 +125,7 @@ async def affected_bookings(
                 affected.append(Affected(pnr, CaseReason.RECOVERED, minutes_left - bonus))
             continue
         if change.kind == ChangeKind.ARRIVED_LATE:
-            if keys and keys[-1] == flight.key:  # their final destination, reached late
+            if keys and keys[-1] == flight.key:  # the journey's final destination, late
                 affected.append(Affected(pnr, CaseReason.ARRIVED_LATE, 1440 - bonus))
             continue
         if change.kind == ChangeKind.GATE_CHANGE:
@@ -145,19 +145,27 @@ async def affected_bookings(
 
 
 async def _itineraries(
-    session: AsyncSession, pnrs: list[str], schedule: Schedule
+    session: AsyncSession, pnrs: list[str], schedule: Schedule, flight_key: str
 ) -> dict[str, list[str]]:
-    """Each booking's active flight keys in departure order (one query for all)."""
+    """Each booking's active flight keys on the journey that holds `flight_key`, in
+    departure order (one query for all): a return flight is not an onward connection,
+    and the outbound's last flight reaches the outbound's final destination."""
     rows = await session.execute(
-        select(SegmentRow.pnr, SegmentRow.flight_key).where(
+        select(SegmentRow.pnr, SegmentRow.flight_key, SegmentRow.journey).where(
             SegmentRow.pnr.in_(pnrs), SegmentRow.status == SegmentStatus.ACTIVE.value
         )
     )
-    by_pnr: dict[str, list[str]] = defaultdict(list)
-    for pnr, key in rows:
-        by_pnr[pnr].append(key)
-    for keys in by_pnr.values():
+    by_journey: dict[tuple[str, int], list[str]] = defaultdict(list)
+    on_it: dict[str, int] = {}
+    for pnr, key, journey in rows:
+        by_journey[pnr, journey].append(key)
+        if key == flight_key:
+            on_it[pnr] = journey
+    by_pnr: dict[str, list[str]] = {}
+    for pnr, journey in on_it.items():
+        keys = by_journey[pnr, journey]
         keys.sort(key=lambda k: schedule.flights[k].sched_dep)
+        by_pnr[pnr] = keys
     return by_pnr
 
 

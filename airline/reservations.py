@@ -32,6 +32,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from airline.journeys import with_journeys
 from airline.models import (
     Booking,
     BookingStatus,
@@ -40,7 +41,10 @@ from airline.models import (
     ContactChannel,
     Customer,
     FareFamily,
+    Journey,
     LoyaltyTier,
+    Passenger,
+    PassengerType,
     Segment,
     SegmentStatus,
 )
@@ -48,8 +52,11 @@ from airline.tables import (
     BookingRow,
     ChannelRow,
     CustomerRow,
+    FlightRow,
     InventoryRow,
+    JourneyRow,
     LedgerRow,
+    PassengerRow,
     SeatHoldRow,
     SegmentRow,
 )
@@ -111,11 +118,30 @@ class Settlement(BaseModel):
 
 
 async def load_booking(session: AsyncSession, pnr: str) -> Booking:
+    """The booking with its passengers, journeys and segments.
+
+    A booking stored without passenger rows is one adult (with the booking's SSRs); one
+    without journey rows is one journey per journey number of its segments
+    (`airline.journeys.derive_journeys`).
+
+    Raises:
+        NotFoundError: there is no such booking.
+    """
     row = await session.get(BookingRow, pnr)
     if row is None:
         raise NotFoundError(f"no booking {pnr}")
     segments = (await session.scalars(select(SegmentRow).where(SegmentRow.pnr == pnr))).all()
-    return Booking(
+    people = (
+        await session.scalars(
+            select(PassengerRow).where(PassengerRow.pnr == pnr).order_by(PassengerRow.seq)
+        )
+    ).all()
+    trips = (
+        await session.scalars(
+            select(JourneyRow).where(JourneyRow.pnr == pnr).order_by(JourneyRow.seq)
+        )
+    ).all()
+    booking = Booking(
         pnr=row.pnr,
         customer_id=row.customer_id,
         fare=FareFamily(row.fare),
@@ -123,16 +149,64 @@ async def load_booking(session: AsyncSession, pnr: str) -> Booking:
         currency=row.currency,
         status=BookingStatus(row.status),
         ssr=list(row.ssr or []),
+        passengers=[_passenger(p) for p in people],
+        journeys=[
+            Journey(
+                seq=j.seq, origin=j.origin, destination=j.destination, price_cents=j.price_cents
+            )
+            for j in trips
+        ],
         segments=[
             Segment(
                 seq=s.seq,
                 flight_key=s.flight_key,
                 cabin=Cabin(s.cabin),
                 status=SegmentStatus(s.status),
+                journey=s.journey,
             )
             for s in sorted(segments, key=lambda s: (s.status != "active", s.seq, s.id))
         ],
     )
+    if not booking.journeys and booking.segments:
+        keys = {s.flight_key for s in booking.segments}
+        flights = (await session.scalars(select(FlightRow).where(FlightRow.key.in_(keys)))).all()
+        ends = {f.key: _Ends(f.origin, f.destination) for f in flights}
+        booking = with_journeys(booking, ends)
+    return booking
+
+
+class _Ends:
+    """Just enough of a flight to derive a journey from (`derive_journeys`)."""
+
+    __slots__ = ("destination", "origin")
+
+    def __init__(self, origin: str, destination: str) -> None:
+        self.origin = origin
+        self.destination = destination
+
+
+def _passenger(row: PassengerRow) -> Passenger:
+    return Passenger(
+        seq=row.seq,
+        name=row.name,
+        type=PassengerType(row.type),
+        ssr=list(row.ssr or []),
+        on_lap_of=row.on_lap_of,
+        language=row.language,
+        contact=[ContactChannel.model_validate(c) for c in row.contact or []],
+    )
+
+
+async def seats_needed(session: AsyncSession, pnr: str) -> int:
+    """Seats the booking's party takes on each flight: its passengers but lap infants (one
+    for a booking stored without passenger rows)."""
+    counted = await session.execute(
+        select(func.count(), func.count().filter(PassengerRow.type != PassengerType.INFANT.value))
+        .select_from(PassengerRow)
+        .where(PassengerRow.pnr == pnr)
+    )
+    rows, seated = counted.one()
+    return int(seated) if rows else 1
 
 
 async def load_customer(session: AsyncSession, customer_id: str) -> Customer:
@@ -256,16 +330,18 @@ async def rebook(
     new_flights: list[str],
     cabin: Cabin,
 ) -> None:
-    """Move a booking off `replace_seqs` onto `new_flights` (in itinerary order).
+    """Move a booking off `replace_seqs` onto `new_flights` (in itinerary order), with a
+    seat for every passenger who needs one, the party together on every flight.
 
     Takes the new seats first, so a flight that filled up raises `NoSeatsError` before
     anything changed; the caller's transaction then rolls back as a whole.
 
     Raises:
-        NoSeatsError: one of the new flights has no seat left in `cabin`.
+        NoSeatsError: one of the new flights has fewer seats left in `cabin` than the party.
         NotFoundError: the booking or one of the segments does not exist.
+        InvalidRequestError: `replace_seqs` belong to more than one journey.
     """
-    await take_seats(session, new_flights, cabin)
+    await take_seats(session, new_flights, cabin, await seats_needed(session, pnr))
     await swap_segments(
         session, pnr=pnr, replace_seqs=replace_seqs, new_flights=new_flights, cabin=cabin.value
     )
@@ -279,12 +355,16 @@ async def swap_segments(
     new_flights: Sequence[str],
     cabin: str,
 ) -> None:
-    """Take `replace_seqs` off the booking (their seats back) and add `new_flights`.
+    """Take `replace_seqs` off the booking (the party's seats back) and add `new_flights`
+    to the journey they belonged to.
 
-    The new flights' seats must be taken already (by `take_seats` or a hold).
+    The new flights' seats must be taken already (by `take_seats` or a hold), one per
+    passenger who needs a seat.
 
     Raises:
         NotFoundError: the booking has no active segment with one of `replace_seqs`.
+        InvalidRequestError: `replace_seqs` belong to more than one journey (a rebooking
+            re-accommodates one journey; the others keep their segments).
     """
     segments = (
         await session.scalars(
@@ -299,11 +379,18 @@ async def swap_segments(
     missing = [seq for seq in replace_seqs if seq not in by_seq]
     if missing:
         raise NotFoundError(f"booking {pnr} has no active segment {missing}")
+    journeys = sorted({by_seq[seq].journey for seq in replace_seqs})
+    if len(journeys) > 1:
+        raise InvalidRequestError(
+            f"booking {pnr}: segments {sorted(replace_seqs)} belong to journeys {journeys}; "
+            "a rebooking replaces segments of one journey"
+        )
+    party = await seats_needed(session, pnr)
     for seq in replace_seqs:
         old = by_seq[seq]
         old.status = SegmentStatus.REPLACED.value
-        # Give the seat back: it is "discovered inventory" for the next passenger.
-        await give_back_seats(session, old.flight_key, old.cabin)
+        # Give the seats back: they are "discovered inventory" for the next passengers.
+        await give_back_seats(session, old.flight_key, old.cabin, party)
     # New segments take fresh sequence numbers; the itinerary order is by departure time.
     last_seq = await session.scalar(select(func.max(SegmentRow.seq)).where(SegmentRow.pnr == pnr))
     for seq, flight_key in enumerate(new_flights, start=(last_seq or 0) + 1):
@@ -314,6 +401,7 @@ async def swap_segments(
                 flight_key=flight_key,
                 cabin=cabin,
                 status=SegmentStatus.ACTIVE.value,
+                journey=journeys[0] if journeys else 1,
             )
         )
 
@@ -496,10 +584,11 @@ async def _release_booking(
             .execution_options(populate_existing=True)
         )
     ).all()
+    party = await seats_needed(session, pnr) if segments else 0
     for segment in segments:
         # REPLACED is the one status for "off the itinerary, seat given back".
         segment.status = SegmentStatus.REPLACED.value
-        await give_back_seats(session, segment.flight_key, segment.cabin)
+        await give_back_seats(session, segment.flight_key, segment.cabin, party)
     holds = (
         await session.scalars(
             select(SeatHoldRow)

@@ -2,8 +2,12 @@
 
 Each flight and cabin is filled to a load factor drawn around `MEAN_LOAD_FACTOR`. Part of
 every feeder flight into a hub connects onto a later flight of the same carrier (within the
-hub's minimum connection time and `MAX_CONNECTION`); the other seats are sold point to point.
-One booking is one passenger and one customer.
+hub's minimum connection time and `MAX_CONNECTION`); part of the short-haul morning seats
+are same-day returns (out in the morning, back in the evening: a booking of two
+journeys); the other seats are sold point to point. Seats of the same trip are then
+grouped into parties — one traveller, couples, families with children and now and then an
+infant on a lap (who takes no seat), groups — one booking each, whose contact is a
+customer who flies in it. Some companions leave a contact of their own.
 
 Contact details cannot reach anybody: emails are at example.com / example.org (RFC 2606)
 and phone numbers come from the ranges regulators keep for fiction (see `_phone_pools`).
@@ -21,6 +25,7 @@ from datetime import timedelta
 from functools import cache
 from itertools import accumulate
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from airline.airports import great_circle_km, minimum_connection_time
 from airline.models import (
@@ -32,7 +37,10 @@ from airline.models import (
     Customer,
     FareFamily,
     Flight,
+    Journey,
     LoyaltyTier,
+    Passenger,
+    PassengerType,
     Segment,
 )
 
@@ -163,7 +171,9 @@ def book_passengers(
         hubs: each carrier's hub, by carrier code; connections are built there.
 
     Returns:
-        The customers (ids C000001, …) and their bookings, one passenger each.
+        The customers (ids C000001, …), one per booking (its contact, who also flies), and
+        their bookings: parties of one to a group (`_PARTY_SIZES`), one-way or same-day
+        returns (`_DAY_RETURN_SHARE`).
     """
     left = {
         # Rounded down, so that even the fullest cabin stays within the clipped load factor.
@@ -171,40 +181,200 @@ def book_passengers(
         for f in flights
         for inv in f.cabins
     }
-    itineraries = _connections(rng, flights, airports, hubs, left)
+    trips: list[_Trip] = [(legs,) for legs in _connections(rng, flights, airports, hubs, left)]
+    trips += _day_returns(rng, flights, airports, left)
     for f in flights:  # the seats left are sold point to point
         for inv in f.cabins:
-            itineraries += [[(f.key, inv.cabin)] for _ in range(left[f.key, inv.cabin])]
-    rng.shuffle(itineraries)  # so that ids and PNRs say nothing about the flight
+            trips += [([(f.key, inv.cabin)],) for _ in range(left[f.key, inv.cabin])]
+    parties = _parties(rng, trips)
+    rng.shuffle(parties)  # so that ids and PNRs say nothing about the flight
 
     by_key = {f.key: f for f in flights}
     pools = _phone_pools(rng)
     used_pnrs: set[str] = set()
     customers, bookings = [], []
-    for n, legs in enumerate(itineraries, start=1):
-        customer = _customer(rng, n, airports[by_key[legs[0][0]].origin].country, pools)
-        cabin = max((c for _, c in legs), key=_CABIN_RANK.__getitem__) if legs[1:] else legs[0][1]
+    sold: Counter[tuple[str, Cabin]] = Counter()
+    for n, (trip, party) in enumerate(parties, start=1):
+        first = trip[0][0][0]
+        customer, family = _customer(rng, n, airports[by_key[first].origin].country, pools)
+        legs = [leg for journey in trip for leg in journey]
+        cabin = max((c for _, c in legs), key=_CABIN_RANK.__getitem__)
         fare = _pick(rng, _FARES, _FARE_CUM_WEIGHTS[cabin])
-        km = sum(by_key[key].distance_km for key, _ in legs)
+        passengers = _passengers(rng, customer, family, party, pools, n)
+        seated = sum(p.needs_seat for p in passengers)
+        infants = len(passengers) - seated
+        journeys = []
+        for number, journey_legs in enumerate(trip, start=1):
+            km = sum(by_key[key].distance_km for key, _ in journey_legs)
+            each = _price_cents(rng, km, cabin, fare)
+            journeys.append(
+                Journey(
+                    seq=number,
+                    origin=by_key[journey_legs[0][0]].origin,
+                    destination=by_key[journey_legs[-1][0]].destination,
+                    # Infants on a lap pay a tenth of the adult fare (a common tariff).
+                    price_cents=each * seated + round(each * _INFANT_FARE / 100) * 100 * infants,
+                )
+            )
+        segments = [
+            Segment(seq=seq, flight_key=key, cabin=c, journey=number)
+            for seq, (number, (key, c)) in enumerate(
+                ((number, leg) for number, journey in enumerate(trip, start=1) for leg in journey),
+                start=1,
+            )
+        ]
         bookings.append(
             Booking(
                 pnr=_pnr(rng, used_pnrs),
                 customer_id=customer.id,
                 fare=fare,
-                price_cents=_price_cents(rng, km, cabin, fare),
-                segments=[
-                    Segment(seq=seq, flight_key=key, cabin=c)
-                    for seq, (key, c) in enumerate(legs, start=1)
-                ],
+                price_cents=sum(j.price_cents or 0 for j in journeys),
+                passengers=passengers,
+                journeys=journeys,
+                segments=segments,
             )
         )
         customers.append(customer)
+        sold.update({leg: seated for leg in legs})
 
-    sold = Counter(leg for legs in itineraries for leg in legs)
     for f in flights:
         for inv in f.cabins:
             inv.sold = sold[f.key, inv.cabin]
     return customers, bookings
+
+
+_Leg = tuple[str, Cabin]
+_Trip = tuple[list[_Leg], ...]
+"""A booking's journeys, each a list of (flight key, cabin); one seat each until `_parties`."""
+
+_DAY_RETURN_SHARE = (0.15, 0.30)
+"""Share of a short-haul morning flight's point-to-point seats sold as same-day returns
+(business day trips), drawn per flight."""
+_DAY_RETURN_STAY = timedelta(hours=6)
+"""The least time at the destination of a day return."""
+_DAY_RETURN_MAX_KM = 1500
+_DAY_RETURN_LAST_HOUR = 10
+"""Day trips leave before this local hour."""
+_INFANT_FARE = 0.10
+
+# Party sizes of a booking, with cumulative weights: mostly one traveller, then couples,
+# families, and now and then a group (European network carriers report about 1.5
+# passengers per booking; leisure parties are larger, business travellers alone).
+_PARTY_SIZES = (1, 2, 3, 4, 5, 6, 12)
+_PARTY_CUM_WEIGHTS = tuple(accumulate((600, 240, 75, 55, 15, 7, 8)))
+_GROUP_SIZES = (10, 18)
+"""A group (size 12 above) is drawn between these: a team, a class, a tour."""
+_INFANT_SHARE = {1: 0.008, 2: 0.04, 3: 0.07, 4: 0.05}
+"""Chance that a party of this many seated travellers also carries an infant on a lap."""
+_OWN_CONTACT = 0.2
+"""Share of adult companions who left a contact of their own on the booking."""
+
+
+def _day_returns(
+    rng: random.Random,
+    flights: Sequence[Flight],
+    airports: dict[str, Airport],
+    left: dict[tuple[str, Cabin], int],
+) -> list[_Trip]:
+    """Same-day returns on one carrier: out in the morning, back in the evening of the same
+    day after at least `_DAY_RETURN_STAY`; takes their seats from `left`."""
+    trips: list[_Trip] = []
+    back_by_route: dict[tuple[str, str, str], list[Flight]] = {}
+    for f in flights:
+        back_by_route.setdefault((f.carrier, f.origin, f.destination), []).append(f)
+    for out in flights:
+        local = out.sched_dep.astimezone(ZoneInfo(airports[out.origin].tz))
+        if out.distance_km > _DAY_RETURN_MAX_KM or local.hour >= _DAY_RETURN_LAST_HOUR:
+            continue
+        backs = [
+            b
+            for b in back_by_route.get((out.carrier, out.destination, out.origin), [])
+            if b.sched_dep - out.sched_arr >= _DAY_RETURN_STAY
+        ]
+        if not backs:
+            continue
+        for inv in out.cabins:
+            wanted = round(left[out.key, inv.cabin] * rng.uniform(*_DAY_RETURN_SHARE))
+            for _ in range(wanted):
+                open_backs = [b for b in backs if left.get((b.key, inv.cabin), 0) > 0]
+                if not open_backs or left[out.key, inv.cabin] <= 0:
+                    break
+                back = rng.choice(open_backs)
+                left[out.key, inv.cabin] -= 1
+                left[back.key, inv.cabin] -= 1
+                trips.append(([(out.key, inv.cabin)], [(back.key, inv.cabin)]))
+    return trips
+
+
+def _parties(rng: random.Random, trips: list[_Trip]) -> list[tuple[_Trip, int]]:
+    """Seats of the same trip, grouped into parties (one booking each): (trip, seats)."""
+    pools: dict[tuple[tuple[_Leg, ...], ...], int] = {}
+    for trip in trips:
+        key = tuple(tuple(journey) for journey in trip)
+        pools[key] = pools.get(key, 0) + 1
+    parties: list[tuple[_Trip, int]] = []
+    for key, seats in pools.items():
+        same: _Trip = tuple(list(journey) for journey in key)
+        while seats > 0:
+            size = _pick(rng, _PARTY_SIZES, _PARTY_CUM_WEIGHTS)
+            if size == _PARTY_SIZES[-1]:
+                size = rng.randint(*_GROUP_SIZES)
+            size = min(size, seats)
+            parties.append((same, size))
+            seats -= size
+    return parties
+
+
+def _passengers(
+    rng: random.Random,
+    customer: Customer,
+    family: str,
+    seats: int,
+    pools: dict[str, list[str]],
+    n: int,
+) -> list[Passenger]:
+    """The travellers of a party of `seats` seats: the customer first, then companions —
+    a couple, a family with children (and perhaps an infant on a lap), or a group."""
+    people = [Passenger(seq=1, name=customer.name)]
+    group = seats >= _GROUP_SIZES[0]
+    # Groups are adults; so are most pairs and half the parties of three to six
+    # (friends, colleagues); the others are families: two parents, or one, and children.
+    adults = seats
+    if not group and seats > 1 and rng.random() < (0.12 if seats == 2 else 0.45):
+        adults = 1 if seats == 2 or rng.random() < 0.2 else 2
+    for seq in range(2, seats + 1):
+        kind = PassengerType.ADULT if seq <= adults else PassengerType.CHILD
+        name = _companion_name(rng, customer.language, None if group else family)
+        contact = []
+        if kind is PassengerType.ADULT and rng.random() < _OWN_CONTACT:
+            contact = [
+                ContactChannel(
+                    kind=ChannelKind.SMS,
+                    address=_phone(pools, customer.language, n),
+                    consent=True,
+                )
+            ]
+        people.append(Passenger(seq=seq, name=name, type=kind, contact=contact, language=None))
+    if not group and rng.random() < _INFANT_SHARE.get(seats, 0.0):
+        people.append(
+            Passenger(
+                seq=seats + 1,
+                name=_companion_name(rng, customer.language, family),
+                type=PassengerType.INFANT,
+                on_lap_of=1,
+            )
+        )
+    return people
+
+
+def _companion_name(rng: random.Random, language: str, family: str | None) -> str:
+    """A travelling companion's name: the same family name in a family, any in a group."""
+    female, male, families = _NAME_LISTS[language]
+    first = rng.choice(female if rng.random() < 0.5 else male).partition(":")[0]
+    last = family or rng.choice(families).split("|")[0].partition(":")[0]
+    if language in _FAMILY_NAME_FIRST:
+        return f"{last}{'' if language == 'zh' else ' '}{first}"
+    return f"{first} {last}"
 
 
 def _pick(rng: random.Random, items: Sequence[_T], cum_weights: Sequence[int]) -> _T:
@@ -293,8 +463,11 @@ def _price_cents(rng: random.Random, km: int, cabin: Cabin, fare: FareFamily) ->
     return max(29, round(euros)) * 100
 
 
-def _customer(rng: random.Random, n: int, country: str, pools: dict[str, list[str]]) -> Customer:
-    """A customer whose language follows the country they first fly from."""
+def _customer(
+    rng: random.Random, n: int, country: str, pools: dict[str, list[str]]
+) -> tuple[Customer, str]:
+    """A customer whose language follows the country they first fly from, and their family
+    name (for the family they travel with)."""
     local = _LANGUAGE_OF_COUNTRY.get(country, "en")
     if local == "fr" and country == "BE":
         local = rng.choice(("fr", "nl"))
@@ -327,7 +500,7 @@ def _customer(rng: random.Random, n: int, country: str, pools: dict[str, list[st
         phone = _phone(pools, "US" if country == "US" else language, n)
         sms = (ChannelKind.SMS, phone, rng.random() < 0.92)
         reach.insert(0 if sms_first else len(reach), sms)
-    return Customer(
+    customer = Customer(
         id=f"C{n:06d}",
         name=name,
         language=language,
@@ -337,6 +510,7 @@ def _customer(rng: random.Random, n: int, country: str, pools: dict[str, list[st
             for priority, (kind, address, consent) in enumerate(reach)
         ],
     )
+    return customer, last_native
 
 
 @cache

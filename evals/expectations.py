@@ -47,6 +47,9 @@ class Rebooked(_Booking):
     carrier: str | None = None
     flights: list[str] | None = Field(default=None, description='e.g. ["XA104"]')
     same_day: bool | None = Field(default=None, description="arrives on the booked local date")
+    journey: int | None = Field(
+        default=None, ge=1, description="the journey judged; default: the one rebooked"
+    )
     no_overnight: bool | None = Field(
         default=None, description="no leg leaves between 22:00 and 05:59 local"
     )
@@ -266,11 +269,24 @@ def _opened(result: RunResult, message: OutboxEntry) -> datetime | None:
     return next((c.created_at for c in result.cases if c.id == case_id), None)
 
 
-def _legs(result: RunResult, booking: Booking) -> list[Flight]:
+def _legs(result: RunResult, booking: Booking, journey: int | None = None) -> list[Flight]:
+    """The booking's active flights (of one journey), in travel order."""
     return sorted(
-        (result.flights[s.flight_key] for s in booking.active_segments),
+        (
+            result.flights[s.flight_key]
+            for s in booking.active_segments
+            if journey is None or s.journey == journey
+        ),
         key=lambda f: f.sched_dep,
     )
+
+
+def _replaced_journey(before: Booking, after: Booking, rebook: LedgerEntry) -> int:
+    seqs = {int(x) for x in rebook.detail.get("replace_seqs") or []}
+    for segment in (*after.segments, *before.segments):
+        if segment.seq in seqs:
+            return segment.journey
+    return 1
 
 
 def _flight_key(code: str, result: RunResult) -> str:
@@ -308,10 +324,12 @@ def _rebooked(spec: Rebooked, result: RunResult) -> Score:
     rebooks = _effects(result, spec.booking, "rebook")
     if not rebooks:
         return Score(False, f"{spec.booking} was not rebooked (no rebook in the ledger)")
-    legs = _legs(result, after)
+    # Judged on the journey the (last) rebooking re-accommodated: a return keeps its own.
+    journey = spec.journey or _replaced_journey(before, after, rebooks[-1])
+    legs = _legs(result, after, journey)
     if not legs:
         return Score(False, f"{spec.booking} has no active segment after rebooking")
-    original_legs = _legs(result, before)
+    original_legs = _legs(result, before, journey)
     sched_arr = original_legs[-1].sched_arr
     route = " + ".join(f.key for f in legs)
     problems: list[str] = []
@@ -324,9 +342,9 @@ def _rebooked(spec: Rebooked, result: RunResult) -> Score:
         if legs[0].sched_dep < limit:
             problems.append(f"departs {_fmt(legs[0].sched_dep)}, before {_fmt(limit)}")
     if spec.cabin is not None:
-        booked = {s.cabin for s in before.active_segments}
+        booked = {s.cabin for s in before.active_segments if s.journey == journey}
         wanted = booked if spec.cabin == "same" else {Cabin(spec.cabin)}
-        flown = {s.cabin for s in after.active_segments}
+        flown = {s.cabin for s in after.active_segments if s.journey == journey}
         if not flown <= wanted:
             problems.append(f"flies {sorted(flown)}, expected {sorted(wanted)}")
     if spec.carrier is not None and any(f.carrier != spec.carrier for f in legs):

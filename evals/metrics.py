@@ -169,6 +169,38 @@ def _legs(result: RunResult, booking: Booking) -> list[Flight]:
     )
 
 
+def _journeys(result: RunResult, booking: Booking) -> dict[int, list[Flight]]:
+    """The booking's flights as ticketed, per journey, in travel order. (Read from the
+    world as written: each journey's segments, not the agent's view of them.)"""
+    found: dict[int, list[Flight]] = {}
+    for segment in booking.segments:
+        found.setdefault(segment.journey, []).append(result.flights[segment.flight_key])
+    return {n: sorted(legs, key=lambda f: f.sched_dep) for n, legs in sorted(found.items())}
+
+
+def _journey_on(result: RunResult, pnr: str, flight_key: str | None) -> int:
+    """The journey of `pnr` a flight is on (in the world as written, or as rebooked)."""
+    for booking in (result.original.get(pnr), result.bookings.get(pnr)):
+        if booking is None:
+            continue
+        for segment in booking.segments:
+            if segment.flight_key == flight_key:
+                return segment.journey
+    return 1
+
+
+def _replaced_journey(result: RunResult, e: LedgerEntry) -> int:
+    """The journey a rebooking re-accommodated: that of the segments it replaced."""
+    seqs = {int(x) for x in e.detail.get("replace_seqs") or []}
+    for booking in (result.bookings.get(e.pnr), result.original.get(e.pnr)):
+        if booking is None:
+            continue
+        for segment in booking.segments:
+            if segment.seq in seqs:
+                return segment.journey
+    return 1
+
+
 def _band(km: int, intra_eu: bool) -> int:
     if km <= 1500:
         return 0
@@ -214,10 +246,66 @@ def policy_violations(result: RunResult, timeline: Timeline | None = None) -> li
     ]
     per_case = Counter((e.case_id, e.pnr) for e in result.ledger if e.action == "rebook")
     problems += [f"{pnr}: {n} rebookings in one case" for (_, pnr), n in per_case.items() if n > 1]
-    paid = Counter(e.pnr for e in result.ledger if e.action == "compensate")
+    paid = Counter(
+        (e.pnr, _journey_on(result, e.pnr, flight_of.get(e.case_id)))
+        for e in result.ledger
+        if e.action == "compensate"
+    )
     problems += [
-        f"{pnr}: compensated {n} times for one journey" for pnr, n in paid.items() if n > 1
+        f"{pnr}: compensated {n} times for journey {journey}"
+        for (pnr, journey), n in paid.items()
+        if n > 1
     ]
+    problems += _compensated_travellers(result)
+    problems += seat_accounting(result)
+    return problems
+
+
+def _compensated_travellers(result: RunResult) -> list[str]:
+    """Compensation is per traveller: never to more travellers than the booking has, and
+    (unless the scenario's policy pays lap infants) not to infants on a lap."""
+    pays_infants = bool(
+        (result.scenario.settings.get("policy") or {}).get("lap_infants_compensated")
+    )
+    problems = []
+    for e in result.ledger:
+        if e.action != "compensate":
+            continue
+        booking = result.original.get(e.pnr)
+        if booking is None:
+            continue
+        travellers = len(booking.passengers) - (0 if pays_infants else booking.infants)
+        paid = int(e.detail.get("passengers") or 1)
+        if paid > travellers:
+            problems.append(f"{e.pnr}: compensation to {paid} travellers, {travellers} are owed")
+    return problems
+
+
+def seat_accounting(result: RunResult) -> list[str]:
+    """No flight is oversold, and every seat that moved is a party's: the change of each
+    flight's sold seats equals the seats the scenario's bookings took or gave back there
+    (a party of three rebooked takes three seats, a lap infant none)."""
+    if not result.inventory_before or not result.inventory_after:
+        return []
+    problems = []
+    moved: Counter[tuple[str, str]] = Counter()
+    for pnr, before in result.original.items():
+        after = result.bookings.get(pnr)
+        if after is None:
+            continue
+        for booking, sign in ((before, -1), (after, 1)):
+            for segment in booking.active_segments:
+                moved[segment.flight_key, segment.cabin.value] += sign * booking.seats_needed
+    for key, (capacity, sold) in result.inventory_after.items():
+        if sold > capacity:
+            problems.append(f"{key[0]} {key[1]}: {sold} seats sold of {capacity}")
+        start = result.inventory_before.get(key, (capacity, sold))[1]
+        held = result.held_seats.get(key, 0)
+        if sold - start != moved[key] + held:
+            problems.append(
+                f"{key[0]} {key[1]}: sold moved by {sold - start}, the bookings by "
+                f"{moved[key]}" + (f" and holds by {held}" if held else "")
+            )
     return problems
 
 
@@ -251,7 +339,11 @@ def _rebook_violations(
             problems.append(f"{e.pnr}: connection at {hub.iata} of {gap} is shorter than {mct}")
     original = result.original.get(e.pnr)
     if original is not None:
-        destination = _legs(result, original)[-1].destination
+        # A journey ends at its own destination: a return's, not the booking's last flight's.
+        journey = _journeys(result, original).get(_replaced_journey(result, e)) or _legs(
+            result, original
+        )
+        destination = journey[-1].destination
         if legs[-1].destination != destination:
             problems.append(f"{e.pnr}: rebooked to {legs[-1].destination}, not {destination}")
         booked = {s.cabin for s in original.segments}
@@ -272,9 +364,14 @@ def _compensation_violations(
     if original is None:
         return [f"{e.pnr}: compensation for a booking not in the world"]
     regime = str(e.detail.get("regime", "")).lower().replace("_", "")
-    legs = _legs(result, original)
+    flight_key = flight_of.get(e.case_id) or str(e.detail.get("flight_key") or "")
+    # Distance is first origin to final destination of the journey the flight is on
+    # (Bossen, C-559/16), not of the whole booking.
+    legs = _journeys(result, original).get(_journey_on(result, e.pnr, flight_key)) or _legs(
+        result, original
+    )
+    flight_key = flight_key or legs[0].key
     origin, destination = result.airports[legs[0].origin], result.airports[legs[-1].destination]
-    flight_key = flight_of.get(e.case_id, legs[0].key)
     carrier = result.flights[flight_key].carrier if flight_key in result.flights else ""
     problems = []
     if regime == "usdot":
@@ -330,17 +427,18 @@ def duplicate_actions(result: RunResult) -> list[str]:
 
 
 def _broken(result: RunResult, timeline: Timeline, booking: Booking, at: datetime) -> bool:
-    legs = _legs(result, booking)
-    states = [timeline.state(f.key, at) for f in legs]
-    if any(s.status in (FlightStatus.CANCELLED, FlightStatus.DIVERTED) for s in states):
-        return True
-    for (a, sa), (b, sb) in pairwise(zip(legs, states, strict=True)):
-        hub = result.airports[a.destination]
-        international = (
-            len({result.airports[x].country for x in (a.origin, a.destination, b.destination)}) > 1
-        )
-        if sb.est_dep - sa.est_arr < minimum_connection_time(hub, international=international):
+    for legs in _journeys(result, booking).values():
+        states = [timeline.state(f.key, at) for f in legs]
+        if any(s.status in (FlightStatus.CANCELLED, FlightStatus.DIVERTED) for s in states):
             return True
+        for (a, sa), (b, sb) in pairwise(zip(legs, states, strict=True)):
+            hub = result.airports[a.destination]
+            countries = {
+                result.airports[x].country for x in (a.origin, a.destination, b.destination)
+            }
+            mct = minimum_connection_time(hub, international=len(countries) > 1)
+            if sb.est_dep - sa.est_arr < mct:
+                return True
     return False
 
 

@@ -35,7 +35,7 @@ from agent.tables import ApprovalRow, CaseRow, DisruptionRow, JobRow
 from airline.clock import SimulatedClock
 from airline.models import Airport, Booking, Flight
 from airline.reservations import load_booking
-from airline.tables import LedgerRow
+from airline.tables import InventoryRow, LedgerRow, SeatHoldRow
 from app.wiring import open_agent
 from evals.scenario import DecisionSpec, EventSpec, Scenario, parse_duration, split_flight
 from evals.world import write
@@ -158,6 +158,12 @@ class RunResult:
     dead_letters: list[dict[str, str]] = field(default_factory=list)
     decisions: list[str] = field(default_factory=list)
     """What became of each scripted operator decision."""
+    inventory_before: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    """(flight key, cabin) → (capacity, sold) as the world was written."""
+    inventory_after: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    """The same at the end of the run."""
+    held_seats: dict[tuple[str, str], int] = field(default_factory=dict)
+    """Seats still held (not confirmed, released or expired) at the end, per flight and cabin."""
     notes: list[str] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
@@ -304,6 +310,11 @@ class ScenarioRunner:
             original={b.pnr: b for b in world.bookings},
             customers={b.pnr: b.customer_id for b in world.bookings},
             directory=directory,
+            inventory_before={
+                (f.key, c.cabin.value): (c.capacity, c.sold)
+                for f in world.flights
+                for c in f.cabins
+            },
         )
         try:
             await self._play(scenario, directory, result)
@@ -556,6 +567,17 @@ async def _collect(agent: Any, result: RunResult) -> None:
         ]
         for pnr in result.original:
             result.bookings[pnr] = await load_booking(session, pnr)
+        result.inventory_after = {
+            (r.flight_key, r.cabin): (r.capacity, r.sold)
+            for r in (await session.scalars(select(InventoryRow))).all()
+        }
+        for hold in (
+            await session.scalars(select(SeatHoldRow).where(SeatHoldRow.status == "held"))
+        ).all():
+            for key in hold.flights:
+                result.held_seats[key, hold.cabin] = (
+                    result.held_seats.get((key, hold.cabin), 0) + hold.party
+                )
     for case in result.cases:
         entry = await _plan_of(agent, case.id)
         if entry is not None:

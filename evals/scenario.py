@@ -25,7 +25,15 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
-from airline.models import Cabin, ChannelKind, FareFamily, FlightStatus, LoyaltyTier, ReasonCode
+from airline.models import (
+    Cabin,
+    ChannelKind,
+    FareFamily,
+    FlightStatus,
+    LoyaltyTier,
+    PassengerType,
+    ReasonCode,
+)
 from travel_agent.errors import ConfigError
 
 __all__ = [
@@ -159,17 +167,79 @@ class SegmentSpec(_Model):
     cabin: Cabin = Cabin.ECONOMY
 
 
+class PassengerSpec(_Model):
+    """A traveller of the booking; the first is the contact's own traveller by default."""
+
+    name: str | None = Field(default=None, description="default: the customer's, else 'Guest N'")
+    type: PassengerType = PassengerType.ADULT
+    ssr: list[str] = Field(default_factory=list, description="IATA codes: WCHR, UMNR, ...")
+    on_lap_of: int | None = Field(
+        default=None, ge=1, description="an infant's adult (passenger number); default 1"
+    )
+    language: str | None = None
+    contact: list[ChannelSpec] = Field(
+        default_factory=list, description="their own channels; default: the booking's contact"
+    )
+
+    @model_validator(mode="after")
+    def _lap(self) -> PassengerSpec:
+        if self.on_lap_of is not None and self.type is not PassengerType.INFANT:
+            raise ValueError("only an infant travels on a lap (on_lap_of)")
+        return self
+
+
+class JourneySpec(_Model):
+    """One origin-to-destination trip of a booking: its flights, in order."""
+
+    segments: list[SegmentSpec] = Field(min_length=1)
+    price: float | None = Field(default=None, ge=0, description="its part of the price")
+
+
 class BookingSpec(_Model):
+    """A booking: one journey (`segments`) or several (`journeys`: a return, an open-jaw,
+    a multi-city trip), and its passengers (default: one adult, the customer)."""
+
     pnr: str = Field(pattern=r"^[A-Z0-9]{6}$", description="six-character record locator")
     customer: str
     fare: FareFamily = FareFamily.STANDARD
-    price: float = Field(default=250.0, ge=0, description="ticket price in major units")
+    price: float = Field(
+        default=250.0, ge=0, description="what the booking cost, all passengers, major units"
+    )
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
-    segments: list[SegmentSpec] = Field(min_length=1)
+    segments: list[SegmentSpec] = Field(default_factory=list, description="a one-way booking")
+    journeys: list[JourneySpec] = Field(default_factory=list, description="or its journeys")
+    passengers: list[PassengerSpec] = Field(default_factory=list)
     ssr: list[str] = Field(
         default_factory=list,
-        description="special service requests, IATA codes (WCHR, UMNR, ...)",
+        description="special service requests of the first passenger, IATA codes (WCHR, ...)",
     )
+
+    @model_validator(mode="after")
+    def _shape(self) -> BookingSpec:
+        if bool(self.segments) == bool(self.journeys):
+            raise ValueError("give either segments (one journey) or journeys, not both")
+        seats = [i for i, p in enumerate(self.passengers, start=1) if p.type != "infant"]
+        for i, p in enumerate(self.passengers, start=1):
+            if p.type == "infant":
+                lap = p.on_lap_of or 1
+                if lap not in seats or self.passengers[lap - 1].type != "adult":
+                    raise ValueError(
+                        f"passengers[{i - 1}]: an infant travels on an adult's lap; "
+                        f"passenger {lap} is not an adult"
+                    )
+        if self.passengers and not seats:
+            raise ValueError("a booking needs a passenger who takes a seat")
+        return self
+
+    @property
+    def journey_specs(self) -> list[JourneySpec]:
+        """Its journeys, a one-way booking's segments as one."""
+        return self.journeys or [JourneySpec(segments=self.segments)]
+
+    @property
+    def seats(self) -> int:
+        """Seats the party takes on each flight (infants on a lap take none)."""
+        return sum(p.type != "infant" for p in self.passengers) or 1
 
 
 class MemorySpec(_Model):

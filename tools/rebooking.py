@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline import holds, reservations
+from airline.journeys import journey_of_flight
 from airline.models import Booking, BookingStatus, Cabin, FlightStatus, Segment
 from tools.case_facts import passenger_entitlements
 from tools.effects import (
@@ -159,9 +160,10 @@ async def rebook(
             cabin=cabin,
             broken_seqs=replace_seqs,
             origin=_where_the_passenger_is(deps, replaced[0]),
-            destination=_final_destination(deps, booking),
+            destination=_final_destination(deps, booking, replaced[0]),
             booked_cabin=replaced[0].cabin,
             not_before=now,
+            party=booking.seats_needed,
         )
         if hold_id is not None:
             problems = [p for p in problems if not p.startswith(NO_SEAT)]  # ours, held
@@ -451,6 +453,10 @@ def _where_the_passenger_is(deps: ToolDeps, first_replaced: Segment) -> str:
     return deps.schedule.flights[first_replaced.flight_key].origin
 
 
-def _final_destination(deps: ToolDeps, booking: Booking) -> str:
+def _final_destination(deps: ToolDeps, booking: Booking, replaced: Segment) -> str:
+    """Where the journey of the replaced segment ends (not the booking's last flight)."""
+    trip = journey_of_flight(booking, replaced.flight_key, deps.schedule.flights)
+    if trip is not None:
+        return trip.destination
     active = sorted(booking.active_segments, key=lambda s: _dep(deps, s))
     return deps.schedule.flights[active[-1].flight_key].destination

@@ -214,7 +214,8 @@ def _owed_fields(
     if isinstance(action, CompensateAction):
         item = context.entitlements.compensation(action.regime) if context.entitlements else None
         return {
-            "compensation": f"{action.amount_cents / 100:.0f} {action.currency}",
+            "compensation": (f"{action.passengers} × " if action.passengers > 1 else "")
+            + f"{action.amount_cents / 100:.0f} {action.currency}",
             "citation": item.citation if item else action.regime.value.upper(),
         }
     if isinstance(action, CareAction):

@@ -20,6 +20,7 @@ from agent.state import (
     CaseState,
 )
 from airline.airports import minimum_connection_time
+from airline.journeys import journey_of_flight
 from airline.models import Booking, Cabin, Flight, Preferences, Segment
 from airline.reservations import (
     load_booking,
@@ -53,11 +54,15 @@ async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseS
         booking = await load_booking(session, state["pnr"])
         customer = await load_customer(session, booking.customer_id)
         preferences, recalled = await _recall(deps, customer.id, state["case_id"])
-        segments = sorted(
+        everything = sorted(
             booking.active_segments, key=lambda s: schedule.flights[s.flight_key].sched_dep
         )
-        flights = {s.flight_key: st for s in segments if (st := board.get(s.flight_key))}
+        flights = {s.flight_key: st for s in everything if (st := board.get(s.flight_key))}
         disrupted = schedule.flights[state["flight_key"]]
+        # What the disruption breaks is the journey it is on; the booking's other
+        # journeys (a return, the next city) keep their segments.
+        journey = journey_of_flight(booking, disrupted.key, schedule.flights)
+        segments = journey.active if journey is not None else everything
         context = CaseContext(
             now=now,
             reason=reason,
@@ -77,7 +82,11 @@ async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseS
         if broken is None:
             return {"context": context}
         replace, origin, earliest = broken
-        destination = schedule.flights[segments[-1].flight_key].destination
+        destination = (
+            journey.destination
+            if journey is not None
+            else schedule.flights[segments[-1].flight_key].destination
+        )
         cabin = replace[0].cabin
         alternatives = await find_alternatives(
             session,
@@ -88,6 +97,7 @@ async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseS
                 destination=destination,
                 earliest_dep=earliest,
                 cabin=cabin,
+                party=booking.seats_needed,
                 carrier=disrupted.carrier,
                 horizon=timedelta(hours=deps.settings.rebook_horizon_hours),
                 other_carrier_after=deps.settings.other_carrier_after(customer.tier),

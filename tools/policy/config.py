@@ -95,6 +95,14 @@ class PolicyConfig(BaseModel):
         description="APPR s.14: wait after the original departure from which food, drink and "
         "communication are owed (our reading of s.14(1); not in DOMAIN.md)",
     )
+    lap_infants_compensated: bool = Field(
+        default=False,
+        description="whether an infant on a lap is owed compensation like a seated passenger. "
+        "EU261 Art 3(3) excludes passengers 'travelling free of charge or at a reduced fare "
+        "not available directly or indirectly to the public'; an infant fare is public, but "
+        "many infants fly free (taxes only), so carriers differ: by default only the seated "
+        "passengers are paid, and every traveller gets care",
+    )
     dot_domestic_change: timedelta = Field(
         default=DOMESTIC_CHANGE,
         description="14 CFR 260.2 significant change, domestic (secondary sources; unconfirmed)",

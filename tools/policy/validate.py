@@ -51,6 +51,7 @@ class CaseFacts:
     broken_seqs: Sequence[int]
     origin: str | None
     destination: str | None
+    """The final destination of the journey the disruption is on."""
     booked_cabin: Cabin | None
     not_before: datetime | None
     allow_cabin_change: bool = True
@@ -98,6 +99,7 @@ async def validate(
                 booked_cabin=facts.booked_cabin,
                 not_before=facts.not_before,
                 allow_cabin_change=facts.allow_cabin_change,
+                party=facts.booking.seats_needed,
             )
             if found:
                 violations.extend(found)
