@@ -270,9 +270,12 @@ class LiveBoard:
 
 
 async def newest_event_time(db: Database) -> datetime | None:
-    """When the newest state on the board was emitted: how far the stream has got."""
+    """When the newest state on the board was emitted: how far the stream has got (None
+    before the first event: the seeded rows are the published schedule, not news)."""
     async with db.session() as session:
-        return await session.scalar(select(func.max(BoardRow.last_emitted_at)))
+        return await session.scalar(
+            select(func.max(BoardRow.last_emitted_at)).where(BoardRow.last_event_id != "seed")
+        )
 
 
 async def stream_clock(db: Database, *, system: bool) -> Clock:

@@ -59,6 +59,10 @@ DEFAULT_SERVICE_DATE = date(2026, 3, 1)
 MIN_TURNAROUND = timedelta(minutes=35)
 CRUISE_KMH = 780.0
 TAXI = timedelta(minutes=25)
+SCHEDULE_PUBLISHED = datetime(1970, 1, 1, tzinfo=UTC)
+SEEDED_EVENT = "seed"
+"""The board's first state of every flight: the schedule as published, older than any
+status event (the board takes an event only if it is newer than what it holds)."""
 WIDE_BODY_KM = 3500
 """Routes at least this long are flown by wide-bodies (and are long-haul)."""
 
@@ -425,8 +429,9 @@ def _number(legs: list[_Leg], carrier: _Carrier, day: date) -> list[Flight]:
 async def write_world(db: Database, world: World) -> None:
     """Insert the world into an empty database in one transaction.
 
-    Also writes one board row per flight in state "scheduled", emitted a day before its
-    departure, so that any real event about the flight is newer.
+    Also writes one board row per flight in state "scheduled", as the published schedule
+    (`SCHEDULE_PUBLISHED`), so that any real event about the flight is newer — one sent
+    weeks before the flight too: advance notice of a cancellation is news, not stale.
 
     Args:
         db: the database; its schema must exist (``async with Database(url)`` creates it).
@@ -493,8 +498,8 @@ async def _insert(session: AsyncSession, world: World) -> None:
                 "status": FlightStatus.SCHEDULED.value,
                 "est_dep": f.sched_dep,
                 "est_arr": f.sched_arr,
-                "last_event_id": "seed",
-                "last_emitted_at": f.sched_dep - timedelta(days=1),
+                "last_event_id": SEEDED_EVENT,
+                "last_emitted_at": SCHEDULE_PUBLISHED,
             }
             for f in w.flights
         ],

@@ -28,6 +28,7 @@ from airline.reservations import (
 )
 from airline.schedule import Schedule
 from tools.flights import Itinerary, SearchRequest, find_alternatives
+from tools.policy.eu261 import rerouting_window
 from tools.policy.results import Entitlements
 from tools.policy.validate import owed_for
 
@@ -39,8 +40,9 @@ NEWS_ONLY = frozenset(
 )
 # A passenger needs this long to reach a new departure after we tell them.
 REBOOKING_LEAD = timedelta(minutes=45)
-# Alternatives may leave this much before the cancelled flight (EU261 Art 5(1)(c)(iii)).
-EARLIER_DEPARTURE = timedelta(hours=1)
+# Alternatives may leave this much before the cancelled flight when it was cancelled two
+# weeks ahead or more (no window spares compensation then; Art 5(1)(c)(ii)'s is kept).
+EARLIER_DEPARTURE = timedelta(hours=2)
 # A diverted aircraft's passengers need time to deplane before any onward flight.
 DIVERSION_DEPLANE = timedelta(hours=1)
 
@@ -162,7 +164,9 @@ def _broken_segments(
     disrupted = schedule.flights[segments[index].flight_key]
     state = deps.board.get(disrupted.key)
     if reason == CaseReason.CANCELLED:
-        earliest = max(now + REBOOKING_LEAD, disrupted.sched_dep - EARLIER_DEPARTURE)
+        earliest = max(
+            now + REBOOKING_LEAD, disrupted.sched_dep - earlier_departure(now, disrupted)
+        )
         return segments[index:], disrupted.origin, earliest
     if reason == CaseReason.DIVERTED:
         landed_at = (state.diverted_to if state else None) or disrupted.origin
@@ -182,6 +186,14 @@ def _broken_segments(
     if onward_dep - state.est_arr >= mct:
         return None
     return segments[index + 1 :], disrupted.destination, max(now, state.est_arr) + mct
+
+
+def earlier_departure(now: datetime, disrupted: Flight) -> timedelta:
+    """How much before the cancelled flight an alternative may leave: the Art 5(1)(c)
+    window of the notice the passenger gets now (1 h under seven days, 2 h from seven),
+    so the re-routing offered is one the regulation counts as close to the schedule."""
+    window = rerouting_window(disrupted.sched_dep - now)
+    return window.earlier if window is not None else EARLIER_DEPARTURE
 
 
 def _disruption_fields(schedule: Schedule, flight: Flight, deps: AgentDeps) -> dict[str, str]:
