@@ -45,6 +45,15 @@ class FareFamily(StrEnum):
     FLEX = "flex"
 
 
+class PaymentMethod(StrEnum):
+    """How the booking was paid: a refund goes back the same way, and US DOT sets its
+    deadline by it (14 CFR 260: 7 business days to a card, 20 days otherwise)."""
+
+    CARD = "card"
+    OTHER = "other"
+    """Cash, cheque, bank transfer, a debit not processed as a card."""
+
+
 class BookingStatus(StrEnum):
     ACTIVE = "active"
     REFUNDED = "refunded"
@@ -252,6 +261,7 @@ class Booking(BaseModel):
     fare: FareFamily = FareFamily.STANDARD
     price_cents: int = Field(ge=0, description="what the booking cost, every passenger together")
     currency: str = "EUR"
+    payment: PaymentMethod = PaymentMethod.CARD
     status: BookingStatus = BookingStatus.ACTIVE
     passengers: list[Passenger] = Field(default_factory=list)
     journeys: list[Journey] = Field(default_factory=list)

@@ -45,6 +45,7 @@ from airline.models import (
     LoyaltyTier,
     Passenger,
     PassengerType,
+    PaymentMethod,
     Segment,
     SegmentStatus,
 )
@@ -112,6 +113,9 @@ class Settlement(BaseModel):
     reason: str
     released: list[str] = Field(description="flights whose seat went back to inventory")
     released_holds: list[str] = Field(description="holds of the booking that were released")
+    journeys: list[int] | None = Field(
+        default=None, description="the journeys refunded; None: the whole booking"
+    )
     replayed: bool = Field(
         default=False, description="the key had been used before: nothing was done again"
     )
@@ -147,6 +151,7 @@ async def load_booking(session: AsyncSession, pnr: str) -> Booking:
         fare=FareFamily(row.fare),
         price_cents=row.price_cents,
         currency=row.currency,
+        payment=PaymentMethod(row.payment or PaymentMethod.CARD.value),
         status=BookingStatus(row.status),
         ssr=list(row.ssr or []),
         passengers=[_passenger(p) for p in people],
@@ -490,8 +495,12 @@ async def refund(
     amount_cents: int,
     reason: str,
     now: datetime,
+    journeys: Sequence[int] | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> Settlement:
-    """Refund the booking: mark it refunded and give back its seats and holds, once per key.
+    """Refund the booking, or some of its journeys: their seats (and, for the whole
+    booking, its holds) go back, once per key. The booking is refunded once no journey
+    is left; until then it stays active with the journeys not refunded.
 
     A cancelled booking may still be refunded (its seats are already back).
 
@@ -501,6 +510,8 @@ async def refund(
         amount_cents: money back, at most the ticket price.
         reason: why, in a sentence (kept in the ledger).
         now: when (the injected clock).
+        journeys: the journeys refunded (their `Journey.seq`); None: the whole booking.
+        detail: more for the ledger row (due date, citations, who chose it).
 
     Raises:
         NotFoundError: there is no such booking.
@@ -519,19 +530,26 @@ async def refund(
             f"refund of {amount_cents} cents on booking {pnr}: must be between 0 and the "
             f"ticket price, {booking.price_cents} {booking.currency} cents"
         )
-    released, holds = await _release_booking(session, pnr, now)
-    booking.status = BookingStatus.REFUNDED.value
+    released, holds = await _release_booking(session, pnr, now, journeys=journeys)
+    left = await session.scalar(
+        select(func.count())
+        .select_from(SegmentRow)
+        .where(SegmentRow.pnr == pnr, SegmentRow.status == SegmentStatus.ACTIVE.value)
+    )
+    if not left:
+        booking.status = BookingStatus.REFUNDED.value
     settlement = Settlement(
         kind="refund",
         pnr=pnr,
-        status=BookingStatus.REFUNDED,
+        status=BookingStatus(booking.status),
         amount_cents=amount_cents,
         currency=booking.currency,
         reason=reason,
         released=released,
         released_holds=holds,
+        journeys=None if journeys is None else sorted(journeys),
     )
-    await _record_settlement(session, key, case_id, settlement, now)
+    await _record_settlement(session, key, case_id, settlement, now, detail)
     return settlement
 
 
@@ -572,14 +590,18 @@ async def cancel_booking(
 
 
 async def _release_booking(
-    session: AsyncSession, pnr: str, now: datetime
+    session: AsyncSession, pnr: str, now: datetime, *, journeys: Sequence[int] | None = None
 ) -> tuple[list[str], list[str]]:
-    """Take every active segment off the booking and release its holds, seats back."""
+    """Take the active segments (of `journeys`, else all) off the booking, seats back, and
+    for the whole booking release its holds too."""
+    query = select(SegmentRow).where(
+        SegmentRow.pnr == pnr, SegmentRow.status == SegmentStatus.ACTIVE.value
+    )
+    if journeys is not None:
+        query = query.where(SegmentRow.journey.in_(list(journeys)))
     segments = (
         await session.scalars(
-            select(SegmentRow)
-            .where(SegmentRow.pnr == pnr, SegmentRow.status == SegmentStatus.ACTIVE.value)
-            .order_by(SegmentRow.seq)
+            query.order_by(SegmentRow.seq)
             .with_for_update()
             .execution_options(populate_existing=True)
         )
@@ -589,6 +611,8 @@ async def _release_booking(
         # REPLACED is the one status for "off the itinerary, seat given back".
         segment.status = SegmentStatus.REPLACED.value
         await give_back_seats(session, segment.flight_key, segment.cabin, party)
+    if journeys is not None:
+        return [s.flight_key for s in segments], []
     holds = (
         await session.scalars(
             select(SeatHoldRow)
@@ -604,7 +628,12 @@ async def _release_booking(
 
 
 async def _record_settlement(
-    session: AsyncSession, key: str, case_id: str, settlement: Settlement, now: datetime
+    session: AsyncSession,
+    key: str,
+    case_id: str,
+    settlement: Settlement,
+    now: datetime,
+    more: dict[str, Any] | None = None,
 ) -> None:
     await record_effect(
         session,
@@ -612,6 +641,6 @@ async def _record_settlement(
         case_id=case_id,
         action=settlement.kind,
         pnr=settlement.pnr,
-        detail=settlement.model_dump(mode="json", exclude={"replayed"}),
+        detail={**(more or {}), **settlement.model_dump(mode="json", exclude={"replayed"})},
         at=now,
     )

@@ -41,6 +41,7 @@ from airline.models import (
     LoyaltyTier,
     Passenger,
     PassengerType,
+    PaymentMethod,
     Segment,
 )
 
@@ -229,6 +230,7 @@ def book_passengers(
                 customer_id=customer.id,
                 fare=fare,
                 price_cents=sum(j.price_cents or 0 for j in journeys),
+                payment=PaymentMethod.CARD if rng.random() < _PAID_BY_CARD else PaymentMethod.OTHER,
                 passengers=passengers,
                 journeys=journeys,
                 segments=segments,
@@ -256,6 +258,8 @@ _DAY_RETURN_MAX_KM = 1500
 _DAY_RETURN_LAST_HOUR = 10
 """Day trips leave before this local hour."""
 _INFANT_FARE = 0.10
+_PAID_BY_CARD = 0.92
+"""Most tickets are paid by card; the rest by bank transfer, cash or a travel agent."""
 
 # Party sizes of a booking, with cumulative weights: mostly one traveller, then couples,
 # families, and now and then a group (European network carriers report about 1.5

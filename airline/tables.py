@@ -101,6 +101,7 @@ class BookingRow(Base):
     fare: Mapped[str] = mapped_column(String(16))
     price_cents: Mapped[int]
     currency: Mapped[str] = mapped_column(String(3))
+    payment: Mapped[str] = mapped_column(String(8), default="card", server_default="card")
     status: Mapped[str] = mapped_column(String(16))
     ssr: Mapped[list[str]] = mapped_column(JSON, default=list)
     """Every SSR of the booking's passengers, kept here too for triage's one query."""

@@ -101,6 +101,8 @@ class Timeline:
 @dataclass
 class RunMetrics:
     violations: list[str] = field(default_factory=list)
+    breaches: list[str] = field(default_factory=list)
+    deadlines_met: int = 0
     duplicates: list[str] = field(default_factory=list)
     unneeded: list[str] = field(default_factory=list)
     time_to_notify_s: list[float] = field(default_factory=list)
@@ -118,6 +120,9 @@ class RunMetrics:
         return {
             "policy_violations": len(self.violations),
             "violations": self.violations,
+            "deadline_breaches": len(self.breaches),
+            "breaches": self.breaches,
+            "deadlines_met": self.deadlines_met,
             "duplicate_actions": len(self.duplicates),
             "duplicates": self.duplicates,
             "unneeded_actions": len(self.unneeded),
@@ -143,6 +148,7 @@ def run_metrics(result: RunResult) -> RunMetrics:
     m.effects = dict(Counter(e.action for e in result.ledger))
     timeline = Timeline(result)
     m.violations = policy_violations(result, timeline)
+    m.breaches, m.deadlines_met = deadline_breaches(result)
     m.duplicates = duplicate_actions(result)
     m.unneeded = unneeded_actions(result, timeline)
     m.time_to_notify_s = time_to_notify(result)
@@ -403,6 +409,35 @@ def _compensation_violations(
     return problems
 
 
+# --- legal deadlines -------------------------------------------------------------------
+
+
+def deadline_breaches(result: RunResult) -> tuple[list[str], int]:
+    """Messages that reached the passenger after the deadline their regulation sets (the
+    payload's ``meta.deadline``: 14 CFR 259.8, APPR s.13, EU261/UK261 Art 14(2)), or that
+    never did though it passed within the run; and how many deadlines were met. A message
+    replaced by newer news before delivery is judged by its replacement."""
+    breaches: list[str] = []
+    met = 0
+    for o in result.notifications():
+        meta = o.payload.get("meta") or {}
+        if not meta.get("deadline") or o.status == "superseded":
+            continue
+        due = datetime.fromisoformat(meta["deadline"])
+        why = meta.get("deadline_citation") or "a legal deadline"
+        if o.status == "sent" and o.sent_at is not None:
+            if o.sent_at > due:
+                breaches.append(
+                    f"{o.pnr}: {o.kind} delivered {o.sent_at:%d %H:%M}Z, after {due:%d %H:%M}Z "
+                    f"({why})"
+                )
+            else:
+                met += 1
+        elif due <= result.end:
+            breaches.append(f"{o.pnr}: {o.kind} not delivered by {due:%d %H:%M}Z ({why})")
+    return breaches, met
+
+
 # --- waste ----------------------------------------------------------------------------
 
 
@@ -531,6 +566,8 @@ def summarize(
         "expectations": len(expectations),
         "expectations_passed": sum(x["passed"] for x in expectations),
         "policy_violations": sum(run["metrics"]["policy_violations"] for run in runs),
+        "deadline_breaches": sum(run["metrics"]["deadline_breaches"] for run in runs),
+        "deadlines_met": sum(run["metrics"]["deadlines_met"] for run in runs),
         "duplicate_actions": sum(run["metrics"]["duplicate_actions"] for run in runs),
         "unneeded_actions": sum(run["metrics"]["unneeded_actions"] for run in runs),
         "time_to_notify_s": {

@@ -40,6 +40,7 @@ def run_record(result: RunResult, attempt: int) -> dict[str, Any]:
         result.error is None
         and all(x["passed"] for x in expectations)
         and metrics["policy_violations"] == 0
+        and metrics["deadline_breaches"] == 0
     )
     return {
         "run": attempt,
@@ -65,7 +66,8 @@ async def evaluate(
 ) -> dict[str, Any]:
     """Run every scenario `repeat` times and return the evaluation as JSON-ready data.
 
-    A run passes when it ran, every expectation passed and it broke no policy.
+    A run passes when it ran, every expectation passed, it broke no policy and it met
+    every legal deadline to inform a passenger.
     """
     started = time.perf_counter()
     settings: Settings = runner.settings

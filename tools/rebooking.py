@@ -38,7 +38,7 @@ from tools.effects import (
     replayed,
     run_once,
 )
-from tools.notifications import FieldValue, MessageKind, enqueue_notification
+from tools.notifications import FieldValue, MessageKind, enqueue_for_booking
 from tools.policy.entitlements import DisruptionKind, Regime
 from tools.policy.guard import NO_SEAT, rebook_violations
 from travel_agent.errors import NotFoundError, ReservationError, TravelAgentError
@@ -375,12 +375,12 @@ async def notify(
         booking = await reservations.load_booking(session, pnr)
         customer = await reservations.load_customer(session, booking.customer_id)
         try:
-            sent = await enqueue_notification(
+            sent = await enqueue_for_booking(
                 session,
                 idempotency_key=key,
                 case_id=case_id,
-                pnr=pnr,
-                customer=customer,
+                booking=booking,
+                contact=customer,
                 kind=message,
                 fields={**trip, **(fields or {})},
                 at=now,

@@ -26,9 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agent.approvals import ApprovalStatus, approval_id
 from agent.autonomy import safe_default
 from agent.deps import AgentDeps
+from agent.nodes.common import local_time
 from agent.scheduler import JobKind, schedule_job
 from agent.state import (
     CaseContext,
+    CaseReason,
     CaseState,
     CaseStatus,
     NotifyAction,
@@ -38,6 +40,13 @@ from agent.state import (
     Verdict,
 )
 from agent.tables import ApprovalRow, CaseRow
+from tools.notifications import (
+    LegalDeadline,
+    MessageKind,
+    enqueue_for_booking,
+    message_deadline,
+    with_preferences,
+)
 from tools.policy.guard import fallback_message
 
 # The deadline is never sooner than this after the approval opens: someone must see it.
@@ -175,6 +184,7 @@ async def _open_approval(
     }
     insert = sqlite_insert if deps.db.is_sqlite else pg_insert
     await session.execute(insert(ApprovalRow).values(**values).on_conflict_do_nothing())
+    await _tell_while_deciding(session, state, deps, deadline, now)
     await schedule_job(
         session,
         deps.db,
@@ -187,6 +197,61 @@ async def _open_approval(
         update(CaseRow)
         .where(CaseRow.id == state["case_id"], CaseRow.status == CaseStatus.PENDING)
         .values(status=CaseStatus.AWAITING_APPROVAL, updated_at=now)
+    )
+
+
+# What the interim notice says happened to the flight, by the case's reason.
+_STATUS = {
+    CaseReason.CANCELLED: "cancelled",
+    CaseReason.DIVERTED: "diverted",
+    CaseReason.MISSED_CONNECTION: "missed_connection",
+    CaseReason.DELAYED: "delayed",
+}
+
+
+def pending_notice_key(state: CaseState) -> str:
+    """The ledger key of the interim notice sent while a human decides (see below)."""
+    return f"notify:{state['disruption_id']}:{state['context'].customer.id}:pending"
+
+
+def legal_notice_deadline(
+    actions: list[ProposedAction], context: CaseContext
+) -> LegalDeadline | None:
+    """The legal deadline of the status message the plan sends, if it has one."""
+    notices = [a.message for a in actions if isinstance(a, NotifyAction)]
+    found = [d for kind in notices if (d := message_deadline(kind, context.entitlements))]
+    return min(found, key=lambda d: d.due) if found else None
+
+
+async def _tell_while_deciding(
+    session: AsyncSession, state: CaseState, deps: AgentDeps, deadline: datetime, now: datetime
+) -> None:
+    """Legal deadlines beat the operator's time: when the approval may be decided after the
+    deadline to inform the passenger (14 CFR 259.8: 30 minutes; APPR s.13), tell them now
+    what happened and that their new plan follows, on the deadline's terms; the message
+    after the decision then no longer carries it."""
+    context = state["context"]
+    legal = legal_notice_deadline(state["verdict"].approved, context)
+    status = _STATUS.get(context.reason)
+    if legal is None or status is None or deadline <= legal.due:
+        return
+    flight = deps.schedule.flights[context.disrupted_flight]
+    await enqueue_for_booking(
+        session,
+        idempotency_key=pending_notice_key(state),
+        case_id=state["case_id"],
+        booking=context.booking,
+        contact=with_preferences(context.customer, context.preferences),
+        kind=MessageKind.REBOOKING_PENDING,
+        fields={
+            **{k: context.message_fields[k] for k in ("flight", "route", "date")},
+            "status": status,
+            "until": local_time(deps.schedule, flight.origin, deadline),
+        },
+        at=now,
+        departure=flight.sched_dep,
+        departure_tz=deps.schedule.airports[flight.origin].tz,
+        deadline=legal,
     )
 
 

@@ -11,8 +11,13 @@ Import from here; the modules are the seams, this package is the interface.
 """
 
 from tools.notifications.kinds import SPECS, FieldValue, KindSpec, MessageKind, Urgency
-from tools.notifications.outbox import enqueue_notification
-from tools.notifications.recipients import choose_channel, with_preferences
+from tools.notifications.outbox import enqueue_for_booking, enqueue_notification
+from tools.notifications.recipients import (
+    booking_recipients,
+    choose_channel,
+    passenger_recipient_id,
+    with_preferences,
+)
 from tools.notifications.templates import (
     DEFAULT_LANGUAGE,
     MAX_FIELD,
@@ -30,11 +35,14 @@ from tools.notifications.templates import (
 from tools.notifications.timing import (
     QUIET_END,
     QUIET_START,
+    STATUS_CHANGE_KINDS,
     URGENT_WITHIN,
+    LegalDeadline,
     Timing,
     delivery_time,
     due,
     is_due,
+    message_deadline,
 )
 
 __all__ = [
@@ -43,10 +51,12 @@ __all__ = [
     "QUIET_END",
     "QUIET_START",
     "SPECS",
+    "STATUS_CHANGE_KINDS",
     "TEMPLATES",
     "URGENT_WITHIN",
     "FieldValue",
     "KindSpec",
+    "LegalDeadline",
     "MessageFieldError",
     "MessageKind",
     "MessageTemplateError",
@@ -55,14 +65,18 @@ __all__ = [
     "Timing",
     "Urgency",
     "as_data",
+    "booking_recipients",
     "choose_channel",
     "compose",
     "default_templates",
     "delivery_time",
     "due",
+    "enqueue_for_booking",
     "enqueue_notification",
     "is_due",
+    "message_deadline",
     "normalise_language",
+    "passenger_recipient_id",
     "render",
     "with_preferences",
 ]

@@ -30,6 +30,9 @@ class MessageKind(StrEnum):
     """Before a rebooked passenger's new departure: it still leaves as planned."""
     COMPENSATION = "compensation"
     """After a late arrival: the compensation owed, paid without a claim."""
+    REBOOKING_PENDING = "rebooking_pending"
+    """The flight changed and the new plan waits for a decision: told now, so that a legal
+    deadline to inform (14 CFR 259.8: 30 minutes) is met while a human decides."""
 
 
 class Urgency(StrEnum):
@@ -60,7 +63,7 @@ class KindSpec:
 _TRIP = ("flight", "route", "date")
 # What the passenger is owed, told in the same message (one message per change).
 _OWED = ("compensation", "citation", "care_meals", "care_hotel")
-_REBOOKED = KindSpec(Urgency.ALWAYS, (*_TRIP, "itinerary"), _OWED)
+_REBOOKED = KindSpec(Urgency.ALWAYS, (*_TRIP, "itinerary"), (*_OWED, "refund"))
 _NO_ALTERNATIVE = KindSpec(Urgency.ALWAYS, _TRIP, (*_OWED, "refund"))
 
 SPECS: Mapping[MessageKind, KindSpec] = {
@@ -70,7 +73,9 @@ SPECS: Mapping[MessageKind, KindSpec] = {
     MessageKind.DIVERTED_NO_ALTERNATIVE: _NO_ALTERNATIVE,
     MessageKind.MISSED_CONNECTION_REBOOKED: _REBOOKED,
     MessageKind.MISSED_CONNECTION_NO_ALTERNATIVE: _NO_ALTERNATIVE,
-    MessageKind.DELAY: KindSpec(Urgency.NEAR_DEPARTURE, (*_TRIP, "new_dep", "minutes"), _OWED),
+    MessageKind.DELAY: KindSpec(
+        Urgency.NEAR_DEPARTURE, (*_TRIP, "new_dep", "minutes"), (*_OWED, "refund")
+    ),
     # Offered seats go to others if the passenger waits: never held overnight.
     MessageKind.OFFER: KindSpec(
         Urgency.ALWAYS, (*_TRIP, "options", "link"), ("until",), frozenset({"options"})
@@ -83,12 +88,16 @@ SPECS: Mapping[MessageKind, KindSpec] = {
         Urgency.NEVER, (*_TRIP, "minutes", "compensation", "citation")
     ),
     MessageKind.REMINDER: KindSpec(Urgency.NEAR_DEPARTURE, (*_TRIP, "new_dep"), ("gate",)),
+    # `status`: cancelled, diverted, delayed or missed_connection (each template words it).
+    MessageKind.REBOOKING_PENDING: KindSpec(Urgency.ALWAYS, (*_TRIP, "status"), ("until",)),
     # Care is for someone waiting at the airport now.
     MessageKind.CARE: KindSpec(
         Urgency.ALWAYS, (*_TRIP, "voucher"), ("meal", "hotel"), one_of=("meal", "hotel")
     ),
 }
-"""Per kind: its fields and urgency. ``new_dep`` is the departure, local time at its airport;
+"""Per kind: its fields and urgency. ``refund`` offers the refund the passenger may choose
+instead (EU261 Art 8, 14 CFR Part 260, APPR s.17). ``new_dep`` is the departure, local
+time at its airport;
 ``itinerary`` and each of ``options`` describe flights as ``XA104 FRA 14:30 → LHR 15:45``."""
 
 FieldValue = str | Sequence[str]

@@ -16,13 +16,14 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from airline.models import Customer
+from airline.models import Booking, Customer
 from airline.reservations import effect_done, record_effect
 from streams.events import TOPIC_NOTIFICATIONS
 from tools.channels.fallback import RoutedMessage, routes_for
 from tools.notifications.kinds import FieldValue, MessageKind
+from tools.notifications.recipients import booking_recipients
 from tools.notifications.templates import MessageTemplates, default_templates
-from tools.notifications.timing import delivery_time, iso_utc
+from tools.notifications.timing import LegalDeadline, delivery_time, iso_utc
 from tools.tables import OutboxRow
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,7 @@ async def enqueue_notification(
     departure_tz: str | tzinfo | None = None,
     templates: MessageTemplates | None = None,
     about: str | None = None,
+    deadline: LegalDeadline | None = None,
 ) -> bool:
     """Put the message in the outbox and the ledger; False if it was already there.
 
@@ -104,6 +106,8 @@ async def enqueue_notification(
         templates: the templates to use instead of the shipped ones.
         about: the flight key the news is about; a newer message about the same flight
             supersedes an undelivered older one (without it, nothing is superseded).
+        deadline: the legal deadline to reach the passenger (`timing.message_deadline`);
+            quiet hours never hold the message past it, and the payload records it.
 
     Raises:
         MessageFieldError: `fields` lack what `kind` says; nothing is written.
@@ -111,7 +115,9 @@ async def enqueue_notification(
     if await effect_done(session, idempotency_key):
         return False
     rendered = (templates or default_templates()).render(kind, customer.language, fields)
-    timing = delivery_time(kind, at, tz=tz, departure_tz=departure_tz, departure=departure)
+    timing = delivery_time(
+        kind, at, tz=tz, departure_tz=departure_tz, departure=departure, deadline=deadline
+    )
     superseded, newer = await _supersede(
         session, key=idempotency_key, pnr=pnr, customer_id=customer.id, at=at, about=about
     )
@@ -138,6 +144,8 @@ async def enqueue_notification(
         "supersedes": superseded,
         "superseded_by": newer,
         "about": about,
+        "deadline": iso_utc(deadline.due) if deadline else None,
+        "deadline_citation": deadline.citation if deadline else None,
     }
     not_before = iso_utc(timing.not_before) if timing.not_before else None
     session.add(
@@ -169,3 +177,43 @@ async def enqueue_notification(
         at=at,
     )
     return True
+
+
+async def enqueue_for_booking(
+    session: AsyncSession,
+    *,
+    idempotency_key: str,
+    case_id: str,
+    booking: Booking,
+    contact: Customer,
+    kind: MessageKind,
+    fields: Mapping[str, FieldValue],
+    at: datetime,
+    departure: datetime | None = None,
+    departure_tz: str | tzinfo | None = None,
+    about: str | None = None,
+    deadline: LegalDeadline | None = None,
+) -> int:
+    """`enqueue_notification` to every recipient of the booking (`booking_recipients`):
+    one message to its contact under `idempotency_key`, one more to each passenger with
+    a contact of their own under ``<key>:P<seq>``. Returns how many were written now."""
+    written = 0
+    for recipient in booking_recipients(booking, contact):
+        key = idempotency_key
+        if recipient is not contact:
+            key = f"{idempotency_key}:{recipient.id.rsplit('-', 1)[-1]}"
+        written += await enqueue_notification(
+            session,
+            idempotency_key=key,
+            case_id=case_id,
+            pnr=booking.pnr,
+            customer=recipient,
+            kind=kind,
+            fields=fields,
+            at=at,
+            departure=departure,
+            departure_tz=departure_tz,
+            about=about,
+            deadline=deadline,
+        )
+    return written

@@ -103,6 +103,17 @@ class PolicyConfig(BaseModel):
         "many infants fly free (taxes only), so carriers differ: by default only the seated "
         "passengers are paid, and every traveller gets care",
     )
+    appr_inform_within: timedelta = Field(
+        default=timedelta(minutes=30),
+        description="APPR s.13: 'as soon as feasible' read as within this long of the carrier "
+        "learning of the disruption (the CTA asks for updates every 30 minutes after)",
+    )
+    appr_refund_days: int = Field(
+        default=30,
+        ge=1,
+        description="APPR s.17: days within which a chosen refund is paid (CTA guidance; "
+        "secondary source)",
+    )
     dot_domestic_change: timedelta = Field(
         default=DOMESTIC_CHANGE,
         description="14 CFR 260.2 significant change, domestic (secondary sources; unconfirmed)",

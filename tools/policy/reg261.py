@@ -234,8 +234,12 @@ def _written_notice(out: Findings, scale: Scale, d: Disruption) -> None:
         why = f"delay of {hours_text(max(delays))}"
     else:
         return
+    # Art 14(2) sets no hour; the notice is of use only in the passenger's hands by the
+    # time they would present themselves for the flight: by its scheduled departure.
     out.owe(
         _K.NOTICE,
         f"{scale.prefix} Art 14(2)",
-        f"written notice of the rules for compensation and assistance ({why})",
+        f"written notice of the rules for compensation and assistance ({why}), by the "
+        "scheduled departure",
+        due_by=d.sched_dep,
     )
