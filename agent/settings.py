@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from airline.models import LoyaltyTier
 from memory.config import MemorySettings
+from tools.policy.config import PolicyConfig
 from travel_agent.errors import ConfigError
 
 
@@ -88,6 +89,11 @@ class SchedulerSettings(BaseModel):
 class AgentSettings(BaseModel):
     approvals: ApprovalLimits = ApprovalLimits()
     scheduler: SchedulerSettings = SchedulerSettings()
+    policy: PolicyConfig = Field(
+        default_factory=PolicyConfig,
+        description="the readings of the regulations the policy engine applies "
+        "(tools.policy.config; e.g. __POLICY__LAP_INFANTS_COMPENSATED)",
+    )
     concurrency: int = Field(default=8, ge=1, description="cases run at once")
     delay_notify_minutes: int = Field(
         default=30, ge=0, description="notify passengers of departure delays at least this long"

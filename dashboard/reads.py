@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from agent.approvals import Approval, ApprovalStatus, to_approval
-from agent.tables import ApprovalRow, CaseRow, DisruptionRow
+from agent.tables import ApprovalRow, CaseRow, DisruptionRow, PassengerChoiceRow
 from airline.tables import (
     AirportRow,
     BoardRow,
@@ -267,7 +267,15 @@ async def customer(db: Database, customer_id: str) -> dict[str, Any] | None:
                 .order_by(ApprovalRow.created_at)
             )
         ).all()
+        choices = (
+            await session.scalars(
+                select(PassengerChoiceRow)
+                .where(PassengerChoiceRow.pnr.in_(pnrs))
+                .order_by(PassengerChoiceRow.id)
+            )
+        ).all()
     return {
+        "choices": choices,
         "customer": row,
         "channels": channels,
         "bookings": [

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from airline.models import Booking, Cabin, Flight
+from evals import rights_expectations as rights
 from evals.runner import LedgerEntry, OutboxEntry, RunResult
 from evals.scenario import EXPECTATION_KINDS, parse_duration, split_flight
 
@@ -143,7 +144,7 @@ class Excludes(_Booking):
     text: list[str] = Field(min_length=1)
 
 
-SPECS: dict[str, type[_Spec]] = {
+SPECS: dict[str, type[BaseModel]] = {
     "rebooked": Rebooked,
     "not_rebooked": _Booking,
     "notification": Notification,
@@ -163,6 +164,7 @@ SPECS: dict[str, type[_Spec]] = {
     "effects": Effects,
     "dead_lettered": DeadLettered,
     "message_excludes": Excludes,
+    **rights.SPECS,
 }
 assert set(SPECS) == set(EXPECTATION_KINDS)
 
@@ -624,6 +626,15 @@ def _excludes(spec: Excludes, result: RunResult) -> Score:
     return Score(True, f"no message to {spec.booking} contains {spec.text}")
 
 
+def _scored(
+    check: Callable[[Any, RunResult], tuple[bool, str]],
+) -> Callable[[Any, RunResult], Score]:
+    def run(spec: Any, result: RunResult) -> Score:
+        return Score(*check(spec, result))
+
+    return run
+
+
 _SCORERS: dict[str, Callable[[Any, RunResult], Score]] = {
     "rebooked": _rebooked,
     "not_rebooked": _not_rebooked,
@@ -644,6 +655,7 @@ _SCORERS: dict[str, Callable[[Any, RunResult], Score]] = {
     "effects": _effects_count,
     "dead_lettered": _dead_lettered,
     "message_excludes": _excludes,
+    **{kind: _scored(check) for kind, check in rights.SCORERS.items()},
 }
 
 

@@ -270,9 +270,8 @@ def policy_violations(result: RunResult, timeline: Timeline | None = None) -> li
 def _compensated_travellers(result: RunResult) -> list[str]:
     """Compensation is per traveller: never to more travellers than the booking has, and
     (unless the scenario's policy pays lap infants) not to infants on a lap."""
-    pays_infants = bool(
-        (result.scenario.settings.get("policy") or {}).get("lap_infants_compensated")
-    )
+    agent = result.scenario.settings.get("agent") or {}
+    pays_infants = bool((agent.get("policy") or {}).get("lap_infants_compensated"))
     problems = []
     for e in result.ledger:
         if e.action != "compensate":

@@ -28,6 +28,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
+from agent.choices import ChoiceDesk
 from agent.relay import OutboxRelay
 from agent.runtime import Daemon
 from agent.settings import DbSettings, Settings
@@ -37,7 +38,14 @@ from airline.models import Airport, Booking, Flight
 from airline.reservations import load_booking
 from airline.tables import InventoryRow, LedgerRow, SeatHoldRow
 from app.wiring import open_agent
-from evals.scenario import DecisionSpec, EventSpec, Scenario, parse_duration, split_flight
+from evals.scenario import (
+    ChoiceSpec,
+    DecisionSpec,
+    EventSpec,
+    Scenario,
+    parse_duration,
+    split_flight,
+)
 from evals.world import write
 from memory.base import CustomerMemory, MemoryKind
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource, StoredRecord
@@ -256,6 +264,7 @@ class _Step:
     order: int
     event: EventSpec | None = field(compare=False, default=None)
     decision: DecisionSpec | None = field(compare=False, default=None)
+    choice: ChoiceSpec | None = field(compare=False, default=None)
 
 
 class ScenarioRunner:
@@ -340,12 +349,17 @@ class ScenarioRunner:
             stop = asyncio.Event()
             task = asyncio.create_task(daemon.run(stop), name=f"daemon:{scenario.name}")
             try:
-                steps = [
-                    _Step(start + e.offset, i, event=e) for i, e in enumerate(scenario.events)
-                ] + [
-                    _Step(start + d.offset, 10_000 + i, decision=d)
-                    for i, d in enumerate(scenario.operator)
-                ]
+                steps = (
+                    [_Step(start + e.offset, i, event=e) for i, e in enumerate(scenario.events)]
+                    + [
+                        _Step(start + d.offset, 10_000 + i, decision=d)
+                        for i, d in enumerate(scenario.operator)
+                    ]
+                    + [
+                        _Step(start + c.offset, 20_000 + i, choice=c)
+                        for i, c in enumerate(scenario.choices)
+                    ]
+                )
                 steps.sort()
                 last = max([s.at for s in steps], default=start)
                 end = last + parse_duration(scenario.run_for)
@@ -359,6 +373,10 @@ class ScenarioRunner:
                             await self._publish(scenario, step, broker, result)
                         elif step.decision is not None:
                             result.decisions.append(await _decide(desk, step.decision))
+                        elif step.choice is not None:
+                            result.decisions.append(
+                                await _choose(ChoiceDesk(db, clock), step.choice, result)
+                            )
                     await self._settle(daemon, task, broker, db)
                     await self._follow_up(daemon, task, broker, db)
                     await relay.drain()
@@ -504,6 +522,20 @@ async def _decide(desk: Any, spec: DecisionSpec) -> str:
     except Exception as exc:
         return f"{spec.at} {spec.verdict} {spec.booking}: refused: {exc}"
     return f"{spec.at} {spec.verdict} {spec.booking}: recorded on {approval.id}"
+
+
+async def _choose(desk: ChoiceDesk, spec: ChoiceSpec, result: RunResult) -> str:
+    """Record a passenger's choice as the operator desk records it."""
+    booking = result.original[spec.booking]
+    if spec.flight is not None:
+        carrier, number = split_flight(spec.flight)
+        flight = f"{carrier}{number}/{(spec.date or result.scenario.world.date).isoformat()}"
+    else:
+        flight = booking.segments[0].flight_key
+    recorded = await desk.record_refund(spec.booking, flight, chosen_by=spec.by, source="desk")
+    return f"{spec.at} {spec.choice} {spec.booking} {flight}: " + (
+        "recorded" if recorded else "recorded before"
+    )
 
 
 # --- collecting -----------------------------------------------------------------------

@@ -32,6 +32,7 @@ from airline.models import (
     FlightStatus,
     LoyaltyTier,
     PassengerType,
+    PaymentMethod,
     ReasonCode,
 )
 from travel_agent.errors import ConfigError
@@ -206,6 +207,9 @@ class BookingSpec(_Model):
         default=250.0, ge=0, description="what the booking cost, all passengers, major units"
     )
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
+    payment: PaymentMethod = Field(
+        default=PaymentMethod.CARD, description="card, or other (cash, transfer)"
+    )
     segments: list[SegmentSpec] = Field(default_factory=list, description="a one-way booking")
     journeys: list[JourneySpec] = Field(default_factory=list, description="or its journeys")
     passengers: list[PassengerSpec] = Field(default_factory=list)
@@ -350,6 +354,28 @@ class DecisionSpec(_Model):
         return parse_duration(self.at)
 
 
+class ChoiceSpec(_Model):
+    """A passenger's choice, recorded at `at` as the desk records it: take the refund for
+    the journey of `flight` (default: the booking's first flight)."""
+
+    at: str
+    booking: str
+    choice: Literal["refund"] = "refund"
+    flight: str | None = None
+    date: dt.date | None = None
+    by: str = Field(default="eval-desk", description="who recorded it")
+
+    @field_validator("at")
+    @classmethod
+    def _at(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @property
+    def offset(self) -> timedelta:
+        return parse_duration(self.at)
+
+
 # --- expectations -----------------------------------------------------------------------
 
 EXPECTATION_KINDS: dict[str, str] = {
@@ -372,6 +398,13 @@ EXPECTATION_KINDS: dict[str, str] = {
     "effects": "how many effects of an action the booking got (exactly-once checks)",
     "dead_lettered": "records went to the dead-letter topic",
     "message_excludes": "no message to the passenger contains a text",
+    # Passengers' rights (evals.rights_expectations).
+    "refunded": "a passenger's refund choice was carried out (amount, deadline, journeys)",
+    "no_refund": "no refund was carried out",
+    "recipients": "how many recipients of the booking were told (the contact, passengers)",
+    "deadline_met": "a message with a legal deadline reached the passenger by it",
+    "care_periods": "care issued for this many disruptions, for this many travellers",
+    "load": "a flight's seats sold (never above capacity)",
 }
 
 
@@ -415,6 +448,9 @@ class Scenario(_Model):
     )
     events: list[EventSpec] = Field(default_factory=list)
     operator: list[DecisionSpec] = Field(default_factory=list)
+    choices: list[ChoiceSpec] = Field(
+        default_factory=list, description="passengers' choices, recorded as the desk does"
+    )
     run_for: str = Field(default="1h", description="how long after the last step to keep going")
     expect: list[Expectation] = Field(min_length=1)
     path: str = Field(default="", description="the file it came from (set by the loader)")
@@ -438,6 +474,9 @@ class Scenario(_Model):
         for i, decision in enumerate(self.operator):
             if decision.booking not in pnrs:
                 raise ValueError(f"operator[{i}] names unknown booking {decision.booking!r}")
+        for i, choice in enumerate(self.choices):
+            if choice.booking not in pnrs:
+                raise ValueError(f"choices[{i}] names unknown booking {choice.booking!r}")
         return self
 
 

@@ -211,6 +211,7 @@ def _booking(b: BookingSpec, spec: WorldSpec, contact: str, flights: dict[str, F
         fare=b.fare,
         price_cents=round(b.price * 100),
         currency=b.currency,
+        payment=b.payment,
         passengers=passengers,
         journeys=journeys,
         segments=segments,

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from agent.state import CaseContext, CaseReason
 from airline.schedule import Schedule
+from tools.policy.config import PolicyConfig
 from tools.policy.validate import CaseFacts
 
 # Seat races (lost at the guard or in act) are searched again this often, then told.
@@ -24,7 +25,7 @@ JUDGED_LATER = frozenset({CaseReason.DELAYED, CaseReason.RECOVERED, CaseReason.G
 NO_CARE = frozenset({CaseReason.ARRIVED_LATE, CaseReason.GATE_CHANGE})
 
 
-def case_facts(context: CaseContext) -> CaseFacts:
+def case_facts(context: CaseContext, policy: PolicyConfig | None = None) -> CaseFacts:
     return CaseFacts(
         booking=context.booking,
         tier=context.customer.tier,
@@ -38,4 +39,5 @@ def case_facts(context: CaseContext) -> CaseFacts:
         allow_cabin_change=True,  # allowed, but a human decides (the approve node)
         pay_compensation=context.reason not in JUDGED_LATER,
         give_care=context.reason not in NO_CARE,
+        policy=policy,
     )

@@ -149,7 +149,8 @@ def _with_entitlements(
 def owed(
     context: CaseContext, deps: AgentDeps, flights: list[str] | None, cabin: Cabin | None
 ) -> Entitlements | None:
-    return owed_for(deps.schedule, deps.board, case_facts(context), flights, cabin)
+    facts = case_facts(context, deps.settings.policy)
+    return owed_for(deps.schedule, deps.board, facts, flights, cabin)
 
 
 def _broken_segments(

@@ -27,7 +27,11 @@ async def guard_plan(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState
     deps, context, plan = runtime.context, state["context"], state["plan"]
     async with deps.db.session() as session:
         checked = await validate(
-            session, deps.schedule, deps.board, plan.actions, case_facts(context)
+            session,
+            deps.schedule,
+            deps.board,
+            plan.actions,
+            case_facts(context, deps.settings.policy),
         )
     limits = assess(
         plan,

@@ -29,6 +29,7 @@ from airline.models import Booking, Cabin, LoyaltyTier
 from airline.schedule import Schedule
 from tools.case_facts import rerouted_entitlements
 from tools.plan import NotifyAction, ProposedAction, RebookAction
+from tools.policy.config import PolicyConfig
 from tools.policy.guard import (
     Checked,
     check_money,
@@ -59,6 +60,8 @@ class CaseFacts:
     pay_compensation: bool = True
     """False while compensation cannot be judged yet (a delay: judged on arrival)."""
     give_care: bool = True
+    policy: PolicyConfig | None = None
+    """The readings of the regulations to apply (None: the defaults)."""
 
 
 @dataclass
@@ -160,6 +163,7 @@ def owed_for(
             replace_seqs=facts.broken_seqs,
             new_flights=flights,
             cabin=cabin,
+            policy=facts.policy,
         )
     except NotFoundError:  # the flight is no longer on the booking: nothing is owed for it
         return None
