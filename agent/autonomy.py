@@ -87,8 +87,24 @@ def safe_default(approved: Sequence[ProposedAction], context: CaseContext) -> li
     """What may run when no operator decided in time: the plan without the parts that
     change what the passenger paid for (another cabin) or spend beyond the rules.
 
-    Low confidence and "every rebooking asks" are about trust, not policy: the guarded
-    plan is within policy, so it runs rather than leave the passenger stranded.
+    Per action kind, what an expired approval does (each tested in
+    tests/unit/test_approval_defaults.py):
+
+    ==========================  ==============================================================
+    rebook, same cabin          runs: re-routing at the earliest opportunity is owed (EU261
+                                Art 8(1)(b)); low confidence, "every rebooking asks" and
+                                another carrier's price are about trust and cost, not policy
+    rebook, another cabin       dropped: it changes what the passenger paid for; the message
+                                becomes the "no alternative yet" one, the refund still offered
+    compensate                  runs at the amount the rules owe (the guard set it): owed by
+                                law whatever the limit on amounts
+    care                        runs: owed while the passenger waits (McDonagh, C-12/11)
+    refund_offer                runs: an offer; the passenger decides
+    notify                      runs, told the truth of what ran (`approving._told_only`)
+    any, after a material       nothing runs: the approval goes stale at its deadline and the
+    change (a flight left,      case plans again on the live board (`approving._changed_since`)
+    the cancelled one flies)
+    ==========================  ==============================================================
     """
     kept: list[ProposedAction] = []
     for action in approved:

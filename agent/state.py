@@ -72,6 +72,7 @@ class CaseReason(StrEnum):
     GATE_CHANGE = "gate_change"
     RECOVERED = "recovered"  # an announced delay shrank: the passenger must know
     ARRIVED_LATE = "arrived_late"  # landed 3 h or more late: compensation is judged now
+    REINSTATED = "reinstated"  # a cancelled flight operates after all: those on it must know
 
 
 class CaseStatus(StrEnum):

@@ -7,8 +7,9 @@ Cancellations and diversions affect everyone on the flight. A delay affects conn
 passengers whose onward flight now leaves before the minimum connection time (they need
 a rebooking), and everyone else on the flight once it is long enough to announce. A gate
 change is news for everyone on a flight leaving within three hours. A delay that shrinks
-again is news for those told of it. Landing three hours or more late at the final
-destination opens a case for the compensation owed. Other progress opens no case: triage
+again is news for those told of it, and a cancelled flight reinstated is news for those
+still booked on it. Landing three hours or more late at the journey's final destination
+opens a case for the compensation owed. Other progress opens no case: triage
 is cheap, and non-material changes end here.
 """
 
@@ -29,6 +30,8 @@ from airline.models import PRIORITY_SSR, FareFamily, FlightStatus, LoyaltyTier, 
 from airline.reservations import passengers_on
 from airline.schedule import Schedule
 from airline.tables import BookingRow, CustomerRow, SegmentRow
+from streams.events import TOPIC_NOTIFICATIONS
+from tools.tables import OutboxRow
 
 # Minutes of urgency a tier is worth when seats are scarce (higher tiers first).
 _TIER_PRIORITY = {
@@ -52,6 +55,7 @@ TRIAGED = frozenset(
         ChangeKind.DELAY,
         ChangeKind.GATE_CHANGE,
         ChangeKind.RECOVERY,
+        ChangeKind.REINSTATEMENT,
         ChangeKind.ARRIVED_LATE,
     }
 )
@@ -105,6 +109,11 @@ async def affected_bookings(
     if not pnrs:
         return []
     itineraries = await _itineraries(session, pnrs, schedule, change.flight_key)
+    told = (
+        await _told_about(session, pnrs, change.flight_key)
+        if change.kind == ChangeKind.REINSTATEMENT
+        else set()
+    )
     bonuses = await _bonuses(session, pnrs)
     flight = schedule.flights[change.flight_key]
     current = change.current
@@ -123,6 +132,12 @@ async def affected_bookings(
             # Only those told of the longer delay need the news that it shrank.
             if change.previous.est_dep - flight.sched_dep >= delay_notify:
                 affected.append(Affected(pnr, CaseReason.RECOVERED, minutes_left - bonus))
+            continue
+        if change.kind == ChangeKind.REINSTATEMENT:
+            # Still booked on it (not rebooked off it, not refunded), and told it was
+            # cancelled: it flies after all. (Whoever heard nothing yet needs no news.)
+            if pnr in told:
+                affected.append(Affected(pnr, CaseReason.REINSTATED, minutes_left - bonus))
             continue
         if change.kind == ChangeKind.ARRIVED_LATE:
             if keys and keys[-1] == flight.key:  # the journey's final destination, late
@@ -167,6 +182,19 @@ async def _itineraries(
         keys.sort(key=lambda k: schedule.flights[k].sched_dep)
         by_pnr[pnr] = keys
     return by_pnr
+
+
+async def _told_about(session: AsyncSession, pnrs: list[str], flight_key: str) -> set[str]:
+    """The bookings that were sent (or are about to be sent) news about `flight_key`."""
+    rows = await session.scalars(
+        select(OutboxRow.key).where(
+            OutboxRow.topic == TOPIC_NOTIFICATIONS,
+            OutboxRow.key.in_(pnrs),
+            OutboxRow.status.in_(("pending", "sent")),
+            OutboxRow.payload["meta"]["about"].as_string() == flight_key,
+        )
+    )
+    return set(rows)
 
 
 async def _bonuses(session: AsyncSession, pnrs: list[str]) -> dict[str, int]:

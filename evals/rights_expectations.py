@@ -65,7 +65,14 @@ class Load(_Spec):
     seats_left: int | None = Field(default=None, ge=0)
 
 
+class DecisionOutcome(_Spec):
+    booking: str
+    refused: bool = Field(description="the desk refused the scripted decision")
+    contains: str | None = Field(default=None, description="a text of the desk's answer")
+
+
 SPECS: dict[str, type[_Spec]] = {
+    "decision": DecisionOutcome,
     "refunded": Refunded,
     "no_refund": NoRefund,
     "recipients": Recipients,
@@ -195,7 +202,17 @@ def load(spec: Load, result: RunResult) -> Verdict:
     return True, f"{key} {spec.cabin}: {sold} of {capacity}"
 
 
+def decision(spec: DecisionOutcome, result: RunResult) -> Verdict:
+    answers = [d for d in result.decisions if f" {spec.booking}" in d]
+    for answer in answers:
+        refused = "refused:" in answer
+        if refused == spec.refused and (spec.contains is None or spec.contains in answer):
+            return True, answer
+    return False, f"no decision on {spec.booking} ended so: {answers}"
+
+
 SCORERS: dict[str, Any] = {
+    "decision": decision,
     "refunded": refunded,
     "no_refund": no_refund,
     "recipients": recipients,

@@ -514,7 +514,11 @@ async def _decide(desk: Any, spec: DecisionSpec) -> str:
 
     pending = [a for a in await desk.find(status=ApprovalStatus.PENDING) if a.pnr == spec.booking]
     if not pending:
-        return f"{spec.at} {spec.verdict} {spec.booking}: no pending approval to decide"
+        # The operator decides on the card they have open: the booking's latest approval,
+        # which the desk then refuses with its reason (stale, expired, decided).
+        pending = [a for a in await desk.find() if a.pnr == spec.booking]
+        if not pending:
+            return f"{spec.at} {spec.verdict} {spec.booking}: no approval to decide"
     approval = pending[-1]
     try:
         decision = Decision(verdict=spec.verdict, option=spec.option, reason=spec.reason)

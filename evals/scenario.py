@@ -399,6 +399,7 @@ EXPECTATION_KINDS: dict[str, str] = {
     "dead_lettered": "records went to the dead-letter topic",
     "message_excludes": "no message to the passenger contains a text",
     # Passengers' rights (evals.rights_expectations).
+    "decision": "what the desk answered a scripted operator decision (recorded or refused)",
     "refunded": "a passenger's refund choice was carried out (amount, deadline, journeys)",
     "no_refund": "no refund was carried out",
     "recipients": "how many recipients of the booking were told (the contact, passengers)",

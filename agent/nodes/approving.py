@@ -40,6 +40,7 @@ from agent.state import (
     Verdict,
 )
 from agent.tables import ApprovalRow, CaseRow
+from airline.models import FlightStatus
 from tools.notifications import (
     LegalDeadline,
     MessageKind,
@@ -68,7 +69,59 @@ async def approve(state: CaseState, runtime: Runtime[AgentDeps]) -> Command[Next
     async with deps.db.transaction() as session:
         await _open_approval(session, state, deps, ident, revision)
     answer: dict[str, Any] = interrupt({"approval_id": ident})
+    if answer.get("verdict") in ("approve", "default"):
+        changed = _changed_since(deps, verdict.approved, context)
+        if changed:
+            # A material change the stream did not mark stale in time (a proposed flight
+            # left, the cancelled one was reinstated): nothing approved runs on it.
+            async with deps.db.transaction() as session:
+                await _went_stale(session, ident, changed, answer, deps.clock.now())
+            return Command(goto="context", update={"revision": revision + 1, "attempts": 0})
     return _resume(state, verdict, context, answer, revision)
+
+
+def _changed_since(
+    deps: AgentDeps, approved: list[ProposedAction], context: CaseContext
+) -> str | None:
+    """What changed materially since the plan was approved, on the live board: the
+    disrupted flight operates again, or a flight the plan books can no longer be boarded
+    (cancelled, diverted, gone, or leaving before the passenger can make it)."""
+    disrupted = deps.board.get(context.disrupted_flight)
+    if (
+        context.reason is CaseReason.CANCELLED
+        and disrupted is not None
+        and disrupted.status is not FlightStatus.CANCELLED
+    ):
+        return f"{context.disrupted_flight} operates again ({disrupted.status.value})"
+    now = deps.clock.now()
+    for action in approved:
+        if not isinstance(action, RebookAction):
+            continue
+        for key in action.flights:
+            state = deps.board.get(key)
+            if state is None or not state.flyable:
+                return f"{key} is {state.status.value if state else 'unknown'}"
+            if key == action.flights[0] and state.est_dep < now:
+                return f"{key} left at {state.est_dep:%H:%M}Z"
+    return None
+
+
+async def _went_stale(
+    session: AsyncSession, ident: str, why: str, answer: dict[str, Any], now: datetime
+) -> None:
+    await session.execute(
+        update(ApprovalRow)
+        .where(ApprovalRow.id == ident)
+        .values(
+            status=ApprovalStatus.STALE.value,
+            decision={
+                "verdict": "stale",
+                "reason": f"{why}: planned again",
+                "was": answer.get("verdict"),
+            },
+            decided_at=now,
+        )
+    )
 
 
 def _resume(

@@ -20,9 +20,11 @@ def local_time(schedule: Schedule, airport: str, instant: datetime) -> str:
 
 
 # Compensation for a delay is judged on the actual arrival (its own case, ARRIVED_LATE).
-JUDGED_LATER = frozenset({CaseReason.DELAYED, CaseReason.RECOVERED, CaseReason.GATE_CHANGE})
+JUDGED_LATER = frozenset(
+    {CaseReason.DELAYED, CaseReason.RECOVERED, CaseReason.GATE_CHANGE, CaseReason.REINSTATED}
+)
 # Care is for someone still waiting.
-NO_CARE = frozenset({CaseReason.ARRIVED_LATE, CaseReason.GATE_CHANGE})
+NO_CARE = frozenset({CaseReason.ARRIVED_LATE, CaseReason.GATE_CHANGE, CaseReason.REINSTATED})
 
 
 def case_facts(context: CaseContext, policy: PolicyConfig | None = None) -> CaseFacts:

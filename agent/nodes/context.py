@@ -21,7 +21,7 @@ from agent.state import (
 )
 from airline.airports import minimum_connection_time
 from airline.journeys import journey_of_flight
-from airline.models import Booking, Cabin, Flight, Preferences, Segment
+from airline.models import Booking, Cabin, Flight, FlightStatus, Preferences, Segment
 from airline.reservations import (
     load_booking,
     load_customer,
@@ -36,7 +36,13 @@ log = logging.getLogger(__name__)
 
 # Reasons whose itinerary still works: nothing to search, only news and what is owed.
 NEWS_ONLY = frozenset(
-    {CaseReason.DELAYED, CaseReason.GATE_CHANGE, CaseReason.RECOVERED, CaseReason.ARRIVED_LATE}
+    {
+        CaseReason.DELAYED,
+        CaseReason.GATE_CHANGE,
+        CaseReason.RECOVERED,
+        CaseReason.ARRIVED_LATE,
+        CaseReason.REINSTATED,
+    }
 )
 # A passenger needs this long to reach a new departure after we tell them.
 REBOOKING_LEAD = timedelta(minutes=45)
@@ -165,9 +171,10 @@ def _broken_segments(
     disrupted = schedule.flights[segments[index].flight_key]
     state = deps.board.get(disrupted.key)
     if reason == CaseReason.CANCELLED:
-        earliest = max(
-            now + REBOOKING_LEAD, disrupted.sched_dep - earlier_departure(now, disrupted)
-        )
+        if state is not None and state.status != FlightStatus.CANCELLED:
+            return None  # reinstated since the case opened (a stale approval re-planned)
+        earlier = earlier_departure(now, disrupted)
+        earliest = max(now + REBOOKING_LEAD, disrupted.sched_dep - earlier)
         return segments[index:], disrupted.origin, earliest
     if reason == CaseReason.DIVERTED:
         landed_at = (state.diverted_to if state else None) or disrupted.origin

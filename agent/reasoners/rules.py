@@ -51,6 +51,13 @@ class RulesReasoner:
                 rationale="the gate changed; the trip is intact, so inform only",
                 reasoner=self.name,
             )
+        if context.reason == CaseReason.REINSTATED:
+            return Plan(
+                actions=[NotifyAction(message=MessageKind.REINSTATED)],
+                rationale="the cancelled flight operates after all and the booking is still "
+                "on it: the passenger must know it leaves as planned",
+                reasoner=self.name,
+            )
         if context.reason == CaseReason.RECOVERED:
             return Plan(
                 actions=[NotifyAction(message=MessageKind.DELAY), *care(context.entitlements)],

@@ -89,7 +89,7 @@ async def test_an_approval_survives_a_killed_daemon_and_completes_once(
                 (await session.scalars(select(LedgerRow.action).where(LedgerRow.pnr == pnr))).all()
             )
         assert row is not None and (row.status, row.outcome) == ("done", "rebooked")
-        assert actions == ["care", "compensate", "notify", "rebook"]
+        assert actions == ["care", "compensate", "notify", "rebook", "refund_offer"]
         assert (await desk.get(listed.id)).status is ApprovalStatus.APPROVED
 
     # Restarted once more: nothing is pending and nothing runs twice.

@@ -165,7 +165,13 @@ async def test_the_model_searches_then_rebooks_once_through_the_guard(
     assert verdict.violations == []
     after = await observe(agent, case)
     # The model proposed the rebooking; the guard added the compensation and care owed.
-    assert [a for a, _ in after.ledger] == ["care", "compensate", "notify", "rebook"]
+    assert [a for a, _ in after.ledger] == [
+        "care",
+        "compensate",
+        "notify",
+        "rebook",
+        "refund_offer",
+    ]
     assert any("added the compensate the rules owe" in r for r in verdict.repairs)
     new_flights = assert_flyable_rebooking(agent, after.booking, origin="FRA")
     assert plan.actions[0].kind == "rebook" and plan.actions[0].flights == new_flights
@@ -286,7 +292,7 @@ async def test_a_failing_model_falls_back_to_the_rules_and_says_why(
     assert outcomes == {"rebooked": 1}
     assert verdict.violations == []
     ledger = [a for a, _ in (await observe(agent, case)).ledger]
-    assert ledger == ["care", "compensate", "notify", "rebook"]
+    assert ledger == ["care", "compensate", "notify", "rebook", "refund_offer"]
     assert len(api.requests) == len(script)
 
 

@@ -65,6 +65,7 @@ KEY_FACTS: dict[MessageKind, tuple[str, ...]] = {
     MessageKind.REMINDER: ("FRA→LHR", "2026-03-01", "10:05", "B12"),
     MessageKind.COMPENSATION: ("FRA→LHR", "2026-03-01", "105", "EUR 400", "EU261 Art 7(1)(b)"),
     MessageKind.REBOOKING_PENDING: ("FRA→LHR", "2026-03-01", "18:00"),
+    MessageKind.REINSTATED: ("FRA→LHR", "2026-03-01", "10:05"),
 }
 
 

@@ -30,6 +30,8 @@ class MessageKind(StrEnum):
     """Before a rebooked passenger's new departure: it still leaves as planned."""
     COMPENSATION = "compensation"
     """After a late arrival: the compensation owed, paid without a claim."""
+    REINSTATED = "reinstated"
+    """A cancelled flight operates after all; the booking on it stands."""
     REBOOKING_PENDING = "rebooking_pending"
     """The flight changed and the new plan waits for a decision: told now, so that a legal
     deadline to inform (14 CFR 259.8: 30 minutes) is met while a human decides."""
@@ -88,6 +90,8 @@ SPECS: Mapping[MessageKind, KindSpec] = {
         Urgency.NEVER, (*_TRIP, "minutes", "compensation", "citation")
     ),
     MessageKind.REMINDER: KindSpec(Urgency.NEAR_DEPARTURE, (*_TRIP, "new_dep"), ("gate",)),
+    # They may be making other plans: told at once.
+    MessageKind.REINSTATED: KindSpec(Urgency.ALWAYS, (*_TRIP, "new_dep")),
     # `status`: cancelled, diverted, delayed or missed_connection (each template words it).
     MessageKind.REBOOKING_PENDING: KindSpec(Urgency.ALWAYS, (*_TRIP, "status"), ("until",)),
     # Care is for someone waiting at the airport now.

@@ -103,6 +103,12 @@ class PolicyConfig(BaseModel):
         "many infants fly free (taxes only), so carriers differ: by default only the seated "
         "passengers are paid, and every traveller gets care",
     )
+    written_notice_within: timedelta = Field(
+        default=timedelta(minutes=30),
+        description="EU261/UK261 Art 14(2) sets no hour for the written notice: due by the "
+        "scheduled departure, or this soon after the carrier learns of a disruption it learns "
+        "of only later (our reading, the span of 14 CFR 259.8)",
+    )
     appr_inform_within: timedelta = Field(
         default=timedelta(minutes=30),
         description="APPR s.13: 'as soon as feasible' read as within this long of the carrier "
