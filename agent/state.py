@@ -147,7 +147,13 @@ class Verdict(BaseModel):
     needs_human: list[str] = Field(
         default_factory=list, description="the autonomy limits the approved plan exceeds"
     )
-    cost_cents: int = Field(default=0, description="estimated cost beyond the ticket")
+    cost_cents: int = Field(
+        default=0, description="estimated cost beyond the ticket, in the limits' currency"
+    )
+    cost_currency: str = Field(default="EUR", description="the limits' currency")
+    cost_lines: list[str] = Field(
+        default_factory=list, description="each cost in its own currency and the limits'"
+    )
 
 
 class CaseState(TypedDict, total=False):

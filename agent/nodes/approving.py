@@ -212,6 +212,8 @@ async def _open_approval(
     owed = context.entitlements.items if context.entitlements else ()
     proposal = plan.model_copy(update={"actions": verdict.approved}).model_dump(mode="json")
     proposal["repairs"] = verdict.repairs
+    proposal["costs"] = verdict.cost_lines  # each in its own currency and the limits'
+
     values = {
         "id": ident,
         "case_id": state["case_id"],
@@ -230,7 +232,7 @@ async def _open_approval(
         "memory": [{"text": text} for text in context.memory],
         "rationale": plan.rationale[:2000],
         "cost_cents": verdict.cost_cents,
-        "currency": context.booking.currency,
+        "currency": verdict.cost_currency,
         "status": ApprovalStatus.PENDING.value,
         "created_at": now,
         "deadline": deadline,

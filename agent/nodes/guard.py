@@ -47,6 +47,8 @@ async def guard_plan(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState
         repairs=checked.repairs,
         needs_human=limits.reasons,
         cost_cents=limits.cost_cents,
+        cost_currency=deps.settings.approvals.money.currency,
+        cost_lines=limits.cost_lines,
     )
     if verdict.violations and all(v.startswith(NO_SEAT) for v in verdict.violations):
         # The seat went to another case after our search: search again rather than tell
