@@ -351,6 +351,21 @@ def _rebook_violations(
         destination = journey[-1].destination
         if legs[-1].destination != destination:
             problems.append(f"{e.pnr}: rebooked to {legs[-1].destination}, not {destination}")
+        # A journey re-accommodated must not run into the next one (a return).
+        number = _replaced_journey(result, e)
+        for later, later_legs in _journeys(result, original).items():
+            if later <= number:
+                continue
+            next_leg = later_legs[0]
+            arrives = timeline.state(legs[-1].key, e.at).est_arr
+            leaves = timeline.state(next_leg.key, e.at).est_dep
+            mct = minimum_connection_time(result.airports[next_leg.origin], international=True)
+            if leaves - arrives < mct:
+                problems.append(
+                    f"{e.pnr}: journey {number} now arrives {arrives:%H:%M}Z, too late for "
+                    f"journey {later} ({next_leg.key} at {leaves:%H:%M}Z): it breaks it"
+                )
+            break
         booked = {s.cabin for s in original.segments}
         cabin = e.detail.get("cabin")
         if cabin is not None and e.case_id not in approved:

@@ -20,7 +20,7 @@ from agent.state import (
     CaseState,
 )
 from airline.airports import minimum_connection_time
-from airline.journeys import journey_of_flight
+from airline.journeys import JourneyView, journey_of_flight
 from airline.models import Booking, Cabin, Flight, FlightStatus, Preferences, Segment
 from airline.reservations import (
     load_booking,
@@ -111,6 +111,7 @@ async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseS
                 other_carrier_after=deps.settings.other_carrier_after(customer.tier),
                 exclude=frozenset(s.flight_key for s in replace),
                 preferences=_needs(preferences, booking),
+                arrive_by=_before_next_journey(schedule, deps, booking, journey, everything),
             ),
         )
     context = context.model_copy(
@@ -202,6 +203,30 @@ def earlier_departure(now: datetime, disrupted: Flight) -> timedelta:
     so the re-routing offered is one the regulation counts as close to the schedule."""
     window = rerouting_window(disrupted.sched_dep - now)
     return window.earlier if window is not None else EARLIER_DEPARTURE
+
+
+def _before_next_journey(
+    schedule: Schedule,
+    deps: AgentDeps,
+    booking: Booking,
+    journey: JourneyView | None,
+    segments: list[Segment],
+) -> datetime | None:
+    """The latest a re-accommodated journey may arrive so that the booking's next journey
+    (the return of a return trip) still works: its first flight's departure, less the
+    minimum connection time at its airport. None when no journey follows."""
+    if journey is None:
+        return None
+    later = [s for s in segments if s.journey > journey.seq]
+    if not later:
+        return None
+    first = schedule.flights[later[0].flight_key]
+    state = deps.board.get(first.key)
+    departs = state.est_dep if state else first.sched_dep
+    airport = schedule.airports[first.origin]
+    return departs - minimum_connection_time(
+        airport, international=schedule.is_international(airport.iata, first.destination)
+    )
 
 
 def _disruption_fields(schedule: Schedule, flight: Flight, deps: AgentDeps) -> dict[str, str]:
