@@ -92,6 +92,7 @@ class Compensation(_Booking):
     regime: str | None = None
     amount: float | None = Field(default=None, description="in major units, e.g. 400")
     currency: str | None = None
+    passengers: int | None = Field(default=None, ge=1, description="travellers paid it each")
 
 
 class Refund(_Booking):
@@ -454,6 +455,9 @@ def _compensation(spec: Compensation, result: RunResult) -> Score:
         currency = e.detail.get("currency")
         if spec.currency is not None and str(currency).upper() != spec.currency.upper():
             issues.append(f"currency {currency}, expected {spec.currency}")
+        travellers = int(e.detail.get("passengers") or 1)
+        if spec.passengers is not None and travellers != spec.passengers:
+            issues.append(f"paid to {travellers} traveller(s), expected {spec.passengers}")
         if not issues:
             extra = f" (and {len(paid) - 1} more)" if len(paid) > 1 else ""
             return Score(True, f"{e.detail.get('regime')} {amount:g} {currency} paid{extra}")

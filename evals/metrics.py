@@ -464,13 +464,23 @@ def duplicate_actions(result: RunResult) -> list[str]:
     ]
     # The same news twice: same kind about the same flight saying the same thing (a delay
     # that shrinks is new news, with a new time in it).
+    # Per recipient: the booking's contact and a passenger with their own contact each
+    # get the news once.
     delivered = Counter(
-        (o.pnr, o.kind, str((o.payload.get("meta") or {}).get("about")), o.payload.get("body"))
+        (
+            o.pnr,
+            o.customer_id,
+            o.kind,
+            str((o.payload.get("meta") or {}).get("about")),
+            o.payload.get("body"),
+        )
         for o in result.notifications()
         if o.status == "sent"
     )
     found += [
-        f"{pnr}: {kind} delivered {n} times" for (pnr, kind, _, _), n in delivered.items() if n > 1
+        f"{pnr}: {kind} delivered {n} times to {who}"
+        for (pnr, who, kind, _, _), n in delivered.items()
+        if n > 1
     ]
     return found
 

@@ -467,7 +467,12 @@ class Scenario(_Model):
         from evals.expectations import validate_spec
 
         pnrs = {b.pnr for b in self.world.bookings}
-        customers = {c.id for c in self.world.customers}
+        customers = {c.id for c in self.world.customers} | {
+            f"{b.pnr}-P{n}"  # a passenger told on a contact of their own
+            for b in self.world.bookings
+            for n, p in enumerate(b.passengers, start=1)
+            if p.contact
+        }
         for i, expectation in enumerate(self.expect):
             problem = validate_spec(expectation.kind, expectation.spec, pnrs, customers)
             if problem:
