@@ -23,6 +23,15 @@ def local_time(schedule: Schedule, airport: str, instant: datetime) -> str:
 JUDGED_LATER = frozenset(
     {CaseReason.DELAYED, CaseReason.RECOVERED, CaseReason.GATE_CHANGE, CaseReason.REINSTATED}
 )
+# The passenger may still decline to travel, and take the refund a rule gives.
+STILL_TO_TRAVEL = frozenset(
+    {
+        CaseReason.CANCELLED,
+        CaseReason.DIVERTED,
+        CaseReason.MISSED_CONNECTION,
+        CaseReason.DELAYED,
+    }
+)
 # Care is for someone still waiting.
 NO_CARE = frozenset({CaseReason.ARRIVED_LATE, CaseReason.GATE_CHANGE, CaseReason.REINSTATED})
 
@@ -41,5 +50,6 @@ def case_facts(context: CaseContext, policy: PolicyConfig | None = None) -> Case
         allow_cabin_change=True,  # allowed, but a human decides (the approve node)
         pay_compensation=context.reason not in JUDGED_LATER,
         give_care=context.reason not in NO_CARE,
+        offer_refund=context.reason in STILL_TO_TRAVEL,
         policy=policy,
     )
