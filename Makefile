@@ -45,6 +45,7 @@ bench: install
 	$(BIN)/python scripts/bench_search.py
 	$(BIN)/python scripts/bench_cases.py
 	$(BIN)/python scripts/bench_memory.py
+	$(BIN)/python scripts/bench_preferences.py
 	scripts/kafka-local start
 	$(BIN)/python scripts/bench_stream.py
 

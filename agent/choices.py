@@ -5,9 +5,9 @@
 
     await take_refund(deps, RefundChoice(...))      # the one place a refund choice is taken
 
-Whoever hears the passenger — an operator at the desk or the CLI today, the inbound
-replies path tomorrow — records the choice (`ChoiceDesk`) or, inside the daemon, calls
-`take_refund` directly. The daemon applies recorded choices within a second
+Whoever hears the passenger — an operator at the desk or the CLI, or the passenger's own
+answer to an offer (`agent.offers`, "decline") — records the choice (`ChoiceDesk`) or,
+inside the daemon, calls `take_refund` directly. The daemon applies recorded choices within a second
 (`apply_recorded_choices`), as it applies operators' decisions.
 
 Taking a refund is a material change of the case: a pending approval of the booking can
@@ -88,21 +88,31 @@ def tool_deps(deps: AgentDeps) -> ToolDeps:
     )
 
 
-async def take_refund(deps: AgentDeps, choice: RefundChoice) -> ToolResult:
-    """The one place a passenger's refund choice is taken: the refund effect
-    (`tools.refunds.refund_journey`: seats back, ledger, deadline, confirmation), then
-    every pending approval of the booking goes stale, so none can be approved over it and
-    its case plans again."""
-    result = await refund_journey(tool_deps(deps), choice)
-    if result.status is ToolStatus.OK:
-        await stale_approvals_of(deps, choice.pnr, f"{choice.pnr} chose a refund", choice.chosen_at)
+async def take_refund(
+    deps: ToolDeps, choice: RefundChoice, *, case_id: str | None = None
+) -> ToolResult:
+    """The one place a passenger's refund choice is taken, whoever heard it (the desk, the
+    CLI, a declined offer: `agent.offers.OfferDesk`): the refund effect
+    (`tools.refunds.refund_journey`: checked against the rules, seats back, ledger with the
+    deadline, confirmation), then every pending approval of the booking goes stale, so
+    none can be approved over it and its case plans again.
+
+    Args:
+        deps: the tools' dependencies (`tool_deps` of the agent's).
+        choice: who chose, for which disrupted flight, when.
+        case_id: the ledger's case for the refund (default ``choice:<pnr>``).
+    """
+    result = await refund_journey(deps, choice, case_id=case_id)
+    if result.status is ToolStatus.OK and not result.replayed:
+        why = f"{choice.pnr} chose a refund"
+        await stale_approvals_of(deps.db, choice.pnr, why, choice.chosen_at)
     return result
 
 
-async def stale_approvals_of(deps: AgentDeps, pnr: str, reason: str, at: datetime) -> int:
+async def stale_approvals_of(db: Database, pnr: str, reason: str, at: datetime) -> int:
     """A material change of the booking itself (the passenger's own answer): its pending
     approvals go stale and their cases plan again."""
-    async with deps.db.transaction() as session:
+    async with db.transaction() as session:
         changed = await session.execute(
             update(ApprovalRow)
             .where(ApprovalRow.pnr == pnr, ApprovalRow.status == ApprovalStatus.PENDING.value)
@@ -138,7 +148,7 @@ async def apply_recorded_choices(deps: AgentDeps) -> int:
             chosen_by=row.chosen_by,
             source=row.source,
         )
-        result = await take_refund(deps, choice)
+        result = await take_refund(tool_deps(deps), choice)
         async with deps.db.transaction() as session:
             await session.execute(
                 update(PassengerChoiceRow)

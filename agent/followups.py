@@ -142,7 +142,17 @@ class FollowUps:
             JobKind.APPROVAL_DEADLINE: self.deadline_passed,
             JobKind.REMINDER: self.remind,
             JobKind.RECHECK: self.recheck,
+            JobKind.REPLY_DEADLINE: self.reply_deadline_passed,
         }
+
+    async def reply_deadline_passed(self, payload: dict[str, Any]) -> None:
+        """A passenger did not answer their offer in time: the default runs."""
+        from agent.offers import OfferDesk
+        from tools.effects import ToolDeps
+
+        deps = self.deps
+        desk = OfferDesk(ToolDeps(deps.db, deps.schedule, deps.board, deps.clock))
+        await desk.deadline_passed(payload)
 
     async def deadline_passed(self, payload: dict[str, Any]) -> None:
         """No operator decided in time: the approval expires and the default runs."""

@@ -57,6 +57,7 @@ class JobKind(StrEnum):
     APPROVAL_DEADLINE = "approval_deadline"
     REMINDER = "reminder"
     RECHECK = "recheck"
+    REPLY_DEADLINE = "reply_deadline"
 
 
 class JobStatus(StrEnum):

@@ -165,6 +165,23 @@ class WebhookSettings(BaseModel):
     timeout_seconds: float = Field(default=10.0, gt=0)
 
 
+class RepliesSettings(BaseModel):
+    """Passengers' answers: the inbound endpoints (`app.replies_server`) of `travel-agent run`.
+
+    The webhook endpoint checks signatures with `TRAVEL_AGENT_WEBHOOK__SECRET`; the SMS
+    and e-mail hooks send `inbound_token` as a bearer token.
+    """
+
+    host: str = Field(default="127.0.0.1", description="address to bind")
+    port: int = Field(default=0, ge=0, le=65535, description="0: no inbound endpoints")
+    inbound_token: SecretStr | None = Field(
+        default=None, description="bearer token of the SMS provider's and mail server's hooks"
+    )
+    tolerance_seconds: float = Field(
+        default=300.0, gt=0, description="a signed request's timestamp may differ this much"
+    )
+
+
 class OpsSettings(BaseModel):
     """The /metrics, /healthz and /readyz endpoints of `travel-agent run`."""
 
@@ -255,6 +272,7 @@ class Settings(BaseSettings):
     sms: SmsSettings = SmsSettings()
     webhook: WebhookSettings = WebhookSettings()
     ops: OpsSettings = OpsSettings()
+    replies: RepliesSettings = RepliesSettings()
     dashboard: DashboardSettings = DashboardSettings()
     reasoner: Literal["rules", "llm", "hybrid"] = Field(
         default="rules",
@@ -280,6 +298,9 @@ class Settings(BaseSettings):
         key = self.llm.api_key.get_secret_value() if self.llm.api_key else ""
         if "changeme" in key.lower():
             raise ConfigError("TRAVEL_AGENT_LLM__API_KEY still holds a placeholder")
+        token = self.replies.inbound_token
+        if token is not None and "changeme" in token.get_secret_value().lower():
+            raise ConfigError("TRAVEL_AGENT_REPLIES__INBOUND_TOKEN still holds a placeholder")
         return self
 
     @property

@@ -130,3 +130,54 @@ class PassengerChoiceRow(Base):
     applied_at: Mapped[datetime | None]
 
     __table_args__ = (UniqueConstraint("pnr", "flight_key", "choice", name="uq_choice_once"),)
+
+
+class OfferRow(Base):
+    """What a passenger was offered after a disruption, and how they answered.
+
+    Opened with the rebooking (same transaction): the flights booked for them (option 1)
+    and the other options they may choose instead, until `deadline`; then the default
+    runs (`agent.offers`). `status`: open, accepted, changed, declined, defaulted.
+    """
+
+    __tablename__ = "offers"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(40), index=True)
+    pnr: Mapped[str] = mapped_column(String(6), index=True)
+    disruption_flight: Mapped[str] = mapped_column(String(64))
+    booked: Mapped[list[str]] = mapped_column(JSON)
+    options: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    cabin: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    deadline: Mapped[datetime]
+    created_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ReplyRow(Base):
+    """The conversation: every answer received, in order, and what became of it."""
+
+    __tablename__ = "replies"
+
+    reply_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    pnr: Mapped[str] = mapped_column(String(6), index=True)
+    offer_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    sender: Mapped[str] = mapped_column(String(320))
+    choice: Mapped[str] = mapped_column(String(16))
+    option: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(String(4000))
+    received_at: Mapped[datetime]
+    handled_at: Mapped[datetime]
+    result: Mapped[str] = mapped_column(String(400))
+
+
+class ReplyReceiptRow(Base):
+    """Inbound requests accepted, by idempotency key: a replayed request is refused."""
+
+    __tablename__ = "reply_receipts"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    received_at: Mapped[datetime]

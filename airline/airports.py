@@ -46,6 +46,22 @@ def _iata_table() -> dict[str, airportsdata.Airport]:
     return airportsdata.load("IATA")
 
 
+def airport_names() -> dict[str, tuple[str, str, str]]:
+    """Every IATA airport airportsdata knows: code -> (name, city, ISO country).
+
+    The city is `canonical_city`'s: the one name a customer's "avoid London" is matched by.
+    """
+    return {
+        code: (row["name"], canonical_city(row["city"]), row["country"])
+        for code, row in _iata_table().items()
+    }
+
+
+def canonical_city(city: str) -> str:
+    """The city as avoid-lists name it: airportsdata's "Arnavutköy, Istanbul" is Istanbul."""
+    return city.rpartition(",")[2].strip()
+
+
 def load_airports(codes: Iterable[str]) -> list[Airport]:
     """The airports with these IATA codes, in the order given.
 

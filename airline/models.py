@@ -176,6 +176,18 @@ class Preferences(BaseModel):
     accessibility: list[str] = Field(
         default_factory=list, description="e.g. wheelchair, reduced mobility, unaccompanied minor"
     )
+    avoid_airports: list[str] = Field(
+        default_factory=list,
+        description="IATA codes of airports the customer asked never to be routed through",
+    )
+    avoid_cities: list[str] = Field(
+        default_factory=list,
+        description="cities (airportsdata's names, e.g. Frankfurt am Main) to avoid: every "
+        "airport of the city",
+    )
+    avoid_carriers: list[str] = Field(
+        default_factory=list, description="IATA codes of airlines the customer refuses to fly"
+    )
     sources: dict[str, str] = Field(
         default_factory=dict, description="field name -> the memory text it was derived from"
     )

@@ -35,7 +35,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-import airline.tables  # noqa: F401  (the tables written here, declared on the metadata)
+import airline.tables  # noqa: F401  (registers the airline tables on Base before create_all)
 from airline.airports import great_circle_km, load_airports
 from airline.journeys import derive_journeys
 from airline.models import (

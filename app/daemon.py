@@ -16,6 +16,7 @@ from contextlib import AsyncExitStack
 from datetime import timedelta
 from typing import Literal
 
+from agent.deps import AgentDeps
 from agent.metrics import Metrics
 from agent.relay import OutboxRelay
 from agent.runtime import Daemon
@@ -115,6 +116,7 @@ async def run_daemon(
         relay = OutboxRelay(
             agent.deps.db, sink, channels, channel, clock, topic_prefix=settings.kafka.topic_prefix
         )
+        replies_task = await _serve_replies(settings, stack, agent.deps, sink, stop, say)
         relay_stop = asyncio.Event()
         relay_task = asyncio.create_task(relay.run(relay_stop))
         say(f"daemon running on {len(agent.deps.schedule)} flights; Ctrl-C or SIGTERM stops it")
@@ -129,7 +131,62 @@ async def run_daemon(
                     await simulator
             relay_stop.set()
             await relay_task
+            await replies_task
             say(f"stopped after {daemon.stats.events} events, {daemon.stats.cases} cases")
+
+
+async def _serve_replies(
+    settings: Settings,
+    stack: AsyncExitStack,
+    deps: AgentDeps,
+    sink: Sink,
+    stop: asyncio.Event,
+    say: Callable[[str], None],
+) -> asyncio.Task[int]:
+    """Route `passenger.replies` to the offers, and serve the inbound endpoints if asked."""
+    from agent.offers import OfferDesk
+    from agent.replies import KafkaReplies, ReplySource, route_replies
+    from app.replies_server import create_replies_app
+    from dashboard.server import DeskServer
+    from streams.replies import TOPIC_PASSENGER_REPLIES, EmbeddedReplies
+    from tools.effects import ToolDeps
+
+    topic = settings.topic(TOPIC_PASSENGER_REPLIES)
+    source: ReplySource
+    if settings.source == "kafka" and isinstance(sink, KafkaSink):
+        consumer = KafkaSource(
+            settings.kafka.bootstrap_servers,
+            sink=sink,
+            topic=topic,
+            dead_letter_topic=topic + ".dlq",
+            group_id=settings.kafka.group_id + "-replies",
+            client_id=settings.kafka.client_id,
+        )
+        await stack.enter_async_context(consumer)
+        source = KafkaReplies(consumer)
+        publish = sink.send
+    else:
+        embedded = EmbeddedReplies()
+        stack.push_async_callback(embedded.close)
+        source, publish = embedded, embedded.send
+    if settings.replies.port:
+        secret = settings.webhook.secret.get_secret_value() if settings.webhook.secret else None
+        token = settings.replies.inbound_token
+        app = create_replies_app(
+            deps.db,
+            lambda t, k, v: publish(t, k, v),
+            webhook_secret=secret,
+            inbound_token=token.get_secret_value() if token else None,
+            tolerance=settings.replies.tolerance_seconds,
+            now=deps.clock.now,
+            topic=topic,
+        )
+        server = await stack.enter_async_context(
+            DeskServer(app, host=settings.replies.host, port=settings.replies.port)
+        )
+        say(f"passenger replies on {server.url}/replies/(webhook|sms|email)")
+    desk = OfferDesk(ToolDeps(deps.db, deps.schedule, deps.board, deps.clock))
+    return asyncio.create_task(route_replies(source, desk, stop), name="passenger-replies")
 
 
 async def simulate_to_kafka(

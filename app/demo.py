@@ -18,19 +18,24 @@ from pathlib import Path
 from typing import Literal
 
 from agent.approvals import ApprovalDesk
+from agent.offers import OfferDesk
 from agent.relay import OutboxRelay
+from agent.replies import route_replies
 from agent.runtime import Daemon
 from agent.settings import DbSettings, Settings
 from airline.clock import SimulatedClock
 from airline.schedule import Schedule
 from airline.seed import seed_database
+from app.demo_passengers import answer_offers
 from app.summary import run_figures
 from app.wiring import open_agent, open_memory_for
 from memory.base import CustomerMemory
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
 from streams.events import FlightStatusEvent
+from streams.replies import EmbeddedReplies
 from streams.simulator import generate_day, run_simulator
 from tools.channels.log import LogChannel
+from tools.effects import ToolDeps
 from travel_agent.db import Database, copy_sqlite
 
 log = logging.getLogger(__name__)
@@ -194,7 +199,14 @@ async def play_embedded(
         pacer = asyncio.create_task(_pace(clock, broker, source, approvals), name="pacer")
         daemon_task = asyncio.create_task(daemon.run(daemon_stop), name="daemon")
         relay_task = asyncio.create_task(relay.run(relay_stop), name="relay")
-        tasks = [simulator, pacer, daemon_task, relay_task]
+        # Passengers who answer: a scripted few answer their offers over passenger.replies.
+        replies = EmbeddedReplies()
+        offers = OfferDesk(ToolDeps(agent.deps.db, agent.deps.schedule, agent.deps.board, clock))
+        answering = asyncio.create_task(
+            answer_offers(agent.deps.db, replies, clock), name="passengers"
+        )
+        routing = asyncio.create_task(route_replies(replies, offers, daemon_stop), name="replies")
+        tasks = [simulator, pacer, daemon_task, relay_task, answering, routing]
         deadline = time.monotonic() + duration if duration else None
         hinted = False
         try:
@@ -226,7 +238,9 @@ async def play_embedded(
         finally:
             simulator.cancel()
             pacer.cancel()
+            answering.cancel()
             daemon_stop.set()
+            await replies.close()
             await broker.close()
             await asyncio.gather(daemon_task, return_exceptions=True)
             relay_stop.set()
@@ -239,5 +253,6 @@ async def play_embedded(
         "rebooked": figures["rebooked"],
         "notified": figures["notified"],
         "awaiting_approval": figures["awaiting_approval"],
+        "answers": figures["answers"],
         "dead_lettered": daemon.stats.dead_lettered,
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from agent.state import CaseStatus
-from agent.tables import CaseRow, DisruptionRow
+from agent.tables import CaseRow, DisruptionRow, ReplyRow
 from airline.tables import LedgerRow
 from streams.events import TOPIC_NOTIFICATIONS
 from tools.tables import OutboxRow
@@ -28,6 +28,7 @@ async def run_figures(db: Database) -> dict[str, int]:
             select(LedgerRow.action, func.count()).group_by(LedgerRow.action)
         )
         effects = {action: count for action, count in rows}
+        answers = await session.scalar(select(func.count()).select_from(ReplyRow))
         notified = await session.scalar(
             select(func.count()).where(
                 OutboxRow.topic == TOPIC_NOTIFICATIONS, OutboxRow.status == "sent"
@@ -39,4 +40,5 @@ async def run_figures(db: Database) -> dict[str, int]:
         "rebooked": effects.get("rebook", 0),
         "notified": notified or 0,
         "awaiting_approval": awaiting or 0,
+        "answers": answers or 0,
     }

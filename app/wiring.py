@@ -19,6 +19,7 @@ from airline.board import LiveBoard
 from airline.clock import Clock
 from airline.schedule import Schedule
 from memory.base import CustomerMemory
+from memory.prefs.model import ModelEndpoint
 from tools.channels.base import Channel
 from tools.channels.http_post import RetryPolicy
 from tools.channels.sms import SmsChannel
@@ -173,10 +174,23 @@ async def open_memory_for(settings: Settings) -> AsyncIterator[CustomerMemory | 
     from memory.batched import BatchedMemory
 
     async with (
-        open_chroma_memory(settings.memory, data_dir=settings.data_dir) as store,
+        open_chroma_memory(
+            settings.memory,
+            data_dir=settings.data_dir,
+            preference_model=_preference_model(settings),
+        ) as store,
         BatchedMemory(store) as memory,  # outcomes are written in batches, off the cases' path
     ):
         yield memory
+
+
+def _preference_model(settings: Settings) -> ModelEndpoint | None:
+    """The configured chat model reads stated preferences, unless memory is told not to."""
+    llm = settings.llm
+    if llm.base_url is None or not settings.memory.preferences_by_model:
+        return None
+    key = llm.api_key.get_secret_value() if llm.api_key else None
+    return ModelEndpoint(llm.base_url, llm.model, key, llm.timeout_seconds)
 
 
 async def _policy_search(memory: CustomerMemory | None) -> PolicySearch | None:

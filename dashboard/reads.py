@@ -13,7 +13,14 @@ from typing import Any
 from sqlalchemy import func, select
 
 from agent.approvals import Approval, ApprovalStatus, to_approval
-from agent.tables import ApprovalRow, CaseRow, DisruptionRow, PassengerChoiceRow
+from agent.tables import (
+    ApprovalRow,
+    CaseRow,
+    DisruptionRow,
+    OfferRow,
+    PassengerChoiceRow,
+    ReplyRow,
+)
 from airline.tables import (
     AirportRow,
     BoardRow,
@@ -274,6 +281,17 @@ async def customer(db: Database, customer_id: str) -> dict[str, Any] | None:
                 .order_by(PassengerChoiceRow.id)
             )
         ).all()
+        # The conversation: what we offered and what they answered, as data.
+        offers = (
+            await session.scalars(
+                select(OfferRow).where(OfferRow.pnr.in_(pnrs)).order_by(OfferRow.created_at)
+            )
+        ).all()
+        answers = (
+            await session.scalars(
+                select(ReplyRow).where(ReplyRow.pnr.in_(pnrs)).order_by(ReplyRow.received_at)
+            )
+        ).all()
     return {
         "choices": choices,
         "customer": row,
@@ -286,6 +304,8 @@ async def customer(db: Database, customer_id: str) -> dict[str, Any] | None:
         "ledger": ledger,
         "messages": messages,
         "approvals": [to_approval(a) for a in approvals],
+        "offers": offers,
+        "answers": answers,
     }
 
 

@@ -16,7 +16,7 @@ from collections.abc import Generator
 from types import TracebackType
 
 import uvicorn
-from fastapi import FastAPI
+from starlette.applications import Starlette
 
 from travel_agent.errors import ConfigError
 
@@ -32,7 +32,7 @@ class _Server(uvicorn.Server):
 class DeskServer:
     """The desk served on host:port while open; port 0 picks a free one (`url` tells)."""
 
-    def __init__(self, app: FastAPI, *, host: str = "127.0.0.1", port: int = 8000) -> None:
+    def __init__(self, app: Starlette, *, host: str = "127.0.0.1", port: int = 8000) -> None:
         self.app = app
         self.host = host
         self._port = port

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from airline.models import Booking, Cabin, Flight
 from evals import rights_expectations as rights
+from evals.replies import OfferSpec, ReplyExpectation, score_offer, score_reply
 from evals.runner import LedgerEntry, OutboxEntry, RunResult
 from evals.scenario import EXPECTATION_KINDS, parse_duration, split_flight
 
@@ -165,6 +166,8 @@ SPECS: dict[str, type[BaseModel]] = {
     "effects": Effects,
     "dead_lettered": DeadLettered,
     "message_excludes": Excludes,
+    "offer": OfferSpec,
+    "reply": ReplyExpectation,
     **rights.SPECS,
 }
 assert set(SPECS) == set(EXPECTATION_KINDS)
@@ -640,6 +643,8 @@ def _scored(
 
 
 _SCORERS: dict[str, Callable[[Any, RunResult], Score]] = {
+    "offer": score_offer,
+    "reply": score_reply,
     "rebooked": _rebooked,
     "not_rebooked": _not_rebooked,
     "notification": _notification,

@@ -38,10 +38,13 @@ from airline.models import Airport, Booking, Flight
 from airline.reservations import load_booking
 from airline.tables import InventoryRow, LedgerRow, SeatHoldRow
 from app.wiring import open_agent
+from evals.replies import OfferEntry, ReplyEntry, deliver
+from evals.replies import collect as collect_replies
 from evals.scenario import (
     ChoiceSpec,
     DecisionSpec,
     EventSpec,
+    ReplySpec,
     Scenario,
     parse_duration,
     split_flight,
@@ -172,6 +175,10 @@ class RunResult:
     """The same at the end of the run."""
     held_seats: dict[tuple[str, str], int] = field(default_factory=dict)
     """Seats still held (not confirmed, released or expired) at the end, per flight and cabin."""
+    answers: list[str] = field(default_factory=list)
+    """What became of each scripted passenger answer."""
+    offers: list[OfferEntry] = field(default_factory=list)
+    replies: list[ReplyEntry] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
@@ -265,6 +272,8 @@ class _Step:
     event: EventSpec | None = field(compare=False, default=None)
     decision: DecisionSpec | None = field(compare=False, default=None)
     choice: ChoiceSpec | None = field(compare=False, default=None)
+    answer: ReplySpec | None = field(compare=False, default=None)
+    index: int = field(compare=False, default=0)
 
 
 class ScenarioRunner:
@@ -356,8 +365,12 @@ class ScenarioRunner:
                         for i, d in enumerate(scenario.operator)
                     ]
                     + [
-                        _Step(start + c.offset, 20_000 + i, choice=c)
+                        _Step(start + c.offset, 30_000 + i, choice=c)
                         for i, c in enumerate(scenario.choices)
+                    ]
+                    + [
+                        _Step(start + a.offset, 20_000 + i, answer=a, index=i)
+                        for i, a in enumerate(scenario.passenger)
                     ]
                 )
                 steps.sort()
@@ -376,6 +389,10 @@ class ScenarioRunner:
                         elif step.choice is not None:
                             result.decisions.append(
                                 await _choose(ChoiceDesk(db, clock), step.choice, result)
+                            )
+                        elif step.answer is not None:
+                            result.answers.append(
+                                await deliver(_tool_deps(deps), step.answer, step.index, now)
                             )
                     await self._settle(daemon, task, broker, db)
                     await self._follow_up(daemon, task, broker, db)
@@ -503,6 +520,12 @@ async def _next_due(db: Database, now: datetime) -> list[datetime]:
 # --- operator decisions -----------------------------------------------------------------
 
 
+def _tool_deps(deps: Any) -> Any:
+    from tools.effects import ToolDeps
+
+    return ToolDeps(deps.db, deps.schedule, deps.board, deps.clock)
+
+
 def _approval_desk(db: Database, clock: SimulatedClock) -> Any:
     from agent.approvals import ApprovalDesk
 
@@ -566,6 +589,7 @@ async def _collect(agent: Any, result: RunResult) -> None:
             )
             for r in (await session.scalars(select(OutboxRow).order_by(OutboxRow.id))).all()
         ]
+        result.offers, result.replies = await collect_replies(session)
         result.approvals = [
             ApprovalEntry(
                 r.id,

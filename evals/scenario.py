@@ -376,6 +376,36 @@ class ChoiceSpec(_Model):
         return parse_duration(self.at)
 
 
+class ReplySpec(_Model):
+    """A passenger's answer to the offer on their booking, at `at` (see evals/README.md):
+    ``accept`` keeps the offered flights, ``option`` N (1-based, as the message numbers
+    them) takes another, ``decline`` asks for the money back, ``text`` is words of their
+    own (to the operator desk)."""
+
+    at: str
+    booking: str
+    answer: Literal["accept", "option", "decline", "text"]
+    option: int | None = Field(default=None, ge=1, le=20)
+    text: str = ""
+    channel: Literal["webhook", "sms", "email"] = "sms"
+
+    @field_validator("at")
+    @classmethod
+    def _at(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @model_validator(mode="after")
+    def _option(self) -> ReplySpec:
+        if self.answer == "option" and self.option is None:
+            raise ValueError("answer: option names the option (option: N)")
+        return self
+
+    @property
+    def offset(self) -> timedelta:
+        return parse_duration(self.at)
+
+
 # --- expectations -----------------------------------------------------------------------
 
 EXPECTATION_KINDS: dict[str, str] = {
@@ -406,6 +436,9 @@ EXPECTATION_KINDS: dict[str, str] = {
     "deadline_met": "a message with a legal deadline reached the passenger by it",
     "care_periods": "care issued for this many disruptions, for this many travellers",
     "load": "a flight's seats sold (never above capacity)",
+    "offer": "the offer made to the passenger ended in a status (open, accepted, changed, "
+    "declined, defaulted)",
+    "reply": "what became of the passenger's answer (its result starts with a text)",
 }
 
 
@@ -452,6 +485,9 @@ class Scenario(_Model):
     choices: list[ChoiceSpec] = Field(
         default_factory=list, description="passengers' choices, recorded as the desk does"
     )
+    passenger: list[ReplySpec] = Field(
+        default_factory=list, description="the passengers' scripted answers to their offers"
+    )
     run_for: str = Field(default="1h", description="how long after the last step to keep going")
     expect: list[Expectation] = Field(min_length=1)
     path: str = Field(default="", description="the file it came from (set by the loader)")
@@ -483,6 +519,9 @@ class Scenario(_Model):
         for i, choice in enumerate(self.choices):
             if choice.booking not in pnrs:
                 raise ValueError(f"choices[{i}] names unknown booking {choice.booking!r}")
+        for i, answer in enumerate(self.passenger):
+            if answer.booking not in pnrs:
+                raise ValueError(f"passenger[{i}] names unknown booking {answer.booking!r}")
         return self
 
 

@@ -28,6 +28,7 @@ from memory.errors import (
 
 if TYPE_CHECKING:
     from memory.history import ChromaMemory
+    from memory.prefs.model import ModelEndpoint
 
 __all__ = [
     "ChromaMemory",
@@ -47,44 +48,63 @@ __all__ = [
 
 @asynccontextmanager
 async def open_memory(
-    settings: MemorySettings, *, data_dir: Path = Path("data")
+    settings: MemorySettings,
+    *,
+    data_dir: Path = Path("data"),
+    preference_model: ModelEndpoint | None = None,
 ) -> AsyncIterator[CustomerMemory]:
     """Customer memory as configured: a Chroma server when ``url`` is set, else the directory.
 
     Args:
         settings: ``Settings.memory``.
         data_dir: ``Settings.data_dir``; the directory defaults to ``<data_dir>/memory``.
+        preference_model: a chat model that reads stated preferences (falling back to the
+            embedding reader); None: the embedding reader alone.
 
     Raises:
         MemoryLockedError: another process owns the directory.
         MemoryUnavailableError: the Chroma server does not answer.
     """
-    async with open_chroma_memory(settings, data_dir=data_dir) as memory:
+    async with open_chroma_memory(
+        settings, data_dir=data_dir, preference_model=preference_model
+    ) as memory:
         yield memory
 
 
 @asynccontextmanager
 async def open_chroma_memory(
-    settings: MemorySettings, *, data_dir: Path = Path("data")
+    settings: MemorySettings,
+    *,
+    data_dir: Path = Path("data"),
+    preference_model: ModelEndpoint | None = None,
 ) -> AsyncIterator[ChromaMemory]:
     """`open_memory` typed as the adapter, for seeding, benchmarks and the CLI (`record_many`)."""
-    memory = await asyncio.to_thread(_open, settings, data_dir)
+    memory = await asyncio.to_thread(_open, settings, data_dir, preference_model)
     try:
         yield memory
     finally:
         await memory.close()
 
 
-def _open(settings: MemorySettings, data_dir: Path) -> ChromaMemory:
+def _open(
+    settings: MemorySettings, data_dir: Path, preference_model: ModelEndpoint | None
+) -> ChromaMemory:
     from memory.chroma import DirectoryLock, http_client, persistent_client
     from memory.embeddings import open_embedder
     from memory.history import ChromaMemory
+    from memory.prefs.embedding import EmbeddingReader
+    from memory.prefs.model import ModelReader
+    from memory.prefs.reader import CachedReader, PreferenceReader
 
     embedder = open_embedder(settings)
+    reader: PreferenceReader = EmbeddingReader(embedder)
+    if preference_model is not None:
+        reader = ModelReader(preference_model, fallback=CachedReader(reader))
+    reader = CachedReader(reader)
     if settings.url is not None:
         try:
             client = http_client(settings)
-            return ChromaMemory(client, embedder, collection=settings.collection)
+            return ChromaMemory(client, embedder, collection=settings.collection, reader=reader)
         except BaseException:
             embedder.close()
             raise
@@ -92,7 +112,13 @@ def _open(settings: MemorySettings, data_dir: Path) -> ChromaMemory:
     lock.acquire()
     try:
         client = persistent_client(lock.directory)
-        return ChromaMemory(client, embedder, collection=settings.collection, on_close=lock.release)
+        return ChromaMemory(
+            client,
+            embedder,
+            collection=settings.collection,
+            on_close=lock.release,
+            reader=reader,
+        )
     except BaseException:
         lock.release()
         embedder.close()

@@ -47,6 +47,12 @@ class MemorySettings(BaseModel):
     openai_api_key: SecretStr | None = Field(default=None, description="unset for a local server")
     openai_model: str = "text-embedding-3-small"
     openai_timeout_seconds: float = Field(default=30.0, gt=0)
+    preferences_by_model: bool = Field(
+        default=True,
+        description="when a chat model is configured (TRAVEL_AGENT_LLM__BASE_URL), it reads "
+        "stated preferences, checked and falling back to the embedding reader; false: the "
+        "embedding reader alone",
+    )
     retention_days: int | None = Field(
         default=730, ge=1, description="memories older than this are pruned; unset keeps all"
     )

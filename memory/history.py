@@ -33,7 +33,7 @@ from memory.chroma import close_client
 from memory.embeddings import Embedder
 from memory.errors import MemoryStoreError, MemoryUnavailableError
 from memory.glossary import gloss
-from memory.preferences import derive_preferences
+from memory.prefs.reader import CachedReader, PreferenceReader, derive_with
 from travel_agent.errors import ConfigError, TravelAgentError
 
 if TYPE_CHECKING:
@@ -116,6 +116,8 @@ class ChromaMemory:
         embedder: turns texts into vectors; the collection remembers which one built it.
         collection: the collection's name.
         on_close: called once by `close` (releases the directory lock).
+        reader: how stated preferences are understood (default: `embedder` against the
+            packaged catalogue, `memory.prefs.embedding`).
     """
 
     def __init__(
@@ -125,9 +127,15 @@ class ChromaMemory:
         *,
         collection: str = DEFAULT_COLLECTION,
         on_close: Callable[[], None] | None = None,
+        reader: PreferenceReader | None = None,
     ) -> None:
         self._client = client
         self._embedder = embedder
+        if reader is None:
+            from memory.prefs.embedding import EmbeddingReader
+
+            reader = CachedReader(EmbeddingReader(embedder))
+        self._reader = reader
         self._on_close = on_close
         self._closed = False
         with _translated("open its collection"):
@@ -168,9 +176,10 @@ class ChromaMemory:
     async def profile(self, customer_id: str, *, history: int = 10) -> CustomerProfile:
         """Preferences (with their sources) and the `history` most recent memories."""
         records = await self.history(customer_id)
+        preferences = await self._run("understand preferences", derive_with, self._reader, records)
         return CustomerProfile(
             customer_id=customer_id,
-            preferences=derive_preferences(records),
+            preferences=preferences,
             history=records[: max(0, history)],
         )
 

@@ -4,6 +4,10 @@ Every option found is kept — a red-eye or a tight connection is better than no
 the reasoner decides — but ranked, most suitable first, by these keys in turn:
 
 1. **Cabin match.** The booked cabin before any other (should a search span cabins).
+1a. **Nothing the customer refused** (`Preferences.avoid_airports`, `avoid_cities`,
+   `avoid_carriers`: "never route me through Frankfurt"): an itinerary that touches an
+   avoided airport or city or flies an avoided carrier goes after every one that does
+   not — offered only when nothing else gets the passenger there (`avoided_by` says why).
 2. **No red-eye**, for a customer who asked to avoid them (`Preferences.avoid_overnight`):
    itineraries with a departure between 22:00 and 05:59, local to where it leaves, go
    after all the others.
@@ -31,7 +35,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from airline.airports import minimum_connection_time
+from airline.airports import canonical_city, minimum_connection_time
 from airline.models import Preferences
 
 if TYPE_CHECKING:
@@ -60,6 +64,25 @@ def needs_mobility_help(preferences: Preferences | None) -> bool:
     return any(
         word in need.lower() for need in preferences.accessibility for word in _MOBILITY_WORDS
     )
+
+
+def avoided_by(it: Itinerary, preferences: Preferences | None, schedule: Schedule) -> list[str]:
+    """What of `it` the customer asked to avoid: airport codes, cities and carriers."""
+    if preferences is None or not (
+        preferences.avoid_airports or preferences.avoid_cities or preferences.avoid_carriers
+    ):
+        return []
+    hits: list[str] = []
+    for leg in it.legs:
+        for code in (leg.origin, leg.destination):
+            airport = schedule.airports.get(code)
+            if code in preferences.avoid_airports:
+                hits.append(code)
+            elif airport is not None and canonical_city(airport.city) in preferences.avoid_cities:
+                hits.append(f"{code} ({airport.city})")
+        if leg.carrier in preferences.avoid_carriers:
+            hits.append(leg.carrier)
+    return list(dict.fromkeys(hits))
 
 
 def is_red_eye(it: Itinerary, schedule: Schedule) -> bool:
@@ -99,10 +122,11 @@ def rank(
     def own(it: Itinerary) -> bool:
         return request.carrier is None or all(leg.carrier == request.carrier for leg in it.legs)
 
-    def key(it: Itinerary) -> tuple[bool, bool, bool, datetime, int, float, int]:
+    def key(it: Itinerary) -> tuple[bool, bool, bool, bool, datetime, int, float, int]:
         carrier_penalty = timedelta() if own(it) else request.other_carrier_after
         return (
             it.cabin != request.cabin,
+            bool(avoided_by(it, preferences, schedule)),
             avoid_night and is_red_eye(it, schedule),
             assisted and has_tight_connection(it, schedule),
             it.arr + carrier_penalty + it.stops * per_stop,

@@ -15,6 +15,7 @@ from agent.deps import AgentDeps
 from agent.nodes.approving import pending_notice_key
 from agent.nodes.closing import case_outcome, close_case
 from agent.nodes.common import MAX_ATTEMPTS, local_time
+from agent.offers import open_offer
 from agent.scheduler import JobKind, schedule_job
 from agent.state import (
     CareAction,
@@ -119,6 +120,19 @@ async def _apply(
                     at=now,
                 )
                 await _follow_up(session, deps, case_id, pnr, action.flights, now)
+                # The passenger may answer: keep it, take another option, or a refund.
+                await open_offer(
+                    session,
+                    deps.db,
+                    case_id=case_id,
+                    pnr=pnr,
+                    disruption_flight=context.disrupted_flight,
+                    booked=action.flights,
+                    alternatives=context.alternatives,
+                    cabin=action.cabin,
+                    departure=deps.schedule.flights[action.flights[0]].sched_dep,
+                    now=now,
+                )
                 effects.append("rebook")
             elif isinstance(action, CompensateAction | CareAction | RefundOfferAction):
                 done = await _record_money(session, deps, state, action, now)

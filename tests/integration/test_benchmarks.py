@@ -72,3 +72,13 @@ def test_stream_benchmark(kafka_bootstrap: str) -> None:
         env={"TRAVEL_AGENT_KAFKA__BOOTSTRAP_SERVERS": kafka_bootstrap},
     )
     assert figures["daemon_committed"] == 3000 and figures["ratio"] > 0
+
+
+@pytest.mark.usefixtures("minilm")
+def test_preference_benchmark() -> None:
+    figures = bench("bench_preferences.py", "--limit", "12")
+    assert set(figures["sets"]) >= {"labelled", "heldout"}
+    every = figures["all"]
+    assert every["items"] == 12 * len(figures["sets"])
+    assert every["overall"]["tp"] > 0 and "injections_accepted" in every
+    assert {"language", "channel", "seat"} <= set(every["kinds"])

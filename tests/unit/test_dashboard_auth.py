@@ -309,3 +309,46 @@ def test_an_operator_changes_their_password_and_their_other_sessions_end(
             )
 
     assert desk.call(audited) == ["password_changed"]
+
+
+def test_the_customer_page_shows_the_conversation_as_data(world_path: Path) -> None:
+    import asyncio
+
+    from agent.offers import OfferDesk
+    from airline.tables import BookingRow
+    from streams.replies import PassengerReply
+    from tests.fakes.offers import offered_booking, world_deps
+    from travel_agent.db import Database
+
+    async def converse() -> tuple[str, str]:
+        async with Database(f"sqlite+aiosqlite:///{world_path}") as db:
+            deps = await world_deps(db)
+            offered = await offered_booking(deps)
+            for n, (choice, text) in enumerate(
+                [("text", "<script>alert(1)</script> can I bring my bike?"), ("option", "")]
+            ):
+                reply = PassengerReply.model_validate(
+                    {
+                        "reply_id": f"r{n}",
+                        "pnr": offered.pnr,
+                        "channel": "sms",
+                        "choice": choice,
+                        "option": 2 if choice == "option" else None,
+                        "text": text,
+                        "received_at": deps.clock.now(),
+                    }
+                )
+                await OfferDesk(deps).answer(reply)
+            async with db.session() as session:
+                booking = await session.get(BookingRow, offered.pnr)
+            assert booking is not None
+            return booking.customer_id, offered.offer_id
+
+    customer, offer = asyncio.run(converse())
+    with open_desk(world_path) as desk:
+        desk.login("vera")
+        page = desk.client.get(f"/customers/{customer}").text
+    assert offer in page and "changed" in page
+    assert "moved to option 2" in page and "to the operator desk: the passenger wrote" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; can I bring my bike?" in page
+    assert "<script>alert(1)" not in page

@@ -502,3 +502,32 @@ async def test_the_default_request_ranks_as_before_preferences_existed(
         preferences=Preferences(language="de", seat=SeatPreference.AISLE),
     )
     assert keys(found) == keys(again)  # preferences that do not bear on the order
+
+
+async def test_an_avoided_hub_carrier_or_city_goes_after_everything_else(
+    db: Database, schedule: Schedule, board: LiveBoard
+) -> None:
+    """ "Never route me through Frankfurt": a connection there is offered only last."""
+    from tools.ranking import avoided_by
+
+    plain = await search(db, schedule, board, origin="LHR", destination="MAD", carrier=None)
+    via_fra = [it for it in plain if any(leg.destination == "FRA" for leg in it.legs[:-1])]
+    assert via_fra and plain.index(via_fra[0]) < len(plain) - len(via_fra), "needs FRA first"
+
+    for avoid in (
+        Preferences(avoid_airports=["FRA"]),
+        Preferences(avoid_cities=[schedule.airports["FRA"].city]),
+    ):
+        found = await search(
+            db, schedule, board, origin="LHR", destination="MAD", carrier=None, preferences=avoid
+        )
+        touched = [bool(avoided_by(it, avoid, schedule)) for it in found]
+        assert any(touched) and not all(touched)
+        assert touched == sorted(touched), "every avoided itinerary after every other"
+
+    no_xb = Preferences(avoid_carriers=["XB"])
+    found = await search(
+        db, schedule, board, origin="FRA", destination="LHR", carrier=None, preferences=no_xb
+    )
+    flies_xb = [any(leg.carrier == "XB" for leg in it.legs) for it in found]
+    assert flies_xb == sorted(flies_xb) and not flies_xb[0]

@@ -63,10 +63,12 @@ async def test_a_rebooking_schedules_a_recheck_and_a_reminder(agent: Agent) -> N
     async with agent.deps.db.session() as session:
         jobs = (await session.execute(select(JobRow.kind, JobRow.due_at))).all()
     kinds = sorted(kind for kind, _ in jobs)
-    assert kinds == ["recheck", "reminder"]
+    # ... and the deadline of the offer the passenger may answer (agent.offers).
+    assert kinds == ["recheck", "reminder", "reply_deadline"]
     due = dict(jobs)
     assert due["recheck"] == NOW + timedelta(minutes=2)
     assert due["reminder"] > NOW
+    assert NOW <= due["reply_deadline"] <= NOW + timedelta(hours=2)
     del pnr
 
 
@@ -76,7 +78,8 @@ async def test_the_reminder_goes_out_when_the_new_flight_still_flies(
     daemon, pnr, flights = await rebooked(agent)
     first = agent.deps.schedule.flights[flights[0]]
     clock.advance(first.sched_dep - timedelta(minutes=180) - clock.now() + timedelta(seconds=1))
-    assert await daemon.scheduler.run_due() == 2  # the early re-check, then the reminder
+    # The early re-check, the offer's reply deadline, then the reminder.
+    assert await daemon.scheduler.run_due() == 3
     assert (await messages(agent, pnr))[-1] == "reminder"
     assert await daemon.scheduler.run_due() == 0  # each fired once
 

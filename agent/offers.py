@@ -1,0 +1,256 @@
+"""Offers a passenger may answer, and what their answer does.
+
+When a case rebooks a passenger it opens an *offer* in the same transaction
+(`open_offer`): the flights booked for them are option 1, the other alternatives it
+found are options 2..N, and the passenger has until the deadline to answer. An answer
+(`streams.replies.PassengerReply`, from any inbound channel) is handled by `OfferDesk`:
+
+- ``accept`` (or option 1): the rebooking stands; the offer is closed;
+- ``option`` N > 1: the booking moves from the booked flights onto option N, through the
+  one rebooking path (`tools.rebooking.rebook`, guarded: seats, connection, destination);
+- ``decline``: the refund is taken (`agent.choices.take_refund`), as far as a rule gives it;
+- ``text``: words of their own go to the operator desk, as data; the offer stays open.
+
+Each answer is recorded once (by `reply_id`) in the conversation (`replies`), with what
+became of it; an answer to an offer already answered changes nothing and goes to the
+desk. No answer by the deadline: the default the regulations allow runs — the
+re-routing stands (EU261 Art 8(1)(b); the passenger keeps the right to ask for a refund
+later) — and the offer closes as ``defaulted`` (`JobKind.REPLY_DEADLINE`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent.choices import RefundChoice, take_refund
+from agent.scheduler import JobKind, schedule_job
+from agent.tables import OfferRow, ReplyRow
+from airline.models import Cabin
+from airline.reservations import load_booking
+from streams.replies import PassengerReply
+from tools.effects import ToolDeps, ToolStatus
+from tools.flights import Itinerary
+from tools.rebooking import rebook
+from travel_agent.db import Database
+
+log = logging.getLogger(__name__)
+
+REPLY_WINDOW = timedelta(hours=2)
+"""How long a passenger has to answer, at most (and never past `DECIDE_BEFORE`)."""
+DECIDE_BEFORE = timedelta(minutes=90)
+"""An answer must come this long before the booked departure: then it is too late to move."""
+
+
+def offer_id(case_id: str) -> str:
+    digest = hashlib.blake2b(case_id.encode(), digest_size=8).hexdigest().upper()
+    return f"OF-{digest[:10]}"
+
+
+def answer_case(offer: str) -> str:
+    """The ledger's case for what a passenger's answer did: a decision of its own, the
+    passenger's, not a second effect of the case that made the offer."""
+    return f"reply:{offer}"
+
+
+def reply_deadline(now: datetime, departure: datetime) -> datetime:
+    return max(now, min(now + REPLY_WINDOW, departure - DECIDE_BEFORE))
+
+
+async def open_offer(
+    session: AsyncSession,
+    db: Database,
+    *,
+    case_id: str,
+    pnr: str,
+    disruption_flight: str,
+    booked: Sequence[str],
+    alternatives: Sequence[Itinerary],
+    cabin: Cabin,
+    departure: datetime,
+    now: datetime,
+) -> str:
+    """Open the offer of a rebooking, in the rebooking's transaction; once per case."""
+    options = [{"flights": list(booked)}] + [
+        {"flights": it.flight_keys, "dep": it.dep.isoformat(), "arr": it.arr.isoformat()}
+        for it in alternatives
+        if it.flight_keys != list(booked)
+    ]
+    deadline = reply_deadline(now, departure)
+    values = {
+        "id": offer_id(case_id),
+        "case_id": case_id,
+        "pnr": pnr,
+        "disruption_flight": disruption_flight,
+        "booked": list(booked),
+        "options": options[:6],
+        "cabin": cabin.value,
+        "status": "open",
+        "deadline": deadline,
+        "created_at": now,
+        "answered_at": None,
+        "outcome": None,
+    }
+    insert = sqlite_insert if db.is_sqlite else pg_insert
+    await session.execute(insert(OfferRow).values(**values).on_conflict_do_nothing())
+    await schedule_job(
+        session,
+        db,
+        key=f"reply-deadline:{values['id']}",
+        kind=JobKind.REPLY_DEADLINE,
+        due_at=deadline,
+        payload={"offer_id": values["id"]},
+    )
+    return str(values["id"])
+
+
+class OfferDesk:
+    """Handles passengers' answers to offers, and offers nobody answered."""
+
+    def __init__(self, deps: ToolDeps) -> None:
+        self.deps = deps
+
+    async def answer(self, reply: PassengerReply) -> str:
+        """Carry out `reply` once; returns what became of it (also recorded)."""
+        async with self.deps.db.session() as session:
+            seen = await session.get(ReplyRow, reply.reply_id)
+            if seen is not None:
+                return f"already handled: {seen.result}"
+            offer = await self._offer(session, reply)
+        result, outcome = await self._carry_out(reply, offer)
+        now = self.deps.clock.now()
+        insert = sqlite_insert if self.deps.db.is_sqlite else pg_insert
+        async with self.deps.db.transaction() as session:
+            await session.execute(
+                insert(ReplyRow)
+                .values(
+                    reply_id=reply.reply_id,
+                    pnr=reply.pnr,
+                    offer_id=offer.id if offer else reply.offer_id,
+                    channel=reply.channel,
+                    sender=reply.sender,
+                    choice=reply.choice,
+                    option=reply.option,
+                    text=reply.text,
+                    received_at=reply.received_at,
+                    handled_at=now,
+                    result=result[:400],
+                )
+                .on_conflict_do_nothing()
+            )
+            if offer is not None and outcome is not None:
+                await session.execute(
+                    update(OfferRow)
+                    .where(OfferRow.id == offer.id, OfferRow.status == "open")
+                    .values(answered_at=now, **outcome)
+                )
+        log.info("reply %s on %s: %s", reply.reply_id, reply.pnr, result)
+        return result
+
+    async def _offer(self, session: AsyncSession, reply: PassengerReply) -> OfferRow | None:
+        if reply.offer_id is not None:
+            row = await session.get(OfferRow, reply.offer_id)
+            return row if row is not None and row.pnr == reply.pnr else None
+        query = (
+            select(OfferRow)
+            .where(OfferRow.pnr == reply.pnr)
+            .order_by(OfferRow.status != "open", OfferRow.created_at.desc())
+            .limit(1)
+        )
+        return (await session.scalars(query)).first()
+
+    async def _carry_out(
+        self, reply: PassengerReply, offer: OfferRow | None
+    ) -> tuple[str, dict[str, Any] | None]:
+        """What the answer does: (the result for the conversation, the offer's new state)."""
+        if reply.choice == "text":
+            return "to the operator desk: the passenger wrote", None
+        if offer is None:
+            return "to the operator desk: no offer for this booking", None
+        if offer.status != "open":
+            return f"to the operator desk: the offer was already {offer.status}", None
+        if reply.received_at > offer.deadline:
+            return "to the operator desk: answered after the deadline", None
+        choice, option = reply.choice, reply.option
+        if choice == "option" and option == 1:
+            choice = "accept"
+        if choice == "accept":
+            return "kept the offered flights", {
+                "status": "accepted",
+                "outcome": {"choice": "accept", "flights": offer.booked},
+            }
+        if choice == "decline":
+            # The one place a refund choice is taken (checked against the rules, the
+            # disrupted journey and those after it refunded, its deadline recorded).
+            done = await take_refund(
+                self.deps,
+                RefundChoice(
+                    pnr=offer.pnr,
+                    flight_key=offer.disruption_flight,
+                    chosen_at=reply.received_at,
+                    chosen_by="passenger",
+                    source="reply",
+                ),
+                case_id=answer_case(offer.id),
+            )
+            if done.status != ToolStatus.OK:
+                return f"to the operator desk: the refund failed ({done.message})", None
+            return f"refunded: {done.message}", {
+                "status": "declined",
+                "outcome": {"choice": "decline", "refund": done.detail},
+            }
+        assert option is not None
+        if option > len(offer.options):
+            return f"to the operator desk: there is no option {option}", None
+        return await self._switch(offer, option)
+
+    async def _switch(self, offer: OfferRow, option: int) -> tuple[str, dict[str, Any] | None]:
+        flights = list(offer.options[option - 1]["flights"])
+        async with self.deps.db.session() as session:
+            booking = await load_booking(session, offer.pnr)
+        replace = [s.seq for s in booking.active_segments if s.flight_key in offer.booked]
+        done = await rebook(
+            self.deps,
+            key=f"{offer.id}:option",
+            case_id=answer_case(offer.id),
+            pnr=offer.pnr,
+            replace_seqs=replace,
+            flights=flights,
+            cabin=Cabin(offer.cabin),
+        )
+        if done.status != ToolStatus.OK:
+            return f"to the operator desk: option {option} cannot be booked ({done.message})", None
+        return f"moved to option {option}: {', '.join(flights)}", {
+            "status": "changed",
+            "booked": flights,
+            "outcome": {"choice": "option", "option": option, "flights": flights},
+        }
+
+    async def deadline_passed(self, payload: dict[str, Any]) -> None:
+        """Nobody answered: the re-routing stands (the default the regulations allow)."""
+        async with self.deps.db.transaction() as session:
+            result = await session.execute(
+                update(OfferRow)
+                .where(OfferRow.id == payload["offer_id"], OfferRow.status == "open")
+                .values(
+                    status="defaulted",
+                    answered_at=self.deps.clock.now(),
+                    outcome={"choice": "default", "reason": "no answer by the deadline"},
+                )
+            )
+        if result.rowcount:  # type: ignore[attr-defined]
+            log.debug("offer %s: no answer in time; the re-routing stands", payload["offer_id"])
+
+    async def conversation(self, pnr: str) -> list[ReplyRow]:
+        """Every answer about `pnr`, oldest first: what the desk shows."""
+        async with self.deps.db.session() as session:
+            query = select(ReplyRow).where(ReplyRow.pnr == pnr).order_by(ReplyRow.received_at)
+            return list((await session.scalars(query)).all())

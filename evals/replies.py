@@ -1,0 +1,139 @@
+"""Passengers who answer, in scenarios: the scripted answers and what is expected of them.
+
+A scenario's ``passenger:`` timeline (`evals.scenario.ReplySpec`) delivers each answer at
+its time, as the inbound adapters would (`streams.replies.PassengerReply`, through
+`agent.offers.OfferDesk`, the daemon's own path); the run records every offer and every
+answer with its result; the expectation kinds ``offer`` and ``reply`` score them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent.offers import OfferDesk
+from agent.tables import OfferRow, ReplyRow
+from streams.replies import PassengerReply
+
+if TYPE_CHECKING:
+    from evals.expectations import Score
+    from evals.runner import RunResult
+    from evals.scenario import ReplySpec
+    from tools.effects import ToolDeps
+
+
+@dataclass(frozen=True)
+class OfferEntry:
+    id: str
+    pnr: str
+    status: str
+    options: list[list[str]]
+    booked: list[str]
+    deadline: datetime
+
+
+@dataclass(frozen=True)
+class ReplyEntry:
+    reply_id: str
+    pnr: str
+    choice: str
+    option: int | None
+    result: str
+    received_at: datetime
+
+
+async def deliver(deps: ToolDeps, spec: ReplySpec, index: int, now: datetime) -> str:
+    """Deliver one scripted answer as the inbound adapters would; returns its result."""
+    reply = PassengerReply(
+        reply_id=f"scenario:{index}",
+        pnr=spec.booking,
+        channel=spec.channel,
+        sender=f"scripted-{spec.channel}",
+        choice=spec.answer,
+        option=spec.option,
+        text=spec.text,
+        received_at=now,
+    )
+    result = await OfferDesk(deps).answer(reply)
+    return f"{spec.at} {spec.answer}{' ' + str(spec.option) if spec.option else ''} " + (
+        f"{spec.booking}: {result}"
+    )
+
+
+async def collect(session: AsyncSession) -> tuple[list[OfferEntry], list[ReplyEntry]]:
+    offers = [
+        OfferEntry(
+            r.id,
+            r.pnr,
+            r.status,
+            [list(o["flights"]) for o in r.options],
+            list(r.booked),
+            r.deadline,
+        )
+        for r in (await session.scalars(select(OfferRow).order_by(OfferRow.created_at))).all()
+    ]
+    replies = [
+        ReplyEntry(r.reply_id, r.pnr, r.choice, r.option, r.result, r.received_at)
+        for r in (await session.scalars(select(ReplyRow).order_by(ReplyRow.received_at))).all()
+    ]
+    return offers, replies
+
+
+# --- expectations -----------------------------------------------------------------------
+
+
+class OfferSpec(BaseModel):
+    """``offer: {booking: X, status: changed}``: the booking's (newest) offer ended so."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    booking: str
+    status: str = "open"
+    options_at_least: int | None = None
+
+
+class ReplyExpectation(BaseModel):
+    """``reply: {booking: X, result: "moved to option 2"}``: the booking's answers (the
+    `nth`, 1-based; default the last) ended with a result that starts so."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    booking: str
+    result: str
+    nth: int | None = None
+
+
+def score_offer(spec: OfferSpec, result: RunResult) -> Score:
+    from evals.expectations import Score
+
+    offers = [o for o in result.offers if o.pnr == spec.booking]
+    if not offers:
+        return Score(False, f"no offer was made on {spec.booking}")
+    offer = offers[-1]
+    if spec.options_at_least is not None and len(offer.options) < spec.options_at_least:
+        return Score(False, f"offer {offer.id} had {len(offer.options)} options")
+    if offer.status != spec.status:
+        return Score(False, f"offer {offer.id} is {offer.status}, not {spec.status}")
+    return Score(True, f"offer {offer.id} {offer.status} ({len(offer.options)} options)")
+
+
+def score_reply(spec: ReplyExpectation, result: RunResult) -> Score:
+    from evals.expectations import Score
+
+    replies = [r for r in result.replies if r.pnr == spec.booking]
+    if not replies:
+        return Score(False, f"no answer on {spec.booking} was handled")
+    index = (spec.nth or len(replies)) - 1
+    if not 0 <= index < len(replies):
+        return Score(False, f"{len(replies)} answers on {spec.booking}, not {spec.nth}")
+    got = replies[index].result
+    if not got.startswith(spec.result):
+        return Score(False, f"answer {index + 1} on {spec.booking}: {got!r}")
+    return Score(True, f"answer {index + 1} on {spec.booking}: {got}")
+
+
+def describe(entries: list[Any]) -> str:
+    return "; ".join(str(e) for e in entries)

@@ -1,0 +1,35 @@
+"""Which language a statement is written in: "Ich spreche kein Englisch" says German.
+
+py3langid (langid.py's model, shipped inside the package; no download) restricted to the
+languages the lexicon covers, which makes it reliable on the short texts notes are.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+COVERED = ("en", "de", "fr", "es", "it", "pt", "nl", "zh")
+
+_identifier: Any = None
+_lock = threading.Lock()
+
+
+def _load() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(COVERED))
+    return identifier
+
+
+def written_in(text: str) -> str | None:
+    """The BCP 47 code of the language of `text`, or None when too unsure to say."""
+    global _identifier
+    if any("\u3400" <= ch <= "\u9fff" for ch in text):
+        return "zh"
+    with _lock:
+        if _identifier is None:
+            _identifier = _load()
+        code, confidence = _identifier.classify(text)
+    return str(code) if confidence >= 0.5 else None
