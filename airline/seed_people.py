@@ -25,7 +25,6 @@ from datetime import timedelta
 from functools import cache
 from itertools import accumulate
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 from airline.airports import great_circle_km, minimum_connection_time
 from airline.models import (
@@ -44,6 +43,7 @@ from airline.models import (
     PaymentMethod,
     Segment,
 )
+from airline.seed_trips import GROUP_SIZES, Trip, day_returns, parties
 
 MEAN_LOAD_FACTOR = 0.82
 _LOAD_FACTOR_SD = 0.08
@@ -182,20 +182,20 @@ def book_passengers(
         for f in flights
         for inv in f.cabins
     }
-    trips: list[_Trip] = [(legs,) for legs in _connections(rng, flights, airports, hubs, left)]
-    trips += _day_returns(rng, flights, airports, left)
+    trips: list[Trip] = [(legs,) for legs in _connections(rng, flights, airports, hubs, left)]
+    trips += day_returns(rng, flights, airports, left)
     for f in flights:  # the seats left are sold point to point
         for inv in f.cabins:
             trips += [([(f.key, inv.cabin)],) for _ in range(left[f.key, inv.cabin])]
-    parties = _parties(rng, trips)
-    rng.shuffle(parties)  # so that ids and PNRs say nothing about the flight
+    grouped = parties(rng, trips)
+    rng.shuffle(grouped)  # so that ids and PNRs say nothing about the flight
 
     by_key = {f.key: f for f in flights}
     pools = _phone_pools(rng)
     used_pnrs: set[str] = set()
     customers, bookings = [], []
     sold: Counter[tuple[str, Cabin]] = Counter()
-    for n, (trip, party) in enumerate(parties, start=1):
+    for n, (trip, party) in enumerate(grouped, start=1):
         first = trip[0][0][0]
         customer, family = _customer(rng, n, airports[by_key[first].origin].country, pools)
         legs = [leg for journey in trip for leg in journey]
@@ -245,88 +245,14 @@ def book_passengers(
     return customers, bookings
 
 
-_Leg = tuple[str, Cabin]
-_Trip = tuple[list[_Leg], ...]
-"""A booking's journeys, each a list of (flight key, cabin); one seat each until `_parties`."""
-
-_DAY_RETURN_SHARE = (0.15, 0.30)
-"""Share of a short-haul morning flight's point-to-point seats sold as same-day returns
-(business day trips), drawn per flight."""
-_DAY_RETURN_STAY = timedelta(hours=6)
-"""The least time at the destination of a day return."""
-_DAY_RETURN_MAX_KM = 1500
-_DAY_RETURN_LAST_HOUR = 10
-"""Day trips leave before this local hour."""
-_INFANT_FARE = 0.10
-_PAID_BY_CARD = 0.92
-"""Most tickets are paid by card; the rest by bank transfer, cash or a travel agent."""
-
-# Party sizes of a booking, with cumulative weights: mostly one traveller, then couples,
-# families, and now and then a group (European network carriers report about 1.5
-# passengers per booking; leisure parties are larger, business travellers alone).
-_PARTY_SIZES = (1, 2, 3, 4, 5, 6, 12)
-_PARTY_CUM_WEIGHTS = tuple(accumulate((600, 240, 75, 55, 15, 7, 8)))
-_GROUP_SIZES = (10, 18)
-"""A group (size 12 above) is drawn between these: a team, a class, a tour."""
 _INFANT_SHARE = {1: 0.008, 2: 0.04, 3: 0.07, 4: 0.05}
 """Chance that a party of this many seated travellers also carries an infant on a lap."""
 _OWN_CONTACT = 0.2
 """Share of adult companions who left a contact of their own on the booking."""
-
-
-def _day_returns(
-    rng: random.Random,
-    flights: Sequence[Flight],
-    airports: dict[str, Airport],
-    left: dict[tuple[str, Cabin], int],
-) -> list[_Trip]:
-    """Same-day returns on one carrier: out in the morning, back in the evening of the same
-    day after at least `_DAY_RETURN_STAY`; takes their seats from `left`."""
-    trips: list[_Trip] = []
-    back_by_route: dict[tuple[str, str, str], list[Flight]] = {}
-    for f in flights:
-        back_by_route.setdefault((f.carrier, f.origin, f.destination), []).append(f)
-    for out in flights:
-        local = out.sched_dep.astimezone(ZoneInfo(airports[out.origin].tz))
-        if out.distance_km > _DAY_RETURN_MAX_KM or local.hour >= _DAY_RETURN_LAST_HOUR:
-            continue
-        backs = [
-            b
-            for b in back_by_route.get((out.carrier, out.destination, out.origin), [])
-            if b.sched_dep - out.sched_arr >= _DAY_RETURN_STAY
-        ]
-        if not backs:
-            continue
-        for inv in out.cabins:
-            wanted = round(left[out.key, inv.cabin] * rng.uniform(*_DAY_RETURN_SHARE))
-            for _ in range(wanted):
-                open_backs = [b for b in backs if left.get((b.key, inv.cabin), 0) > 0]
-                if not open_backs or left[out.key, inv.cabin] <= 0:
-                    break
-                back = rng.choice(open_backs)
-                left[out.key, inv.cabin] -= 1
-                left[back.key, inv.cabin] -= 1
-                trips.append(([(out.key, inv.cabin)], [(back.key, inv.cabin)]))
-    return trips
-
-
-def _parties(rng: random.Random, trips: list[_Trip]) -> list[tuple[_Trip, int]]:
-    """Seats of the same trip, grouped into parties (one booking each): (trip, seats)."""
-    pools: dict[tuple[tuple[_Leg, ...], ...], int] = {}
-    for trip in trips:
-        key = tuple(tuple(journey) for journey in trip)
-        pools[key] = pools.get(key, 0) + 1
-    parties: list[tuple[_Trip, int]] = []
-    for key, seats in pools.items():
-        same: _Trip = tuple(list(journey) for journey in key)
-        while seats > 0:
-            size = _pick(rng, _PARTY_SIZES, _PARTY_CUM_WEIGHTS)
-            if size == _PARTY_SIZES[-1]:
-                size = rng.randint(*_GROUP_SIZES)
-            size = min(size, seats)
-            parties.append((same, size))
-            seats -= size
-    return parties
+_INFANT_FARE = 0.10
+"""Infants on a lap pay a tenth of the adult fare (a common tariff)."""
+_PAID_BY_CARD = 0.92
+"""Most tickets are paid by card; the rest by bank transfer, cash or a travel agent."""
 
 
 def _passengers(
@@ -340,7 +266,7 @@ def _passengers(
     """The travellers of a party of `seats` seats: the customer first, then companions —
     a couple, a family with children (and perhaps an infant on a lap), or a group."""
     people = [Passenger(seq=1, name=customer.name)]
-    group = seats >= _GROUP_SIZES[0]
+    group = seats >= GROUP_SIZES[0]
     # Groups are adults; so are most pairs and half the parties of three to six
     # (friends, colleagues); the others are families: two parents, or one, and children.
     adults = seats

@@ -26,6 +26,14 @@ from typing import Any
 
 from airline.airports import great_circle_km, minimum_connection_time
 from airline.models import Booking, Cabin, Flight, FlightStatus
+from evals.rights_metrics import (
+    compensated_travellers,
+    deadline_breaches,
+    journey_on,
+    journeys_of,
+    replaced_journey,
+    seat_accounting,
+)
 from evals.runner import LedgerEntry, RunResult
 
 CABIN_RANK = {Cabin.ECONOMY: 0, Cabin.PREMIUM: 1, Cabin.BUSINESS: 2}
@@ -175,38 +183,6 @@ def _legs(result: RunResult, booking: Booking) -> list[Flight]:
     )
 
 
-def _journeys(result: RunResult, booking: Booking) -> dict[int, list[Flight]]:
-    """The booking's flights as ticketed, per journey, in travel order. (Read from the
-    world as written: each journey's segments, not the agent's view of them.)"""
-    found: dict[int, list[Flight]] = {}
-    for segment in booking.segments:
-        found.setdefault(segment.journey, []).append(result.flights[segment.flight_key])
-    return {n: sorted(legs, key=lambda f: f.sched_dep) for n, legs in sorted(found.items())}
-
-
-def _journey_on(result: RunResult, pnr: str, flight_key: str | None) -> int:
-    """The journey of `pnr` a flight is on (in the world as written, or as rebooked)."""
-    for booking in (result.original.get(pnr), result.bookings.get(pnr)):
-        if booking is None:
-            continue
-        for segment in booking.segments:
-            if segment.flight_key == flight_key:
-                return segment.journey
-    return 1
-
-
-def _replaced_journey(result: RunResult, e: LedgerEntry) -> int:
-    """The journey a rebooking re-accommodated: that of the segments it replaced."""
-    seqs = {int(x) for x in e.detail.get("replace_seqs") or []}
-    for booking in (result.bookings.get(e.pnr), result.original.get(e.pnr)):
-        if booking is None:
-            continue
-        for segment in booking.segments:
-            if segment.seq in seqs:
-                return segment.journey
-    return 1
-
-
 def _band(km: int, intra_eu: bool) -> int:
     if km <= 1500:
         return 0
@@ -253,7 +229,7 @@ def policy_violations(result: RunResult, timeline: Timeline | None = None) -> li
     per_case = Counter((e.case_id, e.pnr) for e in result.ledger if e.action == "rebook")
     problems += [f"{pnr}: {n} rebookings in one case" for (_, pnr), n in per_case.items() if n > 1]
     paid = Counter(
-        (e.pnr, _journey_on(result, e.pnr, flight_of.get(e.case_id)))
+        (e.pnr, journey_on(result, e.pnr, flight_of.get(e.case_id)))
         for e in result.ledger
         if e.action == "compensate"
     )
@@ -262,55 +238,8 @@ def policy_violations(result: RunResult, timeline: Timeline | None = None) -> li
         for (pnr, journey), n in paid.items()
         if n > 1
     ]
-    problems += _compensated_travellers(result)
+    problems += compensated_travellers(result)
     problems += seat_accounting(result)
-    return problems
-
-
-def _compensated_travellers(result: RunResult) -> list[str]:
-    """Compensation is per traveller: never to more travellers than the booking has, and
-    (unless the scenario's policy pays lap infants) not to infants on a lap."""
-    agent = result.scenario.settings.get("agent") or {}
-    pays_infants = bool((agent.get("policy") or {}).get("lap_infants_compensated"))
-    problems = []
-    for e in result.ledger:
-        if e.action != "compensate":
-            continue
-        booking = result.original.get(e.pnr)
-        if booking is None:
-            continue
-        travellers = len(booking.passengers) - (0 if pays_infants else booking.infants)
-        paid = int(e.detail.get("passengers") or 1)
-        if paid > travellers:
-            problems.append(f"{e.pnr}: compensation to {paid} travellers, {travellers} are owed")
-    return problems
-
-
-def seat_accounting(result: RunResult) -> list[str]:
-    """No flight is oversold, and every seat that moved is a party's: the change of each
-    flight's sold seats equals the seats the scenario's bookings took or gave back there
-    (a party of three rebooked takes three seats, a lap infant none)."""
-    if not result.inventory_before or not result.inventory_after:
-        return []
-    problems = []
-    moved: Counter[tuple[str, str]] = Counter()
-    for pnr, before in result.original.items():
-        after = result.bookings.get(pnr)
-        if after is None:
-            continue
-        for booking, sign in ((before, -1), (after, 1)):
-            for segment in booking.active_segments:
-                moved[segment.flight_key, segment.cabin.value] += sign * booking.seats_needed
-    for key, (capacity, sold) in result.inventory_after.items():
-        if sold > capacity:
-            problems.append(f"{key[0]} {key[1]}: {sold} seats sold of {capacity}")
-        start = result.inventory_before.get(key, (capacity, sold))[1]
-        held = result.held_seats.get(key, 0)
-        if sold - start != moved[key] + held:
-            problems.append(
-                f"{key[0]} {key[1]}: sold moved by {sold - start}, the bookings by "
-                f"{moved[key]}" + (f" and holds by {held}" if held else "")
-            )
     return problems
 
 
@@ -345,15 +274,15 @@ def _rebook_violations(
     original = result.original.get(e.pnr)
     if original is not None:
         # A journey ends at its own destination: a return's, not the booking's last flight's.
-        journey = _journeys(result, original).get(_replaced_journey(result, e)) or _legs(
+        journey = journeys_of(result, original).get(replaced_journey(result, e)) or _legs(
             result, original
         )
         destination = journey[-1].destination
         if legs[-1].destination != destination:
             problems.append(f"{e.pnr}: rebooked to {legs[-1].destination}, not {destination}")
         # A journey re-accommodated must not run into the next one (a return).
-        number = _replaced_journey(result, e)
-        for later, later_legs in _journeys(result, original).items():
+        number = replaced_journey(result, e)
+        for later, later_legs in journeys_of(result, original).items():
             if later <= number:
                 continue
             next_leg = later_legs[0]
@@ -387,7 +316,7 @@ def _compensation_violations(
     flight_key = flight_of.get(e.case_id) or str(e.detail.get("flight_key") or "")
     # Distance is first origin to final destination of the journey the flight is on
     # (Bossen, C-559/16), not of the whole booking.
-    legs = _journeys(result, original).get(_journey_on(result, e.pnr, flight_key)) or _legs(
+    legs = journeys_of(result, original).get(journey_on(result, e.pnr, flight_key)) or _legs(
         result, original
     )
     flight_key = flight_key or legs[0].key
@@ -421,35 +350,6 @@ def _compensation_violations(
     if regime in ("eu261", "uk261") and reason in EXTRAORDINARY:
         problems.append(f"{e.pnr}: compensation despite extraordinary circumstances ({reason})")
     return problems
-
-
-# --- legal deadlines -------------------------------------------------------------------
-
-
-def deadline_breaches(result: RunResult) -> tuple[list[str], int]:
-    """Messages that reached the passenger after the deadline their regulation sets (the
-    payload's ``meta.deadline``: 14 CFR 259.8, APPR s.13, EU261/UK261 Art 14(2)), or that
-    never did though it passed within the run; and how many deadlines were met. A message
-    replaced by newer news before delivery is judged by its replacement."""
-    breaches: list[str] = []
-    met = 0
-    for o in result.notifications():
-        meta = o.payload.get("meta") or {}
-        if not meta.get("deadline") or o.status == "superseded":
-            continue
-        due = datetime.fromisoformat(meta["deadline"])
-        why = meta.get("deadline_citation") or "a legal deadline"
-        if o.status == "sent" and o.sent_at is not None:
-            if o.sent_at > due:
-                breaches.append(
-                    f"{o.pnr}: {o.kind} delivered {o.sent_at:%d %H:%M}Z, after {due:%d %H:%M}Z "
-                    f"({why})"
-                )
-            else:
-                met += 1
-        elif due <= result.end:
-            breaches.append(f"{o.pnr}: {o.kind} not delivered by {due:%d %H:%M}Z ({why})")
-    return breaches, met
 
 
 # --- waste ----------------------------------------------------------------------------
@@ -486,7 +386,7 @@ def duplicate_actions(result: RunResult) -> list[str]:
 
 
 def _broken(result: RunResult, timeline: Timeline, booking: Booking, at: datetime) -> bool:
-    for legs in _journeys(result, booking).values():
+    for legs in journeys_of(result, booking).values():
         states = [timeline.state(f.key, at) for f in legs]
         if any(s.status in (FlightStatus.CANCELLED, FlightStatus.DIVERTED) for s in states):
             return True

@@ -250,8 +250,9 @@ async def test_a_proposal_that_breaks_policy_is_refused_and_the_passenger_told_t
     assert any(violation in v for v in verdict.violations), verdict.violations
     assert outcomes == {"no_alternative": 1}
     after = await observe(agent, case)
-    # No rebooking ran; what EU261 owes for the cancellation is paid all the same.
-    assert [a for a, _ in after.ledger] == ["care", "compensate", "notify"]
+    # No rebooking ran; what EU261 owes for the cancellation is paid all the same, and the
+    # refund it gives instead of travelling (Art 8(1)(a)) is offered.
+    assert [a for a, _ in after.ledger] == ["care", "compensate", "notify", "refund_offer"]
     assert after.booking == before.booking
     assert after.sold == before.sold
     assert await notification_kind(agent, booking.pnr) == "cancelled_no_alternative"
@@ -362,8 +363,9 @@ async def test_an_injected_instruction_in_the_data_cannot_get_past_the_guard(
                 select(LedgerRow.action).where(LedgerRow.pnr.in_([booking.pnr, victim.pnr]))
             )
         ).all()
-        # Only what the rules owe the passenger: no refund, nothing for the other booking.
-        assert sorted(actions) == ["care", "compensate", "notify"]
+        # Only what the rules owe the passenger (the Art 8 refund *offered*, not paid),
+        # nothing for the other booking.
+        assert sorted(actions) == ["care", "compensate", "notify", "refund_offer"]
         assert await load_booking(session, victim.pnr) == victim
     assert await notification_kind(agent, booking.pnr) == "cancelled_no_alternative"
 
