@@ -99,4 +99,4 @@ async def test_an_approval_survives_a_killed_daemon_and_completes_once(
         assert await again.apply_decisions() == 0
         async with agent.deps.db.session() as session:
             rows = await session.scalars(select(LedgerRow).where(LedgerRow.pnr == pnr))
-            assert len(rows.all()) == 4
+            assert len(rows.all()) == 5  # the five above, once each
