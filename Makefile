@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: install demo test test-unit lint typecheck evals bench kafka-start kafka-stop clean
+.PHONY: install demo test test-unit lint typecheck evals evals-model model-install bench kafka-start \
+	kafka-stop clean
 
 $(BIN)/travel-agent: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,12 +34,44 @@ lint: $(BIN)/travel-agent
 typecheck: install
 	$(BIN)/mypy
 
-## The scripted scenarios, rules and the local policy-following model; reports in data/evals/.
+## The scripted scenarios (rules and the local policy-following model), then the full sizes of
+## the generated worlds, crash-invariance, the storm day and the red team; reports in data/evals/.
 evals: install
 	$(BIN)/travel-agent eval evals/scenarios --reasoner rules --min-pass 1 \
 		--json data/evals/rules.json --report data/evals/rules.html
 	$(BIN)/travel-agent eval evals/scenarios --reasoner llm --local-model --min-pass 1 \
 		--json data/evals/llm.json --report data/evals/llm.html
+	$(BIN)/travel-agent eval --generate 1000 --seed 1 --size medium --shrink one \
+		--found data/evals/found --json data/evals/generated.json
+	$(BIN)/travel-agent eval --generate 30 --seed 2 --crashes 3 --size medium \
+		--json data/evals/crash.json
+	$(BIN)/travel-agent eval --storm-day --storm-passengers 3000 --json data/evals/storm-day.json
+	$(BIN)/travel-agent eval --red-team 80 --seed 1 --json data/evals/red-team.json
+
+## The llm reasoner with a real model (scripts/local-model: Qwen2.5-Coder-1.5B-Instruct on
+## llama.cpp) on a subset of the scenarios: pass^1, decision latency, tokens, and how often the
+## guard repaired or refused its plans. Opt-in (minutes per scenario on 2 cores, and the first
+## run builds llama.cpp); a figure, not a gate. A server already running is used and left up.
+MODEL_SCENARIOS ?= $(addprefix evals/scenarios/,$(addsuffix .yaml,\
+	cancellation-rebooked-within-2h-no-compensation cancellation-rebooks-same-cabin-same-day \
+	connecting-first-leg-cancelled delay-45m-notify-only diversion-rebooked-from-diversion-airport \
+	eu261-band2-400 gate-change long-delay-care-and-compensation no-seats-refund \
+	prompt-injection-in-note))
+MODEL_DECISION_SECONDS ?= 600
+
+model-install:
+	scripts/local-model install
+
+evals-model: install model-install
+	@set -e; started=; \
+	if ! scripts/local-model status >/dev/null; then scripts/local-model start; started=1; fi; \
+	trap 'if [ -n "$$started" ]; then scripts/local-model stop; fi' EXIT; \
+	TRAVEL_AGENT_LLM__BASE_URL=$$(scripts/local-model url) \
+	TRAVEL_AGENT_LLM__MODEL=$$(scripts/local-model model) \
+	TRAVEL_AGENT_LLM__TIMEOUT_SECONDS=$(MODEL_DECISION_SECONDS) \
+	TRAVEL_AGENT_LLM__MAX_RETRIES=0 TRAVEL_AGENT_LLM__MAX_OUTPUT_TOKENS=600 \
+	$(BIN)/travel-agent eval $(MODEL_SCENARIOS) --reasoner llm \
+		--json data/evals/model.json --report data/evals/model.html $(ARGS)
 
 ## Benchmarks print figures (ratios against a baseline measured in the same run); not tests.
 bench: install
@@ -46,6 +79,7 @@ bench: install
 	$(BIN)/python scripts/bench_cases.py
 	$(BIN)/python scripts/bench_memory.py
 	$(BIN)/python scripts/bench_preferences.py
+	$(BIN)/python scripts/bench_soak.py
 	scripts/kafka-local start
 	$(BIN)/python scripts/bench_stream.py
 

@@ -1,1 +1,18 @@
-"""The decision-maker and its runtime."""
+"""The decision-maker: the case graph and its nodes, the reasoners, triage, the daemon
+that runs cases off the stream, approvals, the scheduler, the outbox relay, retention."""
+
+__all__ = [
+    "approvals",
+    "claims",
+    "deps",
+    "graph",
+    "metrics",
+    "relay",
+    "retention",
+    "runtime",
+    "scheduler",
+    "settings",
+    "state",
+    "tables",
+]
+"""The public modules; the others are the package's own."""

@@ -8,8 +8,8 @@ this host that is gone (a SIGKILLed daemon's cases are taken over at once, not a
 later). Effects are idempotent anyway, so a lease lapsing under a frozen but living
 daemon costs a repeated graph run, never a repeated effect.
 
-The claims have a table of their own, created on first use: a case stays `pending`
-until its graph closes it, which is what the graph's last node checks.
+The claims have a table of their own (`agent.tables.case_claims`): a case stays
+`pending` until its graph closes it, which is what the graph's last node checks.
 """
 
 from __future__ import annotations
@@ -22,39 +22,18 @@ import time
 from collections.abc import Iterable
 from typing import Any, cast
 
-from sqlalchemy import Column, Float, MetaData, String, Table, delete, inspect, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql import Select
 
+from agent.tables import case_claims as claims
 from travel_agent.db import Database
 
 log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 60.0
-
-claims = Table(
-    "case_claims",
-    MetaData(),
-    Column("case_id", String(40), primary_key=True),
-    Column("owner", String(200), nullable=False),
-    Column("expires_at", Float, nullable=False, doc="wall-clock epoch seconds"),
-)
-
-
-async def create_table_once(db: Database, table: Table) -> None:
-    """Create `table` if no process has yet; two creating it at once is fine."""
-    try:
-        async with db.engine.begin() as conn:
-            await conn.execute(CreateTable(table, if_not_exists=True))
-    except DBAPIError:
-        # Two processes creating it at the same moment: one of them wins.
-        async with db.engine.connect() as conn:
-            if not await conn.run_sync(lambda c: inspect(c).has_table(table.name)):
-                raise
 
 
 def this_process() -> str:
@@ -71,13 +50,6 @@ class CaseClaims:
         self.db = db
         self.owner = owner or this_process()
         self.lease = lease
-        self._ready = False
-
-    async def setup(self) -> None:
-        """Create the claims table if no daemon has yet (idempotent, race-safe)."""
-        if not self._ready:
-            await create_table_once(self.db, claims)
-            self._ready = True
 
     async def add(self, session: AsyncSession, case_ids: Iterable[str]) -> None:
         """Claim new cases inside the transaction that opens them."""
@@ -87,7 +59,6 @@ class CaseClaims:
 
     async def claim(self, case_id: str) -> bool:
         """Take `case_id` unless another living daemon holds it; True if it is ours now."""
-        await self.setup()
         now = time.time()
         insert = (sqlite.insert if self.db.is_sqlite else postgresql.insert)(claims)
         statement = insert.values(
@@ -103,7 +74,6 @@ class CaseClaims:
 
     async def renew(self) -> None:
         """Extend the lease on every case this daemon holds."""
-        await self.setup()
         async with self.db.transaction() as session:
             await session.execute(
                 update(claims).where(claims.c.owner == self.owner).values(expires_at=self._expiry())
@@ -113,7 +83,6 @@ class CaseClaims:
         ids = list(case_ids)
         if not ids:
             return
-        await self.setup()
         async with self.db.transaction() as session:
             await session.execute(
                 delete(claims).where(claims.c.owner == self.owner, claims.c.case_id.in_(ids))
@@ -121,7 +90,6 @@ class CaseClaims:
 
     async def reap(self) -> int:
         """Drop the claims of daemons on this host that are no longer running."""
-        await self.setup()
         async with self.db.session() as session:
             owners = (await session.scalars(select(claims.c.owner).distinct())).all()
         dead = [o for o in owners if o != self.owner and owner_gone(o)]

@@ -38,12 +38,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import (
-    Column,
     Float,
-    Integer,
-    MetaData,
     String,
-    Table,
     delete,
     exists,
     literal,
@@ -52,7 +48,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from agent.claims import create_table_once, this_process
+from agent.claims import this_process
+from agent.tables import outbox_claims
 from airline.clock import Clock
 from streams.base import Sink
 from streams.events import TOPIC_NOTIFICATIONS
@@ -72,20 +69,12 @@ IDEMPOTENCY_HEADER = "idempotency-key"
 LEGACY_IDEMPOTENCY_HEADER = "idempotency_key"
 """The same key under the header's first name, kept for the consumers that read it."""
 
-outbox_claims = Table(
-    "outbox_claims",
-    MetaData(),
-    Column("outbox_id", Integer, primary_key=True),
-    Column("owner", String(200), nullable=False),
-    Column("expires_at", Float, nullable=False, doc="wall-clock epoch seconds"),
-)
-
 
 class OutboxClaims:
     """One relay's claims on outbox rows, each under a lease.
 
-    The claims have a table of their own, created on first use (as `agent.claims`
-    does for cases), so the outbox keeps its shape.
+    The claims have a table of their own (`agent.tables.outbox_claims`), so the outbox
+    keeps its shape.
     """
 
     def __init__(
@@ -94,13 +83,6 @@ class OutboxClaims:
         self.db = db
         self.owner = owner or this_process()
         self.lease = lease
-        self._ready = False
-
-    async def setup(self) -> None:
-        """Create the claims table if no relay has yet (idempotent, race-safe)."""
-        if not self._ready:
-            await create_table_once(self.db, outbox_claims)
-            self._ready = True
 
     async def claim_due(self, clock: Clock, limit: int) -> list[int]:
         """Claim up to `limit` pending, due rows no living relay holds; their ids, in order.
@@ -110,7 +92,6 @@ class OutboxClaims:
         if its lease ran out, re-checked on the latest committed claim, so two relays
         racing for one row cannot both win it.
         """
-        await self.setup()
         now = time.time()
         live_claim = exists().where(
             outbox_claims.c.outbox_id == OutboxRow.id, outbox_claims.c.expires_at >= now

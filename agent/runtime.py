@@ -392,7 +392,6 @@ class Daemon:
         change = Change(flight_key=flight_key, kind=kind, previous=state, current=state)
         disruption = disruption_id(change)
         async with self._turn:
-            await self.claims.setup()
             now = deps.clock.now()
             async with deps.db.transaction() as session:
                 affected = [
@@ -436,13 +435,18 @@ class Daemon:
                 await asyncio.wait_for(self._stop.wait(), delay)
             delay = min(delay * 2, 30.0)
 
+    async def open_cases_for(self, event: FlightStatusEvent) -> list[OpenCase]:
+        """Apply `event` to the board and write the cases it opens, without running them
+        (`handle` runs them next): for callers that run a case's nodes themselves."""
+        change = self._apply(event, event.flight_key)
+        return [] if change is None else await self._open_cases(event, change)
+
     async def _open_cases(self, event: FlightStatusEvent, change: Change) -> list[OpenCase]:
         """Write the board, the disruption and its pending cases in one transaction."""
         deps = self.deps
         now = deps.clock.now()
         # Anything an operator was asked about this flight is out of date now.
         await self.followups.stale_for(change.flight_key)
-        await self.claims.setup()
         try:
             async with deps.db.transaction() as session:
                 unsaved = deps.board.unsaved

@@ -58,6 +58,7 @@ class JobKind(StrEnum):
     REMINDER = "reminder"
     RECHECK = "recheck"
     REPLY_DEADLINE = "reply_deadline"
+    RETENTION = "retention"
 
 
 class JobStatus(StrEnum):
@@ -110,6 +111,10 @@ class Scheduler:
         self.ran: int = 0
         self._apscheduler: AsyncIOScheduler | None = None
         self._ticking: asyncio.Task[object] | None = None
+
+    def register(self, kind: JobKind, handler: Handler) -> None:
+        """Run `handler` for the jobs of `kind` (the composition root adds its own)."""
+        self.handlers[kind] = handler
 
     async def run_due(self) -> int:
         """Claim and run every job due now on the clock; returns how many ran."""

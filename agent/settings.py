@@ -1,38 +1,27 @@
-"""One Settings object, built once in the entry point and passed down.
+"""The agent's settings sections: autonomy limits, the scheduler, retention, the model.
 
-Every field has an embedded default, so nothing needs configuring to run the demo.
-Environment variables use the prefix ``TRAVEL_AGENT_`` and ``__`` between nested
-sections, e.g. ``TRAVEL_AGENT_KAFKA__BOOTSTRAP_SERVERS=broker:9092``.
+The root `Settings` (``app.settings``) nests them as ``agent`` and ``llm``; environment
+variables ``TRAVEL_AGENT_AGENT__…`` and ``TRAVEL_AGENT_LLM__…``.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, SecretStr
 
 from airline.models import LoyaltyTier
-from memory.config import MemorySettings
 from tools.money import RateTable
 from tools.policy.config import PolicyConfig
-from travel_agent.errors import ConfigError
 
-
-class DbSettings(BaseModel):
-    url: str | None = Field(
-        default=None,
-        description="SQLAlchemy async URL; default: a SQLite file in the data directory",
-    )
-
-
-class KafkaSettings(BaseModel):
-    bootstrap_servers: str = Field(default="localhost:9092", description="host:port[,host:port]")
-    group_id: str = "travel-agent"
-    topic_prefix: str = Field(default="", description="prepended to every topic name")
-    client_id: str = "travel-agent"
+__all__ = [
+    "AgentSettings",
+    "ApprovalLimits",
+    "LlmSettings",
+    "RetentionSettings",
+    "SchedulerSettings",
+]
 
 
 class ApprovalLimits(BaseModel):
@@ -96,9 +85,34 @@ class SchedulerSettings(BaseModel):
     )
 
 
+class RetentionSettings(BaseModel):
+    """``TRAVEL_AGENT_AGENT__RETENTION__*``: how long finished work is kept, in days (unset
+    keeps it forever). Run by a scheduled job (`agent.retention`)."""
+
+    every_hours: float = Field(default=24.0, gt=0, description="how often retention runs")
+    checkpoint_days: int | None = Field(
+        default=30, ge=0, description="LangGraph checkpoints of cases finished this long ago"
+    )
+    outbox_days: int | None = Field(
+        default=90, ge=0, description="outbox rows delivered (or superseded) this long ago"
+    )
+    dead_letter_days: int | None = Field(
+        default=365, ge=0, description="outbox rows the relay gave up on, this long after"
+    )
+    jobs_days: int | None = Field(default=30, ge=0, description="finished scheduled jobs")
+    ledger_days: int | None = Field(
+        default=6 * 365,
+        ge=0,
+        description="ledger rows of finished cases are archived (moved, never deleted) this "
+        "long after; long, since refunds and compensation claims come years later",
+    )
+    batch: int = Field(default=1000, ge=1, description="rows per transaction")
+
+
 class AgentSettings(BaseModel):
     approvals: ApprovalLimits = ApprovalLimits()
     scheduler: SchedulerSettings = SchedulerSettings()
+    retention: RetentionSettings = RetentionSettings()
     policy: PolicyConfig = Field(
         default_factory=PolicyConfig,
         description="the readings of the regulations the policy engine applies "
@@ -127,95 +141,6 @@ class AgentSettings(BaseModel):
         return timedelta(hours=self.other_carrier_after_hours.get(tier, 4.0))
 
 
-class SmtpSettings(BaseModel):
-    """Email over SMTP; no email channel while `host` is unset."""
-
-    host: str | None = Field(default=None, description="SMTP server; unset: no email channel")
-    port: int = Field(default=587, description="587 with STARTTLS, 465 implicit TLS, 25 plain")
-    username: str | None = None
-    password: SecretStr | None = None
-    starttls: bool = Field(default=True, description="upgrade with STARTTLS (port 587)")
-    implicit_tls: bool = Field(default=False, description="TLS from the start (port 465)")
-    from_address: str = Field(
-        default="Travel Agent <noreply@example.com>", description="the From header"
-    )
-    ca_file: str | None = Field(default=None, description="CA bundle for a private CA")
-    timeout_seconds: float = Field(default=30.0, gt=0)
-
-
-class SmsSettings(BaseModel):
-    """An SMS provider's JSON API; no SMS channel while `url` is unset."""
-
-    url: str | None = Field(default=None, description="the provider's send-message endpoint")
-    token: SecretStr | None = Field(default=None, description="bearer token")
-    sender: str | None = Field(default=None, description="sender id or number, if required")
-    max_segments: int = Field(default=6, ge=1, description="longer texts go to the next channel")
-    retries: int = Field(default=3, ge=0, description="retries within one delivery")
-    timeout_seconds: float = Field(default=10.0, gt=0)
-
-
-class WebhookSettings(BaseModel):
-    """Signed JSON webhooks; no webhook channel while `secret` is unset."""
-
-    secret: SecretStr | None = Field(default=None, description="shared HMAC-SHA256 secret")
-    url: str | None = Field(
-        default=None, description="endpoint for webhook messages without their own address"
-    )
-    retries: int = Field(default=3, ge=0, description="retries within one delivery")
-    timeout_seconds: float = Field(default=10.0, gt=0)
-
-
-class RepliesSettings(BaseModel):
-    """Passengers' answers: the inbound endpoints (`app.replies_server`) of `travel-agent run`.
-
-    The webhook endpoint checks signatures with `TRAVEL_AGENT_WEBHOOK__SECRET`; the SMS
-    and e-mail hooks send `inbound_token` as a bearer token.
-    """
-
-    host: str = Field(default="127.0.0.1", description="address to bind")
-    port: int = Field(default=0, ge=0, le=65535, description="0: no inbound endpoints")
-    inbound_token: SecretStr | None = Field(
-        default=None, description="bearer token of the SMS provider's and mail server's hooks"
-    )
-    tolerance_seconds: float = Field(
-        default=300.0, gt=0, description="a signed request's timestamp may differ this much"
-    )
-
-
-class OpsSettings(BaseModel):
-    """The /metrics, /healthz and /readyz endpoints of `travel-agent run`."""
-
-    host: str = Field(
-        default="127.0.0.1", description="address to bind; 0.0.0.0 to be scraped from elsewhere"
-    )
-    port: int = Field(default=9464, ge=0, le=65535, description="0 turns the endpoints off")
-
-
-class DashboardSettings(BaseModel):
-    """The operator desk (`travel-agent dashboard`, and inside `travel-agent demo`)."""
-
-    host: str = Field(default="127.0.0.1", description="address to bind")
-    port: int = Field(default=8000, ge=0, le=65535, description="0: an ephemeral port")
-    secure_cookies: bool | None = Field(
-        default=None,
-        description="the session cookie's Secure flag; unset: on, except when the desk is "
-        "bound to a loopback address (browsers drop Secure cookies on plain http://127.0.0.1)",
-    )
-    session_hours: float = Field(default=12.0, gt=0, description="a session lasts one shift")
-    login_max_failures: int = Field(
-        default=5, ge=1, description="failed logins per name (and 4x per address) per window"
-    )
-    login_window_minutes: float = Field(default=15.0, gt=0)
-    poll_seconds: float = Field(
-        default=1.0, gt=0, description="how often live pages look at the database for changes"
-    )
-    metrics_url: str | None = Field(
-        default=None,
-        description="the daemon's Prometheus endpoint, for events per minute and dead letters; "
-        "unset: http://<ops.host>:<ops.port>/metrics",
-    )
-
-
 class LlmSettings(BaseModel):
     """An OpenAI-compatible chat endpoint, for the llm and hybrid reasoners."""
 
@@ -232,84 +157,11 @@ class LlmSettings(BaseModel):
     max_tool_rounds: int = Field(
         default=4, ge=0, description="model turns that may call read-only tools"
     )
+    max_output_tokens: int | None = Field(
+        default=None,
+        gt=0,
+        description="cap on each answer's tokens (a small local model may ramble); "
+        "an answer cut short is unusable and the rules plan instead",
+    )
     input_price_per_1k: float = Field(default=0.0, ge=0, description="per 1 000 prompt tokens")
     output_price_per_1k: float = Field(default=0.0, ge=0, description="per 1 000 completion tokens")
-
-
-class CheckpointSettings(BaseModel):
-    url: str | None = Field(
-        default=None,
-        description="postgresql://user:password@host/dbname for LangGraph's PostgreSQL saver; "
-        "default: a SQLite file in the data directory",
-    )
-
-
-class SeedSettings(BaseModel):
-    seed: int = 7
-    service_date: str = Field(default="2026-03-01", description="the seeded day, YYYY-MM-DD")
-
-
-class Settings(BaseSettings):
-    """travel-agent's configuration."""
-
-    model_config = SettingsConfigDict(
-        env_prefix="TRAVEL_AGENT_", env_nested_delimiter="__", extra="ignore"
-    )
-
-    data_dir: Path = Field(default=Path("data"), description="where embedded state lives")
-    source: Literal["embedded", "kafka"] = "embedded"
-    clock: Literal["event", "system"] = Field(
-        default="event",
-        description="event: follow the stream's time (simulated and replayed days); "
-        "system: wall time",
-    )
-    db: DbSettings = DbSettings()
-    checkpoints: CheckpointSettings = CheckpointSettings()
-    kafka: KafkaSettings = KafkaSettings()
-    agent: AgentSettings = AgentSettings()
-    seed: SeedSettings = SeedSettings()
-    smtp: SmtpSettings = SmtpSettings()
-    sms: SmsSettings = SmsSettings()
-    webhook: WebhookSettings = WebhookSettings()
-    ops: OpsSettings = OpsSettings()
-    replies: RepliesSettings = RepliesSettings()
-    dashboard: DashboardSettings = DashboardSettings()
-    reasoner: Literal["rules", "llm", "hybrid"] = Field(
-        default="rules",
-        description="rules: deterministic; llm: the model for every case; hybrid: the model "
-        "for complex cases only (both fall back to the rules when the model fails)",
-    )
-    llm: LlmSettings = LlmSettings()
-    memory: MemorySettings = MemorySettings()
-    log_passenger_data: bool = Field(
-        default=False, description="include names and addresses in logs (off in production)"
-    )
-
-    @model_validator(mode="after")
-    def _no_placeholders(self) -> Settings:
-        if "changeme" in (self.db.url or "").lower():
-            raise ConfigError("TRAVEL_AGENT_DB__URL still holds a placeholder password")
-        if self.reasoner != "rules" and not self.llm.base_url:
-            raise ConfigError(
-                f"TRAVEL_AGENT_REASONER={self.reasoner} needs a model endpoint: set "
-                "TRAVEL_AGENT_LLM__BASE_URL (and TRAVEL_AGENT_LLM__API_KEY, "
-                "TRAVEL_AGENT_LLM__MODEL)"
-            )
-        key = self.llm.api_key.get_secret_value() if self.llm.api_key else ""
-        if "changeme" in key.lower():
-            raise ConfigError("TRAVEL_AGENT_LLM__API_KEY still holds a placeholder")
-        token = self.replies.inbound_token
-        if token is not None and "changeme" in token.get_secret_value().lower():
-            raise ConfigError("TRAVEL_AGENT_REPLIES__INBOUND_TOKEN still holds a placeholder")
-        return self
-
-    @property
-    def db_url(self) -> str:
-        return self.db.url or f"sqlite+aiosqlite:///{self.data_dir / 'airline.sqlite'}"
-
-    @property
-    def checkpoint_path(self) -> Path:
-        return self.data_dir / "checkpoints.sqlite"
-
-    def topic(self, name: str) -> str:
-        return f"{self.kafka.topic_prefix}{name}"

@@ -1,4 +1,5 @@
-"""The agent's own tables: disruptions, cases, approvals and scheduled jobs."""
+"""The agent's own tables: disruptions, cases, approvals, scheduled jobs, and the claims
+daemons hold on cases and outbox rows (which daemon works on what, under a lease)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
     String,
+    Table,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -46,8 +50,14 @@ class CaseRow(Base):
     outcome: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    checkpoint_pruned_at: Mapped[datetime | None] = mapped_column(
+        doc="when retention deleted the finished case's LangGraph thread (`agent.retention`)"
+    )
 
-    __table_args__ = (UniqueConstraint("disruption_id", "pnr"),)
+    __table_args__ = (
+        UniqueConstraint("disruption_id", "pnr"),
+        Index("ix_cases_status_updated", "status", "updated_at"),
+    )
 
 
 class ApprovalRow(Base):
@@ -181,3 +191,23 @@ class ReplyReceiptRow(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     received_at: Mapped[datetime]
+
+
+case_claims = Table(
+    "case_claims",
+    Base.metadata,
+    Column("case_id", String(40), primary_key=True),
+    Column("owner", String(200), nullable=False),
+    Column("expires_at", Float, nullable=False, doc="wall-clock epoch seconds"),
+)
+"""Which daemon runs a pending case (`agent.claims`); a row outlives the transaction that
+wrote it, so a case stays `pending` until its graph closes it."""
+
+outbox_claims = Table(
+    "outbox_claims",
+    Base.metadata,
+    Column("outbox_id", Integer, primary_key=True),
+    Column("owner", String(200), nullable=False),
+    Column("expires_at", Float, nullable=False, doc="wall-clock epoch seconds"),
+)
+"""Which relay delivers an outbox row (`agent.relay`), under a lease it renews."""

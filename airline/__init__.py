@@ -1,4 +1,17 @@
 """The airline systems the agent acts upon: an embedded reference implementation.
 
-This is the bottom room of the house: it imports nothing from the other packages.
+This is the bottom room of the house: it imports nothing from the other packages but
+the neutral kernel (`travel_agent`).
 """
+
+__all__ = [
+    "board",
+    "clock",
+    "holds",
+    "models",
+    "reservations",
+    "schedule",
+    "seed",
+    "tables",
+]
+"""The public modules; the others are the package's own."""

@@ -14,6 +14,11 @@ bookings come from `airline.seed_people`.
 
 Everything is drawn from one `random.Random(seed)` in a fixed order and nothing iterates
 over a set, so the same seed and date give a byte-identical world in every process.
+
+Why it is long: the draw order *is* the world. Network, schedule, tails and numbering
+draw from one generator one after another; spread over modules, a harmless-looking
+reordering of imports or calls would change every seeded world (and every figure and
+test that depends on one). Passengers, drawn last, already live in `airline.seed_people`.
 """
 
 from __future__ import annotations
@@ -28,11 +33,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import airline.tables  # noqa: F401  (registers the airline tables on Base before create_all)
@@ -50,7 +55,17 @@ from airline.models import (
     flight_key,
 )
 from airline.seed_people import MEAN_LOAD_FACTOR, book_passengers
-from travel_agent.db import Base, Database
+from airline.tables import (
+    AirportRow,
+    BoardRow,
+    BookingRow,
+    ChannelRow,
+    CustomerRow,
+    FlightRow,
+    InventoryRow,
+    SegmentRow,
+)
+from travel_agent.db import Database
 from travel_agent.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -468,8 +483,25 @@ async def seed_database(db: Database, *, seed: int, service_date: date) -> World
     return summary
 
 
+WORLD_TABLES: dict[str, Table] = {
+    row.__tablename__: cast(Table, row.__table__)
+    for row in (
+        AirportRow,
+        FlightRow,
+        InventoryRow,
+        BoardRow,
+        CustomerRow,
+        ChannelRow,
+        BookingRow,
+        SegmentRow,
+    )
+}
+"""The tables a world is written to, named here (not looked up on the shared metadata,
+whose contents would depend on what else the process imported)."""
+
+
 async def _refuse_if_seeded(session: AsyncSession) -> None:
-    count = await session.scalar(select(func.count()).select_from(Base.metadata.tables["flights"]))
+    count = await session.scalar(select(func.count()).select_from(FlightRow))
     if count:
         raise ConfigError(
             f"the database already holds {count} flights, and seeding would mix two worlds; "
@@ -479,7 +511,7 @@ async def _refuse_if_seeded(session: AsyncSession) -> None:
 
 async def _insert(session: AsyncSession, world: World) -> None:
     # Core executemany with plain dicts, no ORM objects: tens of thousands of rows a second.
-    tables = Base.metadata.tables
+    tables = WORLD_TABLES
     # Dump only the table's columns: a field added to a model must not break seeding.
     cols = {name: set(table.c.keys()) for name, table in tables.items()}
     w = world

@@ -10,19 +10,18 @@ infant on a lap (who takes no seat), groups — one booking each, whose contact 
 customer who flies in it. Some companions leave a contact of their own.
 
 Contact details cannot reach anybody: emails are at example.com / example.org (RFC 2606)
-and phone numbers come from the ranges regulators keep for fiction (see `_phone_pools`).
+and phone numbers come from the ranges regulators keep for fiction
+(`airline.seed_names.phone_pools`).
 """
 
 from __future__ import annotations
 
 import random
 import string
-import unicodedata
 from bisect import bisect
 from collections import Counter
 from collections.abc import Sequence
 from datetime import timedelta
-from functools import cache
 from itertools import accumulate
 from typing import TypeVar
 
@@ -42,6 +41,14 @@ from airline.models import (
     PassengerType,
     PaymentMethod,
     Segment,
+)
+from airline.seed_names import (
+    FAMILY_NAME_FIRST,
+    LANGUAGE_OF_COUNTRY,
+    NAME_LISTS,
+    ascii_name,
+    phone,
+    phone_pools,
 )
 from airline.seed_trips import GROUP_SIZES, Trip, day_returns, parties
 
@@ -70,90 +77,6 @@ _FARE_PRICE = {FareFamily.BASIC: 0.75, FareFamily.STANDARD: 1.0, FareFamily.FLEX
 _TIERS = (LoyaltyTier.NONE, LoyaltyTier.SILVER, LoyaltyTier.GOLD, LoyaltyTier.PLATINUM)
 _TIER_CUM_WEIGHTS = tuple(accumulate((70, 15, 10, 5)))
 _PNR_ALPHABET = string.ascii_uppercase + string.digits
-
-_LANGUAGE_OF_COUNTRY = {
-    "GB": "en", "IE": "en", "US": "en", "DE": "de", "AT": "de", "CH": "de", "FR": "fr",
-    "BE": "fr", "ES": "es", "IT": "it", "NL": "nl", "PT": "pt", "PL": "pl", "SE": "sv",
-    "DK": "da", "NO": "nb", "FI": "fi", "CZ": "cs", "HU": "hu", "GR": "el",
-}  # fmt: skip
-
-# language: (female first names, male first names, family names). "Masc|Fem" marks a
-# family name with a feminine form; "native:latin" gives the romanization for e-mail.
-_NAMES: dict[str, tuple[str, str, str]] = {
-    "en": ("Emma,Olivia,Amelia,Isla,Sophie,Grace,Emily,Charlotte,Siobhan,Megan",
-           "Oliver,James,Jack,Harry,William,Thomas,Michael,Daniel,Liam,Connor",
-           "Smith,Jones,Taylor,Brown,Williams,Wilson,Johnson,Davies,Walker,Wright,"
-           "Robinson,Thompson,Murphy,O'Brien,Campbell,Clarke,Kelly,Miller"),
-    "de": ("Anna,Lena,Marie,Sabine,Ursula,Katrin,Hannah,Jana,Jördis,Käthe",
-           "Lukas,Jürgen,Jonas,Maximilian,Felix,Tobias,Björn,Matthias,Sören,Florian",
-           "Müller,Schmidt,Schneider,Fischer,Weber,Meyer,Wagner,Becker,Schulz,Hoffmann,"
-           "Schäfer,Koch,Bauer,Richter,Klein,Groß,Huber,Steiner"),
-    "fr": ("Camille,Léa,Chloé,Manon,Inès,Jade,Zoé,Élodie,Noémie,Margaux",
-           "Hugo,Louis,Gabriel,Arthur,Théo,Raphaël,Mathis,Jérôme,François,Benoît",
-           "Martin,Bernard,Dubois,Thomas,Robert,Richard,Petit,Durand,Leroy,Moreau,Simon,"
-           "Laurent,Lefèvre,Michel,Fontaine,Rousseau,Peeters,Dupont"),
-    "es": ("Lucía,Sofía,Valeria,Carmen,Paula,Elena,Marta,Nuria,Inés,Begoña",
-           "Mateo,Martín,Alejandro,Javier,Pablo,Diego,Álvaro,Sergio,Jorge,Íñigo",
-           "García,Fernández,González,Rodríguez,López,Martínez,Sánchez,Pérez,Gómez,Ruiz,"
-           "Díaz,Moreno,Muñoz,Álvarez,Romero,Navarro"),
-    "it": ("Giulia,Chiara,Sofia,Aurora,Martina,Giorgia,Federica,Beatrice,Francesca,Elisa",
-           "Francesco,Alessandro,Lorenzo,Matteo,Leonardo,Riccardo,Niccolò,Tommaso,Luca,Marco",
-           "Rossi,Russo,Ferrari,Esposito,Bianchi,Romano,Colombo,Ricci,Marino,Greco,Bruno,"
-           "Gallo,Conti,De Luca,Costa,Fontana"),
-    "nl": ("Emma,Julia,Tess,Sanne,Fleur,Anouk,Lieke,Maartje,Femke,Ilse",
-           "Daan,Sem,Lucas,Bram,Thijs,Jeroen,Ruben,Joris,Sjoerd,Pieter",
-           "de Jong,Jansen,de Vries,van den Berg,van Dijk,Bakker,Janssen,Visser,Smit,"
-           "Meijer,de Boer,Mulder,de Groot,Bos,Vos,Peeters"),
-    "pt": ("Maria,Beatriz,Inês,Leonor,Matilde,Carolina,Mariana,Joana",
-           "João,Tiago,Rodrigo,Duarte,Gonçalo,Afonso,Diogo,Nuno",
-           "Silva,Santos,Ferreira,Pereira,Oliveira,Costa,Rodrigues,Martins,Sousa,Fernandes,"
-           "Gonçalves,Lopes"),
-    "pl": ("Zuzanna,Julia,Maja,Zofia,Hanna,Agnieszka,Małgorzata,Katarzyna",
-           "Jakub,Antoni,Szymon,Jan,Filip,Michał,Łukasz,Paweł",
-           "Nowak,Kowalski|Kowalska,Wiśniewski|Wiśniewska,Wójcik,Kowalczyk,Kamiński|Kamińska,"
-           "Lewandowski|Lewandowska,Zieliński|Zielińska,Woźniak,Mazur,Krawczyk,Zając"),
-    "sv": ("Astrid,Ingrid,Maja,Elsa,Saga,Linnéa,Karin,Ebba",
-           "Erik,Lars,Oskar,Nils,Johan,Björn,Axel,Gustav",
-           "Andersson,Johansson,Karlsson,Nilsson,Eriksson,Larsson,Olsson,Persson,Svensson,"
-           "Gustafsson,Lindqvist,Åberg"),
-    "da": ("Freja,Ida,Sofie,Clara,Emma,Mette,Signe,Astrid",
-           "Mads,Rasmus,Søren,Magnus,Frederik,Anders,Mikkel,Kasper",
-           "Nielsen,Jensen,Hansen,Pedersen,Andersen,Christensen,Larsen,Sørensen,Rasmussen,"
-           "Jørgensen,Madsen,Kristensen"),
-    "nb": ("Kari,Nora,Ingrid,Sigrid,Thea,Solveig,Ingeborg,Maren",
-           "Ola,Jakob,Emil,Henrik,Håkon,Eirik,Sindre,Øyvind",
-           "Hansen,Johansen,Olsen,Larsen,Andersen,Pedersen,Nilsen,Kristiansen,Berg,Haugen,"
-           "Hagen,Bakke"),
-    "fi": ("Aino,Sanna,Eveliina,Helmi,Päivi,Kaisa,Johanna,Elina",
-           "Juha,Mikko,Matti,Antti,Jukka,Ville,Timo,Janne",
-           "Korhonen,Virtanen,Mäkinen,Nieminen,Mäkelä,Hämäläinen,Laine,Heikkinen,Koskinen,"
-           "Järvinen,Lehtonen,Saarinen"),
-    "cs": ("Tereza,Eliška,Anna,Karolína,Kateřina,Adéla,Lucie,Markéta",
-           "Jan,Jakub,Tomáš,Vojtěch,Matěj,Lukáš,Petr,Jiří",
-           "Novák|Nováková,Svoboda|Svobodová,Dvořák|Dvořáková,Černý|Černá,"
-           "Procházka|Procházková,Kučera|Kučerová,Veselý|Veselá,Horák|Horáková,"
-           "Němec|Němcová,Marek|Marková"),
-    "hu": ("Anna,Eszter,Zsófia,Katalin,Réka,Dóra,Judit,Orsolya",
-           "László,István,Bence,Gábor,Zoltán,Máté,Péter,Attila",
-           "Nagy,Kovács,Tóth,Szabó,Horváth,Varga,Kiss,Molnár,Németh,Farkas,Balogh,Papp"),
-    "el": ("Μαρία,Ελένη,Αικατερίνη,Βασιλική,Σοφία,Γεωργία,Δέσποινα,Ειρήνη",
-           "Γιώργος,Δημήτρης,Κωνσταντίνος,Γιάννης,Νίκος,Παναγιώτης,Χρήστος,Θανάσης",
-           "Παπαδόπουλος|Παπαδοπούλου,Παπαδάκης,Γεωργίου,Οικονόμου,Νικολάου,Βασιλείου,"
-           "Αντωνίου,Ιωάννου,Καραγιάννης|Καραγιάννη,Μαυρίδης|Μαυρίδου"),
-    "zh": ("芳:Fang,娜:Na,敏:Min,静:Jing,婷:Ting,欣怡:Xinyi,雨涵:Yuhan,秀英:Xiuying",
-           "伟:Wei,磊:Lei,杰:Jie,洋:Yang,强:Qiang,子轩:Zixuan,浩然:Haoran,建国:Jianguo",
-           "王:Wang,李:Li,张:Zhang,刘:Liu,陈:Chen,杨:Yang,黄:Huang,赵:Zhao,吴:Wu,周:Zhou"),
-}  # fmt: skip
-_NAME_LISTS = {
-    language: tuple(tuple(names.split(",")) for names in lists)
-    for language, lists in _NAMES.items()
-}
-_FAMILY_NAME_FIRST = frozenset({"zh", "hu"})
-_GREEK = "αβγδεζηθικλμνξοπρσςτυφχψω"
-_GREEK_LATIN = str.maketrans(
-    dict(zip(_GREEK, "a v g d e z i th i k l m n x o p r s s t y f ch ps o".split(), strict=True))
-)
-_FOLD = str.maketrans({"ß": "ss", "ø": "o", "æ": "ae", "ł": "l", "đ": "d"})
 
 
 def book_passengers(
@@ -191,7 +114,7 @@ def book_passengers(
     rng.shuffle(grouped)  # so that ids and PNRs say nothing about the flight
 
     by_key = {f.key: f for f in flights}
-    pools = _phone_pools(rng)
+    pools = phone_pools(rng)
     used_pnrs: set[str] = set()
     customers, bookings = [], []
     sold: Counter[tuple[str, Cabin]] = Counter()
@@ -280,7 +203,7 @@ def _passengers(
             contact = [
                 ContactChannel(
                     kind=ChannelKind.SMS,
-                    address=_phone(pools, customer.language, n),
+                    address=phone(pools, customer.language, n),
                     consent=True,
                 )
             ]
@@ -299,10 +222,10 @@ def _passengers(
 
 def _companion_name(rng: random.Random, language: str, family: str | None) -> str:
     """A travelling companion's name: the same family name in a family, any in a group."""
-    female, male, families = _NAME_LISTS[language]
+    female, male, families = NAME_LISTS[language]
     first = rng.choice(female if rng.random() < 0.5 else male).partition(":")[0]
     last = family or rng.choice(families).split("|")[0].partition(":")[0]
-    if language in _FAMILY_NAME_FIRST:
+    if language in FAMILY_NAME_FIRST:
         return f"{last}{'' if language == 'zh' else ' '}{first}"
     return f"{first} {last}"
 
@@ -398,13 +321,13 @@ def _customer(
 ) -> tuple[Customer, str]:
     """A customer whose language follows the country they first fly from, and their family
     name (for the family they travel with)."""
-    local = _LANGUAGE_OF_COUNTRY.get(country, "en")
+    local = LANGUAGE_OF_COUNTRY.get(country, "en")
     if local == "fr" and country == "BE":
         local = rng.choice(("fr", "nl"))
     roll = rng.random()
     # Some Chinese and some English speakers everywhere; the rest speak the local language.
     language = "zh" if roll < 0.04 else "en" if roll < 0.24 else local
-    female, male, family = _NAME_LISTS[language]
+    female, male, family = NAME_LISTS[language]
     is_female = rng.random() < 0.5
     first = rng.choice(female if is_female else male)
     surname = rng.choice(family).split("|")
@@ -413,7 +336,7 @@ def _customer(
         last = f"{last} {rng.choice(family)}"
     first_native, _, first_latin = first.partition(":")
     last_native, _, last_latin = last.partition(":")
-    if language in _FAMILY_NAME_FIRST:
+    if language in FAMILY_NAME_FIRST:
         name = f"{last_native}{'' if language == 'zh' else ' '}{first_native}"
     else:
         name = f"{first_native} {last_native}"
@@ -423,12 +346,14 @@ def _customer(
     has_email = rng.random() < 0.98
     if has_email:
         domain = "example.com" if rng.random() < 0.7 else "example.org"
-        local_part = f"{_ascii(first_latin or first_native)}.{_ascii(last_latin or last_native)}"
+        local_part = (
+            f"{ascii_name(first_latin or first_native)}.{ascii_name(last_latin or last_native)}"
+        )
         reach.append((ChannelKind.EMAIL, f"{local_part}{n}@{domain}", rng.random() < 0.95))
     if rng.random() < (0.60 if has_email else 0.9):
         sms_first = rng.random() < 0.35  # they read texts sooner than mail
-        phone = _phone(pools, "US" if country == "US" else language, n)
-        sms = (ChannelKind.SMS, phone, rng.random() < 0.92)
+        number = phone(pools, "US" if country == "US" else language, n)
+        sms = (ChannelKind.SMS, number, rng.random() < 0.92)
         reach.insert(0 if sms_first else len(reach), sms)
     customer = Customer(
         id=f"C{n:06d}",
@@ -441,45 +366,3 @@ def _customer(
         ],
     )
     return customer, last_native
-
-
-@cache
-def _ascii(text: str) -> str:
-    """Lower-case ASCII letters for an e-mail address: Jördis → jordis, Μαρία → maria."""
-    text = unicodedata.normalize("NFKD", text.lower().replace("ου", "ou"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.translate(_GREEK_LATIN).translate(_FOLD)
-    return "".join(ch for ch in text if ch in string.ascii_lowercase) or "traveller"
-
-
-def _phone_pools(rng: random.Random) -> dict[str, list[str]]:
-    """Numbers reserved for fiction, which no subscriber can ever have, shuffled.
-
-    Sources: Ofcom drama numbers 07700 900000–900999 (UK mobile); Bundesnetzagentur
-    Mitteilung 148/2021, drama numbers in Berlin, Frankfurt, Hamburg, Cologne and Munich
-    (landlines: Germany publishes no mobile range); ARCEP 06 39 98 xx xx (French mobile);
-    NANPA 555-0100–555-0199 in any North American area code. Other countries publish no
-    range, so their customers get North American numbers rather than someone's real one.
-    """
-    german = ("3023125", "6990009", "4066969", "2214710", "8999998")
-    # N11 codes (211, 311, 411) are service codes, not area codes.
-    area_codes = [f"{a}{b}{c}" for a in "234" for b in "012345678" for c in "0123456789"]
-    area_codes = [npa for npa in area_codes if npa[1:] != "11"]
-    pools = {
-        "en": [f"+447700900{n:03d}" for n in range(1000)],
-        "de": [f"+49{block}{n:03d}" for block in german for n in range(1000)],
-        "fr": [f"+3363998{n:04d}" for n in range(10_000)],
-        "US": [f"+1{npa}55501{n:02d}" for npa in area_codes for n in range(100)],
-    }
-    for pool in pools.values():
-        rng.shuffle(pool)
-    return pools
-
-
-def _phone(pools: dict[str, list[str]], pool: str, n: int) -> str:
-    """The next unused number of `pool`, else of the North American pool."""
-    for name in (pool, "US"):
-        if pools.get(name):
-            return pools[name].pop()
-    # Only past ~37 000 SMS users: every number is taken, so numbers start to repeat.
-    return f"+1202555{100 + n % 100:04d}"

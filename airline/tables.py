@@ -210,4 +210,22 @@ class LedgerRow(Base):
     action: Mapped[str] = mapped_column(String(32))
     pnr: Mapped[str] = mapped_column(String(6), index=True)
     detail: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class LedgerArchiveRow(Base):
+    """Ledger rows of long-finished cases, moved here by retention (`agent.retention`):
+    out of the hot table, never lost — a refund or a claim may come years later."""
+
+    __tablename__ = "action_ledger_archive"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    idempotency_key: Mapped[str] = mapped_column(String(160), unique=True)
+    case_id: Mapped[str] = mapped_column(String(40), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    pnr: Mapped[str] = mapped_column(String(6), index=True)
+    detail: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
+    archived_before: Mapped[datetime] = mapped_column(
+        doc="the retention cutoff that moved it (rows older than this were archived)"
+    )

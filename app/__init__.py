@@ -1,4 +1,14 @@
-"""The application shell: the CLI, the daemon process, the demo, the replay, the ops
-server and the wiring that opens every adapter. The only room that imports `dashboard`
-and `evals`; nothing imports it.
+"""The application shell: the CLI, settings loading, `open_runtime()` (the one
+composition root), the schema's migrations, the daemon process, the demo, the replay and
+the ops server. The only room that imports `dashboard` and `evals`; nothing imports it.
 """
+
+__all__ = [
+    "main",
+    "migrate",
+    "packages",
+    "runtime",
+    "schema",
+    "settings",
+]
+"""The public modules; the others are the package's own."""

@@ -29,7 +29,7 @@ from agent.approvals import (
 from airline.board import stream_clock
 from airline.schedule import Schedule
 from app.cli_common import settings_or_exit
-from travel_agent.db import Database
+from app.migrate import open_database
 from travel_agent.errors import TravelAgentError
 
 approvals_app = typer.Typer(
@@ -47,7 +47,7 @@ def _with_desk(work: Callable[[ApprovalDesk, Schedule], Awaitable[T]]) -> T:
     settings = settings_or_exit()
 
     async def main() -> T:
-        async with Database(settings.db_url) as db:
+        async with open_database(settings.db_url) as db:
             # Decisions are recorded on the stream's clock, as the desk records them.
             clock = await stream_clock(db, system=settings.clock == "system")
             return await work(ApprovalDesk(db, clock), await Schedule.load(db))

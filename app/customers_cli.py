@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from agent.settings import Settings
 from airline.models import Customer, Preferences
 from app.cli_common import say, settings_or_exit
+from app.settings import Settings
 from travel_agent.errors import ConfigError, NotFoundError, TravelAgentError
 
 if TYPE_CHECKING:
@@ -186,9 +186,9 @@ async def seed_history(settings: Settings, db: Database, *, seed: int) -> int:
 async def _airline_customer(settings: Settings, customer_id: str) -> Customer | None:
     """The customer in the airline database, or None when it does not know them."""
     from airline.reservations import load_customer
-    from travel_agent.db import Database
+    from app.migrate import open_database
 
-    async with Database(settings.db_url) as db, db.session() as session:
+    async with open_database(settings.db_url) as db, db.session() as session:
         try:
             return await load_customer(session, customer_id)
         except NotFoundError:

@@ -18,35 +18,32 @@ from typing import Literal
 
 from agent.deps import AgentDeps
 from agent.metrics import Metrics
-from agent.relay import OutboxRelay
-from agent.runtime import Daemon
-from agent.settings import Settings
 from airline.board import LiveBoard, stream_clock
 from airline.clock import Clock, SimulatedClock
 from airline.schedule import Schedule
+from app.migrate import open_database
 from app.ops_server import DaemonProbe, OpsServer
+from app.runtime import StoppedWhileStarting, open_runtime
+from app.settings import Settings
+from app.wiring import open_channels, open_memory_for
 from memory.base import CustomerMemory
-from streams.base import Sink, Source
-from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
-from streams.events import TOPIC_DEAD_LETTERS, TOPIC_FLIGHT_STATUS
-from streams.kafka import KafkaSink, KafkaSource, enter_when_reachable
+from streams.base import Sink
+from streams.embedded import EmbeddedBroker
+from streams.events import TOPIC_FLIGHT_STATUS, FlightStatusEvent
+from streams.kafka import KafkaSink, KafkaSource
 from streams.simulator import generate_day, run_simulator
-from tools.channels.log import LogChannel
-from travel_agent.db import Database
 
 log = logging.getLogger(__name__)
 
 
 async def _initial_clock(settings: Settings) -> Clock:
-    async with Database(settings.db_url) as db:
+    async with open_database(settings.db_url) as db:
         return await stream_clock(db, system=settings.clock == "system")
 
 
 async def run_daemon(
     settings: Settings, stop: asyncio.Event, *, say: Callable[[str], None]
 ) -> None:
-    from app.wiring import open_agent, open_channels, open_memory_for
-
     async with AsyncExitStack() as stack:
         # First: a placeholder secret stops start-up before anything connects.
         channels = await open_channels(settings, stack)
@@ -60,77 +57,58 @@ async def run_daemon(
         # Memory loads its embedding model (seconds): before joining the consumer group,
         # so partitions go to a daemon ready to work them.
         memory = await stack.enter_async_context(open_memory_for(settings))
-        simulator: asyncio.Task[int] | None = None
-        kafka_source: KafkaSource | None = None
-        source: Source
-        sink: Sink
+        broker: EmbeddedBroker | None = None
+        events: list[FlightStatusEvent] = []
         if settings.source == "kafka":
             clock = await _initial_clock(settings)
-            bootstrap = settings.kafka.bootstrap_servers
-            # A broker that is not up yet is waited for (each attempt logged), not fatal.
-            kafka_sink = await enter_when_reachable(
-                stack,
-                lambda: KafkaSink(bootstrap, client_id=settings.kafka.client_id),
-                what=f"Kafka at {bootstrap}",
-                stop=stop,
-            )
-            if kafka_sink is None:
-                return
-            sink = kafka_sink
-            kafka_source = await enter_when_reachable(
-                stack,
-                lambda: KafkaSource(
-                    bootstrap,
-                    sink=kafka_sink,
-                    topic=settings.topic(TOPIC_FLIGHT_STATUS),
-                    dead_letter_topic=settings.topic(TOPIC_DEAD_LETTERS),
-                    group_id=settings.kafka.group_id,
-                    client_id=settings.kafka.client_id,
-                ),
-                what=f"Kafka at {bootstrap}",
-                stop=stop,
-            )
-            if kafka_source is None:
-                return
-            source = kafka_source
-            say(f"consuming {settings.topic(TOPIC_FLIGHT_STATUS)} from {bootstrap}")
         else:
-            broker = EmbeddedBroker()
-            sink = EmbeddedSink(broker)
-            source = EmbeddedSource(broker)
-            async with Database(settings.db_url) as db:
+            # No outside feed: the daemon plays the simulated day of its own schedule.
+            async with open_database(settings.db_url) as db:
                 schedule = await Schedule.load(db)
             events = generate_day(list(schedule.flights.values()), seed=settings.seed.seed)
             clock = SimulatedClock(events[0].emitted_at - timedelta(minutes=1), speed=600)
-            simulator = asyncio.create_task(run_simulator(events, sink, clock))
-            say(f"embedded source: playing the simulated day ({len(events)} events) at 600x")
+            broker = EmbeddedBroker()
         if memory is not None:
             retention = asyncio.create_task(keep_memory_retention(memory, settings, clock))
             stack.callback(retention.cancel)
-        agent = await stack.enter_async_context(open_agent(settings, clock, memory=memory))
-        daemon = Daemon(agent.deps, agent.graph, source, metrics=metrics)
-        if kafka_source is not None:  # a rebalance hands partitions to or from another daemon
-            kafka_source.on_assigned = daemon.partitions_assigned
-            kafka_source.on_revoked = daemon.checkpoint
-        channel = LogChannel(include_passenger_data=settings.log_passenger_data)
-        relay = OutboxRelay(
-            agent.deps.db, sink, channels, channel, clock, topic_prefix=settings.kafka.topic_prefix
+        try:
+            runtime = await stack.enter_async_context(
+                open_runtime(
+                    settings,
+                    clock,
+                    memory=memory,
+                    metrics=metrics,
+                    channels=channels,
+                    broker=broker,
+                    stop=stop,
+                )
+            )
+        except StoppedWhileStarting as exc:
+            say(str(exc))
+            return
+        simulator: asyncio.Task[int] | None = None
+        if broker is not None:
+            simulator = asyncio.create_task(run_simulator(events, runtime.sink, clock))
+            say(f"embedded source: playing the simulated day ({len(events)} events) at 600x")
+        else:
+            bootstrap = settings.kafka.bootstrap_servers
+            say(f"consuming {settings.topic(TOPIC_FLIGHT_STATUS)} from {bootstrap}")
+        daemon = runtime.daemon
+        await stack.enter_async_context(runtime.relaying())
+        replies_task = await _serve_replies(
+            settings, stack, runtime.agent.deps, runtime.sink, stop, say
         )
-        replies_task = await _serve_replies(settings, stack, agent.deps, sink, stop, say)
-        relay_stop = asyncio.Event()
-        relay_task = asyncio.create_task(relay.run(relay_stop))
-        say(f"daemon running on {len(agent.deps.schedule)} flights; Ctrl-C or SIGTERM stops it")
+        flights = len(runtime.agent.deps.schedule)
+        say(f"daemon running on {flights} flights; Ctrl-C or SIGTERM stops it")
         try:
             consuming = asyncio.create_task(daemon.run(stop))
-            probe.watch(daemon, source, consuming)
+            probe.watch(daemon, runtime.source, consuming)
             await consuming
         finally:
             if simulator is not None:
                 simulator.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await simulator
-            relay_stop.set()
-            await relay_task
             await replies_task
             say(f"stopped after {daemon.stats.events} events, {daemon.stats.cases} cases")
 
@@ -147,9 +125,9 @@ async def _serve_replies(
     from agent.offers import OfferDesk
     from agent.replies import KafkaReplies, ReplySource, route_replies
     from app.replies_server import create_replies_app
-    from dashboard.server import DeskServer
     from streams.replies import TOPIC_PASSENGER_REPLIES, EmbeddedReplies
     from tools.effects import ToolDeps
+    from travel_agent.serving import AsgiServer
 
     topic = settings.topic(TOPIC_PASSENGER_REPLIES)
     source: ReplySource
@@ -182,7 +160,13 @@ async def _serve_replies(
             topic=topic,
         )
         server = await stack.enter_async_context(
-            DeskServer(app, host=settings.replies.host, port=settings.replies.port)
+            AsgiServer(
+                app,
+                host=settings.replies.host,
+                port=settings.replies.port,
+                what="the passenger replies endpoints",
+                setting="another with TRAVEL_AGENT_REPLIES__PORT",
+            )
         )
         say(f"passenger replies on {server.url}/replies/(webhook|sms|email)")
     desk = OfferDesk(ToolDeps(deps.db, deps.schedule, deps.board, deps.clock))
@@ -197,7 +181,7 @@ async def simulate_to_kafka(
     scenario: Literal["normal", "storm"],
     say: Callable[[str], None],
 ) -> int:
-    async with Database(settings.db_url) as db:
+    async with open_database(settings.db_url) as db:
         schedule = await Schedule.load(db)
         board = LiveBoard()
         await board.load(db)

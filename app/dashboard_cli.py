@@ -16,7 +16,8 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from agent.settings import Settings
+from app.migrate import open_database
+from app.settings import Settings
 from app.wiring import open_memory_for
 from memory.base import CustomerMemory
 
@@ -65,14 +66,15 @@ def register(
         async def _serve(
             config: Settings, memory: CustomerMemory | None, stop: asyncio.Event
         ) -> None:
-            app = create_app(config, memory=memory)
-            async with DeskServer(
-                app, host=config.dashboard.host, port=config.dashboard.port
-            ) as server:
-                say(f"operator desk on {server.url}  (Ctrl-C stops)")
-                if not await _has_operators(app):
-                    say("no operators yet: `travel-agent operators add NAME --role admin`")
-                await stop.wait()
+            async with open_database(config.db_url) as db:
+                app = create_app(config, db=db, memory=memory)
+                async with DeskServer(
+                    app, host=config.dashboard.host, port=config.dashboard.port
+                ) as server:
+                    say(f"operator desk on {server.url}  (Ctrl-C stops)")
+                    if not await _has_operators(app):
+                        say("no operators yet: `travel-agent operators add NAME --role admin`")
+                    await stop.wait()
 
         run(main)
 
@@ -171,11 +173,8 @@ def with_desk_address(config: Settings, host: str | None, port: int | None) -> S
 @asynccontextmanager
 async def _store(config: Settings) -> AsyncIterator[Any]:
     from dashboard.auth import OperatorStore
-    from dashboard.tables import create_tables
-    from travel_agent.db import Database
 
-    async with Database(config.db_url) as db:
-        await create_tables(db)
+    async with open_database(config.db_url) as db:
         yield OperatorStore(db)
 
 
@@ -197,13 +196,14 @@ def demo_desk(
         from dashboard.server import DeskServer
 
         config = with_desk_address(run_settings, host, port)
-        app = create_app(config, memory=memory)
-        async with DeskServer(
-            app, host=config.dashboard.host, port=config.dashboard.port
-        ) as server:
-            password = secrets.token_urlsafe(12)
-            await app.state.desk.operators.add("demo", password, Role.ADMIN, by="demo")
-            say(f"operator desk on {server.url}  — log in as demo / {password}")
-            yield server
+        async with open_database(config.db_url) as db:
+            app = create_app(config, db=db, memory=memory)
+            async with DeskServer(
+                app, host=config.dashboard.host, port=config.dashboard.port
+            ) as server:
+                password = secrets.token_urlsafe(12)
+                await app.state.desk.operators.add("demo", password, Role.ADMIN, by="demo")
+                say(f"operator desk on {server.url}  — log in as demo / {password}")
+                yield server
 
     return serve

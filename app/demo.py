@@ -11,7 +11,7 @@ import asyncio
 import logging
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,24 +19,22 @@ from typing import Literal
 
 from agent.approvals import ApprovalDesk
 from agent.offers import OfferDesk
-from agent.relay import OutboxRelay
 from agent.replies import route_replies
-from agent.runtime import Daemon
-from agent.settings import DbSettings, Settings
 from airline.clock import SimulatedClock
 from airline.schedule import Schedule
 from airline.seed import seed_database
 from app.demo_passengers import answer_offers
+from app.migrate import open_database
+from app.runtime import open_runtime
+from app.settings import DbSettings, Settings
 from app.summary import run_figures
-from app.wiring import open_agent, open_memory_for
+from app.wiring import open_memory_for
 from memory.base import CustomerMemory
-from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
 from streams.events import FlightStatusEvent
 from streams.replies import EmbeddedReplies
 from streams.simulator import generate_day, run_simulator
-from tools.channels.log import LogChannel
 from tools.effects import ToolDeps
-from travel_agent.db import Database, copy_sqlite
+from travel_agent.db import copy_sqlite
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +65,7 @@ async def ensure_world(settings: Settings, say: Callable[[str], None]) -> Path:
     for leftover in template.parent.glob(partial.name + "*"):
         leftover.unlink()
     started = time.perf_counter()
-    async with Database(f"sqlite+aiosqlite:///{partial}") as db:
+    async with open_database(f"sqlite+aiosqlite:///{partial}") as db:
         summary = await seed_database(db, seed=settings.seed.seed, service_date=service_date)
     copy_sqlite(partial, template)
     for leftover in template.parent.glob(partial.name + "*"):
@@ -76,15 +74,9 @@ async def ensure_world(settings: Settings, say: Callable[[str], None]) -> Path:
     return template
 
 
-def _backlog(broker: EmbeddedBroker, source: EmbeddedSource) -> int:
-    committed = broker.committed.get((source.group, source.topic), -1) + 1
-    return len(broker.topics[source.topic]) - committed
-
-
 async def _pace(
     clock: SimulatedClock,
-    broker: EmbeddedBroker,
-    source: EmbeddedSource,
+    backlog: Callable[[], Awaitable[int]],
     approvals: ApprovalDesk | None = None,
 ) -> None:
     """Hold simulated time while the daemon is behind the feed — a real day does not wait,
@@ -92,7 +84,7 @@ async def _pace(
     approval waits for an operator (at demo speed its deadline would pass in seconds)."""
     while True:
         waiting = approvals is not None and bool(await approvals.pending(limit=1))
-        if _backlog(broker, source) > MAX_BACKLOG or waiting:
+        if await backlog() > MAX_BACKLOG or waiting:
             clock.pause()
         else:
             clock.resume()
@@ -123,7 +115,7 @@ async def run_demo(
     shutil.rmtree(run_dir, ignore_errors=True)
     copy_sqlite(template, run_dir / "airline.sqlite")
     run_settings = settings.model_copy(update={"data_dir": run_dir, "db": DbSettings()})
-    async with Database(run_settings.db_url) as db:
+    async with open_database(run_settings.db_url) as db:
         schedule = await Schedule.load(db)
     events = generate_day(
         list(schedule.flights.values()), seed=settings.seed.seed, scenario=scenario
@@ -158,7 +150,7 @@ async def ensure_memory(
         return
     say(f"seeding customer memory for {DEMO_MEMORY_SHARE:.0%} of the customers (once) ...")
     started = time.perf_counter()
-    async with Database(f"sqlite+aiosqlite:///{template}") as db:
+    async with open_database(f"sqlite+aiosqlite:///{template}") as db:
         count = await seed_memory(store, db, share=DEMO_MEMORY_SHARE, seed=settings.seed.seed)
     say(f"{count} memories in {time.perf_counter() - started:.1f} s")
 
@@ -186,66 +178,73 @@ async def play_embedded(
     clock = SimulatedClock(events[0].emitted_at - timedelta(minutes=1), speed=speed)
     say(f"playing {len(events)} events at {speed:.0f}x ({span / speed:.0f} s of real time)")
 
-    broker = EmbeddedBroker()
-    sink = EmbeddedSink(broker)
-    source = EmbeddedSource(broker)
-    async with open_agent(run_settings, clock, memory=memory) as agent:
-        daemon = Daemon(agent.deps, agent.graph, source)
-        log_channel = LogChannel(include_passenger_data=run_settings.log_passenger_data)
-        relay = OutboxRelay(agent.deps.db, sink, {}, log_channel, clock)
-        daemon_stop, relay_stop = asyncio.Event(), asyncio.Event()
-        simulator = asyncio.create_task(run_simulator(events, sink, clock), name="simulator")
-        approvals = ApprovalDesk(agent.deps.db, clock) if hold_for_approvals else None
-        pacer = asyncio.create_task(_pace(clock, broker, source, approvals), name="pacer")
-        daemon_task = asyncio.create_task(daemon.run(daemon_stop), name="daemon")
-        relay_task = asyncio.create_task(relay.run(relay_stop), name="relay")
-        # Passengers who answer: a scripted few answer their offers over passenger.replies.
-        replies = EmbeddedReplies()
-        offers = OfferDesk(ToolDeps(agent.deps.db, agent.deps.schedule, agent.deps.board, clock))
-        answering = asyncio.create_task(
-            answer_offers(agent.deps.db, replies, clock), name="passengers"
-        )
-        routing = asyncio.create_task(route_replies(replies, offers, daemon_stop), name="replies")
-        tasks = [simulator, pacer, daemon_task, relay_task, answering, routing]
-        deadline = time.monotonic() + duration if duration else None
-        hinted = False
-        try:
-            while not stop.is_set() and (deadline is None or time.monotonic() < deadline):
-                failed = [t for t in tasks if t.done() and not t.cancelled() and t.exception()]
-                if failed:
-                    raise failed[0].exception()  # type: ignore[misc]
-                if until_done and simulator.done() and _backlog(broker, source) == 0:
-                    break
-                try:
-                    await asyncio.wait_for(stop.wait(), 1.0 if until_done else 5.0)
-                except TimeoutError:
-                    figures = await run_figures(agent.deps.db)
-                    waiting = figures["awaiting_approval"]
-                    say(
-                        f"sim {clock.now():%H:%M}Z | events {daemon.stats.events}/{len(events)} "
-                        f"| disruptions {figures['disruptions']} | cases {figures['cases']} "
-                        f"| rebooked {figures['rebooked']} | notified {figures['notified']}"
-                        f" | awaiting approval {waiting}"
-                        + (" (time held until decided)" if waiting and hold_for_approvals else "")
-                    )
-                    if waiting and not hold_for_approvals and not hinted:
-                        hinted = True
+    embedded = run_settings.model_copy(update={"source": "embedded"})
+    async with open_runtime(embedded, clock, memory=memory) as runtime:
+        daemon = runtime.daemon
+        deps = runtime.agent.deps
+        async with runtime.relaying() as relay:
+            daemon_stop = asyncio.Event()
+            simulator = asyncio.create_task(
+                run_simulator(events, runtime.sink, clock), name="simulator"
+            )
+            approvals = ApprovalDesk(runtime.db, clock) if hold_for_approvals else None
+            pacer = asyncio.create_task(_pace(clock, runtime.backlog, approvals), name="pacer")
+            daemon_task = asyncio.create_task(daemon.run(daemon_stop), name="daemon")
+            # Passengers who answer: a scripted few answer their offers over passenger.replies.
+            replies = EmbeddedReplies()
+            offers = OfferDesk(ToolDeps(deps.db, deps.schedule, deps.board, clock))
+            answering = asyncio.create_task(
+                answer_offers(runtime.db, replies, clock), name="passengers"
+            )
+            routing = asyncio.create_task(
+                route_replies(replies, offers, daemon_stop), name="replies"
+            )
+            tasks = [simulator, pacer, daemon_task, relay, answering, routing]
+            deadline = time.monotonic() + duration if duration else None
+            hinted = False
+            try:
+                while not stop.is_set() and (deadline is None or time.monotonic() < deadline):
+                    failed = [t for t in tasks if t.done() and not t.cancelled() and t.exception()]
+                    if failed:
+                        raise failed[0].exception()  # type: ignore[misc]
+                    if until_done and simulator.done() and await runtime.backlog() == 0:
+                        break
+                    try:
+                        await asyncio.wait_for(stop.wait(), 1.0 if until_done else 5.0)
+                    except TimeoutError:
+                        figures = await run_figures(runtime.db)
+                        waiting = figures["awaiting_approval"]
                         say(
-                            f"cases wait for an operator; at {speed:.0f}x their deadlines pass"
-                            " in seconds (then the safe default runs): run the demo with"
-                            " --hold-for-approvals to decide them on the desk"
+                            f"sim {clock.now():%H:%M}Z"
+                            f" | events {daemon.stats.events}/{len(events)} "
+                            f"| disruptions {figures['disruptions']} | cases {figures['cases']} "
+                            f"| rebooked {figures['rebooked']} | notified {figures['notified']}"
+                            f" | awaiting approval {waiting}"
+                            + (
+                                " (time held until decided)"
+                                if waiting and hold_for_approvals
+                                else ""
+                            )
                         )
-        finally:
-            simulator.cancel()
-            pacer.cancel()
-            answering.cancel()
-            daemon_stop.set()
-            await replies.close()
-            await broker.close()
-            await asyncio.gather(daemon_task, return_exceptions=True)
-            relay_stop.set()
-            await asyncio.gather(*tasks, return_exceptions=True)
-        figures = await run_figures(agent.deps.db)
+                        if waiting and not hold_for_approvals and not hinted:
+                            hinted = True
+                            say(
+                                f"cases wait for an operator; at {speed:.0f}x their deadlines pass"
+                                " in seconds (then the safe default runs): run the demo with"
+                                " --hold-for-approvals to decide them on the desk"
+                            )
+            finally:
+                simulator.cancel()
+                pacer.cancel()
+                answering.cancel()
+                daemon_stop.set()
+                await replies.close()
+                assert runtime.broker is not None  # embedded
+                await runtime.broker.close()
+                await asyncio.gather(
+                    simulator, pacer, daemon_task, answering, routing, return_exceptions=True
+                )
+        figures = await run_figures(runtime.db)
     return {
         "events": daemon.stats.events,
         "disruptions": figures["disruptions"],

@@ -1,12 +1,13 @@
-"""The ops endpoints: ``/metrics``, ``/healthz`` and ``/readyz`` over plain HTTP/1.1.
+"""The ops endpoints: ``/metrics``, ``/healthz`` and ``/readyz``, a Starlette app served by
+uvicorn in the daemon's event loop (`travel_agent.serving.AsgiServer`).
 
-For a process supervisor, an orchestrator and Prometheus. No web framework: the three
-routes are answered by a small `asyncio.start_server` handler that reads one request,
-answers it and closes the connection (``Connection: close``), with a deadline and size
-limits, so a slow or malformed client can neither hang nor crash the daemon.
+For a process supervisor, an orchestrator and Prometheus. uvicorn (h11) parses the
+requests: a malformed or oversized one is answered 400 and the daemon goes on; a
+client that never finishes its request holds only its own connection.
 
-* ``GET /metrics`` — the daemon's `Metrics` in the Prometheus text format 0.0.4; the
-  consumer-lag gauges are refreshed from the source at scrape time.
+* ``GET /metrics`` — the daemon's `Metrics` in Prometheus's text format 0.0.4
+  (`prometheus_client.generate_latest`); the consumer-lag gauges are refreshed from the
+  source at scrape time.
 * ``GET /healthz`` — 200 while the event loop answers and the daemon task has not
   crashed; 503 with a JSON reason once it has.
 * ``GET /readyz`` — 200 once the board is loaded, pending cases are resumed and the
@@ -18,39 +19,30 @@ limits, so a slow or malformed client can neither hang nor crash the daemon.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import logging
 import time
-from types import TracebackType
 from typing import Protocol
 
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
 from agent.metrics import LagReporter, Metrics
-from travel_agent.errors import ConfigError, TravelAgentError
+from travel_agent.errors import TravelAgentError
+from travel_agent.serving import AsgiServer
+
+__all__ = ["DaemonProbe", "OpsServer", "Probe", "ops_app"]
 
 log = logging.getLogger(__name__)
 
-CONTENT_TYPE_METRICS = "text/plain; version=0.0.4; charset=utf-8"
-CONTENT_TYPE_JSON = "application/json"
-
-# One request per connection, and it must arrive whole within this many seconds.
-READ_TIMEOUT = 5.0
-MAX_LINE = 8 * 1024
-MAX_HEADERS = 100
+NO_STORE = {"Cache-Control": "no-store"}
 # A probe waits this long for the source (the Kafka broker) before calling it unreachable.
 SOURCE_TIMEOUT = 2.0
 # Probes and scrapes arriving within this many seconds share one look at the source.
 SOURCE_CACHE_SECONDS = 1.0
-
-_REASONS = {
-    200: "OK",
-    400: "Bad Request",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    408: "Request Timeout",
-    500: "Internal Server Error",
-    503: "Service Unavailable",
-}
 
 
 class Probe(Protocol):
@@ -149,165 +141,72 @@ class DaemonProbe:
             return self._looked
 
 
-class OpsServer:
-    """Serves the ops endpoints while open: ``async with OpsServer(...) as ops``."""
+def ops_app(metrics: Metrics, probe: Probe) -> Starlette:
+    """The three endpoints as a Starlette app (served by uvicorn in `OpsServer`)."""
+
+    async def scrape(_request: Request) -> Response:
+        await probe.refresh()  # the lag gauges, as the source reports them now
+        return Response(
+            generate_latest(metrics.registry),
+            media_type=CONTENT_TYPE_PLAIN_0_0_4,  # what every Prometheus reads
+            headers=NO_STORE,
+        )
+
+    async def healthz(_request: Request) -> Response:
+        why = probe.alive()
+        if why is None:
+            return JSONResponse({"status": "alive"}, headers=NO_STORE)
+        return JSONResponse({"status": "failed", "reason": why}, 503, headers=NO_STORE)
+
+    async def readyz(_request: Request) -> Response:
+        why = await probe.ready()
+        if why is None:
+            return JSONResponse({"status": "ready"}, headers=NO_STORE)
+        return JSONResponse({"status": "not_ready", "reason": why}, 503, headers=NO_STORE)
+
+    async def refused(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 405:
+            return JSONResponse(
+                {"error": f"{request.method} not allowed"},
+                405,
+                headers={**NO_STORE, "Allow": "GET, HEAD"},
+            )
+        if exc.status_code == 404:
+            error = f"no such endpoint: {request.url.path}"
+            return JSONResponse({"error": error}, 404, headers=NO_STORE)
+        return JSONResponse({"error": str(exc.detail)}, exc.status_code, headers=NO_STORE)
+
+    return Starlette(
+        routes=[
+            Route("/metrics", scrape, methods=["GET", "HEAD"]),
+            Route("/healthz", healthz, methods=["GET", "HEAD"]),
+            Route("/readyz", readyz, methods=["GET", "HEAD"]),
+        ],
+        exception_handlers={HTTPException: refused},
+    )
+
+
+class OpsServer(AsgiServer):
+    """Serves the ops endpoints while open: ``async with OpsServer(...) as ops``.
+
+    Port 0 binds an ephemeral port (tests); `port` then tells which.
+    """
 
     def __init__(
-        self,
-        metrics: Metrics,
-        probe: Probe,
-        *,
-        host: str = "127.0.0.1",
-        port: int = 9464,
-        read_timeout: float = READ_TIMEOUT,
+        self, metrics: Metrics, probe: Probe, *, host: str = "127.0.0.1", port: int = 9464
     ) -> None:
-        """Port 0 binds an ephemeral port (tests); `port` then tells which."""
         self.metrics = metrics
         self.probe = probe
-        self.host = host
-        self._port = port
-        self.read_timeout = read_timeout
-        self._server: asyncio.Server | None = None
-        self._clients: set[asyncio.StreamWriter] = set()
-
-    @property
-    def port(self) -> int:
-        if self._server is None or not self._server.sockets:
-            return self._port
-        return int(self._server.sockets[0].getsockname()[1])
-
-    @property
-    def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        super().__init__(
+            ops_app(metrics, probe),
+            host=host,
+            port=port,
+            what="the ops endpoints",
+            setting="a free port with TRAVEL_AGENT_OPS__PORT (0 disables them)",
+        )
 
     async def __aenter__(self) -> OpsServer:
-        try:
-            self._server = await asyncio.start_server(
-                self._serve, self.host, self._port, limit=MAX_LINE
-            )
-        except OSError as exc:
-            raise ConfigError(
-                f"cannot serve the ops endpoints on {self.host}:{self._port}: {exc.strerror}; "
-                "set TRAVEL_AGENT_OPS__PORT to a free port (0 disables them)"
-            ) from exc
+        await super().__aenter__()
         log.info("ops endpoints on %s (/metrics, /healthz, /readyz)", self.url)
         return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.close()
-        for writer in list(self._clients):  # a scraper mid-request must not hold us up
-            writer.close()
-        await server.wait_closed()
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._clients.add(writer)
-        try:
-            try:
-                async with asyncio.timeout(self.read_timeout):
-                    method, path = await _read_request(reader)
-            except TimeoutError:
-                await _respond(writer, 408, _json({"error": "request not received in time"}))
-                return
-            except _BadRequest as exc:
-                await _respond(writer, 400, _json({"error": str(exc)}))
-                return
-            status, content_type, body, extra = await self._route(method, path)
-            await _respond(writer, status, body, content_type, extra, head=method == "HEAD")
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass  # the client went away; nothing to answer
-        except Exception:
-            log.exception("ops endpoint failed")
-            with contextlib.suppress(ConnectionError):
-                await _respond(writer, 500, _json({"error": "internal error"}))
-        finally:
-            self._clients.discard(writer)
-            writer.close()
-            with contextlib.suppress(ConnectionError):
-                await writer.wait_closed()
-
-    async def _route(self, method: str, path: str) -> tuple[int, str, bytes, dict[str, str]]:
-        if path not in ("/metrics", "/healthz", "/readyz"):
-            return 404, CONTENT_TYPE_JSON, _json({"error": f"no such endpoint: {path}"}), {}
-        if method not in ("GET", "HEAD"):
-            allow = {"Allow": "GET, HEAD"}
-            return 405, CONTENT_TYPE_JSON, _json({"error": f"{method} not allowed"}), allow
-        if path == "/metrics":
-            await self.probe.refresh()
-            return 200, CONTENT_TYPE_METRICS, self.metrics.exposition(), {}
-        if path == "/healthz":
-            why = self.probe.alive()
-            if why is None:
-                return 200, CONTENT_TYPE_JSON, _json({"status": "alive"}), {}
-            return 503, CONTENT_TYPE_JSON, _json({"status": "failed", "reason": why}), {}
-        why = await self.probe.ready()
-        if why is None:
-            return 200, CONTENT_TYPE_JSON, _json({"status": "ready"}), {}
-        return 503, CONTENT_TYPE_JSON, _json({"status": "not_ready", "reason": why}), {}
-
-
-class _BadRequest(Exception):
-    pass
-
-
-async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str]:
-    """The method and path of one HTTP/1.x request; its headers are read and ignored."""
-    line = await _read_line(reader)
-    parts = line.split(" ")
-    if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
-        raise _BadRequest("expected an HTTP/1.x request line")
-    method, target, _ = parts
-    for _ in range(MAX_HEADERS):
-        if not await _read_line(reader):
-            path = target.split("?", 1)[0]
-            if not path.startswith("/"):
-                raise _BadRequest("expected a path such as /metrics")
-            return method, path
-    raise _BadRequest(f"more than {MAX_HEADERS} header lines")
-
-
-async def _read_line(reader: asyncio.StreamReader) -> str:
-    try:
-        raw = await reader.readuntil(b"\n")
-    except asyncio.LimitOverrunError as exc:
-        raise _BadRequest(f"a request line longer than {MAX_LINE} bytes") from exc
-    except asyncio.IncompleteReadError as exc:
-        if exc.partial:
-            raise _BadRequest("the request ended mid-line") from exc
-        raise
-    return raw.decode("latin-1").rstrip("\r\n")
-
-
-async def _respond(
-    writer: asyncio.StreamWriter,
-    status: int,
-    body: bytes,
-    content_type: str = CONTENT_TYPE_JSON,
-    extra: dict[str, str] | None = None,
-    *,
-    head: bool = False,
-) -> None:
-    headers = {
-        "Content-Type": content_type,
-        "Content-Length": str(len(body)),
-        "Cache-Control": "no-store",
-        "Connection": "close",
-        **(extra or {}),
-    }
-    lines = [f"HTTP/1.1 {status} {_REASONS[status]}", *(f"{k}: {v}" for k, v in headers.items())]
-    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
-    if not head:
-        writer.write(body)
-    await writer.drain()
-
-
-def _json(value: dict[str, str]) -> bytes:
-    return json.dumps(value).encode()

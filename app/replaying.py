@@ -16,17 +16,17 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from agent.settings import DbSettings, Settings
 from airline.clock import SimulatedClock
 from airline.replay_world import build_replay_world
 from airline.seed import write_world
 from airline.tables import FlightRow
 from app.demo import play_embedded
+from app.migrate import open_database
+from app.settings import DbSettings, Settings
 from streams.events import TOPIC_FLIGHT_STATUS
 from streams.kafka import KafkaSink
 from streams.replay import ReplayDay, replay_events
 from streams.simulator import run_simulator
-from travel_agent.db import Database
 from travel_agent.errors import ConfigError
 
 
@@ -47,7 +47,7 @@ async def run_replay(
         replayed.schedule, seed=settings.seed.seed, service_date=day, max_passengers=max_passengers
     )
     if settings.source == "kafka":
-        async with Database(settings.db_url) as db:
+        async with open_database(settings.db_url) as db:
             async with db.session() as session:
                 if await session.scalar(select(func.count()).select_from(FlightRow)):
                     raise ConfigError(
@@ -75,7 +75,7 @@ async def run_replay(
     run_dir = settings.data_dir / f"replay-{day}"
     shutil.rmtree(run_dir, ignore_errors=True)
     run_settings = settings.model_copy(update={"data_dir": run_dir, "db": DbSettings()})
-    async with Database(run_settings.db_url) as db:
+    async with open_database(run_settings.db_url) as db:
         await write_world(db, world)
     say(f"replayed world: {len(world.flights)} flights, {len(world.bookings)} bookings")
     return await play_embedded(

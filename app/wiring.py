@@ -9,15 +9,19 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
 
 from agent.deps import AgentDeps
 from agent.graph import CaseGraph, build_graph, open_checkpointer
 from agent.reasoners.base import Reasoner
 from agent.reasoners.rules import RulesReasoner
-from agent.settings import Settings
 from airline.board import LiveBoard
 from airline.clock import Clock
 from airline.schedule import Schedule
+from app.migrate import open_database
+from app.settings import Settings
 from memory.base import CustomerMemory
 from memory.prefs.model import ModelEndpoint
 from tools.channels.base import Channel
@@ -27,7 +31,6 @@ from tools.channels.smtp import SmtpChannel
 from tools.channels.webhook import WebhookChannel
 from tools.effects import ToolDeps
 from tools.policy.texts import PolicySearch
-from travel_agent.db import Database
 from travel_agent.errors import ConfigError
 
 
@@ -35,6 +38,7 @@ from travel_agent.errors import ConfigError
 class Agent:
     deps: AgentDeps
     graph: CaseGraph
+    checkpointer: BaseCheckpointSaver[Any]
 
 
 @asynccontextmanager
@@ -48,7 +52,7 @@ async def open_agent(
     """The agent's parts, opened together. `memory` is the caller's (see `open_memory_for`):
     one process owns a memory directory, so whoever owns it hands it in."""
     async with AsyncExitStack() as stack:
-        db = await stack.enter_async_context(Database(settings.db_url))
+        db = await stack.enter_async_context(open_database(settings.db_url))
         schedule = await Schedule.load(db)
         if not len(schedule):
             raise ConfigError(
@@ -80,7 +84,7 @@ async def open_agent(
             settings=settings.agent,
             memory=memory,
         )
-        yield Agent(deps=deps, graph=build_graph(checkpointer))
+        yield Agent(deps=deps, graph=build_graph(checkpointer), checkpointer=checkpointer)
 
 
 async def open_reasoner(settings: Settings, tools: ToolDeps, stack: AsyncExitStack) -> Reasoner:
@@ -103,6 +107,7 @@ async def open_reasoner(settings: Settings, tools: ToolDeps, stack: AsyncExitSta
             model=llm.model,
             timeout_seconds=llm.timeout_seconds,
             max_retries=llm.max_retries,
+            max_output_tokens=llm.max_output_tokens,
         )
     )
     model = LlmReasoner(

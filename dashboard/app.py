@@ -19,7 +19,6 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from agent.approvals import ApprovalDesk
-from agent.settings import Settings
 from airline.board import newest_event_time
 from dashboard import api, pages
 from dashboard.auth import OperatorStore
@@ -36,7 +35,7 @@ from dashboard.deps import (
 )
 from dashboard.live import LiveFeed
 from dashboard.reads import Places
-from dashboard.tables import create_tables
+from dashboard.settings import DeskSettings
 from memory.base import CustomerMemory
 from travel_agent.db import Database
 
@@ -44,7 +43,7 @@ log = logging.getLogger(__name__)
 
 
 def create_app(
-    settings: Settings,
+    settings: DeskSettings,
     *,
     db: Database | None = None,
     memory: CustomerMemory | None = None,
@@ -62,7 +61,6 @@ def create_app(
                 database = await stack.enter_async_context(Database(settings.db_url))
             else:
                 database = db
-            await create_tables(database)
             places = Places()
             await places.load(database)
             clock = DeskClock(system=settings.clock == "system")
@@ -72,8 +70,7 @@ def create_app(
             feed = LiveFeed(
                 database,
                 poll_seconds=config.poll_seconds,
-                metrics_url=config.metrics_url
-                or f"http://{settings.ops.host}:{settings.ops.port}/metrics",
+                metrics_url=config.metrics_url,
                 on_board_time=clock.follow,
             )
             app.state.desk = Desk(

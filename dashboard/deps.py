@@ -13,12 +13,12 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agent.approvals import ApprovalDesk
-from agent.settings import DashboardSettings
 from airline.clock import Clock, EventTimeClock, SystemClock
 from dashboard import timefmt
 from dashboard.auth import OperatorStore, Role, Session, tokens_match
 from dashboard.live import LiveFeed
 from dashboard.reads import Places
+from dashboard.settings import DashboardSettings
 from memory.base import CustomerMemory
 from travel_agent.db import Database
 

@@ -2,6 +2,11 @@
 
 Every page has a fragment twin under `/fragments/...` that renders just its live part;
 the page asks for it again when the server-sent events say its topic changed.
+
+Why it is long: it is the desk's route table — each page beside its fragment twin and
+its form handler, every one a few lines over `dashboard.reads` (the queries) and the
+templates (the markup). Split by page, the routes and their shared guards would scatter
+over a dozen modules of twenty lines each.
 """
 
 from __future__ import annotations

@@ -1,19 +1,19 @@
 """The desk's own tables: operators, their sessions and API tokens, login attempts, audit.
 
 They live in the airline database beside the tables the desk reads, so every copy of
-the (stateless) dashboard shares them; `create_tables()` adds them at start-up.
+the (stateless) dashboard shares them; the migrations create them (`app.migrate`).
 Secrets are never stored: sessions and tokens by their SHA-256, passwords as argon2id.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, Table
+from sqlalchemy import JSON, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from travel_agent.db import Base, Database
+from travel_agent.db import Base
 
 
 class OperatorRow(Base):
@@ -79,15 +79,3 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(String(32))
     target: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
-
-
-TABLES: list[Table] = [
-    cast(Table, row.__table__)
-    for row in (OperatorRow, SessionRow, ApiTokenRow, LoginAttemptRow, AuditRow)
-]
-
-
-async def create_tables(db: Database) -> None:
-    """Add the desk's tables to the database if they are missing (idempotent)."""
-    async with db.engine.begin() as conn:
-        await conn.run_sync(lambda sync: Base.metadata.create_all(sync, tables=TABLES))

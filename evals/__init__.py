@@ -1,4 +1,13 @@
-"""Scripted evaluation scenarios and their runner — arrive with the evals issue.
-
-Nothing imports this package.
+"""Scripted evaluation scenarios, their runner and scoring. The application hands the
+runner its harness (`evals.runner.Harness`); only the application imports this package.
 """
+
+__all__ = [
+    "cli",
+    "report",
+    "runner",
+    "scenario",
+    "suite",
+    "world",
+]
+"""The public modules; the others are the package's own."""

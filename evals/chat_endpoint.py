@@ -1,31 +1,37 @@
-"""An OpenAI-compatible chat endpoint over plain HTTP/1.1 on asyncio, for what answers it.
+"""An OpenAI-compatible chat endpoint (a Starlette app on uvicorn), for what answers it.
 
 The evals' policy model (`evals.model_server`) and the tests' scripted model
-(`tests/fakes/openai_server.py`) differ only in how they answer; the HTTP — one request
-per connection (``Connection: close``), JSON both ways — and the shape of a completion
-are here, once. Subclasses implement `answer()`.
+(`tests/fakes/openai_server.py`) differ only in how they answer; the HTTP (uvicorn
+parses it, `travel_agent.serving.AsgiServer` serves it in the caller's event loop) and
+the shape of a completion are here, once. Subclasses implement `answer()`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from travel_agent.serving import AsgiServer
+
+__all__ = ["CREATED", "ChatEndpoint", "completion", "error"]
 
 # A fixed `created` stamp: answers are reproducible.
 CREATED = 1_772_341_200
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
-class ChatEndpoint:
+class ChatEndpoint(AsgiServer):
     """Serves `answer()` on ``http://host:port`` while entered; `url` says where."""
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.host = host
-        self.port = port
-        self.url = ""
-        self._server: asyncio.Server | None = None
-        self._handlers: set[asyncio.Task[None]] = set()
+        app = Starlette(routes=[Route("/{path:path}", self._respond, methods=METHODS)])
+        # Scripted slow answers are cut short on exit rather than waited for.
+        super().__init__(app, host=host, port=port, what="the chat endpoint", graceful_seconds=1)
 
     async def answer(
         self, method: str, path: str, headers: dict[str, str], body: bytes
@@ -33,56 +39,12 @@ class ChatEndpoint:
         """The status and JSON body for one request (headers' names in lower case)."""
         raise NotImplementedError
 
-    async def __aenter__(self) -> Self:
-        self._server = await asyncio.start_server(self._handle, self.host, self.port)
-        host, port = self._server.sockets[0].getsockname()[:2]
-        self.url = f"http://{host}:{port}"
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        assert self._server is not None
-        self._server.close()
-        for task in list(self._handlers):  # answers still waiting (e.g. a scripted delay)
-            task.cancel()
-        await asyncio.gather(*self._handlers, return_exceptions=True)
-        await self._server.wait_closed()
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._handlers.add(task)
-        try:
-            head = await reader.readuntil(b"\r\n\r\n")
-            request_line, *header_lines = head.decode("latin-1").split("\r\n")
-            method, path, _ = request_line.split(" ", 2)
-            headers = {
-                k.strip().lower(): v.strip()
-                for k, _, v in (line.partition(":") for line in header_lines if line)
-            }
-            body = await reader.readexactly(int(headers.get("content-length", "0")))
-            status, answer = await self.answer(method, path, headers, body)
-            writer.write(
-                f"HTTP/1.1 {status} {'OK' if status == 200 else 'Error'}\r\n"
-                "Content-Type: application/json\r\n"
-                f"Content-Length: {len(answer)}\r\n"
-                "Connection: close\r\n\r\n".encode()
-                + answer
-            )
-            await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
-            pass
-        finally:
-            writer.close()
-            try:
-                await writer.wait_closed()
-            except (ConnectionError, asyncio.CancelledError):
-                pass
-            self._handlers.discard(task)
+    async def _respond(self, request: Request) -> Response:
+        headers = {name.lower(): value for name, value in request.headers.items()}
+        status, answer = await self.answer(
+            request.method, request.url.path, headers, await request.body()
+        )
+        return Response(answer, status, media_type="application/json")
 
 
 def completion(

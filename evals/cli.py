@@ -1,121 +1,14 @@
-"""``travel-agent eval``: run scenarios, print a table, write JSON and HTML, gate on a rate.
-
-Registered on the command line by `app.cli`; everything it does lives here.
-"""
+"""The plain-text table `travel-agent eval` prints (the command lives in `app.eval_cli`)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import importlib
-import json
-import logging
-from collections.abc import Iterator
-from contextlib import AbstractAsyncContextManager
-from pathlib import Path
 from typing import Any
 
-from agent.settings import LlmSettings, Settings
-from evals.report import render_html
-from evals.runner import MemoryFactory, ScenarioRunner
-from evals.scenario import Scenario, load_scenarios
-from evals.suite import evaluate
-from memory.base import CustomerMemory
-from travel_agent.errors import ConfigError
+__all__ = ["SCRIPTED", "table"]
 
-log = logging.getLogger(__name__)
-
-
-def default_memory_factory() -> MemoryFactory | None:
-    """The project's customer memory, opened in each scenario's own directory, if this
-    build has an implementation (`memory.open_memory`); None otherwise."""
-    try:
-        package = importlib.import_module("memory")
-        config = importlib.import_module("memory.config")
-    except ImportError:
-        return None
-    opener = getattr(package, "open_memory", None)
-    settings_type = getattr(config, "MemorySettings", None)
-    if opener is None or settings_type is None:
-        return None
-
-    def factory(directory: Path) -> AbstractAsyncContextManager[CustomerMemory]:
-        opened: AbstractAsyncContextManager[CustomerMemory] = opener(
-            settings_type(path=directory), data_dir=directory
-        )
-        return opened
-
-    return factory
-
-
-@contextlib.contextmanager
-def _model_endpoint(local_model: bool) -> Iterator[str | None]:
-    if not local_model:
-        yield None
-        return
-    from evals.model_server import ModelServerThread
-
-    with ModelServerThread() as url:
-        yield url
-
-
-def run_eval(
-    paths: list[Path],
-    *,
-    reasoner: str,
-    repeat: int,
-    json_path: Path | None,
-    report_path: Path | None,
-    min_pass: float,
-    local_model: bool,
-    say: Any,
-    echo: Any,
-) -> int:
-    """The command's body; returns the exit code (1 below `min_pass`, 2 on bad input)."""
-    if repeat < 1:
-        raise ConfigError("--repeat must be at least 1")
-    if min_pass > 1:
-        min_pass /= 100  # given as a percentage
-    scenarios = load_scenarios(paths)
-    if logging.getLogger().level > logging.DEBUG:  # the daemon's INFO lines drown the table
-        for name in ("agent", "tools", "airline", "streams", "memory", "evals", "apscheduler"):
-            logging.getLogger(name).setLevel(logging.WARNING)
-    with _model_endpoint(local_model) as url:
-        overrides: dict[str, Any] = {"reasoner": reasoner}
-        if url is not None:
-            overrides["llm"] = LlmSettings(
-                base_url=url,
-                model="policy-model",
-                # gpt-4o-mini list prices, so the cost figures are exercised
-                input_price_per_1k=0.00015,
-                output_price_per_1k=0.0006,
-            )
-        try:
-            settings = Settings(**overrides)
-        except ValueError as exc:
-            raise ConfigError(str(exc)) from None
-        runner = ScenarioRunner(settings, memory_factory=default_memory_factory())
-        say(f"running {len(scenarios)} scenario(s) x {repeat} with the {reasoner} reasoner")
-
-        def progress(scenario: Scenario, record: dict[str, Any]) -> None:
-            mark = "pass" if record["passed"] else "FAIL"
-            say(f"  {mark} {scenario.name} (run {record['run']}, {record['seconds']:.2f} s)")
-
-        evaluation = asyncio.run(evaluate(scenarios, runner, repeat=repeat, on_run=progress))
-    echo(table(evaluation))
-    if json_path is not None:
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(evaluation, indent=2, default=str), encoding="utf-8")
-        say(f"wrote {json_path}")
-    if report_path is not None:
-        report_path.parent.mkdir(parents=True, exist_ok=True)
-        report_path.write_text(render_html(evaluation), encoding="utf-8")
-        say(f"wrote {report_path}")
-    rate = evaluation["summary"]["pass_rate"]
-    if rate < min_pass:
-        say(f"pass rate {rate:.1%} is below --min-pass {min_pass:.1%}")
-        return 1
-    return 0
+SCRIPTED = "scripted"
+"""The model name of the scripted stand-in (`evals.model_server`): no model answers, it
+computes the rules' plan, and it costs nothing."""
 
 
 def table(evaluation: dict[str, Any]) -> str:
@@ -165,4 +58,22 @@ def table(evaluation: dict[str, Any]) -> str:
         f"approvals {s['approvals']['requested']}/{s['approvals']['needed']} · "
         f"tokens {s['model']['total_tokens']} · {s['wall_seconds']} s"
     )
+    if evaluation.get("model"):
+        lines.append(model_line(evaluation))
     return "\n".join(lines)
+
+
+def model_line(evaluation: dict[str, Any]) -> str:
+    """Which model answered, its decisions' latency and tokens, and what the guard did."""
+    s = evaluation["summary"]
+    model, guard = s["model"], s.get("guard", {})
+    latency = model.get("latency_s", {})
+    source = evaluation.get("model_source") or "configured"
+    cost = "no cost" if source == SCRIPTED else f"cost {model['cost']:.4f}"
+    return (
+        f"model {evaluation['model']} ({source}) · {model.get('decisions', 0)} decisions, "
+        f"p50 {latency.get('p50')} s p95 {latency.get('p95')} s · "
+        f"tokens {model['input_tokens']} in + {model['output_tokens']} out · {cost} · "
+        f"fallbacks {model.get('fallbacks', 0)} · guard repaired {guard.get('repaired', 0)} "
+        f"and refused {guard.get('refused', 0)} of {guard.get('plans', 0)} plans"
+    )

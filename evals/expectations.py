@@ -146,6 +146,10 @@ class Excludes(_Booking):
     text: list[str] = Field(min_length=1)
 
 
+class OracleExpect(_Spec):
+    ignore: list[str] = Field(default_factory=list, description="checks not to count")
+
+
 SPECS: dict[str, type[BaseModel]] = {
     "rebooked": Rebooked,
     "not_rebooked": _Booking,
@@ -169,6 +173,7 @@ SPECS: dict[str, type[BaseModel]] = {
     "offer": OfferSpec,
     "reply": ReplyExpectation,
     **rights.SPECS,
+    "oracle": OracleExpect,
 }
 assert set(SPECS) == set(EXPECTATION_KINDS)
 
@@ -642,6 +647,17 @@ def _scored(
     return run
 
 
+def _oracle(spec: OracleExpect, result: RunResult) -> Score:
+    if result.verdict is None:
+        return Score(False, "the oracle did not judge this run")
+    findings = [f for f in result.verdict.findings if f.check not in spec.ignore]
+    if not findings:
+        return Score(True, "the oracle finds nothing wrong")
+    shown = "; ".join(str(f) for f in findings[:3])
+    more = f" (+{len(findings) - 3} more)" if len(findings) > 3 else ""
+    return Score(False, f"{shown}{more}")
+
+
 _SCORERS: dict[str, Callable[[Any, RunResult], Score]] = {
     "offer": score_offer,
     "reply": score_reply,
@@ -665,6 +681,7 @@ _SCORERS: dict[str, Callable[[Any, RunResult], Score]] = {
     "dead_lettered": _dead_lettered,
     "message_excludes": _excludes,
     **{kind: _scored(check) for kind, check in rights.SCORERS.items()},
+    "oracle": _oracle,
 }
 
 

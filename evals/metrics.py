@@ -121,8 +121,16 @@ class RunMetrics:
     cases: int = 0
     effects: dict[str, int] = field(default_factory=dict)
     guard_refusals: int = 0
+    guard_repairs: int = 0
+    plans: int = 0
+    plans_refused: int = 0
+    """Plans the guard refused at least one action of."""
+    plans_repaired: int = 0
+    """Plans the guard changed or completed (a message kind, a sum, what was owed)."""
     model_fallbacks: int = 0
     model: dict[str, int] = field(default_factory=dict)
+    decision_seconds: list[float] = field(default_factory=list)
+    """Each model decision's latency: first request to plan (or fallback)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -145,8 +153,13 @@ class RunMetrics:
             "cases": self.cases,
             "effects": self.effects,
             "guard_refusals": self.guard_refusals,
+            "guard_repairs": self.guard_repairs,
+            "plans": self.plans,
+            "plans_refused": self.plans_refused,
+            "plans_repaired": self.plans_repaired,
             "model_fallbacks": self.model_fallbacks,
             "model": self.model,
+            "decision_seconds": self.decision_seconds,
         }
 
 
@@ -162,11 +175,17 @@ def run_metrics(result: RunResult) -> RunMetrics:
     m.time_to_notify_s = time_to_notify(result)
     _approvals(result, m)
     for plan in result.plans.values():
+        m.plans += 1
         m.guard_refusals += len(plan.guard_violations)
+        m.guard_repairs += len(plan.guard_repairs)
+        m.plans_refused += bool(plan.guard_violations)
+        m.plans_repaired += bool(plan.guard_repairs)
         if "fallback" in plan.reasoner:
             m.model_fallbacks += 1
         for key, value in plan.usage.items():
             m.model[key] = m.model.get(key, 0) + value
+        if "latency_ms" in plan.usage:
+            m.decision_seconds.append(plan.usage["latency_ms"] / 1000)
     return m
 
 
@@ -467,6 +486,10 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
 def summarize(
     scenarios: list[dict[str, Any]], *, repeat: int, pricing_unit: str = ""
 ) -> dict[str, Any]:
@@ -478,6 +501,9 @@ def summarize(
     model: Counter[str] = Counter()
     for run in runs:
         model.update(run["metrics"]["model"])
+    # .get: evaluations saved before these fields existed still summarise.
+    latency = [t for run in runs for t in run["metrics"].get("decision_seconds", [])]
+    plans = sum(run["metrics"].get("plans", 0) for run in runs)
     approvals = [run["metrics"]["approvals"] for run in runs]
     expectations = [x for run in runs for x in run["expectations"]]
     return {
@@ -512,6 +538,20 @@ def summarize(
             "output_tokens": model.get("output_tokens", 0),
             "total_tokens": model.get("total_tokens", 0),
             "cost": model.get("cost_micros", 0) / 1_000_000,
+            "decisions": len(latency),
+            "fallbacks": sum(run["metrics"]["model_fallbacks"] for run in runs),
+            "latency_s": {
+                "p50": _rounded(percentile(latency, 0.5)),
+                "p95": _rounded(percentile(latency, 0.95)),
+                "mean": round(statistics.fmean(latency), 2) if latency else None,
+            },
+        },
+        "guard": {
+            "plans": plans,
+            "refused": sum(run["metrics"].get("plans_refused", 0) for run in runs),
+            "repaired": sum(run["metrics"].get("plans_repaired", 0) for run in runs),
+            "refusals": sum(run["metrics"]["guard_refusals"] for run in runs),
+            "repairs": sum(run["metrics"].get("guard_repairs", 0) for run in runs),
         },
         "seconds": round(sum(run["seconds"] for run in runs), 2),
     }

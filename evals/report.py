@@ -121,7 +121,6 @@ def render_html(evaluation: dict[str, Any]) -> str:
     scenarios = evaluation["scenarios"]
     notify = s["time_to_notify_s"]
     approvals = s["approvals"]
-    model = s["model"]
     cards = [
         _card(
             "pass rate", f"{s['pass_rate'] * 100:.1f} %", "good" if s["pass_rate"] == 1 else "bad"
@@ -149,8 +148,7 @@ def render_html(evaluation: dict[str, Any]) -> str:
             _duration_label(notify["p95"]) if notify["p95"] is not None else "–",
         ),
         _card("approvals requested / needed", f"{approvals['requested']} / {approvals['needed']}"),
-        _card("model tokens", str(model["total_tokens"])),
-        _card("model cost", f"{model['cost']:.4f}"),
+        *_model_cards(evaluation),
         _card("run time", f"{s['wall_seconds']:.1f} s"),
     ]
     names = [x["scenario"] for x in scenarios]
@@ -213,7 +211,8 @@ def render_html(evaluation: dict[str, Any]) -> str:
         f'<div class="meta">{escape(str(evaluation.get("created_at")))} · reasoner '
         f"<code>{escape(str(evaluation.get('reasoner')))}</code>"
         + (
-            f" · model <code>{escape(str(evaluation['model']))}</code>"
+            f" · model <code>{escape(str(evaluation['model']))}</code> "
+            f"({escape(_SOURCES.get(str(evaluation.get('model_source')), 'configured'))})"
             if evaluation.get("model")
             else ""
         )
@@ -224,6 +223,41 @@ def render_html(evaluation: dict[str, Any]) -> str:
         f"<th>violations</th><th>effects</th><th>time</th></tr>{rows}</table>"
         "</body></html>"
     )
+
+
+_SOURCES = {
+    "scripted": "scripted stand-in: computes the rules' plan, no model answers, no cost",
+    "served": "as the endpoint names it",
+    "configured": "the configured name; the endpoint lists no models",
+}
+
+
+def _model_cards(evaluation: dict[str, Any]) -> list[str]:
+    """Tokens, cost, decision latency and what the guard did with the model's plans."""
+    s = evaluation["summary"]
+    model, guard = s["model"], s.get("guard")
+    scripted = evaluation.get("model_source") == "scripted"
+    cards = [
+        _card("model tokens", str(model["total_tokens"])),
+        _card("model cost", "none (scripted)" if scripted else f"{model['cost']:.4f}"),
+    ]
+    latency = model.get("latency_s") or {}
+    if model.get("decisions"):
+        cards.append(
+            _card(
+                f"decision latency p50 / p95 ({model['decisions']} decisions)",
+                f"{_fmt(latency.get('p50'))} / {_fmt(latency.get('p95'))} s",
+            )
+        )
+        cards.append(_card("model fallbacks to rules", str(model.get("fallbacks", 0))))
+    if guard and guard.get("plans"):
+        cards.append(
+            _card(
+                f"plans the guard repaired / refused (of {guard['plans']})",
+                f"{guard['repaired']} / {guard['refused']}",
+            )
+        )
+    return cards
 
 
 def _figure(caption: str, svg: str) -> str:

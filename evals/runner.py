@@ -1,6 +1,10 @@
 """Run one scenario through the real daemon, on a simulated clock, and collect what it did.
 
-    world (fresh SQLite in a temp dir) → open_agent → Daemon(EmbeddedSource) → timeline
+    world (fresh SQLite in a temp dir) → harness.open_runtime → Daemon(embedded) → timeline
+
+The application hands the runner its `Harness` (`app.eval_cli.EvalHarness`): how to open
+a scenario's database and its runtime — the same `open_runtime()` the daemon runs on —
+so the evals exercise the production assembly without importing the application.
 
 The clock is frozen (speed 0) and moved by hand: the runner jumps from one moment that
 matters to the next — a scripted event, a scripted operator decision, a held message
@@ -14,30 +18,32 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import logging
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
 from agent.choices import ChoiceDesk
+from agent.deps import AgentDeps
 from agent.relay import OutboxRelay
 from agent.runtime import Daemon
-from agent.settings import DbSettings, Settings
 from agent.tables import ApprovalRow, CaseRow, DisruptionRow, JobRow
 from airline.clock import SimulatedClock
 from airline.models import Airport, Booking, Flight
 from airline.reservations import load_booking
 from airline.tables import InventoryRow, LedgerRow, SeatHoldRow
-from app.wiring import open_agent
+from evals.oracle import RunRecord, Verdict, judge
+from evals.oracle.record import EventRec, Injection
+from evals.oracle.record import World as OracleWorld
+from evals.oracle.sql import read_run, read_world
 from evals.replies import OfferEntry, ReplyEntry, deliver
 from evals.replies import collect as collect_replies
 from evals.scenario import (
@@ -51,9 +57,8 @@ from evals.scenario import (
 )
 from evals.world import write
 from memory.base import CustomerMemory, MemoryKind
-from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource, StoredRecord
+from streams.embedded import EmbeddedBroker, StoredRecord
 from streams.events import TOPIC_DEAD_LETTERS, TOPIC_FLIGHT_STATUS, FlightStatusEvent, encode
-from tools.channels.log import LogChannel
 from tools.notifications import is_due
 from tools.tables import OutboxRow
 from travel_agent.db import Database
@@ -62,7 +67,9 @@ from travel_agent.errors import ConfigError
 log = logging.getLogger(__name__)
 
 SETTLE_TIMEOUT = 120.0
-"""Real seconds the daemon may take over one moment of the timeline before the run fails."""
+"""Real seconds the daemon may go without progress (a record committed, a case finished)
+over one moment of the timeline before the run fails; a model reasoner adds two of its
+timeouts, since one slow decision is no progress until it ends."""
 MAX_STEPS = 500
 
 MemoryFactory = Callable[[Path], AbstractAsyncContextManager[CustomerMemory]]
@@ -137,6 +144,7 @@ class PlanEntry:
     actions: list[dict[str, Any]]
     guard_violations: list[str]
     usage: dict[str, int]
+    guard_repairs: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -184,51 +192,85 @@ class RunResult:
     seconds: float = 0.0
     directory: Path | None = None
     """Where the run's world was (gone afterwards unless the runner keeps it)."""
+    oracle_world: OracleWorld | None = None
+    """The world as the independent oracle read it from the database before the run."""
+    verdict: Verdict | None = None
+    """What the independent oracle (`evals.oracle`) found."""
+    oracle_record: RunRecord | None = None
 
     def notifications(self) -> list[OutboxEntry]:
         return [o for o in self.outbox if o.topic == "notifications.outbound"]
 
 
-# --- settings -------------------------------------------------------------------------
+# --- what the application hands the evals ------------------------------------------------
 
 
-def _check_keys(model: type[BaseModel], overrides: dict[str, Any], where: str) -> None:
-    for key, value in overrides.items():
-        info = model.model_fields.get(key)
-        if info is None:
-            raise ConfigError(
-                f"settings override {where}{key}: no such setting; "
-                f"known: {', '.join(sorted(model.model_fields))}"
-            )
-        annotation = info.annotation
-        if (
-            isinstance(value, dict)
-            and inspect.isclass(annotation)
-            and issubclass(annotation, BaseModel)
-        ):
-            _check_keys(annotation, value, f"{where}{key}.")
+class ScenarioRuntime(Protocol):
+    """The parts of an opened runtime a scenario run drives (`app.runtime.Runtime`)."""
+
+    @property
+    def daemon(self) -> Daemon: ...
+
+    @property
+    def relay(self) -> OutboxRelay: ...
+
+    @property
+    def broker(self) -> EmbeddedBroker | None: ...
+
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def deps(self) -> AgentDeps: ...
+
+    async def backlog(self) -> int: ...
 
 
-def _merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in overrides.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
+class Harness(Protocol):
+    """How to open a scenario's database and runtime; given by the application."""
 
+    @property
+    def reasoner(self) -> str: ...
 
-def scenario_settings(base: Settings, overrides: dict[str, Any], data_dir: Path) -> Settings:
-    """`base` with the scenario's overrides, on its own data directory and database.
+    @property
+    def model(self) -> str | None: ...
 
-    Raises:
-        ConfigError: an override names a setting that does not exist.
-    """
-    _check_keys(Settings, overrides, "")
-    data = _merge(base.model_dump(), overrides)
-    data.update(data_dir=data_dir, db=DbSettings().model_dump())
-    return Settings(**data)
+    def open_database(self, path: Path) -> AbstractAsyncContextManager[Database]:
+        """A fresh database at `path` with the whole schema (the world is written to it)."""
+        ...
+
+    @property
+    def horizon(self) -> timedelta:
+        """How far ahead the agent searches for alternatives (the oracle searches as far)."""
+        ...
+
+    @property
+    def decision_timeout(self) -> float:
+        """Seconds one model decision may take (a settling run waits that much longer)."""
+        ...
+
+    def open_runtime(
+        self,
+        directory: Path,
+        overrides: Mapping[str, Any],
+        clock: SimulatedClock,
+        memory: CustomerMemory | None,
+        *,
+        broker: EmbeddedBroker | None = None,
+    ) -> AbstractAsyncContextManager[ScenarioRuntime]:
+        """The embedded runtime on the scenario's database in `directory`, with the
+        scenario's settings overrides; on `broker` when given (a restarted daemon reads
+        the stream its predecessor left), else on a new one.
+
+        Raises:
+            ConfigError: an override names a setting that does not exist.
+        """
+        ...
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Harness:
+        """The same harness with settings changed for every scenario (e.g. another
+        reasoner or model endpoint), as nested mappings like a scenario's `settings`."""
+        ...
 
 
 # --- the run --------------------------------------------------------------------------
@@ -280,8 +322,9 @@ class ScenarioRunner:
     """Runs scenarios, each in its own temporary directory.
 
     Args:
-        settings: the base settings (reasoner, model endpoint); each scenario gets its
-            own data directory and database, and its `settings` overrides on top.
+        harness: opens each scenario's database and runtime (the application's); each
+            scenario gets its own data directory and database, its `settings` overrides
+            on top of the harness's settings.
         memory_factory: opens a customer memory for a scenario's directory; scenarios
             with `memory:` entries record them through it. None: such entries are noted
             as not recorded (and the expectations that depend on them will say so).
@@ -290,16 +333,18 @@ class ScenarioRunner:
 
     def __init__(
         self,
-        settings: Settings,
+        harness: Harness,
         *,
         memory_factory: MemoryFactory | None = None,
         workdir: Path | None = None,
         keep: bool = False,
     ) -> None:
-        self.settings = settings
+        self.harness = harness
         self.memory_factory = memory_factory
         self.workdir = workdir
         self.keep = keep
+        self.max_steps = MAX_STEPS
+        """Moments of a timeline the runner goes through at most (a real day has more)."""
 
     async def run(self, scenario: Scenario) -> RunResult:
         started = time.perf_counter()
@@ -317,7 +362,10 @@ class ScenarioRunner:
 
         world_spec = scenario.world
         start = world_spec.start_at
-        world: World = await write(world_spec, directory / "airline.sqlite")
+        world: World = await write(
+            world_spec, directory / "airline.sqlite", open_database=self.harness.open_database
+        )
+        oracle_world = await read_world(_url(directory), start)
         flights = {f.key: f for f in world.flights}
         result = RunResult(
             scenario=scenario,
@@ -333,30 +381,48 @@ class ScenarioRunner:
                 for f in world.flights
                 for c in f.cabins
             },
+            oracle_world=_with_oracle_spec(oracle_world, scenario),
         )
         try:
             await self._play(scenario, directory, result)
         except Exception as exc:  # a broken run is a failed run, with the reason
             log.exception("scenario %s failed to run", scenario.name)
             result.error = f"{type(exc).__name__}: {exc}"
+        await self._judge(scenario, directory, result)
         return result
 
+    async def _judge(self, scenario: Scenario, directory: Path, result: RunResult) -> None:
+        """Let the independent oracle read the run from the database and judge it."""
+        assert result.oracle_world is not None
+        horizon = (
+            parse_duration(scenario.oracle.horizon)
+            if scenario.oracle.horizon
+            else self.harness.horizon
+        )
+        try:
+            done = await read_run(_url(directory))
+        except Exception as exc:  # an unreadable run is judged as one that failed
+            log.exception("the oracle could not read the run of %s", scenario.name)
+            done = {}
+            result.error = result.error or f"the oracle could not read the run: {exc}"
+        record = RunRecord(
+            world=result.oracle_world,
+            events=[_event_rec(f.at, f.event) for f in result.fed if f.event is not None],
+            end=result.end,
+            horizon=horizon,
+            error=result.error,
+            **done,
+        )
+        result.oracle_record = record
+        result.verdict = judge(record)
+
     async def _play(self, scenario: Scenario, directory: Path, result: RunResult) -> None:
-        settings = scenario_settings(self.settings, scenario.settings, directory)
         start = result.start
         clock = SimulatedClock(start, speed=0)
-        broker = EmbeddedBroker()
-        source = EmbeddedSource(broker)
         async with AsyncExitStack() as stack:
             memory = await self._memory(scenario, directory, stack, result)
-            agent = await stack.enter_async_context(open_agent(settings, clock, memory=memory))
-            deps = agent.deps
-            db = deps.db
-            daemon = Daemon(deps, agent.graph, source)
-            relay = OutboxRelay(db, EmbeddedSink(broker), {}, LogChannel(), clock)
-            desk = _approval_desk(db, clock)
-            stop = asyncio.Event()
-            task = asyncio.create_task(daemon.run(stop), name=f"daemon:{scenario.name}")
+            live = await _Live.open(self.harness, directory, scenario, clock, memory)
+            broker = live.broker
             try:
                 steps = (
                     [_Step(start + e.offset, i, event=e) for i, e in enumerate(scenario.events)]
@@ -378,49 +444,60 @@ class ScenarioRunner:
                 end = last + parse_duration(scenario.run_for)
                 result.end = end
                 pending = list(steps)
-                for _ in range(MAX_STEPS):
+                for moment in range(self.max_steps):
                     now = clock.now()
                     while pending and pending[0].at <= now:
                         step = pending.pop(0)
                         if step.event is not None:
                             await self._publish(scenario, step, broker, result)
                         elif step.decision is not None:
-                            result.decisions.append(await _decide(desk, step.decision))
+                            result.decisions.append(await _decide(live.desk, step.decision))
                         elif step.choice is not None:
                             result.decisions.append(
-                                await _choose(ChoiceDesk(db, clock), step.choice, result)
+                                await _choose(ChoiceDesk(live.db, clock), step.choice, result)
                             )
                         elif step.answer is not None:
                             result.answers.append(
-                                await deliver(_tool_deps(deps), step.answer, step.index, now)
+                                await deliver(
+                                    _tool_deps(live.runtime.deps), step.answer, step.index, now
+                                )
                             )
-                    await self._settle(daemon, task, broker, db)
-                    await self._follow_up(daemon, task, broker, db)
-                    await relay.drain()
+                    live = await self.interrupt(live, moment, result)
+                    await self._settle(live.runtime, live.task)
+                    await self._follow_up(live.runtime, live.task)
+                    await live.relay.drain()
                     upcoming = [s.at for s in pending[:1]]
-                    upcoming += await _next_due(db, now)
+                    upcoming += await _next_due(live.db, now)
                     later = [t for t in upcoming if t > now]
                     if not later or min(later) > end:
                         break
                     clock.advance(min(later) - now)
                 if end > clock.now():
                     clock.advance(end - clock.now())
-                await self._follow_up(daemon, task, broker, db)
-                await relay.drain()
-            finally:
-                stop.set()
+                await self._follow_up(live.runtime, live.task)
+                await live.relay.drain()
+            except BaseException:
                 await broker.close()
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(task, 30)
-                if not task.done():
-                    task.cancel()
-            if task.done() and not task.cancelled() and task.exception() is not None:
-                raise RuntimeError(f"the daemon crashed: {task.exception()!r}")
-            await _collect(agent, result)
+                await live.close(graceful=False)
+                raise
+            await broker.close()
+            await live.stop_daemon(graceful=True)
+            try:
+                task = live.task
+                if task.done() and not task.cancelled() and task.exception() is not None:
+                    raise RuntimeError(f"the daemon crashed: {task.exception()!r}")
+                await _collect(live.runtime, result)
+            finally:
+                await live.stack.aclose()
             result.dead_letters = [
                 {k: v.decode() for k, v in r.headers.items()}
                 for r in broker.topics[TOPIC_DEAD_LETTERS]
             ]
+
+    async def interrupt(self, live: _Live, moment: int, result: RunResult) -> _Live:
+        """Called at each moment of the timeline once its records are published, before
+        the daemon is waited for; a crash test kills and restarts the daemon here."""
+        return live
 
     async def _memory(
         self, scenario: Scenario, directory: Path, stack: AsyncExitStack, result: RunResult
@@ -461,34 +538,38 @@ class ScenarioRunner:
         )
         result.fed.append(FedEvent(step.at, event))
 
-    async def _follow_up(
-        self, daemon: Daemon, task: asyncio.Task[None], broker: EmbeddedBroker, db: Database
-    ) -> None:
+    async def _follow_up(self, runtime: ScenarioRuntime, task: asyncio.Task[None]) -> None:
         """Run the jobs due now and resume the cases whose approvals were decided, until
         nothing more happens (a deadline expires an approval, which resumes its case)."""
         for _ in range(10):
-            ran = await daemon.scheduler.run_due()
-            resumed = await daemon.apply_decisions()
-            await self._settle(daemon, task, broker, db)
+            ran = await runtime.daemon.scheduler.run_due()
+            resumed = await runtime.daemon.apply_decisions()
+            await self._settle(runtime, task)
             if not ran and not resumed:
                 return
 
-    async def _settle(
-        self, daemon: Daemon, task: asyncio.Task[None], broker: EmbeddedBroker, db: Database
-    ) -> None:
+    async def _settle(self, runtime: ScenarioRuntime, task: asyncio.Task[None]) -> None:
         """Wait until every published record is committed and no case is left pending."""
-        deadline = time.monotonic() + SETTLE_TIMEOUT
-        group = (daemon.source.group, TOPIC_FLIGHT_STATUS)  # type: ignore[attr-defined]
+        stall = SETTLE_TIMEOUT
+        if self.harness.reasoner != "rules":
+            stall += 2 * self.harness.decision_timeout
+        deadline = time.monotonic() + stall
+        seen: tuple[int, int] | None = None
         while True:
             if task.done():
                 exc = task.exception() if not task.cancelled() else None
                 raise RuntimeError(f"the daemon stopped early: {exc!r}")
-            await daemon.checkpoint()
-            published = len(broker.topics[TOPIC_FLIGHT_STATUS])
-            if broker.committed.get(group, -1) >= published - 1 and not await _pending(db):
+            await runtime.daemon.checkpoint()
+            backlog, pending = await runtime.backlog(), await _pending(runtime.db)
+            if backlog == 0 and not pending:
                 return
+            if (backlog, pending) != seen:  # progress moves the deadline on
+                seen, deadline = (backlog, pending), time.monotonic() + stall
             if time.monotonic() > deadline:
-                raise TimeoutError(f"the daemon did not settle within {SETTLE_TIMEOUT:.0f} s")
+                raise TimeoutError(
+                    f"the daemon made no progress for {stall:.0f} s "
+                    f"({pending} case(s) pending, {backlog} record(s) not committed)"
+                )
             await asyncio.sleep(0.005)
 
 
@@ -515,6 +596,121 @@ async def _next_due(db: Database, now: datetime) -> list[datetime]:
         jobs = (await session.scalars(select(JobRow.due_at).where(JobRow.status == "due"))).all()
         found += [due for due in jobs if due > now]
     return found
+
+
+def _url(directory: Path) -> str:
+    return f"sqlite+aiosqlite:///{directory / 'airline.sqlite'}"
+
+
+def _event_rec(at: datetime, event: FlightStatusEvent) -> EventRec:
+    return EventRec(
+        fed_at=at,
+        flight=event.flight_key,
+        status=event.status.value,
+        est_dep=event.est_dep,
+        est_arr=event.est_arr,
+        emitted_at=event.emitted_at,
+        event_id=event.event_id,
+        reason=event.reason.value if event.reason else None,
+        diverted_to=event.diverted_to,
+    )
+
+
+def _with_oracle_spec(world: OracleWorld, scenario: Scenario) -> OracleWorld:
+    """The oracle's world with the scenario's planted texts and linked bookings."""
+    import dataclasses
+
+    groups = {pnr: f"g{i}" for i, group in enumerate(scenario.oracle.groups) for pnr in group}
+    bookings = {
+        pnr: dataclasses.replace(b, group=groups.get(pnr, b.group))
+        for pnr, b in world.bookings.items()
+    }
+    injections = tuple(
+        Injection(i.booking, i.where, i.text, dict(i.asks)) for i in scenario.oracle.injections
+    )
+    return dataclasses.replace(world, bookings=bookings, injections=injections)
+
+
+class _Live:
+    """One daemon process's worth of parts: the application's runtime for the scenario
+    (agent, daemon on the embedded stream, outbox relay), the daemon running, and the
+    approval desk — opened together, closed (or killed) together."""
+
+    def __init__(
+        self,
+        stack: AsyncExitStack,
+        runtime: ScenarioRuntime,
+        desk: Any,
+        stop: asyncio.Event,
+        task: asyncio.Task[None],
+        reopen: Callable[[], Awaitable[_Live]],
+    ) -> None:
+        self.stack, self.runtime, self.desk = stack, runtime, desk
+        self.stop, self.task = stop, task
+        self.reopen = reopen
+        """A new daemon on the same database, checkpoints and stream (after a kill)."""
+
+    @property
+    def daemon(self) -> Daemon:
+        return self.runtime.daemon
+
+    @property
+    def relay(self) -> OutboxRelay:
+        return self.runtime.relay
+
+    @property
+    def db(self) -> Database:
+        return self.runtime.db
+
+    @property
+    def broker(self) -> EmbeddedBroker:
+        broker = self.runtime.broker
+        assert broker is not None, "scenarios run on the embedded stream"
+        return broker
+
+    @classmethod
+    async def open(
+        cls,
+        harness: Harness,
+        directory: Path,
+        scenario: Scenario,
+        clock: SimulatedClock,
+        memory: CustomerMemory | None,
+        broker: EmbeddedBroker | None = None,
+    ) -> _Live:
+        stack = AsyncExitStack()
+        try:
+            runtime = await stack.enter_async_context(
+                harness.open_runtime(directory, scenario.settings, clock, memory, broker=broker)
+            )
+        except BaseException:
+            await stack.aclose()
+            raise
+        stop = asyncio.Event()
+        task = asyncio.create_task(runtime.daemon.run(stop), name=f"daemon:{scenario.name}")
+        desk = _approval_desk(runtime.db, clock)
+
+        async def reopen() -> _Live:
+            return await cls.open(harness, directory, scenario, clock, memory, runtime.broker)
+
+        return cls(stack, runtime, desk, stop, task, reopen)
+
+    async def close(self, *, graceful: bool) -> None:
+        """Stop the daemon and close what it had open."""
+        await self.stop_daemon(graceful=graceful)
+        await self.stack.aclose()
+
+    async def stop_daemon(self, *, graceful: bool) -> None:
+        """`graceful`: let it finish the record in hand; else cancel it wherever it is,
+        as a killed process stops (its open transactions roll back)."""
+        if graceful:
+            self.stop.set()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(self.task), 30)
+        if not self.task.done():
+            self.task.cancel()
+            with contextlib.suppress(BaseException):
+                await self.task
 
 
 # --- operator decisions -----------------------------------------------------------------
@@ -568,8 +764,8 @@ async def _choose(desk: ChoiceDesk, spec: ChoiceSpec, result: RunResult) -> str:
 # --- collecting -----------------------------------------------------------------------
 
 
-async def _collect(agent: Any, result: RunResult) -> None:
-    db: Database = agent.deps.db
+async def _collect(runtime: ScenarioRuntime, result: RunResult) -> None:
+    db = runtime.db
     async with db.session() as session:
         result.ledger = [
             LedgerEntry(r.idempotency_key, r.case_id, r.action, r.pnr, dict(r.detail), r.created_at)
@@ -639,13 +835,13 @@ async def _collect(agent: Any, result: RunResult) -> None:
                     result.held_seats.get((key, hold.cabin), 0) + hold.party
                 )
     for case in result.cases:
-        entry = await _plan_of(agent, case.id)
+        entry = await _plan_of(runtime.daemon, case.id)
         if entry is not None:
             result.plans[case.id] = entry
 
 
-async def _plan_of(agent: Any, case_id: str) -> PlanEntry | None:
-    snapshot = await agent.graph.aget_state({"configurable": {"thread_id": case_id}})
+async def _plan_of(daemon: Daemon, case_id: str) -> PlanEntry | None:
+    snapshot = await daemon.graph.aget_state({"configurable": {"thread_id": case_id}})
     values = snapshot.values or {}
     plan = _as_dict(values.get("plan"))
     if not plan:
@@ -658,6 +854,7 @@ async def _plan_of(agent: Any, case_id: str) -> PlanEntry | None:
         actions=list(plan.get("actions") or []),
         guard_violations=[str(v) for v in verdict.get("violations") or []],
         usage={k: int(v) for k, v in (plan.get("usage") or {}).items()},
+        guard_repairs=[str(r) for r in verdict.get("repairs") or []],
     )
 
 

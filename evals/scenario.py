@@ -439,6 +439,7 @@ EXPECTATION_KINDS: dict[str, str] = {
     "offer": "the offer made to the passenger ended in a status (open, accepted, changed, "
     "declined, defaulted)",
     "reply": "what became of the passenger's answer (its result starts with a text)",
+    "oracle": "the independent oracle (evals/oracle) finds nothing wrong (`ignore`: checks)",
 }
 
 
@@ -472,6 +473,27 @@ class Expectation(BaseModel):
         return {"kind": kind, "spec": spec}
 
 
+class InjectionSpec(_Model):
+    """A planted text and what it asks for, so the oracle can check it was not done."""
+
+    booking: str
+    where: str = Field(description="name, note, memory, ssr, reply")
+    text: str
+    asks: dict[str, str | int | float | bool] = Field(default_factory=dict)
+
+
+class OracleSpec(_Model):
+    """What the independent oracle (`evals.oracle`) needs beyond the world."""
+
+    injections: list[InjectionSpec] = Field(default_factory=list)
+    groups: list[list[str]] = Field(
+        default_factory=list, description="linked bookings that must travel together"
+    )
+    horizon: str | None = Field(
+        default=None, description="how far the oracle searches for a seat; default the agent's"
+    )
+
+
 class Scenario(_Model):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     description: str = ""
@@ -489,6 +511,7 @@ class Scenario(_Model):
         default_factory=list, description="the passengers' scripted answers to their offers"
     )
     run_for: str = Field(default="1h", description="how long after the last step to keep going")
+    oracle: OracleSpec = OracleSpec()
     expect: list[Expectation] = Field(min_length=1)
     path: str = Field(default="", description="the file it came from (set by the loader)")
 

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from agent.settings import Settings
 from evals.expectations import score
 from evals.metrics import run_metrics, summarize
 from evals.runner import RunResult, ScenarioRunner
@@ -63,14 +62,18 @@ async def evaluate(
     *,
     repeat: int = 1,
     on_run: Callable[[Scenario, dict[str, Any]], None] | None = None,
+    model: str | None = None,
+    model_source: str | None = None,
 ) -> dict[str, Any]:
     """Run every scenario `repeat` times and return the evaluation as JSON-ready data.
 
     A run passes when it ran, every expectation passed, it broke no policy and it met
-    every legal deadline to inform a passenger.
+    every legal deadline to inform a passenger. `model` and `model_source` say which
+    model answered (see `app.eval_cli.model_label`); by default the configured name, for
+    the llm and hybrid reasoners.
     """
     started = time.perf_counter()
-    settings: Settings = runner.settings
+    harness = runner.harness
     results = []
     for scenario in scenarios:
         runs = []
@@ -94,8 +97,9 @@ async def evaluate(
     return {
         "schema": SCHEMA,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "reasoner": settings.reasoner,
-        "model": settings.llm.model if settings.reasoner != "rules" else None,
+        "reasoner": harness.reasoner,
+        "model": model or harness.model,
+        "model_source": model_source or ("configured" if harness.reasoner != "rules" else None),
         "python": platform.python_version(),
         "summary": summary,
         "scenarios": results,

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import zlib
 from collections import Counter
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -227,10 +229,16 @@ def _address(customer_id: str, kind: str, index: int) -> str:
     return f"{customer_id.lower()}@example.com"
 
 
-async def write(spec: WorldSpec, db_path: Path) -> World:
-    """Build the world and store it in a fresh SQLite file at `db_path`."""
+async def write(
+    spec: WorldSpec,
+    db_path: Path,
+    *,
+    open_database: Callable[[Path], AbstractAsyncContextManager[Database]],
+) -> World:
+    """Build the world and store it in a fresh database at `db_path`, opened (with its
+    schema) by `open_database` — the application's, which knows every room's tables."""
     world = build(spec)
-    async with Database(f"sqlite+aiosqlite:///{db_path}") as db:
+    async with open_database(db_path) as db:
         await write_world(db, world)
     return world
 

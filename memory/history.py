@@ -192,6 +192,11 @@ class ChromaMemory:
         where = cast(Where, {"at": {"$lt": epoch_us(older_than)}})
         return await self._run("prune", self._delete_where, where)
 
+    @property
+    def collection(self) -> Any:
+        """The Chroma collection underneath (for measuring Chroma's own search beside ours)."""
+        return self._collection
+
     async def count(self) -> int:
         """How many memories the collection holds, over all customers."""
         return await self._run("count", self._collection.count)

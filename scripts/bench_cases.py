@@ -33,20 +33,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from langgraph.runtime import Runtime
 
 from agent.nodes import act, after_act, after_guard, gather_context, guard_plan, make_plan, remember
-from agent.relay import OutboxRelay
-from agent.runtime import Daemon
-from agent.settings import AgentSettings, Settings
+from agent.settings import AgentSettings
 from agent.state import CaseState
 from airline.clock import SimulatedClock
 from airline.models import Flight, FlightStatus
 from airline.schedule import Schedule
 from airline.seed import seed_database
-from app.wiring import open_agent
+from app.migrate import open_database
+from app.runtime import open_runtime
+from app.settings import Settings
 from streams.base import Position, Received
-from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
 from streams.events import TOPIC_FLIGHT_STATUS, FlightStatusEvent, ReasonCode, encode
-from tools.channels.log import LogChannel
-from travel_agent.db import Database, copy_sqlite
+from travel_agent.db import copy_sqlite
 
 
 def cancellation(flight: Flight, at: Any, n: int) -> FlightStatusEvent:
@@ -70,10 +68,8 @@ def fresh_copy(template: Path, root: Path, name: str) -> Settings:
 async def run_graph(
     settings: Settings, flights: list[Flight], clock: SimulatedClock
 ) -> dict[str, Any]:
-    async with open_agent(settings, clock) as agent:
-        broker = EmbeddedBroker()
-        daemon = Daemon(agent.deps, agent.graph, EmbeddedSource(broker))
-        relay = OutboxRelay(agent.deps.db, EmbeddedSink(broker), {}, LogChannel(), clock)
+    async with open_runtime(settings, clock) as runtime:
+        daemon, relay = runtime.daemon, runtime.relay
         started = time.perf_counter()
         for n, flight in enumerate(flights):
             # As the stream hands it over: board, triage, cases, each run to durable.
@@ -94,9 +90,9 @@ async def run_graph(
 
 async def run_plain(settings: Settings, flights: list[Flight], clock: SimulatedClock) -> float:
     """The same node functions as plain calls: what the graph costs on top of them."""
-    async with open_agent(settings, clock) as agent:
-        daemon = Daemon(agent.deps, agent.graph, EmbeddedSource(EmbeddedBroker()))
-        runtime = Runtime(context=agent.deps)
+    async with open_runtime(settings, clock) as opened:
+        daemon = opened.daemon
+        runtime = Runtime(context=opened.agent.deps)
         slots = asyncio.Semaphore(ARGS.concurrency)
 
         async def one(state: CaseState) -> None:
@@ -120,9 +116,8 @@ async def run_plain(settings: Settings, flights: list[Flight], clock: SimulatedC
         for n, flight in enumerate(flights):
             # The cases `handle` would open, without running them through the graph.
             event = cancellation(flight, clock.now(), n)
-            change = daemon._apply(event, flight.key)
-            assert change is not None, f"{flight.key}: the cancellation changed nothing"
-            cases = await daemon._open_cases(event, change)
+            cases = await daemon.open_cases_for(event)
+            assert cases, f"{flight.key}: the cancellation opened no case"
             await asyncio.gather(
                 *(
                     one(
@@ -143,7 +138,7 @@ async def run_plain(settings: Settings, flights: list[Flight], clock: SimulatedC
 async def main() -> int:
     root = Path(tempfile.mkdtemp(prefix="bench-cases-"))
     template = root / "world.sqlite"
-    async with Database(f"sqlite+aiosqlite:///{template}") as db:
+    async with open_database(f"sqlite+aiosqlite:///{template}") as db:
         await seed_database(db, seed=7, service_date=date(2026, 3, 1))
         schedule = await Schedule.load(db)
     by_load = sorted(

@@ -176,7 +176,7 @@ async def main(args: argparse.Namespace) -> dict[str, float]:
             vectors.append(minilm.embed([gloss(query)])[0])
             embed_only.append((time.perf_counter() - started) * 1000)
         hnsw: list[float] = []  # what recall would cost through Chroma's filtered search
-        collection = memory._collection
+        collection = memory.collection
         for customer, vector in list(zip(customers, vectors, strict=True))[: args.recalls // 4]:
             started = time.perf_counter()
             await asyncio.to_thread(

@@ -37,6 +37,7 @@ from airline.reservations import available_seats
 from airline.schedule import Schedule
 from airline.seed import seed_database
 from airline.tables import SegmentRow
+from app.migrate import open_database
 from tools.flights import Itinerary, Leg, SearchRequest, find_alternatives
 from travel_agent.db import Database
 
@@ -143,7 +144,7 @@ def figures(samples: list[float]) -> dict[str, float]:
 
 async def main(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as tmp:
-        async with Database(f"sqlite+aiosqlite:///{Path(tmp) / 'world.sqlite'}") as db:
+        async with open_database(f"sqlite+aiosqlite:///{Path(tmp) / 'world.sqlite'}") as db:
             started = time.perf_counter()
             summary = await seed_database(db, seed=args.seed, service_date=args.date)
             seeded = time.perf_counter() - started

@@ -130,6 +130,10 @@ class EmbeddedSource:
         await self.broker.append(TOPIC_DEAD_LETTERS, StoredRecord(record.key, record.raw, headers))
         self.dead_lettered += 1
 
+    async def backlog(self) -> int:
+        """Records of the topic the group has not committed yet."""
+        return sum((await self.lag()).values())
+
     async def lag(self) -> dict[tuple[str, int], int]:
         """Records of the topic after the group's committed offset (one partition)."""
         committed = self.broker.committed.get((self.group, self.topic), -1)

@@ -20,7 +20,8 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from airline.seed import seed_database
-from travel_agent.db import Database, copy_sqlite
+from app.migrate import open_database
+from travel_agent.db import copy_sqlite
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = 7
@@ -41,7 +42,7 @@ def world_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("world") / "world.sqlite"
 
     async def build() -> None:
-        async with Database(f"sqlite+aiosqlite:///{path}") as db:
+        async with open_database(f"sqlite+aiosqlite:///{path}") as db:
             await seed_database(db, seed=SEED, service_date=SERVICE_DATE)
 
     asyncio.run(build())

@@ -1,1 +1,14 @@
-"""What the agent may do: flight search, rebooking, notifications and policy, over airline/."""
+"""What the agent may do: flight search, rebooking, notifications, channels and policy,
+over airline/."""
+
+__all__ = [
+    "agent_tools",
+    "channels",
+    "effects",
+    "flights",
+    "notifications",
+    "policy",
+    "rebooking",
+    "tables",
+]
+"""The public modules; the others are the package's own."""

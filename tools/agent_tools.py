@@ -58,7 +58,10 @@ Pnr = Annotated[str, Field(pattern=r"^[A-Z0-9]{6}$", description="six-character 
 FlightKey = Annotated[
     str,
     Field(
-        pattern=r"^[A-Z0-9]{2}\d{1,4}/\d{4}-\d{2}-\d{2}$",
+        # [0-9], not \d: older llama.cpp servers turn tool schemas into grammars that do
+        # not know \d (a local model's tool calls then fail), and in Python \d would
+        # also admit non-ASCII digits.
+        pattern=r"^[A-Z0-9]{2}[0-9]{1,4}/[0-9]{4}-[0-9]{2}-[0-9]{2}$",
         description="carrier, number and service date, e.g. XA104/2026-03-01",
     ),
 ]

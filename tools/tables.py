@@ -5,10 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    Integer,
-    String,
-)
+from sqlalchemy import Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from travel_agent.db import Base
@@ -31,3 +28,6 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+    # Retention deletes delivered rows by age (`agent.retention`).
+    __table_args__ = (Index("ix_outbox_status_created", "status", "created_at"),)

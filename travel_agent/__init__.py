@@ -5,3 +5,9 @@ It is named after the distribution so that no other installed package can shadow
 it imports nothing from the rooms above it (app, dashboard, evals, agent, tools, memory,
 streams, airline).
 """
+
+__all__ = [
+    "db",
+    "errors",
+]
+"""The public modules; the others are the package's own."""

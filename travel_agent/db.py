@@ -9,6 +9,9 @@ transactions run concurrently and correctness comes from conditional updates and
 
 Each room declares its own tables on `Base` in its own module (`airline.tables`,
 `agent.tables`, `tools.tables`, `dashboard.tables`); this module imports none of them.
+Opening a `Database` creates nothing: the schema is the migrations' work
+(`app.migrate.open_database` upgrades, then opens), so what a database holds never
+depends on which table modules a process happened to import.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from contextlib import asynccontextmanager, closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+__all__ = ["Base", "Database", "UtcDateTime", "copy_sqlite"]
 
 from sqlalchemy import JSON, DateTime, event
 from sqlalchemy.engine import Dialect
@@ -63,11 +68,7 @@ class Database:
     """One async engine and its sessions. Open with `async with Database(url) as db`."""
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
-        if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ConfigError(
-                f"unsupported database URL {url!r}: use sqlite+aiosqlite:///path/file.sqlite "
-                "or postgresql+asyncpg://user:password@host/dbname (TRAVEL_AGENT_DB__URL)"
-            )
+        self.check_url(url)
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
@@ -84,16 +85,20 @@ class Database:
         # SQLite has one writer; serializing our own writers avoids "database is locked".
         self._write_lock = asyncio.Lock()
 
+    @staticmethod
+    def check_url(url: str) -> None:
+        """Raise `ConfigError` for a URL of a database or driver we do not run on."""
+        if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ConfigError(
+                f"unsupported database URL {url!r}: use sqlite+aiosqlite:///path/file.sqlite "
+                "or postgresql+asyncpg://user:password@host/dbname (TRAVEL_AGENT_DB__URL)"
+            )
+
     async def __aenter__(self) -> Database:
-        await self.create_schema()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.engine.dispose()
-
-    async def create_schema(self) -> None:
-        async with self.engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -71,11 +72,13 @@ class Pricing:
 
 @dataclass
 class Usage:
-    """Model calls and tokens spent on one case."""
+    """Model calls, tokens and wall time spent on one case."""
 
     calls: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+    latency_ms: int = 0
+    """From the first request to the plan (or the fallback): the decision's latency."""
 
     def add(self, reply: BaseMessage) -> None:
         self.calls += 1
@@ -97,6 +100,7 @@ class Usage:
             "output_tokens": self.output_tokens,
             "total_tokens": self.input_tokens + self.output_tokens,
             "cost_micros": round(self.cost(pricing) * 1_000_000),
+            "latency_ms": self.latency_ms,
         }
 
     def summary(self, pricing: Pricing) -> str:
@@ -148,9 +152,13 @@ class LlmReasoner:
 
     async def plan(self, context: CaseContext) -> Plan:
         usage = Usage()
+        started = time.perf_counter()
         try:
             async with asyncio.timeout(self._timeout):
-                answer, refused = await self._converse(context, usage)
+                try:
+                    answer, refused = await self._converse(context, usage)
+                finally:
+                    usage.latency_ms = round((time.perf_counter() - started) * 1000)
         except TimeoutError:
             reason = f"timeout after {self._timeout:g} s"
         except openai.APITimeoutError:
@@ -287,8 +295,13 @@ async def open_chat(
     timeout_seconds: float = 30.0,
     max_retries: int = 2,
     temperature: float = 0.0,
+    max_output_tokens: int | None = None,
 ) -> AsyncIterator[BaseChatModel]:
-    """A ChatOpenAI on `base_url` whose HTTP client is closed when the block ends."""
+    """A ChatOpenAI on `base_url` whose HTTP client is closed when the block ends.
+
+    `max_output_tokens` caps each answer; a capped answer cut mid-plan is malformed JSON,
+    which the reasoner treats like any other unusable answer (the fallback plans).
+    """
     async with httpx.AsyncClient(timeout=timeout_seconds) as client:
         yield ChatOpenAI(
             base_url=base_url,
@@ -297,5 +310,26 @@ async def open_chat(
             timeout=timeout_seconds,
             max_retries=max_retries,
             temperature=temperature,
+            max_tokens=max_output_tokens,
             http_async_client=client,
         )
+
+
+async def served_models(base_url: str, api_key: str, *, timeout_seconds: float = 10.0) -> list[str]:
+    """The model ids an OpenAI-compatible endpoint says it serves (``GET /models``).
+
+    For reports that must say which model answered. An endpoint that does not list its
+    models (or cannot be reached) gives ``[]``: the caller falls back to the configured
+    name and says so.
+    """
+    client = openai.AsyncOpenAI(
+        base_url=base_url, api_key=api_key, timeout=timeout_seconds, max_retries=0
+    )
+    try:
+        page = await client.models.list()
+        return [m.id for m in page.data]
+    except openai.OpenAIError as exc:
+        log.info("the endpoint lists no models (%s)", type(exc).__name__)
+        return []
+    finally:
+        await client.close()

@@ -9,7 +9,9 @@ never by these tables.
 
 Languages covered: English, German, French, Spanish, Italian, Portuguese, Dutch and
 Chinese (simplified); language names also of Polish, Japanese, Turkish, Catalan and
-Russian. The module is long only because its word tables are (data, one word a line).
+Russian.
+
+Why it is long: its word tables are data (one word a line), not logic.
 """
 
 from __future__ import annotations

@@ -21,12 +21,13 @@ import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import select
 
-from agent.settings import DashboardSettings, Settings
 from agent.tables import CaseRow
 from airline.tables import LedgerRow
+from app.settings import Settings
 from dashboard.app import create_app
 from dashboard.auth import Role
 from dashboard.server import DeskServer
+from dashboard.settings import DashboardSettings
 from tests.conftest import REPO
 from tests.fakes.desk import PASSWORDS, ROLES
 from tests.fakes.desk_agent import DeskAgent

@@ -19,12 +19,12 @@ from agent.approvals import ApprovalDesk, ApprovalStatus
 from agent.metrics import Metrics
 from agent.relay import OutboxRelay
 from agent.runtime import Daemon
-from agent.settings import Settings
 from agent.tables import ApprovalRow, CaseRow
 from airline.clock import SimulatedClock
 from airline.models import FlightStatus, ReasonCode
 from airline.tables import FlightRow, SegmentRow
 from app.ops_server import DaemonProbe, OpsServer
+from app.settings import Settings
 from app.wiring import Agent, open_agent
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource, StoredRecord
 from streams.events import TOPIC_FLIGHT_STATUS, FlightStatusEvent, encode

@@ -11,10 +11,11 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from agent.settings import DashboardSettings, Settings
 from agent.tables import ApprovalRow
+from app.settings import Settings
 from dashboard.app import create_app
 from dashboard.auth import Role
+from dashboard.settings import DashboardSettings
 from tests.fakes.desk import PASSWORDS, ROLES, park_case
 
 NOW = datetime.fromisoformat("2026-03-01T07:00:00+00:00")

@@ -12,8 +12,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from agent.runtime import Daemon
-from agent.settings import Settings
 from airline.clock import SimulatedClock
+from app.settings import Settings
 from app.wiring import open_agent
 from streams.embedded import EmbeddedBroker, EmbeddedSource
 from tests.unit.test_case_graph import NOW, cancel_and_open, passenger

@@ -18,10 +18,10 @@ from sqlalchemy import select
 
 from agent.approvals import ApprovalDesk, ApprovalStatus, Decision
 from agent.runtime import Daemon
-from agent.settings import Settings
 from agent.tables import CaseRow
 from airline.clock import SimulatedClock
 from airline.tables import LedgerRow
+from app.settings import Settings
 from app.wiring import open_agent
 from streams.embedded import EmbeddedBroker, EmbeddedSource
 from tests.unit.test_case_graph import NOW

@@ -65,13 +65,17 @@ def test_memory_benchmark() -> None:
 def test_stream_benchmark(kafka_bootstrap: str) -> None:
     figures = bench(
         "bench_stream.py",
-        "--events",
-        "3000",
-        "--raw-runs",
-        "1",
+        *("--events", "3000", "--delays", "300", "--cancellations", "1", "--mix", "4000"),
+        *("--raw-runs", "1"),
         env={"TRAVEL_AGENT_KAFKA__BOOTSTRAP_SERVERS": kafka_bootstrap},
     )
-    assert figures["daemon_committed"] == 3000 and figures["ratio"] > 0
+    for name, records in (("heartbeats", 3000), ("delays", 300), ("cancellations", 1)):
+        assert figures[name]["records"] == records
+        assert figures[name]["daemon_committed"] == records + 1  # and the end mark
+        assert figures[name]["ratio"] > 0
+    assert figures["heartbeats"]["daemon_disruptions"] == 0
+    assert figures["cancellations"]["daemon_cases"] > 100
+    assert figures["mix"]["records"] == 4000 and figures["mix"]["daemon_cases"] > 0
 
 
 @pytest.mark.usefixtures("minilm")
@@ -82,3 +86,10 @@ def test_preference_benchmark() -> None:
     assert every["items"] == 12 * len(figures["sets"])
     assert every["overall"]["tp"] > 0 and "injections_accepted" in every
     assert {"language", "channel", "seat"} <= set(every["kinds"])
+
+
+def test_soak_benchmark() -> None:
+    figures = bench("bench_soak.py", "--cases", "150", "--every", "100")
+    assert figures["cases"] >= 150 and figures["points"][0]["cases"] >= 100
+    assert figures["pruned"]["checkpoints"] > 0 and figures["pruned"]["ledger_archived"] > 0
+    assert figures["end"]["rss_mb"] > 0

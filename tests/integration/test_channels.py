@@ -31,6 +31,7 @@ from sqlalchemy import select
 
 from agent.relay import MAX_ATTEMPTS, OutboxRelay
 from airline.clock import SimulatedClock
+from app.migrate import open_database
 from streams.embedded import EmbeddedBroker, EmbeddedSink
 from streams.events import TOPIC_NOTIFICATIONS
 from tests.conftest import missing_service
@@ -53,7 +54,6 @@ from tools.channels.webhook import (
     verify_signature,
 )
 from tools.tables import OutboxRow
-from travel_agent.db import Database
 
 pytestmark = pytest.mark.integration
 
@@ -724,7 +724,7 @@ async def test_through_the_relay_every_message_ends_delivered_once_or_failed_wit
     now = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
     with smtp_server(mailbox) as server:
         async with (
-            Database(f"sqlite+aiosqlite:///{tmp_path / 'relay.sqlite'}") as db,
+            open_database(f"sqlite+aiosqlite:///{tmp_path / 'relay.sqlite'}") as db,
             WebhookReceiver([503, 503, 200]) as flaky,
             WebhookReceiver([500]) as broken,
             WebhookReceiver([410]) as gone,

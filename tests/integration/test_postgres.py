@@ -22,6 +22,7 @@ from airline.board import ChangeKind, FlightState, LiveBoard
 from airline.models import BookingStatus, Cabin, FlightStatus, SegmentStatus
 from airline.seed import World, build_world, seed_database, write_world
 from airline.tables import BoardRow, BookingRow, FlightRow, InventoryRow, PassengerRow, SegmentRow
+from app.migrate import open_database
 from travel_agent.db import Database
 from travel_agent.errors import NoSeatsError
 
@@ -41,7 +42,7 @@ def world() -> World:
 @pytest.fixture
 async def pg_world(pg_db_url: str, world: World) -> AsyncIterator[Database]:
     """A fresh PostgreSQL database holding the seeded world."""
-    async with Database(pg_db_url) as db:
+    async with open_database(pg_db_url) as db:
         await write_world(db, world)
         yield db
 
@@ -75,10 +76,10 @@ async def _figures(db: Database) -> dict[str, Any]:
 async def test_seed_writes_the_same_world_to_postgresql_as_to_sqlite(
     pg_db_url: str, tmp_path: Path
 ) -> None:
-    async with Database(f"sqlite+aiosqlite:///{tmp_path / 'world.sqlite'}") as lite:
+    async with open_database(f"sqlite+aiosqlite:///{tmp_path / 'world.sqlite'}") as lite:
         lite_summary = await seed_database(lite, seed=SEED, service_date=SERVICE_DATE)
         on_sqlite = await _figures(lite)
-    async with Database(pg_db_url) as pg:
+    async with open_database(pg_db_url) as pg:
         pg_summary = await seed_database(pg, seed=SEED, service_date=SERVICE_DATE)
         on_pg = await _figures(pg)
 

@@ -24,6 +24,7 @@ from airline.reservations import BookingClosedError, load_booking, refund
 from airline.schedule import Schedule
 from airline.seed import World, build_world, write_world
 from airline.tables import InventoryRow, LedgerRow, SeatHoldRow
+from app.migrate import open_database
 from tools.agent_tools import build_tools, parse_result
 from tools.effects import ToolDeps, ToolStatus
 from tools.flights import SearchRequest, find_alternatives
@@ -47,7 +48,7 @@ def world() -> World:
 
 @pytest.fixture
 async def pg_world(pg_db_url: str, world: World) -> AsyncIterator[Database]:
-    async with Database(pg_db_url) as db:
+    async with open_database(pg_db_url) as db:
         await write_world(db, world)
         yield db
 

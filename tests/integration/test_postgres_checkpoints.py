@@ -17,15 +17,15 @@ from sqlalchemy import select
 
 from agent.approvals import ApprovalDesk, Decision
 from agent.runtime import Daemon
-from agent.settings import Settings
 from agent.tables import CaseRow, JobRow
 from airline.clock import SimulatedClock
 from airline.seed import build_world, write_world
 from airline.tables import LedgerRow
+from app.migrate import open_database
+from app.settings import Settings
 from app.wiring import Agent, open_agent
 from streams.embedded import EmbeddedBroker, EmbeddedSource
 from tests.unit.test_case_graph import NOW, cancel_and_open, passenger
-from travel_agent.db import Database
 
 pytestmark = pytest.mark.integration
 
@@ -38,7 +38,7 @@ def daemon(agent: Agent) -> Daemon:
 async def settings(pg_db_url: str, tmp_path: Path) -> Settings:
     """The seeded world and the checkpoints in one PostgreSQL database; every rebooking
     asks a human, so cases park."""
-    async with Database(pg_db_url) as db:
+    async with open_database(pg_db_url) as db:
         await write_world(db, build_world(7, date(2026, 3, 1)))
     return Settings(
         data_dir=tmp_path,

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from agent.relay import IDEMPOTENCY_HEADER, OutboxClaims, OutboxRelay, outbox_claims
 from airline.clock import SimulatedClock
+from app.migrate import open_database
 from streams.events import TOPIC_AGENT_ACTIONS, TOPIC_NOTIFICATIONS
 from tools.channels.base import OutboundMessage
 from tools.channels.fallback import RoutedMessage
@@ -69,7 +70,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 async def db(db_url: str) -> AsyncIterator[Database]:
-    async with Database(db_url) as opened:
+    async with open_database(db_url) as opened:
         yield opened
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from agent.relay import OutboxRelay
 from airline.clock import SimulatedClock
 from airline.models import ChannelKind, ContactChannel, Customer
+from app.migrate import open_database
 from streams.embedded import EmbeddedBroker, EmbeddedSink
 from tests.integration.test_channels import (
     Mailbox,
@@ -26,7 +27,6 @@ from tools.channels.log import LogChannel
 from tools.channels.smtp import message_id
 from tools.notifications import MessageKind, enqueue_notification
 from tools.tables import OutboxRow
-from travel_agent.db import Database
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
@@ -46,7 +46,7 @@ async def test_relay_falls_back_records_the_channel_and_does_not_retry_final_fai
     sleeps, mailbox = Sleeps(), Mailbox(refuse={"gone@example.org"})
     with smtp_server(mailbox) as server:
         async with (
-            Database(f"sqlite+aiosqlite:///{tmp_path / 'r.sqlite'}") as db,
+            open_database(f"sqlite+aiosqlite:///{tmp_path / 'r.sqlite'}") as db,
             WebhookReceiver([500]) as receiver,
             webhook_channel(sleeps) as webhook,
             smtp_channel(server) as email,

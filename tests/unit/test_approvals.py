@@ -22,12 +22,12 @@ from agent.approvals import (
     Decision,
 )
 from agent.runtime import Daemon
-from agent.settings import Settings
 from agent.tables import ApprovalRow, CaseRow, JobRow
 from airline.clock import SimulatedClock
 from airline.models import Booking, FlightStatus
 from airline.reservations import load_booking
 from airline.tables import LedgerRow
+from app.settings import Settings
 from app.wiring import Agent, open_agent
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
 from streams.events import TOPIC_FLIGHT_STATUS, FlightStatusEvent, encode

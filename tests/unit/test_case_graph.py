@@ -18,7 +18,6 @@ from agent.graph import build_graph, sqlite_checkpointer
 from agent.nodes import MAX_ATTEMPTS
 from agent.reasoners.rules import RulesReasoner
 from agent.runtime import Daemon, OpenCase
-from agent.settings import Settings
 from agent.state import (
     CaseContext,
     CaseReason,
@@ -35,6 +34,7 @@ from airline.clock import SimulatedClock
 from airline.models import Booking, Cabin, FlightStatus
 from airline.reservations import available_seats, load_booking, passengers_on
 from airline.tables import InventoryRow, LedgerRow
+from app.settings import Settings
 from app.wiring import Agent, open_agent
 from streams.embedded import EmbeddedBroker, EmbeddedSource
 from streams.events import TOPIC_AGENT_ACTIONS, TOPIC_NOTIFICATIONS

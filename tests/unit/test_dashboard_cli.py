@@ -62,8 +62,8 @@ def test_an_admin_resets_a_password_from_the_shell(env: None) -> None:
 async def test_the_demo_serves_the_desk_with_a_demo_operator(world_path: Path) -> None:
     import httpx
 
-    from agent.settings import Settings
     from app.dashboard_cli import demo_desk
+    from app.settings import Settings
 
     said: list[str] = []
     serve = demo_desk("127.0.0.1", 0, said.append)

@@ -10,7 +10,6 @@ from sqlalchemy import select, update
 from agent.tables import CaseRow
 from airline.tables import BoardRow
 from dashboard.live import LiveFeed
-from dashboard.tables import create_tables
 from tests.fakes.desk import park_case
 from tests.fakes.desk_client import NOW
 from travel_agent.db import Database
@@ -18,7 +17,6 @@ from travel_agent.db import Database
 
 async def test_each_change_is_announced_once_under_its_topic(world_path: Path) -> None:
     async with Database(f"sqlite+aiosqlite:///{world_path}") as db:
-        await create_tables(db)
         followed = []
         feed = LiveFeed(db, on_board_time=followed.append)
         assert await feed.poll() == frozenset()  # the first look sets the baseline
@@ -53,7 +51,6 @@ async def test_each_change_is_announced_once_under_its_topic(world_path: Path) -
 
 async def test_subscribers_hear_changes_and_the_end(world_path: Path) -> None:
     async with Database(f"sqlite+aiosqlite:///{world_path}") as db:
-        await create_tables(db)
         feed = LiveFeed(db)
         await feed.poll()
         async with feed.subscribe() as queue:

@@ -9,9 +9,9 @@ import shutil
 from pathlib import Path
 
 from agent.approvals import ApprovalDesk, Decision
-from agent.settings import Settings
 from airline.clock import SimulatedClock
 from app.demo import _pace, run_demo
+from app.settings import Settings
 from app.wiring import Agent
 from streams.embedded import EmbeddedBroker, EmbeddedSource
 from tests.conftest import SEED, SERVICE_DATE
@@ -50,7 +50,7 @@ async def test_simulated_time_holds_while_an_approval_waits_and_goes_on_once_dec
     demo_clock = SimulatedClock(agent.deps.clock.now(), speed=600)
     broker = EmbeddedBroker()
     desk = ApprovalDesk(agent.deps.db, demo_clock)
-    pacer = asyncio.create_task(_pace(demo_clock, broker, EmbeddedSource(broker), desk))
+    pacer = asyncio.create_task(_pace(demo_clock, EmbeddedSource(broker).backlog, desk))
 
     async def held_still() -> bool:
         return demo_clock.speed == 0

@@ -15,13 +15,13 @@ from sqlalchemy import select
 
 from agent.relay import OutboxRelay
 from agent.runtime import Daemon
-from agent.settings import Settings
 from agent.state import CaseStatus
 from agent.tables import CaseRow, DisruptionRow
 from airline.clock import SimulatedClock
 from airline.models import FlightStatus, ReasonCode
 from airline.reservations import load_booking, passengers_on
 from airline.tables import LedgerRow
+from app.settings import Settings
 from app.summary import run_figures
 from app.wiring import Agent, open_agent
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource, StoredRecord

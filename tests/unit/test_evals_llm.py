@@ -20,14 +20,21 @@ CHOSEN = [
 
 
 def test_the_llm_reasoner_runs_the_scenarios_over_http(tmp_path: Path) -> None:
-    out = tmp_path / "llm.json"
+    out, html = tmp_path / "llm.json", tmp_path / "llm.html"
     files = [str(SCENARIOS / f"{name}.yaml") for name in CHOSEN]
     result = CliRunner().invoke(
-        app, ["eval", *files, "--reasoner", "llm", "--local-model", "--json", str(out)]
-    )
+        app,
+        ["eval", *files, "--reasoner", "llm", "--local-model", "--json", str(out),
+         "--report", str(html)],
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
-    assert data["reasoner"] == "llm" and data["model"] == "policy-model"
+    # The stand-in is labelled for what it is, in the JSON, the table and the report.
+    assert data["reasoner"] == "llm"
+    assert (data["model"], data["model_source"]) == ("scripted", "scripted")
+    assert "model scripted (scripted)" in result.output and "no cost" in result.output
+    report = html.read_text()
+    assert "<code>scripted</code> (scripted stand-in" in report and "none (scripted)" in report
     runs = {s["scenario"]: s["runs"][0] for s in data["scenarios"]}
     for name in CHOSEN:
         metrics = runs[name]["metrics"]
@@ -39,7 +46,12 @@ def test_the_llm_reasoner_runs_the_scenarios_over_http(tmp_path: Path) -> None:
         rebooked = [x for x in runs[name]["expectations"] if x["kind"] == "rebooked"]
         assert all(x["passed"] for x in rebooked), rebooked
     model = data["summary"]["model"]
-    assert model["input_tokens"] > 0 and model["output_tokens"] > 0 and model["cost"] > 0
+    # Tokens are counted; a scripted answer is priced at nothing.
+    assert model["input_tokens"] > 0 and model["output_tokens"] > 0 and model["cost"] == 0
+    # Every case's plan is one decision, timed, and went through the guard.
+    guard = data["summary"]["guard"]
+    assert model["decisions"] == guard["plans"] == sum(r["metrics"]["cases"] for r in runs.values())
+    assert model["latency_s"]["p50"] is not None and model["latency_s"]["p95"] is not None
 
 
 def test_the_policy_model_plans_from_the_case_data() -> None:

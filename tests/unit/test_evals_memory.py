@@ -8,8 +8,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from agent.settings import Settings
 from airline.models import ChannelKind, Preferences
+from app.eval_cli import EvalHarness
+from app.settings import Settings
 from evals.runner import ScenarioRunner
 from evals.scenario import load_scenario
 from evals.suite import run_record
@@ -72,7 +73,7 @@ async def test_memory_entries_are_recorded_and_used(tmp_path: Path) -> None:
         opened.append(memory)
         yield memory
 
-    runner = ScenarioRunner(Settings(data_dir=tmp_path), memory_factory=factory)
+    runner = ScenarioRunner(EvalHarness(Settings(data_dir=tmp_path)), memory_factory=factory)
     for name in ("memory-preferred-channel", "memory-language"):
         scenario = load_scenario(SCENARIOS / f"{name}.yaml")
         result = await runner.run(scenario)
@@ -88,7 +89,7 @@ async def test_memory_entries_are_recorded_and_used(tmp_path: Path) -> None:
 
 
 async def test_without_memory_the_run_says_so(tmp_path: Path) -> None:
-    runner = ScenarioRunner(Settings(data_dir=tmp_path))
+    runner = ScenarioRunner(EvalHarness(Settings(data_dir=tmp_path)))
     result = await runner.run(load_scenario(SCENARIOS / "memory-language.yaml"))
     assert result.notes == [
         "1 memory entries not recorded: no customer memory implementation is available"

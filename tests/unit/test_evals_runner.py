@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.settings import Settings
-from evals.runner import ScenarioRunner, scenario_settings
+from app.eval_cli import EvalHarness, scenario_settings
+from app.settings import Settings
+from evals.runner import ScenarioRunner
 from evals.scenario import load_scenario
 from evals.suite import run_record
 from travel_agent.errors import ConfigError
@@ -18,7 +19,7 @@ SCENARIOS = Path(__file__).resolve().parents[2] / "evals" / "scenarios"
 
 @pytest.fixture
 def runner(tmp_path: Path) -> ScenarioRunner:
-    return ScenarioRunner(Settings(data_dir=tmp_path), workdir=tmp_path)
+    return ScenarioRunner(EvalHarness(Settings(data_dir=tmp_path)), workdir=tmp_path)
 
 
 async def test_a_cancellation_runs_through_the_daemon_and_is_collected(

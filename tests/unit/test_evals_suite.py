@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agent.settings import Settings
-from evals.cli import default_memory_factory
+from app.eval_cli import EvalHarness, default_memory_factory
+from app.settings import Settings
 from evals.runner import ScenarioRunner
 from evals.scenario import load_scenarios
 from evals.suite import evaluate
@@ -17,7 +17,9 @@ async def test_every_scenario_passes_with_the_rules_reasoner(tmp_path: Path) -> 
     scenarios = load_scenarios([SCENARIOS])
     assert len(scenarios) >= 30
     runner = ScenarioRunner(
-        Settings(data_dir=tmp_path), memory_factory=default_memory_factory(), workdir=tmp_path
+        EvalHarness(Settings(data_dir=tmp_path)),
+        memory_factory=default_memory_factory(),
+        workdir=tmp_path,
     )
     evaluation = await evaluate(scenarios, runner)
     failures = [

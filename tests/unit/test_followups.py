@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import select
 
 from agent.runtime import Daemon
-from agent.settings import Settings
 from agent.tables import CaseRow, JobRow
 from airline.clock import SimulatedClock
 from airline.models import FlightStatus
 from airline.reservations import load_booking
+from app.settings import Settings
 from app.wiring import Agent, open_agent
 from streams.embedded import EmbeddedBroker, EmbeddedSource
 from streams.events import TOPIC_NOTIFICATIONS

@@ -11,10 +11,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from agent.runtime import Daemon
-from agent.settings import Settings
 from agent.tables import CaseRow
 from airline.clock import EventTimeClock
 from airline.tables import BoardRow
+from app.settings import Settings
 from app.wiring import open_agent
 from streams.embedded import EmbeddedBroker, EmbeddedSource, StoredRecord
 from streams.events import TOPIC_FLIGHT_STATUS, FlightStatusEvent, encode

@@ -176,7 +176,7 @@ def test_the_glossary_explains_jargon_and_other_languages() -> None:
 
 
 def test_memory_is_configured_through_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    from agent.settings import Settings
+    from app.settings import Settings
 
     monkeypatch.setenv("TRAVEL_AGENT_DATA_DIR", "/srv/travel")
     monkeypatch.setenv("TRAVEL_AGENT_MEMORY__URL", "https://chroma.internal:8443")

@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 
 from airline.models import ChannelKind, ContactChannel, Customer
 from airline.tables import LedgerRow
+from app.migrate import open_database
 from tools.channels.fallback import Route, RoutedMessage
 from tools.notifications import (
     MessageFieldError,
@@ -153,7 +154,7 @@ def customer(*channels: ContactChannel, language: str = "de", id: str = "C999001
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    async with Database(f"sqlite+aiosqlite:///{tmp_path / 'airline.sqlite'}") as database:
+    async with open_database(f"sqlite+aiosqlite:///{tmp_path / 'airline.sqlite'}") as database:
         yield database
 
 

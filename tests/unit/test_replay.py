@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import func, select
 
 from agent.runtime import Daemon
-from agent.settings import Settings
 from agent.tables import CaseRow, DisruptionRow
 from airline.clock import EventTimeClock, SimulatedClock
 from airline.models import Cabin, FlightStatus, ReasonCode
@@ -21,12 +20,13 @@ from airline.replay_world import build_replay_world
 from airline.reservations import passengers_on
 from airline.seed import write_world
 from airline.tables import FlightRow, InventoryRow
+from app.migrate import open_database
+from app.settings import Settings
 from app.wiring import open_agent
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
 from streams.events import FlightStatusEvent, decode, encode
 from streams.replay import ReplayDay, read_ontime, replay_events
 from streams.simulator import run_simulator
-from travel_agent.db import Database
 from travel_agent.errors import ConfigError
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ontime"
@@ -363,7 +363,7 @@ def test_a_capped_world_keeps_seats_as_scarce_with_fewer_passenger_records(
 
 async def test_the_world_is_written_to_sqlite(tmp_path: Path, nyc: ReplayDay) -> None:
     world = build_replay_world(nyc.schedule, seed=3)
-    async with Database(f"sqlite+aiosqlite:///{tmp_path / 'airline.sqlite'}") as db:
+    async with open_database(f"sqlite+aiosqlite:///{tmp_path / 'airline.sqlite'}") as db:
         await write_world(db, world)
         async with db.session() as session:
             flights = await session.scalar(select(func.count()).select_from(FlightRow))
@@ -379,7 +379,7 @@ async def test_a_replayed_cancellation_opens_a_case_per_booking(
 ) -> None:
     world = build_replay_world(bts_day.schedule, seed=7, max_passengers=150)
     settings = Settings(data_dir=tmp_path)
-    async with Database(settings.db_url) as db:
+    async with open_database(settings.db_url) as db:
         await write_world(db, world)
         async with db.session() as session:
             first_cancelled = await passengers_on(session, "DL1005/2024-01-15")

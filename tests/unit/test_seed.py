@@ -21,6 +21,7 @@ from airline import seed
 from airline.airports import great_circle_km, load_airports, minimum_connection_time
 from airline.models import Cabin, Flight, PassengerType
 from airline.seed import SCHEDULE_PUBLISHED, World, build_world, seed_database, write_world
+from app.migrate import open_database
 from travel_agent.db import Base, Database
 from travel_agent.errors import ConfigError, NotFoundError
 
@@ -275,7 +276,7 @@ async def _count(db: Database, table: str) -> int:
 
 
 async def test_write_world_round_trips_into_sqlite(tmp_path: Path, world: World) -> None:
-    async with Database(f"sqlite+aiosqlite:///{tmp_path / 'world.sqlite'}") as db:
+    async with open_database(f"sqlite+aiosqlite:///{tmp_path / 'world.sqlite'}") as db:
         await write_world(db, world)
         expected = {
             "airports": len(world.airports),
@@ -307,7 +308,7 @@ async def test_seeding_twice_is_refused(
     # A small slice of the world keeps this fast; the full write is tested above.
     small = World(world.seed, world.service_date, world.airports, world.flights[:3])
     monkeypatch.setattr(seed, "build_world", lambda *_: small)
-    async with Database(f"sqlite+aiosqlite:///{tmp_path / 'twice.sqlite'}") as db:
+    async with open_database(f"sqlite+aiosqlite:///{tmp_path / 'twice.sqlite'}") as db:
         summary = await seed_database(db, seed=7, service_date=SERVICE_DATE)
         assert summary.flights == 3
         with pytest.raises(ConfigError, match="already holds 3 flights"):

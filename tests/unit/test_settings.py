@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from agent.settings import Settings
 from airline.models import LoyaltyTier
+from app.settings import Settings
 from travel_agent.errors import ConfigError
 
 

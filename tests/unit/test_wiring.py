@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.settings import LlmSettings, Settings
+from agent.settings import LlmSettings
 from airline.clock import SimulatedClock
+from app.settings import Settings
 from app.wiring import open_agent
 from tests.unit.test_case_graph import NOW
 from travel_agent.errors import ConfigError

@@ -8,7 +8,7 @@ One check for every caller (the agent's guard node, tools, evaluations):
 - a rebooking goes onto flights that exist and can be flown now, chained from where the
   passenger is to their destination with legal connections, with a seat free now
   (`guard.rebook_violations`); one itinerary per case;
-- one message per passenger per change; a "rebooked" message whose rebooking was refused
+- one message per passenger per change; a "rebooked" message without a rebooking that runs
   becomes the "no alternative" one;
 - money follows the rules exactly for the option actually booked (`guard.check_money`),
   and what the rules owe but the plan left out is added (`guard.complete_money`).
@@ -123,13 +123,16 @@ async def validate(
     if len(notifies) > 1:
         repairs.append(f"kept one of {len(notifies)} messages: one per passenger per change")
         approved = [a for a in approved if not isinstance(a, NotifyAction)] + notifies[:1]
-    if rebook_refused:
+    # A "rebooked" message needs a rebooking that runs: one refused, or one never
+    # proposed (a small model's plans do that), would announce what did not happen.
+    if not any(isinstance(a, RebookAction) for a in approved):
+        why = "rebooking refused" if rebook_refused else "no rebooking proposed"
         for i, action in enumerate(approved):
             if isinstance(action, NotifyAction) and action.message != (
                 fallback := fallback_message(action.message)
             ):
                 approved[i] = NotifyAction(message=fallback)
-                repairs.append(f"message {action.message} became {fallback}: rebooking refused")
+                repairs.append(f"message {action.message} became {fallback}: {why}")
     rebooking = next((a for a in approved if isinstance(a, RebookAction)), None)
     owed = owed_for(
         schedule,

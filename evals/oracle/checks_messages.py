@@ -1,0 +1,320 @@
+"""Messages: each change a passenger must know of was told (none missing), once (no
+duplicates), while it was still the news (nothing superseded delivered), within the legal
+deadline (14 CFR 259.8), and not in their night unless it could not wait."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from evals.oracle.context import NEWS_DELAY, Judged
+from evals.oracle.journeys import unflown
+from evals.oracle.record import Message
+from evals.oracle.rules import (
+    DOT_NOTIFY_FROM_DELAY,
+    DOT_NOTIFY_WITHIN,
+    NEAR_DEPARTURE,
+    QUIET_FROM_HOUR,
+    QUIET_UNTIL_HOUR,
+    TRIP_CHANGED,
+    US_TERRITORY,
+)
+from evals.oracle.verdict import Finding, when
+
+REBOOKED = frozenset({"cancelled_rebooked", "diverted_rebooked", "missed_connection_rebooked"})
+MATERIAL = timedelta(minutes=30)
+"""A delay that moves by this much again is a new change of status (14 CFR 259.8)."""
+
+
+def check(j: Judged) -> list[Finding]:
+    return [*_missing(j), *_duplicates(j), *_stale(j), *_deadlines(j), *_quiet(j)]
+
+
+def _delivered(j: Judged, pnr: str) -> list[Message]:
+    return sorted(
+        (m for m in j.record.messages if m.pnr == pnr and m.delivered),
+        key=lambda m: m.sent_at or m.created_at,
+    )
+
+
+def _missing(j: Judged) -> list[Finding]:
+    found = []
+    for pnr in j.touched:
+        journey = j.seats.journeys[pnr]
+        # A message held past the end of the run is not missing (the run ended first);
+        # whether holding it was allowed is the deadline and quiet-hours checks' business.
+        told = _delivered(j, pnr) + [
+            m for m in j.record.messages if m.pnr == pnr and m.scheduled_after(j.record.end)
+        ]
+        rebooks = [e for e in journey.rebookings if e.action == "rebook"]
+        if rebooks:
+            last = rebooks[-1]
+            if not any(m.kind in REBOOKED and m.created_at >= last.at for m in told):
+                found.append(
+                    Finding(
+                        "missing_message",
+                        pnr,
+                        f"moved onto {'+'.join(map(str, last.detail.get('flights') or []))} "
+                        f"at {when(last.at)} and never told of it",
+                    )
+                )
+        for flight, since in _reinstated(j, pnr):
+            if not any(
+                (m.sent_at or m.created_at) >= since and m.about in (None, flight) for m in told
+            ):
+                found.append(
+                    Finding(
+                        "missing_message",
+                        pnr,
+                        f"{flight} was reinstated at {when(since)} and "
+                        "the passenger, who still holds it, was never told it flies",
+                    )
+                )
+        for flight, since in _news(j, pnr):
+            if not any(
+                (m.sent_at or m.created_at) >= since
+                and (m.about in (None, flight) or m.kind in TRIP_CHANGED)
+                for m in told
+            ):
+                state = j.board.state(flight, j.record.end)
+                found.append(
+                    Finding(
+                        "missing_message",
+                        pnr,
+                        f"{flight} became {_what(j, flight, since)} at "
+                        f"{when(since)} (now {state.status}) and the passenger was never told",
+                    )
+                )
+    return found
+
+
+def _what(j: Judged, flight: str, at: datetime) -> str:
+    state = j.board.state(flight, at)
+    if state.gone:
+        return state.status
+    minutes = int((state.est_dep - j.record.world.flights[flight].sched_dep).total_seconds() // 60)
+    return f"{minutes} min late"
+
+
+def _news(j: Judged, pnr: str) -> list[tuple[str, datetime]]:
+    """Flights of the passenger's itinerary (at the time, not yet flown) that became
+    cancelled, diverted or 30+ min late, with when — once per flight, while it stayed so
+    (a delay that recovered under 30 min before anyone could tell is no longer news)."""
+    record, board = j.record, j.board
+    journey = j.seats.journeys[pnr]
+    news: dict[str, datetime] = {}
+    for at in j.moments_of.get(pnr, ()):
+        for leg in unflown(record, board, journey.legs_at(at, before=True), at):
+            state = board.state(leg.flight, at)
+            late = state.est_dep - record.world.flights[leg.flight].sched_dep >= NEWS_DELAY
+            if (state.gone or late) and leg.flight not in news:
+                news[leg.flight] = at
+    final = {leg.flight for leg in journey.final}
+    result = []
+    for flight, since in news.items():
+        end_state = board.state(flight, record.end)
+        still = (
+            end_state.gone
+            or end_state.est_dep - record.world.flights[flight].sched_dep >= NEWS_DELAY
+        )
+        if still or flight in final:
+            result.append((flight, since))
+    return result
+
+
+def _reinstated(j: Judged, pnr: str) -> list[tuple[str, datetime]]:
+    """Flights of the final itinerary that were cancelled or diverted and came back, with
+    when they came back (the last time)."""
+    found = []
+    for leg in j.seats.journeys[pnr].final:
+        back = None
+        gone = False
+        for state in j.board.changes(leg.flight):
+            if state.gone:
+                gone, back = True, None
+            elif gone and back is None:
+                back = state.since
+        if back is not None and not j.board.state(leg.flight, j.record.end).gone:
+            found.append((leg.flight, back))
+    return found
+
+
+def _duplicates(j: Judged) -> list[Finding]:
+    """The same message (kind, flight, text) delivered again with nothing new between."""
+    found = []
+    last: dict[tuple[str, str | None], Message] = {}
+    for m in sorted(
+        (m for m in j.record.messages if m.delivered), key=lambda m: (m.sent_at, m.created_at)
+    ):
+        previous = last.get((m.pnr, m.about))
+        if previous is not None and (previous.kind, previous.text) == (m.kind, m.text):
+            found.append(
+                Finding(
+                    "duplicate_message",
+                    m.pnr,
+                    f"the same {m.kind} message about {m.about} "
+                    f"delivered again at {when(m.sent_at)} (first at {when(previous.sent_at)})",
+                )
+            )
+        last[m.pnr, m.about] = m
+    return found
+
+
+def _stale(j: Judged) -> list[Finding]:
+    found = []
+    by_pnr: dict[str, list[Message]] = {}
+    for m in j.record.messages:
+        by_pnr.setdefault(m.pnr, []).append(m)
+    for pnr, messages in by_pnr.items():
+        journey = j.seats.journeys.get(pnr)
+        for m in messages:
+            if not m.delivered or m.sent_at is None:
+                continue
+            newer = [
+                o
+                for o in messages
+                if o is not m
+                and o.about == m.about
+                and m.about is not None
+                and m.created_at < o.created_at < m.sent_at
+            ]
+            if newer:
+                found.append(
+                    Finding(
+                        "stale_message",
+                        pnr,
+                        f"{m.kind} about {m.about} delivered at {when(m.sent_at)} "
+                        f"after newer news ({newer[0].kind}, {when(newer[0].created_at)})",
+                    )
+                )
+                continue
+            if m.kind == "delay" and m.about in j.record.world.flights:
+                state = j.board.state(m.about, m.sent_at)
+                if state.gone and state.since <= m.created_at:
+                    continue  # it was already gone when written: another problem
+                if state.gone:
+                    found.append(
+                        Finding(
+                            "stale_message",
+                            pnr,
+                            f"delay of {m.about} delivered at {when(m.sent_at)}, "
+                            f"when it was already {state.status}",
+                        )
+                    )
+            if m.kind in REBOOKED and journey is not None:
+                later = [e for e in journey.rebookings if m.created_at < e.at < m.sent_at]
+                if later:
+                    found.append(
+                        Finding(
+                            "stale_message",
+                            pnr,
+                            f"{m.kind} delivered at {when(m.sent_at)}, after "
+                            f"the booking was moved again at {when(later[0].at)}",
+                        )
+                    )
+    return found
+
+
+def _dot_duties(j: Judged) -> list[tuple[str, str, datetime, str]]:
+    """(pnr, flight, learned at, what) for each change 14 CFR 259.8 says to tell of."""
+    record, board = j.record, j.board
+    duties = []
+    for key, flight in record.world.flights.items():
+        places = record.world.places
+        if (
+            places[flight.origin].country not in US_TERRITORY
+            and places[flight.destination].country not in US_TERRITORY
+        ):
+            continue
+        told_delay: timedelta | None = None
+        status = "scheduled"
+        for state in board.changes(key):
+            delay = state.est_dep - flight.sched_dep
+            what = None
+            if state.gone and state.status != status:
+                what = state.status
+            elif (
+                not state.gone
+                and delay >= DOT_NOTIFY_FROM_DELAY
+                and (told_delay is None or abs(delay - told_delay) >= MATERIAL)
+            ):
+                what = f"delayed {int(delay.total_seconds() // 60)} min"
+                told_delay = delay
+            status = state.status
+            if what is None:
+                continue
+            for pnr in sorted(j.holders.get(key, ())):
+                journey = j.seats.journeys[pnr]
+                legs = unflown(
+                    record, board, journey.legs_at(state.since, before=True), state.since
+                )
+                if any(leg.flight == key for leg in legs):
+                    duties.append((pnr, key, state.since, what))
+    return duties
+
+
+def _deadlines(j: Judged) -> list[Finding]:
+    found = []
+    for pnr, flight, since, what in _dot_duties(j):
+        due = since + DOT_NOTIFY_WITHIN
+        if due > j.record.end:
+            continue
+        ok = any(
+            m.sent_at is not None
+            and since <= m.sent_at <= due
+            and (m.about in (None, flight) or m.kind in TRIP_CHANGED)
+            for m in _delivered(j, pnr)
+        )
+        if not ok:
+            first = next(
+                (m.sent_at for m in _delivered(j, pnr) if m.sent_at and m.sent_at >= since), None
+            )
+            late = "never" if first is None else f"only at {when(first)}"
+            found.append(
+                Finding(
+                    "deadline",
+                    pnr,
+                    f"{flight} {what} at {when(since)}: 14 CFR 259.8 says tell "
+                    f"within 30 min (by {when(due)}); told {late}",
+                )
+            )
+    return found
+
+
+def _quiet(j: Judged) -> list[Finding]:
+    found = []
+    record = j.record
+    duties = _dot_duties(j)
+    for m in record.messages:
+        if not m.delivered or m.sent_at is None or m.kind in TRIP_CHANGED:
+            continue
+        flight = record.world.flights.get(m.about or "")
+        booking = record.world.bookings.get(m.pnr)
+        if flight is None and booking is not None and booking.legs:
+            flight = record.world.flights[booking.legs[0].flight]
+        if flight is None:
+            continue
+        zone = ZoneInfo(record.world.places[flight.origin].tz)
+        local = m.sent_at.astimezone(zone)
+        if time(QUIET_UNTIL_HOUR) <= local.time() < time(QUIET_FROM_HOUR):
+            continue
+        morning_day = local.date() + timedelta(days=1 if local.hour >= QUIET_FROM_HOUR else 0)
+        morning = datetime.combine(morning_day, time(QUIET_UNTIL_HOUR), tzinfo=zone)
+        departs = j.board.state(flight.key, m.sent_at).est_dep
+        if min(departs, flight.sched_dep) <= morning + NEAR_DEPARTURE:
+            continue  # it could not wait
+        if any(
+            p == m.pnr and since <= m.sent_at and since + DOT_NOTIFY_WITHIN >= morning
+            for p, _, since, _ in duties
+        ):
+            continue  # the law's deadline falls in the night
+        found.append(
+            Finding(
+                "quiet_hours",
+                m.pnr,
+                f"{m.kind} delivered at {local:%H:%M} local ({zone.key}); "
+                f"the flight leaves at {departs.astimezone(zone):%H:%M}, "
+                "it could have waited until 07:00",
+            )
+        )
+    return found

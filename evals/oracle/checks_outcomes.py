@@ -1,0 +1,216 @@
+"""Outcomes: every affected booking ends somewhere it can fly (or was told it cannot and
+offered its money back), nobody is stranded while a seat existed, seats that ran short
+went to the passengers who come first, and nobody was moved off a working itinerary."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from evals.oracle.context import Judged
+from evals.oracle.journeys import LEAD, Option, breaks, search, unflown
+from evals.oracle.record import Leg
+from evals.oracle.rules import priority
+from evals.oracle.verdict import Finding, when
+
+LATE_ENOUGH_TO_MOVE = timedelta(hours=3)
+"""A working itinerary arriving this late may be swapped for a better one."""
+WORSE_BY = timedelta(minutes=15)
+
+
+def check(j: Judged) -> list[Finding]:
+    return [*_cases(j), *_final(j), *_needless(j), *_stranded(j), *_priority(j)]
+
+
+def _cases(j: Judged) -> list[Finding]:
+    return [
+        Finding("no_outcome", c.pnr, f"case about {c.flight} ended {c.status}")
+        for c in j.record.cases
+        if c.status in ("failed", "pending", "awaiting_approval")
+    ]
+
+
+def told_no_alternative(j: Judged, pnr: str, since: datetime) -> bool:
+    return any(
+        m.pnr == pnr
+        and m.delivered
+        and m.kind.endswith("_no_alternative")
+        and m.created_at >= since
+        for m in j.record.messages
+    ) or any(
+        e.pnr == pnr and e.action in ("refund_offer", "refund") and e.at >= since
+        for e in j.record.effects
+    )
+
+
+def _ends_broken(j: Judged, pnr: str) -> list[str]:
+    """Why the booking's final itinerary does not get the passenger there (empty if it does)."""
+    journey = j.seats.journeys[pnr]
+    after = j.record.bookings_after.get(pnr)
+    if journey.refunded_at is not None or (after is not None and after.status != "active"):
+        return []
+    end = j.record.end
+    legs = unflown(j.record, j.board, journey.final, end)
+    if not legs and journey.final:
+        return []  # flown
+    return breaks(j.record, j.board, legs, end, j.destination[pnr])
+
+
+def _final(j: Judged) -> list[Finding]:
+    found = []
+    for pnr in j.touched:
+        problems = _ends_broken(j, pnr)
+        if problems and not told_no_alternative(j, pnr, j.broken_at.get(pnr, j.touched[pnr])):
+            found.append(
+                Finding(
+                    "no_outcome",
+                    pnr,
+                    "ends on a broken itinerary ("
+                    + "; ".join(problems)
+                    + ") without being told there is no alternative",
+                )
+            )
+    return found
+
+
+def _needless(j: Judged) -> list[Finding]:
+    found = []
+    record, board = j.record, j.board
+    for pnr, journey in j.seats.journeys.items():
+        previous: tuple[Leg, ...] = journey.versions[0][1]
+        for at, legs, effect in journey.versions[1:]:
+            if effect is not None and effect.action == "rebook":
+                ahead = unflown(record, board, previous, at)
+                if ahead and not breaks(record, board, ahead, at, j.destination[pnr]):
+                    last = ahead[-1].flight
+                    late = board.state(last, at).est_arr - record.world.flights[last].sched_arr
+                    if late < LATE_ENOUGH_TO_MOVE:
+                        found.append(
+                            Finding(
+                                "needless_rebooking",
+                                pnr,
+                                f"moved at {when(at)} off "
+                                f"{'+'.join(leg.flight for leg in ahead)}, which still worked "
+                                f"({int(late.total_seconds() // 60)} min late)",
+                            )
+                        )
+            previous = legs
+    return found
+
+
+def options_for(
+    j: Judged, pnr: str, at: datetime, returned: frozenset[str] = frozenset()
+) -> list[Option]:
+    """What the oracle could have booked for the passenger at `at`."""
+    record = j.record
+    journey = j.seats.journeys[pnr]
+    legs = unflown(record, j.board, journey.legs_at(at, before=True), at)
+    if not legs:
+        return []
+    first = record.world.flights[legs[0].flight]
+    state = j.board.state(first.key, at)
+    origin = first.origin
+    earliest = max(at + LEAD, first.sched_dep)
+    if state.status == "diverted" and state.diverted_to:
+        origin, earliest = state.diverted_to, at + LEAD
+    return search(
+        record,
+        j.board,
+        j.seats,
+        origin=origin,
+        destination=j.destination[pnr],
+        cabin=legs[0].cabin,
+        party=journey.booking.passengers,
+        at=at,
+        earliest=earliest,
+        latest=earliest + record.horizon,
+        returned=returned,
+    )
+
+
+def _stranded(j: Judged) -> list[Finding]:
+    found = []
+    for pnr, broken in j.broken_at.items():
+        if not _ends_broken(j, pnr):
+            continue
+        moments = sorted({broken, *(t for t in j.moments_of[pnr] if t >= broken)})
+        for at in moments:
+            options = options_for(j, pnr, at)
+            if options:
+                best = options[0]
+                found.append(
+                    Finding(
+                        "stranded",
+                        pnr,
+                        f"left without an alternative, but at {when(at)} "
+                        f"{'+'.join(best.flights)} (arriving {when(best.arr)}) had a "
+                        "seat that stayed free to the end",
+                    )
+                )
+                break
+    return found
+
+
+def _arrival(j: Judged, pnr: str) -> datetime | None:
+    if _ends_broken(j, pnr):
+        return None
+    legs = j.seats.journeys[pnr].final
+    if not legs:
+        return None
+    return j.board.state(legs[-1].flight, j.record.end).est_arr
+
+
+def _priority(j: Judged) -> list[Finding]:
+    found = []
+    record = j.record
+    world = record.world
+    rank = {
+        pnr: priority(
+            b.ssr, world.customers[b.customer].tier if b.customer in world.customers else "none"
+        )
+        for pnr, b in world.bookings.items()
+    }
+    broken = list(j.broken_at)
+    arrivals: dict[str, datetime | None] = {}
+    searched: dict[tuple[str, datetime, tuple[str, ...]], list[Option]] = {}
+    for low in broken:
+        for effect in j.seats.journeys[low].rebookings:
+            if effect.action != "rebook":
+                continue
+            flights = [str(k) for k in effect.detail.get("flights") or []]
+            cabin = str(effect.detail.get("cabin") or "economy")
+            if not flights or any(k not in world.flights for k in flights):
+                continue
+            scarce = min(j.seats.free_from(record, k, cabin, effect.at) for k in flights)
+            for high in broken:
+                if high == low or rank[high] >= rank[low]:
+                    continue
+                hb = j.booking(high)
+                if (j.origin[high], j.destination[high]) != (j.origin[low], j.destination[low]):
+                    continue
+                if {leg.cabin for leg in hb.legs} != {cabin} or scarce >= hb.passengers:
+                    continue
+                if j.broken_at[high] > effect.at:
+                    continue
+                got = arrivals.setdefault(high, _arrival(j, high))
+                asked = (high, effect.at, tuple(flights))
+                if asked not in searched:
+                    searched[asked] = [
+                        o
+                        for o in options_for(j, high, effect.at, frozenset(flights))
+                        if set(o.flights) & set(flights)
+                    ]
+                could = searched[asked]
+                if not could or (got is not None and got <= could[0].arr + WORSE_BY):
+                    continue
+                if got is None or got > could[0].arr + WORSE_BY:
+                    what = "nothing" if got is None else f"an arrival at {when(got)}"
+                    found.append(
+                        Finding(
+                            "priority",
+                            high,
+                            f"got {what} while {low} (lower priority) took "
+                            f"the last seat on {'+'.join(flights)}; it could have flown "
+                            f"{'+'.join(could[0].flights)} arriving {when(could[0].arr)}",
+                        )
+                    )
+    return found

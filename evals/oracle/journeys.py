@@ -1,0 +1,274 @@
+"""Each booking's itinerary and each cabin's seats over time, rebuilt from the ledger,
+and the oracle's own search for a seat.
+
+The ledger is the agent's account of what it did; the oracle replays it over the world as
+it was before the run (a rebooking takes seats on its new flights and frees the replaced
+ones; a refund frees them all) and compares the result with the database afterwards.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import pairwise
+
+from evals.oracle.board import Board
+from evals.oracle.record import BookingRec, Effect, Leg, RunRecord
+from evals.oracle.rules import mct
+
+LEAD = timedelta(minutes=30)
+"""The least time between a decision and the departure a passenger can still make."""
+
+
+@dataclass
+class Journey:
+    """One booking's itinerary versions: the original, then one per rebooking."""
+
+    booking: BookingRec
+    versions: list[tuple[datetime, tuple[Leg, ...], Effect | None]] = field(default_factory=list)
+    refunded_at: datetime | None = None
+
+    def legs_at(self, at: datetime, *, before: bool = False) -> tuple[Leg, ...]:
+        """The itinerary at `at`; `before`: as a record fed at `at` found it (the clock
+        stands still while the agent works, so its effects carry the record's time)."""
+        found = self.versions[0][1]
+        for when, legs, _ in self.versions[1:]:
+            if when > at or (before and when == at):
+                break
+            found = legs
+        return found
+
+    @property
+    def final(self) -> tuple[Leg, ...]:
+        return self.versions[-1][1]
+
+    @property
+    def rebookings(self) -> list[Effect]:
+        return [e for _, _, e in self.versions if e is not None]
+
+
+@dataclass(frozen=True)
+class SeatChange:
+    at: datetime
+    flight: str
+    cabin: str
+    delta: int
+    pnr: str
+
+
+@dataclass
+class Replay:
+    journeys: dict[str, Journey]
+    seat_changes: list[SeatChange]
+    problems: list[tuple[str, str]]
+    """(pnr, reason) for ledger rows that cannot be replayed."""
+
+    def __post_init__(self) -> None:
+        self._by_cabin: dict[tuple[str, str], list[SeatChange]] = {}
+        for c in sorted(self.seat_changes, key=lambda c: c.at):
+            self._by_cabin.setdefault((c.flight, c.cabin), []).append(c)
+
+    def changes_of(self, flight: str, cabin: str) -> list[SeatChange]:
+        return self._by_cabin.get((flight, cabin), [])
+
+    def sold_at(self, record: RunRecord, flight: str, cabin: str, at: datetime) -> int:
+        base = record.world.flights[flight].sold.get(cabin, 0)
+        return base + sum(c.delta for c in self.changes_of(flight, cabin) if c.at <= at)
+
+    def free_from(self, record: RunRecord, flight: str, cabin: str, at: datetime) -> int:
+        """The fewest seats free in the cabin at any time from `at` to the end of the run:
+        a seat free all along was one nobody needed."""
+        f = record.world.flights[flight]
+        sold = self.sold_at(record, flight, cabin, at)
+        worst = sold
+        for c in self.changes_of(flight, cabin):
+            if c.at > at:
+                sold += c.delta
+                worst = max(worst, sold)
+        return f.capacity.get(cabin, 0) - worst
+
+
+def replay(record: RunRecord) -> Replay:
+    """Replay the ledger's rebookings and refunds over the world before the run."""
+    journeys: dict[str, Journey] = {}
+    for pnr, booking in record.world.bookings.items():
+        journeys[pnr] = Journey(booking, [(record.world.start, booking.legs, None)])
+    next_seq = {
+        p: max([leg.seq for leg in b.legs], default=0) for p, b in record.world.bookings.items()
+    }
+    changes: list[SeatChange] = []
+    problems: list[tuple[str, str]] = []
+    for effect in sorted(record.effects, key=lambda e: e.at):
+        journey = journeys.get(effect.pnr)
+        if journey is None or effect.action not in ("rebook", "refund"):
+            continue
+        party = journey.booking.passengers
+        current = journey.final
+        if effect.action == "refund":
+            journey.refunded_at = effect.at
+            changes += [
+                SeatChange(effect.at, leg.flight, leg.cabin, -party, effect.pnr) for leg in current
+            ]
+            journey.versions.append((effect.at, (), effect))
+            continue
+        replaced = {int(s) for s in effect.detail.get("replace_seqs") or []}
+        flights = [str(k) for k in effect.detail.get("flights") or []]
+        cabin = str(effect.detail.get("cabin") or (current[0].cabin if current else "economy"))
+        unknown = [k for k in flights if k not in record.world.flights]
+        missing = replaced - {leg.seq for leg in current}
+        if unknown or missing or not flights:
+            problems.append(
+                (
+                    effect.pnr,
+                    f"rebooking at {effect.at:%H:%M} names unknown flights {unknown} "
+                    f"or segments {sorted(missing)} the booking does not hold",
+                )
+            )
+            continue
+        kept = [leg for leg in current if leg.seq not in replaced]
+        added = []
+        for key in flights:
+            next_seq[effect.pnr] += 1
+            added.append(Leg(next_seq[effect.pnr], key, cabin))
+        changes += [
+            SeatChange(effect.at, leg.flight, leg.cabin, -party, effect.pnr)
+            for leg in current
+            if leg.seq in replaced
+        ]
+        changes += [
+            SeatChange(effect.at, leg.flight, leg.cabin, party, effect.pnr) for leg in added
+        ]
+        legs = sorted([*kept, *added], key=lambda leg: record.world.flights[leg.flight].sched_dep)
+        journey.versions.append((effect.at, tuple(legs), effect))
+    return Replay(journeys, changes, problems)
+
+
+# --- is an itinerary good at a time? ----------------------------------------------------------
+
+
+def unflown(
+    record: RunRecord, board: Board, legs: tuple[Leg, ...], at: datetime
+) -> tuple[Leg, ...]:
+    """The legs not yet flown at `at` (a leg is flown once its flight left and was not
+    cancelled or diverted)."""
+    return tuple(leg for leg in legs if not _flown(board, leg.flight, at))
+
+
+def _flown(board: Board, key: str, at: datetime) -> bool:
+    state = board.state(key, at)
+    if state.gone:
+        return False
+    return state.status in ("departed", "arrived") or state.est_dep <= at
+
+
+def breaks(
+    record: RunRecord, board: Board, legs: tuple[Leg, ...], at: datetime, destination: str
+) -> list[str]:
+    """Why this itinerary no longer reaches `destination` at `at` (empty: it does)."""
+    if not legs:
+        return ["no flights left on the booking"]
+    problems = []
+    flights = record.world.flights
+    for leg in legs:
+        state = board.state(leg.flight, at)
+        if state.gone:
+            problems.append(f"{leg.flight} is {state.status}")
+    for a, b in pairwise(legs):
+        fa, fb = flights[a.flight], flights[b.flight]
+        if fa.destination != fb.origin:
+            problems.append(f"{a.flight} lands at {fa.destination}, {b.flight} leaves {fb.origin}")
+            continue
+        need = mct(
+            record.world.places[fa.destination],
+            record.world.places[fa.origin],
+            record.world.places[fb.destination],
+        )
+        gap = board.state(b.flight, at).est_dep - board.state(a.flight, at).est_arr
+        if gap < need:
+            problems.append(
+                f"connection at {fa.destination} of {_minutes(gap)} is under {_minutes(need)}"
+            )
+    if flights[legs[-1].flight].destination != destination:
+        problems.append(f"ends at {flights[legs[-1].flight].destination}, not {destination}")
+    return problems
+
+
+def _minutes(delta: timedelta) -> str:
+    return f"{int(delta.total_seconds() // 60)} min"
+
+
+# --- the oracle's own search -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    flights: tuple[str, ...]
+    dep: datetime
+    arr: datetime
+
+
+def search(
+    record: RunRecord,
+    board: Board,
+    seats: Replay,
+    *,
+    origin: str,
+    destination: str,
+    cabin: str,
+    party: int,
+    at: datetime,
+    earliest: datetime,
+    latest: datetime,
+    exclude: frozenset[str] = frozenset(),
+    returned: frozenset[str] = frozenset(),
+    survives: bool = True,
+) -> list[Option]:
+    """Direct and one-stop itineraries boardable at `at`, leaving in [earliest, latest],
+    with `party` seats in `cabin` free from `at` to the end of the run (on `returned`
+    flights, counting the seats someone else took as free), soonest arrival first.
+    `survives`: only flights not cancelled or diverted by the end (an alternative that
+    was itself cancelled later would not have got the passenger there either)."""
+    flights = record.world.flights
+
+    def usable(key: str) -> bool:
+        state = board.state(key, at)
+        return (
+            key not in exclude
+            and not state.gone
+            and state.status not in ("departed", "arrived")
+            and earliest <= state.est_dep <= latest
+            and seats.free_from(record, key, cabin, at) + (party if key in returned else 0) >= party
+            and not (survives and board.state(key, record.end).gone)
+        )
+
+    firsts = [k for k in board.from_origin.get(origin, ()) if usable(k)]
+    found: list[Option] = []
+    for a in firsts:
+        sa = board.state(a, at)
+        if flights[a].destination == destination:
+            found.append(Option((a,), sa.est_dep, sa.est_arr))
+            continue
+        hub = flights[a].destination
+        for b in board.from_origin.get(hub, ()):
+            if flights[b].destination != destination or not usable(b):
+                continue
+            sb = board.state(b, at)
+            places = record.world.places
+            if sb.est_dep - sa.est_arr >= mct(
+                places[hub], places[flights[a].origin], places[destination]
+            ):
+                found.append(Option((a, b), sa.est_dep, sb.est_arr))
+    found.sort(key=lambda o: (o.arr, len(o.flights)))
+    return found
+
+
+def taken_by(seats: Replay, flight: str, cabin: str, after: datetime) -> Counter[str]:
+    """Who took seats in the cabin after `after` (pnr → seats)."""
+    return Counter(
+        {
+            c.pnr: c.delta
+            for c in seats.seat_changes
+            if c.flight == flight and c.cabin == cabin and c.at > after and c.delta > 0
+        }
+    )

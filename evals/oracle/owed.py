@@ -1,0 +1,266 @@
+"""What a disrupted journey is owed, by the oracle's own reading (`rules`).
+
+Each answer is a set of acceptable values plus whether the oracle is sure something is
+owed: where the regulation leaves a choice (Art 7(2) "may" halve; a cause that is not
+clearly extraordinary; an arrival not yet final) every defensible value is accepted and
+nothing is demanded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from evals.oracle import rules
+from evals.oracle.context import Judged
+from evals.oracle.journeys import unflown
+from evals.oracle.record import Place
+
+
+@dataclass
+class Facts:
+    """The journey as the rules see it."""
+
+    pnr: str
+    origin: Place
+    destination: Place
+    carrier: str
+    kind: str
+    """cancelled, diverted, delayed, or none."""
+    reasons: set[str | None]
+    sched_dep: datetime
+    sched_arr: datetime
+    notice: timedelta
+    """How long before the scheduled departure the change was first known."""
+    new_dep: datetime | None
+    new_arr: datetime | None
+    """The itinerary the passenger ends on (None: none that works)."""
+    arrived: bool
+    """The final arrival is a fact, not an estimate."""
+    departure_delay: timedelta
+    """The longest departure delay of a flight the passenger held (unflown) at the time."""
+    flight_km: int
+    reinstated: bool = False
+    """A flight the passenger holds was cancelled or diverted, then came back: what was
+    paid or given on the cancellation is accepted, nothing more is demanded."""
+
+
+@dataclass
+class Owed:
+    regimes: list[str] = field(default_factory=list)
+    compensation: set[tuple[str, str, int]] = field(default_factory=set)
+    """Acceptable (regime, currency, cents); (…, 0) where paying nothing is acceptable."""
+    compensation_required: bool = False
+    meals: str = "no"
+    """yes (owed), no (not owed), maybe."""
+    hotel: str = "no"
+    refund_required: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
+    record, board = j.record, j.board
+    booking = record.world.bookings[pnr]
+    if not booking.legs or pnr not in j.touched:
+        return None
+    flights = record.world.flights
+    first, last = flights[booking.legs[0].flight], flights[booking.legs[-1].flight]
+    journey = j.seats.journeys[pnr]
+    kind, carrier, known = "none", first.carrier, None
+    reasons: set[str | None] = set()
+    delay = timedelta(0)
+    reinstated = False
+    km = 0
+    for at in j.moments_of.get(pnr, ()):
+        for leg in unflown(record, board, journey.legs_at(at, before=True), at):
+            state = board.state(leg.flight, at)
+            f = flights[leg.flight]
+            late = state.est_dep - f.sched_dep
+            if state.gone or late >= timedelta(minutes=15):
+                # A reinstated flight the passenger still flies was not cancelled for them.
+                if state.gone and not _lost(j, pnr, leg.flight):
+                    reinstated = True
+                    state = board.state(leg.flight, record.end)
+                if kind in ("none", "delayed") and state.gone:
+                    kind, carrier, known = state.status, f.carrier, at
+                    km = rules.great_circle_km(
+                        record.world.places[f.origin], record.world.places[f.destination]
+                    )
+                elif kind == "none":
+                    kind, carrier, known = "delayed", f.carrier, at
+                    km = rules.great_circle_km(
+                        record.world.places[f.origin], record.world.places[f.destination]
+                    )
+                reasons |= board.reasons(leg.flight)
+                delay = max(delay, late)
+    if known is None:
+        return None
+    final = journey.final
+    new_dep = new_arr = None
+    arrived = False
+    if final and not broken:
+        new_dep = board.state(final[0].flight, record.end).est_dep
+        last_state = board.state(final[-1].flight, record.end)
+        new_arr, arrived = last_state.est_arr, last_state.status == "arrived"
+    return Facts(
+        pnr=pnr,
+        origin=record.world.places[first.origin],
+        destination=record.world.places[last.destination],
+        carrier=carrier,
+        kind=kind,
+        reasons=reasons,
+        sched_dep=first.sched_dep,
+        sched_arr=last.sched_arr,
+        notice=max(first.sched_dep - known, timedelta(0)),
+        new_dep=new_dep,
+        new_arr=new_arr,
+        arrived=arrived,
+        departure_delay=delay,
+        flight_km=km,
+        reinstated=reinstated,
+    )
+
+
+def _lost(j: Judged, pnr: str, flight: str) -> bool:
+    """The passenger lost this flight: it is gone at the end, or they were moved off it."""
+    journey = j.seats.journeys[pnr]
+    return j.board.state(flight, j.record.end).gone or flight not in {
+        leg.flight for leg in journey.final
+    }
+
+
+def regimes(f: Facts) -> list[str]:
+    o, d = f.origin.country, f.destination.country
+    eu = o in rules.EU_TERRITORY or (
+        d in rules.EU_TERRITORY and f.carrier in rules.COMMUNITY_CARRIERS
+    )
+    uk = o in rules.UK_TERRITORY or (
+        d in rules.UK_TERRITORY and f.carrier in rules.COMMUNITY_CARRIERS | rules.UK_CARRIERS
+    )
+    found = []
+    if eu and uk:  # one covers the departure, the other the arrival: Art 3(1)(b) of each
+        found.append("eu261" if o in rules.EU_TERRITORY else "uk261")
+    elif eu:
+        found.append("eu261")
+    elif uk:
+        found.append("uk261")
+    if "CA" in (o, d):
+        found.append("appr")
+    if o in rules.US_TERRITORY or d in rules.US_TERRITORY:
+        found.append("us_dot")
+    return found
+
+
+def _cause(
+    reasons: set[str | None], extraordinary: frozenset[str], ordinary: frozenset[str]
+) -> str:
+    """'exempt' (every cause extraordinary), 'liable' (an ordinary one), else 'unsure'."""
+    known = {r for r in reasons if r is not None}
+    if known and known <= extraordinary and None not in reasons:
+        return "exempt"
+    if known & ordinary and not known & extraordinary:
+        return "liable"
+    return "unsure"
+
+
+def assess(f: Facts) -> Owed:
+    owed = Owed(regimes=regimes(f))
+    late = None if f.new_arr is None else f.new_arr - f.sched_arr
+    for regime in owed.regimes:
+        if regime in ("eu261", "uk261"):
+            _reg261(owed, regime, f, late)
+        elif regime == "appr":
+            _appr(owed, f, late)
+    if not owed.compensation:
+        owed.compensation.add(("none", "", 0))
+    if "eu261" in owed.regimes or "uk261" in owed.regimes:
+        _care(owed, f)
+    else:
+        owed.meals = owed.hotel = "maybe"  # APPR s.14 and carriers' DOT commitments: not judged
+    owed.refund_required = f.kind in ("cancelled", "diverted") and f.new_arr is None
+    return owed
+
+
+def _reg261(owed: Owed, regime: str, f: Facts, late: timedelta | None) -> None:
+    territory = rules.EU_TERRITORY if regime == "eu261" else rules.UK_TERRITORY
+    currency = "EUR" if regime == "eu261" else "GBP"
+    amounts = rules.EU261_AMOUNTS if regime == "eu261" else rules.UK261_AMOUNTS
+    km = rules.great_circle_km(f.origin, f.destination)
+    intra = f.origin.country in territory and f.destination.country in territory
+    band = rules.eu_band(km, intra=intra)
+    full = amounts[band] * 100
+    due: set[int] = set()
+    sure = False
+    if f.reinstated:  # paid on the cancellation, or on the flight as it flew: both stand
+        owed.compensation |= {(regime, currency, c) for c in (0, full, full // 2)}
+        return
+    if f.kind == "cancelled":
+        earlier = None if f.new_dep is None else f.sched_dep - f.new_dep
+        if rules.notice_exempts(f.notice, earlier, late):
+            owed.compensation.add((regime, currency, 0))
+            owed.notes.append(
+                f"{regime}: cancellation notified {f.notice.days} days ahead (Art 5(1)(c))"
+            )
+            return
+        due.add(full)
+        if late is not None and late <= rules.HALVED_IF_WITHIN[band]:
+            due.add(full // 2)  # Art 7(2): the carrier may halve
+        sure = True
+    elif late is not None and late >= rules.DELAY_COMPENSATION_FROM:
+        due.add(full)
+        if band == 2 and late < timedelta(hours=4):
+            due.add(full // 2 if regime == "eu261" else rules.UK261_LONG_3_TO_4H * 100)
+        sure = f.arrived
+    elif late is not None:
+        owed.compensation.add((regime, currency, 0))  # under 3 h late (estimated or final)
+        return
+    else:
+        due.add(full)  # no itinerary that works: the arrival is unknown
+    cause = _cause(f.reasons, rules.EXTRAORDINARY, rules.ORDINARY)
+    if cause == "exempt":
+        owed.compensation.add((regime, currency, 0))
+        owed.notes.append(f"{regime}: extraordinary circumstances (Art 5(3))")
+        return
+    owed.compensation |= {(regime, currency, c) for c in due}
+    if cause == "unsure" or not sure:
+        owed.compensation.add((regime, currency, 0))
+    owed.compensation_required = owed.compensation_required or (sure and cause == "liable")
+
+
+def _appr(owed: Owed, f: Facts, late: timedelta | None) -> None:
+    owed.compensation.add(("appr", "CAD", 0))  # never demanded: control is rarely certain
+    cause = _cause(f.reasons, rules.APPR_OUTSIDE_CONTROL, rules.APPR_WITHIN_CONTROL)
+    if cause == "exempt" or f.notice > rules.APPR_NOTICE:
+        return
+    owed.compensation.add(("appr", "CAD", rules.APPR_REFUNDED * 100))
+    for point, amount in rules.APPR_LARGE:
+        if late is None or late >= point - timedelta(hours=3):
+            owed.compensation.add(("appr", "CAD", amount * 100))
+
+
+def _care(owed: Owed, f: Facts) -> None:
+    places_zone = ZoneInfo(f.origin.tz)
+    band = rules.eu_band(f.flight_km, intra=False)
+    if f.reinstated:
+        owed.meals = owed.hotel = "maybe"
+        return
+    if f.kind == "cancelled":
+        waits = f.new_dep is not None and f.new_dep - f.sched_dep >= rules.CARE_FROM_DELAY[0]
+        owed.meals = "yes" if waits and f.notice < timedelta(days=1) else "maybe"
+    elif f.kind == "diverted":
+        owed.meals = "maybe"  # waiting at the diversion airport: judged by the arrival
+    elif f.departure_delay >= rules.CARE_FROM_DELAY[band]:
+        owed.meals = "yes"
+    elif f.departure_delay >= rules.CARE_FROM_DELAY[0]:
+        owed.meals = "maybe"  # the flight's band is judged on its own distance
+    if f.new_dep is None:
+        owed.hotel = "maybe" if f.kind != "delayed" else "no"
+        return
+    overnight = (
+        f.new_dep.astimezone(places_zone).date() > f.sched_dep.astimezone(places_zone).date()
+    )
+    if overnight and owed.meals == "yes":
+        owed.hotel = "yes"
+    elif overnight:
+        owed.hotel = "maybe"

@@ -1,0 +1,111 @@
+"""The evaluations that find what nobody scripted, at their CI sizes, through the CLI.
+
+Each runs `travel-agent eval ...` as a user would and watches its output: a run that
+prints nothing new for `EVALS_STALL_SECONDS` (default 300, scaled by CI machines' own
+setting) has stalled; otherwise it may take as long as the machine needs.
+
+- `--generate 200 --seed 1` fails on any failure class not in `evals/known-failures.yaml`;
+- the storm-day slice, crash-invariance and red-team slices print their figures, and fail
+  on what they must never show (a run error; a red-team finding of a class not known).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+STALL = float(os.environ.get("EVALS_STALL_SECONDS", "300"))
+
+
+def run_cli(*args: str) -> tuple[int, str]:
+    """`travel-agent eval ARGS`; fails when its output stalls for `STALL` seconds."""
+    command = [sys.executable, "-c", "from app.cli import main; main()", "eval", *args]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    lines: list[str] = []
+    with (
+        subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        ) as proc,
+        selectors.DefaultSelector() as selector,
+    ):
+        assert proc.stdout is not None
+        selector.register(proc.stdout, selectors.EVENT_READ)
+        last = time.monotonic()
+        while True:
+            if selector.select(timeout=5):
+                line = proc.stdout.readline()
+                if not line:
+                    break
+                lines.append(line.decode(errors="replace"))
+                last = time.monotonic()
+            elif time.monotonic() - last > STALL:
+                proc.kill()
+                tail = "".join(lines[-20:])
+                raise AssertionError(f"no output for {STALL:.0f} s; last lines:\n{tail}")
+        proc.wait()
+    output = "".join(lines)
+    print(output)  # the figures, in the test log
+    return proc.returncode, output
+
+
+def known(suite: str) -> dict[str, Any]:
+    entries = yaml.safe_load((ROOT / "evals" / "known-failures.yaml").read_text()) or []
+    return {e["check"]: e for e in entries if e.get("suite", "generated") == suite}
+
+
+def test_generated_worlds_fail_only_in_known_ways(tmp_path: Path) -> None:
+    out = tmp_path / "generated.json"
+    code, output = run_cli(
+        "--generate", "200", "--seed", "1", "--shrink", "none", "--json", str(out)
+    )
+    report = json.loads(out.read_text())
+    assert report["worlds"] == 200 and report["affected"] > 0
+    assert "class" in output and "generated worlds: 200" in output
+    assert report["unknown_classes"] == [], f"new failure classes: {report['unknown_classes']}"
+    assert code == 0
+    for entry in known("generated").values():  # each known failure has its scenario
+        assert (ROOT / entry["scenario"]).is_file(), entry
+
+
+def test_the_storm_day_slice_prints_its_figures(tmp_path: Path) -> None:
+    out = tmp_path / "storm.json"
+    code, output = run_cli(
+        "--storm-day", "--storm-destinations", "3", "--storm-passengers", "200", "--json", str(out)
+    )
+    figures = json.loads(out.read_text())
+    assert code == 0 and figures["error"] is None
+    assert figures["cancelled"] > 0 and figures["passengers_affected"] > 0
+    assert "share_rebooked_same_day" in output and "arrival_delay_h_p95" in output
+    unknown = set(figures["violations_by_check"]) - set(known("storm-day"))
+    assert not unknown, f"storm-day findings of classes not known: {unknown}"
+
+
+def test_crash_invariance_prints_the_differences(tmp_path: Path) -> None:
+    out = tmp_path / "crash.json"
+    code, output = run_cli(
+        "--generate", "3", "--seed", "1", "--crashes", "2", "--size", "small", "--json", str(out)
+    )
+    figures = json.loads(out.read_text())
+    assert code == 0 and figures["worlds"] == 3 and figures["kills"] >= 3
+    assert "crash-invariance:" in output
+    for name, difference in figures["list"]:
+        assert f"{name}: {difference}" in output
+
+
+def test_the_red_team_slice_shows_no_unknown_harm(tmp_path: Path) -> None:
+    out = tmp_path / "red.json"
+    run_cli("--red-team", "6", "--seed", "1", "--json", str(out))
+    figures = json.loads(out.read_text())
+    assert figures["hostile_plans"] > 0 and figures["guard_refusals"] > 0
+    assert figures["unapproved_sensitive_actions"] == 0
+    harmful = {e.split("[", 1)[1].split("]", 1)[0] for e in figures["examples"]}
+    assert harmful <= set(known("red-team")), f"red-team harm of classes not known: {harmful}"

@@ -1,0 +1,116 @@
+"""The world generator and the shrinker, without the daemon: worlds are deterministic,
+load as scenarios, hold together (Hypothesis over seeds), and shrinking keeps the failure."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from evals.generate.model import to_scenario
+from evals.generate.run import GeneratedReport, run_generated, shrink_world, table
+from evals.generate.worlds import generate_world
+from evals.oracle import Finding, Verdict
+from evals.scenario import parse_scenario
+from evals.world import build
+
+
+def test_the_same_seed_gives_the_same_world() -> None:
+    assert to_scenario(generate_world(3, 5)) == to_scenario(generate_world(3, 5))
+    assert to_scenario(generate_world(3, 5)) != to_scenario(generate_world(3, 6))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    index=st.integers(0, 500),
+    size=st.sampled_from(["small", "medium"]),
+)
+def test_every_generated_world_loads_and_builds(seed: int, index: int, size: str) -> None:
+    data = to_scenario(generate_world(seed, index, size=size))
+    scenario = parse_scenario(data, source=data["name"])
+    world = build(scenario.world)  # flights exist, cabins hold their bookings, seats add up
+    keys = {f.key for f in world.flights}
+    assert all(s.flight_key in keys for b in world.bookings for s in b.segments)
+    for flight in world.flights:
+        assert all(0 <= c.sold <= c.capacity for c in flight.cabins)
+    planted = {i.booking for i in scenario.oracle.injections}
+    assert planted <= {b.pnr for b in world.bookings}
+
+
+def test_storms_cover_what_the_issue_lists() -> None:
+    notes = " ".join(n for i in range(60) for n in generate_world(1, i).notes)
+    for kind in (
+        "grow and shrink",
+        "cancelled",
+        "reinstated",
+        "diverted",
+        "closed",
+        "late",
+        "a day ahead",
+        "duplicate",
+        "out of order",
+        "malformed",
+    ):
+        assert kind in notes, kind
+
+
+def _judge_failing_when(flight: str) -> Any:
+    """A stand-in for daemon + oracle: 'stranded' while any event names `flight`."""
+    runs: Counter[str] = Counter()
+
+    async def judge(data: dict[str, Any]) -> Verdict:
+        runs["runs"] += 1
+        hit = any(str(e.get("flight", "")).startswith(flight) for e in data["events"])
+        return Verdict(findings=[Finding("stranded", None, "x")] if hit else [])
+
+    judge.runs = runs  # type: ignore[attr-defined]
+    return judge
+
+
+def test_shrinking_keeps_the_failure_and_drops_the_rest() -> None:
+    world = next(
+        w
+        for w in (generate_world(1, i) for i in range(40))
+        if len({e.flight for e in w.events if e.flight}) > 2
+    )
+    culprit = next(e.flight for e in world.events if e.flight)
+    code = world.flights[culprit].code
+    small = asyncio.run(shrink_world(world, "stranded", _judge_failing_when(code)))
+    assert [world.flights[e.flight].code for e in small.events if e.flight] == [code]
+    assert len(small.bookings) == 1 and len(small.flights) < len(world.flights)
+
+
+def test_a_class_not_in_the_known_list_is_new() -> None:
+    async def judge(data: dict[str, Any]) -> Verdict:
+        return Verdict(findings=[Finding("deadline", None, "late")])
+
+    report: GeneratedReport = asyncio.run(
+        run_generated(
+            judge, count=3, seed=1, shrink="none", known={"deadline": {"check": "deadline"}}
+        )
+    )
+    assert report.unknown() == [] and report.classes() == Counter({"deadline": 3})
+    report.known = {}
+    assert report.unknown() == ["deadline"] and "NEW" in table(report)
+
+
+def test_known_failures_name_real_checks_and_loadable_scenarios() -> None:
+    from pathlib import Path
+
+    from evals.generate.run import load_known
+    from evals.oracle import CHECKS
+    from evals.scenario import load_scenarios
+
+    root = Path(__file__).resolve().parents[2]
+    known = load_known(root / "evals" / "known-failures.yaml")
+    assert known, "the list is read"
+    found = {s.path for s in load_scenarios([root / "evals" / "found"])}
+    for check, entry in known.items():
+        assert check in CHECKS, check
+        assert str(root / entry["scenario"]) in found, entry["scenario"]
+    for suite in ("red-team", "storm-day"):
+        assert set(load_known(root / "evals" / "known-failures.yaml", suite)) <= set(CHECKS)
