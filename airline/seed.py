@@ -63,6 +63,8 @@ from airline.tables import (
     CustomerRow,
     FlightRow,
     InventoryRow,
+    JourneyRow,
+    PassengerRow,
     SegmentRow,
 )
 from travel_agent.db import Database
@@ -493,6 +495,8 @@ WORLD_TABLES: dict[str, Table] = {
         CustomerRow,
         ChannelRow,
         BookingRow,
+        PassengerRow,
+        JourneyRow,
         SegmentRow,
     )
 }

@@ -177,6 +177,9 @@ async def refund_journey(
                 "days": str(days),
             },
             at=now,
+            # News that keeps until morning: it waits out the night where the flight leaves.
+            departure=flight.sched_dep,
+            departure_tz=deps.schedule.airports[flight.origin].tz,
         )
         return ToolResult(
             status=ToolStatus.OK,
