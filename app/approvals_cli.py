@@ -129,6 +129,8 @@ def show(approval_id: str, as_json: Annotated[bool, typer.Option("--json")] = Fa
         console.print(f"  - {_action(action)}")
     console.print(f"[bold]rationale[/bold]: {approval.rationale}")
     console.print(f"[bold]cost[/bold]: {approval.cost_cents / 100:.2f} {approval.currency}")
+    for line in approval.proposal.get("costs", []):
+        console.print(f"  {line}")
     if approval.options:
         console.print("[bold]options[/bold] (edit --option N):")
         for i, option in enumerate(approval.options):

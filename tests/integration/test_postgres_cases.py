@@ -53,10 +53,11 @@ async def pg_world(pg_db_url: str, world: World) -> AsyncIterator[Database]:
 
 
 def single_economy(world: World) -> dict[str, list[Booking]]:
-    """Bookings whose whole trip is one economy flight, by that flight."""
+    """Bookings of one traveller whose whole trip is one economy flight, by that flight."""
     by_flight: dict[str, list[Booking]] = {}
     for booking in world.bookings:
-        if len(booking.segments) == 1 and booking.segments[0].cabin == Cabin.ECONOMY:
+        alone = len(booking.passengers) == 1
+        if alone and len(booking.segments) == 1 and booking.segments[0].cabin == Cabin.ECONOMY:
             by_flight.setdefault(booking.segments[0].flight_key, []).append(booking)
     return by_flight
 

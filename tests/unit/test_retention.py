@@ -39,6 +39,7 @@ async def _cancel(runtime: Runtime) -> int:
     )
     record = Received(Position(TOPIC_FLIGHT_STATUS, 0, 0), encode(event), b"k", event)
     await runtime.daemon.handle(record)
+    await runtime.daemon.close_wave()  # the end of the backlog: the wave is planned and run
     await runtime.relay.drain()
     return runtime.daemon.stats.cases
 

@@ -45,7 +45,6 @@ SPLIT_ELSEWHERE = {
     "streams/ontime.py": "planner (issue 13): moves beside the world it builds",
     "tools/rebooking.py": "replies (issue 18): the planner kept it for the replies path only",
     "streams/kafka.py": "robust (issue 16): errors / connection / sink / source",
-    "tools/notifications.py": "rights (issue 14): templates / quiet hours / outbox",
     "evals/runner.py": "oracle + lead (issue 15/17): split at the end",
     "evals/expectations.py": "oracle (issue 15): rewrites evals/",
     "evals/metrics.py": "oracle (issue 15): rewrites evals/",
