@@ -251,9 +251,12 @@ class ApprovalDesk:
             )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             latest = await self.get(approval_id)
+            why = latest.decision.reason if latest.decision else None
             raise ApprovalClosedError(
                 f"approval {approval_id} is {latest.status.value}"
                 + (f" (by {latest.decided_by})" if latest.decided_by else "")
-                + ": it takes no decision now"
+                + (f": {why}" if why else "")
+                + "; it takes no decision now"
+                + (": the case plans again" if latest.status is ApprovalStatus.STALE else "")
             )
         return await self.get(approval_id)

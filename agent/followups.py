@@ -34,7 +34,7 @@ from agent.tables import ApprovalRow
 from airline.holds import release_expired_holds
 from airline.models import Booking, FlightStatus
 from airline.reservations import load_booking, load_customer
-from tools.notifications import MessageKind, enqueue_notification
+from tools.notifications import MessageKind, enqueue_for_booking
 from travel_agent.errors import NotFoundError
 from travel_agent.redact import passenger
 
@@ -214,12 +214,12 @@ class FollowUps:
         customer = await load_customer(session, booking.customer_id)
         first = deps.schedule.flights[flights[0]]
         origin_tz = deps.schedule.airports[first.origin].tz
-        await enqueue_notification(
+        await enqueue_for_booking(
             session,
             idempotency_key=f"remind:{case_id}",
             case_id=case_id,
-            pnr=booking.pnr,
-            customer=customer,
+            booking=booking,
+            contact=customer,
             kind=MessageKind.REMINDER,
             fields={
                 "flight": f"{first.carrier}{first.number}",

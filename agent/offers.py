@@ -8,7 +8,7 @@ found are options 2..N, and the passenger has until the deadline to answer. An a
 - ``accept`` (or option 1): the rebooking stands; the offer is closed;
 - ``option`` N > 1: the booking moves from the booked flights onto option N, through the
   one rebooking path (`tools.rebooking.rebook`, guarded: seats, connection, destination);
-- ``decline``: the ticket is refunded (`tools.declines.refund_on_decline`);
+- ``decline``: the refund is taken (`agent.choices.take_refund`), as far as a rule gives it;
 - ``text``: words of their own go to the operator desk, as data; the offer stays open.
 
 Each answer is recorded once (by `reply_id`) in the conversation (`replies`), with what
@@ -31,12 +31,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent.choices import RefundChoice, take_refund
 from agent.scheduler import JobKind, schedule_job
 from agent.tables import OfferRow, ReplyRow
 from airline.models import Cabin
 from airline.reservations import load_booking
 from streams.replies import PassengerReply
-from tools.declines import refund_on_decline
 from tools.effects import ToolDeps, ToolStatus
 from tools.flights import Itinerary
 from tools.rebooking import rebook
@@ -188,11 +188,18 @@ class OfferDesk:
                 "outcome": {"choice": "accept", "flights": offer.booked},
             }
         if choice == "decline":
-            done = await refund_on_decline(
+            # The one place a refund choice is taken (checked against the rules, the
+            # disrupted journey and those after it refunded, its deadline recorded).
+            done = await take_refund(
                 self.deps,
+                RefundChoice(
+                    pnr=offer.pnr,
+                    flight_key=offer.disruption_flight,
+                    chosen_at=reply.received_at,
+                    chosen_by="passenger",
+                    source="reply",
+                ),
                 case_id=answer_case(offer.id),
-                pnr=offer.pnr,
-                disruption_flight=offer.disruption_flight,
             )
             if done.status != ToolStatus.OK:
                 return f"to the operator desk: the refund failed ({done.message})", None

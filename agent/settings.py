@@ -13,6 +13,8 @@ from pydantic import BaseModel, Field, SecretStr
 
 from airline.models import LoyaltyTier
 from streams.plausibility import PlausibilityLimits
+from tools.money import RateTable
+from tools.policy.config import PolicyConfig
 
 __all__ = [
     "AgentSettings",
@@ -32,13 +34,22 @@ class ApprovalLimits(BaseModel):
         default=50_000,
         ge=0,
         description="a rebooking onto another carrier whose estimated cost (the interline "
-        "fare we pay) is above this (0: every other-carrier rebooking asks)",
+        "fare we pay, in `money.currency`) is above this (0: every other-carrier rebooking "
+        "asks)",
     )
     compensation_above_required: bool = Field(
         default=True, description="compensation beyond what the rules require"
     )
     compensation_above_cents: int = Field(
-        default=60_000, ge=0, description="any compensation above this amount asks a human"
+        default=60_000,
+        ge=0,
+        description="compensation above this amount per traveller asks a human (in "
+        "`money.currency`: an amount in another currency is converted at `money`'s rates)",
+    )
+    money: RateTable = Field(
+        default_factory=RateTable,
+        description="the currency the limits are written in and a dated table of rates to "
+        "compare amounts in other currencies with them",
     )
     min_confidence: float = Field(
         default=0.6, ge=0, le=1, description="a plan less sure than this asks a human"
@@ -222,6 +233,11 @@ class AgentSettings(BaseModel):
     plausibility: PlausibilitySettings = PlausibilitySettings()
     retention: RetentionSettings = RetentionSettings()
     planner: PlannerSettings = PlannerSettings()
+    policy: PolicyConfig = Field(
+        default_factory=PolicyConfig,
+        description="the readings of the regulations the policy engine applies "
+        "(tools.policy.config; e.g. __POLICY__LAP_INFANTS_COMPENSATED)",
+    )
     concurrency: int = Field(default=8, ge=1, description="cases run at once")
     delay_notify_minutes: int = Field(
         default=30, ge=0, description="notify passengers of departure delays at least this long"

@@ -23,7 +23,11 @@ from airline.models import (
     Customer,
     FareFamily,
     FlightStatus,
+    Journey,
     LoyaltyTier,
+    Passenger,
+    PassengerType,
+    PaymentMethod,
     Preferences,
     SeatPreference,
     Segment,
@@ -70,6 +74,7 @@ class CaseReason(StrEnum):
     GATE_CHANGE = "gate_change"
     RECOVERED = "recovered"  # an announced delay shrank: the passenger must know
     ARRIVED_LATE = "arrived_late"  # landed 3 h or more late: compensation is judged now
+    REINSTATED = "reinstated"  # a cancelled flight operates after all: those on it must know
 
 
 class CaseStatus(StrEnum):
@@ -173,7 +178,13 @@ class Verdict(BaseModel):
     needs_human: list[str] = Field(
         default_factory=list, description="the autonomy limits the approved plan exceeds"
     )
-    cost_cents: int = Field(default=0, description="estimated cost beyond the ticket")
+    cost_cents: int = Field(
+        default=0, description="estimated cost beyond the ticket, in the limits' currency"
+    )
+    cost_currency: str = Field(default="EUR", description="the limits' currency")
+    cost_lines: list[str] = Field(
+        default_factory=list, description="each cost in its own currency and the limits'"
+    )
 
 
 class CaseState(TypedDict, total=False):
@@ -214,6 +225,10 @@ CHECKPOINT_TYPES: tuple[type, ...] = (
     SeatPreference,
     Booking,
     Segment,
+    Passenger,
+    PassengerType,
+    PaymentMethod,
+    Journey,
     Customer,
     ContactChannel,
     FlightState,

@@ -161,6 +161,27 @@ class JobRow(Base):
     __table_args__ = (Index("ix_jobs_status_due", "status", "due_at"),)
 
 
+class PassengerChoiceRow(Base):
+    """A passenger's choice, recorded by whoever heard it (the desk, the CLI, a reply), for
+    the daemon to carry out once (`agent.choices`): today, taking the refund."""
+
+    __tablename__ = "passenger_choices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    pnr: Mapped[str] = mapped_column(String(6), index=True)
+    flight_key: Mapped[str] = mapped_column(String(32))
+    choice: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16))
+    chosen_by: Mapped[str] = mapped_column(String(64))
+    chosen_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    """recorded → done | refused (the reason in `result`)."""
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    applied_at: Mapped[datetime | None]
+
+    __table_args__ = (UniqueConstraint("pnr", "flight_key", "choice", name="uq_choice_once"),)
+
+
 class OfferRow(Base):
     """What a passenger was offered after a disruption, and how they answered.
 

@@ -7,8 +7,9 @@ Cancellations and diversions affect everyone on the flight. A delay affects conn
 passengers whose onward flight now leaves before the minimum connection time (they need
 a rebooking), and everyone else on the flight once it is long enough to announce. A gate
 change is news for everyone on a flight leaving within three hours. A delay that shrinks
-again is news for those told of it. Landing three hours or more late at the final
-destination opens a case for the compensation owed. Other progress opens no case: triage
+again is news for those told of it, and a cancelled flight reinstated is news for those
+still booked on it. Landing three hours or more late at the journey's final destination
+opens a case for the compensation owed. Other progress opens no case: triage
 is cheap, and non-material changes end here.
 """
 
@@ -29,6 +30,8 @@ from airline.models import PRIORITY_SSR, FareFamily, FlightStatus, LoyaltyTier, 
 from airline.reservations import passengers_on
 from airline.schedule import Schedule
 from airline.tables import BookingRow, CustomerRow, SegmentRow
+from streams.events import TOPIC_NOTIFICATIONS
+from tools.tables import OutboxRow
 
 # Minutes of urgency a tier is worth when seats are scarce (higher tiers first).
 _TIER_PRIORITY = {
@@ -52,6 +55,7 @@ TRIAGED = frozenset(
         ChangeKind.DELAY,
         ChangeKind.GATE_CHANGE,
         ChangeKind.RECOVERY,
+        ChangeKind.REINSTATEMENT,
         ChangeKind.ARRIVED_LATE,
     }
 )
@@ -104,13 +108,18 @@ async def affected_bookings(
     pnrs = await passengers_on(session, change.flight_key)
     if not pnrs:
         return []
-    itineraries = await _itineraries(session, pnrs, schedule)
+    itineraries = await _itineraries(session, pnrs, schedule, change.flight_key)
+    told = (
+        await _told_about(session, pnrs, change.flight_key)
+        if change.kind == ChangeKind.REINSTATEMENT
+        else set()
+    )
     bonuses = await _bonuses(session, pnrs)
     flight = schedule.flights[change.flight_key]
     current = change.current
     affected: list[Affected] = []
     for pnr in pnrs:
-        keys = itineraries[pnr]
+        keys = itineraries.get(pnr, [flight.key])
         minutes_left = int((current.est_dep - now).total_seconds() // 60)
         bonus = bonuses[pnr]
         if change.kind == ChangeKind.CANCELLATION:
@@ -124,8 +133,14 @@ async def affected_bookings(
             if change.previous.est_dep - flight.sched_dep >= delay_notify:
                 affected.append(Affected(pnr, CaseReason.RECOVERED, minutes_left - bonus))
             continue
+        if change.kind == ChangeKind.REINSTATEMENT:
+            # Still booked on it (not rebooked off it, not refunded), and told it was
+            # cancelled: it flies after all. (Whoever heard nothing yet needs no news.)
+            if pnr in told:
+                affected.append(Affected(pnr, CaseReason.REINSTATED, minutes_left - bonus))
+            continue
         if change.kind == ChangeKind.ARRIVED_LATE:
-            if keys and keys[-1] == flight.key:  # their final destination, reached late
+            if keys and keys[-1] == flight.key:  # the journey's final destination, late
                 affected.append(Affected(pnr, CaseReason.ARRIVED_LATE, 1440 - bonus))
             continue
         if change.kind == ChangeKind.GATE_CHANGE:
@@ -145,20 +160,41 @@ async def affected_bookings(
 
 
 async def _itineraries(
-    session: AsyncSession, pnrs: list[str], schedule: Schedule
+    session: AsyncSession, pnrs: list[str], schedule: Schedule, flight_key: str
 ) -> dict[str, list[str]]:
-    """Each booking's active flight keys in departure order (one query for all)."""
+    """Each booking's active flight keys on the journey that holds `flight_key`, in
+    departure order (one query for all): a return flight is not an onward connection,
+    and the outbound's last flight reaches the outbound's final destination."""
     rows = await session.execute(
-        select(SegmentRow.pnr, SegmentRow.flight_key).where(
+        select(SegmentRow.pnr, SegmentRow.flight_key, SegmentRow.journey).where(
             SegmentRow.pnr.in_(pnrs), SegmentRow.status == SegmentStatus.ACTIVE.value
         )
     )
-    by_pnr: dict[str, list[str]] = defaultdict(list)
-    for pnr, key in rows:
-        by_pnr[pnr].append(key)
-    for keys in by_pnr.values():
+    by_journey: dict[tuple[str, int], list[str]] = defaultdict(list)
+    on_it: dict[str, int] = {}
+    for pnr, key, journey in rows:
+        by_journey[pnr, journey].append(key)
+        if key == flight_key:
+            on_it[pnr] = journey
+    by_pnr: dict[str, list[str]] = {}
+    for pnr, journey in on_it.items():
+        keys = by_journey[pnr, journey]
         keys.sort(key=lambda k: schedule.flights[k].sched_dep)
+        by_pnr[pnr] = keys
     return by_pnr
+
+
+async def _told_about(session: AsyncSession, pnrs: list[str], flight_key: str) -> set[str]:
+    """The bookings that were sent (or are about to be sent) news about `flight_key`."""
+    rows = await session.scalars(
+        select(OutboxRow.key).where(
+            OutboxRow.topic == TOPIC_NOTIFICATIONS,
+            OutboxRow.key.in_(pnrs),
+            OutboxRow.status.in_(("pending", "sent")),
+            OutboxRow.payload["meta"]["about"].as_string() == flight_key,
+        )
+    )
+    return set(rows)
 
 
 async def _bonuses(session: AsyncSession, pnrs: list[str]) -> dict[str, int]:

@@ -82,6 +82,8 @@ class ChangeKind(StrEnum):
     GATE_CHANGE = "gate_change"
     PROGRESS = "progress"
     """Departed, arrived, or a shift too small to matter."""
+    REINSTATEMENT = "reinstatement"
+    """A cancelled or diverted flight is back on the board as operating."""
     ARRIVED_LATE = "arrived_late"
     """Landed long enough after schedule to owe compensation (set by triage, which knows
     the schedule; `classify` reports such an arrival as progress)."""
@@ -101,6 +103,10 @@ class Change(BaseModel):
         return self.current.est_dep - self.previous.est_dep
 
 
+# A cancelled flight back in one of these states operates after all.
+_OPERATING = frozenset({FlightStatus.SCHEDULED, FlightStatus.DELAYED, FlightStatus.GATE_CHANGE})
+
+
 def classify(previous: FlightState, current: FlightState) -> ChangeKind:
     """The kind of change from `previous` to `current` (pure; the heart of triage)."""
     if current.status != previous.status:
@@ -108,6 +114,8 @@ def classify(previous: FlightState, current: FlightState) -> ChangeKind:
             return ChangeKind.CANCELLATION
         if current.status == FlightStatus.DIVERTED:
             return ChangeKind.DIVERSION
+        if previous.status == FlightStatus.CANCELLED and current.status in _OPERATING:
+            return ChangeKind.REINSTATEMENT
     shift = current.est_dep - previous.est_dep
     if shift >= MATERIAL_SHIFT:
         return ChangeKind.DELAY
@@ -278,9 +286,12 @@ class LiveBoard:
 
 
 async def newest_event_time(db: Database) -> datetime | None:
-    """When the newest state on the board was emitted: how far the stream has got."""
+    """When the newest state on the board was emitted: how far the stream has got (None
+    before the first event: the seeded rows are the published schedule, not news)."""
     async with db.session() as session:
-        return await session.scalar(select(func.max(BoardRow.last_emitted_at)))
+        return await session.scalar(
+            select(func.max(BoardRow.last_emitted_at)).where(BoardRow.last_event_id != "seed")
+        )
 
 
 def _row_of(state: FlightState) -> dict[str, object]:

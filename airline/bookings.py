@@ -1,12 +1,14 @@
-"""Bookings and customers, read (one or many at a time) and locked for a change."""
+"""Bookings (their passengers, journeys and segments) and customers, read one or many at a
+time and locked for a change; the seats a booking's party needs."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from airline.journeys import with_journeys
 from airline.models import (
     Booking,
     BookingStatus,
@@ -15,11 +17,23 @@ from airline.models import (
     ContactChannel,
     Customer,
     FareFamily,
+    Journey,
     LoyaltyTier,
+    Passenger,
+    PassengerType,
+    PaymentMethod,
     Segment,
     SegmentStatus,
 )
-from airline.tables import BookingRow, ChannelRow, CustomerRow, SegmentRow
+from airline.tables import (
+    BookingRow,
+    ChannelRow,
+    CustomerRow,
+    FlightRow,
+    JourneyRow,
+    PassengerRow,
+    SegmentRow,
+)
 from travel_agent.errors import NotFoundError
 
 __all__ = [
@@ -29,65 +43,135 @@ __all__ = [
     "load_customer",
     "lock_booking",
     "passengers_on",
+    "seats_needed",
 ]
 
 
 async def load_booking(session: AsyncSession, pnr: str) -> Booking:
-    row = await session.get(BookingRow, pnr)
-    if row is None:
+    """The booking with its passengers, journeys and segments.
+
+    A booking stored without passenger rows is one adult (with the booking's SSRs); one
+    without journey rows is one journey per journey number of its segments
+    (`airline.journeys.derive_journeys`).
+
+    Raises:
+        NotFoundError: there is no such booking.
+    """
+    found = await load_bookings(session, [pnr])
+    if pnr not in found:
         raise NotFoundError(f"no booking {pnr}")
-    segments = (await session.scalars(select(SegmentRow).where(SegmentRow.pnr == pnr))).all()
-    return Booking(
-        pnr=row.pnr,
-        customer_id=row.customer_id,
-        fare=FareFamily(row.fare),
-        price_cents=row.price_cents,
-        currency=row.currency,
-        status=BookingStatus(row.status),
-        ssr=list(row.ssr or []),
-        segments=[
-            Segment(
-                seq=s.seq,
-                flight_key=s.flight_key,
-                cabin=Cabin(s.cabin),
-                status=SegmentStatus(s.status),
-            )
-            for s in sorted(segments, key=lambda s: (s.status != "active", s.seq, s.id))
-        ],
-    )
+    return found[pnr]
 
 
 async def load_bookings(session: AsyncSession, pnrs: Sequence[str]) -> dict[str, Booking]:
-    """Many bookings in two queries (a wave reads hundreds at once); unknown PNRs are absent."""
+    """Many bookings, each as `load_booking` reads it, in a few queries whatever their
+    number (a wave reads hundreds at once); unknown PNRs are absent."""
     if not pnrs:
         return {}
     rows = (await session.scalars(select(BookingRow).where(BookingRow.pnr.in_(pnrs)))).all()
     segments: dict[str, list[SegmentRow]] = {}
     for s in (await session.scalars(select(SegmentRow).where(SegmentRow.pnr.in_(pnrs)))).all():
         segments.setdefault(s.pnr, []).append(s)
-    return {
-        row.pnr: Booking(
-            pnr=row.pnr,
-            customer_id=row.customer_id,
-            fare=FareFamily(row.fare),
-            price_cents=row.price_cents,
-            currency=row.currency,
-            status=BookingStatus(row.status),
-            ssr=list(row.ssr or []),
-            segments=[
-                Segment(
-                    seq=s.seq,
-                    flight_key=s.flight_key,
-                    cabin=Cabin(s.cabin),
-                    status=SegmentStatus(s.status),
-                )
-                for s in sorted(
-                    segments.get(row.pnr, []), key=lambda s: (s.status != "active", s.seq, s.id)
-                )
-            ],
+    people: dict[str, list[PassengerRow]] = {}
+    for p in (
+        await session.scalars(
+            select(PassengerRow).where(PassengerRow.pnr.in_(pnrs)).order_by(PassengerRow.seq)
+        )
+    ).all():
+        people.setdefault(p.pnr, []).append(p)
+    trips: dict[str, list[JourneyRow]] = {}
+    for j in (
+        await session.scalars(
+            select(JourneyRow).where(JourneyRow.pnr.in_(pnrs)).order_by(JourneyRow.seq)
+        )
+    ).all():
+        trips.setdefault(j.pnr, []).append(j)
+    bookings = {
+        row.pnr: _booking(
+            row, segments.get(row.pnr, []), people.get(row.pnr, []), trips.get(row.pnr, [])
         )
         for row in rows
     }
+    # Bookings stored without journey rows: one journey per journey number, derived from
+    # their flights' ends (one query for all of them).
+    keys = {s.flight_key for b in bookings.values() if not b.journeys for s in b.segments}
+    if keys:
+        flights = (await session.scalars(select(FlightRow).where(FlightRow.key.in_(keys)))).all()
+        ends = {f.key: _Ends(f.origin, f.destination) for f in flights}
+        for pnr, booking in bookings.items():
+            if not booking.journeys and booking.segments:
+                bookings[pnr] = with_journeys(booking, ends)
+    return bookings
+
+
+def _booking(
+    row: BookingRow,
+    segments: Sequence[SegmentRow],
+    people: Sequence[PassengerRow],
+    trips: Sequence[JourneyRow],
+) -> Booking:
+    return Booking(
+        pnr=row.pnr,
+        customer_id=row.customer_id,
+        fare=FareFamily(row.fare),
+        price_cents=row.price_cents,
+        currency=row.currency,
+        payment=PaymentMethod(row.payment or PaymentMethod.CARD.value),
+        status=BookingStatus(row.status),
+        ssr=list(row.ssr or []),
+        passengers=[_passenger(p) for p in people],
+        journeys=[
+            Journey(
+                seq=j.seq, origin=j.origin, destination=j.destination, price_cents=j.price_cents
+            )
+            for j in trips
+        ],
+        segments=[
+            Segment(
+                seq=s.seq,
+                flight_key=s.flight_key,
+                cabin=Cabin(s.cabin),
+                status=SegmentStatus(s.status),
+                journey=s.journey,
+            )
+            for s in sorted(segments, key=lambda s: (s.status != "active", s.seq, s.id))
+        ],
+    )
+
+
+class _Ends:
+    """Just enough of a flight to derive a journey from (`derive_journeys`)."""
+
+    __slots__ = ("destination", "origin")
+
+    def __init__(self, origin: str, destination: str) -> None:
+        self.origin = origin
+        self.destination = destination
+
+
+def _passenger(row: PassengerRow) -> Passenger:
+    return Passenger(
+        seq=row.seq,
+        name=row.name,
+        type=PassengerType(row.type),
+        ssr=list(row.ssr or []),
+        on_lap_of=row.on_lap_of,
+        language=row.language,
+        contact=[ContactChannel.model_validate(c) for c in row.contact or []],
+    )
+
+
+async def seats_needed(session: AsyncSession, pnr: str) -> int:
+    """Seats the booking's party takes on each flight: its passengers but lap infants (one
+    for a booking stored without passenger rows) — `Booking.seats_needed`, counted in SQL
+    for the effects that have no `Booking` at hand."""
+    counted = await session.execute(
+        select(func.count(), func.count().filter(PassengerRow.type != PassengerType.INFANT.value))
+        .select_from(PassengerRow)
+        .where(PassengerRow.pnr == pnr)
+    )
+    rows, seated = counted.one()
+    return int(seated) if rows else 1
 
 
 async def customer_tiers(session: AsyncSession, ids: Sequence[str]) -> dict[str, LoyaltyTier]:

@@ -49,6 +49,7 @@ from airline.reservations import (
     lock_booking,
     record_effect,
     release_hold_row,
+    seats_needed,
     swap_segments,
     take_seats,
 )
@@ -282,14 +283,16 @@ async def confirm_hold(
     """Move the hold's booking off `replace_seqs` onto the held flights (the rebooking).
 
     The held seats become the new segments, so no seat is taken twice; the replaced
-    segments' seats go back to inventory, and so do the seats held beyond one per flight
-    (a booking carries one passenger). The ledger records it as a ``rebook``.
+    segments' seats go back to inventory, and so do the seats held beyond what the
+    booking's party needs (`reservations.seats_needed`); a hold for fewer is refused.
+    The ledger records it as a ``rebook``.
 
     Raises:
         NotFoundError: no such hold, or the booking has no active segment in `replace_seqs`.
         HoldExpiredError: the hold expired or was released (hold again).
         BookingClosedError: the booking is refunded or cancelled.
-        InvalidRequestError: `replace_seqs` is empty.
+        InvalidRequestError: `replace_seqs` is empty, or the hold has fewer seats than the
+            party needs.
         ReservationError: the hold was confirmed already, under another key.
     """
     row = await _lock_hold_and_booking(session, hold_id)
@@ -306,12 +309,18 @@ async def confirm_hold(
     booking = await lock_booking(session, row.pnr)  # locked already; returns the row
     if booking.status != BookingStatus.ACTIVE.value:
         raise BookingClosedError(row.pnr, booking.status)
+    party = await seats_needed(session, row.pnr)
+    if row.party < party:
+        raise InvalidRequestError(
+            f"hold {hold_id} holds {row.party} seat(s); booking {row.pnr} needs {party}, "
+            "together on every flight"
+        )
     await swap_segments(
         session, pnr=row.pnr, replace_seqs=replace_seqs, new_flights=row.flights, cabin=row.cabin
     )
-    if row.party > 1:  # a booking carries one passenger: the rest of the hold goes back
+    if row.party > party:  # held more than the party needs: the rest goes back
         for flight_key in row.flights:
-            await give_back_seats(session, flight_key, row.cabin, row.party - 1)
+            await give_back_seats(session, flight_key, row.cabin, row.party - party)
     row.status = HoldStatus.CONFIRMED.value
     row.settled_at = now
     await record_effect(

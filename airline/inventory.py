@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from airline.bookings import seats_needed
+from airline.errors import InvalidRequestError
 from airline.models import Cabin, SegmentStatus
 from airline.tables import InventoryRow, SegmentRow
 from travel_agent.errors import NoSeatsError, NotFoundError
@@ -45,16 +47,18 @@ async def rebook(
     new_flights: list[str],
     cabin: Cabin,
 ) -> None:
-    """Move a booking off `replace_seqs` onto `new_flights` (in itinerary order).
+    """Move a booking off `replace_seqs` onto `new_flights` (in itinerary order), with a
+    seat for every passenger who needs one, the party together on every flight.
 
     Takes the new seats first, so a flight that filled up raises `NoSeatsError` before
     anything changed; the caller's transaction then rolls back as a whole.
 
     Raises:
-        NoSeatsError: one of the new flights has no seat left in `cabin`.
+        NoSeatsError: one of the new flights has fewer seats left in `cabin` than the party.
         NotFoundError: the booking or one of the segments does not exist.
+        InvalidRequestError: `replace_seqs` belong to more than one journey.
     """
-    await take_seats(session, new_flights, cabin)
+    await take_seats(session, new_flights, cabin, await seats_needed(session, pnr))
     await swap_segments(
         session, pnr=pnr, replace_seqs=replace_seqs, new_flights=new_flights, cabin=cabin.value
     )
@@ -68,12 +72,16 @@ async def swap_segments(
     new_flights: Sequence[str],
     cabin: str,
 ) -> None:
-    """Take `replace_seqs` off the booking (their seats back) and add `new_flights`.
+    """Take `replace_seqs` off the booking (the party's seats back) and add `new_flights`
+    to the journey they belonged to.
 
-    The new flights' seats must be taken already (by `take_seats` or a hold).
+    The new flights' seats must be taken already (by `take_seats` or a hold), one per
+    passenger who needs a seat.
 
     Raises:
         NotFoundError: the booking has no active segment with one of `replace_seqs`.
+        InvalidRequestError: `replace_seqs` belong to more than one journey (a rebooking
+            re-accommodates one journey; the others keep their segments).
     """
     segments = (
         await session.scalars(
@@ -88,11 +96,18 @@ async def swap_segments(
     missing = [seq for seq in replace_seqs if seq not in by_seq]
     if missing:
         raise NotFoundError(f"booking {pnr} has no active segment {missing}")
+    journeys = sorted({by_seq[seq].journey for seq in replace_seqs})
+    if len(journeys) > 1:
+        raise InvalidRequestError(
+            f"booking {pnr}: segments {sorted(replace_seqs)} belong to journeys {journeys}; "
+            "a rebooking replaces segments of one journey"
+        )
+    party = await seats_needed(session, pnr)
     for seq in replace_seqs:
         old = by_seq[seq]
         old.status = SegmentStatus.REPLACED.value
-        # Give the seat back: it is "discovered inventory" for the next passenger.
-        await give_back_seats(session, old.flight_key, old.cabin)
+        # Give the seats back: they are "discovered inventory" for the next passengers.
+        await give_back_seats(session, old.flight_key, old.cabin, party)
     # New segments take fresh sequence numbers; the itinerary order is by departure time.
     last_seq = await session.scalar(select(func.max(SegmentRow.seq)).where(SegmentRow.pnr == pnr))
     for seq, flight_key in enumerate(new_flights, start=(last_seq or 0) + 1):
@@ -103,6 +118,7 @@ async def swap_segments(
                 flight_key=flight_key,
                 cabin=cabin,
                 status=SegmentStatus.ACTIVE.value,
+                journey=journeys[0] if journeys else 1,
             )
         )
 

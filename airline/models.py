@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Cabin(StrEnum):
@@ -43,6 +43,15 @@ class FareFamily(StrEnum):
     BASIC = "basic"
     STANDARD = "standard"
     FLEX = "flex"
+
+
+class PaymentMethod(StrEnum):
+    """How the booking was paid: a refund goes back the same way, and US DOT sets its
+    deadline by it (14 CFR 260: 7 business days to a card, 20 days otherwise)."""
+
+    CARD = "card"
+    OTHER = "other"
+    """Cash, cheque, bank transfer, a debit not processed as a card."""
 
 
 class BookingStatus(StrEnum):
@@ -188,29 +197,125 @@ class Preferences(BaseModel):
 PRIORITY_SSR = frozenset({"WCHR", "WCHS", "WCHC", "UMNR", "BLND", "DEAF", "MAAS"})
 
 
+class PassengerType(StrEnum):
+    """Who travels on a booking, as IATA's passenger type codes group them."""
+
+    ADULT = "adult"
+    """12 or older (ADT)."""
+    CHILD = "child"
+    """2 to 11, on a seat of their own (CHD)."""
+    INFANT = "infant"
+    """Under 2, on an adult's lap: no seat of their own (INF)."""
+
+
+class Passenger(BaseModel):
+    """One traveller on a booking. The booking's contact is its customer; a passenger with
+    a consented `contact` of their own hears from us directly as well."""
+
+    seq: int = Field(ge=1, description="the passenger's number within the booking, from 1")
+    name: str = ""
+    type: PassengerType = PassengerType.ADULT
+    ssr: list[str] = Field(
+        default_factory=list,
+        description="this passenger's special service requests, IATA codes: WCHR/WCHS/WCHC "
+        "(wheelchair), UMNR (unaccompanied minor), BLND, DEAF, MAAS (meet and assist)",
+    )
+    on_lap_of: int | None = Field(
+        default=None, description="an infant's: the `seq` of the adult they travel with"
+    )
+    language: str | None = Field(
+        default=None, description="their own language, for messages to their own contact"
+    )
+    contact: list[ContactChannel] = Field(
+        default_factory=list, description="their own channels; empty: the booking's contact"
+    )
+
+    @property
+    def needs_seat(self) -> bool:
+        """Every passenger but an infant on a lap takes a seat."""
+        return self.type is not PassengerType.INFANT
+
+    @property
+    def own_contact(self) -> bool:
+        """Reached directly (a consented channel of their own), not only through the booking."""
+        return any(c.consent for c in self.contact)
+
+
+class Journey(BaseModel):
+    """One origin-to-destination trip of a booking: a one-way booking has one, a return or
+    an open-jaw two, a multi-city trip more. Its segments carry its `seq`; EU261/UK261
+    judge distance and arrival delay per journey (CJEU Bossen, C-559/16; Folkerts,
+    C-11/11)."""
+
+    seq: int = Field(ge=1, description="order within the booking, from 1")
+    origin: str = Field(description="where the journey begins (IATA)")
+    destination: str = Field(description="its final destination (IATA)")
+    price_cents: int | None = Field(
+        default=None, ge=0, description="this journey's part of the fare, when itemised"
+    )
+
+
 class Segment(BaseModel):
     seq: int = Field(description="order within the itinerary, from 1")
     flight_key: str
     cabin: Cabin
     status: SegmentStatus = SegmentStatus.ACTIVE
+    journey: int = Field(default=1, ge=1, description="the `Journey.seq` it belongs to")
 
 
 class Booking(BaseModel):
+    """A reservation: its contact (the customer), its passengers, its journeys and their
+    segments. A booking written without passengers is one adult; one written without
+    journeys is one journey over all its segments (see `airline.journeys`)."""
+
     pnr: str = Field(description="six-character record locator")
-    customer_id: str
+    customer_id: str = Field(description="the booking's contact")
     fare: FareFamily = FareFamily.STANDARD
-    price_cents: int = Field(ge=0)
+    price_cents: int = Field(ge=0, description="what the booking cost, every passenger together")
     currency: str = "EUR"
+    payment: PaymentMethod = PaymentMethod.CARD
     status: BookingStatus = BookingStatus.ACTIVE
+    passengers: list[Passenger] = Field(default_factory=list)
+    journeys: list[Journey] = Field(default_factory=list)
     segments: list[Segment] = Field(default_factory=list)
     ssr: list[str] = Field(
         default_factory=list,
-        description="special service requests, IATA codes: WCHR/WCHS/WCHC (wheelchair), "
-        "UMNR (unaccompanied minor), BLND, DEAF, MAAS (meet and assist)",
+        description="every special service request of its passengers (written on a booking "
+        "without passengers, they are the one passenger's)",
     )
+
+    @model_validator(mode="after")
+    def _one_passenger_at_least(self) -> Booking:
+        if not self.passengers:
+            self.passengers = [Passenger(seq=1, ssr=list(self.ssr))]
+        self.ssr = list(dict.fromkeys(code for p in self.passengers for code in p.ssr))
+        return self
 
     @property
     def active_segments(self) -> list[Segment]:
         return sorted(
             (s for s in self.segments if s.status == SegmentStatus.ACTIVE), key=lambda s: s.seq
         )
+
+    @property
+    def seats_needed(self) -> int:
+        """Seats the whole party takes on every flight (infants on a lap take none)."""
+        return sum(p.needs_seat for p in self.passengers)
+
+    @property
+    def infants(self) -> int:
+        return sum(p.type is PassengerType.INFANT for p in self.passengers)
+
+    def journey_of(self, segment: Segment | int) -> Journey | None:
+        """The journey a segment (or a segment's `seq`) belongs to, if the booking says."""
+        if isinstance(segment, int):
+            found = next((s for s in self.segments if s.seq == segment), None)
+            if found is None:
+                return None
+            segment = found
+        return next((j for j in self.journeys if j.seq == segment.journey), None)
+
+    def journey_segments(self, journey: int, *, active_only: bool = True) -> list[Segment]:
+        """The segments of one journey, in `seq` order."""
+        chosen = self.active_segments if active_only else sorted(self.segments, key=lambda s: s.seq)
+        return [s for s in chosen if s.journey == journey]

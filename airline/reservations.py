@@ -2,7 +2,8 @@
 
 One name for the airline systems' effects, split along their seams:
 
-- `airline.bookings`: bookings and customers, read one or many at a time, locked;
+- `airline.bookings`: bookings (their passengers, journeys, segments) and customers,
+  read one or many at a time, locked; the seats a booking's party needs;
 - `airline.ledger`: the action ledger (every effect once, by idempotency key);
 - `airline.inventory`: seats left, taken, given back; moving a booking onto new flights;
 - `airline.settlements`: refunds and cancellations, and the errors of reservations;
@@ -21,6 +22,7 @@ from airline.bookings import (
     load_customer,
     lock_booking,
     passengers_on,
+    seats_needed,
 )
 from airline.inventory import available_seats, give_back_seats, rebook, swap_segments, take_seats
 from airline.ledger import effect_detail, effect_done, read_ledger_ahead, record_effect
@@ -57,6 +59,7 @@ __all__ = [
     "record_effect",
     "refund",
     "release_hold_row",
+    "seats_needed",
     "swap_segments",
     "take_seats",
 ]

@@ -28,7 +28,7 @@ import gc
 import hashlib
 import logging
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -43,6 +43,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import airline.tables  # noqa: F401  (registers the airline tables on Base before create_all)
 from airline.airports import great_circle_km, load_airports
 from airline.board import SCHEDULE_ONLY
+from airline.journeys import derive_journeys
 from airline.models import (
     Airport,
     Booking,
@@ -51,6 +52,7 @@ from airline.models import (
     Customer,
     Flight,
     FlightStatus,
+    PassengerType,
     flight_key,
 )
 from airline.seed_people import MEAN_LOAD_FACTOR, book_passengers
@@ -62,6 +64,8 @@ from airline.tables import (
     CustomerRow,
     FlightRow,
     InventoryRow,
+    JourneyRow,
+    PassengerRow,
     SegmentRow,
 )
 from travel_agent.db import Database
@@ -124,7 +128,11 @@ class WorldSummary(BaseModel):
     flights: int
     customers: int
     bookings: int
-    connecting_bookings: int = Field(description="bookings with more than one segment")
+    passengers: int = Field(description="travellers over all bookings, infants included")
+    infants: int = Field(description="infants on a lap, who take no seat")
+    multi_passenger_bookings: int = Field(description="bookings of two passengers or more")
+    return_bookings: int = Field(description="bookings of two journeys or more")
+    connecting_bookings: int = Field(description="bookings with a journey of two segments")
     seats: int = Field(description="seats offered over all flights and cabins")
     seats_sold: int
     load_factor: float = Field(description="seats sold / seats offered")
@@ -152,7 +160,17 @@ class World:
             flights=len(self.flights),
             customers=len(self.customers),
             bookings=len(self.bookings),
-            connecting_bookings=sum(len(b.segments) > 1 for b in self.bookings),
+            passengers=sum(len(b.passengers) for b in self.bookings),
+            infants=sum(b.infants for b in self.bookings),
+            multi_passenger_bookings=sum(len(b.passengers) > 1 for b in self.bookings),
+            return_bookings=sum(len({s.journey for s in b.segments}) > 1 for b in self.bookings),
+            connecting_bookings=sum(
+                any(
+                    len(b.journey_segments(j, active_only=False)) > 1
+                    for j in {s.journey for s in b.segments}
+                )
+                for b in self.bookings
+            ),
             seats=seats,
             seats_sold=sold,
             load_factor=round(sold / seats, 4) if seats else 0.0,
@@ -165,6 +183,12 @@ class World:
             for model in group:
                 digest.update(model.model_dump_json().encode())
         return digest.hexdigest()
+
+
+def _connects(booking: Booking) -> bool:
+    """Whether a journey of the booking has two segments or more."""
+    journeys = Counter(s.journey for s in booking.segments)
+    return any(n > 1 for n in journeys.values())
 
 
 @dataclass
@@ -238,14 +262,24 @@ _SSR_SHARES = (("WCHR", 0.008), ("WCHC", 0.002), ("UMNR", 0.003), ("BLND", 0.001
 
 
 def _special_service_requests(rng: random.Random, bookings: list[Booking]) -> None:
-    """A few bookings carry SSR codes (own generator: the rest of the world is unchanged)."""
+    """A few passengers carry SSR codes (own generator: the rest of the world is
+    unchanged). An unaccompanied minor is a child travelling alone: only a booking of one
+    passenger gets UMNR, and that passenger becomes a child."""
     for booking in bookings:
-        draw = rng.random()
-        for code, share in _SSR_SHARES:
-            if draw < share:
-                booking.ssr = [code]
-                break
-            draw -= share
+        for passenger in booking.passengers:
+            if not passenger.needs_seat:
+                continue
+            draw = rng.random()
+            for code, share in _SSR_SHARES:
+                if draw < share:
+                    if code == "UMNR":
+                        if len(booking.passengers) > 1:
+                            break
+                        passenger.type = PassengerType.CHILD
+                    passenger.ssr = [code]
+                    break
+                draw -= share
+        booking.ssr = list(dict.fromkeys(c for p in booking.passengers for c in p.ssr))
 
 
 def _seats(distance_km: int) -> int:
@@ -409,8 +443,10 @@ def _number(legs: list[_Leg], carrier: _Carrier, day: date) -> list[Flight]:
 async def write_world(db: Database, world: World) -> None:
     """Insert the world into an empty database in one transaction.
 
-    Also writes one board row per flight in state "scheduled", emitted a day before its
-    departure, so that any real event about the flight is newer.
+    Also writes one board row per flight in state "scheduled", as the published schedule
+    naming no event (`airline.board.SCHEDULE_ONLY`), so that any real event about the
+    flight is news — one sent weeks before the flight too: advance notice of a
+    cancellation is not stale.
 
     Args:
         db: the database; its schema must exist (``async with Database(url)`` creates it).
@@ -457,6 +493,8 @@ WORLD_TABLES: dict[str, Table] = {
         CustomerRow,
         ChannelRow,
         BookingRow,
+        PassengerRow,
+        JourneyRow,
         SegmentRow,
     )
 }
@@ -479,6 +517,7 @@ async def _insert(session: AsyncSession, world: World) -> None:
     # Dump only the table's columns: a field added to a model must not break seeding.
     cols = {name: set(table.c.keys()) for name, table in tables.items()}
     w = world
+    by_key = {f.key: f for f in w.flights}
     batches: dict[str, list[dict[str, Any]]] = {  # parents first: foreign keys are enforced
         "airports": [a.model_dump(include=cols["airports"]) for a in w.airports],
         "flights": [f.model_dump(include=cols["flights"]) for f in w.flights],
@@ -507,6 +546,16 @@ async def _insert(session: AsyncSession, world: World) -> None:
             for ch in c.channels
         ],
         "bookings": [b.model_dump(mode="json", include=cols["bookings"]) for b in w.bookings],
+        "booking_passengers": [
+            {"pnr": b.pnr, **p.model_dump(mode="json", include=cols["booking_passengers"])}
+            for b in w.bookings
+            for p in b.passengers
+        ],
+        "journeys": [
+            {"pnr": b.pnr, **j.model_dump(mode="json", include=cols["journeys"])}
+            for b in w.bookings
+            for j in derive_journeys(b, by_key)
+        ],
         "segments": [
             {"pnr": b.pnr, **s.model_dump(mode="json", include=cols["segments"])}
             for b in w.bookings

@@ -2,23 +2,26 @@
 
 Each flight and cabin is filled to a load factor drawn around `MEAN_LOAD_FACTOR`. Part of
 every feeder flight into a hub connects onto a later flight of the same carrier (within the
-hub's minimum connection time and `MAX_CONNECTION`); the other seats are sold point to point.
-One booking is one passenger and one customer.
+hub's minimum connection time and `MAX_CONNECTION`); part of the short-haul morning seats
+are same-day returns (out in the morning, back in the evening: a booking of two
+journeys); the other seats are sold point to point. Seats of the same trip are then
+grouped into parties — one traveller, couples, families with children and now and then an
+infant on a lap (who takes no seat), groups — one booking each, whose contact is a
+customer who flies in it. Some companions leave a contact of their own.
 
 Contact details cannot reach anybody: emails are at example.com / example.org (RFC 2606)
-and phone numbers come from the ranges regulators keep for fiction (see `_phone_pools`).
+and phone numbers come from the ranges regulators keep for fiction
+(`airline.seed_names.phone_pools`).
 """
 
 from __future__ import annotations
 
 import random
 import string
-import unicodedata
 from bisect import bisect
 from collections import Counter
 from collections.abc import Sequence
 from datetime import timedelta
-from functools import cache
 from itertools import accumulate
 from typing import TypeVar
 
@@ -32,9 +35,22 @@ from airline.models import (
     Customer,
     FareFamily,
     Flight,
+    Journey,
     LoyaltyTier,
+    Passenger,
+    PassengerType,
+    PaymentMethod,
     Segment,
 )
+from airline.seed_names import (
+    FAMILY_NAME_FIRST,
+    LANGUAGE_OF_COUNTRY,
+    NAME_LISTS,
+    ascii_name,
+    phone,
+    phone_pools,
+)
+from airline.seed_trips import GROUP_SIZES, Trip, day_returns, parties
 
 MEAN_LOAD_FACTOR = 0.82
 _LOAD_FACTOR_SD = 0.08
@@ -62,90 +78,6 @@ _TIERS = (LoyaltyTier.NONE, LoyaltyTier.SILVER, LoyaltyTier.GOLD, LoyaltyTier.PL
 _TIER_CUM_WEIGHTS = tuple(accumulate((70, 15, 10, 5)))
 _PNR_ALPHABET = string.ascii_uppercase + string.digits
 
-_LANGUAGE_OF_COUNTRY = {
-    "GB": "en", "IE": "en", "US": "en", "DE": "de", "AT": "de", "CH": "de", "FR": "fr",
-    "BE": "fr", "ES": "es", "IT": "it", "NL": "nl", "PT": "pt", "PL": "pl", "SE": "sv",
-    "DK": "da", "NO": "nb", "FI": "fi", "CZ": "cs", "HU": "hu", "GR": "el",
-}  # fmt: skip
-
-# language: (female first names, male first names, family names). "Masc|Fem" marks a
-# family name with a feminine form; "native:latin" gives the romanization for e-mail.
-_NAMES: dict[str, tuple[str, str, str]] = {
-    "en": ("Emma,Olivia,Amelia,Isla,Sophie,Grace,Emily,Charlotte,Siobhan,Megan",
-           "Oliver,James,Jack,Harry,William,Thomas,Michael,Daniel,Liam,Connor",
-           "Smith,Jones,Taylor,Brown,Williams,Wilson,Johnson,Davies,Walker,Wright,"
-           "Robinson,Thompson,Murphy,O'Brien,Campbell,Clarke,Kelly,Miller"),
-    "de": ("Anna,Lena,Marie,Sabine,Ursula,Katrin,Hannah,Jana,Jördis,Käthe",
-           "Lukas,Jürgen,Jonas,Maximilian,Felix,Tobias,Björn,Matthias,Sören,Florian",
-           "Müller,Schmidt,Schneider,Fischer,Weber,Meyer,Wagner,Becker,Schulz,Hoffmann,"
-           "Schäfer,Koch,Bauer,Richter,Klein,Groß,Huber,Steiner"),
-    "fr": ("Camille,Léa,Chloé,Manon,Inès,Jade,Zoé,Élodie,Noémie,Margaux",
-           "Hugo,Louis,Gabriel,Arthur,Théo,Raphaël,Mathis,Jérôme,François,Benoît",
-           "Martin,Bernard,Dubois,Thomas,Robert,Richard,Petit,Durand,Leroy,Moreau,Simon,"
-           "Laurent,Lefèvre,Michel,Fontaine,Rousseau,Peeters,Dupont"),
-    "es": ("Lucía,Sofía,Valeria,Carmen,Paula,Elena,Marta,Nuria,Inés,Begoña",
-           "Mateo,Martín,Alejandro,Javier,Pablo,Diego,Álvaro,Sergio,Jorge,Íñigo",
-           "García,Fernández,González,Rodríguez,López,Martínez,Sánchez,Pérez,Gómez,Ruiz,"
-           "Díaz,Moreno,Muñoz,Álvarez,Romero,Navarro"),
-    "it": ("Giulia,Chiara,Sofia,Aurora,Martina,Giorgia,Federica,Beatrice,Francesca,Elisa",
-           "Francesco,Alessandro,Lorenzo,Matteo,Leonardo,Riccardo,Niccolò,Tommaso,Luca,Marco",
-           "Rossi,Russo,Ferrari,Esposito,Bianchi,Romano,Colombo,Ricci,Marino,Greco,Bruno,"
-           "Gallo,Conti,De Luca,Costa,Fontana"),
-    "nl": ("Emma,Julia,Tess,Sanne,Fleur,Anouk,Lieke,Maartje,Femke,Ilse",
-           "Daan,Sem,Lucas,Bram,Thijs,Jeroen,Ruben,Joris,Sjoerd,Pieter",
-           "de Jong,Jansen,de Vries,van den Berg,van Dijk,Bakker,Janssen,Visser,Smit,"
-           "Meijer,de Boer,Mulder,de Groot,Bos,Vos,Peeters"),
-    "pt": ("Maria,Beatriz,Inês,Leonor,Matilde,Carolina,Mariana,Joana",
-           "João,Tiago,Rodrigo,Duarte,Gonçalo,Afonso,Diogo,Nuno",
-           "Silva,Santos,Ferreira,Pereira,Oliveira,Costa,Rodrigues,Martins,Sousa,Fernandes,"
-           "Gonçalves,Lopes"),
-    "pl": ("Zuzanna,Julia,Maja,Zofia,Hanna,Agnieszka,Małgorzata,Katarzyna",
-           "Jakub,Antoni,Szymon,Jan,Filip,Michał,Łukasz,Paweł",
-           "Nowak,Kowalski|Kowalska,Wiśniewski|Wiśniewska,Wójcik,Kowalczyk,Kamiński|Kamińska,"
-           "Lewandowski|Lewandowska,Zieliński|Zielińska,Woźniak,Mazur,Krawczyk,Zając"),
-    "sv": ("Astrid,Ingrid,Maja,Elsa,Saga,Linnéa,Karin,Ebba",
-           "Erik,Lars,Oskar,Nils,Johan,Björn,Axel,Gustav",
-           "Andersson,Johansson,Karlsson,Nilsson,Eriksson,Larsson,Olsson,Persson,Svensson,"
-           "Gustafsson,Lindqvist,Åberg"),
-    "da": ("Freja,Ida,Sofie,Clara,Emma,Mette,Signe,Astrid",
-           "Mads,Rasmus,Søren,Magnus,Frederik,Anders,Mikkel,Kasper",
-           "Nielsen,Jensen,Hansen,Pedersen,Andersen,Christensen,Larsen,Sørensen,Rasmussen,"
-           "Jørgensen,Madsen,Kristensen"),
-    "nb": ("Kari,Nora,Ingrid,Sigrid,Thea,Solveig,Ingeborg,Maren",
-           "Ola,Jakob,Emil,Henrik,Håkon,Eirik,Sindre,Øyvind",
-           "Hansen,Johansen,Olsen,Larsen,Andersen,Pedersen,Nilsen,Kristiansen,Berg,Haugen,"
-           "Hagen,Bakke"),
-    "fi": ("Aino,Sanna,Eveliina,Helmi,Päivi,Kaisa,Johanna,Elina",
-           "Juha,Mikko,Matti,Antti,Jukka,Ville,Timo,Janne",
-           "Korhonen,Virtanen,Mäkinen,Nieminen,Mäkelä,Hämäläinen,Laine,Heikkinen,Koskinen,"
-           "Järvinen,Lehtonen,Saarinen"),
-    "cs": ("Tereza,Eliška,Anna,Karolína,Kateřina,Adéla,Lucie,Markéta",
-           "Jan,Jakub,Tomáš,Vojtěch,Matěj,Lukáš,Petr,Jiří",
-           "Novák|Nováková,Svoboda|Svobodová,Dvořák|Dvořáková,Černý|Černá,"
-           "Procházka|Procházková,Kučera|Kučerová,Veselý|Veselá,Horák|Horáková,"
-           "Němec|Němcová,Marek|Marková"),
-    "hu": ("Anna,Eszter,Zsófia,Katalin,Réka,Dóra,Judit,Orsolya",
-           "László,István,Bence,Gábor,Zoltán,Máté,Péter,Attila",
-           "Nagy,Kovács,Tóth,Szabó,Horváth,Varga,Kiss,Molnár,Németh,Farkas,Balogh,Papp"),
-    "el": ("Μαρία,Ελένη,Αικατερίνη,Βασιλική,Σοφία,Γεωργία,Δέσποινα,Ειρήνη",
-           "Γιώργος,Δημήτρης,Κωνσταντίνος,Γιάννης,Νίκος,Παναγιώτης,Χρήστος,Θανάσης",
-           "Παπαδόπουλος|Παπαδοπούλου,Παπαδάκης,Γεωργίου,Οικονόμου,Νικολάου,Βασιλείου,"
-           "Αντωνίου,Ιωάννου,Καραγιάννης|Καραγιάννη,Μαυρίδης|Μαυρίδου"),
-    "zh": ("芳:Fang,娜:Na,敏:Min,静:Jing,婷:Ting,欣怡:Xinyi,雨涵:Yuhan,秀英:Xiuying",
-           "伟:Wei,磊:Lei,杰:Jie,洋:Yang,强:Qiang,子轩:Zixuan,浩然:Haoran,建国:Jianguo",
-           "王:Wang,李:Li,张:Zhang,刘:Liu,陈:Chen,杨:Yang,黄:Huang,赵:Zhao,吴:Wu,周:Zhou"),
-}  # fmt: skip
-_NAME_LISTS = {
-    language: tuple(tuple(names.split(",")) for names in lists)
-    for language, lists in _NAMES.items()
-}
-_FAMILY_NAME_FIRST = frozenset({"zh", "hu"})
-_GREEK = "αβγδεζηθικλμνξοπρσςτυφχψω"
-_GREEK_LATIN = str.maketrans(
-    dict(zip(_GREEK, "a v g d e z i th i k l m n x o p r s s t y f ch ps o".split(), strict=True))
-)
-_FOLD = str.maketrans({"ß": "ss", "ø": "o", "æ": "ae", "ł": "l", "đ": "d"})
-
 
 def book_passengers(
     rng: random.Random,
@@ -163,7 +95,9 @@ def book_passengers(
         hubs: each carrier's hub, by carrier code; connections are built there.
 
     Returns:
-        The customers (ids C000001, …) and their bookings, one passenger each.
+        The customers (ids C000001, …), one per booking (its contact, who also flies), and
+        their bookings: parties of one to a group (`_PARTY_SIZES`), one-way or same-day
+        returns (`_DAY_RETURN_SHARE`).
     """
     left = {
         # Rounded down, so that even the fullest cabin stays within the clipped load factor.
@@ -171,40 +105,129 @@ def book_passengers(
         for f in flights
         for inv in f.cabins
     }
-    itineraries = _connections(rng, flights, airports, hubs, left)
+    trips: list[Trip] = [(legs,) for legs in _connections(rng, flights, airports, hubs, left)]
+    trips += day_returns(rng, flights, airports, left)
     for f in flights:  # the seats left are sold point to point
         for inv in f.cabins:
-            itineraries += [[(f.key, inv.cabin)] for _ in range(left[f.key, inv.cabin])]
-    rng.shuffle(itineraries)  # so that ids and PNRs say nothing about the flight
+            trips += [([(f.key, inv.cabin)],) for _ in range(left[f.key, inv.cabin])]
+    grouped = parties(rng, trips)
+    rng.shuffle(grouped)  # so that ids and PNRs say nothing about the flight
 
     by_key = {f.key: f for f in flights}
-    pools = _phone_pools(rng)
+    pools = phone_pools(rng)
     used_pnrs: set[str] = set()
     customers, bookings = [], []
-    for n, legs in enumerate(itineraries, start=1):
-        customer = _customer(rng, n, airports[by_key[legs[0][0]].origin].country, pools)
-        cabin = max((c for _, c in legs), key=_CABIN_RANK.__getitem__) if legs[1:] else legs[0][1]
+    sold: Counter[tuple[str, Cabin]] = Counter()
+    for n, (trip, party) in enumerate(grouped, start=1):
+        first = trip[0][0][0]
+        customer, family = _customer(rng, n, airports[by_key[first].origin].country, pools)
+        legs = [leg for journey in trip for leg in journey]
+        cabin = max((c for _, c in legs), key=_CABIN_RANK.__getitem__)
         fare = _pick(rng, _FARES, _FARE_CUM_WEIGHTS[cabin])
-        km = sum(by_key[key].distance_km for key, _ in legs)
+        passengers = _passengers(rng, customer, family, party, pools, n)
+        seated = sum(p.needs_seat for p in passengers)
+        infants = len(passengers) - seated
+        journeys = []
+        for number, journey_legs in enumerate(trip, start=1):
+            km = sum(by_key[key].distance_km for key, _ in journey_legs)
+            each = _price_cents(rng, km, cabin, fare)
+            journeys.append(
+                Journey(
+                    seq=number,
+                    origin=by_key[journey_legs[0][0]].origin,
+                    destination=by_key[journey_legs[-1][0]].destination,
+                    # Infants on a lap pay a tenth of the adult fare (a common tariff).
+                    price_cents=each * seated + round(each * _INFANT_FARE / 100) * 100 * infants,
+                )
+            )
+        segments = [
+            Segment(seq=seq, flight_key=key, cabin=c, journey=number)
+            for seq, (number, (key, c)) in enumerate(
+                ((number, leg) for number, journey in enumerate(trip, start=1) for leg in journey),
+                start=1,
+            )
+        ]
         bookings.append(
             Booking(
                 pnr=_pnr(rng, used_pnrs),
                 customer_id=customer.id,
                 fare=fare,
-                price_cents=_price_cents(rng, km, cabin, fare),
-                segments=[
-                    Segment(seq=seq, flight_key=key, cabin=c)
-                    for seq, (key, c) in enumerate(legs, start=1)
-                ],
+                price_cents=sum(j.price_cents or 0 for j in journeys),
+                payment=PaymentMethod.CARD if rng.random() < _PAID_BY_CARD else PaymentMethod.OTHER,
+                passengers=passengers,
+                journeys=journeys,
+                segments=segments,
             )
         )
         customers.append(customer)
+        sold.update({leg: seated for leg in legs})
 
-    sold = Counter(leg for legs in itineraries for leg in legs)
     for f in flights:
         for inv in f.cabins:
             inv.sold = sold[f.key, inv.cabin]
     return customers, bookings
+
+
+_INFANT_SHARE = {1: 0.008, 2: 0.04, 3: 0.07, 4: 0.05}
+"""Chance that a party of this many seated travellers also carries an infant on a lap."""
+_OWN_CONTACT = 0.2
+"""Share of adult companions who left a contact of their own on the booking."""
+_INFANT_FARE = 0.10
+"""Infants on a lap pay a tenth of the adult fare (a common tariff)."""
+_PAID_BY_CARD = 0.92
+"""Most tickets are paid by card; the rest by bank transfer, cash or a travel agent."""
+
+
+def _passengers(
+    rng: random.Random,
+    customer: Customer,
+    family: str,
+    seats: int,
+    pools: dict[str, list[str]],
+    n: int,
+) -> list[Passenger]:
+    """The travellers of a party of `seats` seats: the customer first, then companions —
+    a couple, a family with children (and perhaps an infant on a lap), or a group."""
+    people = [Passenger(seq=1, name=customer.name)]
+    group = seats >= GROUP_SIZES[0]
+    # Groups are adults; so are most pairs and half the parties of three to six
+    # (friends, colleagues); the others are families: two parents, or one, and children.
+    adults = seats
+    if not group and seats > 1 and rng.random() < (0.12 if seats == 2 else 0.45):
+        adults = 1 if seats == 2 or rng.random() < 0.2 else 2
+    for seq in range(2, seats + 1):
+        kind = PassengerType.ADULT if seq <= adults else PassengerType.CHILD
+        name = _companion_name(rng, customer.language, None if group else family)
+        contact = []
+        if kind is PassengerType.ADULT and rng.random() < _OWN_CONTACT:
+            contact = [
+                ContactChannel(
+                    kind=ChannelKind.SMS,
+                    address=phone(pools, customer.language, n),
+                    consent=True,
+                )
+            ]
+        people.append(Passenger(seq=seq, name=name, type=kind, contact=contact, language=None))
+    if not group and rng.random() < _INFANT_SHARE.get(seats, 0.0):
+        people.append(
+            Passenger(
+                seq=seats + 1,
+                name=_companion_name(rng, customer.language, family),
+                type=PassengerType.INFANT,
+                on_lap_of=1,
+            )
+        )
+    return people
+
+
+def _companion_name(rng: random.Random, language: str, family: str | None) -> str:
+    """A travelling companion's name: the same family name in a family, any in a group."""
+    female, male, families = NAME_LISTS[language]
+    first = rng.choice(female if rng.random() < 0.5 else male).partition(":")[0]
+    last = family or rng.choice(families).split("|")[0].partition(":")[0]
+    if language in FAMILY_NAME_FIRST:
+        return f"{last}{'' if language == 'zh' else ' '}{first}"
+    return f"{first} {last}"
 
 
 def _pick(rng: random.Random, items: Sequence[_T], cum_weights: Sequence[int]) -> _T:
@@ -293,15 +316,18 @@ def _price_cents(rng: random.Random, km: int, cabin: Cabin, fare: FareFamily) ->
     return max(29, round(euros)) * 100
 
 
-def _customer(rng: random.Random, n: int, country: str, pools: dict[str, list[str]]) -> Customer:
-    """A customer whose language follows the country they first fly from."""
-    local = _LANGUAGE_OF_COUNTRY.get(country, "en")
+def _customer(
+    rng: random.Random, n: int, country: str, pools: dict[str, list[str]]
+) -> tuple[Customer, str]:
+    """A customer whose language follows the country they first fly from, and their family
+    name (for the family they travel with)."""
+    local = LANGUAGE_OF_COUNTRY.get(country, "en")
     if local == "fr" and country == "BE":
         local = rng.choice(("fr", "nl"))
     roll = rng.random()
     # Some Chinese and some English speakers everywhere; the rest speak the local language.
     language = "zh" if roll < 0.04 else "en" if roll < 0.24 else local
-    female, male, family = _NAME_LISTS[language]
+    female, male, family = NAME_LISTS[language]
     is_female = rng.random() < 0.5
     first = rng.choice(female if is_female else male)
     surname = rng.choice(family).split("|")
@@ -310,7 +336,7 @@ def _customer(rng: random.Random, n: int, country: str, pools: dict[str, list[st
         last = f"{last} {rng.choice(family)}"
     first_native, _, first_latin = first.partition(":")
     last_native, _, last_latin = last.partition(":")
-    if language in _FAMILY_NAME_FIRST:
+    if language in FAMILY_NAME_FIRST:
         name = f"{last_native}{'' if language == 'zh' else ' '}{first_native}"
     else:
         name = f"{first_native} {last_native}"
@@ -320,14 +346,16 @@ def _customer(rng: random.Random, n: int, country: str, pools: dict[str, list[st
     has_email = rng.random() < 0.98
     if has_email:
         domain = "example.com" if rng.random() < 0.7 else "example.org"
-        local_part = f"{_ascii(first_latin or first_native)}.{_ascii(last_latin or last_native)}"
+        local_part = (
+            f"{ascii_name(first_latin or first_native)}.{ascii_name(last_latin or last_native)}"
+        )
         reach.append((ChannelKind.EMAIL, f"{local_part}{n}@{domain}", rng.random() < 0.95))
     if rng.random() < (0.60 if has_email else 0.9):
         sms_first = rng.random() < 0.35  # they read texts sooner than mail
-        phone = _phone(pools, "US" if country == "US" else language, n)
-        sms = (ChannelKind.SMS, phone, rng.random() < 0.92)
+        number = phone(pools, "US" if country == "US" else language, n)
+        sms = (ChannelKind.SMS, number, rng.random() < 0.92)
         reach.insert(0 if sms_first else len(reach), sms)
-    return Customer(
+    customer = Customer(
         id=f"C{n:06d}",
         name=name,
         language=language,
@@ -337,45 +365,4 @@ def _customer(rng: random.Random, n: int, country: str, pools: dict[str, list[st
             for priority, (kind, address, consent) in enumerate(reach)
         ],
     )
-
-
-@cache
-def _ascii(text: str) -> str:
-    """Lower-case ASCII letters for an e-mail address: Jördis → jordis, Μαρία → maria."""
-    text = unicodedata.normalize("NFKD", text.lower().replace("ου", "ou"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.translate(_GREEK_LATIN).translate(_FOLD)
-    return "".join(ch for ch in text if ch in string.ascii_lowercase) or "traveller"
-
-
-def _phone_pools(rng: random.Random) -> dict[str, list[str]]:
-    """Numbers reserved for fiction, which no subscriber can ever have, shuffled.
-
-    Sources: Ofcom drama numbers 07700 900000–900999 (UK mobile); Bundesnetzagentur
-    Mitteilung 148/2021, drama numbers in Berlin, Frankfurt, Hamburg, Cologne and Munich
-    (landlines: Germany publishes no mobile range); ARCEP 06 39 98 xx xx (French mobile);
-    NANPA 555-0100–555-0199 in any North American area code. Other countries publish no
-    range, so their customers get North American numbers rather than someone's real one.
-    """
-    german = ("3023125", "6990009", "4066969", "2214710", "8999998")
-    # N11 codes (211, 311, 411) are service codes, not area codes.
-    area_codes = [f"{a}{b}{c}" for a in "234" for b in "012345678" for c in "0123456789"]
-    area_codes = [npa for npa in area_codes if npa[1:] != "11"]
-    pools = {
-        "en": [f"+447700900{n:03d}" for n in range(1000)],
-        "de": [f"+49{block}{n:03d}" for block in german for n in range(1000)],
-        "fr": [f"+3363998{n:04d}" for n in range(10_000)],
-        "US": [f"+1{npa}55501{n:02d}" for npa in area_codes for n in range(100)],
-    }
-    for pool in pools.values():
-        rng.shuffle(pool)
-    return pools
-
-
-def _phone(pools: dict[str, list[str]], pool: str, n: int) -> str:
-    """The next unused number of `pool`, else of the North American pool."""
-    for name in (pool, "US"):
-        if pools.get(name):
-            return pools[name].pop()
-    # Only past ~37 000 SMS users: every number is taken, so numbers start to repeat.
-    return f"+1202555{100 + n % 100:04d}"
+    return customer, last_native

@@ -6,30 +6,27 @@ rows until the transaction ends, so two cases cannot both refund one booking or 
 one seat twice. SQLite ignores the clause; there `Database.transaction()` serializes
 writers instead.
 
-Errors raised here besides `NotFoundError` (they belong in the tree of
-`travel_agent.errors`, under `ReservationError`):
-
-    BookingClosedError    the booking is refunded or cancelled (final)
-    InvalidRequestError   the request cannot be carried out as asked (the caller can fix it)
-    HoldExpiredError      the hold ran out or was released (hold again)
+Errors raised here besides `NotFoundError` are `airline.errors`' (re-exported here):
+`BookingClosedError`, `InvalidRequestError`, `HoldExpiredError`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from airline.bookings import lock_booking
+from airline.bookings import lock_booking, seats_needed
+from airline.errors import BookingClosedError, HoldExpiredError, InvalidRequestError
 from airline.inventory import give_back_seats
 from airline.ledger import effect_detail, record_effect
 from airline.models import BookingStatus, SegmentStatus
 from airline.tables import SeatHoldRow, SegmentRow
-from travel_agent.errors import ReservationError
 
 __all__ = [
     "BookingClosedError",
@@ -41,32 +38,6 @@ __all__ = [
     "refund",
     "release_hold_row",
 ]
-
-
-class BookingClosedError(ReservationError):
-    """The booking is refunded or cancelled: nothing more can be done to it."""
-
-    def __init__(self, pnr: str, status: str) -> None:
-        super().__init__(f"booking {pnr} is {status}")
-        self.pnr = pnr
-        self.status = status
-
-
-class InvalidRequestError(ReservationError):
-    """The request cannot be carried out as asked; the caller can correct it and retry."""
-
-    retriable = True
-
-
-class HoldExpiredError(ReservationError):
-    """The hold ran out (or was released) before it was confirmed; hold seats again."""
-
-    retriable = True
-
-    def __init__(self, hold_id: str, status: str) -> None:
-        super().__init__(f"hold {hold_id} is {status}")
-        self.hold_id = hold_id
-        self.status = status
 
 
 class HoldStatus(StrEnum):
@@ -90,6 +61,9 @@ class Settlement(BaseModel):
     reason: str
     released: list[str] = Field(description="flights whose seat went back to inventory")
     released_holds: list[str] = Field(description="holds of the booking that were released")
+    journeys: list[int] | None = Field(
+        default=None, description="the journeys refunded; None: the whole booking"
+    )
     replayed: bool = Field(
         default=False, description="the key had been used before: nothing was done again"
     )
@@ -114,8 +88,12 @@ async def refund(
     amount_cents: int,
     reason: str,
     now: datetime,
+    journeys: Sequence[int] | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> Settlement:
-    """Refund the booking: mark it refunded and give back its seats and holds, once per key.
+    """Refund the booking, or some of its journeys: their seats (and, for the whole
+    booking, its holds) go back, once per key. The booking is refunded once no journey
+    is left; until then it stays active with the journeys not refunded.
 
     A cancelled booking may still be refunded (its seats are already back).
 
@@ -125,6 +103,8 @@ async def refund(
         amount_cents: money back, at most the ticket price.
         reason: why, in a sentence (kept in the ledger).
         now: when (the injected clock).
+        journeys: the journeys refunded (their `Journey.seq`); None: the whole booking.
+        detail: more for the ledger row (due date, citations, who chose it).
 
     Raises:
         NotFoundError: there is no such booking.
@@ -143,19 +123,26 @@ async def refund(
             f"refund of {amount_cents} cents on booking {pnr}: must be between 0 and the "
             f"ticket price, {booking.price_cents} {booking.currency} cents"
         )
-    released, holds = await _release_booking(session, pnr, now)
-    booking.status = BookingStatus.REFUNDED.value
+    released, holds = await _release_booking(session, pnr, now, journeys=journeys)
+    left = await session.scalar(
+        select(func.count())
+        .select_from(SegmentRow)
+        .where(SegmentRow.pnr == pnr, SegmentRow.status == SegmentStatus.ACTIVE.value)
+    )
+    if not left:
+        booking.status = BookingStatus.REFUNDED.value
     settlement = Settlement(
         kind="refund",
         pnr=pnr,
-        status=BookingStatus.REFUNDED,
+        status=BookingStatus(booking.status),
         amount_cents=amount_cents,
         currency=booking.currency,
         reason=reason,
         released=released,
         released_holds=holds,
+        journeys=None if journeys is None else sorted(journeys),
     )
-    await _record_settlement(session, key, case_id, settlement, now)
+    await _record_settlement(session, key, case_id, settlement, now, detail)
     return settlement
 
 
@@ -196,22 +183,29 @@ async def cancel_booking(
 
 
 async def _release_booking(
-    session: AsyncSession, pnr: str, now: datetime
+    session: AsyncSession, pnr: str, now: datetime, *, journeys: Sequence[int] | None = None
 ) -> tuple[list[str], list[str]]:
-    """Take every active segment off the booking and release its holds, seats back."""
+    """Take the active segments (of `journeys`, else all) off the booking, seats back, and
+    for the whole booking release its holds too."""
+    query = select(SegmentRow).where(
+        SegmentRow.pnr == pnr, SegmentRow.status == SegmentStatus.ACTIVE.value
+    )
+    if journeys is not None:
+        query = query.where(SegmentRow.journey.in_(list(journeys)))
     segments = (
         await session.scalars(
-            select(SegmentRow)
-            .where(SegmentRow.pnr == pnr, SegmentRow.status == SegmentStatus.ACTIVE.value)
-            .order_by(SegmentRow.seq)
+            query.order_by(SegmentRow.seq)
             .with_for_update()
             .execution_options(populate_existing=True)
         )
     ).all()
+    party = await seats_needed(session, pnr) if segments else 0
     for segment in segments:
         # REPLACED is the one status for "off the itinerary, seat given back".
         segment.status = SegmentStatus.REPLACED.value
-        await give_back_seats(session, segment.flight_key, segment.cabin)
+        await give_back_seats(session, segment.flight_key, segment.cabin, party)
+    if journeys is not None:
+        return [s.flight_key for s in segments], []
     holds = (
         await session.scalars(
             select(SeatHoldRow)
@@ -227,7 +221,12 @@ async def _release_booking(
 
 
 async def _record_settlement(
-    session: AsyncSession, key: str, case_id: str, settlement: Settlement, now: datetime
+    session: AsyncSession,
+    key: str,
+    case_id: str,
+    settlement: Settlement,
+    now: datetime,
+    more: dict[str, Any] | None = None,
 ) -> None:
     await record_effect(
         session,
@@ -235,6 +234,6 @@ async def _record_settlement(
         case_id=case_id,
         action=settlement.kind,
         pnr=settlement.pnr,
-        detail=settlement.model_dump(mode="json", exclude={"replayed"}),
+        detail={**(more or {}), **settlement.model_dump(mode="json", exclude={"replayed"})},
         at=now,
     )

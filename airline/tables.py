@@ -1,5 +1,6 @@
 """The airline systems' tables: airports, the schedule and its inventory, customers,
-bookings, the live board, seat holds, and the effect ledger.
+bookings (their passengers, journeys and segments), the live board, seat holds, and the
+effect ledger.
 
 The ledger is here because the airline operations themselves (rebooking, refunds,
 settlements) write their idempotency record in the same transaction as the change.
@@ -100,8 +101,42 @@ class BookingRow(Base):
     fare: Mapped[str] = mapped_column(String(16))
     price_cents: Mapped[int]
     currency: Mapped[str] = mapped_column(String(3))
+    payment: Mapped[str] = mapped_column(String(8), default="card", server_default="card")
     status: Mapped[str] = mapped_column(String(16))
     ssr: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """Every SSR of the booking's passengers, kept here too for triage's one query."""
+
+
+class PassengerRow(Base):
+    """One traveller of a booking (`airline.models.Passenger`)."""
+
+    __tablename__ = "booking_passengers"
+
+    pnr: Mapped[str] = mapped_column(ForeignKey("bookings.pnr"), primary_key=True)
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(16))
+    ssr: Mapped[list[str]] = mapped_column(JSON, default=list)
+    on_lap_of: Mapped[int | None]
+    language: Mapped[str | None] = mapped_column(String(8))
+    contact: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    """Their own channels (`ContactChannel` as JSON); empty: the booking's contact."""
+
+    __table_args__ = (
+        CheckConstraint("type IN ('adult', 'child', 'infant')", name="ck_passenger_type"),
+    )
+
+
+class JourneyRow(Base):
+    """One origin-to-destination trip of a booking (`airline.models.Journey`)."""
+
+    __tablename__ = "journeys"
+
+    pnr: Mapped[str] = mapped_column(ForeignKey("bookings.pnr"), primary_key=True)
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    origin: Mapped[str] = mapped_column(String(3))
+    destination: Mapped[str] = mapped_column(String(3))
+    price_cents: Mapped[int | None]
 
 
 class SegmentRow(Base):
@@ -110,6 +145,7 @@ class SegmentRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     pnr: Mapped[str] = mapped_column(ForeignKey("bookings.pnr"), index=True)
     seq: Mapped[int]
+    journey: Mapped[int] = mapped_column(default=1, server_default="1")
     flight_key: Mapped[str] = mapped_column(ForeignKey("flights.key"))
     cabin: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))

@@ -163,6 +163,8 @@ def show(
         console.print(f"  - {_action(action)}")
     console.print(f"[bold]rationale[/bold]: {escape(approval.rationale)}")
     console.print(f"[bold]cost[/bold]: {approval.cost_cents / 100:.2f} {approval.currency}")
+    for line in approval.proposal.get("costs", []):
+        console.print(f"  {line}")
     if approval.options:
         console.print("[bold]options[/bold] (edit --option N --flight FLIGHT):")
         for number, option in enumerate(approval.options, start=1):

@@ -3,6 +3,8 @@
     travel-agent customers show C000123      profile, preferences with sources, recent history
     travel-agent customers forget C000123    erase everything memory holds about them
     travel-agent customers prune             retention: erase memories past the retention age
+    travel-agent customers refund PNR --flight KEY --as NAME
+                                             the passenger takes the refund (the daemon acts)
 
 A Typer sub-app registered by `app.cli`; like it, an entry point that nothing imports.
 """
@@ -137,6 +139,41 @@ def prune(
             return await memory.prune(limit)
 
     typer.echo(f"pruned {_run(main)} memories recorded before {limit:%Y-%m-%d %H:%M} UTC")
+
+
+@customers.command()
+def refund(
+    pnr: Annotated[str, typer.Argument(help="the booking, e.g. K7Q2ZX")],
+    flight: Annotated[str, typer.Option(help="the disrupted flight, e.g. XA101/2026-03-01")],
+    operator: Annotated[str, typer.Option("--as", help="who heard the passenger")],
+) -> None:
+    """Record that the passenger declines the re-routing and takes the refund; the daemon
+    carries it out within a second (or at its next start), once, if a rule gives it."""
+    from agent.choices import ChoiceDesk
+    from airline.reservations import load_booking
+    from airline.stream_time import stream_clock
+    from app.migrate import open_database
+
+    settings = settings_or_exit()
+
+    async def main() -> bool:
+        async with open_database(settings.db_url) as db:
+            async with db.session() as session:
+                booking = await load_booking(session, pnr)
+            if flight not in {s.flight_key for s in booking.segments}:
+                raise NotFoundError(
+                    f"booking {pnr} has no flight {flight}; its flights are "
+                    + ", ".join(sorted({s.flight_key for s in booking.segments}))
+                )
+            clock = await stream_clock(db, system=settings.clock == "system")
+            return await ChoiceDesk(db, clock).record_refund(
+                pnr, flight, chosen_by=operator, source="cli"
+            )
+
+    if _run(main):
+        say(f"recorded: {pnr} takes the refund for {flight}; the daemon carries it out")
+    else:
+        say(f"{pnr} chose the refund for {flight} before; nothing recorded again")
 
 
 async def seed_history(settings: Settings, db: Database, *, seed: int) -> int:

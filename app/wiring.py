@@ -68,7 +68,12 @@ async def open_agent(
         if reasoner is None:
             policy_search = await _policy_search(memory)
             tool_deps = ToolDeps(
-                db=db, schedule=schedule, board=board, clock=clock, policy_search=policy_search
+                db=db,
+                schedule=schedule,
+                board=board,
+                clock=clock,
+                policy=settings.agent.policy,
+                policy_search=policy_search,
             )
             reasoner = await open_reasoner(settings, tool_deps, stack)
         deps = AgentDeps(

@@ -27,6 +27,7 @@ from agent.approvals import (
     ApprovalNotFoundError,
     Decision,
 )
+from agent.choices import ChoiceDesk
 from dashboard import reads, timefmt
 from dashboard.auth import LoginThrottledError, OperatorError, Role, Session
 from dashboard.cards import approval_cards
@@ -366,6 +367,46 @@ async def customer_page(request: Request, customer_id: str, session: Viewer) -> 
     return render(
         request, "customer.html", session, {"c": found, "memory": memory, "nav": "customers"}
     )
+
+
+@router.post("/customers/{customer_id}/refund")
+async def record_refund(
+    request: Request,
+    customer_id: str,
+    session: Approver,
+    pnr: Annotated[str, Form(max_length=6)],
+    flight_key: Annotated[str, Form(max_length=32)],
+) -> Response:
+    """The passenger told the desk they decline the re-routing and take the refund: the
+    choice is recorded and the daemon carries it out (`agent.choices.take_refund`)."""
+    desk = desk_of(request)
+    found = await reads.customer(desk.db, customer_id)
+    flights = {
+        s.flight_key
+        for b in (found or {}).get("bookings", [])
+        if b["booking"].pnr == pnr
+        for s in b["segments"]
+    }
+    if found is None or flight_key not in flights:
+        return render(
+            request,
+            "error.html",
+            session,
+            {
+                "title": "Refund not recorded",
+                "message": f"booking {pnr} of {customer_id} has no flight {flight_key}",
+                "nav": "customers",
+            },
+            status_code=404,
+        )
+    recorded = await ChoiceDesk(desk.db, desk.clock).record_refund(
+        pnr, flight_key, chosen_by=session.operator.name, source="desk"
+    )
+    await desk.operators.record(
+        session.operator.name, "refund chosen", pnr, {"flight_key": flight_key, "new": recorded}
+    )
+    log.info("refund choice for %s recorded by %s", pnr, session.operator.name)
+    return RedirectResponse(f"/customers/{customer_id}", status_code=303)
 
 
 # --- audit ---------------------------------------------------------------------------------

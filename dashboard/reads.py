@@ -13,7 +13,14 @@ from typing import Any
 from sqlalchemy import func, select
 
 from agent.approvals import Approval, ApprovalStatus, to_approval
-from agent.tables import ApprovalRow, CaseRow, DisruptionRow, OfferRow, ReplyRow
+from agent.tables import (
+    ApprovalRow,
+    CaseRow,
+    DisruptionRow,
+    OfferRow,
+    PassengerChoiceRow,
+    ReplyRow,
+)
 from airline.tables import (
     AirportRow,
     BoardRow,
@@ -285,6 +292,13 @@ async def customer(db: Database, customer_id: str) -> dict[str, Any] | None:
                 .order_by(ApprovalRow.created_at)
             )
         ).all()
+        choices = (
+            await session.scalars(
+                select(PassengerChoiceRow)
+                .where(PassengerChoiceRow.pnr.in_(pnrs))
+                .order_by(PassengerChoiceRow.id)
+            )
+        ).all()
         # The conversation: what we offered and what they answered, as data.
         offers = (
             await session.scalars(
@@ -297,6 +311,7 @@ async def customer(db: Database, customer_id: str) -> dict[str, Any] | None:
             )
         ).all()
     return {
+        "choices": choices,
         "customer": row,
         "channels": channels,
         "bookings": [

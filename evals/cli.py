@@ -43,13 +43,17 @@ def table(evaluation: dict[str, Any]) -> str:
                     lines.append(f"  ✗ {x['scenario']} #{run['run']} {e['kind']}: {e['reason']}")
             for problem in run["metrics"]["violations"]:
                 lines.append(f"  ✗ {x['scenario']} #{run['run']} violation: {problem}")
+            for problem in run["metrics"]["breaches"]:
+                lines.append(f"  ✗ {x['scenario']} #{run['run']} deadline: {problem}")
             if run["error"]:
                 lines.append(f"  ✗ {x['scenario']} #{run['run']} error: {run['error']}")
     s = evaluation["summary"]
     notify = s["time_to_notify_s"]
     lines.append(
         f"pass rate {s['pass_rate']:.1%} · pass^{s['repeat']} {s['pass_hat_k']:.1%} · "
-        f"violations {s['policy_violations']} · duplicates {s['duplicate_actions']} · "
+        f"violations {s['policy_violations']} · "
+        f"deadline breaches {s['deadline_breaches']} (met {s['deadlines_met']}) · "
+        f"duplicates {s['duplicate_actions']} · "
         f"unneeded {s['unneeded_actions']} · notify p50 {_seconds(notify['p50'])} "
         f"p95 {_seconds(notify['p95'])} · "
         f"approvals {s['approvals']['requested']}/{s['approvals']['needed']} · "

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from airline.models import Booking, Cabin, Flight
+from evals import rights_expectations as rights
 from evals.replies import OfferSpec, ReplyExpectation, score_offer, score_reply
 from evals.runner import LedgerEntry, OutboxEntry, RunResult
 from evals.scenario import EXPECTATION_KINDS, parse_duration, split_flight
@@ -48,6 +49,9 @@ class Rebooked(_Booking):
     carrier: str | None = None
     flights: list[str] | None = Field(default=None, description='e.g. ["XA104"]')
     same_day: bool | None = Field(default=None, description="arrives on the booked local date")
+    journey: int | None = Field(
+        default=None, ge=1, description="the journey judged; default: the one rebooked"
+    )
     no_overnight: bool | None = Field(
         default=None, description="no leg leaves between 22:00 and 05:59 local"
     )
@@ -89,6 +93,7 @@ class Compensation(_Booking):
     regime: str | None = None
     amount: float | None = Field(default=None, description="in major units, e.g. 400")
     currency: str | None = None
+    passengers: int | None = Field(default=None, ge=1, description="travellers paid it each")
 
 
 class Refund(_Booking):
@@ -167,6 +172,7 @@ SPECS: dict[str, type[BaseModel]] = {
     "message_excludes": Excludes,
     "offer": OfferSpec,
     "reply": ReplyExpectation,
+    **rights.SPECS,
     "oracle": OracleExpect,
 }
 assert set(SPECS) == set(EXPECTATION_KINDS)
@@ -274,11 +280,24 @@ def _opened(result: RunResult, message: OutboxEntry) -> datetime | None:
     return next((c.created_at for c in result.cases if c.id == case_id), None)
 
 
-def _legs(result: RunResult, booking: Booking) -> list[Flight]:
+def _legs(result: RunResult, booking: Booking, journey: int | None = None) -> list[Flight]:
+    """The booking's active flights (of one journey), in travel order."""
     return sorted(
-        (result.flights[s.flight_key] for s in booking.active_segments),
+        (
+            result.flights[s.flight_key]
+            for s in booking.active_segments
+            if journey is None or s.journey == journey
+        ),
         key=lambda f: f.sched_dep,
     )
+
+
+def _replaced_journey(before: Booking, after: Booking, rebook: LedgerEntry) -> int:
+    seqs = {int(x) for x in rebook.detail.get("replace_seqs") or []}
+    for segment in (*after.segments, *before.segments):
+        if segment.seq in seqs:
+            return segment.journey
+    return 1
 
 
 def _flight_key(code: str, result: RunResult) -> str:
@@ -316,10 +335,12 @@ def _rebooked(spec: Rebooked, result: RunResult) -> Score:
     rebooks = _effects(result, spec.booking, "rebook")
     if not rebooks:
         return Score(False, f"{spec.booking} was not rebooked (no rebook in the ledger)")
-    legs = _legs(result, after)
+    # Judged on the journey the (last) rebooking re-accommodated: a return keeps its own.
+    journey = spec.journey or _replaced_journey(before, after, rebooks[-1])
+    legs = _legs(result, after, journey)
     if not legs:
         return Score(False, f"{spec.booking} has no active segment after rebooking")
-    original_legs = _legs(result, before)
+    original_legs = _legs(result, before, journey)
     sched_arr = original_legs[-1].sched_arr
     route = " + ".join(f.key for f in legs)
     problems: list[str] = []
@@ -332,9 +353,9 @@ def _rebooked(spec: Rebooked, result: RunResult) -> Score:
         if legs[0].sched_dep < limit:
             problems.append(f"departs {_fmt(legs[0].sched_dep)}, before {_fmt(limit)}")
     if spec.cabin is not None:
-        booked = {s.cabin for s in before.active_segments}
+        booked = {s.cabin for s in before.active_segments if s.journey == journey}
         wanted = booked if spec.cabin == "same" else {Cabin(spec.cabin)}
-        flown = {s.cabin for s in after.active_segments}
+        flown = {s.cabin for s in after.active_segments if s.journey == journey}
         if not flown <= wanted:
             problems.append(f"flies {sorted(flown)}, expected {sorted(wanted)}")
     if spec.carrier is not None and any(f.carrier != spec.carrier for f in legs):
@@ -442,6 +463,9 @@ def _compensation(spec: Compensation, result: RunResult) -> Score:
         currency = e.detail.get("currency")
         if spec.currency is not None and str(currency).upper() != spec.currency.upper():
             issues.append(f"currency {currency}, expected {spec.currency}")
+        travellers = int(e.detail.get("passengers") or 1)
+        if spec.passengers is not None and travellers != spec.passengers:
+            issues.append(f"paid to {travellers} traveller(s), expected {spec.passengers}")
         if not issues:
             extra = f" (and {len(paid) - 1} more)" if len(paid) > 1 else ""
             return Score(True, f"{e.detail.get('regime')} {amount:g} {currency} paid{extra}")
@@ -614,6 +638,15 @@ def _excludes(spec: Excludes, result: RunResult) -> Score:
     return Score(True, f"no message to {spec.booking} contains {spec.text}")
 
 
+def _scored(
+    check: Callable[[Any, RunResult], tuple[bool, str]],
+) -> Callable[[Any, RunResult], Score]:
+    def run(spec: Any, result: RunResult) -> Score:
+        return Score(*check(spec, result))
+
+    return run
+
+
 def _oracle(spec: OracleExpect, result: RunResult) -> Score:
     if result.verdict is None:
         return Score(False, "the oracle did not judge this run")
@@ -647,6 +680,7 @@ _SCORERS: dict[str, Callable[[Any, RunResult], Score]] = {
     "effects": _effects_count,
     "dead_lettered": _dead_lettered,
     "message_excludes": _excludes,
+    **{kind: _scored(check) for kind, check in rights.SCORERS.items()},
     "oracle": _oracle,
 }
 

@@ -26,6 +26,14 @@ from typing import Any
 
 from airline.airports import great_circle_km, minimum_connection_time
 from airline.models import Booking, Cabin, Flight, FlightStatus
+from evals.rights_metrics import (
+    compensated_travellers,
+    deadline_breaches,
+    journey_on,
+    journeys_of,
+    replaced_journey,
+    seat_accounting,
+)
 from evals.runner import LedgerEntry, RunResult
 
 CABIN_RANK = {Cabin.ECONOMY: 0, Cabin.PREMIUM: 1, Cabin.BUSINESS: 2}
@@ -101,6 +109,8 @@ class Timeline:
 @dataclass
 class RunMetrics:
     violations: list[str] = field(default_factory=list)
+    breaches: list[str] = field(default_factory=list)
+    deadlines_met: int = 0
     duplicates: list[str] = field(default_factory=list)
     unneeded: list[str] = field(default_factory=list)
     time_to_notify_s: list[float] = field(default_factory=list)
@@ -126,6 +136,9 @@ class RunMetrics:
         return {
             "policy_violations": len(self.violations),
             "violations": self.violations,
+            "deadline_breaches": len(self.breaches),
+            "breaches": self.breaches,
+            "deadlines_met": self.deadlines_met,
             "duplicate_actions": len(self.duplicates),
             "duplicates": self.duplicates,
             "unneeded_actions": len(self.unneeded),
@@ -156,6 +169,7 @@ def run_metrics(result: RunResult) -> RunMetrics:
     m.effects = dict(Counter(e.action for e in result.ledger))
     timeline = Timeline(result)
     m.violations = policy_violations(result, timeline)
+    m.breaches, m.deadlines_met = deadline_breaches(result)
     m.duplicates = duplicate_actions(result)
     m.unneeded = unneeded_actions(result, timeline)
     m.time_to_notify_s = time_to_notify(result)
@@ -233,10 +247,18 @@ def policy_violations(result: RunResult, timeline: Timeline | None = None) -> li
     ]
     per_case = Counter((e.case_id, e.pnr) for e in result.ledger if e.action == "rebook")
     problems += [f"{pnr}: {n} rebookings in one case" for (_, pnr), n in per_case.items() if n > 1]
-    paid = Counter(e.pnr for e in result.ledger if e.action == "compensate")
+    paid = Counter(
+        (e.pnr, journey_on(result, e.pnr, flight_of.get(e.case_id)))
+        for e in result.ledger
+        if e.action == "compensate"
+    )
     problems += [
-        f"{pnr}: compensated {n} times for one journey" for pnr, n in paid.items() if n > 1
+        f"{pnr}: compensated {n} times for journey {journey}"
+        for (pnr, journey), n in paid.items()
+        if n > 1
     ]
+    problems += compensated_travellers(result)
+    problems += seat_accounting(result)
     return problems
 
 
@@ -270,9 +292,28 @@ def _rebook_violations(
             problems.append(f"{e.pnr}: connection at {hub.iata} of {gap} is shorter than {mct}")
     original = result.original.get(e.pnr)
     if original is not None:
-        destination = _legs(result, original)[-1].destination
+        # A journey ends at its own destination: a return's, not the booking's last flight's.
+        journey = journeys_of(result, original).get(replaced_journey(result, e)) or _legs(
+            result, original
+        )
+        destination = journey[-1].destination
         if legs[-1].destination != destination:
             problems.append(f"{e.pnr}: rebooked to {legs[-1].destination}, not {destination}")
+        # A journey re-accommodated must not run into the next one (a return).
+        number = replaced_journey(result, e)
+        for later, later_legs in journeys_of(result, original).items():
+            if later <= number:
+                continue
+            next_leg = later_legs[0]
+            arrives = timeline.state(legs[-1].key, e.at).est_arr
+            leaves = timeline.state(next_leg.key, e.at).est_dep
+            mct = minimum_connection_time(result.airports[next_leg.origin], international=True)
+            if leaves - arrives < mct:
+                problems.append(
+                    f"{e.pnr}: journey {number} now arrives {arrives:%H:%M}Z, too late for "
+                    f"journey {later} ({next_leg.key} at {leaves:%H:%M}Z): it breaks it"
+                )
+            break
         booked = {s.cabin for s in original.segments}
         cabin = e.detail.get("cabin")
         if cabin is not None and e.case_id not in approved:
@@ -291,9 +332,14 @@ def _compensation_violations(
     if original is None:
         return [f"{e.pnr}: compensation for a booking not in the world"]
     regime = str(e.detail.get("regime", "")).lower().replace("_", "")
-    legs = _legs(result, original)
+    flight_key = flight_of.get(e.case_id) or str(e.detail.get("flight_key") or "")
+    # Distance is first origin to final destination of the journey the flight is on
+    # (Bossen, C-559/16), not of the whole booking.
+    legs = journeys_of(result, original).get(journey_on(result, e.pnr, flight_key)) or _legs(
+        result, original
+    )
+    flight_key = flight_key or legs[0].key
     origin, destination = result.airports[legs[0].origin], result.airports[legs[-1].destination]
-    flight_key = flight_of.get(e.case_id, legs[0].key)
     carrier = result.flights[flight_key].carrier if flight_key in result.flights else ""
     problems = []
     if regime == "usdot":
@@ -337,29 +383,40 @@ def duplicate_actions(result: RunResult) -> list[str]:
     ]
     # The same news twice: same kind about the same flight saying the same thing (a delay
     # that shrinks is new news, with a new time in it).
+    # Per recipient: the booking's contact and a passenger with their own contact each
+    # get the news once.
     delivered = Counter(
-        (o.pnr, o.kind, str((o.payload.get("meta") or {}).get("about")), o.payload.get("body"))
+        (
+            o.pnr,
+            o.customer_id,
+            o.kind,
+            str((o.payload.get("meta") or {}).get("about")),
+            o.payload.get("body"),
+        )
         for o in result.notifications()
         if o.status == "sent"
     )
     found += [
-        f"{pnr}: {kind} delivered {n} times" for (pnr, kind, _, _), n in delivered.items() if n > 1
+        f"{pnr}: {kind} delivered {n} times to {who}"
+        for (pnr, who, kind, _, _), n in delivered.items()
+        if n > 1
     ]
     return found
 
 
 def _broken(result: RunResult, timeline: Timeline, booking: Booking, at: datetime) -> bool:
-    legs = _legs(result, booking)
-    states = [timeline.state(f.key, at) for f in legs]
-    if any(s.status in (FlightStatus.CANCELLED, FlightStatus.DIVERTED) for s in states):
-        return True
-    for (a, sa), (b, sb) in pairwise(zip(legs, states, strict=True)):
-        hub = result.airports[a.destination]
-        international = (
-            len({result.airports[x].country for x in (a.origin, a.destination, b.destination)}) > 1
-        )
-        if sb.est_dep - sa.est_arr < minimum_connection_time(hub, international=international):
+    for legs in journeys_of(result, booking).values():
+        states = [timeline.state(f.key, at) for f in legs]
+        if any(s.status in (FlightStatus.CANCELLED, FlightStatus.DIVERTED) for s in states):
             return True
+        for (a, sa), (b, sb) in pairwise(zip(legs, states, strict=True)):
+            hub = result.airports[a.destination]
+            countries = {
+                result.airports[x].country for x in (a.origin, a.destination, b.destination)
+            }
+            mct = minimum_connection_time(hub, international=len(countries) > 1)
+            if sb.est_dep - sa.est_arr < mct:
+                return True
     return False
 
 
@@ -459,6 +516,8 @@ def summarize(
         "expectations": len(expectations),
         "expectations_passed": sum(x["passed"] for x in expectations),
         "policy_violations": sum(run["metrics"]["policy_violations"] for run in runs),
+        "deadline_breaches": sum(run["metrics"]["deadline_breaches"] for run in runs),
+        "deadlines_met": sum(run["metrics"]["deadlines_met"] for run in runs),
         "duplicate_actions": sum(run["metrics"]["duplicate_actions"] for run in runs),
         "unneeded_actions": sum(run["metrics"]["unneeded_actions"] for run in runs),
         "time_to_notify_s": {

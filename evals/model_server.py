@@ -65,6 +65,8 @@ def policy_plan(case: dict[str, Any]) -> dict[str, Any]:
     owed = _owed(case)
     if reason == "gate_change":
         return _plan([{"kind": "notify", "message": "gate_change"}], "The gate changed.")
+    if reason == "reinstated":
+        return _plan([{"kind": "notify", "message": "reinstated"}], "The flight flies again.")
     if reason == "arrived_late":
         paid = owed["compensation"]
         return _plan(
@@ -75,7 +77,11 @@ def policy_plan(case: dict[str, Any]) -> dict[str, Any]:
         )
     if reason in ("delayed", "recovered"):
         return _plan(
-            [{"kind": "notify", "message": "delay"}, *owed["care"]],
+            [
+                {"kind": "notify", "message": "delay"},
+                *owed["care"],
+                *(owed["refund"] if reason == "delayed" else []),
+            ],
             "The itinerary still works; inform the passenger and give the care owed.",
         )
     seqs = case.get("replace_seqs") or []
@@ -96,6 +102,7 @@ def policy_plan(case: dict[str, Any]) -> dict[str, Any]:
                 {"kind": "notify", "message": _REBOOKED.get(reason, "cancelled_rebooked")},
                 *owed["compensation"],
                 *owed["care"],
+                *owed["refund"],
             ],
             f"Earliest-arriving alternative with a seat in {cabin}: {' + '.join(best['flights'])}.",
         )
@@ -135,12 +142,13 @@ def _owed(case: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     booking = case.get("booking") or {}
     offers = [i for i in items if i.get("kind") in ("refund", "refund_option")]
     # The fare is what a refund returns; a case without it cannot offer the right sum.
-    if offers and booking.get("price_cents") is not None and booking.get("currency"):
+    returned = booking.get("refund_cents", booking.get("price_cents"))
+    if offers and returned is not None and booking.get("currency"):
         refund.append(
             {
                 "kind": "refund_offer",
                 "regime": offers[0]["regime"],
-                "amount_cents": booking["price_cents"],
+                "amount_cents": returned,
                 "currency": booking["currency"],
             }
         )

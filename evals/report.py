@@ -132,6 +132,11 @@ def render_html(evaluation: dict[str, Any]) -> str:
             str(s["policy_violations"]),
             "good" if s["policy_violations"] == 0 else "bad",
         ),
+        _card(
+            "deadline breaches",
+            f"{s.get('deadline_breaches', 0)} (met {s.get('deadlines_met', 0)})",
+            "good" if not s.get("deadline_breaches") else "bad",
+        ),
         _card("duplicate actions", str(s["duplicate_actions"])),
         _card("unneeded actions", str(s["unneeded_actions"])),
         _card(
@@ -285,7 +290,7 @@ def _scenario_row(x: dict[str, Any]) -> str:
             f"{escape(asked['status'])} ({escape(why)})</p>"
         )
     m = run["metrics"]
-    problems = m["violations"] + m["duplicates"] + m["unneeded"]
+    problems = m["violations"] + m.get("breaches", []) + m["duplicates"] + m["unneeded"]
     if problems:
         extra += "<ul>" + "".join(f"<li class=fail>{escape(p)}</li>" for p in problems) + "</ul>"
     passed = sum(e["passed"] for e in run["expectations"])

@@ -31,6 +31,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
+from agent.choices import ChoiceDesk
 from agent.deps import AgentDeps
 from agent.relay import OutboxRelay
 from agent.runtime import Daemon
@@ -38,7 +39,7 @@ from agent.tables import ApprovalRow, CaseRow, DisruptionRow, JobRow
 from airline.clock import SimulatedClock
 from airline.models import Airport, Booking, Flight
 from airline.reservations import load_booking
-from airline.tables import LedgerRow
+from airline.tables import InventoryRow, LedgerRow, SeatHoldRow
 from evals.oracle import RunRecord, Verdict, judge
 from evals.oracle.record import EventRec, Injection
 from evals.oracle.record import World as OracleWorld
@@ -46,6 +47,7 @@ from evals.oracle.sql import read_run, read_world
 from evals.replies import OfferEntry, ReplyEntry, deliver
 from evals.replies import collect as collect_replies
 from evals.scenario import (
+    ChoiceSpec,
     DecisionSpec,
     EventSpec,
     ReplySpec,
@@ -175,6 +177,12 @@ class RunResult:
     dead_letters: list[dict[str, str]] = field(default_factory=list)
     decisions: list[str] = field(default_factory=list)
     """What became of each scripted operator decision."""
+    inventory_before: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    """(flight key, cabin) → (capacity, sold) as the world was written."""
+    inventory_after: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    """The same at the end of the run."""
+    held_seats: dict[tuple[str, str], int] = field(default_factory=dict)
+    """Seats still held (not confirmed, released or expired) at the end, per flight and cabin."""
     answers: list[str] = field(default_factory=list)
     """What became of each scripted passenger answer."""
     offers: list[OfferEntry] = field(default_factory=list)
@@ -305,6 +313,7 @@ class _Step:
     order: int
     event: EventSpec | None = field(compare=False, default=None)
     decision: DecisionSpec | None = field(compare=False, default=None)
+    choice: ChoiceSpec | None = field(compare=False, default=None)
     answer: ReplySpec | None = field(compare=False, default=None)
     index: int = field(compare=False, default=0)
 
@@ -367,6 +376,11 @@ class ScenarioRunner:
             original={b.pnr: b for b in world.bookings},
             customers={b.pnr: b.customer_id for b in world.bookings},
             directory=directory,
+            inventory_before={
+                (f.key, c.cabin.value): (c.capacity, c.sold)
+                for f in world.flights
+                for c in f.cabins
+            },
             oracle_world=_with_oracle_spec(oracle_world, scenario),
         )
         try:
@@ -417,6 +431,10 @@ class ScenarioRunner:
                         for i, d in enumerate(scenario.operator)
                     ]
                     + [
+                        _Step(start + c.offset, 30_000 + i, choice=c)
+                        for i, c in enumerate(scenario.choices)
+                    ]
+                    + [
                         _Step(start + a.offset, 20_000 + i, answer=a, index=i)
                         for i, a in enumerate(scenario.passenger)
                     ]
@@ -434,6 +452,10 @@ class ScenarioRunner:
                             await self._publish(scenario, step, broker, result)
                         elif step.decision is not None:
                             result.decisions.append(await _decide(live.desk, step.decision))
+                        elif step.choice is not None:
+                            result.decisions.append(
+                                await _choose(ChoiceDesk(live.db, clock), step.choice, result)
+                            )
                         elif step.answer is not None:
                             result.answers.append(
                                 await deliver(
@@ -711,7 +733,11 @@ async def _decide(desk: Any, spec: DecisionSpec) -> str:
 
     pending = [a for a in await desk.find(status=ApprovalStatus.PENDING) if a.pnr == spec.booking]
     if not pending:
-        return f"{spec.at} {spec.verdict} {spec.booking}: no pending approval to decide"
+        # The operator decides on the card they have open: the booking's latest approval,
+        # which the desk then refuses with its reason (stale, expired, decided).
+        pending = [a for a in await desk.find() if a.pnr == spec.booking]
+        if not pending:
+            return f"{spec.at} {spec.verdict} {spec.booking}: no approval to decide"
     approval = pending[-1]
     try:
         decision = Decision(
@@ -721,6 +747,20 @@ async def _decide(desk: Any, spec: DecisionSpec) -> str:
     except Exception as exc:
         return f"{spec.at} {spec.verdict} {spec.booking}: refused: {exc}"
     return f"{spec.at} {spec.verdict} {spec.booking}: recorded on {approval.id}"
+
+
+async def _choose(desk: ChoiceDesk, spec: ChoiceSpec, result: RunResult) -> str:
+    """Record a passenger's choice as the operator desk records it."""
+    booking = result.original[spec.booking]
+    if spec.flight is not None:
+        carrier, number = split_flight(spec.flight)
+        flight = f"{carrier}{number}/{(spec.date or result.scenario.world.date).isoformat()}"
+    else:
+        flight = booking.segments[0].flight_key
+    recorded = await desk.record_refund(spec.booking, flight, chosen_by=spec.by, source="desk")
+    return f"{spec.at} {spec.choice} {spec.booking} {flight}: " + (
+        "recorded" if recorded else "recorded before"
+    )
 
 
 # --- collecting -----------------------------------------------------------------------
@@ -785,6 +825,17 @@ async def _collect(runtime: ScenarioRuntime, result: RunResult) -> None:
         ]
         for pnr in result.original:
             result.bookings[pnr] = await load_booking(session, pnr)
+        result.inventory_after = {
+            (r.flight_key, r.cabin): (r.capacity, r.sold)
+            for r in (await session.scalars(select(InventoryRow))).all()
+        }
+        for hold in (
+            await session.scalars(select(SeatHoldRow).where(SeatHoldRow.status == "held"))
+        ).all():
+            for key in hold.flights:
+                result.held_seats[key, hold.cabin] = (
+                    result.held_seats.get((key, hold.cabin), 0) + hold.party
+                )
     for case in result.cases:
         entry = await _plan_of(runtime.daemon, case.id)
         if entry is not None:

@@ -25,7 +25,16 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
-from airline.models import Cabin, ChannelKind, FareFamily, FlightStatus, LoyaltyTier, ReasonCode
+from airline.models import (
+    Cabin,
+    ChannelKind,
+    FareFamily,
+    FlightStatus,
+    LoyaltyTier,
+    PassengerType,
+    PaymentMethod,
+    ReasonCode,
+)
 from travel_agent.errors import ConfigError
 
 __all__ = [
@@ -159,17 +168,82 @@ class SegmentSpec(_Model):
     cabin: Cabin = Cabin.ECONOMY
 
 
+class PassengerSpec(_Model):
+    """A traveller of the booking; the first is the contact's own traveller by default."""
+
+    name: str | None = Field(default=None, description="default: the customer's, else 'Guest N'")
+    type: PassengerType = PassengerType.ADULT
+    ssr: list[str] = Field(default_factory=list, description="IATA codes: WCHR, UMNR, ...")
+    on_lap_of: int | None = Field(
+        default=None, ge=1, description="an infant's adult (passenger number); default 1"
+    )
+    language: str | None = None
+    contact: list[ChannelSpec] = Field(
+        default_factory=list, description="their own channels; default: the booking's contact"
+    )
+
+    @model_validator(mode="after")
+    def _lap(self) -> PassengerSpec:
+        if self.on_lap_of is not None and self.type is not PassengerType.INFANT:
+            raise ValueError("only an infant travels on a lap (on_lap_of)")
+        return self
+
+
+class JourneySpec(_Model):
+    """One origin-to-destination trip of a booking: its flights, in order."""
+
+    segments: list[SegmentSpec] = Field(min_length=1)
+    price: float | None = Field(default=None, ge=0, description="its part of the price")
+
+
 class BookingSpec(_Model):
+    """A booking: one journey (`segments`) or several (`journeys`: a return, an open-jaw,
+    a multi-city trip), and its passengers (default: one adult, the customer)."""
+
     pnr: str = Field(pattern=r"^[A-Z0-9]{6}$", description="six-character record locator")
     customer: str
     fare: FareFamily = FareFamily.STANDARD
-    price: float = Field(default=250.0, ge=0, description="ticket price in major units")
+    price: float = Field(
+        default=250.0, ge=0, description="what the booking cost, all passengers, major units"
+    )
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
-    segments: list[SegmentSpec] = Field(min_length=1)
+    payment: PaymentMethod = Field(
+        default=PaymentMethod.CARD, description="card, or other (cash, transfer)"
+    )
+    segments: list[SegmentSpec] = Field(default_factory=list, description="a one-way booking")
+    journeys: list[JourneySpec] = Field(default_factory=list, description="or its journeys")
+    passengers: list[PassengerSpec] = Field(default_factory=list)
     ssr: list[str] = Field(
         default_factory=list,
-        description="special service requests, IATA codes (WCHR, UMNR, ...)",
+        description="special service requests of the first passenger, IATA codes (WCHR, ...)",
     )
+
+    @model_validator(mode="after")
+    def _shape(self) -> BookingSpec:
+        if bool(self.segments) == bool(self.journeys):
+            raise ValueError("give either segments (one journey) or journeys, not both")
+        seats = [i for i, p in enumerate(self.passengers, start=1) if p.type != "infant"]
+        for i, p in enumerate(self.passengers, start=1):
+            if p.type == "infant":
+                lap = p.on_lap_of or 1
+                if lap not in seats or self.passengers[lap - 1].type != "adult":
+                    raise ValueError(
+                        f"passengers[{i - 1}]: an infant travels on an adult's lap; "
+                        f"passenger {lap} is not an adult"
+                    )
+        if self.passengers and not seats:
+            raise ValueError("a booking needs a passenger who takes a seat")
+        return self
+
+    @property
+    def journey_specs(self) -> list[JourneySpec]:
+        """Its journeys, a one-way booking's segments as one."""
+        return self.journeys or [JourneySpec(segments=self.segments)]
+
+    @property
+    def seats(self) -> int:
+        """Seats the party takes on each flight (infants on a lap take none)."""
+        return sum(p.type != "infant" for p in self.passengers) or 1
 
 
 class MemorySpec(_Model):
@@ -281,6 +355,28 @@ class DecisionSpec(_Model):
         return parse_duration(self.at)
 
 
+class ChoiceSpec(_Model):
+    """A passenger's choice, recorded at `at` as the desk records it: take the refund for
+    the journey of `flight` (default: the booking's first flight)."""
+
+    at: str
+    booking: str
+    choice: Literal["refund"] = "refund"
+    flight: str | None = None
+    date: dt.date | None = None
+    by: str = Field(default="eval-desk", description="who recorded it")
+
+    @field_validator("at")
+    @classmethod
+    def _at(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @property
+    def offset(self) -> timedelta:
+        return parse_duration(self.at)
+
+
 class ReplySpec(_Model):
     """A passenger's answer to the offer on their booking, at `at` (see evals/README.md):
     ``accept`` keeps the offered flights, ``option`` N (1-based, as the message numbers
@@ -333,6 +429,14 @@ EXPECTATION_KINDS: dict[str, str] = {
     "effects": "how many effects of an action the booking got (exactly-once checks)",
     "dead_lettered": "records went to the dead-letter topic",
     "message_excludes": "no message to the passenger contains a text",
+    # Passengers' rights (evals.rights_expectations).
+    "decision": "what the desk answered a scripted operator decision (recorded or refused)",
+    "refunded": "a passenger's refund choice was carried out (amount, deadline, journeys)",
+    "no_refund": "no refund was carried out",
+    "recipients": "how many recipients of the booking were told (the contact, passengers)",
+    "deadline_met": "a message with a legal deadline reached the passenger by it",
+    "care_periods": "care issued for this many disruptions, for this many travellers",
+    "load": "a flight's seats sold (never above capacity)",
     "offer": "the offer made to the passenger ended in a status (open, accepted, changed, "
     "declined, defaulted)",
     "reply": "what became of the passenger's answer (its result starts with a text)",
@@ -401,6 +505,9 @@ class Scenario(_Model):
     )
     events: list[EventSpec] = Field(default_factory=list)
     operator: list[DecisionSpec] = Field(default_factory=list)
+    choices: list[ChoiceSpec] = Field(
+        default_factory=list, description="passengers' choices, recorded as the desk does"
+    )
     passenger: list[ReplySpec] = Field(
         default_factory=list, description="the passengers' scripted answers to their offers"
     )
@@ -420,7 +527,12 @@ class Scenario(_Model):
         from evals.expectations import validate_spec
 
         pnrs = {b.pnr for b in self.world.bookings}
-        customers = {c.id for c in self.world.customers}
+        customers = {c.id for c in self.world.customers} | {
+            f"{b.pnr}-P{n}"  # a passenger told on a contact of their own
+            for b in self.world.bookings
+            for n, p in enumerate(b.passengers, start=1)
+            if p.contact
+        }
         for i, expectation in enumerate(self.expect):
             problem = validate_spec(expectation.kind, expectation.spec, pnrs, customers)
             if problem:
@@ -428,6 +540,9 @@ class Scenario(_Model):
         for i, decision in enumerate(self.operator):
             if decision.booking not in pnrs:
                 raise ValueError(f"operator[{i}] names unknown booking {decision.booking!r}")
+        for i, choice in enumerate(self.choices):
+            if choice.booking not in pnrs:
+                raise ValueError(f"choices[{i}] names unknown booking {choice.booking!r}")
         for i, answer in enumerate(self.passenger):
             if answer.booking not in pnrs:
                 raise ValueError(f"passenger[{i}] names unknown booking {answer.booking!r}")

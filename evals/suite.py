@@ -39,6 +39,7 @@ def run_record(result: RunResult, attempt: int) -> dict[str, Any]:
         result.error is None
         and all(x["passed"] for x in expectations)
         and metrics["policy_violations"] == 0
+        and metrics["deadline_breaches"] == 0
     )
     return {
         "run": attempt,
@@ -66,9 +67,10 @@ async def evaluate(
 ) -> dict[str, Any]:
     """Run every scenario `repeat` times and return the evaluation as JSON-ready data.
 
-    A run passes when it ran, every expectation passed and it broke no policy. `model`
-    and `model_source` say which model answered (see `app.eval_cli.model_label`); by
-    default the configured name, for the llm and hybrid reasoners.
+    A run passes when it ran, every expectation passed, it broke no policy and it met
+    every legal deadline to inform a passenger. `model` and `model_source` say which
+    model answered (see `app.eval_cli.model_label`); by default the configured name, for
+    the llm and hybrid reasoners.
     """
     started = time.perf_counter()
     harness = runner.harness

@@ -26,12 +26,17 @@ from airline.models import (
     ContactChannel,
     Customer,
     Flight,
+    Journey,
+    Passenger,
+    PassengerType,
     Segment,
     flight_key,
 )
 from airline.seed import World, write_world
 from evals.scenario import (
+    BookingSpec,
     FlightSpec,
+    PassengerSpec,
     ScenarioError,
     WorldSpec,
     _parse_time,
@@ -83,11 +88,12 @@ def build(spec: WorldSpec) -> World:
 
     booked: Counter[tuple[str, Cabin]] = Counter()
     for booking in spec.bookings:
-        for segment in booking.segments:
-            key = _key(segment.flight, segment.date, spec.date)
-            if key not in specs:
-                raise ScenarioError(f"booking {booking.pnr}: no flight {key} in the world")
-            booked[key, segment.cabin] += 1
+        for journey in booking.journey_specs:
+            for segment in journey.segments:
+                key = _key(segment.flight, segment.date, spec.date)
+                if key not in specs:
+                    raise ScenarioError(f"booking {booking.pnr}: no flight {key} in the world")
+                booked[key, segment.cabin] += booking.seats
     seats_left = {}
     for line in spec.inventory:
         key = _key(line.flight, line.date, spec.date)
@@ -155,22 +161,63 @@ def build(spec: WorldSpec) -> World:
         )
         for c in spec.customers
     ]
-    bookings = [
-        Booking(
-            pnr=b.pnr,
-            customer_id=b.customer,
-            fare=b.fare,
-            price_cents=round(b.price * 100),
-            currency=b.currency,
-            ssr=list(b.ssr),
-            segments=[
-                Segment(seq=i, flight_key=_key(s.flight, s.date, spec.date), cabin=s.cabin)
-                for i, s in enumerate(b.segments, start=1)
+    names = {c.id: c.name for c in spec.customers}
+    by_key = {f.key: f for f in flights}
+    bookings = [_booking(b, spec, names[b.customer], by_key) for b in spec.bookings]
+    return World(0, spec.date, airports, flights, customers, bookings)
+
+
+def _booking(b: BookingSpec, spec: WorldSpec, contact: str, flights: dict[str, Flight]) -> Booking:
+    """The booking a spec describes: its passengers (one adult, the contact, by default),
+    its journeys (from each journey's first origin to its last destination), segments."""
+    segments: list[Segment] = []
+    journeys: list[Journey] = []
+    for number, journey in enumerate(b.journey_specs, start=1):
+        keys = [_key(s.flight, s.date, spec.date) for s in journey.segments]
+        journeys.append(
+            Journey(
+                seq=number,
+                origin=flights[keys[0]].origin,
+                destination=flights[keys[-1]].destination,
+                price_cents=None if journey.price is None else round(journey.price * 100),
+            )
+        )
+        segments += [
+            Segment(seq=len(segments) + i, flight_key=key, cabin=s.cabin, journey=number)
+            for i, (key, s) in enumerate(zip(keys, journey.segments, strict=True), start=1)
+        ]
+    people = b.passengers or [PassengerSpec()]
+    passengers = [
+        Passenger(
+            seq=seq,
+            name=p.name or (contact if seq == 1 else f"Guest {seq}"),
+            type=p.type,
+            ssr=[*p.ssr, *(b.ssr if seq == 1 else [])],
+            on_lap_of=(p.on_lap_of or 1) if p.type is PassengerType.INFANT else None,
+            language=p.language,
+            contact=[
+                ContactChannel(
+                    kind=ch.kind,
+                    address=ch.address or _address(f"{b.pnr}-{seq}", ch.kind.value, i),
+                    consent=ch.consent,
+                    priority=ch.priority,
+                )
+                for i, ch in enumerate(p.contact)
             ],
         )
-        for b in spec.bookings
+        for seq, p in enumerate(people, start=1)
     ]
-    return World(0, spec.date, airports, flights, customers, bookings)
+    return Booking(
+        pnr=b.pnr,
+        customer_id=b.customer,
+        fare=b.fare,
+        price_cents=round(b.price * 100),
+        currency=b.currency,
+        payment=b.payment,
+        passengers=passengers,
+        journeys=journeys,
+        segments=segments,
+    )
 
 
 def _address(customer_id: str, kind: str, index: int) -> str:

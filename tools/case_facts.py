@@ -14,7 +14,8 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.board import LiveBoard
-from airline.models import Booking, Cabin, FlightStatus, LoyaltyTier, ReasonCode, Segment
+from airline.journeys import journey_of_flight
+from airline.models import Booking, Cabin, FlightStatus, LoyaltyTier, ReasonCode
 from airline.reservations import load_booking, load_customer
 from airline.schedule import Schedule
 from tools.policy.entitlements import (
@@ -50,7 +51,9 @@ async def passenger_entitlements(
     """
     booking = await load_booking(session, pnr)
     customer = await load_customer(session, booking.customer_id)
-    facts = BookingFacts.from_booking(booking, tier=customer.tier)
+    facts = BookingFacts.from_booking(
+        booking, tier=customer.tier, flight_key=flight_key, flights=schedule.flights
+    )
     disruption = disruption_facts(schedule, board, booking, flight_key, now=now, kind=kind)
     return entitlements(facts, disruption, airports=schedule.airports, config=policy)
 
@@ -66,18 +69,20 @@ def disruption_facts(
 ) -> Disruption:
     """The policy engine's view of one disruption of one booking, read from the live board.
 
-    The original journey is told apart from rebookings by sequence number: a rebooking's
-    segments always take numbers above every earlier one. What the passenger flies
-    instead is the rebooked segments if there are any, else the disrupted flight itself
-    (with its live times); a cancellation without rebooking offered nothing (yet).
+    The disruption is judged on the journey the flight is on (`airline.journeys`): its
+    origin, final destination and ticketed arrival; the booking's other journeys play no
+    part. What the passenger flies instead is the journey's rebooked segments if there
+    are any, else the disrupted flight itself (with its live times); a cancellation
+    without rebooking offered nothing (yet).
 
     Raises:
         NotFoundError: no such flight, or the booking has no segment on it.
     """
     flights = schedule.flights
     disrupted = flights.get(flight_key)
+    trip = journey_of_flight(booking, flight_key, flights) if disrupted is not None else None
     on_it = [s for s in booking.segments if s.flight_key == flight_key]
-    if disrupted is None or not on_it:
+    if disrupted is None or trip is None or not on_it:
         raise NotFoundError(f"booking {booking.pnr} has no segment on {flight_key}")
     state = board.get(flight_key)
     if kind is None:
@@ -87,24 +92,17 @@ def disruption_facts(
             FlightStatus.DIVERTED: DisruptionKind.DIVERTED,
         }.get(status, DisruptionKind.DELAYED)
 
-    def dep(segment: Segment) -> datetime:
-        return flights[segment.flight_key].sched_dep
-
     def live(key: str) -> tuple[datetime, datetime]:
         known = board.get(key)
         if known is not None:
             return known.est_dep, known.est_arr
         return flights[key].sched_dep, flights[key].sched_arr
 
-    by_dep = sorted(booking.segments, key=lambda s: (dep(s), s.seq))
-    active = sorted(booking.active_segments, key=dep)
-    destination = flights[(active or by_dep)[-1].flight_key].destination
-    final = min(
-        (s for s in booking.segments if flights[s.flight_key].destination == destination),
-        key=lambda s: s.seq,
-    )
-    original = [s for s in booking.segments if s.seq <= final.seq]
-    rebooked = [s for s in active if s.seq > final.seq]
+    # Everything is judged on the journey the flight is on (Bossen, C-559/16: first
+    # origin to final destination; Folkerts, C-11/11: the arrival there), not on the
+    # booking's other journeys.
+    original, rebooked, active = trip.ticketed, trip.added, trip.active
+    destination = trip.destination
     actual_dep: datetime | None = None
     actual_arr: datetime | None = None
     if rebooked:
@@ -122,12 +120,12 @@ def disruption_facts(
         kind=kind,
         reason=reason,
         carrier=disrupted.carrier,
-        origin=flights[by_dep[0].flight_key].origin,
+        origin=trip.origin,
         destination=destination,
         flight_origin=disrupted.origin,
         flight_destination=disrupted.destination,
         sched_dep=disrupted.sched_dep,
-        sched_arr=flights[final.flight_key].sched_arr,
+        sched_arr=flights[original[-1].flight_key].sched_arr,
         actual_dep=actual_dep,
         actual_arr=actual_arr,
         notice_at=now,
@@ -179,7 +177,9 @@ def rerouted_entitlements(
                 )
             )
 
-        kept = [s for s in booking.active_segments if s.seq not in set(replace_seqs)]
+        trip = journey_of_flight(booking, flight_key, flights)
+        on_journey = trip.active if trip is not None else booking.active_segments
+        kept = [s for s in on_journey if s.seq not in set(replace_seqs)]
         journey = [*(s.flight_key for s in kept), *new_flights]
         journey.sort(key=lambda key: live(key)[0])
         disruption = disruption.model_copy(
@@ -197,5 +197,7 @@ def rerouted_entitlements(
         disruption = disruption.model_copy(
             update={"actual_dep": None, "actual_arr": None, "alternative_offered": False}
         )
-    facts = BookingFacts.from_booking(booking, tier=tier)
+    facts = BookingFacts.from_booking(
+        booking, tier=tier, flight_key=flight_key, flights=schedule.flights
+    )
     return entitlements(facts, disruption, airports=schedule.airports, config=policy)

@@ -178,3 +178,10 @@ async def record_and_announce(
         at=at,
     )
     session.add(action_event(key, case_id, pnr, action, detail, at))
+
+
+def compensation_key(pnr: str, journey: int) -> str:
+    """The one ledger key of a booking's compensation for one journey: whoever pays it
+    (a case, the refund of a choice), it is paid once (EU261/UK261 Art 7, APPR s.19 are
+    per journey). The first journey keeps the key written before journeys existed."""
+    return f"{pnr}:compensate:v1" if journey == 1 else f"{pnr}:j{journey}:compensate:v1"

@@ -72,6 +72,11 @@ class SearchRequest(BaseModel):
         description="use another carrier only when it arrives this much sooner than own metal",
     )
     exclude: frozenset[str] = frozenset()
+    arrive_by: datetime | None = Field(
+        default=None,
+        description="arrive no later than this: the booking's next journey (a return) "
+        "leaves soon after, and a later arrival would break it",
+    )
 
 
 async def find_alternatives(
@@ -126,7 +131,11 @@ async def find_alternatives(
         )
         for legs in candidates
     ]
-    itineraries = [it for it in itineraries if it.seats >= request.party]
+    itineraries = [
+        it
+        for it in itineraries
+        if it.seats >= request.party and (request.arrive_by is None or it.arr <= request.arrive_by)
+    ]
     return rank(itineraries, request, schedule)[:limit]
 
 

@@ -37,16 +37,22 @@ class CompensateAction(BaseModel):
 
     kind: Literal["compensate"] = "compensate"
     regime: Regime
-    amount_cents: int = Field(ge=0)
+    amount_cents: int = Field(ge=0, description="paid to each of `passengers`")
     currency: str = Field(min_length=3, max_length=3)
+    passengers: int = Field(default=1, ge=1, description="travellers of the booking paid")
+
+    @property
+    def total_cents(self) -> int:
+        return self.amount_cents * self.passengers
 
 
 class CareAction(BaseModel):
-    """Issue care while the passenger waits: meal vouchers, hotel, calls."""
+    """Issue care while the passengers wait: meal vouchers, hotel, calls."""
 
     kind: Literal["care"] = "care"
     regime: Regime
     items: list[CareItem] = Field(min_length=1)
+    passengers: int = Field(default=1, ge=1, description="travellers of the booking cared for")
 
 
 class RefundOfferAction(BaseModel):

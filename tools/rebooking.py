@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline import holds, reservations
+from airline.journeys import journey_of_flight
 from airline.models import Booking, BookingStatus, Cabin, FlightStatus, Segment
 from tools.case_facts import passenger_entitlements
 from tools.effects import (
@@ -43,7 +44,7 @@ from tools.effects import (
     replayed,
     run_once,
 )
-from tools.notifications import FieldValue, MessageKind, enqueue_notification
+from tools.notifications import FieldValue, MessageKind, enqueue_for_booking
 from tools.policy.entitlements import DisruptionKind, Regime
 from tools.policy.guard import NO_SEAT, rebook_violations
 from travel_agent.errors import NotFoundError, ReservationError, TravelAgentError
@@ -165,9 +166,10 @@ async def rebook(
             cabin=cabin,
             broken_seqs=replace_seqs,
             origin=_where_the_passenger_is(deps, replaced[0]),
-            destination=_final_destination(deps, booking),
+            destination=_final_destination(deps, booking, replaced[0]),
             booked_cabin=replaced[0].cabin,
             not_before=now,
+            party=booking.seats_needed,
         )
         if hold_id is not None:
             problems = [p for p in problems if not p.startswith(NO_SEAT)]  # ours, held
@@ -379,12 +381,12 @@ async def notify(
         booking = await reservations.load_booking(session, pnr)
         customer = await reservations.load_customer(session, booking.customer_id)
         try:
-            sent = await enqueue_notification(
+            sent = await enqueue_for_booking(
                 session,
                 idempotency_key=key,
                 case_id=case_id,
-                pnr=pnr,
-                customer=customer,
+                booking=booking,
+                contact=customer,
                 kind=message,
                 fields={**trip, **(fields or {})},
                 at=now,
@@ -457,6 +459,10 @@ def _where_the_passenger_is(deps: ToolDeps, first_replaced: Segment) -> str:
     return deps.schedule.flights[first_replaced.flight_key].origin
 
 
-def _final_destination(deps: ToolDeps, booking: Booking) -> str:
+def _final_destination(deps: ToolDeps, booking: Booking, replaced: Segment) -> str:
+    """Where the journey of the replaced segment ends (not the booking's last flight)."""
+    trip = journey_of_flight(booking, replaced.flight_key, deps.schedule.flights)
+    if trip is not None:
+        return trip.destination
     active = sorted(booking.active_segments, key=lambda s: _dep(deps, s))
     return deps.schedule.flights[active[-1].flight_key].destination

@@ -20,6 +20,7 @@ from langgraph.runtime import Runtime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.deps import AgentDeps
+from agent.nodes.approving import pending_notice_key
 from agent.nodes.closing import case_outcome, close_case
 from agent.nodes.common import MAX_ATTEMPTS, local_time
 from agent.offers import open_offer
@@ -44,9 +45,9 @@ from airline.reservations import (
     rebook,
 )
 from airline.schedule import Schedule
-from tools.effects import action_event, record_and_announce
+from tools.effects import action_event, compensation_key, record_and_announce
 from tools.flights import Itinerary
-from tools.notifications import enqueue_notification, with_preferences
+from tools.notifications import enqueue_for_booking, message_deadline, with_preferences
 from tools.policy.guard import (
     fallback_message,
 )
@@ -144,18 +145,23 @@ async def _apply(
                 for other in actions:  # the message tells everything owed, whatever the order
                     if isinstance(other, CompensateAction | CareAction | RefundOfferAction):
                         fields.update(_owed_fields(other, context))
-                sent = await enqueue_notification(
+                # One message to the booking's contact, and one to each passenger with a
+                # contact of their own; a legal deadline beats their quiet hours.
+                sent = await enqueue_for_booking(
                     session,
                     idempotency_key=_notify_key(state),
                     case_id=case_id,
-                    pnr=pnr,
-                    customer=with_preferences(context.customer, context.preferences),
+                    booking=context.booking,
+                    contact=with_preferences(context.customer, context.preferences),
                     kind=action.message,
                     fields=fields,
                     at=now,
                     departure=disrupted.sched_dep,
                     departure_tz=deps.schedule.airports[disrupted.origin].tz,
                     about=disrupted.key,
+                    deadline=None
+                    if await effect_done(session, pending_notice_key(state))
+                    else message_deadline(action.message, context.entitlements),
                 )
                 effects.append(f"notify:{action.message}" if sent else "notify:already-sent")
         if not any(isinstance(a, RebookAction) for a in actions):
@@ -236,12 +242,23 @@ def _rebook_key(case_id: str) -> str:
 
 def _money_key(state: CaseState, kind: str) -> str:
     # Compensation is paid once per journey, care once per flight's disruption: keyed by
-    # booking (and flight), not case, so a later case about the same trip cannot repeat it.
-    pnr, flight = state["pnr"], state["context"].disrupted_flight
+    # booking and journey (and flight), not case, so a later case about the same journey
+    # cannot repeat it, and a disruption of the return still pays for the return.
+    context = state["context"]
+    pnr, flight = state["pnr"], context.disrupted_flight
+    if kind == "compensate":
+        return compensation_key(pnr, _journey(context))
     return {
-        "compensate": f"{pnr}:compensate:v1",
         "care": f"{pnr}:{flight}:care:v1",
+        # Offered once per disruption of the flight, however often its news changes.
+        "refund_offer": f"{pnr}:{flight}:refund_offer:v1",
     }.get(kind, f"{state['case_id']}:{kind}:v1")
+
+
+def _journey(context: CaseContext) -> int:
+    """The journey of the booking the disrupted flight is on."""
+    on_it = [s for s in context.booking.segments if s.flight_key == context.disrupted_flight]
+    return on_it[0].journey if on_it else 1
 
 
 def _notify_key(state: CaseState) -> str:
@@ -258,7 +275,7 @@ def _ledger_keys(state: CaseState, actions: list[ProposedAction]) -> list[str]:
         elif isinstance(action, CompensateAction | CareAction | RefundOfferAction):
             keys.append(_money_key(state, action.kind))
         elif isinstance(action, NotifyAction):
-            keys.append(_notify_key(state))
+            keys += [_notify_key(state), pending_notice_key(state)]
     return keys
 
 
@@ -269,7 +286,8 @@ def _owed_fields(
     if isinstance(action, CompensateAction):
         item = context.entitlements.compensation(action.regime) if context.entitlements else None
         return {
-            "compensation": f"{action.amount_cents / 100:.0f} {action.currency}",
+            "compensation": (f"{action.passengers} × " if action.passengers > 1 else "")
+            + f"{action.amount_cents / 100:.0f} {action.currency}",
             "citation": item.citation if item else action.regime.value.upper(),
         }
     if isinstance(action, CareAction):

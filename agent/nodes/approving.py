@@ -26,9 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agent.approvals import ApprovalStatus, approval_id
 from agent.autonomy import safe_default
 from agent.deps import AgentDeps
+from agent.nodes.common import local_time
 from agent.scheduler import JobKind, schedule_job
 from agent.state import (
     CaseContext,
+    CaseReason,
     CaseState,
     CaseStatus,
     NotifyAction,
@@ -38,7 +40,15 @@ from agent.state import (
     Verdict,
 )
 from agent.tables import ApprovalRow, CaseRow
+from airline.models import FlightStatus
 from tools.flights import Itinerary
+from tools.notifications import (
+    LegalDeadline,
+    MessageKind,
+    enqueue_for_booking,
+    message_deadline,
+    with_preferences,
+)
 from tools.policy.guard import fallback_message
 
 # The deadline is never sooner than this after the approval opens: someone must see it.
@@ -60,7 +70,59 @@ async def approve(state: CaseState, runtime: Runtime[AgentDeps]) -> Command[Next
     async with deps.db.transaction() as session:
         await _open_approval(session, state, deps, ident, revision)
     answer: dict[str, Any] = interrupt({"approval_id": ident})
+    if answer.get("verdict") in ("approve", "default"):
+        changed = _changed_since(deps, verdict.approved, context)
+        if changed:
+            # A material change the stream did not mark stale in time (a proposed flight
+            # left, the cancelled one was reinstated): nothing approved runs on it.
+            async with deps.db.transaction() as session:
+                await _went_stale(session, ident, changed, answer, deps.clock.now())
+            return Command(goto="context", update={"revision": revision + 1, "attempts": 0})
     return _resume(state, verdict, context, answer, revision)
+
+
+def _changed_since(
+    deps: AgentDeps, approved: list[ProposedAction], context: CaseContext
+) -> str | None:
+    """What changed materially since the plan was approved, on the live board: the
+    disrupted flight operates again, or a flight the plan books can no longer be boarded
+    (cancelled, diverted, gone, or leaving before the passenger can make it)."""
+    disrupted = deps.board.get(context.disrupted_flight)
+    if (
+        context.reason is CaseReason.CANCELLED
+        and disrupted is not None
+        and disrupted.status is not FlightStatus.CANCELLED
+    ):
+        return f"{context.disrupted_flight} operates again ({disrupted.status.value})"
+    now = deps.clock.now()
+    for action in approved:
+        if not isinstance(action, RebookAction):
+            continue
+        for key in action.flights:
+            state = deps.board.get(key)
+            if state is None or not state.flyable:
+                return f"{key} is {state.status.value if state else 'unknown'}"
+            if key == action.flights[0] and state.est_dep < now:
+                return f"{key} left at {state.est_dep:%H:%M}Z"
+    return None
+
+
+async def _went_stale(
+    session: AsyncSession, ident: str, why: str, answer: dict[str, Any], now: datetime
+) -> None:
+    await session.execute(
+        update(ApprovalRow)
+        .where(ApprovalRow.id == ident)
+        .values(
+            status=ApprovalStatus.STALE.value,
+            decision={
+                "verdict": "stale",
+                "reason": f"{why}: planned again",
+                "was": answer.get("verdict"),
+            },
+            decided_at=now,
+        )
+    )
 
 
 def _resume(
@@ -175,6 +237,7 @@ async def _open_approval(
     proposal["itinerary"] = _itinerary(context, deps)
     if context.ranking is not None:
         proposal["ranking"] = context.ranking.model_dump(mode="json")
+    proposal["costs"] = verdict.cost_lines  # each in its own currency and the limits'
     values = {
         "id": ident,
         "case_id": state["case_id"],
@@ -193,13 +256,14 @@ async def _open_approval(
         "memory": [{"text": text} for text in context.memory],
         "rationale": plan.rationale[:2000],
         "cost_cents": verdict.cost_cents,
-        "currency": context.booking.currency,
+        "currency": verdict.cost_currency,
         "status": ApprovalStatus.PENDING.value,
         "created_at": now,
         "deadline": deadline,
     }
     insert = sqlite_insert if deps.db.is_sqlite else pg_insert
     await session.execute(insert(ApprovalRow).values(**values).on_conflict_do_nothing())
+    await _tell_while_deciding(session, state, deps, deadline, now)
     await schedule_job(
         session,
         deps.db,
@@ -235,6 +299,61 @@ def _itinerary(context: CaseContext, deps: AgentDeps) -> list[dict[str, Any]]:
             }
         )
     return legs
+
+
+# What the interim notice says happened to the flight, by the case's reason.
+_STATUS = {
+    CaseReason.CANCELLED: "cancelled",
+    CaseReason.DIVERTED: "diverted",
+    CaseReason.MISSED_CONNECTION: "missed_connection",
+    CaseReason.DELAYED: "delayed",
+}
+
+
+def pending_notice_key(state: CaseState) -> str:
+    """The ledger key of the interim notice sent while a human decides (see below)."""
+    return f"notify:{state['disruption_id']}:{state['context'].customer.id}:pending"
+
+
+def legal_notice_deadline(
+    actions: list[ProposedAction], context: CaseContext
+) -> LegalDeadline | None:
+    """The legal deadline of the status message the plan sends, if it has one."""
+    notices = [a.message for a in actions if isinstance(a, NotifyAction)]
+    found = [d for kind in notices if (d := message_deadline(kind, context.entitlements))]
+    return min(found, key=lambda d: d.due) if found else None
+
+
+async def _tell_while_deciding(
+    session: AsyncSession, state: CaseState, deps: AgentDeps, deadline: datetime, now: datetime
+) -> None:
+    """Legal deadlines beat the operator's time: when the approval may be decided after the
+    deadline to inform the passenger (14 CFR 259.8: 30 minutes; APPR s.13), tell them now
+    what happened and that their new plan follows, on the deadline's terms; the message
+    after the decision then no longer carries it."""
+    context = state["context"]
+    legal = legal_notice_deadline(state["verdict"].approved, context)
+    status = _STATUS.get(context.reason)
+    if legal is None or status is None or deadline <= legal.due:
+        return
+    flight = deps.schedule.flights[context.disrupted_flight]
+    await enqueue_for_booking(
+        session,
+        idempotency_key=pending_notice_key(state),
+        case_id=state["case_id"],
+        booking=context.booking,
+        contact=with_preferences(context.customer, context.preferences),
+        kind=MessageKind.REBOOKING_PENDING,
+        fields={
+            **{k: context.message_fields[k] for k in ("flight", "route", "date")},
+            "status": status,
+            "until": local_time(deps.schedule, flight.origin, deadline),
+        },
+        at=now,
+        departure=flight.sched_dep,
+        departure_tz=deps.schedule.airports[flight.origin].tz,
+        deadline=legal,
+    )
 
 
 def _first_departure(

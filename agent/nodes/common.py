@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from agent.state import CaseContext, CaseReason
 from airline.schedule import Schedule
+from tools.policy.config import PolicyConfig
 from tools.policy.validate import CaseFacts
 
 # Seat races (lost at the guard or in act) are searched again this often, then told.
@@ -49,12 +50,23 @@ def day_label(day: date, language: str) -> str:
 
 
 # Compensation for a delay is judged on the actual arrival (its own case, ARRIVED_LATE).
-JUDGED_LATER = frozenset({CaseReason.DELAYED, CaseReason.RECOVERED, CaseReason.GATE_CHANGE})
+JUDGED_LATER = frozenset(
+    {CaseReason.DELAYED, CaseReason.RECOVERED, CaseReason.GATE_CHANGE, CaseReason.REINSTATED}
+)
+# The passenger may still decline to travel, and take the refund a rule gives.
+STILL_TO_TRAVEL = frozenset(
+    {
+        CaseReason.CANCELLED,
+        CaseReason.DIVERTED,
+        CaseReason.MISSED_CONNECTION,
+        CaseReason.DELAYED,
+    }
+)
 # Care is for someone still waiting.
-NO_CARE = frozenset({CaseReason.ARRIVED_LATE, CaseReason.GATE_CHANGE})
+NO_CARE = frozenset({CaseReason.ARRIVED_LATE, CaseReason.GATE_CHANGE, CaseReason.REINSTATED})
 
 
-def case_facts(context: CaseContext) -> CaseFacts:
+def case_facts(context: CaseContext, policy: PolicyConfig | None = None) -> CaseFacts:
     return CaseFacts(
         booking=context.booking,
         tier=context.customer.tier,
@@ -71,4 +83,6 @@ def case_facts(context: CaseContext) -> CaseFacts:
         held_flights=tuple(context.assignment.flights)
         if context.assignment and context.assignment.hold_id
         else (),
+        offer_refund=context.reason in STILL_TO_TRAVEL,
+        policy=policy,
     )

@@ -1,7 +1,9 @@
 """The context node: everything the reasoner decides on, read live at decision time.
 
-The booking, the live state of its flights, what broke and where the passenger starts
-again, the planner's assignment (its seat held for the case) and next-best options as
+The booking, the live state of its flights, what broke on the journey the disrupted
+flight is on, where its passengers start again and by when they must arrive
+(`agent.planner.inputs`), the planner's assignment (seats held for the whole party) and
+next-best options as
 itineraries on the live board, what the passenger is owed (with citations) and what
 customer memory recalls. The case searches nothing of its own: the wave planner placed
 it with everyone else the wave disrupted, and when that placement cannot stand (a seat
@@ -42,7 +44,13 @@ log = logging.getLogger(__name__)
 
 # Reasons whose itinerary still works: nothing to search, only news and what is owed.
 NEWS_ONLY = frozenset(
-    {CaseReason.DELAYED, CaseReason.GATE_CHANGE, CaseReason.RECOVERED, CaseReason.ARRIVED_LATE}
+    {
+        CaseReason.DELAYED,
+        CaseReason.GATE_CHANGE,
+        CaseReason.RECOVERED,
+        CaseReason.ARRIVED_LATE,
+        CaseReason.REINSTATED,
+    }
 )
 
 
@@ -81,7 +89,7 @@ async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseS
         assignment = await _replan(state, deps, reason, preferences, now)
     assert assignment is not None
     async with deps.db.session() as session:
-        alternatives = await _itineraries(session, deps, assignment)
+        alternatives = await _itineraries(session, deps, assignment, booking.seats_needed)
     context = context.model_copy(
         update={
             "replace_seqs": [s.seq for s in broken.replace],
@@ -170,9 +178,10 @@ async def _replan(
 
 
 async def _itineraries(
-    session: AsyncSession, deps: AgentDeps, assignment: Assignment
+    session: AsyncSession, deps: AgentDeps, assignment: Assignment, party: int
 ) -> list[Itinerary]:
-    """The assignment (first) and the next-best options, as itineraries on the live board."""
+    """The assignment (first) and the next-best options, as itineraries on the live board
+    (their seats: those left, and on the assignment the `party`'s own, held for it)."""
     wanted = [assignment.flights] if assignment.placed else []
     wanted += [flights for flights in assignment.ranked if flights != assignment.flights]
     cabin = assignment.cabin or Cabin.ECONOMY
@@ -184,7 +193,7 @@ async def _itineraries(
             continue
         left = min(seats.get(key, 0) for key in flights)
         if i == 0 and assignment.placed:
-            left += 1  # the case's own held seat
+            left += party  # the party's own held seats
         found.append(Itinerary(legs=[leg for leg in legs if leg], cabin=cabin, seats=left))
     return found
 
@@ -232,7 +241,8 @@ def _with_entitlements(
 def owed(
     context: CaseContext, deps: AgentDeps, flights: list[str] | None, cabin: Cabin | None
 ) -> Entitlements | None:
-    return owed_for(deps.schedule, deps.board, case_facts(context), flights, cabin)
+    facts = case_facts(context, deps.settings.policy)
+    return owed_for(deps.schedule, deps.board, facts, flights, cabin)
 
 
 def _disruption_fields(

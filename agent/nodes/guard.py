@@ -35,7 +35,7 @@ STRANDS = "leaves the passenger without a seat"
 async def guard_plan(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
     """Refuse what breaks policy or live facts; repair what can be; say what needs a human."""
     deps, context, plan = runtime.context, state["context"], state["plan"]
-    facts = case_facts(context)
+    facts = case_facts(context, deps.settings.policy)
     async with deps.db.session() as session:
         checked = await validate(session, deps.schedule, deps.board, plan.actions, facts)
         stranded = _strands(context, checked)
@@ -63,6 +63,8 @@ async def guard_plan(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState
         repairs=checked.repairs,
         needs_human=limits.reasons,
         cost_cents=limits.cost_cents,
+        cost_currency=deps.settings.approvals.money.currency,
+        cost_lines=limits.cost_lines,
     )
     if verdict.violations and all(v.startswith(NO_SEAT) for v in verdict.violations):
         # The seat went to another case after our search: search again rather than tell
@@ -89,7 +91,9 @@ def _strands(context: CaseContext, checked: Validated) -> list[ProposedAction] |
     ]
     for action in checked.approved:
         if isinstance(action, RefundOfferAction):
-            continue  # rebooked: the refund is the passenger's to ask for, not the default
+            # The offer made instead of a rebooking goes; validating the repaired plan
+            # offers, beside the rebooking, the refund a rule gives (at what it gives).
+            continue
         if isinstance(action, NotifyAction):
             action = NotifyAction(message=rebooked_message(action.message))
         actions.append(action)

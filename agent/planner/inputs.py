@@ -1,11 +1,15 @@
 """The one place that reads bookings into the planner's parties (`Party`).
 
-What broke on a booking, where its passengers start again and from when
-(`broken_segments`) is decided here for the planner and for the context node alike.
-Today a booking carries one passenger and its final destination is its last segment's;
-when bookings hold several passengers and journeys of their own, this module (and only
-this one) changes: `seats` becomes the booking's passenger count, `destination` and
-`scheduled_arrival` the journey's.
+What broke on a booking, where its passengers start again, from when, where they must
+get to and by when (`broken_segments`) is decided here for the planner and for the
+context node alike. The unit is the booking's party: its passengers travel together, so
+a party needs a seat for each passenger but lap infants (`Booking.seats_needed`) on
+every flight. What a disruption breaks is the journey the disrupted flight is on
+(`airline.journeys`): the party is re-accommodated to that journey's final destination,
+its delay measured against that journey's arrival, and it must arrive in time for the
+booking's next journey (the return of a return trip) to leave; an option arriving later
+is none (no seat then means the refund a rule gives is offered instead). The booking's
+other journeys keep their segments.
 """
 
 from __future__ import annotations
@@ -19,13 +23,24 @@ from agent.settings import PlannerSettings
 from agent.state import CaseReason
 from airline.airports import minimum_connection_time
 from airline.board import LiveBoard
-from airline.models import PRIORITY_SSR, Booking, LoyaltyTier, Preferences, Segment
+from airline.journeys import journey_of_flight
+from airline.models import (
+    PRIORITY_SSR,
+    Booking,
+    Flight,
+    FlightStatus,
+    LoyaltyTier,
+    Preferences,
+    Segment,
+)
 from airline.schedule import Schedule
+from tools.policy.eu261 import rerouting_window
 
 # A passenger needs this long to reach a new departure after we tell them.
 REBOOKING_LEAD = timedelta(minutes=45)
-# Alternatives may leave this much before the cancelled flight (EU261 Art 5(1)(c)(iii)).
-EARLIER_DEPARTURE = timedelta(hours=1)
+# Alternatives may leave this much before the cancelled flight when it was cancelled two
+# weeks ahead or more (no window spares compensation then; Art 5(1)(c)(ii)'s is kept).
+EARLIER_DEPARTURE = timedelta(hours=2)
 # A diverted aircraft's passengers need time to deplane before any onward flight.
 DIVERSION_DEPLANE = timedelta(hours=1)
 # The reasons whose itinerary no longer works: the planner places these.
@@ -37,9 +52,15 @@ class Broken:
     """What a disruption broke on a booking, and where its passengers start again."""
 
     replace: list[Segment]
+    """The broken journey's segments to replace (never another journey's)."""
     origin: str
     earliest_dep: datetime
     destination: str
+    """The broken journey's final destination."""
+    scheduled_arrival: datetime
+    """When the broken journey was to arrive there (delay is measured from it)."""
+    arrive_by: datetime | None = None
+    """The latest arrival that keeps the booking's next journey (None: none follows)."""
 
 
 def ordered_segments(schedule: Schedule, booking: Booking) -> list[Segment]:
@@ -55,24 +76,37 @@ def broken_segments(
     disrupted: str,
     now: datetime,
 ) -> Broken | None:
-    """The segments to replace, where the passenger starts again and from when; None
-    when the disrupted flight is no longer on the booking or its connection holds."""
-    segments = ordered_segments(schedule, booking)
+    """The segments to replace, where the passengers start again and from when, where to
+    and by when; None when the disrupted flight is no longer on the booking, its
+    connection holds, or a cancelled flight was reinstated since."""
+    everything = ordered_segments(schedule, booking)
+    # What the disruption breaks is the journey it is on; the booking's other journeys
+    # (a return, the next city) keep their segments.
+    journey = journey_of_flight(booking, disrupted, schedule.flights)
+    segments = journey.active if journey is not None else everything
     index = next((i for i, s in enumerate(segments) if s.flight_key == disrupted), None)
     if index is None or reason not in TO_PLACE:
         return None
-    destination = schedule.flights[segments[-1].flight_key].destination
+    end = schedule.flights[segments[-1].flight_key]
+    destination = journey.destination if journey is not None else end.destination
+    arrive_by = _before_next_journey(
+        schedule, board, journey.seq if journey is not None else None, everything
+    )
     flight = schedule.flights[disrupted]
     state = board.get(flight.key)
+
+    def broken(replace: list[Segment], origin: str, earliest: datetime) -> Broken:
+        return Broken(replace, origin, earliest, destination, end.sched_arr, arrive_by)
+
     if reason == CaseReason.CANCELLED:
-        earliest = max(now + REBOOKING_LEAD, flight.sched_dep - EARLIER_DEPARTURE)
-        return Broken(segments[index:], flight.origin, earliest, destination)
+        if state is not None and state.status != FlightStatus.CANCELLED:
+            return None  # reinstated since the case opened (a stale approval re-planned)
+        earliest = max(now + REBOOKING_LEAD, flight.sched_dep - earlier_departure(now, flight))
+        return broken(segments[index:], flight.origin, earliest)
     if reason == CaseReason.DIVERTED:
         landed_at = (state.diverted_to if state else None) or flight.origin
         arrival = state.est_arr if state else flight.sched_arr
-        return Broken(
-            segments[index:], landed_at, max(now, arrival) + DIVERSION_DEPLANE, destination
-        )
+        return broken(segments[index:], landed_at, max(now, arrival) + DIVERSION_DEPLANE)
     # Missed connection: check again on the live board; the delay may have shrunk since.
     if index + 1 >= len(segments) or state is None:
         return None
@@ -85,8 +119,37 @@ def broken_segments(
     onward_dep = onward_state.est_dep if onward_state else onward.sched_dep
     if onward_dep - state.est_arr >= mct:
         return None
-    return Broken(
-        segments[index + 1 :], flight.destination, max(now, state.est_arr) + mct, destination
+    return broken(segments[index + 1 :], flight.destination, max(now, state.est_arr) + mct)
+
+
+def earlier_departure(now: datetime, disrupted: Flight) -> timedelta:
+    """How much before the cancelled flight an alternative may leave: the Art 5(1)(c)
+    window of the notice the passenger gets now (1 h under seven days, 2 h from seven),
+    so the re-routing offered is one the regulation counts as close to the schedule."""
+    window = rerouting_window(disrupted.sched_dep - now)
+    return window.earlier if window is not None else EARLIER_DEPARTURE
+
+
+def _before_next_journey(
+    schedule: Schedule,
+    board: LiveBoard,
+    journey: int | None,
+    everything: list[Segment],
+) -> datetime | None:
+    """The latest the re-accommodated journey may arrive so that the booking's next
+    journey (the return of a return trip) still works: its first flight's departure, less
+    the minimum connection time at its airport. None when no journey follows."""
+    if journey is None:
+        return None
+    later = [s for s in everything if s.journey > journey]
+    if not later:
+        return None
+    first = schedule.flights[later[0].flight_key]
+    state = board.get(first.key)
+    departs = state.est_dep if state else first.sched_dep
+    airport = schedule.airports[first.origin]
+    return departs - minimum_connection_time(
+        airport, international=schedule.is_international(airport.iata, first.destination)
     )
 
 
@@ -101,19 +164,18 @@ def party_of(
     preferences: Preferences | None = None,
 ) -> Party:
     """The party a booking's broken journey makes (see the module docstring)."""
-    segments = ordered_segments(schedule, booking)
-    last = schedule.flights[segments[-1].flight_key]
     first_broken = schedule.flights[broken.replace[0].flight_key]
     special = bool(PRIORITY_SSR & set(booking.ssr))
     return Party(
         ref=booking.pnr,
-        seats=1,
+        seats=booking.seats_needed,
         origin=broken.origin,
         destination=broken.destination,
         earliest_dep=broken.earliest_dep,
         cabin=broken.replace[0].cabin.value,
         carrier=first_broken.carrier,
-        scheduled_arrival=last.sched_arr,
+        scheduled_arrival=broken.scheduled_arrival,
+        arrive_by=broken.arrive_by,
         weight=priority_weight(
             weights,
             special_needs=special,

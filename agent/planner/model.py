@@ -1,10 +1,11 @@
 """The planner's plain inputs and outputs: parties, options, seats, the assignment.
 
 Nothing here knows bookings, cases or the database: a `Party` is whoever must travel
-together (a booking's passengers, `seats` of them) from an origin to the journey's final
-destination; an `Option` is one way to get there (a direct flight or a connection) in
-one cabin. The glue that turns bookings into parties is `agent.planner.inputs`, and
-only that module changes when the booking model does.
+together (a booking's passengers, `seats` of them: lap infants take none) from an origin
+to the journey's final destination, arriving by `arrive_by` when a journey follows; an
+`Option` is one way to get there (a direct flight or a connection) in one cabin. The
+glue that turns bookings into parties is `agent.planner.inputs`, and only that module
+changes when the booking model does.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ class Party:
     """People who must be re-accommodated together, and what they need."""
 
     ref: str
-    """The booking (PNR): the unit an assignment is made for."""
+    """The booking (PNR): the unit an assignment is made for, its passengers together."""
     seats: int
     """Seats needed on every leg (a family travels together)."""
     origin: str
@@ -35,6 +36,9 @@ class Party:
     """The booking's own carrier ("own metal")."""
     scheduled_arrival: datetime
     """When the journey was to arrive at its final destination: delay is measured from it."""
+    arrive_by: datetime | None = None
+    """No option may arrive later: the booking's next journey (a return) leaves soon
+    after, and a later arrival would break it. None: no journey follows."""
     weight: float = 1.0
     """Priority: how much each hour of this party's delay counts (`objective.priority_weight`)."""
     avoid_airports: frozenset[str] = frozenset()

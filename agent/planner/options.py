@@ -81,12 +81,14 @@ class Network:
 
     def options(self, party: Party, horizon: timedelta, limit: int | None = None) -> list[Option]:
         """Every itinerary `party` could take within `horizon`, in the booked cabin,
-        earliest arrival first (at most `limit`, keeping the earliest arrivals)."""
+        arriving by `party.arrive_by` (the booking's next journey) if set, earliest arrival
+        first (at most `limit`, keeping the earliest arrivals)."""
         latest = party.earliest_dep + horizon
         found = [
             legs
             for legs in self._paths(party.origin, party.destination, party.earliest_dep, latest)
             if not any(leg.flight in party.exclude for leg in legs)
+            and (party.arrive_by is None or legs[-1].arr <= party.arrive_by)
         ]
         found.sort(key=lambda legs: (legs[-1].arr, len(legs), legs[0].dep, legs[0].flight))
         return [self._option(legs, party.cabin) for legs in found[:limit]]

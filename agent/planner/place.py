@@ -8,6 +8,9 @@ case never finds its assigned seat gone; and a daemon killed before the commit p
 the same wave again from the same durable state, one killed after finds the plan
 recorded (`CaseRow.assignment`) and resumes it.
 
+The unit placed is a booking's party (`agent.planner.inputs`): its passengers travel
+together, so the plan gives the whole party seats on one itinerary, or none.
+
 The daemon calls it once per wave; the context node calls it for one case when that
 case has no assignment it can use (a re-check, a stale approval, a seat given up).
 """
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -103,9 +106,6 @@ async def place_cases(
                 preferences=need.preferences,
             )
         )
-    parties, party_of_pnr = travelling_together(
-        parties, {pnr: bookings[pnr].customer_id for pnr in by_pnr}
-    )
     network = Network(schedule, board, excluded=excluded, risk=RiskMap(schedule, board, now))
     horizon = timedelta(hours=weights.horizon_hours)
     options: dict[str, list[Option]] = {p.ref: network.options(p, horizon) for p in parties}
@@ -116,15 +116,17 @@ async def place_cases(
     requests: list[HoldRequest] = []
     assignments: dict[str, Assignment] = {}
     for need in needs:
-        placement = plan.placements.get(party_of_pnr.get(need.pnr, need.pnr))
+        placement = plan.placements.get(need.pnr)
         if by_pnr.get(need.pnr) is not need or placement is None:
             continue
         option = placement.option
         hold_id: str | None = None
         if option is not None:
             key = hold_key(need.case_id, generation)
+            # A seat for each of the party on every flight: they travel together.
+            seats = bookings[need.pnr].seats_needed
             requests.append(
-                HoldRequest(key, need.case_id, need.pnr, option.flights, option.cabin, 1)
+                HoldRequest(key, need.case_id, need.pnr, option.flights, option.cabin, seats)
             )
         assignments[need.case_id] = Assignment(
             flights=list(option.flights) if option else [],
@@ -140,46 +142,6 @@ async def place_cases(
             update={"hold_id": hold_id}
         )
     return Placed(plan, assignments, time.perf_counter() - started)
-
-
-def travelling_together(
-    parties: Sequence[Party], customers: dict[str, str]
-) -> tuple[list[Party], dict[str, str]]:
-    """Bookings of one customer broken the same way travel together: one party, its
-    seats summed, so the planner never splits them. Returns the parties and, per PNR,
-    its party's ref. (Explicitly linked bookings, when the booking model has them, join
-    here the same way.)"""
-    by_key: dict[tuple[object, ...], list[Party]] = {}
-    for party in parties:
-        key = (
-            customers[party.ref],
-            party.origin,
-            party.destination,
-            party.earliest_dep,
-            party.cabin,
-            party.scheduled_arrival,
-        )
-        by_key.setdefault(key, []).append(party)
-    merged: list[Party] = []
-    ref_of: dict[str, str] = {}
-    for members in by_key.values():
-        if len(members) == 1:
-            merged.append(members[0])
-            ref_of[members[0].ref] = members[0].ref
-            continue
-        members.sort(key=lambda p: p.ref)
-        first = members[0]
-        together = replace(
-            first,
-            ref="+".join(p.ref for p in members),
-            seats=sum(p.seats for p in members),
-            weight=max(p.weight for p in members),
-            no_overnight=any(p.no_overnight for p in members),
-            exclude=frozenset().union(*(p.exclude for p in members)),
-        )
-        merged.append(together)
-        ref_of.update((p.ref, together.ref) for p in members)
-    return merged, ref_of
 
 
 async def _seats_left(

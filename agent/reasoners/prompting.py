@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agent.state import CaseContext, ProposedAction
 from tools.notifications import MessageKind
+from tools.policy.refunds import refund_cents, refunded_journeys
 
 DATA_OPEN = "<<<CASE_DATA untrusted>>>"
 DATA_CLOSE = "<<<END_CASE_DATA>>>"
@@ -56,13 +57,16 @@ flights that exist and can still be flown (check with the read-only tools when u
 {", ".join(k.value for k in MessageKind)}. Use the *_rebooked kind only together with a \
 rebook action, the *_no_alternative kind when there is nothing to rebook onto, `delay` \
 for a delay that leaves the trip intact (and for `recovered`: an announced delay shrank, \
-the passenger must know the earlier time), `gate_change` for a new gate, and for \
-`arrived_late` the `compensation` kind with the compensation owed, or nothing if none is.
+the passenger must know the earlier time), `gate_change` for a new gate, `reinstated` \
+for a cancelled flight that operates after all, and for `arrived_late` the \
+`compensation` kind with the compensation owed, or nothing if none is.
 - Pay what the rules owe, no more and no less: `entitlements` lists each item with its \
 citation. Propose {{"kind": "compensate", "regime", "amount_cents", "currency"}} once \
-per journey and {{"kind": "care", "regime", "items"}} as owed; with nothing to rebook \
-onto, {{"kind": "refund_offer", "regime", "amount_cents", "currency"}} where a rule \
-offers a refund. A guard recomputes every amount from the rules and the option you book.
+per journey (to each of `booking.passengers` who is owed it) and {{"kind": "care", \
+"regime", "items"}} as owed; {{"kind": "refund_offer", "regime", "amount_cents", \
+"currency"}} (`booking.refund_cents`) wherever a rule gives the refund instead of \
+travelling: with nothing to rebook onto, beside a rebooking, or beside a long delay. A \
+guard recomputes every amount from the rules and the option you book.
 - Honour `preferences` (each with the note it came from) where the rules allow: e.g. \
 avoid overnight departures when another option arrives reasonably soon.
 - `confidence` (0 to 1): how sure you are the plan is right; below the operators' \
@@ -92,9 +96,14 @@ def case_data(context: CaseContext) -> dict[str, Any]:
         "booking": {
             "pnr": context.booking.pnr,
             "fare": context.booking.fare.value,
-            # What a refund offer returns (the guard caps an offer at it).
             "price_cents": context.booking.price_cents,
+            # What a refund offer returns: the disrupted journey and those after it (the
+            # guard sets an offer to it).
+            "refund_cents": _refund_cents(context),
             "currency": context.booking.currency,
+            "passengers": len(context.booking.passengers),
+            "seats_needed": context.booking.seats_needed,
+            "journeys": [j.model_dump(mode="json") for j in context.booking.journeys],
             "segments": [s.model_dump(mode="json") for s in context.booking.active_segments],
         },
         "customer": {
@@ -126,6 +135,12 @@ def case_data(context: CaseContext) -> dict[str, Any]:
             for it in context.alternatives
         ],
     }
+
+
+def _refund_cents(context: CaseContext) -> int:
+    booking = context.booking
+    on_it = [s for s in booking.segments if s.flight_key == context.disrupted_flight]
+    return refund_cents(booking, refunded_journeys(booking, on_it[0].journey if on_it else 1))
 
 
 def fence(data: object) -> str:

@@ -4,7 +4,8 @@
   the booked cabin, own metal first, the customer's preferences honoured).
 - Pay what the rules owe, unasked: compensation for the option booked (one payment per
   journey) and care while they wait.
-- With nothing to rebook onto, offer the refund the rules offer, and say so.
+- With nothing to rebook onto, offer the refund the rules offer, and say so; with a
+  rebooking, or a delay long enough, offer it beside (the passenger may decline).
 - A delay that leaves the trip intact, or a gate change: tell them, with the care owed.
 - One message per passenger per change, in their language on their channel (the act
   node applies the preferences memory holds).
@@ -25,6 +26,7 @@ from agent.state import (
 )
 from tools.notifications import MessageKind
 from tools.policy.guard import owed_actions
+from tools.policy.refunds import refund_cents, refunded_journeys
 from tools.policy.results import EntitlementKind, Entitlements
 
 _REBOOKED = {
@@ -49,6 +51,13 @@ class RulesReasoner:
                 rationale="the gate changed; the trip is intact, so inform only",
                 reasoner=self.name,
             )
+        if context.reason == CaseReason.REINSTATED:
+            return Plan(
+                actions=[NotifyAction(message=MessageKind.REINSTATED)],
+                rationale="the cancelled flight operates after all and the booking is still "
+                "on it: the passenger must know it leaves as planned",
+                reasoner=self.name,
+            )
         if context.reason == CaseReason.RECOVERED:
             return Plan(
                 actions=[NotifyAction(message=MessageKind.DELAY), *care(context.entitlements)],
@@ -66,7 +75,11 @@ class RulesReasoner:
             )
         if context.reason == CaseReason.DELAYED:
             return Plan(
-                actions=[NotifyAction(message=MessageKind.DELAY), *care(context.entitlements)],
+                actions=[
+                    NotifyAction(message=MessageKind.DELAY),
+                    *care(context.entitlements),
+                    *refund_offer(context),
+                ],
                 rationale="departure delayed; the itinerary still works, so inform"
                 + (" and give the care owed" if care(context.entitlements) else " only")
                 + "; compensation for a delay is judged on the actual arrival",
@@ -94,6 +107,9 @@ class RulesReasoner:
             ),
             NotifyAction(message=_REBOOKED[context.reason]),
             *owed,
+            # The passenger may decline the re-routing and take the refund instead (EU261
+            # Art 8(1), 14 CFR Part 260, APPR s.17): offered in the same message.
+            *refund_offer(context),
         ]
         return Plan(
             actions=actions,
@@ -122,9 +138,13 @@ def refund_offer(context: CaseContext) -> list[ProposedAction]:
     if not offered:
         return []
     booking = context.booking
+    on_it = [s for s in booking.segments if s.flight_key == context.disrupted_flight]
+    journeys = refunded_journeys(booking, on_it[0].journey if on_it else 1)
     return [
         RefundOfferAction(
-            regime=offered[0].regime, amount_cents=booking.price_cents, currency=booking.currency
+            regime=offered[0].regime,
+            amount_cents=refund_cents(booking, journeys),
+            currency=booking.currency,
         )
     ]
 

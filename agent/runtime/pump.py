@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from agent.choices import apply_recorded_choices
 from agent.claims import CaseClaims
 from agent.deps import AgentDeps
 from agent.followups import FollowUps
@@ -437,9 +438,11 @@ class Daemon:
                 log.exception("renewing claims or catching up failed; trying again")
 
     async def apply_decisions(self) -> int:
-        """Resume the cases whose approvals were decided, went stale or expired."""
+        """Take the passengers' recorded choices (a refund makes their pending approval
+        stale), then resume the cases whose approvals were decided, went stale or expired."""
         async with self._turn:
-            return await self.followups.resume_decided()
+            chosen = await apply_recorded_choices(self.deps)
+            return chosen + await self.followups.resume_decided()
 
     async def _apply_decisions_periodically(self) -> None:
         while True:

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from agent.offers import open_offer
-from airline.board import LiveBoard
+from airline.board import FlightState, LiveBoard
 from airline.clock import SimulatedClock
-from airline.models import Cabin
+from airline.models import Cabin, FlightStatus
 from airline.reservations import load_booking
 from airline.schedule import Schedule
 from airline.tables import BookingRow
@@ -72,6 +72,19 @@ async def offered_booking(
             ),
         )
     assert len(found) >= 3, "the world should offer three alternatives"
+    # The disruption the offer follows: the booked flight is cancelled (crew), so the
+    # passenger has the refund a declined re-routing gives (EU261 Art 8(1)(a)).
+    deps.board.apply_in_memory(
+        FlightState(
+            flight_key=flight.key,
+            status=FlightStatus.CANCELLED,
+            est_dep=flight.sched_dep,
+            est_arr=flight.sched_arr,
+            reason="crew",
+            event_id=f"cancel-{flight.key}",
+            emitted_at=deps.clock.now(),
+        )
+    )
     case_id = f"case-{pnr}"
     moved = await rebook(
         deps,

@@ -213,16 +213,25 @@ def count_by(db: Path, table: str, column: str) -> dict[str, int]:
 
 
 def inventory_mismatches(db: Path) -> list[tuple[Any, ...]]:
-    """(flight, cabin, sold, active segments) wherever the two disagree."""
+    """(flight, cabin, sold, seats of the active segments) wherever the two disagree: each
+    active segment holds a seat per passenger of its booking but lap infants."""
     return query(
         db,
         """
-        SELECT i.flight_key, i.cabin, i.sold, COUNT(s.id)
+        WITH party AS (
+          SELECT b.pnr,
+                 COALESCE(NULLIF(SUM(CASE WHEN p.type != 'infant' THEN 1 ELSE 0 END), 0), 1)
+                   AS seats
+          FROM bookings b LEFT JOIN booking_passengers p ON p.pnr = b.pnr
+          GROUP BY b.pnr
+        )
+        SELECT i.flight_key, i.cabin, i.sold, COALESCE(SUM(party.seats), 0)
         FROM inventory i
         LEFT JOIN segments s
           ON s.flight_key = i.flight_key AND s.cabin = i.cabin AND s.status = 'active'
+        LEFT JOIN party ON party.pnr = s.pnr
         GROUP BY i.flight_key, i.cabin, i.sold
-        HAVING i.sold != COUNT(s.id)
+        HAVING i.sold != COALESCE(SUM(party.seats), 0)
         UNION ALL
         SELECT s.flight_key, s.cabin, NULL, COUNT(*)
         FROM segments s

@@ -89,7 +89,7 @@ async def test_an_approval_survives_a_killed_daemon_and_completes_once(
                 (await session.scalars(select(LedgerRow.action).where(LedgerRow.pnr == pnr))).all()
             )
         assert row is not None and (row.status, row.outcome) == ("done", "rebooked")
-        assert actions == ["care", "compensate", "notify", "rebook"]
+        assert actions == ["care", "compensate", "notify", "rebook", "refund_offer"]
         assert (await desk.get(listed.id)).status is ApprovalStatus.APPROVED
 
     # Restarted once more: nothing is pending and nothing runs twice.
@@ -99,4 +99,4 @@ async def test_an_approval_survives_a_killed_daemon_and_completes_once(
         assert await again.apply_decisions() == 0
         async with agent.deps.db.session() as session:
             rows = await session.scalars(select(LedgerRow).where(LedgerRow.pnr == pnr))
-            assert len(rows.all()) == 4
+            assert len(rows.all()) == 5  # the five above, once each

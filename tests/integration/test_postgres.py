@@ -21,7 +21,7 @@ from airline import reservations
 from airline.board import ChangeKind, FlightState, LiveBoard
 from airline.models import BookingStatus, Cabin, FlightStatus, SegmentStatus
 from airline.seed import World, build_world, seed_database, write_world
-from airline.tables import BoardRow, BookingRow, FlightRow, InventoryRow, SegmentRow
+from airline.tables import BoardRow, BookingRow, FlightRow, InventoryRow, PassengerRow, SegmentRow
 from app.migrate import open_database
 from travel_agent.db import Database
 from travel_agent.errors import NoSeatsError
@@ -114,11 +114,13 @@ async def test_fifty_rebookings_race_for_ten_seats_and_exactly_ten_win(
             .group_by(SegmentRow.pnr)
             .having(func.count() == 1)
         )
+        alone = select(PassengerRow.pnr).group_by(PassengerRow.pnr).having(func.count() == 1)
         rows = await s.execute(
             select(SegmentRow.pnr, SegmentRow.seq, SegmentRow.flight_key)
             .join(BookingRow, BookingRow.pnr == SegmentRow.pnr)
             .where(
                 SegmentRow.pnr.in_(single),
+                SegmentRow.pnr.in_(alone),  # one traveller: one seat moves
                 SegmentRow.status == SegmentStatus.ACTIVE.value,
                 SegmentRow.cabin == Cabin.ECONOMY.value,
                 SegmentRow.flight_key != target.flight_key,

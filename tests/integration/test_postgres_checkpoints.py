@@ -71,7 +71,7 @@ async def test_a_parked_case_resumes_from_postgres_checkpoints(settings: Setting
                 await session.scalars(select(LedgerRow.action).where(LedgerRow.pnr == booking.pnr))
             )
         assert row is not None and (row.status, row.outcome) == ("done", "rebooked")
-        assert actions == ["care", "compensate", "notify", "rebook"]
+        assert actions == ["care", "compensate", "notify", "rebook", "refund_offer"]
 
 
 async def test_two_schedulers_on_postgres_fire_each_job_once(settings: Settings) -> None:

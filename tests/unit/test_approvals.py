@@ -109,7 +109,7 @@ async def test_approving_completes_the_case_once(agent: Agent) -> None:
 
     assert await runner.apply_decisions() == 1
     assert await case_row(agent, approval.case_id) == ("done", "rebooked")
-    assert await ledger(agent, pnr) == ["care", "compensate", "notify", "rebook"]
+    assert await ledger(agent, pnr) == ["care", "compensate", "notify", "rebook", "refund_offer"]
     booking = await load_booking_of(agent, pnr)
     assert [s.flight_key for s in booking.active_segments] == approval.options[0]["flight_keys"]
     assert (await desk.get(approval_id)).applied_at is not None
@@ -118,7 +118,7 @@ async def test_approving_completes_the_case_once(agent: Agent) -> None:
     assert await runner.apply_decisions() == 0
     with pytest.raises(ApprovalClosedError, match="approved \\(by maria\\)"):
         await desk.decide(approval_id, Decision(verdict="reject", reason="late"), operator="x")
-    assert await ledger(agent, pnr) == ["care", "compensate", "notify", "rebook"]
+    assert await ledger(agent, pnr) == ["care", "compensate", "notify", "rebook", "refund_offer"]
 
 
 async def load_booking_of(agent: Agent, pnr: str) -> Booking:

@@ -75,7 +75,7 @@ async def test_an_operator_lists_shows_and_approves_from_the_shell(
 
     assert await runner.apply_decisions() == 1
     assert await case_row(agent, decided.case_id) == ("done", "rebooked")
-    assert await ledger(agent, pnr) == ["care", "compensate", "notify", "rebook"]
+    assert await ledger(agent, pnr) == ["care", "compensate", "notify", "rebook", "refund_offer"]
 
     again = await cli(tmp_path, "reject", approval_id, "--reason", "too late", "--as", "maria")
     assert again.exit_code == 1

@@ -206,9 +206,19 @@ async def test_a_cancelled_passenger_is_rebooked_and_told_once(
         # The feeder into FRA still works and stays on the booking.
         feeder = booking.segments[0].flight_key
         assert after.booking.active_segments[0].flight_key == feeder
-    # A technical cancellation on the day: EU261 compensation and care, paid unasked.
-    assert [a for a, _ in after.ledger] == ["care", "compensate", "notify", "rebook"]
-    assert sorted(t for t, _ in after.outbox) == [TOPIC_AGENT_ACTIONS] * 3 + [TOPIC_NOTIFICATIONS]
+    # A technical cancellation on the day: EU261 compensation and care, paid unasked, and
+    # the refund the passenger may take instead of the re-routing (Art 8(1)), offered.
+    assert [a for a, _ in after.ledger] == [
+        "care",
+        "compensate",
+        "notify",
+        "rebook",
+        "refund_offer",
+    ]
+    # One message to the contact, one to each passenger with a contact of their own.
+    told = 1 + sum(p.own_contact for p in booking.passengers)
+    notifications = [TOPIC_NOTIFICATIONS] * told
+    assert sorted(t for t, _ in after.outbox) == [TOPIC_AGENT_ACTIONS] * 4 + notifications
     async with agent.deps.db.session() as session:
         paid = await session.scalar(
             select(LedgerRow.detail).where(
@@ -293,7 +303,13 @@ async def test_a_daemon_killed_after_acting_does_not_act_twice(agent: Agent) -> 
     done = await observe(agent, case)
     # The case was closed in that transaction, with its effects: nothing is left to run.
     assert done.case == ("done", "rebooked")
-    assert [action for action, _key in done.ledger] == ["care", "compensate", "notify", "rebook"]
+    assert [action for action, _key in done.ledger] == [
+        "care",
+        "compensate",
+        "notify",
+        "rebook",
+        "refund_offer",
+    ]
     assert await daemon(agent).resume_pending() == 0
 
     # Even run again from the very start (what a lost checkpoint would lead to), nothing
@@ -373,7 +389,14 @@ async def test_a_flight_sold_out_after_the_guard_keeps_the_seat_held_for_the_cas
     after = await observe(agent, case)
     new_flights = assert_flyable_rebooking(agent, after.booking, origin="FRA")
     assert lost[0] in new_flights  # the planner held it: nobody else could take it
-    assert [a for a, _ in after.ledger] == ["care", "compensate", "notify", "rebook"]
+    # The refund EU261 gives instead of travelling (Art 8(1)(a)) is offered beside it.
+    assert [a for a, _ in after.ledger] == [
+        "care",
+        "compensate",
+        "notify",
+        "rebook",
+        "refund_offer",
+    ]
     async with agent.deps.db.session() as session:
         row = await session.get_one(InventoryRow, (lost[0], Cabin.ECONOMY.value))
     assert row.sold == row.capacity

@@ -122,6 +122,7 @@ def test_every_message_with_a_three_leg_itinerary_fits_the_default_sms_limit(
         "care_meals": "yes",
         "care_hotel": "yes",
         "refund": "EUR 1240.00",
+        "status": "diverted",
     }
     _, body = compose(kind, language, fields)
     channel = SmsChannel("https://sms.example.com/v1/messages", "tok-123")

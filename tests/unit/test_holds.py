@@ -54,7 +54,8 @@ async def economy_passengers(db: Database, flight_key: str = CANCELLED) -> list[
     async with db.session() as session:
         for pnr in await passengers_on(session, flight_key):
             booking = await load_booking(session, pnr)
-            if [(s.flight_key, s.cabin) for s in booking.segments] == [(flight_key, Cabin.ECONOMY)]:
+            trip = [(s.flight_key, s.cabin) for s in booking.segments]
+            if trip == [(flight_key, Cabin.ECONOMY)] and booking.seats_needed == 1:
                 found.append(booking)
     return found
 

@@ -165,7 +165,13 @@ async def test_the_model_searches_then_rebooks_once_through_the_guard(
     assert verdict.violations == []
     after = await observe(agent, case)
     # The model proposed the rebooking; the guard added the compensation and care owed.
-    assert [a for a, _ in after.ledger] == ["care", "compensate", "notify", "rebook"]
+    assert [a for a, _ in after.ledger] == [
+        "care",
+        "compensate",
+        "notify",
+        "rebook",
+        "refund_offer",
+    ]
     assert any("added the compensate the rules owe" in r for r in verdict.repairs)
     new_flights = assert_flyable_rebooking(agent, after.booking, origin="FRA")
     assert plan.actions[0].kind == "rebook" and plan.actions[0].flights == new_flights
@@ -257,7 +263,15 @@ async def test_a_proposal_that_breaks_policy_is_refused_and_the_planner_seat_tak
     after = await observe(agent, case)
     now_on = [s.flight_key for s in after.booking.active_segments]
     assert now_on and CANCELLED not in now_on
-    assert [a for a, _ in after.ledger] == ["care", "compensate", "notify", "rebook"]
+    # What EU261 owes for the cancellation is paid, and the refund it gives instead of
+    # travelling (Art 8(1)(a)) is offered beside the rebooking.
+    assert [a for a, _ in after.ledger] == [
+        "care",
+        "compensate",
+        "notify",
+        "rebook",
+        "refund_offer",
+    ]
     assert after.booking != before.booking
     assert await notification_kind(agent, booking.pnr) == "cancelled_rebooked"
 
@@ -297,7 +311,7 @@ async def test_a_failing_model_falls_back_to_the_rules_and_says_why(
     assert outcomes == {"rebooked": 1}
     assert verdict.violations == []
     ledger = [a for a, _ in (await observe(agent, case)).ledger]
-    assert ledger == ["care", "compensate", "notify", "rebook"]
+    assert ledger == ["care", "compensate", "notify", "rebook", "refund_offer"]
     assert len(api.requests) == len(script)
 
 
@@ -368,8 +382,9 @@ async def test_an_injected_instruction_in_the_data_cannot_get_past_the_guard(
                 select(LedgerRow.action).where(LedgerRow.pnr.in_([booking.pnr, victim.pnr]))
             )
         ).all()
-        # Only what the rules owe the passenger: no refund, nothing for the other booking.
-        assert sorted(actions) == ["care", "compensate", "notify", "rebook"]
+        # Only what the rules owe the passenger (the Art 8 refund *offered* beside the
+        # rebooking, not paid), nothing for the other booking.
+        assert sorted(actions) == ["care", "compensate", "notify", "rebook", "refund_offer"]
         assert await load_booking(session, victim.pnr) == victim
     assert await notification_kind(agent, booking.pnr) == "cancelled_rebooked"
 
@@ -504,7 +519,7 @@ async def test_a_proposal_beyond_the_autonomy_limits_waits_for_a_human(
     # Whatever the model asked, the amount on the table is the one EU261 owes.
     assert [(a.amount_cents, a.currency) for a in compensation] == [(25_000, "EUR")]  # type: ignore[union-attr]
     # Nothing ran: the booking and the ledger are as they were; the only seats taken are
-    # the planner's, held for the case while the operator decides.
+    # the planner's, held for the case's whole party while the operator decides.
     after = await observe(agent, case)
     assert (after.booking, after.ledger) == (before.booking, [])
     assert after.case == ("awaiting_approval", None)
@@ -519,7 +534,8 @@ async def test_a_proposal_beyond_the_autonomy_limits_waits_for_a_human(
             )
         ).all()
     assert len(held) == 1
-    assert taken == {(key, "economy"): 1 for key in held[0]}
+    # A seat for each of the party who needs one (lap infants none), together.
+    assert taken == {(key, "economy"): booking.seats_needed for key in held[0]}
 
 
 async def test_a_note_in_memory_that_says_refund_everyone_is_data_not_an_order(

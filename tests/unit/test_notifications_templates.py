@@ -47,6 +47,7 @@ TYPICAL: dict[str, FieldValue] = {
     "care_meals": "yes",
     "care_hotel": "yes",
     "refund": "EUR 310.00",
+    "status": "cancelled",
 }
 # What each message must tell, whatever the language (written out, not derived from SPECS).
 KEY_FACTS: dict[MessageKind, tuple[str, ...]] = {
@@ -63,6 +64,8 @@ KEY_FACTS: dict[MessageKind, tuple[str, ...]] = {
     MessageKind.CARE: ("V7K3Q9", "EUR 15", "Hotel Mercure"),
     MessageKind.REMINDER: ("FRA→LHR", "2026-03-01", "10:05", "B12"),
     MessageKind.COMPENSATION: ("FRA→LHR", "2026-03-01", "105", "EUR 400", "EU261 Art 7(1)(b)"),
+    MessageKind.REBOOKING_PENDING: ("FRA→LHR", "2026-03-01", "18:00"),
+    MessageKind.REINSTATED: ("FRA→LHR", "2026-03-01", "10:05"),
 }
 
 

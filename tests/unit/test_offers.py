@@ -17,8 +17,8 @@ from airline.reservations import load_booking
 from airline.tables import LedgerRow
 from streams.replies import PassengerReply
 from tests.fakes.offers import Offered, offered_booking, world_deps
-from tools.declines import decline_refund_key
 from tools.effects import ToolDeps
+from tools.refunds import refund_key
 from travel_agent.db import Database
 
 
@@ -106,7 +106,7 @@ async def test_a_decline_refunds_once_per_booking_and_disruption(
     async with deps.db.session() as session:
         booking = await load_booking(session, offered.pnr)
     assert booking.status == BookingStatus.REFUNDED
-    assert await ledger(deps, decline_refund_key(offered.pnr, offered.disrupted)) == 1
+    assert await ledger(deps, refund_key(offered.pnr, 1, offered.disrupted)) == 1
     assert (await offer(deps, offered.offer_id)).status == "declined"
 
 

@@ -28,12 +28,13 @@ async def db(world_path: Path) -> AsyncIterator[Database]:
 
 
 async def economy_passengers(db: Database) -> list[Booking]:
-    """Economy passengers whose whole trip is the FRA→LHR flight."""
+    """Economy passengers travelling alone whose whole trip is the FRA→LHR flight."""
     found = []
     async with db.session() as session:
         for pnr in await passengers_on(session, CANCELLED):
             booking = await load_booking(session, pnr)
-            if [(s.flight_key, s.cabin) for s in booking.segments] == [(CANCELLED, Cabin.ECONOMY)]:
+            trip = [(s.flight_key, s.cabin) for s in booking.segments]
+            if trip == [(CANCELLED, Cabin.ECONOMY)] and booking.seats_needed == 1:
                 found.append(booking)
     assert len(found) >= 3, f"the seeded world has economy passengers on {CANCELLED}"
     return found

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from airline import seed
 from airline.airports import great_circle_km, load_airports, minimum_connection_time
-from airline.models import Flight, SegmentStatus
+from airline.models import Cabin, Flight, PassengerType
 from airline.seed import World, build_world, seed_database, write_world
 from app.migrate import open_database
 from travel_agent.db import Base, Database
@@ -76,8 +76,48 @@ def test_world_has_the_size_and_shape_asked_for(world: World) -> None:
     assert summary.flights >= 200
     assert summary.bookings >= 10_000
     assert summary.customers == summary.bookings
-    assert 0.25 <= summary.connecting_bookings / summary.bookings <= 0.35
+    connecting = sum(len(b.passengers) for b in world.bookings if len(b.journey_segments(1)) > 1)
+    assert 0.25 <= connecting / summary.passengers <= 0.35  # a third of travellers connect
     assert 0.75 <= summary.load_factor <= 0.9
+
+
+def test_bookings_carry_parties_families_infants_and_groups(world: World) -> None:
+    summary = world.summary()
+    sizes = Counter(len(b.passengers) for b in world.bookings)
+    kinds = Counter(p.type for b in world.bookings for p in b.passengers)
+    assert 1.4 <= summary.passengers / summary.bookings <= 1.9  # ~1.5 per booking in Europe
+    assert 0.55 <= sizes[1] / summary.bookings <= 0.70
+    assert sum(n for size, n in sizes.items() if size >= 10) >= 20  # groups exist
+    assert 0.05 <= kinds[PassengerType.CHILD] / summary.passengers <= 0.12
+    assert 0.005 <= summary.infants / summary.passengers <= 0.02
+    for booking in world.bookings:
+        assert [p.seq for p in booking.passengers] == list(range(1, len(booking.passengers) + 1))
+        assert booking.passengers[0].type is not PassengerType.INFANT
+        for infant in (p for p in booking.passengers if p.type is PassengerType.INFANT):
+            lap = booking.passengers[(infant.on_lap_of or 0) - 1]
+            assert lap.type is PassengerType.ADULT, booking.pnr
+        if "UMNR" in booking.ssr:  # an unaccompanied minor travels alone, as a child
+            assert [p.type for p in booking.passengers] == [PassengerType.CHILD]
+    parents_with_infant = [b for b in world.bookings if len(b.passengers) == 2 and b.infants == 1]
+    assert parents_with_infant
+    own = [p for b in world.bookings for p in b.passengers[1:] if p.own_contact]
+    assert own and all(p.type is PassengerType.ADULT for p in own)
+
+
+def test_day_returns_are_two_journeys_back_where_they_began(
+    world: World, flights: dict[str, Flight]
+) -> None:
+    returns = [b for b in world.bookings if len(b.journeys) == 2]
+    assert 0.02 <= len(returns) / len(world.bookings) <= 0.08
+    for booking in returns:
+        out, back = booking.journeys
+        assert (out.origin, out.destination) == (back.destination, back.origin)
+        (leg_out,) = booking.journey_segments(1)
+        (leg_back,) = booking.journey_segments(2)
+        assert flights[leg_back.flight_key].sched_dep - flights[leg_out.flight_key].sched_arr >= (
+            timedelta(hours=6)
+        )
+        assert booking.price_cents == sum(j.price_cents or 0 for j in booking.journeys)
 
 
 def test_both_carriers_serve_most_european_spokes(world: World) -> None:
@@ -108,12 +148,9 @@ def test_cabins_follow_the_aircraft_type(world: World) -> None:
 
 
 def test_seats_sold_are_the_active_segments_and_never_exceed_capacity(world: World) -> None:
-    held = Counter(
-        (s.flight_key, s.cabin)
-        for b in world.bookings
-        for s in b.segments
-        if s.status == SegmentStatus.ACTIVE
-    )
+    held: Counter[tuple[str, Cabin]] = Counter()
+    for b in world.bookings:  # a seat per passenger but infants on a lap
+        held.update({(s.flight_key, s.cabin): b.seats_needed for s in b.active_segments})
     for f in world.flights:
         for inv in f.cabins:
             assert inv.sold == held[f.key, inv.cabin], (f.key, inv.cabin)
@@ -128,7 +165,7 @@ def test_connections_are_on_one_carrier_via_its_hub_within_mct_and_four_hours(
     airports = {a.iata: a for a in world.airports}
     hubs = {"XA": "FRA", "XB": "AMS"}
     for booking in world.bookings:
-        if len(booking.segments) == 1:
+        if len(booking.journey_segments(1)) == 1:
             continue
         assert len(booking.segments) == 2
         first, second = (flights[s.flight_key] for s in booking.segments)
@@ -249,6 +286,8 @@ async def test_write_world_round_trips_into_sqlite(tmp_path: Path, world: World)
             "customers": len(world.customers),
             "customer_channels": sum(len(c.channels) for c in world.customers),
             "bookings": len(world.bookings),
+            "booking_passengers": sum(len(b.passengers) for b in world.bookings),
+            "journeys": sum(len(b.journeys) for b in world.bookings),
             "segments": sum(len(b.segments) for b in world.bookings),
         }
         assert {table: await _count(db, table) for table in expected} == expected

@@ -28,7 +28,7 @@ from agent.state import CaseReason
 from agent.tables import CaseRow, WaveRow
 from airline.clock import EventTimeClock
 from airline.models import PRIORITY_SSR, FlightStatus, LoyaltyTier
-from airline.reservations import load_booking
+from airline.reservations import load_booking, load_bookings
 from airline.tables import BookingRow, CustomerRow, InventoryRow, LedgerRow
 from app.settings import Settings
 from app.wiring import Agent, open_agent
@@ -125,7 +125,14 @@ async def test_a_wave_shares_scarce_seats_by_priority_and_strands_nobody(
         # (None: parked for an operator, e.g. another carrier's seat above the limit)
         assert set(outcomes) <= {"rebooked", "no_alternative", None}, outcomes
         assert outcomes["no_alternative"] > 0, "seats are scarcer than passengers"
-        assert outcomes["rebooked"] > 100
+        # Counted in seats: a booking's party takes one each (lap infants none).
+        async with deps.db.session() as session:
+            rebooked = [pnr for pnr, out, _ in result.cases.values() if out == "rebooked"]
+            seats_rebooked = sum(
+                booking.seats_needed
+                for booking in (await load_bookings(session, rebooked)).values()
+            )
+        assert seats_rebooked > 100
 
         async with deps.db.session() as session:
             over = (
@@ -167,6 +174,8 @@ async def test_a_wave_shares_scarce_seats_by_priority_and_strands_nobody(
                         destination=broken.destination,
                         earliest_dep=broken.earliest_dep,
                         cabin=cancelled.cabin,
+                        party=booking.seats_needed,
+                        arrive_by=broken.arrive_by,
                         horizon=deps.settings.planner.horizon_hours * _HOUR,
                         other_carrier_after=_HOUR * 0,
                     ),
@@ -175,8 +184,9 @@ async def test_a_wave_shares_scarce_seats_by_priority_and_strands_nobody(
                     f"{pnr} was told no alternative, but {found[0].flight_keys} has a seat"
                 )
 
-            # Higher priority first: among passengers with the same journey and cabin, no
-            # one left without a seat outranks anyone placed.
+            # Higher priority first: among parties of one size with the same journey and
+            # cabin, no one left without seats outranks anyone placed. (A party larger than
+            # the seats left may lose to a smaller one: the planner never splits it.)
             weights = await _weights(agent, [pnr for pnr, _, _ in result.cases.values()])
         by_journey: dict[tuple[str, ...], dict[str, list[float]]] = defaultdict(
             lambda: {"placed": [], "unplaced": []}
@@ -250,7 +260,7 @@ _HOUR = datetime(2026, 1, 1, 1, tzinfo=UTC) - datetime(2026, 1, 1, tzinfo=UTC)
 
 
 async def _weights(agent: Agent, pnrs: list[str]) -> dict[str, tuple[tuple[str, ...], float]]:
-    """Each booking's journey (its flights and cabin) and priority weight."""
+    """Each booking's journey (its flights, cabin and party size) and priority weight."""
     weights = agent.deps.settings.planner
     found: dict[str, tuple[tuple[str, ...], float]] = {}
     async with agent.deps.db.session() as session:
@@ -261,14 +271,16 @@ async def _weights(agent: Agent, pnrs: list[str]) -> dict[str, tuple[tuple[str, 
         )
         for pnr, fare, ssr, tier in rows:
             booking = await load_booking(session, pnr)
-            journey = tuple(
-                f"{s.flight_key}:{s.cabin.value}" for s in booking.segments if s.seq == 1
-            ) + tuple(
-                sorted(
-                    agent.deps.schedule.flights[s.flight_key].destination
-                    for s in booking.segments
-                    if s.seq > 1 or s.flight_key not in CANCELLED
+            journey = (
+                tuple(f"{s.flight_key}:{s.cabin.value}" for s in booking.segments if s.seq == 1)
+                + tuple(
+                    sorted(
+                        agent.deps.schedule.flights[s.flight_key].destination
+                        for s in booking.segments
+                        if s.seq > 1 or s.flight_key not in CANCELLED
+                    )
                 )
+                + (f"party:{booking.seats_needed}",)
             )
             found[pnr] = (
                 journey,

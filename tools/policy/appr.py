@@ -71,6 +71,9 @@ NOTICE_WINDOW = timedelta(days=14)
 """s.12(2)(d), (3)(d): money only if told 14 days or less before the original departure."""
 CARE_NOTICE = timedelta(hours=12)
 """s.12(2)(b), (3)(b): care only if told less than 12 hours before the original departure."""
+OUTSIDE_REBOOK_WITHIN = timedelta(hours=48)
+"""s.18: outside the carrier's control, a refund is owed if alternate travel cannot be
+provided within 48 hours of the original departure."""
 REBOOK_FROM_DELAY = timedelta(hours=3)
 """s.12(2)(c): alternate travel or a refund for a delay of three hours or more."""
 
@@ -127,9 +130,25 @@ def assess(booking: BookingFacts, d: Disruption, trip: Trip, config: PolicyConfi
         )
     else:
         out.note("APPR s.19(1)", "no compensation: arrival under 3 h late or unknown")
+    _inform(out, d, config)
     _care(out, d, trip, whose, para, config)
     _travel_or_refund(out, d, whose, para)
     return out
+
+
+def _inform(out: Findings, d: Disruption, config: PolicyConfig) -> None:
+    """s.13 (by s.10(3)(a), s.11(2)(a), s.12(2)(a), (3)(a)): the reason, the compensation
+    and treatment owed and the recourse, as soon as feasible, then status updates every 30
+    minutes until a new departure time or alternate travel is set. "As soon as feasible"
+    is read as within `PolicyConfig.appr_inform_within` of the carrier learning of it."""
+    due = None if d.carrier_aware_at is None else d.carrier_aware_at + config.appr_inform_within
+    out.owe(
+        _K.NOTIFICATION_DUTY,
+        "APPR s.13",
+        "tell the passenger the reason, what they are owed and their recourse as soon as "
+        "feasible, then update every 30 minutes",
+        due_by=due,
+    )
 
 
 def _care(
@@ -164,10 +183,17 @@ def _travel_or_refund(out: Findings, d: Disruption, whose: ApprControl, para: st
     if not _rebooking_owed(d):
         return
     if whose is ApprControl.OUTSIDE:
-        # DOMAIN.md: outside control, rebook within 48 h, else refund.
+        # DOMAIN.md: outside control, rebook within 48 h, else refund. The refund is the
+        # passenger's to choose only when no alternative leaves within those 48 hours.
         out.owe(_K.REROUTING, "APPR s.18", "rebooking on the next available flight")
+        late = d.departure_delay
+        if d.alternative_offered and late is not None and late <= OUTSIDE_REBOOK_WITHIN:
+            out.note("APPR s.18", "no refund: alternate travel leaves within 48 hours")
+            return
         out.owe(
-            _K.REFUND_OPTION, "APPR s.18", "a refund if the carrier cannot rebook within 48 hours"
+            _K.REFUND if d.choice is PassengerChoice.REFUND else _K.REFUND_OPTION,
+            "APPR s.18",
+            "a refund: the carrier cannot provide alternate travel within 48 hours",
         )
         return
     basis = f"{_section(whose, para, 'c')}, s.17"

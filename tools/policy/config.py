@@ -95,6 +95,31 @@ class PolicyConfig(BaseModel):
         description="APPR s.14: wait after the original departure from which food, drink and "
         "communication are owed (our reading of s.14(1); not in DOMAIN.md)",
     )
+    lap_infants_compensated: bool = Field(
+        default=False,
+        description="whether an infant on a lap is owed compensation like a seated passenger. "
+        "EU261 Art 3(3) excludes passengers 'travelling free of charge or at a reduced fare "
+        "not available directly or indirectly to the public'; an infant fare is public, but "
+        "many infants fly free (taxes only), so carriers differ: by default only the seated "
+        "passengers are paid, and every traveller gets care",
+    )
+    written_notice_within: timedelta = Field(
+        default=timedelta(minutes=30),
+        description="EU261/UK261 Art 14(2) sets no hour for the written notice: due by the "
+        "scheduled departure, or this soon after the carrier learns of a disruption it learns "
+        "of only later (our reading, the span of 14 CFR 259.8)",
+    )
+    appr_inform_within: timedelta = Field(
+        default=timedelta(minutes=30),
+        description="APPR s.13: 'as soon as feasible' read as within this long of the carrier "
+        "learning of the disruption (the CTA asks for updates every 30 minutes after)",
+    )
+    appr_refund_days: int = Field(
+        default=30,
+        ge=1,
+        description="APPR s.17: days within which a chosen refund is paid (CTA guidance; "
+        "secondary source)",
+    )
     dot_domestic_change: timedelta = Field(
         default=DOMESTIC_CHANGE,
         description="14 CFR 260.2 significant change, domestic (secondary sources; unconfirmed)",

@@ -138,6 +138,8 @@ def entitlements(
     return Entitlements(
         regimes=tuple(found),
         distance_km=trip.distance_km,
+        passengers=booking_facts.compensated(infants=config.lap_infants_compensated),
+        travellers=booking_facts.passengers,
         items=tuple(items),
         notes=tuple(notes),
     )

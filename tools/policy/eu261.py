@@ -161,6 +161,35 @@ def is_extraordinary(
     return cause in extraordinary
 
 
+NOTICE_NONE_OWED = timedelta(days=14)
+NOTICE_WIDE_WINDOW = timedelta(days=7)
+"""Art 5(1)(c): the notice bands. Told (i) two weeks or more ahead: no compensation;
+(ii) between two weeks and seven days: none if the re-routing departs no more than 2 h
+earlier and arrives less than 4 h later; (iii) less than seven days: none if it departs
+no more than 1 h earlier and arrives less than 2 h later."""
+
+
+@dataclass(frozen=True)
+class RoutingWindow:
+    """How far a re-routing may move and still spare compensation (Art 5(1)(c))."""
+
+    point: str
+    earlier: timedelta
+    """It may depart at most this much before the scheduled departure ..."""
+    later: timedelta
+    """... and must arrive less than this after the scheduled arrival."""
+
+
+def rerouting_window(notice: timedelta) -> RoutingWindow | None:
+    """The Art 5(1)(c) window for a cancellation notified `notice` before departure; None
+    from two weeks ahead, when no re-routing is needed to spare compensation."""
+    if notice >= NOTICE_NONE_OWED:
+        return None
+    if notice >= NOTICE_WIDE_WINDOW:
+        return RoutingWindow("Art 5(1)(c)(ii)", timedelta(hours=2), timedelta(hours=4))
+    return RoutingWindow("Art 5(1)(c)(iii)", timedelta(hours=1), timedelta(hours=2))
+
+
 def cancellation_exempt(
     notice: timedelta, *, departs_earlier_by: timedelta | None, arrives_later_by: timedelta | None
 ) -> str | None:
@@ -176,15 +205,13 @@ def cancellation_exempt(
         The citation of the exemption (``Art 5(1)(c)(i)``, ``(ii)`` or ``(iii)``), or None
         when compensation stays owed.
     """
-    if notice >= timedelta(days=14):
+    window = rerouting_window(notice)
+    if window is None:
         return "Art 5(1)(c)(i)"
     if departs_earlier_by is None or arrives_later_by is None:
         return None
-    if notice >= timedelta(days=7):
-        ok = departs_earlier_by <= timedelta(hours=2) and arrives_later_by < timedelta(hours=4)
-        return "Art 5(1)(c)(ii)" if ok else None
-    ok = departs_earlier_by <= timedelta(hours=1) and arrives_later_by < timedelta(hours=2)
-    return "Art 5(1)(c)(iii)" if ok else None
+    ok = departs_earlier_by <= window.earlier and arrives_later_by < window.later
+    return window.point if ok else None
 
 
 def halved(band_: Band, arrives_later_by: timedelta) -> bool:

@@ -15,7 +15,16 @@ from zoneinfo import ZoneInfo
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from airline.airports import great_circle_km
-from airline.models import Airport, Booking, Cabin, FareFamily, LoyaltyTier, ReasonCode
+from airline.journeys import journey_of_flight
+from airline.models import (
+    Airport,
+    Booking,
+    Cabin,
+    FareFamily,
+    Flight,
+    LoyaltyTier,
+    ReasonCode,
+)
 from travel_agent.errors import NotFoundError
 
 CABIN_RANK = {Cabin.ECONOMY: 0, Cabin.PREMIUM: 1, Cabin.BUSINESS: 2}
@@ -39,7 +48,7 @@ class PassengerChoice(StrEnum):
 
 
 class BookingFacts(BaseModel):
-    """What the rules need to know about the passenger and the ticket."""
+    """What the rules need to know about the passengers and the ticket."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -48,25 +57,62 @@ class BookingFacts(BaseModel):
     flight_price_cents: int | None = Field(
         default=None, ge=0, description="price of the disrupted flight alone, if itemised"
     )
+    journey_price_cents: int | None = Field(
+        default=None, ge=0, description="price of the disrupted journey, if itemised"
+    )
     currency: str = "EUR"
     tier: LoyaltyTier = LoyaltyTier.NONE
+    passengers: int = Field(default=1, ge=1, description="travellers on the booking")
+    infants: int = Field(default=0, ge=0, description="of them, infants on a lap")
     reduced_mobility: bool = False
     accompanies_reduced_mobility: bool = False
     unaccompanied_minor: bool = False
 
     @classmethod
     def from_booking(
-        cls, booking: Booking, *, tier: LoyaltyTier = LoyaltyTier.NONE
+        cls,
+        booking: Booking,
+        *,
+        tier: LoyaltyTier = LoyaltyTier.NONE,
+        flight_key: str | None = None,
+        flights: Mapping[str, Flight] | None = None,
     ) -> BookingFacts:
-        """The facts of a stored booking; `tier` comes from its customer."""
+        """The facts of a stored booking; `tier` comes from its customer. With the disrupted
+        `flight_key` (and the schedule's `flights`), the price of its journey, and of the
+        flight alone when the journey is that one flight."""
+        journey = None
+        if flight_key is not None and flights is not None:
+            journey = journey_of_flight(booking, flight_key, flights)
         segments = booking.active_segments
+        flight_price = booking.price_cents if len(segments) == 1 else None
+        journey_price = booking.price_cents if len(booking.journeys) <= 1 else None
+        if journey is not None and journey.journey.price_cents is not None:
+            journey_price = journey.journey.price_cents
+            if len(journey.ticketed) == 1:
+                flight_price = journey_price
+        codes = set(booking.ssr)
+        reduced = bool(codes & REDUCED_MOBILITY_SSR)
         return cls(
             fare=booking.fare,
             price_cents=booking.price_cents,
-            flight_price_cents=booking.price_cents if len(segments) == 1 else None,
+            flight_price_cents=flight_price,
+            journey_price_cents=journey_price,
             currency=booking.currency,
             tier=tier,
+            passengers=len(booking.passengers),
+            infants=booking.infants,
+            reduced_mobility=reduced,
+            accompanies_reduced_mobility=reduced and len(booking.passengers) > 1,
+            unaccompanied_minor="UMNR" in codes,
         )
+
+    def compensated(self, *, infants: bool) -> int:
+        """How many travellers are each owed compensation: all, or all but lap infants."""
+        return self.passengers if infants else max(1, self.passengers - self.infants)
+
+
+REDUCED_MOBILITY_SSR = frozenset({"WCHR", "WCHS", "WCHC", "BLND", "DEAF", "MAAS"})
+"""SSR codes of a person with reduced mobility in the sense of EU261 Art 2(i) and Art 11."""
 
 
 class Disruption(BaseModel):

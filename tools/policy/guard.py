@@ -1,10 +1,11 @@
 """The guard: every plan, from any reasoner, is checked against live facts before it runs.
 
 A rebooking must go onto flights that exist, that the live board says can still be
-boarded, that chain from the case's origin to its destination with legal connections,
-in the booked cabin, with a seat free now. What fails is refused with a reason, never run;
-what can be repaired is (a "rebooked" message whose rebooking was refused becomes a
-"no alternative" message) and the repair is recorded.
+boarded, that chain from the case's origin to its journey's destination with legal
+connections, in the booked cabin, with a seat free now for every traveller of the party.
+What fails is refused with a reason, never run; what can be repaired is (a "rebooked"
+message whose rebooking was refused becomes a "no alternative" message) and the repair
+is recorded.
 
 Money follows the rules exactly (`check_money`): compensation is what the regulation owes
 for the option actually booked, care only what is owed, a refund offer only where a rule
@@ -55,6 +56,7 @@ async def rebook_violations(
     not_before: datetime | None = None,
     allow_cabin_change: bool = False,
     held: Sequence[str] = (),
+    party: int = 1,
 ) -> list[str]:
     """Every reason this rebooking must not run (empty when it may).
 
@@ -69,8 +71,10 @@ async def rebook_violations(
         not_before: the earliest the passenger can make a departure (a model may propose
             a flight that the board has not yet marked as gone, but the clock has).
         allow_cabin_change: another cabin is allowed (a human approves it downstream).
-        held: the flights whose seat is held for this case in `cabin` (the planner's
-            assignment): a full flight still has the case's own seat.
+        held: the flights whose seats are held for this case in `cabin` (the planner's
+            assignment, a seat for each of the party): a full flight still has the
+            party's own seats.
+        party: seats the booking's passengers take: they travel together, on every flight.
     """
     problems: list[str] = []
     if not broken_seqs:
@@ -117,8 +121,9 @@ async def rebook_violations(
             problems.append(f"connection at {first.destination} is shorter than {mct}")
     seats = await available_seats(session, [leg.key for leg in known], cabin)
     for leg in known:
-        if seats.get(leg.key, 0) < 1 and leg.key not in held:
-            problems.append(f"{NO_SEAT} in {cabin} on {leg.key}")
+        if seats.get(leg.key, 0) < party and leg.key not in held:
+            needed = "" if party == 1 else f" for all {party} travellers"
+            problems.append(f"{NO_SEAT} in {cabin} on {leg.key}{needed}")
     return problems
 
 
@@ -152,14 +157,17 @@ def owed_actions(
             if item.amount_cents and item.currency:
                 actions.append(
                     CompensateAction(
-                        regime=item.regime, amount_cents=item.amount_cents, currency=item.currency
+                        regime=item.regime,
+                        amount_cents=item.amount_cents,
+                        currency=item.currency,
+                        passengers=owed.passengers,
                     )
                 )
                 break
     for regime in owed.regimes if care else ():
         items = sorted(owed.care(regime))
         if items:
-            actions.append(CareAction(regime=regime, items=items))
+            actions.append(CareAction(regime=regime, items=items, passengers=owed.travellers))
             break
     return actions
 
@@ -229,6 +237,12 @@ def _check_compensation(
         action = action.model_copy(
             update={"amount_cents": item.amount_cents, "currency": item.currency}
         )
+    if action.passengers != owed.passengers:
+        checked.repairs.append(
+            f"compensation paid to {owed.passengers} traveller(s), not {action.passengers}: "
+            "each is owed it"
+        )
+        action = action.model_copy(update={"passengers": owed.passengers})
     paid.add(action.regime)
     checked.approved.append(action)
 
@@ -245,6 +259,8 @@ def _check_care(action: CareAction, owed: Entitlements, checked: Checked) -> Non
         dropped = sorted(set(action.items) - set(kept))
         checked.repairs.append(f"care not owed dropped: {', '.join(dropped)}")
         action = action.model_copy(update={"items": kept})
+    if action.passengers != owed.travellers:
+        action = action.model_copy(update={"passengers": owed.travellers})
     checked.approved.append(action)
 
 

@@ -69,7 +69,7 @@ def assess(
     _care(out, scale, d, trip, flight)
     _refund_and_rerouting(out, scale, d)
     _downgrade(out, scale, booking, d, trip, flight)
-    _written_notice(out, scale, d)
+    _written_notice(out, scale, d, config)
     return out
 
 
@@ -226,7 +226,7 @@ def _downgrade(
     )
 
 
-def _written_notice(out: Findings, scale: Scale, d: Disruption) -> None:
+def _written_notice(out: Findings, scale: Scale, d: Disruption, config: PolicyConfig) -> None:
     delays = [x for x in (d.departure_delay, d.arrival_delay) if x is not None]
     if d.kind is DisruptionKind.CANCELLED:
         why = "cancellation"
@@ -234,8 +234,17 @@ def _written_notice(out: Findings, scale: Scale, d: Disruption) -> None:
         why = f"delay of {hours_text(max(delays))}"
     else:
         return
+    # Art 14(2) sets no hour; the notice is of use only in the passenger's hands by the
+    # time they would present themselves for the flight: by its scheduled departure, or,
+    # when the carrier learns of it only then (a diversion, a delay at the gate), soon
+    # after (`PolicyConfig.written_notice_within`).
+    due = d.sched_dep
+    if d.carrier_aware_at is not None:
+        due = max(due, d.carrier_aware_at + config.written_notice_within)
     out.owe(
         _K.NOTICE,
         f"{scale.prefix} Art 14(2)",
-        f"written notice of the rules for compensation and assistance ({why})",
+        f"written notice of the rules for compensation and assistance ({why}), by the "
+        "scheduled departure",
+        due_by=due,
     )

@@ -84,6 +84,10 @@ class Entitlements(BaseModel):
 
     regimes: tuple[Regime, ...] = Field(description="regimes whose scope covers the journey")
     distance_km: int = Field(description="great circle, first origin to final destination")
+    passengers: int = Field(
+        default=1, ge=1, description="travellers each owed the compensation (amounts are each)"
+    )
+    travellers: int = Field(default=1, ge=1, description="travellers each owed care")
     items: tuple[Entitlement, ...] = ()
     notes: tuple[Note, ...] = ()
 

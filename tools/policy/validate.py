@@ -28,7 +28,8 @@ from airline.board import LiveBoard
 from airline.models import Booking, Cabin, LoyaltyTier
 from airline.schedule import Schedule
 from tools.case_facts import rerouted_entitlements
-from tools.plan import NotifyAction, ProposedAction, RebookAction
+from tools.plan import NotifyAction, ProposedAction, RebookAction, RefundOfferAction
+from tools.policy.config import PolicyConfig
 from tools.policy.guard import (
     Checked,
     check_money,
@@ -36,7 +37,8 @@ from tools.policy.guard import (
     fallback_message,
     rebook_violations,
 )
-from tools.policy.results import Entitlements
+from tools.policy.refunds import refund_cents, refunded_journeys
+from tools.policy.results import EntitlementKind, Entitlements
 from travel_agent.errors import NotFoundError
 
 
@@ -51,6 +53,7 @@ class CaseFacts:
     broken_seqs: Sequence[int]
     origin: str | None
     destination: str | None
+    """The final destination of the journey the disruption is on."""
     booked_cabin: Cabin | None
     not_before: datetime | None
     allow_cabin_change: bool = True
@@ -59,7 +62,19 @@ class CaseFacts:
     """False while compensation cannot be judged yet (a delay: judged on arrival)."""
     give_care: bool = True
     held_flights: tuple[str, ...] = ()
-    """Flights whose seat the planner holds for this case, in the booked cabin."""
+    """Flights whose seats the planner holds for this case (the whole party), in the
+    booked cabin."""
+    offer_refund: bool = True
+    """The passenger may still choose not to travel (False after landing, for a gate)."""
+    policy: PolicyConfig | None = None
+    """The readings of the regulations to apply (None: the defaults)."""
+
+    @property
+    def refund_cents(self) -> int:
+        """What a refund of the disrupted journey returns: it and the journeys after it."""
+        on_it = [s for s in self.booking.segments if s.flight_key == self.disrupted_flight]
+        journeys = refunded_journeys(self.booking, on_it[0].journey if on_it else 1)
+        return refund_cents(self.booking, journeys)
 
 
 @dataclass
@@ -101,6 +116,7 @@ async def validate(
                 not_before=facts.not_before,
                 allow_cabin_change=facts.allow_cabin_change,
                 held=facts.held_flights if action.cabin == facts.booked_cabin else (),
+                party=facts.booking.seats_needed,
             )
             if found:
                 violations.extend(found)
@@ -132,7 +148,7 @@ async def validate(
     money = check_money(
         approved,
         owed or Entitlements(regimes=(), distance_km=0),
-        price_cents=facts.booking.price_cents,
+        price_cents=facts.refund_cents,
         currency=facts.booking.currency,
     )
     violations.extend(money.violations)
@@ -142,7 +158,28 @@ async def validate(
             money.approved, owed, compensation=facts.pay_compensation, care=facts.give_care
         )
         repairs.extend(added)
+        if facts.offer_refund:
+            money.approved, added = _offer_refund(money.approved, owed, facts)
+            repairs.extend(added)
     return Validated(approved=money.approved, violations=violations, repairs=repairs, owed=owed)
+
+
+def _offer_refund(
+    approved: list[ProposedAction], owed: Entitlements, facts: CaseFacts
+) -> tuple[list[ProposedAction], list[str]]:
+    """The refund a rule gives the passenger instead of travelling (EU261 Art 8(1)(a), 14
+    CFR Part 260, APPR s.17/s.18) is theirs to know of: offered in the message if the plan
+    did not (for the disrupted journey and those after it)."""
+    rights = owed.of(kind=EntitlementKind.REFUND_OPTION) + owed.of(kind=EntitlementKind.REFUND)
+    told = any(isinstance(a, NotifyAction) for a in approved)
+    if not rights or not told or any(isinstance(a, RefundOfferAction) for a in approved):
+        return approved, []
+    offer = RefundOfferAction(
+        regime=rights[0].regime,
+        amount_cents=facts.refund_cents,
+        currency=facts.booking.currency,
+    )
+    return [*approved, offer], [f"added the refund offer {rights[0].citation} gives"]
 
 
 def owed_for(
@@ -164,6 +201,7 @@ def owed_for(
             replace_seqs=facts.broken_seqs,
             new_flights=flights,
             cabin=cabin,
+            policy=facts.policy,
         )
     except NotFoundError:  # the flight is no longer on the booking: nothing is owed for it
         return None

@@ -1,0 +1,164 @@
+"""A passenger's choice, recorded anywhere, taken once by the daemon.
+
+    desk = ChoiceDesk(db, clock)
+    await desk.record_refund("PNR123", "XA101/2026-03-01", chosen_by="maria", source="desk")
+
+    await take_refund(deps, RefundChoice(...))      # the one place a refund choice is taken
+
+Whoever hears the passenger — an operator at the desk or the CLI, or the passenger's own
+answer to an offer (`agent.offers`, "decline") — records the choice (`ChoiceDesk`) or,
+inside the daemon, calls `take_refund` directly. The daemon applies recorded choices within a second
+(`apply_recorded_choices`), as it applies operators' decisions.
+
+Taking a refund is a material change of the case: a pending approval of the booking can
+no longer be approved; it goes stale (the desk and the CLI say why) and the case plans
+again on the booking as it now is (refunded: nothing left to rebook).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from agent.approvals import ApprovalStatus
+from agent.deps import AgentDeps
+from agent.tables import ApprovalRow, PassengerChoiceRow
+from airline.clock import Clock
+from tools.effects import ToolDeps, ToolResult, ToolStatus
+from tools.refunds import RefundChoice, refund_journey
+from travel_agent.db import Database
+
+log = logging.getLogger(__name__)
+
+__all__ = ["ChoiceDesk", "RefundChoice", "apply_recorded_choices", "take_refund"]
+
+
+class ChoiceDesk:
+    """Record passengers' choices from any process (desk, CLI, API)."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def record_refund(
+        self,
+        pnr: str,
+        flight_key: str,
+        *,
+        chosen_by: str,
+        source: Literal["desk", "cli", "reply", "api"] = "desk",
+    ) -> bool:
+        """Record that the passenger takes the refund for `flight_key`'s journey; False if
+        that was recorded already (the daemon carries it out once)."""
+        try:
+            async with self.db.transaction() as session:
+                session.add(
+                    PassengerChoiceRow(
+                        pnr=pnr,
+                        flight_key=flight_key,
+                        choice="refund",
+                        source=source,
+                        chosen_by=chosen_by,
+                        chosen_at=self.clock.now(),
+                        status="recorded",
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    async def of_booking(self, pnr: str) -> list[PassengerChoiceRow]:
+        async with self.db.session() as session:
+            query = select(PassengerChoiceRow).where(PassengerChoiceRow.pnr == pnr)
+            return list((await session.scalars(query.order_by(PassengerChoiceRow.id))).all())
+
+
+def tool_deps(deps: AgentDeps) -> ToolDeps:
+    """The tools' view of the agent's dependencies."""
+    return ToolDeps(
+        db=deps.db,
+        schedule=deps.schedule,
+        board=deps.board,
+        clock=deps.clock,
+        policy=deps.settings.policy,
+    )
+
+
+async def take_refund(
+    deps: ToolDeps, choice: RefundChoice, *, case_id: str | None = None
+) -> ToolResult:
+    """The one place a passenger's refund choice is taken, whoever heard it (the desk, the
+    CLI, a declined offer: `agent.offers.OfferDesk`): the refund effect
+    (`tools.refunds.refund_journey`: checked against the rules, seats back, ledger with the
+    deadline, confirmation), then every pending approval of the booking goes stale, so
+    none can be approved over it and its case plans again.
+
+    Args:
+        deps: the tools' dependencies (`tool_deps` of the agent's).
+        choice: who chose, for which disrupted flight, when.
+        case_id: the ledger's case for the refund (default ``choice:<pnr>``).
+    """
+    result = await refund_journey(deps, choice, case_id=case_id)
+    if result.status is ToolStatus.OK and not result.replayed:
+        why = f"{choice.pnr} chose a refund"
+        await stale_approvals_of(deps.db, choice.pnr, why, choice.chosen_at)
+    return result
+
+
+async def stale_approvals_of(db: Database, pnr: str, reason: str, at: datetime) -> int:
+    """A material change of the booking itself (the passenger's own answer): its pending
+    approvals go stale and their cases plan again."""
+    async with db.transaction() as session:
+        changed = await session.execute(
+            update(ApprovalRow)
+            .where(ApprovalRow.pnr == pnr, ApprovalRow.status == ApprovalStatus.PENDING.value)
+            .values(
+                status=ApprovalStatus.STALE.value,
+                decided_by="agent",
+                decided_at=at,
+                decision={"verdict": "stale", "reason": reason},
+            )
+        )
+    count = int(changed.rowcount or 0)  # type: ignore[attr-defined]
+    if count:
+        log.info("%d approval(s) of %s went stale: %s", count, pnr, reason)
+    return count
+
+
+async def apply_recorded_choices(deps: AgentDeps) -> int:
+    """Carry out the choices recorded since the last time, each once; returns how many."""
+    async with deps.db.session() as session:
+        rows = (
+            await session.scalars(
+                select(PassengerChoiceRow)
+                .where(PassengerChoiceRow.status == "recorded")
+                .order_by(PassengerChoiceRow.id)
+            )
+        ).all()
+    applied = 0
+    for row in rows:
+        choice = RefundChoice(
+            pnr=row.pnr,
+            flight_key=row.flight_key,
+            chosen_at=row.chosen_at,
+            chosen_by=row.chosen_by,
+            source=row.source,
+        )
+        result = await take_refund(tool_deps(deps), choice)
+        async with deps.db.transaction() as session:
+            await session.execute(
+                update(PassengerChoiceRow)
+                .where(PassengerChoiceRow.id == row.id, PassengerChoiceRow.status == "recorded")
+                .values(
+                    status="done" if result.status is ToolStatus.OK else "refused",
+                    result={"message": result.message, "error": result.error},
+                    applied_at=deps.clock.now(),
+                )
+            )
+        applied += 1
+        log.info("choice %s of %s: %s", row.choice, row.pnr, result.message)
+    return applied

@@ -1,0 +1,107 @@
+"""What each kind of passenger message is: its fields and how urgent it is.
+
+`SPECS` is the one table of kinds: the fields a kind's templates use (`templates`) and
+whether it may wait out the passenger's night (`timing`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class MessageKind(StrEnum):
+    CANCELLED_REBOOKED = "cancelled_rebooked"
+    CANCELLED_NO_ALTERNATIVE = "cancelled_no_alternative"
+    DIVERTED_REBOOKED = "diverted_rebooked"
+    DIVERTED_NO_ALTERNATIVE = "diverted_no_alternative"
+    MISSED_CONNECTION_REBOOKED = "missed_connection_rebooked"
+    MISSED_CONNECTION_NO_ALTERNATIVE = "missed_connection_no_alternative"
+    DELAY = "delay"
+    OFFER = "offer"
+    """Alternatives await the passenger's choice."""
+    REFUND = "refund"
+    """A refund is confirmed."""
+    GATE_CHANGE = "gate_change"
+    CARE = "care"
+    """Meal voucher and/or hotel the passenger is entitled to while they wait."""
+    REMINDER = "reminder"
+    """Before a rebooked passenger's new departure: it still leaves as planned."""
+    COMPENSATION = "compensation"
+    """After a late arrival: the compensation owed, paid without a claim."""
+    REINSTATED = "reinstated"
+    """A cancelled flight operates after all; the booking on it stands."""
+    REBOOKING_PENDING = "rebooking_pending"
+    """The flight changed and the new plan waits for a decision: told now, so that a legal
+    deadline to inform (14 CFR 259.8: 30 minutes) is met while a human decides."""
+
+
+class Urgency(StrEnum):
+    """Whether a kind of message may wait out the passenger's night."""
+
+    ALWAYS = "always"
+    """The passenger must know now (their trip changed, or they are waiting at the airport)."""
+    NEAR_DEPARTURE = "near_departure"
+    """Urgent when the departure is near, or unknown."""
+    NEVER = "never"
+    """Information that keeps until morning."""
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """The fields a kind's templates use, and how urgent it is."""
+
+    urgency: Urgency
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    """Shown when given and not blank; templates test them with ``{% if %}``."""
+    lists: frozenset[str] = frozenset()
+    """Fields that are a sequence of strings (each shown on its own line)."""
+    one_of: tuple[str, ...] = ()
+    """Optional fields of which at least one must be given."""
+
+
+_TRIP = ("flight", "route", "date")
+# What the passenger is owed, told in the same message (one message per change).
+_OWED = ("compensation", "citation", "care_meals", "care_hotel")
+_REBOOKED = KindSpec(Urgency.ALWAYS, (*_TRIP, "itinerary"), (*_OWED, "refund"))
+_NO_ALTERNATIVE = KindSpec(Urgency.ALWAYS, _TRIP, (*_OWED, "refund"))
+
+SPECS: Mapping[MessageKind, KindSpec] = {
+    MessageKind.CANCELLED_REBOOKED: _REBOOKED,
+    MessageKind.CANCELLED_NO_ALTERNATIVE: _NO_ALTERNATIVE,
+    MessageKind.DIVERTED_REBOOKED: _REBOOKED,
+    MessageKind.DIVERTED_NO_ALTERNATIVE: _NO_ALTERNATIVE,
+    MessageKind.MISSED_CONNECTION_REBOOKED: _REBOOKED,
+    MessageKind.MISSED_CONNECTION_NO_ALTERNATIVE: _NO_ALTERNATIVE,
+    MessageKind.DELAY: KindSpec(
+        Urgency.NEAR_DEPARTURE, (*_TRIP, "new_dep", "minutes"), (*_OWED, "refund")
+    ),
+    # Offered seats go to others if the passenger waits: never held overnight.
+    MessageKind.OFFER: KindSpec(
+        Urgency.ALWAYS, (*_TRIP, "options", "link"), ("until",), frozenset({"options"})
+    ),
+    MessageKind.REFUND: KindSpec(Urgency.NEVER, (*_TRIP, "amount", "days")),
+    MessageKind.GATE_CHANGE: KindSpec(
+        Urgency.NEAR_DEPARTURE, (*_TRIP, "gate", "new_dep"), ("old_gate",)
+    ),
+    MessageKind.COMPENSATION: KindSpec(
+        Urgency.NEVER, (*_TRIP, "minutes", "compensation", "citation")
+    ),
+    MessageKind.REMINDER: KindSpec(Urgency.NEAR_DEPARTURE, (*_TRIP, "new_dep"), ("gate",)),
+    # They may be making other plans: told at once.
+    MessageKind.REINSTATED: KindSpec(Urgency.ALWAYS, (*_TRIP, "new_dep")),
+    # `status`: cancelled, diverted, delayed or missed_connection (each template words it).
+    MessageKind.REBOOKING_PENDING: KindSpec(Urgency.ALWAYS, (*_TRIP, "status"), ("until",)),
+    # Care is for someone waiting at the airport now.
+    MessageKind.CARE: KindSpec(
+        Urgency.ALWAYS, (*_TRIP, "voucher"), ("meal", "hotel"), one_of=("meal", "hotel")
+    ),
+}
+"""Per kind: its fields and urgency. ``refund`` offers the refund the passenger may choose
+instead (EU261 Art 8, 14 CFR Part 260, APPR s.17). ``new_dep`` is the departure, local
+time at its airport;
+``itinerary`` and each of ``options`` describe flights as ``XA104 FRA 14:30 → LHR 15:45``."""
+
+FieldValue = str | Sequence[str]

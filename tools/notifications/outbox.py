@@ -1,0 +1,219 @@
+"""Put a composed passenger message in the outbox, in the transaction of its effect.
+
+The message is written with an idempotency key of one message per passenger per change;
+the relay delivers it through a channel afterwards. **Newest news only**: a newer
+change's message supersedes the passenger's still-pending older message on the same
+booking about the same flight; an older change arriving late is superseded at birth.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime, tzinfo
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from airline.models import Booking, Customer
+from airline.reservations import effect_done, record_effect
+from streams.events import TOPIC_NOTIFICATIONS
+from tools.channels.fallback import RoutedMessage, routes_for
+from tools.notifications.kinds import FieldValue, MessageKind
+from tools.notifications.recipients import booking_recipients
+from tools.notifications.templates import MessageTemplates, default_templates
+from tools.notifications.timing import LegalDeadline, delivery_time, iso_utc
+from tools.tables import OutboxRow
+
+log = logging.getLogger(__name__)
+
+
+async def _supersede(
+    session: AsyncSession,
+    *,
+    key: str,
+    pnr: str,
+    customer_id: str,
+    at: datetime,
+    about: str | None,
+) -> tuple[list[str], str | None]:
+    """Retire this passenger's pending older messages on `pnr` about the same flight.
+
+    Only news about the same flight is replaced: a pending "you are rebooked onto B"
+    must survive a later gate change on B, or the passenger never learns the itinerary.
+    Returns the keys superseded, and the key of a newer message (pending or sent) when
+    there is one: then the message being written is old news itself.
+    """
+    if about is None:
+        return [], None
+    mine = (
+        OutboxRow.topic == TOPIC_NOTIFICATIONS,
+        OutboxRow.key == pnr,
+        OutboxRow.customer_id == customer_id,
+        OutboxRow.payload["meta"]["about"].as_string() == about,
+    )
+    # One read for both questions (a round trip per message saved): is there newer news,
+    # and which pending messages are older?
+    live = (
+        await session.execute(
+            select(OutboxRow.id, OutboxRow.idempotency_key, OutboxRow.status, OutboxRow.created_at)
+            .where(*mine, OutboxRow.status.in_(("pending", "sent")))
+            .order_by(OutboxRow.created_at, OutboxRow.id)
+        )
+    ).all()
+    newer = next((other for _, other, _, created in live if created > at), None)
+    if newer is not None:
+        return [], newer
+    older = [(row_id, other) for row_id, other, status, _ in live if status == "pending"]
+    if older:
+        await session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id.in_([row_id for row_id, _ in older]))
+            .values(status="superseded")
+        )
+        log.info("message %s supersedes %d pending message(s)", key, len(older))
+    return [old_key for _, old_key in older], None
+
+
+async def enqueue_notification(
+    session: AsyncSession,
+    *,
+    idempotency_key: str,
+    case_id: str,
+    pnr: str,
+    customer: Customer,
+    kind: MessageKind,
+    fields: Mapping[str, FieldValue],
+    at: datetime,
+    tz: str | tzinfo | None = None,
+    departure: datetime | None = None,
+    departure_tz: str | tzinfo | None = None,
+    templates: MessageTemplates | None = None,
+    about: str | None = None,
+    deadline: LegalDeadline | None = None,
+) -> bool:
+    """Put the message in the outbox and the ledger; False if it was already there.
+
+    Args:
+        session: the transaction of the effect the message reports.
+        idempotency_key: one message per passenger per change.
+        fields: what the message says (`SPECS` lists each kind's fields).
+        at: when the change was decided; orders changes for superseding.
+        tz: the passenger's time zone, when known, for quiet hours.
+        departure: the affected flight's scheduled departure.
+        departure_tz: its airport's time zone: the quiet hours' zone when `tz` is unknown.
+        templates: the templates to use instead of the shipped ones.
+        about: the flight key the news is about; a newer message about the same flight
+            supersedes an undelivered older one (without it, nothing is superseded).
+        deadline: the legal deadline to reach the passenger (`timing.message_deadline`);
+            quiet hours never hold the message past it, and the payload records it.
+
+    Raises:
+        MessageFieldError: `fields` lack what `kind` says; nothing is written.
+    """
+    if await effect_done(session, idempotency_key):
+        return False
+    rendered = (templates or default_templates()).render(kind, customer.language, fields)
+    timing = delivery_time(
+        kind, at, tz=tz, departure_tz=departure_tz, departure=departure, deadline=deadline
+    )
+    superseded, newer = await _supersede(
+        session, key=idempotency_key, pnr=pnr, customer_id=customer.id, at=at, about=about
+    )
+    # The preferred consented channel first (`choose_channel`), the others as fallbacks.
+    routes = routes_for(customer)
+    message = RoutedMessage(
+        idempotency_key=idempotency_key,
+        customer_id=customer.id,
+        pnr=pnr,
+        kind=kind.value,
+        channel=routes[0].channel if routes else "log",
+        address=routes[0].address if routes else None,
+        language=rendered.language,
+        subject=rendered.subject,
+        body=rendered.body,
+        alternatives=routes[1:],
+    )
+    meta: dict[str, Any] = {
+        "requested_language": rendered.requested,
+        "language_fallback": rendered.fell_back,
+        "urgent": timing.urgent,
+        "timing": timing.reason,
+        "time_zone": timing.zone,
+        "supersedes": superseded,
+        "superseded_by": newer,
+        "about": about,
+        "deadline": iso_utc(deadline.due) if deadline else None,
+        "deadline_citation": deadline.citation if deadline else None,
+    }
+    not_before = iso_utc(timing.not_before) if timing.not_before else None
+    session.add(
+        OutboxRow(
+            idempotency_key=idempotency_key,
+            topic=TOPIC_NOTIFICATIONS,
+            key=pnr,
+            customer_id=customer.id,
+            channel=message.channel,
+            payload=message.model_dump() | {"not_before": not_before, "meta": meta},
+            status="superseded" if newer else "pending",
+            attempts=0,
+            created_at=at,
+        )
+    )
+    detail: dict[str, Any] = {"kind": kind.value, "channel": message.channel}
+    detail.update(
+        (k, v)
+        for k, v in (("not_before", not_before), ("supersedes", superseded), ("old_news", newer))
+        if v
+    )
+    await record_effect(
+        session,
+        idempotency_key=idempotency_key,
+        case_id=case_id,
+        action="notify",
+        pnr=pnr,
+        detail=detail,
+        at=at,
+    )
+    return True
+
+
+async def enqueue_for_booking(
+    session: AsyncSession,
+    *,
+    idempotency_key: str,
+    case_id: str,
+    booking: Booking,
+    contact: Customer,
+    kind: MessageKind,
+    fields: Mapping[str, FieldValue],
+    at: datetime,
+    departure: datetime | None = None,
+    departure_tz: str | tzinfo | None = None,
+    about: str | None = None,
+    deadline: LegalDeadline | None = None,
+) -> int:
+    """`enqueue_notification` to every recipient of the booking (`booking_recipients`):
+    one message to its contact under `idempotency_key`, one more to each passenger with
+    a contact of their own under ``<key>:P<seq>``. Returns how many were written now."""
+    written = 0
+    for recipient in booking_recipients(booking, contact):
+        key = idempotency_key
+        if recipient is not contact:
+            key = f"{idempotency_key}:{recipient.id.rsplit('-', 1)[-1]}"
+        written += await enqueue_notification(
+            session,
+            idempotency_key=key,
+            case_id=case_id,
+            pnr=booking.pnr,
+            customer=recipient,
+            kind=kind,
+            fields=fields,
+            at=at,
+            departure=departure,
+            departure_tz=departure_tz,
+            about=about,
+            deadline=deadline,
+        )
+    return written

@@ -1,0 +1,64 @@
+"""Who hears about a change, and on which channel.
+
+One message per booking contact: the booking's customer hears about a change for the
+whole party, unless a passenger left a consented contact of their own, who then hears
+too, in their own language (`booking_recipients`). A recipient is reached on their
+preferred consented channel; the contact's stated preferences (customer memory) may move
+a consented channel first or change the language, never override consent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airline.models import Booking, ContactChannel, Customer, Preferences
+
+
+def with_preferences(customer: Customer, preferences: Preferences) -> Customer:
+    """The customer as their stated preferences say to reach them.
+
+    A preferred language replaces the profile's; a preferred channel goes first, but only
+    among channels the customer consented to (a preference never overrides consent).
+    """
+    update: dict[str, Any] = {}
+    if preferences.language:
+        update["language"] = preferences.language
+    if preferences.channel is not None and any(
+        c.kind == preferences.channel and c.consent for c in customer.channels
+    ):
+        update["channels"] = [
+            c.model_copy(update={"priority": -1}) if c.kind == preferences.channel else c
+            for c in customer.channels
+        ]
+    return customer.model_copy(update=update) if update else customer
+
+
+def choose_channel(customer: Customer) -> ContactChannel | None:
+    """The passenger's preferred channel among those they consented to, if any."""
+    allowed = [c for c in customer.channels if c.consent]
+    return min(allowed, key=lambda c: c.priority) if allowed else None
+
+
+def passenger_recipient_id(pnr: str, seq: int) -> str:
+    """How a passenger with a contact of their own is named in the outbox: ``PNR123-P2``."""
+    return f"{pnr}-P{seq}"
+
+
+def booking_recipients(booking: Booking, contact: Customer) -> list[Customer]:
+    """Everyone told about a change of `booking`: its contact first, then each passenger
+    with a consented contact of their own, as a recipient of their own (their name, their
+    language, or else the contact's)."""
+    found = [contact]
+    for passenger in booking.passengers:
+        if not passenger.own_contact:
+            continue
+        found.append(
+            Customer(
+                id=passenger_recipient_id(booking.pnr, passenger.seq),
+                name=passenger.name or contact.name,
+                language=passenger.language or contact.language,
+                tier=contact.tier,
+                channels=list(passenger.contact),
+            )
+        )
+    return found
