@@ -304,8 +304,11 @@ def _quiet(j: Judged) -> list[Finding]:
         if min(departs, flight.sched_dep) <= morning + NEAR_DEPARTURE:
             continue  # it could not wait
         if any(
-            p == m.pnr and since <= m.sent_at and since + DOT_NOTIFY_WITHIN >= morning
-            for p, _, since, _ in duties
+            p == m.pnr
+            and since <= m.sent_at <= since + DOT_NOTIFY_WITHIN  # it tells of the change
+            and (m.about in (None, f) or m.kind in TRIP_CHANGED)
+            and since + DOT_NOTIFY_WITHIN < morning  # and waiting would miss 259.8
+            for p, f, since, _ in duties
         ):
             continue  # the law's deadline falls in the night
         found.append(

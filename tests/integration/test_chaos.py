@@ -35,6 +35,7 @@ from .chaos import (
     problems,
     records_of,
     resumed,
+    retired_unsent,
     snapshot,
 )
 from .resilience_helpers import interleave, load_flights, poison_records
@@ -107,6 +108,7 @@ async def test_killed_and_its_broker_restarted_the_daemon_ends_as_an_uninterrupt
         "ledger_effects": len(got.ledger),
         "dead_letters": len(got.dead_letters),
         "differences": differences(expected, got),
+        "retired_unsent": retired_unsent(expected, got),
         "duplicates": {
             # At least once, with a key: counted, not hidden.
             "agent.actions": sum(actions.values()) - len(actions),

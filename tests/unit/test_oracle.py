@@ -212,17 +212,36 @@ def test_a_us_dot_deadline_missed_is_caught() -> None:
 
 
 def test_a_message_that_could_wait_delivered_at_night_is_caught() -> None:
-    # JFK at 05:30Z is 00:30 local; the flight leaves at 20:00Z (15:00 local).
+    # The delay is learned at 05:00Z (00:00 local at JFK); 14 CFR 259.8 wants it told by
+    # 00:30. A second message at 06:40Z (01:40 local) tells nothing the law wanted by
+    # then; the flight leaves at 20:00Z (15:00 local): it could have waited until 07:00.
     jfk_bos = flight("XU1/2026-03-01", "JFK", "BOS", 900, 960)
     record = after(
         RunRecord(
             world=world([jfk_bos], [booking("P1", "XU1/2026-03-01", currency="USD")]),
-            events=[event(0, "XU1/2026-03-01", "delayed", at(920), at(980))],
-            end=at(1000),
-            messages=[message(30, "P1", "reminder", "XU1/2026-03-01")],
+            events=[event(0, "XU1/2026-03-01", "delayed", at(960), at(1020))],
+            end=at(1100),
+            messages=[
+                message(0, "P1", "delay", "XU1/2026-03-01", sent=20),
+                message(100, "P1", "reminder", "XU1/2026-03-01"),
+            ],
         )
     )
-    assert "quiet_hours" in checks(record)
+    assert judge(record).by_check() == {"quiet_hours": 1}
+
+
+def test_a_us_delay_told_in_the_night_within_259_8_is_no_quiet_hours_finding() -> None:
+    # A 60 min delay learned at 00:00 local, due by 00:30 local: the law, not the passenger's sleep, wins.
+    jfk_bos = flight("XU1/2026-03-01", "JFK", "BOS", 900, 960)
+    record = after(
+        RunRecord(
+            world=world([jfk_bos], [booking("P1", "XU1/2026-03-01", currency="USD")]),
+            events=[event(0, "XU1/2026-03-01", "delayed", at(960), at(1020))],
+            end=at(1100),
+            messages=[message(0, "P1", "delay", "XU1/2026-03-01", sent=20)],
+        )
+    )
+    assert judge(record).by_check() == {}
 
 
 def test_an_effect_from_a_stale_approval_is_caught() -> None:
