@@ -231,7 +231,7 @@ def test_a_message_that_could_wait_delivered_at_night_is_caught() -> None:
 
 
 def test_a_us_delay_told_in_the_night_within_259_8_is_no_quiet_hours_finding() -> None:
-    # A 60 min delay learned at 00:00 local, due by 00:30 local: the law, not the passenger's sleep, wins.
+    # A 60 min delay learned at 00:00 local, due by 00:30: the law, not sleep, wins.
     jfk_bos = flight("XU1/2026-03-01", "JFK", "BOS", 900, 960)
     record = after(
         RunRecord(
