@@ -327,8 +327,7 @@ def run_evaluation(
                 echo=echo,
             )
     except TravelAgentError as exc:
-        say(f"error: {exc}")
-        return 2 if isinstance(exc, ConfigError) else 1
+        return _refused(exc, say)
     return None
 
 
@@ -366,5 +365,10 @@ def run_generated_evaluation(
             echo=echo,
         )
     except TravelAgentError as exc:
-        say(f"error: {exc}")
-        return 2 if isinstance(exc, ConfigError) else 1
+        return _refused(exc, say)
+
+
+def _refused(exc: TravelAgentError, say: Any) -> int:
+    """One line on stderr and the exit status: 2 for a configuration error, else 1."""
+    say(f"error: {exc}")
+    return 2 if isinstance(exc, ConfigError) else 1
