@@ -43,6 +43,9 @@ REBOOKING_LEAD = timedelta(minutes=45)
 EARLIER_DEPARTURE = timedelta(hours=2)
 # A diverted aircraft's passengers need time to deplane before any onward flight.
 DIVERSION_DEPLANE = timedelta(hours=1)
+# The diversion message says where the aircraft is (as an MVT diversion message sent on
+# landing at the alternate does); its estimated arrival is still the one at the original
+# destination, a different airport, so it says nothing of when the passengers are free.
 # The reasons whose itinerary no longer works: the planner places these.
 TO_PLACE = frozenset({CaseReason.CANCELLED, CaseReason.DIVERTED, CaseReason.MISSED_CONNECTION})
 
@@ -104,9 +107,11 @@ def broken_segments(
         earliest = max(now + REBOOKING_LEAD, flight.sched_dep - earlier_departure(now, flight))
         return broken(segments[index:], flight.origin, earliest)
     if reason == CaseReason.DIVERTED:
+        # The passengers are where the aircraft went, from the diversion message on:
+        # onward options start there, not at the original destination's arrival time
+        # (which would miss a connection leaving the alternate within hours).
         landed_at = (state.diverted_to if state else None) or flight.origin
-        arrival = state.est_arr if state else flight.sched_arr
-        return broken(segments[index:], landed_at, max(now, arrival) + DIVERSION_DEPLANE)
+        return broken(segments[index:], landed_at, now + DIVERSION_DEPLANE)
     # Missed connection: check again on the live board; the delay may have shrunk since.
     if index + 1 >= len(segments) or state is None:
         return None
