@@ -110,7 +110,9 @@ def broken_segments(
     if reason == CaseReason.CANCELLED:
         if state is not None and state.status != FlightStatus.CANCELLED:
             return None  # reinstated since the case opened (a stale approval re-planned)
-        earliest = max(now + REBOOKING_LEAD, flight.sched_dep - earlier_departure(now, flight))
+        earliest = now + REBOOKING_LEAD
+        if not _under_way(schedule, booking, disrupted, now):
+            earliest = max(earliest, flight.sched_dep - earlier_departure(now, flight))
         return broken(segments[index:], flight.origin, earliest)
     if reason == CaseReason.DIVERTED:
         # The passengers are where the aircraft went, from the diversion message on:
@@ -131,6 +133,21 @@ def broken_segments(
     if onward_dep - state.est_arr >= mct:
         return None
     return broken(segments[index + 1 :], flight.destination, max(now, state.est_arr) + mct)
+
+
+def _under_way(schedule: Schedule, booking: Booking, disrupted: str, now: datetime) -> bool:
+    """Has the broken journey begun (a flight of it, flown, diverted or since replaced,
+    left before now)? Its passengers are at a connecting or diversion airport, not at
+    home planning for the booked departure, and take the first seat out: the window of
+    how much earlier an alternative may leave is for a passenger who has not set out."""
+    journeys = {s.journey for s in booking.segments if s.flight_key == disrupted}
+    return any(
+        s.journey in journeys
+        and s.flight_key != disrupted
+        and s.flight_key in schedule.flights
+        and schedule.flights[s.flight_key].sched_dep <= now
+        for s in booking.segments
+    )
 
 
 def earlier_departure(now: datetime, disrupted: Flight) -> timedelta:
@@ -195,7 +212,10 @@ def party_of(
             fare=booking.fare.value,
         ),
         no_overnight=bool(preferences and preferences.avoid_overnight),
-        exclude=frozenset(s.flight_key for s in broken.replace),
+        # Only the broken segment itself: a later segment of the broken journey that still
+        # flies (the onward flight after a cancelled feeder) may be part of the new way,
+        # on a seat of its own (the booking's seat on it is not counted free).
+        exclude=frozenset({broken.replace[0].flight_key}),
     )
 
 
