@@ -262,8 +262,10 @@ def _journey(context: CaseContext) -> int:
 
 
 def _notify_key(state: CaseState) -> str:
-    """One message per passenger per disruption."""
-    return f"notify:{state['disruption_id']}:{state['context'].customer.id}"
+    """One message per booking per disruption: a customer holding two bookings on the
+    disrupted flight (a companion on a linked booking) is told the outcome of each, since
+    each booking's outcome is its own (rebooked, or no alternative and its refund)."""
+    return f"notify:{state['disruption_id']}:{state['context'].customer.id}:{state['pnr']}"
 
 
 def _ledger_keys(state: CaseState, actions: list[ProposedAction]) -> list[str]:

@@ -10,11 +10,17 @@ its delay measured against that journey's arrival, and it must arrive in time fo
 booking's next journey (the return of a return trip) to leave; an option arriving later
 is none (no seat then means the refund a rule gives is offered instead). The booking's
 other journeys keep their segments.
+
+Bookings linked as travelling together (`link_key`: one customer's bookings on the same
+broken flights in the same cabin, as a companion booked on a second PNR for the same
+trip is) are merged into one party (`merge_linked`), so the plan gives the group one
+itinerary or none, exactly as it does a booking's own passengers.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from agent.planner.model import Party
@@ -43,6 +49,9 @@ REBOOKING_LEAD = timedelta(minutes=45)
 EARLIER_DEPARTURE = timedelta(hours=2)
 # A diverted aircraft's passengers need time to deplane before any onward flight.
 DIVERSION_DEPLANE = timedelta(hours=1)
+# The diversion message says where the aircraft is (as an MVT diversion message sent on
+# landing at the alternate does); its estimated arrival is still the one at the original
+# destination, a different airport, so it says nothing of when the passengers are free.
 # The reasons whose itinerary no longer works: the planner places these.
 TO_PLACE = frozenset({CaseReason.CANCELLED, CaseReason.DIVERTED, CaseReason.MISSED_CONNECTION})
 
@@ -101,12 +110,16 @@ def broken_segments(
     if reason == CaseReason.CANCELLED:
         if state is not None and state.status != FlightStatus.CANCELLED:
             return None  # reinstated since the case opened (a stale approval re-planned)
-        earliest = max(now + REBOOKING_LEAD, flight.sched_dep - earlier_departure(now, flight))
+        earliest = now + REBOOKING_LEAD
+        if not _under_way(schedule, booking, disrupted, now):
+            earliest = max(earliest, flight.sched_dep - earlier_departure(now, flight))
         return broken(segments[index:], flight.origin, earliest)
     if reason == CaseReason.DIVERTED:
+        # The passengers are where the aircraft went, from the diversion message on:
+        # onward options start there, not at the original destination's arrival time
+        # (which would miss a connection leaving the alternate within hours).
         landed_at = (state.diverted_to if state else None) or flight.origin
-        arrival = state.est_arr if state else flight.sched_arr
-        return broken(segments[index:], landed_at, max(now, arrival) + DIVERSION_DEPLANE)
+        return broken(segments[index:], landed_at, now + DIVERSION_DEPLANE)
     # Missed connection: check again on the live board; the delay may have shrunk since.
     if index + 1 >= len(segments) or state is None:
         return None
@@ -120,6 +133,21 @@ def broken_segments(
     if onward_dep - state.est_arr >= mct:
         return None
     return broken(segments[index + 1 :], flight.destination, max(now, state.est_arr) + mct)
+
+
+def _under_way(schedule: Schedule, booking: Booking, disrupted: str, now: datetime) -> bool:
+    """Has the broken journey begun (a flight of it, flown, diverted or since replaced,
+    left before now)? Its passengers are at a connecting or diversion airport, not at
+    home planning for the booked departure, and take the first seat out: the window of
+    how much earlier an alternative may leave is for a passenger who has not set out."""
+    journeys = {s.journey for s in booking.segments if s.flight_key == disrupted}
+    return any(
+        s.journey in journeys
+        and s.flight_key != disrupted
+        and s.flight_key in schedule.flights
+        and schedule.flights[s.flight_key].sched_dep <= now
+        for s in booking.segments
+    )
 
 
 def earlier_departure(now: datetime, disrupted: Flight) -> timedelta:
@@ -184,5 +212,57 @@ def party_of(
             fare=booking.fare.value,
         ),
         no_overnight=bool(preferences and preferences.avoid_overnight),
-        exclude=frozenset(s.flight_key for s in broken.replace),
+        # Only the broken segment itself: a later segment of the broken journey that still
+        # flies (the onward flight after a cancelled feeder) may be part of the new way,
+        # on a seat of its own (the booking's seat on it is not counted free).
+        exclude=frozenset({broken.replace[0].flight_key}),
     )
+
+
+def link_key(customer_id: str, broken: Broken) -> Hashable:
+    """What makes bookings one travelling group: the same customer on the same broken
+    flights in the same cabin (a companion's separate PNR for the same trip). The airline
+    model has no explicit link between PNRs; this is the one place that says what it is."""
+    return (
+        customer_id,
+        tuple((s.flight_key, s.cabin.value) for s in broken.replace),
+        broken.origin,
+        broken.destination,
+    )
+
+
+def merge_linked(
+    parties: Sequence[Party], links: Mapping[str, Hashable]
+) -> tuple[list[Party], dict[str, list[Party]]]:
+    """Merge the parties whose bookings share a `link_key` into one party (a seat each on
+    every leg, the group's highest priority, every member's hard preferences and
+    exclusions, the latest start and the earliest deadline); returns the parties and, per
+    party ref, the bookings' own parties it is made of. Parties without a link are
+    unchanged (and made of themselves)."""
+    by_link: dict[Hashable, list[Party]] = {}
+    for party in parties:
+        by_link.setdefault(links.get(party.ref, ("alone", party.ref)), []).append(party)
+    merged: list[Party] = []
+    members_of: dict[str, list[Party]] = {}
+    for members in by_link.values():
+        members = sorted(members, key=lambda p: p.ref)
+        if len(members) == 1:
+            merged.append(members[0])
+            members_of[members[0].ref] = members
+            continue
+        deadlines = [p.arrive_by for p in members if p.arrive_by is not None]
+        group = replace(
+            members[0],
+            ref="+".join(p.ref for p in members),
+            seats=sum(p.seats for p in members),
+            earliest_dep=max(p.earliest_dep for p in members),
+            arrive_by=min(deadlines) if deadlines else None,
+            weight=max(p.weight for p in members),
+            avoid_airports=frozenset().union(*(p.avoid_airports for p in members)),
+            avoid_carriers=frozenset().union(*(p.avoid_carriers for p in members)),
+            no_overnight=any(p.no_overnight for p in members),
+            exclude=frozenset().union(*(p.exclude for p in members)),
+        )
+        merged.append(group)
+        members_of[group.ref] = members
+    return merged, members_of

@@ -133,7 +133,9 @@ class Network:
         chance_all_fly = 1.0
         if self.risk is not None:
             for leg in legs:
-                chance_all_fly *= 1.0 - self.risk.of(leg.origin, leg.destination, leg.dep, leg.arr)
+                chance_all_fly *= 1.0 - self.risk.of(
+                    leg.origin, leg.destination, leg.dep, leg.arr, leg.carrier
+                )
         return Option(
             flights=tuple(leg.flight for leg in legs),
             cabin=cabin,

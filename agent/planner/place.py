@@ -8,8 +8,9 @@ case never finds its assigned seat gone; and a daemon killed before the commit p
 the same wave again from the same durable state, one killed after finds the plan
 recorded (`CaseRow.assignment`) and resumes it.
 
-The unit placed is a booking's party (`agent.planner.inputs`): its passengers travel
-together, so the plan gives the whole party seats on one itinerary, or none.
+The unit placed is a booking's party, or a group of linked bookings merged into one
+(`agent.planner.inputs.merge_linked`): its passengers travel together, so the plan gives
+the whole party seats on one itinerary, or none; each booking holds its own seats on it.
 
 The daemon calls it once per wave; the context node calls it for one case when that
 case has no assignment it can use (a re-check, a stale approval, a seat given up).
@@ -18,14 +19,15 @@ case has no assignment it can use (a re-check, a stale approval, a seat given up
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import replace as dc_replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent.planner.inputs import Broken, broken_segments, party_of
+from agent.planner.inputs import Broken, broken_segments, link_key, merge_linked, party_of
 from agent.planner.model import Option, Party, Seat, WavePlan
 from agent.planner.options import Network
 from agent.planner.risk import RiskMap
@@ -83,7 +85,7 @@ async def place_cases(
     started = time.perf_counter()
     bookings = await load_bookings(session, sorted({n.pnr for n in needs}))
     tiers = await customer_tiers(session, sorted({b.customer_id for b in bookings.values()}))
-    parties: list[Party] = []
+    alone: list[Party] = []
     broken: dict[str, Broken] = {}
     by_pnr: dict[str, Need] = {}
     for need in needs:
@@ -95,7 +97,7 @@ async def place_cases(
             continue
         by_pnr[need.pnr] = need
         broken[need.pnr] = found
-        parties.append(
+        alone.append(
             party_of(
                 schedule,
                 booking,
@@ -106,6 +108,10 @@ async def place_cases(
                 preferences=need.preferences,
             )
         )
+    parties, members_of = merge_linked(
+        alone, {pnr: link_key(bookings[pnr].customer_id, b) for pnr, b in broken.items()}
+    )
+    group_of = {m.ref: ref for ref, members in members_of.items() for m in members}
     network = Network(schedule, board, excluded=excluded, risk=RiskMap(schedule, board, now))
     horizon = timedelta(hours=weights.horizon_hours)
     options: dict[str, list[Option]] = {p.ref: network.options(p, horizon) for p in parties}
@@ -113,10 +119,22 @@ async def place_cases(
         session, {seat for opts in options.values() for o in opts for seat in o.seats}, postgres
     )
     plan = plan_wave(parties, options, capacity, weights)
+    # A linked group no itinerary can take whole travels apart rather than not at all:
+    # each passenger's right to re-routing is their own (EU261 Art 8(1)(b)).
+    apart = [
+        m for ref, ms in members_of.items() if len(ms) > 1 and not plan.placed(ref) for m in ms
+    ]
+    if apart:
+        more = {m.ref: network.options(m, horizon) for m in apart}
+        new_seats = {seat for opts in more.values() for o in opts for seat in o.seats}
+        capacity.update(await _seats_left(session, new_seats - capacity.keys(), postgres))
+        plan = plan_apart(plan, parties, apart, more, capacity, weights)
     requests: list[HoldRequest] = []
     assignments: dict[str, Assignment] = {}
     for need in needs:
-        placement = plan.placements.get(need.pnr)
+        placement = plan.placements.get(need.pnr) or plan.placements.get(
+            group_of.get(need.pnr, need.pnr)
+        )
         if by_pnr.get(need.pnr) is not need or placement is None:
             continue
         option = placement.option
@@ -142,6 +160,36 @@ async def place_cases(
             update={"hold_id": hold_id}
         )
     return Placed(plan, assignments, time.perf_counter() - started)
+
+
+def plan_apart(
+    plan: WavePlan,
+    parties: Sequence[Party],
+    apart: Sequence[Party],
+    options: Mapping[str, Sequence[Option]],
+    capacity: Mapping[Seat, int],
+    weights: PlannerSettings,
+) -> WavePlan:
+    """`plan` (of `parties`) with the members of its unplaced linked groups (`apart`)
+    planned each on their own, on the seats the plan left."""
+    left = dict(capacity)
+    for party in parties:
+        option = plan.placed(party.ref)
+        for seat in option.seats if option is not None else ():
+            left[seat] = left.get(seat, 0) - party.seats
+    second = plan_wave(apart, options, left, weights)
+    members = {m.ref for m in apart}
+    placements = {
+        ref: p for ref, p in plan.placements.items() if not members.intersection(ref.split("+"))
+    }
+    placements.update(second.placements)
+    objective = round(sum(p.cost for p in placements.values()), 6)
+    return dc_replace(
+        plan,
+        placements=placements,
+        objective=objective,
+        lower_bound=min(plan.lower_bound, objective),
+    )
 
 
 async def _seats_left(

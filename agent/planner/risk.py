@@ -22,6 +22,13 @@ so it is the same in every run of the same records:
   while an airport is losing half its departures, this evening's flights are not safe
   just because their cancellations have not been announced yet, and tomorrow's are.
 
+- **The carrier's own share**: a carrier decides its own cancellations (in the New York
+  blizzard some carriers cancelled nearly every departure while others flew most of
+  theirs), so the observed share and its persistence are also counted among the
+  carrier's own movements at the airport, and a leg takes the larger of the two. Without
+  it every carrier at a storm airport looks alike and passengers are moved from one
+  cancelled flight of a carrier that is shutting down to the next.
+
 A leg's risk is the largest of these at its departure and its arrival; an itinerary's
 is the chance that any leg goes (legs taken as independent).
 """
@@ -69,9 +76,10 @@ class RiskMap:
                 (flight.origin, flight.sched_dep),
                 (flight.destination, flight.sched_arr),
             ):
-                times[airport].append(when)
-                if score:
-                    bad[airport].append((when, score))
+                for place in (airport, _carrier_at(airport, flight.carrier)):
+                    times[place].append(when)
+                    if score:
+                        bad[place].append((when, score))
                 if score == 1.0 and state is not None and state.reason in CLOSURE_REASONS:
                     closures[airport].append(when)
         self._times = {a: sorted(ts) for a, ts in times.items()}
@@ -93,13 +101,18 @@ class RiskMap:
         if now is not None:
             self._recent = {airport: self._share(airport, now) for airport in self._bad_times}
 
-    def at(self, airport: str, when: datetime) -> float:
-        """The chance that a movement at `airport` at `when` is disrupted."""
+    def at(self, airport: str, when: datetime, carrier: str | None = None) -> float:
+        """The chance that a movement at `airport` at `when` (of `carrier`, if given) is
+        disrupted."""
         closed = self._closed.get(airport)
         if closed is not None and closed[0] <= when <= closed[1]:
             return CLOSURE_RISK
-        risk = self._share(airport, when)
-        recent = self._recent.get(airport, 0.0)
+        places = [airport] if carrier is None else [airport, _carrier_at(airport, carrier)]
+        return max(self._observed(place, when) for place in places)
+
+    def _observed(self, place: str, when: datetime) -> float:
+        risk = self._share(place, when)
+        recent = self._recent.get(place, 0.0)
         if recent and self._now is not None and when > self._now:
             fading = 1.0 - (when - self._now) / PERSISTENCE
             risk = max(risk, recent * max(0.0, fading))
@@ -120,6 +133,18 @@ class RiskMap:
         score = cumulative[bisect_right(bad_times, high)] - cumulative[bisect_left(bad_times, low)]
         return min(1.0, score / (seen + PRIOR))
 
-    def of(self, origin: str, destination: str, dep: datetime, arr: datetime) -> float:
+    def of(
+        self,
+        origin: str,
+        destination: str,
+        dep: datetime,
+        arr: datetime,
+        carrier: str | None = None,
+    ) -> float:
         """A leg's risk: the larger of its departure's and its arrival's."""
-        return max(self.at(origin, dep), self.at(destination, arr))
+        return max(self.at(origin, dep, carrier), self.at(destination, arr, carrier))
+
+
+def _carrier_at(airport: str, carrier: str) -> str:
+    """The key of one carrier's movements at an airport (beside the airport's own)."""
+    return f"{airport}/{carrier}"

@@ -57,8 +57,8 @@ def plan_wave(
 ) -> WavePlan:
     """Assign every party of the wave jointly (module docstring); deterministic.
 
-    `options` may be long: the MILP sees, per party, the `max_options` best that have
-    seats now; a party it leaves unplaced is then offered the rest of its options in
+    `options` may be long: the MILP sees, per party, the `max_options` cheapest that
+    have seats now; a party it leaves unplaced is then offered the rest of its options in
     priority order, so nobody is left without a seat while one exists among them.
     """
     digest = inputs_digest(parties, options, capacity, weights)
@@ -70,7 +70,20 @@ def plan_wave(
         ]
         for p in parties
     }
-    options = {ref: opts[: weights.max_options] for ref, opts in complete.items()}
+    # The MILP sees each party's `max_options` cheapest by the objective, not the
+    # earliest-arriving: in a storm the earliest are the next hours' flights that are
+    # likely to go too, and the options worth taking (a later, safer flight, another
+    # carrier's) would never be seen.
+    by_ref = {p.ref: p for p in parties}
+    options = {
+        ref: [
+            opts[i]
+            for i in sorted(
+                range(len(opts)), key=lambda i: (option_cost(by_ref[ref], opts[i], weights), i)
+            )[: weights.max_options]
+        ]
+        for ref, opts in complete.items()
+    }
     groups = _groups(parties, options, weights)
     variables = sum(len(g.options) + 1 for g in groups)
     counts: list[list[int]] | None = None
@@ -80,7 +93,6 @@ def plan_wave(
         counts, bound = _milp(groups, capacity, weights.node_limit)
         solver = Solver.MILP if counts is not None else Solver.GREEDY
     if counts is None:
-        by_ref = {p.ref: p for p in parties}
         order = sorted(parties, key=lambda p: (-p.weight, p.earliest_dep, p.ref))
         costs = {
             p.ref: [option_cost(p, o, weights) for o in options.get(p.ref, ())] for p in parties

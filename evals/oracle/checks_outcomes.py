@@ -4,6 +4,7 @@ went to the passengers who come first, and nobody was moved off a working itiner
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from evals.oracle.context import Judged
@@ -98,9 +99,16 @@ def _needless(j: Judged) -> list[Finding]:
 
 
 def options_for(
-    j: Judged, pnr: str, at: datetime, returned: frozenset[str] = frozenset()
+    j: Judged,
+    pnr: str,
+    at: datetime,
+    returned: frozenset[str] = frozenset(),
+    *,
+    party: int | None = None,
+    credit: Mapping[str, int] | None = None,
 ) -> list[Option]:
-    """What the oracle could have booked for the passenger at `at`."""
+    """What the oracle could have booked for the passenger at `at` (for `party` seats:
+    the booking's passengers unless given; `credit`: seats per flight counted free)."""
     record = j.record
     journey = j.seats.journeys[pnr]
     legs = unflown(record, j.board, journey.legs_at(at, before=True), at)
@@ -119,11 +127,12 @@ def options_for(
         origin=origin,
         destination=j.destination[pnr],
         cabin=legs[0].cabin,
-        party=journey.booking.passengers,
+        party=journey.booking.passengers if party is None else party,
         at=at,
         earliest=earliest,
         latest=earliest + record.horizon,
         returned=returned,
+        credit=credit,
     )
 
 

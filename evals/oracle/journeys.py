@@ -9,6 +9,7 @@ ones; a refund frees them all) and compares the result with the database afterwa
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import pairwise
@@ -223,10 +224,12 @@ def search(
     exclude: frozenset[str] = frozenset(),
     returned: frozenset[str] = frozenset(),
     survives: bool = True,
+    credit: Mapping[str, int] | None = None,
 ) -> list[Option]:
     """Direct and one-stop itineraries boardable at `at`, leaving in [earliest, latest],
     with `party` seats in `cabin` free from `at` to the end of the run (on `returned`
-    flights, counting the seats someone else took as free), soonest arrival first.
+    flights, counting the seats someone else took as free; `credit`: seats per flight
+    counted free besides), soonest arrival first.
     `survives`: only flights not cancelled or diverted by the end (an alternative that
     was itself cancelled later would not have got the passenger there either)."""
     flights = record.world.flights
@@ -238,7 +241,10 @@ def search(
             and not state.gone
             and state.status not in ("departed", "arrived")
             and earliest <= state.est_dep <= latest
-            and seats.free_from(record, key, cabin, at) + (party if key in returned else 0) >= party
+            and seats.free_from(record, key, cabin, at)
+            + (party if key in returned else 0)
+            + (credit or {}).get(key, 0)
+            >= party
             and not (survives and board.state(key, record.end).gone)
         )
 

@@ -336,6 +336,34 @@ def test_linked_bookings_split_are_caught() -> None:
     assert "split" in checks(record)
 
 
+def test_linked_bookings_apart_only_when_no_itinerary_took_them_all_is_no_split() -> None:
+    """Art 8(1)(b): re-routing at the earliest opportunity is each passenger's right; with
+    one seat on each later flight the group cannot travel together, so apart is no fault
+    (holding one back would strand them). With two seats on XA2 it is a split."""
+    a = booking("P1", "XA1/2026-03-01", group="g")
+    b = booking("P2", "XA1/2026-03-01", group="g")
+
+    def run(xa2_sold: int) -> RunRecord:
+        flights = [XA1, replace(XA2, sold={"economy": xa2_sold}), replace(XA3, sold={"economy": 9})]
+        return after(
+            RunRecord(
+                world=world(flights, [a, b]),
+                events=[cancelled()],
+                end=at(720),
+                effects=[
+                    rebook(0, "P1", [1], ["XA2/2026-03-01"], case="c1"),
+                    rebook(0, "P2", [1], ["XA3/2026-03-01"], case="c2"),
+                ],
+                messages=[
+                    message(0, p, "cancelled_rebooked", "XA1/2026-03-01") for p in ("P1", "P2")
+                ],
+            )
+        )
+
+    assert "split" not in checks(run(xa2_sold=9))
+    assert "split" in checks(run(xa2_sold=8))
+
+
 def test_a_delay_over_two_hours_is_not_stranded_nor_owed_compensation_until_it_lands() -> None:
     late = event(0, "XA1/2026-03-01", "delayed", at(120 + 200), at(180 + 200))
     record = after(

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from agent.planner.inputs import broken_segments, party_of
+from agent.planner.inputs import REBOOKING_LEAD, broken_segments, party_of
 from agent.planner.options import Network
 from agent.planner.place import Need, place_cases
 from agent.settings import PlannerSettings
@@ -181,3 +181,44 @@ async def test_an_outbound_that_cannot_arrive_before_the_next_journey_is_not_pla
     # ... so no seat is held and the case tells "no alternative", offering the refund.
     assignment = placed.assignments["case-2"]
     assert not assignment.placed and assignment.hold_id is None
+
+
+async def test_a_journey_under_way_takes_the_first_seat_out_and_may_keep_its_onward_flight(
+    world: tuple[Database, Schedule, LiveBoard],
+) -> None:
+    """Once the journey has begun (its first flight left), a cancelled later flight's
+    passengers are at the connecting airport: they may leave as soon as they can, not
+    only from an hour before the cancelled flight (that window is for passengers who have
+    not set out). And only the broken flight is excluded: a later one of the journey that
+    still flies may be part of the new way."""
+    db, schedule, board = world
+    feeder, onward = schedule.flights[f"XA141/{DAY}"], schedule.flights[f"XA800/{DAY}"]
+    async with db.session() as session:
+        booking = await load_booking(session, "RETURN")
+
+    # Before setting out: the feeder cancelled; the onward flight may be kept.
+    _cancel(board, feeder.key)
+    broken = broken_segments(schedule, board, CaseReason.CANCELLED, booking, feeder.key, NOW)
+    assert broken is not None
+    party = party_of(
+        schedule,
+        booking,
+        broken,
+        tier=LoyaltyTier.NONE,
+        reason=CaseReason.CANCELLED,
+        weights=WEIGHTS,
+    )
+    assert party.exclude == frozenset({feeder.key}), "the onward flight still flies"
+
+    # Under way: the feeder left; the onward flight is cancelled well ahead of its time.
+    after_feeder = feeder.sched_dep + timedelta(minutes=5)
+    assert onward.sched_dep - after_feeder > timedelta(hours=2)
+    _cancel(board, onward.key)
+    broken = broken_segments(
+        schedule, board, CaseReason.CANCELLED, booking, onward.key, after_feeder
+    )
+    assert broken is not None
+    assert broken.earliest_dep == after_feeder + REBOOKING_LEAD
+    # Not under way (the same cancellation seen before the feeder left): the window holds.
+    early = broken_segments(schedule, board, CaseReason.CANCELLED, booking, onward.key, NOW)
+    assert early is not None and early.earliest_dep > NOW + REBOOKING_LEAD

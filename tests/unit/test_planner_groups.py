@@ -1,0 +1,62 @@
+"""Linked bookings travel as one party: one itinerary for the whole group when one has
+seats for all of it, each member on their own only when none has (`merge_linked`,
+`plan_apart`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from agent.planner import plan_wave
+from agent.planner.inputs import merge_linked
+from agent.planner.place import plan_apart
+from tests.unit.test_planner_solve import WEIGHTS, option, party
+
+SOON, LATER = option("XA1/soon", 1), option("XA2/later", 6)
+
+
+def _group() -> tuple[list, dict[str, object]]:  # type: ignore[type-arg]
+    parties = [party("PNR01"), party("PNR02", weight=2.0, no_overnight=True), party("OTHER")]
+    links = {"PNR01": ("C1", "XA9"), "PNR02": ("C1", "XA9"), "OTHER": ("C2", "XA9")}
+    return parties, links
+
+
+def test_linked_bookings_merge_into_one_party_with_a_seat_each() -> None:
+    parties, links = _group()
+    merged, members_of = merge_linked(parties, links)
+    by_ref = {p.ref: p for p in merged}
+    assert set(by_ref) == {"PNR01+PNR02", "OTHER"}
+    group = by_ref["PNR01+PNR02"]
+    assert group.seats == 2 and group.weight == 2.0 and group.no_overnight
+    assert [m.ref for m in members_of[group.ref]] == ["PNR01", "PNR02"]
+
+
+def test_a_group_takes_the_later_flight_together_rather_than_split_on_the_earlier() -> None:
+    parties, links = _group()
+    merged, _ = merge_linked(parties, links)
+    options = {p.ref: [SOON, LATER] for p in merged}
+    # One seat soon: alone, PNR02 (higher priority) would take it and PNR01 the later one.
+    plan = plan_wave(merged, options, {SOON.seats[0]: 1, LATER.seats[0]: 5}, WEIGHTS)
+    assert plan.placed("PNR01+PNR02") == LATER
+    assert plan.placed("OTHER") == SOON
+
+
+def test_a_group_no_itinerary_fits_whole_travels_apart_rather_than_not_at_all() -> None:
+    parties, links = _group()
+    merged, members_of = merge_linked(parties, links)
+    options = {"PNR01+PNR02": [SOON], "OTHER": [LATER]}
+    capacity = {SOON.seats[0]: 1, LATER.seats[0]: 1}
+    plan = plan_wave(merged, options, capacity, WEIGHTS)
+    assert plan.placed("PNR01+PNR02") is None, "one seat for two travellers"
+    apart = members_of["PNR01+PNR02"]
+    more = {m.ref: [SOON, LATER] for m in apart}
+    plan = plan_apart(plan, merged, apart, more, capacity, WEIGHTS)
+    assert plan.placed("OTHER") == LATER, "the plan's own placements stand"
+    assert plan.placed("PNR02") == SOON, "the one seat left goes to the higher priority"
+    assert plan.placed("PNR01") is None
+    assert "PNR01+PNR02" not in plan.placements
+
+
+def test_an_unlinked_party_is_unchanged() -> None:
+    alone = replace(party("SOLO"), seats=3)
+    merged, members_of = merge_linked([alone], {})
+    assert merged == [alone] and members_of == {"SOLO": [alone]}
