@@ -92,6 +92,7 @@ async def enqueue_notification(
     templates: MessageTemplates | None = None,
     about: str | None = None,
     deadline: LegalDeadline | None = None,
+    departure_told: datetime | None = None,
 ) -> bool:
     """Put the message in the outbox and the ledger; False if it was already there.
 
@@ -108,6 +109,9 @@ async def enqueue_notification(
             supersedes an undelivered older one (without it, nothing is superseded).
         deadline: the legal deadline to reach the passenger (`timing.message_deadline`);
             quiet hours never hold the message past it, and the payload records it.
+        departure_told: the departure of `about` the message states (None: the flight
+            is gone, or the message states none); triage compares a later estimate
+            with it to know whether the passenger has news again (`triage.told_about`).
 
     Raises:
         MessageFieldError: `fields` lack what `kind` says; nothing is written.
@@ -146,6 +150,7 @@ async def enqueue_notification(
         "about": about,
         "deadline": iso_utc(deadline.due) if deadline else None,
         "deadline_citation": deadline.citation if deadline else None,
+        "departure_told": iso_utc(departure_told) if departure_told else None,
     }
     not_before = iso_utc(timing.not_before) if timing.not_before else None
     session.add(
@@ -193,6 +198,7 @@ async def enqueue_for_booking(
     departure_tz: str | tzinfo | None = None,
     about: str | None = None,
     deadline: LegalDeadline | None = None,
+    departure_told: datetime | None = None,
 ) -> int:
     """`enqueue_notification` to every recipient of the booking (`booking_recipients`):
     one message to its contact under `idempotency_key`, one more to each passenger with
@@ -215,5 +221,6 @@ async def enqueue_for_booking(
             departure_tz=departure_tz,
             about=about,
             deadline=deadline,
+            departure_told=departure_told,
         )
     return written
