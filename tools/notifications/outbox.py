@@ -4,6 +4,9 @@ The message is written with an idempotency key of one message per passenger per 
 the relay delivers it through a channel afterwards. **Newest news only**: a newer
 change's message supersedes the passenger's still-pending older message on the same
 booking about the same flight; an older change arriving late is superseded at birth.
+**News only**: a message that says word for word what the passenger's latest message
+about the same flight said (a connection still broken, the same "no alternative yet"
+after a further delay) is not written: it would tell them nothing.
 """
 
 from __future__ import annotations
@@ -76,6 +79,38 @@ async def _supersede(
     return [old_key for _, old_key in older], None
 
 
+async def _says_nothing_new(
+    session: AsyncSession,
+    *,
+    pnr: str,
+    customer_id: str,
+    about: str | None,
+    kind: MessageKind,
+    subject: str,
+    body: str,
+) -> bool:
+    """The recipient's latest live message about `about` has this kind and these words."""
+    if about is None:
+        return False
+    latest = await session.scalar(
+        select(OutboxRow.payload)
+        .where(
+            OutboxRow.topic == TOPIC_NOTIFICATIONS,
+            OutboxRow.key == pnr,
+            OutboxRow.customer_id == customer_id,
+            OutboxRow.payload["meta"]["about"].as_string() == about,
+            OutboxRow.status.in_(("pending", "sent")),
+        )
+        .order_by(OutboxRow.created_at.desc(), OutboxRow.id.desc())
+        .limit(1)
+    )
+    return latest is not None and (
+        latest.get("kind"),
+        latest.get("subject"),
+        latest.get("body"),
+    ) == (kind.value, subject, body)
+
+
 async def enqueue_notification(
     session: AsyncSession,
     *,
@@ -94,7 +129,8 @@ async def enqueue_notification(
     deadline: LegalDeadline | None = None,
     departure_told: datetime | None = None,
 ) -> bool:
-    """Put the message in the outbox and the ledger; False if it was already there.
+    """Put the message in the outbox and the ledger; False if it was already there, or
+    says nothing the passenger's latest message about `about` did not.
 
     Args:
         session: the transaction of the effect the message reports.
@@ -119,6 +155,17 @@ async def enqueue_notification(
     if await effect_done(session, idempotency_key):
         return False
     rendered = (templates or default_templates()).render(kind, customer.language, fields)
+    if await _says_nothing_new(
+        session,
+        pnr=pnr,
+        customer_id=customer.id,
+        about=about,
+        kind=kind,
+        subject=rendered.subject,
+        body=rendered.body,
+    ):
+        log.info("message %s repeats the latest about %s: not sent", idempotency_key, about)
+        return False
     timing = delivery_time(
         kind, at, tz=tz, departure_tz=departure_tz, departure=departure, deadline=deadline
     )
