@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from airline.models import Booking, Cabin, Flight
 from evals import rights_expectations as rights
 from evals.replies import OfferSpec, ReplyExpectation, score_offer, score_reply
-from evals.runner import LedgerEntry, OutboxEntry, RunResult
+from evals.run_result import LedgerEntry, OutboxEntry, RunResult
 from evals.scenario import EXPECTATION_KINDS, parse_duration, split_flight
 
 NOTIFICATIONS = "notifications.outbound"

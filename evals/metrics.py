@@ -34,7 +34,7 @@ from evals.rights_metrics import (
     replaced_journey,
     seat_accounting,
 )
-from evals.runner import LedgerEntry, RunResult
+from evals.run_result import LedgerEntry, RunResult
 
 CABIN_RANK = {Cabin.ECONOMY: 0, Cabin.PREMIUM: 1, Cabin.BUSINESS: 2}
 GONE = {FlightStatus.CANCELLED, FlightStatus.DIVERTED, FlightStatus.DEPARTED, FlightStatus.ARRIVED}

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from evals.runner import LedgerEntry, OutboxEntry, RunResult
+from evals.run_result import LedgerEntry, OutboxEntry, RunResult
 from evals.scenario import parse_duration, split_flight
 
 __all__ = ["SCORERS", "SPECS"]
