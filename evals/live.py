@@ -21,12 +21,8 @@ from agent.tables import CaseRow, JobRow
 from airline.clock import SimulatedClock
 from evals.harness import Harness, ScenarioRuntime
 from evals.run_result import RunResult
-from evals.scenario import (
-    ChoiceSpec,
-    DecisionSpec,
-    Scenario,
-    split_flight,
-)
+from evals.scenario import ChoiceSpec, DecisionSpec, Scenario
+from evals.scenario_world import split_flight
 from memory.base import CustomerMemory
 from streams.embedded import EmbeddedBroker
 from tools.notifications import is_due

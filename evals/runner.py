@@ -39,15 +39,8 @@ from evals.oracle import RunRecord, judge
 from evals.oracle.sql import read_run, read_world
 from evals.replies import deliver
 from evals.run_result import FedEvent, RunResult, collect, oracle_event, with_oracle_spec
-from evals.scenario import (
-    ChoiceSpec,
-    DecisionSpec,
-    EventSpec,
-    ReplySpec,
-    Scenario,
-    parse_duration,
-    split_flight,
-)
+from evals.scenario import ChoiceSpec, DecisionSpec, EventSpec, ReplySpec, Scenario
+from evals.scenario_world import parse_duration, split_flight
 from evals.world import write
 from memory.base import CustomerMemory, MemoryKind
 from streams.embedded import EmbeddedBroker, StoredRecord
