@@ -6,11 +6,18 @@ mobility and unaccompanied minors, a connection at risk, loyalty tier and fare.
 Cancellations and diversions affect everyone on the flight. A delay affects connecting
 passengers whose onward flight now leaves before the minimum connection time (they need
 a rebooking), and everyone else on the flight once it is long enough to announce. A gate
-change is news for everyone on a flight leaving within three hours. A delay that shrinks
-again is news for those told of it, and a cancelled flight reinstated is news for those
-still booked on it. Landing three hours or more late at the journey's final destination
-opens a case for the compensation owed. Other progress opens no case: triage
-is cheap, and non-material changes end here.
+change is news for everyone on a flight leaving within three hours. **News is judged
+against what the passenger was told** (the departure the last message about the flight
+stated, `told_about`), not against the previous event: a delay that creeps past the
+notice threshold in small steps is told once it is past it, a told delay is told again
+once the departure has moved `RENOTICE_SHIFT` from what was told (14 CFR 259.8's 30
+minutes; smaller moves are not news and wait for the next message), and a departure
+earlier than told by a board-material shift is news (the passenger would miss it). So a
+move the board calls progress still reaches triage while the flight is late enough to
+have been announced (`triage_kind`). A cancelled flight reinstated is news for those
+still booked on it and told it was gone. Landing three hours or more late at the
+journey's final destination opens a case for the compensation owed. Other progress opens
+no case: triage is cheap, and non-material changes end here.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.state import CaseReason
 from airline.airports import minimum_connection_time
-from airline.board import Change, ChangeKind, FlightState, LiveBoard
+from airline.board import MATERIAL_SHIFT, Change, ChangeKind, FlightState, LiveBoard
 from airline.models import PRIORITY_SSR, FareFamily, FlightStatus, LoyaltyTier, SegmentStatus
 from airline.reservations import passengers_on
 from airline.schedule import Schedule
@@ -62,6 +69,10 @@ TRIAGED = frozenset(
 # Arriving this late (or later) at the final destination owes compensation (EU261 and
 # UK261 per Sturgeon, C-402/07; APPR s.19 from 3 h), judged on the actual arrival.
 LATE_ARRIVAL = timedelta(hours=3)
+RENOTICE_SHIFT = timedelta(minutes=30)
+"""A departure this far from what the passenger was last told is a new change of status
+to tell of: 14 CFR 259.8 owes notice of a delay of 30 minutes or more (DOMAIN.md, US DOT),
+so a told delay that moves less is not news yet (at night it would only wake them)."""
 
 
 def arrival_kind(previous: FlightState, current: FlightState, schedule: Schedule) -> ChangeKind:
@@ -74,6 +85,52 @@ def arrival_kind(previous: FlightState, current: FlightState, schedule: Schedule
     ):
         return ChangeKind.ARRIVED_LATE
     return ChangeKind.PROGRESS
+
+
+def triage_kind(
+    previous: FlightState,
+    current: FlightState,
+    kind: ChangeKind,
+    schedule: Schedule,
+    delay_notify: timedelta,
+) -> ChangeKind:
+    """What triage makes of a change the board classified as `kind`.
+
+    The board calls a move under its `MATERIAL_SHIFT` progress (it cannot know what
+    anyone was told); while the flight is late enough to be announced, such a move is
+    a delay or recovery for triage, which compares it with what each passenger was told
+    (steps of ten minutes add up to news). An arrival may be a late one (`arrival_kind`).
+    """
+    if kind != ChangeKind.PROGRESS:
+        return kind
+    if current.status == FlightStatus.ARRIVED:
+        return arrival_kind(previous, current, schedule)
+    flight = schedule.flights.get(current.flight_key)
+    shift = current.est_dep - previous.est_dep
+    if flight is None or not shift or not current.flyable:
+        return kind
+    if max(current.est_dep, previous.est_dep) - flight.sched_dep < delay_notify:
+        return kind  # late by less than anyone is told of, before and after
+    return ChangeKind.DELAY if shift > timedelta(0) else ChangeKind.RECOVERY
+
+
+def delay_is_news(
+    departure: datetime, told: datetime | None, sched_dep: datetime, delay_notify: timedelta
+) -> bool:
+    """A departure `departure` is news for a passenger told `told` (None: told of no
+    departure): late enough to announce, and either never told of a delay that long or
+    moved `RENOTICE_SHIFT` from what they were told."""
+    if departure - sched_dep < delay_notify:
+        return False
+    if told is None or told - sched_dep < delay_notify:
+        return True
+    return abs(departure - told) >= RENOTICE_SHIFT
+
+
+def recovery_is_news(departure: datetime, told: datetime) -> bool:
+    """The flight now leaves a board-material shift earlier than the passenger was told:
+    believing the later time they would miss it."""
+    return told - departure >= MATERIAL_SHIFT
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +167,7 @@ async def affected_bookings(
         return []
     itineraries = await _itineraries(session, pnrs, schedule, change.flight_key)
     told = (
-        await _told_about(session, pnrs, change.flight_key)
-        if change.kind == ChangeKind.REINSTATEMENT
-        else set()
+        await told_about(session, pnrs, change.flight_key) if change.kind in _TOLD_MATTERS else {}
     )
     bonuses = await _bonuses(session, pnrs)
     flight = schedule.flights[change.flight_key]
@@ -129,8 +184,11 @@ async def affected_bookings(
             affected.append(Affected(pnr, CaseReason.DIVERTED, minutes_left - bonus))
             continue
         if change.kind == ChangeKind.RECOVERY:
-            # Only those told of the longer delay need the news that it shrank.
-            if change.previous.est_dep - flight.sched_dep >= delay_notify:
+            # Only those told of a later departure need the news that it is sooner (told
+            # by a message that stated none: the departure before this change).
+            if pnr in told and recovery_is_news(
+                current.est_dep, told[pnr] or change.previous.est_dep
+            ):
                 affected.append(Affected(pnr, CaseReason.RECOVERED, minutes_left - bonus))
             continue
         if change.kind == ChangeKind.REINSTATEMENT:
@@ -153,7 +211,7 @@ async def affected_bookings(
             dep = onward_state.est_dep if onward_state else schedule.flights[onward].sched_dep
             urgency = int((dep - now).total_seconds() // 60) - bonus - _CONNECTION_AT_RISK
             affected.append(Affected(pnr, CaseReason.MISSED_CONNECTION, urgency))
-        elif current.est_dep - flight.sched_dep >= delay_notify:
+        elif delay_is_news(current.est_dep, told.get(pnr), flight.sched_dep, delay_notify):
             affected.append(Affected(pnr, CaseReason.DELAYED, minutes_left - bonus + 240))
     affected.sort(key=lambda a: (a.priority, a.pnr))
     return affected
@@ -184,17 +242,28 @@ async def _itineraries(
     return by_pnr
 
 
-async def _told_about(session: AsyncSession, pnrs: list[str], flight_key: str) -> set[str]:
-    """The bookings that were sent (or are about to be sent) news about `flight_key`."""
-    rows = await session.scalars(
-        select(OutboxRow.key).where(
+_TOLD_MATTERS = frozenset({ChangeKind.REINSTATEMENT, ChangeKind.DELAY, ChangeKind.RECOVERY})
+
+
+async def told_about(
+    session: AsyncSession, pnrs: list[str], flight_key: str
+) -> dict[str, datetime | None]:
+    """The bookings sent (or about to be sent) news about `flight_key`, each with the
+    departure its latest such message stated (None: it stated none, e.g. a cancellation)."""
+    rows = await session.execute(
+        select(OutboxRow.key, OutboxRow.payload["meta"]["departure_told"].as_string())
+        .where(
             OutboxRow.topic == TOPIC_NOTIFICATIONS,
             OutboxRow.key.in_(pnrs),
             OutboxRow.status.in_(("pending", "sent")),
             OutboxRow.payload["meta"]["about"].as_string() == flight_key,
         )
+        .order_by(OutboxRow.created_at, OutboxRow.id)
     )
-    return set(rows)
+    told: dict[str, datetime | None] = {}
+    for pnr, departure in rows:
+        told[pnr] = datetime.fromisoformat(departure) if departure else None
+    return told
 
 
 async def _bonuses(session: AsyncSession, pnrs: list[str]) -> dict[str, int]:

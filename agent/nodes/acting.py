@@ -159,6 +159,7 @@ async def _apply(
                     departure=disrupted.sched_dep,
                     departure_tz=deps.schedule.airports[disrupted.origin].tz,
                     about=disrupted.key,
+                    departure_told=_departure_told(context, deps),
                     deadline=None
                     if await effect_done(session, pending_notice_key(state))
                     else message_deadline(action.message, context.entitlements),
@@ -261,11 +262,20 @@ def _journey(context: CaseContext) -> int:
     return on_it[0].journey if on_it else 1
 
 
+def _departure_told(context: CaseContext, deps: AgentDeps) -> datetime | None:
+    """The departure of the disrupted flight the message states (the context's state of
+    it, which the message's fields were written from): what the passenger now believes.
+    None once the flight is gone."""
+    key = context.disrupted_flight
+    state = context.flights.get(key) or deps.board.get(key)
+    return state.est_dep if state is not None and state.flyable else None
+
+
 def _notify_key(state: CaseState) -> str:
-    """One message per booking per disruption: a customer holding two bookings on the
-    disrupted flight (a companion on a linked booking) is told the outcome of each, since
-    each booking's outcome is its own (rebooked, or no alternative and its refund)."""
-    return f"notify:{state['disruption_id']}:{state['context'].customer.id}:{state['pnr']}"
+    """One message per booking per disruption: a contact holding two bookings on the
+    flight (their own, and one they made for someone else) hears about each, since each
+    booking's passengers must know (keyed by contact alone, the second went untold)."""
+    return f"notify:{state['disruption_id']}:{state['pnr']}:{state['context'].customer.id}"
 
 
 def _ledger_keys(state: CaseState, actions: list[ProposedAction]) -> list[str]:

@@ -312,7 +312,7 @@ _STATUS = {
 
 def pending_notice_key(state: CaseState) -> str:
     """The ledger key of the interim notice sent while a human decides (see below)."""
-    return f"notify:{state['disruption_id']}:{state['context'].customer.id}:{state['pnr']}:pending"
+    return f"notify:{state['disruption_id']}:{state['pnr']}:{state['context'].customer.id}:pending"
 
 
 def legal_notice_deadline(

@@ -20,7 +20,7 @@ from agent.metrics import Metrics
 from agent.runtime.cases import DaemonStats, OpenCase
 from agent.runtime.waves import Wave, case_rows, disruption_row, open_wave
 from agent.tables import CaseRow, DisruptionRow
-from agent.triage import TRIAGED, Affected, affected_bookings, arrival_kind, case_id, disruption_id
+from agent.triage import TRIAGED, Affected, affected_bookings, case_id, disruption_id, triage_kind
 from airline.board import Change, ChangeKind
 from airline.models import FlightStatus
 from streams.events import FlightStatusEvent
@@ -93,9 +93,13 @@ class CaseOpener:
         """The wave's net change per flight, as `_apply` would classify it."""
         net = []
         for event, change in wave.net_changes():
-            kind = change.kind
-            if kind == ChangeKind.PROGRESS and change.current.status == FlightStatus.ARRIVED:
-                kind = arrival_kind(change.previous, change.current, self.deps.schedule)
+            kind = triage_kind(
+                change.previous,
+                change.current,
+                change.kind,
+                self.deps.schedule,
+                timedelta(minutes=self.deps.settings.delay_notify_minutes),
+            )
             if kind in TRIAGED:
                 net.append((event, change.model_copy(update={"kind": kind})))
         return net

@@ -42,11 +42,10 @@ from agent.scheduler import Scheduler
 from agent.tables import JobRow
 from agent.triage import (
     TRIAGED,
-    arrival_kind,
+    triage_kind,
 )
-from airline.board import Change, ChangeKind, FlightState
+from airline.board import Change, FlightState
 from airline.clock import EventTimeClock
-from airline.models import FlightStatus
 from airline.stream_time import publish_clock
 from airline.trusted import trusted
 from streams.base import Position, Received, Source
@@ -379,8 +378,14 @@ class Daemon:
             self.stats.stale += 1
             return None
         previous, kind = step
-        if kind == ChangeKind.PROGRESS and state.status == FlightStatus.ARRIVED:
-            kind = arrival_kind(previous, state, self.deps.schedule)  # landed very late?
+        # Landed very late? A small move of a late flight (news against what was told)?
+        kind = triage_kind(
+            previous,
+            state,
+            kind,
+            self.deps.schedule,
+            timedelta(minutes=self.deps.settings.delay_notify_minutes),
+        )
         if kind not in TRIAGED:
             return None
         return Change(flight_key=key, kind=kind, previous=previous, current=state)

@@ -13,6 +13,7 @@ from evals.oracle.record import Message
 from evals.oracle.rules import (
     DOT_NOTIFY_FROM_DELAY,
     DOT_NOTIFY_WITHIN,
+    DOT_RENOTICE_SHIFT,
     NEAR_DEPARTURE,
     QUIET_FROM_HOUR,
     QUIET_UNTIL_HOUR,
@@ -22,8 +23,6 @@ from evals.oracle.rules import (
 from evals.oracle.verdict import Finding, when
 
 REBOOKED = frozenset({"cancelled_rebooked", "diverted_rebooked", "missed_connection_rebooked"})
-MATERIAL = timedelta(minutes=30)
-"""A delay that moves by this much again is a new change of status (14 CFR 259.8)."""
 
 
 def check(j: Judged) -> list[Finding]:
@@ -236,7 +235,7 @@ def _dot_duties(j: Judged) -> list[tuple[str, str, datetime, str]]:
             elif (
                 not state.gone
                 and delay >= DOT_NOTIFY_FROM_DELAY
-                and (told_delay is None or abs(delay - told_delay) >= MATERIAL)
+                and (told_delay is None or abs(delay - told_delay) >= DOT_RENOTICE_SHIFT)
             ):
                 what = f"delayed {int(delay.total_seconds() // 60)} min"
                 told_delay = delay

@@ -90,6 +90,9 @@ APPR_NOTICE = timedelta(days=14)
 DOT_NOTIFY_WITHIN = timedelta(minutes=30)
 DOT_NOTIFY_FROM_DELAY = timedelta(minutes=30)
 """14 CFR 259.8: within 30 min of learning of a delay ≥ 30 min, a cancellation or diversion."""
+DOT_RENOTICE_SHIFT = timedelta(minutes=30)
+"""A told delay that moves this far again is a new change of status to tell of (259.8
+owes notice of delays of 30 min or more; a smaller move is not one)."""
 
 # --- connections (DOMAIN.md, re-accommodation practice) -----------------------------------
 

@@ -180,3 +180,31 @@ async def test_a_seeded_customer_is_written_to_in_their_language(db: Database) -
     assert row.payload["body"] == compose(MessageKind.CANCELLED_REBOOKED, who.language, FIELDS)[1]
     chosen = choose_channel(who)
     assert row.channel == (chosen.kind.value if chosen else "log")
+
+
+async def test_a_message_repeating_the_latest_about_the_flight_is_not_sent(db: Database) -> None:
+    """A second change that leaves the same words (a connection still broken, still no
+    alternative) tells the passenger nothing: only the first is written."""
+    who = customer(EMAIL)
+
+    async def tell(key: str, fields: dict[str, str], about: str | None) -> bool:
+        async with db.transaction() as session:
+            return await enqueue_notification(
+                session,
+                idempotency_key=key,
+                case_id="c-test",
+                pnr="ABC123",
+                customer=who,
+                kind=MessageKind.CANCELLED_REBOOKED,
+                fields=fields,
+                at=NOW,
+                about=about,
+            )
+
+    assert await tell("notify:d1:ABC123", FIELDS, "XA100/2026-03-01")
+    assert not await tell("notify:d2:ABC123", FIELDS, "XA100/2026-03-01")
+    assert await rows(db, OutboxRow, "notify:d2:ABC123") == 0
+    other = {**FIELDS, "itinerary": FIELDS["itinerary"] + " (changed)"}
+    assert await tell("notify:d3:ABC123", other, "XA100/2026-03-01")  # new words: news
+    assert await tell("notify:d4:ABC123", FIELDS, "XB200/2026-03-01")  # another flight
+    assert await tell("notify:d5:ABC123", FIELDS, None)  # about nothing: never compared

@@ -166,9 +166,13 @@ async def enqueue(
     at: datetime = LATE,
     who: Customer | None = None,
     pnr: str = "ABC123",
-    fields: dict[str, Any] = FIELDS,
+    fields: dict[str, Any] | None = None,
     about: str = "XA100/2026-03-01",
 ) -> bool:
+    # A change decided at another time states another departure (identical words would
+    # be no news, and not written).
+    if fields is None:
+        fields = FIELDS | {"new_dep": f"{at + timedelta(hours=3):%H:%M}"}
     async with db.transaction() as session:
         return await enqueue_notification(
             session,

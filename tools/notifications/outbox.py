@@ -4,6 +4,9 @@ The message is written with an idempotency key of one message per passenger per 
 the relay delivers it through a channel afterwards. **Newest news only**: a newer
 change's message supersedes the passenger's still-pending older message on the same
 booking about the same flight; an older change arriving late is superseded at birth.
+**News only**: a message that says word for word what the passenger's latest message
+about the same flight said (a connection still broken, the same "no alternative yet"
+after a further delay) is not written: it would tell them nothing.
 """
 
 from __future__ import annotations
@@ -76,6 +79,38 @@ async def _supersede(
     return [old_key for _, old_key in older], None
 
 
+async def _says_nothing_new(
+    session: AsyncSession,
+    *,
+    pnr: str,
+    customer_id: str,
+    about: str | None,
+    kind: MessageKind,
+    subject: str,
+    body: str,
+) -> bool:
+    """The recipient's latest live message about `about` has this kind and these words."""
+    if about is None:
+        return False
+    latest = await session.scalar(
+        select(OutboxRow.payload)
+        .where(
+            OutboxRow.topic == TOPIC_NOTIFICATIONS,
+            OutboxRow.key == pnr,
+            OutboxRow.customer_id == customer_id,
+            OutboxRow.payload["meta"]["about"].as_string() == about,
+            OutboxRow.status.in_(("pending", "sent")),
+        )
+        .order_by(OutboxRow.created_at.desc(), OutboxRow.id.desc())
+        .limit(1)
+    )
+    return latest is not None and (
+        latest.get("kind"),
+        latest.get("subject"),
+        latest.get("body"),
+    ) == (kind.value, subject, body)
+
+
 async def enqueue_notification(
     session: AsyncSession,
     *,
@@ -92,8 +127,10 @@ async def enqueue_notification(
     templates: MessageTemplates | None = None,
     about: str | None = None,
     deadline: LegalDeadline | None = None,
+    departure_told: datetime | None = None,
 ) -> bool:
-    """Put the message in the outbox and the ledger; False if it was already there.
+    """Put the message in the outbox and the ledger; False if it was already there, or
+    says nothing the passenger's latest message about `about` did not.
 
     Args:
         session: the transaction of the effect the message reports.
@@ -108,6 +145,9 @@ async def enqueue_notification(
             supersedes an undelivered older one (without it, nothing is superseded).
         deadline: the legal deadline to reach the passenger (`timing.message_deadline`);
             quiet hours never hold the message past it, and the payload records it.
+        departure_told: the departure of `about` the message states (None: the flight
+            is gone, or the message states none); triage compares a later estimate
+            with it to know whether the passenger has news again (`triage.told_about`).
 
     Raises:
         MessageFieldError: `fields` lack what `kind` says; nothing is written.
@@ -115,6 +155,17 @@ async def enqueue_notification(
     if await effect_done(session, idempotency_key):
         return False
     rendered = (templates or default_templates()).render(kind, customer.language, fields)
+    if await _says_nothing_new(
+        session,
+        pnr=pnr,
+        customer_id=customer.id,
+        about=about,
+        kind=kind,
+        subject=rendered.subject,
+        body=rendered.body,
+    ):
+        log.info("message %s repeats the latest about %s: not sent", idempotency_key, about)
+        return False
     timing = delivery_time(
         kind, at, tz=tz, departure_tz=departure_tz, departure=departure, deadline=deadline
     )
@@ -146,6 +197,7 @@ async def enqueue_notification(
         "about": about,
         "deadline": iso_utc(deadline.due) if deadline else None,
         "deadline_citation": deadline.citation if deadline else None,
+        "departure_told": iso_utc(departure_told) if departure_told else None,
     }
     not_before = iso_utc(timing.not_before) if timing.not_before else None
     session.add(
@@ -193,6 +245,7 @@ async def enqueue_for_booking(
     departure_tz: str | tzinfo | None = None,
     about: str | None = None,
     deadline: LegalDeadline | None = None,
+    departure_told: datetime | None = None,
 ) -> int:
     """`enqueue_notification` to every recipient of the booking (`booking_recipients`):
     one message to its contact under `idempotency_key`, one more to each passenger with
@@ -215,5 +268,6 @@ async def enqueue_for_booking(
             departure_tz=departure_tz,
             about=about,
             deadline=deadline,
+            departure_told=departure_told,
         )
     return written
