@@ -133,6 +133,18 @@ def recovery_is_news(departure: datetime, told: datetime) -> bool:
     return told - departure >= MATERIAL_SHIFT
 
 
+def is_gate_news(state: FlightState) -> bool:
+    """Is the gate `state` announces news to its passengers (they fly within the window)?
+
+    Judged at the change's own time (`emitted_at`), not at the decision clock: that
+    clock is the wave's newest event on any partition, so how far other flights' records
+    had moved it would decide whether a passenger hears of the new gate (and a replay,
+    or a run under load, that groups records into waves differently would decide
+    otherwise). The change and the board decide, nothing else.
+    """
+    return timedelta(0) < state.est_dep - state.emitted_at <= GATE_NEWS_AHEAD
+
+
 @dataclass(frozen=True, slots=True)
 class Affected:
     pnr: str
@@ -202,7 +214,7 @@ async def affected_bookings(
                 affected.append(Affected(pnr, CaseReason.ARRIVED_LATE, 1440 - bonus))
             continue
         if change.kind == ChangeKind.GATE_CHANGE:
-            if timedelta(0) < current.est_dep - now <= GATE_NEWS_AHEAD:
+            if is_gate_news(current):
                 affected.append(Affected(pnr, CaseReason.GATE_CHANGE, minutes_left + 480))
             continue
         onward = _onward(keys, flight.key)

@@ -43,8 +43,9 @@ def _configure_logging(verbose: bool, quiet: bool = False) -> None:
         datefmt="%H:%M:%S",
         stream=sys.stderr,
     )
-    # Third-party chatter at INFO drowns what an operator needs to see.
-    for noisy in ("aiokafka", "alembic", "httpx", "sqlalchemy.engine"):
+    # Third-party chatter at INFO (aiosqlite: two DEBUG lines per query under -v) drowns
+    # what an operator needs to see.
+    for noisy in ("aiokafka", "aiosqlite", "alembic", "httpx", "sqlalchemy.engine"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # A tick skipped while the last one still runs is normal under load, not news.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)

@@ -18,7 +18,7 @@ import httpx
 
 from memory.config import MemorySettings
 from memory.errors import MemoryStoreError, MemoryUnavailableError
-from memory.minilm import NumpyMiniLm
+from memory.minilm import BATCH_SIZE, NumpyMiniLm
 from travel_agent.errors import DependencyMissingError
 from travel_agent.redact import masked_url
 
@@ -89,7 +89,7 @@ class MiniLmEmbedder:
 
     name = f"minilm:{MINILM}"
 
-    def __init__(self, *, batch_size: int = 64) -> None:
+    def __init__(self, *, batch_size: int = BATCH_SIZE) -> None:
         self._batch_size = batch_size
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:

@@ -60,6 +60,7 @@ from .helpers import (
     KafkaProbe,
     Proc,
     agent_env,
+    channel_deliveries,
     count_by,
     query,
     scalar,
@@ -241,7 +242,9 @@ class DaemonRun:
         return self.procs[-1]
 
     def start(self) -> Proc:
-        proc = Proc(f"{self.name}-{len(self.procs) + 1}", ["run"], self.env, self.logs, self.cwd)
+        # --verbose: the log channel names each delivered message at DEBUG.
+        name = f"{self.name}-{len(self.procs) + 1}"
+        proc = Proc(name, ["--verbose", "run"], self.env, self.logs, self.cwd)
         self.procs.append(proc)
         return proc
 
@@ -275,9 +278,10 @@ class DaemonRun:
     def tails(self) -> str:
         return "\n".join(p.tail(40) for p in self.procs[-3:])
 
-    def channel_deliveries(self) -> int:
-        """Messages the log channel delivered, over every process of this run."""
-        return self.output().count("tools.channels.log: to ")
+    def channel_deliveries(self) -> Counter[str]:
+        """How often the log channel delivered each message, over every process of this
+        run (by the message's pseudonym: `message_pseudonym`)."""
+        return channel_deliveries(p.output() for p in self.procs)
 
     async def progress(self, probe: KafkaProbe) -> object:
         """Anything that moves while the daemon works (a deadline follows it)."""

@@ -5,13 +5,17 @@ broker, and the daemon's SQLite files read from outside (read-only) while it run
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import os
+import re
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -40,8 +44,37 @@ def agent_env(**settings: str) -> dict[str, str]:
     # These tests are about streams: no customer memory (several daemons share one data
     # directory here, and a memory directory has one owner; shared memory is a server).
     env["TRAVEL_AGENT_MEMORY__ENABLED"] = "false"
+    # One pseudonym key for every process of a run, so the log channel names a message
+    # alike in all of them (and `message_pseudonym` names it as they do).
+    env["TRAVEL_AGENT_LOG_PSEUDONYM_KEY"] = PSEUDONYM_KEY
     env.update(settings)
     return env
+
+
+PSEUDONYM_KEY = "integration-tests"
+_DELIVERED = re.compile(r"tools\.channels\.log: to \S+ via \S+ message (\S+)")
+
+
+def message_pseudonym(idempotency_key: str) -> str:
+    """How the log channel of a process under `PSEUDONYM_KEY` names this message
+    (`travel_agent.redact.pseudonym`, recomputed: the harness has no process key)."""
+    digest = hmac.new(PSEUDONYM_KEY.encode(), idempotency_key.encode(), hashlib.sha256)
+    return "p:" + digest.hexdigest()[:12]
+
+
+def channel_deliveries(outputs: Iterable[str]) -> Counter[str]:
+    """How often the log channel delivered each message, by the message's logged name,
+    over the outputs of every process of a run (they log at DEBUG: `--verbose`)."""
+    return Counter(m.group(1) for output in outputs for m in _DELIVERED.finditer(output))
+
+
+def repeats(deliveries: Counter[str]) -> int:
+    """Deliveries beyond each message's first: the duplicates at least once allows.
+
+    Never negative, and independent of how many messages there were: a message delivered
+    three times is two duplicates; one never delivered is no duplicate (a missing
+    delivery is a different failure, checked against the outbox on its own)."""
+    return sum(count - 1 for count in deliveries.values() if count > 1)
 
 
 class Proc:

@@ -38,6 +38,7 @@ from .chaos import (
     retired_unsent,
     snapshot,
 )
+from .helpers import message_pseudonym, repeats
 from .resilience_helpers import interleave, load_flights, poison_records
 
 pytestmark = pytest.mark.integration
@@ -95,6 +96,13 @@ async def test_killed_and_its_broker_restarted_the_daemon_ends_as_an_uninterrupt
     got = snapshot(run.db, dead_after_chaos)
     expected = snapshot(reference.db, reference_dead)
 
+    delivered = run.channel_deliveries()
+    sent_messages = {
+        key
+        for key, (topic, status) in got.outbox.items()
+        if (topic, status) == (NOTIFICATIONS, "sent")
+    }
+    undelivered = [k for k in sent_messages if message_pseudonym(k) not in delivered]
     figures = {
         "scenario": scenario,
         "share": share,
@@ -109,12 +117,15 @@ async def test_killed_and_its_broker_restarted_the_daemon_ends_as_an_uninterrupt
         "dead_letters": len(got.dead_letters),
         "differences": differences(expected, got),
         "retired_unsent": retired_unsent(expected, got),
+        "messages_sent": len(sent_messages),
+        "channel_deliveries": delivered.total(),
+        "sent_but_not_delivered": len(undelivered),
         "duplicates": {
             # At least once, with a key: counted, not hidden.
-            "agent.actions": sum(actions.values()) - len(actions),
-            "notifications.outbound": sum(notifications.values()) - len(notifications),
-            "channel": run.channel_deliveries()
-            - sum(1 for t, s in got.outbox.values() if t == NOTIFICATIONS and s == "sent"),
+            "agent.actions": repeats(actions),
+            "notifications.outbound": repeats(notifications),
+            # The same message (idempotency key) delivered again by the channel.
+            "channel": repeats(delivered),
             "dead_letters": len(dead_after_chaos) - len(got.dead_letters),
         },
         "feeding": report.feeding,
@@ -134,6 +145,8 @@ async def test_killed_and_its_broker_restarted_the_daemon_ends_as_an_uninterrupt
     sent = {key for key, (topic, status) in got.outbox.items() if status == "sent"}
     assert sent <= set(actions) | set(notifications), "a sent row is not on its topic"
     assert set(actions) | set(notifications) <= set(got.outbox), "a record not in the outbox"
+    # Every message marked sent was delivered by the channel (at least once).
+    assert not undelivered, f"{len(undelivered)} sent messages never delivered: {undelivered[:5]}"
 
 
 def _outcomes(snap: Snapshot) -> dict[str, int]:

@@ -38,9 +38,11 @@ from .helpers import (
     KafkaProbe,
     Proc,
     agent_env,
+    channel_deliveries,
     count_by,
     inventory_mismatches,
     query,
+    repeats,
     scalar,
     scaled,
     wait_until,
@@ -90,7 +92,8 @@ class Run:
         )
 
     def start(self, name: str, env: dict[str, str]) -> Proc:
-        proc = Proc(name, ["run"], env, self.logs, cwd=self.cwd)
+        # --verbose: the log channel names each delivered message at DEBUG.
+        proc = Proc(name, ["--verbose", "run"], env, self.logs, cwd=self.cwd)
         self.procs.append(proc)
         return proc
 
@@ -330,6 +333,7 @@ async def test_two_daemons_split_the_topic_and_one_takes_over_when_the_other_is_
         assert scalar(world_path, "SELECT COUNT(*) FROM case_claims") == 0
         await _stop_gracefully(second)
         timings["total"] = time.monotonic() - started
+        delivered = channel_deliveries(p.output() for p in (first, second))
         print(
             "figures:",
             json.dumps(
@@ -339,9 +343,8 @@ async def test_two_daemons_split_the_topic_and_one_takes_over_when_the_other_is_
                     "taken_over": sum(taken),
                     # At least once: a relay killed between delivering and marking a row
                     # delivers it again; counted here, not asserted.
-                    "channel_deliveries": sum(
-                        p.output().count("tools.channels.log: to ") for p in (first, second)
-                    ),
+                    "channel_deliveries": delivered.total(),
+                    "channel_duplicates": repeats(delivered),
                     "notifications": scalar(
                         world_path,
                         "SELECT COUNT(*) FROM outbox WHERE topic = 'notifications.outbound'",

@@ -70,3 +70,24 @@ def test_embedding_imports_neither_torch_nor_sentence_transformers() -> None:
 
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_encoding_holds_blas_to_one_thread_and_gives_it_back() -> None:
+    from threadpoolctl import ThreadpoolController
+
+    from memory.embeddings import minilm_model
+    from memory.minilm import BLAS_THREADS
+
+    model = minilm_model()
+    blas = ThreadpoolController().select(user_api="blas")
+    before = [lib.num_threads for lib in blas.lib_controllers]
+    with model._one_blas_thread():
+        # Two threads encoding at once: the second one out must not undo the first's limit.
+        with model._one_blas_thread():
+            pass
+        inside = [
+            c.num_threads for c in ThreadpoolController().select(user_api="blas").lib_controllers
+        ]
+        assert inside and set(inside) == {BLAS_THREADS}
+    after = [c.num_threads for c in ThreadpoolController().select(user_api="blas").lib_controllers]
+    assert after == before
