@@ -24,7 +24,7 @@ import asyncio
 import logging
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -54,6 +54,7 @@ SETTLE_TIMEOUT = 120.0
 over one moment of the timeline before the run fails; a model reasoner adds two of its
 timeouts, since one slow decision is no progress until it ends."""
 MAX_STEPS = 500
+PROGRESS_SECONDS = 30.0
 
 
 # --- the run --------------------------------------------------------------------------
@@ -128,6 +129,9 @@ class ScenarioRunner:
         self.keep = keep
         self.max_steps = MAX_STEPS
         """Moments of a timeline the runner goes through at most (a real day has more)."""
+        self.progress: Callable[[str], None] | None = None
+        """Told where a long run is, every `PROGRESS_SECONDS` of real time (a storm day
+        takes minutes; a caller that watches for output can tell slow from stuck)."""
 
     async def run(self, scenario: Scenario) -> RunResult:
         started = time.perf_counter()
@@ -171,6 +175,8 @@ class ScenarioRunner:
         except Exception as exc:  # a broken run is a failed run, with the reason
             log.exception("scenario %s failed to run", scenario.name)
             result.error = f"{type(exc).__name__}: {exc}"
+        if self.progress:
+            self.progress(f"{scenario.name}: run over, the oracle judges it")
         await self._judge(scenario, directory, result)
         return result
 
@@ -227,8 +233,15 @@ class ScenarioRunner:
                 end = last + parse_duration(scenario.run_for)
                 result.end = end
                 pending = list(steps)
+                reported = time.monotonic()
                 for moment in range(self.max_steps):
                     now = clock.now()
+                    if self.progress and time.monotonic() - reported >= PROGRESS_SECONDS:
+                        reported = time.monotonic()
+                        self.progress(
+                            f"{scenario.name}: {now:%H:%M}Z of {end:%H:%M}Z on its clock, "
+                            f"{len(steps) - len(pending)} of {len(steps)} scripted steps fed"
+                        )
                     while pending and pending[0].at <= now:
                         step = pending.pop(0)
                         if step.event is not None:

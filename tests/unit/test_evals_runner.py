@@ -23,11 +23,16 @@ def runner(tmp_path: Path) -> ScenarioRunner:
 
 
 async def test_a_cancellation_runs_through_the_daemon_and_is_collected(
-    runner: ScenarioRunner,
+    runner: ScenarioRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    told: list[str] = []
+    runner.progress = told.append
+    monkeypatch.setattr("evals.runner.PROGRESS_SECONDS", 0.0)  # every moment says where
     scenario = load_scenario(SCENARIOS / "no-seats-second-carrier.yaml")
     result = await runner.run(scenario)
     assert result.error is None
+    assert told and "scripted steps fed" in told[0], told
+    assert told[-1].endswith("run over, the oracle judges it"), told
     assert [(c.pnr, c.reason, c.status, c.outcome) for c in result.cases] == [
         ("OTHERC", "cancelled", "done", "rebooked")
     ]
