@@ -277,7 +277,15 @@ LEXICON = Lexicon(
             r"m[öo]chte wissen",
             r"erkundigt\w*",
         ),
+        "hypothetical": (
+            r"(?:falls|wenn) ich (?:\w+ )?(?:jemals|irgendwann (?:mal )?)",
+            r"angenommen",
+            r"rein hypothetisch",
+            r"wenn ich \w+ (?:wäre|hätte)",
+        ),
         "withdraw": (
+            r"(?:nicht|nie) mehr (?:nötig|notwendig|erforderlich|aktuell)",
+            r"brauch\w* (?:\w+ ){0,3}nicht mehr",
             r"(?:aus|von) (?:dem|seinem|ihrem|meinem) (?:profil|datensatz|konto|eintrag) "
             r"(?:entfernen|l[öo]schen|streichen|nehmen)",
             r"austragen",

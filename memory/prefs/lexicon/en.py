@@ -325,7 +325,17 @@ LEXICON = Lexicon(
             r"(?:en|in)quired",
             r"question about",
         ),
+        "hypothetical": (
+            r"if (?:i|we) (?:ever|were)",
+            r"should (?:i|we) ever",
+            r"were (?:i|we) to",
+            r"hypothetically",
+            r"suppos(?:e|ing) (?:i|we)",
+            r"imagine (?:i|we)",
+        ),
         "withdraw": (
+            r"(?:don't|do not|no need to|needn't|(?:no longer|don't|do not) need to) (?:worry|bother) about",
+            r"no longer (?:an issue|a problem|relevant)",
             r"remove\w* (?:\w+ ){0,4}from (?:the |his |her |my |their )?(?:profile|file|record|"
             r"booking|account|list)",
             r"(?:take|delete) (?:\w+ ){0,3}(?:off|from) (?:the |his |her |my )?(?:profile|file|"

@@ -220,7 +220,13 @@ LEXICON = Lexicon(
             r"abuel[oa]s?|familia)",
         ),
         "ask": (r"pregunt\w* si", r"quer[íi]a saber", r"quiere saber", r"consult\w* si"),
+        "hypothetical": (
+            r"si (?:algún día|alguna vez|acaso|por casualidad)",
+            r"si (?:yo )?(?:fuera|tuviera|viajara)",
+            r"hipotéticamente",
+        ),
         "withdraw": (
+            r"ya no (?:hace falta|es necesari\w+|lo necesito|necesito)",
             r"(?:qu[íi]ten|eliminen|borren|retiren)(?:lo|la)? (?:\w+ ){0,3}"
             r"(?:del perfil|del expediente|de la ficha)",
         ),

@@ -264,7 +264,15 @@ LEXICON = Lexicon(
             r"s'est renseign\w*",
             r"se demande si",
         ),
+        "hypothetical": (
+            r"si (?:jamais|un jour)",
+            r"si j'étais",
+            r"si j'avais",
+            r"en théorie",
+        ),
         "withdraw": (
+            r"plus (?:besoin|nécessaire)",
+            r"n'(?:est|ai) plus (?:besoin|nécessaire)",
             r"(?:l'|les |le |la )?(?:enlever|retirer|supprimer|effacer) (?:\w+ ){0,3}"
             r"(?:du|de son|de mon|de votre) (?:dossier|profil|compte)",
             r"(?:enlevez|retirez|supprimez)[- ](?:le|la|les)",

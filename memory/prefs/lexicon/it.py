@@ -195,7 +195,14 @@ LEXICON = Lexicon(
             r"amic[oa]|amici|nonn[oa]|famiglia)",
         ),
         "ask": (r"chied\w* se", r"ha chiesto se", r"voleva sapere", r"vuole sapere"),
+        "hypothetical": (
+            r"se (?:mai|un giorno)",
+            r"se (?:io )?(?:fossi|avessi|dovessi)",
+            r"ipoteticamente",
+        ),
         "withdraw": (
+            r"non (?:serve|è necessari\w) più",
+            r"non (?:mi )?serve più",
             r"(?:togliete|rimuovete|eliminate)(?:la|lo|le)? (?:\w+ ){0,3}dal (?:profilo|fascicolo)",
         ),
         "contrast": (r"invece di", r"invece che", r"piuttosto che", r"anzich[ée]"),

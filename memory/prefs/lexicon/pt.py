@@ -202,7 +202,13 @@ LEXICON = Lexicon(
             r"namorad[oa]|av[óô]|fam[íi]lia)",
         ),
         "ask": (r"pergunt\w* se", r"queria saber", r"quer saber"),
+        "hypothetical": (
+            r"se (?:algum dia|um dia|por acaso)",
+            r"se eu (?:fosse|tivesse|viajasse)",
+            r"hipoteticamente",
+        ),
         "withdraw": (
+            r"não (?:é mais|precisa mais|preciso mais)",
             r"(?:retirem|removam|tirem|apaguem)(?:-n[oa])? (?:\w+ ){0,3}do "
             r"(?:perfil|processo|registo|registro)",
         ),
