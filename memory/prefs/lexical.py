@@ -40,7 +40,7 @@ class LexiconReader:
         own = written_in(normal)
         marks = self._matcher.marks(normal, None if own is None else {own, "en"})
         spans = sentence_spans(normal, marks)
-        bad = quarantined(normal, spans)
+        bad = quarantined(normal, spans, marks)
         questions = {i for i, span in enumerate(spans) if asks_a_question(normal, span, marks)}
         questions |= {i for i, span in enumerate(spans) if imagines(span, marks)}
         reading = read(normal, marks, clauses(normal, marks, spans), questions, bad)

@@ -96,9 +96,7 @@ class Reading:
     avoided: dict[tuple[str, str], str] = field(default_factory=dict)
     accepted: set[tuple[str, str]] = field(default_factory=set)
     native: str = ""
-    about_language: set[str] = field(default_factory=set)
-    """Clauses that name a language: a channel refused there is refused for its language
-    ("your English e-mails are hard for me"), not as a channel."""
+    about_language: set[str] = field(default_factory=set)  # clauses naming a language
 
 
 def read(
@@ -139,8 +137,7 @@ def read(
 
 
 def _withdrawn_needs(reading: Reading, marks: Marks, clause_list: Sequence[Clause]) -> None:
-    """A withdrawal anywhere in a sentence ("I used a wheelchair, my leg has healed, not
-    needed any more") takes back the needs that sentence names."""
+    """A withdrawal in a sentence ("used a wheelchair, healed, 不用了") takes back its needs."""
     for sentence in {c.sentence for c in clause_list}:
         spans = [c.span for c in clause_list if c.sentence == sentence]
         targets, cues = marks.within(min(s.start for s in spans), max(s.end for s in spans))

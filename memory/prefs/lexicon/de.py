@@ -375,6 +375,9 @@ LEXICON = Lexicon(
         "need:wheelchair": ("rollstuhl",),
     },
     attacks=(
+        r"(?:der|ihr|die) (?:vorherige|letzte|frühere) (?:agent|mitarbeiter\w*|kolleg\w*) hat"
+        r" (?:\w+ ){0,3}(?:zugesagt|versprochen|bestätigt|genehmigt)",
+        r"wenn du (?:das|dies) liest",
         r"ignorier\w*",
         r"missacht\w*",
         r"vergiss (?:\w+ ){0,4}(?:anweisung\w*|regeln|vorgaben|richtlinie\w*)",

@@ -334,7 +334,8 @@ LEXICON = Lexicon(
             r"imagine (?:i|we)",
         ),
         "withdraw": (
-            r"(?:don't|do not|no need to|needn't|(?:no longer|don't|do not) need to) (?:worry|bother) about",
+            r"(?:don't|do not|no need to|needn't|(?:no longer|don't|do not) need to) "
+            r"(?:worry|bother) about",
             r"no longer (?:an issue|a problem|relevant)",
             r"remove\w* (?:\w+ ){0,4}from (?:the |his |her |my |their )?(?:profile|file|record|"
             r"booking|account|list)",
@@ -453,6 +454,10 @@ LEXICON = Lexicon(
         "need:wheelchair": ("wheelchair",),
     },
     attacks=(
+        r"(?:previous|last|other|earlier|your) (?:agent|colleague|operator|rep\w*|assistant)"
+        r" (?:already )?(?:agreed|promised|confirmed|approved|said (?:it was|you would))",
+        r"if you(?:'re| are)? reading this",
+        r"(?:for|to) (?:me and )?(?:my|our) \d+ (?:colleagues|coworkers|employees|friends)",
         r"(?:ignore|disregard|forget|override|bypass|skip)\w* (?:\w+ ){0,5}(?:instructions?|"
         r"rules?|polic(?:y|ies)|prompts?|guidelines?|limits?|above|previous|prior|everything|"
         r"what you (?:were|have been) told)",

@@ -101,6 +101,8 @@ LEXICON = Lexicon(
     },
     cues={
         "wish": (
+            r"pide(?:n)?",
+            r"solicita(?:n)?",
             r"por favor",
             r"porfa(?:vor)?",
             r"prefier\w*",
@@ -289,6 +291,10 @@ LEXICON = Lexicon(
     joins=(r"y", r"e"),
     spellings={"seat:window": ("ventanilla",), "seat:aisle": ("pasillo",)},
     attacks=(
+        r"(?:el )?(?:agente|asesor|compañero) anterior (?:ya"
+        r" )?(?:acordó|aceptó|prometió|confirmó|aprobó)",
+        r"si (?:lees|estás leyendo) esto",
+        r"(?:mis|nuestros) \d+ (?:colegas|compañeros)",
         r"ignor[ae]\w* (?:\w+ ){0,4}(?:instrucciones|reglas|normas|indicaciones)",
         r"olvid[ae]\w* (?:\w+ ){0,4}(?:instrucciones|reglas|normas)",
         r"olvid[ae]\w* todo",

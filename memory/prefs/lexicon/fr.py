@@ -358,6 +358,10 @@ LEXICON = Lexicon(
         "channel:email": ("courriel",),
     },
     attacks=(
+        r"(?:l'agent|le conseiller|votre coll[èe]gue) pr[ée]c[ée]dent (?:a"
+        r" )?(?:accept[ée]|promis|confirm[ée])",
+        r"si (?:tu lis|vous lisez) (?:ceci|ça|ce message)",
+        r"l'ia\b",
         r"ignore[zr]? (?:\w+ ){0,4}(?:instructions?|consignes?|r[èe]gles?|directives?)",
         r"oublie[zr]? (?:\w+ ){0,4}(?:instructions?|consignes?|r[èe]gles?|directives?)",
         r"oublie[zr]? tout",

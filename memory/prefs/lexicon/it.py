@@ -276,6 +276,9 @@ LEXICON = Lexicon(
     joins=(r"e", r"ed"),
     spellings={"seat:window": ("finestrino",), "seat:aisle": ("corridoio",)},
     attacks=(
+        r"(?:l'|il )?(?:agente|operatore|collega) precedente (?:mi )?(?:ha"
+        r" )?(?:concordato|promesso|confermato|approvato)",
+        r"se (?:stai leggendo|leggi) (?:questo|questa nota)",
         r"ignora\w* (?:\w+ ){0,4}(?:istruzioni|regole|indicazioni)",
         r"dimentica\w* (?:\w+ ){0,4}(?:istruzioni|regole)",
         r"dimentica\w* tutto",

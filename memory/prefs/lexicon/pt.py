@@ -281,6 +281,10 @@ LEXICON = Lexicon(
     concessive=(r"embora", r"mesmo que", r"ainda que", r"apesar de"),
     joins=(r"e",),
     attacks=(
+        r"(?:o )?(?:agente|atendente|colega) anterior (?:\w+"
+        r" )?(?:concordou|prometeu|confirmou|aprovou)",
+        r"(?:meus|nossos) \d+ colegas",
+        r"se (?:você )?(?:estiver )?le(?:r|ndo) isso",
         r"ignor[ae]\w* (?:\w+ ){0,4}(?:instru[çc][õo]es|regras|normas)",
         r"esque[çc]\w* (?:\w+ ){0,4}(?:instru[çc][õo]es|regras|normas)",
         r"esque[çc]\w* tudo",
