@@ -121,3 +121,18 @@ def test_attacks_reach_across_sentences(text: str, expected: set[tuple[str, obje
     understood = READER.understand(text)
     assert {(f.field, f.value) for f in understood.findings} == expected
     assert understood.injected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # What people in general dislike is not the customer's wish.
+        ("Many travellers avoid red-eyes, but I find them convenient.", set()),
+        # Stopping a channel refuses it.
+        ("Bitte nur noch per Post und E-Mail, die SMS bitte abbestellen.", {("channel", "email")}),
+    ],
+)
+def test_people_in_general_and_stopped_channels(
+    text: str, expected: set[tuple[str, object]]
+) -> None:
+    assert found(text) == expected

@@ -168,6 +168,7 @@ LEXICON = Lexicon(
             r"ist es m[öo]glich",
         ),
         "neg": (
+            r"(?:einstellen|abbestellen|abschalten|abstellen)",
             r"nicht",
             r"nie",
             r"niemals",

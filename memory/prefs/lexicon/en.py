@@ -311,6 +311,7 @@ LEXICON = Lexicon(
             r"again please",
         ),
         "other": (
+            r"(?:some|other|many|most|a lot of) (?:people|folks|travell?ers|passengers)",
             r"(?:my|his|her|our|their) (?:\w+ )?(?:wife|husband|partner|spouse|son|daughter|"
             r"child|kids?|"
             r"children|mother|mum|mom|father|dad|parents?|brother|sister|boss|colleague|friend|"
