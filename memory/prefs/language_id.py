@@ -11,7 +11,7 @@ from typing import Any
 
 from memory.prefs.text import has_kana, is_cjk
 
-COVERED = ("en", "de", "fr", "es", "it", "pt", "nl", "pl")
+COVERED = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "sv", "tr")
 """Languages told apart by langid; Chinese and Japanese by their scripts."""
 
 _identifier: Any = None

@@ -40,10 +40,18 @@ class LexiconReader:
         own = written_in(normal)
         marks = self._matcher.marks(normal, None if own is None else {own, "en"})
         spans = sentence_spans(normal, marks)
-        bad = quarantined(normal, spans)
+        bad = quarantined(normal, spans, marks)
         questions = {i for i, span in enumerate(spans) if asks_a_question(normal, span, marks)}
+        questions |= {i for i, span in enumerate(spans) if imagines(span, marks)}
         reading = read(normal, marks, clauses(normal, marks, spans), questions, bad)
         return Understood(tuple(findings(reading, own)), injected=bool(bad), source="lexicon")
+
+
+def imagines(span: Span, marks: Marks) -> bool:
+    """Is the sentence hypothetical ("if I ever needed a wheelchair, I would ask for the
+    aisle")? Everything in it is imagined, the wish of its main clause too."""
+    _, cues = marks.within(span.start, span.end)
+    return any(c.key == "hypothetical" for c in cues)
 
 
 def asks_a_question(text: str, span: Span, marks: Marks) -> bool:

@@ -96,6 +96,7 @@ class Reading:
     avoided: dict[tuple[str, str], str] = field(default_factory=dict)
     accepted: set[tuple[str, str]] = field(default_factory=set)
     native: str = ""
+    about_language: set[str] = field(default_factory=set)  # clauses naming a language
 
 
 def read(
@@ -131,7 +132,17 @@ def read(
         if not own_stance and not targets:
             carry = _Carry()
     _children_alone(reading, text, marks, clause_list, questions, quarantined)
+    _withdrawn_needs(reading, marks, clause_list)
     return reading
+
+
+def _withdrawn_needs(reading: Reading, marks: Marks, clause_list: Sequence[Clause]) -> None:
+    """A withdrawal in a sentence ("used a wheelchair, healed, 不用了") takes back its needs."""
+    for sentence in {c.sentence for c in clause_list}:
+        spans = [c.span for c in clause_list if c.sentence == sentence]
+        targets, cues = marks.within(min(s.start for s in spans), max(s.end for s in spans))
+        if any(c.key == "withdraw" for c in cues):
+            reading.needs_refused |= {t.value for t in targets if t.family == "need"}
 
 
 def _read_clause(
@@ -171,6 +182,8 @@ def _read_clause(
         if carry.open_nights:
             reading.night.append((True, quote))
     telegraphic = _telegraphic(folded, clause.span, targets, cues, keys)
+    if any(t.family == "language" for t in targets):
+        reading.about_language.add(quote)
     open_entities: list[Mark] = []
     open_nights: list[Mark] = []
     wished_here: dict[str, list[Mark]] = {}
@@ -367,6 +380,8 @@ def findings(reading: Reading, own_language: str | None) -> list[Finding]:
                 out.append(Finding("language", own_language, quote))
         if family == "channel" and len(refused) == 1 and set(refused) < set(PERSONAL_CHANNELS):
             (value, quote), *_ = refused.items()
+            if quote in reading.about_language:
+                continue  # "English e-mails are hard for me" refuses the language
             other = next(c for c in PERSONAL_CHANNELS if c != value)
             out.append(Finding("channel", other, quote))
     if reading.night:

@@ -97,7 +97,10 @@ class Span:
 _SENTENCE_END = re.compile(r"[.!?。！？]+(?=\s|$|[" + CJK + r"])|[。！？]+|\n+")
 # Markup and fake conversation turns start a new sentence: quarantine is per sentence,
 # and an attack hidden behind "[[", "<!--" or "###" must not share one with a real wish.
-_MARKUP = re.compile(r"\[\[|\]\]|<!--|-->|</?\s*[A-Za-z_][\w-]*\s*/?>|#{3,}|[{}]")
+_MARKUP = re.compile(r"\[\[|\]\]|<!--|-->|</?\s*[A-Za-z_][\w-]*\s*/?>|#{3,}|[{}]|```")
+# A closing tag or fence also ends its sentence: "</system> I'd like French" is the
+# customer's own sentence again.
+_MARKUP_END = re.compile(r"</\s*[A-Za-z_][\w-]*\s*>|-->|\]\]|```\w*|\}")
 _ONE_LETTER = re.compile(r"(?:^|[\s.(])[^\W\d_]\.$")
 
 
@@ -110,6 +113,8 @@ def sentences(text: str) -> list[Span]:
         cuts.add(m.end())
     for m in _MARKUP.finditer(text):
         cuts.add(m.start())
+    for m in _MARKUP_END.finditer(text):
+        cuts.add(m.end())
     bounds = sorted(cuts)
     spans = []
     for start, end in itertools.pairwise(bounds):

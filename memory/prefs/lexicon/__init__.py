@@ -6,7 +6,7 @@ needs, and for asking, refusing, avoiding, accepting, not caring, the past, othe
 listing it here.
 """
 
-from memory.prefs.lexicon import de, en, es, fr, it, ja, nl, pl, pt, zh
+from memory.prefs.lexicon import de, en, es, fr, it, ja, nl, pl, pt, sv, tr, zh
 from memory.prefs.lexicon.base import Lexicon
 
 LEXICONS: tuple[Lexicon, ...] = (
@@ -18,6 +18,8 @@ LEXICONS: tuple[Lexicon, ...] = (
     pt.LEXICON,
     nl.LEXICON,
     pl.LEXICON,
+    sv.LEXICON,
+    tr.LEXICON,
     zh.LEXICON,
     ja.LEXICON,
 )

@@ -57,7 +57,8 @@ CUE_KEYS = (
     "reaffirm",  # the same again, like last time
     "other",  # my wife, mon fils: a wish of someone else
     "ask",  # asked whether: a question reported
-    "withdraw",  # remove ... from the profile
+    "withdraw",  # remove ... from the profile; don't worry about X anymore
+    "hypothetical",  # if I ever, si jamais, falls ich mal: a wish only imagined
     "contrast",  # rather than, instead of: what follows is refused
     "contrast_before",  # ではなく: what comes before is refused
     "except",  # except, außer, sauf: refused alone; spared from a refusal before it

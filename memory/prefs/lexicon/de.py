@@ -168,6 +168,7 @@ LEXICON = Lexicon(
             r"ist es m[öo]glich",
         ),
         "neg": (
+            r"(?:einstellen|abbestellen|abschalten|abstellen)",
             r"nicht",
             r"nie",
             r"niemals",
@@ -277,7 +278,15 @@ LEXICON = Lexicon(
             r"m[öo]chte wissen",
             r"erkundigt\w*",
         ),
+        "hypothetical": (
+            r"(?:falls|wenn) ich (?:\w+ )?(?:jemals|irgendwann (?:mal )?)",
+            r"angenommen",
+            r"rein hypothetisch",
+            r"wenn ich \w+ (?:wäre|hätte)",
+        ),
         "withdraw": (
+            r"(?:nicht|nie) mehr (?:nötig|notwendig|erforderlich|aktuell)",
+            r"brauch\w* (?:\w+ ){0,3}nicht mehr",
             r"(?:aus|von) (?:dem|seinem|ihrem|meinem) (?:profil|datensatz|konto|eintrag) "
             r"(?:entfernen|l[öo]schen|streichen|nehmen)",
             r"austragen",
@@ -367,6 +376,9 @@ LEXICON = Lexicon(
         "need:wheelchair": ("rollstuhl",),
     },
     attacks=(
+        r"(?:der|ihr|die) (?:vorherige|letzte|frühere) (?:agent|mitarbeiter\w*|kolleg\w*) hat"
+        r" (?:\w+ ){0,3}(?:zugesagt|versprochen|bestätigt|genehmigt)",
+        r"wenn du (?:das|dies) liest",
         r"ignorier\w*",
         r"missacht\w*",
         r"vergiss (?:\w+ ){0,4}(?:anweisung\w*|regeln|vorgaben|richtlinie\w*)",

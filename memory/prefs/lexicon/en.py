@@ -311,6 +311,7 @@ LEXICON = Lexicon(
             r"again please",
         ),
         "other": (
+            r"(?:some|other|many|most|a lot of) (?:people|folks|travell?ers|passengers)",
             r"(?:my|his|her|our|their) (?:\w+ )?(?:wife|husband|partner|spouse|son|daughter|"
             r"child|kids?|"
             r"children|mother|mum|mom|father|dad|parents?|brother|sister|boss|colleague|friend|"
@@ -325,7 +326,18 @@ LEXICON = Lexicon(
             r"(?:en|in)quired",
             r"question about",
         ),
+        "hypothetical": (
+            r"if (?:i|we) (?:ever|were)",
+            r"should (?:i|we) ever",
+            r"were (?:i|we) to",
+            r"hypothetically",
+            r"suppos(?:e|ing) (?:i|we)",
+            r"imagine (?:i|we)",
+        ),
         "withdraw": (
+            r"(?:don't|do not|no need to|needn't|(?:no longer|don't|do not) need to) "
+            r"(?:worry|bother) about",
+            r"no longer (?:an issue|a problem|relevant)",
             r"remove\w* (?:\w+ ){0,4}from (?:the |his |her |my |their )?(?:profile|file|record|"
             r"booking|account|list)",
             r"(?:take|delete) (?:\w+ ){0,3}(?:off|from) (?:the |his |her |my )?(?:profile|file|"
@@ -443,6 +455,10 @@ LEXICON = Lexicon(
         "need:wheelchair": ("wheelchair",),
     },
     attacks=(
+        r"(?:previous|last|other|earlier|your) (?:agent|colleague|operator|rep\w*|assistant)"
+        r" (?:already )?(?:agreed|promised|confirmed|approved|said (?:it was|you would))",
+        r"if you(?:'re| are)? reading this",
+        r"(?:for|to) (?:me and )?(?:my|our) \d+ (?:colleagues|coworkers|employees|friends)",
         r"(?:ignore|disregard|forget|override|bypass|skip)\w* (?:\w+ ){0,5}(?:instructions?|"
         r"rules?|polic(?:y|ies)|prompts?|guidelines?|limits?|above|previous|prior|everything|"
         r"what you (?:were|have been) told)",

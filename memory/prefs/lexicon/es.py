@@ -101,6 +101,8 @@ LEXICON = Lexicon(
     },
     cues={
         "wish": (
+            r"pide(?:n)?",
+            r"solicita(?:n)?",
             r"por favor",
             r"porfa(?:vor)?",
             r"prefier\w*",
@@ -220,7 +222,13 @@ LEXICON = Lexicon(
             r"abuel[oa]s?|familia)",
         ),
         "ask": (r"pregunt\w* si", r"quer[íi]a saber", r"quiere saber", r"consult\w* si"),
+        "hypothetical": (
+            r"si (?:algún día|alguna vez|acaso|por casualidad)",
+            r"si (?:yo )?(?:fuera|tuviera|viajara)",
+            r"hipotéticamente",
+        ),
         "withdraw": (
+            r"ya no (?:hace falta|es necesari\w+|lo necesito|necesito)",
             r"(?:qu[íi]ten|eliminen|borren|retiren)(?:lo|la)? (?:\w+ ){0,3}"
             r"(?:del perfil|del expediente|de la ficha)",
         ),
@@ -283,6 +291,10 @@ LEXICON = Lexicon(
     joins=(r"y", r"e"),
     spellings={"seat:window": ("ventanilla",), "seat:aisle": ("pasillo",)},
     attacks=(
+        r"(?:el )?(?:agente|asesor|compañero) anterior (?:ya"
+        r" )?(?:acordó|aceptó|prometió|confirmó|aprobó)",
+        r"si (?:lees|estás leyendo) esto",
+        r"(?:mis|nuestros) \d+ (?:colegas|compañeros)",
         r"ignor[ae]\w* (?:\w+ ){0,4}(?:instrucciones|reglas|normas|indicaciones)",
         r"olvid[ae]\w* (?:\w+ ){0,4}(?:instrucciones|reglas|normas)",
         r"olvid[ae]\w* todo",

@@ -264,7 +264,15 @@ LEXICON = Lexicon(
             r"s'est renseign\w*",
             r"se demande si",
         ),
+        "hypothetical": (
+            r"si (?:jamais|un jour)",
+            r"si j'étais",
+            r"si j'avais",
+            r"en théorie",
+        ),
         "withdraw": (
+            r"plus (?:besoin|nécessaire)",
+            r"n'(?:est|ai) plus (?:besoin|nécessaire)",
             r"(?:l'|les |le |la )?(?:enlever|retirer|supprimer|effacer) (?:\w+ ){0,3}"
             r"(?:du|de son|de mon|de votre) (?:dossier|profil|compte)",
             r"(?:enlevez|retirez|supprimez)[- ](?:le|la|les)",
@@ -350,6 +358,10 @@ LEXICON = Lexicon(
         "channel:email": ("courriel",),
     },
     attacks=(
+        r"(?:l'agent|le conseiller|votre coll[èe]gue) pr[ée]c[ée]dent (?:a"
+        r" )?(?:accept[ée]|promis|confirm[ée])",
+        r"si (?:tu lis|vous lisez) (?:ceci|ça|ce message)",
+        r"l'ia\b",
         r"ignore[zr]? (?:\w+ ){0,4}(?:instructions?|consignes?|r[èe]gles?|directives?)",
         r"oublie[zr]? (?:\w+ ){0,4}(?:instructions?|consignes?|r[èe]gles?|directives?)",
         r"oublie[zr]? tout",

@@ -195,7 +195,14 @@ LEXICON = Lexicon(
             r"amic[oa]|amici|nonn[oa]|famiglia)",
         ),
         "ask": (r"chied\w* se", r"ha chiesto se", r"voleva sapere", r"vuole sapere"),
+        "hypothetical": (
+            r"se (?:mai|un giorno)",
+            r"se (?:io )?(?:fossi|avessi|dovessi)",
+            r"ipoteticamente",
+        ),
         "withdraw": (
+            r"non (?:serve|è necessari\w) più",
+            r"non (?:mi )?serve più",
             r"(?:togliete|rimuovete|eliminate)(?:la|lo|le)? (?:\w+ ){0,3}dal (?:profilo|fascicolo)",
         ),
         "contrast": (r"invece di", r"invece che", r"piuttosto che", r"anzich[ée]"),
@@ -269,6 +276,9 @@ LEXICON = Lexicon(
     joins=(r"e", r"ed"),
     spellings={"seat:window": ("finestrino",), "seat:aisle": ("corridoio",)},
     attacks=(
+        r"(?:l'|il )?(?:agente|operatore|collega) precedente (?:mi )?(?:ha"
+        r" )?(?:concordato|promesso|confermato|approvato)",
+        r"se (?:stai leggendo|leggi) (?:questo|questa nota)",
         r"ignora\w* (?:\w+ ){0,4}(?:istruzioni|regole|indicazioni)",
         r"dimentica\w* (?:\w+ ){0,4}(?:istruzioni|regole)",
         r"dimentica\w* tutto",

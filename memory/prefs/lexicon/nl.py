@@ -226,7 +226,15 @@ LEXICON = Lexicon(
             r"moeder|vader|ouders|broer|zus|baas|collega|vriend\w*|opa|oma|familie)",
         ),
         "ask": (r"vroeg (?:of|naar)", r"wilde weten", r"wil weten", r"informeerde"),
+        "hypothetical": (
+            r"als ik ooit",
+            r"stel dat",
+            r"mocht ik ooit",
+            r"als (?:mijn|onze) \w+ (?:mee )?(?:was|waren)",
+        ),
         "withdraw": (
+            r"niet meer nodig",
+            r"hoeft niet meer",
             r"(?:verwijder|haal) (?:\w+ ){0,3}(?:uit|van) (?:het|zijn|haar|mijn) "
             r"(?:profiel|dossier)",
         ),

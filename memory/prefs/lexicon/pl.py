@@ -196,7 +196,16 @@ LEXICON = Lexicon(
             r"koleg\w*|przyjaci\w*|babcia|dziadek|rodzina)",
         ),
         "ask": (r"pyta[łl]?\w* czy", r"chcia[łl]\w* wiedzie[ćc]"),
-        "withdraw": (r"(?:usu[ńn]|skre[śs]l)\w* (?:\w+ ){0,3}z (?:profilu|karty|rezerwacji)",),
+        "hypothetical": (
+            r"gdybym\w*",
+            r"jeśli kiedyś",
+            r"hipotetycznie",
+        ),
+        "withdraw": (
+            r"(?:usu[ńn]|skre[śs]l)\w* (?:\w+ ){0,3}z (?:profilu|karty|rezerwacji)",
+            r"już nie (?:potrzebuję|jest potrzebn\w+)",
+            r"nieaktualn\w+",
+        ),
         "contrast": (r"zamiast", r"a nie", r"ni[żz]"),
         "except": (r"opr[óo]cz", r"poza", r"z wyj[ąa]tkiem"),
         "fallback": (r"w przeciwnym razie", r"a je[śs]li nie", r"ewentualnie"),

@@ -202,7 +202,13 @@ LEXICON = Lexicon(
             r"namorad[oa]|av[óô]|fam[íi]lia)",
         ),
         "ask": (r"pergunt\w* se", r"queria saber", r"quer saber"),
+        "hypothetical": (
+            r"se (?:algum dia|um dia|por acaso)",
+            r"se eu (?:fosse|tivesse|viajasse)",
+            r"hipoteticamente",
+        ),
         "withdraw": (
+            r"não (?:é mais|precisa mais|preciso mais)",
             r"(?:retirem|removam|tirem|apaguem)(?:-n[oa])? (?:\w+ ){0,3}do "
             r"(?:perfil|processo|registo|registro)",
         ),
@@ -275,6 +281,10 @@ LEXICON = Lexicon(
     concessive=(r"embora", r"mesmo que", r"ainda que", r"apesar de"),
     joins=(r"e",),
     attacks=(
+        r"(?:o )?(?:agente|atendente|colega) anterior (?:\w+"
+        r" )?(?:concordou|prometeu|confirmou|aprovou)",
+        r"(?:meus|nossos) \d+ colegas",
+        r"se (?:você )?(?:estiver )?le(?:r|ndo) isso",
         r"ignor[ae]\w* (?:\w+ ){0,4}(?:instru[çc][õo]es|regras|normas)",
         r"esque[çc]\w* (?:\w+ ){0,4}(?:instru[çc][õo]es|regras|normas)",
         r"esque[çc]\w* tudo",
