@@ -41,6 +41,9 @@ class Facts:
     departure_delay: timedelta
     """The longest departure delay of a flight the passenger held (unflown) at the time."""
     flight_km: int
+    offered_arr: datetime | None = None
+    """The arrival of the re-routing the passenger ends on, as the board showed it when
+    they were rebooked onto it (None: never rebooked, or no itinerary that works)."""
     reinstated: bool = False
     """A flight the passenger holds was cancelled or diverted, then came back: what was
     paid or given on the cancellation is accepted, nothing more is demanded."""
@@ -97,12 +100,14 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
     if known is None:
         return None
     final = journey.final
-    new_dep = new_arr = None
+    new_dep = new_arr = offered_arr = None
     arrived = False
     if final and not broken:
         new_dep = board.state(final[0].flight, record.end).est_dep
         last_state = board.state(final[-1].flight, record.end)
         new_arr, arrived = last_state.est_arr, last_state.status == "arrived"
+        if journey.rebookings:
+            offered_arr = board.state(final[-1].flight, journey.versions[-1][0]).est_arr
     return Facts(
         pnr=pnr,
         origin=record.world.places[first.origin],
@@ -118,6 +123,7 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
         arrived=arrived,
         departure_delay=delay,
         flight_km=km,
+        offered_arr=offered_arr,
         reinstated=reinstated,
     )
 
@@ -204,8 +210,13 @@ def _reg261(owed: Owed, regime: str, f: Facts, late: timedelta | None) -> None:
             )
             return
         due.add(full)
-        if late is not None and late <= rules.HALVED_IF_WITHIN[band]:
-            due.add(full // 2)  # Art 7(2): the carrier may halve
+        # Art 7(2): the carrier may halve when the passengers "are offered re-routing ...
+        # on an alternative flight ..., the arrival time of which" is within the limit: the
+        # re-routing as offered decides, so a later delay of the alternative flight does
+        # not undo a halving that was right when paid (the arrival as flown also counts).
+        offered = None if f.offered_arr is None else f.offered_arr - f.sched_arr
+        if any(x is not None and x <= rules.HALVED_IF_WITHIN[band] for x in (late, offered)):
+            due.add(full // 2)
         sure = True
     elif late is not None and late >= rules.DELAY_COMPENSATION_FROM:
         due.add(full)

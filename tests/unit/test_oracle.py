@@ -74,6 +74,24 @@ def test_full_compensation_is_also_accepted_art_7_2_may_halve() -> None:
     assert judge(record).passed
 
 
+def test_a_halving_stands_when_the_offered_re_routing_is_delayed_later() -> None:
+    """Art 7(2) judges the re-routing as offered (XA2, 2 h late when booked): XA2's own
+    weather delay afterwards (arriving 6 h late) does not make the halved 125 EUR wrong;
+    a halving of a re-routing already too late when offered still is."""
+    late = event(60, "XA2/2026-03-01", "delayed", at(480), at(540), reason="weather")
+    record = clean_run(events=[cancelled(), late])
+    assert "compensation" not in checks(record)
+    known_late = event(0, "XA2/2026-03-01", "delayed", at(480), at(540), reason="weather")
+    record = clean_run(events=[known_late, cancelled(minutes=0.5)])
+    record.effects = [
+        rebook(1, "P1", [1], ["XA2/2026-03-01"]),
+        money(1, "P1", "compensate", regime="eu261", amount_cents=12500, currency="EUR"),
+        money(1, "P1", "care", regime="eu261", items=["meals", "communication"]),
+    ]
+    record.messages = [message(1, "P1", "cancelled_rebooked", "XA1/2026-03-01")]
+    assert "compensation" in checks(after(record))
+
+
 def test_an_oversold_flight_is_caught() -> None:
     full = replace(XA2, sold={"economy": 10})
     record = clean_run()
