@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from agent.state import NotifyAction
+from agent.state import NotifyAction, RefundOfferAction
 from airline.board import LiveBoard
 from airline.models import Cabin, Flight, FlightStatus, LoyaltyTier
 from airline.reservations import load_booking, passengers_on
 from airline.schedule import Schedule
 from airline.tables import InventoryRow
+from tools.case_facts import disruption_facts
 from tools.notifications import MessageKind
 from tools.policy.guard import fallback_message, rebook_violations
 from tools.policy.validate import CaseFacts, validate
@@ -275,3 +276,39 @@ async def test_a_rebooked_message_without_a_rebooking_becomes_the_no_alternative
         NotifyAction(message=MessageKind.CANCELLED_NO_ALTERNATIVE)
     ]
     assert any("no rebooking proposed" in r for r in checked.repairs), checked.repairs
+
+
+async def test_a_diverted_passenger_nobody_carries_on_is_offered_the_refund(
+    db: Database, schedule: Schedule, board: LiveBoard
+) -> None:
+    """Diverted to AMS and told there is no alternative: the journey as flown ends at AMS
+    (a significant change, 14 CFR 260.2) and nothing carries them on to LHR (EU261 Art
+    6(1)(iii), 8(1)(a)), so the refund is offered in the same message."""
+    diverted = Trip(schedule).cancelled
+    await announce(db, board, diverted.key, status=FlightStatus.DIVERTED, diverted_to="AMS")
+    async with db.session() as session:
+        pnr = (await passengers_on(session, diverted.key))[0]
+        booking = await load_booking(session, pnr)
+        facts_now = disruption_facts(schedule, board, booking, diverted.key, now=NOW)
+        broken = next(s for s in booking.segments if s.flight_key == diverted.key)
+        facts = CaseFacts(
+            booking=booking,
+            tier=LoyaltyTier.NONE,
+            disrupted_flight=diverted.key,
+            now=NOW,
+            broken_seqs=[broken.seq],
+            origin="AMS",
+            destination=diverted.destination,
+            booked_cabin=broken.cabin,
+            not_before=NOW,
+        )
+        checked = await validate(
+            session,
+            schedule,
+            board,
+            [NotifyAction(message=MessageKind.DIVERTED_NO_ALTERNATIVE)],
+            facts,
+        )
+    assert facts_now.alt_destination == "AMS"
+    offers = [a for a in checked.approved if isinstance(a, RefundOfferAction)]
+    assert len(offers) == 1 and offers[0].amount_cents == facts.refund_cents, checked.approved
