@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from agent.state import NotifyAction, RefundOfferAction
+from agent.state import NotifyAction, RebookAction, RefundOfferAction
 from airline.board import LiveBoard
 from airline.models import Cabin, Flight, FlightStatus, LoyaltyTier
 from airline.reservations import load_booking, passengers_on
@@ -312,3 +312,38 @@ async def test_a_diverted_passenger_nobody_carries_on_is_offered_the_refund(
     assert facts_now.alt_destination == "AMS"
     offers = [a for a in checked.approved if isinstance(a, RefundOfferAction)]
     assert len(offers) == 1 and offers[0].amount_cents == facts.refund_cents, checked.approved
+
+
+async def test_the_message_runs_after_the_rebooking_it_announces(
+    db: Database, schedule: Schedule, board: LiveBoard, trip: Trip
+) -> None:
+    """A plan may list the "rebooked" message first; act runs the approved actions in
+    order and the message needs the itinerary the rebooking makes, so it goes last."""
+    async with db.session() as session:
+        pnr = (await passengers_on(session, trip.cancelled.key))[0]
+        booking = await load_booking(session, pnr)
+        broken = next(s for s in booking.segments if s.flight_key == trip.cancelled.key)
+        facts = CaseFacts(
+            booking=booking,
+            tier=LoyaltyTier.NONE,
+            disrupted_flight=trip.cancelled.key,
+            now=NOW,
+            broken_seqs=[broken.seq],
+            origin=trip.cancelled.origin,
+            destination=trip.cancelled.destination,
+            booked_cabin=broken.cabin,
+            not_before=NOW,
+        )
+        rebooking = RebookAction(
+            replace_seqs=[broken.seq], flights=[trip.direct.key], cabin=broken.cabin
+        )
+        checked = await validate(
+            session,
+            schedule,
+            board,
+            [NotifyAction(message=MessageKind.CANCELLED_REBOOKED), rebooking],
+            facts,
+        )
+    assert not checked.violations, checked.violations
+    kinds = [a.kind for a in checked.approved]
+    assert kinds.index("rebook") < kinds.index("notify") == len(kinds) - 1, kinds

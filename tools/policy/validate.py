@@ -161,7 +161,18 @@ async def validate(
         if facts.offer_refund:
             money.approved, added = _offer_refund(money.approved, owed, facts)
             repairs.extend(added)
-    return Validated(approved=money.approved, violations=violations, repairs=repairs, owed=owed)
+    return Validated(
+        approved=_effects_first(money.approved), violations=violations, repairs=repairs, owed=owed
+    )
+
+
+def _effects_first(actions: list[ProposedAction]) -> list[ProposedAction]:
+    """The message after what it announces: act runs actions in order, and a "rebooked"
+    message needs the itinerary its rebooking makes (a plan may list the message first)."""
+    return [
+        *(a for a in actions if not isinstance(a, NotifyAction)),
+        *(a for a in actions if isinstance(a, NotifyAction)),
+    ]
 
 
 def _offer_refund(
