@@ -41,6 +41,8 @@ class Facts:
     departure_delay: timedelta
     """The longest departure delay of a flight the passenger held (unflown) at the time."""
     flight_km: int
+    countries: frozenset[str] = frozenset()
+    """Every country a flight of the ticketed journey lands or takes off in."""
     offered_arr: datetime | None = None
     """The arrival of the re-routing the passenger ends on, as the board showed it when
     they were rebooked onto it (None: never rebooked, or no itinerary that works)."""
@@ -123,6 +125,11 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
         arrived=arrived,
         departure_delay=delay,
         flight_km=km,
+        countries=frozenset(
+            record.world.places[airport].country
+            for leg in booking.legs
+            for airport in (flights[leg.flight].origin, flights[leg.flight].destination)
+        ),
         offered_arr=offered_arr,
         reinstated=reinstated,
     )
@@ -151,7 +158,10 @@ def regimes(f: Facts) -> list[str]:
         found.append("eu261")
     elif uk:
         found.append("uk261")
-    if "CA" in (o, d):
+    # APPR: "flights to, from and within Canada, including connecting flights" (Canada
+    # Transportation Act s.86.11(1)): every flight that lands or takes off in Canada (the
+    # CTA's guide to the APPR's application), so ATL→YYZ→BOS is covered.
+    if "CA" in (o, d) or "CA" in f.countries:
         found.append("appr")
     if o in rules.US_TERRITORY or d in rules.US_TERRITORY:
         found.append("us_dot")

@@ -92,6 +92,34 @@ def test_a_halving_stands_when_the_offered_re_routing_is_delayed_later() -> None
     assert "compensation" in checks(after(record))
 
 
+def test_appr_covers_a_connection_through_canada() -> None:
+    """JFK→YYZ→BOS: both flights land or take off in Canada, so APPR covers the journey
+    though it starts and ends in the US (Canada Transportation Act s.86.11(1): flights to,
+    from and within Canada, including connecting flights); the CAD 400 a large carrier
+    pays for a delay within its control is accepted, as it is not on JFK→BOS direct."""
+    inbound = flight("XA5/2026-03-01", "JFK", "YYZ", 120, 210)
+    onward = flight("XA6/2026-03-01", "YYZ", "BOS", 300, 390)
+    late = event(0, inbound.key, "delayed", at(360), at(450))
+    paid = money(0, "P1", "compensate", regime="appr", amount_cents=40000, currency="CAD")
+    record = RunRecord(
+        world=world([inbound, onward], [booking("P1", inbound.key, onward.key)]),
+        events=[late],
+        end=at(720),
+        effects=[paid],
+        messages=[message(0, "P1", "delay", inbound.key)],
+    )
+    assert "compensation" not in checks(after(record))
+    direct = flight("XA7/2026-03-01", "JFK", "BOS", 120, 210)
+    record = RunRecord(
+        world=world([direct], [booking("P1", direct.key)]),
+        events=[event(0, direct.key, "delayed", at(360), at(450))],
+        end=at(720),
+        effects=[paid],
+        messages=[message(0, "P1", "delay", direct.key)],
+    )
+    assert "compensation" in checks(after(record))
+
+
 def test_an_oversold_flight_is_caught() -> None:
     full = replace(XA2, sold={"economy": 10})
     record = clean_run()
