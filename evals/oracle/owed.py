@@ -41,6 +41,10 @@ class Facts:
     departure_delay: timedelta
     """The longest departure delay of a flight the passenger held (unflown) at the time."""
     flight_km: int
+    expected_overnight: bool = False
+    """At some moment a held flight was expected to leave the day after its scheduled
+    departure (local): Art 6(1)(iii) owes the hotel on the "reasonably expected time of
+    departure", so a hotel given then stands though the delay later shrank."""
     countries: frozenset[str] = frozenset()
     """Every country a flight of the ticketed journey lands or takes off in."""
     offered_arr: datetime | None = None
@@ -76,6 +80,7 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
     reasons: set[str | None] = set()
     delay = timedelta(0)
     reinstated = False
+    expected_overnight = False
     km = 0
     for at in j.moments_of.get(pnr, ()):
         for leg in unflown(record, board, journey.legs_at(at, before=True), at):
@@ -99,6 +104,11 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
                     )
                 reasons |= board.reasons(leg.flight)
                 delay = max(delay, late)
+                zone = ZoneInfo(record.world.places[f.origin].tz)
+                expected_overnight = expected_overnight or (
+                    not state.gone
+                    and state.est_dep.astimezone(zone).date() > f.sched_dep.astimezone(zone).date()
+                )
     if known is None:
         return None
     final = journey.final
@@ -125,6 +135,7 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
         arrived=arrived,
         departure_delay=delay,
         flight_km=km,
+        expected_overnight=expected_overnight,
         countries=frozenset(
             record.world.places[airport].country
             for leg in booking.legs
@@ -283,5 +294,5 @@ def _care(owed: Owed, f: Facts) -> None:
     )
     if overnight and owed.meals == "yes":
         owed.hotel = "yes"
-    elif overnight:
+    elif overnight or (f.kind == "delayed" and f.expected_overnight):
         owed.hotel = "maybe"

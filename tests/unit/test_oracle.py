@@ -120,6 +120,34 @@ def test_appr_covers_a_connection_through_canada() -> None:
     assert "compensation" in checks(after(record))
 
 
+def test_a_hotel_given_on_an_overnight_estimate_stands_when_the_delay_shrinks() -> None:
+    """Art 6(1)(iii) owes the hotel on the "reasonably expected time of departure": XA1 is
+    first expected the next morning (hotel given then), later at 10:00Z the same day. The
+    hotel stands; given on a same-day estimate only, it is still caught."""
+    overnight = event(0, "XA1/2026-03-01", "delayed", at(1200), at(1260))
+    same_day = event(60, "XA1/2026-03-01", "delayed", at(300), at(360))
+    care = money(0, "P1", "care", regime="eu261", items=["meals", "hotel", "communication"])
+    record = RunRecord(
+        world=world([XA1, XA2, XA3], [booking("P1", "XA1/2026-03-01")]),
+        events=[overnight, same_day],
+        end=at(720),
+        effects=[care],
+        messages=[
+            message(0, "P1", "delay", "XA1/2026-03-01"),
+            message(60, "P1", "delay", "XA1/2026-03-01", text="now 10:00"),
+        ],
+    )
+    assert "care" not in checks(after(record))
+    record = RunRecord(
+        world=world([XA1, XA2, XA3], [booking("P1", "XA1/2026-03-01")]),
+        events=[event(0, "XA1/2026-03-01", "delayed", at(300), at(360))],
+        end=at(720),
+        effects=[care],
+        messages=[message(0, "P1", "delay", "XA1/2026-03-01")],
+    )
+    assert "care" in checks(after(record))
+
+
 def test_an_oversold_flight_is_caught() -> None:
     full = replace(XA2, sold={"economy": 10})
     record = clean_run()
