@@ -167,11 +167,12 @@ async def validate(
 
 
 def _effects_first(actions: list[ProposedAction]) -> list[ProposedAction]:
-    """The message after what it announces: act runs actions in order, and a "rebooked"
-    message needs the itinerary its rebooking makes (a plan may list the message first)."""
+    """The rebooking before everything else: act runs actions in order, and a "rebooked"
+    message needs the itinerary its rebooking makes (a plan may list the message first;
+    money the message tells of is read from every action, whatever the order)."""
     return [
-        *(a for a in actions if not isinstance(a, NotifyAction)),
-        *(a for a in actions if isinstance(a, NotifyAction)),
+        *(a for a in actions if isinstance(a, RebookAction)),
+        *(a for a in actions if not isinstance(a, RebookAction)),
     ]
 
 
