@@ -54,6 +54,17 @@ async def effect_detail(session: AsyncSession, idempotency_key: str) -> dict[str
     )
 
 
+async def effect_details_under(session: AsyncSession, prefix: str) -> list[dict[str, Any]]:
+    """The ledger details of every effect whose key starts with `prefix` (the effects of
+    one kind a booking's journey has had, when their keys say what each held)."""
+    rows = await session.scalars(
+        select(LedgerRow.detail).where(
+            LedgerRow.idempotency_key.startswith(prefix, autoescape=True)
+        )
+    )
+    return list(rows)
+
+
 async def record_effect(
     session: AsyncSession,
     *,

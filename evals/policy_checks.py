@@ -262,7 +262,10 @@ def _compensation_violations(
         "eu261": origin.country in EU_COUNTRIES
         or (destination.country in EU_COUNTRIES and carrier in EU_CARRIERS),
         "uk261": origin.country == "GB" or (destination.country == "GB" and carrier in EU_CARRIERS),
-        "appr": "CA" in {origin.country, destination.country},
+        # Every flight that lands or takes off in Canada, connecting flights included
+        # (Canada Transportation Act s.86.11(1); CTA, "Application of the APPR: a guide").
+        "appr": "CA"
+        in {result.airports[a].country for leg in legs for a in (leg.origin, leg.destination)},
     }
     if regime not in in_scope:
         return [f"{e.pnr}: compensation under unknown regime {e.detail.get('regime')!r}"]

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from airline.board import LiveBoard
+from airline.board import FlightState, LiveBoard
 from airline.journeys import journey_of_flight
 from airline.models import Booking, Cabin, FlightStatus, LoyaltyTier, ReasonCode
 from airline.reservations import load_booking, load_customer
@@ -135,9 +135,20 @@ def disruption_facts(
         connections_booked=len(original) - 1,
         connections_offered=len(active) - 1 if rebooked else None,
         alt_origin=flights[active[0].flight_key].origin if rebooked else None,
-        alt_destination=flights[active[-1].flight_key].destination if rebooked else None,
+        alt_destination=flights[active[-1].flight_key].destination
+        if rebooked
+        else _diverted_to(schedule, state, kind),
         alternative_offered=bool(rebooked) or kind is not DisruptionKind.CANCELLED,
     )
+
+
+def _diverted_to(schedule: Schedule, state: FlightState | None, kind: DisruptionKind) -> str | None:
+    """Where a diverted flight leaves a passenger nobody has rebooked: their journey, as
+    flown, ends there, not at its destination (a different arrival airport is a significant
+    change, 14 CFR 260.2). None when not diverted, or the airport is unknown."""
+    if kind is not DisruptionKind.DIVERTED or state is None or state.diverted_to is None:
+        return None
+    return state.diverted_to if state.diverted_to in schedule.airports else None
 
 
 def rerouted_entitlements(
@@ -193,7 +204,9 @@ def rerouted_entitlements(
                 "alternative_offered": True,
             }
         )
-    elif disruption.kind is DisruptionKind.CANCELLED:
+    elif disruption.kind in (DisruptionKind.CANCELLED, DisruptionKind.DIVERTED):
+        # Nothing offered: a cancelled passenger does not travel, a diverted one is not
+        # carried on from the diversion airport; either way no alternative was offered.
         disruption = disruption.model_copy(
             update={"actual_dep": None, "actual_arr": None, "alternative_offered": False}
         )

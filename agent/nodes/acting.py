@@ -38,6 +38,7 @@ from agent.state import (
 )
 from agent.turns import my_turn
 from airline.holds import confirm_hold, release_case_holds
+from airline.ledger import effect_details_under
 from airline.reservations import (
     HoldExpiredError,
     effect_done,
@@ -136,7 +137,11 @@ async def _apply(
                     now=now,
                 )
                 effects.append("rebook")
-            elif isinstance(action, CompensateAction | CareAction | RefundOfferAction):
+            elif isinstance(action, CareAction):
+                given = await _record_care(session, state, action, now)
+                fields.update(_owed_fields(action, context))
+                effects.append("care" if given else "care:already-done")
+            elif isinstance(action, CompensateAction | RefundOfferAction):
                 done = await _record_money(session, deps, state, action, now)
                 fields.update(_owed_fields(action, context))
                 effects.append(action.kind if done else f"{action.kind}:already-done")
@@ -209,11 +214,45 @@ async def _rebook(
     )
 
 
+async def _record_care(
+    session: AsyncSession, state: CaseState, action: CareAction, now: datetime
+) -> bool:
+    """Give the care items not yet given on this journey; False if every one already was.
+
+    Care is owed for the passenger's wait, not per case: meals given on a delay are not
+    given again when the flight is then cancelled, but the hotel the cancellation's
+    overnight wait adds (Art 9(1)(b)) is, though the meals came first. The key names the
+    items it gives, so a re-run after a crash finds them given and gives nothing twice.
+    """
+    prefix = _care_prefix(state)
+    given = {str(i) for d in await effect_details_under(session, prefix) for i in d["items"]}
+    new = sorted(item for item in action.items if item.value not in given)
+    if not new:
+        return False
+    detail = action.model_dump(mode="json")
+    detail.update(items=[item.value for item in new], journey=_journey(state["context"]))
+    await record_and_announce(
+        session,
+        key=prefix + "+".join(item.value for item in new) + ":v2",
+        case_id=state["case_id"],
+        action=action.kind,
+        pnr=state["pnr"],
+        detail=detail,
+        at=now,
+    )
+    return True
+
+
+def _care_prefix(state: CaseState) -> str:
+    """Care is given once per item per journey of the booking (a return's wait is its own)."""
+    return f"{state['pnr']}:j{_journey(state['context'])}:care:"
+
+
 async def _record_money(
     session: AsyncSession,
     deps: AgentDeps,
     state: CaseState,
-    action: CompensateAction | CareAction | RefundOfferAction,
+    action: CompensateAction | RefundOfferAction,
     now: datetime,
 ) -> bool:
     """Ledger the payment (or offer) once; False if it was already there."""
@@ -242,15 +281,14 @@ def _rebook_key(case_id: str) -> str:
 
 
 def _money_key(state: CaseState, kind: str) -> str:
-    # Compensation is paid once per journey, care once per flight's disruption: keyed by
-    # booking and journey (and flight), not case, so a later case about the same journey
-    # cannot repeat it, and a disruption of the return still pays for the return.
+    # Compensation is paid once per journey (care: `_care_prefix`): keyed by booking and
+    # journey, not case, so a later case about the same journey cannot repeat it, and a
+    # disruption of the return still pays for the return.
     context = state["context"]
     pnr, flight = state["pnr"], context.disrupted_flight
     if kind == "compensate":
         return compensation_key(pnr, _journey(context))
     return {
-        "care": f"{pnr}:{flight}:care:v1",
         # Offered once per disruption of the flight, however often its news changes.
         "refund_offer": f"{pnr}:{flight}:refund_offer:v1",
     }.get(kind, f"{state['case_id']}:{kind}:v1")
@@ -284,8 +322,8 @@ def _ledger_keys(state: CaseState, actions: list[ProposedAction]) -> list[str]:
     for action in actions:
         if isinstance(action, RebookAction):
             keys.append(_rebook_key(state["case_id"]))
-        elif isinstance(action, CompensateAction | CareAction | RefundOfferAction):
-            keys.append(_money_key(state, action.kind))
+        elif isinstance(action, CompensateAction | RefundOfferAction):
+            keys.append(_money_key(state, action.kind))  # care: `_record_care` reads its own
         elif isinstance(action, NotifyAction):
             keys += [_notify_key(state), pending_notice_key(state)]
     return keys

@@ -4,8 +4,10 @@ limits (`agent.autonomy`) then say what needs a human.
 
 One check is the planner's: a plan that leaves the passenger without a rebooking while
 the planner holds a seat for them (`CaseContext.assignment`) is refused, and the
-assignment runs instead. Nothing the reasoner says about itself (its confidence) can
-make the guard pass such a plan: a model cannot strand a passenger.
+assignment runs instead. A plan whose own rebooking cannot run (refused, or announced and
+never proposed) falls back to the first of the search's ranked alternatives that can,
+rather than to "no alternative". Nothing the reasoner says about itself (its confidence)
+can make the guard pass such a plan: a model cannot strand a passenger.
 """
 
 from __future__ import annotations
@@ -26,10 +28,12 @@ from agent.state import (
     RefundOfferAction,
     Verdict,
 )
-from tools.policy.guard import NO_SEAT, rebooked_message
+from tools.policy.guard import NO_SEAT, fallback_message, rebooked_message
 from tools.policy.validate import Validated, validate
 
 STRANDS = "leaves the passenger without a seat"
+FALLBACK_OPTIONS = 3
+"""How many of the ranked alternatives a refused rebooking falls back to, at most."""
 
 
 async def guard_plan(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
@@ -38,17 +42,16 @@ async def guard_plan(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState
     facts = case_facts(context, deps.settings.policy)
     async with deps.db.session() as session:
         checked = await validate(session, deps.schedule, deps.board, plan.actions, facts)
-        stranded = _strands(context, checked)
-        if stranded is not None:
-            refused = checked.violations
-            checked = await validate(session, deps.schedule, deps.board, stranded, facts)
-            assigned = " + ".join(context.assignment.flights) if context.assignment else ""
-            checked.violations = [
-                *refused,
-                f"the plan {STRANDS} while the planner holds one on {assigned}",
-                *checked.violations,
-            ]
-            checked.repairs.insert(0, f"rebooked onto the planner's assignment {assigned}")
+        for flights, why in _fallbacks(context, plan.actions, checked):
+            repaired = await validate(
+                session, deps.schedule, deps.board, _rebooked_onto(context, flights, checked), facts
+            )
+            if not any(isinstance(a, RebookAction) for a in repaired.approved):
+                continue  # that seat is gone too: try the next
+            repaired.violations = [*checked.violations, why, *repaired.violations]
+            repaired.repairs.insert(0, f"rebooked onto {' + '.join(flights)}")
+            checked = repaired
+            break
     limits = assess(
         plan,
         checked.approved,
@@ -73,21 +76,47 @@ async def guard_plan(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState
     return {"verdict": verdict}
 
 
-def _strands(context: CaseContext, checked: Validated) -> list[ProposedAction] | None:
-    """The plan with the planner's assignment, if the checked plan leaves the passenger
-    without a rebooking while a seat is held for them; None when it does not."""
+def _fallbacks(
+    context: CaseContext, proposed: list[ProposedAction], checked: Validated
+) -> list[tuple[list[str], str]]:
+    """Itineraries to rebook onto instead, with why, when the checked plan leaves the
+    passenger without a rebooking: the planner's assignment (a seat held for them), then,
+    if the plan itself meant to rebook (a refused rebooking, or a message announcing one),
+    the alternatives the search ranked, in order. Empty when the plan rebooks, or chose
+    not to (a passenger's refund, a delay): a plan cannot strand a passenger, but the
+    guard does not rebook whom the plan meant to leave booked."""
+    if context.cabin is None or any(isinstance(a, RebookAction) for a in checked.approved):
+        return []
+    found: list[tuple[list[str], str]] = []
     assignment = context.assignment
-    if (
-        assignment is None
-        or not assignment.placed
-        or context.cabin is None
-        or any(isinstance(a, RebookAction) for a in checked.approved)
-    ):
-        return None
-    actions: list[ProposedAction] = [
-        RebookAction(
-            replace_seqs=context.replace_seqs, flights=assignment.flights, cabin=context.cabin
+    if assignment is not None and assignment.placed:
+        assigned = " + ".join(assignment.flights)
+        found.append(
+            (
+                list(assignment.flights),
+                f"the plan {STRANDS} while the planner holds one on {assigned}",
+            )
         )
+    meant_to_rebook = any(isinstance(a, RebookAction) for a in proposed) or any(
+        isinstance(a, NotifyAction) and fallback_message(a.message) != a.message for a in proposed
+    )
+    if meant_to_rebook:
+        found += [
+            (list(option.flight_keys), f"the plan's rebooking cannot run; {option_name} can")
+            for option in context.alternatives[:FALLBACK_OPTIONS]
+            if (option_name := " + ".join(option.flight_keys))
+            and all(option.flight_keys != flights for flights, _ in found)
+        ]
+    return found
+
+
+def _rebooked_onto(
+    context: CaseContext, flights: list[str], checked: Validated
+) -> list[ProposedAction]:
+    """The checked plan, rebooking onto `flights` and saying so."""
+    assert context.cabin is not None
+    actions: list[ProposedAction] = [
+        RebookAction(replace_seqs=context.replace_seqs, flights=flights, cabin=context.cabin)
     ]
     for action in checked.approved:
         if isinstance(action, RefundOfferAction):

@@ -41,6 +41,15 @@ class Facts:
     departure_delay: timedelta
     """The longest departure delay of a flight the passenger held (unflown) at the time."""
     flight_km: int
+    expected_overnight: bool = False
+    """At some moment a held flight was expected to leave the day after its scheduled
+    departure (local): Art 6(1)(iii) owes the hotel on the "reasonably expected time of
+    departure", so a hotel given then stands though the delay later shrank."""
+    countries: frozenset[str] = frozenset()
+    """Every country a flight of the ticketed journey lands or takes off in."""
+    offered_arr: datetime | None = None
+    """The arrival of the re-routing the passenger ends on, as the board showed it when
+    they were rebooked onto it (None: never rebooked, or no itinerary that works)."""
     reinstated: bool = False
     """A flight the passenger holds was cancelled or diverted, then came back: what was
     paid or given on the cancellation is accepted, nothing more is demanded."""
@@ -71,6 +80,7 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
     reasons: set[str | None] = set()
     delay = timedelta(0)
     reinstated = False
+    expected_overnight = False
     km = 0
     for at in j.moments_of.get(pnr, ()):
         for leg in unflown(record, board, journey.legs_at(at, before=True), at):
@@ -94,15 +104,22 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
                     )
                 reasons |= board.reasons(leg.flight)
                 delay = max(delay, late)
+                zone = ZoneInfo(record.world.places[f.origin].tz)
+                expected_overnight = expected_overnight or (
+                    not state.gone
+                    and state.est_dep.astimezone(zone).date() > f.sched_dep.astimezone(zone).date()
+                )
     if known is None:
         return None
     final = journey.final
-    new_dep = new_arr = None
+    new_dep = new_arr = offered_arr = None
     arrived = False
     if final and not broken:
         new_dep = board.state(final[0].flight, record.end).est_dep
         last_state = board.state(final[-1].flight, record.end)
         new_arr, arrived = last_state.est_arr, last_state.status == "arrived"
+        if journey.rebookings:
+            offered_arr = board.state(final[-1].flight, journey.versions[-1][0]).est_arr
     return Facts(
         pnr=pnr,
         origin=record.world.places[first.origin],
@@ -118,6 +135,13 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
         arrived=arrived,
         departure_delay=delay,
         flight_km=km,
+        expected_overnight=expected_overnight,
+        countries=frozenset(
+            record.world.places[airport].country
+            for leg in booking.legs
+            for airport in (flights[leg.flight].origin, flights[leg.flight].destination)
+        ),
+        offered_arr=offered_arr,
         reinstated=reinstated,
     )
 
@@ -145,7 +169,10 @@ def regimes(f: Facts) -> list[str]:
         found.append("eu261")
     elif uk:
         found.append("uk261")
-    if "CA" in (o, d):
+    # APPR: "flights to, from and within Canada, including connecting flights" (Canada
+    # Transportation Act s.86.11(1)): every flight that lands or takes off in Canada (the
+    # CTA's guide to the APPR's application), so ATL→YYZ→BOS is covered.
+    if "CA" in (o, d) or "CA" in f.countries:
         found.append("appr")
     if o in rules.US_TERRITORY or d in rules.US_TERRITORY:
         found.append("us_dot")
@@ -204,8 +231,13 @@ def _reg261(owed: Owed, regime: str, f: Facts, late: timedelta | None) -> None:
             )
             return
         due.add(full)
-        if late is not None and late <= rules.HALVED_IF_WITHIN[band]:
-            due.add(full // 2)  # Art 7(2): the carrier may halve
+        # Art 7(2): the carrier may halve when the passengers "are offered re-routing ...
+        # on an alternative flight ..., the arrival time of which" is within the limit: the
+        # re-routing as offered decides, so a later delay of the alternative flight does
+        # not undo a halving that was right when paid (the arrival as flown also counts).
+        offered = None if f.offered_arr is None else f.offered_arr - f.sched_arr
+        if any(x is not None and x <= rules.HALVED_IF_WITHIN[band] for x in (late, offered)):
+            due.add(full // 2)
         sure = True
     elif late is not None and late >= rules.DELAY_COMPENSATION_FROM:
         due.add(full)
@@ -262,5 +294,5 @@ def _care(owed: Owed, f: Facts) -> None:
     )
     if overnight and owed.meals == "yes":
         owed.hotel = "yes"
-    elif overnight:
+    elif overnight or (f.kind == "delayed" and f.expected_overnight):
         owed.hotel = "maybe"

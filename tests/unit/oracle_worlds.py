@@ -28,6 +28,7 @@ PLACES = {
     "LHR": Place("LHR", "GB", 51.470, -0.454, "Europe/London"),
     "JFK": Place("JFK", "US", 40.640, -73.779, "America/New_York"),
     "BOS": Place("BOS", "US", 42.364, -71.005, "America/New_York"),
+    "YYZ": Place("YYZ", "CA", 43.677, -79.631, "America/Toronto"),
 }
 
 

@@ -19,10 +19,12 @@ from agent.nodes import MAX_ATTEMPTS
 from agent.reasoners.rules import RulesReasoner
 from agent.runtime import Daemon, OpenCase
 from agent.state import (
+    Assignment,
     CaseContext,
     CaseReason,
     CaseState,
     CaseStatus,
+    NotifyAction,
     Plan,
     RebookAction,
     Verdict,
@@ -39,6 +41,7 @@ from app.wiring import Agent, open_agent
 from streams.embedded import EmbeddedBroker, EmbeddedSource
 from streams.events import TOPIC_AGENT_ACTIONS, TOPIC_NOTIFICATIONS
 from tools.flights import Itinerary
+from tools.notifications import MessageKind
 from tools.tables import OutboxRow
 
 NOW = datetime(2026, 3, 1, 5, 0, tzinfo=UTC)
@@ -474,3 +477,49 @@ async def test_a_passenger_who_loses_every_seat_race_is_still_told(
             )
         )
     assert kind == "cancelled_no_alternative"
+
+
+class RefusedRebookingReasoner:
+    """A plan announcing a rebooking onto a flight that does not exist, message first."""
+
+    name = "rules"
+
+    async def plan(self, context: CaseContext) -> Plan:
+        return Plan(
+            actions=[
+                NotifyAction(message=MessageKind.CANCELLED_REBOOKED),
+                RebookAction(
+                    replace_seqs=context.replace_seqs,
+                    flights=["XZ999/2026-03-01"],
+                    cabin=context.cabin or Cabin.ECONOMY,
+                ),
+            ],
+            rationale="rebook onto a flight nobody flies",
+            reasoner=self.name,
+        )
+
+
+async def test_a_refused_rebooking_falls_back_to_a_ranked_alternative(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No seat held by the planner (its assignment is not there to fall back on): the
+    guard still does not tell the passenger there is no alternative while the search
+    ranked one that can run; the message, listed first, goes out after the rebooking it
+    announces, with the itinerary in it."""
+    monkeypatch.setattr(Assignment, "placed", property(lambda self: False))
+    async with open_agent(
+        settings, SimulatedClock(NOW, speed=0), reasoner=RefusedRebookingReasoner()
+    ) as agent:
+        booking = await passenger(agent, connecting=False)
+        case = await cancel_and_open(agent, booking.pnr)
+        assert await _run(agent, [case]) == {"rebooked": 1}
+        after = await observe(agent, case)
+        new_flights = assert_flyable_rebooking(agent, after.booking, origin="FRA")
+        async with agent.deps.db.session() as session:
+            message = await session.scalar(
+                select(OutboxRow.payload).where(
+                    OutboxRow.key == case.pnr, OutboxRow.topic == TOPIC_NOTIFICATIONS
+                )
+            )
+    assert message is not None and message["kind"] == "cancelled_rebooked"
+    assert all(key.split("/")[0] in message["body"] for key in new_flights)

@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from agent.state import NotifyAction
+from agent.state import NotifyAction, RebookAction, RefundOfferAction
 from airline.board import LiveBoard
 from airline.models import Cabin, Flight, FlightStatus, LoyaltyTier
 from airline.reservations import load_booking, passengers_on
 from airline.schedule import Schedule
 from airline.tables import InventoryRow
+from tools.case_facts import disruption_facts
 from tools.notifications import MessageKind
 from tools.policy.guard import fallback_message, rebook_violations
 from tools.policy.validate import CaseFacts, validate
@@ -288,3 +289,74 @@ async def test_an_itinerary_that_would_miss_the_next_journey_is_refused(
     )
     assert len(late) == 1 and "the booking's next journey would be missed" in late[0], late
     assert await violations(db, schedule, board, [trip.direct.key], arrive_by=arrives) == []
+
+
+async def test_a_diverted_passenger_nobody_carries_on_is_offered_the_refund(
+    db: Database, schedule: Schedule, board: LiveBoard
+) -> None:
+    """Diverted to AMS and told there is no alternative: the journey as flown ends at AMS
+    (a significant change, 14 CFR 260.2) and nothing carries them on to LHR (EU261 Art
+    6(1)(iii), 8(1)(a)), so the refund is offered in the same message."""
+    diverted = Trip(schedule).cancelled
+    await announce(db, board, diverted.key, status=FlightStatus.DIVERTED, diverted_to="AMS")
+    async with db.session() as session:
+        pnr = (await passengers_on(session, diverted.key))[0]
+        booking = await load_booking(session, pnr)
+        facts_now = disruption_facts(schedule, board, booking, diverted.key, now=NOW)
+        broken = next(s for s in booking.segments if s.flight_key == diverted.key)
+        facts = CaseFacts(
+            booking=booking,
+            tier=LoyaltyTier.NONE,
+            disrupted_flight=diverted.key,
+            now=NOW,
+            broken_seqs=[broken.seq],
+            origin="AMS",
+            destination=diverted.destination,
+            booked_cabin=broken.cabin,
+            not_before=NOW,
+        )
+        checked = await validate(
+            session,
+            schedule,
+            board,
+            [NotifyAction(message=MessageKind.DIVERTED_NO_ALTERNATIVE)],
+            facts,
+        )
+    assert facts_now.alt_destination == "AMS"
+    offers = [a for a in checked.approved if isinstance(a, RefundOfferAction)]
+    assert len(offers) == 1 and offers[0].amount_cents == facts.refund_cents, checked.approved
+
+
+async def test_the_message_runs_after_the_rebooking_it_announces(
+    db: Database, schedule: Schedule, board: LiveBoard, trip: Trip
+) -> None:
+    """A plan may list the "rebooked" message first; act runs the approved actions in
+    order and the message needs the itinerary the rebooking makes, so the rebooking goes first."""
+    async with db.session() as session:
+        pnr = (await passengers_on(session, trip.cancelled.key))[0]
+        booking = await load_booking(session, pnr)
+        broken = next(s for s in booking.segments if s.flight_key == trip.cancelled.key)
+        facts = CaseFacts(
+            booking=booking,
+            tier=LoyaltyTier.NONE,
+            disrupted_flight=trip.cancelled.key,
+            now=NOW,
+            broken_seqs=[broken.seq],
+            origin=trip.cancelled.origin,
+            destination=trip.cancelled.destination,
+            booked_cabin=broken.cabin,
+            not_before=NOW,
+        )
+        rebooking = RebookAction(
+            replace_seqs=[broken.seq], flights=[trip.direct.key], cabin=broken.cabin
+        )
+        checked = await validate(
+            session,
+            schedule,
+            board,
+            [NotifyAction(message=MessageKind.CANCELLED_REBOOKED), rebooking],
+            facts,
+        )
+    assert not checked.violations, checked.violations
+    kinds = [a.kind for a in checked.approved]
+    assert kinds.index("rebook") < kinds.index("notify"), kinds

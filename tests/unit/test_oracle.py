@@ -74,6 +74,80 @@ def test_full_compensation_is_also_accepted_art_7_2_may_halve() -> None:
     assert judge(record).passed
 
 
+def test_a_halving_stands_when_the_offered_re_routing_is_delayed_later() -> None:
+    """Art 7(2) judges the re-routing as offered (XA2, 2 h late when booked): XA2's own
+    weather delay afterwards (arriving 6 h late) does not make the halved 125 EUR wrong;
+    a halving of a re-routing already too late when offered still is."""
+    late = event(60, "XA2/2026-03-01", "delayed", at(480), at(540), reason="weather")
+    record = clean_run(events=[cancelled(), late])
+    assert "compensation" not in checks(record)
+    known_late = event(0, "XA2/2026-03-01", "delayed", at(480), at(540), reason="weather")
+    record = clean_run(events=[known_late, cancelled(minutes=0.5)])
+    record.effects = [
+        rebook(1, "P1", [1], ["XA2/2026-03-01"]),
+        money(1, "P1", "compensate", regime="eu261", amount_cents=12500, currency="EUR"),
+        money(1, "P1", "care", regime="eu261", items=["meals", "communication"]),
+    ]
+    record.messages = [message(1, "P1", "cancelled_rebooked", "XA1/2026-03-01")]
+    assert "compensation" in checks(after(record))
+
+
+def test_appr_covers_a_connection_through_canada() -> None:
+    """JFK→YYZ→BOS: both flights land or take off in Canada, so APPR covers the journey
+    though it starts and ends in the US (Canada Transportation Act s.86.11(1): flights to,
+    from and within Canada, including connecting flights); the CAD 400 a large carrier
+    pays for a delay within its control is accepted, as it is not on JFK→BOS direct."""
+    inbound = flight("XA5/2026-03-01", "JFK", "YYZ", 120, 210)
+    onward = flight("XA6/2026-03-01", "YYZ", "BOS", 300, 390)
+    late = event(0, inbound.key, "delayed", at(360), at(450))
+    paid = money(0, "P1", "compensate", regime="appr", amount_cents=40000, currency="CAD")
+    record = RunRecord(
+        world=world([inbound, onward], [booking("P1", inbound.key, onward.key)]),
+        events=[late],
+        end=at(720),
+        effects=[paid],
+        messages=[message(0, "P1", "delay", inbound.key)],
+    )
+    assert "compensation" not in checks(after(record))
+    direct = flight("XA7/2026-03-01", "JFK", "BOS", 120, 210)
+    record = RunRecord(
+        world=world([direct], [booking("P1", direct.key)]),
+        events=[event(0, direct.key, "delayed", at(360), at(450))],
+        end=at(720),
+        effects=[paid],
+        messages=[message(0, "P1", "delay", direct.key)],
+    )
+    assert "compensation" in checks(after(record))
+
+
+def test_a_hotel_given_on_an_overnight_estimate_stands_when_the_delay_shrinks() -> None:
+    """Art 6(1)(iii) owes the hotel on the "reasonably expected time of departure": XA1 is
+    first expected the next morning (hotel given then), later at 10:00Z the same day. The
+    hotel stands; given on a same-day estimate only, it is still caught."""
+    overnight = event(0, "XA1/2026-03-01", "delayed", at(1200), at(1260))
+    same_day = event(60, "XA1/2026-03-01", "delayed", at(300), at(360))
+    care = money(0, "P1", "care", regime="eu261", items=["meals", "hotel", "communication"])
+    record = RunRecord(
+        world=world([XA1, XA2, XA3], [booking("P1", "XA1/2026-03-01")]),
+        events=[overnight, same_day],
+        end=at(720),
+        effects=[care],
+        messages=[
+            message(0, "P1", "delay", "XA1/2026-03-01"),
+            message(60, "P1", "delay", "XA1/2026-03-01", text="now 10:00"),
+        ],
+    )
+    assert "care" not in checks(after(record))
+    record = RunRecord(
+        world=world([XA1, XA2, XA3], [booking("P1", "XA1/2026-03-01")]),
+        events=[event(0, "XA1/2026-03-01", "delayed", at(300), at(360))],
+        end=at(720),
+        effects=[care],
+        messages=[message(0, "P1", "delay", "XA1/2026-03-01")],
+    )
+    assert "care" in checks(after(record))
+
+
 def test_an_oversold_flight_is_caught() -> None:
     full = replace(XA2, sold={"economy": 10})
     record = clean_run()

@@ -410,6 +410,11 @@ REFUND_AND_NOTICE = [
         {EntitlementKind.REROUTING},
         id="Art8(3)+C-826/19: diverted -> onward transfer at the carrier's cost",
     ),
+    pytest.param(
+        {"kind": "diverted", "alternative_offered": False},
+        {EntitlementKind.REROUTING, EntitlementKind.REFUND_OPTION},
+        id="Art6(1)(iii)+8(1)(a): diverted, nothing carries them on -> refund option too",
+    ),
 ]
 
 

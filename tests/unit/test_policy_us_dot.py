@@ -88,6 +88,21 @@ REFUNDS = [
         id="Part260: cancelled (any cause), alternative declined -> refund",
     ),
     pytest.param(
+        {"kind": "diverted", "alternative_offered": False},
+        {REFUND},
+        id="Part260: diverted, nothing carries the passenger on -> refund",
+    ),
+    pytest.param(
+        {"kind": "diverted", "alt_destination": "BOS"},
+        {OPTION},
+        id="Part260: diverted to BOS, undecided -> refund if they decline onward travel",
+    ),
+    pytest.param(
+        {"kind": "diverted", "moved": H, "choice": "refund"},
+        set(),
+        id="Part260: diverted but carried on, 1h late -> not a significant change",
+    ),
+    pytest.param(
         {"alt_origin": "EWR", "choice": "refund"},
         {REFUND},
         id="Part260 significant change: different origin airport -> refund",

@@ -176,7 +176,12 @@ def _refund_and_rerouting(out: Findings, scale: Scale, d: Disruption) -> None:
             f"{p} Art 8(3); Austrian Airlines C-826/19",
             "transfer from the diversion airport to the booked destination at the carrier's cost",
         )
-        return
+        if d.alternative_offered:
+            return
+        # Nothing carries the passenger on from the diversion airport: the arrival at the
+        # destination is delayed without end (at least the 5 h of Art 6(1)(iii)), so the
+        # Art 8(1) choice of a refund is theirs.
+        basis = f"{p} Art 6(1)(iii), Art 8(1)"
     else:
         if d.kind is DisruptionKind.MISSED_CONNECTION:
             out.owe(

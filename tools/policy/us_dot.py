@@ -91,6 +91,11 @@ def assess(booking: BookingFacts, d: Disruption, trip: Trip, config: PolicyConfi
     changes = significant_changes(booking, d, trip, limit=limit)
     if d.kind is DisruptionKind.CANCELLED:
         citation, why = "14 CFR Part 260", "the flight was cancelled"
+    elif d.kind is DisruptionKind.DIVERTED and not d.alternative_offered:
+        # Landed elsewhere and nothing carries the passenger on: the journey as flown ends
+        # at another airport, a significant change whether or not that airport is known.
+        citation = f"14 CFR Part 260; {SIGNIFICANT_CHANGE}"
+        why = "; ".join(changes) or f"the flight was diverted and does not reach {d.destination}"
     elif changes:
         citation, why = f"14 CFR Part 260; {SIGNIFICANT_CHANGE}", "; ".join(changes)
     else:

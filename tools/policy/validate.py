@@ -164,7 +164,19 @@ async def validate(
         if facts.offer_refund:
             money.approved, added = _offer_refund(money.approved, owed, facts)
             repairs.extend(added)
-    return Validated(approved=money.approved, violations=violations, repairs=repairs, owed=owed)
+    return Validated(
+        approved=_effects_first(money.approved), violations=violations, repairs=repairs, owed=owed
+    )
+
+
+def _effects_first(actions: list[ProposedAction]) -> list[ProposedAction]:
+    """The rebooking before everything else: act runs actions in order, and a "rebooked"
+    message needs the itinerary its rebooking makes (a plan may list the message first;
+    money the message tells of is read from every action, whatever the order)."""
+    return [
+        *(a for a in actions if isinstance(a, RebookAction)),
+        *(a for a in actions if not isinstance(a, RebookAction)),
+    ]
 
 
 def _offer_refund(
