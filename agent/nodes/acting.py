@@ -23,6 +23,14 @@ from agent.deps import AgentDeps
 from agent.nodes.approving import pending_notice_key
 from agent.nodes.closing import case_outcome, close_case
 from agent.nodes.common import MAX_ATTEMPTS, local_time
+from agent.nodes.effect_keys import (
+    care_prefix,
+    journey_of,
+    ledger_keys,
+    money_key,
+    notify_key,
+    rebook_key,
+)
 from agent.offers import open_offer
 from agent.scheduler import JobKind, schedule_job
 from agent.state import (
@@ -46,7 +54,7 @@ from airline.reservations import (
     rebook,
 )
 from airline.schedule import Schedule
-from tools.effects import action_event, compensation_key, record_and_announce
+from tools.effects import action_event, record_and_announce
 from tools.flights import Itinerary
 from tools.notifications import enqueue_for_booking, message_deadline, with_preferences
 from tools.policy.guard import (
@@ -104,10 +112,10 @@ async def _apply(
     effects: list[str] = list(before or [])
     fields = dict(context.message_fields)
     async with deps.db.transaction() as session:
-        await read_ledger_ahead(session, _ledger_keys(state, actions))
+        await read_ledger_ahead(session, ledger_keys(state, actions))
         for action in actions:
             if isinstance(action, RebookAction):
-                key = _rebook_key(case_id)
+                key = rebook_key(case_id)
                 itinerary = next(
                     (a for a in context.alternatives if a.flight_keys == action.flights), None
                 )
@@ -154,7 +162,7 @@ async def _apply(
                 # contact of their own; a legal deadline beats their quiet hours.
                 sent = await enqueue_for_booking(
                     session,
-                    idempotency_key=_notify_key(state),
+                    idempotency_key=notify_key(state),
                     case_id=case_id,
                     booking=context.booking,
                     contact=with_preferences(context.customer, context.preferences),
@@ -224,13 +232,13 @@ async def _record_care(
     overnight wait adds (Art 9(1)(b)) is, though the meals came first. The key names the
     items it gives, so a re-run after a crash finds them given and gives nothing twice.
     """
-    prefix = _care_prefix(state)
+    prefix = care_prefix(state)
     given = {str(i) for d in await effect_details_under(session, prefix) for i in d["items"]}
     new = sorted(item for item in action.items if item.value not in given)
     if not new:
         return False
     detail = action.model_dump(mode="json")
-    detail.update(items=[item.value for item in new], journey=_journey(state["context"]))
+    detail.update(items=[item.value for item in new], journey=journey_of(state["context"]))
     await record_and_announce(
         session,
         key=prefix + "+".join(item.value for item in new) + ":v2",
@@ -243,11 +251,6 @@ async def _record_care(
     return True
 
 
-def _care_prefix(state: CaseState) -> str:
-    """Care is given once per item per journey of the booking (a return's wait is its own)."""
-    return f"{state['pnr']}:j{_journey(state['context'])}:care:"
-
-
 async def _record_money(
     session: AsyncSession,
     deps: AgentDeps,
@@ -256,7 +259,7 @@ async def _record_money(
     now: datetime,
 ) -> bool:
     """Ledger the payment (or offer) once; False if it was already there."""
-    key = _money_key(state, action.kind)
+    key = money_key(state, action.kind)
     if await effect_done(session, key):
         return False
     detail = action.model_dump(mode="json")
@@ -276,30 +279,6 @@ async def _record_money(
     return True
 
 
-def _rebook_key(case_id: str) -> str:
-    return f"{case_id}:rebook:v1"
-
-
-def _money_key(state: CaseState, kind: str) -> str:
-    # Compensation is paid once per journey (care: `_care_prefix`): keyed by booking and
-    # journey, not case, so a later case about the same journey cannot repeat it, and a
-    # disruption of the return still pays for the return.
-    context = state["context"]
-    pnr, flight = state["pnr"], context.disrupted_flight
-    if kind == "compensate":
-        return compensation_key(pnr, _journey(context))
-    return {
-        # Offered once per disruption of the flight, however often its news changes.
-        "refund_offer": f"{pnr}:{flight}:refund_offer:v1",
-    }.get(kind, f"{state['case_id']}:{kind}:v1")
-
-
-def _journey(context: CaseContext) -> int:
-    """The journey of the booking the disrupted flight is on."""
-    on_it = [s for s in context.booking.segments if s.flight_key == context.disrupted_flight]
-    return on_it[0].journey if on_it else 1
-
-
 def _departure_told(context: CaseContext, deps: AgentDeps) -> datetime | None:
     """The departure of the disrupted flight the message states (the context's state of
     it, which the message's fields were written from): what the passenger now believes.
@@ -307,26 +286,6 @@ def _departure_told(context: CaseContext, deps: AgentDeps) -> datetime | None:
     key = context.disrupted_flight
     state = context.flights.get(key) or deps.board.get(key)
     return state.est_dep if state is not None and state.flyable else None
-
-
-def _notify_key(state: CaseState) -> str:
-    """One message per booking per disruption: a contact holding two bookings on the
-    flight (their own, and one they made for someone else) hears about each, since each
-    booking's passengers must know (keyed by contact alone, the second went untold)."""
-    return f"notify:{state['disruption_id']}:{state['pnr']}:{state['context'].customer.id}"
-
-
-def _ledger_keys(state: CaseState, actions: list[ProposedAction]) -> list[str]:
-    """The ledger keys `_apply` will ask about for `actions`."""
-    keys = []
-    for action in actions:
-        if isinstance(action, RebookAction):
-            keys.append(_rebook_key(state["case_id"]))
-        elif isinstance(action, CompensateAction | RefundOfferAction):
-            keys.append(_money_key(state, action.kind))  # care: `_record_care` reads its own
-        elif isinstance(action, NotifyAction):
-            keys += [_notify_key(state), pending_notice_key(state)]
-    return keys
 
 
 def _owed_fields(
