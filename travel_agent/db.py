@@ -82,6 +82,7 @@ class Database:
                 url, echo=echo, connect_args={"timeout": 30}
             )
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         else:
             self.engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=10)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
@@ -115,6 +116,10 @@ class Database:
         """A session whose work commits on success and rolls back on error."""
         if self.is_sqlite:
             async with self._write_lock, self._sessions.begin() as session:
+                # Take SQLite's write lock before the first read: a read-then-write step
+                # (is the hold still held? then confirm it) must not act on what another
+                # process changed in between (`_sqlite_begin`).
+                await session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
                 yield session
         else:
             async with self._sessions.begin() as session:
@@ -145,7 +150,26 @@ def private_file(path: Path) -> Path:
     return path
 
 
+SQLITE_BEGIN = "sqlite_begin"
+"""Execution option: how a SQLite transaction begins ("IMMEDIATE" for writers)."""
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """Begin SQLite transactions ourselves (the driver's own BEGIN is off, see
+    `_sqlite_pragmas`): the driver began one only at the first INSERT/UPDATE, so the
+    reads before it ran outside any transaction, and a second process (two daemons on
+    one file) could change the rows in between — a hold confirmed after the other
+    daemon had given its seats back left more passengers on a flight than seats sold.
+    Readers begin DEFERRED (a snapshot; WAL lets them read while another writes);
+    writers (`Database.transaction`) begin IMMEDIATE, holding the write lock from the
+    first read."""
+    mode = connection.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's implicit BEGIN (only before a write) is off: `_sqlite_begin` begins.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # WAL lets readers (another process, the dashboard) read while the daemon writes.
     cursor.execute("PRAGMA journal_mode=WAL")
