@@ -239,7 +239,8 @@ class ScenarioRunner:
                     if self.progress and time.monotonic() - reported >= PROGRESS_SECONDS:
                         reported = time.monotonic()
                         self.progress(
-                            f"{scenario.name}: {now:%H:%M}Z of {end:%H:%M}Z on its clock, "
+                            f"{scenario.name}: {now:%m-%d %H:%M}Z of {end:%m-%d %H:%M}Z "
+                            "on its clock, "
                             f"{len(steps) - len(pending)} of {len(steps)} scripted steps fed"
                         )
                     while pending and pending[0].at <= now:
