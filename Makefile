@@ -26,8 +26,11 @@ demo: install
 	$(BIN)/travel-agent demo $(ARGS)
 
 ## The whole suite, with the real services it needs (Kafka is started by the test fixtures).
+## Two workers (TEST_WORKERS=0 runs in one process): most tests are one core's work, and the
+## tests that share the broker and PostgreSQL run on one worker (tests/conftest.py).
+TEST_WORKERS ?= 2
 test: install lint
-	$(BIN)/pytest $(ARGS)
+	$(BIN)/pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup) $(ARGS)
 
 test-unit: install
 	$(BIN)/pytest tests/unit $(ARGS)

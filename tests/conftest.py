@@ -29,6 +29,49 @@ SERVICE_DATE = date(2026, 3, 1)
 IN_CI = bool(os.environ.get("CI"))
 
 
+# Session fixtures that start one server for the whole run (a fixed port, a fixed data
+# directory). Under pytest-xdist each worker has its own session, so the tests using them
+# must all run on one worker: else one worker stops the broker another still uses, or two
+# start PostgreSQL on one data directory (and some tests restart the broker on purpose).
+SHARED_SERVICE_FIXTURES = frozenset({"kafka_bootstrap", "postgres_url", "pg_db_url"})
+SHARED_SERVICES_GROUP = "shared-services"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Groups for `pytest -n N --dist loadgroup` (what `make test` runs).
+
+    A module any of whose tests uses a shared server goes whole to the shared-services
+    group; the other integration and browser modules each stay on one worker (their
+    module fixtures start a model server or a browser once); unit tests spread freely.
+    """
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    shared_modules = {
+        item.module.__name__
+        for item in items
+        if isinstance(item, pytest.Function)
+        and (
+            SHARED_SERVICE_FIXTURES & set(item.fixturenames)
+            or _names_a_shared_fixture(Path(str(item.module.__file__)))
+        )
+    }
+    for item in items:
+        if not isinstance(item, pytest.Function):
+            continue
+        module = item.module.__name__
+        if module in shared_modules:
+            item.add_marker(pytest.mark.xdist_group(SHARED_SERVICES_GROUP))
+        elif item.path.parent.name != "unit":
+            item.add_marker(pytest.mark.xdist_group(module))
+
+
+def _names_a_shared_fixture(module: Path) -> bool:
+    """A module that asks for a shared server by name (``request.getfixturevalue``), which
+    the fixture closure pytest computes at collection cannot see."""
+    text = module.read_text(encoding="utf-8")
+    return any(f'"{name}"' in text for name in SHARED_SERVICE_FIXTURES)
+
+
 def missing_service(reason: str) -> None:
     """Skip on a laptop; fail in CI, where every service must be there."""
     if IN_CI:
