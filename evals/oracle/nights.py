@@ -3,7 +3,7 @@
 EU261/UK261 Art 9(1)(b) owes hotel accommodation "in cases where a stay of one or more
 nights becomes necessary, or where a stay additional to that intended by the passenger
 becomes necessary". The articles that open it date the test by the departure: Art
-6(1)(c)(ii), a delay, "when the reasonably expected time of departure is at least the day
+6(1)(ii), a delay, "when the reasonably expected time of departure is at least the day
 after the time of departure previously announced"; Art 5(1)(b), a cancellation, "in event
 of re-routing when the reasonably expected time of departure of the new flight is at least
 the day after the departure as planned for the cancelled flight". The oracle reads both on
@@ -36,7 +36,7 @@ from evals.oracle.record import Leg, RunRecord
 
 class Night(StrEnum):
     SURE = "sure"
-    """Art 5(1)(b) or 6(1)(c)(ii) reads it as a night: the hotel is owed (with the wait)."""
+    """Art 5(1)(b) or 6(1)(ii) reads it as a night: the hotel is owed (with the wait)."""
     LIKELY = "likely"
     """A night at a connection the booking did not have: a hotel is acceptable."""
     NONE = "none"
@@ -57,7 +57,7 @@ def night(record: RunRecord, board: Board, pnr: str, legs: tuple[Leg, ...], at: 
     for leg in legs:
         f = flights[leg.flight]
         if day(dep(leg.flight), f.origin) > day(f.sched_dep, f.origin):
-            return Night.SURE  # Art 6(1)(c)(ii): it leaves the day after it was to
+            return Night.SURE  # Art 6(1)(ii): it leaves the day after it was to
     for leg in planned:
         f = flights[leg.flight]
         if leg.flight in held:

@@ -45,7 +45,7 @@ class Facts:
     expected_overnight: bool = False
     """At some moment the itinerary the passenger held made them stay a night (a held
     flight expected to leave the day after its scheduled departure, or a re-routing
-    leaving the day after the flight it replaced, `nights`): Art 5(1)(b) and 6(1)(c)(ii)
+    leaving the day after the flight it replaced, `nights`): Art 5(1)(b) and 6(1)(ii)
     owe the hotel on the "reasonably expected time of departure", so a hotel given then
     stands though the delay later shrank or a later re-routing leaves the same day."""
     night: Night = Night.NONE
