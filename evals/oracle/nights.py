@@ -11,9 +11,9 @@ the airport the passenger waits at, in its local time:
 
 - a flight of the itinerary leaves on a later day than its own scheduled departure (a
   delay into the next day);
-- a flight of the itinerary leaves an airport on a later day than the booked flight it
-  replaces was to leave it (a cancellation, a diversion or a missed connection re-routed
-  the next day from where the passenger is: the origin, the transfer airport);
+- the re-routing's first flight leaves on a later day than the first booked flight it
+  replaces was to leave (a cancellation, a diversion or a missed connection re-routed the
+  next day from where the passenger is: the origin, the transfer or diversion airport);
 - a connection of the itinerary waits past midnight at an airport where the booked
   itinerary had no such wait (a re-routing through another hub that lands tonight and
   leaves tomorrow): the stay is real, though no article names the flight it replaces, so
@@ -58,13 +58,15 @@ def night(record: RunRecord, board: Board, pnr: str, legs: tuple[Leg, ...], at: 
         f = flights[leg.flight]
         if day(dep(leg.flight), f.origin) > day(f.sched_dep, f.origin):
             return Night.SURE  # Art 6(1)(ii): it leaves the day after it was to
-    for leg in planned:
-        f = flights[leg.flight]
-        if leg.flight in held:
-            continue
-        new = next((x.flight for x in legs if flights[x.flight].origin == f.origin), None)
-        if new is not None and day(dep(new), f.origin) > day(f.sched_dep, f.origin):
-            return Night.SURE  # Art 5(1)(b): its re-routing leaves the day after
+    lost = [flights[leg.flight] for leg in planned if leg.flight not in held]
+    booked = {leg.flight for leg in planned}
+    new = [flights[leg.flight] for leg in legs if leg.flight not in booked]
+    if (
+        lost
+        and new
+        and day(dep(new[0].key), new[0].origin) > day(lost[0].sched_dep, lost[0].origin)
+    ):
+        return Night.SURE  # Art 5(1)(b): the re-routing leaves the day after
     booked_nights = {
         flights[b.flight].origin
         for a, b in pairwise(planned)

@@ -587,3 +587,27 @@ def test_a_canadian_delay_told_at_once_in_the_night_is_no_quiet_hours_finding() 
     record.events.append(event(60, yyz_yvr.key, "scheduled", at(900), at(1200)))
     record.messages.append(message(60, "P1", "delay", yyz_yvr.key, sent=65))
     assert "quiet_hours" not in checks(record)
+
+
+def test_a_diversion_re_routed_the_next_day_from_the_diversion_airport_may_get_a_hotel() -> None:
+    """FRA→MUC diverted to LHR in the evening; the re-routing leaves LHR the next morning.
+    No booked flight leaves LHR, so the night is dated by the re-routing's first flight
+    against the lost one's planned departure (Art 5(1)(b)): a hotel given stands."""
+    evening = flight("XA7/2026-03-01", "FRA", "MUC", 840, 900)
+    tomorrow = flight("XA8/2026-03-02", "LHR", "MUC", 1560, 1650)
+    record = after(
+        RunRecord(
+            world=world([evening, tomorrow], [booking("P1", evening.key)]),
+            events=[
+                event(840, evening.key, "departed", at(840), at(900)),
+                event(880, evening.key, "diverted", at(840), at(900), diverted_to="LHR"),
+            ],
+            end=at(1800),
+            effects=[
+                rebook(880, "P1", [1], [tomorrow.key]),
+                money(880, "P1", "care", regime="eu261", items=["meals", "hotel", "communication"]),
+            ],
+            messages=[message(880, "P1", "diverted_rebooked", evening.key)],
+        )
+    )
+    assert "care" not in checks(record)
