@@ -1,20 +1,26 @@
 """Messages: each change a passenger must know of was told (none missing), once (no
 duplicates), while it was still the news (nothing superseded delivered), within the legal
-deadline (14 CFR 259.8), and not in their night unless it could not wait."""
+deadline (14 CFR 259.8), and not in their night unless it could not wait (its flight leaves
+near the night's end, a law wants it told now: 14 CFR 259.8, APPR s.13; or it is news
+that never waits, `rules.NEVER_HELD`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from evals.oracle.context import NEWS_DELAY, Judged
 from evals.oracle.journeys import unflown
-from evals.oracle.record import Message
+from evals.oracle.record import FlightRec, Message
 from evals.oracle.rules import (
+    APPR_PROMPTLY,
+    CA_TERRITORY,
     DOT_NOTIFY_FROM_DELAY,
     DOT_NOTIFY_WITHIN,
     DOT_RENOTICE_SHIFT,
     NEAR_DEPARTURE,
+    NEVER_HELD,
     QUIET_FROM_HOUR,
     QUIET_UNTIL_HOUR,
     TRIP_CHANGED,
@@ -216,15 +222,44 @@ def _stale(j: Judged) -> list[Finding]:
 
 def _dot_duties(j: Judged) -> list[tuple[str, str, datetime, str]]:
     """(pnr, flight, learned at, what) for each change 14 CFR 259.8 says to tell of."""
+    places = j.record.world.places
+    return _status_changes(
+        j,
+        lambda flight, _: bool(
+            {places[flight.origin].country, places[flight.destination].country} & US_TERRITORY
+        ),
+    )
+
+
+def _appr_duties(j: Judged) -> list[tuple[str, str, datetime, str]]:
+    """(pnr, flight, learned at, what) for each change APPR s.13 says to tell of as soon as
+    feasible: a delay or cancellation of a flight of a journey to, from or within Canada
+    (connections included, as `owed.regimes` reads the APPR's scope). Its "delay" is read
+    as 259.8's (30 min or more, a new notice per 30 min move); a told delay that is gone
+    again is new information too (the passenger must not miss the earlier departure)."""
+    world = j.record.world
+
+    def covered(_: FlightRec, pnr: str) -> bool:
+        legs = world.bookings[pnr].legs
+        return any(
+            world.places[airport].country in CA_TERRITORY
+            for leg in legs
+            for airport in (world.flights[leg.flight].origin, world.flights[leg.flight].destination)
+        )
+
+    return _status_changes(j, covered, recoveries=True)
+
+
+def _status_changes(
+    j: Judged, covers: Callable[[FlightRec, str], bool], *, recoveries: bool = False
+) -> list[tuple[str, str, datetime, str]]:
+    """(pnr, flight, learned at, what): each cancellation, diversion, or delay of 30 min or
+    more (again each time it moves 30 min) of a flight a passenger still had to fly, where
+    `covers(flight, pnr)` says a rule owes them the news; with `recoveries`, also a told
+    delay that falls back under 30 min (new information, though no delay)."""
     record, board = j.record, j.board
     duties = []
     for key, flight in record.world.flights.items():
-        places = record.world.places
-        if (
-            places[flight.origin].country not in US_TERRITORY
-            and places[flight.destination].country not in US_TERRITORY
-        ):
-            continue
         told_delay: timedelta | None = None
         status = "scheduled"
         for state in board.changes(key):
@@ -232,17 +267,20 @@ def _dot_duties(j: Judged) -> list[tuple[str, str, datetime, str]]:
             what = None
             if state.gone and state.status != status:
                 what = state.status
-            elif (
-                not state.gone
-                and delay >= DOT_NOTIFY_FROM_DELAY
-                and (told_delay is None or abs(delay - told_delay) >= DOT_RENOTICE_SHIFT)
-            ):
-                what = f"delayed {int(delay.total_seconds() // 60)} min"
-                told_delay = delay
+            elif not state.gone:
+                moved = told_delay is None or abs(delay - told_delay) >= DOT_RENOTICE_SHIFT
+                if delay >= DOT_NOTIFY_FROM_DELAY and moved:
+                    what = f"delayed {int(delay.total_seconds() // 60)} min"
+                    told_delay = delay
+                elif recoveries and told_delay is not None and moved:
+                    what = "back on time"  # it leaves earlier than told: news
+                    told_delay = None
             status = state.status
             if what is None:
                 continue
             for pnr in sorted(j.holders.get(key, ())):
+                if not covers(flight, pnr):
+                    continue
                 journey = j.seats.journeys[pnr]
                 legs = unflown(
                     record, board, journey.legs_at(state.since, before=True), state.since
@@ -283,9 +321,10 @@ def _deadlines(j: Judged) -> list[Finding]:
 def _quiet(j: Judged) -> list[Finding]:
     found = []
     record = j.record
-    duties = _dot_duties(j)
+    duties = [(*d, DOT_NOTIFY_WITHIN) for d in _dot_duties(j)]
+    duties += [(*d, APPR_PROMPTLY) for d in _appr_duties(j)]
     for m in record.messages:
-        if not m.delivered or m.sent_at is None or m.kind in TRIP_CHANGED:
+        if not m.delivered or m.sent_at is None or m.kind in NEVER_HELD:
             continue
         flight = record.world.flights.get(m.about or "")
         booking = record.world.bookings.get(m.pnr)
@@ -304,10 +343,10 @@ def _quiet(j: Judged) -> list[Finding]:
             continue  # it could not wait
         if any(
             p == m.pnr
-            and since <= m.sent_at <= since + DOT_NOTIFY_WITHIN  # it tells of the change
+            and since <= m.sent_at <= since + within  # it tells of the change
             and (m.about in (None, f) or m.kind in TRIP_CHANGED)
-            and since + DOT_NOTIFY_WITHIN < morning  # and waiting would miss 259.8
-            for p, f, since, _ in duties
+            and since + within < morning  # and waiting would miss 259.8 or APPR s.13
+            for p, f, since, _, within in duties
         ):
             continue  # the law's deadline falls in the night
         found.append(

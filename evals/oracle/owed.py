@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from evals.oracle import rules
 from evals.oracle.context import Judged
 from evals.oracle.journeys import unflown
+from evals.oracle.nights import Night, night
 from evals.oracle.record import Place
 
 
@@ -42,9 +43,13 @@ class Facts:
     """The longest departure delay of a flight the passenger held (unflown) at the time."""
     flight_km: int
     expected_overnight: bool = False
-    """At some moment a held flight was expected to leave the day after its scheduled
-    departure (local): Art 6(1)(iii) owes the hotel on the "reasonably expected time of
-    departure", so a hotel given then stands though the delay later shrank."""
+    """At some moment the itinerary the passenger held made them stay a night (a held
+    flight expected to leave the day after its scheduled departure, or a re-routing
+    leaving the day after the flight it replaced, `nights`): Art 5(1)(b) and 6(1)(ii)
+    owe the hotel on the "reasonably expected time of departure", so a hotel given then
+    stands though the delay later shrank or a later re-routing leaves the same day."""
+    night: Night = Night.NONE
+    """The night the itinerary the passenger ends on makes them stay (`nights`)."""
     countries: frozenset[str] = frozenset()
     """Every country a flight of the ticketed journey lands or takes off in."""
     offered_arr: datetime | None = None
@@ -112,6 +117,11 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
     if known is None:
         return None
     final = journey.final
+    # A re-routing as decided (the board as it stood then) made the night expected.
+    expected_overnight = expected_overnight or any(
+        effect is not None and legs and night(record, board, pnr, legs, when) is not Night.NONE
+        for when, legs, effect in journey.versions[1:]
+    )
     new_dep = new_arr = offered_arr = None
     arrived = False
     if final and not broken:
@@ -143,6 +153,7 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
         ),
         offered_arr=offered_arr,
         reinstated=reinstated,
+        night=night(record, board, pnr, final, record.end) if new_dep else Night.NONE,
     )
 
 
@@ -272,7 +283,6 @@ def _appr(owed: Owed, f: Facts, late: timedelta | None) -> None:
 
 
 def _care(owed: Owed, f: Facts) -> None:
-    places_zone = ZoneInfo(f.origin.tz)
     band = rules.eu_band(f.flight_km, intra=False)
     if f.reinstated:
         owed.meals = owed.hotel = "maybe"
@@ -287,12 +297,9 @@ def _care(owed: Owed, f: Facts) -> None:
     elif f.departure_delay >= rules.CARE_FROM_DELAY[0]:
         owed.meals = "maybe"  # the flight's band is judged on its own distance
     if f.new_dep is None:
-        owed.hotel = "maybe" if f.kind != "delayed" else "no"
+        owed.hotel = "maybe" if f.kind != "delayed" or f.expected_overnight else "no"
         return
-    overnight = (
-        f.new_dep.astimezone(places_zone).date() > f.sched_dep.astimezone(places_zone).date()
-    )
-    if overnight and owed.meals == "yes":
+    if f.night is Night.SURE and owed.meals == "yes":
         owed.hotel = "yes"
-    elif overnight or (f.kind == "delayed" and f.expected_overnight):
+    elif f.night is not Night.NONE or f.expected_overnight:
         owed.hotel = "maybe"

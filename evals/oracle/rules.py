@@ -84,6 +84,13 @@ APPR_OUTSIDE_CONTROL = frozenset(
     {"weather", "atc", "airport_closure", "security", "bird_strike", "third_party_strike"}
 )
 APPR_NOTICE = timedelta(days=14)
+APPR_PROMPTLY = timedelta(minutes=30)
+"""APPR s.13 (by s.10(3)(a), 11(2)(a), 12(2)(a), 12(3)(a)): on a delay or cancellation the
+carrier tells the passenger the reason and what they are owed, gives new information "as
+soon as feasible", and updates a delay every 30 minutes until a new departure time is set.
+No hour of the day is excepted, so quiet hours may not hold such news; the oracle counts a
+message sent within this long of the change as "as soon as feasible" (it demands nothing:
+the deadline check stays 14 CFR 259.8's, the only rule that names a time)."""
 
 # --- US DOT ------------------------------------------------------------------------------
 
@@ -148,6 +155,12 @@ TRIP_CHANGED = frozenset(
     }
 )
 """Messages about a trip that changed, or help at the airport: they may always go."""
+NEVER_HELD = TRIP_CHANGED | {"reinstated"}
+"""Messages quiet hours never hold. A reinstatement ("your cancelled flight flies after
+all") goes only to passengers told their flight was gone (a message that itself went at
+once, night or not), who may be acting on that news at any hour: booking another carrier,
+taking the refund, giving up the hotel or heading home. The correction is as urgent as the
+news it corrects (the agent's `MessageKind.REINSTATED` is urgent for the same reason)."""
 
 
 def great_circle_km(a: Place, b: Place) -> int:

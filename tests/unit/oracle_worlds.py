@@ -29,6 +29,7 @@ PLACES = {
     "JFK": Place("JFK", "US", 40.640, -73.779, "America/New_York"),
     "BOS": Place("BOS", "US", 42.364, -71.005, "America/New_York"),
     "YYZ": Place("YYZ", "CA", 43.677, -79.631, "America/Toronto"),
+    "YVR": Place("YVR", "CA", 49.195, -123.184, "America/Vancouver"),
 }
 
 

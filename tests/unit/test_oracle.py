@@ -121,7 +121,7 @@ def test_appr_covers_a_connection_through_canada() -> None:
 
 
 def test_a_hotel_given_on_an_overnight_estimate_stands_when_the_delay_shrinks() -> None:
-    """Art 6(1)(iii) owes the hotel on the "reasonably expected time of departure": XA1 is
+    """Art 6(1)(ii) owes the hotel on the "reasonably expected time of departure": XA1 is
     first expected the next morning (hotel given then), later at 10:00Z the same day. The
     hotel stands; given on a same-day estimate only, it is still caught."""
     overnight = event(0, "XA1/2026-03-01", "delayed", at(1200), at(1260))
@@ -475,3 +475,139 @@ def test_every_finding_reads_as_a_sentence() -> None:
 
 def test_time_deltas_used_in_worlds_are_sane() -> None:
     assert XA2.sched_dep - XA1.sched_dep == timedelta(hours=2)
+
+
+def _missed_connection(care_items: list[str]) -> RunRecord:
+    """FRA→MUC→LHR: XA1 leaves 6 h late (crew), the MUC connection is lost, and the
+    re-routing from MUC leaves the next morning: the passenger spends the night at MUC."""
+    inbound = flight("XA1/2026-03-01", "FRA", "MUC", 120, 180)
+    onward = flight("XA4/2026-03-01", "MUC", "LHR", 240, 330)
+    tomorrow = flight("XA5/2026-03-02", "MUC", "LHR", 1560, 1650)
+    return after(
+        RunRecord(
+            world=world([inbound, onward, tomorrow], [booking("P1", inbound.key, onward.key)]),
+            events=[event(0, inbound.key, "delayed", at(480), at(540))],
+            end=at(1800),
+            effects=[
+                rebook(0, "P1", [2], [tomorrow.key]),
+                money(0, "P1", "compensate", regime="eu261", amount_cents=25000, currency="EUR"),
+                money(0, "P1", "care", regime="eu261", items=care_items),
+            ],
+            messages=[message(0, "P1", "missed_connection_rebooked", inbound.key)],
+        )
+    )
+
+
+def test_a_night_at_the_transfer_airport_is_judged_where_the_passenger_waits() -> None:
+    """Art 9(1)(b) (a stay of one or more nights becomes necessary), dated as Art 5(1)(b)
+    dates it: the re-routing leaves MUC the day after the lost XA4 was to. The flight
+    already flown (XA1, the same day) is not the "new flight": the hotel is owed."""
+    assert "care" not in checks(_missed_connection(["meals", "hotel", "communication"]))
+    verdict = judge(_missed_connection(["meals", "communication"]))
+    assert [f.reason for f in verdict.findings if f.check == "care"] == [
+        "a hotel owed (overnight wait, Art 9(1)(b)) and not given"
+    ]
+
+
+def test_a_hotel_given_for_a_next_day_re_routing_stands_when_a_same_day_one_replaces_it() -> None:
+    """XA1 cancelled; P1 first re-routed onto tomorrow's XA9 (a hotel given then, Art
+    5(1)(b): the new flight "reasonably expected" the day after), then onto today's XA3
+    when a seat came free. The hotel stands; given for XA3 alone it is still caught."""
+    tomorrow = flight("XA9/2026-03-02", "FRA", "MUC", 1560, 1620)
+    care = money(0, "P1", "care", regime="eu261", items=["meals", "hotel", "communication"])
+    record = clean_run(
+        world=world([XA1, XA2, XA3, tomorrow], [booking("P1", "XA1/2026-03-01")]),
+        effects=[
+            rebook(0, "P1", [1], [tomorrow.key]),
+            rebook(60, "P1", [2], ["XA3/2026-03-01"], case="c2"),
+            money(0, "P1", "compensate", regime="eu261", amount_cents=25000, currency="EUR"),
+            care,
+        ],
+        messages=[
+            message(0, "P1", "cancelled_rebooked", "XA1/2026-03-01"),
+            message(60, "P1", "cancelled_rebooked", "XA1/2026-03-01", text="now XA3"),
+        ],
+    )
+    assert "care" not in checks(record)
+    record = clean_run(
+        effects=[
+            rebook(0, "P1", [1], ["XA3/2026-03-01"]),
+            money(0, "P1", "compensate", regime="eu261", amount_cents=25000, currency="EUR"),
+            care,
+        ],
+    )
+    assert "care" in checks(record)
+
+
+def test_a_reinstatement_right_after_a_night_cancellation_may_wake_the_passenger() -> None:
+    """Told at 06:00 local (FRA) that XA3 is cancelled with no alternative, the passenger
+    may be booking another carrier or heading home; that it flies after all cannot wait
+    for 07:00 (`rules.NEVER_HELD`). A reminder in the same night still could."""
+    gone = event(0, "XA3/2026-03-01", "cancelled", XA3.sched_dep, XA3.sched_arr)
+    back = event(5, "XA3/2026-03-01", "scheduled", XA3.sched_dep, XA3.sched_arr)
+    record = after(
+        RunRecord(
+            world=world([XA3], [booking("P1", "XA3/2026-03-01")]),
+            events=[gone, back],
+            end=at(720),
+            effects=[money(0, "P1", "refund_offer", regime="eu261", amount_cents=20000)],
+            messages=[
+                message(0, "P1", "cancelled_no_alternative", "XA3/2026-03-01"),
+                message(5, "P1", "reinstated", "XA3/2026-03-01"),
+            ],
+        )
+    )
+    assert "quiet_hours" not in checks(record)
+    record.messages.append(message(10, "P1", "reminder", "XA3/2026-03-01"))
+    assert judge(record).by_check().get("quiet_hours") == 1
+
+
+def test_a_canadian_delay_told_at_once_in_the_night_is_no_quiet_hours_finding() -> None:
+    """APPR s.13: new information "as soon as feasible", no hour excepted. A delay of
+    YYZ→YVR learned at 00:00 Toronto and told at 00:05 is the law's; told at 02:30, it is
+    not prompt, and could have waited for the morning. Back on time, it is news again."""
+    yyz_yvr = flight("XC1/2026-03-01", "YYZ", "YVR", 900, 1200)
+    late = event(0, yyz_yvr.key, "delayed", at(960), at(1260))
+
+    def told(sent: float) -> RunRecord:
+        return after(
+            RunRecord(
+                world=world([yyz_yvr], [booking("P1", yyz_yvr.key, currency="CAD")]),
+                events=[late],
+                end=at(1300),
+                messages=[message(0, "P1", "delay", yyz_yvr.key, sent=sent)],
+            )
+        )
+
+    assert "quiet_hours" not in checks(told(5))
+    assert "quiet_hours" in checks(told(150))
+    # Back on time at 01:00: it leaves earlier than told, new information the law wants
+    # told as soon as feasible too.
+    record = told(5)
+    record.events.append(event(60, yyz_yvr.key, "scheduled", at(900), at(1200)))
+    record.messages.append(message(60, "P1", "delay", yyz_yvr.key, sent=65))
+    assert "quiet_hours" not in checks(record)
+
+
+def test_a_diversion_re_routed_the_next_day_from_the_diversion_airport_may_get_a_hotel() -> None:
+    """FRA→MUC diverted to LHR in the evening; the re-routing leaves LHR the next morning.
+    No booked flight leaves LHR, so the night is dated by the re-routing's first flight
+    against the lost one's planned departure (Art 5(1)(b)): a hotel given stands."""
+    evening = flight("XA7/2026-03-01", "FRA", "MUC", 840, 900)
+    tomorrow = flight("XA8/2026-03-02", "LHR", "MUC", 1560, 1650)
+    record = after(
+        RunRecord(
+            world=world([evening, tomorrow], [booking("P1", evening.key)]),
+            events=[
+                event(840, evening.key, "departed", at(840), at(900)),
+                event(880, evening.key, "diverted", at(840), at(900), diverted_to="LHR"),
+            ],
+            end=at(1800),
+            effects=[
+                rebook(880, "P1", [1], [tomorrow.key]),
+                money(880, "P1", "care", regime="eu261", items=["meals", "hotel", "communication"]),
+            ],
+            messages=[message(880, "P1", "diverted_rebooked", evening.key)],
+        )
+    )
+    assert "care" not in checks(record)

@@ -90,7 +90,10 @@ SPECS: Mapping[MessageKind, KindSpec] = {
         Urgency.NEVER, (*_TRIP, "minutes", "compensation", "citation")
     ),
     MessageKind.REMINDER: KindSpec(Urgency.NEAR_DEPARTURE, (*_TRIP, "new_dep"), ("gate",)),
-    # They may be making other plans: told at once.
+    # Told at once, night or not: it goes only to passengers told their flight was gone
+    # (news that itself went at once), who may be acting on it at any hour (booking another
+    # carrier, taking the refund, heading home). A correction is as urgent as the news it
+    # corrects; the oracle reads quiet hours the same way (`evals.oracle.rules.NEVER_HELD`).
     MessageKind.REINSTATED: KindSpec(Urgency.ALWAYS, (*_TRIP, "new_dep")),
     # `status`: cancelled, diverted, delayed or missed_connection (each template words it).
     MessageKind.REBOOKING_PENDING: KindSpec(Urgency.ALWAYS, (*_TRIP, "status"), ("until",)),
