@@ -218,7 +218,8 @@ class Passenger(BaseModel):
     ssr: list[str] = Field(
         default_factory=list,
         description="this passenger's special service requests, IATA codes: WCHR/WCHS/WCHC "
-        "(wheelchair), UMNR (unaccompanied minor), BLND, DEAF, MAAS (meet and assist)",
+        "(wheelchair), UMNR (unaccompanied minor), BLND, DEAF, MAAS (meet and assist), OXYG "
+        "(medical oxygen on board), SVAN (service animal)",
     )
     on_lap_of: int | None = Field(
         default=None, description="an infant's: the `seq` of the adult they travel with"

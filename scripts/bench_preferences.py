@@ -36,7 +36,7 @@ from typing import Any
 
 import yaml
 
-from airline.airports import airport_names
+from airline.metro import airports_of_city
 from memory.prefs.findings import FIELDS, LIST_FIELDS, Understood
 from memory.prefs.lexical import LexiconReader
 from memory.prefs.model import ModelEndpoint, ModelReader
@@ -47,16 +47,10 @@ REPO = Path(__file__).resolve().parents[1]
 Pair = tuple[str, str]
 
 
-def city_airports() -> dict[str, set[str]]:
-    """The airports the extractor knows in each city: how a city is scored as airports."""
-    names = airport_names()
-    out: dict[str, set[str]] = defaultdict(set)
-    for code in MAJOR_AIRPORTS & set(names):
-        out[names[code][1]].add(code)
-    return out
-
-
-CITY_AIRPORTS = city_airports()
+def city_airports(city: str) -> set[str]:
+    """How a city is scored: the large hubs among the airports the planner avoids for it
+    (`airline.metro`: "New York" is JFK, LGA and EWR; the labelled sets name hubs)."""
+    return set(airports_of_city(city) & MAJOR_AIRPORTS) or {city}
 
 
 # The labelled sets' names for needs, as `Preferences.accessibility` names them (each set's
@@ -81,7 +75,7 @@ def _pairs(field: str, value: object) -> set[Pair]:
     if field == "avoid_overnight" and value is False:
         return set()
     if field == "avoid_cities":
-        return {("avoid_airports", code) for code in CITY_AIRPORTS.get(str(value), {str(value)})}
+        return {("avoid_airports", code) for code in city_airports(str(value))}
     if field == "accessibility":
         return {(field, NEED_NAMES.get(str(value), str(value)))}
     return {(field, _text(value))}

@@ -42,7 +42,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
-from airline.airports import canonical_city, minimum_connection_time
+from airline.airports import minimum_connection_time
+from airline.metro import is_in_avoided_city
 from airline.models import Preferences
 
 if TYPE_CHECKING:
@@ -85,7 +86,9 @@ def avoided_by(it: Itinerary, preferences: Preferences | None, schedule: Schedul
             airport = schedule.airports.get(code)
             if code in preferences.avoid_airports:
                 hits.append(code)
-            elif airport is not None and canonical_city(airport.city) in preferences.avoid_cities:
+            elif airport is not None and is_in_avoided_city(
+                code, airport.city, preferences.avoid_cities
+            ):
                 hits.append(f"{code} ({airport.city})")
         if leg.carrier in preferences.avoid_carriers:
             hits.append(leg.carrier)

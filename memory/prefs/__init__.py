@@ -19,7 +19,7 @@ So the reader separates the two questions and answers each with a mechanism that
 not depend on having seen the phrasing:
 
 1. **What is named** — per-language lexicons (`lexicon/`, one module a language: en, de,
-   fr, es, it, pt, nl, pl, zh, ja) list the *targets* a wish can be about (seat words,
+   fr, es, it, pt, nl, pl, sv, tr, zh, ja, ko, el, ar) list the *targets* a wish can be about (seat words,
    channel words, night flights, needs, language names in every covered language) and
    the gazetteer (`entities`) resolves places and airlines to codes: airportsdata's
    airports and cities, exonyms and airport names in the covered languages (`places`:
@@ -35,10 +35,14 @@ not depend on having seen the phrasing:
    dashes, brackets, but / because / if in the text's language, commas between pieces
    that each say something), and `stance` decides per clause from where the cues stand
    relative to the targets — a negation close before the target, or close after it in
-   languages that put it there (German, Dutch, Italian, Chinese, Japanese) — then folds
-   the clauses of a statement (a value refused anywhere is not wanted; the most plainly
-   asked of several wins; a refused language means the statement's own). Every rule is
-   written once for all languages; only the words differ.
+   languages that put it there (German, Dutch, Italian, Chinese, Japanese) — and `verdict`
+   folds the clauses of a statement (a value refused anywhere is not wanted; the most
+   plainly asked of several wins; a refused language means the statement's own). `needs`
+   decides whose a need is (a companion on another booking: not this trip's). A condition
+   set against this trip ("if I flew with the kids …, but this time …") is imagined. Every
+   rule is written once for all languages; only the words differ. Places are named as
+   travellers mean them: "New York" is JFK, LGA and EWR (`airline.metro`, the table the
+   planner reads too).
 3. **What must not count** — `injection` quarantines, per sentence, text that addresses
    the machine or orders things over other people, by the attack vocabulary of every
    covered language and by the shape of machine talk (role prefixes, key=value, markup,

@@ -22,8 +22,9 @@ from functools import cache
 from typing import Literal
 
 from airline.airports import airport_names, canonical_city
+from airline.metro import METRO_AREAS, city_of
 from memory.prefs.places import AIRPORT_NAMES, CARRIERS, CITY_NAMES, MAJOR_AIRPORTS
-from memory.prefs.text import fold, is_cjk, mask_cjk
+from memory.prefs.text import HANGUL, fold, is_cjk, mask_cjk
 
 EntityKind = Literal["airport", "city", "carrier"]
 
@@ -57,6 +58,8 @@ _WORD_CODES = frozenset(
     "CAN ARN".split()
 )
 _INFLECTABLE = 5
+_HANGUL = re.compile(f"[{HANGUL}]")
+_ARABIC = re.compile("[\u0600-\u06ff]")
 
 
 @dataclass(frozen=True)
@@ -76,12 +79,17 @@ def _pattern(name: str, *, case_sensitive: bool) -> re.Pattern[str]:
     if is_cjk(name):
         return re.compile(body)
     inflection = "(?:[a-z]{1,3})?" if len(written) >= _INFLECTABLE and not case_sensitive else ""
+    head = ""
+    if _HANGUL.search(name):
+        inflection = r"\w{0,4}"  # Korean particles are written onto the name: "인천을"
+    elif _ARABIC.search(name):
+        head, inflection = "(?:[وفبل]|ال){0,2}", r"\w{0,2}"  # "وبدبي", "دبي"
     if name == "United":
         inflection = r"(?!\s+(?:States|Kingdom|Nations|Arab))"
     # Read where CJK is masked (`text.mask_cjk`): "\w" ends a Latin name next to "转机" too.
     # A code is not the start of a contraction ("CAN'T"); a name may be possessive.
     tail = r"(?!\w|')" if case_sensitive else r"(?!\w)"
-    return re.compile(rf"(?<!\w){body}{inflection}{tail}")
+    return re.compile(rf"(?<!\w){head}{body}{inflection}{tail}")
 
 
 def _distinctive(name: str, city: str) -> list[str]:
@@ -109,13 +117,24 @@ class Gazetteer:
         carriers: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         table = airport_names()
-        known = sorted((MAJOR_AIRPORTS | set(airports)) & set(table))
+        main = (MAJOR_AIRPORTS | set(airports)) & set(table)
+        # The other airports of a metropolitan area (Hongqiao beside Pudong) are known by
+        # their code and names, but not by a short or city-like part of their name
+        # ("Dallas Love Field" is not "love", "Paris Beauvais" is not Paris).
+        area = {c for codes in METRO_AREAS.values() for c in codes} & set(table) - main
+        city_words = {fold(c) for _, c, _ in table.values()}
         self._patterns: list[tuple[re.Pattern[str], bool, Entity]] = []
         cities: dict[str, str] = {}
-        for code in known:
-            name, city, _ = table[code]
+        for code in sorted(main | area):
+            name, town, _ = table[code]
+            # A city is named as travellers mean it: "New York" covers Newark too.
+            city = city_of(code, town)
             self._add(f"={code}", Entity("airport", code))
-            aliases = AIRPORT_NAMES.get(code) or tuple(_distinctive(name, city))
+            aliases = AIRPORT_NAMES.get(code) or tuple(_distinctive(name, town))
+            if code in area and code not in AIRPORT_NAMES:
+                aliases = tuple(
+                    a for a in aliases if len(a) >= _INFLECTABLE and fold(a) not in city_words
+                )
             for alias in (name, *aliases):
                 self._add(alias, Entity("airport", code))
             cities.setdefault(city, code)

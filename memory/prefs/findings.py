@@ -33,6 +33,7 @@ NEEDS = (
     "visual impairment",
     "hearing impairment",
     "service animal",
+    "oxygen",  # medical oxygen on board (IATA SSR OXYG; a portable concentrator, POC)
     "assistance",
 )
 

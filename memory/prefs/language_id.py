@@ -6,13 +6,20 @@ languages the lexicon covers, which makes it reliable on the short texts notes a
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
-from memory.prefs.text import has_kana, is_cjk
+from memory.prefs.text import HANGUL, has_kana, is_cjk
 
 COVERED = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "sv", "tr")
-"""Languages told apart by langid; Chinese and Japanese by their scripts."""
+"""Languages told apart by langid; Chinese, Japanese, Korean, Greek and Arabic by their
+scripts (`SCRIPTS`)."""
+SCRIPTS = (
+    ("ko", re.compile(f"[{HANGUL}]")),
+    ("el", re.compile("[\u0370-\u03ff\u1f00-\u1fff]")),
+    ("ar", re.compile("[\u0600-\u06ff]")),
+)
 
 _identifier: Any = None
 _lock = threading.Lock()
@@ -33,6 +40,10 @@ def written_in(text: str) -> str | None:
         return "ja"
     if is_cjk(text):
         return "zh"
+    for code, script in SCRIPTS:
+        # A Latin text quoting one word of another script ("Ελλάδα") is still Latin.
+        if len(script.findall(text)) * 2 >= sum(ch.isalpha() for ch in text):
+            return code
     with _lock:
         if _identifier is None:
             _identifier = _load()

@@ -10,9 +10,10 @@ from memory.prefs.findings import Understood
 from memory.prefs.injection import quarantined
 from memory.prefs.language_id import written_in
 from memory.prefs.lexicon import LEXICONS, Lexicon
-from memory.prefs.marks import Marks, Matcher
-from memory.prefs.stance import findings, read
+from memory.prefs.marks import LAYERED, Marks, Matcher
+from memory.prefs.stance import read
 from memory.prefs.text import TOKEN, Span, is_cjk, normalise
+from memory.prefs.verdict import findings
 
 QUESTION_WORDS = 3
 """A sentence ending in "?" with at least this many words asks; "Frankfurt?" exclaims."""
@@ -49,9 +50,18 @@ class LexiconReader:
 
 def imagines(span: Span, marks: Marks) -> bool:
     """Is the sentence hypothetical ("if I ever needed a wheelchair, I would ask for the
-    aisle")? Everything in it is imagined, the wish of its main clause too."""
+    aisle")? Everything in it is imagined, the wish of its main clause too. So is a
+    condition set against this trip ("if I flew with the kids I'd want the window, but this
+    time I'm alone"; "もし子供と一緒なら通路側がいいけど、今回は一人"): the wish belongs to
+    the other case. "If possible" and "if not" are wishes, not conditions."""
     _, cues = marks.within(span.start, span.end)
-    return any(c.key == "hypothetical" for c in cues)
+    if any(c.key == "hypothetical" for c in cues):
+        return True
+    stance = [c for c in cues if c.key not in LAYERED]
+    conditions = [
+        c for c in cues if c.key == "condition" and not any(c.overlaps(s) for s in stance)
+    ]
+    return any(n.key == "now" and n.start > c.end for c in conditions for n in cues)
 
 
 def asks_a_question(text: str, span: Span, marks: Marks) -> bool:

@@ -27,7 +27,7 @@ from memory.prefs.text import fold, mask_cjk
 TYPO_LENGTH = 5
 """Only words of five letters or more are recognised with a typing slip."""
 STRUCTURAL = frozenset({"break", "concessive", "join"})
-LAYERED = frozenset({"other", "child", "alone", "state", "filler"})
+LAYERED = frozenset({"other", "child", "alone", "state", "filler", "condition"})
 LOCAL_CUES = frozenset({"child", "alone", "state", "filler"})
 """Short words read only in the text's own language: German "Kind" is English "kind",
 German "war" is English "war", Spanish "solo" is "only" in Italian."""

@@ -48,8 +48,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from memory.prefs.clauses import STANCE, Clause
-from memory.prefs.findings import Finding
 from memory.prefs.marks import Mark, Marks
+from memory.prefs.needs import children_alone, someone_elses_trip, withdrawn_needs
 from memory.prefs.text import Span, fold, is_cjk, tokens_between
 
 NEG_BEFORE = 5
@@ -63,8 +63,6 @@ TELEGRAPHIC = 2
 TELEGRAPHIC_CJK = 3
 
 WISH_FAMILIES = ("seat", "channel", "language")
-_ENTITY_FIELDS = {"airport": "avoid_airports", "city": "avoid_cities", "carrier": "avoid_carriers"}
-_SUBSUMED = {"wheelchair": ("reduced mobility", "assistance")}
 PERSONAL_CHANNELS = ("sms", "email")
 OTHER = "other"
 """A channel named that the agent cannot use (WhatsApp, a phone call)."""
@@ -79,6 +77,10 @@ class _Carry:
     families: frozenset[str] = frozenset()
     open_entities: list[Mark] = field(default_factory=list)
     open_nights: list[Mark] = field(default_factory=list)
+    entities: list[Mark] = field(default_factory=list)
+    """Every place and airline named so far in the sentence, however it was meant."""
+    previous: list[Mark] = field(default_factory=list)
+    """Those of the sentence before: "Flew Ryanair last year. Never again." """
 
 
 @dataclass
@@ -97,6 +99,8 @@ class Reading:
     accepted: set[tuple[str, str]] = field(default_factory=set)
     native: str = ""
     about_language: set[str] = field(default_factory=set)  # clauses naming a language
+    other_channel: bool = False
+    """A channel we do not have (WhatsApp, a call) was named as the customer's own."""
 
 
 def read(
@@ -109,40 +113,37 @@ def read(
     """The reading of a statement's clauses (skipping quarantined sentences)."""
     reading = Reading()
     folded = fold(text)
+    elsewhere = someone_elses_trip(marks, clause_list)
     carry = _Carry()
     sentence = -1
     for order, clause in enumerate(clause_list):
         if clause.sentence != sentence:
-            sentence, carry = clause.sentence, _Carry()
+            sentence, carry = clause.sentence, _Carry(previous=carry.entities)
         if clause.sentence in quarantined:
             continue
         targets, cues = marks.within(clause.span.start, clause.span.end)
         quote = clause.span.text(text)
         keys = {c.key for c in cues}
+        if "withdraw" in keys and clause.sentence not in questions:
+            # "Actually scratch WestJet", "Już nie muszę unikać LOT-u": taken back.
+            reading.accepted |= {(t.key, t.value) for t in targets if t.family == "entity"}
         if clause.sentence in questions or "ask" in keys or "withdraw" in keys:
-            carry = _Carry()
+            carry = _Carry(entities=carry.entities)
             continue
         past = "past" in keys and not keys & {"now", "reaffirm"}
         reading.revive |= "reaffirm" in keys
         other = _someone_else(targets, cues)
         own_stance = bool(keys & STANCE)
+        if clause.sentence in elsewhere:
+            targets = [t for t in targets if t.family != "need"]
         carry = _read_clause(
             reading, folded, quote, order, clause, targets, cues, keys, past, other, carry
         )
         if not own_stance and not targets:
-            carry = _Carry()
-    _children_alone(reading, text, marks, clause_list, questions, quarantined)
-    _withdrawn_needs(reading, marks, clause_list)
+            carry = _Carry(entities=carry.entities)
+    children_alone(reading, text, marks, clause_list, questions, quarantined | elsewhere)
+    withdrawn_needs(reading, marks, clause_list)
     return reading
-
-
-def _withdrawn_needs(reading: Reading, marks: Marks, clause_list: Sequence[Clause]) -> None:
-    """A withdrawal in a sentence ("used a wheelchair, healed, 不用了") takes back its needs."""
-    for sentence in {c.sentence for c in clause_list}:
-        spans = [c.span for c in clause_list if c.sentence == sentence]
-        targets, cues = marks.within(min(s.start for s in spans), max(s.end for s in spans))
-        if any(c.key == "withdraw" for c in cues):
-            reading.needs_refused |= {t.value for t in targets if t.family == "need"}
 
 
 def _read_clause(
@@ -175,12 +176,30 @@ def _read_clause(
     inherited_refusal = (
         not own and carry.refuse and (not carry.families or bool(families & carry.families))
     )
-    # "Not a fan of Schiphol - please avoid": a refusal with nothing named.
+    # "Not a fan of Schiphol - please avoid": a refusal with nothing named. "Never again"
+    # also reaches back a sentence ("Last time I flew Ryanair they lost my bag. Never
+    # again."): only an avoidance does, a bare "never" may be about anything, and only to
+    # one kind of thing ("flew Wizz Air to Rome. Never again": the airline or the city?).
     if not targets and refusing and "accept" not in keys and not past and not other:
-        for entity in carry.open_entities:
+        previous = carry.previous if len({e.key for e in carry.previous}) == 1 else []
+        reached = [*carry.open_entities, *(previous if "avoid" in keys else ())]
+        for entity in reached:
             _avoid(reading, entity, quote)
         if carry.open_nights:
             reading.night.append((True, quote))
+    # "Antigamente eu evitava Lisboa, mas agora tanto faz", "之前说不要国航，现在无所谓了":
+    # not minding *now*, with nothing named, takes back what the sentence refused.
+    if not targets and keys & {"accept", "indifferent"} and "now" in keys and not other:
+        reading.accepted |= {(e.key, e.value) for e in carry.entities}
+    # "Avoid British Airways and Iberia if possible": a place or airline can only be
+    # avoided, so a clause that only adds politeness to a refusal continues it.
+    polite_refusal = (
+        carry.refuse
+        and not refusing
+        and bool(keys & {"wish", "request"})
+        and not (keys & STANCE) - {"wish", "request"}
+        and _telegraphic(folded, clause.span, targets, cues, keys)
+    )
     telegraphic = _telegraphic(folded, clause.span, targets, cues, keys)
     if any(t.family == "language" for t in targets):
         reading.about_language.add(quote)
@@ -213,7 +232,7 @@ def _read_clause(
                 continue
             if keys & {"accept", "indifferent"}:
                 reading.accepted.add(entity_key)
-            elif refusing or inherited_refusal or _after(target, contrasts):
+            elif refusing or inherited_refusal or polite_refusal or _after(target, contrasts):
                 _avoid(reading, target, quote)
             else:
                 open_entities.append(target)
@@ -247,6 +266,8 @@ def _read_clause(
             continue
         if "accept" in keys:
             continue
+        if family == "channel" and target.value == OTHER and not other:
+            reading.other_channel = True
         strength = 2 if (target.asks or asks) else 1 if (telegraphic or inherited_wish) else 0
         if inherited_refusal and not strength:
             reading.refused.setdefault((family, target.value), quote)
@@ -275,6 +296,8 @@ def _read_clause(
         families=families - {"need"} if (refusing or inherited_refusal) else frozenset(),
         open_entities=open_entities,
         open_nights=open_nights,
+        entities=[*carry.entities, *(t for t in targets if t.family == "entity")],
+        previous=carry.previous,
     )
 
 
@@ -337,64 +360,3 @@ def _tokens(folded: str, span: Span) -> list[tuple[int, int]]:
     from memory.prefs.text import TOKEN
 
     return [m.span() for m in TOKEN.finditer(folded, span.start, span.end)]
-
-
-def _children_alone(
-    reading: Reading,
-    text: str,
-    marks: Marks,
-    clause_list: Sequence[Clause],
-    questions: set[int],
-    quarantined: set[int],
-) -> None:
-    """A child travelling alone, said in one sentence, is an unaccompanied minor — unless
-    the sentence says the service is no longer needed."""
-    if "unaccompanied minor" in reading.needs_refused:
-        return
-    for sentence in sorted({c.sentence for c in clause_list} - questions - quarantined):
-        spans = [c.span for c in clause_list if c.sentence == sentence]
-        start, end = min(s.start for s in spans), max(s.end for s in spans)
-        _, cues = marks.within(start, end)
-        keys = {c.key for c in cues}
-        if {"child", "alone"} <= keys and not keys & {"neg", "past", "withdraw"}:
-            reading.needs.setdefault("unaccompanied minor", text[start:end])
-
-
-def findings(reading: Reading, own_language: str | None) -> list[Finding]:
-    """The statement's findings: the fold of its clauses' readings."""
-    out: list[Finding] = []
-    wished = list(reading.wished)
-    if reading.revive:
-        wished += [(f, v, 2, -1, q) for f, v, q in reading.past_wished]
-    for family in WISH_FAMILIES:
-        candidates = [w for w in wished if w[0] == family and (family, w[1]) not in reading.refused]
-        if candidates:
-            best = max(candidates, key=lambda w: (w[2], w[3]))
-            if best[1] != OTHER:  # "WhatsApp only": a wish, but not for a channel we have
-                out.append(Finding(family, best[1], best[4]))  # type: ignore[arg-type]
-            continue
-        refused = {v: q for (f, v), q in reading.refused.items() if f == family}
-        if family == "language" and (refused or reading.native):
-            if own_language and own_language not in refused:
-                quote = next(iter(refused.values()), reading.native)
-                out.append(Finding("language", own_language, quote))
-        if family == "channel" and len(refused) == 1 and set(refused) < set(PERSONAL_CHANNELS):
-            (value, quote), *_ = refused.items()
-            if quote in reading.about_language:
-                continue  # "English e-mails are hard for me" refuses the language
-            other = next(c for c in PERSONAL_CHANNELS if c != value)
-            out.append(Finding("channel", other, quote))
-    if reading.night:
-        avoids = any(v for v, _ in reading.night)
-        quote = next(q for v, q in reading.night if v == avoids)
-        out.append(Finding("avoid_overnight", avoids, quote))
-    needs = {k: q for k, q in reading.needs.items() if k not in reading.needs_refused}
-    for need, subsumed in _SUBSUMED.items():
-        if need in needs:
-            for other in subsumed:
-                needs.pop(other, None)
-    out.extend(Finding("accessibility", need, quote) for need, quote in needs.items())
-    for (kind, value), quote in reading.avoided.items():
-        if (kind, value) not in reading.accepted:
-            out.append(Finding(_ENTITY_FIELDS[kind], value, quote))  # type: ignore[arg-type]
-    return out

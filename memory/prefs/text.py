@@ -23,11 +23,19 @@ TOKEN = re.compile(rf"[{CJK}]|[^\W_{CJK}]+")
 """A word, or one CJK character."""
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "´": "'", "`": "'", "“": '"', "”": '"', "„": '"'})
+# Arabic short vowels, tanween and the stretching tatweel are written or not at will
+# ("مقعدًا" is "مقعدا"); they are not letters, so they would cut a word in two.
+_ARABIC_MARKS = re.compile("[\u0640\u064b-\u065f\u0670]")
+_FOLDED_SCRIPTS = re.compile("[\u0370-\u03ff\u0600-\u06ff]")
+"""Greek and Arabic letters lose their accents and hamza seats too ("θέση" is "θεση",
+"أ" is "ا"): customers type them either way."""
+HANGUL = "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"
 
 
 def normalise(text: str) -> str:
-    """NFKC (full-width letters and digits become ASCII), one kind of apostrophe."""
-    return unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    """NFKC (full-width letters and digits become ASCII), one kind of apostrophe, no
+    Arabic vowel marks."""
+    return _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", text).translate(_QUOTES))
 
 
 def is_cjk(text: str) -> bool:
@@ -49,7 +57,8 @@ def _fold_char(ch: str, lower: bool) -> str:
     if _CJK_CHAR.match(ch):
         return ch
     base = unicodedata.normalize("NFKD", ch)[0]
-    out = base if base.isascii() and base.isalpha() else ch
+    plain = base.isascii() or _FOLDED_SCRIPTS.match(base) is not None
+    out = base if plain and base.isalpha() else ch
     if lower:
         low = out.lower()
         return low if len(low) == 1 else out

@@ -6,7 +6,7 @@ needs, and for asking, refusing, avoiding, accepting, not caring, the past, othe
 listing it here.
 """
 
-from memory.prefs.lexicon import de, en, es, fr, it, ja, nl, pl, pt, sv, tr, zh
+from memory.prefs.lexicon import ar, de, el, en, es, fr, it, ja, ko, nl, pl, pt, sv, tr, zh
 from memory.prefs.lexicon.base import Lexicon
 
 LEXICONS: tuple[Lexicon, ...] = (
@@ -22,6 +22,9 @@ LEXICONS: tuple[Lexicon, ...] = (
     tr.LEXICON,
     zh.LEXICON,
     ja.LEXICON,
+    ko.LEXICON,
+    el.LEXICON,
+    ar.LEXICON,
 )
 COVERED = tuple(lexicon.code for lexicon in LEXICONS)
 """Languages whose wording is understood (language *names* are known for more)."""

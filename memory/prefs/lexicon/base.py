@@ -38,6 +38,7 @@ TARGET_KEYS = (
     "need:hearing impairment",
     "need:service animal",
     "need:unaccompanied minor",
+    "need:oxygen",
     "need:assistance",
     "place:any",
 )
@@ -56,9 +57,11 @@ CUE_KEYS = (
     "now",  # from now on, now, künftig: the past does not apply
     "reaffirm",  # the same again, like last time
     "other",  # my wife, mon fils: a wish of someone else
+    "apart",  # on a separate booking, not travelling with me: someone else's trip
     "ask",  # asked whether: a question reported
     "withdraw",  # remove ... from the profile; don't worry about X anymore
     "hypothetical",  # if I ever, si jamais, falls ich mal: a wish only imagined
+    "condition",  # if, wenn, si, もし: with "this time" after it, the if-part is imagined
     "contrast",  # rather than, instead of: what follows is refused
     "contrast_before",  # ではなく: what comes before is refused
     "except",  # except, außer, sauf: refused alone; spared from a refusal before it

@@ -1,5 +1,9 @@
 """German. Negation often follows what it refuses ("E-Mails lese ich nicht"); compounds
-carry the topic inside one word (Fensterplatz, Nachtflug, Rollstuhlfahrerin)."""
+carry the topic inside one word (Fensterplatz, Nachtflug, Rollstuhlfahrerin).
+
+Why it is long: it is a word table (data, one entry a line); German writes compounds and
+separable verbs ("fliegt … nicht mit"), so its entries are more than the others'.
+"""
 
 from memory.prefs.lexicon.base import Lexicon
 
@@ -85,9 +89,10 @@ LEXICON = Lexicon(
             r"h[öo]rger[äa]t\w*",
         ),
         "need:service animal": (
-            r"blindenhund\w*",
-            r"assistenzhund\w*",
-            r"f[üu]hrhund\w*",
+            # Compounds: the head is the last word ("Blindenführhund" is a Führhund).
+            r"\w*blindenhund\w*",
+            r"\w*assistenzhund\w*",
+            r"\w*f[üu]hrhund\w*",
             r"signalhund\w*",
             r"begleithund\w*",
         ),
@@ -97,6 +102,7 @@ LEXICON = Lexicon(
             r"unbegleitet\w*",
             r"alleinreisend\w* (?:kind\w*|minderj[äa]hrig\w*)",
         ),
+        "need:oxygen": (r"sauerstoff\w*",),
         "need:assistance": (
             r"begleitung",
             r"begleitservice",
@@ -244,6 +250,8 @@ LEXICON = Lexicon(
             r"wollte\w*",
         ),
         "now": (
+            "diesmal",
+            "dieses mal",
             r"jetzt",
             r"nun",
             r"ab jetzt",
@@ -265,6 +273,12 @@ LEXICON = Lexicon(
             r"wie bisher",
             r"genauso wieder",
         ),
+        "apart": (
+            r"(?:eigene|andere|separate|getrennte)[nmrs]? "
+            r"(?:Buchung|Reservierung|Flug|Ticket)\w*",
+            r"(?:fliegt|reist|kommt|fährt) (?:\w+ ){0,3}nicht mit",
+            "nicht (?:auf|in) (?:dieser|meiner|unserer) Buchung",
+        ),
         "other": (
             r"(?:meine?|unsere?|seine?|ihre?)[rnms]? (?:frau|mann|ehefrau|ehemann|partner\w*|"
             r"sohn|tochter|kind\w*|mutter|vater|eltern|bruder|schwester|chef\w*|kolleg\w*|"
@@ -277,6 +291,10 @@ LEXICON = Lexicon(
             r"wollte wissen",
             r"m[öo]chte wissen",
             r"erkundigt\w*",
+        ),
+        "condition": (
+            "wenn",
+            "falls",
         ),
         "hypothetical": (
             r"(?:falls|wenn) ich (?:\w+ )?(?:jemals|irgendwann (?:mal )?)",

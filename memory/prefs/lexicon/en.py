@@ -130,6 +130,12 @@ LEXICON = Lexicon(
             r"=UM",
             r"minors? travell?ing alone",
         ),
+        "need:oxygen": (
+            r"oxygen\w*",
+            "=POC",
+            "=OXYG",
+            r"oxygen concentrator\w*",
+        ),
         "need:assistance": (
             r"(?:special |airport |prm |mobility )?assistance",
             r"assisted",
@@ -294,6 +300,7 @@ LEXICON = Lexicon(
             r"fall|trip|flight|booking|journey|visit)",
         ),
         "now": (
+            "this trip",
             r"now",
             r"from now on",
             r"going forward",
@@ -309,6 +316,17 @@ LEXICON = Lexicon(
             r"as before",
             r"as usual",
             r"again please",
+        ),
+        "apart": (
+            r"(?:separate|own|different|another|other) "
+            r"(?:booking|reservation|flight|ticket|pnr)s?",
+            r"(?:not|isn't|aren't|won't be|n't be) (?:travel+ing|flying|coming|going) "
+            r"with (?:me|us)",
+            r"(?:isn't|is not|aren't|are not|not) (?:on|part of) (?:this|my|our|the same) "
+            r"(?:booking|reservation|pnr|trip)",
+            r"(?:isn't|is not|aren't|are not|won't be|will not be) "
+            r"(?:travel+ing|flying|coming|joining)",
+            r"stay(?:s|ing)? (?:at )?home",
         ),
         "other": (
             r"(?:some|other|many|most|a lot of) (?:people|folks|travell?ers|passengers)",
@@ -326,6 +344,7 @@ LEXICON = Lexicon(
             r"(?:en|in)quired",
             r"question about",
         ),
+        "condition": ("if",),
         "hypothetical": (
             r"if (?:i|we) (?:ever|were)",
             r"should (?:i|we) ever",
@@ -338,6 +357,8 @@ LEXICON = Lexicon(
             r"(?:don't|do not|no need to|needn't|(?:no longer|don't|do not) need to) "
             r"(?:worry|bother) about",
             r"no longer (?:an issue|a problem|relevant)",
+            r"scratch",
+            r"cross (?:\w+ ){0,2}off",
             r"remove\w* (?:\w+ ){0,4}from (?:the |his |her |my |their )?(?:profile|file|record|"
             r"booking|account|list)",
             r"(?:take|delete) (?:\w+ ){0,3}(?:off|from) (?:the |his |her |my )?(?:profile|file|"

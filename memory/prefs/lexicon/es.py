@@ -90,6 +90,10 @@ LEXICON = Lexicon(
             r"no acompa[ñn]ad[oa]s?",
             r"=UM",
         ),
+        "need:oxygen": (
+            "oxígeno",
+            "concentrador de oxígeno",
+        ),
         "need:assistance": (
             r"asistencia",
             r"acompa[ñn]amiento",
@@ -207,6 +211,7 @@ LEXICON = Lexicon(
             r"evitaba",
         ),
         "now": (
+            "esta vez",
             r"ahora",
             r"a partir de ahora",
             r"en adelante",
@@ -216,12 +221,20 @@ LEXICON = Lexicon(
             r"ya",
         ),
         "reaffirm": (r"como la [úu]ltima vez", r"como siempre", r"lo mismo", r"igual que antes"),
+        "apart": (
+            "(?:otra|propia|distinta) reserva",
+            "reserva (?:separada|aparte|distinta)",
+            "otro vuelo",
+            "no (?:viaja|vuela|viene|va) (?:con(?:migo| nosotros)|en este vuelo)",
+            "viaja aparte",
+        ),
         "other": (
             r"(?:mi|mis|su|sus|nuestr[oa]s?) (?:mujer|esposa?|marido|pareja|hij[oa]s?|madre|"
             r"padre|padres|herman[oa]s?|jefe|jefa|compa[ñn]er[oa]s?|amig[oa]s?|novi[oa]|"
             r"abuel[oa]s?|familia)",
         ),
         "ask": (r"pregunt\w* si", r"quer[íi]a saber", r"quiere saber", r"consult\w* si"),
+        "condition": ("si",),
         "hypothetical": (
             r"si (?:algún día|alguna vez|acaso|por casualidad)",
             r"si (?:yo )?(?:fuera|tuviera|viajara)",

@@ -59,6 +59,7 @@ LEXICON = Lexicon(
             r"red-?eyes?",
             r"(?:voyager|voler|partir) (?:de|la) nuit",
             r"en pleine nuit",
+            r"(?:escales?|correspondances?|attentes?) (?:de|la) nuit",
             _VOL + r" (?:\w+ ){0,3}(?:la nuit|en pleine nuit)",
         ),
         "night:day": (_VOL + r" (?:de jour|en journ[ée]e)",),
@@ -96,6 +97,10 @@ LEXICON = Lexicon(
             r"(?:mineur|enfant)s?\w* non accompagn\w*",
             r"non accompagn\w*",
             r"=UM",
+        ),
+        "need:oxygen": (
+            "oxygène",
+            "concentrateur d'oxygène",
         ),
         "need:assistance": (
             r"assistance",
@@ -237,6 +242,7 @@ LEXICON = Lexicon(
             r"avai[st]",
         ),
         "now": (
+            "cette fois(?:-ci)?",
             r"maintenant",
             r"d[ée]sormais",
             r"dor[ée]navant",
@@ -252,6 +258,12 @@ LEXICON = Lexicon(
             r"comme toujours",
             r"la m[êe]me chose",
         ),
+        "apart": (
+            "(?:autre|propre|séparée?) (?:réservation|vol|billet)",
+            "réservation (?:séparée|à part|distincte)",
+            "ne (?:voyage|vient|part|vole) pas avec (?:moi|nous)",
+            "ne (?:nous|m')accompagne pas",
+        ),
         "other": (
             r"(?:mon|ma|mes|notre|nos|son|sa|ses) (?:femme|mari|[ée]pou\w*|fils|fille|enfants?|"
             r"m[èe]re|p[èe]re|parents|fr[èe]re|s[œo]e?ur|patron\w*|coll[èe]gue\w*|ami\w*|"
@@ -263,6 +275,10 @@ LEXICON = Lexicon(
             r"veut savoir",
             r"s'est renseign\w*",
             r"se demande si",
+        ),
+        "condition": (
+            "si",
+            "s'(?=il)",
         ),
         "hypothetical": (
             r"si (?:jamais|un jour)",

@@ -72,6 +72,10 @@ LEXICON = Lexicon(
             r"non accompagnat[oaie]",
             r"=UM",
         ),
+        "need:oxygen": (
+            "ossigeno",
+            "concentratore di ossigeno",
+        ),
         "need:assistance": (
             r"assistenza",
             r"accompagnamento",
@@ -175,6 +179,7 @@ LEXICON = Lexicon(
             r"volev[oa]",
         ),
         "now": (
+            "questa volta",
             r"ora",
             r"adesso",
             r"d'ora in poi",
@@ -189,12 +194,19 @@ LEXICON = Lexicon(
             r"come al solito",
             r"lo stesso di prima",
         ),
+        "apart": (
+            "(?:un'altra|altra|propria|separata) prenotazione",
+            "prenotazione (?:separata|diversa)",
+            "(?:un altro|altro) volo",
+            "non (?:viaggia|vola|viene|parte) con (?:me|noi)",
+        ),
         "other": (
             r"(?:mia|mio|mie|miei|sua|suo|nostr[oaie]) (?:moglie|marito|compagn[oa]|figli[oa]?|"
             r"figlie|madre|mamma|padre|pap[àa]|genitori|fratell[oi]|sorell[ae]|capo|collega|"
             r"amic[oa]|amici|nonn[oa]|famiglia)",
         ),
         "ask": (r"chied\w* se", r"ha chiesto se", r"voleva sapere", r"vuole sapere"),
+        "condition": ("se",),
         "hypothetical": (
             r"se (?:mai|un giorno)",
             r"se (?:io )?(?:fossi|avessi|dovessi)",

@@ -90,6 +90,7 @@ LEXICON = Lexicon(
             r"niet begeleid\w*",
             r"=UM",
         ),
+        "need:oxygen": (r"zuurstof\w*",),
         "need:assistance": (
             r"assistentie",
             r"begeleiding",
@@ -207,6 +208,9 @@ LEXICON = Lexicon(
             r"wilde",
         ),
         "now": (
+            "deze keer",
+            "dit keer",
+            "deze reis",
             r"nu",
             r"vanaf nu",
             r"voortaan",
@@ -221,11 +225,19 @@ LEXICON = Lexicon(
             r"zoals gewoonlijk",
             r"hetzelfde als",
         ),
+        "apart": (
+            "(?:eigen|andere|aparte) (?:boeking|reservering|vlucht)",
+            r"(?:reist|vliegt|gaat|komt) (?:\w+ ){0,3}niet mee",
+        ),
         "other": (
             r"(?:mijn|zijn|haar|onze?) (?:vrouw|man|echtgeno\w*|partner|zoon|dochter|kind\w*|"
             r"moeder|vader|ouders|broer|zus|baas|collega|vriend\w*|opa|oma|familie)",
         ),
         "ask": (r"vroeg (?:of|naar)", r"wilde weten", r"wil weten", r"informeerde"),
+        "condition": (
+            "als",
+            "indien",
+        ),
         "hypothetical": (
             r"als ik ooit",
             r"stel dat",

@@ -86,6 +86,7 @@ LEXICON = Lexicon(
             r"bez opieki doros[łl]ych",
             r"=UM",
         ),
+        "need:oxygen": (r"tlen(?:u|em|owy\w*|owa\w*)?",),
         "need:assistance": (
             r"asyst\w*",
             r"pomoc\w* na lotnisku",
@@ -182,6 +183,7 @@ LEXICON = Lexicon(
             r"chcia[łl](?:em|am|a)?",
         ),
         "now": (
+            "tym razem",
             r"teraz",
             r"od teraz",
             r"odt[ąa]d",
@@ -190,20 +192,31 @@ LEXICON = Lexicon(
             r"obecnie",
         ),
         "reaffirm": (r"jak (?:ostatnio|ostatnim razem|zawsze|poprzednio)", r"tak samo jak"),
+        "apart": (
+            "(?:innym|osobnym|oddzielnym) lotem",
+            r"(?:inn|osobn|oddzieln|własn)\w+ rezerwacj\w*",
+            "nie (?:leci|podróżuje|jedzie) (?:ze mną|z nami)",
+        ),
         "other": (
             r"(?:moja|m[óo]j|moje|moi|nasza|nasz|nasze|jego|jej) (?:[żz]ona|m[ąa][żz]|partner\w*|"
             r"syn|c[óo]rka|dziecko|dzieci|mama|matka|tata|ojciec|rodzice|brat|siostra|szef\w*|"
             r"koleg\w*|przyjaci\w*|babcia|dziadek|rodzina)",
         ),
         "ask": (r"pyta[łl]?\w* czy", r"chcia[łl]\w* wiedzie[ćc]"),
+        "condition": (
+            "je[śs]li",
+            "je[żz]eli",
+            r"gdyby\w*",
+        ),
         "hypothetical": (
             r"gdybym\w*",
+            r"je[śs]li (?:\w+ ){0,2}by[łl]\w*",
             r"jeśli kiedyś",
             r"hipotetycznie",
         ),
         "withdraw": (
             r"(?:usu[ńn]|skre[śs]l)\w* (?:\w+ ){0,3}z (?:profilu|karty|rezerwacji)",
-            r"już nie (?:potrzebuję|jest potrzebn\w+)",
+            r"już nie (?:potrzebuję|jest potrzebn\w+|muszę|trzeba)",
             r"nieaktualn\w+",
         ),
         "contrast": (r"zamiast", r"a nie", r"ni[żz]"),

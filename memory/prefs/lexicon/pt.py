@@ -49,7 +49,8 @@ LEXICON = Lexicon(
         ),
         "night:night": (
             _VOO + r" (?:noturnos?|nocturnos?|de noite|da noite|de madrugada)",
-            r"voar (?:à|a|de) noite",
+            r"voar (?:à|a|de) (?:noite|madrugada)",
+            r"(?:conex\w+|escalas?) (?:de|à|a) (?:noite|madrugada)",
             r"red-?eyes?",
             _VOO + r" (?:\w+ ){0,3}(?:à noite|de noite|de madrugada)",
         ),
@@ -85,6 +86,10 @@ LEXICON = Lexicon(
             r"menor(?:es)? (?:desacompanhad[oa]s?|n[ãa]o acompanhad[oa]s?)",
             r"desacompanhad[oa]s?",
             r"=UM",
+        ),
+        "need:oxygen": (
+            "oxigênio",
+            "oxigénio",
         ),
         "need:assistance": (
             r"assist[êe]ncia",
@@ -188,6 +193,8 @@ LEXICON = Lexicon(
             r"ontem",
         ),
         "now": (
+            "desta vez",
+            "dessa vez",
             r"agora",
             r"a partir de agora",
             r"daqui (?:para|pra) frente",
@@ -196,12 +203,19 @@ LEXICON = Lexicon(
             r"dessa vez",
         ),
         "reaffirm": (r"como da [úu]ltima vez", r"como sempre", r"o mesmo de antes"),
+        "apart": (
+            "(?:outra|própria) reserva",
+            "reserva (?:separada|diferente)",
+            "outro voo",
+            "não (?:viaja|vai|voa|vem) (?:comigo|conosco|connosco)",
+        ),
         "other": (
             r"(?:a |o )?(?:minha|meu|minhas|meus|sua|seu|nossa|nosso) (?:mulher|esposa|marido|"
             r"companheir[oa]|filh[oa]s?|m[ãa]e|pai|pais|irm[ãa]o|irm[ãa]|chefe|colega|amig[oa]s?|"
             r"namorad[oa]|av[óô]|fam[íi]lia)",
         ),
         "ask": (r"pergunt\w* se", r"queria saber", r"quer saber"),
+        "condition": ("se",),
         "hypothetical": (
             r"se (?:algum dia|um dia|por acaso)",
             r"se eu (?:fosse|tivesse|viajasse)",

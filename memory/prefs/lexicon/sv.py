@@ -53,6 +53,11 @@ LEXICON = Lexicon(
         ),
         "need:service animal": (r"ledarhund\w*", r"assistanshund\w*", r"servicehund\w*"),
         "need:unaccompanied minor": (r"ensamresande barn", r"ensamt barn", r"=UM"),
+        "need:oxygen": (
+            r"syrgas\w*",
+            r"syrgaskoncentrator\w*",
+            "syre",
+        ),
         "need:assistance": (r"assistans", r"ledsagning", r"ledsagare", r"hjälp på flygplatsen"),
         "place:any": (r"flygplats\w*", r"flygbolag\w*"),
     },
@@ -78,6 +83,8 @@ LEXICON = Lexicon(
         "neg": (r"inte", r"ej", r"aldrig", r"ingen", r"inget", r"inga", r"utan", r"knappt"),
         "avoid": (
             r"undvik\w*",
+            r"slippa",
+            r"slipper",
             r"aldrig mer",
             r"aldrig igen",
             r"hatar",
@@ -99,6 +106,10 @@ LEXICON = Lexicon(
         "past": (r"förra gången", r"senast", r"tidigare", r"förut", r"i fjol", r"förra året"),
         "now": (r"nu", r"från och med nu", r"framöver", r"i fortsättningen", r"den här gången"),
         "reaffirm": (r"som förra gången", r"som vanligt", r"samma som"),
+        "apart": (
+            r"(?:egen|annan|separat) (?:bokning|flyg\w*|biljett)",
+            r"(?:reser|följer|flyger|åker) (?:\w+ ){0,2}inte med",
+        ),
         "other": (
             r"(?:min|mitt|mina|hans|hennes|vår|våra) (?:fru|man|make|maka|sambo|partner|son|"
             r"dotter|barn|mamma|pappa|mor|far|föräldrar|bror|syster|chef|kollega|vän)",
@@ -110,6 +121,7 @@ LEXICON = Lexicon(
             r"behöver inte längre",
             r"inte längre (?:aktuellt|nödvändigt)",
         ),
+        "condition": ("om",),
         "hypothetical": (r"om jag (?:någon gång|nånsin|någonsin)", r"om jag (?:skulle|hade)"),
         "contrast": (r"i stället för", r"istället för", r"hellre(?: \w+){0,5} (?P<cue>än)"),
         "except": (r"utom", r"förutom", r"med undantag för"),
