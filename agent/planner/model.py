@@ -46,6 +46,13 @@ class Party:
     no_overnight: bool = False
     exclude: frozenset[str] = frozenset()
     """Flights this party must not be put on (its own broken ones)."""
+    lost_before: int = 0
+    """Flights of this journey the party already lost to a disruption (rebooked off a
+    cancelled or diverted flight before): each makes a further one cost more."""
+    together: tuple[str, ...] = ()
+    """The itinerary its linked companions already hold or were rebooked onto (a re-plan
+    of one booking, `agent.planner.companions`): any other breaks the preference to
+    travel with them. Empty: no such companions."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ def breaks_preference(party: Party, option: Option) -> bool:
         (party.no_overnight and option.red_eye)
         or bool(party.avoid_airports.intersection(option.via))
         or bool(party.avoid_carriers.intersection(option.carriers))
+        or (bool(party.together) and option.flights != party.together)
     )
 
 
@@ -36,7 +37,7 @@ def option_cost(party: Party, option: Option, weights: PlannerSettings) -> float
     hours += weights.layover_weight * option.layover_minutes / 60
     if any(carrier != party.carrier for carrier in option.carriers):
         hours += weights.other_carrier_hours
-    hours += weights.risk_hours * option.risk
+    hours += weights.risk_hours * option.risk * (1 + party.lost_before)
     if breaks_preference(party, option):
         hours += weights.preference_hours
     return party.seats * party.weight * hours

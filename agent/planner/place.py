@@ -11,6 +11,8 @@ recorded (`CaseRow.assignment`) and resumes it.
 The unit placed is a booking's party, or a group of linked bookings merged into one
 (`agent.planner.inputs.merge_linked`): its passengers travel together, so the plan gives
 the whole party seats on one itinerary, or none; each booking holds its own seats on it.
+A case placed alone joins its linked companions' itinerary or leaves room for them
+(`agent.planner.companions`).
 
 The daemon calls it once per wave; the context node calls it for one case when that
 case has no assignment it can use (a re-check, a stale approval, a seat given up).
@@ -19,7 +21,7 @@ case has no assignment it can use (a re-check, a stale approval, a seat given up
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import replace as dc_replace
 from datetime import datetime, timedelta
@@ -27,6 +29,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent.planner.companions import companions_of
 from agent.planner.inputs import Broken, broken_segments, link_key, merge_linked, party_of
 from agent.planner.model import Option, Party, Seat, WavePlan
 from agent.planner.options import Network
@@ -80,14 +83,21 @@ async def place_cases(
     wave_id: str | None = None,
     generation: str = "w",
     postgres: bool = False,
+    join_companions: bool = False,
 ) -> Placed:
-    """Plan `needs` jointly and hold the assigned seats, in `session`'s transaction."""
+    """Plan `needs` jointly and hold the assigned seats, in `session`'s transaction.
+
+    `join_companions`: the needs are planned apart from their linked bookings (a re-plan
+    of one case), so each looks its companions up (`agent.planner.companions`) to join
+    their itinerary or leave room for them."""
     started = time.perf_counter()
     bookings = await load_bookings(session, sorted({n.pnr for n in needs}))
     tiers = await customer_tiers(session, sorted({b.customer_id for b in bookings.values()}))
     alone: list[Party] = []
     broken: dict[str, Broken] = {}
     by_pnr: dict[str, Need] = {}
+    links: dict[str, Hashable] = {}
+    phantoms: set[str] = set()
     for need in needs:
         booking = bookings.get(need.pnr)
         if booking is None or need.pnr in by_pnr:
@@ -97,20 +107,40 @@ async def place_cases(
             continue
         by_pnr[need.pnr] = need
         broken[need.pnr] = found
-        alone.append(
-            party_of(
-                schedule,
-                booking,
-                found,
-                tier=tiers[booking.customer_id],
-                reason=need.reason,
-                weights=weights,
-                preferences=need.preferences,
-            )
+        links[need.pnr] = link_key(booking.customer_id, found)
+        party = party_of(
+            schedule,
+            booking,
+            found,
+            tier=tiers[booking.customer_id],
+            reason=need.reason,
+            weights=weights,
+            preferences=need.preferences,
+            board=board,
         )
-    parties, members_of = merge_linked(
-        alone, {pnr: link_key(bookings[pnr].customer_id, b) for pnr, b in broken.items()}
-    )
+        if join_companions:
+            found_with = await companions_of(
+                session, schedule, board, booking, found, need.reason, need.flight_key, now
+            )
+            party = dc_replace(party, together=found_with.anchor)
+            for other, theirs in found_with.phantoms:
+                if other.pnr in links:
+                    continue
+                phantoms.add(other.pnr)
+                links[other.pnr] = links[need.pnr]
+                alone.append(
+                    party_of(
+                        schedule,
+                        other,
+                        theirs,
+                        tier=tiers[booking.customer_id],
+                        reason=need.reason,
+                        weights=weights,
+                        board=board,
+                    )
+                )
+        alone.append(party)
+    parties, members_of = merge_linked(alone, links)
     group_of = {m.ref: ref for ref, members in members_of.items() for m in members}
     network = Network(schedule, board, excluded=excluded, risk=RiskMap(schedule, board, now))
     horizon = timedelta(hours=weights.horizon_hours)
@@ -121,8 +151,13 @@ async def place_cases(
     plan = plan_wave(parties, options, capacity, weights)
     # A linked group no itinerary can take whole travels apart rather than not at all:
     # each passenger's right to re-routing is their own (EU261 Art 8(1)(b)).
+    # (A companion planned only for room, not placed here, travels apart on its own case.)
     apart = [
-        m for ref, ms in members_of.items() if len(ms) > 1 and not plan.placed(ref) for m in ms
+        m
+        for ref, ms in members_of.items()
+        if len(ms) > 1 and not plan.placed(ref)
+        for m in ms
+        if m.ref not in phantoms
     ]
     if apart:
         more = {m.ref: network.options(m, horizon) for m in apart}

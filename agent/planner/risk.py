@@ -2,35 +2,55 @@
 
 During a storm the flights out of the affected airport in the next hours are likely to
 be cancelled as well; rebooking onto them only to rebook again is the churn airlines
-avoid. The estimate uses nothing but the live board (what the stream has shown so far),
-so it is the same in every run of the same records:
+avoid. The estimate uses nothing but the live board and the clock (what the stream has
+shown so far), so it is the same in every run of the same records. It is a Bayesian
+shrinkage estimate of the chance that a movement (a departure or an arrival) at an
+airport, of a carrier, at a time is cancelled, diverted or heavily delayed:
 
+- **What counts as observed, and how much.** A movement's fate is known once its
+  scheduled departure has passed (cancellations and delays are announced before it: no
+  news by then means it went as planned) or once the board shows it disrupted. A
+  movement still ahead and not announced is only partly evidence that it will go: a
+  cancellation `l` hours ahead has been announced by now with the chance `F(l)` that
+  past cancellations were announced at least `l` ahead (their leads, from the stream:
+  scheduled departure minus the time the cancellation was published, shrunk towards
+  "always announced", `F = 1`, by `LEAD_PRIOR`). Such a movement counts as `F(l)` of an
+  observation: a nowcast, as for reports that arrive late. Counting it as a whole good
+  observation (as a plain share of the schedule does) is what kept the estimate at
+  0.05-0.2 on the replayed blizzard while more than half the day's flights were
+  cancelled; an hour beyond any lead seen is no evidence at all.
+- **The current rate**, over the movements within `OBSERVED` of `now` (weighted as
+  above): a cancelled or diverted movement scores 1, one delayed by `HEAVY_DELAY` or
+  more 1/2, for a reason that spreads (`SPREADING`: weather, air traffic control, a
+  closure; not a crew or technical fault, which stays with its flight). Each level is
+  the posterior mean of a Beta prior of strength `PRIOR` centred on the level above
+  it: the network's rate on `BASE_RATE`, an airport's on the network's, a carrier's at
+  the airport on the airport's. Few observations, little departure from the level
+  above; many, the level's own share. So a carrier shutting down at a storm airport
+  looks worse than the airport (in the New York blizzard some carriers cancelled
+  nearly every departure while others flew most of theirs).
+- **Persistence**: a storm does not stop at the edge of what has been announced. The
+  current rate carries forward to a later movement, its excess over `BASE_RATE` fading
+  linearly to nothing over `PERSISTENCE`: this evening's flights are not safe because
+  their cancellations are not announced yet, and tomorrow's are (as far as the stream
+  can tell).
+- **The movement's own slot**: the movements within `WINDOW` of it (weighted as above)
+  update the persisted rate as a prior. For a carrier: the other carriers' movements of
+  the slot update the airport's persisted rate, the carrier's persisted rate moves by as
+  much, and the carrier's own movements of the slot update that (each movement counted
+  once). A carrier's leg is never taken as safer than its airport: the weather grounds
+  every carrier, and on the replayed blizzard, carriers that had flown all morning
+  cancelled in the evening (letting a carrier look safer scored worse in
+  `scripts/bench_risk.py`, which measures the calibration: on that day, Brier score
+  0.457 for the former estimate, 0.452 for this one; no estimate from the stream alone
+  foresees the evening's wipe-out in the morning, so both stay far too low there).
 - **Declared closure**: a flight cancelled or diverted for `airport_closure` at an
   airport marks it closed from the earliest to the latest such movement, widened by
-  `CLOSURE_MARGIN`; an option moving there inside that window has risk `CLOSURE_RISK`.
-- **Observed share**: among the airport's movements scheduled within `WINDOW` of the
-  option's, the share already cancelled (1) or delayed by `HEAVY_DELAY` or more (1/2)
-  for a reason that spreads (`SPREADING`: weather, air traffic control, a closure; not a
-  crew or technical fault, which stays with its flight),
-  shrunk towards zero by `PRIOR` movements that went well (few observations, little
-  evidence). Flights days ahead have no observations yet, so their risk is low: which is
-  why a storm's passengers move to the next morning rather than to the next hour.
+  `CLOSURE_MARGIN`; a movement there inside that window has risk `CLOSURE_RISK`,
+  whatever the counts say.
 
-- **Persistence**: a storm does not stop at the edge of what has been announced. The
-  share of the airport's movements around `now` (within `WINDOW` either side) already
-  disrupted carries forward to later movements, fading to nothing over `PERSISTENCE`:
-  while an airport is losing half its departures, this evening's flights are not safe
-  just because their cancellations have not been announced yet, and tomorrow's are.
-
-- **The carrier's own share**: a carrier decides its own cancellations (in the New York
-  blizzard some carriers cancelled nearly every departure while others flew most of
-  theirs), so the observed share and its persistence are also counted among the
-  carrier's own movements at the airport, and a leg takes the larger of the two. Without
-  it every carrier at a storm airport looks alike and passengers are moved from one
-  cancelled flight of a carrier that is shutting down to the next.
-
-A leg's risk is the largest of these at its departure and its arrival; an itinerary's
-is the chance that any leg goes (legs taken as independent).
+A leg's risk is the largest of its departure's and its arrival's (each for the leg's
+carrier); an itinerary's is the chance that any leg goes (legs taken as independent).
 """
 
 from __future__ import annotations
@@ -40,12 +60,31 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from airline.board import LiveBoard
-from airline.models import FlightStatus
+from airline.models import Flight, FlightStatus
 from airline.schedule import Schedule
 
 WINDOW = timedelta(hours=2)
+"""Half-width of a movement's slot."""
+OBSERVED = timedelta(hours=3)
+"""Half-width of the window around `now` whose movements give the current rate."""
 HEAVY_DELAY = timedelta(hours=1)
-PRIOR = 8.0
+PRIOR = 6.0
+"""Strength of each rate's prior, in observations: the evidence a level needs before its
+own share outweighs the level above."""
+LEAD_PRIOR = 2.0
+"""Strength of `F = 1` (every cancellation announced however far ahead), in
+cancellations: with few leads seen, an unannounced movement counts nearly as a whole
+observation, as it did before the stream showed how far ahead cancellations come."""
+BASE_RATE = 0.0
+"""The chance of disruption with nothing observed: the schedule is the plan, so a calm
+network is planned exactly as without a risk term."""
+PERSISTENCE = timedelta(hours=18)
+"""How long the current excess over `BASE_RATE` lasts, fading linearly: the rest of the
+operating day and the night. A longer tail (an exponential with a 12 h half-life) was
+better calibrated on the replayed blizzard but chose flights that went more often
+(`scripts/bench_risk.py`, and the churn of `scripts/bench_storm.py`): it made
+tomorrow's flights look as doubtful as tonight's last ones, which the stream cannot
+tell apart, and kept passengers on tonight's."""
 CLOSURE_RISK = 0.9
 CLOSURE_MARGIN = timedelta(hours=1)
 CLOSURE_REASONS = frozenset({"airport_closure"})
@@ -53,16 +92,34 @@ CLOSURE_REASONS = frozenset({"airport_closure"})
 # unknown reason, as historical on-time data has none); a crew or a technical fault stays
 # with its flight.
 SPREADING = frozenset({"weather", "atc", "airport_closure", "knock_on", None})
-PERSISTENCE = timedelta(hours=18)
+NETWORK = "*"
+
+
+class _Movements:
+    """One place's movements in time order, with running sums of their observation
+    weight and disruption score, for sums over any window."""
+
+    def __init__(self, items: list[tuple[datetime, float, float]]) -> None:
+        items.sort(key=lambda item: item[0])
+        self.times = [t for t, _, _ in items]
+        self.weight, self.score = [0.0], [0.0]
+        for _, weight, score in items:
+            self.weight.append(self.weight[-1] + weight)
+            self.score.append(self.score[-1] + score)
+
+    def between(self, low: datetime, high: datetime) -> tuple[float, float]:
+        """(observations, disruption score) of the movements from `low` to `high`."""
+        start, end = bisect_left(self.times, low), bisect_right(self.times, high)
+        return self.weight[end] - self.weight[start], self.score[end] - self.score[start]
 
 
 class RiskMap:
-    """Per airport, the movements seen disrupted, for `of()` to count in a window."""
+    """Per airport and per carrier at an airport, what `at()` combines."""
 
     def __init__(self, schedule: Schedule, board: LiveBoard, now: datetime | None = None) -> None:
         self._now = now
-        times: dict[str, list[datetime]] = defaultdict(list)
-        bad: dict[str, list[tuple[datetime, float]]] = defaultdict(list)
+        found: list[tuple[Flight, float, bool]] = []
+        leads: list[timedelta] = []
         closures: dict[str, list[datetime]] = defaultdict(list)
         for flight in schedule.flights.values():
             state = board.get(flight.key)
@@ -72,66 +129,86 @@ class RiskMap:
                     score = 1.0
                 elif state.est_dep - flight.sched_dep >= HEAVY_DELAY:
                     score = 0.5
+            if score == 1.0 and state is not None and state.reason in CLOSURE_REASONS:
+                closures[flight.origin].append(flight.sched_dep)
+                closures[flight.destination].append(flight.sched_arr)
+            known = score > 0 or now is None or flight.sched_dep <= now
+            found.append((flight, score, known))
+            if (
+                now is not None
+                and state is not None
+                and state.status == FlightStatus.CANCELLED
+                and flight.sched_dep <= now
+            ):
+                leads.append(max(timedelta(), flight.sched_dep - state.emitted_at))
+        leads.sort()
+        movements: dict[str, list[tuple[datetime, float, float]]] = defaultdict(list)
+        for flight, score, known in found:
+            weight = 1.0 if known or now is None else _announced(leads, flight.sched_dep - now)
             for airport, when in (
                 (flight.origin, flight.sched_dep),
                 (flight.destination, flight.sched_arr),
             ):
-                for place in (airport, _carrier_at(airport, flight.carrier)):
-                    times[place].append(when)
-                    if score:
-                        bad[place].append((when, score))
-                if score == 1.0 and state is not None and state.reason in CLOSURE_REASONS:
-                    closures[airport].append(when)
-        self._times = {a: sorted(ts) for a, ts in times.items()}
-        self._bad_times: dict[str, list[datetime]] = {}
-        self._bad_cumulative: dict[str, list[float]] = {}
-        for airport, items in bad.items():
-            items.sort()
-            self._bad_times[airport] = [t for t, _ in items]
-            running, cumulative = 0.0, [0.0]
-            for _, score in items:
-                running += score
-                cumulative.append(running)
-            self._bad_cumulative[airport] = cumulative
+                for place in (NETWORK, airport, _carrier_at(airport, flight.carrier)):
+                    movements[place].append((when, weight, score))
+        self._movements = {place: _Movements(items) for place, items in movements.items()}
         self._closed = {
             airport: (min(ts) - CLOSURE_MARGIN, max(ts) + CLOSURE_MARGIN)
             for airport, ts in closures.items()
         }
-        self._recent: dict[str, float] = {}
-        if now is not None:
-            self._recent = {airport: self._share(airport, now) for airport in self._bad_times}
+
+    def current_rate(self, airport: str, carrier: str | None = None) -> float:
+        """The posterior rate of disruption within `OBSERVED` of `now`: the network's
+        shrunk to `BASE_RATE`, the airport's to the network's, the carrier's at the
+        airport to the airport's."""
+        if self._now is None:
+            return BASE_RATE
+        places = [NETWORK, airport] + ([] if carrier is None else [_carrier_at(airport, carrier)])
+        rate = BASE_RATE
+        for place in places:
+            rate = self._posterior(
+                self._between(place, self._now - OBSERVED, self._now + OBSERVED), rate
+            )
+        return rate
 
     def at(self, airport: str, when: datetime, carrier: str | None = None) -> float:
         """The chance that a movement at `airport` at `when` (of `carrier`, if given) is
-        disrupted."""
+        disrupted: a declared closure, else its slot's posterior on the persisted rate."""
         closed = self._closed.get(airport)
         if closed is not None and closed[0] <= when <= closed[1]:
             return CLOSURE_RISK
-        places = [airport] if carrier is None else [airport, _carrier_at(airport, carrier)]
-        return max(self._observed(place, when) for place in places)
-
-    def _observed(self, place: str, when: datetime) -> float:
-        risk = self._share(place, when)
-        recent = self._recent.get(place, 0.0)
-        if recent and self._now is not None and when > self._now:
-            fading = 1.0 - (when - self._now) / PERSISTENCE
-            risk = max(risk, recent * max(0.0, fading))
-        return risk
-
-    def _share(self, airport: str, when: datetime) -> float:
-        """The shrunk share of the airport's movements within `WINDOW` of `when` seen
-        disrupted."""
-        times = self._times.get(airport)
-        if not times:
-            return 0.0
         low, high = when - WINDOW, when + WINDOW
-        seen = bisect_right(times, high) - bisect_left(times, low)
-        bad_times = self._bad_times.get(airport)
-        if not bad_times:
-            return 0.0
-        cumulative = self._bad_cumulative[airport]
-        score = cumulative[bisect_right(bad_times, high)] - cumulative[bisect_left(bad_times, low)]
-        return min(1.0, score / (seen + PRIOR))
+        persisted = self._persisted(self.current_rate(airport), when)
+        seen, score = self._between(airport, low, high)
+        airport_risk = self._posterior((seen, score), persisted)
+        if carrier is None:
+            return airport_risk
+        place = _carrier_at(airport, carrier)
+        own_seen, own_score = self._between(place, low, high)
+        # The other carriers' movements of the slot move the airport's rate; the
+        # carrier's rate moves as much, then its own movements update it.
+        others = self._posterior((seen - own_seen, score - own_score), persisted)
+        own = self._persisted(self.current_rate(airport, carrier), when)
+        prior = min(1.0, max(0.0, own + others - persisted))
+        return max(airport_risk, self._posterior((own_seen, own_score), prior))
+
+    def _between(self, place: str, low: datetime, high: datetime) -> tuple[float, float]:
+        movements = self._movements.get(place)
+        return movements.between(low, high) if movements else (0.0, 0.0)
+
+    @staticmethod
+    def _posterior(evidence: tuple[float, float], prior: float) -> float:
+        """The Beta posterior mean of a rate with mean `prior` and strength `PRIOR`
+        after `evidence` (observations, disruption score)."""
+        seen, score = evidence
+        return min(1.0, (score + PRIOR * prior) / (seen + PRIOR))
+
+    def _persisted(self, rate: float, when: datetime) -> float:
+        """`rate`'s excess over `BASE_RATE`, fading to nothing over `PERSISTENCE`."""
+        if self._now is None or when <= self._now:
+            return rate
+        left = max(0.0, 1.0 - (when - self._now) / PERSISTENCE)
+        return BASE_RATE + (rate - BASE_RATE) * left
 
     def of(
         self,
@@ -143,6 +220,13 @@ class RiskMap:
     ) -> float:
         """A leg's risk: the larger of its departure's and its arrival's."""
         return max(self.at(origin, dep, carrier), self.at(destination, arr, carrier))
+
+
+def _announced(leads: list[timedelta], ahead: timedelta) -> float:
+    """`F(ahead)`: the chance a cancellation is announced at least `ahead` before its
+    departure, from the past leads (sorted), shrunk towards 1 by `LEAD_PRIOR`."""
+    later = len(leads) - bisect_left(leads, ahead)
+    return (later + LEAD_PRIOR) / (len(leads) + LEAD_PRIOR)
 
 
 def _carrier_at(airport: str, carrier: str) -> str:

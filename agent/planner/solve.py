@@ -165,6 +165,8 @@ def inputs_digest(
                 sorted(p.avoid_carriers),
                 p.no_overnight,
                 sorted(p.exclude),
+                p.lost_before,
+                list(p.together),
                 [
                     [list(o.flights), o.cabin, o.dep.isoformat(), o.arr.isoformat(), o.risk]
                     for o in options[p.ref]
@@ -203,6 +205,8 @@ def _groups(
             party.avoid_airports,
             party.avoid_carriers,
             party.no_overnight,
+            party.lost_before,
+            party.together,
             tuple(o.flights for o in mine),
         )
         group = by_key.get(key)

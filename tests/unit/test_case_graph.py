@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.graph import build_graph, sqlite_checkpointer
 from agent.nodes import MAX_ATTEMPTS
+from agent.planner.inputs import REBOOKING_LEAD
 from agent.reasoners.rules import RulesReasoner
 from agent.runtime import Daemon, OpenCase
 from agent.state import (
@@ -188,7 +189,7 @@ def assert_flyable_rebooking(agent: Agent, booking: Booking, *, origin: str) -> 
         state = board.get(segment.flight_key)
         assert state is not None and state.flyable
         assert segment.cabin == Cabin.ECONOMY
-    assert board.get(new[0].flight_key).est_dep >= NOW + timedelta(minutes=45)  # type: ignore[union-attr]
+    assert board.get(new[0].flight_key).est_dep >= NOW + REBOOKING_LEAD  # type: ignore[union-attr]
     return [s.flight_key for s in new]
 
 

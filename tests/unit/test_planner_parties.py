@@ -222,3 +222,31 @@ async def test_a_journey_under_way_takes_the_first_seat_out_and_may_keep_its_onw
     # Not under way (the same cancellation seen before the feeder left): the window holds.
     early = broken_segments(schedule, board, CaseReason.CANCELLED, booking, onward.key, NOW)
     assert early is not None and early.earliest_dep > NOW + REBOOKING_LEAD
+
+
+async def test_a_diverted_party_starts_again_where_it_landed_after_the_one_lead(
+    world: tuple[Database, Schedule, LiveBoard],
+) -> None:
+    """Told on landing at the alternate, the passengers may take a departure from there
+    `REBOOKING_LEAD` later: the same lead as anyone told at an airport, and the same the
+    oracle reads (`evals.oracle.journeys.LEAD`)."""
+    db, schedule, board = world
+    diverted = f"XA102/{DAY}"
+    state = board.get(diverted)
+    assert state is not None
+    board.apply_in_memory(
+        state.model_copy(
+            update={
+                "status": FlightStatus.DIVERTED,
+                "diverted_to": "MUC",
+                "event_id": "x-div",
+                "emitted_at": NOW,
+            }
+        )
+    )
+    async with db.session() as session:
+        booking = await load_booking(session, "FAMILY")
+    broken = broken_segments(schedule, board, CaseReason.DIVERTED, booking, diverted, NOW)
+    assert broken is not None
+    assert (broken.origin, broken.earliest_dep) == ("MUC", NOW + REBOOKING_LEAD)
+    assert REBOOKING_LEAD == timedelta(minutes=30)

@@ -1,7 +1,9 @@
-"""Disruption risk counts a carrier's own cancellations beside its airport's: a carrier
-shutting down at a storm airport makes its next flights there riskier than another
-carrier's (`agent.planner.risk`); and the planner keeps the options that are cheapest by
-the objective, not the earliest-arriving (`plan_wave`)."""
+"""Disruption risk is a shrinkage estimate from what the stream showed: a carrier
+shutting down at a storm airport makes its next flights there riskier than the
+airport's, and one still flying them safer; the share of the recent, already decided
+departures carries forward, undiluted by flights not yet announced, fading over hours;
+a declared closure dominates (`agent.planner.risk`); and the planner keeps the options
+that are cheapest by the objective, not the earliest-arriving (`plan_wave`)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import cast
 
 from agent.planner import Option, plan_wave
-from agent.planner.risk import RiskMap
+from agent.planner.risk import CLOSURE_RISK, RiskMap
 from airline.board import FlightState, LiveBoard
 from airline.models import Flight, FlightStatus
 from airline.schedule import Schedule
@@ -54,8 +56,54 @@ def test_a_carrier_cancelling_its_departures_makes_its_own_next_ones_riskier() -
     risk = RiskMap(Schedule([], flights), cast(LiveBoard, states), now=T0)
     later = T0 + timedelta(hours=1)
     airport = risk.at("LGA", later)
-    assert risk.at("LGA", later, "UA") > airport >= risk.at("LGA", later, "DL")
-    assert risk.of("LGA", "BOS", later, later + timedelta(hours=1), "DL") == airport
+    delta = risk.at("LGA", later, "DL")
+    assert risk.at("LGA", later, "UA") > airport == delta > 0
+    assert risk.of("LGA", "BOS", later, later + timedelta(hours=1), "DL") >= delta
+
+
+def _states(
+    flights: list[Flight], cancelled: set[str], reason: str = "weather"
+) -> dict[str, FlightState]:
+    """Each cancellation announced two hours before its departure."""
+    return {
+        f.key: FlightState(
+            flight_key=f.key,
+            status=FlightStatus.CANCELLED if f.key in cancelled else FlightStatus.SCHEDULED,
+            est_dep=f.sched_dep,
+            est_arr=f.sched_arr,
+            reason=reason if f.key in cancelled else None,
+            event_id=f"e-{f.key}",
+            emitted_at=f.sched_dep - timedelta(hours=2) if f.key in cancelled else T0,
+        )
+        for f in flights
+    }
+
+
+def test_the_recent_share_of_decided_departures_carries_forward_undiluted() -> None:
+    # The last three hours: 24 departures, 16 cancelled, each announced 2 h ahead. From
+    # 2.5 h on, 36 more, none announced: beyond the leads the stream has shown, they are
+    # hardly evidence of flying, so their risk is near the observed share, not nothing
+    # (none of their slot is cancelled yet).
+    past = [_flight("UA", 100 + i, -180 + 7 * i) for i in range(24)]
+    ahead = [_flight("UA", 300 + i, 150 + 10 * i) for i in range(36)]
+    flights = past + ahead
+    states = _states(flights, {f.key for i, f in enumerate(past) if i % 3})
+    risk = RiskMap(Schedule([], flights), cast(LiveBoard, states), now=T0)
+    assert risk.current_rate("LGA", "UA") > 0.45
+    soon = risk.at("LGA", T0 + timedelta(hours=3), "UA")
+    assert 0.3 < soon < 16 / 24
+    # It fades: tomorrow evening is far safer.
+    tomorrow = risk.at("LGA", T0 + timedelta(hours=30), "UA")
+    assert tomorrow < soon / 3
+
+
+def test_a_quiet_network_has_no_risk_and_a_declared_closure_dominates() -> None:
+    flights = [_flight("UA", 100 + i, -180 + 15 * i) for i in range(24)]
+    quiet = RiskMap(Schedule([], flights), cast(LiveBoard, _states(flights, set())), now=T0)
+    assert quiet.at("LGA", T0 + timedelta(hours=1), "UA") == 0.0
+    closed = _states(flights, {flights[-1].key}, reason="airport_closure")
+    risk = RiskMap(Schedule([], flights), cast(LiveBoard, closed), now=T0)
+    assert risk.at("LGA", flights[-1].sched_dep + timedelta(minutes=30), "DL") == CLOSURE_RISK
 
 
 def test_the_planner_sees_the_cheapest_options_not_only_the_earliest() -> None:
