@@ -141,6 +141,10 @@ class CaseContext(BaseModel):
     origin: str | None = Field(default=None, description="where the alternative starts")
     destination: str | None = None
     earliest_dep: datetime | None = None
+    arrive_by: datetime | None = Field(
+        default=None,
+        description="the latest arrival that keeps the booking's next journey (None: none)",
+    )
     cabin: Cabin | None = None
     alternatives: list[Itinerary] = Field(
         default_factory=list,

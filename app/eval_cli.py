@@ -28,8 +28,9 @@ from app.migrate import open_database
 from app.runtime import Runtime, open_runtime
 from app.settings import DbSettings, Settings, load_settings
 from evals.cli import SCRIPTED, table
+from evals.harness import MemoryFactory
 from evals.report import render_html
-from evals.runner import MemoryFactory, ScenarioRunner
+from evals.runner import ScenarioRunner
 from evals.scenario import Scenario, load_scenarios
 from evals.suite import evaluate
 from memory.base import CustomerMemory
@@ -95,7 +96,7 @@ def scenario_settings(base: Settings, overrides: Mapping[str, Any], data_dir: Pa
 
 @dataclass(frozen=True)
 class EvalHarness:
-    """What the evals' runner needs of the application (`evals.runner.Harness`)."""
+    """What the evals' runner needs of the application (`evals.harness.Harness`)."""
 
     settings: Settings
 

@@ -1,5 +1,5 @@
 """Scripted evaluation scenarios, their runner and scoring. The application hands the
-runner its harness (`evals.runner.Harness`); only the application imports this package.
+runner its harness (`evals.harness.Harness`); only the application imports this package.
 """
 
 __all__ = [

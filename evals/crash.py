@@ -19,7 +19,10 @@ from typing import Any
 
 from evals.generate.model import to_scenario
 from evals.generate.worlds import generate_world
-from evals.runner import Harness, RunResult, ScenarioRunner, _Live
+from evals.harness import Harness
+from evals.live import LiveDaemon
+from evals.run_result import RunResult
+from evals.runner import ScenarioRunner
 from evals.scenario import parse_scenario
 
 
@@ -44,7 +47,7 @@ class CrashingRunner(ScenarioRunner):
         self.kills = []
         return await super().run(scenario)
 
-    async def interrupt(self, live: _Live, moment: int, result: RunResult) -> _Live:
+    async def interrupt(self, live: LiveDaemon, moment: int, result: RunResult) -> LiveDaemon:
         if moment not in self.moments:
             return live
         # Let the daemon get somewhere into the moment's records, then kill it there.

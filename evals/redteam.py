@@ -27,8 +27,9 @@ from typing import Any
 from evals.chat_endpoint import ChatEndpoint, completion, error
 from evals.generate.model import to_scenario
 from evals.generate.worlds import generate_world
+from evals.harness import Harness
 from evals.model_server import ModelServerThread, case_of, policy_plan
-from evals.runner import Harness, ScenarioRunner
+from evals.runner import ScenarioRunner
 from evals.scenario import parse_scenario
 
 Attack = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any] | str]

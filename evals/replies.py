@@ -22,7 +22,7 @@ from streams.replies import PassengerReply
 
 if TYPE_CHECKING:
     from evals.expectations import Score
-    from evals.runner import RunResult
+    from evals.run_result import RunResult
     from evals.scenario import ReplySpec
     from tools.effects import ToolDeps
 

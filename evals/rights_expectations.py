@@ -10,8 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from evals.runner import LedgerEntry, OutboxEntry, RunResult
-from evals.scenario import parse_duration, split_flight
+from evals.run_result import LedgerEntry, OutboxEntry, RunResult
+from evals.scenario_world import parse_duration, split_flight
 
 __all__ = ["SCORERS", "SPECS"]
 

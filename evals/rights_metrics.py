@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import datetime
 
 from airline.models import Booking, Flight
-from evals.runner import LedgerEntry, RunResult
+from evals.run_result import LedgerEntry, RunResult
 
 __all__ = [
     "compensated_travellers",

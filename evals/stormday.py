@@ -21,10 +21,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from airline.replay_world import build_replay_world
+from evals.harness import Harness
 from evals.metrics import percentile
 from evals.oracle.checks_outcomes import _ends_broken
 from evals.oracle.context import judge_context
-from evals.runner import Harness, RunResult, ScenarioRunner
+from evals.run_result import RunResult
+from evals.runner import ScenarioRunner
 from evals.scenario import Scenario, parse_scenario
 from streams.replay import read_ontime, replay_events
 from travel_agent.errors import ConfigError

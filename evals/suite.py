@@ -14,7 +14,8 @@ from typing import Any
 
 from evals.expectations import score
 from evals.metrics import run_metrics, summarize
-from evals.runner import RunResult, ScenarioRunner
+from evals.run_result import RunResult
+from evals.runner import ScenarioRunner
 from evals.scenario import Scenario
 
 SCHEMA = "travel-agent-evals/1"

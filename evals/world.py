@@ -33,13 +33,13 @@ from airline.models import (
     flight_key,
 )
 from airline.seed import World, write_world
-from evals.scenario import (
+from evals.scenario_world import (
     BookingSpec,
     FlightSpec,
     PassengerSpec,
     ScenarioError,
     WorldSpec,
-    _parse_time,
+    parse_time,
     split_flight,
 )
 from travel_agent.db import Database
@@ -105,8 +105,8 @@ def build(spec: WorldSpec) -> World:
     for key, f in specs.items():
         carrier, number = split_flight(f.flight)
         day = f.date or spec.date
-        dep = _parse_time(f.dep, day)
-        arr = _parse_time(f.arr, day)
+        dep = parse_time(f.dep, day)
+        arr = parse_time(f.arr, day)
         if arr <= dep:
             arr += timedelta(days=1)
         km = great_circle_km(by_code[f.origin], by_code[f.destination])

@@ -17,15 +17,8 @@ import hashlib
 from datetime import datetime, timedelta
 
 from streams.events import FlightStatus, FlightStatusEvent, ReasonCode
-from streams.ontime import (
-    CANCELLATION_REASONS,
-    DELAY_CAUSE_REASONS,
-    DELAY_THRESHOLD,
-    Layout,
-    ReplayDay,
-    ReplayFlight,
-    read_ontime,
-)
+from streams.ontime import ReplayDay, ReplayFlight, read_ontime
+from streams.ontime_format import CANCELLATION_REASONS, DELAY_CAUSE_REASONS, DELAY_THRESHOLD, Layout
 
 __all__ = [
     "CANCELLATION_REASONS",

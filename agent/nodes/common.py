@@ -85,4 +85,5 @@ def case_facts(context: CaseContext, policy: PolicyConfig | None = None) -> Case
         else (),
         offer_refund=context.reason in STILL_TO_TRAVEL,
         policy=policy,
+        arrive_by=context.arrive_by,
     )

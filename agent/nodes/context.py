@@ -96,6 +96,7 @@ async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseS
             "origin": broken.origin,
             "destination": broken.destination,
             "earliest_dep": broken.earliest_dep,
+            "arrive_by": broken.arrive_by,
             "cabin": broken.replace[0].cabin,
             "alternatives": alternatives,
             "assignment": assignment,

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from evals.generate.run import GeneratedReport, load_known, run_generated, table
+from evals.harness import Harness, MemoryFactory
 from evals.oracle import Verdict
-from evals.runner import Harness, MemoryFactory, ScenarioRunner
+from evals.runner import ScenarioRunner
 from evals.scenario import parse_scenario
 
 

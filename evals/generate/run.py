@@ -23,7 +23,8 @@ import yaml
 from evals.generate.model import GenWorld, to_scenario
 from evals.generate.worlds import generate_world
 from evals.oracle import Verdict
-from evals.scenario import ScenarioError, parse_scenario
+from evals.scenario import parse_scenario
+from evals.scenario_world import ScenarioError
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from agent.planner.inputs import earlier_departure
 from airline.board import SCHEDULE_ONLY, ChangeKind, FlightState, LiveBoard
 from airline.models import FlightStatus
 from app.migrate import open_database
-from evals.scenario import WorldSpec
+from evals.scenario_world import WorldSpec
 from evals.world import write
 from tools.policy.eu261 import cancellation_exempt, rerouting_window
 from travel_agent.db import Database

@@ -19,7 +19,7 @@ from airline.reservations import InvalidRequestError, load_booking, rebook, seat
 from airline.seed import World
 from airline.tables import InventoryRow
 from app.migrate import open_database
-from evals.scenario import BookingSpec, WorldSpec
+from evals.scenario_world import BookingSpec, WorldSpec
 from evals.world import build, write
 from travel_agent.db import Database
 from travel_agent.errors import NoSeatsError

@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from airline.models import Cabin, Segment, SegmentStatus
 from evals.expectations import score
-from evals.metrics import deadline_breaches, policy_violations, seat_accounting
-from evals.runner import LedgerEntry, OutboxEntry
+from evals.rights_metrics import deadline_breaches, seat_accounting
+from evals.policy_checks import policy_violations
+from evals.run_result import LedgerEntry, OutboxEntry
 from tests.unit.test_evals_scoring import T0, crafted, message
 
 PARTY = {

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from evals.scenario import ScenarioError, load_scenario, load_scenarios, parse_duration
+from evals.scenario import load_scenario, load_scenarios
+from evals.scenario_world import ScenarioError, parse_duration
 from evals.world import build
 
 GOOD = """

@@ -9,16 +9,10 @@ import pytest
 
 from airline.models import Cabin, FlightStatus, ReasonCode, Segment, SegmentStatus
 from evals.expectations import score
-from evals.metrics import duplicate_actions, policy_violations, run_metrics, unneeded_actions
-from evals.runner import (
-    ApprovalEntry,
-    CaseEntry,
-    FedEvent,
-    LedgerEntry,
-    OutboxEntry,
-    RunResult,
-    build_event,
-)
+from evals.metrics import duplicate_actions, run_metrics, unneeded_actions
+from evals.policy_checks import policy_violations
+from evals.run_result import ApprovalEntry, CaseEntry, FedEvent, LedgerEntry, OutboxEntry, RunResult
+from evals.runner import build_event
 from evals.scenario import EventSpec, parse_scenario
 from evals.world import build
 

@@ -275,3 +275,16 @@ async def test_a_rebooked_message_without_a_rebooking_becomes_the_no_alternative
         NotifyAction(message=MessageKind.CANCELLED_NO_ALTERNATIVE)
     ]
     assert any("no rebooking proposed" in r for r in checked.repairs), checked.repairs
+
+
+async def test_an_itinerary_that_would_miss_the_next_journey_is_refused(
+    db: Database, schedule: Schedule, board: LiveBoard, trip: Trip
+) -> None:
+    """Whoever proposes it (a model, an operator's edit), a rebooking that arrives after
+    the booking's next journey must leave is refused; one that arrives in time passes."""
+    arrives = trip.direct.sched_arr
+    late = await violations(
+        db, schedule, board, [trip.direct.key], arrive_by=arrives - timedelta(minutes=1)
+    )
+    assert len(late) == 1 and "the booking's next journey would be missed" in late[0], late
+    assert await violations(db, schedule, board, [trip.direct.key], arrive_by=arrives) == []

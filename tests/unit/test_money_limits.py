@@ -12,7 +12,7 @@ from agent.settings import ApprovalLimits
 from agent.state import CaseContext, CaseReason, CompensateAction, Plan
 from airline.models import Booking, Cabin, Customer, Segment
 from airline.schedule import Schedule
-from evals.scenario import WorldSpec
+from evals.scenario_world import WorldSpec
 from evals.world import build
 from tools.money import RateTable, UnknownCurrencyError
 from tools.policy.results import Regime

@@ -27,7 +27,7 @@ from airline.reservations import load_booking
 from airline.schedule import Schedule
 from airline.tables import InventoryRow, SeatHoldRow
 from app.migrate import open_database
-from evals.scenario import WorldSpec
+from evals.scenario_world import WorldSpec
 from evals.world import write
 from travel_agent.db import Database
 

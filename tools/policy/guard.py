@@ -57,6 +57,7 @@ async def rebook_violations(
     allow_cabin_change: bool = False,
     held: Sequence[str] = (),
     party: int = 1,
+    arrive_by: datetime | None = None,
 ) -> list[str]:
     """Every reason this rebooking must not run (empty when it may).
 
@@ -75,6 +76,9 @@ async def rebook_violations(
             assignment, a seat for each of the party): a full flight still has the
             party's own seats.
         party: seats the booking's passengers take: they travel together, on every flight.
+        arrive_by: the latest arrival that keeps the booking's next journey (the return of a
+            return trip), whoever proposes the itinerary — the planner searches within it,
+            a model or an operator's edit must not break the trip either.
     """
     problems: list[str] = []
     if not broken_seqs:
@@ -119,6 +123,13 @@ async def rebook_violations(
         )
         if second_state.est_dep - first_state.est_arr < mct:
             problems.append(f"connection at {first.destination} is shorter than {mct}")
+    last = board.get(known[-1].key)
+    arrival = last.est_arr if last is not None else known[-1].sched_arr
+    if arrive_by is not None and arrival > arrive_by:
+        problems.append(
+            f"arrives at {arrival:%Y-%m-%d %H:%M}Z, after {arrive_by:%Y-%m-%d %H:%M}Z: "
+            "the booking's next journey would be missed"
+        )
     seats = await available_seats(session, [leg.key for leg in known], cabin)
     for leg in known:
         if seats.get(leg.key, 0) < party and leg.key not in held:

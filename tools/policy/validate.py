@@ -68,6 +68,8 @@ class CaseFacts:
     """The passenger may still choose not to travel (False after landing, for a gate)."""
     policy: PolicyConfig | None = None
     """The readings of the regulations to apply (None: the defaults)."""
+    arrive_by: datetime | None = None
+    """The latest arrival that keeps the booking's next journey (None: none follows)."""
 
     @property
     def refund_cents(self) -> int:
@@ -117,6 +119,7 @@ async def validate(
                 allow_cabin_change=facts.allow_cabin_change,
                 held=facts.held_flights if action.cabin == facts.booked_cabin else (),
                 party=facts.booking.seats_needed,
+                arrive_by=facts.arrive_by,
             )
             if found:
                 violations.extend(found)
