@@ -29,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Callable, Generator
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
 
@@ -61,8 +61,7 @@ class InlineConnection(aiosqlite.Connection):
 
     def __await__(self) -> Generator[Any, None, aiosqlite.Connection]:
         # No worker thread to start: connect here, as every later call runs here.
-        connecting: Generator[Any, None, aiosqlite.Connection] = self._connect().__await__()
-        return connecting
+        return cast(Generator[Any, None, aiosqlite.Connection], self._connect().__await__())
 
 
 def inline_creator(database: str, **connect_args: Any) -> Callable[[], InlineConnection]:
@@ -70,7 +69,8 @@ def inline_creator(database: str, **connect_args: Any) -> Callable[[], InlineCon
     (those of `sqlite3.connect`) on the calling thread."""
 
     def connector() -> sqlite3.Connection:
-        return sqlite3.connect(database, **connect_args)
+        connection: sqlite3.Connection = sqlite3.connect(database, **connect_args)
+        return connection
 
     def create() -> InlineConnection:
         return InlineConnection(connector)
