@@ -29,7 +29,8 @@ from typing import Any
 __all__ = ["Base", "Database", "UtcDateTime", "copy_sqlite"]
 
 from sqlalchemy import JSON, DateTime, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -41,6 +42,7 @@ from sqlalchemy.types import TypeDecorator
 
 from travel_agent.errors import ConfigError
 from travel_agent.redact import masked_url
+from travel_agent.sqlite_inline import inline_creator
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -78,8 +80,11 @@ class Database:
             path = url.split(":///", 1)[1] if ":///" in url else ""
             if path and path != ":memory:" and not path.startswith("file:"):
                 private_file(Path(path))
+            # SQLite calls run on the loop's thread, not a worker thread per connection
+            # (travel_agent.sqlite_inline says why, and why that is safe here).
+            args, options = SQLiteDialect_aiosqlite().create_connect_args(make_url(url))
             self.engine: AsyncEngine = create_async_engine(
-                url, echo=echo, connect_args={"timeout": 30}
+                url, echo=echo, async_creator=inline_creator(*args, **options, timeout=30)
             )
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
