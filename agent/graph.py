@@ -48,7 +48,7 @@ from agent.nodes import (
 )
 from agent.state import CHECKPOINT_TYPES, CaseState
 from travel_agent.db import private_file
-from travel_agent.sqlite_inline import InlineConnection
+from travel_agent.sqlite_inline import SQLITE_BUSY_TIMEOUT_MS, InlineConnection
 
 CaseGraph = CompiledStateGraph[CaseState, AgentDeps, CaseState, CaseState]
 # When a case's run is checkpointed: when it ends or parks (see the module docstring).
@@ -83,7 +83,9 @@ async def sqlite_checkpointer(path: Path) -> AsyncIterator[AsyncSqliteSaver]:
     """LangGraph's SQLite checkpointer on its own file (so it never waits on airline writes)."""
     private_file(path)  # checkpoints hold every case's state: its owner's only
     # Its calls run on the loop's thread, as the airline database's do (sqlite_inline).
-    async with InlineConnection(lambda: sqlite3.connect(path)) as conn:
+    async with InlineConnection(
+        lambda: sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+    ) as conn:
         # WAL with synchronous=NORMAL survives a killed process (what "durable" means for
         # commit-after-durable); only a power loss may drop the newest transactions.
         await conn.execute("PRAGMA journal_mode=WAL")

@@ -4,8 +4,9 @@ default, PostgreSQL by URL.
 
 Same code on both. Times are stored in UTC and come back timezone-aware (`UtcDateTime`).
 SQLite allows one writer at a time, so `Database.transaction()` serializes writers of
-this process with a lock (and a busy timeout covers other processes); on PostgreSQL
-transactions run concurrently and correctness comes from conditional updates and row locks.
+this process with a lock (another process's lock is waited for without blocking the
+loop: `travel_agent.sqlite_inline`); on PostgreSQL transactions run concurrently and
+correctness comes from conditional updates and row locks.
 
 Each room declares its own tables on `Base` in its own module (`airline.tables`,
 `agent.tables`, `tools.tables`, `dashboard.tables`); this module imports none of them.
@@ -42,7 +43,7 @@ from sqlalchemy.types import TypeDecorator
 
 from travel_agent.errors import ConfigError
 from travel_agent.redact import masked_url
-from travel_agent.sqlite_inline import inline_creator
+from travel_agent.sqlite_inline import SQLITE_BUSY_TIMEOUT_MS, inline_creator
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -84,7 +85,7 @@ class Database:
             # (travel_agent.sqlite_inline says why, and why that is safe here).
             args, options = SQLiteDialect_aiosqlite().create_connect_args(make_url(url))
             self.engine: AsyncEngine = create_async_engine(
-                url, echo=echo, async_creator=inline_creator(*args, **options, timeout=30)
+                url, echo=echo, async_creator=inline_creator(*args, **options)
             )
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
@@ -180,7 +181,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    # SQLite's own wait blocks the loop: short; longer waits are async (sqlite_inline).
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
