@@ -327,7 +327,8 @@ async def _follow_up(
         await schedule_job(session, deps.db, key=key, kind=kind, due_at=due, payload=payload)
 
 
-def after_act(state: CaseState) -> Literal["context", "remember"]:
+async def after_act(state: CaseState) -> Literal["context", "remember"]:
+    # async, though it awaits nothing: a sync one would run on a thread (`after_guard`).
     lost_race = state.get("effects") == ["seat-race-lost"]  # and attempts remain
     return "context" if lost_race and state.get("attempts", 0) < MAX_ATTEMPTS else "remember"
 
