@@ -25,11 +25,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, closing
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-__all__ = ["Base", "Database", "UtcDateTime", "copy_sqlite"]
+__all__ = ["Base", "Database", "UtcDateTime", "copy_sqlite", "insert_row"]
 
-from sqlalchemy import JSON, DateTime, event
+from sqlalchemy import JSON, DateTime, Table, event, insert, inspect
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
@@ -130,6 +130,23 @@ class Database:
         else:
             async with self._sessions.begin() as session:
                 yield session
+
+
+async def insert_row(session: AsyncSession, row: Base) -> None:
+    """INSERT the new `row` now, in `session`'s transaction, as one Core statement.
+
+    For rows written once and never read back as objects (ledger entries, outbox
+    messages): the session's unit of work (`session.add`, then a flush before the next
+    query) costs several times the INSERT itself, and a case writes a handful of them.
+    The row is not attached to the session; the columns it was given are inserted (the
+    others take their column defaults, as a flush would give them).
+    """
+    mapper = inspect(type(row))
+    given = inspect(row).dict
+    values = {
+        attr.columns[0].key: given[attr.key] for attr in mapper.column_attrs if attr.key in given
+    }
+    await session.execute(insert(cast(Table, mapper.local_table)), values)
 
 
 def private_dir(path: Path) -> Path:

@@ -61,6 +61,7 @@ from tools.policy.guard import (
     fallback_message,
 )
 from tools.policy.results import CareItem
+from travel_agent.db import insert_row
 from travel_agent.errors import NoSeatsError
 
 log = logging.getLogger(__name__)
@@ -207,7 +208,7 @@ async def _rebook(
             now=now,
         )
         detail["hold_id"] = assignment.hold_id
-        session.add(action_event(key, case_id, pnr, "rebook", detail, now))
+        await insert_row(session, action_event(key, case_id, pnr, "rebook", detail, now))
         return
     await release_case_holds(session, case_id, now)
     await rebook(

@@ -28,6 +28,7 @@ from tools.notifications.recipients import booking_recipients
 from tools.notifications.templates import MessageTemplates, default_templates
 from tools.notifications.timing import LegalDeadline, delivery_time, iso_utc
 from tools.tables import OutboxRow
+from travel_agent.db import insert_row
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +183,8 @@ async def enqueue_notification(
         "departure_told": iso_utc(departure_told) if departure_told else None,
     }
     not_before = iso_utc(timing.not_before) if timing.not_before else None
-    session.add(
+    await insert_row(
+        session,
         OutboxRow(
             idempotency_key=idempotency_key,
             topic=TOPIC_NOTIFICATIONS,
@@ -193,7 +195,7 @@ async def enqueue_notification(
             status="superseded" if newer else "pending",
             attempts=0,
             created_at=at,
-        )
+        ),
     )
     detail: dict[str, Any] = {"kind": kind.value, "channel": message.channel}
     detail.update(
