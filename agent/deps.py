@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from agent.read_ahead import ReadAhead
 from agent.reasoners.base import Reasoner
 from agent.settings import AgentSettings
 from airline.board import LiveBoard
@@ -23,3 +24,6 @@ class AgentDeps:
     settings: AgentSettings
     memory: CustomerMemory | None = None
     """Long-term customer memory; None runs without (no preferences, nothing recalled)."""
+    reads: ReadAhead | None = None
+    """The bookings and customers of the batch of cases this run belongs to, read ahead
+    (`CaseLifecycle.run` sets it per batch); None: each case reads its own."""

@@ -19,12 +19,12 @@ is idempotent by key; killed after it, the case is closed and nothing runs again
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
@@ -48,6 +48,7 @@ from agent.nodes import (
 )
 from agent.state import CHECKPOINT_TYPES, CaseState
 from travel_agent.db import private_file
+from travel_agent.sqlite_inline import SQLITE_BUSY_TIMEOUT_MS, InlineConnection
 
 CaseGraph = CompiledStateGraph[CaseState, AgentDeps, CaseState, CaseState]
 # When a case's run is checkpointed: when it ends or parks (see the module docstring).
@@ -81,7 +82,10 @@ def checkpoint_serializer() -> JsonPlusSerializer:
 async def sqlite_checkpointer(path: Path) -> AsyncIterator[AsyncSqliteSaver]:
     """LangGraph's SQLite checkpointer on its own file (so it never waits on airline writes)."""
     private_file(path)  # checkpoints hold every case's state: its owner's only
-    async with aiosqlite.connect(path) as conn:
+    # Its calls run on the loop's thread, as the airline database's do (sqlite_inline).
+    async with InlineConnection(
+        lambda: sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+    ) as conn:
         # WAL with synchronous=NORMAL survives a killed process (what "durable" means for
         # commit-after-durable); only a power loss may drop the newest transactions.
         await conn.execute("PRAGMA journal_mode=WAL")

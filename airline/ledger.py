@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.tables import LedgerRow
+from travel_agent.db import insert_row
 
 __all__ = ["effect_detail", "effect_done", "read_ledger_ahead", "record_effect"]
 
@@ -79,7 +80,8 @@ async def record_effect(
     known: dict[str, bool] | None = session.info.get(_KNOWN)
     if known is not None:
         known[idempotency_key] = True
-    session.add(
+    await insert_row(
+        session,
         LedgerRow(
             idempotency_key=idempotency_key,
             case_id=case_id,
@@ -87,5 +89,5 @@ async def record_effect(
             pnr=pnr,
             detail=detail,
             created_at=at,
-        )
+        ),
     )

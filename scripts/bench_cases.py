@@ -118,7 +118,7 @@ async def run_plain(settings: Settings, flights: list[Flight], clock: SimulatedC
                         state.update(await gather_context(state, runtime))
                         state.update(await make_plan(state, runtime))
                         state.update(await guard_plan(state, runtime))
-                        step = "approve" if after_guard(state) == "approve" else "context"
+                        step = "approve" if await after_guard(state) == "approve" else "context"
                     elif step == "approve":
                         if state["verdict"].needs_human:
                             step = "end"  # the graph parks it at interrupt(): a plain call cannot
@@ -128,7 +128,7 @@ async def run_plain(settings: Settings, flights: list[Flight], clock: SimulatedC
                         step = str(command.goto)
                     elif step == "act":
                         state.update(await act(state, runtime))
-                        step = "context" if after_act(state) == "context" else "remember"
+                        step = "context" if await after_act(state) == "context" else "remember"
                     else:
                         state.update(await remember(state, runtime))
                         step = "end"

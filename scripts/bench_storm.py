@@ -158,10 +158,12 @@ async def run_storm(
     async with open_runtime(settings, clock, broker=broker) as runtime:
         daemon = runtime.daemon
         started = time.perf_counter()
+        started_cpu = time.process_time()
         started_wall = datetime.now().astimezone()
         async with runtime.relaying():  # delivers as cases close, as in the daemon
             await daemon.run(asyncio.Event())  # until the closed broker's backlog ends
             durable = time.perf_counter() - started
+            cpu = time.process_time() - started_cpu
         await runtime.relay.drain()
         notified = time.perf_counter() - started
         figures = await collect(runtime.db, started_wall)
@@ -173,6 +175,8 @@ async def run_storm(
         durable_s=round(durable, 2),
         notified_s=round(notified, 2),
         cases_per_s=round(daemon.stats.cases / durable, 1) if durable else 0.0,
+        # CPU of this process until durable: what a loaded machine cannot inflate.
+        cpu_ms_per_case=round(cpu * 1000 / daemon.stats.cases, 2) if daemon.stats.cases else 0.0,
         outcomes=dict(daemon.stats.outcomes),
         peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         **recorder.quality(settings.agent.planner),
@@ -326,7 +330,8 @@ async def real_day(root: Path, day: date) -> dict[str, Any]:
 def show(figures: dict[str, Any]) -> None:
     print(
         f"{figures['name']:>22}: {figures['cases']} passengers affected in {figures['waves']} "
-        f"waves; durable in {figures['durable_s']} s ({figures['cases_per_s']} cases/s), "
+        f"waves; durable in {figures['durable_s']} s ({figures['cases_per_s']} cases/s, "
+        f"{figures['cpu_ms_per_case']} ms CPU per case), "
         f"notified at {figures['notified_s']} s; notify wall p50/p95/max "
         f"{figures['notify_wall_s']['p50']}/{figures['notify_wall_s']['p95']}/"
         f"{figures['notify_wall_s']['max']} s, event clock p95 "

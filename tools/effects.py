@@ -32,7 +32,7 @@ from streams.events import TOPIC_AGENT_ACTIONS
 from tools.policy.entitlements import PolicyConfig
 from tools.policy.texts import PolicySearch
 from tools.tables import OutboxRow
-from travel_agent.db import Database
+from travel_agent.db import Database, insert_row
 from travel_agent.errors import NoSeatsError, NotFoundError, TravelAgentError
 
 log = logging.getLogger(__name__)
@@ -177,7 +177,7 @@ async def record_and_announce(
         detail=detail,
         at=at,
     )
-    session.add(action_event(key, case_id, pnr, action, detail, at))
+    await insert_row(session, action_event(key, case_id, pnr, action, detail, at))
 
 
 def compensation_key(pnr: str, journey: int) -> str:

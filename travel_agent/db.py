@@ -4,8 +4,9 @@ default, PostgreSQL by URL.
 
 Same code on both. Times are stored in UTC and come back timezone-aware (`UtcDateTime`).
 SQLite allows one writer at a time, so `Database.transaction()` serializes writers of
-this process with a lock (and a busy timeout covers other processes); on PostgreSQL
-transactions run concurrently and correctness comes from conditional updates and row locks.
+this process with a lock (another process's lock is waited for without blocking the
+loop: `travel_agent.sqlite_inline`); on PostgreSQL transactions run concurrently and
+correctness comes from conditional updates and row locks.
 
 Each room declares its own tables on `Base` in its own module (`airline.tables`,
 `agent.tables`, `tools.tables`, `dashboard.tables`); this module imports none of them.
@@ -24,12 +25,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, closing
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-__all__ = ["Base", "Database", "UtcDateTime", "copy_sqlite"]
+__all__ = ["Base", "Database", "UtcDateTime", "copy_sqlite", "insert_row"]
 
-from sqlalchemy import JSON, DateTime, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy import JSON, DateTime, Table, event, insert, inspect
+from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -41,6 +43,7 @@ from sqlalchemy.types import TypeDecorator
 
 from travel_agent.errors import ConfigError
 from travel_agent.redact import masked_url
+from travel_agent.sqlite_inline import SQLITE_BUSY_TIMEOUT_MS, inline_creator
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -78,8 +81,11 @@ class Database:
             path = url.split(":///", 1)[1] if ":///" in url else ""
             if path and path != ":memory:" and not path.startswith("file:"):
                 private_file(Path(path))
+            # SQLite calls run on the loop's thread, not a worker thread per connection
+            # (travel_agent.sqlite_inline says why, and why that is safe here).
+            args, options = SQLiteDialect_aiosqlite().create_connect_args(make_url(url))
             self.engine: AsyncEngine = create_async_engine(
-                url, echo=echo, connect_args={"timeout": 30}
+                url, echo=echo, async_creator=inline_creator(*args, **options)
             )
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
@@ -124,6 +130,23 @@ class Database:
         else:
             async with self._sessions.begin() as session:
                 yield session
+
+
+async def insert_row(session: AsyncSession, row: Base) -> None:
+    """INSERT the new `row` now, in `session`'s transaction, as one Core statement.
+
+    For rows written once and never read back as objects (ledger entries, outbox
+    messages): the session's unit of work (`session.add`, then a flush before the next
+    query) costs several times the INSERT itself, and a case writes a handful of them.
+    The row is not attached to the session; the columns it was given are inserted (the
+    others take their column defaults, as a flush would give them).
+    """
+    mapper = inspect(type(row))
+    given = inspect(row).dict
+    values = {
+        attr.columns[0].key: given[attr.key] for attr in mapper.column_attrs if attr.key in given
+    }
+    await session.execute(insert(cast(Table, mapper.local_table)), values)
 
 
 def private_dir(path: Path) -> Path:
@@ -175,7 +198,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    # SQLite's own wait blocks the loop: short; longer waits are async (sqlite_inline).
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 

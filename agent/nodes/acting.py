@@ -61,6 +61,7 @@ from tools.policy.guard import (
     fallback_message,
 )
 from tools.policy.results import CareItem
+from travel_agent.db import insert_row
 from travel_agent.errors import NoSeatsError
 
 log = logging.getLogger(__name__)
@@ -207,7 +208,7 @@ async def _rebook(
             now=now,
         )
         detail["hold_id"] = assignment.hold_id
-        session.add(action_event(key, case_id, pnr, "rebook", detail, now))
+        await insert_row(session, action_event(key, case_id, pnr, "rebook", detail, now))
         return
     await release_case_holds(session, case_id, now)
     await rebook(
@@ -327,7 +328,8 @@ async def _follow_up(
         await schedule_job(session, deps.db, key=key, kind=kind, due_at=due, payload=payload)
 
 
-def after_act(state: CaseState) -> Literal["context", "remember"]:
+async def after_act(state: CaseState) -> Literal["context", "remember"]:
+    # async, though it awaits nothing: a sync one would run on a thread (`after_guard`).
     lost_race = state.get("effects") == ["seat-race-lost"]  # and attempts remain
     return "context" if lost_race and state.get("attempts", 0) < MAX_ATTEMPTS else "remember"
 

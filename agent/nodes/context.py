@@ -59,9 +59,13 @@ async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseS
     schedule, board = deps.schedule, deps.board
     now = deps.clock.now()
     reason = CaseReason(state["reason"])
-    async with deps.db.session() as session:
-        booking = await load_booking(session, state["pnr"])
-        customer = await load_customer(session, booking.customer_id)
+    read = await deps.reads.take(state["pnr"]) if deps.reads is not None else None
+    if read is None:
+        async with deps.db.session() as session:
+            booking = await load_booking(session, state["pnr"])
+            customer = await load_customer(session, booking.customer_id)
+    else:
+        booking, customer = read
     preferences, recalled = await _recall(deps, customer.id, state["case_id"])
     segments = ordered_segments(schedule, booking)
     flights = {s.flight_key: st for s in segments if (st := board.get(s.flight_key))}

@@ -14,7 +14,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from langchain_core.runnables import RunnableConfig
@@ -24,6 +24,7 @@ from agent.claims import CaseClaims
 from agent.deps import AgentDeps
 from agent.graph import CASE_DURABILITY, CaseGraph
 from agent.metrics import Metrics
+from agent.read_ahead import ReadAhead
 from agent.state import Assignment, CaseState, CaseStatus
 from agent.tables import CaseRow, DisruptionRow
 from agent.turns import Turns, take_turns
@@ -87,8 +88,10 @@ class CaseLifecycle:
         if self.metrics is not None:
             self.metrics.cases_opened(len(cases))
         turns = Turns(len(cases))  # they act in the order triage gave them
+        # Their bookings and customers are read ahead, a chunk of cases per query.
+        deps = replace(self.deps, reads=ReadAhead(self.deps.db, [c.pnr for c in cases]))
         outcomes = await asyncio.gather(
-            *(self._run_measured(case, started, turns, i) for i, case in enumerate(cases))
+            *(self._run_measured(deps, case, started, turns, i) for i, case in enumerate(cases))
         )
         await self.claims.release(case.id for case in cases)
         if self._after_batch is not None:
@@ -139,17 +142,19 @@ class CaseLifecycle:
             await self.run(cases)
         return sum(len(cases) for cases in batches.values())
 
-    async def _run_measured(self, case: OpenCase, opened: float, turns: Turns, index: int) -> str:
+    async def _run_measured(
+        self, deps: AgentDeps, case: OpenCase, opened: float, turns: Turns, index: int
+    ) -> str:
         take_turns(turns, index)
         try:
-            outcome = await self._run_case(case)
+            outcome = await self._run_case(deps, case)
         finally:
             await turns.release(index)  # acted, parked, failed or had nothing to do
         if self.metrics is not None:
             self.metrics.case_durable(outcome, time.perf_counter() - opened)
         return outcome
 
-    async def _run_case(self, case: OpenCase) -> str:
+    async def _run_case(self, deps: AgentDeps, case: OpenCase) -> str:
         config: RunnableConfig = {"configurable": {"thread_id": case.id}}
         if self.metrics is not None:
             config["callbacks"] = self.metrics.graph_callbacks()
@@ -159,7 +164,7 @@ class CaseLifecycle:
                     snapshot = await self.graph.aget_state(config)
                     if snapshot.next:  # interrupted mid-graph: carry on where it stopped
                         result = await self.graph.ainvoke(
-                            None, config, context=self.deps, durability=CASE_DURABILITY
+                            None, config, context=deps, durability=CASE_DURABILITY
                         )
                     elif "outcome" in snapshot.values:  # finished before; the row says so
                         return str(snapshot.values.get("outcome", "done"))
@@ -174,7 +179,7 @@ class CaseLifecycle:
                         if case.assignment is not None:
                             start["assignment"] = case.assignment
                         result = await self.graph.ainvoke(
-                            start, config, context=self.deps, durability=CASE_DURABILITY
+                            start, config, context=deps, durability=CASE_DURABILITY
                         )
                     if "__interrupt__" in result:  # parked at an approval, checkpointed
                         return "awaiting_approval"

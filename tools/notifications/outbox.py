@@ -28,47 +28,58 @@ from tools.notifications.recipients import booking_recipients
 from tools.notifications.templates import MessageTemplates, default_templates
 from tools.notifications.timing import LegalDeadline, delivery_time, iso_utc
 from tools.tables import OutboxRow
+from travel_agent.db import insert_row
 
 log = logging.getLogger(__name__)
 
 
+_Live = list[tuple[int, str, str, datetime, dict[str, Any]]]
+"""The recipient's live (pending or sent) messages about one flight, oldest first:
+id, idempotency key, status, created_at, payload."""
+
+
+async def _live_about(
+    session: AsyncSession, *, pnr: str, customer_id: str, about: str | None
+) -> _Live:
+    """One read answers both questions asked before writing a message (`_says_nothing_new`
+    and `_supersede`): a round trip per message saved."""
+    if about is None:
+        return []
+    rows = await session.execute(
+        select(
+            OutboxRow.id,
+            OutboxRow.idempotency_key,
+            OutboxRow.status,
+            OutboxRow.created_at,
+            OutboxRow.payload,
+        )
+        .where(
+            OutboxRow.topic == TOPIC_NOTIFICATIONS,
+            OutboxRow.key == pnr,
+            OutboxRow.customer_id == customer_id,
+            OutboxRow.payload["meta"]["about"].as_string() == about,
+            OutboxRow.status.in_(("pending", "sent")),
+        )
+        .order_by(OutboxRow.created_at, OutboxRow.id)
+    )
+    return [(i, k, status, created, payload) for i, k, status, created, payload in rows]
+
+
 async def _supersede(
-    session: AsyncSession,
-    *,
-    key: str,
-    pnr: str,
-    customer_id: str,
-    at: datetime,
-    about: str | None,
+    session: AsyncSession, live: _Live, *, key: str, at: datetime
 ) -> tuple[list[str], str | None]:
-    """Retire this passenger's pending older messages on `pnr` about the same flight.
+    """Retire this passenger's pending older messages on the booking about the same
+    flight (`live`, from `_live_about`).
 
     Only news about the same flight is replaced: a pending "you are rebooked onto B"
     must survive a later gate change on B, or the passenger never learns the itinerary.
     Returns the keys superseded, and the key of a newer message (pending or sent) when
     there is one: then the message being written is old news itself.
     """
-    if about is None:
-        return [], None
-    mine = (
-        OutboxRow.topic == TOPIC_NOTIFICATIONS,
-        OutboxRow.key == pnr,
-        OutboxRow.customer_id == customer_id,
-        OutboxRow.payload["meta"]["about"].as_string() == about,
-    )
-    # One read for both questions (a round trip per message saved): is there newer news,
-    # and which pending messages are older?
-    live = (
-        await session.execute(
-            select(OutboxRow.id, OutboxRow.idempotency_key, OutboxRow.status, OutboxRow.created_at)
-            .where(*mine, OutboxRow.status.in_(("pending", "sent")))
-            .order_by(OutboxRow.created_at, OutboxRow.id)
-        )
-    ).all()
-    newer = next((other for _, other, _, created in live if created > at), None)
+    newer = next((other for _, other, _, created, _ in live if created > at), None)
     if newer is not None:
         return [], newer
-    older = [(row_id, other) for row_id, other, status, _ in live if status == "pending"]
+    older = [(row_id, other) for row_id, other, status, _, _ in live if status == "pending"]
     if older:
         await session.execute(
             update(OutboxRow)
@@ -79,36 +90,17 @@ async def _supersede(
     return [old_key for _, old_key in older], None
 
 
-async def _says_nothing_new(
-    session: AsyncSession,
-    *,
-    pnr: str,
-    customer_id: str,
-    about: str | None,
-    kind: MessageKind,
-    subject: str,
-    body: str,
-) -> bool:
-    """The recipient's latest live message about `about` has this kind and these words."""
-    if about is None:
+def _says_nothing_new(live: _Live, *, kind: MessageKind, subject: str, body: str) -> bool:
+    """The recipient's latest live message about the flight (the last of `live`) has
+    this kind and these words."""
+    if not live:
         return False
-    latest = await session.scalar(
-        select(OutboxRow.payload)
-        .where(
-            OutboxRow.topic == TOPIC_NOTIFICATIONS,
-            OutboxRow.key == pnr,
-            OutboxRow.customer_id == customer_id,
-            OutboxRow.payload["meta"]["about"].as_string() == about,
-            OutboxRow.status.in_(("pending", "sent")),
-        )
-        .order_by(OutboxRow.created_at.desc(), OutboxRow.id.desc())
-        .limit(1)
+    latest = live[-1][4]
+    return (latest.get("kind"), latest.get("subject"), latest.get("body")) == (
+        kind.value,
+        subject,
+        body,
     )
-    return latest is not None and (
-        latest.get("kind"),
-        latest.get("subject"),
-        latest.get("body"),
-    ) == (kind.value, subject, body)
 
 
 async def enqueue_notification(
@@ -155,23 +147,14 @@ async def enqueue_notification(
     if await effect_done(session, idempotency_key):
         return False
     rendered = (templates or default_templates()).render(kind, customer.language, fields)
-    if await _says_nothing_new(
-        session,
-        pnr=pnr,
-        customer_id=customer.id,
-        about=about,
-        kind=kind,
-        subject=rendered.subject,
-        body=rendered.body,
-    ):
+    live = await _live_about(session, pnr=pnr, customer_id=customer.id, about=about)
+    if _says_nothing_new(live, kind=kind, subject=rendered.subject, body=rendered.body):
         log.info("message %s repeats the latest about %s: not sent", idempotency_key, about)
         return False
     timing = delivery_time(
         kind, at, tz=tz, departure_tz=departure_tz, departure=departure, deadline=deadline
     )
-    superseded, newer = await _supersede(
-        session, key=idempotency_key, pnr=pnr, customer_id=customer.id, at=at, about=about
-    )
+    superseded, newer = await _supersede(session, live, key=idempotency_key, at=at)
     # The preferred consented channel first (`choose_channel`), the others as fallbacks.
     routes = routes_for(customer)
     message = RoutedMessage(
@@ -200,7 +183,8 @@ async def enqueue_notification(
         "departure_told": iso_utc(departure_told) if departure_told else None,
     }
     not_before = iso_utc(timing.not_before) if timing.not_before else None
-    session.add(
+    await insert_row(
+        session,
         OutboxRow(
             idempotency_key=idempotency_key,
             topic=TOPIC_NOTIFICATIONS,
@@ -211,7 +195,7 @@ async def enqueue_notification(
             status="superseded" if newer else "pending",
             attempts=0,
             created_at=at,
-        )
+        ),
     )
     detail: dict[str, Any] = {"kind": kind.value, "channel": message.channel}
     detail.update(

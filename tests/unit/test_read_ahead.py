@@ -1,0 +1,104 @@
+"""A batch's bookings and customers, read ahead a chunk at a time, are what each case
+would have read alone; each is handed out once; unknown bookings fall back to a read."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event, select
+
+from agent.read_ahead import ReadAhead
+from airline.reservations import load_booking, load_customer, passengers_on
+from airline.tables import BookingRow, LedgerRow
+from travel_agent.db import Database, insert_row
+
+CANCELLED = "XA102/2026-03-01"
+
+
+@pytest.fixture
+async def db(world_path: Path) -> AsyncIterator[Database]:
+    async with Database(f"sqlite+aiosqlite:///{world_path}") as database:
+        yield database
+
+
+def _count_statements(db: Database) -> Counter[str]:
+    seen: Counter[str] = Counter()
+
+    def count(*args: Any) -> None:
+        seen["statements"] += 1
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
+    return seen
+
+
+async def test_read_ahead_gives_what_each_case_would_read_alone_in_few_queries(
+    db: Database,
+) -> None:
+    async with db.session() as session:
+        pnrs = await passengers_on(session, CANCELLED)
+        alone = {}
+        for pnr in pnrs:
+            booking = await load_booking(session, pnr)
+            alone[pnr] = (booking, await load_customer(session, booking.customer_id))
+    assert len(pnrs) > 4, "the seeded world has passengers on the flight"
+    reads = ReadAhead(db, pnrs, chunk=4)
+    seen = _count_statements(db)
+    for pnr in pnrs:
+        assert await reads.take(pnr) == alone[pnr]
+    chunks = -(-len(pnrs) // 4)
+    # Per chunk: bookings, segments, passengers, journeys, customers, channels (and
+    # the BEGIN of its read): far fewer than six per case.
+    assert seen["statements"] <= chunks * 8 < len(pnrs) * 6
+    # Handed out once: a case that gathers its context again reads afresh.
+    assert await reads.take(pnrs[0]) is None
+
+
+async def test_an_unknown_or_skipped_booking_is_left_to_the_caller(db: Database) -> None:
+    async with db.session() as session:
+        pnrs = (await session.scalars(select(BookingRow.pnr).limit(6))).all()
+    reads = ReadAhead(db, [*pnrs, "NOPNR9"], chunk=3)
+    assert await reads.take("ZZZZZZ") is None  # not one of the batch's cases
+    assert await reads.take(pnrs[3]) is not None  # reads pnrs[3:6]
+    assert await reads.take(pnrs[0]) is None  # before the chunk read: the case reads it
+    assert await reads.take("NOPNR9") is None  # no such booking: load_booking says so
+
+
+async def test_insert_row_writes_the_row_with_its_column_defaults_in_the_transaction(
+    db: Database,
+) -> None:
+    at = datetime(2026, 3, 1, 8, tzinfo=UTC)
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as session:
+            await insert_row(
+                session,
+                LedgerRow(
+                    idempotency_key="k:rolled-back",
+                    case_id="c",
+                    action="care",
+                    pnr="ABC123",
+                    detail={"x": 1},
+                    created_at=at,
+                ),
+            )
+            raise RuntimeError("rolled back")
+    async with db.transaction() as session:
+        row = LedgerRow(
+            idempotency_key="k:1",
+            case_id="c",
+            action="care",
+            pnr="ABC123",
+            detail={"items": ["meal"]},
+            created_at=at,
+        )
+        await insert_row(session, row)
+        assert row not in session  # not attached: nothing reads it back as an object
+    async with db.session() as session:
+        stored = (await session.scalars(select(LedgerRow).where(LedgerRow.case_id == "c"))).all()
+    assert [(r.idempotency_key, r.detail, r.created_at) for r in stored] == [
+        ("k:1", {"items": ["meal"]}, at)
+    ]
