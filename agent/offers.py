@@ -7,7 +7,8 @@ found are options 2..N, and the passenger has until the deadline to answer. An a
 
 - ``accept`` (or option 1): the rebooking stands; the offer is closed;
 - ``option`` N > 1: the booking moves from the booked flights onto option N, through the
-  one rebooking path (`tools.rebooking.rebook`, guarded: seats, connection, destination);
+  offer-scoped rebooking (`tools.rebooking.rebook`, guarded as the act node's rebookings
+  are: seats, connection, destination, in time for the booking's next journey);
 - ``decline``: the refund is taken (`agent.choices.take_refund`), as far as a rule gives it;
 - ``text``: words of their own go to the operator desk, as data; the offer stays open.
 
