@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.choices import RefundChoice, take_refund
 from agent.scheduler import JobKind, schedule_job
-from agent.tables import OfferRow, ReplyRow
+from agent.tables import OfferRow, OfferStatus, ReplyRow
 from airline.models import Cabin
 from airline.reservations import load_booking
 from streams.replies import PassengerReply
@@ -94,7 +94,7 @@ async def open_offer(
         "booked": list(booked),
         "options": options[:6],
         "cabin": cabin.value,
-        "status": "open",
+        "status": OfferStatus.OPEN.value,
         "deadline": deadline,
         "created_at": now,
         "answered_at": None,
@@ -150,7 +150,7 @@ class OfferDesk:
             if offer is not None and outcome is not None:
                 await session.execute(
                     update(OfferRow)
-                    .where(OfferRow.id == offer.id, OfferRow.status == "open")
+                    .where(OfferRow.id == offer.id, OfferRow.status == OfferStatus.OPEN)
                     .values(answered_at=now, **outcome)
                 )
         log.info("reply %s on %s: %s", reply.reply_id, reply.pnr, result)
@@ -163,7 +163,7 @@ class OfferDesk:
         query = (
             select(OfferRow)
             .where(OfferRow.pnr == reply.pnr)
-            .order_by(OfferRow.status != "open", OfferRow.created_at.desc())
+            .order_by(OfferRow.status != OfferStatus.OPEN, OfferRow.created_at.desc())
             .limit(1)
         )
         return (await session.scalars(query)).first()
@@ -176,7 +176,7 @@ class OfferDesk:
             return "to the operator desk: the passenger wrote", None
         if offer is None:
             return "to the operator desk: no offer for this booking", None
-        if offer.status != "open":
+        if offer.status != OfferStatus.OPEN:
             return f"to the operator desk: the offer was already {offer.status}", None
         if reply.received_at > offer.deadline:
             return "to the operator desk: answered after the deadline", None
@@ -185,7 +185,7 @@ class OfferDesk:
             choice = "accept"
         if choice == "accept":
             return "kept the offered flights", {
-                "status": "accepted",
+                "status": OfferStatus.ACCEPTED.value,
                 "outcome": {"choice": "accept", "flights": offer.booked},
             }
         if choice == "decline":
@@ -205,7 +205,7 @@ class OfferDesk:
             if done.status != ToolStatus.OK:
                 return f"to the operator desk: the refund failed ({done.message})", None
             return f"refunded: {done.message}", {
-                "status": "declined",
+                "status": OfferStatus.DECLINED.value,
                 "outcome": {"choice": "decline", "refund": done.detail},
             }
         assert option is not None
@@ -230,7 +230,7 @@ class OfferDesk:
         if done.status != ToolStatus.OK:
             return f"to the operator desk: option {option} cannot be booked ({done.message})", None
         return f"moved to option {option}: {', '.join(flights)}", {
-            "status": "changed",
+            "status": OfferStatus.CHANGED.value,
             "booked": flights,
             "outcome": {"choice": "option", "option": option, "flights": flights},
         }
@@ -240,9 +240,9 @@ class OfferDesk:
         async with self.deps.db.transaction() as session:
             result = await session.execute(
                 update(OfferRow)
-                .where(OfferRow.id == payload["offer_id"], OfferRow.status == "open")
+                .where(OfferRow.id == payload["offer_id"], OfferRow.status == OfferStatus.OPEN)
                 .values(
-                    status="defaulted",
+                    status=OfferStatus.DEFAULTED.value,
                     answered_at=self.deps.clock.now(),
                     outcome={"choice": "default", "reason": "no answer by the deadline"},
                 )

@@ -39,7 +39,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from agent.tables import OfferRow, ReplyReceiptRow
+from agent.tables import OfferRow, OfferStatus, ReplyReceiptRow
 from airline.tables import BookingRow, ChannelRow
 from streams.replies import TOPIC_PASSENGER_REPLIES, PassengerReply, encode_reply
 from tools.channels.inbound import interpret, read_mail
@@ -90,7 +90,7 @@ async def open_offer_of(db: Database, kind: str, address: str) -> str | None:
             .join(BookingRow, BookingRow.pnr == OfferRow.pnr)
             .join(ChannelRow, ChannelRow.customer_id == BookingRow.customer_id)
             .where(ChannelRow.kind == kind, ChannelRow.address == address)
-            .where(OfferRow.status == "open")
+            .where(OfferRow.status == OfferStatus.OPEN)
             .order_by(OfferRow.created_at.desc())
             .limit(1)
         )
