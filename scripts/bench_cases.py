@@ -37,16 +37,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from langgraph.runtime import Runtime
 
-from agent.nodes import (
-    act,
-    after_act,
-    after_guard,
-    approve,
-    gather_context,
-    guard_plan,
-    make_plan,
-    remember,
-)
+from agent.nodes.act import act, after_act
+from agent.nodes.approve import approve
+from agent.nodes.context import gather_context
+from agent.nodes.guard import after_guard, guard_plan
+from agent.nodes.plan import make_plan
+from agent.nodes.remember import remember
 from agent.settings import AgentSettings
 from agent.state import CaseState
 from airline.clock import SimulatedClock

@@ -3,7 +3,7 @@
 The replies path (`agent.offers.OfferDesk`) moves a booking onto the option the
 passenger chose with `rebook`, keyed on the offer (``<offer>:option``), not on the case:
 it cannot repeat an effect of the act node, whose own rebooking runs in
-`agent.nodes.acting`. A refund the passenger asks for goes through `agent.choices`
+`agent.nodes.act`. A refund the passenger asks for goes through `agent.choices`
 (`tools.refunds`). The hold, refund, compensation and notification functions that stood
 here beside it were reached by nothing (the act node does each of those, with its own
 keys): a second path for an effect is a future double payment, so they are gone.
@@ -11,7 +11,7 @@ keys): a second path for an effect is a future double payment, so they are gone.
 `rebook` runs in one transaction (the ledger row, and the event for `agent.actions`,
 written with it) and answers with a `ToolResult`: ``ok`` (``replayed`` when the key had
 been used), or ``retriable`` when the guard refuses the itinerary on live facts — the
-same checks the act node's rebookings pass (`tools.policy.guard.rebook_violations`):
+same checks the act node's rebookings pass (`tools.policy.checks.rebook_violations`):
 flights that can still be boarded, that connect legally, that start where the passenger
 is and end where the journey ends, in the booked cabin, with a seat for every traveller,
 arriving in time for the booking's next journey (`airline.journeys.next_journey_deadline`).
@@ -29,7 +29,7 @@ from airline import reservations
 from airline.journeys import journey_of_flight, next_journey_deadline
 from airline.models import Booking, BookingStatus, Cabin, FlightStatus, Segment
 from tools.effects import ToolDeps, ToolResult, ToolStatus, action_event, replayed, run_once
-from tools.policy.guard import NO_SEAT, rebook_violations
+from tools.policy.checks import NO_SEAT, rebook_violations
 
 __all__ = ["ToolDeps", "ToolResult", "ToolStatus", "rebook"]
 
@@ -44,8 +44,8 @@ async def rebook(
     flights: Sequence[str],
     cabin: Cabin,
 ) -> ToolResult:
-    """Move the booking off `replace_seqs` onto `flights`, once per `key`, if the guard's
-    live checks pass (``retriable`` with the reasons when they do not)."""
+    """Move the booking off `replace_seqs` onto `flights`, once per `key`, if the policy
+    checks pass on live facts (``retriable`` with the reasons when they do not)."""
     now = deps.clock.now()
 
     async def work(session: AsyncSession) -> ToolResult:

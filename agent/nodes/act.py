@@ -20,7 +20,7 @@ from langgraph.runtime import Runtime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.deps import AgentDeps
-from agent.nodes.approving import pending_notice_key
+from agent.nodes.approve import pending_notice_key
 from agent.nodes.closing import case_outcome, close_case
 from agent.nodes.common import MAX_ATTEMPTS, local_time
 from agent.nodes.effect_keys import (
@@ -60,7 +60,7 @@ from airline.schedule import Schedule
 from tools.effects import action_event, record_and_announce
 from tools.flights import Itinerary
 from tools.notifications import enqueue_for_booking, message_deadline, with_preferences
-from tools.policy.guard import (
+from tools.policy.checks import (
     fallback_message,
 )
 from tools.policy.results import CareItem

@@ -49,7 +49,7 @@ from tools.notifications import (
     message_deadline,
     with_preferences,
 )
-from tools.policy.guard import fallback_message
+from tools.policy.checks import fallback_message
 
 # The deadline is never sooner than this after the approval opens: someone must see it.
 MIN_DECISION_WINDOW = timedelta(minutes=5)
