@@ -28,8 +28,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.choices import RefundChoice, take_refund
@@ -100,8 +98,7 @@ async def open_offer(
         "answered_at": None,
         "outcome": None,
     }
-    insert = sqlite_insert if db.is_sqlite else pg_insert
-    await session.execute(insert(OfferRow).values(**values).on_conflict_do_nothing())
+    await session.execute(db.insert(OfferRow).values(**values).on_conflict_do_nothing())
     await schedule_job(
         session,
         db,
@@ -128,10 +125,9 @@ class OfferDesk:
             offer = await self._offer(session, reply)
         result, outcome = await self._carry_out(reply, offer)
         now = self.deps.clock.now()
-        insert = sqlite_insert if self.deps.db.is_sqlite else pg_insert
         async with self.deps.db.transaction() as session:
             await session.execute(
-                insert(ReplyRow)
+                self.deps.db.insert(ReplyRow)
                 .values(
                     reply_id=reply.reply_id,
                     pnr=reply.pnr,

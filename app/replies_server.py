@@ -32,8 +32,6 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -63,11 +61,10 @@ class Receipts:
     async def claim(self, *keys: str) -> bool:
         """Record `keys` as seen; False (and nothing recorded) when any was seen before."""
         now = datetime.now(UTC)
-        insert = sqlite_insert if self.db.is_sqlite else pg_insert
         async with self.db.transaction() as session:
             for key in keys:
                 result = await session.execute(
-                    insert(ReplyReceiptRow)
+                    self.db.insert(ReplyReceiptRow)
                     .values(key=key[:200], received_at=now)
                     .on_conflict_do_nothing()
                 )
