@@ -29,8 +29,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent.tables import ApprovalRow
+from agent.state import CaseStatus
+from agent.tables import ApprovalRow, CaseRow
 from airline.clock import Clock
 from travel_agent.db import Database
 from travel_agent.errors import TravelAgentError
@@ -156,6 +158,34 @@ def approval_id(case_id: str, revision: int) -> str:
     alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread
     n = int.from_bytes(digest, "big")
     return "AP-" + "".join(alphabet[(n >> (5 * i)) & 31] for i in range(8))
+
+
+async def open_approval(
+    session: AsyncSession, db: Database, values: dict[str, Any], *, at: datetime
+) -> None:
+    """Write the approval `values` describe (once per id: a resumed case writes it again)
+    and park its case as awaiting it, in the caller's transaction."""
+    await session.execute(db.insert(ApprovalRow).values(**values).on_conflict_do_nothing())
+    await session.execute(
+        update(CaseRow)
+        .where(CaseRow.id == values["case_id"], CaseRow.status == CaseStatus.PENDING)
+        .values(status=CaseStatus.AWAITING_APPROVAL, updated_at=at)
+    )
+
+
+async def mark_stale(
+    session: AsyncSession, ident: str, *, reason: str, was: object, at: datetime
+) -> None:
+    """The approval no longer applies (the world changed under it): the case plans again."""
+    await session.execute(
+        update(ApprovalRow)
+        .where(ApprovalRow.id == ident)
+        .values(
+            status=ApprovalStatus.STALE.value,
+            decision={"verdict": "stale", "reason": reason, "was": was},
+            decided_at=at,
+        )
+    )
 
 
 def to_approval(row: ApprovalRow) -> Approval:

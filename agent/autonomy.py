@@ -1,7 +1,7 @@
 """Autonomy limits: which guarded plans a human must approve, and what a plan costs.
 
 The guard decides what is *allowed*; these limits decide what the agent may do *alone*.
-Above a limit the case parks at an approval (see `agent.nodes.approving`). Every reason names
+Above a limit the case parks at an approval (see `agent.nodes.approve`). Every reason names
 the limit and the figure that crossed it, so an operator reads why they were asked.
 """
 
@@ -126,9 +126,9 @@ def safe_default(approved: Sequence[ProposedAction], context: CaseContext) -> li
                                 law whatever the limit on amounts
     care                        runs: owed while the passenger waits (McDonagh, C-12/11)
     refund_offer                runs: an offer; the passenger decides
-    notify                      runs, told the truth of what ran (`approving._told_only`)
+    notify                      runs, told the truth of what ran (`approve._told_only`)
     any, after a material       nothing runs: the approval goes stale at its deadline and the
-    change (a flight left,      case plans again on the live board (`approving._changed_since`)
+    change (a flight left,      case plans again on the live board (`approve._changed_since`)
     the cancelled one flies)
     ==========================  ==============================================================
     """

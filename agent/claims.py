@@ -23,7 +23,6 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
@@ -60,7 +59,7 @@ class CaseClaims:
     async def claim(self, case_id: str) -> bool:
         """Take `case_id` unless another living daemon holds it; True if it is ours now."""
         now = time.time()
-        insert = (sqlite.insert if self.db.is_sqlite else postgresql.insert)(claims)
+        insert = self.db.insert(claims)
         statement = insert.values(
             case_id=case_id, owner=self.owner, expires_at=now + self.lease
         ).on_conflict_do_update(

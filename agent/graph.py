@@ -7,7 +7,7 @@
                 └── the approval went stale (the flight changed again): plan again
 
 `approve` parks the case at LangGraph `interrupt()` when autonomy limits say a human
-decides; the daemon resumes it with the decision (see agent/nodes/approving.py).
+decides; the daemon resumes it with the decision (see agent/nodes/approve.py).
 
 Thread id = case id. A case's run is checkpointed when it ends or parks at an approval
 (`CASE_DURABILITY`, LangGraph's "exit"), not after every node: per-node checkpoints cost
@@ -36,16 +36,12 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from agent.deps import AgentDeps
-from agent.nodes import (
-    act,
-    after_act,
-    after_guard,
-    approve,
-    gather_context,
-    guard_plan,
-    make_plan,
-    remember,
-)
+from agent.nodes.act import act, after_act
+from agent.nodes.approve import approve
+from agent.nodes.context import gather_context
+from agent.nodes.guard import after_guard, guard_plan
+from agent.nodes.plan import make_plan
+from agent.nodes.remember import remember
 from agent.state import CHECKPOINT_TYPES, CaseState
 from travel_agent.db import private_file
 from travel_agent.sqlite_inline import SQLITE_BUSY_TIMEOUT_MS, InlineConnection

@@ -24,6 +24,8 @@ from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, M
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
+from agent.state import Effect
+
 NAMESPACE = "travel_agent"
 
 # Handling a record that changes nothing material takes from tens of microseconds to a
@@ -37,13 +39,13 @@ EFFECT_BUCKETS = _SECONDS
 
 # The node whose duration is `effect_seconds`, and how its effects map to the label.
 ACT_NODE = "act"
-_EFFECT_ACTIONS = {
-    "rebook": "rebook",
-    "notify": "notify",
-    "compensate": "compensate",
-    "care": "care",
-    "refund_offer": "refund_offer",
-    "seat-race-lost": "seat_race_lost",
+_EFFECT_ACTIONS: dict[Effect | None, str] = {
+    Effect.REBOOK: "rebook",
+    Effect.NOTIFY: "notify",
+    Effect.COMPENSATE: "compensate",
+    Effect.CARE: "care",
+    Effect.REFUND_OFFER: "refund_offer",
+    Effect.SEAT_RACE_LOST: "seat_race_lost",
 }
 
 
@@ -210,7 +212,7 @@ class _RecordCollector(Collector):
 
 def effect_action(effects: Sequence[str]) -> str:
     """The `action` label of an act: the kinds of its effects, e.g. ``notify+rebook``."""
-    kinds = {_EFFECT_ACTIONS.get(e.split(":", 1)[0], "other") for e in effects}
+    kinds = {_EFFECT_ACTIONS.get(Effect.of(e), "other") for e in effects}
     return "+".join(sorted(kinds)) or "none"
 
 

@@ -7,7 +7,8 @@ found are options 2..N, and the passenger has until the deadline to answer. An a
 
 - ``accept`` (or option 1): the rebooking stands; the offer is closed;
 - ``option`` N > 1: the booking moves from the booked flights onto option N, through the
-  one rebooking path (`tools.rebooking.rebook`, guarded: seats, connection, destination);
+  offer-scoped rebooking (`tools.rebooking.rebook`, guarded as the act node's rebookings
+  are: seats, connection, destination, in time for the booking's next journey);
 - ``decline``: the refund is taken (`agent.choices.take_refund`), as far as a rule gives it;
 - ``text``: words of their own go to the operator desk, as data; the offer stays open.
 
@@ -27,13 +28,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.choices import RefundChoice, take_refund
 from agent.scheduler import JobKind, schedule_job
-from agent.tables import OfferRow, ReplyRow
+from agent.tables import OfferRow, OfferStatus, ReplyRow
 from airline.models import Cabin
 from airline.reservations import load_booking
 from streams.replies import PassengerReply
@@ -93,14 +92,13 @@ async def open_offer(
         "booked": list(booked),
         "options": options[:6],
         "cabin": cabin.value,
-        "status": "open",
+        "status": OfferStatus.OPEN.value,
         "deadline": deadline,
         "created_at": now,
         "answered_at": None,
         "outcome": None,
     }
-    insert = sqlite_insert if db.is_sqlite else pg_insert
-    await session.execute(insert(OfferRow).values(**values).on_conflict_do_nothing())
+    await session.execute(db.insert(OfferRow).values(**values).on_conflict_do_nothing())
     await schedule_job(
         session,
         db,
@@ -127,10 +125,9 @@ class OfferDesk:
             offer = await self._offer(session, reply)
         result, outcome = await self._carry_out(reply, offer)
         now = self.deps.clock.now()
-        insert = sqlite_insert if self.deps.db.is_sqlite else pg_insert
         async with self.deps.db.transaction() as session:
             await session.execute(
-                insert(ReplyRow)
+                self.deps.db.insert(ReplyRow)
                 .values(
                     reply_id=reply.reply_id,
                     pnr=reply.pnr,
@@ -149,7 +146,7 @@ class OfferDesk:
             if offer is not None and outcome is not None:
                 await session.execute(
                     update(OfferRow)
-                    .where(OfferRow.id == offer.id, OfferRow.status == "open")
+                    .where(OfferRow.id == offer.id, OfferRow.status == OfferStatus.OPEN)
                     .values(answered_at=now, **outcome)
                 )
         log.info("reply %s on %s: %s", reply.reply_id, reply.pnr, result)
@@ -162,7 +159,7 @@ class OfferDesk:
         query = (
             select(OfferRow)
             .where(OfferRow.pnr == reply.pnr)
-            .order_by(OfferRow.status != "open", OfferRow.created_at.desc())
+            .order_by(OfferRow.status != OfferStatus.OPEN, OfferRow.created_at.desc())
             .limit(1)
         )
         return (await session.scalars(query)).first()
@@ -175,7 +172,7 @@ class OfferDesk:
             return "to the operator desk: the passenger wrote", None
         if offer is None:
             return "to the operator desk: no offer for this booking", None
-        if offer.status != "open":
+        if offer.status != OfferStatus.OPEN:
             return f"to the operator desk: the offer was already {offer.status}", None
         if reply.received_at > offer.deadline:
             return "to the operator desk: answered after the deadline", None
@@ -184,7 +181,7 @@ class OfferDesk:
             choice = "accept"
         if choice == "accept":
             return "kept the offered flights", {
-                "status": "accepted",
+                "status": OfferStatus.ACCEPTED.value,
                 "outcome": {"choice": "accept", "flights": offer.booked},
             }
         if choice == "decline":
@@ -204,7 +201,7 @@ class OfferDesk:
             if done.status != ToolStatus.OK:
                 return f"to the operator desk: the refund failed ({done.message})", None
             return f"refunded: {done.message}", {
-                "status": "declined",
+                "status": OfferStatus.DECLINED.value,
                 "outcome": {"choice": "decline", "refund": done.detail},
             }
         assert option is not None
@@ -229,7 +226,7 @@ class OfferDesk:
         if done.status != ToolStatus.OK:
             return f"to the operator desk: option {option} cannot be booked ({done.message})", None
         return f"moved to option {option}: {', '.join(flights)}", {
-            "status": "changed",
+            "status": OfferStatus.CHANGED.value,
             "booked": flights,
             "outcome": {"choice": "option", "option": option, "flights": flights},
         }
@@ -239,9 +236,9 @@ class OfferDesk:
         async with self.deps.db.transaction() as session:
             result = await session.execute(
                 update(OfferRow)
-                .where(OfferRow.id == payload["offer_id"], OfferRow.status == "open")
+                .where(OfferRow.id == payload["offer_id"], OfferRow.status == OfferStatus.OPEN)
                 .values(
-                    status="defaulted",
+                    status=OfferStatus.DEFAULTED.value,
                     answered_at=self.deps.clock.now(),
                     outcome={"choice": "default", "reason": "no answer by the deadline"},
                 )

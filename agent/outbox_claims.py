@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Float, String, delete, exists, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from agent.claims import this_process
 from agent.tables import outbox_claims
@@ -67,7 +66,7 @@ class OutboxClaims:
         )
         if not self.db.is_sqlite:
             candidates = candidates.with_for_update(skip_locked=True, of=OutboxRow)
-        insert = (sqlite.insert if self.db.is_sqlite else postgresql.insert)(outbox_claims)
+        insert = self.db.insert(outbox_claims)
         statement = (
             insert.from_select(["outbox_id", "owner", "expires_at"], candidates)
             .on_conflict_do_update(

@@ -20,8 +20,6 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.claims import owner_gone
@@ -91,8 +89,7 @@ async def schedule_job(
         "status": JobStatus.DUE.value,
         "attempts": 0,
     }
-    insert = sqlite_insert if db.is_sqlite else pg_insert
-    await session.execute(insert(JobRow).values(**values).on_conflict_do_nothing())
+    await session.execute(db.insert(JobRow).values(**values).on_conflict_do_nothing())
 
 
 class Scheduler:

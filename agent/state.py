@@ -87,10 +87,47 @@ class CaseStatus(StrEnum):
 
 
 class Outcome(StrEnum):
+    """What a case came to (`agent.nodes.closing.case_outcome`); the case row keeps it."""
+
     REBOOKED = "rebooked"
     NOTIFIED = "notified"
     NO_ALTERNATIVE = "no_alternative"
     NOTHING_TO_DO = "nothing_to_do"
+
+
+class Effect(StrEnum):
+    """What one run of `act` did, as `CaseState.effects` records it.
+
+    Recorded as plain strings (checkpoints of earlier releases hold them): the kind, and
+    after a colon a note (``rebook:already-done``, ``notify:delay``). Write them with
+    `Effect.record` and read them with `Effect.of`, never by matching prefixes.
+    """
+
+    REBOOK = "rebook"
+    CARE = "care"
+    COMPENSATE = "compensate"
+    REFUND_OFFER = "refund_offer"
+    NOTIFY = "notify"
+    SEAT_RACE_LOST = "seat-race-lost"
+    """Another case took the seat: `act` hands the case back to `context` (attempts remain)."""
+    SEAT_RACE_EXHAUSTED = "seat-race-exhausted"
+    """Out of attempts: the passenger was told what is true now, without a rebooking."""
+
+    def record(self, note: str | None = None) -> str:
+        """The string `CaseState.effects` keeps for this effect (with `note`, if any)."""
+        return self.value if note is None else f"{self.value}:{note}"
+
+    @classmethod
+    def of(cls, recorded: str) -> Effect | None:
+        """The kind of a recorded effect (None: not one we know)."""
+        kind = recorded.split(":", 1)[0]
+        return cls(kind) if kind in cls._value2member_map_ else None
+
+
+ALREADY_DONE = "already-done"
+"""The note on an effect whose idempotency key had been used: nothing was done again."""
+ALREADY_SENT = "already-sent"
+"""The note on a message the outbox already held: nothing was sent again."""
 
 
 class Assignment(BaseModel):

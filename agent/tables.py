@@ -4,6 +4,7 @@ daemons hold on cases and outbox rows (which daemon works on what, under a lease
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -182,12 +183,26 @@ class PassengerChoiceRow(Base):
     __table_args__ = (UniqueConstraint("pnr", "flight_key", "choice", name="uq_choice_once"),)
 
 
+class OfferStatus(StrEnum):
+    """Where an offer is (`OfferRow.status`); every status but OPEN is final."""
+
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    """The passenger kept the flights booked for them."""
+    CHANGED = "changed"
+    """The passenger took another option; the booking moved onto it."""
+    DECLINED = "declined"
+    """The passenger took the refund instead."""
+    DEFAULTED = "defaulted"
+    """No answer by the deadline: the re-routing stands."""
+
+
 class OfferRow(Base):
     """What a passenger was offered after a disruption, and how they answered.
 
     Opened with the rebooking (same transaction): the flights booked for them (option 1)
     and the other options they may choose instead, until `deadline`; then the default
-    runs (`agent.offers`). `status`: open, accepted, changed, declined, defaulted.
+    runs (`agent.offers`). `status` is an `OfferStatus`.
     """
 
     __tablename__ = "offers"

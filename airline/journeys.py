@@ -17,15 +17,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
+from airline.airports import minimum_connection_time
+from airline.board import LiveBoard
 from airline.models import Booking, Flight, Journey, Segment
+from airline.schedule import Schedule
 
 __all__ = [
     "JourneyView",
     "Route",
     "derive_journeys",
     "journey_of_flight",
+    "next_journey_deadline",
     "view",
     "with_journeys",
 ]
@@ -125,6 +130,32 @@ def journey_of_flight(
     journeys = {j.seq: j for j in derive_journeys(booking, flights)}
     journey = journeys.get(on_it[0].journey)
     return None if journey is None else view(booking, journey, flights)
+
+
+def next_journey_deadline(
+    schedule: Schedule, board: LiveBoard, booking: Booking, journey: int
+) -> datetime | None:
+    """The latest a re-accommodated `journey` may arrive so that the booking's next journey
+    (the return of a return trip) still works: that journey's first active flight's
+    departure on the live board, less the minimum connection time at its airport. None
+    when no journey follows.
+
+    Whoever proposes the new itinerary — the planner, a model, an operator's edit, the
+    passenger's own pick of an offered option — is held to the same deadline.
+    """
+    later = sorted(
+        (s for s in booking.active_segments if s.journey > journey),
+        key=lambda s: schedule.flights[s.flight_key].sched_dep,
+    )
+    if not later:
+        return None
+    first = schedule.flights[later[0].flight_key]
+    state = board.get(first.key)
+    departs = state.est_dep if state else first.sched_dep
+    airport = schedule.airports[first.origin]
+    return departs - minimum_connection_time(
+        airport, international=schedule.is_international(airport.iata, first.destination)
+    )
 
 
 def _seq(segment: Segment) -> int:

@@ -19,8 +19,6 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from airline.board import newest_event_time
 from airline.clock import Clock, SystemClock
@@ -45,8 +43,7 @@ async def publish_clock(db: Database, owner: str, clock: Clock) -> None:
         "wall_at": datetime.now(UTC),
         "rate": rate_of(clock),
     }
-    insert = sqlite_insert if db.is_sqlite else pg_insert
-    statement = insert(StreamClockRow).values(**values)
+    statement = db.insert(StreamClockRow).values(**values)
     statement = statement.on_conflict_do_update(
         index_elements=[StreamClockRow.owner],
         set_={k: statement.excluded[k] for k in ("reading", "wall_at", "rate")},

@@ -16,7 +16,7 @@ import logging
 
 from sqlalchemy import select
 
-from agent.tables import OfferRow
+from agent.tables import OfferRow, OfferStatus
 from airline.clock import Clock
 from streams.replies import (
     TOPIC_PASSENGER_REPLIES,
@@ -63,7 +63,9 @@ async def answer_open_offers(
     async with db.session() as session:
         rows = (
             await session.execute(
-                select(OfferRow.id, OfferRow.pnr, OfferRow.options).where(OfferRow.status == "open")
+                select(OfferRow.id, OfferRow.pnr, OfferRow.options).where(
+                    OfferRow.status == OfferStatus.OPEN
+                )
             )
         ).all()
     sent = 0

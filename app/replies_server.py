@@ -32,14 +32,12 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from agent.tables import OfferRow, ReplyReceiptRow
+from agent.tables import OfferRow, OfferStatus, ReplyReceiptRow
 from airline.tables import BookingRow, ChannelRow
 from streams.replies import TOPIC_PASSENGER_REPLIES, PassengerReply, encode_reply
 from tools.channels.inbound import interpret, read_mail
@@ -63,11 +61,10 @@ class Receipts:
     async def claim(self, *keys: str) -> bool:
         """Record `keys` as seen; False (and nothing recorded) when any was seen before."""
         now = datetime.now(UTC)
-        insert = sqlite_insert if self.db.is_sqlite else pg_insert
         async with self.db.transaction() as session:
             for key in keys:
                 result = await session.execute(
-                    insert(ReplyReceiptRow)
+                    self.db.insert(ReplyReceiptRow)
                     .values(key=key[:200], received_at=now)
                     .on_conflict_do_nothing()
                 )
@@ -90,7 +87,7 @@ async def open_offer_of(db: Database, kind: str, address: str) -> str | None:
             .join(BookingRow, BookingRow.pnr == OfferRow.pnr)
             .join(ChannelRow, ChannelRow.customer_id == BookingRow.customer_id)
             .where(ChannelRow.kind == kind, ChannelRow.address == address)
-            .where(OfferRow.status == "open")
+            .where(OfferRow.status == OfferStatus.OPEN)
             .order_by(OfferRow.created_at.desc())
             .limit(1)
         )

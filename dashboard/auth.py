@@ -23,7 +23,6 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 
 from dashboard.tables import ApiTokenRow, AuditRow, LoginThrottleRow, OperatorRow, SessionRow
@@ -388,7 +387,7 @@ def _audit(
 
 
 def _insert_ignore(db: Database) -> Any:
-    return (sqlite.insert if db.is_sqlite else postgresql.insert)(LoginThrottleRow)
+    return db.insert(LoginThrottleRow)
 
 
 def _seconds_until(instant: datetime, now: datetime) -> int:

@@ -5,7 +5,7 @@
 Every tool only reads (`READ_ONLY_TOOLS`, ``metadata["read_only"]``): a model reasoner may
 call them freely while it thinks. Nothing a model calls changes a booking, pays or writes
 to a passenger: a reasoner proposes those as a plan (`tools.plan`'s actions), the guard
-checks it, and the act node carries it out (`agent.nodes.acting`). Five write tools,
+checks it, and the act node carries it out (`agent.nodes.act`). Five write tools,
 keyed on case ids differently from the act node, were never reached in production and
 would have paid twice had a model been given them; they are gone.
 

@@ -1,7 +1,7 @@
 """A plan's actions: what a reasoner may propose and the guard checks before anything runs.
 
 Each action is one effect on the airline or the passenger. They are tool-level nouns
-(`tools.policy.guard.validate` checks them; the agent's graph runs them), so they live here
+(`tools.policy.checks.validate` checks them; the agent's graph runs them), so they live here
 rather than in the agent.
 """
 

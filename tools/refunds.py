@@ -45,6 +45,7 @@ from tools.effects import (
 )
 from tools.notifications import MessageKind, enqueue_for_booking
 from tools.plan import CompensateAction
+from tools.policy.checks import owed_actions
 from tools.policy.entitlements import (
     BookingFacts,
     DisruptionKind,
@@ -53,7 +54,6 @@ from tools.policy.entitlements import (
     PassengerChoice,
     entitlements,
 )
-from tools.policy.guard import owed_actions
 from tools.policy.refunds import refund_cents, refund_due, refunded_journeys
 from travel_agent.errors import NotFoundError
 

@@ -30,6 +30,7 @@ from typing import Any, cast
 __all__ = ["Base", "Database", "UtcDateTime", "copy_sqlite", "insert_row"]
 
 from sqlalchemy import JSON, DateTime, Table, event, insert, inspect
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
@@ -104,6 +105,12 @@ class Database:
                 " sqlite+aiosqlite:///path/file.sqlite "
                 "or postgresql+asyncpg://user:password@host/dbname (TRAVEL_AGENT_DB__URL)"
             )
+
+    def insert(self, table: Any) -> sqlite.Insert | postgresql.Insert:
+        """An INSERT into `table` (a table or mapped class) in this database's dialect,
+        for its ``ON CONFLICT`` clauses (`on_conflict_do_nothing`, `on_conflict_do_update`):
+        the one place that chooses between SQLite's and PostgreSQL's."""
+        return sqlite.insert(table) if self.is_sqlite else postgresql.insert(table)
 
     async def __aenter__(self) -> Database:
         return self

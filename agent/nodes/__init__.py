@@ -1,25 +1,26 @@
-"""The graph's nodes, one module each: context · plan · guard · approve · act · remember.
+"""The graph's nodes, one module each, named as the graph names the node:
+
+    context · plan · guard · approve · act · remember
+
+and each module's node function a verb (`gather_context`, `make_plan`, `guard_plan`,
+`approve`, `act`, `remember`). Import a node from its module: this package re-exports
+nothing, so a function never shadows the module of the same name (`agent.nodes.act`
+stays the module, where a test can patch what it calls).
 
 Each node reads the live state it needs at the moment it runs (never a cached snapshot)
-and returns only the keys it changes.
+and returns only the keys it changes. The helpers beside them: `common` (what several
+nodes share), `closing` (a case's outcome), `effect_keys` (the ledger keys of its effects).
 """
 
-from agent.nodes.acting import act, after_act
-from agent.nodes.approving import approve
-from agent.nodes.common import MAX_ATTEMPTS
-from agent.nodes.context import gather_context
-from agent.nodes.guard import after_guard, guard_plan
-from agent.nodes.plan import make_plan
-from agent.nodes.remembering import remember
-
 __all__ = [
-    "MAX_ATTEMPTS",
     "act",
-    "after_act",
-    "after_guard",
     "approve",
-    "gather_context",
-    "guard_plan",
-    "make_plan",
+    "closing",
+    "common",
+    "context",
+    "effect_keys",
+    "guard",
+    "plan",
     "remember",
 ]
+"""The package's modules."""

@@ -13,19 +13,21 @@ from datetime import UTC, datetime
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent.state import CaseStatus, NotifyAction, Outcome, ProposedAction
+from agent.state import CaseStatus, Effect, NotifyAction, Outcome, ProposedAction
 from agent.tables import CaseRow
+from tools.notifications.kinds import NO_ALTERNATIVE_KINDS
 
 
 def case_outcome(effects: list[str], approved: list[ProposedAction]) -> Outcome:
-    """What a case came to, from the effects its actions had."""
-    if any(e.startswith("rebook") for e in effects):
+    """What a case came to, from the effects its actions had (`CaseState.effects`)."""
+    kinds = {Effect.of(e) for e in effects}
+    if Effect.REBOOK in kinds:
         return Outcome.REBOOKED
-    if "seat-race-exhausted" in effects or any(
-        isinstance(a, NotifyAction) and a.message.value.endswith("no_alternative") for a in approved
+    if Effect.SEAT_RACE_EXHAUSTED in kinds or any(
+        isinstance(a, NotifyAction) and a.message in NO_ALTERNATIVE_KINDS for a in approved
     ):
         return Outcome.NO_ALTERNATIVE
-    if any(e.startswith("notify") for e in effects):
+    if Effect.NOTIFY in kinds:
         return Outcome.NOTIFIED
     return Outcome.NOTHING_TO_DO
 

@@ -8,7 +8,7 @@ per booking per disruption (each booking's passengers must know, whoever holds i
 
 from __future__ import annotations
 
-from agent.nodes.approving import pending_notice_key
+from agent.nodes.approve import pending_notice_key
 from agent.state import (
     CaseContext,
     CaseState,

@@ -28,7 +28,7 @@ from agent.state import (
     RefundOfferAction,
     Verdict,
 )
-from tools.policy.guard import NO_SEAT, fallback_message, rebooked_message
+from tools.policy.checks import NO_SEAT, fallback_message, rebooked_message
 from tools.policy.validate import Validated, validate
 
 STRANDS = "leaves the passenger without a seat"

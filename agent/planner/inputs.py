@@ -29,7 +29,7 @@ from agent.settings import PlannerSettings
 from agent.state import CaseReason
 from airline.airports import minimum_connection_time
 from airline.board import LiveBoard
-from airline.journeys import journey_of_flight
+from airline.journeys import journey_of_flight, next_journey_deadline
 from airline.models import (
     PRIORITY_SSR,
     Booking,
@@ -103,8 +103,10 @@ def broken_segments(
         return None
     end = schedule.flights[segments[-1].flight_key]
     destination = journey.destination if journey is not None else end.destination
-    arrive_by = _before_next_journey(
-        schedule, board, journey.seq if journey is not None else None, everything
+    arrive_by = (
+        next_journey_deadline(schedule, board, booking, journey.seq)
+        if journey is not None
+        else None
     )
     flight = schedule.flights[disrupted]
     state = board.get(flight.key)
@@ -164,29 +166,6 @@ def earlier_departure(now: datetime, disrupted: Flight) -> timedelta:
     so the re-routing offered is one the regulation counts as close to the schedule."""
     window = rerouting_window(disrupted.sched_dep - now)
     return window.earlier if window is not None else EARLIER_DEPARTURE
-
-
-def _before_next_journey(
-    schedule: Schedule,
-    board: LiveBoard,
-    journey: int | None,
-    everything: list[Segment],
-) -> datetime | None:
-    """The latest the re-accommodated journey may arrive so that the booking's next
-    journey (the return of a return trip) still works: its first flight's departure, less
-    the minimum connection time at its airport. None when no journey follows."""
-    if journey is None:
-        return None
-    later = [s for s in everything if s.journey > journey]
-    if not later:
-        return None
-    first = schedule.flights[later[0].flight_key]
-    state = board.get(first.key)
-    departs = state.est_dep if state else first.sched_dep
-    airport = schedule.airports[first.origin]
-    return departs - minimum_connection_time(
-        airport, international=schedule.is_international(airport.iata, first.destination)
-    )
 
 
 def party_of(

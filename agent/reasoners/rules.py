@@ -25,7 +25,7 @@ from agent.state import (
     RefundOfferAction,
 )
 from tools.notifications import MessageKind
-from tools.policy.guard import owed_actions
+from tools.policy.checks import owed_actions
 from tools.policy.refunds import refund_cents, refunded_journeys
 from tools.policy.results import EntitlementKind, Entitlements
 

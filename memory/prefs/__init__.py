@@ -18,13 +18,13 @@ stance ("I don't mind X" sits next to "I mind X"). More examples cannot fix eith
 So the reader separates the two questions and answers each with a mechanism that does
 not depend on having seen the phrasing:
 
-1. **What is named** — per-language lexicons (`lexicon/`, one module a language: en, de,
-   fr, es, it, pt, nl, pl, sv, tr, zh, ja, ko, el, ar) list the *targets* a wish can be about (seat words,
-   channel words, night flights, needs, language names in every covered language) and
-   the gazetteer (`entities`) resolves places and airlines to codes: airportsdata's
-   airports and cities, exonyms and airport names in the covered languages (`places`:
-   Londres, Monaco di Baviera, 法兰克福, 成田), airlines by name and code. The lexicons are
-   vocabulary written from knowledge of each language, not phrasings copied from the
+1. **What is named** — per-language lexicons (`lexicon/`, one module a language: en, de, fr,
+   es, it, pt, nl, pl, sv, tr, zh, ja, ko, el, ar) list the *targets* a wish can be about
+   (seat words, channel words, night flights, needs, language names in every covered
+   language) and the gazetteer (`entities`) resolves places and airlines to codes:
+   airportsdata's airports and cities, exonyms and airport names in the covered languages
+   (`places`: Londres, Monaco di Baviera, 法兰克福, 成田), airlines by name and code. The lexicons
+   are vocabulary written from knowledge of each language, not phrasings copied from the
    benchmark sets; a word one typing slip away from a common target word counts too.
 2. **What is done with it** — the same lexicons list the *cues* of stance: asking
    (please, prefer, bitte, 请, お願い), refusing (not, kein, ne…pas, 不, ない), avoiding

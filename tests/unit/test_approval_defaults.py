@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from agent.nodes.approving import _changed_since, _resume
+from agent.nodes.approve import _changed_since, _resume
 from agent.state import (
     CareAction,
     CaseContext,

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.graph import build_graph, sqlite_checkpointer
-from agent.nodes import MAX_ATTEMPTS
+from agent.nodes.common import MAX_ATTEMPTS
 from agent.planner.inputs import REBOOKING_LEAD
 from agent.reasoners.rules import RulesReasoner
 from agent.runtime import Daemon, OpenCase
@@ -387,7 +387,7 @@ async def test_a_flight_sold_out_after_the_guard_keeps_the_seat_held_for_the_cas
         return seats
 
     # The guard reads seats through this name; the planner and the booking do not.
-    monkeypatch.setattr("tools.policy.guard.available_seats", another_case_takes_the_seat)
+    monkeypatch.setattr("tools.policy.checks.available_seats", another_case_takes_the_seat)
 
     assert await _run(agent, [case]) == {"rebooked": 1}
     after = await observe(agent, case)
@@ -464,7 +464,7 @@ async def test_a_passenger_who_loses_every_seat_race_is_still_told(
 
     # Every confirmation finds its held seats gone (a fault: holds do not vanish); the
     # planner places the case again each time, then it is told the truth.
-    monkeypatch.setattr("agent.nodes.acting.confirm_hold", always_gone)
+    monkeypatch.setattr("agent.nodes.act.confirm_hold", always_gone)
 
     assert await _run(agent, [case]) == {"no_alternative": 1}
     assert len(tries) == MAX_ATTEMPTS and len(set(tries)) == MAX_ATTEMPTS  # a new hold each

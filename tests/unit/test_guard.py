@@ -18,7 +18,7 @@ from airline.schedule import Schedule
 from airline.tables import InventoryRow
 from tools.case_facts import disruption_facts
 from tools.notifications import MessageKind
-from tools.policy.guard import fallback_message, rebook_violations
+from tools.policy.checks import fallback_message, rebook_violations
 from tools.policy.validate import CaseFacts, validate
 from travel_agent.db import Database
 

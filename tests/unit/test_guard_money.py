@@ -1,4 +1,4 @@
-"""The guard's money rules (`tools.policy.guard.check_money`, `complete_money`), by table.
+"""The guard's money rules (`tools.policy.checks.check_money`, `complete_money`), by table.
 
 The entitlements are written out here as the regulation gives them (EU261 Art 7(1)(a):
 EUR 250 up to 1 500 km; Art 9: meals and communication), not computed by the engine.
@@ -10,7 +10,7 @@ import pytest
 
 from tools.notifications import MessageKind
 from tools.plan import CareAction, CompensateAction, NotifyAction, ProposedAction, RefundOfferAction
-from tools.policy.guard import check_money, complete_money
+from tools.policy.checks import check_money, complete_money
 from tools.policy.results import (
     CareItem,
     Entitlement,

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from agent.nodes.acting import _describe
+from agent.nodes.act import _describe
 from agent.nodes.common import day_label, local_time
 from airline.models import Airport, Cabin
 from airline.schedule import Schedule

@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 
 from agent.offers import OfferDesk
 from agent.tables import JobRow, OfferRow, ReplyRow
+from airline.airports import minimum_connection_time
 from airline.clock import SimulatedClock
 from airline.models import BookingStatus
 from airline.reservations import load_booking
-from airline.tables import LedgerRow
+from airline.tables import JourneyRow, LedgerRow, SegmentRow
 from streams.replies import PassengerReply
 from tests.fakes.offers import Offered, offered_booking, world_deps
 from tools.effects import ToolDeps
@@ -164,3 +165,50 @@ async def test_no_answer_by_the_deadline_keeps_the_rerouting(
     async with deps.db.session() as session:
         assert await session.scalar(select(func.count()).select_from(ReplyRow)) == 1
     assert isinstance(deps.clock, SimulatedClock)
+
+
+async def test_an_option_landing_after_the_return_leaves_is_not_booked(
+    deps: ToolDeps, offered: Offered
+) -> None:
+    """The booking has a return journey: an option arriving too late to make it (less the
+    connection time at its airport) is refused on the replies path as the daemon's own
+    rebookings are (`rebook_violations`' `arrive_by`), and the booked flights stand."""
+    schedule = deps.schedule
+    arrivals = [schedule.flights[option[-1]].sched_arr for option in offered.options]
+    late = max(range(1, len(arrivals)), key=lambda i: arrivals[i])
+    assert arrivals[late] > arrivals[0], "an option should land later than the booked one"
+    lhr = schedule.airports["LHR"]
+    # A flight home that leaves after the booked flights land (with time to connect),
+    # but before the late option lands and its passengers could connect.
+    home = min(
+        (
+            f
+            for f in schedule.flights.values()
+            if f.origin == "LHR"
+            and f.destination == "FRA"
+            and arrivals[0] + minimum_connection_time(lhr, international=True) <= f.sched_dep
+            and f.sched_dep < arrivals[late] + minimum_connection_time(lhr, international=True)
+        ),
+        key=lambda f: f.sched_dep,
+    )
+    async with deps.db.transaction() as session:
+        booking = await load_booking(session, offered.pnr)
+        if booking.journeys:
+            session.add(JourneyRow(pnr=offered.pnr, seq=2, origin="LHR", destination="FRA"))
+        session.add(
+            SegmentRow(
+                pnr=offered.pnr,
+                seq=max(s.seq for s in booking.segments) + 1,
+                journey=2,
+                flight_key=home.key,
+                cabin="economy",
+                status="active",
+            )
+        )
+    desk = OfferDesk(deps)
+
+    refused = await desk.answer(reply(offered, deps, "option", option=late + 1))
+
+    assert "cannot be booked" in refused and "next journey would be missed" in refused, refused
+    assert (await flights_of(deps, offered.pnr))[: len(offered.options[0])] == offered.options[0]
+    assert (await offer(deps, offered.offer_id)).status == "open"

@@ -37,6 +37,16 @@ class MessageKind(StrEnum):
     deadline to inform (14 CFR 259.8: 30 minutes) is met while a human decides."""
 
 
+NO_ALTERNATIVE_KINDS = frozenset(
+    {
+        MessageKind.CANCELLED_NO_ALTERNATIVE,
+        MessageKind.DIVERTED_NO_ALTERNATIVE,
+        MessageKind.MISSED_CONNECTION_NO_ALTERNATIVE,
+    }
+)
+"""The messages that tell a passenger nothing could be rebooked (the case's outcome)."""
+
+
 class Urgency(StrEnum):
     """Whether a kind of message may wait out the passenger's night."""
 

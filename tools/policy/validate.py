@@ -7,11 +7,11 @@ One check for every caller (the agent's guard node, tools, evaluations):
 
 - a rebooking goes onto flights that exist and can be flown now, chained from where the
   passenger is to their destination with legal connections, with a seat free now
-  (`guard.rebook_violations`); one itinerary per case;
+  (`checks.rebook_violations`); one itinerary per case;
 - one message per passenger per change; a "rebooked" message without a rebooking that runs
   becomes the "no alternative" one;
-- money follows the rules exactly for the option actually booked (`guard.check_money`),
-  and what the rules owe but the plan left out is added (`guard.complete_money`).
+- money follows the rules exactly for the option actually booked (`checks.check_money`),
+  and what the rules owe but the plan left out is added (`checks.complete_money`).
 
 What fails is refused with a reason, never run; every repair is recorded.
 """
@@ -29,14 +29,14 @@ from airline.models import Booking, Cabin, LoyaltyTier
 from airline.schedule import Schedule
 from tools.case_facts import rerouted_entitlements
 from tools.plan import NotifyAction, ProposedAction, RebookAction, RefundOfferAction
-from tools.policy.config import PolicyConfig
-from tools.policy.guard import (
+from tools.policy.checks import (
     Checked,
     check_money,
     complete_money,
     fallback_message,
     rebook_violations,
 )
+from tools.policy.config import PolicyConfig
 from tools.policy.refunds import refund_cents, refunded_journeys
 from tools.policy.results import EntitlementKind, Entitlements
 from travel_agent.errors import NotFoundError

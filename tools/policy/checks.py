@@ -1,4 +1,6 @@
-"""The guard: every plan, from any reasoner, is checked against live facts before it runs.
+"""The policy checks: every plan, from any reasoner, is checked against live facts before
+it runs (`tools.policy.validate` runs them all; the graph's ``guard`` node calls it — the
+word "guard" names that node and nothing else).
 
 A rebooking must go onto flights that exist, that the live board says can still be
 boarded, that chain from the case's origin to its journey's destination with legal

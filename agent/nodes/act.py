@@ -20,7 +20,7 @@ from langgraph.runtime import Runtime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.deps import AgentDeps
-from agent.nodes.approving import pending_notice_key
+from agent.nodes.approve import pending_notice_key
 from agent.nodes.closing import case_outcome, close_case
 from agent.nodes.common import MAX_ATTEMPTS, local_time
 from agent.nodes.effect_keys import (
@@ -34,10 +34,13 @@ from agent.nodes.effect_keys import (
 from agent.offers import open_offer
 from agent.scheduler import JobKind, schedule_job
 from agent.state import (
+    ALREADY_DONE,
+    ALREADY_SENT,
     CareAction,
     CaseContext,
     CaseState,
     CompensateAction,
+    Effect,
     NotifyAction,
     Outcome,
     ProposedAction,
@@ -57,7 +60,7 @@ from airline.schedule import Schedule
 from tools.effects import action_event, record_and_announce
 from tools.flights import Itinerary
 from tools.notifications import enqueue_for_booking, message_deadline, with_preferences
-from tools.policy.guard import (
+from tools.policy.checks import (
     fallback_message,
 )
 from tools.policy.results import CareItem
@@ -82,7 +85,7 @@ async def act(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
             # Another case took the last seat between our search and our booking.
             # Per passenger: DEBUG. The wave's line counts what became of them.
             log.debug("case %s lost a seat race (%s); searching again", state["case_id"], exc)
-            return {"attempts": attempts, "effects": ["seat-race-lost"]}
+            return {"attempts": attempts, "effects": [Effect.SEAT_RACE_LOST.record()]}
         # Out of attempts: the passenger must still hear from us, with what is true now.
         log.warning(
             "case %s lost the seat race %d times; telling the passenger", state["case_id"], attempts
@@ -93,7 +96,7 @@ async def act(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
             if isinstance(a, NotifyAction)
         ]
         effects, outcome = await _apply(
-            state, runtime.context, told, before=["seat-race-exhausted"]
+            state, runtime.context, told, before=[Effect.SEAT_RACE_EXHAUSTED.record()]
         )
     return {"effects": effects, "attempts": attempts, "outcome": outcome.value}
 
@@ -128,7 +131,7 @@ async def _apply(
                     language=context.customer.language,
                 )
                 if await effect_done(session, key):
-                    effects.append("rebook:already-done")
+                    effects.append(Effect.REBOOK.record(ALREADY_DONE))
                     continue
                 await _rebook(session, state, action, key, now)
                 await _follow_up(session, deps, case_id, pnr, action.flights, now)
@@ -145,15 +148,15 @@ async def _apply(
                     departure=deps.schedule.flights[action.flights[0]].sched_dep,
                     now=now,
                 )
-                effects.append("rebook")
+                effects.append(Effect.REBOOK.record())
             elif isinstance(action, CareAction):
                 given = await _record_care(session, state, action, now)
                 fields.update(_owed_fields(action, context))
-                effects.append("care" if given else "care:already-done")
+                effects.append(Effect.CARE.record(None if given else ALREADY_DONE))
             elif isinstance(action, CompensateAction | RefundOfferAction):
                 done = await _record_money(session, deps, state, action, now)
                 fields.update(_owed_fields(action, context))
-                effects.append(action.kind if done else f"{action.kind}:already-done")
+                effects.append(Effect(action.kind).record(None if done else ALREADY_DONE))
             elif isinstance(action, NotifyAction):
                 disrupted = deps.schedule.flights[context.disrupted_flight]
                 for other in actions:  # the message tells everything owed, whatever the order
@@ -178,7 +181,7 @@ async def _apply(
                     if await effect_done(session, pending_notice_key(state))
                     else message_deadline(action.message, context.entitlements),
                 )
-                effects.append(f"notify:{action.message}" if sent else "notify:already-sent")
+                effects.append(Effect.NOTIFY.record(action.message.value if sent else ALREADY_SENT))
         if not any(isinstance(a, RebookAction) for a in actions):
             await release_case_holds(session, case_id, now)  # the planner's seat goes back
         outcome = case_outcome(effects, state["verdict"].approved)
@@ -330,7 +333,7 @@ async def _follow_up(
 
 async def after_act(state: CaseState) -> Literal["context", "remember"]:
     # async, though it awaits nothing: a sync one would run on a thread (`after_guard`).
-    lost_race = state.get("effects") == ["seat-race-lost"]  # and attempts remain
+    lost_race = state.get("effects") == [Effect.SEAT_RACE_LOST.record()]  # and attempts remain
     return "context" if lost_race and state.get("attempts", 0) < MAX_ATTEMPTS else "remember"
 
 

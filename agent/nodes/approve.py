@@ -18,12 +18,9 @@ from typing import Any, Literal
 
 from langgraph.runtime import Runtime
 from langgraph.types import Command, interrupt
-from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent.approvals import ApprovalStatus, approval_id
+from agent.approvals import ApprovalStatus, approval_id, mark_stale, open_approval
 from agent.autonomy import safe_default
 from agent.deps import AgentDeps
 from agent.nodes.common import local_time
@@ -32,14 +29,12 @@ from agent.state import (
     CaseContext,
     CaseReason,
     CaseState,
-    CaseStatus,
     NotifyAction,
     Plan,
     ProposedAction,
     RebookAction,
     Verdict,
 )
-from agent.tables import ApprovalRow, CaseRow
 from airline.models import FlightStatus
 from tools.flights import Itinerary
 from tools.notifications import (
@@ -49,7 +44,7 @@ from tools.notifications import (
     message_deadline,
     with_preferences,
 )
-from tools.policy.guard import fallback_message
+from tools.policy.checks import fallback_message
 
 # The deadline is never sooner than this after the approval opens: someone must see it.
 MIN_DECISION_WINDOW = timedelta(minutes=5)
@@ -76,7 +71,13 @@ async def approve(state: CaseState, runtime: Runtime[AgentDeps]) -> Command[Next
             # A material change the stream did not mark stale in time (a proposed flight
             # left, the cancelled one was reinstated): nothing approved runs on it.
             async with deps.db.transaction() as session:
-                await _went_stale(session, ident, changed, answer, deps.clock.now())
+                await mark_stale(
+                    session,
+                    ident,
+                    reason=f"{changed}: planned again",
+                    was=answer.get("verdict"),
+                    at=deps.clock.now(),
+                )
             return Command(goto="context", update={"revision": revision + 1, "attempts": 0})
     return _resume(state, verdict, context, answer, revision)
 
@@ -105,24 +106,6 @@ def _changed_since(
             if key == action.flights[0] and state.est_dep < now:
                 return f"{key} left at {state.est_dep:%H:%M}Z"
     return None
-
-
-async def _went_stale(
-    session: AsyncSession, ident: str, why: str, answer: dict[str, Any], now: datetime
-) -> None:
-    await session.execute(
-        update(ApprovalRow)
-        .where(ApprovalRow.id == ident)
-        .values(
-            status=ApprovalStatus.STALE.value,
-            decision={
-                "verdict": "stale",
-                "reason": f"{why}: planned again",
-                "was": answer.get("verdict"),
-            },
-            decided_at=now,
-        )
-    )
 
 
 def _resume(
@@ -261,8 +244,7 @@ async def _open_approval(
         "created_at": now,
         "deadline": deadline,
     }
-    insert = sqlite_insert if deps.db.is_sqlite else pg_insert
-    await session.execute(insert(ApprovalRow).values(**values).on_conflict_do_nothing())
+    await open_approval(session, deps.db, values, at=now)
     await _tell_while_deciding(session, state, deps, deadline, now)
     await schedule_job(
         session,
@@ -271,11 +253,6 @@ async def _open_approval(
         kind=JobKind.APPROVAL_DEADLINE,
         due_at=deadline,
         payload={"approval_id": ident},
-    )
-    await session.execute(
-        update(CaseRow)
-        .where(CaseRow.id == state["case_id"], CaseRow.status == CaseStatus.PENDING)
-        .values(status=CaseStatus.AWAITING_APPROVAL, updated_at=now)
     )
 
 
