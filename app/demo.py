@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 PLAY_SHARE = 0.7
 DEFAULT_SPEED = 600.0
 # The demo's customers with a history (`travel-agent seed` gives 18 %): enough to see
-# memory at work, seeded in seconds rather than a minute on first start.
+# memory at work. Seeding stores the texts; each is embedded at its customer's first recall.
 DEMO_MEMORY_SHARE = 0.06
 # The storm demo starts this long before the airline's first storm announcement.
 STORM_LEAD = timedelta(minutes=10)
