@@ -111,7 +111,8 @@ async def run_demo(
     run_settings = settings.model_copy(update={"data_dir": run_dir, "db": DbSettings()})
     say(
         f"a fresh run in {run_dir} (database, memory and checkpoints copied from the "
-        f"templates); in another terminal: export TRAVEL_AGENT_DATA_DIR={run_dir}"
+        # Absolute: the other terminal need not be in this one's directory.
+        f"templates); in another terminal: export TRAVEL_AGENT_DATA_DIR={run_dir.resolve()}"
     )
     async with open_database(run_settings.db_url) as db:
         schedule = await Schedule.load(db)
