@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 PLAY_SHARE = 0.7
 DEFAULT_SPEED = 600.0
 # The demo's customers with a history (`travel-agent seed` gives 18 %): enough to see
-# memory at work, seeded in seconds rather than a minute on first start.
+# memory at work. Seeding stores the texts; each is embedded at its customer's first recall.
 DEMO_MEMORY_SHARE = 0.06
 # The storm demo starts this long before the airline's first storm announcement.
 STORM_LEAD = timedelta(minutes=10)
@@ -111,7 +111,8 @@ async def run_demo(
     run_settings = settings.model_copy(update={"data_dir": run_dir, "db": DbSettings()})
     say(
         f"a fresh run in {run_dir} (database, memory and checkpoints copied from the "
-        f"templates); in another terminal: export TRAVEL_AGENT_DATA_DIR={run_dir}"
+        # Absolute: the other terminal need not be in this one's directory.
+        f"templates); in another terminal: export TRAVEL_AGENT_DATA_DIR={run_dir.resolve()}"
     )
     async with open_database(run_settings.db_url) as db:
         schedule = await Schedule.load(db)

@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from memory.base import CustomerProfile, MemoryKind, Recalled
-from memory.history import ChromaMemory, make_record
+from memory.history import ChromaMemory
+from memory.records import make_record
 
 log = logging.getLogger(__name__)
 

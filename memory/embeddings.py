@@ -88,6 +88,7 @@ class MiniLmEmbedder:
     """all-MiniLM-L6-v2 from the installed wheel: 384 dimensions, no network."""
 
     name = f"minilm:{MINILM}"
+    dimension = MINILM_DIMENSION  # known without loading the model (`ChromaMemory`)
 
     def __init__(self, *, batch_size: int = BATCH_SIZE) -> None:
         self._batch_size = batch_size

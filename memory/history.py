@@ -8,6 +8,11 @@ are checked again on our side: no call returns another customer's memory. Recall
 the customer's memories by that filter and ranks them exactly by cosine distance (a
 customer holds a handful; Chroma's filtered HNSW search is the fallback for thousands).
 Texts are embedded with a short glossary of travel jargon appended (`memory.glossary`).
+A bulk load may leave the embedding to recall (``record_many(..., embed_now=False)``):
+its memories are stored with a zero vector, and the first recall of a customer embeds
+that customer's and stores the vectors. Nothing but recall reads vectors (the agent reads
+a customer's profile and history by metadata), so a seeded history that is never
+recalled is never embedded; a zero vector is never a real one (MiniLM's are unit length).
 
 Chroma's client is synchronous; each call runs in a worker thread (``asyncio.to_thread``).
 """
@@ -16,14 +21,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 import numpy as np
+import numpy.typing as npt
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Where
@@ -34,6 +39,12 @@ from memory.embeddings import Embedder
 from memory.errors import MemoryStoreError, MemoryUnavailableError
 from memory.glossary import gloss
 from memory.prefs.reader import CachedReader, PreferenceReader, derive_with
+from memory.records import (
+    chroma_metadata,
+    epoch_us,
+    from_chroma,
+    make_record,
+)
 from travel_agent.errors import ConfigError, TravelAgentError
 from travel_agent.redact import passenger
 
@@ -42,69 +53,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+Array = npt.NDArray[np.float32]
 
 DEFAULT_COLLECTION = "customer-memory"
-RESERVED = frozenset({"customer_id", "kind", "at"})
 # Up to this many memories of one customer are ranked exactly, in process (see `_recall`).
 EXACT_LIMIT = 2000
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-Scalar = str | int | float | bool
-
-
-def epoch_us(at: datetime) -> int:
-    """`at` as integer microseconds since the epoch: exact, and comparable in a `where`."""
-    if at.tzinfo is None:
-        raise ValueError(f"memory times must be timezone-aware, got {at!r}")
-    return (at - _EPOCH) // timedelta(microseconds=1)
-
-
-def from_epoch_us(value: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=value)
-
-
-def memory_id(customer_id: str, kind: MemoryKind, text: str, at: datetime) -> str:
-    """A stable id: recording the same memory twice keeps one."""
-    key = f"{customer_id}\x1f{kind.value}\x1f{epoch_us(at)}\x1f{text}"
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
-
-
-def make_record(
-    customer_id: str,
-    kind: MemoryKind,
-    text: str,
-    *,
-    at: datetime,
-    metadata: Mapping[str, Any] | None = None,
-    id: str | None = None,
-) -> MemoryRecord:
-    """A validated record, as `ChromaMemory.record` would store it.
-
-    Raises:
-        ValueError: an empty customer id or text, a naive `at`, or metadata that uses a
-            reserved key (customer_id, kind, at).
-    """
-    if not customer_id.strip():
-        raise ValueError("a memory needs a customer id")
-    if not text.strip():
-        raise ValueError("a memory needs a text")
-    clash = RESERVED.intersection(metadata or {})
-    if clash:
-        raise ValueError(f"metadata keys {sorted(clash)} are reserved")
-    clean: dict[str, Scalar] = {}
-    for key, value in (metadata or {}).items():
-        if value is None:
-            continue
-        clean[str(key)] = value if isinstance(value, str | int | float | bool) else str(value)
-    kind = MemoryKind(kind)
-    return MemoryRecord(
-        id=id or memory_id(customer_id, kind, text, at),
-        customer_id=customer_id,
-        kind=kind,
-        text=text.strip(),
-        at=at.astimezone(UTC),
-        metadata=clean,
-    )
 
 
 class ChromaMemory:
@@ -139,6 +92,7 @@ class ChromaMemory:
         self._reader = reader
         self._on_close = on_close
         self._closed = False
+        self._dimension: int | None = None
         with _translated("open its collection"):
             self._collection = open_collection(client, collection, embedder.name)
             self._max_batch = max(1, client.get_max_batch_size())
@@ -160,9 +114,10 @@ class ChromaMemory:
         await self._run("record a memory", self._upsert, [record])
         return record.id
 
-    async def record_many(self, records: Sequence[MemoryRecord]) -> int:
-        """Store many memories in batches, embedding each distinct text once."""
-        return await self._run("record memories", self._upsert, list(records))
+    async def record_many(self, records: Sequence[MemoryRecord], *, embed_now: bool = True) -> int:
+        """Store many memories in batches, embedding each distinct text once — or, with
+        `embed_now=False`, at the first recall of each customer (module docstring)."""
+        return await self._run("record memories", self._upsert, list(records), embed_now)
 
     async def recall(self, customer_id: str, query: str, k: int = 5) -> list[Recalled]:
         """The customer's `k` memories closest in meaning to `query`, closest first."""
@@ -229,20 +184,52 @@ class ChromaMemory:
 
         return await asyncio.to_thread(guarded)
 
-    def _upsert(self, records: list[MemoryRecord]) -> int:
+    def _upsert(self, records: list[MemoryRecord], embed_now: bool = True) -> int:
         unique = list({r.id: r for r in records}.values())  # one id twice: the last wins
         for start in range(0, len(unique), self._max_batch):
             batch = unique[start : start + self._max_batch]
-            texts = list(dict.fromkeys(r.text for r in batch))
-            embedded = self._embedder.embed([gloss(t) for t in texts])
-            vectors = dict(zip(texts, embedded, strict=True))
+            if embed_now:
+                texts = list(dict.fromkeys(r.text for r in batch))
+                embedded = self._embedder.embed([gloss(t) for t in texts])
+                vectors = dict(zip(texts, embedded, strict=True))
+                embeddings = [vectors[r.text] for r in batch]
+            else:
+                embeddings = [self._unembedded()] * len(batch)
             self._collection.upsert(
                 ids=[r.id for r in batch],
                 documents=[r.text for r in batch],
-                embeddings=[vectors[r.text] for r in batch],  # type: ignore[arg-type]
-                metadatas=[_metadata(r) for r in batch],
+                embeddings=embeddings,  # type: ignore[arg-type]
+                metadatas=[chroma_metadata(r) for r in batch],
             )
         return len(unique)
+
+    def _unembedded(self) -> list[float]:
+        """The zero vector that marks a memory to embed at its first recall."""
+        if self._dimension is None:
+            # The embedder's width; an OpenAI-compatible endpoint's is learnt from one text.
+            known = getattr(self._embedder, "dimension", None)
+            self._dimension = known or len(self._embedder.embed([gloss("width")])[0])
+        return [0.0] * self._dimension
+
+    def _embed_unembedded(self, ids: list[str], documents: list[Any], matrix: Array) -> Array:
+        """`matrix` (the vectors of `ids`) with its zero rows embedded from their documents,
+        and those vectors stored, so a customer's seeded history is embedded once."""
+        waiting = np.flatnonzero(~matrix.any(axis=1))
+        if waiting.size == 0:
+            return matrix
+        texts = [str(documents[i] or "") for i in waiting]
+        distinct = list(dict.fromkeys(texts))
+        embedded = dict(
+            zip(distinct, self._embedder.embed([gloss(t) for t in distinct]), strict=True)
+        )
+        filled = matrix.copy()
+        for row, text in zip(waiting, texts, strict=True):
+            filled[row] = embedded[text]
+        for start in range(0, waiting.size, self._max_batch):
+            rows = waiting[start : start + self._max_batch]
+            # A memory forgotten meanwhile is not brought back: update ignores unknown ids.
+            self._collection.update(ids=[ids[i] for i in rows], embeddings=filled[rows])
+        return filled
 
     def _recall(self, customer_id: str, query: str, k: int) -> list[Recalled]:
         vector = np.asarray(self._embedder.embed([gloss(query)])[0], dtype=np.float32)
@@ -257,12 +244,20 @@ class ChromaMemory:
             ids, documents, metadatas = got["ids"], got["documents"] or [], got["metadatas"] or []
             if not ids:
                 return []
-            matrix = np.asarray(got["embeddings"], dtype=np.float32)
+            matrix = self._embed_unembedded(
+                ids, documents, np.asarray(got["embeddings"], dtype=np.float32)
+            )
             norms = np.linalg.norm(matrix, axis=1) * (np.linalg.norm(vector) or 1.0)
             distances = 1.0 - (matrix @ vector) / np.where(norms == 0, 1.0, norms)
             order = np.argsort(distances, kind="stable")[:k]
             picked = [(ids[i], documents[i], metadatas[i], float(distances[i])) for i in order]
         else:
+            every = self._collection.get(where=where, include=["embeddings", "documents"])
+            self._embed_unembedded(
+                every["ids"],
+                every["documents"] or [],
+                np.asarray(every["embeddings"], dtype=np.float32),
+            )
             result = self._collection.query(
                 query_embeddings=[vector.tolist()],
                 n_results=k,
@@ -279,7 +274,7 @@ class ChromaMemory:
                 )
             )
         recalled = [
-            Recalled(record=_record(i, doc, meta), distance=float(dist))
+            Recalled(record=from_chroma(i, doc, meta), distance=float(dist))
             for i, doc, meta, dist in picked
         ]
         # Belt and braces: the where filter is the guarantee, this is the check.
@@ -296,7 +291,7 @@ class ChromaMemory:
             where={"customer_id": customer_id}, include=["documents", "metadatas"]
         )
         records = [
-            _record(i, doc, meta)
+            from_chroma(i, doc, meta)
             for i, doc, meta in zip(
                 result["ids"], result["documents"] or [], result["metadatas"] or [], strict=True
             )
@@ -349,30 +344,6 @@ def open_collection(client: ClientAPI, name: str, embedder: str) -> Collection:
             "(TRAVEL_AGENT_MEMORY__COLLECTION)"
         )
     return collection
-
-
-def _metadata(record: MemoryRecord) -> dict[str, Scalar]:
-    return {
-        **record.metadata,
-        "customer_id": record.customer_id,
-        "kind": record.kind.value,
-        "at": epoch_us(record.at),
-    }
-
-
-def _record(id: str, document: str | None, metadata: Mapping[str, Any] | None) -> MemoryRecord:
-    meta = dict(metadata or {})
-    try:
-        return MemoryRecord(
-            id=id,
-            customer_id=str(meta.pop("customer_id")),
-            kind=MemoryKind(meta.pop("kind")),
-            at=from_epoch_us(int(meta.pop("at"))),
-            text=document or "",
-            metadata={k: v for k, v in meta.items() if isinstance(v, str | int | float | bool)},
-        )
-    except (KeyError, ValueError, TypeError) as exc:
-        raise MemoryStoreError(f"memory {id} is not one of ours: {exc}") from exc
 
 
 @contextlib.contextmanager

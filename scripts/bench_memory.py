@@ -38,7 +38,8 @@ from pathlib import Path
 from memory.chroma import persistent_client
 from memory.embeddings import Embedder, MiniLmEmbedder
 from memory.glossary import gloss
-from memory.history import ChromaMemory, make_record
+from memory.history import ChromaMemory
+from memory.records import make_record
 from memory.seed import history_for
 
 AS_OF = datetime(2026, 3, 1, tzinfo=UTC)

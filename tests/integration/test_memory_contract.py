@@ -170,7 +170,7 @@ async def test_profile_derives_preferences_citing_their_source(memory: ChromaMem
 async def test_record_many_stores_a_batch_and_every_record_is_recalled(
     memory: ChromaMemory,
 ) -> None:
-    from memory.history import make_record
+    from memory.records import make_record
 
     records = [
         make_record(

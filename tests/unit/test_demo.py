@@ -8,6 +8,8 @@ import asyncio
 import shutil
 from pathlib import Path
 
+import pytest
+
 from agent.approvals import ApprovalDesk, Decision
 from airline.clock import SimulatedClock
 from app.demo import run_demo
@@ -23,12 +25,14 @@ __all__ = ["agent", "clock"]  # fixtures
 
 
 async def test_the_demo_plays_a_day_and_reports_what_the_agent_did(
-    world_template: Path, tmp_path: Path
+    world_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The world the demo would seed on first start, already built (seeding is tested
-    # elsewhere); no memory (its seeding is too).
+    # elsewhere); no memory (its seeding is too). The data directory is relative, as the
+    # default `data` is.
     shutil.copy(world_template, tmp_path / f"world-{SEED}-{SERVICE_DATE}.sqlite")
-    settings = Settings(data_dir=tmp_path, memory={"enabled": False})
+    monkeypatch.chdir(tmp_path.parent)
+    settings = Settings(data_dir=Path(tmp_path.name), memory={"enabled": False})
     said: list[str] = []
 
     figures = await run_demo(
@@ -40,7 +44,7 @@ async def test_the_demo_plays_a_day_and_reports_what_the_agent_did(
     assert figures["events"] > 0
     assert figures["disruptions"] > 0 and figures["cases"] > 0
     # It says where its data is, for the second terminal, and ends with a table in words.
-    assert f"export TRAVEL_AGENT_DATA_DIR={tmp_path / 'demo'}" in "\n".join(said)
+    assert f"export TRAVEL_AGENT_DATA_DIR={(tmp_path / 'demo').resolve()}" in "\n".join(said)
     assert said[-1].startswith("simulated ") and "passengers affected (cases)" in said[-1]
     assert figures["notified"] > 0 and figures["dead_lettered"] == 0
     assert any(line.startswith("playing ") for line in said)

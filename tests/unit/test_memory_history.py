@@ -214,3 +214,57 @@ async def test_a_customer_with_very_many_memories_is_recalled_through_chroma(
     assert [h.distance for h in through_hnsw] == pytest.approx(
         [h.distance for h in exact], abs=1e-4
     )
+
+
+async def test_memories_stored_for_embedding_at_recall_are_recalled_as_if_embedded_at_once(
+    tmp_path: Path, minilm: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import random
+
+    import numpy as np
+
+    from memory import history as history_module
+    from memory.seed import history_for
+
+    rng = random.Random(3)
+    flights = [("XA", 100 + n, "FRA", "JFK") for n in range(20)]
+    records = [
+        record
+        for customer in ("C1", "C2", "C3")
+        for _ in range(4)
+        for record in history_for(customer, "de", rng, flights, NOW)
+    ]
+    queries = ["red-eye departures", "how do they want to be contacted", "compensation paid"]
+    async with (
+        open_chroma_memory(MemorySettings(path=tmp_path / "now")) as now,
+        open_chroma_memory(MemorySettings(path=tmp_path / "later")) as later,
+    ):
+        await now.record_many(records)
+        await later.record_many(records, embed_now=False)
+
+        def vectors(memory: ChromaMemory, customer: str) -> dict[str, np.ndarray]:
+            got = memory.collection.get(where={"customer_id": customer}, include=["embeddings"])
+            return dict(zip(got["ids"], np.asarray(got["embeddings"]), strict=True))
+
+        assert not any(v.any() for v in vectors(later, "C1").values())  # nothing embedded yet
+        for customer in ("C1", "C2"):
+            for query in queries:
+                expected = await now.recall(customer, query, k=3)
+                got = await later.recall(customer, query, k=3)
+                assert [h.record for h in got] == [h.record for h in expected]
+                assert [h.distance for h in got] == pytest.approx(
+                    [h.distance for h in expected], abs=1e-5
+                )
+        # The first recall stored the customer's vectors; another customer's wait.
+        stored, reference = vectors(later, "C1"), vectors(now, "C1")
+        assert {i: float(stored[i] @ reference[i]) for i in stored} == pytest.approx(
+            dict.fromkeys(reference, 1.0), abs=1e-3
+        )
+        assert not any(v.any() for v in vectors(later, "C3").values())
+        # Chroma's own search (a customer with very many memories) embeds them first, too.
+        monkeypatch.setattr(history_module, "EXACT_LIMIT", 2)
+        through_hnsw = await later.recall("C3", queries[0], k=3)
+        monkeypatch.undo()
+        expected = await now.recall("C3", queries[0], k=3)
+        assert [h.record.id for h in through_hnsw] == [h.record.id for h in expected]
+        assert all(v.any() for v in vectors(later, "C3").values())

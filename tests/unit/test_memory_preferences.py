@@ -9,8 +9,8 @@ import pytest
 
 from airline.models import ChannelKind, Preferences, SeatPreference
 from memory.base import MemoryKind, MemoryRecord
-from memory.history import make_record
 from memory.preferences import derive_preferences
+from memory.records import make_record
 from memory.seed import CHANGES_OF_MIND, INJECTIONS, NOTES, STATEMENTS
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

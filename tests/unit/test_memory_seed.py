@@ -73,8 +73,16 @@ async def test_seed_memory_gives_a_share_of_customers_a_history_once(
         metadatas = memory._collection.get(include=["metadatas"])["metadatas"] or []
         remembered = {str(m["customer_id"]) for m in metadatas}
         profile = await memory.profile(min(remembered))
+        # Seeding embeds nothing (zero vectors); a customer's first recall embeds theirs.
+        seeded = memory.collection.get(include=["embeddings"])["embeddings"]
+        recalled = await memory.recall(min(remembered), "how to contact them", k=2)
+        after = memory.collection.get(
+            where={"customer_id": min(remembered)}, include=["embeddings"]
+        )["embeddings"]
 
     assert recorded == again == total  # recorded twice, stored once
     assert population
     assert 0.005 * population < len(remembered) < 0.02 * population
     assert profile.history and profile.history[0].at < AS_OF
+    assert seeded is not None and not seeded.any()
+    assert recalled and after is not None and (abs(after).sum(axis=1) > 0).all()
