@@ -32,11 +32,11 @@ from agent.approvals import (
 )
 from airline.schedule import Schedule
 from airline.stream_time import stream_clock
-from app.cli_common import require_database, settings_or_exit
+from app.cli_common import Typer, require_database, settings_or_exit
 from app.migrate import open_database
 from travel_agent.errors import TravelAgentError
 
-approvals_app = typer.Typer(
+approvals_app = Typer(
     help="Decisions the agent handed to a human: list, show, approve, edit, reject.",
     no_args_is_help=True,
 )

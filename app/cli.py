@@ -16,13 +16,13 @@ from typing import Annotated, Literal, TypeVar
 import typer
 
 from app.approvals_cli import approvals_app
-from app.cli_common import require_database, say, settings_or_exit
+from app.cli_common import Typer, require_database, say, settings_or_exit
 from app.customers_cli import customers, seed_history
 from app.db_cli import db_app
 from app.settings_errors import check_speed, parse_day
 from travel_agent.errors import ConfigError, TravelAgentError
 
-app = typer.Typer(
+app = Typer(
     help="A proactive travel assistant: it watches flight-status streams and rebooks and "
     "notifies passengers on its own.",
     no_args_is_help=True,

@@ -6,11 +6,47 @@ Entry-point code only, like `app.cli` and its sub-apps, which import it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import typer
+from typer.core import TyperCommand, TyperGroup
+from typer.models import CommandFunctionType
 
 from app.settings import Settings, load_settings
 from travel_agent import redact
 from travel_agent.errors import ConfigError
+
+
+class _FlagHelpCommand(TyperCommand):
+    """`--help` shown as the flag it is: Typer types it `<bool>` in the rich help."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+
+class _FlagHelpGroup(TyperGroup):
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+
+class Typer(typer.Typer):
+    """The CLI's command groups: `typer.Typer` whose commands show `--help` as a flag."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(cls=_FlagHelpGroup, **kwargs)
+
+    def command(
+        self, name: str | None = None, **kwargs: Any
+    ) -> Callable[[CommandFunctionType], CommandFunctionType]:
+        kwargs.setdefault("cls", _FlagHelpCommand)
+        return super().command(name, **kwargs)
 
 
 def say(message: str) -> None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from airline.models import Customer, Preferences
-from app.cli_common import say, settings_or_exit
+from app.cli_common import Typer, say, settings_or_exit
 from app.settings import Settings
 from travel_agent.errors import ConfigError, NotFoundError, TravelAgentError
 
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-customers = typer.Typer(
+customers = Typer(
     help="Customer memory: what we remember about a customer, and forgetting it.",
     no_args_is_help=True,
     add_completion=False,

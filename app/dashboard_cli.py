@@ -16,6 +16,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from app.cli_common import Typer
 from app.migrate import open_database
 from app.settings import Settings
 from app.wiring import open_memory_for
@@ -24,7 +25,7 @@ from memory.base import CustomerMemory
 T = TypeVar("T")
 Runner = Callable[[Callable[[asyncio.Event], Awaitable[Any]]], Any]
 
-operators_app = typer.Typer(help="Operators of the desk: add them, issue API tokens.")
+operators_app = Typer(help="Operators of the desk: add them, issue API tokens.")
 
 ROLE_HELP = "viewer (sees everything), approver (also decides), admin (also manages operators)"
 

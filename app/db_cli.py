@@ -16,11 +16,11 @@ from typing import Annotated
 import typer
 
 from app import migrate
-from app.cli_common import say, settings_or_exit
+from app.cli_common import Typer, say, settings_or_exit
 
 __all__ = ["db_app"]
 
-db_app = typer.Typer(help="The database schema: upgrade it, see where it is, add a revision.")
+db_app = Typer(help="The database schema: upgrade it, see where it is, add a revision.")
 
 
 @db_app.command()
