@@ -18,22 +18,21 @@ from travel_agent import redact
 from travel_agent.errors import ConfigError
 
 
-class _FlagHelpCommand(TyperCommand):
+def _as_flag(option: Any) -> Any:
     """`--help` shown as the flag it is: Typer types it `<bool>` in the rich help."""
+    if option is not None:
+        option.metavar = ""
+    return option
 
+
+class _FlagHelpCommand(TyperCommand):
     def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.metavar = ""
-        return option
+        return _as_flag(super().get_help_option(ctx))
 
 
 class _FlagHelpGroup(TyperGroup):
     def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.metavar = ""
-        return option
+        return _as_flag(super().get_help_option(ctx))
 
 
 class Typer(typer.Typer):
