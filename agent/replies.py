@@ -63,6 +63,7 @@ async def route_replies(source: ReplySource, desk: OfferDesk, stop: asyncio.Even
     records = source.records().__aiter__()
     while not stop.is_set():
         nxt = asyncio.ensure_future(records.__anext__())
+        nxt.add_done_callback(lambda f: f.cancelled() or f.exception())  # as the pump's read
         stopping = asyncio.ensure_future(stop.wait())
         done, _ = await asyncio.wait({nxt, stopping}, return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()

@@ -217,6 +217,11 @@ class Daemon:
         if self._wave is None:
             return await anext(records)
         pending: asyncio.Future[Received] = asyncio.ensure_future(anext(records))
+        # A stop can end the source while this waits: the read then finishes with
+        # StopAsyncIteration after its cancel, and asyncio would log "Task exception was
+        # never retrieved" at the operator. It is retrieved here; `await pending` still
+        # raises it on the normal path.
+        pending.add_done_callback(lambda f: f.cancelled() or f.exception())
         try:
             done, _ = await asyncio.wait({pending}, timeout=self._dry)
             if not done:
