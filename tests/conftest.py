@@ -46,18 +46,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """
     if not config.pluginmanager.hasplugin("xdist"):
         return
+    functions = [item for item in items if isinstance(item, pytest.Function)]
+    files = {item.module.__name__: Path(str(item.module.__file__)) for item in functions}
     shared_modules = {
         item.module.__name__
-        for item in items
-        if isinstance(item, pytest.Function)
-        and (
-            SHARED_SERVICE_FIXTURES & set(item.fixturenames)
-            or _names_a_shared_fixture(Path(str(item.module.__file__)))
-        )
-    }
-    for item in items:
-        if not isinstance(item, pytest.Function):
-            continue
+        for item in functions
+        if SHARED_SERVICE_FIXTURES & set(item.fixturenames)
+    } | {module for module, path in files.items() if _names_a_shared_fixture(path)}
+    for item in functions:
         module = item.module.__name__
         if module in shared_modules:
             item.add_marker(pytest.mark.xdist_group(SHARED_SERVICES_GROUP))
