@@ -668,3 +668,26 @@ def test_meals_follow_the_expected_wait_when_it_was_given() -> None:
     assert "care" not in checks(run(money(0, "P1", "care", regime="eu261", items=["meals"])))
     assert "care" in checks(run(money(60, "P1", "care", regime="eu261", items=["meals"])))
     assert "care" not in checks(run())
+
+
+def test_an_appr_deadline_missed_is_caught() -> None:
+    """APPR s.13: a delay of a flight within Canada told "as soon as feasible", read as
+    within 30 min (`rules.APPR_PROMPTLY`), like 14 CFR 259.8's. Told at +45 min it is a
+    breach named after the APPR; told at +10 min it is none; US–Canada, one finding."""
+
+    def told(sent: float, key: str = "XC1/2026-03-01", dest: str = "YVR") -> RunRecord:
+        f = flight(key, "YYZ", dest, 300, 600)
+        return after(
+            RunRecord(
+                world=world([f], [booking("P1", key, currency="CAD")]),
+                events=[event(0, key, "delayed", at(360), at(660))],
+                end=at(700),
+                messages=[message(0, "P1", "delay", key, sent=sent)],
+            )
+        )
+
+    verdict = judge(told(45))
+    assert verdict.by_check() == {"deadline": 1}
+    assert "APPR s.13" in verdict.findings[0].reason
+    assert "deadline" not in checks(told(10))
+    assert judge(told(45, "XC2/2026-03-01", "BOS")).by_check() == {"deadline": 1}
