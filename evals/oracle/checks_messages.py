@@ -1,7 +1,7 @@
 """Messages: each change a passenger must know of was told (none missing), once (no
 duplicates), while it was still the news (nothing superseded delivered), within the legal
-deadline (14 CFR 259.8), and not in their night unless it could not wait (its flight leaves
-near the night's end, a law wants it told now: 14 CFR 259.8, APPR s.13; or it is news
+deadline (14 CFR 259.8; APPR s.13), and not in their night unless it could not wait (its
+flight leaves near the night's end, a law wants it told now: 14 CFR 259.8, APPR s.13; or it is news
 that never waits, `rules.NEVER_HELD`)."""
 
 from __future__ import annotations
@@ -290,29 +290,42 @@ def _status_changes(
     return duties
 
 
+DEADLINE_RULES = (
+    ("14 CFR 259.8", DOT_NOTIFY_WITHIN, _dot_duties),
+    ("APPR s.13", APPR_PROMPTLY, _appr_duties),
+)
+"""Each rule that sets a time to tell a passenger of a change: its name, the span and who
+it owes the news to. APPR s.13's "as soon as feasible" is read as `APPR_PROMPTLY`."""
+
+
 def _deadlines(j: Judged) -> list[Finding]:
     found = []
-    for pnr, flight, since, what in _dot_duties(j):
-        due = since + DOT_NOTIFY_WITHIN
-        if due > j.record.end:
-            continue
-        ok = any(
-            m.sent_at is not None
-            and since <= m.sent_at <= due
-            and (m.about in (None, flight) or m.kind in TRIP_CHANGED)
-            for m in _delivered(j, pnr)
-        )
-        if not ok:
+    seen: set[tuple[str, str, datetime]] = set()
+    for rule, within, duties in DEADLINE_RULES:
+        for pnr, flight, since, what in duties(j):
+            due = since + within
+            if due > j.record.end or (pnr, flight, since) in seen:
+                continue  # one finding per change, though two rules owe the news
+            ok = any(
+                m.sent_at is not None
+                and since <= m.sent_at <= due
+                and (m.about in (None, flight) or m.kind in TRIP_CHANGED)
+                for m in _delivered(j, pnr)
+            )
+            if ok:
+                continue
+            seen.add((pnr, flight, since))
             first = next(
                 (m.sent_at for m in _delivered(j, pnr) if m.sent_at and m.sent_at >= since), None
             )
             late = "never" if first is None else f"only at {when(first)}"
+            minutes = int(within.total_seconds() // 60)
             found.append(
                 Finding(
                     "deadline",
                     pnr,
-                    f"{flight} {what} at {when(since)}: 14 CFR 259.8 says tell "
-                    f"within 30 min (by {when(due)}); told {late}",
+                    f"{flight} {what} at {when(since)}: {rule} says tell within {minutes} min "
+                    f"(by {when(due)}); told {late}",
                 )
             )
     return found
@@ -321,8 +334,7 @@ def _deadlines(j: Judged) -> list[Finding]:
 def _quiet(j: Judged) -> list[Finding]:
     found = []
     record = j.record
-    duties = [(*d, DOT_NOTIFY_WITHIN) for d in _dot_duties(j)]
-    duties += [(*d, APPR_PROMPTLY) for d in _appr_duties(j)]
+    duties = [(*d, within) for _, within, owed in DEADLINE_RULES for d in owed(j)]
     for m in record.messages:
         if not m.delivered or m.sent_at is None or m.kind in NEVER_HELD:
             continue

@@ -89,7 +89,8 @@ def _care(pnr: str, care: list[Effect], owed: Owed) -> list[Finding]:
         found.append(
             Finding("care", pnr, "a hotel owed (overnight wait, Art 9(1)(b)) and not given")
         )
-    if owed.meals == "no" and "meals" in items:
+    meals = [e for e in care if "meals" in (e.detail.get("items") or [])]
+    if owed.meals == "no" and any(owed.meals_at(e.at) == "no" for e in meals):
         found.append(
             Finding("care", pnr, "meals given, not owed: the wait is under Art 6's threshold")
         )

@@ -40,7 +40,8 @@ class Facts:
     arrived: bool
     """The final arrival is a fact, not an estimate."""
     departure_delay: timedelta
-    """The longest departure delay of a flight the passenger held (unflown) at the time."""
+    """The longest wait for a departure the passenger was expected to have at some moment
+    (`waits`)."""
     flight_km: int
     expected_overnight: bool = False
     """At some moment the itinerary the passenger held made them stay a night (a held
@@ -58,6 +59,15 @@ class Facts:
     reinstated: bool = False
     """A flight the passenger holds was cancelled or diverted, then came back: what was
     paid or given on the cancellation is accepted, nothing more is demanded."""
+    waits: tuple[tuple[datetime, timedelta], ...] = ()
+    """At each moment, the longest wait beyond the passenger's scheduled departure that
+    the itinerary they held (or were given then) made them expect: a held flight's
+    estimated departure against the booking's scheduled departure from the same airport
+    (a missed connection re-routed from the transfer airport waits from the lost
+    connection's departure, Folkerts C-11/11 judging connecting flights as one journey),
+    else against the flight's own schedule. Art 6(1) owes care when the carrier
+    "reasonably expects" a delay beyond the threshold: the expectation at each moment,
+    not the largest or the last alone, decides whether care given then was owed."""
 
 
 @dataclass
@@ -67,10 +77,25 @@ class Owed:
     """Acceptable (regime, currency, cents); (…, 0) where paying nothing is acceptable."""
     compensation_required: bool = False
     meals: str = "no"
-    """yes (owed), no (not owed), maybe."""
+    """yes (owed), no (not owed), maybe: as the passenger's last expected wait before
+    they left stood (Art 6(1) "reasonably expects")."""
+    meals_then: tuple[tuple[datetime, str], ...] = ()
+    """For a delay: what meals were at each moment (yes, no, maybe), as the expected wait
+    stood then. Meals given while the expectation was over the threshold were owed, though
+    the delay later shrank; meals not yet given when it shrank under are no longer owed."""
     hotel: str = "no"
     refund_required: bool = False
     notes: list[str] = field(default_factory=list)
+
+    def meals_at(self, at: datetime) -> str:
+        """Meals as owed at `at` (the latest moment not after it); `meals` without a
+        timeline."""
+        found = self.meals
+        for when, level in self.meals_then:
+            if when > at:
+                break
+            found = level
+        return found
 
 
 def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
@@ -87,7 +112,11 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
     reinstated = False
     expected_overnight = False
     km = 0
+    waits: list[tuple[datetime, timedelta]] = []
     for at in j.moments_of.get(pnr, ()):
+        expected = _expected_wait(j, pnr, at)
+        if expected is not None:
+            waits.append((at, expected))
         for leg in unflown(record, board, journey.legs_at(at, before=True), at):
             state = board.state(leg.flight, at)
             f = flights[leg.flight]
@@ -108,7 +137,6 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
                         record.world.places[f.origin], record.world.places[f.destination]
                     )
                 reasons |= board.reasons(leg.flight)
-                delay = max(delay, late)
                 zone = ZoneInfo(record.world.places[f.origin].tz)
                 expected_overnight = expected_overnight or (
                     not state.gone
@@ -116,6 +144,8 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
                 )
     if known is None:
         return None
+    delay = max((wait for _, wait in waits), default=delay)
+    delay = max(delay, timedelta(0))
     final = journey.final
     # A re-routing as decided (the board as it stood then) made the night expected.
     expected_overnight = expected_overnight or any(
@@ -153,8 +183,32 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
         ),
         offered_arr=offered_arr,
         reinstated=reinstated,
+        waits=tuple(waits),
         night=night(record, board, pnr, final, record.end) if new_dep else Night.NONE,
     )
+
+
+def _expected_wait(j: Judged, pnr: str, at: datetime) -> timedelta | None:
+    """The longest wait for a departure the passenger could expect at `at`: over the
+    itinerary a record fed then found and the one the agent gave them then (`Facts.waits`);
+    None when nothing of it is left to leave (flown, or every flight gone)."""
+    record, board = j.record, j.board
+    journey = j.seats.journeys[pnr]
+    flights = record.world.flights
+    planned = {
+        flights[leg.flight].origin: flights[leg.flight].sched_dep
+        for leg in reversed(journey.versions[0][1])
+    }
+    wait: timedelta | None = None
+    for legs in {journey.legs_at(at, before=True), journey.legs_at(at)}:
+        for leg in unflown(record, board, legs, at):
+            state = board.state(leg.flight, at)
+            if state.gone:
+                continue
+            f = flights[leg.flight]
+            late = state.est_dep - planned.get(f.origin, f.sched_dep)
+            wait = late if wait is None else max(wait, late)
+    return wait
 
 
 def _lost(j: Judged, pnr: str, flight: str) -> bool:
@@ -282,6 +336,14 @@ def _appr(owed: Owed, f: Facts, late: timedelta | None) -> None:
             owed.compensation.add(("appr", "CAD", amount * 100))
 
 
+def _meals_for(wait: timedelta, band: int) -> str:
+    if wait >= rules.CARE_FROM_DELAY[band]:
+        return "yes"
+    if wait >= rules.CARE_FROM_DELAY[0]:
+        return "maybe"  # the flight's band is judged on its own distance
+    return "no"
+
+
 def _care(owed: Owed, f: Facts) -> None:
     band = rules.eu_band(f.flight_km, intra=False)
     if f.reinstated:
@@ -292,10 +354,11 @@ def _care(owed: Owed, f: Facts) -> None:
         owed.meals = "yes" if waits and f.notice < timedelta(days=1) else "maybe"
     elif f.kind == "diverted":
         owed.meals = "maybe"  # waiting at the diversion airport: judged by the arrival
-    elif f.departure_delay >= rules.CARE_FROM_DELAY[band]:
-        owed.meals = "yes"
-    elif f.departure_delay >= rules.CARE_FROM_DELAY[0]:
-        owed.meals = "maybe"  # the flight's band is judged on its own distance
+    elif f.waits:
+        owed.meals_then = tuple((at, _meals_for(wait, band)) for at, wait in f.waits)
+        owed.meals = owed.meals_then[-1][1]
+    else:
+        owed.meals = _meals_for(f.departure_delay, band)
     if f.new_dep is None:
         owed.hotel = "maybe" if f.kind != "delayed" or f.expected_overnight else "no"
         return

@@ -89,8 +89,9 @@ APPR_PROMPTLY = timedelta(minutes=30)
 carrier tells the passenger the reason and what they are owed, gives new information "as
 soon as feasible", and updates a delay every 30 minutes until a new departure time is set.
 No hour of the day is excepted, so quiet hours may not hold such news; the oracle counts a
-message sent within this long of the change as "as soon as feasible" (it demands nothing:
-the deadline check stays 14 CFR 259.8's, the only rule that names a time)."""
+message sent within this long of the change as "as soon as feasible", and the deadline
+check reports a change not told within it, as it does 14 CFR 259.8's 30 minutes (the
+agent's `PolicyConfig.appr_inform_within` reads s.13 the same way)."""
 
 # --- US DOT ------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from evals.oracle import judge
-from evals.oracle.record import Injection, RunRecord
+from evals.oracle.record import Effect, Injection, RunRecord
 from tests.unit.oracle_worlds import (
     after,
     approval,
@@ -611,3 +611,83 @@ def test_a_diversion_re_routed_the_next_day_from_the_diversion_airport_may_get_a
         )
     )
     assert "care" not in checks(record)
+
+
+def _short_delay_missed_connection(care_items: list[str]) -> RunRecord:
+    """FRA→MUC→LHR: XA1 leaves 90 min late, under Art 6(1)(a)'s 2 h, but the MUC
+    connection is lost and the re-routing leaves MUC the next morning."""
+    inbound = flight("XA1/2026-03-01", "FRA", "MUC", 120, 180)
+    onward = flight("XA4/2026-03-01", "MUC", "LHR", 210, 300)
+    tomorrow = flight("XA5/2026-03-02", "MUC", "LHR", 1560, 1650)
+    effects = [rebook(0, "P1", [2], [tomorrow.key])]
+    if care_items:
+        effects.append(money(0, "P1", "care", regime="eu261", items=care_items))
+    return after(
+        RunRecord(
+            world=world([inbound, onward, tomorrow], [booking("P1", inbound.key, onward.key)]),
+            events=[event(0, inbound.key, "delayed", at(210), at(270))],
+            end=at(1800),
+            effects=effects,
+            messages=[message(0, "P1", "missed_connection_rebooked", inbound.key)],
+        )
+    )
+
+
+def test_a_missed_connection_waits_from_the_lost_connections_departure() -> None:
+    """Art 6(1) "delayed beyond its scheduled time of departure", connecting flights of
+    one booking judged as one journey (Folkerts C-11/11): the passenger leaves MUC ~22 h
+    after the lost XA4 was to, so meals are owed though XA1 itself was only 90 min late."""
+    assert "care" not in checks(_short_delay_missed_connection(["meals", "hotel"]))
+    verdict = judge(_short_delay_missed_connection([]))
+    assert "meals owed (EU261/UK261 Art 6, 9(1)(a)) and not given" in [
+        f.reason for f in verdict.findings if f.check == "care"
+    ]
+
+
+def test_meals_follow_the_expected_wait_when_it_was_given() -> None:
+    """Art 6(1): care is owed when the carrier "reasonably expects" the delay. XA1 is
+    expected 3 h late, then (at +60 min) only 1 h: meals given on the 3 h estimate stand;
+    given after it shrank they are caught; not given at all, nothing is owed any more."""
+    grown = event(0, "XA1/2026-03-01", "delayed", at(300), at(360))
+    shrunk = event(60, "XA1/2026-03-01", "delayed", at(180), at(240))
+
+    def run(*effects: Effect) -> RunRecord:
+        return after(
+            RunRecord(
+                world=world([XA1, XA2, XA3], [booking("P1", "XA1/2026-03-01")]),
+                events=[grown, shrunk],
+                end=at(720),
+                effects=list(effects),
+                messages=[
+                    message(0, "P1", "delay", "XA1/2026-03-01"),
+                    message(60, "P1", "delay", "XA1/2026-03-01", text="now 1 h"),
+                ],
+            )
+        )
+
+    assert "care" not in checks(run(money(0, "P1", "care", regime="eu261", items=["meals"])))
+    assert "care" in checks(run(money(60, "P1", "care", regime="eu261", items=["meals"])))
+    assert "care" not in checks(run())
+
+
+def test_an_appr_deadline_missed_is_caught() -> None:
+    """APPR s.13: a delay of a flight within Canada told "as soon as feasible", read as
+    within 30 min (`rules.APPR_PROMPTLY`), like 14 CFR 259.8's. Told at +45 min it is a
+    breach named after the APPR; told at +10 min it is none; US–Canada, one finding."""
+
+    def told(sent: float, key: str = "XC1/2026-03-01", dest: str = "YVR") -> RunRecord:
+        f = flight(key, "YYZ", dest, 300, 600)
+        return after(
+            RunRecord(
+                world=world([f], [booking("P1", key, currency="CAD")]),
+                events=[event(0, key, "delayed", at(360), at(660))],
+                end=at(700),
+                messages=[message(0, "P1", "delay", key, sent=sent)],
+            )
+        )
+
+    verdict = judge(told(45))
+    assert verdict.by_check() == {"deadline": 1}
+    assert "APPR s.13" in verdict.findings[0].reason
+    assert "deadline" not in checks(told(10))
+    assert judge(told(45, "XC2/2026-03-01", "BOS")).by_check() == {"deadline": 1}

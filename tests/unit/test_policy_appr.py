@@ -186,6 +186,21 @@ def test_care(changes: dict[str, Any], care: set[CareItem]) -> None:
             id="s.12(2)(c)+s.17: delay of 3h -> alternate travel or refund",
         ),
         pytest.param({"late": 3 * H - M}, set(), id="s.12(2)(c): delay of 2h59 -> neither"),
+        pytest.param(
+            {
+                "kind": "diverted",
+                "reason": ReasonCode.WEATHER,
+                "actual_dep": T0,
+                "alternative_offered": False,
+            },
+            {"APPR s.18"},
+            id="s.18: diverted (weather), nothing carries them on -> rebook, else refund",
+        ),
+        pytest.param(
+            {"kind": "missed_connection", "actual_dep": T0 + H, "alternative_offered": False},
+            {"APPR s.12(2)(c), s.17(1)", "APPR s.12(2)(c), s.17(2)"},
+            id="s.12(2)(c): a lost connection and no alternative -> travel or refund",
+        ),
     ],
 )
 def test_rebooking_and_refund(changes: dict[str, Any], citations: set[str]) -> None:

@@ -174,9 +174,17 @@ def _section(whose: ApprControl, para: str, letter: str) -> str:
 
 
 def _rebooking_owed(d: Disruption) -> bool:
-    """s.12(2)(c), (3)(c): on a cancellation, or a delay of three hours or more."""
+    """s.12(2)(c), (3)(c): on a cancellation, or a delay of three hours or more. A passenger
+    set down short of the destination (a diversion, a lost connection) with nothing yet
+    carrying them on arrives late without end: at least the three hours, whatever the
+    flown leg's departure delay says."""
+    if d.kind is DisruptionKind.CANCELLED:
+        return True
+    stranded = d.kind in (DisruptionKind.DIVERTED, DisruptionKind.MISSED_CONNECTION)
+    if stranded and not d.alternative_offered and d.arrival_delay is None:
+        return True
     delays = [x for x in (d.departure_delay, d.arrival_delay) if x is not None]
-    return d.kind is DisruptionKind.CANCELLED or bool(delays and max(delays) >= REBOOK_FROM_DELAY)
+    return bool(delays and max(delays) >= REBOOK_FROM_DELAY)
 
 
 def _travel_or_refund(out: Findings, d: Disruption, whose: ApprControl, para: str) -> None:
