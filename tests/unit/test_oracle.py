@@ -611,3 +611,19 @@ def test_a_diversion_re_routed_the_next_day_from_the_diversion_airport_may_get_a
         )
     )
     assert "care" not in checks(record)
+
+
+def test_copenhagen_connections_are_judged_by_its_published_minimums() -> None:
+    """CPH publishes 30 min Schengen, 40 to/from non-Schengen, 45 intercontinental: a
+    45-minute MUC→CPH→ATH connection (seed 11, world 23) is one it sells; 25 is not."""
+    from evals.oracle.record import Place
+    from evals.oracle.rules import mct
+
+    cph, muc, ath = (
+        Place("CPH", "DK", 55.6, 12.6, "Europe/Copenhagen"),
+        Place("MUC", "DE", 48.4, 11.8, "Europe/Berlin"),
+        Place("ATH", "GR", 37.9, 23.9, "Europe/Athens"),
+    )
+    bll = Place("BLL", "DK", 55.7, 9.2, "Europe/Copenhagen")
+    assert mct(cph, muc, ath) == timedelta(minutes=40) <= timedelta(minutes=45)
+    assert mct(cph, bll, bll) == timedelta(minutes=30)
