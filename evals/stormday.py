@@ -45,6 +45,8 @@ from travel_agent.errors import ConfigError
 NEMO = date(2013, 2, 8)
 HORIZON_DAYS = 2
 """Days after the storm day in its world (as `travel-agent replay --horizon-days`)."""
+WAVE_DRY_SECONDS = 0.25
+"""How long the daemon waits for more of a moment's records before closing its wave."""
 BASELINE_MEAN_DELAY_H = 9.0
 """Published baseline: passengers on cancelled flights reach their destination about 9 h
 late on average (the issue's figure)."""
@@ -180,6 +182,10 @@ def storm_scenario(
             for e in events
         ],
         "run_for": "12h",
+        # The runner publishes each moment's records at once into the in-process stream,
+        # then waits for the daemon: a wave's end is the end of that backlog, which the
+        # default (2 s, for a broker's polls) waited out at each of the ~600 moments.
+        "settings": {"agent": {"planner": {"wave_dry_seconds": WAVE_DRY_SECONDS}}},
         "expect": [{"oracle": {}}],
     }
     return parse_scenario(data, source=data["name"])
