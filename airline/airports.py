@@ -37,6 +37,11 @@ _MCT: dict[str, tuple[timedelta | None, timedelta | None]] = {
     "LHR": (timedelta(minutes=60), timedelta(minutes=60)),
     # Secondary source (travel press quoting KLM / Schiphol): Schengen 40 / non-Schengen 50.
     "AMS": (timedelta(minutes=40), timedelta(minutes=50)),
+    # Copenhagen Airport (https://www.cph.dk/en/practical/transfer/Connection-Times/):
+    # airlines other than SAS 40 min domestic or Schengen, 45 intercontinental (SAS: 30
+    # Schengen, 40 to or from non-Schengen, 45 intercontinental). The oracle holds the
+    # lowest of them (evals.oracle.rules.MCT); the agent sells the other airlines' values.
+    "CPH": (timedelta(minutes=40), timedelta(minutes=45)),
 }
 
 

@@ -11,6 +11,11 @@ than a demo should store. With `max_passengers`, only a sample of the sold seats
 passenger record; the other seats are still sold (to people the replay does not model),
 so seats stay as scarce for rebooking as on the real day.
 
+Flights passed as `background` (e.g. the days after a replayed storm day, whose seats
+passengers are rebooked onto) get no passenger records at all: their seats are sold at
+the seed's load factors to people the replay does not model, so they hold realistic
+availability without adding passengers (and cases) the evaluation of the day is not about.
+
 This module lives in `airline` and takes plain `Flight` models, so that `airline` never
 imports `streams`.
 """
@@ -46,6 +51,7 @@ def build_replay_world(
     seed: int,
     service_date: date | None = None,
     max_passengers: int | None = None,
+    background: Sequence[Flight] = (),
 ) -> World:
     """The replayed day's flights with synthetic passengers, ready for `write_world`.
 
@@ -59,6 +65,9 @@ def build_replay_world(
         service_date: the world's date (default: the earliest service date of `flights`).
         max_passengers: about the most passenger records to create; above it a sample of
             the sold seats gets one (see the module docstring). None: every sold seat.
+        background: flights in the world for their seats only: sold at the load factors,
+            no passenger records (see the module docstring). The passengers of `flights`
+            are the same with or without them.
 
     Raises:
         ConfigError: no flights, a flight key twice, or `max_passengers` below 1.
@@ -68,19 +77,14 @@ def build_replay_world(
         raise ConfigError("no flights to build a world from; check the replay's skipped rows")
     if max_passengers is not None and max_passengers < 1:
         raise ConfigError(f"max_passengers must be at least 1 (got {max_passengers})")
-    # Fresh cabins, empty: the caller's flights stay as they are (a deep copy is slow).
-    ordered = sorted(
-        (
-            f.model_copy(update={"cabins": [c.model_copy(update={"sold": 0}) for c in f.cabins]})
-            for f in flights
-        ),
-        key=lambda f: (f.sched_dep, f.key),
-    )
-    keys = Counter(f.key for f in ordered)
+    ordered, behind = _fresh(flights), _fresh(background)
+    keys = Counter(f.key for f in [*ordered, *behind])
     if twice := sorted(k for k, n in keys.items() if n > 1):
         raise ConfigError(f"flight(s) {', '.join(twice[:5])} appear twice; give each once")
 
-    codes = sorted({f.origin for f in ordered} | {f.destination for f in ordered})
+    codes = sorted(
+        {f.origin for f in [*ordered, *behind]} | {f.destination for f in [*ordered, *behind]}
+    )
     airports = load_airports(codes)
     by_code = {a.iata: a for a in airports}
     rng = random.Random(seed)
@@ -111,8 +115,26 @@ def build_replay_world(
         for real, scaled in zip(ordered, sampled, strict=True):
             for inv, booked in zip(real.cabins, scaled.cabins, strict=True):
                 inv.sold = max(booked.sold, int(inv.capacity * _load_factor(rng)))
+    # Its own random stream: the passengers above do not depend on the background.
+    sell = random.Random(f"{seed}-background")
+    for flight in behind:
+        for inv in flight.cabins:
+            inv.sold = int(inv.capacity * _load_factor(sell))
     day = service_date or min(f.service_date for f in ordered)
-    return World(seed, day, airports, ordered, customers, bookings)
+    every = sorted([*ordered, *behind], key=lambda f: (f.sched_dep, f.key))
+    return World(seed, day, airports, every, customers, bookings)
+
+
+def _fresh(flights: Sequence[Flight]) -> list[Flight]:
+    """Copies with fresh, empty cabins, by departure: the caller's flights stay as they
+    are (a deep copy is slow)."""
+    return sorted(
+        (
+            f.model_copy(update={"cabins": [c.model_copy(update={"sold": 0}) for c in f.cabins]})
+            for f in flights
+        ),
+        key=lambda f: (f.sched_dep, f.key),
+    )
 
 
 def _scaled(rng: random.Random, capacity: int, share: float) -> int:

@@ -118,8 +118,14 @@ def broken_segments(
         if state is not None and state.status != FlightStatus.CANCELLED:
             return None  # reinstated since the case opened (a stale approval re-planned)
         earliest = now + REBOOKING_LEAD
-        if not _under_way(schedule, booking, disrupted, now):
+        if not _under_way(schedule, board, booking, disrupted, now):
             earliest = max(earliest, flight.sched_dep - earlier_departure(now, flight))
+        if index > 0:
+            # The passengers reach the cancelled flight's airport on the leg before it,
+            # which stands: the new onward flight must leave a connection after it.
+            earliest = max(
+                earliest, _connection_from(schedule, board, segments[index - 1], destination)
+            )
         return broken(segments[index:], flight.origin, earliest)
     if reason == CaseReason.DIVERTED:
         # The passengers are where the aircraft went, from the diversion message on:
@@ -145,18 +151,47 @@ def broken_segments(
     return broken(segments[index + 1 :], flight.destination, max(now, state.est_arr) + mct)
 
 
-def _under_way(schedule: Schedule, booking: Booking, disrupted: str, now: datetime) -> bool:
+def _under_way(
+    schedule: Schedule, board: LiveBoard, booking: Booking, disrupted: str, now: datetime
+) -> bool:
     """Has the broken journey begun (a flight of it, flown, diverted or since replaced,
     left before now)? Its passengers are at a connecting or diversion airport, not at
     home planning for the booked departure, and take the first seat out: the window of
-    how much earlier an alternative may leave is for a passenger who has not set out."""
+    how much earlier an alternative may leave is for a passenger who has not set out.
+    A cancelled flight never left: a passenger rebooked off this morning's cancelled
+    flight onto tomorrow's has not set out (counting it let an alternative leave hours
+    before the one cancelled next, and under the connection from the leg before it)."""
     journeys = {s.journey for s in booking.segments if s.flight_key == disrupted}
+
+    def left(key: str) -> bool:
+        state = board.get(key)
+        return schedule.flights[key].sched_dep <= now and (
+            state is None or state.status != FlightStatus.CANCELLED
+        )
+
     return any(
         s.journey in journeys
         and s.flight_key != disrupted
         and s.flight_key in schedule.flights
-        and schedule.flights[s.flight_key].sched_dep <= now
+        and left(s.flight_key)
         for s in booking.segments
+    )
+
+
+def _connection_from(
+    schedule: Schedule, board: LiveBoard, inbound: Segment, destination: str
+) -> datetime:
+    """The earliest an onward flight may leave after the `inbound` segment lands: its
+    (estimated) arrival plus the connecting airport's minimum connection time, as the
+    options' own connections are checked (`agent.planner.options`)."""
+    flight = schedule.flights[inbound.flight_key]
+    state = board.get(flight.key)
+    if state is not None and state.status in (FlightStatus.CANCELLED, FlightStatus.DIVERTED):
+        return datetime.min.replace(tzinfo=flight.sched_arr.tzinfo)  # its own case places them
+    arrives = state.est_arr if state is not None else flight.sched_arr
+    hub = schedule.airports[flight.destination]
+    return arrives + minimum_connection_time(
+        hub, international=schedule.is_international(hub.iata, flight.origin, destination)
     )
 
 

@@ -110,6 +110,11 @@ MCT: dict[str, tuple[timedelta, timedelta]] = {
     "LHR": (timedelta(minutes=60), timedelta(minutes=60)),
     # Secondary (KLM / Schiphol published values): Schengen 40, non-Schengen 50.
     "AMS": (timedelta(minutes=40), timedelta(minutes=50)),
+    # Copenhagen Airport's published connection times (https://www.cph.dk/en/practical/
+    # transfer/Connection-Times/): Schengen-Schengen 30 min, to or from non-Schengen 40,
+    # intercontinental 45 (SAS); other airlines 40 Schengen or domestic, 45
+    # intercontinental. The lowest of each, as for the defaults below.
+    "CPH": (timedelta(minutes=30), timedelta(minutes=40)),
 }
 MCT_DOMESTIC = timedelta(minutes=30)
 MCT_INTERNATIONAL = timedelta(minutes=60)

@@ -87,6 +87,12 @@ def test_the_storm_day_slice_prints_its_figures(tmp_path: Path) -> None:
     assert code == 0 and figures["error"] is None
     assert figures["cancelled"] > 0 and figures["passengers_affected"] > 0
     assert "share_rebooked_same_day" in output and "arrival_delay_h_p95" in output
+    # The world spans the following days (their seats, their real fates): passengers are
+    # rebooked onto them, and churn is measured against what flew.
+    assert figures["flights"] > figures["flights_storm_day"]
+    assert figures["cancelled"] > figures["cancelled_storm_day"]
+    assert figures["rebooked_bookings"] > 0
+    assert "churn_rebookings_per_rebooked" in output and "share_rebooked_final_flew" in output
     unknown = set(figures["violations_by_check"]) - set(known("storm-day"))
     assert not unknown, f"storm-day findings of classes not known: {unknown}"
 

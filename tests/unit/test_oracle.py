@@ -691,3 +691,19 @@ def test_an_appr_deadline_missed_is_caught() -> None:
     assert "APPR s.13" in verdict.findings[0].reason
     assert "deadline" not in checks(told(10))
     assert judge(told(45, "XC2/2026-03-01", "BOS")).by_check() == {"deadline": 1}
+
+
+def test_copenhagen_connections_are_judged_by_its_published_minimums() -> None:
+    """CPH publishes 30 min Schengen, 40 to/from non-Schengen, 45 intercontinental: a
+    45-minute MUC→CPH→ATH connection (seed 11, world 23) is one it sells; 25 is not."""
+    from evals.oracle.record import Place
+    from evals.oracle.rules import mct
+
+    cph, muc, ath = (
+        Place("CPH", "DK", 55.6, 12.6, "Europe/Copenhagen"),
+        Place("MUC", "DE", 48.4, 11.8, "Europe/Berlin"),
+        Place("ATH", "GR", 37.9, 23.9, "Europe/Athens"),
+    )
+    bll = Place("BLL", "DK", 55.7, 9.2, "Europe/Copenhagen")
+    assert mct(cph, muc, ath) == timedelta(minutes=40) <= timedelta(minutes=45)
+    assert mct(cph, bll, bll) == timedelta(minutes=30)

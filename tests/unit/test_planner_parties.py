@@ -16,11 +16,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from agent.planner.inputs import REBOOKING_LEAD, broken_segments, party_of
+from agent.planner.inputs import (
+    REBOOKING_LEAD,
+    broken_segments,
+    earlier_departure,
+    party_of,
+)
 from agent.planner.options import Network
 from agent.planner.place import Need, place_cases
 from agent.settings import PlannerSettings
 from agent.state import CaseReason
+from airline.airports import minimum_connection_time
 from airline.board import LiveBoard
 from airline.models import FlightStatus, LoyaltyTier
 from airline.reservations import load_booking
@@ -212,16 +218,56 @@ async def test_a_journey_under_way_takes_the_first_seat_out_and_may_keep_its_onw
 
     # Under way: the feeder left; the onward flight is cancelled well ahead of its time.
     after_feeder = feeder.sched_dep + timedelta(minutes=5)
+    state = board.get(feeder.key)
+    assert state is not None
+    board.apply_in_memory(
+        state.model_copy(
+            update={
+                "status": FlightStatus.DEPARTED,
+                "event_id": "x-left",
+                "emitted_at": after_feeder,
+            }
+        )
+    )
     assert onward.sched_dep - after_feeder > timedelta(hours=2)
     _cancel(board, onward.key)
     broken = broken_segments(
         schedule, board, CaseReason.CANCELLED, booking, onward.key, after_feeder
     )
     assert broken is not None
-    assert broken.earliest_dep == after_feeder + REBOOKING_LEAD
+    # As soon as they can: once the feeder has landed and a connection's time has passed.
+    hub = schedule.airports[feeder.destination]
+    mct = minimum_connection_time(
+        hub, international=schedule.is_international(hub.iata, feeder.origin, broken.destination)
+    )
+    assert broken.earliest_dep == max(after_feeder + REBOOKING_LEAD, feeder.sched_arr + mct)
     # Not under way (the same cancellation seen before the feeder left): the window holds.
     early = broken_segments(schedule, board, CaseReason.CANCELLED, booking, onward.key, NOW)
     assert early is not None and early.earliest_dep > NOW + REBOOKING_LEAD
+    assert early.earliest_dep >= feeder.sched_arr + mct, "never under the connection"
+
+
+async def test_a_cancelled_flight_never_left_so_its_passengers_have_not_set_out(
+    world: tuple[Database, Schedule, LiveBoard],
+) -> None:
+    """A journey whose first flight was cancelled (the passenger still at home) is not
+    under way once that flight's scheduled time passes: the window of how much earlier
+    an alternative may leave still holds for the next cancellation (seed 11, world 23:
+    counting the cancelled flight as left let the agent sell a connection under MCT)."""
+    db, schedule, board = world
+    feeder, onward = schedule.flights[f"XA141/{DAY}"], schedule.flights[f"XA800/{DAY}"]
+    async with db.session() as session:
+        booking = await load_booking(session, "RETURN")
+    _cancel(board, feeder.key)
+    _cancel(board, onward.key)
+    after_feeder = feeder.sched_dep + timedelta(minutes=5)
+    broken = broken_segments(
+        schedule, board, CaseReason.CANCELLED, booking, onward.key, after_feeder
+    )
+    assert broken is not None
+    assert broken.earliest_dep == max(
+        after_feeder + REBOOKING_LEAD, onward.sched_dep - earlier_departure(after_feeder, onward)
+    )
 
 
 async def test_a_diverted_party_starts_again_where_it_landed_after_the_one_lead(

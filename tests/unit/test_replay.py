@@ -362,6 +362,27 @@ def test_a_capped_world_keeps_seats_as_scarce_with_fewer_passenger_records(
         build_replay_world([], seed=7)
 
 
+def test_background_flights_hold_sold_seats_and_no_passengers(bts_day: ReplayDay) -> None:
+    """The days after a storm day are in its world for their seats: sold at the load
+    factors, with nobody the evaluation follows on them, and the day's passengers the
+    same as without them."""
+    flights = sorted(bts_day.schedule, key=lambda f: (f.sched_dep, f.key))
+    day, later = flights[: len(flights) // 2], flights[len(flights) // 2 :]
+    alone = build_replay_world(day, seed=7, max_passengers=150)
+    world = build_replay_world(day, seed=7, max_passengers=150, background=later)
+    assert [f.key for f in world.flights] == [f.key for f in flights]
+    assert [(b.pnr, b.segments) for b in world.bookings] == [
+        (b.pnr, b.segments) for b in alone.bookings
+    ]
+    behind = {f.key for f in later}
+    assert not {s.flight_key for b in world.bookings for s in b.segments} & behind
+    loads = [c.sold / c.capacity for f in world.flights if f.key in behind for c in f.cabins]
+    assert 0.6 < sum(loads) / len(loads) < 0.95
+    assert all(c.sold == 0 for f in later for c in f.cabins)  # input untouched
+    with pytest.raises(ConfigError, match="twice"):
+        build_replay_world(day, seed=7, background=day[:1])
+
+
 async def test_the_world_is_written_to_sqlite(tmp_path: Path, nyc: ReplayDay) -> None:
     world = build_replay_world(nyc.schedule, seed=3)
     async with open_database(f"sqlite+aiosqlite:///{tmp_path / 'airline.sqlite'}") as db:

@@ -267,6 +267,11 @@ def test_minimum_connection_times_use_known_values_then_defaults() -> None:
     assert minimum_connection_time(atl, international=False) == timedelta(minutes=35)
     assert minimum_connection_time(muc, international=False) == timedelta(minutes=45)
     assert minimum_connection_time(muc, international=True) == timedelta(minutes=60)
+    # Copenhagen's published values (cph.dk, airlines other than SAS): a 45-minute
+    # MUC→CPH→ATH connection (seed 11, world 23) is sold, as the airport sells it.
+    (cph,) = load_airports(["CPH"])
+    assert minimum_connection_time(cph, international=False) == timedelta(minutes=40)
+    assert minimum_connection_time(cph, international=True) == timedelta(minutes=45)
 
 
 async def _count(db: Database, table: str) -> int:
