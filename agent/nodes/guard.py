@@ -75,7 +75,7 @@ async def guard_plan(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState
         context,
         deps.schedule,
         deps.settings.approvals,
-        repairs=checked.repairs,
+        compensation_corrected=checked.compensation_corrected,
     )
     verdict = Verdict(
         approved=checked.approved,
@@ -159,6 +159,7 @@ def _explained(checked: Validated, refused: Violation, repaired: Validated, what
     """The repaired plan, carrying why the first one was refused and what replaced it."""
     repaired.violations = [*checked.violations, refused, *repaired.violations]
     repaired.repairs.insert(0, what)  # the refused plan's own repairs went with it
+    repaired.compensation_corrected |= checked.compensation_corrected
     return repaired
 
 

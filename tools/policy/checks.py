@@ -195,6 +195,9 @@ class Checked:
     approved: list[ProposedAction] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)
+    compensation_corrected: bool = False
+    """A compensation was proposed at another amount than the rules owe (and set to it):
+    typed, so an autonomy limit reads it without parsing the repair's words."""
 
 
 def owed_actions(
@@ -288,6 +291,7 @@ def _check_compensation(
             f"compensation {action.amount_cents / 100:.2f} {action.currency} set to the "
             f"{item.amount_cents / 100:.2f} {item.currency} that {item.citation} owes"
         )
+        checked.compensation_corrected = True
         action = action.model_copy(
             update={"amount_cents": item.amount_cents, "currency": item.currency}
         )
