@@ -50,12 +50,13 @@ def assess(
     schedule: Schedule,
     limits: ApprovalLimits,
     *,
-    repairs: Sequence[str] = (),
+    compensation_corrected: bool = False,
 ) -> Assessment:
     """The limits the guarded plan exceeds (empty: the agent may act alone) and its cost.
 
     Amounts are compared in the limits' currency, converted at the dated rates of
     `limits.money`; an amount in a currency without a rate asks a human.
+    `compensation_corrected`: the guard set a proposed compensation to what the rules owe.
     """
     money = limits.money
     base = money.currency
@@ -100,9 +101,7 @@ def assess(
         elif isinstance(action, CareAction):
             care = sum(CARE_CENTS[item] for item in action.items) * action.passengers
             cost += money.convert(care, CARE_CURRENCY)
-    if limits.compensation_above_required and any(
-        r.startswith("compensation ") and "set to the" in r for r in repairs
-    ):
+    if limits.compensation_above_required and compensation_corrected:
         reasons.append("the reasoner proposed compensation other than the rules require")
     if plan.confidence < limits.min_confidence:
         reasons.append(f"confidence {plan.confidence:.2f} below {limits.min_confidence:.2f}")

@@ -43,6 +43,7 @@ from tools.plan import (
     RebookAction,
     RefundOfferAction,
 )
+from tools.policy.checks import Refusal
 from tools.policy.results import CareItem, Entitlement, EntitlementKind, Entitlements, Note, Regime
 from tools.ranking import Ranking
 
@@ -215,6 +216,10 @@ class Verdict(BaseModel):
 
     approved: list[ProposedAction]
     violations: list[str] = Field(default_factory=list)
+    refusals: list[Refusal] = Field(
+        default_factory=list,
+        description="the typed reason of each violation, in order (what the graph routes on)",
+    )
     repairs: list[str] = Field(default_factory=list)
     needs_human: list[str] = Field(
         default_factory=list, description="the autonomy limits the approved plan exceeds"
@@ -251,6 +256,7 @@ CHECKPOINT_TYPES: tuple[type, ...] = (
     Assignment,
     Plan,
     Verdict,
+    Refusal,
     RebookAction,
     NotifyAction,
     CompensateAction,

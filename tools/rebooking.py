@@ -29,7 +29,7 @@ from airline import reservations
 from airline.journeys import journey_of_flight, next_journey_deadline
 from airline.models import Booking, BookingStatus, Cabin, FlightStatus, Segment
 from tools.effects import ToolDeps, ToolResult, ToolStatus, action_event, replayed, run_once
-from tools.policy.checks import NO_SEAT, rebook_violations
+from tools.policy.checks import Violation, only_seats_gone, rebook_violations
 
 __all__ = ["ToolDeps", "ToolResult", "ToolStatus", "rebook"]
 
@@ -120,14 +120,14 @@ async def rebook(
     return await run_once(deps, key, "rebook", work)
 
 
-def _refused(action: str, problems: list[str]) -> ToolResult:
-    seats_only = all(p.startswith(NO_SEAT) for p in problems)
+def _refused(action: str, problems: list[Violation]) -> ToolResult:
+    seats_only = only_seats_gone(problems)
     return ToolResult(
         status=ToolStatus.RETRIABLE,
         action=action,
         error="no_seats" if seats_only else "refused",
-        message="; ".join(problems) + ("; pick another option" if seats_only else ""),
-        detail={"violations": problems},
+        message="; ".join(map(str, problems)) + ("; pick another option" if seats_only else ""),
+        detail={"violations": [str(p) for p in problems]},
     )
 
 

@@ -2,16 +2,29 @@
 repairs what can be and adds what is owed whatever the reasoner proposed; the autonomy
 limits (`agent.autonomy`) then say what needs a human.
 
-One check is the planner's: a plan that leaves the passenger without a rebooking while
-the planner holds a seat for them (`CaseContext.assignment`) is refused, and the
-assignment runs instead. A plan whose own rebooking cannot run (refused, or announced and
-never proposed) falls back to the first of the search's ranked alternatives that can,
-rather than to "no alternative". Nothing the reasoner says about itself (its confidence)
-can make the guard pass such a plan: a model cannot strand a passenger.
+One mechanism keeps a plan's outcome honest, whoever wrote the plan (the rules, a model,
+an operator's edit). In a case whose itinerary broke (cancelled, diverted, missed
+connection) the guard refuses a plan that
+
+- leaves the passenger without a rebooking while the planner found a seat for them (its
+  assignment, `CaseContext.assignment`) or ranked one with seats (`Refusal.STRANDS`), or
+- tells them something else than what happens to them: a "rebooked" message without a
+  rebooking, a rebooking announced as a delay, no message at all (`Refusal.OUTCOME`),
+
+and the case falls back to what the rules would have done: the planner's assignment, or
+the next ranked option whose seats are still free, with the message for that outcome and
+everything owed for it (compensation, care, the refund offer — `validate` adds them).
+Only when no option can run is the passenger told there is no alternative, and then
+with the refund offer the rules give. Nothing the reasoner says about itself (its
+confidence) can make the guard pass such a plan: a model cannot strand a passenger.
+
+The graph routes on typed refusals (`tools.policy.checks.Refusal`), never on their words:
+when every refusal is a seat taken meanwhile, the case searches again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Literal
 
 from langgraph.runtime import Runtime
@@ -19,21 +32,28 @@ from langgraph.runtime import Runtime
 from agent.autonomy import assess
 from agent.deps import AgentDeps
 from agent.nodes.common import MAX_ATTEMPTS, case_facts
+from agent.reasoners.rules import outcome_message, rebooking_owed
 from agent.state import (
+    CareAction,
     CaseContext,
     CaseState,
+    CompensateAction,
     NotifyAction,
     ProposedAction,
     RebookAction,
-    RefundOfferAction,
     Verdict,
 )
-from tools.policy.checks import NO_SEAT, fallback_message, rebooked_message
+from tools.policy.checks import Refusal, Violation, only_seats_gone
 from tools.policy.validate import Validated, validate
 
-STRANDS = "leaves the passenger without a seat"
 FALLBACK_OPTIONS = 3
-"""How many of the ranked alternatives a refused rebooking falls back to, at most."""
+"""How many itineraries (the assignment, then the ranked options) a refused plan falls back
+to, at most."""
+
+REBOOKING_REFUSALS = frozenset({Refusal.NO_SEAT, Refusal.ITINERARY})
+"""The refusals of a rebooking itself (the others are of money or of the outcome)."""
+
+Check = Callable[[Sequence[ProposedAction]], Awaitable[Validated]]
 
 
 async def guard_plan(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
@@ -41,98 +61,138 @@ async def guard_plan(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState
     deps, context, plan = runtime.context, state["context"], state["plan"]
     facts = case_facts(context, deps.settings.policy)
     async with deps.db.session() as session:
-        checked = await validate(session, deps.schedule, deps.board, plan.actions, facts)
-        for flights, why in _fallbacks(context, plan.actions, checked):
-            repaired = await validate(
-                session, deps.schedule, deps.board, _rebooked_onto(context, flights, checked), facts
-            )
-            if not any(isinstance(a, RebookAction) for a in repaired.approved):
-                continue  # that seat is gone too: try the next
-            repaired.violations = [*checked.violations, why, *repaired.violations]
-            repaired.repairs.insert(0, f"rebooked onto {' + '.join(flights)}")
-            checked = repaired
-            break
+
+        async def check(actions: Sequence[ProposedAction]) -> Validated:
+            return await validate(session, deps.schedule, deps.board, actions, facts)
+
+        checked = await check(plan.actions)
+        refused = refused_outcome(context, checked.approved)
+        if refused is not None:
+            checked = await fall_back(check, context, checked, refused)
     limits = assess(
         plan,
         checked.approved,
         context,
         deps.schedule,
         deps.settings.approvals,
-        repairs=checked.repairs,
+        compensation_corrected=checked.compensation_corrected,
     )
     verdict = Verdict(
         approved=checked.approved,
-        violations=checked.violations,
+        violations=[str(v) for v in checked.violations],
+        refusals=[v.reason for v in checked.violations],
         repairs=checked.repairs,
         needs_human=limits.reasons,
         cost_cents=limits.cost_cents,
         cost_currency=deps.settings.approvals.money.currency,
         cost_lines=limits.cost_lines,
     )
-    if verdict.violations and all(v.startswith(NO_SEAT) for v in verdict.violations):
+    if search_again(verdict):
         # The seat went to another case after our search: search again rather than tell
         # the passenger there is no alternative.
         return {"verdict": verdict, "attempts": state.get("attempts", 0) + 1}
     return {"verdict": verdict}
 
 
-def _fallbacks(
-    context: CaseContext, proposed: list[ProposedAction], checked: Validated
-) -> list[tuple[list[str], str]]:
-    """Itineraries to rebook onto instead, with why, when the checked plan leaves the
-    passenger without a rebooking: the planner's assignment (a seat held for them), then,
-    if the plan itself meant to rebook (a refused rebooking, or a message announcing one),
-    the alternatives the search ranked, in order. Empty when the plan rebooks, or chose
-    not to (a passenger's refund, a delay): a plan cannot strand a passenger, but the
-    guard does not rebook whom the plan meant to leave booked."""
-    if context.cabin is None or any(isinstance(a, RebookAction) for a in checked.approved):
-        return []
-    found: list[tuple[list[str], str]] = []
-    assignment = context.assignment
-    if assignment is not None and assignment.placed:
-        assigned = " + ".join(assignment.flights)
-        found.append(
-            (
-                list(assignment.flights),
-                f"the plan {STRANDS} while the planner holds one on {assigned}",
-            )
+def search_again(verdict: Verdict) -> bool:
+    """No rebooking runs, and every rebooking refused (the plan's, the options fallen back
+    to) lost its seat since the search: a fresh search can place the passenger. Refusals
+    of money or of the plan's message were repaired; they do not stop the search."""
+    if any(isinstance(a, RebookAction) for a in verdict.approved):
+        return False
+    return only_seats_gone([r for r in verdict.refusals if r in REBOOKING_REFUSALS])
+
+
+def refused_outcome(context: CaseContext, approved: Sequence[ProposedAction]) -> Violation | None:
+    """Why the checked plan's outcome is refused (None: it stands): it leaves the passenger
+    of a broken itinerary unrebooked while an option with seats exists, or its message is
+    not the one its outcome needs (a delay told as a cancellation, a rebooking as a delay)."""
+    rebooking = next((a for a in approved if isinstance(a, RebookAction)), None)
+    told = outcome_message(context.reason, rebooked=rebooking is not None)
+    if told is None or (rebooking_owed(context.reason) and not context.replace_seqs):
+        return None  # nothing the rules must say (the flight left the booking, say)
+    options = _options(context)
+    if rebooking is None and options:
+        held = context.assignment is not None and context.assignment.placed
+        whose = "the planner holds one" if held else "the search ranked one"
+        return Violation(
+            Refusal.STRANDS,
+            f"the plan leaves the passenger without a seat while {whose} on "
+            + " + ".join(options[0]),
         )
-    meant_to_rebook = any(isinstance(a, RebookAction) for a in proposed) or any(
-        isinstance(a, NotifyAction) and fallback_message(a.message) != a.message for a in proposed
-    )
-    if meant_to_rebook:
-        found += [
-            (list(option.flight_keys), f"the plan's rebooking cannot run; {option_name} can")
-            for option in context.alternatives[:FALLBACK_OPTIONS]
-            if (option_name := " + ".join(option.flight_keys))
-            and all(option.flight_keys != flights for flights, _ in found)
-        ]
-    return found
+    messages = [a.message for a in approved if isinstance(a, NotifyAction)]
+    if messages != [told]:
+        said = ", ".join(messages) or "nothing"
+        return Violation(Refusal.OUTCOME, f"the plan tells {said}; its outcome needs {told}")
+    return None
 
 
-def _rebooked_onto(
-    context: CaseContext, flights: list[str], checked: Validated
+async def fall_back(
+    check: Check, context: CaseContext, checked: Validated, refused: Violation
+) -> Validated:
+    """The rules' outcome instead of the refused one: a rebooking onto the first option
+    (the assignment, then the ranked ones) whose seats are still free, else the plan's own
+    rebooking if it had one that runs, else no rebooking — each with the message for it
+    and what is owed (validated afresh, so money follows the option actually booked)."""
+    kept = next((a for a in checked.approved if isinstance(a, RebookAction)), None)
+    seats_gone: list[Violation] = []
+    for flights in [] if kept else _options(context):
+        assert context.cabin is not None  # _options gives none without a cabin
+        rebook = RebookAction(
+            replace_seqs=context.replace_seqs, flights=flights, cabin=context.cabin
+        )
+        repaired = await check(_outcome(context, rebook, ()))
+        if any(isinstance(a, RebookAction) for a in repaired.approved):
+            return _explained(checked, refused, repaired, f"rebooked onto {' + '.join(flights)}")
+        seats_gone += [v for v in repaired.violations if v.reason is Refusal.NO_SEAT]
+    # No option can run (or the plan's own rebooking stands): its outcome, told truly,
+    # with the plan's money re-checked and the refund offer the rules give.
+    repaired = await check(_outcome(context, kept, checked.approved))
+    told = next((a.message for a in repaired.approved if isinstance(a, NotifyAction)), None)
+    result = _explained(checked, refused, repaired, f"the passenger is told {told}")
+    # Why each option could not run, when it was its seat (`search_again` reads them).
+    result.violations += [v for v in seats_gone if v not in result.violations]
+    return result
+
+
+def _explained(checked: Validated, refused: Violation, repaired: Validated, what: str) -> Validated:
+    """The repaired plan, carrying why the first one was refused and what replaced it."""
+    repaired.violations = [*checked.violations, refused, *repaired.violations]
+    repaired.repairs.insert(0, what)  # the refused plan's own repairs went with it
+    repaired.compensation_corrected |= checked.compensation_corrected
+    return repaired
+
+
+def _options(context: CaseContext) -> list[list[str]]:
+    """The itineraries the rules would rebook onto, best first: the planner's assignment
+    (a seat held for the party), then the ranked options with seats (none when the trip
+    still works: a delay owes no rebooking)."""
+    if context.cabin is None or not rebooking_owed(context.reason) or not context.replace_seqs:
+        return []
+    found: list[list[str]] = []
+    if context.assignment is not None and context.assignment.placed:
+        found.append(list(context.assignment.flights))
+    for option in context.alternatives:
+        if option.flight_keys not in found:
+            found.append(option.flight_keys)
+    return found[:FALLBACK_OPTIONS]
+
+
+def _outcome(
+    context: CaseContext, rebook: RebookAction | None, keep: Sequence[ProposedAction]
 ) -> list[ProposedAction]:
-    """The checked plan, rebooking onto `flights` and saying so."""
-    assert context.cabin is not None
-    actions: list[ProposedAction] = [
-        RebookAction(replace_seqs=context.replace_seqs, flights=flights, cabin=context.cabin)
-    ]
-    for action in checked.approved:
-        if isinstance(action, RefundOfferAction):
-            # The offer made instead of a rebooking goes; validating the repaired plan
-            # offers, beside the rebooking, the refund a rule gives (at what it gives).
-            continue
-        if isinstance(action, NotifyAction):
-            action = NotifyAction(message=rebooked_message(action.message))
-        actions.append(action)
-    return actions
+    """A plan with `rebook` (or none), the message for that outcome, and the compensation
+    and care of `keep` (re-checked by `validate`; a refund offer is left out: validating
+    adds the one a rule gives, at what it gives)."""
+    message = outcome_message(context.reason, rebooked=rebook is not None)
+    assert message is not None  # `refused_outcome` names one for every case that falls back
+    money = [a for a in keep if isinstance(a, CompensateAction | CareAction)]
+    return [*([rebook] if rebook else []), NotifyAction(message=message), *money]
 
 
 async def after_guard(state: CaseState) -> Literal["context", "approve"]:
     # async, though it awaits nothing: LangGraph runs a sync routing function of an
     # async graph on a thread pool, two thread handoffs per case (~4 ms of CPU on a busy
     # machine, a tenth of a case's).
-    violations = state["verdict"].violations
-    seats_gone = bool(violations) and all(v.startswith(NO_SEAT) for v in violations)
+    seats_gone = search_again(state["verdict"])
     return "context" if seats_gone and state.get("attempts", 0) < MAX_ATTEMPTS else "approve"

@@ -41,6 +41,30 @@ _NO_ALTERNATIVE = {
 }
 
 
+# The message a case whose itinerary still works is told (its trip stands).
+_TRIP_STANDS = {
+    CaseReason.DELAYED: MessageKind.DELAY,
+    CaseReason.RECOVERED: MessageKind.DELAY,
+    CaseReason.GATE_CHANGE: MessageKind.GATE_CHANGE,
+    CaseReason.REINSTATED: MessageKind.REINSTATED,
+}
+
+
+def rebooking_owed(reason: CaseReason) -> bool:
+    """The case's itinerary broke: the passenger is owed a rebooking (or the truth)."""
+    return reason in _REBOOKED
+
+
+def outcome_message(reason: CaseReason, *, rebooked: bool) -> MessageKind | None:
+    """The message that tells the case's outcome: what the rules send, and what the guard
+    makes any plan send (None: the rules may send nothing, as after a late arrival that
+    owes no compensation). A broken itinerary is told its rebooking or that there is no
+    alternative; an intact one what changed (a rebooking there is refused anyway)."""
+    if rebooking_owed(reason):
+        return (_REBOOKED if rebooked else _NO_ALTERNATIVE)[reason]
+    return _TRIP_STANDS.get(reason)
+
+
 class RulesReasoner:
     name = "rules"
 

@@ -182,8 +182,9 @@ def run_red_team(
     harness: Harness, *, count: int, seed: int, json_path: Path | None, say: Any, echo: Any
 ) -> int:
     """`travel-agent eval --red-team N`: hostile plans and planted texts through the guard;
-    exit 1 when one caused a violating effect, an unapproved sensitive action or a
-    stranded passenger that the honest model's run of the same world does not show."""
+    exit 1 when one caused a violating effect, an unapproved sensitive action, a
+    stranded or an untold passenger that the honest model's run of the same world does
+    not show."""
     from evals.redteam import red_team
 
     quiet_logs()
@@ -201,6 +202,8 @@ def run_red_team(
         "stranded",
         "honest_violating_effects",
         "honest_stranded",
+        "untold",
+        "honest_untold",
         "findings_by_check",
     ):
         echo(f"{key:<30} {figures[key]}")

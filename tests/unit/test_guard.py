@@ -18,7 +18,7 @@ from airline.schedule import Schedule
 from airline.tables import InventoryRow
 from tools.case_facts import disruption_facts
 from tools.notifications import MessageKind
-from tools.policy.checks import fallback_message, rebook_violations
+from tools.policy.checks import Refusal, Violation, fallback_message, rebook_violations
 from tools.policy.validate import CaseFacts, validate
 from travel_agent.db import Database
 
@@ -87,6 +87,13 @@ async def violations(
     db: Database, schedule: Schedule, board: LiveBoard, new: list[str], **overrides: Any
 ) -> list[str]:
     """What the guard says about moving the passenger's segment 1 (FRA→LHR) onto `new`."""
+    return [str(v) for v in await refusals(db, schedule, board, new, **overrides)]
+
+
+async def refusals(
+    db: Database, schedule: Schedule, board: LiveBoard, new: list[str], **overrides: Any
+) -> list[Violation]:
+    """The same, typed."""
     arguments: dict[str, Any] = {
         "flights": new,
         "replace_seqs": [1],
@@ -154,8 +161,10 @@ async def test_a_full_flight_is_refused(
             .where(InventoryRow.flight_key == trip.direct.key, InventoryRow.cabin == "economy")
             .values(sold=InventoryRow.capacity)
         )
-    found = await violations(db, schedule, board, [trip.direct.key])
-    assert found == [f"no seat left in economy on {trip.direct.key}"]
+    found = await refusals(db, schedule, board, [trip.direct.key])
+    assert [str(v) for v in found] == [f"no seat left in economy on {trip.direct.key}"]
+    # Typed: searching again can cure it (the graph routes on the reason, not the words).
+    assert [v.reason for v in found] == [Refusal.NO_SEAT]
     # Business still has room on the same flight.
     assert (
         await violations(

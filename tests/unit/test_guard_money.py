@@ -10,7 +10,7 @@ import pytest
 
 from tools.notifications import MessageKind
 from tools.plan import CareAction, CompensateAction, NotifyAction, ProposedAction, RefundOfferAction
-from tools.policy.checks import check_money, complete_money
+from tools.policy.checks import Refusal, check_money, complete_money
 from tools.policy.results import (
     CareItem,
     Entitlement,
@@ -120,7 +120,8 @@ def test_money_is_exactly_what_the_rules_owe(
 ) -> None:
     checked = check_money(proposed, owed, price_cents=31_000, currency="EUR")
     assert checked.approved == approved
-    assert [v for v in checked.violations if violation and violation in v] or not violation
+    assert [v for v in checked.violations if violation and violation in str(v)] or not violation
+    assert all(v.reason is Refusal.MONEY for v in checked.violations)
     assert not violation or checked.violations
     assert not repair or any(repair in r for r in checked.repairs), checked.repairs
     assert violation or not checked.violations

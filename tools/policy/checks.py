@@ -7,7 +7,9 @@ boarded, that chain from the case's origin to its journey's destination with leg
 connections, in the booked cabin, with a seat free now for every traveller of the party.
 What fails is refused with a reason, never run; what can be repaired is (a "rebooked"
 message whose rebooking was refused becomes a "no alternative" message) and the repair
-is recorded.
+is recorded. Each refusal is a `Violation`: its text for people, its typed `Refusal` for
+the code that routes on it (the guard searches again only when every refusal is
+`Refusal.NO_SEAT`), never a prefix of the text.
 
 Money follows the rules exactly (`check_money`): compensation is what the regulation owes
 for the option actually booked, care only what is owed, a refund offer only where a rule
@@ -19,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from itertools import pairwise
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,8 +35,39 @@ from tools.notifications import MessageKind
 from tools.plan import CareAction, CompensateAction, ProposedAction, RefundOfferAction
 from tools.policy.results import EntitlementKind, Entitlements, Regime
 
-# The one refusal that searching again can cure: the seat went to another case meanwhile.
-NO_SEAT = "no seat left"
+
+class Refusal(StrEnum):
+    """Why part of a plan was refused: what the code routes on (the text is for people)."""
+
+    NO_SEAT = "no_seat"
+    """The seat went to another case meanwhile: the one refusal searching again can cure."""
+    ITINERARY = "itinerary"
+    """The rebooking's flights, route, connections, cabin, segments or timing break a rule."""
+    MONEY = "money"
+    """Compensation, care or a refund offer no rule owes."""
+    STRANDS = "strands"
+    """The plan leaves the passenger without a seat the planner found for them."""
+    OUTCOME = "outcome"
+    """The plan's message or effects disagree with what happens to the passenger (a
+    "rebooked" message without a rebooking, no message, a rebooking announced as a delay)."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One refusal: its typed reason and its words."""
+
+    reason: Refusal
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def only_seats_gone(violations: Sequence[Violation] | Sequence[Refusal]) -> bool:
+    """Every refusal is a seat taken meanwhile (and there is one): search again."""
+    reasons = [v.reason if isinstance(v, Violation) else v for v in violations]
+    return bool(reasons) and all(r is Refusal.NO_SEAT for r in reasons)
+
 
 # Rebooked messages and the message to send instead when the rebooking cannot run.
 _FALLBACK = {
@@ -60,7 +94,7 @@ async def rebook_violations(
     held: Sequence[str] = (),
     party: int = 1,
     arrive_by: datetime | None = None,
-) -> list[str]:
+) -> list[Violation]:
     """Every reason this rebooking must not run (empty when it may).
 
     Args:
@@ -82,37 +116,39 @@ async def rebook_violations(
             return trip), whoever proposes the itinerary — the planner searches within it,
             a model or an operator's edit must not break the trip either.
     """
-    problems: list[str] = []
+    problems: list[Violation] = []
+
+    def refuse(text: str) -> None:
+        problems.append(Violation(Refusal.ITINERARY, text))
+
     if not broken_seqs:
-        return ["the case has no broken segment to replace"]
+        return [Violation(Refusal.ITINERARY, "the case has no broken segment to replace")]
     if sorted(replace_seqs) != sorted(broken_seqs):
-        problems.append(
-            f"replaces segments {sorted(replace_seqs)}, but {sorted(broken_seqs)} broke"
-        )
+        refuse(f"replaces segments {sorted(replace_seqs)}, but {sorted(broken_seqs)} broke")
     if booked_cabin is not None and cabin != booked_cabin and not allow_cabin_change:
-        problems.append(f"changes cabin from {booked_cabin} to {cabin}: needs a human")
+        refuse(f"changes cabin from {booked_cabin} to {cabin}: needs a human")
     legs = [schedule.flights.get(key) for key in flights]
     unknown = [key for key, leg in zip(flights, legs, strict=True) if leg is None]
     if unknown:
-        return [*problems, f"no such flight {', '.join(unknown)}"]
+        return [*problems, Violation(Refusal.ITINERARY, f"no such flight {', '.join(unknown)}")]
     known = [leg for leg in legs if leg is not None]
     for leg in known:
         state = board.get(leg.key)
         if state is None or not state.flyable:
             status = state.status.value if state else "unknown"
-            problems.append(f"{leg.key} is {status} on the live board")
+            refuse(f"{leg.key} is {status} on the live board")
         elif not_before is not None and leg is known[0] and state.est_dep < not_before:
-            problems.append(
+            refuse(
                 f"{leg.key} leaves at {state.est_dep:%H:%M}Z, before the passenger can make it "
                 f"({not_before:%H:%M}Z)"
             )
     if known[0].origin != origin:
-        problems.append(f"starts at {known[0].origin}, the passenger is at {origin}")
+        refuse(f"starts at {known[0].origin}, the passenger is at {origin}")
     if known[-1].destination != destination:
-        problems.append(f"ends at {known[-1].destination}, not {destination}")
+        refuse(f"ends at {known[-1].destination}, not {destination}")
     for first, second in pairwise(known):
         if first.destination != second.origin:
-            problems.append(f"{first.key} and {second.key} do not connect")
+            refuse(f"{first.key} and {second.key} do not connect")
             continue
         first_state, second_state = board.get(first.key), board.get(second.key)
         if first_state is None or second_state is None:
@@ -124,11 +160,11 @@ async def rebook_violations(
             ),
         )
         if second_state.est_dep - first_state.est_arr < mct:
-            problems.append(f"connection at {first.destination} is shorter than {mct}")
+            refuse(f"connection at {first.destination} is shorter than {mct}")
     last = board.get(known[-1].key)
     arrival = last.est_arr if last is not None else known[-1].sched_arr
     if arrive_by is not None and arrival > arrive_by:
-        problems.append(
+        refuse(
             f"arrives at {arrival:%Y-%m-%d %H:%M}Z, after {arrive_by:%Y-%m-%d %H:%M}Z: "
             "the booking's next journey would be missed"
         )
@@ -136,7 +172,9 @@ async def rebook_violations(
     for leg in known:
         if seats.get(leg.key, 0) < party and leg.key not in held:
             needed = "" if party == 1 else f" for all {party} travellers"
-            problems.append(f"{NO_SEAT} in {cabin} on {leg.key}{needed}")
+            problems.append(
+                Violation(Refusal.NO_SEAT, f"no seat left in {cabin} on {leg.key}{needed}")
+            )
     return problems
 
 
@@ -155,8 +193,11 @@ class Checked:
     """What may run of a plan's money actions, what was refused and what was repaired."""
 
     approved: list[ProposedAction] = field(default_factory=list)
-    violations: list[str] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)
+    compensation_corrected: bool = False
+    """A compensation was proposed at another amount than the rules owe (and set to it):
+    typed, so an autonomy limit reads it without parsing the repair's words."""
 
 
 def owed_actions(
@@ -234,7 +275,10 @@ def _check_compensation(
             f"{n.citation}: {n.reason}" for n in owed.notes if n.regime is action.regime
         )
         checked.violations.append(
-            f"no {action.regime.value} compensation is owed" + (f" ({why})" if why else "")
+            Violation(
+                Refusal.MONEY,
+                f"no {action.regime.value} compensation is owed" + (f" ({why})" if why else ""),
+            )
         )
         return
     if paid & {action.regime, *item.alternative_to}:
@@ -247,6 +291,7 @@ def _check_compensation(
             f"compensation {action.amount_cents / 100:.2f} {action.currency} set to the "
             f"{item.amount_cents / 100:.2f} {item.currency} that {item.citation} owes"
         )
+        checked.compensation_corrected = True
         action = action.model_copy(
             update={"amount_cents": item.amount_cents, "currency": item.currency}
         )
@@ -265,7 +310,10 @@ def _check_care(action: CareAction, owed: Entitlements, checked: Checked) -> Non
     kept = [item for item in action.items if item in due]
     if not kept:
         checked.violations.append(
-            f"no {action.regime.value} care is owed for {', '.join(action.items)}"
+            Violation(
+                Refusal.MONEY,
+                f"no {action.regime.value} care is owed for {', '.join(action.items)}",
+            )
         )
         return
     if len(kept) < len(action.items):
@@ -286,7 +334,9 @@ def _check_refund_offer(
 ) -> None:
     offered = owed.of(kind=EntitlementKind.REFUND_OPTION) + owed.of(kind=EntitlementKind.REFUND)
     if not offered:
-        checked.violations.append("no rule offers a refund for this disruption")
+        checked.violations.append(
+            Violation(Refusal.MONEY, "no rule offers a refund for this disruption")
+        )
         return
     if action.amount_cents > price_cents or action.currency != currency:
         checked.repairs.append(

@@ -9,7 +9,8 @@ One check for every caller (the agent's guard node, tools, evaluations):
   passenger is to their destination with legal connections, with a seat free now
   (`checks.rebook_violations`); one itinerary per case;
 - one message per passenger per change; a "rebooked" message without a rebooking that runs
-  becomes the "no alternative" one;
+  becomes the "no alternative" one (and, when the plan proposed no rebooking at all, is
+  refused: `Refusal.OUTCOME`);
 - money follows the rules exactly for the option actually booked (`checks.check_money`),
   and what the rules owe but the plan left out is added (`checks.complete_money`).
 
@@ -31,6 +32,8 @@ from tools.case_facts import rerouted_entitlements
 from tools.plan import NotifyAction, ProposedAction, RebookAction, RefundOfferAction
 from tools.policy.checks import (
     Checked,
+    Refusal,
+    Violation,
     check_money,
     complete_money,
     fallback_message,
@@ -96,7 +99,7 @@ async def validate(
 ) -> Validated:
     """Check a plan's actions; `complete` adds what the rules owe and the plan left out."""
     approved: list[ProposedAction] = []
-    violations: list[str] = []
+    violations: list[Violation] = []
     repairs: list[str] = []
     rebook_refused = False
     for action in actions:
@@ -140,6 +143,13 @@ async def validate(
             ):
                 approved[i] = NotifyAction(message=fallback)
                 repairs.append(f"message {action.message} became {fallback}: {why}")
+                if not rebook_refused:  # a refused rebooking has its own refusal already
+                    violations.append(
+                        Violation(
+                            Refusal.OUTCOME,
+                            f"{action.message} announces a rebooking the plan does not make",
+                        )
+                    )
     rebooking = next((a for a in approved if isinstance(a, RebookAction)), None)
     owed = owed_for(
         schedule,
@@ -165,7 +175,11 @@ async def validate(
             money.approved, added = _offer_refund(money.approved, owed, facts)
             repairs.extend(added)
     return Validated(
-        approved=_effects_first(money.approved), violations=violations, repairs=repairs, owed=owed
+        approved=_effects_first(money.approved),
+        violations=violations,
+        repairs=repairs,
+        compensation_corrected=money.compensation_corrected,
+        owed=owed,
     )
 
 
