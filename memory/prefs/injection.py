@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from functools import cache
 
 from memory.prefs.lexicon import LEXICONS
+from memory.prefs.lexicon import orders
 from memory.prefs.lexicon.base import Lexicon, compile_words
 from memory.prefs.marks import Marks
 from memory.prefs.text import Span, fold, normalise, sentences
@@ -71,14 +72,33 @@ def _vocabulary(
     return tuple(out)
 
 
+def _concept(words: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], bool], ...]:
+    return tuple((regex, source == "cased") for (source, _), regex in compile_words(words).items())
+
+
+_ORDERS = _concept((*orders.MACHINE, *orders.AUTHORITY, *orders.STATUS, *orders.UPGRADE))
+_FREE = _concept(orders.FREE)
+_BENEFIT = _concept(orders.BENEFIT)
+
+
+def _says(patterns: tuple[tuple[re.Pattern[str], bool], ...], folded: str, cased: str) -> bool:
+    return any(p.search(cased if exact else folded) for p, exact in patterns)
+
+
 def attacks(sentence: str) -> bool:
-    """Does this sentence try to instruct the machine?"""
+    """Does this sentence try to instruct the machine? By its shape, by a language's
+    attack phrasings, or by the concepts every order has and no preference needs
+    (`lexicon.orders`): naming the machine, claiming an authority, asking a benefit."""
     if _SHAPES.search(sentence) is not None:
         return True
     if any(len(m.group()) >= _BLOB_LENGTH for m in _BLOB.finditer(sentence)):
         return True
     folded, cased = fold(sentence), fold(sentence, lower=False)
-    return any(p.search(cased if exact else folded) for p, exact in _vocabulary())
+    return (
+        _says(_vocabulary(), folded, cased)
+        or _says(_ORDERS, folded, cased)
+        or (_says(_FREE, folded, cased) and _says(_BENEFIT, folded, cased))
+    )
 
 
 # The customer speaking for themselves: a first-person word in a covered language (Turkish

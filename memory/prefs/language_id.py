@@ -12,13 +12,15 @@ from typing import Any
 
 from memory.prefs.text import HANGUL, has_kana, is_cjk
 
-COVERED = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "sv", "tr")
-"""Languages told apart by langid; Chinese, Japanese, Korean, Greek and Arabic by their
+COVERED = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "sv", "tr", "vi", "id")
+"""Languages told apart by langid; Chinese, Japanese, Korean, Greek, Arabic, Hindi (Devanagari) and Russian (Cyrillic) by their
 scripts (`SCRIPTS`)."""
 SCRIPTS = (
     ("ko", re.compile(f"[{HANGUL}]")),
     ("el", re.compile("[\u0370-\u03ff\u1f00-\u1fff]")),
     ("ar", re.compile("[\u0600-\u06ff]")),
+    ("hi", re.compile("[\u0900-\u097f]")),
+    ("ru", re.compile("[\u0400-\u04ff]")),
 )
 
 _identifier: Any = None

@@ -88,7 +88,7 @@ LEXICON = Lexicon(
         ),
         "need:oxygen": (r"tlen(?:u|em|owy\w*|owa\w*)?",),
         "need:assistance": (
-            r"asyst\w*",
+            r"asyst(?!ent)\w*",
             r"pomoc\w* na lotnisku",
             r"opiek\w* na lotnisku",
             r"kto[śs],? kto (?:mnie|go|j[ąa]) (?:odprowadzi|zaprowadzi|odbierze)",
