@@ -23,6 +23,21 @@ SCRIPTS = (
     ("ru", re.compile("[\u0400-\u04ff]")),
 )
 
+# Hindi written in Latin letters ("mujhe window seat chahiye"), which langid's model (trained
+# on Devanagari) cannot tell: two of its commonest function words that no covered
+# language shares say it.
+_HINGLISH = frozenset(
+    "nahi nahin chahiye mujhe dena bhejna bhejo karo kariye dijiye yaar bhai hai hain aur "
+    "raat wali wala waali mera meri mere kabhi accha theek chalega kuch".split()
+)
+
+
+def romanised_hindi(text: str) -> bool:
+    """Is `text` Hindi in Latin letters?"""
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    return len(words & _HINGLISH) >= 2
+
+
 _identifier: Any = None
 _lock = threading.Lock()
 
@@ -46,6 +61,8 @@ def written_in(text: str) -> str | None:
         # A Latin text quoting one word of another script ("Ελλάδα") is still Latin.
         if len(script.findall(text)) * 2 >= sum(ch.isalpha() for ch in text):
             return code
+    if romanised_hindi(text):
+        return "hi"
     with _lock:
         if _identifier is None:
             _identifier = _load()

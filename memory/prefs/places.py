@@ -235,6 +235,9 @@ AIRPORT_NAMES: dict[str, tuple[str, ...]] = {
     "GVA": ("Cointrin",),
     "WAW": ("Chopin", "Okęcie"),
     "SEA": ("Sea-Tac",),
+    "ATH": ("Eleftherios Venizelos", "Ελευθέριος Βενιζέλος", "Venizelos"),
+    "MDW": ("Midway",),
+    "DCA": ("Reagan National", "Ronald Reagan"),
 }
 
 CARRIERS: dict[str, tuple[str, ...]] = {
@@ -329,7 +332,7 @@ CARRIERS: dict[str, tuple[str, ...]] = {
     "AV": ("Avianca",),
     "CM": ("Copa Airlines",),
     "AM": ("Aeroméxico", "Aeromexico"),
-    "G3": ("=GOL", "Gol Linhas Aéreas"),
+    "G3": ("=GOL", "=Gol", "Gol Linhas Aéreas"),
     "AD": ("=Azul", "Azul Linhas Aéreas"),
     "MM": ("Peach Aviation", "ピーチ"),
 }

@@ -227,6 +227,8 @@ LEXICON = Lexicon(
         ),
         "native": (r"langue maternelle", r"ma langue"),
         "past": (
+            r"merci (?:\w+ ){0,2}pour",
+            r"merci (?:\w+ ){0,2}de (?:votre|ton|l')",
             r"la derni[èe]re fois",
             r"autrefois",
             r"auparavant",

@@ -83,7 +83,7 @@ AUTHORITY: tuple[str, ...] = (
     # approved"): by someone, already given, or asked for.
     r"pre-?approved",
     r"(?:approved|authori[sz]ed|cleared|ok'?d) by",
-    r"(?:has|have|was|were|been|is|are|already|now) (?:\w+ )?(?:approved|authori[sz]ed)",
+    r"(?:has|have|was|were|been|is|are|already|now|as|be) (?:\w+ )?(?:approved|authori[sz]ed)",
     r"approve (?:\w+ ){0,3}(?:this|it|that|my|the|all|upgrade\w*|refund\w*|request\w*)",
     r"authori[sz]ation (?:code|number|id)",
     r"sign(?:ed)? off",
@@ -137,6 +137,80 @@ AUTHORITY: tuple[str, ...] = (
     r"diotorisasi",
 )
 """Words that claim a permission or a rank the writer cannot give themselves."""
+
+WAIVE: tuple[str, ...] = (
+    r"waiv\w*",
+    r"erlass\w*",
+    r"exoner\w*",
+    r"condon\w*",
+    r"kwijtsch\w*",
+    r"umorz\w*",
+    r"efterskänk\w*",
+    r"muaf\w*",
+    r"免除",
+    r"면제",
+    r"απαλλαγ\w*",
+    r"إعفاء",
+    r"(?:отмените|отменить|спишите|списать) (?:\w+ )?(?:сбор|штраф|плат)\w*",
+    r"माफ़",
+    r"माफ",
+    r"miễn (?:phí|phạt)",
+    r"(?:hapus|bebaskan) (?:\w+ )?(?:biaya|denda)",
+)
+"""Letting a fee or a rule go: only the airline can."""
+
+MONEY: tuple[str, ...] = (
+    r"[€$£¥₹]\s?\d[\d.,]*",
+    r"\d[\d.,]*\s?(?:€|\$|£|¥|₹|eur|euros?|usd|dollars?|gbp|pounds?|chf|sek|pln|zł|try|"
+    r"lira|rub|руб\w*|inr|rupees?|रुपये|idr|rupiah|vnd|đồng|元|円|원|ευρώ|يورو)",
+)
+"""An amount of money."""
+
+CLAIM: tuple[str, ...] = (
+    r"refund\w*",
+    r"reimburs\w*",
+    r"compensat\w*",
+    r"credit\w*",
+    r"voucher\w*",
+    r"erstatt\w*",
+    r"entschädig\w*",
+    r"rembours\w*",
+    r"indemni\w*",
+    r"reembols\w*",
+    r"compensaci\w*",
+    r"rimbors\w*",
+    r"risarc\w*",
+    r"terugbetal\w*",
+    r"compensatie",
+    r"zwrot\w*",
+    r"odszkodow\w*",
+    r"återbetal\w*",
+    r"ersättning\w*",
+    r"iade",
+    r"tazminat\w*",
+    r"退款",
+    r"赔偿",
+    r"払い戻し",
+    r"返金",
+    r"補償",
+    r"환불",
+    r"보상",
+    r"επιστροφ\w*",
+    r"αποζημίωσ\w*",
+    r"استرداد",
+    r"تعويض",
+    r"возврат\w*",
+    r"компенсац\w*",
+    r"रिफंड",
+    r"मुआवज़\w*",
+    r"मुआवज\w*",
+    r"hoàn (?:tiền|vé)",
+    r"bồi thường",
+    r"pengembalian dana",
+    r"kompensasi",
+    r"ganti rugi",
+)
+"""A sum the airline pays: with an amount, a payment ordered."""
 
 FREE: tuple[str, ...] = (
     r"(?<!-)free(?! to)",

@@ -170,6 +170,7 @@ LEXICON = Lexicon(
         ),
         "native": (r"j[ęe]zyk\w* ojczyst\w*", r"m[óo]j j[ęe]zyk"),
         "past": (
+            r"dzięk(?:uję|i) (?:\w+ ){0,2}za",
             r"ostatnio",
             r"ostatnim razem",
             r"poprzednio",

@@ -69,7 +69,7 @@ LEXICON = Lexicon(
         "accept": (r"không sao", r"~ổn", r"không (?:có )?vấn đề(?: gì)?"),
         "indifferent": (r"sao cũng được", r"gì cũng được", r"không quan trọng"),
         "native": (r"tiếng mẹ đẻ",),
-        "past": (r"lần trước", r"trước đây", r"năm ngoái"),
+        "past": (r"c[ảá]m ơn (?:\w+ ){0,2}(?:vì|đã)", r"lần trước", r"trước đây", r"năm ngoái"),
         "now": (r"từ nay", r"từ giờ", r"lần này", r"bây giờ"),
         "other": (r"(?:~vợ|~chồng|con trai|con gái|~mẹ|~bố|~sếp|đồng nghiệp) (?:của )?~tôi",),
         "condition": (r"~nếu",),
