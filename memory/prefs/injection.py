@@ -25,8 +25,7 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
-from memory.prefs.lexicon import LEXICONS
-from memory.prefs.lexicon import orders
+from memory.prefs.lexicon import LEXICONS, orders
 from memory.prefs.lexicon.base import Lexicon, compile_words
 from memory.prefs.marks import Marks
 from memory.prefs.text import WORD_CHAR, Span, fold, normalise, sentences

@@ -13,8 +13,9 @@ from typing import Any
 from memory.prefs.text import HANGUL, has_kana, is_cjk
 
 COVERED = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "sv", "tr", "vi", "id")
-"""Languages told apart by langid; Chinese, Japanese, Korean, Greek, Arabic, Hindi (Devanagari) and Russian (Cyrillic) by their
-scripts (`SCRIPTS`)."""
+"""Languages told apart by langid; Chinese, Japanese, Korean, Greek, Arabic, Hindi
+(Devanagari) and Russian (Cyrillic) by their scripts (`SCRIPTS`); Hindi in Latin letters by
+its function words (`romanised_hindi`)."""
 SCRIPTS = (
     ("ko", re.compile(f"[{HANGUL}]")),
     ("el", re.compile("[\u0370-\u03ff\u1f00-\u1fff]")),

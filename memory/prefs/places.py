@@ -205,7 +205,7 @@ AIRPORT_NAMES: dict[str, tuple[str, ...]] = {
     "BGY": ("Orio al Serio",),
     "MAD": ("Barajas",),
     "PRG": ("Václav Havel",),
-    "ATH": ("Venizelos",),
+    "ATH": ("Venizelos", "Eleftherios Venizelos", "Ελευθέριος Βενιζέλος"),
     "BER": ("BER Brandenburg",),
     "IST": ("Istanbul Airport", "İstanbul Havalimanı", "伊斯坦布尔机场"),
     "SAW": ("Sabiha Gökçen", "Sabiha"),
@@ -235,7 +235,6 @@ AIRPORT_NAMES: dict[str, tuple[str, ...]] = {
     "GVA": ("Cointrin",),
     "WAW": ("Chopin", "Okęcie"),
     "SEA": ("Sea-Tac",),
-    "ATH": ("Eleftherios Venizelos", "Ελευθέριος Βενιζέλος", "Venizelos"),
     "MDW": ("Midway",),
     "DCA": ("Reagan National", "Ronald Reagan"),
 }
