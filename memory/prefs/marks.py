@@ -101,6 +101,7 @@ class Matcher:
         masked = {key: mask_cjk(form) for key, form in forms.items()}
         targets: list[Mark] = []
         cues: list[Mark] = []
+        foreign: list[Mark] = []  # cues of languages other than the text's
         cuts: list[Mark] = []
         for pattern in self._patterns:
             if pattern.kind == "attack":
@@ -124,9 +125,14 @@ class Matcher:
                 elif pattern.kind == "name":
                     targets.append(Mark("target", "language", pattern.key, start, end))
                 elif pattern.kind == "cue":
-                    cues.append(Mark("cue", pattern.key, "", start, end))
+                    cue = Mark("cue", pattern.key, "", start, end)
+                    ours = allowed is None or pattern.language in allowed
+                    (cues if ours else foreign).append(cue)
                 else:
                     cuts.append(Mark(pattern.kind, pattern.kind, "", start, end))
+        # Another language's cue counts where the text's own languages have none: Indonesian
+        # "mau" (want) is not Portuguese "mau" (bad) in an Indonesian text.
+        cues += [c for c in foreign if not any(c.overlaps(o) for o in cues)]
         for entity in self._gazetteer.find(text):
             targets.append(Mark("target", entity.kind, entity.code, entity.start, entity.end))
         kept_targets = _longest_first(targets)
