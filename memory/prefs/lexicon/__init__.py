@@ -8,6 +8,7 @@ listing it here.
 
 from memory.prefs.lexicon import (
     ar,
+    da,
     de,
     el,
     en,
@@ -49,6 +50,7 @@ LEXICONS: tuple[Lexicon, ...] = (
     ru.LEXICON,
     vi.LEXICON,
     id.LEXICON,
+    da.LEXICON,
 )
 COVERED = tuple(lexicon.code for lexicon in LEXICONS)
 """Languages whose wording is understood (language *names* are known for more)."""
