@@ -1,5 +1,9 @@
 """French. Negation brackets the verb ("ne … pas", "n'… plus"), and spoken French drops
-the "ne" ("je lis jamais mes mails")."""
+the "ne" ("je lis jamais mes mails").
+
+Why it is long: it is a word table (data, one entry a line); split, the table would only be
+harder to read against the other languages'.
+"""
 
 from memory.prefs.lexicon.base import Lexicon
 
