@@ -35,9 +35,17 @@ log = logging.getLogger(__name__)
 LEASE_SECONDS = 60.0
 
 
+# The owners minted in this process. Several daemons (and their schedulers) can live in
+# one process — tests, the evaluation harness — each with its own nonce under one pid; an
+# owner with our pid that is not among these belonged to an earlier process with our pid.
+_MINTED_HERE: set[str] = set()
+
+
 def this_process() -> str:
-    """host/pid/nonce: unique per process, and says where it ran."""
-    return f"{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(4)}"
+    """host/pid/nonce: unique per daemon, and says where it ran."""
+    owner = f"{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(4)}"
+    _MINTED_HERE.add(owner)
+    return owner
 
 
 class CaseClaims:
@@ -113,8 +121,8 @@ def owner_gone(owner: str) -> bool:
     if host != socket.gethostname() or not pid_text.isdigit():
         return False
     pid = int(pid_text)
-    if pid == os.getpid():  # an earlier process that had our pid: it is gone
-        return True
+    if pid == os.getpid():  # ours, or an earlier process that had our pid (gone)
+        return owner not in _MINTED_HERE
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
