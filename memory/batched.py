@@ -1,8 +1,11 @@
 """Memory writes off the critical path: records are queued and stored in batches.
 
 Recording one memory costs an embedding and an index write (about 90 ms on two cores);
-batched, the embedding runs once per distinct text and the index is written once per
-batch. A case's outcome is history, not an effect: it may reach memory a second later.
+batched, the index is written once per batch and nothing is embedded on the write: like a
+bulk load (`ChromaMemory.record_many(..., embed_now=False)`), the texts are embedded at the
+first recall of their customer, which most outcomes never see (the agent reads profiles
+and histories by metadata). A case's outcome is history, not an effect: it may reach
+memory a second later.
 Reads go straight through (a profile read just after a write may not show it yet).
 Closing flushes what is queued; a batch that fails stays queued and is tried again.
 """
@@ -74,7 +77,7 @@ class BatchedMemory:
         if not batch:
             return 0
         try:
-            await self.memory.record_many(batch)
+            await self.memory.record_many(batch, embed_now=False)
         except Exception:
             log.exception("storing %d memories failed; trying again", len(batch))
             self._queue[:0] = batch

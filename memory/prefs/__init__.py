@@ -19,9 +19,9 @@ So the reader separates the two questions and answers each with a mechanism that
 not depend on having seen the phrasing:
 
 1. **What is named** — per-language lexicons (`lexicon/`, one module a language: en, de, fr,
-   es, it, pt, nl, pl, sv, tr, zh, ja, ko, el, ar) list the *targets* a wish can be about
-   (seat words, channel words, night flights, needs, language names in every covered
-   language) and the gazetteer (`entities`) resolves places and airlines to codes:
+   es, it, pt, nl, pl, sv, da, tr, zh, ja, ko, el, ar, hi, ru, vi, id) list the *targets* a
+   wish can be about (seat words, channel words, night flights, needs, language names in
+   every covered language) and the gazetteer (`entities`) resolves places and airlines to codes:
    airportsdata's airports and cities, exonyms and airport names in the covered languages
    (`places`: Londres, Monaco di Baviera, 法兰克福, 成田), airlines by name and code. The lexicons
    are vocabulary written from knowledge of each language, not phrasings copied from the
@@ -45,8 +45,11 @@ not depend on having seen the phrasing:
    planner reads too).
 3. **What must not count** — `injection` quarantines, per sentence, text that addresses
    the machine or orders things over other people, by the attack vocabulary of every
-   covered language and by the shape of machine talk (role prefixes, key=value, markup,
-   base64). The customer's own sentences beside an attack still count (a preference can
+   covered language, by the shape of machine talk (role prefixes, key=value, markup,
+   base64), and by the concepts every order has and no preference needs, listed once for
+   all languages (`lexicon.orders`: naming the AI, claiming an approval or a rank, waiving
+   a fee, asking a benefit for free, a payment of an amount, a loyalty tier).
+   The customer's own sentences beside an attack still count (a preference can
    only steer that customer's own trip); nothing of the attack does.
 
 The embedding is no longer used for preferences: its errors were stance errors, which

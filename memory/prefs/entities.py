@@ -60,6 +60,7 @@ _WORD_CODES = frozenset(
 _INFLECTABLE = 5
 _HANGUL = re.compile(f"[{HANGUL}]")
 _ARABIC = re.compile("[\u0600-\u06ff]")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,8 @@ def _pattern(name: str, *, case_sensitive: bool) -> re.Pattern[str]:
     head = ""
     if _HANGUL.search(name):
         inflection = r"\w{0,4}"  # Korean particles are written onto the name: "인천을"
+    elif _CYRILLIC.search(name):
+        inflection = r"[а-яё]{0,3}"  # cases are endings: "Франкфурте", "Аэрофлотом"
     elif _ARABIC.search(name):
         head, inflection = "(?:[وفبل]|ال){0,2}", r"\w{0,2}"  # "وبدبي", "دبي"
     if name == "United":

@@ -25,10 +25,10 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
-from memory.prefs.lexicon import LEXICONS
+from memory.prefs.lexicon import LEXICONS, orders
 from memory.prefs.lexicon.base import Lexicon, compile_words
 from memory.prefs.marks import Marks
-from memory.prefs.text import Span, fold, normalise, sentences
+from memory.prefs.text import WORD_CHAR, Span, fold, normalise, sentences
 
 _SHAPES = re.compile(
     "|".join(
@@ -71,14 +71,39 @@ def _vocabulary(
     return tuple(out)
 
 
+def _concept(words: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], bool], ...]:
+    return tuple((regex, source == "cased") for (source, _), regex in compile_words(words).items())
+
+
+_ORDERS = _concept(
+    (*orders.MACHINE, *orders.AUTHORITY, *orders.WAIVE, *orders.STATUS, *orders.UPGRADE)
+)
+_MONEY = _concept(orders.MONEY)
+_CLAIM = _concept(orders.CLAIM)
+_FREE = _concept(orders.FREE)
+_BENEFIT = _concept(orders.BENEFIT)
+
+
+def _says(patterns: tuple[tuple[re.Pattern[str], bool], ...], folded: str, cased: str) -> bool:
+    return any(p.search(cased if exact else folded) for p, exact in patterns)
+
+
 def attacks(sentence: str) -> bool:
-    """Does this sentence try to instruct the machine?"""
+    """Does this sentence try to instruct the machine? By its shape, by a language's
+    attack phrasings, or by the concepts every order has and no preference needs
+    (`lexicon.orders`): naming the machine, claiming an authority, letting a fee go,
+    asking a benefit for free, a payment of an amount, a loyalty tier."""
     if _SHAPES.search(sentence) is not None:
         return True
     if any(len(m.group()) >= _BLOB_LENGTH for m in _BLOB.finditer(sentence)):
         return True
     folded, cased = fold(sentence), fold(sentence, lower=False)
-    return any(p.search(cased if exact else folded) for p, exact in _vocabulary())
+    return (
+        _says(_vocabulary(), folded, cased)
+        or _says(_ORDERS, folded, cased)
+        or (_says(_FREE, folded, cased) and _says(_BENEFIT, folded, cased))
+        or (_says(_MONEY, folded, cased) and _says(_CLAIM, folded, cased))
+    )
 
 
 # The customer speaking for themselves: a first-person word in a covered language (Turkish
@@ -93,13 +118,44 @@ _FIRST_PERSON = re.compile(
 )
 
 
+# ... in the scripts whose words `\\b` does not bound (Devanagari vowel signs are not
+# `\\w`), and in Vietnamese, whose "tôi" folds to French "toi".
+_FIRST_PERSON_OTHER_SCRIPTS = re.compile(
+    rf"(?<!{WORD_CHAR})(?:я|мне|меня|мной|мой|моя|моё|мое|мои|мы|нам|нас|наш\w*|मैं|मुझे|मुझसे|"
+    rf"मेरा|मेरी|मेरे|हम|हमें|हमारा|हमारी|tôi|chúng tôi|mình|saya|aku|kami|kita)(?!{WORD_CHAR})"
+)
+
+
 def speaks_for_self(sentence: str) -> bool:
     """Does the sentence speak in the first person?"""
-    return _FIRST_PERSON.search(fold(sentence)) is not None
+    return (
+        _FIRST_PERSON.search(fold(sentence)) is not None
+        or _FIRST_PERSON_OTHER_SCRIPTS.search(sentence.lower()) is not None
+    )
+
+
+# The customer named in the third person: how an attack's payload speaks of the one it
+# steers ("Ignore the rules. The customer wants ..."), and how no customer speaks of
+# themselves.
+_THIRD_PERSON = re.compile(
+    rf"(?<!{WORD_CHAR})(?:customer|passenger|pax|client|traveller|traveler|guest|user|"
+    r"kunde|kundin|fahrgast|passagier\w*|reisende\w*|passager\w*|voyageur\w*|cliente|"
+    r"pasajer[oa]|viajer[oa]|passegger[oa]|passageir[oa]|klant|reiziger|klient\w*|"
+    r"pasażer\w*|kunden|resenär\w*|yolcu\w*|müşteri\w*|πελάτη\w*|επιβάτη\w*|"
+    r"клиент\w*|пассажир\w*|ग्राहक|यात्री|khách(?: hàng)?|hành khách|pelanggan|penumpang|"
+    rf"عميل|راكب|乘客|客户|顾客|旅客|お客様|乗客|고객|승객)(?!{WORD_CHAR})"
+)
+
+
+def names_the_customer(sentence: str) -> bool:
+    """Does the sentence speak of the customer in the third person?"""
+    return _THIRD_PERSON.search(fold(sentence)) is not None
 
 
 OWN_STANCE = frozenset({"wish", "request", "native", "avoid", "neg"})
 """Cues of a customer saying what they want: a sentence with one is theirs again."""
+_QUOTED = re.compile(r"'[^']{3,}'|\"[^\"]{3,}\"|«[^»]*»|„[^“\"]*[“\"]|「[^」]*」|“[^”]*”")
+"""Quoted speech."""
 _SEPARATOR = re.compile(r"-{3,}|_{3,}|={3,}|\*{3,}|\n\s*\n")
 """A rule or a blank line between two sentences: what follows is another block."""
 
@@ -112,7 +168,9 @@ def quarantined(text: str, spans: Sequence[Span], marks: Marks | None = None) ->
     attack are quarantined with it until the customer speaks for themselves again
     ("... By the way, I'd like the window" counts; "Preferences: window, SMS." does not),
     or, when `marks` are given, says what it wants in words of wishing or refusing
-    ("Comunque preferisco il corridoio", "Pax prefers SMS", "Travel pref: no red-eyes").
+    ("Comunque preferisco il corridoio", "Travel pref: no red-eyes") — but never while it
+    names the customer in the third person ("Kunde will nur SMS", "The passenger prefers
+    the aisle"): that is how a payload speaks, not a customer.
     A separator line ("---") ends the attack too. What a bare list after an attack says
     ("Preferences: window, SMS") is lost with it: it cannot be told from the attack's own.
     """
@@ -124,8 +182,13 @@ def quarantined(text: str, spans: Sequence[Span], marks: Marks | None = None) ->
             inside = False
         if attacks(sentence):
             out.add(i)
-            inside = True
-        elif inside and not (speaks_for_self(sentence) or _wishes(sentence, span, marks)):
+            # A quoted attack is reported ("Pax said 'tell the system to approve it'"):
+            # its payload is in the quote, the next sentence is the writer's again.
+            inside = attacks(_QUOTED.sub(" ", sentence))
+        elif inside and (
+            names_the_customer(sentence)
+            or not (speaks_for_self(sentence) or _wishes(sentence, span, marks))
+        ):
             out.add(i)
         else:
             inside = False

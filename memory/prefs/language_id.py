@@ -12,14 +12,32 @@ from typing import Any
 
 from memory.prefs.text import HANGUL, has_kana, is_cjk
 
-COVERED = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "sv", "tr")
-"""Languages told apart by langid; Chinese, Japanese, Korean, Greek and Arabic by their
-scripts (`SCRIPTS`)."""
+COVERED = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "sv", "tr", "vi", "id", "da")
+"""Languages told apart by langid; Chinese, Japanese, Korean, Greek, Arabic, Hindi
+(Devanagari) and Russian (Cyrillic) by their scripts (`SCRIPTS`); Hindi in Latin letters by
+its function words (`romanised_hindi`)."""
 SCRIPTS = (
     ("ko", re.compile(f"[{HANGUL}]")),
     ("el", re.compile("[\u0370-\u03ff\u1f00-\u1fff]")),
     ("ar", re.compile("[\u0600-\u06ff]")),
+    ("hi", re.compile("[\u0900-\u097f]")),
+    ("ru", re.compile("[\u0400-\u04ff]")),
 )
+
+# Hindi written in Latin letters ("mujhe window seat chahiye"), which langid's model (trained
+# on Devanagari) cannot tell: two of its commonest function words that no covered
+# language shares say it.
+_HINGLISH = frozenset(
+    "nahi nahin chahiye mujhe dena bhejna bhejo karo kariye dijiye yaar bhai hai hain aur "
+    "raat wali wala waali mera meri mere kabhi accha theek chalega kuch".split()
+)
+
+
+def romanised_hindi(text: str) -> bool:
+    """Is `text` Hindi in Latin letters?"""
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    return len(words & _HINGLISH) >= 2
+
 
 _identifier: Any = None
 _lock = threading.Lock()
@@ -44,6 +62,8 @@ def written_in(text: str) -> str | None:
         # A Latin text quoting one word of another script ("Ελλάδα") is still Latin.
         if len(script.findall(text)) * 2 >= sum(ch.isalpha() for ch in text):
             return code
+    if romanised_hindi(text):
+        return "hi"
     with _lock:
         if _identifier is None:
             _identifier = _load()

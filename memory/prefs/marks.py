@@ -101,6 +101,8 @@ class Matcher:
         masked = {key: mask_cjk(form) for key, form in forms.items()}
         targets: list[Mark] = []
         cues: list[Mark] = []
+        foreign: list[Mark] = []  # cues of languages other than the text's
+        foreign_targets: list[Mark] = []
         cuts: list[Mark] = []
         for pattern in self._patterns:
             if pattern.kind == "attack":
@@ -116,17 +118,25 @@ class Matcher:
                 start, end = m.span("cue") if narrowed else m.span()
                 if start == end:
                     continue
+                ours = allowed is None or pattern.language in allowed
                 if pattern.kind == "target":
                     family, _, value = pattern.key.rstrip("!").partition(":")
-                    targets.append(
+                    (targets if ours else foreign_targets).append(
                         Mark("target", family, value, start, end, pattern.key.endswith("!"))
                     )
                 elif pattern.kind == "name":
                     targets.append(Mark("target", "language", pattern.key, start, end))
                 elif pattern.kind == "cue":
-                    cues.append(Mark("cue", pattern.key, "", start, end))
+                    cue = Mark("cue", pattern.key, "", start, end)
+                    (cues if ours else foreign).append(cue)
                 else:
                     cuts.append(Mark(pattern.kind, pattern.kind, "", start, end))
+        # Another language's cue counts where the text's own languages have none: Indonesian
+        # "mau" (want) is not Portuguese "mau" (bad) in an Indonesian text.
+        # Likewise a word of another language's is no target inside the text's own phrase
+        # (Danish "denne gang", this time, holds no Dutch "gang", aisle).
+        targets += [t for t in foreign_targets if not any(t.inside(c.start, c.end) for c in cues)]
+        cues += [c for c in foreign if not any(c.overlaps(o) for o in cues)]
         for entity in self._gazetteer.find(text):
             targets.append(Mark("target", entity.kind, entity.code, entity.start, entity.end))
         kept_targets = _longest_first(targets)

@@ -154,6 +154,35 @@ _OWN_SCRIPT_CITY_NAMES: dict[str, tuple[str, ...]] = {
 for _code, _names in _OWN_SCRIPT_CITY_NAMES.items():
     CITY_NAMES[_code] = (*CITY_NAMES.get(_code, ()), *_names)
 
+# Russian (Cyrillic) and Hindi (Devanagari) names of the hubs their speakers fly through.
+_CYRILLIC_DEVANAGARI_CITY_NAMES: dict[str, tuple[str, ...]] = {
+    "LHR": ("Лондон", "लंदन"),
+    "CDG": ("Париж", "पेरिस"),
+    "FRA": ("Франкфурт", "फ्रैंकफर्ट", "फ्रैंकफ़र्ट"),
+    "MUC": ("Мюнхен", "म्यूनिख"),
+    "AMS": ("Амстердам", "एम्स्टर्डम"),
+    "FCO": ("Рим", "रोम"),
+    "MAD": ("Мадрид",),
+    "BCN": ("Барселона",),
+    "VIE": ("Вена",),
+    "ZRH": ("Цюрих",),
+    "HEL": ("Хельсинки",),
+    "ATH": ("Афины", "Афин"),
+    "IST": ("Стамбул", "इस्तांबुल"),
+    "DXB": ("Дубай", "दुबई"),
+    "DOH": ("Доха", "дохе", "दोहा"),
+    "AUH": ("Абу-Даби", "अबू धाबी"),
+    "JFK": ("Нью-Йорк", "न्यूयॉर्क"),
+    "NRT": ("Токио", "टोक्यो"),
+    "PEK": ("Пекин", "बीजिंग"),
+    "SIN": ("Сингапур", "सिंगापुर"),
+    "BKK": ("Бангкок", "बैंकॉक"),
+    "DEL": ("Дели", "दिल्ली"),
+    "BOM": ("Мумбаи", "मुंबई"),
+}
+for _code, _names in _CYRILLIC_DEVANAGARI_CITY_NAMES.items():
+    CITY_NAMES[_code] = (*CITY_NAMES.get(_code, ()), *_names)
+
 AIRPORT_NAMES: dict[str, tuple[str, ...]] = {
     "LHR": ("Heathrow", "希思罗", "ヒースロー"),
     "LGW": ("Gatwick", "盖特威克", "ガトウィック"),
@@ -176,7 +205,7 @@ AIRPORT_NAMES: dict[str, tuple[str, ...]] = {
     "BGY": ("Orio al Serio",),
     "MAD": ("Barajas",),
     "PRG": ("Václav Havel",),
-    "ATH": ("Venizelos",),
+    "ATH": ("Venizelos", "Eleftherios Venizelos", "Ελευθέριος Βενιζέλος"),
     "BER": ("BER Brandenburg",),
     "IST": ("Istanbul Airport", "İstanbul Havalimanı", "伊斯坦布尔机场"),
     "SAW": ("Sabiha Gökçen", "Sabiha"),
@@ -206,6 +235,8 @@ AIRPORT_NAMES: dict[str, tuple[str, ...]] = {
     "GVA": ("Cointrin",),
     "WAW": ("Chopin", "Okęcie"),
     "SEA": ("Sea-Tac",),
+    "MDW": ("Midway",),
+    "DCA": ("Reagan National", "Ronald Reagan"),
 }
 
 CARRIERS: dict[str, tuple[str, ...]] = {
@@ -253,7 +284,8 @@ CARRIERS: dict[str, tuple[str, ...]] = {
         "ターキッシュ エアラインズ",
         "トルコ航空",
     ),
-    "SU": ("Aeroflot", "俄罗斯航空", "アエロフロート"),
+    "SU": ("Aeroflot", "Аэрофлот", "俄罗斯航空", "アエロフロート"),
+    "S7": ("S7 Airlines", "=S7"),
     "EK": ("Emirates", "阿联酋航空", "エミレーツ航空", "エミレーツ"),
     "QR": ("Qatar Airways", "=Qatar", "卡塔尔航空", "カタール航空"),
     "EY": ("Etihad", "阿提哈德航空", "エティハド航空"),
@@ -288,12 +320,18 @@ CARRIERS: dict[str, tuple[str, ...]] = {
     "TG": ("Thai Airways", "泰国国际航空", "タイ国際航空"),
     "MH": ("Malaysia Airlines", "马来西亚航空", "マレーシア航空"),
     "QF": ("Qantas", "澳洲航空", "カンタス航空"),
-    "AI": ("Air India", "印度航空", "エア・インディア"),
+    "AI": ("Air India", "एयर इंडिया", "印度航空", "エア・インディア"),
+    "6E": ("IndiGo", "इंडिगो"),
+    "VN": ("Vietnam Airlines",),
+    "VJ": ("VietJet", "Vietjet Air"),
+    "GA": ("Garuda Indonesia", "=Garuda"),
+    "JT": ("Lion Air",),
+    "AK": ("AirAsia", "Air Asia"),
     "LA": ("=LATAM", "LATAM Airlines"),
     "AV": ("Avianca",),
     "CM": ("Copa Airlines",),
     "AM": ("Aeroméxico", "Aeromexico"),
-    "G3": ("=GOL", "Gol Linhas Aéreas"),
+    "G3": ("=GOL", "=Gol", "Gol Linhas Aéreas"),
     "AD": ("=Azul", "Azul Linhas Aéreas"),
     "MM": ("Peach Aviation", "ピーチ"),
 }

@@ -19,7 +19,13 @@ from dataclasses import dataclass
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
 """Kana and Han: scripts written without spaces, where each character is a token."""
 
-TOKEN = re.compile(rf"[{CJK}]|[^\W_{CJK}]+")
+INDIC_MARKS = "\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963"
+"""Devanagari vowel signs, nasalisation and virama: parts of a word, though Python's
+``\\w`` does not count them ("खिड़की" would be three words)."""
+WORD_CHAR = rf"[\w{INDIC_MARKS}]"
+"""A character inside a word, in every script we read."""
+
+TOKEN = re.compile(rf"[{CJK}]|(?:[^\W_{CJK}]|[{INDIC_MARKS}])+")
 """A word, or one CJK character."""
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "´": "'", "`": "'", "“": '"', "”": '"', "„": '"'})
@@ -101,9 +107,10 @@ class Span:
         return source[self.start : self.end]
 
 
-# A sentence ends at . ! ? (and their CJK forms) before a space, a line break or the end,
-# unless the dot closes a one-letter abbreviation ("P.S.", "7 J.") or a number ("1.95").
-_SENTENCE_END = re.compile(r"[.!?。！？]+(?=\s|$|[" + CJK + r"])|[。！？]+|\n+")
+# A sentence ends at . ! ? (and their CJK forms, and the Devanagari danda) before a space,
+# a line break or the end, unless the dot closes a one-letter abbreviation ("P.S.", "7 J.")
+# or a number ("1.95").
+_SENTENCE_END = re.compile(r"[.!?。！？]+(?=\s|$|[" + CJK + r"])|[。！？।॥]+|\n+")
 # Markup and fake conversation turns start a new sentence: quarantine is per sentence,
 # and an attack hidden behind "[[", "<!--" or "###" must not share one with a real wish.
 _MARKUP = re.compile(r"\[\[|\]\]|<!--|-->|</?\s*[A-Za-z_][\w-]*\s*/?>|#{3,}|[{}]|```")

@@ -40,7 +40,7 @@ async def test_a_failed_batch_stays_queued_and_is_stored_next_time(
         await memory.record("C1", MemoryKind.NOTE, "prefers aisle seats", at=AT, id="n1")
         real = store.record_many
 
-        async def down(records: object) -> int:
+        async def down(records: object, **options: object) -> int:
             raise ConnectionError("memory store away")
 
         monkeypatch.setattr(store, "record_many", down)
@@ -48,3 +48,20 @@ async def test_a_failed_batch_stays_queued_and_is_stored_next_time(
         monkeypatch.setattr(store, "record_many", real)
         assert await memory.flush() == 1
         assert await store.count() == 1
+
+
+async def test_batched_writes_leave_the_embedding_to_the_first_recall(
+    tmp_path: Path, minilm: object
+) -> None:
+    async with open_chroma_memory(MemorySettings(path=tmp_path / "memory")) as store:
+        async with BatchedMemory(store) as memory:
+            await memory.record("C1", MemoryKind.NOTE, "prefers aisle seats", at=AT, id="n1")
+            await memory.record("C1", MemoryKind.OUTCOME, "XA100 cancelled", at=AT, id="o1")
+        stored = store.collection.get(ids=["n1", "o1"], include=["embeddings"])
+        assert not any(any(vector) for vector in stored["embeddings"])  # not embedded yet
+
+        recalled = await store.recall("C1", "aisle seat", k=1)
+
+        assert [r.record.id for r in recalled] == ["n1"]
+        stored = store.collection.get(ids=["n1", "o1"], include=["embeddings"])
+        assert all(any(vector) for vector in stored["embeddings"])  # embedded once, kept

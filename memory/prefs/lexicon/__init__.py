@@ -6,7 +6,28 @@ needs, and for asking, refusing, avoiding, accepting, not caring, the past, othe
 listing it here.
 """
 
-from memory.prefs.lexicon import ar, de, el, en, es, fr, it, ja, ko, nl, pl, pt, sv, tr, zh
+from memory.prefs.lexicon import (
+    ar,
+    da,
+    de,
+    el,
+    en,
+    es,
+    fr,
+    hi,
+    id,
+    it,
+    ja,
+    ko,
+    nl,
+    pl,
+    pt,
+    ru,
+    sv,
+    tr,
+    vi,
+    zh,
+)
 from memory.prefs.lexicon.base import Lexicon
 
 LEXICONS: tuple[Lexicon, ...] = (
@@ -25,6 +46,11 @@ LEXICONS: tuple[Lexicon, ...] = (
     ko.LEXICON,
     el.LEXICON,
     ar.LEXICON,
+    hi.LEXICON,
+    ru.LEXICON,
+    vi.LEXICON,
+    id.LEXICON,
+    da.LEXICON,
 )
 COVERED = tuple(lexicon.code for lexicon in LEXICONS)
 """Languages whose wording is understood (language *names* are known for more)."""

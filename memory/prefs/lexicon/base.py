@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from memory.prefs.text import fold, is_cjk
+from memory.prefs.text import WORD_CHAR, fold, is_cjk
 
 TARGET_KEYS = (
     "seat:window",
@@ -169,9 +169,9 @@ def _bounded(body: str) -> str:
     # so "App" inside "推送到App就行" is still a word.
     if is_cjk(body):
         return f"(?:{body})"
-    head = r"(?<!\w)" if re.match(r"[\w\\(\[]", body) else ""
+    head = rf"(?<!{WORD_CHAR})" if re.match(r"[\w\\(\[]", body) else ""
     # An elided word ("n'", "l'", "dell'") runs into the next one.
-    tail = "" if body.endswith("'") else r"(?!\w)"
+    tail = "" if body.endswith("'") else rf"(?!{WORD_CHAR})"
     return f"(?:{head}(?:{body}){tail})"
 
 

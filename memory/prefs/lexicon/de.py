@@ -240,6 +240,9 @@ LEXICON = Lexicon(
         ),
         "native": (r"muttersprache", r"erstsprache", r"meine sprache"),
         "past": (
+            r"danke (?:\w+ ){0,2}für",
+            r"vielen dank (?:\w+ ){0,2}für",
+            r"dankbar für",
             r"fr[üu]her",
             r"(?:beim )?letzte[ns]? mal",
             r"damals",

@@ -73,6 +73,7 @@ LEXICON = Lexicon(
             r"overnighters?",
             r"(?:fly|flying|flies|flew) (?:overnight|at night|through the night)",
             r"night[- ]?(?:time )?" + _FLIGHT,
+            r"nite " + _FLIGHT,
             r"late[- ]night " + _FLIGHT,
             r"(?:flights?|departures?) (?:\w+ ){0,3}(?:at|in the middle of the|during the|"
             r"through the) night",
@@ -146,6 +147,9 @@ LEXICON = Lexicon(
             r"(?:me|him|her|them|pax)",
             r"help (?:at the airport|through security|to the gate|with (?:the )?(?:transfer|"
             r"connection|boarding))",
+            r"(?:help|assist)\w* (?:me |us |him |her |them )?(?:\w+ ){0,2}(?:through|at|with|"
+            r"during|to) (?:the |my |our |a |his |her )?(?:security|connection|transfer|"
+            r"airport|gate|terminal|boarding|layover)",
         ),
         "place:any": (r"airports?", r"airlines?", r"carriers?", r"hubs?"),
     },
@@ -286,6 +290,10 @@ LEXICON = Lexicon(
         ),
         "native": (r"(?:native|first|mother|home) (?:language|tongue)", r"mother-tongue"),
         "past": (
+            r"thanks? (?:\w+ ){0,2}for",
+            r"thank you (?:\w+ ){0,2}for",
+            r"grateful for",
+            r"appreciated? (?:\w+ ){0,2}(?:your|the) help",
             r"used to",
             r"last time",
             r"the time before",

@@ -199,6 +199,8 @@ LEXICON = Lexicon(
         ),
         "native": (r"lengua materna", r"idioma materno", r"mi idioma"),
         "past": (
+            r"gracias (?:\w+ ){0,2}por",
+            r"agradezco",
             r"antes",
             r"la [úu]ltima vez",
             r"la vez pasada",
@@ -227,6 +229,8 @@ LEXICON = Lexicon(
             "otro vuelo",
             "no (?:viaja|vuela|viene|va) (?:con(?:migo| nosotros)|en este vuelo)",
             "viaja aparte",
+            "no (?:viaja|vuela|viene|va) (?:\\w+ )?(?:esta vez|en este viaje)",
+            "(?:esta vez|en este viaje) no (?:viaja|vuela|viene|va)",
         ),
         "other": (
             r"(?:mi|mis|su|sus|nuestr[oa]s?) (?:mujer|esposa?|marido|pareja|hij[oa]s?|madre|"

@@ -1,5 +1,9 @@
 """French. Negation brackets the verb ("ne … pas", "n'… plus"), and spoken French drops
-the "ne" ("je lis jamais mes mails")."""
+the "ne" ("je lis jamais mes mails").
+
+Why it is long: it is a word table (data, one entry a line); split, the table would only be
+harder to read against the other languages'.
+"""
 
 from memory.prefs.lexicon.base import Lexicon
 
@@ -227,6 +231,8 @@ LEXICON = Lexicon(
         ),
         "native": (r"langue maternelle", r"ma langue"),
         "past": (
+            r"merci (?:\w+ ){0,2}pour",
+            r"merci (?:\w+ ){0,2}de (?:votre|ton|l')",
             r"la derni[èe]re fois",
             r"autrefois",
             r"auparavant",

@@ -166,6 +166,8 @@ LEXICON = Lexicon(
         ),
         "native": (r"madrelingua", r"lingua madre", r"la mia lingua"),
         "past": (
+            r"grazie (?:\w+ ){0,2}per",
+            r"ringrazio",
             r"l'ultima volta",
             r"la volta scorsa",
             r"prima d'ora",

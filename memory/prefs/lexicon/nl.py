@@ -198,6 +198,8 @@ LEXICON = Lexicon(
         ),
         "native": (r"moedertaal", r"mijn taal"),
         "past": (
+            r"bedankt (?:\w+ ){0,2}voor",
+            r"dank (?:\w+ ){0,2}voor",
             r"vroeger",
             r"(?:de )?vorige keer",
             r"de laatste keer",

@@ -88,7 +88,7 @@ LEXICON = Lexicon(
         ),
         "need:oxygen": (r"tlen(?:u|em|owy\w*|owa\w*)?",),
         "need:assistance": (
-            r"asyst\w*",
+            r"asyst(?!ent)\w*",
             r"pomoc\w* na lotnisku",
             r"opiek\w* na lotnisku",
             r"kto[śs],? kto (?:mnie|go|j[ąa]) (?:odprowadzi|zaprowadzi|odbierze)",
@@ -170,6 +170,7 @@ LEXICON = Lexicon(
         ),
         "native": (r"j[ęe]zyk\w* ojczyst\w*", r"m[óo]j j[ęe]zyk"),
         "past": (
+            r"dzięk(?:uję|i) (?:\w+ ){0,2}za",
             r"ostatnio",
             r"ostatnim razem",
             r"poprzednio",

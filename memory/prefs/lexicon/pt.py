@@ -180,6 +180,8 @@ LEXICON = Lexicon(
         ),
         "native": (r"l[íi]ngua materna", r"minha l[íi]ngua"),
         "past": (
+            r"obrigad[oa] (?:\w+ ){0,2}pel[oa]s?",
+            r"agradeço",
             r"antes",
             r"da [úu]ltima vez",
             r"na [úu]ltima vez",

@@ -103,7 +103,15 @@ LEXICON = Lexicon(
         ),
         "indifferent": (r"spelar ingen roll", r"kvittar", r"vilken som helst", r"ingen preferens"),
         "native": (r"modersmål", r"mitt språk"),
-        "past": (r"förra gången", r"senast", r"tidigare", r"förut", r"i fjol", r"förra året"),
+        "past": (
+            r"tack (?:\w+ ){0,2}för",
+            r"förra gången",
+            r"senast",
+            r"tidigare",
+            r"förut",
+            r"i fjol",
+            r"förra året",
+        ),
         "now": (r"nu", r"från och med nu", r"framöver", r"i fortsättningen", r"den här gången"),
         "reaffirm": (r"som förra gången", r"som vanligt", r"samma som"),
         "apart": (

@@ -97,7 +97,13 @@ LEXICON = Lexicon(
         "accept": (r"sorun değil", r"sorun yok", r"olur", r"fark etmez", r"farketmez", r"uygun"),
         "indifferent": (r"fark etmez", r"farketmez", r"hangisi olursa", r"önemli değil"),
         "native": (r"ana dil\w*",),
-        "past": (r"geçen (?:sefer|yıl|ay|hafta)", r"önceden", r"eskiden", r"daha önce"),
+        "past": (
+            r"için teşekkür\w*",
+            r"geçen (?:sefer|yıl|ay|hafta)",
+            r"önceden",
+            r"eskiden",
+            r"daha önce",
+        ),
         "now": (r"artık", r"bundan sonra", r"şimdi", r"bu sefer"),
         "reaffirm": (r"geçen seferki gibi", r"her zamanki gibi"),
         "apart": (
