@@ -58,7 +58,7 @@ async def guard_plan(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState
         context,
         deps.schedule,
         deps.settings.approvals,
-        repairs=checked.repairs,
+        repaired=checked.repaired,
     )
     verdict = Verdict(
         approved=checked.approved,
