@@ -15,7 +15,6 @@ from airline.schedule import Schedule
 from evals.scenario_world import WorldSpec
 from evals.world import build
 from tools.money import RateTable, UnknownCurrencyError
-from tools.policy.checks import Repair
 from tools.policy.results import Regime
 
 TABLE = RateTable(currency="EUR", as_of=date(2026, 3, 2), rates={"CAD": 1.47, "GBP": 0.86})
@@ -33,9 +32,7 @@ def test_amounts_convert_at_the_dated_rates_and_show_both() -> None:
         RateTable(rates={"USD": 0.0})
 
 
-def _assess(
-    amount_cents: int, currency: str, repaired: frozenset[Repair] = frozenset()
-) -> list[str]:
+def _assess(amount_cents: int, currency: str) -> list[str]:
     world = build(WorldSpec())
     schedule = Schedule(world.airports, world.flights)
     context = CaseContext(
@@ -55,7 +52,7 @@ def _assess(
     pay = CompensateAction(regime=Regime.APPR, amount_cents=amount_cents, currency=currency)
     plan = Plan(actions=[pay], rationale="", reasoner="rules")
     limits = ApprovalLimits(compensation_above_cents=60_000, money=TABLE)
-    found = assess(plan, [pay], context, schedule, limits, repaired=repaired)
+    found = assess(plan, [pay], context, schedule, limits)
     assert found.cost_lines and currency in found.cost_lines[0]
     return found.reasons
 
@@ -66,11 +63,3 @@ def test_a_limit_in_euros_is_compared_with_compensation_in_other_currencies() ->
     assert "520.00 GBP (≈ 604.65 EUR" in reason and "limit 600 EUR" in reason
     [unknown] = _assess(10_000, "JPY")  # no rate: a human compares it
     assert "no JPY rate" in unknown
-
-
-def test_a_compensation_the_guard_had_to_set_asks_a_human_whatever_its_words() -> None:
-    """The limit weighs the typed repair (`Repair.COMPENSATION_AMOUNT`), not its text."""
-    assert _assess(40_000, "EUR") == []
-    why = "the reasoner proposed compensation other than the rules require"
-    assert _assess(40_000, "EUR", frozenset({Repair.COMPENSATION_AMOUNT})) == [why]
-    assert _assess(40_000, "EUR", frozenset({Repair.CARE_NOT_OWED})) == []
