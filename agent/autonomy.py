@@ -7,7 +7,7 @@ the limit and the figure that crossed it, so an operator reads why they were ask
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from agent.settings import ApprovalLimits
@@ -21,7 +21,6 @@ from agent.state import (
 )
 from airline.schedule import Schedule
 from tools.money import UnknownCurrencyError
-from tools.policy.checks import Repair
 from tools.policy.results import CareItem
 
 # What we pay another carrier for a seat, estimated from distance until a fare quote
@@ -51,7 +50,7 @@ def assess(
     schedule: Schedule,
     limits: ApprovalLimits,
     *,
-    repaired: Collection[Repair] = (),
+    repairs: Sequence[str] = (),
 ) -> Assessment:
     """The limits the guarded plan exceeds (empty: the agent may act alone) and its cost.
 
@@ -101,7 +100,9 @@ def assess(
         elif isinstance(action, CareAction):
             care = sum(CARE_CENTS[item] for item in action.items) * action.passengers
             cost += money.convert(care, CARE_CURRENCY)
-    if limits.compensation_above_required and Repair.COMPENSATION_AMOUNT in repaired:
+    if limits.compensation_above_required and any(
+        r.startswith("compensation ") and "set to the" in r for r in repairs
+    ):
         reasons.append("the reasoner proposed compensation other than the rules require")
     if plan.confidence < limits.min_confidence:
         reasons.append(f"confidence {plan.confidence:.2f} below {limits.min_confidence:.2f}")

@@ -58,7 +58,7 @@ async def guard_plan(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState
         context,
         deps.schedule,
         deps.settings.approvals,
-        repaired=checked.repaired,
+        repairs=checked.repairs,
     )
     verdict = Verdict(
         approved=checked.approved,

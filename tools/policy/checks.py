@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from itertools import pairwise
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -151,21 +150,6 @@ def fallback_message(kind: MessageKind) -> MessageKind:
     return _FALLBACK.get(kind, kind)
 
 
-class Repair(StrEnum):
-    """What kind of repair the money check made: what code weighs (the autonomy limits
-    ask a human when the reasoner's compensation had to be set); the words are for people."""
-
-    SECOND_COMPENSATION = "second_compensation"
-    """A second compensation for the journey was dropped: paid once."""
-    COMPENSATION_AMOUNT = "compensation_amount"
-    """A compensation was set to the amount the rules owe."""
-    COMPENSATION_TRAVELLERS = "compensation_travellers"
-    """A compensation was paid to every traveller owed it."""
-    CARE_NOT_OWED = "care_not_owed"
-    REFUND_OFFER_AMOUNT = "refund_offer_amount"
-    """A refund offer was set to the fare paid."""
-
-
 @dataclass
 class Checked:
     """What may run of a plan's money actions, what was refused and what was repaired."""
@@ -173,9 +157,6 @@ class Checked:
     approved: list[ProposedAction] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)
-
-    repaired: set[Repair] = field(default_factory=set)
-    """The kinds of the money repairs among `repairs`."""
 
 
 def owed_actions(
@@ -260,14 +241,12 @@ def _check_compensation(
         checked.repairs.append(
             f"dropped a second compensation ({action.regime.value}): paid once per journey"
         )
-        checked.repaired.add(Repair.SECOND_COMPENSATION)
         return
     if (action.amount_cents, action.currency) != (item.amount_cents, item.currency):
         checked.repairs.append(
             f"compensation {action.amount_cents / 100:.2f} {action.currency} set to the "
             f"{item.amount_cents / 100:.2f} {item.currency} that {item.citation} owes"
         )
-        checked.repaired.add(Repair.COMPENSATION_AMOUNT)
         action = action.model_copy(
             update={"amount_cents": item.amount_cents, "currency": item.currency}
         )
@@ -276,7 +255,6 @@ def _check_compensation(
             f"compensation paid to {owed.passengers} traveller(s), not {action.passengers}: "
             "each is owed it"
         )
-        checked.repaired.add(Repair.COMPENSATION_TRAVELLERS)
         action = action.model_copy(update={"passengers": owed.passengers})
     paid.add(action.regime)
     checked.approved.append(action)
@@ -293,7 +271,6 @@ def _check_care(action: CareAction, owed: Entitlements, checked: Checked) -> Non
     if len(kept) < len(action.items):
         dropped = sorted(set(action.items) - set(kept))
         checked.repairs.append(f"care not owed dropped: {', '.join(dropped)}")
-        checked.repaired.add(Repair.CARE_NOT_OWED)
         action = action.model_copy(update={"items": kept})
     if action.passengers != owed.travellers:
         action = action.model_copy(update={"passengers": owed.travellers})
@@ -316,7 +293,6 @@ def _check_refund_offer(
             f"refund offer {action.amount_cents / 100:.2f} {action.currency} set to the fare "
             f"paid, {price_cents / 100:.2f} {currency}"
         )
-        checked.repaired.add(Repair.REFUND_OFFER_AMOUNT)
         action = action.model_copy(update={"amount_cents": price_cents, "currency": currency})
     if action.regime is None:
         action = action.model_copy(update={"regime": offered[0].regime})

@@ -165,11 +165,7 @@ async def validate(
             money.approved, added = _offer_refund(money.approved, owed, facts)
             repairs.extend(added)
     return Validated(
-        approved=_effects_first(money.approved),
-        violations=violations,
-        repairs=repairs,
-        repaired=money.repaired,
-        owed=owed,
+        approved=_effects_first(money.approved), violations=violations, repairs=repairs, owed=owed
     )
 
 
