@@ -58,7 +58,7 @@ async def _live_about(
             OutboxRow.key == pnr,
             OutboxRow.customer_id == customer_id,
             OutboxRow.payload["meta"]["about"].as_string() == about,
-            OutboxRow.status.in_((OutboxStatus.PENDING, OutboxStatus.SENT)),
+            OutboxRow.status.in_(("pending", "sent")),
         )
         .order_by(OutboxRow.created_at, OutboxRow.id)
     )
