@@ -12,7 +12,9 @@ __all__ = [
     "runtime",
     "scheduler",
     "settings",
+    "sql_store",
     "state",
+    "store",
     "tables",
 ]
 """The public modules; the others are the package's own."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from agent.read_ahead import ReadAhead
 from agent.reasoners.base import Reasoner
 from agent.settings import AgentSettings
+from agent.store import CaseStore
 from airline.board import LiveBoard
 from airline.clock import Clock
 from airline.schedule import Schedule
@@ -22,6 +23,8 @@ class AgentDeps:
     clock: Clock
     reasoner: Reasoner
     settings: AgentSettings
+    store: CaseStore
+    """The agent's own tables, as the nodes write them (`agent.sql_store.SqlCaseStore`)."""
     memory: CustomerMemory | None = None
     """Long-term customer memory; None runs without (no preferences, nothing recalled)."""
     reads: ReadAhead | None = None

@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.choices import RefundChoice, take_refund
 from agent.scheduler import JobKind, schedule_job
-from agent.tables import OfferRow, OfferStatus, ReplyRow
+from agent.tables import OfferRow, OfferStatus, ReplyDisposition, ReplyRow
 from airline.models import Cabin
 from airline.reservations import load_booking
 from streams.replies import PassengerReply
@@ -110,6 +110,16 @@ async def open_offer(
     return str(values["id"])
 
 
+Handled = tuple[ReplyDisposition, str, dict[str, Any] | None]
+"""What an answer came to: its disposition, the result in words, the offer's new state
+(None: the offer stays as it is)."""
+
+
+def _desk(disposition: ReplyDisposition, why: str) -> Handled:
+    """The answer goes to the operator desk; the offer stays as it is."""
+    return disposition, f"to the operator desk: {why}", None
+
+
 class OfferDesk:
     """Handles passengers' answers to offers, and offers nobody answered."""
 
@@ -123,7 +133,7 @@ class OfferDesk:
             if seen is not None:
                 return f"already handled: {seen.result}"
             offer = await self._offer(session, reply)
-        result, outcome = await self._carry_out(reply, offer)
+        disposition, result, outcome = await self._carry_out(reply, offer)
         now = self.deps.clock.now()
         async with self.deps.db.transaction() as session:
             await session.execute(
@@ -140,6 +150,7 @@ class OfferDesk:
                     received_at=reply.received_at,
                     handled_at=now,
                     result=result[:400],
+                    disposition=disposition,
                 )
                 .on_conflict_do_nothing()
             )
@@ -164,26 +175,29 @@ class OfferDesk:
         )
         return (await session.scalars(query)).first()
 
-    async def _carry_out(
-        self, reply: PassengerReply, offer: OfferRow | None
-    ) -> tuple[str, dict[str, Any] | None]:
-        """What the answer does: (the result for the conversation, the offer's new state)."""
+    async def _carry_out(self, reply: PassengerReply, offer: OfferRow | None) -> Handled:
+        """What the answer does: (what became of it, the result for the conversation in
+        words, the offer's new state)."""
         if reply.choice == "text":
-            return "to the operator desk: the passenger wrote", None
+            return _desk(ReplyDisposition.WROTE, "the passenger wrote")
         if offer is None:
-            return "to the operator desk: no offer for this booking", None
+            return _desk(ReplyDisposition.NO_OFFER, "no offer for this booking")
         if offer.status != OfferStatus.OPEN:
-            return f"to the operator desk: the offer was already {offer.status}", None
+            return _desk(ReplyDisposition.OFFER_CLOSED, f"the offer was already {offer.status}")
         if reply.received_at > offer.deadline:
-            return "to the operator desk: answered after the deadline", None
+            return _desk(ReplyDisposition.LATE, "answered after the deadline")
         choice, option = reply.choice, reply.option
         if choice == "option" and option == 1:
             choice = "accept"
         if choice == "accept":
-            return "kept the offered flights", {
-                "status": OfferStatus.ACCEPTED.value,
-                "outcome": {"choice": "accept", "flights": offer.booked},
-            }
+            return (
+                ReplyDisposition.KEPT,
+                "kept the offered flights",
+                {
+                    "status": OfferStatus.ACCEPTED.value,
+                    "outcome": {"choice": "accept", "flights": offer.booked},
+                },
+            )
         if choice == "decline":
             # The one place a refund choice is taken (checked against the rules, the
             # disrupted journey and those after it refunded, its deadline recorded).
@@ -199,17 +213,21 @@ class OfferDesk:
                 case_id=answer_case(offer.id),
             )
             if done.status != ToolStatus.OK:
-                return f"to the operator desk: the refund failed ({done.message})", None
-            return f"refunded: {done.message}", {
-                "status": OfferStatus.DECLINED.value,
-                "outcome": {"choice": "decline", "refund": done.detail},
-            }
+                return _desk(ReplyDisposition.REFUND_FAILED, f"the refund failed ({done.message})")
+            return (
+                ReplyDisposition.REFUNDED,
+                f"refunded: {done.message}",
+                {
+                    "status": OfferStatus.DECLINED.value,
+                    "outcome": {"choice": "decline", "refund": done.detail},
+                },
+            )
         assert option is not None
         if option > len(offer.options):
-            return f"to the operator desk: there is no option {option}", None
+            return _desk(ReplyDisposition.NO_SUCH_OPTION, f"there is no option {option}")
         return await self._switch(offer, option)
 
-    async def _switch(self, offer: OfferRow, option: int) -> tuple[str, dict[str, Any] | None]:
+    async def _switch(self, offer: OfferRow, option: int) -> Handled:
         flights = list(offer.options[option - 1]["flights"])
         async with self.deps.db.session() as session:
             booking = await load_booking(session, offer.pnr)
@@ -224,12 +242,19 @@ class OfferDesk:
             cabin=Cabin(offer.cabin),
         )
         if done.status != ToolStatus.OK:
-            return f"to the operator desk: option {option} cannot be booked ({done.message})", None
-        return f"moved to option {option}: {', '.join(flights)}", {
-            "status": OfferStatus.CHANGED.value,
-            "booked": flights,
-            "outcome": {"choice": "option", "option": option, "flights": flights},
-        }
+            return _desk(
+                ReplyDisposition.OPTION_UNAVAILABLE,
+                f"option {option} cannot be booked ({done.message})",
+            )
+        return (
+            ReplyDisposition.CHANGED,
+            f"moved to option {option}: {', '.join(flights)}",
+            {
+                "status": OfferStatus.CHANGED.value,
+                "booked": flights,
+                "outcome": {"choice": "option", "option": option, "flights": flights},
+            },
+        )
 
     async def deadline_passed(self, payload: dict[str, Any]) -> None:
         """Nobody answered: the re-routing stands (the default the regulations allow)."""

@@ -22,7 +22,7 @@ from agent.claims import this_process
 from agent.tables import outbox_claims
 from airline.clock import Clock
 from tools.notifications import due
-from tools.tables import OutboxRow
+from tools.tables import OutboxRow, OutboxStatus
 from travel_agent.db import Database
 
 LEASE_SECONDS = 60.0
@@ -60,7 +60,7 @@ class OutboxClaims:
                 literal(self.owner, String(200)),
                 literal(now + self.lease, Float),
             )
-            .where(OutboxRow.status == "pending", due(clock.now()), ~live_claim)
+            .where(OutboxRow.status == OutboxStatus.PENDING, due(clock.now()), ~live_claim)
             .order_by(OutboxRow.id)
             .limit(limit)
         )

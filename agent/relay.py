@@ -47,7 +47,7 @@ from streams.base import Sink
 from streams.events import TOPIC_NOTIFICATIONS
 from tools.channels.base import Channel, ChannelError
 from tools.channels.fallback import RoutedMessage, deliver_with_fallback
-from tools.tables import OutboxRow
+from tools.tables import OutboxRow, OutboxStatus
 from travel_agent.db import Database
 from travel_agent.errors import StreamError, TravelAgentError
 
@@ -296,7 +296,7 @@ class OutboxRelay:
                     update(OutboxRow)
                     .where(OutboxRow.id.in_(sent))
                     .values(
-                        status="sent",
+                        status=OutboxStatus.SENT,
                         sent_at=now,
                         sent_wall_at=datetime.now(UTC),  # time-to-notify, audited
                         attempts=OutboxRow.attempts + 1,
@@ -318,7 +318,7 @@ class OutboxRelay:
                     failure.kind == "channel" and tries >= MAX_ATTEMPTS
                 )
                 values: dict[str, Any] = {
-                    "status": "failed" if gave_up else "pending",
+                    "status": OutboxStatus.FAILED if gave_up else OutboxStatus.PENDING,
                     "attempts": OutboxRow.attempts + 1,
                     "last_error": failure.error,
                 }

@@ -37,7 +37,7 @@ from agent.state import CaseStatus
 from agent.tables import CaseRow, JobRow
 from airline.clock import Clock
 from airline.tables import LedgerArchiveRow, LedgerRow
-from tools.tables import OutboxRow
+from tools.tables import OutboxRow, OutboxStatus
 from travel_agent.db import Database
 
 __all__ = [
@@ -133,10 +133,10 @@ class Retention:
 
     async def _delete_outbox(self, before: datetime, *, dead: bool) -> int:
         if dead:
-            which = [OutboxRow.status == "failed", OutboxRow.created_at < before]
+            which = [OutboxRow.status == OutboxStatus.FAILED, OutboxRow.created_at < before]
         else:
             which = [
-                OutboxRow.status.not_in(("pending", "failed")),
+                OutboxRow.status.not_in((OutboxStatus.PENDING, OutboxStatus.FAILED)),
                 OutboxRow.created_at < before,
             ]
         return await self._delete_batches(OutboxRow, select(OutboxRow.id).where(*which))

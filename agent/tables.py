@@ -221,8 +221,40 @@ class OfferRow(Base):
     outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
+class ReplyDisposition(StrEnum):
+    """What became of a passenger's answer (`ReplyRow.disposition`): the first three
+    carried it out; every other sent it to the operator desk, for the reason it names."""
+
+    KEPT = "kept"
+    """They kept the flights booked for them (the offer is ACCEPTED)."""
+    CHANGED = "changed"
+    """They took another option; the booking moved onto it."""
+    REFUNDED = "refunded"
+    """They declined; the refund was made."""
+    WROTE = "wrote"
+    """Words of their own: the desk reads them (as data, never as instructions)."""
+    NO_OFFER = "no_offer"
+    OFFER_CLOSED = "offer_closed"
+    """The offer was answered or defaulted already (the first answer wins)."""
+    LATE = "late"
+    """Answered after the offer's deadline."""
+    NO_SUCH_OPTION = "no_such_option"
+    OPTION_UNAVAILABLE = "option_unavailable"
+    """The option they chose cannot be booked any more."""
+    REFUND_FAILED = "refund_failed"
+
+    @property
+    def to_desk(self) -> bool:
+        return self not in (
+            ReplyDisposition.KEPT,
+            ReplyDisposition.CHANGED,
+            ReplyDisposition.REFUNDED,
+        )
+
+
 class ReplyRow(Base):
-    """The conversation: every answer received, in order, and what became of it."""
+    """The conversation: every answer received, in order, and what became of it:
+    `disposition` (a `ReplyDisposition`) for code, `result` in words for people."""
 
     __tablename__ = "replies"
 
@@ -237,6 +269,8 @@ class ReplyRow(Base):
     received_at: Mapped[datetime]
     handled_at: Mapped[datetime]
     result: Mapped[str] = mapped_column(String(400))
+    disposition: Mapped[str | None] = mapped_column(String(24), default=None)
+    """None only on an answer recorded before revision 0008 whose words it did not know."""
 
 
 class ReplyReceiptRow(Base):

@@ -38,7 +38,7 @@ from airline.reservations import passengers_on
 from airline.schedule import Schedule
 from airline.tables import BookingRow, CustomerRow, SegmentRow
 from streams.events import TOPIC_NOTIFICATIONS
-from tools.tables import OutboxRow
+from tools.tables import OutboxRow, OutboxStatus
 
 # Minutes of urgency a tier is worth when seats are scarce (higher tiers first).
 _TIER_PRIORITY = {
@@ -267,7 +267,7 @@ async def told_about(
         .where(
             OutboxRow.topic == TOPIC_NOTIFICATIONS,
             OutboxRow.key.in_(pnrs),
-            OutboxRow.status.in_(("pending", "sent")),
+            OutboxRow.status.in_((OutboxStatus.PENDING, OutboxStatus.SENT)),
             OutboxRow.payload["meta"]["about"].as_string() == flight_key,
         )
         .order_by(OutboxRow.created_at, OutboxRow.id)

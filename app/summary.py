@@ -15,7 +15,7 @@ from agent.state import CaseStatus
 from agent.tables import CaseRow, DisruptionRow, ReplyRow
 from airline.tables import LedgerRow
 from streams.events import TOPIC_NOTIFICATIONS
-from tools.tables import OutboxRow
+from tools.tables import OutboxRow, OutboxStatus
 from travel_agent.db import Database
 
 
@@ -33,7 +33,7 @@ async def run_figures(db: Database) -> dict[str, int]:
         answers = await session.scalar(select(func.count()).select_from(ReplyRow))
         notified = await session.scalar(
             select(func.count()).where(
-                OutboxRow.topic == TOPIC_NOTIFICATIONS, OutboxRow.status == "sent"
+                OutboxRow.topic == TOPIC_NOTIFICATIONS, OutboxRow.status == OutboxStatus.SENT
             )
         )
     return {
@@ -74,7 +74,9 @@ async def replay_report(
         sent = (
             await session.execute(
                 select(OutboxRow.key, OutboxRow.created_at, OutboxRow.sent_at, OutboxRow.payload)
-                .where(OutboxRow.topic == TOPIC_NOTIFICATIONS, OutboxRow.status == "sent")
+                .where(
+                    OutboxRow.topic == TOPIC_NOTIFICATIONS, OutboxRow.status == OutboxStatus.SENT
+                )
                 .order_by(OutboxRow.sent_at)
             )
         ).all()

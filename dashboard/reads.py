@@ -32,7 +32,7 @@ from airline.tables import (
     SegmentRow,
 )
 from dashboard.tables import AuditRow
-from tools.tables import OutboxRow
+from tools.tables import OutboxRow, OutboxStatus
 from travel_agent.db import Database
 
 OPEN_CASES = ("pending", "awaiting_approval")
@@ -112,8 +112,8 @@ async def overview(db: Database) -> Overview:
                 await session.execute(
                     select(OutboxRow.status, func.count())
                     .where(
-                        (OutboxRow.status == "failed")
-                        | ((OutboxRow.status == "pending") & (OutboxRow.attempts > 0))
+                        (OutboxRow.status == OutboxStatus.FAILED)
+                        | ((OutboxRow.status == OutboxStatus.PENDING) & (OutboxRow.attempts > 0))
                     )
                     .group_by(OutboxRow.status)
                 )
@@ -136,8 +136,8 @@ async def overview(db: Database) -> Overview:
         nearest=to_approval(nearest_row) if nearest_row else None,
         flights_not_normal=board,
         recent=await disruptions(db, limit=8),
-        outbox_retrying=outbox.get("pending", 0),
-        outbox_failed=outbox.get("failed", 0),
+        outbox_retrying=outbox.get(OutboxStatus.PENDING, 0),
+        outbox_failed=outbox.get(OutboxStatus.FAILED, 0),
     )
 
 

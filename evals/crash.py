@@ -24,6 +24,7 @@ from evals.live import LiveDaemon
 from evals.run_result import RunResult
 from evals.runner import ScenarioRunner
 from evals.scenario import parse_scenario
+from tools.tables import OutboxStatus
 
 
 class CrashingRunner(ScenarioRunner):
@@ -82,7 +83,7 @@ def outcome(result: RunResult) -> dict[str, Any]:
         effects.setdefault(e.pnr, Counter())[what] += 1
     told: dict[str, Counter[str]] = {}
     for m in result.notifications():
-        if m.status == "sent":
+        if m.status == OutboxStatus.SENT:
             told.setdefault(m.pnr, Counter())[
                 f"{m.kind} {(m.payload.get('meta') or {}).get('about')}"
             ] += 1

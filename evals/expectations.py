@@ -57,6 +57,7 @@ from evals.run_queries import (
 )
 from evals.run_result import RunResult
 from evals.scenario_world import parse_duration
+from tools.tables import OutboxStatus
 
 NOTIFICATIONS = "notifications.outbound"
 
@@ -135,7 +136,7 @@ def _notification(spec: Notification, result: RunResult) -> Score:
     who = spec.booking or spec.customer
     kinds = kinds_of(spec.kind)
     matching = [m for m in messages if kinds is None or m.kind in kinds]
-    delivered = [m for m in matching if m.status == "sent"]
+    delivered = [m for m in matching if m.status == OutboxStatus.SENT]
     if spec.count is not None and len(delivered) != spec.count:
         return Score(
             False,
@@ -183,7 +184,7 @@ def _no_notification(spec: NoNotification, result: RunResult) -> Score:
     sent = [
         m
         for m in messages_to(result, spec.booking, spec.customer)
-        if m.status == "sent" and (kinds is None or m.kind in kinds)
+        if m.status == OutboxStatus.SENT and (kinds is None or m.kind in kinds)
     ]
     who = spec.booking or spec.customer
     if sent:
@@ -300,7 +301,7 @@ def _no_action(spec: AboutBooking, result: RunResult) -> Score:
 
 def _superseded(spec: Superseded, result: RunResult) -> Score:
     messages = messages_to(result, spec.booking, None)
-    replaced = [m for m in messages if m.status == "superseded"]
+    replaced = [m for m in messages if m.status == OutboxStatus.SUPERSEDED]
     if spec.kind is not None:
         replaced = [m for m in replaced if m.kind == spec.kind]
     if not replaced:

@@ -26,7 +26,7 @@ from evals.scenario_world import split_flight
 from memory.base import CustomerMemory
 from streams.embedded import EmbeddedBroker
 from tools.notifications import is_due
-from tools.tables import OutboxRow
+from tools.tables import OutboxRow, OutboxStatus
 from travel_agent.db import Database
 
 
@@ -177,7 +177,9 @@ async def next_due(db: Database, now: datetime) -> list[datetime]:
     found: list[datetime] = []
     async with db.session() as session:
         rows = (
-            await session.scalars(select(OutboxRow.payload).where(OutboxRow.status == "pending"))
+            await session.scalars(
+                select(OutboxRow.payload).where(OutboxRow.status == OutboxStatus.PENDING)
+            )
         ).all()
         for payload in rows:
             if not is_due(payload, now) and payload.get("not_before"):

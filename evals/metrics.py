@@ -23,6 +23,7 @@ from evals.rights_metrics import (
     journeys_of,
 )
 from evals.run_result import RunResult
+from tools.tables import OutboxStatus
 
 
 @dataclass
@@ -131,7 +132,7 @@ def duplicate_actions(result: RunResult) -> list[str]:
             o.payload.get("body"),
         )
         for o in result.notifications()
-        if o.status == "sent"
+        if o.status == OutboxStatus.SENT
     )
     found += [
         f"{pnr}: {kind} delivered {n} times to {who}"
@@ -184,7 +185,7 @@ def time_to_notify(result: RunResult) -> list[float]:
     opened = {c.id: c.created_at for c in result.cases}
     seconds = []
     for o in result.notifications():
-        if o.status != "sent" or o.sent_at is None:
+        if o.status != OutboxStatus.SENT or o.sent_at is None:
             continue
         start = opened.get(case_of.get(o.key, ""))
         if start is None:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.offers import OfferDesk
-from agent.tables import OfferRow, ReplyRow
+from agent.tables import OfferRow, ReplyDisposition, ReplyRow
 from streams.replies import PassengerReply
 
 if TYPE_CHECKING:
@@ -45,6 +45,7 @@ class ReplyEntry:
     option: int | None
     result: str
     received_at: datetime
+    disposition: ReplyDisposition | None
 
 
 async def deliver(deps: ToolDeps, spec: ReplySpec, index: int, now: datetime) -> str:
@@ -78,7 +79,15 @@ async def collect(session: AsyncSession) -> tuple[list[OfferEntry], list[ReplyEn
         for r in (await session.scalars(select(OfferRow).order_by(OfferRow.created_at))).all()
     ]
     replies = [
-        ReplyEntry(r.reply_id, r.pnr, r.choice, r.option, r.result, r.received_at)
+        ReplyEntry(
+            r.reply_id,
+            r.pnr,
+            r.choice,
+            r.option,
+            r.result,
+            r.received_at,
+            ReplyDisposition(r.disposition) if r.disposition else None,
+        )
         for r in (await session.scalars(select(ReplyRow).order_by(ReplyRow.received_at))).all()
     ]
     return offers, replies
@@ -97,12 +106,14 @@ class OfferSpec(BaseModel):
 
 
 class ReplyExpectation(BaseModel):
-    """``reply: {booking: X, result: "moved to option 2"}``: the booking's answers (the
-    `nth`, 1-based; default the last) ended with a result that starts so."""
+    """``reply: {booking: X, disposition: changed, option: 2}``: the booking's answers
+    (the `nth`, 1-based; default the last) came to this `agent.tables.ReplyDisposition`
+    (and, if given, were the passenger's choice of this option)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     booking: str
-    result: str
+    disposition: ReplyDisposition
+    option: int | None = None
     nth: int | None = None
 
 
@@ -129,10 +140,13 @@ def score_reply(spec: ReplyExpectation, result: RunResult) -> Score:
     index = (spec.nth or len(replies)) - 1
     if not 0 <= index < len(replies):
         return Score(False, f"{len(replies)} answers on {spec.booking}, not {spec.nth}")
-    got = replies[index].result
-    if not got.startswith(spec.result):
-        return Score(False, f"answer {index + 1} on {spec.booking}: {got!r}")
-    return Score(True, f"answer {index + 1} on {spec.booking}: {got}")
+    got = replies[index]
+    said = f"answer {index + 1} on {spec.booking}: {got.disposition} ({got.result!r})"
+    if got.disposition != spec.disposition:
+        return Score(False, f"{said}, not {spec.disposition}")
+    if spec.option is not None and got.option != spec.option:
+        return Score(False, f"{said}: option {got.option}, not {spec.option}")
+    return Score(True, said)
 
 
 def describe(entries: list[Any]) -> str:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from evals.run_result import LedgerEntry, OutboxEntry, RunResult
 from evals.scenario_world import parse_duration, split_flight
+from tools.tables import OutboxStatus
 
 __all__ = ["SCORERS", "SPECS"]
 
@@ -142,7 +143,7 @@ def _delivered(result: RunResult, pnr: str, kind: str | list[str] | None) -> lis
     return [
         o
         for o in result.notifications()
-        if o.pnr == pnr and o.status == "sent" and (kinds is None or o.kind in kinds)
+        if o.pnr == pnr and o.status == OutboxStatus.SENT and (kinds is None or o.kind in kinds)
     ]
 
 

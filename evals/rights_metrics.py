@@ -10,6 +10,7 @@ from datetime import datetime
 
 from airline.models import Booking, Flight
 from evals.run_result import LedgerEntry, RunResult
+from tools.tables import OutboxStatus
 
 __all__ = [
     "compensated_travellers",
@@ -109,11 +110,11 @@ def deadline_breaches(result: RunResult) -> tuple[list[str], int]:
     met = 0
     for o in result.notifications():
         meta = o.payload.get("meta") or {}
-        if not meta.get("deadline") or o.status == "superseded":
+        if not meta.get("deadline") or o.status == OutboxStatus.SUPERSEDED:
             continue
         due = datetime.fromisoformat(meta["deadline"])
         why = meta.get("deadline_citation") or "a legal deadline"
-        if o.status == "sent" and o.sent_at is not None:
+        if o.status == OutboxStatus.SENT and o.sent_at is not None:
             if o.sent_at > due:
                 breaches.append(
                     f"{o.pnr}: {o.kind} delivered {o.sent_at:%d %H:%M}Z, after {due:%d %H:%M}Z "

@@ -66,7 +66,7 @@ from app.settings import Settings
 from streams.embedded import EmbeddedBroker, StoredRecord
 from streams.events import TOPIC_FLIGHT_STATUS, FlightStatusEvent, ReasonCode, encode
 from streams.replay import read_ontime, replay_events
-from tools.tables import OutboxRow
+from tools.tables import OutboxRow, OutboxStatus
 from travel_agent.db import Database, copy_sqlite
 
 ARGS = argparse.Namespace()
@@ -200,7 +200,10 @@ async def collect(db: Database, started_wall: datetime) -> dict[str, Any]:
                 .join(CaseRow, CaseRow.id == LedgerRow.case_id)
                 .join(DisruptionRow, DisruptionRow.id == CaseRow.disruption_id)
                 .outerjoin(WaveRow, WaveRow.id == CaseRow.wave_id)
-                .where(OutboxRow.status == "sent", OutboxRow.topic == "notifications.outbound")
+                .where(
+                    OutboxRow.status == OutboxStatus.SENT,
+                    OutboxRow.topic == "notifications.outbound",
+                )
             )
         ).all()
         waves_first = {

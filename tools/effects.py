@@ -31,7 +31,7 @@ from airline.schedule import Schedule
 from streams.events import TOPIC_AGENT_ACTIONS
 from tools.policy.entitlements import PolicyConfig
 from tools.policy.texts import PolicySearch
-from tools.tables import OutboxRow
+from tools.tables import OutboxRow, OutboxStatus
 from travel_agent.db import Database, insert_row
 from travel_agent.errors import NoSeatsError, NotFoundError, TravelAgentError
 
@@ -151,7 +151,7 @@ def action_event(
             "detail": detail,
             "at": at.isoformat(),
         },
-        status="pending",
+        status=OutboxStatus.PENDING,
         attempts=0,
         created_at=at,
     )

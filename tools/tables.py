@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Index, Integer, String
@@ -11,8 +12,27 @@ from sqlalchemy.orm import Mapped, mapped_column
 from travel_agent.db import Base
 
 
+class OutboxStatus(StrEnum):
+    """Where an outbox row is (`OutboxRow.status`); SENT, SUPERSEDED and FAILED are final.
+
+    A relay's claim on a row is not a status: claims are rows of their own
+    (`agent.tables.outbox_claims`), so a claimed row stays PENDING until it is delivered.
+    """
+
+    PENDING = "pending"
+    """Waiting to be delivered (held back until the payload's ``not_before``, or between tries)."""
+    SENT = "sent"
+    SUPERSEDED = "superseded"
+    """A newer message about the same subject replaced it before it went out."""
+    FAILED = "failed"
+    """The relay gave up after its last try; the desk shows it."""
+
+
 class OutboxRow(Base):
-    """Messages and events to deliver, written in the same transaction as their effect."""
+    """Messages and events to deliver, written in the same transaction as their effect.
+
+    `status` is an `OutboxStatus`.
+    """
 
     __tablename__ = "outbox"
 

@@ -9,7 +9,8 @@ stays the module, where a test can patch what it calls).
 
 Each node reads the live state it needs at the moment it runs (never a cached snapshot)
 and returns only the keys it changes. The helpers beside them: `common` (what several
-nodes share), `closing` (a case's outcome), `effect_keys` (the ledger keys of its effects).
+nodes share), `closing` (a case's outcome), `effect_keys` (the ledger keys of its
+effects). Nodes write the agent's own tables through `deps.store` (`agent.store`).
 """
 
 __all__ = [

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.deps import AgentDeps
 from agent.nodes.approve import pending_notice_key
-from agent.nodes.closing import case_outcome, close_case
+from agent.nodes.closing import case_outcome
 from agent.nodes.common import MAX_ATTEMPTS, local_time
 from agent.nodes.effect_keys import (
     care_prefix,
@@ -31,8 +31,7 @@ from agent.nodes.effect_keys import (
     notify_key,
     rebook_key,
 )
-from agent.offers import open_offer
-from agent.scheduler import JobKind, schedule_job
+from agent.scheduler import JobKind
 from agent.state import (
     ALREADY_DONE,
     ALREADY_SENT,
@@ -136,9 +135,8 @@ async def _apply(
                 await _rebook(session, state, action, key, now)
                 await _follow_up(session, deps, case_id, pnr, action.flights, now)
                 # The passenger may answer: keep it, take another option, or a refund.
-                await open_offer(
+                await deps.store.open_offer(
                     session,
-                    deps.db,
                     case_id=case_id,
                     pnr=pnr,
                     disruption_flight=context.disrupted_flight,
@@ -185,7 +183,7 @@ async def _apply(
         if not any(isinstance(a, RebookAction) for a in actions):
             await release_case_holds(session, case_id, now)  # the planner's seat goes back
         outcome = case_outcome(effects, state["verdict"].approved)
-        await close_case(session, case_id, outcome, now)
+        await deps.store.close_case(session, case_id, outcome, now)
     return effects, outcome
 
 
@@ -328,7 +326,7 @@ async def _follow_up(
     if first.sched_dep - before > now + RECHECK_SOON:
         jobs.append((f"remind:{case_id}", JobKind.REMINDER, first.sched_dep - before))
     for key, kind, due in jobs:
-        await schedule_job(session, deps.db, key=key, kind=kind, due_at=due, payload=payload)
+        await deps.store.schedule_job(session, key=key, kind=kind, due_at=due, payload=payload)
 
 
 async def after_act(state: CaseState) -> Literal["context", "remember"]:

@@ -20,11 +20,11 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command, interrupt
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent.approvals import ApprovalStatus, approval_id, mark_stale, open_approval
+from agent.approvals import ApprovalStatus, approval_id
 from agent.autonomy import safe_default
 from agent.deps import AgentDeps
 from agent.nodes.common import local_time
-from agent.scheduler import JobKind, schedule_job
+from agent.scheduler import JobKind
 from agent.state import (
     CaseContext,
     CaseReason,
@@ -71,7 +71,7 @@ async def approve(state: CaseState, runtime: Runtime[AgentDeps]) -> Command[Next
             # A material change the stream did not mark stale in time (a proposed flight
             # left, the cancelled one was reinstated): nothing approved runs on it.
             async with deps.db.transaction() as session:
-                await mark_stale(
+                await deps.store.mark_stale(
                     session,
                     ident,
                     reason=f"{changed}: planned again",
@@ -244,11 +244,10 @@ async def _open_approval(
         "created_at": now,
         "deadline": deadline,
     }
-    await open_approval(session, deps.db, values, at=now)
+    await deps.store.open_approval(session, values, at=now)
     await _tell_while_deciding(session, state, deps, deadline, now)
-    await schedule_job(
+    await deps.store.schedule_job(
         session,
-        deps.db,
         key=f"deadline:{ident}",
         kind=JobKind.APPROVAL_DEADLINE,
         due_at=deadline,

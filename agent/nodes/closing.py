@@ -1,20 +1,15 @@
-"""A case's outcome, and closing its row — in the same transaction as its effects.
+"""A case's outcome; the case is closed with it in the same transaction as its effects.
 
-`act` closes the case in the transaction that carries out its effects, so "effects done"
-and "case done" cannot part: a daemon killed between `act` and `remember` leaves a closed
-case, and nothing to run again. (That is what lets cases run with LangGraph's "exit"
-durability — one checkpoint per run — instead of one per node; see agent/graph.py.)
+`act` closes the case (`CaseStore.close_case`) in the transaction that carries out its
+effects, so "effects done" and "case done" cannot part: a daemon killed between `act`
+and `remember` leaves a closed case, and nothing to run again. (That is what lets cases
+run with LangGraph's "exit" durability — one checkpoint per run — instead of one per
+node; see agent/graph.py.)
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from agent.state import CaseStatus, Effect, NotifyAction, Outcome, ProposedAction
-from agent.tables import CaseRow
+from agent.state import Effect, NotifyAction, Outcome, ProposedAction
 from tools.notifications.kinds import NO_ALTERNATIVE_KINDS
 
 
@@ -30,20 +25,3 @@ def case_outcome(effects: list[str], approved: list[ProposedAction]) -> Outcome:
     if Effect.NOTIFY in kinds:
         return Outcome.NOTIFIED
     return Outcome.NOTHING_TO_DO
-
-
-async def close_case(session: AsyncSession, case_id: str, outcome: Outcome, at: datetime) -> None:
-    """Mark the case done with its outcome; a case closed before keeps its outcome."""
-    await session.execute(
-        update(CaseRow)
-        .where(
-            CaseRow.id == case_id,
-            CaseRow.status.in_([CaseStatus.PENDING, CaseStatus.AWAITING_APPROVAL]),
-        )
-        .values(
-            status=CaseStatus.DONE,
-            outcome=outcome.value,
-            updated_at=at,
-            decided_wall_at=datetime.now(UTC),
-        )
-    )

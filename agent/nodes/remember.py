@@ -7,7 +7,7 @@ import logging
 from langgraph.runtime import Runtime
 
 from agent.deps import AgentDeps
-from agent.nodes.closing import case_outcome, close_case
+from agent.nodes.closing import case_outcome
 from agent.state import (
     CareAction,
     CaseState,
@@ -32,7 +32,7 @@ async def remember(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
         approved = state["verdict"].approved if "verdict" in state else []
         outcome = case_outcome(state.get("effects", []), approved)
         async with deps.db.transaction() as session:
-            await close_case(session, state["case_id"], outcome, deps.clock.now())
+            await deps.store.close_case(session, state["case_id"], outcome, deps.clock.now())
     await _memorize(deps, state, outcome)
     return {"outcome": outcome.value}
 

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from agent.claims import CaseClaims
+from agent.tables import ReplyDisposition
 from airline.schedule import Schedule
 from app import migrate
 from travel_agent.db import Database
@@ -350,3 +351,56 @@ async def test_databases_upgraded_side_by_side_in_one_process_each_get_their_sch
     assert reached == [migrate.head()] * len(urls)
     for url in urls:
         assert await migrate.differences(url) == []
+
+
+async def test_answers_recorded_before_0008_get_their_disposition_from_their_words(
+    db_url: str,
+) -> None:
+    """Revision 0008 gives each answer recorded before the disposition its words said; an
+    answer in words it does not know keeps its result and no disposition."""
+    assert await migrate.upgrade(db_url, "0007_rights_passengers_journeys")
+    said = {
+        "kept the offered flights": ReplyDisposition.KEPT,
+        "moved to option 2: XJ712/2026-03-01": ReplyDisposition.CHANGED,
+        "refunded: 120.00 EUR": ReplyDisposition.REFUNDED,
+        "to the operator desk: the passenger wrote": ReplyDisposition.WROTE,
+        "to the operator desk: no offer for this booking": ReplyDisposition.NO_OFFER,
+        "to the operator desk: the offer was already defaulted": ReplyDisposition.OFFER_CLOSED,
+        "to the operator desk: answered after the deadline": ReplyDisposition.LATE,
+        "to the operator desk: there is no option 7": ReplyDisposition.NO_SUCH_OPTION,
+        "to the operator desk: option 3 cannot be booked (no seats)": (
+            ReplyDisposition.OPTION_UNAVAILABLE
+        ),
+        "to the operator desk: the refund failed (refused)": ReplyDisposition.REFUND_FAILED,
+        "something an operator typed by hand": None,
+    }
+    at = datetime(2026, 3, 1, 9, 5, tzinfo=UTC)
+    engine = create_async_engine(db_url, poolclass=NullPool)
+    try:
+        async with engine.begin() as conn:
+            replies = (await _reflect(conn)).tables["replies"]
+            await conn.execute(
+                insert(replies),
+                [
+                    {
+                        "reply_id": f"r{n}",
+                        "pnr": "ABC123",
+                        "offer_id": None,
+                        "channel": "sms",
+                        "sender": "+4900",
+                        "choice": "text",
+                        "option": None,
+                        "text": "",
+                        "received_at": at,
+                        "handled_at": at,
+                        "result": result,
+                    }
+                    for n, result in enumerate(said)
+                ],
+            )
+        assert await migrate.upgrade(db_url) == migrate.head()
+        async with engine.connect() as conn:
+            rows = (await conn.execute(text("SELECT result, disposition FROM replies"))).all()
+    finally:
+        await engine.dispose()
+    assert dict(rows) == {result: d and d.value for result, d in said.items()}

@@ -9,6 +9,8 @@ too, which is where a back-arrow likes to hide — and fails on any that runs ba
 from __future__ import annotations
 
 import ast
+import importlib
+import inspect
 import os
 import subprocess
 import sys
@@ -106,6 +108,70 @@ def test_the_arrow_test_sees_a_lazy_back_arrow(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert (2, "dashboard.app") in _imports(module)
+
+
+NODE_SQL_OFF_LIMITS = {"agent.tables", "agent.sql_store"}
+"""What a graph node may not import: it writes the agent's tables through `deps.store`."""
+
+
+def _writes_agent_tables(module: str, name: str) -> bool:
+    """Is `module.name` a SQL helper of the agent's tables — a coroutine function taking a
+    database session first, in a module that imports `agent.tables` — which a node should
+    reach through the store? (The planner's seat holds are the airline's tables.)"""
+    imported = importlib.import_module(module)
+    found = getattr(imported, name, None)
+    if not inspect.iscoroutinefunction(found) or imported.__file__ is None:
+        return False
+    if "agent.tables" not in {m for _, m in _imports(Path(imported.__file__))}:
+        return False
+    first = next(iter(inspect.signature(found).parameters.values()), None)
+    return first is not None and first.annotation in ("AsyncSession", "AsyncSession | None")
+
+
+def _sql_in_nodes(paths: list[Path]) -> list[str]:
+    """Where a node imports a table, a SQL statement builder or an agent SQL helper."""
+    found: list[str] = []
+    for path in paths:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                modules = [(alias.name, None) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules = [(node.module, alias.name) for alias in node.names]
+            else:
+                continue
+            for module, name in modules:
+                statements = module.split(".")[0] == "sqlalchemy" and module != (
+                    "sqlalchemy.ext.asyncio"  # the session type: the transaction handle
+                )
+                helper = (
+                    name is not None
+                    and module.startswith("agent.")
+                    and not module.startswith("agent.nodes")
+                    and _writes_agent_tables(module, name)
+                )
+                if statements or helper or module in NODE_SQL_OFF_LIMITS:
+                    found.append(f"{path.name}:{node.lineno} imports {module}.{name or ''}")
+    return found
+
+
+def test_nodes_write_the_agents_tables_through_the_store() -> None:
+    """Graph nodes depend on the `agent.store.CaseStore` port, never on its SQL adapter:
+    no table, no SQLAlchemy statement, no agent function that takes a session."""
+    offenders = _sql_in_nodes(sorted((REPO / "agent" / "nodes").glob("*.py")))
+    assert not offenders, "nodes reaching past the store:\n" + "\n".join(offenders)
+
+
+def test_the_store_test_sees_a_node_calling_a_sql_helper(tmp_path: Path) -> None:
+    node = tmp_path / "node.py"
+    node.write_text(
+        "from agent.scheduler import JobKind, schedule_job\nfrom sqlalchemy import update\n",
+        encoding="utf-8",
+    )
+    assert _sql_in_nodes([node]) == [
+        "node.py:1 imports agent.scheduler.schedule_job",
+        "node.py:2 imports sqlalchemy.update",
+    ]
 
 
 def _too_long() -> dict[str, int]:

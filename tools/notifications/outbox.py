@@ -27,7 +27,7 @@ from tools.notifications.kinds import FieldValue, MessageKind
 from tools.notifications.recipients import booking_recipients
 from tools.notifications.templates import MessageTemplates, default_templates
 from tools.notifications.timing import LegalDeadline, delivery_time, iso_utc
-from tools.tables import OutboxRow
+from tools.tables import OutboxRow, OutboxStatus
 from travel_agent.db import insert_row
 
 log = logging.getLogger(__name__)
@@ -79,12 +79,14 @@ async def _supersede(
     newer = next((other for _, other, _, created, _ in live if created > at), None)
     if newer is not None:
         return [], newer
-    older = [(row_id, other) for row_id, other, status, _, _ in live if status == "pending"]
+    older = [
+        (row_id, other) for row_id, other, status, _, _ in live if status == OutboxStatus.PENDING
+    ]
     if older:
         await session.execute(
             update(OutboxRow)
             .where(OutboxRow.id.in_([row_id for row_id, _ in older]))
-            .values(status="superseded")
+            .values(status=OutboxStatus.SUPERSEDED)
         )
         log.info("message %s supersedes %d pending message(s)", key, len(older))
     return [old_key for _, old_key in older], None
@@ -192,7 +194,7 @@ async def enqueue_notification(
             customer_id=customer.id,
             channel=message.channel,
             payload=message.model_dump() | {"not_before": not_before, "meta": meta},
-            status="superseded" if newer else "pending",
+            status=OutboxStatus.SUPERSEDED if newer else OutboxStatus.PENDING,
             attempts=0,
             created_at=at,
         ),

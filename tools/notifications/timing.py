@@ -157,7 +157,7 @@ def iso_utc(instant: datetime) -> str:
 def due(now: datetime) -> ColumnElement[bool]:
     """SQL: outbox rows that may be delivered at `now` (no ``not_before``, or it has passed).
 
-    For the relay: ``.where(OutboxRow.status == "pending", due(self.clock.now()))``.
+    For the relay: ``.where(OutboxRow.status == OutboxStatus.PENDING, due(self.clock.now()))``.
     """
     held = OutboxRow.payload["not_before"].as_string()
     return or_(held.is_(None), held <= iso_utc(now))

@@ -1,0 +1,104 @@
+"""The SQL adapter behind `agent.store.CaseStore`: the agent's tables on SQLite or
+PostgreSQL (`travel_agent.db.Database` picks the dialect's upsert).
+
+Each method is the room's own SQL helper (`agent.approvals`, `agent.offers`,
+`agent.scheduler`), which the scheduler, the desk and the replies path call directly;
+closing a case is written here, the one writer of a case's final status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent import approvals, offers, scheduler
+from agent.scheduler import JobKind
+from agent.state import CaseStatus, Outcome
+from agent.tables import CaseRow
+from airline.models import Cabin
+from tools.flights import Itinerary
+from travel_agent.db import Database
+
+__all__ = ["SqlCaseStore", "close_case"]
+
+
+async def close_case(session: AsyncSession, case_id: str, outcome: Outcome, at: datetime) -> None:
+    """Mark the case done with its outcome; a case closed before keeps its outcome."""
+    await session.execute(
+        update(CaseRow)
+        .where(
+            CaseRow.id == case_id,
+            CaseRow.status.in_([CaseStatus.PENDING, CaseStatus.AWAITING_APPROVAL]),
+        )
+        .values(
+            status=CaseStatus.DONE,
+            outcome=outcome.value,
+            updated_at=at,
+            decided_wall_at=datetime.now(UTC),
+        )
+    )
+
+
+class SqlCaseStore:
+    """`CaseStore` on the database the agent runs on."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def close_case(
+        self, tx: AsyncSession, case_id: str, outcome: Outcome, at: datetime
+    ) -> None:
+        await close_case(tx, case_id, outcome, at)
+
+    async def open_approval(
+        self, tx: AsyncSession, values: Mapping[str, Any], *, at: datetime
+    ) -> None:
+        await approvals.open_approval(tx, self.db, dict(values), at=at)
+
+    async def mark_stale(
+        self, tx: AsyncSession, approval: str, *, reason: str, was: object, at: datetime
+    ) -> None:
+        await approvals.mark_stale(tx, approval, reason=reason, was=was, at=at)
+
+    async def open_offer(
+        self,
+        tx: AsyncSession,
+        *,
+        case_id: str,
+        pnr: str,
+        disruption_flight: str,
+        booked: Sequence[str],
+        alternatives: Sequence[Itinerary],
+        cabin: Cabin,
+        departure: datetime,
+        now: datetime,
+    ) -> str:
+        return await offers.open_offer(
+            tx,
+            self.db,
+            case_id=case_id,
+            pnr=pnr,
+            disruption_flight=disruption_flight,
+            booked=booked,
+            alternatives=alternatives,
+            cabin=cabin,
+            departure=departure,
+            now=now,
+        )
+
+    async def schedule_job(
+        self,
+        tx: AsyncSession,
+        *,
+        key: str,
+        kind: JobKind,
+        due_at: datetime,
+        payload: dict[str, Any],
+    ) -> None:
+        await scheduler.schedule_job(
+            tx, self.db, key=key, kind=kind, due_at=due_at, payload=payload
+        )
