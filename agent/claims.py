@@ -35,17 +35,9 @@ log = logging.getLogger(__name__)
 LEASE_SECONDS = 60.0
 
 
-# The owners minted in this process. Several daemons (and their schedulers) can live in
-# one process — tests, the evaluation harness — each with its own nonce under one pid; an
-# owner with our pid that is not among these belonged to an earlier process with our pid.
-_MINTED_HERE: set[str] = set()
-
-
 def this_process() -> str:
-    """host/pid/nonce: unique per daemon, and says where it ran."""
-    owner = f"{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(4)}"
-    _MINTED_HERE.add(owner)
-    return owner
+    """host/pid/nonce: unique per process, and says where it ran."""
+    return f"{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(4)}"
 
 
 class CaseClaims:
@@ -121,8 +113,8 @@ def owner_gone(owner: str) -> bool:
     if host != socket.gethostname() or not pid_text.isdigit():
         return False
     pid = int(pid_text)
-    if pid == os.getpid():  # ours, or an earlier process that had our pid (gone)
-        return owner not in _MINTED_HERE
+    if pid == os.getpid():  # an earlier process that had our pid: it is gone
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

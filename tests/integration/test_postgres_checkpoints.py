@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from agent.approvals import ApprovalDesk, Decision
 from agent.runtime import Daemon
+from agent.scheduler import Scheduler
 from agent.tables import CaseRow, JobRow
 from airline.clock import SimulatedClock
 from airline.seed import build_world, write_world
@@ -81,7 +82,19 @@ async def test_two_schedulers_on_postgres_fire_each_job_once(settings: Settings)
         case = await cancel_and_open(agent, booking.pnr)
         await daemon(agent).run_cases([case])
         clock.advance(timedelta(hours=2))
-        schedulers = [daemon(agent).scheduler for _ in range(3)]
+        # Three daemons as three processes would be: one owner each, on hosts of their own.
+        # (Owners minted in one process share its pid, and a claim by another owner under
+        # our pid reads as a dead earlier process's — true of daemons, one per process —
+        # so same-process schedulers would take each other's live claims.)
+        schedulers = [
+            Scheduler(
+                agent.deps.db,
+                clock,
+                daemon(agent).followups.handlers(),
+                owner=f"daemon-{n}.example/1/{n:08x}",
+            )
+            for n in range(3)
+        ]
         ran = await asyncio.gather(*(s.run_due() for s in schedulers))
         async with agent.deps.db.session() as session:
             jobs = (await session.scalars(select(JobRow))).all()
