@@ -37,6 +37,10 @@ SHARED_SERVICE_FIXTURES = frozenset({"kafka_bootstrap", "postgres_url", "pg_db_u
 SHARED_SERVICES_GROUP = "shared-services"
 
 
+# tryfirst: xdist's worker turns the xdist_group marks into node ids in its own
+# pytest_collection_modifyitems; marks added after it are ignored (and every module
+# then spreads over both workers).
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Groups for `pytest -n N --dist loadgroup` (what `make test` runs).
 
@@ -100,6 +104,52 @@ def _port_open(host: str, port: int) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
+# The local broker's port once `kafka_bootstrap` has it up: some tests kill and restart
+# it on purpose, and a broker that did not come back (or died on its own) must neither
+# fail the next test with "Unable to bootstrap" nor pass unnoticed.
+_LOCAL_BROKER_PORTS: set[int] = set()
+
+
+class BrokerWasDown(pytest.PytestWarning):
+    """Shown in the warnings summary (not turned into an error like other warnings)."""
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before a test that uses the local broker: if it is down, say why (the broker log's
+    last errors, as a warning in the summary) and start it again."""
+    if "kafka_bootstrap" not in getattr(item, "fixturenames", ()):
+        return
+    for port in sorted(_LOCAL_BROKER_PORTS):
+        if _port_open("127.0.0.1", port):
+            continue
+        result = subprocess.run(
+            [str(REPO / "scripts" / "kafka-local"), "start"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        news = (
+            f"the local Kafka broker on port {port} was down before {item.nodeid}; "
+            f"restarted: {'yes' if result.returncode == 0 else 'NO'}. "
+            f"Its log's last errors:\n{_broker_log_errors()}"
+        )
+        if result.returncode != 0:
+            pytest.fail(f"{news}\n{(result.stderr or result.stdout)[-2000:]}", pytrace=False)
+        item.add_marker(pytest.mark.filterwarnings("default::tests.conftest.BrokerWasDown"))
+        item.warn(BrokerWasDown(news))
+
+
+def _broker_log_errors(lines: int = 15) -> str:
+    directory = Path(os.environ.get("KAFKA_LOCAL_DIR") or REPO / ".cache" / "kafka")
+    try:
+        text = (directory / "broker.log").read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        return f"(no broker log: {exc})"
+    errors = [line[:400] for line in text.splitlines() if " ERROR " in line or " FATAL " in line]
+    return "\n".join(errors[-lines:]) or "(no ERROR lines)"
+
+
 @pytest.fixture(scope="session")
 def kafka_bootstrap() -> Iterator[str]:
     """A real Kafka broker: the one on KAFKA_BOOTSTRAP, else ours from scripts/kafka-local."""
@@ -109,6 +159,7 @@ def kafka_bootstrap() -> Iterator[str]:
         return
     port = int(os.environ.get("KAFKA_LOCAL_PORT", "9092"))
     started_here = False
+    _LOCAL_BROKER_PORTS.add(port)
     if not _port_open("127.0.0.1", port):
         result = subprocess.run(
             [str(REPO / "scripts" / "kafka-local"), "start"],
