@@ -27,7 +27,11 @@ relay then sends every message due; the time until all are sent is printed too.
 Printed per stream: both rates and their ratio (the ≥ 0.5 target is the heartbeats'),
 the CPU time per record on each path (steadier than wall time on a shared machine),
 and where cases ran their disruptions, cases, cases/s and times to durable and sent;
-the last line is JSON. The broker is ``TRAVEL_AGENT_KAFKA__BOOTSTRAP_SERVERS`` (else
+the last line is JSON.
+
+Why it is long: one benchmark, read top to bottom — the feed that builds the four
+streams, the raw and the daemon paths it times, and the report; split, a reader would
+chase one measurement across files. The broker is ``TRAVEL_AGENT_KAFKA__BOOTSTRAP_SERVERS`` (else
 ``KAFKA_BOOTSTRAP``, else localhost:9092).
 """
 
