@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.journeys import with_journeys
@@ -166,13 +166,18 @@ async def seats_needed(session: AsyncSession, pnr: str) -> int:
     """Seats the booking's party takes on each flight: its passengers but lap infants (one
     for a booking stored without passenger rows) — `Booking.seats_needed`, counted in SQL
     for the effects that have no `Booking` at hand."""
-    counted = await session.execute(
-        select(func.count(), func.count().filter(PassengerRow.type != PassengerType.INFANT.value))
-        .select_from(PassengerRow)
-        .where(PassengerRow.pnr == pnr)
-    )
+    counted = await session.execute(_SEATS_NEEDED, {"pnr": pnr})
     rows, seated = counted.one()
     return int(seated) if rows else 1
+
+
+# Built once (see `travel_agent.db.insert_row`): constructing and keying a statement
+# for the compiled cache per call costs more CPU than running it.
+_SEATS_NEEDED = (
+    select(func.count(), func.count().filter(PassengerRow.type != PassengerType.INFANT.value))
+    .select_from(PassengerRow)
+    .where(PassengerRow.pnr == bindparam("pnr"))
+)
 
 
 async def customer_tiers(session: AsyncSession, ids: Sequence[str]) -> dict[str, LoyaltyTier]:
@@ -254,12 +259,15 @@ async def lock_booking(session: AsyncSession, pnr: str) -> BookingRow:
     Raises:
         NotFoundError: there is no such booking.
     """
-    row = await session.scalar(
-        select(BookingRow)
-        .where(BookingRow.pnr == pnr)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    row = await session.scalar(_LOCK_BOOKING, {"pnr": pnr})
     if row is None:
         raise NotFoundError(f"no booking {pnr}")
     return row
+
+
+_LOCK_BOOKING = (
+    select(BookingRow)
+    .where(BookingRow.pnr == bindparam("pnr"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.bookings import seats_needed
@@ -31,12 +31,25 @@ async def available_seats(
     """Seats left per flight in `cabin`, read now (not from a snapshot)."""
     if not flight_keys:
         return {}
-    rows = await session.execute(
-        select(InventoryRow.flight_key, InventoryRow.capacity - InventoryRow.sold).where(
-            InventoryRow.flight_key.in_(flight_keys), InventoryRow.cabin == cabin.value
-        )
-    )
+    rows = await session.execute(_SEATS_LEFT, {"keys": flight_keys, "cabin": cabin.value})
     return {key: int(left) for key, left in rows}
+
+
+# Built once (asked several times per case): constructing and keying a statement for the
+# compiled cache costs more CPU than running it; a statement object memoizes its key.
+_SEATS_LEFT = select(InventoryRow.flight_key, InventoryRow.capacity - InventoryRow.sold).where(
+    InventoryRow.flight_key.in_(bindparam("keys", expanding=True)),
+    InventoryRow.cabin == bindparam("cabin"),
+)
+_GIVE_BACK = (
+    update(InventoryRow)
+    .where(
+        InventoryRow.flight_key == bindparam("b_flight_key"),
+        InventoryRow.cabin == bindparam("b_cabin"),
+        InventoryRow.sold >= bindparam("b_count"),
+    )
+    .values(sold=InventoryRow.sold - bindparam("b_count"))
+)
 
 
 async def rebook(
@@ -159,13 +172,7 @@ async def give_back_seats(
 ) -> None:
     """Return `count` seats to inventory; never below zero (a mismatch is logged)."""
     given = await session.execute(
-        update(InventoryRow)
-        .where(
-            InventoryRow.flight_key == flight_key,
-            InventoryRow.cabin == cabin,
-            InventoryRow.sold >= count,
-        )
-        .values(sold=InventoryRow.sold - count)
+        _GIVE_BACK, {"b_flight_key": flight_key, "b_cabin": cabin, "b_count": count}
     )
     if given.rowcount != 1:  # type: ignore[attr-defined]
         log.warning("could not give back %d %s seat(s) on %s", count, cabin, flight_key)

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.tables import LedgerRow
@@ -28,11 +28,7 @@ async def read_ledger_ahead(session: AsyncSession, keys: Iterable[str]) -> None:
     four or five). As with a query per key, the unique key still refuses a second
     insert if another transaction records one of them meanwhile."""
     wanted = list(keys)
-    found = set(
-        await session.scalars(
-            select(LedgerRow.idempotency_key).where(LedgerRow.idempotency_key.in_(wanted))
-        )
-    )
+    found = set(await session.scalars(_KEYS_FOUND, {"keys": wanted})) if wanted else set()
     known: dict[str, bool] = session.info.setdefault(_KNOWN, {})
     known.update((key, key in found) for key in wanted)
 
@@ -58,12 +54,21 @@ async def effect_detail(session: AsyncSession, idempotency_key: str) -> dict[str
 async def effect_details_under(session: AsyncSession, prefix: str) -> list[dict[str, Any]]:
     """The ledger details of every effect whose key starts with `prefix` (the effects of
     one kind a booking's journey has had, when their keys say what each held)."""
-    rows = await session.scalars(
-        select(LedgerRow.detail).where(
-            LedgerRow.idempotency_key.startswith(prefix, autoescape=True)
-        )
-    )
+    escaped = prefix.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    rows = await session.scalars(_DETAILS_UNDER, {"pattern": escaped + "%"})
     return list(rows)
+
+
+# Built once (see `travel_agent.db.insert_row`): constructing and keying a statement
+# for the compiled cache per call costs more CPU than running it.
+_KEYS_FOUND = select(LedgerRow.idempotency_key).where(
+    LedgerRow.idempotency_key.in_(bindparam("keys", expanding=True))
+)
+# `startswith(..., autoescape=True)` takes no bound parameter: the prefix is escaped as
+# it would escape it (its `/` escape character).
+_DETAILS_UNDER = select(LedgerRow.detail).where(
+    LedgerRow.idempotency_key.like(bindparam("pattern"), escape="/")
+)
 
 
 async def record_effect(

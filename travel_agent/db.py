@@ -40,6 +40,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.types import TypeDecorator
 
 from travel_agent.errors import ConfigError
@@ -148,12 +149,24 @@ async def insert_row(session: AsyncSession, row: Base) -> None:
     The row is not attached to the session; the columns it was given are inserted (the
     others take their column defaults, as a flush would give them).
     """
-    mapper = inspect(type(row))
+    statement, columns = _inserts.get(type(row)) or _insert_for(type(row))
     given = inspect(row).dict
-    values = {
-        attr.columns[0].key: given[attr.key] for attr in mapper.column_attrs if attr.key in given
-    }
-    await session.execute(insert(cast(Table, mapper.local_table)), values)
+    await session.execute(
+        statement, {column: given[attr] for attr, column in columns if attr in given}
+    )
+
+
+_inserts: dict[type[Base], tuple[Insert, tuple[tuple[str, str], ...]]] = {}
+"""Per mapped class, its INSERT and (attribute, column) names, built once: a statement
+built per call costs more CPU to construct and to key for SQLAlchemy's compiled cache
+than executing it (the cache key of a statement object is memoized on it)."""
+
+
+def _insert_for(cls: type[Base]) -> tuple[Insert, tuple[tuple[str, str], ...]]:
+    mapper = inspect(cls)
+    columns = tuple((attr.key, attr.columns[0].key) for attr in mapper.column_attrs)
+    built = _inserts[cls] = (insert(cast(Table, mapper.local_table)), columns)
+    return built
 
 
 def private_dir(path: Path) -> Path:

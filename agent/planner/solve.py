@@ -89,8 +89,11 @@ def plan_wave(
     counts: list[list[int]] | None = None
     bound = 0.0
     solver = Solver.GREEDY
+    # The MILP saw the first `max_options` of some party: the bound must cover every
+    # option, and is solved below over all of them (the MILP's own LP would be wasted).
+    truncated = any(len(complete[p.ref]) > len(options[p.ref]) for p in parties)
     if groups and variables <= weights.max_milp_variables:
-        counts, bound = _milp(groups, capacity, weights.node_limit)
+        counts, bound = _milp(groups, capacity, weights.node_limit, bound=not truncated)
         solver = Solver.MILP if counts is not None else Solver.GREEDY
     if counts is None:
         order = sorted(parties, key=lambda p: (-p.weight, p.earliest_dep, p.ref))
@@ -99,13 +102,12 @@ def plan_wave(
         }
         chosen = greedy(order, options, capacity, lambda p, i: costs[p.ref][i])
         placements = _placements_of(chosen, by_ref, options, capacity, costs, weights)
-        if groups and not bound:
+        if groups and not bound and not truncated:
             bound = _lp_bound(groups, capacity)
     else:
         placements = _disaggregate(groups, counts, capacity, weights)
     placements = _place_the_rest(placements, parties, complete, capacity, weights)
-    if any(len(complete[p.ref]) > len(options[p.ref]) for p in parties):
-        # The MILP saw the first `max_options`; the bound must cover every option.
+    if truncated:
         bound = _lp_bound(_groups(parties, complete, weights), capacity)
     objective = sum(p.cost for p in placements.values())
     return WavePlan(
@@ -269,12 +271,15 @@ def _model(
 
 
 def _milp(
-    groups: Sequence[_Group], capacity: Mapping[Seat, int], node_limit: int
+    groups: Sequence[_Group], capacity: Mapping[Seat, int], node_limit: int, *, bound: bool
 ) -> tuple[list[list[int]] | None, float]:
-    """Per group, how many take each option (the last entry: unplaced); and the LP bound."""
+    """Per group, how many take each option (the last entry: unplaced); and the LP bound
+    (0.0 when not `bound`: the caller bounds a larger model)."""
     costs, bounds, constraints = _model(groups, capacity)
-    relaxed = milp(costs, bounds=bounds, constraints=constraints)
-    bound = float(relaxed.fun) if relaxed.success else 0.0
+    lower = 0.0
+    if bound:
+        relaxed = milp(costs, bounds=bounds, constraints=constraints)
+        lower = float(relaxed.fun) if relaxed.success else 0.0
     result = milp(
         costs,
         integrality=np.ones_like(costs),
@@ -283,7 +288,7 @@ def _milp(
         options={"node_limit": node_limit, "mip_rel_gap": MIP_REL_GAP},
     )
     if result.x is None:
-        return None, bound
+        return None, lower
     x = np.rint(result.x).astype(int)
     counts: list[list[int]] = []
     column = 0
@@ -291,7 +296,7 @@ def _milp(
         width = len(group.options) + 1
         counts.append([int(v) for v in x[column : column + width]])
         column += width
-    return counts, bound
+    return counts, lower
 
 
 def _lp_bound(groups: Sequence[_Group], capacity: Mapping[Seat, int]) -> float:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.models import Booking, Customer
@@ -46,23 +46,30 @@ async def _live_about(
     if about is None:
         return []
     rows = await session.execute(
-        select(
-            OutboxRow.id,
-            OutboxRow.idempotency_key,
-            OutboxRow.status,
-            OutboxRow.created_at,
-            OutboxRow.payload,
-        )
-        .where(
-            OutboxRow.topic == TOPIC_NOTIFICATIONS,
-            OutboxRow.key == pnr,
-            OutboxRow.customer_id == customer_id,
-            OutboxRow.payload["meta"]["about"].as_string() == about,
-            OutboxRow.status.in_(("pending", "sent")),
-        )
-        .order_by(OutboxRow.created_at, OutboxRow.id)
+        _LIVE_ABOUT, {"pnr": pnr, "customer_id": customer_id, "about": about}
     )
     return [(i, k, status, created, payload) for i, k, status, created, payload in rows]
+
+
+# Built once (see `travel_agent.db.insert_row`): constructing and keying a statement
+# for the compiled cache per call costs more CPU than running it.
+_LIVE_ABOUT = (
+    select(
+        OutboxRow.id,
+        OutboxRow.idempotency_key,
+        OutboxRow.status,
+        OutboxRow.created_at,
+        OutboxRow.payload,
+    )
+    .where(
+        OutboxRow.topic == TOPIC_NOTIFICATIONS,
+        OutboxRow.key == bindparam("pnr"),
+        OutboxRow.customer_id == bindparam("customer_id"),
+        OutboxRow.payload["meta"]["about"].as_string() == bindparam("about"),
+        OutboxRow.status.in_((OutboxStatus.PENDING, OutboxStatus.SENT)),
+    )
+    .order_by(OutboxRow.created_at, OutboxRow.id)
+)
 
 
 async def _supersede(
