@@ -211,7 +211,7 @@ def plan_apart(
     for party in parties:
         option = plan.placed(party.ref)
         for seat in option.seats if option is not None else ():
-            left[seat] = left.get(seat, 0) - party.seats
+            left[seat] = left.get(seat, 0) - party.needs(seat)
     second = plan_wave(apart, options, left, weights)
     members = {m.ref for m in apart}
     placements = {
