@@ -10,11 +10,11 @@
 nothing of bookings, cases or the database.
 """
 
+from agent.planner.digest import inputs_digest
 from agent.planner.model import Option, Party, Placement, Seat, Solver, WavePlan
 from agent.planner.objective import option_cost, priority_weight, unplaced_cost
 from agent.planner.options import Network
 from agent.planner.risk import RiskMap
-from agent.planner.digest import inputs_digest
 from agent.planner.solve import greedy, plan_wave
 
 __all__ = [
