@@ -7,7 +7,9 @@ family). As a mixed-integer program it is small once identical parties are group
 (the passengers of one cancelled flight bound for one destination, in one cabin and
 priority class, are interchangeable): integer variables y[g, o] (how many of group g
 take option o) and u[g] (how many stay unplaced), one equality per group, one
-capacity row per (flight, cabin). Its LP relaxation is nearly integral, so HiGHS
+capacity row per (flight, cabin): Σ y[g, o]·(seats − held) ≤ seats left, where `held`
+is what g's parties hold there already (`Party.needs`: their own seats, credited to them
+alone, in the greedy and the bound alike). Its LP relaxation is nearly integral, so HiGHS
 closes it at or near the root. HiGHS (through `scipy.optimize.milp`, a dependency we
 already carry) is deterministic: the same model gives the same solution on any machine
 load. No wall-clock limit decides anything: the search is bounded by a node count

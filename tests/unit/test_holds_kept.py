@@ -1,8 +1,9 @@
-"""A hold keeps the seats its booking has on a flight the rebooking flies again.
+"""A rebooking keeps the seats its booking has on a flight the new itinerary flies again.
 
 A party re-planned onto another inbound and the same onward flight holds no second seat
 on the onward flight (it may be full: with its own seat); confirming moves its seat onto
-the new segment, releasing gives nothing back there (`SeatHoldRow.kept`).
+the new segment, releasing gives nothing back there (`SeatHoldRow.kept`); a rebooking
+without a hold (an operator's other option) keeps it too (`airline.inventory.rebook`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pytest
 from sqlalchemy import update
 
 from airline.holds import HoldRequest, confirm_hold, hold_many, release_hold
+from airline.inventory import rebook
 from airline.models import Booking, Cabin, SegmentStatus
 from airline.tables import InventoryRow
 from tests.unit.test_holds import (
@@ -115,3 +117,26 @@ async def test_releasing_gives_back_only_what_the_hold_took(
         await release_hold(session, key="case-1:release", hold_id=hold_id, now=NOW)
     assert await sold(db, ONWARD) == full, "the booking still has its onward seat"
     assert await sold(db, OTHER_INBOUND) == other
+
+
+async def test_a_rebooking_without_a_hold_keeps_the_seat_too(
+    db: Database, connecting: Booking
+) -> None:
+    full, inbound, other = (
+        await sold(db, ONWARD),
+        await sold(db, INBOUND),
+        await sold(db, OTHER_INBOUND),
+    )
+    async with db.transaction() as session:
+        await rebook(
+            session,
+            pnr=connecting.pnr,
+            replace_seqs=[2, 3],
+            new_flights=[OTHER_INBOUND, ONWARD],
+            cabin=Cabin.ECONOMY,
+        )
+    assert (await sold(db, ONWARD), await sold(db, INBOUND), await sold(db, OTHER_INBOUND)) == (
+        full,
+        inbound - 1,
+        other + 1,
+    )
