@@ -100,6 +100,9 @@ class HoldRequest:
     flights: tuple[str, ...]
     cabin: str
     party: int = 1
+    kept: tuple[str, ...] = ()
+    """Flights of `flights` on which the booking has its party's seats in `cabin` already,
+    on segments the rebooking will replace: the hold keeps those (takes none there)."""
 
 
 def hold_id_for(key: str) -> str:
@@ -208,7 +211,8 @@ async def hold_many(
     need: Counter[tuple[str, str]] = Counter()
     for request in fresh:
         for flight in request.flights:
-            need[(flight, request.cabin)] += request.party
+            if flight not in request.kept:
+                need[(flight, request.cabin)] += request.party
     # Sorted: transactions taking seats on the same flights lock them in one order.
     for (flight, cabin), count in sorted(need.items()):
         taken = await session.execute(
@@ -234,6 +238,7 @@ async def hold_many(
                     "flights": list(r.flights),
                     "cabin": r.cabin,
                     "party": r.party,
+                    "kept": sorted(r.kept) or None,
                     "status": HoldStatus.HELD.value,
                     "created_at": now,
                     "expires_at": expires_at,
@@ -318,9 +323,16 @@ async def confirm_hold(
     await swap_segments(
         session, pnr=row.pnr, replace_seqs=replace_seqs, new_flights=row.flights, cabin=row.cabin
     )
+    # The swap gave back the replaced segments' seats, the kept ones among them: the new
+    # segments on those flights take them again (net nothing; a kept flight whose segment
+    # was not replaced takes fresh seats, or fails as any rebooking would).
+    kept = sorted(row.kept or ())
+    if kept:
+        await take_seats(session, kept, Cabin(row.cabin), party)
     if row.party > party:  # held more than the party needs: the rest goes back
         for flight_key in row.flights:
-            await give_back_seats(session, flight_key, row.cabin, row.party - party)
+            if flight_key not in kept:
+                await give_back_seats(session, flight_key, row.cabin, row.party - party)
     row.status = HoldStatus.CONFIRMED.value
     row.settled_at = now
     await record_effect(

@@ -64,17 +64,33 @@ async def rebook(
     seat for every passenger who needs one, the party together on every flight.
 
     Takes the new seats first, so a flight that filled up raises `NoSeatsError` before
-    anything changed; the caller's transaction then rolls back as a whole.
+    anything changed; the caller's transaction then rolls back as a whole. A new flight
+    the booking has a replaced segment on, in `cabin`, keeps the seats it has there (the
+    planner credits them to it: another inbound to the same onward flight needs no
+    second seat on a flight it may have filled itself).
 
     Raises:
         NoSeatsError: one of the new flights has fewer seats left in `cabin` than the party.
         NotFoundError: the booking or one of the segments does not exist.
         InvalidRequestError: `replace_seqs` belong to more than one journey.
     """
-    await take_seats(session, new_flights, cabin, await seats_needed(session, pnr))
+    party = await seats_needed(session, pnr)
+    kept = set(
+        await session.scalars(
+            select(SegmentRow.flight_key).where(
+                SegmentRow.pnr == pnr,
+                SegmentRow.seq.in_(replace_seqs),
+                SegmentRow.status == SegmentStatus.ACTIVE.value,
+                SegmentRow.cabin == cabin.value,
+            )
+        )
+    ).intersection(new_flights)
+    await take_seats(session, [f for f in new_flights if f not in kept], cabin, party)
     await swap_segments(
         session, pnr=pnr, replace_seqs=replace_seqs, new_flights=new_flights, cabin=cabin.value
     )
+    # The swap gave the kept seats back with the replaced segments: the new ones take them.
+    await take_seats(session, sorted(kept), cabin, party)
 
 
 async def swap_segments(

@@ -72,9 +72,12 @@ class Settlement(BaseModel):
 async def release_hold_row(
     session: AsyncSession, row: SeatHoldRow, status: HoldStatus, now: datetime
 ) -> None:
-    """Give a held hold's seats back and close it with `status` (the row must be locked)."""
+    """Give a held hold's seats back and close it with `status` (the row must be locked);
+    the seats it kept (`SeatHoldRow.kept`) were never taken for it: the booking has them."""
+    kept = set(row.kept or ())
     for flight_key in row.flights:
-        await give_back_seats(session, flight_key, row.cabin, row.party)
+        if flight_key not in kept:
+            await give_back_seats(session, flight_key, row.cabin, row.party)
     row.status = status.value
     row.settled_at = now
 

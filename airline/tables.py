@@ -188,6 +188,10 @@ class SeatHoldRow(Base):
     flights: Mapped[list[str]] = mapped_column(JSON)
     cabin: Mapped[str] = mapped_column(String(16))
     party: Mapped[int]
+    kept: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    """Held flights on which the hold keeps the seats the booking has there already (its
+    segments the rebooking replaces): none taken for it, none given back when it ends.
+    None: none (holds from before this column)."""
     status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]

@@ -10,11 +10,12 @@
 nothing of bookings, cases or the database.
 """
 
+from agent.planner.digest import inputs_digest
 from agent.planner.model import Option, Party, Placement, Seat, Solver, WavePlan
 from agent.planner.objective import option_cost, priority_weight, unplaced_cost
 from agent.planner.options import Network
 from agent.planner.risk import RiskMap
-from agent.planner.solve import greedy, inputs_digest, plan_wave
+from agent.planner.solve import greedy, plan_wave
 
 __all__ = [
     "Network",

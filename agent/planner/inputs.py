@@ -238,9 +238,21 @@ def party_of(
         no_overnight=bool(preferences and preferences.avoid_overnight),
         # Only the broken segment itself: a later segment of the broken journey that still
         # flies (the onward flight after a cancelled feeder) may be part of the new way,
-        # on a seat of its own (the booking's seat on it is not counted free).
+        # on the seat the booking holds there (`held`, credited to this party alone).
         exclude=frozenset({broken.replace[0].flight_key}),
         lost_before=lost_before(board, booking, broken) if board is not None else 0,
+        held=held_seats(booking, broken),
+    )
+
+
+def held_seats(booking: Booking, broken: Broken) -> tuple[tuple[str, str, int], ...]:
+    """The seats the booking holds on the segments a new itinerary replaces (the broken
+    journey's, from the broken one on): a new itinerary on one of those flights again, in
+    the same cabin, keeps them, so the planner credits them to this party. Without it a
+    party holding the last seats on its onward flight found none there when its inbound
+    went (they were sold, to it), and was told "no alternative" (found-priority-s1-w128)."""
+    return tuple(
+        sorted({(s.flight_key, s.cabin.value, booking.seats_needed) for s in broken.replace})
     )
 
 
@@ -257,6 +269,15 @@ def lost_before(board: LiveBoard, booking: Booking, broken: Broken) -> int:
         and (state := board.get(s.flight_key)) is not None
         and state.status in (FlightStatus.CANCELLED, FlightStatus.DIVERTED)
     )
+
+
+def _held_together(members: Sequence[Party]) -> tuple[tuple[str, str, int], ...]:
+    """The seats a merged group holds: each member's, summed per (flight, cabin)."""
+    held: dict[tuple[str, str], int] = {}
+    for member in members:
+        for flight, cabin, seats in member.held:
+            held[(flight, cabin)] = held.get((flight, cabin), 0) + seats
+    return tuple(sorted((f, c, n) for (f, c), n in held.items()))
 
 
 def link_key(customer_id: str, broken: Broken) -> Hashable:
@@ -304,6 +325,7 @@ def merge_linked(
             exclude=frozenset().union(*(p.exclude for p in members)),
             lost_before=max(p.lost_before for p in members),
             together=next((p.together for p in members if p.together), ()),
+            held=_held_together(members),
         )
         merged.append(group)
         members_of[group.ref] = members

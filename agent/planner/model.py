@@ -53,6 +53,17 @@ class Party:
     """The itinerary its linked companions already hold or were rebooked onto (a re-plan
     of one booking, `agent.planner.companions`): any other breaks the preference to
     travel with them. Empty: no such companions."""
+    held: tuple[tuple[str, str, int], ...] = ()
+    """(flight, cabin, seats) the party holds now on the segments its new itinerary
+    replaces (sorted). Re-planned onto one of those flights again, in the same cabin, it
+    keeps those seats: they are credited to this party alone (`needs`), not counted free
+    for others, as the flight's seats left (everybody's) already count them sold."""
+
+    def needs(self, seat: Seat) -> int:
+        """The seats this party must find free on `seat` (its own there credited)."""
+        flight, cabin = seat
+        own = sum(n for f, c, n in self.held if f == flight and c == cabin)
+        return max(0, self.seats - own)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.planner.companions import companions_of
-from agent.planner.inputs import Broken, broken_segments, link_key, merge_linked, party_of
+from agent.planner.inputs import (
+    Broken,
+    broken_segments,
+    held_seats,
+    link_key,
+    merge_linked,
+    party_of,
+)
 from agent.planner.model import Option, Party, Seat, WavePlan
 from agent.planner.options import Network
 from agent.planner.risk import RiskMap
@@ -178,8 +185,15 @@ async def place_cases(
             key = hold_key(need.case_id, generation)
             # A seat for each of the party on every flight: they travel together.
             seats = bookings[need.pnr].seats_needed
+            # The seats it has on a flight its broken segments share with the new way
+            # are its own there (the planner credited them: `Party.held`): kept.
+            kept = tuple(
+                f
+                for f, c, _ in held_seats(bookings[need.pnr], broken[need.pnr])
+                if f in option.flights and c == option.cabin
+            )
             requests.append(
-                HoldRequest(key, need.case_id, need.pnr, option.flights, option.cabin, seats)
+                HoldRequest(key, need.case_id, need.pnr, option.flights, option.cabin, seats, kept)
             )
         assignments[need.case_id] = Assignment(
             flights=list(option.flights) if option else [],
@@ -211,7 +225,7 @@ def plan_apart(
     for party in parties:
         option = plan.placed(party.ref)
         for seat in option.seats if option is not None else ():
-            left[seat] = left.get(seat, 0) - party.seats
+            left[seat] = left.get(seat, 0) - party.needs(seat)
     second = plan_wave(apart, options, left, weights)
     members = {m.ref for m in apart}
     placements = {

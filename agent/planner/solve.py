@@ -7,7 +7,9 @@ family). As a mixed-integer program it is small once identical parties are group
 (the passengers of one cancelled flight bound for one destination, in one cabin and
 priority class, are interchangeable): integer variables y[g, o] (how many of group g
 take option o) and u[g] (how many stay unplaced), one equality per group, one
-capacity row per (flight, cabin). Its LP relaxation is nearly integral, so HiGHS
+capacity row per (flight, cabin): Σ y[g, o]·(seats − held) ≤ seats left, where `held`
+is what g's parties hold there already (`Party.needs`: their own seats, credited to them
+alone, in the greedy and the bound alike). Its LP relaxation is nearly integral, so HiGHS
 closes it at or near the root. HiGHS (through `scipy.optimize.milp`, a dependency we
 already carry) is deterministic: the same model gives the same solution on any machine
 load. No wall-clock limit decides anything: the search is bounded by a node count
@@ -22,8 +24,6 @@ was given), is the lower bound that `WavePlan.quality_ratio` divides by.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -31,6 +31,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array
 
+from agent.planner.digest import inputs_digest
 from agent.planner.model import Option, Party, Placement, Seat, Solver, WavePlan
 from agent.planner.objective import delay_minutes, option_cost, unplaced_cost
 from agent.settings import PlannerSettings
@@ -66,7 +67,7 @@ def plan_wave(
         p.ref: [
             o
             for o in options.get(p.ref, ())
-            if all(capacity.get(seat, 0) >= p.seats for seat in o.seats)
+            if all(capacity.get(seat, 0) >= p.needs(seat) for seat in o.seats)
         ]
         for p in parties
     }
@@ -126,63 +127,22 @@ def greedy(
     capacity: Mapping[Seat, int],
     cost: Callable[[Party, int], float],
 ) -> dict[str, int | None]:
-    """Each party in `order` takes its cheapest option with seats left (index, or None)."""
+    """Each party in `order` takes its cheapest option with seats left (index, or None);
+    the seats a party holds on a flight are its own there (`Party.needs`)."""
     left = dict(capacity)
     chosen: dict[str, int | None] = {}
     for party in order:
         mine = options.get(party.ref, ())
         best: int | None = None
         for i in sorted(range(len(mine)), key=lambda i: (cost(party, i), i)):
-            if all(left.get(seat, 0) >= party.seats for seat in mine[i].seats):
+            if all(left.get(seat, 0) >= party.needs(seat) for seat in mine[i].seats):
                 best = i
                 break
         if best is not None:
             for seat in mine[best].seats:
-                left[seat] -= party.seats
+                left[seat] = left.get(seat, 0) - party.needs(seat)
         chosen[party.ref] = best
     return chosen
-
-
-def inputs_digest(
-    parties: Sequence[Party],
-    options: Mapping[str, Sequence[Option]],
-    capacity: Mapping[Seat, int],
-    weights: PlannerSettings,
-) -> str:
-    """SHA-256 over the canonical form of everything the plan depends on."""
-    canonical = {
-        "parties": [
-            [
-                p.ref,
-                p.seats,
-                p.origin,
-                p.destination,
-                p.earliest_dep.isoformat(),
-                p.cabin,
-                p.carrier,
-                p.scheduled_arrival.isoformat(),
-                p.arrive_by.isoformat() if p.arrive_by else None,
-                p.weight,
-                sorted(p.avoid_airports),
-                sorted(p.avoid_carriers),
-                p.no_overnight,
-                sorted(p.exclude),
-                p.lost_before,
-                list(p.together),
-                [
-                    [list(o.flights), o.cabin, o.dep.isoformat(), o.arr.isoformat(), o.risk]
-                    for o in options[p.ref]
-                ]
-                if p.ref in options
-                else [],
-            ]
-            for p in sorted(parties, key=lambda p: p.ref)
-        ],
-        "capacity": sorted([list(seat), n] for seat, n in capacity.items()),
-        "weights": weights.model_dump(mode="json"),
-    }
-    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 # --- the MILP ---------------------------------------------------------------------------
@@ -209,6 +169,7 @@ def _groups(
             party.no_overnight,
             party.lost_before,
             party.together,
+            party.held,
             tuple(o.flights for o in mine),
         )
         group = by_key.get(key)
@@ -236,7 +197,9 @@ def _model(
     seat_cols: list[tuple[int, int, float]] = []  # (seat row, column, seats)
     for g, group in enumerate(groups):
         size = len(group.members)
-        seats = group.members[0].seats
+        # Members of a group hold the same seats (`held` is in its key): each needs on a
+        # flight its seats less those it holds there, Σ y·(seats − held) ≤ seats left.
+        first = group.members[0]
         for option, cost in zip(group.options, group.costs, strict=True):
             column = len(costs)
             costs.append(cost)
@@ -246,7 +209,7 @@ def _model(
             values.append(1.0)
             for seat in option.seats:
                 row = seat_rows.setdefault(seat, len(seat_rows))
-                seat_cols.append((row, column, float(seats)))
+                seat_cols.append((row, column, float(first.needs(seat))))
         column = len(costs)
         costs.append(group.unplaced)
         upper.append(size)
@@ -322,7 +285,7 @@ def _place_the_rest(
     for ref, placement in placements.items():
         if placement.option is not None:
             for seat in placement.option.seats:
-                left[seat] = left.get(seat, 0) - by_ref[ref].seats
+                left[seat] = left.get(seat, 0) - by_ref[ref].needs(seat)
     order = sorted(unplaced, key=lambda p: (-p.weight, p.earliest_dep, p.ref))
     costs = {p.ref: [option_cost(p, o, weights) for o in complete[p.ref]] for p in order}
     chosen = greedy(order, complete, left, lambda p, i: costs[p.ref][i])
@@ -374,7 +337,7 @@ def _placements_of(
     for ref, pick in chosen.items():
         if pick is not None:
             for seat in options[ref][pick].seats:
-                left[seat] = left.get(seat, 0) - parties[ref].seats
+                left[seat] = left.get(seat, 0) - parties[ref].needs(seat)
     horizon_end = int(weights.horizon_hours * 60)
     placements: dict[str, Placement] = {}
     for ref in sorted(chosen):
@@ -382,7 +345,7 @@ def _placements_of(
         ranked = tuple(
             mine[i]
             for i in sorted(range(len(mine)), key=lambda i: (costs[ref][i], i))
-            if i != pick and all(left.get(seat, 0) >= party.seats for seat in mine[i].seats)
+            if i != pick and all(left.get(seat, 0) >= party.needs(seat) for seat in mine[i].seats)
         )[: weights.ranked_options]
         option = mine[pick] if pick is not None else None
         placements[ref] = Placement(
