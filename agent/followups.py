@@ -87,6 +87,13 @@ class FollowUps:
     async def _resume(self, approval_id: str, case_id: str, decision: dict[str, Any]) -> None:
         config: RunnableConfig = {"configurable": {"thread_id": case_id}}
         snapshot = await self.graph.aget_state(config)
+        if snapshot.next and not snapshot.interrupts:
+            # Cases run with "exit" durability: the parked state and its interrupt are two
+            # writes, and a daemon killed between them left "approve is next" and no
+            # interrupt. Run on to the approval again (everything before `interrupt()` is
+            # idempotent), so the answer below finds the case parked at it.
+            await self.graph.ainvoke(None, config, context=self.deps, durability=CASE_DURABILITY)
+            snapshot = await self.graph.aget_state(config)
         asked = [
             i.value.get("approval_id") for i in snapshot.interrupts if isinstance(i.value, dict)
         ]

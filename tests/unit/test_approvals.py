@@ -8,11 +8,13 @@ expire at a deadline on simulated time.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from langchain_core.runnables import RunnableConfig
 from sqlalchemy import select, update
 
 from agent.approvals import (
@@ -119,6 +121,28 @@ async def test_approving_completes_the_case_once(agent: Agent) -> None:
     with pytest.raises(ApprovalClosedError, match="approved \\(by maria\\)"):
         await desk.decide(approval_id, Decision(verdict="reject", reason="late"), operator="x")
     assert await ledger(agent, pnr) == ["care", "compensate", "notify", "rebook", "refund_offer"]
+
+
+async def test_a_daemon_killed_before_the_interrupt_was_written_still_applies_the_decision(
+    agent: Agent, tmp_path: Path
+) -> None:
+    """With "exit" durability the parked case's checkpoint and its interrupt are two writes;
+    a daemon killed between them left a checkpoint that says "approve is next" and no
+    interrupt. The decision must still run the case, once (seen in the Kafka kill test)."""
+    runner, pnr, approval_id = await parked(agent)
+    approval = await ApprovalDesk(agent.deps.db, agent.deps.clock).get(approval_id)
+    with sqlite3.connect(tmp_path / "checkpoints.sqlite") as checkpoints:
+        checkpoints.execute("DELETE FROM writes WHERE thread_id = ?", (approval.case_id,))
+    config: RunnableConfig = {"configurable": {"thread_id": approval.case_id}}
+    snapshot = await agent.graph.aget_state(config)
+    assert snapshot.next and not snapshot.interrupts, "the crash's state, as left"
+
+    desk = ApprovalDesk(agent.deps.db, agent.deps.clock)
+    await desk.decide(approval_id, Decision(verdict="approve"), operator="maria")
+    assert await runner.apply_decisions() == 1
+    assert await case_row(agent, approval.case_id) == ("done", "rebooked")
+    assert await ledger(agent, pnr) == ["care", "compensate", "notify", "rebook", "refund_offer"]
+    assert await runner.apply_decisions() == 0
 
 
 async def load_booking_of(agent: Agent, pnr: str) -> Booking:
