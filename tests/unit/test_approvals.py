@@ -131,7 +131,7 @@ async def test_a_daemon_killed_before_the_interrupt_was_written_still_applies_th
     interrupt. The decision must still run the case, once (seen in the Kafka kill test)."""
     runner, pnr, approval_id = await parked(agent)
     approval = await ApprovalDesk(agent.deps.db, agent.deps.clock).get(approval_id)
-    with sqlite3.connect(tmp_path / "checkpoints.sqlite") as checkpoints:
+    with sqlite3.connect(Settings(data_dir=tmp_path).checkpoint_path) as checkpoints:
         checkpoints.execute("DELETE FROM writes WHERE thread_id = ?", (approval.case_id,))
     config: RunnableConfig = {"configurable": {"thread_id": approval.case_id}}
     snapshot = await agent.graph.aget_state(config)
