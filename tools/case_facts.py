@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -102,6 +103,7 @@ def disruption_facts(
     # origin to final destination; Folkerts, C-11/11: the arrival there), not on the
     # booking's other journeys.
     original, rebooked, active = trip.ticketed, trip.added, trip.active
+    flown = {s.flight_key for s in active}
     destination = trip.destination
     actual_dep: datetime | None = None
     actual_arr: datetime | None = None
@@ -139,7 +141,35 @@ def disruption_facts(
         if rebooked
         else _diverted_to(schedule, state, kind),
         alternative_offered=bool(rebooked) or kind is not DisruptionKind.CANCELLED,
+        overnight=_rerouted_overnight(
+            schedule,
+            next((s.flight_key for s in original if s.flight_key not in flown), None),
+            rebooked[0].flight_key if rebooked else None,
+            actual_dep,
+        ),
     )
+
+
+def _rerouted_overnight(
+    schedule: Schedule, replaced: str | None, new_first: str | None, new_dep: datetime | None
+) -> bool | None:
+    """Whether a re-routing makes the passenger wait into another day where they wait.
+
+    Art 5(1)(b) dates the night by "the reasonably expected time of departure of the new
+    flight" against "the departure as planned for the cancelled flight": `replaced`, the
+    first booked flight the re-routing replaces, in local time at the airport the new
+    flight (`new_first`, leaving at `new_dep`) leaves from. For a missed connection that
+    is the lost onward flight at the transfer airport, not the inbound that ran late,
+    which left the day before from another time zone (a night flight into a morning
+    connection was read as a hotel night). None: no re-routing, or nothing it replaces
+    (the disrupted flight's own times decide, `tools.policy.facts.overnight`).
+    """
+    if replaced is None or new_first is None or new_dep is None:
+        return None
+    flights = schedule.flights
+    zone = ZoneInfo(schedule.airports[flights[new_first].origin].tz)
+    planned = flights[replaced].sched_dep
+    return new_dep.astimezone(zone).date() > planned.astimezone(zone).date()
 
 
 def _diverted_to(schedule: Schedule, state: FlightState | None, kind: DisruptionKind) -> str | None:
@@ -202,6 +232,12 @@ def rerouted_entitlements(
                 "alt_origin": flights[journey[0]].origin,
                 "alt_destination": flights[journey[-1]].destination,
                 "alternative_offered": True,
+                "overnight": _rerouted_overnight(
+                    schedule,
+                    next((s.flight_key for s in on_journey if s.seq in set(replace_seqs)), None),
+                    new_flights[0],
+                    live(new_flights[0])[0],
+                ),
             }
         )
     elif disruption.kind in (DisruptionKind.CANCELLED, DisruptionKind.DIVERTED):
