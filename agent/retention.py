@@ -195,7 +195,9 @@ async def schedule_retention(
     the job's key makes it one)."""
     async with db.session() as session:
         waiting = await session.scalar(
-            select(JobRow.id).where(JobRow.kind == JobKind.RETENTION.value, JobRow.status == JobStatus.DUE)
+            select(JobRow.id).where(
+                JobRow.kind == JobKind.RETENTION.value, JobRow.status == JobStatus.DUE
+            )
         )
     if waiting is not None:
         return

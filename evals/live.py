@@ -167,7 +167,9 @@ async def pending_cases(db: Database) -> int:
     async with db.session() as session:
         return int(
             await session.scalar(
-                select(func.count()).select_from(CaseRow).where(CaseRow.status == CaseStatus.PENDING)
+                select(func.count())
+                .select_from(CaseRow)
+                .where(CaseRow.status == CaseStatus.PENDING)
             )
             or 0
         )
@@ -185,6 +187,8 @@ async def next_due(db: Database, now: datetime) -> list[datetime]:
         for payload in rows:
             if not is_due(payload, now) and payload.get("not_before"):
                 found.append(datetime.fromisoformat(payload["not_before"]))
-        jobs = (await session.scalars(select(JobRow.due_at).where(JobRow.status == JobStatus.DUE))).all()
+        jobs = (
+            await session.scalars(select(JobRow.due_at).where(JobRow.status == JobStatus.DUE))
+        ).all()
         found += [due for due in jobs if due > now]
     return found

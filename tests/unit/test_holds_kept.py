@@ -18,6 +18,7 @@ from sqlalchemy import update
 from airline.holds import HoldRequest, confirm_hold, hold_many, hold_seats, release_hold
 from airline.inventory import rebook
 from airline.models import Booking, Cabin, SegmentStatus
+from airline.reservations import InvalidRequestError
 from airline.tables import InventoryRow
 from tests.unit.test_holds import (
     LATER_DIRECT,
@@ -30,7 +31,6 @@ from tests.unit.test_holds import (
     sold,
 )
 from travel_agent.db import Database
-from airline.reservations import InvalidRequestError
 from travel_agent.errors import NoSeatsError
 
 INBOUND, ONWARD = VIA_AMS
