@@ -13,8 +13,10 @@ __all__ = [
     "scheduler",
     "settings",
     "sql_store",
+    "sql_work",
     "state",
     "store",
     "tables",
+    "work",
 ]
 """The public modules; the others are the package's own."""

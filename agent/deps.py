@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from agent.read_ahead import ReadAhead
 from agent.reasoners.base import Reasoner
 from agent.settings import AgentSettings
-from agent.store import CaseStore
+from agent.work import Persistence
 from airline.board import LiveBoard
 from airline.clock import Clock
 from airline.schedule import Schedule
@@ -18,13 +18,16 @@ from travel_agent.db import Database
 @dataclass(frozen=True)
 class AgentDeps:
     db: Database
+    """The database, for the runtime around the graph (claims, waves, the scheduler)."""
     schedule: Schedule
     board: LiveBoard
     clock: Clock
     reasoner: Reasoner
     settings: AgentSettings
-    store: CaseStore
-    """The agent's own tables, as the nodes write them (`agent.sql_store.SqlCaseStore`)."""
+    persistence: Persistence
+    """Units of work: the agent's, the airline's and the tools' tables as the nodes read
+    and write them, one transaction at a time (`agent.sql_work.SqlPersistence`). The
+    nodes go through it, never through `db`, which is the runtime's."""
     memory: CustomerMemory | None = None
     """Long-term customer memory; None runs without (no preferences, nothing recalled)."""
     reads: ReadAhead | None = None

@@ -34,7 +34,7 @@ from sqlalchemy import delete, insert, literal, select, update
 from agent.scheduler import Handler, JobKind, schedule_job
 from agent.settings import RetentionSettings
 from agent.state import CaseStatus
-from agent.tables import CaseRow, JobRow
+from agent.tables import CaseRow, JobRow, JobStatus
 from airline.clock import Clock
 from airline.tables import LedgerArchiveRow, LedgerRow
 from tools.tables import OutboxRow, OutboxStatus
@@ -142,7 +142,7 @@ class Retention:
         return await self._delete_batches(OutboxRow, select(OutboxRow.id).where(*which))
 
     async def _delete_jobs(self, before: datetime) -> int:
-        finished = select(JobRow.id).where(JobRow.status != "due", JobRow.due_at < before)
+        finished = select(JobRow.id).where(JobRow.status != JobStatus.DUE, JobRow.due_at < before)
         return await self._delete_batches(JobRow, finished)
 
     async def _delete_batches(self, row: Any, ids_query: Any) -> int:
@@ -195,7 +195,9 @@ async def schedule_retention(
     the job's key makes it one)."""
     async with db.session() as session:
         waiting = await session.scalar(
-            select(JobRow.id).where(JobRow.kind == JobKind.RETENTION.value, JobRow.status == "due")
+            select(JobRow.id).where(
+                JobRow.kind == JobKind.RETENTION.value, JobRow.status == JobStatus.DUE
+            )
         )
     if waiting is not None:
         return

@@ -23,7 +23,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.claims import owner_gone
-from agent.tables import JobRow
+from agent.tables import JobRow, JobStatus
 from airline.clock import Clock
 from travel_agent.db import Database
 
@@ -59,13 +59,6 @@ class JobKind(StrEnum):
     """Seats a wave held and nobody confirmed go back (`airline.holds.release_expired_holds`)."""
     REPLY_DEADLINE = "reply_deadline"
     RETENTION = "retention"
-
-
-class JobStatus(StrEnum):
-    DUE = "due"
-    DONE = "done"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
 
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]

@@ -52,29 +52,23 @@ _CLOSE = (
 
 
 class SqlCaseStore:
-    """`CaseStore` on the database the agent runs on."""
+    """`CaseStore` in one transaction (`session`) on the database the agent runs on."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, session: AsyncSession) -> None:
         self.db = db
+        self._session = session
 
-    async def close_case(
-        self, tx: AsyncSession, case_id: str, outcome: Outcome, at: datetime
-    ) -> None:
-        await close_case(tx, case_id, outcome, at)
+    async def close_case(self, case_id: str, outcome: Outcome, at: datetime) -> None:
+        await close_case(self._session, case_id, outcome, at)
 
-    async def open_approval(
-        self, tx: AsyncSession, values: Mapping[str, Any], *, at: datetime
-    ) -> None:
-        await approvals.open_approval(tx, self.db, dict(values), at=at)
+    async def open_approval(self, values: Mapping[str, Any], *, at: datetime) -> None:
+        await approvals.open_approval(self._session, self.db, dict(values), at=at)
 
-    async def mark_stale(
-        self, tx: AsyncSession, approval: str, *, reason: str, was: object, at: datetime
-    ) -> None:
-        await approvals.mark_stale(tx, approval, reason=reason, was=was, at=at)
+    async def mark_stale(self, approval: str, *, reason: str, was: object, at: datetime) -> None:
+        await approvals.mark_stale(self._session, approval, reason=reason, was=was, at=at)
 
     async def open_offer(
         self,
-        tx: AsyncSession,
         *,
         case_id: str,
         pnr: str,
@@ -86,7 +80,7 @@ class SqlCaseStore:
         now: datetime,
     ) -> str:
         return await offers.open_offer(
-            tx,
+            self._session,
             self.db,
             case_id=case_id,
             pnr=pnr,
@@ -100,7 +94,6 @@ class SqlCaseStore:
 
     async def schedule_job(
         self,
-        tx: AsyncSession,
         *,
         key: str,
         kind: JobKind,
@@ -108,5 +101,5 @@ class SqlCaseStore:
         payload: dict[str, Any],
     ) -> None:
         await scheduler.schedule_job(
-            tx, self.db, key=key, kind=kind, due_at=due_at, payload=payload
+            self._session, self.db, key=key, kind=kind, due_at=due_at, payload=payload
         )

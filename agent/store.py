@@ -4,14 +4,13 @@
 
 A node says *what* it records — a case closed with its outcome, an approval opened, an
 offer made, a job scheduled — and the store says *how* (which table, which dialect's
-upsert). Each write joins the caller's transaction `tx`: a case's effects, its closing
-and its follow-ups commit together or not at all, which is what makes a case safe to
-run again after a crash (agent/nodes/closing.py). The transaction handle is still
-SQLAlchemy's session because the airline's writes (holds, bookings, the effect ledger)
-and the tools' outbox share it; those rooms' stores are the next ports to draw.
+upsert). A store is bound to one transaction: the unit of work (`agent.work.UnitOfWork`)
+hands it out beside the airline's reservations and ledger and the tools' outbox, so a
+case's effects, its closing and its follow-ups commit together or not at all, which is
+what makes a case safe to run again after a crash (agent/nodes/closing.py).
 
 `tests/unit/test_structure.py` holds the nodes to it: no node imports `agent.tables`,
-SQLAlchemy's statements, or a function of the agent package that takes a session.
+SQLAlchemy, or a function that takes a session, nor touches the database directly.
 """
 
 from __future__ import annotations
@@ -19,8 +18,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.scheduler import JobKind
 from agent.state import Outcome
@@ -31,29 +28,23 @@ __all__ = ["CaseStore"]
 
 
 class CaseStore(Protocol):
-    """The agent's cases, approvals, offers and jobs, as the graph's nodes write them."""
+    """The agent's cases, approvals, offers and jobs, as the graph's nodes write them, in
+    the transaction of the unit of work that handed the store out."""
 
-    async def close_case(
-        self, tx: AsyncSession, case_id: str, outcome: Outcome, at: datetime
-    ) -> None:
+    async def close_case(self, case_id: str, outcome: Outcome, at: datetime) -> None:
         """Mark the case done with its outcome; a case closed before keeps its outcome."""
         ...
 
-    async def open_approval(
-        self, tx: AsyncSession, values: Mapping[str, Any], *, at: datetime
-    ) -> None:
+    async def open_approval(self, values: Mapping[str, Any], *, at: datetime) -> None:
         """Write the approval (once per id) and park its case as awaiting it."""
         ...
 
-    async def mark_stale(
-        self, tx: AsyncSession, approval: str, *, reason: str, was: object, at: datetime
-    ) -> None:
+    async def mark_stale(self, approval: str, *, reason: str, was: object, at: datetime) -> None:
         """The approval no longer applies (the world changed under it)."""
         ...
 
     async def open_offer(
         self,
-        tx: AsyncSession,
         *,
         case_id: str,
         pnr: str,
@@ -69,7 +60,6 @@ class CaseStore(Protocol):
 
     async def schedule_job(
         self,
-        tx: AsyncSession,
         *,
         key: str,
         kind: JobKind,

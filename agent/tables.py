@@ -138,6 +138,17 @@ class ApprovalRow(Base):
     __table_args__ = (UniqueConstraint("case_id", "revision", name="uq_approvals_case_rev"),)
 
 
+class JobStatus(StrEnum):
+    """Where a scheduled job is (`JobRow.status`); DONE, FAILED and CANCELLED are final."""
+
+    DUE = "due"
+    """Waiting for its time, or claimed and running (a claim is not a status)."""
+    DONE = "done"
+    FAILED = "failed"
+    """Its handler failed as many times as it may."""
+    CANCELLED = "cancelled"
+
+
 class JobRow(Base):
     """Scheduled work (approval deadlines, reminders, re-checks), claimed by one daemon.
 

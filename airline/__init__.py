@@ -9,9 +9,11 @@ __all__ = [
     "clock",
     "holds",
     "models",
+    "ports",
     "reservations",
     "schedule",
     "seed",
+    "sql_ports",
     "tables",
 ]
 """The public modules; the others are the package's own."""

@@ -46,6 +46,7 @@ from airline.reservations import (
     InvalidRequestError,
     effect_done,
     give_back_seats,
+    load_booking,
     lock_booking,
     record_effect,
     release_hold_row,
@@ -119,17 +120,24 @@ async def hold_seats(
     flights: Sequence[str],
     cabin: Cabin,
     party: int = 1,
+    kept: Sequence[str] = (),
     expires_at: datetime,
     now: datetime,
 ) -> Hold:
     """Take `party` seats in `cabin` on every flight for `pnr` until `expires_at`.
 
+    `kept`: flights of `flights` on which the booking has its seats in `cabin` already,
+    on segments the rebooking will replace; the hold takes none there (the booking's
+    own go over on confirming, and a release gives nothing back), as `HoldRequest.kept`
+    does for a wave's holds.
+
     Raises:
         NoSeatsError: a flight has fewer than `party` seats left (nothing is held).
         NotFoundError: the booking or a flight does not exist.
         BookingClosedError: the booking is refunded or cancelled.
-        InvalidRequestError: no flights, a flight twice, `party` < 1 or an expiry not after
-            `now`.
+        InvalidRequestError: no flights, a flight twice, `party` < 1, an expiry not after
+            `now`, or a kept flight not among `flights` or without the booking's seat in
+            `cabin`.
     """
     # Lock first, then look for the key: a concurrent call with the same key has either
     # committed by the time the lock is ours, or not begun.
@@ -144,8 +152,9 @@ async def hold_seats(
         raise InvalidRequestError(f"the hold would expire at {expires_at}, not after {now}")
     if booking.status != BookingStatus.ACTIVE.value:
         raise BookingClosedError(pnr, booking.status)
+    await _check_kept(session, pnr, flights, cabin, kept)
     # Sorted: transactions that take seats on the same flights lock them in one order.
-    await take_seats(session, sorted(flights), cabin, party)
+    await take_seats(session, sorted(f for f in flights if f not in kept), cabin, party)
     row = SeatHoldRow(
         id=hold_id_for(key),
         idempotency_key=key,
@@ -154,6 +163,7 @@ async def hold_seats(
         flights=list(flights),
         cabin=cabin.value,
         party=party,
+        kept=sorted(kept) or None,
         status=HoldStatus.HELD.value,
         created_at=now,
         expires_at=expires_at,
@@ -172,10 +182,28 @@ async def hold_seats(
             "cabin": cabin.value,
             "party": party,
             "expires_at": expires_at.isoformat(),
+            **({"kept": sorted(kept)} if kept else {}),
         },
         at=now,
     )
     return _hold_of(row)
+
+
+async def _check_kept(
+    session: AsyncSession, pnr: str, flights: Sequence[str], cabin: Cabin, kept: Sequence[str]
+) -> None:
+    """A kept flight is one the hold flies, on which the booking has a seat in `cabin`:
+    anything else would hold no seat where the booking has none."""
+    if not kept:
+        return
+    stray = sorted(set(kept) - set(flights))
+    if stray:
+        raise InvalidRequestError(f"kept flights {stray} are not among the held {list(flights)}")
+    booking = await load_booking(session, pnr)
+    seated = {s.flight_key for s in booking.active_segments if s.cabin == cabin}
+    missing = sorted(set(kept) - seated)
+    if missing:
+        raise InvalidRequestError(f"booking {pnr} has no {cabin.value} seat on {missing} to keep")
 
 
 async def hold_many(

@@ -17,7 +17,7 @@ from agent.deps import AgentDeps
 from agent.graph import CaseGraph, build_graph, open_checkpointer
 from agent.reasoners.base import Reasoner
 from agent.reasoners.rules import RulesReasoner
-from agent.sql_store import SqlCaseStore
+from agent.sql_work import SqlPersistence
 from airline.board import LiveBoard
 from airline.clock import Clock
 from airline.schedule import Schedule
@@ -84,7 +84,7 @@ async def open_agent(
             clock=clock,
             reasoner=reasoner,
             settings=settings.agent,
-            store=SqlCaseStore(db),
+            persistence=SqlPersistence(db),
             memory=memory,
         )
         yield Agent(deps=deps, graph=build_graph(checkpointer), checkpointer=checkpointer)

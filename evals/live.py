@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from agent.choices import ChoiceDesk
 from agent.relay import OutboxRelay
 from agent.runtime import Daemon
-from agent.tables import CaseRow, JobRow
+from agent.state import CaseStatus
+from agent.tables import CaseRow, JobRow, JobStatus
 from airline.clock import SimulatedClock
 from evals.harness import Harness, ScenarioRuntime
 from evals.run_result import RunResult
@@ -166,7 +167,9 @@ async def pending_cases(db: Database) -> int:
     async with db.session() as session:
         return int(
             await session.scalar(
-                select(func.count()).select_from(CaseRow).where(CaseRow.status == "pending")
+                select(func.count())
+                .select_from(CaseRow)
+                .where(CaseRow.status == CaseStatus.PENDING)
             )
             or 0
         )
@@ -184,6 +187,8 @@ async def next_due(db: Database, now: datetime) -> list[datetime]:
         for payload in rows:
             if not is_due(payload, now) and payload.get("not_before"):
                 found.append(datetime.fromisoformat(payload["not_before"]))
-        jobs = (await session.scalars(select(JobRow.due_at).where(JobRow.status == "due"))).all()
+        jobs = (
+            await session.scalars(select(JobRow.due_at).where(JobRow.status == JobStatus.DUE))
+        ).all()
         found += [due for due in jobs if due > now]
     return found

@@ -28,6 +28,10 @@ SEED = 7
 SERVICE_DATE = date(2026, 3, 1)
 IN_CI = bool(os.environ.get("CI"))
 
+# Contracts shared by a unit and an integration module assert in a helper module: let
+# pytest explain their failures as it does in a test module.
+pytest.register_assert_rewrite("tests.unit.unit_of_work_contract")
+
 
 # Session fixtures that start one server for the whole run (a fixed port, a fixed data
 # directory). Under pytest-xdist each worker has its own session, so the tests using them

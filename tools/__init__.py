@@ -8,7 +8,9 @@ __all__ = [
     "flights",
     "notifications",
     "policy",
+    "ports",
     "rebooking",
+    "sql_outbox",
     "tables",
 ]
 """The public modules; the others are the package's own."""

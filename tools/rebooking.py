@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from airline import reservations
 from airline.journeys import journey_of_flight, next_journey_deadline
 from airline.models import Booking, BookingStatus, Cabin, FlightStatus, Segment
+from airline.sql_ports import SqlReservations
 from tools.effects import ToolDeps, ToolResult, ToolStatus, action_event, replayed, run_once
 from tools.policy.checks import Violation, only_seats_gone, rebook_violations
 
@@ -70,7 +71,7 @@ async def rebook(
         replaced = sorted((active[seq] for seq in replace_seqs), key=lambda s: _dep(deps, s))
         bounds = _journey_bounds(deps, booking, replaced[0])
         problems = await rebook_violations(
-            session,
+            SqlReservations(session),
             deps.schedule,
             deps.board,
             flights=flights,

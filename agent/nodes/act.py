@@ -2,22 +2,24 @@
 keys), schedule the follow-ups of a rebooking, and close the case in that transaction.
 
 This is the one path by which the agent changes bookings and pays (there is no second
-set of write tools). A rebooking onto the planner's assignment confirms the seats held
-for the case (`airline.holds.confirm_hold`), so it cannot lose them; a rebooking onto
-another option (an operator's edit) gives the hold back and takes fresh seats; a case
-that ends without a rebooking gives its hold back. A seat that cannot be had after all
-(another option full, a hold expired) sends the case back to the planner.
+set of write tools). Everything it writes goes through one unit of work
+(`deps.persistence.transaction()`, `agent.work`): the airline's reservations and
+ledger, the tools' outbox and the agent's cases, bound to one transaction. A rebooking
+onto the planner's assignment confirms the seats held for the case
+(`Reservations.confirm_hold`: `airline.holds.confirm_hold`), so it cannot lose them; a
+rebooking onto another option (an operator's edit) gives the hold back and takes fresh
+seats; a case that ends without a rebooking gives its hold back. A seat that cannot be
+had after all (another option full, a hold expired) sends the case back to the planner.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from langgraph.runtime import Runtime
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.deps import AgentDeps
 from agent.nodes.approve import pending_notice_key
@@ -47,23 +49,15 @@ from agent.state import (
     RefundOfferAction,
 )
 from agent.turns import my_turn
-from airline.holds import confirm_hold, release_case_holds
-from airline.ledger import effect_details_under
-from airline.reservations import (
-    HoldExpiredError,
-    effect_done,
-    read_ledger_ahead,
-    rebook,
-)
+from agent.work import UnitOfWork
+from airline.reservations import HoldExpiredError
 from airline.schedule import Schedule
-from tools.effects import action_event, record_and_announce
 from tools.flights import Itinerary
-from tools.notifications import enqueue_for_booking, message_deadline, with_preferences
+from tools.notifications import message_deadline, with_preferences
 from tools.policy.checks import (
     fallback_message,
 )
 from tools.policy.results import CareItem
-from travel_agent.db import insert_row
 from travel_agent.errors import NoSeatsError
 
 log = logging.getLogger(__name__)
@@ -114,8 +108,8 @@ async def _apply(
     now = deps.clock.now()
     effects: list[str] = list(before or [])
     fields = dict(context.message_fields)
-    async with deps.db.transaction() as session:
-        await read_ledger_ahead(session, ledger_keys(state, actions))
+    async with deps.persistence.transaction() as work:
+        await work.ledger.read_ahead(ledger_keys(state, actions))
         for action in actions:
             if isinstance(action, RebookAction):
                 key = rebook_key(case_id)
@@ -129,14 +123,13 @@ async def _apply(
                     reference=_original_day(deps.schedule, context.disrupted_flight),
                     language=context.customer.language,
                 )
-                if await effect_done(session, key):
+                if await work.ledger.done(key):
                     effects.append(Effect.REBOOK.record(ALREADY_DONE))
                     continue
-                await _rebook(session, state, action, key, now)
-                await _follow_up(session, deps, case_id, pnr, action.flights, now)
+                await _rebook(work, state, action, key, now)
+                await _follow_up(work, deps, case_id, pnr, action.flights, now)
                 # The passenger may answer: keep it, take another option, or a refund.
-                await deps.store.open_offer(
-                    session,
+                await work.cases.open_offer(
                     case_id=case_id,
                     pnr=pnr,
                     disruption_flight=context.disrupted_flight,
@@ -148,11 +141,11 @@ async def _apply(
                 )
                 effects.append(Effect.REBOOK.record())
             elif isinstance(action, CareAction):
-                given = await _record_care(session, state, action, now)
+                given = await _record_care(work, state, action, now)
                 fields.update(_owed_fields(action, context))
                 effects.append(Effect.CARE.record(None if given else ALREADY_DONE))
             elif isinstance(action, CompensateAction | RefundOfferAction):
-                done = await _record_money(session, deps, state, action, now)
+                done = await _record_money(work, state, action, now)
                 fields.update(_owed_fields(action, context))
                 effects.append(Effect(action.kind).record(None if done else ALREADY_DONE))
             elif isinstance(action, NotifyAction):
@@ -162,8 +155,7 @@ async def _apply(
                         fields.update(_owed_fields(other, context))
                 # One message to the booking's contact, and one to each passenger with a
                 # contact of their own; a legal deadline beats their quiet hours.
-                sent = await enqueue_for_booking(
-                    session,
+                sent = await work.outbox.enqueue_for_booking(
                     idempotency_key=notify_key(state),
                     case_id=case_id,
                     booking=context.booking,
@@ -176,19 +168,19 @@ async def _apply(
                     about=disrupted.key,
                     departure_told=_departure_told(context, deps),
                     deadline=None
-                    if await effect_done(session, pending_notice_key(state))
+                    if await work.ledger.done(pending_notice_key(state))
                     else message_deadline(action.message, context.entitlements),
                 )
                 effects.append(Effect.NOTIFY.record(action.message.value if sent else ALREADY_SENT))
         if not any(isinstance(a, RebookAction) for a in actions):
-            await release_case_holds(session, case_id, now)  # the planner's seat goes back
+            await work.reservations.release_case_holds(case_id, now)  # the seat goes back
         outcome = case_outcome(effects, state["verdict"].approved)
-        await deps.store.close_case(session, case_id, outcome, now)
+        await work.cases.close_case(case_id, outcome, now)
     return effects, outcome
 
 
 async def _rebook(
-    session: AsyncSession, state: CaseState, action: RebookAction, key: str, now: datetime
+    work: UnitOfWork, state: CaseState, action: RebookAction, key: str, now: datetime
 ) -> None:
     """Confirm the held assignment, or give the hold back and take the chosen seats."""
     case_id, pnr = state["case_id"], state["pnr"]
@@ -200,8 +192,7 @@ async def _rebook(
         and action.flights == assignment.flights
         and action.cabin == assignment.cabin
     ):
-        await confirm_hold(
-            session,
+        await work.reservations.confirm_hold(
             key=key,
             case_id=case_id,
             hold_id=assignment.hold_id,
@@ -209,23 +200,25 @@ async def _rebook(
             now=now,
         )
         detail["hold_id"] = assignment.hold_id
-        await insert_row(session, action_event(key, case_id, pnr, "rebook", detail, now))
+        # The confirmation wrote the ledger row: only the event is left to write.
+        await work.outbox.announce(
+            key=key, case_id=case_id, pnr=pnr, action="rebook", detail=detail, at=now
+        )
         return
-    await release_case_holds(session, case_id, now)
-    await rebook(
-        session,
+    await work.reservations.release_case_holds(case_id, now)
+    await work.reservations.rebook(
         pnr=pnr,
         replace_seqs=action.replace_seqs,
         new_flights=action.flights,
         cabin=action.cabin,
     )
-    await record_and_announce(
-        session, key=key, case_id=case_id, action="rebook", pnr=pnr, detail=detail, at=now
+    await _record_and_announce(
+        work, key=key, case_id=case_id, action="rebook", pnr=pnr, detail=detail, at=now
     )
 
 
 async def _record_care(
-    session: AsyncSession, state: CaseState, action: CareAction, now: datetime
+    work: UnitOfWork, state: CaseState, action: CareAction, now: datetime
 ) -> bool:
     """Give the care items not yet given on this journey; False if every one already was.
 
@@ -235,14 +228,14 @@ async def _record_care(
     items it gives, so a re-run after a crash finds them given and gives nothing twice.
     """
     prefix = care_prefix(state)
-    given = {str(i) for d in await effect_details_under(session, prefix) for i in d["items"]}
+    given = {str(i) for d in await work.ledger.details_under(prefix) for i in d["items"]}
     new = sorted(item for item in action.items if item.value not in given)
     if not new:
         return False
     detail = action.model_dump(mode="json")
     detail.update(items=[item.value for item in new], journey=journey_of(state["context"]))
-    await record_and_announce(
-        session,
+    await _record_and_announce(
+        work,
         key=prefix + "+".join(item.value for item in new) + ":v2",
         case_id=state["case_id"],
         action=action.kind,
@@ -254,23 +247,22 @@ async def _record_care(
 
 
 async def _record_money(
-    session: AsyncSession,
-    deps: AgentDeps,
+    work: UnitOfWork,
     state: CaseState,
     action: CompensateAction | RefundOfferAction,
     now: datetime,
 ) -> bool:
     """Ledger the payment (or offer) once; False if it was already there."""
     key = money_key(state, action.kind)
-    if await effect_done(session, key):
+    if await work.ledger.done(key):
         return False
     detail = action.model_dump(mode="json")
     owed = state["context"].entitlements
     if isinstance(action, CompensateAction) and owed is not None:
         item = owed.compensation(action.regime)
         detail["citation"] = item.citation if item else None
-    await record_and_announce(
-        session,
+    await _record_and_announce(
+        work,
         key=key,
         case_id=state["case_id"],
         action=action.kind,
@@ -279,6 +271,24 @@ async def _record_money(
         at=now,
     )
     return True
+
+
+async def _record_and_announce(
+    work: UnitOfWork,
+    *,
+    key: str,
+    case_id: str,
+    action: str,
+    pnr: str,
+    detail: dict[str, Any],
+    at: datetime,
+) -> None:
+    """The effect's ledger row and its `agent.actions` event, in the effect's transaction
+    (as `tools.effects.record_and_announce` writes them)."""
+    await work.ledger.record(key=key, case_id=case_id, action=action, pnr=pnr, detail=detail, at=at)
+    await work.outbox.announce(
+        key=key, case_id=case_id, pnr=pnr, action=action, detail=detail, at=at
+    )
 
 
 def _departure_told(context: CaseContext, deps: AgentDeps) -> datetime | None:
@@ -310,7 +320,7 @@ def _owed_fields(
 
 
 async def _follow_up(
-    session: AsyncSession,
+    work: UnitOfWork,
     deps: AgentDeps,
     case_id: str,
     pnr: str,
@@ -326,7 +336,7 @@ async def _follow_up(
     if first.sched_dep - before > now + RECHECK_SOON:
         jobs.append((f"remind:{case_id}", JobKind.REMINDER, first.sched_dep - before))
     for key, kind, due in jobs:
-        await deps.store.schedule_job(session, key=key, kind=kind, due_at=due, payload=payload)
+        await work.cases.schedule_job(key=key, kind=kind, due_at=due, payload=payload)
 
 
 async def after_act(state: CaseState) -> Literal["context", "remember"]:

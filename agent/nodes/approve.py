@@ -18,7 +18,6 @@ from typing import Any, Literal
 
 from langgraph.runtime import Runtime
 from langgraph.types import Command, interrupt
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.approvals import ApprovalStatus, approval_id
 from agent.autonomy import safe_default
@@ -35,12 +34,12 @@ from agent.state import (
     RebookAction,
     Verdict,
 )
+from agent.work import UnitOfWork
 from airline.models import FlightStatus
 from tools.flights import Itinerary
 from tools.notifications import (
     LegalDeadline,
     MessageKind,
-    enqueue_for_booking,
     message_deadline,
     with_preferences,
 )
@@ -62,17 +61,16 @@ async def approve(state: CaseState, runtime: Runtime[AgentDeps]) -> Command[Next
         return Command(goto="act")
     deps = runtime.context
     ident = approval_id(state["case_id"], revision)
-    async with deps.db.transaction() as session:
-        await _open_approval(session, state, deps, ident, revision)
+    async with deps.persistence.transaction() as work:
+        await _open_approval(work, state, deps, ident, revision)
     answer: dict[str, Any] = interrupt({"approval_id": ident})
     if answer.get("verdict") in ("approve", "default"):
         changed = _changed_since(deps, verdict.approved, context)
         if changed:
             # A material change the stream did not mark stale in time (a proposed flight
             # left, the cancelled one was reinstated): nothing approved runs on it.
-            async with deps.db.transaction() as session:
-                await deps.store.mark_stale(
-                    session,
+            async with deps.persistence.transaction() as work:
+                await work.cases.mark_stale(
                     ident,
                     reason=f"{changed}: planned again",
                     was=answer.get("verdict"),
@@ -202,7 +200,7 @@ def _told_only(actions: list[ProposedAction]) -> list[ProposedAction]:
 
 
 async def _open_approval(
-    session: AsyncSession, state: CaseState, deps: AgentDeps, ident: str, revision: int
+    work: UnitOfWork, state: CaseState, deps: AgentDeps, ident: str, revision: int
 ) -> None:
     verdict, context, plan = state["verdict"], state["context"], state["plan"]
     now = deps.clock.now()
@@ -244,10 +242,9 @@ async def _open_approval(
         "created_at": now,
         "deadline": deadline,
     }
-    await deps.store.open_approval(session, values, at=now)
-    await _tell_while_deciding(session, state, deps, deadline, now)
-    await deps.store.schedule_job(
-        session,
+    await work.cases.open_approval(values, at=now)
+    await _tell_while_deciding(work, state, deps, deadline, now)
+    await work.cases.schedule_job(
         key=f"deadline:{ident}",
         kind=JobKind.APPROVAL_DEADLINE,
         due_at=deadline,
@@ -301,7 +298,7 @@ def legal_notice_deadline(
 
 
 async def _tell_while_deciding(
-    session: AsyncSession, state: CaseState, deps: AgentDeps, deadline: datetime, now: datetime
+    work: UnitOfWork, state: CaseState, deps: AgentDeps, deadline: datetime, now: datetime
 ) -> None:
     """Legal deadlines beat the operator's time: when the approval may be decided after the
     deadline to inform the passenger (14 CFR 259.8: 30 minutes; APPR s.13), tell them now
@@ -313,8 +310,7 @@ async def _tell_while_deciding(
     if legal is None or status is None or deadline <= legal.due:
         return
     flight = deps.schedule.flights[context.disrupted_flight]
-    await enqueue_for_booking(
-        session,
+    await work.outbox.enqueue_for_booking(
         idempotency_key=pending_notice_key(state),
         case_id=state["case_id"],
         booking=context.booking,

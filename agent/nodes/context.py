@@ -18,22 +18,21 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from langgraph.runtime import Runtime
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.deps import AgentDeps
 from agent.nodes.common import case_facts, local_time
 from agent.planner.inputs import Broken, broken_segments, ordered_segments
 from agent.planner.options import red_eye
-from agent.planner.place import Need, hold_key, place_cases
+from agent.planner.place import Need, hold_key
 from agent.state import (
     Assignment,
     CaseContext,
     CaseReason,
     CaseState,
 )
-from airline.holds import hold_id_for, release_case_holds
+from airline.holds import hold_id_for
 from airline.models import Booking, Cabin, Customer, Flight, Preferences
-from airline.reservations import available_seats, load_booking, load_customer
+from airline.ports import Seats
 from airline.schedule import Schedule
 from tools.flights import Itinerary, Leg, SearchRequest
 from tools.policy.results import Entitlements
@@ -61,9 +60,9 @@ async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseS
     reason = CaseReason(state["reason"])
     read = await deps.reads.take(state["pnr"]) if deps.reads is not None else None
     if read is None:
-        async with deps.db.session() as session:
-            booking = await load_booking(session, state["pnr"])
-            customer = await load_customer(session, booking.customer_id)
+        async with deps.persistence.reading() as work:
+            booking = await work.reservations.load_booking(state["pnr"])
+            customer = await work.reservations.load_customer(booking.customer_id)
     else:
         booking, customer = read
     preferences, recalled = await _recall(deps, customer.id, state["case_id"])
@@ -92,8 +91,8 @@ async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseS
     if not _usable(state, assignment, deps, preferences):
         assignment = await _replan(state, deps, reason, preferences, now)
     assert assignment is not None
-    async with deps.db.session() as session:
-        alternatives = await _itineraries(session, deps, assignment, booking.seats_needed)
+    async with deps.persistence.reading() as work:
+        alternatives = await _itineraries(work.reservations, deps, assignment, booking.seats_needed)
     context = context.model_copy(
         update={
             "replace_seqs": [s.seq for s in broken.replace],
@@ -165,39 +164,37 @@ async def _replan(
     not a search of the case's own, decides where it goes. Its earlier holds go back."""
     generation = f"r{state.get('revision', 0)}a{state.get('attempts', 0)}"
     need = Need(state["case_id"], state["pnr"], reason, state["flight_key"], preferences)
-    async with deps.db.transaction() as session:
-        await release_case_holds(
-            session, state["case_id"], now, keep=hold_id_for(hold_key(need.case_id, generation))
+    async with deps.persistence.transaction() as work:
+        await work.reservations.release_case_holds(
+            state["case_id"], now, keep=hold_id_for(hold_key(need.case_id, generation))
         )
-        placed = await place_cases(
-            session,
+        placed = await work.place(
             deps.schedule,
             deps.board,
             [need],
             deps.settings.planner,
             now=now,
             generation=generation,
-            postgres=not deps.db.is_sqlite,
             join_companions=True,
         )
     return placed.assignments.get(state["case_id"]) or Assignment()
 
 
 async def _itineraries(
-    session: AsyncSession, deps: AgentDeps, assignment: Assignment, party: int
+    seats: Seats, deps: AgentDeps, assignment: Assignment, party: int
 ) -> list[Itinerary]:
     """The assignment (first) and the next-best options, as itineraries on the live board
     (their seats: those left, and on the assignment the `party`'s own, held for it)."""
     wanted = [assignment.flights] if assignment.placed else []
     wanted += [flights for flights in assignment.ranked if flights != assignment.flights]
     cabin = assignment.cabin or Cabin.ECONOMY
-    seats = await available_seats(session, sorted({k for f in wanted for k in f}), cabin)
+    counts = await seats.available_seats(sorted({k for f in wanted for k in f}), cabin)
     found = []
     for i, flights in enumerate(wanted):
         legs = [_leg(deps, key) for key in flights]
         if any(leg is None for leg in legs):
             continue
-        left = min(seats.get(key, 0) for key in flights)
+        left = min(counts.get(key, 0) for key in flights)
         if i == 0 and assignment.placed:
             left += party  # the party's own held seats
         found.append(Itinerary(legs=[leg for leg in legs if leg], cabin=cabin, seats=left))

@@ -60,10 +60,10 @@ async def guard_plan(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState
     """Refuse what breaks policy or live facts; repair what can be; say what needs a human."""
     deps, context, plan = runtime.context, state["context"], state["plan"]
     facts = case_facts(context, deps.settings.policy)
-    async with deps.db.session() as session:
+    async with deps.persistence.reading() as work:
 
         async def check(actions: Sequence[ProposedAction]) -> Validated:
-            return await validate(session, deps.schedule, deps.board, actions, facts)
+            return await validate(work.reservations, deps.schedule, deps.board, actions, facts)
 
         checked = await check(plan.actions)
         refused = refused_outcome(context, checked.approved)

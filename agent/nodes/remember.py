@@ -31,8 +31,8 @@ async def remember(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
     else:  # a checkpoint from before `act` closed cases: close it here, as then
         approved = state["verdict"].approved if "verdict" in state else []
         outcome = case_outcome(state.get("effects", []), approved)
-        async with deps.db.transaction() as session:
-            await deps.store.close_case(session, state["case_id"], outcome, deps.clock.now())
+        async with deps.persistence.transaction() as work:
+            await work.cases.close_case(state["case_id"], outcome, deps.clock.now())
     await _memorize(deps, state, outcome)
     return {"outcome": outcome.value}
 

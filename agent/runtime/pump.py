@@ -39,7 +39,7 @@ from agent.runtime.cases import CaseLifecycle, DaemonStats, OpenCase
 from agent.runtime.opening import CaseOpener
 from agent.runtime.waves import Wave
 from agent.scheduler import Scheduler
-from agent.tables import JobRow
+from agent.tables import JobRow, JobStatus
 from agent.triage import (
     TRIAGED,
     triage_kind,
@@ -535,7 +535,7 @@ class Daemon:
             return
         async with self.deps.db.session() as session:
             self._next_due = await session.scalar(
-                select(func.min(JobRow.due_at)).where(JobRow.status == "due")
+                select(func.min(JobRow.due_at)).where(JobRow.status == JobStatus.DUE)
             )
 
     async def run_cases(self, cases: list[OpenCase]) -> None:

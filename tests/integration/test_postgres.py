@@ -7,7 +7,7 @@ each test gets a database of its own from `pg_db_url`, dropped afterwards.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from airline.models import BookingStatus, Cabin, FlightStatus, SegmentStatus
 from airline.seed import World, build_world, seed_database, write_world
 from airline.tables import BoardRow, BookingRow, FlightRow, InventoryRow, PassengerRow, SegmentRow
 from app.migrate import open_database
+from tests.unit.unit_of_work_contract import CHECKS
 from travel_agent.db import Database
 from travel_agent.errors import NoSeatsError
 
@@ -250,3 +251,12 @@ async def test_live_board_writes_a_cancellation_through_to_postgresql(
     # The same state again is stale: nothing more is written.
     async with db.transaction() as s:
         assert await fresh.apply(s, cancelled) is None
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda check: check.__name__.removeprefix("check_"))
+async def test_the_unit_of_work_on_postgresql(
+    pg_world: Database, check: Callable[[Database], Awaitable[None]]
+) -> None:
+    """The graph nodes' one port to the database (`agent.work`), on the adapter's other
+    dialect: the same contract as on SQLite (tests/unit/test_unit_of_work.py)."""
+    await check(pg_world)

@@ -7,12 +7,12 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.serde import jsonplus
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.graph import build_graph, sqlite_checkpointer
 from agent.nodes.common import MAX_ATTEMPTS
@@ -35,7 +35,9 @@ from agent.triage import case_id, disruption_id
 from airline.board import Change, FlightState
 from airline.clock import SimulatedClock
 from airline.models import Booking, Cabin, FlightStatus
-from airline.reservations import HoldExpiredError, available_seats, load_booking, passengers_on
+from airline.ports import Seats
+from airline.reservations import HoldExpiredError, load_booking, passengers_on
+from airline.sql_ports import SqlReservations
 from airline.tables import InventoryRow, LedgerRow
 from app.settings import Settings
 from app.wiring import Agent, open_agent
@@ -43,6 +45,7 @@ from streams.embedded import EmbeddedBroker, EmbeddedSource
 from streams.events import TOPIC_AGENT_ACTIONS, TOPIC_NOTIFICATIONS
 from tools.flights import Itinerary
 from tools.notifications import MessageKind
+from tools.policy.validate import Validated, validate
 from tools.tables import OutboxRow
 
 NOW = datetime(2026, 3, 1, 5, 0, tzinfo=UTC)
@@ -377,17 +380,16 @@ async def test_a_flight_sold_out_after_the_guard_keeps_the_seat_held_for_the_cas
     case = await cancel_and_open(agent, booking.pnr)
     lost: list[str] = []
 
-    async def another_case_takes_the_seat(
-        session: AsyncSession, keys: list[str], cabin: Cabin
-    ) -> dict[str, int]:
-        seats = await available_seats(session, keys, cabin)
-        if not lost:  # right after the guard looked, once
-            lost.append(keys[0])
-            await sell_out(agent, keys[0], cabin)
-        return seats
+    async def another_case_takes_the_seat(seats: Seats, *args: Any, **kwargs: Any) -> Validated:
+        checked = await validate(seats, *args, **kwargs)
+        rebooking = next((a for a in checked.approved if isinstance(a, RebookAction)), None)
+        if not lost and rebooking is not None:  # right after the guard looked, once
+            lost.append(rebooking.flights[0])
+            await sell_out(agent, rebooking.flights[0], rebooking.cabin)
+        return checked
 
-    # The guard reads seats through this name; the planner and the booking do not.
-    monkeypatch.setattr("tools.policy.checks.available_seats", another_case_takes_the_seat)
+    # The guard checks the plan through this name; the planner and the booking do not.
+    monkeypatch.setattr("agent.nodes.guard.validate", another_case_takes_the_seat)
 
     assert await _run(agent, [case]) == {"rebooked": 1}
     after = await observe(agent, case)
@@ -456,7 +458,7 @@ async def test_a_passenger_who_loses_every_seat_race_is_still_told(
     case = await cancel_and_open(agent, booking.pnr)
     tries: list[str] = []
 
-    async def always_gone(session: AsyncSession, **kwargs: object) -> None:
+    async def always_gone(reservations: SqlReservations, **kwargs: object) -> None:
         hold_id = kwargs["hold_id"]
         assert isinstance(hold_id, str)
         tries.append(hold_id)
@@ -464,7 +466,7 @@ async def test_a_passenger_who_loses_every_seat_race_is_still_told(
 
     # Every confirmation finds its held seats gone (a fault: holds do not vanish); the
     # planner places the case again each time, then it is told the truth.
-    monkeypatch.setattr("agent.nodes.act.confirm_hold", always_gone)
+    monkeypatch.setattr(SqlReservations, "confirm_hold", always_gone)
 
     assert await _run(agent, [case]) == {"no_alternative": 1}
     assert len(tries) == MAX_ATTEMPTS and len(set(tries)) == MAX_ATTEMPTS  # a new hold each

@@ -15,6 +15,7 @@ from airline.board import LiveBoard
 from airline.models import Cabin, Flight, FlightStatus, LoyaltyTier
 from airline.reservations import load_booking, passengers_on
 from airline.schedule import Schedule
+from airline.sql_ports import SqlReservations
 from airline.tables import InventoryRow
 from tools.case_facts import disruption_facts
 from tools.notifications import MessageKind
@@ -104,7 +105,7 @@ async def refusals(
         "booked_cabin": Cabin.ECONOMY,
     } | overrides
     async with db.session() as session:
-        return await rebook_violations(session, schedule, board, **arguments)
+        return await rebook_violations(SqlReservations(session), schedule, board, **arguments)
 
 
 async def test_a_flyable_direct_flight_with_seats_passes(
@@ -274,7 +275,7 @@ async def test_a_rebooked_message_without_a_rebooking_becomes_the_no_alternative
             not_before=NOW,
         )
         checked = await validate(
-            session,
+            SqlReservations(session),
             schedule,
             board,
             [NotifyAction(message=MessageKind.CANCELLED_REBOOKED)],
@@ -325,7 +326,7 @@ async def test_a_diverted_passenger_nobody_carries_on_is_offered_the_refund(
             not_before=NOW,
         )
         checked = await validate(
-            session,
+            SqlReservations(session),
             schedule,
             board,
             [NotifyAction(message=MessageKind.DIVERTED_NO_ALTERNATIVE)],
@@ -360,7 +361,7 @@ async def test_the_message_runs_after_the_rebooking_it_announces(
             replace_seqs=[broken.seq], flights=[trip.direct.key], cabin=broken.cabin
         )
         checked = await validate(
-            session,
+            SqlReservations(session),
             schedule,
             board,
             [NotifyAction(message=MessageKind.CANCELLED_REBOOKED), rebooking],

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from airline.holds import HoldRequest, confirm_hold, hold_many, release_hold
+from airline.holds import HoldRequest, confirm_hold, hold_many, hold_seats, release_hold
 from airline.inventory import rebook
 from airline.models import Booking, Cabin, SegmentStatus
+from airline.reservations import InvalidRequestError
 from airline.tables import InventoryRow
 from tests.unit.test_holds import (
     LATER_DIRECT,
@@ -63,30 +64,52 @@ def request(pnr: str, kept: tuple[str, ...]) -> HoldRequest:
     )
 
 
-async def hold_kept(db: Database, pnr: str, kept: tuple[str, ...] = (ONWARD,)) -> str:
+@pytest.fixture(params=["hold_many", "hold_seats"])
+def api(request: pytest.FixtureRequest) -> str:
+    """Kept seats are the same in a wave's holds and in a single hold."""
+    return str(request.param)
+
+
+async def hold_kept(
+    db: Database, pnr: str, kept: tuple[str, ...] = (ONWARD,), *, api: str = "hold_many"
+) -> str:
+    wanted = request(pnr, kept)
+    expires = NOW + timedelta(minutes=15)
     async with db.transaction() as session:
-        (hold_id,) = await hold_many(
-            session, [request(pnr, kept)], expires_at=NOW + timedelta(minutes=15), now=NOW
-        )
+        if api == "hold_seats":
+            held = await hold_seats(
+                session,
+                key=wanted.key,
+                case_id=wanted.case_id,
+                pnr=pnr,
+                flights=wanted.flights,
+                cabin=Cabin(wanted.cabin),
+                party=wanted.party,
+                kept=kept,
+                expires_at=expires,
+                now=NOW,
+            )
+            return held.id
+        (hold_id,) = await hold_many(session, [wanted], expires_at=expires, now=NOW)
     return hold_id
 
 
 async def test_without_keeping_its_seat_the_party_finds_the_onward_flight_full(
-    db: Database, connecting: Booking
+    db: Database, connecting: Booking, api: str
 ) -> None:
     with pytest.raises(NoSeatsError):
-        await hold_kept(db, connecting.pnr, kept=())
+        await hold_kept(db, connecting.pnr, kept=(), api=api)
 
 
 async def test_confirm_moves_the_kept_seat_onto_the_new_segment(
-    db: Database, connecting: Booking
+    db: Database, connecting: Booking, api: str
 ) -> None:
     full, inbound, other = (
         await sold(db, ONWARD),
         await sold(db, INBOUND),
         await sold(db, OTHER_INBOUND),
     )
-    hold_id = await hold_kept(db, connecting.pnr)
+    hold_id = await hold_kept(db, connecting.pnr, api=api)
     assert await sold(db, ONWARD) == full, "the kept seat is the booking's own"
     assert await sold(db, OTHER_INBOUND) == other + 1
 
@@ -109,10 +132,10 @@ async def test_confirm_moves_the_kept_seat_onto_the_new_segment(
 
 
 async def test_releasing_gives_back_only_what_the_hold_took(
-    db: Database, connecting: Booking
+    db: Database, connecting: Booking, api: str
 ) -> None:
     full, other = await sold(db, ONWARD), await sold(db, OTHER_INBOUND)
-    hold_id = await hold_kept(db, connecting.pnr)
+    hold_id = await hold_kept(db, connecting.pnr, api=api)
     async with db.transaction() as session:
         await release_hold(session, key="case-1:release", hold_id=hold_id, now=NOW)
     assert await sold(db, ONWARD) == full, "the booking still has its onward seat"
@@ -140,3 +163,19 @@ async def test_a_rebooking_without_a_hold_keeps_the_seat_too(
         inbound - 1,
         other + 1,
     )
+
+
+@pytest.mark.parametrize(
+    ("kept", "why"),
+    [
+        ((INBOUND,), "not among the held"),  # a flight the hold does not fly
+        ((OTHER_INBOUND,), "has no economy seat"),  # a flight the booking is not on
+    ],
+)
+async def test_a_single_hold_refuses_to_keep_a_seat_the_booking_does_not_have(
+    db: Database, connecting: Booking, kept: tuple[str, ...], why: str
+) -> None:
+    other = await sold(db, OTHER_INBOUND)
+    with pytest.raises(InvalidRequestError, match=why):
+        await hold_kept(db, connecting.pnr, kept=kept, api="hold_seats")
+    assert await sold(db, OTHER_INBOUND) == other, "nothing held"

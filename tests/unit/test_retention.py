@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from agent.scheduler import JobKind
 from agent.state import CaseStatus
-from agent.tables import CaseRow, JobRow
+from agent.tables import CaseRow, JobRow, JobStatus
 from airline.clock import SimulatedClock
 from airline.models import FlightStatus, ReasonCode
 from airline.tables import LedgerArchiveRow, LedgerRow
@@ -122,7 +122,7 @@ async def test_retention_is_a_scheduled_job_that_schedules_the_next(
 ) -> None:
     clock = SimulatedClock(NOW, speed=0)
     async with open_runtime(Settings(data_dir=tmp_path), clock) as runtime:
-        retention = (JobRow.kind == JobKind.RETENTION.value, JobRow.status == "due")
+        retention = (JobRow.kind == JobKind.RETENTION.value, JobRow.status == JobStatus.DUE)
         async with runtime.db.session() as session:
             due = await session.scalar(select(JobRow.due_at).where(*retention))
         assert due == NOW + timedelta(hours=24)
@@ -133,7 +133,7 @@ async def test_retention_is_a_scheduled_job_that_schedules_the_next(
             after = await session.scalar(select(JobRow.due_at).where(*retention))
             done = await session.scalar(
                 select(func.count()).where(
-                    JobRow.kind == JobKind.RETENTION.value, JobRow.status == "done"
+                    JobRow.kind == JobKind.RETENTION.value, JobRow.status == JobStatus.DONE
                 )
             )
         assert after == NOW + timedelta(hours=48)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import inspect
 import os
 import subprocess
@@ -110,67 +111,117 @@ def test_the_arrow_test_sees_a_lazy_back_arrow(tmp_path: Path) -> None:
     assert (2, "dashboard.app") in _imports(module)
 
 
-NODE_SQL_OFF_LIMITS = {"agent.tables", "agent.sql_store"}
-"""What a graph node may not import: it writes the agent's tables through `deps.store`."""
+NODE_SQL_OFF_LIMITS = {"travel_agent.db"}
+"""What a graph node may not import besides SQLAlchemy, the rooms' tables (`*.tables`) and
+the SQL adapters (`*.sql_*`): it reads and writes through the unit of work's ports."""
+
+NODE_DB_ATTRIBUTES = {"db", "session"}
+"""Attributes a node may not touch: `deps.db` (and a session) are the runtime's; a node
+opens `deps.persistence.transaction()` or `.reading()`."""
 
 
-def _writes_agent_tables(module: str, name: str) -> bool:
-    """Is `module.name` a SQL helper of the agent's tables — a coroutine function taking a
-    database session first, in a module that imports `agent.tables` — which a node should
-    reach through the store? (The planner's seat holds are the airline's tables.)"""
-    imported = importlib.import_module(module)
-    found = getattr(imported, name, None)
-    if not inspect.iscoroutinefunction(found) or imported.__file__ is None:
+def _takes_a_session(found: object) -> bool:
+    """Does `found` (a function, or a class to construct) take a database session?"""
+    if not callable(found):
         return False
-    if "agent.tables" not in {m for _, m in _imports(Path(imported.__file__))}:
+    try:
+        parameters = inspect.signature(found).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature
         return False
-    first = next(iter(inspect.signature(found).parameters.values()), None)
-    return first is not None and first.annotation in ("AsyncSession", "AsyncSession | None")
+    return any("AsyncSession" in str(p.annotation) for p in parameters)
 
 
-def _sql_in_nodes(paths: list[Path]) -> list[str]:
-    """Where a node imports a table, a SQL statement builder or an agent SQL helper."""
+def _off_limits_module(module: str) -> bool:
+    parts = module.split(".")
+    return (
+        parts[0] == "sqlalchemy"
+        or module in NODE_SQL_OFF_LIMITS
+        or (parts[0] in PACKAGES and (parts[-1] == "tables" or parts[-1].startswith("sql_")))
+    )
+
+
+def _session_in_nodes(paths: list[Path]) -> list[str]:
+    """Where a node reaches past the unit of work: imports SQLAlchemy, a table or a SQL
+    adapter; uses a function (or class) of ours that takes a session, imported by name
+    or through its module; touches `.db` or `.session`; or declares a session parameter."""
     found: list[str] = []
     for path in paths:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        modules: dict[str, str] = {}  # local name -> our module it is bound to
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
-                modules = [(alias.name, None) for alias in node.names]
+                names = [(alias.name, None, alias.asname) for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                modules = [(node.module, alias.name) for alias in node.names]
+                names = [(node.module, alias.name, alias.asname) for alias in node.names]
             else:
                 continue
-            for module, name in modules:
-                statements = module.split(".")[0] == "sqlalchemy" and module != (
-                    "sqlalchemy.ext.asyncio"  # the session type: the transaction handle
-                )
-                helper = (
-                    name is not None
-                    and module.startswith("agent.")
-                    and not module.startswith("agent.nodes")
-                    and _writes_agent_tables(module, name)
-                )
-                if statements or helper or module in NODE_SQL_OFF_LIMITS:
-                    found.append(f"{path.name}:{node.lineno} imports {module}.{name or ''}")
-    return found
+            for module, name, asname in names:
+                where = f"{path.name}:{node.lineno} imports {module}.{name or ''}"
+                if _off_limits_module(module):
+                    found.append(where)
+                    continue
+                if module.split(".")[0] not in PACKAGES:
+                    continue
+                if name is None:  # `import a.b` is used as `a.b.f`; `import a.b as m`, `m.f`
+                    modules[asname or module] = module
+                    continue
+                imported = getattr(importlib.import_module(module), name, None)
+                if imported is None and importlib.util.find_spec(f"{module}.{name}"):
+                    imported = importlib.import_module(f"{module}.{name}")  # not loaded yet
+                if inspect.ismodule(imported):
+                    modules[asname or name] = imported.__name__
+                elif _takes_a_session(imported):
+                    found.append(f"{where} (takes a session)")
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute):
+                if node.attr in NODE_DB_ATTRIBUTES:
+                    found.append(f"{path.name}:{node.lineno} touches .{node.attr}")
+                dotted = ast.unparse(node.value)
+                if dotted in modules:
+                    target = getattr(importlib.import_module(modules[dotted]), node.attr, None)
+                    if _takes_a_session(target):
+                        found.append(
+                            f"{path.name}:{node.lineno} uses {modules[dotted]}.{node.attr} "
+                            "(takes a session)"
+                        )
+            elif isinstance(node, ast.arg) and "Session" in ast.unparse(node.annotation or node):
+                found.append(f"{path.name}:{node.lineno} takes a session ({node.arg})")
+    return sorted(found, key=lambda f: int(f.split(":")[1].split()[0]))
 
 
-def test_nodes_write_the_agents_tables_through_the_store() -> None:
-    """Graph nodes depend on the `agent.store.CaseStore` port, never on its SQL adapter:
-    no table, no SQLAlchemy statement, no agent function that takes a session."""
-    offenders = _sql_in_nodes(sorted((REPO / "agent" / "nodes").glob("*.py")))
-    assert not offenders, "nodes reaching past the store:\n" + "\n".join(offenders)
+def test_nodes_never_see_a_session() -> None:
+    """Graph nodes depend on the ports a unit of work hands out (`agent.work`: the case
+    store, reservations, ledger, outbox), never on their SQL adapters: no SQLAlchemy, no
+    table, no function that takes a session, no `deps.db`."""
+    offenders = _session_in_nodes(sorted((REPO / "agent" / "nodes").glob("*.py")))
+    assert not offenders, "nodes reaching past the unit of work:\n" + "\n".join(offenders)
 
 
-def test_the_store_test_sees_a_node_calling_a_sql_helper(tmp_path: Path) -> None:
+def test_the_node_test_sees_every_way_to_a_session(tmp_path: Path) -> None:
     node = tmp_path / "node.py"
     node.write_text(
-        "from agent.scheduler import JobKind, schedule_job\nfrom sqlalchemy import update\n",
+        "from agent.scheduler import JobKind, schedule_job\n"
+        "from sqlalchemy.ext.asyncio import AsyncSession\n"
+        "from airline import holds\n"
+        "import airline.ledger\n"
+        "from agent.sql_work import SqlPersistence\n"
+        "from airline.tables import SeatHoldRow\n"
+        "async def node(deps, session: AsyncSession):\n"
+        "    async with deps.db.transaction() as tx:\n"
+        "        await holds.confirm_hold(tx)\n"
+        "        await airline.ledger.effect_done(tx, 'k')\n"
+        "        holds.hold_id_for('k')\n",  # takes no session: fine
         encoding="utf-8",
     )
-    assert _sql_in_nodes([node]) == [
-        "node.py:1 imports agent.scheduler.schedule_job",
-        "node.py:2 imports sqlalchemy.update",
+    assert _session_in_nodes([node]) == [
+        "node.py:1 imports agent.scheduler.schedule_job (takes a session)",
+        "node.py:2 imports sqlalchemy.ext.asyncio.AsyncSession",
+        "node.py:5 imports agent.sql_work.SqlPersistence",
+        "node.py:6 imports airline.tables.SeatHoldRow",
+        "node.py:7 takes a session (session)",
+        "node.py:8 touches .db",
+        "node.py:9 uses airline.holds.confirm_hold (takes a session)",
+        "node.py:10 uses airline.ledger.effect_done (takes a session)",
     ]
 
 

@@ -24,12 +24,10 @@ from datetime import datetime
 from enum import StrEnum
 from itertools import pairwise
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from airline.airports import minimum_connection_time
 from airline.board import LiveBoard
 from airline.models import Cabin
-from airline.reservations import available_seats
+from airline.ports import Seats
 from airline.schedule import Schedule
 from tools.notifications import MessageKind
 from tools.plan import CareAction, CompensateAction, ProposedAction, RefundOfferAction
@@ -78,7 +76,7 @@ _FALLBACK = {
 
 
 async def rebook_violations(
-    session: AsyncSession,
+    seats: Seats,
     schedule: Schedule,
     board: LiveBoard,
     *,
@@ -98,6 +96,7 @@ async def rebook_violations(
     """Every reason this rebooking must not run (empty when it may).
 
     Args:
+        seats: the seats left, read live (in the caller's transaction).
         flights: the proposed itinerary, in order.
         replace_seqs: the segments the plan takes off the booking.
         cabin: the cabin the plan books.
@@ -168,9 +167,9 @@ async def rebook_violations(
             f"arrives at {arrival:%Y-%m-%d %H:%M}Z, after {arrive_by:%Y-%m-%d %H:%M}Z: "
             "the booking's next journey would be missed"
         )
-    seats = await available_seats(session, [leg.key for leg in known], cabin)
+    left = await seats.available_seats([leg.key for leg in known], cabin)
     for leg in known:
-        if seats.get(leg.key, 0) < party and leg.key not in held:
+        if left.get(leg.key, 0) < party and leg.key not in held:
             needed = "" if party == 1 else f" for all {party} travellers"
             problems.append(
                 Violation(Refusal.NO_SEAT, f"no seat left in {cabin} on {leg.key}{needed}")

@@ -1,6 +1,6 @@
 """validate(plan): every violation of a plan's actions, what was repaired, what may run.
 
-    checked = await validate(session, schedule, board, actions, CaseFacts(...))
+    checked = await validate(seats, schedule, board, actions, CaseFacts(...))
     checked.approved · checked.violations · checked.repairs · checked.owed
 
 One check for every caller (the agent's guard node, tools, evaluations):
@@ -23,10 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from airline.board import LiveBoard
 from airline.models import Booking, Cabin, LoyaltyTier
+from airline.ports import Seats
 from airline.schedule import Schedule
 from tools.case_facts import rerouted_entitlements
 from tools.plan import NotifyAction, ProposedAction, RebookAction, RefundOfferAction
@@ -89,7 +88,7 @@ class Validated(Checked):
 
 
 async def validate(
-    session: AsyncSession,
+    seats: Seats,
     schedule: Schedule,
     board: LiveBoard,
     actions: Sequence[ProposedAction],
@@ -108,7 +107,7 @@ async def validate(
                 repairs.append("kept one rebooking of several: one itinerary per case")
                 continue
             found = await rebook_violations(
-                session,
+                seats,
                 schedule,
                 board,
                 flights=action.flights,
