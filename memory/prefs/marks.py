@@ -22,10 +22,8 @@ from dataclasses import dataclass, field
 from memory.prefs.entities import Gazetteer
 from memory.prefs.lexicon import LEXICONS
 from memory.prefs.lexicon.base import Lexicon, Pattern, patterns
-from memory.prefs.text import fold, mask_cjk
+from memory.prefs.text import fold, mask_cjk, one_slip
 
-TYPO_LENGTH = 5
-"""Only words of five letters or more are recognised with a typing slip."""
 STRUCTURAL = frozenset({"break", "concessive", "join"})
 LAYERED = frozenset({"other", "child", "alone", "state", "filler", "condition"})
 LOCAL_CUES = frozenset({"child", "alone", "state", "filler"})
@@ -180,28 +178,6 @@ class Matcher:
                     out.append(Mark("target", family, value, start, end))
                     break
         return out
-
-
-def one_slip(typed: str, word: str) -> bool:
-    """Is `typed` one deletion, insertion, substitution or swap of neighbours from `word`
-    (of at least five letters)?"""
-    if len(word) < TYPO_LENGTH or abs(len(typed) - len(word)) > 1:
-        return False
-    if len(typed) == len(word):
-        diff = [i for i, (a, b) in enumerate(zip(typed, word, strict=True)) if a != b]
-        if len(diff) == 1:
-            return True
-        return (
-            len(diff) == 2
-            and diff[1] == diff[0] + 1
-            and typed[diff[0]] == word[diff[1]]
-            and typed[diff[1]] == word[diff[0]]
-        )
-    short, long = (typed, word) if len(typed) < len(word) else (word, typed)
-    i = 0
-    while i < len(short) and short[i] == long[i]:
-        i += 1
-    return short[i:] == long[i + 1 :]
 
 
 def _longest_first(marks: list[Mark]) -> list[Mark]:

@@ -99,6 +99,9 @@ class Reading:
     accepted: set[tuple[str, str]] = field(default_factory=set)
     native: str = ""
     about_language: set[str] = field(default_factory=set)  # clauses naming a language
+    mentioned: dict[tuple[str, str], str] = field(default_factory=dict)
+    """Seats, channels, languages named now by the customer, neither asked nor refused:
+    "notices go to the webhook, not by SMS" names the webhook and refuses SMS."""
     other_channel: bool = False
     """A channel we do not have (WhatsApp, a call) was named as the customer's own."""
 
@@ -258,7 +261,7 @@ def _read_clause(
         refused = (
             _after(target, contrasts)
             or _before(target, contrasts_before)
-            or _negated(folded, target, negs, NEG_BEFORE, NEG_AFTER)
+            or _negated(folded, target, negs, NEG_BEFORE, NEG_AFTER, targets)
         )
         if refused:
             if not past:
@@ -273,6 +276,8 @@ def _read_clause(
             reading.refused.setdefault((family, target.value), quote)
             continue
         if not strength:
+            if not past:
+                reading.mentioned.setdefault((family, target.value), quote)
             continue
         if "fallback" in keys:
             strength = 0  # "Aisle if available, otherwise window": the window is second
@@ -314,15 +319,58 @@ def _before(target: Mark, contrasts: list[Mark]) -> bool:
     return any(target.end <= c.start for c in contrasts)
 
 
-def _negated(folded: str, target: Mark, negs: list[Mark], before: int, after: int) -> bool:
+def _negated(
+    folded: str,
+    target: Mark,
+    negs: list[Mark],
+    before: int,
+    after: int,
+    targets: Sequence[Mark] = (),
+) -> bool:
     for neg in negs:
         if neg.end <= target.start:
             gap = tokens_between(folded, neg.end, target.start)
             if gap <= (before * 2 if is_cjk(folded[neg.end : target.start]) else before):
-                return True
+                if not _nearer(folded, target, neg, targets):
+                    return True
         elif target.end <= neg.start:
             gap = tokens_between(folded, target.end, neg.start)
             if gap <= (after * 2 if is_cjk(folded[target.end : neg.start]) else after):
+                if not _nearer(folded, target, neg, targets) and not _owned(
+                    folded, neg, targets, before
+                ):
+                    return True
+    return False
+
+
+def _owned(folded: str, neg: Mark, targets: Sequence[Mark], before: int) -> bool:
+    """Does the negation stand right before another seat, channel or language, which it
+    refuses instead of the one behind it ("text me dont email", "SMS bitte, keine
+    E-Mail" said in one breath)?"""
+    return any(
+        other.family in WISH_FAMILIES
+        and neg.end <= other.start
+        and tokens_between(folded, neg.end, other.start) <= before
+        for other in targets
+    )
+
+
+def _nearer(folded: str, target: Mark, neg: Mark, targets: Sequence[Mark]) -> bool:
+    """Does another seat, channel or language stand between the negation and `target`,
+    not merely listed beside it? A negation speaks of the nearest thing: "scrivetemi per
+    email, che il telefono non lo guardo" refuses the phone, not the e-mail; "E-Mail oder
+    SMS lese ich nicht" and "no SMS or email" refuse both (one word between is a list)."""
+    low, high = (neg.end, target.start) if neg.end <= target.start else (target.end, neg.start)
+    for other in targets:
+        if other is target or other.family not in WISH_FAMILIES:
+            continue
+        if low <= other.start and other.end <= high:
+            gap = (
+                tokens_between(folded, other.end, target.start)
+                if other.end <= target.start
+                else tokens_between(folded, target.end, other.start)
+            )
+            if gap > 1:
                 return True
     return False
 

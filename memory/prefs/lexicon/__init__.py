@@ -20,6 +20,7 @@ from memory.prefs.lexicon import (
     ja,
     ko,
     nl,
+    no,
     pl,
     pt,
     ru,
@@ -51,6 +52,7 @@ LEXICONS: tuple[Lexicon, ...] = (
     vi.LEXICON,
     id.LEXICON,
     da.LEXICON,
+    no.LEXICON,
 )
 COVERED = tuple(lexicon.code for lexicon in LEXICONS)
 """Languages whose wording is understood (language *names* are known for more)."""

@@ -328,6 +328,9 @@ LEXICON = Lexicon(
             r"\d{1,2} ?(?:j\.?|jahre?(?: alt)?|j[äa]hrig\w*)",
         ),
         "filler": (
+            # Spoken articles ("schreibt mir ne SMS", "nen Gangplatz"): no French "ne".
+            r"'?ne",
+            r"'?nen",
             r"platz",
             r"pl[äa]tze",
             r"sitz(?:platz)?",

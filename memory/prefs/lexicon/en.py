@@ -7,7 +7,10 @@ to read against the other languages'.
 
 from memory.prefs.lexicon.base import Lexicon
 
-_FLIGHT = r"(?:flights?|flts?|legs?|departures?|connections?|journeys?|trips?|travel|flying)"
+_FLIGHT = (
+    r"(?:flights?|flts?|legs?|departures?|connections?|journeys?|trips?|travel|flying|"
+    r"layovers?|stopovers?)"
+)
 
 LEXICON = Lexicon(
     code="en",
@@ -71,6 +74,8 @@ LEXICON = Lexicon(
             r"red[- ]?eyes?(?: " + _FLIGHT + r")?",
             r"overnight " + _FLIGHT,
             r"overnighters?",
+            # "NO overnight", "anything overnight": the word alone names the night leg.
+            r"overnights?",
             r"(?:fly|flying|flies|flew) (?:overnight|at night|through the night)",
             r"night[- ]?(?:time )?" + _FLIGHT,
             r"nite " + _FLIGHT,
@@ -378,6 +383,7 @@ LEXICON = Lexicon(
             r"in place of",
             r"over (?=(?:an? |the )?\w+)",
             r"prefer\w*(?: \w+){1,4} (?P<cue>to)",
+            r"(?:rather|sooner|better)(?: \w+){1,4} (?P<cue>than)",
         ),
         "except": (r"except(?: for)?", r"other than", r"apart from", r"aside from", r"excluding"),
         "fallback": (

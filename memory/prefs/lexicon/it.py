@@ -219,7 +219,14 @@ LEXICON = Lexicon(
             r"non (?:mi )?serve più",
             r"(?:togliete|rimuovete|eliminate)(?:la|lo|le)? (?:\w+ ){0,3}dal (?:profilo|fascicolo)",
         ),
-        "contrast": (r"invece di", r"invece che", r"piuttosto che", r"anzich[ée]"),
+        "contrast": (
+            r"invece d\w*",  # di, del, della, degli: "invece degli SMS"
+            r"invece che",
+            r"piuttosto che",
+            r"anzich[ée]",
+            r"piuttosto(?: \w+){1,4} (?P<cue>che)",
+            r"meglio(?: \w+){1,4} (?P<cue>che)",
+        ),
         "except": (r"tranne", r"eccetto", r"salvo", r"a parte", r"ad eccezione di"),
         "fallback": (r"altrimenti", r"in alternativa", r"se no"),
         "state": (r"era", r"erano", r"~è", r"sono", r"stato", r"stata", r"aveva"),
