@@ -129,7 +129,13 @@ class Gazetteer:
         # The other airports of a metropolitan area (Hongqiao beside Pudong) are known by
         # their code and names, but not by a short or city-like part of their name
         # ("Dallas Love Field" is not "love", "Paris Beauvais" is not Paris).
-        area = {c for codes in METRO_AREAS.values() for c in codes} & set(table) - main
+        # So are the other airports of a hub's own town (Warsaw Modlin beside Chopin,
+        # Belfast City beside Belfast International).
+        towns = {table[code][1] for code in main}
+        area = (
+            {c for codes in METRO_AREAS.values() for c in codes}
+            | {c for c, (_, town, _) in table.items() if town in towns}
+        ) & set(table) - main
         city_words = {fold(c) for _, c, _ in table.values()}
         self._patterns: list[tuple[re.Pattern[str], bool, Entity]] = []
         cities: dict[str, str] = {}

@@ -196,11 +196,15 @@ def _read_clause(
         reading.accepted |= {(e.key, e.value) for e in carry.entities}
     # "Avoid British Airways and Iberia if possible": a place or airline can only be
     # avoided, so a clause that only adds politeness to a refusal continues it.
+    # But a wish said before what it names asks for that thing: "Evitem Guarulhos,
+    # prefiro Congonhas" prefers Congonhas.
+    first_named = min((t.start for t in targets), default=clause.span.end)
     polite_refusal = (
         carry.refuse
         and not refusing
         and bool(keys & {"wish", "request"})
         and not (keys & STANCE) - {"wish", "request"}
+        and not any(c.key == "wish" and c.end <= first_named for c in cues)
         and _telegraphic(folded, clause.span, targets, cues, keys)
     )
     telegraphic = _telegraphic(folded, clause.span, targets, cues, keys)
@@ -209,8 +213,17 @@ def _read_clause(
     open_entities: list[Mark] = []
     open_nights: list[Mark] = []
     wished_here: dict[str, list[Mark]] = {}
+    refusals_at = [c.end for c in cues if c.key in ("neg", "avoid")]
+    pasts_at = [c.start for c in cues if c.key == "past"]
+    clause_past = past
     for target in targets:
         family = target.family
+        # "nada de TAP que da última vez perderam minha mala": the past after a refusal is
+        # its reason, not the time of the refusal.
+        past = clause_past and not (
+            any(end <= target.start for end in refusals_at)
+            and all(start >= target.end for start in pasts_at)
+        )
         if family == "need":
             if past:
                 continue
@@ -344,13 +357,11 @@ def _negated(
 
 
 def _owned(folded: str, neg: Mark, targets: Sequence[Mark], before: int) -> bool:
-    """Does the negation stand right before another seat, channel or language, which it
-    refuses instead of the one behind it ("text me dont email", "SMS bitte, keine
-    E-Mail" said in one breath)?"""
+    """Does the negation stand right before another thing named, which it refuses instead
+    of the one behind it ("text me dont email"; "mau kursi lorong terus jangan lewat
+    Jakarta": the aisle is wanted, Jakarta refused)?"""
     return any(
-        other.family in WISH_FAMILIES
-        and neg.end <= other.start
-        and tokens_between(folded, neg.end, other.start) <= before
+        neg.end <= other.start and tokens_between(folded, neg.end, other.start) <= before
         for other in targets
     )
 

@@ -120,13 +120,15 @@ class Span:
 # A sentence ends at . ! ? (and their CJK forms, and the Devanagari danda) before a space,
 # a line break or the end, unless the dot closes a one-letter abbreviation ("P.S.", "7 J.")
 # or a number ("1.95").
-_SENTENCE_END = re.compile(r"[.!?。！？]+(?=\s|$|[" + CJK + r"])|[。！？।॥]+|\n+")
+_SENTENCE_END = re.compile(r"[.!?。！？؟]+(?=\s|$|[" + CJK + r"])|[。！？।॥]+|\n+")
 # Markup and fake conversation turns start a new sentence: quarantine is per sentence,
 # and an attack hidden behind "[[", "<!--" or "###" must not share one with a real wish.
-_MARKUP = re.compile(r"\[\[|\]\]|<!--|-->|</?\s*[A-Za-z_][\w-]*\s*/?>|#{3,}|[{}]|```")
+_MARKUP = re.compile(
+    r"\[\[|\]\]|<!--|-->|</?\s*[A-Za-z_][\w-]*\s*/?>|#{3,}|[{}]|```|-{3,}|={3,}|_{3,}|\*{3,}"
+)
 # A closing tag or fence also ends its sentence: "</system> I'd like French" is the
 # customer's own sentence again.
-_MARKUP_END = re.compile(r"</\s*[A-Za-z_][\w-]*\s*>|-->|\]\]|```\w*|\}")
+_MARKUP_END = re.compile(r"</\s*[A-Za-z_][\w-]*\s*>|-->|\]\]|```\w*|\}|-{3,}|={3,}|_{3,}|\*{3,}")
 # A capital ("P.S.", "7 J.") or a letter after a dot ("z.B.", "i.e.") is an abbreviation;
 # a lone small letter is a word of chat ("i beg u. gatwick is fine" is two sentences).
 _ONE_LETTER = re.compile(r"(?:(?:^|[\s(])[^\W\d_a-z]|\.[^\W\d_])\.$")
@@ -161,8 +163,8 @@ def _trimmed(text: str, start: int, end: int) -> Span | None:
 
 
 # Inside a sentence: semicolons, colons, dashes and slashes between spaces, brackets.
-HARD_BREAK = re.compile(r"[;；:：]|\s[-–—]+\s|\s/\s|[()（）\[\]]|[-–—]{2,}")
-SOFT_BREAK = re.compile(r",|，|、")
+HARD_BREAK = re.compile(r"[;；:：؛]|\s[-–—]+\s|\s/\s|[()（）\[\]]|[-–—]{2,}")
+SOFT_BREAK = re.compile(r",|，|、|،")  # the Arabic comma too
 
 
 def words(folded: str, span: Span) -> list[str]:

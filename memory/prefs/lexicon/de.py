@@ -78,6 +78,8 @@ LEXICON = Lexicon(
             r"blind(?:e|er|en)?",
             r"erblindet",
             r"sehbehindert\w*",
+            r"sehbehinderung\w*",
+            r"sehschwach\w*",
             r"sehbeeintr[äa]chtigt\w*",
         ),
         "need:hearing impairment": (
@@ -110,6 +112,8 @@ LEXICON = Lexicon(
             r"unterst[üu]tzung",
             r"betreuung",
             r"hilfe (?:am|beim|im|zum|bis|an|auf)",
+            r"(?:helfen|hilft|unterst[üu]tzen) (?:\w+ ){0,3}(?:umsteigen|einsteigen|boarding|"
+            r"gate|flughafen|sicherheitskontrolle)",
             r"in empfang nehmen",
             r"abgeholt und (?:begleitet|gebracht)",
             r"(?:jemand|jemanden),? (?:der|die) mich (?:\w+ ){0,4}(?:begleitet|bringt|abholt)",

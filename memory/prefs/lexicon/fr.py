@@ -114,6 +114,8 @@ LEXICON = Lexicon(
             r"les correspondances|marcher)",
             r"quelqu'un pour (?:m'accompagner|m'aider|me guider|m'accueillir|l'accompagner)",
             r"accueil (?:à|a) l'a[ée]roport",
+            r"aid\w* (?:\w+ ){0,3}(?:correspondance\w*|embarquement|porte d'embarquement|"
+            r"a[ée]roport|transit)",
         ),
         "place:any": (
             r"a[ée]roports?",
@@ -124,6 +126,9 @@ LEXICON = Lexicon(
     },
     cues={
         "wish": (
+            # "ne … que" restricts, it does not negate: "qui ne parle que portugais" is
+            # "who speaks only Portuguese", "je ne veux que le hublot" "only the window".
+            r"n(?:e |')\w+ qu(?:e|')",
             r"s'il (?:vous|te) pla[iî]t",
             r"svp",
             r"stp",

@@ -81,6 +81,7 @@ LEXICON = Lexicon(
             r"accompagnamento",
             r"qualcuno che mi (?:accompagni|aiuti|venga a prendere)",
             r"aiuto (?:in|all'|per l'|per l)aeroporto",
+            r"aiut\w* (?:\w+ ){0,3}(?:scalo|coincidenz\w*|imbarc\w*|gate|aeroporto|transit\w*)",
         ),
         "place:any": (r"aeroport[oi]", r"compagni[ae](?: aere[ae])?", r"vettor[ei]"),
     },
