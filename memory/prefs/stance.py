@@ -134,6 +134,13 @@ def read(
             carry = _Carry(entities=carry.entities)
             continue
         past = "past" in keys and not keys & {"now", "reaffirm"}
+        if _accept_negated(folded, cues):
+            # "меня не устраивает", "is not ok", "n'est pas acceptable": a refusal.
+            keys = (keys - {"accept"}) | {"avoid"}
+            cues = [
+                Mark(c.kind, "avoid", c.value, c.start, c.end) if c.key == "accept" else c
+                for c in cues
+            ]
         reading.revive |= "reaffirm" in keys
         other = _someone_else(targets, cues)
         own_stance = bool(keys & STANCE)
@@ -316,6 +323,16 @@ def _read_clause(
         open_nights=open_nights,
         entities=[*carry.entities, *(t for t in targets if t.family == "entity")],
         previous=carry.previous,
+    )
+
+
+def _accept_negated(folded: str, cues: list[Mark]) -> bool:
+    """Is every acceptance of the clause negated by the word just before it?"""
+    accepts = [c for c in cues if c.key == "accept"]
+    negs = [c for c in cues if c.key == "neg"]
+    return bool(accepts) and all(
+        any(n.end <= a.start and tokens_between(folded, n.end, a.start) <= 1 for n in negs)
+        for a in accepts
     )
 
 

@@ -66,7 +66,7 @@ LEXICON = Lexicon(
             r"mobilit[äa]tseingeschr[äa]nkt\w*",
             r"eingeschr[äa]nkt\w* mobil\w*",
             r"gehstock",
-            r"(?:am|mit (?:einem |dem )?)stock",
+            r"(?:am |mit (?:einem |dem )?)stock",
             r"kr[üu]cken",
             r"rollator",
             r"schlecht zu fu[ßs]",
@@ -114,6 +114,9 @@ LEXICON = Lexicon(
             r"hilfe (?:am|beim|im|zum|bis|an|auf)",
             r"(?:helfen|hilft|unterst[üu]tzen) (?:\w+ ){0,3}(?:umsteigen|einsteigen|boarding|"
             r"gate|flughafen|sicherheitskontrolle)",
+            # The verb last: "beim Umsteigen in Wien helfen".
+            r"(?:beim|zum|am|im) (?:umsteigen|einsteigen|boarding|gate|flughafen)(?: \w+){0,3} "
+            r"(?:helfen|unterst[üu]tzen|begleiten)",
             r"in empfang nehmen",
             r"abgeholt und (?:begleitet|gebracht)",
             r"(?:jemand|jemanden),? (?:der|die) mich (?:\w+ ){0,4}(?:begleitet|bringt|abholt)",

@@ -114,7 +114,7 @@ LEXICON = Lexicon(
             r"les correspondances|marcher)",
             r"quelqu'un pour (?:m'accompagner|m'aider|me guider|m'accueillir|l'accompagner)",
             r"accueil (?:à|a) l'a[ée]roport",
-            r"aid\w* (?:\w+ ){0,3}(?:correspondance\w*|embarquement|porte d'embarquement|"
+            r"aid\w* (?:\w+[ ']){0,3}(?:correspondance\w*|embarquement|porte d'embarquement|"
             r"a[ée]roport|transit)",
         ),
         "place:any": (
