@@ -25,7 +25,7 @@ from memory.prefs.lexicon.base import Lexicon, Pattern, patterns
 from memory.prefs.text import fold, mask_cjk, one_slip
 
 STRUCTURAL = frozenset({"break", "concessive", "join"})
-LAYERED = frozenset({"other", "child", "alone", "state", "filler", "condition"})
+LAYERED = frozenset({"other", "child", "alone", "state", "filler", "condition", "proviso"})
 LOCAL_CUES = frozenset({"child", "alone", "state", "filler"})
 """Short words read only in the text's own language: German "Kind" is English "kind",
 German "war" is English "war", Spanish "solo" is "only" in Italian."""
@@ -105,8 +105,10 @@ class Matcher:
         for pattern in self._patterns:
             if pattern.kind == "attack":
                 continue
-            local = pattern.kind in STRUCTURAL or (
-                pattern.kind == "cue" and pattern.key in LOCAL_CUES
+            local = (
+                pattern.local
+                or pattern.kind in STRUCTURAL
+                or (pattern.kind == "cue" and pattern.key in LOCAL_CUES)
             )
             if local and allowed is not None and pattern.language not in allowed:
                 continue

@@ -179,7 +179,9 @@ def _read_clause(
         c.key in ("neg", "avoid") and excepts and c.end <= excepts[0].start for c in cues
     )
     refusing = bool(negs) or "avoid" in keys
-    asks = bool(keys & {"wish", "native", "request"}) or bool(contrasts or contrasts_before)
+    asks = bool(keys & {"wish", "native", "request", "proviso"}) or bool(
+        contrasts or contrasts_before
+    )
     own = bool(keys & STANCE)
     inherited_wish = not own and carry.wish
     families = frozenset(t.family for t in targets)

@@ -123,3 +123,22 @@ def test_stroked_letters_fold_to_the_plain_ones_at_the_same_length() -> None:
 )
 def test_time_and_sentence_forms(text: str, expected: set[object]) -> None:
     assert _found(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Haluaisin käytäväpaikan, kiitos.", {("seat", "aisle")}),
+        ("Älkää lähettäkö tekstiviestejä, sähköposti on parempi.", {("channel", "email")}),
+        ("Ei yölentoja, kiitos.", {("avoid_overnight", True)}),
+        ("Kirjoittakaa minulle suomeksi, en puhu englantia.", {("language", "fi")}),
+        # Finnish "ei", "en", "et" negate only in Finnish: Portuguese "Ei" is "hey",
+        # French "en" is "in".
+        ("Ei, quero janela.", {("seat", "window")}),
+        ("Écrivez-moi en français s'il vous plaît.", {("language", "fr")}),
+        # Folded Finnish words are English ones: "happi" (oxygen) is no "happily".
+        ("Happily, the aisle is fine with me; please apply it.", set()),
+    ],
+)
+def test_finnish(text: str, expected: set[object]) -> None:
+    assert _found(text) == expected

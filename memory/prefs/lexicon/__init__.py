@@ -13,6 +13,7 @@ from memory.prefs.lexicon import (
     el,
     en,
     es,
+    fi,
     fr,
     hi,
     id,
@@ -53,6 +54,7 @@ LEXICONS: tuple[Lexicon, ...] = (
     id.LEXICON,
     da.LEXICON,
     no.LEXICON,
+    fi.LEXICON,
 )
 COVERED = tuple(lexicon.code for lexicon in LEXICONS)
 """Languages whose wording is understood (language *names* are known for more)."""

@@ -132,6 +132,7 @@ LEXICON = Lexicon(
         ),
     },
     cues={
+        "proviso": (r"solange"),
         "wish": (
             r"bitte",
             r"gerne?",
@@ -379,6 +380,7 @@ LEXICON = Lexicon(
         ),
     },
     breaks=(
+        r"solange",
         r"aber",
         r"sondern",
         r"doch",

@@ -151,7 +151,7 @@ LEXICON = Lexicon(
             r"meet (?:and|&|n) assist",
             r"=MAAS",
             r"escort(?:ed)?",
-            r"someone to (?:meet|help|accompany|escort|take|guide|walk with|pick up) "
+            r"someone to (?:meet|help|accompany|escort|take|guide|walk(?: with)?|pick up) "
             r"(?:me|him|her|them|pax)",
             r"help (?:at the airport|through security|to the gate|with (?:the )?(?:transfer|"
             r"connection|boarding))",
@@ -162,6 +162,7 @@ LEXICON = Lexicon(
         "place:any": (r"airports?", r"airlines?", r"carriers?", r"hubs?"),
     },
     cues={
+        "proviso": (r"as long as", r"provided (?:that )?"),
         "wish": (
             r"please",
             r"pl[sz]e?",
@@ -469,6 +470,8 @@ LEXICON = Lexicon(
         ),
     },
     breaks=(
+        r"as long as",
+        r"provided (?:that )?",
         r"but",
         r"however",
         r"so(?! (?:much|many|good|bad))",

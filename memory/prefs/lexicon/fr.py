@@ -125,6 +125,7 @@ LEXICON = Lexicon(
         ),
     },
     cues={
+        "proviso": (r"tant que", r"du moment que"),
         "wish": (
             # "ne … que" restricts, it does not negate: "qui ne parle que portugais" is
             # "who speaks only Portuguese", "je ne veux que le hublot" "only the window".
@@ -357,6 +358,8 @@ LEXICON = Lexicon(
         ),
     },
     breaks=(
+        r"tant que",
+        r"du moment que",
         r"mais",
         r"cependant",
         r"pourtant",

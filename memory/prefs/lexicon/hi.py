@@ -71,6 +71,7 @@ LEXICON = Lexicon(
     },
     cues={
         "wish": (
+            r"तो (?:बहुत )?(?:अच्छा|बढ़िया|बेहतर)",
             r"chahiye",
             r"chahta",
             r"chahti",

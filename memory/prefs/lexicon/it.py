@@ -86,6 +86,7 @@ LEXICON = Lexicon(
         "place:any": (r"aeroport[oi]", r"compagni[ae](?: aere[ae])?", r"vettor[ei]"),
     },
     cues={
+        "proviso": (r"purch[ée]", r"a patto che"),
         "wish": (
             r"per favore",
             r"per piacere",
@@ -278,6 +279,8 @@ LEXICON = Lexicon(
         ),
     },
     breaks=(
+        r"purch[ée]",
+        r"a patto che",
         r"ma",
         r"per[òo]",
         r"tuttavia",
