@@ -108,6 +108,11 @@ class Lexicon:
         for key in (*self.targets, *self.spellings):
             if key.rstrip("!") not in TARGET_KEYS:
                 raise ValueError(f"{self.code}: unknown target {key!r}")
+        groups = (self.names, self.targets, self.cues, self.spellings, self.local)
+        for group in groups:
+            for key, words in group.items():
+                if isinstance(words, str):  # ("solange") is a string: one cue a letter
+                    raise ValueError(f"{self.code}: {key!r} needs a tuple, got {words!r}")
         for key in (*self.cues, *self.local):
             if key not in CUE_KEYS:
                 raise ValueError(f"{self.code}: unknown cue {key!r}")

@@ -132,7 +132,7 @@ LEXICON = Lexicon(
         ),
     },
     cues={
-        "proviso": (r"solange"),
+        "proviso": (r"solange",),
         "wish": (
             r"bitte",
             r"gerne?",

@@ -162,7 +162,7 @@ LEXICON = Lexicon(
         "place:any": (r"airports?", r"airlines?", r"carriers?", r"hubs?"),
     },
     cues={
-        "proviso": (r"as long as", r"provided (?:that )?"),
+        "proviso": (r"as long as", r"provided(?: that)?"),
         "wish": (
             r"please",
             r"pl[sz]e?",
@@ -471,7 +471,7 @@ LEXICON = Lexicon(
     },
     breaks=(
         r"as long as",
-        r"provided (?:that )?",
+        r"provided(?: that)?",
         r"but",
         r"however",
         r"so(?! (?:much|many|good|bad))",
