@@ -50,7 +50,8 @@ from dataclasses import dataclass, field
 from memory.prefs.clauses import STANCE, Clause
 from memory.prefs.marks import Mark, Marks
 from memory.prefs.needs import children_alone, someone_elses_trip, withdrawn_needs
-from memory.prefs.text import Span, fold, is_cjk, tokens_between
+from memory.prefs.negation import accept_negated, negated
+from memory.prefs.text import Span, fold, is_cjk
 
 NEG_BEFORE = 5
 """A negation refuses a seat, channel or language at most this many tokens before it."""
@@ -62,7 +63,6 @@ TELEGRAPHIC = 2
 """A clause with at most this many words besides its targets and cues asks for them."""
 TELEGRAPHIC_CJK = 3
 
-WISH_FAMILIES = ("seat", "channel", "language")
 PERSONAL_CHANNELS = ("sms", "email")
 OTHER = "other"
 """A channel named that the agent cannot use (WhatsApp, a phone call)."""
@@ -134,7 +134,7 @@ def read(
             carry = _Carry(entities=carry.entities)
             continue
         past = "past" in keys and not keys & {"now", "reaffirm"}
-        if _accept_negated(folded, cues):
+        if accept_negated(folded, cues):
             # "меня не устраивает", "is not ok", "n'est pas acceptable": a refusal.
             keys = (keys - {"accept"}) | {"avoid"}
             cues = [
@@ -236,7 +236,7 @@ def _read_clause(
         if family == "need":
             if past:
                 continue
-            if _negated(folded, target, negs, NEED_NEG, NEED_NEG // 2):
+            if negated(folded, target, negs, NEED_NEG, NEED_NEG // 2):
                 reading.needs_refused.add(target.value)
             else:
                 reading.needs.setdefault(target.value, quote)
@@ -283,7 +283,7 @@ def _read_clause(
         refused = (
             _after(target, contrasts)
             or _before(target, contrasts_before)
-            or _negated(folded, target, negs, NEG_BEFORE, NEG_AFTER, targets)
+            or negated(folded, target, negs, NEG_BEFORE, NEG_AFTER, targets)
         )
         if refused:
             if not past:
@@ -328,16 +328,6 @@ def _read_clause(
     )
 
 
-def _accept_negated(folded: str, cues: list[Mark]) -> bool:
-    """Is every acceptance of the clause negated by the word just before it?"""
-    accepts = [c for c in cues if c.key == "accept"]
-    negs = [c for c in cues if c.key == "neg"]
-    return bool(accepts) and all(
-        any(n.end <= a.start and tokens_between(folded, n.end, a.start) <= 1 for n in negs)
-        for a in accepts
-    )
-
-
 def _avoid(reading: Reading, entity: Mark, quote: str) -> None:
     if entity.key != "place":
         reading.avoided.setdefault((entity.key, entity.value), quote)
@@ -349,60 +339,6 @@ def _after(target: Mark, contrasts: list[Mark]) -> bool:
 
 def _before(target: Mark, contrasts: list[Mark]) -> bool:
     return any(target.end <= c.start for c in contrasts)
-
-
-def _negated(
-    folded: str,
-    target: Mark,
-    negs: list[Mark],
-    before: int,
-    after: int,
-    targets: Sequence[Mark] = (),
-) -> bool:
-    for neg in negs:
-        if neg.end <= target.start:
-            gap = tokens_between(folded, neg.end, target.start)
-            if gap <= (before * 2 if is_cjk(folded[neg.end : target.start]) else before):
-                if not _nearer(folded, target, neg, targets):
-                    return True
-        elif target.end <= neg.start:
-            gap = tokens_between(folded, target.end, neg.start)
-            if gap <= (after * 2 if is_cjk(folded[target.end : neg.start]) else after):
-                if not _nearer(folded, target, neg, targets) and not _owned(
-                    folded, neg, targets, before
-                ):
-                    return True
-    return False
-
-
-def _owned(folded: str, neg: Mark, targets: Sequence[Mark], before: int) -> bool:
-    """Does the negation stand right before another thing named, which it refuses instead
-    of the one behind it ("text me dont email"; "mau kursi lorong terus jangan lewat
-    Jakarta": the aisle is wanted, Jakarta refused)?"""
-    return any(
-        neg.end <= other.start and tokens_between(folded, neg.end, other.start) <= before
-        for other in targets
-    )
-
-
-def _nearer(folded: str, target: Mark, neg: Mark, targets: Sequence[Mark]) -> bool:
-    """Does another seat, channel or language stand between the negation and `target`,
-    not merely listed beside it? A negation speaks of the nearest thing: "scrivetemi per
-    email, che il telefono non lo guardo" refuses the phone, not the e-mail; "E-Mail oder
-    SMS lese ich nicht" and "no SMS or email" refuse both (one word between is a list)."""
-    low, high = (neg.end, target.start) if neg.end <= target.start else (target.end, neg.start)
-    for other in targets:
-        if other is target or other.family not in WISH_FAMILIES:
-            continue
-        if low <= other.start and other.end <= high:
-            gap = (
-                tokens_between(folded, other.end, target.start)
-                if other.end <= target.start
-                else tokens_between(folded, target.end, other.start)
-            )
-            if gap > 1:
-                return True
-    return False
 
 
 def _someone_else(targets: list[Mark], cues: list[Mark]) -> bool:

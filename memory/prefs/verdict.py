@@ -9,7 +9,8 @@ mobility and assistance; a place or airline taken back is not avoided.
 from __future__ import annotations
 
 from memory.prefs.findings import Finding
-from memory.prefs.stance import OTHER, PERSONAL_CHANNELS, WISH_FAMILIES, Reading
+from memory.prefs.negation import WISH_FAMILIES
+from memory.prefs.stance import OTHER, PERSONAL_CHANNELS, Reading
 
 _ENTITY_FIELDS = {"airport": "avoid_airports", "city": "avoid_cities", "carrier": "avoid_carriers"}
 _SUBSUMED = {
