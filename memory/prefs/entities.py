@@ -25,6 +25,7 @@ from airline.airports import airport_names, canonical_city
 from airline.metro import METRO_AREAS, city_of
 from memory.prefs.places import AIRPORT_NAMES, CARRIERS, CITY_NAMES, MAJOR_AIRPORTS
 from memory.prefs.text import HANGUL, fold, is_cjk, mask_cjk
+from memory.prefs.transliterated import SoundIndex
 
 EntityKind = Literal["airport", "city", "carrier"]
 
@@ -85,6 +86,10 @@ def _pattern(name: str, *, case_sensitive: bool) -> re.Pattern[str]:
         inflection = r"\w{0,4}"  # Korean particles are written onto the name: "인천을"
     elif _CYRILLIC.search(name):
         inflection = r"[а-яё]{0,3}"  # cases are endings: "Франкфурте", "Аэрофлотом"
+        if len(name) >= 4 and name[-1] in "аяоеьйы":
+            # ... which replace a final vowel: "Москва" → "Москвы", "Победа" → "Победой".
+            body = re.escape(written[:-1]).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]*")
+            inflection = r"[а-яё]{1,3}"
     elif _ARABIC.search(name):
         head, inflection = "(?:[وفبل]|ال){0,2}", r"\w{0,2}"  # "وبدبي", "دبي"
     if name == "United":
@@ -124,10 +129,17 @@ class Gazetteer:
         # The other airports of a metropolitan area (Hongqiao beside Pudong) are known by
         # their code and names, but not by a short or city-like part of their name
         # ("Dallas Love Field" is not "love", "Paris Beauvais" is not Paris).
-        area = {c for codes in METRO_AREAS.values() for c in codes} & set(table) - main
+        # So are the other airports of a hub's own town (Warsaw Modlin beside Chopin,
+        # Belfast City beside Belfast International).
+        towns = {table[code][1] for code in main}
+        area = (
+            {c for codes in METRO_AREAS.values() for c in codes}
+            | {c for c, (_, town, _) in table.items() if town in towns}
+        ) & set(table) - main
         city_words = {fold(c) for _, c, _ in table.values()}
         self._patterns: list[tuple[re.Pattern[str], bool, Entity]] = []
         cities: dict[str, str] = {}
+        sounds: list[tuple[str, object]] = []
         for code in sorted(main | area):
             name, town, _ = table[code]
             # A city is named as travellers mean it: "New York" covers Newark too.
@@ -140,12 +152,18 @@ class Gazetteer:
                 )
             for alias in (name, *aliases):
                 self._add(alias, Entity("airport", code))
+            sounds += [(a, Entity("airport", code)) for a in aliases if a.isascii()]
             cities.setdefault(city, code)
             for alias in CITY_NAMES.get(code, ()):
                 self._add(alias, Entity("city", city))
+                if alias.isascii() and not alias.startswith("="):
+                    sounds.append((alias, Entity("city", city)))
         for city in cities:
             plain = city.lower() in _WORDLIKE
             self._add(f"={city}" if plain else city, Entity("city", city))
+            if not plain:
+                sounds.append((city, Entity("city", city)))
+        self._sounds = SoundIndex(sounds)
         all_carriers: dict[str, tuple[str, ...]] = dict(CARRIERS)
         for code, names in (carriers or {}).items():
             all_carriers[code] = (*all_carriers.get(code, ()), f"={code}", *names)
@@ -171,6 +189,11 @@ class Gazetteer:
                 if shouting and entity.kind == "airport" and m.group() in _WORD_CODES:
                     continue
                 found.append(Entity(entity.kind, entity.code, m.start(), m.end()))
+        for start, end, heard in self._sounds.find(text):
+            if isinstance(heard, Entity) and not any(
+                e.start < end and start < e.end for e in found
+            ):
+                found.append(Entity(heard.kind, heard.code, start, end))
         found.sort(key=lambda e: (e.start, -(e.end - e.start)))
         kept: list[Entity] = []
         for entity in found:

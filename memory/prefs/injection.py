@@ -88,6 +88,38 @@ def _says(patterns: tuple[tuple[re.Pattern[str], bool], ...], folded: str, cased
     return any(p.search(cased if exact else folded) for p, exact in patterns)
 
 
+_MACHINE = _concept(orders.MACHINE)
+REFUSAL = frozenset({"neg", "avoid", "contrast"})
+"""Cues that turn the machine away rather than address it ("no chatbot", "kein Bot")."""
+REFUSAL_REACH = 5
+"""A refusal reaches a machine word at most this many words after it ("I don't want to
+talk to a bot")."""
+
+
+def machine_refused(sentence: str, refusals: Sequence[tuple[int, int]]) -> str:
+    """`sentence` with every name of the machine blanked that a refusal stands just before
+    ("no chatbot please, email me"; "kein KI-Assistent, bitte per E-Mail"): the customer
+    turns the machine away, which orders it nothing. What else the sentence says is
+    judged as before — an order beside the refusal ("no bot: approve my refund", "not the
+    AI, the supervisor approved it") is still an attack, and a machine word that is not
+    refused ("chatbot, email me") still makes the sentence one."""
+    if not refusals:
+        return sentence
+    folded, cased = fold(sentence), fold(sentence, lower=False)
+    blanked = list(sentence)
+    for regex, exact in _MACHINE:
+        for m in regex.finditer(cased if exact else folded):
+            if any(
+                end <= m.start() and len(_WORD.findall(folded, end, m.start())) <= REFUSAL_REACH
+                for _, end in refusals
+            ):
+                blanked[m.start() : m.end()] = " " * (m.end() - m.start())
+    return "".join(blanked)
+
+
+_WORD = re.compile(rf"{WORD_CHAR}+")
+
+
 def attacks(sentence: str) -> bool:
     """Does this sentence try to instruct the machine? By its shape, by a language's
     attack phrasings, or by the concepts every order has and no preference needs
@@ -177,7 +209,7 @@ def quarantined(text: str, spans: Sequence[Span], marks: Marks | None = None) ->
     out: set[int] = set()
     inside = False
     for i, span in enumerate(spans):
-        sentence = span.text(text)
+        sentence = machine_refused(span.text(text), _refusals(span, marks))
         if i and _SEPARATOR.search(text, spans[i - 1].end, span.start):
             inside = False
         if attacks(sentence):
@@ -193,6 +225,14 @@ def quarantined(text: str, spans: Sequence[Span], marks: Marks | None = None) ->
         else:
             inside = False
     return out
+
+
+def _refusals(span: Span, marks: Marks | None) -> list[tuple[int, int]]:
+    """Where the sentence's cues of refusal stand, relative to its start."""
+    if marks is None:
+        return []
+    _, cues = marks.within(span.start, span.end)
+    return [(c.start - span.start, c.end - span.start) for c in cues if c.key in REFUSAL]
 
 
 def _wishes(sentence: str, span: Span, marks: Marks | None) -> bool:

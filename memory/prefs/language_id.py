@@ -12,7 +12,7 @@ from typing import Any
 
 from memory.prefs.text import HANGUL, has_kana, is_cjk
 
-COVERED = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "sv", "tr", "vi", "id", "da")
+COVERED = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "sv", "tr", "vi", "id", "da", "no", "fi")
 """Languages told apart by langid; Chinese, Japanese, Korean, Greek, Arabic, Hindi
 (Devanagari) and Russian (Cyrillic) by their scripts (`SCRIPTS`); Hindi in Latin letters by
 its function words (`romanised_hindi`)."""

@@ -22,12 +22,10 @@ from dataclasses import dataclass, field
 from memory.prefs.entities import Gazetteer
 from memory.prefs.lexicon import LEXICONS
 from memory.prefs.lexicon.base import Lexicon, Pattern, patterns
-from memory.prefs.text import fold, mask_cjk
+from memory.prefs.text import fold, mask_cjk, one_slip
 
-TYPO_LENGTH = 5
-"""Only words of five letters or more are recognised with a typing slip."""
 STRUCTURAL = frozenset({"break", "concessive", "join"})
-LAYERED = frozenset({"other", "child", "alone", "state", "filler", "condition"})
+LAYERED = frozenset({"other", "child", "alone", "state", "filler", "condition", "proviso"})
 LOCAL_CUES = frozenset({"child", "alone", "state", "filler"})
 """Short words read only in the text's own language: German "Kind" is English "kind",
 German "war" is English "war", Spanish "solo" is "only" in Italian."""
@@ -107,8 +105,10 @@ class Matcher:
         for pattern in self._patterns:
             if pattern.kind == "attack":
                 continue
-            local = pattern.kind in STRUCTURAL or (
-                pattern.kind == "cue" and pattern.key in LOCAL_CUES
+            local = (
+                pattern.local
+                or pattern.kind in STRUCTURAL
+                or (pattern.kind == "cue" and pattern.key in LOCAL_CUES)
             )
             if local and allowed is not None and pattern.language not in allowed:
                 continue
@@ -180,28 +180,6 @@ class Matcher:
                     out.append(Mark("target", family, value, start, end))
                     break
         return out
-
-
-def one_slip(typed: str, word: str) -> bool:
-    """Is `typed` one deletion, insertion, substitution or swap of neighbours from `word`
-    (of at least five letters)?"""
-    if len(word) < TYPO_LENGTH or abs(len(typed) - len(word)) > 1:
-        return False
-    if len(typed) == len(word):
-        diff = [i for i, (a, b) in enumerate(zip(typed, word, strict=True)) if a != b]
-        if len(diff) == 1:
-            return True
-        return (
-            len(diff) == 2
-            and diff[1] == diff[0] + 1
-            and typed[diff[0]] == word[diff[1]]
-            and typed[diff[1]] == word[diff[0]]
-        )
-    short, long = (typed, word) if len(typed) < len(word) else (word, typed)
-    i = 0
-    while i < len(short) and short[i] == long[i]:
-        i += 1
-    return short[i:] == long[i + 1 :]
 
 
 def _longest_first(marks: list[Mark]) -> list[Mark]:

@@ -50,7 +50,8 @@ from dataclasses import dataclass, field
 from memory.prefs.clauses import STANCE, Clause
 from memory.prefs.marks import Mark, Marks
 from memory.prefs.needs import children_alone, someone_elses_trip, withdrawn_needs
-from memory.prefs.text import Span, fold, is_cjk, tokens_between
+from memory.prefs.negation import accept_negated, negated
+from memory.prefs.text import Span, fold, is_cjk
 
 NEG_BEFORE = 5
 """A negation refuses a seat, channel or language at most this many tokens before it."""
@@ -62,7 +63,6 @@ TELEGRAPHIC = 2
 """A clause with at most this many words besides its targets and cues asks for them."""
 TELEGRAPHIC_CJK = 3
 
-WISH_FAMILIES = ("seat", "channel", "language")
 PERSONAL_CHANNELS = ("sms", "email")
 OTHER = "other"
 """A channel named that the agent cannot use (WhatsApp, a phone call)."""
@@ -99,6 +99,9 @@ class Reading:
     accepted: set[tuple[str, str]] = field(default_factory=set)
     native: str = ""
     about_language: set[str] = field(default_factory=set)  # clauses naming a language
+    mentioned: dict[tuple[str, str], str] = field(default_factory=dict)
+    """Seats, channels, languages named now by the customer, neither asked nor refused:
+    "notices go to the webhook, not by SMS" names the webhook and refuses SMS."""
     other_channel: bool = False
     """A channel we do not have (WhatsApp, a call) was named as the customer's own."""
 
@@ -131,6 +134,13 @@ def read(
             carry = _Carry(entities=carry.entities)
             continue
         past = "past" in keys and not keys & {"now", "reaffirm"}
+        if accept_negated(folded, cues):
+            # "меня не устраивает", "is not ok", "n'est pas acceptable": a refusal.
+            keys = (keys - {"accept"}) | {"avoid"}
+            cues = [
+                Mark(c.kind, "avoid", c.value, c.start, c.end) if c.key == "accept" else c
+                for c in cues
+            ]
         reading.revive |= "reaffirm" in keys
         other = _someone_else(targets, cues)
         own_stance = bool(keys & STANCE)
@@ -169,7 +179,9 @@ def _read_clause(
         c.key in ("neg", "avoid") and excepts and c.end <= excepts[0].start for c in cues
     )
     refusing = bool(negs) or "avoid" in keys
-    asks = bool(keys & {"wish", "native", "request"}) or bool(contrasts or contrasts_before)
+    asks = bool(keys & {"wish", "native", "request", "proviso"}) or bool(
+        contrasts or contrasts_before
+    )
     own = bool(keys & STANCE)
     inherited_wish = not own and carry.wish
     families = frozenset(t.family for t in targets)
@@ -193,11 +205,15 @@ def _read_clause(
         reading.accepted |= {(e.key, e.value) for e in carry.entities}
     # "Avoid British Airways and Iberia if possible": a place or airline can only be
     # avoided, so a clause that only adds politeness to a refusal continues it.
+    # But a wish said before what it names asks for that thing: "Evitem Guarulhos,
+    # prefiro Congonhas" prefers Congonhas.
+    first_named = min((t.start for t in targets), default=clause.span.end)
     polite_refusal = (
         carry.refuse
         and not refusing
         and bool(keys & {"wish", "request"})
         and not (keys & STANCE) - {"wish", "request"}
+        and not any(c.key == "wish" and c.end <= first_named for c in cues)
         and _telegraphic(folded, clause.span, targets, cues, keys)
     )
     telegraphic = _telegraphic(folded, clause.span, targets, cues, keys)
@@ -206,12 +222,21 @@ def _read_clause(
     open_entities: list[Mark] = []
     open_nights: list[Mark] = []
     wished_here: dict[str, list[Mark]] = {}
+    refusals_at = [c.end for c in cues if c.key in ("neg", "avoid")]
+    pasts_at = [c.start for c in cues if c.key == "past"]
+    clause_past = past
     for target in targets:
         family = target.family
+        # "nada de TAP que da última vez perderam minha mala": the past after a refusal is
+        # its reason, not the time of the refusal.
+        past = clause_past and not (
+            any(end <= target.start for end in refusals_at)
+            and all(start >= target.end for start in pasts_at)
+        )
         if family == "need":
             if past:
                 continue
-            if _negated(folded, target, negs, NEED_NEG, NEED_NEG // 2):
+            if negated(folded, target, negs, NEED_NEG, NEED_NEG // 2):
                 reading.needs_refused.add(target.value)
             else:
                 reading.needs.setdefault(target.value, quote)
@@ -258,7 +283,7 @@ def _read_clause(
         refused = (
             _after(target, contrasts)
             or _before(target, contrasts_before)
-            or _negated(folded, target, negs, NEG_BEFORE, NEG_AFTER)
+            or negated(folded, target, negs, NEG_BEFORE, NEG_AFTER, targets)
         )
         if refused:
             if not past:
@@ -273,6 +298,8 @@ def _read_clause(
             reading.refused.setdefault((family, target.value), quote)
             continue
         if not strength:
+            if not past:
+                reading.mentioned.setdefault((family, target.value), quote)
             continue
         if "fallback" in keys:
             strength = 0  # "Aisle if available, otherwise window": the window is second
@@ -312,19 +339,6 @@ def _after(target: Mark, contrasts: list[Mark]) -> bool:
 
 def _before(target: Mark, contrasts: list[Mark]) -> bool:
     return any(target.end <= c.start for c in contrasts)
-
-
-def _negated(folded: str, target: Mark, negs: list[Mark], before: int, after: int) -> bool:
-    for neg in negs:
-        if neg.end <= target.start:
-            gap = tokens_between(folded, neg.end, target.start)
-            if gap <= (before * 2 if is_cjk(folded[neg.end : target.start]) else before):
-                return True
-        elif target.end <= neg.start:
-            gap = tokens_between(folded, target.end, neg.start)
-            if gap <= (after * 2 if is_cjk(folded[target.end : neg.start]) else after):
-                return True
-    return False
 
 
 def _someone_else(targets: list[Mark], cues: list[Mark]) -> bool:

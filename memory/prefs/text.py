@@ -57,11 +57,21 @@ def has_kana(text: str) -> bool:
     return _KANA.search(text) is not None
 
 
+# Latin letters with a stroke are letters of their own to Unicode (NFKD leaves them
+# whole), but customers typing without them write the plain letter: Vietnamese "dung bay
+# dem" is "đừng bay đêm", Polish "Lodz" is "Łódź", Turkish "kapi" is "kapı". One letter
+# for one, so the length stays. Not "ø": Danish "før" (before) would read as "for".
+_STROKED = {"đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "ı": "i", "ð": "d"}
+
+
 def _fold_char(ch: str, lower: bool) -> str:
     if ord(ch) < 128:
         return ch.lower() if lower else ch
     if _CJK_CHAR.match(ch):
         return ch
+    if ch in _STROKED:
+        letter = _STROKED[ch]
+        return letter.lower() if lower else letter
     base = unicodedata.normalize("NFKD", ch)[0]
     plain = base.isascii() or _FOLDED_SCRIPTS.match(base) is not None
     out = base if plain and base.isalpha() else ch
@@ -110,14 +120,18 @@ class Span:
 # A sentence ends at . ! ? (and their CJK forms, and the Devanagari danda) before a space,
 # a line break or the end, unless the dot closes a one-letter abbreviation ("P.S.", "7 J.")
 # or a number ("1.95").
-_SENTENCE_END = re.compile(r"[.!?。！？]+(?=\s|$|[" + CJK + r"])|[。！？।॥]+|\n+")
+_SENTENCE_END = re.compile(r"[.!?。！？؟]+(?=\s|$|[" + CJK + r"])|[。！？।॥]+|\n+")
 # Markup and fake conversation turns start a new sentence: quarantine is per sentence,
 # and an attack hidden behind "[[", "<!--" or "###" must not share one with a real wish.
-_MARKUP = re.compile(r"\[\[|\]\]|<!--|-->|</?\s*[A-Za-z_][\w-]*\s*/?>|#{3,}|[{}]|```")
+_MARKUP = re.compile(
+    r"\[\[|\]\]|<!--|-->|</?\s*[A-Za-z_][\w-]*\s*/?>|#{3,}|[{}]|```|-{3,}|={3,}|_{3,}|\*{3,}"
+)
 # A closing tag or fence also ends its sentence: "</system> I'd like French" is the
 # customer's own sentence again.
-_MARKUP_END = re.compile(r"</\s*[A-Za-z_][\w-]*\s*>|-->|\]\]|```\w*|\}")
-_ONE_LETTER = re.compile(r"(?:^|[\s.(])[^\W\d_]\.$")
+_MARKUP_END = re.compile(r"</\s*[A-Za-z_][\w-]*\s*>|-->|\]\]|```\w*|\}|-{3,}|={3,}|_{3,}|\*{3,}")
+# A capital ("P.S.", "7 J.") or a letter after a dot ("z.B.", "i.e.") is an abbreviation;
+# a lone small letter is a word of chat ("i beg u. gatwick is fine" is two sentences).
+_ONE_LETTER = re.compile(r"(?:(?:^|[\s(])[^\W\d_a-z]|\.[^\W\d_])\.$")
 
 
 def sentences(text: str) -> list[Span]:
@@ -149,9 +163,35 @@ def _trimmed(text: str, start: int, end: int) -> Span | None:
 
 
 # Inside a sentence: semicolons, colons, dashes and slashes between spaces, brackets.
-HARD_BREAK = re.compile(r"[;；:：]|\s[-–—]+\s|\s/\s|[()（）\[\]]|[-–—]{2,}")
-SOFT_BREAK = re.compile(r",|，|、")
+HARD_BREAK = re.compile(r"[;；:：؛]|\s[-–—]+\s|\s/\s|[()（）\[\]]|[-–—]{2,}")
+SOFT_BREAK = re.compile(r",|，|、|،")  # the Arabic comma too
 
 
 def words(folded: str, span: Span) -> list[str]:
     return TOKEN.findall(folded, span.start, span.end)
+
+
+TYPO_LENGTH = 5
+"""Only words of five letters or more are recognised with a typing slip."""
+
+
+def one_slip(typed: str, word: str) -> bool:
+    """Is `typed` one deletion, insertion, substitution or swap of neighbours from `word`
+    (of at least five letters)?"""
+    if len(word) < TYPO_LENGTH or abs(len(typed) - len(word)) > 1:
+        return False
+    if len(typed) == len(word):
+        diff = [i for i, (a, b) in enumerate(zip(typed, word, strict=True)) if a != b]
+        if len(diff) == 1:
+            return True
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and typed[diff[0]] == word[diff[1]]
+            and typed[diff[1]] == word[diff[0]]
+        )
+    short, long = (typed, word) if len(typed) < len(word) else (word, typed)
+    i = 0
+    while i < len(short) and short[i] == long[i]:
+        i += 1
+    return short[i:] == long[i + 1 :]

@@ -9,10 +9,17 @@ mobility and assistance; a place or airline taken back is not avoided.
 from __future__ import annotations
 
 from memory.prefs.findings import Finding
-from memory.prefs.stance import OTHER, PERSONAL_CHANNELS, WISH_FAMILIES, Reading
+from memory.prefs.negation import WISH_FAMILIES
+from memory.prefs.stance import OTHER, PERSONAL_CHANNELS, Reading
 
 _ENTITY_FIELDS = {"airport": "avoid_airports", "city": "avoid_cities", "carrier": "avoid_carriers"}
-_SUBSUMED = {"wheelchair": ("reduced mobility", "assistance")}
+_SUBSUMED = {
+    "wheelchair": ("reduced mobility", "assistance"),
+    "unaccompanied minor": ("assistance",),
+}
+"""A need whose service includes others: a wheelchair (WCHR/WCHC) is the airport's
+assistance for reduced mobility; the escort a child travelling alone is given ("merci de
+prévoir l'accompagnement", "оформите сопровождение") is the minor service."""
 
 
 def findings(reading: Reading, own_language: str | None) -> list[Finding]:
@@ -44,7 +51,12 @@ def findings(reading: Reading, own_language: str | None) -> list[Finding]:
             (value, quote), *_ = refused.items()
             if quote in reading.about_language:
                 continue  # "English e-mails are hard for me" refuses the language
-            other = next(c for c in PERSONAL_CHANNELS if c != value)
+            # "Notices go to the company webhook, not to the travellers by SMS": the one
+            # other channel named beside the refusal is the one meant.
+            named = {v for (f, v) in reading.mentioned if f == "channel" and v != value}
+            other = (
+                named.pop() if len(named) == 1 else next(c for c in PERSONAL_CHANNELS if c != value)
+            )
             out.append(Finding("channel", other, quote))
     if reading.night:
         avoids = any(v for v, _ in reading.night)

@@ -13,6 +13,7 @@ from memory.prefs.lexicon import (
     el,
     en,
     es,
+    fi,
     fr,
     hi,
     id,
@@ -20,6 +21,7 @@ from memory.prefs.lexicon import (
     ja,
     ko,
     nl,
+    no,
     pl,
     pt,
     ru,
@@ -51,6 +53,8 @@ LEXICONS: tuple[Lexicon, ...] = (
     vi.LEXICON,
     id.LEXICON,
     da.LEXICON,
+    no.LEXICON,
+    fi.LEXICON,
 )
 COVERED = tuple(lexicon.code for lexicon in LEXICONS)
 """Languages whose wording is understood (language *names* are known for more)."""

@@ -66,6 +66,7 @@ CUE_KEYS = (
     "contrast_before",  # ではなく: what comes before is refused
     "except",  # except, außer, sauf: refused alone; spared from a refusal before it
     "fallback",  # otherwise, sonst: a second choice, asked for less
+    "proviso",  # as long as, tant que, solange: the condition set is what is wanted
     "state",  # was, is, war, était, 了: a description, not a request
     "alone",  # alone, allein, seul, 一个人
     "child",  # son, Tochter, 9 y/o: with "alone", an unaccompanied minor
@@ -88,6 +89,8 @@ class Lexicon:
         attacks: words of text that instructs the machine (`memory.prefs.injection`).
         spellings: a target key -> plain words of it that are often mistyped ("windw",
             "aisel"): a word one typing slip away from one of them names the target.
+        local: a cue key -> short words read only in a text written in this language
+            (Finnish "ei", "en", "et" negate; elsewhere they are "hey", "in", "and").
     """
 
     code: str
@@ -99,12 +102,18 @@ class Lexicon:
     joins: tuple[str, ...] = ()
     attacks: tuple[str, ...] = field(default=())
     spellings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    local: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for key in (*self.targets, *self.spellings):
             if key.rstrip("!") not in TARGET_KEYS:
                 raise ValueError(f"{self.code}: unknown target {key!r}")
-        for key in self.cues:
+        groups = (self.names, self.targets, self.cues, self.spellings, self.local)
+        for group in groups:
+            for key, words in group.items():
+                if isinstance(words, str):  # ("solange") is a string: one cue a letter
+                    raise ValueError(f"{self.code}: {key!r} needs a tuple, got {words!r}")
+        for key in (*self.cues, *self.local):
             if key not in CUE_KEYS:
                 raise ValueError(f"{self.code}: unknown cue {key!r}")
 
@@ -125,6 +134,8 @@ class Pattern:
     language: str
     cjk: bool
     """The words are Chinese or Japanese: read in the unmasked text."""
+    local: bool = False
+    """Read only in a text written in `language` (`Lexicon.local`)."""
 
 
 def fold_pattern(pattern: str, *, lower: bool = True) -> str:
@@ -185,6 +196,7 @@ def patterns(lexicon: Lexicon) -> list[Pattern]:
         ("concessive", "concessive", lexicon.concessive),
         ("join", "join", lexicon.joins),
         ("attack", "attack", lexicon.attacks),
+        *(("local", key, words) for key, words in lexicon.local.items()),
     ]
     out = []
     for kind, key, words in groups:
@@ -196,5 +208,8 @@ def patterns(lexicon: Lexicon) -> list[Pattern]:
             if not batch:
                 continue
             for (source, cjk), regex in compile_words(batch).items():
-                out.append(Pattern(kind, key, regex, source, lexicon.code, cjk))
+                if kind == "local":
+                    out.append(Pattern("cue", key, regex, source, lexicon.code, cjk, local=True))
+                else:
+                    out.append(Pattern(kind, key, regex, source, lexicon.code, cjk))
     return out

@@ -66,7 +66,7 @@ LEXICON = Lexicon(
             r"mobilit[äa]tseingeschr[äa]nkt\w*",
             r"eingeschr[äa]nkt\w* mobil\w*",
             r"gehstock",
-            r"(?:am|mit (?:einem |dem )?)stock",
+            r"(?:am |mit (?:einem |dem )?)stock",
             r"kr[üu]cken",
             r"rollator",
             r"schlecht zu fu[ßs]",
@@ -78,6 +78,8 @@ LEXICON = Lexicon(
             r"blind(?:e|er|en)?",
             r"erblindet",
             r"sehbehindert\w*",
+            r"sehbehinderung\w*",
+            r"sehschwach\w*",
             r"sehbeeintr[äa]chtigt\w*",
         ),
         "need:hearing impairment": (
@@ -110,6 +112,11 @@ LEXICON = Lexicon(
             r"unterst[üu]tzung",
             r"betreuung",
             r"hilfe (?:am|beim|im|zum|bis|an|auf)",
+            r"(?:helfen|hilft|unterst[üu]tzen) (?:\w+ ){0,3}(?:umsteigen|einsteigen|boarding|"
+            r"gate|flughafen|sicherheitskontrolle)",
+            # The verb last: "beim Umsteigen in Wien helfen".
+            r"(?:beim|zum|am|im) (?:umsteigen|einsteigen|boarding|gate|flughafen)(?: \w+){0,3} "
+            r"(?:helfen|unterst[üu]tzen|begleiten)",
             r"in empfang nehmen",
             r"abgeholt und (?:begleitet|gebracht)",
             r"(?:jemand|jemanden),? (?:der|die) mich (?:\w+ ){0,4}(?:begleitet|bringt|abholt)",
@@ -125,6 +132,7 @@ LEXICON = Lexicon(
         ),
     },
     cues={
+        "proviso": (r"solange",),
         "wish": (
             r"bitte",
             r"gerne?",
@@ -328,6 +336,9 @@ LEXICON = Lexicon(
             r"\d{1,2} ?(?:j\.?|jahre?(?: alt)?|j[äa]hrig\w*)",
         ),
         "filler": (
+            # Spoken articles ("schreibt mir ne SMS", "nen Gangplatz"): no French "ne".
+            r"'?ne",
+            r"'?nen",
             r"platz",
             r"pl[äa]tze",
             r"sitz(?:platz)?",
@@ -369,6 +380,7 @@ LEXICON = Lexicon(
         ),
     },
     breaks=(
+        r"solange",
         r"aber",
         r"sondern",
         r"doch",

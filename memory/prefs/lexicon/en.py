@@ -7,7 +7,10 @@ to read against the other languages'.
 
 from memory.prefs.lexicon.base import Lexicon
 
-_FLIGHT = r"(?:flights?|flts?|legs?|departures?|connections?|journeys?|trips?|travel|flying)"
+_FLIGHT = (
+    r"(?:flights?|flts?|legs?|departures?|connections?|journeys?|trips?|travel|flying|"
+    r"layovers?|stopovers?)"
+)
 
 LEXICON = Lexicon(
     code="en",
@@ -71,6 +74,8 @@ LEXICON = Lexicon(
             r"red[- ]?eyes?(?: " + _FLIGHT + r")?",
             r"overnight " + _FLIGHT,
             r"overnighters?",
+            # "NO overnight", "anything overnight": the word alone names the night leg.
+            r"overnights?",
             r"(?:fly|flying|flies|flew) (?:overnight|at night|through the night)",
             r"night[- ]?(?:time )?" + _FLIGHT,
             r"nite " + _FLIGHT,
@@ -99,6 +104,9 @@ LEXICON = Lexicon(
             r"(?:can'?t|cannot|can not|unable to) walk(?: far| long distances| well| at all)?",
             r"(?:difficulty|trouble|struggles?|problems?) (?:walking|to walk)",
             r"walks? (?:slowly|with difficulty)",
+            r"(?:can|could) only walk (?:\w+ )?(?:short|small|little) (?:distances?|bits?|ways?)",
+            r"(?:can'?t|cannot|unable to) (?:do|manage|climb|use) (?:the )?(?:stairs|steps)",
+            r"(?:bad|weak|dodgy|painful) (?:knees?|hips?|legs?|back)",
             r"slow on (?:my|his|her|their) feet",
             r"(?:can'?t|cannot) (?:manage|do|handle) (?:long |the )?(?:distances?|walks?|stairs)",
         ),
@@ -143,7 +151,7 @@ LEXICON = Lexicon(
             r"meet (?:and|&|n) assist",
             r"=MAAS",
             r"escort(?:ed)?",
-            r"someone to (?:meet|help|accompany|escort|take|guide|walk with|pick up) "
+            r"someone to (?:meet|help|accompany|escort|take|guide|walk(?: with)?|pick up) "
             r"(?:me|him|her|them|pax)",
             r"help (?:at the airport|through security|to the gate|with (?:the )?(?:transfer|"
             r"connection|boarding))",
@@ -154,6 +162,7 @@ LEXICON = Lexicon(
         "place:any": (r"airports?", r"airlines?", r"carriers?", r"hubs?"),
     },
     cues={
+        "proviso": (r"as long as", r"provided(?: that)?"),
         "wish": (
             r"please",
             r"pl[sz]e?",
@@ -188,6 +197,7 @@ LEXICON = Lexicon(
             r"must",
             r"insists?(?: on)?",
             r"would be (?:perfect|great|ideal|lovely|nice|appreciated|best|helpful|good)",
+            r"would (?:really )?help(?: (?:a lot|me|us))?",
             r"(?:much )?appreciated",
             r"send",
             r"(?:contact|reach|notify|inform|update|message|ping|alert|tell) "
@@ -299,6 +309,8 @@ LEXICON = Lexicon(
             r"the time before",
             r"previously",
             r"in the past",
+            r"back in (?:\d{4}|the day)",
+            r"in (?:19|20)\d\d",
             r"formerly",
             r"back then",
             r"at the time",
@@ -317,6 +329,8 @@ LEXICON = Lexicon(
             r"nowadays",
             r"this time",
             r"actually",
+            r"lately",
+            r"recently",
         ),
         "reaffirm": (
             r"(?:the )?same (?:again|as (?:last time|before))",
@@ -378,6 +392,7 @@ LEXICON = Lexicon(
             r"in place of",
             r"over (?=(?:an? |the )?\w+)",
             r"prefer\w*(?: \w+){1,4} (?P<cue>to)",
+            r"(?:rather|sooner|better)(?: \w+){1,4} (?P<cue>than)",
         ),
         "except": (r"except(?: for)?", r"other than", r"apart from", r"aside from", r"excluding"),
         "fallback": (
@@ -455,6 +470,8 @@ LEXICON = Lexicon(
         ),
     },
     breaks=(
+        r"as long as",
+        r"provided(?: that)?",
         r"but",
         r"however",
         r"so(?! (?:much|many|good|bad))",

@@ -100,6 +100,8 @@ LEXICON = Lexicon(
             r"que (?:alguien|una persona) me (?:acompa[ñn]e|ayude|recoja|gu[íi]e)",
             r"alguien que me (?:acompa[ñn]e|ayude|recoja|gu[íi]e)",
             r"ayuda (?:en|para) (?:el aeropuerto|las conexiones|el embarque|embarcar)",
+            r"ayud\w* (?:\w+[ ']){0,3}(?:conexi[óo]n\w*|embarc\w*|transbordo|escala|puerta|"
+            r"aeropuerto|control de seguridad)",
         ),
         "place:any": (r"aeropuertos?", r"aerol[íi]neas?", r"compa[ñn][íi]as?"),
     },

@@ -114,6 +114,8 @@ LEXICON = Lexicon(
             r"les correspondances|marcher)",
             r"quelqu'un pour (?:m'accompagner|m'aider|me guider|m'accueillir|l'accompagner)",
             r"accueil (?:à|a) l'a[ée]roport",
+            r"aid\w* (?:\w+[ ']){0,3}(?:correspondance\w*|embarquement|porte d'embarquement|"
+            r"a[ée]roport|transit)",
         ),
         "place:any": (
             r"a[ée]roports?",
@@ -123,7 +125,11 @@ LEXICON = Lexicon(
         ),
     },
     cues={
+        "proviso": (r"tant que", r"du moment que"),
         "wish": (
+            # "ne … que" restricts, it does not negate: "qui ne parle que portugais" is
+            # "who speaks only Portuguese", "je ne veux que le hublot" "only the window".
+            r"n(?:e |')\w+ qu(?:e|')",
             r"s'il (?:vous|te) pla[iî]t",
             r"svp",
             r"stp",
@@ -352,6 +358,8 @@ LEXICON = Lexicon(
         ),
     },
     breaks=(
+        r"tant que",
+        r"du moment que",
         r"mais",
         r"cependant",
         r"pourtant",

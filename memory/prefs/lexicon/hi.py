@@ -27,7 +27,7 @@ LEXICON = Lexicon(
     targets={
         "seat:window": (r"khidki", r"खिड़की", r"विंडो"),
         "seat:aisle": (r"गलियार[\u0900-\u097f]*", r"आइल", r"ऐसल"),
-        "channel:sms": (r"एसएमएस", r"मैसेज", r"संदेश", r"टेक्स्ट"),
+        "channel:sms": (r"एसएमएस", r"मैसेज", r"टेक्स्ट"),
         "channel:email": (r"ईमेल", r"ई-मेल", r"मेल"),
         "channel:other": (r"व्हाट्सऐप", r"व्हाट्सएप", r"फ़ोन", r"फोन", r"कॉल"),
         "channel:webhook": (r"ऐप", r"एप", r"नोटिफ़िकेशन", r"नोटिफिकेशन"),
@@ -47,8 +47,22 @@ LEXICON = Lexicon(
             r"छड़ी",
             r"बैसाखी",
         ),
-        "need:visual impairment": (r"दृष्टिहीन", r"नेत्रहीन", r"अंधा", r"अंधी", r"कम दिखाई"),
-        "need:hearing impairment": (r"बहरा", r"बहरी", r"सुनाई नहीं", r"कम सुनाई", r"श्रवण"),
+        "need:visual impairment": (
+            r"दृष्टिहीन",
+            r"नेत्रहीन",
+            r"अंधा",
+            r"अंधी",
+            r"कम दिखाई",
+            r"देख नहीं (?:सकता|सकती|पाता|पाती)",
+        ),
+        "need:hearing impairment": (
+            r"बहरा",
+            r"बहरी",
+            r"सुनाई नहीं",
+            r"कम सुनाई",
+            r"श्रवण",
+            r"सुन नहीं (?:सकता|सकती|पाता|पाती)",
+        ),
         "need:service animal": (r"गाइड डॉग", r"सहायक कुत्ता", r"सहायता कुत्ता"),
         "need:unaccompanied minor": (r"अकेले (?:यात्रा करने वाला|सफ़र करने वाला) बच्चा", r"=UM"),
         "need:oxygen": (r"ऑक्सीजन",),
@@ -57,6 +71,7 @@ LEXICON = Lexicon(
     },
     cues={
         "wish": (
+            r"तो (?:बहुत )?(?:अच्छा|बढ़िया|बेहतर)",
             r"chahiye",
             r"chahta",
             r"chahti",
@@ -140,6 +155,9 @@ LEXICON = Lexicon(
             r"pic?hli baar",
             r"pehle",
             r"के लिए (?:धन्यवाद|शुक्रिया)",
+            # The ergative "ने" marks a finished deed: "आपकी टीम ने बहुत मदद की" (helped).
+            r"ने",
+            r"मैंने",
             r"पिछली बार",
             r"पहले",
             r"पिछले साल",

@@ -75,7 +75,17 @@ LEXICON = Lexicon(
             r"berikan",
         ),
         "request": (r"bisakah", r"apakah (?:anda )?bisa", r"bisa tolong"),
-        "neg": (r"tidak", r"tak", r"jangan", r"bukan", r"nggak", r"gak", r"enggak", r"tanpa"),
+        "neg": (
+            r"tidak",
+            r"tak",
+            r"jangan",
+            r"bukan",
+            r"nggak",
+            r"gak",
+            r"enggak",
+            r"tanpa",
+            r"jarang",  # rarely: "email jarang dibuka"
+        ),
         "avoid": (
             r"hindari",
             r"hindarkan",

@@ -81,10 +81,12 @@ LEXICON = Lexicon(
             r"accompagnamento",
             r"qualcuno che mi (?:accompagni|aiuti|venga a prendere)",
             r"aiuto (?:in|all'|per l'|per l)aeroporto",
+            r"aiut\w* (?:\w+[ ']){0,3}(?:scalo|coincidenz\w*|imbarc\w*|gate|aeroporto|transit\w*)",
         ),
         "place:any": (r"aeroport[oi]", r"compagni[ae](?: aere[ae])?", r"vettor[ei]"),
     },
     cues={
+        "proviso": (r"purch[ée]", r"a patto che"),
         "wish": (
             r"per favore",
             r"per piacere",
@@ -219,7 +221,14 @@ LEXICON = Lexicon(
             r"non (?:mi )?serve più",
             r"(?:togliete|rimuovete|eliminate)(?:la|lo|le)? (?:\w+ ){0,3}dal (?:profilo|fascicolo)",
         ),
-        "contrast": (r"invece di", r"invece che", r"piuttosto che", r"anzich[ée]"),
+        "contrast": (
+            r"invece d\w*",  # di, del, della, degli: "invece degli SMS"
+            r"invece che",
+            r"piuttosto che",
+            r"anzich[ée]",
+            r"piuttosto(?:[ ']\w+){1,4} (?P<cue>che)",
+            r"meglio(?:[ ']\w+){1,4} (?P<cue>che)",
+        ),
         "except": (r"tranne", r"eccetto", r"salvo", r"a parte", r"ad eccezione di"),
         "fallback": (r"altrimenti", r"in alternativa", r"se no"),
         "state": (r"era", r"erano", r"~è", r"sono", r"stato", r"stata", r"aveva"),
@@ -270,6 +279,8 @@ LEXICON = Lexicon(
         ),
     },
     breaks=(
+        r"purch[ée]",
+        r"a patto che",
         r"ma",
         r"per[òo]",
         r"tuttavia",

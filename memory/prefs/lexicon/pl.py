@@ -90,6 +90,8 @@ LEXICON = Lexicon(
         "need:assistance": (
             r"asyst(?!ent)\w*",
             r"pomoc\w* na lotnisku",
+            r"pomoc\w* (?:\w+ ){0,2}(?:przesiad\w*|lotnisk\w*|bramk\w*|odpraw\w*|kontrol\w*|"
+            r"wej[śs]\w* na pok[łl]ad|boarding\w*)",
             r"opiek\w* na lotnisku",
             r"kto[śs],? kto (?:mnie|go|j[ąa]) (?:odprowadzi|zaprowadzi|odbierze)",
         ),

@@ -96,6 +96,8 @@ LEXICON = Lexicon(
             r"acompanhamento",
             r"algu[ée]m (?:que|para) me (?:acompanhe|ajude|acompanhar|ajudar|buscar)",
             r"ajuda (?:no|para o) (?:aeroporto|embarque)",
+            r"ajud\w* (?:\w+ ){0,3}(?:conex[ãa]o|conex[õo]es|embarque|embarcar|escala|port[ãa]o|"
+            r"aeroporto)",
         ),
         "place:any": (r"aeroportos?", r"companhias?(?: a[ée]reas?)?", r"transportadoras?"),
     },

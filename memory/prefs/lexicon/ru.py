@@ -39,7 +39,12 @@ LEXICON = Lexicon(
         ),
         "channel:other": (r"ватсап\w*", r"вотсап\w*", r"телеграм\w*", r"звон\w*", r"позвон\w*"),
         "channel:webhook": (r"приложени\w*", r"пуш\w*"),
-        "night:night": (r"ночн\w* " + _FLIGHT, _FLIGHT + r" ночью"),
+        # An adjective stands for its noun: "без ночных" (without night ones).
+        "night:night": (
+            r"ночн\w* " + _FLIGHT,
+            _FLIGHT + r" ночью",
+            r"ночн(?:ой|ые|ых|ым|ыми|ую|ая|ое)",
+        ),
         "night:day": (r"дневн\w* " + _FLIGHT, _FLIGHT + r" дн[её]м"),
         "need:wheelchair": (r"инвалидн\w* (?:коляск|кресл)\w*", r"коляск\w*"),
         "need:reduced mobility": (
@@ -102,6 +107,7 @@ LEXICON = Lexicon(
         ),
         "accept": (
             r"не против",
+            r"ничего не имею(?: против)?",
             r"нормально",
             r"без проблем",
             r"подойд[её]т",

@@ -61,6 +61,7 @@ LEXICON = Lexicon(
     },
     cues={
         "wish": (
+            r"(?:süper|harika|çok iyi|güzel|mükemmel|şahane) olur",
             r"lütfen",
             # Polite imperatives (-(y)In) of the verbs a wish is put with.
             r"(?:gönder|yaz|ilet|bildir|ver|ayır|koy|ulaş|tut|yap|kur|ara)(?:[ıiuü]n|y[ıiuü]n)",
