@@ -120,3 +120,26 @@ def test_the_planner_sees_the_cheapest_options_not_only_the_earliest() -> None:
     capacity = {seat: 5 for o in [*risky, safe] for seat in o.seats}
     plan = plan_wave([p], {"P1": [*risky, safe]}, capacity, WEIGHTS)
     assert plan.placed("P1") == safe
+
+
+def test_a_storm_announced_ahead_carries_forward_from_its_own_slots() -> None:
+    # Calm around now: 24 departures in the last three hours, none cancelled. Tomorrow
+    # (10-20 h ahead) is announced half cancelled, as airlines pre-cancel a forecast
+    # storm's day the evening before. The day after it is not announced at all.
+    past = [_flight("UA", 100 + i, -180 + 7 * i) for i in range(24)]
+    tomorrow = [_flight("UA", 300 + i, 600 + 25 * i) for i in range(24)]
+    flights = past + tomorrow
+    states = _states(flights, {f.key for i, f in enumerate(tomorrow) if i % 2})
+    for key in (f.key for i, f in enumerate(tomorrow) if i % 2):
+        states[key] = states[key].model_copy(update={"emitted_at": T0 - timedelta(hours=1)})
+    risk = RiskMap(Schedule([], flights), cast(LiveBoard, states), now=T0)
+    assert risk.current_rate("LGA", "UA") == 0.0
+    # Tomorrow's slots are the storm's; the morning after keeps part of it, fading from
+    # tomorrow evening, not from the calm of now; two days on, nothing is left.
+    assert risk.at("LGA", T0 + timedelta(hours=15), "UA") > 0.3
+    after = risk.at("LGA", T0 + timedelta(hours=30), "UA")
+    assert 0.2 < after < risk.at("LGA", T0 + timedelta(hours=24), "UA")
+    assert risk.at("LGA", T0 + timedelta(hours=60), "UA") == 0.0
+    # Nothing announced ahead: the calm carries forward.
+    calm = RiskMap(Schedule([], flights), cast(LiveBoard, _states(flights, set())), now=T0)
+    assert calm.at("LGA", T0 + timedelta(hours=30), "UA") == 0.0
