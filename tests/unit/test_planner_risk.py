@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
+import pytest
+
 from agent.planner import Option, plan_wave
 from agent.planner.risk import CLOSURE_RISK, RiskMap
 from airline.board import FlightState, LiveBoard
@@ -143,3 +145,30 @@ def test_a_storm_announced_ahead_carries_forward_from_its_own_slots() -> None:
     # Nothing announced ahead: the calm carries forward.
     calm = RiskMap(Schedule([], flights), cast(LiveBoard, _states(flights, set())), now=T0)
     assert calm.at("LGA", T0 + timedelta(hours=30), "UA") == 0.0
+
+
+def test_a_risky_option_costs_the_further_delay_of_being_moved_again() -> None:
+    """The next morning's flight, half likely to go, against the safe one a day later:
+    if it goes, the party arrives no earlier than on the safe one. With that expected
+    delay counted, the safe option is the cheaper; without it, the risky one was."""
+    from dataclasses import replace
+
+    from agent.planner import option_cost
+    from tests.unit.test_planner_solve import T0 as BOOKED
+
+    def option(n: int, hours: float, risk: float) -> Option:
+        dep = BOOKED + timedelta(hours=hours)
+        return Option(
+            (f"UA{n}",), "economy", dep, dep + timedelta(hours=1), ("UA",), (), risk, False
+        )
+
+    p = party("P1")
+    safe = option(2, 48, risk=0.02)
+    risky = option(1, 24, risk=0.45)
+    day = int((safe.arr - risky.arr).total_seconds() // 60)
+    assert option_cost(p, risky, WEIGHTS) < option_cost(p, safe, WEIGHTS)
+    moved_again = replace(risky, fallback_minutes=day)
+    assert option_cost(p, moved_again, WEIGHTS) > option_cost(p, safe, WEIGHTS)
+    assert option_cost(p, moved_again, WEIGHTS) - option_cost(p, risky, WEIGHTS) == (
+        pytest.approx(0.45 * 24)
+    )
