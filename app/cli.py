@@ -1,4 +1,11 @@
-"""The `travel-agent` command line (entered through `app.main`); nothing else imports it."""
+"""The `travel-agent` command line (entered through `app.main`); nothing else imports it.
+
+Why it is long: it is the table of the top-level commands, and Typer reads each command's
+options from its function's signature, so every option of `replay`, `eval`, `demo` and the
+rest is declared here, one Annotated parameter with its help each; the bodies delegate
+(`app.replaying`, `app.eval_cli`, `app.demo`, ...). The sub-apps (approvals, customers,
+db, desk) live in their own modules; `replay` is the next to move out if it grows.
+"""
 
 from __future__ import annotations
 
