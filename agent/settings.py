@@ -149,7 +149,10 @@ class PlannerSettings(BaseModel):
     `risk_hours` times the estimated chance the option is disrupted too (what the stream
     has shown so far at its airports and hours, `agent.planner.risk`) times one plus the
     flights of the journey the party already lost to a disruption (a passenger moved
-    onto a flight that went too is not moved lightly onto another doubtful one), and
+    onto a flight that went too is not moved lightly onto another doubtful one), plus
+    that chance times the hours by which the party's safest option arrives later (the
+    expected further delay, if the option goes, of being moved again: without it a
+    half-likely next-morning flight looked a day better than the safe one after it), and
     `preference_hours` when it breaks a hard preference (an airport or carrier to avoid,
     no overnight). Leaving a party without a seat costs `unplaced_hours`, more than any
     option, so nobody is left out while a seat exists within `horizon_hours`. The

@@ -1,4 +1,11 @@
-"""The `travel-agent` command line (entered through `app.main`); nothing else imports it."""
+"""The `travel-agent` command line (entered through `app.main`); nothing else imports it.
+
+Why it is long: it is the table of the top-level commands, and Typer reads each command's
+options from its function's signature, so every option of `replay`, `eval`, `demo` and the
+rest is declared here, one Annotated parameter with its help each; the bodies delegate
+(`app.replaying`, `app.eval_cli`, `app.demo`, ...). The sub-apps (approvals, customers,
+db, desk) live in their own modules; `replay` is the next to move out if it grows.
+"""
 
 from __future__ import annotations
 
@@ -233,14 +240,36 @@ def replay(
             "with their passengers): the seats a real airline would rebook onto"
         ),
     ] = 2,
+    precancel_share: Annotated[
+        float,
+        typer.Option(
+            help="an airport whose share of cancelled departures of the day is this or more "
+            "had its cancellations announced the evening before (above 1: never)"
+        ),
+    ] = 0.4,
+    precancel_hour: Annotated[
+        int, typer.Option(help="the local hour of the evening before of that announcement")
+    ] = 18,
+    precancel_min_departures: Annotated[
+        int, typer.Option(help="the fewest departures of the day an airport needs for its share")
+    ] = 20,
 ) -> None:
-    """Replay a real historical day as a live feed (embedded: with the daemon; Kafka: produce)."""
+    """Replay a real historical day as a live feed (embedded: with the daemon; Kafka: produce).
+
+    Cancellations are announced 1-3 h before departure, except at an airport whose day was
+    a storm's (see --precancel-share): those the evening before, as airlines pre-cancel."""
     from app.replaying import read_days, run_replay
+    from streams.replay import Announcements
 
     _speed_or_exit(speed)
     settings = settings_or_exit()
     day = _day_or_exit(service_date, "--date")
     try:
+        announcements = Announcements(
+            precancel_share=precancel_share,
+            precancel_hour=precancel_hour,
+            min_departures=precancel_min_departures,
+        )
         replayed, following = read_days(file, day, horizon_days, quiet=QUIET)
     except TravelAgentError as exc:
         say(f"error: {exc}")
@@ -258,6 +287,7 @@ def replay(
             following=following,
             speed=speed,
             max_passengers=max_passengers,
+            announcements=announcements,
             say=say,
             stop=stop,
             progress=progress,

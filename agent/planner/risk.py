@@ -13,12 +13,14 @@ airport, of a carrier, at a time is cancelled, diverted or heavily delayed:
   movement still ahead and not announced is only partly evidence that it will go: a
   cancellation `l` hours ahead has been announced by now with the chance `F(l)` that
   past cancellations were announced at least `l` ahead (their leads, from the stream:
-  scheduled departure minus the time the cancellation was published, shrunk towards
-  "always announced", `F = 1`, by `LEAD_PRIOR`). Such a movement counts as `F(l)` of an
+  scheduled departure minus the time the cancellation was published, shrunk by
+  `LEAD_PRIOR` towards a prior that falls from 1 at no lead to 0 at `LEAD_HORIZON`: no
+  airline announces a cancellation days ahead, so a flight that far ahead is no news
+  either way). Such a movement counts as `F(l)` of an
   observation: a nowcast, as for reports that arrive late. Counting it as a whole good
   observation (as a plain share of the schedule does) is what kept the estimate at
   0.05-0.2 on the replayed blizzard while more than half the day's flights were
-  cancelled; an hour beyond any lead seen is no evidence at all.
+  cancelled; an hour beyond any lead seen counts only as much as the prior says.
 - **The current rate**, over the movements within `OBSERVED` of `now` (weighted as
   above): a cancelled or diverted movement scores 1, one delayed by `HEAVY_DELAY` or
   more 1/2, for a reason that spreads (`SPREADING`: weather, air traffic control, a
@@ -34,6 +36,18 @@ airport, of a carrier, at a time is cancelled, diverted or heavily delayed:
   linearly to nothing over `PERSISTENCE`: this evening's flights are not safe because
   their cancellations are not announced yet, and tomorrow's keep part of today's excess
   (a storm lasts beyond its first day more often than the stream can tell).
+- **The announced front**: the stream announces some storms ahead (airlines cancel a
+  forecast storm's day in bulk the evening before), so the worst of a storm may lie in
+  slots still ahead, not around `now`. Each slot's own rate (its movements, on the
+  persisted current rate as a prior), every `FRONT_STEP` from `now` on, carries forward in the
+  same way: its surprise (how far its rate is above the persisted current rate there)
+  adds to the persisted current rate of a later movement, fading over `PERSISTENCE`
+  from the slot rather than from `now` (a slot without evidence adds nothing); a
+  movement's prior takes the largest surprise. Only slots whose
+  window ends before the movement's own begins count, so no movement is counted twice.
+  Without it, a day announced as half cancelled left the day after it at the calm rate
+  of the hours around `now` (the evening before): the planner moved that day's
+  passengers onto the next morning's flights, which went too.
 - **The movement's own slot**: the movements within `WINDOW` of it (weighted as above)
   update the persisted rate as a prior. For a carrier: the other carriers' movements of
   the slot update the airport's persisted rate, the carrier's persisted rate moves by as
@@ -72,9 +86,23 @@ PRIOR = 6.0
 """Strength of each rate's prior, in observations: the evidence a level needs before its
 own share outweighs the level above."""
 LEAD_PRIOR = 2.0
-"""Strength of `F = 1` (every cancellation announced however far ahead), in
-cancellations: with few leads seen, an unannounced movement counts nearly as a whole
-observation, as it did before the stream showed how far ahead cancellations come."""
+"""Strength of the prior `F`, in cancellations: with few leads seen, an unannounced
+movement counts as the prior says."""
+LEAD_HORIZON = timedelta(hours=36)
+"""Where the prior `F` reaches 0, falling linearly from 1 at no lead: airlines announce
+a forecast storm's cancellations in bulk the afternoon or evening before (12-30 h ahead,
+the citations in `streams.replay`), same-day ones 1-3 h ahead. With `F = 1` at every
+lead (the former prior), the morning after a storm's day, 35 h ahead and not announced
+yet, counted as evidence of flying when no departed cancellation had taught otherwise:
+the planner put the blizzard day's passengers on the next morning's flights (risk
+0.2-0.3; 58 % of them went). Calibration on the replayed blizzard and its two following
+days, cancellations announced as `streams.replay` does (`scripts/bench_risk.py
+--ahead-hours 48`, every unannounced departure 30 min to 48 h ahead, hourly): Brier
+0.172 before the announced front (`_front`), 0.140 with it, 0.124 with this prior
+(always predicting the realized share, 0.152: 0.129); 12 h ahead, 0.083, 0.087, 0.090
+(constant 0.018: after a bulk pre-cancellation, the rest of the day's flights fly, which
+no estimate from the stream can know, as more cancellations come on the day in a real
+storm)."""
 BASE_RATE = 0.0
 """The chance of disruption with nothing observed: the schedule is the plan, so a calm
 network is planned exactly as without a risk term."""
@@ -89,6 +117,8 @@ wrong with them. With the following days' real fates in the world (`evals.stormd
 arrival delay 38.4 h against 37.4 h (the 3-destination slice); calibration on the day
 (`scripts/bench_risk.py`) Brier 0.421 against 0.452. An exponential tail (12 h
 half-life: 2.26, Brier 0.440) keeps tonight's last flights and tomorrow's too close."""
+FRONT_STEP = timedelta(hours=1)
+"""The spacing of the slots whose rates carry forward (`RiskMap._front`)."""
 CLOSURE_RISK = 0.9
 CLOSURE_MARGIN = timedelta(hours=1)
 CLOSURE_REASONS = frozenset({"airport_closure"})
@@ -156,6 +186,7 @@ class RiskMap:
                 for place in (NETWORK, airport, _carrier_at(airport, flight.carrier)):
                     movements[place].append((when, weight, score))
         self._movements = {place: _Movements(items) for place, items in movements.items()}
+        self._fronts: dict[tuple[str, float], list[float]] = {}
         self._closed = {
             airport: (min(ts) - CLOSURE_MARGIN, max(ts) + CLOSURE_MARGIN)
             for airport, ts in closures.items()
@@ -182,7 +213,7 @@ class RiskMap:
         if closed is not None and closed[0] <= when <= closed[1]:
             return CLOSURE_RISK
         low, high = when - WINDOW, when + WINDOW
-        persisted = self._persisted(self.current_rate(airport), when)
+        persisted = self._carried(airport, self.current_rate(airport), when)
         seen, score = self._between(airport, low, high)
         airport_risk = self._posterior((seen, score), persisted)
         if carrier is None:
@@ -192,7 +223,7 @@ class RiskMap:
         # The other carriers' movements of the slot move the airport's rate; the
         # carrier's rate moves as much, then its own movements update it.
         others = self._posterior((seen - own_seen, score - own_score), persisted)
-        own = self._persisted(self.current_rate(airport, carrier), when)
+        own = self._carried(place, self.current_rate(airport, carrier), when)
         prior = min(1.0, max(0.0, own + others - persisted))
         return max(airport_risk, self._posterior((own_seen, own_score), prior))
 
@@ -206,6 +237,40 @@ class RiskMap:
         after `evidence` (observations, disruption score)."""
         seen, score = evidence
         return min(1.0, (score + PRIOR * prior) / (seen + PRIOR))
+
+    def _carried(self, place: str, current: float, when: datetime) -> float:
+        """The prior of a movement of `place` at `when`: the persisted `current` rate and
+        the announced front's surprise (`_front`)."""
+        return self._front(place, current, when)
+
+    def _front(self, place: str, current: float, when: datetime) -> float:
+        """The persisted `current` rate at `when`, plus the largest surprise of a slot
+        ahead of `now` (every `FRONT_STEP`, ending before `when`'s own window begins):
+        how far the slot's posterior (its movements, on the persisted `current` as a
+        prior) is above that prior, fading over `PERSISTENCE` from the slot to `when`.
+        A slot without evidence adds nothing."""
+        persisted = self._persisted(current, when)
+        if self._now is None or when - 2 * WINDOW <= self._now:
+            return persisted
+        last = int((when - 2 * WINDOW - self._now) / FRONT_STEP)
+        rates = self._slot_rates(place, current, last)
+        surprise = 0.0
+        for k in range(last + 1):
+            slot = self._now + k * FRONT_STEP
+            left = 1.0 - (when - slot) / PERSISTENCE
+            if left > 0:
+                surprise = max(surprise, (rates[k] - self._persisted(current, slot)) * left)
+        return min(1.0, persisted + surprise)
+
+    def _slot_rates(self, place: str, current: float, last: int) -> list[float]:
+        """The posterior rates of `place`'s slots 0..`last` steps after `now` (cached)."""
+        assert self._now is not None
+        rates = self._fronts.setdefault((place, current), [])
+        while len(rates) <= last:
+            slot = self._now + len(rates) * FRONT_STEP
+            prior = self._persisted(current, slot)
+            rates.append(self._posterior(self._between(place, slot - WINDOW, slot + WINDOW), prior))
+        return rates
 
     def _persisted(self, rate: float, when: datetime) -> float:
         """`rate`'s excess over `BASE_RATE`, fading to nothing over `PERSISTENCE`."""
@@ -228,9 +293,11 @@ class RiskMap:
 
 def _announced(leads: list[timedelta], ahead: timedelta) -> float:
     """`F(ahead)`: the chance a cancellation is announced at least `ahead` before its
-    departure, from the past leads (sorted), shrunk towards 1 by `LEAD_PRIOR`."""
+    departure, from the past leads (sorted), shrunk towards the prior (1 at no lead, 0 at
+    `LEAD_HORIZON`) by `LEAD_PRIOR`."""
     later = len(leads) - bisect_left(leads, ahead)
-    return (later + LEAD_PRIOR) / (len(leads) + LEAD_PRIOR)
+    prior = max(0.0, 1.0 - ahead / LEAD_HORIZON)
+    return (later + LEAD_PRIOR * prior) / (len(leads) + LEAD_PRIOR)
 
 
 def _carrier_at(airport: str, carrier: str) -> str:

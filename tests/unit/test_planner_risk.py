@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
+import pytest
+
 from agent.planner import Option, plan_wave
 from agent.planner.risk import CLOSURE_RISK, RiskMap
 from airline.board import FlightState, LiveBoard
@@ -120,3 +122,53 @@ def test_the_planner_sees_the_cheapest_options_not_only_the_earliest() -> None:
     capacity = {seat: 5 for o in [*risky, safe] for seat in o.seats}
     plan = plan_wave([p], {"P1": [*risky, safe]}, capacity, WEIGHTS)
     assert plan.placed("P1") == safe
+
+
+def test_a_storm_announced_ahead_carries_forward_from_its_own_slots() -> None:
+    # Calm around now: 24 departures in the last three hours, none cancelled. Tomorrow
+    # (10-20 h ahead) is announced half cancelled, as airlines pre-cancel a forecast
+    # storm's day the evening before. The day after it is not announced at all.
+    past = [_flight("UA", 100 + i, -180 + 7 * i) for i in range(24)]
+    tomorrow = [_flight("UA", 300 + i, 600 + 25 * i) for i in range(24)]
+    flights = past + tomorrow
+    states = _states(flights, {f.key for i, f in enumerate(tomorrow) if i % 2})
+    for key in (f.key for i, f in enumerate(tomorrow) if i % 2):
+        states[key] = states[key].model_copy(update={"emitted_at": T0 - timedelta(hours=1)})
+    risk = RiskMap(Schedule([], flights), cast(LiveBoard, states), now=T0)
+    assert risk.current_rate("LGA", "UA") == 0.0
+    # Tomorrow's slots are the storm's; the morning after keeps part of it, fading from
+    # tomorrow evening, not from the calm of now; two days on, nothing is left.
+    assert risk.at("LGA", T0 + timedelta(hours=15), "UA") > 0.3
+    after = risk.at("LGA", T0 + timedelta(hours=30), "UA")
+    assert 0.2 < after < risk.at("LGA", T0 + timedelta(hours=24), "UA")
+    assert risk.at("LGA", T0 + timedelta(hours=60), "UA") == 0.0
+    # Nothing announced ahead: the calm carries forward.
+    calm = RiskMap(Schedule([], flights), cast(LiveBoard, _states(flights, set())), now=T0)
+    assert calm.at("LGA", T0 + timedelta(hours=30), "UA") == 0.0
+
+
+def test_a_risky_option_costs_the_further_delay_of_being_moved_again() -> None:
+    """The next morning's flight, half likely to go, against the safe one a day later:
+    if it goes, the party arrives no earlier than on the safe one. With that expected
+    delay counted, the safe option is the cheaper; without it, the risky one was."""
+    from dataclasses import replace
+
+    from agent.planner import option_cost
+    from tests.unit.test_planner_solve import T0 as BOOKED
+
+    def option(n: int, hours: float, risk: float) -> Option:
+        dep = BOOKED + timedelta(hours=hours)
+        return Option(
+            (f"UA{n}",), "economy", dep, dep + timedelta(hours=1), ("UA",), (), risk, False
+        )
+
+    p = party("P1")
+    safe = option(2, 48, risk=0.02)
+    risky = option(1, 24, risk=0.45)
+    day = int((safe.arr - risky.arr).total_seconds() // 60)
+    assert option_cost(p, risky, WEIGHTS) < option_cost(p, safe, WEIGHTS)
+    moved_again = replace(risky, fallback_minutes=day)
+    assert option_cost(p, moved_again, WEIGHTS) > option_cost(p, safe, WEIGHTS)
+    assert option_cost(p, moved_again, WEIGHTS) - option_cost(p, risky, WEIGHTS) == (
+        pytest.approx(0.45 * 24)
+    )
