@@ -1,6 +1,10 @@
 """Case throughput: one full cancellation and a storm of 50, through the real daemon code.
 
-    .venv/bin/python scripts/bench_cases.py [--storm 50] [--concurrency 8]
+    .venv/bin/python scripts/bench_cases.py [--storm 50] [--delays 0] [--concurrency 8]
+        [--no-settle]
+
+`--delays N` adds N more hub flights to the storm, delayed by 4 h: news-only cases, which
+the daemon settles in bulk (`agent.runtime.settle`) unless `--no-settle`.
 
 Seeds the world once into a temporary directory, then for each scenario copies it fresh
 and runs, with the rules reasoner on SQLite:
@@ -60,6 +64,19 @@ from travel_agent.db import copy_sqlite
 
 
 def cancellation(flight: Flight, at: Any, n: int) -> FlightStatusEvent:
+    """The storm's event `n`: its first `--storm` flights are cancelled, the rest
+    (`--delays`, `DELAYED`) delayed by `DELAY` (news-only cases: told, and given the
+    care owed)."""
+    if flight.key in DELAYED:
+        return FlightStatusEvent.about(
+            flight,
+            event_id=f"bench-{n}",
+            status=FlightStatus.DELAYED,
+            reason=ReasonCode.WEATHER,
+            emitted_at=at,
+            est_dep=flight.sched_dep + DELAY,
+            est_arr=flight.sched_arr + DELAY,
+        )
     return FlightStatusEvent.about(
         flight,
         event_id=f"bench-{n}",
@@ -69,12 +86,21 @@ def cancellation(flight: Flight, at: Any, n: int) -> FlightStatusEvent:
     )
 
 
+DELAY = timedelta(hours=4)
+DELAYED: set[str] = set()
+
+
 def fresh_copy(template: Path, root: Path, name: str) -> Settings:
     run_dir = root / name
     shutil.rmtree(run_dir, ignore_errors=True)
     run_dir.mkdir(parents=True)
     copy_sqlite(template, run_dir / "airline.sqlite")
-    return Settings(data_dir=run_dir, agent=AgentSettings(concurrency=ARGS.concurrency))
+    return Settings(
+        data_dir=run_dir,
+        agent=AgentSettings(
+            concurrency=ARGS.concurrency, settle_news_in_bulk=not ARGS.no_settle
+        ),
+    )
 
 
 async def run_graph(
@@ -178,7 +204,8 @@ async def main() -> int:
     storm = sorted(
         (f for f in schedule.flights.values() if hub in (f.origin, f.destination)),
         key=lambda f: (f.sched_dep, f.key),
-    )[: ARGS.storm]
+    )[: ARGS.storm + ARGS.delays]
+    DELAYED.update(f.key for f in storm[ARGS.storm :])
     results: dict[str, Any] = {}
     scenarios = [("full_cancellation", [full])] + (
         [(f"storm_{len(storm)}", storm)] if storm else []
@@ -213,6 +240,14 @@ async def main() -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--storm", type=int, default=50, help="cancellations in the storm")
+    parser.add_argument(
+        "--delays", type=int, default=0, help="hub flights the storm delays by 4 h, too"
+    )
     parser.add_argument("--concurrency", type=int, default=8, help="cases run at once")
+    parser.add_argument(
+        "--no-settle",
+        action="store_true",
+        help="every case runs its graph (news-only cases are not settled in bulk)",
+    )
     ARGS = parser.parse_args()
     raise SystemExit(asyncio.run(main()))
