@@ -91,12 +91,10 @@ class CaseLifecycle:
         self.stats.cases += len(cases)
         if self.metrics is not None:
             self.metrics.cases_opened(len(cases))
-        # Their bookings and customers are read ahead, a chunk of cases per query.
-        deps = replace(self.deps, reads=ReadAhead(self.deps.db, [c.pnr for c in cases]))
         outcomes: list[str] = []
         graphed = cases
-        if deps.settings.settle_news_in_bulk:
-            settled = await settle(deps, self.graph, cases)
+        if self.deps.settings.settle_news_in_bulk:
+            settled = await settle(self.deps, self.graph, cases)
             graphed = settled.to_graph
             self.stats.settled += len(settled.outcomes)
             outcomes += settled.outcomes.values()
@@ -104,6 +102,8 @@ class CaseLifecycle:
                 for outcome in settled.outcomes.values():
                     self.metrics.case_durable(outcome, time.perf_counter() - started)
         turns = Turns(len(graphed))  # they act in the order triage gave them
+        # Their bookings and customers are read ahead, a chunk of cases per query.
+        deps = replace(self.deps, reads=ReadAhead(self.deps.db, [c.pnr for c in graphed]))
         outcomes += await asyncio.gather(
             *(self._run_measured(deps, case, started, turns, i) for i, case in enumerate(graphed))
         )

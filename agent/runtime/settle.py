@@ -48,6 +48,7 @@ from langgraph.runtime import Runtime
 
 from agent.deps import AgentDeps
 from agent.graph import CaseGraph
+from agent.read_ahead import ReadAhead
 from agent.nodes.act import act
 from agent.nodes.context import NEWS_ONLY, gather_context
 from agent.nodes.guard import after_guard, guard_plan
@@ -77,6 +78,9 @@ async def settle(deps: AgentDeps, graph: CaseGraph, cases: Sequence[OpenCase]) -
     result = Settled()
     cpu = time.process_time()
     news = [c for c in cases if c.reason in NEWS_REASONS]
+    # Their bookings and customers read ahead, a chunk per query (the graph's cases
+    # read theirs after, in their own order).
+    deps = replace(deps, reads=ReadAhead(deps.db, [c.pnr for c in news]))
     others = {c.id for c in cases} - {c.id for c in news}
     size = deps.settings.settle_batch
     left: set[str] = set()
