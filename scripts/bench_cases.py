@@ -97,9 +97,7 @@ def fresh_copy(template: Path, root: Path, name: str) -> Settings:
     copy_sqlite(template, run_dir / "airline.sqlite")
     return Settings(
         data_dir=run_dir,
-        agent=AgentSettings(
-            concurrency=ARGS.concurrency, settle_news_in_bulk=not ARGS.no_settle
-        ),
+        agent=AgentSettings(concurrency=ARGS.concurrency, settle_news_in_bulk=not ARGS.no_settle),
     )
 
 

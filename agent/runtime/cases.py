@@ -3,9 +3,10 @@
 The stream pump (`agent.runtime.pump`) decides *when* cases open (a wave, a re-check);
 this module runs them: the news-only cases that need no decision settled in bulk
 (`agent.runtime.settle`: the graph's nodes, a batch per transaction), the others one
-LangGraph run per case (thread id = case id) under bounded concurrency, acting in priority order (`agent.turns`), each carrying the planner's
-assignment. Cases left pending by a crash are resumed with the assignment recorded for
-them, never a fresh plan from a half-changed inventory.
+LangGraph run per case (thread id = case id) under bounded concurrency, acting in
+priority order (`agent.turns`), each carrying the planner's assignment. Cases left
+pending by a crash are resumed with the assignment recorded for them, never a fresh plan
+from a half-changed inventory.
 """
 
 from __future__ import annotations

@@ -48,12 +48,12 @@ from langgraph.runtime import Runtime
 
 from agent.deps import AgentDeps
 from agent.graph import CaseGraph
-from agent.read_ahead import ReadAhead
 from agent.nodes.act import act
 from agent.nodes.context import NEWS_ONLY, gather_context
 from agent.nodes.guard import after_guard, guard_plan
 from agent.nodes.plan import make_plan
 from agent.nodes.remember import remember
+from agent.read_ahead import ReadAhead
 from agent.state import CaseState, RebookAction
 
 if TYPE_CHECKING:  # cases.py runs `settle`
@@ -169,4 +169,6 @@ async def _finish(deps: AgentDeps, graph: CaseGraph, state: CaseState) -> None:
     try:
         await graph.aupdate_state(config, dict(state), as_node="remember")
     except Exception:  # the case is settled; only the record of its plan is missing
-        log.exception("case %s: settled, but its final state was not checkpointed", state["case_id"])
+        log.exception(
+            "case %s: settled, but its final state was not checkpointed", state["case_id"]
+        )

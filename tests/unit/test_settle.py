@@ -43,7 +43,13 @@ LATE = timedelta(hours=4)
 
 
 def _event(
-    agent: Agent, key: str, n: int, at: datetime, status: FlightStatus, shift: timedelta, **rest: Any
+    agent: Agent,
+    key: str,
+    n: int,
+    at: datetime,
+    status: FlightStatus,
+    shift: timedelta,
+    **rest: Any,
 ) -> FlightStatusEvent:
     flight = agent.deps.schedule.flights[key]
     return FlightStatusEvent.about(
@@ -160,9 +166,7 @@ def _differences(got: dict[str, Any], want: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def test_bulk_settling_ends_as_the_graph_does(
-    world_template: Path, tmp_path: Path
-) -> None:
+async def test_bulk_settling_ends_as_the_graph_does(world_template: Path, tmp_path: Path) -> None:
     async with opened(
         copy_of(world_template, tmp_path, "graph"), AgentSettings(settle_news_in_bulk=False)
     ) as (agent, daemon):
