@@ -37,6 +37,7 @@ as any other case's (the evaluations, a later run of the same thread).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Sequence
@@ -83,10 +84,14 @@ async def settle(deps: AgentDeps, graph: CaseGraph, cases: Sequence[OpenCase]) -
     deps = replace(deps, reads=ReadAhead(deps.db, [c.pnr for c in news]))
     others = {c.id for c in cases} - {c.id for c in news}
     size = deps.settings.settle_batch
+    slots = asyncio.Semaphore(deps.settings.concurrency)
     left: set[str] = set()
     for start in range(0, len(news), size):
         batch = news[start : start + size]
-        decided = [s for c in batch if (s := await _decided(deps, graph, c)) is not None]
+        # Decided `concurrency` at a time, as the graph's runs would be (a model, a
+        # remote memory or PostgreSQL answer in parallel); acted in their order.
+        found = await asyncio.gather(*(_decided(deps, graph, c, slots) for c in batch))
+        decided = [state for state in found if state is not None]
         left.update(c.id for c in batch)
         try:
             acted = await _act_together(deps, decided)
@@ -113,8 +118,15 @@ async def settle(deps: AgentDeps, graph: CaseGraph, cases: Sequence[OpenCase]) -
     return result
 
 
-async def _decided(deps: AgentDeps, graph: CaseGraph, case: OpenCase) -> CaseState | None:
+async def _decided(
+    deps: AgentDeps, graph: CaseGraph, case: OpenCase, slots: asyncio.Semaphore
+) -> CaseState | None:
     """The case's guarded plan, by the graph's own nodes (None: it goes to its graph)."""
+    async with slots:
+        return await _decide(deps, graph, case)
+
+
+async def _decide(deps: AgentDeps, graph: CaseGraph, case: OpenCase) -> CaseState | None:
     if await _started(graph, case.id):
         return None
     runtime = Runtime(context=deps)
