@@ -67,22 +67,16 @@ def cancellation(flight: Flight, at: Any, n: int) -> FlightStatusEvent:
     """The storm's event `n`: its first `--storm` flights are cancelled, the rest
     (`--delays`, `DELAYED`) delayed by `DELAY` (news-only cases: told, and given the
     care owed)."""
-    if flight.key in DELAYED:
-        return FlightStatusEvent.about(
-            flight,
-            event_id=f"bench-{n}",
-            status=FlightStatus.DELAYED,
-            reason=ReasonCode.WEATHER,
-            emitted_at=at,
-            est_dep=flight.sched_dep + DELAY,
-            est_arr=flight.sched_arr + DELAY,
-        )
+    delayed = flight.key in DELAYED
+    shift = DELAY if delayed else timedelta()
     return FlightStatusEvent.about(
         flight,
         event_id=f"bench-{n}",
-        status=FlightStatus.CANCELLED,
-        reason=ReasonCode.CREW,
+        status=FlightStatus.DELAYED if delayed else FlightStatus.CANCELLED,
+        reason=ReasonCode.WEATHER if delayed else ReasonCode.CREW,
         emitted_at=at,
+        est_dep=flight.sched_dep + shift,
+        est_arr=flight.sched_arr + shift,
     )
 
 
