@@ -131,6 +131,7 @@ async def open_runtime(
         if kafka_source is not None:  # a rebalance hands partitions to or from another daemon
             kafka_source.on_assigned = daemon.partitions_assigned
             kafka_source.on_revoked = daemon.checkpoint
+            daemon.opener.board_shared = lambda: kafka_source.shares_topic
         relay = OutboxRelay(
             agent.deps.db,
             sink,

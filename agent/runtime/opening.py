@@ -44,10 +44,17 @@ class CaseOpener:
         self.claims = claims
         self.stats = stats
         self.metrics = metrics
+        self.board_shared: Callable[[], bool] = lambda: False
+        """Whether other daemons read part of the stream (then news of some flights
+        reaches this board only through the database): set by the composition root."""
 
     async def open(self, wave: Wave, stale_for: StaleFor) -> list[OpenCase]:
         """Write the wave (board, disruptions, cases, plan, holds) in one transaction."""
         deps = self.deps
+        if self.board_shared():
+            # Plan on every flight as committed, not as this daemon last heard of it: a
+            # flight another daemon cancelled must not be offered as an alternative.
+            await deps.board.refresh(deps.db)
         for flight_key in dict.fromkeys(c.flight_key for _, _, c in wave.changes):
             # Anything an operator was asked about this flight is out of date now.
             await stale_for(flight_key)

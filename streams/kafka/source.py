@@ -122,6 +122,10 @@ class KafkaSource:
         self.dead_letter_topic = dead_letter_topic
         self.bootstrap_servers = bootstrap_servers
         self._security = security
+        self.shares_topic = True
+        """Whether another consumer of the group may hold some of the topic's partitions
+        (so news of some flights reaches only it). True until an assignment shows that
+        this source holds every partition the topic's metadata lists."""
         self.on_assigned: Callable[[frozenset[int]], None] | None = None
         """Called (synchronously, must not block) each time partitions are assigned."""
         self.on_revoked: Callable[[], Awaitable[None]] | None = None
@@ -484,7 +488,14 @@ class KafkaSource:
         self._owned = set(assigned)
         partitions = frozenset(tp.partition for tp in assigned if tp.topic == self.topic)
         self._owned_numbers = partitions
-        log.info("partitions of %s assigned: %s", self.topic, sorted(partitions))
+        every = self._consumer.partitions_for_topic(self.topic)
+        self.shares_topic = not every or not partitions.issuperset(every)
+        log.info(
+            "partitions of %s assigned: %s%s",
+            self.topic,
+            sorted(partitions),
+            " (others in the group hold the rest)" if self.shares_topic else "",
+        )
         if self.on_assigned is not None:
             self.on_assigned(partitions)
 

@@ -285,6 +285,9 @@ async def test_two_daemons_split_the_topic_and_one_takes_over_when_the_other_is_
                 alive=second,
             )
             assert first.running()
+            # Each now hears only its own flights' news: it knows it shares the topic (and
+            # plans each wave on the committed board).
+            assert "(others in the group hold the rest)" in second.output()
 
             async def first_in_flight() -> bool:
                 # run-a holds cases it has not finished, and run-b has done some work too.

@@ -293,3 +293,50 @@ async def _weights(agent: Agent, pnrs: list[str]) -> dict[str, tuple[tuple[str, 
                 ),
             )
     return found
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["refreshed", "stale"])
+async def test_a_daemon_sharing_the_stream_plans_on_flights_another_daemon_cancelled(
+    world: Path, tmp_path: Path, shared: bool
+) -> None:
+    """Two daemons split the topic's partitions: each hears the news of its own flights
+    only. The other daemon cancels every remaining AMS→FRA flight; this one, planning its
+    own cancellations next, must not rebook anyone onto them. (Stale, it does: that run
+    shows the test can fail.)"""
+    path = copy_of(world, tmp_path, "run")
+    async with opened(path) as (agent, daemon):
+        daemon.opener.board_shared = lambda: shared
+        schedule = agent.deps.schedule
+        others = [
+            f.key
+            for f in schedule.departures("AMS")
+            if f.destination == "FRA" and f.key not in CANCELLED
+        ]
+        assert others, "the seeded day has more AMS→FRA flights"
+        async with opened(path) as (_, other):
+            for n, key in enumerate(others):
+                event = FlightStatusEvent.about(
+                    schedule.flights[key],
+                    event_id=f"other-{n}",
+                    status=FlightStatus.CANCELLED,
+                    reason=ReasonCode.WEATHER,
+                    emitted_at=NOW,
+                )
+                record = Received(Position(TOPIC_FLIGHT_STATUS, 1, n), encode(event), None, event)
+                await other.handle(record)
+            await other.close_wave()
+        await storm(agent, daemon)
+        async with agent.deps.db.session() as session:
+            onto = [
+                flight
+                for detail in await session.scalars(
+                    select(LedgerRow.detail).where(LedgerRow.action == "rebook")
+                )
+                for flight in detail["flights"]
+            ]
+    assert onto, "passengers were rebooked"
+    onto_cancelled = sorted(set(onto) & set(others))
+    if shared:
+        assert not onto_cancelled, f"rebooked onto flights cancelled elsewhere: {onto_cancelled}"
+    else:
+        assert onto_cancelled, "a stale board offers the flights the other daemon cancelled"
