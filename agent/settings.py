@@ -245,6 +245,15 @@ class AgentSettings(BaseModel):
         "(tools.policy.config; e.g. __POLICY__LAP_INFANTS_COMPENSATED)",
     )
     concurrency: int = Field(default=8, ge=1, description="cases run at once")
+    settle_news_in_bulk: bool = Field(
+        default=True,
+        description="settle a wave's news-only cases that no one must approve many per "
+        "transaction, without a graph run (agent.runtime.settle); off: every case runs "
+        "its graph",
+    )
+    settle_batch: int = Field(
+        default=200, ge=1, description="news-only cases settled per transaction"
+    )
     delay_notify_minutes: int = Field(
         default=30, ge=0, description="notify passengers of departure delays at least this long"
     )

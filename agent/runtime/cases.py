@@ -1,10 +1,12 @@
 """The case lifecycle: run opened cases to durable, resume pending ones, park failures.
 
 The stream pump (`agent.runtime.pump`) decides *when* cases open (a wave, a re-check);
-this module runs them: one LangGraph run per case (thread id = case id) under bounded
-concurrency, acting in priority order (`agent.turns`), each carrying the planner's
-assignment. Cases left pending by a crash are resumed with the assignment recorded for
-them, never a fresh plan from a half-changed inventory.
+this module runs them: the news-only cases that need no decision settled in bulk
+(`agent.runtime.settle`: the graph's nodes, a batch per transaction), the others one
+LangGraph run per case (thread id = case id) under bounded concurrency, acting in
+priority order (`agent.turns`), each carrying the planner's assignment. Cases left
+pending by a crash are resumed with the assignment recorded for them, never a fresh plan
+from a half-changed inventory.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from agent.deps import AgentDeps
 from agent.graph import CASE_DURABILITY, CaseGraph
 from agent.metrics import Metrics
 from agent.read_ahead import ReadAhead
+from agent.runtime.settle import settle
 from agent.state import Assignment, CaseState, CaseStatus
 from agent.tables import CaseRow, DisruptionRow
 from agent.turns import Turns, take_turns
@@ -45,6 +48,8 @@ class DaemonStats:
     disruptions: int = 0
     waves: int = 0
     cases: int = 0
+    settled: int = 0
+    """Cases settled in bulk (`agent.runtime.settle`), of `cases`."""
     outcomes: Counter[str] = field(default_factory=Counter)
 
 
@@ -87,11 +92,21 @@ class CaseLifecycle:
         self.stats.cases += len(cases)
         if self.metrics is not None:
             self.metrics.cases_opened(len(cases))
-        turns = Turns(len(cases))  # they act in the order triage gave them
+        outcomes: list[str] = []
+        graphed = cases
+        if self.deps.settings.settle_news_in_bulk:
+            settled = await settle(self.deps, self.graph, cases)
+            graphed = settled.to_graph
+            self.stats.settled += len(settled.outcomes)
+            outcomes += settled.outcomes.values()
+            if self.metrics is not None:
+                for outcome in settled.outcomes.values():
+                    self.metrics.case_durable(outcome, time.perf_counter() - started)
+        turns = Turns(len(graphed))  # they act in the order triage gave them
         # Their bookings and customers are read ahead, a chunk of cases per query.
-        deps = replace(self.deps, reads=ReadAhead(self.deps.db, [c.pnr for c in cases]))
-        outcomes = await asyncio.gather(
-            *(self._run_measured(deps, case, started, turns, i) for i, case in enumerate(cases))
+        deps = replace(self.deps, reads=ReadAhead(self.deps.db, [c.pnr for c in graphed]))
+        outcomes += await asyncio.gather(
+            *(self._run_measured(deps, case, started, turns, i) for i, case in enumerate(graphed))
         )
         await self.claims.release(case.id for case in cases)
         if self._after_batch is not None:

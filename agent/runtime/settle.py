@@ -1,0 +1,186 @@
+"""Settling a wave's news-only cases in bulk: the graph's own nodes, many cases per commit.
+
+On a storm day most cases are news only (`agent.nodes.context.NEWS_ONLY`: a delay, a
+gate change, a shrunk delay, a reinstatement, a late arrival): the itinerary still works,
+nothing is placed, and the passenger is told and given what is owed. Run one LangGraph
+run each, they cost the graph's loop, a checkpoint and a transaction apiece. Here they run
+the very node functions the graph runs, in its order — `gather_context`, `make_plan`,
+`guard_plan`, then `act` and `remember` — without the graph, and `act` runs for a whole
+batch inside one transaction. Nothing is decided here: which actions run, their ledger
+keys, amounts, messages and the case's outcome are the nodes' own.
+
+**Which cases** (`settle`): a case of a news-only reason that the graph has not started
+(no checkpoint: a parked or half-run graph finishes in the graph), whose guarded verdict
+
+- needs no human (`Verdict.needs_human` empty; the autonomy limits, `agent.autonomy`,
+  ask one e.g. for compensation above the limit after a late arrival, or for a model's
+  low confidence) — the approve node would park it at `interrupt()`;
+- rebooks nothing (the guard refuses a rebooking of an intact trip; were one to pass, it
+  holds seats, opens a reply offer and schedules follow-ups: the graph's work);
+- does not search again (`after_guard` routes it to approve, not back to context).
+
+Every other case runs its graph, as before, and so does a whole batch whose transaction
+fails (the graph retries and parks failures as it always has).
+
+**Crash invariance.** A batch's effects and the closing of its cases commit together or
+not at all (`Database.joining` hands `act` the batch's transaction; `act` closes each case
+in it). Killed before the commit, the batch's cases are still pending, with no effect and
+no checkpoint: the restart (`CaseLifecycle.resume_pending`) settles them again and writes
+the same rows. Killed after it, they are closed and never run again. Within a
+transaction a second case meeting a key the first recorded finds it done (the ledger and
+outbox keys), exactly as it would one transaction later.
+
+After the commit, each settled case's final state is written to its thread as the
+graph's `remember` would leave it (`aupdate_state`), so its plan and verdict can be read
+as any other case's (the evaluations, a later run of the same thread).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.runtime import Runtime
+
+from agent.deps import AgentDeps
+from agent.graph import CaseGraph
+from agent.nodes.act import act
+from agent.nodes.context import NEWS_ONLY, gather_context
+from agent.nodes.guard import after_guard, guard_plan
+from agent.nodes.plan import make_plan
+from agent.nodes.remember import remember
+from agent.read_ahead import ReadAhead
+from agent.state import CaseState, RebookAction
+
+if TYPE_CHECKING:  # cases.py runs `settle`
+    from agent.runtime.cases import OpenCase
+
+log = logging.getLogger(__name__)
+
+NEWS_REASONS = frozenset(reason.value for reason in NEWS_ONLY)
+
+
+@dataclass
+class Settled:
+    """What `settle` did: each settled case's outcome, and the cases left to the graph."""
+
+    outcomes: dict[str, str] = field(default_factory=dict)
+    to_graph: list[OpenCase] = field(default_factory=list)
+
+
+async def settle(deps: AgentDeps, graph: CaseGraph, cases: Sequence[OpenCase]) -> Settled:
+    """Settle the news-only cases of `cases` that need no decision (module docstring),
+    `deps.settings.settle_batch` per transaction; the rest are returned, in their order."""
+    result = Settled()
+    cpu = time.process_time()
+    news = [c for c in cases if c.reason in NEWS_REASONS]
+    # Their bookings and customers read ahead, a chunk per query (the graph's cases
+    # read theirs after, in their own order).
+    deps = replace(deps, reads=ReadAhead(deps.db, [c.pnr for c in news]))
+    others = {c.id for c in cases} - {c.id for c in news}
+    size = deps.settings.settle_batch
+    slots = asyncio.Semaphore(deps.settings.concurrency)
+    left: set[str] = set()
+    for start in range(0, len(news), size):
+        batch = news[start : start + size]
+        # Decided `concurrency` at a time, as the graph's runs would be (a model, a
+        # remote memory or PostgreSQL answer in parallel); acted in their order.
+        found = await asyncio.gather(*(_decided(deps, graph, c, slots) for c in batch))
+        decided = [state for state in found if state is not None]
+        left.update(c.id for c in batch)
+        try:
+            acted = await _act_together(deps, decided)
+        except Exception:
+            log.exception(
+                "settling %d news-only cases in one transaction failed; each runs its graph",
+                len(decided),
+            )
+            continue
+        left.difference_update(acted)
+        for state in acted.values():
+            await _finish(deps, graph, state)
+            result.outcomes[state["case_id"]] = state["outcome"]
+    result.to_graph = [c for c in cases if c.id in others or c.id in left]
+    if news:
+        log.info(
+            "settled %d of %d news-only cases in bulk (%.1f ms of CPU each); "
+            "%d cases run their graph",
+            len(result.outcomes),
+            len(news),
+            (time.process_time() - cpu) * 1000 / max(1, len(news)),
+            len(result.to_graph),
+        )
+    return result
+
+
+async def _decided(
+    deps: AgentDeps, graph: CaseGraph, case: OpenCase, slots: asyncio.Semaphore
+) -> CaseState | None:
+    """The case's guarded plan, by the graph's own nodes (None: it goes to its graph)."""
+    async with slots:
+        return await _decide(deps, graph, case)
+
+
+async def _decide(deps: AgentDeps, graph: CaseGraph, case: OpenCase) -> CaseState | None:
+    if await _started(graph, case.id):
+        return None
+    runtime = Runtime(context=deps)
+    state: CaseState = {
+        "case_id": case.id,
+        "pnr": case.pnr,
+        "disruption_id": case.disruption_id,
+        "flight_key": case.flight_key,
+        "reason": case.reason,
+    }
+    try:
+        state.update(await gather_context(state, runtime))
+        state.update(await make_plan(state, runtime))
+        state.update(await guard_plan(state, runtime))
+    except Exception:
+        log.exception("case %s: deciding it outside the graph failed; it runs its graph", case.id)
+        return None
+    verdict = state["verdict"]
+    if verdict.needs_human or any(isinstance(a, RebookAction) for a in verdict.approved):
+        return None
+    if await after_guard(state) != "approve":  # it would search again
+        return None
+    return state
+
+
+async def _started(graph: CaseGraph, case_id: str) -> bool:
+    """The graph has run this case before (parked, or stopped mid-way): it finishes there."""
+    saver = graph.checkpointer
+    if saver is None or isinstance(saver, bool):
+        return False
+    config: RunnableConfig = {"configurable": {"thread_id": case_id}}
+    return await saver.aget_tuple(config) is not None
+
+
+async def _act_together(deps: AgentDeps, decided: list[CaseState]) -> dict[str, CaseState]:
+    """`act` for every decided case, in one transaction; their states after it."""
+    acted: dict[str, CaseState] = {}
+    if not decided:
+        return acted
+    async with deps.db.transaction() as session:
+        runtime = Runtime(context=replace(deps, db=deps.db.joining(session)))
+        for state in decided:
+            state.update(await act(state, runtime))
+            acted[state["case_id"]] = state
+    return acted
+
+
+async def _finish(deps: AgentDeps, graph: CaseGraph, state: CaseState) -> None:
+    """What the graph does after `act`: `remember`, and the run's final checkpoint."""
+    state.update(await remember(state, Runtime(context=deps)))
+    config: RunnableConfig = {"configurable": {"thread_id": state["case_id"]}}
+    try:
+        await graph.aupdate_state(config, dict(state), as_node="remember")
+    except Exception:  # the case is settled; only the record of its plan is missing
+        log.exception(
+            "case %s: settled, but its final state was not checkpointed", state["case_id"]
+        )

@@ -1,0 +1,236 @@
+"""News-only cases settled in bulk (`agent.runtime.settle`) end exactly as their graphs do.
+
+One storm through the real daemon, three waves: delays, gate changes and a cancellation;
+then a recovery and the cancelled flight reinstated; then a delayed flight landing late.
+Run once with every case through its graph and once with the news-only cases settled
+in bulk, the two end with the same cases, ledger, outbox and jobs; a daemon killed
+between two bulk transactions and restarted ends the same way too, with nothing twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from agent.nodes.context import NEWS_ONLY
+from agent.runtime import Daemon, settle
+from agent.settings import AgentSettings
+from agent.tables import CaseRow, JobRow
+from airline.clock import EventTimeClock
+from airline.models import FlightStatus
+from airline.tables import LedgerRow
+from app.settings import Settings
+from app.wiring import Agent, open_agent
+from streams.base import Position, Received
+from streams.embedded import EmbeddedBroker, EmbeddedSource
+from streams.events import TOPIC_FLIGHT_STATUS, FlightStatusEvent, ReasonCode, encode
+from tools.tables import OutboxRow
+from travel_agent.db import copy_sqlite
+
+NOW = datetime(2026, 3, 1, 3, 30, tzinfo=UTC)
+DELAYED = ("XB1000/2026-03-01", "XB1180/2026-03-01")  # AMS→LHR, AMS→EDI
+GATES = ("XB1020/2026-03-01", "XB1160/2026-03-01")  # AMS→CDG, AMS→ZRH
+CANCELLED = "XB1060/2026-03-01"  # AMS→MAN: cases the graph runs (rebookings)
+LATE = timedelta(hours=4)
+
+
+def _event(
+    agent: Agent,
+    key: str,
+    n: int,
+    at: datetime,
+    status: FlightStatus,
+    shift: timedelta,
+    **rest: Any,
+) -> FlightStatusEvent:
+    flight = agent.deps.schedule.flights[key]
+    return FlightStatusEvent.about(
+        flight,
+        event_id=f"settle-{n}",
+        status=status,
+        emitted_at=at,
+        est_dep=flight.sched_dep + shift,
+        est_arr=flight.sched_arr + shift,
+        reason=ReasonCode.WEATHER,
+        **rest,
+    )
+
+
+def waves(agent: Agent) -> list[list[FlightStatusEvent]]:
+    first = [
+        *(_event(agent, k, i, NOW, FlightStatus.DELAYED, LATE) for i, k in enumerate(DELAYED)),
+        *(
+            _event(agent, k, 10 + i, NOW, FlightStatus.GATE_CHANGE, timedelta(), gate=f"D{i}")
+            for i, k in enumerate(GATES)
+        ),
+        _event(agent, CANCELLED, 20, NOW, FlightStatus.CANCELLED, timedelta()),
+    ]
+    later = NOW + timedelta(minutes=20)
+    second = [
+        _event(agent, DELAYED[0], 30, later, FlightStatus.DELAYED, timedelta(hours=1)),
+        _event(agent, CANCELLED, 31, later, FlightStatus.SCHEDULED, timedelta()),
+    ]
+    landed = agent.deps.schedule.flights[DELAYED[1]].sched_arr + LATE + timedelta(minutes=5)
+    third = [_event(agent, DELAYED[1], 40, landed, FlightStatus.ARRIVED, LATE)]
+    return [first, second, third]
+
+
+@asynccontextmanager
+async def opened(path: Path, agent_settings: AgentSettings) -> AsyncIterator[tuple[Agent, Daemon]]:
+    settings = Settings(data_dir=path, agent=agent_settings)
+    # Event time that does not move with wall time between records (a re-check is due
+    # two minutes after its rebooking's `now()`): the same due times in every run.
+    async with open_agent(settings, EventTimeClock(NOW, speed=1e-9)) as agent:
+        yield agent, Daemon(agent.deps, agent.graph, EmbeddedSource(EmbeddedBroker()))
+
+
+async def storm(agent: Agent, daemon: Daemon, *, skip: int = 0) -> None:
+    """The storm's waves as the stream hands them over (the first `skip` waves are
+    already handled), each closed by the end of its backlog."""
+    n = 0
+    for i, wave in enumerate(waves(agent)):
+        for event in wave:
+            n += 1
+            if i < skip:
+                continue
+            record = Received(
+                Position(TOPIC_FLIGHT_STATUS, 0, n), encode(event), event.flight_key.encode(), event
+            )
+            await daemon.handle(record)
+        if i >= skip:
+            await daemon.close_wave()
+
+
+# What differs between two runs of the same records and is not the agent's decision.
+_RUN_BOUND = {"id", "created_at", "sent_at", "at", "message_id", "wall_at", "emitted_wall_at"}
+
+
+def _stable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _stable(v) for k, v in sorted(value.items()) if k not in _RUN_BOUND}
+    if isinstance(value, list):
+        return [_stable(v) for v in value]
+    return value
+
+
+async def ending(agent: Agent) -> dict[str, Any]:
+    """Cases (status, outcome), ledger, outbox and jobs, without ids and wall times."""
+    async with agent.deps.db.session() as session:
+        cases = sorted(
+            (c.id, c.reason, c.status, c.outcome) for c in await session.scalars(select(CaseRow))
+        )
+        ledger = sorted(
+            (r.action, r.idempotency_key, r.case_id, r.pnr, json.dumps(_stable(r.detail)))
+            for r in await session.scalars(select(LedgerRow))
+        )
+        outbox = sorted(
+            (
+                r.idempotency_key,
+                r.topic,
+                r.key,
+                r.customer_id or "",
+                r.channel or "",
+                json.dumps(_stable(r.payload), sort_keys=True),
+            )
+            for r in await session.scalars(select(OutboxRow))
+        )
+        jobs = sorted(
+            (j.key, j.kind, j.due_at.isoformat(), json.dumps(j.payload, sort_keys=True), j.status)
+            for j in await session.scalars(select(JobRow))
+        )
+    return {"cases": cases, "ledger": ledger, "outbox": outbox, "jobs": jobs}
+
+
+def copy_of(world: Path, root: Path, name: str) -> Path:
+    (root / name).mkdir()
+    copy_sqlite(world, root / name / "airline.sqlite")
+    return root / name
+
+
+def _differences(got: dict[str, Any], want: dict[str, Any]) -> dict[str, Any]:
+    return {
+        table: {
+            "only_bulk": sorted(set(got[table]) - set(want[table]))[:5],
+            "only_graph": sorted(set(want[table]) - set(got[table]))[:5],
+        }
+        for table in want
+        if got[table] != want[table]
+    }
+
+
+async def test_bulk_settling_ends_as_the_graph_does(world_template: Path, tmp_path: Path) -> None:
+    async with opened(
+        copy_of(world_template, tmp_path, "graph"), AgentSettings(settle_news_in_bulk=False)
+    ) as (agent, daemon):
+        await storm(agent, daemon)
+        assert daemon.stats.settled == 0
+        reference = await ending(agent)
+    # The default: news-only cases settled in bulk, a few per transaction (several
+    # transactions per wave, as on a storm day).
+    async with opened(copy_of(world_template, tmp_path, "bulk"), AgentSettings(settle_batch=7)) as (
+        agent,
+        daemon,
+    ):
+        await storm(agent, daemon)
+        settled = daemon.stats.settled
+        bulk = await ending(agent)
+
+    reasons = Counter(reason for _, reason, _, _ in reference["cases"])
+    news = sum(n for reason, n in reasons.items() if reason in {r.value for r in NEWS_ONLY})
+    # Every news-only reason is in the storm, and most of its cases settle in bulk.
+    assert {r.value for r in NEWS_ONLY} <= set(reasons), reasons
+    assert settled >= news * 0.8, (settled, news, reasons)
+    assert reasons["cancelled"] > 0, "and cases the graph runs beside them"
+    assert reference["ledger"] and reference["outbox"] and reference["jobs"]
+    assert bulk == reference, _differences(bulk, reference)
+
+
+class Killed(BaseException):
+    """The daemon dies here (in-process: the next daemon opens the same files afresh)."""
+
+
+async def test_a_daemon_killed_between_bulk_transactions_ends_the_same(
+    world_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batch = AgentSettings(settle_batch=7)
+    async with opened(copy_of(world_template, tmp_path, "whole"), batch) as (agent, daemon):
+        await storm(agent, daemon)
+        reference = await ending(agent)
+
+    # The daemon dies after the first wave's second bulk transaction committed.
+    crashed = copy_of(world_template, tmp_path, "crashed")
+    real = settle._act_together
+    calls = 0
+
+    async def dies_after_two(*args: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls > 2:
+            raise Killed
+        return await real(*args)
+
+    monkeypatch.setattr(settle, "_act_together", dies_after_two)
+    async with opened(crashed, batch) as (agent, daemon):
+        with pytest.raises(Killed):
+            await storm(agent, daemon)
+        async with agent.deps.db.session() as session:
+            done = await session.scalar(select(CaseRow.id).where(CaseRow.status == "done"))
+        assert done is not None, "two transactions committed before the kill"
+    monkeypatch.setattr(settle, "_act_together", real)
+
+    # Restarted: the pending cases resume (settled again, in bulk), the first wave's
+    # records are on the board already, and the later waves arrive.
+    async with opened(crashed, batch) as (agent, daemon):
+        assert await daemon.resume_pending() > 0
+        assert daemon.stats.settled > 0
+        await storm(agent, daemon, skip=1)
+        after = await ending(agent)
+    assert after == reference, _differences(after, reference)
