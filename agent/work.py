@@ -19,8 +19,8 @@ no node imports SQLAlchemy, calls a function that takes a session, or touches `d
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Collection, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 from typing import Protocol
 
@@ -32,7 +32,7 @@ from airline.ports import EffectLedger, Reservations
 from airline.schedule import Schedule
 from tools.ports import Outbox
 
-__all__ = ["Persistence", "UnitOfWork"]
+__all__ = ["JoinedPersistence", "Persistence", "UnitOfWork"]
 
 
 class UnitOfWork(Protocol):
@@ -88,3 +88,22 @@ class Persistence(Protocol):
     def reading(self) -> AbstractAsyncContextManager[UnitOfWork]:
         """A unit of work for reads: nothing it is given to write is committed."""
         ...
+
+
+class JoinedPersistence:
+    """A `Persistence` whose every unit of work is `work`, already open: its owner commits
+    or rolls back. Code written to commit per unit (a case's `act`) then runs many units
+    in one transaction (`agent.runtime.settle`); the handle is explicit, so nothing outside
+    the code it is given to joins. Code that must be durable on its own before a side
+    effect outside the database must never be given one."""
+
+    def __init__(self, work: UnitOfWork) -> None:
+        self._work = work
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[UnitOfWork]:
+        yield self._work
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[UnitOfWork]:
+        yield self._work

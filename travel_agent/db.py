@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
 import os
 import sqlite3
 from collections.abc import AsyncIterator
@@ -97,7 +96,6 @@ class Database:
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer; serializing our own writers avoids "database is locked".
         self._write_lock = asyncio.Lock()
-        self._joined: AsyncSession | None = None  # see `joining`
 
     @staticmethod
     def check_url(url: str) -> None:
@@ -121,31 +119,15 @@ class Database:
     async def __aexit__(self, *exc: object) -> None:
         await self.engine.dispose()
 
-    def joining(self, session: AsyncSession) -> Database:
-        """This database as seen from inside `session`'s open transaction: its
-        `transaction()` and `session()` hand out `session` itself, and its owner commits
-        or rolls back. Code written to commit per unit (a case's `act`) then runs many
-        units in one transaction (`agent.runtime.settle`); the handle is explicit, so
-        nothing outside the code it is given to joins."""
-        joined = copy.copy(self)
-        joined._joined = session
-        return joined
-
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session for reads (no transaction is committed)."""
-        if self._joined is not None:
-            yield self._joined
-            return
         async with self._sessions() as session:
             yield session
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session whose work commits on success and rolls back on error."""
-        if self._joined is not None:  # part of the joined transaction: its owner commits
-            yield self._joined
-            return
         if self.is_sqlite:
             async with self._write_lock, self._sessions.begin() as session:
                 # Take SQLite's write lock before the first read: a read-then-write step

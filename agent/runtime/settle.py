@@ -23,10 +23,10 @@ Every other case runs its graph, as before, and so does a whole batch whose tran
 fails (the graph retries and parks failures as it always has).
 
 **Crash invariance.** A batch's effects and the closing of its cases commit together or
-not at all (`Database.joining` hands `act` the batch's transaction; `act` closes each case
-in it). Killed before the commit, the batch's cases are still pending, with no effect and
-no checkpoint: the restart (`CaseLifecycle.resume_pending`) settles them again and writes
-the same rows. Killed after it, they are closed and never run again. Within a
+not at all (`agent.work.JoinedPersistence` hands `act` the batch's unit of work; `act`
+closes each case in it). Killed before the commit, the batch's cases are still pending,
+with no effect and no checkpoint: the restart (`CaseLifecycle.resume_pending`) settles
+them again and writes the same rows. Killed after it, they are closed and never run again. Within a
 transaction a second case meeting a key the first recorded finds it done (the ledger and
 outbox keys), exactly as it would one transaction later.
 
@@ -56,6 +56,7 @@ from agent.nodes.plan import make_plan
 from agent.nodes.remember import remember
 from agent.read_ahead import ReadAhead
 from agent.state import CaseState, RebookAction
+from agent.work import JoinedPersistence
 
 if TYPE_CHECKING:  # cases.py runs `settle`
     from agent.runtime.cases import OpenCase
@@ -166,8 +167,8 @@ async def _act_together(deps: AgentDeps, decided: list[CaseState]) -> dict[str, 
     acted: dict[str, CaseState] = {}
     if not decided:
         return acted
-    async with deps.db.transaction() as session:
-        runtime = Runtime(context=replace(deps, db=deps.db.joining(session)))
+    async with deps.persistence.transaction() as work:
+        runtime = Runtime(context=replace(deps, persistence=JoinedPersistence(work)))
         for state in decided:
             state.update(await act(state, runtime))
             acted[state["case_id"]] = state

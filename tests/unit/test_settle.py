@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from agent.nodes.context import NEWS_ONLY
 from agent.runtime import Daemon, settle
@@ -234,3 +234,34 @@ async def test_a_daemon_killed_between_bulk_transactions_ends_the_same(
         await storm(agent, daemon, skip=1)
         after = await ending(agent)
     assert after == reference, _differences(after, reference)
+
+
+async def test_a_batch_killed_mid_way_commits_none_of_its_cases(
+    world_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One batch, one transaction: the daemon dies after three of a batch's cases acted and
+    before the batch commits, and not one of them is closed or has an effect. (With act's
+    unit of work not joined to the batch's, each case committed on its own.)"""
+    acted = 0
+    real_act = settle.act
+
+    async def dies_on_the_fourth(state: Any, runtime: Any) -> Any:
+        nonlocal acted
+        acted += 1
+        if acted > 3:
+            raise Killed
+        return await real_act(state, runtime)
+
+    monkeypatch.setattr(settle, "act", dies_on_the_fourth)
+    crashed = copy_of(world_template, tmp_path, "crashed")
+    async with opened(crashed, AgentSettings(settle_batch=50)) as (agent, daemon):
+        with pytest.raises(Killed):
+            await storm(agent, daemon)
+        assert acted == 4, "the kill fell inside a batch, after three cases acted"
+        async with agent.deps.db.session() as session:
+            closed = await session.scalar(
+                select(func.count()).select_from(CaseRow).where(CaseRow.status != "pending")
+            )
+            effects = await session.scalar(select(func.count()).select_from(LedgerRow))
+    assert closed == 0, f"{closed} cases of the killed batch were closed"
+    assert effects == 0, f"{effects} effects of the killed batch were committed"
