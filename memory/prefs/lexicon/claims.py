@@ -28,14 +28,15 @@ OTHERS: tuple[str, ...] = (
     r"(?: \w+){0,2} (?:in|at|on|from|of|auf|am|im|von|au|en|du|de|del|dans|al|nel|sul|op|na|w)"
     r"(?: (?:seat|row|sitz\w*|platz|reihe|siège|rang|asiento|fila|posto|stoel|rij|miejsc\w*))?"
     r" \d{1,2}\s?[a-k]\b",
-    # Someone the writer is not: this or that passenger, another passenger, the others.
-    r"(?:this|that|another|other) (?:passenger|pax|traveller|traveler|customer|guest)s?",
-    r"(?:dies\w*|ander\w*) (?:passagier\w*|fahrgast|fahrgäste|kund\w*|reisend\w*)",
-    r"(?:ce|cet|cette|un autre|une autre|les autres) (?:passag\w*|voyageu\w*|client\w*)",
-    r"(?:este|esta|otro|otra|los otros|las otras) (?:pasajer\w*|viajer\w*|client\w*)",
-    r"(?:questo|questa|un altro|un'altra|gli altri) (?:passegger\w*|viaggiator\w*|client\w*)",
-    r"(?:deze|die|een andere|andere) (?:passagier\w*|reiziger\w*|klant\w*)",
-    r"(?:ten|ta|inny|inna|innego|innej) (?:pasażer\w*|klient\w*)",
+    # A passenger pointed at as an agent speaks of one ("this passenger"); "another
+    # passenger" or "the other passengers" is how a complaint speaks, and is not here.
+    r"(?:this|that) (?:passenger|pax|traveller|traveler|customer|guest)s?",
+    r"(?:dies\w*) (?:passagier\w*|fahrgast|fahrgäste|kund\w*|reisend\w*)",
+    r"(?:ce|cet|cette) (?:passag\w*|voyageu\w*|client\w*)",
+    r"(?:este|esta) (?:pasajer\w*|viajer\w*|client\w*)",
+    r"(?:questo|questa) (?:passegger\w*|viaggiator\w*|client\w*)",
+    r"(?:deze) (?:passagier\w*|reiziger\w*|klant\w*)",
+    r"(?:ten|ta|tego|tej) (?:pasażer\w*|klient\w*)",
     r"pasahero\w*",  # Tagalog: the passenger ("pasaherong ito", this passenger)
     # Everyone on a booking or a flight, someone else's booking.
     r"(?:everyone|everybody|all(?: the)? (?:passengers|travell?ers|people|names|pax))"
