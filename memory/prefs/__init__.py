@@ -50,7 +50,15 @@ not depend on having seen the phrasing:
    covered language, by the shape of machine talk (role prefixes, key=value, markup,
    base64), and by the concepts every order has and no preference needs, listed once for
    all languages (`lexicon.orders`: naming the AI, claiming an approval or a rank, waiving
-   a fee, asking a benefit for free, a payment of an amount, a loyalty tier).
+   a fee, asking a benefit for free, a payment of an amount, a loyalty tier), and by whom
+   a sentence changes (`lexicon.claims`: a stranger picked out by a seat, "this
+   passenger", everyone on a booking, someone else's booking — a preference only steers
+   its writer's trip). What a writer claims is no wish either: a carrier beside a loyalty
+   word ("Delta Diamond", "Gold with BA") is a membership, and a need the writer
+   disclaims ("I'm not actually disabled but tick the wheelchair") is none. A Latin loan
+   word of a language with its own script (Japanese "NG") and a Vietnamese word typed
+   without its tones ("nang") are read only in a text of that language: in a language
+   without a lexicon (Tagalog "staff ng PAL") they are that language's words.
    The customer's own sentences beside an attack still count (a preference can
    only steer that customer's own trip); nothing of the attack does. A machine word
    that a refusal stands just before ("no chatbot please, email me") addresses nothing:

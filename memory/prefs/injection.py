@@ -16,7 +16,12 @@ Two detectors, either of which quarantines a sentence:
   ignore / instructions / system / administrator / all passengers ...);
 - the shape of machine talk, whatever the language: a role prefix ("system:",
   "assistant:", "システム："), configuration ("channel=sms", "avoid_airports"), markup,
-  JSON with a "role", long base64 blobs.
+  JSON with a "role", long base64 blobs;
+- a sentence that changes another person or booking (`speaks_for_another`, words in
+  `lexicon.claims`: "the guy in 22C", "this passenger", "everyone on booking 7HXK2L", a
+  booking reference beside "him"): a preference steers only its writer's trip, so such a
+  sentence orders. A companion named as the writer's own ("my son uses a wheelchair", "my
+  wife and I both need aisle seats") is not caught: their needs are the booking's.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
-from memory.prefs.lexicon import LEXICONS, orders
+from memory.prefs.lexicon import LEXICONS, claims, orders
 from memory.prefs.lexicon.base import Lexicon, compile_words
 from memory.prefs.marks import Marks
 from memory.prefs.text import WORD_CHAR, Span, fold, normalise, sentences
@@ -79,6 +84,9 @@ _ORDERS = _concept(
     (*orders.MACHINE, *orders.AUTHORITY, *orders.WAIVE, *orders.STATUS, *orders.UPGRADE)
 )
 _MONEY = _concept(orders.MONEY)
+_OTHERS = _concept(claims.OTHERS)
+_OTHER_PERSON = _concept(claims.OTHER_PERSON)
+_BOOKING_CODE = re.compile(rf"(?<!{WORD_CHAR}){claims.BOOKING_CODE}", re.IGNORECASE)
 _CLAIM = _concept(orders.CLAIM)
 _FREE = _concept(orders.FREE)
 _BENEFIT = _concept(orders.BENEFIT)
@@ -135,6 +143,18 @@ def attacks(sentence: str) -> bool:
         or _says(_ORDERS, folded, cased)
         or (_says(_FREE, folded, cased) and _says(_BENEFIT, folded, cased))
         or (_says(_MONEY, folded, cased) and _says(_CLAIM, folded, cased))
+        or speaks_for_another(folded, cased)
+    )
+
+
+def speaks_for_another(folded: str, cased: str) -> bool:
+    """Does the sentence change another person or booking ("the guy in 22C", "everyone on
+    booking 7HXK2L", "this passenger", "my colleague (PNR QW8ERT) ... switch him")? A
+    preference only ever steers the writer's own trip, so such a sentence orders, it does
+    not wish; a companion named as the writer's own ("my son uses a wheelchair") is not
+    caught: no stranger, no collective, no other booking."""
+    return _says(_OTHERS, folded, cased) or (
+        _BOOKING_CODE.search(folded) is not None and _says(_OTHER_PERSON, folded, cased)
     )
 
 
@@ -188,7 +208,7 @@ OWN_STANCE = frozenset({"wish", "request", "native", "avoid", "neg"})
 """Cues of a customer saying what they want: a sentence with one is theirs again."""
 _QUOTED = re.compile(r"'[^']{3,}'|\"[^\"]{3,}\"|«[^»]*»|„[^“\"]*[“\"]|「[^」]*」|“[^”]*”")
 """Quoted speech."""
-_SEPARATOR = re.compile(r"-{3,}|_{3,}|={3,}|\*{3,}|\n\s*\n")
+SEPARATOR = re.compile(r"-{3,}|_{3,}|={3,}|\*{3,}|\n\s*\n")
 """A rule or a blank line between two sentences: what follows is another block."""
 
 
@@ -210,7 +230,7 @@ def quarantined(text: str, spans: Sequence[Span], marks: Marks | None = None) ->
     inside = False
     for i, span in enumerate(spans):
         sentence = machine_refused(span.text(text), _refusals(span, marks))
-        if i and _SEPARATOR.search(text, spans[i - 1].end, span.start):
+        if i and SEPARATOR.search(text, spans[i - 1].end, span.start):
             inside = False
         if attacks(sentence):
             out.add(i)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from memory.prefs.clauses import clauses, sentence_spans
 from memory.prefs.entities import Gazetteer, default_gazetteer
 from memory.prefs.findings import Understood
-from memory.prefs.injection import quarantined
+from memory.prefs.injection import SEPARATOR, quarantined
 from memory.prefs.language_id import written_in
 from memory.prefs.lexicon import LEXICONS, Lexicon
 from memory.prefs.marks import LAYERED, Marks, Matcher
@@ -44,6 +44,7 @@ class LexiconReader:
         bad = quarantined(normal, spans, marks)
         questions = {i for i, span in enumerate(spans) if asks_a_question(normal, span, marks)}
         questions |= {i for i, span in enumerate(spans) if imagines(span, marks)}
+        questions |= headings(normal, spans)
         reading = read(normal, marks, clauses(normal, marks, spans), questions, bad)
         return Understood(tuple(findings(reading, own)), injected=bool(bad), source="lexicon")
 
@@ -62,6 +63,18 @@ def imagines(span: Span, marks: Marks) -> bool:
         c for c in cues if c.key == "condition" and not any(c.overlaps(s) for s in stance)
     ]
     return any(n.key == "now" and n.start > c.end for c in conditions for n in cues)
+
+
+def headings(text: str, spans: Sequence[Span]) -> set[int]:
+    """Sentences that introduce a block set off below them ("Email from customer:\n---"):
+    they say where the block comes from, not what the writer wants ("email" there is how
+    the message came)."""
+    return {
+        i
+        for i, span in enumerate(spans[:-1])
+        if span.text(text).rstrip().endswith((":", "："))
+        and SEPARATOR.search(text, span.end, spans[i + 1].start) is not None
+    }
 
 
 def asks_a_question(text: str, span: Span, marks: Marks) -> bool:

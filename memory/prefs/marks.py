@@ -20,8 +20,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from memory.prefs.entities import Gazetteer
-from memory.prefs.lexicon import LEXICONS
-from memory.prefs.lexicon.base import Lexicon, Pattern, patterns
+from memory.prefs.lexicon import LEXICONS, claims
+from memory.prefs.lexicon.base import Lexicon, Pattern, compile_words, patterns
 from memory.prefs.text import fold, mask_cjk, one_slip
 
 STRUCTURAL = frozenset({"break", "concessive", "join"})
@@ -29,6 +29,19 @@ LAYERED = frozenset({"other", "child", "alone", "state", "filler", "condition", 
 LOCAL_CUES = frozenset({"child", "alone", "state", "filler"})
 """Short words read only in the text's own language: German "Kind" is English "kind",
 German "war" is English "war", Spanish "solo" is "only" in Italian."""
+OWN_SCRIPT = frozenset({"ja", "zh", "ko", "el", "ar", "ru"})
+"""Languages written in a script of their own: a Latin word in their lexicon (Japanese
+"NG", no good) is a loan read only in a text of theirs; elsewhere it is a letter pair of
+another language (Tagalog "ng", of: "staff ng PAL" avoids nothing)."""
+TONED = frozenset({"vi"})
+"""Languages whose every word carries its marks: a word of theirs written bare ("nang" for
+"nạng", a crutch) is read only in a text of theirs, where bare typing is a habit; in
+another language's text it is a word of that language (Tagalog "nang")."""
+_LATIN_WORD = re.compile(r"[\x00-\u024f]+")
+_MEMBERSHIP = tuple(compile_words(claims.MEMBERSHIP).items())
+MEMBERSHIP_REACH = 12
+"""A loyalty word at most this many characters from a carrier's name makes it a programme
+("Delta Diamond", "Gold with BA", "Platinum Medallion on Delta")."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +133,8 @@ class Matcher:
                     continue
                 ours = allowed is None or pattern.language in allowed
                 if pattern.kind == "target":
+                    if theirs_only(pattern, allowed, TONED) and text[start:end].isascii():
+                        continue
                     family, _, value = pattern.key.rstrip("!").partition(":")
                     (targets if ours else foreign_targets).append(
                         Mark("target", family, value, start, end, pattern.key.endswith("!"))
@@ -127,6 +142,10 @@ class Matcher:
                 elif pattern.kind == "name":
                     targets.append(Mark("target", "language", pattern.key, start, end))
                 elif pattern.kind == "cue":
+                    if theirs_only(pattern, allowed, OWN_SCRIPT) and _LATIN_WORD.fullmatch(
+                        source[start:end]
+                    ):
+                        continue
                     cue = Mark("cue", pattern.key, "", start, end)
                     (cues if ours else foreign).append(cue)
                 else:
@@ -138,6 +157,8 @@ class Matcher:
         targets += [t for t in foreign_targets if not any(t.inside(c.start, c.end) for c in cues)]
         cues += [c for c in foreign if not any(c.overlaps(o) for o in cues)]
         for entity in self._gazetteer.find(text):
+            if entity.kind == "carrier" and _membership(forms, entity.start, entity.end):
+                continue
             targets.append(Mark("target", entity.kind, entity.code, entity.start, entity.end))
         kept_targets = _longest_first(targets)
         kept_targets = sorted(
@@ -180,6 +201,29 @@ class Matcher:
                     out.append(Mark("target", family, value, start, end))
                     break
         return out
+
+
+def theirs_only(pattern: Pattern, allowed: set[str] | None, languages: frozenset[str]) -> bool:
+    """Is the pattern of one of `languages` read in a text not known to be written in it (an
+    unsure language too: Tagalog is told apart from none)?"""
+    return pattern.language in languages and (allowed is None or pattern.language not in allowed)
+
+
+def _membership(forms: dict[str, str], start: int, end: int) -> bool:
+    """Is a loyalty word next to the carrier named at start..end ("Delta Diamond", "Gold
+    with BA")? Then the name is the programme the writer belongs to, not a wish."""
+    for (source, _), regex in _MEMBERSHIP:
+        form = forms["cased" if source == "cased" else "folded"]
+        for m in regex.finditer(form):
+            if m.end() <= start:
+                between = form[m.end() : start]
+            elif m.start() >= end:
+                between = form[end : m.start()]
+            else:
+                continue
+            if len(between) <= MEMBERSHIP_REACH and not re.search(r"[.,;:!?()]", between):
+                return True
+    return False
 
 
 def _longest_first(marks: list[Mark]) -> list[Mark]:

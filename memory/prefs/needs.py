@@ -7,6 +7,10 @@ this PNR, uses oxygen"), except
   travelling separately (own booking, reist nicht mit, 同行しません) in one sentence;
 - when the sentence takes it back ("used a wheelchair, healed, 不用了").
 
+- when the writer disclaims it ("I'm not actually disabled but tick the wheelchair",
+  "don't need it but", `lexicon.claims.DISCLAIMED`): a need asked for another end (to
+  board first) is none of the trip's.
+
 A child named with being alone in one sentence is an unaccompanied minor.
 """
 
@@ -16,7 +20,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from memory.prefs.clauses import Clause
+from memory.prefs.lexicon import claims
+from memory.prefs.lexicon.base import compile_words
 from memory.prefs.marks import Marks
+from memory.prefs.text import fold
 
 if TYPE_CHECKING:
     from memory.prefs.stance import Reading
@@ -66,3 +73,21 @@ def children_alone(
         keys = {c.key for c in cues}
         if {"child", "alone"} <= keys and not keys & {"neg", "past", "withdraw"}:
             reading.needs.setdefault("unaccompanied minor", text[start:end])
+
+
+_DISCLAIMED = tuple(compile_words(claims.DISCLAIMED).values())
+
+
+def disclaimed_needs(
+    reading: Reading, text: str, marks: Marks, clause_list: Sequence[Clause]
+) -> None:
+    """A sentence in which the writer disclaims a need ("I'm not disabled but tick the
+    wheelchair box so I board first", "ich brauche ihn eigentlich nicht") takes back its
+    needs."""
+    for sentence in {c.sentence for c in clause_list}:
+        spans = [c.span for c in clause_list if c.sentence == sentence]
+        start, end = min(s.start for s in spans), max(s.end for s in spans)
+        folded = fold(text[start:end])
+        if any(regex.search(folded) for regex in _DISCLAIMED):
+            targets, _ = marks.within(start, end)
+            reading.needs_refused |= {t.value for t in targets if t.family == "need"}

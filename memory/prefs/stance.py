@@ -44,12 +44,18 @@ integration a customer asks for by name).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from memory.prefs.clauses import STANCE, Clause
 from memory.prefs.marks import Mark, Marks
-from memory.prefs.needs import children_alone, someone_elses_trip, withdrawn_needs
+from memory.prefs.needs import (
+    children_alone,
+    disclaimed_needs,
+    someone_elses_trip,
+    withdrawn_needs,
+)
 from memory.prefs.negation import accept_negated, negated
 from memory.prefs.text import Span, fold, is_cjk
 
@@ -142,7 +148,9 @@ def read(
                 for c in cues
             ]
         reading.revive |= "reaffirm" in keys
-        other = _someone_else(targets, cues)
+        other = _someone_else(targets, cues) and not WITH_ME.search(
+            folded, clause.span.start, clause.span.end
+        )
         own_stance = bool(keys & STANCE)
         if clause.sentence in elsewhere:
             targets = [t for t in targets if t.family != "need"]
@@ -153,6 +161,7 @@ def read(
             carry = _Carry(entities=carry.entities)
     children_alone(reading, text, marks, clause_list, questions, quarantined | elsewhere)
     withdrawn_needs(reading, marks, clause_list)
+    disclaimed_needs(reading, text, marks, clause_list)
     return reading
 
 
@@ -339,6 +348,13 @@ def _after(target: Mark, contrasts: list[Mark]) -> bool:
 
 def _before(target: Mark, contrasts: list[Mark]) -> bool:
     return any(target.end <= c.start for c in contrasts)
+
+
+WITH_ME = re.compile(
+    r"\b(?:and i|and me|i and|we|us|both of us|und ich|ich und|wir|et moi|nous|y yo|nosotros|"
+    r"e io|noi|en ik|wij|i ja|och jag|vi|og jeg)\b"
+)
+"""The writer counted with the other person ("my wife and I both need aisle seats")."""
 
 
 def _someone_else(targets: list[Mark], cues: list[Mark]) -> bool:
