@@ -275,6 +275,34 @@ class LiveBoard:
             if self._unsaved.get(flight_key) is state:
                 del self._unsaved[flight_key]
 
+    async def refresh(self, db: Database) -> int:
+        """Take every committed state newer than the one held here; return how many.
+
+        A daemon's board is fresh only for the flights of the partitions it reads: others
+        move the rest. Before it runs cases another daemon opened (a takeover), it must
+        see what that daemon committed, or it tells a passenger a gate it never knew or a
+        delay that has since grown. Unlike `load()`, nothing held here that is newer (or
+        not yet saved) is lost.
+        """
+        async with db.session() as session:
+            rows = (await session.scalars(select(BoardRow))).all()
+        taken = 0
+        for row in rows:
+            key = row.flight_key
+            held = self._states.get(key)
+            if held is not None:
+                if row.last_event_id == SCHEDULE_ONLY:
+                    continue  # the published schedule is older than any news
+                beat = self._beats.get(key)
+                newest_id, newest_at = beat if beat else (held.event_id, held.emitted_at)
+                if newest_id != SCHEDULE_ONLY and row.last_emitted_at <= newest_at:
+                    continue
+            self._states[key] = _state_of(row)
+            self._unsaved.pop(key, None)
+            self._beats.pop(key, None)
+            taken += 1
+        return taken
+
     async def reload(self, db: Database, flight_key: str) -> None:
         """Re-read one flight after a failed transaction left the memory ahead of the DB."""
         async with db.session() as session:

@@ -136,6 +136,9 @@ class CaseLifecycle:
                 )
             )
             detected[batch] = detected_at
+        if batches:
+            # These cases may be another daemon's, on flights whose news only it read.
+            await self.deps.board.refresh(self.deps.db)
         for batch, cases in batches.items():
             if isinstance(self.deps.clock, EventTimeClock):
                 self.deps.clock.follow(detected[batch])

@@ -64,6 +64,20 @@ def known(suite: str) -> dict[str, Any]:
     return {e["check"]: e for e in entries if e.get("suite", "generated") == suite}
 
 
+def test_every_committed_found_scenario_passes(tmp_path: Path) -> None:
+    """The shrunk worlds the generated evaluations found (`evals/found/`) are regression
+    tests: each failed once; a class leaves the known list only when its scenario passes,
+    and this keeps it passing."""
+    out = tmp_path / "found.json"
+    code, output = run_cli(str(ROOT / "evals" / "found"), "--min-pass", "1", "--json", str(out))
+    report = json.loads(out.read_text())
+    scenarios = sorted((ROOT / "evals" / "found").glob("*.yaml"))
+    assert len(scenarios) >= 14, "the committed scenarios are there"
+    assert "pass rate 100.0%" in output, output[-2000:]
+    assert code == 0
+    assert report, "the results were written"
+
+
 def test_generated_worlds_fail_only_in_known_ways(tmp_path: Path) -> None:
     out = tmp_path / "generated.json"
     code, output = run_cli(

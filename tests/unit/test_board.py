@@ -205,6 +205,30 @@ async def test_reload_undoes_a_state_whose_transaction_failed(
     assert board.get(seeded.flight_key) == seeded
 
 
+async def test_refresh_takes_what_another_daemon_committed_and_keeps_what_is_newer_here(
+    db: Database, board: LiveBoard
+) -> None:
+    """Two daemons read different partitions: each board is stale for the other's
+    flights. A takeover refreshes first, or it tells a passenger a gate it never knew."""
+    other = await fresh_board(db)
+    seeded = some_flight(board)
+    moved = later(seeded, 40, status=FlightStatus.GATE_CHANGE, gate="C9")
+    async with db.transaction() as session:
+        assert await other.apply(session, moved) is not None
+    assert board.get(seeded.flight_key) == seeded  # the other daemon's news is not here yet
+
+    assert await board.refresh(db) == 1
+    assert board.get(seeded.flight_key) == moved
+    assert await board.refresh(db) == 0  # nothing newer the second time
+
+    # A state applied here and not yet saved is newer than the committed one: kept.
+    newer = later(moved, 30, status=FlightStatus.DELAYED)
+    assert board.apply_in_memory(newer) is not None
+    assert await board.refresh(db) == 0
+    assert board.get(seeded.flight_key) == newer
+    assert seeded.flight_key in board.unsaved
+
+
 async def test_a_state_for_an_unknown_flight_is_refused(db: Database, board: LiveBoard) -> None:
     async with db.transaction() as session:
         with pytest.raises(KeyError):
