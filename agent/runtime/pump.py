@@ -430,8 +430,12 @@ class Daemon:
             self._next_sweep = time.monotonic() + SWEEP_SECONDS
             if self._assigned:
                 self._assigned = False
-                await self.checkpoint()  # nothing of ours only in memory: the board is re-read
-                await self.deps.board.load(self.deps.db)
+                await self.checkpoint()
+                # Take what the partitions' last owner committed, and keep what is ours and
+                # newer: an open wave's states wait in memory for the wave's transaction
+                # (re-read from the database instead, they were lost, and the wave's gate
+                # change was told with no gate).
+                await self.deps.board.refresh(self.deps.db)
             taken = await self.resume_pending()
             if taken:
                 log.info("took over %d pending cases whose daemon is gone", taken)

@@ -263,7 +263,6 @@ async def test_two_daemons_split_the_topic_and_one_takes_over_when_the_other_is_
     try:
         async with KafkaProbe(kafka_bootstrap) as probe:
             await probe.create_topic(run.topic, partitions=3)
-            await produce(kafka_bootstrap, run.topic, events_as_records(day))
 
             first = run.start("run-a", env)
             await wait_until(
@@ -288,6 +287,10 @@ async def test_two_daemons_split_the_topic_and_one_takes_over_when_the_other_is_
             # Each now hears only its own flights' news: it knows it shares the topic (and
             # plans each wave on the committed board).
             assert "(others in the group hold the rest)" in second.output()
+            # The day arrives once both read it: produced before, the first daemon finished
+            # most of it alone (news-only cases settle in bulk) and was never mid-disruption
+            # while the second worked.
+            await produce(kafka_bootstrap, run.topic, events_as_records(day))
 
             async def first_in_flight() -> bool:
                 # run-a holds cases it has not finished, and run-b has done some work too.

@@ -340,3 +340,30 @@ async def test_a_daemon_sharing_the_stream_plans_on_flights_another_daemon_cance
         assert not onto_cancelled, f"rebooked onto flights cancelled elsewhere: {onto_cancelled}"
     else:
         assert onto_cancelled, "a stale board offers the flights the other daemon cancelled"
+
+
+async def test_a_rebalance_between_records_keeps_the_open_waves_news(
+    world: Path, tmp_path: Path
+) -> None:
+    """Partitions are assigned while a wave is still open (its states wait in memory for
+    the wave's transaction): catching up takes what other daemons committed and keeps the
+    wave's own news, so its gate-change cases are told the new gate."""
+    async with opened(copy_of(world, tmp_path, "run")) as (agent, daemon):
+        key = CANCELLED[0]
+        flight = agent.deps.schedule.flights[key]
+        event = FlightStatusEvent.about(
+            flight, event_id="gate-1", status=FlightStatus.GATE_CHANGE, gate="E5", emitted_at=NOW
+        )
+        await daemon.handle(
+            Received(Position(TOPIC_FLIGHT_STATUS, 0, 0), encode(event), key.encode(), event)
+        )
+        daemon.partitions_assigned(frozenset({0}))
+        await daemon.catch_up()
+        await daemon.close_wave()
+        state = agent.deps.board.get(key)
+        assert state is not None and state.gate == "E5"
+        async with agent.deps.db.session() as session:
+            statuses = set(
+                await session.scalars(select(CaseRow.status).where(CaseRow.reason == "gate_change"))
+            )
+    assert statuses == {"done"}, statuses
