@@ -157,19 +157,23 @@ def _rerouted_overnight(
 
     Art 5(1)(b) dates the night by "the reasonably expected time of departure of the new
     flight" against "the departure as planned for the cancelled flight": `replaced`, the
-    first booked flight the re-routing replaces, in local time at the airport the new
-    flight (`new_first`, leaving at `new_dep`) leaves from. For a missed connection that
-    is the lost onward flight at the transfer airport, not the inbound that ran late,
-    which left the day before from another time zone (a night flight into a morning
-    connection was read as a hotel night). None: no re-routing, or nothing it replaces
+    first booked flight the re-routing replaces; each on the local date of the airport it
+    leaves from (the new flight is `new_first`, leaving at `new_dep`). For a missed
+    connection that is the lost onward flight at the transfer airport, not the inbound
+    that ran late, which left the day before from another time zone (a night flight into
+    a morning connection was read as a hotel night). A diverted passenger flown back
+    from the diversion airport is judged on each airport's own date, not on the
+    diversion airport's clock (which put a morning departure from Zurich on the evening
+    before in Los Angeles). None: no re-routing, or nothing it replaces
     (the disrupted flight's own times decide, `tools.policy.facts.overnight`).
     """
     if replaced is None or new_first is None or new_dep is None:
         return None
-    flights = schedule.flights
-    zone = ZoneInfo(schedule.airports[flights[new_first].origin].tz)
-    planned = flights[replaced].sched_dep
-    return new_dep.astimezone(zone).date() > planned.astimezone(zone).date()
+    flights, airports = schedule.flights, schedule.airports
+    planned = flights[replaced]
+    new_day = new_dep.astimezone(ZoneInfo(airports[flights[new_first].origin].tz)).date()
+    planned_day = planned.sched_dep.astimezone(ZoneInfo(airports[planned.origin].tz)).date()
+    return new_day > planned_day
 
 
 def _diverted_to(schedule: Schedule, state: FlightState | None, kind: DisruptionKind) -> str | None:
