@@ -213,7 +213,7 @@ class RiskMap:
         if closed is not None and closed[0] <= when <= closed[1]:
             return CLOSURE_RISK
         low, high = when - WINDOW, when + WINDOW
-        persisted = self._carried(airport, self.current_rate(airport), when)
+        persisted = self._front(airport, self.current_rate(airport), when)
         seen, score = self._between(airport, low, high)
         airport_risk = self._posterior((seen, score), persisted)
         if carrier is None:
@@ -223,7 +223,7 @@ class RiskMap:
         # The other carriers' movements of the slot move the airport's rate; the
         # carrier's rate moves as much, then its own movements update it.
         others = self._posterior((seen - own_seen, score - own_score), persisted)
-        own = self._carried(place, self.current_rate(airport, carrier), when)
+        own = self._front(place, self.current_rate(airport, carrier), when)
         prior = min(1.0, max(0.0, own + others - persisted))
         return max(airport_risk, self._posterior((own_seen, own_score), prior))
 
@@ -237,11 +237,6 @@ class RiskMap:
         after `evidence` (observations, disruption score)."""
         seen, score = evidence
         return min(1.0, (score + PRIOR * prior) / (seen + PRIOR))
-
-    def _carried(self, place: str, current: float, when: datetime) -> float:
-        """The prior of a movement of `place` at `when`: the persisted `current` rate and
-        the announced front's surprise (`_front`)."""
-        return self._front(place, current, when)
 
     def _front(self, place: str, current: float, when: datetime) -> float:
         """The persisted `current` rate at `when`, plus the largest surprise of a slot

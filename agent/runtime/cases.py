@@ -64,6 +64,19 @@ class OpenCase:
     """The planner's assignment, recorded with the case (None: the case places itself
     through the planner when it needs a seat)."""
 
+    def start(self) -> CaseState:
+        """The state a first run of this case starts from (the graph's, or the bulk path's)."""
+        state: CaseState = {
+            "case_id": self.id,
+            "pnr": self.pnr,
+            "disruption_id": self.disruption_id,
+            "flight_key": self.flight_key,
+            "reason": self.reason,
+        }
+        if self.assignment is not None:
+            state["assignment"] = self.assignment
+        return state
+
 
 class CaseLifecycle:
     """Runs cases to a durable end; shared by the pump, the re-checks and the resumes."""
@@ -187,17 +200,8 @@ class CaseLifecycle:
                     elif "outcome" in snapshot.values:  # finished before; the row says so
                         return str(snapshot.values.get("outcome", "done"))
                     else:
-                        start: CaseState = {
-                            "case_id": case.id,
-                            "pnr": case.pnr,
-                            "disruption_id": case.disruption_id,
-                            "flight_key": case.flight_key,
-                            "reason": case.reason,
-                        }
-                        if case.assignment is not None:
-                            start["assignment"] = case.assignment
                         result = await self.graph.ainvoke(
-                            start, config, context=deps, durability=CASE_DURABILITY
+                            case.start(), config, context=deps, durability=CASE_DURABILITY
                         )
                     if "__interrupt__" in result:  # parked at an approval, checkpointed
                         return "awaiting_approval"

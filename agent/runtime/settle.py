@@ -131,13 +131,7 @@ async def _decide(deps: AgentDeps, graph: CaseGraph, case: OpenCase) -> CaseStat
     if await _started(graph, case.id):
         return None
     runtime = Runtime(context=deps)
-    state: CaseState = {
-        "case_id": case.id,
-        "pnr": case.pnr,
-        "disruption_id": case.disruption_id,
-        "flight_key": case.flight_key,
-        "reason": case.reason,
-    }
+    state = case.start()
     try:
         state.update(await gather_context(state, runtime))
         state.update(await make_plan(state, runtime))
