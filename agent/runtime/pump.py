@@ -257,6 +257,9 @@ class Daemon:
         wave = self._wave
         if wave is not None and not wave.admits(event):
             return False  # the first record beyond the wave's window closes it
+        due = self._next_due
+        if wave is None and due is not None and self._event_time and event.emitted_at >= due:
+            return False  # the jobs due by its time run first, on the general path
         key = event.flight_key
         if self.plausibility.judge(event, key) is not None:
             return False  # dead-lettered with its reason on the general path
@@ -289,10 +292,19 @@ class Daemon:
         metrics = self.metrics
         if metrics is not None:
             metrics.event_consumed(record.position.topic)
+        wave, event = self._wave, record.event
+        closes = wave is not None and (event is None or not wave.admits(event))
+        if closes:  # a record beyond the window (or a dead letter)
+            async with self._turn:
+                await self._close_wave()
+        if closes or wave is None:
+            # Between waves, before the record is applied (`_take` left it alone), the
+            # jobs due by its time run: in a storm each wave's last record opens the next,
+            # and jobs waiting for a moment with no wave open waited until the storm
+            # ended. Before the record, not after, so a daemon restarted here (the wave
+            # committed, this record not) runs them at the same point of the stream.
+            await self._run_jobs_due_by(event)
         async with self._turn:  # after a change, free (`_take` checked), so taken at once
-            wave, event = self._wave, record.event
-            if wave is not None and (event is None or not wave.admits(event)):
-                await self._close_wave()  # a record beyond the window (or a dead letter)
             if isinstance(taken, Change):
                 assert event is not None  # a change comes from an event
                 self._gather(record, event, taken)
@@ -533,6 +545,21 @@ class Daemon:
             await self.apply_decisions()
         await self._refresh_next_due()
         return ran
+
+    async def _run_jobs_due_by(self, event: FlightStatusEvent | None) -> None:
+        """On event time, between two waves: run the jobs due by the time of `event`, the
+        record about to be applied (once believed: an implausible record must not move
+        the clock), or by the clock as it stands."""
+        clock, due_at = self._event_clock, self._next_due
+        if clock is None or due_at is None:
+            return
+        if due_at > clock.followed:
+            if event is None or due_at > event.emitted_at:
+                return
+            if self.plausibility.judge(event, event.flight_key) is not None:
+                return
+            clock.follow(event.emitted_at)
+        await self.run_due_jobs()
 
     async def _refresh_next_due(self) -> None:
         if not self._event_time:
