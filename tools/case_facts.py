@@ -8,9 +8,8 @@ estimated times.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +26,7 @@ from tools.policy.entitlements import (
     PolicyConfig,
     entitlements,
 )
+from tools.policy.nights import stays_the_night
 from travel_agent.errors import NotFoundError
 
 
@@ -114,6 +114,29 @@ def disruption_facts(
         actual_dep = live(flight_key)[0]
         if kind is not DisruptionKind.DIVERTED and active:
             actual_arr = live(active[-1].flight_key)[1]
+    # The night (`tools.policy.nights`) is read where the passenger waits: for the
+    # re-routing's first flight, or for the delayed flight itself.
+    overnight: bool | None = None
+    kept = [s.flight_key for s in active if s.flight_key not in {r.flight_key for r in rebooked}]
+    if rebooked and actual_dep is not None:
+        overnight = _stays_the_night(
+            schedule,
+            planned=next((s.flight_key for s in original if s.flight_key not in flown), None),
+            leaves_on=rebooked[0].flight_key,
+            leaves_at=actual_dep,
+            arrived=_arrival_at(schedule, live, kept, state, rebooked[0].flight_key, actual_dep),
+        )
+    elif actual_dep is not None and kind in (
+        DisruptionKind.DELAYED,
+        DisruptionKind.MISSED_CONNECTION,
+    ):
+        overnight = _stays_the_night(
+            schedule,
+            planned=flight_key,
+            leaves_on=flight_key,
+            leaves_at=actual_dep,
+            arrived=_arrival_at(schedule, live, kept, state, flight_key, actual_dep),
+        )
     try:
         reason = ReasonCode(state.reason) if state and state.reason else ReasonCode.OTHER
     except ValueError:
@@ -141,39 +164,62 @@ def disruption_facts(
         if rebooked
         else _diverted_to(schedule, state, kind),
         alternative_offered=bool(rebooked) or kind is not DisruptionKind.CANCELLED,
-        overnight=_rerouted_overnight(
-            schedule,
-            next((s.flight_key for s in original if s.flight_key not in flown), None),
-            rebooked[0].flight_key if rebooked else None,
-            actual_dep,
-        ),
+        overnight=overnight,
     )
 
 
-def _rerouted_overnight(
-    schedule: Schedule, replaced: str | None, new_first: str | None, new_dep: datetime | None
+def _stays_the_night(
+    schedule: Schedule,
+    *,
+    planned: str | None,
+    leaves_on: str,
+    leaves_at: datetime,
+    arrived: datetime | None,
 ) -> bool | None:
-    """Whether a re-routing makes the passenger wait into another day where they wait.
+    """Whether the passenger stays a night where `leaves_on` leaves from (at `leaves_at`).
 
-    Art 5(1)(b) dates the night by "the reasonably expected time of departure of the new
-    flight" against "the departure as planned for the cancelled flight": `replaced`, the
-    first booked flight the re-routing replaces; each on the local date of the airport it
-    leaves from (the new flight is `new_first`, leaving at `new_dep`). For a missed
-    connection that is the lost onward flight at the transfer airport, not the inbound
-    that ran late, which left the day before from another time zone (a night flight into
-    a morning connection was read as a hotel night). A diverted passenger flown back
-    from the diversion airport is judged on each airport's own date, not on the
-    diversion airport's clock (which put a morning departure from Zurich on the evening
-    before in Los Angeles). None: no re-routing, or nothing it replaces
-    (the disrupted flight's own times decide, `tools.policy.facts.overnight`).
+    The wait (`tools.policy.nights`) starts when the passenger would have left anyway,
+    the departure as planned of `planned` (Art 5(1)(b): "the departure as planned for the
+    cancelled flight"; for a re-routing the first booked flight it replaces, for a delay
+    the flight itself), or when they get there if that is later (`arrived`: a late inbound
+    at the transfer airport, a diversion). It is read on the clock of the airport where
+    they wait: a missed connection waits at the transfer airport, not where the inbound
+    left the day before (a night flight into a morning connection was read as a hotel
+    night), and a diverted passenger flown back waits at the diversion airport, not on the
+    clock of the airport the re-routing replaced (which put a morning departure from
+    Zurich on the evening before in Los Angeles). None: nothing planned is replaced (the
+    disrupted flight's own times decide, `tools.policy.facts.overnight`).
     """
-    if replaced is None or new_first is None or new_dep is None:
+    if planned is None:
         return None
     flights, airports = schedule.flights, schedule.airports
-    planned = flights[replaced]
-    new_day = new_dep.astimezone(ZoneInfo(airports[flights[new_first].origin].tz)).date()
-    planned_day = planned.sched_dep.astimezone(ZoneInfo(airports[planned.origin].tz)).date()
-    return new_day > planned_day
+    ready = flights[planned].sched_dep
+    if arrived is not None:
+        ready = max(ready, arrived)
+    return stays_the_night(ready, leaves_at, airports[flights[leaves_on].origin].tz)
+
+
+def _arrival_at(
+    schedule: Schedule,
+    live: Callable[[str], tuple[datetime, datetime]],
+    kept: Sequence[str],
+    state: FlightState | None,
+    leaves_on: str,
+    leaves_at: datetime,
+) -> datetime | None:
+    """When the passenger reaches the airport `leaves_on` leaves from: the (estimated)
+    arrival there of a flight they keep (the inbound of a connection), or of the disrupted
+    flight diverted there (`state`). None: their journey starts there."""
+    flights = schedule.flights
+    airport = flights[leaves_on].origin
+    times = [
+        live(key)[1]
+        for key in kept
+        if flights[key].destination == airport and live(key)[1] <= leaves_at
+    ]
+    if state is not None and state.status is FlightStatus.DIVERTED and state.diverted_to == airport:
+        times.append(state.est_arr)
+    return max(times, default=None)
 
 
 def _diverted_to(schedule: Schedule, state: FlightState | None, kind: DisruptionKind) -> str | None:
@@ -236,11 +282,21 @@ def rerouted_entitlements(
                 "alt_origin": flights[journey[0]].origin,
                 "alt_destination": flights[journey[-1]].destination,
                 "alternative_offered": True,
-                "overnight": _rerouted_overnight(
+                "overnight": _stays_the_night(
                     schedule,
-                    next((s.flight_key for s in on_journey if s.seq in set(replace_seqs)), None),
-                    new_flights[0],
-                    live(new_flights[0])[0],
+                    planned=next(
+                        (s.flight_key for s in on_journey if s.seq in set(replace_seqs)), None
+                    ),
+                    leaves_on=new_flights[0],
+                    leaves_at=live(new_flights[0])[0],
+                    arrived=_arrival_at(
+                        schedule,
+                        live,
+                        [s.flight_key for s in kept],
+                        board.get(flight_key),
+                        new_flights[0],
+                        live(new_flights[0])[0],
+                    ),
                 ),
             }
         )

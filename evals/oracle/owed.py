@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from evals.oracle import rules
 from evals.oracle.context import Judged
 from evals.oracle.journeys import unflown
-from evals.oracle.nights import Night, night
+from evals.oracle.nights import Night, night, stays_a_night
 from evals.oracle.record import Place
 
 
@@ -45,10 +44,10 @@ class Facts:
     flight_km: int
     expected_overnight: bool = False
     """At some moment the itinerary the passenger held made them stay a night (a held
-    flight expected to leave the day after its scheduled departure, or a re-routing
-    leaving the day after the flight it replaced, `nights`): Art 5(1)(b) and 6(1)(ii)
+    flight expected to leave a night after its scheduled departure, or a re-routing
+    leaving a night after the flight it replaced, `nights`): Art 5(1)(b) and 6(1)(ii)
     owe the hotel on the "reasonably expected time of departure", so a hotel given then
-    stands though the delay later shrank or a later re-routing leaves the same day."""
+    stands though the delay later shrank or a later re-routing leaves before the night."""
     night: Night = Night.NONE
     """The night the itinerary the passenger ends on makes them stay (`nights`)."""
     countries: frozenset[str] = frozenset()
@@ -137,10 +136,11 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
                         record.world.places[f.origin], record.world.places[f.destination]
                     )
                 reasons |= board.reasons(leg.flight)
-                zone = ZoneInfo(record.world.places[f.origin].tz)
+                # From the scheduled departure, not a late inbound's arrival: the widest
+                # wait the expectation allows, since this only makes a hotel acceptable.
                 expected_overnight = expected_overnight or (
                     not state.gone
-                    and state.est_dep.astimezone(zone).date() > f.sched_dep.astimezone(zone).date()
+                    and stays_a_night(f.sched_dep, state.est_dep, record.world.places[f.origin])
                 )
     if known is None:
         return None

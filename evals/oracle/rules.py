@@ -43,6 +43,14 @@ CARE_FROM_DELAY = (timedelta(hours=2), timedelta(hours=3), timedelta(hours=4))
 DELAY_COMPENSATION_FROM = timedelta(hours=3)
 """Sturgeon C-402/07: arrival at the final destination 3 h or more late."""
 
+NIGHT_TIME = (0, 5)
+"""Local hours (from, until) of night time: midnight to 05:00, the span every member
+state's night must include (Directive 2003/88/EC Art 2(3))."""
+NIGHT_STAY = timedelta(hours=4)
+"""Art 9(1)(b) "a stay of one or more nights becomes necessary": the oracle reads it as a
+wait at one airport that holds this much night time (most of the night: a wait ending
+at 03:00 is a late departure, one starting at 02:00 an early arrival), `nights`."""
+
 EXTRAORDINARY = frozenset(
     {"weather", "atc", "airport_closure", "security", "bird_strike", "third_party_strike"}
 )

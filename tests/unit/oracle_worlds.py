@@ -26,6 +26,7 @@ PLACES = {
     "FRA": Place("FRA", "DE", 50.033, 8.570, "Europe/Berlin"),
     "MUC": Place("MUC", "DE", 48.354, 11.786, "Europe/Berlin"),
     "LHR": Place("LHR", "GB", 51.470, -0.454, "Europe/London"),
+    "ZRH": Place("ZRH", "CH", 47.458, 8.548, "Europe/Zurich"),
     "JFK": Place("JFK", "US", 40.640, -73.779, "America/New_York"),
     "BOS": Place("BOS", "US", 42.364, -71.005, "America/New_York"),
     "YYZ": Place("YYZ", "CA", 43.677, -79.631, "America/Toronto"),

@@ -122,9 +122,9 @@ def test_appr_covers_a_connection_through_canada() -> None:
 
 def test_a_hotel_given_on_an_overnight_estimate_stands_when_the_delay_shrinks() -> None:
     """Art 6(1)(ii) owes the hotel on the "reasonably expected time of departure": XA1 is
-    first expected the next morning (hotel given then), later at 10:00Z the same day. The
-    hotel stands; given on a same-day estimate only, it is still caught."""
-    overnight = event(0, "XA1/2026-03-01", "delayed", at(1200), at(1260))
+    first expected at 07:00 local the next morning (hotel given then), later at 10:00Z the
+    same day. The hotel stands; given on a same-day estimate only, it is still caught."""
+    overnight = event(0, "XA1/2026-03-01", "delayed", at(1500), at(1560))
     same_day = event(60, "XA1/2026-03-01", "delayed", at(300), at(360))
     care = money(0, "P1", "care", regime="eu261", items=["meals", "hotel", "communication"])
     record = RunRecord(

@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -25,6 +24,7 @@ from airline.models import (
     LoyaltyTier,
     ReasonCode,
 )
+from tools.policy.nights import stays_the_night
 from travel_agent.errors import NotFoundError
 
 CABIN_RANK = {Cabin.ECONOMY: 0, Cabin.PREMIUM: 1, Cabin.BUSINESS: 2}
@@ -168,8 +168,8 @@ class Disruption(BaseModel):
     choice: PassengerChoice = PassengerChoice.UNDECIDED
     overnight: bool | None = Field(
         default=None,
-        description="an overnight stay is needed; None: derived from the local dates of "
-        "scheduled and actual departure at the disrupted flight's origin",
+        description="a stay of a night is needed; None: derived from the wait between "
+        "scheduled and actual departure at the disrupted flight's origin (tools.policy.nights)",
     )
     less_accessible: bool = Field(
         default=False, description="the alternative is less accessible for a disabled passenger"
@@ -254,15 +254,14 @@ class Trip:
 
 
 def overnight(d: Disruption, trip: Trip) -> bool:
-    """Whether the passenger must stay overnight: the new departure is at least the day after
-    the planned one, in local time at the disrupted flight's origin (EU261 Art 5(1)(b), 6(1)),
-    unless the disruption says so itself."""
+    """Whether the passenger must stay a night: the wait from the planned departure to the
+    new one, at the disrupted flight's origin, holds the night `tools.policy.nights`
+    defines (EU261 Art 5(1)(b), 6(1)(ii), 9(1)(b)), unless the disruption says so itself."""
     if d.overnight is not None:
         return d.overnight
     if d.actual_dep is None:
         return False
-    zone = ZoneInfo(trip.flight_origin.tz)
-    return d.actual_dep.astimezone(zone).date() > d.sched_dep.astimezone(zone).date()
+    return stays_the_night(d.sched_dep, d.actual_dep, trip.flight_origin.tz)
 
 
 def hours_text(delta: timedelta) -> str:

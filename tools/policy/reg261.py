@@ -159,7 +159,7 @@ def _care(out: Findings, scale: Scale, d: Disruption, trip: Trip, band_: Band) -
         out.owe(
             _K.CARE,
             f"{basis}, Art 9(1)(b), Art 9(1)(c)",
-            "hotel and transfers: the new departure is the day after the planned one",
+            "hotel and transfers: the wait holds a night (4 h or more of 00:00-05:00 local)",
             care=CareItem.HOTEL,
         )
 
