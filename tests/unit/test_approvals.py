@@ -229,6 +229,11 @@ async def test_an_approval_goes_stale_when_its_flight_changes_and_the_case_plans
 
     old = await desk.get(approval_id)
     assert old.status is ApprovalStatus.STALE and old.decided_by == "agent"
+    # An operator who still clicks is refused, and told why.
+    with pytest.raises(
+        ApprovalClosedError, match=f"is stale.*{proposed} changed again.*the case plans again"
+    ):
+        await desk.decide(approval_id, Decision(verdict="approve"), operator="maria")
     await listener.apply_decisions()
     assert (await desk.get(approval_id)).applied_at is not None
     # Planned again on the live board: a new approval (next revision) for the same case.
