@@ -145,13 +145,15 @@ def _reinstated(j: Judged, pnr: str) -> list[tuple[str, datetime]]:
 
 
 def _duplicates(j: Judged) -> list[Finding]:
-    """The same message (kind, flight, text) delivered again with nothing new between."""
+    """The same message (kind, flight, text) delivered again to the same recipient with
+    nothing new between. (A booking's contact and a passenger of it with a contact of their
+    own are two recipients: each is told once.)"""
     found = []
-    last: dict[tuple[str, str | None], Message] = {}
+    last: dict[tuple[str, str | None, str | None], Message] = {}
     for m in sorted(
         (m for m in j.record.messages if m.delivered), key=lambda m: (m.sent_at, m.created_at)
     ):
-        previous = last.get((m.pnr, m.about))
+        previous = last.get((m.pnr, m.customer, m.about))
         if previous is not None and (previous.kind, previous.text) == (m.kind, m.text):
             found.append(
                 Finding(
@@ -161,7 +163,7 @@ def _duplicates(j: Judged) -> list[Finding]:
                     f"delivered again at {when(m.sent_at)} (first at {when(previous.sent_at)})",
                 )
             )
-        last[m.pnr, m.about] = m
+        last[m.pnr, m.customer, m.about] = m
     return found
 
 
