@@ -113,7 +113,8 @@ def safe_default(approved: Sequence[ProposedAction], context: CaseContext) -> li
     change what the passenger paid for (another cabin) or spend beyond the rules.
 
     Per action kind, what an expired approval does (each tested in
-    tests/unit/test_approval_defaults.py):
+    tests/unit/test_approval_defaults.py; the last row through the daemon too, in
+    tests/unit/test_approvals.py):
 
     ==========================  ==============================================================
     rebook, same cabin          runs: re-routing at the earliest opportunity is owed (EU261

@@ -145,13 +145,15 @@ def _reinstated(j: Judged, pnr: str) -> list[tuple[str, datetime]]:
 
 
 def _duplicates(j: Judged) -> list[Finding]:
-    """The same message (kind, flight, text) delivered again with nothing new between."""
+    """The same message (kind, flight, text) delivered again to the same recipient with
+    nothing new between. (A booking's contact and a passenger of it with a contact of their
+    own are two recipients: each is told once.)"""
     found = []
-    last: dict[tuple[str, str | None], Message] = {}
+    last: dict[tuple[str, str | None, str | None], Message] = {}
     for m in sorted(
         (m for m in j.record.messages if m.delivered), key=lambda m: (m.sent_at, m.created_at)
     ):
-        previous = last.get((m.pnr, m.about))
+        previous = last.get((m.pnr, m.customer, m.about))
         if previous is not None and (previous.kind, previous.text) == (m.kind, m.text):
             found.append(
                 Finding(
@@ -161,7 +163,7 @@ def _duplicates(j: Judged) -> list[Finding]:
                     f"delivered again at {when(m.sent_at)} (first at {when(previous.sent_at)})",
                 )
             )
-        last[m.pnr, m.about] = m
+        last[m.pnr, m.customer, m.about] = m
     return found
 
 
@@ -338,10 +340,7 @@ def _quiet(j: Judged) -> list[Finding]:
     for m in record.messages:
         if not m.delivered or m.sent_at is None or m.kind in NEVER_HELD:
             continue
-        flight = record.world.flights.get(m.about or "")
-        booking = record.world.bookings.get(m.pnr)
-        if flight is None and booking is not None and booking.legs:
-            flight = record.world.flights[booking.legs[0].flight]
+        flight = _judged_against(j, m)
         if flight is None:
             continue
         zone = ZoneInfo(record.world.places[flight.origin].tz)
@@ -366,8 +365,27 @@ def _quiet(j: Judged) -> list[Finding]:
                 "quiet_hours",
                 m.pnr,
                 f"{m.kind} delivered at {local:%H:%M} local ({zone.key}); "
-                f"the flight leaves at {departs.astimezone(zone):%H:%M}, "
+                f"{flight.key} leaves at {departs.astimezone(zone):%H:%M}, "
                 "it could have waited until 07:00",
             )
         )
     return found
+
+
+def _judged_against(j: Judged, m: Message) -> FlightRec | None:
+    """The departure whose nearness decides whether `m` could wait: the flight it is about;
+    for a message about no one flight (a reminder, a refund), the next flight the passenger
+    held when it went (a reminder goes before the rebooked flight, which the booking as it
+    was sold never named); with nothing left to fly, the booking's first flight."""
+    record = j.record
+    flights = record.world.flights
+    if m.about is not None and m.about in flights:
+        return flights[m.about]
+    journey = j.seats.journeys.get(m.pnr)
+    if journey is None or m.sent_at is None:
+        return None
+    ahead = unflown(record, j.board, journey.legs_at(m.sent_at), m.sent_at)
+    if ahead:
+        return flights[ahead[0].flight]
+    booking = journey.booking
+    return flights[booking.legs[0].flight] if booking.legs else None

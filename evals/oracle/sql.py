@@ -2,7 +2,8 @@
 
 Only table and column names are assumed — no ORM class of the agent's — so a model or
 module that moves does not break the oracle; an optional column (a booking's
-``passengers``, ``group_id``) is used when the table has it.
+``passengers``, ``group_id``) or table (``booking_passengers``: who takes a seat) is used
+when the database has it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from evals.oracle.record import (
@@ -54,8 +55,25 @@ async def _rows(conn: AsyncConnection, table: str) -> list[Mapping[str, Any]]:
     return [dict(row._mapping) for row in result]
 
 
+async def _has_table(conn: AsyncConnection, table: str) -> bool:
+    return await conn.run_sync(lambda sync: inspect(sync).has_table(table))
+
+
+async def _seats_taken(conn: AsyncConnection) -> dict[str, int]:
+    """Per booking, the travellers who take a seat, from its passenger list: everyone but
+    an infant (who flies on an adult's lap). A booking listing no one is one traveller."""
+    if not await _has_table(conn, "booking_passengers"):
+        return {}
+    seated: dict[str, int] = defaultdict(int)
+    for r in await _rows(conn, "booking_passengers"):
+        if r.get("type") != "infant":
+            seated[r["pnr"]] += 1
+    return seated
+
+
 async def _bookings(conn: AsyncConnection) -> dict[str, BookingRec]:
     flights = {r["key"]: _time(r["sched_dep"]) for r in await _rows(conn, "flights")}
+    seated = await _seats_taken(conn)
     legs: dict[str, list[Leg]] = defaultdict(list)
     for r in await _rows(conn, "segments"):
         if r["status"] == "active":
@@ -71,7 +89,7 @@ async def _bookings(conn: AsyncConnection) -> dict[str, BookingRec]:
             currency=r["currency"],
             legs=tuple(mine),
             ssr=tuple(_json(r.get("ssr")) or ()),
-            passengers=int(r.get("passengers") or 1),
+            passengers=seated.get(r["pnr"]) or int(r.get("passengers") or 1),
             status=r["status"],
             group=r.get("group_id"),
         )

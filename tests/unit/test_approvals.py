@@ -229,6 +229,11 @@ async def test_an_approval_goes_stale_when_its_flight_changes_and_the_case_plans
 
     old = await desk.get(approval_id)
     assert old.status is ApprovalStatus.STALE and old.decided_by == "agent"
+    # An operator who still clicks is refused, and told why.
+    with pytest.raises(
+        ApprovalClosedError, match=f"is stale.*{proposed} changed again.*the case plans again"
+    ):
+        await desk.decide(approval_id, Decision(verdict="approve"), operator="maria")
     await listener.apply_decisions()
     assert (await desk.get(approval_id)).applied_at is not None
     # Planned again on the live board: a new approval (next revision) for the same case.
@@ -267,6 +272,42 @@ async def test_a_deadline_on_simulated_time_runs_the_safe_default(
     assert await case_row(agent, approval.case_id) == ("done", "rebooked")
     assert "rebook" in await ledger(agent, pnr)
     assert await runner.scheduler.run_due() == 0  # the deadline job fired once
+
+
+async def test_a_deadline_on_a_board_that_moved_runs_nothing_and_plans_again(
+    agent: Agent, clock: SimulatedClock
+) -> None:
+    """The safe default's last row (`agent.autonomy.safe_default`): the flight the
+    approval proposes is cancelled in a way no stream record marked the approval stale
+    for (the board moved under it). At the deadline nothing of the plan runs — no
+    rebooking, no money, no message — the approval ends stale with the reason, and the
+    case plans again on the live board, under a new approval."""
+    runner, pnr, approval_id = await parked(agent)
+    desk = ApprovalDesk(agent.deps.db, agent.deps.clock)
+    approval = await desk.get(approval_id)
+    proposed = approval.options[0]["flight_keys"][0]
+    state = agent.deps.board.get(proposed)
+    assert state is not None
+    gone = state.model_copy(
+        update={"status": FlightStatus.CANCELLED, "event_id": "ev-gone", "emitted_at": NOW}
+    )
+    async with agent.deps.db.transaction() as session:
+        await agent.deps.board.apply(session, gone)
+    assert (await desk.get(approval_id)).status is ApprovalStatus.PENDING  # nobody marked it
+
+    clock.advance(approval.deadline - clock.now() + timedelta(seconds=1))
+    assert await runner.scheduler.run_due() >= 1
+    assert (await desk.get(approval_id)).status is ApprovalStatus.EXPIRED
+    await runner.apply_decisions()
+
+    ended = await desk.get(approval_id)
+    assert ended.status is ApprovalStatus.STALE
+    assert ended.decision is not None
+    assert f"{proposed} is cancelled" in (ended.decision.reason or "")
+    assert await ledger(agent, pnr) == []
+    [renewed] = await desk.pending()
+    assert (renewed.case_id, renewed.revision) == (approval.case_id, 1)
+    assert all(proposed not in option["flight_keys"] for option in renewed.options)
 
 
 async def test_two_schedulers_fire_a_due_job_once(agent: Agent, clock: SimulatedClock) -> None:

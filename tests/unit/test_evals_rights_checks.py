@@ -146,3 +146,33 @@ def test_refunds_and_recipients_are_scored() -> None:
     spec = {"booking": "PNR123", "count": 2, "passengers": [2]}
     assert score("recipients", spec, run).passed
     assert not score("recipients", {"booking": "PNR123", "count": 1}, run).passed
+
+
+def test_deadlines_care_periods_and_loads_are_scored() -> None:
+    """The scenario expectations `deadline_met`, `care_periods` and `load` fail on a run
+    that breaks them, not only pass on one that keeps them."""
+    run = crafted(scenario=PARTY)
+    due = (T0 + timedelta(minutes=30)).isoformat()
+    meta = {"deadline": due, "deadline_citation": "14 CFR 259.8"}
+    run.outbox = [message("delay", sent=T0 + timedelta(minutes=10), meta=meta)]
+    met = {"booking": "PNR123", "kind": "delay", "citation": "259.8"}
+    assert score("deadline_met", met, run).passed
+    assert not score("deadline_met", met | {"citation": "Art 14(2)"}, run).passed
+    run.outbox = [message("delay", sent=T0 + timedelta(minutes=45), meta=meta)]
+    assert not score("deadline_met", met, run).passed
+
+    care = {"regime": "eu261", "items": ["meals"], "passengers": 2}
+    run.ledger = [LedgerEntry("care:1", "c-1", "care", "PNR123", care, T0)]
+    assert score("care_periods", {"booking": "PNR123", "periods": 1, "travellers": 2}, run).passed
+    assert not score("care_periods", {"booking": "PNR123", "periods": 2}, run).passed
+    assert not score(
+        "care_periods", {"booking": "PNR123", "periods": 1, "travellers": 3}, run
+    ).passed
+
+    key = ("XA106/2026-03-01", "economy")
+    run.inventory_after = {key: (150, 2)}
+    assert score("load", {"flight": "XA106", "sold": 2, "seats_left": 148}, run).passed
+    assert not score("load", {"flight": "XA106", "sold": 3}, run).passed
+    assert not score("load", {"flight": "XA106", "seats_left": 0}, run).passed
+    run.inventory_after = {key: (150, 151)}
+    assert not score("load", {"flight": "XA106"}, run).passed  # oversold fails on its own

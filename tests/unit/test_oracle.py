@@ -707,3 +707,16 @@ def test_copenhagen_connections_are_judged_by_its_published_minimums() -> None:
     bll = Place("BLL", "DK", 55.7, 9.2, "Europe/Copenhagen")
     assert mct(cph, muc, ath) == timedelta(minutes=40) <= timedelta(minutes=45)
     assert mct(cph, bll, bll) == timedelta(minutes=30)
+
+
+def test_a_message_to_the_contact_and_to_a_passenger_of_their_own_is_no_duplicate() -> None:
+    """One booking, two recipients (its contact, and a passenger who left their own phone):
+    the same words to each are one message each; the same words twice to one are a
+    duplicate."""
+    told = message(0, "P1", "cancelled_rebooked", "XA1/2026-03-01")
+    own = replace(told, key="m-own", customer="P1-P2", address="+4790000000")
+    record = clean_run()
+    record.messages = [told, own]
+    assert "duplicate_message" not in checks(record)
+    record.messages = [told, replace(told, key="m-again", sent_at=at(5))]
+    assert "duplicate_message" in checks(record)
