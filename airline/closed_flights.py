@@ -40,8 +40,10 @@ committed after that read is this module's to catch. (Locking there would make a
 which writes board rows of its own first, wait on another daemon's wave in a cycle.)
 
 Locks: rows ``FOR SHARE`` in key order, before the rebooking takes or gives back any
-seat, and board writers update in key order (`LiveBoard.save`): a rebooking waits on a
-cancellation's transaction, never the other way round while holding what it needs.
+seat (a caller that gives a hold back before rebooking checks first:
+`Reservations.refuse_closed_flights`), and board writers update in key order
+(`LiveBoard.save`), as their first lock: a rebooking waits on a cancellation's
+transaction, never the other way round while holding what it needs.
 """
 
 from __future__ import annotations

@@ -208,6 +208,10 @@ async def _rebook(
             key=key, case_id=case_id, pnr=pnr, action="rebook", detail=detail, at=now
         )
         return
+    # Closed flights are refused before the hold's seats go back: a rebooking locks the
+    # board rows before any seat (`airline.closed_flights`), or it and a wave writing
+    # those rows could each wait for the other.
+    await work.reservations.refuse_closed_flights(action.flights)
     await work.reservations.release_case_holds(case_id, now)
     await work.reservations.rebook(
         pnr=pnr,

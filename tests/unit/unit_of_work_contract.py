@@ -370,6 +370,11 @@ async def check_a_flight_closed_after_the_hold_is_refused(db: Database) -> None:
                 now=NOW,
             )
     assert refused.value.flight_key == closed
+    still_open = next(key for key in sorted(schedule.flights) if key not in (closed, CANCELLED))
+    async with persistence.reading() as work:
+        await work.reservations.refuse_closed_flights([still_open])
+        with pytest.raises(FlightClosedError):
+            await work.reservations.refuse_closed_flights([still_open, closed])
     with pytest.raises(FlightClosedError):
         async with persistence.transaction() as work:
             await work.reservations.rebook(
