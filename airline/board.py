@@ -203,13 +203,21 @@ class LiveBoard:
         step = self.advance(state)
         if step is None:
             return None
-        previous, kind = step
-        return Change(flight_key=state.flight_key, kind=kind, previous=previous, current=state)
+        previous, kind, current = step
+        return Change(flight_key=state.flight_key, kind=kind, previous=previous, current=current)
 
-    def advance(self, state: FlightState) -> tuple[FlightState, ChangeKind] | None:
-        """`apply_in_memory()` without building the `Change`: the state it replaced and the
-        kind of change, or None when stale. For a stream's hot path, where most states
-        change nothing material and their `Change` would be thrown away."""
+    def advance(self, state: FlightState) -> tuple[FlightState, ChangeKind, FlightState] | None:
+        """`apply_in_memory()` without building the `Change`: the state it replaced, the
+        kind of change and the state now held, or None when stale. For a stream's hot
+        path, where most states change nothing material and their `Change` would be
+        thrown away.
+
+        A state that names no gate keeps the gate the board knows: a feed that leaves
+        the gate out does not know it (the schema's ``gate`` is optional), it has not
+        cleared it; taken as None, the next state naming the same gate again would read
+        as a gate change and the passengers be told their gate "is now" the one they
+        had. So the state held (and returned) is `state` with the known gate.
+        """
         key = state.flight_key
         previous = self.get(key)
         if previous is None:
@@ -218,12 +226,17 @@ class LiveBoard:
             state.emitted_at <= previous.emitted_at or state.event_id == previous.event_id
         ):
             return None
+        if state.gate is None and previous.gate is not None:
+            values = state.__dict__.copy()
+            values["gate"] = previous.gate
+            state = trusted(FlightState, values, _STATE_FIELDS)
         self._states[key] = state
         self._unsaved[key] = state
-        return previous, classify(previous, state)
+        return previous, classify(previous, state), state
 
     def restate(self, flight_key: str, news: Restatement) -> bool | None:
-        """Take `news` if it restates what the board holds for `flight_key` (a heartbeat):
+        """Take `news` if it restates what the board holds for `flight_key` (a heartbeat;
+        one that leaves the gate out restates the gate held, as `advance()` keeps it):
         True when it does and is newer, and then only its event id and emission time are
         new; it waits in `unsaved` like any other state. False when it restates the held
         state but is stale, as `advance()` would find it. None when it says something
@@ -238,7 +251,7 @@ class LiveBoard:
             news.status != held.status
             or news.est_dep != held.est_dep
             or news.est_arr != held.est_arr
-            or news.gate != held.gate
+            or (news.gate is not None and news.gate != held.gate)  # None: not stated
             or news.reason != held.reason
             or news.diverted_to != held.diverted_to
         ):
