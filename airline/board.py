@@ -13,6 +13,7 @@ state at once (the caller commits a stream offset only after that write).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
@@ -34,6 +35,12 @@ SCHEDULE_ONLY = ""
 state is not an accepted event: staleness is judged only against accepted events, so
 any event is newer than it however early it was emitted (news of a flight weeks ahead).
 No event can carry this id: the schema requires at least one character."""
+
+
+UNBOARDABLE = frozenset(
+    {FlightStatus.CANCELLED, FlightStatus.DIVERTED, FlightStatus.DEPARTED, FlightStatus.ARRIVED}
+)
+"""The statuses in which nobody can be put on a flight any more (`FlightState.flyable`)."""
 
 
 class FlightState(BaseModel):
@@ -62,12 +69,7 @@ class FlightState(BaseModel):
     @property
     def flyable(self) -> bool:
         """Can a passenger still be put on this flight (as far as its status goes)?"""
-        return self.status not in (
-            FlightStatus.CANCELLED,
-            FlightStatus.DIVERTED,
-            FlightStatus.DEPARTED,
-            FlightStatus.ARRIVED,
-        )
+        return self.status not in UNBOARDABLE
 
 
 _STATE_FIELDS = all_fields(FlightState)
@@ -201,13 +203,21 @@ class LiveBoard:
         step = self.advance(state)
         if step is None:
             return None
-        previous, kind = step
-        return Change(flight_key=state.flight_key, kind=kind, previous=previous, current=state)
+        previous, kind, current = step
+        return Change(flight_key=state.flight_key, kind=kind, previous=previous, current=current)
 
-    def advance(self, state: FlightState) -> tuple[FlightState, ChangeKind] | None:
-        """`apply_in_memory()` without building the `Change`: the state it replaced and the
-        kind of change, or None when stale. For a stream's hot path, where most states
-        change nothing material and their `Change` would be thrown away."""
+    def advance(self, state: FlightState) -> tuple[FlightState, ChangeKind, FlightState] | None:
+        """`apply_in_memory()` without building the `Change`: the state it replaced, the
+        kind of change and the state now held, or None when stale. For a stream's hot
+        path, where most states change nothing material and their `Change` would be
+        thrown away.
+
+        A state that names no gate keeps the gate the board knows: a feed that leaves
+        the gate out does not know it (the schema's ``gate`` is optional), it has not
+        cleared it; taken as None, the next state naming the same gate again would read
+        as a gate change and the passengers be told their gate "is now" the one they
+        had. So the state held (and returned) is `state` with the known gate.
+        """
         key = state.flight_key
         previous = self.get(key)
         if previous is None:
@@ -216,12 +226,17 @@ class LiveBoard:
             state.emitted_at <= previous.emitted_at or state.event_id == previous.event_id
         ):
             return None
+        if state.gate is None and previous.gate is not None:
+            values = state.__dict__.copy()
+            values["gate"] = previous.gate
+            state = trusted(FlightState, values, _STATE_FIELDS)
         self._states[key] = state
         self._unsaved[key] = state
-        return previous, classify(previous, state)
+        return previous, classify(previous, state), state
 
     def restate(self, flight_key: str, news: Restatement) -> bool | None:
-        """Take `news` if it restates what the board holds for `flight_key` (a heartbeat):
+        """Take `news` if it restates what the board holds for `flight_key` (a heartbeat;
+        one that leaves the gate out restates the gate held, as `advance()` keeps it):
         True when it does and is newer, and then only its event id and emission time are
         new; it waits in `unsaved` like any other state. False when it restates the held
         state but is stale, as `advance()` would find it. None when it says something
@@ -236,7 +251,7 @@ class LiveBoard:
             news.status != held.status
             or news.est_dep != held.est_dep
             or news.est_arr != held.est_arr
-            or news.gate != held.gate
+            or (news.gate is not None and news.gate != held.gate)  # None: not stated
             or news.reason != held.reason
             or news.diverted_to != held.diverted_to
         ):
@@ -267,7 +282,10 @@ class LiveBoard:
     async def save(self, session: AsyncSession, states: dict[str, FlightState]) -> None:
         """Write `states` (from `unsaved`) through `session`; `saved()` once it commits."""
         if states:  # one UPDATE by primary key, executed for every row at once
-            await session.execute(update(BoardRow), [_row_of(s) for s in states.values()])
+            # In key order: the order a rebooking locks board rows in
+            # (`airline.closed_flights`), so the two never wait on each other in a cycle.
+            rows = [_row_of(states[key]) for key in sorted(states)]
+            await session.execute(update(BoardRow), rows)
 
     def saved(self, states: dict[str, FlightState]) -> None:
         """`states` are committed: no longer unsaved, unless a newer state came since."""
@@ -286,22 +304,38 @@ class LiveBoard:
         """
         async with db.session() as session:
             rows = (await session.scalars(select(BoardRow))).all()
-        taken = 0
-        for row in rows:
-            key = row.flight_key
-            held = self._states.get(key)
-            if held is not None:
-                if row.last_event_id == SCHEDULE_ONLY:
-                    continue  # the published schedule is older than any news
-                beat = self._beats.get(key)
-                newest_id, newest_at = beat if beat else (held.event_id, held.emitted_at)
-                if newest_id != SCHEDULE_ONLY and row.last_emitted_at <= newest_at:
-                    continue
-            self._states[key] = _state_of(row)
-            self._unsaved.pop(key, None)
-            self._beats.pop(key, None)
-            taken += 1
-        return taken
+        return sum(self._take(row) for row in rows)
+
+    async def take_committed(self, session: AsyncSession, flight_keys: Collection[str]) -> int:
+        """`refresh()` for `flight_keys` only, read in `session`'s transaction: what a
+        plan checks its flights against just before it holds seats on them (the board
+        rows as committed when the read begins; `agent.planner.place`)."""
+        if not flight_keys:
+            return 0
+        rows = (
+            await session.scalars(
+                select(BoardRow)
+                .where(BoardRow.flight_key.in_(flight_keys))
+                .execution_options(populate_existing=True)
+            )
+        ).all()
+        return sum(self._take(row) for row in rows)
+
+    def _take(self, row: BoardRow) -> bool:
+        """Hold `row`'s state if it is newer than the one held here (or none is)."""
+        key = row.flight_key
+        held = self._states.get(key)
+        if held is not None:
+            if row.last_event_id == SCHEDULE_ONLY:
+                return False  # the published schedule is older than any news
+            beat = self._beats.get(key)
+            newest_id, newest_at = beat if beat else (held.event_id, held.emitted_at)
+            if newest_id != SCHEDULE_ONLY and row.last_emitted_at <= newest_at:
+                return False
+        self._states[key] = _state_of(row)
+        self._unsaved.pop(key, None)
+        self._beats.pop(key, None)
+        return True
 
     async def reload(self, db: Database, flight_key: str) -> None:
         """Re-read one flight after a failed transaction left the memory ahead of the DB."""

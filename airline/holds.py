@@ -38,6 +38,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from airline.closed_flights import refuse_closed_flights
 from airline.models import BookingStatus, Cabin
 from airline.reservations import (
     BookingClosedError,
@@ -318,11 +319,14 @@ async def confirm_hold(
     The held seats become the new segments, so no seat is taken twice; the replaced
     segments' seats go back to inventory, and so do the seats held beyond what the
     booking's party needs (`reservations.seats_needed`); a hold for fewer is refused.
-    The ledger records it as a ``rebook``.
+    The ledger records it as a ``rebook``. A held flight whose committed board row says
+    it cannot be boarded any more (news another daemon committed since the hold) is
+    refused (`airline.closed_flights`: why that closes the race with its cancellation).
 
     Raises:
         NotFoundError: no such hold, or the booking has no active segment in `replace_seqs`.
         HoldExpiredError: the hold expired or was released (hold again).
+        FlightClosedError: a held flight is cancelled, diverted or gone (plan again).
         BookingClosedError: the booking is refunded or cancelled.
         InvalidRequestError: `replace_seqs` is empty, or the hold has fewer seats than the
             party needs.
@@ -348,6 +352,7 @@ async def confirm_hold(
             f"hold {hold_id} holds {row.party} seat(s); booking {row.pnr} needs {party}, "
             "together on every flight"
         )
+    await refuse_closed_flights(session, row.flights)  # before any seat is locked
     await swap_segments(
         session, pnr=row.pnr, replace_seqs=replace_seqs, new_flights=row.flights, cabin=row.cabin
     )

@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.bookings import seats_needed
+from airline.closed_flights import refuse_closed_flights
 from airline.errors import InvalidRequestError
 from airline.models import Cabin, SegmentStatus
 from airline.tables import InventoryRow, SegmentRow
@@ -63,17 +64,21 @@ async def rebook(
     """Move a booking off `replace_seqs` onto `new_flights` (in itinerary order), with a
     seat for every passenger who needs one, the party together on every flight.
 
-    Takes the new seats first, so a flight that filled up raises `NoSeatsError` before
+    Refuses a new flight that its committed board row says cannot be boarded
+    (`airline.closed_flights`, which locks those rows until the transaction ends). Takes
+    the new seats first, so a flight that filled up raises `NoSeatsError` before
     anything changed; the caller's transaction then rolls back as a whole. A new flight
     the booking has a replaced segment on, in `cabin`, keeps the seats it has there (the
     planner credits them to it: another inbound to the same onward flight needs no
     second seat on a flight it may have filled itself).
 
     Raises:
+        FlightClosedError: one of the new flights is cancelled, diverted or gone.
         NoSeatsError: one of the new flights has fewer seats left in `cabin` than the party.
         NotFoundError: the booking or one of the segments does not exist.
         InvalidRequestError: `replace_seqs` belong to more than one journey.
     """
+    await refuse_closed_flights(session, new_flights)  # before any seat is locked
     party = await seats_needed(session, pnr)
     kept = set(
         await session.scalars(

@@ -45,7 +45,15 @@ class Reservations(Seats, Protocol):
         self, *, pnr: str, replace_seqs: list[int], new_flights: list[str], cabin: Cabin
     ) -> None:
         """Move the booking off `replace_seqs` onto `new_flights`, taking fresh seats
-        (`NoSeatsError` when one is gone)."""
+        (`NoSeatsError` when one is gone; `FlightClosedError` when a flight's committed
+        board row says it cannot be boarded)."""
+        ...
+
+    async def refuse_closed_flights(self, flight_keys: Sequence[str]) -> None:
+        """`FlightClosedError` if a flight's committed board row says it cannot be
+        boarded; the rows stay locked until the transaction ends (`rebook` and
+        `confirm_hold` check this themselves: a caller that must give seats back first
+        checks before, so it locks in their order, `airline.closed_flights`)."""
         ...
 
     async def confirm_hold(
@@ -58,7 +66,8 @@ class Reservations(Seats, Protocol):
         now: datetime,
     ) -> Hold:
         """Move the hold's booking onto the held flights (`HoldExpiredError` when it
-        lapsed); the ledger records it as a ``rebook`` under `key`."""
+        lapsed, `FlightClosedError` as for `rebook`); the ledger records it as a
+        ``rebook`` under `key`."""
         ...
 
     async def release_case_holds(

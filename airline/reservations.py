@@ -24,6 +24,7 @@ from airline.bookings import (
     passengers_on,
     seats_needed,
 )
+from airline.errors import FlightClosedError
 from airline.inventory import available_seats, give_back_seats, rebook, swap_segments, take_seats
 from airline.ledger import effect_detail, effect_done, read_ledger_ahead, record_effect
 from airline.settlements import (
@@ -39,6 +40,7 @@ from airline.settlements import (
 
 __all__ = [
     "BookingClosedError",
+    "FlightClosedError",
     "HoldExpiredError",
     "HoldStatus",
     "InvalidRequestError",

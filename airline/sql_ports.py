@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from airline import bookings, holds, inventory, ledger
+from airline import bookings, closed_flights, holds, inventory, ledger
 from airline.holds import Hold
 from airline.models import Booking, Cabin, Customer
 
@@ -38,6 +38,9 @@ class SqlReservations:
         await inventory.rebook(
             self._session, pnr=pnr, replace_seqs=replace_seqs, new_flights=new_flights, cabin=cabin
         )
+
+    async def refuse_closed_flights(self, flight_keys: Sequence[str]) -> None:
+        await closed_flights.refuse_closed_flights(self._session, flight_keys)
 
     async def confirm_hold(
         self,

@@ -56,7 +56,11 @@ class FlightStatusEvent(BaseModel):
     est_dep: datetime = Field(description="estimated (or actual, once departed) departure")
     est_arr: datetime = Field(description="estimated (or actual, once arrived) arrival")
     reason: ReasonCode | None = None
-    gate: str | None = Field(default=None, max_length=8)
+    gate: str | None = Field(
+        default=None,
+        max_length=8,
+        description="departure gate; absent or null: not stated (the last gate known stands)",
+    )
     diverted_to: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     emitted_at: datetime = Field(description="when the source published this state")
 

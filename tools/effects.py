@@ -22,6 +22,7 @@ from airline.board import LiveBoard
 from airline.clock import Clock
 from airline.reservations import (
     BookingClosedError,
+    FlightClosedError,
     HoldExpiredError,
     InvalidRequestError,
     effect_detail,
@@ -111,6 +112,7 @@ def failure(action: str, exc: TravelAgentError) -> ToolResult:
         )
     codes: list[tuple[type[TravelAgentError], str]] = [
         (HoldExpiredError, "hold_expired"),
+        (FlightClosedError, "flight_closed"),
         (BookingClosedError, "booking_closed"),
         (InvalidRequestError, "invalid_request"),
         (NotFoundError, "not_found"),

@@ -9,7 +9,8 @@ onto the planner's assignment confirms the seats held for the case
 (`Reservations.confirm_hold`: `airline.holds.confirm_hold`), so it cannot lose them; a
 rebooking onto another option (an operator's edit) gives the hold back and takes fresh
 seats; a case that ends without a rebooking gives its hold back. A seat that cannot be
-had after all (another option full, a hold expired) sends the case back to the planner.
+had after all (another option full, a hold expired, a flight another daemon cancelled)
+sends the case back to the planner.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ from agent.state import (
 )
 from agent.turns import my_turn
 from agent.work import UnitOfWork
-from airline.reservations import HoldExpiredError
+from airline.reservations import FlightClosedError, HoldExpiredError
 from airline.schedule import Schedule
 from tools.flights import Itinerary
 from tools.notifications import message_deadline, with_preferences
@@ -73,9 +74,11 @@ async def act(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
     try:
         async with my_turn():  # more urgent passengers of the same disruption first
             effects, outcome = await _apply(state, runtime.context, approved)
-    except (NoSeatsError, HoldExpiredError) as exc:
+    except (NoSeatsError, HoldExpiredError, FlightClosedError) as exc:
         if attempts < MAX_ATTEMPTS:
-            # Another case took the last seat between our search and our booking.
+            # Another case took the last seat between our search and our booking, or
+            # another daemon closed a flight of the plan (`airline.closed_flights`): the
+            # planner places the case again, on the board as committed.
             # Per passenger: DEBUG. The wave's line counts what became of them.
             log.debug("case %s lost a seat race (%s); searching again", state["case_id"], exc)
             return {"attempts": attempts, "effects": [Effect.SEAT_RACE_LOST.record()]}
@@ -205,6 +208,10 @@ async def _rebook(
             key=key, case_id=case_id, pnr=pnr, action="rebook", detail=detail, at=now
         )
         return
+    # Closed flights are refused before the hold's seats go back: a rebooking locks the
+    # board rows before any seat (`airline.closed_flights`), or it and a wave writing
+    # those rows could each wait for the other.
+    await work.reservations.refuse_closed_flights(action.flights)
     await work.reservations.release_case_holds(case_id, now)
     await work.reservations.rebook(
         pnr=pnr,

@@ -149,9 +149,10 @@ async def place_cases(
         alone.append(party)
     parties, members_of = merge_linked(alone, links)
     group_of = {m.ref: ref for ref, members in members_of.items() for m in members}
-    network = Network(schedule, board, excluded=excluded, risk=RiskMap(schedule, board, now))
     horizon = timedelta(hours=weights.horizon_hours)
-    options: dict[str, list[Option]] = {p.ref: network.options(p, horizon) for p in parties}
+    network, options = await _options_on_committed(
+        session, schedule, board, parties, horizon, excluded, now
+    )
     capacity = await _seats_left(
         session, {seat for opts in options.values() for o in opts for seat in o.seats}, postgres
     )
@@ -209,6 +210,35 @@ async def place_cases(
             update={"hold_id": hold_id}
         )
     return Placed(plan, assignments, time.perf_counter() - started)
+
+
+async def _options_on_committed(
+    session: AsyncSession,
+    schedule: Schedule,
+    board: LiveBoard,
+    parties: Sequence[Party],
+    horizon: timedelta,
+    excluded: Collection[str],
+    now: datetime,
+) -> tuple[Network, dict[str, list[Option]]]:
+    """Each party's options, on flights whose committed board rows the board has taken.
+
+    The board is fresh only for the partitions this daemon reads: another daemon may
+    have committed a flight's cancellation since this board was last refreshed. So the
+    flights the options name are checked against their committed rows in this
+    transaction (`LiveBoard.take_committed`); if any was newer, the board (the daemon's
+    own: it keeps the news) has it now and the options are found again on it, until
+    every flight they name has been checked (each round checks only flights not checked
+    before, so it ends). A cancellation committed after the read is refused when the
+    booking is moved (`airline.closed_flights`, which says why that closes the race)."""
+    checked: set[str] = set()
+    while True:
+        network = Network(schedule, board, excluded=excluded, risk=RiskMap(schedule, board, now))
+        options = {p.ref: network.options(p, horizon) for p in parties}
+        named = {f for opts in options.values() for o in opts for f in o.flights} - checked
+        checked |= named
+        if not await board.take_committed(session, named):
+            return network, options
 
 
 def plan_apart(

@@ -394,7 +394,7 @@ class Daemon:
         if step is None:
             self.stats.stale += 1
             return None
-        previous, kind = step
+        previous, kind, state = step  # the state as held (a gate left out is kept)
         # Landed very late? A small move of a late flight (news against what was told)?
         kind = triage_kind(
             previous,

@@ -265,6 +265,16 @@ async def test_a_heartbeat_restates_the_held_state_and_is_saved_like_any_other(
         is None
     )
     assert board.get(seeded.flight_key) == restated
+    # One that leaves out the gate the board holds restates it: it does not know it.
+    gated = seeded.model_copy(update={"gate": "A7", "event_id": "ev-a7", "emitted_at": beat})
+    other = LiveBoard()
+    await other.load(db)
+    assert other.advance(gated) is not None
+    assert other.restate(
+        seeded.flight_key, news("ev-no-gate", beat + timedelta(minutes=1), gate=None)
+    )
+    kept = other.get(seeded.flight_key)
+    assert kept is not None and kept.gate == "A7" and kept.event_id == "ev-no-gate"
     with pytest.raises(KeyError):
         board.restate("XZ1/2026-03-01", news("ev-x", beat))
 

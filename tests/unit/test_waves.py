@@ -36,7 +36,7 @@ from streams.base import Position, Received
 from streams.embedded import EmbeddedBroker, EmbeddedSource
 from streams.events import TOPIC_FLIGHT_STATUS, FlightStatusEvent, ReasonCode, encode
 from tools.flights import SearchRequest, find_alternatives
-from travel_agent.db import copy_sqlite
+from travel_agent.db import Database, copy_sqlite
 
 NOW = datetime(2026, 3, 1, 3, 30, tzinfo=UTC)
 CANCELLED = ("XA201/2026-03-01", "XB1042/2026-03-01", "XA203/2026-03-01")  # AMS→FRA
@@ -295,17 +295,20 @@ async def _weights(agent: Agent, pnrs: list[str]) -> dict[str, tuple[tuple[str, 
     return found
 
 
-@pytest.mark.parametrize("shared", [True, False], ids=["refreshed", "stale"])
+@pytest.mark.parametrize("when", ["before_the_refresh", "after_the_refresh"])
 async def test_a_daemon_sharing_the_stream_plans_on_flights_another_daemon_cancelled(
-    world: Path, tmp_path: Path, shared: bool
+    world: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str
 ) -> None:
     """Two daemons split the topic's partitions: each hears the news of its own flights
     only. The other daemon cancels every remaining AMS→FRA flight; this one, planning its
-    own cancellations next, must not rebook anyone onto them. (Stale, it does: that run
-    shows the test can fail.)"""
+    own cancellations next, must not rebook anyone onto them. The other daemon commits
+    before this one refreshes its board for the wave (the refresh takes the news), or
+    just after, before the wave holds seats (only the plan's own read of the committed
+    board rows, in the wave's transaction, can see it: without it, this run rebooks
+    passengers onto the cancelled flights)."""
     path = copy_of(world, tmp_path, "run")
     async with opened(path) as (agent, daemon):
-        daemon.opener.board_shared = lambda: shared
+        daemon.opener.board_shared = lambda: True
         schedule = agent.deps.schedule
         others = [
             f.key
@@ -313,19 +316,40 @@ async def test_a_daemon_sharing_the_stream_plans_on_flights_another_daemon_cance
             if f.destination == "FRA" and f.key not in CANCELLED
         ]
         assert others, "the seeded day has more AMS→FRA flights"
-        async with opened(path) as (_, other):
-            for n, key in enumerate(others):
-                event = FlightStatusEvent.about(
-                    schedule.flights[key],
-                    event_id=f"other-{n}",
-                    status=FlightStatus.CANCELLED,
-                    reason=ReasonCode.WEATHER,
-                    emitted_at=NOW,
-                )
-                record = Received(Position(TOPIC_FLIGHT_STATUS, 1, n), encode(event), None, event)
-                await other.handle(record)
-            await other.close_wave()
+
+        async def cancel_elsewhere() -> None:
+            async with opened(path) as (_, other):
+                for n, key in enumerate(others):
+                    event = FlightStatusEvent.about(
+                        schedule.flights[key],
+                        event_id=f"other-{n}",
+                        status=FlightStatus.CANCELLED,
+                        reason=ReasonCode.WEATHER,
+                        emitted_at=NOW,
+                    )
+                    record = Received(
+                        Position(TOPIC_FLIGHT_STATUS, 1, n), encode(event), None, event
+                    )
+                    await other.handle(record)
+                await other.close_wave()
+
+        if when == "before_the_refresh":
+            await cancel_elsewhere()
+        else:
+            refresh = agent.deps.board.refresh
+            refreshed: list[int] = []
+
+            async def refresh_then_cancelled_elsewhere(db: Database) -> int:
+                taken = await refresh(db)
+                if not refreshed:
+                    await cancel_elsewhere()
+                refreshed.append(taken)
+                return taken
+
+            monkeypatch.setattr(agent.deps.board, "refresh", refresh_then_cancelled_elsewhere)
         await storm(agent, daemon)
+        if when == "after_the_refresh":
+            assert refreshed, "the wave refreshed the board before it planned"
         async with agent.deps.db.session() as session:
             onto = [
                 flight
@@ -334,12 +358,12 @@ async def test_a_daemon_sharing_the_stream_plans_on_flights_another_daemon_cance
                 )
                 for flight in detail["flights"]
             ]
+        # The plan's read of the committed rows is the daemon's news too.
+        known = {key: state.status for key in others if (state := agent.deps.board.get(key))}
     assert onto, "passengers were rebooked"
     onto_cancelled = sorted(set(onto) & set(others))
-    if shared:
-        assert not onto_cancelled, f"rebooked onto flights cancelled elsewhere: {onto_cancelled}"
-    else:
-        assert onto_cancelled, "a stale board offers the flights the other daemon cancelled"
+    assert not onto_cancelled, f"rebooked onto flights cancelled elsewhere: {onto_cancelled}"
+    assert known == dict.fromkeys(others, FlightStatus.CANCELLED)
 
 
 async def test_a_rebalance_between_records_keeps_the_open_waves_news(

@@ -26,7 +26,7 @@ from agent.tables import CaseRow, DisruptionRow, JobRow
 from agent.work import UnitOfWork
 from airline.board import LiveBoard
 from airline.models import Booking, Cabin, FlightStatus, Preferences, SegmentStatus
-from airline.reservations import load_booking, load_customer, passengers_on
+from airline.reservations import FlightClosedError, load_booking, load_customer, passengers_on
 from airline.schedule import Schedule
 from airline.tables import InventoryRow, LedgerRow, SeatHoldRow
 from streams.events import TOPIC_AGENT_ACTIONS, TOPIC_NOTIFICATIONS
@@ -329,11 +329,80 @@ async def check_concurrent_plans_never_oversell(db: Database) -> None:
     assert any(plans), "some plan found a seat"
 
 
+async def _closed_elsewhere(db: Database, flight_key: str) -> None:
+    """Another daemon, with a board of its own, commits `flight_key`'s cancellation."""
+    theirs = LiveBoard()
+    await theirs.load(db)
+    state = theirs.get(flight_key)
+    assert state is not None
+    cancelled = state.model_copy(
+        update={"status": FlightStatus.CANCELLED, "event_id": "ev-elsewhere", "emitted_at": NOW}
+    )
+    async with db.transaction() as session:
+        assert await theirs.apply(session, cancelled) is not None
+
+
+async def check_a_flight_closed_after_the_hold_is_refused(db: Database) -> None:
+    """Another daemon commits the cancellation of a flight after this one held seats on
+    it: confirming the hold is refused (the booking stays where it was), and so is a
+    rebooking onto it; planning the case again, on the same stale board, leaves the
+    flight out and the board knows of it."""
+    schedule, board = await _cancelled_board(db)
+    booking = (await _reachable_passengers(db))[0]
+    persistence = SqlPersistence(db)
+    need = Need("c-closed", booking.pnr, CaseReason.CANCELLED, CANCELLED, Preferences())
+    async with persistence.transaction() as work:
+        placed = await work.place(schedule, board, [need], PlannerSettings(), now=NOW)
+    assignment = placed.assignments["c-closed"]
+    assert assignment.hold_id is not None and assignment.flights
+    closed = assignment.flights[0]
+    await _closed_elsewhere(db, closed)
+    stale = board.get(closed)
+    assert stale is not None and stale.flyable, "this daemon has not heard of it"
+
+    with pytest.raises(FlightClosedError) as refused:
+        async with persistence.transaction() as work:
+            await work.reservations.confirm_hold(
+                key="c-closed:rebook:v1",
+                case_id="c-closed",
+                hold_id=assignment.hold_id,
+                replace_seqs=[1],
+                now=NOW,
+            )
+    assert refused.value.flight_key == closed
+    still_open = next(key for key in sorted(schedule.flights) if key not in (closed, CANCELLED))
+    async with persistence.reading() as work:
+        await work.reservations.refuse_closed_flights([still_open])
+        with pytest.raises(FlightClosedError):
+            await work.reservations.refuse_closed_flights([still_open, closed])
+    with pytest.raises(FlightClosedError):
+        async with persistence.transaction() as work:
+            await work.reservations.rebook(
+                pnr=booking.pnr, replace_seqs=[1], new_flights=[closed], cabin=Cabin.ECONOMY
+            )
+    async with persistence.reading() as work:
+        unmoved = await work.reservations.load_booking(booking.pnr)
+        assert [s.flight_key for s in unmoved.active_segments] == [CANCELLED]
+        assert not await work.ledger.done("c-closed:rebook:v1")
+
+    again = Need("c-closed", booking.pnr, CaseReason.CANCELLED, CANCELLED, Preferences())
+    async with persistence.transaction() as work:
+        await work.reservations.release_case_holds("c-closed", NOW)
+        replaced = await work.place(
+            schedule, board, [again], PlannerSettings(), now=NOW, generation="r0a1"
+        )
+    flights = replaced.assignments["c-closed"].flights
+    assert flights and closed not in flights
+    known = board.get(closed)
+    assert known is not None and known.status == FlightStatus.CANCELLED
+
+
 CHECKS: list[Callable[[Database], Awaitable[None]]] = [
     check_every_port_commits_with_the_others,
     check_an_error_rolls_every_port_back,
     check_an_effect_key_is_recorded_once,
     check_the_planner_holds_what_act_confirms,
     check_concurrent_plans_never_oversell,
+    check_a_flight_closed_after_the_hold_is_refused,
 ]
 """The contract, in the order a reader would check it."""
