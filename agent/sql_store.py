@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import Table, bindparam, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent import approvals, offers, scheduler
@@ -21,26 +21,35 @@ from agent.state import CaseStatus, Outcome
 from agent.tables import CaseRow
 from airline.models import Cabin
 from tools.flights import Itinerary
-from travel_agent.db import Database
+from travel_agent.db import Database, execute_write
 
 __all__ = ["SqlCaseStore", "close_case"]
 
 
 async def close_case(session: AsyncSession, case_id: str, outcome: Outcome, at: datetime) -> None:
-    """Mark the case done with its outcome; a case closed before keeps its outcome."""
-    await session.execute(
+    """Mark the case done with its outcome; a case closed before keeps its outcome.
+    (In a session that defers its writes, with the other cases' closings, at the end.)"""
+    await execute_write(
+        session,
         _CLOSE,
         {"b_id": case_id, "b_outcome": outcome.value, "b_at": at, "b_wall": datetime.now(UTC)},
     )
 
 
 # Built once (see `travel_agent.db.insert_row`): constructing and keying a statement
-# for the compiled cache per call costs more CPU than running it.
+# for the compiled cache per call costs more CPU than running it. On the table, not the
+# mapped class: many cases' closings run as one executemany (`write_deferred`), which
+# the ORM's bulk UPDATE (by primary key, without a WHERE) would refuse; and no IN of a
+# list, whose expanding parameter executemany refuses too.
+_CASES = cast(Table, CaseRow.__table__)
 _CLOSE = (
-    update(CaseRow)
+    update(_CASES)
     .where(
-        CaseRow.id == bindparam("b_id"),
-        CaseRow.status.in_([CaseStatus.PENDING, CaseStatus.AWAITING_APPROVAL]),
+        _CASES.c.id == bindparam("b_id"),
+        or_(
+            _CASES.c.status == CaseStatus.PENDING,
+            _CASES.c.status == CaseStatus.AWAITING_APPROVAL,
+        ),
     )
     .values(
         status=CaseStatus.DONE,

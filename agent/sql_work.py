@@ -17,7 +17,7 @@ from airline.board import LiveBoard
 from airline.schedule import Schedule
 from airline.sql_ports import SqlEffectLedger, SqlReservations
 from tools.sql_outbox import SqlOutbox
-from travel_agent.db import Database
+from travel_agent.db import Database, defer_writes, write_deferred
 
 __all__ = ["SqlPersistence", "SqlUnitOfWork"]
 
@@ -76,3 +76,10 @@ class SqlPersistence:
     async def reading(self) -> AsyncIterator[SqlUnitOfWork]:
         async with self.db.session() as session:
             yield SqlUnitOfWork(self.db, session)
+
+    @asynccontextmanager
+    async def batch(self) -> AsyncIterator[SqlUnitOfWork]:
+        async with self.db.transaction() as session:
+            defer_writes(session)
+            yield SqlUnitOfWork(self.db, session)
+            await write_deferred(session)

@@ -89,6 +89,15 @@ class Persistence(Protocol):
         """A unit of work for reads: nothing it is given to write is committed."""
         ...
 
+    def batch(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """A unit of work for many cases' effects (`agent.runtime.settle`): as
+        `transaction()`, but what is written through it waits in memory and is written
+        a few statements for all when the block ends, just before the commit. Reads in
+        it see its writes (each port's read asks what it holds too); a constraint that
+        refuses one (a ledger key used twice) rolls the whole back, as it would have
+        at the write."""
+        ...
+
 
 class JoinedPersistence:
     """A `Persistence` whose every unit of work is `work`, already open: its owner commits
@@ -106,4 +115,8 @@ class JoinedPersistence:
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[UnitOfWork]:
+        yield self._work
+
+    @asynccontextmanager
+    async def batch(self) -> AsyncIterator[UnitOfWork]:
         yield self._work

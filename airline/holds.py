@@ -30,12 +30,12 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel, Field
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.closed_flights import refuse_closed_flights
@@ -68,6 +68,7 @@ __all__ = [
     "hold_many",
     "hold_seats",
     "load_hold",
+    "read_holds_ahead",
     "release_case_holds",
     "release_expired_holds",
     "release_hold",
@@ -140,6 +141,7 @@ async def hold_seats(
             `now`, or a kept flight not among `flights` or without the booking's seat in
             `cabin`.
     """
+    _forget_holdless(session)
     # Lock first, then look for the key: a concurrent call with the same key has either
     # committed by the time the lock is ours, or not begun.
     booking = await lock_booking(session, pnr)
@@ -228,6 +230,7 @@ async def hold_many(
     Raises:
         NoSeatsError: a (flight, cabin) has fewer seats left than the holds need.
     """
+    _forget_holdless(session)
     if not requests:
         return []
     keys = [r.key for r in requests]
@@ -279,6 +282,31 @@ async def hold_many(
     return [hold_id_for(r.key) for r in requests]
 
 
+# `session.info` key: cases read ahead (`read_holds_ahead`) that hold no seat.
+_HOLDLESS = "cases_holding_nothing"
+
+
+async def read_holds_ahead(session: AsyncSession, case_ids: Iterable[str]) -> None:
+    """Learn in one read which of `case_ids` hold no seat, for `release_case_holds` to
+    answer them without a read of its own (a batch of cases closing without a rebooking:
+    a round trip per case saved). Holding seats in this transaction forgets it."""
+    wanted = list(dict.fromkeys(case_ids))
+    if not wanted:
+        return
+    holding = set(await session.scalars(_CASES_HOLDING, {"case_ids": wanted}))
+    session.info.setdefault(_HOLDLESS, set()).update(set(wanted) - holding)
+
+
+def _forget_holdless(session: AsyncSession) -> None:
+    session.info.pop(_HOLDLESS, None)
+
+
+_CASES_HOLDING = select(SeatHoldRow.case_id).where(
+    SeatHoldRow.case_id.in_(bindparam("case_ids", expanding=True)),
+    SeatHoldRow.status == HoldStatus.HELD.value,
+)
+
+
 async def release_case_holds(
     session: AsyncSession, case_id: str, now: datetime, *, keep: str | None = None
 ) -> list[str]:
@@ -287,6 +315,8 @@ async def release_case_holds(
     A release is not a ledger effect of its own: the hold row's status records it, and a
     retried call finds nothing held to release.
     """
+    if case_id in session.info.get(_HOLDLESS, ()):
+        return []
     rows = (
         await session.scalars(
             select(SeatHoldRow)

@@ -10,27 +10,79 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.tables import LedgerRow
-from travel_agent.db import insert_row
+from travel_agent.db import deferred_rows, insert_row
 
-__all__ = ["effect_detail", "effect_done", "read_ledger_ahead", "record_effect"]
+__all__ = [
+    "effect_detail",
+    "effect_details_under",
+    "effect_done",
+    "read_ledger_ahead",
+    "read_ledger_ahead_under",
+    "record_effect",
+]
 
-# `session.info` key: ledger keys read ahead in this transaction -> whether each is done.
+# `session.info` keys: ledger keys read ahead or recorded in this transaction -> whether
+# each is done; key prefixes read ahead -> the details of the effects under each.
 _KNOWN = "ledger_known"
+_UNDER = "ledger_under"
+_UNDER_LENGTHS = "ledger_under_lengths"
 
 
 async def read_ledger_ahead(session: AsyncSession, keys: Iterable[str]) -> None:
     """Read, in one query, whether each of `keys` is in the ledger, for `effect_done` to
     answer from in this transaction (a round trip per effect saved: a case's act checks
-    four or five). As with a query per key, the unique key still refuses a second
-    insert if another transaction records one of them meanwhile."""
-    wanted = list(keys)
-    found = set(await session.scalars(_KEYS_FOUND, {"keys": wanted})) if wanted else set()
+    four or five; a batch of cases read ahead together, one per batch). Keys known
+    already are not read again. As with a query per key, the unique key still refuses
+    a second insert if another transaction records one of them meanwhile."""
     known: dict[str, bool] = session.info.setdefault(_KNOWN, {})
+    wanted = list(dict.fromkeys(key for key in keys if key not in known))
+    found = set(await session.scalars(_KEYS_FOUND, {"keys": wanted})) if wanted else set()
     known.update((key, key in found) for key in wanted)
+
+
+async def read_ledger_ahead_under(session: AsyncSession, prefixes: Iterable[str]) -> None:
+    """Read, in one query, the details of the effects under each of `prefixes`, for
+    `effect_details_under` to answer from in this transaction (the effects this
+    transaction records later are added as it records them)."""
+    under: dict[str, list[dict[str, Any]]] = session.info.setdefault(_UNDER, {})
+    wanted = [prefix for prefix in dict.fromkeys(prefixes) if prefix and prefix not in under]
+    if not wanted:
+        return
+    for prefix in wanted:
+        under[prefix] = []
+    session.info.setdefault(_UNDER_LENGTHS, set()).update(len(prefix) for prefix in wanted)
+    # On SQLite a key range per prefix: its keys compare byte by byte (BINARY), so the
+    # range holds exactly the keys that start with the prefix, and the unique key's
+    # index finds them (its LIKE ignores case and scans the table, once per prefix).
+    # Elsewhere LIKE, as `effect_details_under` asks: PostgreSQL compares by the
+    # database's collation, which need not sort a prefix's keys together. `startswith`
+    # then sorts the rows to their prefixes.
+    key = LedgerRow.idempotency_key
+    if session.get_bind().dialect.name == "sqlite":
+        terms = [and_(key >= prefix, key < _after(prefix)) for prefix in wanted]
+    else:
+        terms = [key.like(_pattern(prefix), escape="/") for prefix in wanted]
+    found = await session.execute(select(key, LedgerRow.detail).where(or_(*terms)))
+    rows: list[tuple[str, dict[str, Any]]] = [(k, detail) for k, detail in found]
+    rows += [(r["idempotency_key"], r["detail"]) for r in deferred_rows(session, LedgerRow)]
+    for k, detail in rows:
+        for prefix in wanted:
+            if k.startswith(prefix):
+                under[prefix].append(detail)
+
+
+def _after(prefix: str) -> str:
+    """The least string above every string that starts with `prefix`."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _pattern(prefix: str) -> str:
+    """The LIKE pattern of the keys starting with `prefix` (escaped with `/`)."""
+    return prefix.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
 
 
 async def effect_done(session: AsyncSession, idempotency_key: str) -> bool:
@@ -46,6 +98,9 @@ async def effect_done(session: AsyncSession, idempotency_key: str) -> bool:
 
 async def effect_detail(session: AsyncSession, idempotency_key: str) -> dict[str, Any] | None:
     """The ledger detail of the effect with this key, or None if it has not happened."""
+    for row in deferred_rows(session, LedgerRow):
+        if row["idempotency_key"] == idempotency_key:
+            return row["detail"]  # type: ignore[no-any-return]
     return await session.scalar(
         select(LedgerRow.detail).where(LedgerRow.idempotency_key == idempotency_key)
     )
@@ -54,9 +109,15 @@ async def effect_detail(session: AsyncSession, idempotency_key: str) -> dict[str
 async def effect_details_under(session: AsyncSession, prefix: str) -> list[dict[str, Any]]:
     """The ledger details of every effect whose key starts with `prefix` (the effects of
     one kind a booking's journey has had, when their keys say what each held)."""
-    escaped = prefix.replace("/", "//").replace("%", "/%").replace("_", "/_")
-    rows = await session.scalars(_DETAILS_UNDER, {"pattern": escaped + "%"})
-    return list(rows)
+    under: dict[str, list[dict[str, Any]]] | None = session.info.get(_UNDER)
+    if under is not None and prefix in under:
+        return list(under[prefix])
+    rows = list(await session.scalars(_DETAILS_UNDER, {"pattern": _pattern(prefix)}))
+    return rows + [
+        r["detail"]
+        for r in deferred_rows(session, LedgerRow)
+        if r["idempotency_key"].startswith(prefix)
+    ]
 
 
 # Built once (see `travel_agent.db.insert_row`): constructing and keying a statement
@@ -81,10 +142,17 @@ async def record_effect(
     detail: dict[str, Any],
     at: datetime,
 ) -> None:
-    """Write the ledger row; the unique key makes a second insert fail the transaction."""
-    known: dict[str, bool] | None = session.info.get(_KNOWN)
-    if known is not None:
-        known[idempotency_key] = True
+    """Write the ledger row; the unique key makes a second insert fail the transaction.
+    (In a session that defers its writes, `travel_agent.db.defer_writes`, the row is
+    written with the others; this transaction's reads see it at once all the same.)"""
+    session.info.setdefault(_KNOWN, {})[idempotency_key] = True
+    under: dict[str, list[dict[str, Any]]] = session.info.get(_UNDER, {})
+    # The key's own prefixes of the lengths read ahead, not every prefix read ahead: a
+    # batch reads hundreds, all of a length or two.
+    for length in session.info.get(_UNDER_LENGTHS, ()):
+        details = under.get(idempotency_key[:length])
+        if details is not None:
+            details.append(detail)
     await insert_row(
         session,
         LedgerRow(

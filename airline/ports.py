@@ -76,12 +76,22 @@ class Reservations(Seats, Protocol):
         """Give back the seats of every hold the case still has (but `keep`)."""
         ...
 
+    async def read_holds_ahead(self, case_ids: Iterable[str]) -> None:
+        """Learn in one read which of `case_ids` hold no seat, for `release_case_holds`
+        to answer from in this unit of work."""
+        ...
+
 
 class EffectLedger(Protocol):
     """The action ledger: each effect once, under its idempotency key."""
 
     async def read_ahead(self, keys: Iterable[str]) -> None:
         """Learn in one read whether each of `keys` is done, for `done` to answer from."""
+        ...
+
+    async def read_ahead_under(self, prefixes: Iterable[str]) -> None:
+        """Learn in one read the details of the effects under each of `prefixes`, for
+        `details_under` to answer from."""
         ...
 
     async def done(self, key: str) -> bool:

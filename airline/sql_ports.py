@@ -65,6 +65,9 @@ class SqlReservations:
     ) -> list[str]:
         return await holds.release_case_holds(self._session, case_id, now, keep=keep)
 
+    async def read_holds_ahead(self, case_ids: Iterable[str]) -> None:
+        await holds.read_holds_ahead(self._session, case_ids)
+
 
 class SqlEffectLedger:
     """`EffectLedger` in one transaction (`session`): what it read ahead, it remembers
@@ -75,6 +78,9 @@ class SqlEffectLedger:
 
     async def read_ahead(self, keys: Iterable[str]) -> None:
         await ledger.read_ledger_ahead(self._session, keys)
+
+    async def read_ahead_under(self, prefixes: Iterable[str]) -> None:
+        await ledger.read_ledger_ahead_under(self._session, prefixes)
 
     async def done(self, key: str) -> bool:
         return await ledger.effect_done(self._session, key)

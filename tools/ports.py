@@ -10,7 +10,7 @@ hands the outbox out bound to its transaction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, tzinfo
 from typing import Any, Protocol
 
@@ -42,6 +42,11 @@ class Outbox(Protocol):
     ) -> int:
         """A message to the booking's contact and each passenger with a contact of their
         own (`tools.notifications.enqueue_for_booking`); how many were written now."""
+        ...
+
+    async def read_ahead(self, pnrs: Iterable[str]) -> None:
+        """Learn in one read the live messages of the bookings `pnrs`, for the messages
+        enqueued later in this unit of work (`tools.notifications.read_outbox_ahead`)."""
         ...
 
     async def announce(

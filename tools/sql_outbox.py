@@ -4,7 +4,7 @@ work that hands it out, through the one writer of each (`tools.notifications`,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.models import Booking, Customer
 from tools.effects import action_event
-from tools.notifications import enqueue_for_booking
+from tools.notifications import enqueue_for_booking, read_outbox_ahead
 from tools.notifications.kinds import FieldValue, MessageKind
 from tools.notifications.timing import LegalDeadline
 from travel_agent.db import insert_row
@@ -57,6 +57,9 @@ class SqlOutbox:
             deadline=deadline,
             departure_told=departure_told,
         )
+
+    async def read_ahead(self, pnrs: Iterable[str]) -> None:
+        await read_outbox_ahead(self._session, pnrs)
 
     async def announce(
         self, *, key: str, case_id: str, pnr: str, action: str, detail: dict[str, Any], at: datetime

@@ -21,13 +21,25 @@ import asyncio
 import contextlib
 import os
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, closing
 from datetime import UTC, datetime
+from itertools import groupby
 from pathlib import Path
 from typing import Any, cast
 
-__all__ = ["Base", "Database", "UtcDateTime", "copy_sqlite", "insert_row"]
+__all__ = [
+    "Base",
+    "Database",
+    "UtcDateTime",
+    "copy_sqlite",
+    "defer_writes",
+    "deferred_rows",
+    "deferring",
+    "execute_write",
+    "insert_row",
+    "write_deferred",
+]
 
 from sqlalchemy import JSON, DateTime, Table, event, insert, inspect
 from sqlalchemy.dialects import postgresql, sqlite
@@ -40,7 +52,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
-from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.dml import Insert, UpdateBase
 from sqlalchemy.types import TypeDecorator
 
 from travel_agent.errors import ConfigError
@@ -141,7 +153,8 @@ class Database:
 
 
 async def insert_row(session: AsyncSession, row: Base) -> None:
-    """INSERT the new `row` now, in `session`'s transaction, as one Core statement.
+    """INSERT the new `row` now, in `session`'s transaction, as one Core statement (or,
+    in a session that defers its writes, `defer_writes`, with the others later).
 
     For rows written once and never read back as objects (ledger entries, outbox
     messages): the session's unit of work (`session.add`, then a flush before the next
@@ -151,8 +164,8 @@ async def insert_row(session: AsyncSession, row: Base) -> None:
     """
     statement, columns = _inserts.get(type(row)) or _insert_for(type(row))
     given = inspect(row).dict
-    await session.execute(
-        statement, {column: given[attr] for attr, column in columns if attr in given}
+    await execute_write(
+        session, statement, {column: given[attr] for attr, column in columns if attr in given}
     )
 
 
@@ -167,6 +180,89 @@ def _insert_for(cls: type[Base]) -> tuple[Insert, tuple[tuple[str, str], ...]]:
     columns = tuple((attr.key, attr.columns[0].key) for attr in mapper.column_attrs)
     built = _inserts[cls] = (insert(cast(Table, mapper.local_table)), columns)
     return built
+
+
+# `session.info` key: the writes a deferring session holds back, in order.
+_DEFERRED = "deferred_writes"
+
+
+def defer_writes(session: AsyncSession) -> None:
+    """From now on, `session`'s writes through `execute_write` (and so `insert_row`) wait
+    in memory until `write_deferred`, which runs them a few statements for all.
+
+    For a transaction that carries many cases' effects (`agent.runtime.settle`): one
+    round trip per row would cost more CPU than the rows themselves. A reader that must
+    see what this transaction wrote asks `deferred_rows` too (the ledger and the outbox
+    do); constraints (a ledger key used twice) fail the transaction at `write_deferred`,
+    before it commits, as they would have at the row.
+    """
+    session.info[_DEFERRED] = []
+
+
+def deferring(session: AsyncSession) -> bool:
+    """Does `session` hold its writes back (`defer_writes`)?"""
+    return _DEFERRED in session.info
+
+
+async def execute_write(
+    session: AsyncSession, statement: UpdateBase, params: dict[str, Any]
+) -> None:
+    """Run the write `statement` with `params` now, or, in a session that defers its
+    writes, with the others at `write_deferred`, in the order they were asked for."""
+    deferred: list[tuple[UpdateBase, dict[str, Any]]] | None = session.info.get(_DEFERRED)
+    if deferred is None:
+        await session.execute(statement, params)
+    else:
+        deferred.append((statement, params))
+
+
+def deferred_rows(session: AsyncSession, cls: type[Base]) -> list[dict[str, Any]]:
+    """The rows of `cls` `insert_row` holds back in `session`, by column name, in the
+    order given. They are the very rows to be written: a change to one is written."""
+    deferred: list[tuple[UpdateBase, dict[str, Any]]] = session.info.get(_DEFERRED, [])
+    statement = (_inserts.get(cls) or _insert_for(cls))[0]
+    return [params for held, params in deferred if held is statement]
+
+
+async def write_deferred(session: AsyncSession) -> None:
+    """Run the writes `session` held back, and write at once from now on.
+
+    Table by table, in the order each was first written; a table's writes in the order
+    given, consecutive ones of a statement as one executemany (a multi-row INSERT), so
+    its rows take their ids in that order. Writes to different tables are not ordered
+    against each other (what is deferred has no foreign key between its tables).
+    """
+    deferred: list[tuple[UpdateBase, dict[str, Any]]] = session.info.pop(_DEFERRED, [])
+    for statement, rows in _runs(deferred):
+        await session.execute(statement, rows)
+
+
+def _runs(
+    deferred: list[tuple[UpdateBase, dict[str, Any]]],
+) -> Iterator[tuple[UpdateBase, list[dict[str, Any]]]]:
+    """`deferred` by table, as runs of one statement and one set of parameter names.
+
+    An INSERT's rows that leave out a column with no default (an outbox event has no
+    `channel`) are given NULL for it, which is what leaving it out inserts, so a table's
+    rows go in one statement although the writers give different columns."""
+    tables: dict[object, list[tuple[UpdateBase, dict[str, Any]]]] = {}
+    for write in deferred:
+        tables.setdefault(write[0].table, []).append(write)
+    for writes in tables.values():
+        for _, group in groupby(writes, key=lambda write: id(write[0])):
+            run = list(group)
+            statement, rows = run[0][0], [params for _, params in run]
+            if isinstance(statement, Insert):
+                rows = _completed(statement, rows)
+            for _, same in groupby(rows, key=lambda row: tuple(sorted(row))):
+                yield statement, list(same)
+
+
+def _completed(statement: Insert, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    table = cast(Table, statement.table)
+    named = {name for row in rows for name in row}
+    plain = {c.key for c in table.columns if c.default is None and c.server_default is None} & named
+    return [row | {name: None for name in plain - row.keys()} for row in rows]
 
 
 def private_dir(path: Path) -> Path:

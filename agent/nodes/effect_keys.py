@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from agent.nodes.approve import pending_notice_key
 from agent.state import (
+    CareAction,
     CaseContext,
     CaseState,
     CompensateAction,
@@ -19,6 +20,7 @@ from agent.state import (
     RefundOfferAction,
 )
 from tools.effects import compensation_key
+from tools.notifications import booking_message_keys
 
 
 def care_prefix(state: CaseState) -> str:
@@ -66,5 +68,12 @@ def ledger_keys(state: CaseState, actions: list[ProposedAction]) -> list[str]:
         elif isinstance(action, CompensateAction | RefundOfferAction):
             keys.append(money_key(state, action.kind))  # care: `_record_care` reads its own
         elif isinstance(action, NotifyAction):
-            keys += [notify_key(state), pending_notice_key(state)]
+            context = state["context"]
+            keys += booking_message_keys(notify_key(state), context.booking, context.customer)
+            keys.append(pending_notice_key(state))
     return keys
+
+
+def ledger_prefixes(state: CaseState, actions: list[ProposedAction]) -> list[str]:
+    """The key prefixes `_apply` will ask the ledger's details under for `actions`."""
+    return [care_prefix(state)] if any(isinstance(a, CareAction) for a in actions) else []

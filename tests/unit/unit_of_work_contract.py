@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
 from agent.planner.place import Need
@@ -397,6 +397,174 @@ async def check_a_flight_closed_after_the_hold_is_refused(db: Database) -> None:
     assert known is not None and known.status == FlightStatus.CANCELLED
 
 
+async def _told_twice(work: UnitOfWork, booking: Booking, case_id: str) -> None:
+    """Two messages about the cancelled flight, the second a minute later and other news."""
+    customer = await work.reservations.load_customer(booking.customer_id)
+    for n, itinerary in enumerate(["XA104", "XA106"]):
+        await work.outbox.enqueue_for_booking(
+            idempotency_key=f"notify:{case_id}:{n}",
+            case_id=case_id,
+            booking=booking,
+            contact=customer,
+            kind=MessageKind.CANCELLED_REBOOKED,
+            fields=FIELDS | {"itinerary": itinerary},
+            at=NOW + timedelta(minutes=n),
+            about=CANCELLED,
+        )
+
+
+async def _messages(db: Database, case_id: str) -> list[tuple[str, str, list[str]]]:
+    async with db.session() as session:
+        rows = await session.scalars(
+            select(OutboxRow)
+            .where(OutboxRow.idempotency_key.startswith(f"notify:{case_id}:"))
+            .order_by(OutboxRow.id)
+        )
+        prefix = f"notify:{case_id}:"
+        return [
+            (
+                r.idempotency_key.removeprefix(prefix),
+                r.status,
+                [k.removeprefix(prefix) for k in r.payload["meta"]["supersedes"]],
+            )
+            for r in rows
+        ]
+
+
+async def check_a_batch_ends_as_its_transactions_would(db: Database) -> None:
+    """A batch (`Persistence.batch`) holds its writes back until it ends, and what it
+    reads meanwhile sees them: a key it recorded is done, care it gave is given, a
+    message it wrote is superseded by its newer one. It ends with the rows one
+    transaction per write would have left."""
+    first, second = (await _reachable_passengers(db))[:2]
+    persistence = SqlPersistence(db)
+    async with persistence.transaction() as work:
+        await _told_twice(work, first, "c-alone")
+    care = {"kind": "care", "items": ["meals"]}
+    async with persistence.batch() as work:
+        await work.ledger.read_ahead_under([f"{second.pnr}:j1:care:"])
+        await work.ledger.read_ahead(["c-batch:care"])
+        await work.ledger.record(
+            key=f"{second.pnr}:j1:care:meals",
+            case_id="c-batch",
+            action="care",
+            pnr=second.pnr,
+            detail=care,
+            at=NOW,
+        )
+        assert await work.ledger.done(f"{second.pnr}:j1:care:meals")
+        assert await work.ledger.details_under(f"{second.pnr}:j1:care:") == [care]
+        assert await work.ledger.details_under(f"{second.pnr}:j1:") == [care]  # not read ahead
+        await work.outbox.read_ahead([second.pnr])
+        await _told_twice(work, second, "c-batch")
+        async with db.session() as session:  # nothing written yet
+            assert not await session.scalar(
+                select(func.count()).select_from(LedgerRow).where(LedgerRow.case_id == "c-batch")
+            )
+    alone = await _messages(db, "c-alone")
+    assert alone == [("0", "superseded", []), ("1", "pending", ["0"])]
+    assert await _messages(db, "c-batch") == alone
+    async with persistence.reading() as work:
+        assert await work.ledger.details_under(f"{second.pnr}:j1:care:") == [care]
+
+
+async def check_a_batch_writes_many_cases_in_a_few_statements(db: Database) -> None:
+    """The writes of a batch's cases (ledger rows, events, messages, closings) go in a
+    few statements for all of them: two cases cost what one does. A key used twice in
+    it fails the whole batch, and none of its rows is kept."""
+    bookings = (await _reachable_passengers(db))[:3]
+    for n, booking in enumerate(bookings):
+        await _open_case(db, booking, f"c-many-{n}")
+    persistence = SqlPersistence(db)
+    statements: list[str] = []
+
+    def counted(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    async def settle(cases: list[tuple[int, Booking]]) -> int:
+        statements.clear()
+        event.listen(db.engine.sync_engine, "before_cursor_execute", counted)
+        try:
+            async with persistence.batch() as work:
+                customers = {
+                    b.pnr: await work.reservations.load_customer(b.customer_id) for _, b in cases
+                }
+                await work.ledger.read_ahead(f"notify:c-many-{n}" for n, _ in cases)
+                for n, booking in cases:
+                    case_id, detail = f"c-many-{n}", {"kind": "care", "items": ["meals"]}
+                    await work.ledger.record(
+                        key=f"{case_id}:care",
+                        case_id=case_id,
+                        action="care",
+                        pnr=booking.pnr,
+                        detail=detail,
+                        at=NOW,
+                    )
+                    await work.outbox.announce(
+                        key=f"{case_id}:care",
+                        case_id=case_id,
+                        pnr=booking.pnr,
+                        action="care",
+                        detail=detail,
+                        at=NOW,
+                    )
+                    await work.outbox.enqueue_for_booking(
+                        idempotency_key=f"notify:{case_id}",
+                        case_id=case_id,
+                        booking=booking,
+                        contact=customers[booking.pnr],
+                        kind=MessageKind.CANCELLED_REBOOKED,
+                        fields=FIELDS,
+                        at=NOW,
+                    )
+                    await work.cases.close_case(case_id, Outcome.NOTIFIED, NOW)
+                statements.clear()  # the writes from here on
+        finally:
+            event.remove(db.engine.sync_engine, "before_cursor_execute", counted)
+        return sum(1 for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE")))
+
+    one = await settle([(0, bookings[0])])
+    two = await settle(list(enumerate(bookings))[1:])
+    assert two == one, f"two cases took {two} write statements, one took {one}"
+    async with db.session() as session:
+        closed = await session.scalar(
+            select(func.count()).select_from(CaseRow).where(CaseRow.status == CaseStatus.DONE.value)
+        )
+        rows = await session.scalar(
+            select(func.count())
+            .select_from(LedgerRow)
+            .where(LedgerRow.case_id.startswith("c-many-"))
+        )
+    assert (closed, rows) == (3, 6)  # each case: its care and its message
+
+    with pytest.raises(IntegrityError):
+        async with persistence.batch() as work:
+            detail = {"kind": "care", "items": ["hotel"]}
+            for case_id in ("c-many-x", "c-many-y"):
+                await work.outbox.announce(
+                    key=f"{case_id}:hotel",
+                    case_id=case_id,
+                    pnr=bookings[0].pnr,
+                    action="care",
+                    detail=detail,
+                    at=NOW,
+                )
+            await work.ledger.record(
+                key="c-many-0:care",
+                case_id="c-many-x",
+                action="care",
+                pnr=bookings[0].pnr,
+                detail=detail,
+                at=NOW,
+            )
+    async with db.session() as session:
+        assert not await session.scalar(
+            select(func.count())
+            .select_from(OutboxRow)
+            .where(OutboxRow.idempotency_key.endswith(":hotel"))
+        )
+
+
 CHECKS: list[Callable[[Database], Awaitable[None]]] = [
     check_every_port_commits_with_the_others,
     check_an_error_rolls_every_port_back,
@@ -404,5 +572,7 @@ CHECKS: list[Callable[[Database], Awaitable[None]]] = [
     check_the_planner_holds_what_act_confirms,
     check_concurrent_plans_never_oversell,
     check_a_flight_closed_after_the_hold_is_refused,
+    check_a_batch_ends_as_its_transactions_would,
+    check_a_batch_writes_many_cases_in_a_few_statements,
 ]
 """The contract, in the order a reader would check it."""

@@ -11,7 +11,12 @@ Import from here; the modules are the seams, this package is the interface.
 """
 
 from tools.notifications.kinds import SPECS, FieldValue, KindSpec, MessageKind, Urgency
-from tools.notifications.outbox import enqueue_for_booking, enqueue_notification
+from tools.notifications.outbox import (
+    booking_message_keys,
+    enqueue_for_booking,
+    enqueue_notification,
+    read_outbox_ahead,
+)
 from tools.notifications.recipients import (
     booking_recipients,
     choose_channel,
@@ -65,6 +70,7 @@ __all__ = [
     "Timing",
     "Urgency",
     "as_data",
+    "booking_message_keys",
     "booking_recipients",
     "choose_channel",
     "compose",
@@ -77,6 +83,7 @@ __all__ = [
     "message_deadline",
     "normalise_language",
     "passenger_recipient_id",
+    "read_outbox_ahead",
     "render",
     "with_preferences",
 ]

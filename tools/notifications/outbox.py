@@ -12,7 +12,8 @@ after a further delay) is not written: it would tell them nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -28,28 +29,95 @@ from tools.notifications.recipients import booking_recipients
 from tools.notifications.templates import MessageTemplates, default_templates
 from tools.notifications.timing import LegalDeadline, delivery_time, iso_utc
 from tools.tables import OutboxRow, OutboxStatus
-from travel_agent.db import insert_row
+from travel_agent.db import deferred_rows, deferring, insert_row
 
 log = logging.getLogger(__name__)
 
 
-_Live = list[tuple[int, str, str, datetime, dict[str, Any]]]
-"""The recipient's live (pending or sent) messages about one flight, oldest first:
-id, idempotency key, status, created_at, payload."""
+@dataclass
+class _LiveMessage:
+    """A recipient's live (pending or sent) message, as superseding reads it."""
+
+    id: int | None
+    """Its row id; None while its row waits in a session that defers its writes."""
+    key: str
+    status: str
+    created_at: datetime
+    payload: dict[str, Any]
+    customer_id: str | None
+    held: dict[str, Any] | None = None
+    """The row waiting to be written (`travel_agent.db.deferred_rows`), when it waits."""
+
+
+_Live = list[_LiveMessage]
+"""The recipient's live messages about one flight, oldest first."""
+
+# `session.info` key: per booking read ahead (`read_outbox_ahead`), its live messages.
+_AHEAD = "outbox_live_ahead"
+
+
+async def read_outbox_ahead(session: AsyncSession, pnrs: Iterable[str]) -> None:
+    """Read, in one query, the live messages of every booking of `pnrs`, for the messages
+    enqueued later in this transaction to answer `_live_about` from (a batch of cases:
+    a round trip per message saved). Only in a session that defers its writes
+    (`travel_agent.db.defer_writes`): its messages written since are the held rows,
+    which `_live_about` adds; elsewhere it reads nothing."""
+    if not deferring(session):
+        return
+    ahead: dict[str, list[_LiveMessage]] = session.info.setdefault(_AHEAD, {})
+    wanted = [pnr for pnr in dict.fromkeys(pnrs) if pnr not in ahead]
+    if not wanted:
+        return
+    for pnr in wanted:
+        ahead[pnr] = []
+    rows = await session.execute(_LIVE_OF, {"pnrs": wanted})
+    for row_id, pnr, customer_id, key, status, created, payload in rows:
+        ahead[pnr].append(_LiveMessage(row_id, key, status, created, payload, customer_id))
 
 
 async def _live_about(
     session: AsyncSession, *, pnr: str, customer_id: str, about: str | None
 ) -> _Live:
     """One read answers both questions asked before writing a message (`_says_nothing_new`
-    and `_supersede`): a round trip per message saved."""
+    and `_supersede`): a round trip per message saved. With the messages this
+    transaction holds back (`travel_agent.db.defer_writes`), after those written."""
     if about is None:
         return []
-    rows = await session.execute(
-        _LIVE_ABOUT, {"pnr": pnr, "customer_id": customer_id, "about": about}
-    )
-    return [(i, k, status, created, payload) for i, k, status, created, payload in rows]
+    ahead: dict[str, list[_LiveMessage]] = session.info.get(_AHEAD, {})
+    if pnr in ahead:
+        live = [
+            m
+            for m in ahead[pnr]
+            if m.customer_id == customer_id
+            and (m.payload.get("meta") or {}).get("about") == about
+            and m.status in _LIVE
+        ]
+    else:
+        rows = await session.execute(
+            _LIVE_ABOUT, {"pnr": pnr, "customer_id": customer_id, "about": about}
+        )
+        live = [
+            _LiveMessage(row_id, key, status, created, payload, customer_id)
+            for row_id, key, status, created, payload in rows
+        ]
+    held = [
+        _LiveMessage(
+            None, r["idempotency_key"], r["status"], r["created_at"], r["payload"], customer_id, r
+        )
+        for r in deferred_rows(session, OutboxRow)
+        if r["topic"] == TOPIC_NOTIFICATIONS
+        and r["key"] == pnr
+        and r["customer_id"] == customer_id
+        and r["payload"]["meta"]["about"] == about
+        and r["status"] in _LIVE
+    ]
+    if not held:
+        return live  # in the order read
+    # Oldest first; of the same time, in the order written (held rows get the last ids).
+    return sorted(live + held, key=lambda m: (m.created_at, m.id is None, m.id or 0))
 
+
+_LIVE = (OutboxStatus.PENDING, OutboxStatus.SENT)
 
 # Built once (see `travel_agent.db.insert_row`): constructing and keying a statement
 # for the compiled cache per call costs more CPU than running it.
@@ -66,7 +134,24 @@ _LIVE_ABOUT = (
         OutboxRow.key == bindparam("pnr"),
         OutboxRow.customer_id == bindparam("customer_id"),
         OutboxRow.payload["meta"]["about"].as_string() == bindparam("about"),
-        OutboxRow.status.in_((OutboxStatus.PENDING, OutboxStatus.SENT)),
+        OutboxRow.status.in_(_LIVE),
+    )
+    .order_by(OutboxRow.created_at, OutboxRow.id)
+)
+_LIVE_OF = (
+    select(
+        OutboxRow.id,
+        OutboxRow.key,
+        OutboxRow.customer_id,
+        OutboxRow.idempotency_key,
+        OutboxRow.status,
+        OutboxRow.created_at,
+        OutboxRow.payload,
+    )
+    .where(
+        OutboxRow.topic == TOPIC_NOTIFICATIONS,
+        OutboxRow.key.in_(bindparam("pnrs", expanding=True)),
+        OutboxRow.status.in_(_LIVE),
     )
     .order_by(OutboxRow.created_at, OutboxRow.id)
 )
@@ -83,20 +168,24 @@ async def _supersede(
     Returns the keys superseded, and the key of a newer message (pending or sent) when
     there is one: then the message being written is old news itself.
     """
-    newer = next((other for _, other, _, created, _ in live if created > at), None)
+    newer = next((m.key for m in live if m.created_at > at), None)
     if newer is not None:
         return [], newer
-    older = [
-        (row_id, other) for row_id, other, status, _, _ in live if status == OutboxStatus.PENDING
-    ]
-    if older:
+    older = [m for m in live if m.status == OutboxStatus.PENDING]
+    written = [m.id for m in older if m.id is not None]
+    if written:
         await session.execute(
             update(OutboxRow)
-            .where(OutboxRow.id.in_([row_id for row_id, _ in older]))
+            .where(OutboxRow.id.in_(written))
             .values(status=OutboxStatus.SUPERSEDED)
         )
+    for message in older:
+        message.status = OutboxStatus.SUPERSEDED  # read ahead, or a held row: as written
+        if message.held is not None:
+            message.held["status"] = OutboxStatus.SUPERSEDED
+    if older:
         log.info("message %s supersedes %d pending message(s)", key, len(older))
-    return [old_key for _, old_key in older], None
+    return [m.key for m in older], None
 
 
 def _says_nothing_new(live: _Live, *, kind: MessageKind, subject: str, body: str) -> bool:
@@ -104,7 +193,7 @@ def _says_nothing_new(live: _Live, *, kind: MessageKind, subject: str, body: str
     this kind and these words."""
     if not live:
         return False
-    latest = live[-1][4]
+    latest = live[-1].payload
     return (latest.get("kind"), latest.get("subject"), latest.get("body")) == (
         kind.value,
         subject,
@@ -244,10 +333,7 @@ async def enqueue_for_booking(
     one message to its contact under `idempotency_key`, one more to each passenger with
     a contact of their own under ``<key>:P<seq>``. Returns how many were written now."""
     written = 0
-    for recipient in booking_recipients(booking, contact):
-        key = idempotency_key
-        if recipient is not contact:
-            key = f"{idempotency_key}:{recipient.id.rsplit('-', 1)[-1]}"
+    for recipient, key in _keyed_recipients(idempotency_key, booking, contact):
         written += await enqueue_notification(
             session,
             idempotency_key=key,
@@ -264,3 +350,20 @@ async def enqueue_for_booking(
             departure_told=departure_told,
         )
     return written
+
+
+def booking_message_keys(idempotency_key: str, booking: Booking, contact: Customer) -> list[str]:
+    """The idempotency keys `enqueue_for_booking` writes the booking's messages under
+    (for reading the ledger ahead)."""
+    return [key for _, key in _keyed_recipients(idempotency_key, booking, contact)]
+
+
+def _keyed_recipients(
+    idempotency_key: str, booking: Booking, contact: Customer
+) -> list[tuple[Customer, str]]:
+    """Each recipient of the booking's message, with its key: the contact's is
+    `idempotency_key`, a passenger's own ``<key>:P<seq>``."""
+    return [
+        (r, idempotency_key if r is contact else f"{idempotency_key}:{r.id.rsplit('-', 1)[-1]}")
+        for r in booking_recipients(booking, contact)
+    ]
