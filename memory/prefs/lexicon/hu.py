@@ -117,7 +117,7 @@ LEXICON = Lexicon(
             r"ha (?:lehet|lehetséges)",
             r"köszönöm",
         ),
-        "request": (r"tudnák", r"tudna", r"lehetne", r"lehetséges-?e"),
+        "request": (r"tudn(?:a|ák|ának|ál|átok)", r"lehetne", r"lehetséges-?e"),
         "neg": (r"nem", r"ne", r"sem", r"soha", r"nélkül\w*", r"nincs"),
         "avoid": (
             r"kerül\w*",
