@@ -75,6 +75,10 @@ def has_kana(text: str) -> bool:
 # dem" is "đừng bay đêm", Polish "Lodz" is "Łódź", Turkish "kapi" is "kapı". One letter
 # for one, so the length stays. Not "ø": Danish "før" (before) would read as "for".
 _STROKED = {"đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "ı": "i", "ð": "d"}
+# Farsi typed on an Arabic keyboard writes Arabic kāf and yeh (and a final alef maksura)
+# for its own: "پنجره" stays, "ی" and "ک" arrive as "ي" and "ك". One letter for each, in
+# every text and pattern alike, so Arabic reads as before.
+_STROKED |= {"ي": "ی", "ك": "ک", "ى": "ی"}
 
 
 def _fold_char(ch: str, lower: bool) -> str:

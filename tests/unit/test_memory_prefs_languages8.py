@@ -307,3 +307,10 @@ def test_a_hebrew_place_is_found_with_its_prefix() -> None:
     prefixed = {(f.field, f.value) for f in READER.understand("בלי טיסות למינכן.").findings}
 
     assert found == prefixed == {("avoid_cities", "Munich")}
+
+
+def test_farsi_typed_on_an_arabic_keyboard_is_read_as_farsi() -> None:
+    # Arabic yeh and kaf ("پيامك", "دهيد") for the Persian letters ("پیامک", "دهید").
+    found = {(f.field, f.value) for f in READER.understand("لطفاً با پيامك اطلاع دهيد.").findings}
+
+    assert found == {("channel", "sms")}

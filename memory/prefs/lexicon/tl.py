@@ -19,7 +19,7 @@ LEXICON = Lexicon(
         "seat:window": (r"bintana\w*", r"tabi ng bintana"),
         "seat:aisle": (r"pasilyo", r"gilid ng daanan", r"tabi ng daanan"),
         "channel:sms": (r"text(?:an| nyo| niyo| mo)", r"i-?text", r"mag-?text"),
-        "channel:sms!": (r"paki-?text",),
+        "channel:sms!": (r"paki-?text", r"pa-?text"),
         "channel:email": (r"e-?mail\w*", r"i-?email"),
         "channel:other": (r"tawag(?:an)?", r"tumawag", r"viber", r"messenger"),
         "channel:webhook": (r"app(?:lication)?",),
