@@ -314,3 +314,10 @@ def test_farsi_typed_on_an_arabic_keyboard_is_read_as_farsi() -> None:
     found = {(f.field, f.value) for f in READER.understand("لطفاً با پيامك اطلاع دهيد.").findings}
 
     assert found == {("channel", "sms")}
+
+
+def test_tagalog_kundi_is_a_but() -> None:
+    # "hindi X kundi Y": not X but Y.
+    found = {(f.field, f.value) for f in READER.understand("Hindi po window kundi aisle.").findings}
+
+    assert found == {("seat", "aisle")}

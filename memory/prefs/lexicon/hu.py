@@ -25,7 +25,7 @@ LEXICON = Lexicon(
         "seat:window": (r"ablak\w*",),
         "seat:aisle": (r"folyosó\w*", r"folyosó\w* mell\w*"),
         "channel:sms": (r"sms\w*", r"szöveges üzenet\w*", r"üzenet\w* telefonra"),
-        "channel:email": (r"e-?mail\w*", r"ímél\w*", r"imél\w*", r"emil\w*", r"villámpost\w*"),
+        "channel:email": (r"e-?mail\w*", r"ímél\w*", r"imél\w*", r"villámpost\w*"),
         "channel:other": (
             r"whats-?app\w*",
             r"viber\w*",
@@ -166,7 +166,7 @@ LEXICON = Lexicon(
         ),
         "hypothetical": (r"ha (?:valaha|egyszer)",),
         "contrast": (r"helyett", r"ahelyett"),
-        "except": (r"kivéve", r"kivételével", r"csak nem"),
+        "except": (r"kivéve", r"kivételével"),
         "fallback": (r"különben", r"egyébként", r"ha nem"),
         "state": (r"volt", r"voltak", r"van"),
         "alone": (r"egyedül", r"kíséret nélkül", r"kísérő nélkül"),

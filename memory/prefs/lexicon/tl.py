@@ -136,7 +136,7 @@ LEXICON = Lexicon(
         "hypothetical": (r"kung sakali(?:ng)?",),
         "contrast": (r"sa halip na", r"imbes na", r"kaysa"),
         "except": (r"maliban sa", r"except"),
-        "fallback": (r"kung hindi", r"kundi"),
+        "fallback": (r"kung hindi",),
         "state": (r"ay", r"noon"),
         "alone": (r"mag-?isa", r"nag-?iisa", r"walang kasama"),
         "child": (r"anak", r"bata", r"(?:[1-9]|1[0-7]) (?:taon|taong gulang|years? old)"),
@@ -164,7 +164,8 @@ LEXICON = Lexicon(
     # "sana" is "there" and
     # Indonesian "lagi" is "again"): read in Tagalog texts only.
     local={"neg": (r"di", r"wala"), "wish": (r"sana", r"lang po", r"lagi")},
-    breaks=(r"pero", r"kasi", r"dahil", r"kaya", r"kung"),
+    # "hindi X kundi Y" (not X but Y): "kundi" is a "but".
+    breaks=(r"pero", r"kundi", r"kasi", r"dahil", r"kaya", r"kung"),
     concessive=(r"kahit na", r"bagamat"),
     joins=(r"at",),
     attacks=(
