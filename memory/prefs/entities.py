@@ -16,6 +16,7 @@ Names of five letters or more may carry a short inflection ("Wizz Airem", "Londy
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -62,6 +63,8 @@ _INFLECTABLE = 5
 _HANGUL = re.compile(f"[{HANGUL}]")
 _ARABIC = re.compile("[\u0600-\u06ff]")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
+_HEBREW = re.compile("[\u0590-\u05ff]")
+_THAI = re.compile("[\u0e00-\u0e7f]")
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,8 @@ class Entity:
 
 
 def _pattern(name: str, *, case_sensitive: bool) -> re.Pattern[str]:
+    if _THAI.search(name):  # the text is NFKC ("ำ" is "ํา") and Thai has no spaces
+        return re.compile(re.escape(unicodedata.normalize("NFKC", name)))
     written = fold(name, lower=not case_sensitive)
     body = re.escape(written).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]*")
     if is_cjk(name):
@@ -85,11 +90,16 @@ def _pattern(name: str, *, case_sensitive: bool) -> re.Pattern[str]:
     if _HANGUL.search(name):
         inflection = r"\w{0,4}"  # Korean particles are written onto the name: "인천을"
     elif _CYRILLIC.search(name):
-        inflection = r"[а-яё]{0,3}"  # cases are endings: "Франкфурте", "Аэрофлотом"
-        if len(name) >= 4 and name[-1] in "аяоеьйы":
+        # Cases are endings ("Франкфурте", "Аэрофлотом"; Ukrainian "Мюнхені", "Стамбулі").
+        inflection = r"[а-яёіїєґ]{0,3}"
+        if len(name) >= 4 and name[-1] in "аяоеьйыі":
             # ... which replace a final vowel: "Москва" → "Москвы", "Победа" → "Победой".
             body = re.escape(written[:-1]).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]*")
-            inflection = r"[а-яё]{1,3}"
+            inflection = r"[а-яёіїєґ]{1,3}"
+    elif _HEBREW.search(name):
+        # "the", "in", "to", "from", "and", "that" are letters written onto the name:
+        # "לאיסטנבול", "מפרנקפורט", "ובאל על".
+        head, inflection = "(?:[ובהכלמש]{1,3})?", ""
     elif _ARABIC.search(name):
         head, inflection = "(?:[وفبل]|ال){0,2}", r"\w{0,2}"  # "وبدبي", "دبي"
     if name == "United":

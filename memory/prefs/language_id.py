@@ -12,17 +12,29 @@ from typing import Any
 
 from memory.prefs.text import HANGUL, has_kana, is_cjk
 
-COVERED = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "sv", "tr", "vi", "id", "da", "no", "fi")
-"""Languages told apart by langid; Chinese, Japanese, Korean, Greek, Arabic, Hindi
-(Devanagari) and Russian (Cyrillic) by their scripts (`SCRIPTS`); Hindi in Latin letters by
-its function words (`romanised_hindi`)."""
+COVERED = (
+    *("en", "de", "fr", "es", "it", "pt", "nl", "pl", "sv", "tr", "vi", "id", "da", "no", "fi"),
+    *("ro", "hu", "sw", "tl"),
+)
+"""Languages told apart by langid; Chinese, Japanese, Korean, Greek, Arabic, Farsi, Hebrew,
+Thai, Hindi (Devanagari), Russian and Ukrainian (Cyrillic) by their scripts (`SCRIPTS`);
+Hindi in Latin letters by its function words (`romanised_hindi`)."""
 SCRIPTS = (
     ("ko", re.compile(f"[{HANGUL}]")),
     ("el", re.compile("[\u0370-\u03ff\u1f00-\u1fff]")),
+    ("he", re.compile("[\u0590-\u05ff]")),
+    ("th", re.compile("[\u0e00-\u0e7f]")),
     ("ar", re.compile("[\u0600-\u06ff]")),
     ("hi", re.compile("[\u0900-\u097f]")),
     ("ru", re.compile("[\u0400-\u04ff]")),
 )
+# One script, two languages: Farsi writes letters Arabic does not (پ چ ژ گ, and its own
+# kāf and yeh), Ukrainian letters Russian does not (і ї є ґ), and the other way round.
+_OWN_LETTERS = {
+    "ar": ("fa", re.compile("[\u067e\u0686\u0698\u06af\u06a9\u06cc]")),
+    "ru": ("uk", re.compile("[іїєґІЇЄҐ]")),
+}
+_NOT_UKRAINIAN = re.compile("[ыэъёЫЭЪЁ]")
 
 # Hindi written in Latin letters ("mujhe window seat chahiye"), which langid's model (trained
 # on Devanagari) cannot tell: two of its commonest function words that no covered
@@ -31,6 +43,15 @@ _HINGLISH = frozenset(
     "nahi nahin chahiye mujhe dena bhejna bhejo karo kariye dijiye yaar bhai hai hain aur "
     "raat wali wala waali mera meri mere kabhi accha theek chalega kuch".split()
 )
+
+
+def _sibling(code: str, text: str) -> str:
+    """The language of a script shared by two: its own letters say which."""
+    if code in _OWN_LETTERS:
+        sibling, letters = _OWN_LETTERS[code]
+        if letters.search(text) and not (code == "ru" and _NOT_UKRAINIAN.search(text)):
+            return sibling
+    return code
 
 
 def romanised_hindi(text: str) -> bool:
@@ -61,7 +82,7 @@ def written_in(text: str) -> str | None:
     for code, script in SCRIPTS:
         # A Latin text quoting one word of another script ("Ελλάδα") is still Latin.
         if len(script.findall(text)) * 2 >= sum(ch.isalpha() for ch in text):
-            return code
+            return _sibling(code, text)
     if romanised_hindi(text):
         return "hi"
     with _lock:

@@ -29,7 +29,7 @@ LAYERED = frozenset({"other", "child", "alone", "state", "filler", "condition", 
 LOCAL_CUES = frozenset({"child", "alone", "state", "filler"})
 """Short words read only in the text's own language: German "Kind" is English "kind",
 German "war" is English "war", Spanish "solo" is "only" in Italian."""
-OWN_SCRIPT = frozenset({"ja", "zh", "ko", "el", "ar", "ru"})
+OWN_SCRIPT = frozenset({"ja", "zh", "ko", "el", "ar", "ru", "uk", "he", "fa", "th"})
 """Languages written in a script of their own: a Latin word in their lexicon (Japanese
 "NG", no good) is a loan read only in a text of theirs; elsewhere it is a letter pair of
 another language (Tagalog "ng", of: "staff ng PAL" avoids nothing)."""

@@ -12,7 +12,7 @@ MAJOR_AIRPORTS = frozenset(
     "KBP JFK EWR LGA ORD BOS IAD ATL LAX SFO DFW DEN MIA SEA LAS MCO IAH PHX PHL MSP DTW YYZ "
     "YUL YVR YYC DXB DOH AUH JED RUH HKG SIN NRT HND KIX ITM PEK PKX PVG CAN ICN TPE BKK KUL "
     "MNL CGK SGN HAN DEL BOM BLR SYD MEL AKL GRU GIG EZE SCL BOG LIM MEX JNB CAI TLV CMN "
-    "NBO".split()
+    "NBO ADD".split()
 )
 """Large airports known without a schedule: customers name them whatever they fly today."""
 
@@ -204,7 +204,37 @@ _CYRILLIC_DEVANAGARI_CITY_NAMES: dict[str, tuple[str, ...]] = {
 for _code, _names in _CYRILLIC_DEVANAGARI_CITY_NAMES.items():
     CITY_NAMES[_code] = (*CITY_NAMES.get(_code, ()), *_names)
 
+# Hebrew, Farsi, Thai and Ukrainian names of the hubs, and the Romanian, Hungarian,
+# Swahili and Tagalog ones that differ from airportsdata's. Hebrew prefixes ("לאיסטנבול")
+# and Ukrainian case endings ("Мюнхені") are allowed by `entities`.
+_MORE_CITY_NAMES: dict[str, tuple[str, ...]] = {
+    "IST": ("איסטנבול", "אסטנבול", "استانبول", "อิสตันบูล", "Стамбул", "Isztambul"),
+    "FRA": ("פרנקפורט", "فرانکفورت", "แฟรงก์เฟิร์ต", "Франкфурт"),
+    "LHR": ("לונדון", "لندن", "ลอนดอน", "Лондон", "Londra"),
+    "CDG": ("פריז", "پاریس", "ปารีส", "Париж"),
+    "MUC": ("מינכן", "مونیخ", "มิวนิก", "Мюнхен", "München"),
+    "AMS": ("אמסטרדם", "آمستردام", "อัมสเตอร์ดัม", "Амстердам"),
+    "FCO": ("רומא", "โรม", "Рим", "Roma", "Róma"),
+    "ATH": ("אתונה", "آتن", "เอเธนส์", "Афіни"),
+    "DXB": ("דובאי", "دبی", "ดูไบ", "Дубай"),
+    "DOH": ("דוחא", "دوحه", "โดฮา", "Доха"),
+    "VIE": ("וינה", "وین", "เวียนนา", "Відень", "Viena", "Bécs"),
+    "WAW": ("ורשה", "ورشو", "วอร์ซอ", "Варшава", "Varșovia", "Varsó"),
+    "SVO": ("מוסקבה", "مسکو", "มอสโก", "Москва", "Moscova", "Moszkva"),
+    "KBP": ("Kiev", "Kijev"),
+    "BER": ("ברלין", "برلین", "เบอร์ลิน", "Берлін"),
+    "BKK": ("בנגקוק", "بانکوک", "กรุงเทพ", "Бангкок"),
+    "TLV": ("תל אביב", 'נתב"ג', "בן גוריון", "تل آویو", "Тель-Авів"),
+    "MNL": ("Maynila",),
+    "BUD": ("בודפשט", "بوداپست", "Будапешт"),
+    "OTP": ("București", "Bukarest", "Бухарест"),
+    "CAI": ("קהיר", "قاهره", "Каїр"),
+}
+for _code, _names in _MORE_CITY_NAMES.items():
+    CITY_NAMES[_code] = (*CITY_NAMES.get(_code, ()), *_names)
+
 AIRPORT_NAMES: dict[str, tuple[str, ...]] = {
+    "MNL": ("NAIA", "Ninoy Aquino"),
     "LHR": ("Heathrow", "希思罗", "ヒースロー"),
     "LGW": ("Gatwick", "盖特威克", "ガトウィック"),
     "STN": ("Stansted", "斯坦斯特德"),
@@ -395,5 +425,27 @@ for _code, _arabic in {
     "TK": ("الخطوط التركية",),
 }.items():
     CARRIERS[_code] = (*CARRIERS[_code], *_arabic)
+# The airlines of the Hebrew, Farsi, Thai, Ukrainian, Romanian, Swahili and Tagalog
+# speakers' home markets, and the big ones by their names in those scripts.
+CARRIERS.update(
+    {
+        "LY": ("El Al", "=ELAL", "אל על"),
+        "W5": ("Mahan Air", "=Mahan", "ماهان ایر", "ماهان"),
+        "IR": ("Iran Air", "ایران ایر"),
+        "DD": ("Nok Air", "=Nok", "นกแอร์"),
+        "FD": ("Thai AirAsia", "ไทยแอร์เอเชีย"),
+        "PS": ("Ukraine International", "=UIA", "=МАУ", "Міжнародні авіалінії України"),
+        "RO": ("TAROM",),
+        "KQ": ("Kenya Airways", "=KQ"),
+        "PW": ("Precision Air",),
+    }
+)
+for _code, _names in {
+    "TG": ("การบินไทย",),
+    "TK": ("טורקיש", "ترکیش", "Туркіш"),
+    "EK": ("אמירייטס", "امارات", "เอมิเรตส์"),
+    "W6": ("ויז אייר", "Віз Ейр"),
+}.items():
+    CARRIERS[_code] = (*CARRIERS[_code], *_names)
 """Well-known airlines: IATA code → the names customers call them by (``=``: only as
 written, in that case: "TAP" the airline, not "tap"; "United" not "united")."""

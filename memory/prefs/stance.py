@@ -352,7 +352,10 @@ def _before(target: Mark, contrasts: list[Mark]) -> bool:
 
 WITH_ME = re.compile(
     r"\b(?:and i|and me|i and|we|us|both of us|und ich|ich und|wir|et moi|nous|y yo|nosotros|"
-    r"e io|noi|en ik|wij|i ja|och jag|vi|og jeg)\b"
+    r"e io|noi|en ik|wij|i ja|och jag|vi|og jeg|"
+    r"cu mine|cu noi|velem|velunk|nami|nasi|pamoja|kasama ko|kasama namin|kasama kami|"
+    r"зі мною|з нами|со мной|с нами|איתי|איתנו|با من|با ما)\b"
+    r"|ด้วยกัน|กับฉัน|กับผม|กับดิฉัน"  # Thai: no word boundaries
 )
 """The writer counted with the other person ("my wife and I both need aisle seats")."""
 

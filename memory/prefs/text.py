@@ -22,11 +22,15 @@ CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
 INDIC_MARKS = "\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963"
 """Devanagari vowel signs, nasalisation and virama: parts of a word, though Python's
 ``\\w`` does not count them ("खिड़की" would be three words)."""
-WORD_CHAR = rf"[\w{INDIC_MARKS}]"
+THAI = "\u0e00-\u0e7f"
+"""Thai: written without spaces between words (a space ends a phrase), and its vowel
+signs and tone marks are not word characters to Python either."""
+THAI_MARKS = "\u0e31\u0e34-\u0e3a\u0e47-\u0e4e"
+WORD_CHAR = rf"[\w{INDIC_MARKS}{THAI_MARKS}]"
 """A character inside a word, in every script we read."""
 
-TOKEN = re.compile(rf"[{CJK}]|(?:[^\W_{CJK}]|[{INDIC_MARKS}])+")
-"""A word, or one CJK character."""
+TOKEN = re.compile(rf"[{CJK}]|(?:[^\W_{CJK}]|[{INDIC_MARKS}{THAI_MARKS}])+")
+"""A word, or one CJK character (a Thai phrase, unsegmented, is one token)."""
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "´": "'", "`": "'", "“": '"', "”": '"', "„": '"'})
 # Arabic short vowels, tanween and the stretching tatweel are written or not at will
@@ -42,6 +46,15 @@ def normalise(text: str) -> str:
     """NFKC (full-width letters and digits become ASCII), one kind of apostrophe, no
     Arabic vowel marks."""
     return _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", text).translate(_QUOTES))
+
+
+_THAI_CHAR = re.compile(f"[{THAI}]")
+
+
+def is_unspaced(text: str) -> bool:
+    """Is `text` of a script written without spaces between words (CJK, Thai)? Its words
+    are matched without word boundaries."""
+    return is_cjk(text) or _THAI_CHAR.search(text) is not None
 
 
 def is_cjk(text: str) -> bool:
@@ -62,6 +75,10 @@ def has_kana(text: str) -> bool:
 # dem" is "đừng bay đêm", Polish "Lodz" is "Łódź", Turkish "kapi" is "kapı". One letter
 # for one, so the length stays. Not "ø": Danish "før" (before) would read as "for".
 _STROKED = {"đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "ı": "i", "ð": "d"}
+# Farsi typed on an Arabic keyboard writes Arabic kāf and yeh (and a final alef maksura)
+# for its own: "پنجره" stays, "ی" and "ک" arrive as "ي" and "ك". One letter for each, in
+# every text and pattern alike, so Arabic reads as before.
+_STROKED |= {"ي": "ی", "ك": "ک", "ى": "ی"}
 
 
 def _fold_char(ch: str, lower: bool) -> str:
@@ -164,7 +181,8 @@ def _trimmed(text: str, start: int, end: int) -> Span | None:
 
 # Inside a sentence: semicolons, colons, dashes and slashes between spaces, brackets.
 HARD_BREAK = re.compile(r"[;；:：؛]|\s[-–—]+\s|\s/\s|[()（）\[\]]|[-–—]{2,}")
-SOFT_BREAK = re.compile(r",|，|、|،")  # the Arabic comma too
+# The Arabic comma too; and a space between Thai words, which is where Thai ends a phrase.
+SOFT_BREAK = re.compile(rf",|，|、|،|(?<=[{THAI}])\s+(?=[{THAI}])")
 
 
 def words(folded: str, span: Span) -> list[str]:

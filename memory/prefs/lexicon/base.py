@@ -17,11 +17,12 @@ code, not German "um"); one starting with ``~`` keeps its accents (Italian "~è"
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from memory.prefs.text import WORD_CHAR, fold, is_cjk
+from memory.prefs.text import THAI, WORD_CHAR, fold, is_cjk, is_unspaced
 
 TARGET_KEYS = (
     "seat:window",
@@ -163,6 +164,8 @@ def compile_words(
     for word in words:
         source: Source = "cased" if word[0] == "=" else "accented" if word[0] == "~" else "folded"
         raw = word[1:] if source != "folded" else word
+        if re.search(f"[{THAI}]", raw):  # the text is NFKC: "ำ" is read as "ํา"
+            raw = unicodedata.normalize("NFKC", raw)
         body = (
             fold_pattern(raw, lower=False)
             if source == "cased"
@@ -177,8 +180,8 @@ def compile_words(
 def _bounded(body: str) -> str:
     # Words of spaced scripts end at a non-word character. CJK has no spaces: its words
     # are not bounded, and Latin words are matched where CJK is masked (`text.mask_cjk`),
-    # so "App" inside "推送到App就行" is still a word.
-    if is_cjk(body):
+    # so "App" inside "推送到App就行" is still a word. Thai has no spaces either.
+    if is_unspaced(body):
         return f"(?:{body})"
     head = rf"(?<!{WORD_CHAR})" if re.match(r"[\w\\(\[]", body) else ""
     # An elided word ("n'", "l'", "dell'") runs into the next one.
