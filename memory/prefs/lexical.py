@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from memory.prefs.clauses import clauses, sentence_spans
 from memory.prefs.entities import Gazetteer, default_gazetteer
 from memory.prefs.findings import Understood
-from memory.prefs.injection import SEPARATOR, quarantined, wish_then_attack
+from memory.prefs.injection import SEPARATOR, quarantine
 from memory.prefs.language_id import written_in
 from memory.prefs.lexicon import LEXICONS, Lexicon
 from memory.prefs.marks import LAYERED, Marks, Matcher
@@ -40,8 +40,8 @@ class LexiconReader:
         normal = normalise(text)
         own = written_in(normal)
         marks = self._matcher.marks(normal, None if own is None else {own, "en"})
-        spans = wish_then_attack(normal, sentence_spans(normal, marks), marks)
-        bad = quarantined(normal, spans, marks)
+        held = quarantine(normal, sentence_spans(normal, marks), marks)
+        spans, bad = held.spans, held.bad
         questions = {i for i, span in enumerate(spans) if asks_a_question(normal, span, marks)}
         questions |= {i for i, span in enumerate(spans) if imagines(span, marks)}
         questions |= headings(normal, spans)

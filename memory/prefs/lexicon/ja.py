@@ -225,7 +225,9 @@ LEXICON = Lexicon(
     attacks=(
         "無視",
         "指示",
-        "システム",
+        # The system speaking, not the trip's own ("出張管理システムのWebhook"): addressing
+        # it is in `lexicon.orders.ADDRESSED`.
+        "システム(?:から|より|メッセージ|通知|注記|メモ|提示|管理)",
         "管理者",
         "全員",
         "(?:すべて|全て)の(?:お客様|乗客|予約)",
