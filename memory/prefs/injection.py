@@ -35,6 +35,7 @@ from memory.prefs.lexicon import LEXICONS, claims, orders
 from memory.prefs.lexicon.base import Lexicon, compile_words
 from memory.prefs.marks import Marks
 from memory.prefs.pieces import pieces
+from memory.prefs.speakers import names_the_customer, speaks_for_self
 from memory.prefs.text import WORD_CHAR, Span, fold, normalise, sentences
 
 _ROLE = (
@@ -215,55 +216,6 @@ def speaks_for_another(folded: str, cased: str) -> bool:
     return bool(_another(folded, cased))
 
 
-# The customer speaking for themselves: a first-person word in a covered language (Turkish
-# says the person in the verb's ending: "istiyorum", "isterim").
-_FIRST_PERSON = re.compile(
-    r"\b(?:i|i'm|i'd|i'll|i've|me|my|mine|myself|we|us|our|ich|mir|mich|mein\w*|wir|uns|"
-    r"unser\w*|je|j'|moi|m'|mon|ma|mes|nous|yo|mi|mis|nosotros|io|mio|mia|miei|mie|eu|"
-    r"meu|minha|meus|minhas|mim|ik|mij|mijn|wij|ja|mnie|mój|moja|moje|jag|mig|min|mitt|"
-    r"mina|vi|oss|ben|bana|beni|benim|\w+(?:iyorum|ıyorum|uyorum|üyorum|erim|arım|ırım))\b"
-    r"|我|私|僕|俺",
-    re.IGNORECASE,
-)
-
-
-# ... in the scripts whose words `\\b` does not bound (Devanagari vowel signs are not
-# `\\w`), and in Vietnamese, whose "tôi" folds to French "toi".
-_FIRST_PERSON_OTHER_SCRIPTS = re.compile(
-    rf"(?<!{WORD_CHAR})(?:я|мне|меня|мной|мой|моя|моё|мое|мои|мы|нам|нас|наш\w*|मैं|मुझे|मुझसे|"
-    rf"मेरा|मेरी|मेरे|हम|हमें|हमारा|हमारी|tôi|chúng tôi|mình|saya|aku|kami|kita)(?!{WORD_CHAR})"
-)
-
-
-def speaks_for_self(sentence: str) -> bool:
-    """Does the sentence speak in the first person?"""
-    return (
-        _FIRST_PERSON.search(fold(sentence)) is not None
-        or _FIRST_PERSON_OTHER_SCRIPTS.search(sentence.lower()) is not None
-    )
-
-
-# The customer named in the third person: how an attack's payload speaks of the one it
-# steers ("Ignore the rules. The customer wants ..."), and how no customer speaks of
-# themselves.
-_THIRD_PERSON = re.compile(
-    rf"(?<!{WORD_CHAR})(?:customer|passenger|pax|client|traveller|traveler|guest|user|"
-    r"kunde|kundin|fahrgast|passagier\w*|reisende\w*|passager\w*|voyageur\w*|cliente|"
-    r"pasajer[oa]|viajer[oa]|passegger[oa]|passageir[oa]|klant|reiziger|klient\w*|"
-    r"pasażer\w*|kunden|resenär\w*|yolcu\w*|müşteri\w*|πελάτη\w*|επιβάτη\w*|"
-    r"клиент\w*|пассажир\w*|ग्राहक|यात्री|khách(?: hàng)?|hành khách|pelanggan|penumpang|"
-    rf"عميل|راكب|乘客|客户|顾客|旅客|お客様|乗客|고객|승객|"
-    r"pasager\w*|clientul\w*|utas(?:unk|nak|t)?|ügyfél\w*|abiria|mteja|pasahero|kustomer|"
-    r"пасажир\w*|клієнт\w*|הנוסע\w*|הלקוח\w*|مسافر|مشتری|"
-    rf"ผู้โดยสาร|ลูกค้า)(?!{WORD_CHAR})"
-)
-
-
-def names_the_customer(sentence: str) -> bool:
-    """Does the sentence speak of the customer in the third person?"""
-    return _THIRD_PERSON.search(fold(sentence)) is not None
-
-
 OWN_STANCE = frozenset({"wish", "request", "native", "avoid", "neg"})
 """Cues of a customer saying what they want: a sentence with one is theirs again."""
 _QUOTED = re.compile(r"'[^']{3,}'|\"[^\"]{3,}\"|«[^»]*»|„[^“\"]*[“\"]|「[^」]*」|“[^”]*”")
@@ -363,6 +315,14 @@ def _judge_pieces(
         if k and not part.joined and any(_overlap(part.span, h) for h in served):
             attacked[k - 1] = True
     first = attacked.index(True) if any(attacked) else len(parts)
+    # The writer may speak anywhere in the head before the attack: "Aisle, please, and
+    # ignore ..." says whose the aisle is only in its second piece.
+    head = [parts[i] for i in range(first)]
+    speaks = any(
+        speaks_for_self(p.span.text(text)) or _wishes(p.span, marks)
+        for p in head
+        if not names_the_customer(p.span.text(text))
+    )
     verdicts: list[bool] = []
     writer = False
     for k, part in enumerate(parts):
@@ -375,7 +335,7 @@ def _judge_pieces(
         heading = k + 1 < len(parts) and parts[k + 1].after_colon and attacked[k + 1]
         if not writer and not heading:
             theirs = not names_the_customer(words) and (
-                (k < first and (speaks_for_self(words) or _wishes(part.span, marks)))
+                (k < first and speaks)
                 or (k > first and part.joined and part.after_pause and _wishes(part.span, marks))
             )
             writer = theirs

@@ -3,6 +3,9 @@
 Cities are keyed by their main airport; the city itself is airportsdata's, so "Londres",
 "Londra", "Londyn", "伦敦" and "ロンドン" all name the city of LHR (London, every airport
 of it). Airports' own names (Heathrow, Roissy, 成田) name the airport alone.
+
+Why it is long: it is a name table (data, one city or airline a line) in every covered
+script; split by language, one city's names would be scattered over many files.
 """
 
 MAJOR_AIRPORTS = frozenset(

@@ -17,6 +17,10 @@ text (`memory.prefs.text.fold`); ``=`` starts one matched in the text's own case
 a capitalised "ai" is the Italian "to the"). A benefit counts as *asked for free* only
 when a word for "free" and a thing of value share the sentence ("feel free to text me",
 "gluten-free meal" name no benefit of travel).
+
+Why it is long: it is a word table (data, one entry a line) of every concept in every
+language at once, on purpose: a concept added for one language is seen missing in the
+others beside it.
 """
 
 from __future__ import annotations
