@@ -109,12 +109,12 @@ def _news(j: Judged, pnr: str) -> list[tuple[str, datetime]]:
     journey = j.seats.journeys[pnr]
     news: dict[str, datetime] = {}
     for at in j.moments_of.get(pnr, ()):
-        for leg in unflown(record, board, journey.legs_at(at, before=True), at):
+        for leg in unflown(record, board, journey.all_legs_at(at, before=True), at):
             state = board.state(leg.flight, at)
             late = state.est_dep - record.world.flights[leg.flight].sched_dep >= NEWS_DELAY
             if (state.gone or late) and leg.flight not in news:
                 news[leg.flight] = at
-    final = {leg.flight for leg in journey.final}
+    final = {leg.flight for leg in journey.whole_final}
     result = []
     for flight, since in news.items():
         end_state = board.state(flight, record.end)
@@ -131,7 +131,7 @@ def _reinstated(j: Judged, pnr: str) -> list[tuple[str, datetime]]:
     """Flights of the final itinerary that were cancelled or diverted and came back, with
     when they came back (the last time)."""
     found = []
-    for leg in j.seats.journeys[pnr].final:
+    for leg in j.seats.journeys[pnr].whole_final:
         back = None
         gone = False
         for state in j.board.changes(leg.flight):
@@ -285,7 +285,7 @@ def _status_changes(
                     continue
                 journey = j.seats.journeys[pnr]
                 legs = unflown(
-                    record, board, journey.legs_at(state.since, before=True), state.since
+                    record, board, journey.all_legs_at(state.since, before=True), state.since
                 )
                 if any(leg.flight == key for leg in legs):
                     duties.append((pnr, key, state.since, what))
@@ -384,7 +384,7 @@ def _judged_against(j: Judged, m: Message) -> FlightRec | None:
     journey = j.seats.journeys.get(m.pnr)
     if journey is None or m.sent_at is None:
         return None
-    ahead = unflown(record, j.board, journey.legs_at(m.sent_at), m.sent_at)
+    ahead = unflown(record, j.board, journey.all_legs_at(m.sent_at), m.sent_at)
     if ahead:
         return flights[ahead[0].flight]
     booking = journey.booking
