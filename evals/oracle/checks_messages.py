@@ -109,12 +109,12 @@ def _news(j: Judged, pnr: str) -> list[tuple[str, datetime]]:
     journey = j.seats.journeys[pnr]
     news: dict[str, datetime] = {}
     for at in j.moments_of.get(pnr, ()):
-        for leg in unflown(record, board, journey.legs_at(at, before=True), at):
+        for leg in unflown(record, board, journey.all_legs_at(at, before=True), at):
             state = board.state(leg.flight, at)
             late = state.est_dep - record.world.flights[leg.flight].sched_dep >= NEWS_DELAY
             if (state.gone or late) and leg.flight not in news:
                 news[leg.flight] = at
-    final = {leg.flight for leg in journey.final}
+    final = {leg.flight for leg in journey.whole_final}
     result = []
     for flight, since in news.items():
         end_state = board.state(flight, record.end)
@@ -122,24 +122,61 @@ def _news(j: Judged, pnr: str) -> list[tuple[str, datetime]]:
             end_state.gone
             or end_state.est_dep - record.world.flights[flight].sched_dep >= NEWS_DELAY
         )
-        if still or flight in final:
+        if still or (flight in final and not _undone_in_time(j, pnr, flight, since)):
             result.append((flight, since))
     return result
 
 
+def _undone_in_time(j: Judged, pnr: str, flight: str, since: datetime) -> bool:
+    """The change of `flight` at `since` was reversed (back on time, not cancelled or
+    diverted) before the deadline to tell of it passed, with nothing done to the booking
+    and nothing told meanwhile: there is no change left to tell. 14 CFR 259.8 gives 30 min
+    to tell a change in a flight's status, and EU261 Art 14(2) a written notice to the
+    passenger "affected by a cancellation" — one reversed within minutes affects no one.
+    Telling it would be news already superseded (a cancellation that is not), and telling
+    the reinstatement of a cancellation nobody heard of would be noise."""
+    record = j.record
+    flight_rec = record.world.flights[flight]
+    back = next(
+        (
+            state.since
+            for state in j.board.changes(flight)
+            if state.since > since
+            and not state.gone
+            and state.est_dep - flight_rec.sched_dep < NEWS_DELAY
+        ),
+        None,
+    )
+    if back is None or back - since > DOT_NOTIFY_WITHIN:
+        return False
+    acted = any(e.pnr == pnr and since <= e.at <= back for e in record.effects)
+    told = any(
+        m.pnr == pnr and m.delivered and m.sent_at is not None and since <= m.sent_at <= back
+        for m in record.messages
+    )
+    return not acted and not told
+
+
 def _reinstated(j: Judged, pnr: str) -> list[tuple[str, datetime]]:
     """Flights of the final itinerary that were cancelled or diverted and came back, with
-    when they came back (the last time)."""
+    when they came back (the last time) — but not a loss undone before it had to be told
+    (`_undone_in_time`): there is nothing to take back."""
     found = []
-    for leg in j.seats.journeys[pnr].final:
-        back = None
-        gone = False
+    for leg in j.seats.journeys[pnr].whole_final:
+        back = lost = None
         for state in j.board.changes(leg.flight):
             if state.gone:
-                gone, back = True, None
-            elif gone and back is None:
+                if lost is None or back is not None:  # a new loss, not the same one again
+                    lost = state.since
+                back = None
+            elif lost is not None and back is None:
                 back = state.since
-        if back is not None and not j.board.state(leg.flight, j.record.end).gone:
+        if (
+            back is not None
+            and lost is not None
+            and not j.board.state(leg.flight, j.record.end).gone
+            and not _undone_in_time(j, pnr, leg.flight, lost)
+        ):
             found.append((leg.flight, back))
     return found
 
@@ -285,9 +322,11 @@ def _status_changes(
                     continue
                 journey = j.seats.journeys[pnr]
                 legs = unflown(
-                    record, board, journey.legs_at(state.since, before=True), state.since
+                    record, board, journey.all_legs_at(state.since, before=True), state.since
                 )
-                if any(leg.flight == key for leg in legs):
+                if any(leg.flight == key for leg in legs) and not _undone_in_time(
+                    j, pnr, key, state.since
+                ):
                     duties.append((pnr, key, state.since, what))
     return duties
 
@@ -384,7 +423,7 @@ def _judged_against(j: Judged, m: Message) -> FlightRec | None:
     journey = j.seats.journeys.get(m.pnr)
     if journey is None or m.sent_at is None:
         return None
-    ahead = unflown(record, j.board, journey.legs_at(m.sent_at), m.sent_at)
+    ahead = unflown(record, j.board, journey.all_legs_at(m.sent_at), m.sent_at)
     if ahead:
         return flights[ahead[0].flight]
     booking = journey.booking

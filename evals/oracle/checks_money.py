@@ -103,7 +103,12 @@ def _refunds(
     j: Judged, pnr: str, offers: list[Effect], owed: Owed, price: int, currency: str
 ) -> list[Finding]:
     found = []
-    legs = j.record.world.bookings[pnr].legs
+    journey = j.seats.journeys[pnr]
+    legs = journey.planned
+    # Art 8(1)(a): "the full cost of the ticket ... for the part or parts of the journey
+    # not made": a journey not begun is owed its whole part of the fare (the whole fare for
+    # a booking of one journey); where the fare is not itemised per journey, no floor.
+    floor = None if journey.judged is None else journey.booking.price_of(journey.judged)
     for e in offers:
         cents = _cents(e.detail)
         cur = str(e.detail.get("currency", currency)).upper()
@@ -119,13 +124,14 @@ def _refunds(
                 )
             )
         nothing_flown = len(unflown(j.record, j.board, legs, e.at)) == len(legs)
-        if nothing_flown and cents < price:
+        if nothing_flown and floor is not None and cents < floor:
+            whole = "the whole fare" if floor == price else "the journey's part of the fare"
             found.append(
                 Finding(
                     "refund",
                     pnr,
                     f"{e.action} of {cents / 100:.2f} {cur}; nothing was flown, "
-                    f"the whole fare {price / 100:.2f} is owed",
+                    f"{whole} {floor / 100:.2f} is owed",
                 )
             )
         if cur != currency:

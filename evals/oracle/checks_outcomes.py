@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from evals.oracle.context import Judged
+from evals.oracle.context import Judged, next_departure
 from evals.oracle.journeys import LEAD, Option, breaks, search, unflown
 from evals.oracle.record import Leg
-from evals.oracle.rules import priority
+from evals.oracle.rules import mct, priority
 from evals.oracle.verdict import Finding, when
 
 LATE_ENOUGH_TO_MOVE = timedelta(hours=3)
@@ -77,9 +77,10 @@ def _needless(j: Judged) -> list[Finding]:
     found = []
     record, board = j.record, j.board
     for pnr, journey in j.seats.journeys.items():
-        previous: tuple[Leg, ...] = journey.versions[0][1]
-        for at, legs, effect in journey.versions[1:]:
-            if effect is not None and effect.action == "rebook":
+        previous: tuple[Leg, ...] = journey.planned
+        for at, every, effect in journey.versions[1:]:
+            legs = journey.mine(every)
+            if effect is not None and effect.action == "rebook" and legs != previous:
                 ahead = unflown(record, board, previous, at)
                 if ahead and not breaks(record, board, ahead, at, j.destination[pnr]):
                     last = ahead[-1].flight
@@ -133,7 +134,23 @@ def options_for(
         latest=earliest + record.horizon,
         returned=returned,
         credit=credit,
+        arrive_by=_keeps_next_journey(j, pnr, origin, at),
     )
+
+
+def _keeps_next_journey(j: Judged, pnr: str, origin: str, at: datetime) -> datetime | None:
+    """The latest arrival that still makes the booking's next journey (None: none follows):
+    a re-routing that lands after it leaves (less a connection's minimum time, where it
+    leaves from the airport the re-routing lands at) would trade one journey for another."""
+    following = next_departure(j, pnr, at)
+    if following is None:
+        return None
+    flight, leaves = following
+    places, flights = j.record.world.places, j.record.world.flights
+    destination = j.destination[pnr]
+    if flights[flight].origin != destination:
+        return leaves  # the next journey starts elsewhere (open jaw): getting there is theirs
+    return leaves - mct(places[destination], places[origin], places[flights[flight].destination])
 
 
 def _stranded(j: Judged) -> list[Finding]:

@@ -55,6 +55,14 @@ def _rebookings(j: Judged) -> list[Finding]:
                 previous = legs
                 continue
             new = [leg for leg in legs if leg not in previous]
+            everything = legs
+            # The route is judged on the journey the new flights carry the passenger on:
+            # another journey of the booking (a return, an open jaw) is not a connection.
+            trip = new[0].journey if new else None
+            legs = tuple(leg for leg in legs if leg.journey == trip)
+            previous = tuple(leg for leg in previous if leg.journey == trip)
+            own = record.world.bookings[pnr].legs_of(trip) if trip is not None else ()
+            destination = flights[own[-1].flight].destination if own else j.destination[pnr]
             for leg in new:
                 state = board.state(leg.flight, at)
                 if state.gone:
@@ -94,13 +102,13 @@ def _rebookings(j: Judged) -> list[Finding]:
                             f"the minimum is {int(need.total_seconds() // 60)} min",
                         )
                     )
-            if ahead and flights[ahead[-1].flight].destination != j.destination[pnr]:
+            if ahead and flights[ahead[-1].flight].destination != destination:
                 found.append(
                     Finding(
                         "wrong_route",
                         pnr,
                         f"rebooked to {flights[ahead[-1].flight].destination}, "
-                        f"booked to {j.destination[pnr]}",
+                        f"booked to {destination}",
                     )
                 )
             start = _where(j, previous, at)
@@ -124,7 +132,7 @@ def _rebookings(j: Judged) -> list[Finding]:
                         f"{'/'.join(sorted(cabins))} without an approved approval",
                     )
                 )
-            previous = legs
+            previous = everything
     return found
 
 
@@ -201,9 +209,9 @@ def _ledger_matches(j: Judged) -> list[Finding]:
         journey = j.seats.journeys.get(pnr)
         if journey is None:
             continue
-        if journey.refunded_at is not None or after.status != "active":
+        if journey.closed_at is not None or after.status != "active":
             continue
-        expected = sorted(leg.flight for leg in journey.final)
+        expected = sorted(leg.flight for leg in journey.whole_final)
         actual = sorted(leg.flight for leg in after.legs)
         if expected != actual:
             found.append(

@@ -45,8 +45,6 @@ def judge_context(record: RunRecord) -> Judged:
     for pnr, booking in record.world.bookings.items():
         if not booking.legs:
             continue
-        j.origin[pnr] = flights[booking.legs[0].flight].origin
-        j.destination[pnr] = flights[booking.legs[-1].flight].destination
         journey = j.seats.journeys[pnr]
         held = {leg.flight for _, legs, _ in journey.versions for leg in legs}
         for key in held:
@@ -55,18 +53,55 @@ def judge_context(record: RunRecord) -> Judged:
             {*(t for key in held for t in board.fed_times(key)), *effect_times.get(pnr, ())}
         )
         j.moments_of[pnr] = moments
-        for at in moments:
-            legs = unflown(record, board, journey.legs_at(at, before=True), at)
-            if pnr not in j.touched and any(_news(j, leg.flight, at) for leg in legs):
-                j.touched[pnr] = at
-            if (
-                pnr not in j.broken_at
-                and legs
-                and breaks(record, board, legs, at, j.destination[pnr])
-            ):
-                j.broken_at[pnr] = at
-                j.touched.setdefault(pnr, at)
+        # Judge the journey news reached first (the first in travel order if none did):
+        # its own origin and destination, not the booking's first and last airports.
+        judged = [_affected(j, pnr, trip) for trip in booking.journeys]
+        touched = [(t, trip) for trip, (t, _) in zip(booking.journeys, judged, strict=True) if t]
+        trip = min(touched)[1] if touched else booking.journeys[0]
+        journey.judged = trip
+        own = booking.legs_of(trip)
+        j.origin[pnr] = flights[own[0].flight].origin
+        j.destination[pnr] = flights[own[-1].flight].destination
+        touched_at, broken_at = judged[booking.journeys.index(trip)]
+        if touched_at is not None:
+            j.touched[pnr] = touched_at
+        if broken_at is not None:
+            j.broken_at[pnr] = broken_at
     return j
+
+
+def _affected(j: Judged, pnr: str, trip: int) -> tuple[datetime | None, datetime | None]:
+    """When news first reached one journey of the booking, and when it first broke."""
+    record, board = j.record, j.board
+    journey = j.seats.journeys[pnr]
+    journey.judged = trip
+    destination = record.world.flights[journey.planned[-1].flight].destination
+    touched = broken = None
+    for at in j.moments_of[pnr]:
+        legs = unflown(record, board, journey.legs_at(at, before=True), at)
+        if touched is None and any(_news(j, leg.flight, at) for leg in legs):
+            touched = at
+        if broken is None and legs and breaks(record, board, legs, at, destination):
+            broken = at
+            touched = touched or at
+    return touched, broken
+
+
+def next_departure(j: Judged, pnr: str, at: datetime) -> tuple[str, datetime] | None:
+    """The first flight of the booking's journey after the judged one and when it
+    leaves, as the board showed it at `at` (None: no journey follows): a re-routing of
+    the judged journey that lands after it breaks the trip."""
+    journey = j.seats.journeys[pnr]
+    booking = journey.booking
+    if journey.judged is None:
+        return None
+    later = booking.journeys[booking.journeys.index(journey.judged) + 1 :]
+    for trip in later:
+        legs = [leg for leg in journey.all_legs_at(at, before=True) if leg.journey == trip]
+        if legs:
+            first = legs[0].flight
+            return first, j.board.state(first, at).est_dep
+    return None
 
 
 def _news(j: Judged, key: str, at: datetime) -> bool:

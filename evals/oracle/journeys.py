@@ -3,7 +3,12 @@ and the oracle's own search for a seat.
 
 The ledger is the agent's account of what it did; the oracle replays it over the world as
 it was before the run (a rebooking takes seats on its new flights and frees the replaced
-ones; a refund frees them all) and compares the result with the database afterwards.
+ones, which the new ones take the journey of; a refund frees the refunded journeys' seats,
+every journey's when it names none) and compares the result with the database afterwards.
+
+A booking is judged on one of its journeys (`Journey.judged`, chosen in `context`): the
+itinerary, its destination and its search are that journey's, so a return flight is not
+where the outbound must end, and another journey's flights are not the disrupted trip's.
 """
 
 from __future__ import annotations
@@ -28,11 +33,21 @@ class Journey:
 
     booking: BookingRec
     versions: list[tuple[datetime, tuple[Leg, ...], Effect | None]] = field(default_factory=list)
-    refunded_at: datetime | None = None
+    """Every leg of the booking, whatever the journey."""
+    refunds: list[tuple[datetime, frozenset[int] | None]] = field(default_factory=list)
+    """When each refund was made and the journeys it refunded (None: the whole booking)."""
+    judged: int | None = None
+    """The journey (`Leg.journey`) `legs_at`, `final` and `planned` give (None: all legs)."""
 
-    def legs_at(self, at: datetime, *, before: bool = False) -> tuple[Leg, ...]:
-        """The itinerary at `at`; `before`: as a record fed at `at` found it (the clock
-        stands still while the agent works, so its effects carry the record's time)."""
+    def mine(self, legs: tuple[Leg, ...]) -> tuple[Leg, ...]:
+        """Those of `legs` on the judged journey."""
+        if self.judged is None:
+            return legs
+        return tuple(leg for leg in legs if leg.journey == self.judged)
+
+    def all_legs_at(self, at: datetime, *, before: bool = False) -> tuple[Leg, ...]:
+        """Every leg the booking held at `at`; `before`: as a record fed at `at` found it
+        (the clock stands still while the agent works, so its effects carry its time)."""
         found = self.versions[0][1]
         for when, legs, _ in self.versions[1:]:
             if when > at or (before and when == at):
@@ -40,9 +55,42 @@ class Journey:
             found = legs
         return found
 
+    def legs_at(self, at: datetime, *, before: bool = False) -> tuple[Leg, ...]:
+        """The judged journey's itinerary at `at` (`all_legs_at`)."""
+        return self.mine(self.all_legs_at(at, before=before))
+
     @property
     def final(self) -> tuple[Leg, ...]:
+        """The judged journey's itinerary at the end."""
+        return self.mine(self.versions[-1][1])
+
+    @property
+    def whole_final(self) -> tuple[Leg, ...]:
+        """Every leg the booking holds at the end."""
         return self.versions[-1][1]
+
+    @property
+    def planned(self) -> tuple[Leg, ...]:
+        """The judged journey as booked, before the run."""
+        return self.mine(self.versions[0][1])
+
+    @property
+    def refunded_at(self) -> datetime | None:
+        """When the judged journey (the whole booking, if none is judged) was refunded."""
+        for when, journeys in self.refunds:
+            if journeys is None or (self.judged is not None and self.judged in journeys):
+                return when
+        return None
+
+    @property
+    def closed_at(self) -> datetime | None:
+        """When the last of the booking's journeys was refunded (nothing left on it)."""
+        left = set(self.booking.journeys)
+        for when, journeys in self.refunds:
+            left -= left if journeys is None else journeys
+            if not left:
+                return when
+        return None
 
     @property
     def rebookings(self) -> list[Effect]:
@@ -107,11 +155,14 @@ def replay(record: RunRecord) -> Replay:
         party = journey.booking.passengers
         current = journey.final
         if effect.action == "refund":
-            journey.refunded_at = effect.at
+            refunded = _refunded_journeys(effect)
+            journey.refunds.append((effect.at, refunded))
+            freed = [leg for leg in current if refunded is None or leg.journey in refunded]
             changes += [
-                SeatChange(effect.at, leg.flight, leg.cabin, -party, effect.pnr) for leg in current
+                SeatChange(effect.at, leg.flight, leg.cabin, -party, effect.pnr) for leg in freed
             ]
-            journey.versions.append((effect.at, (), effect))
+            left = tuple(leg for leg in current if leg not in freed)
+            journey.versions.append((effect.at, left, effect))
             continue
         replaced = {int(s) for s in effect.detail.get("replace_seqs") or []}
         flights = [str(k) for k in effect.detail.get("flights") or []]
@@ -128,10 +179,12 @@ def replay(record: RunRecord) -> Replay:
             )
             continue
         kept = [leg for leg in current if leg.seq not in replaced]
+        # The new flights carry the passenger on the journey of the legs they replace.
+        trip = min((leg.journey for leg in current if leg.seq in replaced), default=1)
         added = []
         for key in flights:
             next_seq[effect.pnr] += 1
-            added.append(Leg(next_seq[effect.pnr], key, cabin))
+            added.append(Leg(next_seq[effect.pnr], key, cabin, trip))
         changes += [
             SeatChange(effect.at, leg.flight, leg.cabin, -party, effect.pnr)
             for leg in current
@@ -143,6 +196,14 @@ def replay(record: RunRecord) -> Replay:
         legs = sorted([*kept, *added], key=lambda leg: record.world.flights[leg.flight].sched_dep)
         journey.versions.append((effect.at, tuple(legs), effect))
     return Replay(journeys, changes, problems)
+
+
+def _refunded_journeys(effect: Effect) -> frozenset[int] | None:
+    """The journeys a refund names (`journeys` in its ledger row); None: the whole booking."""
+    named = effect.detail.get("journeys")
+    if not named:
+        return None
+    return frozenset(int(n) for n in named)
 
 
 # --- is an itinerary good at a time? ----------------------------------------------------------
@@ -225,11 +286,12 @@ def search(
     returned: frozenset[str] = frozenset(),
     survives: bool = True,
     credit: Mapping[str, int] | None = None,
+    arrive_by: datetime | None = None,
 ) -> list[Option]:
     """Direct and one-stop itineraries boardable at `at`, leaving in [earliest, latest],
     with `party` seats in `cabin` free from `at` to the end of the run (on `returned`
     flights, counting the seats someone else took as free; `credit`: seats per flight
-    counted free besides), soonest arrival first.
+    counted free besides), arriving by `arrive_by` if given, soonest arrival first.
     `survives`: only flights not cancelled or diverted by the end (an alternative that
     was itself cancelled later would not have got the passenger there either)."""
     flights = record.world.flights
@@ -265,6 +327,8 @@ def search(
                 places[hub], places[flights[a].origin], places[destination]
             ):
                 found.append(Option((a, b), sa.est_dep, sb.est_arr))
+    if arrive_by is not None:
+        found = [o for o in found if o.arr <= arrive_by]
     found.sort(key=lambda o: (o.arr, len(o.flights)))
     return found
 

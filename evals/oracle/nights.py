@@ -88,7 +88,9 @@ def night(record: RunRecord, board: Board, pnr: str, legs: tuple[Leg, ...], at: 
     def arr(key: str) -> datetime:
         return board.state(key, at).est_arr
 
-    planned = record.world.bookings[pnr].legs
+    # The journey (or journeys) `legs` travel on, as booked: another journey is another trip.
+    trips = {leg.journey for leg in legs}
+    planned = tuple(leg for leg in record.world.bookings[pnr].legs if leg.journey in trips)
 
     def reached(airport: str, leaving: datetime) -> datetime | None:
         """When the passenger gets to `airport` before `leaving`: on a flight of the

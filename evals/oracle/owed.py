@@ -54,7 +54,10 @@ class Facts:
     """Every country a flight of the ticketed journey lands or takes off in."""
     offered_arr: datetime | None = None
     """The arrival of the re-routing the passenger ends on, as the board showed it when
-    they were rebooked onto it (None: never rebooked, or no itinerary that works)."""
+    they were rebooked onto it (None: never rebooked, or no itinerary that works); of the
+    last one offered, when they gave it up for a refund."""
+    offered_dep: datetime | None = None
+    """That re-routing's departure, as the board showed it then."""
     reinstated: bool = False
     """A flight the passenger holds was cancelled or diverted, then came back: what was
     paid or given on the cancellation is accepted, nothing more is demanded."""
@@ -99,12 +102,15 @@ class Owed:
 
 def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
     record, board = j.record, j.board
-    booking = record.world.bookings[pnr]
-    if not booking.legs or pnr not in j.touched:
+    journey = j.seats.journeys[pnr]
+    # The judged journey alone: its origin, final destination and schedule decide distance
+    # and arrival delay (Bossen C-559/16 for the connections within it); another journey
+    # of the booking is another trip.
+    planned = journey.planned
+    if not planned or pnr not in j.touched:
         return None
     flights = record.world.flights
-    first, last = flights[booking.legs[0].flight], flights[booking.legs[-1].flight]
-    journey = j.seats.journeys[pnr]
+    first, last = flights[planned[0].flight], flights[planned[-1].flight]
     kind, carrier, known = "none", first.carrier, None
     reasons: set[str | None] = set()
     delay = timedelta(0)
@@ -149,17 +155,24 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
     final = journey.final
     # A re-routing as decided (the board as it stood then) made the night expected.
     expected_overnight = expected_overnight or any(
-        effect is not None and legs and night(record, board, pnr, legs, when) is not Night.NONE
+        effect is not None
+        and journey.mine(legs)
+        and night(record, board, pnr, journey.mine(legs), when) is not Night.NONE
         for when, legs, effect in journey.versions[1:]
     )
-    new_dep = new_arr = offered_arr = None
+    new_dep = new_arr = offered_arr = offered_dep = None
     arrived = False
     if final and not broken:
         new_dep = board.state(final[0].flight, record.end).est_dep
         last_state = board.state(final[-1].flight, record.end)
         new_arr, arrived = last_state.est_arr, last_state.status == "arrived"
         if journey.rebookings:
+            offered_dep = board.state(final[0].flight, journey.versions[-1][0]).est_dep
             offered_arr = board.state(final[-1].flight, journey.versions[-1][0]).est_arr
+    elif journey.refunded_at is not None:
+        # Art 5(1)(c)(iii) and 7(2) judge the re-routing *offered*: a passenger who took
+        # their money back instead was still offered it.
+        offered_dep, offered_arr = _offered_before(j, pnr, journey.refunded_at)
     return Facts(
         pnr=pnr,
         origin=record.world.places[first.origin],
@@ -178,14 +191,29 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
         expected_overnight=expected_overnight,
         countries=frozenset(
             record.world.places[airport].country
-            for leg in booking.legs
+            for leg in planned
             for airport in (flights[leg.flight].origin, flights[leg.flight].destination)
         ),
         offered_arr=offered_arr,
+        offered_dep=offered_dep,
         reinstated=reinstated,
         waits=tuple(waits),
         night=night(record, board, pnr, final, record.end) if new_dep else Night.NONE,
     )
+
+
+def _offered_before(
+    j: Judged, pnr: str, refunded: datetime
+) -> tuple[datetime, datetime] | tuple[None, None]:
+    """The departure and arrival of the last re-routing of the judged journey given before
+    its refund, as the board showed them then ((None, None): none was)."""
+    journey = j.seats.journeys[pnr]
+    for when, every, effect in reversed(journey.versions[1:]):
+        legs = journey.mine(every)
+        if when <= refunded and effect is not None and effect.action == "rebook" and legs:
+            first, last = j.board.state(legs[0].flight, when), j.board.state(legs[-1].flight, when)
+            return first.est_dep, last.est_arr
+    return None, None
 
 
 def _expected_wait(j: Judged, pnr: str, at: datetime) -> timedelta | None:
@@ -197,7 +225,7 @@ def _expected_wait(j: Judged, pnr: str, at: datetime) -> timedelta | None:
     flights = record.world.flights
     planned = {
         flights[leg.flight].origin: flights[leg.flight].sched_dep
-        for leg in reversed(journey.versions[0][1])
+        for leg in reversed(journey.planned)
     }
     wait: timedelta | None = None
     for legs in {journey.legs_at(at, before=True), journey.legs_at(at)}:
@@ -289,7 +317,11 @@ def _reg261(owed: Owed, regime: str, f: Facts, late: timedelta | None) -> None:
         return
     if f.kind == "cancelled":
         earlier = None if f.new_dep is None else f.sched_dep - f.new_dep
-        if rules.notice_exempts(f.notice, earlier, late):
+        offered_earlier = None if f.offered_dep is None else f.sched_dep - f.offered_dep
+        offered_late = None if f.offered_arr is None else f.offered_arr - f.sched_arr
+        if rules.notice_exempts(f.notice, earlier, late) or rules.notice_exempts(
+            f.notice, offered_earlier, offered_late
+        ):
             owed.compensation.add((regime, currency, 0))
             owed.notes.append(
                 f"{regime}: cancellation notified {f.notice.days} days ahead (Art 5(1)(c))"

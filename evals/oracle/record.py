@@ -4,8 +4,10 @@ Nothing here comes from the agent's own types: the records are read from the dat
 table name (`evals.oracle.sql`) or built by hand in tests, so the oracle keeps judging
 when the agent's models move, and a bug in them cannot shape what is judged.
 
-A booking has `passengers` travellers (1 today; multi-passenger bookings need no change
-here) and an optional `group`: bookings of one group travel together (linked bookings).
+A booking has `passengers` travellers (the seats it takes) and an optional `group`:
+bookings of one group travel together (linked bookings). Its legs belong to journeys
+(`Leg.journey`: one-way, return, open-jaw, multi-city): each journey has its own origin and
+final destination, and is judged on its own (`BookingRec.journeys`).
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ class Leg:
     seq: int
     flight: str
     cabin: str
+    journey: int = 1
+    """The journey (origin to final destination) the leg belongs to."""
 
 
 @dataclass(frozen=True)
@@ -77,10 +81,28 @@ class BookingRec:
     status: str = "active"
     group: str | None = None
     """Linked bookings share a group: they must be kept together."""
+    journey_prices: dict[int, int] = field(default_factory=dict)
+    """The part of the fare (cents) of each journey that has one itemised."""
 
     @property
     def flights(self) -> tuple[str, ...]:
         return tuple(leg.flight for leg in self.legs)
+
+    @property
+    def journeys(self) -> tuple[int, ...]:
+        """The booking's journeys, in travel order of their first leg."""
+        return tuple(dict.fromkeys(leg.journey for leg in self.legs))
+
+    def legs_of(self, journey: int) -> tuple[Leg, ...]:
+        """The legs of one journey, in travel order."""
+        return tuple(leg for leg in self.legs if leg.journey == journey)
+
+    def price_of(self, journey: int) -> int | None:
+        """The part of the fare that buys one journey (None: not itemised): the whole
+        fare for a booking of one journey."""
+        if set(self.journeys) <= {journey}:
+            return self.price_cents
+        return self.journey_prices.get(journey)
 
 
 @dataclass(frozen=True)

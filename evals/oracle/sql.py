@@ -2,8 +2,9 @@
 
 Only table and column names are assumed — no ORM class of the agent's — so a model or
 module that moves does not break the oracle; an optional column (a booking's
-``passengers``, ``group_id``) or table (``booking_passengers``: who takes a seat) is used
-when the database has it.
+``passengers``, ``group_id``, a segment's ``journey``) or table (``booking_passengers``:
+who takes a seat; ``journeys``: each journey's part of the fare) is used when the
+database has it.
 """
 
 from __future__ import annotations
@@ -77,7 +78,14 @@ async def _bookings(conn: AsyncConnection) -> dict[str, BookingRec]:
     legs: dict[str, list[Leg]] = defaultdict(list)
     for r in await _rows(conn, "segments"):
         if r["status"] == "active":
-            legs[r["pnr"]].append(Leg(int(r["seq"]), r["flight_key"], r["cabin"]))
+            legs[r["pnr"]].append(
+                Leg(int(r["seq"]), r["flight_key"], r["cabin"], int(r.get("journey") or 1))
+            )
+    prices: dict[str, dict[int, int]] = defaultdict(dict)
+    if await _has_table(conn, "journeys"):
+        for r in await _rows(conn, "journeys"):
+            if r.get("price_cents") is not None:
+                prices[r["pnr"]][int(r["seq"])] = int(r["price_cents"])
     found = {}
     for r in await _rows(conn, "bookings"):
         mine = sorted(legs.get(r["pnr"], []), key=lambda leg: flights[leg.flight])
@@ -92,6 +100,7 @@ async def _bookings(conn: AsyncConnection) -> dict[str, BookingRec]:
             passengers=seated.get(r["pnr"]) or int(r.get("passengers") or 1),
             status=r["status"],
             group=r.get("group_id"),
+            journey_prices=dict(prices[r["pnr"]]),
         )
     return found
 

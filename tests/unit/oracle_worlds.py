@@ -77,6 +77,20 @@ def booking(
     return BookingRec(pnr, f"C-{pnr}", "standard", price, currency, legs, **extra)
 
 
+def trips(
+    pnr: str, *journeys: list[str], price: int = 20000, currency: str = "EUR", **extra: Any
+) -> BookingRec:
+    """A booking of several journeys (return, open jaw, multi-city): each list the flights
+    of one journey, in travel order."""
+    legs = tuple(
+        Leg(seq, key, "economy", number)
+        for seq, (number, key) in enumerate(
+            ((n, k) for n, flights in enumerate(journeys, start=1) for k in flights), start=1
+        )
+    )
+    return BookingRec(pnr, f"C-{pnr}", "standard", price, currency, legs, **extra)
+
+
 def event(
     minutes: float,
     key: str,

@@ -720,3 +720,40 @@ def test_a_message_to_the_contact_and_to_a_passenger_of_their_own_is_no_duplicat
     assert "duplicate_message" not in checks(record)
     record.messages = [told, replace(told, key="m-again", sent_at=at(5))]
     assert "duplicate_message" in checks(record)
+
+
+def test_a_cancellation_undone_before_it_had_to_be_told_needs_no_message() -> None:
+    """XA1 cancelled, back on the board 10 min later, nothing done and nothing told: 14 CFR
+    259.8 allows 30 min to tell a status change, and EU261 Art 14(2) the notice to one
+    "affected by a cancellation"; at the deadline there is no change to tell. Undone after
+    40 min, or undone after the passenger heard of it, it is owed a message."""
+    back = event(10, "XA1/2026-03-01", "scheduled", XA1.sched_dep, XA1.sched_arr)
+    record = after(
+        RunRecord(
+            world=world([XA1, XA2, XA3], [booking("P1", "XA1/2026-03-01")]),
+            events=[cancelled(), back],
+            end=at(720),
+        )
+    )
+    assert "missing_message" not in checks(record)
+    record.events = [cancelled(), replace(back, fed_at=at(40), emitted_at=at(40))]
+    assert "missing_message" in checks(record)
+    record.events = [cancelled(), back]
+    record.messages = [message(5, "P1", "cancelled_no_alternative", "XA1/2026-03-01")]
+    assert "missing_message" in checks(record)
+
+
+def test_a_us_cancellation_undone_within_its_30_minutes_has_no_deadline() -> None:
+    """14 CFR 259.8's 30 min to tell a cancellation had not run out when JFK→BOS was back
+    on the board 10 min later: there was no status change left to tell by then."""
+    jfk_bos = flight("XA9/2026-03-01", "JFK", "BOS", 120, 195)
+    gone = event(0, jfk_bos.key, "cancelled", jfk_bos.sched_dep, jfk_bos.sched_arr)
+    back = event(10, jfk_bos.key, "scheduled", jfk_bos.sched_dep, jfk_bos.sched_arr)
+    record = after(
+        RunRecord(
+            world=world([jfk_bos], [booking("P1", jfk_bos.key, currency="USD")]),
+            events=[gone, back],
+            end=at(720),
+        )
+    )
+    assert judge(record).passed, [str(f) for f in judge(record).findings]
