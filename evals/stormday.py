@@ -27,7 +27,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,7 +37,8 @@ from airline.seed import World
 from evals.harness import Harness
 from evals.metrics import percentile
 from evals.oracle.checks_outcomes import _ends_broken
-from evals.oracle.context import judge_context
+from evals.oracle.context import Judged, judge_context
+from evals.oracle.record import RunRecord
 from evals.run_result import RunResult
 from evals.runner import ScenarioRunner
 from evals.scenario import Scenario, parse_scenario
@@ -248,6 +249,8 @@ def figures(result: RunResult) -> dict[str, Any]:
     broken = [p for p in j.broken_at]
     passengers = {p: record.world.bookings[p].passengers for p in record.world.bookings}
     rebooked, same_day, delays, refunds = [], [], [], []
+    hindsight: list[float] = []
+    routes = _flown_routes(j, record)
     for pnr in broken:
         journey = j.seats.journeys[pnr]
         if any(e.action in ("refund_offer", "refund") for e in record.effects if e.pnr == pnr):
@@ -264,9 +267,12 @@ def figures(result: RunResult) -> dict[str, Any]:
         ):
             same_day.append(pnr)
         arrival = j.board.state(final[-1].flight, record.end).est_arr
-        delays += [
-            (arrival - flights[original[-1].flight].sched_arr).total_seconds() / 3600
-        ] * passengers[pnr]
+        planned = flights[original[-1].flight].sched_arr
+        delays += [(arrival - planned).total_seconds() / 3600] * passengers[pnr]
+        best = min(
+            arrival, _hindsight_arrival(routes, record, original[0].flight, original[-1].flight)
+        )
+        hindsight += [(best - planned).total_seconds() / 3600] * passengers[pnr]
 
     # Churn: every booking the agent rebooked, however it ended.
     moved = {
@@ -307,6 +313,10 @@ def figures(result: RunResult) -> dict[str, Any]:
         "arrival_delay_h_mean": round(statistics.fmean(delays), 2) if delays else None,
         "arrival_delay_h_p95": round(percentile(delays, 0.95) or 0, 2) if delays else None,
         "baseline_mean_delay_h": BASELINE_MEAN_DELAY_H,
+        # What hindsight could have done for the same passengers (`_hindsight_arrival`):
+        # how far their delay is from what was possible at all.
+        "hindsight_delay_h_mean": round(statistics.fmean(hindsight), 2) if hindsight else None,
+        "hindsight_delay_h_p95": round(percentile(hindsight, 0.95) or 0, 2) if hindsight else None,
         "share_with_refund_offer": share(refunds),
         "rebooked_bookings": len(moved),
         "churn_rebookings_per_rebooked": (
@@ -322,6 +332,42 @@ def figures(result: RunResult) -> dict[str, Any]:
         "violations_by_check": dict(result.verdict.by_check()),
         "error": result.error,
     }
+
+
+Routes = dict[tuple[str, str], list[tuple[datetime, datetime]]]
+"""(departure, arrival) of the flights that flew, per (origin, destination)."""
+
+
+def _flown_routes(j: Judged, record: RunRecord) -> Routes:
+    """Every flight that in the end flew, as (departure, arrival) per (origin, destination)."""
+    routes: Routes = {}
+    for key, flight in record.world.flights.items():
+        state = j.board.state(key, record.end)
+        if not state.gone:
+            routes.setdefault((flight.origin, flight.destination), []).append(
+                (state.est_dep, state.est_arr)
+            )
+    return routes
+
+
+def _hindsight_arrival(
+    routes: Routes,
+    record: RunRecord,
+    first: str,
+    last: str,
+) -> datetime:
+    """The earliest arrival at `last`'s destination, from `first`'s origin, on a direct
+    flight that in the end flew and left no more than an hour before `first` was to
+    (EU261 Art 5(1)(c)(iii)'s earliest re-routing), seats ignored: a lower bound no
+    planner could reach without knowing the storm's future (the replayed world holds New
+    York's departures only, so a direct flight is every itinerary there is)."""
+    flights = record.world.flights
+    earliest = flights[first].sched_dep - timedelta(hours=1)
+    route = routes.get((flights[first].origin, flights[last].destination), [])
+    return min(
+        (arrival for departure, arrival in route if departure >= earliest),
+        default=datetime.max.replace(tzinfo=UTC),
+    )
 
 
 async def storm_day(
