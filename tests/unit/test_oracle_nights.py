@@ -6,13 +6,14 @@ The worlds start at 05:00Z on 1 March 2026; Zurich is UTC+1, New York UTC-5.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from evals.oracle import judge
 from evals.oracle.nights import night_held, stays_a_night
 from evals.oracle.record import RunRecord
+from tests.unit.night_waits import WAITS, utc
 from tests.unit.oracle_worlds import (
     PLACES,
     after,
@@ -27,20 +28,6 @@ from tests.unit.oracle_worlds import (
 )
 
 ZRH, JFK = PLACES["ZRH"], PLACES["JFK"]
-
-
-def utc(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 3, day, hour, minute, tzinfo=UTC)
-
-
-WAITS = [
-    pytest.param(utc(1, 23, 55), utc(2, 10, 30), True, id="lands 00:55, leaves 11:30 -> night"),
-    pytest.param(utc(1, 22, 30), utc(1, 23, 30), False, id="23:30 to 00:30 -> no night"),
-    pytest.param(utc(1, 19), utc(2, 7), True, id="20:00 to 08:00 next day -> night"),
-    pytest.param(utc(1, 7), utc(1, 19), False, id="08:00 to 20:00 -> no night"),
-    pytest.param(utc(1, 20), utc(2, 3), True, id="21:00 to 04:00: four hours of night -> night"),
-    pytest.param(utc(1, 21), utc(2, 2), False, id="22:00 to 03:00: three hours -> no night"),
-]
 
 
 @pytest.mark.parametrize(("ready", "leaves", "night"), WAITS)

@@ -7,7 +7,7 @@ Zurich is UTC+1 and New York UTC-5 on 1-2 March 2026.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -22,26 +22,13 @@ from airline.models import (
     Segment,
 )
 from airline.schedule import Schedule
+from tests.unit.night_waits import WAITS, utc
 from tools.case_facts import rerouted_entitlements
 from tools.policy.entitlements import CareItem, Regime
 from tools.policy.nights import night_time, stays_the_night
 
 AIRPORTS = load_airports(["FRA", "ZRH", "LHR", "JFK"])
 ZRH, JFK = "Europe/Zurich", "America/New_York"
-
-
-def utc(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 3, day, hour, minute, tzinfo=UTC)
-
-
-WAITS = [
-    pytest.param(utc(1, 23, 55), utc(2, 10, 30), True, id="lands 00:55, leaves 11:30 -> night"),
-    pytest.param(utc(1, 22, 30), utc(1, 23, 30), False, id="23:30 to 00:30 -> no night"),
-    pytest.param(utc(1, 19), utc(2, 7), True, id="20:00 to 08:00 next day -> night"),
-    pytest.param(utc(1, 7), utc(1, 19), False, id="08:00 to 20:00 -> no night"),
-    pytest.param(utc(1, 20), utc(2, 3), True, id="21:00 to 04:00: four hours of night -> night"),
-    pytest.param(utc(1, 21), utc(2, 2), False, id="22:00 to 03:00: three hours -> no night"),
-]
 
 
 @pytest.mark.parametrize(("ready", "leaves", "night"), WAITS)
