@@ -11,7 +11,14 @@ check (`CHECKS`) and says why in a sentence.
 
 from __future__ import annotations
 
-from evals.oracle import checks_messages, checks_money, checks_outcomes, checks_seats, checks_trust
+from evals.oracle import (
+    checks_messages,
+    checks_money,
+    checks_outcomes,
+    checks_seats,
+    checks_timing,
+    checks_trust,
+)
 from evals.oracle.context import judge_context
 from evals.oracle.record import RunRecord
 from evals.oracle.verdict import CHECKS, Finding, Verdict
@@ -25,7 +32,14 @@ def judge(record: RunRecord) -> Verdict:
     findings: list[Finding] = []
     if record.error:
         findings.append(Finding("run_error", None, record.error))
-    for module in (checks_seats, checks_outcomes, checks_messages, checks_money, checks_trust):
+    for module in (
+        checks_seats,
+        checks_outcomes,
+        checks_messages,
+        checks_timing,
+        checks_money,
+        checks_trust,
+    ):
         findings += module.check(j)
     rebooked = [
         p for p in j.touched if any(e.action == "rebook" for e in j.seats.journeys[p].rebookings)
