@@ -10,7 +10,9 @@ recorded (`CaseRow.assignment`) and resumes it.
 
 The unit placed is a booking's party, or a group of linked bookings merged into one
 (`agent.planner.inputs.merge_linked`): its passengers travel together, so the plan gives
-the whole party seats on one itinerary, or none; each booking holds its own seats on it.
+the whole party seats on one itinerary; each booking holds its own seats on it. A group
+no itinerary can take whole is planned again as its members, each at their own priority
+(`plan_apart`).
 A case placed alone joins its linked companions' itinerary or leaves room for them
 (`agent.planner.companions`).
 
