@@ -392,6 +392,39 @@ def test_the_last_seat_to_a_lower_priority_passenger_is_caught() -> None:
     assert next(f for f in verdict.findings if f.check == "priority").pnr == "P1"
 
 
+def test_a_group_kept_together_on_a_later_flight_is_no_priority_fault() -> None:
+    """gen-s43-w4 of seed 43: the last seat on XA2 goes to a lower-priority passenger
+    while a higher-priority group of two flies together on XA3. The seat was no use to
+    the group (it would have split them, and XA3 had room for both): no priority finding,
+    no split. Were the group a single booking, the same seat is a priority fault."""
+    one_seat = replace(XA2, sold={"economy": 9})
+    a = booking("P1", "XA1/2026-03-01", ssr=("WCHR",), group="g")
+    b = booking("P2", "XA1/2026-03-01", ssr=("WCHR",), group="g")
+    plain = booking("P3", "XA1/2026-03-01")
+
+    def run(group: str | None) -> RunRecord:
+        pair = [replace(a, group=group), replace(b, group=group)]
+        return after(
+            RunRecord(
+                world=world([XA1, one_seat, XA3], [*pair, plain]),
+                events=[cancelled()],
+                end=at(720),
+                effects=[
+                    rebook(0, "P3", [1], ["XA2/2026-03-01"], case="c3"),
+                    rebook(0, "P1", [1], ["XA3/2026-03-01"], case="c1"),
+                    rebook(0, "P2", [1], ["XA3/2026-03-01"], case="c2"),
+                ],
+                messages=[
+                    message(0, p, "cancelled_rebooked", "XA1/2026-03-01")
+                    for p in ("P1", "P2", "P3")
+                ],
+            )
+        )
+
+    assert not {"priority", "split"} & checks(run("g"))
+    assert "priority" in checks(run(None))
+
+
 def test_linked_bookings_split_are_caught() -> None:
     a = booking("P1", "XA1/2026-03-01", group="g")
     b = booking("P2", "XA1/2026-03-01", group="g")
