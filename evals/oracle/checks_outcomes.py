@@ -222,6 +222,8 @@ def _priority(j: Judged) -> list[Finding]:
                 if high == low or rank[high] >= rank[low]:
                     continue
                 hb = j.booking(high)
+                if hb.group is not None and hb.group == world.bookings[low].group:
+                    continue  # a seat a companion took travels with the group, not against it
                 if (j.origin[high], j.destination[high]) != (j.origin[low], j.destination[low]):
                     continue
                 if {leg.cabin for leg in hb.legs} != {cabin} or scarce >= party[high]:

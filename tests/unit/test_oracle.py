@@ -425,6 +425,33 @@ def test_a_group_kept_together_on_a_later_flight_is_no_priority_fault() -> None:
     assert "priority" in checks(run(None))
 
 
+def test_a_group_is_never_judged_against_its_own_member() -> None:
+    """gen-s43-w21 of seed 43: an unaccompanied minor and a companion of one group fly
+    together FRA-MUC-ZRH on Y1+M2; the seat the companion took on Y1 is no other
+    passenger's, so a group member is not 'worse off' than the lower-priority companion
+    it travels with (even though Y1+M1 arrived earlier)."""
+    legs = [flight("XA1/2026-03-01", "FRA", "MUC", 120, 180)]
+    legs.append(flight("XM0/2026-03-01", "MUC", "ZRH", 240, 300))
+    y1 = flight("Y1/2026-03-01", "FRA", "MUC", 240, 300, sold=7)
+    m1 = flight("M1/2026-03-01", "MUC", "ZRH", 400, 460)
+    m2 = flight("M2/2026-03-01", "MUC", "ZRH", 600, 660)
+    a = booking("P1", "XA1/2026-03-01", "XM0/2026-03-01", ssr=("UMNR",), group="g")
+    b = booking("P2", "XA1/2026-03-01", "XM0/2026-03-01", group="g")
+    record = after(
+        RunRecord(
+            world=world([*legs, y1, m1, m2], [a, b]),
+            events=[cancelled()],
+            end=at(720),
+            effects=[
+                rebook(0, p, [1, 2], ["Y1/2026-03-01", "M2/2026-03-01"], case=f"c{p}")
+                for p in ("P2", "P1")
+            ],
+            messages=[message(0, p, "cancelled_rebooked", "XA1/2026-03-01") for p in ("P1", "P2")],
+        )
+    )
+    assert not {"priority", "split"} & checks(record)
+
+
 def test_linked_bookings_split_are_caught() -> None:
     a = booking("P1", "XA1/2026-03-01", group="g")
     b = booking("P2", "XA1/2026-03-01", group="g")
