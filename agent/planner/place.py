@@ -10,7 +10,9 @@ recorded (`CaseRow.assignment`) and resumes it.
 
 The unit placed is a booking's party, or a group of linked bookings merged into one
 (`agent.planner.inputs.merge_linked`): its passengers travel together, so the plan gives
-the whole party seats on one itinerary, or none; each booking holds its own seats on it.
+the whole party seats on one itinerary; each booking holds its own seats on it. A group
+no itinerary can take whole is planned again as its members, each at their own priority
+(`plan_apart`).
 A case placed alone joins its linked companions' itinerary or leaves room for them
 (`agent.planner.companions`).
 
@@ -158,20 +160,30 @@ async def place_cases(
     )
     plan = plan_wave(parties, options, capacity, weights)
     # A linked group no itinerary can take whole travels apart rather than not at all:
-    # each passenger's right to re-routing is their own (EU261 Art 8(1)(b)).
-    # (A companion planned only for room, not placed here, travels apart on its own case.)
-    apart = [
-        m
+    # each passenger's right to re-routing is their own (EU261 Art 8(1)(b)). Its members
+    # are then planned with the rest of the wave, each at their own priority, not on the
+    # seats the others left (a seat the group could not use whole must not go to a
+    # lower-priority passenger ahead of a member who could take it alone). Splitting one
+    # group may leave another unplaced: it splits in the next round (each round splits at
+    # least one group more, so it ends). A companion planned only for room, not placed
+    # here, travels apart on its own case.
+    split: set[str] = set()
+    while unplaced := [
+        ref
         for ref, ms in members_of.items()
-        if len(ms) > 1 and not plan.placed(ref)
-        for m in ms
-        if m.ref not in phantoms
-    ]
-    if apart:
-        more = {m.ref: network.options(m, horizon) for m in apart}
+        if len(ms) > 1 and ref not in split and not plan.placed(ref)
+    ]:
+        split.update(unplaced)
+        more = {
+            m.ref: network.options(m, horizon)
+            for ref in unplaced
+            for m in members_of[ref]
+            if m.ref not in phantoms
+        }
         new_seats = {seat for opts in more.values() for o in opts for seat in o.seats}
         capacity.update(await _seats_left(session, new_seats - capacity.keys(), postgres))
-        plan = plan_apart(plan, parties, apart, more, capacity, weights)
+        options.update(more)
+        plan = plan_apart(plan, parties, members_of, split, phantoms, options, capacity, weights)
     requests: list[HoldRequest] = []
     assignments: dict[str, Assignment] = {}
     for need in needs:
@@ -244,31 +256,21 @@ async def _options_on_committed(
 def plan_apart(
     plan: WavePlan,
     parties: Sequence[Party],
-    apart: Sequence[Party],
+    members_of: Mapping[str, Sequence[Party]],
+    split: Collection[str],
+    phantoms: Collection[str],
     options: Mapping[str, Sequence[Option]],
     capacity: Mapping[Seat, int],
     weights: PlannerSettings,
 ) -> WavePlan:
-    """`plan` (of `parties`) with the members of its unplaced linked groups (`apart`)
-    planned each on their own, on the seats the plan left."""
-    left = dict(capacity)
-    for party in parties:
-        option = plan.placed(party.ref)
-        for seat in option.seats if option is not None else ():
-            left[seat] = left.get(seat, 0) - party.needs(seat)
-    second = plan_wave(apart, options, left, weights)
-    members = {m.ref for m in apart}
-    placements = {
-        ref: p for ref, p in plan.placements.items() if not members.intersection(ref.split("+"))
-    }
-    placements.update(second.placements)
-    objective = round(sum(p.cost for p in placements.values()), 6)
-    return dc_replace(
-        plan,
-        placements=placements,
-        objective=objective,
-        lower_bound=min(plan.lower_bound, objective),
-    )
+    """The wave planned again with the linked groups in `split` as their members (but
+    `phantoms`, companions planned only for room), every party and member jointly on the
+    whole `capacity`: a member competes for seats at its own priority. `options` holds the
+    members' options too. The digest stays `plan`'s (the wave's inputs)."""
+    wave = [p for p in parties if p.ref not in split] + [
+        m for ref in sorted(split) for m in members_of[ref] if m.ref not in phantoms
+    ]
+    return dc_replace(plan_wave(wave, options, capacity, weights), digest=plan.digest)
 
 
 async def _seats_left(

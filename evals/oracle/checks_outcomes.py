@@ -4,6 +4,7 @@ went to the passengers who come first, and nobody was moved off a working itiner
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
@@ -103,7 +104,6 @@ def options_for(
     j: Judged,
     pnr: str,
     at: datetime,
-    returned: frozenset[str] = frozenset(),
     *,
     party: int | None = None,
     credit: Mapping[str, int] | None = None,
@@ -132,7 +132,6 @@ def options_for(
         at=at,
         earliest=earliest,
         latest=earliest + record.horizon,
-        returned=returned,
         credit=credit,
         arrive_by=_keeps_next_journey(j, pnr, origin, at),
     )
@@ -196,8 +195,20 @@ def _priority(j: Judged) -> list[Finding]:
         for pnr, b in world.bookings.items()
     }
     broken = list(j.broken_at)
+    # A booking of a group that could travel together needs a seat for every member: a
+    # seat it could only have taken alone would have split the group (`split`), so the
+    # lower-priority passenger who took it took nothing the group could use.
+    members: dict[str, list[str]] = defaultdict(list)
+    for pnr, b in world.bookings.items():
+        if b.group:
+            members[b.group].append(pnr)
+    party = {pnr: b.passengers for pnr, b in world.bookings.items()}
+    for pnrs in members.values():
+        if len(pnrs) > 1 and could_travel_together(j, pnrs):
+            everyone = sum(world.bookings[p].passengers for p in pnrs)
+            party.update(dict.fromkeys(pnrs, everyone))
     arrivals: dict[str, datetime | None] = {}
-    searched: dict[tuple[str, datetime, tuple[str, ...]], list[Option]] = {}
+    searched: dict[tuple[str, datetime, tuple[str, ...], int], list[Option]] = {}
     for low in broken:
         for effect in j.seats.journeys[low].rebookings:
             if effect.action != "rebook":
@@ -211,18 +222,28 @@ def _priority(j: Judged) -> list[Finding]:
                 if high == low or rank[high] >= rank[low]:
                     continue
                 hb = j.booking(high)
+                if hb.group is not None and hb.group == world.bookings[low].group:
+                    continue  # a seat a companion took travels with the group, not against it
                 if (j.origin[high], j.destination[high]) != (j.origin[low], j.destination[low]):
                     continue
-                if {leg.cabin for leg in hb.legs} != {cabin} or scarce >= hb.passengers:
+                if {leg.cabin for leg in hb.legs} != {cabin} or scarce >= party[high]:
                     continue
                 if j.broken_at[high] > effect.at:
                     continue
                 got = arrivals.setdefault(high, _arrival(j, high))
-                asked = (high, effect.at, tuple(flights))
+                # The seats `low` took count free (theirs, not the high party's size).
+                took = j.booking(low).passengers
+                asked = (high, effect.at, tuple(flights), took)
                 if asked not in searched:
                     searched[asked] = [
                         o
-                        for o in options_for(j, high, effect.at, frozenset(flights))
+                        for o in options_for(
+                            j,
+                            high,
+                            effect.at,
+                            party=party[high],
+                            credit=dict.fromkeys(flights, took),
+                        )
                         if set(o.flights) & set(flights)
                     ]
                 could = searched[asked]
@@ -240,3 +261,26 @@ def _priority(j: Judged) -> list[Finding]:
                         )
                     )
     return found
+
+
+def could_travel_together(j: Judged, pnrs: list[str]) -> bool:
+    """Did one itinerary have seats for the whole group when it broke? A group with
+    none cannot be kept together, and holding a member back to keep it so would deny
+    them re-routing at the earliest opportunity, which is each passenger's own right
+    (EU261 Art 8(1)(b)): travelling apart is then no fault. The seats the members took
+    count as free (they would have been the group's). A group never broken is judged as
+    before: nothing moved it apart but the agent."""
+    broken = [j.broken_at[p] for p in pnrs if p in j.broken_at]
+    if not broken:
+        return True
+    at = min(broken)
+    first = min(pnrs, key=lambda p: j.broken_at.get(p, at))
+    everyone = sum(j.seats.journeys[p].booking.passengers for p in pnrs)
+    credit: Counter[str] = Counter()
+    for pnr in pnrs:
+        journey = j.seats.journeys[pnr]
+        booked = {leg.flight for leg in journey.versions[0][1]}
+        for leg in journey.final:
+            if leg.flight not in booked:  # a seat the agent took for the member
+                credit[leg.flight] += journey.booking.passengers
+    return bool(options_for(j, first, at, party=everyone, credit=credit))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from itertools import pairwise
 
-from evals.oracle.checks_outcomes import options_for
+from evals.oracle.checks_outcomes import could_travel_together
 from evals.oracle.context import Judged
 from evals.oracle.journeys import unflown
 from evals.oracle.record import Leg
@@ -171,35 +171,12 @@ def _groups(j: Judged) -> list[Finding]:
             for pnr in pnrs
             if j.seats.journeys[pnr].refunded_at is None
         }
-        if len(set(finals.values())) > 1 and _could_travel_together(j, pnrs):
+        if len(set(finals.values())) > 1 and could_travel_together(j, pnrs):
             parts = "; ".join(
                 f"{p} on {'+'.join(f) or 'nothing'}" for p, f in sorted(finals.items())
             )
             found.append(Finding("split", None, f"group {group} travels apart: {parts}"))
     return found
-
-
-def _could_travel_together(j: Judged, pnrs: list[str]) -> bool:
-    """Did one itinerary have seats for the whole group when it broke? A group with
-    none cannot be kept together, and holding a member back to keep it so would deny
-    them re-routing at the earliest opportunity, which is each passenger's own right
-    (EU261 Art 8(1)(b)): travelling apart is then no fault. The seats the members took
-    count as free (they would have been the group's). A group never broken is judged as
-    before: nothing moved it apart but the agent."""
-    broken = [j.broken_at[p] for p in pnrs if p in j.broken_at]
-    if not broken:
-        return True
-    at = min(broken)
-    first = min(pnrs, key=lambda p: j.broken_at.get(p, at))
-    everyone = sum(j.seats.journeys[p].booking.passengers for p in pnrs)
-    credit: Counter[str] = Counter()
-    for pnr in pnrs:
-        journey = j.seats.journeys[pnr]
-        booked = {leg.flight for leg in journey.versions[0][1]}
-        for leg in journey.final:
-            if leg.flight not in booked:  # a seat the agent took for the member
-                credit[leg.flight] += journey.booking.passengers
-    return bool(options_for(j, first, at, party=everyone, credit=credit))
 
 
 def _ledger_matches(j: Judged) -> list[Finding]:

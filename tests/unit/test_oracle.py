@@ -392,6 +392,66 @@ def test_the_last_seat_to_a_lower_priority_passenger_is_caught() -> None:
     assert next(f for f in verdict.findings if f.check == "priority").pnr == "P1"
 
 
+def test_a_group_kept_together_on_a_later_flight_is_no_priority_fault() -> None:
+    """gen-s43-w4 of seed 43: the last seat on XA2 goes to a lower-priority passenger
+    while a higher-priority group of two flies together on XA3. The seat was no use to
+    the group (it would have split them, and XA3 had room for both): no priority finding,
+    no split. Were the group a single booking, the same seat is a priority fault."""
+    one_seat = replace(XA2, sold={"economy": 9})
+    a = booking("P1", "XA1/2026-03-01", ssr=("WCHR",), group="g")
+    b = booking("P2", "XA1/2026-03-01", ssr=("WCHR",), group="g")
+    plain = booking("P3", "XA1/2026-03-01")
+
+    def run(group: str | None) -> RunRecord:
+        pair = [replace(a, group=group), replace(b, group=group)]
+        return after(
+            RunRecord(
+                world=world([XA1, one_seat, XA3], [*pair, plain]),
+                events=[cancelled()],
+                end=at(720),
+                effects=[
+                    rebook(0, "P3", [1], ["XA2/2026-03-01"], case="c3"),
+                    rebook(0, "P1", [1], ["XA3/2026-03-01"], case="c1"),
+                    rebook(0, "P2", [1], ["XA3/2026-03-01"], case="c2"),
+                ],
+                messages=[
+                    message(0, p, "cancelled_rebooked", "XA1/2026-03-01")
+                    for p in ("P1", "P2", "P3")
+                ],
+            )
+        )
+
+    assert not {"priority", "split"} & checks(run("g"))
+    assert "priority" in checks(run(None))
+
+
+def test_a_group_is_never_judged_against_its_own_member() -> None:
+    """gen-s43-w21 of seed 43: an unaccompanied minor and a companion of one group fly
+    together FRA-MUC-ZRH on Y1+M2; the seat the companion took on Y1 is no other
+    passenger's, so a group member is not 'worse off' than the lower-priority companion
+    it travels with (even though Y1+M1 arrived earlier)."""
+    legs = [flight("XA1/2026-03-01", "FRA", "MUC", 120, 180)]
+    legs.append(flight("XM0/2026-03-01", "MUC", "ZRH", 240, 300))
+    y1 = flight("Y1/2026-03-01", "FRA", "MUC", 240, 300, sold=7)
+    m1 = flight("M1/2026-03-01", "MUC", "ZRH", 400, 460)
+    m2 = flight("M2/2026-03-01", "MUC", "ZRH", 600, 660)
+    a = booking("P1", "XA1/2026-03-01", "XM0/2026-03-01", ssr=("UMNR",), group="g")
+    b = booking("P2", "XA1/2026-03-01", "XM0/2026-03-01", group="g")
+    record = after(
+        RunRecord(
+            world=world([*legs, y1, m1, m2], [a, b]),
+            events=[cancelled()],
+            end=at(720),
+            effects=[
+                rebook(0, p, [1, 2], ["Y1/2026-03-01", "M2/2026-03-01"], case=f"c{p}")
+                for p in ("P2", "P1")
+            ],
+            messages=[message(0, p, "cancelled_rebooked", "XA1/2026-03-01") for p in ("P1", "P2")],
+        )
+    )
+    assert not {"priority", "split"} & checks(record)
+
+
 def test_linked_bookings_split_are_caught() -> None:
     a = booking("P1", "XA1/2026-03-01", group="g")
     b = booking("P2", "XA1/2026-03-01", group="g")

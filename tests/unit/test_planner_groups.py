@@ -47,13 +47,31 @@ def test_a_group_no_itinerary_fits_whole_travels_apart_rather_than_not_at_all() 
     capacity = {SOON.seats[0]: 1, LATER.seats[0]: 1}
     plan = plan_wave(merged, options, capacity, WEIGHTS)
     assert plan.placed("PNR01+PNR02") is None, "one seat for two travellers"
-    apart = members_of["PNR01+PNR02"]
-    more = {m.ref: [SOON, LATER] for m in apart}
-    plan = plan_apart(plan, merged, apart, more, capacity, WEIGHTS)
+    options |= {m.ref: [SOON, LATER] for m in members_of["PNR01+PNR02"]}
+    plan = plan_apart(plan, merged, members_of, {"PNR01+PNR02"}, (), options, capacity, WEIGHTS)
     assert plan.placed("OTHER") == LATER, "the plan's own placements stand"
     assert plan.placed("PNR02") == SOON, "the one seat left goes to the higher priority"
     assert plan.placed("PNR01") is None
     assert "PNR01+PNR02" not in plan.placements
+
+
+def test_a_split_groups_member_outranks_a_lower_priority_party_for_the_last_seat() -> None:
+    # gen-s43-w4 of seed 43: one seat left, a silver customer's two linked bookings and a
+    # passenger without tier. The group cannot fly whole; the seat must go to a member
+    # (higher priority), not to the other passenger because it was planned first.
+    group = [party("PNR01", weight=2.0), party("PNR02", weight=2.0)]
+    merged, members_of = merge_linked(
+        [*group, party("OTHER")], {p.ref: ("C1", "XA9") for p in group}
+    )
+    options = {p.ref: [SOON] for p in merged}
+    capacity = {SOON.seats[0]: 1}
+    plan = plan_wave(merged, options, capacity, WEIGHTS)
+    assert plan.placed("OTHER") == SOON and plan.placed("PNR01+PNR02") is None
+    options |= {m.ref: [SOON] for m in members_of["PNR01+PNR02"]}
+    apart = plan_apart(plan, merged, members_of, {"PNR01+PNR02"}, (), options, capacity, WEIGHTS)
+    assert apart.placed("OTHER") is None, "the lower priority yields the last seat"
+    assert {apart.placed("PNR01"), apart.placed("PNR02")} == {SOON, None}
+    assert apart.digest == plan.digest
 
 
 def test_an_unlinked_party_is_unchanged() -> None:
