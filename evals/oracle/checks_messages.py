@@ -88,8 +88,14 @@ def _news(j: Judged, pnr: str) -> list[tuple[str, datetime]]:
     record, board = j.record, j.board
     journey = j.seats.journeys[pnr]
     news: dict[str, datetime] = {}
-    for at in j.moments_of.get(pnr, ()):
-        for leg in unflown(record, board, journey.all_legs_at(at, before=True), at):
+    # At each record's moment, the legs held as it found them; and at each move onto new
+    # flights, the legs moved onto: a flight already late when the passenger is put on it
+    # is news from that moment, which the message of the move tells (it states the
+    # flight's times), not from the next record that happens to come.
+    moments = [(at, True) for at in j.moments_of.get(pnr, ())]
+    moments += [(moved, False) for moved, _, _ in journey.versions[1:]]
+    for at, before in sorted(moments):
+        for leg in unflown(record, board, journey.all_legs_at(at, before=before), at):
             state = board.state(leg.flight, at)
             late = state.est_dep - record.world.flights[leg.flight].sched_dep >= NEWS_DELAY
             if (state.gone or late) and leg.flight not in news:
