@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 from airline.replay_world import build_replay_world
 from airline.seed import World
 from evals.harness import Harness
+from evals.hindsight import delays_with_seats
 from evals.metrics import percentile
 from evals.oracle.checks_outcomes import _ends_broken
 from evals.oracle.context import Judged, judge_context
@@ -274,6 +275,8 @@ def figures(result: RunResult) -> dict[str, Any]:
         )
         hindsight += [(best - planned).total_seconds() / 3600] * passengers[pnr]
 
+    with_seats = delays_with_seats(j, record, rebooked)
+
     # Churn: every booking the agent rebooked, however it ended.
     moved = {
         pnr: rebooks
@@ -317,6 +320,11 @@ def figures(result: RunResult) -> dict[str, Any]:
         # how far their delay is from what was possible at all.
         "hindsight_delay_h_mean": round(statistics.fmean(hindsight), 2) if hindsight else None,
         "hindsight_delay_h_p95": round(percentile(hindsight, 0.95) or 0, 2) if hindsight else None,
+        # The same passengers assigned jointly to the flights that flew, seats respected
+        # (`evals.hindsight`): the part of the gap above that capacity explains.
+        "hindsight_seats_delay_h_mean": (
+            round(statistics.fmean(with_seats), 2) if with_seats else None
+        ),
         "share_with_refund_offer": share(refunds),
         "rebooked_bookings": len(moved),
         "churn_rebookings_per_rebooked": (
