@@ -21,6 +21,8 @@ found:
   or not, so "avoid London" and "avoid Heathrow, Gatwick, ..." are compared airport by
   airport;
 - avoid_overnight false (red-eyes accepted) is the default and scores as no preference;
+- a language is its code as `Preferences` keeps it (`airline.languages.language_code`:
+  "nb" and "nn" are "no", "fil" is "tl");
 - the held-out set's need names (deaf, blind, ...) are mapped to
   `Preferences.accessibility`'s (hearing impairment, visual impairment, ...);
 - "wheelchair" implies "assistance": the wheelchair service (SSR WCHR) includes the help
@@ -46,6 +48,7 @@ from typing import Any
 
 import yaml
 
+from airline.languages import language_code
 from airline.metro import airports_of_city
 from memory.prefs.findings import FIELDS, LIST_FIELDS, Understood
 from memory.prefs.lexical import LexiconReader
@@ -88,6 +91,8 @@ def _pairs(field: str, value: object) -> set[Pair]:
         return {("avoid_airports", code) for code in city_airports(str(value))}
     if field == "accessibility":
         return {(field, NEED_NAMES.get(str(value), str(value)))}
+    if field == "language":
+        return {(field, language_code(str(value)))}
     return {(field, _text(value))}
 
 

@@ -71,3 +71,8 @@ def test_a_city_scores_as_every_airport_the_planner_avoids_for_it() -> None:
 
 def test_a_name_no_airport_is_filed_under_scores_as_itself() -> None:
     assert BENCH.city_airports("Atlantis") == {"Atlantis"}
+
+
+def test_a_language_scores_under_the_code_preferences_keep() -> None:
+    assert _score({"language": "no"}, _found(("language", "nb"))) == {"tp": 1, "fp": 0, "fn": 0}
+    assert _score({"language": "fil"}, _found(("language", "tl"))) == {"tp": 1, "fp": 0, "fn": 0}
