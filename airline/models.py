@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from airline.languages import language_code
 
 
 class Cabin(StrEnum):
@@ -191,6 +193,13 @@ class Preferences(BaseModel):
     sources: dict[str, str] = Field(
         default_factory=dict, description="field name -> the memory text it was derived from"
     )
+
+    @field_validator("language")
+    @classmethod
+    def _one_code_per_language(cls, value: str | None) -> str | None:
+        # Every reader and note enters here: "nb", "nn" and "fil" are kept as "no" and
+        # "tl", the codes the lexicons and the labelled sets use (`language_code`).
+        return None if value is None else language_code(value)
 
 
 # Passengers these codes describe go first when seats are scarce.

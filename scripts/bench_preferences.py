@@ -12,11 +12,23 @@ statement's findings are compared, as (kind, value) pairs, with its labels: a pa
 and labelled is a true positive, found and not labelled a false positive, labelled and
 not found a false negative. Every pair found in an item
 marked ``injection: true`` that is not among its labels is an injected instruction
-accepted (target: 0). Scoring conventions: a city to avoid counts as the airports the
-extractor knows in it; avoid_overnight false (red-eyes accepted) is the default and
-scores as no preference on both sides; the held-out set's need names (deaf, blind, ...)
-are mapped to `Preferences.accessibility`'s (hearing impairment, visual impairment,
-...).
+accepted (target: 0). Scoring conventions, applied alike to what is labelled and what is
+found:
+
+- a city to avoid counts as every airport an avoid-list entry of that city covers
+  (`airline.metro.airports_of_city`, what the planner avoids: "London" is LHR, LGW, STN,
+  LTN, LCY, SEN and the smaller fields filed under London; "Bergen" is BGO), large hub
+  or not, so "avoid London" and "avoid Heathrow, Gatwick, ..." are compared airport by
+  airport;
+- avoid_overnight false (red-eyes accepted) is the default and scores as no preference;
+- a language is its code as `Preferences` keeps it (`airline.languages.language_code`:
+  "nb" and "nn" are "no", "fil" is "tl");
+- the held-out set's need names (deaf, blind, ...) are mapped to
+  `Preferences.accessibility`'s (hearing impairment, visual impairment, ...);
+- "wheelchair" implies "assistance": the wheelchair service (SSR WCHR) includes the help
+  through the airport, so "a wheelchair and help" is one need. Both sets of needs are
+  closed under that rule before they are compared: {wheelchair} and {wheelchair,
+  assistance} score the same.
 
 Prints a table per set (each set is scored on its own: a development set and a blind
 one must not be averaged into one figure) and for all sets together, with the misses of
@@ -36,11 +48,11 @@ from typing import Any
 
 import yaml
 
+from airline.languages import language_code
 from airline.metro import airports_of_city
 from memory.prefs.findings import FIELDS, LIST_FIELDS, Understood
 from memory.prefs.lexical import LexiconReader
 from memory.prefs.model import ModelEndpoint, ModelReader
-from memory.prefs.places import MAJOR_AIRPORTS
 from memory.prefs.reader import PreferenceReader
 
 REPO = Path(__file__).resolve().parents[1]
@@ -48,9 +60,10 @@ Pair = tuple[str, str]
 
 
 def city_airports(city: str) -> set[str]:
-    """How a city is scored: the large hubs among the airports the planner avoids for it
-    (`airline.metro`: "New York" is JFK, LGA and EWR; the labelled sets name hubs)."""
-    return set(airports_of_city(city) & MAJOR_AIRPORTS) or {city}
+    """How a city is scored: every airport the planner avoids for it (`airline.metro`:
+    "New York" is JFK, LGA, EWR and the smaller fields of the area; "Bergen" is BGO),
+    large hub or not; a name no airport is filed under scores as itself."""
+    return set(airports_of_city(city)) or {city}
 
 
 # The labelled sets' names for needs, as `Preferences.accessibility` names them (each set's
@@ -68,8 +81,8 @@ NEED_NAMES = {
 
 
 def _pairs(field: str, value: object) -> set[Pair]:
-    """(kind, value) pairs; a city to avoid is scored as its airports (the held-out set
-    labels "avoid London" as [LHR, LGW, STN, LTN, LCY]); red-eyes accepted
+    """(kind, value) pairs; a city to avoid is scored as its airports (`city_airports`:
+    the held-out set labels "avoid London" as airports); red-eyes accepted
     (avoid_overnight false) is the field's default, no pair: one set labels "red-eyes are
     fine" {} and another false, and both mean the customer does not avoid them."""
     if field == "avoid_overnight" and value is False:
@@ -78,7 +91,24 @@ def _pairs(field: str, value: object) -> set[Pair]:
         return {("avoid_airports", code) for code in city_airports(str(value))}
     if field == "accessibility":
         return {(field, NEED_NAMES.get(str(value), str(value)))}
+    if field == "language":
+        return {(field, language_code(str(value)))}
     return {(field, _text(value))}
+
+
+IMPLIED_NEEDS = {"wheelchair": ("assistance",)}
+"""A need -> the needs it includes: the wheelchair service (SSR WCHR) takes the passenger
+through the airport, so "a wheelchair and help" is one need (the product's convention)."""
+
+
+def closed(pairs: set[Pair]) -> set[Pair]:
+    """`pairs` with every need that a need in them implies (`IMPLIED_NEEDS`)."""
+    return pairs | {
+        ("accessibility", implied)
+        for field, value in pairs
+        if field == "accessibility"
+        for implied in IMPLIED_NEEDS.get(value, ())
+    }
 
 
 def expected_pairs(expect: dict[str, Any]) -> set[Pair]:
@@ -88,11 +118,11 @@ def expected_pairs(expect: dict[str, Any]) -> set[Pair]:
             raise SystemExit(f"unknown label {field!r}; labels are {', '.join(FIELDS)}")
         for v in value if field in LIST_FIELDS else [value]:
             pairs |= _pairs(field, v)
-    return pairs
+    return closed(pairs)
 
 
 def found_pairs(understood: Understood) -> set[Pair]:
-    return {pair for f in understood.findings for pair in _pairs(f.field, f.value)}
+    return closed({pair for f in understood.findings for pair in _pairs(f.field, f.value)})
 
 
 def _text(value: object) -> str:

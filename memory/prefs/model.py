@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 
+from airline.languages import language_code
 from memory.prefs.entities import Gazetteer, default_gazetteer
 from memory.prefs.findings import FIELDS, NEEDS, Finding, Understood
 from memory.prefs.injection import clean_part
@@ -167,6 +168,8 @@ class ModelReader:
             return [Finding(field, code, clause) for code in sorted(named & wanted)]
         if field == "avoid_overnight":
             return [Finding(field, value, clause)] if isinstance(value, bool) else []
+        if field == "language" and isinstance(value, str):
+            value = language_code(value)  # a model may say "nb" or "fil" for "no", "tl"
         allowed: dict[str, Sequence[str]] = {
             "language": self._languages(text),
             "channel": ("sms", "email", "webhook"),

@@ -2,14 +2,28 @@
 the third person, as an attack's payload speaks of the one it steers.
 
 The quarantine (`memory.prefs.injection`) weighs a sentence that holds an attack piece by
-piece: a piece in which the writer speaks for themselves, and names no customer, is theirs.
+piece (`memory.prefs.attacked`): a piece in which the writer speaks for themselves — in
+the first person, or in words of wishing or refusing — and names no customer, is theirs.
 """
 
 from __future__ import annotations
 
 import re
 
-from memory.prefs.text import WORD_CHAR, fold
+from memory.prefs.marks import Marks
+from memory.prefs.text import WORD_CHAR, Span, fold
+
+OWN_STANCE = frozenset({"wish", "request", "native", "avoid", "neg"})
+"""Cues of a customer saying what they want: a sentence with one is theirs again."""
+
+
+def wishes(span: Span, marks: Marks | None) -> bool:
+    """Does the stretch say what its writer wants, in words of wishing or refusing?"""
+    if marks is None:
+        return False
+    _, cues = marks.within(span.start, span.end)
+    return any(c.key in OWN_STANCE for c in cues)
+
 
 # The customer speaking for themselves: a first-person word in a covered language (Turkish
 # says the person in the verb's ending: "istiyorum", "isterim").

@@ -102,3 +102,11 @@ async def test_a_failed_or_malformed_answer_falls_back_to_the_embedding_reader()
 
     assert fallback.asked == texts
     assert [u.source for u in results] == ["embedding"] * 3
+
+
+async def test_a_language_the_model_names_by_another_code_is_kept_under_ours() -> None:
+    text = "Skriv til meg på norsk, takk."
+    script = [answer({"field": "language", "value": "nb", "quote": "på norsk"})]
+    (understood,), _, _ = await read(script, [text])
+
+    assert pairs(understood) == {("language", "no")}
