@@ -53,6 +53,7 @@ from airline.metro import airports_of_city
 from memory.prefs.findings import FIELDS, LIST_FIELDS, Understood
 from memory.prefs.lexical import LexiconReader
 from memory.prefs.model import ModelEndpoint, ModelReader
+from memory.prefs.places import MAJOR_AIRPORTS
 from memory.prefs.reader import PreferenceReader
 
 REPO = Path(__file__).resolve().parents[1]
@@ -60,10 +61,13 @@ Pair = tuple[str, str]
 
 
 def city_airports(city: str) -> set[str]:
-    """How a city is scored: every airport the planner avoids for it (`airline.metro`:
-    "New York" is JFK, LGA, EWR and the smaller fields of the area; "Bergen" is BGO),
-    large hub or not; a name no airport is filed under scores as itself."""
-    return set(airports_of_city(city)) or {city}
+    """How a city is scored: its large hubs where it has any ("London" is LHR, LGW, STN,
+    LTN, LCY — not London, Ontario's YXU, which airportsdata files under the same name),
+    else every airport filed under it ("Bergen" is BGO); a name no airport is filed under
+    scores as itself. Scoring every namesake field would charge a correct "London" with
+    five false airports abroad."""
+    every = set(airports_of_city(city))
+    return (every & MAJOR_AIRPORTS) or every or {city}
 
 
 # The labelled sets' names for needs, as `Preferences.accessibility` names them (each set's
