@@ -92,6 +92,19 @@ def test_a_halving_stands_when_the_offered_re_routing_is_delayed_later() -> None
     assert "compensation" in checks(after(record))
 
 
+def test_a_halving_stands_when_the_offered_re_routing_is_cancelled_later() -> None:
+    """found-compensation-s71-w14: re-routed onto XA2 (2 h late when offered) and paid
+    half; XA2 is then cancelled too (weather) and the passenger has no alternative left.
+    The re-routing offered still decides Art 7(2): 125 EUR was right when paid."""
+    gone = cancelled("XA2/2026-03-01", minutes=60, reason="weather")
+    record = clean_run(events=[cancelled(), gone])
+    record.effects.append(
+        money(60, "P1", "refund_offer", regime="eu261", amount_cents=10000, currency="EUR")
+    )
+    record.messages.append(message(60, "P1", "cancelled_no_alternative", "XA2/2026-03-01"))
+    assert "compensation" not in checks(after(record))
+
+
 def test_appr_covers_a_connection_through_canada() -> None:
     """JFK→YYZ→BOS: both flights land or take off in Canada, so APPR covers the journey
     though it starts and ends in the US (Canada Transportation Act s.86.11(1): flights to,
