@@ -331,6 +331,35 @@ def test_a_us_delay_told_in_the_night_within_259_8_is_no_quiet_hours_finding() -
     assert judge(record).by_check() == {}
 
 
+def test_a_us_delay_back_after_the_flight_was_on_time_again_may_be_told_in_the_night() -> None:
+    # found-quiet-hours-s71-w8: 50 min late at 00:00 local (told), on time again at 00:10,
+    # 75 min late at 01:30. Told 25 min after the 50 it was told, or a new delay of 30 min
+    # or more after none: 14 CFR 259.8 read either way is defensible. Sent at once, the
+    # law's reading excuses the night; held to the morning, no deadline is missed.
+    jfk_bos = flight("XU1/2026-03-01", "JFK", "BOS", 900, 960)
+    events = [
+        event(0, "XU1/2026-03-01", "delayed", at(950), at(1010)),
+        event(10, "XU1/2026-03-01", "scheduled", at(900), at(960)),
+        event(90, "XU1/2026-03-01", "delayed", at(975), at(1035)),
+    ]
+
+    def told_second_at(sent: float) -> RunRecord:
+        return after(
+            RunRecord(
+                world=world([jfk_bos], [booking("P1", "XU1/2026-03-01", currency="USD")]),
+                events=events,
+                end=at(1100),
+                messages=[
+                    message(0, "P1", "delay", "XU1/2026-03-01", sent=0, text="at 20:50Z"),
+                    message(90, "P1", "delay", "XU1/2026-03-01", sent=sent, text="at 21:15Z"),
+                ],
+            )
+        )
+
+    assert judge(told_second_at(90)).by_check() == {}
+    assert judge(told_second_at(420)).by_check() == {}
+
+
 def test_an_effect_from_a_stale_approval_is_caught() -> None:
     delayed = event(10, "XA2/2026-03-01", "delayed", at(300), at(360))
     record = clean_run(events=[cancelled(), delayed])
