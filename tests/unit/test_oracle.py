@@ -105,6 +105,28 @@ def test_a_halving_stands_when_the_offered_re_routing_is_cancelled_later() -> No
     assert "compensation" not in checks(after(record))
 
 
+def test_a_seat_left_behind_where_the_passenger_no_longer_is_does_not_strand_them() -> None:
+    """Seed 71 w14: re-routed onto XA2 (a working itinerary), which leaves and is then
+    diverted to NUE, with no seat from there. XA3 from FRA stayed free to the end, but the
+    passenger is no longer at FRA, and when they were, they held a working itinerary: they
+    were never left without one while that seat could have served them."""
+    departed = event(240, "XA2/2026-03-01", "departed", at(240), at(300))
+    diverted = event(
+        270, "XA2/2026-03-01", "diverted", at(240), at(300), reason="security", diverted_to="NUE"
+    )
+    record = clean_run(events=[cancelled(), departed, diverted])
+    record.messages.append(message(270, "P1", "diverted_no_alternative", "XA2/2026-03-01"))
+    record.effects.append(
+        money(270, "P1", "refund_offer", regime="eu261", amount_cents=10000, currency="EUR")
+    )
+    assert "stranded" not in checks(after(record))
+    # Cancelled before it left, the passenger is still at FRA: XA3 was theirs to take.
+    gone = cancelled("XA2/2026-03-01", minutes=60, reason="weather")
+    record = clean_run(events=[cancelled(), gone])
+    record.messages.append(message(60, "P1", "cancelled_no_alternative", "XA2/2026-03-01"))
+    assert "stranded" in checks(after(record))
+
+
 def test_appr_covers_a_connection_through_canada() -> None:
     """JFK→YYZ→BOS: both flights land or take off in Canada, so APPR covers the journey
     though it starts and ends in the US (Canada Transportation Act s.86.11(1): flights to,
