@@ -145,7 +145,7 @@ class PlannerSettings(BaseModel):
     The objective, in one place: every option a party could take costs, per seat and
     times the party's priority weight, the hours of arrival delay at the journey's final
     destination, plus `stop_hours` per connection, `layover_weight` per hour waiting at a
-    connecting airport, `other_carrier_hours` off own metal,
+    connecting airport, `other_carrier_hours` off own metal (not weighted: below),
     `risk_hours` times the estimated chance the option is disrupted too (what the stream
     has shown so far at its airports and hours, `agent.planner.risk`) times one plus the
     flights of the journey the party already lost to a disruption (a passenger moved
@@ -157,7 +157,9 @@ class PlannerSettings(BaseModel):
     no overnight). Leaving a party without a seat costs `unplaced_hours`, more than any
     option, so nobody is left out while a seat exists within `horizon_hours`. The
     priority weight is 1 plus the boosts below (reduced mobility, unaccompanied minors, a
-    connection at risk, tier, fare).
+    connection at risk, tier, fare). `other_carrier_hours` is the airline's cost, not the
+    passenger's, and is the one term not multiplied by the priority weight: a partner's
+    seat costs the same whoever takes it, so it never decides who gets the earlier seat.
     """
 
     wave_window_seconds: float = Field(
@@ -186,7 +188,12 @@ class PlannerSettings(BaseModel):
         description="what an hour waiting at a connecting airport costs, in hours of delay "
         "(same arrival: better to wait at the origin than overnight at a hub)",
     )
-    other_carrier_hours: float = Field(default=3.0, ge=0, description="cost of another carrier")
+    other_carrier_hours: float = Field(
+        default=3.0,
+        ge=0,
+        description="cost of another carrier's seat, per seat, whoever takes it (not "
+        "weighted by priority)",
+    )
     risk_hours: float = Field(
         default=48.0,
         ge=0,

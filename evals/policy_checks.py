@@ -151,13 +151,20 @@ def policy_violations(result: RunResult, timeline: Timeline | None = None) -> li
                     f"{e.pnr}: refund of {amount:g} exceeds the ticket price "
                     f"{booking.price_cents / 100:g}"
                 )
-    seen: Counter[tuple[str, str, str]] = Counter(
-        (e.pnr, e.action, json.dumps(e.detail, sort_keys=True, default=str))
+    # The same effect for the same disruption is a repeat; a refund offered again when the
+    # flight a booking was moved onto goes too (no alternative left) answers new news.
+    seen: Counter[tuple[str, str, str, str | None]] = Counter(
+        (
+            e.pnr,
+            e.action,
+            json.dumps(e.detail, sort_keys=True, default=str),
+            flight_of.get(e.case_id),
+        )
         for e in result.ledger
         if e.action != "notify"
     )
     problems += [
-        f"{pnr}: {action} repeated {n} times" for (pnr, action, _), n in seen.items() if n > 1
+        f"{pnr}: {action} repeated {n} times" for (pnr, action, _, _), n in seen.items() if n > 1
     ]
     per_case = Counter((e.case_id, e.pnr) for e in result.ledger if e.action == "rebook")
     problems += [f"{pnr}: {n} rebookings in one case" for (_, pnr), n in per_case.items() if n > 1]

@@ -2,8 +2,16 @@
 
 The weights and their meaning are documented in one place, `agent.settings.PlannerSettings`;
 this module only applies them. Every term is in hours of arrival delay at the journey's
-final destination, per seat, times the party's priority weight, so a platinum family of
-three waiting two hours weighs what it should against a lone traveller waiting five.
+final destination, per seat. What the passenger suffers (the delay, stops, waits, the
+risk of a second disruption, a broken preference) counts times the party's priority
+weight, so a platinum family of three waiting two hours weighs what it should against a
+lone traveller waiting five. What the airline pays (another carrier's seat) does not:
+it costs the same whoever sits in it, so it can never decide which of two passengers
+gets the earlier seat. Weighted, it made a gold passenger's own-metal preference count
+more than a silver one's, and the plan kept the gold on its own later flight while the
+silver took the partner's earlier one (found-priority-s67-w5); unweighted, the higher
+priority gets any seat that is better for the passenger, and elites reach other
+carriers sooner, as published airline policies give them (DOMAIN.md, re-accommodation).
 """
 
 from __future__ import annotations
@@ -31,19 +39,21 @@ def breaks_preference(party: Party, option: Option) -> bool:
 
 
 def option_cost(party: Party, option: Option, weights: PlannerSettings) -> float:
-    """The objective's cost of putting `party` on `option`."""
+    """The objective's cost of putting `party` on `option`: the passenger's hours times
+    its priority weight, plus the airline's, per seat (module docstring)."""
     hours = max(0.0, (option.arr - party.scheduled_arrival).total_seconds() / HOUR)
     hours += weights.stop_hours * option.stops
     hours += weights.layover_weight * option.layover_minutes / 60
-    if any(carrier != party.carrier for carrier in option.carriers):
-        hours += weights.other_carrier_hours
     hours += weights.risk_hours * option.risk * (1 + party.lost_before)
     # The expected further delay if the option goes too: the party then arrives no
     # earlier than on its safest option.
     hours += option.risk * option.fallback_minutes / 60
     if breaks_preference(party, option):
         hours += weights.preference_hours
-    return party.seats * party.weight * hours
+    airline = 0.0
+    if any(carrier != party.carrier for carrier in option.carriers):
+        airline += weights.other_carrier_hours
+    return party.seats * (party.weight * hours + airline)
 
 
 def unplaced_cost(party: Party, weights: PlannerSettings) -> float:

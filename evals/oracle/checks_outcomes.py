@@ -157,8 +157,7 @@ def _stranded(j: Judged) -> list[Finding]:
     for pnr, broken in j.broken_at.items():
         if not _ends_broken(j, pnr):
             continue
-        moments = sorted({broken, *(t for t in j.moments_of[pnr] if t >= broken)})
-        for at in moments:
+        for at in _stranded_moments(j, pnr, broken):
             options = options_for(j, pnr, at)
             if options:
                 best = options[0]
@@ -173,6 +172,32 @@ def _stranded(j: Judged) -> list[Finding]:
                 )
                 break
     return found
+
+
+def _stranded_moments(j: Judged, pnr: str, broken: datetime) -> list[datetime]:
+    """The moments the passenger was without a working itinerary and the agent did not
+    answer with one: a break the agent mended by a rebooking was not left unanswered,
+    though the flight it gave went later (seed 71 w14: re-routed onto XA102, diverted
+    to ATL; a seat from LHR free to the end was no seat they lacked at ATL, and asking
+    for it would ask the agent to foresee the diversion). A break the world mended (a
+    delay that shrank) still counts: the passenger was left without an alternative."""
+    record, board = j.record, j.board
+    journey = j.seats.journeys[pnr]
+    destination = record.world.flights[journey.planned[-1].flight].destination
+    rebooked = {
+        when for when, _, e in journey.versions[1:] if e is not None and e.action == "rebook"
+    }
+    kept: list[datetime] = []
+    open_: list[datetime] = []
+    for at in sorted({broken, *(t for t in j.moments_of[pnr] if t >= broken)}):
+        legs = unflown(record, board, journey.legs_at(at), at)
+        if legs and breaks(record, board, legs, at, destination):
+            open_.append(at)
+            continue
+        if at not in rebooked:
+            kept += open_  # working again, but not by the agent's doing
+        open_ = []
+    return kept + open_
 
 
 def _arrival(j: Judged, pnr: str) -> datetime | None:

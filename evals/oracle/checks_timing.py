@@ -33,18 +33,20 @@ def check(j: Judged) -> list[Finding]:
     return [*_deadlines(j), *_quiet(j)]
 
 
-def _dot_duties(j: Judged) -> list[tuple[str, str, datetime, str]]:
-    """(pnr, flight, learned at, what) for each change 14 CFR 259.8 says to tell of."""
+def _dot_duties(j: Judged, *, broad: bool = False) -> list[tuple[str, str, datetime, str]]:
+    """(pnr, flight, learned at, what) for each change 14 CFR 259.8 says to tell of;
+    `broad`: also a delay that comes back after the flight was on time again (below)."""
     places = j.record.world.places
     return _status_changes(
         j,
         lambda flight, _: bool(
             {places[flight.origin].country, places[flight.destination].country} & US_TERRITORY
         ),
+        broad=broad,
     )
 
 
-def _appr_duties(j: Judged) -> list[tuple[str, str, datetime, str]]:
+def _appr_duties(j: Judged, *, broad: bool = False) -> list[tuple[str, str, datetime, str]]:
     """(pnr, flight, learned at, what) for each change APPR s.13 says to tell of as soon as
     feasible: a delay or cancellation of a flight of a journey to, from or within Canada
     (connections included, as `owed.regimes` reads the APPR's scope). Its "delay" is read
@@ -60,16 +62,27 @@ def _appr_duties(j: Judged) -> list[tuple[str, str, datetime, str]]:
             for airport in (world.flights[leg.flight].origin, world.flights[leg.flight].destination)
         )
 
-    return _status_changes(j, covered, recoveries=True)
+    return _status_changes(j, covered, recoveries=True, broad=broad)
 
 
 def _status_changes(
-    j: Judged, covers: Callable[[FlightRec, str], bool], *, recoveries: bool = False
+    j: Judged,
+    covers: Callable[[FlightRec, str], bool],
+    *,
+    recoveries: bool = False,
+    broad: bool = False,
 ) -> list[tuple[str, str, datetime, str]]:
     """(pnr, flight, learned at, what): each cancellation, diversion, or delay of 30 min or
     more (again each time it moves 30 min) of a flight a passenger still had to fly, where
     `covers(flight, pnr)` says a rule owes them the news; with `recoveries`, also a told
-    delay that falls back under 30 min (new information, though no delay)."""
+    delay that falls back under 30 min (new information, though no delay).
+
+    A delay that falls back under 30 min and then comes back (50 min, on time, 75 min)
+    reads two ways: 25 min from the delay told, so no new notice; or a new "delay of 30
+    minutes or more" of a flight that had none, so one (the status changed twice). The
+    deadline check demands only what every reading demands (the first); `broad` gives
+    the second, for quiet hours: a night message the law may have wanted is excused
+    (found-quiet-hours-s71-w8)."""
     record, board = j.record, j.board
     duties = []
     for key, flight in record.world.flights.items():
@@ -88,6 +101,8 @@ def _status_changes(
                 elif recoveries and told_delay is not None and moved:
                     what = "back on time"  # it leaves earlier than told: news
                     told_delay = None
+                elif broad and delay < DOT_NOTIFY_FROM_DELAY:
+                    told_delay = None  # no delay of 30 min any more: the next is new
             status = state.status
             if what is None:
                 continue
@@ -149,7 +164,7 @@ def _deadlines(j: Judged) -> list[Finding]:
 def _quiet(j: Judged) -> list[Finding]:
     found = []
     record = j.record
-    duties = [(*d, within) for _, within, owed in DEADLINE_RULES for d in owed(j)]
+    duties = [(*d, within) for _, within, owed in DEADLINE_RULES for d in owed(j, broad=True)]
     for m in record.messages:
         if not m.delivered or m.sent_at is None or m.kind in NEVER_HELD:
             continue

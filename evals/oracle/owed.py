@@ -169,10 +169,10 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
         if journey.rebookings:
             offered_dep = board.state(final[0].flight, journey.versions[-1][0]).est_dep
             offered_arr = board.state(final[-1].flight, journey.versions[-1][0]).est_arr
-    elif journey.refunded_at is not None:
+    elif journey.refunded_at is not None or journey.rebookings:
         # Art 5(1)(c)(iii) and 7(2) judge the re-routing *offered*: a passenger who took
-        # their money back instead was still offered it.
-        offered_dep, offered_arr = _offered_before(j, pnr, journey.refunded_at)
+        # their money back instead, or whose re-routing went too, was still offered it.
+        offered_dep, offered_arr = _offered_before(j, pnr, journey.refunded_at or record.end)
     return Facts(
         pnr=pnr,
         origin=record.world.places[first.origin],

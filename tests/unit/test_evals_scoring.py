@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -279,6 +280,25 @@ def test_policy_violations_are_found_without_the_agent() -> None:
     assert "compensated 2 times" in found
     assert "US DOT pays no cash compensation" in found
     assert "exceeds the ticket price" in found
+
+
+def test_an_effect_repeats_only_for_the_same_disruption() -> None:
+    """found-compensation-s71-w14: a refund offered on the cancellation and offered again
+    when the flight the booking was moved onto is diverted (no alternative left) answers
+    two disruptions; the same offer twice in one disruption's cases is a repeat."""
+    offer = {"kind": "refund_offer", "regime": "eu261", "amount_cents": 20000, "currency": "EUR"}
+    base = crafted()
+    moved = replace(base.cases[0], id="c-2", reason="diverted", flight_key="XA108/2026-03-01")
+    twice = crafted(
+        cases=[base.cases[0], moved],
+        ledger=[
+            LedgerEntry("k1", "c-1", "refund_offer", "PNR123", offer, T0),
+            LedgerEntry("k2", "c-2", "refund_offer", "PNR123", offer, T0 + timedelta(hours=1)),
+        ],
+    )
+    assert not any("repeated" in v for v in policy_violations(twice))
+    twice.ledger[1] = replace(twice.ledger[1], case_id="c-1")
+    assert any("refund_offer repeated 2 times" in v for v in policy_violations(twice))
 
 
 def test_compensation_despite_extraordinary_circumstances_is_a_violation() -> None:

@@ -92,6 +92,41 @@ def test_a_halving_stands_when_the_offered_re_routing_is_delayed_later() -> None
     assert "compensation" in checks(after(record))
 
 
+def test_a_halving_stands_when_the_offered_re_routing_is_cancelled_later() -> None:
+    """found-compensation-s71-w14: re-routed onto XA2 (2 h late when offered) and paid
+    half; XA2 is then cancelled too (weather) and the passenger has no alternative left.
+    The re-routing offered still decides Art 7(2): 125 EUR was right when paid."""
+    gone = cancelled("XA2/2026-03-01", minutes=60, reason="weather")
+    record = clean_run(events=[cancelled(), gone])
+    record.effects.append(
+        money(60, "P1", "refund_offer", regime="eu261", amount_cents=10000, currency="EUR")
+    )
+    record.messages.append(message(60, "P1", "cancelled_no_alternative", "XA2/2026-03-01"))
+    assert "compensation" not in checks(after(record))
+
+
+def test_a_seat_left_behind_where_the_passenger_no_longer_is_does_not_strand_them() -> None:
+    """Seed 71 w14: re-routed onto XA2 (a working itinerary), which leaves and is then
+    diverted to NUE, with no seat from there. XA3 from FRA stayed free to the end, but the
+    passenger is no longer at FRA, and when they were, they held a working itinerary: they
+    were never left without one while that seat could have served them."""
+    departed = event(240, "XA2/2026-03-01", "departed", at(240), at(300))
+    diverted = event(
+        270, "XA2/2026-03-01", "diverted", at(240), at(300), reason="security", diverted_to="NUE"
+    )
+    record = clean_run(events=[cancelled(), departed, diverted])
+    record.messages.append(message(270, "P1", "diverted_no_alternative", "XA2/2026-03-01"))
+    record.effects.append(
+        money(270, "P1", "refund_offer", regime="eu261", amount_cents=10000, currency="EUR")
+    )
+    assert "stranded" not in checks(after(record))
+    # Cancelled before it left, the passenger is still at FRA: XA3 was theirs to take.
+    gone = cancelled("XA2/2026-03-01", minutes=60, reason="weather")
+    record = clean_run(events=[cancelled(), gone])
+    record.messages.append(message(60, "P1", "cancelled_no_alternative", "XA2/2026-03-01"))
+    assert "stranded" in checks(after(record))
+
+
 def test_appr_covers_a_connection_through_canada() -> None:
     """JFK→YYZ→BOS: both flights land or take off in Canada, so APPR covers the journey
     though it starts and ends in the US (Canada Transportation Act s.86.11(1): flights to,
@@ -316,6 +351,35 @@ def test_a_us_delay_told_in_the_night_within_259_8_is_no_quiet_hours_finding() -
         )
     )
     assert judge(record).by_check() == {}
+
+
+def test_a_us_delay_back_after_the_flight_was_on_time_again_may_be_told_in_the_night() -> None:
+    # found-quiet-hours-s71-w8: 50 min late at 00:00 local (told), on time again at 00:10,
+    # 75 min late at 01:30. Told 25 min after the 50 it was told, or a new delay of 30 min
+    # or more after none: 14 CFR 259.8 read either way is defensible. Sent at once, the
+    # law's reading excuses the night; held to the morning, no deadline is missed.
+    jfk_bos = flight("XU1/2026-03-01", "JFK", "BOS", 900, 960)
+    events = [
+        event(0, "XU1/2026-03-01", "delayed", at(950), at(1010)),
+        event(10, "XU1/2026-03-01", "scheduled", at(900), at(960)),
+        event(90, "XU1/2026-03-01", "delayed", at(975), at(1035)),
+    ]
+
+    def told_second_at(sent: float) -> RunRecord:
+        return after(
+            RunRecord(
+                world=world([jfk_bos], [booking("P1", "XU1/2026-03-01", currency="USD")]),
+                events=events,
+                end=at(1100),
+                messages=[
+                    message(0, "P1", "delay", "XU1/2026-03-01", sent=0, text="at 20:50Z"),
+                    message(90, "P1", "delay", "XU1/2026-03-01", sent=sent, text="at 21:15Z"),
+                ],
+            )
+        )
+
+    assert judge(told_second_at(90)).by_check() == {}
+    assert judge(told_second_at(420)).by_check() == {}
 
 
 def test_an_effect_from_a_stale_approval_is_caught() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from dataclasses import replace as dc_replace
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
@@ -179,3 +180,28 @@ def test_options_beyond_the_milps_share_still_place_and_the_bound_covers_them() 
     plan = plan_wave(parties, options, capacity, WEIGHTS.model_copy(update={"max_options": 1}))
     assert all(p.option is not None for p in plan.placements.values())  # nobody stranded
     assert plan.lower_bound <= plan.objective + 1e-6
+
+
+def test_the_higher_priority_gets_a_partners_earlier_seat_before_own_metal_later() -> None:
+    # found-priority-s67-w5: one seat on another carrier's flight, one on the booking's
+    # own carrier two hours later. Another carrier's seat is the airline's cost, the same
+    # whoever takes it: it must not keep the gold passenger on own metal while a silver
+    # one takes the earlier seat.
+    def direct(flight: str, carrier: str, dep_hours: float) -> Option:
+        return dc_replace(option(flight, dep_hours), carriers=(carrier,))
+
+    partner, own = direct("XB1/soon", "XB", 2), direct("XA2/later", "XA", 4)
+    gold, silver = party("GOLD", weight=1.5), party("SILVER", weight=1.25)
+    plan = plan_wave(
+        [gold, silver],
+        {p.ref: [partner, own] for p in (gold, silver)},
+        {partner.seats[0]: 1, own.seats[0]: 1},
+        WEIGHTS,
+    )
+    assert plan.solver == Solver.MILP
+    assert plan.placed("GOLD") == partner and plan.placed("SILVER") == own
+    # Alone, a passenger still stays on own metal when the partner gains too little.
+    alone = plan_wave(
+        [silver], {"SILVER": [partner, own]}, {partner.seats[0]: 1, own.seats[0]: 1}, WEIGHTS
+    )
+    assert alone.placed("SILVER") == own
