@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from agent.read_ahead import ReadAhead
 from agent.reasoners.base import Reasoner
@@ -12,6 +12,7 @@ from airline.board import LiveBoard
 from airline.clock import Clock
 from airline.schedule import Schedule
 from memory.base import CustomerMemory
+from tools.policy.owed_memo import OwedMemo
 from travel_agent.db import Database
 
 
@@ -33,3 +34,6 @@ class AgentDeps:
     reads: ReadAhead | None = None
     """The bookings and customers of the batch of cases this run belongs to, read ahead
     (`CaseLifecycle.run` sets it per batch); None: each case reads its own."""
+    owed: OwedMemo = field(default_factory=OwedMemo)
+    """What passengers are owed, computed once per set of inputs and shared by the
+    context node and the guard (`tools.policy.owed_memo`)."""

@@ -55,7 +55,7 @@ from airline.reservations import (
     swap_segments,
     take_seats,
 )
-from airline.tables import InventoryRow, SeatHoldRow
+from airline.tables import BookingRow, InventoryRow, SeatHoldRow
 from travel_agent.errors import NoSeatsError, NotFoundError, ReservationError
 
 __all__ = [
@@ -362,7 +362,7 @@ async def confirm_hold(
             party needs.
         ReservationError: the hold was confirmed already, under another key.
     """
-    row = await _lock_hold_and_booking(session, hold_id)
+    row, booking = await _lock_hold_and_booking(session, hold_id)
     if await effect_done(session, key):
         return await _replay(session, hold_id)
     if not replace_seqs:
@@ -373,7 +373,6 @@ async def confirm_hold(
         raise HoldExpiredError(hold_id, row.status)
     if row.expires_at <= now:
         raise HoldExpiredError(hold_id, f"expired at {row.expires_at.isoformat()}")
-    booking = await lock_booking(session, row.pnr)  # locked already; returns the row
     if booking.status != BookingStatus.ACTIVE.value:
         raise BookingClosedError(row.pnr, booking.status)
     party = await seats_needed(session, row.pnr)
@@ -384,7 +383,12 @@ async def confirm_hold(
         )
     await refuse_closed_flights(session, row.flights)  # before any seat is locked
     await swap_segments(
-        session, pnr=row.pnr, replace_seqs=replace_seqs, new_flights=row.flights, cabin=row.cabin
+        session,
+        pnr=row.pnr,
+        replace_seqs=replace_seqs,
+        new_flights=row.flights,
+        cabin=row.cabin,
+        party=party,
     )
     # The swap gave back the replaced segments' seats, the kept ones among them: the new
     # segments on those flights take them again (net nothing; a kept flight whose segment
@@ -422,7 +426,7 @@ async def release_hold(session: AsyncSession, *, key: str, hold_id: str, now: da
     Raises:
         NotFoundError: no such hold.
     """
-    row = await _lock_hold_and_booking(session, hold_id)
+    row, _ = await _lock_hold_and_booking(session, hold_id)
     if await effect_done(session, key):
         return await _replay(session, hold_id)
     if row.status != HoldStatus.HELD.value:
@@ -487,12 +491,15 @@ async def load_hold(session: AsyncSession, hold_id: str) -> Hold:
     return _hold_of(row)
 
 
-async def _lock_hold_and_booking(session: AsyncSession, hold_id: str) -> SeatHoldRow:
-    """Lock the hold's booking, then the hold: the order a refund of the booking takes too."""
+async def _lock_hold_and_booking(
+    session: AsyncSession, hold_id: str
+) -> tuple[SeatHoldRow, BookingRow]:
+    """Lock the hold's booking, then the hold: the order a refund of the booking takes too.
+    Returns both rows (the booking's, so the caller need not read it again)."""
     pnr = await session.scalar(select(SeatHoldRow.pnr).where(SeatHoldRow.id == hold_id))
     if pnr is None:
         raise NotFoundError(f"no hold {hold_id}")
-    await lock_booking(session, pnr)
+    booking = await lock_booking(session, pnr)
     row = await session.scalar(
         select(SeatHoldRow)
         .where(SeatHoldRow.id == hold_id)
@@ -501,7 +508,7 @@ async def _lock_hold_and_booking(session: AsyncSession, hold_id: str) -> SeatHol
     )
     if row is None:
         raise NotFoundError(f"no hold {hold_id}")
-    return row
+    return row, booking
 
 
 async def _replay(session: AsyncSession, hold_id: str) -> Hold:

@@ -92,7 +92,12 @@ async def rebook(
     ).intersection(new_flights)
     await take_seats(session, [f for f in new_flights if f not in kept], cabin, party)
     await swap_segments(
-        session, pnr=pnr, replace_seqs=replace_seqs, new_flights=new_flights, cabin=cabin.value
+        session,
+        pnr=pnr,
+        replace_seqs=replace_seqs,
+        new_flights=new_flights,
+        cabin=cabin.value,
+        party=party,
     )
     # The swap gave the kept seats back with the replaced segments: the new ones take them.
     await take_seats(session, sorted(kept), cabin, party)
@@ -105,12 +110,14 @@ async def swap_segments(
     replace_seqs: Sequence[int],
     new_flights: Sequence[str],
     cabin: str,
+    party: int | None = None,
 ) -> None:
     """Take `replace_seqs` off the booking (the party's seats back) and add `new_flights`
     to the journey they belonged to.
 
     The new flights' seats must be taken already (by `take_seats` or a hold), one per
-    passenger who needs a seat.
+    passenger who needs a seat. `party`: the seats the party takes (`seats_needed`), when
+    the caller counted them in this transaction already (None: counted here).
 
     Raises:
         NotFoundError: the booking has no active segment with one of `replace_seqs`.
@@ -136,7 +143,8 @@ async def swap_segments(
             f"booking {pnr}: segments {sorted(replace_seqs)} belong to journeys {journeys}; "
             "a rebooking replaces segments of one journey"
         )
-    party = await seats_needed(session, pnr)
+    if party is None:
+        party = await seats_needed(session, pnr)
     for seq in replace_seqs:
         old = by_seq[seq]
         old.status = SegmentStatus.REPLACED.value

@@ -245,7 +245,7 @@ def owed(
     context: CaseContext, deps: AgentDeps, flights: list[str] | None, cabin: Cabin | None
 ) -> Entitlements | None:
     facts = case_facts(context, deps.settings.policy)
-    return owed_for(deps.schedule, deps.board, facts, flights, cabin)
+    return owed_for(deps.schedule, deps.board, facts, flights, cabin, memo=deps.owed)
 
 
 def _disruption_fields(

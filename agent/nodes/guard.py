@@ -63,7 +63,9 @@ async def guard_plan(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState
     async with deps.persistence.reading() as work:
 
         async def check(actions: Sequence[ProposedAction]) -> Validated:
-            return await validate(work.reservations, deps.schedule, deps.board, actions, facts)
+            return await validate(
+                work.reservations, deps.schedule, deps.board, actions, facts, memo=deps.owed
+            )
 
         checked = await check(plan.actions)
         refused = refused_outcome(context, checked.approved)

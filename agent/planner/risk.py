@@ -187,6 +187,9 @@ class RiskMap:
                     movements[place].append((when, weight, score))
         self._movements = {place: _Movements(items) for place, items in movements.items()}
         self._fronts: dict[tuple[str, float], list[float]] = {}
+        # `at()` per (airport, moment, carrier): the map never changes once built, and a
+        # wave asks the same legs' risks for every passenger whose options share them.
+        self._known: dict[tuple[str, datetime, str | None], float] = {}
         self._closed = {
             airport: (min(ts) - CLOSURE_MARGIN, max(ts) + CLOSURE_MARGIN)
             for airport, ts in closures.items()
@@ -209,6 +212,13 @@ class RiskMap:
     def at(self, airport: str, when: datetime, carrier: str | None = None) -> float:
         """The chance that a movement at `airport` at `when` (of `carrier`, if given) is
         disrupted: a declared closure, else its slot's posterior on the persisted rate."""
+        key = (airport, when, carrier)
+        known = self._known.get(key)
+        if known is None:
+            known = self._known[key] = self._at(airport, when, carrier)
+        return known
+
+    def _at(self, airport: str, when: datetime, carrier: str | None) -> float:
         closed = self._closed.get(airport)
         if closed is not None and closed[0] <= when <= closed[1]:
             return CLOSURE_RISK

@@ -172,3 +172,29 @@ def test_a_risky_option_costs_the_further_delay_of_being_moved_again() -> None:
     assert option_cost(p, moved_again, WEIGHTS) - option_cost(p, risky, WEIGHTS) == (
         pytest.approx(0.45 * 24)
     )
+
+
+def test_a_risk_asked_again_is_not_computed_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A wave asks the same legs' risks for every passenger whose options share them.
+    flights = [_flight("UA", 100 + i, 10 * i) for i in range(6)]
+    states = {
+        f.key: FlightState(
+            flight_key=f.key,
+            status=FlightStatus.CANCELLED,
+            est_dep=f.sched_dep,
+            est_arr=f.sched_arr,
+            reason="weather",
+            event_id=f"e-{f.key}",
+            emitted_at=T0,
+        )
+        for f in flights
+    }
+    risk = RiskMap(Schedule([], flights), cast(LiveBoard, states), now=T0)
+    later = T0 + timedelta(hours=3)
+    first = risk.at("LGA", later, "UA"), risk.at("LGA", later)
+    looked: list[str] = []
+    monkeypatch.setattr(risk, "_between", lambda place, *_: looked.append(place) or (0.0, 0.0))
+    assert (risk.at("LGA", later, "UA"), risk.at("LGA", later)) == first
+    assert looked == []
+    risk.at("LGA", later + timedelta(minutes=5))  # another moment is computed
+    assert looked

@@ -39,6 +39,7 @@ from tools.policy.checks import (
     rebook_violations,
 )
 from tools.policy.config import PolicyConfig
+from tools.policy.owed_memo import OwedMemo
 from tools.policy.refunds import refund_cents, refunded_journeys
 from tools.policy.results import EntitlementKind, Entitlements
 from travel_agent.errors import NotFoundError
@@ -95,8 +96,12 @@ async def validate(
     facts: CaseFacts,
     *,
     complete: bool = True,
+    memo: OwedMemo | None = None,
 ) -> Validated:
-    """Check a plan's actions; `complete` adds what the rules owe and the plan left out."""
+    """Check a plan's actions; `complete` adds what the rules owe and the plan left out.
+
+    `memo` shares what is owed with the case's earlier questions over the same inputs
+    (`tools.policy.owed_memo`): the money is checked against that value all the same."""
     approved: list[ProposedAction] = []
     violations: list[Violation] = []
     repairs: list[str] = []
@@ -156,6 +161,7 @@ async def validate(
         facts,
         rebooking.flights if rebooking else None,
         rebooking.cabin if rebooking else facts.booked_cabin,
+        memo=memo,
     )
     money = check_money(
         approved,
@@ -216,8 +222,25 @@ def owed_for(
     facts: CaseFacts,
     flights: Sequence[str] | None,
     cabin: Cabin | None,
+    *,
+    memo: OwedMemo | None = None,
 ) -> Entitlements | None:
-    """What the passenger is owed if rebooked onto `flights` (None: as things stand)."""
+    """What the passenger is owed if rebooked onto `flights` (None: as things stand);
+    with a `memo`, computed once per set of inputs (`tools.policy.owed_memo`)."""
+    if memo is not None:
+        return memo.owed(
+            schedule,
+            board,
+            facts.booking,
+            tier=facts.tier,
+            flight_key=facts.disrupted_flight,
+            now=facts.now,
+            replace_seqs=facts.broken_seqs,
+            flights=flights,
+            cabin=cabin,
+            policy=facts.policy,
+            compute=lambda: owed_for(schedule, board, facts, flights, cabin),
+        )
     try:
         return rerouted_entitlements(
             schedule,
