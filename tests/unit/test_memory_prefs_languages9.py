@@ -1,5 +1,6 @@
 """Czech (and Slovak), Croatian/Serbian (Latin and Cyrillic), Bulgarian, Lithuanian,
-Latvian, Estonian, Basque, Amharic, Bengali and Tamil: wishes, refusals, places declined in their
+Latvian, Estonian, Basque, Amharic, Bengali and Tamil, and more Greek (Greeklish too):
+wishes, refusals, places declined in their
 cases, "I don't mind Frankfurt", thanks and questions that state nothing — phrasings of
 our own, not of any benchmark set."""
 
@@ -147,11 +148,24 @@ TA = [
     ("நன்றி.", []),
     ("எனக்கு மின்னஞ்சல் மூலம் தெரிவிக்கவும்.", [("channel", "email")]),
 ]
+EL = [
+    ("Θα ήθελα θέση στο παράθυρο.", [("seat", "window")]),
+    ("Όχι μέσω Φρανκφούρτης, παρακαλώ.", [("avoid_cities", "Frankfurt am Main")]),
+    ("Μην με στείλετε μέσω Κωνσταντινούπολης.", [("avoid_cities", "Istanbul")]),
+    ("Δεν θέλω νυχτερινή πτήση.", [("avoid_overnight", True)]),
+    ("Το παράθυρο μου κάνει κι αυτό.", []),
+    ("Δεν με πειράζει η Aegean, απλώς ήθελα πρωινή πτήση.", []),
+    ("Thelo thesi sto parathyro parakalo.", [("seat", "window")]),
+    ("Den thelo nyxterines ptiseis.", [("avoid_overnight", True)]),
+    ("Den milao agglika, grapste mou sta ellinika.", [("language", "el")]),
+    ("Apofygete to Londino parakalo.", [("avoid_cities", "London")]),
+    ("Efxaristo poly gia ti voitheia!", []),
+]
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [*CS, *HR_SR, *BG, *LT, *LV, *ET, *EU, *AM, *BN, *TA],
+    [*CS, *HR_SR, *BG, *LT, *LV, *ET, *EU, *AM, *BN, *TA, *EL],
 )
 def test_each_language_states_what_it_says(text: str, expected: list[tuple[str, object]]) -> None:
     found = {(f.field, f.value) for f in READER.understand(text).findings}
@@ -178,6 +192,7 @@ def test_each_language_states_what_it_says(text: str, expected: list[tuple[str, 
         ("የመስኮት ወንበር እፈልጋለሁ።", "am"),
         ("আমি জানালার পাশে সিট চাই", "bn"),
         ("எனக்கு ஜன்னல் இருக்கை வேண்டும்", "ta"),
+        ("Thelo thesi sto parathyro parakalo", "el"),
         ("Window seat please, thanks.", "en"),
     ],
 )
@@ -195,6 +210,8 @@ def test_the_new_languages_are_told_apart(text: str, language: str) -> None:
         ("Ich warte schon lange auf eine Antwort.", set()),
         # Estonian "äpp" is an app; "apply" and "approved" are not.
         ("Dad uses an oxygen concentrator, battery approved.", {("accessibility", "oxygen")}),
+        # Portuguese "Milão" is Milan; Greeklish "milao" (I speak) is not.
+        ("Não quero escala em Milão.", {("avoid_cities", "Milan")}),
         # Tamil "ரியாத்" (Riyadh) is not inside "தெரியாது" (not known).
         ("எனக்கு ஆங்கிலம் தெரியாது.", {("language", "ta")}),
     ],
@@ -218,6 +235,7 @@ def test_a_place_is_found_in_the_case_each_language_puts_it() -> None:
         "u Beču",
         "преко Беча",
         "през Истанбул",
+        "μέσω Κωνσταντινούπολης",
         "በፍራንክፈርት በኩল",
         "দুবাইয়ে",
         "லண்டனில்",
