@@ -1,6 +1,6 @@
 """Czech (and Slovak), Croatian/Serbian (Latin and Cyrillic), Bulgarian, Lithuanian,
-Latvian, Estonian, Basque, Amharic, Bengali and Tamil, and more Greek (Greeklish too):
-wishes, refusals, places declined in their
+Latvian, Estonian, Basque, Amharic, Bengali and Tamil, and more Greek (Greeklish too) and
+Chinese (traditional characters, Cantonese): wishes, refusals, places declined in their
 cases, "I don't mind Frankfurt", thanks and questions that state nothing — phrasings of
 our own, not of any benchmark set."""
 
@@ -161,11 +161,23 @@ EL = [
     ("Apofygete to Londino parakalo.", [("avoid_cities", "London")]),
     ("Efxaristo poly gia ti voitheia!", []),
 ]
+ZH = [
+    ("唔好經杜拜轉機。", [("avoid_cities", "Dubai")]),
+    ("我想要窗口位，唔該。", [("seat", "window")]),
+    ("唔要夜機。", [("avoid_overnight", True)]),
+    ("冇所謂，邊個位都得。", []),
+    ("請不要經過倫敦轉機。", [("avoid_cities", "London")]),
+    ("我不要夜間航班，謝謝。", [("avoid_overnight", True)]),
+    ("請用短訊通知我，唔好打電話。", [("channel", "sms")]),
+    ("我個仔10歲，自己一個人搭飛機。", [("accessibility", "unaccompanied minor")]),
+    ("我想要靚位。", []),
+    ("過道也可以。", []),
+]
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [*CS, *HR_SR, *BG, *LT, *LV, *ET, *EU, *AM, *BN, *TA, *EL],
+    [*CS, *HR_SR, *BG, *LT, *LV, *ET, *EU, *AM, *BN, *TA, *EL, *ZH],
 )
 def test_each_language_states_what_it_says(text: str, expected: list[tuple[str, object]]) -> None:
     found = {(f.field, f.value) for f in READER.understand(text).findings}
@@ -239,7 +251,15 @@ def test_a_place_is_found_in_the_case_each_language_puts_it() -> None:
         "በፍራንክፈርት በኩল",
         "দুবাইয়ে",
         "லண்டனில்",
+        "經杜拜",
     ]
     for phrase in cities:
         found = {f.value for f in READER.understand(f"Nikdy {phrase}.").findings}
         assert found, phrase
+
+
+def test_a_traditional_spelling_reads_as_the_simplified_one() -> None:
+    simplified = {(f.field, f.value) for f in READER.understand("请给我靠过道的座位").findings}
+    traditional = {(f.field, f.value) for f in READER.understand("請給我靠過道的座位").findings}
+
+    assert simplified == traditional == {("seat", "aisle")}
