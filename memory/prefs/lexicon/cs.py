@@ -297,7 +297,6 @@ LEXICON = Lexicon(
         r"zapomeň\w* (?:\w+ ){0,3}(?:instrukc|pravidl|pokyn)\w*",
         r"(?:nov\w*|předchozí\w*|predchádzajúc\w*) (?:instrukc|pokyn)\w*",
         r"(?:všem|všechny|všetk\w*) (?:cestující\w*|pasažér\w*|rezervac\w*|zákazník\w*)",
-        r"administrátor\w*",
         r"systémov\w* (?:zpráv|pokyn|prompt|instrukc)\w*",
         r"nyní jsi",
         r"teď jsi",

@@ -290,11 +290,10 @@ LEXICON = Lexicon(
     joins=JOINS,
     local=LOCAL,
     attacks=(
-        r"ignori\w*",
+        r"ignori(?:raj|rajte|rati|ši|šite|sati)\w*",
         r"zaboravi\w* (?:\w+ ){0,3}(?:uput|pravil|instrukcij)\w*",
         r"(?:nov\w*|prethodn\w*) (?:uput|instrukcij|naredb)\w*",
         r"(?:sve|svim|svih) (?:putnik|rezervacij|korisnik)\w*",
-        r"administrator\w*",
         r"sistemsk\w* (?:poruk|uput|prompt)\w*",
         r"sustavsk\w* (?:poruk|uput)\w*",
         r"sada si",

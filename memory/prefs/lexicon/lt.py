@@ -207,7 +207,6 @@ LEXICON = Lexicon(
         r"pamirš\w* (?:\w+ ){0,3}(?:instrukcij|taisykl|nurodym)\w*",
         r"(?:nauj|ankstesn)\w* (?:instrukcij|nurodym)\w*",
         r"(?:visiems|visus|visi) (?:keleivi|klient|rezervacij)\w*",
-        r"administrator\w*",
         r"sistemin\w* (?:pranešim|instrukcij|nurodym)\w*",
     ),
 )

@@ -192,11 +192,10 @@ LEXICON = Lexicon(
     # "der" (will do) and "ja" (if) are German "the" and "yes".
     local={"accept": (r"der", r"derēs"), "condition": (r"ja",)},
     attacks=(
-        r"ignorē\w*",
+        r"ignorēj\w*",
         r"aizmirst\w* (?:\w+ ){0,3}(?:instrukcij|noteikum|norādījum)\w*",
         r"(?:jaun|iepriekšēj)\w* (?:instrukcij|norādījum)\w*",
         r"(?:visiem|visus|visi) (?:pasažier|klient|rezervācij)\w*",
-        r"administrator\w*",
         r"sistēmas (?:ziņ|instrukcij|norādījum)\w*",
     ),
 )
