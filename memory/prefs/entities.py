@@ -90,9 +90,12 @@ def _pattern(name: str, *, case_sensitive: bool) -> re.Pattern[str]:
     body = re.escape(written).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]*")
     if is_cjk(name):
         return re.compile(body)
-    # Basque writes its cases onto the name too, some longer ("Frankfurtetik", through).
+    # Basque writes its cases onto the name too, some longer ("Frankfurtetik", through;
+    # "Ryanairekin", with).
     inflection = (
-        "(?:etik|[a-z]{1,3})?" if len(written) >= _INFLECTABLE and not case_sensitive else ""
+        "(?:etik|ekin|arekin|[a-z]{1,3})?"
+        if len(written) >= _INFLECTABLE and not case_sensitive
+        else ""
     )
     head = ""
     if _HANGUL.search(name):

@@ -128,6 +128,37 @@ def greeklish(text: str) -> bool:
     return len(words & _GREEKLISH) >= 2 and bool(words & _GREEKLISH_OWN)
 
 
+# Bengali and Tamil in Latin letters, told the same way (no covered language writes these).
+_ROMANISED = {
+    "bn": frozenset(
+        "ami amake amar chai lagbe dorkar diben deben korben pathaben raater rater janala "
+        "janalar nei noy cholbe jekono bangla banglay hoye jete".split()
+    ),
+    "ta": frozenset(
+        "enakku venum vennum vendum vendam vendaam venaam illa illai kodunga anuppunga "
+        "theriyadhu theriyathu paravalla naan iravu jannal tamizh thamizh vazhiya".split()
+    ),
+}
+
+
+# ... one of which says it alone.
+_ROMANISED_ALONE = frozenset(
+    "pathaben diben korben lagbe dorkar venum vendam vendaam theriyadhu anuppunga kodunga".split()
+)
+
+
+def romanised(text: str) -> str | None:
+    """Bengali or Tamil in Latin letters: the one with two of its words, or one of the
+    words that say it alone."""
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    told = [
+        code
+        for code, own in _ROMANISED.items()
+        if len(words & own) >= 2 or words & own & _ROMANISED_ALONE
+    ]
+    return told[0] if len(told) == 1 else None
+
+
 def romanised_hindi(text: str) -> bool:
     """Is `text` Hindi in Latin letters?"""
     words = set(re.findall(r"[a-z]+", text.lower()))
@@ -168,6 +199,8 @@ def written_in(text: str) -> str | None:
         return "hi"
     if greeklish(text):
         return "el"
+    if (code := romanised(text)) is not None:
+        return code
     ranked = dict(_classifier().rank(text))
     code = max(COVERED, key=lambda c: ranked.get(c, 0.0))
     group = next((g for g in _CLOSE if code in g), frozenset({code}))

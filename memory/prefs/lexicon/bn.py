@@ -27,7 +27,7 @@ LEXICON = Lexicon(
     code="bn",
     names=nfkc(
         {
-            "bn": _n("বাংলা"),
+            "bn": (*_n("বাংলা"), r"bangla(?:y|te|ya)?", r"banglay"),
             "en": _n("ইংরেজি", "ইংরেজী", "ইংলিশ"),
             "hi": _n("হিন্দি"),
             "ar": _n("আরবি"),
@@ -36,13 +36,18 @@ LEXICON = Lexicon(
     ),
     targets=nfkc(
         {
-            "seat:window": _n("জানালা", "জানলা", "উইন্ডো"),
+            "seat:window": (*_n("জানালা", "জানলা", "উইন্ডো"), r"janalar?", r"janlar?"),
             "seat:aisle": _n("আইল", "করিডোর", "আইলের"),
             "channel:sms": _n("এসএমএস", "টেক্সট মেসেজ", "ক্ষুদে বার্তা", "মোবাইল বার্তা"),
             "channel:email": _n("ইমেইল", "ই-মেইল", "ইমেল", "ই-মেল"),
             "channel:other": _n("ফোন", "কল", "হোয়াটসঅ্যাপ"),
             "channel:webhook": _n("অ্যাপ"),
-            "night:night": (*_n("রাতের ফ্লাইট", "নাইট ফ্লাইট", "রাত্রিকালীন"), r"রাতে", r"রাতের"),
+            "night:night": (
+                *_n("রাতের ফ্লাইট", "নাইট ফ্লাইট", "রাত্রিকালীন"),
+                r"রাতে",
+                r"রাতের",
+                r"raa?ter flight\w*",
+            ),
             "night:day": (*_n("দিনের ফ্লাইট"), r"দিনে"),
             "need:wheelchair": _n("হুইলচেয়ার", "হুইল চেয়ার", "চাকাওয়ালা চেয়ার"),
             "need:reduced mobility": (
@@ -144,6 +149,16 @@ LEXICON = Lexicon(
     breaks=(r"কিন্তু", r"কারণ", r"তাই", r"তবে"),
     concessive=(r"যদিও",),
     joins=(r"এবং", r"আর"),
+    # Bengali in Latin letters ("amake janalar seat diben", "raater flight chai na"), told by
+    # its function words (`language_id.romanised`): its short words are everyday words of
+    # other languages ("na" is Polish "on"), so they are read only in a text told as Bengali.
+    local={
+        "neg": (r"na", r"nei", r"noy", r"nai"),
+        "wish": (r"chai", r"lagbe", r"dorkar", r"diben", r"deben", r"korben", r"pathaben"),
+        "accept": (r"(?:kono )?(?:somossa|problem|osubidha) nei", r"cholbe", r"thik ache"),
+        "indifferent": (r"jekono", r"je kono"),
+        "filler": (r"ami", r"amake", r"amar", r"diye", r"die", r"hoye"),
+    },
     attacks=(
         r"(?:আগের|পূর্ববর্তী) (?:সব )?(?:নির্দেশ|নির্দেশনা)" + _B,
         r"উপেক্ষা কর" + _B,

@@ -84,7 +84,7 @@ LEXICON = Lexicon(
             r"inola ere ez",
             r"ezta pentsatu ere",
             r"gorroto",
-            r"ez (?:dut|dugu) (?:\w+ )?nahi",
+            r"ez (?:dut|dugu) (?:\w+ ){0,3}nahi",
         ),
         "accept": (
             r"ez dago arazorik",

@@ -110,6 +110,8 @@ LEXICON = Lexicon(
             r"ne",
             r"nenoriu",
             r"nenorime",
+            r"neskris\w*",
+            r"neskrend\w*",
             r"jok(?:ių|io|ios|iu|s|ia|ie)",
             r"nekalbu",
             r"nesuprantu",

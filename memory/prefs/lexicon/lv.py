@@ -107,6 +107,7 @@ LEXICON = Lexicon(
             r"nē",
             r"bez",
             r"nevēlos",
+            r"nelido\w*",
             r"negribu",
             r"nerunāju",
             r"nesaprotu",

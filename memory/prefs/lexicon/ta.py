@@ -19,7 +19,7 @@ LEXICON = Lexicon(
     code="ta",
     names=nfkc(
         {
-            "ta": _n("தமிழ்"),
+            "ta": (*_n("தமிழ்"), r"tamizh\w*", r"thamizh\w*", r"tamil-?la"),
             "en": _n("ஆங்கிலம்", "ஆங்கில", "இங்கிலீஷ்"),
             "hi": _n("ஹிந்தி", "இந்தி"),
             "si": _n("சிங்களம்", "சிங்கள"),
@@ -28,13 +28,13 @@ LEXICON = Lexicon(
     ),
     targets=nfkc(
         {
-            "seat:window": _n("ஜன்னல்", "சன்னல்", "விண்டோ"),
+            "seat:window": (*_n("ஜன்னல்", "சன்னல்", "விண்டோ"), r"jannal\w*"),
             "seat:aisle": _n("நடைபாதை", "இடைகழி", "ஐல்", "நடைவழி"),
             "channel:sms": _n("எஸ்எம்எஸ்", "குறுஞ்செய்தி", "எஸ்.எம்.எஸ்"),
             "channel:email": _n("மின்னஞ்சல்", "இமெயில்", "ஈமெயில்", "ஈ-மெயில்", "மெயில்"),
             "channel:other": _n("தொலைபேசி", "போன்", "அழைக்க", "கால்"),
             "channel:webhook": _n("செயலி", "ஆப்"),
-            "night:night": (*_n("இரவு விமான", "இரவு நேர", "இரவில்"), r"இரவு"),
+            "night:night": (*_n("இரவு விமான", "இரவு நேர", "இரவில்"), r"இரவு", r"iravu flight\w*"),
             "night:day": _n("பகல் விமான", "பகலில்", "பகல் நேர"),
             "need:wheelchair": _n("சக்கர நாற்காலி", "வீல்சேர்", "வீல் சேர்"),
             "need:reduced mobility": (
@@ -102,6 +102,23 @@ LEXICON = Lexicon(
     breaks=(r"ஆனால்", r"ஏனெனில்", r"ஏனென்றால்", r"அதனால்"),
     concessive=(r"இருந்தாலும்",),
     joins=(r"மற்றும்",),
+    # Tamil in Latin letters ("enakku window seat venum", "night flight vendam"), told by its
+    # function words (`language_id.romanised`) and read only in a text told as Tamil.
+    local={
+        "neg": (
+            r"venda+m",
+            r"venaam",
+            r"illa",
+            r"illai",
+            r"mudiyadhu",
+            r"theriyadh?u",
+            r"theriyathu",
+        ),
+        "wish": (r"venum", r"vennum", r"vendum", r"kodunga", r"anuppunga", r"sollunga"),
+        "accept": (r"paravalla", r"paravaillai", r"prachanai illa"),
+        "indifferent": (r"edhuvanaalum", r"ethuvanalum"),
+        "filler": (r"enakku", r"naan", r"vazhiya", r"moolama"),
+    },
     attacks=(
         r"(?:முந்தைய|முன்பு) (?:அனைத்து )?(?:அறிவுறுத்தல்|கட்டளை)" + _T,
         r"புறக்கணி" + _T,
