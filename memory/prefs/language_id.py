@@ -199,8 +199,9 @@ def written_in(text: str) -> str | None:
         return "hi"
     if greeklish(text):
         return "el"
-    if (code := romanised(text)) is not None:
-        return code
+    latin = romanised(text)
+    if latin is not None:
+        return latin
     ranked = dict(_classifier().rank(text))
     code = max(COVERED, key=lambda c: ranked.get(c, 0.0))
     group = next((g for g in _CLOSE if code in g), frozenset({code}))
