@@ -244,6 +244,8 @@ LEXICON = Lexicon(
         "withdraw": (
             r"(?:už|již) nepotřebuj\w*",
             r"(?:už|již) není potřeba",
+            r"(?:to )?(?:už|již) (?:to )?neplatí",
+            r"to neplatí",
             r"odstraňte",
             r"smažte",
         ),
