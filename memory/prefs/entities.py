@@ -10,7 +10,8 @@ name and its exonyms (`places.CITY_NAMES`: Londres, Monaco di Baviera, 伦敦, �
 Airlines come from `places.CARRIERS`, plus the schedule's own carriers by code.
 
 Names of five letters or more may carry a short inflection ("Wizz Airem", "Londynu",
-"Frankfurts"): Polish, German and others decline names.
+"Frankfurts"): Polish, German and others decline names; other scripts write theirs on
+in their own ways (see `_pattern`).
 """
 
 from __future__ import annotations
@@ -65,6 +66,10 @@ _ARABIC = re.compile("[\u0600-\u06ff]")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _HEBREW = re.compile("[\u0590-\u05ff]")
 _THAI = re.compile("[\u0e00-\u0e7f]")
+_GREEK = re.compile("[\u0370-\u03ff\u1f00-\u1fff]")
+_ETHIOPIC = re.compile("[\u1200-\u137f]")
+_BENGALI_TAMIL = re.compile("[\u0980-\u09ff\u0b80-\u0bff]")
+_VIRAMA = "\u09cd\u0bcd"
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,13 @@ def _pattern(name: str, *, case_sensitive: bool) -> re.Pattern[str]:
     body = re.escape(written).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]*")
     if is_cjk(name):
         return re.compile(body)
-    inflection = "(?:[a-z]{1,3})?" if len(written) >= _INFLECTABLE and not case_sensitive else ""
+    # Basque writes its cases onto the name too, some longer ("Frankfurtetik", through;
+    # "Ryanairekin", with).
+    inflection = (
+        "(?:etik|ekin|arekin|[a-z]{1,3})?"
+        if len(written) >= _INFLECTABLE and not case_sensitive
+        else ""
+    )
     head = ""
     if _HANGUL.search(name):
         inflection = r"\w{0,4}"  # Korean particles are written onto the name: "인천을"
@@ -100,6 +111,26 @@ def _pattern(name: str, *, case_sensitive: bool) -> re.Pattern[str]:
         # "the", "in", "to", "from", "and", "that" are letters written onto the name:
         # "לאיסטנבול", "מפרנקפורט", "ובאל על".
         head, inflection = "(?:[ובהכלמש]{1,3})?", ""
+    elif _GREEK.search(name) and len(written) >= 4:
+        # Greek cases change the last letters: "Κωνσταντινούπολη" → "Κωνσταντινούπολης",
+        # "Λονδίνο" → "Λονδίνου" (folded text has no accents).
+        if written[-1] in "αεηιουω":
+            body = re.escape(written[:-1]).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]*")
+            inflection = "[α-ω]{1,3}"
+        else:
+            inflection = "[α-ω]{0,2}"
+    elif _ETHIOPIC.search(name):
+        # Amharic prepositions are syllables written onto the name ("በፍራንክፈርት", through
+        # Frankfurt; "ከዱባይ", from Dubai), the object ending after it ("ዱባይን").
+        head, inflection = "(?:[በከለየ]|ወደ)?", r"\w?"
+    elif _BENGALI_TAMIL.search(name):
+        # Case endings are written onto the name, replacing its last virama: "লন্ডনে",
+        # "துபாயில்" (in Dubai).
+        # Their vowel signs are no "\w": the name starts after none ("ரியாத்" is not
+        # inside "தெரியாது").
+        stem = written.rstrip(_VIRAMA)
+        body = re.escape(stem).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]*")
+        head, inflection = "(?<![\u0980-\u09ff\u0b80-\u0bff])", "[\u0980-\u09ff\u0b80-\u0bff]{0,5}"
     elif _ARABIC.search(name):
         head, inflection = "(?:[وفبل]|ال){0,2}", r"\w{0,2}"  # "وبدبي", "دبي"
     if name == "United":

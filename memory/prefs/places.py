@@ -1,4 +1,5 @@
 """Names of places and airlines in the covered languages (data; read by `entities`).
+The languages added later keep theirs in `places_more`, merged here.
 
 Cities are keyed by their main airport; the city itself is airportsdata's, so "Londres",
 "Londra", "Londyn", "伦敦" and "ロンドン" all name the city of LHR (London, every airport
@@ -7,6 +8,8 @@ of it). Airports' own names (Heathrow, Roissy, 成田) name the airport alone.
 Why it is long: it is a name table (data, one city or airline a line) in every covered
 script; split by language, one city's names would be scattered over many files.
 """
+
+from memory.prefs import places_more
 
 MAJOR_AIRPORTS = frozenset(
     "FRA LHR LGW STN LTN LCY CDG ORY MUC BER HAM DUS CGN STR AMS MAD BCN PMI AGP FCO MXP LIN "
@@ -21,6 +24,7 @@ MAJOR_AIRPORTS = frozenset(
 
 CITY_NAMES: dict[str, tuple[str, ...]] = {
     # de, fr, es, it, pt, nl, pl, zh, ja — only where the name differs from airportsdata's.
+    # "=Milão" as written: "milao" is Greek "I speak" typed in Latin letters.
     "FRA": ("Frankfurt", "Francfort", "Fráncfort", "Francoforte", "法兰克福", "フランクフルト"),
     "LHR": ("Londres", "Londra", "Londen", "Londyn", "伦敦", "倫敦", "ロンドン"),
     "CDG": ("Parigi", "Parijs", "Paryż", "巴黎", "パリ"),
@@ -53,7 +57,7 @@ CITY_NAMES: dict[str, tuple[str, ...]] = {
     ),
     "AGP": ("Málaga", "马拉加", "マラガ"),
     "FCO": ("Rom", "Roma", "Rzym", "罗马", "ローマ"),
-    "MXP": ("Mailand", "Milano", "Milán", "Milão", "Milaan", "Mediolan", "米兰", "ミラノ"),
+    "MXP": ("Mailand", "Milano", "Milán", "=Milão", "Milaan", "Mediolan", "米兰", "ミラノ"),
     "VCE": ("Venedig", "Venise", "Venecia", "Venice", "Veneza", "Venetië", "Wenecja", "威尼斯"),
     "NAP": ("Neapel", "Naples", "Nápoles", "Napels", "Neapol", "那不勒斯", "ナポリ"),
     "FLR": (
@@ -452,3 +456,8 @@ for _code, _names in {
     CARRIERS[_code] = (*CARRIERS[_code], *_names)
 """Well-known airlines: IATA code → the names customers call them by (``=``: only as
 written, in that case: "TAP" the airline, not "tap"; "United" not "united")."""
+for _code, _names in places_more.CITY_NAMES.items():
+    CITY_NAMES[_code] = (*CITY_NAMES.get(_code, ()), *_names)
+CARRIERS.update(places_more.CARRIERS)
+for _code, _names in places_more.CARRIER_NAMES.items():
+    CARRIERS[_code] = (*CARRIERS[_code], *_names)

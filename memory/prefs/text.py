@@ -19,9 +19,13 @@ from dataclasses import dataclass
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
 """Kana and Han: scripts written without spaces, where each character is a token."""
 
-INDIC_MARKS = "\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963"
-"""Devanagari vowel signs, nasalisation and virama: parts of a word, though Python's
-``\\w`` does not count them ("खिड़की" would be three words)."""
+INDIC_MARKS = (
+    "\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963"
+    "\u0981-\u0983\u09bc\u09be-\u09cd\u09d7\u09e2\u09e3"
+    "\u0b82\u0bbe-\u0bcd\u0bd7"
+)
+"""Devanagari, Bengali and Tamil vowel signs, nasalisation and virama: parts of a word,
+though Python's ``\\w`` does not count them ("खिड़की" would be three words)."""
 THAI = "\u0e00-\u0e7f"
 """Thai: written without spaces between words (a space ends a phrase), and its vowel
 signs and tone marks are not word characters to Python either."""
@@ -137,7 +141,7 @@ class Span:
 # A sentence ends at . ! ? (and their CJK forms, and the Devanagari danda) before a space,
 # a line break or the end, unless the dot closes a one-letter abbreviation ("P.S.", "7 J.")
 # or a number ("1.95").
-_SENTENCE_END = re.compile(r"[.!?。！？؟]+(?=\s|$|[" + CJK + r"])|[。！？।॥]+|\n+")
+_SENTENCE_END = re.compile(r"[.!?。！？؟]+(?=\s|$|[" + CJK + r"])|[。！？।॥።]+|\n+")
 # Markup and fake conversation turns start a new sentence: quarantine is per sentence,
 # and an attack hidden behind "[[", "<!--" or "###" must not share one with a real wish.
 _MARKUP = re.compile(
@@ -180,9 +184,9 @@ def _trimmed(text: str, start: int, end: int) -> Span | None:
 
 
 # Inside a sentence: semicolons, colons, dashes and slashes between spaces, brackets.
-HARD_BREAK = re.compile(r"[;；:：؛]|\s[-–—]+\s|\s/\s|[()（）\[\]]|[-–—]{2,}")
+HARD_BREAK = re.compile(r"[;；:：؛፤]|\s[-–—]+\s|\s/\s|[()（）\[\]]|[-–—]{2,}")
 # The Arabic comma too; and a space between Thai words, which is where Thai ends a phrase.
-SOFT_BREAK = re.compile(rf",|，|、|،|(?<=[{THAI}])\s+(?=[{THAI}])")
+SOFT_BREAK = re.compile(rf",|，|、|،|፣|(?<=[{THAI}])\s+(?=[{THAI}])")
 
 
 def words(folded: str, span: Span) -> list[str]:
