@@ -30,6 +30,7 @@ from agent.claims import CaseClaims
 from agent.deps import AgentDeps
 from agent.graph import CASE_DURABILITY, CaseGraph
 from agent.scheduler import Handler, JobKind
+from agent.state import CaseState
 from agent.tables import ApprovalRow
 from airline.holds import release_expired_holds
 from airline.models import Booking, FlightStatus
@@ -45,16 +46,25 @@ RESUMABLE = (*DECIDED, ApprovalStatus.STALE, ApprovalStatus.EXPIRED)
 
 Recheck = Callable[[str, str], Awaitable[int]]
 """(pnr, flight_key) -> cases opened: triage the booking against the flight's live state."""
+StartOf = Callable[[str], Awaitable[CaseState | None]]
+"""case id -> the state its first run starts from (None: no such case)."""
 
 
 class FollowUps:
     def __init__(
-        self, deps: AgentDeps, graph: CaseGraph, claims: CaseClaims, recheck: Recheck
+        self,
+        deps: AgentDeps,
+        graph: CaseGraph,
+        claims: CaseClaims,
+        recheck: Recheck,
+        *,
+        start_of: StartOf | None = None,
     ) -> None:
         self.deps = deps
         self.graph = graph
         self.claims = claims
         self._recheck = recheck
+        self._start_of = start_of
 
     # --- approvals --------------------------------------------------------------------
 
@@ -63,7 +73,12 @@ class FollowUps:
         async with self.deps.db.session() as session:
             rows = (
                 await session.execute(
-                    select(ApprovalRow.id, ApprovalRow.case_id, ApprovalRow.decision)
+                    select(
+                        ApprovalRow.id,
+                        ApprovalRow.case_id,
+                        ApprovalRow.decision,
+                        ApprovalRow.proposal,
+                    )
                     .where(
                         ApprovalRow.status.in_([s.value for s in RESUMABLE]),
                         ApprovalRow.applied_at.is_(None),
@@ -72,11 +87,13 @@ class FollowUps:
                 )
             ).all()
         resumed = 0
-        for approval_id, case_id, decision in rows:
+        for approval_id, case_id, decision, proposal in rows:
             if not await self.claims.claim(case_id):
                 continue  # another daemon is on it
             try:
-                await self._resume(approval_id, case_id, dict(decision or {"verdict": "stale"}))
+                await self._resume(
+                    approval_id, case_id, dict(decision or {"verdict": "stale"}), proposal
+                )
                 resumed += 1
             except Exception:
                 log.exception("resuming case %s with approval %s failed", case_id, approval_id)
@@ -84,9 +101,33 @@ class FollowUps:
                 await self.claims.release([case_id])
         return resumed
 
-    async def _resume(self, approval_id: str, case_id: str, decision: dict[str, Any]) -> None:
+    async def _resume(
+        self,
+        approval_id: str,
+        case_id: str,
+        decision: dict[str, Any],
+        proposal: dict[str, Any] | None,
+    ) -> None:
         config: RunnableConfig = {"configurable": {"thread_id": case_id}}
         snapshot = await self.graph.aget_state(config)
+        if not snapshot.values and self._start_of is not None:
+            # No checkpoint at all: the daemon died after the approval's transaction and
+            # before the case's exit checkpoint. The case is no longer pending (the
+            # approval parked it), so nothing else would run it again, and marking the
+            # decision applied would leave it awaiting forever. Run it from its start: it
+            # parks at this same approval (the id is the case's and revision's; the row
+            # keeps its decision), then takes the answer below — unless what it proposes
+            # now is not what the operator saw, which is then planned afresh.
+            start = await self._start_of(case_id)
+            if start is not None:
+                await self.graph.ainvoke(
+                    start, config, context=self.deps, durability=CASE_DURABILITY
+                )
+                snapshot = await self.graph.aget_state(config)
+                if decision.get("verdict") in ("approve", "default") and not _proposes(
+                    snapshot.values, proposal
+                ):
+                    decision = {"verdict": "stale"}
         if snapshot.next and not snapshot.interrupts:
             # Cases run with "exit" durability: the parked state and its interrupt are two
             # writes, and a daemon killed between them left "approve is next" and no
@@ -270,3 +311,11 @@ def _booked_flights(proposal: dict[str, Any]) -> set[str]:
         if action.get("kind") == "rebook"
         for key in action.get("flights", [])
     }
+
+
+def _proposes(values: dict[str, Any], proposal: dict[str, Any] | None) -> bool:
+    """Does the parked case propose the actions the approval shows?"""
+    verdict = values.get("verdict")
+    if verdict is None or proposal is None:
+        return False
+    return [a.model_dump(mode="json") for a in verdict.approved] == proposal.get("actions")

@@ -132,6 +132,25 @@ class CaseLifecycle:
             ", ".join(f"{n} {o.replace('_', ' ')}" for o, n in Counter(outcomes).most_common()),
         )
 
+    async def start_of(self, case_id: str) -> CaseState | None:
+        """The state the case's first run starts from, read from its row (None: no such
+        case): what a case that never wrote a checkpoint is run from again."""
+        async with self.deps.db.session() as session:
+            row = (
+                await session.execute(
+                    select(CaseRow, DisruptionRow.flight_key)
+                    .join(DisruptionRow, DisruptionRow.id == CaseRow.disruption_id)
+                    .where(CaseRow.id == case_id)
+                )
+            ).first()
+        if row is None:
+            return None
+        case, flight_key = row
+        assignment = Assignment.model_validate(case.assignment) if case.assignment else None
+        return OpenCase(
+            case.id, case.pnr, case.disruption_id, flight_key, case.reason, assignment
+        ).start()
+
     async def resume_pending(self) -> int:
         """Run the pending cases no living daemon holds, disruption by disruption."""
         await self.claims.reap()

@@ -113,7 +113,9 @@ class Daemon:
         self._follow = self._event_clock.follow if self._event_clock is not None else None
         self._event_time = self._event_clock is not None
         self._next_due: datetime | None = None  # event time: the next job's due time
-        self.followups = FollowUps(deps, graph, self.claims, self.recheck)
+        self.followups = FollowUps(
+            deps, graph, self.claims, self.recheck, start_of=self.cases.start_of
+        )
         self.scheduler = Scheduler(
             deps.db, deps.clock, self.followups.handlers(), owner=self.claims.owner
         )

@@ -145,6 +145,56 @@ async def test_a_daemon_killed_before_the_interrupt_was_written_still_applies_th
     assert await runner.apply_decisions() == 0
 
 
+def forget_checkpoints(tmp_path: Path, case_id: str) -> None:
+    """The crash's state: the approval committed, the case's exit checkpoint never written."""
+    with sqlite3.connect(Settings(data_dir=tmp_path).checkpoint_path) as checkpoints:
+        for table in ("writes", "checkpoints"):
+            checkpoints.execute(f"DELETE FROM {table} WHERE thread_id = ?", (case_id,))
+
+
+async def test_a_daemon_killed_before_the_case_was_checkpointed_still_applies_the_decision(
+    agent: Agent, tmp_path: Path
+) -> None:
+    """Killed between the approval's transaction and the exit checkpoint: the case is
+    awaiting (not pending, so no restart runs it) and has no checkpoint to resume. The
+    decision runs it from its start to the same approval and applies, once."""
+    runner, pnr, approval_id = await parked(agent)
+    approval = await ApprovalDesk(agent.deps.db, agent.deps.clock).get(approval_id)
+    forget_checkpoints(tmp_path, approval.case_id)
+    config: RunnableConfig = {"configurable": {"thread_id": approval.case_id}}
+    assert not (await agent.graph.aget_state(config)).values, "the crash's state, as left"
+
+    desk = ApprovalDesk(agent.deps.db, agent.deps.clock)
+    await desk.decide(approval_id, Decision(verdict="approve"), operator="maria")
+    assert await runner.apply_decisions() == 1
+    assert await case_row(agent, approval.case_id) == ("done", "rebooked")
+    assert await ledger(agent, pnr) == ["care", "compensate", "notify", "rebook", "refund_offer"]
+    assert await runner.apply_decisions() == 0
+
+
+async def test_a_case_run_again_that_proposes_otherwise_plans_afresh_instead(
+    agent: Agent, tmp_path: Path
+) -> None:
+    """Run again from its start, the case proposes other actions than the approval showed
+    (here: the stored proposal is altered): the operator's approval is not applied to
+    what they did not see; the case plans again under a new approval."""
+    runner, pnr, approval_id = await parked(agent)
+    approval = await ApprovalDesk(agent.deps.db, agent.deps.clock).get(approval_id)
+    forget_checkpoints(tmp_path, approval.case_id)
+    seen = {**approval.proposal, "actions": approval.proposal["actions"][1:]}
+    async with agent.deps.db.transaction() as session:
+        await session.execute(
+            update(ApprovalRow).where(ApprovalRow.id == approval_id).values(proposal=seen)
+        )
+
+    desk = ApprovalDesk(agent.deps.db, agent.deps.clock)
+    await desk.decide(approval_id, Decision(verdict="approve"), operator="maria")
+    await runner.apply_decisions()
+    assert await ledger(agent, pnr) == []  # nothing the operator did not see ran
+    pending = await desk.pending()
+    assert [(a.case_id, a.revision) for a in pending] == [(approval.case_id, 1)]
+
+
 async def load_booking_of(agent: Agent, pnr: str) -> Booking:
     async with agent.deps.db.session() as session:
         return await load_booking(session, pnr)
