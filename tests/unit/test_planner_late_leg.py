@@ -16,10 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from agent.offers import open_offer
 from agent.planner.inputs import broken_segments
 from agent.planner.place import Need, place_cases
 from agent.settings import PlannerSettings
 from agent.state import CaseReason, NotifyAction, RebookAction
+from agent.tables import OfferRow
 from airline.board import LiveBoard
 from airline.models import Cabin, FlightStatus, LoyaltyTier
 from airline.reservations import load_booking
@@ -28,6 +30,7 @@ from airline.sql_ports import SqlReservations
 from app.migrate import open_database
 from evals.scenario_world import WorldSpec
 from evals.world import write
+from tools.flights import Itinerary, Leg
 from tools.notifications import MessageKind
 from tools.plan import StartAgain
 from tools.policy.checks import Refusal
@@ -179,3 +182,45 @@ async def test_the_guard_checks_a_rebooking_against_the_start_its_segments_belon
     assert "starts at CDG, the passenger is at VIE" in await refused(
         [late_seq, onward_seq], [ONWARD]
     )
+
+
+async def test_an_offer_names_only_options_leaving_where_the_booked_one_does(
+    world: tuple[Database, Schedule, LiveBoard],
+) -> None:
+    """A switch replaces the booked flights, so it starts where they do: an option from
+    the other start (the hub, once the late leg was replaced) could not be booked."""
+    db, schedule, board = world
+
+    def itinerary(*keys: str) -> Itinerary:
+        legs = []
+        for key in keys:
+            flight, state = schedule.flights[key], board.get(key)
+            assert state is not None
+            legs.append(
+                Leg(
+                    flight_key=key,
+                    carrier=flight.carrier,
+                    origin=flight.origin,
+                    destination=flight.destination,
+                    dep=state.est_dep,
+                    arr=state.est_arr,
+                )
+            )
+        return Itinerary(legs=legs, cabin=Cabin.ECONOMY, seats=5)
+
+    async with db.transaction() as session:
+        offer_id = await open_offer(
+            session,
+            db,
+            case_id="case-1",
+            pnr="LATE01",
+            disruption_flight=LATE,
+            booked=[EARLIER, ONWARD],
+            alternatives=[itinerary(EARLIER, ONWARD), itinerary(ONWARD)],
+            cabin=Cabin.ECONOMY,
+            departure=schedule.flights[EARLIER].sched_dep,
+            now=NOW,
+        )
+    async with db.session() as session:
+        offer = await session.get_one(OfferRow, offer_id)
+    assert [o["flights"] for o in offer.options] == [[EARLIER, ONWARD]]
