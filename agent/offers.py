@@ -77,11 +77,18 @@ async def open_offer(
     departure: datetime,
     now: datetime,
 ) -> str:
-    """Open the offer of a rebooking, in the rebooking's transaction; once per case."""
+    """Open the offer of a rebooking, in the rebooking's transaction; once per case.
+
+    Only the alternatives leaving from where the booked one does are offered: a switch
+    replaces the booked flights (`_switch`), so it starts where they do. A missed
+    connection's options from the late leg's origin and from the hub
+    (`agent.planner.inputs.Restart`) replace different segments; one from the other
+    start could not be booked."""
+    start = next((it.legs[0].origin for it in alternatives if it.flight_keys == list(booked)), None)
     options = [{"flights": list(booked)}] + [
         {"flights": it.flight_keys, "dep": it.dep.isoformat(), "arr": it.arr.isoformat()}
         for it in alternatives
-        if it.flight_keys != list(booked)
+        if it.flight_keys != list(booked) and start in (None, it.legs[0].origin)
     ]
     deadline = reply_deadline(now, departure)
     values = {

@@ -42,6 +42,8 @@ from tools.plan import (
     ProposedAction,
     RebookAction,
     RefundOfferAction,
+    StartAgain,
+    replaced_from,
 )
 from tools.policy.checks import Refusal
 from tools.policy.results import CareItem, Entitlement, EntitlementKind, Entitlements, Note, Regime
@@ -183,6 +185,10 @@ class CaseContext(BaseModel):
         default=None,
         description="the latest arrival that keeps the booking's next journey (None: none)",
     )
+    also_from: StartAgain | None = Field(
+        default=None,
+        description="a second start, replacing other segments (a late leg not yet left)",
+    )
     cabin: Cabin | None = None
     alternatives: list[Itinerary] = Field(
         default_factory=list,
@@ -209,6 +215,14 @@ class CaseContext(BaseModel):
         default_factory=list,
         description="what memory recalled about the customer: data to weigh, never orders",
     )
+
+    def replace_seqs_for(self, flights: list[str]) -> list[int]:
+        """The segments a rebooking onto `flights` (one of `alternatives`) replaces: a
+        late leg's too when it leaves from the late leg's origin (`also_from`)."""
+        first = next(
+            (i.legs[0].origin for i in self.alternatives if i.flight_keys == flights), None
+        )
+        return replaced_from(first, self.replace_seqs, self.also_from)
 
 
 class Verdict(BaseModel):

@@ -7,13 +7,40 @@ rather than in the agent.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from airline.models import Cabin
 from tools.notifications import MessageKind
 from tools.policy.results import CareItem, Regime
+
+
+class StartAgain(BaseModel):
+    """A second start of a case's new itinerary, and the segments it then replaces: a
+    missed connection whose late leg has not left yet is re-planned from the hub after the
+    late leg (replacing the onward legs) or from the late leg's origin (replacing it too).
+    A rebooking replacing these segments must leave from `origin`, no earlier than
+    `earliest_dep` (`tools.policy.validate.CaseFacts.start_for`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    replace_seqs: list[int]
+    origin: str
+    earliest_dep: datetime
+
+
+def replaced_from(
+    origin: str | None, replace_seqs: Sequence[int], also_from: StartAgain | None
+) -> list[int]:
+    """The segments an itinerary leaving `origin` replaces: the second start's when it
+    leaves from there, else the case's own `replace_seqs` (the two starts are different
+    airports, the late leg's two ends, so an itinerary's first airport says which)."""
+    if also_from is not None and origin == also_from.origin:
+        return list(also_from.replace_seqs)
+    return list(replace_seqs)
 
 
 class RebookAction(BaseModel):

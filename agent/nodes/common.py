@@ -86,4 +86,5 @@ def case_facts(context: CaseContext, policy: PolicyConfig | None = None) -> Case
         offer_refund=context.reason in STILL_TO_TRAVEL,
         policy=policy,
         arrive_by=context.arrive_by,
+        also_from=context.also_from,
     )

@@ -35,6 +35,7 @@ from airline.models import Booking, Cabin, Customer, Flight, Preferences
 from airline.ports import Seats
 from airline.schedule import Schedule
 from tools.flights import Itinerary, Leg, SearchRequest
+from tools.plan import StartAgain
 from tools.policy.results import Entitlements
 from tools.policy.validate import owed_for
 from tools.ranking import Ranking, explain
@@ -100,6 +101,7 @@ async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseS
             "destination": broken.destination,
             "earliest_dep": broken.earliest_dep,
             "arrive_by": broken.arrive_by,
+            "also_from": _also_from(broken),
             "cabin": broken.replace[0].cabin,
             "alternatives": alternatives,
             "assignment": assignment,
@@ -113,6 +115,18 @@ async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseS
         "context": _with_entitlements(context, deps, best),
         "assignment": assignment,
     }
+
+
+def _also_from(broken: Broken) -> StartAgain | None:
+    """The broken journey's second start, in the plan's terms (segments, not flights)."""
+    restart = broken.also_from
+    if restart is None:
+        return None
+    return StartAgain(
+        replace_seqs=[s.seq for s in restart.replace],
+        origin=restart.origin,
+        earliest_dep=restart.earliest_dep,
+    )
 
 
 def _ranking(

@@ -141,7 +141,7 @@ async def fall_back(
     for flights in [] if kept else _options(context):
         assert context.cabin is not None  # _options gives none without a cabin
         rebook = RebookAction(
-            replace_seqs=context.replace_seqs, flights=flights, cabin=context.cabin
+            replace_seqs=context.replace_seqs_for(flights), flights=flights, cabin=context.cabin
         )
         repaired = await check(_outcome(context, rebook, ()))
         if any(isinstance(a, RebookAction) for a in repaired.approved):

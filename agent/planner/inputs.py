@@ -9,7 +9,9 @@ every flight. What a disruption breaks is the journey the disrupted flight is on
 its delay measured against that journey's arrival, and it must arrive in time for the
 booking's next journey (the return of a return trip) to leave; an option arriving later
 is none (no seat then means the refund a rule gives is offered instead). The booking's
-other journeys keep their segments.
+other journeys keep their segments. A missed connection whose late leg has not left
+has two starts (`Restart`): the hub after the late leg lands, or the late leg's origin,
+replacing it too.
 
 Bookings linked as travelling together (`link_key`: one customer's bookings on the same
 broken flights in the same cabin, as a companion booked on a second PNR for the same
@@ -23,7 +25,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from agent.planner.model import Party
+from agent.planner.model import Party, Start
 from agent.planner.objective import priority_weight
 from agent.settings import PlannerSettings
 from agent.state import CaseReason
@@ -75,6 +77,20 @@ class Broken:
     """When the broken journey was to arrive there (delay is measured from it)."""
     arrive_by: datetime | None = None
     """The latest arrival that keeps the booking's next journey (None: none follows)."""
+    also_from: Restart | None = None
+    """A second start, replacing more (`Restart`); None: `origin` is the only one."""
+
+
+@dataclass(frozen=True, slots=True)
+class Restart:
+    """The other start of a missed connection whose late leg has not left: the late
+    leg's origin, where the passengers still are, replacing the late leg too (as a
+    cancellation of it would). An earlier flight to the hub may make the onward flight
+    the late leg will miss; keeping the late leg is the `Broken` itself."""
+
+    replace: list[Segment]
+    origin: str
+    earliest_dep: datetime
 
 
 def ordered_segments(schedule: Schedule, booking: Booking) -> list[Segment]:
@@ -111,22 +127,28 @@ def broken_segments(
     flight = schedule.flights[disrupted]
     state = board.get(flight.key)
 
-    def broken(replace: list[Segment], origin: str, earliest: datetime) -> Broken:
-        return Broken(replace, origin, earliest, destination, end.sched_arr, arrive_by)
+    def broken(
+        replace: list[Segment], origin: str, earliest: datetime, also: Restart | None = None
+    ) -> Broken:
+        return Broken(replace, origin, earliest, destination, end.sched_arr, arrive_by, also)
 
-    if reason == CaseReason.CANCELLED:
-        if state is not None and state.status != FlightStatus.CANCELLED:
-            return None  # reinstated since the case opened (a stale approval re-planned)
+    def instead_of_it() -> datetime:
+        """The earliest departure replacing the disrupted flight itself, from its origin."""
         earliest = now + REBOOKING_LEAD
         if not _under_way(schedule, board, booking, disrupted, now):
             earliest = max(earliest, flight.sched_dep - earlier_departure(now, flight))
         if index > 0:
-            # The passengers reach the cancelled flight's airport on the leg before it,
-            # which stands: the new onward flight must leave a connection after it.
+            # The passengers reach the flight's airport on the leg before it, which
+            # stands: the new onward flight must leave a connection after it.
             earliest = max(
                 earliest, _connection_from(schedule, board, segments[index - 1], destination)
             )
-        return broken(segments[index:], flight.origin, earliest)
+        return earliest
+
+    if reason == CaseReason.CANCELLED:
+        if state is not None and state.status != FlightStatus.CANCELLED:
+            return None  # reinstated since the case opened (a stale approval re-planned)
+        return broken(segments[index:], flight.origin, instead_of_it())
     if reason == CaseReason.DIVERTED:
         # The passengers are where the aircraft went, from the diversion message on:
         # onward options start there, not at the original destination's arrival time
@@ -148,7 +170,12 @@ def broken_segments(
     onward_dep = onward_state.est_dep if onward_state else onward.sched_dep
     if onward_dep - state.est_arr >= mct:
         return None
-    return broken(segments[index + 1 :], flight.destination, max(now, state.est_arr) + mct)
+    # Its passengers are still at its origin while the late leg has not left (the board
+    # says so, and its time has not passed): an earlier flight to the hub (or another
+    # way) replacing it too may save the journey.
+    at_origin = state.flyable and state.est_dep > now
+    also = Restart(segments[index:], flight.origin, instead_of_it()) if at_origin else None
+    return broken(segments[index + 1 :], flight.destination, max(now, state.est_arr) + mct, also)
 
 
 def _under_way(
@@ -242,7 +269,16 @@ def party_of(
         exclude=frozenset({broken.replace[0].flight_key}),
         lost_before=lost_before(board, booking, broken) if board is not None else 0,
         held=held_seats(booking, broken),
+        also_from=_start_of(broken.also_from),
     )
+
+
+def _start_of(restart: Restart | None) -> Start | None:
+    """The planner's view of a second start: the late leg it replaces is not taken again
+    from there (kept, it is the party's first start)."""
+    if restart is None:
+        return None
+    return Start(restart.origin, restart.earliest_dep, frozenset({restart.replace[0].flight_key}))
 
 
 def held_seats(booking: Booking, broken: Broken) -> tuple[tuple[str, str, int], ...]:

@@ -19,6 +19,18 @@ Seat = tuple[str, str]
 
 
 @dataclass(frozen=True, slots=True)
+class Start:
+    """A second place a party may start again from, replacing more of its journey: the
+    late leg's origin, for a missed connection whose late leg has not left yet (the
+    passengers are still there: an earlier flight to the hub may make the onward one)."""
+
+    origin: str
+    earliest_dep: datetime
+    exclude: frozenset[str]
+    """Flights not to be taken from here (the late leg: kept, it is the party's own start)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Party:
     """People who must be re-accommodated together, and what they need."""
 
@@ -58,6 +70,8 @@ class Party:
     replaces (sorted). Re-planned onto one of those flights again, in the same cabin, it
     keeps those seats: they are credited to this party alone (`needs`), not counted free
     for others, as the flight's seats left (everybody's) already count them sold."""
+    also_from: Start | None = None
+    """Another start the party's options may leave from (None: `origin` only)."""
 
     def needs(self, seat: Seat) -> int:
         """The seats this party must find free on `seat` (its own there credited)."""

@@ -82,12 +82,19 @@ class Network:
     def options(self, party: Party, horizon: timedelta, limit: int | None = None) -> list[Option]:
         """Every itinerary `party` could take within `horizon`, in the booked cabin,
         arriving by `party.arrive_by` (the booking's next journey) if set, earliest arrival
-        first (at most `limit`, keeping the earliest arrivals)."""
+        first (at most `limit`, keeping the earliest arrivals). A party with a second
+        start (`Party.also_from`) has the options from both: an option's first airport
+        says which it leaves from, so which of the booking's segments it replaces."""
         latest = party.earliest_dep + horizon
+        starts = [(party.origin, party.earliest_dep, party.exclude)]
+        if party.also_from is not None:
+            start = party.also_from
+            starts.append((start.origin, start.earliest_dep, start.exclude))
         found = [
             legs
-            for legs in self._paths(party.origin, party.destination, party.earliest_dep, latest)
-            if not any(leg.flight in party.exclude for leg in legs)
+            for origin, earliest, exclude in starts
+            for legs in self._paths(origin, party.destination, earliest, latest)
+            if not any(leg.flight in exclude for leg in legs)
             and (party.arrive_by is None or legs[-1].arr <= party.arrive_by)
         ]
         found.sort(key=lambda legs: (legs[-1].arr, len(legs), legs[0].dep, legs[0].flight))

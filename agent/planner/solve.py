@@ -168,6 +168,7 @@ def _groups(
             party.avoid_carriers,
             party.no_overnight,
             party.lost_before,
+            party.also_from,
             party.together,
             party.held,
             tuple(o.flights for o in mine),

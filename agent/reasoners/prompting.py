@@ -52,7 +52,9 @@ Rules of the road:
 - Protect the passenger on the earliest-arriving itinerary that still has a seat in the \
 booked cabin, from `origin` to `destination`, leaving no earlier than `earliest_dep`.
 - Replace exactly the segments in `replace_seqs`; never change the cabin; use only \
-flights that exist and can still be flown (check with the read-only tools when unsure).
+flights that exist and can still be flown (check with the read-only tools when unsure). \
+With `also_from`, an itinerary may instead leave from its `origin` (no earlier than its \
+`earliest_dep`) and then replaces exactly its `replace_seqs`.
 - Tell the passenger once: one notify action with one of these message kinds: \
 {", ".join(k.value for k in MessageKind)}. Use the *_rebooked kind only together with a \
 rebook action, the *_no_alternative kind when there is nothing to rebook onto, `delay` \
@@ -118,6 +120,7 @@ def case_data(context: CaseContext) -> dict[str, Any]:
         "destination": context.destination,
         "earliest_dep": context.earliest_dep.isoformat() if context.earliest_dep else None,
         "cabin": context.cabin.value if context.cabin else None,
+        **({"also_from": context.also_from.model_dump(mode="json")} if context.also_from else {}),
         "entitlements": [
             {k: v for k, v in item.model_dump(mode="json").items() if v not in (None, [], ())}
             for item in (context.entitlements.items if context.entitlements else ())

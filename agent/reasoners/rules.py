@@ -127,7 +127,9 @@ class RulesReasoner:
         best = context.alternatives[0]
         actions: list[ProposedAction] = [
             RebookAction(
-                replace_seqs=context.replace_seqs, flights=best.flight_keys, cabin=context.cabin
+                replace_seqs=context.replace_seqs_for(best.flight_keys),
+                flights=best.flight_keys,
+                cabin=context.cabin,
             ),
             NotifyAction(message=_REBOOKED[context.reason]),
             *owed,

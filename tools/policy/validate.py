@@ -28,7 +28,14 @@ from airline.models import Booking, Cabin, LoyaltyTier
 from airline.ports import Seats
 from airline.schedule import Schedule
 from tools.case_facts import rerouted_entitlements
-from tools.plan import NotifyAction, ProposedAction, RebookAction, RefundOfferAction
+from tools.plan import (
+    NotifyAction,
+    ProposedAction,
+    RebookAction,
+    RefundOfferAction,
+    StartAgain,
+    replaced_from,
+)
 from tools.policy.checks import (
     Checked,
     Refusal,
@@ -73,6 +80,24 @@ class CaseFacts:
     """The readings of the regulations to apply (None: the defaults)."""
     arrive_by: datetime | None = None
     """The latest arrival that keeps the booking's next journey (None: none follows)."""
+    also_from: StartAgain | None = None
+    """A second start a rebooking may take, replacing other segments (None: none)."""
+
+    def start_for(
+        self, replace_seqs: Sequence[int]
+    ) -> tuple[Sequence[int], str | None, datetime | None]:
+        """The broken segments, origin and earliest departure a rebooking replacing
+        `replace_seqs` is checked against: the second start's when it replaces exactly
+        those, else the case's own (a mismatch is then refused as one)."""
+        start = self.also_from
+        if start is not None and sorted(replace_seqs) == sorted(start.replace_seqs):
+            return start.replace_seqs, start.origin, start.earliest_dep
+        return self.broken_seqs, self.origin, self.not_before
+
+    def replaces(self, flights: Sequence[str] | None, schedule: Schedule) -> list[int]:
+        """The segments a rebooking onto `flights` replaces (`tools.plan.replaced_from`)."""
+        first = schedule.flights.get(flights[0]) if flights else None
+        return replaced_from(first.origin if first else None, self.broken_seqs, self.also_from)
 
     @property
     def refund_cents(self) -> int:
@@ -111,6 +136,7 @@ async def validate(
             if any(isinstance(a, RebookAction) for a in approved):
                 repairs.append("kept one rebooking of several: one itinerary per case")
                 continue
+            broken, origin, not_before = facts.start_for(action.replace_seqs)
             found = await rebook_violations(
                 seats,
                 schedule,
@@ -118,11 +144,11 @@ async def validate(
                 flights=action.flights,
                 replace_seqs=action.replace_seqs,
                 cabin=action.cabin,
-                broken_seqs=facts.broken_seqs,
-                origin=facts.origin,
+                broken_seqs=broken,
+                origin=origin,
                 destination=facts.destination,
                 booked_cabin=facts.booked_cabin,
-                not_before=facts.not_before,
+                not_before=not_before,
                 allow_cabin_change=facts.allow_cabin_change,
                 held=facts.held_flights if action.cabin == facts.booked_cabin else (),
                 party=facts.booking.seats_needed,
@@ -249,7 +275,7 @@ def owed_for(
             tier=facts.tier,
             flight_key=facts.disrupted_flight,
             now=facts.now,
-            replace_seqs=facts.broken_seqs,
+            replace_seqs=facts.replaces(flights, schedule),
             new_flights=flights,
             cabin=cabin,
             policy=facts.policy,
