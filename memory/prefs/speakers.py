@@ -84,6 +84,7 @@ _MORE_THIRD_PERSON = tuple(
             r"வாடிக்கையாளர்" + _TA,
             # Unspaced scripts: the word stands inside a run ("この乗客は", "该乘客").
             r"乗客",
+            r"この方",
             r"お客様",
             r"乘客",
             r"客户",
