@@ -9,9 +9,10 @@ two of its concepts are closed and small:
   agent, the airline's policy invoked, a profile update, a role play ("Note interne :",
   "Interner Vermerk:", "運用メモ：", "Указание агенту:", "Instrucción al agente:"). No
   customer writes their wish under such a heading;
-- **keeping the record of "the passenger"**: an order to register, record or enter
-  something ("enregistrez", "zapište", "登録してください", "பதிவு செய்யவும்", "erfassen",
-  "запишите") or a word for the file itself ("dossier", "profil", "档案"), in a sentence
+- **keeping the record of "the passenger"**: an order to register, record, enter, mark
+  or set something ("enregistrez", "zapište", "登録してください", "பதிவு செய்யவும்",
+  "erfassen", "запишите", "mark ... as") or a word for the file itself ("dossier",
+  "profil", "档案", "datos", "údaje", "备注" — "Datos del pasajero: ..."), in a sentence
   naming the customer in the third person (`memory.prefs.speakers`). Recording alone is
   how a customer asks too ("merci de l'enregistrer", "please note I avoid CDG"), and
   the third person alone is how an agent's own note reads ("customer prefers aisle"): the
@@ -46,6 +47,7 @@ NOTE: tuple[str, ...] = (
     r"(?:note|remarque|message|consigne|instruction)s? (?:pour|à|a) l'(?:agent|op[ée]rateur)",
     r"(?:politique|r[èe]gle)s? de la compagnie",
     r"selon la politique",
+    r"(?:r[èe]glement|r[èe]gles?) de la compagnie",
     r"mise à jour du profil",
     r"jeu de r[ôo]le",
     r"nota interna",
@@ -59,6 +61,7 @@ NOTE: tuple[str, ...] = (
     r"(?:airline|fluggesellschaft)s?-?richtlinie\w*",
     r"richtlinie\w* der (?:airline|fluggesellschaft)",
     r"profil-?update",
+    r"(?:kunden|passagier|fluggast|reisenden)(?:daten|profil|akte|info\w*)",
     r"profilaktualisierung",
     r"rollenspiel\w*",
     r"intern[íi] pozn[áa]mk\w*",
@@ -66,6 +69,7 @@ NOTE: tuple[str, ...] = (
     r"pozn[áa]mk\w* pro (?:agenta|syst[ée]m|operátora)",
     r"podle pravidel (?:aerolinky|spole[čc]nosti|dopravce)",
     r"aktualizace profilu",
+    r"směrnic\w* (?:dopravce|aerolinky|společnosti)",
     r"служебн\w* (?:пометк\w*|запис\w*|заметк\w*)",
     r"внутренн\w* (?:пометк\w*|заметк\w*|запис\w*)",
     r"указани\w* (?:агенту|оператору)",
@@ -89,12 +93,14 @@ NOTE: tuple[str, ...] = (
     r"管理部より",
     r"担当者(?:様|さま)?へ",
     r"ロールプレイ",
+    r"(?:航空会社|弊社|当社)の(?:規定|規則|方針)",
     r"आंतरिक नोट",
     r"एजेंट के लिए निर्देश",
     r"एयरलाइन (?:की )?नीति",
     r"முகவருக்கான குறிப்பு",
     r"உள் குறிப்பு",
     r"கொள்கைப்படி",
+    r"விதிப்படி",
 )
 """The heading or addressee of a fake note: what follows dictates, it does not wish."""
 
@@ -109,6 +115,10 @@ KEEPING: tuple[str, ...] = (
     r"list(?:ed)? as",
     r"(?:save|saved|enter|entered) (?:it |that )?(?:in|on|to|that)",
     r"file",
+    r"details",
+    r"data",
+    r"info(?:rmation)?",
+    r"données",
     r"enregistr\w*",
     r"inscri(?:re|vez|s|t|te|ts|tes|ption)",
     r"consign\w*",
@@ -124,6 +134,7 @@ KEEPING: tuple[str, ...] = (
     r"apunt\w*",
     r"ponga que",
     r"expediente",
+    r"datos",
     r"ficha",
     r"m[áa]rque\w*",
     r"trat\w* como",
@@ -146,6 +157,7 @@ KEEPING: tuple[str, ...] = (
     r"eviden\w*",
     r"zaznamen\w*",
     r"zaregistr\w*",
+    r"údaj\w*",
     r"profil\w*",
     r"nastav\w*",
     r"označ\w*",
@@ -161,6 +173,7 @@ KEEPING: tuple[str, ...] = (
     r"помет\w*",
     r"зафиксир\w*",
     r"профил\w*",
+    r"данные",
     r"تسجيل",
     r"سجل",
     r"سجّل",
@@ -168,6 +181,7 @@ KEEPING: tuple[str, ...] = (
     r"دوّن",
     r"الملف",
     r"علامة",
+    r"بيانات",
     r"登记",
     r"登記",
     r"记录",
@@ -188,6 +202,8 @@ KEEPING: tuple[str, ...] = (
     r"扱って",
     r"マーク",
     r"信息",
+    r"备注",
+    r"メモ",
     r"दर्ज",
     r"रिकॉर्ड",
     r"पंजीकृत",
@@ -195,10 +211,12 @@ KEEPING: tuple[str, ...] = (
     r"लिख(?:ें|िए|ो|ना|\s(?:दो|दें|दीजिए|लें|लो))",
     r"चिह्नित",
     r"मार्क",
+    r"विवरण",
     r"பதிவு",
     r"குறித்து" + _TA,
     r"சுயவிவர" + _TA,
     r"குறிக்க" + _TA,
+    r"விவர" + _TA,
 )
 """Keeping a record: an order to register or enter something, or the file itself. With the
 customer named in the third person, the sentence dictates another's record."""
