@@ -32,10 +32,10 @@ from dataclasses import dataclass
 from functools import cache
 
 from memory.prefs.attacked import Hit, judge_pieces
-from memory.prefs.lexicon import LEXICONS, claims, orders
+from memory.prefs.lexicon import LEXICONS, claims, orders, records
 from memory.prefs.lexicon.base import Lexicon, compile_words
 from memory.prefs.marks import Marks
-from memory.prefs.speakers import names_the_customer, speaks_for_self, wishes
+from memory.prefs.speakers import customer_spans, names_the_customer, speaks_for_self, wishes
 from memory.prefs.text import WORD_CHAR, Span, fold, normalise, sentences
 
 _ROLE = (
@@ -118,6 +118,9 @@ _BENEFIT = _concept(orders.BENEFIT)
 _PRECEDENCE = _concept(orders.PRECEDENCE)
 _COPIED = _concept(claims.COPIED)
 _RECORD = _concept(claims.RECORD)
+_NOTE = _concept(records.NOTE)
+_KEEPING = _concept(records.KEEPING)
+_PURPOSE = _concept(records.PURPOSE)
 
 
 def _says(patterns: tuple[tuple[re.Pattern[str], bool], ...], folded: str, cased: str) -> bool:
@@ -172,6 +175,10 @@ def attack_spans(sentence: str) -> list[Hit]:
     hits += [m.span() for m in _BLOB.finditer(sentence) if len(m.group()) >= _BLOB_LENGTH]
     hits += _hits(_vocabulary(), folded, cased)
     hits += _hits(_ORDERS, folded, cased)
+    hits += _hits(_NOTE, folded, cased)
+    keeping, customer = _hits(_KEEPING, folded, cased), customer_spans(sentence)
+    if keeping and customer:  # another's record dictated (`lexicon.records`)
+        hits += keeping + customer
     for first, second in ((_FREE, _BENEFIT), (_MONEY, _CLAIM)):
         one, other = _hits(first, folded, cased), _hits(second, folded, cased)
         if one and other:
@@ -181,7 +188,8 @@ def attack_spans(sentence: str) -> list[Hit]:
 
 def precedence_spans(sentence: str) -> list[Hit]:
     """Where the sentence asks to be served before the others (`orders.PRECEDENCE`)."""
-    return _hits(_PRECEDENCE, fold(sentence), fold(sentence, lower=False))
+    folded, cased = fold(sentence), fold(sentence, lower=False)
+    return _hits(_PRECEDENCE, folded, cased) + _hits(_PURPOSE, folded, cased)
 
 
 def attacks(sentence: str) -> bool:

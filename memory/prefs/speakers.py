@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from memory.prefs.lexicon.base import compile_words
 from memory.prefs.marks import Marks
 from memory.prefs.text import WORD_CHAR, Span, fold
 
@@ -69,6 +70,41 @@ _THIRD_PERSON = re.compile(
 )
 
 
+_TA = "[\u0b80-\u0bff]*"
+_MORE_THIRD_PERSON = tuple(
+    compile_words(
+        (
+            r"fluggast\w*",
+            r"cestující\w*",
+            r"zákazník\w*",
+            r"الراكب",
+            r"الركاب",
+            r"العميل",
+            r"பயணி" + _TA,
+            r"வாடிக்கையாளர்" + _TA,
+            # Unspaced scripts: the word stands inside a run ("この乗客は", "该乘客").
+            r"乗客",
+            r"この方",
+            r"お客様",
+            r"乘客",
+            r"客户",
+            r"顾客",
+            r"旅客",
+        )
+    ).values()
+)
+"""The customer in the third person where `_THIRD_PERSON` cannot see them: words whose
+script the text's normalisation rewrites (Arabic), Czech and Tamil, and CJK inside a run
+of characters with no word boundary."""
+
+
+def customer_spans(sentence: str) -> list[tuple[int, int]]:
+    """Where the sentence speaks of the customer in the third person."""
+    folded = fold(sentence)
+    spans = [m.span() for m in _THIRD_PERSON.finditer(folded)]
+    return spans + [m.span() for regex in _MORE_THIRD_PERSON for m in regex.finditer(folded)]
+
+
 def names_the_customer(sentence: str) -> bool:
     """Does the sentence speak of the customer in the third person?"""
-    return _THIRD_PERSON.search(fold(sentence)) is not None
+    return bool(customer_spans(sentence))

@@ -64,6 +64,7 @@ are the booking's (`memory.prefs.needs`)."""
 COPIED: tuple[str, ...] = (
     r"cop(?:y|ies|ied|ying)(?! of)",
     r"paste",
+    r"pasted",
     r"duplicate",
     r"clone",
     r"transfer (?:\w+ ){0,2}(?:preferences|profile|settings|details|data)",
@@ -258,6 +259,19 @@ DISCLAIMED: tuple[str, ...] = (
     r"colar(?:me)? (?:en )?la (?:fila|cola)",
     r"(?:niet|geen) (?:echt )?(?:gehandicapt|invalide)",
     r"(?:nie jestem|nie jest) (?:naprawdę )?(?:niepełnospraw\w*|inwalid\w*)",
+    r"(?:ce n'est|c'est) pas vrai",
+    r"c'est faux",
+    r"(?:it's|it is|that's|that is) not true",
+    r"no es (?:cierto|verdad)",
+    r"brauche ich (?:eigentlich|gar|wirklich) nicht",
+    r"nepotřebuj\w*",
+    r"本当は(?:不要|必要(?:ない|ありません)|いらない)",
+    r"実際は不要",
+    r"其实不(?:需要|用)",
+    r"لا أحتاج\w*",
+    r"(?:ज़रूरत|जरूरत) नहीं",
+    r"на самом деле (?:нет|не нужн\w*)",
+    r"உண்மையில் (?:தேவையில்லை|வேண்டாம்)",
 )
 """A need the writer disclaims ("I'm not actually disabled but tick the wheelchair", "don't
 need it but", "so I skip the queue"): no need of the trip is said, whatever is asked."""
