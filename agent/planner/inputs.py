@@ -83,10 +83,11 @@ class Broken:
 
 @dataclass(frozen=True, slots=True)
 class Restart:
-    """The other start of a missed connection whose late leg has not left: the late
-    leg's origin, where the passengers still are, replacing the late leg too (as a
-    cancellation of it would). An earlier flight to the hub may make the onward flight
-    the late leg will miss; keeping the late leg is the `Broken` itself."""
+    """The other start of a journey broken ahead of where its passengers still are: a
+    missed connection whose late leg has not left (its origin, replacing the late leg
+    too, as a cancellation of it would: an earlier flight to the hub may make the onward
+    flight the late leg will miss), or a cancelled leg after legs that have not left (the
+    first of them, replacing them too). Keeping those legs is the `Broken` itself."""
 
     replace: list[Segment]
     origin: str
@@ -132,23 +133,40 @@ def broken_segments(
     ) -> Broken:
         return Broken(replace, origin, earliest, destination, end.sched_arr, arrive_by, also)
 
-    def instead_of_it() -> datetime:
-        """The earliest departure replacing the disrupted flight itself, from its origin."""
+    def instead_of(at: int) -> datetime:
+        """The earliest departure replacing the journey's segment `at` and what follows
+        it, from that segment's origin."""
+        replaced = schedule.flights[segments[at].flight_key]
         earliest = now + REBOOKING_LEAD
         if not _under_way(schedule, board, booking, disrupted, now):
-            earliest = max(earliest, flight.sched_dep - earlier_departure(now, flight))
-        if index > 0:
+            earliest = max(earliest, replaced.sched_dep - earlier_departure(now, replaced))
+        if at > 0:
             # The passengers reach the flight's airport on the leg before it, which
             # stands: the new onward flight must leave a connection after it.
             earliest = max(
-                earliest, _connection_from(schedule, board, segments[index - 1], destination)
+                earliest, _connection_from(schedule, board, segments[at - 1], destination)
             )
         return earliest
+
+    def instead_of_it() -> datetime:
+        """The earliest departure replacing the disrupted flight itself, from its origin."""
+        return instead_of(index)
 
     if reason == CaseReason.CANCELLED:
         if state is not None and state.status != FlightStatus.CANCELLED:
             return None  # reinstated since the case opened (a stale approval re-planned)
-        return broken(segments[index:], flight.origin, instead_of_it())
+        # While the legs before the cancelled one have not left, the passengers are still
+        # at the journey's first of them: a way from there replacing those legs too may
+        # reach the destination where nothing leaves the cancelled flight's airport
+        # (found-stranded-s79-w4: BOS-LAX-JFK, LAX-JFK cancelled, BOS-JFK direct free).
+        home = index
+        while home > 0 and _not_left(board, schedule, segments[home - 1], now):
+            home -= 1
+        also = None
+        if home < index:
+            start = schedule.flights[segments[home].flight_key].origin
+            also = Restart(segments[home:], start, instead_of(home))
+        return broken(segments[index:], flight.origin, instead_of_it(), also)
     if reason == CaseReason.DIVERTED:
         # The passengers are where the aircraft went, from the diversion message on:
         # onward options start there, not at the original destination's arrival time
@@ -176,6 +194,14 @@ def broken_segments(
     at_origin = state.flyable and state.est_dep > now
     also = Restart(segments[index:], flight.origin, instead_of_it()) if at_origin else None
     return broken(segments[index + 1 :], flight.destination, max(now, state.est_arr) + mct, also)
+
+
+def _not_left(board: LiveBoard, schedule: Schedule, segment: Segment, now: datetime) -> bool:
+    """Has the segment's flight still to leave, with its passengers at its origin?"""
+    state = board.get(segment.flight_key)
+    if state is None:
+        return schedule.flights[segment.flight_key].sched_dep > now
+    return state.flyable and state.est_dep > now
 
 
 def _under_way(

@@ -37,7 +37,7 @@ from tools.policy.checks import Refusal
 from tools.policy.validate import CaseFacts, validate
 from travel_agent.db import Database
 
-DAY = "2026-05-25"
+DAY, NEXT_DAY = "2026-05-25", "2026-05-26"
 NOW = datetime(2026, 5, 25, 8, 40, tzinfo=UTC)
 LATE, EARLIER, ONWARD = f"XB111/{DAY}", f"XA111/{DAY}", f"XB101/{DAY}"
 WEIGHTS = PlannerSettings()
@@ -65,6 +65,13 @@ async def world(tmp_path: Path) -> AsyncIterator[tuple[Database, Schedule, LiveB
                 _flight("XB111", "VIE", "CDG", "11:15", "13:00"),
                 _flight("XA111", "VIE", "CDG", "12:45", "14:30"),
                 _flight("XB101", "CDG", "ZRH", "16:00", "17:05"),
+                # Direct, the next morning: only worth it if the connection breaks.
+                {
+                    **_flight("XA121", "VIE", "ZRH", "08:00", "09:30"),
+                    "date": NEXT_DAY,
+                    "dep": f"{NEXT_DAY}T08:00:00+00:00",
+                    "arr": f"{NEXT_DAY}T09:30:00+00:00",
+                },
             ],
             "customers": [{"id": "C1", "name": "Ana Ruiz"}],
             "bookings": [
@@ -105,13 +112,19 @@ def _set(
     )
 
 
-async def _place(db: Database, schedule: Schedule, board: LiveBoard) -> list[str]:
+async def _place(
+    db: Database,
+    schedule: Schedule,
+    board: LiveBoard,
+    reason: CaseReason = CaseReason.MISSED_CONNECTION,
+    disrupted: str = LATE,
+) -> list[str]:
     async with db.transaction() as session:
         placed = await place_cases(
             session,
             schedule,
             board,
-            [Need("case-1", "LATE01", CaseReason.MISSED_CONNECTION, LATE)],
+            [Need("case-1", "LATE01", reason, disrupted)],
             WEIGHTS,
             now=NOW,
         )
@@ -123,6 +136,24 @@ async def test_a_late_leg_not_yet_left_is_replaced_when_that_saves_the_connectio
 ) -> None:
     db, schedule, board = world
     assert await _place(db, schedule, board) == [EARLIER, ONWARD]
+
+
+async def test_a_cancelled_onward_leg_is_replaced_from_where_the_passengers_still_are(
+    world: tuple[Database, Schedule, LiveBoard],
+) -> None:
+    """The onward leg is cancelled while the first has not left: nothing leaves CDG for
+    ZRH, but the passengers are still at VIE, with a direct flight (found-stranded-s79-w4)."""
+    db, schedule, board = world
+    _set(board, LATE, FlightStatus.SCHEDULED, late=-timedelta(minutes=365))
+    _set(board, ONWARD, FlightStatus.CANCELLED, late=timedelta())
+    placed = await _place(db, schedule, board, CaseReason.CANCELLED, ONWARD)
+    assert placed == [f"XA121/{NEXT_DAY}"]
+    # Once the first leg has left, its passengers are on their way to CDG: no second start.
+    _set(board, LATE, FlightStatus.DEPARTED, late=timedelta(), at=NOW + timedelta(minutes=1))
+    async with db.session() as session:
+        booking = await load_booking(session, "LATE01")
+    broken = broken_segments(schedule, board, CaseReason.CANCELLED, booking, ONWARD, NOW)
+    assert broken is not None and broken.also_from is None
 
 
 async def test_a_late_leg_that_left_is_kept_its_passengers_are_on_board(
