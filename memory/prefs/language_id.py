@@ -135,7 +135,7 @@ _STEPPE_WORDS = {
     "kk": frozenset("рахмет өтінемін маған керек емес жоқ арқылы түнгі терезе".split()),
     "mn": frozenset(
         "баярлалаа гуйя надад хэрэгтэй битгий цонхны цонхны суудал нислэг шөнийн англиар "
-        "монголоор хүсч хүсэж байна".split()
+        "монголоор хүсч хүсэж байна хэлээр ойлгоно".split()
     ),
 }
 
@@ -177,7 +177,7 @@ _OWN_LATIN_WORDS = {
     "ga": frozenset(
         "thoil cuir chuir ní níl fuinneog fuinneoige pasáiste gaeilge béarla mhaith liom eitilt "
         "eitiltí oíche trí riamh raibh agat agam téacs ríomhphost glaoigh cathaoir rothaí "
-        "suíochán".split()
+        "suíochán taisteal aois".split()
     ),
 }
 _OWN_LATIN_ALONE = frozenset(

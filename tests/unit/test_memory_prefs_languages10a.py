@@ -164,3 +164,22 @@ def test_the_new_languages_are_told_apart(text: str, language: str) -> None:
 )
 def test_short_words_stay_in_their_language(text: str, expected: set[tuple[str, object]]) -> None:
     assert {(f.field, f.value) for f in READER.understand(text).findings} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The Armenian full stop "։" ends a sentence: the wish after it is read on its own.
+        ("Ֆրանկֆուրտը խնդիր չկա։ Գիշերային չվերթներ չեմ ուզում։", {("avoid_overnight", True)}),
+        # "էլ. փոստ", "ელ. ფოსტა": the abbreviation's dot cuts the sentence.
+        ("Ինձ էլ. փոստով գրեք։", {("channel", "email")}),
+        ("გთხოვთ, ელ. ფოსტით შემატყობინეთ.", {("channel", "email")}),
+        # "does not bother me" accepts night flights.
+        ("ღამის ფრენები არ მაწუხებს.", {("avoid_overnight", False)}),
+        ("İstanbul aeroportundan keçməyin, xahiş edirəm.", {("avoid_cities", "Istanbul")}),
+        ("Би монгол хэлээр л ойлгоно.", {("language", "mn")}),
+        ("Ég vil sitja við ganginn.", {("seat", "aisle")}),
+    ],
+)
+def test_more_phrasings(text: str, expected: set[tuple[str, object]]) -> None:
+    assert {(f.field, f.value) for f in READER.understand(text).findings} == expected

@@ -20,7 +20,7 @@ LEXICON = Lexicon(
     targets={
         "seat:window": (r"pəncərə\w*", r"illüminator\w*"),
         "seat:aisle": (r"keçid\w*", r"dəhliz\w*"),
-        "channel:sms": (r"sms\w*", r"qısa mesaj\w*"),
+        "channel:sms": (r"sms\w*", r"qısa mesaj\w*", r"yazılı mesaj\w*"),
         "channel:email": (r"e-?poçt\w*", r"elektron poçt\w*", r"e-?mail\w*", r"imeyl\w*"),
         "channel:other": (r"zəng\w*", r"telefon\w*", r"vatsap\w*"),
         "night:night": (r"gecə " + _UCUS, r"gecə\w*", r"gecələr"),
@@ -44,7 +44,7 @@ LEXICON = Lexicon(
         ),
         "need:oxygen": (r"oksigen\w*",),
         "need:assistance": (r"köməy\w*", r"kömək\w*", r"yardım\w*", r"assistans\w*"),
-        "place:any": (r"hava liman\w*", r"aviaşirkət\w*", r"hava yolları\w*"),
+        "place:any": (r"hava liman\w*", r"aeroport\w*", r"aviaşirkət\w*", r"hava yolları\w*"),
     },
     cues={
         "wish": (
@@ -94,6 +94,8 @@ LEXICON = Lexicon(
             r"yayının",
             r"bir daha",
             r"keçirməyin",
+            r"keçməyin",
+            r"keçməsin",
             r"salmayın",
         ),
         "accept": (

@@ -22,9 +22,10 @@ LEXICON = Lexicon(
         "seat:aisle": (r"միջանցք\w*",),
         "channel:sms": (r"sms\w*", r"էսէմէս\w*", r"կարճ հաղորդագրություն\w*"),
         "channel:email": (
-            r"էլ\.? ?փոստ\w*",
+            r"էլ ?փոստ\w*",
             r"էլեկտրոնային փոստ\w*",
             r"իմեյլ\w*",
+            r"փոստով",
             r"e-?mail\w*",
         ),
         "channel:other": (r"զանգ\w*", r"հեռախոս\w*"),

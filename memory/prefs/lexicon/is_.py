@@ -21,7 +21,7 @@ LEXICON = Lexicon(
     },
     targets={
         "seat:window": (r"glugga\w*", r"glugg(?:i|inn|anum|ann)"),
-        "seat:aisle": (r"gangsæt\w*", r"gang(?:i|inum|megin)"),
+        "seat:aisle": (r"gangsæt\w*", r"gang(?:i|inn|inum|megin)"),
         "channel:sms": (r"sms\w*", r"smáskilaboð\w*", r"textaskilaboð\w*"),
         "channel:email": (r"tölvupóst\w*", r"netfang\w*", r"e-?mail\w*"),
         "channel:other": (r"hringj\w*", r"hringið", r"hringt", r"símtöl\w*", r"símtal\w*"),
