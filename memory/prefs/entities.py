@@ -104,12 +104,13 @@ def _pattern(name: str, *, case_sensitive: bool) -> re.Pattern[str]:
         inflection = r"\w{0,4}"  # Korean particles are written onto the name: "인천을"
     elif _CYRILLIC.search(name):
         # Cases are endings ("Франкфурте", "Аэрофлотом"; Ukrainian "Мюнхені", "Стамбулі").
-        # Kazakh and Mongolian write theirs with their own letters ("Мәскеуден", "Сөүлээр").
-        inflection = r"[а-яёіїєґәғқңөұүһ]{0,3}"
+        # Kazakh and Mongolian write theirs with their own letters ("Мәскеуден", "Сөүлээр"),
+        # Mongolian with a "г" after a vowel ("Хитроугаар", through Heathrow).
+        inflection = r"(?:г[аэоөү]{2}[рс]|[а-яёіїєґәғқңөұүһ]{0,3})"
         if len(name) >= 4 and name[-1] in "аяоеьйыі":
             # ... which replace a final vowel: "Москва" → "Москвы", "Победа" → "Победой".
             body = re.escape(written[:-1]).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]*")
-            inflection = r"[а-яёіїєґәғқңөұүһ]{1,3}"
+            inflection = r"(?:[аэоө]г[аэоөү]{2}[рс]|[а-яёіїєґәғқңөұүһ]{1,3})"
     elif _HEBREW.search(name):
         # "the", "in", "to", "from", "and", "that" are letters written onto the name:
         # "לאיסטנבול", "מפרנקפורט", "ובאל על".

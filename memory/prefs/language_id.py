@@ -177,7 +177,7 @@ _OWN_LATIN_WORDS = {
     "ga": frozenset(
         "thoil cuir chuir ní níl fuinneog fuinneoige pasáiste gaeilge béarla mhaith liom eitilt "
         "eitiltí oíche trí riamh raibh agat agam téacs ríomhphost glaoigh cathaoir rothaí "
-        "suíochán taisteal aois".split()
+        "suíochán taisteal aois fadhb labhraím".split()
     ),
 }
 _OWN_LATIN_ALONE = frozenset(

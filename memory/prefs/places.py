@@ -464,5 +464,7 @@ for _code, _names in places_more.CARRIER_NAMES.items():
 for _code, _names in places_caucasus_steppe_isles.CITY_NAMES.items():
     CITY_NAMES[_code] = (*CITY_NAMES.get(_code, ()), *_names)
 CARRIERS.update(places_caucasus_steppe_isles.CARRIERS)
+for _code, _names in places_caucasus_steppe_isles.AIRPORT_NAMES.items():
+    AIRPORT_NAMES[_code] = (*AIRPORT_NAMES[_code], *_names)
 for _code, _names in places_caucasus_steppe_isles.CARRIER_NAMES.items():
     CARRIERS[_code] = (*CARRIERS[_code], *_names)

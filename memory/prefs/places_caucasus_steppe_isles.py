@@ -53,6 +53,12 @@ CITY_NAMES: dict[str, tuple[str, ...]] = {
 }
 """Airport code of a hub → its names in the languages above."""
 
+AIRPORT_NAMES: dict[str, tuple[str, ...]] = {
+    "LHR": ("Хитроу", "Հիթրոու", "ჰითროუ"),
+    "LGW": ("Гатвик", "Гэтвик", "Գաթվիք", "გეტვიკი"),
+}
+"""Airport code → its distinctive name written in these languages' scripts."""
+
 CARRIERS: dict[str, tuple[str, ...]] = {
     "J2": ("AZAL", "Azerbaijan Airlines", "Azərbaycan Hava Yolları"),
     "OM": ("MIAT", "МИАТ", "Mongolian Airlines"),

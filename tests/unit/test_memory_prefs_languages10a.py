@@ -179,6 +179,17 @@ def test_short_words_stay_in_their_language(text: str, expected: set[tuple[str, 
         ("İstanbul aeroportundan keçməyin, xahiş edirəm.", {("avoid_cities", "Istanbul")}),
         ("Би монгол хэлээр л ойлгоно.", {("language", "mn")}),
         ("Ég vil sitja við ganginn.", {("seat", "aisle")}),
+        # Heathrow in Cyrillic, Armenian and Georgian letters, in their cases.
+        ("Хитроу әуежайы арқылы ұшпаңыз.", {("avoid_airports", "LHR")}),
+        ("Хитроугаар битгий дамжуулаарай.", {("avoid_airports", "LHR")}),
+        ("Երբեք մի ուղարկեք ինձ Հիթրոուով։", {("avoid_airports", "LHR")}),
+        ("ჰითროუს გავლით არასოდეს გამგზავნოთ.", {("avoid_airports", "LHR")}),
+        # "is not a problem" accepts an airline rather than refusing it.
+        ("Ryanair-ը խնդիր չէ։", set()),
+        ("Dydy Ryanair ddim yn broblem.", set()),
+        ("Níl fadhb ar bith le Ryanair.", set()),
+        # Irish "ní ... ach" is "only".
+        ("Ní labhraím ach Gaeilge.", {("language", "ga")}),
     ],
 )
 def test_more_phrasings(text: str, expected: set[tuple[str, object]]) -> None:

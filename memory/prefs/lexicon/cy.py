@@ -93,6 +93,7 @@ LEXICON = Lexicon(
             r"yn iawn",
             r"mae'n iawn",
             r"dim problem",
+            r"ddim yn broblem",
             r"ddim yn meindio",
             r"derbyniol",
         ),

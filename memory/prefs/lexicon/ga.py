@@ -64,6 +64,7 @@ LEXICON = Lexicon(
     cues={
         "wish": (
             r"le do thoil",
+            r"ní labhraím ach",
             r"le bhur dtoil",
             r"ba mhaith liom",
             r"ba mhaith linn",
@@ -86,7 +87,14 @@ LEXICON = Lexicon(
         "request": (r"an féidir (?:leat|libh)",),
         "neg": (r"ní theastaíonn", r"níl", r"nílim", r"ní labhraím", r"ná seol", r"ná cuir"),
         "avoid": (r"riamh", r"choíche", r"seachain", r"seachnaigí", r"go deo"),
-        "accept": (r"ceart go leor", r"go breá", r"ní miste liom", r"gan fadhb", r"fadhb ar bith"),
+        "accept": (
+            r"níl (?:aon )?fh?adhb(?: ar bith)?",
+            r"ceart go leor",
+            r"go breá",
+            r"ní miste liom",
+            r"gan fadhb",
+            r"fadhb ar bith",
+        ),
         "indifferent": (r"is cuma liom", r"is cuma", r"cibé"),
         "native": (r"teanga dhúchais",),
         "past": (r"an uair dheireanach", r"roimhe seo", r"anuraidh", r"go raibh maith agat as"),
