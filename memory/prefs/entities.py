@@ -70,6 +70,8 @@ _GREEK = re.compile("[\u0370-\u03ff\u1f00-\u1fff]")
 _ETHIOPIC = re.compile("[\u1200-\u137f]")
 _BENGALI_TAMIL = re.compile("[\u0980-\u09ff\u0b80-\u0bff]")
 _VIRAMA = "\u09cd\u0bcd"
+_ARMENIAN = re.compile("[\u0531-\u058f]")
+_GEORGIAN = re.compile("[\u10a0-\u10ff]")
 
 
 @dataclass(frozen=True)
@@ -102,11 +104,13 @@ def _pattern(name: str, *, case_sensitive: bool) -> re.Pattern[str]:
         inflection = r"\w{0,4}"  # Korean particles are written onto the name: "인천을"
     elif _CYRILLIC.search(name):
         # Cases are endings ("Франкфурте", "Аэрофлотом"; Ukrainian "Мюнхені", "Стамбулі").
-        inflection = r"[а-яёіїєґ]{0,3}"
+        # Kazakh and Mongolian write theirs with their own letters ("Мәскеуден", "Сөүлээр"),
+        # Mongolian with a "г" after a vowel ("Хитроугаар", through Heathrow).
+        inflection = r"(?:г[аэоөү]{2}[рс]|[а-яёіїєґәғқңөұүһ]{0,3})"
         if len(name) >= 4 and name[-1] in "аяоеьйыі":
             # ... which replace a final vowel: "Москва" → "Москвы", "Победа" → "Победой".
             body = re.escape(written[:-1]).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]*")
-            inflection = r"[а-яёіїєґ]{1,3}"
+            inflection = r"(?:[аэоө]г[аэоөү]{2}[рс]|[а-яёіїєґәғқңөұүһ]{1,3})"
     elif _HEBREW.search(name):
         # "the", "in", "to", "from", "and", "that" are letters written onto the name:
         # "לאיסטנבול", "מפרנקפורט", "ובאל על".
@@ -131,6 +135,16 @@ def _pattern(name: str, *, case_sensitive: bool) -> re.Pattern[str]:
         stem = written.rstrip(_VIRAMA)
         body = re.escape(stem).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]*")
         head, inflection = "(?<![\u0980-\u09ff\u0b80-\u0bff])", "[\u0980-\u09ff\u0b80-\u0bff]{0,5}"
+    elif _ARMENIAN.search(name):
+        # Armenian cases and the article are written onto the name: "Ֆրանկֆուրտով"
+        # (through Frankfurt), "Մոսկվայից" (from Moscow).
+        inflection = "[\u0561-\u0587]{0,5}"
+    elif _GEORGIAN.search(name):
+        # Georgian cases replace the nominative's last vowel: "ფრანკფურტი" →
+        # "ფრანკფურტის", "ფრანკფურტში", "ვენა" → "ვენიდან".
+        if len(written) >= 4 and written[-1] in "აეიოუ":
+            body = re.escape(written[:-1]).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]*")
+        inflection = "[\u10d0-\u10ff]{0,5}"
     elif _ARABIC.search(name):
         head, inflection = "(?:[وفبل]|ال){0,2}", r"\w{0,2}"  # "وبدبي", "دبي"
     if name == "United":

@@ -40,6 +40,8 @@ SCRIPTS = (
     ("bn", re.compile("[\u0980-\u09ff]")),
     ("ta", re.compile("[\u0b80-\u0bff]")),
     ("am", re.compile("[\u1200-\u137f]")),
+    ("hy", re.compile("[\u0531-\u058f\ufb13-\ufb17]")),
+    ("ka", re.compile("[\u10a0-\u10ff\u1c90-\u1cbf]")),
     ("ru", re.compile("[\u0400-\u04ff]")),
 )
 # One script, two languages: Farsi writes letters Arabic does not (پ چ ژ گ, and its own
@@ -107,6 +109,9 @@ def _cyrillic(text: str) -> str:
     """Russian, Ukrainian, Serbian or Bulgarian: letters of one alone, else langid."""
     if _SERBIAN.search(text):
         return "sr"
+    steppe = _steppe(text)
+    if steppe is not None:
+        return steppe
     if _OWN_LETTERS["ru"][1].search(text) and not _NOT_UKRAINIAN.search(text):
         return "uk"
     if _RUSSIAN.search(text):
@@ -120,6 +125,82 @@ def _cyrillic(text: str) -> str:
     ranked = dict(_classifier().rank(text))
     best = max(("bg", "sr"), key=lambda code: ranked.get(code, 0.0))
     return best if ranked.get(best, 0.0) > CLEARLY * ranked.get("ru", 0.0) else "ru"
+
+
+# Kazakh writes letters no other Cyrillic language we read does (ә ғ қ ң ұ һ); Mongolian
+# writes ө and ү without them. Both also write ы and э, so they are told before Russian.
+_KAZAKH = re.compile("[әғқңұһӘҒҚҢҰҺ]")
+_MONGOLIAN = re.compile("[өүӨҮ]")
+_STEPPE_WORDS = {
+    "kk": frozenset("рахмет өтінемін маған керек емес жоқ арқылы түнгі терезе".split()),
+    "mn": frozenset(
+        "баярлалаа гуйя надад хэрэгтэй битгий цонхны цонхны суудал нислэг шөнийн англиар "
+        "монголоор хүсч хүсэж байна хэлээр ойлгоно".split()
+    ),
+}
+
+
+def _steppe(text: str) -> str | None:
+    """Kazakh or Mongolian by their own letters, or by words only they write."""
+    if _KAZAKH.search(text):
+        return "kk"
+    words = set(re.findall(r"[а-яёөүәғқңұһі]+", text.lower()))
+    told = [code for code, own in _STEPPE_WORDS.items() if words & own]
+    if len(told) == 1:
+        return told[0]
+    if _MONGOLIAN.search(text):
+        return "kk" if "і" in text.lower() else "mn"
+    return None
+
+
+# Azerbaijani, Icelandic, Welsh and Irish, which langid (restricted to the languages we
+# read) would hand to Turkish, Danish or English: a letter only one writes (ə; þ, ð), or
+# words only it writes — two of them, or one that says it alone.
+_OWN_LATIN_LETTERS = {"az": re.compile("[əƏ]"), "is": re.compile("[þðÞÐ]")}
+_OWN_LATIN_WORDS = {
+    # Not the words Turkish shares ("gece", "uçuş", "pencere", "gönderin").
+    "az": frozenset(
+        "xahiş xahis edirəm edirem istəmirəm istemirem mənə mene danışmıram danismiram "
+        "zəng zeng pəncərə gecə uçuşları göndərin etməyin".split()
+    ),
+    # Not the words Norwegian or Swedish share ("eg", "vil", "mer", "tala", "takk").
+    "is": frozenset(
+        "ég ekki vinsamlegast gluggasæti gangsæti næturflug viljum mér hringja sendið "
+        "íslensku ensku aldrei".split()
+    ),
+    # Not English, French or Spanish words ("dim", "yn", "mi", "nos", "le", "do", "go").
+    "cy": frozenset(
+        "gwelwch dda ddim ffenest ffenestr eil hedfan hediadau hediad eisiau isio hoffwn "
+        "peidiwch diolch trwy drwy cymraeg saesneg dw rwy'n dwi sedd neges negeseuon "
+        "ffonio byth cadair olwyn".split()
+    ),
+    "ga": frozenset(
+        "thoil cuir chuir ní níl fuinneog fuinneoige pasáiste gaeilge béarla mhaith liom eitilt "
+        "eitiltí oíche trí riamh raibh agat agam téacs ríomhphost glaoigh cathaoir rothaí "
+        "suíochán taisteal aois fadhb labhraím".split()
+    ),
+}
+_OWN_LATIN_ALONE = frozenset(
+    "xahiş xahis istəmirəm istemirem danışmıram danismiram göndərin etməyin "
+    "vinsamlegast gluggasæti gangsæti næturflug sendið íslensku "
+    "gwelwch ddim ffenestr hediadau hoffwn peidiwch diolch cymraeg saesneg "
+    "thoil fuinneog fuinneoige gaeilge béarla mhaith liom eitilt eitiltí oíche raibh "
+    "ríomhphost suíochán".split()
+)
+
+
+def own_latin(text: str) -> str | None:
+    """Azerbaijani, Icelandic, Welsh or Irish by a letter or words only it writes."""
+    told = [code for code, letters in _OWN_LATIN_LETTERS.items() if letters.search(text)]
+    if len(told) == 1:
+        return told[0]
+    words = set(re.findall(r"[\w']+", text.lower()))
+    told = [
+        code
+        for code, own in _OWN_LATIN_WORDS.items()
+        if len(words & own) >= 2 or words & own & _OWN_LATIN_ALONE
+    ]
+    return told[0] if len(told) == 1 else None
 
 
 def greeklish(text: str) -> bool:
@@ -202,6 +283,9 @@ def written_in(text: str) -> str | None:
     latin = romanised(text)
     if latin is not None:
         return latin
+    own = own_latin(text)
+    if own is not None:
+        return own
     ranked = dict(_classifier().rank(text))
     code = max(COVERED, key=lambda c: ranked.get(c, 0.0))
     group = next((g for g in _CLOSE if code in g), frozenset({code}))

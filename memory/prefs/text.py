@@ -138,10 +138,10 @@ class Span:
         return source[self.start : self.end]
 
 
-# A sentence ends at . ! ? (and their CJK forms, and the Devanagari danda) before a space,
-# a line break or the end, unless the dot closes a one-letter abbreviation ("P.S.", "7 J.")
-# or a number ("1.95").
-_SENTENCE_END = re.compile(r"[.!?。！？؟]+(?=\s|$|[" + CJK + r"])|[。！？।॥።]+|\n+")
+# A sentence ends at . ! ? (and their CJK forms, the Devanagari danda, the Ethiopic and
+# Armenian full stops) before a space, a line break or the end, unless the dot closes a
+# one-letter abbreviation ("P.S.", "7 J.") or a number ("1.95").
+_SENTENCE_END = re.compile(r"[.!?。！？؟]+(?=\s|$|[" + CJK + r"])|[。！？।॥።։]+|\n+")
 # Markup and fake conversation turns start a new sentence: quarantine is per sentence,
 # and an attack hidden behind "[[", "<!--" or "###" must not share one with a real wish.
 _MARKUP = re.compile(

@@ -9,9 +9,11 @@ listing it here.
 from memory.prefs.lexicon import (
     am,
     ar,
+    az,
     bg,
     bn,
     cs,
+    cy,
     da,
     de,
     el,
@@ -22,16 +24,21 @@ from memory.prefs.lexicon import (
     fa,
     fi,
     fr,
+    ga,
     he,
     hi,
     hr,
     hu,
+    hy,
     id,
     it,
     ja,
+    ka,
+    kk,
     ko,
     lt,
     lv,
+    mn,
     nl,
     no,
     pl,
@@ -50,6 +57,7 @@ from memory.prefs.lexicon import (
     vi,
     zh,
 )
+from memory.prefs.lexicon import is_ as is_lexicon
 from memory.prefs.lexicon.base import Lexicon
 
 LEXICONS: tuple[Lexicon, ...] = (
@@ -95,6 +103,14 @@ LEXICONS: tuple[Lexicon, ...] = (
     am.LEXICON,
     bn.LEXICON,
     ta.LEXICON,
+    az.LEXICON,
+    kk.LEXICON,
+    mn.LEXICON,
+    hy.LEXICON,
+    ka.LEXICON,
+    is_lexicon.LEXICON,
+    cy.LEXICON,
+    ga.LEXICON,
 )
 COVERED = tuple(lexicon.code for lexicon in LEXICONS)
 """Languages whose wording is understood (language *names* are known for more)."""
