@@ -9,7 +9,7 @@ Why it is long: it is a name table (data, one city or airline a line) in every c
 script; split by language, one city's names would be scattered over many files.
 """
 
-from memory.prefs import places_more
+from memory.prefs import places_asia, places_more
 
 MAJOR_AIRPORTS = frozenset(
     "FRA LHR LGW STN LTN LCY CDG ORY MUC BER HAM DUS CGN STR AMS MAD BCN PMI AGP FCO MXP LIN "
@@ -460,4 +460,9 @@ for _code, _names in places_more.CITY_NAMES.items():
     CITY_NAMES[_code] = (*CITY_NAMES.get(_code, ()), *_names)
 CARRIERS.update(places_more.CARRIERS)
 for _code, _names in places_more.CARRIER_NAMES.items():
+    CARRIERS[_code] = (*CARRIERS[_code], *_names)
+for _code, _names in places_asia.CITY_NAMES.items():
+    CITY_NAMES[_code] = (*CITY_NAMES.get(_code, ()), *_names)
+CARRIERS.update(places_asia.CARRIERS)
+for _code, _names in places_asia.CARRIER_NAMES.items():
     CARRIERS[_code] = (*CARRIERS[_code], *_names)
