@@ -209,7 +209,7 @@ _OWN_LATIN_WORDS = {
         "malai mero meri chahincha chahinchha chainchha chaincha chahiyo chahidaina "
         "chaidaina chhaina chaina cha chha garnus garnuhos pathaunus dinus hunchha "
         "hundaina hudai bhaera nepali nepalima jhyal raati ratiko napathaunus nagarnus "
-        "nalaijanus najanus".split()
+        "nalaijanus najanus nadinus".split()
     ),
     "zu": frozenset(
         "ngicela sicela ngiyacela ngifuna sifuna angifuni asifuni ngiyabonga siyabonga "
@@ -226,7 +226,7 @@ _OWN_LATIN_WORDS = {
     ),
 }
 _OWN_LATIN_ALONE = frozenset(
-    "pahije majhi majhya chalel marathit chahincha chahinchha chainchha "
+    "pahije pathva kalva nako majhi majhya chalel marathit nadinus chahincha chahinchha chainchha "
     "chaincha chahidaina chaidaina chhaina garnus pathaunus dinus hunchha nepalima "
     "ngicela sicela ngiyacela ngifuna angifuni ngiyabonga angikhulumi isihlalo ifasitela "
     "ubusuku ebusuku izindiza indiza isizulu ngesizulu ngesingisi angisoze ngandiza yedwa "

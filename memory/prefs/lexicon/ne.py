@@ -65,6 +65,7 @@ LEXICON = Lexicon(
         "neg": (
             *_n("चाहिँदैन", "चाहिदैन", "चाहन्न", "बोल्दिन", "बुझ्दिन", "आउँदैन", "सक्दिन"),
             r"नगर्नुहोस्",
+            r"(?:मन )?पर्दैन",
             r"नपठाउनुहोस्",
             r"नदिनुहोस्",
             r"छैन",
@@ -119,6 +120,8 @@ LEXICON = Lexicon(
             r"chaina",
             r"nagarnus",
             r"napathaunus",
+            r"nadinus",
+            r"nalaijanus",
             r"kahilyai",
         ),
         "wish": (
