@@ -65,11 +65,13 @@ _HANGUL = re.compile(f"[{HANGUL}]")
 _ARABIC = re.compile("[\u0600-\u06ff]")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _HEBREW = re.compile("[\u0590-\u05ff]")
-_THAI = re.compile("[\u0e00-\u0e7f]")
+_THAI = re.compile("[\u0e00-\u0e7f\u1000-\u109f\u1780-\u17ff]")  # and Burmese, Khmer
 _GREEK = re.compile("[\u0370-\u03ff\u1f00-\u1fff]")
 _ETHIOPIC = re.compile("[\u1200-\u137f]")
-_BENGALI_TAMIL = re.compile("[\u0980-\u09ff\u0b80-\u0bff]")
-_VIRAMA = "\u09cd\u0bcd"
+_INDIC = "\u0900-\u097f\u0980-\u09ff\u0b80-\u0bff\u0c00-\u0c7f\u0d80-\u0dff"
+"""Devanagari, Bengali, Tamil, Telugu, Sinhala: endings written onto a name."""
+_BENGALI_TAMIL = re.compile(f"[{_INDIC}]")
+_VIRAMA = "\u094d\u09cd\u0bcd\u0c4d\u0dca"
 _ARMENIAN = re.compile("[\u0531-\u058f]")
 _GEORGIAN = re.compile("[\u10a0-\u10ff]")
 
@@ -129,12 +131,12 @@ def _pattern(name: str, *, case_sensitive: bool) -> re.Pattern[str]:
         head, inflection = "(?:[በከለየ]|ወደ)?", r"\w?"
     elif _BENGALI_TAMIL.search(name):
         # Case endings are written onto the name, replacing its last virama: "লন্ডনে",
-        # "துபாயில்" (in Dubai).
+        # "துபாயில்" (in Dubai), Marathi "दुबईमार्गे" (via Dubai), Telugu "దుబాయ్‌లో".
         # Their vowel signs are no "\w": the name starts after none ("ரியாத்" is not
         # inside "தெரியாது").
         stem = written.rstrip(_VIRAMA)
         body = re.escape(stem).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]*")
-        head, inflection = "(?<![\u0980-\u09ff\u0b80-\u0bff])", "[\u0980-\u09ff\u0b80-\u0bff]{0,5}"
+        head, inflection = f"(?<![{_INDIC}])", f"(?:\u200c?[{_INDIC}]){{0,8}}"
     elif _ARMENIAN.search(name):
         # Armenian cases and the article are written onto the name: "Ֆրանկֆուրտով"
         # (through Frankfurt), "Մոսկվայից" (from Moscow).
@@ -147,6 +149,10 @@ def _pattern(name: str, *, case_sensitive: bool) -> re.Pattern[str]:
         inflection = "[\u10d0-\u10ff]{0,5}"
     elif _ARABIC.search(name):
         head, inflection = "(?:[وفبل]|ال){0,2}", r"\w{0,2}"  # "وبدبي", "دبي"
+    elif len(written) >= _INFLECTABLE and not case_sensitive and not is_cjk(name):
+        # Zulu writes its locative, instrumental and "with" prefixes onto a name:
+        # "eFrankfurt", "nge-Dubai", "neRyanair".
+        head = "(?:(?:nge|nga|kwa|ne|na|no|e)-?)?"
     if name == "United":
         inflection = r"(?!\s+(?:States|Kingdom|Nations|Arab))"
     # Read where CJK is masked (`text.mask_cjk`): "\w" ends a Latin name next to "转机" too.

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from typing import Any
 
-from memory.prefs.text import HANGUL, has_kana, is_cjk
+from memory.prefs.text import HANGUL, fold, has_kana, is_cjk
 
 COVERED = (
     *("en", "de", "fr", "es", "it", "pt", "nl", "pl", "sv", "tr", "vi", "id", "da", "no", "fi"),
@@ -42,6 +43,10 @@ SCRIPTS = (
     ("am", re.compile("[\u1200-\u137f]")),
     ("hy", re.compile("[\u0531-\u058f\ufb13-\ufb17]")),
     ("ka", re.compile("[\u10a0-\u10ff\u1c90-\u1cbf]")),
+    ("te", re.compile("[\u0c00-\u0c7f]")),
+    ("si", re.compile("[\u0d80-\u0dff]")),
+    ("my", re.compile("[\u1000-\u109f]")),
+    ("km", re.compile("[\u1780-\u17ff]")),
     ("ru", re.compile("[\u0400-\u04ff]")),
 )
 # One script, two languages: Farsi writes letters Arabic does not (پ چ ژ گ, and its own
@@ -98,6 +103,8 @@ def _sibling(code: str, text: str) -> str:
     """The language of a script shared by several: its own letters say which, or langid."""
     if code == "ru":
         return _cyrillic(text)
+    if code == "hi":
+        return devanagari(text)
     if code in _OWN_LETTERS:
         sibling, letters = _OWN_LETTERS[code]
         if letters.search(text):
@@ -136,6 +143,24 @@ _STEPPE_WORDS = {
     "mn": frozenset(
         "баярлалаа гуйя надад хэрэгтэй битгий цонхны цонхны суудал нислэг шөнийн англиар "
         "монголоор хүсч хүсэж байна хэлээр ойлгоно".split()
+    ),
+}
+
+
+# Hindi, Marathi and Nepali share Devanagari: the commonest words of a wish that only one of
+# them writes ("मुझे … चाहिए", "मला … पाहिजे", "मलाई … चाहिन्छ") say which; Hindi if none do.
+_DEVANAGARI_WORDS = {
+    "hi": frozenset(
+        "मुझे मुझको मुझसे चाहिए चाहिये नहीं है हैं मैं मेरी मेरा मेरे दीजिए दीजिये भेजिए करें कीजिए होकर".split()
+    ),
+    "mr": frozenset(
+        "मला मी माझी माझा माझे माझ्या नको नका पाहिजे हवी हवे आहे आहेत नाही नाहीत द्या पाठवा "
+        "कळवा चालेल मार्गे मराठीत मराठी आम्हाला आमच्या कृपयाच करू".split()
+    ),
+    "ne": frozenset(
+        "मलाई म मेरो चाहिन्छ चाहियो चाहिँदैन चाहिदैन छैन छ छु हुन्छ हुँदैन गर्नुहोस् "
+        "पठाउनुहोस् दिनुहोस् हुँदै भएर नेपालीमा नेपाली सक्दिन बोल्दिन हामीलाई छोरा छोरी एक्लै "
+        "श्रीमती बुवा".split()
     ),
 }
 
@@ -203,6 +228,19 @@ def own_latin(text: str) -> str | None:
     return told[0] if len(told) == 1 else None
 
 
+_NEPALI_VERB = re.compile("(?:न्छ|न्छु|न्छन्|दैन|दैनन्|नुहोस्|दैछ|दैछे|दैछन्)$")
+"""Nepali verb endings (चाहिन्छ, चाहिँदैन, गर्नुहोस्, गर्दैछे) no Hindi or Marathi word has."""
+
+
+def devanagari(text: str) -> str:
+    """Hindi, Marathi or Nepali: the one with most words of its own, Hindi on a tie."""
+    words = set(re.findall("[\u0900-\u0963\u0966-\u097f]+", text))
+    scores = {code: len(words & own) for code, own in _DEVANAGARI_WORDS.items()}
+    scores["ne"] += sum(1 for word in words if _NEPALI_VERB.search(word))
+    best = max(("mr", "ne"), key=lambda code: scores[code])
+    return best if scores[best] > scores["hi"] else "hi"
+
+
 def greeklish(text: str) -> bool:
     """Is `text` Greek in Latin letters?"""
     words = set(re.findall(r"[a-z]+", text.lower()))
@@ -237,6 +275,65 @@ def romanised(text: str) -> str | None:
         for code, own in _ROMANISED.items()
         if len(words & own) >= 2 or words & own & _ROMANISED_ALONE
     ]
+    return told[0] if len(told) == 1 else None
+
+
+# Marathi, Nepali, Zulu and Yoruba in Latin letters (the first two romanised, the others
+# their own spelling; langid knows no Yoruba and is not asked about Zulu): two words of
+# one of them, one of them a word that says it alone; read folded ("jọ̀wọ́" is "jowo").
+_INDIC_AFRICAN_LATIN_WORDS = {
+    "mr": frozenset(
+        "mala mi majhi majha majhya pahije havi have hava nako naka ahe nahi dya patha pathva "
+        "kalva chalel marathi marathit khidki khidkijaval ratrichi ratriche vimaan".split()
+    ),
+    "ne": frozenset(
+        "malai mero meri chahincha chahinchha chainchha chaincha chahiyo chahidaina "
+        "chaidaina chhaina chaina cha chha garnus garnuhos pathaunus dinus hunchha "
+        "hundaina hudai bhaera nepali nepalima jhyal raati ratiko napathaunus nagarnus "
+        "nalaijanus najanus nadinus".split()
+    ),
+    "zu": frozenset(
+        "ngicela sicela ngiyacela ngifuna sifuna angifuni asifuni ngiyabonga siyabonga "
+        "angikhulumi ngikhuluma isihlalo esihlalweni ifasitela efasiteleni ubusuku "
+        "ebusuku indiza izindiza ngokuthumela ngithumelele ungangishayeli ngiyakwazi "
+        "angikwazi isingisi isizulu ngesizulu ngesingisi kodwa futhi ngiyanxusa "
+        "ningangidlulisi nginqaba ngokuzithandela angisoze ngandiza ngeke yedwa ngedwa "
+        "indodakazi indodana ingane ineminyaka iminyaka yami wami ngiyimpumputhe".split()
+    ),
+    "yo": frozenset(
+        "jowo e jo mo fe ko ki nko emi mi ijoko ferese oju ofurufu oko ale oru "
+        "yoruba ede geesi gesi ranse ifiranse ipe pe nipase dakun ejo kan ati ni ti afoju "
+        "aditi iranlowo atejise imeeli yoo nikan omo".split()
+    ),
+}
+_INDIC_AFRICAN_LATIN_ALONE = frozenset(
+    "pahije pathva kalva nako majhi majhya chalel marathit nadinus chahincha chahinchha chainchha "
+    "chaincha chahidaina chaidaina chhaina garnus pathaunus dinus hunchha nepalima "
+    "ngicela sicela ngiyacela ngifuna angifuni ngiyabonga angikhulumi isihlalo ifasitela "
+    "ubusuku ebusuku izindiza indiza isizulu ngesizulu ngesingisi angisoze ngandiza yedwa "
+    "ngedwa indodakazi indodana ineminyaka ngiyimpumputhe nalaijanus napathaunus nagarnus "
+    "jowo ofurufu ferese ijoko dakun ifiranse afoju aditi iranlowo atejise yoo".split()
+)
+_YORUBA_LETTERS = re.compile("[\u1eb9\u1ecd\u1e63\u1eb8\u1ecc\u1e62]")
+"""ẹ ọ ṣ: Yoruba, unless Vietnamese marks say Vietnamese (which writes ẹ and ọ too)."""
+_VIETNAMESE_MARKS = re.compile("[\u0302\u0306\u031b\u0111]")
+"""Circumflex, breve, horn and đ: every Vietnamese sentence has some; Yoruba writes none."""
+
+
+def indic_african_latin(text: str) -> str | None:
+    """Marathi, Nepali, Zulu or Yoruba in Latin letters, when one alone is told."""
+    words = set(re.findall(r"[a-z]+", re.sub("[\u0300-\u036f]", "", fold(text))))
+    told = [
+        code
+        for code, own in _INDIC_AFRICAN_LATIN_WORDS.items()
+        if words & own & _INDIC_AFRICAN_LATIN_ALONE and (len(words & own) >= 2 or code == "zu")
+    ]
+    if (
+        not told
+        and _YORUBA_LETTERS.search(text)
+        and not _VIETNAMESE_MARKS.search(unicodedata.normalize("NFKD", text.lower()))
+    ):
+        told = ["yo"]
     return told[0] if len(told) == 1 else None
 
 
@@ -276,6 +373,9 @@ def written_in(text: str) -> str | None:
         # A Latin text quoting one word of another script ("Ελλάδα") is still Latin.
         if len(script.findall(text)) * 2 >= sum(ch.isalpha() for ch in text):
             return _sibling(code, text)
+    mine = own_latin(text)
+    if mine is not None:
+        return mine
     if romanised_hindi(text):
         return "hi"
     if greeklish(text):
@@ -283,7 +383,7 @@ def written_in(text: str) -> str | None:
     latin = romanised(text)
     if latin is not None:
         return latin
-    own = own_latin(text)
+    own = indic_african_latin(text)
     if own is not None:
         return own
     ranked = dict(_classifier().rank(text))

@@ -9,7 +9,7 @@ Why it is long: it is a name table (data, one city or airline a line) in every c
 script; split by language, one city's names would be scattered over many files.
 """
 
-from memory.prefs import places_caucasus_steppe_isles, places_more
+from memory.prefs import places_asia, places_caucasus_steppe_isles, places_more
 
 MAJOR_AIRPORTS = frozenset(
     "FRA LHR LGW STN LTN LCY CDG ORY MUC BER HAM DUS CGN STR AMS MAD BCN PMI AGP FCO MXP LIN "
@@ -467,4 +467,9 @@ CARRIERS.update(places_caucasus_steppe_isles.CARRIERS)
 for _code, _names in places_caucasus_steppe_isles.AIRPORT_NAMES.items():
     AIRPORT_NAMES[_code] = (*AIRPORT_NAMES[_code], *_names)
 for _code, _names in places_caucasus_steppe_isles.CARRIER_NAMES.items():
+    CARRIERS[_code] = (*CARRIERS[_code], *_names)
+for _code, _names in places_asia.CITY_NAMES.items():
+    CITY_NAMES[_code] = (*CITY_NAMES.get(_code, ()), *_names)
+CARRIERS.update(places_asia.CARRIERS)
+for _code, _names in places_asia.CARRIER_NAMES.items():
     CARRIERS[_code] = (*CARRIERS[_code], *_names)

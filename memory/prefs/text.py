@@ -23,17 +23,28 @@ INDIC_MARKS = (
     "\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963"
     "\u0981-\u0983\u09bc\u09be-\u09cd\u09d7\u09e2\u09e3"
     "\u0b82\u0bbe-\u0bcd\u0bd7"
+    "\u0c00-\u0c04\u0c3c\u0c3e-\u0c56\u0c62\u0c63"
+    "\u0d81-\u0d83\u0dca-\u0ddf\u0df2\u0df3"
 )
-"""Devanagari, Bengali and Tamil vowel signs, nasalisation and virama: parts of a word,
-though Python's ``\\w`` does not count them ("खिड़की" would be three words)."""
+"""Devanagari, Bengali, Tamil, Telugu and Sinhala vowel signs, nasalisation and virama:
+parts of a word, though Python's ``\\w`` does not count them ("खिड़की" would be three
+words)."""
 THAI = "\u0e00-\u0e7f"
 """Thai: written without spaces between words (a space ends a phrase), and its vowel
 signs and tone marks are not word characters to Python either."""
 THAI_MARKS = "\u0e31\u0e34-\u0e3a\u0e47-\u0e4e"
-WORD_CHAR = rf"[\w{INDIC_MARKS}{THAI_MARKS}]"
+MYANMAR_KHMER = "\u1000-\u109f\u1780-\u17ff"
+"""Burmese and Khmer: written without spaces between words too (a space ends a phrase)."""
+MYANMAR_KHMER_MARKS = "\u102b-\u103e\u1056-\u1059\u105e-\u1060\u1062-\u108d\u17b4-\u17d3\u17dd"
+COMBINING = "\u0300-\u036f"
+"""Tone marks left as marks after NFKC (Yoruba "ọ̀", "ẹ́": no letter holds both): parts of
+a word too."""
+WORD_CHAR = rf"[\w{INDIC_MARKS}{THAI_MARKS}{MYANMAR_KHMER_MARKS}{COMBINING}]"
 """A character inside a word, in every script we read."""
 
-TOKEN = re.compile(rf"[{CJK}]|(?:[^\W_{CJK}]|[{INDIC_MARKS}{THAI_MARKS}])+")
+TOKEN = re.compile(
+    rf"[{CJK}]|(?:[^\W_{CJK}]|[{INDIC_MARKS}{THAI_MARKS}{MYANMAR_KHMER_MARKS}{COMBINING}])+"
+)
 """A word, or one CJK character (a Thai phrase, unsegmented, is one token)."""
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "´": "'", "`": "'", "“": '"', "”": '"', "„": '"'})
@@ -52,11 +63,12 @@ def normalise(text: str) -> str:
     return _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", text).translate(_QUOTES))
 
 
-_THAI_CHAR = re.compile(f"[{THAI}]")
+_THAI_CHAR = re.compile(f"[{THAI}{MYANMAR_KHMER}]")
 
 
 def is_unspaced(text: str) -> bool:
-    """Is `text` of a script written without spaces between words (CJK, Thai)? Its words
+    """Is `text` of a script written without spaces between words (CJK, Thai, Burmese,
+    Khmer)? Its words
     are matched without word boundaries."""
     return is_cjk(text) or _THAI_CHAR.search(text) is not None
 
@@ -138,10 +150,10 @@ class Span:
         return source[self.start : self.end]
 
 
-# A sentence ends at . ! ? (and their CJK forms, the Devanagari danda, the Ethiopic and
-# Armenian full stops) before a space, a line break or the end, unless the dot closes a
-# one-letter abbreviation ("P.S.", "7 J.") or a number ("1.95").
-_SENTENCE_END = re.compile(r"[.!?。！？؟]+(?=\s|$|[" + CJK + r"])|[。！？।॥።։]+|\n+")
+# A sentence ends at . ! ? (and their CJK forms, the Devanagari danda, the Ethiopic,
+# Armenian, Burmese and Khmer full stops) before a space, a line break or the end, unless
+# the dot closes a one-letter abbreviation ("P.S.", "7 J.") or a number ("1.95").
+_SENTENCE_END = re.compile(r"[.!?。！？؟]+(?=\s|$|[" + CJK + r"])|[。！？।॥።։။។៕]+|\n+")
 # Markup and fake conversation turns start a new sentence: quarantine is per sentence,
 # and an attack hidden behind "[[", "<!--" or "###" must not share one with a real wish.
 _MARKUP = re.compile(
@@ -186,7 +198,9 @@ def _trimmed(text: str, start: int, end: int) -> Span | None:
 # Inside a sentence: semicolons, colons, dashes and slashes between spaces, brackets.
 HARD_BREAK = re.compile(r"[;；:：؛፤]|\s[-–—]+\s|\s/\s|[()（）\[\]]|[-–—]{2,}")
 # The Arabic comma too; and a space between Thai words, which is where Thai ends a phrase.
-SOFT_BREAK = re.compile(rf",|，|、|،|፣|(?<=[{THAI}])\s+(?=[{THAI}])")
+SOFT_BREAK = re.compile(
+    rf",|，|、|،|፣|၊|(?<=[{THAI}])\s+(?=[{THAI}])|(?<=[{MYANMAR_KHMER}])\s+(?=[{MYANMAR_KHMER}])"
+)
 
 
 def words(folded: str, span: Span) -> list[str]:
