@@ -248,6 +248,17 @@ class DaemonRun:
         self.procs.append(proc)
         return proc
 
+    async def until_cases_in_flight(self, seconds: float) -> bool:
+        """Wait (at most `seconds`) until the daemon holds pending cases: a kill that
+        follows progress lands mid-case however fast cases have become, where one at a
+        random instant may fall between waves every time (CI, session 9: 10 of 10)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.state().get("cases", {}).get("pending", 0) > 0:
+                return True
+            await asyncio.sleep(0.05)
+        return False
+
     async def kill(self) -> dict[str, Any]:
         """SIGKILL the running daemon; what it held at that instant."""
         proc = self.current
@@ -504,6 +515,8 @@ class Chaos:
                         {"how": how, "at_s": round(time.monotonic() - started, 1), **restart}
                     )
                 assert run.current.running(), f"the daemon died by itself:\n{run.tails()}"
+                if n % 2 == 0:  # every other kill waits for cases in flight (bounded)
+                    await run.until_cases_in_flight(plan.kill_gap[1])
                 killed = await run.kill()
                 report.kills.append({"at_s": round(time.monotonic() - started, 1), **killed})
                 run.start()
