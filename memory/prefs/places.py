@@ -456,20 +456,13 @@ for _code, _names in {
     CARRIERS[_code] = (*CARRIERS[_code], *_names)
 """Well-known airlines: IATA code → the names customers call them by (``=``: only as
 written, in that case: "TAP" the airline, not "tap"; "United" not "united")."""
-for _code, _names in places_more.CITY_NAMES.items():
-    CITY_NAMES[_code] = (*CITY_NAMES.get(_code, ()), *_names)
-CARRIERS.update(places_more.CARRIERS)
-for _code, _names in places_more.CARRIER_NAMES.items():
-    CARRIERS[_code] = (*CARRIERS[_code], *_names)
-for _code, _names in places_caucasus_steppe_isles.CITY_NAMES.items():
-    CITY_NAMES[_code] = (*CITY_NAMES.get(_code, ()), *_names)
-CARRIERS.update(places_caucasus_steppe_isles.CARRIERS)
-for _code, _names in places_caucasus_steppe_isles.AIRPORT_NAMES.items():
-    AIRPORT_NAMES[_code] = (*AIRPORT_NAMES[_code], *_names)
-for _code, _names in places_caucasus_steppe_isles.CARRIER_NAMES.items():
-    CARRIERS[_code] = (*CARRIERS[_code], *_names)
-for _code, _names in places_asia.CITY_NAMES.items():
-    CITY_NAMES[_code] = (*CITY_NAMES.get(_code, ()), *_names)
-CARRIERS.update(places_asia.CARRIERS)
-for _code, _names in places_asia.CARRIER_NAMES.items():
-    CARRIERS[_code] = (*CARRIERS[_code], *_names)
+# The tables kept in their own modules (by the languages that added them), merged in the
+# same way: their city, airport and airline names added, their airlines added.
+for _extra in (places_more, places_caucasus_steppe_isles, places_asia):
+    for _code, _names in _extra.CITY_NAMES.items():
+        CITY_NAMES[_code] = (*CITY_NAMES.get(_code, ()), *_names)
+    CARRIERS.update(_extra.CARRIERS)
+    for _code, _names in getattr(_extra, "AIRPORT_NAMES", {}).items():
+        AIRPORT_NAMES[_code] = (*AIRPORT_NAMES[_code], *_names)
+    for _code, _names in _extra.CARRIER_NAMES.items():
+        CARRIERS[_code] = (*CARRIERS[_code], *_names)
