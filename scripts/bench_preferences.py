@@ -15,11 +15,11 @@ marked ``injection: true`` that is not among its labels is an injected instructi
 accepted (target: 0). Scoring conventions, applied alike to what is labelled and what is
 found:
 
-- a city to avoid counts as every airport an avoid-list entry of that city covers
-  (`airline.metro.airports_of_city`, what the planner avoids: "London" is LHR, LGW, STN,
-  LTN, LCY, SEN and the smaller fields filed under London; "Bergen" is BGO), large hub
-  or not, so "avoid London" and "avoid Heathrow, Gatwick, ..." are compared airport by
-  airport;
+- a city to avoid counts as the airports the planner avoids for it
+  (`airline.metro.city_airports`: its metropolitan area, else its large hubs, else every
+  airport filed under it — "London" is LHR, LGW, STN, LTN, LCY, SEN, not London,
+  Ontario's YXU; "Bergen" is BGO), so "avoid London" and "avoid Heathrow, Gatwick, ..."
+  are compared airport by airport;
 - avoid_overnight false (red-eyes accepted) is the default and scores as no preference;
 - a language is its code as `Preferences` keeps it (`airline.languages.language_code`:
   "nb" and "nn" are "no", "fil" is "tl");
@@ -48,12 +48,11 @@ from typing import Any
 
 import yaml
 
+from airline import metro
 from airline.languages import language_code
-from airline.metro import airports_of_city
 from memory.prefs.findings import FIELDS, LIST_FIELDS, Understood
 from memory.prefs.lexical import LexiconReader
 from memory.prefs.model import ModelEndpoint, ModelReader
-from memory.prefs.places import MAJOR_AIRPORTS
 from memory.prefs.reader import PreferenceReader
 
 REPO = Path(__file__).resolve().parents[1]
@@ -61,13 +60,12 @@ Pair = tuple[str, str]
 
 
 def city_airports(city: str) -> set[str]:
-    """How a city is scored: its large hubs where it has any ("London" is LHR, LGW, STN,
-    LTN, LCY — not London, Ontario's YXU, which airportsdata files under the same name),
-    else every airport filed under it ("Bergen" is BGO); a name no airport is filed under
-    scores as itself. Scoring every namesake field would charge a correct "London" with
-    five false airports abroad."""
-    every = set(airports_of_city(city))
-    return (every & MAJOR_AIRPORTS) or every or {city}
+    """How a city is scored: the airports the planner avoids for it
+    (`airline.metro.city_airports`: "London" is LHR, LGW, STN, LTN, LCY, SEN — not London,
+    Ontario's YXU, which airportsdata files under the same name; "Bergen" is BGO); a name
+    no airport is filed under scores as itself. Scoring every namesake field would charge
+    a correct "London" with five false airports abroad."""
+    return set(metro.city_airports(city)) or {city}
 
 
 # The labelled sets' names for needs, as `Preferences.accessibility` names them (each set's

@@ -21,7 +21,7 @@ from langgraph.runtime import Runtime
 
 from agent.deps import AgentDeps
 from agent.nodes.common import case_facts, local_time
-from agent.planner.inputs import Broken, broken_segments, ordered_segments
+from agent.planner.inputs import Broken, breaks_avoidance, broken_segments, ordered_segments
 from agent.planner.options import red_eye
 from agent.planner.place import Need, hold_key
 from agent.state import (
@@ -163,6 +163,8 @@ def _usable(
     if assignment is None or state.get("attempts", 0) or state.get("revision", 0):
         return False
     if preferences.avoid_overnight and red_eye(deps.schedule, deps.board, assignment.flights):
+        return False
+    if breaks_avoidance(deps.schedule, assignment.flights, preferences):
         return False
     return all((st := deps.board.get(key)) is not None and st.flyable for key in assignment.flights)
 

@@ -97,12 +97,15 @@ def plan_wave(
         counts, bound = _milp(groups, capacity, weights.node_limit, bound=not truncated)
         solver = Solver.MILP if counts is not None else Solver.GREEDY
     if counts is None:
+        # Highest priority weight first (the objective's), each over every option it has,
+        # not the MILP's share: a party whose share the parties before it took would
+        # otherwise wait for `_place_the_rest`, after lower priorities had taken the
+        # seats it could still fly. The share exists to keep the MILP small; the greedy
+        # costs one pass whatever the number of options.
         order = sorted(parties, key=lambda p: (-p.weight, p.earliest_dep, p.ref))
-        costs = {
-            p.ref: [option_cost(p, o, weights) for o in options.get(p.ref, ())] for p in parties
-        }
-        chosen = greedy(order, options, capacity, lambda p, i: costs[p.ref][i])
-        placements = _placements_of(chosen, by_ref, options, capacity, costs, weights)
+        costs = {p.ref: [option_cost(p, o, weights) for o in complete[p.ref]] for p in parties}
+        chosen = greedy(order, complete, capacity, lambda p, i: costs[p.ref][i])
+        placements = _placements_of(chosen, by_ref, complete, capacity, costs, weights)
         if groups and not bound and not truncated:
             bound = _lp_bound(groups, capacity)
     else:

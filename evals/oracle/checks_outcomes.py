@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from evals.oracle.context import Judged, next_departure
 from evals.oracle.journeys import LEAD, Option, breaks, search, unflown
 from evals.oracle.record import Leg
-from evals.oracle.rules import mct, priority
+from evals.oracle.rules import mct, outranks, priority
 from evals.oracle.verdict import Finding, when
 
 LATE_ENOUGH_TO_MOVE = timedelta(hours=3)
@@ -214,8 +214,12 @@ def _priority(j: Judged) -> list[Finding]:
     record = j.record
     world = record.world
     rank = {
-        pnr: priority(
-            b.ssr, world.customers[b.customer].tier if b.customer in world.customers else "none"
+        pnr: (
+            priority(
+                b.ssr,
+                world.customers[b.customer].tier if b.customer in world.customers else "none",
+            ),
+            b.fare,
         )
         for pnr, b in world.bookings.items()
     }
@@ -244,7 +248,7 @@ def _priority(j: Judged) -> list[Finding]:
                 continue
             scarce = min(j.seats.free_from(record, k, cabin, effect.at) for k in flights)
             for high in broken:
-                if high == low or rank[high] >= rank[low]:
+                if high == low or not outranks(rank[high], rank[low]):
                     continue
                 hb = j.booking(high)
                 if hb.group is not None and hb.group == world.bookings[low].group:

@@ -142,11 +142,28 @@ PRIORITY_NEEDS = frozenset({"WCHR", "WCHS", "WCHC", "UMNR", "BLND", "DEAF", "MAA
 TIER_RANK = {"platinum": 1, "gold": 2, "silver": 3}
 
 
+FARE_RANK = {"flex": 1, "standard": 2, "basic": 3}
+
+
 def priority(ssr: tuple[str, ...], tier: str) -> int:
     """Lower goes first: reduced mobility and unaccompanied minors (Art 11), then tiers."""
     if PRIORITY_NEEDS & set(ssr):
         return 0
     return TIER_RANK.get(tier, 4)
+
+
+def outranks(high: tuple[int, str], low: tuple[int, str]) -> bool:
+    """Must a passenger of (`priority`, fare) `high` be served before one of `low` under
+    every defensible policy? Art 11 needs go before anyone without them. Beyond that,
+    published practice gives priority to elite and to premium passengers alike and
+    orders neither before the other (DOMAIN.md, re-accommodation); airlines weigh the
+    fare paid as well. A higher tier must go first only on a fare no cheaper than the
+    other's: a silver on a standard fare and a non-elite on a flexible one may go either
+    way (storm day 2013-02-08, 9Q2W1K and 4BBZC6). The fare never demands an order."""
+    (high_rank, high_fare), (low_rank, low_fare) = high, low
+    if high_rank == 0 or low_rank == 0:
+        return high_rank < low_rank
+    return high_rank < low_rank and FARE_RANK.get(high_fare, 2) <= FARE_RANK.get(low_fare, 2)
 
 
 # --- quiet hours (the house rule: ARCHITECTURE.md 'quiet hours only delay what has no

@@ -9,18 +9,9 @@ Why it is long: it is a name table (data, one city or airline a line) in every c
 script; split by language, one city's names would be scattered over many files.
 """
 
+# The large hubs live beside the metropolitan areas (a city to avoid means its hubs).
+from airline.metro import MAJOR_AIRPORTS as MAJOR_AIRPORTS
 from memory.prefs import places_asia, places_caucasus_steppe_isles, places_more
-
-MAJOR_AIRPORTS = frozenset(
-    "FRA LHR LGW STN LTN LCY CDG ORY MUC BER HAM DUS CGN STR AMS MAD BCN PMI AGP FCO MXP LIN "
-    "BGY VCE NAP BLQ FLR PSA VIE ZRH GVA BSL CPH WAW BRU ARN OSL HEL PRG BUD LIS OPO DUB ATH "
-    "IST SAW AYT NCE LYS MRS TLS MAN EDI GLA BHX KEF RIX TLL VNO SOF OTP BEG ZAG SVO DME LED "
-    "KBP JFK EWR LGA ORD BOS IAD ATL LAX SFO DFW DEN MIA SEA LAS MCO IAH PHX PHL MSP DTW YYZ "
-    "YUL YVR YYC DXB DOH AUH JED RUH HKG SIN NRT HND KIX ITM PEK PKX PVG CAN ICN TPE BKK KUL "
-    "MNL CGK SGN HAN DEL BOM BLR SYD MEL AKL GRU GIG EZE SCL BOG LIM MEX JNB CAI TLV CMN "
-    "NBO ADD".split()
-)
-"""Large airports known without a schedule: customers name them whatever they fly today."""
 
 CITY_NAMES: dict[str, tuple[str, ...]] = {
     # de, fr, es, it, pt, nl, pl, zh, ja — only where the name differs from airportsdata's.

@@ -7,7 +7,13 @@ from datetime import UTC, datetime
 import pytest
 
 from airline.airports import airport_names, load_airports
-from airline.metro import METRO_AREAS, airports_of_city, city_of, is_in_avoided_city
+from airline.metro import (
+    METRO_AREAS,
+    airports_of_city,
+    city_airports,
+    city_of,
+    is_in_avoided_city,
+)
 from airline.models import Cabin, Preferences
 from airline.schedule import Schedule
 from memory.prefs.entities import default_gazetteer
@@ -46,6 +52,37 @@ def test_an_airport_is_in_its_town_and_its_area() -> None:
     assert is_in_avoided_city("EWR", "Newark", ["New York"])
     assert is_in_avoided_city("EWR", "Newark", ["Newark"])
     assert not is_in_avoided_city("BOS", "Boston", ["New York"])
+
+
+def test_a_city_to_avoid_is_its_area_not_a_namesake_abroad() -> None:
+    # airportsdata files London, Ontario (YXU) under "London" and Paris, Texas (PRX)
+    # under "Paris": the name carries no country, the metropolitan area does.
+    assert {"YXU"} <= airports_of_city("London") and {"PRX"} <= airports_of_city("Paris")
+    assert city_airports("London") == {"LHR", "LGW", "STN", "LTN", "LCY", "SEN"}
+    assert city_airports("Chicago") == {"ORD", "MDW"}  # Midway is no large hub, still Chicago
+    for code, city in (("LHR", "London"), ("SEN", "Southend"), ("LCY", "London")):
+        assert is_in_avoided_city(code, city, ["London"]), code
+    assert not is_in_avoided_city("YXU", "London", ["London"])
+    assert not is_in_avoided_city("PRX", "Paris", ["Paris"])
+
+
+def test_a_city_with_no_hub_still_avoids_the_airports_filed_under_it() -> None:
+    assert city_airports("Bergen") == {"BGO"}
+    assert is_in_avoided_city("BGO", "Bergen", ["Bergen"])
+    # A name that is a hub's town but no area: the hub, not its namesakes.
+    assert city_airports("Frankfurt am Main") == {"FRA"}
+
+
+def test_an_airport_unknown_to_airportsdata_is_in_the_city_it_is_filed_under() -> None:
+    assert is_in_avoided_city("ZZ1", "Atlantis", ["Atlantis"])
+    assert not is_in_avoided_city("ZZ1", "Atlantis", ["London"])
+
+
+def test_the_planner_avoids_london_but_not_london_ontario() -> None:
+    schedule = Schedule(load_airports(["BOS", "LHR", "YXU", "LIS"]), [])
+    preferences = Preferences(avoid_cities=["London"])
+    assert avoided_by(_via("LHR"), preferences, schedule) == ["LHR (London)"]
+    assert avoided_by(_via("YXU"), preferences, schedule) == []
 
 
 def _via(hub: str) -> Itinerary:

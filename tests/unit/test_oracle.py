@@ -456,6 +456,39 @@ def test_the_last_seat_to_a_lower_priority_passenger_is_caught() -> None:
     assert next(f for f in verdict.findings if f.check == "priority").pnr == "P1"
 
 
+def test_an_elite_on_a_cheaper_fare_may_go_after_a_flexible_fare() -> None:
+    """Storm day 2013-02-08 (risk_hours 0 or 24): a non-elite passenger on a flexible
+    fare took the last seat a silver one on a standard fare could have flown. The policy
+    gives priority to elite and premium passengers alike and orders neither first, so
+    either may go first; the same seat to a non-elite passenger on the same fare is a
+    priority fault."""
+    one_seat = replace(XA2, sold={"economy": 9})
+
+    def run(other_fare: str) -> RunRecord:
+        silver = booking("P1", "XA1/2026-03-01")
+        other = replace(booking("P2", "XA1/2026-03-01"), fare=other_fare)
+        base = world([XA1, one_seat, XA3], [silver, other])
+        customers = {**base.customers, "C-P1": replace(base.customers["C-P1"], tier="silver")}
+        return after(
+            RunRecord(
+                world=replace(base, customers=customers),
+                events=[cancelled()],
+                end=at(720),
+                effects=[
+                    rebook(0, "P2", [1], ["XA2/2026-03-01"], case="c2"),
+                    rebook(0, "P1", [1], ["XA3/2026-03-01"], case="c1"),
+                ],
+                messages=[
+                    message(0, "P1", "cancelled_rebooked", "XA1/2026-03-01"),
+                    message(0, "P2", "cancelled_rebooked", "XA1/2026-03-01"),
+                ],
+            )
+        )
+
+    assert "priority" not in checks(run("flex"))
+    assert "priority" in checks(run("standard"))
+
+
 def test_a_group_kept_together_on_a_later_flight_is_no_priority_fault() -> None:
     """gen-s43-w4 of seed 43: the last seat on XA2 goes to a lower-priority passenger
     while a higher-priority group of two flies together on XA3. The seat was no use to

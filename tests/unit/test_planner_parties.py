@@ -12,12 +12,17 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 from sqlalchemy import select
 
+from agent.deps import AgentDeps
+from agent.nodes.context import _usable
 from agent.planner.inputs import (
     REBOOKING_LEAD,
+    breaks_avoidance,
     broken_segments,
     earlier_departure,
     party_of,
@@ -25,10 +30,10 @@ from agent.planner.inputs import (
 from agent.planner.options import Network
 from agent.planner.place import Need, place_cases
 from agent.settings import PlannerSettings
-from agent.state import CaseReason
+from agent.state import Assignment, CaseReason, CaseState
 from airline.airports import minimum_connection_time
 from airline.board import LiveBoard
-from airline.models import FlightStatus, LoyaltyTier
+from airline.models import FlightStatus, LoyaltyTier, Preferences
 from airline.reservations import load_booking
 from airline.schedule import Schedule
 from airline.tables import InventoryRow, SeatHoldRow
@@ -296,3 +301,60 @@ async def test_a_diverted_party_starts_again_where_it_landed_after_the_one_lead(
     assert broken is not None
     assert (broken.origin, broken.earliest_dep) == ("MUC", NOW + REBOOKING_LEAD)
     assert REBOOKING_LEAD == timedelta(minutes=30)
+
+
+async def test_a_partys_avoid_list_is_its_airports_cities_and_carriers(
+    world: tuple[Database, Schedule, LiveBoard],
+) -> None:
+    """The planner knew only red-eyes of a passenger's hard preferences: an assignment
+    connecting in a city the passenger refused stood (and a re-plan chose it again)."""
+    db, schedule, board = world
+    async with db.session() as session:
+        booking = await load_booking(session, "RETURN")
+    connection = [s.flight_key for s in booking.segments if s.journey == 1]
+    _cancel(board, connection[0])
+    broken = broken_segments(schedule, board, CaseReason.CANCELLED, booking, connection[0], NOW)
+    assert broken is not None
+    refuses = Preferences(avoid_cities=["London"], avoid_airports=["AMS"], avoid_carriers=["XB"])
+
+    party = party_of(
+        schedule,
+        booking,
+        broken,
+        tier=LoyaltyTier.NONE,
+        reason=CaseReason.CANCELLED,
+        weights=WEIGHTS,
+        preferences=refuses,
+    )
+
+    assert {"AMS", "LHR", "LGW", "SEN"} <= party.avoid_airports
+    assert "YXU" not in party.avoid_airports  # London, Ontario is not London
+    assert party.avoid_carriers == {"XB"}
+    hub = schedule.flights[connection[0]].destination
+    assert hub == "FRA"
+    assert breaks_avoidance(schedule, connection, Preferences(avoid_cities=["Frankfurt am Main"]))
+    assert breaks_avoidance(schedule, connection, Preferences(avoid_carriers=["XA"]))
+    assert not breaks_avoidance(schedule, connection, refuses)
+
+
+async def test_a_wave_assignment_through_a_refused_city_is_planned_again(
+    world: tuple[Database, Schedule, LiveBoard],
+) -> None:
+    """The wave plans without the customers' memory; the case reads it, and an assignment
+    that connects where the passenger refused to goes back to the planner (which now
+    knows the refusal), as one on a red-eye for a passenger who avoids them does."""
+    _, schedule, board = world
+    onward = next(k for k, f in schedule.flights.items() if f.number == 800)
+    inbound = next(
+        k
+        for k, f in schedule.flights.items()
+        if f.destination == "FRA"
+        and f.sched_arr <= schedule.flights[onward].sched_dep - timedelta(hours=1)
+    )
+    assignment = Assignment(flights=[inbound, onward])
+    deps = cast(AgentDeps, SimpleNamespace(schedule=schedule, board=board))
+    state = cast(CaseState, {})
+
+    assert _usable(state, assignment, deps, Preferences())
+    assert not _usable(state, assignment, deps, Preferences(avoid_cities=["Frankfurt am Main"]))
+    assert not _usable(state, assignment, deps, Preferences(avoid_airports=["FRA"]))

@@ -205,3 +205,22 @@ def test_the_higher_priority_gets_a_partners_earlier_seat_before_own_metal_later
         [silver], {"SILVER": [partner, own]}, {partner.seats[0]: 1, own.seats[0]: 1}, WEIGHTS
     )
     assert alone.placed("SILVER") == own
+
+
+def test_the_greedy_fallback_serves_priority_first_over_every_option_not_the_milps_share() -> None:
+    # Forced to the fallback, with the MILP's share of options cut to one: the gold
+    # passenger's one option (the first seat) goes to the platinum one, and the later
+    # seat it could still take must not go first to the lower priority that saw it.
+    first, later = option("XA1/first", 1), option("XA2/later", 5)
+    platinum, gold, basic = party("PLAT", weight=3.0), party("GOLD", weight=2.0), party("BASIC")
+    options = {"PLAT": [first, later], "GOLD": [first, later], "BASIC": [later]}
+    weights = WEIGHTS.model_copy(update={"max_milp_variables": 0, "max_options": 1})
+
+    plan = plan_wave(
+        [basic, gold, platinum], options, {first.seats[0]: 1, later.seats[0]: 1}, weights
+    )
+
+    assert plan.solver == Solver.GREEDY
+    assert plan.placed("PLAT") == first
+    assert plan.placed("GOLD") == later, "a lower priority took the seat gold could fly"
+    assert plan.placed("BASIC") is None
