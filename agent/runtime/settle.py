@@ -1,4 +1,4 @@
-"""Settling a wave's news-only cases in bulk: the graph's own nodes, many cases per commit.
+"""Settling a wave's cases in bulk: the graph's own nodes, many cases per commit.
 
 On a storm day most cases are news only (`agent.nodes.context.NEWS_ONLY`: a delay, a
 gate change, a shrunk delay, a reinstatement, a late arrival): the itinerary still works,
@@ -9,18 +9,28 @@ the very node functions the graph runs, in its order — `gather_context`, `make
 batch inside one transaction. Nothing is decided here: which actions run, their ledger
 keys, amounts, messages and the case's outcome are the nodes' own.
 
-**Which cases** (`settle`): a case of a news-only reason that the graph has not started
-(no checkpoint: a parked or half-run graph finishes in the graph), whose guarded verdict
+**Which cases** (`settle`): a case the graph has not started (no checkpoint: a parked
+or half-run graph finishes in the graph) — of a news-only reason, or, with
+`settle_rebookings_in_bulk`, of any reason when no other case of the wave is about its
+booking (a second case of a booking must gather its context after the first's rebooking
+committed, as its graph run does) — whose guarded verdict
 
 - needs no human (`Verdict.needs_human` empty; the autonomy limits, `agent.autonomy`,
   ask one e.g. for compensation above the limit after a late arrival, or for a model's
   low confidence) — the approve node would park it at `interrupt()`;
-- rebooks nothing (the guard refuses a rebooking of an intact trip; were one to pass, it
-  holds seats, opens a reply offer and schedules follow-ups: the graph's work);
+- rebooks nothing, or rebooks onto exactly the seats the wave planner held for the
+  case (`act` confirms that hold: it takes no seat a neighbour in the batch could want,
+  and the hold, the offer and the follow-ups it writes are `act`'s own); a news-only
+  case rebooks nothing (the guard refuses a rebooking of an intact trip), and a
+  rebooking onto other seats (an edited option) takes fresh ones: both run the graph;
 - does not search again (`after_guard` routes it to approve, not back to context).
 
 Every other case runs its graph, as before, and so does a whole batch whose transaction
-fails (the graph retries and parks failures as it always has).
+fails (the graph retries and parks failures as it always has). A case of a batch that
+finds its held seats gone at `act` (the hold expired, a held flight closed) fails its
+batch too (`SeatRaceInBatch`): `act` would catch the loss and go on, but what it had
+written is in the batch's transaction, so the batch rolls back whole and its cases run
+their graphs, the loser back to the planner.
 
 **Crash invariance.** A batch's effects and the closing of its cases commit together or
 not at all (`agent.work.JoinedPersistence` hands `act` the batch's unit of work; `act`
