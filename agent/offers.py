@@ -39,7 +39,7 @@ from streams.replies import PassengerReply
 from tools.effects import ToolDeps, ToolStatus
 from tools.flights import Itinerary
 from tools.rebooking import rebook
-from travel_agent.db import Database
+from travel_agent.db import Database, execute_write
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ async def open_offer(
         "answered_at": None,
         "outcome": None,
     }
-    await session.execute(db.insert(OfferRow).values(**values).on_conflict_do_nothing())
+    await execute_write(session, db.insert_new(OfferRow), values)
     await schedule_job(
         session,
         db,

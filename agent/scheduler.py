@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agent.claims import owner_gone
 from agent.tables import JobRow, JobStatus
 from airline.clock import Clock
-from travel_agent.db import Database
+from travel_agent.db import Database, execute_write
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,8 @@ async def schedule_job(
         "status": JobStatus.DUE.value,
         "attempts": 0,
     }
-    await session.execute(db.insert(JobRow).values(**values).on_conflict_do_nothing())
+    # (In a session that defers its writes, with the other cases' rows, at the end.)
+    await execute_write(session, db.insert_new(JobRow), values)
 
 
 class Scheduler:

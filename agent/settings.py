@@ -258,9 +258,13 @@ class AgentSettings(BaseModel):
         "transaction, without a graph run (agent.runtime.settle); off: every case runs "
         "its graph",
     )
-    settle_batch: int = Field(
-        default=200, ge=1, description="news-only cases settled per transaction"
+    settle_rebookings_in_bulk: bool = Field(
+        default=True,
+        description="with settle_news_in_bulk, settle too the cases that take the seats "
+        "the wave planner held for them, or end without a rebooking, when no one must "
+        "approve them (agent.runtime.settle); off: only news-only cases",
     )
+    settle_batch: int = Field(default=200, ge=1, description="cases settled per transaction")
     delay_notify_minutes: int = Field(
         default=30, ge=0, description="notify passengers of departure delays at least this long"
     )

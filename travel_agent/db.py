@@ -125,6 +125,18 @@ class Database:
         the one place that chooses between SQLite's and PostgreSQL's."""
         return sqlite.insert(table) if self.is_sqlite else postgresql.insert(table)
 
+    def insert_new(self, table: Any) -> Insert:
+        """``INSERT … ON CONFLICT DO NOTHING`` into `table`, its values given at execution
+        (`execute_write`): a row written once under a unique key (a job, an offer).
+        Built once per table and dialect, as `insert_row`'s: building and keying a
+        statement per call costs more CPU than running it."""
+        built = _inserts_new.get((self.is_sqlite, table))
+        if built is None:
+            built = _inserts_new[(self.is_sqlite, table)] = self.insert(
+                table
+            ).on_conflict_do_nothing()
+        return built
+
     async def __aenter__(self) -> Database:
         return self
 
@@ -180,6 +192,10 @@ def _insert_for(cls: type[Base]) -> tuple[Insert, tuple[tuple[str, str], ...]]:
     columns = tuple((attr.key, attr.columns[0].key) for attr in mapper.column_attrs)
     built = _inserts[cls] = (insert(cast(Table, mapper.local_table)), columns)
     return built
+
+
+_inserts_new: dict[tuple[bool, Any], Insert] = {}
+"""`Database.insert_new`'s statements, by (SQLite?, table)."""
 
 
 # `session.info` key: the writes a deferring session holds back, in order.

@@ -1,4 +1,4 @@
-"""Settling a wave's news-only cases in bulk: the graph's own nodes, many cases per commit.
+"""Settling a wave's cases in bulk: the graph's own nodes, many cases per commit.
 
 On a storm day most cases are news only (`agent.nodes.context.NEWS_ONLY`: a delay, a
 gate change, a shrunk delay, a reinstatement, a late arrival): the itinerary still works,
@@ -9,18 +9,28 @@ the very node functions the graph runs, in its order — `gather_context`, `make
 batch inside one transaction. Nothing is decided here: which actions run, their ledger
 keys, amounts, messages and the case's outcome are the nodes' own.
 
-**Which cases** (`settle`): a case of a news-only reason that the graph has not started
-(no checkpoint: a parked or half-run graph finishes in the graph), whose guarded verdict
+**Which cases** (`settle`): a case the graph has not started (no checkpoint: a parked
+or half-run graph finishes in the graph) — of a news-only reason, or, with
+`settle_rebookings_in_bulk`, of any reason when no other case of the wave is about its
+booking (a second case of a booking must gather its context after the first's rebooking
+committed, as its graph run does) — whose guarded verdict
 
 - needs no human (`Verdict.needs_human` empty; the autonomy limits, `agent.autonomy`,
   ask one e.g. for compensation above the limit after a late arrival, or for a model's
   low confidence) — the approve node would park it at `interrupt()`;
-- rebooks nothing (the guard refuses a rebooking of an intact trip; were one to pass, it
-  holds seats, opens a reply offer and schedules follow-ups: the graph's work);
+- rebooks nothing, or rebooks onto exactly the seats the wave planner held for the
+  case (`act` confirms that hold: it takes no seat a neighbour in the batch could want,
+  and the hold, the offer and the follow-ups it writes are `act`'s own); a news-only
+  case rebooks nothing (the guard refuses a rebooking of an intact trip), and a
+  rebooking onto other seats (an edited option) takes fresh ones: both run the graph;
 - does not search again (`after_guard` routes it to approve, not back to context).
 
 Every other case runs its graph, as before, and so does a whole batch whose transaction
-fails (the graph retries and parks failures as it always has).
+fails (the graph retries and parks failures as it always has). A case of a batch that
+finds its held seats gone at `act` (the hold expired, a held flight closed) fails its
+batch too (`SeatRaceInBatch`): `act` would catch the loss and go on, but what it had
+written is in the batch's transaction, so the batch rolls back whole and its cases run
+their graphs, the loser back to the planner.
 
 **Crash invariance.** A batch's effects and the closing of its cases commit together or
 not at all (`agent.work.JoinedPersistence` hands `act` the batch's unit of work; `act`
@@ -47,6 +57,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -63,7 +74,7 @@ from agent.nodes.guard import after_guard, guard_plan
 from agent.nodes.plan import make_plan
 from agent.nodes.remember import remember
 from agent.read_ahead import ReadAhead
-from agent.state import CaseState, NotifyAction, RebookAction
+from agent.state import CaseState, Effect, NotifyAction, RebookAction
 from agent.work import JoinedPersistence, UnitOfWork
 
 if TYPE_CHECKING:  # cases.py runs `settle`
@@ -87,7 +98,7 @@ async def settle(deps: AgentDeps, graph: CaseGraph, cases: Sequence[OpenCase]) -
     `deps.settings.settle_batch` per transaction; the rest are returned, in their order."""
     result = Settled()
     cpu = time.process_time()
-    news = [c for c in cases if c.reason in NEWS_REASONS]
+    news = _candidates(cases, rebookings=deps.settings.settle_rebookings_in_bulk)
     # Their bookings and customers read ahead, a chunk per query (the graph's cases
     # read theirs after, in their own order).
     deps = replace(deps, reads=ReadAhead(deps.db, [c.pnr for c in news]))
@@ -104,6 +115,11 @@ async def settle(deps: AgentDeps, graph: CaseGraph, cases: Sequence[OpenCase]) -
         left.update(c.id for c in batch)
         try:
             acted = await _act_together(deps, decided)
+        except SeatRaceInBatch as lost:
+            # Rolled back whole: no case of the batch has any of its effects; each runs
+            # its graph, which sends the loser back to the planner.
+            log.info("case %s lost its held seats in a batch; the batch runs its graphs", lost)
+            continue
         except Exception:
             log.exception(
                 "settling %d news-only cases in one transaction failed; each runs its graph",
@@ -117,14 +133,24 @@ async def settle(deps: AgentDeps, graph: CaseGraph, cases: Sequence[OpenCase]) -
     result.to_graph = [c for c in cases if c.id in others or c.id in left]
     if news:
         log.info(
-            "settled %d of %d news-only cases in bulk (%.1f ms of CPU each); "
-            "%d cases run their graph",
+            "settled %d of %d cases in bulk (%.1f ms of CPU each); %d cases run their graph",
             len(result.outcomes),
             len(news),
             (time.process_time() - cpu) * 1000 / max(1, len(news)),
             len(result.to_graph),
         )
     return result
+
+
+def _candidates(cases: Sequence[OpenCase], *, rebookings: bool) -> list[OpenCase]:
+    """The cases `settle` decides (in their order): the news-only ones, and with
+    `rebookings` every other case whose booking no other case of `cases` is about (two
+    cases of one booking act on the same segments: the second must see the first's
+    rebooking committed before it gathers its context, as its graph run does)."""
+    if not rebookings:
+        return [c for c in cases if c.reason in NEWS_REASONS]
+    per_booking = Counter(c.pnr for c in cases)
+    return [c for c in cases if c.reason in NEWS_REASONS or per_booking[c.pnr] == 1]
 
 
 async def _decided(
@@ -148,11 +174,28 @@ async def _decide(deps: AgentDeps, graph: CaseGraph, case: OpenCase) -> CaseStat
         log.exception("case %s: deciding it outside the graph failed; it runs its graph", case.id)
         return None
     verdict = state["verdict"]
-    if verdict.needs_human or any(isinstance(a, RebookAction) for a in verdict.approved):
+    if verdict.needs_human:
+        return None
+    rebooks = [a for a in verdict.approved if isinstance(a, RebookAction)]
+    if rebooks and (case.reason in NEWS_REASONS or not _confirms_hold(state, rebooks)):
         return None
     if await after_guard(state) != "approve":  # it would search again
         return None
     return state
+
+
+def _confirms_hold(state: CaseState, rebooks: list[RebookAction]) -> bool:
+    """The rebooking takes the seats the planner held for the case (and nothing else):
+    `act` confirms that hold, which takes no seat a batch neighbour could want. Any
+    other rebooking (an edited option) takes fresh seats and may lose a race: its graph."""
+    assignment = state["context"].assignment
+    return (
+        len(rebooks) == 1
+        and assignment is not None
+        and assignment.hold_id is not None
+        and rebooks[0].flights == assignment.flights
+        and rebooks[0].cabin == assignment.cabin
+    )
 
 
 async def _started(graph: CaseGraph, case_id: str) -> bool:
@@ -178,8 +221,19 @@ async def _act_together(deps: AgentDeps, decided: list[CaseState]) -> dict[str, 
         runtime = Runtime(context=replace(deps, persistence=JoinedPersistence(work)))
         for state in decided:
             state.update(await act(state, runtime))
+            if any(Effect.of(e) in _SEAT_RACE for e in state["effects"]):
+                # `act` caught the lost seat and would go on, but what it wrote before
+                # is in this shared transaction: roll the whole batch back instead.
+                raise SeatRaceInBatch(state["case_id"])
             acted[state["case_id"]] = state
     return acted
+
+
+_SEAT_RACE = frozenset({Effect.SEAT_RACE_LOST, Effect.SEAT_RACE_EXHAUSTED})
+
+
+class SeatRaceInBatch(Exception):
+    """A case of a batch could not take its held seats (expired, a flight closed)."""
 
 
 async def _read_ahead(work: UnitOfWork, decided: list[CaseState]) -> None:

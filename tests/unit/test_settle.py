@@ -21,11 +21,13 @@ import pytest
 from sqlalchemy import func, select
 
 from agent.nodes.context import NEWS_ONLY
-from agent.runtime import Daemon, settle
+from agent.runtime import Daemon, cases, settle
 from agent.settings import AgentSettings
 from agent.tables import CaseRow, JobRow
+from airline import holds
 from airline.clock import EventTimeClock
 from airline.models import FlightStatus
+from airline.reservations import HoldExpiredError
 from airline.tables import LedgerRow
 from app.settings import Settings
 from app.wiring import Agent, open_agent
@@ -166,7 +168,9 @@ def _differences(got: dict[str, Any], want: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def test_bulk_settling_ends_as_the_graph_does(world_template: Path, tmp_path: Path) -> None:
+async def test_bulk_settling_ends_as_the_graph_does(
+    world_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     async with opened(
         copy_of(world_template, tmp_path, "graph"), AgentSettings(settle_news_in_bulk=False)
     ) as (agent, daemon):
@@ -175,6 +179,14 @@ async def test_bulk_settling_ends_as_the_graph_does(world_template: Path, tmp_pa
         reference = await ending(agent)
     # The default: news-only cases settled in bulk, a few per transaction (several
     # transactions per wave, as on a storm day).
+    settled_ids: set[str] = set()
+
+    async def noting(*args: Any) -> settle.Settled:
+        done = await settle.settle(*args)
+        settled_ids.update(done.outcomes)
+        return done
+
+    monkeypatch.setattr(cases, "settle", noting)
     async with opened(copy_of(world_template, tmp_path, "bulk"), AgentSettings(settle_batch=7)) as (
         agent,
         daemon,
@@ -188,7 +200,11 @@ async def test_bulk_settling_ends_as_the_graph_does(world_template: Path, tmp_pa
     # Every news-only reason is in the storm, and most of its cases settle in bulk.
     assert {r.value for r in NEWS_ONLY} <= set(reasons), reasons
     assert settled >= news * 0.8, (settled, news, reasons)
-    assert reasons["cancelled"] > 0, "and cases the graph runs beside them"
+    assert reasons["cancelled"] > 0, "and cancelled flights' cases beside them"
+    # The cancellation's cases that take the seats the planner held for them settle in
+    # bulk too (`settle_rebookings_in_bulk`), and end as their graphs do.
+    rebooked = {c for c, r, _, o in reference["cases"] if r == "cancelled" and o == "rebooked"}
+    assert rebooked and rebooked <= settled_ids, sorted(rebooked - settled_ids)
     assert reference["ledger"] and reference["outbox"] and reference["jobs"]
     assert bulk == reference, _differences(bulk, reference)
 
@@ -265,3 +281,45 @@ async def test_a_batch_killed_mid_way_commits_none_of_its_cases(
             effects = await session.scalar(select(func.count()).select_from(LedgerRow))
     assert closed == 0, f"{closed} cases of the killed batch were closed"
     assert effects == 0, f"{effects} effects of the killed batch were committed"
+
+
+async def test_a_case_losing_its_held_seats_rolls_its_batch_back(
+    world_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebooking whose held seats are gone at `act` (its hold expired) cannot leave what
+    its batch neighbours wrote half done: the batch rolls back whole and its cases run
+    their graphs (the loser back to the planner). The seats here are gone only once, so
+    the graphs end exactly as an undisturbed run."""
+    batch = AgentSettings(settle_batch=7)
+    async with opened(copy_of(world_template, tmp_path, "whole"), batch) as (agent, daemon):
+        await storm(agent, daemon)
+        reference = await ending(agent)
+
+    real = holds.confirm_hold
+    lost = 0
+
+    async def expires_once(session: Any, **kwargs: Any) -> Any:
+        nonlocal lost
+        if not lost:
+            lost += 1
+            raise HoldExpiredError(kwargs["hold_id"], "expired")
+        return await real(session, **kwargs)
+
+    monkeypatch.setattr(holds, "confirm_hold", expires_once)
+    rolled_back = 0
+    real_act_together = settle._act_together
+
+    async def counting(*args: Any) -> Any:
+        nonlocal rolled_back
+        try:
+            return await real_act_together(*args)
+        except settle.SeatRaceInBatch:
+            rolled_back += 1
+            raise
+
+    monkeypatch.setattr(settle, "_act_together", counting)
+    async with opened(copy_of(world_template, tmp_path, "lost"), batch) as (agent, daemon):
+        await storm(agent, daemon)
+        after = await ending(agent)
+    assert lost == 1 and rolled_back == 1
+    assert after == reference, _differences(after, reference)
