@@ -30,7 +30,7 @@ from memory.base import CustomerMemory
 from streams.base import Sink
 from streams.embedded import EmbeddedBroker
 from streams.events import TOPIC_FLIGHT_STATUS, FlightStatusEvent
-from streams.kafka import KafkaSink, KafkaSource
+from streams.kafka import KafkaSink, KafkaSource, enter_when_reachable
 from streams.simulator import generate_day, run_simulator
 from travel_agent.errors import ConfigError
 
@@ -121,9 +121,13 @@ async def run_daemon(
             say(f"consuming {settings.topic(TOPIC_FLIGHT_STATUS)} from {bootstrap}")
         daemon = runtime.daemon
         await stack.enter_async_context(runtime.relaying())
-        replies_task = await _serve_replies(
-            settings, stack, runtime.agent.deps, runtime.sink, stop, say
-        )
+        try:
+            replies_task = await _serve_replies(
+                settings, stack, runtime.agent.deps, runtime.sink, stop, say
+            )
+        except StoppedWhileStarting as exc:
+            say(str(exc))
+            return
         flights = len(runtime.agent.deps.schedule)
         say(f"daemon running on {flights} flights; Ctrl-C or SIGTERM stops it")
         try:
@@ -137,6 +141,33 @@ async def run_daemon(
                     await simulator
             await replies_task
             say(f"stopped after {daemon.stats.events} events, {daemon.stats.cases} cases")
+
+
+async def open_replies_consumer(
+    settings: Settings, stack: AsyncExitStack, sink: KafkaSink, topic: str, stop: asyncio.Event
+) -> KafkaSource | None:
+    """The `passenger.replies` consumer, entered on `stack` once the broker answers.
+
+    It starts after the flight-status consumer, so a broker that restarts in between
+    (a supervisor restarting the daemon beside a broker restart: the chaos test saw it)
+    is waited for with backoff, each attempt logged, as `open_runtime` waits for the
+    first; entered directly, its one failed bootstrap ended the daemon. None: `stop`
+    was set first.
+    """
+    return await enter_when_reachable(
+        stack,
+        lambda: KafkaSource(
+            settings.kafka.bootstrap_servers,
+            sink=sink,
+            topic=topic,
+            dead_letter_topic=topic + ".dlq",
+            group_id=settings.kafka.group_id + "-replies",
+            client_id=settings.kafka.client_id,
+            security=sink.security,
+        ),
+        what=f"Kafka at {settings.kafka.bootstrap_servers} (passenger replies)",
+        stop=stop,
+    )
 
 
 async def _serve_replies(
@@ -158,16 +189,10 @@ async def _serve_replies(
     topic = settings.topic(TOPIC_PASSENGER_REPLIES)
     source: ReplySource
     if settings.source == "kafka" and isinstance(sink, KafkaSink):
-        consumer = KafkaSource(
-            settings.kafka.bootstrap_servers,
-            sink=sink,
-            topic=topic,
-            dead_letter_topic=topic + ".dlq",
-            group_id=settings.kafka.group_id + "-replies",
-            client_id=settings.kafka.client_id,
-            security=sink.security,
-        )
-        await stack.enter_async_context(consumer)
+        consumer = await open_replies_consumer(settings, stack, sink, topic, stop)
+        if consumer is None:
+            bootstrap = sink.bootstrap_servers
+            raise StoppedWhileStarting(f"stopped while waiting for Kafka at {bootstrap}")
         source = KafkaReplies(consumer)
         publish = sink.send
     else:
