@@ -412,6 +412,42 @@ def test_a_us_delay_that_moves_less_than_30_min_may_be_told_in_the_night() -> No
     assert judge(told_second_at(150)).by_check() == {"quiet_hours": 1}
 
 
+def test_a_delay_first_known_as_the_flight_left_is_owed_by_its_arrival() -> None:
+    # found-compensation-s103-w13: the stream's first word of an EU carrier's JFK→ZRH
+    # (> 3500 km) is "departed 4 h late", then "arrived 4 h late". Sturgeon C-402/07 owes
+    # compensation on the arrival, 600 EUR or half (Art 7(2)(c): the arrival "does not
+    # exceed" the schedule by 4 h); the care given as it left (repaid, it can no longer
+    # be given in kind) stands, as would none.
+    jfk_zrh = flight("XA9/2026-03-01", "JFK", "ZRH", 900, 1400)
+    late = [
+        event(1140, jfk_zrh.key, "departed", at(1140), at(1640), reason="own_staff_strike"),
+        event(1640, jfk_zrh.key, "arrived", at(1140), at(1640), reason="own_staff_strike"),
+    ]
+
+    def paid(cents: int | None, *, care: bool = True) -> RunRecord:
+        effects = [money(1140, "P1", "care", regime="eu261", items=["meals"])] if care else []
+        if cents is not None:
+            effects.append(
+                money(1640, "P1", "compensate", regime="eu261", amount_cents=cents, currency="EUR")
+            )
+        return after(
+            RunRecord(
+                world=world([jfk_zrh], [booking("P1", jfk_zrh.key)]),
+                events=late,
+                end=at(1800),
+                effects=effects,
+                messages=[
+                    message(1140, "P1", "delay", jfk_zrh.key),
+                    message(1640, "P1", "compensation", jfk_zrh.key),
+                ],
+            )
+        )
+
+    assert judge(paid(30000)).by_check() == {}
+    assert judge(paid(60000, care=False)).by_check() == {}
+    assert judge(paid(None)).by_check() == {"compensation": 1}
+
+
 def test_an_effect_from_a_stale_approval_is_caught() -> None:
     delayed = event(10, "XA2/2026-03-01", "delayed", at(300), at(360))
     record = clean_run(events=[cancelled(), delayed])
