@@ -79,10 +79,13 @@ def _status_changes(
 
     A delay that falls back under 30 min and then comes back (50 min, on time, 75 min)
     reads two ways: 25 min from the delay told, so no new notice; or a new "delay of 30
-    minutes or more" of a flight that had none, so one (the status changed twice). The
-    deadline check demands only what every reading demands (the first); `broad` gives
-    the second, for quiet hours: a night message the law may have wanted is excused
-    (found-quiet-hours-s71-w8)."""
+    minutes or more" of a flight that had none, so one (the status changed twice). So
+    does a delay of 30 min or more that moves less than 30 min (50 min, then 30): 259.8
+    defines a change in status as "at a minimum" a delay of 30 minutes or more, so the
+    new time may be one to tell of. The deadline check demands only what every reading
+    demands (a move of 30 min); `broad` gives the other reading, for quiet hours: a
+    night message the law may have wanted is excused (found-quiet-hours-s71-w8,
+    found-quiet-hours-s97-w28)."""
     record, board = j.record, j.board
     duties = []
     for key, flight in record.world.flights.items():
@@ -94,7 +97,11 @@ def _status_changes(
             if state.gone and state.status != status:
                 what = state.status
             elif not state.gone:
-                moved = told_delay is None or abs(delay - told_delay) >= DOT_RENOTICE_SHIFT
+                moved = (
+                    told_delay is None
+                    or abs(delay - told_delay) >= DOT_RENOTICE_SHIFT
+                    or (broad and delay != told_delay)  # any new time may be a new status
+                )
                 if delay >= DOT_NOTIFY_FROM_DELAY and moved:
                     what = f"delayed {int(delay.total_seconds() // 60)} min"
                     told_delay = delay

@@ -17,6 +17,9 @@ from evals.oracle.journeys import unflown
 from evals.oracle.nights import Night, night, stays_a_night
 from evals.oracle.record import Place
 
+LATE = timedelta(minutes=15)
+"""A flight this far behind its schedule changed the journey (for what it is owed)."""
+
 
 @dataclass
 class Facts:
@@ -61,6 +64,11 @@ class Facts:
     reinstated: bool = False
     """A flight the passenger holds was cancelled or diverted, then came back: what was
     paid or given on the cancellation is accepted, nothing more is demanded."""
+    known_after_departure: bool = False
+    """The change was first known when the late flight had already left (the stream's
+    first word of it a late departure or arrival): the arrival delay owes compensation
+    all the same (Sturgeon C-402/07 counts the arrival), but care could no longer be given
+    in kind, so care given then (what the passenger spent, repaid) or not both stand."""
     waits: tuple[tuple[datetime, timedelta], ...] = ()
     """At each moment, the longest wait beyond the passenger's scheduled departure that
     the itinerary they held (or were given then) made them expect: a held flight's
@@ -107,7 +115,8 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
     # and arrival delay (Bossen C-559/16 for the connections within it); another journey
     # of the booking is another trip.
     planned = journey.planned
-    if not planned or pnr not in j.touched:
+    late_flown = _flown_late(j, pnr)
+    if not planned or (pnr not in j.touched and not late_flown):
         return None
     flights = record.world.flights
     first, last = flights[planned[0].flight], flights[planned[-1].flight]
@@ -117,8 +126,17 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
     reinstated = False
     expected_overnight = False
     km = 0
+    known_after_departure = False
     waits: list[tuple[datetime, timedelta]] = []
     for at in j.moments_of.get(pnr, ()):
+        flown_now = late_flown.get(at)
+        if kind == "none" and flown_now is not None:
+            f = flights[flown_now]
+            kind, carrier, known, known_after_departure = "delayed", f.carrier, at, True
+            km = rules.great_circle_km(
+                record.world.places[f.origin], record.world.places[f.destination]
+            )
+            reasons |= board.reasons(flown_now)
         expected = _expected_wait(j, pnr, at)
         if expected is not None:
             waits.append((at, expected))
@@ -126,7 +144,7 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
             state = board.state(leg.flight, at)
             f = flights[leg.flight]
             late = state.est_dep - f.sched_dep
-            if state.gone or late >= timedelta(minutes=15):
+            if state.gone or late >= LATE:
                 # A reinstated flight the passenger still flies was not cancelled for them.
                 if state.gone and not _lost(j, pnr, leg.flight):
                     reinstated = True
@@ -197,9 +215,33 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
         offered_arr=offered_arr,
         offered_dep=offered_dep,
         reinstated=reinstated,
+        known_after_departure=known_after_departure,
         waits=tuple(waits),
         night=night(record, board, pnr, final, record.end) if new_dep else Night.NONE,
     )
+
+
+def _flown_late(j: Judged, pnr: str) -> dict[datetime, str]:
+    """When the stream first showed a flight of the journey late only as it left or landed
+    (its record a departure or arrival 15 min or more behind the schedule, the flight
+    flown by then so no earlier moment saw it coming): moment → flight
+    (found-compensation-s103-w13: the first word of ATL→ZRH was "departed 4 h late")."""
+    record, board = j.record, j.board
+    journey = j.seats.journeys[pnr]
+    flights = record.world.flights
+    found: dict[datetime, str] = {}
+    seen: set[str] = set()
+    for at in j.moments_of.get(pnr, ()):
+        for leg in journey.legs_at(at, before=True):
+            state = board.state(leg.flight, at)
+            if leg.flight in seen or state.gone or state.status not in ("departed", "arrived"):
+                continue
+            f = flights[leg.flight]
+            late = max(state.est_dep - f.sched_dep, state.est_arr - f.sched_arr)
+            if late >= LATE and at in board.fed_times(leg.flight):
+                seen.add(leg.flight)
+                found.setdefault(at, leg.flight)
+    return found
 
 
 def _offered_before(
@@ -338,7 +380,9 @@ def _reg261(owed: Owed, regime: str, f: Facts, late: timedelta | None) -> None:
         sure = True
     elif late is not None and late >= rules.DELAY_COMPENSATION_FROM:
         due.add(full)
-        if band == 2 and late < timedelta(hours=4):
+        # Art 7(2)(c)'s limit, as Sturgeon applies it to a delay: an arrival that "does
+        # not exceed" the schedule by 4 h may be halved, 4 h itself included.
+        if band == 2 and late <= rules.HALVED_IF_WITHIN[band]:
             due.add(full // 2 if regime == "eu261" else rules.UK261_LONG_3_TO_4H * 100)
         sure = f.arrived
     elif late is not None:
@@ -380,6 +424,10 @@ def _care(owed: Owed, f: Facts) -> None:
     band = rules.eu_band(f.flight_km, intra=False)
     if f.reinstated:
         owed.meals = owed.hotel = "maybe"
+        return
+    if f.known_after_departure:
+        owed.meals = "maybe"
+        owed.hotel = "maybe" if f.night is not Night.NONE or f.expected_overnight else "no"
         return
     if f.kind == "cancelled":
         waits = f.new_dep is not None and f.new_dep - f.sched_dep >= rules.CARE_FROM_DELAY[0]

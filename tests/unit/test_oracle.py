@@ -382,6 +382,72 @@ def test_a_us_delay_back_after_the_flight_was_on_time_again_may_be_told_in_the_n
     assert judge(told_second_at(420)).by_check() == {}
 
 
+def test_a_us_delay_that_moves_less_than_30_min_may_be_told_in_the_night() -> None:
+    # found-quiet-hours-s97-w28: 50 min late (told), then 30 min late at 01:00 local.
+    # 20 min from the delay told, so no new notice; or, 259.8's change in status being "at
+    # a minimum" a delay of 30 min or more, a new time to tell of within 30 min. Told at
+    # once, the law's reading excuses the night; held to the morning, no deadline is
+    # missed; told at 02:30, neither reading wanted it then.
+    jfk_bos = flight("XU1/2026-03-01", "JFK", "BOS", 900, 960)
+    events = [
+        event(0, "XU1/2026-03-01", "delayed", at(950), at(1010)),
+        event(60, "XU1/2026-03-01", "delayed", at(930), at(990)),
+    ]
+
+    def told_second_at(sent: float) -> RunRecord:
+        return after(
+            RunRecord(
+                world=world([jfk_bos], [booking("P1", "XU1/2026-03-01", currency="USD")]),
+                events=events,
+                end=at(1100),
+                messages=[
+                    message(0, "P1", "delay", "XU1/2026-03-01", sent=0, text="at 20:50Z"),
+                    message(60, "P1", "delay", "XU1/2026-03-01", sent=sent, text="at 20:30Z"),
+                ],
+            )
+        )
+
+    assert judge(told_second_at(60)).by_check() == {}
+    assert judge(told_second_at(420)).by_check() == {}
+    assert judge(told_second_at(150)).by_check() == {"quiet_hours": 1}
+
+
+def test_a_delay_first_known_as_the_flight_left_is_owed_by_its_arrival() -> None:
+    # found-compensation-s103-w13: the stream's first word of an EU carrier's JFK→ZRH
+    # (> 3500 km) is "departed 4 h late", then "arrived 4 h late". Sturgeon C-402/07 owes
+    # compensation on the arrival, 600 EUR or half (Art 7(2)(c): the arrival "does not
+    # exceed" the schedule by 4 h); the care given as it left (repaid, it can no longer
+    # be given in kind) stands, as would none.
+    jfk_zrh = flight("XA9/2026-03-01", "JFK", "ZRH", 900, 1400)
+    late = [
+        event(1140, jfk_zrh.key, "departed", at(1140), at(1640), reason="own_staff_strike"),
+        event(1640, jfk_zrh.key, "arrived", at(1140), at(1640), reason="own_staff_strike"),
+    ]
+
+    def paid(cents: int | None, *, care: bool = True) -> RunRecord:
+        effects = [money(1140, "P1", "care", regime="eu261", items=["meals"])] if care else []
+        if cents is not None:
+            effects.append(
+                money(1640, "P1", "compensate", regime="eu261", amount_cents=cents, currency="EUR")
+            )
+        return after(
+            RunRecord(
+                world=world([jfk_zrh], [booking("P1", jfk_zrh.key)]),
+                events=late,
+                end=at(1800),
+                effects=effects,
+                messages=[
+                    message(1140, "P1", "delay", jfk_zrh.key),
+                    message(1640, "P1", "compensation", jfk_zrh.key),
+                ],
+            )
+        )
+
+    assert judge(paid(30000)).by_check() == {}
+    assert judge(paid(60000, care=False)).by_check() == {}
+    assert judge(paid(None)).by_check() == {"compensation": 1}
+
+
 def test_an_effect_from_a_stale_approval_is_caught() -> None:
     delayed = event(10, "XA2/2026-03-01", "delayed", at(300), at(360))
     record = clean_run(events=[cancelled(), delayed])
