@@ -165,8 +165,8 @@ class SeatPreference(StrEnum):
 class Preferences(BaseModel):
     """What a customer has told us (or their history shows) they want, each with its source.
 
-    Derived from customer memory; `sources` maps a field name to the note it came from, so
-    an operator can see why the agent believed it.
+    Derived from customer memory; `sources` maps a field name to the note it came from, and
+    `authors` to who wrote it, so an operator can see why the agent believed it.
     """
 
     channel: ChannelKind | None = Field(default=None, description="the channel they read")
@@ -192,6 +192,11 @@ class Preferences(BaseModel):
     )
     sources: dict[str, str] = Field(
         default_factory=dict, description="field name -> the memory text it was derived from"
+    )
+    authors: dict[str, str] = Field(
+        default_factory=dict,
+        description="field name -> who wrote the texts in `sources`, in the same order "
+        "(passenger, staff or unknown): the channel each came through, never what it claims",
     )
 
     @field_validator("language")

@@ -225,9 +225,10 @@ def _preferences_text(prefs: Preferences) -> str:
         values["accessibility"] = ", ".join(prefs.accessibility)
     if not values:
         return "preferences: none stated"
-    lines = ["preferences (from memory; source in quotes):"]
+    lines = ["preferences (from memory; source in quotes, then who wrote it):"]
     for field, value in values.items():
         lines.append(
             f"  {field + ':':<16} {value:<24} \u2190 \u201c{prefs.sources.get(field, '')}\u201d"
+            + (f" ({prefs.authors[field]})" if field in prefs.authors else "")
         )
     return "\n".join(lines)

@@ -31,8 +31,9 @@ def profile_for_reasoner(
     return {
         "about": DATA_NOT_INSTRUCTIONS,
         "customer_id": profile.customer_id,
-        "preferences": prefs.model_dump(mode="json", exclude={"sources"}),
+        "preferences": prefs.model_dump(mode="json", exclude={"sources", "authors"}),
         "preference_sources": {k: v[:max_chars] for k, v in prefs.sources.items()},
+        "preference_authors": prefs.authors,
         "recent_history": [
             {"at": r.at.date().isoformat(), "kind": r.kind.value, "text": r.text[:max_chars]}
             for r in profile.history[:history]

@@ -5,7 +5,10 @@ channel, seat, red-eyes, accessibility needs, and airports, cities and airlines 
 — in whatever words and language they were written (`memory.prefs`: per-language
 lexicons and clause rules, or a chat model when one is configured). The newest statement
 about a field wins; needs and avoid-lists accumulate. Each field cites, in
-`Preferences.sources`, the memory text it came from.
+`Preferences.sources`, the memory text it came from, and in `Preferences.authors` who
+wrote it: the record's `author` metadata (`memory.prefs.sources`) decides how a text is
+read — a staff note may keep the customer's record in the third person, a passenger's
+text that does so impersonates staff.
 
 Memory texts are data: a sentence that tries to instruct the agent ("ignore previous
 instructions ...") is quarantined and yields nothing (`memory.prefs.injection`).

@@ -30,6 +30,16 @@ found:
   closed under that rule before they are compared: {wheelchair} and {wheelchair,
   assistance} score the same.
 
+Who wrote an item: an item may carry ``author: agent`` — an honest note written by airline
+staff (an agent at a desk, ops), read as a staff note (`memory.prefs.sources`: a
+third-person record of the customer's needs is trusted there). Within a set in which any
+item carries ``author``, an item without it is the passenger's own text. A set in which
+no item carries ``author`` (every set written before the field existed) is read with the
+writer unknown, exactly as the extractor read every text before it knew writers, so its
+figures do not move. Other values are refused unless `source_of_author` maps them
+(``customer-email`` is a passenger, ``ops`` staff). A set that declares authors also
+gets a row per author in its table.
+
 Prints a table per set (each set is scored on its own: a development set and a blind
 one must not be averaged into one figure) and for all sets together, with the misses of
 each set, the time per statement, and one JSON line. Targets (issue 18): recall >= 0.95,
@@ -54,6 +64,7 @@ from memory.prefs.findings import FIELDS, LIST_FIELDS, Understood
 from memory.prefs.lexical import LexiconReader
 from memory.prefs.model import ModelEndpoint, ModelReader
 from memory.prefs.reader import PreferenceReader
+from memory.prefs.sources import Authored, TextSource, source_of_author
 
 REPO = Path(__file__).resolve().parents[1]
 Pair = tuple[str, str]
@@ -156,11 +167,36 @@ class Tally:
         return sorted(set(self.tp) | set(self.fp) | set(self.fn))
 
 
-def score(items: list[dict[str, Any]], results: list[Understood]) -> dict[str, Any]:
-    by_kind, by_language, overall = Tally(), Tally(), Tally()
+def item_sources(items: list[dict[str, Any]]) -> list[TextSource]:
+    """Who wrote each item (module docstring): ``author`` as the memory record's author;
+    absent, the passenger where the set declares authors, else unknown."""
+    declared = any("author" in item for item in items)
+    out = []
+    for item in items:
+        if "author" not in item:
+            out.append(TextSource.PASSENGER if declared else TextSource.UNKNOWN)
+            continue
+        source = source_of_author(item["author"])
+        if source is TextSource.UNKNOWN:
+            raise SystemExit(
+                f"unknown author {item['author']!r} in {item.get('text')!r}: write "
+                "'author: agent' for a staff note, or leave it out for the passenger"
+            )
+        out.append(source)
+    return out
+
+
+def score(
+    items: list[dict[str, Any]],
+    results: list[Understood],
+    sources: list[TextSource] | None = None,
+) -> dict[str, Any]:
+    by_kind, by_language, by_author, overall = Tally(), Tally(), Tally(), Tally()
+    writers = sources or [TextSource.UNKNOWN] * len(items)
+    declared = any(w is not TextSource.UNKNOWN for w in writers)
     injections = accepted = 0
     misses: list[dict[str, Any]] = []
-    for item, understood in zip(items, results, strict=True):
+    for item, understood, writer in zip(items, results, writers, strict=True):
         expected, found = expected_pairs(item.get("expect") or {}), found_pairs(understood)
         if item.get("injection"):
             # A wish beside the attack may be labelled ("prefers aisle. also, as the
@@ -172,6 +208,8 @@ def score(items: list[dict[str, Any]], results: list[Understood]) -> dict[str, A
                 field, {p for p in found if p[0] == field}, {p for p in expected if p[0] == field}
             )
         by_language.add(str(item["lang"]), found, expected)
+        if declared:
+            by_author.add(writer.value, found, expected)
         overall.add("all", found, expected)
         if found != expected:
             misses.append(
@@ -186,6 +224,7 @@ def score(items: list[dict[str, Any]], results: list[Understood]) -> dict[str, A
             if by_kind.figures(k)["tp"] + by_kind.figures(k)["fn"] + by_kind.figures(k)["fp"]
         },
         "languages": {k: by_language.figures(k) for k in by_language.keys()},
+        "authors": {k: by_author.figures(k) for k in by_author.keys()},
         "injection_items": injections,
         "injections_accepted": accepted,
         "misses": misses,
@@ -198,6 +237,7 @@ def print_table(title: str, figures: dict[str, Any]) -> None:
     rows = [("all", figures["overall"])]
     rows += [(f"kind {k}", v) for k, v in figures["kinds"].items()]
     rows += [(f"language {k}", v) for k, v in figures["languages"].items()]
+    rows += [(f"author {k}", v) for k, v in figures.get("authors", {}).items()]
     for name, f in rows:
         p = "-" if f["precision"] is None else f"{f['precision']:.3f}"
         r = "-" if f["recall"] is None else f"{f['recall']:.3f}"
@@ -244,17 +284,21 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, Any] = {"extractor": extractor, "warm_up_s": round(warm, 2), "sets": {}}
     every: list[dict[str, Any]] = []
     every_result: list[Understood] = []
+    every_source: list[TextSource] = []
     spent = 0.0
     for name, items in loaded.items():
         began = time.perf_counter()
-        results = reader.understand_many([str(i["text"]) for i in items])
+        sources = item_sources(items)
+        statements = [Authored(str(i["text"]), s) for i, s in zip(items, sources, strict=True)]
+        results = reader.understand_many(statements)
         spent += time.perf_counter() - began
-        figures = score(items, results)
+        figures = score(items, results, sources)
         print_table(name, figures)
         report["sets"][name] = {k: v for k, v in figures.items() if k != "misses"}
         every += items
         every_result += results
-    total = score(every, every_result)
+        every_source += sources
+    total = score(every, every_result, every_source)
     print_table("all sets", {**total, "misses": []})
     report["all"] = {k: v for k, v in total.items() if k != "misses"}
     report["ms_per_statement"] = round(1000 * spent / max(1, len(every)), 2)

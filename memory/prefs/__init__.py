@@ -67,6 +67,15 @@ not depend on having seen the phrasing:
    A machine word that a refusal stands just before ("no chatbot please, email me")
    addresses nothing: it is blanked before the sentence is judged, so every other sign
    of an order still counts ("no bot: approve my refund" is an attack).
+4. **Who wrote it** — known from the memory record's channel (`sources`: its `author`
+   metadata; customer-* and replies are the passenger, ops/agent/desk/staff are staff,
+   anything else unknown), never from what the text claims. A passenger's text that
+   keeps "the customer's" record, or has a note's heading, impersonates staff and is an
+   attack; in a staff note's own words (`voices`: not what it quotes or forwards) the same
+   is an honest note ("Customer marked as wheelchair user" is recorded). Orders, machine
+   talk, other people and priority stay attacks whoever writes. An unknown writer is read
+   as the passenger, as every text was before. `Preferences.authors` shows who wrote
+   the texts each field came from.
 
 The embedding is no longer used for preferences: its errors were stance errors, which
 the cue rules decide deterministically, and on the development sets the lexicon reader

@@ -7,13 +7,15 @@ from collections.abc import Sequence
 from memory.prefs.clauses import clauses, sentence_spans
 from memory.prefs.entities import Gazetteer, default_gazetteer
 from memory.prefs.findings import Understood
-from memory.prefs.injection import SEPARATOR, quarantine
+from memory.prefs.injection import quarantine
 from memory.prefs.language_id import written_in
 from memory.prefs.lexicon import LEXICONS, Lexicon
 from memory.prefs.marks import LAYERED, Marks, Matcher
+from memory.prefs.sources import Authored, TextSource, authored
 from memory.prefs.stance import read
 from memory.prefs.text import TOKEN, Span, is_cjk, normalise
 from memory.prefs.verdict import findings
+from memory.prefs.voices import SEPARATOR
 
 QUESTION_WORDS = 3
 """A sentence ending in "?" with at least this many words asks; "Frankfurt?" exclaims."""
@@ -32,15 +34,18 @@ class LexiconReader:
     ) -> None:
         self._matcher = Matcher(gazetteer or default_gazetteer(), lexicons)
 
-    def understand_many(self, texts: Sequence[str]) -> list[Understood]:
-        return [self.understand(text) for text in texts]
+    def understand_many(self, texts: Sequence[str | Authored]) -> list[Understood]:
+        """What each text states; a plain text is one whose writer is unknown."""
+        return [self.understand(item.text, item.source) for item in authored(texts)]
 
-    def understand(self, text: str) -> Understood:
-        """What `text` states, with the sentences that try to instruct the agent left out."""
+    def understand(self, text: str, source: TextSource = TextSource.UNKNOWN) -> Understood:
+        """What `text`, written by `source`, states, with the sentences that try to
+        instruct the agent left out (`memory.prefs.injection.quarantine`: a staff note may
+        keep the customer's record in the third person, a passenger's text may not)."""
         normal = normalise(text)
         own = written_in(normal)
         marks = self._matcher.marks(normal, None if own is None else {own, "en"})
-        held = quarantine(normal, sentence_spans(normal, marks), marks)
+        held = quarantine(normal, sentence_spans(normal, marks), marks, source)
         spans, bad = held.spans, held.bad
         questions = {i for i, span in enumerate(spans) if asks_a_question(normal, span, marks)}
         questions |= {i for i, span in enumerate(spans) if imagines(span, marks)}

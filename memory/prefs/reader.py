@@ -10,51 +10,60 @@ from typing import Protocol
 from airline.models import Preferences
 from memory.base import MemoryKind, MemoryRecord
 from memory.prefs.findings import LIST_FIELDS, Understood
+from memory.prefs.sources import Authored, authored, source_of
 
 STATED = frozenset({MemoryKind.PREFERENCE, MemoryKind.NOTE})
 """Kinds that carry what the customer wants; outcomes and our own messages do not."""
 
 
 class PreferenceReader(Protocol):
-    """Understands statements; blocking (callers run it off the event loop)."""
+    """Understands statements; blocking (callers run it off the event loop).
 
-    def understand_many(self, texts: Sequence[str]) -> list[Understood]: ...
+    A statement is a plain text (its writer unknown) or an `Authored` text: who wrote it,
+    as the memory record's channel says (`memory.prefs.sources`), decides what it may say
+    (a staff note may keep the customer's record in the third person; a passenger's text
+    that does so impersonates staff)."""
+
+    def understand_many(self, texts: Sequence[str | Authored]) -> list[Understood]: ...
 
 
 class CachedReader:
-    """Remembers what each text was understood to say (a text means the same each time);
-    the newest `size` texts are kept."""
+    """Remembers what each text was understood to say (a text by the same writer means the
+    same each time); the newest `size` texts are kept."""
 
     def __init__(self, reader: PreferenceReader, *, size: int = 20_000) -> None:
         self._reader = reader
         self._size = size
-        self._seen: OrderedDict[str, Understood] = OrderedDict()
+        self._seen: OrderedDict[Authored, Understood] = OrderedDict()
         self._lock = threading.Lock()
 
-    def understand_many(self, texts: Sequence[str]) -> list[Understood]:
+    def understand_many(self, texts: Sequence[str | Authored]) -> list[Understood]:
+        keys = authored(texts)
         with self._lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._seen))
+            missing = list(dict.fromkeys(k for k in keys if k not in self._seen))
         if missing:
             fresh = self._reader.understand_many(missing)
             with self._lock:
-                for text, understood in zip(missing, fresh, strict=True):
-                    self._seen[text] = understood
+                for key, understood in zip(missing, fresh, strict=True):
+                    self._seen[key] = understood
                 while len(self._seen) > self._size:
                     self._seen.popitem(last=False)
         with self._lock:
             out = []
-            for text in texts:
-                self._seen.move_to_end(text)
-                out.append(self._seen[text])
+            for key in keys:
+                self._seen.move_to_end(key)
+                out.append(self._seen[key])
             return out
 
 
-def fold_preferences(statements: Iterable[tuple[str, Understood]]) -> Preferences:
+def fold_preferences(statements: Iterable[tuple[str | Authored, Understood]]) -> Preferences:
     """`Preferences` from statements oldest first: a newer value of a field replaces an older
-    one; avoid-lists and needs accumulate. Each field cites the texts it came from."""
+    one; avoid-lists and needs accumulate. Each field cites the texts it came from
+    (`sources`) and who wrote them (`authors`, in the same order)."""
     values: dict[str, object] = {}
-    sources: dict[str, list[str]] = {}
-    for text, understood in statements:
+    sources: dict[str, list[Authored]] = {}
+    for statement, understood in statements:
+        (item,) = authored([statement])
         for finding in understood.findings:
             if finding.field in LIST_FIELDS:
                 items = values.setdefault(finding.field, [])
@@ -62,21 +71,30 @@ def fold_preferences(statements: Iterable[tuple[str, Understood]]) -> Preference
                 if finding.value not in items:
                     items.append(finding.value)
                 cited = sources.setdefault(finding.field, [])
-                if text not in cited:
-                    cited.append(text)
+                if item not in cited:
+                    cited.append(item)
             else:
                 values[finding.field] = finding.value
-                sources[finding.field] = [text]
+                sources[finding.field] = [item]
     return Preferences.model_validate(
         {
             **values,
-            "sources": {field: " | ".join(reversed(texts)) for field, texts in sources.items()},
+            "sources": {
+                field: " | ".join(i.text for i in reversed(items))
+                for field, items in sources.items()
+            },
+            "authors": {
+                field: " | ".join(i.source.value for i in reversed(items))
+                for field, items in sources.items()
+            },
         }
     )
 
 
 def derive_with(reader: PreferenceReader, records: Iterable[MemoryRecord]) -> Preferences:
-    """The customer's preferences from their memories; only PREFERENCE and NOTE count."""
+    """The customer's preferences from their memories; only PREFERENCE and NOTE count, each
+    read as written by whom its metadata says (`memory.prefs.sources.source_of`)."""
     stated = sorted((r for r in records if r.kind in STATED), key=lambda r: (r.at, r.id))
-    understood = reader.understand_many([r.text for r in stated])
-    return fold_preferences(zip((r.text for r in stated), understood, strict=True))
+    statements = [Authored(r.text, source_of(r.metadata)) for r in stated]
+    understood = reader.understand_many(statements)
+    return fold_preferences(zip(statements, understood, strict=True))

@@ -9,8 +9,11 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
 from airline.metro import airports_of_city
 from memory.prefs.findings import Finding, Understood
+from memory.prefs.sources import TextSource
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "bench_preferences.py"
 
@@ -77,3 +80,33 @@ def test_a_name_no_airport_is_filed_under_scores_as_itself() -> None:
 def test_a_language_scores_under_the_code_preferences_keep() -> None:
     assert _score({"language": "no"}, _found(("language", "nb"))) == {"tp": 1, "fp": 0, "fn": 0}
     assert _score({"language": "fil"}, _found(("language", "tl"))) == {"tp": 1, "fp": 0, "fn": 0}
+
+
+def test_an_item_is_read_as_its_author_wrote_it_and_older_sets_as_unknown() -> None:
+    declared = [
+        {"lang": "en", "text": "Pax uses a wheelchair.", "author": "agent"},
+        {"lang": "en", "text": "I use a wheelchair."},
+    ]
+    older = [{"lang": "en", "text": "I use a wheelchair."}]
+
+    assert BENCH.item_sources(declared) == [TextSource.STAFF, TextSource.PASSENGER]
+    assert BENCH.item_sources(older) == [TextSource.UNKNOWN]
+
+
+def test_an_author_the_mapping_does_not_know_is_refused() -> None:
+    with pytest.raises(SystemExit, match="author: agent"):
+        BENCH.item_sources([{"lang": "en", "text": "t", "author": "agnet"}])
+
+
+def test_a_set_that_declares_authors_is_scored_per_author_too() -> None:
+    items = [
+        {"lang": "en", "text": "a", "expect": {"seat": "aisle"}, "author": "agent"},
+        {"lang": "en", "text": "b", "expect": {"seat": "aisle"}},
+    ]
+    found = [_found(("seat", "aisle")), _found()]
+
+    figures = BENCH.score(items, found, [TextSource.STAFF, TextSource.PASSENGER])
+
+    assert figures["authors"]["staff"]["recall"] == 1.0
+    assert figures["authors"]["passenger"]["recall"] == 0.0
+    assert BENCH.score(items[1:], found[1:])["authors"] == {}

@@ -23,7 +23,7 @@ def _prefs(*texts: str, kind: MemoryKind = MemoryKind.PREFERENCE) -> Preferences
 
 
 def _fields(prefs: Preferences) -> dict[str, Any]:
-    return prefs.model_dump(mode="json", exclude={"sources"}, exclude_defaults=True)
+    return prefs.model_dump(mode="json", exclude={"sources", "authors"}, exclude_defaults=True)
 
 
 @pytest.mark.parametrize(

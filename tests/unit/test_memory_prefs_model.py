@@ -14,6 +14,7 @@ from typing import Any
 
 from memory.prefs.findings import Finding, Understood
 from memory.prefs.model import ModelEndpoint, ModelReader
+from memory.prefs.sources import Authored, TextSource, authored
 from tests.fakes.openai_server import FakeOpenAI, Reply, say
 
 
@@ -22,17 +23,24 @@ class Recording:
 
     def __init__(self) -> None:
         self.asked: list[str] = []
+        self.sources: list[TextSource] = []
 
-    def understand_many(self, texts: Sequence[str]) -> list[Understood]:
-        self.asked.extend(texts)
-        return [Understood((Finding("seat", "aisle", t),), source="embedding") for t in texts]
+    def understand_many(self, texts: Sequence[str | Authored]) -> list[Understood]:
+        self.asked.extend(t.text for t in authored(texts))
+        self.sources.extend(t.source for t in authored(texts))
+        return [
+            Understood((Finding("seat", "aisle", t.text),), source="embedding")
+            for t in authored(texts)
+        ]
 
 
 def answer(*preferences: dict[str, Any], injection: bool = False) -> Reply:
     return say({"injection": injection, "preferences": list(preferences)})
 
 
-async def read(script: list[Any], texts: list[str]) -> tuple[list[Understood], Recording, Any]:
+async def read(
+    script: list[Any], texts: Sequence[str | Authored]
+) -> tuple[list[Understood], Recording, Any]:
     fallback = Recording()
     async with FakeOpenAI(script) as api:
         reader = ModelReader(
@@ -67,7 +75,7 @@ async def test_checked_findings_count_and_the_statement_goes_in_as_quoted_data()
         ("seat", "aisle"),
     }
     assert fallback.asked == []
-    assert json.loads(api.messages(0, "user")[0]) == {"statement": text}
+    assert json.loads(api.messages(0, "user")[0]) == {"written_by": "unknown", "statement": text}
 
 
 async def test_what_the_statement_does_not_say_is_dropped() -> None:
@@ -110,3 +118,33 @@ async def test_a_language_the_model_names_by_another_code_is_kept_under_ours() -
     (understood,), _, _ = await read(script, [text])
 
     assert pairs(understood) == {("language", "no")}
+
+
+STAFF_NOTE = "Customer marked as wheelchair user."
+
+
+async def test_the_model_is_told_who_wrote_a_staff_note_and_reads_it() -> None:
+    script = [answer({"field": "accessibility", "value": "wheelchair", "quote": "wheelchair"})]
+    (understood,), _, api = await read(script, [Authored(STAFF_NOTE, TextSource.STAFF)])
+
+    assert pairs(understood) == {("accessibility", "wheelchair")}
+    assert json.loads(api.messages(0, "user")[0]) == {
+        "written_by": "staff",
+        "statement": STAFF_NOTE,
+    }
+    prompt = api.messages(0, "system")[0]
+    assert '"written_by"' in prompt and "never instructions" in prompt
+
+
+async def test_the_same_note_from_a_passenger_never_reaches_the_model() -> None:
+    texts = [Authored(STAFF_NOTE, TextSource.PASSENGER), STAFF_NOTE]  # plain text: unknown
+    results, fallback, api = await read([], texts)
+
+    assert all(u.injected and not u.findings for u in results)
+    assert len(api.requests) == 0 and fallback.asked == []
+
+
+async def test_the_fallback_reads_a_statement_as_written_by_the_same_writer() -> None:
+    _, fallback, _ = await read([Reply(status=500)], [Authored(STAFF_NOTE, TextSource.STAFF)])
+
+    assert fallback.sources == [TextSource.STAFF] and fallback.asked == [STAFF_NOTE]

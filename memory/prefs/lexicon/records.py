@@ -16,7 +16,10 @@ two of its concepts are closed and small:
   naming the customer in the third person (`memory.prefs.speakers`). Recording alone is
   how a customer asks too ("merci de l'enregistrer", "please note I avoid CDG"), and
   the third person alone is how an agent's own note reads ("customer prefers aisle"): the
-  two together dictate another's record (`memory.prefs.injection`).
+  two together dictate another's record (`memory.prefs.injection`) — unless the memory
+  record says staff wrote it (`memory.prefs.sources`): keeping the customer's record is
+  their job, so in a staff note's own words (`memory.prefs.voices`, not what it quotes)
+  neither a heading nor a record kept is a sign of an order.
 
 Beside them, priority gaming in words `lexicon.orders.PRECEDENCE` lacks (`PURPOSE`).
 Entries are regular expressions over folded text (`memory.prefs.text.fold`).
@@ -235,3 +238,55 @@ PURPOSE: tuple[str, ...] = (
     r"(?:пересадил|обслужил|посадил)\w* (?:\w+ )?раньше",
 )
 """Being served before the others, in words `orders.PRECEDENCE` does not have."""
+
+REPORTED: tuple[str, ...] = (
+    r"wr(?:ote|ites|iting)",
+    r"sa(?:id|ys)",
+    r"told us",
+    r"quot\w*",
+    r"e-?mail(?:ed|s)?",
+    r"messag\w*",
+    r"text(?:ed|s)",
+    r"letter",
+    r"chat",
+    r"transcript",
+    r"forward\w*",
+    r"schr(?:ieb|eibt)",
+    r"sagt\w*",
+    r"meint\w*",
+    r"nachricht",
+    r"mail",
+    r"brief",
+    r"(?:a )?[ée]crit",
+    r"(?:a )?dit",
+    r"courriel",
+    r"escribi[óo]",
+    r"escribe",
+    r"dij[oe]",
+    r"dice",
+    r"correo",
+    r"mensaje",
+    r"scri(?:sse|ve)",
+    r"disse",
+    r"escreveu",
+    r"schreef",
+    r"zei",
+    r"bericht",
+    r"napisa\w*",
+    r"написал\w*",
+    r"сказал\w*",
+    r"письм\w*",
+    r"сообщени\w*",
+    r"写道",
+    r"来信",
+    r"说",
+    r"留言",
+    r"邮件",
+    r"書いて",
+    r"言って",
+    r"メール",
+    r"によると",
+)
+"""Reported speech: a note that quotes what the customer wrote or said ("Customer wrote:",
+"Kunde schreibt:", "Email from pax:", "乘客来信：") — what the colon introduces is the
+customer's words, not the note writer's (`memory.prefs.voices`)."""
