@@ -9,7 +9,12 @@ Why it is long: it is a name table (data, one city or airline a line) in every c
 script; split by language, one city's names would be scattered over many files.
 """
 
-from memory.prefs import places_asia, places_caucasus_steppe_isles, places_more
+from memory.prefs import (
+    places_asia,
+    places_caucasus_steppe_isles,
+    places_more,
+    places_south_central,
+)
 
 MAJOR_AIRPORTS = frozenset(
     "FRA LHR LGW STN LTN LCY CDG ORY MUC BER HAM DUS CGN STR AMS MAD BCN PMI AGP FCO MXP LIN "
@@ -458,7 +463,7 @@ for _code, _names in {
 written, in that case: "TAP" the airline, not "tap"; "United" not "united")."""
 # The tables kept in their own modules (by the languages that added them), merged in the
 # same way: their city, airport and airline names added, their airlines added.
-for _extra in (places_more, places_caucasus_steppe_isles, places_asia):
+for _extra in (places_more, places_caucasus_steppe_isles, places_asia, places_south_central):
     for _code, _names in _extra.CITY_NAMES.items():
         CITY_NAMES[_code] = (*CITY_NAMES.get(_code, ()), *_names)
     CARRIERS.update(_extra.CARRIERS)
