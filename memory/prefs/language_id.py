@@ -268,8 +268,7 @@ _OWN_LATIN_WORDS = {
         "ina so son ban bana don allah kujera kujerar taga jirgin jirgi sama dare daddare "
         "keken guragu saƙon sakon waya turanci hausa gode nagode kada kar ku mini min ni "
         "kusa matsala babu hanyar hanya imel tafiya bukata buƙata bukatar buƙatar kawai "
-        "koyaushe rubuta aiko tura filin kira damuwa komai makaho makauniya kurma kurame "
-        "ne ce".split()
+        "koyaushe rubuta aiko tura filin kira damuwa komai makaho makauniya kurma kurame".split()
     ),
     # Not the Turkish and Azerbaijani words ("gece", "uçuş", "istəmirəm").
     "uz": frozenset(
@@ -288,13 +287,19 @@ _OWN_LATIN_ALONE = frozenset(
     "ríomhphost suíochán "
     "vull voldria sisplau plau seient seients passadís avió m'importa gràcies català "
     "electrònic missatge missatges trucada trucades amb aquesta aquest vegada només perquè "
-    "m'estimo seure "
+    "m'estimo seure anglès castellà "
     "kujera kujerar jirgin guragu saƙon sakon turanci nagode matsala koyaushe buƙata "
     "bukata bukatar buƙatar daddare aiko rubuta makaho makauniya kurma kurame "
     "iltimos xohlayman xohlamayman istayman istamayman kerak emas deraza tungi menga "
     "yozing yuboring inglizcha o'zbekcha gapirmayman orqali qachon aravacha mayli muammo "
     "faqat qilmang uchmang baribir bilmayman".split()
 )
+
+
+_ALONE_NEEDED = frozenset({"ca", "ha", "uz"})
+"""Languages whose own-word lists hold words of others too (Catalan "sempre", "però" are
+Italian; Hausa "so", "son" English; Uzbek "bor", "joy"): told only by one that says it
+alone."""
 
 
 def own_latin(text: str) -> str | None:
@@ -307,7 +312,7 @@ def own_latin(text: str) -> str | None:
     told = [
         code
         for code, own in _OWN_LATIN_WORDS.items()
-        if len(words & own) >= 2 or words & own & _OWN_LATIN_ALONE
+        if (len(words & own) >= 2 and code not in _ALONE_NEEDED) or words & own & _OWN_LATIN_ALONE
     ]
     return told[0] if len(told) == 1 else None
 
