@@ -68,10 +68,10 @@ _HEBREW = re.compile("[\u0590-\u05ff]")
 _THAI = re.compile("[\u0e00-\u0e7f\u1000-\u109f\u1780-\u17ff]")  # and Burmese, Khmer
 _GREEK = re.compile("[\u0370-\u03ff\u1f00-\u1fff]")
 _ETHIOPIC = re.compile("[\u1200-\u137f]")
-_INDIC = "\u0900-\u097f\u0980-\u09ff\u0b80-\u0bff\u0c00-\u0c7f\u0d80-\u0dff"
-"""Devanagari, Bengali, Tamil, Telugu, Sinhala: endings written onto a name."""
+_INDIC = "\u0900-\u097f\u0980-\u09ff\u0a00-\u0a7f\u0b80-\u0bff\u0c00-\u0c7f\u0d80-\u0dff"
+"""Devanagari, Bengali, Gurmukhi, Tamil, Telugu, Sinhala: endings written onto a name."""
 _BENGALI_TAMIL = re.compile(f"[{_INDIC}]")
-_VIRAMA = "\u094d\u09cd\u0bcd\u0c4d\u0dca"
+_VIRAMA = "\u094d\u09cd\u0a4d\u0bcd\u0c4d\u0dca"
 _ARMENIAN = re.compile("[\u0531-\u058f]")
 _GEORGIAN = re.compile("[\u10a0-\u10ff]")
 

@@ -44,6 +44,7 @@ SCRIPTS = (
     ("hy", re.compile("[\u0531-\u058f\ufb13-\ufb17]")),
     ("ka", re.compile("[\u10a0-\u10ff\u1c90-\u1cbf]")),
     ("te", re.compile("[\u0c00-\u0c7f]")),
+    ("pa", re.compile("[\u0a00-\u0a7f]")),
     ("si", re.compile("[\u0d80-\u0dff]")),
     ("my", re.compile("[\u1000-\u109f]")),
     ("km", re.compile("[\u1780-\u17ff]")),
@@ -105,6 +106,8 @@ def _sibling(code: str, text: str) -> str:
         return _cyrillic(text)
     if code == "hi":
         return devanagari(text)
+    if code == "ar":
+        return arabic_script(text)
     if code in _OWN_LETTERS:
         sibling, letters = _OWN_LETTERS[code]
         if letters.search(text):
@@ -116,6 +119,8 @@ def _cyrillic(text: str) -> str:
     """Russian, Ukrainian, Serbian or Bulgarian: letters of one alone, else langid."""
     if _SERBIAN.search(text):
         return "sr"
+    if uzbek_cyrillic(text):
+        return "uz"
     steppe = _steppe(text)
     if steppe is not None:
         return steppe
@@ -145,6 +150,47 @@ _STEPPE_WORDS = {
         "монголоор хүсч хүсэж байна хэлээр ойлгоно".split()
     ),
 }
+
+
+# Uzbek Cyrillic writes ў and ҳ, which no other Cyrillic language we read does; its қ and ғ
+# are Kazakh's too, so without ў or ҳ its own words say it (and no letter only Kazakh has).
+_UZBEK = re.compile("[ўҳЎҲ]")
+_ONLY_KAZAKH = re.compile("[әңұүөһіӘҢҰҮӨҺІ]")
+_UZBEK_WORDS = frozenset(
+    "илтимос керак эмас менга дераза ёнидаги жой тунги рейслар рейсларни хоҳлайман "
+    "истайман ёзинг юборинг беринг раҳмат ўзбекча инглизча орқали майли барибир".split()
+)
+
+
+def uzbek_cyrillic(text: str) -> bool:
+    """Is this Cyrillic text Uzbek: ў or ҳ, or two of its words and no Kazakh letter?"""
+    if _UZBEK.search(text):
+        return True
+    words = set(re.findall(r"[а-яёқғ]+", text.lower()))
+    return len(words & _UZBEK_WORDS) >= 2 and not _ONLY_KAZAKH.search(text)
+
+
+# Urdu and Punjabi (Shahmukhi) write letters Arabic and Farsi do not (ٹ ڈ ڑ ں ہ ے ھ);
+# Punjabi is told from Urdu by the words of a wish only it writes ("مینوں … چاہیدی اے").
+_URDU_LETTERS = re.compile("[\u0679\u0688\u0691\u06ba\u06be\u06c1\u06d2]")
+_SHAHMUKHI_WORDS = frozenset(
+    "مینوں نوں دی دا دے اے نئیں چاہیدی چاہیدا چاہیدے چاہندا چاہندی سانوں تسیں تہانوں وچ توں "
+    "کدے کدی ہن باری اتے دیو ناں پنجابی ایہہ واری گل آؤندی بولدا بولدی".split()
+)
+_URDU_WORDS = frozenset(
+    "ہے ہیں نہیں مجھے چاہیے چاہئے کی کے کا سے کو کریں دیں ہمیں آپ براہ مہربانی اردو آتی "
+    "بولتا بولتی جائے".split()
+)
+
+
+def arabic_script(text: str) -> str:
+    """Arabic, Farsi, Urdu or Punjabi: the letters each writes, then their own words."""
+    words = set(re.findall("[\u0600-\u06ff]+", text))
+    punjabi, urdu = len(words & _SHAHMUKHI_WORDS), len(words & _URDU_WORDS)
+    if _URDU_LETTERS.search(text) or punjabi or urdu:
+        return "pa" if punjabi > urdu else "ur"
+    sibling, letters = _OWN_LETTERS["ar"]
+    return sibling if letters.search(text) else "ar"
 
 
 # Hindi, Marathi and Nepali share Devanagari: the commonest words of a wish that only one of
@@ -181,7 +227,13 @@ def _steppe(text: str) -> str | None:
 # Azerbaijani, Icelandic, Welsh and Irish, which langid (restricted to the languages we
 # read) would hand to Turkish, Danish or English: a letter only one writes (ə; þ, ð), or
 # words only it writes — two of them, or one that says it alone.
-_OWN_LATIN_LETTERS = {"az": re.compile("[əƏ]"), "is": re.compile("[þðÞÐ]")}
+_OWN_LATIN_LETTERS = {
+    "az": re.compile("[əƏ]"),
+    "is": re.compile("[þðÞÐ]"),
+    "ca": re.compile("l·l|L·L"),  # the Catalan geminate: "col·lega", "Brussel·les"
+    "ha": re.compile("[ɓɗƙƴƁƊƘƳ]"),  # Hausa's hooked letters
+    "uz": re.compile("[oOgG][ʻʼ]"),  # Uzbek oʻ and gʻ
+}
 _OWN_LATIN_WORDS = {
     # Not the words Turkish shares ("gece", "uçuş", "pencere", "gönderin").
     "az": frozenset(
@@ -204,18 +256,55 @@ _OWN_LATIN_WORDS = {
         "eitiltí oíche trí riamh raibh agat agam téacs ríomhphost glaoigh cathaoir rothaí "
         "suíochán taisteal aois fadhb labhraím".split()
     ),
+    # Not the words Spanish, Italian, French or Portuguese share ("finestra", "vols").
+    "ca": frozenset(
+        "vull voldria volem sisplau plau seient seients finestra passadís passadis avió avio "
+        "m'importa gràcies català anglès electrònic missatge missatges trucada trucades "
+        "amb aquesta aquest vegada només perquè molt tinc puc cadira rodes parlo nit mai "
+        "també però sempre eviteu escriviu molesten molesta em m'estimo seure tinc".split()
+    ),
+    # Not "so", "don", "sama" (Indonesian), "taga" (Tagalog) or "dare" alone.
+    "ha": frozenset(
+        "ina so son ban bana don allah kujera kujerar taga jirgin jirgi sama dare daddare "
+        "keken guragu saƙon sakon waya turanci hausa gode nagode kada kar ku mini min ni "
+        "kusa matsala babu hanyar hanya imel tafiya bukata buƙata bukatar buƙatar kawai "
+        "koyaushe rubuta aiko tura filin kira damuwa komai makaho makauniya kurma kurame".split()
+    ),
+    # Not the Turkish and Azerbaijani words ("gece", "uçuş", "istəmirəm").
+    "uz": frozenset(
+        "iltimos xohlayman xohlamayman istayman istamayman kerak emas deraza yonidagi joy "
+        "tungi reys reyslar reyslarni menga yozing yuboring rahmat inglizcha o'zbekcha "
+        "gapirmayman orqali hech qachon aravacha mayli muammo faqat qilmang uchmang "
+        "baribir yo'q yo'lak yo'lakda bilan uchun bilmayman ingliz tilini tilida mening bor "
+        "menda".split()
+    ),
 }
 _OWN_LATIN_ALONE = frozenset(
     "xahiş xahis istəmirəm istemirem danışmıram danismiram göndərin etməyin "
     "vinsamlegast gluggasæti gangsæti næturflug sendið íslensku "
     "gwelwch ddim ffenestr hediadau hoffwn peidiwch diolch cymraeg saesneg "
     "thoil fuinneog fuinneoige gaeilge béarla mhaith liom eitilt eitiltí oíche raibh "
-    "ríomhphost suíochán".split()
+    "ríomhphost suíochán "
+    "vull voldria sisplau plau seient seients passadís avió m'importa gràcies català "
+    "electrònic missatge missatges trucada trucades amb aquesta aquest vegada només perquè "
+    "m'estimo seure anglès castellà "
+    "kujera kujerar jirgin guragu saƙon sakon turanci nagode matsala koyaushe buƙata "
+    "bukata bukatar buƙatar daddare aiko rubuta makaho makauniya kurma kurame "
+    "iltimos xohlayman xohlamayman istayman istamayman kerak emas deraza tungi menga "
+    "yozing yuboring inglizcha o'zbekcha gapirmayman orqali qachon aravacha mayli muammo "
+    "faqat qilmang uchmang baribir bilmayman".split()
 )
 
 
+_ALONE_NEEDED = frozenset({"ca", "ha", "uz"})
+"""Languages whose own-word lists hold words of others too (Catalan "sempre", "però" are
+Italian; Hausa "so", "son" English; Uzbek "bor", "joy"): told only by one that says it
+alone."""
+
+
 def own_latin(text: str) -> str | None:
-    """Azerbaijani, Icelandic, Welsh or Irish by a letter or words only it writes."""
+    """Azerbaijani, Icelandic, Welsh, Irish, Catalan, Hausa or Uzbek by a letter or words
+    only it writes."""
     told = [code for code, letters in _OWN_LATIN_LETTERS.items() if letters.search(text)]
     if len(told) == 1:
         return told[0]
@@ -223,7 +312,7 @@ def own_latin(text: str) -> str | None:
     told = [
         code
         for code, own in _OWN_LATIN_WORDS.items()
-        if len(words & own) >= 2 or words & own & _OWN_LATIN_ALONE
+        if (len(words & own) >= 2 and code not in _ALONE_NEEDED) or words & own & _OWN_LATIN_ALONE
     ]
     return told[0] if len(told) == 1 else None
 
@@ -337,6 +426,60 @@ def indic_african_latin(text: str) -> str | None:
     return told[0] if len(told) == 1 else None
 
 
+# Punjabi and Urdu in Latin letters share most words with romanised Hindi (`_HINGLISH`);
+# Punjabi's own ("mainu", "chahidi", "kade") and Urdu's ("meherbani", "parwaz") say which.
+_ROMAN_PUNJABI = frozenset(
+    "mainu mennu menu tuhanu sanu chahidi chahida chahide chaidi chaida aundi bolda boldi "
+    "punjabi panjabi kujh kade hun vich ton nai ni deyo karo ji baari".split()
+)
+_ROMAN_PUNJABI_ALONE = frozenset(
+    "mainu mennu tuhanu sanu chahidi chahida chahide chaidi chaida aundi bolda boldi "
+    "punjabi panjabi kujh".split()
+)
+_ROMAN_URDU = frozenset("urdu meherbani meharbani mehrbani baraye parwaz parwazen".split())
+
+
+def roman_punjabi_urdu(text: str) -> str | None:
+    """Punjabi (two of its words, one its alone) or Urdu (one of its words beside a
+    word romanised Hindi shares) in Latin letters."""
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    punjabi = words & _ROMAN_PUNJABI
+    if len(punjabi) >= 2 and punjabi & _ROMAN_PUNJABI_ALONE:
+        return "pa"
+    if words & _ROMAN_URDU and words & (_HINGLISH | _ROMAN_PUNJABI):
+        return "ur"
+    return None
+
+
+# Czech and Slovak, which langid often confuses on a short text: letters only one writes
+# (Czech ě ř ů; Slovak ä ô ĺ ŕ ľ) and the commonest words of a wish each spells its own way.
+_CZECH_LETTERS = re.compile("[ěřůĚŘŮ]")
+_SLOVAK_LETTERS = re.compile("[äôĺŕľÄÔĹŔĽ]")
+_CZECH_SLOVAK_WORDS = {
+    "cs": frozenset(
+        "chci nechci jsem jsme děkuji teď potřebuji nemluvím letadlo letadla ne se mě "
+        "prosil bych nebo jenom nikdy".split()
+    ),
+    "sk": frozenset(
+        "chcem nechcem som sme ďakujem teraz potrebujem nepotrebujem nehovorím lietadlo "
+        "lietadla lietadlom nie sa ma pri alebo iba len nevadí ak uličke neposielajte "
+        "píšte pošlite".split()
+    ),
+}
+
+
+def czech_or_slovak(text: str, likelier: str) -> str:
+    """Czech or Slovak by their own letters, else by their own words, else `likelier`."""
+    czech, slovak = bool(_CZECH_LETTERS.search(text)), bool(_SLOVAK_LETTERS.search(text))
+    if czech != slovak:
+        return "cs" if czech else "sk"
+    words = set(re.findall(r"\w+", text.lower()))
+    scores = {code: len(words & own) for code, own in _CZECH_SLOVAK_WORDS.items()}
+    if scores["cs"] != scores["sk"]:
+        return max(scores, key=lambda code: scores[code])
+    return likelier
+
+
 def romanised_hindi(text: str) -> bool:
     """Is `text` Hindi in Latin letters?"""
     words = set(re.findall(r"[a-z]+", text.lower()))
@@ -376,6 +519,9 @@ def written_in(text: str) -> str | None:
     mine = own_latin(text)
     if mine is not None:
         return mine
+    neighbour = roman_punjabi_urdu(text)
+    if neighbour is not None:
+        return neighbour
     if romanised_hindi(text):
         return "hi"
     if greeklish(text):
@@ -391,4 +537,6 @@ def written_in(text: str) -> str | None:
     group = next((g for g in _CLOSE if code in g), frozenset({code}))
     if sum(ranked.get(c, 0.0) for c in group) < 0.5:
         return None
+    if code in ("cs", "sk"):
+        return czech_or_slovak(text, code)
     return _SAME_LANGUAGE.get(code, code)

@@ -11,7 +11,12 @@ script; split by language, one city's names would be scattered over many files.
 
 # The large hubs live beside the metropolitan areas (a city to avoid means its hubs).
 from airline.metro import MAJOR_AIRPORTS as MAJOR_AIRPORTS
-from memory.prefs import places_asia, places_caucasus_steppe_isles, places_more
+from memory.prefs import (
+    places_asia,
+    places_caucasus_steppe_isles,
+    places_more,
+    places_south_central,
+)
 
 CITY_NAMES: dict[str, tuple[str, ...]] = {
     # de, fr, es, it, pt, nl, pl, zh, ja — only where the name differs from airportsdata's.
@@ -449,7 +454,7 @@ for _code, _names in {
 written, in that case: "TAP" the airline, not "tap"; "United" not "united")."""
 # The tables kept in their own modules (by the languages that added them), merged in the
 # same way: their city, airport and airline names added, their airlines added.
-for _extra in (places_more, places_caucasus_steppe_isles, places_asia):
+for _extra in (places_more, places_caucasus_steppe_isles, places_asia, places_south_central):
     for _code, _names in _extra.CITY_NAMES.items():
         CITY_NAMES[_code] = (*CITY_NAMES.get(_code, ()), *_names)
     CARRIERS.update(_extra.CARRIERS)

@@ -25,8 +25,9 @@ INDIC_MARKS = (
     "\u0b82\u0bbe-\u0bcd\u0bd7"
     "\u0c00-\u0c04\u0c3c\u0c3e-\u0c56\u0c62\u0c63"
     "\u0d81-\u0d83\u0dca-\u0ddf\u0df2\u0df3"
+    "\u0a01-\u0a03\u0a3c\u0a3e-\u0a4d\u0a51\u0a70\u0a71\u0a75"
 )
-"""Devanagari, Bengali, Tamil, Telugu and Sinhala vowel signs, nasalisation and virama:
+"""Devanagari, Bengali, Tamil, Telugu, Sinhala and Gurmukhi vowel signs, nasalisation and virama:
 parts of a word, though Python's ``\\w`` does not count them ("खिड़की" would be three
 words)."""
 THAI = "\u0e00-\u0e7f"
