@@ -243,6 +243,12 @@ NORDIC_AND_MORE = [
     ("Không bay trước 6 giờ sáng nhé.", NIGHT),
     ("בלי טיסות אחרי 22:00 בבקשה.", NIGHT),
 ]
+HR_SR = [
+    ("Pošaljite mi poruku na mobitel, hvala.", SMS),
+    ("Ne zovite me, pišite mi na mobilni.", SMS),
+    ("Пишите ми поруку на мобилни, молим.", SMS),
+    ("Nazovite me na mobitel.", NOTHING),
+]
 TYPOS_AND_SHORTHAND = [
     ("text me plz, not emial", SMS),
     ("pls sms me", SMS),
@@ -290,6 +296,7 @@ ALL = [
     *JA,
     *KO,
     *NORDIC_AND_MORE,
+    *HR_SR,
     *TYPOS_AND_SHORTHAND,
     *INJECTIONS,
 ]
