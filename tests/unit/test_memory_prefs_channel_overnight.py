@@ -91,6 +91,9 @@ EN = [
     ("My mobile died so I missed your call.", NOTHING),
     ("I have a hotel the night before my flight.", NOTHING),
     ("The flight last night was delayed.", NOTHING),
+    # A night past complained of is no wish.
+    ("I couldn't sleep on the plane.", NOTHING),
+    ("I didn't sleep on the flight at all.", NOTHING),
     ("I land at 11pm, can someone meet me?", NOTHING),
     ("My connection leaves at 23:40.", NOTHING),
     ("We waited for 20 minutes after 10 pm at the gate.", NOTHING),

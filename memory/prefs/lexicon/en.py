@@ -331,6 +331,8 @@ LEXICON = Lexicon(
             r"grateful for",
             r"appreciated? (?:\w+ ){0,2}(?:your|the) help",
             r"used to",
+            # "I couldn't sleep on the plane": a complaint about a night past.
+            r"(?:could ?n'?t|could not|did ?n'?t|did not) sleep",
             r"last time",
             r"the time before",
             r"previously",
