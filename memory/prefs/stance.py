@@ -21,8 +21,10 @@ Then, by family of target:
   otherwise only mentioned ("the window was dirty"). Two values wanted in one clause
   ("window or aisle") is no choice at all; indifference (whatever, egal, 都行) in the
   clause is none either;
-- night flights — avoided when refused or avoided, fine when accepted ("red-eyes are
-  fine": False, which overrides an older True), avoided when day flights are asked for;
+- night flights — avoided when refused or avoided (or named in words that refuse by
+  themselves, "飞机上睡不着"), fine when accepted ("red-eyes are fine": False, which
+  overrides an older True), avoided when day flights are asked for; a clock time on
+  the night side ("after 10pm", "avant 6h") is a night flight;
 - needs — stated unless negated ("no longer needs a wheelchair", "pas besoin de
   fauteuil"); a child (son, Tochter, 9 y/o) travelling alone is an unaccompanied minor;
   a wheelchair includes reduced mobility and assistance (it is that service);
@@ -38,15 +40,15 @@ only to targets of its own family ("No Ryanair, window" wants the window).
 For the statement: a value wanted and refused is refused; of several values wanted, the
 most plainly asked wins, then the last said. A refused language with none wanted means
 the statement's own ("Ich spreche kein Englisch" wants German); a refused e-mail or SMS
-with no channel wanted means the other of the two personal channels (a webhook is an
-integration a customer asks for by name).
+with no channel wanted records nothing ("Don't text me": the customer named no way to be
+reached), unless one other channel was named beside it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from memory.prefs.clauses import STANCE, Clause
 from memory.prefs.marks import Mark, Marks
@@ -57,7 +59,7 @@ from memory.prefs.needs import (
     withdrawn_needs,
 )
 from memory.prefs.negation import accept_negated, negated
-from memory.prefs.text import Span, fold, is_cjk
+from memory.prefs.text import Span, fold, is_cjk, tokens_between
 
 NEG_BEFORE = 5
 """A negation refuses a seat, channel or language at most this many tokens before it."""
@@ -70,6 +72,7 @@ TELEGRAPHIC = 2
 TELEGRAPHIC_CJK = 3
 
 PERSONAL_CHANNELS = ("sms", "email")
+PHONE = "phone"
 OTHER = "other"
 """A channel named that the agent cannot use (WhatsApp, a phone call)."""
 
@@ -110,6 +113,8 @@ class Reading:
     "notices go to the webhook, not by SMS" names the webhook and refuses SMS."""
     other_channel: bool = False
     """A channel we do not have (WhatsApp, a call) was named as the customer's own."""
+    accepted_channels: dict[str, str] = field(default_factory=dict)
+    """Channels the customer said would do ("SMS is fine"): named, not asked for."""
 
 
 def read(
@@ -131,6 +136,7 @@ def read(
         if clause.sentence in quarantined:
             continue
         targets, cues = marks.within(clause.span.start, clause.span.end)
+        targets = addresses(folded, targets)
         quote = clause.span.text(text)
         keys = {c.key for c in cues}
         if "withdraw" in keys and clause.sentence not in questions:
@@ -281,7 +287,8 @@ def _read_clause(
             elif target.value == "day":
                 if asks or telegraphic or inherited_wish:
                     reading.night.append((True, quote))
-            elif refusing or inherited_refusal or _after(target, contrasts):
+            elif refusing or inherited_refusal or target.asks or _after(target, contrasts):
+                # target.asks: the words refuse by themselves ("飞机上睡不着").
                 reading.night.append((True, quote))
             else:
                 open_nights.append(target)
@@ -299,6 +306,9 @@ def _read_clause(
                 reading.refused.setdefault((family, target.value), quote)
             continue
         if "accept" in keys:
+            if family == "channel" and target.value != OTHER and not past and not other:
+                # "SMS is fine, I rarely check e-mail": the channel accepted is named.
+                reading.accepted_channels.setdefault(target.value, quote)
             continue
         if family == "channel" and target.value == OTHER and not other:
             reading.other_channel = True
@@ -335,6 +345,33 @@ def _read_clause(
         entities=[*carry.entities, *(t for t in targets if t.family == "entity")],
         previous=carry.previous,
     )
+
+
+ADDRESS_GAP = 2
+"""A phone named at most this many words after another channel is where that channel is
+read ("não leio e-mail no celular", "call me on my mobile"), not a channel of its own."""
+
+
+def addresses(folded: str, targets: list[Mark]) -> list[Mark]:
+    """`targets` with the phone named as an address ("a message to my mobile", "reply to
+    this number", "al celular") read as SMS, the one channel of ours a phone receives;
+    a phone right after another channel only says where that one arrives, and is left
+    out."""
+    out: list[Mark] = []
+    for target in targets:
+        if target.key != "channel" or target.value != PHONE:
+            out.append(target)
+            continue
+        after_channel = any(
+            other.key == "channel"
+            and other.value != PHONE
+            and other.end <= target.start
+            and tokens_between(folded, other.end, target.start) <= ADDRESS_GAP
+            for other in targets
+        )
+        if not after_channel:
+            out.append(replace(target, value="sms"))
+    return out
 
 
 def _avoid(reading: Reading, entity: Mark, quote: str) -> None:

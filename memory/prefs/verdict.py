@@ -2,7 +2,7 @@
 
 A value refused anywhere is not wanted; of several asked, the most plainly asked (then the
 latest) wins; a refused language means the statement's own; one refused personal channel
-means the other, unless a channel we do not have was named; a wheelchair covers reduced
+means the one other channel named beside it, if any; a wheelchair covers reduced
 mobility and assistance; a place or airline taken back is not avoided.
 """
 
@@ -40,8 +40,10 @@ def findings(reading: Reading, own_language: str | None) -> list[Finding]:
             if own_language and own_language not in refused:
                 quote = next(iter(refused.values()), reading.native)
                 out.append(Finding("language", own_language, quote))
-        # "E-mail no" asks for SMS, unless the customer named a way we do not have
-        # ("WhatsApp would be easiest, or just call, I never check email").
+        # A refused channel names no way to be reached ("Don't text me", "I never check
+        # my email": the customer may mean a call, WhatsApp, or nothing), unless one other
+        # channel is named beside it: "Notices go to the company webhook, not to the
+        # travellers by SMS" is the webhook.
         if (
             family == "channel"
             and len(refused) == 1
@@ -51,13 +53,12 @@ def findings(reading: Reading, own_language: str | None) -> list[Finding]:
             (value, quote), *_ = refused.items()
             if quote in reading.about_language:
                 continue  # "English e-mails are hard for me" refuses the language
-            # "Notices go to the company webhook, not to the travellers by SMS": the one
-            # other channel named beside the refusal is the one meant.
+            if value in reading.accepted_channels:
+                continue  # "stop texting me, e-mail or SMS is both fine": no choice made
             named = {v for (f, v) in reading.mentioned if f == "channel" and v != value}
-            other = (
-                named.pop() if len(named) == 1 else next(c for c in PERSONAL_CHANNELS if c != value)
-            )
-            out.append(Finding("channel", other, quote))
+            named |= {v for v in reading.accepted_channels if v != value}
+            if len(named) == 1:
+                out.append(Finding("channel", named.pop(), quote))
     if reading.night:
         avoids = any(v for v, _ in reading.night)
         quote = next(q for v, q in reading.night if v == avoids)

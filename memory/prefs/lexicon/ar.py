@@ -4,6 +4,7 @@ and hamza seats folded (`text.normalise`, `text.fold`: "أفضل" reads as "اف
 Negation is a particle before the verb or noun: لا، لم، لن، ليس، غير، بدون."""
 
 from memory.prefs.lexicon.base import Lexicon
+from memory.prefs.lexicon.hours import clock
 
 _RIHLA = r"\w*(?:رحل\w*|طيران|طائر\w*)"
 
@@ -43,6 +44,16 @@ LEXICON = Lexicon(
             _RIHLA + r" (?:في |ب)?(?:ال)?ليل\w*",
             r"\w*منتصف الليل",
             r"red-?eye\w*",
+            *clock(
+                r"بعد(?: الساعة)?",
+                r"قبل(?: الساعة)?",
+                evening=r"مساء[ًا]?|م|ليلا[ًا]?",
+                morning=r"صباح[ًا]?|ص|فجر[ًا]?",
+            ),
+            # The hour as a word: "after the tenth", "before the sixth".
+            r"بعد (?:الساعة )?(?:العاشرة|الحادية عشرة|التاسعة|الثانية عشرة)(?: (?:مساء|ليلا)[ًا]?)?",
+            r"قبل (?:الساعة )?(?:السادسة|الخامسة|الرابعة)(?: (?:صباحا|فجرا)[ًا]?)?",
+            r"النوم (?:في|على متن) (?:ال)?طائرة",
         ),
         "night:day": (_RIHLA + r" (?:ال)?(?:نهاري|صباحي)\w*",),
         "need:wheelchair": (r"\w*كرسي\w* (?:ال)?متحرك\w*", r"\w*كرسي\w* (?:ال)?عجلات"),

@@ -30,6 +30,7 @@ TARGET_KEYS = (
     "channel:sms",
     "channel:email",
     "channel:webhook",
+    "channel:phone",  # the phone as the address ("to my mobile"): SMS (`stance.addresses`)
     "channel:other",  # WhatsApp, a phone call: a way to be reached the agent does not have
     "night:night",
     "night:day",

@@ -5,6 +5,7 @@ so stems carry ``\\w*``; negation is the prefix "ne-" written onto the verb ("ne
 seat and "instead of": only "namísto" and "místo toho" contrast."""
 
 from memory.prefs.lexicon.base import Lexicon
+from memory.prefs.lexicon.hours import clock
 
 _LET = r"(?:let\w*|spoj\w*|lietadl\w*|letadl\w*)"
 
@@ -51,6 +52,13 @@ LEXICON = Lexicon(
             r"v noci",
             r"přes noc",
             r"nočn(?:ý|é|om|ých)",
+            *clock(
+                r"po|později než|pozdeji nez",
+                r"před|dříve než|dřív než",
+                unit=r"h|hod\.?",
+                evening=r"večer",
+                morning=r"ráno",
+            ),
         ),
         "night:day": (r"denn\w* " + _LET, _LET + r" (?:ve dne|přes den|cez deň)"),
         "need:wheelchair": (r"invalidn\w* vozík\w*", r"vozík\w*", r"vozíčk\w*"),

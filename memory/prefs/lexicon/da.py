@@ -2,6 +2,7 @@
 have sms"), "undgå"."""
 
 from memory.prefs.lexicon.base import Lexicon
+from memory.prefs.lexicon.hours import clock
 
 _FLY = r"(?:fly(?:et|ene|ninger|vning\w*)?|afgang(?:e|en|ene)?|rejse\w*|forbindelse\w*)"
 
@@ -27,7 +28,17 @@ LEXICON = Lexicon(
         "channel:email!": (r"mail (?:mig|os)",),
         "channel:other": (r"whats-?app", r"ring (?:til )?(?:mig|os)", r"telefon\w*", r"opkald"),
         "channel:webhook": (r"app(?:en)?", r"push\w*", r"notifikation\w*"),
-        "night:night": (r"natfly\w*", r"nat" + _FLY, _FLY + r" om natten"),
+        "night:night": (
+            r"natfly\w*",
+            r"nat" + _FLY,
+            _FLY + r" om natten",
+            *clock(
+                r"(?:efter|senere end)(?: kl\.?| klokken)?",
+                r"(?:før|inden|tidligere end)(?: kl\.?| klokken)?",
+                evening=r"om aftenen",
+                morning=r"om morgenen",
+            ),
+        ),
         "night:day": (r"dagfly\w*", _FLY + r" om dagen"),
         "need:wheelchair": (r"kørestol\w*",),
         "need:reduced mobility": (

@@ -6,6 +6,7 @@ separable verbs ("fliegt … nicht mit"), so its entries are more than the other
 """
 
 from memory.prefs.lexicon.base import Lexicon
+from memory.prefs.lexicon.hours import clock
 
 _FLUG = r"(?:fl[üu]ge?|flug|abfl[üu]ge?|verbindung(?:en)?|reisen?)"
 
@@ -34,6 +35,9 @@ LEXICON = Lexicon(
         "seat:window": (r"fenster\w*", r"am fenster"),
         "seat:aisle": (r"gang(?:platz|pl[äa]tze|sitz\w*|seite)?", r"am gang", r"mittelgang"),
         "channel:sms": (r"sms", r"textnachricht\w*", r"kurznachricht\w*", r"handynachricht\w*"),
+        # The phone as the address ("a message to my mobile"): SMS, unless it is where
+        # another channel is read (`memory.prefs.stance`).
+        "channel:phone": (r"(?:aufs|auf (?:mein|das) )(?:handy|mobiltelefon)",),
         "channel:sms!": (r"simsen sie mir", r"sims mir"),
         "channel:email": (
             r"e-?mails?",
@@ -57,6 +61,19 @@ LEXICON = Lexicon(
             r"[üu]ber nacht (?:fliegen|reisen)",
             r"nachts (?:fliegen|reisen|abfliegen)",
             _FLUG + r" (?:\w+ ){0,3}(?:in der nacht|nachts|mitten in der nacht)",
+            *clock(
+                r"nach|ab|sp[äa]ter als",
+                r"vor|fr[üu]her als",
+                unit=r"uhr|h",
+                evening=r"abends|am abend|nachts|pm",
+                morning=r"morgens|fr[üu]h|am morgen",
+            ),
+        ),
+        # "Im Flugzeug kann ich nicht schlafen": the refusal is inside the words.
+        "night:night!": (
+            r"(?:im flugzeug|im flieger|an bord) (?:\w+ ){0,2}(?:nicht|nie|kaum|schlecht) "
+            r"(?:\w+ )?schlafen",
+            r"(?:nicht|nie|kaum|schlecht) (?:\w+ )?(?:im flugzeug|im flieger|an bord) schlafen",
         ),
         "night:day": (r"tag(?:es)?fl[üu]g\w*", _FLUG + r" (?:am tag|tags[üu]ber)"),
         "need:wheelchair": (r"rollstuhl\w*", r"rolli"),

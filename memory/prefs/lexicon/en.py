@@ -6,6 +6,7 @@ to read against the other languages'.
 """
 
 from memory.prefs.lexicon.base import Lexicon
+from memory.prefs.lexicon.hours import clock
 
 _FLIGHT = (
     r"(?:flights?|flts?|legs?|departures?|connections?|journeys?|trips?|travel|flying|"
@@ -44,6 +45,13 @@ LEXICON = Lexicon(
             r"texting",
             r"txts?",
             r"short messages?",
+            r"txt msgs?",
+        ),
+        # The phone as the address ("a message to my mobile"): SMS, unless it is where
+        # another channel is read (`memory.prefs.stance`).
+        "channel:phone": (
+            r"(?:on|to|at) (?:my|this|the same) (?:mobile|cell|cellphone|cell phone|mobile phone|"
+            r"mobile number|cell number|phone|number)(?! app)",
         ),
         "channel:sms!": (r"(?:text|txt|sms) (?:me|him|her|them|pax)",),
         "channel:email": (r"e-?mails?", r"inbox", r"e-?mail address", r"mailbox"),
@@ -83,6 +91,21 @@ LEXICON = Lexicon(
             r"(?:flights?|departures?) (?:\w+ ){0,3}(?:at|in the middle of the|during the|"
             r"through the) night",
             r"o/n " + _FLIGHT,
+            *clock(
+                r"after|past|later than",
+                r"before|earlier than",
+                unit=r"h|hrs",
+                evening=r"pm|p\.m\.?|at night|in the evening",
+                morning=r"am|a\.m\.?|in the morning",
+            ),
+            r"(?:after|past|between|from) midnight",
+            # A departure in the small hours: "a 3am flight", "not flying at 2:30 am again".
+            r"(?:0?[1-4]|12)(?:[:.][0-5]\d)? ?(?:am|a\.m\.?)",
+            r"small hours",
+            r"(?:in )?the middle of the night",
+            # "I can't sleep on planes": the night on board is what is refused.
+            r"sleep (?:on|in|during) (?:a |the )?(?:planes?|flights?|aircraft|air ?planes?|the "
+            r"air)",
         ),
         "night:day": (
             r"day(?:time|light)? " + _FLIGHT,
@@ -209,6 +232,7 @@ LEXICON = Lexicon(
             r"communicat\w*",
             r"get in touch",
             r"(?:the )?(?:best|only|easiest) (?:way|thing)",
+            r"(?:is |are )?(?:the )?(?:easiest|simplest)",
             r"(?:i'?m|am) a (?:window|aisle) (?:person|guy|girl|type)",
             r"favou?rite",
             r"do the same",
@@ -217,6 +241,8 @@ LEXICON = Lexicon(
             r"(?:could|can|would|will) (?:you|u|someone|somebody|anyone)",
             r"is it possible to",
             r"would it be possible",
+            # "Could updates go to my inbox?": a request with no "you" in it.
+            r"(?:could|can|would) (?:\w+ ){1,2}(?:go|be sent|come) (?:to|by|via)",
         ),
         "neg": (
             r"no",
@@ -305,6 +331,8 @@ LEXICON = Lexicon(
             r"grateful for",
             r"appreciated? (?:\w+ ){0,2}(?:your|the) help",
             r"used to",
+            # "I couldn't sleep on the plane": a complaint about a night past.
+            r"(?:could ?n'?t|could not|did ?n'?t|did not) sleep",
             r"last time",
             r"the time before",
             r"previously",
@@ -379,6 +407,8 @@ LEXICON = Lexicon(
             r"(?:don't|do not|no need to|needn't|(?:no longer|don't|do not) need to) "
             r"(?:worry|bother) about",
             r"no longer (?:an issue|a problem|relevant)",
+            # "Forget the no-night-flights thing"; "don't forget the chair" asks.
+            r"(?<!n't )(?<!nt )(?<!not )(?<!never )forget (?:about )?(?:the|that|my|what i said)",
             r"scratch",
             r"cross (?:\w+ ){0,2}off",
             r"remove\w* (?:\w+ ){0,4}from (?:the |his |her |my |their )?(?:profile|file|record|"

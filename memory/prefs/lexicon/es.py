@@ -2,6 +2,7 @@
 "nada de", clitic requests ("escríbanme", "avísenme")."""
 
 from memory.prefs.lexicon.base import Lexicon
+from memory.prefs.lexicon.hours import clock
 
 _VUELO = r"(?:vuelos?|salidas?|trayectos?|viajes?|conexiones?)"
 
@@ -30,6 +31,9 @@ LEXICON = Lexicon(
         "seat:window": (r"ventanillas?", r"ventanas?", r"junto a la ventana(?:nilla)?"),
         "seat:aisle": (r"pasillos?", r"lado del pasillo"),
         "channel:sms": (r"sms", r"mensajes? de texto", r"mensajitos?", r"textos?"),
+        # The phone as the address ("a message to my mobile"): SMS, unless it is where
+        # another channel is read (`memory.prefs.stance`).
+        "channel:phone": (r"(?:al|a mi|en mi|por el) (?:m[óo]vil|celular|cel)(?! app)",),
         "channel:email": (
             r"e-?mails?",
             r"mails?",
@@ -52,6 +56,15 @@ LEXICON = Lexicon(
             r"volar (?:de|por la) noche",
             r"red-?eyes?",
             _VUELO + r" (?:\w+ ){0,3}(?:por la noche|de noche|de madrugada)",
+            *clock(
+                r"despu[ée]s de las|pasadas las|a partir de las|m[áa]s tarde de las",
+                r"antes de las",
+                unit=r"h|hs|hrs",
+                evening=r"de la noche|pm|p\.m\.?",
+                morning=r"de la ma[ñn]ana|de la madrugada|am|a\.m\.?",
+            ),
+            r"de madrugada",
+            r"dormir en (?:el |los )?avi[óo]n(?:es)?",
         ),
         "night:day": (_VUELO + r" (?:de d[íi]a|diurnos?|durante el d[íi]a)",),
         "need:wheelchair": (r"sillas? de ruedas", r"en silla"),

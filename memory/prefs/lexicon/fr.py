@@ -6,6 +6,7 @@ harder to read against the other languages'.
 """
 
 from memory.prefs.lexicon.base import Lexicon
+from memory.prefs.lexicon.hours import clock
 
 _VOL = r"(?:vols?|d[ée]parts?|trajets?|voyages?|correspondances?)"
 
@@ -34,6 +35,9 @@ LEXICON = Lexicon(
         "seat:window": (r"hublots?", r"fen[êe]tres?", r"c[ôo]t[ée] (?:hublot|fen[êe]tre)"),
         "seat:aisle": (r"couloirs?", r"all[ée]es?", r"c[ôo]t[ée] (?:couloir|all[ée]e)"),
         "channel:sms": (r"sms", r"textos?", r"messages? textes?"),
+        # The phone as the address ("a message to my mobile"): SMS, unless it is where
+        # another channel is read (`memory.prefs.stance`).
+        "channel:phone": (r"sur (?:mon |le )?(?:portable|mobile)(?! app)",),
         "channel:sms!": (r"textez-moi", r"envoyez-moi (?:un )?(?:sms|texto)"),
         "channel:email": (
             r"e-?mails?",
@@ -65,6 +69,14 @@ LEXICON = Lexicon(
             r"en pleine nuit",
             r"(?:escales?|correspondances?|attentes?) (?:de|la) nuit",
             _VOL + r" (?:\w+ ){0,3}(?:la nuit|en pleine nuit)",
+            *clock(
+                r"apr[èe]s|pass[ée]|[àa] partir de|plus tard que",
+                r"avant",
+                unit=r"h|heures?",
+                evening=r"du soir|pm",
+                morning=r"du matin",
+            ),
+            r"dormir (?:dans l'avion|en avion|[àa] bord)",
         ),
         "night:day": (_VOL + r" (?:de jour|en journ[ée]e)",),
         "need:wheelchair": (r"fauteuils? roulants?", r"en fauteuil", r"chaises? roulantes?"),

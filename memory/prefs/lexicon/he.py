@@ -4,6 +4,7 @@ words for "the", "and", "in", "to", "from", "that" are letters written onto the 
 ("החלון", "בטיסות", "לסבתא", "שאני"): nouns carry `_P`, those prefixes, before them."""
 
 from memory.prefs.lexicon.base import Lexicon
+from memory.prefs.lexicon.hours import clock
 
 _P = r"(?:[ובהכלמש]{1,3})?"
 """Prefixed letters: ו and, ה the, ב in, כ as, ל to, מ from, ש that — up to three
@@ -54,6 +55,12 @@ LEXICON = Lexicon(
             _FLIGHT + r" ליליות?",
             _FLIGHT + r" בלילה",
             r"לטוס בלילה",
+            *clock(
+                r"אחרי(?: השעה)?|מאוחר מ(?:השעה )?",
+                r"לפני(?: השעה)?",
+                evening=r"בלילה|בערב",
+                morning=r"בבוקר",
+            ),
         ),
         "night:day": (_FLIGHT + r" (?:ה)?יום", _FLIGHT + r" ביום", _FLIGHT + r" בוקר"),
         "need:wheelchair": (_P + r"כי?סא(?:ות)? גלגלים", _P + r"כסא גלגלים"),

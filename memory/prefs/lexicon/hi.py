@@ -3,6 +3,7 @@
 (फ्लाइट, ईमेल, व्हीलचेयर)."""
 
 from memory.prefs.lexicon.base import Lexicon
+from memory.prefs.lexicon.hours import clock
 
 _FLIGHT = r"(?:फ़्लाइट|फ्लाइट|फ्लाईट|उड़ान|उड़ानें|उड़ानों|यात्रा)"
 
@@ -38,6 +39,24 @@ LEXICON = Lexicon(
             r"रात (?:की|वाली) " + r"(?:फ़्लाइट|फ्लाइट)[\u0900-\u097f]*",
             r"नाइट " + _FLIGHT,
             r"रात भर (?:की )?" + _FLIGHT,
+            *clock(
+                r"के बाद|बाद",
+                r"से पहले|के पहले|पहले",
+                unit=r"बजे",
+                evening=r"रात(?: को)?|शाम(?: को)?",
+                morning=r"सुबह|तड़के|भोर",
+                prefixed=True,
+                postposed=True,
+            ),
+            *clock(
+                r"ke baad|baad",
+                r"se pehle|se pahle|pehle",
+                unit=r"baje",
+                evening=r"raat(?: ko)?|sham(?: ko)?",
+                morning=r"subah|subha",
+                prefixed=True,
+                postposed=True,
+            ),
         ),
         "night:day": (r"दिन (?:की|वाली|में|के) " + _FLIGHT,),
         "need:wheelchair": (r"व्हीलचेयर", r"व्हील चेयर", r"पहिया कुर्सी"),

@@ -28,6 +28,8 @@ TARGETS = {
     "seat:window": (r"prozor\w*",),
     "seat:aisle": (r"prolaz\w*",),
     "channel:sms": (r"sms\w*", r"esemes\w*", r"tekstualn\w* poruk\w*", r"poruk\w* na mobitel"),
+    # The phone as the address ("poruku na mobilni"): SMS (`memory.prefs.stance.addresses`).
+    "channel:phone": (r"na (?:moj )?(?:mobitel|mobilni|mobilnu)\w*",),
     "channel:email": (
         r"e-?mail\w*",
         r"mejl\w*",

@@ -2,6 +2,7 @@
 informal negations ("nggak", "gak") too."""
 
 from memory.prefs.lexicon.base import Lexicon
+from memory.prefs.lexicon.hours import clock
 
 _FLIGHT = r"(?:penerbangan|terbang|pesawat)"
 
@@ -27,7 +28,16 @@ LEXICON = Lexicon(
         "channel:email": (r"e-?mail", r"surel", r"surat elektronik"),
         "channel:other": (r"whatsapp", r"=WA", r"telepon", r"telpon", r"ditelepon"),
         "channel:webhook": (r"aplikasi", r"notifikasi"),
-        "night:night": (_FLIGHT + r" (?:di )?malam(?: hari)?", r"red-?eye"),
+        "night:night": (
+            _FLIGHT + r" (?:di )?malam(?: hari)?",
+            r"red-?eye",
+            *clock(
+                r"(?:setelah|sesudah|lewat|di atas)(?: jam| pukul)?",
+                r"sebelum(?: jam| pukul)?",
+                evening=r"malam",
+                morning=r"pagi|subuh",
+            ),
+        ),
         "night:day": (_FLIGHT + r" (?:di )?(?:siang|pagi)(?: hari)?",),
         "need:wheelchair": (r"kursi roda",),
         "need:reduced mobility": (

@@ -2,6 +2,7 @@
 "avvisatemi"), a negation that may follow its object ("gli sms non li leggo")."""
 
 from memory.prefs.lexicon.base import Lexicon
+from memory.prefs.lexicon.hours import clock
 
 _VOLO = r"(?:vol[oi]|partenze?|tratte?|viaggi?|coincidenze?)"
 
@@ -30,6 +31,9 @@ LEXICON = Lexicon(
         "seat:window": (r"finestrin[oi]", r"lato finestrino", r"vicino al finestrino"),
         "seat:aisle": (r"corridoio", r"lato corridoio"),
         "channel:sms": (r"sms", r"messaggi(?:o)? di testo", r"messaggin[oi]"),
+        # The phone as the address ("a message to my mobile"): SMS, unless it is where
+        # another channel is read (`memory.prefs.stance`).
+        "channel:phone": (r"(?:sul|al) (?:mio )?cellulare",),
         "channel:email": (r"e-?mails?", r"mails?", r"posta(?: elettronica)?", r"casella di posta"),
         "channel:other": (r"telefonat[ae]", r"chiamat[ae]", r"chiamatemi", r"per telefono"),
         "channel:webhook": (r"app", r"applicazion[ei]", r"notifiche push", r"push", r"webhook"),
@@ -38,6 +42,14 @@ LEXICON = Lexicon(
             r"volare (?:di|la) notte",
             r"red-?eyes?",
             _VOLO + r" (?:\w+ ){0,3}(?:di notte|in piena notte)",
+            *clock(
+                r"dopo le|oltre le|dalle|pi[ùu] tardi delle",
+                r"prima delle",
+                unit=r"h|ore",
+                evening=r"di sera|della sera|pm",
+                morning=r"del mattino|di mattina|della mattina",
+            ),
+            r"dormire in aereo",
         ),
         "night:day": (_VOLO + r" (?:diurn[oi]|di giorno|durante il giorno)",),
         "need:wheelchair": (r"sedi[ae] a rotelle", r"carrozzin[ae]", r"in carrozzina"),

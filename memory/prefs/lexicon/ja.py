@@ -3,6 +3,7 @@
 follows ("全日空以外でお願いします": anything but ANA)."""
 
 from memory.prefs.lexicon.base import Lexicon
+from memory.prefs.lexicon.hours import clock
 
 LEXICON = Lexicon(
     code="ja",
@@ -42,6 +43,17 @@ LEXICON = Lexicon(
             "夜中の便",
             "夜発の便",
             "夜間の便",
+            *clock(
+                "以降|以後|より後|過ぎ|すぎ",
+                "より前|前|まで",
+                unit="時",
+                evening="夜|午後|夜の",
+                morning="朝|午前|早朝",
+                prefixed=True,
+                postposed=True,
+            ),
+            "深夜(?:の)?(?:便|出発|発)",
+            "(?:機内|飛行機(?:の中)?)(?:で|では)(?:眠れ|寝られ|寝れ)",
         ),
         "night:day": ("昼の便", "日中の便", "昼間の便", "昼便"),
         "need:wheelchair": ("車椅子", "車いす", "くるまいす"),

@@ -3,6 +3,7 @@ match with any ending; a verb is negated by "안" before it or "-지 않다/못�
 stem, and a wish ends the sentence ("-주세요", "-고 싶어요", "부탁드립니다")."""
 
 from memory.prefs.lexicon.base import Lexicon
+from memory.prefs.lexicon.hours import clock
 
 _BIHAENG = r"(?:비행\w*|항공편\w*|편\w*|출발\w*)"
 
@@ -38,6 +39,17 @@ LEXICON = Lexicon(
             r"밤 ?비행기\w*",
             r"레드 ?아이\w*",
             r"red-?eye\w*",
+            *clock(
+                r"이후\w*|넘어서|후\w*",
+                r"이전\w*|전\w*|까지",
+                unit=r"시",
+                evening=r"밤|저녁|오후",
+                morning=r"새벽|아침|오전",
+                prefixed=True,
+                postposed=True,
+            ),
+            r"새벽 ?(?:비행기|비행|출발|항공편|편)\w*",
+            r"비행기에서 (?:\w+ )?(?:잠|자)\w*",
         ),
         "night:day": (r"(?:낮|주간|오전|오후) ?" + _BIHAENG,),
         "need:wheelchair": (r"휠체어\w*",),
@@ -70,7 +82,7 @@ LEXICON = Lexicon(
     cues={
         "wish": (
             r"부탁\w*",
-            r"\w*주세요",
+            r"(?!피해|빼)\w*주세요",  # "피해주세요", "빼주세요": avoid, leave out
             r"\w*주십시오",
             r"\w*주시면",
             r"\w*주시고\w*",

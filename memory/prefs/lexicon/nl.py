@@ -2,6 +2,7 @@
 follows its object ("met KLM vlieg ik niet")."""
 
 from memory.prefs.lexicon.base import Lexicon
+from memory.prefs.lexicon.hours import clock
 
 _VLUCHT = r"(?:vlucht(?:en)?|vertrek(?:ken)?|reis|reizen|verbinding(?:en)?)"
 
@@ -38,6 +39,9 @@ LEXICON = Lexicon(
             r"gangplaats\w*",
         ),
         "channel:sms": (r"sms(?:-?je|jes)?", r"tekstbericht\w*", r"sms-?bericht\w*"),
+        # The phone as the address ("a message to my mobile"): SMS, unless it is where
+        # another channel is read (`memory.prefs.stance`).
+        "channel:phone": (r"(?:op|naar) (?:mijn |m\'n |de )?(?:gsm|mobiel|mobieltje)",),
         "channel:sms!": (r"sms (?:me|mij)",),
         "channel:email": (r"e-?mails?", r"mail(?:tje|s)?", r"inbox", r"e-?mailadres"),
         "channel:email!": (r"mail (?:me|mij)",),
@@ -53,6 +57,18 @@ LEXICON = Lexicon(
             _VLUCHT + r" (?:'s nachts|in de nacht|midden in de nacht)",
             r"'s nachts vliegen",
             r"red-?eyes?",
+            *clock(
+                r"na|vanaf|later dan",
+                r"(?:voor|v[óo][óo]r|eerder dan)(?= \d+ ?(?:uur|u|h)\b)",
+                unit=r"uur|u|h",
+                evening=r"'s avonds|s avonds|pm",
+                morning=r"'s ochtends|s ochtends|'s morgens|s morgens",
+            ),
+            r"slapen in (?:het |een )?vliegtuig",
+        ),
+        # "In het vliegtuig kan ik niet slapen": the refusal is inside the words.
+        "night:night!": (
+            r"in (?:het |een )?vliegtuig (?:\w+ ){0,2}(?:niet|nooit|slecht) (?:\w+ )?slapen",
         ),
         "night:day": (r"dagvlucht\w*", _VLUCHT + r" overdag"),
         "need:wheelchair": (r"rolstoel\w*",),

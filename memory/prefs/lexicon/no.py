@@ -3,6 +3,7 @@
 possessive after its noun ("kona mi", "sønnen min")."""
 
 from memory.prefs.lexicon.base import Lexicon
+from memory.prefs.lexicon.hours import clock
 
 _FLY = r"(?:fly(?:et|ene|ningen|vning\w*|gning\w*)?|avgang(?:er|en|ene)?|reise\w*|forbindelse\w*)"
 _MINE = r"(?:min|mi|mitt|mine)"
@@ -46,7 +47,17 @@ LEXICON = Lexicon(
             r"oppringing",
         ),
         "channel:webhook": (r"app(?:en)?", r"push\w*", r"varsling\w* i appen"),
-        "night:night": (r"nattfly\w*", r"natt" + _FLY, _FLY + r" om natt(?:en|a)"),
+        "night:night": (
+            r"nattfly\w*",
+            r"natt" + _FLY,
+            _FLY + r" om natt(?:en|a)",
+            *clock(
+                r"(?:etter|seinere enn|senere enn)(?: kl\.?| klokka| klokken)?",
+                r"(?:før|tidligere enn)(?: kl\.?| klokka| klokken)?",
+                evening=r"om kvelden",
+                morning=r"om morgenen",
+            ),
+        ),
         "night:day": (r"dagfly\w*", _FLY + r" om dagen"),
         "need:wheelchair": (r"rullestol\w*",),
         "need:reduced mobility": (

@@ -2,6 +2,7 @@
 inwalidzkiego"); names decline too ("Wizz Airem", which `entities` allows for)."""
 
 from memory.prefs.lexicon.base import Lexicon
+from memory.prefs.lexicon.hours import clock
 
 _LOT = r"(?:lot\w*|po[łl][ąa]cze\w*|rejs\w*|wylot\w*)"
 
@@ -30,6 +31,9 @@ LEXICON = Lexicon(
         "seat:window": (r"okn(?:o|a|ie|em)", r"przy oknie", r"od okna"),
         "seat:aisle": (r"przej[śs]ci(?:e|a|u|em)", r"przy przej[śs]ciu", r"korytarz\w*"),
         "channel:sms": (r"sms\w*", r"esemes\w*", r"wiadomo[śs]\w* tekstow\w*"),
+        # The phone as the address ("a message to my mobile"): SMS, unless it is where
+        # another channel is read (`memory.prefs.stance`).
+        "channel:phone": (r"na (?:moj[aą] )?kom[óo]rk[eęi]",),
         "channel:email": (
             r"e-?mail\w*",
             r"mail\w*",
@@ -49,6 +53,14 @@ LEXICON = Lexicon(
             _LOT + r" nocn\w*",
             _LOT + r" w nocy",
             r"lecie[ćc] w nocy",
+            *clock(
+                r"po|od|p[óo][źz]niej ni[żz]",
+                r"przed|wcze[śs]niej ni[żz]",
+                unit=r"godz\.?|h",
+                evening=r"wieczorem|w nocy|pm",
+                morning=r"rano",
+            ),
+            r"spa[ćc] w samolocie",
         ),
         "night:day": (r"dzienn\w* " + _LOT, _LOT + r" dzienn\w*", _LOT + r" w ci[ąa]gu dnia"),
         "need:wheelchair": (

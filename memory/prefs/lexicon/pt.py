@@ -2,6 +2,7 @@
 importo", both spellings (contacto/contato, ecrã/tela)."""
 
 from memory.prefs.lexicon.base import Lexicon
+from memory.prefs.lexicon.hours import clock
 
 _VOO = r"(?:voos?|partidas?|viagens?|liga[çc][õo]es|conex[õo]es)"
 
@@ -30,6 +31,11 @@ LEXICON = Lexicon(
         "seat:window": (r"janelas?", r"lugar (?:à|a|na) janela"),
         "seat:aisle": (r"corredor", r"lugar (?:no )?corredor", r"coxia"),
         "channel:sms": (r"sms", r"mensage(?:m|ns) de texto", r"torpedos?"),
+        # The phone as the address ("a message to my mobile"): SMS, unless it is where
+        # another channel is read (`memory.prefs.stance`).
+        "channel:phone": (
+            r"(?:no|pro|para o|pelo|ao) (?:meu )?(?:celular|telem[óo]vel|cel)(?! app)",
+        ),
         "channel:email": (r"e-?mails?", r"mails?", r"correio(?: eletr[óo]nico| electr[óo]nico)?"),
         "channel:other": (
             # "ligação" alone is also a connecting flight ("voo de ligação").
@@ -53,6 +59,15 @@ LEXICON = Lexicon(
             r"(?:conex\w+|escalas?) (?:de|à|a) (?:noite|madrugada)",
             r"red-?eyes?",
             _VOO + r" (?:\w+ ){0,3}(?:à noite|de noite|de madrugada)",
+            *clock(
+                r"depois das|ap[óo]s as|a partir das|mais tarde que as",
+                r"antes das",
+                unit=r"h|hs|horas",
+                evening=r"da noite|pm",
+                morning=r"da manh[ãa]|da madrugada|am",
+            ),
+            r"de madrugada",
+            r"dormir (?:no|em) avi[ãa]o",
         ),
         "night:day": (_VOO + r" (?:diurnos?|de dia|durante o dia)",),
         "need:wheelchair": (r"cadeiras? de rodas", r"cadeirante"),
@@ -161,7 +176,7 @@ LEXICON = Lexicon(
             r"(?:n[ãa]o )?me importo",
             r"n[ãa]o me (?:importo|incomoda\w*)",
             r"sem problemas?",
-            r"n[ãa]o h[áa] problema",
+            r"n[ãa]o (?:h[áa]|tem) problema",
             r"nenhum problema",
             r"(?:est[áa]|est[ãa]o) bem",
             r"tudo bem",

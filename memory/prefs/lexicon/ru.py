@@ -2,6 +2,7 @@
 ("не бронируйте мне ночные рейсы") and cases ("окна", "окну", "проходом")."""
 
 from memory.prefs.lexicon.base import Lexicon
+from memory.prefs.lexicon.hours import clock
 
 _FLIGHT = r"(?:рейс\w*|перел[её]т\w*|вылет\w*|полет\w*|полёт\w*)"
 
@@ -27,6 +28,9 @@ LEXICON = Lexicon(
         "seat:window": (r"окн\w*", r"окош\w*", r"иллюминатор\w*"),
         "seat:aisle": (r"проход\w*",),
         "channel:sms": (r"смс\w*", r"sms-?\w*", r"эсэмэс\w*", r"текстов\w* сообщени\w*"),
+        # The phone as the address ("a message to my mobile"): SMS, unless it is where
+        # another channel is read (`memory.prefs.stance`).
+        "channel:phone": (r"на (?:мой )?(?:мобильный|сотовый)(?: телефон)?",),
         "channel:sms!": (r"(?:пишите|напишите) (?:мне )?(?:смс|sms)",),
         "channel:email": (
             r"электронн\w* почт\w*",
@@ -44,6 +48,15 @@ LEXICON = Lexicon(
             r"ночн\w* " + _FLIGHT,
             _FLIGHT + r" ночью",
             r"ночн(?:ой|ые|ых|ым|ыми|ую|ая|ое)",
+            *clock(
+                r"после|позже",
+                r"до|раньше|ранее",
+                unit=r"ч\.?|часов|час[а]?",
+                evening=r"вечера|ночи",
+                morning=r"утра",
+            ),
+            r"спать в самол[её]те",
+            r"(?:уснуть|заснуть) в самол[её]те",
         ),
         "night:day": (r"дневн\w* " + _FLIGHT, _FLIGHT + r" дн[её]м"),
         "need:wheelchair": (r"инвалидн\w* (?:коляск|кресл)\w*", r"коляск\w*"),
@@ -94,7 +107,7 @@ LEXICON = Lexicon(
             r"если (?:это )?(?:можно|возможно)",
         ),
         "request": (r"не могли бы вы", r"можете ли", r"можно ли"),
-        "neg": (r"не", r"нет", r"никогда", r"без", r"ни"),
+        "neg": (r"не", r"нет", r"никогда", r"без", r"ни", r"никак(?:их|ой|ие|ого)", r"ничего"),
         "avoid": (
             r"избега\w*",
             r"избегите",

@@ -2,6 +2,7 @@
 ("jag vill inte ha sms")."""
 
 from memory.prefs.lexicon.base import Lexicon
+from memory.prefs.lexicon.hours import clock
 
 _FLYG = r"(?:flyg(?:et|en|ningar|ning)?|avgång(?:ar|en)?|resa|resor|förbindelse\w*)"
 
@@ -33,7 +34,18 @@ LEXICON = Lexicon(
         "channel:email!": (r"mejla (?:mig|oss)", r"maila (?:mig|oss)"),
         "channel:other": (r"whats-?app", r"ring (?:mig|oss)", r"telefon\w*", r"samtal"),
         "channel:webhook": (r"appen", r"app(?:ar|en)?", r"push\w*", r"aviseringar?", r"webhook"),
-        "night:night": (r"nattflyg\w*", r"natt" + _FLYG, _FLYG + r" (?:på|under) natten"),
+        "night:night": (
+            r"nattflyg\w*",
+            r"natt" + _FLYG,
+            _FLYG + r" (?:på|under) natten",
+            *clock(
+                r"(?:efter|senare än)(?: kl\.?| klockan)?",
+                r"(?:före|innan|tidigare än)(?: kl\.?| klockan)?",
+                unit=r"h",
+                evening=r"på kvällen|pm",
+                morning=r"på morgonen",
+            ),
+        ),
         "night:day": (r"dagflyg\w*", _FLYG + r" (?:på|under) dagen"),
         "need:wheelchair": (r"rullstol\w*",),
         "need:reduced mobility": (

@@ -2,6 +2,7 @@
 "binmem", "olmasın"), so the negations here are word shapes; "cam kenarı" and "koridor"."""
 
 from memory.prefs.lexicon.base import Lexicon
+from memory.prefs.lexicon.hours import clock
 
 _UCUS = r"(?:uçuş\w*|sefer\w*|yolculu\w*|aktarma\w*|bağlantı\w*)"
 # A verb negated by its suffix: -me/-ma before a tense or person ("istemiyorum",
@@ -41,7 +42,21 @@ LEXICON = Lexicon(
         "channel:email": (r"e-?posta\w*", r"e-?mail\w*", r"mail\w*"),
         "channel:other": (r"whats-?app\w*", r"telefon\w*", r"arayın", r"beni arayın"),
         "channel:webhook": (r"uygulama\w*", r"push\w*", r"webhook\w*"),
-        "night:night": (r"gece " + _UCUS, r"gece yarısı " + _UCUS, r"gece uçmak", r"red-?eye"),
+        "night:night": (
+            r"gece " + _UCUS,
+            r"gece yarısı " + _UCUS,
+            r"gece uçmak",
+            r"red-?eye",
+            *clock(
+                r"['’]?(?:d[ae]n|t[ae]n) sonra",
+                r"['’]?(?:d[ae]n|t[ae]n) [öo]nce",
+                evening=r"gece|ak[şs]am",
+                morning=r"sabah",
+                prefixed=True,
+                postposed=True,
+            ),
+            r"u[çc]akta uyuyam\w*",
+        ),
         "night:day": (r"gündüz " + _UCUS,),
         "need:wheelchair": (r"tekerlekli sandalye\w*",),
         "need:reduced mobility": (

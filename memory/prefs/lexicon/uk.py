@@ -4,6 +4,7 @@ words shared with Ukrainian ("не", "рейс") are read by the Russian lexicon
 words Ukrainian has of its own."""
 
 from memory.prefs.lexicon.base import Lexicon
+from memory.prefs.lexicon.hours import clock
 
 _FLIGHT = r"(?:рейс\w*|перел[іь]т\w*|перельот\w*|вил[іе]т\w*|пол[іь]т\w*)"
 
@@ -47,6 +48,13 @@ LEXICON = Lexicon(
             r"нічн\w* " + _FLIGHT,
             _FLIGHT + r" вночі",
             r"нічн(?:ий|і|их|им|ими|у|а|е)",
+            *clock(
+                r"після|пізніше",
+                r"до|раніше",
+                unit=r"год\.?",
+                evening=r"вечора|ночі",
+                morning=r"ранку",
+            ),
         ),
         "night:day": (r"денн\w* " + _FLIGHT, _FLIGHT + r" вдень"),
         "need:wheelchair": (r"інвалідн\w* (?:візк|крісл)\w*", r"візк\w*", r"візок"),
@@ -109,7 +117,7 @@ LEXICON = Lexicon(
             r"дякую",
         ),
         "request": (r"чи не могли б ви", r"чи можете", r"чи можна", r"можна"),
-        "neg": (r"не", r"нє", r"ні", r"ніколи", r"без"),
+        "neg": (r"не", r"нє", r"ні", r"ніколи", r"без", r"жодн(?:их|ого|ої|ий|е)"),
         "avoid": (
             r"уника\w*",
             r"уникніть",

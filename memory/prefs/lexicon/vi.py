@@ -3,6 +3,7 @@ syllables; the short ones whose unaccented form is another language's word ("ổ
 "nếu" is "neu", "tôi" is "toi") keep their accents (``~``)."""
 
 from memory.prefs.lexicon.base import Lexicon
+from memory.prefs.lexicon.hours import clock
 
 _FLIGHT = r"(?:chuyến bay|chuyến|bay)"
 
@@ -29,7 +30,11 @@ LEXICON = Lexicon(
         "channel:email": (r"email", r"e-mail", r"thư điện tử"),
         "channel:other": (r"zalo", r"whatsapp", r"gọi điện", r"điện thoại"),
         "channel:webhook": (r"ứng dụng", r"thông báo đẩy"),
-        "night:night": (_FLIGHT + r" (?:vào )?(?:ban )?đêm", r"bay đêm"),
+        "night:night": (
+            _FLIGHT + r" (?:vào )?(?:ban )?đêm",
+            r"bay đêm",
+            *clock(r"sau", r"trước", unit=r"giờ|h", evening=r"tối|đêm", morning=r"sáng"),
+        ),
         "night:day": (_FLIGHT + r" (?:vào )?ban ngày",),
         "need:wheelchair": (r"xe lăn",),
         "need:reduced mobility": (

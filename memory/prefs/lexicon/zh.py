@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from memory.prefs.lexicon.base import Lexicon
+from memory.prefs.lexicon.hours import clock
 
 _SIMPLIFIED = (
     "语兰汉国华话广东韩鲜腊边户过简讯发给电邮应红间飞机里轮动脚难远视碍见听聋导务辅无儿独气制"
@@ -141,7 +142,21 @@ LEXICON = Lexicon(
                 "凌晨航班",
                 "夜里的航班",
                 "夜间飞行",
+                *clock(
+                    "以后|之后|以後|之後|后|後",
+                    "之前|以前|前",
+                    unit="点|點|时|時",
+                    evening="晚上|夜里|夜裡|夜间|夜間",
+                    morning="早上|凌晨|清晨|早晨",
+                    prefixed=True,
+                    postposed=True,
+                ),
+                "(?:晚上|夜里)(?:九|十|十一)点(?:以后|之后|后)",
+                "(?:早上|凌晨|清晨)(?:四|五|六)点(?:以前|之前|前)",
+                "凌晨(?:的)?(?:航班|飞机|起飞|出发)",
             ),
+            # "I can't sleep on the plane": the refusal is inside the words.
+            "night:night!": ("(?:飞机|機|机)上(?:睡不着|睡不了|没法睡|不能睡|睡不好)",),
             "night:day": ("白天的航班", "白天航班", "日间航班", "白天飞"),
             "need:wheelchair": ("轮椅", "輪椅"),
             "need:reduced mobility": (
