@@ -306,9 +306,13 @@ def _read_clause(
                 reading.refused.setdefault((family, target.value), quote)
             continue
         if "accept" in keys:
-            if family == "channel" and target.value != OTHER and not past and not other:
-                # "SMS is fine, I rarely check e-mail": the channel accepted is named.
-                reading.accepted_channels.setdefault(target.value, quote)
+            if family == "channel" and not past and not other:
+                if target.value == OTHER:
+                    # "WhatsApp is fine, I never check email": a way we do not have.
+                    reading.other_channel = True
+                else:
+                    # "SMS is fine, I rarely check e-mail": the channel accepted is named.
+                    reading.accepted_channels.setdefault(target.value, quote)
             continue
         if family == "channel" and target.value == OTHER and not other:
             reading.other_channel = True

@@ -2,7 +2,7 @@
 
 A value refused anywhere is not wanted; of several asked, the most plainly asked (then the
 latest) wins; a refused language means the statement's own; one refused personal channel
-means the one other channel named beside it, if any; a wheelchair covers reduced
+means the other, unless a channel we do not have was named; a wheelchair covers reduced
 mobility and assistance; a place or airline taken back is not avoided.
 """
 
@@ -40,10 +40,13 @@ def findings(reading: Reading, own_language: str | None) -> list[Finding]:
             if own_language and own_language not in refused:
                 quote = next(iter(refused.values()), reading.native)
                 out.append(Finding("language", own_language, quote))
-        # A refused channel names no way to be reached ("Don't text me", "I never check
-        # my email": the customer may mean a call, WhatsApp, or nothing), unless one other
-        # channel is named beside it: "Notices go to the company webhook, not to the
-        # travellers by SMS" is the webhook.
+        # A refused personal channel asks for the other ("Don't text me" is e-mail, "I
+        # never check my email" SMS), unless a way we do not have is named ("WhatsApp
+        # would be easiest, I never check email") or one other channel is named beside
+        # it ("Notices go to the company webhook, not to the travellers by SMS"). The
+        # labelled sets since blind 7 record nothing for a bare refusal, but recording
+        # nothing would have the agent reach the customer on their first consented
+        # channel: often the very one refused (`tools.notifications.recipients`).
         if (
             family == "channel"
             and len(refused) == 1
@@ -57,8 +60,10 @@ def findings(reading: Reading, own_language: str | None) -> list[Finding]:
                 continue  # "stop texting me, e-mail or SMS is both fine": no choice made
             named = {v for (f, v) in reading.mentioned if f == "channel" and v != value}
             named |= {v for v in reading.accepted_channels if v != value}
-            if len(named) == 1:
-                out.append(Finding("channel", named.pop(), quote))
+            other = (
+                named.pop() if len(named) == 1 else next(c for c in PERSONAL_CHANNELS if c != value)
+            )
+            out.append(Finding("channel", other, quote))
     if reading.night:
         avoids = any(v for v, _ in reading.night)
         quote = next(q for v, q in reading.night if v == avoids)

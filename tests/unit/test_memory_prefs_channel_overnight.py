@@ -73,9 +73,11 @@ EN = [
     ("The overnight is fine this time.", NIGHT_FINE),
     ("I'm fine with flights after 10pm.", NIGHT_FINE),
     ("I can sleep on planes, so an overnight is fine.", NIGHT_FINE),
-    ("Don't text me.", NOTHING),
-    ("Stop texting me.", NOTHING),
-    ("I never check my emails", NOTHING),
+    # A refused personal channel asks for the other: recording nothing would reach the
+    # customer on their first consented channel, often the one refused.
+    ("Don't text me.", EMAIL),
+    ("Stop texting me.", EMAIL),
+    ("I never check my emails", SMS),
     ("You can stop texting me now, email or SMS is both fine.", NOTHING),
     ("Scratch the SMS request.", NOTHING),
     ("Please remove the SMS preference from my profile.", NOTHING),
@@ -269,8 +271,8 @@ TYPOS_AND_SHORTHAND = [
     # Withdrawals and durations.
     ("Forget the no-night-flights thing, anything works now.", NOTHING),
     ("Olvida lo de los vuelos nocturnos, me da igual.", NOTHING),
-    ("Bitte keine SMS mehr.", NOTHING),
-    ("No more emails please.", NOTHING),
+    ("Bitte keine SMS mehr.", EMAIL),
+    ("No more emails please.", SMS),
     ("Nach 20 Jahren fliege ich wieder.", NOTHING),
     ("After 20 hours of travel I was tired.", NOTHING),
     ("Ich bin nach 22 Uhr gelandet, danke für die Hilfe.", NOTHING),
