@@ -14,7 +14,7 @@ from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.tables import LedgerRow
-from travel_agent.db import deferred_rows, insert_row
+from travel_agent.db import deferred_rows_under, deferred_rows_where, insert_row
 
 __all__ = [
     "effect_detail",
@@ -67,12 +67,12 @@ async def read_ledger_ahead_under(session: AsyncSession, prefixes: Iterable[str]
     else:
         terms = [key.like(_pattern(prefix), escape="/") for prefix in wanted]
     found = await session.execute(select(key, LedgerRow.detail).where(or_(*terms)))
-    rows: list[tuple[str, dict[str, Any]]] = [(k, detail) for k, detail in found]
-    rows += [(r["idempotency_key"], r["detail"]) for r in deferred_rows(session, LedgerRow)]
-    for k, detail in rows:
+    for k, detail in found:
         for prefix in wanted:
             if k.startswith(prefix):
                 under[prefix].append(detail)
+    for prefix in wanted:  # after those written, as they will be written
+        under[prefix] += [r["detail"] for r in _held_under(session, prefix)]
 
 
 def _after(prefix: str) -> str:
@@ -98,9 +98,8 @@ async def effect_done(session: AsyncSession, idempotency_key: str) -> bool:
 
 async def effect_detail(session: AsyncSession, idempotency_key: str) -> dict[str, Any] | None:
     """The ledger detail of the effect with this key, or None if it has not happened."""
-    for row in deferred_rows(session, LedgerRow):
-        if row["idempotency_key"] == idempotency_key:
-            return row["detail"]  # type: ignore[no-any-return]
+    for row in deferred_rows_where(session, LedgerRow, "idempotency_key", idempotency_key):
+        return row["detail"]  # type: ignore[no-any-return]
     return await session.scalar(
         select(LedgerRow.detail).where(LedgerRow.idempotency_key == idempotency_key)
     )
@@ -113,11 +112,13 @@ async def effect_details_under(session: AsyncSession, prefix: str) -> list[dict[
     if under is not None and prefix in under:
         return list(under[prefix])
     rows = list(await session.scalars(_DETAILS_UNDER, {"pattern": _pattern(prefix)}))
-    return rows + [
-        r["detail"]
-        for r in deferred_rows(session, LedgerRow)
-        if r["idempotency_key"].startswith(prefix)
-    ]
+    return rows + [r["detail"] for r in _held_under(session, prefix)]
+
+
+def _held_under(session: AsyncSession, prefix: str) -> list[dict[str, Any]]:
+    """The ledger rows this transaction holds back whose key starts with `prefix`
+    (`travel_agent.db.defer_writes`), in the order recorded."""
+    return deferred_rows_under(session, LedgerRow, "idempotency_key", prefix)
 
 
 # Built once (see `travel_agent.db.insert_row`): constructing and keying a statement

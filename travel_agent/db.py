@@ -35,6 +35,8 @@ __all__ = [
     "copy_sqlite",
     "defer_writes",
     "deferred_rows",
+    "deferred_rows_under",
+    "deferred_rows_where",
     "deferring",
     "execute_write",
     "insert_row",
@@ -200,6 +202,12 @@ _inserts_new: dict[tuple[bool, Any], Insert] = {}
 
 # `session.info` key: the writes a deferring session holds back, in order.
 _DEFERRED = "deferred_writes"
+# `session.info` key: per held-back statement (by id: it is held, so it lives), the
+# indexes of its rows asked for so far (`_rows_indexed`), kept up to date as rows are held.
+_DEFERRED_INDEXES = "deferred_write_indexes"
+
+_Index = dict[Any, list[dict[str, Any]]]
+"""Held rows of one statement by a column's value, or by its first n characters."""
 
 
 def defer_writes(session: AsyncSession) -> None:
@@ -213,6 +221,7 @@ def defer_writes(session: AsyncSession) -> None:
     before it commits, as they would have at the row.
     """
     session.info[_DEFERRED] = []
+    session.info[_DEFERRED_INDEXES] = {}
 
 
 def deferring(session: AsyncSession) -> bool:
@@ -228,8 +237,11 @@ async def execute_write(
     deferred: list[tuple[UpdateBase, dict[str, Any]]] | None = session.info.get(_DEFERRED)
     if deferred is None:
         await session.execute(statement, params)
-    else:
-        deferred.append((statement, params))
+        return
+    deferred.append((statement, params))
+    indexes: dict[int, list[tuple[str, int | None, _Index]]] = session.info[_DEFERRED_INDEXES]
+    for column, length, index in indexes.get(id(statement), ()):
+        index.setdefault(_index_key(params.get(column), length), []).append(params)
 
 
 def deferred_rows(session: AsyncSession, cls: type[Base]) -> list[dict[str, Any]]:
@@ -238,6 +250,52 @@ def deferred_rows(session: AsyncSession, cls: type[Base]) -> list[dict[str, Any]
     deferred: list[tuple[UpdateBase, dict[str, Any]]] = session.info.get(_DEFERRED, [])
     statement = (_inserts.get(cls) or _insert_for(cls))[0]
     return [params for held, params in deferred if held is statement]
+
+
+def deferred_rows_where(
+    session: AsyncSession, cls: type[Base], column: str, value: Any
+) -> list[dict[str, Any]]:
+    """`deferred_rows` whose `column` is `value`, found without a scan: a batch asks once
+    per case, so a scan would cost time quadratic in the batch's size. (The column must
+    not be changed in a held row once asked for: it would stay filed under its old value.)"""
+    return list(_rows_indexed(session, cls, column, None).get(value, ()))
+
+
+def deferred_rows_under(
+    session: AsyncSession, cls: type[Base], column: str, prefix: str
+) -> list[dict[str, Any]]:
+    """`deferred_rows` whose (text) `column` starts with `prefix`, found as
+    `deferred_rows_where` finds its rows."""
+    return list(_rows_indexed(session, cls, column, len(prefix)).get(prefix, ()))
+
+
+def _rows_indexed(
+    session: AsyncSession, cls: type[Base], column: str, length: int | None
+) -> _Index:
+    """The index of `cls`'s held rows by `column` (its first `length` characters, unless
+    None), built from the rows held so far the first time it is asked for; `execute_write`
+    files the rows held after. Empty in a session that does not defer its writes."""
+    indexes: dict[int, list[tuple[str, int | None, _Index]]] | None = session.info.get(
+        _DEFERRED_INDEXES
+    )
+    if indexes is None:
+        return {}
+    statement = (_inserts.get(cls) or _insert_for(cls))[0]
+    kept = indexes.setdefault(id(statement), [])
+    for kept_column, kept_length, index in kept:
+        if kept_column == column and kept_length == length:
+            return index
+    index = {}
+    for params in deferred_rows(session, cls):
+        index.setdefault(_index_key(params.get(column), length), []).append(params)
+    kept.append((column, length, index))
+    return index
+
+
+def _index_key(value: Any, length: int | None) -> Any:
+    """What a row with `value` is filed under: a text's first `length` characters (a
+    shorter text is filed whole, under no prefix of that length), or `value` itself."""
+    return value[:length] if length is not None and isinstance(value, str) else value
 
 
 async def write_deferred(session: AsyncSession) -> None:
@@ -249,6 +307,7 @@ async def write_deferred(session: AsyncSession) -> None:
     against each other (what is deferred has no foreign key between its tables).
     """
     deferred: list[tuple[UpdateBase, dict[str, Any]]] = session.info.pop(_DEFERRED, [])
+    session.info.pop(_DEFERRED_INDEXES, None)
     for statement, rows in _runs(deferred):
         await session.execute(statement, rows)
 

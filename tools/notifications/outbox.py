@@ -29,7 +29,7 @@ from tools.notifications.recipients import booking_recipients
 from tools.notifications.templates import MessageTemplates, default_templates
 from tools.notifications.timing import LegalDeadline, delivery_time, iso_utc
 from tools.tables import OutboxRow, OutboxStatus
-from travel_agent.db import deferred_rows, deferring, insert_row
+from travel_agent.db import deferred_rows_where, deferring, insert_row
 
 log = logging.getLogger(__name__)
 
@@ -104,9 +104,9 @@ async def _live_about(
         _LiveMessage(
             None, r["idempotency_key"], r["status"], r["created_at"], r["payload"], customer_id, r
         )
-        for r in deferred_rows(session, OutboxRow)
+        # By booking (a held row's key is never changed), not a scan of every held row.
+        for r in deferred_rows_where(session, OutboxRow, "key", pnr)
         if r["topic"] == TOPIC_NOTIFICATIONS
-        and r["key"] == pnr
         and r["customer_id"] == customer_id
         and r["payload"]["meta"]["about"] == about
         and r["status"] in _LIVE
