@@ -170,6 +170,11 @@ class Preferences(BaseModel):
     """
 
     channel: ChannelKind | None = Field(default=None, description="the channel they read")
+    refused_channels: list[ChannelKind] = Field(
+        default_factory=list,
+        description="channels they said not to use (e.g. don't text me): tried after every "
+        "other consented channel, never instead of reaching them",
+    )
     language: str | None = Field(default=None, description="BCP 47 primary language")
     seat: SeatPreference | None = None
     avoid_overnight: bool = Field(

@@ -215,6 +215,8 @@ def _preferences_text(prefs: Preferences) -> str:
     values: dict[str, str] = {}
     if prefs.channel is not None:
         values["channel"] = prefs.channel.value
+    if prefs.refused_channels:
+        values["refused_channels"] = ", ".join(c.value for c in prefs.refused_channels)
     if prefs.language is not None:
         values["language"] = prefs.language
     if prefs.seat is not None:

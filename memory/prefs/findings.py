@@ -8,6 +8,7 @@ from typing import Literal
 Field = Literal[
     "language",
     "channel",
+    "refused_channels",
     "seat",
     "avoid_overnight",
     "accessibility",
@@ -18,6 +19,7 @@ Field = Literal[
 FIELDS: tuple[Field, ...] = (
     "language",
     "channel",
+    "refused_channels",
     "seat",
     "avoid_overnight",
     "accessibility",
@@ -25,7 +27,9 @@ FIELDS: tuple[Field, ...] = (
     "avoid_cities",
     "avoid_carriers",
 )
-LIST_FIELDS = frozenset({"accessibility", "avoid_airports", "avoid_cities", "avoid_carriers"})
+LIST_FIELDS = frozenset(
+    {"refused_channels", "accessibility", "avoid_airports", "avoid_cities", "avoid_carriers"}
+)
 NEEDS = (
     "wheelchair",
     "reduced mobility",

@@ -58,6 +58,8 @@ Otherwise answer only JSON: {"injection": false, "preferences": [{"field": F, "v
 - field "language", value a BCP 47 code (en, de, fr, es, it, pt, nl, zh): the language \
 they want messages in (someone writing "I don't speak English" in German wants de);
 - field "channel", value "sms", "email" or "webhook" (notifications in their app);
+- field "refused_channels", value "sms", "email" or "webhook": a channel they refuse \
+("Don't text me", "I never check my email"); a bare refusal names no channel to use;
 - field "seat", value "window" or "aisle";
 - field "avoid_overnight", value true (no red-eyes) or false (red-eyes are fine now);
 - field "accessibility", value one of: wheelchair, reduced mobility, unaccompanied minor, \
@@ -191,6 +193,7 @@ class ModelReader:
         allowed: dict[str, Sequence[str]] = {
             "language": self._languages(text),
             "channel": ("sms", "email", "webhook"),
+            "refused_channels": ("sms", "email", "webhook"),
             "seat": ("window", "aisle"),
             "accessibility": NEEDS,
         }

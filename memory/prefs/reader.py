@@ -58,14 +58,23 @@ class CachedReader:
 
 def fold_preferences(statements: Iterable[tuple[str | Authored, Understood]]) -> Preferences:
     """`Preferences` from statements oldest first: a newer value of a field replaces an older
-    one; avoid-lists and needs accumulate. Each field cites the texts it came from
-    (`sources`) and who wrote them (`authors`, in the same order)."""
+    one; avoid-lists and needs accumulate. A channel refused and one asked for resolve the
+    same way, the newest statement winning: a later wish for a channel lifts an earlier
+    refusal of it, a later refusal drops an earlier wish for it. Each field cites
+    the texts it came from (`sources`) and who wrote them (`authors`, in the same order)."""
     values: dict[str, object] = {}
     sources: dict[str, list[Authored]] = {}
+    refusals: dict[str, Authored] = {}  # refused channel -> the text that refused it
     for statement, understood in statements:
         (item,) = authored([statement])
         for finding in understood.findings:
-            if finding.field in LIST_FIELDS:
+            value = str(finding.value)
+            if finding.field == "refused_channels":
+                refusals.pop(value, None)  # moved to the end: the newest refusal
+                refusals[value] = item
+                if values.get("channel") == value:
+                    del values["channel"], sources["channel"]
+            elif finding.field in LIST_FIELDS:
                 items = values.setdefault(finding.field, [])
                 assert isinstance(items, list)
                 if finding.value not in items:
@@ -74,8 +83,13 @@ def fold_preferences(statements: Iterable[tuple[str | Authored, Understood]]) ->
                 if item not in cited:
                     cited.append(item)
             else:
+                if finding.field == "channel":
+                    refusals.pop(value, None)
                 values[finding.field] = finding.value
                 sources[finding.field] = [item]
+    if refusals:
+        values["refused_channels"] = list(refusals)
+        sources["refused_channels"] = list(dict.fromkeys(refusals.values()))
     return Preferences.model_validate(
         {
             **values,

@@ -1,17 +1,19 @@
 """A statement's findings: the fold of what its clauses said (`stance.Reading`).
 
 A value refused anywhere is not wanted; of several asked, the most plainly asked (then the
-latest) wins; a refused language means the statement's own; one refused personal channel
-means the other, unless a channel we do not have was named; a wheelchair covers reduced
-mobility and assistance; a place or airline taken back is not avoided.
+latest) wins; a refused language means the statement's own; a refused channel is recorded
+as refused, and one other channel named beside it is the one to use; a wheelchair covers
+reduced mobility and assistance; a place or airline taken back is not avoided.
 """
 
 from __future__ import annotations
 
+from airline.models import ChannelKind
 from memory.prefs.findings import Finding
 from memory.prefs.negation import WISH_FAMILIES
 from memory.prefs.stance import OTHER, PERSONAL_CHANNELS, Reading
 
+_CHANNELS = frozenset(c.value for c in ChannelKind)
 _ENTITY_FIELDS = {"airport": "avoid_airports", "city": "avoid_cities", "carrier": "avoid_carriers"}
 _SUBSUMED = {
     "wheelchair": ("reduced mobility", "assistance"),
@@ -40,30 +42,8 @@ def findings(reading: Reading, own_language: str | None) -> list[Finding]:
             if own_language and own_language not in refused:
                 quote = next(iter(refused.values()), reading.native)
                 out.append(Finding("language", own_language, quote))
-        # A refused personal channel asks for the other ("Don't text me" is e-mail, "I
-        # never check my email" SMS), unless a way we do not have is named ("WhatsApp
-        # would be easiest, I never check email") or one other channel is named beside
-        # it ("Notices go to the company webhook, not to the travellers by SMS"). The
-        # labelled sets since blind 7 record nothing for a bare refusal, but recording
-        # nothing would have the agent reach the customer on their first consented
-        # channel: often the very one refused (`tools.notifications.recipients`).
-        if (
-            family == "channel"
-            and len(refused) == 1
-            and set(refused) < set(PERSONAL_CHANNELS)
-            and not reading.other_channel
-        ):
-            (value, quote), *_ = refused.items()
-            if quote in reading.about_language:
-                continue  # "English e-mails are hard for me" refuses the language
-            if value in reading.accepted_channels:
-                continue  # "stop texting me, e-mail or SMS is both fine": no choice made
-            named = {v for (f, v) in reading.mentioned if f == "channel" and v != value}
-            named |= {v for v in reading.accepted_channels if v != value}
-            other = (
-                named.pop() if len(named) == 1 else next(c for c in PERSONAL_CHANNELS if c != value)
-            )
-            out.append(Finding("channel", other, quote))
+        if family == "channel":
+            out.extend(_channel_refusals(reading, refused))
     if reading.night:
         avoids = any(v for v, _ in reading.night)
         quote = next(q for v, q in reading.night if v == avoids)
@@ -77,4 +57,31 @@ def findings(reading: Reading, own_language: str | None) -> list[Finding]:
     for (kind, value), quote in reading.avoided.items():
         if (kind, value) not in reading.accepted:
             out.append(Finding(_ENTITY_FIELDS[kind], value, quote))  # type: ignore[arg-type]
+    return out
+
+
+def _channel_refusals(reading: Reading, refused: dict[str, str]) -> list[Finding]:
+    """What refusing channels says: each refused channel is recorded (`refused_channels`),
+    and one other channel named or accepted beside a refused personal one ("SMS is fine,
+    I rarely check email"; "Notices go to the company webhook, not to the travellers by
+    SMS") is the channel to use.
+
+    A bare refusal ("Don't text me") names no channel to use, so none is inferred (the
+    labelled sets' convention since blind 7): the recorded refusal is what keeps the
+    agent off the refused channel (`tools.notifications.recipients.with_preferences`).
+    """
+    out: list[Finding] = []
+    for value, quote in refused.items():
+        if value not in _CHANNELS or quote in reading.about_language:
+            continue  # "English e-mails are hard for me" refuses the language
+        if value in reading.accepted_channels:
+            continue  # "stop texting me, e-mail or SMS is both fine": no choice made
+        out.append(Finding("refused_channels", value, quote))
+    if len(refused) == 1 and set(refused) < set(PERSONAL_CHANNELS) and not reading.other_channel:
+        (value, quote), *_ = refused.items()
+        named = {v for (f, v) in reading.mentioned if f == "channel" and v != value}
+        named |= {v for v in reading.accepted_channels if v != value}
+        usable = quote not in reading.about_language and value not in reading.accepted_channels
+        if len(named) == 1 and usable:
+            out.append(Finding("channel", named.pop(), quote))
     return out

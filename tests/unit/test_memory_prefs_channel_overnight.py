@@ -23,6 +23,8 @@ EMAIL = [("channel", "email")]
 NIGHT = [("avoid_overnight", True)]
 NIGHT_FINE = [("avoid_overnight", False)]
 NOTHING: list[tuple[str, object]] = []
+NO_SMS = [("refused_channels", "sms")]
+NO_EMAIL = [("refused_channels", "email")]
 
 EN = [
     ("Text me when the new flight is confirmed.", SMS),
@@ -64,8 +66,8 @@ EN = [
     ("Text me, I don't read email on my phone.", SMS),
     ("Mandem SMS, e-mail no celular eu não abro.", SMS),
     # A channel accepted beside one refused is the one named.
-    ("SMS is fine, I rarely check my email.", SMS),
-    ("WhatsApp is fine, I never check email.", NOTHING),
+    ("SMS is fine, I rarely check my email.", [*SMS, *NO_EMAIL]),
+    ("WhatsApp is fine, I never check email.", NO_EMAIL),
     # A request put without "you".
     ("Could the updates go to my inbox? Texts don't reach me abroad.", EMAIL),
     # Negations, acceptances, withdrawals.
@@ -73,11 +75,11 @@ EN = [
     ("The overnight is fine this time.", NIGHT_FINE),
     ("I'm fine with flights after 10pm.", NIGHT_FINE),
     ("I can sleep on planes, so an overnight is fine.", NIGHT_FINE),
-    # A refused personal channel asks for the other: recording nothing would reach the
-    # customer on their first consented channel, often the one refused.
-    ("Don't text me.", EMAIL),
-    ("Stop texting me.", EMAIL),
-    ("I never check my emails", SMS),
+    # A bare refused channel is recorded as refused, and no other channel is inferred:
+    # the refusal puts it last among the consented channels (`with_preferences`).
+    ("Don't text me.", NO_SMS),
+    ("Stop texting me.", NO_SMS),
+    ("I never check my emails", NO_EMAIL),
     ("You can stop texting me now, email or SMS is both fine.", NOTHING),
     ("Scratch the SMS request.", NOTHING),
     ("Please remove the SMS preference from my profile.", NOTHING),
@@ -271,8 +273,8 @@ TYPOS_AND_SHORTHAND = [
     # Withdrawals and durations.
     ("Forget the no-night-flights thing, anything works now.", NOTHING),
     ("Olvida lo de los vuelos nocturnos, me da igual.", NOTHING),
-    ("Bitte keine SMS mehr.", EMAIL),
-    ("No more emails please.", SMS),
+    ("Bitte keine SMS mehr.", NO_SMS),
+    ("No more emails please.", NO_EMAIL),
     ("Nach 20 Jahren fliege ich wieder.", NOTHING),
     ("After 20 hours of travel I was tired.", NOTHING),
     ("Ich bin nach 22 Uhr gelandet, danke für die Hilfe.", NOTHING),

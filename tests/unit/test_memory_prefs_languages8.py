@@ -182,7 +182,7 @@ HE = [
         "אני כבדת שמיעה, תכתבו לי במייל.",
         [("accessibility", "hearing impairment"), ("channel", "email")],
     ),
-    ("לא לשלוח לי SMS.", [("channel", "email")]),
+    ("לא לשלוח לי SMS.", [("refused_channels", "sms")]),
     ("תודה על העזרה!", []),
     ("אני לא מדבר אנגלית.", [("language", "he")]),
     ("בלי טיסות לילה בבקשה.", [("avoid_overnight", True)]),

@@ -63,7 +63,7 @@ def test_withdrawals_take_back(text: str, expected: set[tuple[str, object]]) -> 
         ("Italiano per favore, le vostre email in inglese non le capisco.", {("language", "it")}),
         ("Spanish please, I cannot read your English emails.", {("language", "es")}),
         # A plain refusal of e-mail still means the other personal channel.
-        ("Please, no emails at all.", {("channel", "sms")}),
+        ("Please, no emails at all.", {("refused_channels", "email")}),
     ],
 )
 def test_a_complaint_about_a_language_is_not_a_channel(

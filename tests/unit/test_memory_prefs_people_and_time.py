@@ -98,7 +98,7 @@ def test_a_wish_for_another_case_is_imagined(text: str, expected: set[tuple[str,
         ),
         # Naming a channel we do not have: no inference from the refused one.
         ("Signal or a phone call is best, I don't read email.", set()),
-        ("I don't read email.", {("channel", "sms")}),
+        ("I don't read email.", {("refused_channels", "email")}),
     ],
 )
 def test_entities_taken_back_and_continued(text: str, expected: set[tuple[str, object]]) -> None:

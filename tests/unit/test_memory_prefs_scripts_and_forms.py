@@ -71,7 +71,10 @@ def test_needs_said_indirectly(text: str, expected: set[object]) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Notices go to our webhook, not to the travellers by SMS.", {("channel", "webhook")}),
+        (
+            "Notices go to our webhook, not to the travellers by SMS.",
+            {("channel", "webhook"), ("refused_channels", "sms")},
+        ),
         ("I'd rather email than SMS.", {("channel", "email")}),
         ("text me dont email", {("channel", "sms")}),
         ("scrivetemi per email, che il telefono non lo guardo", {("channel", "email")}),

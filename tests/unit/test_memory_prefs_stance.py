@@ -238,7 +238,7 @@ def test_any_text_is_read_and_every_finding_quotes_it(text: str) -> None:
         # ... and, wanted, it keeps a refused SMS from meaning e-mail.
         ("No SMS please, call me instead.", set()),
         ("Nicht per SMS, lieber telefonisch.", set()),
-        ("No SMS please.", {("channel", "email")}),
+        ("No SMS please.", {("refused_channels", "sms")}),
         # Refused, it leaves the channel named beside it.
         ("Please don't call me, email is best.", {("channel", "email")}),
         ("Bitte keine Anrufe, schreiben Sie per E-Mail.", {("channel", "email")}),

@@ -4,7 +4,8 @@ One message per booking contact: the booking's customer hears about a change for
 whole party, unless a passenger left a consented contact of their own, who then hears
 too, in their own language (`booking_recipients`). A recipient is reached on their
 preferred consented channel; the contact's stated preferences (customer memory) may move
-a consented channel first or change the language, never override consent.
+a consented channel first (or a refused one last) or change the language, never override
+consent.
 """
 
 from __future__ import annotations
@@ -17,19 +18,31 @@ from airline.models import Booking, ContactChannel, Customer, Preferences
 def with_preferences(customer: Customer, preferences: Preferences) -> Customer:
     """The customer as their stated preferences say to reach them.
 
-    A preferred language replaces the profile's; a preferred channel goes first, but only
-    among channels the customer consented to (a preference never overrides consent).
+    A preferred language replaces the profile's; a preferred channel goes first and a
+    refused one after every other, but only among channels the customer consented to (a
+    preference never overrides consent, either way).
     """
     update: dict[str, Any] = {}
     if preferences.language:
         update["language"] = preferences.language
+    channels = customer.channels
     if preferences.channel is not None and any(
-        c.kind == preferences.channel and c.consent for c in customer.channels
+        c.kind == preferences.channel and c.consent for c in channels
     ):
-        update["channels"] = [
+        channels = [
             c.model_copy(update={"priority": -1}) if c.kind == preferences.channel else c
-            for c in customer.channels
+            for c in channels
         ]
+    refused = set(preferences.refused_channels) - {preferences.channel}
+    if any(c.kind in refused for c in channels):
+        # Last, not removed: when a refused channel is the only one they consented to, it
+        # is still used, since a disruption notice must reach the passenger.
+        last = max((c.priority for c in channels), default=0) + 1
+        channels = [
+            c.model_copy(update={"priority": last}) if c.kind in refused else c for c in channels
+        ]
+    if channels is not customer.channels:
+        update["channels"] = channels
     return customer.model_copy(update=update) if update else customer
 
 
