@@ -21,7 +21,8 @@ from langgraph.runtime import Runtime
 
 from agent.deps import AgentDeps
 from agent.nodes.common import case_facts, local_time
-from agent.planner.inputs import Broken, breaks_avoidance, broken_segments, ordered_segments
+from agent.planner.avoidance import breaks_avoidance
+from agent.planner.inputs import Broken, broken_segments, ordered_segments
 from agent.planner.options import red_eye
 from agent.planner.place import Need, hold_key
 from agent.state import (

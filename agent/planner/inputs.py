@@ -25,6 +25,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from agent.planner.avoidance import avoided_airports
 from agent.planner.model import Party, Start
 from agent.planner.objective import priority_weight
 from agent.settings import PlannerSettings
@@ -32,7 +33,6 @@ from agent.state import CaseReason
 from airline.airports import minimum_connection_time
 from airline.board import LiveBoard
 from airline.journeys import journey_of_flight, next_journey_deadline
-from airline.metro import city_airports
 from airline.models import (
     PRIORITY_SSR,
     Booking,
@@ -299,32 +299,6 @@ def party_of(
         lost_before=lost_before(board, booking, broken) if board is not None else 0,
         held=held_seats(booking, broken),
         also_from=_start_of(broken.also_from),
-    )
-
-
-def avoided_airports(preferences: Preferences | None) -> frozenset[str]:
-    """The airports a party's preferences refuse to connect at: those named, and each
-    named city's (`airline.metro.city_airports`, as `tools.ranking.avoided_by` reads
-    them: "London" is its area, not London, Ontario)."""
-    if preferences is None:
-        return frozenset()
-    return frozenset(preferences.avoid_airports).union(
-        *(city_airports(city) for city in preferences.avoid_cities)
-    )
-
-
-def breaks_avoidance(
-    schedule: Schedule, flights: Sequence[str], preferences: Preferences | None
-) -> bool:
-    """Does an itinerary of these flights connect at an airport, or fly a carrier, that
-    the preferences refuse (the objective's `breaks_preference`, from the schedule)?"""
-    if preferences is None:
-        return False
-    legs = [schedule.flights[key] for key in flights if key in schedule.flights]
-    via = {leg.destination for leg in legs[:-1]}
-    carriers = {leg.carrier for leg in legs}
-    return bool(via & avoided_airports(preferences)) or bool(
-        carriers & set(preferences.avoid_carriers)
     )
 
 

@@ -20,9 +20,9 @@ from sqlalchemy import select
 
 from agent.deps import AgentDeps
 from agent.nodes.context import _usable
+from agent.planner.avoidance import breaks_avoidance
 from agent.planner.inputs import (
     REBOOKING_LEAD,
-    breaks_avoidance,
     broken_segments,
     earlier_departure,
     party_of,
