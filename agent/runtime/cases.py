@@ -115,6 +115,8 @@ class CaseLifecycle:
             if self.metrics is not None:
                 for outcome in settled.outcomes.values():
                     self.metrics.case_durable(outcome, time.perf_counter() - started)
+                for action, seconds in settled.acts:
+                    self.metrics.effect_done(action, seconds)
         turns = Turns(len(graphed))  # they act in the order triage gave them
         # Their bookings and customers are read ahead, a chunk of cases per query.
         deps = replace(self.deps, reads=ReadAhead(self.deps.db, [c.pnr for c in graphed]))

@@ -67,6 +67,7 @@ from langgraph.runtime import Runtime
 
 from agent.deps import AgentDeps
 from agent.graph import CaseGraph
+from agent.metrics import effect_action
 from agent.nodes.act import act
 from agent.nodes.context import NEWS_ONLY, gather_context
 from agent.nodes.effect_keys import ledger_keys, ledger_prefixes
@@ -74,6 +75,7 @@ from agent.nodes.guard import after_guard, guard_plan
 from agent.nodes.plan import make_plan
 from agent.nodes.remember import remember
 from agent.read_ahead import ReadAhead
+from agent.reasoners.rules import RulesReasoner
 from agent.state import CaseState, Effect, NotifyAction, RebookAction
 from agent.work import JoinedPersistence, UnitOfWork
 
@@ -91,6 +93,9 @@ class Settled:
 
     outcomes: dict[str, str] = field(default_factory=dict)
     to_graph: list[OpenCase] = field(default_factory=list)
+    acts: list[tuple[str, float]] = field(default_factory=list)
+    """Each settled case's act: its `action` label and seconds (`Metrics.effect_done`,
+    which the graph's act timer records for graph runs)."""
 
 
 async def settle(deps: AgentDeps, graph: CaseGraph, cases: Sequence[OpenCase]) -> Settled:
@@ -98,7 +103,13 @@ async def settle(deps: AgentDeps, graph: CaseGraph, cases: Sequence[OpenCase]) -
     `deps.settings.settle_batch` per transaction; the rest are returned, in their order."""
     result = Settled()
     cpu = time.process_time()
-    news = _candidates(cases, rebookings=deps.settings.settle_rebookings_in_bulk)
+    # Only the rules decide a case cheaply and the same way twice: a model's plan made
+    # here for a case that then runs its graph (it needs a human, say) would be asked for
+    # again there — twice the calls, and a second answer that may differ.
+    rebookings = deps.settings.settle_rebookings_in_bulk and isinstance(
+        deps.reasoner, RulesReasoner
+    )
+    news = _candidates(cases, rebookings=rebookings)
     # Their bookings and customers read ahead, a chunk per query (the graph's cases
     # read theirs after, in their own order).
     deps = replace(deps, reads=ReadAhead(deps.db, [c.pnr for c in news]))
@@ -114,7 +125,8 @@ async def settle(deps: AgentDeps, graph: CaseGraph, cases: Sequence[OpenCase]) -
         decided = [state for state in found if state is not None]
         left.update(c.id for c in batch)
         try:
-            acted = await _act_together(deps, decided)
+            timings: list[tuple[str, float]] = []
+            acted = await _act_together(deps, decided, timings)
         except SeatRaceInBatch as lost:
             # Rolled back whole: no case of the batch has any of its effects; each runs
             # its graph, which sends the loser back to the planner.
@@ -127,6 +139,7 @@ async def settle(deps: AgentDeps, graph: CaseGraph, cases: Sequence[OpenCase]) -
             )
             continue
         left.difference_update(acted)
+        result.acts += timings
         for state in acted.values():
             await _finish(deps, graph, state)
             result.outcomes[state["case_id"]] = state["outcome"]
@@ -207,7 +220,9 @@ async def _started(graph: CaseGraph, case_id: str) -> bool:
     return await saver.aget_tuple(config) is not None
 
 
-async def _act_together(deps: AgentDeps, decided: list[CaseState]) -> dict[str, CaseState]:
+async def _act_together(
+    deps: AgentDeps, decided: list[CaseState], timings: list[tuple[str, float]]
+) -> dict[str, CaseState]:
     """`act` for every decided case, in one transaction; their states after it.
 
     The batch's unit of work holds its writes back and writes them together at the end
@@ -220,7 +235,10 @@ async def _act_together(deps: AgentDeps, decided: list[CaseState]) -> dict[str, 
         await _read_ahead(work, decided)
         runtime = Runtime(context=replace(deps, persistence=JoinedPersistence(work)))
         for state in decided:
-            state.update(await act(state, runtime))
+            began = time.perf_counter()
+            update = await act(state, runtime)
+            timings.append((effect_action(update.get("effects", [])), time.perf_counter() - began))
+            state.update(update)
             if any(Effect.of(e) in _SEAT_RACE for e in state["effects"]):
                 # `act` caught the lost seat and would go on, but what it wrote before
                 # is in this shared transaction: roll the whole batch back instead.
