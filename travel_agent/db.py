@@ -13,6 +13,10 @@ Each room declares its own tables on `Base` in its own module (`airline.tables`,
 Opening a `Database` creates nothing: the schema is the migrations' work
 (`app.migrate.open_database` upgrades, then opens), so what a database holds never
 depends on which table modules a process happened to import.
+
+Why it is long: the held-back writes of a deferring session (`execute_write`,
+`write_deferred`, and the indexes its reads look up) live beside the transaction they
+belong to, whose commit writes them; they are the seam to split along next.
 """
 
 from __future__ import annotations

@@ -4,6 +4,11 @@ Each answer is a set of acceptable values plus whether the oracle is sure someth
 owed: where the regulation leaves a choice (Art 7(2) "may" halve; a cause that is not
 clearly extraordinary; an arrival not yet final) every defensible value is accepted and
 nothing is demanded.
+
+Why it is long: it is the oracle's whole reading of money and care owed (EU261/UK261
+compensation and its halving, care, refunds, the US and Canadian rules) over one set of
+facts; split by regime, the facts each reading shares (what the journey was, when it was
+known, what was offered) would be computed in several places and could drift apart.
 """
 
 from __future__ import annotations

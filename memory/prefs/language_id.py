@@ -2,6 +2,11 @@
 
 py3langid (langid.py's model, shipped inside the package; no download) restricted to the
 languages the lexicon covers, which makes it reliable on the short texts notes are.
+
+Why it is long: beside the model, it holds the rules that tell close languages apart
+(scripts, letters, a few words only one language writes: Urdu from Arabic and Farsi,
+Slovak from Czech, Nepali and Marathi from Hindi, Catalan from Spanish), each a short
+word table; the order in which they are tried is part of the rule, so they stay together.
 """
 
 from __future__ import annotations

@@ -42,6 +42,10 @@ most plainly asked wins, then the last said. A refused language with none wanted
 the statement's own ("Ich spreche kein Englisch" wants German); a refused e-mail or SMS
 with no channel wanted records nothing ("Don't text me": the customer named no way to be
 reached), unless one other channel was named beside it.
+
+Why it is long: the clause cues are tried in an order that is itself the rule (a
+question before a withdrawal before the past before a refusal before a wish); split
+across modules, that order would be spread over imports nobody reads together.
 """
 
 from __future__ import annotations
