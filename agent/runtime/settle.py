@@ -9,7 +9,8 @@ the very node functions the graph runs, in its order — `gather_context`, `make
 batch inside one transaction. Nothing is decided here: which actions run, their ledger
 keys, amounts, messages and the case's outcome are the nodes' own.
 
-**Which cases** (`settle`): a case the graph has not started (no checkpoint: a parked
+**Which cases** (`settle`), under the rules reasoner only (a model asked here and again
+in the graph would answer twice): a case the graph has not started (no checkpoint: a parked
 or half-run graph finishes in the graph) — of a news-only reason, or, with
 `settle_rebookings_in_bulk`, of any reason when no other case of the wave is about its
 booking (a second case of a booking must gather its context after the first's rebooking
@@ -105,11 +106,11 @@ async def settle(deps: AgentDeps, graph: CaseGraph, cases: Sequence[OpenCase]) -
     cpu = time.process_time()
     # Only the rules decide a case cheaply and the same way twice: a model's plan made
     # here for a case that then runs its graph (it needs a human, say) would be asked for
-    # again there — twice the calls, and a second answer that may differ.
-    rebookings = deps.settings.settle_rebookings_in_bulk and isinstance(
-        deps.reasoner, RulesReasoner
-    )
-    news = _candidates(cases, rebookings=rebookings)
+    # again there — twice the calls, and a second answer that may differ. So under any
+    # other reasoner every case runs its graph, news-only ones too.
+    if not isinstance(deps.reasoner, RulesReasoner):
+        return Settled(to_graph=list(cases))
+    news = _candidates(cases, rebookings=deps.settings.settle_rebookings_in_bulk)
     # Their bookings and customers read ahead, a chunk per query (the graph's cases
     # read theirs after, in their own order).
     deps = replace(deps, reads=ReadAhead(deps.db, [c.pnr for c in news]))
