@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from evals.oracle import judge
-from evals.oracle.record import Effect, Injection, RunRecord
+from evals.oracle.record import Effect, EventRec, Injection, RunRecord
 from tests.unit.oracle_worlds import (
     after,
     approval,
@@ -353,33 +353,40 @@ def test_a_us_delay_told_in_the_night_within_259_8_is_no_quiet_hours_finding() -
     assert judge(record).by_check() == {}
 
 
+def jfk_bos_told_twice(
+    events: list[EventRec], second: float, sent: float, texts: tuple[str, str]
+) -> RunRecord:
+    """A US flight (JFK-BOS, USD booking) whose delay was told at once, then told again
+    at `sent` for the change recorded at `second`."""
+    return after(
+        RunRecord(
+            world=world(
+                [flight("XU1/2026-03-01", "JFK", "BOS", 900, 960)],
+                [booking("P1", "XU1/2026-03-01", currency="USD")],
+            ),
+            events=events,
+            end=at(1100),
+            messages=[
+                message(0, "P1", "delay", "XU1/2026-03-01", sent=0, text=texts[0]),
+                message(second, "P1", "delay", "XU1/2026-03-01", sent=sent, text=texts[1]),
+            ],
+        )
+    )
+
+
 def test_a_us_delay_back_after_the_flight_was_on_time_again_may_be_told_in_the_night() -> None:
     # found-quiet-hours-s71-w8: 50 min late at 00:00 local (told), on time again at 00:10,
     # 75 min late at 01:30. Told 25 min after the 50 it was told, or a new delay of 30 min
     # or more after none: 14 CFR 259.8 read either way is defensible. Sent at once, the
     # law's reading excuses the night; held to the morning, no deadline is missed.
-    jfk_bos = flight("XU1/2026-03-01", "JFK", "BOS", 900, 960)
     events = [
         event(0, "XU1/2026-03-01", "delayed", at(950), at(1010)),
         event(10, "XU1/2026-03-01", "scheduled", at(900), at(960)),
         event(90, "XU1/2026-03-01", "delayed", at(975), at(1035)),
     ]
-
-    def told_second_at(sent: float) -> RunRecord:
-        return after(
-            RunRecord(
-                world=world([jfk_bos], [booking("P1", "XU1/2026-03-01", currency="USD")]),
-                events=events,
-                end=at(1100),
-                messages=[
-                    message(0, "P1", "delay", "XU1/2026-03-01", sent=0, text="at 20:50Z"),
-                    message(90, "P1", "delay", "XU1/2026-03-01", sent=sent, text="at 21:15Z"),
-                ],
-            )
-        )
-
-    assert judge(told_second_at(90)).by_check() == {}
-    assert judge(told_second_at(420)).by_check() == {}
+    texts = ("at 20:50Z", "at 21:15Z")
+    assert judge(jfk_bos_told_twice(events, 90, 90, texts)).by_check() == {}
+    assert judge(jfk_bos_told_twice(events, 90, 420, texts)).by_check() == {}
 
 
 def test_a_us_delay_that_moves_less_than_30_min_may_be_told_in_the_night() -> None:
@@ -388,28 +395,14 @@ def test_a_us_delay_that_moves_less_than_30_min_may_be_told_in_the_night() -> No
     # a minimum" a delay of 30 min or more, a new time to tell of within 30 min. Told at
     # once, the law's reading excuses the night; held to the morning, no deadline is
     # missed; told at 02:30, neither reading wanted it then.
-    jfk_bos = flight("XU1/2026-03-01", "JFK", "BOS", 900, 960)
     events = [
         event(0, "XU1/2026-03-01", "delayed", at(950), at(1010)),
         event(60, "XU1/2026-03-01", "delayed", at(930), at(990)),
     ]
-
-    def told_second_at(sent: float) -> RunRecord:
-        return after(
-            RunRecord(
-                world=world([jfk_bos], [booking("P1", "XU1/2026-03-01", currency="USD")]),
-                events=events,
-                end=at(1100),
-                messages=[
-                    message(0, "P1", "delay", "XU1/2026-03-01", sent=0, text="at 20:50Z"),
-                    message(60, "P1", "delay", "XU1/2026-03-01", sent=sent, text="at 20:30Z"),
-                ],
-            )
-        )
-
-    assert judge(told_second_at(60)).by_check() == {}
-    assert judge(told_second_at(420)).by_check() == {}
-    assert judge(told_second_at(150)).by_check() == {"quiet_hours": 1}
+    texts = ("at 20:50Z", "at 20:30Z")
+    assert judge(jfk_bos_told_twice(events, 60, 60, texts)).by_check() == {}
+    assert judge(jfk_bos_told_twice(events, 60, 420, texts)).by_check() == {}
+    assert judge(jfk_bos_told_twice(events, 60, 150, texts)).by_check() == {"quiet_hours": 1}
 
 
 def test_a_delay_first_known_as_the_flight_left_is_owed_by_its_arrival() -> None:
