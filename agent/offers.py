@@ -12,6 +12,10 @@ found are options 2..N, and the passenger has until the deadline to answer. An a
 - ``decline``: the refund is taken (`agent.choices.take_refund`), as far as a rule gives it;
 - ``text``: words of their own go to the operator desk, as data; the offer stays open.
 
+Whatever the answer, words of the passenger's own in it are also remembered in customer
+memory, once per reply, as the passenger's (`agent.reply_memory`): the preference
+extractor reads them as it reads every passenger's text, wishes counted, orders refused.
+
 Each answer is recorded once (by `reply_id`) in the conversation (`replies`), with what
 became of it; an answer to an offer already answered changes nothing and goes to the
 desk. No answer by the deadline: the default the regulations allow runs — the
@@ -31,10 +35,12 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.choices import RefundChoice, take_refund
+from agent.reply_memory import remember_reply
 from agent.scheduler import JobKind, schedule_job
 from agent.tables import OfferRow, OfferStatus, ReplyDisposition, ReplyRow
 from airline.models import Cabin
 from airline.reservations import load_booking
+from memory.base import CustomerMemory
 from streams.replies import PassengerReply
 from tools.effects import ToolDeps, ToolStatus
 from tools.flights import Itinerary
@@ -128,10 +134,17 @@ def _desk(disposition: ReplyDisposition, why: str) -> Handled:
 
 
 class OfferDesk:
-    """Handles passengers' answers to offers, and offers nobody answered."""
+    """Handles passengers' answers to offers, and offers nobody answered.
 
-    def __init__(self, deps: ToolDeps) -> None:
+    Args:
+        deps: the tools' dependencies.
+        memory: customer memory; a reply's own words are remembered there for the
+            passenger's next messages and trips (`agent.reply_memory`). None: not.
+    """
+
+    def __init__(self, deps: ToolDeps, memory: CustomerMemory | None = None) -> None:
         self.deps = deps
+        self.memory = memory
 
     async def answer(self, reply: PassengerReply) -> str:
         """Carry out `reply` once; returns what became of it (also recorded)."""
@@ -140,6 +153,7 @@ class OfferDesk:
             if seen is not None:
                 return f"already handled: {seen.result}"
             offer = await self._offer(session, reply)
+        await self._remember(reply)
         disposition, result, outcome = await self._carry_out(reply, offer)
         now = self.deps.clock.now()
         async with self.deps.db.transaction() as session:
@@ -169,6 +183,18 @@ class OfferDesk:
                 )
         log.info("reply %s on %s: %s", reply.reply_id, reply.pnr, result)
         return result
+
+    async def _remember(self, reply: PassengerReply) -> None:
+        """The reply's own words to memory, before its row says it was handled: a reply
+        delivered again after a crash in between is remembered again under the same id.
+        Memory is advice: if it cannot take them, the answer is still carried out and the
+        words are on the desk."""
+        if self.memory is None:
+            return
+        try:
+            await remember_reply(self.memory, self.deps.db, reply)
+        except Exception:
+            log.exception("reply %s: its words could not be remembered", reply.reply_id)
 
     async def _offer(self, session: AsyncSession, reply: PassengerReply) -> OfferRow | None:
         if reply.offer_id is not None:
