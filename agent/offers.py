@@ -44,6 +44,7 @@ from memory.base import CustomerMemory
 from streams.replies import PassengerReply
 from tools.effects import ToolDeps, ToolStatus
 from tools.flights import Itinerary
+from tools.notifications import stated_now
 from tools.rebooking import rebook
 from travel_agent.db import Database, execute_write
 
@@ -244,6 +245,8 @@ class OfferDesk:
                     source="reply",
                 ),
                 case_id=answer_case(offer.id),
+                # What they said before, in this answer or an earlier one, counts now.
+                preferences=await stated_now(self.memory, self.deps.db, offer.pnr),
             )
             if done.status != ToolStatus.OK:
                 return _desk(ReplyDisposition.REFUND_FAILED, f"the refund failed ({done.message})")
