@@ -28,13 +28,14 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.choices import RefundChoice, take_refund
+from agent.offer_terms import other_options, reply_deadline
 from agent.reply_memory import remember_reply
 from agent.scheduler import JobKind, schedule_job
 from agent.tables import OfferRow, OfferStatus, ReplyDisposition, ReplyRow
@@ -50,11 +51,6 @@ from travel_agent.db import Database, execute_write
 
 log = logging.getLogger(__name__)
 
-REPLY_WINDOW = timedelta(hours=2)
-"""How long a passenger has to answer, at most (and never past `DECIDE_BEFORE`)."""
-DECIDE_BEFORE = timedelta(minutes=90)
-"""An answer must come this long before the booked departure: then it is too late to move."""
-
 
 def offer_id(case_id: str) -> str:
     digest = hashlib.blake2b(case_id.encode(), digest_size=8).hexdigest().upper()
@@ -65,10 +61,6 @@ def answer_case(offer: str) -> str:
     """The ledger's case for what a passenger's answer did: a decision of its own, the
     passenger's, not a second effect of the case that made the offer."""
     return f"reply:{offer}"
-
-
-def reply_deadline(now: datetime, departure: datetime) -> datetime:
-    return max(now, min(now + REPLY_WINDOW, departure - DECIDE_BEFORE))
 
 
 async def open_offer(
@@ -86,16 +78,14 @@ async def open_offer(
 ) -> str:
     """Open the offer of a rebooking, in the rebooking's transaction; once per case.
 
-    Only the alternatives leaving from where the booked one does are offered: a switch
-    replaces the booked flights (`_switch`), so it starts where they do. A missed
-    connection's options from the late leg's origin and from the hub
-    (`agent.planner.inputs.Restart`) replace different segments; one from the other
-    start could not be booked."""
-    start = next((it.legs[0].origin for it in alternatives if it.flight_keys == list(booked)), None)
+    Only the alternatives leaving from where the booked one does are offered
+    (`agent.offer_terms.other_options`): a switch replaces the booked flights
+    (`_switch`), so it starts where they do. A missed connection's options from the late
+    leg's origin and from the hub (`agent.planner.inputs.Restart`) replace different
+    segments; one from the other start could not be booked."""
     options = [{"flights": list(booked)}] + [
         {"flights": it.flight_keys, "dep": it.dep.isoformat(), "arr": it.arr.isoformat()}
-        for it in alternatives
-        if it.flight_keys != list(booked) and start in (None, it.legs[0].origin)
+        for it in other_options(booked, alternatives)
     ]
     deadline = reply_deadline(now, departure)
     values = {
@@ -104,7 +94,7 @@ async def open_offer(
         "pnr": pnr,
         "disruption_flight": disruption_flight,
         "booked": list(booked),
-        "options": options[:6],
+        "options": options,
         "cabin": cabin.value,
         "status": OfferStatus.OPEN.value,
         "deadline": deadline,

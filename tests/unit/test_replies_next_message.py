@@ -5,8 +5,9 @@ asked for, read from memory when the message is written."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import delete, select
@@ -121,3 +122,21 @@ async def test_a_refund_after_a_wish_is_confirmed_where_the_wish_said(
     async with agent.deps.db.session() as session:
         (offer,) = (await session.scalars(select(OfferRow).where(OfferRow.pnr == pnr))).all()
     assert offer.status == "declined"
+
+
+async def test_the_rebooking_message_tells_until_when_to_answer(agent: Agent) -> None:
+    _, pnr, flights = await rebooked(agent)
+    async with agent.deps.db.session() as session:
+        (offer,) = (await session.scalars(select(OfferRow).where(OfferRow.pnr == pnr))).all()
+        bodies = (
+            await session.scalars(
+                select(OutboxRow.payload["body"].as_string()).where(
+                    OutboxRow.key == pnr, OutboxRow.topic == TOPIC_NOTIFICATIONS
+                )
+            )
+        ).all()
+    first = agent.deps.schedule.flights[flights[0]]
+    zone = ZoneInfo(agent.deps.schedule.airports[first.origin].tz)
+    told = offer.deadline.replace(tzinfo=UTC).astimezone(zone).strftime("%H:%M")
+    assert any("refund" in body.lower() for body in bodies), bodies
+    assert any(f"REFUND by {told}" in body for body in bodies), (told, bodies)
