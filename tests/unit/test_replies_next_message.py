@@ -140,3 +140,17 @@ async def test_the_rebooking_message_tells_until_when_to_answer(agent: Agent) ->
     told = offer.deadline.replace(tzinfo=UTC).astimezone(zone).strftime("%H:%M")
     assert any("refund" in body.lower() for body in bodies), bodies
     assert any(f"REFUND by {told}" in body for body in bodies), (told, bodies)
+
+
+async def test_a_wish_in_the_answer_that_takes_the_refund_applies_to_its_confirmation(
+    agent: Agent, memory: DictMemory
+) -> None:
+    _, pnr, _ = await rebooked(agent)
+    await reached_by_email_then_sms(agent, pnr)
+
+    refunded = await answer(
+        agent, memory, pnr, 1, choice="decline", text="Refund please. " + TEXT_ONLY
+    )
+
+    assert refunded.startswith("refunded"), refunded
+    assert await channel_of(agent, pnr, "refund") == "sms"
