@@ -28,7 +28,9 @@ from agent.approvals import ApprovalStatus
 from agent.deps import AgentDeps
 from agent.tables import ApprovalRow, PassengerChoiceRow
 from airline.clock import Clock
+from airline.models import Preferences
 from tools.effects import ToolDeps, ToolResult, ToolStatus
+from tools.notifications import stated_now
 from tools.refunds import RefundChoice, refund_journey
 from travel_agent.db import Database
 
@@ -89,7 +91,11 @@ def tool_deps(deps: AgentDeps) -> ToolDeps:
 
 
 async def take_refund(
-    deps: ToolDeps, choice: RefundChoice, *, case_id: str | None = None
+    deps: ToolDeps,
+    choice: RefundChoice,
+    *,
+    case_id: str | None = None,
+    preferences: Preferences | None = None,
 ) -> ToolResult:
     """The one place a passenger's refund choice is taken, whoever heard it (the desk, the
     CLI, a declined offer: `agent.offers.OfferDesk`): the refund effect
@@ -101,8 +107,10 @@ async def take_refund(
         deps: the tools' dependencies (`tool_deps` of the agent's).
         choice: who chose, for which disrupted flight, when.
         case_id: the ledger's case for the refund (default ``choice:<pnr>``).
+        preferences: the customer's stated wishes now, for the confirmation's channel
+            and language (`tools.notifications.stated_now`).
     """
-    result = await refund_journey(deps, choice, case_id=case_id)
+    result = await refund_journey(deps, choice, case_id=case_id, preferences=preferences)
     if result.status is ToolStatus.OK and not result.replayed:
         why = f"{choice.pnr} chose a refund"
         await stale_approvals_of(deps.db, choice.pnr, why, choice.chosen_at)
@@ -148,7 +156,8 @@ async def apply_recorded_choices(deps: AgentDeps) -> int:
             chosen_by=row.chosen_by,
             source=row.source,
         )
-        result = await take_refund(tool_deps(deps), choice)
+        preferences = await stated_now(deps.memory, deps.db, row.pnr)
+        result = await take_refund(tool_deps(deps), choice, preferences=preferences)
         async with deps.db.transaction() as session:
             await session.execute(
                 update(PassengerChoiceRow)

@@ -33,9 +33,9 @@ from agent.scheduler import Handler, JobKind
 from agent.state import CaseState
 from agent.tables import ApprovalRow
 from airline.holds import release_expired_holds
-from airline.models import Booking, FlightStatus
+from airline.models import Booking, FlightStatus, Preferences
 from airline.reservations import load_booking, load_customer
-from tools.notifications import MessageKind, enqueue_for_booking
+from tools.notifications import MessageKind, enqueue_for_booking, stated_now, with_preferences
 from travel_agent.errors import NotFoundError
 from travel_agent.redact import passenger
 
@@ -234,9 +234,13 @@ class FollowUps:
             log.warning("approval %s expired: the %s ran", payload["approval_id"], verdict)
 
     async def remind(self, payload: dict[str, Any]) -> None:
-        """Before a rebooked passenger's new departure, if the trip is still as booked."""
+        """Before a rebooked passenger's new departure, if the trip is still as booked;
+        on the channel and in the language they want as memory says now (they may have
+        said since the case ran, in their answer to its offer)."""
         deps = self.deps
         flights: list[str] = payload["flights"]
+        # Read before the write lock: memory may take a while to answer.
+        preferences = await stated_now(deps.memory, deps.db, payload["pnr"])
         async with deps.db.transaction() as session:
             try:
                 booking = await load_booking(session, payload["pnr"])
@@ -248,12 +252,17 @@ class FollowUps:
             state = deps.board.get(flights[0])
             broken = state is None or not state.flyable
             if not broken:
-                await self._remind(session, booking, flights, payload["case_id"])
+                await self._remind(session, booking, flights, payload["case_id"], preferences)
         if broken:  # the new itinerary broke after all: a case for it, not a reminder
             await self.recheck(payload)
 
     async def _remind(
-        self, session: AsyncSession, booking: Booking, flights: list[str], case_id: str
+        self,
+        session: AsyncSession,
+        booking: Booking,
+        flights: list[str],
+        case_id: str,
+        preferences: Preferences,
     ) -> None:
         deps = self.deps
         state = deps.board.get(flights[0])
@@ -267,7 +276,7 @@ class FollowUps:
             idempotency_key=f"remind:{case_id}",
             case_id=case_id,
             booking=booking,
-            contact=customer,
+            contact=with_preferences(customer, preferences),
             kind=MessageKind.REMINDER,
             fields={
                 "flight": f"{first.carrier}{first.number}",

@@ -12,6 +12,10 @@ found are options 2..N, and the passenger has until the deadline to answer. An a
 - ``decline``: the refund is taken (`agent.choices.take_refund`), as far as a rule gives it;
 - ``text``: words of their own go to the operator desk, as data; the offer stays open.
 
+Whatever the answer, words of the passenger's own in it are also remembered in customer
+memory, once per reply, as the passenger's (`agent.reply_memory`): the preference
+extractor reads them as it reads every passenger's text, wishes counted, orders refused.
+
 Each answer is recorded once (by `reply_id`) in the conversation (`replies`), with what
 became of it; an answer to an offer already answered changes nothing and goes to the
 desk. No answer by the deadline: the default the regulations allow runs — the
@@ -24,29 +28,28 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.choices import RefundChoice, take_refund
+from agent.offer_terms import other_options, reply_deadline
+from agent.reply_memory import remember_reply
 from agent.scheduler import JobKind, schedule_job
 from agent.tables import OfferRow, OfferStatus, ReplyDisposition, ReplyRow
 from airline.models import Cabin
 from airline.reservations import load_booking
+from memory.base import CustomerMemory
 from streams.replies import PassengerReply
 from tools.effects import ToolDeps, ToolStatus
 from tools.flights import Itinerary
+from tools.notifications import stated_now
 from tools.rebooking import rebook
 from travel_agent.db import Database, execute_write
 
 log = logging.getLogger(__name__)
-
-REPLY_WINDOW = timedelta(hours=2)
-"""How long a passenger has to answer, at most (and never past `DECIDE_BEFORE`)."""
-DECIDE_BEFORE = timedelta(minutes=90)
-"""An answer must come this long before the booked departure: then it is too late to move."""
 
 
 def offer_id(case_id: str) -> str:
@@ -58,10 +61,6 @@ def answer_case(offer: str) -> str:
     """The ledger's case for what a passenger's answer did: a decision of its own, the
     passenger's, not a second effect of the case that made the offer."""
     return f"reply:{offer}"
-
-
-def reply_deadline(now: datetime, departure: datetime) -> datetime:
-    return max(now, min(now + REPLY_WINDOW, departure - DECIDE_BEFORE))
 
 
 async def open_offer(
@@ -79,16 +78,14 @@ async def open_offer(
 ) -> str:
     """Open the offer of a rebooking, in the rebooking's transaction; once per case.
 
-    Only the alternatives leaving from where the booked one does are offered: a switch
-    replaces the booked flights (`_switch`), so it starts where they do. A missed
-    connection's options from the late leg's origin and from the hub
-    (`agent.planner.inputs.Restart`) replace different segments; one from the other
-    start could not be booked."""
-    start = next((it.legs[0].origin for it in alternatives if it.flight_keys == list(booked)), None)
+    Only the alternatives leaving from where the booked one does are offered
+    (`agent.offer_terms.other_options`): a switch replaces the booked flights
+    (`_switch`), so it starts where they do. A missed connection's options from the late
+    leg's origin and from the hub (`agent.planner.inputs.Restart`) replace different
+    segments; one from the other start could not be booked."""
     options = [{"flights": list(booked)}] + [
         {"flights": it.flight_keys, "dep": it.dep.isoformat(), "arr": it.arr.isoformat()}
-        for it in alternatives
-        if it.flight_keys != list(booked) and start in (None, it.legs[0].origin)
+        for it in other_options(booked, alternatives)
     ]
     deadline = reply_deadline(now, departure)
     values = {
@@ -97,7 +94,7 @@ async def open_offer(
         "pnr": pnr,
         "disruption_flight": disruption_flight,
         "booked": list(booked),
-        "options": options[:6],
+        "options": options,
         "cabin": cabin.value,
         "status": OfferStatus.OPEN.value,
         "deadline": deadline,
@@ -128,10 +125,17 @@ def _desk(disposition: ReplyDisposition, why: str) -> Handled:
 
 
 class OfferDesk:
-    """Handles passengers' answers to offers, and offers nobody answered."""
+    """Handles passengers' answers to offers, and offers nobody answered.
 
-    def __init__(self, deps: ToolDeps) -> None:
+    Args:
+        deps: the tools' dependencies.
+        memory: customer memory; a reply's own words are remembered there for the
+            passenger's next messages and trips (`agent.reply_memory`). None: not.
+    """
+
+    def __init__(self, deps: ToolDeps, memory: CustomerMemory | None = None) -> None:
         self.deps = deps
+        self.memory = memory
 
     async def answer(self, reply: PassengerReply) -> str:
         """Carry out `reply` once; returns what became of it (also recorded)."""
@@ -140,6 +144,7 @@ class OfferDesk:
             if seen is not None:
                 return f"already handled: {seen.result}"
             offer = await self._offer(session, reply)
+        await self._remember(reply)
         disposition, result, outcome = await self._carry_out(reply, offer)
         now = self.deps.clock.now()
         async with self.deps.db.transaction() as session:
@@ -169,6 +174,18 @@ class OfferDesk:
                 )
         log.info("reply %s on %s: %s", reply.reply_id, reply.pnr, result)
         return result
+
+    async def _remember(self, reply: PassengerReply) -> None:
+        """The reply's own words to memory, before its row says it was handled: a reply
+        delivered again after a crash in between is remembered again under the same id.
+        Memory is advice: if it cannot take them, the answer is still carried out and the
+        words are on the desk."""
+        if self.memory is None:
+            return
+        try:
+            await remember_reply(self.memory, self.deps.db, reply)
+        except Exception:
+            log.exception("reply %s: its words could not be remembered", reply.reply_id)
 
     async def _offer(self, session: AsyncSession, reply: PassengerReply) -> OfferRow | None:
         if reply.offer_id is not None:
@@ -218,6 +235,8 @@ class OfferDesk:
                     source="reply",
                 ),
                 case_id=answer_case(offer.id),
+                # What they said before, in this answer or an earlier one, counts now.
+                preferences=await stated_now(self.memory, self.deps.db, offer.pnr),
             )
             if done.status != ToolStatus.OK:
                 return _desk(ReplyDisposition.REFUND_FAILED, f"the refund failed ({done.message})")

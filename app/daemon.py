@@ -221,7 +221,7 @@ async def _serve_replies(
             )
         )
         say(f"passenger replies on {server.url}/replies/(webhook|sms|email)")
-    desk = OfferDesk(ToolDeps(deps.db, deps.schedule, deps.board, deps.clock))
+    desk = OfferDesk(ToolDeps(deps.db, deps.schedule, deps.board, deps.clock), deps.memory)
     return asyncio.create_task(route_replies(source, desk, stop), name="passenger-replies")
 
 

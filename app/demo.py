@@ -259,7 +259,7 @@ async def play_embedded(
             daemon_task = asyncio.create_task(daemon.run(daemon_stop), name="daemon")
             # Passengers who answer: a scripted few answer their offers over passenger.replies.
             replies = EmbeddedReplies()
-            offers = OfferDesk(ToolDeps(deps.db, deps.schedule, deps.board, clock))
+            offers = OfferDesk(ToolDeps(deps.db, deps.schedule, deps.board, clock), deps.memory)
             answering = asyncio.create_task(
                 answer_offers(runtime.db, replies, clock), name="passengers"
             )

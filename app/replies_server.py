@@ -14,7 +14,9 @@
 Refused, and nothing published: a webhook whose signature does not verify or whose
 timestamp is outside the tolerance (401), and one whose signature or idempotency key was
 seen before — a replay (409); an SMS or e-mail hook without the token (401) or from an
-address no customer with an open offer has (202, nothing to route: logged). A request
+address of no customer we made an offer to (202, nothing to route: logged). An SMS or
+e-mail goes to the customer's newest open offer, else to their newest offer, closed: a
+late answer reaches the desk (`agent.offers`) instead of vanishing. A request
 accepted is recorded (`reply_receipts`) in the same step that checks it is new, so two
 copies arriving at once publish one.
 """
@@ -79,16 +81,17 @@ class Receipts:
             await session.execute(delete(ReplyReceiptRow).where(ReplyReceiptRow.key.in_(keys)))
 
 
-async def open_offer_of(db: Database, kind: str, address: str) -> str | None:
-    """The booking with the newest open offer of the customer reached at `address`."""
+async def offer_of(db: Database, kind: str, address: str) -> str | None:
+    """The booking of the newest open offer of the customer reached at `address`, else of
+    their newest offer: an answer that comes after the offer closed (too late, or after
+    an earlier answer) still reaches the desk, which says why it cannot be carried out."""
     async with db.session() as session:
         query = (
             select(OfferRow.pnr)
             .join(BookingRow, BookingRow.pnr == OfferRow.pnr)
             .join(ChannelRow, ChannelRow.customer_id == BookingRow.customer_id)
             .where(ChannelRow.kind == kind, ChannelRow.address == address)
-            .where(OfferRow.status == OfferStatus.OPEN)
-            .order_by(OfferRow.created_at.desc())
+            .order_by(OfferRow.status != OfferStatus.OPEN, OfferRow.created_at.desc())
             .limit(1)
         )
         return (await session.scalars(query)).first()
@@ -179,9 +182,9 @@ def create_replies_app(
     ) -> JSONResponse:
         # By the sender's address only: a booking reference in the text or subject could
         # name someone else's booking.
-        pnr = await open_offer_of(db, channel, sender)
+        pnr = await offer_of(db, channel, sender)
         if pnr is None:
-            log.info("a %s reply from an address with no open offer: not routed", channel)
+            log.info("a %s reply from an address with no offer: not routed", channel)
             return JSONResponse({"routed": False}, status_code=202)
         chosen = interpret(text)
         reply = PassengerReply(

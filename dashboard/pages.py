@@ -29,6 +29,7 @@ from agent.approvals import (
 )
 from agent.choices import ChoiceDesk
 from dashboard import reads, timefmt
+from dashboard.answers import answers_for_the_desk
 from dashboard.auth import LoginThrottledError, OperatorError, Role, Session
 from dashboard.cards import approval_cards
 from dashboard.deps import (
@@ -189,9 +190,12 @@ async def clock_fragment(request: Request, _session: Viewer) -> Response:
 
 
 async def _overview(desk: Desk) -> dict[str, Any]:
+    answered, answers = await answers_for_the_desk(desk.db)
     return {
         "overview": await reads.overview(desk.db),
         "decided": await reads.recently_decided(desk.db, limit=8),
+        "answered": answered,
+        "answers": answers,
     }
 
 

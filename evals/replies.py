@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from evals.expectations import Score
     from evals.run_result import RunResult
     from evals.scenario import ReplySpec
+    from memory.base import CustomerMemory
     from tools.effects import ToolDeps
 
 
@@ -48,8 +49,15 @@ class ReplyEntry:
     disposition: ReplyDisposition | None
 
 
-async def deliver(deps: ToolDeps, spec: ReplySpec, index: int, now: datetime) -> str:
-    """Deliver one scripted answer as the inbound adapters would; returns its result."""
+async def deliver(
+    deps: ToolDeps,
+    spec: ReplySpec,
+    index: int,
+    now: datetime,
+    memory: CustomerMemory | None = None,
+) -> str:
+    """Deliver one scripted answer as the inbound adapters would (its own words to
+    `memory`, as the daemon's desk does); returns its result."""
     reply = PassengerReply(
         reply_id=f"scenario:{index}",
         pnr=spec.booking,
@@ -60,7 +68,7 @@ async def deliver(deps: ToolDeps, spec: ReplySpec, index: int, now: datetime) ->
         text=spec.text,
         received_at=now,
     )
-    result = await OfferDesk(deps).answer(reply)
+    result = await OfferDesk(deps, memory).answer(reply)
     return f"{spec.at} {spec.answer}{' ' + str(spec.option) if spec.option else ''} " + (
         f"{spec.booking}: {result}"
     )

@@ -256,7 +256,11 @@ class ScenarioRunner:
                         elif step.answer is not None:
                             result.answers.append(
                                 await deliver(
-                                    tool_deps(live.runtime.deps), step.answer, step.index, now
+                                    tool_deps(live.runtime.deps),
+                                    step.answer,
+                                    step.index,
+                                    now,
+                                    live.runtime.deps.memory,
                                 )
                             )
                     live = await self.interrupt(live, moment, result)

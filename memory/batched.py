@@ -6,7 +6,9 @@ bulk load (`ChromaMemory.record_many(..., embed_now=False)`), the texts are embe
 first recall of their customer, which most outcomes never see (the agent reads profiles
 and histories by metadata). A case's outcome is history, not an effect: it may reach
 memory a second later.
-Reads go straight through (a profile read just after a write may not show it yet).
+Reads go straight through, but a profile read of a customer with writes still queued
+stores the queue first: a passenger who says "text me from now on" in an answer that
+also takes the refund is told of the refund by text (`agent.offers`), not as before.
 Closing flushes what is queued; a batch that fails stays queued and is tried again.
 """
 
@@ -101,6 +103,8 @@ class BatchedMemory:
         return await self.memory.forget(customer_id)
 
     async def profile(self, customer_id: str, *, history: int = 10) -> CustomerProfile:
+        if any(r.customer_id == customer_id for r in self._queue):
+            await self.flush()  # read what was said, not what was stored
         return await self.memory.profile(customer_id, history=history)
 
     async def prune(self, older_than: datetime) -> int:

@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline import reservations
 from airline.journeys import journey_of_flight
-from airline.models import BookingStatus
+from airline.models import BookingStatus, Preferences
 from tools.case_facts import disruption_facts
 from tools.effects import (
     ToolDeps,
@@ -43,7 +43,7 @@ from tools.effects import (
     replayed,
     run_once,
 )
-from tools.notifications import MessageKind, enqueue_for_booking
+from tools.notifications import MessageKind, enqueue_for_booking, with_preferences
 from tools.plan import CompensateAction
 from tools.policy.checks import owed_actions
 from tools.policy.entitlements import (
@@ -76,10 +76,16 @@ def refund_key(pnr: str, journey: int, flight_key: str) -> str:
 
 
 async def refund_journey(
-    deps: ToolDeps, choice: RefundChoice, *, case_id: str | None = None
+    deps: ToolDeps,
+    choice: RefundChoice,
+    *,
+    case_id: str | None = None,
+    preferences: Preferences | None = None,
 ) -> ToolResult:
     """Carry out `choice` (see the module docstring); ``final`` when no rule gives the
-    refund now or the booking is closed, ``ok`` (``replayed`` the second time) when done."""
+    refund now or the booking is closed, ``ok`` (``replayed`` the second time) when done.
+    The confirmation reaches the customer as `preferences` say (their stated wishes as
+    memory has them now, `tools.notifications.stated_now`)."""
     now = deps.clock.now()
     flights = deps.schedule.flights
     async with deps.db.session() as session:  # which journey: it does not change
@@ -167,7 +173,7 @@ async def refund_journey(
             idempotency_key=f"notify:{key}",
             case_id=case,
             booking=booking,
-            contact=customer,
+            contact=with_preferences(customer, preferences or Preferences()),
             kind=MessageKind.REFUND,
             fields={
                 "flight": f"{flight.carrier}{flight.number}",

@@ -34,6 +34,7 @@ from agent.nodes.effect_keys import (
     notify_key,
     rebook_key,
 )
+from agent.offer_terms import reply_deadline
 from agent.scheduler import JobKind
 from agent.state import (
     ALREADY_DONE,
@@ -132,6 +133,7 @@ async def _apply(
                 await _rebook(work, state, action, key, now)
                 await _follow_up(work, deps, case_id, pnr, action.flights, now)
                 # The passenger may answer: keep it, take another option, or a refund.
+                first = deps.schedule.flights[action.flights[0]]
                 await work.cases.open_offer(
                     case_id=case_id,
                     pnr=pnr,
@@ -139,8 +141,16 @@ async def _apply(
                     booked=action.flights,
                     alternatives=context.alternatives,
                     cabin=action.cabin,
-                    departure=deps.schedule.flights[action.flights[0]].sched_dep,
+                    departure=first.sched_dep,
                     now=now,
+                )
+                # ... until the offer's deadline, which the message tells them.
+                fields["answer_by"] = local_time(
+                    deps.schedule,
+                    first.origin,
+                    reply_deadline(now, first.sched_dep),
+                    reference=_original_day(deps.schedule, context.disrupted_flight),
+                    language=context.customer.language,
                 )
                 effects.append(Effect.REBOOK.record())
             elif isinstance(action, CareAction):

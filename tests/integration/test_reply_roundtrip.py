@@ -4,8 +4,8 @@ The offer goes out over the webhook channel (signed) to the passenger's own endp
 local receiver — which answers "option 2" with a signed POST to our inbound endpoint;
 that publishes to `passenger.replies` on Kafka; the reply router consumes it and the
 offer's desk moves the booking, once. Then: the receiver's request sent again (a
-replayed signature) and an unsigned one are refused, and the same record delivered
-twice on the topic changes nothing.
+replayed signature) and an unsigned one are refused, the same record delivered twice on
+the topic changes nothing, and a passenger's words delivered twice are remembered once.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from app.replies_server import create_replies_app
 from dashboard.server import DeskServer
 from streams.kafka import KafkaSink, KafkaSource
 from streams.replies import PassengerReply, encode_reply
+from tests.fakes.memory import DictMemory
 from tests.fakes.offers import Offered, offered_booking, world_deps
 from tests.integration.helpers import KafkaProbe, wait_until
 from tools.channels.base import OutboundMessage
@@ -139,7 +140,9 @@ async def test_an_answer_round_trip_runs_the_choice_once(
         WebhookChannel(OUR_SECRET, require_https=False) as webhook,
     ):
         passenger.reply_to = f"{inbound.url}/replies/webhook"
-        router = asyncio.create_task(route_replies(KafkaReplies(source), OfferDesk(deps), stop))
+        memory = DictMemory()
+        desk = OfferDesk(deps, memory)
+        router = asyncio.create_task(route_replies(KafkaReplies(source), desk, stop))
 
         await webhook.deliver(
             OutboundMessage(
@@ -197,11 +200,21 @@ async def test_an_answer_round_trip_runs_the_choice_once(
             option=3,
             received_at=first.received_at,
         )
+        wish = duplicate.model_copy(
+            update={
+                "reply_id": "webhook:wish",
+                "choice": "text",
+                "option": None,
+                "text": "Text me from now on, please.",
+            }
+        )
         marker = duplicate.model_copy(
             update={"reply_id": "marker", "choice": "text", "option": None}
         )
         await sink.send(topic, offered.pnr, encode_reply(duplicate))
         await sink.send(topic, offered.pnr, b"not a reply at all")
+        await sink.send(topic, offered.pnr, encode_reply(wish))
+        await sink.send(topic, offered.pnr, encode_reply(wish))  # a wish delivered twice
         await sink.send(topic, offered.pnr, encode_reply(marker))
 
         async def marker_seen() -> bool:
@@ -215,7 +228,11 @@ async def test_an_answer_round_trip_runs_the_choice_once(
     assert (
         await count(deps, LedgerRow, LedgerRow.idempotency_key == f"{offered.offer_id}:option") == 1
     )
-    assert await count(deps, ReplyRow, ReplyRow.pnr == offered.pnr) == 2  # the answer, the marker
+    # The answer, the wish, the marker; the wish remembered once, as the passenger's.
+    assert await count(deps, ReplyRow, ReplyRow.pnr == offered.pnr) == 3
+    (remembered,) = memory.records.values()
+    assert remembered.text == "Text me from now on, please."
+    assert remembered.metadata["author"] == "webhook-reply" and memory.writes == 1
     async with deps.db.session() as session:
         offer = await session.get(OfferRow, offered.offer_id)
     assert offer is not None and offer.status == "changed"

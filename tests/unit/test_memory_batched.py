@@ -65,3 +65,24 @@ async def test_batched_writes_leave_the_embedding_to_the_first_recall(
         assert [r.record.id for r in recalled] == ["n1"]
         stored = store.collection.get(ids=["n1", "o1"], include=["embeddings"])
         assert all(any(vector) for vector in stored["embeddings"])  # embedded once, kept
+
+
+async def test_a_profile_reads_what_its_customer_said_even_if_still_queued(
+    tmp_path: Path, minilm: object
+) -> None:
+    async with open_chroma_memory(MemorySettings(path=tmp_path / "memory")) as store:
+        async with BatchedMemory(store) as memory:
+            await memory.record(
+                "C1",
+                MemoryKind.PREFERENCE,
+                "Text me from now on, please.",
+                at=AT,
+                metadata={"author": "sms-reply"},
+                id="r1",
+            )
+            await memory.record("C2", MemoryKind.OUTCOME, "XA100 cancelled", at=AT, id="o2")
+
+            profile = await memory.profile("C1")
+
+        assert profile.preferences.channel == "sms"
+        assert [r.id for r in profile.history] == ["r1"]

@@ -47,6 +47,7 @@ TYPICAL: dict[str, FieldValue] = {
     "care_meals": "yes",
     "care_hotel": "yes",
     "refund": "EUR 310.00",
+    "answer_by": "11:35",
     "status": "cancelled",
 }
 # What each message must tell, whatever the language (written out, not derived from SPECS).
@@ -112,6 +113,29 @@ def test_the_fields_a_kind_requires_are_enough_and_absent_options_leave_no_trace
             assert TYPICAL[name] not in message.body, name
     # No empty brackets, dangling connectors or doubled spaces where an option was.
     assert not re.search(r"\(\)|（）|（原为 ）|\s[.,)]|  |\b(and|und|et|y)\.", message.body)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(
+    "kind",
+    [
+        MessageKind.CANCELLED_REBOOKED,
+        MessageKind.DIVERTED_REBOOKED,
+        MessageKind.MISSED_CONNECTION_REBOOKED,
+    ],
+)
+def test_a_rebooking_tells_the_word_that_takes_the_refund_and_until_when(
+    kind: MessageKind, language: str
+) -> None:
+    # "Just reply" was read as words of their own (to the desk), never as the refund: the
+    # message names the one word the inbound adapters read as declining.
+    from tools.channels.inbound import interpret
+
+    body = render(kind, language, TYPICAL).body
+    line = next(line for line in body.splitlines() if "EUR 310.00" in line)
+    assert "11:35" in line
+    words = re.findall(r"[A-Z]{5,}|退款", line.split("EUR 310.00", 1)[1])
+    assert words and all(interpret(word).choice == "decline" for word in words), line
 
 
 def test_a_listed_offer_shows_each_option_on_its_own_numbered_line() -> None:

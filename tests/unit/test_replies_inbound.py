@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from agent.offers import OfferDesk
 from airline.tables import BookingRow, ChannelRow
 from app.replies_server import create_replies_app
 from streams.replies import decode_reply
@@ -171,6 +172,38 @@ async def test_an_sms_answer_is_routed_by_the_senders_address(
     ((_, key, value),) = published.records
     reply = decode_reply(value)
     assert (key, reply.choice, reply.option, reply.channel) == (offered.pnr, "option", 2, "sms")
+
+
+async def test_a_late_sms_reaches_the_desk_instead_of_vanishing(
+    inbound: tuple[httpx.AsyncClient, Published], offered: Offered, deps: ToolDeps
+) -> None:
+    client, published = inbound
+    async with deps.db.transaction() as session:
+        owner = await session.get(BookingRow, offered.pnr)
+        assert owner is not None
+        session.add(
+            ChannelRow(
+                customer_id=owner.customer_id,
+                kind="sms",
+                address="+4915100000002",
+                consent=True,
+                priority=0,
+            )
+        )
+    # Nobody answered in time: the re-routing stood and the offer closed.
+    await OfferDesk(deps).deadline_passed({"offer_id": offered.offer_id})
+
+    late = await client.post(
+        "/replies/sms",
+        json={"from": "+4915100000002", "body": "3", "message_id": "sms-late"},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+
+    assert late.status_code == 202, late.text
+    ((_, key, value),) = published.records
+    result = await OfferDesk(deps).answer(decode_reply(value))
+    assert key == offered.pnr
+    assert result == "to the operator desk: the offer was already defaulted"
 
 
 @pytest.mark.parametrize(

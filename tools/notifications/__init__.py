@@ -21,6 +21,7 @@ from tools.notifications.recipients import (
     booking_recipients,
     choose_channel,
     passenger_recipient_id,
+    stated_now,
     with_preferences,
 )
 from tools.notifications.templates import (
@@ -85,5 +86,6 @@ __all__ = [
     "passenger_recipient_id",
     "read_outbox_ahead",
     "render",
+    "stated_now",
     "with_preferences",
 ]

@@ -75,7 +75,9 @@ class KindSpec:
 _TRIP = ("flight", "route", "date")
 # What the passenger is owed, told in the same message (one message per change).
 _OWED = ("compensation", "citation", "care_meals", "care_hotel")
-_REBOOKED = KindSpec(Urgency.ALWAYS, (*_TRIP, "itinerary"), (*_OWED, "refund"))
+# `answer_by`: until when the passenger may answer the offer the rebooking opened
+# (`agent.offer_terms.reply_deadline`), e.g. with the reply word that takes the refund.
+_REBOOKED = KindSpec(Urgency.ALWAYS, (*_TRIP, "itinerary"), (*_OWED, "refund", "answer_by"))
 _NO_ALTERNATIVE = KindSpec(Urgency.ALWAYS, _TRIP, (*_OWED, "refund"))
 
 SPECS: Mapping[MessageKind, KindSpec] = {

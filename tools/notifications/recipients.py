@@ -5,14 +5,45 @@ whole party, unless a passenger left a consented contact of their own, who then 
 too, in their own language (`booking_recipients`). A recipient is reached on their
 preferred consented channel; the contact's stated preferences (customer memory) may move
 a consented channel first (or a refused one last) or change the language, never override
-consent.
+consent. A message sent after the case ran (a reminder, a refund's confirmation) reads
+them as they stand then (`stated_now`): the passenger may have said since, in their
+answer to the offer ("text me from now on").
 """
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
 
 from airline.models import Booking, ContactChannel, Customer, Preferences
+from airline.tables import BookingRow
+
+if TYPE_CHECKING:
+    from memory.base import CustomerMemory
+    from travel_agent.db import Database
+
+log = logging.getLogger(__name__)
+
+
+async def stated_now(memory: CustomerMemory | None, db: Database, pnr: str) -> Preferences:
+    """The stated preferences of `pnr`'s customer as memory has them now; none without
+    memory or when it does not answer (memory is advice: the message still goes, as the
+    profile says). Read it outside a write transaction: memory may take a while."""
+    if memory is None:
+        return Preferences()
+    async with db.session() as session:
+        customer_id = await session.scalar(
+            select(BookingRow.customer_id).where(BookingRow.pnr == pnr)
+        )
+    if customer_id is None:
+        return Preferences()
+    try:
+        return (await memory.profile(customer_id, history=0)).preferences
+    except Exception:
+        log.exception("customer memory did not answer; reaching the customer as on file")
+        return Preferences()
 
 
 def with_preferences(customer: Customer, preferences: Preferences) -> Customer:
