@@ -278,6 +278,8 @@ def _priority(j: Judged) -> list[Finding]:
                 could = searched[asked]
                 if not could or (got is not None and got <= could[0].arr + WORSE_BY):
                     continue
+                if not _room_left_for_group(j, members, low, high, could[0], party[high]):
+                    continue
                 if got is None or got > could[0].arr + WORSE_BY:
                     what = "nothing" if got is None else f"an arrival at {when(got)}"
                     found.append(
@@ -292,7 +294,32 @@ def _priority(j: Judged) -> list[Finding]:
     return found
 
 
-def could_travel_together(j: Judged, pnrs: list[str]) -> bool:
+def _room_left_for_group(
+    j: Judged,
+    members: Mapping[str, list[str]],
+    low: str,
+    high: str,
+    instead: Option,
+    seats: int,
+) -> bool:
+    """Had `high` flown `instead` (its `seats` there, its own final seats given back),
+    could the group of `low` still have travelled together? A seat a member of a group
+    took is the group's: taking it from them would have split the group (`split`) unless
+    another itinerary held them all, so it was no seat the higher passenger could have
+    had without a finding of its own. A lone `low` is always asked to give way."""
+    group = j.booking(low).group
+    pnrs = members.get(group, []) if group is not None else []
+    if len(pnrs) < 2 or not could_travel_together(j, pnrs):
+        return True
+    moved: Counter[str] = Counter(dict.fromkeys(instead.flights, -seats))
+    for leg in j.seats.journeys[high].final:
+        moved[leg.flight] += seats
+    return could_travel_together(j, pnrs, moved=moved)
+
+
+def could_travel_together(
+    j: Judged, pnrs: list[str], *, moved: Mapping[str, int] | None = None
+) -> bool:
     """Did one itinerary have seats for the whole group when it broke? A group with
     none cannot be kept together, and holding a member back to keep it so would deny
     them re-routing at the earliest opportunity, which is each passenger's own right
@@ -312,4 +339,5 @@ def could_travel_together(j: Judged, pnrs: list[str]) -> bool:
         for leg in journey.final:
             if leg.flight not in booked:  # a seat the agent took for the member
                 credit[leg.flight] += journey.booking.passengers
+    credit.update(moved or {})  # `moved`: seats another passenger would have freed or taken
     return bool(options_for(j, first, at, party=everyone, credit=credit))

@@ -581,6 +581,39 @@ def test_a_group_kept_together_on_a_later_flight_is_no_priority_fault() -> None:
     assert "priority" in checks(run(None))
 
 
+def test_a_group_that_needed_both_seats_is_no_priority_fault_against_a_lone_passenger() -> None:
+    """gen-s127-w1 of seed 127: two linked bookings take the two seats of XA2 together
+    and an unaccompanied minor flies XA3, the one seat left later. Giving the minor a
+    seat on XA2 would have split the group (XA3 had no room for both: a `split` finding
+    of its own), so the oracle cannot demand it: no priority finding. With room for the
+    group together on XA3, the minor should have gone first on XA2: a priority fault."""
+    two_seats = replace(XA2, sold={"economy": 8})
+    umnr = booking("P1", "XA1/2026-03-01", ssr=("UMNR",))
+    pair = [booking(p, "XA1/2026-03-01", group="g") for p in ("P2", "P3")]
+
+    def run(xa3_sold: int) -> RunRecord:
+        flights = [XA1, two_seats, replace(XA3, sold={"economy": xa3_sold})]
+        return after(
+            RunRecord(
+                world=world(flights, [umnr, *pair]),
+                events=[cancelled()],
+                end=at(720),
+                effects=[
+                    rebook(0, "P2", [1], ["XA2/2026-03-01"], case="c2"),
+                    rebook(0, "P3", [1], ["XA2/2026-03-01"], case="c3"),
+                    rebook(0, "P1", [1], ["XA3/2026-03-01"], case="c1"),
+                ],
+                messages=[
+                    message(0, p, "cancelled_rebooked", "XA1/2026-03-01")
+                    for p in ("P1", "P2", "P3")
+                ],
+            )
+        )
+
+    assert not {"priority", "split"} & checks(run(xa3_sold=9))
+    assert "priority" in checks(run(xa3_sold=8))
+
+
 def test_a_group_is_never_judged_against_its_own_member() -> None:
     """gen-s43-w21 of seed 43: an unaccompanied minor and a companion of one group fly
     together FRA-MUC-ZRH on Y1+M2; the seat the companion took on Y1 is no other
