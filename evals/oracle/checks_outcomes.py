@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from evals.oracle.context import Judged, next_departure
-from evals.oracle.journeys import LEAD, Option, breaks, search, unflown
-from evals.oracle.record import Leg
+from evals.oracle.journeys import LEAD, Option, ahead_from, breaks, search, unflown
+from evals.oracle.record import Effect, Leg
 from evals.oracle.rules import mct, outranks, priority
 from evals.oracle.verdict import Finding, when
 
@@ -54,7 +54,13 @@ def _ends_broken(j: Judged, pnr: str) -> list[str]:
     legs = unflown(j.record, j.board, journey.final, end)
     if not legs and journey.final:
         return []  # flown
-    return breaks(j.record, j.board, legs, end, j.destination[pnr])
+    return breaks(
+        j.record,
+        j.board,
+        ahead_from(j.record, j.board, journey.final, end),
+        end,
+        j.destination[pnr],
+    )
 
 
 def _final(j: Judged) -> list[Finding]:
@@ -81,9 +87,15 @@ def _needless(j: Judged) -> list[Finding]:
         previous: tuple[Leg, ...] = journey.planned
         for at, every, effect in journey.versions[1:]:
             legs = journey.mine(every)
-            if effect is not None and effect.action == "rebook" and legs != previous:
+            if (
+                effect is not None
+                and effect.action == "rebook"
+                and legs != previous
+                and not chosen_by_passenger(effect)
+            ):
                 ahead = unflown(record, board, previous, at)
-                if ahead and not breaks(record, board, ahead, at, j.destination[pnr]):
+                since = ahead_from(record, board, previous, at)
+                if ahead and not breaks(record, board, since, at, j.destination[pnr]):
                     last = ahead[-1].flight
                     late = board.state(last, at).est_arr - record.world.flights[last].sched_arr
                     if late < LATE_ENOUGH_TO_MOVE:
@@ -98,6 +110,18 @@ def _needless(j: Judged) -> list[Finding]:
                         )
             previous = legs
     return found
+
+
+PASSENGER_CASE = "reply:"
+"""The ledger's case prefix for what a passenger's own answer did (evals/README.md,
+"Passengers who answer"): `reply:<offer id>`."""
+
+
+def chosen_by_passenger(effect: Effect) -> bool:
+    """A move the passenger chose among the options offered: re-routing "at a later
+    date at the passenger's convenience" is theirs to ask for (EU261/UK261 Art 8(1)(c)),
+    so it is no needless rebooking even off an itinerary that still worked."""
+    return effect.case_id.startswith(PASSENGER_CASE)
 
 
 def options_for(
@@ -190,7 +214,7 @@ def _stranded_moments(j: Judged, pnr: str, broken: datetime) -> list[datetime]:
     kept: list[datetime] = []
     open_: list[datetime] = []
     for at in sorted({broken, *(t for t in j.moments_of[pnr] if t >= broken)}):
-        legs = unflown(record, board, journey.legs_at(at), at)
+        legs = ahead_from(record, board, journey.legs_at(at), at)
         if legs and breaks(record, board, legs, at, destination):
             open_.append(at)
             continue
