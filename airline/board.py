@@ -71,6 +71,16 @@ class FlightState(BaseModel):
         """Can a passenger still be put on this flight (as far as its status goes)?"""
         return self.status not in UNBOARDABLE
 
+    @property
+    def left_before_news(self) -> bool:
+        """Had the flight left when this news of it was written? Its record says so
+        (departed, arrived), or a flight still flying by its status was emitted no
+        earlier than the departure it states. Its passengers hear of it in the air or
+        after landing: a departure time is no news for them, the arrival is."""
+        if self.status in (FlightStatus.DEPARTED, FlightStatus.ARRIVED):
+            return True
+        return self.flyable and self.est_dep <= self.emitted_at
+
 
 _STATE_FIELDS = all_fields(FlightState)
 

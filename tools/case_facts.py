@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.board import FlightState, LiveBoard
 from airline.journeys import journey_of_flight
-from airline.models import Booking, Cabin, FlightStatus, LoyaltyTier, ReasonCode
+from airline.models import Booking, Cabin, FlightStatus, LoyaltyTier, ReasonCode, Segment
 from airline.reservations import load_booking, load_customer
 from airline.schedule import Schedule
 from tools.policy.entitlements import (
@@ -23,6 +23,7 @@ from tools.policy.entitlements import (
     Disruption,
     DisruptionKind,
     Entitlements,
+    PassengerChoice,
     PolicyConfig,
     entitlements,
 )
@@ -165,7 +166,21 @@ def disruption_facts(
         else _diverted_to(schedule, state, kind),
         alternative_offered=bool(rebooked) or kind is not DisruptionKind.CANCELLED,
         overnight=overnight,
+        choice=_choice_made(kind, rebooked, state),
     )
+
+
+def _choice_made(
+    kind: DisruptionKind, rebooked: Sequence[Segment], state: FlightState | None
+) -> PassengerChoice:
+    """A passenger whose delayed flight had left before they heard of the delay flew on
+    it: the choice of a refund instead of travelling (EU261 Art 6(1)(iii) with Art
+    8(1)(a), 14 CFR Part 260, APPR s.17) was made by travelling. What the delay owes
+    otherwise (care, as reimbursement; compensation, by the arrival) stands."""
+    if kind is DisruptionKind.DELAYED and not rebooked and state is not None:
+        if state.left_before_news:
+            return PassengerChoice.TRAVEL
+    return PassengerChoice.UNDECIDED
 
 
 def _stays_the_night(

@@ -270,6 +270,7 @@ def _disruption_fields(
 ) -> dict[str, str]:
     state = deps.board.get(flight.key)
     zone = ZoneInfo(schedule.airports[flight.origin].tz)
+    arrival_zone = ZoneInfo(schedule.airports[flight.destination].tz)
     delay = (state.est_dep - flight.sched_dep) if state else timedelta()
     return {
         "flight": f"{flight.carrier}{flight.number}",
@@ -286,6 +287,17 @@ def _disruption_fields(
         "minutes": str(max(0, int(delay.total_seconds() // 60))),
         "itinerary": "",
         "gate": (state.gate if state else None) or "",
+        # News of a flight that had already left (a late record, or one that says it
+        # departed) reaches passengers in the air: it tells when they land, not when
+        # they leave, and care as something to claim back, not to show at a desk.
+        "departed": "yes" if state is not None and state.left_before_news else "",
+        "new_arr": local_time(
+            schedule,
+            flight.destination,
+            state.est_arr if state else flight.sched_arr,
+            reference=flight.sched_arr.astimezone(arrival_zone).date(),
+            language=language,
+        ),
     }
 
 

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from evals.oracle.context import Judged, next_departure
-from evals.oracle.journeys import LEAD, Option, breaks, search, unflown
-from evals.oracle.record import Leg
+from evals.oracle.journeys import LEAD, Option, ahead_from, breaks, search, unflown
+from evals.oracle.record import Effect, Leg
 from evals.oracle.rules import mct, outranks, priority
 from evals.oracle.verdict import Finding, when
 
@@ -54,7 +54,13 @@ def _ends_broken(j: Judged, pnr: str) -> list[str]:
     legs = unflown(j.record, j.board, journey.final, end)
     if not legs and journey.final:
         return []  # flown
-    return breaks(j.record, j.board, legs, end, j.destination[pnr])
+    return breaks(
+        j.record,
+        j.board,
+        ahead_from(j.record, j.board, journey.final, end),
+        end,
+        j.destination[pnr],
+    )
 
 
 def _final(j: Judged) -> list[Finding]:
@@ -81,9 +87,15 @@ def _needless(j: Judged) -> list[Finding]:
         previous: tuple[Leg, ...] = journey.planned
         for at, every, effect in journey.versions[1:]:
             legs = journey.mine(every)
-            if effect is not None and effect.action == "rebook" and legs != previous:
+            if (
+                effect is not None
+                and effect.action == "rebook"
+                and legs != previous
+                and not chosen_by_passenger(effect)
+            ):
                 ahead = unflown(record, board, previous, at)
-                if ahead and not breaks(record, board, ahead, at, j.destination[pnr]):
+                since = ahead_from(record, board, previous, at)
+                if ahead and not breaks(record, board, since, at, j.destination[pnr]):
                     last = ahead[-1].flight
                     late = board.state(last, at).est_arr - record.world.flights[last].sched_arr
                     if late < LATE_ENOUGH_TO_MOVE:
@@ -98,6 +110,18 @@ def _needless(j: Judged) -> list[Finding]:
                         )
             previous = legs
     return found
+
+
+PASSENGER_CASE = "reply:"
+"""The ledger's case prefix for what a passenger's own answer did (evals/README.md,
+"Passengers who answer"): `reply:<offer id>`."""
+
+
+def chosen_by_passenger(effect: Effect) -> bool:
+    """A move the passenger chose among the options offered: re-routing "at a later
+    date at the passenger's convenience" is theirs to ask for (EU261/UK261 Art 8(1)(c)),
+    so it is no needless rebooking even off an itinerary that still worked."""
+    return effect.case_id.startswith(PASSENGER_CASE)
 
 
 def options_for(
@@ -190,7 +214,7 @@ def _stranded_moments(j: Judged, pnr: str, broken: datetime) -> list[datetime]:
     kept: list[datetime] = []
     open_: list[datetime] = []
     for at in sorted({broken, *(t for t in j.moments_of[pnr] if t >= broken)}):
-        legs = unflown(record, board, journey.legs_at(at), at)
+        legs = ahead_from(record, board, journey.legs_at(at), at)
         if legs and breaks(record, board, legs, at, destination):
             open_.append(at)
             continue
@@ -278,6 +302,8 @@ def _priority(j: Judged) -> list[Finding]:
                 could = searched[asked]
                 if not could or (got is not None and got <= could[0].arr + WORSE_BY):
                     continue
+                if not _room_left_for_group(j, members, low, high, could[0], party[high]):
+                    continue
                 if got is None or got > could[0].arr + WORSE_BY:
                     what = "nothing" if got is None else f"an arrival at {when(got)}"
                     found.append(
@@ -292,7 +318,32 @@ def _priority(j: Judged) -> list[Finding]:
     return found
 
 
-def could_travel_together(j: Judged, pnrs: list[str]) -> bool:
+def _room_left_for_group(
+    j: Judged,
+    members: Mapping[str, list[str]],
+    low: str,
+    high: str,
+    instead: Option,
+    seats: int,
+) -> bool:
+    """Had `high` flown `instead` (its `seats` there, its own final seats given back),
+    could the group of `low` still have travelled together? A seat a member of a group
+    took is the group's: taking it from them would have split the group (`split`) unless
+    another itinerary held them all, so it was no seat the higher passenger could have
+    had without a finding of its own. A lone `low` is always asked to give way."""
+    group = j.booking(low).group
+    pnrs = members.get(group, []) if group is not None else []
+    if len(pnrs) < 2 or not could_travel_together(j, pnrs):
+        return True
+    moved: Counter[str] = Counter(dict.fromkeys(instead.flights, -seats))
+    for leg in j.seats.journeys[high].final:
+        moved[leg.flight] += seats
+    return could_travel_together(j, pnrs, moved=moved)
+
+
+def could_travel_together(
+    j: Judged, pnrs: list[str], *, moved: Mapping[str, int] | None = None
+) -> bool:
     """Did one itinerary have seats for the whole group when it broke? A group with
     none cannot be kept together, and holding a member back to keep it so would deny
     them re-routing at the earliest opportunity, which is each passenger's own right
@@ -312,4 +363,5 @@ def could_travel_together(j: Judged, pnrs: list[str]) -> bool:
         for leg in journey.final:
             if leg.flight not in booked:  # a seat the agent took for the member
                 credit[leg.flight] += journey.booking.passengers
+    credit.update(moved or {})  # `moved`: seats another passenger would have freed or taken
     return bool(options_for(j, first, at, party=everyone, credit=credit))

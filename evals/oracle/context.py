@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from evals.oracle.board import Board
-from evals.oracle.journeys import Replay, breaks, replay, unflown
+from evals.oracle.journeys import Replay, ahead_from, breaks, replay, unflown
 from evals.oracle.record import BookingRec, RunRecord
 
 NEWS_DELAY = timedelta(minutes=30)
@@ -81,7 +81,8 @@ def _affected(j: Judged, pnr: str, trip: int) -> tuple[datetime | None, datetime
         legs = unflown(record, board, journey.legs_at(at, before=True), at)
         if touched is None and any(_news(j, leg.flight, at) for leg in legs):
             touched = at
-        if broken is None and legs and breaks(record, board, legs, at, destination):
+        since = ahead_from(record, board, journey.legs_at(at, before=True), at)
+        if broken is None and legs and breaks(record, board, since, at, destination):
             broken = at
             touched = touched or at
     return touched, broken

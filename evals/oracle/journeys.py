@@ -217,6 +217,20 @@ def unflown(
     return tuple(leg for leg in legs if not _flown(board, leg.flight, at))
 
 
+def ahead_from(
+    record: RunRecord, board: Board, legs: tuple[Leg, ...], at: datetime
+) -> tuple[Leg, ...]:
+    """The legs not yet flown at `at`, after the flown leg that brings the passenger to
+    the first of them (in the air, or landed to connect): the connection is made or
+    missed by that leg's arrival, so `breaks` must see it (a delay first known when the
+    inbound had left breaks the onward flight as surely as one known before)."""
+    ahead = unflown(record, board, legs, at)
+    if not ahead or ahead[0] not in legs:
+        return ahead
+    first = legs.index(ahead[0])
+    return (legs[first - 1], *ahead) if first > 0 else ahead
+
+
 def _flown(board: Board, key: str, at: datetime) -> bool:
     state = board.state(key, at)
     if state.gone:

@@ -581,6 +581,39 @@ def test_a_group_kept_together_on_a_later_flight_is_no_priority_fault() -> None:
     assert "priority" in checks(run(None))
 
 
+def test_a_group_that_needed_both_seats_is_no_priority_fault_against_a_lone_passenger() -> None:
+    """gen-s127-w1 of seed 127: two linked bookings take the two seats of XA2 together
+    and an unaccompanied minor flies XA3, the one seat left later. Giving the minor a
+    seat on XA2 would have split the group (XA3 had no room for both: a `split` finding
+    of its own), so the oracle cannot demand it: no priority finding. With room for the
+    group together on XA3, the minor should have gone first on XA2: a priority fault."""
+    two_seats = replace(XA2, sold={"economy": 8})
+    umnr = booking("P1", "XA1/2026-03-01", ssr=("UMNR",))
+    pair = [booking(p, "XA1/2026-03-01", group="g") for p in ("P2", "P3")]
+
+    def run(xa3_sold: int) -> RunRecord:
+        flights = [XA1, two_seats, replace(XA3, sold={"economy": xa3_sold})]
+        return after(
+            RunRecord(
+                world=world(flights, [umnr, *pair]),
+                events=[cancelled()],
+                end=at(720),
+                effects=[
+                    rebook(0, "P2", [1], ["XA2/2026-03-01"], case="c2"),
+                    rebook(0, "P3", [1], ["XA2/2026-03-01"], case="c3"),
+                    rebook(0, "P1", [1], ["XA3/2026-03-01"], case="c1"),
+                ],
+                messages=[
+                    message(0, p, "cancelled_rebooked", "XA1/2026-03-01")
+                    for p in ("P1", "P2", "P3")
+                ],
+            )
+        )
+
+    assert not {"priority", "split"} & checks(run(xa3_sold=9))
+    assert "priority" in checks(run(xa3_sold=8))
+
+
 def test_a_group_is_never_judged_against_its_own_member() -> None:
     """gen-s43-w21 of seed 43: an unaccompanied minor and a companion of one group fly
     together FRA-MUC-ZRH on Y1+M2; the seat the companion took on Y1 is no other
@@ -670,6 +703,59 @@ def test_a_delay_over_two_hours_is_not_stranded_nor_owed_compensation_until_it_l
     record.events = [late, landed]
     record.end = at(500)
     assert "compensation" in checks(record)  # 200 min late at the destination: 250 EUR owed
+
+
+def test_a_connection_missed_by_a_delay_told_in_the_air_is_broken() -> None:
+    """A delay first known from the inbound's departure record (the passenger is in the
+    air, landing 10 min before the onward flight leaves): the connection is missed as
+    surely as one known before the inbound left. Re-routing the onward leg is no
+    needless rebooking, and leaving it is a broken itinerary."""
+    legs = [flight("XA1/2026-03-01", "FRA", "MUC", 120, 180)]
+    legs.append(flight("XM0/2026-03-01", "MUC", "ZRH", 240, 300))
+    later = flight("M1/2026-03-01", "MUC", "ZRH", 400, 460)
+    left_late = event(170, "XA1/2026-03-01", "departed", at(170), at(230))
+
+    def run(moved: bool) -> RunRecord:
+        return after(
+            RunRecord(
+                world=world([*legs, later], [booking("P1", *(f.key for f in legs))]),
+                events=[left_late],
+                end=at(600 if moved else 235),  # unmoved: judged before XM0 leaves
+                effects=[rebook(175, "P1", [2], ["M1/2026-03-01"])] if moved else [],
+                messages=[message(175, "P1", "missed_connection_rebooked", "XA1/2026-03-01")]
+                if moved
+                else [],
+            )
+        )
+
+    assert "needless_rebooking" not in checks(run(moved=True))
+    assert {"stranded", "no_outcome"} & checks(run(moved=False))
+
+
+def test_a_later_flight_the_passenger_chose_is_no_needless_rebooking() -> None:
+    """Protected on XA2, the passenger answers the offer with XA3 (Art 8(1)(c): later,
+    at their convenience): the move is theirs (the ledger's `reply:` case), not a
+    needless one; the same move by the agent's own case is."""
+
+    def run(case: str) -> RunRecord:
+        return after(
+            RunRecord(
+                world=world([XA1, XA2, XA3], [booking("P1", "XA1/2026-03-01")]),
+                events=[cancelled()],
+                end=at(720),
+                effects=[
+                    rebook(0, "P1", [1], ["XA2/2026-03-01"]),
+                    rebook(20, "P1", [2], ["XA3/2026-03-01"], case=case),
+                ],
+                messages=[
+                    message(0, "P1", "cancelled_rebooked", "XA1/2026-03-01"),
+                    message(20, "P1", "cancelled_rebooked", "XA1/2026-03-01"),
+                ],
+            )
+        )
+
+    assert "needless_rebooking" not in checks(run("reply:o1"))
+    assert "needless_rebooking" in checks(run("c2"))
 
 
 def test_the_oracle_imports_nothing_from_the_agent() -> None:

@@ -88,7 +88,9 @@ SPECS: Mapping[MessageKind, KindSpec] = {
     MessageKind.MISSED_CONNECTION_REBOOKED: _REBOOKED,
     MessageKind.MISSED_CONNECTION_NO_ALTERNATIVE: _NO_ALTERNATIVE,
     MessageKind.DELAY: KindSpec(
-        Urgency.NEAR_DEPARTURE, (*_TRIP, "new_dep", "minutes"), (*_OWED, "refund")
+        Urgency.NEAR_DEPARTURE,
+        (*_TRIP, "new_dep", "minutes"),
+        (*_OWED, "refund", "departed", "new_arr"),
     ),
     # Offered seats go to others if the passenger waits: never held overnight.
     MessageKind.OFFER: KindSpec(
@@ -116,7 +118,9 @@ SPECS: Mapping[MessageKind, KindSpec] = {
 }
 """Per kind: its fields and urgency. ``refund`` offers the refund the passenger may choose
 instead (EU261 Art 8, 14 CFR Part 260, APPR s.17). ``new_dep`` is the departure, local
-time at its airport;
+time at its airport, ``new_arr`` the arrival, local time at its airport; a delay's
+``departed`` says the news came after the flight had left (`FlightState.left_before_news`):
+its passengers hear it in the air, so it says when they land and how care is claimed back;
 ``itinerary`` and each of ``options`` describe flights as ``XA104 FRA 14:30 → LHR 15:45``."""
 
 FieldValue = str | Sequence[str]
