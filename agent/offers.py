@@ -38,6 +38,7 @@ from agent.choices import RefundChoice, take_refund
 from agent.offer_terms import other_options, reply_deadline
 from agent.reply_memory import remember_reply
 from agent.scheduler import JobKind, schedule_job
+from agent.switch_notice import confirm_switch, switch_key
 from agent.tables import OfferRow, OfferStatus, ReplyDisposition, ReplyRow
 from airline.models import Cabin
 from airline.reservations import load_booking
@@ -260,7 +261,7 @@ class OfferDesk:
         replace = [s.seq for s in booking.active_segments if s.flight_key in offer.booked]
         done = await rebook(
             self.deps,
-            key=f"{offer.id}:option",
+            key=switch_key(offer.id),
             case_id=answer_case(offer.id),
             pnr=offer.pnr,
             replace_seqs=replace,
@@ -272,6 +273,10 @@ class OfferDesk:
                 ReplyDisposition.OPTION_UNAVAILABLE,
                 f"option {option} cannot be booked ({done.message})",
             )
+        # Told, so a switch that booked reads apart from one that went to the desk.
+        await confirm_switch(
+            self.deps, offer, flights, await stated_now(self.memory, self.deps.db, offer.pnr)
+        )
         return (
             ReplyDisposition.CHANGED,
             f"moved to option {option}: {', '.join(flights)}",
