@@ -46,6 +46,7 @@ async def collect(db: Database, started_wall: datetime, emitted: list[datetime])
             await session.execute(
                 select(
                     CaseRow.id,
+                    CaseRow.decided_wall_at,
                     OutboxRow.sent_at,
                     OutboxRow.sent_wall_at,
                     OutboxRow.payload,
@@ -91,12 +92,32 @@ async def collect(db: Database, started_wall: datetime, emitted: list[datetime])
         for note in first.values()
         if note.emitted_at and not note.payload.get("not_before")
     ]
-    # Wall time from the wave's first decision (its planning) to the delivery.
+    # Wall time from the wave's first decision (its planning) to the delivery, and its
+    # two parts: until the case was decided (closed), and from then until delivered (the
+    # relay's share) -- which of the two a slow notification waited on.
     wall_s = [
         (note.sent_wall_at - note.planned_wall_at).total_seconds() + (note.plan_seconds or 0.0)
         for note in first.values()
         if note.sent_wall_at and note.planned_wall_at
     ]
+    decide_s = [
+        (note.decided_wall_at - note.planned_wall_at).total_seconds() + (note.plan_seconds or 0.0)
+        for note in first.values()
+        if note.decided_wall_at and note.planned_wall_at
+    ]
+    deliver_s = [
+        (note.sent_wall_at - note.decided_wall_at).total_seconds()
+        for note in first.values()
+        if note.sent_wall_at and note.decided_wall_at
+    ]
+    # The audit: a case's first message without its event's emission time, its wave's
+    # planning, its decision or its delivery wall time cannot be timed from the database.
+    unauditable = sum(
+        1
+        for note in first.values()
+        if not (note.emitted_at and note.planned_wall_at and note.decided_wall_at)
+        or not note.sent_wall_at
+    )
     per_pnr: dict[str, list[list[str]]] = {}
     for pnr, detail in rebooks:
         per_pnr.setdefault(pnr, []).append(detail["flights"])
@@ -138,6 +159,9 @@ async def collect(db: Database, started_wall: datetime, emitted: list[datetime])
             "p95": pct(wall_s, 0.95),
             "max": pct(wall_s, 1.0),
         },
+        "decide_wall_s": _spread(decide_s),
+        "deliver_wall_s": _spread(deliver_s),
+        "unauditable_messages": unauditable,
         "rebookings": len(rebooks),
         "rebooked_passengers": len(per_pnr),
         "churn": round(len(rebooks) / len(per_pnr), 3) if per_pnr else 0.0,
@@ -153,6 +177,10 @@ async def collect(db: Database, started_wall: datetime, emitted: list[datetime])
         "jobs_due_after_feed": due_after_feed,
         "waves_recorded": len(waves_first),
     }
+
+
+def _spread(values: list[float]) -> dict[str, float]:
+    return {"p50": pct(values, 0.5), "p95": pct(values, 0.95), "max": pct(values, 1.0)}
 
 
 def _utc(instant: datetime) -> datetime:
