@@ -8,8 +8,8 @@ the job (`collect`'s docstring says why both).
 from __future__ import annotations
 
 from bisect import bisect_left
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 from sqlalchemy import select
 
@@ -51,6 +51,7 @@ async def collect(db: Database, started_wall: datetime, emitted: list[datetime])
                     OutboxRow.sent_wall_at,
                     OutboxRow.payload,
                     DisruptionRow.emitted_at,
+                    WaveRow.first_read_wall_at,
                     WaveRow.planned_wall_at,
                     WaveRow.plan_seconds,
                 )
@@ -92,18 +93,19 @@ async def collect(db: Database, started_wall: datetime, emitted: list[datetime])
         for note in first.values()
         if note.emitted_at and not note.payload.get("not_before")
     ]
-    # Wall time from the wave's first decision (its planning) to the delivery, and its
-    # two parts: until the case was decided (closed), and from then until delivered (the
-    # relay's share) -- which of the two a slow notification waited on.
+    # Wall time from the wave's first material record taken (triage, the wave's window
+    # and its planning included) to the delivery, and its two parts: until the case was
+    # decided (closed), and from then until delivered (the relay's share) -- which of the
+    # two a slow notification waited on.
     wall_s = [
-        (note.sent_wall_at - note.planned_wall_at).total_seconds() + (note.plan_seconds or 0.0)
+        (note.sent_wall_at - start).total_seconds()
         for note in first.values()
-        if note.sent_wall_at and note.planned_wall_at
+        if note.sent_wall_at and (start := _wave_start(note))
     ]
     decide_s = [
-        (note.decided_wall_at - note.planned_wall_at).total_seconds() + (note.plan_seconds or 0.0)
+        (note.decided_wall_at - start).total_seconds()
         for note in first.values()
-        if note.decided_wall_at and note.planned_wall_at
+        if note.decided_wall_at and (start := _wave_start(note))
     ]
     deliver_s = [
         (note.sent_wall_at - note.decided_wall_at).total_seconds()
@@ -115,7 +117,7 @@ async def collect(db: Database, started_wall: datetime, emitted: list[datetime])
     unauditable = sum(
         1
         for note in first.values()
-        if not (note.emitted_at and note.planned_wall_at and note.decided_wall_at)
+        if not (note.emitted_at and note.first_read_wall_at and note.decided_wall_at)
         or not note.sent_wall_at
     )
     per_pnr: dict[str, list[list[str]]] = {}
@@ -177,6 +179,16 @@ async def collect(db: Database, started_wall: datetime, emitted: list[datetime])
         "jobs_due_after_feed": due_after_feed,
         "waves_recorded": len(waves_first),
     }
+
+
+def _wave_start(note: Any) -> datetime | None:
+    """Wall time the case's wave began: its first record taken, or (waves recorded before
+    `first_read_wall_at`) the start of its planning."""
+    if note.first_read_wall_at:
+        return cast(datetime, note.first_read_wall_at)
+    if note.planned_wall_at:
+        return cast(datetime, note.planned_wall_at - timedelta(seconds=note.plan_seconds or 0.0))
+    return None
 
 
 def _spread(values: list[float]) -> dict[str, float]:

@@ -1,11 +1,11 @@
 """Time to notify is auditable from the database alone (issue 13).
 
-A storm whose cases close both ways — news-only and rebooked cases settled in bulk
-(`agent.runtime.settle`), the others through their graphs — then the outbox relay
-delivers. Every delivered notification must lead, by the database's own rows, to the
-event's emission time (`disruptions.emitted_at`), the wave's planning (`waves`), the
-wall time its case was decided (`cases.decided_wall_at`) and the wall time it was
-delivered (`outbox.sent_wall_at`), in that order.
+A storm whose cases close one way or the other — settled in bulk (`agent.runtime.settle`),
+or each through its graph — then the outbox relay delivers. Every delivered notification
+must lead, by the database's own rows, to the event's emission time
+(`disruptions.emitted_at`), the wall time its wave's first record was taken and the wave
+was planned (`waves`), the wall time its case was decided (`cases.decided_wall_at`) and
+the wall time it was delivered (`outbox.sent_wall_at`), in that order.
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ async def test_every_delivered_notification_is_timed_from_the_database(
                         CaseRow.id,
                         CaseRow.status,
                         DisruptionRow.emitted_at,
+                        WaveRow.first_read_wall_at,
                         WaveRow.planned_wall_at,
                         WaveRow.plan_seconds,
                         CaseRow.decided_wall_at,
@@ -100,11 +101,16 @@ async def test_every_delivered_notification_is_timed_from_the_database(
         row.id
         for row in rows
         if row.emitted_at is None
+        or row.first_read_wall_at is None
         or row.planned_wall_at is None
         or row.decided_wall_at is None
         or row.sent_wall_at is None
     ]
     assert not untimed, f"{len(untimed)} messages not timed from the database: {untimed[:5]}"
     for row in rows:
-        wave_start = row.planned_wall_at.timestamp() - row.plan_seconds
-        assert wave_start <= row.decided_wall_at.timestamp() <= row.sent_wall_at.timestamp(), row
+        # The wave's first record was taken, then it was planned, then the case decided,
+        # then its message delivered.
+        read = row.first_read_wall_at.timestamp()
+        planning = row.planned_wall_at.timestamp() - row.plan_seconds
+        decided, delivered = row.decided_wall_at.timestamp(), row.sent_wall_at.timestamp()
+        assert read <= planning <= decided <= delivered, row
