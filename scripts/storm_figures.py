@@ -2,7 +2,11 @@
 
 Time to notify is each case's first message; messages held for the quiet hours are
 counted apart; follow-up lag is given on the event clock and from when the clock reached
-the job (`collect`'s docstring says why both).
+the job (`collect`'s docstring says why both). Everything is read from the database the
+run left, as an auditor would: the event's emission (`disruptions.emitted_at`), the wall
+time the wave's first record was taken (`waves.first_read_wall_at`), the case's decision
+(`cases.decided_wall_at`) and the delivery (`outbox.sent_wall_at`); wall time to notify
+is split at the decision, so a slow message shows whether deciding or delivering held it.
 """
 
 from __future__ import annotations
