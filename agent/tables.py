@@ -95,6 +95,12 @@ class WaveRow(Base):
     parties: Mapped[int]
     placed: Mapped[int]
     first_emitted_at: Mapped[datetime]
+    first_read_wall_at: Mapped[datetime | None] = mapped_column(default=None)
+    """Wall time (UTC) at which the daemon took the wave's first material record: with
+    each case's `decided_wall_at` and its messages' `sent_wall_at`, the wall time from
+    the event's arrival to the passenger's message, triage and planning included (waves
+    recorded before this column have none: their start is `planned_wall_at` minus
+    `plan_seconds`)."""
     planned_at: Mapped[datetime]
     """Event time of the plan."""
     planned_wall_at: Mapped[datetime]

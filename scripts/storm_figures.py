@@ -2,14 +2,18 @@
 
 Time to notify is each case's first message; messages held for the quiet hours are
 counted apart; follow-up lag is given on the event clock and from when the clock reached
-the job (`collect`'s docstring says why both).
+the job (`collect`'s docstring says why both). Everything is read from the database the
+run left, as an auditor would: the event's emission (`disruptions.emitted_at`), the wall
+time the wave's first record was taken (`waves.first_read_wall_at`), the case's decision
+(`cases.decided_wall_at`) and the delivery (`outbox.sent_wall_at`); wall time to notify
+is split at the decision, so a slow message shows whether deciding or delivering held it.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 from sqlalchemy import select
 
@@ -46,10 +50,12 @@ async def collect(db: Database, started_wall: datetime, emitted: list[datetime])
             await session.execute(
                 select(
                     CaseRow.id,
+                    CaseRow.decided_wall_at,
                     OutboxRow.sent_at,
                     OutboxRow.sent_wall_at,
                     OutboxRow.payload,
                     DisruptionRow.emitted_at,
+                    WaveRow.first_read_wall_at,
                     WaveRow.planned_wall_at,
                     WaveRow.plan_seconds,
                 )
@@ -91,12 +97,33 @@ async def collect(db: Database, started_wall: datetime, emitted: list[datetime])
         for note in first.values()
         if note.emitted_at and not note.payload.get("not_before")
     ]
-    # Wall time from the wave's first decision (its planning) to the delivery.
+    # Wall time from the wave's first material record taken (triage, the wave's window
+    # and its planning included) to the delivery, and its two parts: until the case was
+    # decided (closed), and from then until delivered (the relay's share) -- which of the
+    # two a slow notification waited on.
     wall_s = [
-        (note.sent_wall_at - note.planned_wall_at).total_seconds() + (note.plan_seconds or 0.0)
+        (note.sent_wall_at - start).total_seconds()
         for note in first.values()
-        if note.sent_wall_at and note.planned_wall_at
+        if note.sent_wall_at and (start := _wave_start(note))
     ]
+    decide_s = [
+        (note.decided_wall_at - start).total_seconds()
+        for note in first.values()
+        if note.decided_wall_at and (start := _wave_start(note))
+    ]
+    deliver_s = [
+        (note.sent_wall_at - note.decided_wall_at).total_seconds()
+        for note in first.values()
+        if note.sent_wall_at and note.decided_wall_at
+    ]
+    # The audit: a case's first message without its event's emission time, its wave's
+    # planning, its decision or its delivery wall time cannot be timed from the database.
+    unauditable = sum(
+        1
+        for note in first.values()
+        if not (note.emitted_at and note.first_read_wall_at and note.decided_wall_at)
+        or not note.sent_wall_at
+    )
     per_pnr: dict[str, list[list[str]]] = {}
     for pnr, detail in rebooks:
         per_pnr.setdefault(pnr, []).append(detail["flights"])
@@ -138,6 +165,9 @@ async def collect(db: Database, started_wall: datetime, emitted: list[datetime])
             "p95": pct(wall_s, 0.95),
             "max": pct(wall_s, 1.0),
         },
+        "decide_wall_s": _spread(decide_s),
+        "deliver_wall_s": _spread(deliver_s),
+        "unauditable_messages": unauditable,
         "rebookings": len(rebooks),
         "rebooked_passengers": len(per_pnr),
         "churn": round(len(rebooks) / len(per_pnr), 3) if per_pnr else 0.0,
@@ -153,6 +183,20 @@ async def collect(db: Database, started_wall: datetime, emitted: list[datetime])
         "jobs_due_after_feed": due_after_feed,
         "waves_recorded": len(waves_first),
     }
+
+
+def _wave_start(note: Any) -> datetime | None:
+    """Wall time the case's wave began: its first record taken, or (waves recorded before
+    `first_read_wall_at`) the start of its planning."""
+    if note.first_read_wall_at:
+        return cast(datetime, note.first_read_wall_at)
+    if note.planned_wall_at:
+        return cast(datetime, note.planned_wall_at - timedelta(seconds=note.plan_seconds or 0.0))
+    return None
+
+
+def _spread(values: list[float]) -> dict[str, float]:
+    return {"p50": pct(values, 0.5), "p95": pct(values, 0.95), "max": pct(values, 1.0)}
 
 
 def _utc(instant: datetime) -> datetime:

@@ -55,6 +55,9 @@ class Wave:
     changes: list[tuple[Received, FlightStatusEvent, Change]] = field(default_factory=list)
     positions: list[Position] = field(default_factory=list)
     """Every record taken while the wave was open (material or not), to commit after it."""
+    first_read_wall_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    """Wall time (UTC) at which the daemon took the wave's first material record: where
+    its wall-clock time to notify starts (triage and the wave's window included)."""
 
     @classmethod
     def starting(cls, event: FlightStatusEvent, window: timedelta) -> Wave:
@@ -225,6 +228,7 @@ async def open_wave(
         parties=len(plan.placements),
         placed=sum(1 for p in plan.placements.values() if p.option is not None),
         first_emitted_at=wave.first_at,
+        first_read_wall_at=wave.first_read_wall_at,
         planned_at=now,
         planned_wall_at=datetime.now(UTC),
         plan_seconds=round(time.perf_counter() - started, 4),

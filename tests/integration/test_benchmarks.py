@@ -62,6 +62,9 @@ def test_storm_benchmark() -> None:
         assert storm["cases"] > 0 and storm["waves"] >= 1 and storm["cases_per_s"] > 0
         assert sum(storm["outcomes"].values()) == storm["cases"]
         assert storm["notified"] > 0 and storm["notify_wall_s"]["p95"] > 0
+        # Every first message timed from the database alone, in its two parts.
+        assert storm["unauditable_messages"] == 0
+        assert storm["decide_wall_s"]["p95"] <= storm["notify_wall_s"]["max"]
         assert 1.0 - 1e-6 <= storm["quality_ratio"] <= storm["old_greedy_ratio"] + 1e-6
         assert storm["peak_rss_mb"] > 0
     assert figures["synthetic"]["waves"] == 1  # cancellations at one instant: one wave
