@@ -20,6 +20,7 @@ from streams.replies import PassengerReply
 from tests.fakes.offers import Offered, offered_booking, world_deps
 from tools.effects import ToolDeps
 from tools.refunds import refund_key
+from tools.tables import OutboxRow
 from travel_agent.db import Database
 
 
@@ -212,3 +213,29 @@ async def test_an_option_landing_after_the_return_leaves_is_not_booked(
     assert "cannot be booked" in refused and "next journey would be missed" in refused, refused
     assert (await flights_of(deps, offered.pnr))[: len(offered.options[0])] == offered.options[0]
     assert (await offer(deps, offered.offer_id)).status == "open"
+
+
+async def test_a_switch_that_booked_is_confirmed_to_the_passenger_once(
+    deps: ToolDeps, offered: Offered
+) -> None:
+    """A switch that fails goes to the desk; one that booked must say so, or the passenger
+    cannot tell them apart (the offer named the new flights only as a choice)."""
+    desk = OfferDesk(deps)
+    first = reply(offered, deps, "option", option=3)
+
+    await desk.answer(first)
+    await desk.answer(first)  # delivered twice
+
+    async with deps.db.session() as session:
+        told = (
+            await session.scalars(
+                select(OutboxRow).where(
+                    OutboxRow.idempotency_key.startswith(f"notify:{offered.offer_id}:option")
+                )
+            )
+        ).all()
+    assert len(told) >= 1
+    assert len({row.customer_id for row in told}) == len(told)  # one per recipient
+    message = told[0].payload
+    assert message["kind"].endswith("_rebooked")
+    assert offered.options[2][0].split("/")[0] in message["body"]
