@@ -39,6 +39,8 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.closed_flights import refuse_closed_flights
+from airline.confirms_ahead import take_confirm_read
+from airline.inventory import write_given_back
 from airline.models import BookingStatus, Cabin
 from airline.reservations import (
     BookingClosedError,
@@ -245,6 +247,7 @@ async def hold_many(
         for flight in request.flights:
             if flight not in request.kept:
                 need[(flight, request.cabin)] += request.party
+    await write_given_back(session)  # seats given back in this transaction count
     # Sorted: transactions taking seats on the same flights lock them in one order.
     for (flight, cabin), count in sorted(need.items()):
         taken = await session.execute(
@@ -362,7 +365,12 @@ async def confirm_hold(
             party needs.
         ReservationError: the hold was confirmed already, under another key.
     """
-    row, booking = await _lock_hold_and_booking(session, hold_id)
+    # Read ahead for a batch of confirmations (`airline.confirms_ahead`), or read now.
+    ahead = take_confirm_read(session, hold_id)
+    if ahead is not None:
+        row, booking = ahead.row, ahead.booking
+    else:
+        row, booking = await _lock_hold_and_booking(session, hold_id)
     if await effect_done(session, key):
         return await _replay(session, hold_id)
     if not replace_seqs:
@@ -375,13 +383,16 @@ async def confirm_hold(
         raise HoldExpiredError(hold_id, f"expired at {row.expires_at.isoformat()}")
     if booking.status != BookingStatus.ACTIVE.value:
         raise BookingClosedError(row.pnr, booking.status)
-    party = await seats_needed(session, row.pnr)
+    party = ahead.party if ahead is not None else await seats_needed(session, row.pnr)
     if row.party < party:
         raise InvalidRequestError(
             f"hold {hold_id} holds {row.party} seat(s); booking {row.pnr} needs {party}, "
             "together on every flight"
         )
-    await refuse_closed_flights(session, row.flights)  # before any seat is locked
+    if ahead is None:
+        await refuse_closed_flights(session, row.flights)  # before any seat is locked
+    elif ahead.closed is not None:
+        raise ahead.closed
     await swap_segments(
         session,
         pnr=row.pnr,
@@ -389,6 +400,7 @@ async def confirm_hold(
         new_flights=row.flights,
         cabin=row.cabin,
         party=party,
+        read=(ahead.segments, ahead.last_seq) if ahead is not None else None,
     )
     # The swap gave back the replaced segments' seats, the kept ones among them: the new
     # segments on those flights take them again (net nothing; a kept flight whose segment

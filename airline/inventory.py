@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import cast
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.bookings import seats_needed
@@ -19,9 +20,17 @@ from airline.closed_flights import refuse_closed_flights
 from airline.errors import InvalidRequestError
 from airline.models import Cabin, SegmentStatus
 from airline.tables import InventoryRow, SegmentRow
+from travel_agent.db import deferring, execute_write, insert_row, write_deferred_now
 from travel_agent.errors import NoSeatsError, NotFoundError
 
-__all__ = ["available_seats", "give_back_seats", "rebook", "swap_segments", "take_seats"]
+__all__ = [
+    "available_seats",
+    "give_back_seats",
+    "rebook",
+    "swap_segments",
+    "take_seats",
+    "write_given_back",
+]
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +41,7 @@ async def available_seats(
     """Seats left per flight in `cabin`, read now (not from a snapshot)."""
     if not flight_keys:
         return {}
+    await write_given_back(session)
     rows = await session.execute(_SEATS_LEFT, {"keys": flight_keys, "cabin": cabin.value})
     return {key: int(left) for key, left in rows}
 
@@ -42,14 +52,17 @@ _SEATS_LEFT = select(InventoryRow.flight_key, InventoryRow.capacity - InventoryR
     InventoryRow.flight_key.in_(bindparam("keys", expanding=True)),
     InventoryRow.cabin == bindparam("cabin"),
 )
+# On the table, not the mapped class: a batch runs it as one executemany
+# (`give_back_seats`), which the ORM refuses for an UPDATE with criteria of its own.
+_INVENTORY = cast(Table, InventoryRow.__table__)
 _GIVE_BACK = (
-    update(InventoryRow)
+    update(_INVENTORY)
     .where(
-        InventoryRow.flight_key == bindparam("b_flight_key"),
-        InventoryRow.cabin == bindparam("b_cabin"),
-        InventoryRow.sold >= bindparam("b_count"),
+        _INVENTORY.c.flight_key == bindparam("b_flight_key"),
+        _INVENTORY.c.cabin == bindparam("b_cabin"),
+        _INVENTORY.c.sold >= bindparam("b_count"),
     )
-    .values(sold=InventoryRow.sold - bindparam("b_count"))
+    .values(sold=_INVENTORY.c.sold - bindparam("b_count"))
 )
 
 
@@ -111,28 +124,34 @@ async def swap_segments(
     new_flights: Sequence[str],
     cabin: str,
     party: int | None = None,
+    read: tuple[Sequence[SegmentRow], int | None] | None = None,
 ) -> None:
     """Take `replace_seqs` off the booking (the party's seats back) and add `new_flights`
     to the journey they belonged to.
 
     The new flights' seats must be taken already (by `take_seats` or a hold), one per
     passenger who needs a seat. `party`: the seats the party takes (`seats_needed`), when
-    the caller counted them in this transaction already (None: counted here).
+    the caller counted them in this transaction already (None: counted here). `read`:
+    the booking's active segments, locked, and its highest segment number, when the
+    caller read them in this transaction already (`airline.confirms_ahead`).
 
     Raises:
         NotFoundError: the booking has no active segment with one of `replace_seqs`.
         InvalidRequestError: `replace_seqs` belong to more than one journey (a rebooking
             re-accommodates one journey; the others keep their segments).
     """
-    segments = (
-        await session.scalars(
-            select(SegmentRow)
-            .where(SegmentRow.pnr == pnr, SegmentRow.status == SegmentStatus.ACTIVE.value)
-            # A concurrent refund or rebooking of the same booking waits, then sees its work.
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    ).all()
+    if read is None:
+        segments: Sequence[SegmentRow] = (
+            await session.scalars(
+                select(SegmentRow)
+                .where(SegmentRow.pnr == pnr, SegmentRow.status == SegmentStatus.ACTIVE.value)
+                # A concurrent refund or rebooking of the same booking waits, then sees it.
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+        ).all()
+    else:
+        segments = read[0]
     by_seq = {s.seq: s for s in segments}
     missing = [seq for seq in replace_seqs if seq not in by_seq]
     if missing:
@@ -151,9 +170,16 @@ async def swap_segments(
         # Give the seats back: they are "discovered inventory" for the next passengers.
         await give_back_seats(session, old.flight_key, old.cabin, party)
     # New segments take fresh sequence numbers; the itinerary order is by departure time.
-    last_seq = await session.scalar(select(func.max(SegmentRow.seq)).where(SegmentRow.pnr == pnr))
+    last_seq = (
+        read[1]
+        if read is not None
+        else await session.scalar(select(func.max(SegmentRow.seq)).where(SegmentRow.pnr == pnr))
+    )
+    # Inserted as rows, not added as objects (`insert_row`): nothing reads them back as
+    # objects, and a batch of settled cases writes all of theirs in one statement.
     for seq, flight_key in enumerate(new_flights, start=(last_seq or 0) + 1):
-        session.add(
+        await insert_row(
+            session,
             SegmentRow(
                 pnr=pnr,
                 seq=seq,
@@ -161,7 +187,7 @@ async def swap_segments(
                 cabin=cabin,
                 status=SegmentStatus.ACTIVE.value,
                 journey=journeys[0] if journeys else 1,
-            )
+            ),
         )
 
 
@@ -175,6 +201,7 @@ async def take_seats(
             flights are given back when the caller's transaction rolls back.
         NotFoundError: a flight has no such cabin (or does not exist).
     """
+    await write_given_back(session)
     for flight_key in flight_keys:
         taken = await session.execute(
             update(InventoryRow)
@@ -199,9 +226,22 @@ async def take_seats(
 async def give_back_seats(
     session: AsyncSession, flight_key: str, cabin: str, count: int = 1
 ) -> None:
-    """Return `count` seats to inventory; never below zero (a mismatch is logged)."""
-    given = await session.execute(
-        _GIVE_BACK, {"b_flight_key": flight_key, "b_cabin": cabin, "b_count": count}
-    )
+    """Return `count` seats to inventory; never below zero (a mismatch is logged).
+
+    In a session that holds its writes back (`travel_agent.db.defer_writes`: a batch of
+    settled cases), the seats go back with the batch's other writes, one executemany for
+    all, and no mismatch is logged; a statement of this transaction that takes seats or
+    reads the seats left writes them first (`write_given_back`), so it sees them."""
+    params = {"b_flight_key": flight_key, "b_cabin": cabin, "b_count": count}
+    if deferring(session):
+        await execute_write(session, _GIVE_BACK, params)
+        return
+    given = await session.execute(_GIVE_BACK, params)
     if given.rowcount != 1:  # type: ignore[attr-defined]
         log.warning("could not give back %d %s seat(s) on %s", count, cabin, flight_key)
+
+
+async def write_given_back(session: AsyncSession) -> None:
+    """Write now the seats `give_back_seats` holds back in `session` (if any): before a
+    statement that takes seats or reads the seats left, which must count them."""
+    await write_deferred_now(session, _GIVE_BACK)

@@ -81,6 +81,12 @@ class Reservations(Seats, Protocol):
         to answer from in this unit of work."""
         ...
 
+    async def read_confirms_ahead(self, hold_ids: Iterable[str]) -> None:
+        """Read in one query per table what confirming each of `hold_ids` reads, for
+        `confirm_hold` to take from in this unit of work (a batch of cases, one per
+        booking: `airline.confirms_ahead`)."""
+        ...
+
 
 class EffectLedger(Protocol):
     """The action ledger: each effect once, under its idempotency key."""

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from airline import bookings, closed_flights, holds, inventory, ledger
+from airline import bookings, closed_flights, confirms_ahead, holds, inventory, ledger
 from airline.holds import Hold
 from airline.models import Booking, Cabin, Customer
 
@@ -67,6 +67,9 @@ class SqlReservations:
 
     async def read_holds_ahead(self, case_ids: Iterable[str]) -> None:
         await holds.read_holds_ahead(self._session, case_ids)
+
+    async def read_confirms_ahead(self, hold_ids: Iterable[str]) -> None:
+        await confirms_ahead.read_confirms_ahead(self._session, hold_ids)
 
 
 class SqlEffectLedger:

@@ -302,6 +302,22 @@ def _index_key(value: Any, length: int | None) -> Any:
     return value[:length] if length is not None and isinstance(value, str) else value
 
 
+async def write_deferred_now(session: AsyncSession, statement: UpdateBase) -> None:
+    """Run now the writes of `statement` that `session` holds back; the others stay held.
+
+    For a write whose effect a later statement must see in the same transaction, which
+    `deferred_rows` cannot answer: seats given back (`airline.inventory.give_back_seats`)
+    before a conditional UPDATE that takes seats, or a read of the seats left."""
+    deferred: list[tuple[UpdateBase, dict[str, Any]]] | None = session.info.get(_DEFERRED)
+    if not deferred or not any(held is statement for held, _ in deferred):
+        return
+    now = [write for write in deferred if write[0] is statement]
+    deferred[:] = [write for write in deferred if write[0] is not statement]
+    session.info[_DEFERRED_INDEXES].pop(id(statement), None)
+    for held, rows in _runs(now):
+        await session.execute(held, rows)
+
+
 async def write_deferred(session: AsyncSession) -> None:
     """Run the writes `session` held back, and write at once from now on.
 

@@ -48,6 +48,7 @@ from agent.settings import PlannerSettings
 from agent.state import Assignment, CaseReason
 from airline.board import LiveBoard
 from airline.holds import HoldRequest, hold_many
+from airline.inventory import write_given_back
 from airline.models import Cabin, Preferences
 from airline.reservations import customer_tiers, load_bookings
 from airline.schedule import Schedule
@@ -290,5 +291,6 @@ async def _seats_left(
     )
     if postgres:
         query = query.with_for_update()
+    await write_given_back(session)  # seats a batch gave back count (`give_back_seats`)
     rows = await session.execute(query)
     return {(f, c): cap - sold for f, c, cap, sold in rows if (f, c) in seats}

@@ -42,11 +42,14 @@ transaction a second case meeting a key the first recorded finds it done (the le
 outbox keys), exactly as it would one transaction later.
 
 **Statements per batch, not per case.** The batch's unit of work is
-`Persistence.batch()`: the rows `act` writes (ledger, outbox, case closings) wait in
-memory and go in one executemany per table just before the commit, and what `act`
-reads of every case (ledger keys, care given, seats held, live messages) is read
-ahead in one query each (`_read_ahead`); reads in the batch see its held writes. A
-batch costs about ten statements where each case cost ten.
+`Persistence.batch()`: the rows `act` writes (ledger, outbox, case closings, a
+rebooking's new segments and the seats it gives back) wait in memory and go in one
+executemany per table just before the commit, and what `act` reads of every case
+(ledger keys, care given, seats held, live messages; for a confirmed hold its row, the
+booking, the party, the board rows and the segments: `airline.confirms_ahead`) is read
+ahead in one query each (`_read_ahead`); reads in the batch see its held writes (a take
+of seats or a read of the seats left writes the held give-backs first). A batch costs
+about twenty statements where each rebooked case cost twelve.
 
 After the commit, each settled case's final state is written to its thread as the
 graph's `remember` would leave it (`aupdate_state`), so its plan and verdict can be read
@@ -257,14 +260,23 @@ class SeatRaceInBatch(Exception):
 
 async def _read_ahead(work: UnitOfWork, decided: list[CaseState]) -> None:
     """Read in one query each what `act` asks of every case of `decided`: the ledger
-    keys and care given, the seats held, the messages live. Only a cache: `act` reads
-    what it was not given, and sees its own batch's writes."""
+    keys and care given, the seats held, the holds confirmed, the messages live. Only a
+    cache: `act` reads what it was not given, and sees its own batch's writes."""
     approved = [(state, state["verdict"].approved) for state in decided]
     await work.ledger.read_ahead(k for s, actions in approved for k in ledger_keys(s, actions))
     await work.ledger.read_ahead_under(
         p for s, actions in approved for p in ledger_prefixes(s, actions)
     )
     await work.reservations.read_holds_ahead(s["case_id"] for s in decided)
+    # The holds the rebooked cases confirm (`_decide` keeps only those): their rows, the
+    # bookings, parties, board rows and segments, one query each for the batch.
+    await work.reservations.read_confirms_ahead(
+        hold_id
+        for s, actions in approved
+        if any(isinstance(a, RebookAction) for a in actions)
+        and (assignment := s["context"].assignment) is not None
+        and (hold_id := assignment.hold_id) is not None
+    )
     await work.outbox.read_ahead(
         s["pnr"] for s, actions in approved if any(isinstance(a, NotifyAction) for a in actions)
     )
