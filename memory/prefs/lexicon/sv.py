@@ -111,7 +111,7 @@ LEXICON = Lexicon(
             r"inga problem",
             r"inget problem",
             r"har inget emot",
-            r"gör (?:mig )?inget",
+            r"gör (?:mig )?(?:inget|ingenting)",
         ),
         "indifferent": (r"spelar ingen roll", r"kvittar", r"vilken som helst", r"ingen preferens"),
         "native": (r"modersmål", r"mitt språk"),
