@@ -1,5 +1,6 @@
 """Malay read with the Indonesian lexicon, Korean "X가 좋아요", Swedish "gör mig
-ingenting", and Copenhagen's Nordic names."""
+ingenting", Copenhagen's Nordic names, Amharic "ያለ" after a postposition, Yoruba "kọ X
+sí mi", Norwegian "over natta", and a wish taken back "anymore" / "längre" / "lenger"."""
 
 from __future__ import annotations
 
@@ -24,6 +25,16 @@ _READER = LexiconReader()
         ("Nattflyg gör mig ingenting.", {("avoid_overnight", False)}),
         ("Undvik Köpenhamn om det går.", {("avoid_cities", "Copenhagen")}),
         ("Ikke via København, takk.", {("avoid_cities", "Copenhagen")}),
+        ("Nak tempat duduk tepi tingkap boleh?", {("seat", "window")}),
+        ("እባክዎ በመስኮት አጠገብ ያለ ወንበር ይስጡኝ", {("seat", "window")}),
+        ("ያለ መስኮት መቀመጫ ይሻለኛል።", set()),
+        ("Ẹ kọ í-meèlì sí mi dípò àtẹ̀jíṣẹ́.", {("channel", "email")}),
+        ("Jeg vil helst ikke fly over natta, har med to små barn.", {("avoid_overnight", True)}),
+        ("I said I'd avoid Frankfurt but honestly I don't care anymore.", set()),
+        ("Jag skrev att jag ville undvika Kastrup men det spelar ingen roll längre.", set()),
+        ("Jeg skrev at jeg ville unngå Gardermoen, men det spiller ingen rolle lenger.", set()),
+        ("Jag vill inte flyga via Kastrup längre.", {("avoid_airports", "CPH")}),
+        ("I don't want night flights anymore.", {("avoid_overnight", True)}),
     ],
 )
 def test_read(text: str, expected: set[tuple[str, object]]) -> None:

@@ -93,7 +93,12 @@ LEXICON = Lexicon(
             r"memerlukan",
             r"hantar\w*",
         ),
-        "request": (r"bisakah", r"apakah (?:anda )?bisa", r"bisa tolong"),
+        "request": (
+            r"bisakah",
+            r"apakah (?:anda )?bisa",
+            r"bisa tolong",
+            r"(?:boleh|bisa)(?=\s*[?？])",  # "..., boleh?": may I have — a request
+        ),
         "neg": (
             r"tidak",
             r"tak",

@@ -124,7 +124,15 @@ LEXICON = Lexicon(
             r"i fjol",
             r"förra året",
         ),
-        "now": (r"nu", r"från och med nu", r"framöver", r"i fortsättningen", r"den här gången"),
+        "now": (
+            r"nu",
+            r"inte längre",
+            r"längre(?=\s*(?:[.,;!]|$))",
+            r"från och med nu",
+            r"framöver",
+            r"i fortsättningen",
+            r"den här gången",
+        ),
         "reaffirm": (r"som förra gången", r"som vanligt", r"samma som"),
         "apart": (
             r"(?:egen|annan|separat) (?:bokning|flyg\w*|biljett)",
