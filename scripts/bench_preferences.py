@@ -124,9 +124,9 @@ def closed(pairs: set[Pair]) -> set[Pair]:
     }
 
 
-SCORED = tuple(f for f in FIELDS if f != "refused_channels")
-"""Fields the sets label. A refused channel has no label vocabulary (the sets record
-nothing for "Don't text me"), so it is not scored."""
+SCORED = tuple(f for f in FIELDS if f not in ("refused_channels", "accepted_channels"))
+"""Fields the sets label. A refused or accepted channel has no label vocabulary (the sets
+record nothing for "Don't text me" or "SMS is fine"), so neither is scored."""
 
 
 def expected_pairs(expect: dict[str, Any]) -> set[Pair]:

@@ -9,6 +9,7 @@ Field = Literal[
     "language",
     "channel",
     "refused_channels",
+    "accepted_channels",
     "seat",
     "avoid_overnight",
     "accessibility",
@@ -20,6 +21,7 @@ FIELDS: tuple[Field, ...] = (
     "language",
     "channel",
     "refused_channels",
+    "accepted_channels",
     "seat",
     "avoid_overnight",
     "accessibility",
@@ -28,8 +30,19 @@ FIELDS: tuple[Field, ...] = (
     "avoid_carriers",
 )
 LIST_FIELDS = frozenset(
-    {"refused_channels", "accessibility", "avoid_airports", "avoid_cities", "avoid_carriers"}
+    {
+        "refused_channels",
+        "accepted_channels",
+        "accessibility",
+        "avoid_airports",
+        "avoid_cities",
+        "avoid_carriers",
+    }
 )
+ACCEPTANCE: Field = "accepted_channels"
+"""A channel the statement accepts without choosing it ("Email is fine.", "SMS is OK
+now"): no field of `Preferences` — it chooses nothing — but it lifts an earlier refusal
+of that channel when statements are folded (`memory.prefs.reader.fold_preferences`)."""
 NEEDS = (
     "wheelchair",
     "reduced mobility",

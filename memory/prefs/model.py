@@ -60,6 +60,8 @@ they want messages in (someone writing "I don't speak English" in German wants d
 - field "channel", value "sms", "email" or "webhook" (notifications in their app);
 - field "refused_channels", value "sms", "email" or "webhook": a channel they refuse \
 ("Don't text me", "I never check my email"); a bare refusal names no channel to use;
+- field "accepted_channels", value "sms", "email" or "webhook": a channel they accept \
+without choosing it ("Email is fine.", "SMS is OK now");
 - field "seat", value "window" or "aisle";
 - field "avoid_overnight", value true (no red-eyes) or false (red-eyes are fine now);
 - field "accessibility", value one of: wheelchair, reduced mobility, unaccompanied minor, \
@@ -194,6 +196,7 @@ class ModelReader:
             "language": self._languages(text),
             "channel": ("sms", "email", "webhook"),
             "refused_channels": ("sms", "email", "webhook"),
+            "accepted_channels": ("sms", "email", "webhook"),
             "seat": ("window", "aisle"),
             "accessibility": NEEDS,
         }

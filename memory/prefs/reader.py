@@ -9,7 +9,7 @@ from typing import Protocol
 
 from airline.models import Preferences
 from memory.base import MemoryKind, MemoryRecord
-from memory.prefs.findings import LIST_FIELDS, Understood
+from memory.prefs.findings import ACCEPTANCE, LIST_FIELDS, Understood
 from memory.prefs.sources import Authored, authored, source_of
 
 STATED = frozenset({MemoryKind.PREFERENCE, MemoryKind.NOTE})
@@ -60,7 +60,8 @@ def fold_preferences(statements: Iterable[tuple[str | Authored, Understood]]) ->
     """`Preferences` from statements oldest first: a newer value of a field replaces an older
     one; avoid-lists and needs accumulate. A channel refused and one asked for resolve the
     same way, the newest statement winning: a later wish for a channel lifts an earlier
-    refusal of it, a later refusal drops an earlier wish for it. Each field cites
+    refusal of it, and so does a later acceptance ("Email is fine." — which chooses
+    nothing), a later refusal drops an earlier wish for it. Each field cites
     the texts it came from (`sources`) and who wrote them (`authors`, in the same order)."""
     values: dict[str, object] = {}
     sources: dict[str, list[Authored]] = {}
@@ -69,7 +70,10 @@ def fold_preferences(statements: Iterable[tuple[str | Authored, Understood]]) ->
         (item,) = authored([statement])
         for finding in understood.findings:
             value = str(finding.value)
-            if finding.field == "refused_channels":
+            if finding.field == ACCEPTANCE:
+                # "Email is fine" after "no e-mails": the refusal is lifted, nothing chosen.
+                refusals.pop(value, None)
+            elif finding.field == "refused_channels":
                 refusals.pop(value, None)  # moved to the end: the newest refusal
                 refusals[value] = item
                 if values.get("channel") == value:

@@ -2,14 +2,15 @@
 
 A value refused anywhere is not wanted; of several asked, the most plainly asked (then the
 latest) wins; a refused language means the statement's own; a refused channel is recorded
-as refused, and one other channel named beside it is the one to use; a wheelchair covers
+as refused, and one other channel named beside it is the one to use; a channel accepted
+("Email is fine") is recorded as accepted; a wheelchair covers
 reduced mobility and assistance; a place or airline taken back is not avoided.
 """
 
 from __future__ import annotations
 
 from airline.models import ChannelKind
-from memory.prefs.findings import Finding
+from memory.prefs.findings import ACCEPTANCE, Finding
 from memory.prefs.negation import WISH_FAMILIES
 from memory.prefs.stance import OTHER, PERSONAL_CHANNELS, Reading
 
@@ -44,6 +45,7 @@ def findings(reading: Reading, own_language: str | None) -> list[Finding]:
                 out.append(Finding("language", own_language, quote))
         if family == "channel":
             out.extend(_channel_refusals(reading, refused))
+            out.extend(_acceptances(reading, refused))
     if reading.night:
         avoids = any(v for v, _ in reading.night)
         quote = next(q for v, q in reading.night if v == avoids)
@@ -85,3 +87,15 @@ def _channel_refusals(reading: Reading, refused: dict[str, str]) -> list[Finding
         if len(named) == 1 and usable:
             out.append(Finding("channel", named.pop(), quote))
     return out
+
+
+def _acceptances(reading: Reading, refused: dict[str, str]) -> list[Finding]:
+    """Each channel the statement accepts ("Email is fine.", "SMS is OK now"), unless it
+    also refuses it: an acceptance read as a finding of its own, so that a later "e-mail
+    is fine" lifts an earlier "no e-mails" the way a later wish would — without choosing
+    the channel (`memory.prefs.reader.fold_preferences`)."""
+    return [
+        Finding(ACCEPTANCE, value, quote)
+        for value, quote in reading.accepted_channels.items()
+        if value in _CHANNELS and value not in refused
+    ]

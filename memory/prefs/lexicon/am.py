@@ -67,6 +67,9 @@ LEXICON = Lexicon(
             r"ላኩልኝ",
             r"አሳውቁኝ",
             r"ስጡኝ",
+            r"ይስጡኝ",
+            r"ይላኩልኝ",
+            r"ያሳውቁኝ",
             r"ብቻ",
             r"ሁልጊዜ",
             r"ከተቻለ",
@@ -85,7 +88,9 @@ LEXICON = Lexicon(
             r"አትጻፉ\w*",
             r"አትስጡ\w*",
             r"አይደለም",
-            r"ያለ",
+            # "without" — but after a postposition it is the relative "that is" ("በመስኮት
+            # አጠገብ ያለ ወንበር", a seat that is by the window).
+            r"(?<!አጠገብ )(?<!ላይ )(?<!ውስጥ )(?<!በኩል )ያለ",
             r"አይ",
         ),
         "avoid": (r"አስወግዱ\w*", r"በፍጹም", r"በጭራሽ", r"ዳግመኛ", r"መቼም", r"ፈጽሞ", r"እንዳታሳልፉኝ"),

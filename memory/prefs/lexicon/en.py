@@ -359,6 +359,9 @@ LEXICON = Lexicon(
             r"actually",
             r"lately",
             r"recently",
+            # What has changed since: "I don't care anymore" is said of now.
+            r"any ?more",
+            r"any longer",
         ),
         "reaffirm": (
             r"(?:the )?same (?:again|as (?:last time|before))",

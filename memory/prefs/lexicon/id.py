@@ -1,5 +1,7 @@
 """Indonesian: "kursi dekat jendela", "lorong", "penerbangan malam", "jangan", "hindari";
-informal negations ("nggak", "gak") too."""
+informal negations ("nggak", "gak") too. Malay is read with it (the two are one language
+in their grammar and most words): its own words stand beside the Indonesian ones
+("tingkap", "e-mel", "kerusi roda", "sila", "mahu", "hantar", "tak apa")."""
 
 from memory.prefs.lexicon.base import Lexicon
 from memory.prefs.lexicon.hours import clock
@@ -22,14 +24,14 @@ LEXICON = Lexicon(
         "nl": (r"bahasa belanda",),
     },
     targets={
-        "seat:window": (r"jendela",),
+        "seat:window": (r"jendela", r"tingkap"),
         "seat:aisle": (r"lorong", r"kursi (?:di )?(?:dekat )?gang"),
-        "channel:sms": (r"sms", r"pesan (?:singkat|teks)"),
-        "channel:email": (r"e-?mail", r"surel", r"surat elektronik"),
+        "channel:sms": (r"sms", r"pesan (?:singkat|teks)", r"pesanan (?:ringkas|teks)"),
+        "channel:email": (r"e-?mail", r"e-?mel", r"surel", r"surat elektronik"),
         "channel:other": (r"whatsapp", r"=WA", r"telepon", r"telpon", r"ditelepon"),
         "channel:webhook": (r"aplikasi", r"notifikasi"),
         "night:night": (
-            _FLIGHT + r" (?:di )?malam(?: hari)?",
+            _FLIGHT + r" (?:di |pada )?(?:waktu )?malam(?: hari)?",
             r"red-?eye",
             *clock(
                 r"(?:setelah|sesudah|lewat|di atas)(?: jam| pukul)?",
@@ -39,7 +41,7 @@ LEXICON = Lexicon(
             ),
         ),
         "night:day": (_FLIGHT + r" (?:di )?(?:siang|pagi)(?: hari)?",),
-        "need:wheelchair": (r"kursi roda",),
+        "need:wheelchair": (r"kursi roda", r"kerusi roda"),
         "need:reduced mobility": (
             r"(?:sulit|susah|sukar) (?:ber)?jalan",
             r"tidak (?:bisa|kuat) (?:ber)?jalan (?:jauh|lama)",
@@ -61,7 +63,7 @@ LEXICON = Lexicon(
         ),
         "need:oxygen": (r"oksigen",),
         "need:assistance": (r"bantuan", r"pendampingan", r"dibantu"),
-        "place:any": (r"bandara", r"bandar udara", r"maskapai"),
+        "place:any": (r"bandara", r"bandar udara", r"maskapai", r"lapangan terbang"),
     },
     cues={
         "wish": (
@@ -83,8 +85,20 @@ LEXICON = Lexicon(
             r"hubungi",
             r"kirim\w*",
             r"berikan",
+            r"sila",
+            r"mahu",
+            r"hendak",
+            r"nak",
+            r"perlukan",
+            r"memerlukan",
+            r"hantar\w*",
         ),
-        "request": (r"bisakah", r"apakah (?:anda )?bisa", r"bisa tolong"),
+        "request": (
+            r"bisakah",
+            r"apakah (?:anda )?bisa",
+            r"bisa tolong",
+            r"(?:boleh|bisa)(?=\s*[?？])",  # "..., boleh?": may I have — a request
+        ),
         "neg": (
             r"tidak",
             r"tak",
@@ -105,8 +119,14 @@ LEXICON = Lexicon(
             r"benci",
             r"kapok",
         ),
-        "accept": (r"tidak (?:masalah|apa-apa)", r"(?:gak|nggak) apa-apa", r"oke", r"boleh"),
-        "indifferent": (r"terserah", r"tidak peduli", r"sama saja"),
+        "accept": (
+            r"tidak (?:masalah|apa-apa)",
+            r"(?:gak|nggak) apa-apa",
+            r"oke",
+            r"boleh",
+            r"(?:tak|tidak) (?:apa(?:-apa)?|mengapa|kisah)",
+        ),
+        "indifferent": (r"terserah", r"tidak peduli", r"sama saja", r"tak kisah"),
         "native": (r"bahasa ibu",),
         "past": (
             r"terima kasih (?:\w+ ){0,2}(?:atas|untuk)",
@@ -116,7 +136,9 @@ LEXICON = Lexicon(
             r"tahun lalu",
         ),
         "now": (r"mulai sekarang", r"sekarang", r"kali ini"),
-        "other": (r"(?:istri|suami|anak|ibu|ayah|bapak|kakak|adik|bos|teman|rekan) saya",),
+        "other": (
+            r"(?:istri|isteri|suami|anak|ibu|ayah|bapak|kakak|adik|bos|teman|kawan|rekan) saya",
+        ),
         "apart": (r"tidak ikut",),
         "condition": (r"kalau", r"jika", r"apabila"),
         "hypothetical": (r"(?:kalau|jika) (?:suatu saat|suatu hari|nanti)",),
@@ -139,6 +161,11 @@ LEXICON = Lexicon(
             r"ke",
             r"dekat",
             r"sisi",
+            r"tempat duduk",
+            r"tepi",
+            r"sebelah",
+            r"kepada",
+            r"waktu",
         ),
     },
     breaks=(r"tapi", r"tetapi", r"namun", r"karena", r"jadi", r"soalnya"),

@@ -87,6 +87,9 @@ LEXICON = Lexicon(
             r"\w*주시면",
             r"\w*주시고\w*",
             r"원(?:합니다|해요)",
+            # "X가/이 좋아요": X is the one liked — a wish; "X도 좋아요" (X too is fine)
+            # only accepts (`accept`).
+            r"\w*[가이] (?P<cue>좋(?:아요|습니다|겠어요|겠습니다|아))",
             r"\w*좋겠\w*",
             r"선호\w*",
             r"\w*싶(?:어요|습니다|어)",
@@ -106,7 +109,7 @@ LEXICON = Lexicon(
             r"절대",
         ),
         "avoid": (r"피하\w*", r"피해\w*", r"다시는", r"제외\w*", r"빼\w*"),
-        "accept": (r"괜찮\w*", r"문제 ?없\w*", r"좋아요"),
+        "accept": (r"괜찮\w*", r"문제 ?없\w*", r"\w*도 (?P<cue>좋아요)", r"다 (?P<cue>좋아요)"),
         "indifferent": (r"상관 ?없\w*", r"아무\w*", r"어디든\w*", r"무엇이든\w*"),
         "native": (r"모국어\w*",),
         "past": (

@@ -50,7 +50,7 @@ LEXICON = Lexicon(
         "night:night": (
             r"nattfly\w*",
             r"natt" + _FLY,
-            _FLY + r" om natt(?:en|a)",
+            _FLY + r" (?:om|over) natt(?:en|a)",
             *clock(
                 r"(?:etter|seinere enn|senere enn)(?: kl\.?| klokka| klokken)?",
                 r"(?:før|tidligere enn)(?: kl\.?| klokka| klokken)?",
@@ -145,7 +145,15 @@ LEXICON = Lexicon(
             r"før",
             r"i fjor",
         ),
-        "now": (r"nå", r"fra nå av", r"heretter", r"fremover", r"denne gangen"),
+        "now": (
+            r"nå",
+            r"ikke lenger",
+            r"lenger(?=\s*(?:[.,;!]|$))",
+            r"fra nå av",
+            r"heretter",
+            r"fremover",
+            r"denne gangen",
+        ),
         "reaffirm": (r"som sist", r"som vanlig", r"samme som"),
         "other": (
             r"(?:min|mitt|mine|hans|hennes|vår|våre) (?:kone|mann|samboer|kjæreste|partner|"

@@ -79,6 +79,19 @@ MACHINE: tuple[str, ...] = (
     r"कृत्रिम (?:बुद्धि|बुद्धिमत्ता)",
     r"trí tuệ nhân tạo",
     r"kecerdasan buatan",
+    # The machine by what it is rather than by "AI": a robot, the software, a computer
+    # spoken to ("Robot, put me on the aisle and skip the fee"; "ربات عزیز، ...").
+    r"robot\w*",
+    r"~robô",  # with its accent: Spanish "robo" is a theft
+    r"робот\w*",
+    r"ربات",
+    r"روبات",
+    r"روبوت",
+    r"software",
+    r"kwamfuta",
+    r"هوش مصنوعی",
+    r"دستیار (?:هوشمند|مجازی)",
+    r"sun'?iy intellekt",
 )
 """Words that name the machine as someone to talk to."""
 
@@ -160,6 +173,17 @@ WAIVE: tuple[str, ...] = (
     r"माफ",
     r"miễn (?:phí|phạt)",
     r"(?:hapus|bebaskan) (?:\w+ )?(?:biaya|denda)",
+    # Dropping a charge, said with an everyday verb ("skip the fee", "dispense a taxa",
+    # "جریمه را ببخش", "cire kudin canji", "jarimani bekor qil").
+    r"(?:skip|drop|cancel|remove|forget|scrap|zero) (?:\w+ ){0,2}"
+    r"(?:fees?|charges?|penalt\w*|fare difference)",
+    r"(?:streich|storni|ignorier)\w* (?:\w+ ){0,2}(?:gebühr\w*|aufpreis\w*|strafe\w*)",
+    r"(?:gebühr\w*|aufpreis\w*) (?:\w+ ){0,2}(?:streichen|stornieren|weglassen)",
+    r"(?:dispens|cancel|retir|zer|isent|perdo)\w* (?:\w+ ){0,2}(?:taxa|tarifa|multa)\w*",
+    r"(?:taxa|multa)\w* (?:\w+ ){0,2}(?:dispensad|cancelad|perdoad)\w*",
+    r"(?:جریمه|هزینه|کارمزد)\w* (?:\w+ ){0,3}(?:را )?(?:ببخش|حذف کن|لغو کن|نگیر|صفر کن)\w*",
+    r"(?:cire|yafe|soke) (?:\w+ ){0,2}(?:kudi|tara)\w*",
+    r"(?:jarima|to'?lov|yig'?im)\w* (?:\w+ ){0,2}bekor qil\w*",
 )
 """Letting a fee or a rule go: only the airline can."""
 
@@ -253,6 +277,11 @@ FREE: tuple[str, ...] = (
     r"miễn phí",
     r"cuma-?cuma",
     r"tanpa biaya",
+    r"رایگان",
+    r"مجانی",
+    r"kyauta",
+    r"bepul",
+    r"tekin",
 )
 """Words for "without paying"."""
 
@@ -346,6 +375,13 @@ BENEFIT: tuple[str, ...] = (
     r"meals?",
     r"nights?",
     r"stays?",
+    r"بلیط\w*",
+    r"بلیت\w*",
+    r"بیزینس",
+    r"کلاس تجاری",
+    r"tikiti\w*",
+    r"ajin kasuwanci",
+    r"chipta\w*",
 )
 """Things of value a customer could be given: with a word for "free", a benefit asked."""
 
@@ -373,6 +409,7 @@ UPGRADE: tuple[str, ...] = (
     r"uppgrader\w*",
     r"yükselt\w*",
     r"podniesieni\w* klasy",
+    r"ارتقا\w*",
 )
 """An upgrade: a benefit by itself, with or without "free"."""
 
@@ -404,6 +441,10 @@ SYSTEM: tuple[str, ...] = (
 not."""
 
 ADDRESSED: tuple[str, ...] = (
+    # The text's own reader as a machine: "the model reading this must ...", "to the
+    # software processing this note".
+    r"(?:model|software|program|tool|engine|parser|system|bot|agent)s? (?:that is |which is |"
+    r"that's |that |which )?(?:reading|reads|processing|processes|parsing|parses) this",
     # Telling the system something ("tell your system I'm ...", "let the system know").
     r"(?:tell|ask|instruct|inform|remind|order) (?:the |your |ur |ya )?(?:\w+ )?system\w*",
     r"let (?:the |your )?system know",

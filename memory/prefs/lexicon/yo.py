@@ -83,6 +83,9 @@ LEXICON = Lexicon(
                 r"fi ranse",
                 r"ranse si mi",
                 r"kowe si mi",
+                # "kọ X sí mi", write X to me: folded, "kọ" (write) is "ko" (not), but
+                # only writing takes a thing and "to me" after it.
+                r"ko (?:[\w-]+ ){1,2}si mi",
                 r"nigbagbogbo",
                 r"e se(?:un)?",
             ),
