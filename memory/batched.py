@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from airline.models import Preferences
 from memory.base import CustomerProfile, MemoryKind, Recalled
 from memory.history import ChromaMemory
 from memory.records import make_record
@@ -102,6 +104,9 @@ class BatchedMemory:
 
     async def profile(self, customer_id: str, *, history: int = 10) -> CustomerProfile:
         return await self.memory.profile(customer_id, history=history)
+
+    async def preferences_of(self, customer_ids: Sequence[str]) -> dict[str, Preferences]:
+        return await self.memory.preferences_of(customer_ids)
 
     async def prune(self, older_than: datetime) -> int:
         return await self.memory.prune(older_than)
