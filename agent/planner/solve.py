@@ -24,7 +24,7 @@ was given), is the lower bound that `WavePlan.quality_ratio` divides by.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,8 +59,10 @@ def plan_wave(
     """Assign every party of the wave jointly (module docstring); deterministic.
 
     `options` may be long: the MILP sees, per party, the `max_options` cheapest that
-    have seats now; a party it leaves unplaced is then offered the rest of its options in
-    priority order, so nobody is left without a seat while one exists among them.
+    have seats now; a party it leaves unplaced is given the rest of its options and the
+    wave solved again (so a lower priority cannot take a seat it could fly), and any
+    still unplaced is then offered the rest of its options in priority order, so nobody
+    is left without a seat while one exists among them.
     """
     digest = inputs_digest(parties, options, capacity, weights)
     complete = {
@@ -95,6 +97,30 @@ def plan_wave(
     truncated = any(len(complete[p.ref]) > len(options[p.ref]) for p in parties)
     if groups and variables <= weights.max_milp_variables:
         counts, bound = _milp(groups, capacity, weights.node_limit, bound=not truncated)
+        # A party the MILP left unplaced may still fly on an option beyond its share
+        # whose seats are free or held by lower priorities (the MILP gave them to a
+        # party whose share held them): the pass after (`_place_the_rest`) would find
+        # them taken. Such options join the party's share and the wave is solved again,
+        # so the objective's priority weights decide those seats (a party is widened
+        # once, so it ends; a model grown past `max_milp_variables` falls back to the
+        # greedy, priority first over every option).
+        widened: set[str] = set()
+        while counts is not None and (
+            more := _contested(groups, counts, complete, options, capacity, widened)
+        ):
+            widened.update(more)
+            options = {
+                **options,
+                **{ref: [*options[ref], *extra] for ref, extra in more.items() if extra},
+            }
+            if not any(more.values()):
+                break
+            groups = _groups(parties, options, weights)
+            variables = sum(len(g.options) + 1 for g in groups)
+            if variables > weights.max_milp_variables:
+                counts = None
+                break
+            counts, _ = _milp(groups, capacity, weights.node_limit, bound=False)
         solver = Solver.MILP if counts is not None else Solver.GREEDY
     if counts is None:
         # Highest priority weight first (the objective's), each over every option it has,
@@ -122,6 +148,45 @@ def plan_wave(
         digest=digest,
         stats={"parties": len(parties), "groups": len(groups), "variables": variables},
     )
+
+
+def _contested(
+    groups: Sequence[_Group],
+    counts: Sequence[Sequence[int]],
+    complete: Mapping[str, Sequence[Option]],
+    options: Mapping[str, Sequence[Option]],
+    capacity: Mapping[Seat, int],
+    widened: Collection[str],
+) -> dict[str, list[Option]]:
+    """Per party the MILP left unplaced whose share was cut (and not widened before),
+    its options beyond the share that parties of its priority or higher leave seats on
+    in the MILP's answer (possibly none: it is widened all the same, once)."""
+    taken_by: dict[Seat, list[tuple[float, int]]] = {}
+    for group, taken in zip(groups, counts, strict=True):
+        first = group.members[0]
+        for option, n in zip(group.options, taken, strict=False):
+            for seat in option.seats if n else ():
+                taken_by.setdefault(seat, []).append((first.weight, n * first.needs(seat)))
+    more: dict[str, list[Option]] = {}
+    for group, taken in zip(groups, counts, strict=True):
+        if not taken[-1]:
+            continue
+        for party in group.members:
+            seen = set(options[party.ref])
+            if party.ref in widened or len(complete[party.ref]) <= len(seen):
+                continue
+            more[party.ref] = [
+                o
+                for o in complete[party.ref]
+                if o not in seen
+                and all(
+                    capacity.get(seat, 0)
+                    - sum(n for w, n in taken_by.get(seat, ()) if w >= party.weight)
+                    >= party.needs(seat)
+                    for seat in o.seats
+                )
+            ]
+    return more
 
 
 def greedy(

@@ -224,3 +224,25 @@ def test_the_greedy_fallback_serves_priority_first_over_every_option_not_the_mil
     assert plan.placed("PLAT") == first
     assert plan.placed("GOLD") == later, "a lower priority took the seat gold could fly"
     assert plan.placed("BASIC") is None
+
+
+def test_the_milp_serves_priority_first_when_a_partys_share_of_options_is_taken() -> None:
+    # The MILP's path of the case above: the gold passenger's share of options (one: the
+    # first seat) is taken by the platinum one, and the later seat it could still take
+    # was in the share of a lower priority only. Solved on the shares alone, the MILP
+    # gave that seat to the lower priority and left gold to the pass after it, with
+    # nothing left; a party left unplaced is given its other options and solved again.
+    first, later = option("XA1/first", 1), option("XA2/later", 5)
+    platinum, gold, basic = party("PLAT", weight=3.0), party("GOLD", weight=2.0), party("BASIC")
+    options = {"PLAT": [first, later], "GOLD": [first, later], "BASIC": [later]}
+    weights = WEIGHTS.model_copy(update={"max_options": 1})
+
+    plan = plan_wave(
+        [basic, gold, platinum], options, {first.seats[0]: 1, later.seats[0]: 1}, weights
+    )
+
+    assert plan.solver == Solver.MILP
+    assert plan.placed("PLAT") == first
+    assert plan.placed("GOLD") == later, "a lower priority took the seat gold could fly"
+    assert plan.placed("BASIC") is None
+    assert plan.lower_bound <= plan.objective + 1e-6
