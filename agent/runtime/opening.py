@@ -18,7 +18,7 @@ from agent.claims import CaseClaims
 from agent.deps import AgentDeps
 from agent.metrics import Metrics
 from agent.runtime.cases import DaemonStats, OpenCase
-from agent.runtime.wave_preferences import read_wave_preferences
+from agent.runtime.wave_preferences import PLACING, read_wave_preferences
 from agent.runtime.waves import Wave, case_rows, disruption_row, open_wave
 from agent.tables import CaseRow, DisruptionRow
 from agent.triage import TRIAGED, Affected, affected_bookings, case_id, disruption_id, triage_kind
@@ -64,7 +64,9 @@ class CaseOpener:
         # Before the transaction: one batched read of memory, not a profile per customer
         # under the write lock (`agent.runtime.wave_preferences`).
         preferences = await read_wave_preferences(
-            deps, (change.flight_key for _, change in net), wave_id=wave.id
+            deps,
+            (change.flight_key for _, change in net if change.kind in PLACING),
+            wave_id=wave.id,
         )
         if preferences is None:
             self.stats.waves_without_preferences += 1

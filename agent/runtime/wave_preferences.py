@@ -24,10 +24,15 @@ import logging
 from collections.abc import Iterable
 
 from agent.deps import AgentDeps
+from airline.board import ChangeKind
 from airline.models import Preferences
 from airline.reservations import customers_on
 
 log = logging.getLogger(__name__)
+
+PLACING = frozenset({ChangeKind.CANCELLATION, ChangeKind.DIVERSION, ChangeKind.DELAY})
+"""The changes whose passengers the planner may place (a delay: those it makes miss a
+connection); a gate change or a recovery places nobody, so its passengers are not read."""
 
 
 async def read_wave_preferences(

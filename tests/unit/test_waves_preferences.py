@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import select
 
 from agent.nodes import context
-from agent.runtime import Daemon
+from agent.runtime import CaseLifecycle, Daemon
 from agent.tables import CaseRow, WaveRow
 from airline.clock import EventTimeClock
 from airline.models import FlightStatus, Preferences
@@ -38,6 +38,7 @@ from memory.errors import MemoryUnavailableError
 from streams.base import Position, Received
 from streams.embedded import EmbeddedBroker, EmbeddedSource
 from streams.events import TOPIC_FLIGHT_STATUS, FlightStatusEvent, ReasonCode, encode
+from travel_agent.db import copy_sqlite
 
 DAY = "2026-03-01"
 NOW = datetime(2026, 3, 1, 7, 0, tzinfo=UTC)
@@ -92,6 +93,12 @@ async def world(tmp_path: Path) -> Path:
     path = directory / "airline.sqlite"
     await write(spec, path, open_database=lambda p: open_database(f"sqlite+aiosqlite:///{p}"))
     return directory
+
+
+def copy_of(world: Path, name: str) -> Path:
+    (world.parent / name).mkdir()
+    copy_sqlite(world / "airline.sqlite", world.parent / name / "airline.sqlite")
+    return world.parent / name
 
 
 class RememberedPreferences:
@@ -196,6 +203,54 @@ async def test_the_wave_plans_with_a_refused_connection_and_no_case_goes_back(
         assert await _flown(daemon, "AVOIDS") == DIRECT
         assert await _flown(daemon, "PLAIN1") == VIA_FRANKFURT
         assert daemon.stats.waves_without_preferences == 0
+
+
+class Killed(Exception):
+    """The daemon dies here."""
+
+
+async def test_a_restart_after_the_wave_resumes_the_plan_it_made_with_the_preferences(
+    world: Path, replans: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed once the wave is recorded, before any case ran: the restarted daemon
+    resumes the recorded assignment (planned with the preferences, so nothing to send
+    back), and ends as the uninterrupted run did."""
+    async with opened(copy_of(world, "reference"), RememberedPreferences()) as daemon:
+        await cancel(daemon)
+        reference = await _recorded(daemon)
+
+    crashed = copy_of(world, "crashed")
+
+    async def killed(self: CaseLifecycle, cases: list[Any]) -> None:
+        raise Killed
+
+    with monkeypatch.context() as patched:
+        patched.setattr(CaseLifecycle, "run", killed)
+        async with opened(crashed, RememberedPreferences()) as daemon:
+            with pytest.raises(Killed):
+                await cancel(daemon)
+            recorded = await _recorded(daemon)
+    assert recorded[0] == reference[0], "the same inputs, preferences included: one digest"
+    assert {pnr: flights for pnr, (flights, _) in recorded[1].items()} == {
+        pnr: flights for pnr, (flights, _) in reference[1].items()
+    }
+
+    memory = RememberedPreferences()
+    async with opened(crashed, memory) as daemon:
+        assert await daemon.resume_pending() == 2
+        assert memory.batched_reads == [], "a recorded wave is resumed, not planned again"
+        assert await _recorded(daemon) == reference
+    assert replans == []
+
+
+async def _recorded(daemon: Daemon) -> tuple[str | None, dict[str, tuple[Any, str | None]]]:
+    async with daemon.deps.db.session() as session:
+        digest = await session.scalar(select(WaveRow.digest))
+        cases = {
+            row.pnr: (row.assignment["flights"] if row.assignment else None, row.outcome)
+            for row in (await session.scalars(select(CaseRow))).all()
+        }
+    return digest, cases
 
 
 async def test_memory_that_cannot_answer_plans_the_wave_without_and_says_so(
