@@ -98,9 +98,9 @@ def plan_wave(
     if groups and variables <= weights.max_milp_variables:
         counts, bound = _milp(groups, capacity, weights.node_limit, bound=not truncated)
         # A party the MILP left unplaced may still fly on an option beyond its share
-        # whose seats are free or held by lower priorities (the MILP gave them to a
-        # party whose share held them): the pass after (`_place_the_rest`) would find
-        # them taken. Such options join the party's share and the wave is solved again,
+        # whose seats lower priorities hold (the MILP gave them to a party whose share
+        # held them): the pass after (`_place_the_rest`), which serves free seats in
+        # priority order, would find them taken. Such options join the party's share and the wave is solved again,
         # so the objective's priority weights decide those seats (a party is widened
         # once, so it ends; a model grown past `max_milp_variables` falls back to the
         # greedy, priority first over every option).
@@ -160,7 +160,8 @@ def _contested(
 ) -> dict[str, list[Option]]:
     """Per party the MILP left unplaced whose share was cut (and not widened before),
     its options beyond the share that parties of its priority or higher leave seats on
-    in the MILP's answer (possibly none: it is widened all the same, once)."""
+    in the MILP's answer, but only lower priorities' seats make (possibly none: it is
+    widened all the same, once)."""
     taken_by: dict[Seat, list[tuple[float, int]]] = {}
     for group, taken in zip(groups, counts, strict=True):
         first = group.members[0]
@@ -180,13 +181,28 @@ def _contested(
                 for o in complete[party.ref]
                 if o not in seen
                 and all(
-                    capacity.get(seat, 0)
-                    - sum(n for w, n in taken_by.get(seat, ()) if w >= party.weight)
-                    >= party.needs(seat)
+                    _left(capacity, taken_by, seat, party.weight) >= party.needs(seat)
                     for seat in o.seats
+                )
+                # One it can take on seats nobody took is the pass after's, no re-solve.
+                and any(
+                    _left(capacity, taken_by, seat, None) < party.needs(seat) for seat in o.seats
                 )
             ]
     return more
+
+
+def _left(
+    capacity: Mapping[Seat, int],
+    taken_by: Mapping[Seat, Sequence[tuple[float, int]]],
+    seat: Seat,
+    weight: float | None,
+) -> int:
+    """The seats left on `seat` but those taken by parties of `weight` or more (None:
+    by anyone)."""
+    return capacity.get(seat, 0) - sum(
+        n for w, n in taken_by.get(seat, ()) if weight is None or w >= weight
+    )
 
 
 def greedy(
