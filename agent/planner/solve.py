@@ -24,7 +24,7 @@ was given), is the lower bound that `WavePlan.quality_ratio` divides by.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,21 +100,15 @@ def plan_wave(
         # A party the MILP left unplaced may still fly on an option beyond its share
         # whose seats lower priorities hold (the MILP gave them to a party whose share
         # held them): the pass after (`_place_the_rest`), which serves free seats in
-        # priority order, would find them taken. Such options join the party's share and the wave is solved again,
-        # so the objective's priority weights decide those seats (a party is widened
-        # once, so it ends; a model grown past `max_milp_variables` falls back to the
-        # greedy, priority first over every option).
-        widened: set[str] = set()
+        # priority order, would find them taken. Such options join the party's share
+        # and the wave is solved again, so the objective's priority weights decide those
+        # seats (each round adds options to shares, so it ends; a model grown past
+        # `max_milp_variables` falls back to the greedy, priority first over every
+        # option).
         while counts is not None and (
-            more := _contested(groups, counts, complete, options, capacity, widened)
+            more := _contested(groups, counts, complete, options, capacity)
         ):
-            widened.update(more)
-            options = {
-                **options,
-                **{ref: [*options[ref], *extra] for ref, extra in more.items() if extra},
-            }
-            if not any(more.values()):
-                break
+            options = {**options, **{ref: [*options[ref], *extra] for ref, extra in more.items()}}
             groups = _groups(parties, options, weights)
             variables = sum(len(g.options) + 1 for g in groups)
             if variables > weights.max_milp_variables:
@@ -156,12 +150,10 @@ def _contested(
     complete: Mapping[str, Sequence[Option]],
     options: Mapping[str, Sequence[Option]],
     capacity: Mapping[Seat, int],
-    widened: Collection[str],
 ) -> dict[str, list[Option]]:
-    """Per party the MILP left unplaced whose share was cut (and not widened before),
-    its options beyond the share that parties of its priority or higher leave seats on
-    in the MILP's answer, but only lower priorities' seats make (possibly none: it is
-    widened all the same, once)."""
+    """Per party the MILP left unplaced, its options beyond its share that parties of its
+    priority or higher leave seats on in the MILP's answer but that need seats lower
+    priorities took (parties with none are not named)."""
     taken_by: dict[Seat, list[tuple[float, int]]] = {}
     for group, taken in zip(groups, counts, strict=True):
         first = group.members[0]
@@ -174,9 +166,7 @@ def _contested(
             continue
         for party in group.members:
             seen = set(options[party.ref])
-            if party.ref in widened or len(complete[party.ref]) <= len(seen):
-                continue
-            more[party.ref] = [
+            extra = [
                 o
                 for o in complete[party.ref]
                 if o not in seen
@@ -189,6 +179,8 @@ def _contested(
                     _left(capacity, taken_by, seat, None) < party.needs(seat) for seat in o.seats
                 )
             ]
+            if extra:
+                more[party.ref] = extra
     return more
 
 

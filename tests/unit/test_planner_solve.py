@@ -246,3 +246,40 @@ def test_the_milp_serves_priority_first_when_a_partys_share_of_options_is_taken(
     assert plan.placed("GOLD") == later, "a lower priority took the seat gold could fly"
     assert plan.placed("BASIC") is None
     assert plan.lower_bound <= plan.objective + 1e-6
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([1.0, 1.5, 2.0, 4.0]), st.sets(st.integers(0, 5), min_size=1)),
+        min_size=2,
+        max_size=14,
+    ),
+    st.lists(st.integers(0, 3), min_size=6, max_size=6),
+    st.integers(1, 2),
+)
+def test_nobody_is_left_while_a_lower_priority_sits_where_they_could(
+    shapes: list[tuple[float, set[int]]], seats: list[int], share: int
+) -> None:
+    # Single passengers on direct flights, each with some of six, the MILP seeing only
+    # `share` of them: a passenger left without a seat never has an option whose seats
+    # only lower priorities took.
+    flights = [option(f"XA{n}/f{n}", 1 + n) for n in range(6)]
+    parties = [party(f"P{i:02d}", weight=w) for i, (w, _) in enumerate(shapes)]
+    options = {
+        p.ref: [flights[n] for n in sorted(ns)] for p, (_, ns) in zip(parties, shapes, strict=True)
+    }
+    capacity = {f.seats[0]: n for f, n in zip(flights, seats, strict=True)}
+
+    plan = plan_wave(parties, options, capacity, WEIGHTS.model_copy(update={"max_options": share}))
+
+    taken: dict[tuple[str, str], list[float]] = {}
+    for p in parties:
+        if (placed := plan.placed(p.ref)) is not None:
+            taken.setdefault(placed.seats[0], []).append(p.weight)
+    for p in parties:
+        if plan.placed(p.ref) is None:
+            for o in options[p.ref]:
+                seat = o.seats[0]
+                ahead = sum(1 for w in taken.get(seat, []) if w >= p.weight)
+                assert capacity[seat] - ahead < 1, (p.ref, o.flights, "a lower priority sits there")
