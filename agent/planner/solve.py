@@ -34,6 +34,7 @@ from scipy.sparse import csr_array
 from agent.planner.digest import inputs_digest
 from agent.planner.model import Option, Party, Placement, Seat, Solver, WavePlan
 from agent.planner.objective import delay_minutes, option_cost, unplaced_cost
+from agent.planner.shares import contested
 from agent.settings import PlannerSettings
 
 # HiGHS stops when the gap to its bound is this small (relative).
@@ -100,13 +101,15 @@ def plan_wave(
         # A party the MILP left unplaced may still fly on an option beyond its share
         # whose seats lower priorities hold (the MILP gave them to a party whose share
         # held them): the pass after (`_place_the_rest`), which serves free seats in
-        # priority order, would find them taken. Such options join the party's share
-        # and the wave is solved again, so the objective's priority weights decide those
-        # seats (each round adds options to shares, so it ends; a model grown past
-        # `max_milp_variables` falls back to the greedy, priority first over every
-        # option).
+        # priority order, would find them taken. Such options (`agent.planner.shares`)
+        # join the party's share and the wave is solved again, so the objective's
+        # priority weights decide those seats (each round adds options to shares, so it
+        # ends; a model grown past `max_milp_variables` falls back to the greedy,
+        # priority first over every option).
         while counts is not None and (
-            more := _contested(groups, counts, complete, options, capacity)
+            more := contested(
+                [(g.members, g.options) for g in groups], counts, complete, options, capacity
+            )
         ):
             options = {**options, **{ref: [*options[ref], *extra] for ref, extra in more.items()}}
             groups = _groups(parties, options, weights)
@@ -141,59 +144,6 @@ def plan_wave(
         lower_bound=round(bound, 6),
         digest=digest,
         stats={"parties": len(parties), "groups": len(groups), "variables": variables},
-    )
-
-
-def _contested(
-    groups: Sequence[_Group],
-    counts: Sequence[Sequence[int]],
-    complete: Mapping[str, Sequence[Option]],
-    options: Mapping[str, Sequence[Option]],
-    capacity: Mapping[Seat, int],
-) -> dict[str, list[Option]]:
-    """Per party the MILP left unplaced, its options beyond its share that parties of its
-    priority or higher leave seats on in the MILP's answer but that need seats lower
-    priorities took (parties with none are not named)."""
-    taken_by: dict[Seat, list[tuple[float, int]]] = {}
-    for group, taken in zip(groups, counts, strict=True):
-        first = group.members[0]
-        for option, n in zip(group.options, taken, strict=False):
-            for seat in option.seats if n else ():
-                taken_by.setdefault(seat, []).append((first.weight, n * first.needs(seat)))
-    more: dict[str, list[Option]] = {}
-    for group, taken in zip(groups, counts, strict=True):
-        if not taken[-1]:
-            continue
-        for party in group.members:
-            seen = set(options[party.ref])
-            extra = [
-                o
-                for o in complete[party.ref]
-                if o not in seen
-                and all(
-                    _left(capacity, taken_by, seat, party.weight) >= party.needs(seat)
-                    for seat in o.seats
-                )
-                # One it can take on seats nobody took is the pass after's, no re-solve.
-                and any(
-                    _left(capacity, taken_by, seat, None) < party.needs(seat) for seat in o.seats
-                )
-            ]
-            if extra:
-                more[party.ref] = extra
-    return more
-
-
-def _left(
-    capacity: Mapping[Seat, int],
-    taken_by: Mapping[Seat, Sequence[tuple[float, int]]],
-    seat: Seat,
-    weight: float | None,
-) -> int:
-    """The seats left on `seat` but those taken by parties of `weight` or more (None:
-    by anyone)."""
-    return capacity.get(seat, 0) - sum(
-        n for w, n in taken_by.get(seat, ()) if weight is None or w >= weight
     )
 
 

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import replace as dc_replace
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from agent.planner import Option, Party, Solver, greedy, option_cost, plan_wave
@@ -257,6 +257,12 @@ def test_the_milp_serves_priority_first_when_a_partys_share_of_options_is_taken(
     ),
     st.lists(st.integers(0, 3), min_size=6, max_size=6),
     st.integers(1, 2),
+)
+# Two of one priority want the one free seat while a lower priority sits on another.
+@example(
+    [(1.0, {5}), (1.5, {0, 1, 2, 3}), (1.5, set(range(6))), (1.5, set(range(6)))],
+    [0, 0, 0, 1, 0, 2],
+    1,
 )
 def test_nobody_is_left_while_a_lower_priority_sits_where_they_could(
     shapes: list[tuple[float, set[int]]], seats: list[int], share: int
