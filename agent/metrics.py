@@ -77,6 +77,12 @@ class Metrics:
         self.disruptions = Counter(
             "disruptions", "Material changes that opened cases.", ["kind"], namespace=ns, registry=r
         )
+        self.waves_without_preferences = Counter(
+            "waves_without_preferences",
+            "Waves planned without their customers' hard preferences: memory did not answer.",
+            namespace=ns,
+            registry=r,
+        )
         self.consumer_lag = Gauge(
             "consumer_lag",
             "Records between the source's position and the partition end.",
@@ -145,6 +151,9 @@ class Metrics:
 
     def disruption_opened(self, kind: str) -> None:
         self.disruptions.labels(kind).inc()
+
+    def wave_without_preferences(self) -> None:
+        self.waves_without_preferences.inc()
 
     def cases_opened(self, count: int) -> None:
         self.cases_in_flight.inc(count)

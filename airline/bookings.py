@@ -38,6 +38,7 @@ from travel_agent.errors import NotFoundError
 
 __all__ = [
     "customer_tiers",
+    "customers_on",
     "load_booking",
     "load_bookings",
     "load_customer",
@@ -251,6 +252,25 @@ async def passengers_on(session: AsyncSession, flight_key: str) -> list[str]:
         .order_by(SegmentRow.pnr)
     )
     return list(dict.fromkeys(rows))
+
+
+async def customers_on(session: AsyncSession, flight_keys: Sequence[str]) -> dict[str, str]:
+    """The customer of each active booking holding an active segment on any of
+    `flight_keys`, by PNR (in one query, however many flights)."""
+    if not flight_keys:
+        return {}
+    rows = await session.execute(
+        select(BookingRow.pnr, BookingRow.customer_id)
+        .join(SegmentRow, SegmentRow.pnr == BookingRow.pnr)
+        .where(
+            SegmentRow.flight_key.in_(sorted(set(flight_keys))),
+            SegmentRow.status == SegmentStatus.ACTIVE.value,
+            BookingRow.status == BookingStatus.ACTIVE.value,
+        )
+        .distinct()
+        .order_by(BookingRow.pnr)
+    )
+    return {pnr: customer for pnr, customer in rows}
 
 
 async def lock_booking(session: AsyncSession, pnr: str) -> BookingRow:

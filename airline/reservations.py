@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from airline.bookings import (
     customer_tiers,
+    customers_on,
     load_booking,
     load_bookings,
     load_customer,
@@ -48,6 +49,7 @@ __all__ = [
     "available_seats",
     "cancel_booking",
     "customer_tiers",
+    "customers_on",
     "effect_detail",
     "effect_done",
     "give_back_seats",

@@ -1,7 +1,7 @@
 """The memory port: what the agent asks of long-term customer memory, whatever stores it.
 
     record(customer, kind, text, metadata) · recall(customer, query, k) · forget(customer)
-    profile(customer) · prune(older_than)
+    profile(customer) · preferences_of(customers) · prune(older_than)
 
 Every call is filtered to one customer; no call may return another customer's memory.
 Texts are what customers, operators and past cases said: data for the reasoner to weigh,
@@ -10,6 +10,7 @@ never instructions to follow.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
@@ -71,6 +72,11 @@ class CustomerMemory(Protocol):
         ...
 
     async def profile(self, customer_id: str, *, history: int = 10) -> CustomerProfile: ...
+
+    async def preferences_of(self, customer_ids: Sequence[str]) -> dict[str, Preferences]:
+        """Many customers' preferences in one read (a disruption wave's): each as `profile`
+        derives them, every customer asked for present (no memory: empty preferences)."""
+        ...
 
     async def prune(self, older_than: datetime) -> int:
         """Retention: erase every memory recorded before `older_than`."""

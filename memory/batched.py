@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from airline.models import Preferences
 from memory.base import CustomerProfile, MemoryKind, Recalled
 from memory.history import ChromaMemory
 from memory.records import make_record
@@ -106,6 +108,9 @@ class BatchedMemory:
         if any(r.customer_id == customer_id for r in self._queue):
             await self.flush()  # read what was said, not what was stored
         return await self.memory.profile(customer_id, history=history)
+
+    async def preferences_of(self, customer_ids: Sequence[str]) -> dict[str, Preferences]:
+        return await self.memory.preferences_of(customer_ids)
 
     async def prune(self, older_than: datetime) -> int:
         return await self.memory.prune(older_than)

@@ -33,12 +33,13 @@ from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Where
 
+from airline.models import Preferences
 from memory.base import CustomerProfile, MemoryKind, MemoryRecord, Recalled
 from memory.chroma import close_client
 from memory.embeddings import Embedder
 from memory.errors import MemoryStoreError, MemoryUnavailableError
 from memory.glossary import gloss
-from memory.prefs.reader import CachedReader, PreferenceReader, derive_with
+from memory.prefs.reader import STATED, CachedReader, PreferenceReader, derive_with
 from memory.records import (
     chroma_metadata,
     epoch_us,
@@ -58,6 +59,9 @@ Array = npt.NDArray[np.float32]
 DEFAULT_COLLECTION = "customer-memory"
 # Up to this many memories of one customer are ranked exactly, in process (see `_recall`).
 EXACT_LIMIT = 2000
+# Customers per filtered read of many (`preferences_of`): a storm wave's thousands are
+# read in a few requests, each filter of a size any Chroma server takes.
+IN_LIMIT = 500
 
 
 class ChromaMemory:
@@ -138,6 +142,14 @@ class ChromaMemory:
             preferences=preferences,
             history=records[: max(0, history)],
         )
+
+    async def preferences_of(self, customer_ids: Sequence[str]) -> dict[str, Preferences]:
+        """Many customers' preferences, as `profile` derives each, from one filtered read of
+        their stated memories (a disruption wave's customers: one read, not one a customer)."""
+        wanted = sorted(set(customer_ids))
+        if not wanted:
+            return {}
+        return await self._run("understand preferences", self._preferences_of, wanted)
 
     async def history(self, customer_id: str) -> list[MemoryRecord]:
         """Every memory of the customer, most recent first."""
@@ -298,6 +310,24 @@ class ChromaMemory:
         ]
         records = [r for r in records if r.customer_id == customer_id]
         return sorted(records, key=lambda r: (r.at, r.id), reverse=True)
+
+    def _preferences_of(self, customer_ids: list[str]) -> dict[str, Preferences]:
+        stated: dict[str, list[MemoryRecord]] = {c: [] for c in customer_ids}
+        kinds: list[str] = sorted(k.value for k in STATED)
+        for start in range(0, len(customer_ids), IN_LIMIT):
+            chunk = customer_ids[start : start + IN_LIMIT]
+            where = cast(
+                Where, {"$and": [{"customer_id": {"$in": chunk}}, {"kind": {"$in": kinds}}]}
+            )
+            result = self._collection.get(where=where, include=["documents", "metadatas"])
+            for i, doc, meta in zip(
+                result["ids"], result["documents"] or [], result["metadatas"] or [], strict=True
+            ):
+                record = from_chroma(i, doc, meta)
+                # Checked on our side too: nobody gets another customer's memory.
+                if record.customer_id in stated:
+                    stated[record.customer_id].append(record)
+        return {c: derive_with(self._reader, records) for c, records in stated.items()}
 
     def _forget(self, customer_id: str) -> int:
         where: Where = {"customer_id": customer_id}

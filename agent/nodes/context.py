@@ -158,9 +158,11 @@ def _usable(
     state: CaseState, assignment: Assignment | None, deps: AgentDeps, preferences: Preferences
 ) -> bool:
     """The wave's assignment stands on the first pass, while its flights can still be
-    boarded and it keeps the customer's hard preferences, which the wave did not know
-    (memory is read per case); after a lost seat or a stale approval, or when the
-    assignment breaks a preference, the planner places the case again, knowing them."""
+    boarded and it keeps the customer's hard preferences as memory holds them now. The
+    wave planned knowing them (`agent.runtime.wave_preferences`), so a breach here means
+    memory could not answer the wave, or changed since; after a lost seat or a stale
+    approval, or when the assignment breaks a preference, the planner places the case
+    again, knowing them."""
     if assignment is None or state.get("attempts", 0) or state.get("revision", 0):
         return False
     if preferences.avoid_overnight and red_eye(deps.schedule, deps.board, assignment.flights):

@@ -34,6 +34,7 @@ from scipy.sparse import csr_array
 from agent.planner.digest import inputs_digest
 from agent.planner.model import Option, Party, Placement, Seat, Solver, WavePlan
 from agent.planner.objective import delay_minutes, option_cost, unplaced_cost
+from agent.planner.shares import contested
 from agent.settings import PlannerSettings
 
 # HiGHS stops when the gap to its bound is this small (relative).
@@ -59,8 +60,10 @@ def plan_wave(
     """Assign every party of the wave jointly (module docstring); deterministic.
 
     `options` may be long: the MILP sees, per party, the `max_options` cheapest that
-    have seats now; a party it leaves unplaced is then offered the rest of its options in
-    priority order, so nobody is left without a seat while one exists among them.
+    have seats now; a party it leaves unplaced is given the rest of its options and the
+    wave solved again (so a lower priority cannot take a seat it could fly), and any
+    still unplaced is then offered the rest of its options in priority order, so nobody
+    is left without a seat while one exists among them.
     """
     digest = inputs_digest(parties, options, capacity, weights)
     complete = {
@@ -95,6 +98,26 @@ def plan_wave(
     truncated = any(len(complete[p.ref]) > len(options[p.ref]) for p in parties)
     if groups and variables <= weights.max_milp_variables:
         counts, bound = _milp(groups, capacity, weights.node_limit, bound=not truncated)
+        # A party the MILP left unplaced may still fly on an option beyond its share
+        # whose seats lower priorities hold (the MILP gave them to a party whose share
+        # held them): the pass after (`_place_the_rest`), which serves free seats in
+        # priority order, would find them taken. Such options (`agent.planner.shares`)
+        # join the party's share and the wave is solved again, so the objective's
+        # priority weights decide those seats (each round adds options to shares, so it
+        # ends; a model grown past `max_milp_variables` falls back to the greedy,
+        # priority first over every option).
+        while counts is not None and (
+            more := contested(
+                [(g.members, g.options) for g in groups], counts, complete, options, capacity
+            )
+        ):
+            options = {**options, **{ref: [*options[ref], *extra] for ref, extra in more.items()}}
+            groups = _groups(parties, options, weights)
+            variables = sum(len(g.options) + 1 for g in groups)
+            if variables > weights.max_milp_variables:
+                counts = None
+                break
+            counts, _ = _milp(groups, capacity, weights.node_limit, bound=False)
         solver = Solver.MILP if counts is not None else Solver.GREEDY
     if counts is None:
         # Highest priority weight first (the objective's), each over every option it has,

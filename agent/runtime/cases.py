@@ -50,6 +50,8 @@ class DaemonStats:
     cases: int = 0
     settled: int = 0
     """Cases settled in bulk (`agent.runtime.settle`), of `cases`."""
+    waves_without_preferences: int = 0
+    """Waves planned without their customers' preferences: memory did not answer."""
     outcomes: Counter[str] = field(default_factory=Counter)
 
 

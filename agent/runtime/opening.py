@@ -18,6 +18,7 @@ from agent.claims import CaseClaims
 from agent.deps import AgentDeps
 from agent.metrics import Metrics
 from agent.runtime.cases import DaemonStats, OpenCase
+from agent.runtime.wave_preferences import PLACING, read_wave_preferences
 from agent.runtime.waves import Wave, case_rows, disruption_row, open_wave
 from agent.tables import CaseRow, DisruptionRow
 from agent.triage import TRIAGED, Affected, affected_bookings, case_id, disruption_id, triage_kind
@@ -59,15 +60,27 @@ class CaseOpener:
             # Anything an operator was asked about this flight is out of date now.
             await stale_for(flight_key)
         now = wave.planned_at
+        net = self.net(wave)
+        # Before the transaction: one batched read of memory, not a profile per customer
+        # under the write lock (`agent.runtime.wave_preferences`).
+        preferences = await read_wave_preferences(
+            deps,
+            (change.flight_key for _, change in net if change.kind in PLACING),
+            wave_id=wave.id,
+        )
+        if preferences is None:
+            self.stats.waves_without_preferences += 1
+            if self.metrics is not None:
+                self.metrics.wave_without_preferences()
         try:
             async with deps.db.transaction() as session:
                 unsaved = deps.board.unsaved
                 await deps.board.save(session, unsaved)
                 affected = [
                     (change, event, await self.affected(session, change, now))
-                    for event, change in self.net(wave)
+                    for event, change in net
                 ]
-                cases, row = await open_wave(session, deps, wave, affected)
+                cases, row = await open_wave(session, deps, wave, affected, preferences or {})
                 await self.claims.add(session, [case.id for case in cases])
         except BaseException:
             for _, _, change in wave.changes:

@@ -13,11 +13,12 @@ never closes a wave — its records stay uncommitted and form it again after a r
 board states, a disruption per flight the wave changed materially (its net change over
 the wave: a cancellation reinstated within the wave is a delay) with its emission time,
 one case per affected booking (a booking hit by several changes of the wave gets one
-case, for the first),
-the planner's joint assignment (`agent.planner.place`) with every assigned seat held
-for its case and recorded on the case, a job to release holds nobody confirmed, and
-the wave's record (`WaveRow`: its records, the digest of the planner's inputs, the
-solver and its bound). A daemon killed before the commit forms and plans the wave
+case, for the first), the planner's joint assignment (`agent.planner.place`, knowing
+each customer's hard preferences, read from memory just before:
+`agent.runtime.wave_preferences`) with every assigned seat held for its case and
+recorded on the case, a job to release holds nobody confirmed, and the wave's record
+(`WaveRow`: its records, the digest of the planner's inputs, the solver and its bound).
+A daemon killed before the commit forms and plans the wave
 again from the same durable state; killed after, it finds the cases pending with their
 assignments and resumes them. Offsets are committed only once the wave's cases are
 durable.
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -42,6 +44,7 @@ from agent.state import CaseReason, CaseStatus
 from agent.tables import CaseRow, DisruptionRow, WaveRow
 from agent.triage import Affected, case_id, disruption_id
 from airline.board import Change, classify
+from airline.models import Preferences
 from streams.base import Position, Received
 from streams.events import FlightStatusEvent
 
@@ -119,12 +122,17 @@ async def open_wave(
     deps: AgentDeps,
     wave: Wave,
     affected: list[tuple[Change, FlightStatusEvent, list[Affected]]],
+    preferences: Mapping[str, Preferences] | None = None,
 ) -> tuple[list[OpenCase], WaveRow | None]:
     """Write the wave's disruptions, cases, plan and holds (module docstring).
 
-    `affected` is triage's answer per change, in record order. Returns the cases, most
-    urgent first, and the wave's record (None: nobody was affected, nothing written).
+    `affected` is triage's answer per change, in record order; `preferences`, the hard
+    preferences of its bookings' customers by PNR, read before the transaction
+    (`agent.runtime.wave_preferences`; a booking missing plans without). Returns the
+    cases, most urgent first, and the wave's record (None: nobody was affected, nothing
+    written).
     """
+    preferences = preferences or {}
     now = wave.planned_at
     started = time.perf_counter()
     wave_id = wave.id
@@ -166,7 +174,13 @@ async def open_wave(
     await session.flush()  # the disruptions before the cases that refer to them
     opened.sort(key=lambda pair: (pair[1].priority, pair[0].pnr))
     needs = [
-        Need(case.id, case.pnr, CaseReason(case.reason), case.flight_key)
+        Need(
+            case.id,
+            case.pnr,
+            CaseReason(case.reason),
+            case.flight_key,
+            preferences.get(case.pnr),
+        )
         for case, a in opened
         if a.reason in TO_PLACE
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
@@ -56,6 +56,9 @@ class KeywordMemory:
             if "deutsch" in r.text.lower():
                 preferences.language = "de"
         return CustomerProfile(customer_id=customer_id, preferences=preferences, history=mine)
+
+    async def preferences_of(self, customer_ids: Sequence[str]) -> dict[str, Preferences]:
+        return {c: (await self.profile(c)).preferences for c in customer_ids}
 
     async def prune(self, older_than: datetime) -> int:
         return 0

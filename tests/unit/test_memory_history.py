@@ -268,3 +268,25 @@ async def test_memories_stored_for_embedding_at_recall_are_recalled_as_if_embedd
         expected = await now.recall("C3", queries[0], k=3)
         assert [h.record.id for h in through_hnsw] == [h.record.id for h in expected]
         assert all(v.any() for v in vectors(later, "C3").values())
+
+
+async def test_many_customers_preferences_are_read_at_once_as_each_profile_reads_them(
+    memory: ChromaMemory,
+) -> None:
+    """A disruption wave reads its customers' preferences in one call
+    (`agent.runtime.wave_preferences`): each as that customer's profile derives them,
+    nobody given another's, and a customer with no memory present with none."""
+    await memory.record("C1", MemoryKind.PREFERENCE, "Please never route me via Frankfurt.", at=NOW)
+    await memory.record("C1", MemoryKind.OUTCOME, "rebooked onto XA101", at=NOW)
+    await memory.record("C2", MemoryKind.PREFERENCE, OVERNIGHT, at=NOW)
+    await memory.record("C3", MemoryKind.PREFERENCE, "Never connect in Paris.", at=NOW)
+
+    found = await memory.preferences_of(["C2", "C1", "C9", "C1"])
+
+    assert sorted(found) == ["C1", "C2", "C9"]
+    for customer in ("C1", "C2"):
+        assert found[customer] == (await memory.profile(customer)).preferences
+    assert "FRA" in found["C1"].avoid_airports or "Frankfurt" in " ".join(found["C1"].avoid_cities)
+    assert found["C2"].avoid_overnight and not found["C2"].avoid_cities
+    assert found["C9"] == (await memory.profile("C9")).preferences
+    assert await memory.preferences_of([]) == {}

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import replace as dc_replace
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from agent.planner import Option, Party, Solver, greedy, option_cost, plan_wave
@@ -224,3 +224,68 @@ def test_the_greedy_fallback_serves_priority_first_over_every_option_not_the_mil
     assert plan.placed("PLAT") == first
     assert plan.placed("GOLD") == later, "a lower priority took the seat gold could fly"
     assert plan.placed("BASIC") is None
+
+
+def test_the_milp_serves_priority_first_when_a_partys_share_of_options_is_taken() -> None:
+    # The MILP's path of the case above: the gold passenger's share of options (one: the
+    # first seat) is taken by the platinum one, and the later seat it could still take
+    # was in the share of a lower priority only. Solved on the shares alone, the MILP
+    # gave that seat to the lower priority and left gold to the pass after it, with
+    # nothing left; a party left unplaced is given its other options and solved again.
+    first, later = option("XA1/first", 1), option("XA2/later", 5)
+    platinum, gold, basic = party("PLAT", weight=3.0), party("GOLD", weight=2.0), party("BASIC")
+    options = {"PLAT": [first, later], "GOLD": [first, later], "BASIC": [later]}
+    weights = WEIGHTS.model_copy(update={"max_options": 1})
+
+    plan = plan_wave(
+        [basic, gold, platinum], options, {first.seats[0]: 1, later.seats[0]: 1}, weights
+    )
+
+    assert plan.solver == Solver.MILP
+    assert plan.placed("PLAT") == first
+    assert plan.placed("GOLD") == later, "a lower priority took the seat gold could fly"
+    assert plan.placed("BASIC") is None
+    assert plan.lower_bound <= plan.objective + 1e-6
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([1.0, 1.5, 2.0, 4.0]), st.sets(st.integers(0, 5), min_size=1)),
+        min_size=2,
+        max_size=14,
+    ),
+    st.lists(st.integers(0, 3), min_size=6, max_size=6),
+    st.integers(1, 2),
+)
+# Two of one priority want the one free seat while a lower priority sits on another.
+@example(
+    [(1.0, {5}), (1.5, {0, 1, 2, 3}), (1.5, set(range(6))), (1.5, set(range(6)))],
+    [0, 0, 0, 1, 0, 2],
+    1,
+)
+def test_nobody_is_left_while_a_lower_priority_sits_where_they_could(
+    shapes: list[tuple[float, set[int]]], seats: list[int], share: int
+) -> None:
+    # Single passengers on direct flights, each with some of six, the MILP seeing only
+    # `share` of them: a passenger left without a seat never has an option whose seats
+    # only lower priorities took.
+    flights = [option(f"XA{n}/f{n}", 1 + n) for n in range(6)]
+    parties = [party(f"P{i:02d}", weight=w) for i, (w, _) in enumerate(shapes)]
+    options = {
+        p.ref: [flights[n] for n in sorted(ns)] for p, (_, ns) in zip(parties, shapes, strict=True)
+    }
+    capacity = {f.seats[0]: n for f, n in zip(flights, seats, strict=True)}
+
+    plan = plan_wave(parties, options, capacity, WEIGHTS.model_copy(update={"max_options": share}))
+
+    taken: dict[tuple[str, str], list[float]] = {}
+    for p in parties:
+        if (placed := plan.placed(p.ref)) is not None:
+            taken.setdefault(placed.seats[0], []).append(p.weight)
+    for p in parties:
+        if plan.placed(p.ref) is None:
+            for o in options[p.ref]:
+                seat = o.seats[0]
+                ahead = sum(1 for w in taken.get(seat, []) if w >= p.weight)
+                assert capacity[seat] - ahead < 1, (p.ref, o.flights, "a lower priority sits there")
