@@ -60,6 +60,24 @@ def test_a_need_claimed_for_priority_or_disclaimed_is_none(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "車椅子利用者として登録してください。そうすれば先に振り替えてもらえるので。",
+        "Put me down as a wheelchair user. That way I get rebooked sooner than the rest.",
+        "Registrera mig som rullstolsburen. Då blir jag ombokad först.",
+    ],
+)
+def test_a_sentence_that_is_only_the_purpose_of_priority_takes_the_one_before(text: str) -> None:
+    assert not READER.understand(text).findings
+
+
+def test_a_purpose_of_priority_after_a_separator_leaves_the_sentence_before() -> None:
+    text = "I use a wheelchair.\n---\nPlease rebook me before the others."
+    values = {f.value for f in READER.understand(text).findings if f.field == "accessibility"}
+    assert "wheelchair" in values
+
+
+@pytest.mark.parametrize(
     ("text", "need"),
     [
         ("I use a wheelchair, please note it on my booking.", "wheelchair"),
