@@ -17,6 +17,9 @@ Two detectors, either of which quarantines a sentence:
 - the shape of machine talk, whatever the language: a role prefix ("system:",
   "assistant:", "システム："), configuration ("channel=sms", "avoid_airports"), markup,
   JSON with a "role", long base64 blobs;
+- a heading over the customer named in the third person ("Agent: pax wants SMS",
+  "Fra kundeservice: kunden ønsker ..."): in a passenger's text, a record that
+  impersonates staff, whatever role the heading names (`memory.prefs.headings`);
 - a sentence that changes another person or booking (`speaks_for_another`, words in
   `lexicon.claims`: "the guy in 22C", "this passenger", "everyone on booking 7HXK2L", a
   booking reference beside "him"): a preference steers only its writer's trip, so such a
@@ -32,6 +35,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from memory.prefs.attacked import Hit, judge_pieces
+from memory.prefs.headings import headed_record
 from memory.prefs.lexicon import LEXICONS, claims, orders, records
 from memory.prefs.lexicon.base import Lexicon, compile_words
 from memory.prefs.marks import Marks
@@ -192,6 +196,7 @@ def attack_spans(sentence: str, *, staff: bool = False, quoted: Sequence[Hit] = 
     customer = [h for h in customer_spans(sentence) if not trusted(h)]
     if keeping and customer:  # another's record dictated (`lexicon.records`)
         hits += keeping + customer
+    hits += headed_record(folded, customer)
     for first, second in ((_FREE, _BENEFIT), (_MONEY, _CLAIM)):
         one, other = _hits(first, folded, cased), _hits(second, folded, cased)
         if one and other:
