@@ -10,6 +10,7 @@ import pytest
 
 from memory.prefs.lexical import LexiconReader
 from memory.prefs.sources import TextSource
+from memory.prefs.speakers import names_the_customer
 
 READER = LexiconReader()
 
@@ -23,6 +24,7 @@ READER = LexiconReader()
         "Starfsmaður: farþeginn vill SMS og ekki fljúga um Keflavík.",
         "From the desk: customer avoids Lufthansa, don't book LH.",
         "Crew note: passenger prefers email.",
+        "Från incheckningen: resenären vill inte flyga med Ryanair.",
     ],
 )
 def test_a_passenger_writing_a_headed_record_of_the_customer_states_nothing(text: str) -> None:
@@ -51,3 +53,11 @@ def test_a_heading_that_is_the_writer_or_names_no_customer_keeps_the_wish(
     understood = READER.understand(text, TextSource.PASSENGER)
 
     assert expected in {(f.field, f.value) for f in understood.findings}
+
+
+@pytest.mark.parametrize(
+    "text", ["Resenären vill ha fönsterplats.", "Pasażer prosi o SMS.", "Müşteri SMS istiyor."]
+)
+def test_the_customer_is_named_in_words_with_accents(text: str) -> None:
+    # The third person is read in folded text: "resenär" must be matched as "resenar".
+    assert names_the_customer(text)
