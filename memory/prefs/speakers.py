@@ -66,6 +66,12 @@ _THIRD_PERSON = re.compile(
     rf"عميل|راكب|乘客|客户|顾客|旅客|お客様|乗客|고객|승객|"
     r"pasager\w*|clientul\w*|utas(?:unk|nak|t)?|ügyfél\w*|abiria|mteja|pasahero|kustomer|"
     r"пасажир\w*|клієнт\w*|הנוסע\w*|הלקוח\w*|مسافر|مشتری|"
+    r"farþeg\w*|viðskiptavin\w*|passasjer\w*|matkustaja\w*|asiakas\w*|asiakkaa\w*|"
+    r"putnik\w*|যাত্রী|গ্রাহক|"
+    # The words above as folded text spells them (no accents): the pattern reads `fold`'s
+    # output, where "resenär", "pasażer", "müşteri", "ügyfél" never stand.
+    r"resenar\w*|pasazer\w*|musteri\w*|ugyfel\w*|cestujuc\w*|khach hang|hanh khach|"
+    r"πελατ\w*|επιβατ\w*|"
     rf"ผู้โดยสาร|ลูกค้า)(?!{WORD_CHAR})"
 )
 

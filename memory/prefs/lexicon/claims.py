@@ -18,6 +18,9 @@ Entries are regular expressions over folded text (`memory.prefs.text.fold`), as 
 
 from __future__ import annotations
 
+from memory.prefs.lexicon.gaming import DISCLAIMED as DISCLAIMED_BY_LANGUAGE
+from memory.prefs.lexicon.gaming import every
+
 OTHERS: tuple[str, ...] = (
     # A stranger picked out by a seat ("the guy in 22C", "la dame au 14A", "der Mann auf
     # 3F"): nobody the writer travels with is named so.
@@ -272,6 +275,8 @@ DISCLAIMED: tuple[str, ...] = (
     r"(?:ज़रूरत|जरूरत) नहीं",
     r"на самом деле (?:нет|не нужн\w*)",
     r"உண்மையில் (?:தேவையில்லை|வேண்டாம்)",
+    *every(DISCLAIMED_BY_LANGUAGE),
 )
 """A need the writer disclaims ("I'm not actually disabled but tick the wheelchair", "don't
-need it but", "so I skip the queue"): no need of the trip is said, whatever is asked."""
+need it but", "so I skip the queue"): no need of the trip is said, whatever is asked. Every covered
+language has its words in `lexicon.gaming.DISCLAIMED`, which this list takes in."""

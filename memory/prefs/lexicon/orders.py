@@ -25,6 +25,8 @@ others beside it.
 
 from __future__ import annotations
 
+from memory.prefs.lexicon.gaming import SERVED_FIRST, every
+
 MACHINE: tuple[str, ...] = (
     # The machine by name: short forms in their case (not "ai" the Italian article, nor
     # an airline code with a flight number: "AI 101" is Air India).
@@ -573,7 +575,9 @@ PRECEDENCE: tuple[str, ...] = (
     r"قبل از (?:بقیه|همه)",
     r"לפני כולם",
     r"ก่อนคนอื่น",
+    *every(SERVED_FIRST),
 )
 """Being served before the others: what a need or a status is claimed *for* in priority
 gaming ("mark me as a wheelchair user so I'm rebooked first"). With the clause it is the
-purpose of, it orders; "priority boarding with my wheelchair" asks no such thing."""
+purpose of, it orders; "priority boarding with my wheelchair" asks no such thing. Every
+covered language has its words in `lexicon.gaming.SERVED_FIRST`, which this list takes in."""
