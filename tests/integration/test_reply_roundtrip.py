@@ -159,9 +159,13 @@ async def test_an_answer_round_trip_runs_the_choice_once(
         )
 
         async def moved() -> bool:
+            # Moved, and the answer recorded: the rebooking commits first, then the
+            # confirmation is queued and the answer written, so wait for all of it.
             async with deps.db.session() as session:
                 booking = await load_booking(session, offered.pnr)
-            return [s.flight_key for s in booking.active_segments] == offered.options[1]
+                answered = await session.get(ReplyRow, f"webhook:answer-{offered.pnr}")
+            on_option_2 = [s.flight_key for s in booking.active_segments] == offered.options[1]
+            return on_option_2 and answered is not None
 
         async def state() -> str:
             async with deps.db.session() as session:
