@@ -223,12 +223,22 @@ def ahead_from(
     """The legs not yet flown at `at`, after the flown leg that brings the passenger to
     the first of them (in the air, or landed to connect): the connection is made or
     missed by that leg's arrival, so `breaks` must see it (a delay first known when the
-    inbound had left breaks the onward flight as surely as one known before)."""
+    inbound had left breaks the onward flight as surely as one known before).
+
+    Only a leg that lands where the next one leaves is that inbound: after a diversion the
+    booking goes on from where the passenger was put down (VIE→DUB flown, then LIS→DUB
+    from the diversion airport), and the earlier flown leg brings them nowhere the
+    itinerary continues from."""
     ahead = unflown(record, board, legs, at)
     if not ahead or ahead[0] not in legs:
         return ahead
     first = legs.index(ahead[0])
-    return (legs[first - 1], *ahead) if first > 0 else ahead
+    if first == 0:
+        return ahead
+    inbound, flights = legs[first - 1], record.world.flights
+    if flights[inbound.flight].destination != flights[ahead[0].flight].origin:
+        return ahead
+    return (inbound, *ahead)
 
 
 def _flown(board: Board, key: str, at: datetime) -> bool:
