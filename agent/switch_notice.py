@@ -15,15 +15,13 @@ rebooking done (its own key) and the message already queued, and writes neither 
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
-from agent.nodes.common import local_time
+from agent.nodes.common import describe_itinerary, original_day
 from agent.state import CaseReason
 from agent.tables import CaseRow, OfferRow
 from airline import reservations
-from airline.models import Preferences
+from airline.models import Cabin, Preferences
 from tools.effects import ToolDeps
+from tools.flights import Itinerary, leg_of
 from tools.notifications import MessageKind, enqueue_for_booking, with_preferences
 
 _REBOOKED = {
@@ -42,18 +40,14 @@ async def confirm_switch(
     deps: ToolDeps, offer: OfferRow, flights: list[str], preferences: Preferences
 ) -> None:
     """Queue the message that confirms `flights` as the passenger's new trip."""
-    now = deps.clock.now()
     original = deps.schedule.flights.get(offer.disruption_flight)
+    reference = original_day(deps.schedule, offer.disruption_flight)
     async with deps.db.transaction() as session:
         case = await session.get(CaseRow, offer.case_id)
         reason = CaseReason(case.reason) if case is not None else CaseReason.CANCELLED
         booking = await reservations.load_booking(session, offer.pnr)
         customer = await reservations.load_customer(session, booking.customer_id)
         contact = with_preferences(customer, preferences)
-        reference = None
-        if original is not None:
-            tz = ZoneInfo(deps.schedule.airports[original.origin].tz)
-            reference = original.sched_dep.astimezone(tz).date()
         await enqueue_for_booking(
             session,
             idempotency_key=f"notify:{switch_key(offer.id)}",
@@ -65,31 +59,32 @@ async def confirm_switch(
                 "flight": offer.disruption_flight.split("/")[0],
                 "route": f"{original.origin}→{original.destination}" if original else "",
                 "date": reference.isoformat() if reference else "",
-                "itinerary": describe(deps, flights, reference, contact.language),
+                "itinerary": describe_itinerary(
+                    deps.schedule,
+                    _as_booked(deps, flights, Cabin(offer.cabin)),
+                    flights,
+                    reference=reference,
+                    language=contact.language,
+                ),
             },
-            at=now,
+            at=deps.clock.now(),
         )
 
 
-def describe(deps: ToolDeps, flights: list[str], reference: date | None, language: str) -> str:
-    """The flights as the rebooking messages write them ("XA104 FRA 14:30 → LHR 15:45",
-    legs joined by " / "), at the live board's times where it has them."""
-
-    def at(airport: str, instant: datetime) -> str:
-        return local_time(deps.schedule, airport, instant, reference=reference, language=language)
-
+def _as_booked(deps: ToolDeps, flights: list[str], cabin: Cabin) -> Itinerary | None:
+    """The flights as an itinerary at the live board's times (the schedule's where the
+    board has none), for the rebooking messages' one way of writing flights."""
     legs = []
     for key in flights:
         flight = deps.schedule.flights.get(key)
         if flight is None:
-            legs.append(key.split("/")[0])
-            continue
+            return None  # written as bare flight numbers
         state = deps.board.get(key)
-        dep: datetime = state.est_dep if state is not None else flight.sched_dep
-        arr: datetime = state.est_arr if state is not None else flight.sched_arr
-        name = key.split("/")[0]
         legs.append(
-            f"{name} {flight.origin} {at(flight.origin, dep)}"
-            f" → {flight.destination} {at(flight.destination, arr)}"
+            leg_of(
+                flight,
+                state.est_dep if state is not None else flight.sched_dep,
+                state.est_arr if state is not None else flight.sched_arr,
+            )
         )
-    return " / ".join(legs)
+    return Itinerary(legs=legs, cabin=cabin, seats=0)

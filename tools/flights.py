@@ -150,12 +150,13 @@ def _boardable(
         state = board.get(flight.key)
         if state is None or not state.flyable or state.est_dep < after:
             continue
-        legs.append(_leg(flight, state.est_dep, state.est_arr))
+        legs.append(leg_of(flight, state.est_dep, state.est_arr))
     legs.sort(key=lambda leg: leg.dep)
     return legs
 
 
-def _leg(flight: Flight, dep: datetime, arr: datetime) -> Leg:
+def leg_of(flight: Flight, dep: datetime, arr: datetime) -> Leg:
+    """`flight` as a leg leaving at `dep` and landing at `arr` (the board's times)."""
     return Leg(
         flight_key=flight.key,
         carrier=flight.carrier,

@@ -16,16 +16,15 @@ sends the case back to the planner.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from langgraph.runtime import Runtime
 
 from agent.deps import AgentDeps
 from agent.nodes.approve import pending_notice_key
 from agent.nodes.closing import case_outcome
-from agent.nodes.common import MAX_ATTEMPTS, local_time
+from agent.nodes.common import MAX_ATTEMPTS, describe_itinerary, local_time, original_day
 from agent.nodes.effect_keys import (
     care_prefix,
     journey_of,
@@ -53,8 +52,6 @@ from agent.state import (
 from agent.turns import my_turn
 from agent.work import UnitOfWork
 from airline.reservations import FlightClosedError, HoldExpiredError
-from airline.schedule import Schedule
-from tools.flights import Itinerary
 from tools.notifications import message_deadline, with_preferences
 from tools.policy.checks import (
     fallback_message,
@@ -120,11 +117,11 @@ async def _apply(
                 itinerary = next(
                     (a for a in context.alternatives if a.flight_keys == action.flights), None
                 )
-                fields["itinerary"] = _describe(
+                fields["itinerary"] = describe_itinerary(
                     deps.schedule,
                     itinerary,
                     action.flights,
-                    reference=_original_day(deps.schedule, context.disrupted_flight),
+                    reference=original_day(deps.schedule, context.disrupted_flight),
                     language=context.customer.language,
                 )
                 if await work.ledger.done(key):
@@ -149,7 +146,7 @@ async def _apply(
                     deps.schedule,
                     first.origin,
                     reply_deadline(now, first.sched_dep),
-                    reference=_original_day(deps.schedule, context.disrupted_flight),
+                    reference=original_day(deps.schedule, context.disrupted_flight),
                     language=context.customer.language,
                 )
                 effects.append(Effect.REBOOK.record())
@@ -360,35 +357,3 @@ async def after_act(state: CaseState) -> Literal["context", "remember"]:
     # async, though it awaits nothing: a sync one would run on a thread (`after_guard`).
     lost_race = state.get("effects") == [Effect.SEAT_RACE_LOST.record()]  # and attempts remain
     return "context" if lost_race and state.get("attempts", 0) < MAX_ATTEMPTS else "remember"
-
-
-def _describe(
-    schedule: Schedule,
-    itinerary: Itinerary | None,
-    flights: list[str],
-    *,
-    reference: date | None = None,
-    language: str = "en",
-) -> str:
-    """e.g. "XA123 FRA 14:05 → LHR 14:50" with local times, legs joined by " / "; a time on
-    another day than `reference` (the original flight's) carries its date, in `language`:
-    "XA123 FRA 2 Mar 07:05 → LHR 07:50"."""
-    if itinerary is None:
-        return " / ".join(flights)
-
-    def at(airport: str, instant: datetime) -> str:
-        return local_time(schedule, airport, instant, reference=reference, language=language)
-
-    return " / ".join(
-        f"{leg.flight_key.split('/')[0]} {leg.origin} {at(leg.origin, leg.dep)}"
-        f" → {leg.destination} {at(leg.destination, leg.arr)}"
-        for leg in itinerary.legs
-    )
-
-
-def _original_day(schedule: Schedule, flight_key: str) -> date | None:
-    """The local day the disrupted flight was to leave: the day the message names."""
-    flight = schedule.flights.get(flight_key)
-    if flight is None:
-        return None
-    return flight.sched_dep.astimezone(ZoneInfo(schedule.airports[flight.origin].tz)).date()

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from agent.state import CaseContext, CaseReason
 from airline.schedule import Schedule
+from tools.flights import Itinerary
 from tools.policy.config import PolicyConfig
 from tools.policy.validate import CaseFacts
 
@@ -30,6 +31,38 @@ def local_time(
     if reference is None or local.date() == reference:
         return local.strftime("%H:%M")
     return f"{day_label(local.date(), language)} {local:%H:%M}"
+
+
+def describe_itinerary(
+    schedule: Schedule,
+    itinerary: Itinerary | None,
+    flights: list[str],
+    *,
+    reference: date | None = None,
+    language: str = "en",
+) -> str:
+    """e.g. "XA123 FRA 14:05 → LHR 14:50" with local times, legs joined by " / "; a time on
+    another day than `reference` (the original flight's) carries its date, in `language`:
+    "XA123 FRA 2 Mar 07:05 → LHR 07:50"."""
+    if itinerary is None:
+        return " / ".join(flights)
+
+    def at(airport: str, instant: datetime) -> str:
+        return local_time(schedule, airport, instant, reference=reference, language=language)
+
+    return " / ".join(
+        f"{leg.flight_key.split('/')[0]} {leg.origin} {at(leg.origin, leg.dep)}"
+        f" → {leg.destination} {at(leg.destination, leg.arr)}"
+        for leg in itinerary.legs
+    )
+
+
+def original_day(schedule: Schedule, flight_key: str) -> date | None:
+    """The local day the disrupted flight was to leave: the day the message names."""
+    flight = schedule.flights.get(flight_key)
+    if flight is None:
+        return None
+    return flight.sched_dep.astimezone(ZoneInfo(schedule.airports[flight.origin].tz)).date()
 
 
 _MONTHS_EN = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
