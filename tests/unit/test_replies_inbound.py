@@ -139,22 +139,23 @@ async def test_a_failed_publish_lets_the_senders_retry_in(
     assert len(published.records) == 1
 
 
-async def test_an_sms_answer_is_routed_by_the_senders_address(
-    inbound: tuple[httpx.AsyncClient, Published], offered: Offered, deps: ToolDeps
-) -> None:
-    client, published = inbound
+async def give_sms_number(deps: ToolDeps, offered: Offered, number: str) -> None:
+    """The offered booking's customer consents to SMS at `number` (how answers are routed)."""
     async with deps.db.transaction() as session:
         owner = await session.get(BookingRow, offered.pnr)
         assert owner is not None
         session.add(
             ChannelRow(
-                customer_id=owner.customer_id,
-                kind="sms",
-                address="+4915100000001",
-                consent=True,
-                priority=0,
+                customer_id=owner.customer_id, kind="sms", address=number, consent=True, priority=0
             )
         )
+
+
+async def test_an_sms_answer_is_routed_by_the_senders_address(
+    inbound: tuple[httpx.AsyncClient, Published], offered: Offered, deps: ToolDeps
+) -> None:
+    client, published = inbound
+    await give_sms_number(deps, offered, "+4915100000001")
     body = {"from": "+4915100000001", "body": "2", "message_id": "sms-1"}
 
     refused = await client.post("/replies/sms", json=body)
@@ -178,18 +179,7 @@ async def test_a_late_sms_reaches_the_desk_instead_of_vanishing(
     inbound: tuple[httpx.AsyncClient, Published], offered: Offered, deps: ToolDeps
 ) -> None:
     client, published = inbound
-    async with deps.db.transaction() as session:
-        owner = await session.get(BookingRow, offered.pnr)
-        assert owner is not None
-        session.add(
-            ChannelRow(
-                customer_id=owner.customer_id,
-                kind="sms",
-                address="+4915100000002",
-                consent=True,
-                priority=0,
-            )
-        )
+    await give_sms_number(deps, offered, "+4915100000002")
     # Nobody answered in time: the re-routing stood and the offer closed.
     await OfferDesk(deps).deadline_passed({"offer_id": offered.offer_id})
 
