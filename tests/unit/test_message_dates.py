@@ -9,8 +9,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from agent.nodes.act import _describe
-from agent.nodes.common import day_label, local_time
+from agent.nodes.common import day_label, describe_itinerary, local_time
 from airline.models import Airport, Cabin
 from airline.schedule import Schedule
 from tools.flights import Itinerary, Leg
@@ -52,7 +51,7 @@ def tomorrow_same_flight() -> Itinerary:
 def test_a_next_day_rebooking_says_its_date(language: str, said: str) -> None:
     itinerary = tomorrow_same_flight()
 
-    text = _describe(
+    text = describe_itinerary(
         SCHEDULE, itinerary, itinerary.flight_keys, reference=ORIGINAL_DAY, language=language
     )
 
