@@ -26,6 +26,7 @@ from app.approvals_cli import approvals_app
 from app.cli_common import Typer, require_database, say, settings_or_exit
 from app.customers_cli import customers, seed_history
 from app.db_cli import db_app
+from app.early_stop import stop_requested
 from app.settings_errors import check_speed, parse_day
 from travel_agent.errors import ConfigError, TravelAgentError
 
@@ -66,6 +67,8 @@ def _run(main: Callable[[asyncio.Event], Awaitable[T]]) -> T:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        if stop_requested():  # asked before the loop listened (`app.early_stop`)
+            stop.set()
         return await main(stop)
 
     try:

@@ -13,6 +13,9 @@ __all__ = ["main"]
 
 
 def main() -> None:
+    from app.early_stop import remember_stop_requests
+
+    remember_stop_requests()  # first: a stop during the imports below exits cleanly
     from app.packages import check_packages_are_ours
     from travel_agent.errors import ConfigError
 
