@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager, nullcontext
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,6 +34,7 @@ from agent.graph import CASE_DURABILITY, CaseGraph
 from agent.scheduler import Handler, JobKind
 from agent.state import CaseState
 from agent.tables import ApprovalRow
+from airline.clock import Clock, EventTimeClock
 from airline.holds import release_expired_holds
 from airline.models import Booking, FlightStatus, Preferences
 from airline.reservations import load_booking, load_customer
@@ -40,6 +43,12 @@ from travel_agent.errors import NotFoundError
 from travel_agent.redact import passenger
 
 log = logging.getLogger(__name__)
+
+
+def _back_at(clock: Clock, instant: datetime) -> AbstractContextManager[None]:
+    """`EventTimeClock.back_at`; a wall or simulated clock keeps its time."""
+    return clock.back_at(instant) if isinstance(clock, EventTimeClock) else nullcontext()
+
 
 # What resumes a parked case, by the approval's status.
 RESUMABLE = (*DECIDED, ApprovalStatus.STALE, ApprovalStatus.EXPIRED)
@@ -78,6 +87,7 @@ class FollowUps:
                         ApprovalRow.case_id,
                         ApprovalRow.decision,
                         ApprovalRow.proposal,
+                        ApprovalRow.created_at,
                     )
                     .where(
                         ApprovalRow.status.in_([s.value for s in RESUMABLE]),
@@ -87,12 +97,16 @@ class FollowUps:
                 )
             ).all()
         resumed = 0
-        for approval_id, case_id, decision, proposal in rows:
+        for approval_id, case_id, decision, proposal, opened_at in rows:
             if not await self.claims.claim(case_id):
                 continue  # another daemon is on it
             try:
                 await self._resume(
-                    approval_id, case_id, dict(decision or {"verdict": "stale"}), proposal
+                    approval_id,
+                    case_id,
+                    dict(decision or {"verdict": "stale"}),
+                    proposal,
+                    opened_at,
                 )
                 resumed += 1
             except Exception:
@@ -107,6 +121,7 @@ class FollowUps:
         case_id: str,
         decision: dict[str, Any],
         proposal: dict[str, Any] | None,
+        opened_at: datetime,
     ) -> None:
         config: RunnableConfig = {"configurable": {"thread_id": case_id}}
         snapshot = await self.graph.aget_state(config)
@@ -120,9 +135,13 @@ class FollowUps:
             # now is not what the operator saw, which is then planned afresh.
             start = await self._start_of(case_id)
             if start is not None:
-                await self.graph.ainvoke(
-                    start, config, context=self.deps, durability=CASE_DURABILITY
-                )
+                # At the time the approval was opened, on a clock that follows the stream:
+                # a deadline job runs this later in event time, where a case judged anew
+                # could propose otherwise only because time moved (crash variance).
+                with _back_at(self.deps.clock, opened_at):
+                    await self.graph.ainvoke(
+                        start, config, context=self.deps, durability=CASE_DURABILITY
+                    )
                 snapshot = await self.graph.aget_state(config)
                 if decision.get("verdict") in ("approve", "default") and not _proposes(
                     snapshot.values, proposal

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -128,6 +130,17 @@ class EventTimeClock:
 
     def now(self) -> datetime:
         return self._mark + timedelta(seconds=(time.monotonic() - self._real) * self._speed)
+
+    @contextmanager
+    def back_at(self, instant: datetime) -> Iterator[None]:
+        """Decide at `instant` for a while (a case run again from its start decides at
+        the time of its first run), then return to the stream's time as it was."""
+        mark, real = self._mark, self._real
+        self.follow(instant)
+        try:
+            yield
+        finally:
+            self._mark, self._real = mark, real
 
     @property
     def followed(self) -> datetime:

@@ -26,7 +26,7 @@ from agent.approvals import (
 from agent.nodes.approve import _open_approval, pending_notice_key
 from agent.runtime import Daemon
 from agent.tables import ApprovalRow, CaseRow, JobRow
-from airline.clock import SimulatedClock
+from airline.clock import EventTimeClock, SimulatedClock
 from airline.models import Booking, FlightStatus
 from airline.reservations import load_booking
 from airline.tables import LedgerRow
@@ -206,6 +206,33 @@ async def pending_notices(agent: Agent, key: str) -> int:
     async with agent.deps.db.session() as session:
         keys = await session.scalars(select(OutboxRow.idempotency_key))
         return sum(1 for k in keys if k.startswith(key))
+
+
+async def test_a_case_run_again_from_its_start_decides_at_the_time_of_its_first_run(
+    world_path: Path, tmp_path: Path
+) -> None:
+    """On a clock that follows the stream, a case killed before its exit checkpoint is
+    run again when its approval is decided, which may be hours on in event time: its
+    context is gathered at the time the approval was opened, as in the run never
+    killed, and the stream's time is back afterwards."""
+    clock = EventTimeClock(NOW)
+    settings = Settings(data_dir=tmp_path, agent={"approvals": {"all_rebookings": True}})
+    async with open_agent(settings, clock) as agent:
+        runner, _, approval_id = await parked(agent)
+        desk = ApprovalDesk(agent.deps.db, clock)
+        approval = await desk.get(approval_id)
+        config: RunnableConfig = {"configurable": {"thread_id": approval.case_id}}
+        first = (await agent.graph.aget_state(config)).values["context"].now
+        forget_checkpoints(tmp_path, approval.case_id)
+        later = NOW + timedelta(hours=2)
+        clock.follow(later)
+
+        await desk.decide(approval_id, Decision(verdict="approve"), operator="maria")
+        assert await runner.apply_decisions() == 1
+        again = (await agent.graph.aget_state(config)).values["context"].now
+        assert abs(again - first) < timedelta(minutes=1) < later - first
+        assert clock.followed == later
+        assert await case_row(agent, approval.case_id) == ("done", "rebooked")
 
 
 async def test_a_case_run_again_that_proposes_otherwise_plans_afresh_instead(
