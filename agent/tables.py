@@ -101,6 +101,10 @@ class WaveRow(Base):
     the event's arrival to the passenger's message, triage and planning included (waves
     recorded before this column have none: their start is `planned_wall_at` minus
     `plan_seconds`)."""
+    preferences_missing: Mapped[bool] = mapped_column(default=False)
+    """Customer memory did not answer before the wave's transaction: the plan ignored its
+    customers' hard preferences, and each case's own check re-planned an assignment that
+    broke one (`agent.runtime.wave_preferences`). False, too, where no memory is kept."""
     planned_at: Mapped[datetime]
     """Event time of the plan."""
     planned_wall_at: Mapped[datetime]

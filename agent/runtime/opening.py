@@ -80,7 +80,14 @@ class CaseOpener:
                     (change, event, await self.affected(session, change, now))
                     for event, change in net
                 ]
-                cases, row = await open_wave(session, deps, wave, affected, preferences or {})
+                cases, row = await open_wave(
+                    session,
+                    deps,
+                    wave,
+                    affected,
+                    preferences or {},
+                    preferences_missing=preferences is None,
+                )
                 await self.claims.add(session, [case.id for case in cases])
         except BaseException:
             for _, _, change in wave.changes:

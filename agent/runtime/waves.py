@@ -123,12 +123,15 @@ async def open_wave(
     wave: Wave,
     affected: list[tuple[Change, FlightStatusEvent, list[Affected]]],
     preferences: Mapping[str, Preferences] | None = None,
+    *,
+    preferences_missing: bool = False,
 ) -> tuple[list[OpenCase], WaveRow | None]:
     """Write the wave's disruptions, cases, plan and holds (module docstring).
 
     `affected` is triage's answer per change, in record order; `preferences`, the hard
     preferences of its bookings' customers by PNR, read before the transaction
-    (`agent.runtime.wave_preferences`; a booking missing plans without). Returns the
+    (`agent.runtime.wave_preferences`; a booking missing plans without;
+    `preferences_missing`: memory did not answer, recorded on the wave). Returns the
     cases, most urgent first, and the wave's record (None: nobody was affected, nothing
     written).
     """
@@ -243,6 +246,7 @@ async def open_wave(
         placed=sum(1 for p in plan.placements.values() if p.option is not None),
         first_emitted_at=wave.first_at,
         first_read_wall_at=wave.first_read_wall_at,
+        preferences_missing=preferences_missing,
         planned_at=now,
         planned_wall_at=datetime.now(UTC),
         plan_seconds=round(time.perf_counter() - started, 4),

@@ -203,6 +203,8 @@ async def test_the_wave_plans_with_a_refused_connection_and_no_case_goes_back(
         assert await _flown(daemon, "AVOIDS") == DIRECT
         assert await _flown(daemon, "PLAIN1") == VIA_FRANKFURT
         assert daemon.stats.waves_without_preferences == 0
+        async with daemon.deps.db.session() as session:
+            assert await session.scalar(select(WaveRow.preferences_missing)) is False
 
 
 class Killed(Exception):
@@ -266,6 +268,8 @@ async def test_memory_that_cannot_answer_plans_the_wave_without_and_says_so(
         assert "planning 2 bookings without their preferences" in caplog.text
         async with daemon.deps.db.session() as session:
             cases = (await session.scalars(select(CaseRow))).all()
+            # Recorded with the wave, for an audit after the logs have rolled over.
+            assert await session.scalar(select(WaveRow.preferences_missing)) is True
         assert {c.pnr for c in cases} == {"AVOIDS", "PLAIN1"}
         assert all(c.outcome for c in cases)
         # Planned blind, the gold customer took the Frankfurt seat and went back.
