@@ -354,14 +354,17 @@ class Daemon:
             return await self._close_wave()
 
     async def _close_wave(self) -> int:
-        wave, self._wave = self._wave, None
+        wave = self._wave
         if wave is None:
             return 0
-        try:
-            cases = await self.opener.open(wave, self.followups.stale_for)
-        except BaseException:
-            self._wave = wave  # nothing written: the wave stays open, its records uncommitted
-            raise
+        # The wave stays open until its transaction has written it: the opener awaits
+        # before it (staleness, the memory read), and a checkpoint meanwhile that saw no
+        # wave wrote the wave's news to the stored board without its cases. Killed then,
+        # the restarted daemon read the records again, found the board already so, and
+        # told nobody (chaos, session 12: a gate change's 84 passengers). An error leaves
+        # it open: nothing was written, its records stay uncommitted.
+        cases = await self.opener.open(wave, self.followups.stale_for)
+        self._wave = None
         if cases:
             if self._event_clock is not None:
                 self._event_clock.follow(wave.planned_at)
@@ -532,11 +535,14 @@ class Daemon:
                 change = self._apply(event, event.flight_key)
                 if change is not None:
                     self._gather(record, event, change)
-            wave, self._wave = self._wave, None
+            wave = self._wave
             if wave is None:
                 return []
-            # (On failure the opener re-reads the board; nothing of the wave is kept.)
-            return await self.opener.open(wave, self.followups.stale_for)
+            try:  # open until written, as in `_close_wave`, so no checkpoint saves its news
+                return await self.opener.open(wave, self.followups.stale_for)
+            finally:
+                # (On failure the opener re-reads the board; nothing of the wave is kept.)
+                self._wave = None
 
     async def run_due_jobs(self) -> int:
         """Run the jobs due on the clock, then apply what they decided (deadlines)."""

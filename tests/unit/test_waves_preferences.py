@@ -28,6 +28,7 @@ from agent.tables import CaseRow, WaveRow
 from airline.clock import EventTimeClock
 from airline.models import FlightStatus, Preferences
 from airline.reservations import load_booking
+from airline.tables import BoardRow
 from app.migrate import open_database
 from app.settings import Settings
 from app.wiring import Agent, open_agent
@@ -274,3 +275,47 @@ async def test_memory_that_cannot_answer_plans_the_wave_without_and_says_so(
         assert all(c.outcome for c in cases)
         # Planned blind, the gold customer took the Frankfurt seat and went back.
         assert replans == ["AVOIDS"]
+
+
+class KilledHere(BaseException):
+    """SIGKILL: nothing after this point of the daemon runs (not caught as a failure)."""
+
+
+class CheckpointThenKilled(RememberedPreferences):
+    """A slow memory read before the wave's transaction, during which the daemon's
+    periodic checkpoint runs; the daemon is killed before the transaction."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.daemon: Daemon | None = None
+
+    async def preferences_of(self, customer_ids: Sequence[str]) -> dict[str, Preferences]:
+        assert self.daemon is not None
+        await self.daemon.checkpoint()  # what `_checkpoint_periodically` does meanwhile
+        raise KilledHere
+
+
+async def test_a_checkpoint_while_the_wave_reads_memory_writes_none_of_its_news(
+    world: Path,
+) -> None:
+    """The wave's news stays out of the stored board until its cases are written with it:
+    a checkpoint that ran while the wave read memory wrote the cancellation to the board,
+    the kill that followed lost the wave, and the restarted daemon, reading the record
+    again, found nothing new on the board and told nobody (chaos, session 12: a gate
+    change's 84 passengers never told)."""
+    memory = CheckpointThenKilled()
+    async with opened(world, memory) as daemon:
+        memory.daemon = daemon
+        with pytest.raises(KilledHere):
+            await cancel(daemon)
+        async with daemon.deps.db.session() as session:
+            stored = await session.scalar(
+                select(BoardRow.status).where(BoardRow.flight_key == CANCELLED)
+            )
+        assert stored != FlightStatus.CANCELLED
+
+    async with opened(world, RememberedPreferences()) as daemon:
+        await cancel(daemon)
+        async with daemon.deps.db.session() as session:
+            cases = (await session.scalars(select(CaseRow.pnr))).all()
+    assert sorted(cases) == ["AVOIDS", "PLAIN1"]
