@@ -4,6 +4,7 @@ asked for, read from memory when the message is written."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, timedelta
 from pathlib import Path
@@ -154,3 +155,30 @@ async def test_a_wish_in_the_answer_that_takes_the_refund_applies_to_its_confirm
 
     assert refunded.startswith("refunded"), refunded
     assert await channel_of(agent, pnr, "refund") == "sms"
+
+
+async def test_the_rebooking_message_lists_every_other_option_by_the_offers_number(
+    agent: Agent,
+) -> None:
+    # "Reply 2" must mean the option 2 the desk shows and the offer books: a message that
+    # named only the refund left options 2..N unknowable to the passenger.
+    _, pnr, _ = await rebooked(agent)
+    async with agent.deps.db.session() as session:
+        (offer,) = (await session.scalars(select(OfferRow).where(OfferRow.pnr == pnr))).all()
+        (body,) = (
+            await session.scalars(
+                select(OutboxRow.payload["body"].as_string()).where(
+                    OutboxRow.key == pnr,
+                    OutboxRow.topic == TOPIC_NOTIFICATIONS,
+                    OutboxRow.payload["kind"].as_string().like("%rebooked"),
+                )
+            )
+        ).all()
+    assert len(offer.options) >= 2, offer.options
+    (line,) = [line for line in body.splitlines() if "Reply its number" in line]
+    listed = re.findall(r"(\d)\) ([A-Z0-9+]+) ", line)
+    numbered = [
+        (str(n), "+".join(key.split("/")[0] for key in option["flights"]))
+        for n, option in enumerate(offer.options, start=1)
+    ]
+    assert listed == numbered[1:], (line, offer.options)
