@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import delete, select
 
-from agent.choices import tool_deps
+from agent.choices import ChoiceDesk, tool_deps
 from agent.offers import OfferDesk
 from agent.tables import OfferRow
 from airline.clock import SimulatedClock
@@ -182,3 +182,27 @@ async def test_the_rebooking_message_lists_every_other_option_by_the_offers_numb
         for n, option in enumerate(offer.options, start=1)
     ]
     assert listed == numbered[1:], (line, offer.options)
+
+
+async def test_the_daemon_carries_out_a_refund_the_desk_recorded_for_the_passenger(
+    agent: Agent, memory: DictMemory
+) -> None:
+    # The passenger said it to an operator; the daemon's decisions loop takes it through
+    # the offers desk (the offer closes as declined), once however often it runs.
+    daemon, pnr, _ = await rebooked(agent)
+    async with agent.deps.db.session() as session:
+        (offer,) = (await session.scalars(select(OfferRow).where(OfferRow.pnr == pnr))).all()
+    desk = ChoiceDesk(agent.deps.db, agent.deps.clock)
+    assert await desk.record_offer_answer(offer.id, pnr, "refund", chosen_by="abe")
+
+    await daemon.apply_decisions()
+    await daemon.apply_decisions()
+
+    (recorded,) = await desk.of_booking(pnr)
+    assert (recorded.status, recorded.choice) == ("done", "offer:refund"), recorded.result
+    async with agent.deps.db.session() as session:
+        offer_now = await session.get(OfferRow, offer.id)
+        booking = await session.get(BookingRow, pnr)
+    assert offer_now is not None and offer_now.status == "declined"
+    assert booking is not None and booking.status == "refunded"
+    assert await channel_of(agent, pnr, "refund")  # confirmed to the passenger
