@@ -8,6 +8,7 @@ import asyncio
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from agent.choices import ChoiceDesk
@@ -123,3 +124,30 @@ def offered_at(world_path: Path, offered: Offered) -> datetime:
             return offer.created_at
 
     return asyncio.run(created())
+
+
+def test_the_cli_numbers_the_options_as_the_desk_and_answers_once(
+    world_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import app
+
+    offered, _ = asyncio.run(wrote(world_path))
+    monkeypatch.setenv("TRAVEL_AGENT_DATA_DIR", str(world_path.parent))
+    runner = CliRunner()
+
+    shown = runner.invoke(app, ["customers", "answer", offered.pnr])
+    assert shown.exit_code == 0, shown.output
+    for number, flights in enumerate(offered.options, start=1):
+        assert f"  {number}: {' + '.join(flights)}" in shown.output
+    assert WORDS in shown.output and "the passenger wrote" in shown.output
+
+    nobody = runner.invoke(app, ["customers", "answer", offered.pnr, "2"])
+    assert nobody.exit_code == 2 and "--as" in nobody.output
+    done = runner.invoke(app, ["customers", "answer", offered.pnr, "2", "--as", "maria"])
+    again = runner.invoke(app, ["customers", "answer", offered.pnr, "refund", "--as", "ole"])
+    assert done.exit_code == 0 and "recorded: 2" in done.output
+    assert again.exit_code == 0 and "not recorded" in again.output
+    wrong = runner.invoke(app, ["customers", "answer", offered.pnr, "9", "--as", "maria"])
+    assert wrong.exit_code == 1 and "has no option 9" in wrong.output
