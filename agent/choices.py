@@ -23,10 +23,11 @@ from typing import Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.approvals import ApprovalStatus
 from agent.deps import AgentDeps
-from agent.tables import ApprovalRow, PassengerChoiceRow
+from agent.tables import ApprovalRow, OfferRow, OfferStatus, PassengerChoiceRow
 from airline.clock import Clock
 from airline.models import Preferences
 from tools.effects import ToolDeps, ToolResult, ToolStatus
@@ -220,6 +221,29 @@ async def apply_recorded_choices(deps: AgentDeps) -> int:
                     applied_at=deps.clock.now(),
                 )
             )
+            if result.status is ToolStatus.OK:
+                await _close_offers_refunded(session, row, deps.clock.now())
         applied += 1
         log.info("choice %s of %s: %s", row.choice, row.pnr, result.message)
     return applied
+
+
+async def _close_offers_refunded(
+    session: AsyncSession,
+    row: PassengerChoiceRow,
+    at: datetime,
+) -> None:
+    """The refund taken at the desk or the CLI answers the open offer of the same flights:
+    declined, as if the passenger had replied REFUND. Left open, it would default at its
+    deadline as though the re-routing stood, and a later "2" would try to move a journey
+    already refunded."""
+    offers = (
+        await session.scalars(
+            select(OfferRow).where(OfferRow.pnr == row.pnr, OfferRow.status == OfferStatus.OPEN)
+        )
+    ).all()
+    for offer in offers:
+        if row.flight_key == offer.disruption_flight or row.flight_key in offer.booked:
+            offer.status = OfferStatus.DECLINED.value
+            offer.answered_at = at
+            offer.outcome = {"choice": "decline", "via": row.source, "by": row.chosen_by}

@@ -206,3 +206,24 @@ async def test_the_daemon_carries_out_a_refund_the_desk_recorded_for_the_passeng
     assert offer_now is not None and offer_now.status == "declined"
     assert booking is not None and booking.status == "refunded"
     assert await channel_of(agent, pnr, "refund")  # confirmed to the passenger
+
+
+async def test_a_refund_the_desk_records_for_the_booking_closes_its_open_offer(
+    agent: Agent,
+) -> None:
+    # Left open, the offer defaulted at its deadline as if the re-routing stood, and a
+    # later "2" tried to move a journey already refunded.
+    daemon, pnr, _ = await rebooked(agent)
+    async with agent.deps.db.session() as session:
+        (offer,) = (await session.scalars(select(OfferRow).where(OfferRow.pnr == pnr))).all()
+    desk = ChoiceDesk(agent.deps.db, agent.deps.clock)
+    assert await desk.record_refund(pnr, offer.disruption_flight, chosen_by="abe")
+
+    await daemon.apply_decisions()
+
+    (recorded,) = await desk.of_booking(pnr)
+    assert recorded.status == "done", recorded.result
+    async with agent.deps.db.session() as session:
+        closed = await session.get(OfferRow, offer.id)
+    assert closed is not None and closed.status == "declined"
+    assert (closed.outcome or {}).get("by") == "abe"
