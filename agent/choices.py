@@ -23,10 +23,11 @@ from typing import Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.approvals import ApprovalStatus
 from agent.deps import AgentDeps
-from agent.tables import ApprovalRow, PassengerChoiceRow
+from agent.tables import ApprovalRow, OfferRow, OfferStatus, PassengerChoiceRow
 from airline.clock import Clock
 from airline.models import Preferences
 from tools.effects import ToolDeps, ToolResult, ToolStatus
@@ -36,7 +37,21 @@ from travel_agent.db import Database
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ChoiceDesk", "RefundChoice", "apply_recorded_choices", "take_refund"]
+__all__ = [
+    "OFFER_ANSWER",
+    "ChoiceDesk",
+    "OfferAnswer",
+    "RefundChoice",
+    "apply_recorded_choices",
+    "take_refund",
+]
+
+OFFER_ANSWER = "offer:"
+"""The `PassengerChoiceRow.choice` prefix of an answer to an offer recorded at the desk
+(``offer:2``, ``offer:refund``; its `flight_key` holds the offer's id). The offers desk
+carries these out (`agent.offers.apply_desk_answers`), not `apply_recorded_choices`."""
+
+OfferAnswer = int | Literal["refund"]
 
 
 class ChoiceDesk:
@@ -64,6 +79,41 @@ class ChoiceDesk:
                         flight_key=flight_key,
                         choice="refund",
                         source=source,
+                        chosen_by=chosen_by,
+                        chosen_at=self.clock.now(),
+                        status="recorded",
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    async def record_offer_answer(
+        self, offer_id: str, pnr: str, answer: OfferAnswer, *, chosen_by: str
+    ) -> bool:
+        """Record the passenger's answer to their offer as heard by an operator (they wrote
+        or called, in words the desk read): `answer` is an option's number (1 keeps the
+        booked flights) or ``refund``. The daemon hands it to the offers desk
+        (`agent.offers.apply_desk_answers`), which carries out an offer's first answer
+        only. False if this answer, or another, was recorded for the offer already and
+        not yet carried out: the desk answers an offer once."""
+        try:
+            async with self.db.transaction() as session:
+                waiting = await session.scalar(
+                    select(PassengerChoiceRow.id).where(
+                        PassengerChoiceRow.pnr == pnr,
+                        PassengerChoiceRow.flight_key == offer_id,
+                        PassengerChoiceRow.status == "recorded",
+                    )
+                )
+                if waiting is not None:
+                    return False
+                session.add(
+                    PassengerChoiceRow(
+                        pnr=pnr,
+                        flight_key=offer_id,
+                        choice=f"{OFFER_ANSWER}{answer}",
+                        source="desk",
                         chosen_by=chosen_by,
                         chosen_at=self.clock.now(),
                         status="recorded",
@@ -143,7 +193,10 @@ async def apply_recorded_choices(deps: AgentDeps) -> int:
         rows = (
             await session.scalars(
                 select(PassengerChoiceRow)
-                .where(PassengerChoiceRow.status == "recorded")
+                .where(
+                    PassengerChoiceRow.status == "recorded",
+                    PassengerChoiceRow.choice.not_like(f"{OFFER_ANSWER}%"),
+                )
                 .order_by(PassengerChoiceRow.id)
             )
         ).all()
@@ -168,6 +221,29 @@ async def apply_recorded_choices(deps: AgentDeps) -> int:
                     applied_at=deps.clock.now(),
                 )
             )
+            if result.status is ToolStatus.OK:
+                await _close_offers_refunded(session, row, deps.clock.now())
         applied += 1
         log.info("choice %s of %s: %s", row.choice, row.pnr, result.message)
     return applied
+
+
+async def _close_offers_refunded(
+    session: AsyncSession,
+    row: PassengerChoiceRow,
+    at: datetime,
+) -> None:
+    """The refund taken at the desk or the CLI answers the open offer of the same flights:
+    declined, as if the passenger had replied REFUND. Left open, it would default at its
+    deadline as though the re-routing stood, and a later "2" would try to move a journey
+    already refunded."""
+    offers = (
+        await session.scalars(
+            select(OfferRow).where(OfferRow.pnr == row.pnr, OfferRow.status == OfferStatus.OPEN)
+        )
+    ).all()
+    for offer in offers:
+        if row.flight_key == offer.disruption_flight or row.flight_key in offer.booked:
+            offer.status = OfferStatus.DECLINED.value
+            offer.answered_at = at
+            offer.outcome = {"choice": "decline", "via": row.source, "by": row.chosen_by}

@@ -34,12 +34,18 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent.choices import RefundChoice, take_refund
+from agent.choices import OFFER_ANSWER, RefundChoice, take_refund
 from agent.offer_terms import other_options, reply_deadline
 from agent.reply_memory import remember_reply
 from agent.scheduler import JobKind, schedule_job
 from agent.switch_notice import confirm_switch, switch_key
-from agent.tables import OfferRow, OfferStatus, ReplyDisposition, ReplyRow
+from agent.tables import (
+    OfferRow,
+    OfferStatus,
+    PassengerChoiceRow,
+    ReplyDisposition,
+    ReplyRow,
+)
 from airline.models import Cabin
 from airline.reservations import load_booking
 from memory.base import CustomerMemory
@@ -232,8 +238,9 @@ class OfferDesk:
                     pnr=offer.pnr,
                     flight_key=offer.disruption_flight,
                     chosen_at=reply.received_at,
-                    chosen_by="passenger",
-                    source="reply",
+                    # An operator who answered for them is named, as at the desk's form.
+                    chosen_by=reply.sender if reply.channel == "desk" else "passenger",
+                    source="desk" if reply.channel == "desk" else "reply",
                 ),
                 case_id=answer_case(offer.id),
                 # What they said before, in this answer or an earlier one, counts now.
@@ -307,3 +314,63 @@ class OfferDesk:
         async with self.deps.db.session() as session:
             query = select(ReplyRow).where(ReplyRow.pnr == pnr).order_by(ReplyRow.received_at)
             return list((await session.scalars(query)).all())
+
+
+def desk_reply(row: PassengerChoiceRow) -> PassengerReply:
+    """An answer to an offer recorded at the desk (`agent.choices.ChoiceDesk`), as the
+    reply it is: from the ``desk`` channel, sent by the operator, once by the row's id."""
+    answer = row.choice.removeprefix(OFFER_ANSWER)
+    chosen: dict[str, Any] = (
+        {"choice": "decline"} if answer == "refund" else {"choice": "option", "option": int(answer)}
+    )
+    return PassengerReply.model_validate(
+        {
+            "reply_id": f"desk:{row.id}",
+            "pnr": row.pnr,
+            "offer_id": row.flight_key,
+            "channel": "desk",
+            "sender": row.chosen_by,
+            "text": "",
+            "received_at": row.chosen_at,
+            **chosen,
+        }
+    )
+
+
+async def apply_desk_answers(desk: OfferDesk) -> int:
+    """Carry out the answers operators recorded for passengers, each once; returns how
+    many. Each goes through `OfferDesk.answer` as a passenger's own would (the offer's
+    first answer wins; one that cannot be carried out goes back to the desk, saying why),
+    and its row says what became of it."""
+    async with desk.deps.db.session() as session:
+        rows = (
+            await session.scalars(
+                select(PassengerChoiceRow)
+                .where(
+                    PassengerChoiceRow.status == "recorded",
+                    PassengerChoiceRow.choice.like(f"{OFFER_ANSWER}%"),
+                )
+                .order_by(PassengerChoiceRow.id)
+            )
+        ).all()
+    for row in rows:
+        reply = desk_reply(row)
+        result = await desk.answer(reply)  # a crash before the row below: "already handled"
+        async with desk.deps.db.session() as session:
+            handled = await session.get(ReplyRow, reply.reply_id)
+        carried = (
+            handled is not None
+            and handled.disposition is not None
+            and not ReplyDisposition(handled.disposition).to_desk
+        )
+        async with desk.deps.db.transaction() as session:
+            await session.execute(
+                update(PassengerChoiceRow)
+                .where(PassengerChoiceRow.id == row.id, PassengerChoiceRow.status == "recorded")
+                .values(
+                    status="done" if carried else "refused",
+                    result={"message": handled.result if handled else result},
+                    applied_at=desk.deps.clock.now(),
+                )
+            )
+    return len(rows)

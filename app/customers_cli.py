@@ -5,6 +5,9 @@
     travel-agent customers prune             retention: erase memories past the retention age
     travel-agent customers refund PNR --flight KEY --as NAME
                                              the passenger takes the refund (the daemon acts)
+    travel-agent customers answer PNR        the booking's offer: its numbered options and
+                                             the passenger's answers, as the desk shows them
+    travel-agent customers answer PNR 2 --as NAME   (or REFUND) answer it for the passenger
 
 A Typer sub-app registered by `app.cli`; like it, an entry point that nothing imports.
 """
@@ -174,6 +177,84 @@ def refund(
         say(f"recorded: {pnr} takes the refund for {flight}; the daemon carries it out")
     else:
         say(f"{pnr} chose the refund for {flight} before; nothing recorded again")
+
+
+@customers.command()
+def answer(
+    pnr: Annotated[str, typer.Argument(help="the booking, e.g. K7Q2ZX")],
+    chosen: Annotated[
+        str | None,
+        typer.Argument(metavar="[OPTION|refund]", help="the passenger's answer; none: show"),
+    ] = None,
+    operator: Annotated[
+        str | None, typer.Option("--as", help="who heard the passenger (to answer)")
+    ] = None,
+) -> None:
+    """The booking's newest offer, numbered as the passenger's message and the desk number
+    it, with what the passenger answered; with an answer, record it for them (the daemon
+    carries it out as their own reply, once)."""
+    from sqlalchemy import select
+
+    from agent.choices import ChoiceDesk, OfferAnswer
+    from agent.tables import OfferRow, OfferStatus, ReplyRow
+    from airline.stream_time import stream_clock
+    from app.migrate import open_database
+
+    settings = settings_or_exit()
+    if chosen is not None and operator is None:
+        say("error: say who heard the passenger: --as NAME")
+        raise typer.Exit(2)
+
+    async def main() -> list[str]:
+        async with open_database(settings.db_url) as db:
+            async with db.session() as session:
+                offer = await session.scalar(
+                    select(OfferRow)
+                    .where(OfferRow.pnr == pnr)
+                    .order_by(OfferRow.created_at.desc())
+                    .limit(1)
+                )
+                replies = (
+                    await session.scalars(
+                        select(ReplyRow).where(ReplyRow.pnr == pnr).order_by(ReplyRow.received_at)
+                    )
+                ).all()
+            if offer is None:
+                raise NotFoundError(f"booking {pnr} has no offer")
+            lines = [
+                f"offer {offer.id} ({offer.status}, answer by {offer.deadline:%Y-%m-%d %H:%M}Z)"
+            ]
+            lines += [
+                f"  {number}: {' + '.join(option['flights'])}{' (booked)' if number == 1 else ''}"
+                for number, option in enumerate(offer.options, start=1)
+            ]
+            lines += [
+                f"  answered {r.received_at:%H:%M}Z by {r.channel}: "
+                f"{r.text or r.choice!r} -> {r.result}"
+                for r in replies
+            ]
+            if chosen is None:
+                return lines
+            value: OfferAnswer
+            if chosen.lower() == "refund":
+                value = "refund"
+            elif chosen.isdigit() and 1 <= int(chosen) <= len(offer.options):
+                value = int(chosen)
+            else:
+                raise NotFoundError(f"offer {offer.id} has no option {chosen}")
+            if offer.status != OfferStatus.OPEN:
+                raise NotFoundError(f"offer {offer.id} is {offer.status}: nothing to answer")
+            clock = await stream_clock(db, system=settings.clock == "system")
+            assert operator is not None
+            recorded = await ChoiceDesk(db, clock).record_offer_answer(
+                offer.id, pnr, value, chosen_by=operator
+            )
+            if recorded:
+                return [*lines, f"recorded: {value} for {pnr}; the daemon carries it out"]
+            return [*lines, f"not recorded: an answer to {offer.id} waits to be carried out"]
+
+    for line in _run(main):
+        typer.echo(line)
 
 
 async def seed_history(settings: Settings, db: Database, *, seed: int) -> int:

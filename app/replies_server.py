@@ -14,11 +14,13 @@
 Refused, and nothing published: a webhook whose signature does not verify or whose
 timestamp is outside the tolerance (401), and one whose signature or idempotency key was
 seen before — a replay (409); an SMS or e-mail hook without the token (401) or from an
-address of no customer we made an offer to (202, nothing to route: logged). An SMS or
+address of no customer of ours with a booking (202, nothing to route: logged). An SMS or
 e-mail goes to the customer's newest open offer, else to their newest offer, closed: a
-late answer reaches the desk (`agent.offers`) instead of vanishing. A request
-accepted is recorded (`reply_receipts`) in the same step that checks it is new, so two
-copies arriving at once publish one.
+late answer reaches the desk (`agent.offers`) instead of vanishing. A customer with no
+offer at all ("is my flight still on?", "I need a wheelchair at the gate") writes about
+their booking that flies next (`booking_of`): their words reach the desk and their
+memory all the same. A request accepted is recorded (`reply_receipts`) in the same step
+that checks it is new, so two copies arriving at once publish one.
 """
 
 from __future__ import annotations
@@ -33,14 +35,15 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import ValidationError
-from sqlalchemy import delete, select
+from sqlalchemy import case, delete, func, select
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from agent.tables import OfferRow, OfferStatus, ReplyReceiptRow
-from airline.tables import BookingRow, ChannelRow
+from airline.models import BookingStatus, SegmentStatus
+from airline.tables import BookingRow, ChannelRow, FlightRow, SegmentRow
 from streams.replies import TOPIC_PASSENGER_REPLIES, PassengerReply, encode_reply
 from tools.channels.inbound import interpret, read_mail
 from tools.channels.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
@@ -92,6 +95,35 @@ async def offer_of(db: Database, kind: str, address: str) -> str | None:
             .join(ChannelRow, ChannelRow.customer_id == BookingRow.customer_id)
             .where(ChannelRow.kind == kind, ChannelRow.address == address)
             .order_by(OfferRow.status != OfferStatus.OPEN, OfferRow.created_at.desc())
+            .limit(1)
+        )
+        return (await session.scalars(query)).first()
+
+
+async def booking_of(db: Database, kind: str, address: str, now: datetime) -> str | None:
+    """The booking a message from `address` is about when its customer has no offer: the
+    active one whose next flight leaves first (after `now`), else their active booking
+    flown last, else any of theirs. A passenger writing unprompted writes about the trip
+    ahead of them; the desk sees all their bookings on the customer page anyway."""
+    async with db.session() as session:
+        upcoming = func.min(case((FlightRow.sched_dep >= now, FlightRow.sched_dep)))
+        query = (
+            select(BookingRow.pnr)
+            .join(ChannelRow, ChannelRow.customer_id == BookingRow.customer_id)
+            .outerjoin(
+                SegmentRow,
+                (SegmentRow.pnr == BookingRow.pnr) & (SegmentRow.status == SegmentStatus.ACTIVE),
+            )
+            .outerjoin(FlightRow, FlightRow.key == SegmentRow.flight_key)
+            .where(ChannelRow.kind == kind, ChannelRow.address == address)
+            .group_by(BookingRow.pnr, BookingRow.status)
+            .order_by(
+                BookingRow.status != BookingStatus.ACTIVE,
+                upcoming.is_(None),
+                upcoming,
+                func.max(FlightRow.sched_dep).desc(),
+                BookingRow.pnr,
+            )
             .limit(1)
         )
         return (await session.scalars(query)).first()
@@ -182,9 +214,10 @@ def create_replies_app(
     ) -> JSONResponse:
         # By the sender's address only: a booking reference in the text or subject could
         # name someone else's booking.
-        pnr = await offer_of(db, channel, sender)
+        at = received()
+        pnr = await offer_of(db, channel, sender) or await booking_of(db, channel, sender, at)
         if pnr is None:
-            log.info("a %s reply from an address with no offer: not routed", channel)
+            log.info("a %s message from an address of no customer's booking: not routed", channel)
             return JSONResponse({"routed": False}, status_code=202)
         chosen = interpret(text)
         reply = PassengerReply(
@@ -195,7 +228,7 @@ def create_replies_app(
             choice=chosen.choice,
             option=chosen.option,
             text=text[:4000],
-            received_at=received(),
+            received_at=at,
         )
         keys = (f"{channel}:{message_id}",)
         if not await receipts.claim(*keys):

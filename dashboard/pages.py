@@ -27,7 +27,8 @@ from agent.approvals import (
     ApprovalNotFoundError,
     Decision,
 )
-from agent.choices import ChoiceDesk
+from agent.choices import ChoiceDesk, OfferAnswer
+from agent.tables import OfferStatus
 from dashboard import reads, timefmt
 from dashboard.answers import answers_for_the_desk
 from dashboard.auth import LoginThrottledError, OperatorError, Role, Session
@@ -411,6 +412,53 @@ async def record_refund(
     )
     log.info("refund choice for %s recorded by %s", pnr, session.operator.name)
     return RedirectResponse(f"/customers/{customer_id}", status_code=303)
+
+
+@router.post("/customers/{customer_id}/offers/{offer_id}/answer")
+async def answer_offer(
+    request: Request,
+    customer_id: str,
+    offer_id: str,
+    session: Approver,
+    answer: Annotated[str, Form(max_length=8)],
+) -> Response:
+    """The passenger answered their offer to the desk (in words an operator read, or on
+    the phone): the operator records the option they chose, or the refund, and the
+    daemon carries it out as the passenger's own answer (`agent.offers`), once."""
+    desk = desk_of(request)
+    found = await reads.customer(desk.db, customer_id)
+    offer = next((o for o in (found or {}).get("offers", []) if o.id == offer_id), None)
+    chosen: OfferAnswer | None = None
+    if answer == "refund":
+        chosen = "refund"
+    elif answer.isdigit() and offer is not None and 1 <= int(answer) <= len(offer.options):
+        chosen = int(answer)
+    if offer is None or chosen is None or offer.status != OfferStatus.OPEN:
+        why = (
+            f"{customer_id} has no offer {offer_id}"
+            if offer is None
+            else f"offer {offer_id} is {offer.status}"
+            if offer.status != OfferStatus.OPEN
+            else f"offer {offer_id} has no option {answer}"
+        )
+        return render(
+            request,
+            "error.html",
+            session,
+            {"title": "Answer not recorded", "message": why, "nav": "customers"},
+            status_code=404 if offer is None else 409,
+        )
+    recorded = await ChoiceDesk(desk.db, desk.clock).record_offer_answer(
+        offer.id, offer.pnr, chosen, chosen_by=session.operator.name
+    )
+    await desk.operators.record(
+        session.operator.name,
+        "offer answered",
+        offer.pnr,
+        {"offer": offer.id, "answer": chosen, "new": recorded},
+    )
+    log.info("answer to %s recorded by %s", offer.id, session.operator.name)
+    return RedirectResponse(f"/customers/{customer_id}#conversation", status_code=303)
 
 
 # --- audit ---------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from agent.choices import ChoiceDesk
 from agent.relay import OutboxRelay
 from agent.runtime import Daemon
 from agent.state import CaseStatus
-from agent.tables import CaseRow, JobRow, JobStatus
+from agent.tables import CaseRow, JobRow, JobStatus, OfferRow
 from airline.clock import SimulatedClock
 from evals.harness import Harness, ScenarioRuntime
 from evals.run_result import RunResult
@@ -151,6 +151,22 @@ async def decide(desk: Any, spec: DecisionSpec) -> str:
 
 async def record_choice(desk: ChoiceDesk, spec: ChoiceSpec, result: RunResult) -> str:
     """Record a passenger's choice as the operator desk records it."""
+    if spec.answer is not None:
+        async with desk.db.session() as session:
+            offer = await session.scalar(
+                select(OfferRow.id)
+                .where(OfferRow.pnr == spec.booking)
+                .order_by(OfferRow.created_at.desc())
+                .limit(1)
+            )
+        if offer is None:
+            return f"{spec.at} answer {spec.answer} {spec.booking}: no offer to answer"
+        recorded = await desk.record_offer_answer(
+            offer, spec.booking, spec.answer, chosen_by=spec.by
+        )
+        return f"{spec.at} answer {spec.answer} {spec.booking} {offer}: " + (
+            "recorded" if recorded else "not recorded (one waits already)"
+        )
     booking = result.original[spec.booking]
     if spec.flight is not None:
         carrier, number = split_flight(spec.flight)

@@ -104,15 +104,26 @@ class DecisionSpec(SpecModel):
 
 
 class ChoiceSpec(SpecModel):
-    """A passenger's choice, recorded at `at` as the desk records it: take the refund for
-    the journey of `flight` (default: the booking's first flight)."""
+    """A passenger's choice, recorded at `at` as the desk records it: ``refund`` takes the
+    refund for the journey of `flight` (default: the booking's first flight); ``answer``
+    answers the booking's newest offer for the passenger, as an operator who read their
+    words does from the conversation: `answer` is an option's number or ``refund``."""
 
     at: str
     booking: str
-    choice: Literal["refund"] = "refund"
+    choice: Literal["refund", "answer"] = "refund"
+    answer: int | Literal["refund"] | None = Field(
+        default=None, description="for choice answer: the option (1-based) or refund"
+    )
     flight: str | None = None
     date: dt.date | None = None
     by: str = Field(default="eval-desk", description="who recorded it")
+
+    @model_validator(mode="after")
+    def _answer(self) -> ChoiceSpec:
+        if (self.choice == "answer") != (self.answer is not None):
+            raise ValueError("choice answer names its answer (an option's number or refund)")
+        return self
 
     @field_validator("at")
     @classmethod

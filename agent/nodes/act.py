@@ -24,7 +24,13 @@ from langgraph.runtime import Runtime
 from agent.deps import AgentDeps
 from agent.nodes.approve import pending_notice_key
 from agent.nodes.closing import case_outcome
-from agent.nodes.common import MAX_ATTEMPTS, describe_itinerary, local_time, original_day
+from agent.nodes.common import (
+    MAX_ATTEMPTS,
+    describe_itinerary,
+    describe_option,
+    local_time,
+    original_day,
+)
 from agent.nodes.effect_keys import (
     care_prefix,
     journey_of,
@@ -33,7 +39,7 @@ from agent.nodes.effect_keys import (
     notify_key,
     rebook_key,
 )
-from agent.offer_terms import reply_deadline
+from agent.offer_terms import other_options, reply_deadline
 from agent.scheduler import JobKind
 from agent.state import (
     ALREADY_DONE,
@@ -52,7 +58,7 @@ from agent.state import (
 from agent.turns import my_turn
 from agent.work import UnitOfWork
 from airline.reservations import FlightClosedError, HoldExpiredError
-from tools.notifications import message_deadline, with_preferences
+from tools.notifications import FieldValue, message_deadline, with_preferences
 from tools.policy.checks import (
     fallback_message,
 )
@@ -108,7 +114,7 @@ async def _apply(
     case_id, pnr = state["case_id"], state["pnr"]
     now = deps.clock.now()
     effects: list[str] = list(before or [])
-    fields = dict(context.message_fields)
+    fields: dict[str, FieldValue] = dict(context.message_fields)
     async with deps.persistence.transaction() as work:
         await work.ledger.read_ahead(ledger_keys(state, actions))
         for action in actions:
@@ -149,6 +155,17 @@ async def _apply(
                     reference=original_day(deps.schedule, context.disrupted_flight),
                     language=context.customer.language,
                 )
+                # Options 2..N as the offer numbers them (the same function picks and
+                # orders them), so "reply 2" is the option 2 the desk shows.
+                fields["others"] = [
+                    describe_option(
+                        deps.schedule,
+                        other,
+                        reference=original_day(deps.schedule, context.disrupted_flight),
+                        language=context.customer.language,
+                    )
+                    for other in other_options(action.flights, context.alternatives)
+                ]
                 effects.append(Effect.REBOOK.record())
             elif isinstance(action, CareAction):
                 given = await _record_care(work, state, action, now)

@@ -57,6 +57,21 @@ def describe_itinerary(
     )
 
 
+def describe_option(
+    schedule: Schedule, itinerary: Itinerary, *, reference: date | None = None, language: str = "en"
+) -> str:
+    """An offered option in a few characters, for a text message that lists them all:
+    its flights and their departure, local time, e.g. "XA106 18:05", "XA108+XA312 2 Mar
+    07:05". Airports and arrival are left out so that all options still fit the text's
+    segments: every option leaves from where the booked flights do
+    (`agent.offer_terms.other_options`) for where the passenger is going, which the
+    message has said; the flight numbers tell them apart."""
+    first = itinerary.legs[0]
+    flights = "+".join(leg.flight_key.split("/")[0] for leg in itinerary.legs)
+    leaves = local_time(schedule, first.origin, first.dep, reference=reference, language=language)
+    return f"{flights} {leaves}"
+
+
 def original_day(schedule: Schedule, flight_key: str) -> date | None:
     """The local day the disrupted flight was to leave: the day the message names."""
     flight = schedule.flights.get(flight_key)

@@ -29,12 +29,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from agent.choices import apply_recorded_choices
+from agent.choices import apply_recorded_choices, tool_deps
 from agent.claims import CaseClaims
 from agent.deps import AgentDeps
 from agent.followups import FollowUps
 from agent.graph import CaseGraph
 from agent.metrics import Metrics
+from agent.offers import OfferDesk, apply_desk_answers
 from agent.runtime.cases import CaseLifecycle, DaemonStats, OpenCase
 from agent.runtime.opening import CaseOpener
 from agent.runtime.waves import Wave
@@ -470,10 +471,13 @@ class Daemon:
 
     async def apply_decisions(self) -> int:
         """Take the passengers' recorded choices (a refund makes their pending approval
-        stale), then resume the cases whose approvals were decided, went stale or expired."""
+        stale) and the answers to offers the desk recorded for them, then resume the
+        cases whose approvals were decided, went stale or expired."""
         async with self._turn:
             chosen = await apply_recorded_choices(self.deps)
-            return chosen + await self.followups.resume_decided()
+            # Answers to offers an operator recorded for the passenger (the desk).
+            answered = await apply_desk_answers(OfferDesk(tool_deps(self.deps), self.deps.memory))
+            return chosen + answered + await self.followups.resume_decided()
 
     async def _apply_decisions_periodically(self) -> None:
         while True:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from pathlib import Path
 
@@ -48,6 +49,8 @@ TYPICAL: dict[str, FieldValue] = {
     "care_hotel": "yes",
     "refund": "EUR 310.00",
     "answer_by": "11:35",
+    # The offer's options 2..N as the rebooking lists them (`describe_option`).
+    "others": ["XA106 18:05", "XA108+XA312 21:00"],
     "status": "cancelled",
     # A delay told after the flight left (`FlightState.left_before_news`): the landing.
     "departed": "yes",
@@ -113,7 +116,9 @@ def test_the_fields_a_kind_requires_are_enough_and_absent_options_leave_no_trace
     message = render(kind, language, fields)
     for name in SPECS[kind].optional:
         if name not in fields:
-            assert TYPICAL[name] not in message.body, name
+            absent = TYPICAL[name]
+            for value in [absent] if isinstance(absent, str) else absent:
+                assert value not in message.body, name
     # No empty brackets, dangling connectors or doubled spaces where an option was.
     assert not re.search(r"\(\)|（）|（原为 ）|\s[.,)]|  |\b(and|und|et|y)\.", message.body)
 
@@ -139,6 +144,35 @@ def test_a_rebooking_tells_the_word_that_takes_the_refund_and_until_when(
     assert "11:35" in line
     words = re.findall(r"[A-Z]{5,}|退款", line.split("EUR 310.00", 1)[1])
     assert words and all(interpret(word).choice == "decline" for word in words), line
+
+
+REBOOKED = [
+    MessageKind.CANCELLED_REBOOKED,
+    MessageKind.DIVERTED_REBOOKED,
+    MessageKind.MISSED_CONNECTION_REBOOKED,
+]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("kind", REBOOKED)
+def test_a_rebooking_lists_every_other_option_by_its_number_within_the_sms_limit(
+    kind: MessageKind, language: str
+) -> None:
+    # The most an offer holds (options 2..MAX_OPTIONS), with everything owed told too:
+    # still one text, so "reply 4" can be read where it is asked for.
+    from agent.offer_terms import MAX_OPTIONS
+    from tools.channels.inbound import interpret
+
+    others = [f"XA{110 + n}+XA{310 + n} 2 Mar 0{n}:05" for n in range(MAX_OPTIONS - 1)]
+    body = render(kind, language, {**TYPICAL, "others": others}).body
+
+    (line,) = [line for line in body.splitlines() if others[0] in line]
+    for number, other in enumerate(others, start=2):
+        assert re.search(rf"(^|[\s：；]){number}(\) |、){re.escape(other)}", line), (number, line)
+        assert interpret(str(number)).option == number
+    assert "EUR 310.00" not in line and LEG not in line  # a line of its own
+    sent_by_default = inspect.signature(SmsChannel).parameters["max_segments"].default
+    assert _sms_segments(body, language, kind) <= sent_by_default, body
 
 
 def test_a_listed_offer_shows_each_option_on_its_own_numbered_line() -> None:

@@ -9,11 +9,14 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from agent.offers import OfferDesk
 from airline.tables import BookingRow, ChannelRow
 from app.replies_server import create_replies_app
+from dashboard.answers import answers_for_the_desk
 from streams.replies import decode_reply
+from tests.fakes.memory import DictMemory
 from tests.fakes.offers import Offered, offered_booking, world_deps
 from tools.channels.inbound import interpret, read_mail
 from tools.channels.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
@@ -231,3 +234,47 @@ def test_an_email_answer_is_read_without_the_quoted_offer() -> None:
         "2",
         "m-1@example.com",
     )
+
+
+async def test_a_customer_with_no_offer_who_writes_reaches_the_desk_and_their_memory(
+    inbound: tuple[httpx.AsyncClient, Published], deps: ToolDeps
+) -> None:
+    # Nothing was offered to anyone: "is my flight still on?" or a need at the gate is
+    # about the trip ahead, and was dropped as "not routed".
+    client, published = inbound
+    async with deps.db.transaction() as session:
+        booking = (
+            await session.scalars(select(BookingRow).where(BookingRow.status == "active").limit(1))
+        ).one()
+        session.add(
+            ChannelRow(
+                customer_id=booking.customer_id,
+                kind="sms",
+                address="+4915100000009",
+                consent=True,
+                priority=0,
+            )
+        )
+    words = "I need a wheelchair at the gate, is my flight still on?"
+    message = {"from": "+4915100000009", "body": words, "message_id": "sms-unprompted"}
+
+    sent = await client.post(
+        "/replies/sms", json=message, headers={"Authorization": f"Bearer {TOKEN}"}
+    )
+
+    assert sent.status_code == 202 and sent.json() == {"accepted": "sms:sms-unprompted"}
+    ((_, key, value),) = published.records
+    reply = decode_reply(value)
+    async with deps.db.session() as session:
+        about = await session.get(BookingRow, key)
+    assert about is not None and about.customer_id == booking.customer_id
+    assert about.status == "active"
+    memory = DictMemory()
+    desk = OfferDesk(deps, memory)
+    assert await desk.answer(reply) == "to the operator desk: the passenger wrote"
+    assert (await desk.answer(reply)).startswith("already handled")  # replayed: once
+    (remembered,) = memory.of(booking.customer_id)
+    assert (remembered.text, remembered.metadata["author"]) == (words, "sms-reply")
+    assert memory.writes == 1
+    _, listed = await answers_for_the_desk(deps.db)
+    assert [(a.pnr, a.text) for a in listed] == [(key, words)]

@@ -4,6 +4,7 @@ asked for, read from memory when the message is written."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, timedelta
 from pathlib import Path
@@ -12,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import delete, select
 
-from agent.choices import tool_deps
+from agent.choices import ChoiceDesk, tool_deps
 from agent.offers import OfferDesk
 from agent.tables import OfferRow
 from airline.clock import SimulatedClock
@@ -154,3 +155,75 @@ async def test_a_wish_in_the_answer_that_takes_the_refund_applies_to_its_confirm
 
     assert refunded.startswith("refunded"), refunded
     assert await channel_of(agent, pnr, "refund") == "sms"
+
+
+async def test_the_rebooking_message_lists_every_other_option_by_the_offers_number(
+    agent: Agent,
+) -> None:
+    # "Reply 2" must mean the option 2 the desk shows and the offer books: a message that
+    # named only the refund left options 2..N unknowable to the passenger.
+    _, pnr, _ = await rebooked(agent)
+    async with agent.deps.db.session() as session:
+        (offer,) = (await session.scalars(select(OfferRow).where(OfferRow.pnr == pnr))).all()
+        (body,) = (
+            await session.scalars(
+                select(OutboxRow.payload["body"].as_string()).where(
+                    OutboxRow.key == pnr,
+                    OutboxRow.topic == TOPIC_NOTIFICATIONS,
+                    OutboxRow.payload["kind"].as_string().like("%rebooked"),
+                )
+            )
+        ).all()
+    assert len(offer.options) >= 2, offer.options
+    (line,) = [line for line in body.splitlines() if "Reply its number" in line]
+    listed = re.findall(r"(\d)\) ([A-Z0-9+]+) ", line)
+    numbered = [
+        (str(n), "+".join(key.split("/")[0] for key in option["flights"]))
+        for n, option in enumerate(offer.options, start=1)
+    ]
+    assert listed == numbered[1:], (line, offer.options)
+
+
+async def test_the_daemon_carries_out_a_refund_the_desk_recorded_for_the_passenger(
+    agent: Agent, memory: DictMemory
+) -> None:
+    # The passenger said it to an operator; the daemon's decisions loop takes it through
+    # the offers desk (the offer closes as declined), once however often it runs.
+    daemon, pnr, _ = await rebooked(agent)
+    async with agent.deps.db.session() as session:
+        (offer,) = (await session.scalars(select(OfferRow).where(OfferRow.pnr == pnr))).all()
+    desk = ChoiceDesk(agent.deps.db, agent.deps.clock)
+    assert await desk.record_offer_answer(offer.id, pnr, "refund", chosen_by="abe")
+
+    await daemon.apply_decisions()
+    await daemon.apply_decisions()
+
+    (recorded,) = await desk.of_booking(pnr)
+    assert (recorded.status, recorded.choice) == ("done", "offer:refund"), recorded.result
+    async with agent.deps.db.session() as session:
+        offer_now = await session.get(OfferRow, offer.id)
+        booking = await session.get(BookingRow, pnr)
+    assert offer_now is not None and offer_now.status == "declined"
+    assert booking is not None and booking.status == "refunded"
+    assert await channel_of(agent, pnr, "refund")  # confirmed to the passenger
+
+
+async def test_a_refund_the_desk_records_for_the_booking_closes_its_open_offer(
+    agent: Agent,
+) -> None:
+    # Left open, the offer defaulted at its deadline as if the re-routing stood, and a
+    # later "2" tried to move a journey already refunded.
+    daemon, pnr, _ = await rebooked(agent)
+    async with agent.deps.db.session() as session:
+        (offer,) = (await session.scalars(select(OfferRow).where(OfferRow.pnr == pnr))).all()
+    desk = ChoiceDesk(agent.deps.db, agent.deps.clock)
+    assert await desk.record_refund(pnr, offer.disruption_flight, chosen_by="abe")
+
+    await daemon.apply_decisions()
+
+    (recorded,) = await desk.of_booking(pnr)
+    assert recorded.status == "done", recorded.result
+    async with agent.deps.db.session() as session:
+        closed = await session.get(OfferRow, offer.id)
+    assert closed is not None and closed.status == "declined"
+    assert (closed.outcome or {}).get("by") == "abe"

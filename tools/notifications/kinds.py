@@ -77,7 +77,15 @@ _TRIP = ("flight", "route", "date")
 _OWED = ("compensation", "citation", "care_meals", "care_hotel")
 # `answer_by`: until when the passenger may answer the offer the rebooking opened
 # (`agent.offer_terms.reply_deadline`), e.g. with the reply word that takes the refund.
-_REBOOKED = KindSpec(Urgency.ALWAYS, (*_TRIP, "itinerary"), (*_OWED, "refund", "answer_by"))
+# `others`: the offer's options 2..N, in its order (`agent.offer_terms.other_options`),
+# each a few characters (`agent.nodes.common.describe_option`): the number a passenger
+# replies is the option's number on the desk.
+_REBOOKED = KindSpec(
+    Urgency.ALWAYS,
+    (*_TRIP, "itinerary"),
+    (*_OWED, "refund", "answer_by", "others"),
+    frozenset({"others"}),
+)
 _NO_ALTERNATIVE = KindSpec(Urgency.ALWAYS, _TRIP, (*_OWED, "refund"))
 
 SPECS: Mapping[MessageKind, KindSpec] = {

@@ -151,7 +151,7 @@ def _blank(value: object) -> bool:
 
 
 def _values(kind: MessageKind, fields: Mapping[str, FieldValue]) -> dict[str, Any]:
-    """The fields `kind` uses, checked; optional ones default to ``""``."""
+    """The fields `kind` uses, checked; optional ones default to ``""`` (a list: empty)."""
     spec = SPECS[kind]
     missing = [name for name in spec.required if _blank(fields.get(name))]
     if missing:
@@ -160,7 +160,8 @@ def _values(kind: MessageKind, fields: Mapping[str, FieldValue]) -> dict[str, An
         raise MessageFieldError(f"the {kind.value} message needs {' or '.join(spec.one_of)}")
     values: dict[str, Any] = {}
     for name in (*spec.required, *spec.optional):
-        value = fields.get(name, "")
+        # An optional list left out is an empty one (templates test it with `{% if %}`).
+        value = fields.get(name, () if name in spec.lists else "")
         if name in spec.lists:
             if isinstance(value, str) or not all(isinstance(v, str) and v.strip() for v in value):
                 raise MessageFieldError(f"{name} is a list of non-empty strings")
