@@ -109,19 +109,33 @@ class Scheduler:
         """Run `handler` for the jobs of `kind` (the composition root adds its own)."""
         self.handlers[kind] = handler
 
-    async def run_due(self) -> int:
-        """Claim and run every job due now on the clock; returns how many ran."""
+    async def run_due(
+        self,
+        due_by: datetime | None = None,
+        *,
+        at: Callable[[datetime], None] | None = None,
+    ) -> int:
+        """Claim and run every job due by `due_by` (default: now on the clock), earliest
+        first; returns how many ran.
+
+        `at`, when given, is called with each job's due time just before the job runs: a
+        daemon on event time sets its clock there (`agent.runtime.pump`), so the job
+        decides at the time it was due, as a record's decisions are taken at the record's
+        time, not at the time the daemon got round to it.
+        """
         ran = 0
         while True:
-            claimed = await self._claim(self.clock.now())
+            claimed = await self._claim(self.clock.now() if due_by is None else due_by)
             if not claimed:
                 return ran
-            for job_id, kind, payload in claimed:
+            for job_id, kind, payload, due_at in claimed:
+                if at is not None:
+                    at(due_at)
                 await self._run(job_id, kind, payload)
                 ran += 1
             self.ran += len(claimed)
 
-    async def _claim(self, now: datetime) -> list[tuple[int, str, dict[str, Any]]]:
+    async def _claim(self, now: datetime) -> list[tuple[int, str, dict[str, Any], datetime]]:
         # Due is judged on the injected clock; a claim's lease on the wall clock (a stream's
         # clock stands still when the stream does, and a dead daemon's claim must lapse).
         wall = datetime.now(UTC)
@@ -130,7 +144,9 @@ class Scheduler:
         candidates = (
             select(JobRow.id)
             .where(JobRow.status == JobStatus.DUE.value, JobRow.due_at <= now, lapsed)
-            .order_by(JobRow.due_at)
+            # Ties by key, which the work that scheduled the job derives: the same order
+            # in every run (an id would follow insertion order, a restart's included).
+            .order_by(JobRow.due_at, JobRow.key)
             .limit(BATCH)
         )
         if not self.db.is_sqlite:
@@ -146,11 +162,11 @@ class Scheduler:
                 .values(claimed_by=self.owner, claimed_until=wall + CLAIM_LEASE)
             )
             rows = await session.execute(
-                select(JobRow.id, JobRow.kind, JobRow.payload).where(
-                    JobRow.id.in_(ids), JobRow.claimed_by == self.owner
-                )
+                select(JobRow.id, JobRow.kind, JobRow.payload, JobRow.due_at)
+                .where(JobRow.id.in_(ids), JobRow.claimed_by == self.owner)
+                .order_by(JobRow.due_at, JobRow.key)
             )
-            return [(job_id, kind, dict(payload)) for job_id, kind, payload in rows]
+            return [(job_id, kind, dict(payload), due) for job_id, kind, payload, due in rows]
 
     async def _release_dead_claims(self, wall: datetime) -> None:
         """Jobs claimed by a process of this host that is gone are free at once (a killed

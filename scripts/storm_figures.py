@@ -37,11 +37,13 @@ async def collect(db: Database, started_wall: datetime, emitted: list[datetime])
 
     The backlog is consumed as fast as the daemon can, so its event clock jumps from one
     record to the next: a job due in a night without records runs at the next morning's
-    first record, hours "late", although a daemon on a live feed (whose clock moves with
-    wall time) would have run it on the minute. So two lags are printed: on the event
-    clock (the stream's gaps included), and from when the clock first reached the job's
-    due time (the first record at or after it): the scheduler's own lag. A job that came
-    due after the last record never saw its time on this clock; those are counted apart.
+    first record. It decides at its own due time (`Daemon.run_due_jobs`), with the state
+    the stream had then, so its lag on the event clock (`done_at - due_at`) is its own
+    wall time plus any wave window it waited for. The lag from when the clock first
+    reached the job's due time (the first record at or after it) was the scheduler's lag
+    while jobs decided at that record's time; it is still printed (0 when a job decided
+    at its due time, before that record). A job that came due after the last record
+    never saw its time on this clock; those are counted apart.
     Messages held for the quiet hours (payload `not_before`) are kept out of the
     event-to-notification figure: their delay is the rule, not the daemon's speed.
     """

@@ -127,6 +127,12 @@ class Daemon:
         resumed = await self.resume_pending()
         if resumed:
             log.info("resumed %d cases left pending by a previous run", resumed)
+        if self._event_time:
+            # Time moves only with records: due jobs run between them, at the same stream
+            # positions in every run (a restarted daemon decides as an uninterrupted one).
+            # Read before the first record is taken: read after, a backlog's first records
+            # went by with no job known due, and its jobs ran at a later record.
+            await self._refresh_next_due()
         records = self.source.records().__aiter__()
         # One task consumes; this one waits for it or for `stop`. (Racing `stop` against
         # every record instead costs a task per record, ~15 µs: more than a record takes.)
@@ -135,11 +141,7 @@ class Daemon:
         checkpoints = asyncio.create_task(self._checkpoint_periodically())
         sweeps = asyncio.create_task(self._sweep_periodically())
         decisions = asyncio.create_task(self._apply_decisions_periodically())
-        if self._event_time:
-            # Time moves only with records: due jobs run between them, at the same stream
-            # positions in every run (a restarted daemon decides as an uninterrupted one).
-            await self._refresh_next_due()
-        else:
+        if not self._event_time:
             self.scheduler.start(self.deps.settings.scheduler.tick_seconds)
         self.consuming = True
         try:
@@ -548,30 +550,75 @@ class Daemon:
                 # (On failure the opener re-reads the board; nothing of the wave is kept.)
                 self._wave = None
 
-    async def run_due_jobs(self) -> int:
-        """Run the jobs due on the clock, then apply what they decided (deadlines)."""
+    async def run_due_jobs(self, due_by: datetime | None = None) -> int:
+        """Run the jobs due on the clock (on event time: due by `due_by`, default the time
+        last followed), then apply what they decided (deadlines).
+
+        On event time each job runs at its own due time: the clock follows the job as it
+        follows a record (`_at_due`). A backlog's clock jumps from record to record, so a
+        night without records leaves every job due in it to the morning's first record;
+        run at that record's time plus the wall time the jobs before it took, the last of
+        7 000 such jobs on the storm-day benchmark decided 3 min "late", and at a time that
+        depended on the machine's load. Which jobs run at a stream position, and the time
+        each decides at, are now functions of the records and the jobs' rows only:
+
+        - which: those due by an event-time instant (`due_by`: the record about to be
+          applied, or the time last followed) — never by `clock.now()`, which runs on with
+          wall time while the jobs or a wave's cases run, and so claimed, on a slow
+          machine, jobs due after records not yet applied (a re-check or a reply deadline
+          would then run before the news it should have seen);
+        - when: at `due_at`, a column of the job's row, written once (its key makes
+          scheduling idempotent), so a daemon killed anywhere and restarted decides each
+          job at the same instant; jobs due together run in (due_at, key) order.
+
+        What a job sees is the state at the stream position it runs at: before the first
+        record at or after its due time (`_take` sends that record to the general path,
+        `_run_jobs_due_by` runs the jobs first), or, when a wave was open at its due time,
+        after the wave's cases are durable (a re-check must see what the wave decided). A
+        restart finds the same state there: a committed wave's records are read again as
+        stale states, and a wave killed mid-run has its pending cases resumed before any
+        record or job. A job due inside a wave's window thus decides at its due time with
+        the wave's decisions in view, up to the window (`wave_window_seconds`) earlier
+        than the wave's own decision time: the wave is one decision over its window.
+        Afterwards the clock returns to the stream's time if a job took it back.
+        """
         # Not under `_turn`: a re-check takes it to open its cases (records wait meanwhile,
         # as this runs in the consuming task between two records).
-        ran = await self.scheduler.run_due()
+        clock = self._event_clock
+        if clock is None:
+            ran = await self.scheduler.run_due()
+        else:
+            streamed = clock.followed
+            ran = await self.scheduler.run_due(
+                streamed if due_by is None else due_by, at=self._at_due
+            )
+            if clock.followed < streamed:
+                clock.follow(streamed)
         if ran:
             await self.apply_decisions()
         await self._refresh_next_due()
         return ran
 
+    def _at_due(self, due_at: datetime) -> None:
+        """A job is about to run: on event time, at its due time (`run_due_jobs`)."""
+        if self._event_clock is not None:
+            self._event_clock.follow(due_at)
+
     async def _run_jobs_due_by(self, event: FlightStatusEvent | None) -> None:
         """On event time, between two waves: run the jobs due by the time of `event`, the
-        record about to be applied (once believed: an implausible record must not move
-        the clock), or by the clock as it stands."""
+        record about to be applied (once believed: an implausible record must not bring
+        jobs forward), or by the clock as it stands."""
         clock, due_at = self._event_clock, self._next_due
         if clock is None or due_at is None:
             return
-        if due_at > clock.followed:
+        due_by = clock.followed
+        if due_at > due_by:
             if event is None or due_at > event.emitted_at:
                 return
             if self.plausibility.judge(event, event.flight_key) is not None:
                 return
-            clock.follow(event.emitted_at)
-        await self.run_due_jobs()
+            due_by = event.emitted_at
+        await self.run_due_jobs(due_by)
 
     async def _refresh_next_due(self) -> None:
         if not self._event_time:

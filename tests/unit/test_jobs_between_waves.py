@@ -5,7 +5,7 @@ open (a re-check must see what the wave decided). In a storm every wave's last r
 the first of the next, so "no wave open" never came: a reminder or re-check due at 03:55
 waited until the storm ended (on the storm-day benchmark, 32 min of event time after the
 clock had passed it, for every job). Now the record that closes a wave lets the jobs due
-by its time run first, once the wave is durable.
+by its time run first, once the wave is durable, each at its own due time.
 """
 
 from __future__ import annotations
@@ -72,18 +72,24 @@ async def test_a_job_due_mid_storm_runs_at_the_next_wave_boundary(
                 payload={},
             )
         ran_at: list[datetime] = []
+        seen_dep: list[datetime] = []
 
         async def note(payload: dict[str, Any]) -> None:
             ran_at.append(clock.followed)
+            state = agent.deps.board.get(flight.key)
+            assert state is not None
+            seen_dep.append(state.est_dep)
 
         daemon = Daemon(agent.deps, agent.graph, EmbeddedSource(broker))
         daemon.scheduler.register(JobKind.REPLY_DEADLINE, note)
         await asyncio.wait_for(daemon.run(asyncio.Event()), timeout=600)
 
         assert daemon.stats.waves == 6, "one wave per record: the storm never paused"
-        # It ran when the 4th record (03:30 + 30 min) closed the 3rd wave: at that record's
-        # time, not at the end of the storm (05:00 is past the last record).
-        assert ran_at == [NOW + 3 * STEP]
+        # It ran when the 4th record (03:30 + 30 min) closed the 3rd wave, before that
+        # record was applied (it saw the 3rd delay, 90 min), not at the end of the storm
+        # (05:00 is past the last record); and it decided at its own due time, 03:55.
+        assert ran_at == [due]
+        assert seen_dep == [flight.sched_dep + timedelta(minutes=90)]
         async with agent.deps.db.session() as session:
             status = await session.scalar(
                 select(JobRow.status).where(JobRow.key == "test:mid-storm")
