@@ -291,6 +291,8 @@ class SetDown:
     """Where the flight's latest record says it diverted to, as the board showed at `at`."""
     places: frozenset[str]
     """Where the passenger can be: `airport` or the flight's origin."""
+    stale: frozenset[str]
+    """Where the flight was announced diverted to before, and is no longer going."""
     start: Leg | None
     """The first leg the booking was given after the diversion (None: none yet)."""
     moment: datetime
@@ -322,7 +324,10 @@ def set_down(
             continue
         given = [leg for leg in now if leg.flight not in then]
         places = frozenset({state.diverted_to, record.world.flights[key].origin})
-        found = SetDown(key, state.diverted_to, places, given[0] if given else None, state.since)
+        announced = {board.state(key, t).diverted_to for t in board.fed_times(key) if t <= at}
+        stale = frozenset(a for a in announced if a is not None) - places
+        start = given[0] if given else None
+        found = SetDown(key, state.diverted_to, places, stale, start, state.since)
         found_at = diverted_at
     return found
 
@@ -330,13 +335,16 @@ def set_down(
 def misplaced(
     record: RunRecord, board: Board, journey: Journey, at: datetime, *, before: bool = False
 ) -> list[str]:
-    """Why the booking's re-routing after a diversion does not start where the passenger
-    was put down (empty: it does, or there is none)."""
+    """Why the booking's re-routing after a diversion still starts where the flight was
+    first said to divert to, when it has since diverted elsewhere (empty: it does not, or
+    there is none). Only that airport is judged: a re-routing from anywhere else is
+    `wrong_route`'s to judge when it is made, and one changed again later (its first legs
+    flown, replaced) is no re-routing from the diversion any more."""
     down = set_down(record, board, journey, at, before=before)
     if down is None or down.start is None:
         return []
     leaves = record.world.flights[down.start.flight].origin
-    if leaves in down.places:
+    if leaves not in down.stale:
         return []
     return [
         f"{down.start.flight} leaves {leaves}, but {down.flight} put the passenger down at "
