@@ -128,6 +128,8 @@ def classify(previous: FlightState, current: FlightState) -> ChangeKind:
             return ChangeKind.DIVERSION
         if previous.status == FlightStatus.CANCELLED and current.status in _OPERATING:
             return ChangeKind.REINSTATEMENT
+    elif is_rediverted(previous, current):
+        return ChangeKind.DIVERSION
     shift = current.est_dep - previous.est_dep
     if shift >= MATERIAL_SHIFT:
         return ChangeKind.DELAY
@@ -136,6 +138,18 @@ def classify(previous: FlightState, current: FlightState) -> ChangeKind:
     if current.gate and current.gate != previous.gate:
         return ChangeKind.GATE_CHANGE
     return ChangeKind.PROGRESS
+
+
+def is_rediverted(previous: FlightState, current: FlightState) -> bool:
+    """A diverted flight now lands at another airport than the one last announced: its
+    passengers are put down somewhere else, so the alternatives found from the first
+    airport are no longer theirs and they are to be placed again. (A record that names
+    no airport tells nothing new of where.)"""
+    return (
+        previous.status == current.status == FlightStatus.DIVERTED
+        and current.diverted_to is not None
+        and current.diverted_to != previous.diverted_to
+    )
 
 
 class Restatement(Protocol):

@@ -9,7 +9,16 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from evals.oracle.context import Judged, next_departure
-from evals.oracle.journeys import LEAD, Option, ahead_from, breaks, search, unflown
+from evals.oracle.journeys import (
+    LEAD,
+    Option,
+    ahead_from,
+    breaks,
+    misplaced,
+    search,
+    set_down,
+    unflown,
+)
 from evals.oracle.record import Effect, Leg
 from evals.oracle.rules import mct, outranks, priority
 from evals.oracle.verdict import Finding, when
@@ -20,7 +29,14 @@ WORSE_BY = timedelta(minutes=15)
 
 
 def check(j: Judged) -> list[Finding]:
-    return [*_cases(j), *_final(j), *_needless(j), *_stranded(j), *_priority(j)]
+    return [
+        *_cases(j),
+        *_final(j),
+        *_needless(j),
+        *_stranded(j),
+        *_stale_reroutes(j),
+        *_priority(j),
+    ]
 
 
 def _cases(j: Judged) -> list[Finding]:
@@ -95,7 +111,12 @@ def _needless(j: Judged) -> list[Finding]:
             ):
                 ahead = unflown(record, board, previous, at)
                 since = ahead_from(record, board, previous, at)
-                if ahead and not breaks(record, board, since, at, j.destination[pnr]):
+                if (
+                    ahead
+                    and not breaks(record, board, since, at, j.destination[pnr])
+                    # a re-routing from where a re-diverted flight no longer lands
+                    and not misplaced(record, board, journey, at, before=True)
+                ):
                     last = ahead[-1].flight
                     late = board.state(last, at).est_arr - record.world.flights[last].sched_arr
                     if late < LATE_ENOUGH_TO_MOVE:
@@ -145,6 +166,9 @@ def options_for(
     earliest = max(at + LEAD, first.sched_dep)
     if state.status == "diverted" and state.diverted_to:
         origin, earliest = state.diverted_to, at + LEAD
+    down = set_down(record, j.board, journey, at)
+    if down is not None and misplaced(record, j.board, journey, at):
+        origin, earliest = down.airport, at + LEAD  # from where they were put down
     return search(
         record,
         j.board,
@@ -195,6 +219,32 @@ def _stranded(j: Judged) -> list[Finding]:
                     )
                 )
                 break
+    return found
+
+
+def _stale_reroutes(j: Judged) -> list[Finding]:
+    """Bookings that end on a re-routing from where a diverted flight was first said to
+    land, when it then diverted elsewhere: the passenger was put down at the second
+    airport, so the itinerary does not start where they are, though its flights all fly
+    (gen-s1-w159: ORD→MIA diverted to JFK, re-routed JFK→MIA, then diverted to BOS).
+    A check of its own, so that its known cause cannot hide a `stranded` finding."""
+    found = []
+    for pnr in j.touched:
+        journey = j.seats.journeys[pnr]
+        after = j.record.bookings_after.get(pnr)
+        if journey.refunded_at is not None or (after is not None and after.status != "active"):
+            continue
+        astray = misplaced(j.record, j.board, journey, j.record.end)
+        if not astray:
+            continue
+        down = set_down(j.record, j.board, journey, j.record.end)
+        options = options_for(j, pnr, down.moment) if down is not None else []
+        seat = (
+            f"; {'+'.join(options[0].flights)} from {down.airport} had a seat"
+            if options and down is not None
+            else ""
+        )
+        found.append(Finding("stale_reroute", pnr, f"{astray[0]}{seat}"))
     return found
 
 

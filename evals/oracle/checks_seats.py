@@ -9,7 +9,7 @@ from itertools import pairwise
 
 from evals.oracle.checks_outcomes import could_travel_together
 from evals.oracle.context import Judged
-from evals.oracle.journeys import unflown
+from evals.oracle.journeys import set_down, unflown
 from evals.oracle.record import Leg
 from evals.oracle.rules import mct
 from evals.oracle.verdict import Finding, when
@@ -112,6 +112,9 @@ def _rebookings(j: Judged) -> list[Finding]:
                     )
                 )
             start = _where(j, previous, at)
+            down = set_down(record, board, j.seats.journeys[pnr], at)
+            if start is not None and down is not None:
+                start |= down.places  # re-diverted: put down elsewhere than first said
             if ahead and start is not None and flights[ahead[0].flight].origin not in start:
                 found.append(
                     Finding(

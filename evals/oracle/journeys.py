@@ -280,6 +280,78 @@ def breaks(
     return problems
 
 
+@dataclass(frozen=True)
+class SetDown:
+    """A diverted flight the passenger was on when it diverted, since replaced: it put
+    them down at its diversion airport (or, had it not left, they are still at its
+    origin), so whatever the booking holds now starts from one of those two."""
+
+    flight: str
+    airport: str
+    """Where the flight's latest record says it diverted to, as the board showed at `at`."""
+    places: frozenset[str]
+    """Where the passenger can be: `airport` or the flight's origin."""
+    stale: frozenset[str]
+    """Where the flight was announced diverted to before, and is no longer going."""
+    start: Leg | None
+    """The first leg the booking was given after the diversion (None: none yet)."""
+    moment: datetime
+    """When the board last said where the flight diverted to (by `at`)."""
+
+
+def set_down(
+    record: RunRecord, board: Board, journey: Journey, at: datetime, *, before: bool = False
+) -> SetDown | None:
+    """The last diverted flight the booking held when it diverted and holds no more at
+    `at` (the agent re-routed the passenger from where it put them down), as the board
+    shows it at `at`: a flight diverted to one airport and then to another puts them
+    down at the second, and a re-routing from the first no longer starts where they are
+    (None: the booking replaced no such flight). `before`: the booking as a record fed
+    at `at` found it (`Journey.all_legs_at`)."""
+    now = journey.all_legs_at(at, before=before)
+    held_now = {leg.flight for leg in now}
+    found: SetDown | None = None
+    found_at: datetime | None = None
+    for key in {leg.flight for _, legs, _ in journey.versions for leg in legs} - held_now:
+        state = board.state(key, at)
+        if state.status != "diverted" or not state.diverted_to:
+            continue
+        diverted_at = next(
+            t for t in board.fed_times(key) if board.state(key, t).status == "diverted"
+        )
+        then = {leg.flight for leg in journey.all_legs_at(diverted_at, before=True)}
+        if key not in then or (found_at and diverted_at <= found_at):
+            continue
+        given = [leg for leg in now if leg.flight not in then]
+        places = frozenset({state.diverted_to, record.world.flights[key].origin})
+        announced = {board.state(key, t).diverted_to for t in board.fed_times(key) if t <= at}
+        stale = frozenset(a for a in announced if a is not None) - places
+        start = given[0] if given else None
+        found = SetDown(key, state.diverted_to, places, stale, start, state.since)
+        found_at = diverted_at
+    return found
+
+
+def misplaced(
+    record: RunRecord, board: Board, journey: Journey, at: datetime, *, before: bool = False
+) -> list[str]:
+    """Why the booking's re-routing after a diversion still starts where the flight was
+    first said to divert to, when it has since diverted elsewhere (empty: it does not, or
+    there is none). Only that airport is judged: a re-routing from anywhere else is
+    `wrong_route`'s to judge when it is made, and one changed again later (its first legs
+    flown, replaced) is no re-routing from the diversion any more."""
+    down = set_down(record, board, journey, at, before=before)
+    if down is None or down.start is None:
+        return []
+    leaves = record.world.flights[down.start.flight].origin
+    if leaves not in down.stale:
+        return []
+    return [
+        f"{down.start.flight} leaves {leaves}, but {down.flight} put the passenger down at "
+        f"{down.airport}"
+    ]
+
+
 def _minutes(delta: timedelta) -> str:
     return f"{int(delta.total_seconds() // 60)} min"
 

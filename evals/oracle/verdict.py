@@ -20,6 +20,8 @@ CHECKS: dict[str, str] = {
     "broken itinerary",
     "needless_rebooking": "a rebooking of an itinerary that still worked",
     "stranded": "no alternative given while a seat existed within the horizon",
+    "stale_reroute": "a re-routing kept from where a flight re-diverted elsewhere no longer "
+    "set the passenger down",
     "priority": "a seat went to a lower-priority passenger while a higher one got worse",
     "missing_message": "a change the passenger was never told of",
     "duplicate_message": "the same news delivered twice",

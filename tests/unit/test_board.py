@@ -90,6 +90,15 @@ def test_a_repeated_cancellation_is_not_a_new_cancellation() -> None:
     assert classify(cancelled, later(cancelled, 0)) == ChangeKind.PROGRESS
 
 
+def test_a_diversion_to_another_airport_is_a_new_diversion() -> None:
+    # gen-s131-w21: XU109 diverted to ATL, then to MIA; read as progress, the passengers
+    # set down at MIA kept ATL's "no alternative" while MIA's next flight home had seats.
+    to_atl = later(state(), 0, status=FlightStatus.DIVERTED, diverted_to="ATL")
+    assert classify(to_atl, later(to_atl, 0, diverted_to="MIA")) == ChangeKind.DIVERSION
+    assert classify(to_atl, later(to_atl, 0)) == ChangeKind.PROGRESS  # the same airport
+    assert classify(to_atl, later(to_atl, 0, diverted_to=None)) == ChangeKind.PROGRESS
+
+
 def test_a_delay_wins_over_the_gate_change_announced_with_it() -> None:
     assert classify(state(), later(state(), 45, gate="C3")) == ChangeKind.DELAY
 

@@ -108,7 +108,9 @@ def test_known_failures_name_real_checks_and_loadable_scenarios() -> None:
     root = Path(__file__).resolve().parents[2]
     known = load_known(root / "evals" / "known-failures.yaml")
     assert known, "the list is read"
-    found = {s.path for s in load_scenarios([root / "evals" / "found"])}
+    # A known class's scenario passes (evals/found) or is an open finding (evals/open)
+    # whose class is its own, so listing it hides no other failure.
+    found = {s.path for s in load_scenarios([root / "evals" / "found", root / "evals" / "open"])}
     for check, entry in known.items():
         assert check in CHECKS, check
         assert str(root / entry["scenario"]) in found, entry["scenario"]

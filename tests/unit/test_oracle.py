@@ -915,6 +915,41 @@ def test_a_diversion_re_routed_the_next_day_from_the_diversion_airport_may_get_a
     assert "care" not in checks(record)
 
 
+def _rediverted(rebooked_from_lhr: bool) -> RunRecord:
+    """FRA→MUC diverted to LHR, re-routed from LHR; then diverted to ZRH instead. Only
+    `rebooked_from_lhr=False` has the agent re-route again, from ZRH."""
+    evening = flight("XA7/2026-03-01", "FRA", "MUC", 840, 900)
+    from_lhr = flight("XA8/2026-03-02", "LHR", "MUC", 1560, 1650)
+    from_zrh = flight("XA9/2026-03-02", "ZRH", "MUC", 1500, 1540)
+    effects = [rebook(880, "P1", [1], [from_lhr.key])]
+    messages = [message(880, "P1", "diverted_rebooked", evening.key)]
+    if not rebooked_from_lhr:
+        effects.append(rebook(900, "P1", [2], [from_zrh.key]))
+        messages.append(message(900, "P1", "diverted_rebooked", evening.key, text="from ZRH"))
+    return after(
+        RunRecord(
+            world=world([evening, from_lhr, from_zrh], [booking("P1", evening.key)]),
+            events=[
+                event(840, evening.key, "departed", at(840), at(900)),
+                event(880, evening.key, "diverted", at(840), at(900), diverted_to="LHR"),
+                event(900, evening.key, "diverted", at(840), at(900), diverted_to="ZRH"),
+            ],
+            end=at(1800),
+            effects=effects,
+            messages=messages,
+        )
+    )
+
+
+def test_a_re_routing_from_where_a_re_diverted_flight_no_longer_lands_is_caught() -> None:
+    """A flight diverted to LHR and then to ZRH puts its passengers down at ZRH: a
+    re-routing from LHR no longer starts where they are, though its flights all fly
+    (gen-s1-w159: ORD→MIA diverted to JFK, re-routed JFK→MIA, then diverted to BOS)."""
+    assert checks(_rediverted(rebooked_from_lhr=True)) == {"stale_reroute"}
+    # Re-routed again from ZRH: right, so no wrong route and no needless move off XA8.
+    assert checks(_rediverted(rebooked_from_lhr=False)) == set()
+
+
 def _short_delay_missed_connection(care_items: list[str]) -> RunRecord:
     """FRA→MUC→LHR: XA1 leaves 90 min late, under Art 6(1)(a)'s 2 h, but the MUC
     connection is lost and the re-routing leaves MUC the next morning."""
