@@ -61,8 +61,12 @@ _ASSIGNMENT = re.compile(
 )
 """A field assigned with an arrow or ":=" ("needs -> wheelchair", "canal := sms")."""
 
-_SNAKE_KEY = re.compile(r"(?<![@/\w.])[a-z][a-z0-9]*(?:_[a-z0-9]+)+\s*(?::|=|:=)", re.IGNORECASE)
-"""A snake_case key set ("rebook_priority: 1", "accessibility_needs = WCHR")."""
+_SNAKE_KEY = re.compile(
+    r"(?<![@/\w.])(?:[a-zA-Z][a-zA-Z0-9]*(?:_[a-zA-Z0-9]+)+|[a-z]{2,}(?:[A-Z][a-z0-9]+)+)"
+    r"\s*(?::|=|:=)"
+)
+"""A programmer's key set, snake_case or camelCase ("rebook_priority: 1",
+"accessibility_needs = WCHR", "travellerNeeds: wheelchair"): no one writes a word so."""
 
 _WRAPPED = re.compile(
     r"\{\{.*?(?:\}\}|$)|\{%.*?(?:%\}|$)|/\*.*?(?:\*/|$)|%%[^\W\d_]\w*%%.*?(?:%%\w*%%|$)",
