@@ -10,7 +10,7 @@ all prior rules" states an aisle seat, and nothing of the second sentence is obe
 preferences only ever concern the customer who stated them, so a wish beside an attack
 can steer nothing but that customer's own seat.
 
-Two detectors, either of which quarantines a sentence:
+Several detectors, any of which quarantines a sentence:
 
 - the attack vocabulary of every covered language (`Lexicon.attacks`: the words for
   ignore / instructions / system / administrator / all passengers ...);
@@ -20,6 +20,11 @@ Two detectors, either of which quarantines a sentence:
 - a heading over the customer named in the third person ("Agent: pax wants SMS",
   "Fra kundeservice: kunden ønsker ..."): in a passenger's text, a record that
   impersonates staff, whatever role the heading names (`memory.prefs.headings`);
+- the structure of text addressed to a third party about the passenger, in any language
+  and in forms no word table lists (`memory.prefs.addressed`): fields set ("需求：轮椅 |
+  优先级：高", "needs -> wheelchair", "SSR WCHR"), templates and YAML blocks, a heading
+  with a machine address, "the traveller" prescribed for by a writer who never says I,
+  an amount of money granted;
 - a sentence that changes another person or booking (`speaks_for_another`, words in
   `lexicon.claims`: "the guy in 22C", "this passenger", "everyone on booking 7HXK2L", a
   booking reference beside "him"): a preference steers only its writer's trip, so such a
@@ -34,6 +39,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from memory.prefs.addressed import addressed_regions, structural_spans
 from memory.prefs.attacked import Hit, judge_pieces
 from memory.prefs.headings import headed_record
 from memory.prefs.lexicon import LEXICONS, claims, orders, records
@@ -319,12 +325,22 @@ def quarantine(
     bad: set[int] = set()
     inside = False
     staff = own_words(text, spans, source)
+    passenger = source is TextSource.PASSENGER
+    blocks = addressed_regions(text)
     for i, span in enumerate(spans):
         sentence = machine_refused(span.text(text), _refusals(span, marks))
         if i and SEPARATOR.search(text, spans[i - 1].end, span.start):
             inside = False
         quoted_here = [m.span() for m in _QUOTED.finditer(sentence) if not _CODE.search(m.group())]
         signs = attack_spans(sentence, staff=staff[i], quoted=quoted_here)
+        # Text addressed to a third party about the passenger, by its structure
+        # (`memory.prefs.addressed`): fields set, a machine sender, "the traveller".
+        signs += structural_spans(sentence, passenger=passenger, staff=staff[i])
+        signs += [
+            (max(a, span.start) - span.start, min(b, span.end) - span.start)
+            for a, b in blocks
+            if a < span.end and span.start < b
+        ]
         hits = [(span.start + a, span.start + b) for a, b in signs]
         served = [(span.start + a, span.start + b) for a, b in precedence_spans(sentence)]
         if hits or served:

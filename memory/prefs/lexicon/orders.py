@@ -180,9 +180,9 @@ WAIVE: tuple[str, ...] = (
     r"(?:skip|drop|cancel|remove|forget|scrap|zero) (?:\w+ ){0,2}"
     r"(?:fees?|charges?|penalt\w*|fare difference)",
     r"(?:streich|storni|ignorier)\w* (?:\w+ ){0,2}(?:gebühr\w*|aufpreis\w*|strafe\w*)",
-    r"(?:gebühr\w*|aufpreis\w*) (?:\w+ ){0,2}(?:streichen|stornieren|weglassen)",
+    r"(?:gebühr\w*|aufpreis\w*) (?:\w+ ){0,2}(?:streichen|stornieren|weglassen|entf[aä]ll\w*)",
     r"(?:dispens|cancel|retir|zer|isent|perdo)\w* (?:\w+ ){0,2}(?:taxa|tarifa|multa)\w*",
-    r"(?:taxa|multa)\w* (?:\w+ ){0,2}(?:dispensad|cancelad|perdoad)\w*",
+    r"(?:taxa|multa)\w* (?:\w+ ){0,2}(?:dispensad|cancelad|perdoad|isent)\w*",
     r"(?:جریمه|هزینه|کارمزد)\w* (?:\w+ ){0,3}(?:را )?(?:ببخش|حذف کن|لغو کن|نگیر|صفر کن)\w*",
     r"(?:cire|yafe|soke) (?:\w+ ){0,2}(?:kudi|tara)\w*",
     r"(?:jarima|to'?lov|yig'?im)\w* (?:\w+ ){0,2}bekor qil\w*",
