@@ -25,6 +25,7 @@ from agent.planner.avoidance import breaks_avoidance
 from agent.planner.inputs import Broken, broken_segments, ordered_segments
 from agent.planner.options import red_eye
 from agent.planner.place import Need, hold_key
+from agent.seats_ahead import seats_for
 from agent.state import (
     Assignment,
     CaseContext,
@@ -91,10 +92,12 @@ async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseS
         return {"context": context}
     assignment = state.get("assignment")
     if not _usable(state, assignment, deps, preferences):
+        if deps.seats is not None:  # placing it holds a seat: the batch's read is stale
+            deps.seats.forget()
         assignment = await _replan(state, deps, reason, preferences, now)
     assert assignment is not None
-    async with deps.persistence.reading() as work:
-        alternatives = await _itineraries(work.reservations, deps, assignment, booking.seats_needed)
+    async with seats_for(deps.persistence, deps.seats) as seats:
+        alternatives = await _itineraries(seats, deps, assignment, booking.seats_needed)
     context = context.model_copy(
         update={
             "replace_seqs": [s.seq for s in broken.replace],
