@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from langgraph.runtime import Runtime
 
@@ -36,6 +35,7 @@ from airline.holds import hold_id_for
 from airline.models import Booking, Cabin, Customer, Flight, Preferences
 from airline.ports import Seats
 from airline.schedule import Schedule
+from airline.zones import zone
 from tools.flights import Itinerary, Leg, SearchRequest
 from tools.plan import StartAgain
 from tools.policy.results import Entitlements
@@ -274,8 +274,8 @@ def _disruption_fields(
     schedule: Schedule, flight: Flight, deps: AgentDeps, language: str
 ) -> dict[str, str]:
     state = deps.board.get(flight.key)
-    zone = ZoneInfo(schedule.airports[flight.origin].tz)
-    arrival_zone = ZoneInfo(schedule.airports[flight.destination].tz)
+    departure_zone = zone(schedule.airports[flight.origin].tz)
+    arrival_zone = zone(schedule.airports[flight.destination].tz)
     delay = (state.est_dep - flight.sched_dep) if state else timedelta()
     return {
         "flight": f"{flight.carrier}{flight.number}",
@@ -286,7 +286,7 @@ def _disruption_fields(
             flight.origin,
             state.est_dep if state else flight.sched_dep,
             # A delay past midnight says which day the flight now leaves.
-            reference=flight.sched_dep.astimezone(zone).date(),
+            reference=flight.sched_dep.astimezone(departure_zone).date(),
             language=language,
         ),
         "minutes": str(max(0, int(delay.total_seconds() // 60))),
