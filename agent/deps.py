@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from agent.read_ahead import ReadAhead
 from agent.reasoners.base import Reasoner
+from agent.seats_ahead import SeatsAhead
 from agent.settings import AgentSettings
 from agent.work import Persistence
 from airline.board import LiveBoard
@@ -34,6 +35,9 @@ class AgentDeps:
     reads: ReadAhead | None = None
     """The bookings and customers of the batch of cases this run belongs to, read ahead
     (`CaseLifecycle.run` sets it per batch); None: each case reads its own."""
+    seats: SeatsAhead | None = None
+    """Seats left on the flights of a batch settled in bulk, read ahead (`settle` sets
+    it per batch while its cases are decided); None: each read is live."""
     owed: OwedMemo = field(default_factory=OwedMemo)
     """What passengers are owed, computed once per set of inputs and shared by the
     context node and the guard (`tools.policy.owed_memo`)."""

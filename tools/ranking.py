@@ -38,13 +38,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import TYPE_CHECKING, Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
 from airline.airports import minimum_connection_time
 from airline.metro import is_in_avoided_city
 from airline.models import Preferences
+from airline.zones import zone
 
 if TYPE_CHECKING:
     from airline.schedule import Schedule
@@ -99,7 +99,7 @@ def is_red_eye(it: Itinerary, schedule: Schedule) -> bool:
     """Does any leg leave between 22:00 and 05:59 local time at its origin?"""
     for leg in it.legs:
         airport = schedule.airports.get(leg.origin)
-        local = leg.dep.astimezone(ZoneInfo(airport.tz)) if airport else leg.dep
+        local = leg.dep.astimezone(zone(airport.tz)) if airport else leg.dep
         if local.hour >= NIGHT_STARTS or local.hour < NIGHT_ENDS:
             return True
     return False
@@ -308,7 +308,7 @@ def terms_of(it: Itinerary, request: SearchRequest, schedule: Schedule) -> RankT
 
 def _local(schedule: Schedule, airport: str, instant: datetime) -> str:
     place = schedule.airports.get(airport)
-    local = instant.astimezone(ZoneInfo(place.tz)) if place else instant
+    local = instant.astimezone(zone(place.tz)) if place else instant
     return local.strftime("%a %d %b %H:%M %Z")
 
 

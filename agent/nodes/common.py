@@ -4,10 +4,10 @@ policy checks' view of a case."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from agent.state import CaseContext, CaseReason
 from airline.schedule import Schedule
+from airline.zones import zone
 from tools.flights import Itinerary
 from tools.policy.config import PolicyConfig
 from tools.policy.validate import CaseFacts
@@ -27,7 +27,7 @@ def local_time(
     """The local time at `airport` ("14:05"), with the date ("2 Mar 14:05") when that is
     not the `reference` day (the original flight's), so a next-day flight with the same
     number and time cannot read as unchanged. The date is written as `language` writes it."""
-    local = instant.astimezone(ZoneInfo(schedule.airports[airport].tz))
+    local = instant.astimezone(zone(schedule.airports[airport].tz))
     if reference is None or local.date() == reference:
         return local.strftime("%H:%M")
     return f"{day_label(local.date(), language)} {local:%H:%M}"
@@ -77,7 +77,7 @@ def original_day(schedule: Schedule, flight_key: str) -> date | None:
     flight = schedule.flights.get(flight_key)
     if flight is None:
         return None
-    return flight.sched_dep.astimezone(ZoneInfo(schedule.airports[flight.origin].tz)).date()
+    return flight.sched_dep.astimezone(zone(schedule.airports[flight.origin].tz)).date()
 
 
 _MONTHS_EN = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()

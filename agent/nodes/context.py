@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from langgraph.runtime import Runtime
 
@@ -25,6 +24,7 @@ from agent.planner.avoidance import breaks_avoidance
 from agent.planner.inputs import Broken, broken_segments, ordered_segments
 from agent.planner.options import red_eye
 from agent.planner.place import Need, hold_key
+from agent.seats_ahead import seats_for
 from agent.state import (
     Assignment,
     CaseContext,
@@ -35,6 +35,7 @@ from airline.holds import hold_id_for
 from airline.models import Booking, Cabin, Customer, Flight, Preferences
 from airline.ports import Seats
 from airline.schedule import Schedule
+from airline.zones import zone
 from tools.flights import Itinerary, Leg, SearchRequest
 from tools.plan import StartAgain
 from tools.policy.results import Entitlements
@@ -91,10 +92,12 @@ async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseS
         return {"context": context}
     assignment = state.get("assignment")
     if not _usable(state, assignment, deps, preferences):
+        if deps.seats is not None:  # placing it holds a seat: the batch's read is stale
+            deps.seats.forget()
         assignment = await _replan(state, deps, reason, preferences, now)
     assert assignment is not None
-    async with deps.persistence.reading() as work:
-        alternatives = await _itineraries(work.reservations, deps, assignment, booking.seats_needed)
+    async with seats_for(deps.persistence, deps.seats) as seats:
+        alternatives = await _itineraries(seats, deps, assignment, booking.seats_needed)
     context = context.model_copy(
         update={
             "replace_seqs": [s.seq for s in broken.replace],
@@ -271,8 +274,8 @@ def _disruption_fields(
     schedule: Schedule, flight: Flight, deps: AgentDeps, language: str
 ) -> dict[str, str]:
     state = deps.board.get(flight.key)
-    zone = ZoneInfo(schedule.airports[flight.origin].tz)
-    arrival_zone = ZoneInfo(schedule.airports[flight.destination].tz)
+    departure_zone = zone(schedule.airports[flight.origin].tz)
+    arrival_zone = zone(schedule.airports[flight.destination].tz)
     delay = (state.est_dep - flight.sched_dep) if state else timedelta()
     return {
         "flight": f"{flight.carrier}{flight.number}",
@@ -283,7 +286,7 @@ def _disruption_fields(
             flight.origin,
             state.est_dep if state else flight.sched_dep,
             # A delay past midnight says which day the flight now leaves.
-            reference=flight.sched_dep.astimezone(zone).date(),
+            reference=flight.sched_dep.astimezone(departure_zone).date(),
             language=language,
         ),
         "minutes": str(max(0, int(delay.total_seconds() // 60))),

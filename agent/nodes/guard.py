@@ -33,6 +33,7 @@ from agent.autonomy import assess
 from agent.deps import AgentDeps
 from agent.nodes.common import MAX_ATTEMPTS, case_facts
 from agent.reasoners.rules import outcome_message, rebooking_owed
+from agent.seats_ahead import seats_for
 from agent.state import (
     CareAction,
     CaseContext,
@@ -60,12 +61,10 @@ async def guard_plan(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState
     """Refuse what breaks policy or live facts; repair what can be; say what needs a human."""
     deps, context, plan = runtime.context, state["context"], state["plan"]
     facts = case_facts(context, deps.settings.policy)
-    async with deps.persistence.reading() as work:
+    async with seats_for(deps.persistence, deps.seats) as seats:
 
         async def check(actions: Sequence[ProposedAction]) -> Validated:
-            return await validate(
-                work.reservations, deps.schedule, deps.board, actions, facts, memo=deps.owed
-            )
+            return await validate(seats, deps.schedule, deps.board, actions, facts, memo=deps.owed)
 
         checked = await check(plan.actions)
         refused = refused_outcome(context, checked.approved)

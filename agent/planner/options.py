@@ -23,6 +23,7 @@ from agent.planner.risk import RiskMap
 from airline.airports import minimum_connection_time
 from airline.board import LiveBoard
 from airline.schedule import Schedule
+from airline.zones import zone
 
 NIGHT_STARTS, NIGHT_ENDS = 22, 6
 """A departure from 22:00 to 05:59 local time is a red-eye (as `tools.ranking`)."""
@@ -174,7 +175,7 @@ def red_eye(schedule: Schedule, board: LiveBoard, flights: Collection[str]) -> b
         flight, state = schedule.flights.get(key), board.get(key)
         if flight is None or state is None:
             continue
-        local = state.est_dep.astimezone(ZoneInfo(schedule.airports[flight.origin].tz)).hour
+        local = state.est_dep.astimezone(zone(schedule.airports[flight.origin].tz)).hour
         if local >= NIGHT_STARTS or local < NIGHT_ENDS:
             return True
     return False

@@ -80,8 +80,10 @@ from agent.nodes.plan import make_plan
 from agent.nodes.remember import remember
 from agent.read_ahead import ReadAhead
 from agent.reasoners.rules import RulesReasoner
+from agent.seats_ahead import SeatsAhead
 from agent.state import CaseState, Effect, NotifyAction, RebookAction
 from agent.work import JoinedPersistence, UnitOfWork
+from airline.models import Cabin
 
 if TYPE_CHECKING:  # cases.py runs `settle`
     from agent.runtime.cases import OpenCase
@@ -123,9 +125,14 @@ async def settle(deps: AgentDeps, graph: CaseGraph, cases: Sequence[OpenCase]) -
     left: set[str] = set()
     for start in range(0, len(news), size):
         batch = news[start : start + size]
+        # The seats left on the flights the batch's assignments name, one read for all
+        # its cases' contexts and guards (`agent.seats_ahead`); read after the batch
+        # before it acted, and only for the deciding: `act` reads under its own lock.
+        seats = await SeatsAhead.read(deps.persistence, _assigned_seats(batch))
+        deciding = replace(deps, seats=seats)
         # Decided `concurrency` at a time, as the graph's runs would be (a model, a
         # remote memory or PostgreSQL answer in parallel); acted in their order.
-        found = await asyncio.gather(*(_decided(deps, graph, c, slots) for c in batch))
+        found = await asyncio.gather(*(_decided(deciding, graph, c, slots) for c in batch))
         decided = [state for state in found if state is not None]
         left.update(c.id for c in batch)
         try:
@@ -168,6 +175,20 @@ def _candidates(cases: Sequence[OpenCase], *, rebookings: bool) -> list[OpenCase
         return [c for c in cases if c.reason in NEWS_REASONS]
     per_booking = Counter(c.pnr for c in cases)
     return [c for c in cases if c.reason in NEWS_REASONS or per_booking[c.pnr] == 1]
+
+
+def _assigned_seats(cases: Sequence[OpenCase]) -> list[tuple[str, Cabin]]:
+    """The (flight, cabin) pairs whose seats the cases' contexts will read: their
+    assignments' flights and ranked options (`context._itineraries`)."""
+    wanted: list[tuple[str, Cabin]] = []
+    for case in cases:
+        assignment = case.assignment
+        if assignment is None:
+            continue
+        cabin = assignment.cabin or Cabin.ECONOMY
+        wanted += [(key, cabin) for key in assignment.flights]
+        wanted += [(key, cabin) for flights in assignment.ranked for key in flights]
+    return wanted
 
 
 async def _decided(

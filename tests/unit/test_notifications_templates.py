@@ -343,3 +343,25 @@ def test_a_kind_not_yet_translated_falls_back_to_english_alone(tmp_path: Path) -
     assert templates.render(MessageKind.DELAY, "de", TYPICAL).subject == "Verspätet"
     refund = templates.render(MessageKind.REFUND, "de", TYPICAL)
     assert (refund.subject, refund.language, refund.fell_back) == ("Refund", "en", True)
+
+
+def test_a_template_is_looked_for_on_disk_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Which language a message is written in is found once per (language, kind): a
+    storm renders thousands of messages from a few templates."""
+    templates = MessageTemplates()
+    kinds = list(MessageKind)[:3]
+    first = [templates.has(language, kind) for language in ("en", "xx") for kind in kinds]
+    looked: list[Path] = []
+    is_file = Path.is_file
+
+    def counting(path: Path) -> bool:
+        looked.append(path)
+        return is_file(path)
+
+    monkeypatch.setattr(Path, "is_file", counting)
+    again = [templates.has(language, kind) for language in ("en", "xx") for kind in kinds]
+    assert again == first and any(first)
+    assert looked == []
+    # A fresh set of templates looks again.
+    assert [MessageTemplates().has("en", kind) for kind in kinds] == first[:3]
+    assert looked

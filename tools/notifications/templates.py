@@ -97,6 +97,7 @@ class MessageTemplates:
             lstrip_blocks=True,
             auto_reload=False,
         )
+        self._found: dict[tuple[str, MessageKind], bool] = {}
 
     @cached_property
     def languages(self) -> frozenset[str]:
@@ -107,7 +108,14 @@ class MessageTemplates:
         return f"{language}/{kind.value}.txt.j2"
 
     def has(self, language: str, kind: MessageKind) -> bool:
-        return language in self.languages and (self.root / self.path(language, kind)).is_file()
+        # Looked up once per (language, kind): a stat of the file per message rendered
+        # was a storm's largest filesystem cost, and the environment above caches the
+        # templates it loaded for the process's life anyway (`auto_reload=False`).
+        found = self._found.get((language, kind))
+        if found is None:
+            found = language in self.languages and (self.root / self.path(language, kind)).is_file()
+            self._found[(language, kind)] = found
+        return found
 
     def render(
         self, kind: MessageKind, language: str | None, fields: Mapping[str, FieldValue]
