@@ -28,9 +28,12 @@ not depend on having seen the phrasing:
    (`transliterated`), and Cyrillic names take their case endings ("Москвы"). The lexicons
    are vocabulary written from knowledge of each language, not phrasings copied from the
    benchmark sets; a word one typing slip away from a common target word counts too.
+   An e-mail address or phone number written out names its channel in any language
+   (`contacts`: "Escríbeme a lucia@example.es", "reach me on +44 7700 900456").
 2. **What is done with it** — the same lexicons list the *cues* of stance: asking
    (please, prefer, bitte, 请, お願い), refusing (not, kein, ne…pas, 不, ない), avoiding
-   (avoid, never again, 避开, 以外), accepting (fine, don't mind, kein Problem, 没问题),
+   (avoid, never again, 避开, 以外), accepting (fine, don't mind, kein Problem, 没问题;
+   trouble denied, "never had problems there": `negation.denied_troubles`),
    not caring (whatever, egal, me da igual, 无所谓), the past (last time, früher, 上次),
    someone else (my wife, mon fils, 我老婆), questions, withdrawals, "rather than" and
    "except". `clauses` cuts a statement where thoughts end (sentence ends, semicolons,

@@ -84,7 +84,8 @@ _SERBIAN = re.compile("[ђјљњћџЂЈЉЊЋЏ]")
 # language shares say it.
 _HINGLISH = frozenset(
     "nahi nahin chahiye mujhe dena bhejna bhejo karo kariye dijiye yaar bhai hai hain aur "
-    "raat wali wala waali mera meri mere kabhi accha theek chalega kuch".split()
+    "raat wali wala waali mera meri mere kabhi accha theek chalega kuch mujhse aap baat "
+    "karein karen kijiye dein dijiye likhiye angrezi".split()
 )
 
 
@@ -441,7 +442,17 @@ _ROMAN_PUNJABI_ALONE = frozenset(
     "mainu mennu tuhanu sanu chahidi chahida chahide chaidi chaida aundi bolda boldi "
     "punjabi panjabi kujh".split()
 )
-_ROMAN_URDU = frozenset("urdu meherbani meharbani mehrbani baraye parwaz parwazen".split())
+_ROMAN_URDU = frozenset(
+    # Words Urdu speakers write and Hindi speakers do not ("janab", "Allah hafiz",
+    # "guzarish"), and Urdu's Latin spellings ("mujhay", "dain", "parhta": Pakistani
+    # romanisation writes the final -e as -ay and the retroflex as rh).
+    "urdu meherbani meharbani mehrbani baraye parwaz parwazen janab jnab khuda allah hafiz "
+    "inshallah mashallah guzarish darkhwast ittila mujhay mujhy humain hamain tumhain "
+    "dain karain krain parhta parhti parhna bohat".split()
+)
+_ROMAN_HINDI_ONLY = frozenset(
+    "kripya kripaya krupya dhanyavad dhanyavaad dhanyawad bhasha yatra samay suchna".split()
+)
 
 
 def roman_punjabi_urdu(text: str) -> str | None:
@@ -451,7 +462,11 @@ def roman_punjabi_urdu(text: str) -> str | None:
     punjabi = words & _ROMAN_PUNJABI
     if len(punjabi) >= 2 and punjabi & _ROMAN_PUNJABI_ALONE:
         return "pa"
-    if words & _ROMAN_URDU and words & (_HINGLISH | _ROMAN_PUNJABI):
+    if (
+        words & _ROMAN_URDU
+        and words & (_HINGLISH | _ROMAN_PUNJABI)
+        and len(words & _ROMAN_URDU) > len(words & _ROMAN_HINDI_ONLY)
+    ):
         return "ur"
     return None
 

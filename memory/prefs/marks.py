@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from memory.prefs.contacts import addresses_in
 from memory.prefs.entities import Gazetteer
 from memory.prefs.lexicon import LEXICONS, claims
 from memory.prefs.lexicon.base import Lexicon, Pattern, compile_words, patterns
@@ -150,6 +151,13 @@ class Matcher:
                     (cues if ours else foreign).append(cue)
                 else:
                     cuts.append(Mark(pattern.kind, pattern.kind, "", start, end))
+        # A word that is a cue of the text's own language is that cue, not another
+        # language's name: Tagalog "hindi" (not) in a Tagalog text is no Hindi.
+        if allowed is not None:
+            own_cues = {(c.start, c.end) for c in cues}
+            targets = [
+                t for t in targets if t.key != "language" or (t.start, t.end) not in own_cues
+            ]
         # Another language's cue counts where the text's own languages have none: Indonesian
         # "mau" (want) is not Portuguese "mau" (bad) in an Indonesian text.
         # Likewise a word of another language's is no target inside the text's own phrase
@@ -160,6 +168,11 @@ class Matcher:
             if entity.kind == "carrier" and _membership(forms, entity.start, entity.end):
                 continue
             targets.append(Mark("target", entity.kind, entity.code, entity.start, entity.end))
+        # An address written out names its channel in any language.
+        targets += [
+            Mark("target", "channel", a.channel, a.start, a.end, asks=True)
+            for a in addresses_in(text)
+        ]
         kept_targets = _longest_first(targets)
         kept_targets = sorted(
             [*kept_targets, *self._misspelt(forms["folded"], kept_targets, cues)],

@@ -77,3 +77,28 @@ def accept_negated(folded: str, cues: list[Mark]) -> bool:
         any(n.end <= a.start and tokens_between(folded, n.end, a.start) <= 1 for n in negs)
         for a in accepts
     )
+
+
+TROUBLE_NEG = 3
+"""A negation at most this many tokens before a word of trouble denies it ("never had any
+problems", "hatte ich nie Ärger", "Nigdy nie miałem problemów")."""
+
+
+def denied_troubles(folded: str, cues: list[Mark], targets: Sequence[Mark]) -> list[Mark]:
+    """The negations that deny a trouble ("I never had trouble at Heathrow", "Во Франкфурте
+    у меня никогда не было проблем"): trouble denied is an experience that accepts, not a
+    refusal of what it happened at. A negation speaks of the trouble only when nothing is
+    named and nothing is wanted or avoided between them: "No Heathrow, problems every
+    time" refuses Heathrow, "I don't want trouble in Frankfurt" is no acceptance."""
+    between = [*targets, *(c for c in cues if c.key in ("wish", "avoid", "accept"))]
+    denied: list[Mark] = []
+    for trouble in (c for c in cues if c.key == "trouble"):
+        for neg in (c for c in cues if c.key == "neg"):
+            if neg.end > trouble.start:
+                continue
+            if tokens_between(folded, neg.end, trouble.start) > TROUBLE_NEG:
+                continue
+            if any(neg.end <= m.start and m.end <= trouble.start for m in between):
+                continue
+            denied.append(neg)
+    return denied

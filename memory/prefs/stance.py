@@ -62,7 +62,7 @@ from memory.prefs.needs import (
     someone_elses_trip,
     withdrawn_needs,
 )
-from memory.prefs.negation import accept_negated, negated
+from memory.prefs.negation import accept_negated, denied_troubles, negated
 from memory.prefs.text import Span, fold, is_cjk, tokens_between
 
 NEG_BEFORE = 5
@@ -77,6 +77,8 @@ TELEGRAPHIC_CJK = 3
 
 PERSONAL_CHANNELS = ("sms", "email")
 PHONE = "phone"
+NUMBER = "number"
+"""A phone number written out (`memory.prefs.contacts`): the phone as the address."""
 OTHER = "other"
 """A channel named that the agent cannot use (WhatsApp, a phone call)."""
 
@@ -140,7 +142,7 @@ def read(
         if clause.sentence in quarantined:
             continue
         targets, cues = marks.within(clause.span.start, clause.span.end)
-        targets = addresses(folded, targets)
+        targets = addresses(folded, targets, marks.targets)
         quote = clause.span.text(text)
         keys = {c.key for c in cues}
         if "withdraw" in keys and clause.sentence not in questions:
@@ -157,6 +159,13 @@ def read(
                 Mark(c.kind, "avoid", c.value, c.start, c.end) if c.key == "accept" else c
                 for c in cues
             ]
+        denied = denied_troubles(folded, cues, targets)
+        if denied:
+            # "I never had trouble at Heathrow": the "never" is the trouble's, and the
+            # clause accepts what it names.
+            keys |= {"accept"}
+            cues = [c for c in cues if c not in denied]
+            keys = (keys - {"neg"}) | ({"neg"} if any(c.key == "neg" for c in cues) else set())
         reading.revive |= "reaffirm" in keys
         other = _someone_else(targets, cues) and not WITH_ME.search(
             folded, clause.span.start, clause.span.end
@@ -360,22 +369,24 @@ ADDRESS_GAP = 2
 read ("não leio e-mail no celular", "call me on my mobile"), not a channel of its own."""
 
 
-def addresses(folded: str, targets: list[Mark]) -> list[Mark]:
+def addresses(folded: str, targets: list[Mark], around: Sequence[Mark] = ()) -> list[Mark]:
     """`targets` with the phone named as an address ("a message to my mobile", "reply to
     this number", "al celular") read as SMS, the one channel of ours a phone receives;
     a phone right after another channel only says where that one arrives, and is left
-    out."""
+    out. A number written out looks back past its clause (`around`: every target of the
+    text), since a comma sets it off ("Message me on WhatsApp, +254 712 000 111")."""
     out: list[Mark] = []
     for target in targets:
-        if target.key != "channel" or target.value != PHONE:
+        if target.key != "channel" or target.value not in (PHONE, NUMBER):
             out.append(target)
             continue
+        near = [*targets, *(around if target.value == NUMBER else ())]
         after_channel = any(
             other.key == "channel"
-            and other.value != PHONE
+            and other.value not in (PHONE, NUMBER)
             and other.end <= target.start
             and tokens_between(folded, other.end, target.start) <= ADDRESS_GAP
-            for other in targets
+            for other in near
         )
         if not after_channel:
             out.append(replace(target, value="sms"))

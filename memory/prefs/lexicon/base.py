@@ -53,6 +53,7 @@ CUE_KEYS = (
     "neg",  # not, no, never, kein, pas, 不, ない — and "hardly", "poor" for a language
     "avoid",  # avoid, keep me out of, never again, 避开
     "accept",  # fine, don't mind, no problem, 没问题
+    "trouble",  # problems, trouble, Ärger, 问题: negated ("never had trouble"), an acceptance
     "indifferent",  # whatever, egal, me da igual, 无所谓
     "native",  # mother tongue: the language is wanted
     "past",  # last time, used to, früher, 上次

@@ -83,6 +83,8 @@ LEXICON = Lexicon(
             r"nægter",
             r"alt undtagen",
         ),
+        # Said under a negation ("never had problems there"), an acceptance.
+        "trouble": (r"problemer?", r"bøvl", r"besvær"),
         "accept": (
             r"(?:er|går) (?:\w+ )?fint",
             r"ok",

@@ -238,6 +238,8 @@ LEXICON = Lexicon(
             r"genug von",
             r"die nase voll",
         ),
+        # Said under a negation ("never had problems there"), an acceptance.
+        "trouble": (r"probleme?n?", r"ärger", r"schwierigkeiten", r"schlechte erfahrungen?"),
         "accept": (
             r"ok(?:ay)?",
             r"(?:v[öo]llig |durchaus )?in ordnung",

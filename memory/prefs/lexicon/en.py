@@ -28,6 +28,9 @@ LEXICON = Lexicon(
         "ja": ("japanese",),
         "ca": ("catalan",),
         "tr": ("turkish",),
+        # Tagalog "hindi" is "not": in a Tagalog text it is that (`marks.Matcher`).
+        "hi": ("hindi",),
+        "ur": ("urdu",),
         "ru": ("russian",),
         "ar": ("arabic",),
         "ko": ("korean",),
@@ -291,8 +294,19 @@ LEXICON = Lexicon(
             r"won'?t (?:set foot|touch)",
             r"route (?:me |him |her |them )?around",
         ),
+        # Said under a negation ("never had problems there"), an acceptance.
+        "trouble": (
+            r"troubles?",
+            r"problems?",
+            r"issues",
+            r"(?:any|an) issue",
+            r"bad experiences?",
+            r"hassles?",
+        ),
         "accept": (
             r"fine",
+            # A negation of a refusal: "I wouldn't say no to a red-eye".
+            r"(?:wouldn'?t|would not|won'?t|will not) say no to",
             r"ok(?:ay)?",
             r"alright",
             r"all right",

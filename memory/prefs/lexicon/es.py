@@ -187,6 +187,8 @@ LEXICON = Lexicon(
             r"descart\w*",
             r"estoy harto de",
         ),
+        # Said under a negation ("never had problems there"), an acceptance.
+        "trouble": (r"problemas?", r"inconvenientes?", r"l[íi]os?"),
         "accept": (
             r"ok",
             r"vale",
@@ -197,6 +199,8 @@ LEXICON = Lexicon(
             r"(?:me )?parece bien",
             r"(?:est[áa]|est[áa]n) bien",
             r"nada en contra",
+            # Negative concord: the "no" belongs to "nada", not to what is named.
+            r"no tengo nada (?:en )?contra",
             r"(?:me )?viene bien",
             r"aceptable",
             r"de acuerdo",

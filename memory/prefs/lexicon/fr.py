@@ -215,6 +215,8 @@ LEXICON = Lexicon(
             r"fini (?:avec|les)",
             r"j'en ai assez de",
         ),
+        # Said under a negation ("never had problems there"), an acceptance.
+        "trouble": (r"probl[èe]mes?", r"soucis?", r"ennuis?", r"difficult[ée]s?"),
         "accept": (
             r"ok",
             r"d'accord",

@@ -103,6 +103,12 @@ LEXICON = Lexicon(
             r"bhej(?:o|na|iye|en)",
             r"karo",
             r"kariye",
+            r"kar(?:ein|en|ain)",
+            r"baat kar(?:ni|na) (?:hai|hy|he)",
+            r"(?:kar )?d(?:ein|ain|en)",
+            r"kijiye",
+            r"likh(?:iye|en|ein|o)",
+            r"kr?ip(?:a)?ya",
             r"hamesha",
             r"sirf",
             r"z?jaroorat",
@@ -151,6 +157,8 @@ LEXICON = Lexicon(
             r"नफ़रत",
             r"नफरत",
         ),
+        # Said under a negation ("never had problems there"), an acceptance.
+        "trouble": (r"problems?", r"pareshani", r"dikkat", r"समस्या", r"परेशानी", r"दिक्कत"),
         "accept": (
             r"chalega",
             r"chalegi",

@@ -156,6 +156,8 @@ LEXICON = Lexicon(
             r"escluso",
             r"basta con",
         ),
+        # Said under a negation ("never had problems there"), an acceptance.
+        "trouble": (r"problem[ai]", r"difficolt[àa]", r"inconvenient[ei]"),
         "accept": (
             r"ok",
             r"va(?:nno)? (?:benissimo|bene)",

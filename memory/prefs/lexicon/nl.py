@@ -190,6 +190,8 @@ LEXICON = Lexicon(
             r"uitsluiten",
             r"klaar met",
         ),
+        # Said under a negation ("never had problems there"), an acceptance.
+        "trouble": (r"problemen", r"probleem", r"gedoe"),
         "accept": (
             r"ok(?:e|é)?",
             r"(?:is|zijn|vind ik) (?:\w+ )?prima",

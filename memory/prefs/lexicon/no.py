@@ -120,6 +120,8 @@ LEXICON = Lexicon(
             r"slippe",
             r"styr unna",
         ),
+        # Said under a negation ("never had problems there"), an acceptance.
+        "trouble": (r"problemer?", r"trøbbel", r"bråk"),
         "accept": (
             r"(?:er|går) (?:\w+ )?(?:fint|greit|bra)",
             r"helt greit",

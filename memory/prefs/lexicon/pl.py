@@ -161,10 +161,13 @@ LEXICON = Lexicon(
             r"mam do[śs][ćc]",
             r"wyklucz\w*",
         ),
+        # Said under a negation ("never had problems there"), an acceptance.
+        "trouble": (r"problem\w*", r"k[łl]opot\w*", r"trudno[śs]ci"),
         "accept": (
             r"ok",
             r"w porz[ąa]dku",
             r"nie (?:przeszkadza|przeszkadzaj[ąa]) mi",
+            r"(?:mi|nam) nie (?:przeszkadza|przeszkadzaj[ąa])",
             r"nie mam nic przeciwko",
             r"nic przeciwko",
             r"bez problemu",

@@ -171,6 +171,8 @@ LEXICON = Lexicon(
             r"nem pensar",
             r"chega de",
         ),
+        # Said under a negation ("never had problems there"), an acceptance.
+        "trouble": (r"problemas?", r"transtornos?", r"dificuldades?"),
         "accept": (
             r"ok",
             r"(?:n[ãa]o )?me importo",

@@ -105,6 +105,8 @@ LEXICON = Lexicon(
             r"slipper",
             r"(?:skicka|boka) inga",
         ),
+        # Said under a negation ("never had problems there"), an acceptance.
+        "trouble": (r"problem(?:en)?", r"strul", r"besvär"),
         "accept": (
             r"(?:går|är) (?:\w+ )?bra",
             r"ok(?:ej)?",

@@ -110,6 +110,8 @@ LEXICON = Lexicon(
             *_NEG_VERB,
         ),
         "avoid": (r"kaçın\w*", r"bir daha asla", r"bir daha", r"nefret ediyorum", r"istemem"),
+        # Said under a negation ("never had problems there"), an acceptance.
+        "trouble": (r"sorun\w*", r"problem\w*", r"s[ıi]k[ıi]nt[ıi]\w*"),
         "accept": (r"sorun değil", r"sorun yok", r"olur", r"fark etmez", r"farketmez", r"uygun"),
         "indifferent": (r"fark etmez", r"farketmez", r"hangisi olursa", r"önemli değil"),
         "native": (r"ana dil\w*",),

@@ -104,6 +104,8 @@ LEXICON = Lexicon(
             r"نفرت",
             r"kabhi bhi nahi",
         ),
+        # Said under a negation ("never had problems there"), an acceptance.
+        "trouble": (r"masl[ae]", r"masail", r"pareshani", r"مسئلہ", r"مسائل", r"پریشانی"),
         "accept": (
             r"کوئی (?:مسئلہ|بات|مشکل|پریشانی|اعتراض) نہیں",
             r"اعتراض نہیں",
