@@ -9,6 +9,11 @@ stale and repeated states change nothing.
 A state that changes nothing material need not cost a transaction of its own:
 `apply_in_memory()` takes it into memory only, and the next `save()` writes every such
 state at once (the caller commits a stream offset only after that write).
+
+Why it is long: the board's states, the classification of a new state against the held
+one (`classify`, re-diversions included) and the live board that applies them are read
+together by everyone who asks "what changed": split, `classify` would be a module of one
+function importing every type of the other.
 """
 
 from __future__ import annotations

@@ -1,6 +1,11 @@
 """Outcomes: every affected booking ends somewhere it can fly (or was told it cannot and
 offered its money back), nobody is stranded while a seat existed, seats that ran short
-went to the passengers who come first, and nobody was moved off a working itinerary."""
+went to the passengers who come first, and nobody was moved off a working itinerary.
+
+Why it is long: these checks share one reading of a booking's end (`_final`,
+`options_for`, the stranded moments) and differ only in what they compare it with; a
+module per check would pass that reading around or compute it again per check.
+"""
 
 from __future__ import annotations
 

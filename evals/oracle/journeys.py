@@ -9,6 +9,10 @@ every journey's when it names none) and compares the result with the database af
 A booking is judged on one of its journeys (`Journey.judged`, chosen in `context`): the
 itinerary, its destination and its search are that journey's, so a return flight is not
 where the outbound must end, and another journey's flights are not the disrupted trip's.
+
+Why it is long: the replay, where a diverted flight set a passenger down (`set_down`) and
+the oracle's own search are one account of a booking over time that every check reads
+together; the search alone is the next to move out if it grows.
 """
 
 from __future__ import annotations

@@ -30,6 +30,10 @@ Several detectors, any of which quarantines a sentence:
   booking reference beside "him"): a preference steers only its writer's trip, so such a
   sentence orders. A companion named as the writer's own ("my son uses a wheelchair", "my
   wife and I both need aisle seats") is not caught: their needs are the booking's.
+
+Why it is long: each detector is small, but `quarantine` must weigh them together per
+sentence (an attack beside a real need keeps the need), and the order they are tried in
+is part of the mechanism; the structural signs live apart (`memory.prefs.addressed`).
 """
 
 from __future__ import annotations
