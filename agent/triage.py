@@ -32,8 +32,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.state import CaseReason
 from airline.airports import minimum_connection_time
-from airline.board import MATERIAL_SHIFT, Change, ChangeKind, FlightState, LiveBoard
-from airline.models import PRIORITY_SSR, FareFamily, FlightStatus, LoyaltyTier, SegmentStatus
+from airline.board import (
+    MATERIAL_SHIFT,
+    Change,
+    ChangeKind,
+    FlightState,
+    LiveBoard,
+    is_rediverted,
+)
+from airline.models import (
+    PRIORITY_SSR,
+    BookingStatus,
+    FareFamily,
+    FlightStatus,
+    LoyaltyTier,
+    SegmentStatus,
+)
 from airline.reservations import passengers_on
 from airline.schedule import Schedule
 from airline.tables import BookingRow, CustomerRow, SegmentRow
@@ -175,6 +189,13 @@ async def affected_bookings(
     if change.kind not in TRIAGED:
         return []
     pnrs = await passengers_on(session, change.flight_key)
+    if is_rediverted(change.previous, change.current):
+        # Those already re-routed from the airport first announced land elsewhere now:
+        # their re-routing is placed again from the new one (`stale_rerouting`).
+        first = change.previous.diverted_to
+        assert first is not None  # a re-diversion replaces an announced airport
+        rerouted = await rerouted_from(session, schedule, change.flight_key, first)
+        pnrs = sorted(set(pnrs) | set(rerouted))
     if not pnrs:
         return []
     itineraries = await _itineraries(session, pnrs, schedule, change.flight_key)
@@ -227,6 +248,49 @@ async def affected_bookings(
             affected.append(Affected(pnr, CaseReason.DELAYED, minutes_left - bonus + 240))
     affected.sort(key=lambda a: (a.priority, a.pnr))
     return affected
+
+
+async def rerouted_from(
+    session: AsyncSession, schedule: Schedule, flight_key: str, airport: str
+) -> list[str]:
+    """Active bookings rebooked off `flight_key` (no longer holding it) whose re-routing,
+    the journey's active flights leaving after it was due to, starts at `airport`."""
+    off_it = (
+        select(SegmentRow.pnr)
+        .join(BookingRow, BookingRow.pnr == SegmentRow.pnr)
+        .where(
+            SegmentRow.flight_key == flight_key,
+            SegmentRow.status == SegmentStatus.REPLACED.value,
+            BookingRow.status == BookingStatus.ACTIVE.value,
+        )
+    )
+    rows = await session.execute(
+        select(SegmentRow.pnr, SegmentRow.flight_key, SegmentRow.journey, SegmentRow.status)
+        .where(SegmentRow.pnr.in_(off_it))
+        .order_by(SegmentRow.pnr, SegmentRow.seq)
+    )
+    by_pnr: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
+    for pnr, key, journey, status in rows:
+        by_pnr[pnr].append((key, journey, status))
+    due = schedule.flights[flight_key].sched_dep
+    found: list[str] = []
+    for pnr, segments in by_pnr.items():
+        if any(k == flight_key and s == SegmentStatus.ACTIVE.value for k, _, s in segments):
+            continue  # still on it: found as a passenger
+        journey = next(j for k, j, _ in segments if k == flight_key)
+        after = sorted(
+            (
+                schedule.flights[k]
+                for k, j, s in segments
+                if j == journey
+                and s == SegmentStatus.ACTIVE.value
+                and schedule.flights[k].sched_dep >= due
+            ),
+            key=lambda f: f.sched_dep,
+        )
+        if after and after[0].origin == airport:
+            found.append(pnr)
+    return found
 
 
 async def _itineraries(

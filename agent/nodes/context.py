@@ -85,9 +85,15 @@ async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseS
         memory=recalled,
     )
     on_booking = any(s.flight_key == disrupted.key for s in segments)
-    if not on_booking or reason in NEWS_ONLY:
+    # Off the booking, only a re-routing a re-diversion left behind is broken
+    # (`agent.planner.inputs.stale_rerouting`): it is placed again like the flight itself.
+    broken = (
+        None
+        if reason in NEWS_ONLY
+        else broken_segments(schedule, board, reason, booking, disrupted.key, now)
+    )
+    if reason in NEWS_ONLY or (not on_booking and broken is None):
         return {"context": _with_entitlements(context, deps, None)}
-    broken = broken_segments(schedule, board, reason, booking, disrupted.key, now)
     if broken is None:
         return {"context": context}
     assignment = state.get("assignment")
