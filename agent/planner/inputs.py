@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from agent.planner.avoidance import avoided_airports
 from agent.planner.model import Party, Start
 from agent.planner.objective import priority_weight
+from agent.planner.rediverted import stale_rerouting
 from agent.settings import PlannerSettings
 from agent.state import CaseReason
 from airline.airports import minimum_connection_time
@@ -117,15 +118,10 @@ def broken_segments(
     journey = journey_of_flight(booking, disrupted, schedule.flights)
     segments = journey.active if journey is not None else everything
     index = next((i for i, s in enumerate(segments) if s.flight_key == disrupted), None)
-    if reason not in TO_PLACE:
+    if stale := stale_rerouting(schedule, board, reason, segments, disrupted):
+        index, segments = 0, stale  # rebooked off it, put down elsewhere since
+    if index is None or reason not in TO_PLACE:
         return None
-    if index is None:
-        # Rebooked off it already: only a re-routing from where a re-diverted flight no
-        # longer lands is broken (`stale_rerouting`), and it is replaced from where it does.
-        stale = stale_rerouting(schedule, board, segments, disrupted)
-        if reason != CaseReason.DIVERTED or not stale:
-            return None
-        index, segments = 0, stale
     end = schedule.flights[segments[-1].flight_key]
     destination = journey.destination if journey is not None else end.destination
     arrive_by = (
@@ -202,28 +198,6 @@ def broken_segments(
     at_origin = state.flyable and state.est_dep > now
     also = Restart(segments[index:], flight.origin, instead_of_it()) if at_origin else None
     return broken(segments[index + 1 :], flight.destination, max(now, state.est_arr) + mct, also)
-
-
-def stale_rerouting(
-    schedule: Schedule, board: LiveBoard, segments: Sequence[Segment], diverted: str
-) -> list[Segment]:
-    """The re-routing a booking rebooked off the diverted flight `diverted` holds (its
-    journey's active `segments` leaving after the flight was due to), when it starts at an
-    airport the flight no longer lands at: a diversion the re-routing was planned from
-    was replaced by another (`airline.board.is_rediverted`), and its passengers are put
-    down elsewhere. Empty when the re-routing starts where the flight now lands, or at
-    its origin (rebooked off it before it left: not aboard), or there is none."""
-    state = board.get(diverted)
-    flight = schedule.flights[diverted]
-    if state is None or state.status != FlightStatus.DIVERTED or state.diverted_to is None:
-        return []
-    if any(s.flight_key == diverted for s in segments):
-        return []  # still on it: its own diversion case places it
-    after = [s for s in segments if schedule.flights[s.flight_key].sched_dep >= flight.sched_dep]
-    if not after:
-        return []
-    starts = schedule.flights[after[0].flight_key].origin
-    return [] if starts in (state.diverted_to, flight.origin) else after
 
 
 def _not_left(board: LiveBoard, schedule: Schedule, segment: Segment, now: datetime) -> bool:
