@@ -12,8 +12,12 @@ is what g's parties hold there already (`Party.needs`: their own seats, credited
 alone, in the greedy and the bound alike). Its LP relaxation is nearly integral, so HiGHS
 closes it at or near the root. HiGHS (through `scipy.optimize.milp`, a dependency we
 already carry) is deterministic: the same model gives the same solution on any machine
-load. No wall-clock limit decides anything: the search is bounded by a node count
-(`node_limit`), and a wave too big for that (`max_milp_variables`) is planned by the
+load (scipy's `milp` exposes neither `random_seed` nor `threads`: the seed stays at its
+fixed default, 0, and HiGHS's branch-and-bound is deterministic whatever threads it
+has). No wall-clock limit decides anything: the search is bounded by a node count
+(`node_limit`) and stops at the relative gap `mip_rel_gap` (a setting: the quality
+target leaves room, and closing the last hundredths of a percent was most of a storm
+wave's CPU), and a wave too big for that (`max_milp_variables`) is planned by the
 greedy fallback, which is deterministic too. OR-Tools' CP-SAT would do as well with one
 worker and a fixed seed, but adds a 30 MB dependency for a model whose strength is
 linear programming.
@@ -36,9 +40,6 @@ from agent.planner.model import Option, Party, Placement, Seat, Solver, WavePlan
 from agent.planner.objective import delay_minutes, option_cost, unplaced_cost
 from agent.planner.shares import contested
 from agent.settings import PlannerSettings
-
-# HiGHS stops when the gap to its bound is this small (relative).
-MIP_REL_GAP = 1e-6
 
 
 @dataclass
@@ -97,7 +98,7 @@ def plan_wave(
     # option, and is solved below over all of them (the MILP's own LP would be wasted).
     truncated = any(len(complete[p.ref]) > len(options[p.ref]) for p in parties)
     if groups and variables <= weights.max_milp_variables:
-        counts, bound = _milp(groups, capacity, weights.node_limit, bound=not truncated)
+        counts, bound = _milp(groups, capacity, weights, bound=not truncated)
         # A party the MILP left unplaced may still fly on an option beyond its share
         # whose seats lower priorities hold (the MILP gave them to a party whose share
         # held them): the pass after (`_place_the_rest`), which serves free seats in
@@ -117,7 +118,7 @@ def plan_wave(
             if variables > weights.max_milp_variables:
                 counts = None
                 break
-            counts, _ = _milp(groups, capacity, weights.node_limit, bound=False)
+            counts, _ = _milp(groups, capacity, weights, bound=False)
         solver = Solver.MILP if counts is not None else Solver.GREEDY
     if counts is None:
         # Highest priority weight first (the objective's), each over every option it has,
@@ -261,7 +262,11 @@ def _model(
 
 
 def _milp(
-    groups: Sequence[_Group], capacity: Mapping[Seat, int], node_limit: int, *, bound: bool
+    groups: Sequence[_Group],
+    capacity: Mapping[Seat, int],
+    weights: PlannerSettings,
+    *,
+    bound: bool,
 ) -> tuple[list[list[int]] | None, float]:
     """Per group, how many take each option (the last entry: unplaced); and the LP bound
     (0.0 when not `bound`: the caller bounds a larger model)."""
@@ -275,7 +280,7 @@ def _milp(
         integrality=np.ones_like(costs),
         bounds=bounds,
         constraints=constraints,
-        options={"node_limit": node_limit, "mip_rel_gap": MIP_REL_GAP},
+        options={"node_limit": weights.node_limit, "mip_rel_gap": weights.mip_rel_gap},
     )
     if result.x is None:
         return None, lower

@@ -6,7 +6,9 @@ import random
 from collections import Counter
 from dataclasses import replace as dc_replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -289,3 +291,23 @@ def test_nobody_is_left_while_a_lower_priority_sits_where_they_could(
                 seat = o.seats[0]
                 ahead = sum(1 for w in taken.get(seat, []) if w >= p.weight)
                 assert capacity[seat] - ahead < 1, (p.ref, o.flights, "a lower priority sits there")
+
+
+def test_the_milp_stops_at_the_gap_the_settings_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The gap is a setting (`PlannerSettings.mip_rel_gap`), not a constant of the solver."""
+    from scipy.optimize import milp as real
+
+    seen: list[dict[str, float]] = []
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("options"):
+            seen.append(dict(kwargs["options"]))  # scipy pops from it
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("agent.planner.solve.milp", recording)
+    parties = [party("P1"), party("P2", weight=2.0)]
+    options = {p.ref: [SOON, TOMORROW] for p in parties}
+    capacity = {SOON.seats[0]: 1, TOMORROW.seats[0]: 5}
+    loose = WEIGHTS.model_copy(update={"mip_rel_gap": 0.01, "node_limit": 77})
+    plan_wave(parties, options, capacity, loose)
+    assert seen and all(o == {"node_limit": 77, "mip_rel_gap": 0.01} for o in seen)
