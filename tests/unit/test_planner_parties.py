@@ -37,9 +37,8 @@ from airline.models import FlightStatus, LoyaltyTier, Preferences
 from airline.reservations import load_booking
 from airline.schedule import Schedule
 from airline.tables import InventoryRow, SeatHoldRow
-from app.migrate import open_database
 from evals.scenario_world import WorldSpec
-from evals.world import write
+from tests.fakes.spec_world import opened_world
 from travel_agent.db import Database
 
 DAY = "2026-03-01"
@@ -82,14 +81,8 @@ def _world() -> WorldSpec:
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[tuple[Database, Schedule, LiveBoard]]:
-    path = tmp_path / "airline.sqlite"
-    url = f"sqlite+aiosqlite:///{path}"
-    await write(_world(), path, open_database=lambda p: open_database(url))
-    async with Database(url) as db:
-        schedule = await Schedule.load(db)
-        board = LiveBoard()
-        await board.load(db)
-        yield db, schedule, board
+    async with opened_world(_world(), tmp_path) as opened:
+        yield opened
 
 
 def _cancel(board: LiveBoard, key: str) -> None:
