@@ -73,17 +73,7 @@ class ChoiceDesk:
         that was recorded already (the daemon carries it out once)."""
         try:
             async with self.db.transaction() as session:
-                session.add(
-                    PassengerChoiceRow(
-                        pnr=pnr,
-                        flight_key=flight_key,
-                        choice="refund",
-                        source=source,
-                        chosen_by=chosen_by,
-                        chosen_at=self.clock.now(),
-                        status="recorded",
-                    )
-                )
+                session.add(self._recorded(pnr, flight_key, "refund", source, chosen_by))
         except IntegrityError:
             return False
         return True
@@ -109,19 +99,25 @@ class ChoiceDesk:
                 if waiting is not None:
                     return False
                 session.add(
-                    PassengerChoiceRow(
-                        pnr=pnr,
-                        flight_key=offer_id,
-                        choice=f"{OFFER_ANSWER}{answer}",
-                        source="desk",
-                        chosen_by=chosen_by,
-                        chosen_at=self.clock.now(),
-                        status="recorded",
-                    )
+                    self._recorded(pnr, offer_id, f"{OFFER_ANSWER}{answer}", "desk", chosen_by)
                 )
         except IntegrityError:
             return False
         return True
+
+    def _recorded(
+        self, pnr: str, flight_key: str, choice: str, source: str, chosen_by: str
+    ) -> PassengerChoiceRow:
+        """A choice row waiting for the daemon to carry it out."""
+        return PassengerChoiceRow(
+            pnr=pnr,
+            flight_key=flight_key,
+            choice=choice,
+            source=source,
+            chosen_by=chosen_by,
+            chosen_at=self.clock.now(),
+            status="recorded",
+        )
 
     async def of_booking(self, pnr: str) -> list[PassengerChoiceRow]:
         async with self.db.session() as session:
