@@ -25,10 +25,11 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.state import CaseStatus
@@ -162,15 +163,20 @@ def approval_id(case_id: str, revision: int) -> str:
 
 async def open_approval(
     session: AsyncSession, db: Database, values: dict[str, Any], *, at: datetime
-) -> None:
+) -> bool:
     """Write the approval `values` describe (once per id: a resumed case writes it again)
-    and park its case as awaiting it, in the caller's transaction."""
-    await session.execute(db.insert(ApprovalRow).values(**values).on_conflict_do_nothing())
+    and park its case as awaiting it, in the caller's transaction. False: the approval
+    was written before (the case is run again up to it after a crash)."""
+    written = cast(
+        CursorResult[Any],
+        await session.execute(db.insert(ApprovalRow).values(**values).on_conflict_do_nothing()),
+    )
     await session.execute(
         update(CaseRow)
         .where(CaseRow.id == values["case_id"], CaseRow.status == CaseStatus.PENDING)
         .values(status=CaseStatus.AWAITING_APPROVAL, updated_at=at)
     )
+    return written.rowcount == 1
 
 
 async def mark_stale(

@@ -70,8 +70,8 @@ class SqlCaseStore:
     async def close_case(self, case_id: str, outcome: Outcome, at: datetime) -> None:
         await close_case(self._session, case_id, outcome, at)
 
-    async def open_approval(self, values: Mapping[str, Any], *, at: datetime) -> None:
-        await approvals.open_approval(self._session, self.db, dict(values), at=at)
+    async def open_approval(self, values: Mapping[str, Any], *, at: datetime) -> bool:
+        return await approvals.open_approval(self._session, self.db, dict(values), at=at)
 
     async def mark_stale(self, approval: str, *, reason: str, was: object, at: datetime) -> None:
         await approvals.mark_stale(self._session, approval, reason=reason, was=was, at=at)

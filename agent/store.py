@@ -35,8 +35,9 @@ class CaseStore(Protocol):
         """Mark the case done with its outcome; a case closed before keeps its outcome."""
         ...
 
-    async def open_approval(self, values: Mapping[str, Any], *, at: datetime) -> None:
-        """Write the approval (once per id) and park its case as awaiting it."""
+    async def open_approval(self, values: Mapping[str, Any], *, at: datetime) -> bool:
+        """Write the approval (once per id) and park its case as awaiting it; False when
+        it was written before."""
         ...
 
     async def mark_stale(self, approval: str, *, reason: str, was: object, at: datetime) -> None:

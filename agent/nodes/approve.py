@@ -242,7 +242,12 @@ async def _open_approval(
         "created_at": now,
         "deadline": deadline,
     }
-    await work.cases.open_approval(values, at=now)
+    if not await work.cases.open_approval(values, at=now):
+        # Written before, in one transaction with its interim notice and deadline job:
+        # the case is run again up to it after a crash, on a clock that has moved on
+        # with the stream. Judged again now, the notice could flip (chaos, session 11:
+        # two passengers told "a decision follows" only in the run that was killed).
+        return
     await _tell_while_deciding(work, state, deps, deadline, now)
     await work.cases.schedule_job(
         key=f"deadline:{ident}",

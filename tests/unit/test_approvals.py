@@ -23,6 +23,7 @@ from agent.approvals import (
     ApprovalStatus,
     Decision,
 )
+from agent.nodes.approve import _open_approval, pending_notice_key
 from agent.runtime import Daemon
 from agent.tables import ApprovalRow, CaseRow, JobRow
 from airline.clock import EventTimeClock, SimulatedClock
@@ -170,6 +171,41 @@ async def test_a_daemon_killed_before_the_case_was_checkpointed_still_applies_th
     assert await case_row(agent, approval.case_id) == ("done", "rebooked")
     assert await ledger(agent, pnr) == ["care", "compensate", "notify", "rebook", "refund_offer"]
     assert await runner.apply_decisions() == 0
+
+
+async def test_a_case_run_again_to_its_approval_keeps_what_it_was_opened_with(
+    agent: Agent, clock: SimulatedClock
+) -> None:
+    """Run again up to an approval written before a crash, on a clock the stream has
+    moved on (hours later, past the legal deadline to inform): the approval's deadline,
+    its deadline job and its interim notice stay as they were written, together."""
+    _, _, approval_id = await parked(agent)
+    desk = ApprovalDesk(agent.deps.db, agent.deps.clock)
+    approval = await desk.get(approval_id)
+    config: RunnableConfig = {"configurable": {"thread_id": approval.case_id}}
+    state = (await agent.graph.aget_state(config)).values
+    jobs_before = await due_times(agent)
+    notices_before = await pending_notices(agent, pending_notice_key(state))
+
+    clock.advance(timedelta(hours=4))
+    async with agent.deps.persistence.transaction() as work:
+        await _open_approval(work, state, agent.deps, approval_id, approval.revision)
+
+    assert (await desk.get(approval_id)).deadline == approval.deadline
+    assert await due_times(agent) == jobs_before
+    assert await pending_notices(agent, pending_notice_key(state)) == notices_before == 0
+
+
+async def due_times(agent: Agent) -> dict[str, object]:
+    async with agent.deps.db.session() as session:
+        rows = await session.execute(select(JobRow.key, JobRow.due_at))
+        return {key: due for key, due in rows}
+
+
+async def pending_notices(agent: Agent, key: str) -> int:
+    async with agent.deps.db.session() as session:
+        keys = await session.scalars(select(OutboxRow.idempotency_key))
+        return sum(1 for k in keys if k.startswith(key))
 
 
 async def test_a_case_run_again_from_its_start_decides_at_the_time_of_its_first_run(
