@@ -312,7 +312,7 @@ async def _tell_while_deciding(
     context = state["context"]
     legal = legal_notice_deadline(state["verdict"].approved, context)
     status = _STATUS.get(context.reason)
-    if legal is None or status is None or deadline <= legal.due:
+    if legal is None or status is None or deadline < legal.due:
         return
     flight = deps.schedule.flights[context.disrupted_flight]
     await work.outbox.enqueue_for_booking(
@@ -329,6 +329,7 @@ async def _tell_while_deciding(
         at=now,
         departure=flight.sched_dep,
         departure_tz=deps.schedule.airports[flight.origin].tz,
+        about=flight.key,
         deadline=legal,
     )
 
