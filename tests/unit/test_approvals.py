@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from langchain_core.runnables import RunnableConfig
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from agent.approvals import (
     ApprovalClosedError,
@@ -23,7 +23,12 @@ from agent.approvals import (
     ApprovalStatus,
     Decision,
 )
-from agent.nodes.approve import _open_approval, pending_notice_key
+from agent.nodes.approve import (
+    _open_approval,
+    _tell_while_deciding,
+    legal_notice_deadline,
+    pending_notice_key,
+)
 from agent.runtime import Daemon
 from agent.tables import ApprovalRow, CaseRow, JobRow
 from airline.clock import EventTimeClock, SimulatedClock
@@ -194,6 +199,42 @@ async def test_a_case_run_again_to_its_approval_keeps_what_it_was_opened_with(
     assert (await desk.get(approval_id)).deadline == approval.deadline
     assert await due_times(agent) == jobs_before
     assert await pending_notices(agent, pending_notice_key(state)) == notices_before == 0
+
+
+@pytest.mark.parametrize(
+    ("before_legal", "told"), [(timedelta(0), True), (timedelta(seconds=1), False)]
+)
+async def test_the_interim_notice_goes_when_the_decision_may_come_at_the_legal_deadline_or_later(
+    agent: Agent, before_legal: timedelta, told: bool
+) -> None:
+    """A decision that may come at the legal deadline to inform is told after it: the
+    passenger is told now (a strict comparison hung on the milliseconds the clock had
+    moved), as news about the disrupted flight, so triage counts them told and a later
+    message about it supersedes this one undelivered."""
+    _, _, approval_id = await parked(agent)
+    approval = await ApprovalDesk(agent.deps.db, agent.deps.clock).get(approval_id)
+    config: RunnableConfig = {"configurable": {"thread_id": approval.case_id}}
+    state = (await agent.graph.aget_state(config)).values
+    legal = legal_notice_deadline(state["verdict"].approved, state["context"])
+    assert legal is not None
+    key = pending_notice_key(state)
+    async with agent.deps.db.session() as session:
+        await session.execute(delete(OutboxRow).where(OutboxRow.idempotency_key.startswith(key)))
+        await session.commit()
+
+    async with agent.deps.persistence.transaction() as work:
+        deadline = legal.due - before_legal
+        await _tell_while_deciding(work, state, agent.deps, deadline, agent.deps.clock.now())
+
+    async with agent.deps.db.session() as session:
+        rows = (
+            await session.scalars(
+                select(OutboxRow).where(OutboxRow.idempotency_key.startswith(key))
+            )
+        ).all()
+    assert len(rows) == (1 if told else 0)
+    if told:
+        assert rows[0].payload["meta"]["about"] == state["context"].disrupted_flight
 
 
 async def due_times(agent: Agent) -> dict[str, object]:
