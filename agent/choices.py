@@ -48,8 +48,9 @@ __all__ = [
 
 OFFER_ANSWER = "offer:"
 """The `PassengerChoiceRow.choice` prefix of an answer to an offer recorded at the desk
-(``offer:2``, ``offer:refund``; its `flight_key` holds the offer's id). The offers desk
-carries these out (`agent.offers.apply_desk_answers`), not `apply_recorded_choices`."""
+(``offer:2``, ``offer:refund``), on a row that names its offer (`offer_id`) and no
+flight. The offers desk carries these out (`agent.offers.apply_desk_answers`), not
+`apply_recorded_choices`."""
 
 OfferAnswer = int | Literal["refund"]
 
@@ -73,7 +74,7 @@ class ChoiceDesk:
         that was recorded already (the daemon carries it out once)."""
         try:
             async with self.db.transaction() as session:
-                session.add(self._recorded(pnr, flight_key, "refund", source, chosen_by))
+                session.add(self._recorded(pnr, "refund", source, chosen_by, flight_key=flight_key))
         except IntegrityError:
             return False
         return True
@@ -92,26 +93,34 @@ class ChoiceDesk:
                 waiting = await session.scalar(
                     select(PassengerChoiceRow.id).where(
                         PassengerChoiceRow.pnr == pnr,
-                        PassengerChoiceRow.flight_key == offer_id,
+                        PassengerChoiceRow.offer_id == offer_id,
                         PassengerChoiceRow.status == "recorded",
                     )
                 )
                 if waiting is not None:
                     return False
-                session.add(
-                    self._recorded(pnr, offer_id, f"{OFFER_ANSWER}{answer}", "desk", chosen_by)
-                )
+                choice = f"{OFFER_ANSWER}{answer}"
+                session.add(self._recorded(pnr, choice, "desk", chosen_by, offer_id=offer_id))
         except IntegrityError:
             return False
         return True
 
     def _recorded(
-        self, pnr: str, flight_key: str, choice: str, source: str, chosen_by: str
+        self,
+        pnr: str,
+        choice: str,
+        source: str,
+        chosen_by: str,
+        *,
+        flight_key: str | None = None,
+        offer_id: str | None = None,
     ) -> PassengerChoiceRow:
-        """A choice row waiting for the daemon to carry it out."""
+        """A choice row waiting for the daemon to carry it out: a refund names its flight,
+        an answer its offer."""
         return PassengerChoiceRow(
             pnr=pnr,
             flight_key=flight_key,
+            offer_id=offer_id,
             choice=choice,
             source=source,
             chosen_by=chosen_by,
@@ -191,13 +200,14 @@ async def apply_recorded_choices(deps: AgentDeps) -> int:
                 select(PassengerChoiceRow)
                 .where(
                     PassengerChoiceRow.status == "recorded",
-                    PassengerChoiceRow.choice.not_like(f"{OFFER_ANSWER}%"),
+                    PassengerChoiceRow.offer_id.is_(None),  # answers: the offers desk's
                 )
                 .order_by(PassengerChoiceRow.id)
             )
         ).all()
     applied = 0
     for row in rows:
+        assert row.flight_key is not None, "a refund names its flight (no offer_id)"
         choice = RefundChoice(
             pnr=row.pnr,
             flight_key=row.flight_key,
@@ -218,7 +228,7 @@ async def apply_recorded_choices(deps: AgentDeps) -> int:
                 )
             )
             if result.status is ToolStatus.OK:
-                await _close_offers_refunded(session, row, deps.clock.now())
+                await _close_offers_refunded(session, choice, deps.clock.now())
         applied += 1
         log.info("choice %s of %s: %s", row.choice, row.pnr, result.message)
     return applied
@@ -226,7 +236,7 @@ async def apply_recorded_choices(deps: AgentDeps) -> int:
 
 async def _close_offers_refunded(
     session: AsyncSession,
-    row: PassengerChoiceRow,
+    choice: RefundChoice,
     at: datetime,
 ) -> None:
     """The refund taken at the desk or the CLI answers the open offer of the same flights:
@@ -235,11 +245,11 @@ async def _close_offers_refunded(
     already refunded."""
     offers = (
         await session.scalars(
-            select(OfferRow).where(OfferRow.pnr == row.pnr, OfferRow.status == OfferStatus.OPEN)
+            select(OfferRow).where(OfferRow.pnr == choice.pnr, OfferRow.status == OfferStatus.OPEN)
         )
     ).all()
     for offer in offers:
-        if row.flight_key == offer.disruption_flight or row.flight_key in offer.booked:
+        if choice.flight_key == offer.disruption_flight or choice.flight_key in offer.booked:
             offer.status = OfferStatus.DECLINED.value
             offer.answered_at = at
-            offer.outcome = {"choice": "decline", "via": row.source, "by": row.chosen_by}
+            offer.outcome = {"choice": "decline", "via": choice.source, "by": choice.chosen_by}

@@ -45,9 +45,9 @@ from travel_agent.redact import passenger
 log = logging.getLogger(__name__)
 
 
-def _back_at(clock: Clock, instant: datetime) -> AbstractContextManager[None]:
-    """`EventTimeClock.back_at`; a wall or simulated clock keeps its time."""
-    return clock.back_at(instant) if isinstance(clock, EventTimeClock) else nullcontext()
+def _at(clock: Clock, instant: datetime) -> AbstractContextManager[None]:
+    """`EventTimeClock.at`; a wall or simulated clock keeps its time."""
+    return clock.at(instant) if isinstance(clock, EventTimeClock) else nullcontext()
 
 
 # What resumes a parked case, by the approval's status.
@@ -138,7 +138,7 @@ class FollowUps:
                 # At the time the approval was opened, on a clock that follows the stream:
                 # a deadline job runs this later in event time, where a case judged anew
                 # could propose otherwise only because time moved (crash variance).
-                with _back_at(self.deps.clock, opened_at):
+                with _at(self.deps.clock, opened_at):
                     await self.graph.ainvoke(
                         start, config, context=self.deps, durability=CASE_DURABILITY
                     )

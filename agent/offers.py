@@ -327,7 +327,7 @@ def desk_reply(row: PassengerChoiceRow) -> PassengerReply:
         {
             "reply_id": f"desk:{row.id}",
             "pnr": row.pnr,
-            "offer_id": row.flight_key,
+            "offer_id": row.offer_id,
             "channel": "desk",
             "sender": row.chosen_by,
             "text": "",
@@ -348,7 +348,7 @@ async def apply_desk_answers(desk: OfferDesk) -> int:
                 select(PassengerChoiceRow)
                 .where(
                     PassengerChoiceRow.status == "recorded",
-                    PassengerChoiceRow.choice.like(f"{OFFER_ANSWER}%"),
+                    PassengerChoiceRow.offer_id.is_not(None),
                 )
                 .order_by(PassengerChoiceRow.id)
             )

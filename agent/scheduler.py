@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -113,15 +114,16 @@ class Scheduler:
         self,
         due_by: datetime | None = None,
         *,
-        at: Callable[[datetime], None] | None = None,
+        at: Callable[[datetime], AbstractContextManager[None]] | None = None,
     ) -> int:
         """Claim and run every job due by `due_by` (default: now on the clock), earliest
         first; returns how many ran.
 
-        `at`, when given, is called with each job's due time just before the job runs: a
-        daemon on event time sets its clock there (`agent.runtime.pump`), so the job
-        decides at the time it was due, as a record's decisions are taken at the record's
-        time, not at the time the daemon got round to it.
+        `at`, when given, gives the block each job runs in, from the job's due time: a
+        daemon on event time runs it inside its clock's `at(due_at)`
+        (`agent.runtime.pump`), so the job decides at the time it was due, as a record's
+        decisions are taken at the record's time, not at the time the daemon got round
+        to it.
         """
         ran = 0
         while True:
@@ -129,9 +131,8 @@ class Scheduler:
             if not claimed:
                 return ran
             for job_id, kind, payload, due_at in claimed:
-                if at is not None:
-                    at(due_at)
-                await self._run(job_id, kind, payload)
+                with nullcontext() if at is None else at(due_at):
+                    await self._run(job_id, kind, payload)
                 ran += 1
             self.ran += len(claimed)
 

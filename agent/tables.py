@@ -185,13 +185,19 @@ class JobRow(Base):
 
 class PassengerChoiceRow(Base):
     """A passenger's choice, recorded by whoever heard it (the desk, the CLI, a reply), for
-    the daemon to carry out once (`agent.choices`): today, taking the refund."""
+    the daemon to carry out once (`agent.choices`): taking the refund for a flight
+    (`flight_key`), or an answer to an offer (`offer_id`), carried out by the offers desk."""
 
     __tablename__ = "passenger_choices"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     pnr: Mapped[str] = mapped_column(String(6), index=True)
-    flight_key: Mapped[str] = mapped_column(String(32))
+    flight_key: Mapped[str | None] = mapped_column(String(32))
+    """The disrupted flight whose journey a refund is taken for; NULL for an answer to an
+    offer, which names its offer instead."""
+    offer_id: Mapped[str | None] = mapped_column(String(40), default=None)
+    """The offer an answer recorded for the passenger answers (`OfferRow.id`; its
+    `choice` is ``offer:<option>`` or ``offer:refund``); NULL for a refund of a flight."""
     choice: Mapped[str] = mapped_column(String(16))
     source: Mapped[str] = mapped_column(String(16))
     chosen_by: Mapped[str] = mapped_column(String(64))
@@ -201,7 +207,10 @@ class PassengerChoiceRow(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     applied_at: Mapped[datetime | None]
 
-    __table_args__ = (UniqueConstraint("pnr", "flight_key", "choice", name="uq_choice_once"),)
+    __table_args__ = (
+        UniqueConstraint("pnr", "flight_key", "choice", name="uq_choice_once"),
+        UniqueConstraint("offer_id", "choice", name="uq_offer_answer_once"),
+    )
 
 
 class OfferStatus(StrEnum):

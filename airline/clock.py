@@ -11,6 +11,7 @@ import asyncio
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -108,7 +109,9 @@ class EventTimeClock:
     time on a live feed. The daemon calls `follow()` with each event's `emitted_at`
     before deciding on it, so every decision is taken at the time its event describes —
     even when a backlog on several partitions arrives out of time order, which a single
-    "latest seen" clock would turn into decisions from the future.
+    "latest seen" clock would turn into decisions from the future. A piece of work that
+    decides at another instant (a follow-up job at its due time, a case run again from
+    its start) runs inside `at()`.
     """
 
     def __init__(self, start: datetime, speed: float = 1.0) -> None:
@@ -117,37 +120,67 @@ class EventTimeClock:
         self._mark = start.astimezone(UTC)
         self._real = time.monotonic()
         self._speed = speed
+        # One per clock: an evaluation runs several worlds, each on its own clock, at once.
+        self._held: ContextVar[tuple[datetime, float] | None] = ContextVar(
+            f"event_clock_held_{id(self)}", default=None
+        )
 
     @property
     def speed(self) -> float:
         return self._speed
 
     def follow(self, instant: datetime) -> None:
-        """Set the clock to `instant` (it may go back: partitions interleave)."""
+        """Set the clock to `instant` (it may go back: partitions interleave).
+
+        Raises:
+            RuntimeError: inside `at()`: the stream moving on under work that decides at
+                another instant would not be seen by that work, nor kept by a clock
+                that put its instant back at the end.
+        """
+        if self._held.get() is not None:
+            raise RuntimeError("the stream's clock cannot follow a record inside clock.at()")
         # Once per record: most are in UTC already.
         self._mark = instant if instant.tzinfo is UTC else instant.astimezone(UTC)
         self._real = time.monotonic()
 
     def now(self) -> datetime:
-        return self._mark + timedelta(seconds=(time.monotonic() - self._real) * self._speed)
+        held = self._held.get()
+        mark, real = (self._mark, self._real) if held is None else held
+        return mark + timedelta(seconds=(time.monotonic() - real) * self._speed)
 
     @contextmanager
-    def back_at(self, instant: datetime) -> Iterator[None]:
-        """Decide at `instant` for a while (a case run again from its start decides at
-        the time of its first run), then return to the stream's time as it was."""
-        mark, real = self._mark, self._real
-        self.follow(instant)
+    def at(self, instant: datetime) -> Iterator[None]:
+        """Decide at `instant` (plus the time since) for the work inside the block, then
+        at the stream's time again, however the block ends (an exception included).
+
+        For work that belongs to another instant than the record in hand: a follow-up
+        job decides at its due time (`agent.runtime.pump`), a case run again from its
+        start at the time of its first run (`agent.followups`).
+
+        The instant is held in the running task's context, never written over the
+        stream's time, so no way of nesting can lose that time: a block inside a block
+        holds the inner instant and gives the outer one back at its end; the tasks and
+        threads the block starts decide at its instant too, while the other tasks (the
+        consumer following records, the outbox relay) keep the stream's time. Saved and
+        put back on the clock instead, two overlapping blocks of two tasks put each
+        other's instants back, and the second to end left the clock at the first one's
+        instant, the records followed meanwhile lost. `follow()` inside a block is
+        refused (see there).
+        """
+        token = self._held.set((instant.astimezone(UTC), time.monotonic()))
         try:
             yield
         finally:
-            self._mark, self._real = mark, real
+            self._held.reset(token)
 
     @property
     def followed(self) -> datetime:
-        """The instant last followed (at first, the start): the time of the event in hand,
-        without the time since. Cheaper than `now()`, and the same in every run of a
-        stream, which `now()`, moving with wall time, is not."""
-        return self._mark
+        """The instant last followed (at first, the start), or the instant of the `at()`
+        block around the caller: the time of the event in hand, without the time since.
+        Cheaper than `now()`, and the same in every run of a stream, which `now()`,
+        moving with wall time, is not."""
+        held = self._held.get()
+        return self._mark if held is None else held[0]
 
     async def sleep_until(self, instant: datetime) -> None:
         while (remaining := (instant - self.now()).total_seconds()) > 0:  # noqa: ASYNC110

@@ -25,6 +25,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Iterable
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -554,8 +555,8 @@ class Daemon:
         """Run the jobs due on the clock (on event time: due by `due_by`, default the time
         last followed), then apply what they decided (deadlines).
 
-        On event time each job runs at its own due time: the clock follows the job as it
-        follows a record (`_at_due`). A backlog's clock jumps from record to record, so a
+        On event time each job runs at its own due time, inside the clock's `at(due_at)`
+        (`_at_due`). A backlog's clock jumps from record to record, so a
         night without records leaves every job due in it to the morning's first record;
         run at that record's time plus the wall time the jobs before it took, the last of
         7 000 such jobs on the storm-day benchmark decided 3 min "late", and at a time that
@@ -580,7 +581,8 @@ class Daemon:
         record or job. A job due inside a wave's window thus decides at its due time with
         the wave's decisions in view, up to the window (`wave_window_seconds`) earlier
         than the wave's own decision time: the wave is one decision over its window.
-        Afterwards the clock returns to the stream's time if a job took it back.
+        A job due before the time last followed decides inside the clock's `at()`, and
+        the stream's time is back after it, even when the job fails.
         """
         # Not under `_turn`: a re-check takes it to open its cases (records wait meanwhile,
         # as this runs in the consuming task between two records).
@@ -588,21 +590,24 @@ class Daemon:
         if clock is None:
             ran = await self.scheduler.run_due()
         else:
-            streamed = clock.followed
             ran = await self.scheduler.run_due(
-                streamed if due_by is None else due_by, at=self._at_due
+                clock.followed if due_by is None else due_by, at=self._at_due
             )
-            if clock.followed < streamed:
-                clock.follow(streamed)
         if ran:
             await self.apply_decisions()
         await self._refresh_next_due()
         return ran
 
-    def _at_due(self, due_at: datetime) -> None:
-        """A job is about to run: on event time, at its due time (`run_due_jobs`)."""
-        if self._event_clock is not None:
-            self._event_clock.follow(due_at)
+    def _at_due(self, due_at: datetime) -> AbstractContextManager[None]:
+        """The block a job runs in, on event time: at its due time (`run_due_jobs`)."""
+        clock = self._event_clock
+        assert clock is not None, "only a daemon on event time runs its jobs at their time"
+        if due_at > clock.followed:
+            # Due after the time last followed and by the record about to be applied
+            # (`_run_jobs_due_by`): the stream reaches the job before that record, and
+            # the clock stays there, as it would at a record of its own.
+            clock.follow(due_at)
+        return clock.at(due_at)
 
     async def _run_jobs_due_by(self, event: FlightStatusEvent | None) -> None:
         """On event time, between two waves: run the jobs due by the time of `event`, the

@@ -404,3 +404,42 @@ async def test_answers_recorded_before_0008_get_their_disposition_from_their_wor
     finally:
         await engine.dispose()
     assert dict(rows) == {result: d and d.value for result, d in said.items()}
+
+
+async def test_answers_recorded_before_0012_name_their_offer_in_offer_id(db_url: str) -> None:
+    """Before revision 0012 an answer recorded for the passenger kept its offer's id in
+    `flight_key`; the upgrade moves it to `offer_id` (the ``offer:`` choices, which only
+    `ChoiceDesk.record_offer_answer` wrote) and leaves a refund of a flight as it was."""
+    assert await migrate.upgrade(db_url, "0011_waves_preferences_missing")
+    at = datetime(2026, 3, 1, 9, 5, tzinfo=UTC)
+    recorded = {
+        "pnr": "ABC123",
+        "source": "desk",
+        "chosen_by": "abe",
+        "chosen_at": at,
+        "status": "recorded",
+    }
+    engine = create_async_engine(db_url, poolclass=NullPool)
+    try:
+        async with engine.begin() as conn:
+            choices = (await _reflect(conn)).tables["passenger_choices"]
+            await conn.execute(
+                insert(choices),
+                [
+                    {**recorded, "flight_key": "OF-0123456789", "choice": "offer:2"},
+                    {**recorded, "flight_key": "OF-0123456789", "choice": "offer:refund"},
+                    {**recorded, "flight_key": "LH100/2026-03-01", "choice": "refund"},
+                ],
+            )
+        assert await migrate.upgrade(db_url) == migrate.head()
+        assert await migrate.differences(db_url) == []
+        async with engine.connect() as conn:
+            query = "SELECT choice, flight_key, offer_id FROM passenger_choices ORDER BY id"
+            rows = (await conn.execute(text(query))).all()
+    finally:
+        await engine.dispose()
+    assert [tuple(row) for row in rows] == [
+        ("offer:2", None, "OF-0123456789"),
+        ("offer:refund", None, "OF-0123456789"),
+        ("refund", "LH100/2026-03-01", None),
+    ]

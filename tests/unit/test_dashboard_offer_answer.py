@@ -91,6 +91,7 @@ def test_the_operator_answers_an_offer_for_the_passenger_once(world_path: Path) 
         assert [(c.choice, c.chosen_by, c.status) for c in recorded] == [
             ("offer:2", "abe", "recorded")
         ]
+        assert [(c.offer_id, c.flight_key) for c in recorded] == [(offered.offer_id, None)]
 
         assert asyncio.run(carry_out(world_path)) == 1
         assert asyncio.run(carry_out(world_path)) == 0  # carried out once

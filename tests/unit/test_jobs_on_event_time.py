@@ -159,6 +159,33 @@ async def test_a_crash_leaves_the_jobs_deciding_the_same(
     assert _distinct(_minutes(restarted.decided)) == _distinct(_minutes(uninterrupted.decided))
 
 
+async def test_a_job_that_fails_leaves_the_clock_at_the_stream_time(
+    world_template: Path, tmp_path: Path
+) -> None:
+    # Before, the clock was set to the job's due time and only put back after the
+    # jobs: a job that raised (a cancel at a stop, a kill in a test) left it there.
+    copy_sqlite(world_template, tmp_path / "airline.sqlite")
+    clock = EventTimeClock(NOW, speed=SPEED)
+    async with open_agent(Settings(data_dir=tmp_path), clock) as agent:
+        await _schedule(agent, {"due": NOW - 30 * MIN})
+        daemon = Daemon(agent.deps, agent.graph, EmbeddedSource(await _broker([])))
+        decided: list[datetime] = []
+
+        async def killed(payload: dict[str, Any]) -> None:
+            decided.append(clock.followed)
+            raise Killed
+
+        daemon.scheduler.register(JobKind.REPLY_DEADLINE, killed)
+        streamed = NOW + 5 * MIN
+        clock.follow(streamed)
+        try:
+            await daemon.run_due_jobs()
+        except Killed:
+            pass
+        assert decided == [NOW - 30 * MIN]
+        assert clock.followed == streamed
+
+
 class Killed(BaseException):
     """The daemon is killed here (nothing below this point of the job runs or commits)."""
 

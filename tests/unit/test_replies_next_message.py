@@ -200,6 +200,7 @@ async def test_the_daemon_carries_out_a_refund_the_desk_recorded_for_the_passeng
 
     (recorded,) = await desk.of_booking(pnr)
     assert (recorded.status, recorded.choice) == ("done", "offer:refund"), recorded.result
+    assert (recorded.offer_id, recorded.flight_key) == (offer.id, None)  # an offer, no flight
     async with agent.deps.db.session() as session:
         offer_now = await session.get(OfferRow, offer.id)
         booking = await session.get(BookingRow, pnr)
@@ -223,6 +224,7 @@ async def test_a_refund_the_desk_records_for_the_booking_closes_its_open_offer(
 
     (recorded,) = await desk.of_booking(pnr)
     assert recorded.status == "done", recorded.result
+    assert (recorded.offer_id, recorded.flight_key) == (None, offer.disruption_flight)
     async with agent.deps.db.session() as session:
         closed = await session.get(OfferRow, offer.id)
     assert closed is not None and closed.status == "declined"
