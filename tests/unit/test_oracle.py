@@ -951,10 +951,10 @@ def test_a_re_routing_from_where_a_re_diverted_flight_no_longer_lands_is_caught(
     assert checks(_rediverted(rebooked_from_lhr=False)) == set()
 
 
-def _rediverted_given_up(seats_from_zrh: int) -> RunRecord:
-    """FRA→MUC diverted to LHR, re-routed from LHR; then diverted to ZRH instead, and the
-    agent gives the LHR re-routing up (`release`: the booking back on XA7), tells the
-    passenger there is no alternative and offers the refund."""
+def _rediverted_given_up(seats_from_zrh: int, *, rediverted: bool = True) -> RunRecord:
+    """FRA→MUC diverted to LHR, re-routed from LHR; then diverted to ZRH instead (unless
+    not `rediverted`), and the agent gives the LHR re-routing up (`release`: the booking
+    back on XA7), tells the passenger there is no alternative and offers the refund."""
     evening = flight("XA7/2026-03-01", "FRA", "MUC", 840, 900)
     from_lhr = flight("XA8/2026-03-02", "LHR", "MUC", 1560, 1650)
     from_zrh = flight("XA9/2026-03-02", "ZRH", "MUC", 1500, 1540, seats=1, sold=1 - seats_from_zrh)
@@ -972,7 +972,9 @@ def _rediverted_given_up(seats_from_zrh: int) -> RunRecord:
             events=[
                 event(840, evening.key, "departed", at(840), at(900)),
                 event(880, evening.key, "diverted", at(840), at(900), diverted_to="LHR"),
-                event(900, evening.key, "diverted", at(840), at(900), diverted_to="ZRH"),
+                event(900, evening.key, "diverted", at(840), at(900), diverted_to="ZRH")
+                if rediverted
+                else event(900, evening.key, "diverted", at(840), at(900), diverted_to="LHR"),
             ],
             end=at(1800),
             effects=[
@@ -999,6 +1001,9 @@ def test_a_re_routing_given_up_after_a_re_diversion_is_replayed_and_still_judged
     assert [leg.flight for leg in journey.final] == ["XA7/2026-03-01"]
     assert replay(record).sold_at(record, "XA8/2026-03-02", "economy", at(1800)) == 0
     assert checks(_rediverted_given_up(seats_from_zrh=1)) == {"stranded"}
+    # Given up where the flight still lands at LHR: the re-routing worked, so the
+    # release stranded the passenger (its own seat stayed free to the end).
+    assert "stranded" in checks(_rediverted_given_up(seats_from_zrh=0, rediverted=False))
 
 
 def _short_delay_missed_connection(care_items: list[str]) -> RunRecord:
