@@ -111,6 +111,9 @@ class Effect(StrEnum):
     COMPENSATE = "compensate"
     REFUND_OFFER = "refund_offer"
     NOTIFY = "notify"
+    RELEASE = "release"
+    """A re-routing out of the passenger's reach given up: the booking is back on the
+    re-diverted flight that put them down (`CaseContext.unreachable`)."""
     SEAT_RACE_LOST = "seat-race-lost"
     """Another case took the seat: `act` hands the case back to `context` (attempts remain)."""
     SEAT_RACE_EXHAUSTED = "seat-race-exhausted"
@@ -188,6 +191,11 @@ class CaseContext(BaseModel):
     also_from: StartAgain | None = Field(
         default=None,
         description="a second start, replacing other segments (a late leg not yet left)",
+    )
+    unreachable: bool = Field(
+        default=False,
+        description="`replace_seqs` are a re-routing from where a re-diverted flight no "
+        "longer lands: without a rebooking the case gives them up (back on that flight)",
     )
     cabin: Cabin | None = None
     alternatives: list[Itinerary] = Field(

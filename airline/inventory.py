@@ -27,6 +27,7 @@ __all__ = [
     "available_seats",
     "give_back_seats",
     "rebook",
+    "return_to_flight",
     "swap_segments",
     "take_seats",
     "write_given_back",
@@ -114,6 +115,38 @@ async def rebook(
     )
     # The swap gave the kept seats back with the replaced segments: the new ones take them.
     await take_seats(session, sorted(kept), cabin, party)
+
+
+async def return_to_flight(
+    session: AsyncSession,
+    *,
+    pnr: str,
+    replace_seqs: list[int],
+    flight_key: str,
+    cabin: Cabin,
+) -> None:
+    """Take `replace_seqs` off the booking and put it back on `flight_key`, a seat for
+    every passenger who needs one: a booking rebooked off a diverted flight whose
+    re-routing its re-diversion left out of reach (it starts where the aircraft no longer
+    lands) is back on the flight that put its passengers down, as those still aboard with
+    no alternative are. The flight is diverted, so no closed-flight check: nobody else
+    can be booked onto it, and the seat taken is the one the booking gave back.
+
+    Raises:
+        NoSeatsError: the flight has fewer seats left in `cabin` than the party.
+        NotFoundError: the booking or one of the segments does not exist.
+        InvalidRequestError: `replace_seqs` belong to more than one journey.
+    """
+    party = await seats_needed(session, pnr)
+    await take_seats(session, [flight_key], cabin, party)
+    await swap_segments(
+        session,
+        pnr=pnr,
+        replace_seqs=replace_seqs,
+        new_flights=[flight_key],
+        cabin=cabin.value,
+        party=party,
+    )
 
 
 async def swap_segments(

@@ -49,6 +49,14 @@ class Reservations(Seats, Protocol):
         board row says it cannot be boarded)."""
         ...
 
+    async def return_to_flight(
+        self, *, pnr: str, replace_seqs: list[int], flight_key: str, cabin: Cabin
+    ) -> None:
+        """Move the booking off `replace_seqs` back onto the diverted flight `flight_key`
+        (`airline.inventory.return_to_flight`): a re-routing its re-diversion left out of
+        reach, given up."""
+        ...
+
     async def refuse_closed_flights(self, flight_keys: Sequence[str]) -> None:
         """`FlightClosedError` if a flight's committed board row says it cannot be
         boarded; the rows stay locked until the transaction ends (`rebook` and

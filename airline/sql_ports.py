@@ -39,6 +39,13 @@ class SqlReservations:
             self._session, pnr=pnr, replace_seqs=replace_seqs, new_flights=new_flights, cabin=cabin
         )
 
+    async def return_to_flight(
+        self, *, pnr: str, replace_seqs: list[int], flight_key: str, cabin: Cabin
+    ) -> None:
+        await inventory.return_to_flight(
+            self._session, pnr=pnr, replace_seqs=replace_seqs, flight_key=flight_key, cabin=cabin
+        )
+
     async def refuse_closed_flights(self, flight_keys: Sequence[str]) -> None:
         await closed_flights.refuse_closed_flights(self._session, flight_keys)
 

@@ -8,7 +8,8 @@ ledger, the tools' outbox and the agent's cases, bound to one transaction. A reb
 onto the planner's assignment confirms the seats held for the case
 (`Reservations.confirm_hold`: `airline.holds.confirm_hold`), so it cannot lose them; a
 rebooking onto another option (an operator's edit) gives the hold back and takes fresh
-seats; a case that ends without a rebooking gives its hold back. A seat that cannot be
+seats; a case that ends without a rebooking gives its hold back, and gives up a
+re-routing its passengers can no longer reach (`_give_up_unreachable`). A seat that cannot be
 had after all (another option full, a hold expired, a flight another daemon cancelled)
 sends the case back to the planner.
 """
@@ -201,6 +202,8 @@ async def _apply(
                 effects.append(Effect.NOTIFY.record(action.message.value if sent else ALREADY_SENT))
         if not any(isinstance(a, RebookAction) for a in actions):
             await work.reservations.release_case_holds(case_id, now)  # the seat goes back
+            if context.unreachable:
+                effects.append(await _give_up_unreachable(work, state, now))
         outcome = case_outcome(effects, state["verdict"].approved)
         await work.cases.close_case(case_id, outcome, now)
     return effects, outcome
@@ -246,6 +249,42 @@ async def _rebook(
     await _record_and_announce(
         work, key=key, case_id=case_id, action="rebook", pnr=pnr, detail=detail, at=now
     )
+
+
+async def _give_up_unreachable(work: UnitOfWork, state: CaseState, now: datetime) -> str:
+    """Give up a re-routing the passenger cannot reach, nothing booked in its place: the
+    flight it was found from re-diverted, and its passengers were put down elsewhere
+    (`agent.planner.rediverted`). Kept, it would hold a seat they cannot use, be
+    reminded of as their trip and contradict the "no alternative" they are told; the
+    re-routing owed is one from where they are (EU261/UK261 Art 8(1)(b)), and with none
+    the refund (Art 8(1)(a), 14 CFR Part 260). So the booking goes back on the diverted
+    flight, as its passengers still aboard with no alternative hold it: a refund then
+    covers the journey, and a later re-diversion finds them aboard again."""
+    key = f"{state['case_id']}:release:v1"
+    if await work.ledger.done(key):
+        return Effect.RELEASE.record(ALREADY_DONE)
+    context = state["context"]
+    flight = context.disrupted_flight
+    cabin = next(s.cabin for s in context.booking.segments if s.flight_key == flight)
+    released = [s.flight_key for s in context.booking.segments if s.seq in context.replace_seqs]
+    await work.reservations.return_to_flight(
+        pnr=state["pnr"], replace_seqs=context.replace_seqs, flight_key=flight, cabin=cabin
+    )
+    await _record_and_announce(
+        work,
+        key=key,
+        case_id=state["case_id"],
+        action="release",
+        pnr=state["pnr"],
+        detail={
+            "replace_seqs": context.replace_seqs,
+            "released": released,
+            "flights": [flight],
+            "cabin": cabin.value,
+        },
+        at=now,
+    )
+    return Effect.RELEASE.record()
 
 
 async def _record_care(

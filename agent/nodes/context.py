@@ -112,6 +112,7 @@ async def gather_context(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseS
             "earliest_dep": broken.earliest_dep,
             "arrive_by": broken.arrive_by,
             "also_from": _also_from(broken),
+            "unreachable": broken.unreachable,
             "cabin": broken.replace[0].cabin,
             "alternatives": alternatives,
             "assignment": assignment,

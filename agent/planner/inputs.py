@@ -81,6 +81,9 @@ class Broken:
     """The latest arrival that keeps the booking's next journey (None: none follows)."""
     also_from: Restart | None = None
     """A second start, replacing more (`Restart`); None: `origin` is the only one."""
+    unreachable: bool = False
+    """`replace` is a re-routing its passengers can no longer reach (`stale_rerouting`):
+    a case that books nothing in its place gives it up (`agent.nodes.act`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +121,8 @@ def broken_segments(
     journey = journey_of_flight(booking, disrupted, schedule.flights)
     segments = journey.active if journey is not None else everything
     index = next((i for i, s in enumerate(segments) if s.flight_key == disrupted), None)
-    if stale := stale_rerouting(schedule, board, reason, segments, disrupted):
+    stale = stale_rerouting(schedule, board, reason, segments, disrupted)
+    if stale:
         index, segments = 0, stale  # rebooked off it, put down elsewhere since
     if index is None or reason not in TO_PLACE:
         return None
@@ -179,7 +183,8 @@ def broken_segments(
         # estimated arrival is still the original destination's, so it says nothing of
         # when the passengers are free: they are told now.
         landed_at = (state.diverted_to if state else None) or flight.origin
-        return broken(segments[index:], landed_at, now + REBOOKING_LEAD)
+        found = broken(segments[index:], landed_at, now + REBOOKING_LEAD)
+        return replace(found, unreachable=True) if stale else found
     # Missed connection: check again on the live board; the delay may have shrunk since.
     if index + 1 >= len(segments) or state is None:
         return None

@@ -171,8 +171,10 @@ def options_for(
     earliest = max(at + LEAD, first.sched_dep)
     if state.status == "diverted" and state.diverted_to:
         origin, earliest = state.diverted_to, at + LEAD
-    down = set_down(record, j.board, journey, at)
-    if down is not None and misplaced(record, j.board, journey, at):
+    # The booking as a record fed at `at` found it, as `legs` reads it: what the agent
+    # did at `at` (a re-routing given up after a re-diversion) is not yet there.
+    down = set_down(record, j.board, journey, at, before=True)
+    if down is not None and misplaced(record, j.board, journey, at, before=True):
         origin, earliest = down.airport, at + LEAD  # from where they were put down
     return search(
         record,

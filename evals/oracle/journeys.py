@@ -3,8 +3,10 @@ and the oracle's own search for a seat.
 
 The ledger is the agent's account of what it did; the oracle replays it over the world as
 it was before the run (a rebooking takes seats on its new flights and frees the replaced
-ones, which the new ones take the journey of; a refund frees the refunded journeys' seats,
-every journey's when it names none) and compares the result with the database afterwards.
+ones, which the new ones take the journey of; a release, a re-routing given up, does the
+same with the flight the booking goes back to; a refund frees the refunded journeys'
+seats, every journey's when it names none) and compares the result with the database
+afterwards.
 
 A booking is judged on one of its journeys (`Journey.judged`, chosen in `context`): the
 itinerary, its destination and its search are that journey's, so a return flight is not
@@ -154,7 +156,7 @@ def replay(record: RunRecord) -> Replay:
     problems: list[tuple[str, str]] = []
     for effect in sorted(record.effects, key=lambda e: e.at):
         journey = journeys.get(effect.pnr)
-        if journey is None or effect.action not in ("rebook", "refund"):
+        if journey is None or effect.action not in ("rebook", "release", "refund"):
             continue
         party = journey.booking.passengers
         current = journey.final

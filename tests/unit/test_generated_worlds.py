@@ -106,8 +106,11 @@ def test_known_failures_name_real_checks_and_loadable_scenarios() -> None:
     from evals.scenario import load_scenarios
 
     root = Path(__file__).resolve().parents[2]
-    known = load_known(root / "evals" / "known-failures.yaml")
-    assert known, "the list is read"
+    listed = root / "evals" / "known-failures.yaml"
+    # Read where the CI reads it (a missing file would read as nothing known); it may
+    # list nothing, as it does since stale_reroute left it (session 13).
+    assert listed.is_file(), listed
+    known = load_known(listed)
     # A known class's scenario passes (evals/found) or is an open finding (evals/open)
     # whose class is its own, so listing it hides no other failure.
     found = {s.path for s in load_scenarios([root / "evals" / "found", root / "evals" / "open"])}

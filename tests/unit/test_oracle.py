@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from evals.oracle import judge
+from evals.oracle.journeys import replay
 from evals.oracle.record import Effect, EventRec, Injection, RunRecord
 from tests.unit.oracle_worlds import (
     after,
@@ -948,6 +949,61 @@ def test_a_re_routing_from_where_a_re_diverted_flight_no_longer_lands_is_caught(
     assert checks(_rediverted(rebooked_from_lhr=True)) == {"stale_reroute"}
     # Re-routed again from ZRH: right, so no wrong route and no needless move off XA8.
     assert checks(_rediverted(rebooked_from_lhr=False)) == set()
+
+
+def _rediverted_given_up(seats_from_zrh: int, *, rediverted: bool = True) -> RunRecord:
+    """FRA→MUC diverted to LHR, re-routed from LHR; then diverted to ZRH instead (unless
+    not `rediverted`), and the agent gives the LHR re-routing up (`release`: the booking
+    back on XA7), tells the passenger there is no alternative and offers the refund."""
+    evening = flight("XA7/2026-03-01", "FRA", "MUC", 840, 900)
+    from_lhr = flight("XA8/2026-03-02", "LHR", "MUC", 1560, 1650)
+    from_zrh = flight("XA9/2026-03-02", "ZRH", "MUC", 1500, 1540, seats=1, sold=1 - seats_from_zrh)
+    released = Effect(
+        "c2:release",
+        "c2",
+        "release",
+        "P1",
+        {"replace_seqs": [2], "released": [from_lhr.key], "flights": [evening.key]},
+        at(900),
+    )
+    return after(
+        RunRecord(
+            world=world([evening, from_lhr, from_zrh], [booking("P1", evening.key)]),
+            events=[
+                event(840, evening.key, "departed", at(840), at(900)),
+                event(880, evening.key, "diverted", at(840), at(900), diverted_to="LHR"),
+                event(900, evening.key, "diverted", at(840), at(900), diverted_to="ZRH")
+                if rediverted
+                else event(900, evening.key, "diverted", at(840), at(900), diverted_to="LHR"),
+            ],
+            end=at(1800),
+            effects=[
+                rebook(880, "P1", [1], [from_lhr.key]),
+                released,
+                money(900, "P1", "refund_offer", amount_cents=20000, currency="EUR"),
+            ],
+            messages=[
+                message(880, "P1", "diverted_rebooked", evening.key),
+                message(900, "P1", "diverted_no_alternative", evening.key),
+            ],
+        )
+    )
+
+
+def test_a_re_routing_given_up_after_a_re_diversion_is_replayed_and_still_judged() -> None:
+    """The ledger's `release` puts the booking back on the diverted flight and frees the
+    re-routing's seat; the passenger, told there is no alternative, is judged from where
+    they were put down (ZRH), on the booking as the re-diversion found it: with no seat
+    out of ZRH nothing is owed, with one the release stranded them."""
+    record = _rediverted_given_up(seats_from_zrh=0)
+    assert checks(record) == set()
+    journey = replay(record).journeys["P1"]
+    assert [leg.flight for leg in journey.final] == ["XA7/2026-03-01"]
+    assert replay(record).sold_at(record, "XA8/2026-03-02", "economy", at(1800)) == 0
+    assert checks(_rediverted_given_up(seats_from_zrh=1)) == {"stranded"}
+    # Given up where the flight still lands at LHR: the re-routing worked, so the
+    # release stranded the passenger (its own seat stayed free to the end).
+    assert "stranded" in checks(_rediverted_given_up(seats_from_zrh=0, rediverted=False))
 
 
 def _short_delay_missed_connection(care_items: list[str]) -> RunRecord:

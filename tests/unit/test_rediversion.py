@@ -1,6 +1,7 @@
 """A flight diverted to one airport and then to another: the passengers already re-routed
 from the first are placed again from the second (`agent.triage.rerouted_from`,
-`agent.planner.inputs.stale_rerouting`; found-stale-reroute-s1-w159)."""
+`agent.planner.inputs.stale_rerouting`; found-stale-reroute-s1-w159), and with nothing
+from there their re-routing is given up (`agent.nodes.act._give_up_unreachable`)."""
 
 from __future__ import annotations
 
@@ -19,13 +20,19 @@ from airline.models import FlightStatus, SegmentStatus
 from airline.reservations import load_booking
 from airline.schedule import Schedule
 from airline.tables import SegmentRow
+from app.eval_cli import EvalHarness
+from app.settings import Settings
+from evals.runner import ScenarioRunner
+from evals.scenario import load_scenario
 from evals.scenario_world import WorldSpec
+from evals.suite import run_record
 from tests.fakes.spec_world import opened_world
 from travel_agent.db import Database
 
 NOW = datetime(2026, 5, 29, 7, 10, tzinfo=UTC)
 DIVERTED = "XU162/2026-05-29"
 FROM_JFK = "XU153/2026-05-30"
+FOUND = Path(__file__).resolve().parents[2] / "evals" / "found"
 
 
 def _world() -> WorldSpec:
@@ -141,3 +148,28 @@ async def test_a_re_routing_from_where_the_flight_lands_is_left_alone(
         booking = await load_booking(session, "AWAY01")
     assert [a.pnr for a in affected] == ["ABOARD"]
     assert broken_segments(schedule, board, CaseReason.DIVERTED, booking, DIVERTED, NOW) is None
+
+
+async def test_a_re_routing_nothing_replaces_is_given_up_for_the_diverted_flight(
+    tmp_path: Path,
+) -> None:
+    """found-stale-reroute-s1-w159: re-routed JFK→MIA, then the flight diverts to BOS
+    instead, where nothing leaves for MIA. The case tells "no alternative" and offers the
+    refund; the JFK re-routing, which the passenger cannot reach, is given up (its seat
+    back), and the booking is back on the diverted flight, as its passengers still
+    aboard with no alternative hold it."""
+    runner = ScenarioRunner(EvalHarness(Settings(data_dir=tmp_path)), workdir=tmp_path)
+    result = await runner.run(load_scenario(FOUND / "found-stale-reroute-s1-w159.yaml"))
+    assert result.error is None
+    assert [s.flight_key for s in result.bookings["G02F38"].active_segments] == [DIVERTED]
+    actions = [e.action for e in result.ledger if e.pnr == "G02F38"]
+    assert actions.count("rebook") == 1 and actions.count("release") == 1
+    assert "refund_offer" in actions
+    # XU153's seat is back; XU162 holds the passenger again.
+    assert (
+        result.inventory_after[FROM_JFK, "economy"] == result.inventory_before[FROM_JFK, "economy"]
+    )
+    assert (
+        result.inventory_after[DIVERTED, "economy"] == result.inventory_before[DIVERTED, "economy"]
+    )
+    assert run_record(result, 1)["passed"]
