@@ -52,6 +52,7 @@ from airline.reservations import passengers_on
 from airline.schedule import Schedule
 from airline.tables import BookingRow, CustomerRow, SegmentRow
 from streams.events import TOPIC_NOTIFICATIONS
+from tools.policy.waits import wait_reached
 from tools.tables import OutboxRow, OutboxStatus
 
 # Minutes of urgency a tier is worth when seats are scarce (higher tiers first).
@@ -133,12 +134,17 @@ def delay_is_news(
 ) -> bool:
     """A departure `departure` is news for a passenger told `told` (None: told of no
     departure): late enough to announce, and either never told of a delay that long or
-    moved `RENOTICE_SHIFT` from what they were told."""
+    moved `RENOTICE_SHIFT` from what they were told, or past a wait from which the
+    regulations owe more (`tools.policy.waits`)."""
     if departure - sched_dep < delay_notify:
         return False
     if told is None or told - sched_dep < delay_notify:
         return True
-    return abs(departure - told) >= RENOTICE_SHIFT
+    if abs(departure - told) >= RENOTICE_SHIFT:
+        return True
+    # A small move past a wait from which the regulations owe more (115 min told, now
+    # 125: meals under EU261 Art 6(1)(a)) is news for what is owed, not for the time.
+    return wait_reached(told - sched_dep, departure - sched_dep)
 
 
 def recovery_is_news(departure: datetime, told: datetime) -> bool:

@@ -64,8 +64,12 @@ async def approve(state: CaseState, runtime: Runtime[AgentDeps]) -> Command[Next
     async with deps.persistence.transaction() as work:
         await _open_approval(work, state, deps, ident, revision)
     answer: dict[str, Any] = interrupt({"approval_id": ident})
-    if answer.get("verdict") in ("approve", "default"):
-        changed = _changed_since(deps, verdict.approved, context)
+    if answer.get("verdict") in ("approve", "default", "edit"):
+        # An edit books the operator's option over the same segments, so it is checked
+        # against the booking too; against the board, its own flights are the guard's.
+        changed = await _rebooked_since(deps, state["pnr"], verdict.approved)
+        if changed is None and answer.get("verdict") != "edit":
+            changed = _changed_since(deps, verdict.approved, context)
         if changed:
             # A material change the stream did not mark stale in time (a proposed flight
             # left, the cancelled one was reinstated): nothing approved runs on it.
@@ -104,6 +108,24 @@ def _changed_since(
             if key == action.flights[0] and state.est_dep < now:
                 return f"{key} left at {state.est_dep:%H:%M}Z"
     return None
+
+
+async def _rebooked_since(deps: AgentDeps, pnr: str, approved: list[ProposedAction]) -> str | None:
+    """Which segments a rebooking of the plan replaces that the booking no longer holds:
+    another case of the booking (a later disruption of another of its flights) rebooked
+    it, or the passenger chose, while this approval waited. Booked as approved, the
+    rebooking would replace segments that are gone (`airline.inventory.swap_segments`
+    refuses it); planned again, the case starts from the itinerary the booking has now."""
+    replaced = sorted(
+        {seq for a in approved if isinstance(a, RebookAction) for seq in a.replace_seqs}
+    )
+    if not replaced:
+        return None
+    async with deps.persistence.reading() as work:
+        booking = await work.reservations.load_booking(pnr)
+    held = {segment.seq for segment in booking.active_segments}
+    gone = [seq for seq in replaced if seq not in held]
+    return f"{pnr} no longer holds segment(s) {gone}" if gone else None
 
 
 def _resume(

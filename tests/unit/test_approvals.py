@@ -464,6 +464,44 @@ async def test_a_deadline_on_a_board_that_moved_runs_nothing_and_plans_again(
     assert all(proposed not in option["flight_keys"] for option in renewed.options)
 
 
+async def test_a_deadline_after_another_case_rebooked_the_booking_plans_again(
+    agent: Agent, clock: SimulatedClock
+) -> None:
+    """While the approval waits, another case of the booking (a later disruption of
+    another of its flights: gen-s151-w22) rebooks it off the segments the proposal
+    replaces. At the deadline the safe default would book over segments the booking no
+    longer holds (`swap_segments` refuses: the resume failed at every follow-up tick and
+    the case's held seat stayed taken until the hold expired); the approval goes stale
+    instead, with the reason, and the case plans again from the itinerary it has now."""
+    runner, pnr, approval_id = await parked(agent)
+    desk = ApprovalDesk(agent.deps.db, agent.deps.clock)
+    approval = await desk.get(approval_id)
+    elsewhere = approval.options[1]["flight_keys"]
+    async with agent.deps.persistence.transaction() as work:
+        booking = await work.reservations.load_booking(pnr)
+        await work.reservations.rebook(
+            pnr=pnr,
+            replace_seqs=[s.seq for s in booking.active_segments],
+            new_flights=elsewhere,
+            cabin=booking.active_segments[0].cabin,
+        )
+
+    clock.advance(approval.deadline - clock.now() + timedelta(seconds=1))
+    assert await runner.scheduler.run_due() >= 1
+    assert await runner.apply_decisions() == 1
+
+    ended = await desk.get(approval_id)
+    assert ended.status is ApprovalStatus.STALE and ended.applied_at is not None
+    assert ended.decision is not None
+    assert f"{pnr} no longer holds segment" in (ended.decision.reason or "")
+    status, _ = await case_row(agent, approval.case_id)
+    assert status != "awaiting_approval" or [a.revision for a in await desk.pending()] == [1]
+    assert "rebook" not in await ledger(agent, pnr)
+    booking = await load_booking_of(agent, pnr)
+    assert [s.flight_key for s in booking.active_segments] == elsewhere
+    assert await runner.apply_decisions() == 0  # nothing left to resume, nothing failing
+
+
 async def test_two_schedulers_fire_a_due_job_once(agent: Agent, clock: SimulatedClock) -> None:
     first, _, approval_id = await parked(agent)
     second = daemon(agent)

@@ -105,6 +105,17 @@ def test_a_move_under_the_renotice_shift_is_not_news_either_way() -> None:
     assert delay_is_news(told - RENOTICE_SHIFT, told, SCHED, NOTIFY)
 
 
+def test_a_small_move_past_a_wait_that_owes_more_is_news() -> None:
+    """gen-s163-w27: ZRH-AMS told 115 min late, then 125: meals are owed from 2 h
+    (EU261 Art 6(1)(a)), so the 10-minute move is news for what the passenger is owed;
+    one that reaches no such wait is not."""
+    assert delay_is_news(at(125), at(115), SCHED, NOTIFY)  # care from 2 h (short band)
+    assert delay_is_news(at(185), at(170), SCHED, NOTIFY)  # 3 h: medium band, APPR s.12
+    assert delay_is_news(at(240), at(225), SCHED, NOTIFY)  # 4 h: long band
+    assert not delay_is_news(at(135), at(125), SCHED, NOTIFY)  # past 2 h already
+    assert not delay_is_news(at(110), at(95), SCHED, NOTIFY)  # short of it
+
+
 def test_told_of_no_delay_is_measured_from_the_schedule() -> None:
     assert delay_is_news(at(35), None, SCHED, NOTIFY)  # told nothing (or a cancellation)
     assert delay_is_news(at(35), at(10), SCHED, NOTIFY)  # told a departure, not a delay
