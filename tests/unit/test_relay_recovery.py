@@ -265,3 +265,31 @@ async def test_deliveries_go_on_while_another_transaction_holds_the_write_lock(
     assert {row.status for row in outbox} == {"sent"}
     assert all(row.sent_wall_at is not None and row.sent_wall_at < released_at for row in outbox)
     assert set(sink.published.values()) == {1} and set(channel.keys.values()) == {1}
+
+
+async def test_rows_whose_mark_failed_behind_the_deliveries_are_marked_with_the_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mark that fails behind the deliveries (the database away for a moment) leaves
+    its rows to the batch's last mark: each row ends sent, delivered once."""
+    rows = 12
+    sink, channel = FlakySink(0), CountingChannel()
+    async with open_database(f"sqlite+aiosqlite:///{tmp_path / 'outbox.sqlite'}") as db:
+        await _outbox(db, rows)
+        relay = OutboxRelay(db, sink, {}, channel, SimulatedClock(NOW))
+        real_mark, calls = relay._mark, 0
+
+        async def fails_first(*args: Any) -> None:
+            nonlocal calls
+            calls += 1
+            if calls == 1:
+                raise OSError("disk I/O error")
+            await real_mark(*args)
+
+        monkeypatch.setattr(relay, "_mark", fails_first)
+        assert await relay.drain_once() == rows
+        async with db.session() as session:
+            outbox = (await session.scalars(select(OutboxRow))).all()
+    assert calls >= 2
+    assert {row.status for row in outbox} == {"sent"} and {row.attempts for row in outbox} == {1}
+    assert set(sink.published.values()) == {1} and len(sink.published) == rows
