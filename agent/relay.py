@@ -32,7 +32,7 @@ import logging
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -70,9 +70,6 @@ RETRY_FIRST = 10.0
 RETRY_CAP = 900.0
 SEND_PATIENCE = 60.0
 """How long a publish may wait for the broker before the row is held back."""
-MARK_EVERY = 10
-MARK_SECONDS = 0.5
-"""Sent rows are marked in the database every this many rows, or this often."""
 DELIVERED_VIA = "delivered_via"
 """Payload key: the channel that delivered a message whose publish is still to do."""
 _NOT_PUBLISHED = frozenset({"alternatives", DELIVERED_VIA})
@@ -165,22 +162,19 @@ class OutboxRelay:
                 )
             ).all()
         by_id = {row.id: row for row in rows}
-        sent: dict[int, str | None] = {}
+        sent: dict[int, _Sent] = {}
         failed: dict[int, _Failed] = {}
-        unmarked: dict[int, str | None] = {}  # sent, not yet marked: repeated after a crash
-        marked_at = time.monotonic()
+        marks = _Marks(self._mark, by_id)
         # A slow batch (a channel timing out, a broker away) keeps what it claimed.
         done = asyncio.Event()
         renewing = asyncio.create_task(self._keep_claims(ids, done))
         try:
             for row in rows:
                 try:
-                    sent[row.id] = unmarked[row.id] = await self._deliver(row)
-                    # Marked a few at a time, so that a relay killed mid-batch delivers
-                    # few rows again (not the whole batch), at a transaction per few rows.
-                    if len(unmarked) >= MARK_EVERY or time.monotonic() - marked_at > MARK_SECONDS:
-                        await self._mark(unmarked, {}, by_id, list(unmarked))
-                        unmarked, marked_at = {}, time.monotonic()
+                    via = await self._deliver(row)
+                    # Timed as delivered, not as marked: the audit's time to notify.
+                    sent[row.id] = _Sent(via, self.clock.now(), datetime.now(UTC))
+                    marks.add(row.id, sent[row.id])
                 except StreamError as exc:  # our broker: the rest would wait for it too
                     failed[row.id] = _Failed("broker", str(exc)[:500], getattr(exc, "via", None))
                     log.warning(
@@ -206,6 +200,7 @@ class OutboxRelay:
         finally:
             done.set()
             await renewing  # not cancelled mid-transaction: it stops between renewals
+            unmarked = await marks.settled()
             # What was delivered is marked even if the batch was cut short; the rest of
             # the claims go back at once rather than a lease later.
             still_claimed = [i for i in ids if i not in sent or i in unmarked]
@@ -225,7 +220,7 @@ class OutboxRelay:
             except Exception:  # the next renewal tries again; the lease has room
                 log.exception("renewing the relay's claims failed")
 
-    def _count(self, sent: dict[int, str | None], failed: dict[int, _Failed]) -> None:
+    def _count(self, sent: dict[int, _Sent], failed: dict[int, _Failed]) -> None:
         for failure in failed.values():
             self.failures[failure.kind] += 1
             if self.metrics is not None:
@@ -283,34 +278,31 @@ class OutboxRelay:
 
     async def _mark(
         self,
-        sent: dict[int, str | None],
+        sent: dict[int, _Sent],
         failed: dict[int, _Failed],
         rows: dict[int, OutboxRow],
         claimed: list[int],
     ) -> None:
-        now = self.clock.now()
         held: dict[int, float] = {}
         async with self.db.transaction() as session:
             if sent:
+                # One executemany: each row with its own delivery times (time to notify,
+                # audited) and the channel that reached the passenger. The rows are
+                # claimed by this relay, so their attempts are the ones read.
                 await session.execute(
-                    update(OutboxRow)
-                    .where(OutboxRow.id.in_(sent))
-                    .values(
-                        status=OutboxStatus.SENT,
-                        sent_at=now,
-                        sent_wall_at=datetime.now(UTC),  # time-to-notify, audited
-                        attempts=OutboxRow.attempts + 1,
-                    )
+                    update(OutboxRow),
+                    [
+                        {
+                            "id": row_id,
+                            "status": OutboxStatus.SENT,
+                            "sent_at": delivery.at,
+                            "sent_wall_at": delivery.wall_at,
+                            "attempts": rows[row_id].attempts + 1,
+                            "channel": delivery.via or rows[row_id].channel,
+                        }
+                        for row_id, delivery in sent.items()
+                    ],
                 )
-                # A sent message's row names the channel that reached the passenger.
-                by_channel: dict[str, list[int]] = {}
-                for row_id, via in sent.items():
-                    if via is not None:
-                        by_channel.setdefault(via, []).append(row_id)
-                for via, ids in by_channel.items():
-                    await session.execute(
-                        update(OutboxRow).where(OutboxRow.id.in_(ids)).values(channel=via)
-                    )
             for row_id, failure in failed.items():
                 row = rows[row_id]
                 tries = row.attempts + 1
@@ -338,6 +330,58 @@ class OutboxRelay:
 def retry_delay(tries: int) -> float:
     """Seconds before try `tries` + 1: 10 s, doubling, at most 15 minutes, with jitter."""
     return min(RETRY_CAP, RETRY_FIRST * 2.0 ** max(0, tries - 1)) * random.uniform(0.8, 1.2)
+
+
+@dataclass(frozen=True)
+class _Sent:
+    via: str | None
+    """The channel that reached the passenger (None: a record published, no message)."""
+    at: datetime
+    """Delivered, on the relay's clock."""
+    wall_at: datetime
+    """Delivered, in wall time (UTC)."""
+
+
+class _Marks:
+    """A batch's delivered rows, marked sent behind the deliveries.
+
+    One mark is in flight at a time and takes every row delivered since the one before,
+    so a delivery never waits for the database's write lock (on SQLite, a wave's
+    deciding holds it for a whole transaction of cases): with the lock free the rows are
+    marked a few at a time, with it busy the rows delivered meanwhile go in one
+    transaction. (Marked every ten rows or half-second in line, on a busy loop each row
+    waited for the lock: a transaction per row, and the next delivery behind it.) A relay
+    killed before a row's mark delivers it again, with its key: at least once.
+    """
+
+    def __init__(self, mark: Callable[..., Awaitable[None]], rows: dict[int, OutboxRow]) -> None:
+        self._mark = mark
+        self._rows = rows
+        self._waiting: dict[int, _Sent] = {}
+        self._unmarked: dict[int, _Sent] = {}  # a background mark that failed
+        self._task: asyncio.Task[None] | None = None
+
+    def add(self, row_id: int, sent: _Sent) -> None:
+        self._waiting[row_id] = sent
+        if self._task is None:
+            self._task = asyncio.create_task(self._marking())
+
+    async def _marking(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, {}
+            try:
+                await self._mark(batch, {}, self._rows, list(batch))
+            except Exception:  # left to the batch's last mark (and the task kept: no more)
+                log.exception("marking %d delivered outbox rows failed", len(batch))
+                self._unmarked.update(batch)
+                return
+        self._task = None
+
+    async def settled(self) -> dict[int, _Sent]:
+        """Wait for the mark in flight; the delivered rows not marked yet."""
+        if self._task is not None:
+            await self._task
+        return {**self._unmarked, **self._waiting}
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from agent.deps import AgentDeps
 from agent.graph import CASE_DURABILITY, CaseGraph
 from agent.metrics import Metrics
 from agent.read_ahead import ReadAhead
-from agent.runtime.settle import settle
+from agent.runtime.settle import record_finals, settle
 from agent.state import Assignment, CaseState, CaseStatus
 from agent.tables import CaseRow, DisruptionRow
 from agent.turns import Turns, take_turns
@@ -109,9 +109,11 @@ class CaseLifecycle:
             self.metrics.cases_opened(len(cases))
         outcomes: list[str] = []
         graphed = cases
+        finals: list[CaseState] = []
         if self.deps.settings.settle_news_in_bulk:
             settled = await settle(self.deps, self.graph, cases)
             graphed = settled.to_graph
+            finals = settled.finals
             self.stats.settled += len(settled.outcomes)
             outcomes += settled.outcomes.values()
             if self.metrics is not None:
@@ -125,6 +127,9 @@ class CaseLifecycle:
         outcomes += await asyncio.gather(
             *(self._run_measured(deps, case, started, turns, i) for i, case in enumerate(graphed))
         )
+        # Every case is durable and its messages are in the outbox: only now the settled
+        # cases' plans are recorded on their threads (their notices did not wait for it).
+        await record_finals(self.graph, finals)
         await self.claims.release(case.id for case in cases)
         if self._after_batch is not None:
             await self._after_batch()  # the cases may have scheduled follow-ups

@@ -51,9 +51,10 @@ ahead in one query each (`_read_ahead`); reads in the batch see its held writes 
 of seats or a read of the seats left writes the held give-backs first). A batch costs
 about twenty statements where each rebooked case cost twelve.
 
-After the commit, each settled case's final state is written to its thread as the
-graph's `remember` would leave it (`aupdate_state`), so its plan and verdict can be read
-as any other case's (the evaluations, a later run of the same thread).
+After the commit, `remember` runs for each settled case; once the wave's cases are all
+durable, each settled case's final state is written to its thread as the graph's
+`remember` would leave it (`record_finals`), so its plan and verdict can be read as any
+other case's (the evaluations, a later run of the same thread).
 """
 
 from __future__ import annotations
@@ -102,6 +103,8 @@ class Settled:
     acts: list[tuple[str, float]] = field(default_factory=list)
     """Each settled case's act: its `action` label and seconds (`Metrics.effect_done`,
     which the graph's act timer records for graph runs)."""
+    finals: list[CaseState] = field(default_factory=list)
+    """Each settled case's final state, for its thread (`record_finals`)."""
 
 
 async def settle(deps: AgentDeps, graph: CaseGraph, cases: Sequence[OpenCase]) -> Settled:
@@ -152,7 +155,8 @@ async def settle(deps: AgentDeps, graph: CaseGraph, cases: Sequence[OpenCase]) -
         left.difference_update(acted)
         result.acts += timings
         for state in acted.values():
-            await _finish(deps, graph, state)
+            state.update(await remember(state, Runtime(context=deps)))
+            result.finals.append(state)
             result.outcomes[state["case_id"]] = state["outcome"]
     result.to_graph = [c for c in cases if c.id in others or c.id in left]
     if news:
@@ -303,13 +307,21 @@ async def _read_ahead(work: UnitOfWork, decided: list[CaseState]) -> None:
     )
 
 
-async def _finish(deps: AgentDeps, graph: CaseGraph, state: CaseState) -> None:
-    """What the graph does after `act`: `remember`, and the run's final checkpoint."""
-    state.update(await remember(state, Runtime(context=deps)))
-    config: RunnableConfig = {"configurable": {"thread_id": state["case_id"]}}
-    try:
-        await graph.aupdate_state(config, dict(state), as_node="remember")
-    except Exception:  # the case is settled; only the record of its plan is missing
-        log.exception(
-            "case %s: settled, but its final state was not checkpointed", state["case_id"]
-        )
+async def record_finals(graph: CaseGraph, states: Sequence[CaseState]) -> None:
+    """Write each settled case's final state to its thread, as the graph's `remember`
+    leaves it (the run's last checkpoint), so its plan and verdict read as any case's.
+
+    Called once the wave's cases are all durable, not after each batch: a case is
+    settled by its batch's commit (its row closed, its messages in the outbox), and its
+    checkpoint is only the record of its plan, a tenth of the wave's CPU, which the
+    next batches' deciding and their passengers' notices waited behind. A daemon killed
+    before these writes leaves settled cases without it, as a failed write always did.
+    """
+    for state in states:
+        config: RunnableConfig = {"configurable": {"thread_id": state["case_id"]}}
+        try:
+            await graph.aupdate_state(config, dict(state), as_node="remember")
+        except Exception:  # the case is settled; only the record of its plan is missing
+            log.exception(
+                "case %s: settled, but its final state was not checkpointed", state["case_id"]
+            )

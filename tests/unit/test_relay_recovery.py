@@ -199,3 +199,97 @@ async def test_a_row_held_back_is_not_claimed_before_its_delay(tmp_path: Path) -
             (row,) = (await session.scalars(select(OutboxRow))).all()
         assert (row.status, row.attempts) == ("pending", 1)
         assert "KafkaConnectionError" in (row.last_error or "")
+
+
+class GatedChannel(CountingChannel):
+    """Holds its first delivery until `go` is set, having said so (`first`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.first, self.go = asyncio.Event(), asyncio.Event()
+
+    async def deliver(self, message: OutboundMessage) -> None:
+        if not self.first.is_set():
+            self.first.set()
+            await self.go.wait()
+        await super().deliver(message)
+
+
+class CountedSink(FlakySink):
+    """Says when it has taken `rows` records."""
+
+    def __init__(self, rows: int) -> None:
+        super().__init__(0)
+        self.rows, self.all_sent = rows, asyncio.Event()
+
+    async def send(
+        self, topic: str, key: str, value: bytes, headers: Mapping[str, str] | None = None
+    ) -> None:
+        await super().send(topic, key, value, headers)
+        if len(self.published) >= self.rows:
+            self.all_sent.set()
+
+
+async def test_deliveries_go_on_while_another_transaction_holds_the_write_lock(
+    tmp_path: Path,
+) -> None:
+    """A wave's deciding holds the database's write lock for a whole batch of cases: the
+    relay delivers its claimed batch meanwhile (the marks wait, not the messages), and
+    each row's audited delivery time is its delivery's, not its mark's."""
+    rows = 30
+    sink, channel = CountedSink(rows), GatedChannel()
+    async with open_database(f"sqlite+aiosqlite:///{tmp_path / 'outbox.sqlite'}") as db:
+        await _outbox(db, rows)
+        relay = OutboxRelay(db, sink, {}, channel, SimulatedClock(NOW))
+        draining = asyncio.create_task(relay.drain_once())  # claims, then the first waits
+        await channel.first.wait()
+        locked, release = asyncio.Event(), asyncio.Event()
+
+        async def deciding() -> None:
+            async with db.transaction():
+                locked.set()
+                await release.wait()
+
+        holder = asyncio.create_task(deciding())
+        await locked.wait()
+        channel.go.set()
+        async with asyncio.timeout(10):  # every row published, the lock still held
+            await sink.all_sent.wait()
+        assert not draining.done()  # its marks wait for the lock
+        released_at = datetime.now(UTC)
+        release.set()
+        await holder
+        assert await draining == rows
+        async with db.session() as session:
+            outbox = (await session.scalars(select(OutboxRow))).all()
+    assert {row.status for row in outbox} == {"sent"}
+    assert all(row.sent_wall_at is not None and row.sent_wall_at < released_at for row in outbox)
+    assert set(sink.published.values()) == {1} and set(channel.keys.values()) == {1}
+
+
+async def test_rows_whose_mark_failed_behind_the_deliveries_are_marked_with_the_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mark that fails behind the deliveries (the database away for a moment) leaves
+    its rows to the batch's last mark: each row ends sent, delivered once."""
+    rows = 12
+    sink, channel = FlakySink(0), CountingChannel()
+    async with open_database(f"sqlite+aiosqlite:///{tmp_path / 'outbox.sqlite'}") as db:
+        await _outbox(db, rows)
+        relay = OutboxRelay(db, sink, {}, channel, SimulatedClock(NOW))
+        real_mark, calls = relay._mark, 0
+
+        async def fails_first(*args: Any) -> None:
+            nonlocal calls
+            calls += 1
+            if calls == 1:
+                raise OSError("disk I/O error")
+            await real_mark(*args)
+
+        monkeypatch.setattr(relay, "_mark", fails_first)
+        assert await relay.drain_once() == rows
+        async with db.session() as session:
+            outbox = (await session.scalars(select(OutboxRow))).all()
+    assert calls >= 2
+    assert {row.status for row in outbox} == {"sent"} and {row.attempts for row in outbox} == {1}
+    assert set(sink.published.values()) == {1} and len(sink.published) == rows

@@ -323,3 +323,50 @@ async def test_a_case_losing_its_held_seats_rolls_its_batch_back(
         after = await ending(agent)
     assert lost == 1 and rolled_back == 1
     assert after == reference, _differences(after, reference)
+
+
+async def test_settled_plans_are_recorded_after_every_case_of_the_wave_acted(
+    world_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A settled case's checkpoint is the record of its plan, not its settling: written
+    once every batch of its wave committed, so the next batches' deciding and their
+    passengers' notices do not wait behind it; and written for every settled case."""
+    steps: list[str] = []
+    settled_ids: set[str] = set()
+    real_settle, real_act = settle.settle, settle._act_together
+
+    async def noting(*args: Any) -> settle.Settled:
+        steps.append("wave")
+        done = await real_settle(*args)
+        settled_ids.update(done.outcomes)
+        return done
+
+    async def acting(*args: Any) -> Any:
+        steps.append("act")
+        return await real_act(*args)
+
+    monkeypatch.setattr(cases, "settle", noting)
+    monkeypatch.setattr(settle, "_act_together", acting)
+    async with opened(copy_of(world_template, tmp_path, "bulk"), AgentSettings(settle_batch=7)) as (
+        agent,
+        daemon,
+    ):
+        graph = agent.graph
+        real_update = graph.aupdate_state
+
+        async def recording(*args: Any, **kwargs: Any) -> Any:
+            steps.append("plan")
+            return await real_update(*args, **kwargs)
+
+        monkeypatch.setattr(graph, "aupdate_state", recording)
+        await storm(agent, daemon)
+        recorded = {
+            case_id
+            for case_id in settled_ids
+            if "outcome"
+            in (await graph.aget_state({"configurable": {"thread_id": case_id}})).values
+        }
+    waves = "".join(s[0] for s in steps).split("w")[1:]  # a: act, p: plan
+    assert any(wave.count("a") > 1 for wave in waves), "a wave settled in several batches"
+    assert all("pa" not in wave for wave in waves), waves  # no batch acted after a plan
+    assert settled_ids and recorded == settled_ids
