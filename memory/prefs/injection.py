@@ -45,6 +45,7 @@ from functools import cache
 
 from memory.prefs.addressed import addressed_regions, structural_spans
 from memory.prefs.attacked import Hit, judge_pieces
+from memory.prefs.decoded import revealed
 from memory.prefs.headings import headed_record
 from memory.prefs.lexicon import LEXICONS, claims, orders, records
 from memory.prefs.lexicon.base import Lexicon, compile_words
@@ -394,16 +395,18 @@ def _refusals(span: Span, marks: Marks | None) -> list[tuple[int, int]]:
 
 
 def looks_injected(text: str, source: TextSource = TextSource.UNKNOWN) -> bool:
-    """Does any sentence of `text`, written by `source`, try to instruct the agent?"""
-    normal = normalise(text)
+    """Does any sentence of `text`, written by `source`, try to instruct the agent (or
+    hide its words: `memory.prefs.decoded`)?"""
+    normal = normalise(revealed(text))
     result = quarantine(normal, sentences(normal), source=source)
     return bool(result.bad)
 
 
 def clean_part(text: str, source: TextSource = TextSource.UNKNOWN) -> tuple[str, bool]:
     """The sentences of `text` (written by `source`) that do not try to instruct the
-    machine, and whether any did: what a model may be shown."""
-    normal = normalise(text)
+    machine, and whether any did: what a model may be shown (never what it hides in an
+    encoding: `memory.prefs.decoded`)."""
+    normal = normalise(revealed(text))
     result = quarantine(normal, sentences(normal), source=source)
     kept = (s.text(normal) for i, s in enumerate(result.spans) if i not in result.bad)
     return " ".join(kept), bool(result.bad)
