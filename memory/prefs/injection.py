@@ -45,6 +45,7 @@ from functools import cache
 
 from memory.prefs.addressed import addressed_regions, structural_spans
 from memory.prefs.attacked import Hit, judge_pieces
+from memory.prefs.bargained import bargain_spans
 from memory.prefs.decoded import revealed
 from memory.prefs.headings import headed_record
 from memory.prefs.lexicon import LEXICONS, claims, orders, records
@@ -71,7 +72,8 @@ _SHAPES = re.compile(
         for p in (
             # A role prefix: the text pretends to be a turn of a conversation ("system:",
             # "SYSTEMMEDDELANDE:", "הודעת מערכת:", "Admin ka message:").
-            rf"^\W*(?:\w+\s+){{0,2}}(?:{_ROLE}|user)(?:\s+\w+){{0,2}}\s*[:：]",
+            # Up to three words before the role: "To the rebooking system:".
+            rf"^\W*(?:\w+\s+){{0,3}}(?:{_ROLE}|user)(?:\s+\w+){{0,2}}\s*[:：]",
             # A bracketed role heading, the role anywhere in it: "[SYSTEM]", "(admin)",
             # "[NOTA DEL SISTEMA]", "【系统提示】", "[관리자 권한]".
             rf"[\[(【<«]\s*(?:[^\s\[\]()【】<>«»]+\s+){{0,2}}[^\s\[\]()【】<>«»]*?(?<!\w)"
@@ -337,6 +339,11 @@ def quarantine(
         if i and SEPARATOR.search(text, spans[i - 1].end, span.start):
             inside = False
         quoted_here = [m.span() for m in _QUOTED.finditer(sentence) if not _CODE.search(m.group())]
+        if _bargained(sentence, span, marks, quoted_here):
+            bad.add(len(out_spans))
+            out_spans.append(span)
+            inside = True
+            continue
         signs = attack_spans(sentence, staff=staff[i], quoted=quoted_here)
         # Text addressed to a third party about the passenger, by its structure
         # (`memory.prefs.addressed`): fields set, a machine sender, "the traveller".
@@ -370,6 +377,18 @@ def quarantine(
             inside = False
         out_spans.append(span)
     return Quarantine(out_spans, bad)
+
+
+def _bargained(sentence: str, span: Span, marks: Marks | None, quoted: Sequence[Hit]) -> bool:
+    """Does the sentence bargain a preference for an outcome (`memory.prefs.bargained`),
+    outside what it quotes? Then it is the bargain's whole: no piece is the writer's."""
+    named = None
+    if marks is not None:
+        targets, _ = marks.within(span.start, span.end)
+        named = [(t.start - span.start, t.end - span.start) for t in targets]
+    return any(
+        not any(q[0] <= a and b <= q[1] for q in quoted) for a, b in bargain_spans(sentence, named)
+    )
 
 
 def _purpose_alone(verdicts: Sequence[tuple[Span, bool]]) -> bool:
