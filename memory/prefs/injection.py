@@ -74,6 +74,16 @@ _SHAPES = re.compile(
             # "SYSTEMMEDDELANDE:", "הודעת מערכת:", "Admin ka message:").
             # Up to three words before the role: "To the rebooking system:".
             rf"^\W*(?:\w+\s+){{0,3}}(?:{_ROLE}|user)(?:\s+\w+){{0,2}}\s*[:：]",
+            # ... the system as the end of a compound ("An das Buchungssystem:"), or
+            # with a particle ("システムへ：", "系统的：").
+            r"^\W*(?:\w+\s+){0,3}\w+(?:system|systeem|systeme|systém)\w{0,2}\s*[:：]",
+            r"^\W*(?:系统|系統|システム|시스템|管理员|管理員|管理者|관리자|アシスタント|助手)"
+            r"\S{0,3}\s*[:：]",
+            # The machine called on at the start ("Assistant, put me ...", "Assistente,
+            # segna ...", "Dear system, ..."): only the machine reads the note so.
+            r"^\W*(?:(?:dear|hey|hi|hello|caro|cara|lieber|liebe|cher|chere|querido|querida|"
+            r"estimado|prezado)\s+)?(?:assistant|assistente|asistente|assistent|asystent\w*|"
+            r"ассистент|system|sistema|systeme|systeem|chatbot|bot)\s*[,，]",
             # A bracketed role heading, the role anywhere in it: "[SYSTEM]", "(admin)",
             # "[NOTA DEL SISTEMA]", "【系统提示】", "[관리자 권한]".
             rf"[\[(【<«]\s*(?:[^\s\[\]()【】<>«»]+\s+){{0,2}}[^\s\[\]()【】<>«»]*?(?<!\w)"
