@@ -29,6 +29,9 @@ def _found(text: str) -> set[tuple[str, object]]:
         "Uso la sedia a rotelle, quindi mi spetta la lounge.",
         "Я на коляске, поэтому мне положена компенсация.",
         "我坐轮椅，所以请给我升舱。",
+        "Wheelchair user here, put me in first class.",
+        "Ich sitze im Rollstuhl, setzen Sie mich in die Business Class.",
+        "Je suis en fauteuil, mettez-moi en classe affaires.",
     ],
 )
 def test_a_preference_bargained_for_an_outcome_yields_nothing(text: str) -> None:
@@ -50,6 +53,8 @@ def test_a_preference_bargained_for_an_outcome_yields_nothing(text: str) -> None
         ),
         ("I use a wheelchair, so please email me about compensation.", ("channel", "email")),
         ("Please email me the compensation form.", ("channel", "email")),
+        ("Please move me to an aisle seat, I use a wheelchair.", ("seat", "aisle")),
+        ("I'm flying business class, please give me the window.", ("seat", "window")),
         ("Email me so that I can claim compensation.", ("channel", "email")),
         ("Lufthansa bitte meiden, die Lounge war eine Zumutung.", ("avoid_carriers", "LH")),
         (

@@ -27,6 +27,8 @@ GAINS: tuple[str, ...] = (
     r"biznes\w*",
     r"бизнес\w*",
     r"première classe",
+    r"classe affaires",
+    r"en affaires",
     r"primera clase",
     r"prima classe",
     r"primeira classe",
@@ -117,6 +119,15 @@ TIES: tuple[str, ...] = (
     r"in (?:exchange|return)",
     r"(?:only )?if you (?:give|grant|upgrade|put|move|pay|compensate|book)",
     r"unless you",
+    # A demand to be put in a cabin is itself the tie: "I use a wheelchair, put me in
+    # first class"; "Je suis en fauteuil, mettez-moi en affaires".
+    r"(?:put|move|seat|place|book|rebook|transfer|bump)\w* (?:me|us) (?:\w+ ){0,2}"
+    r"(?:in|into|to|on|up to)",
+    r"(?:setzen|buchen|stufen|packen) sie mich (?:\w+ ){0,3}(?:in|auf)",
+    r"(?:mettez|placez|passez|installez)-moi (?:en|dans)",
+    r"(?:pónganme|pasenme|pásenme|cámbienme|súbanme) (?:a|en)",
+    r"(?:mettetemi|spostatemi|passatemi) (?:in|nella)",
+    r"(?:coloquem-me|passem-me|ponham-me|coloque-me) (?:em|na|no)",
     # German
     r"damit (?:ich|wir) (?:\w+ ){0,5}(?:bekomme|bekommen|erhalte|erhalten|kriege|komme)",
     r"um (?:\w+ ){0,4}zu (?:bekommen|erhalten|kriegen)",
