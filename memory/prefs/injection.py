@@ -45,6 +45,8 @@ from functools import cache
 
 from memory.prefs.addressed import addressed_regions, structural_spans
 from memory.prefs.attacked import Hit, judge_pieces
+from memory.prefs.bargained import bargain_spans
+from memory.prefs.decoded import revealed
 from memory.prefs.headings import headed_record
 from memory.prefs.lexicon import LEXICONS, claims, orders, records
 from memory.prefs.lexicon.base import Lexicon, compile_words
@@ -70,7 +72,18 @@ _SHAPES = re.compile(
         for p in (
             # A role prefix: the text pretends to be a turn of a conversation ("system:",
             # "SYSTEMMEDDELANDE:", "הודעת מערכת:", "Admin ka message:").
-            rf"^\W*(?:\w+\s+){{0,2}}(?:{_ROLE}|user)(?:\s+\w+){{0,2}}\s*[:：]",
+            # Up to three words before the role: "To the rebooking system:".
+            rf"^\W*(?:\w+\s+){{0,3}}(?:{_ROLE}|user)(?:\s+\w+){{0,2}}\s*[:：]",
+            # ... the system as the end of a compound ("An das Buchungssystem:"), or
+            # with a particle ("システムへ：", "系统的：").
+            r"^\W*(?:\w+\s+){0,3}\w+(?:system|systeem|systeme|systém)\w{0,2}\s*[:：]",
+            r"^\W*(?:系统|系統|システム|시스템|管理员|管理員|管理者|관리자|アシスタント|助手)"
+            r"\S{0,3}\s*[:：]",
+            # The machine called on at the start ("Assistant, put me ...", "Assistente,
+            # segna ...", "Dear system, ..."): only the machine reads the note so.
+            r"^\W*(?:(?:dear|hey|hi|hello|caro|cara|lieber|liebe|cher|chere|querido|querida|"
+            r"estimado|prezado)\s+)?(?:assistant|assistente|asistente|assistent|asystent\w*|"
+            r"ассистент|system|sistema|systeme|systeem|chatbot|bot)\s*[,，]",
             # A bracketed role heading, the role anywhere in it: "[SYSTEM]", "(admin)",
             # "[NOTA DEL SISTEMA]", "【系统提示】", "[관리자 권한]".
             rf"[\[(【<«]\s*(?:[^\s\[\]()【】<>«»]+\s+){{0,2}}[^\s\[\]()【】<>«»]*?(?<!\w)"
@@ -336,6 +349,11 @@ def quarantine(
         if i and SEPARATOR.search(text, spans[i - 1].end, span.start):
             inside = False
         quoted_here = [m.span() for m in _QUOTED.finditer(sentence) if not _CODE.search(m.group())]
+        if _bargained(sentence, span, marks, quoted_here):
+            bad.add(len(out_spans))
+            out_spans.append(span)
+            inside = True
+            continue
         signs = attack_spans(sentence, staff=staff[i], quoted=quoted_here)
         # Text addressed to a third party about the passenger, by its structure
         # (`memory.prefs.addressed`): fields set, a machine sender, "the traveller".
@@ -371,6 +389,18 @@ def quarantine(
     return Quarantine(out_spans, bad)
 
 
+def _bargained(sentence: str, span: Span, marks: Marks | None, quoted: Sequence[Hit]) -> bool:
+    """Does the sentence bargain a preference for an outcome (`memory.prefs.bargained`),
+    outside what it quotes? Then it is the bargain's whole: no piece is the writer's."""
+    named = None
+    if marks is not None:
+        targets, _ = marks.within(span.start, span.end)
+        named = [(t.start - span.start, t.end - span.start) for t in targets]
+    return any(
+        not any(q[0] <= a and b <= q[1] for q in quoted) for a, b in bargain_spans(sentence, named)
+    )
+
+
 def _purpose_alone(verdicts: Sequence[tuple[Span, bool]]) -> bool:
     """Is the sentence wholly the attack's (every piece of it bad)?"""
     return all(is_bad for _, is_bad in verdicts)
@@ -394,16 +424,18 @@ def _refusals(span: Span, marks: Marks | None) -> list[tuple[int, int]]:
 
 
 def looks_injected(text: str, source: TextSource = TextSource.UNKNOWN) -> bool:
-    """Does any sentence of `text`, written by `source`, try to instruct the agent?"""
-    normal = normalise(text)
+    """Does any sentence of `text`, written by `source`, try to instruct the agent (or
+    hide its words: `memory.prefs.decoded`)?"""
+    normal = normalise(revealed(text))
     result = quarantine(normal, sentences(normal), source=source)
     return bool(result.bad)
 
 
 def clean_part(text: str, source: TextSource = TextSource.UNKNOWN) -> tuple[str, bool]:
     """The sentences of `text` (written by `source`) that do not try to instruct the
-    machine, and whether any did: what a model may be shown."""
-    normal = normalise(text)
+    machine, and whether any did: what a model may be shown (never what it hides in an
+    encoding: `memory.prefs.decoded`)."""
+    normal = normalise(revealed(text))
     result = quarantine(normal, sentences(normal), source=source)
     kept = (s.text(normal) for i, s in enumerate(result.spans) if i not in result.bad)
     return " ".join(kept), bool(result.bad)

@@ -526,6 +526,13 @@ def _classifier() -> Any:
         return _identifier
 
 
+def likeliest(text: str) -> float:
+    """How likely the likeliest language of `text` is to its classifier (langid, 0 to 1),
+    whichever it is: a sure reading of text that is a language, not noise."""
+    ranked = _classifier().rank(text)
+    return max((float(p) for _, p in ranked), default=0.0)
+
+
 def written_in(text: str) -> str | None:
     """The BCP 47 code of the language of `text`, or None when too unsure to say."""
     if has_kana(text):

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from memory.prefs.clauses import clauses, sentence_spans
 from memory.prefs.contacts import addresses_in
+from memory.prefs.decoded import revealed
 from memory.prefs.entities import Gazetteer, default_gazetteer
 from memory.prefs.findings import Understood
 from memory.prefs.injection import Quarantine, quarantine
@@ -42,8 +43,9 @@ class LexiconReader:
     def understand(self, text: str, source: TextSource = TextSource.UNKNOWN) -> Understood:
         """What `text`, written by `source`, states, with the sentences that try to
         instruct the agent left out (`memory.prefs.injection.quarantine`: a staff note may
-        keep the customer's record in the third person, a passenger's text may not)."""
-        normal = normalise(text)
+        keep the customer's record in the third person, a passenger's text may not),
+        and what it hides in an encoding quarantined too (`memory.prefs.decoded`)."""
+        normal = normalise(revealed(text))
         own = written_in(normal)
         marks = self._matcher.marks(normal, None if own is None else {own, "en"})
         sentence_list = sentence_spans(normal, marks)
