@@ -18,9 +18,14 @@ extractor reads them as it reads every passenger's text, wishes counted, orders 
 
 Each answer is recorded once (by `reply_id`) in the conversation (`replies`), with what
 became of it; an answer to an offer already answered changes nothing and goes to the
-desk. No answer by the deadline: the default the regulations allow runs — the
-re-routing stands (EU261 Art 8(1)(b); the passenger keeps the right to ask for a refund
-later) — and the offer closes as ``defaulted`` (`JobKind.REPLY_DEADLINE`).
+desk. An offer can be kept or switched only while the booking holds the flights it was
+made about: closed ``superseded`` at the source (the later change's transaction), refused
+at the use (here); `agent.offer_replaced` says why both, and what the passenger is told.
+A ``decline`` is carried out on a superseded offer too: the refund is about the
+disrupted journey, not the offered flights. No answer by the deadline: the default the
+regulations allow runs — the re-routing stands (EU261 Art 8(1)(b); the passenger keeps
+the right to ask for a refund later) — and the offer closes as ``defaulted``
+(`JobKind.REPLY_DEADLINE`).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.choices import OFFER_ANSWER, RefundChoice, take_refund
+from agent.offer_replaced import still_held, tell_offer_replaced
 from agent.offer_terms import other_options, reply_deadline
 from agent.reply_memory import remember_reply
 from agent.scheduler import JobKind, schedule_job
@@ -213,13 +219,18 @@ class OfferDesk:
             return _desk(ReplyDisposition.WROTE, "the passenger wrote")
         if offer is None:
             return _desk(ReplyDisposition.NO_OFFER, "no offer for this booking")
-        if offer.status != OfferStatus.OPEN:
-            return _desk(ReplyDisposition.OFFER_CLOSED, f"the offer was already {offer.status}")
-        if reply.received_at > offer.deadline:
-            return _desk(ReplyDisposition.LATE, "answered after the deadline")
         choice, option = reply.choice, reply.option
         if choice == "option" and option == 1:
             choice = "accept"
+        superseded = offer.status == OfferStatus.SUPERSEDED
+        if superseded and choice != "decline":
+            return await self._replaced(offer)
+        if offer.status != OfferStatus.OPEN and not superseded:
+            return _desk(ReplyDisposition.OFFER_CLOSED, f"the offer was already {offer.status}")
+        if reply.received_at > offer.deadline:
+            return _desk(ReplyDisposition.LATE, "answered after the deadline")
+        if choice != "decline" and not await still_held(self.deps.db, offer):
+            return await self._replaced(offer)
         if choice == "accept":
             return (
                 ReplyDisposition.KEPT,
@@ -260,6 +271,18 @@ class OfferDesk:
         if option > len(offer.options):
             return _desk(ReplyDisposition.NO_SUCH_OPTION, f"there is no option {option}")
         return await self._switch(offer, option)
+
+    async def _replaced(self, offer: OfferRow) -> Handled:
+        """An answer to an offer a later change replaced: nothing is booked; the passenger
+        hears what they hold now (`agent.offer_replaced`); the desk has it."""
+        preferences = await stated_now(self.memory, self.deps.db, offer.pnr)
+        told = await tell_offer_replaced(self.deps, offer, preferences, answer_case(offer.id))
+        closed = {"choice": "superseded", "by": "a later change (found by an answer)"}
+        return (
+            ReplyDisposition.OFFER_REPLACED,
+            f"to the operator desk: {told}",
+            {"status": OfferStatus.SUPERSEDED.value, "outcome": closed},
+        )
 
     async def _switch(self, offer: OfferRow, option: int) -> Handled:
         flights = list(offer.options[option - 1]["flights"])

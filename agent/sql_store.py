@@ -15,7 +15,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent import approvals, offers, scheduler
+from agent import approvals, offer_replaced, offers, scheduler
 from agent.scheduler import JobKind
 from agent.state import CaseStatus, Outcome
 from agent.tables import CaseRow
@@ -99,6 +99,13 @@ class SqlCaseStore:
             cabin=cabin,
             departure=departure,
             now=now,
+        )
+
+    async def supersede_offers(
+        self, *, pnr: str, replaced: Sequence[str], by_case: str, at: datetime
+    ) -> list[str]:
+        return await offer_replaced.supersede_offers(
+            self._session, pnr=pnr, replaced=replaced, by_case=by_case, at=at
         )
 
     async def schedule_job(

@@ -59,6 +59,13 @@ class CaseStore(Protocol):
         """Open the offer of a rebooking (once per case); its id."""
         ...
 
+    async def supersede_offers(
+        self, *, pnr: str, replaced: Sequence[str], by_case: str, at: datetime
+    ) -> list[str]:
+        """Close, superseded, the booking's open offers about the flights `replaced` took
+        off it (`agent.offers.supersede_offers`); their ids."""
+        ...
+
     async def schedule_job(
         self,
         *,

@@ -61,7 +61,7 @@ async def confirm_switch(
                 "date": reference.isoformat() if reference else "",
                 "itinerary": describe_itinerary(
                     deps.schedule,
-                    _as_booked(deps, flights, Cabin(offer.cabin)),
+                    as_booked(deps, flights, Cabin(offer.cabin)),
                     flights,
                     reference=reference,
                     language=contact.language,
@@ -71,7 +71,7 @@ async def confirm_switch(
         )
 
 
-def _as_booked(deps: ToolDeps, flights: list[str], cabin: Cabin) -> Itinerary | None:
+def as_booked(deps: ToolDeps, flights: list[str], cabin: Cabin) -> Itinerary | None:
     """The flights as an itinerary at the live board's times (the schedule's where the
     board has none), for the rebooking messages' one way of writing flights."""
     legs = []

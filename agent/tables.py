@@ -225,6 +225,10 @@ class OfferStatus(StrEnum):
     """The passenger took the refund instead."""
     DEFAULTED = "defaulted"
     """No answer by the deadline: the re-routing stands."""
+    SUPERSEDED = "superseded"
+    """A later change of the booking (another case's rebooking or release, anything that
+    took the offered flights off it) replaced what the offer was made about: keeping or
+    switching can no longer be answered (`agent.offers`); a refund still can."""
 
 
 class OfferRow(Base):
@@ -272,6 +276,9 @@ class ReplyDisposition(StrEnum):
     OPTION_UNAVAILABLE = "option_unavailable"
     """The option they chose cannot be booked any more."""
     REFUND_FAILED = "refund_failed"
+    OFFER_REPLACED = "offer_replaced"
+    """The offer answered no longer matches the booking (a later change superseded it):
+    nothing was booked; the passenger was told what they hold now."""
 
     @property
     def to_desk(self) -> bool:

@@ -61,6 +61,7 @@ async def deliver(
     reply = PassengerReply(
         reply_id=f"scenario:{index}",
         pnr=spec.booking,
+        offer_id=None if spec.offer is None else await _nth_offer(deps, spec.booking, spec.offer),
         channel=spec.channel,
         sender=f"scripted-{spec.channel}",
         choice=spec.answer,
@@ -72,6 +73,18 @@ async def deliver(
     return f"{spec.at} {spec.answer}{' ' + str(spec.option) if spec.option else ''} " + (
         f"{spec.booking}: {result}"
     )
+
+
+async def _nth_offer(deps: ToolDeps, pnr: str, nth: int) -> str:
+    """The id of `pnr`'s `nth` offer (1-based, in the order made); one that was never made
+    is named as such, and the desk finds no such offer."""
+    async with deps.db.session() as session:
+        ids = (
+            await session.scalars(
+                select(OfferRow.id).where(OfferRow.pnr == pnr).order_by(OfferRow.created_at)
+            )
+        ).all()
+    return ids[nth - 1] if nth <= len(ids) else f"{pnr}:no-offer-{nth}"
 
 
 async def collect(session: AsyncSession) -> tuple[list[OfferEntry], list[ReplyEntry]]:

@@ -148,6 +148,13 @@ class ReplySpec(SpecModel):
     option: int | None = Field(default=None, ge=1, le=20)
     text: str = ""
     channel: Literal["webhook", "sms", "email"] = "sms"
+    offer: int | None = Field(
+        default=None,
+        ge=1,
+        description="the booking's Nth offer (1-based, in the order made) this answers, as "
+        "a reply that names its offer does (the webhook's offer_id); default: none named, "
+        "as a text message, which the desk reads as an answer to the newest open offer",
+    )
 
     @field_validator("at")
     @classmethod

@@ -135,6 +135,12 @@ async def _apply(
                     effects.append(Effect.REBOOK.record(ALREADY_DONE))
                     continue
                 await _rebook(work, state, action, key, now)
+                # Open offers about the flights taken off close with the change.
+                gone = set(action.replace_seqs)
+                replaced = [s.flight_key for s in context.booking.segments if s.seq in gone]
+                await work.cases.supersede_offers(
+                    pnr=pnr, replaced=replaced, by_case=case_id, at=now
+                )
                 await _follow_up(work, deps, case_id, pnr, action.flights, now)
                 # The passenger may answer: keep it, take another option, or a refund.
                 first = deps.schedule.flights[action.flights[0]]
@@ -283,6 +289,10 @@ async def _give_up_unreachable(work: UnitOfWork, state: CaseState, now: datetime
             "cabin": cabin.value,
         },
         at=now,
+    )
+    # The offer made with the re-routing was about flights the booking no longer holds.
+    await work.cases.supersede_offers(
+        pnr=state["pnr"], replaced=released, by_case=state["case_id"], at=now
     )
     return Effect.RELEASE.record()
 

@@ -186,12 +186,14 @@ TRIP_CHANGED = frozenset(
     }
 )
 """Messages about a trip that changed, or help at the airport: they may always go."""
-NEVER_HELD = TRIP_CHANGED | {"reinstated"}
+NEVER_HELD = TRIP_CHANGED | {"reinstated", "offer_replaced"}
 """Messages quiet hours never hold. A reinstatement ("your cancelled flight flies after
 all") goes only to passengers told their flight was gone (a message that itself went at
 once, night or not), who may be acting on that news at any hour: booking another carrier,
 taking the refund, giving up the hotel or heading home. The correction is as urgent as the
-news it corrects (the agent's `MessageKind.REINSTATED` is urgent for the same reason)."""
+news it corrects (the agent's `MessageKind.REINSTATED` is urgent for the same reason). An
+answer to a passenger's own reply (their answer to an offer a later change replaced) goes
+to someone who just wrote and is waiting for it."""
 
 
 def great_circle_km(a: Place, b: Place) -> int:

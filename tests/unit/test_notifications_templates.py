@@ -73,6 +73,7 @@ KEY_FACTS: dict[MessageKind, tuple[str, ...]] = {
     MessageKind.COMPENSATION: ("FRA→LHR", "2026-03-01", "105", "EUR 400", "EU261 Art 7(1)(b)"),
     MessageKind.REBOOKING_PENDING: ("FRA→LHR", "2026-03-01", "18:00"),
     MessageKind.REINSTATED: ("FRA→LHR", "2026-03-01", "10:05"),
+    MessageKind.OFFER_REPLACED: ("FRA→LHR", "2026-03-01", LEG, "XA106 18:05", "11:35"),
 }
 
 

@@ -35,6 +35,9 @@ class MessageKind(StrEnum):
     REBOOKING_PENDING = "rebooking_pending"
     """The flight changed and the new plan waits for a decision: told now, so that a legal
     deadline to inform (14 CFR 259.8: 30 minutes) is met while a human decides."""
+    OFFER_REPLACED = "offer_replaced"
+    """The passenger answered an offer a later change of their trip replaced: nothing was
+    done; what they hold now (and the newer offer's options) instead."""
 
 
 NO_ALTERNATIVE_KINDS = frozenset(
@@ -119,6 +122,12 @@ SPECS: Mapping[MessageKind, KindSpec] = {
     MessageKind.REINSTATED: KindSpec(Urgency.ALWAYS, (*_TRIP, "new_dep")),
     # `status`: cancelled, diverted, delayed or missed_connection (each template words it).
     MessageKind.REBOOKING_PENDING: KindSpec(Urgency.ALWAYS, (*_TRIP, "status"), ("until",)),
+    # The answer to someone who just wrote to us: they are awake and waiting for it.
+    # `itinerary`: the flights the journey holds now (none: the latest message says what
+    # they may choose); `others` and `answer_by`: the newer offer's, numbered as it is.
+    MessageKind.OFFER_REPLACED: KindSpec(
+        Urgency.ALWAYS, _TRIP, ("itinerary", "others", "answer_by"), frozenset({"others"})
+    ),
     # Care is for someone waiting at the airport now.
     MessageKind.CARE: KindSpec(
         Urgency.ALWAYS, (*_TRIP, "voucher"), ("meal", "hotel"), one_of=("meal", "hotel")

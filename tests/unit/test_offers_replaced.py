@@ -1,0 +1,179 @@
+"""Offers a later change replaced: closed with the change, refused when answered, told.
+
+An offer is about the flights booked when it was made (`agent.offer_replaced`): a later
+case that takes them off the booking closes it ``superseded`` in its own transaction
+(the act node), and an answer that would keep or switch on flights the booking no longer
+holds is refused, whatever changed it, with the passenger told what they hold now."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from agent.offer_replaced import supersede_offers
+from agent.offers import OfferDesk
+from agent.tables import OfferRow, ReplyDisposition, ReplyRow
+from airline.models import BookingStatus, Cabin
+from airline.reservations import load_booking
+from app.eval_cli import EvalHarness
+from app.settings import Settings
+from evals.runner import ScenarioRunner
+from evals.scenario import load_scenario
+from streams.replies import PassengerReply
+from tests.fakes.offers import Offered, offered_booking, world_deps
+from tools.effects import ToolDeps, ToolStatus
+from tools.rebooking import rebook
+from tools.tables import OutboxRow
+from travel_agent.db import Database
+
+EVALS = Path(__file__).resolve().parents[2] / "evals"
+
+
+@pytest.fixture
+async def deps(world_path: Path) -> AsyncIterator[ToolDeps]:
+    async with Database(f"sqlite+aiosqlite:///{world_path}") as db:
+        yield await world_deps(db)
+
+
+@pytest.fixture
+async def offered(deps: ToolDeps) -> Offered:
+    return await offered_booking(deps)
+
+
+def answer(offered: Offered, deps: ToolDeps, n: int, choice: str, **more: object) -> PassengerReply:
+    return PassengerReply.model_validate(
+        {
+            "reply_id": f"r-{n}",
+            "pnr": offered.pnr,
+            "offer_id": offered.offer_id,
+            "channel": "webhook",
+            "choice": choice,
+            "received_at": deps.clock.now(),
+            **more,
+        }
+    )
+
+
+async def flights_of(deps: ToolDeps, pnr: str) -> list[str]:
+    async with deps.db.session() as session:
+        return [s.flight_key for s in (await load_booking(session, pnr)).active_segments]
+
+
+async def status_of(deps: ToolDeps, offer_id: str) -> str:
+    async with deps.db.session() as session:
+        row = await session.get(OfferRow, offer_id)
+    assert row is not None
+    return row.status
+
+
+async def moved_elsewhere(deps: ToolDeps, offered: Offered) -> list[str]:
+    """A change the act node did not make (an edit straight on the booking): the offer
+    is left open, about flights the booking no longer holds."""
+    async with deps.db.session() as session:
+        booking = await load_booking(session, offered.pnr)
+    done = await rebook(
+        deps,
+        key="edit:elsewhere",
+        case_id="edit",
+        pnr=offered.pnr,
+        replace_seqs=[s.seq for s in booking.active_segments],
+        flights=offered.options[1],
+        cabin=Cabin.ECONOMY,
+    )
+    assert done.status == ToolStatus.OK, done.message
+    return offered.options[1]
+
+
+async def test_keeping_or_switching_on_flights_no_longer_held_is_refused_and_told(
+    deps: ToolDeps, offered: Offered
+) -> None:
+    """Accepting would say "kept the offered flights" of flights the booking no longer
+    holds; option 3 would replace none of its segments and add a flight beside the ones
+    it holds. Neither is carried out; the passenger hears what they hold now, once."""
+    held = await moved_elsewhere(deps, offered)
+    desk = OfferDesk(deps)
+
+    kept = await desk.answer(answer(offered, deps, 1, "accept"))
+    switched = await desk.answer(answer(offered, deps, 2, "option", option=3))
+
+    assert "was replaced by a later change" in kept and held[0] in kept, kept
+    assert "was replaced by a later change" in switched, switched
+    assert await flights_of(deps, offered.pnr) == held
+    assert await status_of(deps, offered.offer_id) == "superseded"
+    async with deps.db.session() as session:
+        handled = (await session.scalars(select(ReplyRow).order_by(ReplyRow.reply_id))).all()
+        told = (
+            await session.scalars(
+                select(OutboxRow).where(
+                    OutboxRow.idempotency_key.startswith(f"notify:{offered.offer_id}:replaced")
+                )
+            )
+        ).all()
+    assert [r.disposition for r in handled] == [ReplyDisposition.OFFER_REPLACED] * 2
+    assert all(ReplyDisposition(r.disposition).to_desk for r in handled)
+    assert len({row.customer_id for row in told}) == len(told) >= 1  # once per recipient
+    message = told[0].payload
+    assert message["kind"] == "offer_replaced"
+    assert held[0].split("/")[0] in message["body"]
+
+
+async def test_an_offer_is_superseded_by_the_flights_taken_off_not_by_the_booking(
+    deps: ToolDeps, offered: Offered
+) -> None:
+    """An offer about another journey of the same booking keeps its flights: it stays
+    open; one about the flights taken off is closed."""
+    async with deps.db.transaction() as session:
+        other = await supersede_offers(
+            session,
+            pnr=offered.pnr,
+            replaced=["XX999/2026-03-01"],
+            by_case="c2",
+            at=deps.clock.now(),
+        )
+    assert other == [] and await status_of(deps, offered.offer_id) == "open"
+    async with deps.db.transaction() as session:
+        mine = await supersede_offers(
+            session, pnr=offered.pnr, replaced=offered.options[0], by_case="c2", at=deps.clock.now()
+        )
+    assert mine == [offered.offer_id]
+    assert await status_of(deps, offered.offer_id) == "superseded"
+
+
+async def test_a_refund_is_still_taken_on_a_superseded_offer(
+    deps: ToolDeps, offered: Offered
+) -> None:
+    """The refund is about the disrupted journey, not the offered flights: a journey
+    given up has no newer offer, and its passenger's REFUND must still reach it."""
+    async with deps.db.transaction() as session:
+        await supersede_offers(
+            session, pnr=offered.pnr, replaced=offered.options[0], by_case="c2", at=deps.clock.now()
+        )
+    result = await OfferDesk(deps).answer(answer(offered, deps, 1, "decline"))
+
+    assert result.startswith("refunded"), result
+    async with deps.db.session() as session:
+        assert (await load_booking(session, offered.pnr)).status == BookingStatus.REFUNDED
+    assert await status_of(deps, offered.offer_id) == "superseded"
+
+
+@pytest.mark.parametrize(
+    ("scenario", "pnr"),
+    [
+        ("scenarios/rediverted-after-reroute.yaml", "G02F38"),  # re-placed from BOS
+        ("found/found-stale-reroute-s1-w159.yaml", "G02F38"),  # given up: released
+    ],
+)
+async def test_the_case_that_replaces_a_re_routing_closes_its_offer_in_its_transaction(
+    tmp_path: Path, scenario: str, pnr: str
+) -> None:
+    """Nobody answers: the JFK re-routing's offer is superseded by the re-diversion's
+    case (not left open to default at its deadline as though the re-routing stood)."""
+    runner = ScenarioRunner(EvalHarness(Settings(data_dir=tmp_path)), workdir=tmp_path)
+    result = await runner.run(load_scenario(EVALS / scenario))
+    assert result.error is None
+    first, *later = [o for o in result.offers if o.pnr == pnr]
+    assert first.status == "superseded", first
+    assert all(o.status != "superseded" for o in later)
