@@ -9,21 +9,22 @@ onto the planner's assignment confirms the seats held for the case
 (`Reservations.confirm_hold`: `airline.holds.confirm_hold`), so it cannot lose them; a
 rebooking onto another option (an operator's edit) gives the hold back and takes fresh
 seats; a case that ends without a rebooking gives its hold back, and gives up a
-re-routing its passengers can no longer reach (`_give_up_unreachable`). A seat that cannot be
-had after all (another option full, a hold expired, a flight another daemon cancelled)
-sends the case back to the planner.
+re-routing its passengers can no longer reach (both in `agent.nodes.booking_changes`).
+A seat that cannot be had after all (another option full, a hold expired, a flight
+another daemon cancelled) sends the case back to the planner.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from langgraph.runtime import Runtime
 
 from agent.deps import AgentDeps
 from agent.nodes.approve import pending_notice_key
+from agent.nodes.booking_changes import give_up_unreachable, rebook, record_and_announce
 from agent.nodes.closing import case_outcome
 from agent.nodes.common import (
     MAX_ATTEMPTS,
@@ -134,7 +135,7 @@ async def _apply(
                 if await work.ledger.done(key):
                     effects.append(Effect.REBOOK.record(ALREADY_DONE))
                     continue
-                await _rebook(work, state, action, key, now)
+                await rebook(work, state, action, key, now)
                 # Open offers about the flights taken off close with the change.
                 gone = set(action.replace_seqs)
                 replaced = [s.flight_key for s in context.booking.segments if s.seq in gone]
@@ -209,92 +210,10 @@ async def _apply(
         if not any(isinstance(a, RebookAction) for a in actions):
             await work.reservations.release_case_holds(case_id, now)  # the seat goes back
             if context.unreachable:
-                effects.append(await _give_up_unreachable(work, state, now))
+                effects.append(await give_up_unreachable(work, state, now))
         outcome = case_outcome(effects, state["verdict"].approved)
         await work.cases.close_case(case_id, outcome, now)
     return effects, outcome
-
-
-async def _rebook(
-    work: UnitOfWork, state: CaseState, action: RebookAction, key: str, now: datetime
-) -> None:
-    """Confirm the held assignment, or give the hold back and take the chosen seats."""
-    case_id, pnr = state["case_id"], state["pnr"]
-    assignment = state["context"].assignment
-    detail = action.model_dump(mode="json")
-    if (
-        assignment is not None
-        and assignment.hold_id is not None
-        and action.flights == assignment.flights
-        and action.cabin == assignment.cabin
-    ):
-        await work.reservations.confirm_hold(
-            key=key,
-            case_id=case_id,
-            hold_id=assignment.hold_id,
-            replace_seqs=action.replace_seqs,
-            now=now,
-        )
-        detail["hold_id"] = assignment.hold_id
-        # The confirmation wrote the ledger row: only the event is left to write.
-        await work.outbox.announce(
-            key=key, case_id=case_id, pnr=pnr, action="rebook", detail=detail, at=now
-        )
-        return
-    # Closed flights are refused before the hold's seats go back: a rebooking locks the
-    # board rows before any seat (`airline.closed_flights`), or it and a wave writing
-    # those rows could each wait for the other.
-    await work.reservations.refuse_closed_flights(action.flights)
-    await work.reservations.release_case_holds(case_id, now)
-    await work.reservations.rebook(
-        pnr=pnr,
-        replace_seqs=action.replace_seqs,
-        new_flights=action.flights,
-        cabin=action.cabin,
-    )
-    await _record_and_announce(
-        work, key=key, case_id=case_id, action="rebook", pnr=pnr, detail=detail, at=now
-    )
-
-
-async def _give_up_unreachable(work: UnitOfWork, state: CaseState, now: datetime) -> str:
-    """Give up a re-routing the passenger cannot reach, nothing booked in its place: the
-    flight it was found from re-diverted, and its passengers were put down elsewhere
-    (`agent.planner.rediverted`). Kept, it would hold a seat they cannot use, be
-    reminded of as their trip and contradict the "no alternative" they are told; the
-    re-routing owed is one from where they are (EU261/UK261 Art 8(1)(b)), and with none
-    the refund (Art 8(1)(a), 14 CFR Part 260). So the booking goes back on the diverted
-    flight, as its passengers still aboard with no alternative hold it: a refund then
-    covers the journey, and a later re-diversion finds them aboard again."""
-    key = f"{state['case_id']}:release:v1"
-    if await work.ledger.done(key):
-        return Effect.RELEASE.record(ALREADY_DONE)
-    context = state["context"]
-    flight = context.disrupted_flight
-    cabin = next(s.cabin for s in context.booking.segments if s.flight_key == flight)
-    released = [s.flight_key for s in context.booking.segments if s.seq in context.replace_seqs]
-    await work.reservations.return_to_flight(
-        pnr=state["pnr"], replace_seqs=context.replace_seqs, flight_key=flight, cabin=cabin
-    )
-    await _record_and_announce(
-        work,
-        key=key,
-        case_id=state["case_id"],
-        action="release",
-        pnr=state["pnr"],
-        detail={
-            "replace_seqs": context.replace_seqs,
-            "released": released,
-            "flights": [flight],
-            "cabin": cabin.value,
-        },
-        at=now,
-    )
-    # The offer made with the re-routing was about flights the booking no longer holds.
-    await work.cases.supersede_offers(
-        pnr=state["pnr"], replaced=released, by_case=state["case_id"], at=now
-    )
-    return Effect.RELEASE.record()
 
 
 async def _record_care(
@@ -314,7 +233,7 @@ async def _record_care(
         return False
     detail = action.model_dump(mode="json")
     detail.update(items=[item.value for item in new], journey=journey_of(state["context"]))
-    await _record_and_announce(
+    await record_and_announce(
         work,
         key=prefix + "+".join(item.value for item in new) + ":v2",
         case_id=state["case_id"],
@@ -341,7 +260,7 @@ async def _record_money(
     if isinstance(action, CompensateAction) and owed is not None:
         item = owed.compensation(action.regime)
         detail["citation"] = item.citation if item else None
-    await _record_and_announce(
+    await record_and_announce(
         work,
         key=key,
         case_id=state["case_id"],
@@ -351,24 +270,6 @@ async def _record_money(
         at=now,
     )
     return True
-
-
-async def _record_and_announce(
-    work: UnitOfWork,
-    *,
-    key: str,
-    case_id: str,
-    action: str,
-    pnr: str,
-    detail: dict[str, Any],
-    at: datetime,
-) -> None:
-    """The effect's ledger row and its `agent.actions` event, in the effect's transaction
-    (as `tools.effects.record_and_announce` writes them)."""
-    await work.ledger.record(key=key, case_id=case_id, action=action, pnr=pnr, detail=detail, at=at)
-    await work.outbox.announce(
-        key=key, case_id=case_id, pnr=pnr, action=action, detail=detail, at=at
-    )
 
 
 def _departure_told(context: CaseContext, deps: AgentDeps) -> datetime | None:

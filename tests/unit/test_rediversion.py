@@ -1,7 +1,7 @@
 """A flight diverted to one airport and then to another: the passengers already re-routed
 from the first are placed again from the second (`agent.triage.rerouted_from`,
 `agent.planner.inputs.stale_rerouting`; found-stale-reroute-s1-w159), and with nothing
-from there their re-routing is given up (`agent.nodes.act._give_up_unreachable`)."""
+from there their re-routing is given up (`agent.nodes.booking_changes.give_up_unreachable`)."""
 
 from __future__ import annotations
 
