@@ -41,6 +41,10 @@ from agent.planner.objective import delay_minutes, option_cost, unplaced_cost
 from agent.planner.shares import contested
 from agent.settings import PlannerSettings
 
+INTEGRAL_TOLERANCE = 1e-6
+"""How far from an integer an LP value may be and still count as one (HiGHS's default
+primal feasibility tolerance is 1e-7)."""
+
 
 @dataclass
 class _Group:
@@ -94,11 +98,13 @@ def plan_wave(
     counts: list[list[int]] | None = None
     bound = 0.0
     solver = Solver.GREEDY
+    searches = 0  # branch-and-bound runs (an integral LP needs none)
     # The MILP saw the first `max_options` of some party: the bound must cover every
     # option, and is solved below over all of them (the MILP's own LP would be wasted).
     truncated = any(len(complete[p.ref]) > len(options[p.ref]) for p in parties)
     if groups and variables <= weights.max_milp_variables:
-        counts, bound = _milp(groups, capacity, weights, bound=not truncated)
+        counts, bound, searched = _milp(groups, capacity, weights, bound=not truncated)
+        searches += searched
         # A party the MILP left unplaced may still fly on an option beyond its share
         # whose seats lower priorities hold (the MILP gave them to a party whose share
         # held them): the pass after (`_place_the_rest`), which serves free seats in
@@ -118,7 +124,8 @@ def plan_wave(
             if variables > weights.max_milp_variables:
                 counts = None
                 break
-            counts, _ = _milp(groups, capacity, weights, bound=False)
+            counts, _, searched = _milp(groups, capacity, weights, bound=False)
+            searches += searched
         solver = Solver.MILP if counts is not None else Solver.GREEDY
     if counts is None:
         # Highest priority weight first (the objective's), each over every option it has,
@@ -144,7 +151,12 @@ def plan_wave(
         objective=round(objective, 6),
         lower_bound=round(bound, 6),
         digest=digest,
-        stats={"parties": len(parties), "groups": len(groups), "variables": variables},
+        stats={
+            "parties": len(parties),
+            "groups": len(groups),
+            "variables": variables,
+            "searches": searches,
+        },
     )
 
 
@@ -267,31 +279,48 @@ def _milp(
     weights: PlannerSettings,
     *,
     bound: bool,
-) -> tuple[list[list[int]] | None, float]:
-    """Per group, how many take each option (the last entry: unplaced); and the LP bound
-    (0.0 when not `bound`: the caller bounds a larger model)."""
+) -> tuple[list[list[int]] | None, float, bool]:
+    """Per group, how many take each option (the last entry: unplaced); the LP bound
+    (0.0 when not `bound`: the caller bounds a larger model); and whether the
+    branch-and-bound ran.
+
+    The LP relaxation is solved first: when its optimum is integral it is the MILP's
+    optimum too (the MILP's feasible set lies inside the LP's), and the branch-and-bound
+    is skipped. A wave whose seats are not contested by families (or connections), such
+    as one cancelled flight with room elsewhere, comes out integral; the branch-and-bound
+    costs 5-10 times the LP even when its root proves the LP's answer optimal.
+    """
     costs, bounds, constraints = _model(groups, capacity)
-    lower = 0.0
-    if bound:
-        relaxed = milp(costs, bounds=bounds, constraints=constraints)
-        lower = float(relaxed.fun) if relaxed.success else 0.0
-    result = milp(
-        costs,
-        integrality=np.ones_like(costs),
-        bounds=bounds,
-        constraints=constraints,
-        options={"node_limit": weights.node_limit, "mip_rel_gap": weights.mip_rel_gap},
-    )
-    if result.x is None:
-        return None, lower
-    x = np.rint(result.x).astype(int)
+    relaxed = milp(costs, bounds=bounds, constraints=constraints)
+    lower = float(relaxed.fun) if bound and relaxed.success else 0.0
+    searched = False
+    if relaxed.x is not None and _integral(relaxed.x):
+        x = np.rint(relaxed.x).astype(int)
+    else:
+        searched = True
+        result = milp(
+            costs,
+            integrality=np.ones_like(costs),
+            bounds=bounds,
+            constraints=constraints,
+            options={"node_limit": weights.node_limit, "mip_rel_gap": weights.mip_rel_gap},
+        )
+        if result.x is None:
+            return None, lower, searched
+        x = np.rint(result.x).astype(int)
     counts: list[list[int]] = []
     column = 0
     for group in groups:
         width = len(group.options) + 1
         counts.append([int(v) for v in x[column : column + width]])
         column += width
-    return counts, lower
+    return counts, lower, searched
+
+
+def _integral(x: np.ndarray) -> bool:
+    """Is every value an integer (within HiGHS's feasibility tolerance)? The model's
+    coefficients and right-hand sides are integers, so the rounded point stays feasible."""
+    return bool(np.all(np.abs(x - np.rint(x)) <= INTEGRAL_TOLERANCE))
 
 
 def _lp_bound(groups: Sequence[_Group], capacity: Mapping[Seat, int]) -> float:
