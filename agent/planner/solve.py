@@ -10,7 +10,14 @@ take option o) and u[g] (how many stay unplaced), one equality per group, one
 capacity row per (flight, cabin): Σ y[g, o]·(seats − held) ≤ seats left, where `held`
 is what g's parties hold there already (`Party.needs`: their own seats, credited to them
 alone, in the greedy and the bound alike). Its LP relaxation is nearly integral, so HiGHS
-closes it at or near the root. HiGHS (through `scipy.optimize.milp`, a dependency we
+closes it at or near the root; the LP is solved first, and when its optimum is integral
+the branch-and-bound is not run at all (`_search`). What stays fractional is families
+(and connections) competing for a flight's last seats: that knapsack is the whole cost of
+the search, one to two seconds of HiGHS's root cuts and sub-MIP on a storm wave of
+thousands, so the shares of options are widened on the cheap LP before the one search
+(`_at_risk`), not by searching again after each widening.
+
+HiGHS (through `scipy.optimize.milp`, a dependency we
 already carry) is deterministic: the same model gives the same solution on any machine
 load (scipy's `milp` exposes neither `random_seed` nor `threads`: the seed stays at its
 fixed default, 0, and HiGHS's branch-and-bound is deterministic whatever threads it
@@ -103,8 +110,8 @@ def plan_wave(
     # option, and is solved below over all of them (the MILP's own LP would be wasted).
     truncated = any(len(complete[p.ref]) > len(options[p.ref]) for p in parties)
     if groups and variables <= weights.max_milp_variables:
-        counts, bound, searched = _milp(groups, capacity, weights, bound=not truncated)
-        searches += searched
+        relaxed = _relax(groups, capacity)
+        bound = relaxed.lower if relaxed is not None and not truncated else 0.0
         # A party the MILP left unplaced may still fly on an option beyond its share
         # whose seats lower priorities hold (the MILP gave them to a party whose share
         # held them): the pass after (`_place_the_rest`), which serves free seats in
@@ -112,20 +119,37 @@ def plan_wave(
         # join the party's share and the wave is solved again, so the objective's
         # priority weights decide those seats (each round adds options to shares, so it
         # ends; a model grown past `max_milp_variables` falls back to the greedy,
-        # priority first over every option).
-        while counts is not None and (
-            more := contested(
-                [(g.members, g.options) for g in groups], counts, complete, options, capacity
+        # priority first over every option). The shares are widened on the LP
+        # relaxation's answer first, then on the search's: an LP round costs a few
+        # hundredths of a branch-and-bound, and the relaxation leaves unplaced, near
+        # enough, the parties the search does, so the search usually runs once, on
+        # shares already wide, instead of once more per widening.
+        searching = False
+        while relaxed is not None:
+            answer: Sequence[Sequence[float]]
+            if searching:
+                counts, searched = _search(groups, relaxed, weights)
+                searches += searched
+                if counts is None:
+                    break
+                answer = counts
+            else:
+                answer = _at_risk(groups, relaxed.x)
+            more = contested(
+                [(g.members, g.options) for g in groups], answer, complete, options, capacity
             )
-        ):
+            if not more:
+                if searching:
+                    break
+                searching = True
+                continue
+            counts = None  # the answer was for the shares before this widening
             options = {**options, **{ref: [*options[ref], *extra] for ref, extra in more.items()}}
             groups = _groups(parties, options, weights)
             variables = sum(len(g.options) + 1 for g in groups)
             if variables > weights.max_milp_variables:
-                counts = None
                 break
-            counts, _, searched = _milp(groups, capacity, weights, bound=False)
-            searches += searched
+            relaxed = _relax(groups, capacity)
         solver = Solver.MILP if counts is not None else Solver.GREEDY
     if counts is None:
         # Highest priority weight first (the objective's), each over every option it has,
@@ -273,48 +297,92 @@ def _model(
     return np.array(costs), Bounds(np.zeros(n), np.array(upper, dtype=float)), constraints
 
 
-def _milp(
-    groups: Sequence[_Group],
-    capacity: Mapping[Seat, int],
-    weights: PlannerSettings,
-    *,
-    bound: bool,
-) -> tuple[list[list[int]] | None, float, bool]:
-    """Per group, how many take each option (the last entry: unplaced); the LP bound
-    (0.0 when not `bound`: the caller bounds a larger model); and whether the
-    branch-and-bound ran.
+@dataclass(frozen=True)
+class _Relaxed:
+    """A model and its LP relaxation's optimum."""
 
-    The LP relaxation is solved first: when its optimum is integral it is the MILP's
-    optimum too (the MILP's feasible set lies inside the LP's), and the branch-and-bound
-    is skipped. A wave whose seats are not contested by families (or connections), such
-    as one cancelled flight with room elsewhere, comes out integral; the branch-and-bound
-    costs 5-10 times the LP even when its root proves the LP's answer optimal.
-    """
+    costs: np.ndarray
+    bounds: Bounds
+    constraints: list[LinearConstraint]
+    x: np.ndarray
+    lower: float
+
+
+def _relax(groups: Sequence[_Group], capacity: Mapping[Seat, int]) -> _Relaxed | None:
+    """The model of `groups` and its LP relaxation's optimum (None if HiGHS fails)."""
     costs, bounds, constraints = _model(groups, capacity)
     relaxed = milp(costs, bounds=bounds, constraints=constraints)
-    lower = float(relaxed.fun) if bound and relaxed.success else 0.0
-    searched = False
-    if relaxed.x is not None and _integral(relaxed.x):
+    if relaxed.x is None:
+        return None
+    return _Relaxed(costs, bounds, constraints, relaxed.x, float(relaxed.fun))
+
+
+def _search(
+    groups: Sequence[_Group], relaxed: _Relaxed, weights: PlannerSettings
+) -> tuple[list[list[int]] | None, bool]:
+    """Per group, how many take each option (the last entry: unplaced), and whether the
+    branch-and-bound ran.
+
+    When the LP relaxation's optimum is integral it is the MILP's optimum too (the
+    MILP's feasible set lies inside the LP's), and the branch-and-bound is skipped. A
+    wave whose seats are not contested by families (or connections), such as one
+    cancelled flight with room elsewhere, comes out integral; the branch-and-bound costs
+    5-10 times the LP even when its root proves the LP's answer optimal.
+    """
+    if _integral(relaxed.x):
         x = np.rint(relaxed.x).astype(int)
     else:
-        searched = True
         result = milp(
-            costs,
-            integrality=np.ones_like(costs),
-            bounds=bounds,
-            constraints=constraints,
+            relaxed.costs,
+            integrality=np.ones_like(relaxed.costs),
+            bounds=relaxed.bounds,
+            constraints=relaxed.constraints,
             options={"node_limit": weights.node_limit, "mip_rel_gap": weights.mip_rel_gap},
         )
         if result.x is None:
-            return None, lower, searched
+            return None, True
         x = np.rint(result.x).astype(int)
-    counts: list[list[int]] = []
+    return [[int(v) for v in row] for row in _per_group(groups, x)], not _integral(relaxed.x)
+
+
+def _at_risk(groups: Sequence[_Group], x: np.ndarray) -> list[list[float]]:
+    """The LP relaxation's answer per group, counting as leaving a member unplaced every
+    group it splits (a fractional value: the search rounds it) and every group seated
+    on a flight and cabin a split one takes part of: the search decides which of them
+    keeps those seats, and the one that gives them up is what widening its share is
+    for."""
+    rows = _per_group(groups, x)
+    split = {
+        seat
+        for group, row in zip(groups, rows, strict=True)
+        for option, value in zip(group.options, row, strict=False)
+        if value != round(value)
+        for seat in option.seats
+    }
+    return [
+        [*row[:-1], 1.0]
+        if any(v != round(v) for v in row)
+        or any(
+            value and not split.isdisjoint(option.seats)
+            for option, value in zip(group.options, row, strict=False)
+        )
+        else row
+        for group, row in zip(groups, rows, strict=True)
+    ]
+
+
+def _per_group(groups: Sequence[_Group], x: np.ndarray) -> list[list[float]]:
+    """The solution's values per group (its options', then unplaced), values within
+    `INTEGRAL_TOLERANCE` of an integer made that integer."""
+    near = np.abs(x - np.rint(x)) <= INTEGRAL_TOLERANCE
+    clean = np.where(near, np.rint(x), x)
+    rows: list[list[float]] = []
     column = 0
     for group in groups:
         width = len(group.options) + 1
-        counts.append([int(v) for v in x[column : column + width]])
+        rows.append([float(v) for v in clean[column : column + width]])
         column += width
-    return counts, lower, searched
+    return rows
 
 
 def _integral(x: np.ndarray) -> bool:

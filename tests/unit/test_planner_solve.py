@@ -344,3 +344,28 @@ def test_a_fractional_lp_relaxation_is_searched_to_a_family_together() -> None:
     assert plan.stats["searches"] == 1
     assert plan.placed("FAMILY") == SOON
     assert sum(plan.placed(s.ref) == SOON for s in singles) == 1
+
+
+def test_shares_are_widened_on_the_lp_relaxation_before_the_one_search() -> None:
+    """Two parts of one wave, both needing shares wider than `max_options` (one): the
+    platinum/gold/basic case above, and a family of two beside two singles of higher
+    priority per seat for three early seats (the LP splits the family: it may be left
+    unplaced). Widened on the LP relaxation's answer first, the search runs once, on
+    the wide shares, not once per widening; the plan is the same."""
+    first, later = option("XA1/first", 1), option("XA2/later", 5)
+    platinum, gold, basic = party("PLAT", weight=3.0), party("GOLD", weight=2.0), party("BASIC")
+    family = party("FAMILY", seats=2, weight=1.5)
+    singles = [party("S1", weight=2.0), party("S2", weight=2.0)]
+    options = {"PLAT": [first, later], "GOLD": [first, later], "BASIC": [later]}
+    options |= {p.ref: [SOON, TOMORROW] for p in (family, *singles)}
+    capacity = {first.seats[0]: 1, later.seats[0]: 1, SOON.seats[0]: 3, TOMORROW.seats[0]: 5}
+    weights = WEIGHTS.model_copy(update={"max_options": 1})
+
+    plan = plan_wave([basic, gold, platinum, family, *singles], options, capacity, weights)
+
+    assert plan.stats["searches"] == 1
+    assert plan.placed("PLAT") == first and plan.placed("GOLD") == later
+    assert plan.placed("BASIC") is None
+    assert plan.placed("FAMILY") == SOON
+    assert sorted(plan.placed(s.ref) == SOON for s in singles) == [False, True]
+    assert all(plan.placed(s.ref) is not None for s in singles)
