@@ -91,16 +91,17 @@ def plan_wave(
     # likely to go too, and the options worth taking (a later, safer flight, another
     # carrier's) would never be seen.
     by_ref = {p.ref: p for p in parties}
+    book = _Book(parties, complete, weights)
     options = {
         ref: [
             opts[i]
-            for i in sorted(
-                range(len(opts)), key=lambda i: (option_cost(by_ref[ref], opts[i], weights), i)
-            )[: weights.max_options]
+            for i in sorted(range(len(opts)), key=lambda i: (book.costs[ref][i], i))[
+                : weights.max_options
+            ]
         ]
         for ref, opts in complete.items()
     }
-    groups = _groups(parties, options, weights)
+    groups = _groups(parties, options, book)
     variables = sum(len(g.options) + 1 for g in groups)
     counts: list[list[int]] | None = None
     bound = 0.0
@@ -145,7 +146,7 @@ def plan_wave(
                 continue
             counts = None  # the answer was for the shares before this widening
             options = {**options, **{ref: [*options[ref], *extra] for ref, extra in more.items()}}
-            groups = _groups(parties, options, weights)
+            groups = _groups(parties, options, book)
             variables = sum(len(g.options) + 1 for g in groups)
             if variables > weights.max_milp_variables:
                 break
@@ -158,16 +159,15 @@ def plan_wave(
         # seats it could still fly. The share exists to keep the MILP small; the greedy
         # costs one pass whatever the number of options.
         order = sorted(parties, key=lambda p: (-p.weight, p.earliest_dep, p.ref))
-        costs = {p.ref: [option_cost(p, o, weights) for o in complete[p.ref]] for p in parties}
-        chosen = greedy(order, complete, capacity, lambda p, i: costs[p.ref][i])
-        placements = _placements_of(chosen, by_ref, complete, capacity, costs, weights)
+        chosen = greedy(order, complete, capacity, lambda p, i: book.costs[p.ref][i])
+        placements = _placements_of(chosen, by_ref, complete, capacity, book.costs, weights)
         if groups and not bound and not truncated:
             bound = _lp_bound(groups, capacity)
     else:
         placements = _disaggregate(groups, counts, capacity, weights)
-    placements = _place_the_rest(placements, parties, complete, capacity, weights)
+    placements = _place_the_rest(placements, parties, complete, capacity, book)
     if truncated:
-        bound = _lp_bound(_groups(parties, complete, weights), capacity)
+        bound = _lp_bound(_groups(parties, complete, book), capacity)
     objective = sum(p.cost for p in placements.values())
     return WavePlan(
         placements=placements,
@@ -211,38 +211,67 @@ def greedy(
 # --- the MILP ---------------------------------------------------------------------------
 
 
+class _Book:
+    """What grouping needs of each party, computed once per wave however often the
+    shares widen: the cost of each of its options (`option_cost`, by the option's
+    position in its complete list and by identity, the shares holding the same objects)
+    and its kind (the party's fields that make two parties interchangeable)."""
+
+    def __init__(
+        self,
+        parties: Sequence[Party],
+        complete: Mapping[str, Sequence[Option]],
+        weights: PlannerSettings,
+    ) -> None:
+        self.weights = weights
+        self.costs = {p.ref: [option_cost(p, o, weights) for o in complete[p.ref]] for p in parties}
+        self._by_identity = {
+            ref: {id(o): cost for o, cost in zip(complete[ref], costs, strict=True)}
+            for ref, costs in self.costs.items()
+        }
+        kinds: dict[tuple[object, ...], int] = {}
+        self.kind = {p.ref: kinds.setdefault(_kind(p), len(kinds)) for p in parties}
+
+    def cost(self, party: Party, option: Option) -> float:
+        known = self._by_identity.get(party.ref, {}).get(id(option))
+        return known if known is not None else option_cost(party, option, self.weights)
+
+
+def _kind(party: Party) -> tuple[object, ...]:
+    return (
+        party.seats,
+        party.origin,
+        party.destination,
+        party.earliest_dep,
+        party.cabin,
+        party.carrier,
+        party.scheduled_arrival,
+        party.arrive_by,
+        party.weight,
+        party.avoid_airports,
+        party.avoid_carriers,
+        party.no_overnight,
+        party.lost_before,
+        party.also_from,
+        party.together,
+        party.held,
+    )
+
+
 def _groups(
-    parties: Sequence[Party], options: Mapping[str, Sequence[Option]], weights: PlannerSettings
+    parties: Sequence[Party], options: Mapping[str, Sequence[Option]], book: _Book
 ) -> list[_Group]:
     by_key: dict[tuple[object, ...], _Group] = {}
     for party in sorted(parties, key=lambda p: p.ref):
         mine = list(options.get(party.ref, ()))
-        key = (
-            party.seats,
-            party.origin,
-            party.destination,
-            party.earliest_dep,
-            party.cabin,
-            party.carrier,
-            party.scheduled_arrival,
-            party.arrive_by,
-            party.weight,
-            party.avoid_airports,
-            party.avoid_carriers,
-            party.no_overnight,
-            party.lost_before,
-            party.also_from,
-            party.together,
-            party.held,
-            tuple(o.flights for o in mine),
-        )
+        key = (book.kind[party.ref], tuple(o.flights for o in mine))
         group = by_key.get(key)
         if group is None:
             by_key[key] = _Group(
                 [party],
                 mine,
-                [option_cost(party, o, weights) for o in mine],
-                unplaced_cost(party, weights),
+                [book.cost(party, o) for o in mine],
+                unplaced_cost(party, book.weights),
             )
         else:
             group.members.append(party)
@@ -402,7 +431,7 @@ def _place_the_rest(
     parties: Sequence[Party],
     complete: Mapping[str, Sequence[Option]],
     capacity: Mapping[Seat, int],
-    weights: PlannerSettings,
+    book: _Book,
 ) -> dict[str, Placement]:
     """Unplaced parties, by priority, take their cheapest option with seats still left
     among all of theirs (the MILP saw only the first `max_options`)."""
@@ -416,13 +445,13 @@ def _place_the_rest(
             for seat in placement.option.seats:
                 left[seat] = left.get(seat, 0) - by_ref[ref].needs(seat)
     order = sorted(unplaced, key=lambda p: (-p.weight, p.earliest_dep, p.ref))
-    costs = {p.ref: [option_cost(p, o, weights) for o in complete[p.ref]] for p in order}
+    costs = book.costs
     chosen = greedy(order, complete, left, lambda p, i: costs[p.ref][i])
     placed = {ref: i for ref, i in chosen.items() if i is not None}
     if not placed:
         return placements
     extra = _placements_of(
-        {ref: chosen[ref] for ref in placed}, by_ref, complete, left, costs, weights
+        {ref: chosen[ref] for ref in placed}, by_ref, complete, left, costs, book.weights
     )
     return {**placements, **extra}
 
