@@ -17,15 +17,15 @@ the search, one to two seconds of HiGHS's root cuts and sub-MIP on a storm wave 
 thousands, so the shares of options are widened on the cheap LP before the one search
 (`_at_risk`), not by searching again after each widening.
 
-HiGHS (through `scipy.optimize.milp`, a dependency we
-already carry) is deterministic: the same model gives the same solution on any machine
-load (scipy's `milp` exposes neither `random_seed` nor `threads`: the seed stays at its
-fixed default, 0, and HiGHS's branch-and-bound is deterministic whatever threads it
-has). No wall-clock limit decides anything: the search is bounded by a node count
-(`node_limit`) and stops at the relative gap `mip_rel_gap` (a setting: the quality
-target leaves room, and closing the last hundredths of a percent was most of a storm
-wave's CPU), and a wave too big for that (`max_milp_variables`) is planned by the
-greedy fallback, which is deterministic too. OR-Tools' CP-SAT would do as well with one
+HiGHS (through `scipy.optimize.milp`, a dependency we already carry) is deterministic:
+the same model gives the same solution on any machine load (scipy's `milp` exposes
+neither `random_seed` nor `threads`: the seed stays at its fixed default, 0, and HiGHS's
+branch-and-bound is deterministic whatever threads it has). No wall-clock limit
+decides anything: the search is bounded by a node count (`node_limit`) and stops at the
+relative gap `mip_rel_gap` (a setting: the quality target leaves room, and closing the
+last hundredths of a percent was most of a storm wave's CPU), and a wave too big for
+that (`max_milp_variables`) is planned by the greedy fallback, which is deterministic
+too. OR-Tools' CP-SAT would do as well with one
 worker and a fixed seed, but adds a 30 MB dependency for a model whose strength is
 linear programming.
 
