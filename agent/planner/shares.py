@@ -19,16 +19,15 @@ from agent.planner.model import Option, Party, Seat
 
 def contested(
     groups: Sequence[tuple[Sequence[Party], Sequence[Option]]],
-    counts: Sequence[Sequence[float]],
+    counts: Sequence[Sequence[int]],
     complete: Mapping[str, Sequence[Option]],
     options: Mapping[str, Sequence[Option]],
     capacity: Mapping[Seat, int],
 ) -> dict[str, list[Option]]:
     """Per party the MILP left unplaced, its options beyond its share that parties of its
     priority or higher leave seats on in the MILP's answer (parties with none are not
-    named). `counts` may be fractional (an LP relaxation's answer): a group with
-    anything unplaced counts as left unplaced, and seats are taken in proportion."""
-    taken_by: dict[Seat, list[tuple[float, float]]] = {}
+    named)."""
+    taken_by: dict[Seat, list[tuple[float, int]]] = {}
     for (members, shared), taken in zip(groups, counts, strict=True):
         first = members[0]
         for option, n in zip(shared, taken, strict=False):
@@ -56,9 +55,9 @@ def contested(
 
 def _left(
     capacity: Mapping[Seat, int],
-    taken_by: Mapping[Seat, Sequence[tuple[float, float]]],
+    taken_by: Mapping[Seat, Sequence[tuple[float, int]]],
     seat: Seat,
     weight: float,
-) -> float:
+) -> int:
     """The seats left on `seat` but those taken by parties of `weight` or more."""
     return capacity.get(seat, 0) - sum(n for w, n in taken_by.get(seat, ()) if w >= weight)

@@ -13,9 +13,10 @@ alone, in the greedy and the bound alike). Its LP relaxation is nearly integral,
 closes it at or near the root; the LP is solved first, and when its optimum is integral
 the branch-and-bound is not run at all (`_search`). What stays fractional is families
 (and connections) competing for a flight's last seats: that knapsack is the whole cost of
-the search, one to two seconds of HiGHS's root cuts and sub-MIP on a storm wave of
-thousands, so the shares of options are widened on the cheap LP before the one search
-(`_at_risk`), not by searching again after each widening.
+the search: one to two seconds of HiGHS's root cuts and sub-MIP on a storm wave of
+thousands, and it varies twofold with small changes of the model (widening the shares on
+the LP's answer before searching saved the second search of the storm of 50 but doubled
+the one search of another storm, so the shares are widened on the search's answer).
 
 HiGHS (through `scipy.optimize.milp`, a dependency we already carry) is deterministic:
 the same model gives the same solution on any machine load (scipy's `milp` exposes
@@ -120,30 +121,17 @@ def plan_wave(
         # join the party's share and the wave is solved again, so the objective's
         # priority weights decide those seats (each round adds options to shares, so it
         # ends; a model grown past `max_milp_variables` falls back to the greedy,
-        # priority first over every option). The shares are widened on the LP
-        # relaxation's answer first, then on the search's: an LP round costs a few
-        # hundredths of a branch-and-bound, and the relaxation leaves unplaced, near
-        # enough, the parties the search does, so the search usually runs once, on
-        # shares already wide, instead of once more per widening.
-        searching = False
+        # priority first over every option).
         while relaxed is not None:
-            answer: Sequence[Sequence[float]]
-            if searching:
-                counts, searched = _search(groups, relaxed, weights)
-                searches += searched
-                if counts is None:
-                    break
-                answer = counts
-            else:
-                answer = _at_risk(groups, relaxed.x)
+            counts, searched = _search(groups, relaxed, weights)
+            searches += searched
+            if counts is None:
+                break
             more = contested(
-                [(g.members, g.options) for g in groups], answer, complete, options, capacity
+                [(g.members, g.options) for g in groups], counts, complete, options, capacity
             )
             if not more:
-                if searching:
-                    break
-                searching = True
-                continue
+                break
             counts = None  # the answer was for the shares before this widening
             options = {**options, **{ref: [*options[ref], *extra] for ref, extra in more.items()}}
             groups = _groups(parties, options, book)
@@ -372,32 +360,6 @@ def _search(
             return None, True
         x = np.rint(result.x).astype(int)
     return [[int(v) for v in row] for row in _per_group(groups, x)], not _integral(relaxed.x)
-
-
-def _at_risk(groups: Sequence[_Group], x: np.ndarray) -> list[list[float]]:
-    """The LP relaxation's answer per group, counting as leaving a member unplaced every
-    group it splits (a fractional value: the search rounds it) and every group seated
-    on a flight and cabin a split one takes part of: the search decides which of them
-    keeps those seats, and the one that gives them up is what widening its share is
-    for."""
-    rows = _per_group(groups, x)
-    split = {
-        seat
-        for group, row in zip(groups, rows, strict=True)
-        for option, value in zip(group.options, row, strict=False)
-        if value != round(value)
-        for seat in option.seats
-    }
-    return [
-        [*row[:-1], 1.0]
-        if any(v != round(v) for v in row)
-        or any(
-            value and not split.isdisjoint(option.seats)
-            for option, value in zip(group.options, row, strict=False)
-        )
-        else row
-        for group, row in zip(groups, rows, strict=True)
-    ]
 
 
 def _per_group(groups: Sequence[_Group], x: np.ndarray) -> list[list[float]]:
