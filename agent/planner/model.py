@@ -75,9 +75,14 @@ class Party:
 
     def needs(self, seat: Seat) -> int:
         """The seats this party must find free on `seat` (its own there credited)."""
+        if not self.held:
+            return self.seats
         flight, cabin = seat
-        own = sum(n for f, c, n in self.held if f == flight and c == cabin)
-        return max(0, self.seats - own)
+        own = 0
+        for f, c, n in self.held:  # a loop, not sum(): the planner asks this 100k times a wave
+            if f == flight and c == cabin:
+                own += n
+        return self.seats - own if own < self.seats else 0
 
 
 @dataclass(frozen=True, slots=True)

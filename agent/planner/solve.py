@@ -10,15 +10,23 @@ take option o) and u[g] (how many stay unplaced), one equality per group, one
 capacity row per (flight, cabin): Σ y[g, o]·(seats − held) ≤ seats left, where `held`
 is what g's parties hold there already (`Party.needs`: their own seats, credited to them
 alone, in the greedy and the bound alike). Its LP relaxation is nearly integral, so HiGHS
-closes it at or near the root. HiGHS (through `scipy.optimize.milp`, a dependency we
-already carry) is deterministic: the same model gives the same solution on any machine
-load (scipy's `milp` exposes neither `random_seed` nor `threads`: the seed stays at its
-fixed default, 0, and HiGHS's branch-and-bound is deterministic whatever threads it
-has). No wall-clock limit decides anything: the search is bounded by a node count
-(`node_limit`) and stops at the relative gap `mip_rel_gap` (a setting: the quality
-target leaves room, and closing the last hundredths of a percent was most of a storm
-wave's CPU), and a wave too big for that (`max_milp_variables`) is planned by the
-greedy fallback, which is deterministic too. OR-Tools' CP-SAT would do as well with one
+closes it at or near the root; the LP is solved first, and when its optimum is integral
+the branch-and-bound is not run at all (`_search`). What stays fractional is families
+(and connections) competing for a flight's last seats: that knapsack is the whole cost of
+the search: one to two seconds of HiGHS's root cuts and sub-MIP on a storm wave of
+thousands, and it varies twofold with small changes of the model (widening the shares on
+the LP's answer before searching saved the second search of the storm of 50 but doubled
+the one search of another storm, so the shares are widened on the search's answer).
+
+HiGHS (through `scipy.optimize.milp`, a dependency we already carry) is deterministic:
+the same model gives the same solution on any machine load (scipy's `milp` exposes
+neither `random_seed` nor `threads`: the seed stays at its fixed default, 0, and HiGHS's
+branch-and-bound is deterministic whatever threads it has). No wall-clock limit
+decides anything: the search is bounded by a node count (`node_limit`) and stops at the
+relative gap `mip_rel_gap` (a setting: the quality target leaves room, and closing the
+last hundredths of a percent was most of a storm wave's CPU), and a wave too big for
+that (`max_milp_variables`) is planned by the greedy fallback, which is deterministic
+too. OR-Tools' CP-SAT would do as well with one
 worker and a fixed seed, but adds a 30 MB dependency for a model whose strength is
 linear programming.
 
@@ -40,6 +48,10 @@ from agent.planner.model import Option, Party, Placement, Seat, Solver, WavePlan
 from agent.planner.objective import delay_minutes, option_cost, unplaced_cost
 from agent.planner.shares import contested
 from agent.settings import PlannerSettings
+
+INTEGRAL_TOLERANCE = 1e-6
+"""How far from an integer an LP value may be and still count as one (HiGHS's default
+primal feasibility tolerance is 1e-7)."""
 
 
 @dataclass
@@ -80,25 +92,28 @@ def plan_wave(
     # likely to go too, and the options worth taking (a later, safer flight, another
     # carrier's) would never be seen.
     by_ref = {p.ref: p for p in parties}
+    book = _Book(parties, complete, weights)
     options = {
         ref: [
             opts[i]
-            for i in sorted(
-                range(len(opts)), key=lambda i: (option_cost(by_ref[ref], opts[i], weights), i)
-            )[: weights.max_options]
+            for i in sorted(range(len(opts)), key=lambda i: (book.costs[ref][i], i))[
+                : weights.max_options
+            ]
         ]
         for ref, opts in complete.items()
     }
-    groups = _groups(parties, options, weights)
+    groups = _groups(parties, options, book)
     variables = sum(len(g.options) + 1 for g in groups)
     counts: list[list[int]] | None = None
     bound = 0.0
     solver = Solver.GREEDY
+    searches = 0  # branch-and-bound runs (an integral LP needs none)
     # The MILP saw the first `max_options` of some party: the bound must cover every
     # option, and is solved below over all of them (the MILP's own LP would be wasted).
     truncated = any(len(complete[p.ref]) > len(options[p.ref]) for p in parties)
     if groups and variables <= weights.max_milp_variables:
-        counts, bound = _milp(groups, capacity, weights, bound=not truncated)
+        relaxed = _relax(groups, capacity)
+        bound = relaxed.lower if relaxed is not None and not truncated else 0.0
         # A party the MILP left unplaced may still fly on an option beyond its share
         # whose seats lower priorities hold (the MILP gave them to a party whose share
         # held them): the pass after (`_place_the_rest`), which serves free seats in
@@ -107,18 +122,23 @@ def plan_wave(
         # priority weights decide those seats (each round adds options to shares, so it
         # ends; a model grown past `max_milp_variables` falls back to the greedy,
         # priority first over every option).
-        while counts is not None and (
-            more := contested(
+        while relaxed is not None:
+            counts, searched = _search(groups, relaxed, weights)
+            searches += searched
+            if counts is None:
+                break
+            more = contested(
                 [(g.members, g.options) for g in groups], counts, complete, options, capacity
             )
-        ):
+            if not more:
+                break
+            counts = None  # the answer was for the shares before this widening
             options = {**options, **{ref: [*options[ref], *extra] for ref, extra in more.items()}}
-            groups = _groups(parties, options, weights)
+            groups = _groups(parties, options, book)
             variables = sum(len(g.options) + 1 for g in groups)
             if variables > weights.max_milp_variables:
-                counts = None
                 break
-            counts, _ = _milp(groups, capacity, weights, bound=False)
+            relaxed = _relax(groups, capacity)
         solver = Solver.MILP if counts is not None else Solver.GREEDY
     if counts is None:
         # Highest priority weight first (the objective's), each over every option it has,
@@ -127,16 +147,15 @@ def plan_wave(
         # seats it could still fly. The share exists to keep the MILP small; the greedy
         # costs one pass whatever the number of options.
         order = sorted(parties, key=lambda p: (-p.weight, p.earliest_dep, p.ref))
-        costs = {p.ref: [option_cost(p, o, weights) for o in complete[p.ref]] for p in parties}
-        chosen = greedy(order, complete, capacity, lambda p, i: costs[p.ref][i])
-        placements = _placements_of(chosen, by_ref, complete, capacity, costs, weights)
+        chosen = greedy(order, complete, capacity, lambda p, i: book.costs[p.ref][i])
+        placements = _placements_of(chosen, by_ref, complete, capacity, book.costs, weights)
         if groups and not bound and not truncated:
             bound = _lp_bound(groups, capacity)
     else:
         placements = _disaggregate(groups, counts, capacity, weights)
-    placements = _place_the_rest(placements, parties, complete, capacity, weights)
+    placements = _place_the_rest(placements, parties, complete, capacity, book)
     if truncated:
-        bound = _lp_bound(_groups(parties, complete, weights), capacity)
+        bound = _lp_bound(_groups(parties, complete, book), capacity)
     objective = sum(p.cost for p in placements.values())
     return WavePlan(
         placements=placements,
@@ -144,7 +163,12 @@ def plan_wave(
         objective=round(objective, 6),
         lower_bound=round(bound, 6),
         digest=digest,
-        stats={"parties": len(parties), "groups": len(groups), "variables": variables},
+        stats={
+            "parties": len(parties),
+            "groups": len(groups),
+            "variables": variables,
+            "searches": searches,
+        },
     )
 
 
@@ -175,38 +199,67 @@ def greedy(
 # --- the MILP ---------------------------------------------------------------------------
 
 
+class _Book:
+    """What grouping needs of each party, computed once per wave however often the
+    shares widen: the cost of each of its options (`option_cost`, by the option's
+    position in its complete list and by identity, the shares holding the same objects)
+    and its kind (the party's fields that make two parties interchangeable)."""
+
+    def __init__(
+        self,
+        parties: Sequence[Party],
+        complete: Mapping[str, Sequence[Option]],
+        weights: PlannerSettings,
+    ) -> None:
+        self.weights = weights
+        self.costs = {p.ref: [option_cost(p, o, weights) for o in complete[p.ref]] for p in parties}
+        self._by_identity = {
+            ref: {id(o): cost for o, cost in zip(complete[ref], costs, strict=True)}
+            for ref, costs in self.costs.items()
+        }
+        kinds: dict[tuple[object, ...], int] = {}
+        self.kind = {p.ref: kinds.setdefault(_kind(p), len(kinds)) for p in parties}
+
+    def cost(self, party: Party, option: Option) -> float:
+        known = self._by_identity.get(party.ref, {}).get(id(option))
+        return known if known is not None else option_cost(party, option, self.weights)
+
+
+def _kind(party: Party) -> tuple[object, ...]:
+    return (
+        party.seats,
+        party.origin,
+        party.destination,
+        party.earliest_dep,
+        party.cabin,
+        party.carrier,
+        party.scheduled_arrival,
+        party.arrive_by,
+        party.weight,
+        party.avoid_airports,
+        party.avoid_carriers,
+        party.no_overnight,
+        party.lost_before,
+        party.also_from,
+        party.together,
+        party.held,
+    )
+
+
 def _groups(
-    parties: Sequence[Party], options: Mapping[str, Sequence[Option]], weights: PlannerSettings
+    parties: Sequence[Party], options: Mapping[str, Sequence[Option]], book: _Book
 ) -> list[_Group]:
     by_key: dict[tuple[object, ...], _Group] = {}
     for party in sorted(parties, key=lambda p: p.ref):
         mine = list(options.get(party.ref, ()))
-        key = (
-            party.seats,
-            party.origin,
-            party.destination,
-            party.earliest_dep,
-            party.cabin,
-            party.carrier,
-            party.scheduled_arrival,
-            party.arrive_by,
-            party.weight,
-            party.avoid_airports,
-            party.avoid_carriers,
-            party.no_overnight,
-            party.lost_before,
-            party.also_from,
-            party.together,
-            party.held,
-            tuple(o.flights for o in mine),
-        )
+        key = (book.kind[party.ref], tuple(o.flights for o in mine))
         group = by_key.get(key)
         if group is None:
             by_key[key] = _Group(
                 [party],
                 mine,
-                [option_cost(party, o, weights) for o in mine],
-                unplaced_cost(party, weights),
+                [book.cost(party, o) for o in mine],
+                unplaced_cost(party, book.weights),
             )
         else:
             group.members.append(party)
@@ -261,37 +314,72 @@ def _model(
     return np.array(costs), Bounds(np.zeros(n), np.array(upper, dtype=float)), constraints
 
 
-def _milp(
-    groups: Sequence[_Group],
-    capacity: Mapping[Seat, int],
-    weights: PlannerSettings,
-    *,
-    bound: bool,
-) -> tuple[list[list[int]] | None, float]:
-    """Per group, how many take each option (the last entry: unplaced); and the LP bound
-    (0.0 when not `bound`: the caller bounds a larger model)."""
+@dataclass(frozen=True)
+class _Relaxed:
+    """A model and its LP relaxation's optimum."""
+
+    costs: np.ndarray
+    bounds: Bounds
+    constraints: list[LinearConstraint]
+    x: np.ndarray
+    lower: float
+
+
+def _relax(groups: Sequence[_Group], capacity: Mapping[Seat, int]) -> _Relaxed | None:
+    """The model of `groups` and its LP relaxation's optimum (None if HiGHS fails)."""
     costs, bounds, constraints = _model(groups, capacity)
-    lower = 0.0
-    if bound:
-        relaxed = milp(costs, bounds=bounds, constraints=constraints)
-        lower = float(relaxed.fun) if relaxed.success else 0.0
-    result = milp(
-        costs,
-        integrality=np.ones_like(costs),
-        bounds=bounds,
-        constraints=constraints,
-        options={"node_limit": weights.node_limit, "mip_rel_gap": weights.mip_rel_gap},
-    )
-    if result.x is None:
-        return None, lower
-    x = np.rint(result.x).astype(int)
-    counts: list[list[int]] = []
+    relaxed = milp(costs, bounds=bounds, constraints=constraints)
+    if relaxed.x is None:
+        return None
+    return _Relaxed(costs, bounds, constraints, relaxed.x, float(relaxed.fun))
+
+
+def _search(
+    groups: Sequence[_Group], relaxed: _Relaxed, weights: PlannerSettings
+) -> tuple[list[list[int]] | None, bool]:
+    """Per group, how many take each option (the last entry: unplaced), and whether the
+    branch-and-bound ran.
+
+    When the LP relaxation's optimum is integral it is the MILP's optimum too (the
+    MILP's feasible set lies inside the LP's), and the branch-and-bound is skipped. A
+    wave whose seats are not contested by families (or connections), such as one
+    cancelled flight with room elsewhere, comes out integral; the branch-and-bound costs
+    5-10 times the LP even when its root proves the LP's answer optimal.
+    """
+    if _integral(relaxed.x):
+        x = np.rint(relaxed.x).astype(int)
+    else:
+        result = milp(
+            relaxed.costs,
+            integrality=np.ones_like(relaxed.costs),
+            bounds=relaxed.bounds,
+            constraints=relaxed.constraints,
+            options={"node_limit": weights.node_limit, "mip_rel_gap": weights.mip_rel_gap},
+        )
+        if result.x is None:
+            return None, True
+        x = np.rint(result.x).astype(int)
+    return [[int(v) for v in row] for row in _per_group(groups, x)], not _integral(relaxed.x)
+
+
+def _per_group(groups: Sequence[_Group], x: np.ndarray) -> list[list[float]]:
+    """The solution's values per group (its options', then unplaced), values within
+    `INTEGRAL_TOLERANCE` of an integer made that integer."""
+    near = np.abs(x - np.rint(x)) <= INTEGRAL_TOLERANCE
+    clean = np.where(near, np.rint(x), x)
+    rows: list[list[float]] = []
     column = 0
     for group in groups:
         width = len(group.options) + 1
-        counts.append([int(v) for v in x[column : column + width]])
+        rows.append([float(v) for v in clean[column : column + width]])
         column += width
-    return counts, lower
+    return rows
+
+
+def _integral(x: np.ndarray) -> bool:
+    """Is every value an integer (within HiGHS's feasibility tolerance)? The model's
+    coefficients and right-hand sides are integers, so the rounded point stays feasible."""
+    return bool(np.all(np.abs(x - np.rint(x)) <= INTEGRAL_TOLERANCE))
 
 
 def _lp_bound(groups: Sequence[_Group], capacity: Mapping[Seat, int]) -> float:
@@ -305,7 +393,7 @@ def _place_the_rest(
     parties: Sequence[Party],
     complete: Mapping[str, Sequence[Option]],
     capacity: Mapping[Seat, int],
-    weights: PlannerSettings,
+    book: _Book,
 ) -> dict[str, Placement]:
     """Unplaced parties, by priority, take their cheapest option with seats still left
     among all of theirs (the MILP saw only the first `max_options`)."""
@@ -319,13 +407,13 @@ def _place_the_rest(
             for seat in placement.option.seats:
                 left[seat] = left.get(seat, 0) - by_ref[ref].needs(seat)
     order = sorted(unplaced, key=lambda p: (-p.weight, p.earliest_dep, p.ref))
-    costs = {p.ref: [option_cost(p, o, weights) for o in complete[p.ref]] for p in order}
+    costs = book.costs
     chosen = greedy(order, complete, left, lambda p, i: costs[p.ref][i])
     placed = {ref: i for ref, i in chosen.items() if i is not None}
     if not placed:
         return placements
     extra = _placements_of(
-        {ref: chosen[ref] for ref in placed}, by_ref, complete, left, costs, weights
+        {ref: chosen[ref] for ref in placed}, by_ref, complete, left, costs, book.weights
     )
     return {**placements, **extra}
 

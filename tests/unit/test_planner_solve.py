@@ -305,9 +305,65 @@ def test_the_milp_stops_at_the_gap_the_settings_name(monkeypatch: pytest.MonkeyP
         return real(*args, **kwargs)
 
     monkeypatch.setattr("agent.planner.solve.milp", recording)
-    parties = [party("P1"), party("P2", weight=2.0)]
+    # Two families of two for three seats: the LP relaxation splits one (fractional),
+    # so the branch-and-bound runs.
+    parties = [party("F1", seats=2), party("F2", seats=2, weight=2.0)]
     options = {p.ref: [SOON, TOMORROW] for p in parties}
-    capacity = {SOON.seats[0]: 1, TOMORROW.seats[0]: 5}
+    capacity = {SOON.seats[0]: 3, TOMORROW.seats[0]: 5}
     loose = WEIGHTS.model_copy(update={"mip_rel_gap": 0.01, "node_limit": 77})
-    plan_wave(parties, options, capacity, loose)
+    plan = plan_wave(parties, options, capacity, loose)
+    assert plan.stats["searches"] == 1
     assert seen and all(o == {"node_limit": 77, "mip_rel_gap": 0.01} for o in seen)
+
+
+def test_an_integral_lp_relaxation_is_the_plan_without_a_branch_and_bound() -> None:
+    """Singles on single flights: the LP's optimum is integral, so it is the MILP's."""
+    parties = [party(f"P{i}", weight=1.0 + i / 10) for i in range(6)]
+    options = {p.ref: [SOON, TOMORROW] for p in parties}
+    capacity = {SOON.seats[0]: 3, TOMORROW.seats[0]: 5}
+
+    plan = plan_wave(parties, options, capacity, WEIGHTS)
+
+    assert plan.solver == Solver.MILP and plan.stats["searches"] == 0
+    on_soon = {ref for ref, p in plan.placements.items() if p.option == SOON}
+    assert on_soon == {"P3", "P4", "P5"}, "the three highest priorities take the early seats"
+    assert plan.quality_ratio == 1.0
+
+
+def test_a_fractional_lp_relaxation_is_searched_to_a_family_together() -> None:
+    """Three early seats, two singles of higher priority per seat and a family of two:
+    the LP seats both singles and half the family; the plan seats the family whole and
+    one single, which serves more priority-weighted hours than both singles alone."""
+    family = party("FAMILY", seats=2, weight=1.5)
+    singles = [party("S1", weight=2.0), party("S2", weight=2.0)]
+    options = {p.ref: [SOON, TOMORROW] for p in (family, *singles)}
+    capacity = {SOON.seats[0]: 3, TOMORROW.seats[0]: 5}
+
+    plan = plan_wave([family, *singles], options, capacity, WEIGHTS)
+
+    assert plan.stats["searches"] == 1
+    assert plan.placed("FAMILY") == SOON
+    assert sum(plan.placed(s.ref) == SOON for s in singles) == 1
+
+
+def test_a_share_widened_after_the_search_lets_the_priority_weights_decide() -> None:
+    """Two parts of one wave, both needing shares wider than `max_options` (one): the
+    platinum/gold/basic case above, and a family of two beside two singles of higher
+    priority per seat for three early seats: the family and one single take them (more
+    priority-weighted hours than both singles), the other single the later flight."""
+    first, later = option("XA1/first", 1), option("XA2/later", 5)
+    platinum, gold, basic = party("PLAT", weight=3.0), party("GOLD", weight=2.0), party("BASIC")
+    family = party("FAMILY", seats=2, weight=1.5)
+    singles = [party("S1", weight=2.0), party("S2", weight=2.0)]
+    options = {"PLAT": [first, later], "GOLD": [first, later], "BASIC": [later]}
+    options |= {p.ref: [SOON, TOMORROW] for p in (family, *singles)}
+    capacity = {first.seats[0]: 1, later.seats[0]: 1, SOON.seats[0]: 3, TOMORROW.seats[0]: 5}
+    weights = WEIGHTS.model_copy(update={"max_options": 1})
+
+    plan = plan_wave([basic, gold, platinum, family, *singles], options, capacity, weights)
+
+    assert plan.placed("PLAT") == first and plan.placed("GOLD") == later
+    assert plan.placed("BASIC") is None
+    assert plan.placed("FAMILY") == SOON
+    assert sorted(plan.placed(s.ref) == SOON for s in singles) == [False, True]
+    assert all(plan.placed(s.ref) is not None for s in singles)
