@@ -1,6 +1,6 @@
 """A booking planned alone finds its linked companions: to join them, or to leave room.
 
-A wave merges linked bookings (`agent.planner.inputs.link_key`: one customer's bookings
+A wave merges linked bookings (`agent.planner.linked.link_key`: one customer's bookings
 on the same broken flights in the same cabin) into one party. A case placed again on its
 own (a lost seat, a stale approval, a re-check) would otherwise be planned as if it
 travelled alone and split from its companions. So a single re-plan looks them up:
@@ -27,7 +27,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent.planner.inputs import Broken, broken_segments, link_key
+from agent.planner.inputs import Broken, broken_segments
+from agent.planner.linked import link_key
 from agent.state import CaseReason
 from airline.board import LiveBoard
 from airline.models import Booking, BookingStatus, SegmentStatus

@@ -9,7 +9,7 @@ the same wave again from the same durable state, one killed after finds the plan
 recorded (`CaseRow.assignment`) and resumes it.
 
 The unit placed is a booking's party, or a group of linked bookings merged into one
-(`agent.planner.inputs.merge_linked`): its passengers travel together, so the plan gives
+(`agent.planner.linked.merge_linked`): its passengers travel together, so the plan gives
 the whole party seats on one itinerary; each booking holds its own seats on it. A group
 no itinerary can take whole is planned again as its members, each at their own priority
 (`plan_apart`).
@@ -36,10 +36,9 @@ from agent.planner.inputs import (
     Broken,
     broken_segments,
     held_seats,
-    link_key,
-    merge_linked,
     party_of,
 )
+from agent.planner.linked import link_key, merge_linked
 from agent.planner.model import Option, Party, Seat, WavePlan
 from agent.planner.options import Network
 from agent.planner.risk import RiskMap

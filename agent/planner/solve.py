@@ -32,6 +32,12 @@ linear programming.
 
 The LP relaxation's optimum, over every option of every party (not only those the MILP
 was given), is the lower bound that `WavePlan.quality_ratio` divides by.
+
+Why it is long: one algorithm — group the parties, build the program, solve the LP,
+search when it is fractional, widen the shares, split groups back into parties, place
+the rest greedily — whose steps all work on the private `_Group` and its option book;
+split, that structure would become a public type for one caller. Its seams to other
+modules are already out: the objective (`objective`), the shares (`shares`), the digest.
 """
 
 from __future__ import annotations

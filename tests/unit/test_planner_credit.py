@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from agent.planner import Option, Party, Solver, inputs_digest, plan_wave
-from agent.planner.inputs import merge_linked
+from agent.planner.linked import merge_linked
 from agent.settings import PlannerSettings
 
 T0 = datetime(2026, 7, 22, 12, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from agent.planner import plan_wave
-from agent.planner.inputs import merge_linked
+from agent.planner.linked import merge_linked
 from agent.planner.place import plan_apart
 from tests.unit.test_planner_solve import WEIGHTS, option, party
 
