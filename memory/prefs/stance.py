@@ -55,7 +55,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from memory.prefs.clauses import STANCE, Clause
-from memory.prefs.marks import Mark, Marks
+from memory.prefs.marks import PAIRED, Mark, Marks
 from memory.prefs.needs import (
     children_alone,
     disclaimed_needs,
@@ -198,7 +198,7 @@ def _read_clause(
     carry: _Carry,
 ) -> _Carry:
     negs = [c for c in cues if c.key == "neg"]
-    contrasts = [c for c in cues if c.key == "contrast"]
+    contrasts = [c for c in cues if c.key == "contrast" and _compares(c, targets)]
     contrasts_before = [c for c in cues if c.key == "contrast_before"]
     excepts = [c for c in cues if c.key == "except"]
     # "Avoid every airport except FRA": what follows "except" is spared from a refusal
@@ -396,6 +396,16 @@ def addresses(folded: str, targets: list[Mark], around: Sequence[Mark] = ()) -> 
 def _avoid(reading: Reading, entity: Mark, quote: str) -> None:
     if entity.key != "place":
         reading.avoided.setdefault((entity.key, entity.value), quote)
+
+
+def _compares(contrast: Mark, targets: list[Mark]) -> bool:
+    """Does the contrast set something against what follows it? "Rather than", "instead
+    of" always do; the second half of a comparison ("prefer A to B", "préférer A à B",
+    "lieber A als B") only when its A is named: in "je préférerais une correspondance à
+    Zurich" the "à" is where the connection is, and Zurich is wanted, not refused."""
+    if contrast.value != PAIRED:
+        return True
+    return any(t.end <= contrast.start for t in targets)
 
 
 def _after(target: Mark, contrasts: list[Mark]) -> bool:

@@ -1,0 +1,38 @@
+"""Places and airlines named without a wish to avoid them, and wishes put indirectly:
+the second half of a comparison ("prefer A to B") refuses B only when A is named.
+Phrasings of our own, not of any benchmark set."""
+
+from __future__ import annotations
+
+import pytest
+
+from memory.prefs.lexical import LexiconReader
+
+READER = LexiconReader()
+NOTHING: list[tuple[str, object]] = []
+
+
+def found(text: str) -> list[tuple[str, object]]:
+    return [(f.field, f.value) for f in READER.understand(text).findings]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Je préférerais une correspondance à Zurich.",
+        "Je préfère une escale à Vienne, si possible.",
+    ],
+)
+def test_a_comparison_with_nothing_set_against_refuses_nothing(text: str) -> None:
+    assert found(text) == NOTHING
+
+
+@pytest.mark.parametrize(
+    ("text", "avoided"),
+    [
+        ("Je préfère Lyon à Paris pour la correspondance.", "Paris"),
+        ("I'd rather connect in Lyon than in Paris.", "Paris"),
+    ],
+)
+def test_a_comparison_with_both_halves_named_refuses_the_second(text: str, avoided: str) -> None:
+    assert ("avoid_cities", avoided) in found(text)
