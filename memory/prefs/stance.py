@@ -159,6 +159,11 @@ def read(
                 Mark(c.kind, "avoid", c.value, c.start, c.end) if c.key == "accept" else c
                 for c in cues
             ]
+        if "disclaim" in keys:
+            # "I wouldn't say I never want to go via Paris", "ce n'est pas que je refuse
+            # Francfort": the refusal is denied, and what it named is accepted.
+            cues = [c for c in cues if c.key not in ("neg", "avoid", "disclaim")]
+            keys = (keys - {"neg", "avoid", "disclaim"}) | {"accept"}
         denied = denied_troubles(folded, cues, targets)
         if denied:
             # "I never had trouble at Heathrow": the "never" is the trouble's, and the

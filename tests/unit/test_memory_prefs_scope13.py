@@ -36,3 +36,28 @@ def test_a_comparison_with_nothing_set_against_refuses_nothing(text: str) -> Non
 )
 def test_a_comparison_with_both_halves_named_refuses_the_second(text: str, avoided: str) -> None:
     assert ("avoid_cities", avoided) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I wouldn't say I never want to go via Paris, it just isn't my favourite.",
+        "It's not that I don't want to fly Lufthansa, I just prefer Swiss.",
+        "Ce n'est pas que je refuse Francfort, mais je préfère Munich.",
+        "Nicht dass ich nie über Wien fliegen will.",
+        "Не то чтобы я не хотел лететь через Стамбул.",
+    ],
+)
+def test_a_refusal_denied_by_the_writer_avoids_nothing(text: str) -> None:
+    assert found(text) == NOTHING
+
+
+@pytest.mark.parametrize(
+    ("text", "avoided"),
+    [
+        ("I can't say enough how much I hate Heathrow, avoid it.", ("avoid_airports", "LHR")),
+        ("I really never want to go via Paris again.", ("avoid_cities", "Paris")),
+    ],
+)
+def test_a_refusal_not_denied_still_avoids(text: str, avoided: tuple[str, str]) -> None:
+    assert avoided in found(text)

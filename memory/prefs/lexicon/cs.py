@@ -249,6 +249,11 @@ LEXICON = Lexicon(
             r"jin\w* rezervac\w*",
         ),
         "ask": (r"ptal\w* (?:se )?(?:jestli|zda)",),
+        "disclaim": (
+            r"ne(?:že| že) by",
+            r"neřekl\w* bych,? (?:že|ze)",
+            r"neříkám,? (?:že|ze)",
+        ),
         "withdraw": (
             r"(?:už|již) nepotřebuj\w*",
             r"(?:už|již) není potřeba",

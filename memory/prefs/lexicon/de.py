@@ -332,6 +332,12 @@ LEXICON = Lexicon(
             r"rein hypothetisch",
             r"wenn ich \w+ (?:wäre|hätte)",
         ),
+        "disclaim": (
+            r"nicht dass",
+            r"ich (?:würde|will) nicht sagen",
+            r"es ist nicht so,? dass",
+            r"das hei(?:ß|ss)t nicht,? dass",
+        ),
         "withdraw": (
             r"(?:nicht|nie) mehr (?:nötig|notwendig|erforderlich|aktuell)",
             r"brauch\w* (?:\w+ ){0,3}nicht mehr",

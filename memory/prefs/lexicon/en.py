@@ -420,6 +420,14 @@ LEXICON = Lexicon(
             r"suppos(?:e|ing) (?:i|we)",
             r"imagine (?:i|we)",
         ),
+        "disclaim": (
+            r"(?:wouldn'?t|would not) (?:really )?say",
+            r"(?:it'?s|it is|it was) not that",
+            r"not that i",
+            r"i'?m not saying",
+            r"i am not saying",
+            r"(?:doesn'?t|does not) mean (?:that )?i",
+        ),
         "withdraw": (
             r"(?:don't|do not|no need to|needn't|(?:no longer|don't|do not) need to) "
             r"(?:worry|bother) about",

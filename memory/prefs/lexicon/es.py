@@ -263,6 +263,11 @@ LEXICON = Lexicon(
             r"si (?:yo )?(?:fuera|tuviera|viajara)",
             r"hipotéticamente",
         ),
+        "disclaim": (
+            r"no es que",
+            r"no (?:dir[íi]a|digo) que",
+            r"eso no significa que",
+        ),
         "withdraw": (
             r"ya no (?:hace falta|es necesari\w+|lo necesito|necesito)",
             r"(?:qu[íi]ten|eliminen|borren|retiren)(?:lo|la)? (?:\w+ ){0,3}"

@@ -312,6 +312,12 @@ LEXICON = Lexicon(
             r"si j'avais",
             r"en théorie",
         ),
+        "disclaim": (
+            r"ce n'est pas que",
+            r"je ne (?:dirais|dis) pas que",
+            r"non pas que",
+            r"[çc]a ne veut pas dire que",
+        ),
         "withdraw": (
             r"plus (?:besoin|nécessaire)",
             r"n'(?:est|ai) plus (?:besoin|nécessaire)",

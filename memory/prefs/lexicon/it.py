@@ -230,6 +230,11 @@ LEXICON = Lexicon(
             r"se (?:io )?(?:fossi|avessi|dovessi)",
             r"ipoteticamente",
         ),
+        "disclaim": (
+            r"non ~è che",
+            r"non (?:direi|dico) che",
+            r"non significa che",
+        ),
         "withdraw": (
             r"non (?:serve|è necessari\w) più",
             r"non (?:mi )?serve più",

@@ -264,6 +264,12 @@ LEXICON = Lexicon(
             r"mocht ik ooit",
             r"als (?:mijn|onze) \w+ (?:mee )?(?:was|waren)",
         ),
+        "disclaim": (
+            r"niet dat ik",
+            r"het is niet zo dat",
+            r"ik (?:zou|zal) niet zeggen dat",
+            r"ik zeg niet dat",
+        ),
         "withdraw": (
             r"niet meer nodig",
             r"hoeft niet meer",

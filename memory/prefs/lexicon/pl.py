@@ -232,6 +232,11 @@ LEXICON = Lexicon(
             r"jeśli kiedyś",
             r"hipotetycznie",
         ),
+        "disclaim": (
+            r"nie to,? (?:że|ze)",
+            r"nie (?:powiem|twierdzę|mówię),? (?:że|ze)",
+            r"nie powiedzia\w* bym,? (?:że|ze)",
+        ),
         "withdraw": (
             r"(?:usu[ńn]|skre[śs]l)\w* (?:\w+ ){0,3}z (?:profilu|karty|rezerwacji)",
             r"już nie (?:potrzebuję|jest potrzebn\w+|muszę|trzeba)",

@@ -242,6 +242,11 @@ LEXICON = Lexicon(
             r"se eu (?:fosse|tivesse|viajasse)",
             r"hipoteticamente",
         ),
+        "disclaim": (
+            r"n[ãa]o [ée] que",
+            r"n[ãa]o (?:diria|digo) que",
+            r"isso n[ãa]o quer dizer que",
+        ),
         "withdraw": (
             r"não (?:é mais|precisa mais|preciso mais)",
             r"(?:retirem|removam|tirem|apaguem)(?:-n[oa])? (?:\w+ ){0,3}do "

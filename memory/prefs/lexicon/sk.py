@@ -130,6 +130,12 @@ LEXICON = Lexicon(
             r"dcér\w*|mam\w*|matk\w*|otc\w*|otec|ocko|brat\w*|sestr\w*|kolegyn\w*|koleg\w*|"
             r"šéf\w*|babk\w*|dedk\w*|priateľ\w*|kamarát\w*)",
         ),
+        "disclaim": (
+            r"nie (?:že|ze) by",
+            r"nepoviem,? (?:že|ze)",
+            r"nepovedal\w* by som,? (?:že|ze)",
+            r"nehovor[íi]m,? (?:že|ze)",
+        ),
         "withdraw": (
             r"už (?:to )?nepotrebujem",
             r"už nie je potrebn\w*",
