@@ -61,3 +61,24 @@ def test_a_refusal_denied_by_the_writer_avoids_nothing(text: str) -> None:
 )
 def test_a_refusal_not_denied_still_avoids(text: str, avoided: tuple[str, str]) -> None:
     assert avoided in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A friend said never to connect in Dubai, I don't agree.",
+        "Someone told me to avoid Frankfurt, but it was fine for me.",
+        "Жена не хочет лететь через Стамбул, а мне всё равно.",
+        "Manželka nechce letieť cez Viedeň, mne je to jedno.",
+        "Żona nie chce lecieć przez Frankfurt, mnie to nie przeszkadza.",
+        "Manželka nechce letět přes Vídeň, mně je to jedno.",
+    ],
+)
+def test_another_persons_refusal_reported_is_not_the_writers(text: str) -> None:
+    assert found(text) == NOTHING
+
+
+def test_the_writer_counted_with_the_other_person_still_avoids() -> None:
+    assert ("avoid_airports", "LHR") in found(
+        "A friend of mine and I both want to avoid Heathrow."
+    )

@@ -242,6 +242,7 @@ LEXICON = Lexicon(
             r"(?:moje|můj|mého|mé|moji|mojí|mému|mou|moja|môj|moju) (?:manžel\w*|žen\w*|syn\w*|"
             r"dcer\w*|matk\w*|mam\w*|maminc\w*|otc\w*|otec|tát\w*|tatínek|bratr\w*|brat\w*|"
             r"sestr\w*|kolegyn\w*|koleg\w*|šéf\w*|babičk\w*|dědeč\w*|přítel\w*|kamarád\w*)",
+            r"(?:manželka|manžel|syn|dcera|máma|maminka|matka|otec|táta|bratr|sestra|kolega|kolegyně|šéf|kamarád|kamarádka|přítel|přítelkyně)",
         ),
         "apart": (
             r"(?:neletí|necestuje|nejede) (?:\w+ ){0,2}(?:se mnou|s námi)",

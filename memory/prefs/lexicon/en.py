@@ -401,6 +401,11 @@ LEXICON = Lexicon(
             r"child|kids?|"
             r"children|mother|mum|mom|father|dad|parents?|brother|sister|boss|colleague|friend|"
             r"boyfriend|girlfriend|fianc[eé]e?|grand\w+|family)",
+            # Someone else's words reported: "a friend said never to connect in Dubai".
+            r"(?:a|one|some) (?:\w+ )?(?:friends?|colleagues?|relatives?|neighbou?rs?|"
+            r"co-?workers?|acquaintances?)",
+            r"(?:someone|somebody|people|everyone|everybody|they) (?:said|say|says|told me|"
+            r"tell me|warned|recommended|suggested)",
         ),
         "ask": (
             r"asks? (?:whether|if|about)",

@@ -219,6 +219,7 @@ LEXICON = Lexicon(
             r"(?:moja|m[óo]j|moje|moi|nasza|nasz|nasze|jego|jej) (?:[żz]ona|m[ąa][żz]|partner\w*|"
             r"syn|c[óo]rka|dziecko|dzieci|mama|matka|tata|ojciec|rodzice|brat|siostra|szef\w*|"
             r"koleg\w*|przyjaci\w*|babcia|dziadek|rodzina)",
+            r"(?:[żz]ona|m[ąa][żz]|syn|c[óo]rka|mama|tata|brat|siostra|kolega|kole[żz]anka|szef|przyjaciel|przyjaci[óo][łl]ka|znajomy|znajoma)",
         ),
         "ask": (r"pyta[łl]?\w* czy", r"chcia[łl]\w* wiedzie[ćc]"),
         "condition": (

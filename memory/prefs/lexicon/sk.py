@@ -129,6 +129,7 @@ LEXICON = Lexicon(
             r"(?:moja|môj|môjho|moju|mojej|mojim|moji) (?:manžel\w*|žen\w*|syn\w*|dcér\w*|"
             r"dcér\w*|mam\w*|matk\w*|otc\w*|otec|ocko|brat\w*|sestr\w*|kolegyn\w*|koleg\w*|"
             r"šéf\w*|babk\w*|dedk\w*|priateľ\w*|kamarát\w*)",
+            r"(?:manželka|manžel|syn|dcéra|mama|mamka|otec|ocko|brat|sestra|kolega|kolegyňa|šéf|kamarát|kamarátka|priateľ|priateľka)",
         ),
         "disclaim": (
             r"nie (?:že|ze) by",
