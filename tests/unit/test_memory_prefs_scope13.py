@@ -79,6 +79,41 @@ def test_another_persons_refusal_reported_is_not_the_writers(text: str) -> None:
 
 
 def test_the_writer_counted_with_the_other_person_still_avoids() -> None:
-    assert ("avoid_airports", "LHR") in found(
-        "A friend of mine and I both want to avoid Heathrow."
-    )
+    assert ("avoid_airports", "LHR") in found("A friend of mine and I both want to avoid Heathrow.")
+
+
+@pytest.mark.parametrize(
+    ("text", "seat"),
+    [
+        ("I need to get up often during the flight, so put me at the end of the row.", "aisle"),
+        ("Je dois me lever souvent, mettez-moi en bout de rangée.", "aisle"),
+        ("Tengo que levantarme mucho, pónganme al final de la fila.", "aisle"),
+        ("Devo alzarmi spesso, mettetemi in fondo alla fila.", "aisle"),
+        ("I like to rest my head against the wall and sleep.", "window"),
+    ],
+)
+def test_a_seat_named_by_what_it_is_for_is_asked_for(text: str, seat: str) -> None:
+    assert found(text) == [("seat", seat)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["My husband needs to get up often.", "Last time I had to get up a lot."],
+)
+def test_a_seats_use_told_of_someone_else_or_the_past_asks_nothing(text: str) -> None:
+    assert found(text) == NOTHING
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Is there anyone who can explain this to me in Turkish?", "tr"),
+        ("I'm more comfortable reading things in German.", "de"),
+        ("Kan iemand mij in het Duits te woord staan?", "de"),
+        ("Alguém poderia falar comigo em espanhol?", "es"),
+        ("Czy ktoś mógłby rozmawiać ze mną po polsku?", "pl"),
+        ("Может ли кто-нибудь поговорить со мной по-русски?", "ru"),
+    ],
+)
+def test_a_language_asked_of_someone_is_wanted(text: str, language: str) -> None:
+    assert found(text) == [("language", language)]

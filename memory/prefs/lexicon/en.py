@@ -38,8 +38,22 @@ LEXICON = Lexicon(
         "el": ("greek",),
     },
     targets={
-        "seat:window": (r"windows?(?:[- ](?:seats?|side))?", r"by the window"),
-        "seat:aisle": (r"aisles?(?:[- ](?:seats?|side))?", r"on the aisle"),
+        "seat:window": (
+            r"windows?(?:[- ](?:seats?|side))?",
+            r"by the window",
+            # The seat named by what it is for (getting up, seeing out).
+            r"(?:lean|rest) (?:my|his|her|their) head (?:against|on) the (?:wall|side)",
+            r"look out (?:and see|at the view|at the clouds)",
+            r"see (?:the view|the clouds|outside)",
+            r"watch the clouds",
+        ),
+        "seat:aisle": (
+            r"aisles?(?:[- ](?:seats?|side))?",
+            r"on the aisle",
+            # The seat named by what it is for (getting up, seeing out).
+            r"(?:the )?(?:end|edge) of (?:the|a) row",
+            r"(?:get|getting|stand|standing) up (?:a lot|often|frequently|regularly|all the time)",
+        ),
         "channel:sms": (
             r"sms(?:es)?",
             r"texts?",
@@ -239,6 +253,7 @@ LEXICON = Lexicon(
             r"(?:i'?m|am) a (?:window|aisle) (?:person|guy|girl|type)",
             r"favou?rite",
             r"do the same",
+            r"(?:more|most) comfortable (?:reading|writing|speaking|with|in)",
         ),
         "request": (
             r"(?:could|can|would|will) (?:you|u|someone|somebody|anyone)",
@@ -246,6 +261,7 @@ LEXICON = Lexicon(
             r"would it be possible",
             # "Could updates go to my inbox?": a request with no "you" in it.
             r"(?:could|can|would) (?:\w+ ){1,2}(?:go|be sent|come) (?:to|by|via)",
+            r"is there (?:anyone|someone|somebody|anybody) (?:who|that) (?:can|could)",
         ),
         "neg": (
             r"no",

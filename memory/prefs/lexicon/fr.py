@@ -32,8 +32,23 @@ LEXICON = Lexicon(
         "el": (r"grec|grecque",),
     },
     targets={
-        "seat:window": (r"hublots?", r"fen[êe]tres?", r"c[ôo]t[ée] (?:hublot|fen[êe]tre)"),
-        "seat:aisle": (r"couloirs?", r"all[ée]es?", r"c[ôo]t[ée] (?:couloir|all[ée]e)"),
+        "seat:window": (
+            r"hublots?",
+            r"fen[êe]tres?",
+            r"c[ôo]t[ée] (?:hublot|fen[êe]tre)",
+            # The seat named by what it is for (getting up, seeing out).
+            r"regarder dehors",
+            r"voir (?:les nuages|la vue|le paysage|dehors)",
+            r"(?:la t[êe]te )?contre la paroi",
+        ),
+        "seat:aisle": (
+            r"couloirs?",
+            r"all[ée]es?",
+            r"c[ôo]t[ée] (?:couloir|all[ée]e)",
+            # The seat named by what it is for (getting up, seeing out).
+            r"(?:en )?bout de rang(?:[ée]e)?",
+            r"me lever (?:souvent|beaucoup|fr[ée]quemment)",
+        ),
         "channel:sms": (r"sms", r"textos?", r"messages? textes?"),
         # The phone as the address ("a message to my mobile"): SMS, unless it is where
         # another channel is read (`memory.prefs.stance`).
@@ -179,6 +194,8 @@ LEXICON = Lexicon(
             r"est-il possible",
             r"est-ce que vous pouvez",
             r"quelqu'un (?:pourrait|peut)",
+            r"quelqu'un (?:pourrait|peut)(?:-il)?",
+            r"il y a quelqu'un qui (?:peut|pourrait)",
         ),
         "neg": (
             r"ne",

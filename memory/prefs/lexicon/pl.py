@@ -28,8 +28,22 @@ LEXICON = Lexicon(
         "el": (r"greck\w*",),
     },
     targets={
-        "seat:window": (r"okn(?:o|a|ie|em)", r"przy oknie", r"od okna"),
-        "seat:aisle": (r"przej[śs]ci(?:e|a|u|em)", r"przy przej[śs]ciu", r"korytarz\w*"),
+        "seat:window": (
+            r"okn(?:o|a|ie|em)",
+            r"przy oknie",
+            r"od okna",
+            # The seat named by what it is for (getting up, seeing out).
+            r"patrzeć na chmury",
+            r"wyglądać na zewnątrz",
+        ),
+        "seat:aisle": (
+            r"przej[śs]ci(?:e|a|u|em)",
+            r"przy przej[śs]ciu",
+            r"korytarz\w*",
+            # The seat named by what it is for (getting up, seeing out).
+            r"(?:często|ciągle) wstawać",
+            r"na końcu rzędu",
+        ),
         "channel:sms": (r"sms\w*", r"esemes\w*", r"wiadomo[śs]\w* tekstow\w*"),
         # The phone as the address ("a message to my mobile"): SMS, unless it is where
         # another channel is read (`memory.prefs.stance`).
@@ -135,7 +149,11 @@ LEXICON = Lexicon(
             r"(?:pisz|piszcie|napisz|napiszcie|kontaktuj|informuj|wysy[łl]aj|dzwo[ńn]|powiadom|"
             r"zarezerwuj|dajcie|sadzajcie|posad[źz])\w* (?:do mnie|mnie|mi)",
         ),
-        "request": (r"czy (?:mo[żz]na|mog[ęe]|mogliby\w*|mo[żz]ecie|mog[łl]\w*|da si[ęe])",),
+        "request": (
+            r"czy (?:mo[żz]na|mog[ęe]|mogliby\w*|mo[żz]ecie|mog[łl]\w*|da si[ęe])",
+            r"czy (?:ktoś|ktos) (?:m[óo]g[łl]\w*|mo[żz]e)",
+            r"czy jest ktoś,? kto (?:mo[żz]e|m[óo]g[łl]by)",
+        ),
         "neg": (
             r"nie",
             r"nigdy",
