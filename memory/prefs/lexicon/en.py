@@ -318,6 +318,7 @@ LEXICON = Lexicon(
             r"(?:any|an) issue",
             r"bad experiences?",
             r"hassles?",
+            r"hardships?",
         ),
         "accept": (
             r"fine",
@@ -328,6 +329,7 @@ LEXICON = Lexicon(
             r"all right",
             r"happy (?:to|with)",
             r"happily",
+            r"(?:can|could) live with",
             r"glad to",
             r"(?:don'?t|do not|doesn'?t|does not|wouldn'?t|won'?t) mind",
             r"no (?:problem|issue)s?",
@@ -448,6 +450,8 @@ LEXICON = Lexicon(
             r"i'?m not saying",
             r"i am not saying",
             r"(?:doesn'?t|does not) mean (?:that )?i",
+            r"i (?:never|didn'?t|did not) (?:say|said)",
+            r"i (?:don'?t|do not) think i (?:ever )?said",
         ),
         "withdraw": (
             r"(?:don't|do not|no need to|needn't|(?:no longer|don't|do not) need to) "
