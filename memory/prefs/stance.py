@@ -74,6 +74,9 @@ NEED_NEG = 6
 TELEGRAPHIC = 2
 """A clause with at most this many words besides its targets and cues asks for them."""
 TELEGRAPHIC_CJK = 3
+LISTED = 3
+"""A clause with at most this many words besides its targets and cues is an item of the
+list before it ("..., and Newark too")."""
 
 PERSONAL_CHANNELS = ("sms", "email")
 PHONE = "phone"
@@ -218,8 +221,14 @@ def _read_clause(
     own = bool(keys & STANCE)
     inherited_wish = not own and carry.wish
     families = frozenset(t.family for t in targets)
+    # "Keep me away from JFK and Newark": a clause that only lists more things continues
+    # the refusal before it; one that says something of its own ("I'm not flying from
+    # Heathrow, I'm leaving from Gatwick") is a new statement, not an item of the list.
     inherited_refusal = (
-        not own and carry.refuse and (not carry.families or bool(families & carry.families))
+        not own
+        and carry.refuse
+        and (not carry.families or bool(families & carry.families))
+        and _telegraphic(folded, clause.span, targets, cues, keys, LISTED)
     )
     # "Not a fan of Schiphol - please avoid": a refusal with nothing named. "Never again"
     # also reaches back a sentence ("Last time I flew Ryanair they lost my bag. Never
@@ -234,7 +243,18 @@ def _read_clause(
             reading.night.append((True, quote))
     # "Antigamente eu evitava Lisboa, mas agora tanto faz", "之前说不要国航，现在无所谓了":
     # not minding *now*, with nothing named, takes back what the sentence refused.
-    if not targets and keys & {"accept", "indifferent"} and "now" in keys and not other:
+    # "Frankfurt isn't ideal but I can live with it", "mais ça me va": an acceptance set
+    # against what came before ("but"), with nothing named, that points back at it ("it",
+    # "there", "ça"), accepts what the sentence named — but not "No Ryanair, it's fine
+    # otherwise" (no "but": the rest is fine) nor "Avoid Frankfurt, but anything else is
+    # fine", whose acceptance is of everything other than what was refused.
+    if (
+        not targets
+        and keys & {"accept", "indifferent"}
+        and ("now" in keys or _points_back(folded, clause.span))
+        and not keys & {"except", "fallback"}
+        and not other
+    ):
         reading.accepted |= {(e.key, e.value) for e in carry.entities}
     # "Avoid British Airways and Iberia if possible": a place or airline can only be
     # avoided, so a clause that only adds politeness to a refusal continues it.
@@ -431,6 +451,37 @@ WITH_ME = re.compile(
 """The writer counted with the other person ("my wife and I both need aisle seats")."""
 
 
+ANAPHOR = re.compile(
+    r"\b(?:it|that|them|there|those|das|dort|damit|ca|cela|eso|ahi|alli|alla|questo|cio|"
+    r"isso|isto|ali|dat|daar|het|tam|это|там|bu|orasi|orada)\b"
+)
+"""A word that points back at something named before ("I'm fine with it", "ça me va",
+"mir ist das egal", "то мне всё равно"), in the folded text."""
+ELSEWHERE = re.compile(
+    r"\b(?:else|elsewhere|other|others|otherwise|anywhere|anything|rest|sonst|anderen?|"
+    r"anders|ailleurs|autres?|reste|otros?|otras?|demas|resto|altri|altre|altro|altrove|"
+    r"outros?|outras?|ander|andere|inne|inny|ine|iny|jine|jiny|другие|другое|остальн\w*|"
+    r"baska)\b"
+)
+"""A word that sets what follows against what was named ("anything else is fine")."""
+
+
+ADVERSATIVE = re.compile(
+    r"(?:but|though|aber|doch|mais|pero|ma|pero|mas|porem|maar|ale|но|а|ama|fakat|ancak)\b"
+)
+"""A conjunction that sets its clause against the one before ("but", "aber", "а")."""
+
+
+def _points_back(folded: str, span: Span) -> bool:
+    """Does the clause, set against the one before, point back at what was named, and
+    not away from it?"""
+    return (
+        ADVERSATIVE.match(folded, span.start) is not None
+        and ANAPHOR.search(folded, span.start, span.end) is not None
+        and ELSEWHERE.search(folded, span.start, span.end) is None
+    )
+
+
 def _someone_else(targets: list[Mark], cues: list[Mark]) -> bool:
     """Is the clause about another person ("My wife prefers window")? Only when they are
     named before what the clause is about, as its subject."""
@@ -442,7 +493,12 @@ def _someone_else(targets: list[Mark], cues: list[Mark]) -> bool:
 
 
 def _telegraphic(
-    folded: str, span: Span, targets: list[Mark], cues: list[Mark], keys: set[str]
+    folded: str,
+    span: Span,
+    targets: list[Mark],
+    cues: list[Mark],
+    keys: set[str],
+    words: int = TELEGRAPHIC,
 ) -> bool:
     """Does the clause consist of little more than what it names ("Aisle please")?"""
     if not targets or keys & {"state", "past", "other", "ask"}:
@@ -457,7 +513,7 @@ def _telegraphic(
             cjk += 1
         elif not folded[start:end].isdigit():
             latin += 1
-    return latin <= TELEGRAPHIC and cjk <= TELEGRAPHIC_CJK
+    return latin <= words and cjk <= TELEGRAPHIC_CJK
 
 
 def _tokens(folded: str, span: Span) -> list[tuple[int, int]]:

@@ -117,3 +117,42 @@ def test_a_seats_use_told_of_someone_else_or_the_past_asks_nothing(text: str) ->
 )
 def test_a_language_asked_of_someone_is_wanted(text: str, language: str) -> None:
     assert found(text) == [("language", language)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Frankfurt isn't ideal but I can live with it.",
+        "I don't love Frankfurt but it's fine.",
+        "Frankfurt n'est pas idéal, mais ça me va.",
+        "I grew up in Istanbul, connecting there is no hardship.",
+        "I never said I wanted to avoid Frankfurt.",
+    ],
+)
+def test_a_place_accepted_after_all_is_not_avoided(text: str) -> None:
+    assert found(text) == NOTHING
+
+
+@pytest.mark.parametrize(
+    ("text", "avoided"),
+    [
+        ("No Ryanair, it's fine otherwise.", ("avoid_carriers", "FR")),
+        ("Avoid Frankfurt, but anything else is fine.", ("avoid_cities", "Frankfurt am Main")),
+        ("Keep me away from JFK and Newark.", ("avoid_airports", "EWR")),
+    ],
+)
+def test_an_acceptance_of_the_rest_or_a_list_keeps_the_refusal(
+    text: str, avoided: tuple[str, str]
+) -> None:
+    assert avoided in found(text)
+
+
+def test_a_clause_that_says_something_of_its_own_does_not_inherit_a_refusal() -> None:
+    assert ("avoid_airports", "LGW") not in found(
+        "I'm not flying from Heathrow this time, I'm leaving from Gatwick."
+    )
+
+
+def test_a_word_of_another_language_without_its_accent_names_no_need() -> None:
+    # Croatian "štap" (a walking stick) folds to Dutch "stap" (to step).
+    assert found("Ik stap het liefst over in Kopenhagen.") == NOTHING
