@@ -62,7 +62,7 @@ from memory.prefs.needs import (
     someone_elses_trip,
     withdrawn_needs,
 )
-from memory.prefs.negation import accept_negated, denied_troubles, negated
+from memory.prefs.negation import accept_negated, avoid_negated, denied_troubles, negated
 from memory.prefs.text import Span, fold, is_cjk, tokens_between
 
 NEG_BEFORE = 5
@@ -162,6 +162,13 @@ def read(
                 Mark(c.kind, "avoid", c.value, c.start, c.end) if c.key == "accept" else c
                 for c in cues
             ]
+        negated_avoids = avoid_negated(folded, cues)
+        if negated_avoids:
+            # "I don't want to avoid Frankfurt", "if you can't avoid Frankfurt": not
+            # avoiding a place accepts it.
+            spent = {id(m) for pair in negated_avoids for m in pair}
+            cues = [c for c in cues if id(c) not in spent]
+            keys = {c.key for c in cues} | {"accept"}
         if "disclaim" in keys:
             # "I wouldn't say I never want to go via Paris", "ce n'est pas que je refuse
             # Francfort": the refusal is denied, and what it named is accepted.
