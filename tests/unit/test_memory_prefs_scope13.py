@@ -156,3 +156,30 @@ def test_a_clause_that_says_something_of_its_own_does_not_inherit_a_refusal() ->
 def test_a_word_of_another_language_without_its_accent_names_no_need() -> None:
     # Croatian "štap" (a walking stick) folds to Dutch "stap" (to step).
     assert found("Ik stap het liefst over in Kopenhagen.") == NOTHING
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't want to avoid Frankfurt, it's where I live.",
+        "I don't hate Frankfurt.",
+        "Ich habe nie gesagt, dass ich Frankfurt meiden will.",
+        "Ik heb nooit gezegd dat ik Frankfurt wil vermijden.",
+        "Nikdy som nepovedal, že nechcem letieť cez Frankfurt.",
+        "Ak musím prestupovať, tak Viedeň je v pohode.",
+    ],
+)
+def test_an_avoidance_negated_or_never_said_accepts(text: str) -> None:
+    assert found(text) == NOTHING
+
+
+@pytest.mark.parametrize(
+    ("text", "avoided"),
+    [
+        ("No, never again via Frankfurt.", ("avoid_cities", "Frankfurt am Main")),
+        ("Please avoid Frankfurt, I can't stand it.", ("avoid_cities", "Frankfurt am Main")),
+        ("Radšej cez Mníchov ako cez Frankfurt.", ("avoid_cities", "Frankfurt am Main")),
+    ],
+)
+def test_an_avoidance_not_negated_still_avoids(text: str, avoided: tuple[str, str]) -> None:
+    assert avoided in found(text)

@@ -254,6 +254,7 @@ LEXICON = Lexicon(
             r"ne(?:že| že) by",
             r"neřekl\w* bych,? (?:že|ze)",
             r"neříkám,? (?:že|ze)",
+            r"(?:nikdy )?(?:jsem )?neřekl\w*,? (?:že|ze)",
         ),
         "withdraw": (
             r"(?:už|již) nepotřebuj\w*",
@@ -265,7 +266,13 @@ LEXICON = Lexicon(
         ),
         "condition": (r"pokud", r"jestli", r"jestliže", r"když", r"ak"),
         "hypothetical": (r"kdyby(?:ch)?", r"pokud (?:bych )?(?:někdy|nekdy)"),
-        "contrast": (r"namísto", r"místo toho", r"a ne", r"nikoli"),
+        "contrast": (
+            r"namísto",
+            r"místo toho",
+            r"a ne",
+            r"nikoli",
+            r"rad(?:ši|si|ěj|ej)(?: \w+){1,4} (?P<cue>než|nez|jak)",
+        ),
         "except": (r"kromě", r"s výjimkou", r"okrem"),
         "fallback": (r"jinak", r"případně", r"inak"),
         "state": (r"byl\w*", r"byla"),

@@ -350,6 +350,7 @@ LEXICON = Lexicon(
             r"ich (?:würde|will) nicht sagen",
             r"es ist nicht so,? dass",
             r"das hei(?:ß|ss)t nicht,? dass",
+            r"(?:habe )?(?:nie|nicht|niemals) gesagt,? dass",
         ),
         "withdraw": (
             r"(?:nicht|nie) mehr (?:nötig|notwendig|erforderlich|aktuell)",

@@ -280,6 +280,8 @@ LEXICON = Lexicon(
             r"no es que",
             r"no (?:dir[íi]a|digo) que",
             r"eso no significa que",
+            r"nunca (?:he )?dij(?:e|o) que",
+            r"no (?:he )?dicho que",
         ),
         "withdraw": (
             r"ya no (?:hace falta|es necesari\w+|lo necesito|necesito)",

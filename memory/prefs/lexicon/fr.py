@@ -334,6 +334,8 @@ LEXICON = Lexicon(
             r"je ne (?:dirais|dis) pas que",
             r"non pas que",
             r"[çc]a ne veut pas dire que",
+            r"je n'ai jamais dit que",
+            r"je n'ai pas dit que",
         ),
         "withdraw": (
             r"plus (?:besoin|nécessaire)",

@@ -255,6 +255,8 @@ LEXICON = Lexicon(
             r"non ~è che",
             r"non (?:direi|dico) che",
             r"non significa che",
+            r"non ho mai detto che",
+            r"non ho detto che",
         ),
         "withdraw": (
             r"non (?:serve|è necessari\w) più",

@@ -277,6 +277,7 @@ LEXICON = Lexicon(
             r"het is niet zo dat",
             r"ik (?:zou|zal) niet zeggen dat",
             r"ik zeg niet dat",
+            r"(?:heb )?(?:nooit|niet) gezegd dat",
         ),
         "withdraw": (
             r"niet meer nodig",

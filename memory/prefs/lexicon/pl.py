@@ -255,6 +255,7 @@ LEXICON = Lexicon(
             r"nie to,? (?:że|ze)",
             r"nie (?:powiem|twierdzę|mówię),? (?:że|ze)",
             r"nie powiedzia\w* bym,? (?:że|ze)",
+            r"nigdy nie (?:mówi\w*|powiedzia\w*),? (?:że|ze)",
         ),
         "withdraw": (
             r"(?:usu[ńn]|skre[śs]l)\w* (?:\w+ ){0,3}z (?:profilu|karty|rezerwacji)",

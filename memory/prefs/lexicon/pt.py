@@ -268,6 +268,8 @@ LEXICON = Lexicon(
             r"n[ãa]o [ée] que",
             r"n[ãa]o (?:diria|digo) que",
             r"isso n[ãa]o quer dizer que",
+            r"nunca disse que",
+            r"n[ãa]o disse que",
         ),
         "withdraw": (
             r"não (?:é mais|precisa mais|preciso mais)",

@@ -105,6 +105,8 @@ LEXICON = Lexicon(
             r"nemám (?:s tým )?problém",
             r"pokojne",
             r"bez problémov",
+            r"(?:je|sú) v pohode",
+            r"v pohode",
         ),
         "indifferent": (
             r"je mi (?:to )?jedno",
@@ -136,6 +138,7 @@ LEXICON = Lexicon(
             r"nepoviem,? (?:že|ze)",
             r"nepovedal\w* by som,? (?:že|ze)",
             r"nehovor[íi]m,? (?:že|ze)",
+            r"(?:nikdy )?(?:som )?nepovedal\w*,? (?:že|ze)",
         ),
         "withdraw": (
             r"už (?:to )?nepotrebujem",
@@ -147,7 +150,11 @@ LEXICON = Lexicon(
         ),
         "condition": (r"ak", r"keby"),
         "hypothetical": (r"keby(?:m)?", r"ak by som niekedy"),
-        "contrast": (r"namiesto", r"a nie"),
+        "contrast": (
+            r"namiesto",
+            r"a nie",
+            r"rad(?:šej|sej)(?: \w+){1,4} (?P<cue>ako)",
+        ),
         "except": (r"okrem", r"s výnimkou"),
         "fallback": (r"inak", r"prípadne"),
         "state": (r"bol\w*",),
