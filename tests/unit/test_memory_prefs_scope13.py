@@ -183,3 +183,16 @@ def test_an_avoidance_negated_or_never_said_accepts(text: str) -> None:
 )
 def test_an_avoidance_not_negated_still_avoids(text: str, avoided: tuple[str, str]) -> None:
     assert avoided in found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "seat"),
+    [
+        ("I would like to lean on the wall and nap.", "window"),
+        ("I'll be up and down with the baby, end of row works best.", "aisle"),
+        ("Uma janelinha, por favor, adoro ver as nuvens.", "window"),
+        ("Kursi jendela dong, saya suka lihat awan.", "window"),
+    ],
+)
+def test_seats_asked_for_in_everyday_words(text: str, seat: str) -> None:
+    assert ("seat", seat) in found(text)

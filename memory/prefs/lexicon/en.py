@@ -42,7 +42,7 @@ LEXICON = Lexicon(
             r"windows?(?:[- ](?:seats?|side))?",
             r"by the window",
             # The seat named by what it is for (getting up, seeing out).
-            r"(?:lean|rest) (?:my|his|her|their) head (?:against|on) the (?:wall|side)",
+            r"(?:lean|rest)(?: (?:my|his|her|their) head)? (?:against|on) the (?:wall|side)",
             r"look out (?:and see|at the view|at the clouds)",
             r"see (?:the view|the clouds|outside)",
             r"watch the clouds",
@@ -51,7 +51,7 @@ LEXICON = Lexicon(
             r"aisles?(?:[- ](?:seats?|side))?",
             r"on the aisle",
             # The seat named by what it is for (getting up, seeing out).
-            r"(?:the )?(?:end|edge) of (?:the|a) row",
+            r"(?:the )?(?:end|edge) of (?:the |a )?row",
             r"(?:get|getting|stand|standing) up (?:a lot|often|frequently|regularly|all the time)",
         ),
         "channel:sms": (

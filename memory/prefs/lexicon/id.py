@@ -168,6 +168,9 @@ LEXICON = Lexicon(
             r"waktu",
         ),
     },
+    # The colloquial softener "dong" ("kursi lorong dong", aisle please) asks; elsewhere
+    # it is another word (Vietnamese "đồng" typed bare).
+    local={"wish": (r"dong",)},
     breaks=(r"tapi", r"tetapi", r"namun", r"karena", r"jadi", r"soalnya"),
     concessive=(r"walaupun", r"meskipun"),
     joins=(r"dan",),

@@ -30,6 +30,7 @@ LEXICON = Lexicon(
     targets={
         "seat:window": (
             r"janelas?",
+            r"janelinhas?",
             r"lugar (?:à|a|na) janela",
             # The seat named by what it is for (getting up, seeing out).
             r"ver as nuvens",
