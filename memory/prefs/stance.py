@@ -74,9 +74,6 @@ NEED_NEG = 6
 TELEGRAPHIC = 2
 """A clause with at most this many words besides its targets and cues asks for them."""
 TELEGRAPHIC_CJK = 3
-LISTED = 3
-"""A clause with at most this many words besides its targets and cues is an item of the
-list before it ("..., and Newark too")."""
 
 PERSONAL_CHANNELS = ("sms", "email")
 PHONE = "phone"
@@ -228,14 +225,8 @@ def _read_clause(
     own = bool(keys & STANCE)
     inherited_wish = not own and carry.wish
     families = frozenset(t.family for t in targets)
-    # "Keep me away from JFK and Newark": a clause that only lists more things continues
-    # the refusal before it; one that says something of its own ("I'm not flying from
-    # Heathrow, I'm leaving from Gatwick") is a new statement, not an item of the list.
     inherited_refusal = (
-        not own
-        and carry.refuse
-        and (not carry.families or bool(families & carry.families))
-        and _telegraphic(folded, clause.span, targets, cues, keys, LISTED)
+        not own and carry.refuse and (not carry.families or bool(families & carry.families))
     )
     # "Not a fan of Schiphol - please avoid": a refusal with nothing named. "Never again"
     # also reaches back a sentence ("Last time I flew Ryanair they lost my bag. Never
@@ -505,7 +496,6 @@ def _telegraphic(
     targets: list[Mark],
     cues: list[Mark],
     keys: set[str],
-    words: int = TELEGRAPHIC,
 ) -> bool:
     """Does the clause consist of little more than what it names ("Aisle please")?"""
     if not targets or keys & {"state", "past", "other", "ask"}:
@@ -520,7 +510,7 @@ def _telegraphic(
             cjk += 1
         elif not folded[start:end].isdigit():
             latin += 1
-    return latin <= words and cjk <= TELEGRAPHIC_CJK
+    return latin <= TELEGRAPHIC and cjk <= TELEGRAPHIC_CJK
 
 
 def _tokens(folded: str, span: Span) -> list[tuple[int, int]]:
