@@ -191,3 +191,11 @@ def test_an_avoidance_not_negated_still_avoids(text: str, avoided: tuple[str, st
 )
 def test_seats_asked_for_in_everyday_words(text: str, seat: str) -> None:
     assert ("seat", seat) in found(text)
+
+
+def test_french_ne_que_restricts_and_does_not_refuse() -> None:
+    assert found("S'il n'y a que Doha, ça me va.") == NOTHING
+    assert found("Je ne veux que le hublot.") == [("seat", "window")]
+    assert ("avoid_cities", "Frankfurt am Main") in found(
+        "Je ne veux pas que vous passiez par Francfort."
+    )

@@ -185,6 +185,10 @@ LEXICON = Lexicon(
             r"exig\w*",
             r"communiquer",
             r"r[ée]clame",
+            # "Ne ... que" restricts, it does not refuse: "il n'y a que Doha" (only Doha),
+            # "je ne veux que le hublot" (only the window).
+            r"n'y (?:a|aura|avait) qu(?:e|')",
+            r"ne \w+ qu(?:e|')",
         ),
         "request": (
             r"pourriez-vous",
