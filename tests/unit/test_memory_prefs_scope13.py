@@ -173,6 +173,7 @@ def test_an_avoidance_negated_or_never_said_accepts(text: str) -> None:
         ("No, never again via Frankfurt.", ("avoid_cities", "Frankfurt am Main")),
         ("Please avoid Frankfurt, I can't stand it.", ("avoid_cities", "Frankfurt am Main")),
         ("Je ne veux plus jamais voler avec Ryanair.", ("avoid_carriers", "FR")),
+        ("Saya tak mau lewat Jakarta.", ("avoid_cities", "Jakarta")),
         ("Radšej cez Mníchov ako cez Frankfurt.", ("avoid_cities", "Frankfurt am Main")),
     ],
 )
