@@ -174,6 +174,10 @@ def test_an_avoidance_negated_or_never_said_accepts(text: str) -> None:
         ("Please avoid Frankfurt, I can't stand it.", ("avoid_cities", "Frankfurt am Main")),
         ("Je ne veux plus jamais voler avec Ryanair.", ("avoid_carriers", "FR")),
         ("Saya tak mau lewat Jakarta.", ("avoid_cities", "Jakarta")),
+        (
+            "Když musím přestupovat, tak ať to není ve Frankfurtu.",
+            ("avoid_cities", "Frankfurt am Main"),
+        ),
         ("Radšej cez Mníchov ako cez Frankfurt.", ("avoid_cities", "Frankfurt am Main")),
     ],
 )

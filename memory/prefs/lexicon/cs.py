@@ -150,6 +150,8 @@ LEXICON = Lexicon(
         "request": (r"(?:můžete|mohli byste|mohla byste|můžeš|môžete)",),
         "neg": (
             r"ne",
+            r"není",
+            r"nebude",
             r"nie",
             r"nechci",
             r"nechceme",
