@@ -36,6 +36,7 @@ STANCE = frozenset(
         "native",
         "withdraw",
         "request",
+        "disclaim",
     }
 )
 """Cues that say what the customer does with a target: a piece carrying one stands alone."""

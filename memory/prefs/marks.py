@@ -38,6 +38,8 @@ TONED = frozenset({"vi"})
 """Languages whose every word carries its marks: a word of theirs written bare ("nang" for
 "nạng", a crutch) is read only in a text of theirs, where bare typing is a habit; in
 another language's text it is a word of that language (Tagalog "nang")."""
+PAIRED = "paired"
+"""The value of a contrast cue that ends a comparison ("prefer A to B", "plutôt A que B")."""
 _LATIN_WORD = re.compile(r"[\x00-\u024f]+")
 _MEMBERSHIP = tuple(compile_words(claims.MEMBERSHIP).items())
 MEMBERSHIP_REACH = 12
@@ -147,7 +149,10 @@ class Matcher:
                         source[start:end]
                     ):
                         continue
-                    cue = Mark("cue", pattern.key, "", start, end)
+                    # A narrowed contrast is the second half of a comparison ("prefer
+                    # ... to", "lieber ... als"): `stance` wants its first half named.
+                    paired = narrowed and pattern.key == "contrast"
+                    cue = Mark("cue", pattern.key, PAIRED if paired else "", start, end)
                     (cues if ours else foreign).append(cue)
                 else:
                     cuts.append(Mark(pattern.kind, pattern.kind, "", start, end))

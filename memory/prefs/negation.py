@@ -7,6 +7,7 @@ of where a "not" lands, asked for seats, channels, languages and needs alike.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from memory.prefs.marks import Mark
@@ -77,6 +78,33 @@ def accept_negated(folded: str, cues: list[Mark]) -> bool:
         any(n.end <= a.start and tokens_between(folded, n.end, a.start) <= 1 for n in negs)
         for a in accepts
     )
+
+
+AVOID_NEG = 2
+"""A negation at most this many words before a word of avoiding, with no punctuation
+between, negates it ("I don't want to avoid Frankfurt", "if you can't avoid it")."""
+_WORDS_ONLY = re.compile(r"[\w' ’-]*")
+_AVOIDING_VERB = re.compile(
+    r"(?:avoid|hate|loathe|skip|refus|exclud|boycott|can'?t stand|meid|vermeid|hass|evit|"
+    r"odi|detest|vermijd|haat|unik|избег|ненавид|vyh|kacin|nefret)"
+)
+"""A word of avoiding that is a verb a negation can deny ("don't avoid", "nicht meiden"),
+unlike one that is a negation itself (French "plus jamais" after "ne", "never again")."""
+
+
+def avoid_negated(folded: str, cues: list[Mark]) -> list[tuple[Mark, Mark]]:
+    """The (negation, avoidance) pairs in which the negation denies the avoiding: not
+    avoiding a place accepts it. "No, never again" is no pair: a comma stands between."""
+    pairs = []
+    verbs = (c for c in cues if c.key == "avoid" and _AVOIDING_VERB.match(folded, c.start))
+    for avoid in verbs:
+        for neg in (c for c in cues if c.key == "neg"):
+            if neg.end > avoid.start or tokens_between(folded, neg.end, avoid.start) > AVOID_NEG:
+                continue
+            if _WORDS_ONLY.fullmatch(folded, neg.end, avoid.start):
+                pairs.append((neg, avoid))
+                break
+    return pairs
 
 
 TROUBLE_NEG = 3

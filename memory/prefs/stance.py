@@ -55,14 +55,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from memory.prefs.clauses import STANCE, Clause
-from memory.prefs.marks import Mark, Marks
+from memory.prefs.marks import PAIRED, Mark, Marks
 from memory.prefs.needs import (
     children_alone,
     disclaimed_needs,
     someone_elses_trip,
     withdrawn_needs,
 )
-from memory.prefs.negation import accept_negated, denied_troubles, negated
+from memory.prefs.negation import accept_negated, avoid_negated, denied_troubles, negated
 from memory.prefs.text import Span, fold, is_cjk, tokens_between
 
 NEG_BEFORE = 5
@@ -159,6 +159,18 @@ def read(
                 Mark(c.kind, "avoid", c.value, c.start, c.end) if c.key == "accept" else c
                 for c in cues
             ]
+        negated_avoids = avoid_negated(folded, cues)
+        if negated_avoids:
+            # "I don't want to avoid Frankfurt", "if you can't avoid Frankfurt": not
+            # avoiding a place accepts it.
+            spent = {id(m) for pair in negated_avoids for m in pair}
+            cues = [c for c in cues if id(c) not in spent]
+            keys = {c.key for c in cues} | {"accept"}
+        if "disclaim" in keys:
+            # "I wouldn't say I never want to go via Paris", "ce n'est pas que je refuse
+            # Francfort": the refusal is denied, and what it named is accepted.
+            cues = [c for c in cues if c.key not in ("neg", "avoid", "disclaim")]
+            keys = (keys - {"neg", "avoid", "disclaim"}) | {"accept"}
         denied = denied_troubles(folded, cues, targets)
         if denied:
             # "I never had trouble at Heathrow": the "never" is the trouble's, and the
@@ -198,7 +210,7 @@ def _read_clause(
     carry: _Carry,
 ) -> _Carry:
     negs = [c for c in cues if c.key == "neg"]
-    contrasts = [c for c in cues if c.key == "contrast"]
+    contrasts = [c for c in cues if c.key == "contrast" and _compares(c, targets)]
     contrasts_before = [c for c in cues if c.key == "contrast_before"]
     excepts = [c for c in cues if c.key == "except"]
     # "Avoid every airport except FRA": what follows "except" is spared from a refusal
@@ -229,7 +241,18 @@ def _read_clause(
             reading.night.append((True, quote))
     # "Antigamente eu evitava Lisboa, mas agora tanto faz", "之前说不要国航，现在无所谓了":
     # not minding *now*, with nothing named, takes back what the sentence refused.
-    if not targets and keys & {"accept", "indifferent"} and "now" in keys and not other:
+    # "Frankfurt isn't ideal but I can live with it", "mais ça me va": an acceptance set
+    # against what came before ("but"), with nothing named, that points back at it ("it",
+    # "there", "ça"), accepts what the sentence named — but not "No Ryanair, it's fine
+    # otherwise" (no "but": the rest is fine) nor "Avoid Frankfurt, but anything else is
+    # fine", whose acceptance is of everything other than what was refused.
+    if (
+        not targets
+        and keys & {"accept", "indifferent"}
+        and ("now" in keys or _points_back(folded, clause.span))
+        and not keys & {"except", "fallback"}
+        and not other
+    ):
         reading.accepted |= {(e.key, e.value) for e in carry.entities}
     # "Avoid British Airways and Iberia if possible": a place or airline can only be
     # avoided, so a clause that only adds politeness to a refusal continues it.
@@ -398,6 +421,16 @@ def _avoid(reading: Reading, entity: Mark, quote: str) -> None:
         reading.avoided.setdefault((entity.key, entity.value), quote)
 
 
+def _compares(contrast: Mark, targets: list[Mark]) -> bool:
+    """Does the contrast set something against what follows it? "Rather than", "instead
+    of" always do; the second half of a comparison ("prefer A to B", "préférer A à B",
+    "lieber A als B") only when its A is named: in "je préférerais une correspondance à
+    Zurich" the "à" is where the connection is, and Zurich is wanted, not refused."""
+    if contrast.value != PAIRED:
+        return True
+    return any(t.end <= contrast.start for t in targets)
+
+
 def _after(target: Mark, contrasts: list[Mark]) -> bool:
     return any(c.end <= target.start for c in contrasts)
 
@@ -416,6 +449,37 @@ WITH_ME = re.compile(
 """The writer counted with the other person ("my wife and I both need aisle seats")."""
 
 
+ANAPHOR = re.compile(
+    r"\b(?:it|that|them|there|those|das|dort|damit|ca|cela|eso|ahi|alli|alla|questo|cio|"
+    r"isso|isto|ali|dat|daar|het|tam|это|там|bu|orasi|orada)\b"
+)
+"""A word that points back at something named before ("I'm fine with it", "ça me va",
+"mir ist das egal", "то мне всё равно"), in the folded text."""
+ELSEWHERE = re.compile(
+    r"\b(?:else|elsewhere|other|others|otherwise|anywhere|anything|rest|sonst|anderen?|"
+    r"anders|ailleurs|autres?|reste|otros?|otras?|demas|resto|altri|altre|altro|altrove|"
+    r"outros?|outras?|ander|andere|inne|inny|ine|iny|jine|jiny|другие|другое|остальн\w*|"
+    r"baska)\b"
+)
+"""A word that sets what follows against what was named ("anything else is fine")."""
+
+
+ADVERSATIVE = re.compile(
+    r"(?:but|though|aber|doch|mais|pero|ma|pero|mas|porem|maar|ale|но|а|ama|fakat|ancak)\b"
+)
+"""A conjunction that sets its clause against the one before ("but", "aber", "а")."""
+
+
+def _points_back(folded: str, span: Span) -> bool:
+    """Does the clause, set against the one before, point back at what was named, and
+    not away from it?"""
+    return (
+        ADVERSATIVE.match(folded, span.start) is not None
+        and ANAPHOR.search(folded, span.start, span.end) is not None
+        and ELSEWHERE.search(folded, span.start, span.end) is None
+    )
+
+
 def _someone_else(targets: list[Mark], cues: list[Mark]) -> bool:
     """Is the clause about another person ("My wife prefers window")? Only when they are
     named before what the clause is about, as its subject."""
@@ -427,7 +491,11 @@ def _someone_else(targets: list[Mark], cues: list[Mark]) -> bool:
 
 
 def _telegraphic(
-    folded: str, span: Span, targets: list[Mark], cues: list[Mark], keys: set[str]
+    folded: str,
+    span: Span,
+    targets: list[Mark],
+    cues: list[Mark],
+    keys: set[str],
 ) -> bool:
     """Does the clause consist of little more than what it names ("Aisle please")?"""
     if not targets or keys & {"state", "past", "other", "ask"}:

@@ -62,6 +62,7 @@ CUE_KEYS = (
     "other",  # my wife, mon fils: a wish of someone else
     "apart",  # on a separate booking, not travelling with me: someone else's trip
     "ask",  # asked whether: a question reported
+    "disclaim",  # not that, wouldn't say, ce n'est pas que: the refusal after it is denied
     "withdraw",  # remove ... from the profile; don't worry about X anymore
     "hypothetical",  # if I ever, si jamais, falls ich mal: a wish only imagined
     "condition",  # if, wenn, si, もし: with "this time" after it, the if-part is imagined

@@ -150,6 +150,8 @@ LEXICON = Lexicon(
         "request": (r"(?:můžete|mohli byste|mohla byste|můžeš|môžete)",),
         "neg": (
             r"ne",
+            r"není",
+            r"nebude",
             r"nie",
             r"nechci",
             r"nechceme",
@@ -242,6 +244,7 @@ LEXICON = Lexicon(
             r"(?:moje|můj|mého|mé|moji|mojí|mému|mou|moja|môj|moju) (?:manžel\w*|žen\w*|syn\w*|"
             r"dcer\w*|matk\w*|mam\w*|maminc\w*|otc\w*|otec|tát\w*|tatínek|bratr\w*|brat\w*|"
             r"sestr\w*|kolegyn\w*|koleg\w*|šéf\w*|babičk\w*|dědeč\w*|přítel\w*|kamarád\w*)",
+            r"(?:manželka|manžel|syn|dcera|máma|maminka|matka|otec|táta|bratr|sestra|kolega|kolegyně|šéf|kamarád|kamarádka|přítel|přítelkyně)",
         ),
         "apart": (
             r"(?:neletí|necestuje|nejede) (?:\w+ ){0,2}(?:se mnou|s námi)",
@@ -249,6 +252,12 @@ LEXICON = Lexicon(
             r"jin\w* rezervac\w*",
         ),
         "ask": (r"ptal\w* (?:se )?(?:jestli|zda)",),
+        "disclaim": (
+            r"ne(?:že| že) by",
+            r"neřekl\w* bych,? (?:že|ze)",
+            r"neříkám,? (?:že|ze)",
+            r"(?:nikdy )?(?:jsem )?neřekl\w*,? (?:že|ze)",
+        ),
         "withdraw": (
             r"(?:už|již) nepotřebuj\w*",
             r"(?:už|již) není potřeba",
@@ -259,7 +268,13 @@ LEXICON = Lexicon(
         ),
         "condition": (r"pokud", r"jestli", r"jestliže", r"když", r"ak"),
         "hypothetical": (r"kdyby(?:ch)?", r"pokud (?:bych )?(?:někdy|nekdy)"),
-        "contrast": (r"namísto", r"místo toho", r"a ne", r"nikoli"),
+        "contrast": (
+            r"namísto",
+            r"místo toho",
+            r"a ne",
+            r"nikoli",
+            r"rad(?:ši|si|ěj|ej)(?: \w+){1,4} (?P<cue>než|nez|jak)",
+        ),
         "except": (r"kromě", r"s výjimkou", r"okrem"),
         "fallback": (r"jinak", r"případně", r"inak"),
         "state": (r"byl\w*", r"byla"),

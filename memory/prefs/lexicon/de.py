@@ -32,8 +32,21 @@ LEXICON = Lexicon(
         "el": (r"griechisch\w*",),
     },
     targets={
-        "seat:window": (r"fenster\w*", r"am fenster"),
-        "seat:aisle": (r"gang(?:platz|pl[äa]tze|sitz\w*|seite)?", r"am gang", r"mittelgang"),
+        "seat:window": (
+            r"fenster\w*",
+            r"am fenster",
+            # The seat named by what it is for (getting up, seeing out).
+            r"(?:rausschauen|hinausschauen|rausgucken|hinaussehen)",
+            r"(?:den )?kopf an die wand",
+        ),
+        "seat:aisle": (
+            r"gang(?:platz|pl[äa]tze|sitz\w*|seite)?",
+            r"am gang",
+            r"mittelgang",
+            # The seat named by what it is for (getting up, seeing out).
+            r"(?:oft|h[äa]ufig|öfter|ständig) aufstehen",
+            r"am ende der reihe",
+        ),
         "channel:sms": (r"sms", r"textnachricht\w*", r"kurznachricht\w*", r"handynachricht\w*"),
         # The phone as the address ("a message to my mobile"): SMS, unless it is where
         # another channel is read (`memory.prefs.stance`).
@@ -331,6 +344,13 @@ LEXICON = Lexicon(
             r"angenommen",
             r"rein hypothetisch",
             r"wenn ich \w+ (?:wäre|hätte)",
+        ),
+        "disclaim": (
+            r"nicht dass",
+            r"ich (?:würde|will) nicht sagen",
+            r"es ist nicht so,? dass",
+            r"das hei(?:ß|ss)t nicht,? dass",
+            r"(?:habe )?(?:nie|nicht|niemals) gesagt,? dass",
         ),
         "withdraw": (
             r"(?:nicht|nie) mehr (?:nötig|notwendig|erforderlich|aktuell)",

@@ -38,8 +38,22 @@ LEXICON = Lexicon(
         "el": ("greek",),
     },
     targets={
-        "seat:window": (r"windows?(?:[- ](?:seats?|side))?", r"by the window"),
-        "seat:aisle": (r"aisles?(?:[- ](?:seats?|side))?", r"on the aisle"),
+        "seat:window": (
+            r"windows?(?:[- ](?:seats?|side))?",
+            r"by the window",
+            # The seat named by what it is for (getting up, seeing out).
+            r"(?:lean|rest)(?: (?:my|his|her|their) head)? (?:against|on) the (?:wall|side)",
+            r"look out (?:and see|at the view|at the clouds)",
+            r"see (?:the view|the clouds|outside)",
+            r"watch the clouds",
+        ),
+        "seat:aisle": (
+            r"aisles?(?:[- ](?:seats?|side))?",
+            r"on the aisle",
+            # The seat named by what it is for (getting up, seeing out).
+            r"(?:the )?(?:end|edge) of (?:the |a )?row",
+            r"(?:get|getting|stand|standing) up (?:a lot|often|frequently|regularly|all the time)",
+        ),
         "channel:sms": (
             r"sms(?:es)?",
             r"texts?",
@@ -239,6 +253,7 @@ LEXICON = Lexicon(
             r"(?:i'?m|am) a (?:window|aisle) (?:person|guy|girl|type)",
             r"favou?rite",
             r"do the same",
+            r"(?:more|most) comfortable (?:reading|writing|speaking|with|in)",
         ),
         "request": (
             r"(?:could|can|would|will) (?:you|u|someone|somebody|anyone)",
@@ -246,6 +261,7 @@ LEXICON = Lexicon(
             r"would it be possible",
             # "Could updates go to my inbox?": a request with no "you" in it.
             r"(?:could|can|would) (?:\w+ ){1,2}(?:go|be sent|come) (?:to|by|via)",
+            r"is there (?:anyone|someone|somebody|anybody) (?:who|that) (?:can|could)",
         ),
         "neg": (
             r"no",
@@ -302,6 +318,7 @@ LEXICON = Lexicon(
             r"(?:any|an) issue",
             r"bad experiences?",
             r"hassles?",
+            r"hardships?",
         ),
         "accept": (
             r"fine",
@@ -312,6 +329,7 @@ LEXICON = Lexicon(
             r"all right",
             r"happy (?:to|with)",
             r"happily",
+            r"(?:can|could) live with",
             r"glad to",
             r"(?:don'?t|do not|doesn'?t|does not|wouldn'?t|won'?t) mind",
             r"no (?:problem|issue)s?",
@@ -401,6 +419,11 @@ LEXICON = Lexicon(
             r"child|kids?|"
             r"children|mother|mum|mom|father|dad|parents?|brother|sister|boss|colleague|friend|"
             r"boyfriend|girlfriend|fianc[eé]e?|grand\w+|family)",
+            # Someone else's words reported: "a friend said never to connect in Dubai".
+            r"(?:a|one|some) (?:\w+ )?(?:friends?|colleagues?|relatives?|neighbou?rs?|"
+            r"co-?workers?|acquaintances?)",
+            r"(?:someone|somebody|people|everyone|everybody|they) (?:said|say|says|told me|"
+            r"tell me|warned|recommended|suggested)",
         ),
         "ask": (
             r"asks? (?:whether|if|about)",
@@ -419,6 +442,16 @@ LEXICON = Lexicon(
             r"hypothetically",
             r"suppos(?:e|ing) (?:i|we)",
             r"imagine (?:i|we)",
+        ),
+        "disclaim": (
+            r"(?:wouldn'?t|would not) (?:really )?say",
+            r"(?:it'?s|it is|it was) not that",
+            r"not that i",
+            r"i'?m not saying",
+            r"i am not saying",
+            r"(?:doesn'?t|does not) mean (?:that )?i",
+            r"i (?:never|didn'?t|did not) (?:say|said)",
+            r"i (?:don'?t|do not) think i (?:ever )?said",
         ),
         "withdraw": (
             r"(?:don't|do not|no need to|needn't|(?:no longer|don't|do not) need to) "

@@ -28,8 +28,21 @@ LEXICON = Lexicon(
         "el": (r"griego",),
     },
     targets={
-        "seat:window": (r"ventanillas?", r"ventanas?", r"junto a la ventana(?:nilla)?"),
-        "seat:aisle": (r"pasillos?", r"lado del pasillo"),
+        "seat:window": (
+            r"ventanillas?",
+            r"ventanas?",
+            r"junto a la ventana(?:nilla)?",
+            # The seat named by what it is for (getting up, seeing out).
+            r"ver (?:las nubes|el paisaje|la vista|afuera|hacia afuera)",
+            r"apoyar la cabeza (?:en|contra) la pared",
+        ),
+        "seat:aisle": (
+            r"pasillos?",
+            r"lado del pasillo",
+            # The seat named by what it is for (getting up, seeing out).
+            r"(?:al )?final de la fila",
+            r"(?:levantarme|pararme) (?:mucho|seguido|a menudo|con frecuencia)",
+        ),
         "channel:sms": (r"sms", r"mensajes? de texto", r"mensajitos?", r"textos?"),
         # The phone as the address ("a message to my mobile"): SMS, unless it is where
         # another channel is read (`memory.prefs.stance`).
@@ -262,6 +275,13 @@ LEXICON = Lexicon(
             r"si (?:algún día|alguna vez|acaso|por casualidad)",
             r"si (?:yo )?(?:fuera|tuviera|viajara)",
             r"hipotéticamente",
+        ),
+        "disclaim": (
+            r"no es que",
+            r"no (?:dir[íi]a|digo) que",
+            r"eso no significa que",
+            r"nunca (?:he )?dij(?:e|o) que",
+            r"no (?:he )?dicho que",
         ),
         "withdraw": (
             r"ya no (?:hace falta|es necesari\w+|lo necesito|necesito)",

@@ -32,8 +32,23 @@ LEXICON = Lexicon(
         "el": (r"grec|grecque",),
     },
     targets={
-        "seat:window": (r"hublots?", r"fen[êe]tres?", r"c[ôo]t[ée] (?:hublot|fen[êe]tre)"),
-        "seat:aisle": (r"couloirs?", r"all[ée]es?", r"c[ôo]t[ée] (?:couloir|all[ée]e)"),
+        "seat:window": (
+            r"hublots?",
+            r"fen[êe]tres?",
+            r"c[ôo]t[ée] (?:hublot|fen[êe]tre)",
+            # The seat named by what it is for (getting up, seeing out).
+            r"regarder dehors",
+            r"voir (?:les nuages|la vue|le paysage|dehors)",
+            r"(?:la t[êe]te )?contre la paroi",
+        ),
+        "seat:aisle": (
+            r"couloirs?",
+            r"all[ée]es?",
+            r"c[ôo]t[ée] (?:couloir|all[ée]e)",
+            # The seat named by what it is for (getting up, seeing out).
+            r"(?:en )?bout de rang(?:[ée]e)?",
+            r"me lever (?:souvent|beaucoup|fr[ée]quemment)",
+        ),
         "channel:sms": (r"sms", r"textos?", r"messages? textes?"),
         # The phone as the address ("a message to my mobile"): SMS, unless it is where
         # another channel is read (`memory.prefs.stance`).
@@ -170,6 +185,10 @@ LEXICON = Lexicon(
             r"exig\w*",
             r"communiquer",
             r"r[ée]clame",
+            # "Ne ... que" restricts, it does not refuse: "il n'y a que Doha" (only Doha),
+            # "je ne veux que le hublot" (only the window).
+            r"n'y (?:a|aura|avait) qu(?:e|')",
+            r"ne \w+ qu(?:e|')",
         ),
         "request": (
             r"pourriez-vous",
@@ -179,6 +198,8 @@ LEXICON = Lexicon(
             r"est-il possible",
             r"est-ce que vous pouvez",
             r"quelqu'un (?:pourrait|peut)",
+            r"quelqu'un (?:pourrait|peut)(?:-il)?",
+            r"il y a quelqu'un qui (?:peut|pourrait)",
         ),
         "neg": (
             r"ne",
@@ -311,6 +332,14 @@ LEXICON = Lexicon(
             r"si j'étais",
             r"si j'avais",
             r"en théorie",
+        ),
+        "disclaim": (
+            r"ce n'est pas que",
+            r"je ne (?:dirais|dis) pas que",
+            r"non pas que",
+            r"[çc]a ne veut pas dire que",
+            r"je n'ai jamais dit que",
+            r"je n'ai pas dit que",
         ),
         "withdraw": (
             r"plus (?:besoin|nécessaire)",

@@ -60,8 +60,8 @@ TARGETS = {
     "need:reduced mobility": (
         r"(?:teško|otežano|slabo|jedva) (?:\w+ )?(?:hodam|hoda|hodati|se krećem|se kreće)",
         r"ne mogu (?:\w+ )?hodati",
-        r"štak\w*",
-        r"štap\w*",
+        r"~štak\w*",  # with its accent: bare "stak" is Dutch
+        r"~štap\w*",  # with its accent: bare "stap" is Dutch for a step
         r"hodalic\w*",
         r"(?:smanjen|ograničen|otežan)\w* (?:pokretljivost|kretanj)\w*",
     ),

@@ -101,7 +101,6 @@ LEXICON = Lexicon(
         ),
         "neg": (
             r"tidak",
-            r"tak",
             r"jangan",
             r"bukan",
             r"nggak",
@@ -168,6 +167,10 @@ LEXICON = Lexicon(
             r"waktu",
         ),
     },
+    # Read only in an Indonesian text: the softener "dong" ("kursi lorong dong", aisle
+    # please) asks, elsewhere it is Vietnamese "đồng" typed bare; "tak" (not) is Slovak,
+    # Czech and Polish "so" / "yes" ("Ak musím prestupovať, tak Viedeň je v pohode").
+    local={"wish": (r"dong",), "neg": (r"tak",)},
     breaks=(r"tapi", r"tetapi", r"namun", r"karena", r"jadi", r"soalnya"),
     concessive=(r"walaupun", r"meskipun"),
     joins=(r"dan",),

@@ -28,8 +28,22 @@ LEXICON = Lexicon(
         "el": (r"greco",),
     },
     targets={
-        "seat:window": (r"finestrin[oi]", r"lato finestrino", r"vicino al finestrino"),
-        "seat:aisle": (r"corridoio", r"lato corridoio"),
+        "seat:window": (
+            r"finestrin[oi]",
+            r"lato finestrino",
+            r"vicino al finestrino",
+            # The seat named by what it is for (getting up, seeing out).
+            r"guardare fuori",
+            r"vedere (?:le nuvole|il panorama|fuori)",
+        ),
+        "seat:aisle": (
+            r"corridoio",
+            r"lato corridoio",
+            # The seat named by what it is for (getting up, seeing out).
+            r"in fondo alla fila",
+            r"(?:a )?fine fila",
+            r"alzarmi (?:spesso|di frequente|tante volte)",
+        ),
         "channel:sms": (r"sms", r"messaggi(?:o)? di testo", r"messaggin[oi]"),
         # The phone as the address ("a message to my mobile"): SMS, unless it is where
         # another channel is read (`memory.prefs.stance`).
@@ -130,7 +144,14 @@ LEXICON = Lexicon(
             r"chiedo",
             r"richiedo",
         ),
-        "request": (r"potreste", r"potete", r"pu[òo]", r"sarebbe possibile", r"[èe] possibile"),
+        "request": (
+            r"potreste",
+            r"potete",
+            r"pu[òo]",
+            r"sarebbe possibile",
+            r"[èe] possibile",
+            r"qualcuno (?:potrebbe|pu[òo])",
+        ),
         "neg": (
             r"non",
             r"mai",
@@ -229,6 +250,13 @@ LEXICON = Lexicon(
             r"se (?:mai|un giorno)",
             r"se (?:io )?(?:fossi|avessi|dovessi)",
             r"ipoteticamente",
+        ),
+        "disclaim": (
+            r"non ~è che",
+            r"non (?:direi|dico) che",
+            r"non significa che",
+            r"non ho mai detto che",
+            r"non ho detto che",
         ),
         "withdraw": (
             r"non (?:serve|è necessari\w) più",

@@ -32,11 +32,16 @@ LEXICON = Lexicon(
             r"raam(?:plaats\w*|stoel\w*|zijde|kant)?",
             r"bij het raam",
             r"aan het raam",
+            # The seat named by what it is for (getting up, seeing out).
+            r"naar buiten kijken",
         ),
         "seat:aisle": (
             r"gangpad(?:plaats\w*|stoel\w*|zijde|kant)?",
             r"aan het gangpad",
             r"gangplaats\w*",
+            # The seat named by what it is for (getting up, seeing out).
+            r"(?:vaak|veel) opstaan",
+            r"aan het eind van de rij",
         ),
         "channel:sms": (r"sms(?:-?je|jes)?", r"tekstbericht\w*", r"sms-?bericht\w*"),
         # The phone as the address ("a message to my mobile"): SMS, unless it is where
@@ -163,6 +168,9 @@ LEXICON = Lexicon(
             r"zou u",
             r"zou je",
             r"is het mogelijk",
+            r"kan iemand",
+            r"zou iemand",
+            r"is er iemand die",
         ),
         "neg": (
             r"niet",
@@ -263,6 +271,13 @@ LEXICON = Lexicon(
             r"stel dat",
             r"mocht ik ooit",
             r"als (?:mijn|onze) \w+ (?:mee )?(?:was|waren)",
+        ),
+        "disclaim": (
+            r"niet dat ik",
+            r"het is niet zo dat",
+            r"ik (?:zou|zal) niet zeggen dat",
+            r"ik zeg niet dat",
+            r"(?:heb )?(?:nooit|niet) gezegd dat",
         ),
         "withdraw": (
             r"niet meer nodig",

@@ -28,8 +28,22 @@ LEXICON = Lexicon(
         "el": (r"greck\w*",),
     },
     targets={
-        "seat:window": (r"okn(?:o|a|ie|em)", r"przy oknie", r"od okna"),
-        "seat:aisle": (r"przej[śs]ci(?:e|a|u|em)", r"przy przej[śs]ciu", r"korytarz\w*"),
+        "seat:window": (
+            r"okn(?:o|a|ie|em)",
+            r"przy oknie",
+            r"od okna",
+            # The seat named by what it is for (getting up, seeing out).
+            r"patrzeć na chmury",
+            r"wyglądać na zewnątrz",
+        ),
+        "seat:aisle": (
+            r"przej[śs]ci(?:e|a|u|em)",
+            r"przy przej[śs]ciu",
+            r"korytarz\w*",
+            # The seat named by what it is for (getting up, seeing out).
+            r"(?:często|ciągle) wstawać",
+            r"na końcu rzędu",
+        ),
         "channel:sms": (r"sms\w*", r"esemes\w*", r"wiadomo[śs]\w* tekstow\w*"),
         # The phone as the address ("a message to my mobile"): SMS, unless it is where
         # another channel is read (`memory.prefs.stance`).
@@ -135,7 +149,11 @@ LEXICON = Lexicon(
             r"(?:pisz|piszcie|napisz|napiszcie|kontaktuj|informuj|wysy[łl]aj|dzwo[ńn]|powiadom|"
             r"zarezerwuj|dajcie|sadzajcie|posad[źz])\w* (?:do mnie|mnie|mi)",
         ),
-        "request": (r"czy (?:mo[żz]na|mog[ęe]|mogliby\w*|mo[żz]ecie|mog[łl]\w*|da si[ęe])",),
+        "request": (
+            r"czy (?:mo[żz]na|mog[ęe]|mogliby\w*|mo[żz]ecie|mog[łl]\w*|da si[ęe])",
+            r"czy (?:ktoś|ktos) (?:m[óo]g[łl]\w*|mo[żz]e)",
+            r"czy jest ktoś,? kto (?:mo[żz]e|m[óo]g[łl]by)",
+        ),
         "neg": (
             r"nie",
             r"nigdy",
@@ -219,6 +237,7 @@ LEXICON = Lexicon(
             r"(?:moja|m[óo]j|moje|moi|nasza|nasz|nasze|jego|jej) (?:[żz]ona|m[ąa][żz]|partner\w*|"
             r"syn|c[óo]rka|dziecko|dzieci|mama|matka|tata|ojciec|rodzice|brat|siostra|szef\w*|"
             r"koleg\w*|przyjaci\w*|babcia|dziadek|rodzina)",
+            r"(?:[żz]ona|m[ąa][żz]|syn|c[óo]rka|mama|tata|brat|siostra|kolega|kole[żz]anka|szef|przyjaciel|przyjaci[óo][łl]ka|znajomy|znajoma)",
         ),
         "ask": (r"pyta[łl]?\w* czy", r"chcia[łl]\w* wiedzie[ćc]"),
         "condition": (
@@ -231,6 +250,12 @@ LEXICON = Lexicon(
             r"je[śs]li (?:\w+ ){0,2}by[łl]\w*",
             r"jeśli kiedyś",
             r"hipotetycznie",
+        ),
+        "disclaim": (
+            r"nie to,? (?:że|ze)",
+            r"nie (?:powiem|twierdzę|mówię),? (?:że|ze)",
+            r"nie powiedzia\w* bym,? (?:że|ze)",
+            r"nigdy nie (?:mówi\w*|powiedzia\w*),? (?:że|ze)",
         ),
         "withdraw": (
             r"(?:usu[ńn]|skre[śs]l)\w* (?:\w+ ){0,3}z (?:profilu|karty|rezerwacji)",

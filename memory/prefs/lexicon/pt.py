@@ -28,8 +28,23 @@ LEXICON = Lexicon(
         "el": (r"grego",),
     },
     targets={
-        "seat:window": (r"janelas?", r"lugar (?:à|a|na) janela"),
-        "seat:aisle": (r"corredor", r"lugar (?:no )?corredor", r"coxia"),
+        "seat:window": (
+            r"janelas?",
+            r"janelinhas?",
+            r"lugar (?:à|a|na) janela",
+            # The seat named by what it is for (getting up, seeing out).
+            r"ver as nuvens",
+            r"olhar (?:pra|para) fora",
+            r"ver a paisagem",
+        ),
+        "seat:aisle": (
+            r"corredor",
+            r"lugar (?:no )?corredor",
+            r"coxia",
+            # The seat named by what it is for (getting up, seeing out).
+            r"(?:na )?ponta da fileira",
+            r"levantar (?:muito|sempre|toda hora|com frequ[êe]ncia)",
+        ),
         "channel:sms": (r"sms", r"mensage(?:m|ns) de texto", r"torpedos?"),
         # The phone as the address ("a message to my mobile"): SMS, unless it is where
         # another channel is read (`memory.prefs.stance`).
@@ -146,7 +161,15 @@ LEXICON = Lexicon(
             r"(?:me|nos) (?:contactem|contatem|avisem|mandem|enviem|escrevam|informem|ponham)",
             r"(?:contact|contat|avis|mand|envi|escrev|inform)[a-z]{0,3}-me",
         ),
-        "request": (r"poderiam", r"podem", r"pode", r"seria poss[íi]vel", r"[ée] poss[íi]vel"),
+        "request": (
+            r"poderiam",
+            r"podem",
+            r"pode",
+            r"seria poss[íi]vel",
+            r"[ée] poss[íi]vel",
+            r"poderia",
+            r"algu[ée]m (?:pode|poderia)",
+        ),
         "neg": (
             r"n[ãa]o",
             r"nunca",
@@ -241,6 +264,13 @@ LEXICON = Lexicon(
             r"se (?:algum dia|um dia|por acaso)",
             r"se eu (?:fosse|tivesse|viajasse)",
             r"hipoteticamente",
+        ),
+        "disclaim": (
+            r"n[ãa]o [ée] que",
+            r"n[ãa]o (?:diria|digo) que",
+            r"isso n[ãa]o quer dizer que",
+            r"nunca disse que",
+            r"n[ãa]o disse que",
         ),
         "withdraw": (
             r"não (?:é mais|precisa mais|preciso mais)",

@@ -105,6 +105,8 @@ LEXICON = Lexicon(
             r"nemám (?:s tým )?problém",
             r"pokojne",
             r"bez problémov",
+            r"(?:je|sú) v pohode",
+            r"v pohode",
         ),
         "indifferent": (
             r"je mi (?:to )?jedno",
@@ -129,6 +131,14 @@ LEXICON = Lexicon(
             r"(?:moja|môj|môjho|moju|mojej|mojim|moji) (?:manžel\w*|žen\w*|syn\w*|dcér\w*|"
             r"dcér\w*|mam\w*|matk\w*|otc\w*|otec|ocko|brat\w*|sestr\w*|kolegyn\w*|koleg\w*|"
             r"šéf\w*|babk\w*|dedk\w*|priateľ\w*|kamarát\w*)",
+            r"(?:manželka|manžel|syn|dcéra|mama|mamka|otec|ocko|brat|sestra|kolega|kolegyňa|šéf|kamarát|kamarátka|priateľ|priateľka)",
+        ),
+        "disclaim": (
+            r"nie (?:že|ze) by",
+            r"nepoviem,? (?:že|ze)",
+            r"nepovedal\w* by som,? (?:že|ze)",
+            r"nehovor[íi]m,? (?:že|ze)",
+            r"(?:nikdy )?(?:som )?nepovedal\w*,? (?:že|ze)",
         ),
         "withdraw": (
             r"už (?:to )?nepotrebujem",
@@ -140,7 +150,11 @@ LEXICON = Lexicon(
         ),
         "condition": (r"ak", r"keby"),
         "hypothetical": (r"keby(?:m)?", r"ak by som niekedy"),
-        "contrast": (r"namiesto", r"a nie"),
+        "contrast": (
+            r"namiesto",
+            r"a nie",
+            r"rad(?:šej|sej)(?: \w+){1,4} (?P<cue>ako)",
+        ),
         "except": (r"okrem", r"s výnimkou"),
         "fallback": (r"inak", r"prípadne"),
         "state": (r"bol\w*",),

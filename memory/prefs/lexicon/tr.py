@@ -132,6 +132,10 @@ LEXICON = Lexicon(
         ),
         "other": (r"(?:eşim|kocam|karım|oğlum|kızım|annem|babam|kardeşim|patronum|arkadaşım)\w*",),
         "ask": (r"sordu", r"merak ediyorum"),
+        "disclaim": (
+            r"\w+ (?:demiyorum|diyemem|demem|diyemeyiz)",
+            r"\w+ anlamına gelmiyor",
+        ),
         "withdraw": (
             r"profil\w* (?:\w+ ){0,2}(?:silin|kaldırın|çıkarın)",
             r"artık gerek (?:yok|kalmadı)",
