@@ -9,7 +9,7 @@ estimated times.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -108,9 +108,15 @@ def disruption_facts(
     destination = trip.destination
     actual_dep: datetime | None = None
     actual_arr: datetime | None = None
+    journey_earlier: timedelta | None = None
     if rebooked:
         actual_dep = live(rebooked[0].flight_key)[0]
         actual_arr = live(rebooked[-1].flight_key)[1]
+        # Art 5(1)(c) asks whether the passenger leaves no earlier than booked: for a
+        # connection that is the journey's first departure as re-routed (a leg kept, or a
+        # new flight from the first airport) against the journey's booked one, never a
+        # flight from one airport against the cancelled flight from another.
+        journey_earlier = flights[original[0].flight_key].sched_dep - live(active[0].flight_key)[0]
     elif kind is not DisruptionKind.CANCELLED:
         actual_dep = live(flight_key)[0]
         if kind is not DisruptionKind.DIVERTED and active:
@@ -153,6 +159,7 @@ def disruption_facts(
         sched_dep=disrupted.sched_dep,
         sched_arr=flights[original[-1].flight_key].sched_arr,
         actual_dep=actual_dep,
+        journey_departs_earlier_by=journey_earlier,
         actual_arr=actual_arr,
         notice_at=now,
         carrier_aware_at=state.emitted_at if state else None,
@@ -291,6 +298,10 @@ def rerouted_entitlements(
         disruption = disruption.model_copy(
             update={
                 "actual_dep": live(new_flights[0])[0],
+                # The journey leaves when its first flight as offered does (Art 5(1)(c)).
+                "journey_departs_earlier_by": None
+                if trip is None or not trip.ticketed
+                else flights[trip.ticketed[0].flight_key].sched_dep - live(journey[0])[0],
                 "actual_arr": live(new_flights[-1])[1],
                 "cabin_flown": cabin,
                 "connections_offered": len(journey) - 1,

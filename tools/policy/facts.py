@@ -143,6 +143,13 @@ class Disruption(BaseModel):
         "delayed flight or the offered re-routing (Art 5(1)(c) and 7(2) judge the offer, "
         "even if declined); None if nothing was offered",
     )
+    journey_departs_earlier_by: timedelta | None = Field(
+        default=None,
+        description="for a re-routed connection: how much earlier than the journey's booked "
+        "first departure the re-routed journey leaves its first airport (negative when "
+        "later); Art 5(1)(c) then judges the journey, not the replaced flight against the "
+        "cancelled one (Folkerts C-11/11); None: sched_dep against actual_dep",
+    )
     actual_arr: AwareDatetime | None = Field(
         default=None,
         description="actual (door-open) or expected arrival at the final destination; None "

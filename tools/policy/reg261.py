@@ -38,6 +38,8 @@ from .fares import downgrade_refund_cents, downgrade_refund_percent
 from .results import CareItem, EntitlementKind, Findings
 
 if TYPE_CHECKING:
+    from datetime import timedelta
+
     from .config import PolicyConfig
 
 _K = EntitlementKind
@@ -77,6 +79,17 @@ def _inside(territory: frozenset[str], *airports: Airport) -> bool:
     return all(a.country in territory for a in airports)
 
 
+def _departs_earlier_by(d: Disruption) -> timedelta | None:
+    """How much earlier than booked the offered re-routing makes the passenger leave: on
+    the journey when the case says so (a connection re-routed from its first airport or
+    kept up to the cancelled leg), else the re-routing against the cancelled flight."""
+    if d.actual_dep is None:
+        return None
+    if d.journey_departs_earlier_by is not None:
+        return d.journey_departs_earlier_by
+    return d.sched_dep - d.actual_dep
+
+
 def _compensation(
     out: Findings, scale: Scale, d: Disruption, band_: Band, config: PolicyConfig
 ) -> None:
@@ -85,7 +98,7 @@ def _compensation(
     if d.kind is DisruptionKind.CANCELLED:
         exempt = cancellation_exempt(
             d.notice,
-            departs_earlier_by=None if d.actual_dep is None else d.sched_dep - d.actual_dep,
+            departs_earlier_by=_departs_earlier_by(d),
             arrives_later_by=late,
         )
         if exempt is not None:
