@@ -87,7 +87,11 @@ class LiveDaemon:
             await stack.aclose()
             raise
         stop = asyncio.Event()
-        task = asyncio.create_task(runtime.daemon.run(stop), name=f"daemon:{scenario.name}")
+        # The runner moves the clock and runs what falls due at each moment (`_follow_up`),
+        # at the same point of every run: no wall-time tick of the daemon's own.
+        task = asyncio.create_task(
+            runtime.daemon.run(stop, driven=True), name=f"daemon:{scenario.name}"
+        )
         desk = approval_desk(runtime.db, clock)
 
         async def reopen() -> LiveDaemon:

@@ -122,8 +122,16 @@ class Daemon:
             deps.db, deps.clock, self.followups.handlers(), owner=self.claims.owner
         )
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Resume what a previous run left pending, then consume until `stop` is set."""
+    async def run(self, stop: asyncio.Event, *, driven: bool = False) -> None:
+        """Resume what a previous run left pending, then consume until `stop` is set.
+
+        `driven`: whoever moves this daemon's clock also runs what falls due (a scenario
+        runner on frozen simulated time: `evals.runner`), so no wall-time loop runs due
+        jobs or applies decided approvals. Ticking on wall time beside a clock moved by
+        hand, a job due at the instant records are published ran during their wave, or
+        before it, or after it, as the tick's phase fell: the members of one group were
+        then moved by a reminder's re-check and by the wave's joint plan apart (gen-s1-w0,
+        `split`, seen under load)."""
         self._stop = stop
         resumed = await self.resume_pending()
         if resumed:
@@ -141,8 +149,8 @@ class Daemon:
         stopping = asyncio.create_task(stop.wait())
         checkpoints = asyncio.create_task(self._checkpoint_periodically())
         sweeps = asyncio.create_task(self._sweep_periodically())
-        decisions = asyncio.create_task(self._apply_decisions_periodically())
-        if not self._event_time:
+        decisions = None if driven else asyncio.create_task(self._apply_decisions_periodically())
+        if not self._event_time and not driven:
             self.scheduler.start(self.deps.settings.scheduler.tick_seconds)
         self.consuming = True
         try:
@@ -163,7 +171,8 @@ class Daemon:
             stopping.cancel()
             checkpoints.cancel()
             sweeps.cancel()
-            decisions.cancel()
+            if decisions is not None:
+                decisions.cancel()
             await self.scheduler.stop()
             if not consuming.done():  # run() itself was cancelled
                 consuming.cancel()
