@@ -110,3 +110,9 @@ async def offered_booking(
             now=deps.clock.now(),
         )
     return Offered(pnr, offer_id, case_id, flight.key, [it.flight_keys for it in found])
+
+
+async def flights_of(deps: ToolDeps, pnr: str) -> list[str]:
+    """The flights the booking holds now."""
+    async with deps.db.session() as session:
+        return [s.flight_key for s in (await load_booking(session, pnr)).active_segments]

@@ -17,7 +17,7 @@ from airline.models import BookingStatus
 from airline.reservations import load_booking
 from airline.tables import JourneyRow, LedgerRow, SegmentRow
 from streams.replies import PassengerReply
-from tests.fakes.offers import Offered, offered_booking, world_deps
+from tests.fakes.offers import Offered, flights_of, offered_booking, world_deps
 from tools.effects import ToolDeps
 from tools.refunds import refund_key
 from tools.tables import OutboxRow
@@ -48,11 +48,6 @@ def reply(
             **more,
         }
     )
-
-
-async def flights_of(deps: ToolDeps, pnr: str) -> list[str]:
-    async with deps.db.session() as session:
-        return [s.flight_key for s in (await load_booking(session, pnr)).active_segments]
 
 
 async def offer(deps: ToolDeps, offer_id: str) -> OfferRow:

@@ -23,7 +23,7 @@ from app.settings import Settings
 from evals.runner import ScenarioRunner
 from evals.scenario import load_scenario
 from streams.replies import PassengerReply
-from tests.fakes.offers import Offered, offered_booking, world_deps
+from tests.fakes.offers import Offered, flights_of, offered_booking, world_deps
 from tools.effects import ToolDeps, ToolStatus
 from tools.rebooking import rebook
 from tools.tables import OutboxRow
@@ -55,11 +55,6 @@ def answer(offered: Offered, deps: ToolDeps, n: int, choice: str, **more: object
             **more,
         }
     )
-
-
-async def flights_of(deps: ToolDeps, pnr: str) -> list[str]:
-    async with deps.db.session() as session:
-        return [s.flight_key for s in (await load_booking(session, pnr)).active_segments]
 
 
 async def status_of(deps: ToolDeps, offer_id: str) -> str:
