@@ -27,9 +27,8 @@ from airline.models import Cabin, FlightStatus, LoyaltyTier
 from airline.reservations import load_booking
 from airline.schedule import Schedule
 from airline.sql_ports import SqlReservations
-from app.migrate import open_database
 from evals.scenario_world import WorldSpec
-from evals.world import write
+from tests.fakes.spec_world import opened_world
 from tools.flights import Itinerary, Leg
 from tools.notifications import MessageKind
 from tools.plan import StartAgain
@@ -83,13 +82,7 @@ async def world(tmp_path: Path) -> AsyncIterator[tuple[Database, Schedule, LiveB
             ],
         }
     )
-    path = tmp_path / "airline.sqlite"
-    url = f"sqlite+aiosqlite:///{path}"
-    await write(spec, path, open_database=lambda p: open_database(url))
-    async with Database(url) as db:
-        schedule = await Schedule.load(db)
-        board = LiveBoard()
-        await board.load(db)
+    async with opened_world(spec, tmp_path) as (db, schedule, board):
         _set(board, LATE, FlightStatus.DELAYED, late=timedelta(minutes=365))
         yield db, schedule, board
 
