@@ -19,7 +19,7 @@ arriving in time for the booking's next journey (`airline.journeys.next_journey_
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,7 +32,10 @@ from airline.sql_ports import SqlReservations
 from tools.effects import ToolDeps, ToolResult, ToolStatus, action_event, replayed, run_once
 from tools.policy.checks import Violation, only_seats_gone, rebook_violations
 
-__all__ = ["ToolDeps", "ToolResult", "ToolStatus", "rebook"]
+__all__ = ["AfterRebooking", "ToolDeps", "ToolResult", "ToolStatus", "rebook"]
+
+AfterRebooking = Callable[[AsyncSession], Awaitable[None]]
+"""What a caller of `rebook` writes in the rebooking's own transaction."""
 
 
 async def rebook(
@@ -44,9 +47,14 @@ async def rebook(
     replace_seqs: Sequence[int],
     flights: Sequence[str],
     cabin: Cabin,
+    and_then: AfterRebooking | None = None,
 ) -> ToolResult:
     """Move the booking off `replace_seqs` onto `flights`, once per `key`, if the policy
-    checks pass on live facts (``retriable`` with the reasons when they do not)."""
+    checks pass on live facts (``retriable`` with the reasons when they do not).
+
+    `and_then` runs in the rebooking's transaction once it is made (not on a replay):
+    the caller closes there what was about the segments replaced, so a crash leaves
+    both or neither."""
     now = deps.clock.now()
 
     async def work(session: AsyncSession) -> ToolResult:
@@ -110,6 +118,8 @@ async def rebook(
             at=now,
         )
         session.add(action_event(key, case_id, pnr, "rebook", detail, now))
+        if and_then is not None:
+            await and_then(session)
         return ToolResult(
             status=ToolStatus.OK,
             action="rebook",
