@@ -49,9 +49,8 @@ from airline import reservations
 from airline.board import UNBOARDABLE
 from airline.holds import release_case_holds
 from airline.models import Booking, Cabin, FlightStatus, Preferences
-from tools.effects import ToolDeps
+from tools.effects import InTransaction, ToolDeps
 from tools.notifications import FieldValue, MessageKind, enqueue_for_booking, with_preferences
-from tools.rebooking import AfterRebooking
 from travel_agent.db import Database
 
 __all__ = [
@@ -106,7 +105,7 @@ async def supersede_offers(
 
 def switch_closes(
     offer: OfferRow, replace_seqs: Sequence[int], by_case: str, at: datetime
-) -> AfterRebooking:
+) -> InTransaction:
     """What a switch to another option of `offer` (off `replace_seqs`, its booked flights)
     closes in its own transaction (`tools.rebooking.rebook`'s `and_then`), as the act
     node does for its rebookings: another case's approval about those flights can no

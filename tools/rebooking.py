@@ -19,7 +19,7 @@ arriving in time for the booking's next journey (`airline.journeys.next_journey_
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,13 +29,18 @@ from airline import reservations
 from airline.journeys import journey_of_flight, next_journey_deadline
 from airline.models import Booking, BookingStatus, Cabin, FlightStatus, Segment
 from airline.sql_ports import SqlReservations
-from tools.effects import ToolDeps, ToolResult, ToolStatus, action_event, replayed, run_once
+from tools.effects import (
+    InTransaction,
+    ToolDeps,
+    ToolResult,
+    ToolStatus,
+    action_event,
+    replayed,
+    run_once,
+)
 from tools.policy.checks import Violation, only_seats_gone, rebook_violations
 
-__all__ = ["AfterRebooking", "ToolDeps", "ToolResult", "ToolStatus", "rebook"]
-
-AfterRebooking = Callable[[AsyncSession], Awaitable[None]]
-"""What a caller of `rebook` writes in the rebooking's own transaction."""
+__all__ = ["ToolDeps", "ToolResult", "ToolStatus", "rebook"]
 
 
 async def rebook(
@@ -47,7 +52,7 @@ async def rebook(
     replace_seqs: Sequence[int],
     flights: Sequence[str],
     cabin: Cabin,
-    and_then: AfterRebooking | None = None,
+    and_then: InTransaction | None = None,
 ) -> ToolResult:
     """Move the booking off `replace_seqs` onto `flights`, once per `key`, if the policy
     checks pass on live facts (``retriable`` with the reasons when they do not).

@@ -18,18 +18,21 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from agent import approvals
+from agent import approvals, choices
 from agent.approvals import Approval, ApprovalDesk, ApprovalStatus, Decision
+from agent.choices import take_refund, tool_deps
 from agent.runtime import Daemon
 from airline.clock import SimulatedClock
-from airline.models import FlightStatus
+from airline.models import BookingStatus, FlightStatus
 from airline.reservations import HoldStatus, load_booking
 from airline.tables import InventoryRow, SeatHoldRow
 from app.settings import Settings
 from app.wiring import Agent, open_agent
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
 from streams.events import TOPIC_FLIGHT_STATUS, FlightStatusEvent, encode
-from tests.unit.test_case_graph import NOW, cancel_and_open, passenger
+from tests.unit.test_case_graph import CANCELLED, NOW, cancel_and_open, passenger
+from tools.effects import ToolStatus
+from tools.refunds import RefundChoice
 
 
 @pytest.fixture
@@ -152,3 +155,34 @@ async def test_a_rebooking_killed_before_its_commit_leaves_both_approvals_as_the
     assert await runner.apply_decisions() == 1  # the restart's loop runs it again
     assert (await desk.get(waiting.id)).status is ApprovalStatus.STALE
     assert await holds_of(agent, waiting.case_id) == [HoldStatus.RELEASED.value]
+
+
+async def test_a_refund_and_the_staleness_of_the_bookings_approvals_commit_together(
+    agent: Agent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A passenger who takes the refund while their case waits for an operator: the
+    approval goes stale in the refund's transaction (it was marked in a second one, so a
+    kill between them left it pending over a refunded booking until its deadline)."""
+    booking = await passenger(agent, connecting=False)
+    runner = daemon(agent)
+    await runner.run_cases([await cancel_and_open(agent, booking.pnr)])
+    desk = ApprovalDesk(agent.deps.db, agent.deps.clock)
+    [waiting] = await desk.pending()
+    choice = RefundChoice(pnr=booking.pnr, flight_key=CANCELLED, chosen_at=NOW)
+
+    async def killed(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("killed between the refund and the marking")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(choices, "stale_approvals_of", killed)
+        with pytest.raises(RuntimeError):
+            await take_refund(tool_deps(agent.deps), choice)
+    assert (await desk.get(waiting.id)).status is ApprovalStatus.PENDING
+    async with agent.deps.db.session() as session:
+        assert (await load_booking(session, booking.pnr)).status is BookingStatus.ACTIVE
+
+    refunded = await take_refund(tool_deps(agent.deps), choice)
+    assert refunded.status is ToolStatus.OK, refunded.message
+    stale = await desk.get(waiting.id)
+    assert stale.status is ApprovalStatus.STALE
+    assert stale.decision is not None and stale.decision.reason == f"{booking.pnr} chose a refund"
