@@ -28,6 +28,8 @@ from airline.reservations import HoldStatus, load_booking
 from airline.tables import InventoryRow, SeatHoldRow
 from app.settings import Settings
 from app.wiring import Agent, open_agent
+from dashboard.deps import make_templates
+from dashboard.reads import Places
 from streams.embedded import EmbeddedBroker, EmbeddedSink, EmbeddedSource
 from streams.events import TOPIC_FLIGHT_STATUS, FlightStatusEvent, encode
 from tests.unit.test_case_graph import CANCELLED, NOW, cancel_and_open, passenger
@@ -87,6 +89,14 @@ async def two_cases_of_one_booking(agent: Agent) -> tuple[Daemon, str, Approval,
     return runner, booking.pnr, await desk.get(waiting.id), rebooking
 
 
+async def decided_card(agent: Agent, approval: Approval) -> str:
+    """The desk's card of a decided approval, as the queue shows it under what is pending."""
+    places = Places()
+    await places.load(agent.deps.db)
+    template = make_templates().env.get_template("_decided.html")
+    return template.render(approval=approval, places=places)
+
+
 async def seats_sold(agent: Agent, flight_key: str) -> int:
     async with agent.deps.db.session() as session:
         sold = await session.scalar(
@@ -112,6 +122,8 @@ async def test_an_approval_over_a_booking_another_case_rebooked_goes_stale_at_on
     assert stale.decision is not None and stale.decision.reason is not None
     assert stale.decision.reason.startswith(f"replaced: case {rebooking.case_id} rebooked {pnr}")
     assert waiting.id not in {a.id for a in await desk.pending()}
+    card = await decided_card(agent, stale)
+    assert 'data-status="stale"' in card and "No longer applies: replaced: case" in card
     # Its held seat is free for other passengers now, not when the hold expires.
     assert await holds_of(agent, waiting.case_id) == [HoldStatus.RELEASED.value]
     assert await seats_sold(agent, held_flight) == sold - 1
