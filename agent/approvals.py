@@ -23,6 +23,7 @@ chosen, and the daemon books those.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal, cast
@@ -192,6 +193,79 @@ async def mark_stale(
             decided_at=at,
         )
     )
+
+
+async def stale_replaced(
+    session: AsyncSession,
+    *,
+    pnr: str,
+    replaced_seqs: Sequence[int],
+    replaced_flights: Sequence[str],
+    by_case: str,
+    at: datetime,
+) -> list[str]:
+    """Mark stale, in the transaction of the change, the pending approvals of `pnr` that
+    another case's change of the booking (`by_case` took `replaced_seqs`, the segments of
+    `replaced_flights`, off it) leaves unable to run: a rebooking that replaces one of
+    those segments, or a plan about a disrupted flight the booking no longer holds.
+    Returns the cases of the approvals marked, whose holds the caller gives back.
+
+    Why here and not at the next approvals tick: in the change's own transaction the
+    approval is stale exactly when the booking changed, never one without the other (a
+    kill before the commit loses both, after it keeps both), and its seat is free for
+    the very next wave; at a tick, which wave saw the seat would depend on wall time
+    and on where a crash fell. (`agent.nodes.approve._rebooked_since` still checks
+    every answer: a change made outside the act node is caught there.)"""
+    gone_seqs, gone_flights = set(replaced_seqs), set(replaced_flights)
+    if not gone_seqs and not gone_flights:
+        return []
+    rows = (
+        await session.execute(
+            select(
+                ApprovalRow.id, ApprovalRow.case_id, ApprovalRow.flight_key, ApprovalRow.proposal
+            ).where(
+                ApprovalRow.pnr == pnr,
+                ApprovalRow.status == ApprovalStatus.PENDING.value,
+                ApprovalRow.case_id != by_case,
+            )
+        )
+    ).all()
+    marked: list[str] = []
+    for ident, case, disrupted, proposal in rows:
+        lost = sorted(gone_seqs & _replaces(proposal))
+        if not lost and disrupted not in gone_flights:
+            continue
+        what = f"segment(s) {lost}" if lost else disrupted
+        changed = cast(
+            CursorResult[Any],
+            await session.execute(
+                update(ApprovalRow)
+                .where(ApprovalRow.id == ident, ApprovalRow.status == ApprovalStatus.PENDING.value)
+                .values(
+                    status=ApprovalStatus.STALE.value,
+                    decided_by="agent",
+                    decided_at=at,
+                    decision={
+                        "verdict": "stale",
+                        "reason": f"replaced: case {by_case} rebooked {pnr} off {what}; "
+                        "planned again",
+                    },
+                )
+            ),
+        )
+        if changed.rowcount == 1:  # else decided meanwhile: its answer checks the booking
+            marked.append(case)
+    return marked
+
+
+def _replaces(proposal: dict[str, Any]) -> set[int]:
+    """The booking's segments the proposal's rebooking replaces."""
+    return {
+        int(seq)
+        for action in proposal.get("actions", [])
+        if action.get("kind") == "rebook"
+        for seq in action.get("replace_seqs", [])
+    }
 
 
 def to_approval(row: ApprovalRow) -> Approval:

@@ -155,8 +155,8 @@ async def take_refund(
     """The one place a passenger's refund choice is taken, whoever heard it (the desk, the
     CLI, a declined offer: `agent.offers.OfferDesk`): the refund effect
     (`tools.refunds.refund_journey`: checked against the rules, seats back, ledger with the
-    deadline, confirmation), then every pending approval of the booking goes stale, so
-    none can be approved over it and its case plans again.
+    deadline, confirmation), and in its transaction every pending approval of the booking
+    goes stale, so none can be approved over it and its case plans again.
 
     Args:
         deps: the tools' dependencies (`tool_deps` of the agent's).
@@ -165,27 +165,30 @@ async def take_refund(
         preferences: the customer's stated wishes now, for the confirmation's channel
             and language (`tools.notifications.stated_now`).
     """
-    result = await refund_journey(deps, choice, case_id=case_id, preferences=preferences)
-    if result.status is ToolStatus.OK and not result.replayed:
-        why = f"{choice.pnr} chose a refund"
-        await stale_approvals_of(deps.db, choice.pnr, why, choice.chosen_at)
-    return result
+    why = f"{choice.pnr} chose a refund"
+
+    async def stale(session: AsyncSession) -> None:
+        # In the refund's transaction: a kill after the refund cannot leave them pending.
+        await stale_approvals_of(session, choice.pnr, why, choice.chosen_at)
+
+    return await refund_journey(
+        deps, choice, case_id=case_id, preferences=preferences, and_then=stale
+    )
 
 
-async def stale_approvals_of(db: Database, pnr: str, reason: str, at: datetime) -> int:
+async def stale_approvals_of(session: AsyncSession, pnr: str, reason: str, at: datetime) -> int:
     """A material change of the booking itself (the passenger's own answer): its pending
-    approvals go stale and their cases plan again."""
-    async with db.transaction() as session:
-        changed = await session.execute(
-            update(ApprovalRow)
-            .where(ApprovalRow.pnr == pnr, ApprovalRow.status == ApprovalStatus.PENDING.value)
-            .values(
-                status=ApprovalStatus.STALE.value,
-                decided_by="agent",
-                decided_at=at,
-                decision={"verdict": "stale", "reason": reason},
-            )
+    approvals go stale and their cases plan again; in the caller's transaction."""
+    changed = await session.execute(
+        update(ApprovalRow)
+        .where(ApprovalRow.pnr == pnr, ApprovalRow.status == ApprovalStatus.PENDING.value)
+        .values(
+            status=ApprovalStatus.STALE.value,
+            decided_by="agent",
+            decided_at=at,
+            decision={"verdict": "stale", "reason": reason},
         )
+    )
     count = int(changed.rowcount or 0)  # type: ignore[attr-defined]
     if count:
         log.info("%d approval(s) of %s went stale: %s", count, pnr, reason)

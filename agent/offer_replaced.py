@@ -41,13 +41,15 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent.approvals import stale_replaced
 from agent.nodes.common import describe_itinerary, describe_option, local_time, original_day
 from agent.switch_notice import as_booked
 from agent.tables import OfferRow, OfferStatus
 from airline import reservations
 from airline.board import UNBOARDABLE
+from airline.holds import release_case_holds
 from airline.models import Booking, Cabin, FlightStatus, Preferences
-from tools.effects import ToolDeps
+from tools.effects import InTransaction, ToolDeps
 from tools.notifications import FieldValue, MessageKind, enqueue_for_booking, with_preferences
 from travel_agent.db import Database
 
@@ -56,6 +58,7 @@ __all__ = [
     "newer_offer",
     "still_held",
     "supersede_offers",
+    "switch_closes",
     "tell_offer_replaced",
 ]
 
@@ -98,6 +101,28 @@ async def supersede_offers(
         )
         log.debug("offers %s of %s superseded by %s", stale, pnr, by_case)
     return stale
+
+
+def switch_closes(
+    offer: OfferRow, replace_seqs: Sequence[int], by_case: str, at: datetime
+) -> InTransaction:
+    """What a switch to another option of `offer` (off `replace_seqs`, its booked flights)
+    closes in its own transaction (`tools.rebooking.rebook`'s `and_then`), as the act
+    node does for its rebookings: another case's approval about those flights can no
+    longer run, so it goes stale and its held seat goes back (`agent.approvals`)."""
+
+    async def close(session: AsyncSession) -> None:
+        for case in await stale_replaced(
+            session,
+            pnr=offer.pnr,
+            replaced_seqs=replace_seqs,
+            replaced_flights=offer.booked,
+            by_case=by_case,
+            at=at,
+        ):
+            await release_case_holds(session, case, at)
+
+    return close
 
 
 async def still_held(db: Database, offer: OfferRow) -> bool:

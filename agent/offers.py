@@ -40,7 +40,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.choices import OFFER_ANSWER, RefundChoice, take_refund
-from agent.offer_replaced import still_held, tell_offer_replaced
+from agent.offer_replaced import still_held, switch_closes, tell_offer_replaced
 from agent.offer_terms import other_options, reply_deadline
 from agent.reply_memory import remember_reply
 from agent.scheduler import JobKind, schedule_job
@@ -297,6 +297,7 @@ class OfferDesk:
             replace_seqs=replace,
             flights=flights,
             cabin=Cabin(offer.cabin),
+            and_then=switch_closes(offer, replace, answer_case(offer.id), self.deps.clock.now()),
         )
         if done.status != ToolStatus.OK:
             return _desk(

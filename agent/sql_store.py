@@ -76,6 +76,24 @@ class SqlCaseStore:
     async def mark_stale(self, approval: str, *, reason: str, was: object, at: datetime) -> None:
         await approvals.mark_stale(self._session, approval, reason=reason, was=was, at=at)
 
+    async def stale_replaced_approvals(
+        self,
+        *,
+        pnr: str,
+        replaced_seqs: Sequence[int],
+        replaced_flights: Sequence[str],
+        by_case: str,
+        at: datetime,
+    ) -> list[str]:
+        return await approvals.stale_replaced(
+            self._session,
+            pnr=pnr,
+            replaced_seqs=replaced_seqs,
+            replaced_flights=replaced_flights,
+            by_case=by_case,
+            at=at,
+        )
+
     async def open_offer(
         self,
         *,

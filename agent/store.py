@@ -44,6 +44,20 @@ class CaseStore(Protocol):
         """The approval no longer applies (the world changed under it)."""
         ...
 
+    async def stale_replaced_approvals(
+        self,
+        *,
+        pnr: str,
+        replaced_seqs: Sequence[int],
+        replaced_flights: Sequence[str],
+        by_case: str,
+        at: datetime,
+    ) -> list[str]:
+        """Mark stale the booking's pending approvals (of other cases) that the change
+        `by_case` made leaves unable to run (`agent.approvals.stale_replaced`); their
+        cases, whose holds the caller gives back."""
+        ...
+
     async def open_offer(
         self,
         *,

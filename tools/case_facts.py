@@ -157,6 +157,7 @@ def disruption_facts(
         flight_origin=disrupted.origin,
         flight_destination=disrupted.destination,
         sched_dep=disrupted.sched_dep,
+        journey_sched_dep=flights[original[0].flight_key].sched_dep,
         sched_arr=flights[original[-1].flight_key].sched_arr,
         actual_dep=actual_dep,
         journey_departs_earlier_by=journey_earlier,

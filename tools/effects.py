@@ -77,6 +77,11 @@ class ToolResult(BaseModel):
     detail: dict[str, Any] = Field(default_factory=dict)
 
 
+InTransaction = Callable[[AsyncSession], Awaitable[None]]
+"""What the caller of an effect writes in the effect's own transaction, once it is made
+(not on a replay): what the change closes, committed with it or not at all."""
+
+
 async def run_once(
     deps: ToolDeps,
     key: str,

@@ -29,7 +29,15 @@ from airline import reservations
 from airline.journeys import journey_of_flight, next_journey_deadline
 from airline.models import Booking, BookingStatus, Cabin, FlightStatus, Segment
 from airline.sql_ports import SqlReservations
-from tools.effects import ToolDeps, ToolResult, ToolStatus, action_event, replayed, run_once
+from tools.effects import (
+    InTransaction,
+    ToolDeps,
+    ToolResult,
+    ToolStatus,
+    action_event,
+    replayed,
+    run_once,
+)
 from tools.policy.checks import Violation, only_seats_gone, rebook_violations
 
 __all__ = ["ToolDeps", "ToolResult", "ToolStatus", "rebook"]
@@ -44,9 +52,14 @@ async def rebook(
     replace_seqs: Sequence[int],
     flights: Sequence[str],
     cabin: Cabin,
+    and_then: InTransaction | None = None,
 ) -> ToolResult:
     """Move the booking off `replace_seqs` onto `flights`, once per `key`, if the policy
-    checks pass on live facts (``retriable`` with the reasons when they do not)."""
+    checks pass on live facts (``retriable`` with the reasons when they do not).
+
+    `and_then` runs in the rebooking's transaction once it is made (not on a replay):
+    the caller closes there what was about the segments replaced, so a crash leaves
+    both or neither."""
     now = deps.clock.now()
 
     async def work(session: AsyncSession) -> ToolResult:
@@ -110,6 +123,8 @@ async def rebook(
             at=now,
         )
         session.add(action_event(key, case_id, pnr, "rebook", detail, now))
+        if and_then is not None:
+            await and_then(session)
         return ToolResult(
             status=ToolStatus.OK,
             action="rebook",

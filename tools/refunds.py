@@ -34,6 +34,7 @@ from airline.journeys import journey_of_flight
 from airline.models import BookingStatus, Preferences
 from tools.case_facts import disruption_facts
 from tools.effects import (
+    InTransaction,
     ToolDeps,
     ToolResult,
     ToolStatus,
@@ -81,11 +82,13 @@ async def refund_journey(
     *,
     case_id: str | None = None,
     preferences: Preferences | None = None,
+    and_then: InTransaction | None = None,
 ) -> ToolResult:
     """Carry out `choice` (see the module docstring); ``final`` when no rule gives the
     refund now or the booking is closed, ``ok`` (``replayed`` the second time) when done.
     The confirmation reaches the customer as `preferences` say (their stated wishes as
-    memory has them now, `tools.notifications.stated_now`)."""
+    memory has them now, `tools.notifications.stated_now`); `and_then` is written in the
+    refund's transaction once it is made."""
     now = deps.clock.now()
     flights = deps.schedule.flights
     async with deps.db.session() as session:  # which journey: it does not change
@@ -187,6 +190,8 @@ async def refund_journey(
             departure=flight.sched_dep,
             departure_tz=deps.schedule.airports[flight.origin].tz,
         )
+        if and_then is not None:
+            await and_then(session)
         return ToolResult(
             status=ToolStatus.OK,
             action="refund",

@@ -24,7 +24,12 @@ from langgraph.runtime import Runtime
 
 from agent.deps import AgentDeps
 from agent.nodes.approve import pending_notice_key
-from agent.nodes.booking_changes import give_up_unreachable, rebook, record_and_announce
+from agent.nodes.booking_changes import (
+    close_what_it_replaced,
+    give_up_unreachable,
+    rebook,
+    record_and_announce,
+)
 from agent.nodes.closing import case_outcome
 from agent.nodes.common import (
     MAX_ATTEMPTS,
@@ -136,12 +141,11 @@ async def _apply(
                     effects.append(Effect.REBOOK.record(ALREADY_DONE))
                     continue
                 await rebook(work, state, action, key, now)
-                # Open offers about the flights taken off close with the change.
+                # Open offers and other cases' approvals about the flights taken off
+                # close with the change, and those approvals' held seats go back.
                 gone = set(action.replace_seqs)
                 replaced = [s.flight_key for s in context.booking.segments if s.seq in gone]
-                await work.cases.supersede_offers(
-                    pnr=pnr, replaced=replaced, by_case=case_id, at=now
-                )
+                await close_what_it_replaced(work, state, action.replace_seqs, replaced, now)
                 await _follow_up(work, deps, case_id, pnr, action.flights, now)
                 # The passenger may answer: keep it, take another option, or a refund.
                 first = deps.schedule.flights[action.flights[0]]

@@ -90,10 +90,30 @@ async def give_up_unreachable(work: UnitOfWork, state: CaseState, now: datetime)
         at=now,
     )
     # The offer made with the re-routing was about flights the booking no longer holds.
-    await work.cases.supersede_offers(
-        pnr=state["pnr"], replaced=released, by_case=state["case_id"], at=now
-    )
+    await close_what_it_replaced(work, state, context.replace_seqs, released, now)
     return Effect.RELEASE.record()
+
+
+async def close_what_it_replaced(
+    work: UnitOfWork,
+    state: CaseState,
+    replace_seqs: list[int],
+    replaced: list[str],
+    now: datetime,
+) -> None:
+    """In the transaction that took `replace_seqs` (flights `replaced`) off the booking,
+    close what was about them: the booking's open offers (`agent.offer_replaced`), and
+    the pending approvals of its other cases that can no longer be carried out, whose
+    held seats go back now (an approval waits for an operator for up to hours, and a
+    seat it holds for a plan that cannot run is kept from every other passenger). Their
+    cases plan again when the approvals loop resumes them, as after any stale answer."""
+    case_id, pnr = state["case_id"], state["pnr"]
+    await work.cases.supersede_offers(pnr=pnr, replaced=replaced, by_case=case_id, at=now)
+    stale = await work.cases.stale_replaced_approvals(
+        pnr=pnr, replaced_seqs=replace_seqs, replaced_flights=replaced, by_case=case_id, at=now
+    )
+    for other in stale:
+        await work.reservations.release_case_holds(other, now)
 
 
 async def record_and_announce(

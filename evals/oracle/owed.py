@@ -205,6 +205,7 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
         reasons=reasons,
         sched_dep=first.sched_dep,
         sched_arr=last.sched_arr,
+        # On the journey's departure, as the re-routing's (one sentence, Art 5(1)(c)).
         notice=max(first.sched_dep - known, timedelta(0)),
         new_dep=new_dep,
         new_arr=new_arr,

@@ -8,16 +8,20 @@ holds is refused, whatever changed it, with the passenger told what they hold no
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from agent.approvals import ApprovalStatus, open_approval
 from agent.offer_replaced import supersede_offers
 from agent.offers import OfferDesk
-from agent.tables import OfferRow, ReplyDisposition, ReplyRow
+from agent.tables import ApprovalRow, OfferRow, ReplyDisposition, ReplyRow
+from airline.holds import HoldStatus, hold_seats
 from airline.models import BookingStatus, Cabin
 from airline.reservations import load_booking
+from airline.tables import SeatHoldRow
 from app.eval_cli import EvalHarness
 from app.settings import Settings
 from evals.runner import ScenarioRunner
@@ -172,3 +176,73 @@ async def test_the_case_that_replaces_a_re_routing_closes_its_offer_in_its_trans
     first, *later = [o for o in result.offers if o.pnr == pnr]
     assert first.status == "superseded", first
     assert all(o.status != "superseded" for o in later)
+
+
+async def test_a_switch_makes_another_cases_approval_about_the_flights_it_leaves_stale(
+    deps: ToolDeps, offered: Offered
+) -> None:
+    """While another case of the booking waits for an operator to approve moving it off
+    the flight booked with the offer (that flight was delayed, say), holding a seat for
+    it, the passenger switches to option 2: the approval can no longer run, so it goes
+    stale in the switch's transaction and its held seat goes back."""
+    booked = await flights_of(deps, offered.pnr)
+    async with deps.db.session() as session:
+        [segment] = (await load_booking(session, offered.pnr)).active_segments
+    other, elsewhere = "case-delay-of-the-new-flight", offered.options[2]
+    now = deps.clock.now()
+    async with deps.db.transaction() as session:
+        await hold_seats(
+            session,
+            key=f"{other}:hold",
+            case_id=other,
+            pnr=offered.pnr,
+            flights=elsewhere,
+            cabin=Cabin.ECONOMY,
+            expires_at=now + timedelta(hours=3),
+            now=now,
+        )
+        await open_approval(session, deps.db, approval_values(other, offered, segment.seq), at=now)
+
+    switched = await OfferDesk(deps).answer(answer(offered, deps, 1, "option", option=2))
+
+    assert await flights_of(deps, offered.pnr) == offered.options[1] != booked, switched
+    async with deps.db.session() as session:
+        approval = await session.get(ApprovalRow, "AP-OTHER")
+        hold = await session.scalar(select(SeatHoldRow.status).where(SeatHoldRow.case_id == other))
+    assert approval is not None and approval.status == ApprovalStatus.STALE.value
+    assert (approval.decision or {})["reason"].startswith("replaced: case ")
+    assert hold == HoldStatus.RELEASED.value
+
+
+def approval_values(case_id: str, offered: Offered, seq: int) -> dict[str, object]:
+    """A pending approval of `case_id` that rebooks the offer's booked segment `seq`."""
+    now = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
+    return {
+        "id": "AP-OTHER",
+        "case_id": case_id,
+        "revision": 0,
+        "pnr": offered.pnr,
+        "customer_id": "C1",
+        "flight_key": offered.options[0][0],
+        "reason": "delayed",
+        "why": ["every rebooking needs an operator (approvals.all_rebookings)"],
+        "proposal": {
+            "actions": [
+                {
+                    "kind": "rebook",
+                    "replace_seqs": [seq],
+                    "flights": offered.options[2],
+                    "cabin": "economy",
+                }
+            ]
+        },
+        "options": [],
+        "entitlements": [],
+        "memory": [],
+        "rationale": "option 1",
+        "cost_cents": 0,
+        "currency": "EUR",
+        "status": ApprovalStatus.PENDING.value,
+        "created_at": now,
+        "deadline": now + timedelta(hours=1),
+    }

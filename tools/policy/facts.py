@@ -155,6 +155,11 @@ class Disruption(BaseModel):
         description="actual (door-open) or expected arrival at the final destination; None "
         "when the passenger does not travel",
     )
+    journey_sched_dep: AwareDatetime | None = Field(
+        default=None,
+        description="scheduled departure of the journey's first flight, as ticketed; the "
+        "notice is measured on it (see `notice`); None: `sched_dep` (a journey of one flight)",
+    )
     notice_at: AwareDatetime | None = Field(
         default=None, description="when the passenger was told; None means at the airport"
     )
@@ -194,10 +199,23 @@ class Disruption(BaseModel):
 
     @property
     def notice(self) -> timedelta:
-        """How long before the scheduled departure the passenger was told (0 at the airport)."""
+        """How long before the journey's scheduled departure the passenger was told (0 at
+        the airport).
+
+        The journey's, not the cancelled flight's: EU261 Art 5(1)(c)(ii)/(iii) name "the
+        scheduled time of departure" once for the notice and once for how early the
+        re-routing may leave, in one sentence, and the re-routing is judged on the
+        journey's first departure (`journey_departs_earlier_by`; connecting flights of
+        one booking are one whole for compensation: Folkerts C-11/11, Wegener C-537/17),
+        so the notice is too. It is also the narrower reading of an exception to the
+        passenger's right, read strictly (Wallentin-Hermann C-549/07, para 17-20): a
+        passenger told 13 days before setting off was not told two weeks ahead because
+        their second flight leaves a day later. APPR reads the same instant: the
+        departure time "indicated on the original ticket" (SOR/2019-150 s.12, s.14)."""
         if self.notice_at is None:
             return timedelta(0)
-        return max(self.sched_dep - self.notice_at, timedelta(0))
+        departs = self.journey_sched_dep or self.sched_dep
+        return max(departs - self.notice_at, timedelta(0))
 
     @property
     def downgraded(self) -> bool:
