@@ -36,6 +36,7 @@ def inputs_digest(
                 p.scheduled_arrival.isoformat(),
                 p.arrive_by.isoformat() if p.arrive_by else None,
                 p.weight,
+                p.art11,
                 sorted(p.avoid_airports),
                 sorted(p.avoid_carriers),
                 p.no_overnight,

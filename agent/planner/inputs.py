@@ -294,6 +294,7 @@ def party_of(
             tier=tier,
             fare=booking.fare.value,
         ),
+        art11=special,
         no_overnight=bool(preferences and preferences.avoid_overnight),
         avoid_airports=avoided_airports(preferences),
         avoid_carriers=frozenset(preferences.avoid_carriers if preferences else ()),

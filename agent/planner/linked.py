@@ -63,6 +63,7 @@ def merge_linked(
             earliest_dep=max(p.earliest_dep for p in members),
             arrive_by=min(deadlines) if deadlines else None,
             weight=max(p.weight for p in members),
+            art11=any(p.art11 for p in members),
             avoid_airports=frozenset().union(*(p.avoid_airports for p in members)),
             avoid_carriers=frozenset().union(*(p.avoid_carriers for p in members)),
             no_overnight=any(p.no_overnight for p in members),

@@ -53,6 +53,10 @@ class Party:
     after, and a later arrival would break it. None: no journey follows."""
     weight: float = 1.0
     """Priority: how much each hour of this party's delay counts (`objective.priority_weight`)."""
+    art11: bool = False
+    """Reduced mobility or an unaccompanied minor among its passengers (EU261 Art 11: the
+    carrier "shall give priority to carrying" them): planned before every party without,
+    whatever their weights and seats add up to (`solve.plan_wave`)."""
     avoid_airports: frozenset[str] = frozenset()
     avoid_carriers: frozenset[str] = frozenset()
     no_overnight: bool = False

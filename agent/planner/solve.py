@@ -76,7 +76,45 @@ def plan_wave(
     capacity: Mapping[Seat, int],
     weights: PlannerSettings,
 ) -> WavePlan:
-    """Assign every party of the wave jointly (module docstring); deterministic.
+    """Assign every party of the wave (module docstring); deterministic.
+
+    EU261 Art 11 first: the parties with reduced mobility or an unaccompanied minor
+    (`Party.art11`) are planned jointly on every seat, and the others jointly on the
+    seats they leave. Art 11 is an order, not a weight: in one objective, two platinum
+    passengers of a linked group (2 seats at weight 2) outweighed a blind passenger alone
+    (1 seat at weight 4) for the last seats of the earlier connection, and the blind
+    passenger arrived 4 h later (found-priority-s239-w1). Within each part the weights
+    decide. The bound is the parts' bounds summed: a bound of the problem in that order.
+    """
+    first = [p for p in parties if p.art11]
+    if not first or len(first) == len(parties):
+        return _plan_jointly(parties, options, capacity, weights)
+    ahead = _plan_jointly(first, options, capacity, weights)
+    left = dict(capacity)
+    for party in first:
+        placed = ahead.placed(party.ref)
+        for seat in placed.seats if placed is not None else ():
+            left[seat] = left.get(seat, 0) - party.needs(seat)
+    rest = _plan_jointly([p for p in parties if not p.art11], options, left, weights)
+    return WavePlan(
+        placements={**ahead.placements, **rest.placements},
+        solver=Solver.MILP
+        if ahead.solver is Solver.MILP and rest.solver is Solver.MILP
+        else Solver.GREEDY,
+        objective=round(ahead.objective + rest.objective, 6),
+        lower_bound=round(ahead.lower_bound + rest.lower_bound, 6),
+        digest=inputs_digest(parties, options, capacity, weights),
+        stats={k: ahead.stats.get(k, 0) + rest.stats.get(k, 0) for k in ahead.stats},
+    )
+
+
+def _plan_jointly(
+    parties: Sequence[Party],
+    options: Mapping[str, Sequence[Option]],
+    capacity: Mapping[Seat, int],
+    weights: PlannerSettings,
+) -> WavePlan:
+    """Assign every party of `parties` jointly, in one objective; deterministic.
 
     `options` may be long: the MILP sees, per party, the `max_options` cheapest that
     have seats now; a party it leaves unplaced is given the rest of its options and the

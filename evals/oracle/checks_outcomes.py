@@ -25,12 +25,16 @@ from evals.oracle.journeys import (
     unflown,
 )
 from evals.oracle.record import Effect, Leg
-from evals.oracle.rules import mct, outranks, priority
+from evals.oracle.rules import SPREADING, mct, outranks, priority
 from evals.oracle.verdict import Finding, when
 
 LATE_ENOUGH_TO_MOVE = timedelta(hours=3)
 """A working itinerary arriving this late may be swapped for a better one."""
 WORSE_BY = timedelta(minutes=15)
+SAFER_WITHIN = timedelta(hours=24)
+"""How much later a passenger may defensibly arrive on an itinerary leaving later than one
+from an airport a spreading disruption had hit (`_later_in_a_storm`): a storm's excess
+risk lasts about a day (the agent's `agent.planner.risk` fades it over a day too)."""
 
 
 def check(j: Judged) -> list[Finding]:
@@ -361,6 +365,8 @@ def _priority(j: Judged) -> list[Finding]:
                     continue
                 if not _room_left_for_group(j, members, low, high, could[0], party[high]):
                     continue
+                if got is not None and _later_in_a_storm(j, high, could[0], got, effect.at):
+                    continue
                 if got is None or got > could[0].arr + WORSE_BY:
                     what = "nothing" if got is None else f"an arrival at {when(got)}"
                     found.append(
@@ -373,6 +379,39 @@ def _priority(j: Judged) -> list[Finding]:
                         )
                     )
     return found
+
+
+def _later_in_a_storm(j: Judged, high: str, could: Option, got: datetime, at: datetime) -> bool:
+    """Was the higher passenger kept off an earlier itinerary through an airport that a
+    spreading disruption (weather, ATC, a closure) had hit in the day before it, as the
+    stream showed when the seat went, on one leaving later and arriving within
+    `SAFER_WITHIN` of it? Either is defensible: the
+    earlier arrival, or the lower chance of a second disruption (the issue asks the
+    planner to weigh it, and the higher priority is the one protected). Only hindsight
+    says the earlier itinerary flew. gen-s239-w1: a blind passenger was given YUL-YYZ at
+    13:30 the next day rather than 07:45 (the planner's risk 0.14 against 0.23) after a
+    closure at YYZ, and a platinum passenger took the earlier seat, which flew."""
+    legs = j.seats.journeys[high].final
+    if not legs or got > could.arr + SAFER_WITHIN:
+        return False
+    if j.board.state(legs[0].flight, j.record.end).est_dep <= could.dep:
+        return False
+    flights = j.record.world.flights
+    airports = {
+        airport
+        for key in could.flights
+        if key in flights
+        for airport in (flights[key].origin, flights[key].destination)
+    }
+    return any(
+        e.fed_at <= at
+        and e.status in ("cancelled", "diverted")
+        and e.reason in SPREADING
+        and e.est_dep >= could.dep - SAFER_WITHIN  # the storm's day, not last week's
+        and e.flight in flights
+        and {flights[e.flight].origin, flights[e.flight].destination} & airports
+        for e in j.record.events
+    )
 
 
 def _room_left_for_group(

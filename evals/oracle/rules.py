@@ -56,6 +56,9 @@ EXTRAORDINARY = frozenset(
 )
 """Art 5(3), DOMAIN.md 'usually extraordinary'."""
 ORDINARY = frozenset({"technical", "crew", "own_staff_strike", "scheduling"})
+SPREADING = frozenset({"weather", "atc", "airport_closure"})
+"""Causes that ground more than the one flight: at an airport they hit, the next flights
+are likely to go too (the issue's "disruption risk"; DOMAIN.md, scale of real events)."""
 """DOMAIN.md 'usually not' (Wallentin-Hermann C-549/07 for technical faults)."""
 # Anything else (knock_on without its cause, other, unknown) may go either way.
 

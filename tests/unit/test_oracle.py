@@ -516,6 +516,38 @@ def test_the_last_seat_to_a_lower_priority_passenger_is_caught() -> None:
     assert next(f for f in verdict.findings if f.check == "priority").pnr == "P1"
 
 
+def test_a_later_seat_after_a_storm_at_the_airport_is_no_priority_fault() -> None:
+    """gen-s239-w1 of seed 239: after a closure, a blind passenger was given a later
+    departure (the planner's estimate: less likely to go too) and a platinum passenger
+    the earlier seat, which flew. Either is defensible after a disruption that spreads
+    (the earlier arrival, or the lower chance of a second disruption); after a crew
+    shortage, which stays with its flight, the same seat is a priority fault."""
+    one_seat = replace(XA2, sold={"economy": 9})
+    prm = booking("P1", "XA1/2026-03-01", ssr=("BLND",))
+    plain = booking("P2", "XA1/2026-03-01")
+
+    def run(reason: str) -> RunRecord:
+        return after(
+            RunRecord(
+                world=world([XA1, one_seat, XA3], [prm, plain]),
+                events=[cancelled(reason=reason)],
+                end=at(720),
+                effects=[
+                    rebook(0, "P2", [1], ["XA2/2026-03-01"], case="c2"),
+                    rebook(0, "P1", [1], ["XA3/2026-03-01"], case="c1"),
+                ],
+                messages=[
+                    message(0, "P1", "cancelled_rebooked", "XA1/2026-03-01"),
+                    message(0, "P2", "cancelled_rebooked", "XA1/2026-03-01"),
+                ],
+            )
+        )
+
+    assert "priority" not in checks(run("airport_closure"))
+    assert "priority" not in checks(run("weather"))
+    assert "priority" in checks(run("crew"))
+
+
 def test_an_elite_on_a_cheaper_fare_may_go_after_a_flexible_fare() -> None:
     """Storm day 2013-02-08 (risk_hours 0 or 24): a non-elite passenger on a flexible
     fare took the last seat a silver one on a standard fare could have flown. The policy

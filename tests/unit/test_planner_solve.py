@@ -68,6 +68,23 @@ def test_scarce_seats_go_to_the_higher_priority_and_nobody_is_left_while_seats_e
     assert plan.quality_ratio < 1.0 + 1e-6
 
 
+def test_art11_goes_first_however_many_seats_of_a_lower_priority_outweigh_it() -> None:
+    # found-priority-s239-w1: a linked platinum pair (2 seats at weight 2) and a blind
+    # passenger alone (weight 4) wanted the last two seats of the earlier flight; in one
+    # objective the pair weighed as much or more, and the blind passenger flew a day later.
+    prm = dc_replace(party("BLND01", weight=4.0), art11=True)
+    pair = party("PLAT1+PLAT2", seats=2, weight=2.5)
+    options = {p.ref: [SOON, TOMORROW] for p in (prm, pair)}
+    capacity = {SOON.seats[0]: 2, TOMORROW.seats[0]: 10}
+
+    plan = plan_wave([pair, prm], options, capacity, WEIGHTS)
+
+    assert plan.placed("BLND01") == SOON  # EU261 Art 11: carried with priority
+    assert plan.placed("PLAT1+PLAT2") == TOMORROW  # one seat left: the pair stays together
+    assert plan.placements.keys() == {"BLND01", "PLAT1+PLAT2"}
+    assert plan.lower_bound <= plan.objective + 1e-6
+
+
 def test_a_family_travels_together_even_if_that_means_later() -> None:
     family = party("FAMILY", seats=3)
     single = party("SINGLE")
