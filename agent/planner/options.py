@@ -56,6 +56,7 @@ class Network:
         self._legs: dict[str, list[_Leg]] = {}
         self._deps: dict[str, list[datetime]] = {}
         self._cache: dict[tuple[str, str, datetime, datetime], list[tuple[_Leg, ...]]] = {}
+        self._answers: dict[tuple[object, ...], list[Option]] = {}
         excluded = frozenset(excluded)
         zones = {code: ZoneInfo(a.tz) for code, a in schedule.airports.items()}
         for origin in schedule.airports:
@@ -85,7 +86,18 @@ class Network:
         arriving by `party.arrive_by` (the booking's next journey) if set, earliest arrival
         first (at most `limit`, keeping the earliest arrivals). A party with a second
         start (`Party.also_from`) has the options from both: an option's first airport
-        says which it leaves from, so which of the booking's segments it replaces."""
+        says which it leaves from, so which of the booking's segments it replaces.
+
+        The answer depends only on the party's fields named in `_asked`, which the
+        parties of one cancelled flight mostly share: it is kept per those (Options are
+        frozen, so parties may share them; each caller gets its own list)."""
+        asked = _asked(party, horizon, limit)
+        known = self._answers.get(asked)
+        if known is None:
+            known = self._answers[asked] = self._options(party, horizon, limit)
+        return list(known)
+
+    def _options(self, party: Party, horizon: timedelta, limit: int | None) -> list[Option]:
         latest = party.earliest_dep + horizon
         starts = [(party.origin, party.earliest_dep, party.exclude)]
         if party.also_from is not None:
@@ -167,6 +179,21 @@ class Network:
                 for first, second in pairwise(legs)
             ),
         )
+
+
+def _asked(party: Party, horizon: timedelta, limit: int | None) -> tuple[object, ...]:
+    """Every field of `party` that `Network.options` reads, with its arguments."""
+    return (
+        party.origin,
+        party.destination,
+        party.earliest_dep,
+        party.exclude,
+        party.arrive_by,
+        party.cabin,
+        party.also_from,
+        horizon,
+        limit,
+    )
 
 
 def red_eye(schedule: Schedule, board: LiveBoard, flights: Collection[str]) -> bool:

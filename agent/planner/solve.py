@@ -30,6 +30,20 @@ too. OR-Tools' CP-SAT would do as well with one
 worker and a fixed seed, but adds a 30 MB dependency for a model whose strength is
 linear programming.
 
+Why HiGHS's path is kept as it is (measured on the storm of 50's wave with
+`scripts/bench_plan.py`, session 14): its two searches are ~85 % of the planning CPU,
+each closed at the root by cuts and a sub-MIP (one node). The objective has exact ties
+that the outcomes depend on: costs are per seat, so one party of five on a flight costs
+what parties of four and one do, and which bookings are placed is the solver path's
+choice. Turning HiGHS's presolve off cut the searches' CPU by ~35 % for the same
+objective and bound, but moved 41 placements and changed the storm's outcomes (1 615
+rebooked / 2 157 no alternative / 155 awaiting approval, against 1 611 / 2 158 / 158);
+any change of the model or the options would do the same. Nor does the wave split: one
+component holds 3 391 of its 3 927 parties (317 of 348 seat rows can bind), and fixing
+the LP's integral values and solving only the fractional groups ends 2.8 % above the
+bound (families need whole seats the LP split). A faster solve needs a tie-break in the
+objective first, so that the decisions stop depending on the path.
+
 The LP relaxation's optimum, over every option of every party (not only those the MILP
 was given), is the lower bound that `WavePlan.quality_ratio` divides by.
 
