@@ -32,6 +32,7 @@ from airline.models import (
     SeatPreference,
     Segment,
     SegmentStatus,
+    SetAsideNote,
 )
 from tools.flights import Itinerary, Leg
 from tools.notifications import MessageKind
@@ -291,6 +292,7 @@ CHECKPOINT_TYPES: tuple[type, ...] = (
     EntitlementKind,
     CareItem,
     Preferences,
+    SetAsideNote,
     SeatPreference,
     Booking,
     Segment,

@@ -162,6 +162,21 @@ class SeatPreference(StrEnum):
     AISLE = "aisle"
 
 
+_WRITERS = {"passenger": "this passenger", "staff": "staff", "unknown": "an unknown writer"}
+
+
+class SetAsideNote(BaseModel):
+    """A note of the customer's that tried to instruct the agent: its instruction was read
+    as data and ignored (`memory.prefs.set_aside`). The note's words are not kept here, so
+    nothing that shows or reasons on preferences repeats the instruction."""
+
+    author: str = Field(description="who wrote the note: passenger, staff or unknown")
+    kept: list[str] = Field(
+        default_factory=list,
+        description="fields still read from the writer's own words beside the instruction",
+    )
+
+
 class Preferences(BaseModel):
     """What a customer has told us (or their history shows) they want, each with its source.
 
@@ -203,6 +218,29 @@ class Preferences(BaseModel):
         description="field name -> who wrote the texts in `sources`, in the same order "
         "(passenger, staff or unknown): the channel each came through, never what it claims",
     )
+    set_aside: list[SetAsideNote] = Field(
+        default_factory=list,
+        description="notes that tried to instruct the agent: treated as data, their "
+        "instructions ignored (oldest first)",
+    )
+
+    @property
+    def instruction_notice(self) -> str | None:
+        """What an operator is told when notes tried to instruct the agent (None: none
+        did), in words that quote none of them."""
+        if not self.set_aside:
+            return None
+        count = len(self.set_aside)
+        who = dict.fromkeys(_WRITERS.get(note.author, note.author) for note in self.set_aside)
+        writers = " and ".join(who)
+        said = (
+            f"a note from {writers} contained an instruction to the agent"
+            if count == 1
+            else f"{count} notes from {writers} contained instructions to the agent"
+        )
+        kept = sorted({field for note in self.set_aside for field in note.kept})
+        also = f" (their own wishes beside it still count: {', '.join(kept)})" if kept else ""
+        return f"{said}: treated as data and ignored{also}"
 
     @field_validator("language")
     @classmethod

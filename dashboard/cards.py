@@ -59,6 +59,12 @@ class Card:
         return self.approval.id
 
     @property
+    def set_aside(self) -> str | None:
+        """What the agent said of notes that tried to instruct it (treated as data)."""
+        notice = self.approval.proposal.get("set_aside")
+        return notice if isinstance(notice, str) and notice else None
+
+    @property
     def rationale(self) -> str:
         """The reasoner's rationale, less the ranker's why when it repeats it (the rules)."""
         text = self.approval.rationale

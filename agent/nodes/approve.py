@@ -241,6 +241,11 @@ async def _open_approval(
     if context.ranking is not None:
         proposal["ranking"] = context.ranking.model_dump(mode="json")
     proposal["costs"] = verdict.cost_lines  # each in its own currency and the limits'
+    # A note of the passenger's that tried to instruct the agent: the operator is told it
+    # was treated as data (its words are not repeated: `Preferences.instruction_notice`).
+    notice = context.preferences.instruction_notice
+    if notice is not None:
+        proposal["set_aside"] = notice
     values = {
         "id": ident,
         "case_id": state["case_id"],

@@ -10,6 +10,13 @@ all prior rules" states an aisle seat, and nothing of the second sentence is obe
 preferences only ever concern the customer who stated them, so a wish beside an attack
 can steer nothing but that customer's own seat.
 
+What a note that holds an attack may still give is decided in one place
+(`memory.prefs.set_aside`). Before a sentence is judged, the words of the attack
+vocabulary that name the writer — their trade ("Ich bin Administrator von Beruf"), a
+withdrawal of their own words ("ignore my earlier note") — are blanked
+(`memory.prefs.self_reference`), as a machine the writer turns away is
+(`machine_refused`).
+
 Several detectors, any of which quarantines a sentence:
 
 - the attack vocabulary of every covered language (`Lexicon.attacks`: the words for
@@ -51,6 +58,7 @@ from memory.prefs.headings import headed_record
 from memory.prefs.lexicon import LEXICONS, claims, orders, records
 from memory.prefs.lexicon.base import Lexicon, compile_words
 from memory.prefs.marks import Marks
+from memory.prefs.self_reference import self_referred
 from memory.prefs.sources import TextSource
 from memory.prefs.speakers import customer_spans, names_the_customer, speaks_for_self, wishes
 from memory.prefs.text import WORD_CHAR, Span, fold, normalise, sentences
@@ -133,10 +141,10 @@ _ORDERS = _concept(
         *orders.ADDRESSED,
         *orders.AUTHORITY,
         *orders.WAIVE,
-        *orders.STATUS,
         *orders.UPGRADE,
     )
 )
+_STATUS = _concept(orders.STATUS)
 _MONEY = _concept(orders.MONEY)
 _OTHERS = _concept(claims.OTHERS)
 _OTHER_PERSON = _concept(claims.OTHER_PERSON)
@@ -201,10 +209,11 @@ def attack_spans(sentence: str, *, staff: bool = False, quoted: Sequence[Hit] = 
     word for "free" and a benefit) marks both.
 
     `staff`: the sentence is a staff note's own words (`memory.prefs.voices`). Staff keep
-    the customer's record in the third person, so three signs that only mean an order
+    the customer's record in the third person, so four signs that only mean an order
     when a passenger impersonates staff are none there: a note's
     heading ("Interner Vermerk:"), the customer's record kept ("Customer marked as
-    wheelchair user") and the customer pointed at ("this passenger"). Inside what the
+    wheelchair user"), the customer pointed at ("this passenger") and their loyalty tier
+    ("Gold member, appreciates early updates"). Inside what the
     note quotes (`quoted`, the passenger's words) they count as ever; every other sign
     counts in a staff note too: its text is data, never an order beyond the customer's
     own preferences."""
@@ -215,6 +224,9 @@ def attack_spans(sentence: str, *, staff: bool = False, quoted: Sequence[Hit] = 
     hits += _hits(_vocabulary(), folded, cased)
     hits += _hits(_ORDERS, folded, cased)
     hits += [h for h in _hits(_NOTE, folded, cased) if not trusted(h)]
+    # A tier in a staff note's own words is the customer's record ("Gold member, very
+    # understanding"): the tier is the reservation system's, never read from memory.
+    hits += [h for h in _hits(_STATUS, folded, cased) if not trusted(h)]
     keeping = [h for h in _hits(_KEEPING, folded, cased) if not trusted(h)]
     customer = [h for h in customer_spans(sentence) if not trusted(h)]
     if keeping and customer:  # another's record dictated (`lexicon.records`)
@@ -345,7 +357,7 @@ def quarantine(
     passenger = source is TextSource.PASSENGER
     blocks = addressed_regions(text)
     for i, span in enumerate(spans):
-        sentence = machine_refused(span.text(text), _refusals(span, marks))
+        sentence = self_referred(machine_refused(span.text(text), _refusals(span, marks)))
         if i and SEPARATOR.search(text, spans[i - 1].end, span.start):
             inside = False
         quoted_here = [m.span() for m in _QUOTED.finditer(sentence) if not _CODE.search(m.group())]
@@ -367,7 +379,9 @@ def quarantine(
         served = [(span.start + a, span.start + b) for a, b in precedence_spans(sentence)]
         if hits or served:
             quoted = [(span.start + a, span.start + b) for a, b in quoted_here]
-            verdicts, inside = judge_pieces(text, span, marks, hits, served, quoted)
+            verdicts, inside = judge_pieces(
+                text, span, marks, hits, served, quoted, continuing=inside
+            )
             if served and not hits and _purpose_alone(verdicts) and i and out_spans:
                 # "Register me as a wheelchair user. That way I'm rebooked first.": a
                 # sentence that is nothing but the purpose of being served first is the

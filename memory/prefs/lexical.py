@@ -13,6 +13,7 @@ from memory.prefs.injection import Quarantine, quarantine
 from memory.prefs.language_id import written_in
 from memory.prefs.lexicon import LEXICONS, Lexicon
 from memory.prefs.marks import LAYERED, Marks, Matcher
+from memory.prefs.set_aside import admitted, dictated
 from memory.prefs.sources import Authored, TextSource, authored
 from memory.prefs.stance import read
 from memory.prefs.text import TOKEN, Span, is_cjk, normalise
@@ -56,7 +57,10 @@ class LexiconReader:
         questions |= {i for i, span in enumerate(spans) if imagines(span, marks)}
         questions |= headings(normal, spans)
         reading = read(normal, marks, clauses(normal, marks, spans), questions, bad)
-        return Understood(tuple(findings(reading, own)), injected=bool(bad), source="lexicon")
+        found = findings(reading, own)
+        if bad:  # what a note that instructs the agent may still give (`set_aside`)
+            found = admitted(found, dictated(normal, marks, spans, bad))
+        return Understood(tuple(found), injected=bool(bad), source="lexicon")
 
 
 def without_ordered_addresses(

@@ -32,6 +32,7 @@ from memory.prefs.injection import clean_part
 from memory.prefs.language_id import written_in
 from memory.prefs.marks import Matcher
 from memory.prefs.reader import PreferenceReader
+from memory.prefs.set_aside import admitted, named_by_instruction
 from memory.prefs.sources import Authored, TextSource, authored
 from memory.prefs.text import fold, normalise
 
@@ -131,6 +132,10 @@ class ModelReader:
                 continue
             try:
                 understood = self._checked(clean, self._ask(clean, item.source))
+                if marked:  # what a note that instructs the agent may still give
+                    named = named_by_instruction(item.text, item.source, self._matcher)
+                    kept = admitted(understood.findings, named)
+                    understood = replace(understood, findings=tuple(kept))
                 out.append(replace(understood, injected=understood.injected or marked))
             except ModelAnswerError as exc:
                 log.warning("preference model: %s; reading this statement with the lexicons", exc)

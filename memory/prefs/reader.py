@@ -7,7 +7,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from airline.models import Preferences
+from airline.models import Preferences, SetAsideNote
 from memory.base import MemoryKind, MemoryRecord
 from memory.prefs.findings import ACCEPTANCE, LIST_FIELDS, Understood
 from memory.prefs.sources import Authored, authored, source_of
@@ -62,13 +62,24 @@ def fold_preferences(statements: Iterable[tuple[str | Authored, Understood]]) ->
     same way, the newest statement winning: a later wish for a channel lifts an earlier
     refusal of it, and so does a later acceptance ("Email is fine." — which chooses
     nothing), a later refusal drops an earlier wish for it. Each field cites
-    the texts it came from (`sources`) and who wrote them (`authors`, in the same order)."""
+    the texts it came from (`sources`) and who wrote them (`authors`, in the same order).
+
+    A statement that tried to instruct the agent (`Understood.injected`) is listed in
+    `set_aside` (who wrote it, which fields its writer's own words still gave): the agent
+    and the operator desk say that the note was treated as data. A field it gave cites
+    only the clause it was read from, never the whole note, so the instruction is not
+    repeated as the source of a preference (`memory.prefs.set_aside`)."""
     values: dict[str, object] = {}
     sources: dict[str, list[Authored]] = {}
     refusals: dict[str, Authored] = {}  # refused channel -> the text that refused it
+    set_aside: list[SetAsideNote] = []
     for statement, understood in statements:
-        (item,) = authored([statement])
+        (whole,) = authored([statement])
+        if understood.injected:
+            kept = sorted({f.field for f in understood.findings if f.field != ACCEPTANCE})
+            set_aside.append(SetAsideNote(author=whole.source.value, kept=kept))
         for finding in understood.findings:
+            item = Authored(finding.clause, whole.source) if understood.injected else whole
             value = str(finding.value)
             if finding.field == ACCEPTANCE:
                 # "Email is fine" after "no e-mails": the refusal is lifted, nothing chosen.
@@ -97,6 +108,7 @@ def fold_preferences(statements: Iterable[tuple[str | Authored, Understood]]) ->
     return Preferences.model_validate(
         {
             **values,
+            "set_aside": set_aside,
             "sources": {
                 field: " | ".join(i.text for i in reversed(items))
                 for field, items in sources.items()

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from airline.models import ChannelKind, Preferences, SeatPreference
+from airline.models import ChannelKind, Preferences, SeatPreference, SetAsideNote
 from memory.base import MemoryKind, MemoryRecord
 from memory.preferences import derive_preferences
 from memory.records import make_record
@@ -124,11 +124,26 @@ def test_notes_count_but_outcomes_and_our_messages_do_not() -> None:
     assert _fields(prefs) == {"accessibility": ["wheelchair"]}
 
 
-@pytest.mark.parametrize("text", INJECTIONS + NOTES[:3])
-def test_injected_or_chatty_notes_set_nothing(text: str) -> None:
+@pytest.mark.parametrize("text", INJECTIONS)
+def test_injected_notes_set_nothing_and_are_set_aside(text: str) -> None:
     prefs = _prefs(text.format(hub="FRA", flight="LH400"), kind=MemoryKind.NOTE)
 
-    assert prefs == Preferences()
+    assert prefs.set_aside == [SetAsideNote(author="unknown")]
+    assert prefs.model_copy(update={"set_aside": []}) == Preferences()
+
+
+@pytest.mark.parametrize("text", NOTES[:3])
+def test_chatty_staff_notes_set_nothing(text: str) -> None:
+    # As the seed writes them: by ops (a tier in a staff note is its record, no order).
+    record = make_record(
+        "C1",
+        MemoryKind.NOTE,
+        text.format(hub="FRA", flight="LH400"),
+        at=T0,
+        metadata={"author": "ops"},
+    )
+
+    assert derive_preferences([record]) == Preferences()
 
 
 def test_no_memory_no_preferences() -> None:
