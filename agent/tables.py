@@ -240,10 +240,14 @@ class OfferRow(Base):
     """
 
     __tablename__ = "offers"
+    # A booking's open offers are read by (pnr, status) at every rebooking
+    # (`supersede_offers`) and answer: one index on both. With one index on each, SQLite
+    # (no statistics) searched by status, every open offer of the day for each case.
+    __table_args__ = (Index("ix_offers_pnr_status", "pnr", "status"),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     case_id: Mapped[str] = mapped_column(String(40), index=True)
-    pnr: Mapped[str] = mapped_column(String(6), index=True)
+    pnr: Mapped[str] = mapped_column(String(6))
     disruption_flight: Mapped[str] = mapped_column(String(64))
     booked: Mapped[list[str]] = mapped_column(JSON)
     options: Mapped[list[dict[str, Any]]] = mapped_column(JSON)

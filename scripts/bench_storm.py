@@ -1,6 +1,6 @@
 """Storm benchmark: a whole disruption wave re-accommodated, through the real daemon.
 
-    .venv/bin/python scripts/bench_storm.py [--storm 50] [--real-day 2013-02-08]
+    .venv/bin/python scripts/bench_storm.py [--storm 50] [--real-day 2013-02-08] [--profile PATH]
                                             [--horizon-days 2] [--max-passengers N]
 
 Two storms, each on a fresh SQLite world with the rules reasoner and no customer memory:
@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
 import resource
 import shutil
@@ -160,10 +161,16 @@ async def run_storm(
         started = time.perf_counter()
         started_cpu = time.process_time()
         started_wall = datetime.now().astimezone()
+        profile = cProfile.Profile() if ARGS.profile else None
+        if profile is not None:
+            profile.enable()
         async with runtime.relaying():  # delivers as cases close, as in the daemon
             await daemon.run(asyncio.Event())  # until the closed broker's backlog ends
             durable = time.perf_counter() - started
             cpu = time.process_time() - started_cpu
+        if profile is not None:
+            profile.disable()
+            profile.dump_stats(f"{ARGS.profile}.{name}")
         await runtime.relay.drain()
         notified = time.perf_counter() - started
         figures = await collect(runtime.db, started_wall, [e.emitted_at for e in events])
@@ -306,6 +313,11 @@ if __name__ == "__main__":
         type=float,
         default=None,
         help="the planner's risk weight (default: settings)",
+    )
+    parser.add_argument(
+        "--profile",
+        default=None,
+        help="write a cProfile of each storm's run until durable to PROFILE.<storm name>",
     )
     ARGS = parser.parse_args()
     raise SystemExit(asyncio.run(main()))

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from agent.approvals import ApprovalStatus, open_approval
 from agent.offer_replaced import supersede_offers
@@ -21,7 +21,7 @@ from agent.tables import ApprovalRow, OfferRow, ReplyDisposition, ReplyRow
 from airline.holds import HoldStatus, hold_seats
 from airline.models import BookingStatus, Cabin
 from airline.reservations import load_booking
-from airline.tables import SeatHoldRow
+from airline.tables import SeatHoldRow, SegmentRow
 from app.eval_cli import EvalHarness
 from app.settings import Settings
 from evals.runner import ScenarioRunner
@@ -139,6 +139,52 @@ async def test_an_offer_is_superseded_by_the_flights_taken_off_not_by_the_bookin
         )
     assert mine == [offered.offer_id]
     assert await status_of(deps, offered.offer_id) == "superseded"
+
+
+async def test_superseding_flushes_only_offer_rows(deps: ToolDeps, offered: Offered) -> None:
+    """The offers read leaves the transaction's other changes (a rebooking's segments,
+    just changed) for the commit's one flush instead of one flush per case, and still
+    reads an offer changed in the same session before it."""
+    async with deps.db.transaction() as session:
+        segment = (
+            await session.scalars(select(SegmentRow).where(SegmentRow.pnr == offered.pnr))
+        ).first()
+        assert segment is not None
+        segment.cabin = segment.cabin  # a change of another table, pending
+        session.add(segment)
+        offer = await session.get(OfferRow, offered.offer_id)
+        assert offer is not None
+        offer.booked = ["XX999/2026-03-01"]  # a pending change of the offer itself
+        other = await supersede_offers(
+            session, pnr=offered.pnr, replaced=offered.options[0], by_case="c2", at=deps.clock.now()
+        )
+        assert other == []  # it read the offer as changed in this session
+        segment.status = "replaced"
+        await supersede_offers(
+            session,
+            pnr=offered.pnr,
+            replaced=["XX998/2026-03-01"],
+            by_case="c2",
+            at=deps.clock.now(),
+        )
+        assert segment in session.dirty  # not flushed by the offers read
+        await session.rollback()
+
+
+async def test_a_bookings_open_offers_are_searched_by_pnr_and_status(deps: ToolDeps) -> None:
+    """With an index on each column SQLite chose `status`: every open offer of the day,
+    for each rebooking (time quadratic in a storm's rebookings)."""
+    async with deps.db.session() as session:
+        plan = (
+            await session.execute(
+                text(
+                    "EXPLAIN QUERY PLAN SELECT id, booked FROM offers "
+                    "WHERE pnr = :pnr AND status = :status"
+                ),
+                {"pnr": "ABC123", "status": "open"},
+            )
+        ).all()
+    assert "ix_offers_pnr_status" in str(plan), plan
 
 
 async def test_a_refund_is_still_taken_on_a_superseded_offer(
