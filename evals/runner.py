@@ -341,8 +341,10 @@ class ScenarioRunner:
         result.fed.append(FedEvent(step.at, event))
 
     async def _follow_up(self, runtime: ScenarioRuntime, task: asyncio.Task[None]) -> None:
-        """Run the jobs due now and resume the cases whose approvals were decided, until
-        nothing more happens (a deadline expires an approval, which resumes its case)."""
+        """Take over pending cases nobody holds, run the jobs due now and resume the cases
+        whose approvals were decided, until nothing more happens (a deadline expires an
+        approval, which resumes its case). The driven daemon does none of it on its own."""
+        await runtime.daemon.catch_up()
         for _ in range(10):
             ran = await runtime.daemon.scheduler.run_due()
             resumed = await runtime.daemon.apply_decisions()
