@@ -139,6 +139,10 @@ class _Progress:
         self._total = total
         self.chunks = 0
 
+    def expired(self) -> bool:
+        """Whether it was this deadline that ended the conversation."""
+        return self._deadline.expired()
+
     def made(self) -> None:
         self.chunks += 1
         self._total[0] += 1
@@ -200,13 +204,15 @@ class LlmReasoner:
                     answer, refused = await self._converse(context, usage, progress)
                 finally:
                     usage.latency_ms = round((time.perf_counter() - started) * 1000)
-        except TimeoutError:
-            chunks = progress.chunks if progress else 0
-            reason = (
-                f"no progress from the model for {self._timeout:g} s "
-                f"({chunks} sign(s) of progress before it stalled, "
-                f"{usage.latency_ms / 1000:.1f} s in all)"
-            )
+        except TimeoutError as exc:
+            if progress is not None and progress.expired():
+                reason = (
+                    f"no progress from the model for {self._timeout:g} s "
+                    f"({progress.chunks} sign(s) of progress before it stalled, "
+                    f"{usage.latency_ms / 1000:.1f} s in all)"
+                )
+            else:  # not ours: say whose, so it is not mistaken for the model stalling
+                reason = f"a timeout in the model's client ({type(exc).__name__})"
         except openai.APITimeoutError:
             reason = "timeout from the model endpoint's client"
         except openai.APIStatusError as exc:
@@ -373,6 +379,10 @@ async def open_chat(
     which on a busy CPU can take minutes before the first token; other endpoints may
     refuse the unknown field, so it is off unless configured. The HTTP client's timeout
     is per read, so it too is a deadline on progress, not on the whole answer.
+    LangChain's own gap timer between streamed chunks (``stream_chunk_timeout``, 120 s
+    by default) is off: the reasoner's deadline is the one, with a timeout of the
+    caller's choosing (at 120 s it cut a real decision whose prompt was still being read
+    on a loaded machine, 128 tokens every two minutes).
     """
     async with httpx.AsyncClient(timeout=timeout_seconds) as client:
         yield ChatOpenAI(
@@ -384,6 +394,7 @@ async def open_chat(
             temperature=temperature,
             max_tokens=max_output_tokens,
             stream_usage=True,
+            stream_chunk_timeout=None,
             extra_body={"return_progress": True} if prompt_progress else None,
             http_async_client=client,
         )

@@ -42,7 +42,7 @@ SCRIPT = REPO / "scripts" / "local-model"
 SCENARIOS = REPO / "evals" / "scenarios"
 # How long a decision may go without progress. A long prompt on a busy 2-core machine
 # takes minutes (idle, about 65 prompt tokens/s; shared with other work, a tenth of
-# that), but the server reports its progress every 128 prompt tokens and then streams
+# that), but the server reports its progress every 64 prompt tokens and then streams
 # each token, so only a gap between two of those must fit in it. CI may scale it.
 DECISION_SECONDS = 180.0 * float(os.environ.get("TEST_TIMEOUT_FACTOR", "1"))
 # Why a plan may legitimately fall back: the model's answer, not the plumbing.

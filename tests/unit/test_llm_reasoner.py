@@ -634,8 +634,13 @@ def slowly(step: Reply, **pacing: Any) -> Reply:
 
 
 @pytest.fixture
-async def llama_chat(api: FakeOpenAI) -> AsyncIterator[BaseChatModel]:
-    """A chat model that asks for llama.cpp's prompt-progress events."""
+async def llama_chat(
+    api: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[BaseChatModel]:
+    """A chat model that asks for llama.cpp's prompt-progress events. LangChain's own gap
+    timer between chunks (120 s by default) is shortened below the test's gaps: it is off,
+    the reasoner's deadline being the one."""
+    monkeypatch.setenv("LANGCHAIN_OPENAI_STREAM_CHUNK_TIMEOUT_S", "0.05")
     async with open_chat(
         base_url=api.url + "/v1",
         api_key="test-key",
