@@ -84,7 +84,8 @@ MODEL_SCENARIOS ?= $(addprefix evals/scenarios/,$(addsuffix .yaml,\
 	connecting-first-leg-cancelled delay-45m-notify-only diversion-rebooked-from-diversion-airport \
 	eu261-band2-400 gate-change long-delay-care-and-compensation no-seats-refund \
 	prompt-injection-in-note))
-MODEL_DECISION_SECONDS ?= 600
+# Seconds a decision may go without progress (streamed tokens, prompt progress).
+MODEL_DECISION_SECONDS ?= 180
 
 model-install:
 	scripts/local-model install
@@ -95,7 +96,7 @@ evals-model: install model-install
 	trap 'if [ -n "$$started" ]; then scripts/local-model stop; fi' EXIT; \
 	TRAVEL_AGENT_LLM__BASE_URL=$$(scripts/local-model url) \
 	TRAVEL_AGENT_LLM__MODEL=$$(scripts/local-model model) \
-	TRAVEL_AGENT_LLM__TIMEOUT_SECONDS=$(MODEL_DECISION_SECONDS) \
+	TRAVEL_AGENT_LLM__TIMEOUT_SECONDS=$(MODEL_DECISION_SECONDS) TRAVEL_AGENT_LLM__PROMPT_PROGRESS=true \
 	TRAVEL_AGENT_LLM__MAX_RETRIES=0 TRAVEL_AGENT_LLM__MAX_OUTPUT_TOKENS=600 \
 	$(BIN)/travel-agent eval $(MODEL_SCENARIOS) --reasoner llm \
 		--json data/evals/model.json --report data/evals/model.html $(ARGS)

@@ -315,7 +315,17 @@ class LlmSettings(BaseModel):
     api_key: SecretStr | None = Field(default=None, description="unset for a local server")
     model: str = "gpt-4o-mini"
     timeout_seconds: float = Field(
-        default=30.0, gt=0, description="for one case's whole conversation with the model"
+        default=30.0,
+        gt=0,
+        description="seconds the model may go without progress (no streamed token, no "
+        "prompt-progress event) before the rules plan instead; a slow model that keeps "
+        "streaming is waited for",
+    )
+    prompt_progress: bool = Field(
+        default=False,
+        description="ask the server for progress events while it reads the prompt "
+        "(llama.cpp's return_progress): set it for a local llama.cpp server, whose first "
+        "token can take minutes on a busy CPU; other endpoints may refuse the field",
     )
     max_retries: int = Field(default=2, ge=0, description="HTTP retries of one model call")
     max_tool_rounds: int = Field(

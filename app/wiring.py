@@ -111,6 +111,7 @@ async def open_reasoner(settings: Settings, tools: ToolDeps, stack: AsyncExitSta
             timeout_seconds=llm.timeout_seconds,
             max_retries=llm.max_retries,
             max_output_tokens=llm.max_output_tokens,
+            prompt_progress=llm.prompt_progress,
         )
     )
     model = LlmReasoner(

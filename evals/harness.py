@@ -65,7 +65,8 @@ class Harness(Protocol):
 
     @property
     def decision_timeout(self) -> float:
-        """Seconds one model decision may take (a settling run waits that much longer)."""
+        """Seconds a model decision may go without progress (a settling run waits that
+        much longer)."""
         ...
 
     def open_runtime(

@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from agent.choices import ChoiceDesk
+from agent.reasoners.base import ReportsProgress
 from airline.clock import SimulatedClock
 from airline.models import Flight
 from evals.harness import Harness, MemoryFactory, ScenarioRuntime
@@ -340,8 +341,10 @@ class ScenarioRunner:
         result.fed.append(FedEvent(step.at, event))
 
     async def _follow_up(self, runtime: ScenarioRuntime, task: asyncio.Task[None]) -> None:
-        """Run the jobs due now and resume the cases whose approvals were decided, until
-        nothing more happens (a deadline expires an approval, which resumes its case)."""
+        """Take over pending cases nobody holds, run the jobs due now and resume the cases
+        whose approvals were decided, until nothing more happens (a deadline expires an
+        approval, which resumes its case). The driven daemon does none of it on its own."""
+        await runtime.daemon.catch_up()
         for _ in range(10):
             ran = await runtime.daemon.scheduler.run_due()
             resumed = await runtime.daemon.apply_decisions()
@@ -350,12 +353,16 @@ class ScenarioRunner:
                 return
 
     async def _settle(self, runtime: ScenarioRuntime, task: asyncio.Task[None]) -> None:
-        """Wait until every published record is committed and no case is left pending."""
+        """Wait until every published record is committed and no case is left pending.
+
+        Waits while anything moves: the backlog, the pending cases, or a model's progress
+        on a decision (its tokens stream in: a slow model is no stall)."""
         stall = SETTLE_TIMEOUT
         if self.harness.reasoner != "rules":
             stall += 2 * self.harness.decision_timeout
         deadline = time.monotonic() + stall
-        seen: tuple[int, int] | None = None
+        reasoner = runtime.deps.reasoner
+        seen: tuple[int, int, int] | None = None
         while True:
             if task.done():
                 exc = task.exception() if not task.cancelled() else None
@@ -364,8 +371,9 @@ class ScenarioRunner:
             backlog, pending = await runtime.backlog(), await pending_cases(runtime.db)
             if backlog == 0 and not pending:
                 return
-            if (backlog, pending) != seen:  # progress moves the deadline on
-                seen, deadline = (backlog, pending), time.monotonic() + stall
+            model = reasoner.progress if isinstance(reasoner, ReportsProgress) else 0
+            if (backlog, pending, model) != seen:  # progress moves the deadline on
+                seen, deadline = (backlog, pending, model), time.monotonic() + stall
             if time.monotonic() > deadline:
                 raise TimeoutError(
                     f"the daemon made no progress for {stall:.0f} s "

@@ -16,7 +16,7 @@ goes through the guard, and a failing model falls back to the rules inside `LlmR
 
 from __future__ import annotations
 
-from agent.reasoners.base import Reasoner
+from agent.reasoners.base import Reasoner, ReportsProgress
 from agent.state import CaseContext, CaseReason, Plan
 from airline.models import LoyaltyTier
 
@@ -44,6 +44,11 @@ class HybridReasoner:
     def __init__(self, rules: Reasoner, llm: Reasoner) -> None:
         self._rules = rules
         self._llm = llm
+
+    @property
+    def progress(self) -> int:
+        """The model's progress (`ReportsProgress`); the rules' decisions are instant."""
+        return self._llm.progress if isinstance(self._llm, ReportsProgress) else 0
 
     async def plan(self, context: CaseContext) -> Plan:
         why = complexity(context)

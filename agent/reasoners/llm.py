@@ -11,7 +11,15 @@ Write tools are never bound and never run: a model that asks for ``rebook`` or
 ``send_notification`` anyway has the call turned into a proposed action (when it is the
 whole answer and concerns this booking) or refused. On a timeout, an HTTP or connection
 error, malformed JSON, a schema violation or too many rounds the fallback reasoner (the
-rules) plans instead, and the plan says why. Tokens and an estimated cost are counted per
+rules) plans instead, and the plan says why.
+
+The deadline follows progress, not the wall clock: every answer is streamed, and the
+case gives up only when `timeout` seconds pass with nothing from the model (no token, no
+prompt-progress event, no tool result). A small model on a busy CPU may take many
+minutes over one plan and still be fine; a hung one is found after `timeout`. (A fixed
+deadline for the whole conversation failed real decisions on a loaded CI machine.) The
+answer's length is bounded by ``max_output_tokens`` and the rounds by `max_tool_rounds`,
+so a model that keeps talking still ends. Tokens and an estimated cost are counted per
 case and written into the rationale (and `Plan.usage`, where the plan has that field).
 """
 
@@ -29,7 +37,15 @@ from typing import Any
 import httpx
 import openai
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    BaseMessageChunk,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+    message_chunk_to_message,
+)
 from langchain_core.messages.tool import ToolCall
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
@@ -114,6 +130,25 @@ class ModelFailure(Exception):
     """The model gave no usable plan; the message says why, for the plan's rationale."""
 
 
+class _Progress:
+    """Moves a case's deadline on each time the model shows it is working."""
+
+    def __init__(self, deadline: asyncio.Timeout, idle: float, total: list[int]) -> None:
+        self._deadline = deadline
+        self._idle = idle
+        self._total = total
+        self.chunks = 0
+
+    def expired(self) -> bool:
+        """Whether it was this deadline that ended the conversation."""
+        return self._deadline.expired()
+
+    def made(self) -> None:
+        self.chunks += 1
+        self._total[0] += 1
+        self._deadline.reschedule(asyncio.get_running_loop().time() + self._idle)
+
+
 class LlmReasoner:
     """Plans with a chat model and read-only tools; falls back to `fallback` on failure.
 
@@ -121,7 +156,8 @@ class LlmReasoner:
         chat: a LangChain chat model that supports tool calling (ChatOpenAI or alike).
         tools: the agent's tools; only the read-only ones are offered and run.
         max_tool_rounds: model turns that may call tools before a plan is due.
-        timeout: seconds for the whole conversation of one case.
+        timeout: seconds the model may go without progress (no streamed chunk, no
+            prompt-progress event) before the case gives up on it.
         fallback: plans when the model fails (default: the rules reasoner).
         pricing: for the cost estimate.
         log_model_data: log prompts and answers (they carry passenger data).
@@ -149,18 +185,34 @@ class LlmReasoner:
         self._fallback: Reasoner = fallback or RulesReasoner()
         self._pricing = pricing or Pricing()
         self._log_data = log_model_data
+        self._progress = [0]
+
+    @property
+    def progress(self) -> int:
+        """Streamed chunks received so far, over all cases: grows while the model works,
+        so a caller waiting for decisions can tell a slow model from a hung one."""
+        return self._progress[0]
 
     async def plan(self, context: CaseContext) -> Plan:
         usage = Usage()
         started = time.perf_counter()
+        progress: _Progress | None = None
         try:
-            async with asyncio.timeout(self._timeout):
+            async with asyncio.timeout(self._timeout) as deadline:
+                progress = _Progress(deadline, self._timeout, self._progress)
                 try:
-                    answer, refused = await self._converse(context, usage)
+                    answer, refused = await self._converse(context, usage, progress)
                 finally:
                     usage.latency_ms = round((time.perf_counter() - started) * 1000)
-        except TimeoutError:
-            reason = f"timeout after {self._timeout:g} s"
+        except TimeoutError as exc:
+            if progress is not None and progress.expired():
+                reason = (
+                    f"no progress from the model for {self._timeout:g} s "
+                    f"({progress.chunks} sign(s) of progress before it stalled, "
+                    f"{usage.latency_ms / 1000:.1f} s in all)"
+                )
+            else:  # not ours: say whose, so it is not mistaken for the model stalling
+                reason = f"a timeout in the model's client ({type(exc).__name__})"
         except openai.APITimeoutError:
             reason = "timeout from the model endpoint's client"
         except openai.APIStatusError as exc:
@@ -197,14 +249,16 @@ class LlmReasoner:
             }
         )
 
-    async def _converse(self, context: CaseContext, usage: Usage) -> tuple[ModelPlan, list[str]]:
+    async def _converse(
+        self, context: CaseContext, usage: Usage, progress: _Progress
+    ) -> tuple[ModelPlan, list[str]]:
         messages: list[BaseMessage] = [
             SystemMessage(SYSTEM_PROMPT),
             HumanMessage(case_message(context)),
         ]
         refused: list[str] = []
         for turn in range(self._max_rounds + 1):
-            reply = await self._model.ainvoke(messages)
+            reply = await self._ask(messages, progress)
             usage.add(reply)
             if not isinstance(reply, AIMessage):
                 raise ModelFailure(f"the model answered with a {type(reply).__name__}")
@@ -227,7 +281,24 @@ class LlmReasoner:
                         "notify actions in your final JSON plan; nothing else is yours to do."
                     )
                 messages.append(ToolMessage(content, tool_call_id=call["id"] or call["name"]))
+                progress.made()  # our own tools' time is not the model's stall
         raise AssertionError("unreachable: the last turn returns or raises")
+
+    async def _ask(self, messages: list[BaseMessage], progress: _Progress) -> BaseMessage:
+        """One model turn, streamed: each chunk (a token, a tool call's piece, llama.cpp's
+        prompt progress, the usage) moves the deadline on."""
+        whole: BaseMessageChunk | None = None
+        try:
+            async for chunk in self._model.astream(messages):
+                progress.made()
+                if not isinstance(chunk, BaseMessageChunk):
+                    raise ModelFailure(f"the model streamed a {type(chunk).__name__}")
+                whole = chunk if whole is None else whole + chunk
+        except ValueError as exc:  # LangChain's word for a stream with no chunk in it
+            raise ModelFailure("the endpoint's answer is not a chat completion stream") from exc
+        if whole is None:
+            raise ModelFailure("the endpoint's answer is not a chat completion stream")
+        return message_chunk_to_message(whole)
 
     async def _run(self, call: ToolCall) -> str:
         try:
@@ -296,11 +367,22 @@ async def open_chat(
     max_retries: int = 2,
     temperature: float = 0.0,
     max_output_tokens: int | None = None,
+    prompt_progress: bool = False,
 ) -> AsyncIterator[BaseChatModel]:
     """A ChatOpenAI on `base_url` whose HTTP client is closed when the block ends.
 
     `max_output_tokens` caps each answer; a capped answer cut mid-plan is malformed JSON,
     which the reasoner treats like any other unusable answer (the fallback plans).
+    Streamed answers end with their token usage (``stream_options.include_usage``, which
+    ChatOpenAI leaves off for a custom `base_url` unless told). `prompt_progress` asks a
+    llama.cpp server for progress events while it reads the prompt (``return_progress``),
+    which on a busy CPU can take minutes before the first token; other endpoints may
+    refuse the unknown field, so it is off unless configured. The HTTP client's timeout
+    is per read, so it too is a deadline on progress, not on the whole answer.
+    LangChain's own gap timer between streamed chunks (``stream_chunk_timeout``, 120 s
+    by default) is off: the reasoner's deadline is the one, with a timeout of the
+    caller's choosing (at 120 s it cut a real decision whose prompt was still being read
+    on a loaded machine, 128 tokens every two minutes).
     """
     async with httpx.AsyncClient(timeout=timeout_seconds) as client:
         yield ChatOpenAI(
@@ -311,6 +393,9 @@ async def open_chat(
             max_retries=max_retries,
             temperature=temperature,
             max_tokens=max_output_tokens,
+            stream_usage=True,
+            stream_chunk_timeout=None,
+            extra_body={"return_progress": True} if prompt_progress else None,
             http_async_client=client,
         )
 

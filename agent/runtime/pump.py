@@ -127,7 +127,9 @@ class Daemon:
 
         `driven`: whoever moves this daemon's clock also runs what falls due (a scenario
         runner on frozen simulated time: `evals.runner`), so no wall-time loop runs due
-        jobs or applies decided approvals. Ticking on wall time beside a clock moved by
+        jobs, applies decided approvals or catches up (takes over pending cases nobody
+        holds: the driver calls `catch_up` at its moments); claims are still renewed, as
+        their leases are on wall time. Ticking on wall time beside a clock moved by
         hand, a job due at the instant records are published ran during their wave, or
         before it, or after it, as the tick's phase fell: the members of one group were
         then moved by a reminder's re-check and by the wave's joint plan apart (gen-s1-w0,
@@ -145,10 +147,10 @@ class Daemon:
         records = self.source.records().__aiter__()
         # One task consumes; this one waits for it or for `stop`. (Racing `stop` against
         # every record instead costs a task per record, ~15 µs: more than a record takes.)
-        consuming = asyncio.create_task(self._consume(records, stop))
+        consuming = asyncio.create_task(self._consume(records, stop, sweeping=not driven))
         stopping = asyncio.create_task(stop.wait())
         checkpoints = asyncio.create_task(self._checkpoint_periodically())
-        sweeps = asyncio.create_task(self._sweep_periodically())
+        sweeps = asyncio.create_task(self._sweep_periodically(catching_up=not driven))
         decisions = None if driven else asyncio.create_task(self._apply_decisions_periodically())
         if not self._event_time and not driven:
             self.scheduler.start(self.deps.settings.scheduler.tick_seconds)
@@ -185,7 +187,9 @@ class Daemon:
             if closer is not None:  # release the source's iterator (and its fetch task)
                 await closer()
 
-    async def _consume(self, records: AsyncIterator[Received], stop: asyncio.Event) -> None:
+    async def _consume(
+        self, records: AsyncIterator[Received], stop: asyncio.Event, *, sweeping: bool
+    ) -> None:
         handled = 0
         stopped, take, finish = stop.is_set, self._take, self._finish
         while not stopped():
@@ -197,7 +201,7 @@ class Daemon:
                 # checkpoints and the broker's heartbeats in. (A quiet stream's sweeps
                 # come from `_sweep_periodically`.)
                 await asyncio.sleep(0)
-                due = time.monotonic() >= self._next_sweep
+                due = sweeping and time.monotonic() >= self._next_sweep
             self._between_records = True
             try:
                 record = await self._next(records)
@@ -470,13 +474,15 @@ class Daemon:
             if taken:
                 log.info("took over %d pending cases whose daemon is gone", taken)
 
-    async def _sweep_periodically(self) -> None:
-        """Renew our claims; while the stream is quiet, catch up now and then."""
+    async def _sweep_periodically(self, *, catching_up: bool) -> None:
+        """Renew our claims; while the stream is quiet, catch up now and then (unless
+        driven: a catch-up at a wall-time moment took over cases between the driver's
+        moments, before or after a record as the sweep's phase fell)."""
         while True:
             await asyncio.sleep(SWEEP_SECONDS)
             try:
                 await self.claims.renew()
-                if self._between_records and time.monotonic() >= self._next_sweep:
+                if catching_up and self._between_records and time.monotonic() >= self._next_sweep:
                     await self.catch_up()
             except Exception:
                 log.exception("renewing claims or catching up failed; trying again")

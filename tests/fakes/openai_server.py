@@ -3,8 +3,10 @@
     async with FakeOpenAI([call("find_alternatives", {...}), say('{"actions": []...}')]) as api:
         chat = ChatOpenAI(base_url=api.url + "/v1", api_key="test-key", model="test-model")
 
-``POST /v1/chat/completions`` (non-streaming) answers with the next `Reply` of the script:
-tool calls, final content, an HTTP error, a delay first, or a body of its own. A script
+``POST /v1/chat/completions`` answers with the next `Reply` of the script: tool calls,
+final content, an HTTP error, a delay first, or a body of its own; streamed when asked
+(`evals.chat_endpoint`), then optionally paced like a slow model, with llama.cpp's
+prompt-progress events first, or stalling part-way. A script
 step may also be a function of the request, to answer from what the client sent (e.g.
 pick an itinerary out of a tool result). Every request is recorded in `requests`. Each
 connection serves one request (``Connection: close``); closing the server cancels any
@@ -19,7 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from evals.chat_endpoint import ChatEndpoint, completion, error
+from evals.chat_endpoint import ChatEndpoint, completion, error, stream_chunks
+
+# How long a stalled answer waits before its next chunk: longer than any test's deadline.
+STALL_SECONDS = 3600.0
 
 
 @dataclass
@@ -34,6 +39,12 @@ class Reply:
     """Sent as is instead of a completion."""
     usage: tuple[int, int] = (120, 30)
     """Prompt and completion tokens."""
+    pace: float = 0.0
+    """Seconds before each streamed chunk (a slow model that keeps making progress)."""
+    prompt_progress: int = 0
+    """llama.cpp prompt-progress events streamed before the answer (a long prompt read)."""
+    stall_after: int | None = None
+    """Streamed chunks sent before the answer stops coming (a hung model)."""
 
 
 Step = Reply | Callable[[dict[str, Any]], Reply]
@@ -56,6 +67,8 @@ class FakeOpenAI(ChatEndpoint):
         self.requests: list[dict[str, Any]] = []
         self.unexpected: list[str] = []
         self._served = 0
+        self._streamed: dict[str, Reply] = {}
+        """The scripted reply of each completion id, for pacing its stream."""
 
     # --- what the client sent ---------------------------------------------------------
 
@@ -105,6 +118,37 @@ class FakeOpenAI(ChatEndpoint):
                 }
                 for i, (name, args) in enumerate(reply.tool_calls)
             ]
-        return 200, completion(
-            f"chatcmpl-{n}", request.get("model", "test-model"), message, reply.usage
-        )
+        ident = f"chatcmpl-{n}"
+        self._streamed[ident] = reply
+        whole = completion(ident, request.get("model", "test-model"), message, reply.usage)
+        if not request.get("stream"):  # unstreamed, a slow answer arrives when it is all made
+            made = len(self.chunks(json.loads(whole), include_usage=False))
+            stalls = reply.stall_after is not None and reply.stall_after < made
+            await asyncio.sleep(STALL_SECONDS if stalls else reply.pace * made)
+        return 200, whole
+
+    # --- how a streamed answer comes ------------------------------------------------------
+
+    def chunks(self, whole: dict[str, Any], *, include_usage: bool) -> list[dict[str, Any]]:
+        answer = stream_chunks(whole, include_usage=include_usage)
+        total = whole["usage"]["prompt_tokens"]
+        steps = self._streamed[whole["id"]].prompt_progress
+        progress = [
+            {
+                **answer[0],
+                "prompt_progress": {
+                    "total": total,
+                    "cache": 0,
+                    "processed": total * (i + 1) // steps,
+                    "time_ms": i,
+                },
+            }
+            for i in range(steps)
+        ]
+        return progress + answer
+
+    async def before_chunk(self, ident: str, index: int) -> None:
+        reply = self._streamed[ident]
+        if reply.stall_after is not None and index >= reply.stall_after:
+            await asyncio.sleep(STALL_SECONDS)
+        await asyncio.sleep(reply.pace)

@@ -40,10 +40,11 @@ pytestmark = pytest.mark.integration
 
 SCRIPT = REPO / "scripts" / "local-model"
 SCENARIOS = REPO / "evals" / "scenarios"
-# One decision's HTTP deadline: a long prompt on a busy 2-core machine takes minutes
-# (idle, about 65 prompt tokens/s; shared with other work, a tenth of that); the answer
-# arrives whole, so there is no progress to watch before it. CI may scale it.
-DECISION_SECONDS = 600.0 * float(os.environ.get("TEST_TIMEOUT_FACTOR", "1"))
+# How long a decision may go without progress. A long prompt on a busy 2-core machine
+# takes minutes (idle, about 65 prompt tokens/s; shared with other work, a tenth of
+# that), but the server reports its progress every 64 prompt tokens and then streams
+# each token, so only a gap between two of those must fit in it. CI may scale it.
+DECISION_SECONDS = 180.0 * float(os.environ.get("TEST_TIMEOUT_FACTOR", "1"))
 # Why a plan may legitimately fall back: the model's answer, not the plumbing.
 ANSWER_FAILURES = ("malformed JSON", "schema violation", "a JSON ", "tool rounds", "answered with")
 
@@ -88,6 +89,7 @@ def _settings(model: LocalModel, **llm: Any) -> Settings:
             model=model.name,
             timeout_seconds=DECISION_SECONDS,
             max_retries=0,
+            prompt_progress=True,
             **llm,
         ),
     )

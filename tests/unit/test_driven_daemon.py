@@ -15,7 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from agent.runtime import Daemon
+import pytest
+
+from agent.runtime import Daemon, pump
 from agent.scheduler import JobKind, schedule_job
 from airline.clock import SimulatedClock
 from app.settings import Settings
@@ -57,5 +59,45 @@ async def test_a_driven_daemon_leaves_due_jobs_to_whoever_moves_its_clock(
 
         assert await daemon.scheduler.run_due() == 1  # the driver runs it, at its moment
         assert ran == ["due-now"]
+        stop.set()
+        await running
+
+
+@pytest.mark.parametrize("driven", [False, True], ids=["own-sweep", "driven"])
+async def test_a_driven_daemon_leaves_catching_up_to_whoever_moves_its_clock(
+    world_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, driven: bool
+) -> None:
+    """The catch-up takes over pending cases nobody holds and runs them. On the wall-time
+    sweep it ran between the driver's moments, wherever the sweep's phase fell; driven,
+    only the driver's `catch_up` does, and the claims are still renewed."""
+    monkeypatch.setattr(pump, "SWEEP_SECONDS", 0.01)
+    copy_sqlite(world_template, tmp_path / "airline.sqlite")
+    async with open_agent(Settings(data_dir=tmp_path), SimulatedClock(NOW, speed=0)) as agent:
+        daemon = Daemon(agent.deps, agent.graph, EmbeddedSource(EmbeddedBroker()))
+        took_over: list[str] = []
+        sweeps = asyncio.Event()
+        renewed = 0
+
+        async def resume_pending() -> int:
+            took_over.append("catch-up")
+            return 0
+
+        async def renew() -> None:
+            nonlocal renewed
+            renewed += 1
+            if renewed == 5:
+                sweeps.set()
+
+        monkeypatch.setattr(daemon, "resume_pending", resume_pending)
+        monkeypatch.setattr(daemon.claims, "renew", renew)
+        stop = asyncio.Event()
+        running = asyncio.create_task(daemon.run(stop, driven=driven))
+        await sweeps.wait()  # five sweeps: claims renewed, driven or not
+        # The resume at start is every run's; the sweeps' catch-ups are an own daemon's.
+        assert (len(took_over) > 1) is not driven, took_over
+
+        if driven:
+            await daemon.catch_up()  # the driver's moment
+            assert took_over == ["catch-up"] * 2
         stop.set()
         await running

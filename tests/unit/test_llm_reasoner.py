@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -285,7 +286,7 @@ ENDLESS = [call("lookup_policy", {"query": "EU261 rerouting"}) for _ in range(3)
 @pytest.mark.parametrize(
     ("script", "reason"),
     [
-        ([Reply(delay=3.0, content="{}")], "model failed: timeout after 0.5 s"),
+        ([Reply(delay=3.0, content="{}")], "model failed: no progress from the model for 0.5 s"),
         ([Reply(status=500)], "model failed: HTTP 500 from the model endpoint"),
         ([say('{"actions": [{"kind": "rebook", ')], "model failed: malformed JSON"),
         ([say("I would rebook them on the next flight.")], "model failed: malformed JSON"),
@@ -626,3 +627,77 @@ async def test_answers_are_capped_and_an_unlisting_endpoint_names_no_model(
     assert await served_models(api.url + "/v1", "test-key", timeout_seconds=5) == []
     assert len(api.unexpected) == 1 and "/models" in api.unexpected[0], api.unexpected
     api.unexpected.clear()
+
+
+def slowly(step: Reply, **pacing: Any) -> Reply:
+    return dataclasses.replace(step, **pacing)
+
+
+@pytest.fixture
+async def llama_chat(
+    api: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[BaseChatModel]:
+    """A chat model that asks for llama.cpp's prompt-progress events. LangChain's own gap
+    timer between chunks (120 s by default) is shortened below the test's gaps: it is off,
+    the reasoner's deadline being the one."""
+    monkeypatch.setenv("LANGCHAIN_OPENAI_STREAM_CHUNK_TIMEOUT_S", "0.05")
+    async with open_chat(
+        base_url=api.url + "/v1",
+        api_key="test-key",
+        model="test-model",
+        timeout_seconds=5,
+        max_retries=0,
+        prompt_progress=True,
+    ) as model:
+        yield model
+
+
+async def test_a_slow_model_that_keeps_streaming_is_waited_for_past_its_deadline(
+    opened: Agent, llama_chat: BaseChatModel, api: FakeOpenAI
+) -> None:
+    """A busy CPU: the prompt is read in steps, then tokens come one every 0.15 s, and the
+    whole decision takes several times the 1 s deadline; every sign of progress moves the
+    deadline on, so the model's plan is the one used (a fixed deadline fell back)."""
+    agent = llm_agent(opened, llama_chat, timeout=1.0)
+    booking = await passenger(agent, connecting=False)
+    case = await cancel_and_open(agent, booking.pnr)
+    pacing = {"pace": 0.15, "prompt_progress": 4}
+    api.script = [
+        lambda r: slowly(call("find_alternatives", find_alternatives_args(r)), **pacing),
+        lambda r: slowly(plan_from_search(r), **pacing),
+    ]
+
+    started = time.monotonic()
+    outcomes, plan, verdict = await run_case(agent, case)
+
+    assert time.monotonic() - started > 3 * 1.0, "the answers were not slow"
+    assert plan.reasoner == "llm", plan.rationale
+    assert outcomes == {"rebooked": 1} and verdict.violations == []
+    # Streamed, with the usage at the end and llama.cpp's progress asked for.
+    assert [(r["stream"], r["stream_options"], r["return_progress"]) for r in api.requests] == [
+        (True, {"include_usage": True}, True)
+    ] * 2
+    assert plan.usage["calls"] == 2 and plan.usage["input_tokens"] == 240, plan.usage
+
+
+async def test_a_model_that_stops_streaming_falls_back_after_its_idle_deadline(
+    opened: Agent, chat: BaseChatModel, api: FakeOpenAI
+) -> None:
+    """The answer starts, then nothing more comes: the case gives up 0.5 s after the last
+    chunk, not at some fixed total, and the plan says the model stalled."""
+    agent = llm_agent(opened, chat, timeout=0.5)
+    booking = await passenger(agent, connecting=False)
+    case = await cancel_and_open(agent, booking.pnr)
+    api.script = [slowly(say("{" + '"rationale": "x", ' * 20 + "}"), pace=0.2, stall_after=6)]
+
+    started = time.monotonic()
+    outcomes, plan, _ = await run_case(agent, case)
+
+    assert plan.reasoner == "rules (fallback from llm)"
+    assert plan.rationale.startswith(
+        "model failed: no progress from the model for 0.5 s (6 sign(s) of progress before it "
+        "stalled, "
+    ), plan.rationale
+    assert outcomes == {"rebooked": 1}
+    # Six chunks 0.2 s apart, then the 0.5 s without any: well past a fixed 0.5 s.
+    assert time.monotonic() - started > 6 * 0.2 + 0.5
