@@ -97,7 +97,8 @@ async def open_reasoner(settings: Settings, tools: ToolDeps, stack: AsyncExitSta
         return rules
     # Imported here so that openai and langchain-openai load only when a model is configured.
     from agent.reasoners.hybrid import HybridReasoner
-    from agent.reasoners.llm import LlmReasoner, Pricing, open_chat
+    from agent.reasoners.llm import LlmReasoner, open_chat
+    from agent.reasoners.usage import Pricing
     from tools.agent_tools import build_tools
 
     llm = settings.llm

@@ -16,9 +16,10 @@ from langchain_core.language_models import BaseChatModel
 from sqlalchemy import select, update
 
 from agent.reasoners.hybrid import HybridReasoner, complexity
-from agent.reasoners.llm import LlmReasoner, Pricing, open_chat, served_models
+from agent.reasoners.llm import LlmReasoner, open_chat, served_models
 from agent.reasoners.prompting import DATA_CLOSE, DATA_OPEN
 from agent.reasoners.rules import RulesReasoner
+from agent.reasoners.usage import Pricing
 from agent.runtime import OpenCase
 from agent.state import CaseContext, Plan, Verdict
 from airline.clock import SimulatedClock
