@@ -55,7 +55,9 @@ async def collect(db: Database, started_wall: datetime, emitted: list[datetime])
                     CaseRow.decided_wall_at,
                     OutboxRow.sent_at,
                     OutboxRow.sent_wall_at,
-                    OutboxRow.payload,
+                    # Only what the figures read of the message, not its payload:
+                    # every payload of a storm day loaded at once was the run's peak.
+                    OutboxRow.payload["not_before"].as_string().label("not_before"),
                     DisruptionRow.emitted_at,
                     WaveRow.first_read_wall_at,
                     WaveRow.planned_wall_at,
@@ -93,11 +95,11 @@ async def collect(db: Database, started_wall: datetime, emitted: list[datetime])
     for note in notes:
         if note.sent_at and (note.id not in first or note.sent_at < first[note.id].sent_at):
             first[note.id] = note
-    held = sum(1 for note in first.values() if note.payload.get("not_before"))
+    held = sum(1 for note in first.values() if note.not_before)
     event_s = [
         (note.sent_at - note.emitted_at).total_seconds()
         for note in first.values()
-        if note.emitted_at and not note.payload.get("not_before")
+        if note.emitted_at and not note.not_before
     ]
     # Wall time from the wave's first material record taken (triage, the wave's window
     # and its planning included) to the delivery, and its two parts: until the case was

@@ -109,7 +109,7 @@ class CaseLifecycle:
             self.metrics.cases_opened(len(cases))
         outcomes: list[str] = []
         graphed = cases
-        finals: list[CaseState] = []
+        finals: list[bytes] = []
         if self.deps.settings.settle_news_in_bulk:
             settled = await settle(self.deps, self.graph, cases)
             graphed = settled.to_graph

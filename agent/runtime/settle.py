@@ -61,6 +61,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import pickle
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -103,8 +104,11 @@ class Settled:
     acts: list[tuple[str, float]] = field(default_factory=list)
     """Each settled case's act: its `action` label and seconds (`Metrics.effect_done`,
     which the graph's act timer records for graph runs)."""
-    finals: list[CaseState] = field(default_factory=list)
-    """Each settled case's final state, for its thread (`record_finals`)."""
+    finals: list[bytes] = field(default_factory=list)
+    """Each settled case's final state, pickled, for its thread (`record_finals`). They
+    wait for the wave's last case, and a storm's first wave is most of the day: held as
+    objects (booking, customer, flights, options, plan, verdict: several times the
+    pickle's 7 kB), they were the largest part of the daemon's peak memory."""
 
 
 async def settle(deps: AgentDeps, graph: CaseGraph, cases: Sequence[OpenCase]) -> Settled:
@@ -156,7 +160,7 @@ async def settle(deps: AgentDeps, graph: CaseGraph, cases: Sequence[OpenCase]) -
         result.acts += timings
         for state in acted.values():
             state.update(await remember(state, Runtime(context=deps)))
-            result.finals.append(state)
+            result.finals.append(pickle.dumps(state, pickle.HIGHEST_PROTOCOL))
             result.outcomes[state["case_id"]] = state["outcome"]
     result.to_graph = [c for c in cases if c.id in others or c.id in left]
     if news:
@@ -307,7 +311,7 @@ async def _read_ahead(work: UnitOfWork, decided: list[CaseState]) -> None:
     )
 
 
-async def record_finals(graph: CaseGraph, states: Sequence[CaseState]) -> None:
+async def record_finals(graph: CaseGraph, states: Sequence[bytes]) -> None:
     """Write each settled case's final state to its thread, as the graph's `remember`
     leaves it (the run's last checkpoint), so its plan and verdict read as any case's.
 
@@ -317,7 +321,8 @@ async def record_finals(graph: CaseGraph, states: Sequence[CaseState]) -> None:
     next batches' deciding and their passengers' notices waited behind. A daemon killed
     before these writes leaves settled cases without it, as a failed write always did.
     """
-    for state in states:
+    for pickled in states:
+        state: CaseState = pickle.loads(pickled)  # our own, pickled by `settle`
         config: RunnableConfig = {"configurable": {"thread_id": state["case_id"]}}
         try:
             await graph.aupdate_state(config, dict(state), as_node="remember")

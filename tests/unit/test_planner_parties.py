@@ -27,6 +27,7 @@ from agent.planner.inputs import (
     earlier_departure,
     party_of,
 )
+from agent.planner.model import Party
 from agent.planner.options import Network
 from agent.planner.place import Need, place_cases
 from agent.settings import PlannerSettings
@@ -351,3 +352,36 @@ async def test_a_wave_assignment_through_a_refused_city_is_planned_again(
     assert _usable(state, assignment, deps, Preferences())
     assert not _usable(state, assignment, deps, Preferences(avoid_cities=["Frankfurt am Main"]))
     assert not _usable(state, assignment, deps, Preferences(avoid_airports=["FRA"]))
+
+
+async def test_parties_asking_the_network_the_same_question_share_its_answer(
+    world: tuple[Database, Schedule, LiveBoard],
+) -> None:
+    """The passengers of one cancelled flight bound for one destination get the same
+    Option objects (each party a list of its own), not a copy each: built per party, a
+    storm wave held every itinerary once per passenger."""
+    _, schedule, board = world
+    flight = schedule.flights[f"XA102/{DAY}"]
+    _cancel(board, flight.key)
+
+    def party(ref: str, cabin: str = "economy") -> Party:
+        return Party(
+            ref=ref,
+            seats=1,
+            origin=flight.origin,
+            destination=flight.destination,
+            earliest_dep=flight.sched_dep,
+            cabin=cabin,
+            carrier=flight.carrier,
+            scheduled_arrival=flight.sched_arr,
+            exclude=frozenset({flight.key}),
+        )
+
+    network = Network(schedule, board)
+    horizon = timedelta(hours=WEIGHTS.horizon_hours)
+    first, second = network.options(party("A"), horizon), network.options(party("B"), horizon)
+    assert first and first == second and first is not second
+    assert all(a is b for a, b in zip(first, second, strict=True))
+    business = network.options(party("C", "business"), horizon)
+    assert [o.flights for o in business] == [o.flights for o in first]
+    assert {o.cabin for o in business} == {"business"}
