@@ -244,6 +244,11 @@ class ScenarioRunner:
                             "on its clock, "
                             f"{len(steps) - len(pending)} of {len(steps)} scripted steps fed"
                         )
+                    if pending and pending[0].at <= now:
+                        # The jobs due by now run before now's records, as the daemon on
+                        # event time orders them (`Daemon.run_due_jobs`): a reminder due
+                        # at a cancellation's instant re-checks the itinerary before it.
+                        await self._follow_up(live.runtime, live.task)
                     while pending and pending[0].at <= now:
                         step = pending.pop(0)
                         if step.event is not None:

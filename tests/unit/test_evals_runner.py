@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -111,3 +112,31 @@ def test_settings_overrides_are_checked(tmp_path: Path) -> None:
     assert merged.agent.rebook_horizon_hours == base.agent.rebook_horizon_hours
     with pytest.raises(ConfigError, match=r"agent\.concurrancy: no such setting"):
         scenario_settings(base, {"agent": {"concurrancy": 2}}, tmp_path / "run")
+
+
+async def test_what_falls_due_at_a_moment_runs_before_that_moments_records(
+    runner: ScenarioRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The daemon on event time runs the jobs due by a record's instant before the record
+    (`Daemon.run_due_jobs`); the runner, which moves a driven daemon's clock, keeps that
+    order, so a scenario judges the order production runs (a reminder due at a
+    cancellation's instant re-checks the itinerary before the cancellation, not after)."""
+    seen: list[tuple[str, object]] = []
+    follow_up, publish = ScenarioRunner._follow_up, ScenarioRunner._publish
+
+    async def following(self: ScenarioRunner, runtime: Any, task: Any) -> None:
+        seen.append(("jobs", runtime.deps.clock.now()))
+        await follow_up(self, runtime, task)
+
+    async def publishing(self: ScenarioRunner, scenario: Any, step: Any, *rest: Any) -> None:
+        seen.append(("record", step.at))
+        await publish(self, scenario, step, *rest)
+
+    monkeypatch.setattr(ScenarioRunner, "_follow_up", following)
+    monkeypatch.setattr(ScenarioRunner, "_publish", publishing)
+    result = await runner.run(load_scenario(SCENARIOS / "gate-change.yaml"))
+    assert result.error is None
+    records = [(n, at) for n, (what, at) in enumerate(seen) if what == "record"]
+    assert len(records) == 2
+    for n, at in records:
+        assert ("jobs", at) in seen[:n], (at, seen)
