@@ -8,17 +8,18 @@ closing a case is written here, the one writer of a case's final status.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, or_, update
+from sqlalchemy import Table, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent import approvals, offer_replaced, offers, scheduler
+from agent.approvals import ApprovalStatus
 from agent.scheduler import JobKind
 from agent.state import CaseStatus, Outcome
-from agent.tables import CaseRow
+from agent.tables import ApprovalRow, CaseRow
 from airline.models import Cabin
 from tools.flights import Itinerary
 from travel_agent.db import Database, execute_write
@@ -66,12 +67,29 @@ class SqlCaseStore:
     def __init__(self, db: Database, session: AsyncSession) -> None:
         self.db = db
         self._session = session
+        # Bookings read ahead to have no pending approval (`read_approvals_ahead`).
+        self._no_pending_approval: set[str] = set()
 
     async def close_case(self, case_id: str, outcome: Outcome, at: datetime) -> None:
         await close_case(self._session, case_id, outcome, at)
 
     async def open_approval(self, values: Mapping[str, Any], *, at: datetime) -> bool:
+        self._no_pending_approval.discard(str(values.get("pnr")))
         return await approvals.open_approval(self._session, self.db, dict(values), at=at)
+
+    async def read_approvals_ahead(self, pnrs: Iterable[str]) -> None:
+        wanted = set(pnrs)
+        if not wanted:
+            return
+        pending = await self._session.scalars(
+            select(ApprovalRow.pnr)
+            .where(
+                ApprovalRow.pnr.in_(wanted),
+                ApprovalRow.status == ApprovalStatus.PENDING.value,
+            )
+            .distinct()
+        )
+        self._no_pending_approval |= wanted - set(pending)
 
     async def mark_stale(self, approval: str, *, reason: str, was: object, at: datetime) -> None:
         await approvals.mark_stale(self._session, approval, reason=reason, was=was, at=at)
@@ -85,6 +103,8 @@ class SqlCaseStore:
         by_case: str,
         at: datetime,
     ) -> list[str]:
+        if pnr in self._no_pending_approval:
+            return []  # read ahead: nothing of this booking waits for an operator
         return await approvals.stale_replaced(
             self._session,
             pnr=pnr,

@@ -15,7 +15,7 @@ SQLAlchemy, or a function that takes a session, nor touches the database directl
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -42,6 +42,13 @@ class CaseStore(Protocol):
 
     async def mark_stale(self, approval: str, *, reason: str, was: object, at: datetime) -> None:
         """The approval no longer applies (the world changed under it)."""
+        ...
+
+    async def read_approvals_ahead(self, pnrs: Iterable[str]) -> None:
+        """Learn in one query which of `pnrs` have no pending approval, so that
+        `stale_replaced_approvals` asks nothing for them (a batch of settled cases
+        rebooks hundreds of bookings; almost none has an approval open). Only a cache:
+        an approval opened through this store afterwards is seen."""
         ...
 
     async def stale_replaced_approvals(

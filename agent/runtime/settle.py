@@ -309,6 +309,11 @@ async def _read_ahead(work: UnitOfWork, decided: list[CaseState]) -> None:
     await work.outbox.read_ahead(
         s["pnr"] for s, actions in approved if any(isinstance(a, NotifyAction) for a in actions)
     )
+    # A rebooking closes the other pending approvals of its booking
+    # (`booking_changes.close_what_it_replaced`): which bookings have none, at once.
+    await work.cases.read_approvals_ahead(
+        s["pnr"] for s, actions in approved if any(isinstance(a, RebookAction) for a in actions)
+    )
 
 
 async def record_finals(graph: CaseGraph, states: Sequence[bytes]) -> None:

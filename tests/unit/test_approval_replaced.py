@@ -16,12 +16,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from agent import approvals, choices
 from agent.approvals import Approval, ApprovalDesk, ApprovalStatus, Decision
 from agent.choices import take_refund, tool_deps
 from agent.runtime import Daemon
+from agent.sql_store import SqlCaseStore
 from airline.clock import SimulatedClock
 from airline.models import BookingStatus, FlightStatus
 from airline.reservations import HoldStatus, load_booking
@@ -198,3 +199,33 @@ async def test_a_refund_and_the_staleness_of_the_bookings_approvals_commit_toget
     stale = await desk.get(waiting.id)
     assert stale.status is ApprovalStatus.STALE
     assert stale.decision is not None and stale.decision.reason == f"{booking.pnr} chose a refund"
+
+
+async def test_bookings_read_ahead_without_a_pending_approval_cost_no_query_and_hide_none(
+    agent: Agent,
+) -> None:
+    """A settled batch reads at once which of its rebooked bookings have an approval
+    pending (`SqlCaseStore.read_approvals_ahead`): the others ask nothing when they
+    rebook, and a booking with one still has it marked stale."""
+    _, pnr, waiting, rebooking = await two_cases_of_one_booking(agent)
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    async with agent.deps.db.transaction() as session:
+        cases = SqlCaseStore(agent.deps.db, session)
+        await cases.read_approvals_ahead([pnr, "NOAPPR"])
+        event.listen(agent.deps.db.engine.sync_engine, "before_cursor_execute", count)
+        try:
+            none = await cases.stale_replaced_approvals(
+                pnr="NOAPPR", replaced_seqs=[1], replaced_flights=[], by_case="x", at=NOW
+            )
+            assert (none, statements) == ([], [])
+            seqs = rebooking.proposal["actions"][0]["replace_seqs"]
+            marked = await cases.stale_replaced_approvals(
+                pnr=pnr, replaced_seqs=seqs, replaced_flights=[], by_case="x", at=NOW
+            )
+        finally:
+            event.remove(agent.deps.db.engine.sync_engine, "before_cursor_execute", count)
+    assert waiting.case_id in marked and statements
