@@ -107,7 +107,11 @@ async def test_an_order_in_a_reply_stays_data_for_the_desk(
     assert row is not None and row.text == order
     assert paid == 1  # the case's own rebooking, nothing more
     profile = await memory.profile(await customer_of(deps, offered.pnr))
-    assert profile.preferences.model_dump(exclude_defaults=True) == {}
+    # Nothing taken from it as a wish; it is set aside, which the desk shows.
+    preferences = profile.preferences.model_dump(exclude_defaults=True)
+    assert preferences == {"set_aside": [{"author": "passenger"}]}
+    assert profile.preferences.instruction_notice is not None
+    assert order not in profile.preferences.instruction_notice
 
 
 async def test_only_words_beyond_the_choice_asked_for_are_remembered(
