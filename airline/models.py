@@ -250,8 +250,14 @@ class Preferences(BaseModel):
         return None if value is None else language_code(value)
 
 
-# Passengers these codes describe go first when seats are scarce.
-PRIORITY_SSR = frozenset({"WCHR", "WCHS", "WCHC", "UMNR", "BLND", "DEAF", "MAAS"})
+REDUCED_MOBILITY_SSR = frozenset({"WCHR", "WCHS", "WCHC", "BLND", "DEAF", "DPNA", "MAAS"})
+"""SSR codes of a person with reduced mobility in the sense of EU261 Art 2(i) and Art 11
+(and of Reg 1107/2006 Art 2(a), which names intellectual impairment as well as physical:
+DPNA, a disabled passenger needing assistance, is one)."""
+
+PRIORITY_SSR = REDUCED_MOBILITY_SSR | {"UMNR"}
+"""Passengers these codes describe go first when seats are scarce (EU261 Art 11: reduced
+mobility, and unaccompanied children)."""
 
 
 class PassengerType(StrEnum):

@@ -40,6 +40,7 @@ from airline.schedule import Schedule
 from airline.tables import InventoryRow, SeatHoldRow
 from evals.scenario_world import WorldSpec
 from tests.fakes.spec_world import opened_world
+from tools.policy.entitlements import BookingFacts
 from travel_agent.db import Database
 
 DAY = "2026-03-01"
@@ -385,3 +386,32 @@ async def test_parties_asking_the_network_the_same_question_share_its_answer(
     business = network.options(party("C", "business"), horizon)
     assert [o.flights for o in business] == [o.flights for o in first]
     assert {o.cabin for o in business} == {"business"}
+
+
+@pytest.mark.parametrize("code", ["DPNA", "WCHR", "BLND", "UMNR"])
+async def test_a_passenger_eu261_art11_protects_is_planned_first(
+    world: tuple[Database, Schedule, LiveBoard], code: str
+) -> None:
+    """Reduced mobility in the sense of Reg 1107/2006 Art 2(a) includes intellectual
+    impairment: a DPNA passenger (disabled, needing assistance) is planned in EU261
+    Art 11's first part like a wheelchair user, and is owed what Art 11 gives (the oracle
+    counted DPNA; the agent did not)."""
+    db, schedule, board = world
+    cancelled = f"XA102/{DAY}"
+    _cancel(board, cancelled)
+    async with db.session() as session:
+        booking = (await load_booking(session, "FAMILY")).model_copy(update={"ssr": [code]})
+    broken = broken_segments(schedule, board, CaseReason.CANCELLED, booking, cancelled, NOW)
+    assert broken is not None
+    party = party_of(
+        schedule,
+        booking,
+        broken,
+        tier=LoyaltyTier.NONE,
+        reason=CaseReason.CANCELLED,
+        weights=WEIGHTS,
+    )
+    assert party.art11
+    facts = BookingFacts.from_booking(booking)
+    assert facts.reduced_mobility == (code != "UMNR")
+    assert facts.unaccompanied_minor == (code == "UMNR")

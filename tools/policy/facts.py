@@ -16,6 +16,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from airline.airports import great_circle_km
 from airline.journeys import journey_of_flight
 from airline.models import (
+    REDUCED_MOBILITY_SSR,
     Airport,
     Booking,
     Cabin,
@@ -109,10 +110,6 @@ class BookingFacts(BaseModel):
     def compensated(self, *, infants: bool) -> int:
         """How many travellers are each owed compensation: all, or all but lap infants."""
         return self.passengers if infants else max(1, self.passengers - self.infants)
-
-
-REDUCED_MOBILITY_SSR = frozenset({"WCHR", "WCHS", "WCHC", "BLND", "DEAF", "MAAS"})
-"""SSR codes of a person with reduced mobility in the sense of EU261 Art 2(i) and Art 11."""
 
 
 class Disruption(BaseModel):
