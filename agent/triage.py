@@ -190,8 +190,12 @@ async def affected_bookings(
     *,
     now: datetime,
     delay_notify: timedelta,
+    only: str | None = None,
 ) -> list[Affected]:
-    """The bookings `change` affects, most urgent first."""
+    """The bookings `change` affects, most urgent first; with `only`, that booking's
+    entry alone (each booking is judged on its own rows, so it is the same entry: a
+    re-check of one itinerary reads one booking's segments, messages and tier, not those
+    of everyone on the flight)."""
     if change.kind not in TRIAGED:
         return []
     pnrs = await passengers_on(session, change.flight_key)
@@ -202,6 +206,8 @@ async def affected_bookings(
         assert first is not None  # a re-diversion replaces an announced airport
         rerouted = await rerouted_from(session, schedule, change.flight_key, first)
         pnrs = sorted(set(pnrs) | set(rerouted))
+    if only is not None:
+        pnrs = [pnr for pnr in pnrs if pnr == only]
     if not pnrs:
         return []
     itineraries = await _itineraries(session, pnrs, schedule, change.flight_key)

@@ -132,9 +132,10 @@ class CaseOpener:
         return net
 
     async def affected(
-        self, session: AsyncSession, change: Change, now: datetime
+        self, session: AsyncSession, change: Change, now: datetime, only: str | None = None
     ) -> list[Affected]:
-        """The bookings `change` affects, as triage finds them on the live board."""
+        """The bookings `change` affects (with `only`, that booking's entry alone), as
+        triage finds them on the live board."""
         deps = self.deps
         return await affected_bookings(
             session,
@@ -143,6 +144,7 @@ class CaseOpener:
             deps.board,
             now=now,
             delay_notify=timedelta(minutes=deps.settings.delay_notify_minutes),
+            only=only,
         )
 
     async def recheck(self, pnr: str, flight_key: str) -> list[OpenCase]:
@@ -166,7 +168,7 @@ class CaseOpener:
         async with deps.db.transaction() as session:
             affected = [
                 a
-                for a in await self.affected(session, change, now)
+                for a in await self.affected(session, change, now, only=pnr)
                 # A delay was announced when it happened; only a broken connection is new.
                 if a.pnr == pnr and (kind != ChangeKind.DELAY or a.reason.value != "delayed")
             ]
