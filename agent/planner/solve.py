@@ -410,7 +410,7 @@ def _model(groups: Sequence[_Group], capacity: Mapping[Seat, int]) -> _Program:
 def _highs(program: _Program, *, integral: bool) -> highspy.Highs:
     """A HiGHS instance holding `program` (its LP relaxation unless `integral`): one
     thread and a fixed seed, so the same program gives the same answer on any load."""
-    highs = highspy.Highs()
+    highs = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy's stub lacks it
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("threads", 1)
     highs.setOptionValue("random_seed", 0)
@@ -437,7 +437,8 @@ def _solved(highs: highspy.Highs) -> np.ndarray | None:
     """The primal solution HiGHS holds, or None when it has no feasible one."""
     if highs.getInfo().primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
         return None
-    return np.array(highs.getSolution().col_value)
+    x: np.ndarray = np.array(highs.getSolution().col_value, dtype=float)
+    return x
 
 
 @dataclass
@@ -528,7 +529,8 @@ def _dive(relaxed: _Relaxed) -> np.ndarray | None:
         part = x - np.floor(x + INTEGRAL_TOLERANCE)
         fractional = np.flatnonzero(part > INTEGRAL_TOLERANCE)
         if not len(fractional):
-            return np.rint(x)
+            rounded: np.ndarray = np.rint(x)
+            return rounded
         picks: list[int] = []
         seen: set[int] = set()
         for j in sorted(fractional.tolist(), key=lambda j: (-part[j], j)):
