@@ -1,6 +1,6 @@
 """The joint assignment of a wave: every party to one option or to none, seats respected.
 
-Why a MILP, and SciPy's HiGHS: the problem is an assignment with side constraints —
+Why a MILP, and HiGHS: the problem is an assignment with side constraints —
 a connection uses a seat on two flights, a family needs `seats` seats on every leg —
 so it is not a network flow (min-cost flow would split a connection's legs or a
 family). As a mixed-integer program it is small once identical parties are grouped
@@ -9,65 +9,76 @@ priority class, are interchangeable): integer variables y[g, o] (how many of gro
 take option o) and u[g] (how many stay unplaced), one equality per group, one
 capacity row per (flight, cabin): Σ y[g, o]·(seats − held) ≤ seats left, where `held`
 is what g's parties hold there already (`Party.needs`: their own seats, credited to them
-alone, in the greedy and the bound alike). Its LP relaxation is nearly integral, so HiGHS
-closes it at or near the root; the LP is solved first, and when its optimum is integral
-the branch-and-bound is not run at all (`_search`). What stays fractional is families
-(and connections) competing for a flight's last seats: that knapsack is the whole cost of
-the search: one to two seconds of HiGHS's root cuts and sub-MIP on a storm wave of
-thousands, and it varies twofold with small changes of the model (widening the shares on
-the LP's answer before searching saved the second search of the storm of 50 but doubled
-the one search of another storm, so the shares are widened on the search's answer).
+alone, in the greedy and the bound alike). Its LP relaxation is nearly integral: the LP
+is solved first, and when its optimum is integral nothing more is (`_search`). What stays
+fractional is families (and connections) competing for a flight's last seats.
 
-HiGHS (through `scipy.optimize.milp`, a dependency we already carry) is deterministic:
-the same model gives the same solution on any machine load (scipy's `milp` exposes
-neither `random_seed` nor `threads`: the seed stays at its fixed default, 0, and HiGHS's
-branch-and-bound is deterministic whatever threads it has). No wall-clock limit
-decides anything: the search is bounded by a node count (`node_limit`) and stops at the
-relative gap `mip_rel_gap` (a setting, measured below), and a wave too big for
-that (`max_milp_variables`) is planned by the greedy fallback, which is deterministic
-too. OR-Tools' CP-SAT would do as well with one
-worker and a fixed seed, but adds a 30 MB dependency for a model whose strength is
-linear programming.
+How the fractional LP is made integral (session 15, the storm of 50's wave with
+`scripts/bench_plan.py`, 3 927 parties, 12 253 variables, two big programs after the
+EU261 Art 11-first split): HiGHS's branch-and-bound closed each at its root, but only
+after its cut loop and five sub-MIPs (4-6 s each, ~85 % of the planning CPU, ~35 % of
+the storm's): its own incumbent sits at ~2.2 % above the root bound until the sub-MIP
+finds one within 0.004 %, with nothing in between, so the gap setting (1e-3 .. 1e-2) and
+presolve changed nothing (session 14). What was tried:
 
-Why HiGHS's path is kept as it is (measured on the storm of 50's wave with
-`scripts/bench_plan.py`, session 14): its searches are ~85 % of the planning CPU,
-each closed at the root by cuts and a sub-MIP (one node). The objective has exact ties
-(costs are per seat: one party of five on a flight costs what parties of four and one
-do), so which bookings are placed is the solver path's choice; a different assignment
-is acceptable when it is as good or within the documented gap. Nor does the wave split:
-one component holds 3 391 of its 3 927 parties (317 of 348 seat rows can bind), and
-fixing the LP's integral values and solving only the fractional groups ends 2.8 % above
-the bound (families need whole seats the LP split).
+    step                                   CPU per program  gap to the LP bound
+    HiGHS branch-and-bound (scipy's milp)  3.9-5.9 s        3-4e-5
+    round down, greedy fill                12-19 ms         1.9-2.1 %
+      + ejection repair (move singles off  4-5 s (Python)   3.7e-3
+        a family's seats)
+    LP dive, 1 column per re-solve         0.7 s            5.5-7.4e-4
+    LP dive, 4 per re-solve (kept)         0.3-0.45 s       6.8-8.3e-4
+    LP dive, 16 per re-solve               0.7-1.2 s        1.0-1.6e-3 (mostly infeasible)
+    branch-and-bound from the dive's       0.3 s at gap 5e-3 (stops at the root: the
+      answer (highspy's setSolution)       incumbent is within it); 4-6 s at 1e-3
 
-The solver settings, measured (session 14, the same wave, 3 927 parties, two searches
-after the EU261 Art 11-first split; plan_wave CPU on a machine at load 14-17, ±15 %;
-"moved": placements differing from the 1e-3/presolve-on plan):
+So the program is solved through `highspy` (HiGHS itself: scipy's `milp` re-solves
+nothing warm and takes no incumbent): a program of more than `exact_max_variables` is
+dived (`program.dive`: round a few fractional columns up, re-solve the LP warm so the
+others move around each family placed whole, undo a rounding that leaves no feasible LP), and
+the dive's answer is the plan when it is within `mip_rel_gap` of the LP's bound (the
+bound proves it, as HiGHS's search would have), else the branch-and-bound runs from it.
+A smaller program is searched as before (tens of ms; 150 small scarce waves of 5-25 of
+the storm's parties, seats cut to 1-4: the same objective as the search in every one).
+On the storm of 50's wave: plan_wave 11.6 s -> 1.4-1.7 s of CPU, ratio 1.00149 ->
+1.00177 (the same seats placed, 2 831 of 2 832; 1 749 parties placed instead of 1 760:
+costs are per seat, so which bookings fill a flight is nearly a tie). On 12 sub-waves of
+800-3 000 of its parties (capacity scaled): the dive's plans 1.0022 on average against
+the search's 1.0013, at a quarter of the CPU. Fixing the LP's integral values and
+solving only the fractional groups (session 14) ended 2.8 % above the bound: families
+need whole seats the LP split, which the dive's re-solves free.
+
+HiGHS is deterministic: the same model gives the same solution on any machine load
+(one thread, `random_seed` 0, both set; the dive's order is by fraction then column).
+No wall-clock limit decides anything: the search is bounded by a node count
+(`node_limit`) and stops at the relative gap `mip_rel_gap`, the dive ends by
+construction (each round fixes a bound for good), and a wave too big for either
+(`max_milp_variables`) is planned by the greedy fallback, deterministic too. OR-Tools'
+CP-SAT would do as well with one worker and a fixed seed, but adds a 30 MB dependency for
+a model whose strength is linear programming.
+
+The objective has exact ties (costs are per seat: one party of five on a flight costs
+what parties of four and one do), so which bookings are placed is the solver path's
+choice; a different assignment is acceptable when it is as good or within the documented
+gap. Nor does the wave split: one component holds 3 391 of its 3 927 parties (317 of
+348 seat rows can bind).
+
+The gap `mip_rel_gap` is 5e-3, the widest whose guarantee (a ratio of 1.005 against the
+program's own bound, which the full LP bound below can undercut by the options the MILP
+did not see) is within the brief's half percent. Session 14 measured the search alone:
 
     mip_rel_gap  presolve  CPU     placed  objective     ratio    moved
     1e-3         on        9.6 s   1 760   1 905 452.5   1.00149  0
     2e-3 .. 1e-2 on        10-11 s 1 760   1 905 452.5   1.00149  0
     1e-3 .. 1e-2 off       8.2-9.2 1 761   1 904 672.4   1.00108  163
-    (paired reruns, per search: presolve off 3.8 + 3.2 s, on 4.1 + 2.3 s)
 
-(bound 1 902 623.8 throughout). The gap decides nothing on this wave: HiGHS's log shows
-its incumbent at ~2.2 % above the root bound (randomized rounding, under 1 s) until the
-sub-MIP after the cut loop finds one within 0.0001 %, with nothing in between, so any
-gap from 1e-3 to 1e-2 stops at the same point (and 2.2 % is above the target). The gap
-is set to 5e-3, the widest whose guarantee (a ratio of 1.005 against the search's own
-bound, which the full LP bound below can undercut by the options the MILP did not see)
-is within the brief's half percent: the same plan here, and an earlier stop on a wave
-whose search does find an incumbent in between. Presolve stays on: off is not cheaper
-since the split (two searches: one faster, one slower) and moves 163 placements for a
-0.04 % better objective. HiGHS's own effort knobs (`mip_heuristic_effort` 0 or 0.3:
-the same plan and CPU) are not scipy's documented options and stay unused. A small wave
-(5-20 parties of the storm's, seats cut to 2) costs 2.5-13 ms either way, the same at
-both gaps. The same inputs gave the same plan twice (placements, objective, digest).
+(bound 1 902 623.8 throughout; "moved": placements differing from the first row).
 
 The LP relaxation's optimum, over every option of every party (not only those the MILP
 was given), is the lower bound that `WavePlan.quality_ratio` divides by.
 
 Why it is long: one algorithm — group the parties, build the program, solve the LP,
-search when it is fractional, widen the shares, split groups back into parties, place
+dive or search when it is fractional, widen the shares, split groups back into parties, place
 the rest greedily — whose steps all work on the private `_Group` and its option book;
 split, that structure would become a public type for one caller. Its seams to other
 modules are already out: the objective (`objective`), the shares (`shares`), the digest.
@@ -78,19 +89,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-import highspy
 import numpy as np
 from scipy.sparse import csc_array
 
+from agent.planner import program
 from agent.planner.digest import inputs_digest
 from agent.planner.model import Option, Party, Placement, Seat, Solver, WavePlan
 from agent.planner.objective import delay_minutes, option_cost, unplaced_cost
+from agent.planner.program import INTEGRAL_TOLERANCE
 from agent.planner.shares import contested
 from agent.settings import PlannerSettings
-
-INTEGRAL_TOLERANCE = 1e-6
-"""How far from an integer an LP value may be and still count as one (HiGHS's default
-primal feasibility tolerance is 1e-7)."""
 
 
 @dataclass
@@ -346,23 +354,7 @@ def _groups(
     return list(by_key.values())
 
 
-@dataclass(frozen=True)
-class _Program:
-    """The MILP of a list of groups, as HiGHS takes it: per column (a group's options,
-    then its unplaced count) a cost and an upper bound (the group's size, lower bounds 0);
-    the rows are one equality per group (its members all go somewhere), then one
-    capacity row per (flight, cabin) seat."""
-
-    costs: np.ndarray
-    upper: np.ndarray
-    matrix: csc_array
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-    group_of: np.ndarray
-    """Each column's group index (what the dive rounds at most once per round)."""
-
-
-def _model(groups: Sequence[_Group], capacity: Mapping[Seat, int]) -> _Program:
+def _model(groups: Sequence[_Group], capacity: Mapping[Seat, int]) -> program.Program:
     costs: list[float] = []
     upper: list[float] = []
     group_of: list[int] = []
@@ -397,82 +389,23 @@ def _model(groups: Sequence[_Group], capacity: Mapping[Seat, int]) -> _Program:
         values.append(1.0)
     sizes = np.array([len(g.members) for g in groups], dtype=float)
     limits = np.array([float(max(0, capacity.get(seat, 0))) for seat in seat_rows], dtype=float)
-    return _Program(
+    return program.Program(
         costs=np.array(costs),
         upper=np.array(upper, dtype=float),
         matrix=csc_array((values, (rows, cols)), shape=(n_groups + len(seat_rows), len(costs))),
-        row_lower=np.concatenate([sizes, np.full(len(seat_rows), -highspy.kHighsInf)]),
+        row_lower=np.concatenate([sizes, np.full(len(seat_rows), -np.inf)]),
         row_upper=np.concatenate([sizes, limits]),
         group_of=np.array(group_of, dtype=int),
     )
 
 
-def _highs(program: _Program, *, integral: bool) -> highspy.Highs:
-    """A HiGHS instance holding `program` (its LP relaxation unless `integral`): one
-    thread and a fixed seed, so the same program gives the same answer on any load."""
-    highs = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy's stub lacks it
-    highs.setOptionValue("output_flag", False)
-    highs.setOptionValue("threads", 1)
-    highs.setOptionValue("random_seed", 0)
-    n = len(program.costs)
-    lp = highspy.HighsLp()
-    lp.num_col_ = n
-    lp.num_row_ = len(program.row_lower)
-    lp.col_cost_ = program.costs
-    lp.col_lower_ = np.zeros(n)
-    lp.col_upper_ = program.upper
-    lp.row_lower_ = program.row_lower
-    lp.row_upper_ = program.row_upper
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = program.matrix.indptr
-    lp.a_matrix_.index_ = program.matrix.indices
-    lp.a_matrix_.value_ = program.matrix.data
-    if integral:
-        lp.integrality_ = [highspy.HighsVarType.kInteger] * n
-    highs.passModel(lp)
-    return highs
-
-
-def _solved(highs: highspy.Highs) -> np.ndarray | None:
-    """The primal solution HiGHS holds, or None when it has no feasible one."""
-    if highs.getInfo().primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
-        return None
-    x: np.ndarray = np.array(highs.getSolution().col_value, dtype=float)
-    return x
-
-
-@dataclass
-class _Relaxed:
-    """A program, its LP relaxation's optimum, and the HiGHS instance holding it (the
-    dive goes on from that optimum, warm)."""
-
-    program: _Program
-    highs: highspy.Highs
-    x: np.ndarray
-    lower: float
-
-
-def _relax(groups: Sequence[_Group], capacity: Mapping[Seat, int]) -> _Relaxed | None:
+def _relax(groups: Sequence[_Group], capacity: Mapping[Seat, int]) -> program.Relaxed | None:
     """The model of `groups` and its LP relaxation's optimum (None if HiGHS fails)."""
-    program = _model(groups, capacity)
-    highs = _highs(program, integral=False)
-    highs.run()
-    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return None
-    x = _solved(highs)
-    if x is None:
-        return None
-    return _Relaxed(program, highs, x, float(highs.getInfo().objective_function_value))
-
-
-DIVE_BATCH = 4
-"""Columns the dive rounds up per LP re-solve (at most one per group). Measured on the
-storm of 50's two big searches (`solve`'s docstring): 1 column per round, 0.7 s and a gap
-of 5.5-7.4e-4; 4, 0.3-0.45 s and 6.8-8.3e-4; 16, more re-solves (most rounds infeasible)."""
+    return program.relax(_model(groups, capacity))
 
 
 def _search(
-    groups: Sequence[_Group], relaxed: _Relaxed, weights: PlannerSettings
+    groups: Sequence[_Group], relaxed: program.Relaxed, weights: PlannerSettings
 ) -> tuple[list[list[int]] | None, str]:
     """Per group, how many take each option (the last entry: unplaced), and how it was
     found: "lp" (the relaxation was integral), "dive" or "search" (the branch-and-bound).
@@ -481,95 +414,25 @@ def _search(
     MILP's feasible set lies inside the LP's), and nothing more is solved. A wave whose
     seats are not contested by families (or connections), such as one cancelled flight
     with room elsewhere, comes out integral. Otherwise, in a program of more than
-    `exact_max_variables`, the dive (`_dive`) rounds the LP's answer; when that is within
+    `exact_max_variables`, the dive (`program.dive`) rounds the LP's answer; when that is within
     `mip_rel_gap` of the LP's bound it is the plan (the bound proves it as well as
     HiGHS's search would, at a tenth of its CPU), and otherwise HiGHS's branch-and-bound
     runs, from the dive's answer as its incumbent. A small program is searched from
     scratch: tens of ms for its best plan within the gap, not the dive's.
     """
-    program = relaxed.program
+    model = relaxed.program
     if _integral(relaxed.x):
         return _counts(groups, np.rint(relaxed.x).astype(int)), "lp"
-    start = _dive(relaxed) if len(program.costs) > weights.exact_max_variables else None
+    big = len(model.costs) > weights.exact_max_variables
+    start = program.dive(relaxed) if big else None
     if start is not None:
-        value = float(program.costs @ start)
+        value = float(model.costs @ start)
         if value - relaxed.lower <= weights.mip_rel_gap * abs(value) + INTEGRAL_TOLERANCE:
             return _counts(groups, start.astype(int)), "dive"
-    highs = _highs(program, integral=True)
-    highs.setOptionValue("mip_max_nodes", weights.node_limit)
-    highs.setOptionValue("mip_rel_gap", weights.mip_rel_gap)
-    if start is not None:
-        incumbent = highspy.HighsSolution()
-        incumbent.col_value = list(start)
-        incumbent.value_valid = True
-        highs.setSolution(incumbent)
-    highs.run()
-    x = _solved(highs)
+    x = program.search(model, start, node_limit=weights.node_limit, gap=weights.mip_rel_gap)
     if x is None:
         return None, "search"
     return _counts(groups, np.rint(x).astype(int)), "search"
-
-
-def _dive(relaxed: _Relaxed) -> np.ndarray | None:
-    """An integral answer near the LP's: round fractional columns up, a few at a time
-    (the largest fractions first, at most one per group: `DIVE_BATCH`), and re-solve the
-    LP from where it was (HiGHS's dual simplex, warm), so the other parties move around
-    each family placed whole; a rounding that leaves no feasible LP is undone and the
-    column rounded down instead. Each round fixes a bound for good, so it ends; None when
-    even the rounding down is infeasible (then the branch-and-bound starts cold).
-
-    Deterministic: the order is by fraction then column, and HiGHS's simplex on one
-    thread gives the same answer to the same LP. It leaves `relaxed.highs` changed.
-    """
-    highs, program = relaxed.highs, relaxed.program
-    lower = np.zeros(len(program.costs))
-    upper = program.upper.copy()
-    x = relaxed.x
-    while True:
-        part = x - np.floor(x + INTEGRAL_TOLERANCE)
-        fractional = np.flatnonzero(part > INTEGRAL_TOLERANCE)
-        if not len(fractional):
-            rounded: np.ndarray = np.rint(x)
-            return rounded
-        picks: list[int] = []
-        seen: set[int] = set()
-        for j in sorted(fractional.tolist(), key=lambda j: (-part[j], j)):
-            if program.group_of[j] not in seen:
-                seen.add(int(program.group_of[j]))
-                picks.append(j)
-                if len(picks) == DIVE_BATCH:
-                    break
-        before = lower[picks].copy()
-        lower[picks] = np.ceil(x[picks] - INTEGRAL_TOLERANCE)
-        x_new = _bounded(highs, picks, lower, upper)
-        if x_new is None:
-            lower[picks] = before
-            _bounded(highs, picks, lower, upper, solve=False)
-            first = picks[:1]
-            upper[first] = np.floor(x[first] + INTEGRAL_TOLERANCE)
-            x_new = _bounded(highs, first, lower, upper)
-            if x_new is None:
-                return None
-        x = x_new
-
-
-def _bounded(
-    highs: highspy.Highs,
-    columns: list[int],
-    lower: np.ndarray,
-    upper: np.ndarray,
-    *,
-    solve: bool = True,
-) -> np.ndarray | None:
-    """Set `columns`' bounds and re-solve the LP: its optimum, or None if infeasible."""
-    index = np.array(columns, dtype=np.int32)
-    highs.changeColsBounds(len(index), index, lower[index], upper[index])
-    if not solve:
-        return None
-    highs.run()
-    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return None
-    return _solved(highs)
 
 
 def _counts(groups: Sequence[_Group], x: np.ndarray) -> list[list[int]]:

@@ -315,7 +315,7 @@ def test_the_milp_stops_at_the_gap_the_settings_name(monkeypatch: pytest.MonkeyP
     it is what the branch-and-bound is given, and what a dive's answer must be within."""
     import highspy
 
-    from agent.planner import solve
+    from agent.planner import program
 
     seen: dict[str, object] = {}
     real_set = highspy.Highs.setOptionValue
@@ -325,7 +325,7 @@ def test_the_milp_stops_at_the_gap_the_settings_name(monkeypatch: pytest.MonkeyP
         return real_set(self, name, value)
 
     monkeypatch.setattr(highspy.Highs, "setOptionValue", recording)
-    monkeypatch.setattr(solve, "_dive", lambda relaxed: None)  # no incumbent: search
+    monkeypatch.setattr(program, "dive", lambda relaxed: None)  # no incumbent: search
     # Two families of two for three seats: the LP relaxation splits one (fractional),
     # so the branch-and-bound runs.
     parties = [party("F1", seats=2), party("F2", seats=2, weight=2.0)]
