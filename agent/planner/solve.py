@@ -35,18 +35,19 @@ presolve changed nothing (session 14). What was tried:
 So the program is solved through `highspy` (HiGHS itself: scipy's `milp` re-solves
 nothing warm and takes no incumbent): a program of more than `exact_max_variables` is
 dived (`program.dive`: round a few fractional columns up, re-solve the LP warm so the
-others move around each family placed whole, undo a rounding that leaves no feasible LP), and
-the dive's answer is the plan when it is within `mip_rel_gap` of the LP's bound (the
+others move around each family placed whole, undo a rounding that leaves no feasible
+LP), and the dive's answer is the plan when it is within `mip_rel_gap` of the LP's bound (the
 bound proves it, as HiGHS's search would have), else the branch-and-bound runs from it.
 A smaller program is searched as before (tens of ms; 150 small scarce waves of 5-25 of
 the storm's parties, seats cut to 1-4: the same objective as the search in every one).
 On the storm of 50's wave: plan_wave 11.6 s -> 1.4-1.7 s of CPU, ratio 1.00149 ->
 1.00177 (the same seats placed, 2 831 of 2 832; 1 749 parties placed instead of 1 760:
 costs are per seat, so which bookings fill a flight is nearly a tie). On 12 sub-waves of
-800-3 000 of its parties (capacity scaled): the dive's plans 1.0022 on average against
-the search's 1.0013, at a quarter of the CPU. Fixing the LP's integral values and
-solving only the fractional groups (session 14) ended 2.8 % above the bound: families
-need whole seats the LP split, which the dive's re-solves free.
+800-3 000 of its parties (capacity scaled): 1.0019 on average (max 1.0032) against the
+search's 1.0012 (max 1.0027), for a third of its CPU (21.8 s against 66 s: 7 of the 12
+dives' answers were not within the gap and searched on). Fixing the LP's integral
+values and solving only the fractional groups (session 14) ended 2.8 % above the bound:
+families need whole seats the LP split, which the dive's re-solves free.
 
 HiGHS is deterministic: the same model gives the same solution on any machine load
 (one thread, `random_seed` 0, both set; the dive's order is by fraction then column).
@@ -78,10 +79,11 @@ The LP relaxation's optimum, over every option of every party (not only those th
 was given), is the lower bound that `WavePlan.quality_ratio` divides by.
 
 Why it is long: one algorithm — group the parties, build the program, solve the LP,
-dive or search when it is fractional, widen the shares, split groups back into parties, place
-the rest greedily — whose steps all work on the private `_Group` and its option book;
-split, that structure would become a public type for one caller. Its seams to other
-modules are already out: the objective (`objective`), the shares (`shares`), the digest.
+dive or search when it is fractional, widen the shares, split groups back into parties,
+place the rest greedily — whose steps all work on the private `_Group` and its option
+book; split, that structure would become a public type for one caller. Its seams to
+other modules are already out: the objective (`objective`), the shares (`shares`), the
+digest, and what HiGHS does with the program (`program`).
 """
 
 from __future__ import annotations
