@@ -253,6 +253,15 @@ class PlannerSettings(BaseModel):
         "step), so the larger gap costs nothing there and stops earlier on a wave whose "
         "search finds an incumbent in between (see `agent.planner.solve`)",
     )
+    exact_max_variables: int = Field(
+        default=1_000,
+        ge=0,
+        description="a fractional program of up to this many variables is searched by the "
+        "branch-and-bound from scratch (its best plan within the gap, tens of ms); a bigger "
+        "one is rounded by the LP dive first, and searched only when the dive's answer is "
+        "not within `mip_rel_gap` of the LP bound (the storm of 50: 11.6 -> 1.6 s of "
+        "plan_wave CPU; see `agent.planner.solve`)",
+    )
     hold_minutes: int = Field(
         default=180, ge=1, description="an assigned seat is held this long for its case"
     )

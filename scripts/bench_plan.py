@@ -62,7 +62,13 @@ def record(path: Path, storm: int) -> None:
     place_module.__dict__["Network"] = RecordingNetwork
     bench_storm.PlanRecorder.__call__ = lambda self, *a: recording_plan(*a)  # type: ignore[method-assign]
     bench_storm.ARGS = argparse.Namespace(
-        storm=storm, concurrency=8, horizon_days=2, risk_hours=None, real_day=None
+        storm=storm,
+        concurrency=8,
+        horizon_days=2,
+        risk_hours=None,
+        real_day=None,
+        profile=False,
+        max_passengers=None,
     )
     root = Path(tempfile.mkdtemp(prefix="bench-plan-"))
     try:
@@ -121,7 +127,10 @@ def main() -> int:
     if not path.exists():
         record(path, args.storm)
     kept = pickle.loads(path.read_bytes())
-    parties, options, capacity, weights = kept["plan"]
+    parties, options, capacity, recorded = kept["plan"]
+    # The settings of this tree, with the recorded values: a field added since the
+    # recording takes its default (a pickle restores only the fields it held).
+    weights = type(recorded)(**recorded.__dict__)
     print(f"wave: {len(parties)} parties, {sum(map(len, options.values()))} options")
     mine_opts_s, mine_opts = time_options(options_module, kept, args.repeat)
     mine_s, mine = cpu(

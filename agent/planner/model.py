@@ -122,7 +122,7 @@ class Option:
 
 class Solver(StrEnum):
     MILP = "milp"
-    """SciPy's HiGHS mixed-integer solver: optimal (within `mip_rel_gap`)."""
+    """HiGHS: the LP, its dive or the branch-and-bound (within `mip_rel_gap` of the bound)."""
     GREEDY = "greedy"
     """Priority order, each party its cheapest option left: the fallback for huge waves."""
 

@@ -1,6 +1,6 @@
 """The joint assignment of a wave: every party to one option or to none, seats respected.
 
-Why a MILP, and SciPy's HiGHS: the problem is an assignment with side constraints —
+Why a MILP, and HiGHS: the problem is an assignment with side constraints —
 a connection uses a seat on two flights, a family needs `seats` seats on every leg —
 so it is not a network flow (min-cost flow would split a connection's legs or a
 family). As a mixed-integer program it is small once identical parties are grouped
@@ -9,68 +9,81 @@ priority class, are interchangeable): integer variables y[g, o] (how many of gro
 take option o) and u[g] (how many stay unplaced), one equality per group, one
 capacity row per (flight, cabin): Σ y[g, o]·(seats − held) ≤ seats left, where `held`
 is what g's parties hold there already (`Party.needs`: their own seats, credited to them
-alone, in the greedy and the bound alike). Its LP relaxation is nearly integral, so HiGHS
-closes it at or near the root; the LP is solved first, and when its optimum is integral
-the branch-and-bound is not run at all (`_search`). What stays fractional is families
-(and connections) competing for a flight's last seats: that knapsack is the whole cost of
-the search: one to two seconds of HiGHS's root cuts and sub-MIP on a storm wave of
-thousands, and it varies twofold with small changes of the model (widening the shares on
-the LP's answer before searching saved the second search of the storm of 50 but doubled
-the one search of another storm, so the shares are widened on the search's answer).
+alone, in the greedy and the bound alike). Its LP relaxation is nearly integral: the LP
+is solved first, and when its optimum is integral nothing more is (`_search`). What stays
+fractional is families (and connections) competing for a flight's last seats.
 
-HiGHS (through `scipy.optimize.milp`, a dependency we already carry) is deterministic:
-the same model gives the same solution on any machine load (scipy's `milp` exposes
-neither `random_seed` nor `threads`: the seed stays at its fixed default, 0, and HiGHS's
-branch-and-bound is deterministic whatever threads it has). No wall-clock limit
-decides anything: the search is bounded by a node count (`node_limit`) and stops at the
-relative gap `mip_rel_gap` (a setting, measured below), and a wave too big for
-that (`max_milp_variables`) is planned by the greedy fallback, which is deterministic
-too. OR-Tools' CP-SAT would do as well with one
-worker and a fixed seed, but adds a 30 MB dependency for a model whose strength is
-linear programming.
+How the fractional LP is made integral (session 15, the storm of 50's wave with
+`scripts/bench_plan.py`, 3 927 parties, 12 253 variables, two big programs after the
+EU261 Art 11-first split): HiGHS's branch-and-bound closed each at its root, but only
+after its cut loop and five sub-MIPs (4-6 s each, ~85 % of the planning CPU, ~35 % of
+the storm's): its own incumbent sits at ~2.2 % above the root bound until the sub-MIP
+finds one within 0.004 %, with nothing in between, so the gap setting (1e-3 .. 1e-2) and
+presolve changed nothing (session 14). What was tried:
 
-Why HiGHS's path is kept as it is (measured on the storm of 50's wave with
-`scripts/bench_plan.py`, session 14): its searches are ~85 % of the planning CPU,
-each closed at the root by cuts and a sub-MIP (one node). The objective has exact ties
-(costs are per seat: one party of five on a flight costs what parties of four and one
-do), so which bookings are placed is the solver path's choice; a different assignment
-is acceptable when it is as good or within the documented gap. Nor does the wave split:
-one component holds 3 391 of its 3 927 parties (317 of 348 seat rows can bind), and
-fixing the LP's integral values and solving only the fractional groups ends 2.8 % above
-the bound (families need whole seats the LP split).
+    step                                   CPU per program  gap to the LP bound
+    HiGHS branch-and-bound (scipy's milp)  3.9-5.9 s        3-4e-5
+    round down, greedy fill                12-19 ms         1.9-2.1 %
+      + ejection repair (move singles off  4-5 s (Python)   3.7e-3
+        a family's seats)
+    LP dive, 1 column per re-solve         0.7 s            5.5-7.4e-4
+    LP dive, 4 per re-solve (kept)         0.3-0.45 s       6.8-8.3e-4
+    LP dive, 16 per re-solve               0.7-1.2 s        1.0-1.6e-3 (mostly infeasible)
+    branch-and-bound from the dive's       0.3 s at gap 5e-3 (stops at the root: the
+      answer (highspy's setSolution)       incumbent is within it); 4-6 s at 1e-3
 
-The solver settings, measured (session 14, the same wave, 3 927 parties, two searches
-after the EU261 Art 11-first split; plan_wave CPU on a machine at load 14-17, ±15 %;
-"moved": placements differing from the 1e-3/presolve-on plan):
+So the program is solved through `highspy` (HiGHS itself: scipy's `milp` re-solves
+nothing warm and takes no incumbent): a program of more than `exact_max_variables` is
+dived (`program.dive`: round a few fractional columns up, re-solve the LP warm so the
+others move around each family placed whole, undo a rounding that leaves no feasible
+LP), and the dive's answer is the plan when it is within `mip_rel_gap` of the LP's bound (the
+bound proves it, as HiGHS's search would have), else the branch-and-bound runs from it.
+A smaller program is searched as before (tens of ms; 150 small scarce waves of 5-25 of
+the storm's parties, seats cut to 1-4: the same objective as the search in every one).
+On the storm of 50's wave: plan_wave 11.6 s -> 1.4-1.7 s of CPU, ratio 1.00149 ->
+1.00177 (the same seats placed, 2 831 of 2 832; 1 749 parties placed instead of 1 760:
+costs are per seat, so which bookings fill a flight is nearly a tie). On 12 sub-waves of
+800-3 000 of its parties (capacity scaled): 1.0019 on average (max 1.0032) against the
+search's 1.0012 (max 1.0027), for a third of its CPU (21.8 s against 66 s: 7 of the 12
+dives' answers were not within the gap and searched on). Fixing the LP's integral
+values and solving only the fractional groups (session 14) ended 2.8 % above the bound:
+families need whole seats the LP split, which the dive's re-solves free.
+
+HiGHS is deterministic: the same model gives the same solution on any machine load
+(one thread, `random_seed` 0, both set; the dive's order is by fraction then column).
+No wall-clock limit decides anything: the search is bounded by a node count
+(`node_limit`) and stops at the relative gap `mip_rel_gap`, the dive ends by
+construction (each round fixes a bound for good), and a wave too big for either
+(`max_milp_variables`) is planned by the greedy fallback, deterministic too. OR-Tools'
+CP-SAT would do as well with one worker and a fixed seed, but adds a 30 MB dependency for
+a model whose strength is linear programming.
+
+The objective has exact ties (costs are per seat: one party of five on a flight costs
+what parties of four and one do), so which bookings are placed is the solver path's
+choice; a different assignment is acceptable when it is as good or within the documented
+gap. Nor does the wave split: one component holds 3 391 of its 3 927 parties (317 of
+348 seat rows can bind).
+
+The gap `mip_rel_gap` is 5e-3, the widest whose guarantee (a ratio of 1.005 against the
+program's own bound, which the full LP bound below can undercut by the options the MILP
+did not see) is within the brief's half percent. Session 14 measured the search alone:
 
     mip_rel_gap  presolve  CPU     placed  objective     ratio    moved
     1e-3         on        9.6 s   1 760   1 905 452.5   1.00149  0
     2e-3 .. 1e-2 on        10-11 s 1 760   1 905 452.5   1.00149  0
     1e-3 .. 1e-2 off       8.2-9.2 1 761   1 904 672.4   1.00108  163
-    (paired reruns, per search: presolve off 3.8 + 3.2 s, on 4.1 + 2.3 s)
 
-(bound 1 902 623.8 throughout). The gap decides nothing on this wave: HiGHS's log shows
-its incumbent at ~2.2 % above the root bound (randomized rounding, under 1 s) until the
-sub-MIP after the cut loop finds one within 0.0001 %, with nothing in between, so any
-gap from 1e-3 to 1e-2 stops at the same point (and 2.2 % is above the target). The gap
-is set to 5e-3, the widest whose guarantee (a ratio of 1.005 against the search's own
-bound, which the full LP bound below can undercut by the options the MILP did not see)
-is within the brief's half percent: the same plan here, and an earlier stop on a wave
-whose search does find an incumbent in between. Presolve stays on: off is not cheaper
-since the split (two searches: one faster, one slower) and moves 163 placements for a
-0.04 % better objective. HiGHS's own effort knobs (`mip_heuristic_effort` 0 or 0.3:
-the same plan and CPU) are not scipy's documented options and stay unused. A small wave
-(5-20 parties of the storm's, seats cut to 2) costs 2.5-13 ms either way, the same at
-both gaps. The same inputs gave the same plan twice (placements, objective, digest).
+(bound 1 902 623.8 throughout; "moved": placements differing from the first row).
 
 The LP relaxation's optimum, over every option of every party (not only those the MILP
 was given), is the lower bound that `WavePlan.quality_ratio` divides by.
 
 Why it is long: one algorithm — group the parties, build the program, solve the LP,
-search when it is fractional, widen the shares, split groups back into parties, place
-the rest greedily — whose steps all work on the private `_Group` and its option book;
-split, that structure would become a public type for one caller. Its seams to other
-modules are already out: the objective (`objective`), the shares (`shares`), the digest.
+dive or search when it is fractional, widen the shares, split groups back into parties,
+place the rest greedily — whose steps all work on the private `_Group` and its option
+book; split, that structure would become a public type for one caller. Its seams to
+other modules are already out: the objective (`objective`), the shares (`shares`), the
+digest, and what HiGHS does with the program (`program`).
 """
 
 from __future__ import annotations
@@ -79,18 +92,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import csr_array
+from scipy.sparse import csc_array
 
+from agent.planner import program
 from agent.planner.digest import inputs_digest
 from agent.planner.model import Option, Party, Placement, Seat, Solver, WavePlan
 from agent.planner.objective import delay_minutes, option_cost, unplaced_cost
+from agent.planner.program import INTEGRAL_TOLERANCE
 from agent.planner.shares import contested
 from agent.settings import PlannerSettings
-
-INTEGRAL_TOLERANCE = 1e-6
-"""How far from an integer an LP value may be and still count as one (HiGHS's default
-primal feasibility tolerance is 1e-7)."""
 
 
 @dataclass
@@ -184,7 +194,8 @@ def _plan_jointly(
     counts: list[list[int]] | None = None
     bound = 0.0
     solver = Solver.GREEDY
-    searches = 0  # branch-and-bound runs (an integral LP needs none)
+    searches = 0  # branch-and-bound runs (an integral LP or a close dive needs none)
+    dives = 0  # fractional LPs rounded by the dive
     # The MILP saw the first `max_options` of some party: the bound must cover every
     # option, and is solved below over all of them (the MILP's own LP would be wasted).
     truncated = any(len(complete[p.ref]) > len(options[p.ref]) for p in parties)
@@ -200,8 +211,9 @@ def _plan_jointly(
         # ends; a model grown past `max_milp_variables` falls back to the greedy,
         # priority first over every option).
         while relaxed is not None:
-            counts, searched = _search(groups, relaxed, weights)
-            searches += searched
+            counts, step = _search(groups, relaxed, weights)
+            searches += step == "search"
+            dives += step != "lp"
             if counts is None:
                 break
             more = contested(
@@ -245,6 +257,7 @@ def _plan_jointly(
             "groups": len(groups),
             "variables": variables,
             "searches": searches,
+            "dives": dives,
         },
     )
 
@@ -343,16 +356,15 @@ def _groups(
     return list(by_key.values())
 
 
-def _model(
-    groups: Sequence[_Group], capacity: Mapping[Seat, int]
-) -> tuple[np.ndarray, Bounds, list[LinearConstraint]]:
+def _model(groups: Sequence[_Group], capacity: Mapping[Seat, int]) -> program.Program:
     costs: list[float] = []
     upper: list[float] = []
+    group_of: list[int] = []
     rows: list[int] = []
     cols: list[int] = []
     values: list[float] = []
     seat_rows: dict[Seat, int] = {}
-    seat_cols: list[tuple[int, int, float]] = []  # (seat row, column, seats)
+    n_groups = len(groups)
     for g, group in enumerate(groups):
         size = len(group.members)
         # Members of a group hold the same seats (`held` is in its key): each needs on a
@@ -362,81 +374,71 @@ def _model(
             column = len(costs)
             costs.append(cost)
             upper.append(size)
+            group_of.append(g)
             rows.append(g)
             cols.append(column)
             values.append(1.0)
             for seat in option.seats:
-                row = seat_rows.setdefault(seat, len(seat_rows))
-                seat_cols.append((row, column, float(first.needs(seat))))
+                rows.append(n_groups + seat_rows.setdefault(seat, len(seat_rows)))
+                cols.append(column)
+                values.append(float(first.needs(seat)))
         column = len(costs)
         costs.append(group.unplaced)
         upper.append(size)
+        group_of.append(g)
         rows.append(g)
         cols.append(column)
         values.append(1.0)
-    n = len(costs)
     sizes = np.array([len(g.members) for g in groups], dtype=float)
-    assign = csr_array((values, (rows, cols)), shape=(len(groups), n))
-    constraints = [LinearConstraint(assign, sizes, sizes)]
-    if seat_rows:
-        seat_matrix = csr_array(
-            (
-                [s for _, _, s in seat_cols],
-                ([r for r, _, _ in seat_cols], [c for _, c, _ in seat_cols]),
-            ),
-            shape=(len(seat_rows), n),
-        )
-        limits = np.array([float(max(0, capacity.get(seat, 0))) for seat in seat_rows], dtype=float)
-        constraints.append(LinearConstraint(seat_matrix, -np.inf, limits))
-    return np.array(costs), Bounds(np.zeros(n), np.array(upper, dtype=float)), constraints
+    limits = np.array([float(max(0, capacity.get(seat, 0))) for seat in seat_rows], dtype=float)
+    return program.Program(
+        costs=np.array(costs),
+        upper=np.array(upper, dtype=float),
+        matrix=csc_array((values, (rows, cols)), shape=(n_groups + len(seat_rows), len(costs))),
+        row_lower=np.concatenate([sizes, np.full(len(seat_rows), -np.inf)]),
+        row_upper=np.concatenate([sizes, limits]),
+        group_of=np.array(group_of, dtype=int),
+    )
 
 
-@dataclass(frozen=True)
-class _Relaxed:
-    """A model and its LP relaxation's optimum."""
-
-    costs: np.ndarray
-    bounds: Bounds
-    constraints: list[LinearConstraint]
-    x: np.ndarray
-    lower: float
-
-
-def _relax(groups: Sequence[_Group], capacity: Mapping[Seat, int]) -> _Relaxed | None:
+def _relax(groups: Sequence[_Group], capacity: Mapping[Seat, int]) -> program.Relaxed | None:
     """The model of `groups` and its LP relaxation's optimum (None if HiGHS fails)."""
-    costs, bounds, constraints = _model(groups, capacity)
-    relaxed = milp(costs, bounds=bounds, constraints=constraints)
-    if relaxed.x is None:
-        return None
-    return _Relaxed(costs, bounds, constraints, relaxed.x, float(relaxed.fun))
+    return program.relax(_model(groups, capacity))
 
 
 def _search(
-    groups: Sequence[_Group], relaxed: _Relaxed, weights: PlannerSettings
-) -> tuple[list[list[int]] | None, bool]:
-    """Per group, how many take each option (the last entry: unplaced), and whether the
-    branch-and-bound ran.
+    groups: Sequence[_Group], relaxed: program.Relaxed, weights: PlannerSettings
+) -> tuple[list[list[int]] | None, str]:
+    """Per group, how many take each option (the last entry: unplaced), and how it was
+    found: "lp" (the relaxation was integral), "dive" or "search" (the branch-and-bound).
 
     When the LP relaxation's optimum is integral it is the MILP's optimum too (the
-    MILP's feasible set lies inside the LP's), and the branch-and-bound is skipped. A
-    wave whose seats are not contested by families (or connections), such as one
-    cancelled flight with room elsewhere, comes out integral; the branch-and-bound costs
-    5-10 times the LP even when its root proves the LP's answer optimal.
+    MILP's feasible set lies inside the LP's), and nothing more is solved. A wave whose
+    seats are not contested by families (or connections), such as one cancelled flight
+    with room elsewhere, comes out integral. Otherwise, in a program of more than
+    `exact_max_variables`, the dive (`program.dive`) rounds the LP's answer; when that is within
+    `mip_rel_gap` of the LP's bound it is the plan (the bound proves it as well as
+    HiGHS's search would, at a tenth of its CPU), and otherwise HiGHS's branch-and-bound
+    runs, from the dive's answer as its incumbent. A small program is searched from
+    scratch: tens of ms for its best plan within the gap, not the dive's.
     """
+    model = relaxed.program
     if _integral(relaxed.x):
-        x = np.rint(relaxed.x).astype(int)
-    else:
-        result = milp(
-            relaxed.costs,
-            integrality=np.ones_like(relaxed.costs),
-            bounds=relaxed.bounds,
-            constraints=relaxed.constraints,
-            options={"node_limit": weights.node_limit, "mip_rel_gap": weights.mip_rel_gap},
-        )
-        if result.x is None:
-            return None, True
-        x = np.rint(result.x).astype(int)
-    return [[int(v) for v in row] for row in _per_group(groups, x)], not _integral(relaxed.x)
+        return _counts(groups, np.rint(relaxed.x).astype(int)), "lp"
+    big = len(model.costs) > weights.exact_max_variables
+    start = program.dive(relaxed) if big else None
+    if start is not None:
+        value = float(model.costs @ start)
+        if value - relaxed.lower <= weights.mip_rel_gap * abs(value) + INTEGRAL_TOLERANCE:
+            return _counts(groups, start.astype(int)), "dive"
+    x = program.search(model, start, node_limit=weights.node_limit, gap=weights.mip_rel_gap)
+    if x is None:
+        return None, "search"
+    return _counts(groups, np.rint(x).astype(int)), "search"
+
+
+def _counts(groups: Sequence[_Group], x: np.ndarray) -> list[list[int]]:
+    return [[int(v) for v in row] for row in _per_group(groups, x)]
 
 
 def _per_group(groups: Sequence[_Group], x: np.ndarray) -> list[list[float]]:
@@ -460,9 +462,8 @@ def _integral(x: np.ndarray) -> bool:
 
 
 def _lp_bound(groups: Sequence[_Group], capacity: Mapping[Seat, int]) -> float:
-    costs, bounds, constraints = _model(groups, capacity)
-    relaxed = milp(costs, bounds=bounds, constraints=constraints)
-    return float(relaxed.fun) if relaxed.success else 0.0
+    relaxed = _relax(groups, capacity)
+    return relaxed.lower if relaxed is not None else 0.0
 
 
 def _place_the_rest(

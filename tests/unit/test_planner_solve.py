@@ -311,17 +311,21 @@ def test_nobody_is_left_while_a_lower_priority_sits_where_they_could(
 
 
 def test_the_milp_stops_at_the_gap_the_settings_name(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The gap is a setting (`PlannerSettings.mip_rel_gap`), not a constant of the solver."""
-    from scipy.optimize import milp as real
+    """The gap is a setting (`PlannerSettings.mip_rel_gap`), not a constant of the solver:
+    it is what the branch-and-bound is given, and what a dive's answer must be within."""
+    import highspy
 
-    seen: list[dict[str, float]] = []
+    from agent.planner import program
 
-    def recording(*args: Any, **kwargs: Any) -> Any:
-        if kwargs.get("options"):
-            seen.append(dict(kwargs["options"]))  # scipy pops from it
-        return real(*args, **kwargs)
+    seen: dict[str, object] = {}
+    real_set = highspy.Highs.setOptionValue
 
-    monkeypatch.setattr("agent.planner.solve.milp", recording)
+    def recording(self: Any, name: str, value: Any) -> Any:
+        seen[name] = value
+        return real_set(self, name, value)
+
+    monkeypatch.setattr(highspy.Highs, "setOptionValue", recording)
+    monkeypatch.setattr(program, "dive", lambda relaxed: None)  # no incumbent: search
     # Two families of two for three seats: the LP relaxation splits one (fractional),
     # so the branch-and-bound runs.
     parties = [party("F1", seats=2), party("F2", seats=2, weight=2.0)]
@@ -330,7 +334,8 @@ def test_the_milp_stops_at_the_gap_the_settings_name(monkeypatch: pytest.MonkeyP
     loose = WEIGHTS.model_copy(update={"mip_rel_gap": 0.01, "node_limit": 77})
     plan = plan_wave(parties, options, capacity, loose)
     assert plan.stats["searches"] == 1
-    assert seen and all(o == {"node_limit": 77, "mip_rel_gap": 0.01} for o in seen)
+    assert seen["mip_rel_gap"] == 0.01 and seen["mip_max_nodes"] == 77
+    assert seen["threads"] == 1 and seen["random_seed"] == 0
 
 
 def test_the_default_gap_guarantees_half_a_percent_against_the_search_bound() -> None:
@@ -391,3 +396,80 @@ def test_a_share_widened_after_the_search_lets_the_priority_weights_decide() -> 
     assert plan.placed("FAMILY") == SOON
     assert sorted(plan.placed(s.ref) == SOON for s in singles) == [False, True]
     assert all(plan.placed(s.ref) is not None for s in singles)
+
+
+DIVE = WEIGHTS.model_copy(update={"exact_max_variables": 0})
+"""Every fractional program dived first, however small (the storm's are thousands)."""
+
+
+def test_a_dive_the_lp_bound_proves_is_the_plan_without_a_search() -> None:
+    """Eleven families and singles for thirteen seats on three flights: the LP splits
+    some families; the dive rounds them whole and re-solves, and its plan costs the LP's
+    bound, which proves it optimal: no branch-and-bound runs, and it is the plan the
+    search finds."""
+    noon = option("XA7/noon", 4)
+    shapes = [(3, 1.5), (4, 3), (3, 3), (3, 1), (3, 3), (1, 1.5), (2, 1.5)]
+    shapes += [(1, 2), (1, 1), (1, 1), (4, 1)]
+    parties = [party(f"P{i:02d}", seats=n, weight=w) for i, (n, w) in enumerate(shapes)]
+    options = {p.ref: [SOON, noon, TOMORROW] for p in parties}
+    capacity = {SOON.seats[0]: 6, noon.seats[0]: 5, TOMORROW.seats[0]: 2}
+
+    plan = plan_wave(parties, options, capacity, DIVE)
+
+    assert plan.stats["dives"] == 1 and plan.stats["searches"] == 0
+    assert plan.objective == plan.lower_bound
+    assert plan.objective == plan_wave(parties, options, capacity, WEIGHTS).objective
+    used = Counter(
+        s for p in parties if (o := plan.placed(p.ref)) for s in o.seats for _ in range(p.seats)
+    )
+    assert all(used[seat] <= capacity[seat] for seat in used)
+
+
+def test_a_dive_the_bound_does_not_prove_is_searched_from() -> None:
+    """The family beside two singles of higher priority per seat: the dive's plan is
+    above the (weak) LP bound by more than the gap, so the branch-and-bound runs from it
+    and finds the family whole on the early flight."""
+    family = party("FAMILY", seats=2, weight=1.5)
+    singles = [party("S1", weight=2.0), party("S2", weight=2.0)]
+    options = {p.ref: [SOON, TOMORROW] for p in (family, *singles)}
+    capacity = {SOON.seats[0]: 3, TOMORROW.seats[0]: 5}
+
+    plan = plan_wave([family, *singles], options, capacity, DIVE)
+
+    assert plan.stats["dives"] == 1 and plan.stats["searches"] == 1
+    assert plan.placed("FAMILY") == SOON
+    assert sum(plan.placed(s.ref) == SOON for s in singles) == 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 4), st.floats(0.5, 5.0)), min_size=2, max_size=25),
+    st.lists(st.integers(0, 12), min_size=3, max_size=3),
+)
+def test_the_dive_never_oversells_stays_within_the_gap_and_is_deterministic(
+    shapes: list[tuple[int, float]], seats: list[int]
+) -> None:
+    """Whatever families compete for whatever seats: a dived plan never oversells a
+    flight, is within `mip_rel_gap` of the LP bound when no search ran (the bound proves
+    it), and is the same plan (placements, objective, digest) whatever the parties'
+    order."""
+    parties = [party(f"P{i:03d}", seats=n, weight=w) for i, (n, w) in enumerate(shapes)]
+    opts = [SOON, option("XA7/noon", 4), TOMORROW]
+    options = {p.ref: opts for p in parties}
+    capacity = {o.seats[0]: n for o, n in zip(opts, seats, strict=True)}
+    plan = plan_wave(parties, options, capacity, DIVE)
+    used: Counter[tuple[str, str]] = Counter()
+    for p in parties:
+        placed = plan.placed(p.ref)
+        if placed is not None:
+            for seat in placed.seats:
+                used[seat] += p.seats
+    assert all(used[seat] <= capacity[seat] for seat in used)
+    if plan.stats["searches"] == 0:
+        assert plan.objective - plan.lower_bound <= DIVE.mip_rel_gap * plan.objective + 1e-6
+    again = plan_wave(list(reversed(parties)), options, capacity, DIVE)
+    assert (again.placements, again.objective, again.digest) == (
+        plan.placements,
+        plan.objective,
+        plan.digest,
+    )
