@@ -27,7 +27,8 @@ from agent.deps import AgentDeps
 from agent.graph import CASE_DURABILITY, CaseGraph
 from agent.metrics import Metrics
 from agent.read_ahead import ReadAhead
-from agent.runtime.settle import record_finals, settle
+from agent.runtime.finals import record_finals
+from agent.runtime.settle import settle
 from agent.state import Assignment, CaseState, CaseStatus
 from agent.tables import CaseRow, DisruptionRow
 from agent.turns import Turns, take_turns

@@ -53,7 +53,7 @@ about twenty statements where each rebooked case cost twelve.
 
 After the commit, `remember` runs for each settled case; once the wave's cases are all
 durable, each settled case's final state is written to its thread as the graph's
-`remember` would leave it (`record_finals`), so its plan and verdict can be read as any
+`remember` would leave it (`agent.runtime.finals.record_finals`), so its plan and verdict can be read as any
 other case's (the evaluations, a later run of the same thread).
 """
 
@@ -314,24 +314,3 @@ async def _read_ahead(work: UnitOfWork, decided: list[CaseState]) -> None:
     await work.cases.read_approvals_ahead(
         s["pnr"] for s, actions in approved if any(isinstance(a, RebookAction) for a in actions)
     )
-
-
-async def record_finals(graph: CaseGraph, states: Sequence[bytes]) -> None:
-    """Write each settled case's final state to its thread, as the graph's `remember`
-    leaves it (the run's last checkpoint), so its plan and verdict read as any case's.
-
-    Called once the wave's cases are all durable, not after each batch: a case is
-    settled by its batch's commit (its row closed, its messages in the outbox), and its
-    checkpoint is only the record of its plan, a tenth of the wave's CPU, which the
-    next batches' deciding and their passengers' notices waited behind. A daemon killed
-    before these writes leaves settled cases without it, as a failed write always did.
-    """
-    for pickled in states:
-        state: CaseState = pickle.loads(pickled)  # our own, pickled by `settle`
-        config: RunnableConfig = {"configurable": {"thread_id": state["case_id"]}}
-        try:
-            await graph.aupdate_state(config, dict(state), as_node="remember")
-        except Exception:  # the case is settled; only the record of its plan is missing
-            log.exception(
-                "case %s: settled, but its final state was not checkpointed", state["case_id"]
-            )

@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import func, select
 
 from agent.nodes.context import NEWS_ONLY
-from agent.runtime import Daemon, cases, settle
+from agent.runtime import Daemon, cases, finals, settle
 from agent.settings import AgentSettings
 from agent.tables import CaseRow, JobRow
 from airline import holds
@@ -356,13 +356,13 @@ async def test_settled_plans_are_recorded_after_every_case_of_the_wave_acted(
         daemon,
     ):
         graph = agent.graph
-        real_update = graph.aupdate_state
+        real_put = finals._put
 
-        async def recording(*args: Any, **kwargs: Any) -> Any:
-            steps.append("plan")
-            return await real_update(*args, **kwargs)
+        async def recording(saver: Any, written: Any) -> Any:
+            steps.extend("plan" for _ in written)
+            return await real_put(saver, written)
 
-        monkeypatch.setattr(graph, "aupdate_state", recording)
+        monkeypatch.setattr(finals, "_put", recording)
         await storm(agent, daemon)
         recorded = {
             case_id
