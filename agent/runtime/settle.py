@@ -53,8 +53,8 @@ about twenty statements where each rebooked case cost twelve.
 
 After the commit, `remember` runs for each settled case; once the wave's cases are all
 durable, each settled case's final state is written to its thread as the graph's
-`remember` would leave it (`agent.runtime.finals.record_finals`), so its plan and verdict can be read as any
-other case's (the evaluations, a later run of the same thread).
+`remember` would leave it (`agent.runtime.finals`), so its plan and verdict can be read
+as any other case's (the evaluations, a later run of the same thread).
 """
 
 from __future__ import annotations

@@ -35,8 +35,8 @@ async def _view(saver: BaseCheckpointSaver[Any], case_id: str) -> dict[str, Any]
     snapshot = await build_graph(saver).aget_state(_config(case_id))
     stored = await saver.aget_tuple(_config(case_id))
     assert stored is not None
-    checkpoint = dict(stored.checkpoint)
-    versions = checkpoint.pop("channel_versions")
+    checkpoint: dict[str, Any] = dict(stored.checkpoint)
+    versions: dict[str, Any] = checkpoint.pop("channel_versions")
     assert len(set(versions.values())) == 1, "one version for every channel of the update"
     [version] = set(versions.values())
     for run_bound in ("id", "ts"):
@@ -60,7 +60,7 @@ async def test_settled_finals_read_as_aupdate_state_leaves_them(
     world_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     written: list[bytes] = []
-    real = cases.record_finals
+    real = finals.record_finals
 
     async def keeping(graph: Any, states: Any) -> None:
         written.extend(states)
@@ -109,7 +109,7 @@ async def test_finals_are_written_a_chunk_per_commit(
     """One commit per chunk of settled cases, where each case's update committed alone
     (3 973 of the storm of 50's 4 801 SQLite commits)."""
     written: list[bytes] = []
-    real = cases.record_finals
+    real = finals.record_finals
     monkeypatch.setattr(cases, "record_finals", lambda g, s: _noting(written, g, s, real))
     monkeypatch.setattr(finals, "FINALS_PER_COMMIT", 4)
     async with opened(copy_of(world_template, tmp_path, "bulk"), AgentSettings(settle_batch=7)) as (
