@@ -18,10 +18,19 @@ has as a channel, at one fresh version (`get_next_version(None)`), `remember` ha
 seen none of them (so nothing is next), step 0, source "update", no parent. Here it is
 built with LangGraph's own `empty_checkpoint`/`create_checkpoint` (of `pregel`, whose
 format version the loop writes) and stored through the saver: `aput` each, or, on the
-SQLite saver, a chunk of checkpoints in one `executemany` and one commit
-(`_put_sqlite`, its `aput`'s own statement). tests/unit/test_finals.py compares what a
-reader gets (`aget_state`: values, next, metadata, tasks; the stored checkpoint) with
-what `aupdate_state` leaves, so a LangGraph upgrade that changes the format fails there.
+SQLite saver, a chunk of checkpoints in one `executemany` and one commit (its `aput`'s
+own statement; `_put`). tests/unit/test_finals.py compares what a reader gets
+(`aget_state`: values, next, metadata, tasks; the stored checkpoint) with what
+`aupdate_state` leaves, so a LangGraph upgrade that changes the format fails there.
+
+**Serialized when settled.** The finals wait for the wave's last case, and a storm's
+first wave is most of its day: held as objects (booking, customer, flights, options,
+plan, verdict: several times their serialized 7 kB), they were the largest part of the
+daemon's peak memory. So each is serialized as soon as its case is settled (`final_of`):
+for the SQLite saver straight into the row its `aput` would write (with the saver's own
+serializer: nothing to undo later), for any other saver pickled, for its `aput`. They
+were pickled, unpickled, then serialized again (pickle alone: ~1 ms of CPU per case,
+profiled).
 
 A settled case has no checkpoint to build on: it was settled only because the graph had
 not started it (`settle._started`), under this daemon's claim, and its batch closed it;
@@ -35,7 +44,7 @@ import json
 import logging
 import pickle
 from collections.abc import Collection, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import (
@@ -52,7 +61,7 @@ from agent.state import CaseState
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FINALS_PER_COMMIT", "record_finals"]
+__all__ = ["FINALS_PER_COMMIT", "Final", "final_of", "record_finals"]
 
 FINALS_PER_COMMIT = 64
 """Checkpoints written per commit (SQLite) and between two yields to the loop: a wave's
@@ -68,8 +77,34 @@ def _metadata() -> CheckpointMetadata:
     return {"source": "update", "step": _STEP, "parents": {}}
 
 
-async def record_finals(graph: CaseGraph, states: Sequence[bytes]) -> None:
-    """Write each settled case's final state (pickled by `settle`) to its thread, as the
+class Final(NamedTuple):
+    """A settled case's final checkpoint, serialized (`final_of`): the SQLite saver's row,
+    or for any other saver the state pickled."""
+
+    case_id: str
+    row: tuple[str, str, str, None, str, bytes, bytes] | None
+    pickled: bytes | None
+
+
+def final_of(graph: CaseGraph, state: CaseState) -> Final | None:
+    """The case's final checkpoint as `record_finals` will write it, serialized now (None:
+    the graph keeps no checkpoints)."""
+    saver = graph.checkpointer
+    if saver is None or isinstance(saver, bool):
+        return None
+    case_id = state["case_id"]
+    if type(saver) is not AsyncSqliteSaver:
+        return Final(case_id, None, pickle.dumps(state, pickle.HIGHEST_PROTOCOL))
+    checkpoint = final_checkpoint(saver, state, graph.channels)
+    type_, blob = saver.serde.dumps_typed(checkpoint)
+    metadata = json.dumps(
+        get_checkpoint_metadata(_config(case_id), _metadata()), ensure_ascii=False
+    ).encode("utf-8", "ignore")
+    return Final(case_id, (case_id, "", checkpoint["id"], None, type_, blob, metadata), None)
+
+
+async def record_finals(graph: CaseGraph, finals: Sequence[Final]) -> None:
+    """Write each settled case's final checkpoint (`final_of`) to its thread, as the
     graph's `remember` leaves it (module docstring), `FINALS_PER_COMMIT` at a time.
 
     Called once the wave's cases are all durable, not after each batch: a case is
@@ -79,19 +114,17 @@ async def record_finals(graph: CaseGraph, states: Sequence[bytes]) -> None:
     leaves settled cases without it, as a failed write always did.
     """
     saver = graph.checkpointer
-    if saver is None or isinstance(saver, bool) or not states:
+    if saver is None or isinstance(saver, bool) or not finals:
         return
-    channels = frozenset(graph.channels)
-    for start in range(0, len(states), FINALS_PER_COMMIT):
-        chunk = [pickle.loads(p) for p in states[start : start + FINALS_PER_COMMIT]]
-        finals = [(s["case_id"], final_checkpoint(saver, s, channels)) for s in chunk]
+    for start in range(0, len(finals), FINALS_PER_COMMIT):
+        chunk = finals[start : start + FINALS_PER_COMMIT]
         try:
-            await _put(saver, finals)
+            await _put(saver, graph.channels, chunk)
         except Exception:  # the cases are settled; only the record of their plans is missing
             log.exception(
                 "%d settled cases (%s, ...): their final states were not checkpointed",
-                len(finals),
-                finals[0][0],
+                len(chunk),
+                chunk[0].case_id,
             )
         await asyncio.sleep(0)
 
@@ -114,31 +147,24 @@ def _config(case_id: str) -> RunnableConfig:
     return {"configurable": {"thread_id": case_id, "checkpoint_ns": ""}}
 
 
-async def _put(saver: BaseCheckpointSaver[Any], finals: list[tuple[str, Checkpoint]]) -> None:
-    if type(saver) is AsyncSqliteSaver:
-        await _put_sqlite(saver, finals)
-        return
-    for case_id, checkpoint in finals:  # any other saver: its own `aput`, one at a time
+async def _put(
+    saver: BaseCheckpointSaver[Any], channels: Collection[str], finals: Sequence[Final]
+) -> None:
+    rows = [f.row for f in finals if f.row is not None]
+    if rows and isinstance(saver, AsyncSqliteSaver):
+        await saver.setup()
+        async with saver.lock:  # its `aput`'s statement, one commit for them all
+            await saver.conn.executemany(
+                "INSERT OR REPLACE INTO checkpoints (thread_id, checkpoint_ns, checkpoint_id, "
+                "parent_checkpoint_id, type, checkpoint, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            await saver.conn.commit()
+    for final in finals:  # any other saver: its own `aput`, one at a time
+        if final.pickled is None:
+            continue
+        state: CaseState = pickle.loads(final.pickled)  # our own, pickled by `final_of`
+        checkpoint = final_checkpoint(saver, state, channels)
         await saver.aput(
-            _config(case_id), checkpoint, _metadata(), dict(checkpoint["channel_versions"])
+            _config(final.case_id), checkpoint, _metadata(), dict(checkpoint["channel_versions"])
         )
-
-
-async def _put_sqlite(saver: AsyncSqliteSaver, finals: list[tuple[str, Checkpoint]]) -> None:
-    """`AsyncSqliteSaver.aput` for many checkpoints: its statement and serialization, one
-    `executemany` and one commit (it commits every checkpoint)."""
-    rows = []
-    for case_id, checkpoint in finals:
-        type_, blob = saver.serde.dumps_typed(checkpoint)
-        metadata = json.dumps(
-            get_checkpoint_metadata(_config(case_id), _metadata()), ensure_ascii=False
-        ).encode("utf-8", "ignore")
-        rows.append((case_id, "", checkpoint["id"], None, type_, blob, metadata))
-    await saver.setup()
-    async with saver.lock:
-        await saver.conn.executemany(
-            "INSERT OR REPLACE INTO checkpoints (thread_id, checkpoint_ns, checkpoint_id, "
-            "parent_checkpoint_id, type, checkpoint, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
-        await saver.conn.commit()

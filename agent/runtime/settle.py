@@ -61,7 +61,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import pickle
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -82,6 +81,7 @@ from agent.nodes.plan import make_plan
 from agent.nodes.remember import remember
 from agent.read_ahead import ReadAhead
 from agent.reasoners.rules import RulesReasoner
+from agent.runtime.finals import Final, final_of
 from agent.seats_ahead import SeatsAhead
 from agent.state import CaseState, Effect, NotifyAction, RebookAction
 from agent.work import JoinedPersistence, UnitOfWork
@@ -104,11 +104,9 @@ class Settled:
     acts: list[tuple[str, float]] = field(default_factory=list)
     """Each settled case's act: its `action` label and seconds (`Metrics.effect_done`,
     which the graph's act timer records for graph runs)."""
-    finals: list[bytes] = field(default_factory=list)
-    """Each settled case's final state, pickled, for its thread (`record_finals`). They
-    wait for the wave's last case, and a storm's first wave is most of the day: held as
-    objects (booking, customer, flights, options, plan, verdict: several times the
-    pickle's 7 kB), they were the largest part of the daemon's peak memory."""
+    finals: list[Final] = field(default_factory=list)
+    """Each settled case's final checkpoint, serialized, for its thread: written once the
+    wave is durable (`agent.runtime.finals`, which says why serialized)."""
 
 
 async def settle(deps: AgentDeps, graph: CaseGraph, cases: Sequence[OpenCase]) -> Settled:
@@ -160,7 +158,8 @@ async def settle(deps: AgentDeps, graph: CaseGraph, cases: Sequence[OpenCase]) -
         result.acts += timings
         for state in acted.values():
             state.update(await remember(state, Runtime(context=deps)))
-            result.finals.append(pickle.dumps(state, pickle.HIGHEST_PROTOCOL))
+            if (final := final_of(graph, state)) is not None:
+                result.finals.append(final)
             result.outcomes[state["case_id"]] = state["outcome"]
     result.to_graph = [c for c in cases if c.id in others or c.id in left]
     if news:

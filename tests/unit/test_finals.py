@@ -10,7 +10,6 @@ stored checkpoint itself. A LangGraph upgrade that changes the format fails here
 from __future__ import annotations
 
 import math
-import pickle
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +19,10 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 
 from agent.graph import build_graph, checkpoint_serializer, sqlite_checkpointer
-from agent.runtime import cases, finals
+from agent.runtime import finals, settle
+from agent.runtime.finals import final_of, record_finals
 from agent.settings import AgentSettings
+from agent.state import CaseState
 from tests.unit.test_settle import copy_of, opened, storm
 
 
@@ -59,28 +60,19 @@ async def _view(saver: BaseCheckpointSaver[Any], case_id: str) -> dict[str, Any]
 async def test_settled_finals_read_as_aupdate_state_leaves_them(
     world_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    written: list[bytes] = []
-    real = finals.record_finals
-
-    async def keeping(graph: Any, states: Any) -> None:
-        written.extend(states)
-        await real(graph, states)
-
-    monkeypatch.setattr(cases, "record_finals", keeping)
+    states = await _settled_states(world_template, tmp_path, monkeypatch)
     async with opened(copy_of(world_template, tmp_path, "bulk"), AgentSettings(settle_batch=7)) as (
         agent,
-        daemon,
+        _,
     ):
-        await storm(agent, daemon)
-        everyone = [pickle.loads(p) for p in written]
         # Every kind of settled case (news only, rebooked onto the planner's hold), a
         # few of each: the update machinery this compares with is the slow part.
-        outcomes = {s["outcome"] for s in everyone}
+        outcomes = {s["outcome"] for s in states}
         assert {"rebooked"} < outcomes
-        states = [
-            s for o in sorted(outcomes) for s in [x for x in everyone if x["outcome"] == o][:8]
-        ]
-        written = [pickle.dumps(s) for s in states]
+        states = [s for o in sorted(outcomes) for s in [x for x in states if x["outcome"] == o][:8]]
+        finals = [f for f in map(lambda s: final_of(agent.graph, s), states) if f is not None]
+        assert len(finals) == len(states) and all(f.row is not None for f in finals)
+        await record_finals(agent.graph, finals)
         async with sqlite_checkpointer(tmp_path / "by-update.sqlite") as by_update:
             updating = build_graph(by_update)
             for state in states:
@@ -93,9 +85,12 @@ async def test_settled_finals_read_as_aupdate_state_leaves_them(
                 assert ours == theirs, state["case_id"]
                 assert ours["values"]["outcome"] == state["outcome"] and not ours["next"]
 
-    # Any other saver (PostgreSQL here too) takes them through its own `aput`.
+    # Any other saver (PostgreSQL here too) takes them pickled, through its own `aput`.
     mine, reference = (InMemorySaver(serde=checkpoint_serializer()) for _ in range(2))
-    await finals.record_finals(build_graph(mine), written)
+    graph = build_graph(mine)
+    pickled = [f for f in map(lambda s: final_of(graph, s), states) if f is not None]
+    assert all(f.row is None and f.pickled for f in pickled)
+    await record_finals(graph, pickled)
     for state in states:
         await build_graph(reference).aupdate_state(
             _config(state["case_id"]), dict(state), as_node="remember"
@@ -108,35 +103,46 @@ async def test_finals_are_written_a_chunk_per_commit(
 ) -> None:
     """One commit per chunk of settled cases, where each case's update committed alone
     (3 973 of the storm of 50's 4 801 SQLite commits)."""
-    written: list[bytes] = []
-    real = finals.record_finals
-    monkeypatch.setattr(cases, "record_finals", lambda g, s: _noting(written, g, s, real))
+    states = await _settled_states(world_template, tmp_path, monkeypatch)
+    assert len(states) > 8
     monkeypatch.setattr(finals, "FINALS_PER_COMMIT", 4)
-    async with opened(copy_of(world_template, tmp_path, "bulk"), AgentSettings(settle_batch=7)) as (
+    async with sqlite_checkpointer(tmp_path / "again.sqlite") as saver:
+        graph = build_graph(saver)
+        commits = 0
+        real_commit = saver.conn.commit
+
+        async def counting() -> None:
+            nonlocal commits
+            commits += 1
+            await real_commit()
+
+        written = [f for f in map(lambda s: final_of(graph, s), states) if f is not None]
+        monkeypatch.setattr(saver.conn, "commit", counting)
+        await record_finals(graph, written)
+        assert commits == math.ceil(len(states) / 4)
+        for state in states:
+            got = await graph.aget_state(_config(state["case_id"]))
+            assert got.values == {k: v for k, v in state.items() if k in graph.channels}
+
+
+async def _settled_states(
+    world_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> list[CaseState]:
+    """The final states of the cases a storm settles in bulk."""
+    states: list[CaseState] = []
+    real = finals.final_of
+
+    def keeping(graph: Any, state: CaseState) -> Any:
+        states.append(state)
+        return real(graph, state)
+
+    monkeypatch.setattr(settle, "final_of", keeping)
+    async with opened(
+        copy_of(world_template, tmp_path, "storm"), AgentSettings(settle_batch=7)
+    ) as (
         agent,
         daemon,
     ):
         await storm(agent, daemon)
-        assert len(written) > 8
-        async with sqlite_checkpointer(tmp_path / "again.sqlite") as saver:
-            commits = 0
-            real_commit = saver.conn.commit
-
-            async def counting() -> None:
-                nonlocal commits
-                commits += 1
-                await real_commit()
-
-            monkeypatch.setattr(saver.conn, "commit", counting)
-            await finals.record_finals(build_graph(saver), written)
-            assert commits == math.ceil(len(written) / 4)
-            for state in map(pickle.loads, written):
-                got = await saver.aget_tuple(_config(state["case_id"]))
-                assert got is not None and got.checkpoint["channel_values"] == {
-                    k: v for k, v in state.items() if k in agent.graph.channels
-                }
-
-
-async def _noting(into: list[bytes], graph: Any, states: Any, real: Any) -> None:
-    into.extend(states)
-    await real(graph, states)
+    monkeypatch.setattr(settle, "final_of", real)
+    return states
