@@ -310,6 +310,10 @@ async def _read_ahead(work: UnitOfWork, decided: list[CaseState]) -> None:
     )
     # A rebooking closes the other pending approvals of its booking
     # (`booking_changes.close_what_it_replaced`): which bookings have none, at once.
-    await work.cases.read_approvals_ahead(
+    rebooked = [
         s["pnr"] for s, actions in approved if any(isinstance(a, RebookAction) for a in actions)
-    )
+    ]
+    await work.cases.read_approvals_ahead(rebooked)
+    # ... and its open offers about them (`offer_replaced.supersede_offers`): which have
+    # none, at once (a query per rebooking, ~0.5 ms of CPU each on the storm of 50).
+    await work.cases.read_offers_ahead(rebooked)
