@@ -19,7 +19,7 @@ from agent import approvals, offer_replaced, offers, scheduler
 from agent.approvals import ApprovalStatus
 from agent.scheduler import JobKind
 from agent.state import CaseStatus, Outcome
-from agent.tables import ApprovalRow, CaseRow
+from agent.tables import ApprovalRow, CaseRow, OfferRow, OfferStatus
 from airline.models import Cabin
 from tools.flights import Itinerary
 from travel_agent.db import Database, execute_write
@@ -69,6 +69,8 @@ class SqlCaseStore:
         self._session = session
         # Bookings read ahead to have no pending approval (`read_approvals_ahead`).
         self._no_pending_approval: set[str] = set()
+        # Bookings read ahead to have no open offer (`read_offers_ahead`).
+        self._no_open_offer: set[str] = set()
 
     async def close_case(self, case_id: str, outcome: Outcome, at: datetime) -> None:
         await close_case(self._session, case_id, outcome, at)
@@ -90,6 +92,17 @@ class SqlCaseStore:
             .distinct()
         )
         self._no_pending_approval |= wanted - set(pending)
+
+    async def read_offers_ahead(self, pnrs: Iterable[str]) -> None:
+        wanted = set(pnrs)
+        if not wanted:
+            return
+        open_ = await self._session.scalars(
+            select(OfferRow.pnr)
+            .where(OfferRow.pnr.in_(wanted), OfferRow.status == OfferStatus.OPEN)
+            .distinct()
+        )
+        self._no_open_offer |= wanted - set(open_)
 
     async def mark_stale(self, approval: str, *, reason: str, was: object, at: datetime) -> None:
         await approvals.mark_stale(self._session, approval, reason=reason, was=was, at=at)
@@ -126,6 +139,7 @@ class SqlCaseStore:
         departure: datetime,
         now: datetime,
     ) -> str:
+        self._no_open_offer.discard(pnr)
         return await offers.open_offer(
             self._session,
             self.db,
@@ -142,6 +156,8 @@ class SqlCaseStore:
     async def supersede_offers(
         self, *, pnr: str, replaced: Sequence[str], by_case: str, at: datetime
     ) -> list[str]:
+        if pnr in self._no_open_offer:
+            return []  # read ahead: the booking has no offer open to close
         return await offer_replaced.supersede_offers(
             self._session, pnr=pnr, replaced=replaced, by_case=by_case, at=at
         )

@@ -51,6 +51,13 @@ class CaseStore(Protocol):
         an approval opened through this store afterwards is seen."""
         ...
 
+    async def read_offers_ahead(self, pnrs: Iterable[str]) -> None:
+        """Learn in one query which of `pnrs` have no open offer, so that
+        `supersede_offers` asks nothing for them (a settled batch rebooks hundreds of
+        bookings, most of them for the first time). Only a cache: an offer opened
+        through this store afterwards is seen."""
+        ...
+
     async def stale_replaced_approvals(
         self,
         *,

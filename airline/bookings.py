@@ -4,8 +4,9 @@ time and locked for a change; the seats a booking's party needs."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Row, Select, bindparam, func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.journeys import with_journeys
@@ -34,6 +35,7 @@ from airline.tables import (
     PassengerRow,
     SegmentRow,
 )
+from travel_agent.db import Base
 from travel_agent.errors import NotFoundError
 
 __all__ = [
@@ -70,21 +72,21 @@ async def load_bookings(session: AsyncSession, pnrs: Sequence[str]) -> dict[str,
     number (a wave reads hundreds at once); unknown PNRs are absent."""
     if not pnrs:
         return {}
-    rows = (await session.scalars(select(BookingRow).where(BookingRow.pnr.in_(pnrs)))).all()
-    segments: dict[str, list[SegmentRow]] = {}
-    for s in (await session.scalars(select(SegmentRow).where(SegmentRow.pnr.in_(pnrs)))).all():
+    rows = (await session.execute(_columns(BookingRow).where(BookingRow.pnr.in_(pnrs)))).all()
+    segments: dict[str, list[Row[Any]]] = {}
+    for s in (await session.execute(_columns(SegmentRow).where(SegmentRow.pnr.in_(pnrs)))).all():
         segments.setdefault(s.pnr, []).append(s)
-    people: dict[str, list[PassengerRow]] = {}
+    people: dict[str, list[Row[Any]]] = {}
     for p in (
-        await session.scalars(
-            select(PassengerRow).where(PassengerRow.pnr.in_(pnrs)).order_by(PassengerRow.seq)
+        await session.execute(
+            _columns(PassengerRow).where(PassengerRow.pnr.in_(pnrs)).order_by(PassengerRow.seq)
         )
     ).all():
         people.setdefault(p.pnr, []).append(p)
-    trips: dict[str, list[JourneyRow]] = {}
+    trips: dict[str, list[Row[Any]]] = {}
     for j in (
-        await session.scalars(
-            select(JourneyRow).where(JourneyRow.pnr.in_(pnrs)).order_by(JourneyRow.seq)
+        await session.execute(
+            _columns(JourneyRow).where(JourneyRow.pnr.in_(pnrs)).order_by(JourneyRow.seq)
         )
     ).all():
         trips.setdefault(j.pnr, []).append(j)
@@ -106,11 +108,20 @@ async def load_bookings(session: AsyncSession, pnrs: Sequence[str]) -> dict[str,
     return bookings
 
 
+def _columns(table: type[Base]) -> Select[Any]:
+    """A select of every column of `table`'s rows as plain rows, not ORM objects: a wave
+    reads thousands of rows only to build its models (an object each, with its identity
+    and state, cost more than the row). Selected through the mapped attributes, so the
+    session still flushes what it holds first, as an ORM query does."""
+    mapper = inspect(table)
+    return select(*(mapper.attrs[c.key].class_attribute for c in mapper.columns))
+
+
 def _booking(
-    row: BookingRow,
-    segments: Sequence[SegmentRow],
-    people: Sequence[PassengerRow],
-    trips: Sequence[JourneyRow],
+    row: Row[Any],
+    segments: Sequence[Row[Any]],
+    people: Sequence[Row[Any]],
+    trips: Sequence[Row[Any]],
 ) -> Booking:
     return Booking(
         pnr=row.pnr,
@@ -151,7 +162,7 @@ class _Ends:
         self.destination = destination
 
 
-def _passenger(row: PassengerRow) -> Passenger:
+def _passenger(row: Row[Any]) -> Passenger:
     return Passenger(
         seq=row.seq,
         name=row.name,
@@ -208,11 +219,11 @@ async def load_customers(session: AsyncSession, ids: Sequence[str]) -> dict[str,
     number; unknown ids are absent."""
     if not ids:
         return {}
-    rows = (await session.scalars(select(CustomerRow).where(CustomerRow.id.in_(ids)))).all()
-    channels: dict[str, list[ChannelRow]] = {}
+    rows = (await session.execute(_columns(CustomerRow).where(CustomerRow.id.in_(ids)))).all()
+    channels: dict[str, list[Row[Any]]] = {}
     for c in (
-        await session.scalars(
-            select(ChannelRow)
+        await session.execute(
+            _columns(ChannelRow)
             .where(ChannelRow.customer_id.in_(ids))
             # Ties of priority keep the order they were stored in.
             .order_by(ChannelRow.customer_id, ChannelRow.id)

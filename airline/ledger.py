@@ -14,7 +14,7 @@ from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.tables import LedgerRow
-from travel_agent.db import deferred_rows_under, deferred_rows_where, insert_row
+from travel_agent.db import deferred_rows_under, deferred_rows_where, insert_values
 
 __all__ = [
     "effect_detail",
@@ -154,14 +154,15 @@ async def record_effect(
         details = under.get(idempotency_key[:length])
         if details is not None:
             details.append(detail)
-    await insert_row(
+    await insert_values(
         session,
-        LedgerRow(
-            idempotency_key=idempotency_key,
-            case_id=case_id,
-            action=action,
-            pnr=pnr,
-            detail=detail,
-            created_at=at,
-        ),
+        LedgerRow,
+        {
+            "idempotency_key": idempotency_key,
+            "case_id": case_id,
+            "action": action,
+            "pnr": pnr,
+            "detail": detail,
+            "created_at": at,
+        },
     )

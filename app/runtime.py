@@ -26,6 +26,7 @@ from agent.retention import Retention, retention_handler, schedule_retention
 from agent.runtime import Daemon
 from agent.scheduler import JobKind
 from airline.clock import Clock
+from app.collector import long_lived_frozen
 from app.settings import Settings
 from app.wiring import Agent, open_agent
 from memory.base import CustomerMemory
@@ -127,6 +128,8 @@ async def open_runtime(
         agent = await stack.enter_async_context(
             open_agent(settings, clock, reasoner=reasoner, memory=memory)
         )
+        # The world is loaded: the collector stops walking it (`app.collector`).
+        stack.enter_context(long_lived_frozen())
         daemon = Daemon(agent.deps, agent.graph, source, metrics=metrics)
         if kafka_source is not None:  # a rebalance hands partitions to or from another daemon
             kafka_source.on_assigned = daemon.partitions_assigned

@@ -33,7 +33,7 @@ from streams.events import TOPIC_AGENT_ACTIONS
 from tools.policy.entitlements import PolicyConfig
 from tools.policy.texts import PolicySearch
 from tools.tables import OutboxRow, OutboxStatus
-from travel_agent.db import Database, insert_row
+from travel_agent.db import Database, insert_values
 from travel_agent.errors import NoSeatsError, NotFoundError, TravelAgentError
 
 log = logging.getLogger(__name__)
@@ -147,21 +147,28 @@ def action_event(
     key: str, case_id: str, pnr: str, action: str, detail: dict[str, Any], at: datetime
 ) -> OutboxRow:
     """The effect as an event for `agent.actions`, published later by the outbox relay."""
-    return OutboxRow(
-        idempotency_key=f"event:{key}",
-        topic=TOPIC_AGENT_ACTIONS,
-        key=pnr,
-        payload={
+    return OutboxRow(**action_event_values(key, case_id, pnr, action, detail, at))
+
+
+def action_event_values(
+    key: str, case_id: str, pnr: str, action: str, detail: dict[str, Any], at: datetime
+) -> dict[str, Any]:
+    """`action_event`'s row as attributes, for `insert_values`."""
+    return {
+        "idempotency_key": f"event:{key}",
+        "topic": TOPIC_AGENT_ACTIONS,
+        "key": pnr,
+        "payload": {
             "case_id": case_id,
             "pnr": pnr,
             "action": action,
             "detail": detail,
             "at": at.isoformat(),
         },
-        status=OutboxStatus.PENDING,
-        attempts=0,
-        created_at=at,
-    )
+        "status": OutboxStatus.PENDING,
+        "attempts": 0,
+        "created_at": at,
+    }
 
 
 async def record_and_announce(
@@ -184,7 +191,9 @@ async def record_and_announce(
         detail=detail,
         at=at,
     )
-    await insert_row(session, action_event(key, case_id, pnr, action, detail, at))
+    await insert_values(
+        session, OutboxRow, action_event_values(key, case_id, pnr, action, detail, at)
+    )
 
 
 def compensation_key(pnr: str, journey: int) -> str:

@@ -11,11 +11,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.models import Booking, Customer
-from tools.effects import action_event
+from tools.effects import action_event_values
 from tools.notifications import enqueue_for_booking, read_outbox_ahead
 from tools.notifications.kinds import FieldValue, MessageKind
 from tools.notifications.timing import LegalDeadline
-from travel_agent.db import insert_row
+from tools.tables import OutboxRow
+from travel_agent.db import insert_values
 
 __all__ = ["SqlOutbox"]
 
@@ -64,4 +65,6 @@ class SqlOutbox:
     async def announce(
         self, *, key: str, case_id: str, pnr: str, action: str, detail: dict[str, Any], at: datetime
     ) -> None:
-        await insert_row(self._session, action_event(key, case_id, pnr, action, detail, at))
+        await insert_values(
+            self._session, OutboxRow, action_event_values(key, case_id, pnr, action, detail, at)
+        )

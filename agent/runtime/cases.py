@@ -27,7 +27,8 @@ from agent.deps import AgentDeps
 from agent.graph import CASE_DURABILITY, CaseGraph
 from agent.metrics import Metrics
 from agent.read_ahead import ReadAhead
-from agent.runtime.settle import record_finals, settle
+from agent.runtime.finals import Final, record_finals
+from agent.runtime.settle import settle
 from agent.state import Assignment, CaseState, CaseStatus
 from agent.tables import CaseRow, DisruptionRow
 from agent.turns import Turns, take_turns
@@ -109,7 +110,7 @@ class CaseLifecycle:
             self.metrics.cases_opened(len(cases))
         outcomes: list[str] = []
         graphed = cases
-        finals: list[bytes] = []
+        finals: list[Final] = []
         if self.deps.settings.settle_news_in_bulk:
             settled = await settle(self.deps, self.graph, cases)
             graphed = settled.to_graph

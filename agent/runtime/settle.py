@@ -53,15 +53,14 @@ about twenty statements where each rebooked case cost twelve.
 
 After the commit, `remember` runs for each settled case; once the wave's cases are all
 durable, each settled case's final state is written to its thread as the graph's
-`remember` would leave it (`record_finals`), so its plan and verdict can be read as any
-other case's (the evaluations, a later run of the same thread).
+`remember` would leave it (`agent.runtime.finals`), so its plan and verdict can be read
+as any other case's (the evaluations, a later run of the same thread).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import pickle
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -82,6 +81,7 @@ from agent.nodes.plan import make_plan
 from agent.nodes.remember import remember
 from agent.read_ahead import ReadAhead
 from agent.reasoners.rules import RulesReasoner
+from agent.runtime.finals import Final, final_of
 from agent.seats_ahead import SeatsAhead
 from agent.state import CaseState, Effect, NotifyAction, RebookAction
 from agent.work import JoinedPersistence, UnitOfWork
@@ -104,11 +104,9 @@ class Settled:
     acts: list[tuple[str, float]] = field(default_factory=list)
     """Each settled case's act: its `action` label and seconds (`Metrics.effect_done`,
     which the graph's act timer records for graph runs)."""
-    finals: list[bytes] = field(default_factory=list)
-    """Each settled case's final state, pickled, for its thread (`record_finals`). They
-    wait for the wave's last case, and a storm's first wave is most of the day: held as
-    objects (booking, customer, flights, options, plan, verdict: several times the
-    pickle's 7 kB), they were the largest part of the daemon's peak memory."""
+    finals: list[Final] = field(default_factory=list)
+    """Each settled case's final checkpoint, serialized, for its thread: written once the
+    wave is durable (`agent.runtime.finals`, which says why serialized)."""
 
 
 async def settle(deps: AgentDeps, graph: CaseGraph, cases: Sequence[OpenCase]) -> Settled:
@@ -160,7 +158,8 @@ async def settle(deps: AgentDeps, graph: CaseGraph, cases: Sequence[OpenCase]) -
         result.acts += timings
         for state in acted.values():
             state.update(await remember(state, Runtime(context=deps)))
-            result.finals.append(pickle.dumps(state, pickle.HIGHEST_PROTOCOL))
+            if (final := final_of(graph, state)) is not None:
+                result.finals.append(final)
             result.outcomes[state["case_id"]] = state["outcome"]
     result.to_graph = [c for c in cases if c.id in others or c.id in left]
     if news:
@@ -311,27 +310,10 @@ async def _read_ahead(work: UnitOfWork, decided: list[CaseState]) -> None:
     )
     # A rebooking closes the other pending approvals of its booking
     # (`booking_changes.close_what_it_replaced`): which bookings have none, at once.
-    await work.cases.read_approvals_ahead(
+    rebooked = [
         s["pnr"] for s, actions in approved if any(isinstance(a, RebookAction) for a in actions)
-    )
-
-
-async def record_finals(graph: CaseGraph, states: Sequence[bytes]) -> None:
-    """Write each settled case's final state to its thread, as the graph's `remember`
-    leaves it (the run's last checkpoint), so its plan and verdict read as any case's.
-
-    Called once the wave's cases are all durable, not after each batch: a case is
-    settled by its batch's commit (its row closed, its messages in the outbox), and its
-    checkpoint is only the record of its plan, a tenth of the wave's CPU, which the
-    next batches' deciding and their passengers' notices waited behind. A daemon killed
-    before these writes leaves settled cases without it, as a failed write always did.
-    """
-    for pickled in states:
-        state: CaseState = pickle.loads(pickled)  # our own, pickled by `settle`
-        config: RunnableConfig = {"configurable": {"thread_id": state["case_id"]}}
-        try:
-            await graph.aupdate_state(config, dict(state), as_node="remember")
-        except Exception:  # the case is settled; only the record of its plan is missing
-            log.exception(
-                "case %s: settled, but its final state was not checkpointed", state["case_id"]
-            )
+    ]
+    await work.cases.read_approvals_ahead(rebooked)
+    # ... and its open offers about them (`offer_replaced.supersede_offers`): which have
+    # none, at once (a query per rebooking, ~0.5 ms of CPU each on the storm of 50).
+    await work.cases.read_offers_ahead(rebooked)

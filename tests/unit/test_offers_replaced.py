@@ -12,11 +12,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from agent.approvals import ApprovalStatus, open_approval
 from agent.offer_replaced import supersede_offers
 from agent.offers import OfferDesk
+from agent.sql_store import SqlCaseStore
 from agent.tables import ApprovalRow, OfferRow, ReplyDisposition, ReplyRow
 from airline.holds import HoldStatus, hold_seats
 from airline.models import BookingStatus, Cabin
@@ -169,6 +170,50 @@ async def test_superseding_flushes_only_offer_rows(deps: ToolDeps, offered: Offe
         )
         assert segment in session.dirty  # not flushed by the offers read
         await session.rollback()
+
+
+async def test_bookings_read_ahead_without_an_open_offer_cost_no_query_and_hide_none(
+    deps: ToolDeps, offered: Offered
+) -> None:
+    """A settled batch reads at once which of its rebooked bookings have an offer open
+    (`SqlCaseStore.read_offers_ahead`): the others ask nothing when they rebook; a
+    booking with one still has it superseded, and so does one whose offer was opened
+    through the store after the read."""
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    engine = deps.db.engine.sync_engine
+    async with deps.db.transaction() as session:
+        cases = SqlCaseStore(deps.db, session)
+        await cases.read_offers_ahead([offered.pnr, "NOOFFR"])
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            none = await cases.supersede_offers(
+                pnr="NOOFFR", replaced=["XX999/2026-03-01"], by_case="x", at=deps.clock.now()
+            )
+            assert (none, statements) == ([], [])
+            mine = await cases.supersede_offers(
+                pnr=offered.pnr, replaced=offered.options[0], by_case="x", at=deps.clock.now()
+            )
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        assert mine == [offered.offer_id] and statements
+        await cases.read_offers_ahead([offered.pnr])  # none open now
+        again = await cases.open_offer(
+            case_id="c9",
+            pnr=offered.pnr,
+            disruption_flight=offered.disrupted,
+            booked=offered.options[1],
+            alternatives=[],
+            cabin=Cabin.ECONOMY,
+            departure=deps.clock.now() + timedelta(hours=5),
+            now=deps.clock.now(),
+        )
+        assert await cases.supersede_offers(
+            pnr=offered.pnr, replaced=offered.options[1], by_case="y", at=deps.clock.now()
+        ) == [again]
 
 
 async def test_a_bookings_open_offers_are_searched_by_pnr_and_status(deps: ToolDeps) -> None:

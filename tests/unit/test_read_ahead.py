@@ -13,8 +13,17 @@ import pytest
 from sqlalchemy import event, select
 
 from agent.read_ahead import ReadAhead
+from airline.bookings import load_bookings, load_customers
 from airline.reservations import load_booking, load_customer, passengers_on
-from airline.tables import BookingRow, LedgerRow
+from airline.tables import (
+    BookingRow,
+    ChannelRow,
+    CustomerRow,
+    JourneyRow,
+    LedgerRow,
+    PassengerRow,
+    SegmentRow,
+)
 from travel_agent.db import Database, insert_row
 
 CANCELLED = "XA102/2026-03-01"
@@ -102,3 +111,74 @@ async def test_insert_row_writes_the_row_with_its_column_defaults_in_the_transac
     assert [(r.idempotency_key, r.detail, r.created_at) for r in stored] == [
         ("k:1", {"items": ["meal"]}, at)
     ]
+
+
+async def test_bookings_are_read_as_rows_and_see_what_the_session_holds(db: Database) -> None:
+    """A wave's thousands of booking rows are read as plain rows, not ORM objects (an
+    object each, with its identity and state, cost more than the row: ~100k of them on
+    the storm of 50); and still after the session flushes what it holds, as a query of
+    the mapped class did."""
+    built: Counter[str] = Counter()
+
+    def note(target: object, _: object) -> None:
+        built.update([type(target).__name__])
+
+    tables = (BookingRow, SegmentRow, PassengerRow, JourneyRow, CustomerRow, ChannelRow)
+    for table in tables:
+        event.listen(table, "load", note)
+    try:
+        await _read_with_a_change_held(db)
+    finally:
+        for table in tables:
+            event.remove(table, "load", note)
+    assert built == {"BookingRow": 1}, "no ORM object but the one the test itself loaded"
+
+
+async def _read_with_a_change_held(db: Database) -> None:
+    async with db.session() as session:
+        pnrs = await passengers_on(session, CANCELLED)
+        row = await session.get(BookingRow, pnrs[0])
+        assert row is not None
+        row.price_cents += 1  # not flushed yet
+        bookings = await load_bookings(session, pnrs)
+        customers = await load_customers(session, [b.customer_id for b in bookings.values()])
+        assert bookings[pnrs[0]].price_cents == row.price_cents, "flushed first"
+        assert len(bookings) == len(pnrs) and customers
+
+
+async def test_an_effect_and_its_event_are_written_without_mapped_objects(db: Database) -> None:
+    """The ledger row and the outbox event of an effect go in as values (`insert_values`):
+    a mapped object each (instrumented state, then read back as a dict) cost more CPU than
+    the INSERT, thousands per settled wave. They are the rows `action_event` describes."""
+    from tools.effects import action_event, record_and_announce
+    from tools.tables import OutboxRow
+
+    at = datetime(2026, 3, 1, 8, tzinfo=UTC)
+    built: list[str] = []
+
+    def note(target: object, *_: object) -> None:
+        built.append(type(target).__name__)
+
+    for table in (LedgerRow, OutboxRow):
+        event.listen(table, "init", note)
+    try:
+        async with db.transaction() as session:
+            await record_and_announce(
+                session, key="k:2", case_id="c", action="care", pnr="ABC123", detail={}, at=at
+            )
+    finally:
+        for table in (LedgerRow, OutboxRow):
+            event.remove(table, "init", note)
+    assert built == []
+    want = action_event("k:2", "c", "ABC123", "care", {}, at)
+    async with db.session() as session:
+        [stored] = (await session.scalars(select(OutboxRow))).all()
+        [ledger] = (await session.scalars(select(LedgerRow).where(LedgerRow.case_id == "c"))).all()
+    assert (stored.idempotency_key, stored.topic, stored.key, stored.payload, stored.status) == (
+        want.idempotency_key,
+        want.topic,
+        want.key,
+        want.payload,
+        want.status,
+    )
+    assert (ledger.idempotency_key, ledger.action, ledger.created_at) == ("k:2", "care", at)

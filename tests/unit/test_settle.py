@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import func, select
 
 from agent.nodes.context import NEWS_ONLY
-from agent.runtime import Daemon, cases, settle
+from agent.runtime import Daemon, cases, finals, settle
 from agent.settings import AgentSettings
 from agent.tables import CaseRow, JobRow
 from airline import holds
@@ -342,7 +342,7 @@ async def test_settled_plans_are_recorded_after_every_case_of_the_wave_acted(
         done = await real_settle(*args)
         settled_ids.update(done.outcomes)
         outcomes.update(done.outcomes)
-        held_as.update(type(final) for final in done.finals)
+        held_as.update(type(final.row[5] if final.row else final.pickled) for final in done.finals)
         return done
 
     async def acting(*args: Any) -> Any:
@@ -356,13 +356,13 @@ async def test_settled_plans_are_recorded_after_every_case_of_the_wave_acted(
         daemon,
     ):
         graph = agent.graph
-        real_update = graph.aupdate_state
+        real_put = finals._put
 
-        async def recording(*args: Any, **kwargs: Any) -> Any:
-            steps.append("plan")
-            return await real_update(*args, **kwargs)
+        async def recording(saver: Any, channels: Any, written: Any) -> Any:
+            steps.extend("plan" for _ in written)
+            return await real_put(saver, channels, written)
 
-        monkeypatch.setattr(graph, "aupdate_state", recording)
+        monkeypatch.setattr(finals, "_put", recording)
         await storm(agent, daemon)
         recorded = {
             case_id
@@ -376,6 +376,6 @@ async def test_settled_plans_are_recorded_after_every_case_of_the_wave_acted(
     assert any(wave.count("a") > 1 for wave in waves), "a wave settled in several batches"
     assert all("pa" not in wave for wave in waves), waves  # no batch acted after a plan
     assert settled_ids and recorded == settled_ids
-    # Until then they wait pickled, not as objects several times their size: a storm's
-    # first wave is most of its day, and its finals were most of the daemon's memory.
+    # Until then they wait serialized, not as objects several times their size: a
+    # storm's first wave is most of its day, and its finals were most of its memory.
     assert held_as == {bytes}

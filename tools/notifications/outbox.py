@@ -29,7 +29,7 @@ from tools.notifications.recipients import booking_recipients
 from tools.notifications.templates import MessageTemplates, default_templates
 from tools.notifications.timing import LegalDeadline, delivery_time, iso_utc
 from tools.tables import OutboxRow, OutboxStatus
-from travel_agent.db import deferred_rows_where, deferring, insert_row
+from travel_agent.db import deferred_rows_where, deferring, insert_values
 
 log = logging.getLogger(__name__)
 
@@ -281,19 +281,20 @@ async def enqueue_notification(
         "departure_told": iso_utc(departure_told) if departure_told else None,
     }
     not_before = iso_utc(timing.not_before) if timing.not_before else None
-    await insert_row(
+    await insert_values(
         session,
-        OutboxRow(
-            idempotency_key=idempotency_key,
-            topic=TOPIC_NOTIFICATIONS,
-            key=pnr,
-            customer_id=customer.id,
-            channel=message.channel,
-            payload=message.model_dump() | {"not_before": not_before, "meta": meta},
-            status=OutboxStatus.SUPERSEDED if newer else OutboxStatus.PENDING,
-            attempts=0,
-            created_at=at,
-        ),
+        OutboxRow,
+        {
+            "idempotency_key": idempotency_key,
+            "topic": TOPIC_NOTIFICATIONS,
+            "key": pnr,
+            "customer_id": customer.id,
+            "channel": message.channel,
+            "payload": message.model_dump() | {"not_before": not_before, "meta": meta},
+            "status": OutboxStatus.SUPERSEDED if newer else OutboxStatus.PENDING,
+            "attempts": 0,
+            "created_at": at,
+        },
     )
     detail: dict[str, Any] = {"kind": kind.value, "channel": message.channel}
     detail.update(
