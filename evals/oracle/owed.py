@@ -196,6 +196,16 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
         # Art 5(1)(c)(iii) and 7(2) judge the re-routing *offered*: a passenger who took
         # their money back instead, or whose re-routing went too, was still offered it.
         offered_dep, offered_arr = _offered_before(j, pnr, journey.refunded_at or record.end)
+    if new_arr is not None and final:
+        # Pešková (C-315/15): of a delay with several causes, the part an extraordinary
+        # one caused is deducted. What the last flight flown arrived late by its own
+        # schedule, beyond the journey's, is that flight's causes' part: when it alone
+        # reaches Art 7's 3 h, those causes decide too (found-compensation-s281-w11: a
+        # diversion for weather, re-routed onto a flight already 235 min late "knock_on",
+        # which no moment saw unflown and late, so its cause went unjudged).
+        landed = flights[final[-1].flight]
+        if new_arr - max(last.sched_arr, landed.sched_arr) >= rules.DELAY_COMPENSATION_FROM:
+            reasons |= board.reasons(final[-1].flight)
     return Facts(
         pnr=pnr,
         origin=record.world.places[first.origin],

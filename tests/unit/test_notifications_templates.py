@@ -366,3 +366,17 @@ def test_a_template_is_looked_for_on_disk_once(monkeypatch: pytest.MonkeyPatch) 
     # A fresh set of templates looks again.
     assert [MessageTemplates().has("en", kind) for kind in kinds] == first[:3]
     assert looked
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_lost_connection_with_no_seat_says_when_the_late_flight_now_goes(language: str) -> None:
+    """14 CFR 259.8: the late flight's new departure is the news (or its landing, once it
+    has left), so a further delay reads as new words and is told again rather than dropped
+    as a repeat (evals/found/found-deadline-s287-w1.yaml)."""
+    kind = MessageKind.MISSED_CONNECTION_NO_ALTERNATIVE
+    waiting = {**TYPICAL, "departed": ""}
+    later = render(kind, language, {**waiting, "new_dep": "11:10"})
+    told = render(kind, language, waiting)
+    assert "10:05" in told.body and "11:10" in later.body and told.body != later.body
+    landed = render(kind, language, {**TYPICAL, "departed": "yes", "new_arr": "13:40"})
+    assert "13:40" in landed.body and "10:05" not in landed.body
