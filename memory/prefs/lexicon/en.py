@@ -248,7 +248,10 @@ LEXICON = Lexicon(
             r"correspond",
             r"communicat\w*",
             r"get in touch",
-            r"(?:the )?(?:best|only|easiest) (?:way|thing)",
+            r"(?:the )?(?:best|only|easiest|fastest|quickest|surest|simplest|most (?:reliable|"
+            r"convenient|practical|dependable)) (?:way|thing|option|channel|means)",
+            # "Use my email address", "I mostly use text": the channel the writer uses.
+            r"use",
             r"(?:is |are )?(?:the )?(?:easiest|simplest)",
             r"(?:i'?m|am) a (?:window|aisle) (?:person|guy|girl|type)",
             r"favou?rite",
@@ -303,6 +306,12 @@ LEXICON = Lexicon(
             r"loathe",
             r"(?:can'?t|cannot) stand",
             r"(?:done|finished) with",
+            r"(?:had it|fed up|sick|tired) (?:with|of)",
+            # "Any airline but Delta": everything else is fine, Delta is not.
+            r"any \w+ (?:but|except|other than)",
+            # "Heathrow is a nightmare": said of a place now, a reason to avoid it.
+            r"(?:is|are|'s|'re) (?:such |always |just )?(?:a |an )?(?:absolute |total |"
+            r"complete )?(?:nightmare|disaster|horror show)",
             r"refuses?(?: to)?",
             r"boycott\w*",
             r"exclude",
@@ -319,6 +328,7 @@ LEXICON = Lexicon(
             r"bad experiences?",
             r"hassles?",
             r"hardships?",
+            r"nightmares?",
         ),
         "accept": (
             r"fine",
@@ -470,9 +480,18 @@ LEXICON = Lexicon(
             r"rather than",
             r"instead of",
             r"in place of",
-            r"over (?=(?:an? |the )?\w+)",
+            # "Email over SMS". The lookahead is outside the match (a word must end where
+            # the match does); not before a preposition or article, where "over" is
+            # "across" or, read in a Dutch or German text, a verb's particle ("ik stap
+            # over in Kopenhagen") or "about" ("over mijn boeking").
+            r"over(?= (?!(?:in|to|at|on|there|here|naar|op|te|de|het|een|mijn|uw|je|ons|"
+            r"via|nach|den|dem|der|die|das)\b)(?:an? |the )?\w)",
             r"prefer\w*(?: \w+){1,4} (?P<cue>to)",
-            r"(?:rather|sooner|better)(?: \w+){1,4} (?P<cue>than)",
+            r"(?:rather|sooner)(?: \w+){1,4} (?P<cue>than)",
+            # A comparison of convenience ("a text is quicker than an email", "texts work
+            # better for me than emails"): what comes after "than" is the one not wanted.
+            r"(?:better|easier|quicker|faster|simpler|handier|safer|more (?:reliable|"
+            r"convenient|practical|useful|comfortable))(?: \w+){0,4} (?P<cue>than)",
         ),
         "except": (r"except(?: for)?", r"other than", r"apart from", r"aside from", r"excluding"),
         "fallback": (
