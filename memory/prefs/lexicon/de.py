@@ -256,6 +256,7 @@ LEXICON = Lexicon(
             r"(?:habe|hab|hatte|haben) (?:ich |wir )?(?:jetzt |echt |wirklich )?genug"
             r"(?=\s*(?:[.!,;]|$))",
             r"fertig mit",
+            r"boykott\w*",
             r"(?:bin|sind) (?:ich |wir )?(?:\w+ )?fertig",
             r"verzicht\w* (?:\w+ )?(?:gern\w* )?auf",
             # "Umsteigen in München ist ein Albtraum": said of a place now, a reason to

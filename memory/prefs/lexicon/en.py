@@ -53,6 +53,9 @@ LEXICON = Lexicon(
             # The seat named by what it is for (getting up, seeing out).
             r"(?:the )?(?:end|edge) of (?:the |a )?row",
             r"(?:get|getting|stand|standing) up (?:a lot|often|frequently|regularly|all the time)",
+            r"(?:without (?:having to )?)?(?:climb|climbing|clamber\w*|squeez\w*) (?:over|past) "
+            r"(?:anyone|anybody|people|"
+            r"others|other passengers|someone|somebody|my neighbou?rs?)",
         ),
         "channel:sms": (
             r"sms(?:es)?",
@@ -195,7 +198,7 @@ LEXICON = Lexicon(
             r"(?:me|him|her|them|pax)",
             r"help (?:at the airport|through security|to the gate|with (?:the )?(?:transfer|"
             r"connection|boarding))",
-            r"(?:help|assist)\w* (?:me |us |him |her |them )?(?:\w+ ){0,2}(?:through|at|with|"
+            r"(?:help|assist)\w* (?:me |us |him |her |them )?(?:\w+ ){0,3}(?:through|at|with|"
             r"during|to) (?:the |my |our |a |his |her )?(?:security|connection|transfer|"
             r"airport|gate|terminal|boarding|layover)",
         ),
@@ -237,6 +240,7 @@ LEXICON = Lexicon(
             r"must",
             r"insists?(?: on)?",
             r"would be (?:perfect|great|ideal|lovely|nice|appreciated|best|helpful|good)",
+            r"would make (?:my|the|our) (?:day|trip|flight|journey)",
             r"would (?:really )?help(?: (?:a lot|me|us))?",
             r"(?:much )?appreciated",
             r"send",
@@ -307,6 +311,7 @@ LEXICON = Lexicon(
             r"(?:can'?t|cannot) stand",
             r"(?:done|finished) with",
             r"(?:had it|fed up|sick|tired) (?:with|of)",
+            r"least favou?rite",
             # "Any airline but Delta": everything else is fine, Delta is not.
             r"any \w+ (?:but|except|other than)",
             # "Heathrow is a nightmare": said of a place now, a reason to avoid it.
