@@ -60,7 +60,7 @@ class LexiconReader:
         found = findings(reading, own)
         if bad:  # what a note that instructs the agent may still give (`set_aside`)
             found = admitted(found, dictated(normal, marks, spans, bad))
-        return Understood(tuple(found), injected=bool(bad), source="lexicon")
+        return Understood(tuple(found), injected=bool(bad) or reading.gamed, source="lexicon")
 
 
 def without_ordered_addresses(

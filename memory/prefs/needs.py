@@ -83,11 +83,18 @@ def disclaimed_needs(
 ) -> None:
     """A sentence in which the writer disclaims a need ("I'm not disabled but tick the
     wheelchair box so I board first", "ich brauche ihn eigentlich nicht") takes back its
-    needs."""
+    needs; one that asks for the need all the same marks the reading `gamed`."""
     for sentence in {c.sentence for c in clause_list}:
         spans = [c.span for c in clause_list if c.sentence == sentence]
         start, end = min(s.start for s in spans), max(s.end for s in spans)
         folded = fold(text[start:end])
         if any(regex.search(folded) for regex in _DISCLAIMED):
-            targets, _ = marks.within(start, end)
-            reading.needs_refused |= {t.value for t in targets if t.family == "need"}
+            targets, cues = marks.within(start, end)
+            needs = {t.value for t in targets if t.family == "need"}
+            reading.needs_refused |= needs
+            # A need disclaimed and asked for all the same ("not disabled, but book me a
+            # wheelchair") games the service: the note is set aside as an order would
+            # be. "I don't need it any more" asks for nothing and only withdraws.
+            # A need of someone else's ("I'm not disabled, but my mother is") is no game.
+            keys = {c.key for c in cues}
+            reading.gamed |= bool(needs and keys & {"wish", "request"} and "other" not in keys)

@@ -121,6 +121,9 @@ class Reading:
     """A channel we do not have (WhatsApp, a call) was named as the customer's own."""
     accepted_channels: dict[str, str] = field(default_factory=dict)
     """Channels the customer said would do ("SMS is fine"): named, not asked for."""
+    gamed: bool = False
+    """A need the writer disclaims was asked for all the same (`needs.disclaimed_needs`):
+    the statement tries to obtain a service, and is set aside as an instruction is."""
 
 
 def read(

@@ -200,6 +200,9 @@ LEXICON = Lexicon(
             r"schick(?:en)? (?:sie )?mir",
             r"kommunizier\w*",
             r"sprechen sie mit mir",
+            r"melden sie sich",
+            r"meld(?:e|et) (?:dich|euch)",
+            r"(?:nutzen|verwenden|benutzen) sie",
             r"reichen mir",
             r"reicht mir",
         ),
@@ -249,10 +252,28 @@ LEXICON = Lexicon(
             r"verschonen sie mich mit",
             r"reicht mir (?:mit|von)",
             r"genug von",
+            # "Von KLM habe ich genug." — but not "Ich habe genug Zeit in Frankfurt".
+            r"(?:habe|hab|hatte|haben) (?:ich |wir )?(?:jetzt |echt |wirklich )?genug"
+            r"(?=\s*(?:[.!,;]|$))",
+            r"fertig mit",
+            r"boykott\w*",
+            r"(?:bin|sind) (?:ich |wir )?(?:\w+ )?fertig",
+            r"verzicht\w* (?:\w+ )?(?:gern\w* )?auf",
+            # "Umsteigen in München ist ein Albtraum": said of a place now, a reason to
+            # avoid it.
+            r"(?:ist|sind) (?:(?:f[üu]r mich|mir|immer|einfach) )?(?:ein |eine )?"
+            r"(?:absolute[rs]? |echte[rs]? )?"
+            r"(?:albtraum|alptraum|graus|horror|katastrophe|zumutung)",
             r"die nase voll",
         ),
         # Said under a negation ("never had problems there"), an acceptance.
-        "trouble": (r"probleme?n?", r"ärger", r"schwierigkeiten", r"schlechte erfahrungen?"),
+        "trouble": (
+            r"probleme?n?",
+            r"ärger",
+            r"schwierigkeiten",
+            r"schlechte erfahrungen?",
+            r"al[bp]tr[äa]ume?",
+        ),
         "accept": (
             r"ok(?:ay)?",
             r"(?:v[öo]llig |durchaus )?in ordnung",
@@ -359,7 +380,16 @@ LEXICON = Lexicon(
             r"(?:entfernen|l[öo]schen|streichen|nehmen)",
             r"austragen",
         ),
-        "contrast": (r"statt", r"anstatt", r"anstelle", r"lieber(?: \w+){0,5} (?P<cue>als)"),
+        "contrast": (
+            r"statt",
+            r"anstatt",
+            r"anstelle",
+            r"lieber(?: \w+){0,5} (?P<cue>als)",
+            # A comparison of convenience ("eine SMS erreicht mich schneller als eine
+            # E-Mail"): what comes after "als" is the one not wanted.
+            r"(?:besser|schneller|einfacher|bequemer|zuverl[äa]ssiger|praktischer|sicherer|"
+            r"eher)(?: \w+){0,5} (?P<cue>als)",
+        ),
         "except": (r"au[ßs]er", r"ausgenommen", r"bis auf", r"mit ausnahme von"),
         "fallback": (r"sonst", r"ansonsten", r"andernfalls", r"notfalls"),
         "state": (r"war", r"waren", r"ist", r"sind", r"hatte\w*", r"wurde\w*", r"gewesen"),

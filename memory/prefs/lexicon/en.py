@@ -53,6 +53,9 @@ LEXICON = Lexicon(
             # The seat named by what it is for (getting up, seeing out).
             r"(?:the )?(?:end|edge) of (?:the |a )?row",
             r"(?:get|getting|stand|standing) up (?:a lot|often|frequently|regularly|all the time)",
+            r"(?:without (?:having to )?)?(?:climb|climbing|clamber\w*|squeez\w*) (?:over|past) "
+            r"(?:anyone|anybody|people|"
+            r"others|other passengers|someone|somebody|my neighbou?rs?)",
         ),
         "channel:sms": (
             r"sms(?:es)?",
@@ -195,7 +198,7 @@ LEXICON = Lexicon(
             r"(?:me|him|her|them|pax)",
             r"help (?:at the airport|through security|to the gate|with (?:the )?(?:transfer|"
             r"connection|boarding))",
-            r"(?:help|assist)\w* (?:me |us |him |her |them )?(?:\w+ ){0,2}(?:through|at|with|"
+            r"(?:help|assist)\w* (?:me |us |him |her |them )?(?:\w+ ){0,3}(?:through|at|with|"
             r"during|to) (?:the |my |our |a |his |her )?(?:security|connection|transfer|"
             r"airport|gate|terminal|boarding|layover)",
         ),
@@ -237,6 +240,7 @@ LEXICON = Lexicon(
             r"must",
             r"insists?(?: on)?",
             r"would be (?:perfect|great|ideal|lovely|nice|appreciated|best|helpful|good)",
+            r"would make (?:my|the|our) (?:day|trip|flight|journey)",
             r"would (?:really )?help(?: (?:a lot|me|us))?",
             r"(?:much )?appreciated",
             r"send",
@@ -248,7 +252,10 @@ LEXICON = Lexicon(
             r"correspond",
             r"communicat\w*",
             r"get in touch",
-            r"(?:the )?(?:best|only|easiest) (?:way|thing)",
+            r"(?:the )?(?:best|only|easiest|fastest|quickest|surest|simplest|most (?:reliable|"
+            r"convenient|practical|dependable)) (?:way|thing|option|channel|means)",
+            # "Use my email address", "I mostly use text": the channel the writer uses.
+            r"use",
             r"(?:is |are )?(?:the )?(?:easiest|simplest)",
             r"(?:i'?m|am) a (?:window|aisle) (?:person|guy|girl|type)",
             r"favou?rite",
@@ -303,6 +310,13 @@ LEXICON = Lexicon(
             r"loathe",
             r"(?:can'?t|cannot) stand",
             r"(?:done|finished) with",
+            r"(?:had it|fed up|sick|tired) (?:with|of)",
+            r"least favou?rite",
+            # "Any airline but Delta": everything else is fine, Delta is not.
+            r"any \w+ (?:but|except|other than)",
+            # "Heathrow is a nightmare": said of a place now, a reason to avoid it.
+            r"(?:is|are|'s|'re) (?:such |always |just )?(?:a |an )?(?:absolute |total |"
+            r"complete )?(?:nightmare|disaster|horror show)",
             r"refuses?(?: to)?",
             r"boycott\w*",
             r"exclude",
@@ -319,6 +333,7 @@ LEXICON = Lexicon(
             r"bad experiences?",
             r"hassles?",
             r"hardships?",
+            r"nightmares?",
         ),
         "accept": (
             r"fine",
@@ -470,9 +485,18 @@ LEXICON = Lexicon(
             r"rather than",
             r"instead of",
             r"in place of",
-            r"over (?=(?:an? |the )?\w+)",
+            # "Email over SMS". The lookahead is outside the match (a word must end where
+            # the match does); not before a preposition or article, where "over" is
+            # "across" or, read in a Dutch or German text, a verb's particle ("ik stap
+            # over in Kopenhagen") or "about" ("over mijn boeking").
+            r"over(?= (?!(?:in|to|at|on|there|here|naar|op|te|de|het|een|mijn|uw|je|ons|"
+            r"via|nach|den|dem|der|die|das)\b)(?:an? |the )?\w)",
             r"prefer\w*(?: \w+){1,4} (?P<cue>to)",
-            r"(?:rather|sooner|better)(?: \w+){1,4} (?P<cue>than)",
+            r"(?:rather|sooner)(?: \w+){1,4} (?P<cue>than)",
+            # A comparison of convenience ("a text is quicker than an email", "texts work
+            # better for me than emails"): what comes after "than" is the one not wanted.
+            r"(?:better|easier|quicker|faster|simpler|handier|safer|more (?:reliable|"
+            r"convenient|practical|useful|comfortable))(?: \w+){0,4} (?P<cue>than)",
         ),
         "except": (r"except(?: for)?", r"other than", r"apart from", r"aside from", r"excluding"),
         "fallback": (

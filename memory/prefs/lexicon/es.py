@@ -191,6 +191,7 @@ LEXICON = Lexicon(
             r"nunca m[áa]s",
             r"jam[áa]s",
             r"cualquier (?:cosa|otr[oa]) menos",
+            r"(?:hart[oa]s?|cansad[oa]s?|har?t[oa]s? y cansad[oa]s?) de",
             r"odio",
             r"detesto",
             r"me niego",
@@ -288,7 +289,14 @@ LEXICON = Lexicon(
             r"(?:qu[íi]ten|eliminen|borren|retiren)(?:lo|la)? (?:\w+ ){0,3}"
             r"(?:del perfil|del expediente|de la ficha)",
         ),
-        "contrast": (r"en vez de", r"en lugar de", r"antes que", r"m[áa]s que"),
+        "contrast": (
+            r"en vez de",
+            r"en lugar de",
+            r"antes que",
+            r"m[áa]s que",
+            # "Mejor por SMS que por correo": what comes after "que" is not wanted.
+            r"mejor(?: \w+){1,4} (?P<cue>que)",
+        ),
         "except": (r"excepto", r"salvo", r"menos", r"a excepci[óo]n de"),
         "fallback": (r"si no,?", r"de lo contrario", r"en su defecto"),
         "state": (r"era", r"eran", r"estaba\w*", r"fue", r"fueron", r"es", r"son", r"est[áa]"),

@@ -225,6 +225,8 @@ LEXICON = Lexicon(
             r"plus jamais",
             r"jamais plus",
             r"hors de question",
+            r"(?:en )?ai (?:marre|assez|ras le bol) d(?:e|u|es|')",
+            r"(?:marre|ras le bol) d(?:e|u|es|')",
             r"pas question",
             r"tout sauf",
             r"exclu\w*",

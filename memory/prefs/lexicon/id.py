@@ -175,8 +175,9 @@ LEXICON = Lexicon(
     concessive=(r"walaupun", r"meskipun"),
     joins=(r"dan",),
     attacks=(
-        r"abaikan (?:\w+ ){0,4}(?:instruksi|aturan|perintah)",
-        r"lupakan (?:\w+ ){0,3}(?:instruksi|aturan|perintah)",
+        # Malay writes "arahan" and "peraturan" where Indonesian writes "instruksi".
+        r"abaikan (?:\w+ ){0,4}(?:instruksi|aturan|perintah|arahan|peraturan)",
+        r"lupakan (?:\w+ ){0,3}(?:instruksi|aturan|perintah|arahan|peraturan)",
         r"(?:instruksi|perintah) baru",
         r"semua penumpang",
         r"administrator",

@@ -283,6 +283,8 @@ FREE: tuple[str, ...] = (
     r"مجانی",
     r"kyauta",
     r"bepul",
+    r"percuma",  # Malay
+    r"nang libre",  # Tagalog ("libre" alone is Spanish "vacant": "asiento libre")
     r"tekin",
 )
 """Words for "without paying"."""
@@ -293,6 +295,8 @@ BENEFIT: tuple[str, ...] = (
     r"business(?:-?class)?",
     r"first(?:-| )class",
     r"biznes\w*",
+    r"bisnes",
+    r"kelas perniagaan",
     r"бизнес\w*",
     r"बिज़नेस",
     r"बिजनेस",
@@ -412,6 +416,8 @@ UPGRADE: tuple[str, ...] = (
     r"yükselt\w*",
     r"podniesieni\w* klasy",
     r"ارتقا\w*",
+    r"naik(?:kan)? taraf",  # Malay
+    r"\w*pandish\w* daraja",  # Swahili: "nipandishe daraja", raise my class
 )
 """An upgrade: a benefit by itself, with or without "free"."""
 

@@ -131,9 +131,18 @@ LEXICON = Lexicon(
         }
     ),
     joins=(r"ati",),
-    attacks=(
-        r"(?:gbagbe|foju fo|ma tele)(?: \w+){0,3} (?:itoni|itosona|ase|ofin)\w*",
-        r"gbogbo (?:awon )?ero",
-        r"alakoso",
+    # Toned as the other entries are ("ìtọ́ni" keeps its tone mark after the folded "o"),
+    # and a word between may carry tone marks too.
+    attacks=tuple(
+        entry.replace("WORD", r"(?:\w|[\u0300-\u036f])+")
+        for entry in _toned(
+            {
+                "attacks": (
+                    r"(?:gbagbe|foju fo|ma tele)(?: WORD){0,3} (?:itoni|itosona|ase|ofin)(?:WORD)?",
+                    r"gbogbo (?:awon )?ero",
+                    r"alakoso",
+                )
+            }
+        )["attacks"]
     ),
 )
