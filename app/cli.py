@@ -324,6 +324,14 @@ def eval_(
     ] = 0,
     seed: Annotated[int, typer.Option(help="the generator's seed")] = 1,
     size: Annotated[str, typer.Option(help="generated world size: small, medium, large")] = "small",
+    families: Annotated[
+        bool,
+        typer.Option(
+            help="with --generate: some bookings carry 2-4 passengers (children, a lap "
+            "infant) and some a return journey",
+            metavar="",
+        ),
+    ] = False,
     shrink: Annotated[
         str, typer.Option(help="shrink failing worlds: one (per class), all, none")
     ] = "one",
@@ -380,6 +388,7 @@ def eval_(
                 count=generate,
                 seed=seed,
                 size=size,
+                families=families,
                 shrink=shrink,
                 found=found,
                 known=known,

@@ -39,6 +39,7 @@ async def generated(
     count: int,
     seed: int,
     size: str = "small",
+    families: bool = False,
     shrink: str = "one",
     out: Path | None = None,
     known_path: Path | None = None,
@@ -60,6 +61,7 @@ async def generated(
         count=count,
         seed=seed,
         size=size,
+        families=families,
         shrink=shrink,
         out=out,
         known=known,
@@ -80,10 +82,12 @@ def run_generate(
     json_path: Path | None,
     say: Any,
     echo: Any,
+    families: bool = False,
 ) -> int:
     """`travel-agent eval --generate N --seed S`; 1 when a failure class is not known."""
     quiet_logs()
-    say(f"generating {count} worlds from seed {seed} ({size}); shrunk failures go to {out}")
+    kind = f"{size}, families and returns" if families else size
+    say(f"generating {count} worlds from seed {seed} ({kind}); shrunk failures go to {out}")
     report = asyncio.run(
         generated(
             harness,
@@ -91,6 +95,7 @@ def run_generate(
             count=count,
             seed=seed,
             size=size,
+            families=families,
             shrink=shrink,
             out=out,
             known_path=known_path,

@@ -1,9 +1,9 @@
 """The generator's world model: plain data that becomes a scenario (evals/README.md).
 
 Kept apart from the random choices (`worlds`, `storms`) so it is easy to extend: a booking
-already has N passengers and a group (linked bookings), a journey any number of legs
-(a return or open-jaw is legs that come back); the scenario format carries what the agent
-supports today, and `to_scenario` is the one place that maps the rest.
+has passengers (adults, children, lap infants), a group (linked bookings) and one or more
+journeys (a return is a second journey that comes back); `to_scenario` is the one place
+that maps them to the scenario format.
 """
 
 from __future__ import annotations
@@ -45,6 +45,15 @@ class GenCustomer:
 
 
 @dataclass
+class GenPassenger:
+    """A traveller beyond the customer's own (who is the booking's first passenger)."""
+
+    name: str
+    type: str = "adult"
+    """adult, child or infant (an infant travels on the first passenger's lap)."""
+
+
+@dataclass
 class GenBooking:
     pnr: str
     customer: str
@@ -54,9 +63,16 @@ class GenBooking:
     legs: list[tuple[str, str]]
     """(flight key, cabin) in travel order."""
     ssr: list[str] = field(default_factory=list)
-    passengers: int = 1
-    """Travellers on the booking; the scenario format (and the agent) carry 1 today."""
+    companions: list[GenPassenger] = field(default_factory=list)
+    """Who travels with the customer on this booking (none: the customer alone)."""
     group: str | None = None
+    returns_at: int | None = None
+    """Index in `legs` where the second journey (the way back) starts; None: one way."""
+
+    @property
+    def seats(self) -> int:
+        """Seats the party takes on each flight (a lap infant takes none)."""
+        return 1 + sum(p.type != "infant" for p in self.companions)
 
 
 @dataclass
@@ -108,6 +124,35 @@ def _flight_ref(world: GenWorld, key: str) -> dict[str, Any]:
     return ref
 
 
+def _booking(world: GenWorld, b: GenBooking) -> dict[str, Any]:
+    def segments(legs: list[tuple[str, str]]) -> list[dict[str, Any]]:
+        return [{**_flight_ref(world, key), "cabin": cabin} for key, cabin in legs]
+
+    spec: dict[str, Any] = {
+        "pnr": b.pnr,
+        "customer": b.customer,
+        "fare": b.fare,
+        "price": b.price,
+        "currency": b.currency,
+    }
+    if b.returns_at is None:
+        spec["segments"] = segments(b.legs)
+    else:  # each way its share of the price
+        half = round(b.price / 2, 2)
+        spec["journeys"] = [
+            {"segments": segments(b.legs[: b.returns_at]), "price": half},
+            {"segments": segments(b.legs[b.returns_at :]), "price": round(b.price - half, 2)},
+        ]
+    if b.companions:  # the first passenger is the customer's own traveller
+        spec["passengers"] = [
+            {},
+            *({"name": p.name, "type": p.type} for p in b.companions),
+        ]
+    if b.ssr:
+        spec["ssr"] = b.ssr
+    return spec
+
+
 def to_scenario(
     world: GenWorld, *, description: str = "", expect: list[Any] | None = None
 ) -> dict[str, Any]:
@@ -148,18 +193,7 @@ def to_scenario(
         for c in world.customers.values()
         if any(b.customer == c.id for b in world.bookings.values())
     ]
-    bookings = [
-        {
-            "pnr": b.pnr,
-            "customer": b.customer,
-            "fare": b.fare,
-            "price": b.price,
-            "currency": b.currency,
-            "segments": [{**_flight_ref(world, key), "cabin": cabin} for key, cabin in b.legs],
-            **({"ssr": b.ssr} if b.ssr else {}),
-        }
-        for b in world.bookings.values()
-    ]
+    bookings = [_booking(world, b) for b in world.bookings.values()]
     kept = {c["id"] for c in customers}
     groups: dict[str, list[str]] = {}
     for b in world.bookings.values():

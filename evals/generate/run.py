@@ -111,6 +111,7 @@ async def run_generated(
     count: int,
     seed: int,
     size: str = "small",
+    families: bool = False,
     shrink: str = "one",
     out: Path | None = None,
     known: dict[str, dict[str, Any]] | None = None,
@@ -123,11 +124,12 @@ async def run_generated(
         shrink: ``one``: the smallest failing world of each class; ``all``: every failing
             world, once per class it shows; ``none``: write nothing.
         out: where shrunk scenarios go (required unless ``shrink="none"``).
+        families: some bookings carry companions and returns (`generate_world`).
         concurrency: worlds run at once (each its own daemon and database); a run waits
             on its database much of the time, so two share a core well.
     """
     report = GeneratedReport(seed, known=dict(known or {}))
-    worlds = [generate_world(seed, index, size=size) for index in range(count)]
+    worlds = [generate_world(seed, index, size=size, families=families) for index in range(count)]
     gate = asyncio.Semaphore(concurrency)
 
     async def one(index: int, world: GenWorld) -> WorldOutcome:
