@@ -366,6 +366,11 @@ def eval_(
     if reasoner not in ("rules", "llm", "hybrid"):
         say("error: --reasoner must be rules, llm or hybrid")
         raise typer.Exit(2)
+    if families and (not generate or crashes or red_team or storm_day):
+        # Refused rather than ignored: a crash or red-team run asked for families would
+        # otherwise report plain worlds as if it had run them.
+        say("error: --families goes with --generate alone (not --crashes, --red-team, --storm-day)")
+        raise typer.Exit(2)
     extra = run_evaluation(
         generate=generate,
         seed=seed,

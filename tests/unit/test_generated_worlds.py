@@ -8,6 +8,7 @@ import hashlib
 from collections import Counter
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -164,3 +165,21 @@ def test_known_failures_name_real_checks_and_loadable_scenarios() -> None:
         assert str(root / entry["scenario"]) in found, entry["scenario"]
     for suite in ("red-team", "storm-day"):
         assert set(load_known(root / "evals" / "known-failures.yaml", suite)) <= set(CHECKS)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--families"],
+        ["--generate", "2", "--crashes", "1", "--families"],
+        ["--red-team", "2", "--families"],
+    ],
+)
+def test_families_outside_a_plain_generated_run_is_refused_not_ignored(args: list[str]) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import app
+
+    result = CliRunner().invoke(app, ["eval", *args], terminal_width=100)
+    assert result.exit_code == 2, result.output
+    assert "--families goes with --generate alone" in result.output
