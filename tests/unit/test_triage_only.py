@@ -12,7 +12,7 @@ reads rows for).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,9 +23,7 @@ from airline.clock import SimulatedClock
 from airline.models import FlightStatus
 from app.settings import Settings
 from app.wiring import Agent, open_agent
-
-NOW = datetime(2026, 3, 1, 4, 0, tzinfo=UTC)
-FLIGHT = "XA102/2026-03-01"  # FRA→LHR, 08:20 UTC, about a hundred passengers
+from tests.unit.test_triage_gate_news import FLIGHT, NOW
 
 
 @pytest.fixture
