@@ -16,7 +16,9 @@ Measured on the storm of 50 (whole process, one run each, loaded machine): 3 848
 collections, 6.0 s of CPU -> 1 598, 2.8 s; peak RSS 463 -> 468 MB. Reference counting
 still frees almost everything at once; only cycles wait longer. On exit both are undone
 (`gc.unfreeze`, the thresholds restored), so a process that opens many runtimes one after
-another (the evaluations, the tests) does not keep the closed ones' worlds frozen.
+another (the evaluations, the tests) does not keep the closed ones' worlds frozen. Runtimes
+open at once in one process (an evaluation's reference and crash runs) share one tuning:
+the first to open sets it, the last to close undoes it, whatever order they close in.
 """
 
 from __future__ import annotations
@@ -30,16 +32,25 @@ __all__ = ["OLDER_THRESHOLDS", "YOUNG_THRESHOLD", "long_lived_frozen"]
 YOUNG_THRESHOLD = 20_000
 OLDER_THRESHOLDS = (20, 20)
 
+_open = 0  # runtimes open in this process
+_untuned: tuple[int, ...] = ()  # the thresholds before the first of them opened
+
 
 @contextmanager
 def long_lived_frozen() -> Iterator[None]:
-    """Freeze what is alive now and collect young objects less often, until exit."""
-    before = gc.get_threshold()
+    """Freeze what is alive now and collect young objects less often, until the last
+    runtime open exits."""
+    global _open, _untuned
+    if _open == 0:
+        _untuned = gc.get_threshold()
+    _open += 1
     gc.collect()  # what is garbage already is not frozen with the rest
     gc.freeze()
     gc.set_threshold(YOUNG_THRESHOLD, *OLDER_THRESHOLDS)
     try:
         yield
     finally:
-        gc.set_threshold(*before)
-        gc.unfreeze()
+        _open -= 1
+        if _open == 0:
+            gc.set_threshold(*_untuned)
+            gc.unfreeze()
