@@ -9,6 +9,9 @@ measured against, is in `agent.planner.solve`'s docstring.
 
 from __future__ import annotations
 
+import ctypes
+import os
+import sys
 from dataclasses import dataclass
 
 import highspy
@@ -34,6 +37,31 @@ class Program:
     row_upper: np.ndarray
     group_of: np.ndarray
     """Each column's group index (what the dive rounds at most once per round)."""
+
+
+def _first_instance_speaks_to_stderr() -> None:
+    """Make the process's first HiGHS instance with standard output pointed at standard
+    error. HiGHS 1.16 prints its banner to standard output when the first instance of a
+    process is made, before any option can silence it; a command whose standard output is
+    read (a child that reports `PARKED ...`, `--json`, a pipe) would start with HiGHS's
+    copyright. The banner stays visible, on stderr. Once per process: later instances
+    print nothing until they solve, and `highs_of` silences that."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):  # no standard output to protect
+        highspy.Highs()  # type: ignore[no-untyped-call]
+        return
+    try:
+        os.dup2(2, 1)
+        highspy.Highs()  # type: ignore[no-untyped-call]
+        ctypes.CDLL(None).fflush(None)  # the banner leaves C's buffer while fd 1 is stderr
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+_first_instance_speaks_to_stderr()
 
 
 def highs_of(program: Program, *, integral: bool) -> highspy.Highs:

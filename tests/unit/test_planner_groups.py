@@ -42,6 +42,10 @@ def test_a_group_takes_the_later_flight_together_rather_than_split_on_the_earlie
 
 def test_a_group_no_itinerary_fits_whole_travels_apart_rather_than_not_at_all() -> None:
     parties, links = _group()
+    # OTHER outranks PNR01 (1.5 against 1.0): at equal weights the later seat is an
+    # exact tie between them, which the solver breaks as it likes (HiGHS 1.15 gave it to
+    # OTHER, 1.16 to PNR01), and this test would pin a solver's whim.
+    parties[2] = replace(parties[2], weight=1.5)
     merged, members_of = merge_linked(parties, links)
     options = {"PNR01+PNR02": [SOON], "OTHER": [LATER]}
     capacity = {SOON.seats[0]: 1, LATER.seats[0]: 1}
@@ -49,7 +53,7 @@ def test_a_group_no_itinerary_fits_whole_travels_apart_rather_than_not_at_all() 
     assert plan.placed("PNR01+PNR02") is None, "one seat for two travellers"
     options |= {m.ref: [SOON, LATER] for m in members_of["PNR01+PNR02"]}
     plan = plan_apart(plan, merged, members_of, {"PNR01+PNR02"}, (), options, capacity, WEIGHTS)
-    assert plan.placed("OTHER") == LATER, "the plan's own placements stand"
+    assert plan.placed("OTHER") == LATER, "a member competes at its own priority: OTHER's higher"
     assert plan.placed("PNR02") == SOON, "the one seat left goes to the higher priority"
     assert plan.placed("PNR01") is None
     assert "PNR01+PNR02" not in plan.placements

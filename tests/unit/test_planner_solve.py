@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 from collections import Counter
 from dataclasses import replace as dc_replace
 from datetime import UTC, datetime, timedelta
@@ -473,3 +475,20 @@ def test_the_dive_never_oversells_stays_within_the_gap_and_is_deterministic(
         plan.objective,
         plan.digest,
     )
+
+
+def test_a_process_that_plans_says_nothing_on_standard_output() -> None:
+    """A command's standard output is read by its caller (a child reporting `PARKED`, a
+    `--json`): HiGHS 1.16 prints a banner there when a process makes its first instance,
+    which `agent.planner.program` sends to standard error instead."""
+    script = (
+        "from tests.unit.test_planner_solve import *\n"
+        "parties = [party('F1', seats=2), party('F2', seats=2, weight=2.0)]\n"
+        "options = {p.ref: [SOON, TOMORROW] for p in parties}\n"
+        "plan_wave(parties, options, {SOON.seats[0]: 3, TOMORROW.seats[0]: 5}, WEIGHTS)\n"
+        "print('PLANNED')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=600
+    )
+    assert done.stdout == "PLANNED\n"
