@@ -137,8 +137,13 @@ def next_journey_deadline(
 ) -> datetime | None:
     """The latest a re-accommodated `journey` may arrive so that the booking's next journey
     (the return of a return trip) still works: that journey's first active flight's
-    departure on the live board, less the minimum connection time at its airport. None
-    when no journey follows.
+    departure, less the minimum connection time at its airport. None when no journey
+    follows.
+
+    The departure is the scheduled one, or the board's estimate where that is earlier: a
+    delay estimate is no promise (a 300-min delay of a return shrank to 95 before it
+    left, found-stranded-s293-w11), so an itinerary that lands in time only for the
+    delayed return would strand the passenger when the delay shrinks.
 
     Whoever proposes the new itinerary — the planner, a model, an operator's edit, the
     passenger's own pick of an offered option — is held to the same deadline.
@@ -151,7 +156,7 @@ def next_journey_deadline(
         return None
     first = schedule.flights[later[0].flight_key]
     state = board.get(first.key)
-    departs = state.est_dep if state else first.sched_dep
+    departs = min(state.est_dep, first.sched_dep) if state else first.sched_dep
     airport = schedule.airports[first.origin]
     return departs - minimum_connection_time(
         airport, international=schedule.is_international(airport.iata, first.destination)

@@ -89,9 +89,11 @@ def _affected(j: Judged, pnr: str, trip: int) -> tuple[datetime | None, datetime
 
 
 def next_departure(j: Judged, pnr: str, at: datetime) -> tuple[str, datetime] | None:
-    """The first flight of the booking's journey after the judged one and when it
-    leaves, as the board showed it at `at` (None: no journey follows): a re-routing of
-    the judged journey that lands after it breaks the trip."""
+    """The first flight of the booking's journey after the judged one and the earliest
+    it may leave: as scheduled, or as the board showed it at `at` where that is earlier
+    (None: no journey follows). A re-routing of the judged journey that lands after it
+    breaks the trip; a delay estimate is no promise (it may shrink before the flight
+    leaves: found-stranded-s293-w11), so it buys a re-routing no time."""
     journey = j.seats.journeys[pnr]
     booking = journey.booking
     if journey.judged is None:
@@ -101,7 +103,8 @@ def next_departure(j: Judged, pnr: str, at: datetime) -> tuple[str, datetime] | 
         legs = [leg for leg in journey.all_legs_at(at, before=True) if leg.journey == trip]
         if legs:
             first = legs[0].flight
-            return first, j.board.state(first, at).est_dep
+            scheduled = j.record.world.flights[first].sched_dep
+            return first, min(j.board.state(first, at).est_dep, scheduled)
     return None
 
 

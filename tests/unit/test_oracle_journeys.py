@@ -5,6 +5,9 @@ break the next journey, and a refund frees only the journeys it refunds."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+
 from evals.oracle import judge
 from evals.oracle.record import RunRecord
 from tests.unit.oracle_worlds import (
@@ -67,6 +70,18 @@ def test_an_outbound_that_keeps_the_return_is_an_alternative() -> None:
     """XA4 lands at 09:35, in time for the 12:00 home: offering no alternative strands him."""
     found = checks(_day_return(EARLY_OUT))
     assert "XA4/2026-03-01" in " ".join(found["stranded"])
+
+
+def test_a_delay_estimate_of_the_return_makes_no_later_outbound_an_alternative() -> None:
+    """XA3 home is said to leave 4 h late when the outbound is cancelled: XA5 (lands
+    09:15) would make that estimate, not the 12:00 the return may still keep (a delay
+    may shrink before the flight leaves: found-stranded-s293-w11). So nobody was stranded."""
+    record = _day_return()
+    late = timedelta(hours=4)
+    news = event(0, HOME.key, "delayed", HOME.sched_dep + late, HOME.sched_arr + late)
+    record = replace(record, events=[*record.events, news])
+    found = checks(record)
+    assert "stranded" not in found, found
 
 
 def test_a_refund_owes_the_unflown_journey_its_part_of_the_fare() -> None:

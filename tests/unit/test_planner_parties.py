@@ -189,6 +189,38 @@ async def test_an_outbound_that_cannot_arrive_before_the_next_journey_is_not_pla
     assert not assignment.placed and assignment.hold_id is None
 
 
+async def test_a_delay_of_the_return_buys_the_outbound_no_time(
+    world: tuple[Database, Schedule, LiveBoard],
+) -> None:
+    """The return's delay is an estimate that may shrink before it leaves (a 300-min delay
+    shrank to 95 in found-stranded-s293-w11): an outbound that lands in time only for the
+    delayed return would strand the passenger in the end, so the deadline stays the
+    scheduled departure's."""
+    db, schedule, board = world
+    cancelled = f"XA141/{DAY}"
+    _cancel(board, cancelled)
+    async with db.session() as session:
+        booking = await load_booking(session, "RETURN")
+    on_time = broken_segments(schedule, board, CaseReason.CANCELLED, booking, cancelled, NOW)
+    back = board.get("XA101/2026-03-02")
+    assert on_time is not None and back is not None
+    late = timedelta(hours=30)
+    board.apply_in_memory(
+        back.model_copy(
+            update={
+                "status": FlightStatus.DELAYED,
+                "est_dep": back.est_dep + late,
+                "est_arr": back.est_arr + late,
+                "event_id": "x-late-return",
+                "emitted_at": NOW,
+            }
+        )
+    )
+    delayed = broken_segments(schedule, board, CaseReason.CANCELLED, booking, cancelled, NOW)
+    assert delayed is not None
+    assert delayed.arrive_by == on_time.arrive_by
+
+
 async def test_a_journey_under_way_takes_the_first_seat_out_and_may_keep_its_onward_flight(
     world: tuple[Database, Schedule, LiveBoard],
 ) -> None:
