@@ -9,7 +9,8 @@ record's channel, `memory.prefs.sources`). What comes back is data to check, not
   and the model's own ``"injection": true`` quarantines the statement too;
 - every finding must name a known field and a value of its type; a place or airline must
   be one the gazetteer finds *in the statement* (a model cannot add Frankfurt to a note
-  that does not name it), a language one the statement names or is written in, and its
+  that does not name it), a language one the statement names (or is written in, when it
+  names one), and its
   quote must be words of the statement;
 - a failed call, a refusal or an answer that is not the JSON asked for falls back to the
   lexicon reader for that statement, and says so in the log.
@@ -210,12 +211,14 @@ class ModelReader:
         return []
 
     def _languages(self, text: str) -> list[str]:
-        """Languages a finding may name: those the statement names, and its own ("Ich
-        spreche kein Englisch" names English and is German)."""
+        """Languages a finding may name: those the statement names, and its own when it
+        names one ("Ich spreche kein Englisch" names English and is German). A statement
+        that speaks of no language asks for none: "Aisle please" is no wish for English
+        (the local model read 19 such wishes into 60 statements, session 16)."""
         named = {
             t.value for t in self._matcher.marks(normalise(text)).targets if t.key == "language"
         }
-        own = written_in(normalise(text))
+        own = written_in(normalise(text)) if named else None
         return sorted(named | ({own} if own else set()))
 
 

@@ -120,6 +120,20 @@ async def test_a_language_the_model_names_by_another_code_is_kept_under_ours() -
     assert pairs(understood) == {("language", "no")}
 
 
+async def test_a_statement_names_a_language_before_its_own_counts() -> None:
+    """A model may read the language a statement is written in as a wish: only one that
+    speaks of languages ("no English": so German) asks for its own."""
+    said = "Ich spreche kein Englisch."
+    script = [
+        answer({"field": "language", "value": "en", "quote": "Aisle seat please"}),
+        answer({"field": "language", "value": "de", "quote": said}),
+    ]
+    silent, speaking = (await read(script, ["Aisle seat please.", said]))[0]
+
+    assert pairs(silent) == set()
+    assert pairs(speaking) == {("language", "de")}
+
+
 STAFF_NOTE = "Customer marked as wheelchair user."
 
 
