@@ -6,7 +6,6 @@ import inspect
 import re
 from pathlib import Path
 
-import jinja2
 import pytest
 
 from tools.channels.fallback import RoutedMessage
@@ -367,38 +366,6 @@ def test_a_template_is_looked_for_on_disk_once(monkeypatch: pytest.MonkeyPatch) 
     # A fresh set of templates looks again.
     assert [MessageTemplates().has("en", kind) for kind in kinds] == first[:3]
     assert looked
-
-
-def test_the_same_message_with_the_same_fields_is_composed_once(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """A storm tells a flight's passengers the same words (a message names no one): the
-    repeat is answered from what was composed, and any other field, list item or
-    language tag composes anew."""
-    templates = MessageTemplates()
-    first = templates.render(MessageKind.OFFER, "de-DE", TYPICAL)
-    composed: list[object] = []
-    new_context = jinja2.Template.new_context
-
-    def counting(self: jinja2.Template, *args: object, **kwargs: object) -> object:
-        composed.append(self)
-        return new_context(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(jinja2.Template, "new_context", counting)
-    assert templates.render(MessageKind.OFFER, "de-DE", dict(TYPICAL)) == first
-    assert composed == []
-    others = [
-        (MessageKind.OFFER, "de-DE", TYPICAL | {"flight": "XA104"}),
-        (MessageKind.OFFER, "de-DE", TYPICAL | {"options": [LEG]}),
-        (MessageKind.OFFER, "de", TYPICAL),
-        (MessageKind.DELAY, "de-DE", TYPICAL),
-    ]
-    rendered = [templates.render(*other) for other in others]
-    assert len(composed) == len(others)
-    assert rendered[0].subject != first.subject or rendered[0].body != first.body
-    assert rendered[1].body != first.body
-    assert (rendered[2].body, rendered[2].requested) == (first.body, "de")
-    assert rendered == [MessageTemplates().render(*other) for other in others]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

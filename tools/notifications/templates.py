@@ -23,10 +23,6 @@ from travel_agent.errors import TravelAgentError
 TEMPLATES = Path(__file__).parent.parent / "templates"
 DEFAULT_LANGUAGE = "en"
 
-_RENDERED_AT_MOST = 4096
-"""Messages a `MessageTemplates` keeps to answer a repeat from; past this many the memo
-starts over (a long run composes ever new ones: it must not grow with them)."""
-
 MAX_FIELD = 200
 """Longest a field's value is shown; a longer one is cut (it would not fit a text anyway)."""
 
@@ -102,7 +98,6 @@ class MessageTemplates:
             auto_reload=False,
         )
         self._found: dict[tuple[str, MessageKind], bool] = {}
-        self._rendered: dict[tuple[object, ...], Rendered] = {}
 
     @cached_property
     def languages(self) -> frozenset[str]:
@@ -132,23 +127,6 @@ class MessageTemplates:
             MessageTemplateError: the template is missing or broken.
         """
         values = _values(kind, fields)
-        # The same words for the same fields: a storm tells the passengers of one
-        # flight the same news (no names in a message), so most renderings were a
-        # repeat. Kept per process while the templates are (`auto_reload=False`).
-        key = (
-            kind,
-            language,
-            *((n, tuple(v) if isinstance(v, list) else v) for n, v in values.items()),
-        )
-        done = self._rendered.get(key)
-        if done is not None:
-            return done
-        if len(self._rendered) >= _RENDERED_AT_MOST:
-            self._rendered.clear()
-        done = self._rendered[key] = self._render(kind, language, values)
-        return done
-
-    def _render(self, kind: MessageKind, language: str | None, values: dict[str, Any]) -> Rendered:
         wanted = normalise_language(language)
         lang = wanted if self.has(wanted, kind) else DEFAULT_LANGUAGE
         name = self.path(lang, kind)
