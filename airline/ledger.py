@@ -6,11 +6,12 @@ case finds the key and does nothing twice (the unique key refuses a second inser
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.tables import LedgerRow
@@ -61,13 +62,21 @@ async def read_ledger_ahead_under(session: AsyncSession, prefixes: Iterable[str]
     # Elsewhere LIKE, as `effect_details_under` asks: PostgreSQL compares by the
     # database's collation, which need not sort a prefix's keys together. `startswith`
     # then sorts the rows to their prefixes.
+    # On SQLite the ranges are one JSON parameter of one statement built once (a
+    # statement of a term per prefix was built and compiled anew for every batch: more
+    # CPU than running it); a row under two prefixes comes once per range.
     key = LedgerRow.idempotency_key
     if session.get_bind().dialect.name == "sqlite":
-        terms = [and_(key >= prefix, key < _after(prefix)) for prefix in wanted]
+        ranges = json.dumps([[prefix, _after(prefix)] for prefix in wanted])
+        found = await session.execute(_UNDER_RANGES, {"ranges": ranges})
     else:
         terms = [key.like(_pattern(prefix), escape="/") for prefix in wanted]
-    found = await session.execute(select(key, LedgerRow.detail).where(or_(*terms)))
+        found = await session.execute(select(key, LedgerRow.detail).where(or_(*terms)))
+    seen: set[str] = set()
     for k, detail in found:
+        if k in seen:
+            continue
+        seen.add(k)
         for prefix in wanted:
             if k.startswith(prefix):
                 under[prefix].append(detail)
@@ -125,6 +134,17 @@ def _held_under(session: AsyncSession, prefix: str) -> list[dict[str, Any]]:
 # for the compiled cache per call costs more CPU than running it.
 _KEYS_FOUND = select(LedgerRow.idempotency_key).where(
     LedgerRow.idempotency_key.in_(bindparam("keys", expanding=True))
+)
+# The ledger rows in any of the key ranges of a JSON list of [from, below] pairs: per
+# pair, a range of the unique key's index (SQLite's `json_each`).
+_RANGES = func.json_each(bindparam("ranges")).table_valued("value")
+_UNDER_RANGES = select(LedgerRow.idempotency_key, LedgerRow.detail).join_from(
+    _RANGES,
+    LedgerRow,
+    and_(
+        LedgerRow.idempotency_key >= func.json_extract(_RANGES.c.value, "$[0]"),
+        LedgerRow.idempotency_key < func.json_extract(_RANGES.c.value, "$[1]"),
+    ),
 )
 # `startswith(..., autoescape=True)` takes no bound parameter: the prefix is escaped as
 # it would escape it (its `/` escape character).

@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from airline.ledger import (
     effect_detail,
@@ -92,3 +94,38 @@ async def test_the_ledger_reads_its_held_rows_after_those_written(db: Database) 
         assert await effect_details_under(session, "rebook:W:") == expected
         assert await effect_details_under(session, "rebook:") == expected
         await write_deferred(session)
+
+
+async def test_the_ledger_reads_any_number_of_prefixes_ahead_with_one_statement(
+    db: Database,
+) -> None:
+    """A batch reads a few hundred prefixes ahead: one statement whatever their number
+    (a term per prefix was a new statement to build and compile for every batch), and
+    a row under two of them is each one's."""
+    async with db.transaction() as session:
+        for key in ("care:A:1", "care:A:2", "care:AB:1", "care:B:1", "rebook:A:1"):
+            await _record(session, key)
+    statements: list[str] = []
+
+    def seen(*args: Any) -> None:
+        if "action_ledger" in args[2]:  # (conn, cursor, statement, ...)
+            statements.append(args[2])
+
+    expected = {
+        "care:A:": ["care:A:1", "care:A:2"],
+        "care:A": ["care:A:1", "care:A:2", "care:AB:1"],
+        "care:B:": ["care:B:1"],
+        "rebook:": ["rebook:A:1"],
+        "none:": [],
+    }
+    event.listen(db.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        for prefixes in (["care:A:"], list(expected)):
+            async with db.transaction() as session:
+                await read_ledger_ahead_under(session, prefixes)
+                for prefix in prefixes:
+                    keys = [d["key"] for d in await effect_details_under(session, prefix)]
+                    assert keys == expected[prefix], prefix
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", seen)
+    assert len(statements) == 2 and len(set(statements)) == 1
