@@ -16,12 +16,14 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Float, String, delete, exists, literal, select, update
+from sqlalchemy import Float, String, bindparam, delete, exists, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.claims import this_process
 from agent.tables import outbox_claims
 from airline.clock import Clock
 from tools.notifications import due
+from tools.notifications.timing import iso_utc
 from tools.tables import OutboxRow, OutboxStatus
 from travel_agent.db import Database
 
@@ -41,6 +43,7 @@ class OutboxClaims:
         self.db = db
         self.owner = owner or this_process()
         self.lease = lease
+        self._claims_by_limit: dict[int, Any] = {}
 
     async def claim_due(self, clock: Clock, limit: int) -> list[int]:
         """Claim up to `limit` pending, due rows no living relay holds; their ids, in order.
@@ -50,17 +53,45 @@ class OutboxClaims:
         if its lease ran out, re-checked on the latest committed claim, so two relays
         racing for one row cannot both win it.
         """
+        async with self.db.transaction() as session:
+            return await self.claim_in(session, clock, limit)
+
+    async def claim_in(self, session: AsyncSession, clock: Clock, limit: int) -> list[int]:
+        """`claim_due` in the caller's transaction (which then reads the rows it claimed)."""
         now = time.time()
+        ids = (
+            await session.scalars(
+                self._claim_statement(limit),
+                {
+                    "claim_owner": self.owner,
+                    "claim_now": now,
+                    "claim_expires": now + self.lease,
+                    "claim_due": iso_utc(clock.now()),
+                },
+            )
+        ).all()
+        return sorted(ids)
+
+    def _claim_statement(self, limit: int) -> Any:
+        # Built once per batch size and run with bound values: a relay claims every few
+        # hundred milliseconds, and building the statement cost more than running it.
+        if (statement := self._claims_by_limit.get(limit)) is not None:
+            return statement
+        now = bindparam("claim_now", type_=Float)
         live_claim = exists().where(
             outbox_claims.c.outbox_id == OutboxRow.id, outbox_claims.c.expires_at >= now
         )
         candidates = (
             select(
                 OutboxRow.id,
-                literal(self.owner, String(200)),
-                literal(now + self.lease, Float),
+                bindparam("claim_owner", type_=String(200)),
+                bindparam("claim_expires", type_=Float),
             )
-            .where(OutboxRow.status == OutboxStatus.PENDING, due(clock.now()), ~live_claim)
+            .where(
+                OutboxRow.status == OutboxStatus.PENDING,
+                due(bindparam("claim_due", type_=String)),
+                ~live_claim,
+            )
             .order_by(OutboxRow.id)
             .limit(limit)
         )
@@ -76,9 +107,8 @@ class OutboxClaims:
             )
             .returning(outbox_claims.c.outbox_id)
         )
-        async with self.db.transaction() as session:
-            ids = (await session.scalars(statement)).all()
-        return sorted(ids)
+        self._claims_by_limit[limit] = statement
+        return statement
 
     async def renew(self, ids: Iterable[int]) -> None:
         """Extend the lease on these rows, if they are still ours."""
