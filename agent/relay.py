@@ -32,15 +32,16 @@ import logging
 import random
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import update
 
 from agent.metrics import Metrics
 from agent.outbox_claims import LEASE_SECONDS, OutboxClaims
+from agent.outbox_marks import CLAIMED_ROWS, MARK_SENT, Claimed, MarksBehind, Sent
 from agent.tables import outbox_claims
 from airline.clock import Clock
 from streams.base import Sink
@@ -86,25 +87,6 @@ LEGACY_IDEMPOTENCY_HEADER = "idempotency_key"
 """The same key under the header's first name, kept for the consumers that read it."""
 _YIELD_AFTER_S = 0.02
 """Longest run of deliveries before the relay lets the loop's other tasks in."""
-
-_OUTBOX = cast(Table, OutboxRow.__table__)
-# The relay reads and marks rows with Core statements built once: the ORM's objects
-# (identity map, change tracking) cost more per row than the delivery itself.
-_CLAIMED_ROWS = (
-    select(
-        _OUTBOX.c.id,
-        _OUTBOX.c.topic,
-        _OUTBOX.c.key,
-        _OUTBOX.c.idempotency_key,
-        _OUTBOX.c.payload,
-        _OUTBOX.c.attempts,
-        _OUTBOX.c.channel,
-    )
-    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
-    .order_by(_OUTBOX.c.id)
-)
-_MARK_SENT = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id"))
-"""Run with one parameter set per row: ``row_id`` and the columns to set."""
 
 
 class OutboxRelay:
@@ -184,16 +166,16 @@ class OutboxRelay:
         async with self.db.transaction() as session:
             ids = await self.claims.claim_in(session, self.clock, self.batch)
             rows = (
-                [_Claimed(*row) for row in await session.execute(_CLAIMED_ROWS, {"ids": ids})]
+                [Claimed(*row) for row in await session.execute(CLAIMED_ROWS, {"ids": ids})]
                 if ids
                 else []
             )
         if not ids:
             return 0
         by_id = {row.id: row for row in rows}
-        sent: dict[int, _Sent] = {}
+        sent: dict[int, Sent] = {}
         failed: dict[int, _Failed] = {}
-        marks = _Marks(self._mark, by_id)
+        marks = MarksBehind(self._mark, by_id)
         # A slow batch (a channel timing out, a broker away) keeps what it claimed.
         done = asyncio.Event()
         renewing = asyncio.create_task(self._keep_claims(ids, done))
@@ -208,7 +190,7 @@ class OutboxRelay:
                 try:
                     via = await self._deliver(row)
                     # Timed as delivered, not as marked: the audit's time to notify.
-                    sent[row.id] = _Sent(via, self.clock.now(), datetime.now(UTC))
+                    sent[row.id] = Sent(via, self.clock.now(), datetime.now(UTC))
                     marks.add(row.id, sent[row.id])
                 except StreamError as exc:  # our broker: the rest would wait for it too
                     failed[row.id] = _Failed("broker", str(exc)[:500], getattr(exc, "via", None))
@@ -256,7 +238,7 @@ class OutboxRelay:
             except Exception:  # the next renewal tries again; the lease has room
                 log.exception("renewing the relay's claims failed")
 
-    def _count(self, sent: dict[int, _Sent], failed: dict[int, _Failed]) -> None:
+    def _count(self, sent: dict[int, Sent], failed: dict[int, _Failed]) -> None:
         for failure in failed.values():
             self.failures[failure.kind] += 1
             if self.metrics is not None:
@@ -270,7 +252,7 @@ class OutboxRelay:
             self._broker_failures = 0
             self._paused_until = 0.0
 
-    async def _deliver(self, row: _Claimed) -> str | None:
+    async def _deliver(self, row: Claimed) -> str | None:
         """Deliver and publish `row`; the channel that reached the passenger, if a message.
 
         Raises:
@@ -314,9 +296,9 @@ class OutboxRelay:
 
     async def _mark(
         self,
-        sent: dict[int, _Sent],
+        sent: dict[int, Sent],
         failed: dict[int, _Failed],
-        rows: dict[int, _Claimed],
+        rows: dict[int, Claimed],
         claimed: list[int],
     ) -> None:
         held: dict[int, float] = {}
@@ -326,7 +308,7 @@ class OutboxRelay:
                 # audited) and the channel that reached the passenger. The rows are
                 # claimed by this relay, so their attempts are the ones read.
                 await session.execute(
-                    _MARK_SENT,
+                    MARK_SENT,
                     [
                         {
                             "row_id": row_id,
@@ -366,71 +348,6 @@ class OutboxRelay:
 def retry_delay(tries: int) -> float:
     """Seconds before try `tries` + 1: 10 s, doubling, at most 15 minutes, with jitter."""
     return min(RETRY_CAP, RETRY_FIRST * 2.0 ** max(0, tries - 1)) * random.uniform(0.8, 1.2)
-
-
-@dataclass(frozen=True, slots=True)
-class _Claimed:
-    """An outbox row this relay claimed: what delivering and marking it read."""
-
-    id: int
-    topic: str
-    key: str
-    idempotency_key: str
-    payload: dict[str, Any]
-    attempts: int
-    channel: str | None
-
-
-@dataclass(frozen=True)
-class _Sent:
-    via: str | None
-    """The channel that reached the passenger (None: a record published, no message)."""
-    at: datetime
-    """Delivered, on the relay's clock."""
-    wall_at: datetime
-    """Delivered, in wall time (UTC)."""
-
-
-class _Marks:
-    """A batch's delivered rows, marked sent behind the deliveries.
-
-    One mark is in flight at a time and takes every row delivered since the one before,
-    so a delivery never waits for the database's write lock (on SQLite, a wave's
-    deciding holds it for a whole transaction of cases): with the lock free the rows are
-    marked a few at a time, with it busy the rows delivered meanwhile go in one
-    transaction. (Marked every ten rows or half-second in line, on a busy loop each row
-    waited for the lock: a transaction per row, and the next delivery behind it.) A relay
-    killed before a row's mark delivers it again, with its key: at least once.
-    """
-
-    def __init__(self, mark: Callable[..., Awaitable[None]], rows: dict[int, _Claimed]) -> None:
-        self._mark = mark
-        self._rows = rows
-        self._waiting: dict[int, _Sent] = {}
-        self._unmarked: dict[int, _Sent] = {}  # a background mark that failed
-        self._task: asyncio.Task[None] | None = None
-
-    def add(self, row_id: int, sent: _Sent) -> None:
-        self._waiting[row_id] = sent
-        if self._task is None:
-            self._task = asyncio.create_task(self._marking())
-
-    async def _marking(self) -> None:
-        while self._waiting:
-            batch, self._waiting = self._waiting, {}
-            try:
-                await self._mark(batch, {}, self._rows, list(batch))
-            except Exception:  # left to the batch's last mark (and the task kept: no more)
-                log.exception("marking %d delivered outbox rows failed", len(batch))
-                self._unmarked.update(batch)
-                return
-        self._task = None
-
-    async def settled(self) -> dict[int, _Sent]:
-        """Wait for the mark in flight; the delivered rows not marked yet."""
-        if self._task is not None:
-            await self._task
-        return {**self._unmarked, **self._waiting}
 
 
 @dataclass(frozen=True)
