@@ -16,7 +16,17 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Float, String, bindparam, delete, exists, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Float,
+    String,
+    bindparam,
+    delete,
+    exists,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.claims import this_process
@@ -72,26 +82,29 @@ class OutboxClaims:
         ).all()
         return sorted(ids)
 
+    async def any_due(self, clock: Clock) -> bool:
+        """Whether a pending, due row no living relay holds is there to claim, read
+        without the write lock: a relay polling an outbox with nothing to deliver (a
+        wave still deciding) never queues behind the writers just to find nothing."""
+        async with self.db.session() as session:
+            found = await session.scalar(
+                _ANY_DUE, {"claim_now": time.time(), "claim_due": iso_utc(clock.now())}
+            )
+        return found is not None
+
     def _claim_statement(self, limit: int) -> Any:
         # Built once per batch size and run with bound values: a relay claims every few
         # hundred milliseconds, and building the statement cost more than running it.
         if (statement := self._claims_by_limit.get(limit)) is not None:
             return statement
         now = bindparam("claim_now", type_=Float)
-        live_claim = exists().where(
-            outbox_claims.c.outbox_id == OutboxRow.id, outbox_claims.c.expires_at >= now
-        )
         candidates = (
             select(
                 OutboxRow.id,
                 bindparam("claim_owner", type_=String(200)),
                 bindparam("claim_expires", type_=Float),
             )
-            .where(
-                OutboxRow.status == OutboxStatus.PENDING,
-                due(bindparam("claim_due", type_=String)),
-                ~live_claim,
-            )
+            .where(*_claimable(now))
             .order_by(OutboxRow.id)
             .limit(limit)
         )
@@ -143,3 +156,18 @@ class OutboxClaims:
             .where(outbox_claims.c.owner == self.owner, outbox_claims.c.outbox_id == row_id)
             .values(expires_at=time.time() + seconds)
         )
+
+
+def _claimable(now: BindParameter[float]) -> tuple[ColumnElement[bool], ...]:
+    """Pending, due (``claim_due``), and no claim alive at ``claim_now``."""
+    live_claim = exists().where(
+        outbox_claims.c.outbox_id == OutboxRow.id, outbox_claims.c.expires_at >= now
+    )
+    return (
+        OutboxRow.status == OutboxStatus.PENDING,
+        due(bindparam("claim_due", type_=String)),
+        ~live_claim,
+    )
+
+
+_ANY_DUE = select(OutboxRow.id).where(*_claimable(bindparam("claim_now", type_=Float))).limit(1)

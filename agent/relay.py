@@ -162,6 +162,8 @@ class OutboxRelay:
 
     async def drain_once(self) -> int:
         """Claim a batch of due rows, deliver them, mark them; how many were sent."""
+        if not await self.claims.any_due(self.clock):
+            return 0
         # One transaction claims the rows and reads them (on PostgreSQL, still locked).
         async with self.db.transaction() as session:
             ids = await self.claims.claim_in(session, self.clock, self.batch)

@@ -328,3 +328,28 @@ async def test_a_batch_costs_one_transaction_to_claim_and_the_marks_behind(
     assert all(any(work) for work in marks), marks
     assert sum(sent for sent, _, _ in marks) == rows
     assert len(transactions) == 1 + len(marks)
+
+
+async def test_a_poll_that_finds_nothing_does_not_wait_for_the_write_lock(tmp_path: Path) -> None:
+    """While a wave decides (holding the write lock for a transaction of cases) and the
+    outbox has nothing due, the relay's poll answers at once: it does not queue behind
+    the writer only to find nothing, and the writer does not then wait behind it."""
+    async with open_database(f"sqlite+aiosqlite:///{tmp_path / 'outbox.sqlite'}") as db:
+        await _outbox(db, 2)
+        relay = OutboxRelay(db, FlakySink(0), {}, CountingChannel(), SimulatedClock(NOW))
+        assert await relay.drain_once() == 2
+        locked, release = asyncio.Event(), asyncio.Event()
+
+        async def deciding() -> None:
+            async with db.transaction():
+                locked.set()
+                await release.wait()
+
+        holder = asyncio.create_task(deciding())
+        await locked.wait()
+        try:
+            async with asyncio.timeout(5):
+                assert await relay.drain_once() == 0
+        finally:
+            release.set()
+            await holder
