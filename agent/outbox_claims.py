@@ -16,12 +16,24 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Float, String, delete, exists, literal, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Float,
+    String,
+    bindparam,
+    delete,
+    exists,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.claims import this_process
 from agent.tables import outbox_claims
 from airline.clock import Clock
 from tools.notifications import due
+from tools.notifications.timing import iso_utc
 from tools.tables import OutboxRow, OutboxStatus
 from travel_agent.db import Database
 
@@ -41,6 +53,7 @@ class OutboxClaims:
         self.db = db
         self.owner = owner or this_process()
         self.lease = lease
+        self._claims_by_limit: dict[int, Any] = {}
 
     async def claim_due(self, clock: Clock, limit: int) -> list[int]:
         """Claim up to `limit` pending, due rows no living relay holds; their ids, in order.
@@ -50,17 +63,48 @@ class OutboxClaims:
         if its lease ran out, re-checked on the latest committed claim, so two relays
         racing for one row cannot both win it.
         """
+        async with self.db.transaction() as session:
+            return await self.claim_in(session, clock, limit)
+
+    async def claim_in(self, session: AsyncSession, clock: Clock, limit: int) -> list[int]:
+        """`claim_due` in the caller's transaction (which then reads the rows it claimed)."""
         now = time.time()
-        live_claim = exists().where(
-            outbox_claims.c.outbox_id == OutboxRow.id, outbox_claims.c.expires_at >= now
-        )
+        ids = (
+            await session.scalars(
+                self._claim_statement(limit),
+                {
+                    "claim_owner": self.owner,
+                    "claim_now": now,
+                    "claim_expires": now + self.lease,
+                    "claim_due": iso_utc(clock.now()),
+                },
+            )
+        ).all()
+        return sorted(ids)
+
+    async def any_due(self, clock: Clock) -> bool:
+        """Whether a pending, due row no living relay holds is there to claim, read
+        without the write lock: a relay polling an outbox with nothing to deliver (a
+        wave still deciding) never queues behind the writers just to find nothing."""
+        async with self.db.session() as session:
+            found = await session.scalar(
+                _ANY_DUE, {"claim_now": time.time(), "claim_due": iso_utc(clock.now())}
+            )
+        return found is not None
+
+    def _claim_statement(self, limit: int) -> Any:
+        # Built once per batch size and run with bound values: a relay claims every few
+        # hundred milliseconds, and building the statement cost more than running it.
+        if (statement := self._claims_by_limit.get(limit)) is not None:
+            return statement
+        now = bindparam("claim_now", type_=Float)
         candidates = (
             select(
                 OutboxRow.id,
-                literal(self.owner, String(200)),
-                literal(now + self.lease, Float),
+                bindparam("claim_owner", type_=String(200)),
+                bindparam("claim_expires", type_=Float),
             )
-            .where(OutboxRow.status == OutboxStatus.PENDING, due(clock.now()), ~live_claim)
+            .where(*_claimable(now))
             .order_by(OutboxRow.id)
             .limit(limit)
         )
@@ -76,9 +120,8 @@ class OutboxClaims:
             )
             .returning(outbox_claims.c.outbox_id)
         )
-        async with self.db.transaction() as session:
-            ids = (await session.scalars(statement)).all()
-        return sorted(ids)
+        self._claims_by_limit[limit] = statement
+        return statement
 
     async def renew(self, ids: Iterable[int]) -> None:
         """Extend the lease on these rows, if they are still ours."""
@@ -113,3 +156,18 @@ class OutboxClaims:
             .where(outbox_claims.c.owner == self.owner, outbox_claims.c.outbox_id == row_id)
             .values(expires_at=time.time() + seconds)
         )
+
+
+def _claimable(now: BindParameter[float]) -> tuple[ColumnElement[bool], ...]:
+    """Pending, due (``claim_due``), and no claim alive at ``claim_now``."""
+    live_claim = exists().where(
+        outbox_claims.c.outbox_id == OutboxRow.id, outbox_claims.c.expires_at >= now
+    )
+    return (
+        OutboxRow.status == OutboxStatus.PENDING,
+        due(bindparam("claim_due", type_=String)),
+        ~live_claim,
+    )
+
+
+_ANY_DUE = select(OutboxRow.id).where(*_claimable(bindparam("claim_now", type_=Float))).limit(1)

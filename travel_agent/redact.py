@@ -32,7 +32,7 @@ def configure(*, log_passenger_data: bool, key: str | None = None) -> None:
 
 def pseudonym(value: str) -> str:
     """A stable, keyed stand-in for `value` (``p:`` and 12 hex digits)."""
-    return "p:" + hmac.new(_key[0], value.encode(), hashlib.sha256).hexdigest()[:12]
+    return "p:" + hmac.digest(_key[0], value.encode(), hashlib.sha256).hex()[:12]
 
 
 def passenger(value: str | None) -> str:

@@ -293,3 +293,63 @@ async def test_rows_whose_mark_failed_behind_the_deliveries_are_marked_with_the_
     assert calls >= 2
     assert {row.status for row in outbox} == {"sent"} and {row.attempts for row in outbox} == {1}
     assert set(sink.published.values()) == {1} and len(sink.published) == rows
+
+
+async def test_a_batch_costs_one_transaction_to_claim_and_the_marks_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch claims and reads its rows in one transaction; the marks behind the
+    deliveries mark and release every row, and no transaction is left that changes
+    nothing (before, every batch ran one more, to release no claim)."""
+    rows = 40
+    sink, channel = FlakySink(0), CountingChannel()
+    async with open_database(f"sqlite+aiosqlite:///{tmp_path / 'outbox.sqlite'}") as db:
+        await _outbox(db, rows)
+        relay = OutboxRelay(db, sink, {}, channel, SimulatedClock(NOW))
+        real_mark, marks = relay._mark, []
+
+        async def recording(sent: Any, failed: Any, by_id: Any, claimed: list[int]) -> None:
+            marks.append((len(sent), len(failed), len(claimed)))
+            await real_mark(sent, failed, by_id, claimed)
+
+        monkeypatch.setattr(relay, "_mark", recording)
+        transactions = []
+        real_transaction = db.transaction
+
+        def counted() -> Any:
+            transactions.append(1)
+            return real_transaction()
+
+        monkeypatch.setattr(db, "transaction", counted)
+        assert await relay.drain_once() == rows
+        async with db.session() as session:
+            outbox = (await session.scalars(select(OutboxRow))).all()
+    assert {row.status for row in outbox} == {"sent"} and len(sink.published) == rows
+    assert all(any(work) for work in marks), marks
+    assert sum(sent for sent, _, _ in marks) == rows
+    assert len(transactions) == 1 + len(marks)
+
+
+async def test_a_poll_that_finds_nothing_does_not_wait_for_the_write_lock(tmp_path: Path) -> None:
+    """While a wave decides (holding the write lock for a transaction of cases) and the
+    outbox has nothing due, the relay's poll answers at once: it does not queue behind
+    the writer only to find nothing, and the writer does not then wait behind it."""
+    async with open_database(f"sqlite+aiosqlite:///{tmp_path / 'outbox.sqlite'}") as db:
+        await _outbox(db, 2)
+        relay = OutboxRelay(db, FlakySink(0), {}, CountingChannel(), SimulatedClock(NOW))
+        assert await relay.drain_once() == 2
+        locked, release = asyncio.Event(), asyncio.Event()
+
+        async def deciding() -> None:
+            async with db.transaction():
+                locked.set()
+                await release.wait()
+
+        holder = asyncio.create_task(deciding())
+        await locked.wait()
+        try:
+            async with asyncio.timeout(5):
+                assert await relay.drain_once() == 0
+        finally:
+            release.set()
+            await holder

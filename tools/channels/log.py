@@ -39,7 +39,7 @@ class LogChannel:
                 message.subject,
                 message.body,
             )
-        else:
+        elif log.isEnabledFor(logging.DEBUG):  # the pseudonyms cost more than the rest
             log.debug(
                 "to %s via %s message %s [%s] %s (%s)",
                 pseudonym(message.customer_id),

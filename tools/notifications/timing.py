@@ -25,7 +25,7 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import BindParameter, ColumnElement, or_
 
 from tools.notifications.kinds import SPECS, MessageKind, Urgency
 from tools.policy.results import EntitlementKind, Entitlements
@@ -154,13 +154,15 @@ def iso_utc(instant: datetime) -> str:
     return instant.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def due(now: datetime) -> ColumnElement[bool]:
+def due(now: datetime | BindParameter[str]) -> ColumnElement[bool]:
     """SQL: outbox rows that may be delivered at `now` (no ``not_before``, or it has passed).
 
     For the relay: ``.where(OutboxRow.status == OutboxStatus.PENDING, due(self.clock.now()))``.
+    `now` may be a bind parameter, bound to `iso_utc` of the instant, for a statement
+    built once and run many times.
     """
     held = OutboxRow.payload["not_before"].as_string()
-    return or_(held.is_(None), held <= iso_utc(now))
+    return or_(held.is_(None), held <= (now if isinstance(now, BindParameter) else iso_utc(now)))
 
 
 def is_due(payload: Mapping[str, Any], now: datetime) -> bool:
