@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -190,12 +191,12 @@ async def affected_bookings(
     *,
     now: datetime,
     delay_notify: timedelta,
-    only: str | None = None,
+    only: AbstractSet[str] | None = None,
 ) -> list[Affected]:
-    """The bookings `change` affects, most urgent first; with `only`, that booking's
-    entry alone (each booking is judged on its own rows, so it is the same entry: a
+    """The bookings `change` affects, most urgent first; with `only`, those bookings'
+    entries alone (each booking is judged on its own rows, so it is the same entry: a
     re-check of one itinerary reads one booking's segments, messages and tier, not those
-    of everyone on the flight)."""
+    of everyone on the flight, and the re-checks of one moment read theirs together)."""
     if change.kind not in TRIAGED:
         return []
     pnrs = await passengers_on(session, change.flight_key)
@@ -207,7 +208,7 @@ async def affected_bookings(
         rerouted = await rerouted_from(session, schedule, change.flight_key, first)
         pnrs = sorted(set(pnrs) | set(rerouted))
     if only is not None:
-        pnrs = [pnr for pnr in pnrs if pnr == only]
+        pnrs = [pnr for pnr in pnrs if pnr in only]
     if not pnrs:
         return []
     itineraries = await _itineraries(session, pnrs, schedule, change.flight_key)

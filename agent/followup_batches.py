@@ -1,0 +1,113 @@
+"""The follow-up jobs of one moment, run as a batch (`agent.scheduler.register_batch`).
+
+A wave rebooks hundreds of passengers at one instant: their re-checks fall due
+together, two minutes later, and the reminders of one new flight together before it
+leaves. One by one, each re-check read the whole passenger list of its flight to triage
+one booking, and each reminder read its booking and customer in a transaction of its
+own. Here a batch reads once what its jobs need, and each job still decides as it
+would alone, in the claimed (due_at, key) order, inside `at(due_at)`:
+
+- **re-checks**: the bookings of the batch are triaged together, one read per flight
+  checked (`CaseOpener.may_open`); a job whose booking would open nothing is done (that
+  set does not depend on the time), and one that may open a case runs as alone
+  (`FollowUps.recheck_one`: it triages again, in its transaction, and opens and runs the
+  case). A case run changes bookings, so after one the rest of the batch is read again.
+- **reminders**: one transaction reads every booking and customer of the batch and
+  writes the reminders (each under its idempotency key, `remind:<case>`). A reminder
+  whose itinerary broke becomes a re-check, run as alone after that transaction; the
+  rest of the batch is read again after it.
+
+No record is applied between jobs claimed together (`agent.runtime.pump` runs them
+between two records), so they all see one board. A crash before the batch is marked
+done runs its jobs again, and their effects happen once (see `agent.scheduler`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Collection, Sequence
+
+from agent.followups import FollowUps, recheck_target, reminder_verdict
+from agent.scheduler import At, BatchHandler, DueJob, JobKind
+from airline.bookings import load_bookings, load_customers
+from tools.notifications import stated_now
+
+MayOpen = Callable[[str, Collection[str]], Awaitable[set[str]]]
+"""(flight key, pnrs) -> the pnrs a re-check against that flight may open a case for
+(`CaseOpener.may_open`)."""
+
+
+class FollowUpBatches:
+    """Batch handlers for `FollowUps`' re-checks and reminders."""
+
+    def __init__(self, followups: FollowUps, may_open: MayOpen) -> None:
+        self.followups = followups
+        self.may_open = may_open
+
+    def handlers(self) -> dict[JobKind, BatchHandler]:
+        return {JobKind.RECHECK: self.recheck, JobKind.REMINDER: self.remind}
+
+    async def recheck(self, jobs: Sequence[DueJob], at: At) -> None:
+        start = 0
+        while start < len(jobs):
+            start = await self._recheck_from(jobs, start, at)
+
+    async def _recheck_from(self, jobs: Sequence[DueJob], start: int, at: At) -> int:
+        """Re-check `jobs[start:]` until one opens a case; the index after it."""
+        board = self.followups.deps.board
+        rest = jobs[start:]
+        targets = [recheck_target(board, job.payload["flights"]) for job in rest]
+        pnrs: dict[str, list[str]] = {}
+        for job, key in zip(rest, targets, strict=True):
+            pnrs.setdefault(key, []).append(job.payload["pnr"])
+        may = {key: await self.may_open(key, of_flight) for key, of_flight in pnrs.items()}
+        for n, (job, key) in enumerate(zip(rest, targets, strict=True)):
+            if job.payload["pnr"] not in may[key]:
+                continue  # alone, its triage would find nothing to open
+            with at(job.due_at):
+                opened = await self.followups.recheck_one(job.payload)
+            if opened:
+                return start + n + 1
+        return len(jobs)
+
+    async def remind(self, jobs: Sequence[DueJob], at: At) -> None:
+        start = 0
+        while start < len(jobs):
+            start = await self._remind_from(jobs, start, at)
+
+    async def _remind_from(self, jobs: Sequence[DueJob], start: int, at: At) -> int:
+        """Remind `jobs[start:]` in one transaction up to the first whose itinerary
+        broke, which is re-checked after it; the index after that one."""
+        followups = self.followups
+        deps = followups.deps
+        rest = jobs[start:]
+        # Read before the write lock: memory may take a while to answer.
+        preferences = [await stated_now(deps.memory, deps.db, job.payload["pnr"]) for job in rest]
+        broken: int | None = None
+        async with deps.db.transaction() as session:
+            bookings = await load_bookings(session, sorted({j.payload["pnr"] for j in rest}))
+            customers = await load_customers(
+                session, sorted({b.customer_id for b in bookings.values()})
+            )
+            for n, job in enumerate(rest):
+                payload = job.payload
+                booking = bookings.get(payload["pnr"])
+                verdict = reminder_verdict(deps.board, booking, payload["flights"])
+                if verdict == "broken":
+                    broken = n
+                    break
+                if verdict == "remind":
+                    assert booking is not None
+                    with at(job.due_at):
+                        await followups.send_reminder(
+                            session,
+                            booking,
+                            customers[booking.customer_id],
+                            payload["flights"],
+                            payload["case_id"],
+                            preferences[n],
+                        )
+        if broken is None:
+            return len(jobs)
+        with at(rest[broken].due_at):  # after the reminders before it committed
+            await followups.recheck(rest[broken].payload)
+        return start + broken + 1
