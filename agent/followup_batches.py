@@ -7,8 +7,8 @@ one booking, and each reminder read its booking and customer in a transaction of
 own. Here a batch reads once what its jobs need, and each job still decides as it
 would alone, in the claimed (due_at, key) order, inside `at(due_at)`:
 
-- **re-checks**: the bookings of the batch are triaged together, one read per flight
-  checked (`CaseOpener.may_open`); a job whose booking would open nothing is done (that
+- **re-checks**: the bookings of the batch are triaged together, one read for all
+  (`agent.recheck_triage`); a job whose booking would open nothing is done (that
   set does not depend on the time), and one that may open a case runs as alone
   (`FollowUps.recheck_one`: it triages again, in its transaction, and opens and runs the
   case). A case run changes bookings, so after one the rest of the batch is read again.
@@ -24,16 +24,15 @@ done runs its jobs again, and their effects happen once (see `agent.scheduler`).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from agent.followups import FollowUps, recheck_target, reminder_verdict
 from agent.scheduler import At, BatchHandler, DueJob, JobKind
 from airline.bookings import load_bookings, load_customers
 from tools.notifications import stated_now
 
-MayOpen = Callable[[str, Collection[str]], Awaitable[set[str]]]
-"""(flight key, pnrs) -> the pnrs a re-check against that flight may open a case for
-(`CaseOpener.may_open`)."""
+MayOpen = Callable[[Sequence[tuple[str, str]]], Awaitable[set[tuple[str, str]]]]
+"""(pnr, flight key) pairs -> those whose re-check may open a case (`CaseOpener.may_open`)."""
 
 
 class FollowUpBatches:
@@ -55,13 +54,12 @@ class FollowUpBatches:
         """Re-check `jobs[start:]` until one opens a case; the index after it."""
         board = self.followups.deps.board
         rest = jobs[start:]
-        targets = [recheck_target(board, job.payload["flights"]) for job in rest]
-        pnrs: dict[str, list[str]] = {}
-        for job, key in zip(rest, targets, strict=True):
-            pnrs.setdefault(key, []).append(job.payload["pnr"])
-        may = {key: await self.may_open(key, of_flight) for key, of_flight in pnrs.items()}
-        for n, (job, key) in enumerate(zip(rest, targets, strict=True)):
-            if job.payload["pnr"] not in may[key]:
+        targets = [
+            (job.payload["pnr"], recheck_target(board, job.payload["flights"])) for job in rest
+        ]
+        may = await self.may_open(targets)
+        for n, (job, target) in enumerate(zip(rest, targets, strict=True)):
+            if target not in may:
                 continue  # alone, its triage would find nothing to open
             with at(job.due_at):
                 opened = await self.followups.recheck_one(job.payload)

@@ -9,7 +9,7 @@ them to the case lifecycle (`agent.runtime.cases`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Sequence
 from collections.abc import Set as AbstractSet
 from datetime import datetime, timedelta
 
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agent.claims import CaseClaims
 from agent.deps import AgentDeps
 from agent.metrics import Metrics
+from agent.recheck_triage import recheck_candidates
 from agent.runtime.cases import DaemonStats, OpenCase
 from agent.runtime.wave_preferences import PLACING, read_wave_preferences
 from agent.runtime.waves import Wave, case_rows, disruption_row, open_wave
@@ -152,19 +153,12 @@ class CaseOpener:
             only=only,
         )
 
-    async def may_open(self, flight_key: str, pnrs: Collection[str]) -> set[str]:
-        """The bookings of `pnrs` a re-check against `flight_key` would open a case for,
-        read together (the re-checks of one moment: one wave's passengers, often on one
-        flight): the others' re-checks open nothing, and `recheck` need not read anew
-        for each. Whether a case exists already is `recheck`'s to find."""
-        change = self._recheck_change(flight_key)
-        if change is None:
-            return set()
+    async def may_open(self, targets: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Of `targets` (a booking, the flight its re-check triages it against), those
+        whose `recheck` may open a case, read together (the re-checks of one moment:
+        `agent.recheck_triage`); the others' re-checks open nothing."""
         async with self.deps.db.session() as session:
-            affected = await self.affected(
-                session, change, self.deps.clock.now(), only=frozenset(pnrs)
-            )
-        return {a.pnr for a in _opens(change, affected)}
+            return await recheck_candidates(session, self.deps.schedule, self.deps.board, targets)
 
     async def recheck(self, pnr: str, flight_key: str) -> list[OpenCase]:
         """Triage one booking against a flight's live state, as if its change came now.

@@ -24,7 +24,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Collection, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 
@@ -522,11 +522,11 @@ class Daemon:
                 await self.run_cases(cases)
         return len(cases)
 
-    async def may_open(self, flight_key: str, pnrs: Collection[str]) -> set[str]:
-        """Of `pnrs`, those a re-check against `flight_key` may open a case for, read
-        together (`agent.followup_batches`)."""
+    async def may_open(self, targets: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Of `targets` (a booking, the flight its re-check triages it against), those
+        whose re-check may open a case, read together (`agent.followup_batches`)."""
         async with self._turn:
-            return await self.opener.may_open(flight_key, pnrs)
+            return await self.opener.may_open(targets)
 
     async def _dead_letter(self, record: Received) -> bool:
         """Park `record`; while the broker is away keep it uncommitted and try again."""

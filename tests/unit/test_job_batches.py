@@ -29,7 +29,7 @@ from airline.models import FlightStatus
 from app.settings import Settings
 from app.wiring import Agent, open_agent
 from streams.embedded import EmbeddedBroker, EmbeddedSource
-from tests.unit.test_case_graph import CANCELLED, NOW
+from tests.unit.test_case_graph import CANCELLED, NOW, passenger
 from tools.tables import OutboxRow
 from travel_agent.db import copy_sqlite
 
@@ -178,3 +178,41 @@ async def test_a_batch_killed_midway_runs_again_with_each_reminder_once(agent: A
     assert {key for key, _, _ in outcome["messages"]} == set(pnrs)
     assert len(outcome["messages"]) == len(set(outcome["messages"]))  # none twice
     assert {status for _, status in outcome["jobs"]} == {JobStatus.DONE.value}
+
+
+async def test_the_batch_triage_finds_exactly_the_rechecks_that_open_a_case(
+    agent: Agent,
+) -> None:
+    # A connection broken by a delay of its inbound flight, a cancelled flight, and a
+    # flight that flies: the batch's one read must pick exactly what each re-check
+    # alone opens a case for.
+    booking = await passenger(agent, connecting=True)
+    inbound = booking.segments[0].flight_key
+    state = agent.deps.board.get(inbound)
+    assert state is not None
+    late = state.model_copy(
+        update={
+            "status": FlightStatus.DELAYED,
+            "est_dep": state.est_dep + timedelta(hours=4),
+            "est_arr": state.est_arr + timedelta(hours=4),
+            "event_id": "ev-late",
+            "emitted_at": NOW,
+        }
+    )
+    async with agent.deps.db.transaction() as session:
+        await agent.deps.board.apply(session, late)
+    await _cancel(agent, FLIES)
+    async with agent.deps.db.session() as session:
+        targets = [
+            (pnr, key)
+            for key in (inbound, FLIES, CANCELLED)
+            for pnr in await passengers_on(session, key)
+        ]
+    targets.append((booking.pnr, FLIES))  # not on it: nothing to open
+    daemon = _daemon(agent)
+    found = await daemon.may_open(targets)
+    opened = {(pnr, key) for pnr, key in targets if await daemon.opener.recheck(pnr, key)}
+    assert found == opened
+    assert (booking.pnr, inbound) in opened
+    assert any(key == FLIES for _, key in opened)
+    assert not any(key == CANCELLED for _, key in opened)  # it flies, connections hold
