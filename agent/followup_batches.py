@@ -16,6 +16,7 @@ would alone, in the claimed (due_at, key) order, inside `at(due_at)`:
   writes the reminders (each under its idempotency key, `remind:<case>`). A reminder
   whose itinerary broke becomes a re-check, run as alone after that transaction; the
   rest of the batch is read again after it.
+- **reply deadlines**: the offers nobody answered close as defaulted in one transaction.
 
 No record is applied between jobs claimed together (`agent.runtime.pump` runs them
 between two records), so they all see one board. A crash before the batch is marked
@@ -27,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 
 from agent.followups import FollowUps, recheck_target, reminder_verdict
+from agent.offer_default import default_unanswered
 from agent.scheduler import At, BatchHandler, DueJob, JobKind
 from airline.bookings import load_bookings, load_customers
 from tools.notifications import stated_now
@@ -43,7 +45,19 @@ class FollowUpBatches:
         self.may_open = may_open
 
     def handlers(self) -> dict[JobKind, BatchHandler]:
-        return {JobKind.RECHECK: self.recheck, JobKind.REMINDER: self.remind}
+        return {
+            JobKind.RECHECK: self.recheck,
+            JobKind.REMINDER: self.remind,
+            JobKind.REPLY_DEADLINE: self.reply_deadlines,
+        }
+
+    async def reply_deadlines(self, jobs: Sequence[DueJob], at: At) -> None:
+        """The offers nobody answered in time close as defaulted, in one transaction."""
+        deps = self.followups.deps
+        async with deps.db.transaction() as session:
+            for job in jobs:
+                with at(job.due_at):
+                    await default_unanswered(session, job.payload["offer_id"], deps.clock.now())
 
     async def recheck(self, jobs: Sequence[DueJob], at: At) -> None:
         start = 0

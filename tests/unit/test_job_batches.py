@@ -44,14 +44,22 @@ async def agent(world_path: Path, tmp_path: Path) -> AsyncIterator[Agent]:
 
 
 async def _follow_ups(agent: Agent, flight: str, passengers: int) -> list[str]:
-    """A re-check and a reminder due now for the first `passengers` on `flight`, as a
-    wave's rebookings onto it schedule them."""
+    """A re-check, a reminder and an offer's reply deadline due now for the first
+    `passengers` on `flight`, as a wave's rebookings onto it schedule them."""
     deps = agent.deps
     async with deps.db.transaction() as session:
         pnrs = sorted(await passengers_on(session, flight))[:passengers]
         assert len(pnrs) == passengers, f"{flight} has {passengers} passengers"
         for pnr in pnrs:
             payload = {"case_id": f"case-{pnr}", "pnr": pnr, "flights": [flight]}
+            await schedule_job(
+                session,
+                deps.db,
+                key=f"reply:offer-{pnr}",
+                kind=JobKind.REPLY_DEADLINE,
+                due_at=DUE,
+                payload={"offer_id": f"offer-{pnr}"},
+            )
             for kind in (JobKind.RECHECK, JobKind.REMINDER):
                 await schedule_job(
                     session,
@@ -121,8 +129,8 @@ async def test_the_jobs_of_one_moment_commit_a_few_times_whatever_their_number(
     daemon = _daemon(agent)
     with _commits(agent) as commits:
         ran = await daemon.run_due_jobs(NOW)
-    assert ran == 60
-    # Before: each job's effects and its done mark committed apart, 120 and more.
+    assert ran == 90
+    # Before: each job's effects and its done mark committed apart, 180 and more.
     assert commits[0] <= 10, commits[0]
     outcome = await _outcome(agent)
     assert {status for _, status in outcome["jobs"]} == {JobStatus.DONE.value}
