@@ -12,8 +12,9 @@ would alone, in the claimed (due_at, key) order, inside `at(due_at)`:
   set does not depend on the time), and one that may open a case runs as alone
   (`FollowUps.recheck_one`: it triages again, in its transaction, and opens and runs the
   case). A case run changes bookings, so after one the rest of the batch is read again.
-- **reminders**: one transaction reads every booking and customer of the batch and
-  writes the reminders (each under its idempotency key, `remind:<case>`). A reminder
+- **reminders**: one transaction reads every booking and customer of the batch, and
+  whether each reminder was sent before (the ledger, one read), and writes the
+  reminders a few statements for all (each under its idempotency key, `remind:<case>`). A reminder
   whose itinerary broke becomes a re-check, run as alone after that transaction; the
   rest of the batch is read again after it.
 - **reply deadlines**: the offers nobody answered close as defaulted in one transaction.
@@ -27,11 +28,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 
-from agent.followups import FollowUps, recheck_target, reminder_verdict
+from agent.followups import FollowUps, recheck_target, reminder_key, reminder_verdict
 from agent.offer_default import default_unanswered
 from agent.scheduler import At, BatchHandler, DueJob, JobKind
 from airline.bookings import load_bookings, load_customers
-from tools.notifications import stated_now
+from airline.ledger import read_ledger_ahead
+from tools.notifications import booking_message_keys, stated_now, with_preferences
+from travel_agent.db import defer_writes, write_deferred
 
 MayOpen = Callable[[Sequence[tuple[str, str]]], Awaitable[set[tuple[str, str]]]]
 """(pnr, flight key) pairs -> those whose re-check may open a case (`CaseOpener.may_open`)."""
@@ -94,30 +97,46 @@ class FollowUpBatches:
         rest = jobs[start:]
         # Read before the write lock: memory may take a while to answer.
         preferences = [await stated_now(deps.memory, deps.db, job.payload["pnr"]) for job in rest]
-        broken: int | None = None
         async with deps.db.transaction() as session:
+            # The reminders' rows wait and go a few statements for all before the commit.
+            defer_writes(session)
             bookings = await load_bookings(session, sorted({j.payload["pnr"] for j in rest}))
             customers = await load_customers(
                 session, sorted({b.customer_id for b in bookings.values()})
             )
-            for n, job in enumerate(rest):
-                payload = job.payload
-                booking = bookings.get(payload["pnr"])
-                verdict = reminder_verdict(deps.board, booking, payload["flights"])
-                if verdict == "broken":
-                    broken = n
-                    break
-                if verdict == "remind":
-                    assert booking is not None
-                    with at(job.due_at):
-                        await followups.send_reminder(
-                            session,
-                            booking,
-                            customers[booking.customer_id],
-                            payload["flights"],
-                            payload["case_id"],
-                            preferences[n],
-                        )
+            verdicts = [
+                reminder_verdict(
+                    deps.board, bookings.get(job.payload["pnr"]), job.payload["flights"]
+                )
+                for job in rest
+            ]
+            broken = verdicts.index("broken") if "broken" in verdicts else None
+            reminders = [
+                (job, bookings[job.payload["pnr"]], preferences[n])
+                for n, (job, verdict) in enumerate(zip(rest, verdicts, strict=True))
+                if verdict == "remind" and (broken is None or n < broken)
+            ]
+            contacts = [
+                with_preferences(customers[booking.customer_id], stated)
+                for _, booking, stated in reminders
+            ]
+            # Whether each was sent before (a batch run again after a crash): one read.
+            await read_ledger_ahead(
+                session,
+                (
+                    key
+                    for (job, booking, _), contact in zip(reminders, contacts, strict=True)
+                    for key in booking_message_keys(
+                        reminder_key(job.payload["case_id"]), booking, contact
+                    )
+                ),
+            )
+            for (job, booking, _), contact in zip(reminders, contacts, strict=True):
+                with at(job.due_at):
+                    await followups.send_reminder(
+                        session, booking, contact, job.payload["flights"], job.payload["case_id"]
+                    )
+            await write_deferred(session)
         if broken is None:
             return len(jobs)
         with at(rest[broken].due_at):  # after the reminders before it committed

@@ -37,7 +37,7 @@ from agent.tables import ApprovalRow
 from airline.board import LiveBoard
 from airline.clock import Clock, EventTimeClock
 from airline.holds import release_expired_holds
-from airline.models import Booking, Customer, FlightStatus, Preferences
+from airline.models import Booking, Customer, FlightStatus
 from airline.reservations import load_booking, load_customer
 from tools.notifications import MessageKind, enqueue_for_booking, stated_now, with_preferences
 from travel_agent.errors import NotFoundError
@@ -274,7 +274,11 @@ class FollowUps:
                 assert booking is not None
                 customer = await load_customer(session, booking.customer_id)
                 await self.send_reminder(
-                    session, booking, customer, flights, payload["case_id"], preferences
+                    session,
+                    booking,
+                    with_preferences(customer, preferences),
+                    flights,
+                    payload["case_id"],
                 )
         if verdict == "broken":  # the new itinerary broke after all: a case for it
             await self.recheck(payload)
@@ -283,12 +287,12 @@ class FollowUps:
         self,
         session: AsyncSession,
         booking: Booking,
-        customer: Customer,
+        contact: Customer,
         flights: list[str],
         case_id: str,
-        preferences: Preferences,
     ) -> None:
-        """The reminder of `flights` to `booking`'s passengers, in `session`."""
+        """The reminder of `flights` to `booking`'s passengers, in `session`, through
+        `contact` (the customer as their stated preferences say to reach them)."""
         deps = self.deps
         state = deps.board.get(flights[0])
         if state is None:
@@ -297,10 +301,10 @@ class FollowUps:
         origin_tz = deps.schedule.airports[first.origin].tz
         await enqueue_for_booking(
             session,
-            idempotency_key=f"remind:{case_id}",
+            idempotency_key=reminder_key(case_id),
             case_id=case_id,
             booking=booking,
-            contact=with_preferences(customer, preferences),
+            contact=contact,
             kind=MessageKind.REMINDER,
             fields={
                 "flight": f"{first.carrier}{first.number}",
@@ -331,6 +335,11 @@ class FollowUps:
             )
             log.info("re-check of %s: %s", passenger(payload["pnr"]), broke)
         return opened
+
+
+def reminder_key(case_id: str) -> str:
+    """The idempotency key of a case's reminder (one per rebooking case)."""
+    return f"remind:{case_id}"
 
 
 def recheck_target(board: LiveBoard, flights: list[str]) -> str:
