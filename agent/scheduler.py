@@ -203,6 +203,12 @@ class Scheduler:
                 with nullcontext() if at is None else at(job.due_at):
                     await self._run(job.id, job.kind, job.payload)
             return
+        if at is not None:
+            # A job the handler found nothing to do for entered no block of its own: the
+            # stream's time is left where the jobs one by one leave it (`at` may move it
+            # on to a due time past it), at the last one's due time.
+            with at(jobs[-1].due_at):
+                pass
         # Done when the batch is: on event time each job's due time plus the batch's
         # time (its effects committed no sooner), as a job run alone is stamped.
         if at is None:
