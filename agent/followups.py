@@ -19,7 +19,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from langchain_core.runnables import RunnableConfig
@@ -34,9 +34,10 @@ from agent.graph import CASE_DURABILITY, CaseGraph
 from agent.scheduler import Handler, JobKind
 from agent.state import CaseState
 from agent.tables import ApprovalRow
+from airline.board import LiveBoard
 from airline.clock import Clock, EventTimeClock
 from airline.holds import release_expired_holds
-from airline.models import Booking, FlightStatus, Preferences
+from airline.models import Booking, Customer, FlightStatus
 from airline.reservations import load_booking, load_customer
 from tools.notifications import MessageKind, enqueue_for_booking, stated_now, with_preferences
 from travel_agent.errors import NotFoundError
@@ -49,6 +50,9 @@ def _at(clock: Clock, instant: datetime) -> AbstractContextManager[None]:
     """`EventTimeClock.at`; a wall or simulated clock keeps its time."""
     return clock.at(instant) if isinstance(clock, EventTimeClock) else nullcontext()
 
+
+# A re-check's flight that no longer takes its passengers where they booked.
+_BROKEN = (FlightStatus.CANCELLED, FlightStatus.DIVERTED)
 
 # What resumes a parked case, by the approval's status.
 RESUMABLE = (*DECIDED, ApprovalStatus.STALE, ApprovalStatus.EXPIRED)
@@ -262,40 +266,45 @@ class FollowUps:
         preferences = await stated_now(deps.memory, deps.db, payload["pnr"])
         async with deps.db.transaction() as session:
             try:
-                booking = await load_booking(session, payload["pnr"])
+                booking: Booking | None = await load_booking(session, payload["pnr"])
             except NotFoundError:
-                return
-            active = {s.flight_key for s in booking.active_segments}
-            if not set(flights) <= active:
-                return  # rebooked again since: that case's own follow-ups take over
-            state = deps.board.get(flights[0])
-            broken = state is None or not state.flyable
-            if not broken:
-                await self._remind(session, booking, flights, payload["case_id"], preferences)
-        if broken:  # the new itinerary broke after all: a case for it, not a reminder
+                booking = None
+            verdict = reminder_verdict(deps.board, booking, flights)
+            if verdict == "remind":
+                assert booking is not None
+                customer = await load_customer(session, booking.customer_id)
+                await self.send_reminder(
+                    session,
+                    booking,
+                    with_preferences(customer, preferences),
+                    flights,
+                    payload["case_id"],
+                )
+        if verdict == "broken":  # the new itinerary broke after all: a case for it
             await self.recheck(payload)
 
-    async def _remind(
+    async def send_reminder(
         self,
         session: AsyncSession,
         booking: Booking,
+        contact: Customer,
         flights: list[str],
         case_id: str,
-        preferences: Preferences,
     ) -> None:
+        """The reminder of `flights` to `booking`'s passengers, in `session`, through
+        `contact` (the customer as their stated preferences say to reach them)."""
         deps = self.deps
         state = deps.board.get(flights[0])
         if state is None:
             return
-        customer = await load_customer(session, booking.customer_id)
         first = deps.schedule.flights[flights[0]]
         origin_tz = deps.schedule.airports[first.origin].tz
         await enqueue_for_booking(
             session,
-            idempotency_key=f"remind:{case_id}",
+            idempotency_key=reminder_key(case_id),
             case_id=case_id,
             booking=booking,
-            contact=with_preferences(customer, preferences),
+            contact=contact,
             kind=MessageKind.REMINDER,
             fields={
                 "flight": f"{first.carrier}{first.number}",
@@ -311,25 +320,49 @@ class FollowUps:
 
     async def recheck(self, payload: dict[str, Any]) -> None:
         """The new itinerary, checked again on the live board; a case if it broke."""
-        for key in payload["flights"]:
-            state = self.deps.board.get(key)
-            if state is not None and state.status in (
-                FlightStatus.CANCELLED,
-                FlightStatus.DIVERTED,
-            ):
-                opened = await self._recheck(payload["pnr"], key)
-                if opened:
-                    log.info(
-                        "re-check of %s: %s is %s",
-                        passenger(payload["pnr"]),
-                        key,
-                        state.status.value,
-                    )
-                return
-        # Delays that break a connection: triage the first flight's live state the same way.
-        opened = await self._recheck(payload["pnr"], payload["flights"][0])
+        await self.recheck_one(payload)
+
+    async def recheck_one(self, payload: dict[str, Any]) -> int:
+        """`recheck`, saying how many cases it opened."""
+        key = recheck_target(self.deps.board, payload["flights"])
+        opened = await self._recheck(payload["pnr"], key)
         if opened:
-            log.info("re-check of %s: the connection broke", passenger(payload["pnr"]))
+            state = self.deps.board.get(key)
+            broke = (
+                f"{key} is {state.status.value}"
+                if state is not None and state.status in _BROKEN
+                else "the connection broke"
+            )
+            log.info("re-check of %s: %s", passenger(payload["pnr"]), broke)
+        return opened
+
+
+def reminder_key(case_id: str) -> str:
+    """The idempotency key of a case's reminder (one per rebooking case)."""
+    return f"remind:{case_id}"
+
+
+def recheck_target(board: LiveBoard, flights: list[str]) -> str:
+    """The flight a re-check triages the booking against: the first of `flights`
+    cancelled or diverted, else the first (a delay that broke a connection is found
+    from there)."""
+    for key in flights:
+        state = board.get(key)
+        if state is not None and state.status in _BROKEN:
+            return key
+    return flights[0]
+
+
+def reminder_verdict(
+    board: LiveBoard, booking: Booking | None, flights: list[str]
+) -> Literal["skip", "remind", "broken"]:
+    """What a reminder of `flights` does: nothing when the booking is gone or rebooked
+    again since (that case's own follow-ups take over), a re-check when the first
+    flight no longer flies, else the reminder."""
+    if booking is None or not set(flights) <= {s.flight_key for s in booking.active_segments}:
+        return "skip"
+    state = board.get(flights[0])
+    return "broken" if state is None or not state.flyable else "remind"
 
 
 def _booked_flights(proposal: dict[str, Any]) -> set[str]:

@@ -40,6 +40,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent.choices import OFFER_ANSWER, RefundChoice, take_refund
+from agent.offer_default import default_unanswered
 from agent.offer_replaced import still_held, switch_closes, tell_offer_replaced
 from agent.offer_terms import other_options, reply_deadline
 from agent.reply_memory import remember_reply
@@ -321,17 +322,7 @@ class OfferDesk:
     async def deadline_passed(self, payload: dict[str, Any]) -> None:
         """Nobody answered: the re-routing stands (the default the regulations allow)."""
         async with self.deps.db.transaction() as session:
-            result = await session.execute(
-                update(OfferRow)
-                .where(OfferRow.id == payload["offer_id"], OfferRow.status == OfferStatus.OPEN)
-                .values(
-                    status=OfferStatus.DEFAULTED.value,
-                    answered_at=self.deps.clock.now(),
-                    outcome={"choice": "default", "reason": "no answer by the deadline"},
-                )
-            )
-        if result.rowcount:  # type: ignore[attr-defined]
-            log.debug("offer %s: no answer in time; the re-routing stands", payload["offer_id"])
+            await default_unanswered(session, payload["offer_id"], self.deps.clock.now())
 
     async def conversation(self, pnr: str) -> list[ReplyRow]:
         """Every answer about `pnr`, oldest first: what the desk shows."""

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -190,12 +192,12 @@ async def affected_bookings(
     *,
     now: datetime,
     delay_notify: timedelta,
-    only: str | None = None,
+    only: AbstractSet[str] | None = None,
 ) -> list[Affected]:
-    """The bookings `change` affects, most urgent first; with `only`, that booking's
-    entry alone (each booking is judged on its own rows, so it is the same entry: a
+    """The bookings `change` affects, most urgent first; with `only`, those bookings'
+    entries alone (each booking is judged on its own rows, so it is the same entry: a
     re-check of one itinerary reads one booking's segments, messages and tier, not those
-    of everyone on the flight)."""
+    of everyone on the flight, and the re-checks of one moment read theirs together)."""
     if change.kind not in TRIAGED:
         return []
     pnrs = await passengers_on(session, change.flight_key)
@@ -207,7 +209,7 @@ async def affected_bookings(
         rerouted = await rerouted_from(session, schedule, change.flight_key, first)
         pnrs = sorted(set(pnrs) | set(rerouted))
     if only is not None:
-        pnrs = [pnr for pnr in pnrs if pnr == only]
+        pnrs = [pnr for pnr in pnrs if pnr in only]
     if not pnrs:
         return []
     itineraries = await _itineraries(session, pnrs, schedule, change.flight_key)
@@ -250,8 +252,8 @@ async def affected_bookings(
             if is_gate_news(current):
                 affected.append(Affected(pnr, CaseReason.GATE_CHANGE, minutes_left + 480))
             continue
-        onward = _onward(keys, flight.key)
-        if onward is not None and _connection_broken(schedule, board, flight.key, onward):
+        onward = onward_of(keys, flight.key)
+        if onward is not None and connection_broken(schedule, board, flight.key, onward):
             onward_state = board.get(onward)
             dep = onward_state.est_dep if onward_state else schedule.flights[onward].sched_dep
             urgency = int((dep - now).total_seconds() // 60) - bonus - _CONNECTION_AT_RISK
@@ -316,9 +318,17 @@ async def _itineraries(
             SegmentRow.pnr.in_(pnrs), SegmentRow.status == SegmentStatus.ACTIVE.value
         )
     )
+    return journeys_holding(rows, schedule, flight_key)
+
+
+def journeys_holding(
+    segments: Iterable[tuple[str, str, int]], schedule: Schedule, flight_key: str
+) -> dict[str, list[str]]:
+    """From active segments (pnr, flight key, journey), each booking's flight keys on
+    the journey that holds `flight_key`, in departure order (bookings without it absent)."""
     by_journey: dict[tuple[str, int], list[str]] = defaultdict(list)
     on_it: dict[str, int] = {}
-    for pnr, key, journey in rows:
+    for pnr, key, journey in segments:
         by_journey[pnr, journey].append(key)
         if key == flight_key:
             on_it[pnr] = journey
@@ -369,12 +379,12 @@ async def _bonuses(session: AsyncSession, pnrs: list[str]) -> dict[str, int]:
     }
 
 
-def _onward(keys: list[str], flight_key: str) -> str | None:
+def onward_of(keys: list[str], flight_key: str) -> str | None:
     index = keys.index(flight_key)
     return keys[index + 1] if index + 1 < len(keys) else None
 
 
-def _connection_broken(schedule: Schedule, board: LiveBoard, inbound: str, onward: str) -> bool:
+def connection_broken(schedule: Schedule, board: LiveBoard, inbound: str, onward: str) -> bool:
     first, second = schedule.flights[inbound], schedule.flights[onward]
     first_state, second_state = board.get(inbound), board.get(onward)
     arrival = first_state.est_arr if first_state else first.sched_arr

@@ -9,7 +9,8 @@ them to the case lifecycle (`agent.runtime.cases`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agent.claims import CaseClaims
 from agent.deps import AgentDeps
 from agent.metrics import Metrics
+from agent.recheck_triage import recheck_candidates
 from agent.runtime.cases import DaemonStats, OpenCase
 from agent.runtime.wave_preferences import PLACING, read_wave_preferences
 from agent.runtime.waves import Wave, case_rows, disruption_row, open_wave
@@ -132,9 +134,13 @@ class CaseOpener:
         return net
 
     async def affected(
-        self, session: AsyncSession, change: Change, now: datetime, only: str | None = None
+        self,
+        session: AsyncSession,
+        change: Change,
+        now: datetime,
+        only: AbstractSet[str] | None = None,
     ) -> list[Affected]:
-        """The bookings `change` affects (with `only`, that booking's entry alone), as
+        """The bookings `change` affects (with `only`, those bookings' entries alone), as
         triage finds them on the live board."""
         deps = self.deps
         return await affected_bookings(
@@ -147,6 +153,13 @@ class CaseOpener:
             only=only,
         )
 
+    async def may_open(self, targets: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Of `targets` (a booking, the flight its re-check triages it against), those
+        whose `recheck` may open a case, read together (the re-checks of one moment:
+        `agent.recheck_triage`); the others' re-checks open nothing."""
+        async with self.deps.db.session() as session:
+            return await recheck_candidates(session, self.deps.schedule, self.deps.board, targets)
+
     async def recheck(self, pnr: str, flight_key: str) -> list[OpenCase]:
         """Triage one booking against a flight's live state, as if its change came now.
 
@@ -155,22 +168,16 @@ class CaseOpener:
         opened (same id), unless it exists; returns it, for the caller to run.
         """
         deps = self.deps
-        state = deps.board.get(flight_key)
-        if state is None:
+        change = self._recheck_change(flight_key)
+        if change is None:
             return []
-        kind = {
-            FlightStatus.CANCELLED: ChangeKind.CANCELLATION,
-            FlightStatus.DIVERTED: ChangeKind.DIVERSION,
-        }.get(state.status, ChangeKind.DELAY)
-        change = Change(flight_key=flight_key, kind=kind, previous=state, current=state)
         disruption = disruption_id(change)
         now = deps.clock.now()
         async with deps.db.transaction() as session:
             affected = [
                 a
-                for a in await self.affected(session, change, now, only=pnr)
-                # A delay was announced when it happened; only a broken connection is new.
-                if a.pnr == pnr and (kind != ChangeKind.DELAY or a.reason.value != "delayed")
+                for a in _opens(change, await self.affected(session, change, now, only={pnr}))
+                if a.pnr == pnr
             ]
             if not affected:
                 return []
@@ -182,3 +189,22 @@ class CaseOpener:
             cases = case_rows(session, disruption, change.flight_key, affected, now)
             await self.claims.add(session, [case.id for case in cases])
         return cases
+
+    def _recheck_change(self, flight_key: str) -> Change | None:
+        """A flight's live state as the change a re-check triages (None: not on the board)."""
+        state = self.deps.board.get(flight_key)
+        if state is None:
+            return None
+        kind = {
+            FlightStatus.CANCELLED: ChangeKind.CANCELLATION,
+            FlightStatus.DIVERTED: ChangeKind.DIVERSION,
+        }.get(state.status, ChangeKind.DELAY)
+        return Change(flight_key=flight_key, kind=kind, previous=state, current=state)
+
+
+def _opens(change: Change, affected: list[Affected]) -> list[Affected]:
+    """Those a re-check opens a case for: a delay was announced when it happened; only a
+    broken connection is new."""
+    if change.kind != ChangeKind.DELAY:
+        return affected
+    return [a for a in affected if a.reason.value != "delayed"]

@@ -24,7 +24,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 
@@ -33,6 +33,7 @@ from sqlalchemy import func, select
 from agent.choices import apply_recorded_choices, tool_deps
 from agent.claims import CaseClaims
 from agent.deps import AgentDeps
+from agent.followup_batches import FollowUpBatches
 from agent.followups import FollowUps
 from agent.graph import CaseGraph
 from agent.metrics import Metrics
@@ -121,6 +122,8 @@ class Daemon:
         self.scheduler = Scheduler(
             deps.db, deps.clock, self.followups.handlers(), owner=self.claims.owner
         )
+        for kind, batch in FollowUpBatches(self.followups, self.may_open).handlers().items():
+            self.scheduler.register_batch(kind, batch)
 
     async def run(self, stop: asyncio.Event, *, driven: bool = False) -> None:
         """Resume what a previous run left pending, then consume until `stop` is set.
@@ -518,6 +521,12 @@ class Daemon:
             if cases:
                 await self.run_cases(cases)
         return len(cases)
+
+    async def may_open(self, targets: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Of `targets` (a booking, the flight its re-check triages it against), those
+        whose re-check may open a case, read together (`agent.followup_batches`)."""
+        async with self._turn:
+            return await self.opener.may_open(targets)
 
     async def _dead_letter(self, record: Received) -> bool:
         """Park `record`; while the broker is away keep it uncommitted and try again."""
