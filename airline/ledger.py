@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.tables import LedgerRow
@@ -52,6 +53,7 @@ async def read_ledger_ahead_under(session: AsyncSession, prefixes: Iterable[str]
     wanted = [prefix for prefix in dict.fromkeys(prefixes) if prefix and prefix not in under]
     if not wanted:
         return
+    wanted_set = set(wanted)
     for prefix in wanted:
         under[prefix] = []
     session.info.setdefault(_UNDER_LENGTHS, set()).update(len(prefix) for prefix in wanted)
@@ -59,20 +61,35 @@ async def read_ledger_ahead_under(session: AsyncSession, prefixes: Iterable[str]
     # range holds exactly the keys that start with the prefix, and the unique key's
     # index finds them (its LIKE ignores case and scans the table, once per prefix).
     # Elsewhere LIKE, as `effect_details_under` asks: PostgreSQL compares by the
-    # database's collation, which need not sort a prefix's keys together. `startswith`
-    # then sorts the rows to their prefixes.
+    # database's collation, which need not sort a prefix's keys together. Each row then
+    # goes to every prefix its key starts with.
     key = LedgerRow.idempotency_key
     if session.get_bind().dialect.name == "sqlite":
-        terms = [and_(key >= prefix, key < _after(prefix)) for prefix in wanted]
+        bounds = {f"low{i}": prefix for i, prefix in enumerate(wanted)}
+        bounds |= {f"high{i}": _after(prefix) for i, prefix in enumerate(wanted)}
+        found = await session.execute(_key_ranges(len(wanted)), bounds)
     else:
         terms = [key.like(_pattern(prefix), escape="/") for prefix in wanted]
-    found = await session.execute(select(key, LedgerRow.detail).where(or_(*terms)))
+        found = await session.execute(select(key, LedgerRow.detail).where(or_(*terms)))
+    lengths = sorted({len(prefix) for prefix in wanted})
     for k, detail in found:
-        for prefix in wanted:
-            if k.startswith(prefix):
-                under[prefix].append(detail)
+        for length in lengths:
+            if k[:length] in wanted_set:
+                under[k[:length]].append(detail)
     for prefix in wanted:  # after those written, as they will be written
         under[prefix] += [r["detail"] for r in _held_under(session, prefix)]
+
+
+@lru_cache(maxsize=64)
+def _key_ranges(count: int) -> Select[tuple[str, Any]]:
+    """The keys and details of the effects whose key lies in one of `count` ranges, each
+    from ``low<i>`` (included) to ``high<i>`` (excluded): built once per count (a batch
+    asks with one prefix per case, so a statement built per call, its terms coerced one
+    by one and keyed for the compiled cache, cost more CPU than the rows it read)."""
+    key = LedgerRow.idempotency_key
+    return select(key, LedgerRow.detail).where(
+        or_(*(and_(key >= bindparam(f"low{i}"), key < bindparam(f"high{i}")) for i in range(count)))
+    )
 
 
 def _after(prefix: str) -> str:
