@@ -28,7 +28,6 @@ from tools.policy.entitlements import (
     entitlements,
 )
 from tools.policy.nights import stays_the_night
-from tools.policy.rules_memo import RulesMemo
 from travel_agent.errors import NotFoundError
 
 
@@ -267,11 +266,8 @@ def rerouted_entitlements(
     new_flights: Sequence[str] | None,
     cabin: Cabin | None,
     policy: PolicyConfig | None = None,
-    rules: RulesMemo | None = None,
 ) -> Entitlements:
-    """What the passenger would be owed if `replace_seqs` were replaced by `new_flights`
-    (with `rules`, the rules' answer shared with every passenger it fits:
-    `tools.policy.rules_memo`).
+    """What the passenger would be owed if `replace_seqs` were replaced by `new_flights`.
 
     The rules judge the re-routing that is *offered* (EU261 Art 5(1)(c), 7(2)), so the
     reasoner can learn the price of an option, and the guard can check a plan's money
@@ -340,5 +336,4 @@ def rerouted_entitlements(
     facts = BookingFacts.from_booking(
         booking, tier=tier, flight_key=flight_key, flights=schedule.flights
     )
-    judge = entitlements if rules is None else rules.entitlements
-    return judge(facts, disruption, airports=schedule.airports, config=policy)
+    return entitlements(facts, disruption, airports=schedule.airports, config=policy)

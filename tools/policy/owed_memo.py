@@ -16,10 +16,6 @@ reads, so a hit is the very value a fresh computation would give:
   A booking read again, or a board state replaced by news (`FlightState` is frozen: the
   board holds a new object after every change, a restatement included), is a miss.
 
-Computing it, the rules' own part is shared with every other passenger it fits (a
-wave's passengers of one flight, one journey and one option): `rules`
-(`tools.policy.rules_memo`), what a miss here hands `tools.case_facts`.
-
 The guard still checks the plan's money against the value (`checks.check_money`); only
 its computation is shared, never the reasoner's account of it.
 """
@@ -36,7 +32,6 @@ from airline.models import Booking, Cabin, LoyaltyTier
 from airline.schedule import Schedule
 from tools.policy.config import PolicyConfig
 from tools.policy.results import Entitlements
-from tools.policy.rules_memo import RulesMemo
 
 MEMO_SIZE = 4096
 """Answers kept (the oldest go first): a wave's cases, a few apiece."""
@@ -59,8 +54,6 @@ class OwedMemo:
         self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
         self.computed = 0
         """How many answers were computed (not found): what a test counts."""
-        self.rules = RulesMemo()
-        """The rules' answers, shared across passengers (`tools.policy.rules_memo`)."""
 
     def owed(
         self,

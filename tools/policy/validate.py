@@ -49,7 +49,6 @@ from tools.policy.config import PolicyConfig
 from tools.policy.owed_memo import OwedMemo
 from tools.policy.refunds import refund_cents, refunded_journeys
 from tools.policy.results import EntitlementKind, Entitlements
-from tools.policy.rules_memo import RulesMemo
 from travel_agent.errors import NotFoundError
 
 
@@ -251,11 +250,9 @@ def owed_for(
     cabin: Cabin | None,
     *,
     memo: OwedMemo | None = None,
-    rules: RulesMemo | None = None,
 ) -> Entitlements | None:
     """What the passenger is owed if rebooked onto `flights` (None: as things stand);
-    with a `memo`, computed once per set of inputs (`tools.policy.owed_memo`), the rules'
-    part shared with other passengers by its `rules` (`tools.policy.rules_memo`)."""
+    with a `memo`, computed once per set of inputs (`tools.policy.owed_memo`)."""
     if memo is not None:
         return memo.owed(
             schedule,
@@ -268,7 +265,7 @@ def owed_for(
             flights=flights,
             cabin=cabin,
             policy=facts.policy,
-            compute=lambda: owed_for(schedule, board, facts, flights, cabin, rules=memo.rules),
+            compute=lambda: owed_for(schedule, board, facts, flights, cabin),
         )
     try:
         return rerouted_entitlements(
@@ -282,7 +279,6 @@ def owed_for(
             new_flights=flights,
             cabin=cabin,
             policy=facts.policy,
-            rules=rules,
         )
     except NotFoundError:  # the flight is no longer on the booking: nothing is owed for it
         return None
