@@ -26,6 +26,7 @@ from agent.runtime import Daemon, cases, finals, settle
 from agent.settings import AgentSettings
 from agent.tables import CaseRow, JobRow
 from airline import holds
+from airline.bookings import load_bookings
 from airline.clock import EventTimeClock
 from airline.models import FlightStatus
 from airline.reservations import HoldExpiredError
@@ -388,11 +389,10 @@ async def test_a_bulk_batch_reads_its_bookings_at_once(
     """A batch decides all its cases before any acts, so its bookings are read in one
     read (`agent.read_ahead`), not a chunk of 32 at a time."""
     reads: list[int] = []
-    real_read = read_ahead.load_bookings
 
     async def counting(session: Any, pnrs: Any) -> Any:
         reads.append(len(pnrs))
-        return await real_read(session, pnrs)
+        return await load_bookings(session, pnrs)
 
     per_settle: list[tuple[int, int]] = []  # (bookings settled in bulk, reads they took)
 
