@@ -15,6 +15,13 @@ follow-up job or a passenger's reply may change a booking meanwhile. A chunk of
 read it alone — and, as before, every effect re-reads under the transaction's lock what
 it acts on. Each value is handed out once: a case that gathers its context again (a seat
 race lost, a retry) reads afresh.
+
+The cases settled in bulk (`agent.runtime.settle`) read a chunk per transaction batch
+(`settle_batch`, 200 by default): a batch decides every one of its cases before any of
+them acts, so a case of it waits for no effect of its neighbours, and its booking is at
+most one batch's deciding older (about half a second of CPU) — five times fewer queries
+than chunks of 32, for the same rows. A batch's cases have distinct bookings and act
+only on their own (`settle._candidates`).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from datetime import timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 import airportsdata
 
@@ -113,7 +113,14 @@ def great_circle_km(a: Airport, b: Airport) -> int:
         a: one airport.
         b: the other airport.
     """
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    return _haversine_km(a.lat, a.lon, b.lat, b.lon)
+
+
+@lru_cache(maxsize=8192)
+def _haversine_km(*degrees: float) -> int:
+    """Whole kilometres between two points given in degrees (lat, lon, lat, lon): kept
+    per pair, as the rules ask it for every passenger of a flight, twice."""
+    lat1, lon1, lat2, lon2 = map(math.radians, degrees)
     h = (
         math.sin((lat2 - lat1) / 2) ** 2
         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2

@@ -4,6 +4,7 @@ time and locked for a change; the seats a booking's party needs."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Row, Select, bindparam, func, inspect, select
@@ -72,23 +73,16 @@ async def load_bookings(session: AsyncSession, pnrs: Sequence[str]) -> dict[str,
     number (a wave reads hundreds at once); unknown PNRs are absent."""
     if not pnrs:
         return {}
-    rows = (await session.execute(_columns(BookingRow).where(BookingRow.pnr.in_(pnrs)))).all()
+    keys = {"keys": list(pnrs)}
+    rows = (await session.execute(_rows_of(BookingRow, "pnr"), keys)).all()
     segments: dict[str, list[Row[Any]]] = {}
-    for s in (await session.execute(_columns(SegmentRow).where(SegmentRow.pnr.in_(pnrs)))).all():
+    for s in (await session.execute(_rows_of(SegmentRow, "pnr"), keys)).all():
         segments.setdefault(s.pnr, []).append(s)
     people: dict[str, list[Row[Any]]] = {}
-    for p in (
-        await session.execute(
-            _columns(PassengerRow).where(PassengerRow.pnr.in_(pnrs)).order_by(PassengerRow.seq)
-        )
-    ).all():
+    for p in (await session.execute(_rows_of(PassengerRow, "pnr", "seq"), keys)).all():
         people.setdefault(p.pnr, []).append(p)
     trips: dict[str, list[Row[Any]]] = {}
-    for j in (
-        await session.execute(
-            _columns(JourneyRow).where(JourneyRow.pnr.in_(pnrs)).order_by(JourneyRow.seq)
-        )
-    ).all():
+    for j in (await session.execute(_rows_of(JourneyRow, "pnr", "seq"), keys)).all():
         trips.setdefault(j.pnr, []).append(j)
     bookings = {
         row.pnr: _booking(
@@ -98,9 +92,9 @@ async def load_bookings(session: AsyncSession, pnrs: Sequence[str]) -> dict[str,
     }
     # Bookings stored without journey rows: one journey per journey number, derived from
     # their flights' ends (one query for all of them).
-    keys = {s.flight_key for b in bookings.values() if not b.journeys for s in b.segments}
-    if keys:
-        flights = (await session.scalars(select(FlightRow).where(FlightRow.key.in_(keys)))).all()
+    unended = {s.flight_key for b in bookings.values() if not b.journeys for s in b.segments}
+    if unended:
+        flights = (await session.scalars(select(FlightRow).where(FlightRow.key.in_(unended)))).all()
         ends = {f.key: _Ends(f.origin, f.destination) for f in flights}
         for pnr, booking in bookings.items():
             if not booking.journeys and booking.segments:
@@ -115,6 +109,21 @@ def _columns(table: type[Base]) -> Select[Any]:
     session still flushes what it holds first, as an ORM query does."""
     mapper = inspect(table)
     return select(*(mapper.attrs[c.key].class_attribute for c in mapper.columns))
+
+
+@cache
+def _rows_of(table: type[Base], key: str, *order: str) -> Select[Any]:
+    """`_columns` of the rows whose `key` is one of the ``keys`` parameter (a list,
+    expanded in the query), in `order`: built once per table (see `_SEATS_NEEDED`), where
+    a statement built per call, its list coerced value by value and keyed for the
+    compiled cache, cost more CPU than the rows it read (a wave reads its bookings a chunk
+    at a time)."""
+    column = getattr(table, key)
+    return (
+        _columns(table)
+        .where(column.in_(bindparam("keys", expanding=True)))
+        .order_by(*(getattr(table, name) for name in order))
+    )
 
 
 def _booking(
@@ -219,16 +228,11 @@ async def load_customers(session: AsyncSession, ids: Sequence[str]) -> dict[str,
     number; unknown ids are absent."""
     if not ids:
         return {}
-    rows = (await session.execute(_columns(CustomerRow).where(CustomerRow.id.in_(ids)))).all()
+    keys = {"keys": list(ids)}
+    rows = (await session.execute(_rows_of(CustomerRow, "id"), keys)).all()
     channels: dict[str, list[Row[Any]]] = {}
-    for c in (
-        await session.execute(
-            _columns(ChannelRow)
-            .where(ChannelRow.customer_id.in_(ids))
-            # Ties of priority keep the order they were stored in.
-            .order_by(ChannelRow.customer_id, ChannelRow.id)
-        )
-    ).all():
+    # Ties of priority keep the order they were stored in.
+    for c in (await session.execute(_rows_of(ChannelRow, "customer_id", "id"), keys)).all():
         channels.setdefault(c.customer_id, []).append(c)
     return {
         row.id: Customer(

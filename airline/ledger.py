@@ -53,6 +53,7 @@ async def read_ledger_ahead_under(session: AsyncSession, prefixes: Iterable[str]
     wanted = [prefix for prefix in dict.fromkeys(prefixes) if prefix and prefix not in under]
     if not wanted:
         return
+    wanted_set = set(wanted)
     for prefix in wanted:
         under[prefix] = []
     session.info.setdefault(_UNDER_LENGTHS, set()).update(len(prefix) for prefix in wanted)
@@ -60,11 +61,11 @@ async def read_ledger_ahead_under(session: AsyncSession, prefixes: Iterable[str]
     # range holds exactly the keys that start with the prefix, and the unique key's
     # index finds them (its LIKE ignores case and scans the table, once per prefix).
     # Elsewhere LIKE, as `effect_details_under` asks: PostgreSQL compares by the
-    # database's collation, which need not sort a prefix's keys together. `startswith`
-    # then sorts the rows to their prefixes.
+    # database's collation, which need not sort a prefix's keys together.
     # On SQLite the ranges are one JSON parameter of one statement built once (a
     # statement of a term per prefix was built and compiled anew for every batch: more
-    # CPU than running it); a row under two prefixes comes once per range.
+    # CPU than running it); a row under two prefixes comes once per range. Each row
+    # then goes to every prefix its key starts with.
     key = LedgerRow.idempotency_key
     if session.get_bind().dialect.name == "sqlite":
         ranges = json.dumps([[prefix, _after(prefix)] for prefix in wanted])
@@ -72,14 +73,15 @@ async def read_ledger_ahead_under(session: AsyncSession, prefixes: Iterable[str]
     else:
         terms = [key.like(_pattern(prefix), escape="/") for prefix in wanted]
         found = await session.execute(select(key, LedgerRow.detail).where(or_(*terms)))
+    lengths = sorted({len(prefix) for prefix in wanted})
     seen: set[str] = set()
     for k, detail in found:
         if k in seen:
             continue
         seen.add(k)
-        for prefix in wanted:
-            if k.startswith(prefix):
-                under[prefix].append(detail)
+        for length in lengths:
+            if k[:length] in wanted_set:
+                under[k[:length]].append(detail)
     for prefix in wanted:  # after those written, as they will be written
         under[prefix] += [r["detail"] for r in _held_under(session, prefix)]
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from airline.board import FlightState, LiveBoard
-from airline.journeys import journey_of_flight
+from airline.journeys import JourneyView, journey_of_flight
 from airline.models import Booking, Cabin, FlightStatus, LoyaltyTier, ReasonCode, Segment
 from airline.reservations import load_booking, load_customer
 from airline.schedule import Schedule
@@ -68,8 +68,10 @@ def disruption_facts(
     *,
     now: datetime,
     kind: DisruptionKind | None = None,
+    journey: JourneyView | None = None,
 ) -> Disruption:
-    """The policy engine's view of one disruption of one booking, read from the live board.
+    """The policy engine's view of one disruption of one booking, read from the live board
+    (`journey`: the booking's `journey_of_flight(flight_key)`, when the caller has it).
 
     The disruption is judged on the journey the flight is on (`airline.journeys`): its
     origin, final destination and ticketed arrival; the booking's other journeys play no
@@ -82,7 +84,9 @@ def disruption_facts(
     """
     flights = schedule.flights
     disrupted = flights.get(flight_key)
-    trip = journey_of_flight(booking, flight_key, flights) if disrupted is not None else None
+    trip = journey
+    if trip is None and disrupted is not None:
+        trip = journey_of_flight(booking, flight_key, flights)
     on_it = [s for s in booking.segments if s.flight_key == flight_key]
     if disrupted is None or trip is None or not on_it:
         raise NotFoundError(f"booking {booking.pnr} has no segment on {flight_key}")
@@ -276,7 +280,14 @@ def rerouted_entitlements(
     Raises:
         NotFoundError: no such flight, or the booking has no segment on `flight_key`.
     """
-    disruption = disruption_facts(schedule, board, booking, flight_key, now=now)
+    # The journey the flight is on, found once for the three that read it (a flight not
+    # in the schedule: none, and `disruption_facts` says so).
+    trip = (
+        journey_of_flight(booking, flight_key, schedule.flights)
+        if flight_key in schedule.flights
+        else None
+    )
+    disruption = disruption_facts(schedule, board, booking, flight_key, now=now, journey=trip)
     if new_flights:
         flights = schedule.flights
 
@@ -291,7 +302,6 @@ def rerouted_entitlements(
                 )
             )
 
-        trip = journey_of_flight(booking, flight_key, flights)
         on_journey = trip.active if trip is not None else booking.active_segments
         kept = [s for s in on_journey if s.seq not in set(replace_seqs)]
         journey = [*(s.flight_key for s in kept), *new_flights]
@@ -334,6 +344,6 @@ def rerouted_entitlements(
             update={"actual_dep": None, "actual_arr": None, "alternative_offered": False}
         )
     facts = BookingFacts.from_booking(
-        booking, tier=tier, flight_key=flight_key, flights=schedule.flights
+        booking, tier=tier, flight_key=flight_key, flights=schedule.flights, journey=trip
     )
     return entitlements(facts, disruption, airports=schedule.airports, config=policy)

@@ -121,11 +121,12 @@ async def settle(deps: AgentDeps, graph: CaseGraph, cases: Sequence[OpenCase]) -
     if not isinstance(deps.reasoner, RulesReasoner):
         return Settled(to_graph=list(cases))
     news = _candidates(cases, rebookings=deps.settings.settle_rebookings_in_bulk)
-    # Their bookings and customers read ahead, a chunk per query (the graph's cases
-    # read theirs after, in their own order).
-    deps = replace(deps, reads=ReadAhead(deps.db, [c.pnr for c in news]))
-    others = {c.id for c in cases} - {c.id for c in news}
     size = deps.settings.settle_batch
+    # Their bookings and customers read ahead, a batch per query: a batch decides all
+    # its cases before any acts (`agent.read_ahead` says why that is fresh enough). The
+    # graph's cases read theirs after, in their own order.
+    deps = replace(deps, reads=ReadAhead(deps.db, [c.pnr for c in news], chunk=size))
+    others = {c.id for c in cases} - {c.id for c in news}
     slots = asyncio.Semaphore(deps.settings.concurrency)
     left: set[str] = set()
     for start in range(0, len(news), size):

@@ -20,11 +20,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from agent import read_ahead
 from agent.nodes.context import NEWS_ONLY
 from agent.runtime import Daemon, cases, finals, settle
 from agent.settings import AgentSettings
 from agent.tables import CaseRow, JobRow
 from airline import holds
+from airline.bookings import load_bookings
 from airline.clock import EventTimeClock
 from airline.models import FlightStatus
 from airline.reservations import HoldExpiredError
@@ -379,3 +381,32 @@ async def test_settled_plans_are_recorded_after_every_case_of_the_wave_acted(
     # Until then they wait serialized, not as objects several times their size: a
     # storm's first wave is most of its day, and its finals were most of its memory.
     assert held_as == {bytes}
+
+
+async def test_a_bulk_batch_reads_its_bookings_at_once(
+    world_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch decides all its cases before any acts, so its bookings are read in one
+    read (`agent.read_ahead`), not a chunk of 32 at a time."""
+    reads: list[int] = []
+
+    async def counting(session: Any, pnrs: Any) -> Any:
+        reads.append(len(pnrs))
+        return await load_bookings(session, pnrs)
+
+    per_settle: list[tuple[int, int]] = []  # (bookings settled in bulk, reads they took)
+
+    async def noting(*args: Any) -> settle.Settled:
+        before = len(reads)
+        done = await settle.settle(*args)
+        per_settle.append((sum(reads[before:]), len(reads) - before))
+        return done
+
+    monkeypatch.setattr(read_ahead, "load_bookings", counting)
+    monkeypatch.setattr(cases, "settle", noting)
+    async with opened(
+        copy_of(world_template, tmp_path, "bulk"), AgentSettings(settle_batch=500)
+    ) as (agent, daemon):
+        await storm(agent, daemon)
+    assert max(n for n, _ in per_settle) > 32, per_settle  # more than one old chunk
+    assert all(taken <= 1 for _, taken in per_settle), per_settle

@@ -14,7 +14,7 @@ from enum import StrEnum
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from airline.airports import great_circle_km
-from airline.journeys import journey_of_flight
+from airline.journeys import JourneyView, journey_of_flight
 from airline.models import (
     REDUCED_MOBILITY_SSR,
     Airport,
@@ -77,12 +77,13 @@ class BookingFacts(BaseModel):
         tier: LoyaltyTier = LoyaltyTier.NONE,
         flight_key: str | None = None,
         flights: Mapping[str, Flight] | None = None,
+        journey: JourneyView | None = None,
     ) -> BookingFacts:
         """The facts of a stored booking; `tier` comes from its customer. With the disrupted
         `flight_key` (and the schedule's `flights`), the price of its journey, and of the
-        flight alone when the journey is that one flight."""
-        journey = None
-        if flight_key is not None and flights is not None:
+        flight alone when the journey is that one flight (`journey`: that flight's
+        `journey_of_flight`, when the caller has it)."""
+        if journey is None and flight_key is not None and flights is not None:
             journey = journey_of_flight(booking, flight_key, flights)
         segments = booking.active_segments
         flight_price = booking.price_cents if len(segments) == 1 else None
