@@ -404,8 +404,8 @@ def _later_in_a_storm(
     earlier seat for a safer one explains taking the next departure, however far the
     timetable puts it, and nothing later. gen-s302-w3-fam: after two weather
     cancellations LIS-MUC in the morning, an unaccompanied minor was given the next seat
-    LIS-MUC, 19:00 the next day (the planner put the 13:30's chance to go too at about
-    0.8), and a family of three the 13:30, which flew; the day alone called that a fault
+    LIS-MUC, 19:00 the next day (the planner's risk 0.009 against the 13:30's 0.49),
+    and a family of three the 13:30, which flew; the day alone called that a fault
     because the next day's only flight left in the evening."""
     legs = j.seats.journeys[high].final
     if not legs or j.board.state(legs[0].flight, j.record.end).est_dep <= could.dep:
