@@ -548,6 +548,39 @@ def test_a_later_seat_after_a_storm_at_the_airport_is_no_priority_fault() -> Non
     assert "priority" in checks(run("crew"))
 
 
+def test_the_next_departure_after_a_storm_is_no_priority_fault_however_late() -> None:
+    """gen-s302-w3-fam of seed 302: after weather cancellations, an unaccompanied minor
+    was given the next flight with a seat, the next day's evening one (more than a day
+    after the earlier seat, which the planner rated likely to go too), and a family the
+    earlier seat, which flew. Taking the next departure for safety is defensible however
+    far the timetable puts it; skipping a departure in between that had a seat is not."""
+    one_seat = replace(XA2, sold={"economy": 9})
+    tomorrow = flight("XA4/2026-03-02", "FRA", "MUC", 2280, 2340)  # 03-02 19:00
+    minor = booking("P1", "XA1/2026-03-01", ssr=("UMNR",))
+    plain = booking("P2", "XA1/2026-03-01")
+
+    def run(xa3_sold: int) -> RunRecord:
+        xa3 = replace(XA3, sold={"economy": xa3_sold})
+        return after(
+            RunRecord(
+                world=world([XA1, one_seat, xa3, tomorrow], [minor, plain]),
+                events=[cancelled(reason="weather")],
+                end=at(720),
+                effects=[
+                    rebook(0, "P2", [1], ["XA2/2026-03-01"], case="c2"),
+                    rebook(0, "P1", [1], ["XA4/2026-03-02"], case="c1"),
+                ],
+                messages=[
+                    message(0, "P1", "cancelled_rebooked", "XA1/2026-03-01"),
+                    message(0, "P2", "cancelled_rebooked", "XA1/2026-03-01"),
+                ],
+            )
+        )
+
+    assert "priority" not in checks(run(xa3_sold=10))  # XA3 full: XA4 was the next seat
+    assert "priority" in checks(run(xa3_sold=0))  # XA3 had seats and was skipped
+
+
 def test_an_elite_on_a_cheaper_fare_may_go_after_a_flexible_fare() -> None:
     """Storm day 2013-02-08 (risk_hours 0 or 24): a non-elite passenger on a flexible
     fare took the last seat a silver one on a standard fare could have flown. The policy
