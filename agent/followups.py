@@ -31,13 +31,14 @@ from agent.approvals import DECIDED, ApprovalStatus
 from agent.claims import CaseClaims
 from agent.deps import AgentDeps
 from agent.graph import CASE_DURABILITY, CaseGraph
+from agent.recheck_triage import GONE
 from agent.scheduler import Handler, JobKind
 from agent.state import CaseState
 from agent.tables import ApprovalRow
 from airline.board import LiveBoard
 from airline.clock import Clock, EventTimeClock
 from airline.holds import release_expired_holds
-from airline.models import Booking, Customer, FlightStatus
+from airline.models import Booking, Customer
 from airline.reservations import load_booking, load_customer
 from tools.notifications import MessageKind, enqueue_for_booking, stated_now, with_preferences
 from travel_agent.errors import NotFoundError
@@ -50,9 +51,6 @@ def _at(clock: Clock, instant: datetime) -> AbstractContextManager[None]:
     """`EventTimeClock.at`; a wall or simulated clock keeps its time."""
     return clock.at(instant) if isinstance(clock, EventTimeClock) else nullcontext()
 
-
-# A re-check's flight that no longer takes its passengers where they booked.
-_BROKEN = (FlightStatus.CANCELLED, FlightStatus.DIVERTED)
 
 # What resumes a parked case, by the approval's status.
 RESUMABLE = (*DECIDED, ApprovalStatus.STALE, ApprovalStatus.EXPIRED)
@@ -330,7 +328,7 @@ class FollowUps:
             state = self.deps.board.get(key)
             broke = (
                 f"{key} is {state.status.value}"
-                if state is not None and state.status in _BROKEN
+                if state is not None and state.status in GONE
                 else "the connection broke"
             )
             log.info("re-check of %s: %s", passenger(payload["pnr"]), broke)
@@ -348,7 +346,7 @@ def recheck_target(board: LiveBoard, flights: list[str]) -> str:
     from there)."""
     for key in flights:
         state = board.get(key)
-        if state is not None and state.status in _BROKEN:
+        if state is not None and state.status in GONE:
             return key
     return flights[0]
 

@@ -24,8 +24,9 @@ from airline.models import BookingStatus, FlightStatus, SegmentStatus
 from airline.schedule import Schedule
 from airline.tables import BookingRow, SegmentRow
 
-# A flight whose every passenger a re-check opens a case for.
-_GONE = (FlightStatus.CANCELLED, FlightStatus.DIVERTED)
+GONE = (FlightStatus.CANCELLED, FlightStatus.DIVERTED)
+"""A flight that no longer takes its passengers where they booked: a re-check triages
+against the first such flight of an itinerary, and opens a case for its every passenger."""
 
 
 async def recheck_candidates(
@@ -64,7 +65,7 @@ async def recheck_candidates(
             keys = journeys.get(pnr)
             if keys is None:
                 continue  # no longer on it (rebooked again, refunded): nothing to open
-            if state.status in _GONE:
+            if state.status in GONE:
                 found.add((pnr, flight_key))
                 continue
             onward = onward_of(keys, flight_key)

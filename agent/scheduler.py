@@ -185,11 +185,15 @@ class Scheduler:
                 if batch is not None:
                     await self._run_batch(batch, jobs, at)
                 else:
-                    for job in jobs:
-                        with nullcontext() if at is None else at(job.due_at):
-                            await self._run(job.id, job.kind, job.payload)
+                    await self._run_each(jobs, at)
                 ran += len(jobs)
             self.ran += len(claimed)
+
+    async def _run_each(self, jobs: list[DueJob], at: At | None) -> None:
+        """One job at a time, each in its own block at its due time."""
+        for job in jobs:
+            with nullcontext() if at is None else at(job.due_at):
+                await self._run(job.id, job.kind, job.payload)
 
     async def _run_batch(self, handler: BatchHandler, jobs: list[DueJob], at: At | None) -> None:
         started = time.monotonic()
@@ -199,9 +203,7 @@ class Scheduler:
             log.exception(
                 "a batch of %d %s jobs failed; running them one by one", len(jobs), jobs[0].kind
             )
-            for job in jobs:
-                with nullcontext() if at is None else at(job.due_at):
-                    await self._run(job.id, job.kind, job.payload)
+            await self._run_each(jobs, at)
             return
         if at is not None:
             # A job the handler found nothing to do for entered no block of its own: the

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,26 @@ def _sink_with(producers: list[FakeProducer], monkeypatch: pytest.MonkeyPatch) -
     queue = list(producers)
     monkeypatch.setattr(KafkaSink, "_new_producer", lambda self: queue.pop(0))
     return KafkaSink("localhost:1")
+
+
+@asynccontextmanager
+async def holding_the_write_lock(db: Database) -> AsyncIterator[None]:
+    """A wave deciding: another task holds the database's write lock (a transaction open)
+    for the block, and lets it go when the block ends."""
+    locked, release = asyncio.Event(), asyncio.Event()
+
+    async def deciding() -> None:
+        async with db.transaction():
+            locked.set()
+            await release.wait()
+
+    holder = asyncio.create_task(deciding())
+    await locked.wait()
+    try:
+        yield
+    finally:
+        release.set()
+        await holder
 
 
 @pytest.mark.parametrize("lost", [OutOfOrderSequenceNumber(), UnknownProducerId()])
@@ -243,22 +264,12 @@ async def test_deliveries_go_on_while_another_transaction_holds_the_write_lock(
         relay = OutboxRelay(db, sink, {}, channel, SimulatedClock(NOW))
         draining = asyncio.create_task(relay.drain_once())  # claims, then the first waits
         await channel.first.wait()
-        locked, release = asyncio.Event(), asyncio.Event()
-
-        async def deciding() -> None:
-            async with db.transaction():
-                locked.set()
-                await release.wait()
-
-        holder = asyncio.create_task(deciding())
-        await locked.wait()
-        channel.go.set()
-        async with asyncio.timeout(10):  # every row published, the lock still held
-            await sink.all_sent.wait()
-        assert not draining.done()  # its marks wait for the lock
-        released_at = datetime.now(UTC)
-        release.set()
-        await holder
+        async with holding_the_write_lock(db):
+            channel.go.set()
+            async with asyncio.timeout(10):  # every row published, the lock still held
+                await sink.all_sent.wait()
+            assert not draining.done()  # its marks wait for the lock
+            released_at = datetime.now(UTC)
         assert await draining == rows
         async with db.session() as session:
             outbox = (await session.scalars(select(OutboxRow))).all()
@@ -338,18 +349,5 @@ async def test_a_poll_that_finds_nothing_does_not_wait_for_the_write_lock(tmp_pa
         await _outbox(db, 2)
         relay = OutboxRelay(db, FlakySink(0), {}, CountingChannel(), SimulatedClock(NOW))
         assert await relay.drain_once() == 2
-        locked, release = asyncio.Event(), asyncio.Event()
-
-        async def deciding() -> None:
-            async with db.transaction():
-                locked.set()
-                await release.wait()
-
-        holder = asyncio.create_task(deciding())
-        await locked.wait()
-        try:
-            async with asyncio.timeout(5):
-                assert await relay.drain_once() == 0
-        finally:
-            release.set()
-            await holder
+        async with holding_the_write_lock(db), asyncio.timeout(5):
+            assert await relay.drain_once() == 0
