@@ -161,6 +161,15 @@ class PlannerSettings(BaseModel):
     passenger's, and is the one term not multiplied by the priority weight: a partner's
     seat costs the same whoever takes it, so it never decides who gets the earlier seat.
 
+    Two priority classes are an order before they are a weight (`tiers_in_order`):
+    EU261 Art 11 passengers are planned before everyone else, then loyalty tiers from
+    platinum down, each class on the seats the classes before it left
+    (`agent.planner.solve.plan_wave`); within a class the weights decide. Weights alone
+    trade one higher passenger's seat for two lower ones' (costs are per seat): an
+    untiered linked pair took the last two seats from a platinum passenger alone
+    (open-priority-s305-w5), where the issue asks that "higher priority classes [be]
+    served first" and published practice gives elites priority (DOMAIN.md).
+
     The MILP's limits are a node count (`node_limit`) and a relative gap (`mip_rel_gap`),
     never a time, so the plan does not depend on machine load. The gap is not the
     solver's 1e-6: the quality target (a summed cost within 1.02 of the optimum) leaves
@@ -228,6 +237,11 @@ class PlannerSettings(BaseModel):
     )
     fare_boost: dict[str, float] = Field(
         default_factory=lambda: {"flex": 0.25, "standard": 0.0, "basic": -0.1}
+    )
+    tiers_in_order: bool = Field(
+        default=True,
+        description="plan loyalty tiers in order, platinum first, each on the seats the "
+        "higher tiers left (false: a tier is only its weight, `tier_boost`)",
     )
     max_milp_variables: int = Field(
         default=200_000,

@@ -54,6 +54,7 @@ def _canonical(p: Party, options: Mapping[str, Sequence[Option]]) -> list[object
         p.arrive_by.isoformat() if p.arrive_by else None,
         p.weight,
         p.art11,
+        p.tier_order,
         sorted(p.avoid_airports),
         sorted(p.avoid_carriers),
         p.no_overnight,

@@ -43,6 +43,7 @@ from airline.models import (
 )
 from airline.schedule import Schedule
 from tools.policy.eu261 import rerouting_window
+from tools.policy.fares import TIER_RANK
 
 REBOOKING_LEAD = timedelta(minutes=30)
 """The least time between telling a passenger of a new departure and that departure, for
@@ -295,6 +296,7 @@ def party_of(
             fare=booking.fare.value,
         ),
         art11=special,
+        tier_order=TIER_RANK[tier] if weights.tiers_in_order else 0,
         no_overnight=bool(preferences and preferences.avoid_overnight),
         avoid_airports=avoided_airports(preferences),
         avoid_carriers=frozenset(preferences.avoid_carriers if preferences else ()),

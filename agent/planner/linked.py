@@ -40,7 +40,7 @@ def merge_linked(
     parties: Sequence[Party], links: Mapping[str, Hashable]
 ) -> tuple[list[Party], dict[str, list[Party]]]:
     """Merge the parties whose bookings share a `link_key` into one party (a seat each on
-    every leg, the group's highest priority, every member's hard preferences and
+    every leg, the group's highest priority and class, every member's hard preferences and
     exclusions, the latest start and the earliest deadline); returns the parties and, per
     party ref, the bookings' own parties it is made of. Parties without a link are
     unchanged (and made of themselves)."""
@@ -64,6 +64,7 @@ def merge_linked(
             arrive_by=min(deadlines) if deadlines else None,
             weight=max(p.weight for p in members),
             art11=any(p.art11 for p in members),
+            tier_order=min(p.tier_order for p in members),
             avoid_airports=frozenset().union(*(p.avoid_airports for p in members)),
             avoid_carriers=frozenset().union(*(p.avoid_carriers for p in members)),
             no_overnight=any(p.no_overnight for p in members),

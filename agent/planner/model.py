@@ -57,6 +57,9 @@ class Party:
     """Reduced mobility or an unaccompanied minor among its passengers (EU261 Art 11: the
     carrier "shall give priority to carrying" them): planned before every party without,
     whatever their weights and seats add up to (`solve.plan_wave`)."""
+    tier_order: int = 0
+    """Its loyalty tier's place in the order tiers are planned in after Art 11 (0: the
+    highest, or tiers not in order: `PlannerSettings.tiers_in_order`)."""
     avoid_airports: frozenset[str] = frozenset()
     avoid_carriers: frozenset[str] = frozenset()
     no_overnight: bool = False
@@ -76,6 +79,11 @@ class Party:
     for others, as the flight's seats left (everybody's) already count them sold."""
     also_from: Start | None = None
     """Another start the party's options may leave from (None: `origin` only)."""
+
+    @property
+    def planned_in(self) -> tuple[int, int]:
+        """The priority class this party is planned in: lower first (`solve.plan_wave`)."""
+        return (0 if self.art11 else 1, self.tier_order)
 
     def needs(self, seat: Seat) -> int:
         """The seats this party must find free on `seat` (its own there credited)."""

@@ -121,33 +121,43 @@ def plan_wave(
 ) -> WavePlan:
     """Assign every party of the wave (module docstring); deterministic.
 
-    EU261 Art 11 first: the parties with reduced mobility or an unaccompanied minor
-    (`Party.art11`) are planned jointly on every seat, and the others jointly on the
-    seats they leave. Art 11 is an order, not a weight: in one objective, two platinum
-    passengers of a linked group (2 seats at weight 2) outweighed a blind passenger alone
-    (1 seat at weight 4) for the last seats of the earlier connection, and the blind
-    passenger arrived 4 h later (found-priority-s239-w1). Within each part the weights
-    decide. The bound is the parts' bounds summed: a bound of the problem in that order.
+    Priority classes first (`Party.planned_in`): the parties with reduced mobility or an
+    unaccompanied minor (EU261 Art 11) are planned jointly on every seat, then each
+    loyalty tier from platinum down jointly on the seats the classes before it left.
+    A class is an order, not a weight: in one objective, two platinum passengers of a
+    linked group (2 seats at weight 2) outweighed a blind passenger alone (1 seat at
+    weight 4) for the last seats of the earlier connection, and the blind passenger
+    arrived 4 h later (found-priority-s239-w1); an untiered linked pair (2 seats at
+    weight 1) outweighed a platinum passenger alone (1 seat at weight 2) for a diverted
+    flight's last two seats onward, and the platinum was offered a refund
+    (open-priority-s305-w5). Within a class the weights decide (a connection at risk,
+    the fare). The bound is the classes' bounds summed: a bound of the problem in that
+    order.
     """
-    first = [p for p in parties if p.art11]
-    if not first or len(first) == len(parties):
+    classes: dict[tuple[int, int], list[Party]] = {}
+    for party in parties:
+        classes.setdefault(party.planned_in, []).append(party)
+    if len(classes) < 2:
         return _plan_jointly(parties, options, capacity, weights)
-    ahead = _plan_jointly(first, options, capacity, weights)
     left = dict(capacity)
-    for party in first:
-        placed = ahead.placed(party.ref)
-        for seat in placed.seats if placed is not None else ():
-            left[seat] = left.get(seat, 0) - party.needs(seat)
-    rest = _plan_jointly([p for p in parties if not p.art11], options, left, weights)
+    plans: list[WavePlan] = []
+    for key in sorted(classes):
+        members = classes[key]
+        plan = _plan_jointly(members, options, left, weights)
+        plans.append(plan)
+        for party in members:
+            placed = plan.placed(party.ref)
+            for seat in placed.seats if placed is not None else ():
+                left[seat] = left.get(seat, 0) - party.needs(seat)
     return WavePlan(
-        placements={**ahead.placements, **rest.placements},
+        placements={ref: p for plan in plans for ref, p in plan.placements.items()},
         solver=Solver.MILP
-        if ahead.solver is Solver.MILP and rest.solver is Solver.MILP
+        if all(plan.solver is Solver.MILP for plan in plans)
         else Solver.GREEDY,
-        objective=round(ahead.objective + rest.objective, 6),
-        lower_bound=round(ahead.lower_bound + rest.lower_bound, 6),
+        objective=round(sum(plan.objective for plan in plans), 6),
+        lower_bound=round(sum(plan.lower_bound for plan in plans), 6),
         digest=inputs_digest(parties, options, capacity, weights),
-        stats={k: ahead.stats.get(k, 0) + rest.stats.get(k, 0) for k in ahead.stats},
+        stats={k: sum(plan.stats.get(k, 0) for plan in plans) for k in plans[0].stats},
     )
 
 

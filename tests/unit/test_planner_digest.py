@@ -63,6 +63,7 @@ def _document_digest(
                 p.arrive_by.isoformat() if p.arrive_by else None,
                 p.weight,
                 p.art11,
+                p.tier_order,
                 sorted(p.avoid_airports),
                 sorted(p.avoid_carriers),
                 p.no_overnight,

@@ -15,7 +15,11 @@ SOON, LATER = option("XA1/soon", 1), option("XA2/later", 6)
 
 
 def _group() -> tuple[list, dict[str, object]]:  # type: ignore[type-arg]
-    parties = [party("PNR01"), party("PNR02", weight=2.0, no_overnight=True), party("OTHER")]
+    parties = [
+        replace(party("PNR01"), tier_order=3),
+        replace(party("PNR02", weight=2.0, no_overnight=True), tier_order=1),
+        replace(party("OTHER"), tier_order=3),
+    ]
     links = {"PNR01": ("C1", "XA9"), "PNR02": ("C1", "XA9"), "OTHER": ("C2", "XA9")}
     return parties, links
 
@@ -27,6 +31,7 @@ def test_linked_bookings_merge_into_one_party_with_a_seat_each() -> None:
     assert set(by_ref) == {"PNR01+PNR02", "OTHER"}
     group = by_ref["PNR01+PNR02"]
     assert group.seats == 2 and group.weight == 2.0 and group.no_overnight
+    assert group.tier_order == 1  # the group's highest tier is the class it is planned in
     assert [m.ref for m in members_of[group.ref]] == ["PNR01", "PNR02"]
 
 

@@ -447,3 +447,37 @@ async def test_a_passenger_eu261_art11_protects_is_planned_first(
     facts = BookingFacts.from_booking(booking)
     assert facts.reduced_mobility == (code != "UMNR")
     assert facts.unaccompanied_minor == (code == "UMNR")
+
+
+@pytest.mark.parametrize(
+    ("tier", "in_order", "expected"),
+    [
+        (LoyaltyTier.PLATINUM, True, 0),
+        (LoyaltyTier.GOLD, True, 1),
+        (LoyaltyTier.SILVER, True, 2),
+        (LoyaltyTier.NONE, True, 3),
+        (LoyaltyTier.PLATINUM, False, 0),
+        (LoyaltyTier.NONE, False, 0),
+    ],
+)
+async def test_a_tier_is_the_class_a_party_is_planned_in(
+    world: tuple[Database, Schedule, LiveBoard], tier: LoyaltyTier, in_order: bool, expected: int
+) -> None:
+    """Tiers are planned in order, platinum first (`PlannerSettings.tiers_in_order`); off,
+    every tier is one class and the tier is only its weight."""
+    db, schedule, board = world
+    cancelled = f"XA102/{DAY}"
+    _cancel(board, cancelled)
+    async with db.session() as session:
+        booking = await load_booking(session, "FAMILY")
+    broken = broken_segments(schedule, board, CaseReason.CANCELLED, booking, cancelled, NOW)
+    assert broken is not None
+    party = party_of(
+        schedule,
+        booking,
+        broken,
+        tier=tier,
+        reason=CaseReason.CANCELLED,
+        weights=WEIGHTS.model_copy(update={"tiers_in_order": in_order}),
+    )
+    assert party.tier_order == expected and party.planned_in == (1, expected)

@@ -87,6 +87,29 @@ def test_art11_goes_first_however_many_seats_of_a_lower_priority_outweigh_it() -
     assert plan.lower_bound <= plan.objective + 1e-6
 
 
+def test_a_higher_tier_goes_first_however_many_seats_of_a_lower_tier_outweigh_it() -> None:
+    # open-priority-s305-w5: a diversion's last two seats onward; an untiered linked pair
+    # on a flexible fare (2 seats at weight 1.25) outweighed a platinum passenger alone
+    # (1 seat at weight 2), who was left with the refund offer. Tiers are planned in order.
+    platinum = dc_replace(party("PLAT01", weight=2.0), tier_order=0)
+    pair = dc_replace(party("NONE01+NONE02", seats=2, weight=1.25), tier_order=3)
+    options = {p.ref: [SOON] for p in (platinum, pair)}
+    capacity = {SOON.seats[0]: 2}
+
+    plan = plan_wave([pair, platinum], options, capacity, WEIGHTS)
+
+    assert plan.placed("PLAT01") == SOON
+    assert plan.placed("NONE01+NONE02") is None  # one seat left: the pair stays together
+    assert plan.lower_bound <= plan.objective + 1e-6
+
+    # Weighed only (`tiers_in_order` off, each party in one class): the two seats win.
+    alike = [dc_replace(p, tier_order=0) for p in (pair, platinum)]
+    weighed = plan_wave(
+        alike, options, capacity, WEIGHTS.model_copy(update={"tiers_in_order": False})
+    )
+    assert weighed.placed("NONE01+NONE02") == SOON and weighed.placed("PLAT01") is None
+
+
 def test_a_family_travels_together_even_if_that_means_later() -> None:
     family = party("FAMILY", seats=3)
     single = party("SINGLE")

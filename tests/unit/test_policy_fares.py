@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
 from airline.airports import great_circle_km, load_airports
-from airline.models import Cabin, FareFamily, LoyaltyTier
+from airline.models import Cabin, FareFamily
 from tools.policy.config import EU261_COUNTRIES
 from tools.policy.eu261 import band
 from tools.policy.fares import (
@@ -17,7 +16,6 @@ from tools.policy.fares import (
     downgrade_refund_cents,
     downgrade_refund_percent,
     fare_difference_waived,
-    rebooking_priority,
 )
 
 T0 = datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
@@ -103,25 +101,3 @@ def test_downgrade_percent(origin: str, destination: str, percent: int) -> None:
     )
     assert downgrade_refund_percent(flight_band) == percent
     assert downgrade_refund_cents(1234_56, flight_band) == 1234_56 * percent // 100
-
-
-def test_rebooking_priority_order() -> None:
-    """Art 11 first, then a connection at risk, then tier, then fare."""
-    expected: list[tuple[str, dict[str, Any]]] = [
-        ("reduced mobility, no tier, basic", {"reduced_mobility": True, "fare": FareFamily.BASIC}),
-        ("unaccompanied minor", {"unaccompanied_minor": True}),
-        ("companion of reduced mobility", {"accompanies_reduced_mobility": True}),
-        ("connection at risk, no tier", {"connection_at_risk": True}),
-        ("platinum, basic", {"tier": LoyaltyTier.PLATINUM, "fare": FareFamily.BASIC}),
-        ("gold, flex", {"tier": LoyaltyTier.GOLD, "fare": FareFamily.FLEX}),
-        ("gold, standard", {"tier": LoyaltyTier.GOLD}),
-        ("silver, basic", {"tier": LoyaltyTier.SILVER, "fare": FareFamily.BASIC}),
-        ("none, flex", {"fare": FareFamily.FLEX}),
-        ("none, standard", {}),
-        ("none, basic", {"fare": FareFamily.BASIC}),
-    ]
-    shuffled = expected[::-1]
-    ranked = sorted(shuffled, key=lambda p: rebooking_priority(**p[1]))
-    # Art 11 passengers tie with each other; the rest is a strict order.
-    assert {name for name, _ in ranked[:3]} == {name for name, _ in expected[:3]}
-    assert [name for name, _ in ranked[3:]] == [name for name, _ in expected[3:]]

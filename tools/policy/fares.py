@@ -103,31 +103,3 @@ def downgrade_refund_percent(band: Band) -> int:
 def downgrade_refund_cents(flight_price_cents: int, band: Band) -> int:
     """The Art 10(2) refund for a flight of this price, rounded down to the cent."""
     return flight_price_cents * DOWNGRADE_REFUND_PERCENT[band] // 100
-
-
-def rebooking_priority(
-    *,
-    tier: LoyaltyTier = LoyaltyTier.NONE,
-    fare: FareFamily = FareFamily.STANDARD,
-    connection_at_risk: bool = False,
-    reduced_mobility: bool = False,
-    accompanies_reduced_mobility: bool = False,
-    unaccompanied_minor: bool = False,
-) -> tuple[int, int, int, int]:
-    """A sort key: passengers with smaller keys are re-accommodated first.
-
-    The order, most important first: people with reduced mobility, their companions and
-    unaccompanied minors (EU261 Art 11(1)); then a connection at risk, since a late seat
-    is worth nothing to them; then loyalty tier (platinum, gold, silver, none); then fare
-    (flex, standard, basic), as airlines' published re-accommodation policies do.
-
-    Example:
-        ``sorted(passengers, key=lambda p: rebooking_priority(tier=p.tier, fare=p.fare))``
-    """
-    art11 = reduced_mobility or accompanies_reduced_mobility or unaccompanied_minor
-    return (
-        0 if art11 else 1,
-        0 if connection_at_risk else 1,
-        TIER_RANK[tier],
-        FARE_RANK[fare],
-    )
