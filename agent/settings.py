@@ -167,7 +167,7 @@ class PlannerSettings(BaseModel):
     (`agent.planner.solve.plan_wave`); within a class the weights decide. Weights alone
     trade one higher passenger's seat for two lower ones' (costs are per seat): an
     untiered linked pair took the last two seats from a platinum passenger alone
-    (open-priority-s305-w5), where the issue asks that "higher priority classes [be]
+    (found-priority-s305-w5), where the issue asks that "higher priority classes [be]
     served first" and published practice gives elites priority (DOMAIN.md).
 
     The MILP's limits are a node count (`node_limit`) and a relative gap (`mip_rel_gap`),

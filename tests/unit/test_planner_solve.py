@@ -88,7 +88,7 @@ def test_art11_goes_first_however_many_seats_of_a_lower_priority_outweigh_it() -
 
 
 def test_a_higher_tier_goes_first_however_many_seats_of_a_lower_tier_outweigh_it() -> None:
-    # open-priority-s305-w5: a diversion's last two seats onward; an untiered linked pair
+    # found-priority-s305-w5: a diversion's last two seats onward; an untiered linked pair
     # on a flexible fare (2 seats at weight 1.25) outweighed a platinum passenger alone
     # (1 seat at weight 2), who was left with the refund offer. Tiers are planned in order.
     platinum = dc_replace(party("PLAT01", weight=2.0), tier_order=0)
