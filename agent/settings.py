@@ -161,12 +161,12 @@ class PlannerSettings(BaseModel):
     passenger's, and is the one term not multiplied by the priority weight: a partner's
     seat costs the same whoever takes it, so it never decides who gets the earlier seat.
 
-    Two priority classes are an order before they are a weight (`tiers_in_order`):
-    EU261 Art 11 passengers are planned before everyone else, then loyalty tiers from
-    platinum down, each class on the seats the classes before it left
-    (`agent.planner.solve.plan_wave`); within a class the weights decide. Weights alone
-    trade one higher passenger's seat for two lower ones' (costs are per seat): an
-    untiered linked pair took the last two seats from a platinum passenger alone
+    Two priority classes are an order before they are a weight. EU261 Art 11 passengers
+    are planned before everyone else, on every seat. Loyalty tiers (`tiers_in_order`)
+    are an order for *whether* a party gets a seat: a lower tier never takes the seat a
+    higher one needed to be placed at all; the weights still decide *which* seat
+    (`agent.planner.solve.plan_wave`). Weighed only, an untiered linked pair took the
+    last two seats from a platinum passenger alone, who got the refund offer
     (found-priority-s305-w5), where the issue asks that "higher priority classes [be]
     served first" and published practice gives elites priority (DOMAIN.md).
 
@@ -240,8 +240,8 @@ class PlannerSettings(BaseModel):
     )
     tiers_in_order: bool = Field(
         default=True,
-        description="plan loyalty tiers in order, platinum first, each on the seats the "
-        "higher tiers left (false: a tier is only its weight, `tier_boost`)",
+        description="serve loyalty tiers a seat in order, platinum first: a lower tier never "
+        "takes the seat a higher one needed to be placed (false: a tier is only its weight)",
     )
     max_milp_variables: int = Field(
         default=200_000,

@@ -58,8 +58,9 @@ class Party:
     carrier "shall give priority to carrying" them): planned before every party without,
     whatever their weights and seats add up to (`solve.plan_wave`)."""
     tier_order: int = 0
-    """Its loyalty tier's place in the order tiers are planned in after Art 11 (0: the
-    highest, or tiers not in order: `PlannerSettings.tiers_in_order`)."""
+    """Its loyalty tier's place in the order tiers are served a seat in (0: the highest,
+    or tiers not in order: `PlannerSettings.tiers_in_order`): a party of a lower one
+    never takes the seat a higher one needed to be placed at all (`solve.plan_wave`)."""
     avoid_airports: frozenset[str] = frozenset()
     avoid_carriers: frozenset[str] = frozenset()
     no_overnight: bool = False
@@ -79,11 +80,6 @@ class Party:
     for others, as the flight's seats left (everybody's) already count them sold."""
     also_from: Start | None = None
     """Another start the party's options may leave from (None: `origin` only)."""
-
-    @property
-    def planned_in(self) -> tuple[int, int]:
-        """The priority class this party is planned in: lower first (`solve.plan_wave`)."""
-        return (0 if self.art11 else 1, self.tier_order)
 
     def needs(self, seat: Seat) -> int:
         """The seats this party must find free on `seat` (its own there credited)."""

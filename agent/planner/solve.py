@@ -90,6 +90,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import replace as dc_replace
 
 import numpy as np
 from scipy.sparse import csc_array
@@ -111,6 +112,8 @@ class _Group:
     options: list[Option]
     costs: list[float]
     unplaced: float
+    kept: int = 0
+    """Members an earlier tier's stage placed: at most the others may stay unplaced."""
 
 
 def plan_wave(
@@ -121,52 +124,82 @@ def plan_wave(
 ) -> WavePlan:
     """Assign every party of the wave (module docstring); deterministic.
 
-    Priority classes first (`Party.planned_in`): the parties with reduced mobility or an
-    unaccompanied minor (EU261 Art 11) are planned jointly on every seat, then each
-    loyalty tier from platinum down jointly on the seats the classes before it left.
-    A class is an order, not a weight: in one objective, two platinum passengers of a
-    linked group (2 seats at weight 2) outweighed a blind passenger alone (1 seat at
-    weight 4) for the last seats of the earlier connection, and the blind passenger
-    arrived 4 h later (found-priority-s239-w1); an untiered linked pair (2 seats at
-    weight 1) outweighed a platinum passenger alone (1 seat at weight 2) for a diverted
-    flight's last two seats onward, and the platinum was offered a refund
-    (found-priority-s305-w5). Within a class the weights decide (a connection at risk,
-    the fare). The bound is the classes' bounds summed: a bound of the problem in that
-    order.
-
-    What the order costs, on the storm of 50's wave (3 927 parties, `/tmp`-recorded by
-    `scripts/bench_plan.py`, session 17): weighed only, 2 831 passengers placed;
-    classes in order, 2 682 (platinum 172 of 184 parties placed against 165, gold 333 of
-    400 against 287, untiered 718 of 2 682 against 889): a higher party takes the seat
-    it likes best, or two legs of a connection, where the weights would have seated two
-    lower passengers. Holding only each earlier class's *placement* (a later stage may
-    move it to another seat, `kept` as an unplaced bound) placed 2 719, at 2.4 times the
-    planning CPU (2.26 s against 0.92 s) and with no arrival order between the classes
-    (which the oracle's `outranks` asks of the same journey); not worth the 37.
+    EU261 Art 11 first: the parties with reduced mobility or an unaccompanied minor
+    (`Party.art11`) are planned jointly on every seat, and the others on the seats they
+    leave; each part serves its loyalty tiers a seat in order (`_in_tier_order`). Art 11
+    is an order, not a weight: in one objective, two platinum passengers of a linked
+    group (2 seats at weight 2) outweighed a blind passenger alone (1 seat at weight 4)
+    for the last seats of the earlier connection, and the blind passenger arrived 4 h
+    later (found-priority-s239-w1). The bound is the parts' bounds summed: a bound of
+    the problem in that order.
     """
-    classes: dict[tuple[int, int], list[Party]] = {}
-    for party in parties:
-        classes.setdefault(party.planned_in, []).append(party)
-    if len(classes) < 2:
-        return _plan_jointly(parties, options, capacity, weights)
+    first = [p for p in parties if p.art11]
+    if not first:
+        return _in_tier_order(parties, options, capacity, weights)
+    ahead = _in_tier_order(first, options, capacity, weights)
+    if len(first) == len(parties):
+        return ahead
     left = dict(capacity)
-    plans: list[WavePlan] = []
-    for key in sorted(classes):
-        members = classes[key]
-        plan = _plan_jointly(members, options, left, weights)
-        plans.append(plan)
-        for party in members:
-            placed = plan.placed(party.ref)
-            for seat in placed.seats if placed is not None else ():
-                left[seat] = left.get(seat, 0) - party.needs(seat)
+    for party in first:
+        placed = ahead.placed(party.ref)
+        for seat in placed.seats if placed is not None else ():
+            left[seat] = left.get(seat, 0) - party.needs(seat)
+    rest = _in_tier_order([p for p in parties if not p.art11], options, left, weights)
     return WavePlan(
-        placements={ref: p for plan in plans for ref, p in plan.placements.items()},
-        solver=Solver.MILP if all(plan.solver is Solver.MILP for plan in plans) else Solver.GREEDY,
-        objective=round(sum(plan.objective for plan in plans), 6),
-        lower_bound=round(sum(plan.lower_bound for plan in plans), 6),
+        placements={**ahead.placements, **rest.placements},
+        solver=Solver.MILP
+        if ahead.solver is Solver.MILP and rest.solver is Solver.MILP
+        else Solver.GREEDY,
+        objective=round(ahead.objective + rest.objective, 6),
+        lower_bound=round(ahead.lower_bound + rest.lower_bound, 6),
         digest=inputs_digest(parties, options, capacity, weights),
-        stats={k: sum(plan.stats.get(k, 0) for plan in plans) for k in plans[0].stats},
+        stats={k: ahead.stats.get(k, 0) + rest.stats.get(k, 0) for k in ahead.stats},
     )
+
+
+def _in_tier_order(
+    parties: Sequence[Party],
+    options: Mapping[str, Sequence[Option]],
+    capacity: Mapping[Seat, int],
+    weights: PlannerSettings,
+) -> WavePlan:
+    """Plan `parties` so that a higher loyalty tier (`Party.tier_order`) is served a seat
+    first: tier by tier from the highest, each stage plans the tiers so far jointly, and
+    every party an earlier stage placed must stay placed, on any of its options (`kept`:
+    its group's unplaced count is bounded). The last stage, every tier, is the plan.
+
+    A tier is an order for *whether* a party gets a seat, a weight for *which* seat.
+    Weighed only, an untiered linked pair (2 seats at weight 1.25) took the last two
+    seats from a platinum passenger alone (1 seat at weight 2), who got the refund offer
+    (found-priority-s305-w5). Planned strictly one tier after another instead (each
+    tier's best seats first, on what the tiers before left), a gold passenger alone
+    chose its own carrier's later flight over a partner's earlier seat (the partner's
+    cost, the airline's, outweighed its delay) without seeing that a silver passenger
+    would take the partner's seat anyway, so the silver arrived 3.5 h before the gold
+    (found-priority-s67-w5): in one objective that cost is paid whoever sits there and
+    cancels out. Strict stages also seated fewer: on the storm of 50's wave (3 927
+    parties recorded by `scripts/bench_plan.py`, session 17), weighed only 2 831
+    passengers, strict stages 2 682, these stages 2 719 (platinum 172 of 184 parties
+    placed against 165, gold 336 of 400 against 287, untiered 734 of 2 682 against 889:
+    a higher party seated on two legs of a connection where the weights would have
+    seated two lower passengers is the price of the order), planning CPU 2.26 s against
+    1.86 s weighed only.
+    """
+    tiers = sorted({p.tier_order for p in parties})
+    if len(tiers) < 2:
+        return _plan_jointly(parties, options, capacity, weights)
+    kept: dict[str, Option] = {}
+    plan: WavePlan | None = None
+    for tier in tiers:
+        members = [p for p in parties if p.tier_order <= tier]
+        plan = _plan_jointly(members, options, capacity, weights, kept=kept)
+        kept = {
+            ref: placement.option
+            for ref, placement in plan.placements.items()
+            if placement.option is not None
+        }
+    assert plan is not None
+    return dc_replace(plan, digest=inputs_digest(parties, options, capacity, weights))
 
 
 def _plan_jointly(
@@ -174,8 +207,12 @@ def _plan_jointly(
     options: Mapping[str, Sequence[Option]],
     capacity: Mapping[Seat, int],
     weights: PlannerSettings,
+    *,
+    kept: Mapping[str, Option] | None = None,
 ) -> WavePlan:
-    """Assign every party of `parties` jointly, in one objective; deterministic.
+    """Assign every party of `parties` jointly, in one objective; deterministic. A party
+    in `kept` (placed by an earlier stage of `_in_tier_order`, on the option named) is
+    placed again, on that option or another (its group's unplaced count is bounded).
 
     `options` may be long: the MILP sees, per party, the `max_options` cheapest that
     have seats now; a party it leaves unplaced is given the rest of its options and the
@@ -207,7 +244,13 @@ def _plan_jointly(
         ]
         for ref, opts in complete.items()
     }
-    groups = _groups(parties, options, book)
+    kept = kept or {}
+    for ref, placed in kept.items():
+        # The earlier stage's seat stays in reach, so its answer (this stage's lower
+        # tiers unplaced) is feasible here and the bound on unplaced can be met.
+        if ref in options and placed not in options[ref] and placed in complete[ref]:
+            options[ref] = [*options[ref], placed]
+    groups = _groups(parties, options, book, kept)
     variables = sum(len(g.options) + 1 for g in groups)
     counts: list[list[int]] | None = None
     bound = 0.0
@@ -241,7 +284,7 @@ def _plan_jointly(
                 break
             counts = None  # the answer was for the shares before this widening
             options = {**options, **{ref: [*options[ref], *extra] for ref, extra in more.items()}}
-            groups = _groups(parties, options, book)
+            groups = _groups(parties, options, book, kept)
             variables = sum(len(g.options) + 1 for g in groups)
             if variables > weights.max_milp_variables:
                 break
@@ -253,7 +296,7 @@ def _plan_jointly(
         # otherwise wait for `_place_the_rest`, after lower priorities had taken the
         # seats it could still fly. The share exists to keep the MILP small; the greedy
         # costs one pass whatever the number of options.
-        order = sorted(parties, key=lambda p: (-p.weight, p.earliest_dep, p.ref))
+        order = sorted(parties, key=lambda p: (p.tier_order, -p.weight, p.earliest_dep, p.ref))
         chosen = greedy(order, complete, capacity, lambda p, i: book.costs[p.ref][i])
         placements = _placements_of(chosen, by_ref, complete, capacity, book.costs, weights)
         if groups and not bound and not truncated:
@@ -262,7 +305,7 @@ def _plan_jointly(
         placements = _disaggregate(groups, counts, capacity, weights)
     placements = _place_the_rest(placements, parties, complete, capacity, book)
     if truncated:
-        bound = _lp_bound(_groups(parties, complete, book), capacity)
+        bound = _lp_bound(_groups(parties, complete, book, kept), capacity)
     objective = sum(p.cost for p in placements.values())
     return WavePlan(
         placements=placements,
@@ -344,6 +387,7 @@ def _kind(party: Party) -> tuple[object, ...]:
         party.scheduled_arrival,
         party.arrive_by,
         party.weight,
+        party.tier_order,
         party.avoid_airports,
         party.avoid_carriers,
         party.no_overnight,
@@ -355,10 +399,14 @@ def _kind(party: Party) -> tuple[object, ...]:
 
 
 def _groups(
-    parties: Sequence[Party], options: Mapping[str, Sequence[Option]], book: _Book
+    parties: Sequence[Party],
+    options: Mapping[str, Sequence[Option]],
+    book: _Book,
+    kept: Mapping[str, Option],
 ) -> list[_Group]:
     by_key: dict[tuple[object, ...], _Group] = {}
-    for party in sorted(parties, key=lambda p: p.ref):
+    # Kept members first: a group's unplaced are its last members (`_disaggregate`).
+    for party in sorted(parties, key=lambda p: (p.ref not in kept, p.ref)):
         mine = list(options.get(party.ref, ()))
         key = (book.kind[party.ref], tuple(o.flights for o in mine))
         group = by_key.get(key)
@@ -371,6 +419,7 @@ def _groups(
             )
         else:
             group.members.append(party)
+        by_key[key].kept += party.ref in kept
     return list(by_key.values())
 
 
@@ -402,7 +451,7 @@ def _model(groups: Sequence[_Group], capacity: Mapping[Seat, int]) -> program.Pr
                 values.append(float(first.needs(seat)))
         column = len(costs)
         costs.append(group.unplaced)
-        upper.append(size)
+        upper.append(size - group.kept)
         group_of.append(g)
         rows.append(g)
         cols.append(column)
@@ -502,7 +551,7 @@ def _place_the_rest(
         if placement.option is not None:
             for seat in placement.option.seats:
                 left[seat] = left.get(seat, 0) - by_ref[ref].needs(seat)
-    order = sorted(unplaced, key=lambda p: (-p.weight, p.earliest_dep, p.ref))
+    order = sorted(unplaced, key=lambda p: (p.tier_order, -p.weight, p.earliest_dep, p.ref))
     costs = book.costs
     chosen = greedy(order, complete, left, lambda p, i: costs[p.ref][i])
     placed = {ref: i for ref, i in chosen.items() if i is not None}

@@ -463,8 +463,8 @@ async def test_a_passenger_eu261_art11_protects_is_planned_first(
 async def test_a_tier_is_the_class_a_party_is_planned_in(
     world: tuple[Database, Schedule, LiveBoard], tier: LoyaltyTier, in_order: bool, expected: int
 ) -> None:
-    """Tiers are planned in order, platinum first (`PlannerSettings.tiers_in_order`); off,
-    every tier is one class and the tier is only its weight."""
+    """Tiers are served a seat in order, platinum first (`PlannerSettings.tiers_in_order`);
+    off, every tier is one class and the tier is only its weight."""
     db, schedule, board = world
     cancelled = f"XA102/{DAY}"
     _cancel(board, cancelled)
@@ -480,4 +480,4 @@ async def test_a_tier_is_the_class_a_party_is_planned_in(
         reason=CaseReason.CANCELLED,
         weights=WEIGHTS.model_copy(update={"tiers_in_order": in_order}),
     )
-    assert party.tier_order == expected and party.planned_in == (1, expected)
+    assert party.tier_order == expected

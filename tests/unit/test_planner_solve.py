@@ -235,7 +235,11 @@ def test_the_higher_priority_gets_a_partners_earlier_seat_before_own_metal_later
         return dc_replace(option(flight, dep_hours), carriers=(carrier,))
 
     partner, own = direct("XB1/soon", "XB", 2), direct("XA2/later", "XA", 4)
-    gold, silver = party("GOLD", weight=1.5), party("SILVER", weight=1.25)
+    gold = dc_replace(party("GOLD", weight=1.5), tier_order=1)
+    silver = dc_replace(party("SILVER", weight=1.25), tier_order=2)
+    # Tiers served in order still see one objective: planned alone first, the gold
+    # passenger kept to own metal (the partner's cost outweighed 2 h) and the silver took
+    # the partner's seat anyway.
     plan = plan_wave(
         [gold, silver],
         {p.ref: [partner, own] for p in (gold, silver)},
