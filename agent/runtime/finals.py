@@ -5,7 +5,7 @@ so its thread has no checkpoint; once its wave is durable, `record_finals` write
 one the graph's `remember` would leave: the case's whole final state, as if the
 `remember` node had written it to a fresh thread. Who reads it: a later run of the same
 case id (`CaseLifecycle._run_case` finds its outcome and runs nothing), the bulk path's
-own "has the graph started this case" (`settle._started`), the evaluations (a case's
+own "has the graph started this case" (`started_threads`), the evaluations (a case's
 plan and verdict, `evals.run_result`) and retention (it prunes finished threads).
 
 **Written as LangGraph's update writes it, without its update machinery.** It used to be
@@ -33,7 +33,7 @@ were pickled, unpickled, then serialized again (pickle alone: ~1 ms of CPU per c
 profiled).
 
 A settled case has no checkpoint to build on: it was settled only because the graph had
-not started it (`settle._started`), under this daemon's claim, and its batch closed it;
+not started it (`started_threads`), under this daemon's claim, and its batch closed it;
 nothing runs its graph between that and this write.
 """
 
@@ -61,7 +61,7 @@ from agent.state import CaseState
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FINALS_PER_COMMIT", "Final", "final_of", "record_finals"]
+__all__ = ["FINALS_PER_COMMIT", "Final", "final_of", "record_finals", "started_threads"]
 
 FINALS_PER_COMMIT = 64
 """Checkpoints written per commit (SQLite) and between two yields to the loop: a wave's
@@ -127,6 +127,41 @@ async def record_finals(graph: CaseGraph, finals: Sequence[Final]) -> None:
                 chunk[0].case_id,
             )
         await asyncio.sleep(0)
+
+
+async def started_threads(
+    saver: BaseCheckpointSaver[Any] | bool | None, case_ids: Sequence[str]
+) -> set[str]:
+    """The ids of `case_ids` whose thread has a checkpoint (the graph has run the case, or
+    its final was written): `aget_tuple(...) is not None` for each, with the thread's
+    default namespace, as the graph reads it.
+
+    On the SQLite saver one SELECT per `FINALS_PER_COMMIT * 8` ids, where `aget_tuple`
+    took one (and a read of the pending writes) per case, each under the saver's lock:
+    ~0.1 ms of CPU per case on the storm of 50. Any other saver: `aget_tuple` each.
+    """
+    if saver is None or isinstance(saver, bool) or not case_ids:
+        return set()
+    if type(saver) is not AsyncSqliteSaver:
+        return {
+            case_id
+            for case_id in case_ids
+            if await saver.aget_tuple({"configurable": {"thread_id": case_id}}) is not None
+        }
+    await saver.setup()
+    found: set[str] = set()
+    chunk = FINALS_PER_COMMIT * 8  # well under SQLite's bound on a statement's variables
+    for start in range(0, len(case_ids), chunk):
+        ids = list(case_ids[start : start + chunk])
+        marks = ", ".join("?" * len(ids))
+        async with saver.lock, saver.conn.cursor() as cur:
+            await cur.execute(
+                "SELECT DISTINCT thread_id FROM checkpoints "
+                f"WHERE checkpoint_ns = '' AND thread_id IN ({marks})",
+                ids,
+            )
+            found.update(str(row[0]) for row in await cur.fetchall())
+    return found
 
 
 def final_checkpoint(

@@ -67,7 +67,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
 from agent.deps import AgentDeps
@@ -81,7 +80,7 @@ from agent.nodes.plan import make_plan
 from agent.nodes.remember import remember
 from agent.read_ahead import ReadAhead
 from agent.reasoners.rules import RulesReasoner
-from agent.runtime.finals import Final, final_of
+from agent.runtime.finals import Final, final_of, started_threads
 from agent.seats_ahead import SeatsAhead
 from agent.state import CaseState, Effect, NotifyAction, RebookAction
 from agent.work import JoinedPersistence, UnitOfWork
@@ -136,9 +135,14 @@ async def settle(deps: AgentDeps, graph: CaseGraph, cases: Sequence[OpenCase]) -
         # before it acted, and only for the deciding: `act` reads under its own lock.
         seats = await SeatsAhead.read(deps.persistence, _assigned_seats(batch))
         deciding = replace(deps, seats=seats)
+        # A case the graph has run before (parked, or stopped mid-way) finishes there:
+        # which of the batch's, one look-up for all (`started_threads`).
+        started = await started_threads(graph.checkpointer, [c.id for c in batch])
         # Decided `concurrency` at a time, as the graph's runs would be (a model, a
         # remote memory or PostgreSQL answer in parallel); acted in their order.
-        found = await asyncio.gather(*(_decided(deciding, graph, c, slots) for c in batch))
+        found = await asyncio.gather(
+            *(_decided(deciding, graph, c, slots) for c in batch if c.id not in started)
+        )
         decided = [state for state in found if state is not None]
         left.update(c.id for c in batch)
         try:
@@ -208,8 +212,6 @@ async def _decided(
 
 
 async def _decide(deps: AgentDeps, graph: CaseGraph, case: OpenCase) -> CaseState | None:
-    if await _started(graph, case.id):
-        return None
     runtime = Runtime(context=deps)
     state = case.start()
     try:
@@ -242,15 +244,6 @@ def _confirms_hold(state: CaseState, rebooks: list[RebookAction]) -> bool:
         and rebooks[0].flights == assignment.flights
         and rebooks[0].cabin == assignment.cabin
     )
-
-
-async def _started(graph: CaseGraph, case_id: str) -> bool:
-    """The graph has run this case before (parked, or stopped mid-way): it finishes there."""
-    saver = graph.checkpointer
-    if saver is None or isinstance(saver, bool):
-        return False
-    config: RunnableConfig = {"configurable": {"thread_id": case_id}}
-    return await saver.aget_tuple(config) is not None
 
 
 async def _act_together(

@@ -146,3 +146,35 @@ async def _settled_states(
         await storm(agent, daemon)
     monkeypatch.setattr(settle, "final_of", real)
     return states
+
+
+async def test_started_threads_is_aget_tuple_for_a_batch(
+    world_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`started_threads` (one SELECT per batch on SQLite) names exactly the threads whose
+    `aget_tuple` finds a checkpoint: finals written in bulk, a thread the graph's update
+    wrote (with a checkpoint in another namespace beside it), never one with none."""
+    states = (await _settled_states(world_template, tmp_path, monkeypatch))[:6]
+    finished, by_graph, untouched = states[:3], states[3:5], ["no-such-case", states[5]["case_id"]]
+    async with sqlite_checkpointer(tmp_path / "started.sqlite") as saver:
+        for target in (saver, InMemorySaver(serde=checkpoint_serializer())):
+            graph = build_graph(target)
+            written = [f for f in map(lambda s: final_of(graph, s), finished) if f is not None]
+            await record_finals(graph, written)
+            for state in by_graph:
+                await graph.aupdate_state(
+                    _config(state["case_id"]), dict(state), as_node="remember"
+                )
+            # A subgraph's namespace only: the graph's own reader finds nothing there.
+            checkpoint = finals.final_checkpoint(target, finished[0], graph.channels)
+            await target.aput(
+                {"configurable": {"thread_id": "ns-only", "checkpoint_ns": "sub"}},
+                checkpoint,
+                {"source": "update", "step": 0, "parents": {}},
+                dict(checkpoint["channel_versions"]),
+            )
+            ids = [s["case_id"] for s in (*finished, *by_graph)] + [*untouched, "ns-only"]
+            expected = {i for i in ids if await target.aget_tuple(_config(i)) is not None}
+            assert expected == {s["case_id"] for s in (*finished, *by_graph)}
+            assert await finals.started_threads(target, ids) == expected
+            assert await finals.started_threads(None, ids) == set()

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from langgraph.checkpoint.base import empty_checkpoint
 from sqlalchemy import func, select
 
 from agent import read_ahead
@@ -410,3 +411,48 @@ async def test_a_bulk_batch_reads_its_bookings_at_once(
         await storm(agent, daemon)
     assert max(n for n, _ in per_settle) > 32, per_settle  # more than one old chunk
     assert all(taken <= 1 for _, taken in per_settle), per_settle
+
+
+async def test_a_case_the_graph_has_started_is_not_settled_in_bulk(
+    world_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A news-only case whose thread has a checkpoint (its graph ran before: parked, or
+    stopped mid-way) finishes in its graph; the batch's others still settle, and the
+    batch asks the checkpointer once (`finals.started_threads`), not once per case."""
+    marked: list[str] = []
+    looked_up: list[int] = []
+    real_started = finals.started_threads
+
+    async def counting(saver: Any, ids: Any) -> set[str]:
+        looked_up.append(len(ids))
+        return await real_started(saver, ids)
+
+    async def marking(deps: Any, graph: Any, opened_cases: Any) -> settle.Settled:
+        news = [c for c in opened_cases if c.reason in settle.NEWS_REASONS]
+        if news and not marked:
+            marked.append(news[0].id)  # as the graph's first superstep would leave it
+            await graph.checkpointer.aput(
+                {"configurable": {"thread_id": news[0].id, "checkpoint_ns": ""}},
+                empty_checkpoint(),
+                {"source": "input", "step": -1, "parents": {}},
+                {},
+            )
+        done = await settle.settle(deps, graph, opened_cases)
+        if news and marked[0] == news[0].id:
+            assert news[0].id not in done.outcomes
+            assert news[0] in done.to_graph
+            assert len(done.outcomes) >= len(news) - 1 > 0
+        return done
+
+    monkeypatch.setattr(settle, "started_threads", counting)
+    monkeypatch.setattr(cases, "settle", marking)
+    async with opened(copy_of(world_template, tmp_path, "bulk"), AgentSettings(settle_batch=7)) as (
+        agent,
+        daemon,
+    ):
+        await storm(agent, daemon)
+        assert marked
+        async with agent.deps.db.session() as session:
+            row = await session.get(CaseRow, marked[0])
+        assert row is not None and row.status == "done"  # its graph ran it
+    assert looked_up and max(looked_up) > 1  # a batch at once
