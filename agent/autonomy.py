@@ -120,7 +120,9 @@ def safe_default(approved: Sequence[ProposedAction], context: CaseContext) -> li
     rebook, same cabin          runs: re-routing at the earliest opportunity is owed (EU261
                                 Art 8(1)(b)); low confidence, "every rebooking asks" and
                                 another carrier's price are about trust and cost, not policy
-    rebook, another cabin       dropped: it changes what the passenger paid for; the message
+    rebook, another cabin       dropped: it changes what the passenger paid for; the rules'
+                                rebooking in the booked cabin runs instead where a seat is
+                                free (`approve._in_the_booked_cabin`), else the message
                                 becomes the "no alternative yet" one, the refund still offered
     compensate                  runs at the amount the rules owe (the guard set it): owed by
                                 law whatever the limit on amounts

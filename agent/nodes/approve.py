@@ -23,6 +23,7 @@ from agent.approvals import ApprovalStatus, approval_id
 from agent.autonomy import safe_default
 from agent.deps import AgentDeps
 from agent.nodes.common import local_time
+from agent.nodes.guard import checked_outcome
 from agent.scheduler import JobKind
 from agent.state import (
     CaseContext,
@@ -81,7 +82,28 @@ async def approve(state: CaseState, runtime: Runtime[AgentDeps]) -> Command[Next
                     at=deps.clock.now(),
                 )
             return Command(goto="context", update={"revision": revision + 1, "attempts": 0})
+    if answer.get("verdict") == "default":
+        verdict = await _in_the_booked_cabin(deps, verdict, context)
     return _resume(state, verdict, context, answer, revision)
+
+
+async def _in_the_booked_cabin(deps: AgentDeps, verdict: Verdict, context: CaseContext) -> Verdict:
+    """When the safe default drops the plan's rebooking (another cabin), the rules' outcome
+    in the booked cabin where a seat is free (the guard's fallback): the re-routing is
+    owed whatever cabin was proposed (EU261 Art 8(1)(b)). A model's upgrade alone dropped
+    told the passenger no seat was free while one was (red team gen-s309-w10004)."""
+    kept = safe_default(verdict.approved, context)
+    if not _rebooks(verdict.approved) or _rebooks(kept):
+        return verdict
+    checked = await checked_outcome(deps, context, _told_only(kept))
+    if not _rebooks(checked.approved):
+        return verdict
+    repairs = [*verdict.repairs, *checked.repairs]  # "rebooked onto ..." says what ran
+    return verdict.model_copy(update={"approved": checked.approved, "repairs": repairs})
+
+
+def _rebooks(actions: list[ProposedAction]) -> bool:
+    return any(isinstance(a, RebookAction) for a in actions)
 
 
 def _changed_since(
@@ -177,9 +199,7 @@ def _resume(
         )
     # "default": no one decided before the deadline
     kept = safe_default(verdict.approved, context)
-    if any(isinstance(a, RebookAction) for a in verdict.approved) and not any(
-        isinstance(a, RebookAction) for a in kept
-    ):
+    if _rebooks(verdict.approved) and not _rebooks(kept):
         kept = _told_only(kept)
     return Command(
         goto="act",

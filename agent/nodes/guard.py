@@ -60,16 +60,7 @@ Check = Callable[[Sequence[ProposedAction]], Awaitable[Validated]]
 async def guard_plan(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState:
     """Refuse what breaks policy or live facts; repair what can be; say what needs a human."""
     deps, context, plan = runtime.context, state["context"], state["plan"]
-    facts = case_facts(context, deps.settings.policy)
-    async with seats_for(deps.persistence, deps.seats) as seats:
-
-        async def check(actions: Sequence[ProposedAction]) -> Validated:
-            return await validate(seats, deps.schedule, deps.board, actions, facts, memo=deps.owed)
-
-        checked = await check(plan.actions)
-        refused = refused_outcome(context, checked.approved)
-        if refused is not None:
-            checked = await fall_back(check, context, checked, refused)
+    checked = await checked_outcome(deps, context, plan.actions)
     limits = assess(
         plan,
         checked.approved,
@@ -93,6 +84,25 @@ async def guard_plan(state: CaseState, runtime: Runtime[AgentDeps]) -> CaseState
         # the passenger there is no alternative.
         return {"verdict": verdict, "attempts": state.get("attempts", 0) + 1}
     return {"verdict": verdict}
+
+
+async def checked_outcome(
+    deps: AgentDeps, context: CaseContext, actions: Sequence[ProposedAction]
+) -> Validated:
+    """`actions` validated on the live seats and board, and falling back to the rules'
+    outcome when theirs is refused (`refused_outcome`): the guard's check of a plan, and
+    of what an approval's safe default leaves of one (`agent.nodes.approve`)."""
+    facts = case_facts(context, deps.settings.policy)
+    async with seats_for(deps.persistence, deps.seats) as seats:
+
+        async def check(proposed: Sequence[ProposedAction]) -> Validated:
+            return await validate(seats, deps.schedule, deps.board, proposed, facts, memo=deps.owed)
+
+        checked = await check(actions)
+        refused = refused_outcome(context, checked.approved)
+        if refused is not None:
+            checked = await fall_back(check, context, checked, refused)
+    return checked
 
 
 def search_again(verdict: Verdict) -> bool:

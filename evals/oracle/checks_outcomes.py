@@ -29,6 +29,8 @@ from evals.oracle.rules import SPREADING, mct, outranks, priority
 from evals.oracle.verdict import Finding, when
 
 LATE_ENOUGH_TO_MOVE = timedelta(hours=3)
+INSTANT = timedelta(microseconds=1)
+"""How far before an instant the board stood before the records fed at that instant."""
 """A working itinerary arriving this late may be swapped for a better one."""
 WORSE_BY = timedelta(minutes=15)
 SAFER_WITHIN = timedelta(hours=24)
@@ -119,28 +121,40 @@ def _needless(j: Judged) -> list[Finding]:
                 and legs != previous
                 and not chosen_by_passenger(effect)
             ):
-                ahead = unflown(record, board, previous, at)
-                since = ahead_from(record, board, previous, at)
-                if (
-                    ahead
-                    and not breaks(record, board, since, at, j.destination[pnr])
-                    # a re-routing from where a re-diverted flight no longer lands
-                    and not misplaced(record, board, journey, at, before=True)
-                ):
-                    last = ahead[-1].flight
-                    late = board.state(last, at).est_arr - record.world.flights[last].sched_arr
-                    if late < LATE_ENOUGH_TO_MOVE:
-                        found.append(
-                            Finding(
-                                "needless_rebooking",
-                                pnr,
-                                f"moved at {when(at)} off "
-                                f"{'+'.join(leg.flight for leg in ahead)}, which still worked "
-                                f"({int(late.total_seconds() // 60)} min late)",
-                            )
+                # Needless only on the board both as the instant's records left it and as
+                # it stood before them: the daemon runs the jobs due by an instant before
+                # that instant's records (an approval's deadline the minute the cancelled
+                # flight was reinstated: found-needless-rebooking-s315-w12-fam).
+                worked = [_still_worked(j, pnr, previous, then) for then in (at, at - INSTANT)]
+                if not misplaced(record, board, journey, at, before=True) and all(worked):
+                    ahead, late = worked[0] or ((), timedelta(0))
+                    found.append(
+                        Finding(
+                            "needless_rebooking",
+                            pnr,
+                            f"moved at {when(at)} off "
+                            f"{'+'.join(leg.flight for leg in ahead)}, which still worked "
+                            f"({int(late.total_seconds() // 60)} min late)",
                         )
+                    )
             previous = legs
     return found
+
+
+def _still_worked(
+    j: Judged, pnr: str, legs: tuple[Leg, ...], at: datetime
+) -> tuple[tuple[Leg, ...], timedelta] | None:
+    """The legs still to fly of `legs` and how late they land, when they still reached the
+    destination on the board at `at` less than `LATE_ENOUGH_TO_MOVE` late (None: not)."""
+    record, board = j.record, j.board
+    ahead = unflown(record, board, legs, at)
+    if not ahead or breaks(
+        record, board, ahead_from(record, board, legs, at), at, j.destination[pnr]
+    ):
+        return None
+    last = ahead[-1].flight
+    late = board.state(last, at).est_arr - record.world.flights[last].sched_arr
+    return (ahead, late) if late < LATE_ENOUGH_TO_MOVE else None
 
 
 PASSENGER_CASE = "reply:"

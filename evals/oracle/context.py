@@ -12,6 +12,8 @@ from evals.oracle.record import BookingRec, RunRecord
 
 NEWS_DELAY = timedelta(minutes=30)
 """A departure this late is news for the passenger (14 CFR 259.8's threshold)."""
+LATE = timedelta(minutes=15)
+"""A flight this far behind its schedule changed the journey (for what it is owed)."""
 
 
 @dataclass
@@ -55,14 +57,21 @@ def judge_context(record: RunRecord) -> Judged:
         j.moments_of[pnr] = moments
         # Judge the journey news reached first (the first in travel order if none did):
         # its own origin and destination, not the booking's first and last airports.
+        # A flight of a journey first shown late as it left or landed reached it too
+        # (`flown_late`: found-compensation-s314-w25-fam, a return first told "departed
+        # 195 min late" was owed compensation while the outbound had no news at all).
         judged = [_affected(j, pnr, trip) for trip in booking.journeys]
-        touched = [(t, trip) for trip, (t, _) in zip(booking.journeys, judged, strict=True) if t]
-        trip = min(touched)[1] if touched else booking.journeys[0]
+        reached = [
+            (min(t for t in (touched, late) if t is not None), trip)
+            for trip, (touched, _, late) in zip(booking.journeys, judged, strict=True)
+            if touched is not None or late is not None
+        ]
+        trip = min(reached)[1] if reached else booking.journeys[0]
         journey.judged = trip
         own = booking.legs_of(trip)
         j.origin[pnr] = flights[own[0].flight].origin
         j.destination[pnr] = flights[own[-1].flight].destination
-        touched_at, broken_at = judged[booking.journeys.index(trip)]
+        touched_at, broken_at, _ = judged[booking.journeys.index(trip)]
         if touched_at is not None:
             j.touched[pnr] = touched_at
         if broken_at is not None:
@@ -70,8 +79,11 @@ def judge_context(record: RunRecord) -> Judged:
     return j
 
 
-def _affected(j: Judged, pnr: str, trip: int) -> tuple[datetime | None, datetime | None]:
-    """When news first reached one journey of the booking, and when it first broke."""
+def _affected(
+    j: Judged, pnr: str, trip: int
+) -> tuple[datetime | None, datetime | None, datetime | None]:
+    """When news first reached one journey of the booking (of a flight not yet flown),
+    when it first broke, and when a flight of it was first shown late as it flew."""
     record, board = j.record, j.board
     journey = j.seats.journeys[pnr]
     journey.judged = trip
@@ -85,7 +97,30 @@ def _affected(j: Judged, pnr: str, trip: int) -> tuple[datetime | None, datetime
         if broken is None and legs and breaks(record, board, since, at, destination):
             broken = at
             touched = touched or at
-    return touched, broken
+    return touched, broken, min(flown_late(j, pnr), default=None)
+
+
+def flown_late(j: Judged, pnr: str) -> dict[datetime, str]:
+    """When the stream first showed a flight of the journey late only as it left or landed
+    (its record a departure or arrival 15 min or more behind the schedule, the flight
+    flown by then so no earlier moment saw it coming): moment → flight
+    (found-compensation-s103-w13: the first word of ATL→ZRH was "departed 4 h late")."""
+    record, board = j.record, j.board
+    journey = j.seats.journeys[pnr]
+    flights = record.world.flights
+    found: dict[datetime, str] = {}
+    seen: set[str] = set()
+    for at in j.moments_of.get(pnr, ()):
+        for leg in journey.legs_at(at, before=True):
+            state = board.state(leg.flight, at)
+            if leg.flight in seen or state.gone or state.status not in ("departed", "arrived"):
+                continue
+            f = flights[leg.flight]
+            late = max(state.est_dep - f.sched_dep, state.est_arr - f.sched_arr)
+            if late >= LATE and at in board.fed_times(leg.flight):
+                seen.add(leg.flight)
+                found.setdefault(at, leg.flight)
+    return found
 
 
 def next_departure(j: Judged, pnr: str, at: datetime) -> tuple[str, datetime] | None:

@@ -17,13 +17,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from evals.oracle import rules
-from evals.oracle.context import Judged
+from evals.oracle.context import LATE, Judged, flown_late
 from evals.oracle.journeys import unflown
 from evals.oracle.nights import Night, night, stays_a_night
 from evals.oracle.record import Place
-
-LATE = timedelta(minutes=15)
-"""A flight this far behind its schedule changed the journey (for what it is owed)."""
 
 
 @dataclass
@@ -120,7 +117,7 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
     # and arrival delay (Bossen C-559/16 for the connections within it); another journey
     # of the booking is another trip.
     planned = journey.planned
-    late_flown = _flown_late(j, pnr)
+    late_flown = flown_late(j, pnr)
     if not planned or (pnr not in j.touched and not late_flown):
         return None
     flights = record.world.flights
@@ -235,29 +232,6 @@ def facts(j: Judged, pnr: str, broken: bool) -> Facts | None:
         waits=tuple(waits),
         night=night(record, board, pnr, final, record.end) if new_dep else Night.NONE,
     )
-
-
-def _flown_late(j: Judged, pnr: str) -> dict[datetime, str]:
-    """When the stream first showed a flight of the journey late only as it left or landed
-    (its record a departure or arrival 15 min or more behind the schedule, the flight
-    flown by then so no earlier moment saw it coming): moment → flight
-    (found-compensation-s103-w13: the first word of ATL→ZRH was "departed 4 h late")."""
-    record, board = j.record, j.board
-    journey = j.seats.journeys[pnr]
-    flights = record.world.flights
-    found: dict[datetime, str] = {}
-    seen: set[str] = set()
-    for at in j.moments_of.get(pnr, ()):
-        for leg in journey.legs_at(at, before=True):
-            state = board.state(leg.flight, at)
-            if leg.flight in seen or state.gone or state.status not in ("departed", "arrived"):
-                continue
-            f = flights[leg.flight]
-            late = max(state.est_dep - f.sched_dep, state.est_arr - f.sched_arr)
-            if late >= LATE and at in board.fed_times(leg.flight):
-                seen.add(leg.flight)
-                found.setdefault(at, leg.flight)
-    return found
 
 
 def _offered_before(

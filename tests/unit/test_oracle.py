@@ -824,6 +824,31 @@ def test_a_later_flight_the_passenger_chose_is_no_needless_rebooking() -> None:
     assert "needless_rebooking" in checks(run("c2"))
 
 
+def test_a_rebooking_at_the_instant_the_flight_is_reinstated_is_no_needless_rebooking() -> None:
+    """found-needless-rebooking-s315-w12-fam: XA1 cancelled; the case's rebooking onto XA3
+    waits for an operator; its deadline falls at the minute a record reinstates XA1. The
+    daemon runs the jobs due by an instant before that instant's records, so the default
+    booked on a board where XA1 was still cancelled: either order of one instant is
+    defensible. A minute after the reinstatement, the move was needless."""
+
+    def run(moved: float) -> RunRecord:
+        return after(
+            RunRecord(
+                world=world([XA1, XA2, XA3], [booking("P1", "XA1/2026-03-01")]),
+                events=[
+                    cancelled(),
+                    event(30, XA1.key, "scheduled", XA1.sched_dep, XA1.sched_arr),
+                ],
+                end=at(720),
+                effects=[rebook(moved, "P1", [1], ["XA3/2026-03-01"])],
+                messages=[message(moved, "P1", "cancelled_rebooked", "XA1/2026-03-01")],
+            )
+        )
+
+    assert "needless_rebooking" not in checks(run(30))
+    assert "needless_rebooking" in checks(run(31))
+
+
 def test_the_oracle_imports_nothing_from_the_agent() -> None:
     code = (
         "import sys, evals.oracle, evals.oracle.sql; "

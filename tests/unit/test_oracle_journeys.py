@@ -221,3 +221,39 @@ def test_another_journey_of_the_booking_is_not_a_connection() -> None:
     )
     found = checks(record)
     assert "wrong_route" not in found, found
+
+
+def test_a_return_first_shown_late_as_it_left_is_the_journey_judged() -> None:
+    """found-compensation-s314-w25-fam: FRA→MUC and back; the outbound hears nothing, and
+    the stream's first word of the return is "departed 200 min late", then "arrived". The
+    return is the journey news reached (as it flew: `context.flown_late`), so the
+    compensation it landed late enough for (EU261 Art 7(1)(a), Sturgeon C-402/07) and the
+    meals repaid are what it was owed, and none paid is what the oracle demands."""
+    out = flight("XA1/2026-03-01", "FRA", "MUC", 120, 180)
+    home = flight("XA3/2026-03-01", "MUC", "FRA", 420, 480)
+    late = [
+        event(620, home.key, "departed", at(620), at(680)),
+        event(680, home.key, "arrived", at(620), at(680)),
+    ]
+
+    def paid(compensated: bool) -> RunRecord:
+        effects = [money(620, "P1", "care", regime="eu261", items=["meals"])]
+        messages = [message(620, "P1", "delay", home.key)]
+        if compensated:
+            effects.append(
+                money(680, "P1", "compensate", regime="eu261", amount_cents=25000, currency="EUR")
+            )
+            messages.append(message(680, "P1", "compensation", home.key))
+        booking = trips("P1", [out.key], [home.key])
+        return after(
+            RunRecord(
+                world=world([out, home], [booking]),
+                events=late,
+                end=at(800),
+                effects=effects,
+                messages=messages,
+            )
+        )
+
+    assert checks(paid(True)) == {}
+    assert set(checks(paid(False))) == {"compensation"}
