@@ -113,7 +113,12 @@ def disruption_facts(
     actual_dep: datetime | None = None
     actual_arr: datetime | None = None
     journey_earlier: timedelta | None = None
-    if rebooked:
+    # A delay of a flight the passenger still flies is that flight's own, even on a
+    # journey an earlier case re-routed: its departure is the delayed flight's, never the
+    # re-routing's first flight against this one's schedule (found-deadline-s1-w21-fam:
+    # XU104, delayed 35 min, read as leaving 3 h 45 early, so no 14 CFR 259.8 duty).
+    delayed_itself = kind is DisruptionKind.DELAYED and flight_key in flown
+    if rebooked and not delayed_itself:
         actual_dep = live(rebooked[0].flight_key)[0]
         actual_arr = live(rebooked[-1].flight_key)[1]
         # Art 5(1)(c) asks whether the passenger leaves no earlier than booked: for a
@@ -129,7 +134,7 @@ def disruption_facts(
     # re-routing's first flight, or for the delayed flight itself.
     overnight: bool | None = None
     kept = [s.flight_key for s in active if s.flight_key not in {r.flight_key for r in rebooked}]
-    if rebooked and actual_dep is not None:
+    if rebooked and not delayed_itself and actual_dep is not None:
         overnight = _stays_the_night(
             schedule,
             planned=next((s.flight_key for s in original if s.flight_key not in flown), None),

@@ -13,6 +13,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 START_HOUR = 5
+FIRST_NAMES = ["Anna", "Ben", "Chen", "Dana", "Emil", "Fatima", "Goran", "Hana", "Ivo", "Julia"]
+"""Given names of customers and their companions."""
 
 
 @dataclass

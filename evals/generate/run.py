@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from evals.generate.model import GenWorld, to_scenario
+from evals.generate.model import GenBooking, GenPassenger, GenWorld, to_scenario
 from evals.generate.worlds import generate_world
 from evals.oracle import Verdict
 from evals.scenario import parse_scenario
@@ -187,9 +187,10 @@ def _referenced(world: GenWorld) -> set[str]:
 
 async def shrink_world(world: GenWorld, check: str, judge: Judge) -> GenWorld:
     """A smaller world that still fails `check`: parts are taken away in chunks, halving
-    the chunk when none can go (as delta debugging does) — events, bookings, flights
-    nobody books or names, memory, planted texts and loads — until a pass removes nothing
-    or `MAX_SHRINK_RUNS` runs are spent."""
+    the chunk when none can go (as delta debugging does) — events, bookings (a linked
+    companion's PNR is one), a booking's way back, its companions, flights nobody books or
+    names, memory, planted texts and loads — until a pass removes nothing or
+    `MAX_SHRINK_RUNS` runs are spent."""
     runs = [0]
 
     async def still(candidate: GenWorld) -> bool:
@@ -203,11 +204,8 @@ async def shrink_world(world: GenWorld, check: str, judge: Judge) -> GenWorld:
         while chunk >= 1 and keys:
             i = 0
             while i < len(keys):
-                gone = (
-                    set(map(id, keys[i : i + chunk]))
-                    if name != "flights"
-                    else set(keys[i : i + chunk])
-                )
+                part = keys[i : i + chunk]
+                gone = set(part) if name in ("flights", "returns") else set(map(id, part))
                 candidate = _without(current, name, gone)
                 if (not keep_one or _count(candidate, name)) and await still(candidate):
                     current, keys = candidate, keys[:i] + keys[i + chunk :]
@@ -221,6 +219,12 @@ async def shrink_world(world: GenWorld, check: str, judge: Judge) -> GenWorld:
         before = _size(current)
         current = await drop(current, "events", list(current.events))
         current = await drop(current, "bookings", list(current.bookings.values()), keep_one=True)
+        current = await drop(
+            current, "returns", [p for p, b in current.bookings.items() if b.returns_at]
+        )
+        current = await drop(
+            current, "companions", [p for b in current.bookings.values() for p in b.companions]
+        )
         current = await drop(
             current, "flights", [k for k in current.flights if k not in _referenced(current)]
         )
@@ -244,10 +248,42 @@ def _without(world: GenWorld, name: str, gone: set[Any]) -> GenWorld:
         return dataclasses.replace(
             world, bookings={p: b for p, b in world.bookings.items() if id(b) not in gone}
         )
+    if name == "returns":
+        return dataclasses.replace(
+            world,
+            bookings={p: _one_way(b) if p in gone else b for p, b in world.bookings.items()},
+        )
+    if name == "companions":
+        return dataclasses.replace(
+            world, bookings={p: _fewer(b, gone) for p, b in world.bookings.items()}
+        )
     kept: list[Any] = [x for x in getattr(world, name) if id(x) not in gone]
     copy = dataclasses.replace(world)
     setattr(copy, name, kept)
     return copy
+
+
+def _one_way(b: GenBooking) -> GenBooking:
+    """The booking without its way back (and that half of its price)."""
+    if b.returns_at is None:
+        return b
+    return dataclasses.replace(
+        b, legs=b.legs[: b.returns_at], returns_at=None, price=round(b.price / 2, 2)
+    )
+
+
+def _fewer(b: GenBooking, gone: set[int]) -> GenBooking:
+    """The booking without the companions whose ids are `gone` (and their share of the
+    price: a lap infant pays a tenth)."""
+    kept = [p for p in b.companions if id(p) not in gone]
+    if len(kept) == len(b.companions):
+        return b
+
+    def fares(party: list[GenPassenger]) -> float:
+        return 1 + sum(0.1 if p.type == "infant" else 1 for p in party)
+
+    price = round(b.price * fares(kept) / fares(b.companions), 2)
+    return dataclasses.replace(b, companions=kept, price=price)
 
 
 def _count(world: GenWorld, name: str) -> int:
@@ -262,6 +298,8 @@ def _size(world: GenWorld) -> int:
         + len(world.memory)
         + len(world.injections)
         + len(world.inventory)
+        + sum(b.returns_at is not None for b in world.bookings.values())
+        + sum(len(b.companions) for b in world.bookings.values())
     )
 
 

@@ -3,9 +3,10 @@
 `generate_world(seed, index)` is deterministic: the same (seed, index) is the same world
 on every machine (one `random.Random` seeded with both, nothing else random). The storm
 on top of it comes from `evals.generate.storms`. With `families=True` some bookings also
-carry companions (adults, children, a lap infant) and some a return journey, drawn from a
-second generator seeded apart: the main one makes the same draws either way, so a world
-without the option is exactly the world it always was.
+carry companions (adults, children, a lap infant) and some a way back (direct, connecting,
+open jaw; `evals.generate.families`), drawn from a second generator seeded apart: the main
+one makes the same draws either way, so a world without the option is exactly the world it
+always was.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
+from evals.generate.families import add_families
 from evals.generate.model import (
+    FIRST_NAMES,
     START_HOUR,
     GenBooking,
     GenCustomer,
     GenFlight,
-    GenPassenger,
     GenWorld,
 )
 from evals.generate.storms import add_storm
@@ -37,7 +39,6 @@ CARRIERS = {"eu": ["XA", "XB"], "uk": ["XA", "XB"], "us": ["XU"], "ca": ["XU"]}
 TIERS = ["none", "none", "none", "silver", "gold", "platinum"]
 LANGUAGES = ["en", "en", "de", "fr", "es", "zh", "it"]
 CURRENCY = {"eu": "EUR", "uk": "GBP", "us": "USD", "ca": "CAD"}
-FIRST_NAMES = ["Anna", "Ben", "Chen", "Dana", "Emil", "Fatima", "Goran", "Hana", "Ivo", "Julia"]
 LAST_NAMES = ["Weber", "Okafor", "Li", "Garcia", "Novak", "Haddad", "Silva", "Rossi", "Kim"]
 
 
@@ -74,7 +75,7 @@ def generate_world(
     scale = {"small": (2, 7), "medium": (6, 16), "large": (20, 40)}[size]
     _passengers(rng, world, places, rng.randint(*scale))
     if families:
-        _families(random.Random(f"families:{seed}:{index}"), world)
+        add_families(random.Random(f"families:{seed}:{index}"), world)
     _loads(rng, world)
     add_people_texts(rng, world)
     add_storm(rng, world, places, hubs)
@@ -193,71 +194,6 @@ def _passengers(rng: random.Random, world: GenWorld, places: dict[str, Place], c
                 )
                 world.bookings[pnr].group = pnr
     world.notes.append(f"{len(world.bookings)} bookings")
-
-
-FAMILY_SHARE = 0.45
-"""Share of bookings (not linked ones) that gain companions under `families`."""
-RETURN_SHARE = 0.35
-"""Share of bookings that gain a way back under `families`."""
-PARTIES = [["adult"], ["adult", "child"], ["child", "infant"], ["adult", "child", "child"]]
-"""Who travels with the customer: 2 to 4 passengers, at most one infant (on their lap)."""
-
-
-def _families(rng: random.Random, world: GenWorld) -> None:
-    """Companions and returns on some bookings, where the cabins still hold them."""
-    booked: dict[tuple[str, str], int] = {}
-    for b in world.bookings.values():
-        for key, cabin in b.legs:
-            booked[key, cabin] = booked.get((key, cabin), 0) + b.seats
-
-    def fits(legs: list[tuple[str, str]], seats: int) -> bool:
-        return all(
-            booked.get((k, c), 0) + seats <= world.flights[k].cabins.get(c, 0) for k, c in legs
-        )
-
-    parties = returns = 0
-    for b in world.bookings.values():
-        if b.group or "UMNR" in b.ssr:  # linked trips and lone minors stay as they are
-            continue
-        if rng.random() < RETURN_SHARE:
-            back = _way_back(rng, world, b.legs)
-            if back and fits(back, b.seats):
-                for key, cabin in back:
-                    booked[key, cabin] = booked.get((key, cabin), 0) + b.seats
-                b.returns_at, b.legs = len(b.legs), [*b.legs, *back]
-                b.price = round(b.price * 2, 2)
-                returns += 1
-        if rng.random() < FAMILY_SHARE:
-            party = rng.choice(PARTIES)
-            extra = sum(t != "infant" for t in party)
-            if fits(b.legs, extra):
-                for key, cabin in b.legs:
-                    booked[key, cabin] += extra
-                surname = world.customers[b.customer].name.split()[-1]
-                b.companions = [
-                    GenPassenger(f"{rng.choice(FIRST_NAMES)} {surname}", t) for t in party
-                ]
-                infants = party.count("infant")  # a lap infant pays a tenth
-                b.price = round(b.price * (1 + extra + 0.1 * infants), 2)
-                parties += 1
-    world.notes.append(f"families: {parties} parties, {returns} returns")
-
-
-def _way_back(
-    rng: random.Random, world: GenWorld, legs: list[tuple[str, str]]
-) -> list[tuple[str, str]] | None:
-    """A direct flight home, at least 3 hours after the trip lands, in the trip's cabin."""
-    first, last = world.flights[legs[0][0]], world.flights[legs[-1][0]]
-    cabin = legs[0][1]
-    back = [
-        f
-        for f in sorted(world.flights.values(), key=lambda f: (f.dep, f.key))
-        if f.origin == last.destination
-        and f.destination == first.origin
-        and f.dep >= last.arr + timedelta(hours=3)
-        and cabin in f.cabins
-    ]
-    return [(rng.choice(back).key, cabin)] if back else None
 
 
 def _channels(rng: random.Random) -> list[dict[str, object]]:

@@ -149,13 +149,14 @@ def _where(j: Judged, legs: tuple[Leg, ...], at: object) -> set[str] | None:
     if not legs:
         return None
     places = {flights[legs[0].flight].origin}
+    ahead = unflown(j.record, j.board, legs, at)  # one that left without them is not flown
     for leg in legs:
         state = j.board.state(leg.flight, at)
         if state.status == "diverted":
             places |= {state.diverted_to} if state.diverted_to else set()
             places.add(flights[leg.flight].origin)
             return places
-        if state.status in ("departed", "arrived") or (not state.gone and state.est_dep <= at):
+        if leg not in ahead:
             places = {flights[leg.flight].destination}
             continue
         return places | {flights[leg.flight].origin}

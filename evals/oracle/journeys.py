@@ -219,8 +219,35 @@ def unflown(
     record: RunRecord, board: Board, legs: tuple[Leg, ...], at: datetime
 ) -> tuple[Leg, ...]:
     """The legs not yet flown at `at` (a leg is flown once its flight left and was not
-    cancelled or diverted)."""
-    return tuple(leg for leg in legs if not _flown(board, leg.flight, at))
+    cancelled or diverted, with the passenger aboard): a flight that left before the leg
+    bringing the passenger to it landed left without them (found-compensation-s320-w14:
+    the first word of FCO→VIE was "arrived 165 min late", after VIE→ATH had left)."""
+    ahead: list[Leg] = []
+    for i, leg in enumerate(legs):
+        inbound = legs[i - 1] if i else None
+        if not _flown(board, leg.flight, at) or (
+            inbound is not None and _missed(record, board, inbound, leg, ahead, at)
+        ):
+            ahead.append(leg)
+    return tuple(ahead)
+
+
+def _missed(
+    record: RunRecord, board: Board, inbound: Leg, leg: Leg, ahead: list[Leg], at: datetime
+) -> bool:
+    """Whether the passenger, on `inbound` (the leg before `leg` on the same journey,
+    landing where it leaves), was not aboard `leg` when it left: the inbound had not
+    flown, or landed after `leg` left. A gone inbound brings no one (the booking goes on
+    from wherever the passenger is, `ahead_from`)."""
+    flights = record.world.flights
+    if inbound.journey != leg.journey:
+        return False
+    if flights[inbound.flight].destination != flights[leg.flight].origin:
+        return False
+    state = board.state(inbound.flight, at)
+    if state.gone:
+        return False
+    return inbound in ahead or state.est_arr > board.state(leg.flight, at).est_dep
 
 
 def ahead_from(

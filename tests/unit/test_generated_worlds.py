@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -87,6 +89,31 @@ def test_families_bring_parties_and_returns_that_fit_the_cabins() -> None:
     assert [b.pnr for b in family.bookings.values()] == list(plain.bookings)
 
 
+def test_ways_back_come_direct_connecting_open_jawed_and_linked() -> None:
+    shapes: Counter[str] = Counter()
+    for i in range(40):
+        world = generate_world(320, i, families=True)
+        for b in world.bookings.values():
+            if b.returns_at is None:
+                continue
+            out = [world.flights[k] for k, _ in b.legs[: b.returns_at]]
+            back = [world.flights[k] for k, _ in b.legs[b.returns_at :]]
+            assert back[-1].destination == out[0].origin  # home again
+            assert back[0].dep - out[-1].arr >= timedelta(hours=3)
+            for f, g in itertools.pairwise(back):  # the way back's legs connect
+                assert f.destination == g.origin
+                assert timedelta(minutes=60) <= g.dep - f.arr <= timedelta(hours=4)
+            shapes["open jaw" if back[0].origin != out[-1].destination else "same"] += 1
+            shapes["connecting back"] += len(back) > 1
+            shapes["connecting both ways"] += len(back) > 1 and len(out) > 1
+            if b.group:  # a linked pair goes home together
+                pair = [x for x in world.bookings.values() if x.group == b.group]
+                assert len(pair) == 2 and pair[0].legs == pair[1].legs
+                shapes["linked"] += 1
+    assert all(shapes[s] for s in ("open jaw", "same", "connecting back", "linked")), shapes
+    assert shapes["connecting both ways"], shapes  # A→B→C out, C→B→A back
+
+
 def test_storms_cover_what_the_issue_lists() -> None:
     notes = " ".join(n for i in range(60) for n in generate_world(1, i).notes)
     for kind in (
@@ -128,6 +155,29 @@ def test_shrinking_keeps_the_failure_and_drops_the_rest() -> None:
     small = asyncio.run(shrink_world(world, "stranded", _judge_failing_when(code)))
     assert [world.flights[e.flight].code for e in small.events if e.flight] == [code]
     assert len(small.bookings) == 1 and len(small.flights) < len(world.flights)
+
+
+def test_shrinking_drops_a_linked_booking_a_way_back_and_companions_as_parts() -> None:
+    world = generate_world(1, 20, families=True)
+    leader, partner, family = (world.bookings[p] for p in ("G01Y23", "G01Y34", "G06F41"))
+    assert leader.group == partner.group == "G01Y23" and leader.returns_at and partner.returns_at
+    assert family.companions and family.returns_at
+
+    async def judge(data: dict[str, Any]) -> Verdict:  # fails while both bookings are there
+        pnrs = {b["pnr"] for b in data["world"]["bookings"]}
+        hit = {"G01Y23", "G06F41"} <= pnrs
+        return Verdict(findings=[Finding("stranded", None, "x")] if hit else [])
+
+    small = asyncio.run(shrink_world(world, "stranded", judge))
+    assert set(small.bookings) == {"G01Y23", "G06F41"}  # the linked partner went
+    kept = small.bookings["G06F41"]
+    assert not kept.companions and kept.returns_at is None and len(kept.legs) < len(family.legs)
+    assert kept.price < family.price
+    assert small.bookings["G01Y23"].returns_at is None
+    data = to_scenario(small)  # still a loadable, buildable scenario
+    built = build(parse_scenario(data, source=data["name"]).world)
+    assert all(0 <= c.sold <= c.capacity for f in built.flights for c in f.cabins)
+    assert "groups" not in data.get("oracle", {})
 
 
 def test_a_class_not_in_the_known_list_is_new() -> None:

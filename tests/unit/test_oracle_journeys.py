@@ -13,6 +13,7 @@ from evals.oracle.record import RunRecord
 from tests.unit.oracle_worlds import (
     after,
     at,
+    booking,
     event,
     flight,
     message,
@@ -257,3 +258,40 @@ def test_a_return_first_shown_late_as_it_left_is_the_journey_judged() -> None:
 
     assert checks(paid(True)) == {}
     assert set(checks(paid(False))) == {"compensation"}
+
+
+# A connection whose late inbound is first heard of as it lands: MUC→FRA lands 10:45
+# (165 min late), after FRA→LHR left at 09:00 without the passenger.
+INBOUND = flight("XA20/2026-03-01", "MUC", "FRA", 120, 180)
+ONWARD = flight("XA21/2026-03-01", "FRA", "LHR", 240, 330)
+NEXT_ONWARD = flight("XA23/2026-03-01", "FRA", "LHR", 600, 690)
+
+
+def test_a_connection_that_left_before_the_inbound_landed_left_without_the_passenger() -> None:
+    """found-compensation-s320-w14: the first word of the inbound was "arrived 165 min
+    late", after the onward flight had left on time. The oracle read the onward leg as
+    flown (its flight had left), so the passenger was at LHR, nothing had changed, and the
+    agent's re-routing from FRA, its 250 EUR (EU261 Art 7(1)(a): 6 h late at LHR) and
+    its meals were all wrong. A flight that left before the leg bringing the passenger
+    to it landed left without them."""
+    late = timedelta(minutes=165)
+    record = after(
+        RunRecord(
+            world=world([INBOUND, ONWARD, NEXT_ONWARD], [booking("P1", INBOUND.key, ONWARD.key)]),
+            events=[
+                event(345, INBOUND.key, "arrived", INBOUND.sched_dep + late, at(345)),
+            ],
+            end=at(720),
+            effects=[
+                rebook(345, "P1", [2], [NEXT_ONWARD.key]),
+                money(345, "P1", "compensate", regime="eu261", amount_cents=25000, currency="EUR"),
+                money(345, "P1", "care", regime="eu261", items=["communication", "meals"]),
+            ],
+            messages=[message(345, "P1", "missed_connection_rebooked", INBOUND.key)],
+        )
+    )
+    found = checks(record)
+    assert found == {}, found
+    more = money(345, "P1", "compensate", regime="eu261", amount_cents=40000, currency="EUR")
+    overpaid = replace(record, effects=[record.effects[0], more])  # 250 EUR is what is owed
+    assert "eu261 250 EUR" in " ".join(checks(overpaid)["compensation"])
