@@ -9,6 +9,11 @@ the names other languages give it (`places.AIRPORT_NAMES`: 成田, Roissy); a ci
 name and its exonyms (`places.CITY_NAMES`: Londres, Monaco di Baviera, 伦敦, ロンドン).
 Airlines come from `places.CARRIERS`, plus the schedule's own carriers by code.
 
+An airline is also found written apart or run together ("Ryan Air", "Easy Jet", "Wizzair")
+and with one typing slip in a name of seven letters or more ("Luftansa", "Air Frnace"):
+customers type brands as they hear them (`_carrier_spellings`). The first letter must
+stand, so "fueling" is no "Vueling"; names kept as written ("=Wizz") never stretch.
+
 Names of five letters or more may carry a short inflection ("Wizz Airem", "Londynu",
 "Frankfurts"): Polish, German and others decline names; other scripts write theirs on
 in their own ways (see `_pattern`).
@@ -26,7 +31,7 @@ from typing import Literal
 from airline.airports import airport_names, canonical_city
 from airline.metro import METRO_AREAS, city_of
 from memory.prefs.places import AIRPORT_NAMES, CARRIERS, CITY_NAMES, MAJOR_AIRPORTS
-from memory.prefs.text import HANGUL, fold, is_cjk, mask_cjk
+from memory.prefs.text import HANGUL, fold, is_cjk, mask_cjk, one_slip
 from memory.prefs.transliterated import SoundIndex
 
 EntityKind = Literal["airport", "city", "carrier"]
@@ -61,6 +66,11 @@ _WORD_CODES = frozenset(
     "CAN ARN".split()
 )
 _INFLECTABLE = 5
+_SLIP_LENGTH = 7
+"""An airline's name is recognised with a typing slip only from this many letters on."""
+_SPELLING_WORDS = 3
+"""A carrier name written apart spans at most this many words ("Delta Air Lines")."""
+_LATIN_WORD = re.compile(r"[a-z0-9]+")
 _HANGUL = re.compile(f"[{HANGUL}]")
 _ARABIC = re.compile("[\u0600-\u06ff]")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
@@ -231,6 +241,7 @@ class Gazetteer:
         for code, names in all_carriers.items():
             for alias in names:
                 self._add(alias, Entity("carrier", code))
+        self._spellings = _carrier_spellings(all_carriers)
 
     def _add(self, alias: str, entity: Entity) -> None:
         exact = alias.startswith("=") or alias.lower() in _WORDLIKE
@@ -255,6 +266,7 @@ class Gazetteer:
                 e.start < end and start < e.end for e in found
             ):
                 found.append(Entity(heard.kind, heard.code, start, end))
+        found += self._spelt_apart_or_slipped(folded, found)
         found.sort(key=lambda e: (e.start, -(e.end - e.start)))
         kept: list[Entity] = []
         for entity in found:
@@ -270,6 +282,53 @@ class Gazetteer:
                 kept.pop()
             kept.append(entity)
         return kept
+
+    def _spelt_apart_or_slipped(self, folded: str, found: list[Entity]) -> list[Entity]:
+        """Carriers named by one to three Latin words that, run together, are a carrier's
+        name run together ("ryan air" → "ryanair") or one slip from it ("luftansa")."""
+        words = list(_LATIN_WORD.finditer(folded))
+        out: list[Entity] = []
+        for i in range(len(words)):
+            for j in range(i, min(i + _SPELLING_WORDS, len(words))):
+                start, end = words[i].start(), words[j].end()
+                if j > i and re.search(r"[^\s-]", folded[words[j - 1].end() : words[j].start()]):
+                    break  # a name is not written across punctuation
+                if any(e.start < end and start < e.end for e in (*found, *out)):
+                    continue
+                typed = "".join(w.group() for w in words[i : j + 1])
+                code = self._spellings.get(typed) or _slipped(typed, self._spellings)
+                if code:
+                    out.append(Entity("carrier", code, start, end))
+        return out
+
+
+def _carrier_spellings(carriers: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """Each carrier's Latin names (not those kept as written), run together and folded:
+    "Air France" → "airfrance". A run-together form two carriers share names neither."""
+    spellings: dict[str, str] = {}
+    shared: set[str] = set()
+    for code, names in carriers.items():
+        for name in names:
+            if name.startswith("=") or not name.isascii():
+                continue
+            key = "".join(_LATIN_WORD.findall(fold(name)))
+            if len(key) < _INFLECTABLE:
+                continue
+            if spellings.get(key, code) != code:
+                shared.add(key)
+            spellings[key] = code
+    return {k: v for k, v in spellings.items() if k not in shared}
+
+
+def _slipped(typed: str, spellings: Mapping[str, str]) -> str:
+    if len(typed) < _SLIP_LENGTH - 1 or typed.isdigit():
+        return ""
+    codes = {
+        code
+        for key, code in spellings.items()
+        if len(key) >= _SLIP_LENGTH and key[0] == typed[0] and one_slip(typed, key)
+    }
+    return codes.pop() if len(codes) == 1 else ""
 
 
 def _mostly_capitals(text: str) -> bool:

@@ -77,3 +77,33 @@ def test_the_schedules_airports_and_carriers_are_known() -> None:
     found = {(f.field, f.value) for f in reader.understand("Never via PDL, no S4 please.").findings}
 
     assert found == {("avoid_airports", "PDL"), ("avoid_carriers", "S4")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("pls no ryan air", [("carrier", "FR")]),  # written apart
+        ("Bitte nicht mit Ryan-Air", [("carrier", "FR")]),
+        ("anything but Easy Jet", [("carrier", "U2")]),
+        ("nie Wizzairem", [("carrier", "W6")]),  # run together, declined
+        ("don't rebook me on Luftansa", [("carrier", "LH")]),  # one letter dropped
+        ("nothing with Air Frnace", [("carrier", "AF")]),  # two letters swapped
+        ("no Turkish Airline please", [("carrier", "TK")]),
+    ],
+)
+def test_airlines_are_found_written_apart_or_with_one_slip(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert named(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the fueling stop took an hour",  # one slip from Vueling, but not its first letter
+        "a Siberian winter",  # Iberia is too short a name to stretch
+        "Air, France and Spain",  # a name is not written across punctuation
+    ],
+)
+def test_ordinary_words_near_an_airline_name_are_no_airline(text: str) -> None:
+    assert not [kind for kind, _ in named(text) if kind == "carrier"]
