@@ -210,6 +210,8 @@ class Gazetteer:
         city_words = {fold(c) for _, c, _ in table.values()}
         self._patterns: list[tuple[re.Pattern[str], bool, Entity]] = []
         cities: dict[str, str] = {}
+        self._hubs: dict[str, set[str]] = {}
+        """City → its airports among the hubs and the schedule's (Dubai: DXB, not DWC)."""
         sounds: list[tuple[str, object]] = []
         for code in sorted(main | area):
             name, town, _ = table[code]
@@ -225,6 +227,8 @@ class Gazetteer:
                 self._add(alias, Entity("airport", code))
             sounds += [(a, Entity("airport", code)) for a in aliases if a.isascii()]
             cities.setdefault(city, code)
+            if code in main:
+                self._hubs.setdefault(city, set()).add(code)
             for alias in CITY_NAMES.get(code, ()):
                 self._add(alias, Entity("city", city))
                 if alias.isascii() and not alias.startswith("="):
@@ -281,7 +285,20 @@ class Gazetteer:
             ):
                 kept.pop()
             kept.append(entity)
-        return kept
+        return [self._the_airport_of(e, folded) for e in kept]
+
+    def _the_airport_of(self, entity: Entity, folded: str) -> Entity:
+        """ "Dubai airport", "مطار دبي", "Flughafen Rom": a city beside the word for an
+        airport names one airport, its only hub where it has one (DXB, not Jebel Ali too);
+        a city of several hubs ("Paris airport") stays the city."""
+        hubs = self._hubs.get(entity.code, set())
+        if entity.kind != "city" or len(hubs) != 1:
+            return entity
+        if _AIRPORT_AFTER.match(folded, entity.end) or _AIRPORT_BEFORE.search(
+            folded, 0, entity.start
+        ):
+            return Entity("airport", next(iter(hubs)), entity.start, entity.end)
+        return entity
 
     def _spelt_apart_or_slipped(self, folded: str, found: list[Entity]) -> list[Entity]:
         """Carriers named by one to three Latin words that, run together, are a carrier's
@@ -300,6 +317,19 @@ class Gazetteer:
                 if code:
                     out.append(Entity("carrier", code, start, end))
         return out
+
+
+# The word for an airport in the covered languages, folded; a city beside it is one airport.
+_AIRPORT_WORD = (
+    r"(?:airport|aeroport\w*|aeropuerto|flughafen\w*|luchthaven|lotnisk\w*|lufthavn\w*"
+    r"|flygplats\w*|lentoasem\w*|havaliman\w*|letist\w*|repuloter\w*|аэропорт\w*"
+    r"|аеропорт\w*|αεροδρομι\w*|αερολιμεν\w*|\w?مطار|فرودگاه|נמל התעופה|空港|机场|機場|공항)"
+)
+_AIRPORT_AFTER = re.compile(rf"(?:'s)?\s*(?:international\s+|intl\.?\s+)?{_AIRPORT_WORD}(?!\w)")
+_AIRPORT_BEFORE = re.compile(
+    rf"(?<!\w){_AIRPORT_WORD}(?:\s+(?:de|di|do|da|du|of|von|in|w|we|в|internacional"
+    rf"|international|internazionale))?\s*$"
+)
 
 
 def _carrier_spellings(carriers: Mapping[str, Sequence[str]]) -> dict[str, str]:
