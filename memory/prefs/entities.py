@@ -14,6 +14,9 @@ and with one typing slip in a name of seven letters or more ("Luftansa", "Air Fr
 customers type brands as they hear them (`_carrier_spellings`). The first letter must
 stand, so "fueling" is no "Vueling"; names kept as written ("=Wizz") never stretch.
 
+An airline described by its country and kind names it where that kind has one airline
+there ("the Irish low-cost one": Ryanair; `described`).
+
 Names of five letters or more may carry a short inflection ("Wizz Airem", "Londynu",
 "Frankfurts"): Polish, German and others decline names; other scripts write theirs on
 in their own ways (see `_pattern`).
@@ -30,6 +33,7 @@ from typing import Literal
 
 from airline.airports import airport_names, canonical_city
 from airline.metro import METRO_AREAS, city_of
+from memory.prefs.described import described_carriers
 from memory.prefs.places import AIRPORT_NAMES, CARRIERS, CITY_NAMES, MAJOR_AIRPORTS
 from memory.prefs.text import HANGUL, fold, is_cjk, mask_cjk, one_slip
 from memory.prefs.transliterated import SoundIndex
@@ -271,6 +275,7 @@ class Gazetteer:
             ):
                 found.append(Entity(heard.kind, heard.code, start, end))
         found += self._spelt_apart_or_slipped(folded, found)
+        found += [Entity("carrier", code, a, b) for a, b, code in described_carriers(folded)]
         found.sort(key=lambda e: (e.start, -(e.end - e.start)))
         kept: list[Entity] = []
         for entity in found:
