@@ -276,6 +276,10 @@ class Gazetteer:
                 found.append(Entity(heard.kind, heard.code, start, end))
         found += self._spelt_apart_or_slipped(folded, found)
         found += [Entity("carrier", code, a, b) for a, b, code in described_carriers(folded)]
+        found += [
+            Entity("carrier", _NATIONAL_NAMES[m.group("name")], m.start("name"), m.end("name"))
+            for m in _FLOWN_NATIONAL_NAME.finditer(cased)
+        ]
         found.sort(key=lambda e: (e.start, -(e.end - e.start)))
         kept: list[Entity] = []
         for entity in found:
@@ -324,6 +328,23 @@ class Gazetteer:
         return out
 
 
+# Airlines called by a nationality that is also a language's name ("fly Turkish", "with
+# Norwegian"): an airline only where a flight or a booking governs it, written capitalised;
+# elsewhere the word is the language ("in Turkish"). Nationalities that are no language
+# ("Swiss", "Austrian") are plain names in `places.CARRIERS`.
+_NATIONAL_NAMES = {
+    "Turkish": "TK",
+    "Norwegian": "DY",
+    "Thai": "TG",
+    "Korean": "KE",
+    "Ethiopian": "ET",
+    "Malaysian": "MH",
+}
+_FLOWN_NATIONAL_NAME = re.compile(
+    r"(?<!\w)(?:[Ff]ly|[Ff]lying|[Ff]lies|[Ff]lew|[Ff]lown|with|on|mit|avec|con|met"
+    r"|book(?:ed|ing)?(?: (?:me|us))?(?: (?:on|with))?|tak(?:e|ing)|took)\s+(?:the\s+)?"
+    rf"(?P<name>{'|'.join(_NATIONAL_NAMES)})(?!\w)(?!\s+Air)"
+)
 # The word for an airport in the covered languages, folded; a city beside it is one airport.
 _AIRPORT_WORD = (
     r"(?:airport|aeroport\w*|aeropuerto|flughafen\w*|luchthaven|lotnisk\w*|lufthavn\w*"
