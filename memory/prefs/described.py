@@ -1,5 +1,6 @@
 """Airlines described instead of named: "the Irish low-cost one", "der irischen
-Billigairline", "węgierskie tanie linie", "the German flag carrier".
+Billigairline", "węgierskie tanie linie", "the German flag carrier" — and called by a
+nationality that is also a language's name, where a flight governs it ("fly Turkish").
 
 A description names an airline when a country's adjective stands beside a kind of airline
 (a low-cost one, or the flag carrier) and that country has one well-known airline of that
@@ -28,7 +29,10 @@ _COUNTRY: dict[str, str] = {
     "IE": r"iri(?:sh|sch)|irland|ierland|irsk|ирландск|ايرلند",
     "HU": r"hungar|ungar|hongro|ungheres|hongaar|wegiersk|венгерск|مجر",
     "ES": r"spanish|spanisch|espagnol|espanol|spagnol|spaans|hiszpansk|испанск|اسبان",
-    "NL": r"dutch|niederlandisch|hollandisch|neerlandais|holandes|olandes|nederlands|holendersk|голландск|هولند",
+    "NL": (
+        r"dutch|niederlandisch|hollandisch|neerlandais|holandes|olandes|nederlands"
+        r"|holendersk|голландск|هولند"
+    ),
     "DE": r"german|deutsch|allemand|aleman|tedesc|alema|duits|niemieck|немецк|الماني",
     "NO": r"norwegian|norwegisch|norvegien|norueg|norveges|noors|norwesk|норвежск|نرويج",
     "TR": r"turkish|turkisch|turc|turk|tureck|турецк|ترك",
@@ -107,5 +111,35 @@ def _patterns() -> list[tuple[re.Pattern[str], str]]:
 def described_carriers(folded: str) -> list[tuple[int, int, str]]:
     """(start, end, carrier code) of each airline described in `folded` (folded text)."""
     return [
-        (m.start(), m.end(), code) for pattern, code in _patterns() for m in pattern.finditer(folded)
+        (m.start(), m.end(), code)
+        for pattern, code in _patterns()
+        for m in pattern.finditer(folded)
+    ]
+
+
+# Airlines called by a nationality that is also a language's name ("fly Turkish", "with
+# Norwegian"): an airline only where a flight or a booking governs it, written capitalised;
+# elsewhere the word is the language ("in Turkish"). Nationalities that are no language
+# ("Swiss", "Austrian") are plain names in `places.CARRIERS`.
+_NATIONAL_NAMES = {
+    "Turkish": "TK",
+    "Norwegian": "DY",
+    "Thai": "TG",
+    "Korean": "KE",
+    "Ethiopian": "ET",
+    "Malaysian": "MH",
+}
+_FLOWN_NATIONAL_NAME = re.compile(
+    r"(?<!\w)(?:[Ff]ly|[Ff]lying|[Ff]lies|[Ff]lew|[Ff]lown|with|on|mit|avec|con|met"
+    r"|book(?:ed|ing)?(?: (?:me|us))?(?: (?:on|with))?|tak(?:e|ing)|took)\s+(?:the\s+)?"
+    rf"(?P<name>{'|'.join(_NATIONAL_NAMES)})(?!\w)(?!\s+Air)"
+)
+
+
+def flown_nationalities(cased: str) -> list[tuple[int, int, str]]:
+    """(start, end, carrier code) of each airline called by its nationality where a flight
+    or a booking governs it, in `cased` (folded, case kept)."""
+    return [
+        (m.start("name"), m.end("name"), _NATIONAL_NAMES[m.group("name")])
+        for m in _FLOWN_NATIONAL_NAME.finditer(cased)
     ]

@@ -11,8 +11,7 @@ Airlines come from `places.CARRIERS`, plus the schedule's own carriers by code.
 
 An airline is also found written apart or run together ("Ryan Air", "Easy Jet", "Wizzair")
 and with one typing slip in a name of seven letters or more ("Luftansa", "Air Frnace"):
-customers type brands as they hear them (`_carrier_spellings`). The first letter must
-stand, so "fueling" is no "Vueling"; names kept as written ("=Wizz") never stretch.
+customers type brands as they hear them (`spelt`).
 
 An airline described by its country and kind names it where that kind has one airline
 there ("the Irish low-cost one": Ryanair; `described`).
@@ -33,9 +32,10 @@ from typing import Literal
 
 from airline.airports import airport_names, canonical_city
 from airline.metro import METRO_AREAS, city_of
-from memory.prefs.described import described_carriers
+from memory.prefs.described import described_carriers, flown_nationalities
 from memory.prefs.places import AIRPORT_NAMES, CARRIERS, CITY_NAMES, MAJOR_AIRPORTS
-from memory.prefs.text import HANGUL, fold, is_cjk, mask_cjk, one_slip
+from memory.prefs.spelt import CarrierSpellings
+from memory.prefs.text import HANGUL, fold, is_cjk, mask_cjk
 from memory.prefs.transliterated import SoundIndex
 
 EntityKind = Literal["airport", "city", "carrier"]
@@ -70,11 +70,6 @@ _WORD_CODES = frozenset(
     "CAN ARN".split()
 )
 _INFLECTABLE = 5
-_SLIP_LENGTH = 7
-"""An airline's name is recognised with a typing slip only from this many letters on."""
-_SPELLING_WORDS = 3
-"""A carrier name written apart spans at most this many words ("Delta Air Lines")."""
-_LATIN_WORD = re.compile(r"[a-z0-9]+")
 _HANGUL = re.compile(f"[{HANGUL}]")
 _ARABIC = re.compile("[\u0600-\u06ff]")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
@@ -249,7 +244,7 @@ class Gazetteer:
         for code, names in all_carriers.items():
             for alias in names:
                 self._add(alias, Entity("carrier", code))
-        self._spellings = _carrier_spellings(all_carriers)
+        self._spellings = CarrierSpellings(all_carriers)
 
     def _add(self, alias: str, entity: Entity) -> None:
         exact = alias.startswith("=") or alias.lower() in _WORDLIKE
@@ -274,12 +269,12 @@ class Gazetteer:
                 e.start < end and start < e.end for e in found
             ):
                 found.append(Entity(heard.kind, heard.code, start, end))
-        found += self._spelt_apart_or_slipped(folded, found)
-        found += [Entity("carrier", code, a, b) for a, b, code in described_carriers(folded)]
         found += [
-            Entity("carrier", _NATIONAL_NAMES[m.group("name")], m.start("name"), m.end("name"))
-            for m in _FLOWN_NATIONAL_NAME.finditer(cased)
+            Entity("carrier", code, a, b)
+            for a, b, code in self._spellings.find(folded, [(e.start, e.end) for e in found])
         ]
+        found += [Entity("carrier", code, a, b) for a, b, code in described_carriers(folded)]
+        found += [Entity("carrier", code, a, b) for a, b, code in flown_nationalities(cased)]
         found.sort(key=lambda e: (e.start, -(e.end - e.start)))
         kept: list[Entity] = []
         for entity in found:
@@ -309,42 +304,7 @@ class Gazetteer:
             return Entity("airport", next(iter(hubs)), entity.start, entity.end)
         return entity
 
-    def _spelt_apart_or_slipped(self, folded: str, found: list[Entity]) -> list[Entity]:
-        """Carriers named by one to three Latin words that, run together, are a carrier's
-        name run together ("ryan air" → "ryanair") or one slip from it ("luftansa")."""
-        words = list(_LATIN_WORD.finditer(folded))
-        out: list[Entity] = []
-        for i in range(len(words)):
-            for j in range(i, min(i + _SPELLING_WORDS, len(words))):
-                start, end = words[i].start(), words[j].end()
-                if j > i and re.search(r"[^\s-]", folded[words[j - 1].end() : words[j].start()]):
-                    break  # a name is not written across punctuation
-                if any(e.start < end and start < e.end for e in (*found, *out)):
-                    continue
-                typed = "".join(w.group() for w in words[i : j + 1])
-                code = self._spellings.get(typed) or _slipped(typed, self._spellings)
-                if code:
-                    out.append(Entity("carrier", code, start, end))
-        return out
 
-
-# Airlines called by a nationality that is also a language's name ("fly Turkish", "with
-# Norwegian"): an airline only where a flight or a booking governs it, written capitalised;
-# elsewhere the word is the language ("in Turkish"). Nationalities that are no language
-# ("Swiss", "Austrian") are plain names in `places.CARRIERS`.
-_NATIONAL_NAMES = {
-    "Turkish": "TK",
-    "Norwegian": "DY",
-    "Thai": "TG",
-    "Korean": "KE",
-    "Ethiopian": "ET",
-    "Malaysian": "MH",
-}
-_FLOWN_NATIONAL_NAME = re.compile(
-    r"(?<!\w)(?:[Ff]ly|[Ff]lying|[Ff]lies|[Ff]lew|[Ff]lown|with|on|mit|avec|con|met"
-    r"|book(?:ed|ing)?(?: (?:me|us))?(?: (?:on|with))?|tak(?:e|ing)|took)\s+(?:the\s+)?"
-    rf"(?P<name>{'|'.join(_NATIONAL_NAMES)})(?!\w)(?!\s+Air)"
-)
 # The word for an airport in the covered languages, folded; a city beside it is one airport.
 _AIRPORT_WORD = (
     r"(?:airport|aeroport\w*|aeropuerto|flughafen\w*|luchthaven|lotnisk\w*|lufthavn\w*"
@@ -356,35 +316,6 @@ _AIRPORT_BEFORE = re.compile(
     rf"(?<!\w){_AIRPORT_WORD}(?:\s+(?:de|di|do|da|du|of|von|in|w|we|в|internacional"
     rf"|international|internazionale))?\s*$"
 )
-
-
-def _carrier_spellings(carriers: Mapping[str, Sequence[str]]) -> dict[str, str]:
-    """Each carrier's Latin names (not those kept as written), run together and folded:
-    "Air France" → "airfrance". A run-together form two carriers share names neither."""
-    spellings: dict[str, str] = {}
-    shared: set[str] = set()
-    for code, names in carriers.items():
-        for name in names:
-            if name.startswith("=") or not name.isascii():
-                continue
-            key = "".join(_LATIN_WORD.findall(fold(name)))
-            if len(key) < _INFLECTABLE:
-                continue
-            if spellings.get(key, code) != code:
-                shared.add(key)
-            spellings[key] = code
-    return {k: v for k, v in spellings.items() if k not in shared}
-
-
-def _slipped(typed: str, spellings: Mapping[str, str]) -> str:
-    if len(typed) < _SLIP_LENGTH - 1 or typed.isdigit():
-        return ""
-    codes = {
-        code
-        for key, code in spellings.items()
-        if len(key) >= _SLIP_LENGTH and key[0] == typed[0] and one_slip(typed, key)
-    }
-    return codes.pop() if len(codes) == 1 else ""
 
 
 def _mostly_capitals(text: str) -> bool:
