@@ -6,10 +6,10 @@ A description names an airline when a country's adjective stands beside a kind o
 (a low-cost one, or the flag carrier) and that country has one well-known airline of that
 kind: Ireland's low-cost airline is Ryanair, Hungary's Wizz Air, Germany's flag carrier
 Lufthansa. A country with two well-known airlines of a kind (Britain's easyJet and Jet2,
-the Emirates' flydubai and Air Arabia) or none is left out: a description that fits two
-airlines names neither. The adjective and the kind stand within two words of each other,
-in either order (English and German put the adjective first, French, Spanish and Arabic
-after: "la compagnie low-cost irlandaise").
+Türkiye's Pegasus and AJet, the Emirates' flydubai and Air Arabia) or none is left out: a
+description that fits two airlines names neither. At most one word stands between the
+adjective and the kind, in either order (English and German put the adjective first,
+French, Spanish and Arabic after: "la compagnie low-cost irlandaise").
 
 The words are the country adjectives and airline kinds of the covered languages, written
 as stems over folded text (no accents, lower case): "wegiersk" is "węgierskie", "węgierskich".
@@ -52,7 +52,7 @@ _COUNTRY: dict[str, str] = {
     "MA": r"moroccan|marokkanisch|marocain|marroqu|marocchin|marokansk|марокканск|مغرب",
 }
 # Country → its one well-known airline of each kind.
-_LOW_COST = {"IE": "FR", "HU": "W6", "ES": "VY", "NL": "HV", "DE": "EW", "NO": "DY", "TR": "PC"}
+_LOW_COST = {"IE": "FR", "HU": "W6", "ES": "VY", "NL": "HV", "DE": "EW", "NO": "DY"}
 _FLAG = {
     "DE": "LH",
     "FR": "AF",

@@ -162,3 +162,7 @@ def test_airlines_by_nationality_or_by_arabic_name(
     text: str, expected: list[tuple[str, str]]
 ) -> None:
     assert [n for n in named(text) if n[0] == "carrier"] == expected
+
+
+def test_a_country_with_two_budget_airlines_names_neither() -> None:
+    assert named("the Turkish low-cost one") == []  # Pegasus or AJet
