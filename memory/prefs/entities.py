@@ -9,6 +9,13 @@ the names other languages give it (`places.AIRPORT_NAMES`: 成田, Roissy); a ci
 name and its exonyms (`places.CITY_NAMES`: Londres, Monaco di Baviera, 伦敦, ロンドン).
 Airlines come from `places.CARRIERS`, plus the schedule's own carriers by code.
 
+An airline is also found written apart or run together ("Ryan Air", "Easy Jet", "Wizzair")
+and with one typing slip in a name of seven letters or more ("Luftansa", "Air Frnace"):
+customers type brands as they hear them (`spelt`).
+
+An airline described by its country and kind names it where that kind has one airline
+there ("the Irish low-cost one": Ryanair; `described`).
+
 Names of five letters or more may carry a short inflection ("Wizz Airem", "Londynu",
 "Frankfurts"): Polish, German and others decline names; other scripts write theirs on
 in their own ways (see `_pattern`).
@@ -25,7 +32,9 @@ from typing import Literal
 
 from airline.airports import airport_names, canonical_city
 from airline.metro import METRO_AREAS, city_of
+from memory.prefs.described import described_carriers, flown_nationalities
 from memory.prefs.places import AIRPORT_NAMES, CARRIERS, CITY_NAMES, MAJOR_AIRPORTS
+from memory.prefs.spelt import CarrierSpellings
 from memory.prefs.text import HANGUL, fold, is_cjk, mask_cjk
 from memory.prefs.transliterated import SoundIndex
 
@@ -200,6 +209,8 @@ class Gazetteer:
         city_words = {fold(c) for _, c, _ in table.values()}
         self._patterns: list[tuple[re.Pattern[str], bool, Entity]] = []
         cities: dict[str, str] = {}
+        self._hubs: dict[str, set[str]] = {}
+        """City → its airports among the hubs and the schedule's (Dubai: DXB, not DWC)."""
         sounds: list[tuple[str, object]] = []
         for code in sorted(main | area):
             name, town, _ = table[code]
@@ -215,6 +226,8 @@ class Gazetteer:
                 self._add(alias, Entity("airport", code))
             sounds += [(a, Entity("airport", code)) for a in aliases if a.isascii()]
             cities.setdefault(city, code)
+            if code in main:
+                self._hubs.setdefault(city, set()).add(code)
             for alias in CITY_NAMES.get(code, ()):
                 self._add(alias, Entity("city", city))
                 if alias.isascii() and not alias.startswith("="):
@@ -231,6 +244,7 @@ class Gazetteer:
         for code, names in all_carriers.items():
             for alias in names:
                 self._add(alias, Entity("carrier", code))
+        self._spellings = CarrierSpellings(all_carriers)
 
     def _add(self, alias: str, entity: Entity) -> None:
         exact = alias.startswith("=") or alias.lower() in _WORDLIKE
@@ -255,6 +269,12 @@ class Gazetteer:
                 e.start < end and start < e.end for e in found
             ):
                 found.append(Entity(heard.kind, heard.code, start, end))
+        found += [
+            Entity("carrier", code, a, b)
+            for a, b, code in self._spellings.find(folded, [(e.start, e.end) for e in found])
+        ]
+        found += [Entity("carrier", code, a, b) for a, b, code in described_carriers(folded)]
+        found += [Entity("carrier", code, a, b) for a, b, code in flown_nationalities(cased)]
         found.sort(key=lambda e: (e.start, -(e.end - e.start)))
         kept: list[Entity] = []
         for entity in found:
@@ -269,7 +289,33 @@ class Gazetteer:
             ):
                 kept.pop()
             kept.append(entity)
-        return kept
+        return [self._the_airport_of(e, folded) for e in kept]
+
+    def _the_airport_of(self, entity: Entity, folded: str) -> Entity:
+        """ "Dubai airport", "مطار دبي", "Flughafen Rom": a city beside the word for an
+        airport names one airport, its only hub where it has one (DXB, not Jebel Ali too);
+        a city of several hubs ("Paris airport") stays the city."""
+        hubs = self._hubs.get(entity.code, set())
+        if entity.kind != "city" or len(hubs) != 1:
+            return entity
+        if _AIRPORT_AFTER.match(folded, entity.end) or _AIRPORT_BEFORE.search(
+            folded, 0, entity.start
+        ):
+            return Entity("airport", next(iter(hubs)), entity.start, entity.end)
+        return entity
+
+
+# The word for an airport in the covered languages, folded; a city beside it is one airport.
+_AIRPORT_WORD = (
+    r"(?:airport|aeroport\w*|aeropuerto|flughafen\w*|luchthaven|lotnisk\w*|lufthavn\w*"
+    r"|flygplats\w*|lentoasem\w*|havaliman\w*|letist\w*|repuloter\w*|аэропорт\w*"
+    r"|аеропорт\w*|αεροδρομι\w*|αερολιμεν\w*|\w?مطار|فرودگاه|נמל התעופה|空港|机场|機場|공항)"
+)
+_AIRPORT_AFTER = re.compile(rf"(?:'s)?\s*(?:international\s+|intl\.?\s+)?{_AIRPORT_WORD}(?!\w)")
+_AIRPORT_BEFORE = re.compile(
+    rf"(?<!\w){_AIRPORT_WORD}(?:\s+(?:de|di|do|da|du|of|von|in|w|we|в|internacional"
+    rf"|international|internazionale))?\s*$"
+)
 
 
 def _mostly_capitals(text: str) -> bool:

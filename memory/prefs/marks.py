@@ -172,7 +172,10 @@ class Matcher:
         for entity in self._gazetteer.find(text):
             if entity.kind == "carrier" and _membership(forms, entity.start, entity.end):
                 continue
-            targets.append(Mark("target", entity.kind, entity.code, entity.start, entity.end))
+            mark = Mark("target", entity.kind, entity.code, entity.start, entity.end)
+            if entity.kind == "carrier":  # "fly Turkish": the airline, not the language
+                targets = [t for t in targets if t.key != "language" or not t.overlaps(mark)]
+            targets.append(mark)
         # An address written out names its channel in any language.
         targets += [
             Mark("target", "channel", a.channel, a.start, a.end, asks=True)

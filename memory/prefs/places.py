@@ -14,6 +14,7 @@ from airline.metro import MAJOR_AIRPORTS as MAJOR_AIRPORTS
 from memory.prefs import (
     places_asia,
     places_caucasus_steppe_isles,
+    places_gulf,
     places_more,
     places_south_central,
 )
@@ -454,7 +455,13 @@ for _code, _names in {
 written, in that case: "TAP" the airline, not "tap"; "United" not "united")."""
 # The tables kept in their own modules (by the languages that added them), merged in the
 # same way: their city, airport and airline names added, their airlines added.
-for _extra in (places_more, places_caucasus_steppe_isles, places_asia, places_south_central):
+for _extra in (
+    places_more,
+    places_caucasus_steppe_isles,
+    places_asia,
+    places_south_central,
+    places_gulf,
+):
     for _code, _names in _extra.CITY_NAMES.items():
         CITY_NAMES[_code] = (*CITY_NAMES.get(_code, ()), *_names)
     CARRIERS.update(_extra.CARRIERS)

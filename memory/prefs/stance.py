@@ -275,6 +275,7 @@ def _read_clause(
         reading.about_language.add(quote)
     open_entities: list[Mark] = []
     open_nights: list[Mark] = []
+    chosen = _chosen_over(folded, targets, cues)
     wished_here: dict[str, list[Mark]] = {}
     refusals_at = [c.end for c in cues if c.key in ("neg", "avoid")]
     pasts_at = [c.start for c in cues if c.key == "past"]
@@ -311,6 +312,8 @@ def _read_clause(
                 continue
             if keys & {"accept", "indifferent"}:
                 reading.accepted.add(entity_key)
+            elif target in chosen:
+                continue
             elif refusing or inherited_refusal or polite_refusal or _after(target, contrasts):
                 _avoid(reading, target, quote)
             else:
@@ -432,6 +435,35 @@ def _compares(contrast: Mark, targets: list[Mark]) -> bool:
     if contrast.value != PAIRED:
         return True
     return any(t.end <= contrast.start for t in targets)
+
+
+_CHOICE_REACH = 1
+"""Words allowed on either side of the "not" in "X not Y" ("Vienna not via Munich")."""
+
+
+def _chosen_over(folded: str, targets: list[Mark], cues: list[Mark]) -> list[Mark]:
+    """ "ORY not CDG", "Lufthansa not Ryanair": a place or airline right before a "not"
+    that refuses another of its kind right after is the one chosen, not refused with it.
+    Only where nothing refuses before it ("no Ryanair not even Wizz" refuses both)."""
+    negs = [c for c in cues if c.key == "neg"]
+    refusals = [c for c in cues if c.key in ("neg", "avoid")]
+    entities = [t for t in targets if t.family == "entity"]
+    return [
+        chosen
+        for chosen in entities
+        if not any(r.end <= chosen.start for r in refusals)
+        and any(
+            chosen.end <= neg.start
+            and tokens_between(folded, chosen.end, neg.start) <= _CHOICE_REACH
+            and any(
+                other.key == chosen.key
+                and neg.end <= other.start
+                and tokens_between(folded, neg.end, other.start) <= _CHOICE_REACH
+                for other in entities
+            )
+            for neg in negs
+        )
+    ]
 
 
 def _after(target: Mark, contrasts: list[Mark]) -> bool:

@@ -350,6 +350,7 @@ LEXICON = Lexicon(
             r"no (?:problem|issue)s?",
             r"not (?:a|an) (?:problem|issue)",
             r"nothing against",
+            r"no objections?",
             r"(?:don'?t|do not|doesn'?t|does not|won'?t) bother (?:me|him|her|them)",
             r"good with",
             r"cool with",
