@@ -16,6 +16,7 @@ from airline.airports import load_airports
 from airline.board import FlightState, LiveBoard
 from airline.models import Booking, Cabin, Flight, FlightStatus, LoyaltyTier, Segment
 from airline.schedule import Schedule
+from tests.unit.test_rerouted_departure import flight
 from tools.case_facts import disruption_facts
 from tools.policy.entitlements import BookingFacts, EntitlementKind, entitlements
 
@@ -24,21 +25,6 @@ AIRPORTS = load_airports(["BOS", "ORD", "ATL"])
 
 def at(hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 6, 1, hour, minute, tzinfo=UTC)
-
-
-def flight(key: str, origin: str, destination: str, dep: datetime, arr: datetime) -> Flight:
-    return Flight(
-        key=key,
-        carrier=key[:2],
-        number=int(key[2:].split("/")[0]),
-        service_date=dep.date(),
-        origin=origin,
-        destination=destination,
-        sched_dep=dep,
-        sched_arr=arr,
-        tail="N12345",
-        distance_km=1000,
-    )
 
 
 LATE_INBOUND = flight("XU119/2026-06-01", "BOS", "ORD", at(11, 15), at(13, 25))

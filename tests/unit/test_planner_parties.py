@@ -34,7 +34,7 @@ from agent.settings import PlannerSettings
 from agent.state import Assignment, CaseReason, CaseState
 from airline.airports import minimum_connection_time
 from airline.board import LiveBoard
-from airline.models import FlightStatus, LoyaltyTier, Preferences
+from airline.models import Booking, FlightStatus, LoyaltyTier, Preferences
 from airline.reservations import load_booking
 from airline.schedule import Schedule
 from airline.tables import InventoryRow, SeatHoldRow
@@ -96,6 +96,30 @@ def _cancel(board: LiveBoard, key: str) -> None:
         )
     )
     assert board.get(key).status is FlightStatus.CANCELLED  # type: ignore[union-attr]
+
+
+async def _family_when_xa102_is_cancelled(
+    world: tuple[Database, Schedule, LiveBoard],
+    *,
+    ssr: list[str] | None = None,
+    tier: LoyaltyTier = LoyaltyTier.NONE,
+    weights: PlannerSettings = WEIGHTS,
+) -> tuple[Booking, Party]:
+    """The FAMILY booking (with `ssr` when given) and the party it makes when XA102 is
+    cancelled."""
+    db, schedule, board = world
+    cancelled = f"XA102/{DAY}"
+    _cancel(board, cancelled)
+    async with db.session() as session:
+        booking = await load_booking(session, "FAMILY")
+    if ssr is not None:
+        booking = booking.model_copy(update={"ssr": ssr})
+    broken = broken_segments(schedule, board, CaseReason.CANCELLED, booking, cancelled, NOW)
+    assert broken is not None
+    party = party_of(
+        schedule, booking, broken, tier=tier, reason=CaseReason.CANCELLED, weights=weights
+    )
+    return booking, party
 
 
 async def test_a_family_is_one_party_placed_together_with_a_seat_each(
@@ -428,21 +452,7 @@ async def test_a_passenger_eu261_art11_protects_is_planned_first(
     impairment: a DPNA passenger (disabled, needing assistance) is planned in EU261
     Art 11's first part like a wheelchair user, and is owed what Art 11 gives (the oracle
     counted DPNA; the agent did not)."""
-    db, schedule, board = world
-    cancelled = f"XA102/{DAY}"
-    _cancel(board, cancelled)
-    async with db.session() as session:
-        booking = (await load_booking(session, "FAMILY")).model_copy(update={"ssr": [code]})
-    broken = broken_segments(schedule, board, CaseReason.CANCELLED, booking, cancelled, NOW)
-    assert broken is not None
-    party = party_of(
-        schedule,
-        booking,
-        broken,
-        tier=LoyaltyTier.NONE,
-        reason=CaseReason.CANCELLED,
-        weights=WEIGHTS,
-    )
+    booking, party = await _family_when_xa102_is_cancelled(world, ssr=[code])
     assert party.art11
     facts = BookingFacts.from_booking(booking)
     assert facts.reduced_mobility == (code != "UMNR")
@@ -465,19 +475,7 @@ async def test_a_tier_is_the_class_a_party_is_planned_in(
 ) -> None:
     """Tiers are served a seat in order, platinum first (`PlannerSettings.tiers_in_order`);
     off, every tier is one class and the tier is only its weight."""
-    db, schedule, board = world
-    cancelled = f"XA102/{DAY}"
-    _cancel(board, cancelled)
-    async with db.session() as session:
-        booking = await load_booking(session, "FAMILY")
-    broken = broken_segments(schedule, board, CaseReason.CANCELLED, booking, cancelled, NOW)
-    assert broken is not None
-    party = party_of(
-        schedule,
-        booking,
-        broken,
-        tier=tier,
-        reason=CaseReason.CANCELLED,
-        weights=WEIGHTS.model_copy(update={"tiers_in_order": in_order}),
+    _, party = await _family_when_xa102_is_cancelled(
+        world, tier=tier, weights=WEIGHTS.model_copy(update={"tiers_in_order": in_order})
     )
     assert party.tier_order == expected
