@@ -90,7 +90,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from dataclasses import replace as dc_replace
 
 import numpy as np
 from scipy.sparse import csc_array
@@ -133,18 +132,19 @@ def plan_wave(
     later (found-priority-s239-w1). The bound is the parts' bounds summed: a bound of
     the problem in that order.
     """
+    # Computed once for the wave (the stages' plans carry it): serializing every party's
+    # options is a quarter of the planning CPU when each stage hashed its own.
+    digest = inputs_digest(parties, options, capacity, weights)
     first = [p for p in parties if p.art11]
-    if not first:
-        return _in_tier_order(parties, options, capacity, weights)
-    ahead = _in_tier_order(first, options, capacity, weights)
-    if len(first) == len(parties):
-        return ahead
+    if not first or len(first) == len(parties):
+        return _in_tier_order(parties, options, capacity, weights, digest)
+    ahead = _in_tier_order(first, options, capacity, weights, digest)
     left = dict(capacity)
     for party in first:
         placed = ahead.placed(party.ref)
         for seat in placed.seats if placed is not None else ():
             left[seat] = left.get(seat, 0) - party.needs(seat)
-    rest = _in_tier_order([p for p in parties if not p.art11], options, left, weights)
+    rest = _in_tier_order([p for p in parties if not p.art11], options, left, weights, digest)
     return WavePlan(
         placements={**ahead.placements, **rest.placements},
         solver=Solver.MILP
@@ -152,7 +152,7 @@ def plan_wave(
         else Solver.GREEDY,
         objective=round(ahead.objective + rest.objective, 6),
         lower_bound=round(ahead.lower_bound + rest.lower_bound, 6),
-        digest=inputs_digest(parties, options, capacity, weights),
+        digest=digest,
         stats={k: ahead.stats.get(k, 0) + rest.stats.get(k, 0) for k in ahead.stats},
     )
 
@@ -162,6 +162,7 @@ def _in_tier_order(
     options: Mapping[str, Sequence[Option]],
     capacity: Mapping[Seat, int],
     weights: PlannerSettings,
+    digest: str,
 ) -> WavePlan:
     """Plan `parties` so that a higher loyalty tier (`Party.tier_order`) is served a seat
     first: tier by tier from the highest, each stage plans the tiers so far jointly, and
@@ -182,24 +183,39 @@ def _in_tier_order(
     passengers, strict stages 2 682, these stages 2 719 (platinum 172 of 184 parties
     placed against 165, gold 336 of 400 against 287, untiered 734 of 2 682 against 889:
     a higher party seated on two legs of a connection where the weights would have
-    seated two lower passengers is the price of the order), planning CPU 2.26 s against
-    1.86 s weighed only.
+    seated two lower passengers is the price of the order). Planning CPU, best of two in
+    one process (`/tmp/s17/cmp.py`): 2.00-2.08 s, against 2.25 s for session 16's plan
+    weighed only (the stages share one cost book and the wave's one digest).
     """
+    complete = _fitting(parties, options, capacity)
+    book = _Book(parties, complete, weights)  # every stage's costs, computed once
     tiers = sorted({p.tier_order for p in parties})
-    if len(tiers) < 2:
-        return _plan_jointly(parties, options, capacity, weights)
     kept: dict[str, Option] = {}
     plan: WavePlan | None = None
     for tier in tiers:
         members = [p for p in parties if p.tier_order <= tier]
-        plan = _plan_jointly(members, options, capacity, weights, kept=kept)
+        plan = _plan_jointly(members, complete, capacity, weights, book, digest, kept=kept)
         kept = {
             ref: placement.option
             for ref, placement in plan.placements.items()
             if placement.option is not None
         }
     assert plan is not None
-    return dc_replace(plan, digest=inputs_digest(parties, options, capacity, weights))
+    return plan
+
+
+def _fitting(
+    parties: Sequence[Party], options: Mapping[str, Sequence[Option]], capacity: Mapping[Seat, int]
+) -> dict[str, list[Option]]:
+    """Per party, its options with seats for it now (the seats it holds credited)."""
+    return {
+        p.ref: [
+            o
+            for o in options.get(p.ref, ())
+            if all(capacity.get(seat, 0) >= p.needs(seat) for seat in o.seats)
+        ]
+        for p in parties
+    }
 
 
 def _plan_jointly(
@@ -207,6 +223,8 @@ def _plan_jointly(
     options: Mapping[str, Sequence[Option]],
     capacity: Mapping[Seat, int],
     weights: PlannerSettings,
+    book: _Book,
+    digest: str,
     *,
     kept: Mapping[str, Option] | None = None,
 ) -> WavePlan:
@@ -220,21 +238,12 @@ def _plan_jointly(
     still unplaced is then offered the rest of its options in priority order, so nobody
     is left without a seat while one exists among them.
     """
-    digest = inputs_digest(parties, options, capacity, weights)
-    complete = {
-        p.ref: [
-            o
-            for o in options.get(p.ref, ())
-            if all(capacity.get(seat, 0) >= p.needs(seat) for seat in o.seats)
-        ]
-        for p in parties
-    }
+    complete = _fitting(parties, options, capacity)
     # The MILP sees each party's `max_options` cheapest by the objective, not the
     # earliest-arriving: in a storm the earliest are the next hours' flights that are
     # likely to go too, and the options worth taking (a later, safer flight, another
     # carrier's) would never be seen.
     by_ref = {p.ref: p for p in parties}
-    book = _Book(parties, complete, weights)
     options = {
         ref: [
             opts[i]
