@@ -184,7 +184,7 @@ def _in_tier_order(
     placed against 165, gold 336 of 400 against 287, untiered 734 of 2 682 against 889:
     a higher party seated on two legs of a connection where the weights would have
     seated two lower passengers is the price of the order). Planning CPU, best of two in
-    one process (`/tmp/s17/cmp.py`): 2.00-2.08 s, against 2.25 s for session 16's plan
+    one process (the recorded wave, as `scripts/bench_plan.py --against 507d9f1` loads it): 2.00-2.08 s, against 2.25 s for session 16's plan
     weighed only (the stages share one cost book and the wave's one digest).
     """
     complete = _fitting(parties, options, capacity)
