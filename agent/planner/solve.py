@@ -183,9 +183,10 @@ def _in_tier_order(
     passengers, strict stages 2 682, these stages 2 719 (platinum 172 of 184 parties
     placed against 165, gold 336 of 400 against 287, untiered 734 of 2 682 against 889:
     a higher party seated on two legs of a connection where the weights would have
-    seated two lower passengers is the price of the order). Planning CPU, best of two in
-    one process (the recorded wave, as `scripts/bench_plan.py --against 507d9f1` loads it): 2.00-2.08 s, against 2.25 s for session 16's plan
-    weighed only (the stages share one cost book and the wave's one digest).
+    seated two lower passengers is the price of the order). Planning CPU, best of two
+    in one process on the recorded wave (as `scripts/bench_plan.py --against 507d9f1`
+    runs both): 2.00-2.08 s, against 2.25 s for session 16's plan weighed only (the
+    stages share one cost book and the wave's one digest).
     """
     complete = _fitting(parties, options, capacity)
     book = _Book(parties, complete, weights)  # every stage's costs, computed once
