@@ -89,7 +89,7 @@ digest, and what HiGHS does with the program (`program`).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.sparse import csc_array
@@ -192,17 +192,22 @@ def _in_tier_order(
     book = _Book(parties, complete, weights)  # every stage's costs, computed once
     tiers = sorted({p.tier_order for p in parties})
     kept: dict[str, Option] = {}
-    plan: WavePlan | None = None
+    stages: list[WavePlan] = []
     for tier in tiers:
         members = [p for p in parties if p.tier_order <= tier]
         plan = _plan_jointly(members, complete, capacity, weights, book, digest, kept=kept)
+        stages.append(plan)
         kept = {
             ref: placement.option
             for ref, placement in plan.placements.items()
             if placement.option is not None
         }
-    assert plan is not None
-    return plan
+    plan = stages[-1]
+    if len(stages) == 1:
+        return plan
+    # The solver's work is every stage's; the sizes are the last stage's (the whole part).
+    work = {k: sum(stage.stats.get(k, 0) for stage in stages) for k in ("searches", "dives")}
+    return replace(plan, stats={**plan.stats, **work})
 
 
 def _fitting(
