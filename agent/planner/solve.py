@@ -190,7 +190,7 @@ def _in_tier_order(
     """
     complete = _fitting(parties, options, capacity)
     book = _Book(parties, complete, weights)  # every stage's costs, computed once
-    tiers = sorted({p.tier_order for p in parties})
+    tiers = sorted({p.tier_order for p in parties}) or [0]  # no parties: one empty plan
     kept: dict[str, Option] = {}
     stages: list[WavePlan] = []
     for tier in tiers:

@@ -519,3 +519,8 @@ def test_a_process_that_plans_says_nothing_on_standard_output() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=600
     )
     assert done.stdout == "PLANNED\n"
+
+
+def test_a_wave_with_no_party_is_an_empty_plan() -> None:
+    plan = plan_wave([], {}, {SOON.seats[0]: 1}, WEIGHTS)
+    assert plan.placements == {} and plan.objective == 0
